@@ -1,0 +1,25 @@
+//! One module per command: each turns its arguments into calls to the
+//! pipeline stages and returns the exit code.
+
+mod check;
+mod template;
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+use crate::error::Result;
+
+pub use check::{Prepared, prepare};
+
+/// Runs the command and returns its exit code.
+pub fn dispatch(cli: Cli) -> Result<u8> {
+    let lang = cli.global.lang;
+    let cfg = Config::load(cli.global.config.as_deref(), lang)?;
+    for w in &cfg.warnings {
+        eprintln!("{} {w}", lang.t("Avertissement :", "Warning:"));
+    }
+    match cli.command {
+        Command::Check(args) => check::check(&args, &cfg),
+        Command::Plan(args) => check::plan(&args, &cfg),
+        Command::Template(args) => template::template(&args, &cfg),
+    }
+}

@@ -1,0 +1,15 @@
+//! `loopbatch template --out DIR`.
+
+use crate::cli::TemplateArgs;
+use crate::config::Config;
+use crate::error::{Result, exit};
+
+pub fn template(args: &TemplateArgs, cfg: &Config) -> Result<u8> {
+    let lang = cfg.lang;
+    let written = crate::templates::write_templates(&args.out, lang)?;
+    eprintln!("{}", lang.t("Modèles écrits :", "Templates written:"));
+    for p in written {
+        eprintln!("  {}", p.display());
+    }
+    Ok(exit::OK)
+}

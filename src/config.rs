@@ -1,0 +1,298 @@
+//! The resolved configuration: `loopbatch.toml` merged under the environment
+//! and the flags (flag > environment > `--config FILE` > `./loopbatch.toml`).
+//!
+//! Secrets come only from the environment or from key files, never from the
+//! command line (other users see it in the process list), and never leave
+//! this module unmasked except into the HTTP headers.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::error::{Failure, Result};
+use crate::i18n::Lang;
+
+pub const DEFAULT_BASE_URL: &str = "https://api.cegid.com/loop-api-publiques";
+pub const CONFIG_FILE: &str = "loopbatch.toml";
+
+/// Answers that mean "already done": such a call ends OK.
+pub const DEFAULT_ALREADY_DONE: [&str; 1] = ["L'application est déjà affectée à l'interlocuteur."];
+
+/// `loopbatch.toml`, every key optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub base_url: Option<String>,
+    pub subscription_key_file: Option<PathBuf>,
+    pub api_key_file: Option<PathBuf>,
+    pub domain: Option<String>,
+    pub rate: Option<String>,
+    pub burst: Option<u32>,
+    pub concurrency: Option<usize>,
+    pub connect_timeout_s: Option<f64>,
+    pub request_timeout_s: Option<f64>,
+    pub retries: Option<u32>,
+    pub max_retry_after_s: Option<u64>,
+    pub onboarding_add_offer: Option<bool>,
+    pub code_dossier_width: Option<usize>,
+    pub already_done: Option<Vec<String>>,
+    #[serde(default)]
+    pub routes: RoutesFile,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutesFile {
+    pub provision_company: Option<String>,
+    pub add_offer: Option<String>,
+    pub add_collaborative_offer: Option<String>,
+    pub remove_offer: Option<String>,
+    pub add_client: Option<String>,
+    pub update_client: Option<String>,
+    pub remove_application: Option<String>,
+    pub loophub: Option<String>,
+    pub loophub_method: Option<String>,
+}
+
+/// The API routes, relative to the base URL's path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Routes {
+    pub provision_company: String,
+    pub add_offer: String,
+    pub add_collaborative_offer: String,
+    pub remove_offer: String,
+    pub add_client: String,
+    pub update_client: String,
+    pub remove_application: String,
+    pub loophub: String,
+    pub loophub_method: String,
+}
+
+impl Default for Routes {
+    fn default() -> Routes {
+        Routes {
+            provision_company: "/companyProvisioning/provisionCompany".into(),
+            add_offer: "/collaborativeOffer/addOffer".into(),
+            add_collaborative_offer: "/collaborativeOffer/addCollaborativeOffer".into(),
+            remove_offer: "/collaborativeOffer/removeOffer".into(),
+            add_client: "/provisionningCollab/addClient".into(),
+            update_client: "/provisionningCollab/updateClient".into(),
+            remove_application: "/provisionningCollab/removeApplication".into(),
+            // Not documented by Cegid: configurable on both sides.
+            loophub: "/loophub/dossiers".into(),
+            loophub_method: "POST".into(),
+        }
+    }
+}
+
+/// A request rate: `count` calls per `per`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rate {
+    pub count: u32,
+    pub per: Duration,
+}
+
+impl Rate {
+    /// Reads `5/s`, `300/min`, `1000/h`, `20` (per second).
+    pub fn parse(s: &str) -> Option<Rate> {
+        let (n, unit) = s.trim().split_once('/').unwrap_or((s.trim(), "s"));
+        let count: u32 = n.trim().parse().ok().filter(|c| *c > 0)?;
+        let per = match unit.trim() {
+            "s" | "sec" | "seconde" | "second" => Duration::from_secs(1),
+            "min" | "m" | "minute" => Duration::from_secs(60),
+            "h" | "heure" | "hour" => Duration::from_secs(3600),
+            _ => return None,
+        };
+        Some(Rate { count, per })
+    }
+
+    pub fn per_second(&self) -> f64 {
+        f64::from(self.count) / self.per.as_secs_f64()
+    }
+}
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.per.as_secs() {
+            60 => write!(f, "{}/min", self.count),
+            3600 => write!(f, "{}/h", self.count),
+            _ => write!(f, "{}/s", self.count),
+        }
+    }
+}
+
+/// A secret value: its Debug and Display never show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    /// Only for the HTTP header and the simulator's comparison.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Shows a key id with only its first and last two characters.
+pub fn mask(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= 6 {
+        return "***".into();
+    }
+    format!("{}{}***{}", chars[0], chars[1], chars[chars.len() - 2..].iter().collect::<String>())
+}
+
+/// The resolved configuration every command sees.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub lang: Lang,
+    pub base_url: String,
+    pub domain: Option<String>,
+    pub rate: Rate,
+    pub burst: u32,
+    pub concurrency: usize,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub retries: u32,
+    pub max_retry_after: Duration,
+    pub onboarding_add_offer: bool,
+    pub code_dossier_width: Option<usize>,
+    pub already_done: Vec<String>,
+    pub routes: Routes,
+    pub subscription_key_file: Option<PathBuf>,
+    pub api_key_file: Option<PathBuf>,
+    /// Where the configuration came from, for messages.
+    pub file: Option<PathBuf>,
+    /// Warnings met while loading (key file readable by others…).
+    pub warnings: Vec<String>,
+}
+
+impl Config {
+    /// Loads `explicit` or `./loopbatch.toml` when present, then the
+    /// environment (LOOP_BASE_URL). Flags are applied by the caller.
+    pub fn load(explicit: Option<&Path>, lang: Lang) -> Result<Config> {
+        let path = match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => Some(PathBuf::from(CONFIG_FILE)).filter(|p| p.is_file()),
+        };
+        let file = match &path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| {
+                    Failure::unusable(format!(
+                        "{} {} : {e}",
+                        lang.t("Configuration illisible :", "Unreadable configuration:"),
+                        p.display()
+                    ))
+                })?;
+                toml::from_str::<FileConfig>(&text).map_err(|e| {
+                    Failure::unusable(format!(
+                        "{} {} : {e}",
+                        lang.t("Configuration invalide dans", "Invalid configuration in"),
+                        p.display()
+                    ))
+                })?
+            }
+            None => FileConfig::default(),
+        };
+        Config::resolve(file, path, lang)
+    }
+
+    pub fn resolve(file: FileConfig, path: Option<PathBuf>, lang: Lang) -> Result<Config> {
+        let bad = |key: &str, value: &str, expected: &str| {
+            Failure::unusable(format!(
+                "{} {key} = « {value} » : {expected}",
+                lang.t("Configuration : clé", "Configuration: key"),
+            ))
+        };
+        let rate_text = file.rate.clone().unwrap_or_else(|| "5/s".into());
+        let rate = Rate::parse(&rate_text).ok_or_else(|| {
+            bad("rate", &rate_text, lang.t("attendu N/s, N/min ou N/h", "expected N/s, N/min or N/h"))
+        })?;
+        let d = Routes::default();
+        let r = file.routes;
+        let route = |v: Option<String>, def: String| {
+            v.map(|s| if s.starts_with('/') { s } else { format!("/{s}") }).unwrap_or(def)
+        };
+        let routes = Routes {
+            provision_company: route(r.provision_company, d.provision_company),
+            add_offer: route(r.add_offer, d.add_offer),
+            add_collaborative_offer: route(r.add_collaborative_offer, d.add_collaborative_offer),
+            remove_offer: route(r.remove_offer, d.remove_offer),
+            add_client: route(r.add_client, d.add_client),
+            update_client: route(r.update_client, d.update_client),
+            remove_application: route(r.remove_application, d.remove_application),
+            loophub: route(r.loophub, d.loophub),
+            loophub_method: r.loophub_method.unwrap_or(d.loophub_method).to_uppercase(),
+        };
+        let base = path.as_ref().and_then(|p| p.parent()).map(Path::to_path_buf).unwrap_or_default();
+        let relative = |p: Option<PathBuf>| p.map(|p| if p.is_relative() { base.join(p) } else { p });
+        let mut cfg = Config {
+            lang,
+            base_url: file.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.into()),
+            domain: file.domain,
+            rate,
+            burst: file.burst.unwrap_or(1).max(1),
+            concurrency: file.concurrency.unwrap_or(4).max(1),
+            connect_timeout: Duration::from_secs_f64(file.connect_timeout_s.unwrap_or(10.0).max(0.1)),
+            request_timeout: Duration::from_secs_f64(file.request_timeout_s.unwrap_or(60.0).max(0.1)),
+            retries: file.retries.unwrap_or(5),
+            max_retry_after: Duration::from_secs(file.max_retry_after_s.unwrap_or(300)),
+            onboarding_add_offer: file.onboarding_add_offer.unwrap_or(true),
+            code_dossier_width: file.code_dossier_width.filter(|w| *w > 0),
+            already_done: file
+                .already_done
+                .unwrap_or_else(|| DEFAULT_ALREADY_DONE.iter().map(|s| s.to_string()).collect()),
+            routes,
+            subscription_key_file: relative(file.subscription_key_file),
+            api_key_file: relative(file.api_key_file),
+            file: path,
+            warnings: Vec::new(),
+        };
+        if let Ok(url) = std::env::var("LOOP_BASE_URL")
+            && !url.trim().is_empty()
+        {
+            cfg.base_url = url.trim().to_string();
+        }
+        Ok(cfg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates() {
+        assert_eq!(Rate::parse("5/s").unwrap().per_second(), 5.0);
+        assert_eq!(Rate::parse("300/min").unwrap().per_second(), 5.0);
+        assert_eq!(Rate::parse("20").unwrap().per_second(), 20.0);
+        assert!(Rate::parse("0/s").is_none());
+        assert!(Rate::parse("abc").is_none());
+    }
+
+    #[test]
+    fn masking() {
+        assert_eq!(mask("ABCDEFGH12"), "AB***12");
+        assert_eq!(mask("abc"), "***");
+        assert_eq!(format!("{:?}", Secret::new("topsecret")), "Secret(***)");
+    }
+
+    #[test]
+    fn routes_from_toml() {
+        let f: FileConfig = toml::from_str("[routes]\nloophub = \"x/y\"\nloophub_method = \"get\"\n").unwrap();
+        let c = Config::resolve(f, None, Lang::Fr).unwrap();
+        assert_eq!(c.routes.loophub, "/x/y");
+        assert_eq!(c.routes.loophub_method, "GET");
+        assert_eq!(c.routes.add_client, "/provisionningCollab/addClient");
+    }
+}

@@ -1,0 +1,44 @@
+//! The errors that end a command, each with its exit code.
+//!
+//! Row problems are not errors: they are data written to the results. A
+//! `Failure` is what stops the whole command (a file that cannot be used, a
+//! run stopped by the gateway), with a message already in the user's language.
+
+use std::process::ExitCode;
+
+/// Exit codes, the same for every command (see the README's table).
+pub mod exit {
+    /// Every row valid, or every row OK.
+    pub const OK: u8 = 0;
+    /// Some rows invalid or not OK; results written.
+    pub const ROWS_FAILED: u8 = 1;
+    /// Could not start: input, configuration or results location.
+    pub const UNUSABLE: u8 = 2;
+    /// Stopped: authentication refused, wrong route, interrupted, wait too long.
+    pub const STOPPED: u8 = 3;
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Failure {
+    pub message: String,
+    pub exit: u8,
+}
+
+impl Failure {
+    /// The input, the configuration or the results location cannot be used.
+    pub fn unusable(message: impl Into<String>) -> Failure {
+        Failure { message: message.into(), exit: exit::UNUSABLE }
+    }
+
+    /// A run that started and had to stop.
+    pub fn stopped(message: impl Into<String>) -> Failure {
+        Failure { message: message.into(), exit: exit::STOPPED }
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.exit)
+    }
+}
+
+pub type Result<T, E = Failure> = std::result::Result<T, E>;

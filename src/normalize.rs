@@ -1,0 +1,291 @@
+//! Pure value normalisers: phone, email, offre, booleans, profil, code dossier.
+//!
+//! No IO, no language: each returns the normalised value or a small error
+//! kind that the `rows` stage turns into a French (or English) message.
+//! They are idempotent: normalising an already normalised value returns it.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// The three Collaboratif TPE offers, as the API spells them.
+pub const OFFERS: [&str; 3] = ["start", "co-production", "consultation"];
+
+/// Lowercase, strip accents, keep only ASCII letters and digits.
+/// Used for header matching and catalogue names.
+pub fn fold_key(s: &str) -> String {
+    s.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
+}
+
+/// Trim ordinary and non-breaking spaces (and zero-width ones Excel users
+/// paste from web pages). Returns whether anything was removed.
+pub fn trim_cell(s: &str) -> (&str, bool) {
+    let t = s.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
+    (t, t.len() != s.len())
+}
+
+/// Zero-width and bidirectional control characters: invisible in Excel,
+/// but they make an email or a code differ from what the user sees.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhoneError {
+    /// Not a phone number at all (letters, too few or too many digits).
+    Invalid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone {
+    pub value: String,
+    /// The cell held `7.05060302E+08` or a number that lost its leading 0.
+    pub repaired_excel: bool,
+    /// A foreign number, kept in international form.
+    pub international: bool,
+}
+
+/// French numbers become 10 digits (`0705060302`); `+33`, `0033` and the
+/// separators space, dot, dash, slash and parentheses are accepted. A number
+/// that Excel stored as a number (9 digits, or scientific notation) gets its
+/// leading 0 back and says so. Other countries are kept as `+CC…`.
+pub fn phone(input: &str, stored_as_number: bool) -> Result<Phone, PhoneError> {
+    let s = input.trim();
+    let mut repaired = stored_as_number;
+    let mut digits = String::new();
+    let mut plus = false;
+    if let Some(d) = scientific_to_digits(s) {
+        digits = d;
+        repaired = true;
+    } else {
+        for (i, c) in s.chars().enumerate() {
+            match c {
+                '0'..='9' => digits.push(c),
+                '+' if i == 0 => plus = true,
+                ' ' | '.' | '-' | '/' | '(' | ')' | '\u{A0}' | '\u{202F}' => {}
+                _ => return Err(PhoneError::Invalid),
+            }
+        }
+    }
+    if plus || digits.starts_with("00") {
+        let intl = if plus { digits.as_str() } else { &digits[2..] };
+        if let Some(national) = intl.strip_prefix("33") {
+            // +33 (0)6… is a common mistake: drop the bracketed 0.
+            let national = if national.len() == 10 && national.starts_with('0') { &national[1..] } else { national };
+            if national.len() == 9 && !national.starts_with('0') {
+                return Ok(Phone { value: format!("0{national}"), repaired_excel: repaired, international: false });
+            }
+            return Err(PhoneError::Invalid);
+        }
+        if (8..=15).contains(&intl.len()) && !intl.starts_with('0') {
+            return Ok(Phone { value: format!("+{intl}"), repaired_excel: repaired, international: true });
+        }
+        return Err(PhoneError::Invalid);
+    }
+    match digits.len() {
+        10 if digits.starts_with('0') && !digits.starts_with("00") => {
+            Ok(Phone { value: digits, repaired_excel: false, international: false })
+        }
+        // Excel dropped the leading zero of a number it took for a number.
+        9 if !digits.starts_with('0') && (repaired || s.chars().all(|c| c.is_ascii_digit())) => {
+            Ok(Phone { value: format!("0{digits}"), repaired_excel: true, international: false })
+        }
+        _ => Err(PhoneError::Invalid),
+    }
+}
+
+/// `7.05060302E+08` or `7,05060302E+08` as Excel shows a large number.
+fn scientific_to_digits(s: &str) -> Option<String> {
+    let (mantissa, exp) = s.split_once(['e', 'E'])?;
+    let exp: i32 = exp.trim_start_matches('+').parse().ok()?;
+    let mantissa = mantissa.replace(',', ".");
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((&mantissa, ""));
+    if int_part.is_empty()
+        || !int_part.chars().all(|c| c.is_ascii_digit())
+        || !frac_part.chars().all(|c| c.is_ascii_digit())
+        || !(0..=15).contains(&exp)
+    {
+        return None;
+    }
+    let exp = exp as usize;
+    if frac_part.len() > exp {
+        return None; // not a whole number: not a phone
+    }
+    let mut d = format!("{int_part}{frac_part}");
+    d.extend(std::iter::repeat_n('0', exp - frac_part.len()));
+    Some(d.trim_start_matches('0').to_string())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmailError {
+    Syntax,
+    InvisibleCharacter,
+}
+
+/// Checks the syntax an address must have to be sent: one `@`, a local part,
+/// a domain with a dot, no spaces, no invisible characters. The address is
+/// returned trimmed, its case kept (comparisons use `email_key`).
+pub fn email(input: &str) -> Result<String, EmailError> {
+    let s = input.trim();
+    if s.chars().any(is_invisible) {
+        return Err(EmailError::InvisibleCharacter);
+    }
+    let s = s.strip_prefix("mailto:").unwrap_or(s);
+    let (local, domain) = s.split_once('@').ok_or(EmailError::Syntax)?;
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && domain.len() <= 253
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+        && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(char::is_alphabetic));
+    if local_ok && domain_ok { Ok(s.to_string()) } else { Err(EmailError::Syntax) }
+}
+
+/// The key two addresses are compared by (the sheet, the simulator).
+pub fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// `start`, `co-production` or `consultation`, from any spelling a cabinet
+/// uses: case, spaces, accents and the catalogue names
+/// ("Collaboratif TPE - Offre Co-production").
+pub fn offer(input: &str) -> Option<&'static str> {
+    let mut k = fold_key(input);
+    for prefix in ["collaboratiftpe", "collaboratif", "offre", "offer"] {
+        if let Some(rest) = k.strip_prefix(prefix) {
+            k = rest.to_string();
+        }
+    }
+    match k.as_str() {
+        "start" => Some("start"),
+        "coproduction" => Some("co-production"),
+        "consultation" => Some("consultation"),
+        _ => None,
+    }
+}
+
+/// A cell that is neither yes nor no.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotABoolean;
+
+/// oui/non, vrai/faux, x, 1/0, yes/no, true/false; blank is `None`.
+pub fn boolean(input: &str) -> Result<Option<bool>, NotABoolean> {
+    match fold_key(input).as_str() {
+        "" if input.trim().is_empty() => Ok(None),
+        "oui" | "o" | "vrai" | "x" | "1" | "yes" | "y" | "true" => Ok(Some(true)),
+        "non" | "n" | "faux" | "0" | "no" | "false" => Ok(Some(false)),
+        _ => Err(NotABoolean),
+    }
+}
+
+/// A Loop profile code such as `2.0`; `2`, `2,0` and ` 2.0 ` are accepted.
+pub fn profile(input: &str) -> Option<String> {
+    let s = input.trim().replace(',', ".");
+    let (major, minor) = s.split_once('.').unwrap_or((&s, "0"));
+    let minor = if minor.is_empty() { "0" } else { minor };
+    let digits = |p: &str| !p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_digit());
+    if digits(major) && digits(minor) {
+        // A float cell 2.5 must stay 2.5; 2 becomes 2.0.
+        Some(format!("{}.{}", major.trim_start_matches('0').parse::<u32>().ok()?, minor))
+    } else {
+        None
+    }
+}
+
+/// Pads an all-digit code dossier to `width` with leading zeros when it is
+/// shorter. Returns `None` when nothing was padded.
+pub fn pad_code(code: &str, width: Option<usize>) -> Option<String> {
+    let width = width?;
+    if !code.is_empty() && code.len() < width && code.chars().all(|c| c.is_ascii_digit()) {
+        Some(format!("{code:0>width$}"))
+    } else {
+        None
+    }
+}
+
+/// A number cell as a spreadsheet shows it: `1234.0` becomes `1234`.
+pub fn number_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        // Shortest representation that reads back to the same float.
+        format!("{f}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones() {
+        let ok = |s: &str| phone(s, false).map(|p| p.value);
+        assert_eq!(ok("07 05 06 03 02").unwrap(), "0705060302");
+        assert_eq!(ok("07.05.06.03.02").unwrap(), "0705060302");
+        assert_eq!(ok("+33 7 05 06 03 02").unwrap(), "0705060302");
+        assert_eq!(ok("+33 (0)7 05 06 03 02").unwrap(), "0705060302");
+        assert_eq!(ok("0033705060302").unwrap(), "0705060302");
+        assert_eq!(ok("+32 470 12 34 56").unwrap(), "+32470123456");
+        assert!(ok("06 12").is_err());
+        assert!(ok("abc").is_err());
+        let p = phone("705060302", true).unwrap();
+        assert_eq!(p.value, "0705060302");
+        assert!(p.repaired_excel);
+        let p = phone("7.05060302E+08", false).unwrap();
+        assert_eq!(p.value, "0705060302");
+        assert!(p.repaired_excel);
+        assert_eq!(ok("7,05060302E+08").unwrap(), "0705060302");
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(email(" Jean.Dupont@Exemple.fr ").unwrap(), "Jean.Dupont@Exemple.fr");
+        assert!(email("jean@exemple").is_err());
+        assert!(email("jean dupont@exemple.fr").is_err());
+        assert!(email("jean@@exemple.fr").is_err());
+        assert_eq!(email("je\u{200B}an@exemple.fr"), Err(EmailError::InvisibleCharacter));
+        assert_eq!(email("jean@exemple.fr\u{202E}"), Err(EmailError::InvisibleCharacter));
+    }
+
+    #[test]
+    fn offers() {
+        assert_eq!(offer("Collaboratif TPE - Offre Co-production"), Some("co-production"));
+        assert_eq!(offer("coproduction"), Some("co-production"));
+        assert_eq!(offer(" START "), Some("start"));
+        assert_eq!(offer("Offre Consultation"), Some("consultation"));
+        assert_eq!(offer("premium"), None);
+    }
+
+    #[test]
+    fn booleans_and_profiles() {
+        assert_eq!(boolean("Oui"), Ok(Some(true)));
+        assert_eq!(boolean("x"), Ok(Some(true)));
+        assert_eq!(boolean("FAUX"), Ok(Some(false)));
+        assert_eq!(boolean(""), Ok(None));
+        assert!(boolean("peut-être").is_err());
+        assert_eq!(profile("2").as_deref(), Some("2.0"));
+        assert_eq!(profile("2,5").as_deref(), Some("2.5"));
+        assert_eq!(profile("2.0").as_deref(), Some("2.0"));
+        assert_eq!(profile("abc"), None);
+        assert_eq!(pad_code("1234", Some(6)).as_deref(), Some("001234"));
+        assert_eq!(pad_code("MANON1", Some(8)), None);
+        assert_eq!(number_text(705060302.0), "705060302");
+        assert_eq!(number_text(2.5), "2.5");
+    }
+}

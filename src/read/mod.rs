@@ -1,0 +1,337 @@
+//! Stage 1, read: a cabinet's file (CSV/TSV/TXT, XLSX/XLSM, XLS, ODS) becomes
+//! a `Table` of raw rows, each identified as the user sees it (sheet + row).
+//!
+//! The format is recognised from the content, not only the extension, so a
+//! workbook saved as `.csv` by mistake is still read. Nothing here interprets
+//! values beyond turning cells into text: typing happens in `rows`.
+
+mod text;
+mod workbook;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Failure, Result};
+use crate::headers::{ColumnMap, Field};
+use crate::i18n::Lang;
+
+pub use text::Encoding;
+
+/// Excel's own limits: past them the file is not a cabinet's sheet.
+pub const MAX_COLUMNS: usize = 16_384;
+pub const MAX_CELL_CHARS: usize = 32_767;
+/// How many rows above the header may hold titles.
+pub const HEADER_SEARCH_ROWS: usize = 30;
+
+/// One cell as read: its text, and whether the spreadsheet held a number
+/// (which tells `rows` that leading zeros may have been lost).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Cell {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub number: bool,
+}
+
+impl Cell {
+    pub fn text(s: impl Into<String>) -> Cell {
+        Cell { text: s.into(), number: false }
+    }
+}
+
+/// Something the reader repaired on a row, reported as a warning.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReadNote {
+    /// A field was not valid UTF-8 in a UTF-8 file: read as Windows-1252.
+    MixedEncoding { column: String },
+    /// NUL or other control characters were removed from a field.
+    ControlCharacters { column: String },
+}
+
+/// One data row of the input, cells aligned on `Table::columns`.
+#[derive(Debug, Clone)]
+pub struct RawRow {
+    pub sheet: String,
+    /// Row number as the spreadsheet program shows it (1-based).
+    pub line: u32,
+    pub cells: Vec<Cell>,
+    pub notes: Vec<ReadNote>,
+}
+
+impl RawRow {
+    pub fn get(&self, i: usize) -> Option<&Cell> {
+        self.cells.get(i)
+    }
+}
+
+/// Where the rows came from; the hash ties a plan and a journal to the file.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub name: String,
+    pub sha256: String,
+}
+
+/// Stage 1's output: every data row of every sheet read, in input order.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub source: Source,
+    /// Column names, the union over the sheets read, in order of appearance.
+    pub columns: Vec<String>,
+    pub map: ColumnMap,
+    pub rows: Vec<RawRow>,
+    /// File-level remarks (sheets skipped, encoding guessed…), for stderr.
+    pub remarks: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    pub sheet: Option<String>,
+    pub encoding: Option<Encoding>,
+    pub delimiter: Option<u8>,
+    pub lang: Lang,
+}
+
+/// The kind of file, from its first bytes (then its extension).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Xlsx,
+    Ods,
+    Xls,
+    EncryptedOoxml,
+}
+
+/// Reads the whole input into a `Table`.
+pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table> {
+    let lang = opts.lang;
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Failure::unusable(match e.kind() {
+            std::io::ErrorKind::NotFound => format!(
+                "{} {shown}{}",
+                lang.t("Fichier introuvable :", "File not found:"),
+                lang.t(". Vérifiez le chemin et le nom du fichier.", ". Check the path and the file name.")
+            ),
+            _ => format!("{} {shown} : {e}", lang.t("Impossible d'ouvrir", "Cannot open")),
+        })
+    })?;
+    if meta.is_dir() {
+        return Err(Failure::unusable(format!(
+            "{shown} {}",
+            lang.t(
+                "est un dossier, pas un fichier : indiquez le fichier du tableur (.xlsx, .csv, .ods, .xls).",
+                "is a folder, not a file: name the spreadsheet file (.xlsx, .csv, .ods, .xls)."
+            )
+        )));
+    }
+    if meta.len() == 0 {
+        return Err(Failure::unusable(format!(
+            "{shown} {}",
+            lang.t(
+                "est vide (0 octet) : enregistrez le tableur puis recommencez.",
+                "is empty (0 bytes): save the spreadsheet and try again."
+            )
+        )));
+    }
+    let sha256 = hash_file(path).map_err(|e| io_failure(path, e, lang))?;
+    let source = Source {
+        path: path.to_path_buf(),
+        name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        sha256,
+    };
+    let kind = sniff_kind(path).map_err(|e| io_failure(path, e, lang))?;
+    let sheets = match kind {
+        Kind::Text => vec![text::read_text(path, &source.name, opts)?],
+        Kind::Xlsx | Kind::Ods | Kind::Xls => workbook::read_workbook(path, kind, opts)?,
+        Kind::EncryptedOoxml => {
+            return Err(Failure::unusable(format!(
+                "{shown} {}",
+                lang.t(
+                    "est protégé par un mot de passe : ouvrez-le dans Excel, retirez le mot de passe (Fichier > Informations > Protéger le classeur) et enregistrez-le, puis recommencez.",
+                    "is password-protected: open it in Excel, remove the password (File > Info > Protect Workbook), save it and try again."
+                )
+            )));
+        }
+    };
+    merge_sheets(source, sheets, lang)
+}
+
+/// One sheet's rows before the sheets are merged.
+struct SheetRows {
+    name: String,
+    headers: Vec<String>,
+    rows: Vec<(u32, Vec<Cell>, Vec<ReadNote>)>,
+    remarks: Vec<String>,
+}
+
+fn merge_sheets(source: Source, sheets: Vec<SheetRows>, lang: Lang) -> Result<Table> {
+    let mut columns: Vec<String> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut rows = Vec::new();
+    let mut remarks = Vec::new();
+    for sheet in sheets {
+        remarks.extend(sheet.remarks);
+        // Same field under two spellings in two sheets is one column.
+        let index: Vec<usize> = sheet
+            .headers
+            .iter()
+            .map(|h| {
+                let key = Field::from_header(h).map_or_else(|| h.clone(), |f| f.name().to_string());
+                *by_key.entry(key).or_insert_with(|| {
+                    columns.push(h.clone());
+                    columns.len() - 1
+                })
+            })
+            .collect();
+        for (line, cells, notes) in sheet.rows {
+            let mut aligned = vec![Cell::default(); columns.len()];
+            for (i, c) in cells.into_iter().enumerate() {
+                if let Some(&j) = index.get(i) {
+                    aligned[j] = c;
+                }
+            }
+            rows.push(RawRow { sheet: sheet.name.clone(), line, cells: aligned, notes });
+        }
+    }
+    let width = columns.len();
+    for r in &mut rows {
+        r.cells.resize(width, Cell::default());
+    }
+    let (map, duplicates) = ColumnMap::new(&columns);
+    for d in duplicates {
+        remarks.push(format!(
+            "{} « {d} » {}",
+            lang.t("La colonne", "Column"),
+            lang.t(
+                "désigne un champ déjà lu dans une colonne précédente : elle est recopiée dans les résultats mais pas utilisée.",
+                "names a field already read from an earlier column: it is copied to the results but not used."
+            )
+        ));
+    }
+    if rows.is_empty() {
+        return Err(Failure::unusable(format!(
+            "{} {}",
+            source.path.display(),
+            lang.t(
+                "ne contient que des en-têtes, aucune ligne de données : ajoutez au moins une ligne sous les en-têtes.",
+                "holds headers only, no data rows: add at least one row below the headers."
+            )
+        )));
+    }
+    Ok(Table { source, columns, map, rows, remarks })
+}
+
+/// Finds the header row: the first of the first rows that names a code
+/// dossier column. Returns its index.
+fn find_header(rows: &[Vec<String>]) -> Option<usize> {
+    rows.iter()
+        .take(HEADER_SEARCH_ROWS)
+        .position(|r| r.iter().any(|h| Field::from_header(h) == Some(Field::CodeDossier)))
+}
+
+/// Cleans header texts: trims, removes a glued BOM, names blank headers by
+/// their column letter.
+fn clean_headers(raw: &[String]) -> Vec<String> {
+    raw.iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let h = crate::normalize::trim_cell(h.trim_start_matches('\u{FEFF}')).0;
+            if h.is_empty() { format!("colonne_{}", column_letter(i)) } else { h.to_string() }
+        })
+        .collect()
+}
+
+/// `0` is `A`, `27` is `AB`, as a spreadsheet names columns.
+pub fn column_letter(mut i: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+fn hash_file(path: &Path) -> std::io::Result<String> {
+    let mut f = File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(format!("{:x}", h.finalize()))
+}
+
+fn sniff_kind(path: &Path) -> std::io::Result<Kind> {
+    let mut head = [0u8; 96];
+    let mut f = File::open(path)?;
+    let n = f.read(&mut head)?;
+    let head = &head[..n];
+    if head.starts_with(b"PK\x03\x04") {
+        // ODS stores an uncompressed "mimetype" entry first.
+        let is_ods = head.windows(8).any(|w| w == b"mimetype") && head.windows(11).any(|w| w == b"opendocumen");
+        return Ok(if is_ods { Kind::Ods } else { Kind::Xlsx });
+    }
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        // An encrypted xlsx is a compound file holding an "EncryptedPackage".
+        let mut all = Vec::new();
+        File::open(path)?.take(64 << 20).read_to_end(&mut all)?;
+        let marker: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        if all.windows(marker.len()).any(|w| w == marker.as_slice()) {
+            return Ok(Kind::EncryptedOoxml);
+        }
+        return Ok(Kind::Xls);
+    }
+    Ok(Kind::Text)
+}
+
+fn io_failure(path: &Path, e: std::io::Error, lang: Lang) -> Failure {
+    Failure::unusable(format!("{} {} : {e}", lang.t("Lecture impossible de", "Cannot read"), path.display()))
+}
+
+/// The message for a file without any code dossier column.
+fn no_code_dossier(path: &Path, seen: &[String], lang: Lang) -> Failure {
+    let seen = if seen.is_empty() {
+        lang.t("aucun en-tête lisible", "no readable header").to_string()
+    } else {
+        seen.join(", ")
+    };
+    Failure::unusable(format!(
+        "{}{} {seen}. {}",
+        path.display(),
+        lang.t(
+            " : aucune colonne « code_dossier » trouvée dans les 30 premières lignes. En-têtes vus :",
+            ": no \"code_dossier\" column in the first 30 rows. Headers seen:"
+        ),
+        lang.t(
+            "Ajoutez une colonne code_dossier (ou « Code dossier », « codeDossier », « code IBS ») ; les modèles de `loopbatch template` montrent le format attendu.",
+            "Add a code_dossier column (or \"Code dossier\", \"codeDossier\", \"code IBS\"); the templates from `loopbatch template` show the expected format."
+        )
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(27), "AB");
+        assert_eq!(column_letter(701), "ZZ");
+        assert_eq!(column_letter(702), "AAA");
+    }
+}

@@ -1,0 +1,287 @@
+//! Text sheets: CSV, TSV, TXT as Excel and LibreOffice write them.
+//!
+//! The encoding (UTF-8 with or without BOM, Windows-1252, UTF-16 "Texte
+//! Unicode") and the delimiter (`;`, `,`, tab) are guessed from the first
+//! 64 KiB unless the user says. The file is streamed: only rows are kept.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use clap::ValueEnum;
+use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
+use encoding_rs_io::DecodeReaderBytesBuilder;
+
+use super::{Cell, MAX_CELL_CHARS, MAX_COLUMNS, ReadNote, ReadOptions, SheetRows, clean_headers, find_header};
+use crate::error::{Failure, Result};
+use crate::i18n::Lang;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Encoding {
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    #[value(name = "windows-1252", aliases = ["cp1252", "latin1", "iso-8859-1", "ansi"])]
+    Windows1252,
+    #[value(name = "utf-16le", alias = "utf-16")]
+    Utf16Le,
+    #[value(name = "utf-16be")]
+    Utf16Be,
+}
+
+const SNIFF_BYTES: usize = 64 * 1024;
+
+pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions) -> Result<SheetRows> {
+    let lang = opts.lang;
+    let io_err = |e: std::io::Error| super::io_failure(path, e, lang);
+    let mut buffered = BufReader::with_capacity(SNIFF_BYTES, File::open(path).map_err(io_err)?);
+    let head = buffered.fill_buf().map_err(io_err)?.to_vec();
+    let (encoding, bom_len) = match opts.encoding {
+        Some(e) => (e, bom_length(&head, e)),
+        None => sniff_encoding(&head),
+    };
+    let mut remarks = Vec::new();
+    if opts.encoding.is_none() && encoding == Encoding::Windows1252 {
+        remarks.push(
+            lang.t(
+                "Encodage détecté : Windows-1252 (CSV enregistré par Excel en français).",
+                "Encoding detected: Windows-1252 (CSV saved by French Excel).",
+            )
+            .to_string(),
+        );
+    }
+    // UTF-16 is transcoded to UTF-8 on the fly; other encodings are decoded
+    // field by field, which also copes with files of mixed encodings.
+    let (reader, head_text, field_encoding): (Box<dyn Read>, String, Encoding) = match encoding {
+        Encoding::Utf16Le | Encoding::Utf16Be => {
+            let enc = if encoding == Encoding::Utf16Le { UTF_16LE } else { UTF_16BE };
+            let head_text = enc.decode_with_bom_removal(&head).0.into_owned();
+            let r = DecodeReaderBytesBuilder::new().encoding(Some(enc)).bom_override(true).build(buffered);
+            (Box::new(r), head_text, Encoding::Utf8)
+        }
+        _ => {
+            buffered.consume(bom_len);
+            let head_text = decode(&head[bom_len..], encoding).0;
+            (Box::new(buffered), head_text, encoding)
+        }
+    };
+    let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(&head_text));
+    let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(reader);
+
+    let strict = opts.encoding.is_some();
+    let mut record = csv::ByteRecord::new();
+    let mut before_header: Vec<(u32, Vec<String>)> = Vec::new();
+    let mut headers: Option<Vec<String>> = None;
+    let mut rows = Vec::new();
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(Failure::unusable(format!(
+                    "{} {} : {e}",
+                    lang.t("Lecture impossible de", "Cannot read"),
+                    path.display()
+                )));
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line()) as u32;
+        if record.len() > MAX_COLUMNS {
+            return Err(too_wide(path, line, record.len(), lang));
+        }
+        let mut notes = Vec::new();
+        let mut cells = Vec::with_capacity(record.len());
+        for (i, field) in record.iter().enumerate() {
+            if field.len() > MAX_CELL_CHARS * 4 {
+                return Err(cell_too_long(path, sheet_name, line, i, lang));
+            }
+            let (mut text, fell_back) = decode(field, field_encoding);
+            if fell_back && !strict {
+                notes.push(ReadNote::MixedEncoding { column: header_name(&headers, i) });
+            }
+            if text.contains(|c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+                text.retain(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
+                notes.push(ReadNote::ControlCharacters { column: header_name(&headers, i) });
+            }
+            if text.chars().count() > MAX_CELL_CHARS {
+                return Err(cell_too_long(path, sheet_name, line, i, lang));
+            }
+            cells.push(Cell::text(text));
+        }
+        match &headers {
+            None => {
+                before_header.push((line, cells.into_iter().map(|c| c.text).collect()));
+                let texts: Vec<Vec<String>> = before_header.iter().map(|(_, r)| r.clone()).collect();
+                if let Some(h) = find_header(&texts) {
+                    headers = Some(clean_headers(&before_header[h].1));
+                    before_header.clear();
+                } else if before_header.len() >= super::HEADER_SEARCH_ROWS {
+                    break;
+                }
+            }
+            Some(_) => {
+                if cells.iter().any(|c| !crate::normalize::trim_cell(&c.text).0.is_empty()) {
+                    rows.push((line, cells, notes));
+                }
+            }
+        }
+    }
+    let Some(headers) = headers else {
+        let seen: Vec<String> = before_header
+            .iter()
+            .find(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
+            .map(|(_, r)| r.iter().filter(|c| !c.trim().is_empty()).cloned().collect())
+            .unwrap_or_default();
+        return Err(super::no_code_dossier(path, &seen, lang));
+    };
+    let headers = widen_headers(headers, &rows);
+    Ok(SheetRows { name: sheet_name.to_string(), headers, rows, remarks })
+}
+
+/// Data past the last header still gets a column (named by its letter).
+pub(super) fn widen_headers(mut headers: Vec<String>, rows: &[(u32, Vec<Cell>, Vec<ReadNote>)]) -> Vec<String> {
+    let width = rows
+        .iter()
+        .map(|(_, c, _)| c.iter().rposition(|c| !c.text.trim().is_empty()).map_or(0, |p| p + 1))
+        .max()
+        .unwrap_or(0);
+    while headers.len() < width {
+        headers.push(format!("colonne_{}", super::column_letter(headers.len())));
+    }
+    headers
+}
+
+fn header_name(headers: &Option<Vec<String>>, i: usize) -> String {
+    headers.as_ref().and_then(|h| h.get(i).cloned()).unwrap_or_else(|| format!("colonne_{}", super::column_letter(i)))
+}
+
+/// Decodes one field; says whether a UTF-8 field had to fall back.
+fn decode(bytes: &[u8], encoding: Encoding) -> (String, bool) {
+    match encoding {
+        Encoding::Utf8 => match std::str::from_utf8(bytes) {
+            Ok(s) => (s.to_string(), false),
+            Err(_) => (WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(), true),
+        },
+        Encoding::Windows1252 => (WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(), false),
+        Encoding::Utf16Le => (UTF_16LE.decode_without_bom_handling(bytes).0.into_owned(), false),
+        Encoding::Utf16Be => (UTF_16BE.decode_without_bom_handling(bytes).0.into_owned(), false),
+    }
+}
+
+fn bom_length(head: &[u8], e: Encoding) -> usize {
+    match e {
+        Encoding::Utf8 if head.starts_with(b"\xEF\xBB\xBF") => 3,
+        _ => 0,
+    }
+}
+
+/// BOM first; then UTF-16 without BOM (every other byte NUL); then UTF-8 if
+/// the head is valid UTF-8 (a character cut at the end is fine); else 1252.
+fn sniff_encoding(head: &[u8]) -> (Encoding, usize) {
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        return (Encoding::Utf8, 3);
+    }
+    if head.starts_with(b"\xFF\xFE") {
+        return (Encoding::Utf16Le, 0);
+    }
+    if head.starts_with(b"\xFE\xFF") {
+        return (Encoding::Utf16Be, 0);
+    }
+    let sample = &head[..head.len().min(512)];
+    if sample.len() >= 4 {
+        let odd_nuls = sample.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+        let even_nuls = sample.iter().step_by(2).filter(|b| **b == 0).count();
+        let half = sample.len() / 2;
+        if odd_nuls * 10 >= half * 9 && even_nuls == 0 {
+            return (Encoding::Utf16Le, 0);
+        }
+        if even_nuls * 10 >= half * 9 && odd_nuls == 0 {
+            return (Encoding::Utf16Be, 0);
+        }
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => (Encoding::Utf8, 0),
+        Err(e) if e.error_len().is_none() => (Encoding::Utf8, 0),
+        Err(_) => (Encoding::Windows1252, 0),
+    }
+}
+
+/// The candidate that splits the first lines most consistently.
+fn sniff_delimiter(head: &str) -> u8 {
+    let lines: Vec<&str> = head.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
+    let mut best = (b';', 0usize);
+    for d in [b';', b'\t', b','] {
+        let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d as char)).collect();
+        // The most frequent non-zero count, weighted by how often it occurs.
+        let mut score = 0;
+        for &c in counts.iter().filter(|c| **c > 0) {
+            let freq = counts.iter().filter(|x| **x == c).count();
+            score = score.max(freq * 1000 + c);
+        }
+        if score > best.1 {
+            best = (d, score);
+        }
+    }
+    best.0
+}
+
+fn count_outside_quotes(line: &str, d: char) -> usize {
+    let mut quoted = false;
+    let mut n = 0;
+    for c in line.chars() {
+        if c == '"' {
+            quoted = !quoted;
+        } else if c == d && !quoted {
+            n += 1;
+        }
+    }
+    n
+}
+
+fn too_wide(path: &Path, line: u32, n: usize, lang: Lang) -> Failure {
+    Failure::unusable(format!(
+        "{}, {} {line} : {n} {}",
+        path.display(),
+        lang.t("ligne", "row"),
+        lang.t(
+            "colonnes, plus qu'un tableur n'en permet (16 384). Le fichier est probablement endommagé ou n'est pas un tableau.",
+            "columns, more than a spreadsheet allows (16,384). The file is probably damaged or is not a table."
+        )
+    ))
+}
+
+pub(super) fn cell_too_long(path: &Path, sheet: &str, line: u32, col: usize, lang: Lang) -> Failure {
+    Failure::unusable(format!(
+        "{}, {} « {sheet} », {} {line}, {} {} : {}",
+        path.display(),
+        lang.t("feuille", "sheet"),
+        lang.t("ligne", "row"),
+        lang.t("colonne", "column"),
+        super::column_letter(col),
+        lang.t(
+            "cellule de plus de 32 767 caractères (la limite d'Excel). Un guillemet non refermé dans un CSV produit souvent cela : vérifiez cette ligne.",
+            "cell longer than 32,767 characters (Excel's limit). An unclosed quote in a CSV often does this: check that row."
+        )
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(sniff_delimiter("code_dossier;email;nom\nA;b@c.fr;X\n"), b';');
+        assert_eq!(sniff_delimiter("code_dossier,email,nom\nA,b@c.fr,X\n"), b',');
+        assert_eq!(sniff_delimiter("code_dossier\temail\nA\tb\n"), b'\t');
+        // A comma inside a quoted name does not fool the sniffer.
+        assert_eq!(sniff_delimiter("code;nom\nA;\"Dupont, Jean\"\n"), b';');
+    }
+
+    #[test]
+    fn encodings() {
+        assert_eq!(sniff_encoding(b"\xEF\xBB\xBFcode").0, Encoding::Utf8);
+        assert_eq!(sniff_encoding("Prénom".as_bytes()).0, Encoding::Utf8);
+        assert_eq!(sniff_encoding(b"Pr\xe9nom;t\xe9l").0, Encoding::Windows1252);
+        assert_eq!(sniff_encoding(b"c\0o\0d\0e\0").0, Encoding::Utf16Le);
+    }
+}

@@ -1,0 +1,418 @@
+//! Stage 6, report: the results sheet, one line per input row, in input
+//! order, with its original columns and what happened to it.
+//!
+//! CSV: UTF-8 with BOM and `;` so that French Excel opens it right; any cell
+//! that could run as a formula gets a leading apostrophe (stripped again when
+//! loopbatch reads its results back). XLSX: values written as text or
+//! numbers, never formulas; header frozen, filter, colours, a "Résumé" sheet.
+//! Files are written atomically: a crash never leaves half a results file.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use rust_xlsxwriter::{Chart, ChartType, Color, Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Failure, Result};
+use crate::i18n::Lang;
+use crate::plan::PlanRow;
+
+/// Result columns added after the original ones (keep them stable).
+pub const RESULT_COLUMNS: [&str; 10] = [
+    "feuille",
+    "ligne",
+    "statut",
+    "etape",
+    "code_http",
+    "message",
+    "request_id",
+    "object_id",
+    "tentatives",
+    "horodatage",
+];
+
+/// Status words (keep them stable), from best to worst for a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Status {
+    #[serde(rename = "VALIDE")]
+    Valide,
+    #[serde(rename = "OK")]
+    Ok,
+    #[serde(rename = "IGNORE")]
+    Ignore,
+    #[serde(rename = "NON_EXECUTE")]
+    NonExecute,
+    #[serde(rename = "A_VERIFIER")]
+    AVerifier,
+    #[serde(rename = "ERREUR")]
+    Erreur,
+    #[serde(rename = "INVALIDE")]
+    Invalide,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::Valide,
+        Status::Ok,
+        Status::Ignore,
+        Status::NonExecute,
+        Status::AVerifier,
+        Status::Erreur,
+        Status::Invalide,
+    ];
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Valide => "VALIDE",
+            Status::Ok => "OK",
+            Status::Ignore => "IGNORE",
+            Status::NonExecute => "NON_EXECUTE",
+            Status::AVerifier => "A_VERIFIER",
+            Status::Erreur => "ERREUR",
+            Status::Invalide => "INVALIDE",
+        }
+    }
+
+    pub fn from_word(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.word() == s.trim())
+    }
+
+    /// Background colour of the row in the XLSX results.
+    fn color(self) -> u32 {
+        match self {
+            Status::Valide | Status::Ok => 0xE2F0D9,
+            Status::Ignore => 0xEDEDED,
+            Status::NonExecute => 0xD9D9D9,
+            Status::AVerifier => 0xFFE699,
+            Status::Erreur | Status::Invalide => 0xF8CBAD,
+        }
+    }
+}
+
+/// What happened to one input row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowResult {
+    pub status: Status,
+    pub etape: String,
+    pub code_http: Option<u16>,
+    pub message: String,
+    pub request_id: String,
+    pub object_id: String,
+    pub attempts: u32,
+    pub timestamp: String,
+}
+
+impl RowResult {
+    pub fn new(status: Status, message: impl Into<String>) -> RowResult {
+        RowResult {
+            status,
+            etape: String::new(),
+            code_http: None,
+            message: message.into(),
+            request_id: String::new(),
+            object_id: String::new(),
+            attempts: 0,
+            timestamp: now_iso(),
+        }
+    }
+}
+
+/// The local offset, read once while the process has one thread (the
+/// `time` crate refuses to read it later, for soundness on Unix).
+static LOCAL_OFFSET: std::sync::OnceLock<time::UtcOffset> = std::sync::OnceLock::new();
+
+/// Reads the local offset; call first thing in `main`.
+pub fn init_local_offset() {
+    let _ = now_iso();
+}
+
+/// The current local time, ISO 8601 with its offset (UTC when the local
+/// offset cannot be known).
+pub fn now_iso() -> String {
+    let offset = *LOCAL_OFFSET.get_or_init(|| time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC));
+    let now = time::OffsetDateTime::now_utc().to_offset(offset);
+    now.replace_nanosecond(0).unwrap_or(now).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// The results of a check: VALIDE / INVALIDE / IGNORE, with every problem
+/// and warning in the message.
+pub fn check_results(rows: &[PlanRow], lang: Lang) -> Vec<RowResult> {
+    let ts = now_iso();
+    rows.iter()
+        .map(|r| {
+            let status = match r.check {
+                crate::plan::RowCheck::Valide => Status::Valide,
+                crate::plan::RowCheck::Invalide => Status::Invalide,
+                crate::plan::RowCheck::Ignore => Status::Ignore,
+            };
+            let mut parts: Vec<String> = r.problems.clone();
+            parts.extend(r.warnings.iter().map(|w| format!("{} {w}", lang.t("Avertissement :", "Warning:"))));
+            if status == Status::Ignore && parts.is_empty() {
+                parts.push(lang.t("rien à faire (action vide)", "nothing to do (blank action)").to_string());
+            }
+            RowResult {
+                etape: "validation".into(),
+                message: parts.join(" | "),
+                timestamp: ts.clone(),
+                ..RowResult::new(status, "")
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultsFormat {
+    Csv,
+    Xlsx,
+}
+
+/// The format of a results path, from its extension.
+pub fn results_format(path: &Path, lang: Lang) -> Result<ResultsFormat> {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("xlsx") => Ok(ResultsFormat::Xlsx),
+        Some("csv" | "txt") => Ok(ResultsFormat::Csv),
+        _ => Err(Failure::unusable(format!(
+            "{} {} : {}",
+            lang.t("Fichier de résultats", "Results file"),
+            path.display(),
+            lang.t("l'extension doit être .xlsx ou .csv", "the extension must be .xlsx or .csv")
+        ))),
+    }
+}
+
+/// The original columns kept in the results: a column named like a result
+/// column (a results file given back as input) is regenerated, not copied.
+fn kept_columns(columns: &[String]) -> Vec<usize> {
+    (0..columns.len()).filter(|&i| !RESULT_COLUMNS.contains(&columns[i].as_str())).collect()
+}
+
+/// Writes the results sheet, CSV or XLSX by extension, atomically.
+pub fn write_results(
+    path: &Path,
+    columns: &[String],
+    rows: &[PlanRow],
+    results: &[RowResult],
+    lang: Lang,
+) -> Result<()> {
+    let bytes = match results_format(path, lang)? {
+        ResultsFormat::Csv => results_csv(columns, rows, results),
+        ResultsFormat::Xlsx => results_xlsx(columns, rows, results, lang).map_err(|e| xlsx_failure(path, e, lang))?,
+    };
+    write_atomic(path, &bytes, lang)
+}
+
+fn result_cells(row: &PlanRow, r: &RowResult) -> [String; 10] {
+    [
+        row.feuille.clone(),
+        row.ligne.to_string(),
+        r.status.word().to_string(),
+        r.etape.clone(),
+        r.code_http.map(|c| c.to_string()).unwrap_or_default(),
+        r.message.clone(),
+        r.request_id.clone(),
+        r.object_id.clone(),
+        r.attempts.to_string(),
+        r.timestamp.clone(),
+    ]
+}
+
+/// A cell that Excel could take for a formula gets a leading apostrophe.
+pub fn csv_safe(v: &str) -> std::borrow::Cow<'_, str> {
+    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{v}").into() } else { v.into() }
+}
+
+/// Undoes `csv_safe` when loopbatch reads its own results back.
+pub fn csv_unsafe(v: &str) -> &str {
+    match v.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => v,
+    }
+}
+
+fn results_csv(columns: &[String], rows: &[PlanRow], results: &[RowResult]) -> Vec<u8> {
+    let kept = kept_columns(columns);
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(&mut out);
+        let header: Vec<&str> = kept.iter().map(|&i| columns[i].as_str()).chain(RESULT_COLUMNS).collect();
+        let _ = w.write_record(header.iter().map(|h| csv_safe(h).into_owned()));
+        for (row, r) in rows.iter().zip(results) {
+            let fixed = result_cells(row, r);
+            let record = kept
+                .iter()
+                .map(|&i| row.values.get(i).map_or("", String::as_str))
+                .chain(fixed.iter().map(String::as_str))
+                .map(|v| csv_safe(v).into_owned());
+            let _ = w.write_record(record);
+        }
+        let _ = w.flush();
+    }
+    out
+}
+
+fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lang: Lang) -> Result<Vec<u8>, XlsxError> {
+    let kept = kept_columns(columns);
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(lang.t("Résultats", "Results"))?;
+    let header_fmt = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0x1F4E78))
+        .set_font_color(Color::White)
+        .set_border(FormatBorder::Thin);
+    let headers: Vec<&str> = kept.iter().map(|&i| columns[i].as_str()).chain(RESULT_COLUMNS).collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count() + 2).collect();
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &header_fmt)?;
+    }
+    let mut formats: BTreeMap<Status, (Format, Format)> = BTreeMap::new();
+    for st in Status::ALL {
+        let base = Format::new()
+            .set_background_color(Color::RGB(st.color()))
+            .set_border(FormatBorder::Hair)
+            .set_border_color(Color::RGB(0xBFBFBF));
+        formats.insert(st, (base.clone().set_num_format("@"), base));
+    }
+    for (n, (row, r)) in rows.iter().zip(results).enumerate() {
+        let line = n as u32 + 1;
+        let (text_fmt, number_fmt) = &formats[&r.status];
+        let mut col = 0u16;
+        for &i in &kept {
+            let v = row.values.get(i).map_or("", String::as_str);
+            let as_number = row.numbers.contains(&i).then(|| v.parse::<f64>().ok()).flatten();
+            match as_number {
+                Some(f) => sheet.write_number_with_format(line, col, f, number_fmt)?,
+                None => sheet.write_string_with_format(line, col, v, text_fmt)?,
+            };
+            widths[col as usize] = widths[col as usize].max(v.chars().count() + 2);
+            col += 1;
+        }
+        for v in result_cells(row, r) {
+            widths[col as usize] = widths[col as usize].max(v.chars().count() + 2);
+            sheet.write_string_with_format(line, col, v, text_fmt)?;
+            col += 1;
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        sheet.set_column_width(c as u16, (*w).clamp(8, 60) as f64)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, rows.len() as u32, headers.len().saturating_sub(1) as u16)?;
+    summary_sheet(book.add_worksheet(), results, lang)?;
+    book.save_to_buffer()
+}
+
+/// "Résumé": counts per status with a chart, then counts per message.
+fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: Lang) -> Result<(), XlsxError> {
+    sheet.set_name(lang.t("Résumé", "Summary"))?;
+    let bold = Format::new().set_bold();
+    let mut per_status: BTreeMap<Status, u32> = BTreeMap::new();
+    let mut per_message: BTreeMap<(Status, &str), u32> = BTreeMap::new();
+    for r in results {
+        *per_status.entry(r.status).or_default() += 1;
+        if !r.message.is_empty() && r.status != Status::Ok && r.status != Status::Valide {
+            *per_message.entry((r.status, r.message.as_str())).or_default() += 1;
+        }
+    }
+    sheet.write_string_with_format(0, 0, "statut", &bold)?;
+    sheet.write_string_with_format(0, 1, lang.t("lignes", "rows"), &bold)?;
+    for (i, (st, n)) in per_status.iter().enumerate() {
+        let fmt = Format::new().set_background_color(Color::RGB(st.color()));
+        sheet.write_string_with_format(i as u32 + 1, 0, st.word(), &fmt)?;
+        sheet.write_number(i as u32 + 1, 1, *n)?;
+    }
+    let total_row = per_status.len() as u32 + 1;
+    sheet.write_string_with_format(total_row, 0, lang.t("total", "total"), &bold)?;
+    sheet.write_number_with_format(total_row, 1, results.len() as f64, &bold)?;
+    if !per_status.is_empty() {
+        let mut chart = Chart::new(ChartType::Pie);
+        let name = sheet.name();
+        chart
+            .add_series()
+            .set_categories((name.as_str(), 1, 0, per_status.len() as u32, 0))
+            .set_values((name.as_str(), 1, 1, per_status.len() as u32, 1))
+            .set_name(lang.t("Lignes par statut", "Rows per status"));
+        chart.title().set_name(lang.t("Lignes par statut", "Rows per status"));
+        sheet.insert_chart(0, 4, &chart)?;
+    }
+    let start = total_row + 18;
+    sheet.write_string_with_format(start, 0, "statut", &bold)?;
+    sheet.write_string_with_format(start, 1, lang.t("lignes", "rows"), &bold)?;
+    sheet.write_string_with_format(start, 2, "message", &bold)?;
+    let mut messages: Vec<_> = per_message.into_iter().collect();
+    messages.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for (i, ((st, msg), n)) in messages.iter().enumerate() {
+        let r = start + 1 + i as u32;
+        sheet.write_string(r, 0, st.word())?;
+        sheet.write_number(r, 1, *n)?;
+        sheet.write_string(r, 2, *msg)?;
+    }
+    sheet.set_column_width(0, 14)?;
+    sheet.set_column_width(2, 100)?;
+    Ok(())
+}
+
+fn xlsx_failure(path: &Path, e: XlsxError, lang: Lang) -> Failure {
+    Failure::unusable(format!("{} {} : {e}", lang.t("Écriture impossible de", "Cannot write"), path.display()))
+}
+
+/// Writes through a temporary file in the same folder, then renames it over
+/// the target, so that a crash never leaves a half-written file.
+pub fn write_atomic(path: &Path, bytes: &[u8], lang: Lang) -> Result<()> {
+    let fail = |e: &dyn std::fmt::Display| {
+        Failure::unusable(format!(
+            "{} {} : {e}. {}",
+            lang.t("Écriture impossible de", "Cannot write"),
+            path.display(),
+            lang.t(
+                "Vérifiez que le dossier existe, que vous avez le droit d'y écrire et que le fichier n'est pas ouvert dans Excel.",
+                "Check that the folder exists, that you may write there and that the file is not open in Excel."
+            )
+        ))
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if path.is_dir() {
+        return Err(fail(&lang.t("c'est un dossier", "it is a folder")));
+    }
+    let mut tmp =
+        tempfile::Builder::new().prefix(".loopbatch-").suffix(".tmp").tempfile_in(dir).map_err(|e| fail(&e))?;
+    tmp.write_all(bytes).map_err(|e| fail(&e))?;
+    tmp.as_file().sync_all().map_err(|e| fail(&e))?;
+    tmp.persist(path).map_err(|e| fail(&e.error))?;
+    Ok(())
+}
+
+/// Counts per status, for summaries.
+pub fn count_statuses(results: &[RowResult]) -> BTreeMap<&'static str, usize> {
+    let mut m = BTreeMap::new();
+    for r in results {
+        *m.entry(r.status.word()).or_default() += 1;
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_guard_round_trips() {
+        for v in ["=1+1", "+33612345678", "-2", "@SUM(A1)", "\tx", "normal", "'quoted"] {
+            assert_eq!(csv_unsafe(&csv_safe(v)), v);
+        }
+        assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_safe("0612345678"), "0612345678");
+    }
+
+    #[test]
+    fn worst_status_order() {
+        assert!(Status::Erreur > Status::AVerifier);
+        assert!(Status::AVerifier > Status::NonExecute);
+        assert!(Status::NonExecute > Status::Ignore);
+        assert!(Status::Ignore > Status::Ok);
+    }
+}

@@ -1,0 +1,461 @@
+//! Stage 2, rows: a raw row becomes a typed `Row` with normalised values.
+//!
+//! Every repair (spaces, a phone or a code dossier that Excel stored as a
+//! number) is recorded as a warning on the row, never done silently. Values
+//! that cannot be understood become problems; `validate` adds the rules that
+//! depend on the action and on other rows.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::headers::Field;
+use crate::i18n::Lang;
+use crate::normalize::{self, EmailError};
+use crate::read::{Cell, ReadNote, Table};
+
+/// What a row asks for (column `action`; French names, English synonyms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Onboarding,
+    Provisionner,
+    AjouterOffre,
+    RetirerOffre,
+    AjouterInterlocuteur,
+    ModifierInterlocuteur,
+    RetirerApplication,
+    ChangerOffre,
+}
+
+impl Action {
+    pub const ALL: [Action; 8] = [
+        Action::Onboarding,
+        Action::Provisionner,
+        Action::AjouterOffre,
+        Action::RetirerOffre,
+        Action::AjouterInterlocuteur,
+        Action::ModifierInterlocuteur,
+        Action::RetirerApplication,
+        Action::ChangerOffre,
+    ];
+
+    /// The word to write in the sheet.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Onboarding => "onboarding",
+            Action::Provisionner => "provisionner",
+            Action::AjouterOffre => "ajouter_offre",
+            Action::RetirerOffre => "retirer_offre",
+            Action::AjouterInterlocuteur => "ajouter_interlocuteur",
+            Action::ModifierInterlocuteur => "modifier_interlocuteur",
+            Action::RetirerApplication => "retirer_application",
+            Action::ChangerOffre => "changer_offre",
+        }
+    }
+
+    /// Reads an action cell; folds case, accents, spaces and separators.
+    pub fn parse(s: &str) -> Option<Action> {
+        Some(match normalize::fold_key(s).as_str() {
+            "onboarding" | "onboard" | "integration" | "creation" | "nouveaudossier" => Action::Onboarding,
+            "provisionner" | "provision" | "provisioning" | "provisioncompany" | "provisionnement" => {
+                Action::Provisionner
+            }
+            "ajouteroffre" | "addoffer" | "ajoutoffre" => Action::AjouterOffre,
+            "retireroffre" | "removeoffer" | "retraitoffre" | "supprimeroffre" => Action::RetirerOffre,
+            "ajouterinterlocuteur" | "addclient" | "addcontact" | "ajoutinterlocuteur" => Action::AjouterInterlocuteur,
+            "modifierinterlocuteur" | "updateclient" | "updatecontact" | "modificationinterlocuteur" => {
+                Action::ModifierInterlocuteur
+            }
+            "retirerapplication" | "removeapplication" | "retraitapplication" => Action::RetirerApplication,
+            "changeroffre" | "changeoffer" | "changementoffre" | "switchoffer" => Action::ChangerOffre,
+            _ => return None,
+        })
+    }
+
+    pub fn list() -> String {
+        Action::ALL.map(Action::name).join(", ")
+    }
+}
+
+/// A typed, normalised input row. `index` is its place in the table.
+#[derive(Debug, Clone, Default)]
+pub struct Row {
+    pub index: usize,
+    /// `None`: blank action (see `ignored` and `problems`).
+    pub action: Option<Action>,
+    pub code_dossier: Option<String>,
+    pub email: Option<String>,
+    pub nom: Option<String>,
+    pub prenom: Option<String>,
+    pub telephone: Option<String>,
+    pub offre: Option<&'static str>,
+    pub ancienne_offre: Option<&'static str>,
+    pub profil: Option<String>,
+    pub social: Option<bool>,
+    pub actif: Option<bool>,
+    pub emetteur_par_defaut: Option<bool>,
+    /// Blank action and nothing asked: reported IGNORE ("rien à faire").
+    pub ignored: bool,
+    pub problems: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+impl Row {
+    pub fn is_valid(&self) -> bool {
+        !self.ignored && self.problems.is_empty()
+    }
+}
+
+/// Options of the typing stage, from the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct RowOptions {
+    pub lang: Lang,
+    /// Pad all-digit codes dossier to this width (never guessed).
+    pub code_dossier_width: Option<usize>,
+}
+
+/// Types every row of the table, in parallel; order is kept.
+pub fn type_rows(table: &Table, opts: &RowOptions) -> Vec<Row> {
+    let has_action = table.map.has(Field::Action);
+    table
+        .rows
+        .par_iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            let mut t = Typer { table, cells: &raw.cells, opts, row: Row { index: i, ..Row::default() } };
+            for note in &raw.notes {
+                t.read_note(note);
+            }
+            t.fill(has_action);
+            t.row
+        })
+        .collect()
+}
+
+struct Typer<'a> {
+    table: &'a Table,
+    cells: &'a [Cell],
+    opts: &'a RowOptions,
+    row: Row,
+}
+
+impl Typer<'_> {
+    fn lang(&self) -> Lang {
+        self.opts.lang
+    }
+
+    /// The header the user wrote for this field.
+    fn column(&self, f: Field) -> String {
+        self.table.map.get(f).map_or_else(|| f.name().to_string(), |i| self.table.columns[i].clone())
+    }
+
+    /// The trimmed cell of a field, `None` when blank; warns when trimming
+    /// removed non-breaking or invisible characters.
+    fn value(&mut self, f: Field) -> Option<(String, bool)> {
+        let cell = self.table.map.get(f).and_then(|i| self.cells.get(i))?;
+        let (t, trimmed) = normalize::trim_cell(&cell.text);
+        if t.is_empty() {
+            return None;
+        }
+        if trimmed && cell.text.chars().any(|c| c != ' ') {
+            let w = format!(
+                "{} « {} » : {}",
+                self.lang().t("colonne", "column"),
+                self.column(f),
+                self.lang().t(
+                    "espaces insécables ou invisibles retirés autour de la valeur",
+                    "non-breaking or invisible spaces removed around the value"
+                )
+            );
+            self.row.warnings.push(w);
+        }
+        Some((t.to_string(), cell.number))
+    }
+
+    /// Whether the field's cell holds anything (no warning, no typing).
+    fn present(&self, f: Field) -> bool {
+        self.table
+            .map
+            .get(f)
+            .and_then(|i| self.cells.get(i))
+            .is_some_and(|c| !normalize::trim_cell(&c.text).0.is_empty())
+    }
+
+    fn problem(&mut self, f: Field, value: &str, what: &str) {
+        let lang = self.lang();
+        self.row.problems.push(format!("{} « {} » : « {value} » {what}", lang.t("colonne", "column"), self.column(f)));
+    }
+
+    fn warning(&mut self, f: Field, value: &str, what: &str) {
+        let lang = self.lang();
+        self.row.warnings.push(format!("{} « {} » : « {value} » {what}", lang.t("colonne", "column"), self.column(f)));
+    }
+
+    fn read_note(&mut self, note: &ReadNote) {
+        let lang = self.lang();
+        let w = match note {
+            ReadNote::MixedEncoding { column } => format!(
+                "{} « {column} » : {}",
+                lang.t("colonne", "column"),
+                lang.t(
+                    "texte lu en Windows-1252 dans un fichier UTF-8 (encodages mélangés) : vérifiez les accents",
+                    "text read as Windows-1252 in a UTF-8 file (mixed encodings): check the accents"
+                )
+            ),
+            ReadNote::ControlCharacters { column } => format!(
+                "{} « {column} » : {}",
+                lang.t("colonne", "column"),
+                lang.t("caractères de contrôle (NUL…) retirés", "control characters (NUL…) removed")
+            ),
+        };
+        self.row.warnings.push(w);
+    }
+
+    fn fill(&mut self, has_action: bool) {
+        let lang = self.lang();
+        self.code_dossier();
+        if let Some((v, _)) = self.value(Field::Email) {
+            match normalize::email(&v) {
+                Ok(e) => self.row.email = Some(e),
+                Err(EmailError::Syntax) => self.problem(
+                    Field::Email,
+                    &v,
+                    lang.t(
+                        "n'est pas une adresse e-mail valide (attendu : prenom.nom@domaine.fr)",
+                        "is not a valid e-mail address (expected: first.last@domain.com)",
+                    ),
+                ),
+                Err(EmailError::InvisibleCharacter) => self.problem(
+                    Field::Email,
+                    &v.replace(normalize::is_invisible, "�"),
+                    lang.t(
+                        "contient un caractère invisible (espace de largeur nulle ou de sens d'écriture, marqué �) : retapez l'adresse",
+                        "contains an invisible character (zero-width or direction mark, shown as �): retype the address",
+                    ),
+                ),
+            }
+        }
+        self.row.nom = self.value(Field::Nom).map(|v| v.0);
+        self.row.prenom = self.value(Field::Prenom).map(|v| v.0);
+        if let Some((v, number)) = self.value(Field::Telephone) {
+            match normalize::phone(&v, number) {
+                Ok(p) => {
+                    if p.repaired_excel {
+                        self.warning(
+                            Field::Telephone,
+                            &v,
+                            &format!(
+                                "{} {}",
+                                lang.t(
+                                    "a été enregistré comme un nombre par le tableur (zéro initial perdu) : corrigé en",
+                                    "was stored as a number by the spreadsheet (leading zero lost): repaired as"
+                                ),
+                                p.value
+                            ),
+                        );
+                    }
+                    if p.international {
+                        self.warning(
+                            Field::Telephone,
+                            &v,
+                            lang.t(
+                                "numéro étranger, transmis au format international",
+                                "foreign number, sent in international form",
+                            ),
+                        );
+                    }
+                    self.row.telephone = Some(p.value);
+                }
+                Err(_) => self.problem(
+                    Field::Telephone,
+                    &v,
+                    lang.t(
+                        "n'est pas un numéro de téléphone valide (attendu : 10 chiffres comme 06 12 34 56 78, ou +33 6 12 34 56 78)",
+                        "is not a valid phone number (expected 10 digits such as 06 12 34 56 78, or +33 6 12 34 56 78)",
+                    ),
+                ),
+            }
+        }
+        self.row.offre = self.offer(Field::Offre);
+        self.row.ancienne_offre = self.offer(Field::AncienneOffre);
+        if let Some((v, _)) = self.value(Field::Profil) {
+            match normalize::profile(&v) {
+                Some(p) => self.row.profil = Some(p),
+                None => self.problem(
+                    Field::Profil,
+                    &v,
+                    lang.t(
+                        "n'est pas un code de profil Loop (attendu : un nombre comme 2.0)",
+                        "is not a Loop profile code (expected a number such as 2.0)",
+                    ),
+                ),
+            }
+        }
+        self.row.social = self.boolean(Field::Social);
+        self.row.actif = self.boolean(Field::Actif);
+        self.row.emetteur_par_defaut = self.boolean(Field::EmetteurParDefaut);
+        self.action(has_action);
+    }
+
+    fn code_dossier(&mut self) {
+        let lang = self.lang();
+        let Some((v, number)) = self.value(Field::CodeDossier) else { return };
+        if v.chars().any(|c| normalize::is_invisible(c) || c.is_control()) {
+            self.problem(
+                Field::CodeDossier,
+                &v.replace(|c: char| normalize::is_invisible(c) || c.is_control(), "�"),
+                lang.t("contient un caractère invisible (marqué �)", "contains an invisible character (shown as �)"),
+            );
+            return;
+        }
+        if v.chars().count() > 50 || v.chars().any(|c| c.is_whitespace() || "\"'<>{}[]\\/;".contains(c)) {
+            self.problem(
+                Field::CodeDossier,
+                &v,
+                lang.t(
+                    "n'est pas un code dossier (lettres, chiffres, - _ . sans espace, 50 caractères au plus)",
+                    "is not a code dossier (letters, digits, - _ . without spaces, 50 characters at most)",
+                ),
+            );
+            return;
+        }
+        let all_digits = v.chars().all(|c| c.is_ascii_digit());
+        match normalize::pad_code(&v, self.opts.code_dossier_width) {
+            Some(padded) => {
+                let why = if number {
+                    lang.t("enregistré comme un nombre par le tableur", "stored as a number by the spreadsheet")
+                } else {
+                    lang.t("plus court que la largeur configurée", "shorter than the configured width")
+                };
+                self.warning(
+                    Field::CodeDossier,
+                    &v,
+                    &format!(
+                        "{why} : {} {padded} ({})",
+                        lang.t("complété en", "padded to"),
+                        lang.t("code_dossier_width de la configuration", "code_dossier_width in the configuration")
+                    ),
+                );
+                self.row.code_dossier = Some(padded);
+                return;
+            }
+            None if number && all_digits => self.warning(
+                Field::CodeDossier,
+                &v,
+                lang.t(
+                    "enregistré comme un nombre par le tableur : des zéros initiaux ont pu être perdus. Formatez la colonne en Texte, ou fixez code_dossier_width dans loopbatch.toml",
+                    "stored as a number by the spreadsheet: leading zeros may have been lost. Format the column as Text, or set code_dossier_width in loopbatch.toml",
+                ),
+            ),
+            None => {}
+        }
+        self.row.code_dossier = Some(v);
+    }
+
+    fn offer(&mut self, f: Field) -> Option<&'static str> {
+        let (v, _) = self.value(f)?;
+        let o = normalize::offer(&v);
+        if o.is_none() {
+            let lang = self.lang();
+            self.problem(
+                f,
+                &v,
+                lang.t(
+                    "n'est pas une offre connue (start, co-production ou consultation)",
+                    "is not a known offer (start, co-production or consultation)",
+                ),
+            );
+        }
+        o
+    }
+
+    fn boolean(&mut self, f: Field) -> Option<bool> {
+        let (v, _) = self.value(f)?;
+        match normalize::boolean(&v) {
+            Ok(b) => b,
+            Err(normalize::NotABoolean) => {
+                let lang = self.lang();
+                self.problem(
+                    f,
+                    &v,
+                    lang.t(
+                        "n'est pas oui ou non (oui/non, vrai/faux, x, 1/0)",
+                        "is not yes or no (yes/no, true/false, x, 1/0)",
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn action(&mut self, has_action: bool) {
+        let lang = self.lang();
+        if !has_action {
+            self.row.action = Some(Action::Onboarding);
+            return;
+        }
+        match self.value(Field::Action) {
+            Some((v, _)) => match Action::parse(&v) {
+                Some(a) => self.row.action = Some(a),
+                None => self.problem(
+                    Field::Action,
+                    &v,
+                    &format!(
+                        "{} {}",
+                        lang.t(
+                            "n'est pas une action connue. Actions possibles :",
+                            "is not a known action. Possible actions:"
+                        ),
+                        Action::list()
+                    ),
+                ),
+            },
+            None => {
+                let (offre, ancienne) = (self.present(Field::Offre), self.present(Field::AncienneOffre));
+                if !offre && !ancienne {
+                    self.row.ignored = true;
+                    return;
+                }
+                let suggestion = if offre && ancienne {
+                    "changer_offre"
+                } else if ancienne {
+                    "retirer_offre"
+                } else if self.row.email.is_some() {
+                    "ajouter_interlocuteur"
+                } else {
+                    "ajouter_offre"
+                };
+                let msg = format!(
+                    "{} « {} » {} {suggestion} ({} {})",
+                    lang.t("colonne", "column"),
+                    self.column(Field::Action),
+                    lang.t(
+                        "vide alors que la ligne demande une offre : écrivez l'action à faire, par exemple",
+                        "blank although the row asks for an offer: write the action to do, for example"
+                    ),
+                    lang.t("actions possibles :", "possible actions:"),
+                    Action::list()
+                );
+                self.row.problems.push(msg);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_synonyms() {
+        assert_eq!(Action::parse("Onboarding"), Some(Action::Onboarding));
+        assert_eq!(Action::parse("changer offre"), Some(Action::ChangerOffre));
+        assert_eq!(Action::parse("Change-Offer"), Some(Action::ChangerOffre));
+        assert_eq!(Action::parse("addClient"), Some(Action::AjouterInterlocuteur));
+        assert_eq!(Action::parse("retirer_application"), Some(Action::RetirerApplication));
+        assert_eq!(Action::parse("supprimer tout"), None);
+        for a in Action::ALL {
+            assert_eq!(Action::parse(a.name()), Some(a));
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! Stage 3, validate: the rules that depend on the action and on other rows.
+//!
+//! Every problem of a row is reported, not only the first. No IO here.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::headers::Field;
+use crate::i18n::Lang;
+use crate::normalize::{email_key, fold_key};
+use crate::read::Table;
+use crate::rows::{Action, Row};
+
+/// Validates every row in place: required fields per action, then the
+/// checks across rows (one e-mail for two people, the same row twice).
+pub fn validate(table: &Table, rows: &mut [Row], lang: Lang) {
+    rows.par_iter_mut().for_each(|row| per_action(table, row, lang));
+    same_email_two_people(table, rows, lang);
+    duplicate_rows(table, rows, lang);
+}
+
+/// What an action needs.
+struct Needs {
+    email: bool,
+    offre: bool,
+    ancienne_offre: bool,
+}
+
+fn needs(a: Action) -> Needs {
+    let n = |email, offre, ancienne_offre| Needs { email, offre, ancienne_offre };
+    match a {
+        Action::Onboarding | Action::AjouterOffre | Action::RetirerOffre => n(false, true, false),
+        Action::Provisionner => n(false, false, false),
+        Action::AjouterInterlocuteur | Action::RetirerApplication => n(true, true, false),
+        Action::ModifierInterlocuteur => n(true, false, false),
+        Action::ChangerOffre => n(false, true, true),
+    }
+}
+
+fn per_action(table: &Table, row: &mut Row, lang: Lang) {
+    let Some(action) = row.action else { return };
+    // The offer to remove may be written in either offer column.
+    if matches!(action, Action::RetirerOffre | Action::RetirerApplication) && row.offre.is_none() {
+        row.offre = row.ancienne_offre.take();
+    }
+    let need = needs(action);
+    let idx = row.index;
+    let raw_present = |f: Field| {
+        table
+            .map
+            .get(f)
+            .and_then(|i| table.rows[idx].get(i))
+            .is_some_and(|c| !crate::normalize::trim_cell(&c.text).0.is_empty())
+    };
+    let removal = matches!(action, Action::RetirerOffre | Action::RetirerApplication);
+    let missing = |f: Field, have: bool, what: &str| -> Option<String> {
+        // A value that was present but invalid has its problem already.
+        let reported = raw_present(f) || (f == Field::Offre && removal && raw_present(Field::AncienneOffre));
+        if have || reported {
+            return None;
+        }
+        let state = if table.map.has(f) {
+            lang.t("vide", "blank")
+        } else {
+            lang.t("absente du fichier", "missing from the file")
+        };
+        let column = table.map.get(f).map_or(f.name(), |i| table.columns[i].as_str());
+        Some(format!(
+            "{} « {column} » {state} : {} « {} » {what}",
+            lang.t("colonne", "column"),
+            lang.t("l'action", "action"),
+            action.name()
+        ))
+    };
+    let checks = [
+        missing(
+            Field::CodeDossier,
+            row.code_dossier.is_some(),
+            lang.t("demande un code dossier", "needs a code dossier"),
+        ),
+        need.email
+            .then(|| {
+                missing(
+                    Field::Email,
+                    row.email.is_some(),
+                    lang.t("demande l'e-mail de l'interlocuteur", "needs the contact's e-mail"),
+                )
+            })
+            .flatten(),
+        need.offre
+            .then(|| {
+                missing(
+                    Field::Offre,
+                    row.offre.is_some(),
+                    lang.t(
+                        "demande une offre (start, co-production ou consultation)",
+                        "needs an offer (start, co-production or consultation)",
+                    ),
+                )
+            })
+            .flatten(),
+        need.ancienne_offre
+            .then(|| {
+                missing(
+                    Field::AncienneOffre,
+                    row.ancienne_offre.is_some(),
+                    lang.t("demande l'offre à remplacer", "needs the offer to replace"),
+                )
+            })
+            .flatten(),
+    ];
+    row.problems.extend(checks.into_iter().flatten());
+    if action == Action::ChangerOffre
+        && let (Some(new), Some(old)) = (row.offre, row.ancienne_offre)
+        && new == old
+    {
+        row.problems.push(format!(
+            "{} « {new} » : {}",
+            lang.t("offre et ancienne_offre valent toutes deux", "offre and ancienne_offre are both"),
+            lang.t("il n'y a rien à changer", "there is nothing to change")
+        ));
+    }
+    let dossier_wide_removal = action == Action::RetirerOffre || action == Action::ChangerOffre && row.email.is_none();
+    if dossier_wide_removal && row.problems.is_empty() {
+        let old = if action == Action::RetirerOffre { row.offre } else { row.ancienne_offre };
+        row.warnings.push(format!(
+            "{} {} {}",
+            lang.t("removeOffer retirera l'offre", "removeOffer will take offer"),
+            old.unwrap_or_default(),
+            lang.t(
+                "à tous les interlocuteurs du dossier, pas seulement à ceux de ce fichier (indiquez un e-mail pour ne toucher qu'un interlocuteur)",
+                "away from every contact of the dossier, not only those in this file (give an e-mail to touch one contact only)"
+            )
+        ));
+    }
+    let creates_contact = matches!(action, Action::Onboarding | Action::AjouterInterlocuteur) && row.email.is_some();
+    if creates_contact && row.nom.is_none() && row.prenom.is_none() {
+        row.warnings.push(
+            lang.t(
+                "nom et prénom vides : l'interlocuteur sera créé sans nom",
+                "first and last name blank: the contact will be created without a name",
+            )
+            .to_string(),
+        );
+    }
+}
+
+/// Where a row is, as the user sees it.
+pub fn place(table: &Table, index: usize, lang: Lang) -> String {
+    let r = &table.rows[index];
+    format!("{} « {} » {} {}", lang.t("feuille", "sheet"), r.sheet, lang.t("ligne", "row"), r.line)
+}
+
+fn same_email_two_people(table: &Table, rows: &mut [Row], lang: Lang) {
+    let mut people: HashMap<String, Vec<(usize, String)>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        if r.ignored {
+            continue;
+        }
+        let (Some(e), true) = (&r.email, r.nom.is_some() || r.prenom.is_some()) else { continue };
+        let who = format!(
+            "{}|{}",
+            fold_key(r.nom.as_deref().unwrap_or_default()),
+            fold_key(r.prenom.as_deref().unwrap_or_default())
+        );
+        people.entry(email_key(e)).or_default().push((i, who));
+    }
+    for (email, group) in people {
+        let first = &group[0].1;
+        if group.iter().all(|(_, w)| w == first) {
+            continue;
+        }
+        let listing: Vec<String> = group
+            .iter()
+            .map(|(i, _)| {
+                let r = &rows[*i];
+                format!(
+                    "{} ({} {})",
+                    place(table, r.index, lang),
+                    r.prenom.as_deref().unwrap_or_default(),
+                    r.nom.as_deref().unwrap_or_default()
+                )
+            })
+            .collect();
+        let msg = format!(
+            "{} {email} {} {}",
+            lang.t("l'e-mail", "e-mail"),
+            lang.t(
+                "est donné à des personnes différentes dans le fichier (un e-mail = un interlocuteur) :",
+                "is given to different people in the file (one e-mail = one contact):"
+            ),
+            listing.join(", ")
+        );
+        for (i, _) in &group {
+            rows[*i].problems.push(msg.clone());
+        }
+    }
+}
+
+fn duplicate_rows(table: &Table, rows: &mut [Row], lang: Lang) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for i in 0..rows.len() {
+        let r = &rows[i];
+        let Some(action) = r.action else { continue };
+        let key = format!(
+            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            action.name(),
+            r.code_dossier,
+            r.email.as_deref().map(email_key),
+            r.nom.as_deref().map(fold_key),
+            r.prenom.as_deref().map(fold_key),
+            r.telephone,
+            r.offre,
+            r.ancienne_offre,
+            r.profil,
+            r.social,
+            r.actif,
+            r.emetteur_par_defaut
+        );
+        match seen.get(&key) {
+            Some(&first) => {
+                let msg = format!(
+                    "{} {}",
+                    lang.t("ligne en double : identique à la", "duplicate row: same as"),
+                    place(table, rows[first].index, lang)
+                );
+                rows[i].problems.push(msg);
+            }
+            None => {
+                seen.insert(key, i);
+            }
+        }
+    }
+}
