@@ -272,7 +272,7 @@ fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lan
             .set_background_color(Color::RGB(st.color()))
             .set_border(FormatBorder::Hair)
             .set_border_color(Color::RGB(0xBFBFBF));
-        formats.insert(st, (base.clone().set_num_format("@"), base));
+        formats.insert(st, (base.clone().set_num_format_index(49), base));
     }
     for (n, (row, r)) in rows.iter().zip(results).enumerate() {
         let line = n as u32 + 1;

@@ -115,10 +115,10 @@ pub fn template_xlsx(
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name(sheet_name)?;
-    let text = Format::new().set_num_format("@");
+    let text = Format::new().set_num_format_index(49);
     let header = Format::new()
         .set_bold()
-        .set_num_format("@")
+        .set_num_format_index(49)
         .set_background_color(Color::RGB(0x1F4E78))
         .set_font_color(Color::White)
         .set_border(FormatBorder::Thin);

@@ -164,7 +164,7 @@ fn plan_xlsx(plan: &Plan, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxEr
     let sheet = book.add_worksheet();
     sheet.set_name(lang.t("Plan", "Plan"))?;
     let bold = Format::new().set_bold();
-    let text = Format::new().set_num_format("@");
+    let text = Format::new().set_num_format_index(49);
     let headers = [
         "id",
         "dossier",

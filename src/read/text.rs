@@ -72,7 +72,11 @@ pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions) -> Re
     let mut before_header: Vec<(u32, Vec<String>)> = Vec::new();
     let mut headers: Option<Vec<String>> = None;
     let mut rows = Vec::new();
+    // csv counts a record's line break when it reads the next record, so a
+    // record starts on the line after where the reader stood.
+    let mut next_line = 1u32;
     loop {
+        let line = next_line;
         match csv.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
@@ -84,7 +88,7 @@ pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions) -> Re
                 )));
             }
         }
-        let line = record.position().map_or(0, |p| p.line()) as u32;
+        next_line = csv.position().line() as u32 + 1;
         if record.len() > MAX_COLUMNS {
             return Err(too_wide(path, line, record.len(), lang));
         }

@@ -1,1 +1,4 @@
+//! Integration tests: the real binary on sheets the tests create.
 
+mod check;
+mod util;

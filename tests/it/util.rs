@@ -1,0 +1,166 @@
+//! Test harness: a temp folder, sheets written the way cabinets write them,
+//! the real binary run with a clean environment, and results read back.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+pub struct Work {
+    pub dir: tempfile::TempDir,
+}
+
+impl Work {
+    pub fn new() -> Work {
+        Work { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The binary, run inside the temp folder with no LOOP_* variables.
+    pub fn bin(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_loopbatch"));
+        c.current_dir(self.dir.path());
+        for (k, _) in std::env::vars() {
+            if k.starts_with("LOOP") {
+                c.env_remove(k);
+            }
+        }
+        c
+    }
+
+    /// A CSV as French Excel writes it: Windows-1252, `;`, CRLF.
+    pub fn csv_1252(&self, name: &str, lines: &[&str]) -> PathBuf {
+        let text = lines.join("\r\n") + "\r\n";
+        let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+        assert!(!unmappable, "test text must fit Windows-1252");
+        let p = self.path(name);
+        std::fs::write(&p, &bytes).unwrap();
+        p
+    }
+
+    pub fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+}
+
+/// A cell for `xlsx`: text or number, as a user would have typed it.
+#[derive(Clone)]
+pub enum X {
+    T(&'static str),
+    N(f64),
+}
+
+/// An XLSX with one sheet per entry; each sheet is a list of rows.
+pub fn xlsx(path: &Path, sheets: &[(&str, Vec<Vec<X>>)]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let s = book.add_worksheet();
+        s.set_name(*name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                match cell {
+                    X::T("") => {}
+                    X::T(t) => {
+                        s.write_string(r as u32, c as u16, *t).unwrap();
+                    }
+                    X::N(n) => {
+                        s.write_number(r as u32, c as u16, *n).unwrap();
+                    }
+                }
+            }
+        }
+    }
+    book.save(path).unwrap();
+}
+
+/// A minimal ODS spreadsheet (what LibreOffice saves), one sheet, text cells.
+pub fn ods(path: &Path, sheet: &str, rows: &[Vec<&str>]) {
+    let mut table = String::new();
+    for row in rows {
+        table.push_str("<table:table-row>");
+        for cell in row {
+            if cell.is_empty() {
+                table.push_str("<table:table-cell/>");
+            } else {
+                table.push_str(&format!(
+                    "<table:table-cell office:value-type=\"string\"><text:p>{}</text:p></table:table-cell>",
+                    cell.replace('&', "&amp;").replace('<', "&lt;")
+                ));
+            }
+        }
+        table.push_str("</table:table-row>");
+    }
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="{sheet}">{table}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    let f = std::fs::File::create(path).unwrap();
+    let mut z = zip::ZipWriter::new(f);
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    z.start_file("mimetype", stored).unwrap();
+    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+    z.start_file("content.xml", stored).unwrap();
+    z.write_all(content.as_bytes()).unwrap();
+    z.start_file("META-INF/manifest.xml", stored).unwrap();
+    z.write_all(manifest.as_bytes()).unwrap();
+    z.finish().unwrap();
+}
+
+/// One results line: column name -> value.
+pub type Line = HashMap<String, String>;
+
+/// Reads a results CSV: checks the BOM and `;`, undoes the formula guard.
+pub fn results_csv(path: &Path) -> Vec<Line> {
+    let bytes = std::fs::read(path).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "results CSV must start with a UTF-8 BOM");
+    let mut r = csv::ReaderBuilder::new().delimiter(b';').from_reader(&bytes[3..]);
+    let headers = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            headers.iter().zip(rec.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()
+        })
+        .collect()
+}
+
+/// Reads the first sheet of a results XLSX.
+pub fn results_xlsx(path: &Path) -> Vec<Line> {
+    use calamine::{Data, Reader};
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).unwrap();
+    let name = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&name).unwrap();
+    let mut rows = range.rows();
+    let headers: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+    rows.map(|r| {
+        headers
+            .iter()
+            .zip(r.iter())
+            .map(|(h, c)| {
+                let v = match c {
+                    Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+                    other => other.to_string(),
+                };
+                (h.clone(), v)
+            })
+            .collect()
+    })
+    .collect()
+}
+
+/// The names of the files inside a zip (xlsx) and one entry's text.
+pub fn zip_entry(path: &Path, name: &str) -> String {
+    let f = std::fs::File::open(path).unwrap();
+    let mut z = zip::ZipArchive::new(f).unwrap();
+    let mut e = z.by_name(name).unwrap();
+    let mut s = String::new();
+    std::io::Read::read_to_string(&mut e, &mut s).unwrap();
+    s
+}
