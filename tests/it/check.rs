@@ -1,6 +1,6 @@
 //! `check`, `plan` and `template`: reading, validation, plan and results.
 
-use crate::util::{X, Work, ods, results_csv, results_xlsx, xlsx, zip_entry};
+use crate::util::{Work, X, ods, results_csv, results_xlsx, xlsx, zip_entry};
 
 fn status(lines: &[crate::util::Line], i: usize) -> &str {
     &lines[i]["statut"]
@@ -54,10 +54,38 @@ fn xlsx_numbers_are_repaired_with_warnings_and_rows_numbered_as_excel_shows() {
                 vec![
                     vec![X::T("Portefeuille du cabinet — novembre")],
                     vec![],
-                    vec![X::T("codeDossier"), X::T("mail"), X::T("nom"), X::T("prenom"), X::T("portable"), X::T("offer")],
-                    vec![X::N(1234.0), X::T("a@exemple.fr"), X::T("Durand"), X::T("Alice"), X::N(705060302.0), X::T("start")],
-                    vec![X::T("00987"), X::T("b@exemple.fr"), X::T("Bernard"), X::T("Bob"), X::T("7.05060302E+08"), X::T("start")],
-                    vec![X::T("\u{a0}MANON9 "), X::T("c@exemple.fr"), X::T("Caron"), X::T("Chloé"), X::T(""), X::T("consultation")],
+                    vec![
+                        X::T("codeDossier"),
+                        X::T("mail"),
+                        X::T("nom"),
+                        X::T("prenom"),
+                        X::T("portable"),
+                        X::T("offer"),
+                    ],
+                    vec![
+                        X::N(1234.0),
+                        X::T("a@exemple.fr"),
+                        X::T("Durand"),
+                        X::T("Alice"),
+                        X::N(705060302.0),
+                        X::T("start"),
+                    ],
+                    vec![
+                        X::T("00987"),
+                        X::T("b@exemple.fr"),
+                        X::T("Bernard"),
+                        X::T("Bob"),
+                        X::T("7.05060302E+08"),
+                        X::T("start"),
+                    ],
+                    vec![
+                        X::T("\u{a0}MANON9 "),
+                        X::T("c@exemple.fr"),
+                        X::T("Caron"),
+                        X::T("Chloé"),
+                        X::T(""),
+                        X::T("consultation"),
+                    ],
                 ],
             ),
         ],
@@ -107,7 +135,11 @@ fn ods_is_read() {
     ods(
         &input,
         "Dossiers",
-        &[vec!["Code dossier", "Offre", "E-mail"], vec!["ODS001", "start", "o@exemple.fr"], vec!["ODS002", "inconnue", ""]],
+        &[
+            vec!["Code dossier", "Offre", "E-mail"],
+            vec!["ODS001", "start", "o@exemple.fr"],
+            vec!["ODS002", "inconnue", ""],
+        ],
     );
     let out = w.path("r.csv");
     w.bin().args(["check", "liste.ods", "--results", "r.csv"]).assert().code(1);
@@ -182,7 +214,9 @@ fn plan_orders_calls_and_shares_one_person_across_dossiers() {
         calls.iter().filter(|c| c["operation"] == op && pred(&c["body"])).cloned().collect()
     };
     let id = |c: &serde_json::Value| c["id"].as_u64().unwrap();
-    let deps = |c: &serde_json::Value| c["depends_on"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap()).collect::<Vec<_>>();
+    let deps = |c: &serde_json::Value| {
+        c["depends_on"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap()).collect::<Vec<_>>()
+    };
     // One provisionCompany per dossier, even with two rows on B2.
     assert_eq!(find("provisionCompany", &|_| true).len(), 2);
     let prov_b2 = &find("provisionCompany", &|b| b["codeDossier"] == "B2")[0];
@@ -192,7 +226,8 @@ fn plan_orders_calls_and_shares_one_person_across_dossiers() {
     let jean_add = find("addClient", &|b| b["email"] == "jean@exemple.fr");
     assert_eq!(jean_add.len(), 1);
     assert_eq!(jean_add[0]["body"]["social"], false, "blank social is false in addClient");
-    let jean_collab = &find("addCollaborativeOffer", &|b| b["email"] == "jean@exemple.fr" && b["codeDossier"] == "B2")[0];
+    let jean_collab =
+        &find("addCollaborativeOffer", &|b| b["email"] == "jean@exemple.fr" && b["codeDossier"] == "B2")[0];
     assert!(deps(jean_collab).contains(&id(&jean_add[0])));
     assert!(deps(jean_collab).contains(&id(prov_b2)));
     // Dossier-wide change: removeOffer waits for the add of the new offer.
@@ -264,7 +299,14 @@ fn unusable_files_exit_2_with_a_french_message() {
 fn json_summary_and_english() {
     let w = Work::new();
     let input = w.csv_1252("j.csv", &["code_dossier;offre", "A1;start", "A2;nope"]);
-    let out = w.bin().args(["check", input.to_str().unwrap(), "--format", "json"]).assert().code(1).get_output().stdout.clone();
+    let out = w
+        .bin()
+        .args(["check", input.to_str().unwrap(), "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["command"], "check");
     assert_eq!(v["rows"]["total"], 2);
@@ -283,9 +325,14 @@ fn json_summary_and_english() {
 #[test]
 fn results_never_hold_a_runnable_formula() {
     let w = Work::new();
-    let input = w.csv_1252(
+    w.csv_1252(
         "f.csv",
-        &["code_dossier;offre;note;telephone", "A1;start;\"=HYPERLINK(\"\"http://x\"\";\"\"y\"\")\";+33 6 12 34 56 78", "A2;start;@SUM(1);", "A3;start;-1;"],
+        &[
+            "code_dossier;offre;note;telephone",
+            "A1;start;\"=HYPERLINK(\"\"http://x\"\";\"\"y\"\")\";+33 6 12 34 56 78",
+            "A2;start;@SUM(1);",
+            "A3;start;-1;",
+        ],
     );
     let out = w.path("f_out.csv");
     w.bin().args(["check", "f.csv", "--results", "f_out.csv"]).assert().code(0);
