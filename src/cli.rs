@@ -104,6 +104,75 @@ pub enum Command {
     Plan(PlanArgs),
     /// Écrit les modèles de tableur (onboarding et opérations)
     Template(TemplateArgs),
+    /// Démarre un simulateur local de l'API Cegid Loop (127.0.0.1)
+    Simulate(SimulateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Port d'écoute sur 127.0.0.1 (0 : un port libre)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Chemin de base des routes, comme en production
+    #[arg(long, default_value = crate::simulator::DEFAULT_BASE_PATH, value_name = "CHEMIN")]
+    pub base_path: String,
+    /// Portefeuille de dossiers (code_dossier, raison_sociale, statut, maitre_dossier, engagement_manager)
+    #[arg(long, value_name = "FICHIER")]
+    pub dossiers: Option<PathBuf>,
+    /// Interlocuteurs existants (email, code_dossier, offre)
+    #[arg(long, value_name = "FICHIER")]
+    pub contacts: Option<PathBuf>,
+    /// Génère N dossiers SIM00001… (un sur quatre « A préparer »)
+    #[arg(long, value_name = "N")]
+    pub generate: Option<usize>,
+    /// Limite de la passerelle par clé d'abonnement, fenêtre glissante (ex. 20/s)
+    #[arg(long, value_parser = parse_rate, value_name = "N/s")]
+    pub rate: Option<crate::config::Rate>,
+    /// Appels admis dans une fenêtre, au même débit moyen (défaut : N)
+    #[arg(long, value_name = "B")]
+    pub burst: Option<u32>,
+    /// Latence moyenne ajoutée à chaque réponse
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub latency_ms: u64,
+    /// Variation de la latence (plus ou moins)
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub jitter_ms: u64,
+    /// Part des appels qui reçoivent 500/502/503 sans être appliqués
+    #[arg(long, default_value_t = 0.0, value_parser = parse_fraction, value_name = "P")]
+    pub fail_rate: f64,
+    /// Part des connexions fermées avant toute réponse
+    #[arg(long, default_value_t = 0.0, value_parser = parse_fraction, value_name = "P")]
+    pub reset_rate: f64,
+    /// Part des réponses retardées de --slow-ms
+    #[arg(long, default_value_t = 0.0, value_parser = parse_fraction, value_name = "P")]
+    pub slow_rate: f64,
+    /// Retard des réponses lentes
+    #[arg(long, default_value_t = 30_000, value_name = "MS")]
+    pub slow_ms: u64,
+    /// Part des appels appliqués dont la réponse est perdue (connexion coupée)
+    #[arg(long, default_value_t = 0.0, value_parser = parse_fraction, value_name = "P")]
+    pub lost_answer_rate: f64,
+    /// Domaines d'e-mail non invités sur le tenant (séparés par des virgules)
+    #[arg(long, value_delimiter = ',', value_name = "D,...")]
+    pub uninvited_domains: Vec<String>,
+    /// Forme des erreurs métier : json-400, json-409, json-422, texte, 500
+    #[arg(long, value_enum, default_value = "json-400", value_name = "PROFIL")]
+    pub error_profile: crate::simulator::ErrorProfile,
+    /// Graine des tirages (latence, pannes) : même graine, mêmes pannes
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+fn parse_rate(s: &str) -> Result<crate::config::Rate, String> {
+    crate::config::Rate::parse(s).ok_or_else(|| "débit attendu : N/s, N/min ou N/h (ex. 20/s)".into())
+}
+
+fn parse_fraction(s: &str) -> Result<f64, String> {
+    match s.trim().trim_end_matches('%').replace(',', ".").parse::<f64>() {
+        Ok(v) if s.trim().ends_with('%') && (0.0..=100.0).contains(&v) => Ok(v / 100.0),
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err("part attendue entre 0 et 1 (ex. 0.05) ou en pourcentage (5%)".into()),
+    }
 }
 
 #[derive(Debug, Args)]

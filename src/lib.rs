@@ -14,6 +14,7 @@ pub mod plan;
 pub mod read;
 pub mod report;
 pub mod rows;
+pub mod simulator;
 pub mod templates;
 pub mod validate;
 
@@ -62,7 +63,10 @@ fn usage_error(e: clap::Error) -> u8 {
     let msg = match e.kind() {
         ErrorKind::UnknownArgument => format!("option inconnue : {}", ctx(ContextKind::InvalidArg)),
         ErrorKind::InvalidSubcommand => {
-            format!("commande inconnue : {}. Commandes : check, plan, template", ctx(ContextKind::InvalidSubcommand))
+            format!(
+                "commande inconnue : {}. Commandes : check, plan, template, simulate",
+                ctx(ContextKind::InvalidSubcommand)
+            )
         }
         ErrorKind::MissingRequiredArgument => {
             format!("argument obligatoire manquant : {}", ctx(ContextKind::InvalidArg))
@@ -76,7 +80,7 @@ fn usage_error(e: clap::Error) -> u8 {
                 if valid.is_empty() { String::new() } else { format!(" (valeurs possibles : {valid})") }
             )
         }
-        ErrorKind::MissingSubcommand => "commande manquante : check, plan, template".to_string(),
+        ErrorKind::MissingSubcommand => "commande manquante : check, plan, template, simulate".to_string(),
         ErrorKind::ArgumentConflict => format!("options incompatibles : {}", ctx(ContextKind::InvalidArg)),
         _ => e.render().to_string().trim().to_string(),
     };

@@ -2,6 +2,7 @@
 //! pipeline stages and returns the exit code.
 
 mod check;
+mod simulate;
 mod template;
 
 use crate::cli::{Cli, Command};
@@ -9,6 +10,13 @@ use crate::config::Config;
 use crate::error::Result;
 
 pub use check::{Prepared, prepare};
+
+/// A multi-threaded tokio runtime for the commands that talk HTTP.
+pub(crate) fn runtime(lang: crate::i18n::Lang) -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| {
+        crate::error::Failure::unusable(format!("{} {e}", lang.t("Démarrage impossible :", "Cannot start:")))
+    })
+}
 
 /// Runs the command and returns its exit code.
 pub fn dispatch(cli: Cli) -> Result<u8> {
@@ -21,5 +29,6 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Check(args) => check::check(&args, &cfg),
         Command::Plan(args) => check::plan(&args, &cfg),
         Command::Template(args) => template::template(&args, &cfg),
+        Command::Simulate(args) => simulate::simulate(&args, &cfg),
     }
 }

@@ -1,0 +1,67 @@
+//! `loopbatch simulate`: the simulator as a foreground server.
+
+use std::io::Write;
+use std::time::Duration;
+
+use crate::cli::SimulateArgs;
+use crate::config::Config;
+use crate::error::{Result, exit};
+use crate::simulator::{self, Faults, Options, Seed};
+
+pub fn simulate(args: &SimulateArgs, cfg: &Config) -> Result<u8> {
+    let lang = cfg.lang;
+    let seed = Seed {
+        dossiers: args.dossiers.clone(),
+        contacts: args.contacts.clone(),
+        generate: args.generate,
+        uninvited_domains: args.uninvited_domains.clone(),
+    };
+    let model = simulator::build_model(&seed, args.seed, lang)?;
+    let (subscription_key, api_key) = simulator::secrets_from_env();
+    let opts = Options {
+        base_path: format!("/{}", args.base_path.trim_matches('/')),
+        subscription_key,
+        api_key,
+        model,
+        rate: args.rate,
+        burst: args.burst,
+        faults: Faults {
+            latency: Duration::from_millis(args.latency_ms),
+            jitter: Duration::from_millis(args.jitter_ms),
+            fail_rate: args.fail_rate,
+            reset_rate: args.reset_rate,
+            slow_rate: args.slow_rate,
+            slow: Duration::from_millis(args.slow_ms),
+            lost_answer_rate: args.lost_answer_rate,
+        },
+        error_profile: args.error_profile,
+        seed: args.seed,
+        routes: cfg.routes.clone(),
+        log: true,
+    };
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .with_target(false)
+        .without_time()
+        .try_init();
+    let dossiers = opts.model.dossiers.len();
+    let rt = super::runtime(lang)?;
+    rt.block_on(async {
+        let handle =
+            simulator::start(opts, args.port).await.map_err(|e| simulator::bind_failure(args.port, &e, lang))?;
+        println!("listening on {}", handle.addr);
+        let _ = std::io::stdout().flush();
+        eprintln!(
+            "{} {} ({dossiers} {}). {}",
+            lang.t("Simulateur Cegid Loop prêt :", "Cegid Loop simulator ready:"),
+            handle.base_url,
+            lang.t("dossiers", "dossiers"),
+            lang.t("Ctrl-C pour arrêter.", "Ctrl-C to stop.")
+        );
+        let _ = tokio::signal::ctrl_c().await;
+        handle.stop().await;
+        Ok(exit::OK)
+    })
+}

@@ -1,0 +1,626 @@
+//! An embedded stand-in for Cegid Loop's public API: the same base path,
+//! routes, headers, bodies and French messages, the Azure API Management
+//! gateway's answers (401, 404, 429 with Retry-After), seeded fault injection
+//! and admin routes for tests (`/__stats`, `/__state`, `/__reset`).
+//!
+//! axum routes the business calls; the connection itself is driven by hyper
+//! so that a fault can drop it before any answer, or after the change was
+//! applied ("answer lost"), as a real network does.
+
+mod state;
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use axum::routing::{MethodFilter, on, post};
+use http_body_util::BodyExt;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::Serialize;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+
+use crate::config::{Rate, Routes, Secret};
+use crate::error::{Failure, Result};
+use crate::headers::Field;
+use crate::i18n::Lang;
+use crate::normalize::fold_key;
+pub use state::{Answer, Contact, Dossier, MSG_ALREADY_ASSIGNED, MSG_EMAIL_TAKEN, MSG_INVITE, MSG_NO_CONTACT, Model};
+
+pub const DEFAULT_BASE_PATH: &str = "/loop-api-publiques";
+pub const DEMO_SUBSCRIPTION_KEY: &str = "demo-subscription-key";
+pub const DEMO_API_KEY: &str = "demo-key-id:demo-secret";
+
+/// How business errors are shaped: Cegid documents the messages, not the
+/// HTTP codes nor the bodies, so the engine is tested under each guess.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
+pub enum ErrorProfile {
+    /// 400 with `{"message": …}`
+    #[default]
+    #[value(name = "json-400")]
+    Json400,
+    /// 409 with `{"message": …}`
+    #[value(name = "json-409")]
+    Json409,
+    /// 422 with `{"message": …}`
+    #[value(name = "json-422")]
+    Json422,
+    /// 400 with the sentence as plain text
+    #[value(name = "texte")]
+    Text,
+    /// 500 carrying the business message in `{"message": …}`
+    #[value(name = "500")]
+    Server500,
+}
+
+impl ErrorProfile {
+    pub const ALL: [ErrorProfile; 5] = [
+        ErrorProfile::Json400,
+        ErrorProfile::Json409,
+        ErrorProfile::Json422,
+        ErrorProfile::Text,
+        ErrorProfile::Server500,
+    ];
+}
+
+/// Fault injection, as fractions of calls (0.0 to 1.0).
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    pub latency: Duration,
+    pub jitter: Duration,
+    /// 500/502/503 before the call is applied (some with an HTML body).
+    pub fail_rate: f64,
+    /// Connection closed before any answer, nothing applied.
+    pub reset_rate: f64,
+    /// Answer delayed by `slow` (to trip the client's timeout).
+    pub slow_rate: f64,
+    pub slow: Duration,
+    /// The change is applied, then the connection drops.
+    pub lost_answer_rate: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub base_path: String,
+    pub subscription_key: Secret,
+    pub api_key: Secret,
+    pub model: Model,
+    /// APIM rate limit: `count` calls per `per`, sliding window, per key.
+    pub rate: Option<Rate>,
+    /// Calls allowed in one window at the same average rate (default: the
+    /// rate's count): `--rate 20/s --burst 1` is one call per 50 ms.
+    pub burst: Option<u32>,
+    pub faults: Faults,
+    pub error_profile: ErrorProfile,
+    pub seed: u64,
+    pub routes: Routes,
+    /// One log line per request on stderr.
+    pub log: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            base_path: DEFAULT_BASE_PATH.into(),
+            subscription_key: Secret::new(DEMO_SUBSCRIPTION_KEY),
+            api_key: Secret::new(DEMO_API_KEY),
+            model: Model::default(),
+            rate: None,
+            burst: None,
+            faults: Faults::default(),
+            error_profile: ErrorProfile::default(),
+            seed: 42,
+            routes: Routes::default(),
+            log: false,
+        }
+    }
+}
+
+/// Counters served by `/__stats`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    /// Route -> status (or "reset", "lost") -> calls.
+    pub calls: BTreeMap<String, BTreeMap<String, u64>>,
+    pub total: u64,
+    /// The most calls seen in any one-second window.
+    pub max_calls_per_second: usize,
+    /// Calls received while a Retry-After given to that key was in force.
+    pub calls_during_retry_after: u64,
+    pub throttled: u64,
+    /// Non-idempotent calls that reached the backend again after one for
+    /// the same target had been applied ("addClient a@b.fr", …).
+    pub duplicates: BTreeMap<String, u64>,
+    #[serde(skip)]
+    applied_targets: HashMap<String, u32>,
+    #[serde(skip)]
+    last_second: VecDeque<Instant>,
+}
+
+struct Sim {
+    opts: Options,
+    model: Mutex<Model>,
+    stats: Mutex<Stats>,
+    rng: Mutex<StdRng>,
+    /// Per subscription key: the calls in the current window, and until
+    /// when a Retry-After given to it is in force.
+    limiter: Mutex<HashMap<String, (VecDeque<Instant>, Option<Instant>)>>,
+    counter: std::sync::atomic::AtomicU64,
+}
+
+/// A running simulator; dropped or `stop`ped, it shuts down.
+pub struct Handle {
+    pub addr: SocketAddr,
+    pub base_url: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Handle {
+    pub async fn stop(mut self) {
+        if let Some(s) = self.shutdown.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        if let Some(s) = self.shutdown.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+/// A mark the router puts on a response: drop the connection instead.
+#[derive(Clone, Copy)]
+struct DropConnection;
+
+/// Starts the simulator on 127.0.0.1:`port` (0 picks a free one).
+pub async fn start(opts: Options, port: u16) -> std::io::Result<Handle> {
+    let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+    let addr = listener.local_addr()?;
+    let base_url = format!("http://{addr}{}", opts.base_path);
+    let sim = Arc::new(Sim {
+        model: Mutex::new(opts.model.clone()),
+        stats: Mutex::new(Stats::default()),
+        rng: Mutex::new(StdRng::seed_from_u64(opts.seed)),
+        limiter: Mutex::new(HashMap::new()),
+        counter: std::sync::atomic::AtomicU64::new(0),
+        opts,
+    });
+    let router = business_router(&sim);
+    let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = &mut rx => break,
+                accepted = listener.accept() => {
+                    let Ok((stream, _)) = accepted else { continue };
+                    let (sim, router) = (sim.clone(), router.clone());
+                    tokio::spawn(async move {
+                        let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                            let (sim, router) = (sim.clone(), router.clone());
+                            async move { serve(sim, router, req.map(Body::new)).await }
+                        });
+                        let io = hyper_util::rt::TokioIo::new(stream);
+                        let _ = hyper::server::conn::http1::Builder::new().keep_alive(true).serve_connection(io, service).await;
+                    });
+                }
+            }
+        }
+    });
+    Ok(Handle { addr, base_url, shutdown: Some(tx), task: Some(task) })
+}
+
+fn business_router(sim: &Arc<Sim>) -> Router {
+    let r = &sim.opts.routes;
+    let base = sim.opts.base_path.trim_end_matches('/');
+    let at = |route: &str| format!("{base}{route}");
+    let hub_method = MethodFilter::try_from(Method::from_bytes(r.loophub_method.as_bytes()).unwrap_or(Method::POST))
+        .unwrap_or(MethodFilter::POST);
+    Router::new()
+        .route(&at(&r.provision_company), post(|s, h, b| business(s, h, b, Op::Provision)))
+        .route(&at(&r.add_offer), post(|s, h, b| business(s, h, b, Op::AddOffer)))
+        .route(&at(&r.add_collaborative_offer), post(|s, h, b| business(s, h, b, Op::AddCollaborativeOffer)))
+        .route(&at(&r.remove_offer), post(|s, h, b| business(s, h, b, Op::RemoveOffer)))
+        .route(&at(&r.add_client), post(|s, h, b| business(s, h, b, Op::AddClient)))
+        .route(&at(&r.update_client), post(|s, h, b| business(s, h, b, Op::UpdateClient)))
+        .route(&at(&r.remove_application), post(|s, h, b| business(s, h, b, Op::RemoveApplication)))
+        .route(&at(&r.loophub), on(hub_method, |s, h, b| business(s, h, b, Op::LoopHub)))
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        .with_state(sim.clone())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Provision,
+    AddOffer,
+    AddCollaborativeOffer,
+    RemoveOffer,
+    AddClient,
+    UpdateClient,
+    RemoveApplication,
+    LoopHub,
+}
+
+/// APIM answers an unknown route and a wrong method alike: 404.
+async fn not_found() -> Response<Body> {
+    json_response(StatusCode::NOT_FOUND, &json!({"statusCode": 404, "message": "Resource not found"}))
+}
+
+fn json_response(status: StatusCode, v: &Value) -> Response<Body> {
+    let mut r = Response::new(Body::from(v.to_string()));
+    *r.status_mut() = status;
+    r.headers_mut().insert("content-type", HeaderValue::from_static("application/json; charset=utf-8"));
+    r
+}
+
+fn text_response(status: StatusCode, s: &str, content_type: &'static str) -> Response<Body> {
+    let mut r = Response::new(Body::from(s.to_string()));
+    *r.status_mut() = status;
+    r.headers_mut().insert("content-type", HeaderValue::from_static(content_type));
+    r
+}
+
+async fn business(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes, op: Op) -> Response<Body> {
+    // The backend checks x-apikey (not APIM); its answer is undocumented.
+    let key_ok = headers.get("x-apikey").and_then(|v| v.to_str().ok()) == Some(sim.opts.api_key.expose());
+    if !key_ok {
+        return json_response(
+            StatusCode::UNAUTHORIZED,
+            &json!({"statusCode": 401, "message": "Clé d'API (x-apikey) absente ou invalide."}),
+        );
+    }
+    let body: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(_) => {
+            return json_response(StatusCode::BAD_REQUEST, &json!({"message": "Corps de requête JSON invalide."}));
+        }
+    };
+    let target = match op {
+        Op::AddClient => {
+            body.get("email").and_then(Value::as_str).map(|e| format!("addClient {}", crate::normalize::email_key(e)))
+        }
+        Op::Provision => body.get("codeDossier").and_then(Value::as_str).map(|c| format!("provisionCompany {c}")),
+        _ => None,
+    };
+    if let Some(t) = &target {
+        let mut stats = sim.stats.lock().unwrap_or_else(|e| e.into_inner());
+        if stats.applied_targets.get(t).copied().unwrap_or(0) > 0 {
+            *stats.duplicates.entry(t.clone()).or_default() += 1;
+        }
+    }
+    let answer = {
+        let mut model = sim.model.lock().unwrap_or_else(|e| e.into_inner());
+        let mut rng = sim.rng.lock().unwrap_or_else(|e| e.into_inner());
+        let key_id = sim.opts.api_key.expose().split(':').next().unwrap_or_default().to_string();
+        let r = match op {
+            Op::Provision => model.provision_company(&body),
+            Op::AddOffer => model.add_offer(&body),
+            Op::AddCollaborativeOffer => model.add_collaborative_offer(&body, &mut rng),
+            Op::RemoveOffer => model.remove_offer(&body),
+            Op::AddClient => model.add_client(&body, &mut rng),
+            Op::UpdateClient => model.update_client(&body, &mut rng),
+            Op::RemoveApplication => model.remove_application(&body, &mut rng),
+            Op::LoopHub => model.loophub(&body, &key_id),
+        };
+        r.unwrap_or_else(|e| e)
+    };
+    let applied = matches!(answer, Answer::Json(_) | Answer::Text(_));
+    if applied && let Some(t) = target {
+        let mut stats = sim.stats.lock().unwrap_or_else(|e| e.into_inner());
+        *stats.applied_targets.entry(t).or_default() += 1;
+    }
+    match answer {
+        Answer::Json(v) => json_response(StatusCode::OK, &v),
+        Answer::Text(s) => text_response(StatusCode::OK, &s, "text/plain; charset=utf-8"),
+        Answer::BadRequest(m) => json_response(StatusCode::BAD_REQUEST, &json!({"message": m})),
+        Answer::Business(m) => match sim.opts.error_profile {
+            ErrorProfile::Json400 => json_response(StatusCode::BAD_REQUEST, &json!({"message": m})),
+            ErrorProfile::Json409 => json_response(StatusCode::CONFLICT, &json!({"message": m})),
+            ErrorProfile::Json422 => json_response(StatusCode::UNPROCESSABLE_ENTITY, &json!({"message": m})),
+            ErrorProfile::Text => text_response(StatusCode::BAD_REQUEST, &m, "text/plain; charset=utf-8"),
+            ErrorProfile::Server500 => json_response(StatusCode::INTERNAL_SERVER_ERROR, &json!({"message": m})),
+        },
+    }
+}
+
+/// One request through the gateway: admin routes, subscription key, rate
+/// limit, faults, then the business router; logs and counts it.
+async fn serve(
+    sim: Arc<Sim>,
+    router: Router,
+    req: Request<Body>,
+) -> std::result::Result<Response<Body>, std::io::Error> {
+    let started = Instant::now();
+    let n = sim.counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let request_id = format!("{:08x}-sim-{n:06}", sim.opts.seed as u32);
+    let path = req.uri().path().to_string();
+    let route = path.strip_prefix(sim.opts.base_path.trim_end_matches('/')).unwrap_or(&path).to_string();
+    if path.starts_with("/__") {
+        return Ok(admin(&sim, req).await);
+    }
+    let outcome = gateway(&sim, req, router).await;
+    let label = match &outcome {
+        Ok(r) => r.status().as_u16().to_string(),
+        Err(Dropped::Reset) => "reset".into(),
+        Err(Dropped::Lost) => "lost".into(),
+    };
+    {
+        let mut stats = sim.stats.lock().unwrap_or_else(|e| e.into_inner());
+        stats.total += 1;
+        *stats.calls.entry(route.clone()).or_default().entry(label.clone()).or_default() += 1;
+    }
+    if sim.opts.log {
+        tracing::info!(target: "simulateur", "{route} {label} {} ms requestid={request_id}", started.elapsed().as_millis());
+    }
+    match outcome {
+        Ok(mut r) => {
+            let v = HeaderValue::from_str(&request_id).unwrap_or(HeaderValue::from_static("sim"));
+            r.headers_mut().insert("requestid", v.clone());
+            r.headers_mut().insert("x-request-id", v);
+            Ok(r)
+        }
+        Err(_) => Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "fault injected")),
+    }
+}
+
+enum Dropped {
+    Reset,
+    Lost,
+}
+
+async fn gateway(sim: &Arc<Sim>, req: Request<Body>, router: Router) -> std::result::Result<Response<Body>, Dropped> {
+    let key = req.headers().get("ocp-apim-subscription-key").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let Some(key) = key else {
+        return Ok(json_response(
+            StatusCode::UNAUTHORIZED,
+            &json!({"statusCode": 401, "message": "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API."}),
+        ));
+    };
+    if key != sim.opts.subscription_key.expose() {
+        return Ok(json_response(
+            StatusCode::UNAUTHORIZED,
+            &json!({"statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription."}),
+        ));
+    }
+    if let Some(wait) = sim.throttle(&key) {
+        let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+        let mut r = json_response(
+            StatusCode::TOO_MANY_REQUESTS,
+            &json!({"statusCode": 429, "message": format!("Rate limit is exceeded. Try again in {secs} seconds.")}),
+        );
+        r.headers_mut().insert("retry-after", HeaderValue::from(secs));
+        return Ok(r);
+    }
+    let f = &sim.opts.faults;
+    let (delay, draw): (Duration, [f64; 5]) = {
+        let mut rng = sim.rng.lock().unwrap_or_else(|e| e.into_inner());
+        let jitter = if f.jitter.is_zero() { 0.0 } else { rng.random_range(-1.0..1.0) * f.jitter.as_secs_f64() };
+        let d = Duration::from_secs_f64((f.latency.as_secs_f64() + jitter).max(0.0));
+        (d, [rng.random(), rng.random(), rng.random(), rng.random(), rng.random()])
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    if draw[0] < f.reset_rate {
+        return Err(Dropped::Reset);
+    }
+    if draw[1] < f.fail_rate {
+        let code = [500u16, 502, 503][(draw[4] * 3.0) as usize % 3];
+        return Ok(if code == 500 {
+            json_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &json!({"statusCode": 500, "message": "Internal server error"}),
+            )
+        } else {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_GATEWAY);
+            text_response(
+                status,
+                &format!(
+                    "<html><head><title>{code}</title></head><body><h1>{code} {}</h1></body></html>",
+                    status.canonical_reason().unwrap_or("")
+                ),
+                "text/html",
+            )
+        });
+    }
+    if draw[2] < f.slow_rate {
+        tokio::time::sleep(f.slow).await;
+    }
+    let response = router.oneshot(req).await.unwrap_or_else(|e: Infallible| match e {});
+    if response.status().is_success() && draw[3] < f.lost_answer_rate {
+        return Err(Dropped::Lost);
+    }
+    if response.extensions().get::<DropConnection>().is_some() {
+        return Err(Dropped::Lost);
+    }
+    Ok(response)
+}
+
+impl Sim {
+    /// Sliding-window limit per key; returns how long to wait when over it,
+    /// and counts calls made while a Retry-After was in force.
+    fn throttle(&self, key: &str) -> Option<Duration> {
+        let now = Instant::now();
+        {
+            let mut stats = self.stats.lock().unwrap_or_else(|e| e.into_inner());
+            stats.last_second.push_back(now);
+            while stats.last_second.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(1)) {
+                stats.last_second.pop_front();
+            }
+            stats.max_calls_per_second = stats.max_calls_per_second.max(stats.last_second.len());
+        }
+        let rate = self.opts.rate?;
+        let capacity = self.opts.burst.unwrap_or(rate.count).max(1);
+        let window = rate.per.mul_f64(f64::from(capacity) / f64::from(rate.count));
+        let mut lim = self.limiter.lock().unwrap_or_else(|e| e.into_inner());
+        let (calls, retry_until) = lim.entry(key.to_string()).or_default();
+        if retry_until.is_some_and(|t| now < t) {
+            self.stats.lock().unwrap_or_else(|e| e.into_inner()).calls_during_retry_after += 1;
+        }
+        while calls.front().is_some_and(|t| now.duration_since(*t) >= window) {
+            calls.pop_front();
+        }
+        if calls.len() as u32 >= capacity {
+            let oldest = *calls.front()?;
+            let wait = window.saturating_sub(now.duration_since(oldest));
+            let secs = wait.as_secs_f64().ceil().max(1.0);
+            *retry_until = Some(now + Duration::from_secs_f64(secs));
+            self.stats.lock().unwrap_or_else(|e| e.into_inner()).throttled += 1;
+            return Some(wait);
+        }
+        calls.push_back(now);
+        None
+    }
+}
+
+async fn admin(sim: &Arc<Sim>, req: Request<Body>) -> Response<Body> {
+    match (req.method().clone(), req.uri().path()) {
+        (Method::GET, "/__stats") => {
+            let stats = sim.stats.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            json_response(StatusCode::OK, &serde_json::to_value(&stats).unwrap_or_default())
+        }
+        (Method::GET, "/__state") => {
+            let model = sim.model.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            json_response(StatusCode::OK, &serde_json::to_value(&model).unwrap_or_default())
+        }
+        (Method::POST, "/__reset") => {
+            let _ = req.into_body().collect().await;
+            *sim.model.lock().unwrap_or_else(|e| e.into_inner()) = sim.opts.model.clone();
+            *sim.stats.lock().unwrap_or_else(|e| e.into_inner()) = Stats::default();
+            sim.limiter.lock().unwrap_or_else(|e| e.into_inner()).clear();
+            json_response(StatusCode::OK, &json!({"reset": true}))
+        }
+        _ => not_found().await,
+    }
+}
+
+/// Where the simulator's dossiers and contacts come from.
+#[derive(Debug, Clone, Default)]
+pub struct Seed {
+    pub dossiers: Option<PathBuf>,
+    pub contacts: Option<PathBuf>,
+    pub generate: Option<usize>,
+    pub uninvited_domains: Vec<String>,
+}
+
+/// Builds the model from sheets (read with the engine's own reader) or
+/// generates `n` dossiers.
+pub fn build_model(seed: &Seed, seed_value: u64, lang: Lang) -> Result<Model> {
+    let mut rng = StdRng::seed_from_u64(seed_value);
+    let mut model = Model::default();
+    if let Some(path) = &seed.dossiers {
+        let table = crate::read::read_table(path, &crate::read::ReadOptions { lang, ..Default::default() })?;
+        let col = |names: &[&str]| table.columns.iter().position(|c| names.contains(&fold_key(c).as_str()));
+        let code = table.map.get(Field::CodeDossier);
+        let raison = col(&["raisonsociale"]);
+        let nom_usuel = col(&["nomusuel"]);
+        let statut = col(&["statut", "status"]);
+        let maitre = col(&["maitredossier"]);
+        let manager = col(&["engagementmanager"]);
+        let offers = table.map.get(Field::Offre).or(col(&["offres", "offers"]));
+        for r in &table.rows {
+            let get =
+                |i: Option<usize>| i.and_then(|i| r.get(i)).map(|c| c.text.trim().to_string()).unwrap_or_default();
+            let code = get(code);
+            if code.is_empty() {
+                continue;
+            }
+            let st = get(statut);
+            let operational = fold_key(&st).starts_with("oper");
+            let d = Dossier {
+                object_id: state::uuid(&mut rng),
+                code: code.clone(),
+                raison_sociale: get(raison),
+                nom_usuel: get(nom_usuel),
+                statut: if operational { "Opérationnel" } else { "A préparer" }.into(),
+                maitre_dossier: get(maitre),
+                engagement_manager: get(manager),
+                offers: get(offers)
+                    .split([',', ' ', '|'])
+                    .filter_map(crate::normalize::offer)
+                    .map(String::from)
+                    .collect(),
+            };
+            model.dossiers.insert(code, d);
+        }
+    }
+    if let Some(n) = seed.generate {
+        let managers = ["claire.masson@cabinet-exemple.fr", "olivier.renaud@cabinet-exemple.fr"];
+        for i in 1..=n {
+            let code = format!("SIM{i:05}");
+            let d = Dossier {
+                object_id: state::uuid(&mut rng),
+                code: code.clone(),
+                raison_sociale: format!("Société {i} SAS"),
+                nom_usuel: format!("Société {i}"),
+                statut: if i % 4 == 0 { "A préparer" } else { "Opérationnel" }.into(),
+                maitre_dossier: managers[i % 2].into(),
+                engagement_manager: managers[(i + 1) % 2].into(),
+                offers: Default::default(),
+            };
+            model.dossiers.insert(code, d);
+        }
+    }
+    if let Some(path) = &seed.contacts {
+        let table = crate::read::read_table(path, &crate::read::ReadOptions { lang, ..Default::default() })?;
+        let email = table.map.get(Field::Email);
+        for r in &table.rows {
+            let get =
+                |i: Option<usize>| i.and_then(|i| r.get(i)).map(|c| c.text.trim().to_string()).unwrap_or_default();
+            let e = get(email);
+            let code = get(table.map.get(Field::CodeDossier));
+            if e.is_empty() || code.is_empty() {
+                continue;
+            }
+            let offre = crate::normalize::offer(&get(table.map.get(Field::Offre))).map(String::from);
+            let key = crate::normalize::email_key(&e);
+            let c = model.contacts.entry(key).or_insert_with(|| Contact {
+                object_id: state::uuid(&mut rng),
+                user_id: state::uuid(&mut rng),
+                email: e.clone(),
+                fields: Default::default(),
+                dossiers: Default::default(),
+            });
+            let offers = c.dossiers.entry(code).or_default();
+            offers.extend(offre);
+        }
+    }
+    model.uninvited_domains = seed.uninvited_domains.iter().map(|d| d.trim().to_lowercase()).collect();
+    Ok(model)
+}
+
+/// Secrets for the simulator: the same variables the client reads, else
+/// the fixed demo secrets.
+pub fn secrets_from_env() -> (Secret, Secret) {
+    let get =
+        |k: &str, d: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| d.to_string());
+    (Secret::new(get("LOOP_SUBSCRIPTION_KEY", DEMO_SUBSCRIPTION_KEY)), Secret::new(get("LOOP_API_KEY", DEMO_API_KEY)))
+}
+
+/// The failure for a port that cannot be bound.
+pub fn bind_failure(port: u16, e: &std::io::Error, lang: Lang) -> Failure {
+    Failure::unusable(format!(
+        "{} 127.0.0.1:{port} : {e}. {}",
+        lang.t("Impossible d'écouter sur", "Cannot listen on"),
+        lang.t(
+            "Choisissez un autre port avec --port (0 = un port libre).",
+            "Pick another port with --port (0 = a free port)."
+        )
+    ))
+}
