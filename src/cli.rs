@@ -104,8 +104,61 @@ pub enum Command {
     Plan(PlanArgs),
     /// Écrit les modèles de tableur (onboarding et opérations)
     Template(TemplateArgs),
+    /// Exécute le plan contre Cegid Loop et écrit les résultats
+    Run(RunArgs),
+    /// Démonstration complète sur le simulateur intégré (aucun compte nécessaire)
+    Demo(DemoArgs),
     /// Démarre un simulateur local de l'API Cegid Loop (127.0.0.1)
     Simulate(SimulateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Tableur, ou plan JSON écrit par `loopbatch plan`
+    #[arg(value_name = "FICHIER|PLAN.json")]
+    pub file: PathBuf,
+    /// Fichier de résultats (.xlsx ou .csv) ; le journal est écrit à côté
+    #[arg(long, value_name = "SORTIE")]
+    pub results: PathBuf,
+    /// Débit maximal (ex. 5/s, 300/min ; défaut 5/s ou la configuration)
+    #[arg(long, value_parser = parse_rate, value_name = "N/s")]
+    pub rate: Option<crate::config::Rate>,
+    /// Appels permis d'un coup au-delà du débit (défaut 1)
+    #[arg(long, value_name = "B")]
+    pub burst: Option<u32>,
+    /// Requêtes simultanées au plus (défaut 4)
+    #[arg(long, value_name = "C")]
+    pub concurrency: Option<usize>,
+    /// Nouvelles tentatives sur erreur passagère (défaut 5)
+    #[arg(long, value_name = "K")]
+    pub retries: Option<u32>,
+    /// Reprend une exécution interrompue grâce à son journal
+    #[arg(long)]
+    pub resume: bool,
+    /// Vérifie et planifie seulement, sans rien envoyer (comme check)
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Ne demande pas de confirmation (exécutions planifiées)
+    #[arg(long)]
+    pub yes: bool,
+    /// Pas de barre de progression ni de résumé (cron)
+    #[arg(long)]
+    pub quiet: bool,
+    /// Format du résumé : text ou json
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Dossier où écrire l'exemple et les résultats de la démonstration
+    #[arg(long, default_value = "loopbatch-demo", value_name = "DOSSIER")]
+    pub out: PathBuf,
+    /// Pas de barre de progression
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod execute;
 pub mod headers;
 pub mod i18n;
 pub mod normalize;
@@ -64,7 +65,7 @@ fn usage_error(e: clap::Error) -> u8 {
         ErrorKind::UnknownArgument => format!("option inconnue : {}", ctx(ContextKind::InvalidArg)),
         ErrorKind::InvalidSubcommand => {
             format!(
-                "commande inconnue : {}. Commandes : check, plan, template, simulate",
+                "commande inconnue : {}. Commandes : check, plan, run, demo, template, simulate",
                 ctx(ContextKind::InvalidSubcommand)
             )
         }
@@ -80,7 +81,7 @@ fn usage_error(e: clap::Error) -> u8 {
                 if valid.is_empty() { String::new() } else { format!(" (valeurs possibles : {valid})") }
             )
         }
-        ErrorKind::MissingSubcommand => "commande manquante : check, plan, template, simulate".to_string(),
+        ErrorKind::MissingSubcommand => "commande manquante : check, plan, run, demo, template, simulate".to_string(),
         ErrorKind::ArgumentConflict => format!("options incompatibles : {}", ctx(ContextKind::InvalidArg)),
         _ => e.render().to_string().trim().to_string(),
     };

@@ -68,7 +68,14 @@ pub fn plan(args: &PlanArgs, cfg: &Config) -> Result<u8> {
 }
 
 /// The machine-readable summary (schema in the README).
-fn print_json(command: &str, p: &Prepared, c: &PlanCounts, results: Option<&Path>, plan: Option<&[PathBuf]>, code: u8) {
+pub(super) fn print_json(
+    command: &str,
+    p: &Prepared,
+    c: &PlanCounts,
+    results: Option<&Path>,
+    plan: Option<&[PathBuf]>,
+    code: u8,
+) {
     let v = json!({
         "command": command,
         "file": p.table.source.path.display().to_string(),
@@ -92,7 +99,7 @@ fn print_json(command: &str, p: &Prepared, c: &PlanCounts, results: Option<&Path
 /// How many invalid rows the text summary lists before "…and N more".
 const SHOWN_PROBLEMS: usize = 15;
 
-fn print_text(p: &Prepared, c: &PlanCounts, results: Option<&Path>, plan: Option<&[PathBuf]>, lang: Lang) {
+pub(super) fn print_text(p: &Prepared, c: &PlanCounts, results: Option<&Path>, plan: Option<&[PathBuf]>, lang: Lang) {
     for r in &p.table.remarks {
         eprintln!("{r}");
     }

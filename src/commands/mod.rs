@@ -2,6 +2,7 @@
 //! pipeline stages and returns the exit code.
 
 mod check;
+mod run;
 mod simulate;
 mod template;
 
@@ -30,5 +31,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Plan(args) => check::plan(&args, &cfg),
         Command::Template(args) => template::template(&args, &cfg),
         Command::Simulate(args) => simulate::simulate(&args, &cfg),
+        Command::Run(args) => run::run(&args, &cfg),
+        Command::Demo(args) => run::demo(&args, &cfg),
     }
 }

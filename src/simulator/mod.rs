@@ -138,12 +138,24 @@ pub struct Stats {
     pub calls_during_retry_after: u64,
     pub throttled: u64,
     /// Non-idempotent calls that reached the backend again after one for
-    /// the same target had been applied ("addClient a@b.fr", …).
+    /// the same target had been applied and its answer delivered
+    /// ("addClient a@b.fr", "provisionCompany CLI0001"): a client bug. A
+    /// repeat after a lost answer is the client settling it, not counted.
     pub duplicates: BTreeMap<String, u64>,
+    /// Applied non-idempotent calls whose answer was lost on purpose.
+    pub lost_applied: BTreeMap<String, u64>,
     #[serde(skip)]
-    applied_targets: HashMap<String, u32>,
+    answered_targets: BTreeMap<String, u64>,
     #[serde(skip)]
     last_second: VecDeque<Instant>,
+}
+
+/// One subscription key's sliding window, and until when a Retry-After
+/// given to it is in force.
+#[derive(Default)]
+struct KeyWindow {
+    calls: VecDeque<Instant>,
+    retry_until: Option<Instant>,
 }
 
 struct Sim {
@@ -153,7 +165,7 @@ struct Sim {
     rng: Mutex<StdRng>,
     /// Per subscription key: the calls in the current window, and until
     /// when a Retry-After given to it is in force.
-    limiter: Mutex<HashMap<String, (VecDeque<Instant>, Option<Instant>)>>,
+    limiter: Mutex<HashMap<String, KeyWindow>>,
     counter: std::sync::atomic::AtomicU64,
 }
 
@@ -183,10 +195,6 @@ impl Drop for Handle {
         }
     }
 }
-
-/// A mark the router puts on a response: drop the connection instead.
-#[derive(Clone, Copy)]
-struct DropConnection;
 
 /// Starts the simulator on 127.0.0.1:`port` (0 picks a free one).
 pub async fn start(opts: Options, port: u16) -> std::io::Result<Handle> {
@@ -300,7 +308,7 @@ async fn business(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes, 
     };
     if let Some(t) = &target {
         let mut stats = sim.stats.lock().unwrap_or_else(|e| e.into_inner());
-        if stats.applied_targets.get(t).copied().unwrap_or(0) > 0 {
+        if stats.answered_targets.get(t).copied().unwrap_or(0) > 0 {
             *stats.duplicates.entry(t.clone()).or_default() += 1;
         }
     }
@@ -321,11 +329,7 @@ async fn business(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes, 
         r.unwrap_or_else(|e| e)
     };
     let applied = matches!(answer, Answer::Json(_) | Answer::Text(_));
-    if applied && let Some(t) = target {
-        let mut stats = sim.stats.lock().unwrap_or_else(|e| e.into_inner());
-        *stats.applied_targets.entry(t).or_default() += 1;
-    }
-    match answer {
+    let mut response = match answer {
         Answer::Json(v) => json_response(StatusCode::OK, &v),
         Answer::Text(s) => text_response(StatusCode::OK, &s, "text/plain; charset=utf-8"),
         Answer::BadRequest(m) => json_response(StatusCode::BAD_REQUEST, &json!({"message": m})),
@@ -336,8 +340,17 @@ async fn business(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes, 
             ErrorProfile::Text => text_response(StatusCode::BAD_REQUEST, &m, "text/plain; charset=utf-8"),
             ErrorProfile::Server500 => json_response(StatusCode::INTERNAL_SERVER_ERROR, &json!({"message": m})),
         },
+    };
+    if applied && let Some(t) = target {
+        response.extensions_mut().insert(AppliedTarget(t));
     }
+    response
 }
+
+/// Set on the answer of an applied non-idempotent call: the gateway records
+/// it once it knows whether the answer reaches the client.
+#[derive(Clone)]
+struct AppliedTarget(String);
 
 /// One request through the gateway: admin routes, subscription key, rate
 /// limit, faults, then the business router; logs and counts it.
@@ -443,10 +456,14 @@ async fn gateway(sim: &Arc<Sim>, req: Request<Body>, router: Router) -> std::res
         tokio::time::sleep(f.slow).await;
     }
     let response = router.oneshot(req).await.unwrap_or_else(|e: Infallible| match e {});
-    if response.status().is_success() && draw[3] < f.lost_answer_rate {
-        return Err(Dropped::Lost);
+    let lost = response.status().is_success() && draw[3] < f.lost_answer_rate;
+    if let Some(AppliedTarget(t)) = response.extensions().get::<AppliedTarget>().cloned() {
+        let mut stats = sim.stats.lock().unwrap_or_else(|e| e.into_inner());
+        let map = if lost { &mut stats.lost_applied } else { &mut stats.answered_targets };
+        let counter = map.entry(t);
+        *counter.or_default() += 1;
     }
-    if response.extensions().get::<DropConnection>().is_some() {
+    if lost {
         return Err(Dropped::Lost);
     }
     Ok(response)
@@ -469,7 +486,7 @@ impl Sim {
         let capacity = self.opts.burst.unwrap_or(rate.count).max(1);
         let window = rate.per.mul_f64(f64::from(capacity) / f64::from(rate.count));
         let mut lim = self.limiter.lock().unwrap_or_else(|e| e.into_inner());
-        let (calls, retry_until) = lim.entry(key.to_string()).or_default();
+        let KeyWindow { calls, retry_until } = lim.entry(key.to_string()).or_default();
         if retry_until.is_some_and(|t| now < t) {
             self.stats.lock().unwrap_or_else(|e| e.into_inner()).calls_during_retry_after += 1;
         }

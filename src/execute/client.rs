@@ -1,0 +1,284 @@
+//! The only module that speaks HTTP to Cegid Loop: builds the request
+//! (headers, URL under the base path) and sorts every answer into what the
+//! engine must do with it. `classify` is pure so that it can be tested on any
+//! status and body, JSON, plain text, HTML or truncated.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde_json::Value;
+
+use crate::config::Secret;
+
+/// What an answer means for the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// 2xx, or an answer listed as meaning "already done".
+    Success { status: u16, message: String, object_id: String, request_id: String },
+    /// A final business refusal: its French message goes to the row as is.
+    Business { status: u16, message: String, request_id: String },
+    /// 429, or 403/503 with Retry-After: wait, slow the whole pool down.
+    Throttled { status: u16, wait: Option<Duration>, request_id: String },
+    /// May succeed if sent again (5xx, timeout, connection trouble).
+    /// `maybe_applied`: the request went out and may have been applied.
+    Transient { status: Option<u16>, maybe_applied: bool, detail: String, request_id: String },
+    /// Nothing more should be sent: wrong key, forbidden, wrong route.
+    Fatal { status: u16, kind: FatalKind, message: String, request_id: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FatalKind {
+    SubscriptionKey,
+    ApiKey,
+    Forbidden,
+    RouteNotFound,
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    base_url: String,
+    subscription_key: Secret,
+    api_key: Secret,
+    already_done: Vec<String>,
+}
+
+/// Joins a route under the base URL's path; never drops that path.
+pub fn join(base_url: &str, route: &str) -> String {
+    format!("{}/{}", base_url.trim_end_matches('/'), route.trim_start_matches('/'))
+}
+
+impl Client {
+    pub fn new(
+        base_url: &str,
+        subscription_key: Secret,
+        api_key: Secret,
+        connect_timeout: Duration,
+        request_timeout: Duration,
+        already_done: Vec<String>,
+    ) -> Result<Client, reqwest::Error> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(connect_timeout)
+            .timeout(request_timeout)
+            .user_agent(concat!("loopbatch/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Client { http, base_url: base_url.to_string(), subscription_key, api_key, already_done })
+    }
+
+    fn headers(&self) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        let mut secret = |name: &'static str, s: &Secret| {
+            if let Ok(mut v) = HeaderValue::from_str(s.expose()) {
+                v.set_sensitive(true);
+                h.insert(name, v);
+            }
+        };
+        secret("Ocp-Apim-Subscription-Key", &self.subscription_key);
+        secret("x-apikey", &self.api_key);
+        h.insert("Content-Type", HeaderValue::from_static("application/json"));
+        h.insert("Accept", HeaderValue::from_static("application/json, text/plain, */*"));
+        h
+    }
+
+    /// Sends one call and classifies its answer.
+    pub async fn send(&self, method: &str, route: &str, body: &Value) -> Answer {
+        let url = join(&self.base_url, route);
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::POST);
+        let sent = self.http.request(method, url).headers(self.headers()).json(body).send().await;
+        let response = match sent {
+            Ok(r) => r,
+            Err(e) => return transport_error(&e),
+        };
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        match response.bytes().await {
+            Ok(bytes) => classify(status, &headers, &bytes, &self.already_done),
+            Err(e) => {
+                let mut a = transport_error(&e);
+                if let Answer::Transient { status: s, maybe_applied, .. } = &mut a {
+                    *s = Some(status);
+                    *maybe_applied = true;
+                }
+                a
+            }
+        }
+    }
+}
+
+fn transport_error(e: &reqwest::Error) -> Answer {
+    // Connection refused: nothing went out. Anything later (timeout, reset,
+    // closed before the answer) may have reached the server.
+    let maybe_applied = !e.is_connect();
+    let detail = if e.is_timeout() {
+        "délai d'attente dépassé".to_string()
+    } else if e.is_connect() {
+        "connexion impossible".to_string()
+    } else {
+        "connexion coupée avant la réponse".to_string()
+    };
+    Answer::Transient { status: None, maybe_applied, detail, request_id: String::new() }
+}
+
+fn request_id(headers: &HeaderMap) -> String {
+    ["requestid", "x-request-id", "x-ms-request-id"]
+        .iter()
+        .find_map(|h| headers.get(*h).and_then(|v| v.to_str().ok()))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The human message of an answer: `message` of a JSON object, a JSON
+/// string, or the plain text; HTML pages and empty bodies give "".
+pub fn message_of(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() || text.starts_with('<') {
+        return String::new();
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(o)) => ["message", "Message", "error_description", "error", "title"]
+            .iter()
+            .find_map(|k| o.get(*k).and_then(Value::as_str))
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default(),
+        Ok(Value::String(s)) => s.trim().to_string(),
+        Ok(_) => String::new(),
+        Err(_) => text.chars().take(1000).collect(),
+    }
+}
+
+/// The objectId of an `interloc` answer, when there is one.
+pub fn object_id_of(body: &[u8]) -> String {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.pointer("/interloc/data/objectId").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get("retry-after")?.to_str().ok()?.trim();
+    v.parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64)
+}
+
+fn same_sentence(a: &str, b: &str) -> bool {
+    let f = |s: &str| s.trim().trim_end_matches('.').trim().to_lowercase();
+    f(a) == f(b)
+}
+
+/// Generic server texts that say nothing about the business.
+fn generic(message: &str) -> bool {
+    let m = message.to_lowercase();
+    m.is_empty()
+        || m.contains("internal server error")
+        || m.contains("service unavailable")
+        || m.contains("bad gateway")
+}
+
+/// Sorts an answer (status, headers, body) into what the engine must do.
+pub fn classify(status: u16, headers: &HeaderMap, body: &[u8], already_done: &[String]) -> Answer {
+    let request_id = request_id(headers);
+    let message = message_of(body);
+    let done = already_done.iter().any(|a| same_sentence(a, &message));
+    if (200..300).contains(&status) || (done && status < 500) {
+        return Answer::Success { status, message, object_id: object_id_of(body), request_id };
+    }
+    let wait = retry_after(headers);
+    match status {
+        429 => Answer::Throttled { status, wait, request_id },
+        403 | 503 if wait.is_some() => Answer::Throttled { status, wait, request_id },
+        401 => {
+            let kind = if message.to_lowercase().contains("subscription key") {
+                FatalKind::SubscriptionKey
+            } else {
+                FatalKind::ApiKey
+            };
+            Answer::Fatal { status, kind, message, request_id }
+        }
+        403 => Answer::Fatal { status, kind: FatalKind::Forbidden, message, request_id },
+        404 if message.is_empty() || message.eq_ignore_ascii_case("resource not found") => {
+            Answer::Fatal { status, kind: FatalKind::RouteNotFound, message, request_id }
+        }
+        408 | 502 | 503 | 504 => Answer::Transient {
+            status: Some(status),
+            maybe_applied: false,
+            detail: if message.is_empty() { format!("HTTP {status}") } else { message },
+            request_id,
+        },
+        // A 500 that carries a business sentence is an answer, not a fault.
+        500..=599 if generic(&message) => Answer::Transient {
+            status: Some(status),
+            maybe_applied: false,
+            detail: format!("HTTP {status}"),
+            request_id,
+        },
+        _ => Answer::Business { status, message, request_id },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(status: u16, body: &str, ra: Option<&str>) -> Answer {
+        let mut h = HeaderMap::new();
+        h.insert("requestid", HeaderValue::from_static("rid-1"));
+        if let Some(ra) = ra {
+            h.insert("retry-after", HeaderValue::from_str(ra).unwrap());
+        }
+        classify(status, &h, body.as_bytes(), &["L'application est déjà affectée à l'interlocuteur.".into()])
+    }
+
+    #[test]
+    fn answers_are_sorted() {
+        assert!(
+            matches!(c(200, r#"{"interloc":{"data":{"objectId":"u1"}}}"#, None), Answer::Success { object_id, .. } if object_id == "u1")
+        );
+        assert!(matches!(c(200, "L'application est déjà affectée à l'interlocuteur.", None), Answer::Success { .. }));
+        assert!(matches!(
+            c(400, r#"{"message":"L'application est déjà affectée à l'interlocuteur"}"#, None),
+            Answer::Success { .. }
+        ));
+        assert!(
+            matches!(c(400, r#"{"message":"interlocuteur n'existe pas"}"#, None), Answer::Business { message, .. } if message == "interlocuteur n'existe pas")
+        );
+        assert!(matches!(c(409, "texte brut", None), Answer::Business { message, .. } if message == "texte brut"));
+        assert!(matches!(
+            c(500, r#"{"message":"L'e-mail de cet interlocuteur est déjà associé à un autre interlocuteur"}"#, None),
+            Answer::Business { .. }
+        ));
+        assert!(matches!(
+            c(500, r#"{"statusCode":500,"message":"Internal server error"}"#, None),
+            Answer::Transient { .. }
+        ));
+        assert!(matches!(c(502, "<html>502</html>", None), Answer::Transient { .. }));
+        assert!(
+            matches!(c(429, "{}", Some("3")), Answer::Throttled { wait: Some(w), .. } if w == Duration::from_secs(3))
+        );
+        assert!(matches!(c(503, "", Some("2")), Answer::Throttled { .. }));
+        assert!(matches!(c(403, "", Some("60")), Answer::Throttled { .. }));
+        assert!(matches!(
+            c(403, r#"{"statusCode":403,"message":"Forbidden"}"#, None),
+            Answer::Fatal { kind: FatalKind::Forbidden, .. }
+        ));
+        assert!(matches!(
+            c(401, r#"{"message":"Access denied due to invalid subscription key."}"#, None),
+            Answer::Fatal { kind: FatalKind::SubscriptionKey, .. }
+        ));
+        assert!(matches!(c(401, "{}", None), Answer::Fatal { kind: FatalKind::ApiKey, .. }));
+        assert!(matches!(
+            c(404, r#"{"statusCode":404,"message":"Resource not found"}"#, None),
+            Answer::Fatal { kind: FatalKind::RouteNotFound, .. }
+        ));
+        assert!(matches!(c(404, r#"{"message":"Le dossier client X n'existe pas."}"#, None), Answer::Business { .. }));
+        // Truncated JSON is read as text, never a panic.
+        assert!(matches!(c(400, r#"{"message":"tronq"#, None), Answer::Business { .. }));
+    }
+
+    #[test]
+    fn join_keeps_the_base_path() {
+        assert_eq!(
+            join("https://api.cegid.com/loop-api-publiques", "/x/y"),
+            "https://api.cegid.com/loop-api-publiques/x/y"
+        );
+        assert_eq!(join("http://127.0.0.1:1/base/", "x"), "http://127.0.0.1:1/base/x");
+    }
+}
