@@ -1,4 +1,5 @@
 //! Integration tests: the real binary on sheets the tests create.
 
 mod check;
+mod simulator;
 mod util;

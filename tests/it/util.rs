@@ -164,3 +164,95 @@ pub fn zip_entry(path: &Path, name: &str) -> String {
     std::io::Read::read_to_string(&mut e, &mut s).unwrap();
     s
 }
+
+/// An in-process simulator on 127.0.0.1, with its own runtime.
+pub struct TestSim {
+    pub rt: tokio::runtime::Runtime,
+    pub handle: Option<loopbatch::simulator::Handle>,
+    pub base_url: String,
+    pub root: String,
+}
+
+impl TestSim {
+    pub fn start(opts: loopbatch::simulator::Options) -> TestSim {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let handle = rt.block_on(loopbatch::simulator::start(opts, 0)).unwrap();
+        let base_url = handle.base_url.clone();
+        let root = format!("http://{}", handle.addr);
+        TestSim { rt, handle: Some(handle), base_url, root }
+    }
+
+    pub fn stats(&self) -> serde_json::Value {
+        self.rt.block_on(async { reqwest::get(format!("{}/__stats", self.root)).await.unwrap().json().await.unwrap() })
+    }
+
+    pub fn state(&self) -> serde_json::Value {
+        self.rt.block_on(async { reqwest::get(format!("{}/__state", self.root)).await.unwrap().json().await.unwrap() })
+    }
+
+    /// One POST with the demo secrets (or those given); returns status,
+    /// headers and body text.
+    pub fn post(
+        &self,
+        route: &str,
+        body: serde_json::Value,
+        keys: Option<(&str, &str)>,
+    ) -> (u16, reqwest::header::HeaderMap, String) {
+        let (sub, api) =
+            keys.unwrap_or((loopbatch::simulator::DEMO_SUBSCRIPTION_KEY, loopbatch::simulator::DEMO_API_KEY));
+        let url = format!("{}{route}", self.base_url);
+        self.rt.block_on(async {
+            let r = reqwest::Client::new()
+                .post(url)
+                .header("Ocp-Apim-Subscription-Key", sub)
+                .header("x-apikey", api)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let headers = r.headers().clone();
+            (status, headers, r.text().await.unwrap())
+        })
+    }
+}
+
+impl Drop for TestSim {
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            self.rt.block_on(h.stop());
+        }
+    }
+}
+
+/// A model with `n` dossiers `D001…`, operational or not, no offers.
+pub fn model(codes: &[(&str, bool)]) -> loopbatch::simulator::Model {
+    let mut m = loopbatch::simulator::Model::default();
+    for (code, operational) in codes {
+        m.dossiers.insert(
+            code.to_string(),
+            loopbatch::simulator::Dossier {
+                object_id: format!("id-{code}"),
+                code: code.to_string(),
+                raison_sociale: format!("Société {code}"),
+                nom_usuel: String::new(),
+                statut: if *operational { "Opérationnel" } else { "A préparer" }.into(),
+                maitre_dossier: "claire.masson@cabinet-exemple.fr".into(),
+                engagement_manager: "olivier.renaud@cabinet-exemple.fr".into(),
+                offers: Default::default(),
+            },
+        );
+    }
+    m
+}
+
+impl Work {
+    /// The binary pointed at a simulator, with the demo secrets.
+    pub fn bin_for(&self, sim: &TestSim) -> Command {
+        let mut c = self.bin();
+        c.env("LOOP_BASE_URL", &sim.base_url)
+            .env("LOOP_SUBSCRIPTION_KEY", loopbatch::simulator::DEMO_SUBSCRIPTION_KEY)
+            .env("LOOP_API_KEY", loopbatch::simulator::DEMO_API_KEY);
+        c
+    }
+}
