@@ -236,12 +236,27 @@ impl Shared {
         }
     }
 
-    async fn attempt(&self, call: &Call, attempt: u32) -> Answer {
-        self.pace().await;
-        let _permit = self.in_flight.acquire().await;
+    fn paused(&self) -> bool {
+        self.pause_until.lock().unwrap_or_else(|e| e.into_inner()).is_some_and(|t| t > Instant::now())
+    }
+
+    /// Sends one attempt once paced and given a slot; `None` when the run
+    /// is stopping by then (nothing was sent).
+    async fn attempt(&self, call: &Call, attempt: u32) -> Option<Answer> {
+        let _permit = loop {
+            self.pace().await;
+            let permit = self.in_flight.acquire().await;
+            // A Retry-After may have come while this call waited its turn.
+            if !self.paused() {
+                break permit;
+            }
+        };
+        if self.stopping.load(Ordering::SeqCst) {
+            return None;
+        }
         self.journal.sent(call.id, attempt);
         self.sent.fetch_add(1, Ordering::Relaxed);
-        self.client.send("POST", &call.route, &call.body).await
+        Some(self.client.send("POST", &call.route, &call.body).await)
     }
 
     fn backoff(&self, n: u32) -> Duration {
@@ -307,26 +322,31 @@ async fn run_call(shared: &Shared, id: u32, in_flight: Option<u32>) -> Option<Ca
     let mut failures = 0u32;
     let mut throttles = 0u32;
     let settling = |maybe: bool| maybe && !call.operation.idempotent();
+    let stopped = |attempts: u32, maybe_applied: bool| {
+        maybe_applied.then(|| {
+            outcome(
+                Status::AVerifier,
+                None,
+                lang.t(
+                    "envoyé puis exécution arrêtée avant la réponse : à vérifier dans Loop",
+                    "sent, then the run stopped before the answer: check in Loop",
+                )
+                .into(),
+                String::new(),
+                String::new(),
+                attempts,
+            )
+        })
+    };
     loop {
         if shared.stopping.load(Ordering::SeqCst) {
-            return maybe_applied.then(|| {
-                outcome(
-                    Status::AVerifier,
-                    None,
-                    lang.t(
-                        "envoyé puis exécution arrêtée avant la réponse : à vérifier dans Loop",
-                        "sent, then the run stopped before the answer: check in Loop",
-                    )
-                    .into(),
-                    String::new(),
-                    String::new(),
-                    attempts,
-                )
-            });
+            return stopped(attempts, maybe_applied);
         }
         let was_settling = settling(maybe_applied);
+        let Some(answer) = shared.attempt(&call, attempts + 1).await else {
+            return stopped(attempts, maybe_applied);
+        };
         attempts += 1;
-        let answer = shared.attempt(&call, attempts).await;
         match answer {
             Answer::Success { status, message, object_id, request_id } => {
                 let message = if was_settling {

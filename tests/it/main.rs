@@ -1,5 +1,6 @@
 //! Integration tests: the real binary on sheets the tests create.
 
 mod check;
+mod run;
 mod simulator;
 mod util;

@@ -1,0 +1,387 @@
+//! `run`, `demo`: the real binary against the in-process simulator over
+//! real HTTP, results read back row by row, the simulator's counters checked.
+
+use std::time::Duration;
+
+use loopbatch::config::Rate;
+use loopbatch::simulator::{self, ErrorProfile, Faults, Options};
+
+use crate::util::{Line, TestSim, Work, model, results_csv, results_xlsx};
+
+fn sample_model() -> loopbatch::simulator::Model {
+    let seed = simulator::Seed {
+        dossiers: Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),
+        ..Default::default()
+    };
+    simulator::build_model(&seed, 1, loopbatch::i18n::Lang::Fr).unwrap()
+}
+
+fn count(lines: &[Line], status: &str) -> usize {
+    lines.iter().filter(|l| l["statut"] == status).count()
+}
+
+fn no_duplicates(sim: &TestSim) {
+    let stats = sim.stats();
+    assert!(
+        stats["duplicates"].as_object().unwrap().is_empty(),
+        "duplicate non-idempotent calls: {}",
+        stats["duplicates"]
+    );
+}
+
+#[test]
+fn full_onboarding_of_the_sample() {
+    let sim = TestSim::start(Options { model: sample_model(), ..Default::default() });
+    let w = Work::new();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/onboarding-clients.csv");
+    let out = w.path("res.xlsx");
+    w.bin_for(&sim)
+        .args([
+            "run",
+            sample.to_str().unwrap(),
+            "--results",
+            out.to_str().unwrap(),
+            "--rate",
+            "500/s",
+            "--concurrency",
+            "8",
+        ])
+        .assert()
+        .code(1);
+    let lines = results_xlsx(&out);
+    assert_eq!(lines.len(), 50);
+    assert_eq!(count(&lines, "OK"), 44);
+    assert_eq!(count(&lines, "INVALIDE"), 6);
+    // The holding's contact: one addClient, then addCollaborativeOffer.
+    let holding: Vec<&Line> = lines.iter().filter(|l| l["Commentaire"] == "même interlocuteur (holding)").collect();
+    assert_eq!(holding.len(), 2);
+    assert!(holding.iter().all(|l| l["etape"] == "addCollaborativeOffer" && l["statut"] == "OK"));
+    let first = &lines[10];
+    assert_eq!(first["etape"], "addClient");
+    assert_eq!(first["object_id"].len(), 36);
+    assert!(!first["request_id"].is_empty());
+    assert!(first["horodatage"].contains('T'));
+    let state = sim.state();
+    assert_eq!(state["contacts"].as_object().unwrap().len(), 41);
+    assert_eq!(state["dossiers"]["CLI0001"]["statut"], "Opérationnel");
+    no_duplicates(&sim);
+    // The journal sits beside the results and holds no secret.
+    let journal = std::fs::read_to_string(w.path("res.xlsx.journal.jsonl")).unwrap();
+    assert!(journal.lines().count() > 131);
+    assert!(!journal.contains("demo-secret") && !journal.contains(simulator::DEMO_SUBSCRIPTION_KEY));
+}
+
+fn business_sheet(w: &Work) -> std::path::PathBuf {
+    w.csv_1252(
+        "b.csv",
+        &[
+            "action;code_dossier;email;nom;prenom;offre",
+            "onboarding;D1;a@pas-invite.fr;Arnaud;Alain;start",
+            "onboarding;D2;a@pas-invite.fr;Arnaud;Alain;start",
+            "onboarding;NOPE;x@ok.fr;Xavier;Xavier;start",
+            "modifier_interlocuteur;D3;inconnu@ok.fr;;;",
+            "onboarding;D3;ok@ok.fr;Olivier;Oscar;consultation",
+        ],
+    )
+}
+
+#[test]
+fn business_errors_land_verbatim_under_every_error_profile() {
+    for profile in ErrorProfile::ALL {
+        let mut m = model(&[("D1", false), ("D2", false), ("D3", true)]);
+        m.uninvited_domains.insert("pas-invite.fr".into());
+        let sim = TestSim::start(Options { model: m, error_profile: profile, ..Default::default() });
+        let w = Work::new();
+        let input = business_sheet(&w);
+        let out = w.path("r.csv");
+        w.bin_for(&sim)
+            .args(["run", input.to_str().unwrap(), "--results", out.to_str().unwrap(), "--rate", "500/s"])
+            .assert()
+            .code(1);
+        let l = results_csv(&out);
+        let expected_code = match profile {
+            ErrorProfile::Json409 => "409",
+            ErrorProfile::Json422 => "422",
+            ErrorProfile::Server500 => "500",
+            _ => "400",
+        };
+        assert_eq!(l[0]["statut"], "ERREUR", "{profile:?}");
+        assert_eq!(l[0]["etape"], "addClient");
+        assert_eq!(l[0]["message"], simulator::MSG_INVITE, "verbatim under {profile:?}");
+        assert_eq!(l[0]["code_http"], expected_code);
+        assert!(!l[0]["request_id"].is_empty());
+        assert_eq!(l[1]["statut"], "IGNORE", "{profile:?}: its addClient failed");
+        assert!(l[1]["message"].contains("addClient"), "{}", l[1]["message"]);
+        assert_eq!(l[2]["statut"], "ERREUR");
+        assert_eq!(l[2]["etape"], "provisionCompany");
+        assert!(l[2]["message"].contains("Le dossier client NOPE n'existe pas"));
+        assert_eq!(l[3]["statut"], "ERREUR");
+        assert_eq!(l[3]["message"], simulator::MSG_NO_CONTACT);
+        assert_eq!(l[4]["statut"], "OK");
+        assert_eq!(l[4]["tentatives"], "3", "provisionCompany, addOffer, addClient, once each");
+        // The failed provisioning's dependents were never sent.
+        let stats = sim.stats();
+        assert!(stats["calls"]["/collaborativeOffer/addOffer"]["200"].as_u64().unwrap() == 3);
+        no_duplicates(&sim);
+    }
+}
+
+#[test]
+fn a_429_storm_slows_the_pool_and_ends_ok() {
+    let codes: Vec<String> = (1..=30).map(|i| format!("T{i:03}")).collect();
+    let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), false)).collect();
+    let sim = TestSim::start(Options {
+        model: model(&refs),
+        rate: Some(Rate { count: 10, per: Duration::from_secs(1) }),
+        ..Default::default()
+    });
+    let w = Work::new();
+    let mut lines = vec!["action;code_dossier".to_string()];
+    lines.extend(codes.iter().map(|c| format!("provisionner;{c}")));
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let input = w.csv_1252("p.csv", &refs);
+    let out = w.path("r.csv");
+    w.bin_for(&sim)
+        .args([
+            "run",
+            input.to_str().unwrap(),
+            "--results",
+            out.to_str().unwrap(),
+            "--rate",
+            "100/s",
+            "--burst",
+            "10",
+            "--concurrency",
+            "8",
+        ])
+        .assert()
+        .code(0);
+    let l = results_csv(&out);
+    assert_eq!(count(&l, "OK"), 30);
+    let stats = sim.stats();
+    assert!(stats["throttled"].as_u64().unwrap() > 0, "the storm happened");
+    // The whole pool waits after a 429: at most the calls already in flight
+    // arrive while a Retry-After is in force.
+    assert!(stats["calls_during_retry_after"].as_u64().unwrap() <= 8, "{}", stats);
+}
+
+fn onboarding_sheet(w: &Work, n: usize) -> (std::path::PathBuf, Vec<String>) {
+    let codes: Vec<String> = (1..=n).map(|i| format!("F{i:03}")).collect();
+    let mut lines = vec!["code_dossier;email;nom;prenom;offre".to_string()];
+    lines.extend(codes.iter().enumerate().map(|(i, c)| format!("{c};p{i}@exemple.fr;Nom{i};Prenom{i};start")));
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    (w.csv_1252("f.csv", &refs), codes)
+}
+
+#[test]
+fn injected_faults_end_in_definite_statuses_without_duplicates() {
+    let w = Work::new();
+    let (_input, codes) = onboarding_sheet(&w, 25);
+    let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), false)).collect();
+    let faults = Faults {
+        fail_rate: 0.15,
+        reset_rate: 0.08,
+        lost_answer_rate: 0.1,
+        slow_rate: 0.03,
+        slow: Duration::from_millis(2500),
+        ..Default::default()
+    };
+    let sim = TestSim::start(Options { model: model(&refs), faults, seed: 11, ..Default::default() });
+    std::fs::write(w.path("loopbatch.toml"), "request_timeout_s = 1\nretries = 8\n").unwrap();
+    let out = w.path("r.csv");
+    let assert =
+        w.bin_for(&sim).args(["run", "f.csv", "--results", "r.csv", "--rate", "200/s", "--concurrency", "6"]).assert();
+    let code = assert.get_output().status.code().unwrap();
+    assert!(code == 0 || code == 1, "{code}");
+    let l = results_csv(&out);
+    assert_eq!(l.len(), 25);
+    for line in &l {
+        assert!(matches!(line["statut"].as_str(), "OK" | "A_VERIFIER" | "ERREUR"), "{line:?}");
+        if line["statut"] == "A_VERIFIER" {
+            assert!(!line["message"].is_empty());
+        }
+    }
+    // Whatever the faults, what ended OK really exists in Loop.
+    let state = sim.state();
+    for (i, line) in l.iter().enumerate() {
+        if line["statut"] == "OK" {
+            assert!(state["contacts"].get(format!("p{i}@exemple.fr")).is_some(), "row {i} OK but no contact");
+        }
+    }
+    assert!(
+        count(&l, "OK") >= 20,
+        "retries and settlement recover most rows: {:?}",
+        l.iter().map(|x| &x["statut"]).collect::<Vec<_>>()
+    );
+    no_duplicates(&sim);
+    let stats = sim.stats();
+    let lost = stats["lost_applied"].as_object().unwrap();
+    assert!(!lost.is_empty(), "some answers were lost and settled");
+}
+
+#[test]
+fn a_wrong_key_stops_at_once() {
+    let w = Work::new();
+    let (input, codes) = onboarding_sheet(&w, 20);
+    let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), false)).collect();
+    let sim = TestSim::start(Options { model: model(&refs), ..Default::default() });
+    let out = w.path("r.csv");
+    let output = w
+        .bin_for(&sim)
+        .env("LOOP_API_KEY", "demo-key-id:MAUVAIS-SECRET-987")
+        .args([
+            "run",
+            input.to_str().unwrap(),
+            "--results",
+            out.to_str().unwrap(),
+            "--concurrency",
+            "2",
+            "--rate",
+            "100/s",
+        ])
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("LOOP_API_KEY"), "{stderr}");
+    assert!(stderr.contains("--resume"), "{stderr}");
+    assert!(!stderr.contains("MAUVAIS-SECRET-987"));
+    let l = results_csv(&out);
+    assert!(count(&l, "NON_EXECUTE") >= 17, "{:?}", l.iter().map(|x| &x["statut"]).collect::<Vec<_>>());
+    assert!(l.iter().any(|x| x["code_http"] == "401"));
+    assert!(sim.stats()["total"].as_u64().unwrap() <= 3, "no point sending more with a wrong key");
+}
+
+#[test]
+fn a_wrong_route_stops_at_once() {
+    let w = Work::new();
+    let (input, codes) = onboarding_sheet(&w, 5);
+    let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), false)).collect();
+    let sim = TestSim::start(Options { model: model(&refs), ..Default::default() });
+    std::fs::write(
+        w.path("loopbatch.toml"),
+        "[routes]\nprovision_company = \"/companyProvisionning/provisionCompany\"\n",
+    )
+    .unwrap();
+    let out = w
+        .bin_for(&sim)
+        .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--concurrency", "1"])
+        .assert()
+        .code(3);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("[routes]"), "{stderr}");
+}
+
+#[test]
+fn nothing_is_sent_when_the_run_cannot_start() {
+    let w = Work::new();
+    let (input, codes) = onboarding_sheet(&w, 3);
+    let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), false)).collect();
+    let sim = TestSim::start(Options { model: model(&refs), ..Default::default() });
+    let i = input.to_str().unwrap();
+    // A folder in place of the results file; a parent path that is a file.
+    std::fs::create_dir(w.path("dossier.csv")).unwrap();
+    w.bin_for(&sim).args(["run", i, "--results", "dossier.csv"]).assert().code(2);
+    w.bin_for(&sim).args(["run", i, "--results", "f.csv/r.csv"]).assert().code(2);
+    // No key.
+    w.bin().env("LOOP_BASE_URL", &sim.base_url).args(["run", i, "--results", "r.csv"]).assert().code(2);
+    // Plain http to another machine; a real host without --yes nor terminal.
+    w.bin_for(&sim)
+        .env("LOOP_BASE_URL", "http://api.example.invalid/x")
+        .args(["run", i, "--results", "r.csv"])
+        .assert()
+        .code(2);
+    let out = w
+        .bin_for(&sim)
+        .env("LOOP_BASE_URL", "https://api.example.invalid/x")
+        .args(["run", i, "--results", "r.csv"])
+        .assert()
+        .code(2);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("--yes"));
+    // A dry run sends nothing and reports like check.
+    w.bin_for(&sim).args(["run", i, "--results", "dry.csv", "--dry-run"]).assert().code(0);
+    assert_eq!(results_csv(&w.path("dry.csv"))[0]["statut"], "VALIDE");
+    assert_eq!(sim.stats()["total"], 0);
+}
+
+#[test]
+fn a_saved_plan_runs_unchanged() {
+    let w = Work::new();
+    let (input, codes) = onboarding_sheet(&w, 4);
+    let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), false)).collect();
+    let sim = TestSim::start(Options { model: model(&refs), ..Default::default() });
+    w.bin().args(["plan", input.to_str().unwrap(), "--out", "plan.json"]).assert().code(0);
+    w.bin_for(&sim)
+        .args(["run", "plan.json", "--results", "r.csv", "--rate", "100/s", "--format", "json"])
+        .assert()
+        .code(0);
+    let l = results_csv(&w.path("r.csv"));
+    assert_eq!(count(&l, "OK"), 4);
+    assert!(!l[0].contains_key("Nom"), "no column is invented");
+    assert_eq!(l[0]["nom"], "Nom0", "original columns come from the plan");
+}
+
+#[test]
+fn kill_9_then_resume_ends_like_an_uninterrupted_run() {
+    let n = 30;
+    let make_sim = |codes: &[String]| {
+        let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), false)).collect();
+        TestSim::start(Options {
+            model: model(&refs),
+            faults: Faults {
+                latency: Duration::from_millis(20),
+                jitter: Duration::from_millis(10),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+    };
+    // Reference: one uninterrupted run.
+    let w0 = Work::new();
+    let (input0, codes) = onboarding_sheet(&w0, n);
+    let sim0 = make_sim(&codes);
+    w0.bin_for(&sim0).args(["run", input0.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s"]).assert().code(0);
+    let reference: Vec<String> = results_csv(&w0.path("r.csv")).iter().map(|l| l["statut"].clone()).collect();
+
+    let w = Work::new();
+    let (input, _) = onboarding_sheet(&w, n);
+    let sim = make_sim(&codes);
+    let args = ["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s", "--quiet"];
+    let waits = [150u64, 400, 250, 700, 300];
+    for (k, wait) in waits.iter().enumerate() {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"));
+        cmd.current_dir(w.dir.path())
+            .args(args)
+            .env("LOOP_BASE_URL", &sim.base_url)
+            .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
+            .env("LOOP_API_KEY", simulator::DEMO_API_KEY)
+            .stderr(std::process::Stdio::null());
+        if k > 0 {
+            cmd.arg("--resume");
+        }
+        let mut child = cmd.spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(*wait));
+        let _ = child.kill(); // SIGKILL: no cleanup, journal as left on disk.
+        let _ = child.wait();
+    }
+    w.bin_for(&sim).args(args).arg("--resume").assert().code(0);
+    let finals: Vec<String> = results_csv(&w.path("r.csv")).iter().map(|l| l["statut"].clone()).collect();
+    assert_eq!(finals, reference);
+    no_duplicates(&sim);
+    assert_eq!(sim.state()["contacts"].as_object().unwrap().len(), n);
+}
+
+#[test]
+fn demo_runs_the_whole_engine() {
+    let w = Work::new();
+    let out =
+        w.bin().args(["demo", "--quiet"]).env("LOOP_BASE_URL", "https://ne-pas-utiliser.invalid").assert().code(0);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("resultats-demo.xlsx"), "{stderr}");
+    let lines = results_xlsx(&w.path("loopbatch-demo/resultats-demo.xlsx"));
+    assert_eq!(lines.len(), 50);
+    assert_eq!(count(&lines, "INVALIDE"), 6);
+    assert!(count(&lines, "OK") >= 38, "{:?}", lines.iter().map(|x| &x["statut"]).collect::<Vec<_>>());
+    assert!(lines.iter().any(|l| l["message"] == simulator::MSG_INVITE), "the demo shows a business error");
+}
