@@ -138,6 +138,12 @@ pub struct RunArgs {
     /// Vérifie et planifie seulement, sans rien envoyer (comme check)
     #[arg(long)]
     pub dry_run: bool,
+    /// Relance seulement les lignes qui n'ont pas fini OK dans ces résultats
+    #[arg(long, value_name = "RESULTATS_PRECEDENTS")]
+    pub only_failed: Option<PathBuf>,
+    /// Avec --only-failed : relance aussi les lignes A_VERIFIER
+    #[arg(long, requires = "only_failed")]
+    pub include_a_verifier: bool,
     /// Ne demande pas de confirmation (exécutions planifiées)
     #[arg(long)]
     pub yes: bool,

@@ -416,3 +416,62 @@ mod tests {
         assert!(Status::Ignore > Status::Ok);
     }
 }
+
+/// A results file read back: its header and its lines (column -> value),
+/// with the CSV formula guard undone.
+pub struct ReadBack {
+    pub lines: Vec<std::collections::HashMap<String, String>>,
+}
+
+/// Reads a results file loopbatch wrote (CSV or XLSX).
+pub fn read_results(path: &Path, lang: Lang) -> Result<ReadBack> {
+    let fail = |e: &dyn std::fmt::Display| {
+        Failure::unusable(format!(
+            "{} {} : {e}",
+            lang.t("Résultats précédents illisibles :", "Unreadable previous results:"),
+            path.display()
+        ))
+    };
+    let rows: Vec<Vec<String>> = match results_format(path, lang)? {
+        ResultsFormat::Csv => {
+            let bytes = std::fs::read(path).map_err(|e| fail(&e))?;
+            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+            let mut r = csv::ReaderBuilder::new().delimiter(b';').has_headers(false).flexible(true).from_reader(body);
+            let mut out = Vec::new();
+            for rec in r.records() {
+                let rec = rec.map_err(|e| fail(&e))?;
+                out.push(rec.iter().map(|v| csv_unsafe(v).to_string()).collect());
+            }
+            out
+        }
+        ResultsFormat::Xlsx => {
+            use calamine::Reader;
+            let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).map_err(|e| fail(&e))?;
+            let name = book.sheet_names().first().cloned().ok_or_else(|| fail(&"vide"))?;
+            let range = book.worksheet_range(&name).map_err(|e| fail(&e))?;
+            range
+                .rows()
+                .map(|r| {
+                    r.iter()
+                        .map(|c| match c {
+                            calamine::Data::Float(f) => crate::normalize::number_text(*f),
+                            other => other.to_string(),
+                        })
+                        .collect()
+                })
+                .collect()
+        }
+    };
+    let mut it = rows.into_iter();
+    let header = it.next().unwrap_or_default();
+    if !["feuille", "ligne", "statut"].iter().all(|c| header.iter().any(|h| h == c)) {
+        return Err(fail(&lang.t(
+            "ce n'est pas un fichier de résultats de loopbatch (colonnes feuille, ligne, statut absentes)",
+            "not a loopbatch results file (columns feuille, ligne, statut missing)",
+        )));
+    }
+    let lines = it
+        .map(|r| header.iter().cloned().zip(r.into_iter().chain(std::iter::repeat(String::new()))).collect())
+        .collect();
+    Ok(ReadBack { lines })
+}

@@ -1,7 +1,7 @@
 //! `loopbatch run` and `loopbatch demo`: validate, plan, then execute the
 //! plan against Cegid Loop (or the embedded simulator) and write results.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -14,10 +14,11 @@ use serde_json::json;
 use crate::cli::{CheckArgs, DemoArgs, InputArgs, OutputFormat, RunArgs};
 use crate::config::{Config, Secret, mask};
 use crate::error::{Failure, Result, exit};
+use crate::execute::client::{Client, is_loopback};
 use crate::execute::journal::{self, CallOutcome, Journal};
-use crate::execute::{ExecOptions, Progress, RunOutcome, StopReason, Stopper, client::Client};
+use crate::execute::{ExecOptions, Progress, RunOutcome, StopReason, Stopper};
 use crate::i18n::Lang;
-use crate::plan::{Plan, RowCheck, RowRef};
+use crate::plan::{Operation, Plan, RowCheck, RowRef};
 use crate::report::{self, RowResult, Status};
 use crate::simulator;
 
@@ -60,13 +61,138 @@ pub fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
     if !is_loopback(&cfg.base_url) && !args.yes {
         confirm(&plan, &cfg.base_url, lang)?;
     }
+    let selection = match &args.only_failed {
+        Some(prev) => {
+            let done = previous_done_calls(prev, lang);
+            Some(select_failed(&plan, &report::read_results(prev, lang)?, &done, args.include_a_verifier, lang))
+        }
+        None => None,
+    };
+    if let Some(sel) = &selection {
+        let again = plan.rows.len() - sel.kept.len();
+        eprintln!(
+            "{} {again} {} ({} {})",
+            lang.t("Relance de", "Re-running"),
+            lang.t("ligne(s) qui n'ont pas fini OK", "row(s) that did not end OK"),
+            sel.kept.len(),
+            lang.t("gardées telles quelles", "kept as they were")
+        );
+        // A new generation of the journal for this results file.
+        let jp = journal::path_for(&args.results);
+        if jp.exists() && !args.resume {
+            let _ = std::fs::rename(&jp, jp.with_extension("jsonl.precedent"));
+        }
+    }
     let settings = Settings {
         quiet: args.quiet,
         format: args.format,
         resume: args.resume,
-        command: format!("loopbatch run {} --results {} --resume", quote(&args.file), quote(&args.results)),
+        command: format!(
+            "loopbatch run {} --results {}{} --resume",
+            quote(&args.file),
+            quote(&args.results),
+            args.only_failed.as_ref().map(|p| format!(" --only-failed {}", quote(p))).unwrap_or_default()
+        ),
     };
-    execute_and_report(&plan, &args.results, &cfg, subscription_key, api_key, &settings)
+    execute_and_report(&plan, &args.results, &cfg, subscription_key, api_key, &settings, selection)
+}
+
+/// The calls the previous run ended OK, by operation and exact body, from
+/// the plan and journal kept beside its results (none if they are gone).
+fn previous_done_calls(prev: &Path, lang: Lang) -> HashSet<(Operation, String)> {
+    let Ok(plan) = Plan::load_json(&journal::plan_path_for(prev), lang) else { return HashSet::new() };
+    let ok = journal::done_ok(&journal::path_for(prev));
+    plan.calls.iter().filter(|c| ok.contains(&c.id)).map(|c| (c.operation, c.body.to_string())).collect()
+}
+
+/// What `--only-failed` keeps from the previous results and does not send.
+struct Selection {
+    /// Rows not run again, with their previous result.
+    kept: HashMap<usize, RowResult>,
+    /// Calls not sent again, with the outcome they count as.
+    skipped: HashMap<u32, CallOutcome>,
+}
+
+/// Rows that ended OK (or IGNORE with nothing to do, or A_VERIFIER unless
+/// asked) are kept; a row is matched by feuille, ligne and its content, so a
+/// row edited since is run again. Calls that served an OK row are done.
+fn select_failed(
+    plan: &Plan,
+    prev: &report::ReadBack,
+    done_calls: &HashSet<(Operation, String)>,
+    include_a_verifier: bool,
+    lang: Lang,
+) -> Selection {
+    let by_ref: HashMap<(String, String), &HashMap<String, String>> = prev
+        .lines
+        .iter()
+        .map(|l| ((l.get("feuille").cloned().unwrap_or_default(), l.get("ligne").cloned().unwrap_or_default()), l))
+        .collect();
+    let mut kept = HashMap::new();
+    for (i, row) in plan.rows.iter().enumerate() {
+        let Some(line) = by_ref.get(&(row.feuille.clone(), row.ligne.to_string())) else { continue };
+        let same = plan.columns.iter().enumerate().all(|(c, name)| {
+            report::RESULT_COLUMNS.contains(&name.as_str())
+                || line.get(name).is_none_or(|v| v.trim() == row.values.get(c).map_or("", |x| x.trim()))
+        });
+        let Some(status) = line.get("statut").and_then(|s| Status::from_word(s)) else { continue };
+        let keep = same
+            && match status {
+                Status::Ok => true,
+                Status::Ignore => row.check == RowCheck::Ignore,
+                Status::AVerifier => !include_a_verifier,
+                _ => false,
+            };
+        if keep {
+            let get = |k: &str| line.get(k).cloned().unwrap_or_default();
+            kept.insert(
+                i,
+                RowResult {
+                    status,
+                    etape: get("etape"),
+                    code_http: get("code_http").parse().ok(),
+                    message: get("message"),
+                    request_id: get("request_id"),
+                    object_id: get("object_id"),
+                    attempts: get("tentatives").parse().unwrap_or(0),
+                    timestamp: get("horodatage"),
+                },
+            );
+        }
+    }
+    let index: HashMap<RowRef, usize> = plan.rows.iter().enumerate().map(|(i, r)| (r.row_ref(), i)).collect();
+    let mut skipped = HashMap::new();
+    for call in &plan.calls {
+        let rows: Vec<usize> = call.rows.iter().filter_map(|r| index.get(r).copied()).collect();
+        let done_ok = done_calls.contains(&(call.operation, call.body.to_string()))
+            || rows.iter().any(|i| kept.get(i).is_some_and(|r| r.status == Status::Ok));
+        let needed = rows.iter().any(|i| !kept.contains_key(i));
+        let previous = |status: Status, message: &str| CallOutcome {
+            status,
+            code_http: None,
+            message: message.to_string(),
+            request_id: String::new(),
+            object_id: String::new(),
+            attempts: 0,
+            timestamp: report::now_iso(),
+        };
+        if done_ok {
+            skipped.insert(
+                call.id,
+                previous(
+                    Status::Ok,
+                    lang.t("déjà fait lors de l'exécution précédente", "already done in the previous run"),
+                ),
+            );
+        } else if !needed {
+            let worst = rows.iter().filter_map(|i| kept.get(i).map(|r| r.status)).max().unwrap_or(Status::AVerifier);
+            skipped.insert(
+                call.id,
+                previous(worst, lang.t("non relancé (--only-failed)", "not run again (--only-failed)")),
+            );
+        }
+    }
+    Selection { kept, skipped }
 }
 
 struct Settings {
@@ -149,11 +275,6 @@ fn warn_if_readable_by_others(_path: &Path, _lang: Lang) {
 fn host_of(url: &str) -> Option<(String, String)> {
     let u = reqwest::Url::parse(url).ok()?;
     Some((u.scheme().to_string(), u.host_str()?.trim_matches(['[', ']']).to_string()))
-}
-
-fn is_loopback(url: &str) -> bool {
-    host_of(url)
-        .is_some_and(|(_, h)| h == "localhost" || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()))
 }
 
 /// https everywhere; plain http only to this machine.
@@ -260,12 +381,28 @@ fn tracker(total: usize, quiet: bool, lang: Lang) -> Tracker {
     Tracker { display, done: AtomicUsize::new(0), errors: AtomicUsize::new(0), lang }
 }
 
-fn execute_and_report(plan: &Plan, results: &Path, cfg: &Config, sub: Secret, api: Secret, s: &Settings) -> Result<u8> {
+fn execute_and_report(
+    plan: &Plan,
+    results: &Path,
+    cfg: &Config,
+    sub: Secret,
+    api: Secret,
+    s: &Settings,
+    selection: Option<Selection>,
+) -> Result<u8> {
     let lang = cfg.lang;
     let journal_path = journal::path_for(results);
     // Before the first call: the results and the journal must be writable.
     probe_writable(results, lang)?;
-    let (journal, prior, warnings) = Journal::open(&journal_path, &plan.hash(), &plan.source.file, s.resume, lang)?;
+    // The plan beside the journal lets a later --only-failed know which
+    // calls succeeded.
+    plan.save_json(&journal::plan_path_for(results), lang)?;
+    let (journal, mut prior, warnings) = Journal::open(&journal_path, &plan.hash(), &plan.source.file, s.resume, lang)?;
+    if let Some(sel) = &selection {
+        for (id, o) in &sel.skipped {
+            prior.entry(*id).or_insert_with(|| journal::Prior::Done(o.clone()));
+        }
+    }
     for w in warnings {
         eprintln!("{} {w}", lang.t("Avertissement :", "Warning:"));
     }
@@ -316,7 +453,12 @@ fn execute_and_report(plan: &Plan, results: &Path, cfg: &Config, sub: Secret, ap
         ctrl_c.abort();
         o
     });
-    let rows = fold_rows(plan, &outcome, lang);
+    let mut rows = fold_rows(plan, &outcome, lang);
+    if let Some(sel) = selection {
+        for (i, r) in sel.kept {
+            rows[i] = r;
+        }
+    }
     let written = write_results_somewhere(results, plan, &rows, lang);
     let code = if outcome.stop.is_some() {
         exit::STOPPED
@@ -594,6 +736,7 @@ pub fn demo(args: &DemoArgs, cfg: &Config) -> Result<u8> {
         Secret::new(simulator::DEMO_SUBSCRIPTION_KEY),
         Secret::new(simulator::DEMO_API_KEY),
         &settings,
+        None,
     );
     rt.block_on(handle.stop());
     let code = code?;

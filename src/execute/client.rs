@@ -42,6 +42,16 @@ pub struct Client {
     already_done: Vec<String>,
 }
 
+/// Whether a URL points at this machine (127.0.0.0/8, ::1, localhost).
+pub fn is_loopback(url: &str) -> bool {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.trim_matches(['[', ']']).to_string()))
+        .is_some_and(|h| {
+            h.eq_ignore_ascii_case("localhost") || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        })
+}
+
 /// Joins a route under the base URL's path; never drops that path.
 pub fn join(base_url: &str, route: &str) -> String {
     format!("{}/{}", base_url.trim_end_matches('/'), route.trim_start_matches('/'))
@@ -56,11 +66,16 @@ impl Client {
         request_timeout: Duration,
         already_done: Vec<String>,
     ) -> Result<Client, reqwest::Error> {
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(connect_timeout)
             .timeout(request_timeout)
-            .user_agent(concat!("loopbatch/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+            .user_agent(concat!("loopbatch/", env!("CARGO_PKG_VERSION")));
+        // Cabinets sit behind proxies (system settings and HTTPS_PROXY are
+        // honoured), but this machine is never reached through one.
+        if is_loopback(base_url) {
+            builder = builder.no_proxy();
+        }
+        let http = builder.build()?;
         Ok(Client { http, base_url: base_url.to_string(), subscription_key, api_key, already_done })
     }
 

@@ -188,3 +188,23 @@ impl Journal {
         self.write(&Entry::Done { call, outcome: outcome.clone() });
     }
 }
+
+/// The plan a run executed, kept beside its journal.
+pub fn plan_path_for(results: &Path) -> PathBuf {
+    let name = results.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    results.with_file_name(format!("{name}.plan.json"))
+}
+
+/// The calls a journal records as done OK (read without locking; lines
+/// that cannot be read are skipped).
+pub fn done_ok(path: &Path) -> std::collections::HashSet<u32> {
+    let Ok(file) = File::open(path) else { return Default::default() };
+    BufReader::new(file)
+        .lines()
+        .map_while(|l| l.ok())
+        .filter_map(|l| match serde_json::from_str::<Entry>(&l) {
+            Ok(Entry::Done { call, outcome }) if outcome.status == Status::Ok => Some(call),
+            _ => None,
+        })
+        .collect()
+}

@@ -385,3 +385,45 @@ fn demo_runs_the_whole_engine() {
     assert!(count(&lines, "OK") >= 38, "{:?}", lines.iter().map(|x| &x["statut"]).collect::<Vec<_>>());
     assert!(lines.iter().any(|l| l["message"] == simulator::MSG_INVITE), "the demo shows a business error");
 }
+
+#[test]
+fn only_failed_reruns_what_did_not_end_ok_and_merges() {
+    let mut m = model(&[("F001", false), ("F002", false), ("F003", false), ("F004", false), ("F005", false)]);
+    m.uninvited_domains.insert("pas-invite.fr".into());
+    let sim = TestSim::start(Options { model: m, ..Default::default() });
+    let w = Work::new();
+    let rows = |third: &str| {
+        vec![
+            "code_dossier;email;nom;prenom;offre".to_string(),
+            "F001;a@ok.fr;A;A;start".into(),
+            "F002;b@ok.fr;B;B;start".into(),
+            format!("{third};c@ok.fr;C;C;start"),
+            "F004;d@ok.fr;D;D;start".into(),
+            "F005;e@pas-invite.fr;E;E;start".into(),
+        ]
+    };
+    let first = rows("NOPE");
+    let refs: Vec<&str> = first.iter().map(String::as_str).collect();
+    w.csv_1252("s.csv", &refs);
+    w.bin_for(&sim).args(["run", "s.csv", "--results", "r1.xlsx", "--rate", "200/s"]).assert().code(1);
+    let r1 = results_xlsx(&w.path("r1.xlsx"));
+    assert_eq!(r1.iter().map(|l| l["statut"].as_str()).collect::<Vec<_>>(), ["OK", "OK", "ERREUR", "OK", "ERREUR"]);
+    let before = sim.stats()["total"].as_u64().unwrap();
+    // The user fixes the code of the third row and runs again what failed.
+    let fixed = rows("F003");
+    let refs: Vec<&str> = fixed.iter().map(String::as_str).collect();
+    w.csv_1252("s.csv", &refs);
+    w.bin_for(&sim)
+        .args(["run", "s.csv", "--results", "r2.csv", "--only-failed", "r1.xlsx", "--rate", "200/s"])
+        .assert()
+        .code(1);
+    let r2 = results_csv(&w.path("r2.csv"));
+    assert_eq!(r2.iter().map(|l| l["statut"].as_str()).collect::<Vec<_>>(), ["OK", "OK", "OK", "OK", "ERREUR"]);
+    assert_eq!(r2[0]["request_id"], r1[0]["request_id"], "kept rows keep their previous result");
+    assert_eq!(r2[4]["message"], simulator::MSG_INVITE);
+    let sent = sim.stats()["total"].as_u64().unwrap() - before;
+    // Row 3: provision, addOffer, addClient; row 5: its addClient only (its
+    // provisioning and addOffer had succeeded).
+    assert_eq!(sent, 4, "only what the failed rows still need is sent");
+    no_duplicates(&sim);
+}
