@@ -395,28 +395,6 @@ pub fn count_statuses(results: &[RowResult]) -> BTreeMap<&'static str, usize> {
     m
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formula_guard_round_trips() {
-        for v in ["=1+1", "+33612345678", "-2", "@SUM(A1)", "\tx", "normal", "'quoted"] {
-            assert_eq!(csv_unsafe(&csv_safe(v)), v);
-        }
-        assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(csv_safe("0612345678"), "0612345678");
-    }
-
-    #[test]
-    fn worst_status_order() {
-        assert!(Status::Erreur > Status::AVerifier);
-        assert!(Status::AVerifier > Status::NonExecute);
-        assert!(Status::NonExecute > Status::Ignore);
-        assert!(Status::Ignore > Status::Ok);
-    }
-}
-
 /// A results file read back: its header and its lines (column -> value),
 /// with the CSV formula guard undone.
 pub struct ReadBack {
@@ -474,4 +452,26 @@ pub fn read_results(path: &Path, lang: Lang) -> Result<ReadBack> {
         .map(|r| header.iter().cloned().zip(r.into_iter().chain(std::iter::repeat(String::new()))).collect())
         .collect();
     Ok(ReadBack { lines })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_guard_round_trips() {
+        for v in ["=1+1", "+33612345678", "-2", "@SUM(A1)", "\tx", "normal", "'quoted"] {
+            assert_eq!(csv_unsafe(&csv_safe(v)), v);
+        }
+        assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_safe("0612345678"), "0612345678");
+    }
+
+    #[test]
+    fn worst_status_order() {
+        assert!(Status::Erreur > Status::AVerifier);
+        assert!(Status::AVerifier > Status::NonExecute);
+        assert!(Status::NonExecute > Status::Ignore);
+        assert!(Status::Ignore > Status::Ok);
+    }
 }
