@@ -375,8 +375,9 @@ fn insert_bool(body: &mut Map<String, Value>, key: &str, v: Option<bool>) {
     }
 }
 
-/// Builds the plan from the typed, validated rows.
-pub fn build(table: &Table, rows: &[Row], cfg: &Config) -> Plan {
+/// Builds the plan from the typed, validated rows. The table is consumed:
+/// its cells move into the plan's rows rather than being copied.
+pub fn build(table: Table, rows: &[Row], cfg: &Config) -> Plan {
     let mut b = Builder::default();
     for r in rows.iter().filter(|r| r.is_valid()) {
         b.row(r, cfg);
@@ -399,6 +400,7 @@ pub fn build(table: &Table, rows: &[Row], cfg: &Config) -> Plan {
         id_of[i] = n as u32 + 1;
     }
     let row_ref = |i: usize| RowRef { feuille: table.rows[i].sheet.clone(), ligne: table.rows[i].line };
+    let source = PlanSource { file: table.source.name.clone(), sha256: table.source.sha256.clone() };
     let calls = sequence
         .iter()
         .map(|&i| {
@@ -414,15 +416,22 @@ pub fn build(table: &Table, rows: &[Row], cfg: &Config) -> Plan {
             }
         })
         .collect();
+    let columns = table.columns;
+    let mut raws: Vec<Option<crate::read::RawRow>> = table.rows.into_iter().map(Some).collect();
     let plan_rows = rows
         .iter()
         .map(|r| {
-            let raw = &table.rows[r.index];
+            let raw = raws[r.index].take().unwrap_or_else(|| crate::read::RawRow {
+                sheet: String::new(),
+                line: 0,
+                cells: Vec::new(),
+                notes: Vec::new(),
+            });
             PlanRow {
-                feuille: raw.sheet.clone(),
+                feuille: raw.sheet,
                 ligne: raw.line,
-                values: raw.cells.iter().map(|c| c.text.clone()).collect(),
                 numbers: raw.cells.iter().enumerate().filter(|(_, c)| c.number).map(|(i, _)| i).collect(),
+                values: raw.cells.into_iter().map(|c| c.text).collect(),
                 check: if r.ignored {
                     RowCheck::Ignore
                 } else if r.problems.is_empty() {
@@ -435,13 +444,7 @@ pub fn build(table: &Table, rows: &[Row], cfg: &Config) -> Plan {
             }
         })
         .collect();
-    Plan {
-        format_version: FORMAT_VERSION,
-        source: PlanSource { file: table.source.name.clone(), sha256: table.source.sha256.clone() },
-        columns: table.columns.clone(),
-        rows: plan_rows,
-        calls,
-    }
+    Plan { format_version: FORMAT_VERSION, source, columns, rows: plan_rows, calls }
 }
 
 fn place(i: usize, deps: &[BTreeSet<usize>], placed: &mut [bool], out: &mut Vec<usize>) {

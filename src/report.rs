@@ -195,11 +195,14 @@ pub fn write_results(
     results: &[RowResult],
     lang: Lang,
 ) -> Result<()> {
-    let bytes = match results_format(path, lang)? {
-        ResultsFormat::Csv => results_csv(columns, rows, results),
-        ResultsFormat::Xlsx => results_xlsx(columns, rows, results, lang).map_err(|e| xlsx_failure(path, e, lang))?,
-    };
-    write_atomic(path, &bytes, lang)
+    match results_format(path, lang)? {
+        // Streamed: no copy of the whole output in memory.
+        ResultsFormat::Csv => write_atomic_with(path, lang, |w| results_csv(w, columns, rows, results)),
+        ResultsFormat::Xlsx => {
+            let bytes = results_xlsx(columns, rows, results, lang).map_err(|e| xlsx_failure(path, e, lang))?;
+            write_atomic(path, &bytes, lang)
+        }
+    }
 }
 
 fn result_cells(row: &PlanRow, r: &RowResult) -> [String; 10] {
@@ -230,25 +233,27 @@ pub fn csv_unsafe(v: &str) -> &str {
     }
 }
 
-fn results_csv(columns: &[String], rows: &[PlanRow], results: &[RowResult]) -> Vec<u8> {
+fn results_csv(
+    out: &mut dyn Write,
+    columns: &[String],
+    rows: &[PlanRow],
+    results: &[RowResult],
+) -> std::io::Result<()> {
     let kept = kept_columns(columns);
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut w = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(&mut out);
-        let header: Vec<&str> = kept.iter().map(|&i| columns[i].as_str()).chain(RESULT_COLUMNS).collect();
-        let _ = w.write_record(header.iter().map(|h| csv_safe(h).into_owned()));
-        for (row, r) in rows.iter().zip(results) {
-            let fixed = result_cells(row, r);
-            let record = kept
-                .iter()
-                .map(|&i| row.values.get(i).map_or("", String::as_str))
-                .chain(fixed.iter().map(String::as_str))
-                .map(|v| csv_safe(v).into_owned());
-            let _ = w.write_record(record);
-        }
-        let _ = w.flush();
+    out.write_all(b"\xEF\xBB\xBF")?;
+    let mut w = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(out);
+    let header: Vec<&str> = kept.iter().map(|&i| columns[i].as_str()).chain(RESULT_COLUMNS).collect();
+    w.write_record(header.iter().map(|h| csv_safe(h).into_owned()))?;
+    for (row, r) in rows.iter().zip(results) {
+        let fixed = result_cells(row, r);
+        let record = kept
+            .iter()
+            .map(|&i| row.values.get(i).map_or("", String::as_str))
+            .chain(fixed.iter().map(String::as_str))
+            .map(csv_safe);
+        w.write_record(record.map(|c| c.into_owned()))?;
     }
-    out
+    w.flush()
 }
 
 fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lang: Lang) -> Result<Vec<u8>, XlsxError> {
@@ -360,6 +365,15 @@ fn xlsx_failure(path: &Path, e: XlsxError, lang: Lang) -> Failure {
 /// Writes through a temporary file in the same folder, then renames it over
 /// the target, so that a crash never leaves a half-written file.
 pub fn write_atomic(path: &Path, bytes: &[u8], lang: Lang) -> Result<()> {
+    write_atomic_with(path, lang, |w| w.write_all(bytes))
+}
+
+/// `write_atomic` for content produced by a writer function.
+pub fn write_atomic_with(
+    path: &Path,
+    lang: Lang,
+    produce: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let fail = |e: &dyn std::fmt::Display| {
         Failure::unusable(format!(
             "{} {} : {e}. {}",
@@ -380,7 +394,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8], lang: Lang) -> Result<()> {
     }
     let mut tmp =
         tempfile::Builder::new().prefix(".loopbatch-").suffix(".tmp").tempfile_in(dir).map_err(|e| fail(&e))?;
-    tmp.write_all(bytes).map_err(|e| fail(&e))?;
+    {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        produce(&mut buffered).map_err(|e| fail(&e))?;
+        buffered.flush().map_err(|e| fail(&e))?;
+    }
     tmp.as_file().sync_all().map_err(|e| fail(&e))?;
     tmp.persist(path).map_err(|e| fail(&e.error))?;
     Ok(())

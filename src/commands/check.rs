@@ -10,13 +10,15 @@ use crate::config::Config;
 use crate::error::{Failure, Result, exit};
 use crate::i18n::Lang;
 use crate::plan::{Plan, PlanCounts, RowCheck};
-use crate::read::{ReadOptions, Table};
+use crate::read::{ReadOptions, Source};
 use crate::report;
 use crate::rows::RowOptions;
 
 /// A file taken through every offline stage.
 pub struct Prepared {
-    pub table: Table,
+    pub source: Source,
+    /// File-level remarks of the reader (sheets skipped, encoding…).
+    pub remarks: Vec<String>,
     pub plan: Plan,
 }
 
@@ -27,8 +29,9 @@ pub fn prepare(file: &Path, input: &InputArgs, cfg: &Config) -> Result<Prepared>
     let table = crate::read::read_table(file, &opts)?;
     let mut rows = crate::rows::type_rows(&table, &RowOptions { lang, code_dossier_width: cfg.code_dossier_width });
     crate::validate::validate(&table, &mut rows, lang);
-    let plan = crate::plan::build(&table, &rows, cfg);
-    Ok(Prepared { table, plan })
+    let (source, remarks) = (table.source.clone(), table.remarks.clone());
+    let plan = crate::plan::build(table, &rows, cfg);
+    Ok(Prepared { source, remarks, plan })
 }
 
 pub fn check(args: &CheckArgs, cfg: &Config) -> Result<u8> {
@@ -78,8 +81,8 @@ pub(super) fn print_json(
 ) {
     let v = json!({
         "command": command,
-        "file": p.table.source.path.display().to_string(),
-        "sha256": p.table.source.sha256,
+        "file": p.source.path.display().to_string(),
+        "sha256": p.source.sha256,
         "rows": {
             "total": c.rows,
             "valid": c.valid,
@@ -100,7 +103,7 @@ pub(super) fn print_json(
 const SHOWN_PROBLEMS: usize = 15;
 
 pub(super) fn print_text(p: &Prepared, c: &PlanCounts, results: Option<&Path>, plan: Option<&[PathBuf]>, lang: Lang) {
-    for r in &p.table.remarks {
+    for r in &p.remarks {
         eprintln!("{r}");
     }
     let sheets: Vec<&str> = {
@@ -111,7 +114,7 @@ pub(super) fn print_text(p: &Prepared, c: &PlanCounts, results: Option<&Path>, p
     eprintln!(
         "{} {} ({} : {})",
         lang.t("Fichier :", "File:"),
-        p.table.source.path.display(),
+        p.source.path.display(),
         lang.t("feuilles lues", "sheets read"),
         sheets.join(", ")
     );
