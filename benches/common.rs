@@ -1,0 +1,62 @@
+//! Shared helpers of the benchmarks: running the release binary as a child
+//! and reading its wall time, CPU time and peak memory (Linux: wait4).
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub struct Measure {
+    pub wall: Duration,
+    pub cpu: Duration,
+    /// Peak resident memory in bytes.
+    pub peak_rss: u64,
+    pub code: i32,
+}
+
+/// Runs `cmd` to the end and measures it.
+pub fn measure(cmd: &mut Command) -> Measure {
+    let started = Instant::now();
+    let child = cmd.spawn().expect("spawn loopbatch");
+    wait(child, started)
+}
+
+#[cfg(unix)]
+fn wait(child: std::process::Child, started: Instant) -> Measure {
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pid is our own child, status and usage are valid pointers.
+    unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = started.elapsed();
+    let tv = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
+    std::mem::forget(child);
+    Measure {
+        wall,
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+        peak_rss: usage.ru_maxrss as u64 * 1024,
+        code: if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 },
+    }
+}
+
+#[cfg(not(unix))]
+fn wait(mut child: std::process::Child, started: Instant) -> Measure {
+    let status = child.wait().expect("wait");
+    Measure { wall: started.elapsed(), cpu: Duration::ZERO, peak_rss: 0, code: status.code().unwrap_or(-1) }
+}
+
+pub fn loopbatch(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_loopbatch"));
+    c.current_dir(dir).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    c
+}
+
+pub fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+pub fn mb(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
