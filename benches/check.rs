@@ -21,6 +21,10 @@ fn main() {
     let rows = env_usize("LOOPBATCH_BENCH_ROWS", 100_000);
     let csv_rows = env_usize("LOOPBATCH_BENCH_CSV_ROWS", 1_000_000);
     let dir = tempfile::tempdir().unwrap();
+    // LOOPBATCH_BENCH_KEEP=1 keeps the generated files (to profile them).
+    let dir_path =
+        if std::env::var_os("LOOPBATCH_BENCH_KEEP").is_some() { dir.keep() } else { dir.path().to_path_buf() };
+    let dir = DirGuard(dir_path);
     let xlsx = dir.path().join("portefeuille.xlsx");
     write_xlsx(&xlsx, rows);
 
@@ -75,8 +79,16 @@ fn row(i: usize) -> [String; 8] {
         format!("Prénom{}", i % 300),
         format!("06{:08}", i % 100_000_000),
         ["start", "co-production", "consultation"][i % 3].to_string(),
-        if i % 10 == 0 { "à rappeler".into() } else { String::new() },
+        if i.is_multiple_of(10) { "à rappeler".into() } else { String::new() },
     ]
+}
+
+struct DirGuard(std::path::PathBuf);
+
+impl DirGuard {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
 }
 
 fn write_xlsx(path: &std::path::Path, rows: usize) {

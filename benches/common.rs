@@ -10,16 +10,26 @@ use std::time::{Duration, Instant};
 pub struct Measure {
     pub wall: Duration,
     pub cpu: Duration,
-    /// Peak resident memory in bytes.
+    /// Peak resident memory in bytes, as loopbatch reports it (Linux).
     pub peak_rss: u64,
     pub code: i32,
 }
 
-/// Runs `cmd` to the end and measures it.
+/// Runs `cmd` to the end and measures it. loopbatch reports its own peak
+/// memory on stderr: a parent's wait4 would count its own pages at fork.
 pub fn measure(cmd: &mut Command) -> Measure {
+    let stderr = tempfile::NamedTempFile::new().expect("temp file");
+    cmd.env("LOOPBATCH_PEAK_MEMORY", "1").stderr(stderr.reopen().expect("reopen"));
     let started = Instant::now();
     let child = cmd.spawn().expect("spawn loopbatch");
-    wait(child, started)
+    let mut m = wait(child, started);
+    let text = std::fs::read_to_string(stderr.path()).unwrap_or_default();
+    m.peak_rss = text
+        .lines()
+        .find_map(|l| l.strip_prefix("peak_memory_kb="))
+        .and_then(|kb| kb.trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024);
+    m
 }
 
 #[cfg(unix)]
@@ -36,7 +46,7 @@ fn wait(child: std::process::Child, started: Instant) -> Measure {
     Measure {
         wall,
         cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
-        peak_rss: usage.ru_maxrss as u64 * 1024,
+        peak_rss: 0,
         code: if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 },
     }
 }

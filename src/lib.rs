@@ -33,12 +33,29 @@ pub fn main_entry() -> u8 {
         Err(e) => return usage_error(e),
     };
     let lang = cli.global.lang;
-    match commands::dispatch(cli) {
+    let code = match commands::dispatch(cli) {
         Ok(code) => code,
         Err(f) => {
             eprintln!("{} {}", lang.t("Erreur :", "Error:"), f.message);
             f.exit
         }
+    };
+    report_peak_memory();
+    code
+}
+
+/// For the benchmarks: the process's own peak memory, read just before it
+/// exits (a parent's measure of a child counts the parent's pages at fork).
+fn report_peak_memory() {
+    if std::env::var_os("LOOPBATCH_PEAK_MEMORY").is_none() {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    if let Ok(status) = std::fs::read_to_string("/proc/self/status")
+        && let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:"))
+    {
+        let kb: String = line.chars().filter(char::is_ascii_digit).collect();
+        eprintln!("peak_memory_kb={kb}");
     }
 }
 

@@ -13,6 +13,43 @@ pub const OFFERS: [&str; 3] = ["start", "co-production", "consultation"];
 /// Lowercase, strip accents, keep only ASCII letters and digits.
 /// Used for header matching and catalogue names.
 pub fn fold_key(s: &str) -> String {
+    // Fast path for what French sheets hold: ASCII and Latin-1 letters.
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            'a'..='z' | '0'..='9' => out.push(c),
+            'A'..='Z' => out.push(c.to_ascii_lowercase()),
+            '\u{0}'..='\u{7F}' => {}
+            '\u{80}'..='\u{FF}' => match latin1_base(c) {
+                Some(b) => out.push_str(b),
+                None if c.is_alphanumeric() => out.extend(c.to_lowercase()),
+                None => {}
+            },
+            _ => return fold_key_unicode(s),
+        }
+    }
+    out
+}
+
+/// The unaccented letters of a Latin-1 letter (`é` -> `e`, `Œ` is not Latin-1).
+fn latin1_base(c: char) -> Option<&'static str> {
+    Some(match c {
+        'À'..='Å' | 'à'..='å' => "a",
+        'Æ' | 'æ' => "ae",
+        'Ç' | 'ç' => "c",
+        'È'..='Ë' | 'è'..='ë' => "e",
+        'Ì'..='Ï' | 'ì'..='ï' => "i",
+        'Ð' | 'ð' => "d",
+        'Ñ' | 'ñ' => "n",
+        'Ò'..='Ö' | 'Ø' | 'ò'..='ö' | 'ø' => "o",
+        'Ù'..='Ü' | 'ù'..='ü' => "u",
+        'Ý' | 'ý' | 'ÿ' => "y",
+        'ß' => "ss",
+        _ => return None,
+    })
+}
+
+fn fold_key_unicode(s: &str) -> String {
     s.nfd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
@@ -270,6 +307,16 @@ mod tests {
         assert_eq!(offer(" START "), Some("start"));
         assert_eq!(offer("Offre Consultation"), Some("consultation"));
         assert_eq!(offer("premium"), None);
+    }
+
+    #[test]
+    fn folding() {
+        assert_eq!(fold_key("Prénom"), "prenom");
+        assert_eq!(fold_key("Code_Dossier"), "codedossier");
+        assert_eq!(fold_key("ÉLODIE Çà"), "elodieca");
+        for s in ["Prénom", "Téléphone", "ŒUVRE", "Ärger", "naïve café"] {
+            assert_eq!(fold_key(s), fold_key_unicode(s), "{s}");
+        }
     }
 
     #[test]

@@ -8,11 +8,13 @@
 //! holds real dependencies only: when one fails, the calls waiting on it are
 //! not sent. The calls are listed in an order that respects them.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::config::{Config, Routes};
@@ -83,7 +85,7 @@ impl Operation {
 /// A row as {feuille, ligne}: how calls name the rows they serve.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct RowRef {
-    pub feuille: String,
+    pub feuille: Arc<str>,
     pub ligne: u32,
 }
 
@@ -99,7 +101,7 @@ pub enum RowCheck {
 /// An input row as the plan keeps it: enough to write results from the plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanRow {
-    pub feuille: String,
+    pub feuille: Arc<str>,
     pub ligne: u32,
     /// The original cells, aligned on `Plan::columns`.
     pub values: Vec<String>,
@@ -119,14 +121,14 @@ impl PlanRow {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Call {
     pub id: u32,
     pub operation: Operation,
-    pub route: String,
-    pub dossier: String,
+    pub route: Arc<str>,
+    pub dossier: Arc<str>,
     /// Exactly the JSON that will be sent.
-    pub body: Value,
+    pub body: Box<RawValue>,
     pub rows: Vec<RowRef>,
     pub depends_on: Vec<u32>,
 }
@@ -137,7 +139,7 @@ pub struct PlanSource {
     pub sha256: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Plan {
     pub format_version: u32,
     pub source: PlanSource,
@@ -147,172 +149,276 @@ pub struct Plan {
 }
 
 /// A dependency named by what it is, resolved once every call exists.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Dossiers and people are interned: ids, not strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Need {
-    Provision(String),
-    DossierOffer(String, &'static str),
-    Person(String),
-    PersonOnDossier(String, String),
-    NewOfferAdds(String, &'static str),
+    Provision(u32),
+    DossierOffer(u32, u8),
+    Person(u32),
+    PersonOnDossier(u32, u32),
+    NewOfferAdds(u32, u8),
+}
+
+/// What makes two calls one call, served once for all their rows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Target {
+        op: Operation,
+        dossier: u32,
+        person: u32,
+        offer: u8,
+    },
+    /// updateClient: rows asking for different changes are different calls.
+    Body(String),
+}
+
+const NONE: u32 = u32::MAX;
+
+/// The JSON body of a call, fields in the order the seed shows; absent
+/// fields are left out (a blank cell never resets anything).
+#[derive(Serialize, Default)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+    #[serde(rename = "codeDossier")]
+    code_dossier: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offre: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nom: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prenom: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    telephone: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    social: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actif: Option<bool>,
+    #[serde(rename = "defaultIssuer", skip_serializing_if = "Option::is_none")]
+    default_issuer: Option<bool>,
+}
+
+impl Body<'_> {
+    fn json(&self) -> Box<RawValue> {
+        // Strings and booleans always serialise.
+        serde_json::value::to_raw_value(self).unwrap_or_default()
+    }
 }
 
 struct Draft {
     op: Operation,
-    dossier: String,
-    body: Value,
-    rows: BTreeSet<usize>,
-    needs: BTreeSet<Need>,
-    seq: usize,
+    dossier: u32,
+    person: u32,
+    offer: u8,
+    body: Box<RawValue>,
+    /// Indexes of the typed rows served, in input order.
+    rows: Vec<u32>,
+    needs: Vec<Need>,
+}
+
+/// Strings met once, then named by their index.
+#[derive(Default)]
+struct Interner {
+    ids: FxHashMap<String, u32>,
+    names: Vec<Arc<str>>,
+}
+
+impl Interner {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(Arc::from(s));
+        self.ids.insert(s.to_string(), i);
+        i
+    }
+}
+
+fn offer_index(o: &str) -> u8 {
+    crate::normalize::OFFERS.iter().position(|x| *x == o).unwrap_or(0) as u8
 }
 
 #[derive(Default)]
 struct Builder {
+    /// `check` needs the calls, not their bodies: it skips writing them.
+    bodies: bool,
     drafts: Vec<Draft>,
-    by_body: HashMap<(Operation, String), usize>,
-    /// Person key -> the addClient draft that creates the person.
-    creates: HashMap<String, usize>,
-    dossier_order: HashMap<String, usize>,
+    by_key: FxHashMap<Key, u32>,
+    /// Person id -> the addClient draft that creates the person.
+    creates: FxHashMap<u32, u32>,
+    dossiers: Interner,
+    people: Interner,
 }
 
 impl Builder {
-    fn add(&mut self, op: Operation, dossier: &str, body: Value, row: usize, needs: Vec<Need>) -> usize {
-        let n = self.dossier_order.len();
-        self.dossier_order.entry(dossier.to_string()).or_insert(n);
-        let key = (op, body.to_string());
-        let i = match self.by_body.get(&key) {
+    /// Adds a call, or adds the row to the same call met before.
+    fn add(
+        &mut self,
+        key: Key,
+        op: Operation,
+        at: (u32, u32, u8),
+        body: impl FnOnce() -> Box<RawValue>,
+        row: u32,
+        needs: &[Need],
+    ) -> u32 {
+        let i = match self.by_key.get(&key) {
             Some(&i) => i,
             None => {
-                let seq = self.drafts.len();
+                let i = self.drafts.len() as u32;
                 self.drafts.push(Draft {
                     op,
-                    dossier: dossier.to_string(),
-                    body,
-                    rows: BTreeSet::new(),
-                    needs: BTreeSet::new(),
-                    seq,
+                    dossier: at.0,
+                    person: at.1,
+                    offer: at.2,
+                    body: if self.bodies { body() } else { Box::default() },
+                    rows: Vec::new(),
+                    needs: Vec::new(),
                 });
-                self.by_body.insert(key, seq);
-                seq
+                self.by_key.insert(key, i);
+                i
             }
         };
-        self.drafts[i].rows.insert(row);
-        self.drafts[i].needs.extend(needs);
+        let d = &mut self.drafts[i as usize];
+        if d.rows.last() != Some(&row) {
+            d.rows.push(row);
+        }
+        for n in needs {
+            if !d.needs.contains(n) {
+                d.needs.push(*n);
+            }
+        }
         i
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn target(
+        &mut self,
+        op: Operation,
+        d: &str,
+        person: u32,
+        offre: Option<&'static str>,
+        row: u32,
+        needs: &[Need],
+        body: Body,
+    ) -> u32 {
+        let dossier = self.dossiers.id(d);
+        let offer = offre.map_or(u8::MAX, offer_index);
+        let key = Key::Target { op, dossier, person, offer };
+        self.add(key, op, (dossier, person, offer), || body.json(), row, needs)
     }
 
     /// Gives `offre` on dossier `d` to the row's person: addClient the first
     /// time the person is met, addCollaborativeOffer afterwards.
-    fn give_person(&mut self, r: &Row, d: &str, offre: &'static str) -> usize {
-        let email = r.email.clone().unwrap_or_default();
-        let key = email_key(&email);
-        let needs = vec![Need::Provision(d.into()), Need::DossierOffer(d.into(), offre)];
-        if self.creates.contains_key(&key) {
-            return self.collab(r, d, offre);
+    fn give_person(&mut self, r: &Row, person: u32, d: &str, offre: &'static str) {
+        let email = r.email.as_deref().unwrap_or_default();
+        if self.creates.contains_key(&person) {
+            return self.collab(r, person, d, offre);
         }
-        let mut body = Map::new();
-        body.insert("email".into(), json!(email));
-        body.insert("codeDossier".into(), json!(d));
-        body.insert("offre".into(), json!(offre));
-        insert_opt(&mut body, "nom", r.nom.as_deref());
-        insert_opt(&mut body, "prenom", r.prenom.as_deref());
-        insert_opt(&mut body, "telephone", r.telephone.as_deref());
-        insert_opt(&mut body, "profile", r.profil.as_deref());
-        // Blank `social` is false, as the seed's example implies.
-        body.insert("social".into(), json!(r.social.unwrap_or(false)));
-        let i = self.add(Operation::AddClient, d, Value::Object(body), r.index, needs);
-        self.creates.insert(key, i);
-        i
+        let (di, oi) = (self.dossiers.id(d), offer_index(offre));
+        let body = Body {
+            email: Some(email),
+            code_dossier: d,
+            offre: Some(offre),
+            nom: r.nom.as_deref(),
+            prenom: r.prenom.as_deref(),
+            telephone: r.telephone.as_deref(),
+            profile: r.profil.as_deref(),
+            // Blank `social` is false, as the seed's example implies.
+            social: Some(r.social.unwrap_or(false)),
+            ..Body::default()
+        };
+        let needs = [Need::Provision(di), Need::DossierOffer(di, oi)];
+        let i = self.target(Operation::AddClient, d, person, Some(offre), r.index as u32, &needs, body);
+        self.creates.insert(person, i);
     }
 
-    fn collab(&mut self, r: &Row, d: &str, offre: &'static str) -> usize {
-        let email = r.email.clone().unwrap_or_default();
-        let needs =
-            vec![Need::Provision(d.into()), Need::DossierOffer(d.into(), offre), Need::Person(email_key(&email))];
-        let body = json!({"email": email, "codeDossier": d, "offre": offre});
-        self.add(Operation::AddCollaborativeOffer, d, body, r.index, needs)
+    fn collab(&mut self, r: &Row, pi: u32, d: &str, offre: &'static str) {
+        let email = r.email.as_deref().unwrap_or_default();
+        let (di, oi) = (self.dossiers.id(d), offer_index(offre));
+        let needs = [Need::Provision(di), Need::DossierOffer(di, oi), Need::Person(pi)];
+        let body = Body { email: Some(email), code_dossier: d, offre: Some(offre), ..Body::default() };
+        self.target(Operation::AddCollaborativeOffer, d, pi, Some(offre), r.index as u32, &needs, body);
     }
 
     fn row(&mut self, r: &Row, cfg: &Config) {
         let (Some(action), Some(d)) = (r.action, r.code_dossier.as_deref()) else { return };
+        let row = r.index as u32;
+        let di = self.dossiers.id(d);
+        let pi = match r.email.as_deref() {
+            Some(e) => self.people.id(&email_key(e)),
+            None => NONE,
+        };
         let provision = |b: &mut Builder| {
-            b.add(Operation::ProvisionCompany, d, json!({"codeDossier": d}), r.index, vec![]);
+            b.target(Operation::ProvisionCompany, d, NONE, None, row, &[], Body { code_dossier: d, ..Body::default() });
         };
         let dossier_offer = |b: &mut Builder, o: &'static str| {
-            b.add(
-                Operation::AddOffer,
-                d,
-                json!({"codeDossier": d, "offre": o}),
-                r.index,
-                vec![Need::Provision(d.into())],
-            );
+            let body = Body { code_dossier: d, offre: Some(o), ..Body::default() };
+            b.target(Operation::AddOffer, d, NONE, Some(o), row, &[Need::Provision(di)], body);
         };
+        let offre = r.offre.unwrap_or_default();
         match action {
             Action::Onboarding => {
-                let offre = r.offre.unwrap_or_default();
                 provision(self);
                 if cfg.onboarding_add_offer {
                     dossier_offer(self, offre);
                 }
                 if r.email.is_some() {
-                    self.give_person(r, d, offre);
+                    self.give_person(r, pi, d, offre);
                 }
             }
             Action::Provisionner => provision(self),
-            Action::AjouterOffre => {
-                let offre = r.offre.unwrap_or_default();
-                if r.email.is_some() {
-                    self.collab(r, d, offre);
-                } else {
-                    dossier_offer(self, offre);
-                }
-            }
-            Action::AjouterInterlocuteur => {
-                self.give_person(r, d, r.offre.unwrap_or_default());
-            }
+            Action::AjouterOffre if r.email.is_some() => self.collab(r, pi, d, offre),
+            Action::AjouterOffre => dossier_offer(self, offre),
+            Action::AjouterInterlocuteur => self.give_person(r, pi, d, offre),
             Action::ModifierInterlocuteur => {
-                let email = r.email.clone().unwrap_or_default();
-                let mut body = Map::new();
-                body.insert("email".into(), json!(email));
-                body.insert("codeDossier".into(), json!(d));
-                // A blank cell leaves the field out: it never resets anything.
-                insert_opt(&mut body, "offre", r.offre);
-                insert_opt(&mut body, "nom", r.nom.as_deref());
-                insert_opt(&mut body, "prenom", r.prenom.as_deref());
-                insert_opt(&mut body, "telephone", r.telephone.as_deref());
-                insert_opt(&mut body, "profile", r.profil.as_deref());
-                insert_bool(&mut body, "social", r.social);
-                insert_bool(&mut body, "actif", r.actif);
-                insert_bool(&mut body, "defaultIssuer", r.emetteur_par_defaut);
-                let needs = vec![Need::Provision(d.into()), Need::PersonOnDossier(email_key(&email), d.into())];
-                self.add(Operation::UpdateClient, d, Value::Object(body), r.index, needs);
+                let email = r.email.as_deref().unwrap_or_default();
+                let body = Body {
+                    email: Some(email),
+                    code_dossier: d,
+                    offre: r.offre,
+                    nom: r.nom.as_deref(),
+                    prenom: r.prenom.as_deref(),
+                    telephone: r.telephone.as_deref(),
+                    profile: r.profil.as_deref(),
+                    social: r.social,
+                    actif: r.actif,
+                    default_issuer: r.emetteur_par_defaut,
+                }
+                .json();
+                let needs = [Need::Provision(di), Need::PersonOnDossier(pi, di)];
+                let op = Operation::UpdateClient;
+                self.add(Key::Body(body.get().to_string()), op, (di, pi, u8::MAX), || body, row, &needs);
             }
             Action::RetirerApplication => {
-                let email = r.email.clone().unwrap_or_default();
-                let body = json!({"email": email, "codeDossier": d, "offre": r.offre.unwrap_or_default()});
-                let needs = vec![Need::Provision(d.into()), Need::PersonOnDossier(email_key(&email), d.into())];
-                self.add(Operation::RemoveApplication, d, body, r.index, needs);
+                let email = r.email.as_deref().unwrap_or_default();
+                let needs = [Need::Provision(di), Need::PersonOnDossier(pi, di)];
+                let body = Body { email: Some(email), code_dossier: d, offre: Some(offre), ..Body::default() };
+                self.target(Operation::RemoveApplication, d, pi, Some(offre), row, &needs, body);
             }
             Action::RetirerOffre => {
-                let body = json!({"codeDossier": d, "offre": r.offre.unwrap_or_default()});
-                self.add(Operation::RemoveOffer, d, body, r.index, vec![Need::Provision(d.into())]);
+                let body = Body { code_dossier: d, offre: Some(offre), ..Body::default() };
+                self.target(Operation::RemoveOffer, d, NONE, Some(offre), row, &[Need::Provision(di)], body);
             }
             Action::ChangerOffre => {
-                let (new, old) = (r.offre.unwrap_or_default(), r.ancienne_offre.unwrap_or_default());
-                match &r.email {
+                let old = r.ancienne_offre.unwrap_or_default();
+                match r.email.as_deref() {
                     // One contact: give the new offer, then take the old one.
                     Some(email) => {
-                        self.collab(r, d, new);
-                        let body = json!({"email": email, "codeDossier": d, "offre": old});
-                        let needs = vec![Need::PersonOnDossier(email_key(email), d.into())];
-                        self.add(Operation::RemoveApplication, d, body, r.index, needs);
+                        self.collab(r, pi, d, offre);
+                        let body = Body { email: Some(email), code_dossier: d, offre: Some(old), ..Body::default() };
+                        let needs = [Need::PersonOnDossier(pi, di)];
+                        self.target(Operation::RemoveApplication, d, pi, Some(old), row, &needs, body);
                     }
                     // The whole dossier: the old offer goes only once every add
                     // of the new one on this dossier succeeded.
                     None => {
-                        dossier_offer(self, new);
-                        let body = json!({"codeDossier": d, "offre": old});
-                        let needs = vec![Need::NewOfferAdds(d.into(), new)];
-                        self.add(Operation::RemoveOffer, d, body, r.index, needs);
+                        dossier_offer(self, offre);
+                        let body = Body { code_dossier: d, offre: Some(old), ..Body::default() };
+                        let needs = [Need::NewOfferAdds(di, offer_index(offre))];
+                        self.target(Operation::RemoveOffer, d, NONE, Some(old), row, &needs, body);
                     }
                 }
             }
@@ -320,31 +426,28 @@ impl Builder {
     }
 
     /// Turns named needs into draft indexes.
-    fn resolve(&self) -> Vec<BTreeSet<usize>> {
-        let mut provides: HashMap<Need, Vec<usize>> = HashMap::new();
+    fn resolve(&self) -> Vec<Vec<u32>> {
+        let asked: FxHashSet<Need> = self.drafts.iter().flat_map(|d| d.needs.iter().copied()).collect();
+        let mut provides: FxHashMap<Need, Vec<u32>> = FxHashMap::default();
         for (i, c) in self.drafts.iter().enumerate() {
-            let email = c.body.get("email").and_then(Value::as_str).map(email_key);
-            let offre = c.body.get("offre").and_then(Value::as_str).and_then(crate::normalize::offer);
-            let d = c.dossier.clone();
-            let mut give = |n: Need| provides.entry(n).or_default().push(i);
+            let i = i as u32;
+            let mut give = |n: Need| {
+                if asked.contains(&n) {
+                    provides.entry(n).or_default().push(i);
+                }
+            };
             match c.op {
-                Operation::ProvisionCompany => give(Need::Provision(d)),
+                Operation::ProvisionCompany => give(Need::Provision(c.dossier)),
                 Operation::AddOffer => {
-                    if let Some(o) = offre {
-                        give(Need::DossierOffer(d.clone(), o));
-                        give(Need::NewOfferAdds(d, o));
-                    }
+                    give(Need::DossierOffer(c.dossier, c.offer));
+                    give(Need::NewOfferAdds(c.dossier, c.offer));
                 }
                 Operation::AddClient | Operation::AddCollaborativeOffer => {
-                    if let Some(e) = email {
-                        if c.op == Operation::AddClient {
-                            give(Need::Person(e.clone()));
-                        }
-                        give(Need::PersonOnDossier(e, d.clone()));
+                    if c.op == Operation::AddClient {
+                        give(Need::Person(c.person));
                     }
-                    if let Some(o) = offre {
-                        give(Need::NewOfferAdds(d, o));
-                    }
+                    give(Need::PersonOnDossier(c.person, c.dossier));
+                    give(Need::NewOfferAdds(c.dossier, c.offer));
                 }
                 _ => {}
             }
@@ -353,76 +456,91 @@ impl Builder {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                c.needs
+                let mut deps: Vec<u32> = c
+                    .needs
                     .iter()
                     .flat_map(|n| provides.get(n).into_iter().flatten().copied())
-                    .filter(|&j| j != i)
-                    .collect()
+                    .filter(|&j| j != i as u32)
+                    .collect();
+                deps.sort_unstable();
+                deps.dedup();
+                deps
             })
             .collect()
     }
 }
 
-fn insert_opt(body: &mut Map<String, Value>, key: &str, v: Option<&str>) {
-    if let Some(v) = v {
-        body.insert(key.into(), json!(v));
-    }
-}
-
-fn insert_bool(body: &mut Map<String, Value>, key: &str, v: Option<bool>) {
-    if let Some(v) = v {
-        body.insert(key.into(), json!(v));
-    }
+/// How much of the plan to build: `check` needs only the calls and their
+/// counts, not their bodies, dependencies and order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bodies {
+    Yes,
+    No,
 }
 
 /// Builds the plan from the typed, validated rows. The table is consumed:
 /// its cells move into the plan's rows rather than being copied.
-pub fn build(table: Table, rows: &[Row], cfg: &Config) -> Plan {
-    let mut b = Builder::default();
+pub fn build(table: Table, rows: &[Row], cfg: &Config, bodies: Bodies) -> Plan {
+    let mut b = Builder { bodies: bodies == Bodies::Yes, ..Builder::default() };
     for r in rows.iter().filter(|r| r.is_valid()) {
         b.row(r, cfg);
     }
-    let deps = b.resolve();
-    // Default order: dossiers as first met, then per-dossier phase, then
-    // creation; then a depth-first pass puts every dependency first.
-    let mut order: Vec<usize> = (0..b.drafts.len()).collect();
-    order.sort_by_key(|&i| {
-        let c = &b.drafts[i];
-        (b.dossier_order[&c.dossier], c.op, c.seq)
-    });
-    let mut placed = vec![false; b.drafts.len()];
-    let mut sequence = Vec::with_capacity(order.len());
-    for &i in &order {
-        place(i, &deps, &mut placed, &mut sequence);
-    }
+    let (deps, sequence) = if b.bodies {
+        let deps = b.resolve();
+        // Default order: dossiers as first met, then per-dossier phase, then
+        // creation; then a depth-first pass puts every dependency first.
+        let mut order: Vec<u32> = (0..b.drafts.len() as u32).collect();
+        order.sort_by_key(|&i| {
+            let c = &b.drafts[i as usize];
+            (c.dossier, c.op, i)
+        });
+        let mut placed = vec![false; b.drafts.len()];
+        let mut sequence = Vec::with_capacity(order.len());
+        for &i in &order {
+            place(i, &deps, &mut placed, &mut sequence);
+        }
+        (deps, sequence)
+    } else {
+        (vec![Vec::new(); b.drafts.len()], (0..b.drafts.len() as u32).collect())
+    };
     let mut id_of = vec![0u32; b.drafts.len()];
     for (n, &i) in sequence.iter().enumerate() {
-        id_of[i] = n as u32 + 1;
+        id_of[i as usize] = n as u32 + 1;
     }
-    let row_ref = |i: usize| RowRef { feuille: table.rows[i].sheet.clone(), ligne: table.rows[i].line };
-    let source = PlanSource { file: table.source.name.clone(), sha256: table.source.sha256.clone() };
+    let row_ref = |i: u32| {
+        let raw = &table.rows[rows[i as usize].index];
+        RowRef { feuille: raw.sheet.clone(), ligne: raw.line }
+    };
+    let route_of: FxHashMap<Operation, Arc<str>> =
+        Operation::ALL.iter().map(|op| (*op, Arc::from(op.route(&cfg.routes)))).collect();
+    let mut drafts: Vec<Option<Draft>> = std::mem::take(&mut b.drafts).into_iter().map(Some).collect();
     let calls = sequence
         .iter()
-        .map(|&i| {
-            let c = &b.drafts[i];
-            Call {
-                id: id_of[i],
+        .filter_map(|&i| {
+            let c = drafts[i as usize].take()?;
+            Some(Call {
+                id: id_of[i as usize],
                 operation: c.op,
-                route: c.op.route(&cfg.routes).to_string(),
-                dossier: c.dossier.clone(),
-                body: c.body.clone(),
-                rows: c.rows.iter().map(|&r| row_ref(rows[r].index)).collect(),
-                depends_on: deps[i].iter().map(|&j| id_of[j]).collect::<BTreeSet<_>>().into_iter().collect(),
-            }
+                route: route_of[&c.op].clone(),
+                dossier: b.dossiers.names[c.dossier as usize].clone(),
+                body: c.body,
+                rows: c.rows.iter().map(|&r| row_ref(r)).collect(),
+                depends_on: {
+                    let mut d: Vec<u32> = deps[i as usize].iter().map(|&j| id_of[j as usize]).collect();
+                    d.sort_unstable();
+                    d
+                },
+            })
         })
         .collect();
+    let source = PlanSource { file: table.source.name.clone(), sha256: table.source.sha256.clone() };
     let columns = table.columns;
     let mut raws: Vec<Option<crate::read::RawRow>> = table.rows.into_iter().map(Some).collect();
     let plan_rows = rows
         .iter()
         .map(|r| {
             let raw = raws[r.index].take().unwrap_or_else(|| crate::read::RawRow {
-                sheet: String::new(),
+                sheet: Arc::from(""),
                 line: 0,
                 cells: Vec::new(),
                 notes: Vec::new(),
@@ -447,12 +565,12 @@ pub fn build(table: Table, rows: &[Row], cfg: &Config) -> Plan {
     Plan { format_version: FORMAT_VERSION, source, columns, rows: plan_rows, calls }
 }
 
-fn place(i: usize, deps: &[BTreeSet<usize>], placed: &mut [bool], out: &mut Vec<usize>) {
-    if placed[i] {
+fn place(i: u32, deps: &[Vec<u32>], placed: &mut [bool], out: &mut Vec<u32>) {
+    if placed[i as usize] {
         return;
     }
-    placed[i] = true;
-    for &d in &deps[i] {
+    placed[i as usize] = true;
+    for &d in &deps[i as usize] {
         place(d, deps, placed, out);
     }
     out.push(i);
@@ -484,10 +602,10 @@ impl Plan {
                 c.with_warnings += 1;
             }
         }
-        let dossiers: BTreeSet<&str> = self.calls.iter().map(|c| c.dossier.as_str()).collect();
+        let dossiers: FxHashSet<&str> = self.calls.iter().map(|c| &*c.dossier).collect();
         c.dossiers = dossiers.len();
         for call in &self.calls {
-            *c.calls_per_route.entry(call.route.clone()).or_default() += 1;
+            *c.calls_per_route.entry(call.route.to_string()).or_default() += 1;
         }
         c
     }

@@ -207,7 +207,7 @@ pub fn write_results(
 
 fn result_cells(row: &PlanRow, r: &RowResult) -> [String; 10] {
     [
-        row.feuille.clone(),
+        row.feuille.to_string(),
         row.ligne.to_string(),
         r.status.word().to_string(),
         r.etape.clone(),
@@ -239,19 +239,39 @@ fn results_csv(
     rows: &[PlanRow],
     results: &[RowResult],
 ) -> std::io::Result<()> {
+    use std::fmt::Write as _;
     let kept = kept_columns(columns);
     out.write_all(b"\xEF\xBB\xBF")?;
     let mut w = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(out);
-    let header: Vec<&str> = kept.iter().map(|&i| columns[i].as_str()).chain(RESULT_COLUMNS).collect();
-    w.write_record(header.iter().map(|h| csv_safe(h).into_owned()))?;
+    for h in kept.iter().map(|&i| columns[i].as_str()).chain(RESULT_COLUMNS) {
+        w.write_field(csv_safe(h).as_bytes())?;
+    }
+    w.write_record(None::<&[u8]>)?;
+    // Numbers go through one reused buffer: no allocation per field.
+    let mut number = String::new();
     for (row, r) in rows.iter().zip(results) {
-        let fixed = result_cells(row, r);
-        let record = kept
-            .iter()
-            .map(|&i| row.values.get(i).map_or("", String::as_str))
-            .chain(fixed.iter().map(String::as_str))
-            .map(csv_safe);
-        w.write_record(record.map(|c| c.into_owned()))?;
+        for &i in &kept {
+            w.write_field(csv_safe(row.values.get(i).map_or("", String::as_str)).as_bytes())?;
+        }
+        w.write_field(csv_safe(&row.feuille).as_bytes())?;
+        number.clear();
+        let _ = write!(number, "{}", row.ligne);
+        w.write_field(&number)?;
+        w.write_field(r.status.word())?;
+        w.write_field(csv_safe(&r.etape).as_bytes())?;
+        number.clear();
+        if let Some(c) = r.code_http {
+            let _ = write!(number, "{c}");
+        }
+        w.write_field(&number)?;
+        w.write_field(csv_safe(&r.message).as_bytes())?;
+        w.write_field(csv_safe(&r.request_id).as_bytes())?;
+        w.write_field(csv_safe(&r.object_id).as_bytes())?;
+        number.clear();
+        let _ = write!(number, "{}", r.attempts);
+        w.write_field(&number)?;
+        w.write_field(csv_safe(&r.timestamp).as_bytes())?;
+        w.write_record(None::<&[u8]>)?;
     }
     w.flush()
 }

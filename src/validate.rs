@@ -2,8 +2,6 @@
 //!
 //! Every problem of a row is reported, not only the first. No IO here.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 
 use crate::headers::Field;
@@ -153,7 +151,7 @@ pub fn place(table: &Table, index: usize, lang: Lang) -> String {
 }
 
 fn same_email_two_people(table: &Table, rows: &mut [Row], lang: Lang) {
-    let mut people: HashMap<String, Vec<(usize, String)>> = HashMap::new();
+    let mut people: rustc_hash::FxHashMap<String, Vec<(usize, String)>> = Default::default();
     for (i, r) in rows.iter().enumerate() {
         if r.ignored {
             continue;
@@ -199,37 +197,52 @@ fn same_email_two_people(table: &Table, rows: &mut [Row], lang: Lang) {
 }
 
 fn duplicate_rows(table: &Table, rows: &mut [Row], lang: Lang) {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for i in 0..rows.len() {
-        let r = &rows[i];
-        let Some(action) = r.action else { continue };
-        let key = format!(
-            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
-            action.name(),
-            r.code_dossier,
-            r.email.as_deref().map(email_key),
-            r.nom.as_deref().map(fold_key),
-            r.prenom.as_deref().map(fold_key),
-            r.telephone,
-            r.offre,
-            r.ancienne_offre,
-            r.profil,
-            r.social,
-            r.actif,
-            r.emetteur_par_defaut
-        );
-        match seen.get(&key) {
-            Some(&first) => {
-                let msg = format!(
-                    "{} {}",
-                    lang.t("ligne en double : identique à la", "duplicate row: same as"),
-                    place(table, rows[first].index, lang)
-                );
-                rows[i].problems.push(msg);
-            }
+    // The row's meaning, normalised: two rows equal here ask the same thing.
+    type Key<'a> = (
+        &'static str,
+        Option<&'a str>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<&'a str>,
+        (Option<&'static str>, Option<&'static str>, Option<&'a str>),
+        (Option<bool>, Option<bool>, Option<bool>),
+    );
+    let keys: Vec<Option<Key>> = rows
+        .par_iter()
+        .map(|r| {
+            let action = r.action?;
+            Some((
+                action.name(),
+                r.code_dossier.as_deref(),
+                r.email.as_deref().map(email_key),
+                r.nom.as_deref().map(fold_key),
+                r.prenom.as_deref().map(fold_key),
+                r.telephone.as_deref(),
+                (r.offre, r.ancienne_offre, r.profil.as_deref()),
+                (r.social, r.actif, r.emetteur_par_defaut),
+            ))
+        })
+        .collect();
+    let mut seen: rustc_hash::FxHashMap<&Key, usize> = Default::default();
+    let mut duplicates = Vec::new();
+    for (i, key) in keys.iter().enumerate() {
+        let Some(key) = key else { continue };
+        match seen.get(key) {
+            Some(&first) => duplicates.push((i, first)),
             None => {
                 seen.insert(key, i);
             }
         }
+    }
+    drop(seen);
+    drop(keys);
+    for (i, first) in duplicates {
+        let msg = format!(
+            "{} {}",
+            lang.t("ligne en double : identique à la", "duplicate row: same as"),
+            place(table, rows[first].index, lang)
+        );
+        rows[i].problems.push(msg);
     }
 }

@@ -9,7 +9,7 @@ use crate::cli::{CheckArgs, InputArgs, OutputFormat, PlanArgs};
 use crate::config::Config;
 use crate::error::{Failure, Result, exit};
 use crate::i18n::Lang;
-use crate::plan::{Plan, PlanCounts, RowCheck};
+use crate::plan::{Bodies, Plan, PlanCounts, RowCheck};
 use crate::read::{ReadOptions, Source};
 use crate::report;
 use crate::rows::RowOptions;
@@ -23,14 +23,14 @@ pub struct Prepared {
 }
 
 /// Read -> rows -> validate -> plan.
-pub fn prepare(file: &Path, input: &InputArgs, cfg: &Config) -> Result<Prepared> {
+pub fn prepare(file: &Path, input: &InputArgs, cfg: &Config, bodies: Bodies) -> Result<Prepared> {
     let lang = cfg.lang;
     let opts = ReadOptions { sheet: input.sheet.clone(), encoding: input.encoding, delimiter: input.delimiter, lang };
     let table = crate::read::read_table(file, &opts)?;
     let mut rows = crate::rows::type_rows(&table, &RowOptions { lang, code_dossier_width: cfg.code_dossier_width });
     crate::validate::validate(&table, &mut rows, lang);
     let (source, remarks) = (table.source.clone(), table.remarks.clone());
-    let plan = crate::plan::build(table, &rows, cfg);
+    let plan = crate::plan::build(table, &rows, cfg, bodies);
     Ok(Prepared { source, remarks, plan })
 }
 
@@ -39,7 +39,7 @@ pub fn check(args: &CheckArgs, cfg: &Config) -> Result<u8> {
     if let Some(out) = &args.results {
         report::results_format(out, lang)?;
     }
-    let p = prepare(&args.file, &args.input, cfg)?;
+    let p = prepare(&args.file, &args.input, cfg, Bodies::No)?;
     let counts = p.plan.counts();
     if let Some(out) = &args.results {
         let results = report::check_results(&p.plan.rows, lang);
@@ -50,12 +50,14 @@ pub fn check(args: &CheckArgs, cfg: &Config) -> Result<u8> {
         OutputFormat::Json => print_json("check", &p, &counts, args.results.as_deref(), None, code),
         OutputFormat::Text => print_text(&p, &counts, args.results.as_deref(), None, lang),
     }
+    // The process ends here: freeing every row one by one would only cost time.
+    std::mem::forget(p);
     Ok(code)
 }
 
 pub fn plan(args: &PlanArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
-    let p = prepare(&args.file, &args.input, cfg)?;
+    let p = prepare(&args.file, &args.input, cfg, Bodies::Yes)?;
     let counts = p.plan.counts();
     p.plan.save_json(&args.out, lang)?;
     let readable = args.out.with_extension("xlsx");
@@ -107,7 +109,7 @@ pub(super) fn print_text(p: &Prepared, c: &PlanCounts, results: Option<&Path>, p
         eprintln!("{r}");
     }
     let sheets: Vec<&str> = {
-        let mut s: Vec<&str> = p.plan.rows.iter().map(|r| r.feuille.as_str()).collect();
+        let mut s: Vec<&str> = p.plan.rows.iter().map(|r| &*r.feuille).collect();
         s.dedup();
         s
     };
@@ -192,9 +194,9 @@ fn plan_xlsx(plan: &Plan, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxEr
         let rows: Vec<String> = call.rows.iter().map(|x| format!("{}!{}", x.feuille, x.ligne)).collect();
         let deps: Vec<String> = call.depends_on.iter().map(u32::to_string).collect();
         sheet.write_number(r, 0, call.id)?;
-        sheet.write_string_with_format(r, 1, &call.dossier, &text)?;
+        sheet.write_string_with_format(r, 1, &*call.dossier, &text)?;
         sheet.write_string(r, 2, call.operation.name())?;
-        sheet.write_string(r, 3, &call.route)?;
+        sheet.write_string(r, 3, &*call.route)?;
         sheet.write_string_with_format(r, 4, call.body.to_string(), &text)?;
         sheet.write_string_with_format(r, 5, rows.join(", "), &text)?;
         sheet.write_string_with_format(r, 6, deps.join(", "), &text)?;

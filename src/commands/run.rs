@@ -18,7 +18,7 @@ use crate::execute::client::{Client, is_loopback};
 use crate::execute::journal::{self, CallOutcome, Journal};
 use crate::execute::{ExecOptions, Progress, RunOutcome, StopReason, Stopper};
 use crate::i18n::Lang;
-use crate::plan::{Operation, Plan, RowCheck, RowRef};
+use crate::plan::{Bodies, Operation, Plan, RowCheck, RowRef};
 use crate::report::{self, RowResult, Status};
 use crate::simulator;
 
@@ -41,8 +41,11 @@ pub fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
         return Ok(if plan.counts().invalid > 0 { exit::ROWS_FAILED } else { exit::OK });
     }
     report::results_format(&args.results, lang)?;
-    let plan =
-        if is_plan { Plan::load_json(&args.file, lang)? } else { super::prepare(&args.file, &args.input, cfg)?.plan };
+    let plan = if is_plan {
+        Plan::load_json(&args.file, lang)?
+    } else {
+        super::prepare(&args.file, &args.input, cfg, Bodies::Yes)?.plan
+    };
     let (subscription_key, api_key) = load_secrets(cfg)?;
     check_base_url(&cfg.base_url, lang)?;
     let mut cfg = cfg.clone();
@@ -130,7 +133,7 @@ fn select_failed(
         .collect();
     let mut kept = HashMap::new();
     for (i, row) in plan.rows.iter().enumerate() {
-        let Some(line) = by_ref.get(&(row.feuille.clone(), row.ligne.to_string())) else { continue };
+        let Some(line) = by_ref.get(&(row.feuille.to_string(), row.ligne.to_string())) else { continue };
         let same = plan.columns.iter().enumerate().all(|(c, name)| {
             report::RESULT_COLUMNS.contains(&name.as_str())
                 || line.get(name).is_none_or(|v| v.trim() == row.values.get(c).map_or("", |x| x.trim()))
@@ -695,7 +698,8 @@ pub fn demo(args: &DemoArgs, cfg: &Config) -> Result<u8> {
         7,
         lang,
     )?;
-    let prepared = super::prepare(&sheet, &InputArgs { sheet: None, encoding: None, delimiter: None }, cfg)?;
+    let prepared =
+        super::prepare(&sheet, &InputArgs { sheet: None, encoding: None, delimiter: None }, cfg, Bodies::Yes)?;
     let mut cfg = cfg.clone();
     cfg.rate = crate::config::Rate { count: 10, per: Duration::from_secs(1) };
     cfg.burst = 1;

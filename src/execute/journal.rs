@@ -35,9 +35,24 @@ pub struct CallOutcome {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Entry {
-    Start { plan_hash: String, source: String, timestamp: String },
-    Sent { call: u32, attempt: u32, timestamp: String },
-    Done { call: u32, outcome: CallOutcome },
+    Start {
+        plan_hash: String,
+        source: String,
+        timestamp: String,
+    },
+    /// A later run took over the journal (`--resume`).
+    Resume {
+        timestamp: String,
+    },
+    Sent {
+        call: u32,
+        attempt: u32,
+        timestamp: String,
+    },
+    Done {
+        call: u32,
+        outcome: CallOutcome,
+    },
 }
 
 /// What an earlier run left for a call.
@@ -133,6 +148,7 @@ impl Journal {
                     Ok(Entry::Done { call, outcome }) => {
                         prior.insert(call, Prior::Done(outcome));
                     }
+                    Ok(Entry::Resume { .. }) => {}
                     Err(_) if i + 1 == lines.len() => warnings.push(
                         lang.t(
                             "Dernière ligne du journal incomplète (arrêt brutal pendant l'écriture) : ignorée.",
@@ -164,6 +180,7 @@ impl Journal {
         } else {
             // A torn line has no newline: start the next entry on its own line.
             journal.raw(b"\n");
+            journal.write(&Entry::Resume { timestamp: crate::report::now_iso() });
         }
         Ok((journal, prior, warnings))
     }

@@ -127,7 +127,7 @@ pub async fn execute(
     let mut lanes: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
     let mut lane_order: Vec<&str> = Vec::new();
     for c in &plan.calls {
-        if !lanes.contains_key(c.dossier.as_str()) {
+        if !lanes.contains_key(&*c.dossier) {
             lane_order.push(&c.dossier);
         }
         lanes.entry(&c.dossier).or_default().push(c.id);
@@ -256,7 +256,7 @@ impl Shared {
         }
         self.journal.sent(call.id, attempt);
         self.sent.fetch_add(1, Ordering::Relaxed);
-        Some(self.client.send("POST", &call.route, &call.body).await)
+        Some(self.client.send("POST", &call.route, call.body.get()).await)
     }
 
     fn backoff(&self, n: u32) -> Duration {
@@ -311,7 +311,7 @@ async fn run_call(shared: &Shared, id: u32, in_flight: Option<u32>) -> Option<Ca
                 lang.t("non envoyé : l'appel", "not sent: call"),
                 dep,
                 d.map(|c| c.operation.name()).unwrap_or_default(),
-                d.map(|c| c.dossier.as_str()).unwrap_or_default(),
+                d.map(|c| &*c.dossier).unwrap_or_default(),
                 lang.t("dont il dépend n'a pas abouti", "it depends on did not succeed")
             );
             return Some(outcome(Status::Ignore, None, msg, String::new(), String::new(), 0));

@@ -54,7 +54,7 @@ pub enum ReadNote {
 /// One data row of the input, cells aligned on `Table::columns`.
 #[derive(Debug, Clone)]
 pub struct RawRow {
-    pub sheet: String,
+    pub sheet: std::sync::Arc<str>,
     /// Row number as the spreadsheet program shows it (1-based).
     pub line: u32,
     pub cells: Vec<Cell>,
@@ -137,26 +137,30 @@ pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table> {
             )
         )));
     }
-    let sha256 = hash_file(path).map_err(|e| io_failure(path, e, lang))?;
-    let source = Source {
-        path: path.to_path_buf(),
-        name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-        sha256,
-    };
     let kind = sniff_kind(path).map_err(|e| io_failure(path, e, lang))?;
-    let sheets = match kind {
-        Kind::Text => vec![text::read_text(path, &source.name, opts)?],
-        Kind::Xlsx | Kind::Ods | Kind::Xls => workbook::read_workbook(path, kind, opts)?,
-        Kind::EncryptedOoxml => {
-            return Err(Failure::unusable(format!(
-                "{shown} {}",
-                lang.t(
-                    "est protégé par un mot de passe : ouvrez-le dans Excel, retirez le mot de passe (Fichier > Informations > Protéger le classeur) et enregistrez-le, puis recommencez.",
-                    "is password-protected: open it in Excel, remove the password (File > Info > Protect Workbook), save it and try again."
-                )
-            )));
-        }
-    };
+    if kind == Kind::EncryptedOoxml {
+        return Err(Failure::unusable(format!(
+            "{shown} {}",
+            lang.t(
+                "est protégé par un mot de passe : ouvrez-le dans Excel, retirez le mot de passe (Fichier > Informations > Protéger le classeur) et enregistrez-le, puis recommencez.",
+                "is password-protected: open it in Excel, remove the password (File > Info > Protect Workbook), save it and try again."
+            )
+        )));
+    }
+    // The file's hash (which ties a plan and a journal to it) is computed
+    // on a second thread while the sheet is parsed.
+    let (sha256, sheets) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| hash_file(path));
+        let sheets = match kind {
+            Kind::Text => text::read_text(path, &file_name(path), opts).map(|s| vec![s]),
+            _ => workbook::read_workbook(path, kind, opts),
+        };
+        let sha = hashing.join().unwrap_or_else(|_| Err(std::io::Error::other("hash")));
+        (sha, sheets)
+    });
+    let sheets = sheets?;
+    let sha256 = sha256.map_err(|e| io_failure(path, e, lang))?;
+    let source = Source { path: path.to_path_buf(), name: file_name(path), sha256 };
     merge_sheets(source, sheets, lang)
 }
 
@@ -175,6 +179,7 @@ fn merge_sheets(source: Source, sheets: Vec<SheetRows>, lang: Lang) -> Result<Ta
     let mut remarks = Vec::new();
     for sheet in sheets {
         remarks.extend(sheet.remarks);
+        let sheet_name: std::sync::Arc<str> = std::sync::Arc::from(sheet.name.as_str());
         // Same field under two spellings in two sheets is one column.
         let index: Vec<usize> = sheet
             .headers
@@ -194,7 +199,7 @@ fn merge_sheets(source: Source, sheets: Vec<SheetRows>, lang: Lang) -> Result<Ta
                     aligned[j] = c;
                 }
             }
-            rows.push(RawRow { sheet: sheet.name.clone(), line, cells: aligned, notes });
+            rows.push(RawRow { sheet: sheet_name.clone(), line, cells: aligned, notes });
         }
     }
     let width = columns.len();
@@ -257,6 +262,10 @@ pub fn column_letter(mut i: usize) -> String {
     }
     s.reverse();
     String::from_utf8(s).unwrap_or_default()
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 fn hash_file(path: &Path) -> std::io::Result<String> {

@@ -52,62 +52,40 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions) -> Resu
         if opts.sheet.as_ref().is_some_and(|w| w != name) {
             continue;
         }
-        let range = book.worksheet_range(name).map_err(|e| broken(&e))?;
-        let Some((row0, col0)) = range.start() else {
-            skipped.push(name.clone());
-            continue;
+        // XLSX is streamed cell by cell (no dense grid, no copy of every
+        // string); ODS and XLS come as a calamine range.
+        let read = match &mut book {
+            Sheets::Xlsx(x) => {
+                let mut reader = x.worksheet_cells_reader(name).map_err(|e| broken(&e))?;
+                let mut cells = std::iter::from_fn(move || match reader.next_cell() {
+                    Ok(Some(c)) => {
+                        let (r, col) = c.get_position();
+                        Some(Ok((r, col, cell(&Data::from(c.get_value().clone())))))
+                    }
+                    Ok(None) => None,
+                    Err(e) => Some(Err(e.to_string())),
+                });
+                sheet_rows(path, name, &mut cells, lang)
+            }
+            other => {
+                let range = other.worksheet_range(name).map_err(|e| broken(&e))?;
+                let (row0, col0) = range.start().unwrap_or((0, 0));
+                let mut cells = range.cells().map(|(r, c, d)| Ok((row0 + r as u32, col0 + c as u32, cell(d))));
+                sheet_rows(path, name, &mut cells, lang)
+            }
         };
-        if range.width() > MAX_COLUMNS {
-            return Err(Failure::unusable(format!(
-                "{}, {} « {name} » : {} {}",
-                path.display(),
-                lang.t("feuille", "sheet"),
-                range.width(),
-                lang.t("colonnes, plus qu'Excel n'en permet.", "columns, more than Excel allows.")
-            )));
-        }
-        // Cells are indexed from the range's start, not from A1.
-        let pad = col0 as usize;
-        let mut rows_iter = range.rows().enumerate();
-        let mut head: Vec<Vec<String>> = Vec::new();
-        let mut header_at = None;
-        for (i, r) in rows_iter.by_ref() {
-            head.push(std::iter::repeat_n(String::new(), pad).chain(r.iter().map(|c| cell(c).text)).collect());
-            if let Some(h) = find_header(&head) {
-                header_at = Some((i, h));
-                break;
+        match read.map_err(|e| e.unwrap_or_else(|m| broken(&m)))? {
+            Found::Rows(headers, rows) => {
+                let headers = super::text::widen_headers(headers, &rows);
+                out.push(SheetRows { name: name.clone(), headers, rows, remarks: Vec::new() });
             }
-            if i + 1 >= super::HEADER_SEARCH_ROWS {
-                break;
-            }
-        }
-        let Some((_, h)) = header_at else {
-            if first_seen.is_empty()
-                && let Some(r) = head.iter().find(|r| r.iter().any(|c| !c.trim().is_empty()))
-            {
-                first_seen = r.iter().filter(|c| !c.trim().is_empty()).cloned().collect();
-            }
-            skipped.push(name.clone());
-            continue;
-        };
-        let headers = clean_headers(&head[h]);
-        let mut rows = Vec::new();
-        for (i, r) in rows_iter {
-            let line = row0 + i as u32 + 1;
-            let mut cells = vec![Cell::default(); pad];
-            for (j, c) in r.iter().enumerate() {
-                let c = cell(c);
-                if c.text.chars().count() > MAX_CELL_CHARS {
-                    return Err(super::text::cell_too_long(path, name, line, pad + j, lang));
+            Found::NoHeader(seen) => {
+                if first_seen.is_empty() {
+                    first_seen = seen;
                 }
-                cells.push(c);
-            }
-            if cells.iter().any(|c| !crate::normalize::trim_cell(&c.text).0.is_empty()) {
-                rows.push((line, cells, Vec::new()));
+                skipped.push(name.clone());
             }
         }
-        let headers = super::text::widen_headers(headers, &rows);
-        out.push(SheetRows { name: name.clone(), headers, rows, remarks: Vec::new() });
     }
     if out.is_empty() {
         return Err(super::no_code_dossier(path, &first_seen, lang));
@@ -118,6 +96,88 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions) -> Resu
         }
     }
     Ok(out)
+}
+
+type Rows = Vec<(u32, Vec<Cell>, Vec<super::ReadNote>)>;
+
+enum Found {
+    Rows(Vec<String>, Rows),
+    /// No code dossier header: the first non-empty row seen, for the message.
+    NoHeader(Vec<String>),
+}
+
+/// Groups cells (absolute row, column, value), row by row in order, into
+/// rows; finds the header among the first rows; keeps non-empty data rows.
+/// `Err(Ok(f))` is a failure of ours, `Err(Err(m))` the workbook's.
+fn sheet_rows(
+    path: &Path,
+    name: &str,
+    cells: &mut dyn Iterator<Item = std::result::Result<(u32, u32, Cell), String>>,
+    lang: Lang,
+) -> std::result::Result<Found, std::result::Result<Failure, String>> {
+    let mut header: Option<Vec<String>> = None;
+    let mut head: Vec<Vec<String>> = Vec::new();
+    let mut rows: Rows = Vec::new();
+    let mut current: Option<(u32, Vec<Cell>)> = None;
+    let mut finish = |row: (u32, Vec<Cell>), header: &mut Option<Vec<String>>, head: &mut Vec<Vec<String>>| {
+        let (r, cells) = row;
+        if header.is_some() {
+            if cells.iter().any(|c| !crate::normalize::trim_cell(&c.text).0.is_empty()) {
+                rows.push((r + 1, cells, Vec::new()));
+            }
+            return false;
+        }
+        head.push(cells.into_iter().map(|c| c.text).collect());
+        if let Some(h) = find_header(head) {
+            *header = Some(clean_headers(&head[h]));
+            return false;
+        }
+        // Give up on this sheet past the rows where a header may sit.
+        head.len() >= super::HEADER_SEARCH_ROWS
+    };
+    for item in cells {
+        let (r, c, value) = item.map_err(Err)?;
+        let c = c as usize;
+        if c >= MAX_COLUMNS {
+            return Err(Ok(Failure::unusable(format!(
+                "{}, {} « {name} », {} {} : {}",
+                path.display(),
+                lang.t("feuille", "sheet"),
+                lang.t("ligne", "row"),
+                r + 1,
+                lang.t(
+                    "une cellule au-delà de la dernière colonne d'Excel (16 384).",
+                    "a cell beyond Excel's last column (16,384)."
+                )
+            ))));
+        }
+        if value.text.chars().count() > MAX_CELL_CHARS {
+            return Err(Ok(super::text::cell_too_long(path, name, r + 1, c, lang)));
+        }
+        if current.as_ref().is_some_and(|(cr, _)| *cr != r) {
+            let done = current.take().unwrap_or_default();
+            if finish(done, &mut header, &mut head) {
+                break;
+            }
+        }
+        let row = &mut current.get_or_insert_with(|| (r, Vec::new())).1;
+        if row.len() <= c {
+            row.resize(c + 1, Cell::default());
+        }
+        row[c] = value;
+    }
+    if let Some(last) = current.take() {
+        finish(last, &mut header, &mut head);
+    }
+    match header {
+        Some(h) => Ok(Found::Rows(h, rows)),
+        None => Ok(Found::NoHeader(
+            head.iter()
+                .find(|r| r.iter().any(|c| !c.trim().is_empty()))
+                .map(|r| r.iter().filter(|c| !c.trim().is_empty()).cloned().collect())
+                .unwrap_or_default(),
+        )),
+    }
 }
 
 fn skipped_remark(sheet: &str, lang: Lang) -> String {
@@ -138,7 +198,7 @@ fn cell(d: &Data) -> Cell {
         Data::Bool(b) => Cell::text(if *b { "VRAI" } else { "FAUX" }),
         Data::DateTime(dt) => Cell::text(excel_date(dt.as_f64(), dt.is_datetime())),
         Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::text(s.clone()),
-        Data::Error(e) => Cell::text(format!("#{e:?}").to_uppercase()),
+        Data::Error(e) => Cell::text(e.to_string()),
     }
 }
 
