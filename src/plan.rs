@@ -146,6 +146,10 @@ pub struct Plan {
     pub columns: Vec<String>,
     pub rows: Vec<PlanRow>,
     pub calls: Vec<Call>,
+    /// A counts-only plan (`check`): calls, dossiers, calls per route; its
+    /// `calls` is empty.
+    #[serde(skip)]
+    pub summary: Option<(usize, usize, BTreeMap<String, usize>)>,
 }
 
 /// A dependency named by what it is, resolved once every call exists.
@@ -243,8 +247,10 @@ fn offer_index(o: &str) -> u8 {
 
 #[derive(Default)]
 struct Builder {
-    /// `check` needs the calls, not their bodies: it skips writing them.
+    /// `check` needs only the counts: it records (operation, dossier) per
+    /// call in `counted` instead of drafts with bodies, rows and needs.
     bodies: bool,
+    counted: Vec<(Operation, u32)>,
     drafts: Vec<Draft>,
     by_key: FxHashMap<Key, u32>,
     /// Person id -> the addClient draft that creates the person.
@@ -264,6 +270,14 @@ impl Builder {
         row: u32,
         needs: &[Need],
     ) -> u32 {
+        if !self.bodies {
+            let n = self.counted.len() as u32;
+            let i = *self.by_key.entry(key).or_insert(n);
+            if i == n {
+                self.counted.push((op, at.0));
+            }
+            return i;
+        }
         let i = match self.by_key.get(&key) {
             Some(&i) => i,
             None => {
@@ -273,7 +287,7 @@ impl Builder {
                     dossier: at.0,
                     person: at.1,
                     offer: at.2,
-                    body: if self.bodies { body() } else { Box::default() },
+                    body: body(),
                     rows: Vec::new(),
                     needs: Vec::new(),
                 });
@@ -501,8 +515,17 @@ pub fn build(table: Table, rows: &[Row], cfg: &Config, bodies: Bodies) -> Plan {
         }
         (deps, sequence)
     } else {
-        (vec![Vec::new(); b.drafts.len()], (0..b.drafts.len() as u32).collect())
+        (Vec::new(), Vec::new())
     };
+    let summary = (!b.bodies).then(|| {
+        let mut per_route: BTreeMap<String, usize> = BTreeMap::new();
+        let mut dossiers = FxHashSet::default();
+        for (op, d) in &b.counted {
+            *per_route.entry(op.route(&cfg.routes).to_string()).or_default() += 1;
+            dossiers.insert(*d);
+        }
+        (b.counted.len(), dossiers.len(), per_route)
+    });
     let mut id_of = vec![0u32; b.drafts.len()];
     for (n, &i) in sequence.iter().enumerate() {
         id_of[i as usize] = n as u32 + 1;
@@ -562,7 +585,7 @@ pub fn build(table: Table, rows: &[Row], cfg: &Config, bodies: Bodies) -> Plan {
             }
         })
         .collect();
-    Plan { format_version: FORMAT_VERSION, source, columns, rows: plan_rows, calls }
+    Plan { format_version: FORMAT_VERSION, source, columns, rows: plan_rows, calls, summary }
 }
 
 fn place(i: u32, deps: &[Vec<u32>], placed: &mut [bool], out: &mut Vec<u32>) {
@@ -592,6 +615,11 @@ pub struct PlanCounts {
 impl Plan {
     pub fn counts(&self) -> PlanCounts {
         let mut c = PlanCounts { rows: self.rows.len(), calls: self.calls.len(), ..Default::default() };
+        if let Some((calls, dossiers, per_route)) = &self.summary {
+            c.calls = *calls;
+            c.dossiers = *dossiers;
+            c.calls_per_route = per_route.clone();
+        }
         for r in &self.rows {
             match r.check {
                 RowCheck::Valide => c.valid += 1,
@@ -601,6 +629,9 @@ impl Plan {
             if !r.warnings.is_empty() {
                 c.with_warnings += 1;
             }
+        }
+        if self.summary.is_some() {
+            return c;
         }
         let dossiers: FxHashSet<&str> = self.calls.iter().map(|c| &*c.dossier).collect();
         c.dossiers = dossiers.len();
