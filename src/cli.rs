@@ -108,8 +108,29 @@ pub enum Command {
     Run(RunArgs),
     /// Démonstration complète sur le simulateur intégré (aucun compte nécessaire)
     Demo(DemoArgs),
+    /// Exporte le portefeuille LoopHub en tableur prêt à remplir
+    Dossiers(DossiersArgs),
     /// Démarre un simulateur local de l'API Cegid Loop (127.0.0.1)
     Simulate(SimulateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DossiersArgs {
+    /// Au moins 3 caractères du code ou du nom (accents et casse ignorés)
+    #[arg(long, value_name = "TEXTE")]
+    pub search: Option<String>,
+    /// Seulement les dossiers de ce maître de dossier
+    #[arg(long, value_name = "EMAIL")]
+    pub maitre: Option<String>,
+    /// Seulement les dossiers de cet engagement manager
+    #[arg(long, value_name = "EMAIL")]
+    pub manager: Option<String>,
+    /// Domaine du cabinet (sinon `domain` de loopbatch.toml)
+    #[arg(long, value_name = "D")]
+    pub domain: Option<String>,
+    /// Tableur à écrire (.xlsx ou .csv) ; sans lui, un tableau à l'écran
+    #[arg(long, value_name = "SORTIE")]
+    pub results: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -147,6 +168,12 @@ pub struct RunArgs {
     /// Ne demande pas de confirmation (exécutions planifiées)
     #[arg(long)]
     pub yes: bool,
+    /// Refuse d'abord les dossiers absents du portefeuille LoopHub de la clé
+    #[arg(long)]
+    pub online: bool,
+    /// Domaine du cabinet pour LoopHub (sinon `domain` de loopbatch.toml)
+    #[arg(long, value_name = "D")]
+    pub domain: Option<String>,
     /// Pas de barre de progression ni de résumé (cron)
     #[arg(long)]
     pub quiet: bool,
@@ -247,6 +274,15 @@ pub struct CheckArgs {
     /// Format du résumé : text ou json
     #[arg(long, value_enum, default_value = "text")]
     pub format: OutputFormat,
+    /// Vérifie aussi chaque dossier dans le portefeuille LoopHub de la clé
+    #[arg(long)]
+    pub online: bool,
+    /// Avec --online : avertit là où cette personne n'est ni maître de dossier ni manager
+    #[arg(long = "as", value_name = "EMAIL", requires = "online")]
+    pub as_email: Option<String>,
+    /// Domaine du cabinet pour LoopHub (sinon `domain` de loopbatch.toml)
+    #[arg(long, value_name = "D")]
+    pub domain: Option<String>,
 }
 
 #[derive(Debug, Args)]

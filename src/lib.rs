@@ -12,6 +12,7 @@ pub mod headers;
 pub mod i18n;
 pub mod normalize;
 pub mod plan;
+pub mod portfolio;
 pub mod read;
 pub mod report;
 pub mod rows;
@@ -82,7 +83,7 @@ fn usage_error(e: clap::Error) -> u8 {
         ErrorKind::UnknownArgument => format!("option inconnue : {}", ctx(ContextKind::InvalidArg)),
         ErrorKind::InvalidSubcommand => {
             format!(
-                "commande inconnue : {}. Commandes : check, plan, run, demo, template, simulate",
+                "commande inconnue : {}. Commandes : check, plan, run, demo, dossiers, template, simulate",
                 ctx(ContextKind::InvalidSubcommand)
             )
         }
@@ -98,7 +99,9 @@ fn usage_error(e: clap::Error) -> u8 {
                 if valid.is_empty() { String::new() } else { format!(" (valeurs possibles : {valid})") }
             )
         }
-        ErrorKind::MissingSubcommand => "commande manquante : check, plan, run, demo, template, simulate".to_string(),
+        ErrorKind::MissingSubcommand => {
+            "commande manquante : check, plan, run, demo, dossiers, template, simulate".to_string()
+        }
         ErrorKind::ArgumentConflict => format!("options incompatibles : {}", ctx(ContextKind::InvalidArg)),
         _ => e.render().to_string().trim().to_string(),
     };

@@ -87,6 +87,21 @@ pub const EMETTEUR: TemplateColumn = col(
     20.0,
 );
 
+pub const NOM_USUEL: TemplateColumn =
+    col("nom_usuel", "Nom usuel du dossier (LoopHub) ; non envoyé.", "Dossier's usual name (LoopHub); not sent.", 22.0);
+pub const MAITRE: TemplateColumn =
+    col("maitre_dossier", "Maître de dossier (LoopHub) ; non envoyé.", "Dossier master (LoopHub); not sent.", 30.0);
+pub const MANAGER: TemplateColumn = col(
+    "engagement_manager",
+    "Engagement manager (LoopHub) ; non envoyé.",
+    "Engagement manager (LoopHub); not sent.",
+    30.0,
+);
+
+/// The portfolio export: a monthly change sheet ready to fill in.
+pub const PORTFOLIO: [&TemplateColumn; 8] =
+    [&ACTION, &CODE_DOSSIER, &RAISON_SOCIALE, &NOM_USUEL, &MAITRE, &MANAGER, &OFFRE, &ANCIENNE_OFFRE];
+
 pub const ONBOARDING: [&TemplateColumn; 9] =
     [&CODE_DOSSIER, &RAISON_SOCIALE, &OFFRE, &EMAIL, &NOM, &PRENOM, &TELEPHONE, &PROFIL, &SOCIAL];
 pub const OPERATIONS: [&TemplateColumn; 12] = [

@@ -23,12 +23,21 @@ pub struct Prepared {
 }
 
 /// Read -> rows -> validate -> plan.
-pub fn prepare(file: &Path, input: &InputArgs, cfg: &Config, bodies: Bodies) -> Result<Prepared> {
+pub fn prepare(
+    file: &Path,
+    input: &InputArgs,
+    cfg: &Config,
+    bodies: Bodies,
+    online: Option<&crate::validate::Online>,
+) -> Result<Prepared> {
     let lang = cfg.lang;
     let opts = ReadOptions { sheet: input.sheet.clone(), encoding: input.encoding, delimiter: input.delimiter, lang };
     let table = crate::read::read_table(file, &opts)?;
     let mut rows = crate::rows::type_rows(&table, &RowOptions { lang, code_dossier_width: cfg.code_dossier_width });
     crate::validate::validate(&table, &mut rows, lang);
+    if let Some(o) = online {
+        crate::validate::online(&table, &mut rows, o, lang);
+    }
     let (source, remarks) = (table.source.clone(), table.remarks.clone());
     let plan = crate::plan::build(table, &rows, cfg, bodies);
     Ok(Prepared { source, remarks, plan })
@@ -39,7 +48,13 @@ pub fn check(args: &CheckArgs, cfg: &Config) -> Result<u8> {
     if let Some(out) = &args.results {
         report::results_format(out, lang)?;
     }
-    let p = prepare(&args.file, &args.input, cfg, Bodies::No)?;
+    let portfolio = match args.online {
+        true => Some(super::run::fetch_portfolio(cfg, args.domain.as_deref())?),
+        false => None,
+    };
+    let online =
+        portfolio.as_ref().map(|p| crate::validate::Online { portfolio: p, as_email: args.as_email.as_deref() });
+    let p = prepare(&args.file, &args.input, cfg, Bodies::No, online.as_ref())?;
     let counts = p.plan.counts();
     if let Some(out) = &args.results {
         let results = report::check_results(&p.plan.rows, lang);
@@ -57,7 +72,7 @@ pub fn check(args: &CheckArgs, cfg: &Config) -> Result<u8> {
 
 pub fn plan(args: &PlanArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
-    let p = prepare(&args.file, &args.input, cfg, Bodies::Yes)?;
+    let p = prepare(&args.file, &args.input, cfg, Bodies::Yes, None)?;
     let counts = p.plan.counts();
     p.plan.save_json(&args.out, lang)?;
     let readable = args.out.with_extension("xlsx");

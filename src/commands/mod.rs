@@ -2,6 +2,7 @@
 //! pipeline stages and returns the exit code.
 
 mod check;
+mod dossiers;
 mod run;
 mod simulate;
 mod template;
@@ -32,6 +33,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Template(args) => template::template(&args, &cfg),
         Command::Simulate(args) => simulate::simulate(&args, &cfg),
         Command::Run(args) => run::run(&args, &cfg),
+        Command::Dossiers(args) => dossiers::dossiers(&args, &cfg),
         Command::Demo(args) => run::demo(&args, &cfg),
     }
 }

@@ -32,6 +32,9 @@ pub fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
                 results: Some(args.results.clone()),
                 input: args.input.clone(),
                 format: args.format,
+                online: args.online,
+                as_email: None,
+                domain: args.domain.clone(),
             };
             return super::check::check(&check, cfg);
         }
@@ -44,7 +47,14 @@ pub fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
     let plan = if is_plan {
         Plan::load_json(&args.file, lang)?
     } else {
-        super::prepare(&args.file, &args.input, cfg, Bodies::Yes)?.plan
+        {
+            let portfolio = match args.online {
+                true => Some(fetch_portfolio(cfg, args.domain.as_deref())?),
+                false => None,
+            };
+            let online = portfolio.as_ref().map(|p| crate::validate::Online { portfolio: p, as_email: None });
+            super::prepare(&args.file, &args.input, cfg, Bodies::Yes, online.as_ref())?.plan
+        }
     };
     let (subscription_key, api_key) = load_secrets(cfg)?;
     check_base_url(&cfg.base_url, lang)?;
@@ -211,8 +221,15 @@ fn quote(p: &Path) -> String {
     if s.contains(' ') { format!("\"{s}\"") } else { s }
 }
 
+/// The LoopHub portfolio, for `--online` (checks the address and keys first).
+pub(super) fn fetch_portfolio(cfg: &Config, domain: Option<&str>) -> Result<crate::portfolio::Portfolio> {
+    check_base_url(&cfg.base_url, cfg.lang)?;
+    let (sub, api) = load_secrets(cfg)?;
+    crate::portfolio::fetch(cfg, domain, sub, api)
+}
+
 /// Secrets from the environment, else from the key files of the config.
-fn load_secrets(cfg: &Config) -> Result<(Secret, Secret)> {
+pub(super) fn load_secrets(cfg: &Config) -> Result<(Secret, Secret)> {
     let lang = cfg.lang;
     let read = |var: &str, file: &Option<PathBuf>, what: &str| -> Result<Secret> {
         if let Ok(v) = std::env::var(var)
@@ -281,7 +298,7 @@ fn host_of(url: &str) -> Option<(String, String)> {
 }
 
 /// https everywhere; plain http only to this machine.
-fn check_base_url(url: &str, lang: Lang) -> Result<()> {
+pub(super) fn check_base_url(url: &str, lang: Lang) -> Result<()> {
     match host_of(url) {
         Some((s, _)) if s == "https" => Ok(()),
         Some((s, _)) if s == "http" && is_loopback(url) => Ok(()),
@@ -699,7 +716,7 @@ pub fn demo(args: &DemoArgs, cfg: &Config) -> Result<u8> {
         lang,
     )?;
     let prepared =
-        super::prepare(&sheet, &InputArgs { sheet: None, encoding: None, delimiter: None }, cfg, Bodies::Yes)?;
+        super::prepare(&sheet, &InputArgs { sheet: None, encoding: None, delimiter: None }, cfg, Bodies::Yes, None)?;
     let mut cfg = cfg.clone();
     cfg.rate = crate::config::Rate { count: 10, per: Duration::from_secs(1) };
     cfg.burst = 1;

@@ -96,24 +96,30 @@ impl Client {
 
     /// Sends one call (its JSON body as is) and classifies its answer.
     pub async fn send(&self, method: &str, route: &str, body: &str) -> Answer {
+        self.send_raw(method, route, body).await.0
+    }
+
+    /// Sends one call; returns its classified answer and, when the body
+    /// could be read, the body itself (the LoopHub list needs it).
+    pub async fn send_raw(&self, method: &str, route: &str, body: &str) -> (Answer, Option<Vec<u8>>) {
         let url = join(&self.base_url, route);
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::POST);
         let sent = self.http.request(method, url).headers(self.headers()).body(body.to_owned()).send().await;
         let response = match sent {
             Ok(r) => r,
-            Err(e) => return transport_error(&e),
+            Err(e) => return (transport_error(&e), None),
         };
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         match response.bytes().await {
-            Ok(bytes) => classify(status, &headers, &bytes, &self.already_done),
+            Ok(bytes) => (classify(status, &headers, &bytes, &self.already_done), Some(bytes.to_vec())),
             Err(e) => {
                 let mut a = transport_error(&e);
                 if let Answer::Transient { status: s, maybe_applied, .. } = &mut a {
                     *s = Some(status);
                     *maybe_applied = true;
                 }
-                a
+                (a, None)
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Integration tests: the real binary on sheets the tests create.
 
 mod check;
+mod dossiers;
 mod run;
 mod simulator;
 mod util;
