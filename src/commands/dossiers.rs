@@ -68,8 +68,8 @@ pub fn dossiers(args: &DossiersArgs, cfg: &Config) -> Result<u8> {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(
                 out,
-                "{:<14} {:<40} {:<34} {}",
-                "code_dossier", "raison_sociale", "maitre_dossier", "engagement_manager"
+                "{:<14} {:<40} {:<34} engagement_manager",
+                "code_dossier", "raison_sociale", "maitre_dossier"
             );
             for f in &kept {
                 let name: String = f.raison_sociale.chars().take(40).collect();
