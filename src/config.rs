@@ -195,10 +195,18 @@ impl Config {
                     ))
                 })?;
                 toml::from_str::<FileConfig>(&text).map_err(|e| {
+                    // Never echo the file's text: a key may have been pasted in it.
+                    let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
                     Failure::unusable(format!(
-                        "{} {} : {e}",
+                        "{} {}{} : {}. {}",
                         lang.t("Configuration invalide dans", "Invalid configuration in"),
-                        p.display()
+                        p.display(),
+                        line.map(|l| format!(", {} {l}", lang.t("ligne", "line"))).unwrap_or_default(),
+                        e.message().trim(),
+                        lang.t(
+                            "Les clés d'API ne se mettent pas dans ce fichier : utilisez LOOP_SUBSCRIPTION_KEY / LOOP_API_KEY ou subscription_key_file / api_key_file.",
+                            "API keys do not go in this file: use LOOP_SUBSCRIPTION_KEY / LOOP_API_KEY or subscription_key_file / api_key_file."
+                        )
                     ))
                 })?
             }
@@ -285,6 +293,16 @@ mod tests {
         assert_eq!(mask("ABCDEFGH12"), "AB***12");
         assert_eq!(mask("abc"), "***");
         assert_eq!(format!("{:?}", Secret::new("topsecret")), "Secret(***)");
+    }
+
+    #[test]
+    fn a_bad_config_never_echoes_its_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("loopbatch.toml");
+        std::fs::write(&p, "rate = \"5/s\"\nsubscription_key = \"SUPERSECRET-42\"\n").unwrap();
+        let e = Config::load(Some(&p), Lang::Fr).unwrap_err();
+        assert!(!e.message.contains("SUPERSECRET"), "{}", e.message);
+        assert!(e.message.contains("ligne 2"), "{}", e.message);
     }
 
     #[test]

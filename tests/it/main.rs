@@ -3,5 +3,6 @@
 mod check;
 mod dossiers;
 mod run;
+mod security;
 mod simulator;
 mod util;
