@@ -198,8 +198,8 @@ impl Typer<'_> {
                 "{} « {column} » : {}",
                 lang.t("colonne", "column"),
                 lang.t(
-                    "texte lu en Windows-1252 dans un fichier UTF-8 (encodages mélangés) : vérifiez les accents",
-                    "text read as Windows-1252 in a UTF-8 file (mixed encodings): check the accents"
+                    "texte dans un autre encodage que le reste du fichier (encodages mélangés, UTF-8 et Windows-1252) : vérifiez les accents",
+                    "text in another encoding than the rest of the file (mixed encodings, UTF-8 and Windows-1252): check the accents"
                 )
             ),
             ReadNote::ControlCharacters { column } => format!(

@@ -24,6 +24,14 @@ pub use text::Encoding;
 /// Excel's own limits: past them the file is not a cabinet's sheet.
 pub const MAX_COLUMNS: usize = 16_384;
 pub const MAX_CELL_CHARS: usize = 32_767;
+/// Excel's last row: a sheet claiming more is damaged or hostile.
+pub const MAX_ROWS: u32 = 1_048_576;
+/// What a workbook may hold once decompressed, and how much one entry may
+/// grow: far above any cabinet's sheet, far below a decompression bomb.
+const MAX_UNPACKED: u64 = 1 << 30;
+const MAX_ENTRY: u64 = 512 << 20;
+const MAX_RATIO: u64 = 200;
+const MAX_ENTRIES: usize = 10_000;
 /// How many rows above the header may hold titles.
 pub const HEADER_SEARCH_ROWS: usize = 30;
 
@@ -147,6 +155,10 @@ pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table> {
             )
         )));
     }
+    if matches!(kind, Kind::Xlsx | Kind::Ods) {
+        check_archive(path, lang)?;
+    }
+    let before = std::fs::metadata(path).ok().map(|m| (m.len(), m.modified().ok()));
     // The file's hash (which ties a plan and a journal to it) is computed
     // on a second thread while the sheet is parsed.
     let (sha256, sheets) = std::thread::scope(|scope| {
@@ -160,6 +172,16 @@ pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table> {
     });
     let sheets = sheets?;
     let sha256 = sha256.map_err(|e| io_failure(path, e, lang))?;
+    let after = std::fs::metadata(path).ok().map(|m| (m.len(), m.modified().ok()));
+    if before != after {
+        return Err(Failure::unusable(format!(
+            "{shown} {}",
+            lang.t(
+                "a changé pendant sa lecture (encore en cours d'enregistrement ?) : attendez la fin de l'enregistrement, fermez-le dans Excel, puis recommencez.",
+                "changed while it was being read (still being saved?): wait for the save to end, close it in Excel, then try again."
+            )
+        )));
+    }
     let source = Source { path: path.to_path_buf(), name: file_name(path), sha256 };
     merge_sheets(source, sheets, lang)
 }
@@ -262,6 +284,42 @@ pub fn column_letter(mut i: usize) -> String {
     }
     s.reverse();
     String::from_utf8(s).unwrap_or_default()
+}
+
+/// Refuses a zip (XLSX, ODS) whose entries claim to decompress to absurd
+/// sizes, before any of it is decompressed.
+fn check_archive(path: &Path, lang: Lang) -> Result<()> {
+    let Ok(file) = File::open(path) else { return Ok(()) };
+    // A zip that cannot even be listed is left to calamine's own message.
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else { return Ok(()) };
+    let refuse = |what: String| {
+        Err(Failure::unusable(format!(
+            "{} {what} : {}",
+            path.display(),
+            lang.t(
+                "ce n'est pas un classeur normal (fichier endommagé ou piégé) ; il n'a pas été ouvert. Rouvrez la source dans Excel et enregistrez-la à nouveau.",
+                "this is not a normal workbook (damaged or booby-trapped file); it was not opened. Open the source in Excel again and save it again."
+            )
+        )))
+    };
+    if zip.len() > MAX_ENTRIES {
+        return refuse(format!("{} {}", zip.len(), lang.t("éléments", "entries")));
+    }
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let Ok(entry) = zip.by_index_raw(i) else { continue };
+        let (size, packed) = (entry.size(), entry.compressed_size().max(1));
+        total = total.saturating_add(size);
+        if size > MAX_ENTRY || (size > 20 << 20 && size / packed > MAX_RATIO) || total > MAX_UNPACKED {
+            let mb = size >> 20;
+            return refuse(format!(
+                "{} {} ({mb} Mo)",
+                lang.t("élément", "entry"),
+                entry.name().map(|n| n.into_owned()).unwrap_or_default()
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn file_name(path: &Path) -> String {

@@ -98,7 +98,8 @@ pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions) -> Re
             if field.len() > MAX_CELL_CHARS * 4 {
                 return Err(cell_too_long(path, sheet_name, line, i, lang));
             }
-            let (mut text, fell_back) = decode(field, field_encoding);
+            let (mut text, fell_back) =
+                if strict { (strict_decode(field, field_encoding), false) } else { decode(field, field_encoding) };
             if fell_back && !strict {
                 notes.push(ReadNote::MixedEncoding { column: header_name(&headers, i) });
             }
@@ -158,16 +159,32 @@ fn header_name(headers: &Option<Vec<String>>, i: usize) -> String {
     headers.as_ref().and_then(|h| h.get(i).cloned()).unwrap_or_else(|| format!("colonne_{}", super::column_letter(i)))
 }
 
-/// Decodes one field; says whether a UTF-8 field had to fall back.
+/// Decodes one field; says whether it was not in the file's main encoding
+/// (mixed encodings): a UTF-8 file's field that is not UTF-8 is read as
+/// Windows-1252, and a Windows-1252 file's field that is valid multi-byte
+/// UTF-8 is read as UTF-8 (real 1252 text almost never forms such bytes).
 fn decode(bytes: &[u8], encoding: Encoding) -> (String, bool) {
     match encoding {
         Encoding::Utf8 => match std::str::from_utf8(bytes) {
             Ok(s) => (s.to_string(), false),
             Err(_) => (WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(), true),
         },
-        Encoding::Windows1252 => (WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(), false),
+        Encoding::Windows1252 => match std::str::from_utf8(bytes) {
+            Ok(s) if !s.is_ascii() => (s.to_string(), true),
+            _ => (WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(), false),
+        },
         Encoding::Utf16Le => (UTF_16LE.decode_without_bom_handling(bytes).0.into_owned(), false),
         Encoding::Utf16Be => (UTF_16BE.decode_without_bom_handling(bytes).0.into_owned(), false),
+    }
+}
+
+/// `--encoding` given: the user's word is law.
+fn strict_decode(bytes: &[u8], encoding: Encoding) -> String {
+    match encoding {
+        Encoding::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
+        Encoding::Windows1252 => WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
+        // UTF-16 was transcoded to UTF-8 before the CSV reader.
+        Encoding::Utf16Le | Encoding::Utf16Be => String::from_utf8_lossy(bytes).into_owned(),
     }
 }
 

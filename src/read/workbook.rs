@@ -138,6 +138,17 @@ fn sheet_rows(
     for item in cells {
         let (r, c, value) = item.map_err(Err)?;
         let c = c as usize;
+        if r >= super::MAX_ROWS {
+            return Err(Ok(Failure::unusable(format!(
+                "{}, {} « {name} » : {}",
+                path.display(),
+                lang.t("feuille", "sheet"),
+                lang.t(
+                    "une cellule au-delà de la dernière ligne d'Excel (1 048 576).",
+                    "a cell beyond Excel's last row (1,048,576)."
+                )
+            ))));
+        }
         if c >= MAX_COLUMNS {
             return Err(Ok(Failure::unusable(format!(
                 "{}, {} « {name} », {} {} : {}",

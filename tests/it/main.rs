@@ -2,6 +2,7 @@
 
 mod check;
 mod dossiers;
+mod hostile;
 mod run;
 mod security;
 mod simulator;
