@@ -28,13 +28,13 @@ fn everything_written(dir: &Path) -> String {
                 continue;
             }
             let bytes = std::fs::read(&p).unwrap_or_default();
-            if bytes.starts_with(b"PK") {
-                if let Ok(mut z) = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())) {
-                    for i in 0..z.len() {
-                        let mut s = Vec::new();
-                        let _ = z.by_index(i).unwrap().read_to_end(&mut s);
-                        all.push_str(&String::from_utf8_lossy(&s));
-                    }
+            if bytes.starts_with(b"PK")
+                && let Ok(mut z) = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone()))
+            {
+                for i in 0..z.len() {
+                    let mut s = Vec::new();
+                    let _ = z.by_index(i).unwrap().read_to_end(&mut s);
+                    all.push_str(&String::from_utf8_lossy(&s));
                 }
             }
             all.push_str(&String::from_utf8_lossy(&bytes));
