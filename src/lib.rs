@@ -8,6 +8,8 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod execute;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod headers;
 pub mod i18n;
 pub mod normalize;

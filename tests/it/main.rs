@@ -2,7 +2,9 @@
 
 mod check;
 mod dossiers;
+mod fuzz_corpus;
 mod hostile;
+mod properties;
 mod run;
 mod security;
 mod simulator;
