@@ -506,6 +506,21 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_write_leaves_the_previous_file_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.csv");
+        std::fs::write(&p, "bon résultat").unwrap();
+        let r = write_atomic_with(&p, Lang::Fr, |w| {
+            w.write_all(b"moitie")?;
+            Err(std::io::Error::other("disque plein"))
+        });
+        assert!(r.is_err());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "bon résultat");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temporary file left behind");
+    }
+
+    #[test]
     fn worst_status_order() {
         assert!(Status::Erreur > Status::AVerifier);
         assert!(Status::AVerifier > Status::NonExecute);

@@ -348,7 +348,8 @@ fn kill_9_then_resume_ends_like_an_uninterrupted_run() {
     let (input, _) = onboarding_sheet(&w, n);
     let sim = make_sim(&codes);
     let args = ["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s", "--quiet"];
-    let waits = [150u64, 400, 250, 700, 300];
+    // Ten kills at moments when calls are in flight.
+    let waits = [150u64, 400, 250, 700, 300, 200, 550, 120, 450, 350];
     for (k, wait) in waits.iter().enumerate() {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"));
         cmd.current_dir(w.dir.path())
@@ -375,6 +376,60 @@ fn kill_9_then_resume_ends_like_an_uninterrupted_run() {
 /// From the journal: no call journaled done was ever sent again; and every
 /// non-idempotent call the simulator received again after answering it was
 /// one left in flight by a kill (answered, but not journaled before death).
+#[test]
+fn a_torn_last_journal_line_is_ignored() {
+    let w = Work::new();
+    let (input, codes) = onboarding_sheet(&w, 6);
+    let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), false)).collect();
+    let sim = TestSim::start(Options { model: model(&refs), ..Default::default() });
+    w.bin_for(&sim).args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s"]).assert().code(0);
+    // A power cut in the middle of writing a line.
+    let journal = w.path("r.csv.journal.jsonl");
+    let mut text = std::fs::read_to_string(&journal).unwrap();
+    text.push_str("{\"type\":\"done\",\"call\":3,\"outc");
+    std::fs::write(&journal, text).unwrap();
+    let before = sim.stats()["total"].as_u64().unwrap();
+    let out = w.bin_for(&sim).args(["run", input.to_str().unwrap(), "--results", "r.csv", "--resume"]).assert().code(0);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("incomplète"));
+    assert_eq!(sim.stats()["total"].as_u64().unwrap(), before, "nothing done is sent again");
+    assert!(results_csv(&w.path("r.csv")).iter().all(|l| l["statut"] == "OK"));
+}
+
+#[test]
+fn results_that_cannot_be_written_at_the_end_go_beside() {
+    let w = Work::new();
+    let (input, codes) = onboarding_sheet(&w, 10);
+    let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), false)).collect();
+    let faults = Faults { latency: Duration::from_millis(60), ..Default::default() };
+    let sim = TestSim::start(Options { model: model(&refs), faults, ..Default::default() });
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
+        .current_dir(w.dir.path())
+        .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "50/s", "--concurrency", "1"])
+        .env("LOOP_BASE_URL", &sim.base_url)
+        .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
+        .env("LOOP_API_KEY", simulator::DEMO_API_KEY)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the run has started, something takes the results' name (as Excel
+    // holding the file would on Windows).
+    std::thread::sleep(Duration::from_millis(500));
+    std::fs::create_dir(w.path("r.csv")).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("à la place"), "{err}");
+    let beside: Vec<_> = std::fs::read_dir(w.dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("r-") && n.ends_with(".csv"))
+        .collect();
+    assert_eq!(beside.len(), 1, "{beside:?}");
+    let lines = results_csv(&w.path(&beside[0]));
+    assert_eq!(count(&lines, "OK"), 10, "the outcome is not lost");
+}
+
 fn journal_kept_its_promises(w: &Work, sim: &TestSim) {
     use std::collections::{HashMap, HashSet};
     let journal = std::fs::read_to_string(w.path("r.csv.journal.jsonl")).unwrap();

@@ -166,3 +166,39 @@ fn key_files_readable_by_others_are_warned() {
     assert!(!err.contains(simulator::DEMO_SUBSCRIPTION_KEY));
     assert_eq!(results_csv(&w.path("r.csv"))[0]["statut"], "OK");
 }
+
+#[test]
+fn values_from_api_answers_cannot_run_as_formulas() {
+    let mut m = model(&[("F1", true)]);
+    let d = m.dossiers.get_mut("F1").unwrap();
+    d.raison_sociale = "=HYPERLINK(\"http://evil\",\"x\")".into();
+    d.nom_usuel = "@SUM(1+1)".into();
+    d.maitre_dossier = "+33 6 12 34 56 78".into();
+    let sim = TestSim::start(Options { model: m, ..Default::default() });
+    let w = Work::new();
+    w.bin_for(&sim).args(["dossiers", "--domain", "C", "--results", "d.csv"]).assert().code(0);
+    let raw = String::from_utf8(std::fs::read(w.path("d.csv")).unwrap()).unwrap();
+    assert!(raw.contains("'=HYPERLINK") && raw.contains("'@SUM") && raw.contains("'+33"), "{raw}");
+    w.bin_for(&sim).args(["dossiers", "--domain", "C", "--results", "d.xlsx"]).assert().code(0);
+    let sheet = crate::util::zip_entry(&w.path("d.xlsx"), "xl/worksheets/sheet1.xml");
+    assert!(!sheet.contains("<f>"), "no formula in the export");
+    let l = crate::util::results_xlsx(&w.path("d.xlsx"));
+    assert_eq!(l[0]["raison_sociale"], "=HYPERLINK(\"http://evil\",\"x\")", "kept exactly");
+}
+
+#[test]
+fn a_plus_33_phone_survives_the_csv_round_trip() {
+    let sim = TestSim::start(Options { model: model(&[("P1", false)]), ..Default::default() });
+    let w = Work::new();
+    w.csv_1252("p.csv", &["code_dossier;email;nom;telephone;offre", "P1;p@ok.fr;P;+33 6 12 34 56 78;start"]);
+    w.bin_for(&sim).args(["run", "p.csv", "--results", "r1.csv"]).assert().code(0);
+    assert!(String::from_utf8(std::fs::read(w.path("r1.csv")).unwrap()).unwrap().contains("'+33 6 12 34 56 78"));
+    // Read back by --only-failed: the guarded value matches the sheet's, so
+    // the row is recognised as done and nothing is sent.
+    let before = sim.stats()["total"].as_u64().unwrap();
+    w.bin_for(&sim).args(["run", "p.csv", "--results", "r2.csv", "--only-failed", "r1.csv"]).assert().code(0);
+    assert_eq!(sim.stats()["total"].as_u64().unwrap(), before);
+    let r2 = results_csv(&w.path("r2.csv"));
+    assert_eq!(r2[0]["statut"], "OK");
+    assert_eq!(r2[0]["telephone"], "'+33 6 12 34 56 78", "guarded again when written again");
+}
