@@ -524,3 +524,69 @@ fn only_failed_reruns_what_did_not_end_ok_and_merges() {
     assert_eq!(sent, 4, "only what the failed rows still need is sent");
     no_duplicates(&sim);
 }
+
+#[test]
+fn a_retry_after_longer_than_allowed_stops_cleanly() {
+    let w = Work::new();
+    let (input, codes) = onboarding_sheet(&w, 5);
+    let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), false)).collect();
+    // One call per minute at the gateway: the second call gets Retry-After ~60 s.
+    let sim = TestSim::start(Options {
+        model: model(&refs),
+        rate: Some(Rate { count: 1, per: Duration::from_secs(60) }),
+        ..Default::default()
+    });
+    std::fs::write(w.path("loopbatch.toml"), "max_retry_after_s = 5\n").unwrap();
+    let out = w
+        .bin_for(&sim)
+        .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--concurrency", "1", "--format", "json"])
+        .assert()
+        .code(3);
+    let summary: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(summary["command"], "run");
+    assert_eq!(summary["exit_code"], 3);
+    assert!(summary["stopped"].as_str().unwrap().contains("attente"), "{summary}");
+    // Only the first provisionCompany went through: no row has all its calls.
+    assert_eq!(summary["rows"]["NON_EXECUTE"], 5, "{summary}");
+    assert_eq!(summary["calls"]["sent"], 2, "one OK, one 429, then nothing");
+    let l = results_csv(&w.path("r.csv"));
+    assert!(l[4]["message"].contains("attente trop longue"), "{}", l[4]["message"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_finishes_in_flight_calls_writes_results_and_says_how_to_resume() {
+    let w = Work::new();
+    let (input, codes) = onboarding_sheet(&w, 40);
+    let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), false)).collect();
+    let faults = Faults { latency: Duration::from_millis(40), ..Default::default() };
+    let sim = TestSim::start(Options { model: model(&refs), faults, ..Default::default() });
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
+        .current_dir(w.dir.path())
+        .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "20/s"])
+        .env("LOOP_BASE_URL", &sim.base_url)
+        .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
+        .env("LOOP_API_KEY", simulator::DEMO_API_KEY)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("--resume") && err.contains("interrompue"), "{err}");
+    let l = results_csv(&w.path("r.csv"));
+    assert_eq!(l.len(), 40);
+    assert!(l.iter().any(|x| x["statut"] == "NON_EXECUTE"));
+    assert!(l.iter().all(|x| x["statut"] != "A_VERIFIER"), "in-flight calls were let finish");
+    let sent = sim.stats()["total"].as_u64().unwrap();
+    assert!(sent > 0 && sent < 120, "stopped part-way: {sent}");
+    // Then the printed command finishes the job.
+    w.bin_for(&sim)
+        .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--resume", "--rate", "200/s"])
+        .assert()
+        .code(0);
+    no_duplicates(&sim);
+}

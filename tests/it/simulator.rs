@@ -290,3 +290,32 @@ fn simulate_command_prints_its_address() {
     let port: u16 = line.trim().rsplit(':').next().unwrap().parse().unwrap();
     assert!(port > 0);
 }
+
+#[test]
+fn dossiers_and_contacts_load_from_sheets() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("d.csv");
+    std::fs::write(&d, "codeDossier;raisonSociale;statut;maitreDossier;engagementManager;offres\nA1;Alpha;Opérationnel;m@c.fr;e@c.fr;start,consultation\nB2;Beta;A préparer;m@c.fr;e@c.fr;\n").unwrap();
+    let c = dir.path().join("c.csv");
+    std::fs::write(&c, "email;code_dossier;offre\nx@ok.fr;A1;start\n").unwrap();
+    let seed = simulator::Seed {
+        dossiers: Some(d),
+        contacts: Some(c),
+        uninvited_domains: vec!["NON.fr".into()],
+        ..Default::default()
+    };
+    let m = simulator::build_model(&seed, 1, loopbatch::i18n::Lang::Fr).unwrap();
+    assert_eq!(m.dossiers.len(), 2);
+    assert!(m.dossiers["A1"].operational() && !m.dossiers["B2"].operational());
+    assert_eq!(m.dossiers["A1"].offers.len(), 2);
+    assert_eq!(m.dossiers["A1"].maitre_dossier, "m@c.fr");
+    assert!(m.contacts["x@ok.fr"].dossiers["A1"].contains("start"));
+    assert!(m.uninvited_domains.contains("non.fr"));
+    let s = sim(Options { model: m, ..Default::default() });
+    let (_, _, body) = s.post(
+        "/provisionningCollab/addClient",
+        json!({"email": "x@ok.fr", "codeDossier": "A1", "offre": "start"}),
+        None,
+    );
+    assert!(body.contains(simulator::MSG_EMAIL_TAKEN), "a loaded contact exists: {body}");
+}
