@@ -4,6 +4,7 @@
 //! read -> rows -> validate -> plan -> execute -> report.
 
 pub mod cli;
+mod cli_en;
 pub mod commands;
 pub mod config;
 pub mod error;
@@ -22,8 +23,10 @@ pub mod simulator;
 pub mod templates;
 pub mod validate;
 
-use clap::Parser;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{CommandFactory, FromArgMatches};
+
+use crate::i18n::Lang;
 
 use crate::error::exit;
 
@@ -31,9 +34,14 @@ use crate::error::exit;
 /// (or English) without a backtrace, and returns the exit code.
 pub fn main_entry() -> u8 {
     report::init_local_offset();
-    let cli = match cli::Cli::try_parse() {
+    let early = early_lang();
+    let mut command = cli::Cli::command();
+    if early == Lang::En {
+        command = cli_en::english(command);
+    }
+    let cli = match command.try_get_matches().and_then(|m| cli::Cli::from_arg_matches(&m)) {
         Ok(c) => c,
-        Err(e) => return usage_error(e),
+        Err(e) => return usage_error(e, early),
     };
     let lang = cli.global.lang;
     let code = match commands::dispatch(cli) {
@@ -62,8 +70,24 @@ fn report_peak_memory() {
     }
 }
 
-/// clap's own errors, in French: what was wrong and how to get help.
-fn usage_error(e: clap::Error) -> u8 {
+const COMMANDS: &str = "check, plan, run, demo, dossiers, template, simulate";
+
+/// The language asked for, before the command line is parsed (the help
+/// itself must be in it): `--lang en`, `--lang=en`, or LOOPBATCH_LANG.
+fn early_lang() -> Lang {
+    let args: Vec<String> = std::env::args().collect();
+    let from_args = args.iter().enumerate().find_map(|(i, a)| match a.as_str() {
+        "--lang" => args.get(i + 1).cloned(),
+        _ => a.strip_prefix("--lang=").map(str::to_string),
+    });
+    match from_args.or_else(|| std::env::var("LOOPBATCH_LANG").ok()).as_deref().map(str::trim) {
+        Some("en") => Lang::En,
+        _ => Lang::Fr,
+    }
+}
+
+/// clap's own errors, in the user's language: what was wrong and how to get help.
+fn usage_error(e: clap::Error, lang: Lang) -> u8 {
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             let _ = e.print();
@@ -82,31 +106,45 @@ fn usage_error(e: clap::Error) -> u8 {
         None => String::new(),
     };
     let msg = match e.kind() {
-        ErrorKind::UnknownArgument => format!("option inconnue : {}", ctx(ContextKind::InvalidArg)),
-        ErrorKind::InvalidSubcommand => {
-            format!(
-                "commande inconnue : {}. Commandes : check, plan, run, demo, dossiers, template, simulate",
-                ctx(ContextKind::InvalidSubcommand)
-            )
+        ErrorKind::UnknownArgument => {
+            format!("{} {}", lang.t("option inconnue :", "unknown option:"), ctx(ContextKind::InvalidArg))
         }
-        ErrorKind::MissingRequiredArgument => {
-            format!("argument obligatoire manquant : {}", ctx(ContextKind::InvalidArg))
-        }
+        ErrorKind::InvalidSubcommand => format!(
+            "{} {}. {} {COMMANDS}",
+            lang.t("commande inconnue :", "unknown command:"),
+            ctx(ContextKind::InvalidSubcommand),
+            lang.t("Commandes :", "Commands:")
+        ),
+        ErrorKind::MissingRequiredArgument => format!(
+            "{} {}",
+            lang.t("argument obligatoire manquant :", "missing required argument:"),
+            ctx(ContextKind::InvalidArg)
+        ),
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
             let valid = ctx(ContextKind::ValidValue);
             format!(
-                "valeur invalide « {} » pour {}{}",
+                "{} « {} » {} {}{}",
+                lang.t("valeur invalide", "invalid value"),
                 ctx(ContextKind::InvalidValue),
+                lang.t("pour", "for"),
                 ctx(ContextKind::InvalidArg),
-                if valid.is_empty() { String::new() } else { format!(" (valeurs possibles : {valid})") }
+                if valid.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} {valid})", lang.t("valeurs possibles :", "possible values:"))
+                }
             )
         }
-        ErrorKind::MissingSubcommand => {
-            "commande manquante : check, plan, run, demo, dossiers, template, simulate".to_string()
+        ErrorKind::MissingSubcommand => format!("{} {COMMANDS}", lang.t("commande manquante :", "missing command:")),
+        ErrorKind::ArgumentConflict => {
+            format!("{} {}", lang.t("options incompatibles :", "conflicting options:"), ctx(ContextKind::InvalidArg))
         }
-        ErrorKind::ArgumentConflict => format!("options incompatibles : {}", ctx(ContextKind::InvalidArg)),
         _ => e.render().to_string().trim().to_string(),
     };
-    eprintln!("Erreur d'utilisation : {msg}\nAide : loopbatch --help");
+    eprintln!(
+        "{} {msg}\n{} loopbatch --help",
+        lang.t("Erreur d'utilisation :", "Usage error:"),
+        lang.t("Aide :", "Help:")
+    );
     exit::UNUSABLE
 }

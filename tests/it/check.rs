@@ -386,3 +386,22 @@ fn templates_have_text_columns_and_drop_downs() {
     let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/modele-operations.csv");
     assert_eq!(std::fs::read(committed).unwrap(), std::fs::read(w.path("modeles/modele-operations.csv")).unwrap());
 }
+
+#[test]
+fn help_in_french_by_default_and_in_english_on_request() {
+    let w = Work::new();
+    for sub in ["check", "plan", "run", "demo", "dossiers", "template", "simulate"] {
+        let fr = w.bin().args([sub, "--help"]).assert().code(0).get_output().stdout.clone();
+        let en = w.bin().args(["--lang", "en", sub, "--help"]).assert().code(0).get_output().stdout.clone();
+        let (fr, en) = (String::from_utf8_lossy(&fr).to_string(), String::from_utf8_lossy(&en).to_string());
+        assert!(fr.contains("Affiche l'aide"), "{sub}: {fr}");
+        assert!(en.contains("Print help"), "{sub}: {en}");
+        assert_ne!(fr, en);
+    }
+    let en = w.bin().env("LOOPBATCH_LANG", "en").arg("--help").assert().code(0).get_output().stdout.clone();
+    assert!(String::from_utf8_lossy(&en).contains("Bulk provisioning"));
+    let err = w.bin().args(["--lang", "en", "chek"]).assert().code(2).get_output().stderr.clone();
+    assert!(String::from_utf8_lossy(&err).contains("unknown command"));
+    let err = w.bin().arg("chek").assert().code(2).get_output().stderr.clone();
+    assert!(String::from_utf8_lossy(&err).contains("commande inconnue"));
+}

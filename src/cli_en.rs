@@ -1,0 +1,111 @@
+//! The English help (`--lang en` or LOOPBATCH_LANG=en): the same command
+//! line, its texts replaced before parsing. French stays the default.
+
+use clap::Command;
+
+/// (subcommand, "" for the top; argument id, "" for the command's about; text)
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("", "", "Bulk provisioning of Cegid Loop from a spreadsheet"),
+    ("", "config", "Configuration file (else ./loopbatch.toml when present)"),
+    ("", "lang", "Language of messages: fr (default) or en"),
+    ("", "help", "Print help"),
+    ("", "version", "Print version"),
+    ("check", "", "Check a spreadsheet row by row, sending nothing"),
+    ("check", "file", "Spreadsheet to check (.xlsx, .xlsm, .xls, .ods, .csv, .tsv, .txt)"),
+    ("check", "results", "Write the row-by-row results (.xlsx or .csv)"),
+    ("check", "online", "Also check each dossier in the key's LoopHub portfolio"),
+    ("check", "as_email", "With --online: warn where this person is neither dossier master nor manager"),
+    ("plan", "", "Write the call plan (JSON and readable XLSX), sending nothing"),
+    ("plan", "file", "Spreadsheet to plan"),
+    ("plan", "out", "Plan JSON to write (a readable PLAN.xlsx is written beside it)"),
+    ("run", "", "Run the plan against Cegid Loop and write the results"),
+    ("run", "file", "Spreadsheet, or plan JSON written by `loopbatch plan`"),
+    ("run", "results", "Results file (.xlsx or .csv); the journal is written beside it"),
+    ("run", "rate", "Highest rate (e.g. 5/s, 300/min; default 5/s or the configuration)"),
+    ("run", "burst", "Calls allowed at once above the rate (default 1)"),
+    ("run", "concurrency", "Requests in flight at most (default 4)"),
+    ("run", "retries", "Retries on a transient error (default 5)"),
+    ("run", "resume", "Resume an interrupted run from its journal"),
+    ("run", "dry_run", "Check and plan only, sending nothing (like check)"),
+    ("run", "only_failed", "Re-run only the rows that did not end OK in these results"),
+    ("run", "include_a_verifier", "With --only-failed: also re-run the A_VERIFIER rows"),
+    ("run", "yes", "Do not ask for confirmation (scheduled runs)"),
+    ("run", "quiet", "No progress bar nor summary (cron)"),
+    ("run", "online", "First refuse dossiers missing from the key's LoopHub portfolio"),
+    ("demo", "", "Full demonstration on the embedded simulator (no account needed)"),
+    ("demo", "out", "Folder for the demo's sample and results"),
+    ("demo", "quiet", "No progress bar"),
+    ("dossiers", "", "Export the LoopHub portfolio as a sheet ready to fill in"),
+    ("dossiers", "search", "At least 3 characters of the code or name (accents and case ignored)"),
+    ("dossiers", "maitre", "Only this dossier master's dossiers"),
+    ("dossiers", "manager", "Only this engagement manager's dossiers"),
+    ("dossiers", "results", "Sheet to write (.xlsx or .csv); without it, a table on screen"),
+    ("template", "", "Write the spreadsheet templates (onboarding and operations)"),
+    ("template", "out", "Folder for the templates (created if missing)"),
+    ("simulate", "", "Start a local simulator of the Cegid Loop API (127.0.0.1)"),
+    ("simulate", "port", "Port on 127.0.0.1 (0: a free port)"),
+    ("simulate", "base_path", "Base path of the routes, as in production"),
+    (
+        "simulate",
+        "dossiers",
+        "Portfolio sheet (code_dossier, raison_sociale, statut, maitre_dossier, engagement_manager)",
+    ),
+    ("simulate", "contacts", "Existing contacts (email, code_dossier, offre)"),
+    ("simulate", "generate", "Generate N dossiers SIM00001… (one in four \"A préparer\")"),
+    ("simulate", "rate", "Gateway limit per subscription key, sliding window (e.g. 20/s)"),
+    ("simulate", "burst", "Calls allowed in one window at the same average rate (default: N)"),
+    ("simulate", "latency_ms", "Mean latency added to each answer"),
+    ("simulate", "jitter_ms", "Latency variation (plus or minus)"),
+    ("simulate", "fail_rate", "Share of calls answered 500/502/503 without being applied"),
+    ("simulate", "reset_rate", "Share of connections closed before any answer"),
+    ("simulate", "slow_rate", "Share of answers delayed by --slow-ms"),
+    ("simulate", "slow_ms", "Delay of slow answers"),
+    ("simulate", "lost_answer_rate", "Share of calls applied whose answer is lost (connection cut)"),
+    ("simulate", "uninvited_domains", "E-mail domains not invited on the tenant (comma-separated)"),
+    ("simulate", "error_profile", "Shape of business errors: json-400, json-409, json-422, texte, 500"),
+    ("simulate", "seed", "Seed of the draws (latency, faults): same seed, same faults"),
+];
+
+/// Shared arguments present in several subcommands.
+const SHARED: &[(&str, &str)] = &[
+    ("sheet", "Sheet to read (default: every sheet with a code_dossier column)"),
+    ("encoding", "CSV encoding (detected otherwise): utf-8, windows-1252, utf-16le, utf-16be"),
+    ("delimiter", "CSV delimiter (detected otherwise): ';' ',' 'tab' or '|'"),
+    ("format", "Summary format: text or json"),
+    ("domain", "Cabinet domain for LoopHub (else `domain` in loopbatch.toml)"),
+];
+
+fn has(cmd: &Command, id: &str) -> bool {
+    cmd.get_arguments().any(|a| a.get_id() == id)
+}
+
+fn translate(mut cmd: Command, sub: &str) -> Command {
+    for (s, id, text) in TEXTS.iter().filter(|(s, _, _)| *s == sub) {
+        let _ = s;
+        if id.is_empty() {
+            cmd = cmd.about(*text);
+        } else if has(&cmd, id) {
+            cmd = cmd.mut_arg(*id, |a| a.help(*text));
+        }
+    }
+    for (id, text) in SHARED {
+        if has(&cmd, id) {
+            cmd = cmd.mut_arg(*id, |a| a.help(*text));
+        }
+    }
+    cmd
+}
+
+/// The command with its English texts.
+pub fn english(cmd: Command) -> Command {
+    let mut cmd = translate(cmd, "")
+        .help_template("{before-help}{name} {version} — {about}\n\nUsage: {usage}\n\n{all-args}{after-help}")
+        .subcommand_help_heading("Commands")
+        .subcommand_value_name("COMMAND")
+        .after_help("Exit codes: 0 all good, 1 some rows failed (results written), 2 file or configuration unusable, 3 run stopped.\nHelp on a command: loopbatch COMMAND --help");
+    let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(&name, |sc| translate(sc, &name));
+    }
+    cmd
+}
