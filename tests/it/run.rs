@@ -571,8 +571,9 @@ fn ctrl_c_finishes_in_flight_calls_writes_results_and_says_how_to_resume() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(1200));
-    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    assert!(status.success());
+    // SAFETY: sends SIGINT (Ctrl-C) to our own child process.
+    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(sent, 0);
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{err}");
