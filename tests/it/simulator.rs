@@ -319,3 +319,50 @@ fn dossiers_and_contacts_load_from_sheets() {
     );
     assert!(body.contains(simulator::MSG_EMAIL_TAKEN), "a loaded contact exists: {body}");
 }
+
+#[test]
+fn simulate_takes_its_secrets_from_key_files_too() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sub.key"), "FILE-SUB-KEY\n").unwrap();
+    std::fs::write(dir.path().join("api.key"), "file-id:FILE-SECRET\n").unwrap();
+    std::fs::write(
+        dir.path().join("loopbatch.toml"),
+        "subscription_key_file = \"sub.key\"\napi_key_file = \"api.key\"\n",
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
+        .current_dir(dir.path())
+        .args(["simulate", "--port", "0", "--generate", "2"])
+        .env_remove("LOOP_SUBSCRIPTION_KEY")
+        .env_remove("LOOP_API_KEY")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let port = line.trim().rsplit(':').next().unwrap().to_string();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let status = |sub: &'static str, api: &'static str| {
+        let url = format!("http://127.0.0.1:{port}/loop-api-publiques/companyProvisioning/provisionCompany");
+        rt.block_on(async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("Ocp-Apim-Subscription-Key", sub)
+                .header("x-apikey", api)
+                .body(r#"{"codeDossier":"SIM00001"}"#)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    };
+    let with_files = status("FILE-SUB-KEY", "file-id:FILE-SECRET");
+    let with_demo = status(simulator::DEMO_SUBSCRIPTION_KEY, simulator::DEMO_API_KEY);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(with_files, 200);
+    assert_eq!(with_demo, 401);
+}
