@@ -622,12 +622,21 @@ pub fn build_model(seed: &Seed, seed_value: u64, lang: Lang) -> Result<Model> {
     Ok(model)
 }
 
-/// Secrets for the simulator: the same variables the client reads, else
-/// the fixed demo secrets.
-pub fn secrets_from_env() -> (Secret, Secret) {
-    let get =
-        |k: &str, d: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| d.to_string());
-    (Secret::new(get("LOOP_SUBSCRIPTION_KEY", DEMO_SUBSCRIPTION_KEY)), Secret::new(get("LOOP_API_KEY", DEMO_API_KEY)))
+/// Secrets for the simulator, found as the client finds its own: the
+/// environment, else the key files of the configuration, else the fixed
+/// demo secrets. Never from the command line.
+pub fn secrets(cfg: &crate::config::Config) -> (Secret, Secret) {
+    let get = |var: &str, file: &Option<PathBuf>, demo: &str| {
+        std::env::var(var)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .or_else(|| file.as_ref().and_then(|f| std::fs::read_to_string(f).ok()).filter(|v| !v.trim().is_empty()))
+            .map_or_else(|| Secret::new(demo), |v| Secret::new(v.trim()))
+    };
+    (
+        get("LOOP_SUBSCRIPTION_KEY", &cfg.subscription_key_file, DEMO_SUBSCRIPTION_KEY),
+        get("LOOP_API_KEY", &cfg.api_key_file, DEMO_API_KEY),
+    )
 }
 
 /// The failure for a port that cannot be bound.
