@@ -464,9 +464,22 @@ fn execute_and_report(
     let rt = super::runtime(lang)?;
     let outcome = rt.block_on(async {
         let s2 = stopper.clone();
+        let resume = s.command.clone();
         let ctrl_c = tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!(
+                    "{}",
+                    lang.t(
+                        "Interruption : les appels en cours se terminent, puis les résultats sont écrits (Ctrl-C encore pour arrêter tout de suite).",
+                        "Interrupted: calls in flight finish, then the results are written (Ctrl-C again to stop at once)."
+                    )
+                );
                 s2.interrupt();
+            }
+            // A second Ctrl-C stops at once: the journal settles the rest.
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("{} {resume}", lang.t("Arrêt immédiat. Pour reprendre :", "Stopped at once. To resume:"));
+                std::process::exit(i32::from(exit::STOPPED));
             }
         });
         let o = crate::execute::execute(plan, client, opts, journal, prior, Box::new(progress), stopper).await;
