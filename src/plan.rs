@@ -484,8 +484,25 @@ impl Builder {
     }
 }
 
-/// How much of the plan to build: `check` needs only the calls and their
-/// counts, not their bodies, dependencies and order.
+/// The counts of the plan the rows make (calls, dossiers, calls per route),
+/// without building its calls: what `check` reports. Runs on the rows alone,
+/// so `check` computes it while the results are being written.
+pub fn count(rows: &[Row], cfg: &Config) -> (usize, usize, BTreeMap<String, usize>) {
+    let mut b = Builder::default();
+    for r in rows.iter().filter(|r| r.is_valid()) {
+        b.row(r, cfg);
+    }
+    let mut per_route: BTreeMap<String, usize> = BTreeMap::new();
+    let mut dossiers = FxHashSet::default();
+    for (op, d) in &b.counted {
+        *per_route.entry(op.route(&cfg.routes).to_string()).or_default() += 1;
+        dossiers.insert(*d);
+    }
+    (b.counted.len(), dossiers.len(), per_route)
+}
+
+/// How much of the plan to build: `check` needs only the rows (its counts
+/// come from `count`), not the calls, their bodies, dependencies and order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bodies {
     Yes,
@@ -496,8 +513,10 @@ pub enum Bodies {
 /// its cells move into the plan's rows rather than being copied.
 pub fn build(table: Table, rows: &[Row], cfg: &Config, bodies: Bodies) -> Plan {
     let mut b = Builder { bodies: bodies == Bodies::Yes, ..Builder::default() };
-    for r in rows.iter().filter(|r| r.is_valid()) {
-        b.row(r, cfg);
+    if b.bodies {
+        for r in rows.iter().filter(|r| r.is_valid()) {
+            b.row(r, cfg);
+        }
     }
     let (deps, sequence) = if b.bodies {
         let deps = b.resolve();
@@ -517,15 +536,6 @@ pub fn build(table: Table, rows: &[Row], cfg: &Config, bodies: Bodies) -> Plan {
     } else {
         (Vec::new(), Vec::new())
     };
-    let summary = (!b.bodies).then(|| {
-        let mut per_route: BTreeMap<String, usize> = BTreeMap::new();
-        let mut dossiers = FxHashSet::default();
-        for (op, d) in &b.counted {
-            *per_route.entry(op.route(&cfg.routes).to_string()).or_default() += 1;
-            dossiers.insert(*d);
-        }
-        (b.counted.len(), dossiers.len(), per_route)
-    });
     let mut id_of = vec![0u32; b.drafts.len()];
     for (n, &i) in sequence.iter().enumerate() {
         id_of[i as usize] = n as u32 + 1;
@@ -585,7 +595,7 @@ pub fn build(table: Table, rows: &[Row], cfg: &Config, bodies: Bodies) -> Plan {
             }
         })
         .collect();
-    Plan { format_version: FORMAT_VERSION, source, columns, rows: plan_rows, calls, summary }
+    Plan { format_version: FORMAT_VERSION, source, columns, rows: plan_rows, calls, summary: None }
 }
 
 fn place(i: u32, deps: &[Vec<u32>], placed: &mut [bool], out: &mut Vec<u32>) {

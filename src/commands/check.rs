@@ -17,6 +17,8 @@ use crate::rows::RowOptions;
 /// A file taken through every offline stage.
 pub struct Prepared {
     pub source: Source,
+    /// The typed rows, kept only for a counts-only plan (`check`).
+    pub typed: Vec<crate::rows::Row>,
     /// File-level remarks of the reader (sheets skipped, encoding…).
     pub remarks: Vec<String>,
     pub plan: Plan,
@@ -40,7 +42,8 @@ pub fn prepare(
     }
     let (source, remarks) = (table.source.clone(), table.remarks.clone());
     let plan = crate::plan::build(table, &rows, cfg, bodies);
-    Ok(Prepared { source, remarks, plan })
+    let typed = if bodies == Bodies::No { rows } else { Vec::new() };
+    Ok(Prepared { source, typed, remarks, plan })
 }
 
 pub fn check(args: &CheckArgs, cfg: &Config) -> Result<u8> {
@@ -54,12 +57,23 @@ pub fn check(args: &CheckArgs, cfg: &Config) -> Result<u8> {
     };
     let online =
         portfolio.as_ref().map(|p| crate::validate::Online { portfolio: p, as_email: args.as_email.as_deref() });
-    let p = prepare(&args.file, &args.input, cfg, Bodies::No, online.as_ref())?;
+    let mut p = prepare(&args.file, &args.input, cfg, Bodies::No, online.as_ref())?;
+    // The plan's counts and the results file are independent: one core each.
+    let (summary, written) = std::thread::scope(|scope| {
+        let counting = scope.spawn(|| crate::plan::count(&p.typed, cfg));
+        let written = match &args.results {
+            Some(out) => {
+                let results = report::check_results(&p.plan.rows, lang);
+                report::write_results(out, &p.plan.columns, &p.plan.rows, &results, lang)
+            }
+            None => Ok(()),
+        };
+        let summary = counting.join().unwrap_or_else(|_| crate::plan::count(&p.typed, cfg));
+        (summary, written)
+    });
+    written?;
+    p.plan.summary = Some(summary);
     let counts = p.plan.counts();
-    if let Some(out) = &args.results {
-        let results = report::check_results(&p.plan.rows, lang);
-        report::write_results(out, &p.plan.columns, &p.plan.rows, &results, lang)?;
-    }
     let code = if counts.invalid > 0 { exit::ROWS_FAILED } else { exit::OK };
     match args.format {
         OutputFormat::Json => print_json("check", &p, &counts, args.results.as_deref(), None, code),
