@@ -456,7 +456,6 @@ fn execute_and_report(
         max_retry_after: cfg.max_retry_after,
         backoff_base: Duration::from_millis(250),
         backoff_cap: Duration::from_secs(30),
-        loophub_method: cfg.routes.loophub_method.clone(),
         lang,
     };
     let progress = tracker(plan.calls.len(), s.quiet, lang);

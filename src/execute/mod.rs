@@ -47,7 +47,6 @@ pub struct ExecOptions {
     /// First backoff step; full jitter up to base * 2^n, capped.
     pub backoff_base: Duration,
     pub backoff_cap: Duration,
-    pub loophub_method: String,
     pub lang: Lang,
 }
 
