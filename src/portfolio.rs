@@ -97,8 +97,8 @@ pub fn fetch(cfg: &Config, domain: Option<&str>, sub: Secret, api: Secret) -> Re
         ))
     })?;
     let key_id = api.expose().split(':').next().unwrap_or_default().to_string();
-    let client =
-        Client::new(&cfg.base_url, sub, api, cfg.connect_timeout, cfg.request_timeout, Vec::new()).map_err(|e| {
+    let client = Client::new(&cfg.base_url, sub, api, cfg.connect_timeout, cfg.request_timeout, Vec::new(), lang)
+        .map_err(|e| {
             Failure::unusable(format!(
                 "{} {e}",
                 lang.t("Client HTTP impossible à créer :", "Cannot create the HTTP client:")

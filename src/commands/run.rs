@@ -391,8 +391,11 @@ fn tracker(total: usize, quiet: bool, lang: Lang) -> Tracker {
         Display::Quiet
     } else if std::io::stderr().is_terminal() {
         let pb = ProgressBar::new(total as u64);
-        let style = ProgressStyle::with_template("{bar:30} {pos}/{len} appels  {per_sec}  ETA {eta}  {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        let template = lang.t(
+            "{bar:30} {pos}/{len} appels  {per_sec}  reste {eta}  {msg}",
+            "{bar:30} {pos}/{len} calls  {per_sec}  ETA {eta}  {msg}",
+        );
+        let style = ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar());
         pb.set_style(style);
         Display::Bar(pb)
     } else {
@@ -441,7 +444,7 @@ fn execute_and_report(
         );
     }
     let client =
-        Client::new(&cfg.base_url, sub, api, cfg.connect_timeout, cfg.request_timeout, cfg.already_done.clone())
+        Client::new(&cfg.base_url, sub, api, cfg.connect_timeout, cfg.request_timeout, cfg.already_done.clone(), lang)
             .map_err(|e| {
                 Failure::unusable(format!(
                     "{} {e}",

@@ -9,6 +9,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::Value;
 
 use crate::config::Secret;
+use crate::i18n::Lang;
 
 /// What an answer means for the engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +41,7 @@ pub struct Client {
     subscription_key: Secret,
     api_key: Secret,
     already_done: Vec<String>,
+    lang: Lang,
 }
 
 /// Whether a URL points at this machine (127.0.0.0/8, ::1, localhost).
@@ -65,6 +67,7 @@ impl Client {
         connect_timeout: Duration,
         request_timeout: Duration,
         already_done: Vec<String>,
+        lang: Lang,
     ) -> Result<Client, reqwest::Error> {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(connect_timeout)
@@ -76,7 +79,7 @@ impl Client {
             builder = builder.no_proxy();
         }
         let http = builder.build()?;
-        Ok(Client { http, base_url: base_url.to_string(), subscription_key, api_key, already_done })
+        Ok(Client { http, base_url: base_url.to_string(), subscription_key, api_key, already_done, lang })
     }
 
     fn headers(&self) -> HeaderMap {
@@ -107,14 +110,14 @@ impl Client {
         let sent = self.http.request(method, url).headers(self.headers()).body(body.to_owned()).send().await;
         let response = match sent {
             Ok(r) => r,
-            Err(e) => return (transport_error(&e), None),
+            Err(e) => return (transport_error(&e, self.lang), None),
         };
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         match response.bytes().await {
             Ok(bytes) => (classify(status, &headers, &bytes, &self.already_done), Some(bytes.to_vec())),
             Err(e) => {
-                let mut a = transport_error(&e);
+                let mut a = transport_error(&e, self.lang);
                 if let Answer::Transient { status: s, maybe_applied, .. } = &mut a {
                     *s = Some(status);
                     *maybe_applied = true;
@@ -125,17 +128,18 @@ impl Client {
     }
 }
 
-fn transport_error(e: &reqwest::Error) -> Answer {
+fn transport_error(e: &reqwest::Error, lang: Lang) -> Answer {
     // Connection refused: nothing went out. Anything later (timeout, reset,
     // closed before the answer) may have reached the server.
     let maybe_applied = !e.is_connect();
     let detail = if e.is_timeout() {
-        "délai d'attente dépassé".to_string()
+        lang.t("délai d'attente dépassé", "timed out")
     } else if e.is_connect() {
-        "connexion impossible".to_string()
+        lang.t("connexion impossible", "cannot connect")
     } else {
-        "connexion coupée avant la réponse".to_string()
-    };
+        lang.t("connexion coupée avant la réponse", "connection cut before the answer")
+    }
+    .to_string();
     Answer::Transient { status: None, maybe_applied, detail, request_id: String::new() }
 }
 
