@@ -392,10 +392,15 @@ fn tracker(total: usize, quiet: bool, lang: Lang) -> Tracker {
     } else if std::io::stderr().is_terminal() {
         let pb = ProgressBar::new(total as u64);
         let template = lang.t(
-            "{bar:30} {pos}/{len} appels  {per_sec}  reste {eta}  {msg}",
-            "{bar:30} {pos}/{len} calls  {per_sec}  ETA {eta}  {msg}",
+            "{bar:30} {pos}/{len} appels  {rate}  reste {eta}  {msg}",
+            "{bar:30} {pos}/{len} calls  {rate}  ETA {eta}  {msg}",
         );
-        let style = ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar());
+        let style = ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()).with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.1}/s", state.per_sec());
+            },
+        );
         pb.set_style(style);
         Display::Bar(pb)
     } else {
