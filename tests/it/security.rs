@@ -107,19 +107,12 @@ fn no_command_writes_a_secret_anywhere() {
 
 #[test]
 fn simulate_logs_hold_no_secret() {
-    use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
-        .args(["simulate", "--port", "0", "--generate", "3"])
-        .env("LOOP_SUBSCRIPTION_KEY", SUB)
-        .env("LOOP_API_KEY", api_key())
-        .env("RUST_LOG", "trace")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port = line.trim().rsplit(':').next().unwrap().to_string();
+    let (mut child, port) = crate::util::spawn_simulate(&["--port", "0", "--generate", "3"], |c| {
+        c.env("LOOP_SUBSCRIPTION_KEY", SUB)
+            .env("LOOP_API_KEY", api_key())
+            .env("RUST_LOG", "trace")
+            .stderr(std::process::Stdio::piped());
+    });
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let c = reqwest::Client::new();

@@ -273,21 +273,9 @@ fn secrets_from_environment_never_in_state_or_stats() {
 
 #[test]
 fn simulate_command_prints_its_address() {
-    use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
-        .args(["simulate", "--port", "0", "--generate", "5", "--seed", "3"])
-        .env_remove("LOOP_SUBSCRIPTION_KEY")
-        .env_remove("LOOP_API_KEY")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let (mut child, port) = crate::util::spawn_simulate(&["--port", "0", "--generate", "5", "--seed", "3"], |_| {});
     let _ = child.kill();
     let _ = child.wait();
-    assert!(line.starts_with("listening on 127.0.0.1:"), "{line}");
-    let port: u16 = line.trim().rsplit(':').next().unwrap().parse().unwrap();
     assert!(port > 0);
 }
 
@@ -322,7 +310,6 @@ fn dossiers_and_contacts_load_from_sheets() {
 
 #[test]
 fn simulate_takes_its_secrets_from_key_files_too() {
-    use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("sub.key"), "FILE-SUB-KEY\n").unwrap();
     std::fs::write(dir.path().join("api.key"), "file-id:FILE-SECRET\n").unwrap();
@@ -331,18 +318,9 @@ fn simulate_takes_its_secrets_from_key_files_too() {
         "subscription_key_file = \"sub.key\"\napi_key_file = \"api.key\"\n",
     )
     .unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
-        .current_dir(dir.path())
-        .args(["simulate", "--port", "0", "--generate", "2"])
-        .env_remove("LOOP_SUBSCRIPTION_KEY")
-        .env_remove("LOOP_API_KEY")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port = line.trim().rsplit(':').next().unwrap().to_string();
+    let (mut child, port) = crate::util::spawn_simulate(&["--port", "0", "--generate", "2"], |c| {
+        c.current_dir(dir.path());
+    });
     let rt = tokio::runtime::Runtime::new().unwrap();
     let status = |sub: &'static str, api: &'static str| {
         let url = format!("http://127.0.0.1:{port}/loop-api-publiques/companyProvisioning/provisionCompany");

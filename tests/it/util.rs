@@ -256,3 +256,24 @@ impl Work {
         c
     }
 }
+
+/// `loopbatch simulate` as a child process: waits for its
+/// `listening on 127.0.0.1:PORT` line and returns the child and the port.
+/// `configure` sets its folder and environment (LOOP_* are removed first).
+pub fn spawn_simulate(args: &[&str], configure: impl FnOnce(&mut std::process::Command)) -> (std::process::Child, u16) {
+    use std::io::{BufRead, BufReader};
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"));
+    cmd.arg("simulate")
+        .args(args)
+        .env_remove("LOOP_SUBSCRIPTION_KEY")
+        .env_remove("LOOP_API_KEY")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    configure(&mut cmd);
+    let mut child = cmd.spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.starts_with("listening on 127.0.0.1:"), "{line}");
+    let port = line.trim().rsplit(':').next().unwrap().parse().unwrap();
+    (child, port)
+}
