@@ -14,15 +14,12 @@ pub fn sheet(data: &[u8], extension: &str) {
         return;
     }
     let opts = crate::read::ReadOptions { lang: Lang::Fr, ..Default::default() };
-    let Ok(table) = crate::read::read_table(file.path(), &opts) else { return };
     let Ok(cfg) = Config::resolve(FileConfig { code_dossier_width: Some(6), ..FileConfig::default() }, None, Lang::Fr)
     else {
         return;
     };
-    let mut rows =
-        crate::rows::type_rows(&table, &crate::rows::RowOptions { lang: Lang::Fr, code_dossier_width: Some(6) });
-    crate::validate::validate(&table, &mut rows, Lang::Fr);
-    let plan = crate::plan::build(table, &rows, &cfg, crate::plan::Bodies::Yes);
+    let Ok(p) = crate::pipeline::prepare(file.path(), &opts, &cfg, crate::plan::Bodies::Yes, None) else { return };
+    let plan = p.plan;
     let results = crate::report::check_results(&plan.rows, Lang::Fr);
     assert_eq!(results.len(), plan.rows.len(), "one result per row");
     for c in &plan.calls {

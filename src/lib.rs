@@ -14,6 +14,7 @@ pub mod fuzzing;
 pub mod headers;
 pub mod i18n;
 pub mod normalize;
+pub mod pipeline;
 pub mod plan;
 pub mod portfolio;
 pub mod read;

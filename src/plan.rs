@@ -149,7 +149,7 @@ pub struct Plan {
     /// A counts-only plan (`check`): calls, dossiers, calls per route; its
     /// `calls` is empty.
     #[serde(skip)]
-    pub summary: Option<(usize, usize, BTreeMap<String, usize>)>,
+    pub summary: Option<Summary>,
 }
 
 /// A dependency named by what it is, resolved once every call exists.
@@ -487,18 +487,40 @@ impl Builder {
 /// The counts of the plan the rows make (calls, dossiers, calls per route),
 /// without building its calls: what `check` reports. Runs on the rows alone,
 /// so `check` computes it while the results are being written.
-pub fn count(rows: &[Row], cfg: &Config) -> (usize, usize, BTreeMap<String, usize>) {
-    let mut b = Builder::default();
-    for r in rows.iter().filter(|r| r.is_valid()) {
-        b.row(r, cfg);
+pub fn count(rows: &[Row], cfg: &Config) -> Summary {
+    let mut counter = Counter::default();
+    for r in rows {
+        counter.add(r, cfg);
     }
-    let mut per_route: BTreeMap<String, usize> = BTreeMap::new();
-    let mut dossiers = FxHashSet::default();
-    for (op, d) in &b.counted {
-        *per_route.entry(op.route(&cfg.routes).to_string()).or_default() += 1;
-        dossiers.insert(*d);
+    counter.finish(cfg)
+}
+
+/// A counts-only plan's figures: calls, dossiers, calls per route.
+pub type Summary = (usize, usize, BTreeMap<String, usize>);
+
+/// The plan's counts, gathered row by row as the rows come in.
+#[derive(Default)]
+pub struct Counter {
+    b: Builder,
+}
+
+impl Counter {
+    /// Counts the row's calls if the row is valid.
+    pub fn add(&mut self, r: &Row, cfg: &Config) {
+        if r.is_valid() {
+            self.b.row(r, cfg);
+        }
     }
-    (b.counted.len(), dossiers.len(), per_route)
+
+    pub fn finish(self, cfg: &Config) -> Summary {
+        let mut per_route: BTreeMap<String, usize> = BTreeMap::new();
+        let mut dossiers = FxHashSet::default();
+        for (op, d) in &self.b.counted {
+            *per_route.entry(op.route(&cfg.routes).to_string()).or_default() += 1;
+            dossiers.insert(*d);
+        }
+        (self.b.counted.len(), dossiers.len(), per_route)
+    }
 }
 
 /// How much of the plan to build: `check` needs only the rows (its counts

@@ -139,26 +139,50 @@ pub fn now_iso() -> String {
 /// and warning in the message.
 pub fn check_results(rows: &[PlanRow], lang: Lang) -> Vec<RowResult> {
     let ts = now_iso();
-    rows.iter()
-        .map(|r| {
-            let status = match r.check {
-                crate::plan::RowCheck::Valide => Status::Valide,
-                crate::plan::RowCheck::Invalide => Status::Invalide,
-                crate::plan::RowCheck::Ignore => Status::Ignore,
-            };
-            let mut parts: Vec<String> = r.problems.clone();
-            parts.extend(r.warnings.iter().map(|w| format!("{} {w}", lang.t("Avertissement :", "Warning:"))));
-            if status == Status::Ignore && parts.is_empty() {
-                parts.push(lang.t("rien à faire (action vide)", "nothing to do (blank action)").to_string());
-            }
-            RowResult {
-                etape: "validation".into(),
-                message: parts.join(" | "),
-                timestamp: ts.clone(),
-                ..RowResult::new(status, "")
-            }
-        })
-        .collect()
+    rows.iter().map(|r| check_result(r, &ts, lang)).collect()
+}
+
+fn check_result(r: &PlanRow, timestamp: &str, lang: Lang) -> RowResult {
+    let status = match r.check {
+        crate::plan::RowCheck::Valide => Status::Valide,
+        crate::plan::RowCheck::Invalide => Status::Invalide,
+        crate::plan::RowCheck::Ignore => Status::Ignore,
+    };
+    let warning = lang.t("Avertissement :", "Warning:");
+    let mut message = r.problems.join(" | ");
+    for w in &r.warnings {
+        if !message.is_empty() {
+            message.push_str(" | ");
+        }
+        message.push_str(warning);
+        message.push(' ');
+        message.push_str(w);
+    }
+    if status == Status::Ignore && message.is_empty() {
+        message.push_str(lang.t("rien à faire (action vide)", "nothing to do (blank action)"));
+    }
+    RowResult {
+        status,
+        etape: "validation".into(),
+        code_http: None,
+        message,
+        request_id: String::new(),
+        object_id: String::new(),
+        attempts: 0,
+        timestamp: timestamp.to_string(),
+    }
+}
+
+/// Writes the results of `check`: for CSV, each row's result is made as its
+/// line is written, never all of them at once.
+pub fn write_check_results(path: &Path, columns: &[String], rows: &[PlanRow], lang: Lang) -> Result<()> {
+    match results_format(path, lang)? {
+        ResultsFormat::Csv => {
+            let ts = now_iso();
+            write_atomic_with(path, lang, |w| results_csv(w, columns, rows, |i| check_result(&rows[i], &ts, lang)))
+        }
+        ResultsFormat::Xlsx => write_results(path, columns, rows, &check_results(rows, lang), lang),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,7 +221,7 @@ pub fn write_results(
 ) -> Result<()> {
     match results_format(path, lang)? {
         // Streamed: no copy of the whole output in memory.
-        ResultsFormat::Csv => write_atomic_with(path, lang, |w| results_csv(w, columns, rows, results)),
+        ResultsFormat::Csv => write_atomic_with(path, lang, |w| results_csv(w, columns, rows, |i| &results[i])),
         ResultsFormat::Xlsx => {
             let bytes = results_xlsx(columns, rows, results, lang).map_err(|e| xlsx_failure(path, e, lang))?;
             write_atomic(path, &bytes, lang)
@@ -233,25 +257,61 @@ pub fn csv_unsafe(v: &str) -> &str {
     }
 }
 
-fn results_csv(
+/// Rows per batch of CSV lines: batches are formatted side by side on the
+/// thread pool, then written in order, so only a few batches are in memory.
+const CSV_BATCH: usize = 4096;
+
+fn results_csv<R: std::borrow::Borrow<RowResult>>(
     out: &mut dyn Write,
     columns: &[String],
     rows: &[PlanRow],
-    results: &[RowResult],
+    result: impl Fn(usize) -> R + Sync,
 ) -> std::io::Result<()> {
-    use std::fmt::Write as _;
+    use rayon::prelude::*;
     let kept = kept_columns(columns);
     out.write_all(b"\xEF\xBB\xBF")?;
-    let mut w = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(out);
+    let mut header = csv_writer(Vec::new());
     for h in kept.iter().map(|&i| columns[i].as_str()).chain(RESULT_COLUMNS) {
-        w.write_field(csv_safe(h).as_bytes())?;
+        header.write_field(csv_safe(h).as_bytes())?;
     }
-    w.write_record(None::<&[u8]>)?;
+    header.write_record(None::<&[u8]>)?;
+    out.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
+    let window = CSV_BATCH * rayon::current_num_threads().max(1);
+    for start in (0..rows.len()).step_by(window) {
+        let end = (start + window).min(rows.len());
+        let batches: Vec<std::io::Result<Vec<u8>>> = (start..end)
+            .step_by(CSV_BATCH)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|from| csv_lines(&kept, rows, from..(from + CSV_BATCH).min(end), &result))
+            .collect();
+        for b in batches {
+            out.write_all(&b?)?;
+        }
+    }
+    out.flush()
+}
+
+fn csv_writer(buffer: Vec<u8>) -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(buffer)
+}
+
+/// The CSV lines of some rows.
+fn csv_lines<R: std::borrow::Borrow<RowResult>>(
+    kept: &[usize],
+    rows: &[PlanRow],
+    range: std::ops::Range<usize>,
+    result: &impl Fn(usize) -> R,
+) -> std::io::Result<Vec<u8>> {
+    use std::fmt::Write as _;
+    let mut w = csv_writer(Vec::with_capacity(range.len() * 256));
     // Numbers go through one reused buffer: no allocation per field.
     let mut number = String::new();
-    for (row, r) in rows.iter().zip(results) {
-        for &i in &kept {
-            w.write_field(csv_safe(row.values.get(i).map_or("", String::as_str)).as_bytes())?;
+    for i in range {
+        let (row, r) = (&rows[i], result(i));
+        let r = r.borrow();
+        for &c in kept {
+            w.write_field(csv_safe(row.values.get(c).map_or("", String::as_str)).as_bytes())?;
         }
         w.write_field(csv_safe(&row.feuille).as_bytes())?;
         number.clear();
@@ -273,7 +333,7 @@ fn results_csv(
         w.write_field(csv_safe(&r.timestamp).as_bytes())?;
         w.write_record(None::<&[u8]>)?;
     }
-    w.flush()
+    w.into_inner().map_err(|e| e.into_error())
 }
 
 fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lang: Lang) -> Result<Vec<u8>, XlsxError> {

@@ -5,13 +5,12 @@
 //! that cannot be understood become problems; `validate` adds the rules that
 //! depend on the action and on other rows.
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::headers::Field;
 use crate::i18n::Lang;
 use crate::normalize::{self, EmailError};
-use crate::read::{Cell, ReadNote, Table};
+use crate::read::{Cell, RawRow, ReadNote, SheetHeader};
 
 /// What a row asks for (column `action`; French names, English synonyms).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -114,26 +113,18 @@ pub struct RowOptions {
     pub code_dossier_width: Option<usize>,
 }
 
-/// Types every row of the table, in parallel; order is kept.
-pub fn type_rows(table: &Table, opts: &RowOptions) -> Vec<Row> {
-    let has_action = table.map.has(Field::Action);
-    table
-        .rows
-        .par_iter()
-        .enumerate()
-        .map(|(i, raw)| {
-            let mut t = Typer { table, cells: &raw.cells, opts, row: Row { index: i, ..Row::default() } };
-            for note in &raw.notes {
-                t.read_note(note);
-            }
-            t.fill(has_action);
-            t.row
-        })
-        .collect()
+/// Types one raw row of a sheet; `index` is its place among all rows read.
+pub fn type_row(header: &SheetHeader, raw: &RawRow, index: usize, opts: &RowOptions) -> Row {
+    let mut t = Typer { header, cells: &raw.cells, opts, row: Row { index, ..Row::default() } };
+    for note in &raw.notes {
+        t.read_note(note);
+    }
+    t.fill(header.map.has(Field::Action));
+    t.row
 }
 
 struct Typer<'a> {
-    table: &'a Table,
+    header: &'a SheetHeader,
     cells: &'a [Cell],
     opts: &'a RowOptions,
     row: Row,
@@ -146,13 +137,13 @@ impl Typer<'_> {
 
     /// The header the user wrote for this field.
     fn column(&self, f: Field) -> String {
-        self.table.map.get(f).map_or_else(|| f.name().to_string(), |i| self.table.columns[i].clone())
+        self.header.map.get(f).map_or_else(|| f.name().to_string(), |i| self.header.columns[i].clone())
     }
 
     /// The trimmed cell of a field, `None` when blank; warns when trimming
     /// removed non-breaking or invisible characters.
     fn value(&mut self, f: Field) -> Option<(String, bool)> {
-        let cell = self.table.map.get(f).and_then(|i| self.cells.get(i))?;
+        let cell = self.header.map.get(f).and_then(|i| self.cells.get(i))?;
         let (t, trimmed) = normalize::trim_cell(&cell.text);
         if t.is_empty() {
             return None;
@@ -174,7 +165,7 @@ impl Typer<'_> {
 
     /// Whether the field's cell holds anything (no warning, no typing).
     fn present(&self, f: Field) -> bool {
-        self.table
+        self.header
             .map
             .get(f)
             .and_then(|i| self.cells.get(i))

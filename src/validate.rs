@@ -1,22 +1,19 @@
 //! Stage 3, validate: the rules that depend on the action and on other rows.
 //!
-//! Every problem of a row is reported, not only the first. No IO here.
+//! Every problem of a row is reported, not only the first. No IO here. Rows
+//! are validated one by one as they are read (`per_action`, `online_row`);
+//! `CrossRows` gathers, row by row, what the checks across rows need and
+//! reports once every row is in.
 
-use rayon::prelude::*;
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::headers::Field;
 use crate::i18n::Lang;
 use crate::normalize::{email_key, fold_key};
-use crate::read::Table;
+use crate::read::{Cell, SheetHeader, Table};
 use crate::rows::{Action, Row};
-
-/// Validates every row in place: required fields per action, then the
-/// checks across rows (one e-mail for two people, the same row twice).
-pub fn validate(table: &Table, rows: &mut [Row], lang: Lang) {
-    rows.par_iter_mut().for_each(|row| per_action(table, row, lang));
-    same_email_two_people(table, rows, lang);
-    duplicate_rows(table, rows, lang);
-}
 
 /// What an action needs.
 struct Needs {
@@ -36,20 +33,16 @@ fn needs(a: Action) -> Needs {
     }
 }
 
-fn per_action(table: &Table, row: &mut Row, lang: Lang) {
+/// The rules of the row's action: required fields, offers, warnings.
+pub fn per_action(header: &SheetHeader, cells: &[Cell], row: &mut Row, lang: Lang) {
     let Some(action) = row.action else { return };
     // The offer to remove may be written in either offer column.
     if matches!(action, Action::RetirerOffre | Action::RetirerApplication) && row.offre.is_none() {
         row.offre = row.ancienne_offre.take();
     }
     let need = needs(action);
-    let idx = row.index;
     let raw_present = |f: Field| {
-        table
-            .map
-            .get(f)
-            .and_then(|i| table.rows[idx].get(i))
-            .is_some_and(|c| !crate::normalize::trim_cell(&c.text).0.is_empty())
+        header.map.get(f).and_then(|i| cells.get(i)).is_some_and(|c| !crate::normalize::trim_cell(&c.text).0.is_empty())
     };
     let removal = matches!(action, Action::RetirerOffre | Action::RetirerApplication);
     let missing = |f: Field, have: bool, what: &str| -> Option<String> {
@@ -58,12 +51,12 @@ fn per_action(table: &Table, row: &mut Row, lang: Lang) {
         if have || reported {
             return None;
         }
-        let state = if table.map.has(f) {
+        let state = if header.map.has(f) {
             lang.t("vide", "blank")
         } else {
             lang.t("absente du fichier", "missing from the file")
         };
-        let column = table.map.get(f).map_or(f.name(), |i| table.columns[i].as_str());
+        let column = header.map.get(f).map_or(f.name(), |i| header.columns[i].as_str());
         Some(format!(
             "{} « {column} » {state} : {} « {} » {what}",
             lang.t("colonne", "column"),
@@ -150,100 +143,141 @@ pub fn place(table: &Table, index: usize, lang: Lang) -> String {
     format!("{} « {} » {} {}", lang.t("feuille", "sheet"), r.sheet, lang.t("ligne", "row"), r.line)
 }
 
-fn same_email_two_people(table: &Table, rows: &mut [Row], lang: Lang) {
-    let mut people: rustc_hash::FxHashMap<String, Vec<(usize, String)>> = Default::default();
-    for (i, r) in rows.iter().enumerate() {
-        if r.ignored {
-            continue;
-        }
-        let (Some(e), true) = (&r.email, r.nom.is_some() || r.prenom.is_some()) else { continue };
-        let who = format!(
-            "{}|{}",
-            fold_key(r.nom.as_deref().unwrap_or_default()),
-            fold_key(r.prenom.as_deref().unwrap_or_default())
-        );
-        people.entry(email_key(e)).or_default().push((i, who));
-    }
-    for (email, group) in people {
-        let first = &group[0].1;
-        if group.iter().all(|(_, w)| w == first) {
-            continue;
-        }
-        let listing: Vec<String> = group
-            .iter()
-            .map(|(i, _)| {
-                let r = &rows[*i];
-                format!(
-                    "{} ({} {})",
-                    place(table, r.index, lang),
-                    r.prenom.as_deref().unwrap_or_default(),
-                    r.nom.as_deref().unwrap_or_default()
-                )
-            })
-            .collect();
-        let msg = format!(
-            "{} {email} {} {}",
-            lang.t("l'e-mail", "e-mail"),
-            lang.t(
-                "est donné à des personnes différentes dans le fichier (un e-mail = un interlocuteur) :",
-                "is given to different people in the file (one e-mail = one contact):"
-            ),
-            listing.join(", ")
-        );
-        for (i, _) in &group {
-            rows[*i].problems.push(msg.clone());
-        }
-    }
+/// Who a row names, to tell two people apart under one e-mail.
+fn who(r: &Row) -> (String, String) {
+    (fold_key(r.nom.as_deref().unwrap_or_default()), fold_key(r.prenom.as_deref().unwrap_or_default()))
 }
 
-fn duplicate_rows(table: &Table, rows: &mut [Row], lang: Lang) {
-    // The row's meaning, normalised: two rows equal here ask the same thing.
-    type Key<'a> = (
-        &'static str,
-        Option<&'a str>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<&'a str>,
-        (Option<&'static str>, Option<&'static str>, Option<&'a str>),
-        (Option<bool>, Option<bool>, Option<bool>),
-    );
-    let keys: Vec<Option<Key>> = rows
-        .par_iter()
-        .map(|r| {
-            let action = r.action?;
-            Some((
-                action.name(),
-                r.code_dossier.as_deref(),
-                r.email.as_deref().map(email_key),
-                r.nom.as_deref().map(fold_key),
-                r.prenom.as_deref().map(fold_key),
-                r.telephone.as_deref(),
-                (r.offre, r.ancienne_offre, r.profil.as_deref()),
-                (r.social, r.actif, r.emetteur_par_defaut),
-            ))
-        })
-        .collect();
-    let mut seen: rustc_hash::FxHashMap<&Key, usize> = Default::default();
-    let mut duplicates = Vec::new();
-    for (i, key) in keys.iter().enumerate() {
-        let Some(key) = key else { continue };
-        match seen.get(key) {
-            Some(&first) => duplicates.push((i, first)),
+/// The row's meaning, normalised: two rows equal here ask the same thing.
+type Meaning<'a> = (
+    &'static str,
+    Option<&'a str>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<&'a str>,
+    (Option<&'static str>, Option<&'static str>, Option<&'a str>),
+    (Option<bool>, Option<bool>, Option<bool>),
+);
+
+fn meaning(r: &Row) -> Option<Meaning<'_>> {
+    Some((
+        r.action?.name(),
+        r.code_dossier.as_deref(),
+        r.email.as_deref().map(email_key),
+        r.nom.as_deref().map(fold_key),
+        r.prenom.as_deref().map(fold_key),
+        r.telephone.as_deref(),
+        (r.offre, r.ancienne_offre, r.profil.as_deref()),
+        (r.social, r.actif, r.emetteur_par_defaut),
+    ))
+}
+
+/// The checks across rows (one e-mail for two people, the same row twice),
+/// gathered row by row as rows come, reported by `finish`.
+#[derive(Default)]
+pub struct CrossRows {
+    /// E-mail key -> the first row naming a person with it, and whether
+    /// another person came with the same e-mail.
+    people: FxHashMap<String, (u32, bool)>,
+    /// Hash of a row's meaning -> the first row with it; rows whose meaning
+    /// only shares the hash (never seen in practice) go to `collided`.
+    meanings: FxHashMap<u64, u32>,
+    collided: FxHashMap<u64, Vec<u32>>,
+    /// (row, the earlier row it repeats).
+    duplicates: Vec<(u32, u32)>,
+}
+
+impl CrossRows {
+    /// Takes in `rows[i]`, the last row so far.
+    pub fn add(&mut self, rows: &[Row], i: usize) {
+        let r = &rows[i];
+        if r.ignored {
+            return;
+        }
+        if let (Some(e), true) = (&r.email, r.nom.is_some() || r.prenom.is_some()) {
+            match self.people.get_mut(&email_key(e)) {
+                Some((first, mixed)) => *mixed = *mixed || who(&rows[*first as usize]) != who(r),
+                None => {
+                    self.people.insert(email_key(e), (i as u32, false));
+                }
+            }
+        }
+        let Some(key) = meaning(r) else { return };
+        let mut h = FxHasher::default();
+        key.hash(&mut h);
+        let h = h.finish();
+        let same = |j: &u32| meaning(&rows[*j as usize]).as_ref() == Some(&key);
+        match self.meanings.get(&h) {
             None => {
-                seen.insert(key, i);
+                self.meanings.insert(h, i as u32);
+            }
+            Some(first) if same(first) => self.duplicates.push((i as u32, *first)),
+            Some(_) => {
+                let others = self.collided.entry(h).or_default();
+                match others.iter().find(|j| same(j)) {
+                    Some(first) => self.duplicates.push((i as u32, *first)),
+                    None => others.push(i as u32),
+                }
             }
         }
     }
-    drop(seen);
-    drop(keys);
-    for (i, first) in duplicates {
-        let msg = format!(
-            "{} {}",
-            lang.t("ligne en double : identique à la", "duplicate row: same as"),
-            place(table, rows[first].index, lang)
-        );
-        rows[i].problems.push(msg);
+
+    /// Writes the problems found across rows onto them. Returns whether a
+    /// row that was valid became invalid.
+    pub fn finish(self, table: &Table, rows: &mut [Row], lang: Lang) -> bool {
+        let mut spoiled = false;
+        let mut flag = |row: &mut Row, msg: String| {
+            spoiled |= row.is_valid();
+            row.problems.push(msg);
+        };
+        let mixed: FxHashMap<&str, ()> =
+            self.people.iter().filter(|(_, (_, m))| *m).map(|(e, _)| (e.as_str(), ())).collect();
+        if !mixed.is_empty() {
+            let mut groups: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+            for (i, r) in rows.iter().enumerate() {
+                if let (false, Some(e), true) = (r.ignored, &r.email, r.nom.is_some() || r.prenom.is_some())
+                    && mixed.contains_key(email_key(e).as_str())
+                {
+                    groups.entry(email_key(e)).or_default().push(i);
+                }
+            }
+            for (email, group) in groups {
+                let listing: Vec<String> = group
+                    .iter()
+                    .map(|i| {
+                        let r = &rows[*i];
+                        format!(
+                            "{} ({} {})",
+                            place(table, r.index, lang),
+                            r.prenom.as_deref().unwrap_or_default(),
+                            r.nom.as_deref().unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                let msg = format!(
+                    "{} {email} {} {}",
+                    lang.t("l'e-mail", "e-mail"),
+                    lang.t(
+                        "est donné à des personnes différentes dans le fichier (un e-mail = un interlocuteur) :",
+                        "is given to different people in the file (one e-mail = one contact):"
+                    ),
+                    listing.join(", ")
+                );
+                for i in group {
+                    flag(&mut rows[i], msg.clone());
+                }
+            }
+        }
+        for (i, first) in self.duplicates {
+            let msg = format!(
+                "{} {}",
+                lang.t("ligne en double : identique à la", "duplicate row: same as"),
+                place(table, rows[first as usize].index, lang)
+            );
+            flag(&mut rows[i as usize], msg);
+        }
+        spoiled
     }
 }
 
@@ -256,9 +290,12 @@ pub struct Online<'a> {
 
 /// With the portfolio: a row whose dossier this key cannot reach is
 /// INVALIDE, whatever its action; a code that lost its zeros is matched.
-pub fn online(table: &Table, rows: &mut [Row], online: &Online, lang: Lang) {
-    for row in rows.iter_mut().filter(|r| !r.ignored) {
-        let Some(code) = row.code_dossier.clone() else { continue };
+pub fn online_row(header: &SheetHeader, row: &mut Row, online: &Online, lang: Lang) {
+    if row.ignored {
+        return;
+    }
+    {
+        let Some(code) = row.code_dossier.clone() else { return };
         if online.portfolio.get(&code).is_none() {
             if let Some(padded) = online.portfolio.zero_padded(&code) {
                 row.warnings.push(format!(
@@ -272,7 +309,7 @@ pub fn online(table: &Table, rows: &mut [Row], online: &Online, lang: Lang) {
                 ));
                 row.code_dossier = Some(padded.to_string());
             } else {
-                let column = table.map.get(Field::CodeDossier).map_or("code_dossier", |i| table.columns[i].as_str());
+                let column = header.map.get(Field::CodeDossier).map_or("code_dossier", |i| header.columns[i].as_str());
                 row.problems.push(format!(
                     "{} « {column} » : « {code} » {}",
                     lang.t("colonne", "column"),
@@ -281,7 +318,7 @@ pub fn online(table: &Table, rows: &mut [Row], online: &Online, lang: Lang) {
                         "is not a dossier linked to this application key in LoopHub: link the dossier to the application in LoopHub first, this key cannot reach it"
                     )
                 ));
-                continue;
+                return;
             }
         }
         if let (Some(me), Some(folder)) =

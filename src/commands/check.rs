@@ -9,22 +9,12 @@ use crate::cli::{CheckArgs, InputArgs, OutputFormat, PlanArgs};
 use crate::config::Config;
 use crate::error::{Failure, Result, exit};
 use crate::i18n::Lang;
+use crate::pipeline::Prepared;
 use crate::plan::{Bodies, Plan, PlanCounts, RowCheck};
-use crate::read::{ReadOptions, Source};
+use crate::read::ReadOptions;
 use crate::report;
-use crate::rows::RowOptions;
 
-/// A file taken through every offline stage.
-pub struct Prepared {
-    pub source: Source,
-    /// The typed rows, kept only for a counts-only plan (`check`).
-    pub typed: Vec<crate::rows::Row>,
-    /// File-level remarks of the reader (sheets skipped, encoding…).
-    pub remarks: Vec<String>,
-    pub plan: Plan,
-}
-
-/// Read -> rows -> validate -> plan.
+/// Read -> rows -> validate -> plan, with the command's reading options.
 pub fn prepare(
     file: &Path,
     input: &InputArgs,
@@ -34,16 +24,7 @@ pub fn prepare(
 ) -> Result<Prepared> {
     let lang = cfg.lang;
     let opts = ReadOptions { sheet: input.sheet.clone(), encoding: input.encoding, delimiter: input.delimiter, lang };
-    let table = crate::read::read_table(file, &opts)?;
-    let mut rows = crate::rows::type_rows(&table, &RowOptions { lang, code_dossier_width: cfg.code_dossier_width });
-    crate::validate::validate(&table, &mut rows, lang);
-    if let Some(o) = online {
-        crate::validate::online(&table, &mut rows, o, lang);
-    }
-    let (source, remarks) = (table.source.clone(), table.remarks.clone());
-    let plan = crate::plan::build(table, &rows, cfg, bodies);
-    let typed = if bodies == Bodies::No { rows } else { Vec::new() };
-    Ok(Prepared { source, typed, remarks, plan })
+    crate::pipeline::prepare(file, &opts, cfg, bodies, online)
 }
 
 pub fn check(args: &CheckArgs, cfg: &Config) -> Result<u8> {
@@ -57,22 +38,10 @@ pub fn check(args: &CheckArgs, cfg: &Config) -> Result<u8> {
     };
     let online =
         portfolio.as_ref().map(|p| crate::validate::Online { portfolio: p, as_email: args.as_email.as_deref() });
-    let mut p = prepare(&args.file, &args.input, cfg, Bodies::No, online.as_ref())?;
-    // The plan's counts and the results file are independent: one core each.
-    let (summary, written) = std::thread::scope(|scope| {
-        let counting = scope.spawn(|| crate::plan::count(&p.typed, cfg));
-        let written = match &args.results {
-            Some(out) => {
-                let results = report::check_results(&p.plan.rows, lang);
-                report::write_results(out, &p.plan.columns, &p.plan.rows, &results, lang)
-            }
-            None => Ok(()),
-        };
-        let summary = counting.join().unwrap_or_else(|_| crate::plan::count(&p.typed, cfg));
-        (summary, written)
-    });
-    written?;
-    p.plan.summary = Some(summary);
+    let p = prepare(&args.file, &args.input, cfg, Bodies::No, online.as_ref())?;
+    if let Some(out) = &args.results {
+        report::write_check_results(out, &p.plan.columns, &p.plan.rows, lang)?;
+    }
     let counts = p.plan.counts();
     let code = if counts.invalid > 0 { exit::ROWS_FAILED } else { exit::OK };
     match args.format {

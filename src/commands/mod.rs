@@ -11,7 +11,7 @@ use crate::cli::{Cli, Command};
 use crate::config::Config;
 use crate::error::Result;
 
-pub use check::{Prepared, prepare};
+pub use check::prepare;
 
 /// A multi-threaded tokio runtime for the commands that talk HTTP.
 pub(crate) fn runtime(lang: crate::i18n::Lang) -> Result<tokio::runtime::Runtime> {

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -62,7 +63,7 @@ pub enum ReadNote {
 /// One data row of the input, cells aligned on `Table::columns`.
 #[derive(Debug, Clone)]
 pub struct RawRow {
-    pub sheet: std::sync::Arc<str>,
+    pub sheet: Arc<str>,
     /// Row number as the spreadsheet program shows it (1-based).
     pub line: u32,
     pub cells: Vec<Cell>,
@@ -72,6 +73,104 @@ pub struct RawRow {
 impl RawRow {
     pub fn get(&self, i: usize) -> Option<&Cell> {
         self.cells.get(i)
+    }
+}
+
+/// A sheet's header, handed on before its rows: the columns as written in
+/// that sheet and the fields they hold.
+#[derive(Debug, Clone)]
+pub struct SheetHeader {
+    pub name: Arc<str>,
+    pub columns: Vec<String>,
+    pub map: ColumnMap,
+}
+
+/// What the reader hands on while it reads: a sheet's header, then that
+/// sheet's rows in batches, cells aligned on the sheet's own columns.
+#[derive(Debug)]
+pub enum Chunk {
+    Sheet(Arc<SheetHeader>),
+    Rows(Vec<RawRow>),
+}
+
+/// What is known only once the whole file is read: each sheet's final
+/// columns (widened for data past the last header) and the remarks.
+#[derive(Debug)]
+pub struct Layout {
+    pub source: Source,
+    pub sheets: Vec<(Arc<str>, Vec<String>)>,
+    pub remarks: Vec<String>,
+}
+
+/// Rows per batch handed on: large enough that the hand-over costs
+/// nothing, small enough that typing starts at once.
+const BATCH_ROWS: usize = 1024;
+
+/// Where the format readers put what they read, sheet by sheet.
+pub(crate) struct Sink<'a> {
+    send: &'a mut dyn FnMut(Chunk),
+    batch: Vec<RawRow>,
+    /// The sheet being read: its header and the width its data reaches.
+    sheet: Option<(Arc<SheetHeader>, usize)>,
+    sheets: Vec<(Arc<str>, Vec<String>)>,
+    remarks: Vec<String>,
+}
+
+impl<'a> Sink<'a> {
+    fn new(send: &'a mut dyn FnMut(Chunk)) -> Sink<'a> {
+        Sink { send, batch: Vec::with_capacity(BATCH_ROWS), sheet: None, sheets: Vec::new(), remarks: Vec::new() }
+    }
+
+    /// A sheet's header was found: its rows follow.
+    pub(crate) fn start_sheet(&mut self, name: &str, columns: Vec<String>) {
+        self.end_sheet();
+        let (map, _) = ColumnMap::new(&columns);
+        let header = Arc::new(SheetHeader { name: Arc::from(name), columns, map });
+        (self.send)(Chunk::Sheet(header.clone()));
+        self.sheet = Some((header, 0));
+    }
+
+    /// Columns the current sheet's header names.
+    pub(crate) fn width(&self) -> usize {
+        self.sheet.as_ref().map_or(0, |(h, _)| h.columns.len())
+    }
+
+    /// A data row of the current sheet (blank rows are the reader's to skip).
+    pub(crate) fn row(&mut self, line: u32, mut cells: Vec<Cell>, notes: Vec<ReadNote>) {
+        let Some((header, reach)) = &mut self.sheet else { return };
+        let used = cells.iter().rposition(|c| !c.text.trim().is_empty()).map_or(0, |p| p + 1);
+        *reach = (*reach).max(used);
+        if cells.len() < header.columns.len() {
+            cells.resize(header.columns.len(), Cell::default());
+        }
+        self.batch.push(RawRow { sheet: header.name.clone(), line, cells, notes });
+        if self.batch.len() >= BATCH_ROWS {
+            self.flush();
+        }
+    }
+
+    pub(crate) fn remark(&mut self, remark: String) {
+        self.remarks.push(remark);
+    }
+
+    fn flush(&mut self) {
+        if !self.batch.is_empty() {
+            let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_ROWS));
+            (self.send)(Chunk::Rows(full));
+        }
+    }
+
+    /// Ends the current sheet; data past its last header gets a column
+    /// named by its letter.
+    pub(crate) fn end_sheet(&mut self) {
+        self.flush();
+        if let Some((header, reach)) = self.sheet.take() {
+            let mut columns = header.columns.clone();
+            while columns.len() < reach {
+                columns.push(format!("colonne_{}", column_letter(columns.len())));
+            }
+            self.sheets.push((header.name.clone(), columns));
+        }
     }
 }
 
@@ -115,6 +214,18 @@ enum Kind {
 
 /// Reads the whole input into a `Table`.
 pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table> {
+    let mut rows = Vec::new();
+    let layout = read_streamed(path, opts, &mut |chunk| {
+        if let Chunk::Rows(batch) = chunk {
+            rows.extend(batch);
+        }
+    })?;
+    assemble(layout, rows, opts.lang)
+}
+
+/// Reads the input, handing each sheet's header and rows to `send` as they
+/// are parsed; `assemble` then makes the `Table` of them.
+pub fn read_streamed(path: &Path, opts: &ReadOptions, send: &mut dyn FnMut(Chunk)) -> Result<Layout> {
     let lang = opts.lang;
     let shown = path.display();
     let meta = std::fs::metadata(path).map_err(|e| {
@@ -161,16 +272,18 @@ pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table> {
     let before = std::fs::metadata(path).ok().map(|m| (m.len(), m.modified().ok()));
     // The file's hash (which ties a plan and a journal to it) is computed
     // on a second thread while the sheet is parsed.
-    let (sha256, sheets) = std::thread::scope(|scope| {
+    let mut sink = Sink::new(send);
+    let (sha256, read) = std::thread::scope(|scope| {
         let hashing = scope.spawn(|| hash_file(path));
-        let sheets = match kind {
-            Kind::Text => text::read_text(path, &file_name(path), opts).map(|s| vec![s]),
-            _ => workbook::read_workbook(path, kind, opts),
+        let read = match kind {
+            Kind::Text => text::read_text(path, &file_name(path), opts, &mut sink),
+            _ => workbook::read_workbook(path, kind, opts, &mut sink),
         };
+        sink.end_sheet();
         let sha = hashing.join().unwrap_or_else(|_| Err(std::io::Error::other("hash")));
-        (sha, sheets)
+        (sha, read)
     });
-    let sheets = sheets?;
+    read?;
     let sha256 = sha256.map_err(|e| io_failure(path, e, lang))?;
     let after = std::fs::metadata(path).ok().map(|m| (m.len(), m.modified().ok()));
     if before != after {
@@ -182,50 +295,53 @@ pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table> {
             )
         )));
     }
+    let Sink { sheets, remarks, .. } = sink;
     let source = Source { path: path.to_path_buf(), name: file_name(path), sha256 };
-    merge_sheets(source, sheets, lang)
+    Ok(Layout { source, sheets, remarks })
 }
 
-/// One sheet's rows before the sheets are merged.
-struct SheetRows {
-    name: String,
-    headers: Vec<String>,
-    rows: Vec<(u32, Vec<Cell>, Vec<ReadNote>)>,
-    remarks: Vec<String>,
-}
-
-fn merge_sheets(source: Source, sheets: Vec<SheetRows>, lang: Lang) -> Result<Table> {
+/// The rows read, in input order, made into a `Table` on the union of the
+/// sheets' columns (the same field under two spellings is one column).
+pub fn assemble(layout: Layout, mut rows: Vec<RawRow>, lang: Lang) -> Result<Table> {
+    let Layout { source, sheets, mut remarks } = layout;
     let mut columns: Vec<String> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
-    let mut rows = Vec::new();
-    let mut remarks = Vec::new();
-    for sheet in sheets {
-        remarks.extend(sheet.remarks);
-        let sheet_name: std::sync::Arc<str> = std::sync::Arc::from(sheet.name.as_str());
-        // Same field under two spellings in two sheets is one column.
-        let index: Vec<usize> = sheet
-            .headers
+    let mut placement: HashMap<Arc<str>, (Vec<usize>, bool)> = HashMap::new();
+    for (name, headers) in sheets {
+        let mut taken = vec![false; columns.len() + headers.len()];
+        let index: Vec<usize> = headers
             .iter()
             .map(|h| {
                 let key = Field::from_header(h).map_or_else(|| h.clone(), |f| f.name().to_string());
-                *by_key.entry(key).or_insert_with(|| {
+                let mut j = *by_key.entry(key).or_insert(columns.len());
+                // A field named twice in one sheet keeps both columns: the
+                // first is used, the second carried to the results.
+                if taken[j] {
+                    j = columns.len();
+                }
+                if j == columns.len() {
                     columns.push(h.clone());
-                    columns.len() - 1
-                })
+                }
+                taken[j] = true;
+                j
             })
             .collect();
-        for (line, cells, notes) in sheet.rows {
-            let mut aligned = vec![Cell::default(); columns.len()];
-            for (i, c) in cells.into_iter().enumerate() {
-                if let Some(&j) = index.get(i) {
-                    aligned[j] = c;
-                }
-            }
-            rows.push(RawRow { sheet: sheet_name.clone(), line, cells: aligned, notes });
-        }
+        let in_place = index.iter().enumerate().all(|(i, &j)| i == j);
+        placement.insert(name, (index, in_place));
     }
     let width = columns.len();
+    let unknown = (Vec::new(), true);
     for r in &mut rows {
+        let (index, in_place) = placement.get(&r.sheet).unwrap_or(&unknown);
+        if *in_place {
+            r.cells.truncate(index.len());
+        } else {
+            let mut aligned = vec![Cell::default(); width];
+            for (c, &j) in std::mem::take(&mut r.cells).into_iter().zip(index) {
+                aligned[j] = c;
+            }
+            r.cells = aligned;
+        }
         r.cells.resize(width, Cell::default());
     }
     let (map, duplicates) = ColumnMap::new(&columns);

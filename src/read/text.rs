@@ -12,7 +12,7 @@ use clap::ValueEnum;
 use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
 use encoding_rs_io::DecodeReaderBytesBuilder;
 
-use super::{Cell, MAX_CELL_CHARS, MAX_COLUMNS, ReadNote, ReadOptions, SheetRows, clean_headers, find_header};
+use super::{Cell, MAX_CELL_CHARS, MAX_COLUMNS, ReadNote, ReadOptions, Sink, clean_headers, find_header};
 use crate::error::{Failure, Result};
 use crate::i18n::Lang;
 
@@ -30,7 +30,7 @@ pub enum Encoding {
 
 const SNIFF_BYTES: usize = 64 * 1024;
 
-pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions) -> Result<SheetRows> {
+pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions, sink: &mut Sink) -> Result<()> {
     let lang = opts.lang;
     let io_err = |e: std::io::Error| super::io_failure(path, e, lang);
     let mut buffered = BufReader::with_capacity(SNIFF_BYTES, File::open(path).map_err(io_err)?);
@@ -39,9 +39,8 @@ pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions) -> Re
         Some(e) => (e, bom_length(&head, e)),
         None => sniff_encoding(&head),
     };
-    let mut remarks = Vec::new();
     if opts.encoding.is_none() && encoding == Encoding::Windows1252 {
-        remarks.push(
+        sink.remark(
             lang.t(
                 "Encodage détecté : Windows-1252 (CSV enregistré par Excel en français).",
                 "Encoding detected: Windows-1252 (CSV saved by French Excel).",
@@ -71,7 +70,6 @@ pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions) -> Re
     let mut record = csv::ByteRecord::new();
     let mut before_header: Vec<(u32, Vec<String>)> = Vec::new();
     let mut headers: Option<Vec<String>> = None;
-    let mut rows = Vec::new();
     // csv counts a record's line break when it reads the next record, so a
     // record starts on the line after where the reader stood.
     let mut next_line = 1u32;
@@ -93,7 +91,7 @@ pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions) -> Re
             return Err(too_wide(path, line, record.len(), lang));
         }
         let mut notes = Vec::new();
-        let mut cells = Vec::with_capacity(record.len());
+        let mut cells = Vec::with_capacity(record.len().max(sink.width()));
         for (i, field) in record.iter().enumerate() {
             if field.len() > MAX_CELL_CHARS * 4 {
                 return Err(cell_too_long(path, sheet_name, line, i, lang));
@@ -117,7 +115,9 @@ pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions) -> Re
                 before_header.push((line, cells.into_iter().map(|c| c.text).collect()));
                 let texts: Vec<Vec<String>> = before_header.iter().map(|(_, r)| r.clone()).collect();
                 if let Some(h) = find_header(&texts) {
-                    headers = Some(clean_headers(&before_header[h].1));
+                    let h = clean_headers(&before_header[h].1);
+                    sink.start_sheet(sheet_name, h.clone());
+                    headers = Some(h);
                     before_header.clear();
                 } else if before_header.len() >= super::HEADER_SEARCH_ROWS {
                     break;
@@ -125,34 +125,20 @@ pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions) -> Re
             }
             Some(_) => {
                 if cells.iter().any(|c| !crate::normalize::trim_cell(&c.text).0.is_empty()) {
-                    rows.push((line, cells, notes));
+                    sink.row(line, cells, notes);
                 }
             }
         }
     }
-    let Some(headers) = headers else {
+    if headers.is_none() {
         let seen: Vec<String> = before_header
             .iter()
             .find(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
             .map(|(_, r)| r.iter().filter(|c| !c.trim().is_empty()).cloned().collect())
             .unwrap_or_default();
         return Err(super::no_code_dossier(path, &seen, lang));
-    };
-    let headers = widen_headers(headers, &rows);
-    Ok(SheetRows { name: sheet_name.to_string(), headers, rows, remarks })
-}
-
-/// Data past the last header still gets a column (named by its letter).
-pub(super) fn widen_headers(mut headers: Vec<String>, rows: &[(u32, Vec<Cell>, Vec<ReadNote>)]) -> Vec<String> {
-    let width = rows
-        .iter()
-        .map(|(_, c, _)| c.iter().rposition(|c| !c.text.trim().is_empty()).map_or(0, |p| p + 1))
-        .max()
-        .unwrap_or(0);
-    while headers.len() < width {
-        headers.push(format!("colonne_{}", super::column_letter(headers.len())));
     }
-    headers
+    Ok(())
 }
 
 fn header_name(headers: &Option<Vec<String>>, i: usize) -> String {

@@ -6,14 +6,14 @@
 
 use std::path::Path;
 
-use calamine::{Data, Ods, Reader, SheetType, Sheets, Xls, Xlsx, open_workbook};
+use calamine::{Data, DataRef, Ods, Reader, SheetType, Sheets, Xls, Xlsx, open_workbook};
 
-use super::{Cell, Kind, MAX_CELL_CHARS, MAX_COLUMNS, ReadOptions, SheetRows, clean_headers, find_header};
+use super::{Cell, Kind, MAX_CELL_CHARS, MAX_COLUMNS, ReadOptions, Sink, clean_headers, find_header};
 use crate::error::{Failure, Result};
 use crate::i18n::Lang;
 use crate::normalize::number_text;
 
-pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions) -> Result<Vec<SheetRows>> {
+pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions, sink: &mut Sink) -> Result<()> {
     let lang = opts.lang;
     let broken = |e: &dyn std::fmt::Display| {
         Failure::unusable(format!(
@@ -45,7 +45,7 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions) -> Resu
             names.join(", ")
         )));
     }
-    let mut out = Vec::new();
+    let mut found = false;
     let mut first_seen: Vec<String> = Vec::new();
     let mut skipped = Vec::new();
     for name in &names {
@@ -60,25 +60,22 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions) -> Resu
                 let mut cells = std::iter::from_fn(move || match reader.next_cell() {
                     Ok(Some(c)) => {
                         let (r, col) = c.get_position();
-                        Some(Ok((r, col, cell(&Data::from(c.get_value().clone())))))
+                        Some(Ok((r, col, cell_ref(c.get_value()))))
                     }
                     Ok(None) => None,
                     Err(e) => Some(Err(e.to_string())),
                 });
-                sheet_rows(path, name, &mut cells, lang)
+                sheet_rows(path, name, &mut cells, sink, lang)
             }
             other => {
                 let range = other.worksheet_range(name).map_err(|e| broken(&e))?;
                 let (row0, col0) = range.start().unwrap_or((0, 0));
                 let mut cells = range.cells().map(|(r, c, d)| Ok((row0 + r as u32, col0 + c as u32, cell(d))));
-                sheet_rows(path, name, &mut cells, lang)
+                sheet_rows(path, name, &mut cells, sink, lang)
             }
         };
         match read.map_err(|e| e.unwrap_or_else(|m| broken(&m)))? {
-            Found::Rows(headers, rows) => {
-                let headers = super::text::widen_headers(headers, &rows);
-                out.push(SheetRows { name: name.clone(), headers, rows, remarks: Vec::new() });
-            }
+            Found::Rows => found = true,
             Found::NoHeader(seen) => {
                 if first_seen.is_empty() {
                     first_seen = seen;
@@ -87,49 +84,48 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions) -> Resu
             }
         }
     }
-    if out.is_empty() {
+    if !found {
         return Err(super::no_code_dossier(path, &first_seen, lang));
     }
-    if let Some(first) = out.first_mut() {
-        for s in skipped {
-            first.remarks.push(skipped_remark(&s, lang));
-        }
+    for s in skipped {
+        sink.remark(skipped_remark(&s, lang));
     }
-    Ok(out)
+    Ok(())
 }
 
-type Rows = Vec<(u32, Vec<Cell>, Vec<super::ReadNote>)>;
-
 enum Found {
-    Rows(Vec<String>, Rows),
+    /// The sheet's header and rows went to the sink.
+    Rows,
     /// No code dossier header: the first non-empty row seen, for the message.
     NoHeader(Vec<String>),
 }
 
 /// Groups cells (absolute row, column, value), row by row in order, into
-/// rows; finds the header among the first rows; keeps non-empty data rows.
+/// rows; finds the header among the first rows; hands non-empty data rows
+/// to the sink.
 /// `Err(Ok(f))` is a failure of ours, `Err(Err(m))` the workbook's.
 fn sheet_rows(
     path: &Path,
     name: &str,
     cells: &mut dyn Iterator<Item = std::result::Result<(u32, u32, Cell), String>>,
+    sink: &mut Sink,
     lang: Lang,
 ) -> std::result::Result<Found, std::result::Result<Failure, String>> {
-    let mut header: Option<Vec<String>> = None;
+    let mut header = false;
     let mut head: Vec<Vec<String>> = Vec::new();
-    let mut rows: Rows = Vec::new();
     let mut current: Option<(u32, Vec<Cell>)> = None;
-    let mut finish = |row: (u32, Vec<Cell>), header: &mut Option<Vec<String>>, head: &mut Vec<Vec<String>>| {
+    let finish = |row: (u32, Vec<Cell>), header: &mut bool, head: &mut Vec<Vec<String>>, sink: &mut Sink| {
         let (r, cells) = row;
-        if header.is_some() {
+        if *header {
             if cells.iter().any(|c| !crate::normalize::trim_cell(&c.text).0.is_empty()) {
-                rows.push((r + 1, cells, Vec::new()));
+                sink.row(r + 1, cells, Vec::new());
             }
             return false;
         }
         head.push(cells.into_iter().map(|c| c.text).collect());
         if let Some(h) = find_header(head) {
-            *header = Some(clean_headers(&head[h]));
+            sink.start_sheet(name, clean_headers(&head[h]));
+            *header = true;
             return false;
         }
         // Give up on this sheet past the rows where a header may sit.
@@ -162,27 +158,29 @@ fn sheet_rows(
                 )
             ))));
         }
-        if value.text.chars().count() > MAX_CELL_CHARS {
+        if value.text.len() > MAX_CELL_CHARS && value.text.chars().count() > MAX_CELL_CHARS {
             return Err(Ok(super::text::cell_too_long(path, name, r + 1, c, lang)));
         }
         if current.as_ref().is_some_and(|(cr, _)| *cr != r) {
             let done = current.take().unwrap_or_default();
-            if finish(done, &mut header, &mut head) {
+            if finish(done, &mut header, &mut head, sink) {
                 break;
             }
         }
-        let row = &mut current.get_or_insert_with(|| (r, Vec::new())).1;
+        let width = sink.width();
+        let row = &mut current.get_or_insert_with(|| (r, Vec::with_capacity(width))).1;
         if row.len() <= c {
             row.resize(c + 1, Cell::default());
         }
         row[c] = value;
     }
     if let Some(last) = current.take() {
-        finish(last, &mut header, &mut head);
+        finish(last, &mut header, &mut head, sink);
     }
+    sink.end_sheet();
     match header {
-        Some(h) => Ok(Found::Rows(h, rows)),
-        None => Ok(Found::NoHeader(
+        true => Ok(Found::Rows),
+        false => Ok(Found::NoHeader(
             head.iter()
                 .find(|r| r.iter().any(|c| !c.trim().is_empty()))
                 .map(|r| r.iter().filter(|c| !c.trim().is_empty()).cloned().collect())
@@ -197,6 +195,18 @@ fn skipped_remark(sheet: &str, lang: Lang) -> String {
         lang.t("Feuille", "Sheet"),
         lang.t("ignorée : aucune colonne code_dossier.", "skipped: no code_dossier column.")
     )
+}
+
+/// A streamed XLSX cell as text, copied once.
+fn cell_ref(d: &DataRef) -> Cell {
+    match d {
+        DataRef::SharedString(s) => Cell::text(*s),
+        DataRef::String(s) => Cell::text(s.as_str()),
+        DataRef::Float(f) => Cell { text: number_text(*f), number: true },
+        DataRef::Int(i) => Cell { text: i.to_string(), number: true },
+        DataRef::Empty => Cell::default(),
+        other => cell(&Data::from(other.clone())),
+    }
 }
 
 /// A cell as text; numbers keep the mark that they were numbers.

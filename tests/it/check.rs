@@ -405,3 +405,114 @@ fn help_in_french_by_default_and_in_english_on_request() {
     let err = w.bin().arg("chek").assert().code(2).get_output().stderr.clone();
     assert!(String::from_utf8_lossy(&err).contains("commande inconnue"));
 }
+
+#[test]
+fn each_sheet_is_read_with_its_own_columns() {
+    let w = Work::new();
+    let input = w.path("mixte.xlsx");
+    let t = X::T;
+    xlsx(
+        &input,
+        &[
+            (
+                "Nouveaux",
+                vec![
+                    vec![t("code_dossier"), t("email"), t("nom"), t("prenom"), t("offre")],
+                    vec![t("N001"), t("ana@exemple.fr"), t("Vidal"), t("Ana"), t("start")],
+                    vec![t("N002"), t(""), t(""), t(""), t("consultation")],
+                ],
+            ),
+            (
+                "Changements",
+                vec![
+                    vec![t("Action"), t("Code dossier"), t("Offre"), t("Ancienne offre"), t("Commentaire")],
+                    vec![t("changer_offre"), t("C001"), t("co-production"), t("start"), t("mensuel")],
+                    vec![t(""), t("C002"), t(""), t(""), t("rien ce mois-ci")],
+                ],
+            ),
+        ],
+    );
+    let out = w.path("r.csv");
+    w.bin().args(["check", input.to_str().unwrap(), "--results", out.to_str().unwrap()]).assert().code(0);
+    let l = results_csv(&out);
+    assert_eq!(l.len(), 4);
+    // A sheet without an action column is onboarding, whatever other sheets hold.
+    assert_eq!((l[0]["feuille"].as_str(), l[0]["statut"].as_str()), ("Nouveaux", "VALIDE"), "{:?}", l[0]);
+    assert_eq!(l[1]["statut"], "VALIDE", "{}", l[1]["message"]);
+    assert_eq!((l[2]["feuille"].as_str(), l[2]["statut"].as_str()), ("Changements", "VALIDE"));
+    assert!(l[2]["message"].contains("tous les interlocuteurs"), "{}", l[2]["message"]);
+    assert_eq!(l[3]["statut"], "IGNORE");
+    // The union of the columns, each row's cells under its own header.
+    assert_eq!(l[0]["Action"], "");
+    assert_eq!(l[0]["Commentaire"], "");
+    assert_eq!(l[0]["email"], "ana@exemple.fr");
+    assert_eq!(l[2]["code_dossier"], "C001");
+    assert_eq!(l[2]["Commentaire"], "mensuel");
+    assert_eq!(l[3]["ligne"], "3");
+}
+
+#[test]
+fn a_field_named_twice_uses_the_first_column_and_carries_the_second() {
+    let w = Work::new();
+    let input = w.csv_1252(
+        "double.csv",
+        &["code_dossier;email;nom;offre;E-mail", "D1;premier@exemple.fr;Roux;start;second@exemple.fr"],
+    );
+    let out = w.path("r.csv");
+    let plan = w.path("plan.json");
+    let check = w.bin().args(["check", input.to_str().unwrap(), "--results", out.to_str().unwrap()]).assert().code(0);
+    let err = String::from_utf8_lossy(&check.get_output().stderr).to_string();
+    assert!(err.contains("« E-mail »") && err.contains("déjà lu"), "{err}");
+    let l = results_csv(&out);
+    assert_eq!(l[0]["email"], "premier@exemple.fr");
+    assert_eq!(l[0]["E-mail"], "second@exemple.fr");
+    w.bin().args(["plan", input.to_str().unwrap(), "--out", plan.to_str().unwrap()]).assert().code(0);
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&plan).unwrap()).unwrap();
+    let add_client =
+        v["calls"].as_array().unwrap().iter().find(|c| c["route"].as_str().unwrap().ends_with("addClient"));
+    assert_eq!(add_client.unwrap()["body"]["email"], "premier@exemple.fr");
+}
+
+#[test]
+fn checks_across_rows_span_the_whole_file_and_the_counts_follow() {
+    let w = Work::new();
+    let mut lines = vec!["code_dossier;email;nom;prenom;offre".to_string()];
+    for i in 0..3000 {
+        lines.push(format!("D{i:05};p{i}@exemple.fr;Nom{i};Prenom{i};start"));
+    }
+    // Rows far apart (in different batches of the reader): one e-mail for two
+    // people, and a row repeated.
+    lines[2501] = "D02500;p10@exemple.fr;Autre;Personne;start".to_string();
+    lines[3000] = lines[6].clone();
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let input = w.csv_1252("grand.csv", &refs);
+    let out = w.path("r.csv");
+    let json = w
+        .bin()
+        .args(["check", input.to_str().unwrap(), "--results", out.to_str().unwrap(), "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let l = results_csv(&out);
+    assert_eq!(l.len(), 3000);
+    for i in [10, 2500] {
+        assert_eq!(l[i]["statut"], "INVALIDE", "row {i}");
+        assert!(
+            l[i]["message"].contains("p10@exemple.fr") && l[i]["message"].contains("ligne 2502"),
+            "{}",
+            l[i]["message"]
+        );
+    }
+    assert_eq!(l[2999]["statut"], "INVALIDE");
+    assert!(l[2999]["message"].contains("double") && l[2999]["message"].contains("ligne 7"), "{}", l[2999]["message"]);
+    assert_eq!(l[5]["statut"], "VALIDE", "the first of two equal rows stays valid");
+    // The counts are those of the valid rows only: provisionCompany, addOffer
+    // and addClient for each of the 2,997.
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(v["rows"]["valid"], 2997);
+    assert_eq!(v["rows"]["invalid"], 3);
+    assert_eq!(v["dossiers"], 2997);
+    assert_eq!(v["calls"]["total"], 3 * 2997);
+}

@@ -1,0 +1,116 @@
+//! Stages 1 to 4 for one file, overlapped: the reader parses the file on its
+//! own thread and hands rows over in batches; this thread types, validates
+//! (and, for `check`, counts the plan of) each batch while the rest of the
+//! file is still being parsed. Only the checks across rows and the plan wait
+//! for the last row.
+
+use std::path::Path;
+
+use crate::config::Config;
+use crate::error::{Failure, Result};
+use crate::plan::{Bodies, Counter, Plan};
+use crate::read::{Chunk, RawRow, ReadOptions, SheetHeader, Source};
+use crate::rows::{Row, RowOptions};
+use crate::validate::{CrossRows, Online};
+
+/// Batches the reader may get ahead by: bounds the memory in flight.
+const QUEUE_BATCHES: usize = 32;
+
+/// A file taken through every offline stage.
+pub struct Prepared {
+    pub source: Source,
+    /// File-level remarks of the reader (sheets skipped, encoding…).
+    pub remarks: Vec<String>,
+    pub plan: Plan,
+}
+
+/// Read -> rows -> validate -> plan. With `Bodies::No` the plan holds its
+/// rows and counts (`summary`) but no calls.
+pub fn prepare(
+    file: &Path,
+    opts: &ReadOptions,
+    cfg: &Config,
+    bodies: Bodies,
+    online: Option<&Online>,
+) -> Result<Prepared> {
+    let lang = cfg.lang;
+    let mut stages = Stages {
+        row_opts: RowOptions { lang, code_dossier_width: cfg.code_dossier_width },
+        cfg,
+        online,
+        header: None,
+        raws: Vec::new(),
+        typed: Vec::new(),
+        cross: CrossRows::default(),
+        counter: (bodies == Bodies::No).then(Counter::default),
+    };
+    let (send, receive) = std::sync::mpsc::sync_channel::<Chunk>(QUEUE_BATCHES);
+    let layout = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            crate::read::read_streamed(file, opts, &mut |chunk| {
+                // The receiver outlives the reader: a send cannot fail.
+                let _ = send.send(chunk);
+            })
+        });
+        for chunk in receive {
+            stages.take(chunk);
+        }
+        reader.join().unwrap_or_else(|_| {
+            Err(Failure::unusable(format!(
+                "{} {}",
+                file.display(),
+                lang.t("n'a pas pu être lu (erreur interne du lecteur).", "could not be read (internal reader error).")
+            )))
+        })
+    })?;
+    let Stages { raws, mut typed, cross, counter, .. } = stages;
+    let table = crate::read::assemble(layout, raws, lang)?;
+    let spoiled = cross.finish(&table, &mut typed, lang);
+    // Rows found invalid across rows were counted as valid: count again.
+    let summary = counter.map(|c| if spoiled { crate::plan::count(&typed, cfg) } else { c.finish(cfg) });
+    let (source, remarks) = (table.source.clone(), table.remarks.clone());
+    let mut plan = crate::plan::build(table, &typed, cfg, bodies);
+    plan.summary = summary;
+    Ok(Prepared { source, remarks, plan })
+}
+
+/// What the consuming thread holds while rows come in.
+struct Stages<'a> {
+    row_opts: RowOptions,
+    cfg: &'a Config,
+    online: Option<&'a Online<'a>>,
+    /// The header of the sheet whose rows are coming.
+    header: Option<std::sync::Arc<SheetHeader>>,
+    raws: Vec<RawRow>,
+    typed: Vec<Row>,
+    cross: CrossRows,
+    counter: Option<Counter>,
+}
+
+impl Stages<'_> {
+    fn take(&mut self, chunk: Chunk) {
+        let batch = match chunk {
+            Chunk::Sheet(header) => {
+                self.header = Some(header);
+                return;
+            }
+            Chunk::Rows(batch) => batch,
+        };
+        let Some(header) = self.header.clone() else { return };
+        let lang = self.row_opts.lang;
+        for raw in batch {
+            let index = self.typed.len();
+            let mut row = crate::rows::type_row(&header, &raw, index, &self.row_opts);
+            crate::validate::per_action(&header, &raw.cells, &mut row, lang);
+            if let Some(o) = self.online {
+                crate::validate::online_row(&header, &mut row, o, lang);
+            }
+            if let Some(c) = &mut self.counter {
+                c.add(&row, self.cfg);
+            }
+            self.typed.push(row);
+            self.cross.add(&self.typed, index);
+            self.raws.push(raw);
+        }
+    }
+}
