@@ -179,7 +179,7 @@ pub fn email(input: &str) -> Result<String, EmailError> {
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+        && local.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~.".contains(&b));
     let labels: Vec<&str> = domain.split('.').collect();
     let domain_ok = labels.len() >= 2
         && domain.len() <= 253
@@ -195,8 +195,10 @@ pub fn email(input: &str) -> Result<String, EmailError> {
 }
 
 /// The key two addresses are compared by (the sheet, the simulator).
-pub fn email_key(email: &str) -> String {
-    email.trim().to_lowercase()
+pub fn email_key(email: &str) -> std::borrow::Cow<'_, str> {
+    let t = email.trim();
+    // Most addresses are already lower case: no copy then.
+    if t.chars().any(char::is_uppercase) { t.to_lowercase().into() } else { t.into() }
 }
 
 /// `start`, `co-production` or `consultation`, from any spelling a cabinet

@@ -69,7 +69,7 @@ pub fn prepare(
     // Rows found invalid across rows were counted as valid: count again.
     let summary = counter.map(|c| if spoiled { crate::plan::count(&typed, cfg) } else { c.finish(cfg) });
     let (source, remarks) = (table.source.clone(), table.remarks.clone());
-    let mut plan = crate::plan::build(table, &typed, cfg, bodies);
+    let mut plan = crate::plan::build(table, typed, cfg, bodies);
     plan.summary = summary;
     Ok(Prepared { source, remarks, plan })
 }

@@ -225,7 +225,7 @@ struct Draft {
 /// Strings met once, then named by their index.
 #[derive(Default)]
 struct Interner {
-    ids: FxHashMap<String, u32>,
+    ids: FxHashMap<Arc<str>, u32>,
     names: Vec<Arc<str>>,
 }
 
@@ -235,8 +235,9 @@ impl Interner {
             return i;
         }
         let i = self.names.len() as u32;
-        self.names.push(Arc::from(s));
-        self.ids.insert(s.to_string(), i);
+        let name: Arc<str> = Arc::from(s);
+        self.names.push(name.clone());
+        self.ids.insert(name, i);
         i
     }
 }
@@ -253,13 +254,55 @@ struct Builder {
     counted: Vec<(Operation, u32)>,
     drafts: Vec<Draft>,
     by_key: FxHashMap<Key, u32>,
+    /// Per dossier id: its calls that are one per dossier or per (dossier,
+    /// offer), found by index rather than hashed.
+    per_dossier: Vec<DossierCalls>,
     /// Person id -> the addClient draft that creates the person.
     creates: FxHashMap<u32, u32>,
     dossiers: Interner,
     people: Interner,
 }
 
+/// A dossier's provisionCompany and dossier-level offer calls (`NONE`: not
+/// planned yet), by offer index.
+#[derive(Clone, Copy)]
+struct DossierCalls {
+    provision: u32,
+    add_offer: [u32; 3],
+    remove_offer: [u32; 3],
+}
+
+impl DossierCalls {
+    const EMPTY: DossierCalls = DossierCalls { provision: NONE, add_offer: [NONE; 3], remove_offer: [NONE; 3] };
+}
+
 impl Builder {
+    /// The index of the call `key` names, given `next` as its index if it
+    /// is new.
+    fn call_index(&mut self, key: Key, next: u32) -> u32 {
+        if let Key::Target { op, dossier, person: NONE, offer } = key
+            && matches!(op, Operation::ProvisionCompany | Operation::AddOffer | Operation::RemoveOffer)
+        {
+            let d = dossier as usize;
+            if self.per_dossier.len() <= d {
+                self.per_dossier.resize(d + 1, DossierCalls::EMPTY);
+            }
+            let calls = &mut self.per_dossier[d];
+            let slot = match op {
+                Operation::ProvisionCompany => Some(&mut calls.provision),
+                Operation::AddOffer => calls.add_offer.get_mut(offer as usize),
+                _ => calls.remove_offer.get_mut(offer as usize),
+            };
+            if let Some(slot) = slot {
+                if *slot == NONE {
+                    *slot = next;
+                }
+                return *slot;
+            }
+        }
+        *self.by_key.entry(key).or_insert(next)
+    }
+
     /// Adds a call, or adds the row to the same call met before.
     fn add(
         &mut self,
@@ -272,16 +315,16 @@ impl Builder {
     ) -> u32 {
         if !self.bodies {
             let n = self.counted.len() as u32;
-            let i = *self.by_key.entry(key).or_insert(n);
+            let i = self.call_index(key, n);
             if i == n {
                 self.counted.push((op, at.0));
             }
             return i;
         }
-        let i = match self.by_key.get(&key) {
-            Some(&i) => i,
-            None => {
-                let i = self.drafts.len() as u32;
+        let n = self.drafts.len() as u32;
+        let i = match self.call_index(key, n) {
+            i if i != n => i,
+            i => {
                 self.drafts.push(Draft {
                     op,
                     dossier: at.0,
@@ -291,7 +334,6 @@ impl Builder {
                     rows: Vec::new(),
                     needs: Vec::new(),
                 });
-                self.by_key.insert(key, i);
                 i
             }
         };
@@ -311,14 +353,13 @@ impl Builder {
     fn target(
         &mut self,
         op: Operation,
-        d: &str,
+        dossier: u32,
         person: u32,
         offre: Option<&'static str>,
         row: u32,
         needs: &[Need],
         body: Body,
     ) -> u32 {
-        let dossier = self.dossiers.id(d);
         let offer = offre.map_or(u8::MAX, offer_index);
         let key = Key::Target { op, dossier, person, offer };
         self.add(key, op, (dossier, person, offer), || body.json(), row, needs)
@@ -326,12 +367,12 @@ impl Builder {
 
     /// Gives `offre` on dossier `d` to the row's person: addClient the first
     /// time the person is met, addCollaborativeOffer afterwards.
-    fn give_person(&mut self, r: &Row, person: u32, d: &str, offre: &'static str) {
+    fn give_person(&mut self, r: &Row, person: u32, (d, di): (&str, u32), offre: &'static str) {
         let email = r.email.as_deref().unwrap_or_default();
         if self.creates.contains_key(&person) {
-            return self.collab(r, person, d, offre);
+            return self.collab(r, person, (d, di), offre);
         }
-        let (di, oi) = (self.dossiers.id(d), offer_index(offre));
+        let oi = offer_index(offre);
         let body = Body {
             email: Some(email),
             code_dossier: d,
@@ -345,16 +386,16 @@ impl Builder {
             ..Body::default()
         };
         let needs = [Need::Provision(di), Need::DossierOffer(di, oi)];
-        let i = self.target(Operation::AddClient, d, person, Some(offre), r.index as u32, &needs, body);
+        let i = self.target(Operation::AddClient, di, person, Some(offre), r.index as u32, &needs, body);
         self.creates.insert(person, i);
     }
 
-    fn collab(&mut self, r: &Row, pi: u32, d: &str, offre: &'static str) {
+    fn collab(&mut self, r: &Row, pi: u32, (d, di): (&str, u32), offre: &'static str) {
         let email = r.email.as_deref().unwrap_or_default();
-        let (di, oi) = (self.dossiers.id(d), offer_index(offre));
+        let oi = offer_index(offre);
         let needs = [Need::Provision(di), Need::DossierOffer(di, oi), Need::Person(pi)];
         let body = Body { email: Some(email), code_dossier: d, offre: Some(offre), ..Body::default() };
-        self.target(Operation::AddCollaborativeOffer, d, pi, Some(offre), r.index as u32, &needs, body);
+        self.target(Operation::AddCollaborativeOffer, di, pi, Some(offre), r.index as u32, &needs, body);
     }
 
     fn row(&mut self, r: &Row, cfg: &Config) {
@@ -366,11 +407,19 @@ impl Builder {
             None => NONE,
         };
         let provision = |b: &mut Builder| {
-            b.target(Operation::ProvisionCompany, d, NONE, None, row, &[], Body { code_dossier: d, ..Body::default() });
+            b.target(
+                Operation::ProvisionCompany,
+                di,
+                NONE,
+                None,
+                row,
+                &[],
+                Body { code_dossier: d, ..Body::default() },
+            );
         };
         let dossier_offer = |b: &mut Builder, o: &'static str| {
             let body = Body { code_dossier: d, offre: Some(o), ..Body::default() };
-            b.target(Operation::AddOffer, d, NONE, Some(o), row, &[Need::Provision(di)], body);
+            b.target(Operation::AddOffer, di, NONE, Some(o), row, &[Need::Provision(di)], body);
         };
         let offre = r.offre.unwrap_or_default();
         match action {
@@ -380,13 +429,13 @@ impl Builder {
                     dossier_offer(self, offre);
                 }
                 if r.email.is_some() {
-                    self.give_person(r, pi, d, offre);
+                    self.give_person(r, pi, (d, di), offre);
                 }
             }
             Action::Provisionner => provision(self),
-            Action::AjouterOffre if r.email.is_some() => self.collab(r, pi, d, offre),
+            Action::AjouterOffre if r.email.is_some() => self.collab(r, pi, (d, di), offre),
             Action::AjouterOffre => dossier_offer(self, offre),
-            Action::AjouterInterlocuteur => self.give_person(r, pi, d, offre),
+            Action::AjouterInterlocuteur => self.give_person(r, pi, (d, di), offre),
             Action::ModifierInterlocuteur => {
                 let email = r.email.as_deref().unwrap_or_default();
                 let body = Body {
@@ -410,21 +459,21 @@ impl Builder {
                 let email = r.email.as_deref().unwrap_or_default();
                 let needs = [Need::Provision(di), Need::PersonOnDossier(pi, di)];
                 let body = Body { email: Some(email), code_dossier: d, offre: Some(offre), ..Body::default() };
-                self.target(Operation::RemoveApplication, d, pi, Some(offre), row, &needs, body);
+                self.target(Operation::RemoveApplication, di, pi, Some(offre), row, &needs, body);
             }
             Action::RetirerOffre => {
                 let body = Body { code_dossier: d, offre: Some(offre), ..Body::default() };
-                self.target(Operation::RemoveOffer, d, NONE, Some(offre), row, &[Need::Provision(di)], body);
+                self.target(Operation::RemoveOffer, di, NONE, Some(offre), row, &[Need::Provision(di)], body);
             }
             Action::ChangerOffre => {
                 let old = r.ancienne_offre.unwrap_or_default();
                 match r.email.as_deref() {
                     // One contact: give the new offer, then take the old one.
                     Some(email) => {
-                        self.collab(r, pi, d, offre);
+                        self.collab(r, pi, (d, di), offre);
                         let body = Body { email: Some(email), code_dossier: d, offre: Some(old), ..Body::default() };
                         let needs = [Need::PersonOnDossier(pi, di)];
-                        self.target(Operation::RemoveApplication, d, pi, Some(old), row, &needs, body);
+                        self.target(Operation::RemoveApplication, di, pi, Some(old), row, &needs, body);
                     }
                     // The whole dossier: the old offer goes only once every add
                     // of the new one on this dossier succeeded.
@@ -432,7 +481,7 @@ impl Builder {
                         dossier_offer(self, offre);
                         let body = Body { code_dossier: d, offre: Some(old), ..Body::default() };
                         let needs = [Need::NewOfferAdds(di, offer_index(offre))];
-                        self.target(Operation::RemoveOffer, d, NONE, Some(old), row, &needs, body);
+                        self.target(Operation::RemoveOffer, di, NONE, Some(old), row, &needs, body);
                     }
                 }
             }
@@ -513,13 +562,17 @@ impl Counter {
     }
 
     pub fn finish(self, cfg: &Config) -> Summary {
-        let mut per_route: BTreeMap<String, usize> = BTreeMap::new();
-        let mut dossiers = FxHashSet::default();
-        for (op, d) in &self.b.counted {
-            *per_route.entry(op.route(&cfg.routes).to_string()).or_default() += 1;
-            dossiers.insert(*d);
+        let mut per_operation = [0usize; Operation::ALL.len()];
+        let mut dossiers = vec![false; self.b.dossiers.names.len()];
+        for &(op, d) in &self.b.counted {
+            per_operation[op as usize] += 1;
+            dossiers[d as usize] = true;
         }
-        (self.b.counted.len(), dossiers.len(), per_route)
+        let mut per_route: BTreeMap<String, usize> = BTreeMap::new();
+        for (op, n) in Operation::ALL.into_iter().zip(per_operation).filter(|(_, n)| *n > 0) {
+            *per_route.entry(op.route(&cfg.routes).to_string()).or_default() += n;
+        }
+        (self.b.counted.len(), dossiers.iter().filter(|&&d| d).count(), per_route)
     }
 }
 
@@ -533,7 +586,7 @@ pub enum Bodies {
 
 /// Builds the plan from the typed, validated rows. The table is consumed:
 /// its cells move into the plan's rows rather than being copied.
-pub fn build(table: Table, rows: &[Row], cfg: &Config, bodies: Bodies) -> Plan {
+pub fn build(table: Table, rows: Vec<Row>, cfg: &Config, bodies: Bodies) -> Plan {
     let mut b = Builder { bodies: bodies == Bodies::Yes, ..Builder::default() };
     if b.bodies {
         for r in rows.iter().filter(|r| r.is_valid()) {
@@ -590,31 +643,26 @@ pub fn build(table: Table, rows: &[Row], cfg: &Config, bodies: Bodies) -> Plan {
         .collect();
     let source = PlanSource { file: table.source.name.clone(), sha256: table.source.sha256.clone() };
     let columns = table.columns;
-    let mut raws: Vec<Option<crate::read::RawRow>> = table.rows.into_iter().map(Some).collect();
-    let plan_rows = rows
-        .iter()
-        .map(|r| {
-            let raw = raws[r.index].take().unwrap_or_else(|| crate::read::RawRow {
-                sheet: Arc::from(""),
-                line: 0,
-                cells: Vec::new(),
-                notes: Vec::new(),
-            });
-            PlanRow {
-                feuille: raw.sheet,
-                ligne: raw.line,
-                numbers: raw.cells.iter().enumerate().filter(|(_, c)| c.number).map(|(i, _)| i).collect(),
-                values: raw.cells.into_iter().map(|c| c.text).collect(),
-                check: if r.ignored {
-                    RowCheck::Ignore
-                } else if r.problems.is_empty() {
-                    RowCheck::Valide
-                } else {
-                    RowCheck::Invalide
-                },
-                problems: r.problems.clone(),
-                warnings: r.warnings.clone(),
-            }
+    // `rows[i]` types `table.rows[i]`: the pipeline keeps them in step.
+    debug_assert!(rows.iter().enumerate().all(|(i, r)| r.index == i));
+    let plan_rows = table
+        .rows
+        .into_iter()
+        .zip(rows)
+        .map(|(raw, r)| PlanRow {
+            feuille: raw.sheet,
+            ligne: raw.line,
+            numbers: raw.cells.iter().enumerate().filter(|(_, c)| c.number).map(|(i, _)| i).collect(),
+            values: raw.cells.into_iter().map(|c| c.text).collect(),
+            check: if r.ignored {
+                RowCheck::Ignore
+            } else if r.problems.is_empty() {
+                RowCheck::Valide
+            } else {
+                RowCheck::Invalide
+            },
+            problems: r.problems,
+            warnings: r.warnings,
         })
         .collect();
     Plan { format_version: FORMAT_VERSION, source, columns, rows: plan_rows, calls, summary: None }

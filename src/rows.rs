@@ -299,7 +299,11 @@ impl Typer<'_> {
             );
             return;
         }
-        if v.chars().count() > 50 || v.chars().any(|c| c.is_whitespace() || "\"'<>{}[]\\/;".contains(c)) {
+        if v.chars().count() > 50
+            || v.chars().any(|c| {
+                c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '{' | '}' | '[' | ']' | '\\' | '/' | ';')
+            })
+        {
             self.problem(
                 Field::CodeDossier,
                 &v,

@@ -164,7 +164,7 @@ fn meaning(r: &Row) -> Option<Meaning<'_>> {
     Some((
         r.action?.name(),
         r.code_dossier.as_deref(),
-        r.email.as_deref().map(email_key),
+        r.email.as_deref().map(|e| email_key(e).into_owned()),
         r.nom.as_deref().map(fold_key),
         r.prenom.as_deref().map(fold_key),
         r.telephone.as_deref(),
@@ -196,10 +196,11 @@ impl CrossRows {
             return;
         }
         if let (Some(e), true) = (&r.email, r.nom.is_some() || r.prenom.is_some()) {
-            match self.people.get_mut(&email_key(e)) {
+            let key = email_key(e);
+            match self.people.get_mut(&*key) {
                 Some((first, mixed)) => *mixed = *mixed || who(&rows[*first as usize]) != who(r),
                 None => {
-                    self.people.insert(email_key(e), (i as u32, false));
+                    self.people.insert(key.into_owned(), (i as u32, false));
                 }
             }
         }
@@ -237,9 +238,9 @@ impl CrossRows {
             let mut groups: FxHashMap<String, Vec<usize>> = FxHashMap::default();
             for (i, r) in rows.iter().enumerate() {
                 if let (false, Some(e), true) = (r.ignored, &r.email, r.nom.is_some() || r.prenom.is_some())
-                    && mixed.contains_key(email_key(e).as_str())
+                    && mixed.contains_key(&*email_key(e))
                 {
-                    groups.entry(email_key(e)).or_default().push(i);
+                    groups.entry(email_key(e).into_owned()).or_default().push(i);
                 }
             }
             for (email, group) in groups {

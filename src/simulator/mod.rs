@@ -606,7 +606,7 @@ pub fn build_model(seed: &Seed, seed_value: u64, lang: Lang) -> Result<Model> {
                 continue;
             }
             let offre = crate::normalize::offer(&get(table.map.get(Field::Offre))).map(String::from);
-            let key = crate::normalize::email_key(&e);
+            let key = crate::normalize::email_key(&e).into_owned();
             let c = model.contacts.entry(key).or_insert_with(|| Contact {
                 object_id: state::uuid(&mut rng),
                 user_id: state::uuid(&mut rng),

@@ -165,7 +165,7 @@ impl Model {
         let offre = Model::offer(body)?;
         self.active_offer(&code, &offre)?;
         self.invited(&email)?;
-        let key = email_key(&email);
+        let key = email_key(&email).into_owned();
         if self.contacts.contains_key(&key) {
             return Err(Answer::Business(MSG_EMAIL_TAKEN.into()));
         }
@@ -188,7 +188,7 @@ impl Model {
     }
 
     fn existing(&mut self, email: &str) -> Result<&mut Contact, Answer> {
-        self.contacts.get_mut(&email_key(email)).ok_or_else(|| Answer::Business(MSG_NO_CONTACT.into()))
+        self.contacts.get_mut(&*email_key(email)).ok_or_else(|| Answer::Business(MSG_NO_CONTACT.into()))
     }
 
     pub fn add_collaborative_offer(&mut self, body: &Value, rng: &mut StdRng) -> Result<Answer, Answer> {
