@@ -516,3 +516,32 @@ fn checks_across_rows_span_the_whole_file_and_the_counts_follow() {
     assert_eq!(v["dossiers"], 2997);
     assert_eq!(v["calls"]["total"], 3 * 2997);
 }
+
+#[test]
+fn xls_97_2003_is_read_like_the_other_workbooks() {
+    // No Rust crate writes .xls: this one was made by tests/fixtures/make_xls.py.
+    let w = Work::new();
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/portefeuille-97.xls");
+    std::fs::copy(fixture, w.path("portefeuille.xls")).unwrap();
+    w.file("loopbatch.toml", b"code_dossier_width = 6\n");
+    let check = w.bin().args(["check", "portefeuille.xls", "--results", "r.csv"]).assert().code(1);
+    let err = String::from_utf8_lossy(&check.get_output().stderr).to_string();
+    assert!(err.contains("« Notes » ignorée"), "{err}");
+    let l = results_csv(&w.path("r.csv"));
+    assert_eq!(l.len(), 3);
+    // Row numbers as Excel shows them: a title row, a blank row, the header.
+    assert_eq!((l[0]["feuille"].as_str(), l[0]["ligne"].as_str()), ("Clients 2026", "4"));
+    assert_eq!(l[0]["statut"], "VALIDE", "{}", l[0]["message"]);
+    assert_eq!(l[0]["Prénom"], "Hélène");
+    assert_eq!(l[0]["Entrée"], "2026-11-02", "a date cell as ISO 8601");
+    assert!(l[0]["message"].contains("complété en 000042"), "{}", l[0]["message"]);
+    assert!(l[0]["message"].contains("corrigé en 0612345678"), "{}", l[0]["message"]);
+    assert_eq!(l[1]["statut"], "VALIDE");
+    assert_eq!(l[1]["Nom"], "Núñez");
+    assert_eq!(l[2]["Nom"], "Œuvre", "BIFF8 text beyond Latin-1");
+    assert_eq!(l[2]["statut"], "INVALIDE");
+    for what in ["pas-un-email", "06 12", "premium"] {
+        assert!(l[2]["message"].contains(what), "{what}: {}", l[2]["message"]);
+    }
+    assert_eq!(l[2]["Commentaire"], "'=1+1", "carried as text, guarded in the CSV");
+}

@@ -117,7 +117,8 @@ pub fn ods(path: &Path, sheet: &str, rows: &[Vec<&str>]) {
 /// One results line: column name -> value.
 pub type Line = HashMap<String, String>;
 
-/// Reads a results CSV: checks the BOM and `;`, undoes the formula guard.
+/// Reads a results CSV: checks the BOM and `;`; cells stay as written (the
+/// formula guard kept).
 pub fn results_csv(path: &Path) -> Vec<Line> {
     let bytes = std::fs::read(path).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "results CSV must start with a UTF-8 BOM");
