@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -647,7 +648,7 @@ pub fn build(table: Table, rows: Vec<Row>, cfg: &Config, bodies: Bodies) -> Plan
     debug_assert!(rows.iter().enumerate().all(|(i, r)| r.index == i));
     let plan_rows = table
         .rows
-        .into_iter()
+        .into_par_iter()
         .zip(rows)
         .map(|(raw, r)| PlanRow {
             feuille: raw.sheet,

@@ -1,5 +1,7 @@
 //! Stage 1, read: a cabinet's file (CSV/TSV/TXT, XLSX/XLSM, XLS, ODS) becomes
-//! a `Table` of raw rows, each identified as the user sees it (sheet + row).
+//! raw rows, each identified as the user sees it (sheet + row): handed on
+//! sheet by sheet in batches while the file is parsed (`read_streamed`), then
+//! made a `Table` (`assemble`); `read_table` does both.
 //!
 //! The format is recognised from the content, not only the extension, so a
 //! workbook saved as `.csv` by mistake is still read. Nothing here interprets
@@ -60,7 +62,8 @@ pub enum ReadNote {
     ControlCharacters { column: String },
 }
 
-/// One data row of the input, cells aligned on `Table::columns`.
+/// One data row of the input: cells aligned on its sheet's columns as read,
+/// on `Table::columns` once assembled.
 #[derive(Debug, Clone)]
 pub struct RawRow {
     pub sheet: Arc<str>,
