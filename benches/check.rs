@@ -1,7 +1,8 @@
 //! `check` speed and memory.
 //! - 100,000-row XLSX: `check FILE --results OUT.csv` against a bare calamine
 //!   read of every cell of the same file, interleaved, 5 runs each; the ratio
-//!   of the bests and of the medians.
+//!   of the bests and of the medians. Also reported: the same check writing
+//!   its results as XLSX.
 //!   Target: ratio <= 1.5, peak memory < 300 MB.
 //! - 1,000,000-row CSV: peak memory per row above a tiny file's baseline.
 //!   Target: <= 2,000 bytes per row (the rows are kept once, to write the
@@ -48,6 +49,9 @@ fn main() {
         v.sort();
         v[v.len() / 2]
     };
+    if std::env::var_os("LOOPBATCH_BENCH_ALL").is_some() {
+        println!("  all runs: bare {bare:?}\n            check {check:?}");
+    }
     let (b, c) = (best(&bare), best(&check));
     let (bm, cm) = (median(&bare), median(&check));
     println!("check, {rows}-row XLSX (5 runs each, interleaved; best, median)");
@@ -59,6 +63,13 @@ fn main() {
         cm.as_secs_f64() / bm.as_secs_f64()
     );
     println!("  peak memory of check              : {:>8.1} MB (target < 300 MB)", mb(peak));
+    let x = measure(loopbatch(dir.path()).args(["check", "portefeuille.xlsx", "--results", "out.xlsx"]));
+    assert!(x.code == 0 || x.code == 1, "check failed: {}", x.code);
+    println!(
+        "  same, --results out.xlsx          : {:>8.3} s, {:.1} MB peak (reported)",
+        x.wall.as_secs_f64(),
+        mb(x.peak_rss)
+    );
 
     let tiny = dir.path().join("petit.csv");
     write_csv(&tiny, 10);

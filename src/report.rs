@@ -339,7 +339,10 @@ fn csv_lines<R: std::borrow::Borrow<RowResult>>(
 fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let kept = kept_columns(columns);
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
+    // Excel's own level: a third faster than the default for a few % more.
+    book.set_zip_compression_level(3);
+    // Rows go to a temporary file as they are written, not held in memory.
+    let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(lang.t("Résultats", "Results"))?;
     let header_fmt = Format::new()
         .set_bold()

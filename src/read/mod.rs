@@ -30,9 +30,11 @@ pub const MAX_CELL_CHARS: usize = 32_767;
 /// Excel's last row: a sheet claiming more is damaged or hostile.
 pub const MAX_ROWS: u32 = 1_048_576;
 /// What a workbook may hold once decompressed, and how much one entry may
-/// grow: far above any cabinet's sheet, far below a decompression bomb.
-const MAX_UNPACKED: u64 = 1 << 30;
-const MAX_ENTRY: u64 = 512 << 20;
+/// grow: above a full 1,048,576-row results sheet written by loopbatch (text
+/// inline, about 1.1 GB), far below a decompression bomb, which the ratio
+/// catches anyway.
+const MAX_UNPACKED: u64 = 4 << 30;
+const MAX_ENTRY: u64 = 2 << 30;
 const MAX_RATIO: u64 = 200;
 const MAX_ENTRIES: usize = 10_000;
 /// How many rows above the header may hold titles.
