@@ -53,6 +53,8 @@ pub fn per_action(header: &SheetHeader, cells: &[Cell], row: &mut Row, lang: Lan
         }
         let state = if header.map.has(f) {
             lang.t("vide", "blank")
+        } else if header.in_workbook {
+            lang.t("absente de cette feuille", "missing from this sheet")
         } else {
             lang.t("absente du fichier", "missing from the file")
         };

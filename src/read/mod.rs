@@ -88,6 +88,8 @@ pub struct SheetHeader {
     pub name: Arc<str>,
     pub columns: Vec<String>,
     pub map: ColumnMap,
+    /// A workbook's sheet (a text file is one sheet, named after the file).
+    pub in_workbook: bool,
 }
 
 /// What the reader hands on while it reads: a sheet's header, then that
@@ -114,6 +116,7 @@ const BATCH_ROWS: usize = 1024;
 /// Where the format readers put what they read, sheet by sheet.
 pub(crate) struct Sink<'a> {
     send: &'a mut dyn FnMut(Chunk),
+    in_workbook: bool,
     batch: Vec<RawRow>,
     /// The sheet being read: its header and the width its data reaches.
     sheet: Option<(Arc<SheetHeader>, usize)>,
@@ -122,15 +125,17 @@ pub(crate) struct Sink<'a> {
 }
 
 impl<'a> Sink<'a> {
-    fn new(send: &'a mut dyn FnMut(Chunk)) -> Sink<'a> {
-        Sink { send, batch: Vec::with_capacity(BATCH_ROWS), sheet: None, sheets: Vec::new(), remarks: Vec::new() }
+    fn new(send: &'a mut dyn FnMut(Chunk), in_workbook: bool) -> Sink<'a> {
+        let batch = Vec::with_capacity(BATCH_ROWS);
+        Sink { send, in_workbook, batch, sheet: None, sheets: Vec::new(), remarks: Vec::new() }
     }
 
     /// A sheet's header was found: its rows follow.
     pub(crate) fn start_sheet(&mut self, name: &str, columns: Vec<String>) {
         self.end_sheet();
         let (map, _) = ColumnMap::new(&columns);
-        let header = Arc::new(SheetHeader { name: Arc::from(name), columns, map });
+        let in_workbook = self.in_workbook;
+        let header = Arc::new(SheetHeader { name: Arc::from(name), columns, map, in_workbook });
         (self.send)(Chunk::Sheet(header.clone()));
         self.sheet = Some((header, 0));
     }
@@ -277,7 +282,7 @@ pub fn read_streamed(path: &Path, opts: &ReadOptions, send: &mut dyn FnMut(Chunk
     let before = std::fs::metadata(path).ok().map(|m| (m.len(), m.modified().ok()));
     // The file's hash (which ties a plan and a journal to it) is computed
     // on a second thread while the sheet is parsed.
-    let mut sink = Sink::new(send);
+    let mut sink = Sink::new(send, kind != Kind::Text);
     let (sha256, read) = std::thread::scope(|scope| {
         let hashing = scope.spawn(|| hash_file(path));
         let read = match kind {

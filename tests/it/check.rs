@@ -428,14 +428,15 @@ fn each_sheet_is_read_with_its_own_columns() {
                     vec![t("Action"), t("Code dossier"), t("Offre"), t("Ancienne offre"), t("Commentaire")],
                     vec![t("changer_offre"), t("C001"), t("co-production"), t("start"), t("mensuel")],
                     vec![t(""), t("C002"), t(""), t(""), t("rien ce mois-ci")],
+                    vec![t("ajouter_interlocuteur"), t("C003"), t("start"), t(""), t("")],
                 ],
             ),
         ],
     );
     let out = w.path("r.csv");
-    w.bin().args(["check", input.to_str().unwrap(), "--results", out.to_str().unwrap()]).assert().code(0);
+    w.bin().args(["check", input.to_str().unwrap(), "--results", out.to_str().unwrap()]).assert().code(1);
     let l = results_csv(&out);
-    assert_eq!(l.len(), 4);
+    assert_eq!(l.len(), 5);
     // A sheet without an action column is onboarding, whatever other sheets hold.
     assert_eq!((l[0]["feuille"].as_str(), l[0]["statut"].as_str()), ("Nouveaux", "VALIDE"), "{:?}", l[0]);
     assert_eq!(l[1]["statut"], "VALIDE", "{}", l[1]["message"]);
@@ -449,6 +450,9 @@ fn each_sheet_is_read_with_its_own_columns() {
     assert_eq!(l[2]["code_dossier"], "C001");
     assert_eq!(l[2]["Commentaire"], "mensuel");
     assert_eq!(l[3]["ligne"], "3");
+    // The e-mail column of another sheet is not this sheet's.
+    assert_eq!(l[4]["statut"], "INVALIDE");
+    assert!(l[4]["message"].contains("« email » absente de cette feuille"), "{}", l[4]["message"]);
 }
 
 #[test]
