@@ -36,6 +36,7 @@ use crate::error::exit;
 pub fn main_entry() -> u8 {
     report::init_local_offset();
     let early = early_lang();
+    install_panic_hook(early);
     let mut command = cli::Cli::command();
     if early == Lang::En {
         command = cli_en::english(command);
@@ -45,15 +46,43 @@ pub fn main_entry() -> u8 {
         Err(e) => return usage_error(e, early),
     };
     let lang = cli.global.lang;
-    let code = match commands::dispatch(cli) {
-        Ok(code) => code,
-        Err(f) => {
+    let code = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| commands::dispatch(cli))) {
+        Ok(Ok(code)) => code,
+        Ok(Err(f)) => {
             eprintln!("{} {}", lang.t("Erreur :", "Error:"), f.message);
             f.exit
         }
+        // The hook has said what happened.
+        Err(_) => exit::UNUSABLE,
     };
     report_peak_memory();
     code
+}
+
+/// A defect of loopbatch is said as one, in the user's language and without
+/// a backtrace (whatever RUST_BACKTRACE says), so that it can be reported.
+fn install_panic_hook(lang: Lang) {
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("{}", panic_message(&what, &at, lang));
+    }));
+}
+
+fn panic_message(what: &str, at: &str, lang: Lang) -> String {
+    format!(
+        "{} {what} ({at}). {}",
+        lang.t("Erreur interne de loopbatch :", "loopbatch internal error:"),
+        lang.t(
+            "C'est un défaut du programme, pas de votre fichier : signalez-le avec ce message. Ce qui a déjà été envoyé est noté dans le journal : `run --resume` reprend sans rien renvoyer.",
+            "This is a defect of the program, not of your file: report it with this message. What was already sent is in the journal: `run --resume` goes on without sending it again."
+        )
+    )
 }
 
 /// For the benchmarks: the process's own peak memory, read just before it
@@ -148,4 +177,18 @@ fn usage_error(e: clap::Error, lang: Lang) -> u8 {
         lang.t("Aide :", "Help:")
     );
     exit::UNUSABLE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_defect_is_said_as_one_without_backtrace() {
+        let fr = panic_message("index out of bounds", "src/plan.rs:12", Lang::Fr);
+        assert!(fr.starts_with("Erreur interne de loopbatch : index out of bounds (src/plan.rs:12)."), "{fr}");
+        assert!(fr.contains("pas de votre fichier") && fr.contains("--resume"), "{fr}");
+        let en = panic_message("boom", "x.rs:1", Lang::En);
+        assert!(en.starts_with("loopbatch internal error: boom"), "{en}");
+    }
 }
