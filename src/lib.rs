@@ -46,21 +46,20 @@ pub fn main_entry() -> u8 {
         Err(e) => return usage_error(e, early),
     };
     let lang = cli.global.lang;
-    let code = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| commands::dispatch(cli))) {
-        Ok(Ok(code)) => code,
-        Ok(Err(f)) => {
+    let code = match commands::dispatch(cli) {
+        Ok(code) => code,
+        Err(f) => {
             eprintln!("{} {}", lang.t("Erreur :", "Error:"), f.message);
             f.exit
         }
-        // The hook has said what happened.
-        Err(_) => exit::UNUSABLE,
     };
     report_peak_memory();
     code
 }
 
 /// A defect of loopbatch is said as one, in the user's language and without
-/// a backtrace (whatever RUST_BACKTRACE says), so that it can be reported.
+/// a backtrace (whatever RUST_BACKTRACE says), so that it can be reported;
+/// the process still ends with Rust's exit code for it, 101.
 fn install_panic_hook(lang: Lang) {
     std::panic::set_hook(Box::new(move |info| {
         let payload = info.payload();

@@ -9,7 +9,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::error::{Failure, Result};
+use crate::error::Result;
 use crate::plan::{Bodies, Counter, Plan};
 use crate::read::{Chunk, RawRow, ReadOptions, SheetHeader, Source};
 use crate::rows::{Row, RowOptions};
@@ -57,13 +57,8 @@ pub fn prepare(
         for chunk in receive {
             stages.take(chunk);
         }
-        reader.join().unwrap_or_else(|_| {
-            Err(Failure::unusable(format!(
-                "{} {}",
-                file.display(),
-                lang.t("n'a pas pu être lu (erreur interne du lecteur).", "could not be read (internal reader error).")
-            )))
-        })
+        // A defect in the reader is the process's (said by the panic hook).
+        reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })?;
     let Stages { raws, mut typed, cross, counter, .. } = stages;
     let table = crate::read::assemble(layout, raws, lang)?;
