@@ -732,8 +732,10 @@ impl Plan {
     }
 
     pub fn save_json(&self, path: &Path, lang: Lang) -> Result<()> {
-        let text = serde_json::to_string_pretty(self).map_err(|e| Failure::unusable(e.to_string()))?;
-        crate::report::write_atomic(path, text.as_bytes(), lang)
+        // Streamed to the file: a large plan is never a second time in memory.
+        crate::report::write_atomic_with(path, lang, |w| {
+            serde_json::to_writer_pretty(w, self).map_err(std::io::Error::other)
+        })
     }
 
     pub fn load_json(path: &Path, lang: Lang) -> Result<Plan> {

@@ -171,7 +171,9 @@ pub(super) fn print_text(p: &Prepared, c: &PlanCounts, results: Option<&Path>, p
 fn plan_xlsx(plan: &Plan, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
+    // As the results sheet: rows streamed to a temporary file, Excel's level.
+    book.set_zip_compression_level(3);
+    let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(lang.t("Plan", "Plan"))?;
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format_index(49);
