@@ -2,7 +2,7 @@
 //! - 100,000-row XLSX: `check FILE --results OUT.csv` against a bare calamine
 //!   read of every cell of the same file, interleaved, 5 runs each; the ratio
 //!   of the bests and of the medians. Also reported: the same check writing
-//!   its results as XLSX.
+//!   its results as XLSX, and `plan` of that file.
 //!   Target: ratio <= 1.5, peak memory < 300 MB.
 //! - 1,000,000-row CSV: peak memory per row above a tiny file's baseline.
 //!   Target: <= 2,000 bytes per row (the rows are kept once, to write the
@@ -69,6 +69,14 @@ fn main() {
         "  same, --results out.xlsx          : {:>8.3} s, {:.1} MB peak (reported)",
         x.wall.as_secs_f64(),
         mb(x.peak_rss)
+    );
+
+    let p = measure(loopbatch(dir.path()).args(["plan", "portefeuille.xlsx", "--out", "plan.json"]));
+    assert!(p.code == 0 || p.code == 1, "plan failed: {}", p.code);
+    println!(
+        "  plan --out plan.json (+ plan.xlsx) : {:>8.3} s, {:.1} MB peak (reported)",
+        p.wall.as_secs_f64(),
+        mb(p.peak_rss)
     );
 
     let tiny = dir.path().join("petit.csv");

@@ -54,8 +54,15 @@ pub fn prepare(
                 let _ = send.send(chunk);
             })
         });
-        for chunk in receive {
-            stages.take(chunk);
+        while let Ok(chunk) = receive.recv() {
+            // Batches already waiting mean the reader is ahead: type them
+            // on every core; otherwise this core keeps pace alone.
+            let behind = receive.try_recv().ok();
+            let parallel = behind.is_some();
+            stages.take(chunk, parallel);
+            if let Some(next) = behind {
+                stages.take(next, parallel);
+            }
         }
         // A defect in the reader is the process's (said by the panic hook).
         reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -85,7 +92,7 @@ struct Stages<'a> {
 }
 
 impl Stages<'_> {
-    fn take(&mut self, chunk: Chunk) {
+    fn take(&mut self, chunk: Chunk, parallel: bool) {
         let batch = match chunk {
             Chunk::Sheet(header) => {
                 self.header = Some(header);
@@ -95,20 +102,19 @@ impl Stages<'_> {
         };
         let Some(header) = self.header.clone() else { return };
         let (opts, online, first) = (&self.row_opts, self.online, self.typed.len());
-        // Rows stand alone until the checks across rows: typed in parallel,
-        // on whatever core the reader leaves free.
-        let typed: Vec<Row> = batch
-            .par_iter()
-            .enumerate()
-            .map(|(k, raw)| {
-                let mut row = crate::rows::type_row(&header, raw, first + k, opts);
-                crate::validate::per_action(&header, &raw.cells, &mut row, opts.lang);
-                if let Some(o) = online {
-                    crate::validate::online_row(&header, &mut row, o, opts.lang);
-                }
-                row
-            })
-            .collect();
+        // Rows stand alone until the checks across rows.
+        let one = |(k, raw): (usize, &RawRow)| {
+            let mut row = crate::rows::type_row(&header, raw, first + k, opts);
+            crate::validate::per_action(&header, &raw.cells, &mut row, opts.lang);
+            if let Some(o) = online {
+                crate::validate::online_row(&header, &mut row, o, opts.lang);
+            }
+            row
+        };
+        let typed: Vec<Row> = match parallel {
+            true => batch.par_iter().enumerate().map(one).collect(),
+            false => batch.iter().enumerate().map(one).collect(),
+        };
         for row in typed {
             if let Some(c) = &mut self.counter {
                 c.add(&row, self.cfg);
