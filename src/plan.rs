@@ -570,8 +570,11 @@ impl Counter {
             dossiers[d as usize] = true;
         }
         let mut per_route: BTreeMap<String, usize> = BTreeMap::new();
-        for (op, n) in Operation::ALL.into_iter().zip(per_operation).filter(|(_, n)| *n > 0) {
-            *per_route.entry(op.route(&cfg.routes).to_string()).or_default() += n;
+        for op in Operation::ALL {
+            let n = per_operation[op as usize];
+            if n > 0 {
+                *per_route.entry(op.route(&cfg.routes).to_string()).or_default() += n;
+            }
         }
         (self.b.counted.len(), dossiers.iter().filter(|&&d| d).count(), per_route)
     }
