@@ -154,7 +154,7 @@ fn who(r: &Row) -> (String, String) {
 type Meaning<'a> = (
     &'static str,
     Option<&'a str>,
-    Option<String>,
+    Option<std::borrow::Cow<'a, str>>,
     Option<String>,
     Option<String>,
     Option<&'a str>,
@@ -166,7 +166,7 @@ fn meaning(r: &Row) -> Option<Meaning<'_>> {
     Some((
         r.action?.name(),
         r.code_dossier.as_deref(),
-        r.email.as_deref().map(|e| email_key(e).into_owned()),
+        r.email.as_deref().map(email_key),
         r.nom.as_deref().map(fold_key),
         r.prenom.as_deref().map(fold_key),
         r.telephone.as_deref(),
