@@ -297,54 +297,52 @@ pub fn online_row(header: &SheetHeader, row: &mut Row, online: &Online, lang: La
     if row.ignored {
         return;
     }
-    {
-        let Some(code) = row.code_dossier.clone() else { return };
-        if online.portfolio.get(&code).is_none() {
-            if let Some(padded) = online.portfolio.zero_padded(&code) {
-                row.warnings.push(format!(
-                    "{} « {code} » {} {padded} {}",
-                    lang.t("code dossier", "code dossier"),
-                    lang.t("complété en", "padded to"),
-                    lang.t(
-                        "d'après le portefeuille LoopHub (zéros initiaux perdus par le tableur)",
-                        "from the LoopHub portfolio (leading zeros lost by the spreadsheet)"
-                    )
-                ));
-                row.code_dossier = Some(padded.to_string());
-            } else {
-                let column = header.map.get(Field::CodeDossier).map_or("code_dossier", |i| header.columns[i].as_str());
-                row.problems.push(format!(
-                    "{} « {column} » : « {code} » {}",
-                    lang.t("colonne", "column"),
-                    lang.t(
-                        "n'est pas un dossier lié à cette clé d'application dans LoopHub : liez d'abord le dossier à l'application dans LoopHub, cette clé ne peut pas l'atteindre",
-                        "is not a dossier linked to this application key in LoopHub: link the dossier to the application in LoopHub first, this key cannot reach it"
-                    )
-                ));
-                return;
-            }
+    let Some(code) = row.code_dossier.clone() else { return };
+    if online.portfolio.get(&code).is_none() {
+        if let Some(padded) = online.portfolio.zero_padded(&code) {
+            row.warnings.push(format!(
+                "{} « {code} » {} {padded} {}",
+                lang.t("code dossier", "code dossier"),
+                lang.t("complété en", "padded to"),
+                lang.t(
+                    "d'après le portefeuille LoopHub (zéros initiaux perdus par le tableur)",
+                    "from the LoopHub portfolio (leading zeros lost by the spreadsheet)"
+                )
+            ));
+            row.code_dossier = Some(padded.to_string());
+        } else {
+            let column = header.map.get(Field::CodeDossier).map_or("code_dossier", |i| header.columns[i].as_str());
+            row.problems.push(format!(
+                "{} « {column} » : « {code} » {}",
+                lang.t("colonne", "column"),
+                lang.t(
+                    "n'est pas un dossier lié à cette clé d'application dans LoopHub : liez d'abord le dossier à l'application dans LoopHub, cette clé ne peut pas l'atteindre",
+                    "is not a dossier linked to this application key in LoopHub: link the dossier to the application in LoopHub first, this key cannot reach it"
+                )
+            ));
+            return;
         }
-        if let (Some(me), Some(folder)) =
-            (online.as_email, row.code_dossier.as_deref().and_then(|c| online.portfolio.get(c)))
-        {
-            let mine = [&folder.maitre_dossier, &folder.engagement_manager]
-                .iter()
-                .any(|p| p.trim().eq_ignore_ascii_case(me.trim()));
-            if !mine {
-                row.warnings.push(format!(
-                    "{me} {} {} ({} {}, {} {}) : {}",
-                    lang.t("n'est ni maître de dossier ni engagement manager de", "is neither dossier master nor engagement manager of"),
-                    folder.code,
-                    lang.t("maître", "master"),
-                    folder.maitre_dossier,
-                    lang.t("manager", "manager"),
-                    folder.engagement_manager,
-                    lang.t(
-                        "seuls eux, les administrateurs (profil 5.0 et plus) et le groupe LOOP-GESTION-DES-DROITS peuvent y activer des applications",
-                        "only they, administrators (profile 5.0 and above) and the LOOP-GESTION-DES-DROITS group may switch applications on there"
-                    )
-                ));
-            }
+    }
+    if let (Some(me), Some(folder)) =
+        (online.as_email, row.code_dossier.as_deref().and_then(|c| online.portfolio.get(c)))
+    {
+        let mine = [&folder.maitre_dossier, &folder.engagement_manager]
+            .iter()
+            .any(|p| p.trim().eq_ignore_ascii_case(me.trim()));
+        if !mine {
+            row.warnings.push(format!(
+                "{me} {} {} ({} {}, {} {}) : {}",
+                lang.t("n'est ni maître de dossier ni engagement manager de", "is neither dossier master nor engagement manager of"),
+                folder.code,
+                lang.t("maître", "master"),
+                folder.maitre_dossier,
+                lang.t("manager", "manager"),
+                folder.engagement_manager,
+                lang.t(
+                    "seuls eux, les administrateurs (profil 5.0 et plus) et le groupe LOOP-GESTION-DES-DROITS peuvent y activer des applications",
+                    "only they, administrators (profile 5.0 and above) and the LOOP-GESTION-DES-DROITS group may switch applications on there"
+                )
+            ));
         }
     }
 }
