@@ -11,7 +11,10 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-use rust_xlsxwriter::{Chart, ChartType, Color, Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Chart, ChartFormat, ChartLine, ChartPoint, ChartSolidFill, ChartType, Color, Format, FormatBorder, Workbook,
+    Worksheet, XlsxError,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Failure, Result};
@@ -416,10 +419,22 @@ fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: Lang) -> Re
     if !per_status.is_empty() {
         let mut chart = Chart::new(ChartType::Pie);
         let name = sheet.name();
+        // Each slice in its status's colour, as the rows of the results.
+        let slices: Vec<ChartPoint> = per_status
+            .keys()
+            .map(|st| {
+                ChartPoint::new().set_format(
+                    ChartFormat::new()
+                        .set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(st.color())))
+                        .set_border(ChartLine::new().set_color(Color::RGB(0x808080))),
+                )
+            })
+            .collect();
         chart
             .add_series()
             .set_categories((name.as_str(), 1, 0, per_status.len() as u32, 0))
             .set_values((name.as_str(), 1, 1, per_status.len() as u32, 1))
+            .set_points(&slices)
             .set_name(lang.t("Lignes par statut", "Rows per status"));
         chart.title().set_name(lang.t("Lignes par statut", "Rows per status"));
         sheet.insert_chart(0, 4, &chart)?;

@@ -366,7 +366,10 @@ fn results_xlsx_has_summary_filter_and_text_cells() {
     assert!(sheet.contains("ySplit=\"1\""), "header frozen");
     let styles = zip_entry(&xl, "xl/styles.xml");
     assert!(styles.contains("numFmtId=\"49\""), "text format on cells");
-    assert!(zip_entry(&xl, "xl/charts/chart1.xml").contains("pieChart"));
+    let chart = zip_entry(&xl, "xl/charts/chart1.xml");
+    assert!(chart.contains("pieChart"));
+    // Slices in the statuses' colours, as the rows (VALIDE green, INVALIDE orange).
+    assert!(chart.contains("E2F0D9") && chart.contains("F8CBAD"), "{chart}");
 }
 
 #[test]
