@@ -5,10 +5,12 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 use crate::i18n::Lang;
 use crate::read::Encoding;
+use crate::simulator::ErrorProfile;
 
 const TEMPLATE: &str = "\
 {before-help}{name} {version} — {about}
@@ -47,7 +49,7 @@ pub struct Global {
     #[arg(
         long,
         global = true,
-        value_enum,
+        value_parser = lang_parser(),
         env = "LOOPBATCH_LANG",
         default_value = "fr",
         hide_env = true,
@@ -79,11 +81,50 @@ pub struct InputArgs {
     #[arg(long, value_name = "NOM")]
     pub sheet: Option<String>,
     /// Encodage d'un CSV (détecté sinon) : utf-8, windows-1252, utf-16le, utf-16be
-    #[arg(long, value_enum, value_name = "ENCODAGE")]
+    #[arg(long, value_parser = encoding_parser(), value_name = "ENCODAGE")]
     pub encoding: Option<Encoding>,
     /// Séparateur d'un CSV (détecté sinon) : ';' ',' 'tab' ou '|'
     #[arg(long, value_parser = parse_delimiter, value_name = "SEP")]
     pub delimiter: Option<u8>,
+}
+
+// The domain's enums know nothing of clap: their names on the command line
+// are given here.
+
+fn lang_parser() -> impl TypedValueParser<Value = Lang> {
+    PossibleValuesParser::new(["fr", "en"]).map(|s| if s == "en" { Lang::En } else { Lang::Fr })
+}
+
+fn encoding_parser() -> impl TypedValueParser<Value = Encoding> {
+    let values = [
+        PossibleValue::new("utf-8").alias("utf8"),
+        PossibleValue::new("windows-1252").aliases(["cp1252", "latin1", "iso-8859-1", "ansi"]),
+        PossibleValue::new("utf-16le").alias("utf-16"),
+        PossibleValue::new("utf-16be"),
+    ];
+    PossibleValuesParser::new(values).map(|s| match s.as_str() {
+        "windows-1252" => Encoding::Windows1252,
+        "utf-16le" => Encoding::Utf16Le,
+        "utf-16be" => Encoding::Utf16Be,
+        _ => Encoding::Utf8,
+    })
+}
+
+fn error_profile_parser() -> impl TypedValueParser<Value = ErrorProfile> {
+    let values = [
+        PossibleValue::new("json-400").help("400 with `{\"message\": …}`"),
+        PossibleValue::new("json-409").help("409 with `{\"message\": …}`"),
+        PossibleValue::new("json-422").help("422 with `{\"message\": …}`"),
+        PossibleValue::new("texte").help("400 with the sentence as plain text"),
+        PossibleValue::new("500").help("500 carrying the business message in `{\"message\": …}`"),
+    ];
+    PossibleValuesParser::new(values).map(|s| match s.as_str() {
+        "json-409" => ErrorProfile::Json409,
+        "json-422" => ErrorProfile::Json422,
+        "texte" => ErrorProfile::Text,
+        "500" => ErrorProfile::Server500,
+        _ => ErrorProfile::Json400,
+    })
 }
 
 fn parse_delimiter(s: &str) -> Result<u8, String> {
@@ -242,8 +283,8 @@ pub struct SimulateArgs {
     #[arg(long, value_delimiter = ',', value_name = "D,...")]
     pub uninvited_domains: Vec<String>,
     /// Forme des erreurs métier : json-400, json-409, json-422, texte, 500
-    #[arg(long, value_enum, default_value = "json-400", value_name = "PROFIL")]
-    pub error_profile: crate::simulator::ErrorProfile,
+    #[arg(long, value_parser = error_profile_parser(), default_value = "json-400", value_name = "PROFIL")]
+    pub error_profile: ErrorProfile,
     /// Graine des tirages (latence, pannes) : même graine, mêmes pannes
     #[arg(long, default_value_t = 42)]
     pub seed: u64,

@@ -13,12 +13,10 @@ use serde::Deserialize;
 
 use crate::error::{Failure, Result};
 use crate::i18n::Lang;
+pub use crate::loop_api::Routes;
+use crate::loop_api::{DEFAULT_ALREADY_DONE, DEFAULT_BASE_URL};
 
-pub const DEFAULT_BASE_URL: &str = "https://api.cegid.com/loop-api-publiques";
 pub const CONFIG_FILE: &str = "loopbatch.toml";
-
-/// Answers that mean "already done": such a call ends OK.
-pub const DEFAULT_ALREADY_DONE: [&str; 1] = ["L'application est déjà affectée à l'interlocuteur."];
 
 /// `loopbatch.toml`, every key optional.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -54,37 +52,6 @@ pub struct RoutesFile {
     pub remove_application: Option<String>,
     pub loophub: Option<String>,
     pub loophub_method: Option<String>,
-}
-
-/// The API routes, relative to the base URL's path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Routes {
-    pub provision_company: String,
-    pub add_offer: String,
-    pub add_collaborative_offer: String,
-    pub remove_offer: String,
-    pub add_client: String,
-    pub update_client: String,
-    pub remove_application: String,
-    pub loophub: String,
-    pub loophub_method: String,
-}
-
-impl Default for Routes {
-    fn default() -> Routes {
-        Routes {
-            provision_company: "/companyProvisioning/provisionCompany".into(),
-            add_offer: "/collaborativeOffer/addOffer".into(),
-            add_collaborative_offer: "/collaborativeOffer/addCollaborativeOffer".into(),
-            remove_offer: "/collaborativeOffer/removeOffer".into(),
-            add_client: "/provisionningCollab/addClient".into(),
-            update_client: "/provisionningCollab/updateClient".into(),
-            remove_application: "/provisionningCollab/removeApplication".into(),
-            // Not documented by Cegid: configurable on both sides.
-            loophub: "/loophub/dossiers".into(),
-            loophub_method: "POST".into(),
-        }
-    }
 }
 
 /// A request rate: `count` calls per `per`.
@@ -152,6 +119,43 @@ pub fn mask(s: &str) -> String {
     format!("{}{}***{}", chars[0], chars[1], chars[chars.len() - 2..].iter().collect::<String>())
 }
 
+/// The two keys a run sends, and what was noticed while finding them.
+pub struct Keys {
+    pub subscription: Secret,
+    pub api: Secret,
+    /// E.g. a key file readable by other users; for the front end to show.
+    pub warnings: Vec<String>,
+}
+
+const SUBSCRIPTION_KEY_VAR: &str = "LOOP_SUBSCRIPTION_KEY";
+const API_KEY_VAR: &str = "LOOP_API_KEY";
+
+/// A key from the environment, else from its key file; `Ok(None)` when
+/// neither holds one.
+fn find_key(var: &str, file: Option<&Path>) -> std::io::Result<Option<String>> {
+    if let Ok(v) = std::env::var(var)
+        && !v.trim().is_empty()
+    {
+        return Ok(Some(v.trim().to_string()));
+    }
+    match file {
+        Some(path) => Ok(Some(std::fs::read_to_string(path)?.trim().to_string()).filter(|v| !v.is_empty())),
+        None => Ok(None),
+    }
+}
+
+#[cfg(unix)]
+fn readable_by_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_path: &Path) -> bool {
+    // Windows protects files with ACLs, which std cannot inspect.
+    false
+}
+
 /// The resolved configuration every command sees.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -213,6 +217,71 @@ impl Config {
             None => FileConfig::default(),
         };
         Config::resolve(file, path, lang)
+    }
+
+    /// The keys a run needs: environment first, then the key files. Both
+    /// must be there, and the API key must read `KEYID:SECRET`.
+    pub fn keys(&self) -> Result<Keys> {
+        let lang = self.lang;
+        let mut warnings = Vec::new();
+        let mut read = |var: &str, file: &Option<PathBuf>, what: &str| -> Result<Secret> {
+            if std::env::var(var).map_or(true, |v| v.trim().is_empty())
+                && let Some(path) = file
+                && readable_by_others(path)
+            {
+                warnings.push(format!(
+                    "{} {} {}",
+                    lang.t("le fichier de clé", "key file"),
+                    path.display(),
+                    lang.t(
+                        "est lisible par d'autres utilisateurs ; restreignez-le (chmod 600).",
+                        "is readable by other users; restrict it (chmod 600)."
+                    )
+                ));
+            }
+            match find_key(var, file.as_deref()) {
+                Ok(Some(v)) => Ok(Secret::new(v)),
+                Ok(None) => Err(Failure::unusable(format!(
+                    "{what} {} {var} {}",
+                    lang.t(
+                        "manquante : définissez la variable d'environnement",
+                        "missing: set the environment variable"
+                    ),
+                    lang.t(
+                        "ou indiquez un fichier de clé dans loopbatch.toml.",
+                        "or name a key file in loopbatch.toml."
+                    )
+                ))),
+                Err(e) => Err(Failure::unusable(format!(
+                    "{what} : {} {} ({e})",
+                    lang.t("fichier de clé illisible", "unreadable key file"),
+                    file.as_deref().map(Path::display).map(|d| d.to_string()).unwrap_or_default()
+                ))),
+            }
+        };
+        let subscription =
+            read(SUBSCRIPTION_KEY_VAR, &self.subscription_key_file, lang.t("Clé d'abonnement", "Subscription key"))?;
+        let api = read(API_KEY_VAR, &self.api_key_file, lang.t("Clé d'API", "API key"))?;
+        let well_formed = api.expose().split_once(':').is_some_and(|(id, secret)| !id.is_empty() && !secret.is_empty());
+        if !well_formed {
+            return Err(Failure::unusable(lang.t(
+                "La clé d'API (LOOP_API_KEY) doit être de la forme IDCLE:SECRET (identifiant de clé, deux-points, secret) ; sa valeur n'est pas affichée.",
+                "The API key (LOOP_API_KEY) must look like KEYID:SECRET (key id, colon, secret); its value is not shown.",
+            )));
+        }
+        Ok(Keys { subscription, api, warnings })
+    }
+
+    /// The keys the simulator expects, found as a run finds its own, else
+    /// the given defaults (the demo's fixed keys).
+    pub fn keys_or(&self, subscription: &str, api: &str) -> (Secret, Secret) {
+        let get = |var: &str, file: &Option<PathBuf>, default: &str| {
+            Secret::new(find_key(var, file.as_deref()).ok().flatten().unwrap_or_else(|| default.to_string()))
+        };
+        (
+            get(SUBSCRIPTION_KEY_VAR, &self.subscription_key_file, subscription),
+            get(API_KEY_VAR, &self.api_key_file, api),
+        )
     }
 
     pub fn resolve(file: FileConfig, path: Option<PathBuf>, lang: Lang) -> Result<Config> {

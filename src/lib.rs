@@ -9,11 +9,15 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod execute;
+pub mod files;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod headers;
 pub mod i18n;
+pub mod job;
+pub mod loop_api;
 pub mod normalize;
+pub mod outcome;
 pub mod pipeline;
 pub mod plan;
 pub mod portfolio;
@@ -34,7 +38,7 @@ use crate::error::exit;
 /// Parses the command line, runs the command, prints any failure in French
 /// (or English) without a backtrace, and returns the exit code.
 pub fn main_entry() -> u8 {
-    report::init_local_offset();
+    outcome::init_local_offset();
     let early = early_lang();
     install_panic_hook(early);
     let mut command = cli::Cli::command();

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::error::Result;
 use crate::plan::{Bodies, Counter, Plan};
-use crate::read::{Chunk, RawRow, ReadOptions, SheetHeader, Source};
+use crate::read::{Chunk, RawRow, ReadOptions, SheetHeader, Source, Table};
 use crate::rows::{Row, RowOptions};
 use crate::validate::{CrossRows, Online};
 
@@ -35,6 +35,36 @@ pub fn prepare(
     bodies: Bodies,
     online: Option<&Online>,
 ) -> Result<Prepared> {
+    let checked = check_rows(file, opts, cfg, bodies == Bodies::No, online)?;
+    let Checked { table, mut rows, cross, counter } = checked;
+    let spoiled = cross.finish(&table, &mut rows, cfg.lang);
+    // Rows found invalid across rows were counted as valid: count again.
+    let summary = counter.map(|c| if spoiled { crate::plan::count(&rows, cfg) } else { c.finish(cfg) });
+    let (source, remarks) = (table.source.clone(), table.remarks.clone());
+    let mut plan = crate::plan::build(table, rows, cfg, bodies);
+    plan.summary = summary;
+    Ok(Prepared { source, remarks, plan })
+}
+
+/// A file read, its rows typed and validated one by one; the checks across
+/// rows gathered but not yet written onto the rows (`CrossRows::finish`).
+pub struct Checked {
+    pub table: Table,
+    pub rows: Vec<Row>,
+    pub cross: CrossRows,
+    /// The plan's counts, fed row by row (when asked for).
+    pub counter: Option<Counter>,
+}
+
+/// Read -> rows -> validate, overlapped: the reader on its own thread,
+/// typing and validation here as batches come.
+pub fn check_rows(
+    file: &Path,
+    opts: &ReadOptions,
+    cfg: &Config,
+    count: bool,
+    online: Option<&Online>,
+) -> Result<Checked> {
     let lang = cfg.lang;
     let mut stages = Stages {
         row_opts: RowOptions { lang, code_dossier_width: cfg.code_dossier_width },
@@ -44,7 +74,7 @@ pub fn prepare(
         raws: Vec::new(),
         typed: Vec::new(),
         cross: CrossRows::default(),
-        counter: (bodies == Bodies::No).then(Counter::default),
+        counter: count.then(Counter::default),
     };
     let (send, receive) = std::sync::mpsc::sync_channel::<Chunk>(QUEUE_BATCHES);
     let layout = std::thread::scope(|scope| {
@@ -67,15 +97,19 @@ pub fn prepare(
         // A defect in the reader is the process's (said by the panic hook).
         reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })?;
-    let Stages { raws, mut typed, cross, counter, .. } = stages;
+    let Stages { raws, typed, cross, counter, .. } = stages;
     let table = crate::read::assemble(layout, raws, lang)?;
-    let spoiled = cross.finish(&table, &mut typed, lang);
-    // Rows found invalid across rows were counted as valid: count again.
-    let summary = counter.map(|c| if spoiled { crate::plan::count(&typed, cfg) } else { c.finish(cfg) });
-    let (source, remarks) = (table.source.clone(), table.remarks.clone());
-    let mut plan = crate::plan::build(table, typed, cfg, bodies);
-    plan.summary = summary;
-    Ok(Prepared { source, remarks, plan })
+    Ok(Checked { table, rows: typed, cross, counter })
+}
+
+/// Types and validates one row on its own (the checks across rows aside).
+pub fn check_row(header: &SheetHeader, raw: &RawRow, index: usize, opts: &RowOptions, online: Option<&Online>) -> Row {
+    let mut row = crate::rows::type_row(header, raw, index, opts);
+    crate::validate::per_action(header, &raw.cells, &mut row, opts.lang);
+    if let Some(o) = online {
+        crate::validate::online_row(header, &mut row, o, opts.lang);
+    }
+    row
 }
 
 /// What the consuming thread holds while rows come in.
@@ -103,14 +137,7 @@ impl Stages<'_> {
         let Some(header) = self.header.clone() else { return };
         let (opts, online, first) = (&self.row_opts, self.online, self.typed.len());
         // Rows stand alone until the checks across rows.
-        let one = |(k, raw): (usize, &RawRow)| {
-            let mut row = crate::rows::type_row(&header, raw, first + k, opts);
-            crate::validate::per_action(&header, &raw.cells, &mut row, opts.lang);
-            if let Some(o) = online {
-                crate::validate::online_row(&header, &mut row, o, opts.lang);
-            }
-            row
-        };
+        let one = |(k, raw): (usize, &RawRow)| check_row(&header, raw, first + k, opts, online);
         let typed: Vec<Row> = match parallel {
             true => batch.par_iter().enumerate().map(one).collect(),
             false => batch.iter().enumerate().map(one).collect(),

@@ -1,19 +1,13 @@
 //! The cabinet's portfolio from LoopHub: the dossiers linked to the
 //! application key, with their maître de dossier and engagement manager.
 //! Used by `loopbatch dossiers` (export) and `--online` (unknown dossiers).
-//!
-//! The route and method are not documented by Cegid: they come from
-//! `[routes] loophub` and `loophub_method`. The body is `{apiKey, domain}`,
-//! apiKey being the key-id half of x-apikey (shown masked, never the secret).
+//! Data and filters only: `execute::loophub` fetches it.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::config::{Config, Secret, mask};
 use crate::error::{Failure, Result};
-use crate::execute::client::{Answer, Client, FatalKind};
 use crate::i18n::Lang;
 use crate::normalize::fold_key;
 
@@ -85,81 +79,6 @@ pub fn parse(body: &[u8]) -> Option<Vec<Folder>> {
             })
             .collect(),
     )
-}
-
-/// Fetches the whole portfolio once.
-pub fn fetch(cfg: &Config, domain: Option<&str>, sub: Secret, api: Secret) -> Result<Portfolio> {
-    let lang = cfg.lang;
-    let domain = domain.map(str::to_string).or_else(|| cfg.domain.clone()).filter(|d| !d.trim().is_empty()).ok_or_else(|| {
-        Failure::unusable(lang.t(
-            "Domaine du cabinet inconnu : indiquez --domain CODE ou domain = \"CODE\" dans loopbatch.toml (le code du cabinet dans LoopHub).",
-            "Unknown cabinet domain: give --domain CODE or domain = \"CODE\" in loopbatch.toml (the cabinet's code in LoopHub).",
-        ))
-    })?;
-    let key_id = api.expose().split(':').next().unwrap_or_default().to_string();
-    let client = Client::new(&cfg.base_url, sub, api, cfg.connect_timeout, cfg.request_timeout, Vec::new(), lang)
-        .map_err(|e| {
-            Failure::unusable(format!(
-                "{} {e}",
-                lang.t("Client HTTP impossible à créer :", "Cannot create the HTTP client:")
-            ))
-        })?;
-    let body = serde_json::json!({"apiKey": key_id, "domain": domain}).to_string();
-    let rt = crate::commands::runtime(lang)?;
-    let mut attempts = 0;
-    loop {
-        attempts += 1;
-        let (answer, bytes) = rt.block_on(client.send_raw(&cfg.routes.loophub_method, &cfg.routes.loophub, &body));
-        let what = format!(
-            "{} {} {} ({} {})",
-            lang.t("Liste LoopHub", "LoopHub list"),
-            cfg.routes.loophub_method,
-            cfg.routes.loophub,
-            lang.t("clé", "key"),
-            mask(&key_id)
-        );
-        match answer {
-            Answer::Success { .. } => {
-                let folders = bytes.as_deref().and_then(parse).ok_or_else(|| {
-                    Failure::stopped(format!(
-                        "{what} : {}",
-                        lang.t(
-                            "réponse illisible (tableau JSON de dossiers attendu). Vérifiez [routes] loophub et loophub_method.",
-                            "unreadable answer (a JSON array of dossiers was expected). Check [routes] loophub and loophub_method."
-                        )
-                    ))
-                })?;
-                return Ok(Portfolio::new(folders));
-            }
-            Answer::Throttled { wait, .. } if attempts <= cfg.retries => {
-                std::thread::sleep(wait.unwrap_or(Duration::from_secs(1)).min(cfg.max_retry_after));
-            }
-            Answer::Transient { .. } if attempts <= cfg.retries => {
-                std::thread::sleep(Duration::from_millis(500 * u64::from(attempts)))
-            }
-            Answer::Fatal { kind, status, message, .. } => {
-                let why = match kind {
-                    FatalKind::SubscriptionKey => lang.t("clé d'abonnement refusée (LOOP_SUBSCRIPTION_KEY)", "subscription key refused (LOOP_SUBSCRIPTION_KEY)"),
-                    FatalKind::ApiKey => lang.t("clé d'API refusée (LOOP_API_KEY)", "API key refused (LOOP_API_KEY)"),
-                    FatalKind::Forbidden => lang.t("accès interdit", "access forbidden"),
-                    FatalKind::RouteNotFound => lang.t(
-                        "route inconnue de la passerelle : la route LoopHub n'est pas documentée, réglez [routes] loophub et loophub_method dans loopbatch.toml",
-                        "route unknown to the gateway: the LoopHub route is undocumented, set [routes] loophub and loophub_method in loopbatch.toml",
-                    ),
-                };
-                return Err(Failure::stopped(format!("{what} : {why} (HTTP {status}) {message}")));
-            }
-            other => {
-                let detail = match other {
-                    Answer::Business { message, status, .. } => format!("HTTP {status} : {message}"),
-                    Answer::Transient { detail, .. } => detail,
-                    Answer::Throttled { status, .. } => format!("HTTP {status}"),
-                    _ => String::new(),
-                };
-                return Err(Failure::stopped(format!("{what} : {detail}")));
-            }
-        }
-    }
 }
 
 /// LoopHub's own filters: a search of at least 3 characters on the code or

@@ -18,8 +18,10 @@ use rust_xlsxwriter::{
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Failure, Result};
+use crate::files::{write_atomic, write_atomic_with};
 use crate::i18n::Lang;
-use crate::plan::PlanRow;
+use crate::outcome::{Status, now_iso};
+use crate::plan::{Plan, PlanRow};
 
 /// Result columns added after the original ones (keep them stable).
 pub const RESULT_COLUMNS: [&str; 10] = [
@@ -35,61 +37,14 @@ pub const RESULT_COLUMNS: [&str; 10] = [
     "horodatage",
 ];
 
-/// Status words (keep them stable), from best to worst for a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Status {
-    #[serde(rename = "VALIDE")]
-    Valide,
-    #[serde(rename = "OK")]
-    Ok,
-    #[serde(rename = "IGNORE")]
-    Ignore,
-    #[serde(rename = "NON_EXECUTE")]
-    NonExecute,
-    #[serde(rename = "A_VERIFIER")]
-    AVerifier,
-    #[serde(rename = "ERREUR")]
-    Erreur,
-    #[serde(rename = "INVALIDE")]
-    Invalide,
-}
-
-impl Status {
-    pub const ALL: [Status; 7] = [
-        Status::Valide,
-        Status::Ok,
-        Status::Ignore,
-        Status::NonExecute,
-        Status::AVerifier,
-        Status::Erreur,
-        Status::Invalide,
-    ];
-
-    pub fn word(self) -> &'static str {
-        match self {
-            Status::Valide => "VALIDE",
-            Status::Ok => "OK",
-            Status::Ignore => "IGNORE",
-            Status::NonExecute => "NON_EXECUTE",
-            Status::AVerifier => "A_VERIFIER",
-            Status::Erreur => "ERREUR",
-            Status::Invalide => "INVALIDE",
-        }
-    }
-
-    pub fn from_word(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|st| st.word() == s.trim())
-    }
-
-    /// Background colour of the row in the XLSX results.
-    fn color(self) -> u32 {
-        match self {
-            Status::Valide | Status::Ok => 0xE2F0D9,
-            Status::Ignore => 0xEDEDED,
-            Status::NonExecute => 0xD9D9D9,
-            Status::AVerifier => 0xFFE699,
-            Status::Erreur | Status::Invalide => 0xF8CBAD,
-        }
+/// Background colour of the row in the XLSX results.
+fn status_color(status: Status) -> u32 {
+    match status {
+        Status::Valide | Status::Ok => 0xE2F0D9,
+        Status::Ignore => 0xEDEDED,
+        Status::NonExecute => 0xD9D9D9,
+        Status::AVerifier => 0xFFE699,
+        Status::Erreur | Status::Invalide => 0xF8CBAD,
     }
 }
 
@@ -119,23 +74,6 @@ impl RowResult {
             timestamp: now_iso(),
         }
     }
-}
-
-/// The local offset, read once while the process has one thread (the
-/// `time` crate refuses to read it later, for soundness on Unix).
-static LOCAL_OFFSET: std::sync::OnceLock<time::UtcOffset> = std::sync::OnceLock::new();
-
-/// Reads the local offset; call first thing in `main`.
-pub fn init_local_offset() {
-    let _ = now_iso();
-}
-
-/// The current local time, ISO 8601 with its offset (UTC when the local
-/// offset cannot be known).
-pub fn now_iso() -> String {
-    let offset = *LOCAL_OFFSET.get_or_init(|| time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC));
-    let now = time::OffsetDateTime::now_utc().to_offset(offset);
-    now.replace_nanosecond(0).unwrap_or(now).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 /// The results of a check: VALIDE / INVALIDE / IGNORE, with every problem
@@ -360,7 +298,7 @@ fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lan
     let mut formats: BTreeMap<Status, (Format, Format)> = BTreeMap::new();
     for st in Status::ALL {
         let base = Format::new()
-            .set_background_color(Color::RGB(st.color()))
+            .set_background_color(Color::RGB(status_color(st)))
             .set_border(FormatBorder::Hair)
             .set_border_color(Color::RGB(0xBFBFBF));
         formats.insert(st, (base.clone().set_num_format_index(49), base));
@@ -409,7 +347,7 @@ fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: Lang) -> Re
     sheet.write_string_with_format(0, 0, "statut", &bold)?;
     sheet.write_string_with_format(0, 1, lang.t("lignes", "rows"), &bold)?;
     for (i, (st, n)) in per_status.iter().enumerate() {
-        let fmt = Format::new().set_background_color(Color::RGB(st.color()));
+        let fmt = Format::new().set_background_color(Color::RGB(status_color(*st)));
         sheet.write_string_with_format(i as u32 + 1, 0, st.word(), &fmt)?;
         sheet.write_number(i as u32 + 1, 1, *n)?;
     }
@@ -425,7 +363,7 @@ fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: Lang) -> Re
             .map(|st| {
                 ChartPoint::new().set_format(
                     ChartFormat::new()
-                        .set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(st.color())))
+                        .set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(status_color(*st))))
                         .set_border(ChartLine::new().set_color(Color::RGB(0x808080))),
                 )
             })
@@ -460,46 +398,64 @@ fn xlsx_failure(path: &Path, e: XlsxError, lang: Lang) -> Failure {
     Failure::unusable(format!("{} {} : {e}", lang.t("Écriture impossible de", "Cannot write"), path.display()))
 }
 
-/// Writes through a temporary file in the same folder, then renames it over
-/// the target, so that a crash never leaves a half-written file.
-pub fn write_atomic(path: &Path, bytes: &[u8], lang: Lang) -> Result<()> {
-    write_atomic_with(path, lang, |w| w.write_all(bytes))
+/// Writes the plan as a sheet a person can review (PLAN.xlsx).
+pub fn write_plan_xlsx(plan: &Plan, path: &Path, lang: Lang) -> Result<()> {
+    let bytes = plan_xlsx(plan, lang).map_err(|e| Failure::unusable(format!("{} : {e}", path.display())))?;
+    write_atomic(path, &bytes, lang)
 }
 
-/// `write_atomic` for content produced by a writer function.
-pub fn write_atomic_with(
-    path: &Path,
-    lang: Lang,
-    produce: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<()> {
-    let fail = |e: &dyn std::fmt::Display| {
-        Failure::unusable(format!(
-            "{} {} : {e}. {}",
-            lang.t("Écriture impossible de", "Cannot write"),
-            path.display(),
-            lang.t(
-                "Vérifiez que le dossier existe, que vous avez le droit d'y écrire et que le fichier n'est pas ouvert dans Excel.",
-                "Check that the folder exists, that you may write there and that the file is not open in Excel."
-            )
-        ))
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if path.is_dir() {
-        return Err(fail(&lang.t("c'est un dossier", "it is a folder")));
+/// The plan as a sheet a person can review.
+fn plan_xlsx(plan: &Plan, lang: Lang) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    // As the results sheet: rows streamed to a temporary file, Excel's level.
+    book.set_zip_compression_level(3);
+    let sheet = book.add_worksheet_with_constant_memory()?;
+    sheet.set_name(lang.t("Plan", "Plan"))?;
+    let bold = Format::new().set_bold();
+    let text = Format::new().set_num_format_index(49);
+    let headers = [
+        "id",
+        "dossier",
+        "etape",
+        "route",
+        lang.t("corps_json", "json_body"),
+        lang.t("lignes", "rows"),
+        lang.t("depend_de", "depends_on"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
     }
-    let mut tmp =
-        tempfile::Builder::new().prefix(".loopbatch-").suffix(".tmp").tempfile_in(dir).map_err(|e| fail(&e))?;
-    {
-        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
-        produce(&mut buffered).map_err(|e| fail(&e))?;
-        buffered.flush().map_err(|e| fail(&e))?;
+    for (i, call) in plan.calls.iter().enumerate() {
+        let r = i as u32 + 1;
+        let rows: Vec<String> = call.rows.iter().map(|x| format!("{}!{}", x.feuille, x.ligne)).collect();
+        let deps: Vec<String> = call.depends_on.iter().map(u32::to_string).collect();
+        sheet.write_number(r, 0, call.id)?;
+        sheet.write_string_with_format(r, 1, &*call.dossier, &text)?;
+        sheet.write_string(r, 2, call.operation.name())?;
+        sheet.write_string(r, 3, &*call.route)?;
+        sheet.write_string_with_format(r, 4, call.body.to_string(), &text)?;
+        sheet.write_string_with_format(r, 5, rows.join(", "), &text)?;
+        sheet.write_string_with_format(r, 6, deps.join(", "), &text)?;
     }
-    tmp.as_file().sync_all().map_err(|e| fail(&e))?;
-    tmp.persist(path).map_err(|e| fail(&e.error))?;
-    Ok(())
+    for (c, w) in [6.0, 14.0, 22.0, 42.0, 90.0, 24.0, 14.0].iter().enumerate() {
+        sheet.set_column_width(c as u16, *w)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, plan.calls.len() as u32, 6)?;
+    book.save_to_buffer()
+}
+
+/// A plain CSV as French Excel opens it (BOM, `;`, CRLF), formula-guarded.
+pub fn write_plain_csv(path: &Path, header: &[&str], rows: &[Vec<String>], lang: Lang) -> Result<()> {
+    write_atomic_with(path, lang, |w| {
+        w.write_all(b"\xEF\xBB\xBF")?;
+        let mut c = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(w);
+        c.write_record(header)?;
+        for r in rows {
+            c.write_record(r.iter().map(|v| csv_safe(v).into_owned()))?;
+        }
+        c.flush()
+    })
 }
 
 /// Counts per status, for summaries.

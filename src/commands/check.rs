@@ -5,80 +5,67 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::cli::{CheckArgs, InputArgs, OutputFormat, PlanArgs};
+use crate::cli::{CheckArgs, OutputFormat, PlanArgs};
 use crate::config::Config;
-use crate::error::{Failure, Result, exit};
+use crate::error::{Result, exit};
 use crate::i18n::Lang;
-use crate::pipeline::Prepared;
-use crate::plan::{Bodies, Plan, PlanCounts, RowCheck};
-use crate::read::ReadOptions;
-use crate::report;
-
-/// Read -> rows -> validate -> plan, with the command's reading options.
-pub fn prepare(
-    file: &Path,
-    input: &InputArgs,
-    cfg: &Config,
-    bodies: Bodies,
-    online: Option<&crate::validate::Online>,
-) -> Result<Prepared> {
-    let lang = cfg.lang;
-    let opts = ReadOptions { sheet: input.sheet.clone(), encoding: input.encoding, delimiter: input.delimiter, lang };
-    crate::pipeline::prepare(file, &opts, cfg, bodies, online)
-}
+use crate::job::{self, PlanCounts, Prepared, RowCheck};
 
 pub fn check(args: &CheckArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     if let Some(out) = &args.results {
-        report::results_format(out, lang)?;
+        job::results_format(out, lang)?;
     }
     let portfolio = match args.online {
-        true => Some(super::run::fetch_portfolio(cfg, args.domain.as_deref())?),
+        true => Some(super::runtime(lang)?.block_on(job::fetch_portfolio(
+            cfg,
+            args.domain.as_deref(),
+            super::keys(cfg)?,
+        ))?),
         false => None,
     };
-    let online =
-        portfolio.as_ref().map(|p| crate::validate::Online { portfolio: p, as_email: args.as_email.as_deref() });
-    let p = prepare(&args.file, &args.input, cfg, Bodies::No, online.as_ref())?;
+    let input = super::sheet_input(&args.file, &args.input);
+    let p = job::check_sheet(cfg, &input, portfolio.as_ref(), args.as_email.as_deref())?;
     if let Some(out) = &args.results {
-        report::write_check_results(out, &p.plan.columns, &p.plan.rows, lang)?;
+        job::write_check_results(&p.plan, out, cfg)?;
     }
     let counts = p.plan.counts();
     let code = if counts.invalid > 0 { exit::ROWS_FAILED } else { exit::OK };
-    match args.format {
-        OutputFormat::Json => print_json("check", &p, &counts, args.results.as_deref(), None, code),
-        OutputFormat::Text => print_text(&p, &counts, args.results.as_deref(), None, lang),
-    }
+    print_summary("check", &p, &counts, args.results.as_deref(), None, args.format, cfg.lang, code);
     // The process ends here: freeing every row one by one would only cost time.
     std::mem::forget(p);
     Ok(code)
 }
 
 pub fn plan(args: &PlanArgs, cfg: &Config) -> Result<u8> {
-    let lang = cfg.lang;
-    let p = prepare(&args.file, &args.input, cfg, Bodies::Yes, None)?;
+    let p = job::plan_sheet(cfg, &super::sheet_input(&args.file, &args.input), None)?;
     let counts = p.plan.counts();
-    p.plan.save_json(&args.out, lang)?;
-    let readable = args.out.with_extension("xlsx");
-    let bytes = plan_xlsx(&p.plan, lang).map_err(|e| Failure::unusable(format!("{} : {e}", readable.display())))?;
-    report::write_atomic(&readable, &bytes, lang)?;
+    let written = job::write_plan(&p.plan, &args.out, cfg)?;
     let code = if counts.invalid > 0 { exit::ROWS_FAILED } else { exit::OK };
-    let written = [args.out.clone(), readable];
-    match args.format {
-        OutputFormat::Json => print_json("plan", &p, &counts, None, Some(&written), code),
-        OutputFormat::Text => print_text(&p, &counts, None, Some(&written), lang),
-    }
+    print_summary("plan", &p, &counts, None, Some(&written), args.format, cfg.lang, code);
     Ok(code)
 }
 
-/// The machine-readable summary (schema in the README).
-pub(super) fn print_json(
+/// The summary, as text on stderr or JSON on stdout.
+#[allow(clippy::too_many_arguments)]
+fn print_summary(
     command: &str,
     p: &Prepared,
     c: &PlanCounts,
     results: Option<&Path>,
     plan: Option<&[PathBuf]>,
+    format: OutputFormat,
+    lang: Lang,
     code: u8,
 ) {
+    match format {
+        OutputFormat::Json => print_json(command, p, c, results, plan, code),
+        OutputFormat::Text => print_text(p, c, results, plan, lang),
+    }
+}
+
+/// The machine-readable summary (schema in the README).
+fn print_json(command: &str, p: &Prepared, c: &PlanCounts, results: Option<&Path>, plan: Option<&[PathBuf]>, code: u8) {
     let v = json!({
         "command": command,
         "file": p.source.path.display().to_string(),
@@ -102,7 +89,7 @@ pub(super) fn print_json(
 /// How many invalid rows the text summary lists before "…and N more".
 const SHOWN_PROBLEMS: usize = 15;
 
-pub(super) fn print_text(p: &Prepared, c: &PlanCounts, results: Option<&Path>, plan: Option<&[PathBuf]>, lang: Lang) {
+fn print_text(p: &Prepared, c: &PlanCounts, results: Option<&Path>, plan: Option<&[PathBuf]>, lang: Lang) {
     for r in &p.remarks {
         eprintln!("{r}");
     }
@@ -165,46 +152,4 @@ pub(super) fn print_text(p: &Prepared, c: &PlanCounts, results: Option<&Path>, p
             eprintln!("{} {}", lang.t("Plan écrit :", "Plan written:"), p.display());
         }
     }
-}
-
-/// The plan as a sheet a person can review.
-fn plan_xlsx(plan: &Plan, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
-    // As the results sheet: rows streamed to a temporary file, Excel's level.
-    book.set_zip_compression_level(3);
-    let sheet = book.add_worksheet_with_constant_memory()?;
-    sheet.set_name(lang.t("Plan", "Plan"))?;
-    let bold = Format::new().set_bold();
-    let text = Format::new().set_num_format_index(49);
-    let headers = [
-        "id",
-        "dossier",
-        "etape",
-        "route",
-        lang.t("corps_json", "json_body"),
-        lang.t("lignes", "rows"),
-        lang.t("depend_de", "depends_on"),
-    ];
-    for (c, h) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (i, call) in plan.calls.iter().enumerate() {
-        let r = i as u32 + 1;
-        let rows: Vec<String> = call.rows.iter().map(|x| format!("{}!{}", x.feuille, x.ligne)).collect();
-        let deps: Vec<String> = call.depends_on.iter().map(u32::to_string).collect();
-        sheet.write_number(r, 0, call.id)?;
-        sheet.write_string_with_format(r, 1, &*call.dossier, &text)?;
-        sheet.write_string(r, 2, call.operation.name())?;
-        sheet.write_string(r, 3, &*call.route)?;
-        sheet.write_string_with_format(r, 4, call.body.to_string(), &text)?;
-        sheet.write_string_with_format(r, 5, rows.join(", "), &text)?;
-        sheet.write_string_with_format(r, 6, deps.join(", "), &text)?;
-    }
-    for (c, w) in [6.0, 14.0, 22.0, 42.0, 90.0, 24.0, 14.0].iter().enumerate() {
-        sheet.set_column_width(c as u16, *w)?;
-    }
-    sheet.set_freeze_panes(1, 0)?;
-    sheet.autofilter(0, 0, plan.calls.len() as u32, 6)?;
-    book.save_to_buffer()
 }

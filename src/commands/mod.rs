@@ -1,23 +1,48 @@
-//! One module per command: each turns its arguments into calls to the
-//! pipeline stages and returns the exit code.
+//! The command line's front end: each command turns its arguments into a
+//! call to the library (`job`), prints what came back, and returns the exit
+//! code. No command calls another command's module.
 
 mod check;
 mod dossiers;
+mod progress;
 mod run;
 mod simulate;
 mod template;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, InputArgs};
 use crate::config::Config;
 use crate::error::Result;
+use crate::i18n::Lang;
+use crate::job::SheetInput;
 
-pub use check::prepare;
-
-/// A multi-threaded tokio runtime for the commands that talk HTTP.
-pub(crate) fn runtime(lang: crate::i18n::Lang) -> Result<tokio::runtime::Runtime> {
+/// The runtime of a command that talks HTTP: the front end's, never the
+/// library's.
+fn runtime(lang: Lang) -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| {
         crate::error::Failure::unusable(format!("{} {e}", lang.t("Démarrage impossible :", "Cannot start:")))
     })
+}
+
+fn sheet_input(file: &std::path::Path, input: &InputArgs) -> SheetInput {
+    SheetInput {
+        file: file.to_path_buf(),
+        sheet: input.sheet.clone(),
+        encoding: input.encoding,
+        delimiter: input.delimiter,
+    }
+}
+
+/// The configuration's keys, their warnings said.
+fn keys(cfg: &Config) -> Result<crate::job::Keys> {
+    let keys = crate::job::keys(cfg)?;
+    for w in &keys.warnings {
+        warn(cfg.lang, w);
+    }
+    Ok(keys)
+}
+
+fn warn(lang: Lang, message: &str) {
+    eprintln!("{} {message}", lang.t("Avertissement :", "Warning:"));
 }
 
 /// Runs the command and returns its exit code.
@@ -25,7 +50,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
     let lang = cli.global.lang;
     let cfg = Config::load(cli.global.config.as_deref(), lang)?;
     for w in &cfg.warnings {
-        eprintln!("{} {w}", lang.t("Avertissement :", "Warning:"));
+        warn(lang, w);
     }
     match cli.command {
         Command::Check(args) => check::check(&args, &cfg),

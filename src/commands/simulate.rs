@@ -17,7 +17,7 @@ pub fn simulate(args: &SimulateArgs, cfg: &Config) -> Result<u8> {
         uninvited_domains: args.uninvited_domains.clone(),
     };
     let model = simulator::build_model(&seed, args.seed, lang)?;
-    let (subscription_key, api_key) = simulator::secrets(cfg);
+    let (subscription_key, api_key) = cfg.keys_or(simulator::DEMO_SUBSCRIPTION_KEY, simulator::DEMO_API_KEY);
     let opts = Options {
         base_path: format!("/{}", args.base_path.trim_matches('/')),
         subscription_key,

@@ -6,7 +6,7 @@ use crate::error::{Result, exit};
 
 pub fn template(args: &TemplateArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
-    let written = crate::templates::write_templates(&args.out, lang)?;
+    let written = crate::job::write_templates(cfg, &args.out)?;
     eprintln!("{}", lang.t("Modèles écrits :", "Templates written:"));
     for p in written {
         eprintln!("  {}", p.display());

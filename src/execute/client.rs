@@ -8,8 +8,10 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::Value;
 
-use crate::config::Secret;
+use crate::config::{Config, Secret};
+use crate::error::{Failure, Result};
 use crate::i18n::Lang;
+use crate::loop_api::{API_KEY_HEADER, SUBSCRIPTION_KEY_HEADER};
 
 /// What an answer means for the engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,14 +46,61 @@ pub struct Client {
     lang: Lang,
 }
 
+/// A URL's scheme and host (brackets of an IPv6 host removed).
+pub fn host_of(url: &str) -> Option<(String, String)> {
+    let u = reqwest::Url::parse(url).ok()?;
+    Some((u.scheme().to_string(), u.host_str()?.trim_matches(['[', ']']).to_string()))
+}
+
 /// Whether a URL points at this machine (127.0.0.0/8, ::1, localhost).
 pub fn is_loopback(url: &str) -> bool {
-    reqwest::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(|h| h.trim_matches(['[', ']']).to_string()))
-        .is_some_and(|h| {
-            h.eq_ignore_ascii_case("localhost") || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-        })
+    host_of(url).is_some_and(|(_, h)| {
+        h.eq_ignore_ascii_case("localhost") || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    })
+}
+
+/// https everywhere; plain http only to this machine.
+pub fn check_base_url(url: &str, lang: Lang) -> Result<()> {
+    match host_of(url) {
+        Some((s, _)) if s == "https" => Ok(()),
+        Some((s, _)) if s == "http" && is_loopback(url) => Ok(()),
+        Some((s, h)) if s == "http" => Err(Failure::unusable(format!(
+            "{} http://{h} {}",
+            lang.t("Adresse refusée :", "Address refused:"),
+            lang.t(
+                "— les clés ne partent qu'en https (http n'est admis que vers 127.0.0.1).",
+                "— keys only travel over https (http is allowed to 127.0.0.1 only)."
+            )
+        ))),
+        _ => Err(Failure::unusable(format!(
+            "{} {url}",
+            lang.t(
+                "Adresse de l'API invalide (base_url / LOOP_BASE_URL) :",
+                "Invalid API address (base_url / LOOP_BASE_URL):"
+            )
+        ))),
+    }
+}
+
+/// What a fatal answer means, for the user: which key or setting to fix.
+/// `route_hint` replaces the generic advice for an unknown route.
+pub fn fatal_message(kind: FatalKind, status: u16, message: &str, route_hint: Option<&str>, lang: Lang) -> String {
+    let what = match kind {
+        FatalKind::SubscriptionKey => lang.t(
+            "clé d'abonnement refusée par la passerelle (LOOP_SUBSCRIPTION_KEY)",
+            "subscription key refused by the gateway (LOOP_SUBSCRIPTION_KEY)",
+        ),
+        FatalKind::ApiKey => lang.t(
+            "clé d'API refusée (LOOP_API_KEY, format IDCLE:SECRET)",
+            "API key refused (LOOP_API_KEY, format KEYID:SECRET)",
+        ),
+        FatalKind::Forbidden => lang.t("accès interdit par la passerelle", "access forbidden by the gateway"),
+        FatalKind::RouteNotFound => route_hint.unwrap_or(lang.t(
+            "route inconnue de la passerelle : vérifiez base_url et [routes] dans loopbatch.toml",
+            "route unknown to the gateway: check base_url and [routes] in loopbatch.toml",
+        )),
+    };
+    if message.is_empty() { format!("{what} (HTTP {status})") } else { format!("{what} (HTTP {status}) : {message}") }
 }
 
 /// Joins a route under the base URL's path; never drops that path.
@@ -60,26 +109,32 @@ pub fn join(base_url: &str, route: &str) -> String {
 }
 
 impl Client {
-    pub fn new(
-        base_url: &str,
+    /// The client of a run or of the LoopHub list: the configuration's
+    /// address (checked first) and timeouts, the given keys.
+    pub fn for_config(
+        cfg: &Config,
         subscription_key: Secret,
         api_key: Secret,
-        connect_timeout: Duration,
-        request_timeout: Duration,
         already_done: Vec<String>,
-        lang: Lang,
-    ) -> Result<Client, reqwest::Error> {
+    ) -> Result<Client> {
+        let lang = cfg.lang;
+        check_base_url(&cfg.base_url, lang)?;
         let mut builder = reqwest::Client::builder()
-            .connect_timeout(connect_timeout)
-            .timeout(request_timeout)
+            .connect_timeout(cfg.connect_timeout)
+            .timeout(cfg.request_timeout)
             .user_agent(concat!("loopbatch/", env!("CARGO_PKG_VERSION")));
         // Cabinets sit behind proxies (system settings and HTTPS_PROXY are
         // honoured), but this machine is never reached through one.
-        if is_loopback(base_url) {
+        if is_loopback(&cfg.base_url) {
             builder = builder.no_proxy();
         }
-        let http = builder.build()?;
-        Ok(Client { http, base_url: base_url.to_string(), subscription_key, api_key, already_done, lang })
+        let http = builder.build().map_err(|e| {
+            Failure::unusable(format!(
+                "{} {e}",
+                lang.t("Client HTTP impossible à créer :", "Cannot create the HTTP client:")
+            ))
+        })?;
+        Ok(Client { http, base_url: cfg.base_url.clone(), subscription_key, api_key, already_done, lang })
     }
 
     fn headers(&self) -> HeaderMap {
@@ -90,8 +145,8 @@ impl Client {
                 h.insert(name, v);
             }
         };
-        secret("Ocp-Apim-Subscription-Key", &self.subscription_key);
-        secret("x-apikey", &self.api_key);
+        secret(SUBSCRIPTION_KEY_HEADER, &self.subscription_key);
+        secret(API_KEY_HEADER, &self.api_key);
         h.insert("Content-Type", HeaderValue::from_static("application/json"));
         h.insert("Accept", HeaderValue::from_static("application/json, text/plain, */*"));
         h

@@ -14,23 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Failure, Result};
 use crate::i18n::Lang;
-use crate::report::Status;
-
-/// The final outcome of one call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CallOutcome {
-    pub status: Status,
-    #[serde(default)]
-    pub code_http: Option<u16>,
-    #[serde(default)]
-    pub message: String,
-    #[serde(default)]
-    pub request_id: String,
-    #[serde(default)]
-    pub object_id: String,
-    pub attempts: u32,
-    pub timestamp: String,
-}
+use crate::outcome::{CallOutcome, Status, now_iso};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -175,12 +159,12 @@ impl Journal {
             journal.write(&Entry::Start {
                 plan_hash: plan_hash.to_string(),
                 source: source.to_string(),
-                timestamp: crate::report::now_iso(),
+                timestamp: now_iso(),
             });
         } else {
             // A torn line has no newline: start the next entry on its own line.
             journal.raw(b"\n");
-            journal.write(&Entry::Resume { timestamp: crate::report::now_iso() });
+            journal.write(&Entry::Resume { timestamp: now_iso() });
         }
         Ok((journal, prior, warnings))
     }
@@ -198,7 +182,7 @@ impl Journal {
     }
 
     pub fn sent(&self, call: u32, attempt: u32) {
-        self.write(&Entry::Sent { call, attempt, timestamp: crate::report::now_iso() });
+        self.write(&Entry::Sent { call, attempt, timestamp: now_iso() });
     }
 
     pub fn done(&self, call: u32, outcome: &CallOutcome) {

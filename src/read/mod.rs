@@ -107,6 +107,7 @@ pub struct Layout {
     pub source: Source,
     pub sheets: Vec<(Arc<str>, Vec<String>)>,
     pub remarks: Vec<String>,
+    pub in_workbook: bool,
 }
 
 /// Rows per batch handed on: large enough that the hand-over costs
@@ -202,6 +203,16 @@ pub struct Table {
     pub rows: Vec<RawRow>,
     /// File-level remarks (sheets skipped, encoding guessed…), for stderr.
     pub remarks: Vec<String>,
+    /// Each sheet's header aligned on `columns` (its own names, blank where
+    /// it lacks a column): what typing a row of it again needs.
+    pub sheets: Vec<Arc<SheetHeader>>,
+}
+
+impl Table {
+    /// The header of the sheet a row comes from.
+    pub fn header_of(&self, row: &RawRow) -> Option<&Arc<SheetHeader>> {
+        self.sheets.iter().find(|h| h.name == row.sheet)
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -305,18 +316,19 @@ pub fn read_streamed(path: &Path, opts: &ReadOptions, send: &mut dyn FnMut(Chunk
             )
         )));
     }
-    let Sink { sheets, remarks, .. } = sink;
+    let Sink { sheets, remarks, in_workbook, .. } = sink;
     let source = Source { path: path.to_path_buf(), name: file_name(path), sha256 };
-    Ok(Layout { source, sheets, remarks })
+    Ok(Layout { source, sheets, remarks, in_workbook })
 }
 
 /// The rows read, in input order, made into a `Table` on the union of the
 /// sheets' columns (the same field under two spellings is one column).
 pub fn assemble(layout: Layout, mut rows: Vec<RawRow>, lang: Lang) -> Result<Table> {
-    let Layout { source, sheets, mut remarks } = layout;
+    let Layout { source, sheets, mut remarks, in_workbook } = layout;
     let mut columns: Vec<String> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     let mut placement: HashMap<Arc<str>, (Vec<usize>, bool)> = HashMap::new();
+    let mut sheet_names = Vec::new();
     for (name, headers) in sheets {
         let mut taken = vec![false; columns.len() + headers.len()];
         let index: Vec<usize> = headers
@@ -337,6 +349,7 @@ pub fn assemble(layout: Layout, mut rows: Vec<RawRow>, lang: Lang) -> Result<Tab
             })
             .collect();
         let in_place = index.iter().enumerate().all(|(i, &j)| i == j);
+        sheet_names.push((name.clone(), headers, index.clone()));
         placement.insert(name, (index, in_place));
     }
     let width = columns.len();
@@ -375,7 +388,19 @@ pub fn assemble(layout: Layout, mut rows: Vec<RawRow>, lang: Lang) -> Result<Tab
             )
         )));
     }
-    Ok(Table { source, columns, map, rows, remarks })
+    let sheets = sheet_names
+        .into_iter()
+        .map(|(name, headers, index)| {
+            // The sheet's own spelling where it has the column, nothing elsewhere.
+            let mut own = vec![String::new(); width];
+            for (h, j) in headers.into_iter().zip(index) {
+                own[j] = h;
+            }
+            let (map, _) = ColumnMap::new(&own);
+            Arc::new(SheetHeader { name, columns: own, map, in_workbook })
+        })
+        .collect();
+    Ok(Table { source, columns, map, rows, remarks, sheets })
 }
 
 /// Finds the header row: the first of the first rows that names a code

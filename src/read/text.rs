@@ -8,7 +8,6 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use clap::ValueEnum;
 use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
 use encoding_rs_io::DecodeReaderBytesBuilder;
 
@@ -16,15 +15,12 @@ use super::{Cell, MAX_CELL_CHARS, MAX_COLUMNS, ReadNote, ReadOptions, Sink, clea
 use crate::error::{Failure, Result};
 use crate::i18n::Lang;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// A text file's encoding (`--encoding`: utf-8, windows-1252, utf-16le, utf-16be).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
-    #[value(name = "utf-8", alias = "utf8")]
     Utf8,
-    #[value(name = "windows-1252", aliases = ["cp1252", "latin1", "iso-8859-1", "ansi"])]
     Windows1252,
-    #[value(name = "utf-16le", alias = "utf-16")]
     Utf16Le,
-    #[value(name = "utf-16be")]
     Utf16Be,
 }
 

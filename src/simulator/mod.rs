@@ -30,36 +30,32 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
-use crate::config::{Rate, Routes, Secret};
+use crate::config::{Rate, Secret};
 use crate::error::{Failure, Result};
 use crate::headers::Field;
 use crate::i18n::Lang;
+use crate::loop_api::{API_KEY_HEADER, Routes, SUBSCRIPTION_KEY_HEADER};
 use crate::normalize::fold_key;
-pub use state::{Answer, Contact, Dossier, MSG_ALREADY_ASSIGNED, MSG_EMAIL_TAKEN, MSG_INVITE, MSG_NO_CONTACT, Model};
+pub use state::{Answer, Contact, Dossier, Model};
 
-pub const DEFAULT_BASE_PATH: &str = "/loop-api-publiques";
+pub use crate::loop_api::{DEFAULT_BASE_PATH, MSG_ALREADY_ASSIGNED, MSG_EMAIL_TAKEN, MSG_INVITE, MSG_NO_CONTACT};
 pub const DEMO_SUBSCRIPTION_KEY: &str = "demo-subscription-key";
 pub const DEMO_API_KEY: &str = "demo-key-id:demo-secret";
 
 /// How business errors are shaped: Cegid documents the messages, not the
 /// HTTP codes nor the bodies, so the engine is tested under each guess.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub enum ErrorProfile {
     /// 400 with `{"message": …}`
     #[default]
-    #[value(name = "json-400")]
     Json400,
     /// 409 with `{"message": …}`
-    #[value(name = "json-409")]
     Json409,
     /// 422 with `{"message": …}`
-    #[value(name = "json-422")]
     Json422,
     /// 400 with the sentence as plain text
-    #[value(name = "texte")]
     Text,
     /// 500 carrying the business message in `{"message": …}`
-    #[value(name = "500")]
     Server500,
 }
 
@@ -286,7 +282,7 @@ fn text_response(status: StatusCode, s: &str, content_type: &'static str) -> Res
 
 async fn business(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes, op: Op) -> Response<Body> {
     // The backend checks x-apikey (not APIM); its answer is undocumented.
-    let key_ok = headers.get("x-apikey").and_then(|v| v.to_str().ok()) == Some(sim.opts.api_key.expose());
+    let key_ok = headers.get(API_KEY_HEADER).and_then(|v| v.to_str().ok()) == Some(sim.opts.api_key.expose());
     if !key_ok {
         return json_response(
             StatusCode::UNAUTHORIZED,
@@ -398,7 +394,7 @@ enum Dropped {
 }
 
 async fn gateway(sim: &Arc<Sim>, req: Request<Body>, router: Router) -> std::result::Result<Response<Body>, Dropped> {
-    let key = req.headers().get("ocp-apim-subscription-key").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let key = req.headers().get(SUBSCRIPTION_KEY_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
     let Some(key) = key else {
         return Ok(json_response(
             StatusCode::UNAUTHORIZED,
@@ -620,23 +616,6 @@ pub fn build_model(seed: &Seed, seed_value: u64, lang: Lang) -> Result<Model> {
     }
     model.uninvited_domains = seed.uninvited_domains.iter().map(|d| d.trim().to_lowercase()).collect();
     Ok(model)
-}
-
-/// Secrets for the simulator, found as the client finds its own: the
-/// environment, else the key files of the configuration, else the fixed
-/// demo secrets. Never from the command line.
-pub fn secrets(cfg: &crate::config::Config) -> (Secret, Secret) {
-    let get = |var: &str, file: &Option<PathBuf>, demo: &str| {
-        std::env::var(var)
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-            .or_else(|| file.as_ref().and_then(|f| std::fs::read_to_string(f).ok()).filter(|v| !v.trim().is_empty()))
-            .map_or_else(|| Secret::new(demo), |v| Secret::new(v.trim()))
-    };
-    (
-        get("LOOP_SUBSCRIPTION_KEY", &cfg.subscription_key_file, DEMO_SUBSCRIPTION_KEY),
-        get("LOOP_API_KEY", &cfg.api_key_file, DEMO_API_KEY),
-    )
 }
 
 /// The failure for a port that cannot be bound.

@@ -8,13 +8,8 @@ use rand::{Rng, rngs::StdRng};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::loop_api::{MSG_ALREADY_ASSIGNED, MSG_EMAIL_TAKEN, MSG_INVITE, MSG_NO_CONTACT};
 use crate::normalize::{OFFERS, email_key};
-
-pub const MSG_EMAIL_TAKEN: &str = "L'e-mail de cet interlocuteur est déjà associé à un autre interlocuteur";
-pub const MSG_INVITE: &str =
-    "Pour proposer un service à un interlocuteur vous devez d'abord l'inviter sur votre tenant";
-pub const MSG_NO_CONTACT: &str = "interlocuteur n'existe pas";
-pub const MSG_ALREADY_ASSIGNED: &str = "L'application est déjà affectée à l'interlocuteur.";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Dossier {

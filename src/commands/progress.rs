@@ -1,0 +1,116 @@
+//! The run's events on the terminal: a bar on a terminal, plain lines
+//! otherwise, nothing when quiet; warnings and the results' whereabouts.
+
+use std::io::IsTerminal;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::i18n::Lang;
+use crate::job::Event;
+use crate::outcome::Status;
+
+enum Display {
+    Bar(ProgressBar),
+    Lines { total: usize, last: Instant },
+    Quiet,
+}
+
+pub(super) struct Terminal {
+    lang: Lang,
+    quiet: bool,
+    display: Mutex<Display>,
+    done: Mutex<(usize, usize)>,
+}
+
+impl Terminal {
+    pub(super) fn new(lang: Lang, quiet: bool) -> Terminal {
+        Terminal { lang, quiet, display: Mutex::new(Display::Quiet), done: Mutex::new((0, 0)) }
+    }
+
+    pub(super) fn show(&self, event: Event) {
+        let lang = self.lang;
+        match event {
+            Event::Warning { message } => super::warn(lang, &message),
+            Event::Rerun { rows_again, rows_kept } => eprintln!(
+                "{} {rows_again} {} ({rows_kept} {})",
+                lang.t("Relance de", "Re-running"),
+                lang.t("ligne(s) qui n'ont pas fini OK", "row(s) that did not end OK"),
+                lang.t("gardées telles quelles", "kept as they were")
+            ),
+            Event::Started { base_url, calls, key, rate, .. } => self.started(&base_url, calls, &key, &rate),
+            Event::CallDone { status, .. } => self.call_done(status),
+            Event::ResultsFailed { message, .. } => eprintln!("{} {message}", lang.t("Erreur :", "Error:")),
+            Event::ResultsWritten { path, instead_of: Some(_) } => eprintln!(
+                "{} {}",
+                lang.t("Résultats écrits à la place dans :", "Results written instead to:"),
+                path.display()
+            ),
+            Event::ResultsWritten { .. } | Event::Paused { .. } | Event::Stopping { .. } => {}
+        }
+    }
+
+    fn started(&self, base_url: &str, calls: usize, key: &str, rate: &str) {
+        let lang = self.lang;
+        if !self.quiet {
+            eprintln!(
+                "{} {base_url} — {calls} {} ({} {key}, {} {rate})",
+                lang.t("Envoi vers", "Sending to"),
+                lang.t("appels", "calls"),
+                lang.t("clé", "key"),
+                lang.t("débit", "rate"),
+            );
+        }
+        *self.display.lock().unwrap_or_else(|e| e.into_inner()) = display(calls, self.quiet, lang);
+    }
+
+    fn call_done(&self, status: Status) {
+        let (done, errors) = {
+            let mut d = self.done.lock().unwrap_or_else(|e| e.into_inner());
+            d.0 += 1;
+            d.1 += usize::from(matches!(status, Status::Erreur | Status::AVerifier));
+            *d
+        };
+        let lang = self.lang;
+        match &mut *self.display.lock().unwrap_or_else(|e| e.into_inner()) {
+            Display::Bar(pb) => {
+                pb.set_position(done as u64);
+                pb.set_message(format!("{errors} {}", lang.t("erreur(s)", "error(s)")));
+            }
+            Display::Lines { total, last } => {
+                if last.elapsed() >= Duration::from_secs(5) || done == *total {
+                    *last = Instant::now();
+                    eprintln!(
+                        "{} {done}/{total} ({errors} {})",
+                        lang.t("appels :", "calls:"),
+                        lang.t("erreur(s)", "error(s)")
+                    );
+                }
+            }
+            Display::Quiet => {}
+        }
+    }
+}
+
+fn display(total: usize, quiet: bool, lang: Lang) -> Display {
+    if quiet {
+        return Display::Quiet;
+    }
+    if !std::io::stderr().is_terminal() {
+        return Display::Lines { total, last: Instant::now() };
+    }
+    let pb = ProgressBar::new(total as u64);
+    let template = lang.t(
+        "{bar:30} {pos}/{len} appels  {rate}  reste {eta}  {msg}",
+        "{bar:30} {pos}/{len} calls  {rate}  ETA {eta}  {msg}",
+    );
+    let style = ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()).with_key(
+        "rate",
+        |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.1}/s", state.per_sec());
+        },
+    );
+    pb.set_style(style);
+    Display::Bar(pb)
+}

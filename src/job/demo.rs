@@ -1,0 +1,76 @@
+//! The demo: the sample sheet against the embedded simulator, with a
+//! visible rate limit and a few injected faults. No account, no network.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::config::{Config, Keys, Rate, Secret};
+use crate::error::Result;
+use crate::files::write_atomic;
+use crate::simulator::{self, DEMO_API_KEY, DEMO_SUBSCRIPTION_KEY, Faults, Handle, Seed};
+
+use super::{RunFiles, RunRequest, RunSource, SheetInput};
+
+const DEMO_SHEET: &[u8] = include_bytes!("../../samples/onboarding-clients.csv");
+const DEMO_DOSSIERS: &[u8] = include_bytes!("../../samples/dossiers-simulateur.csv");
+
+/// A demo ready to run: the simulator serving, the configuration pointing
+/// at it, the sample sheet and where its results go.
+pub struct Demo {
+    pub simulator: Handle,
+    pub cfg: Config,
+    pub sheet: PathBuf,
+    pub results: PathBuf,
+}
+
+impl Demo {
+    /// The run of the sample sheet, with the simulator's keys.
+    pub fn request(&self) -> RunRequest {
+        let mut req =
+            RunRequest::new(RunSource::Sheet { input: SheetInput::new(&self.sheet), online: None }, &self.results);
+        req.keys = Some(Keys {
+            subscription: Secret::new(DEMO_SUBSCRIPTION_KEY),
+            api: Secret::new(DEMO_API_KEY),
+            warnings: Vec::new(),
+        });
+        req
+    }
+}
+
+/// Writes the samples in `out` and starts the simulator on a free port.
+/// Each demo starts afresh: the journal of a previous demo goes.
+pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
+    let lang = cfg.lang;
+    std::fs::create_dir_all(out).map_err(|e| crate::error::Failure::unusable(format!("{} : {e}", out.display())))?;
+    let sheet = out.join("onboarding-clients.csv");
+    let dossiers = out.join("dossiers-simulateur.csv");
+    let results = out.join("resultats-demo.xlsx");
+    write_atomic(&sheet, DEMO_SHEET, lang)?;
+    write_atomic(&dossiers, DEMO_DOSSIERS, lang)?;
+    let _ = std::fs::remove_file(RunFiles::new(&results).journal());
+    let seed =
+        Seed { dossiers: Some(dossiers), uninvited_domains: vec!["boucherie-robert.fr".into()], ..Default::default() };
+    let model = simulator::build_model(&seed, 7, lang)?;
+    let mut cfg = cfg.clone();
+    cfg.rate = Rate { count: 10, per: Duration::from_secs(1) };
+    cfg.burst = 1;
+    cfg.concurrency = 4;
+    cfg.request_timeout = Duration::from_secs(5);
+    let sim_opts = simulator::Options {
+        model,
+        rate: Some(Rate { count: 20, per: Duration::from_secs(1) }),
+        faults: Faults {
+            latency: Duration::from_millis(25),
+            jitter: Duration::from_millis(15),
+            fail_rate: 0.03,
+            lost_answer_rate: 0.02,
+            ..Default::default()
+        },
+        seed: 7,
+        routes: cfg.routes.clone(),
+        ..Default::default()
+    };
+    let handle = simulator::start(sim_opts, 0).await.map_err(|e| simulator::bind_failure(0, &e, lang))?;
+    cfg.base_url = handle.base_url.clone();
+    Ok(Demo { simulator: handle, cfg, sheet, results })
+}

@@ -1,0 +1,112 @@
+//! From call outcomes to one result per input row, and the words that say
+//! why a run stopped.
+
+use std::collections::HashMap;
+
+use crate::execute::{RunOutcome, StopReason};
+use crate::i18n::Lang;
+use crate::outcome::{CallOutcome, Status, now_iso};
+use crate::plan::{Plan, RowCheck, RowRef};
+use crate::report::RowResult;
+
+/// One result per input row: the worst outcome among the calls serving it.
+pub(super) fn fold_rows(plan: &Plan, run: &RunOutcome, lang: Lang) -> Vec<RowResult> {
+    let index: HashMap<RowRef, usize> = plan.rows.iter().enumerate().map(|(i, r)| (r.row_ref(), i)).collect();
+    let mut serving: Vec<Vec<usize>> = vec![Vec::new(); plan.rows.len()];
+    for (ci, c) in plan.calls.iter().enumerate() {
+        for r in &c.rows {
+            if let Some(&i) = index.get(r) {
+                serving[i].push(ci);
+            }
+        }
+    }
+    let not_run = not_run_message(run.stop.as_ref(), lang);
+    let ts = now_iso();
+    plan.rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| match row.check {
+            RowCheck::Invalide => {
+                RowResult { etape: "validation".into(), ..RowResult::new(Status::Invalide, row.problems.join(" | ")) }
+            }
+            RowCheck::Ignore => {
+                RowResult::new(Status::Ignore, lang.t("rien à faire (action vide)", "nothing to do (blank action)"))
+            }
+            RowCheck::Valide => worst_of(plan, &serving[i], run, &not_run, &ts, lang),
+        })
+        .collect()
+}
+
+/// The row's result from the calls serving it; attempts add up.
+fn worst_of(plan: &Plan, calls: &[usize], run: &RunOutcome, not_run: &str, ts: &str, lang: Lang) -> RowResult {
+    let mut best: Option<RowResult> = None;
+    let mut attempts = 0;
+    for &ci in calls {
+        let call = &plan.calls[ci];
+        let o = run.outcomes.get(&call.id).cloned().unwrap_or_else(|| CallOutcome {
+            status: Status::NonExecute,
+            code_http: None,
+            message: not_run.to_string(),
+            request_id: String::new(),
+            object_id: String::new(),
+            attempts: 0,
+            timestamp: ts.to_string(),
+        });
+        attempts += o.attempts;
+        let candidate = RowResult {
+            status: o.status,
+            etape: call.operation.name().into(),
+            code_http: o.code_http,
+            message: o.message,
+            request_id: o.request_id,
+            object_id: o.object_id,
+            attempts: 0,
+            timestamp: o.timestamp,
+        };
+        // Ties go to the later call (the contact's, with its objectId).
+        if best.as_ref().is_none_or(|b| candidate.status >= b.status) {
+            best = Some(candidate);
+        }
+    }
+    let mut r = best.unwrap_or_else(|| RowResult::new(Status::Ok, lang.t("rien à envoyer", "nothing to send")));
+    r.attempts = attempts;
+    r
+}
+
+/// The message of a row whose calls were never sent.
+fn not_run_message(stop: Option<&StopReason>, lang: Lang) -> String {
+    match stop {
+        Some(StopReason::Interrupted) => {
+            lang.t("non exécuté : exécution interrompue (Ctrl-C)", "not run: run interrupted (Ctrl-C)").to_string()
+        }
+        Some(StopReason::RetryAfterTooLong { wait }) => format!(
+            "{} {} s)",
+            lang.t(
+                "non exécuté : la passerelle impose une attente trop longue (",
+                "not run: the gateway imposes too long a wait ("
+            ),
+            wait.as_secs()
+        ),
+        Some(StopReason::Fatal { message, .. }) => {
+            format!("{} {message}", lang.t("non exécuté : exécution arrêtée,", "not run: run stopped,"))
+        }
+        None => lang.t("non exécuté", "not run").to_string(),
+    }
+}
+
+/// Why the run stopped, for the summary and the page.
+pub(super) fn stop_text(stop: &StopReason, lang: Lang) -> String {
+    match stop {
+        StopReason::Interrupted => lang.t("interrompue (Ctrl-C)", "interrupted (Ctrl-C)").to_string(),
+        StopReason::RetryAfterTooLong { wait } => format!(
+            "{} {} s ; {}",
+            lang.t("la passerelle impose une attente de", "the gateway imposes a wait of"),
+            wait.as_secs(),
+            lang.t(
+                "relancez plus tard avec --resume, ou augmentez max_retry_after_s",
+                "run again later with --resume, or raise max_retry_after_s"
+            )
+        ),
+        StopReason::Fatal { message, .. } => message.clone(),
+    }
+}

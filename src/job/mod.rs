@@ -1,0 +1,59 @@
+//! The library layer: the one way a front end (the command line, the page)
+//! checks a sheet, re-checks an edited row, exports the LoopHub portfolio,
+//! plans, runs, resumes, re-runs failed rows and writes results.
+//!
+//! Options go in as plain data, progress comes out as `Event`s, reports come
+//! back as data. Nothing here prints, ends the process, or builds a runtime:
+//! what does IO on the network is async, for the caller's runtime; the
+//! offline stages run on blocking threads.
+
+mod check;
+mod demo;
+mod events;
+mod files;
+mod fold;
+mod run;
+mod select;
+mod sheet;
+
+use std::path::PathBuf;
+
+pub use crate::config::Keys;
+pub use crate::execute::Stopper;
+pub use crate::execute::client::is_loopback;
+pub use crate::pipeline::Prepared;
+pub use crate::plan::{PlanCounts, RowCheck};
+pub use crate::portfolio::{Filter, Folder, Portfolio};
+pub use crate::read::Encoding;
+pub use crate::report::{RowResult, results_format};
+pub use check::{
+    OnlineCheck, PortfolioExport, check_plan_file, check_sheet, export_portfolio, fetch_portfolio, keys, plan_sheet,
+    write_check_results, write_plan, write_templates,
+};
+pub use demo::{Demo, start_demo};
+pub use events::{Confirm, Confirmation, Event, EventSink};
+pub use files::RunFiles;
+pub use run::{Pacing, RunReport, RunRequest, RunSource, run};
+pub use sheet::{CheckedSheet, Edit};
+
+/// Which sheet to read and how (the reader's options).
+#[derive(Debug, Clone, Default)]
+pub struct SheetInput {
+    pub file: PathBuf,
+    /// Only this sheet of a workbook (else every sheet with a code dossier column).
+    pub sheet: Option<String>,
+    /// A CSV's encoding, when not to be detected.
+    pub encoding: Option<Encoding>,
+    /// A CSV's delimiter, when not to be detected.
+    pub delimiter: Option<u8>,
+}
+
+impl SheetInput {
+    pub fn new(file: impl Into<PathBuf>) -> SheetInput {
+        SheetInput { file: file.into(), ..SheetInput::default() }
+    }
+
+    fn read_options(&self, lang: crate::i18n::Lang) -> crate::read::ReadOptions {
+        crate::read::ReadOptions { sheet: self.sheet.clone(), encoding: self.encoding, delimiter: self.delimiter, lang }
+    }
+}

@@ -1,0 +1,354 @@
+//! A run: the plan (from a sheet or a plan file), the go-ahead, the calls
+//! through the engine with their journal, one result per row, the results
+//! file. Also `--resume` (the journal) and `--only-failed` (the previous
+//! results).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::{Config, Keys, Rate, mask};
+use crate::error::{Failure, Result, exit};
+use crate::execute::client::{Client, host_of, is_loopback};
+use crate::execute::journal::{Journal, Prior};
+use crate::execute::{ExecOptions, Execution, Progress, RunOutcome, StopReason, Stopper};
+use crate::i18n::Lang;
+use crate::outcome::{CallOutcome, Status, now_iso};
+use crate::plan::{Call, Plan};
+use crate::report::{self, RowResult};
+
+use super::check::{OnlineCheck, fetch_portfolio, keys, plan_sheet};
+use super::events::{Confirm, Confirmation, Event, EventSink};
+use super::fold::{fold_rows, stop_text};
+use super::select::{Selection, previous_done_calls, select_failed};
+use super::{RunFiles, SheetInput};
+
+/// Where the calls come from.
+pub enum RunSource {
+    /// A sheet, checked and planned first (against LoopHub with `online`).
+    Sheet { input: SheetInput, online: Option<OnlineCheck> },
+    /// A plan written by `loopbatch plan` (or kept beside earlier results).
+    PlanFile(PathBuf),
+}
+
+/// Flags that override the configuration's pacing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Pacing {
+    pub rate: Option<Rate>,
+    pub burst: Option<u32>,
+    pub concurrency: Option<usize>,
+    pub retries: Option<u32>,
+}
+
+impl Pacing {
+    fn apply(&self, cfg: &Config) -> Config {
+        let mut cfg = cfg.clone();
+        cfg.rate = self.rate.unwrap_or(cfg.rate);
+        cfg.burst = self.burst.map_or(cfg.burst, |b| b.max(1));
+        cfg.concurrency = self.concurrency.map_or(cfg.concurrency, |c| c.max(1));
+        cfg.retries = self.retries.unwrap_or(cfg.retries);
+        cfg
+    }
+}
+
+pub struct RunRequest {
+    pub source: RunSource,
+    pub files: RunFiles,
+    /// Go on with the journal of an earlier run of the same plan.
+    pub resume: bool,
+    /// Run again only what did not end OK in these earlier results.
+    pub only_failed: Option<RunFiles>,
+    /// With `only_failed`: A_VERIFIER rows are run again too.
+    pub include_a_verifier: bool,
+    /// Send to a remote host without asking (a scheduled run).
+    pub assume_yes: bool,
+    pub pacing: Pacing,
+    /// Keys to use instead of the configuration's (the demo's, or keys
+    /// typed in the page for this session).
+    pub keys: Option<Keys>,
+}
+
+impl RunRequest {
+    pub fn new(source: RunSource, results: impl Into<PathBuf>) -> RunRequest {
+        RunRequest {
+            source,
+            files: RunFiles::new(results),
+            resume: false,
+            only_failed: None,
+            include_a_verifier: false,
+            assume_yes: false,
+            pacing: Pacing::default(),
+            keys: None,
+        }
+    }
+}
+
+/// What a run did, for the front end's summary.
+pub struct RunReport {
+    /// The input file's name, as the plan records it.
+    pub source: String,
+    pub files: RunFiles,
+    /// Where the results were written (the file asked for, or another).
+    pub results: PathBuf,
+    pub rows: Vec<RowResult>,
+    pub calls_total: usize,
+    pub calls_sent: usize,
+    pub elapsed: Duration,
+    pub stop: Option<StopReason>,
+    /// Why the run stopped, in the user's language.
+    pub stop_text: Option<String>,
+    pub exit_code: u8,
+}
+
+impl RunReport {
+    /// Rows per status word.
+    pub fn counts(&self) -> BTreeMap<&'static str, usize> {
+        report::count_statuses(&self.rows)
+    }
+
+    /// The `n` most frequent messages of rows in ERREUR or A_VERIFIER.
+    pub fn top_errors(&self, n: usize) -> Vec<(String, usize)> {
+        let mut errors: HashMap<&str, usize> = HashMap::new();
+        for r in self.rows.iter().filter(|r| matches!(r.status, Status::Erreur | Status::AVerifier)) {
+            *errors.entry(r.message.as_str()).or_default() += 1;
+        }
+        let mut top: Vec<(String, usize)> = errors.into_iter().map(|(m, n)| (m.to_string(), n)).collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        top.truncate(n);
+        top
+    }
+}
+
+/// Runs a plan against the configuration's API (or the simulator): asks
+/// `confirm` first when the host is not this machine, reports progress to
+/// `events`, stops cleanly when `stopper` is triggered.
+pub async fn run(
+    cfg: &Config,
+    mut req: RunRequest,
+    events: EventSink,
+    stopper: Stopper,
+    confirm: Confirm,
+) -> Result<RunReport> {
+    let lang = cfg.lang;
+    report::results_format(req.files.results(), lang)?;
+    let plan = load_plan(cfg, &req.source, &events).await?;
+    let keys = match req.keys.take() {
+        Some(k) => k,
+        None => keys(cfg)?,
+    };
+    for w in &keys.warnings {
+        events(Event::Warning { message: w.clone() });
+    }
+    let cfg = req.pacing.apply(cfg);
+    if !is_loopback(&cfg.base_url) && !req.assume_yes {
+        let counts = plan.counts();
+        let host = host_of(&cfg.base_url).map(|(_, h)| h).unwrap_or_default();
+        confirm(Confirmation { host, calls: counts.calls, calls_per_route: counts.calls_per_route }).await?;
+    }
+    let selection = match &req.only_failed {
+        Some(previous) => Some(select(&plan, previous, &req, &events, lang)?),
+        None => None,
+    };
+    let exec = Started { plan: &plan, files: &req.files, cfg: &cfg, resume: req.resume, events: &events };
+    exec.run(keys, selection, stopper).await
+}
+
+async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Result<Plan> {
+    match source {
+        RunSource::PlanFile(path) => Plan::load_json(path, cfg.lang),
+        RunSource::Sheet { input, online } => {
+            let portfolio = match online {
+                Some(o) => {
+                    let keys = keys(cfg)?;
+                    for w in &keys.warnings {
+                        events(Event::Warning { message: w.clone() });
+                    }
+                    Some(fetch_portfolio(cfg, o.domain.as_deref(), keys).await?)
+                }
+                None => None,
+            };
+            let (cfg, input) = (cfg.clone(), input.clone());
+            let prepared = tokio::task::spawn_blocking(move || plan_sheet(&cfg, &input, portfolio.as_ref()));
+            match prepared.await {
+                Ok(p) => p.map(|p| p.plan),
+                // A defect in the offline stages is the process's (said by the panic hook).
+                Err(e) => std::panic::resume_unwind(e.into_panic()),
+            }
+        }
+    }
+}
+
+/// `--only-failed`: reads the previous results; the journal of this
+/// results file starts a new generation unless resuming.
+fn select(plan: &Plan, previous: &RunFiles, req: &RunRequest, events: &EventSink, lang: Lang) -> Result<Selection> {
+    let done = previous_done_calls(previous, lang);
+    let read = report::read_results(previous.results(), lang)?;
+    let sel = select_failed(plan, &read, &done, req.include_a_verifier, lang);
+    events(Event::Rerun { rows_again: plan.rows.len() - sel.kept.len(), rows_kept: sel.kept.len() });
+    let journal = req.files.journal();
+    if journal.exists() && !req.resume {
+        let _ = std::fs::rename(&journal, req.files.earlier_journal());
+    }
+    Ok(sel)
+}
+
+/// A run past its go-ahead.
+struct Started<'a> {
+    plan: &'a Plan,
+    files: &'a RunFiles,
+    cfg: &'a Config,
+    resume: bool,
+    events: &'a EventSink,
+}
+
+impl Started<'_> {
+    async fn run(&self, keys: Keys, selection: Option<Selection>, stopper: Stopper) -> Result<RunReport> {
+        let (plan, cfg, lang) = (self.plan, self.cfg, self.cfg.lang);
+        // Before the first call: the results and the journal must be writable.
+        probe_writable(self.files.results(), lang)?;
+        // The plan beside the journal lets a later --only-failed know which
+        // calls succeeded.
+        plan.save_json(&self.files.plan(), lang)?;
+        let (journal, mut prior, warnings) =
+            Journal::open(&self.files.journal(), &plan.hash(), &plan.source.file, self.resume, lang)?;
+        if let Some(sel) = &selection {
+            for (id, o) in &sel.skipped {
+                prior.entry(*id).or_insert_with(|| Prior::Done(o.clone()));
+            }
+        }
+        for message in warnings {
+            (self.events)(Event::Warning { message });
+        }
+        let key_id = keys.api.expose().split(':').next().unwrap_or_default().to_string();
+        (self.events)(Event::Started {
+            base_url: cfg.base_url.clone(),
+            calls: plan.calls.len(),
+            key: mask(&key_id),
+            rate: cfg.rate.to_string(),
+            rate_per_s: cfg.rate.per_second(),
+        });
+        let client = Client::for_config(cfg, keys.subscription, keys.api, cfg.already_done.clone())?;
+        let progress = Arc::new(EventProgress { events: self.events.clone(), lang });
+        let run = Execution { client, opts: exec_options(cfg), journal, prior, progress, stopper };
+        let outcome = crate::execute::execute(plan, run).await;
+        Ok(self.report(outcome, selection))
+    }
+
+    fn report(&self, outcome: RunOutcome, selection: Option<Selection>) -> RunReport {
+        let (plan, lang) = (self.plan, self.cfg.lang);
+        let mut rows = fold_rows(plan, &outcome, lang);
+        for (i, r) in selection.map(|s| s.kept).unwrap_or_default() {
+            rows[i] = r;
+        }
+        let results = write_results_somewhere(self.files, plan, &rows, self.events, lang);
+        let exit_code = if outcome.stop.is_some() {
+            exit::STOPPED
+        } else if rows.iter().any(|r| !matches!(r.status, Status::Ok | Status::Ignore)) {
+            exit::ROWS_FAILED
+        } else {
+            exit::OK
+        };
+        RunReport {
+            source: plan.source.file.clone(),
+            files: self.files.clone(),
+            results,
+            rows,
+            calls_total: plan.calls.len(),
+            calls_sent: outcome.calls_sent,
+            elapsed: outcome.elapsed,
+            stop_text: outcome.stop.as_ref().map(|s| stop_text(s, lang)),
+            stop: outcome.stop,
+            exit_code,
+        }
+    }
+}
+
+fn exec_options(cfg: &Config) -> ExecOptions {
+    ExecOptions {
+        rate: cfg.rate,
+        burst: cfg.burst,
+        concurrency: cfg.concurrency,
+        retries: cfg.retries,
+        max_retry_after: cfg.max_retry_after,
+        backoff: Default::default(),
+        lang: cfg.lang,
+    }
+}
+
+/// The engine's progress, as events.
+struct EventProgress {
+    events: EventSink,
+    lang: Lang,
+}
+
+impl Progress for EventProgress {
+    fn call_done(&self, call: &Call, outcome: &CallOutcome, skipped: bool) {
+        (self.events)(Event::CallDone {
+            call: call.id,
+            operation: call.operation.name().to_string(),
+            dossier: call.dossier.to_string(),
+            status: outcome.status,
+            message: outcome.message.clone(),
+            skipped,
+        });
+    }
+
+    fn paused(&self, wait: Duration) {
+        (self.events)(Event::Paused { wait });
+    }
+
+    fn stopping(&self, reason: &StopReason) {
+        let interrupted = *reason == StopReason::Interrupted;
+        (self.events)(Event::Stopping { reason: stop_text(reason, self.lang), interrupted });
+    }
+}
+
+/// Creates and removes a file beside the results: fails early, before any
+/// call, when the folder is not writable or the name is a folder.
+fn probe_writable(results: &Path, lang: Lang) -> Result<()> {
+    if results.is_dir() {
+        return Err(Failure::unusable(format!(
+            "{} {} {}",
+            lang.t("Le fichier de résultats", "The results file"),
+            results.display(),
+            lang.t(
+                "est un dossier : donnez un nom de fichier .xlsx ou .csv.",
+                "is a folder: give a .xlsx or .csv file name."
+            )
+        )));
+    }
+    let dir = results.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    tempfile::Builder::new().prefix(".loopbatch-probe").tempfile_in(dir).map(drop).map_err(|e| {
+        Failure::unusable(format!(
+            "{} {} : {e}. {}",
+            lang.t("Impossible d'écrire les résultats dans", "Cannot write results in"),
+            dir.display(),
+            lang.t("Rien n'a été envoyé.", "Nothing was sent.")
+        ))
+    })
+}
+
+/// Writes the results; when that fails at the end (file locked by Excel),
+/// writes them beside it under another name, or in the temporary folder.
+fn write_results_somewhere(
+    files: &RunFiles,
+    plan: &Plan,
+    rows: &[RowResult],
+    events: &EventSink,
+    lang: Lang,
+) -> PathBuf {
+    let results = files.results();
+    let Err(e) = report::write_results(results, &plan.columns, &plan.rows, rows, lang) else {
+        events(Event::ResultsWritten { path: results.to_path_buf(), instead_of: None });
+        return results.to_path_buf();
+    };
+    events(Event::ResultsFailed { path: results.to_path_buf(), message: e.message });
+    for candidate in files.fallbacks(&now_iso()) {
+        if report::write_results(&candidate, &plan.columns, &plan.rows, rows, lang).is_ok() {
+            events(Event::ResultsWritten { path: candidate.clone(), instead_of: Some(results.to_path_buf()) });
+            return candidate;
+        }
+    }
+    results.to_path_buf()
+}

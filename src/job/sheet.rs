@@ -1,0 +1,147 @@
+//! A checked sheet kept in memory so that one row can be edited and checked
+//! again, with the checks across rows (one e-mail for two people, the same
+//! row twice), as the page's "fix in the page" needs.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::error::{Failure, Result};
+use crate::headers::Field;
+use crate::pipeline::{Checked, check_row, check_rows};
+use crate::plan::{Bodies, Plan, PlanCounts};
+use crate::portfolio::Portfolio;
+use crate::read::{Cell, ReadNote, Table};
+use crate::rows::{Row, RowOptions};
+use crate::validate::{CrossRows, Online};
+
+use super::SheetInput;
+
+pub struct CheckedSheet {
+    cfg: Config,
+    table: Table,
+    rows: Vec<Row>,
+    /// How many of each row's problems are its own (the rest come from the
+    /// checks across rows and are recomputed after an edit).
+    own_problems: Vec<usize>,
+    portfolio: Option<Arc<Portfolio>>,
+    as_email: Option<String>,
+}
+
+/// One cell changed by the user: the row as the sheet shows it (sheet name,
+/// row number) and the field's name in the sheet format (email, offre…).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edit {
+    pub sheet: String,
+    pub line: u32,
+    pub field: String,
+    pub value: String,
+}
+
+impl CheckedSheet {
+    /// Reads and checks the sheet (with the portfolio when online). Blocking.
+    pub fn open(
+        cfg: &Config,
+        input: &SheetInput,
+        portfolio: Option<Arc<Portfolio>>,
+        as_email: Option<String>,
+    ) -> Result<CheckedSheet> {
+        let online = portfolio.as_deref().map(|p| Online { portfolio: p, as_email: as_email.as_deref() });
+        let Checked { table, mut rows, cross, .. } =
+            check_rows(&input.file, &input.read_options(cfg.lang), cfg, false, online.as_ref())?;
+        let own_problems = rows.iter().map(|r| r.problems.len()).collect();
+        cross.finish(&table, &mut rows, cfg.lang);
+        Ok(CheckedSheet { cfg: cfg.clone(), table, rows, own_problems, portfolio, as_email })
+    }
+
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+
+    /// The typed rows, in input order, with their problems and warnings.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// The same counts as `check`'s (`--format json`'s `rows`, calls…).
+    pub fn counts(&self) -> PlanCounts {
+        let (calls, dossiers, calls_per_route) = crate::plan::count(&self.rows, &self.cfg);
+        let mut c = PlanCounts { rows: self.rows.len(), calls, dossiers, calls_per_route, ..Default::default() };
+        for r in &self.rows {
+            match (r.ignored, r.problems.is_empty()) {
+                (true, _) => c.ignored += 1,
+                (false, true) => c.valid += 1,
+                (false, false) => c.invalid += 1,
+            }
+            c.with_warnings += usize::from(!r.warnings.is_empty());
+        }
+        c
+    }
+
+    /// Changes one cell, checks its row again, then the checks across rows.
+    /// Returns the indexes of the rows whose problems changed (the edited
+    /// row first).
+    pub fn edit(&mut self, edit: &Edit) -> Result<Vec<usize>> {
+        let lang = self.cfg.lang;
+        let index =
+            self.table.rows.iter().position(|r| *r.sheet == *edit.sheet && r.line == edit.line).ok_or_else(|| {
+                Failure::unusable(format!(
+                    "{} « {} » {} {} {}",
+                    lang.t("feuille", "sheet"),
+                    edit.sheet,
+                    lang.t("ligne", "row"),
+                    edit.line,
+                    lang.t("introuvable dans le fichier vérifié.", "not found in the checked file.")
+                ))
+            })?;
+        let raw = &self.table.rows[index];
+        let header = self.table.header_of(raw).cloned().ok_or_else(|| Failure::unusable(edit.sheet.clone()))?;
+        let column = Field::from_header(&edit.field).and_then(|f| header.map.get(f)).ok_or_else(|| {
+            Failure::unusable(format!(
+                "{} « {} » {} « {} ».",
+                lang.t("La colonne", "Column"),
+                edit.field,
+                lang.t("n'existe pas dans la feuille", "does not exist in sheet"),
+                edit.sheet
+            ))
+        })?;
+        let name = header.columns[column].clone();
+        let raw = &mut self.table.rows[index];
+        raw.cells[column] = Cell::text(edit.value.clone());
+        // What the reader repaired in this cell no longer applies.
+        raw.notes.retain(|n| match n {
+            ReadNote::MixedEncoding { column } | ReadNote::ControlCharacters { column } => *column != name,
+        });
+        let before: Vec<Vec<String>> = self.rows.iter().map(|r| r.problems.clone()).collect();
+        let opts = RowOptions { lang, code_dossier_width: self.cfg.code_dossier_width };
+        let online = self.portfolio.as_deref().map(|p| Online { portfolio: p, as_email: self.as_email.as_deref() });
+        let row = check_row(&header, &self.table.rows[index], index, &opts, online.as_ref());
+        self.own_problems[index] = row.problems.len();
+        self.rows[index] = row;
+        self.cross_rows();
+        let mut changed = vec![index];
+        changed.extend((0..self.rows.len()).filter(|&i| i != index && self.rows[i].problems != before[i]));
+        Ok(changed)
+    }
+
+    /// The checks across rows, from scratch over every row.
+    fn cross_rows(&mut self) {
+        for (row, own) in self.rows.iter_mut().zip(&self.own_problems) {
+            row.problems.truncate(*own);
+        }
+        let mut cross = CrossRows::default();
+        for i in 0..self.rows.len() {
+            cross.add(&self.rows, i);
+        }
+        cross.finish(&self.table, &mut self.rows, self.cfg.lang);
+    }
+
+    /// The plan of the sheet as it now stands (the full plan with calls, or
+    /// only its rows).
+    pub fn plan(&self, bodies: Bodies) -> Plan {
+        let mut plan = crate::plan::build(self.table.clone(), self.rows.clone(), &self.cfg, bodies);
+        if bodies == Bodies::No {
+            plan.summary = Some(crate::plan::count(&self.rows, &self.cfg));
+        }
+        plan
+    }
+}

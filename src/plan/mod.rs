@@ -1,0 +1,237 @@
+//! Stage 4, plan: valid rows become the Cegid Loop calls to send, each with
+//! the input rows it serves and the calls it waits for.
+//!
+//! One provisionCompany per dossier, one dossier-level addOffer per
+//! (dossier, offre), one addClient per person (further dossiers get
+//! addCollaborativeOffer). Per dossier: provision, add offers, add then
+//! update interlocuteurs, remove applications, remove offers. `depends_on`
+//! holds real dependencies only: when one fails, the calls waiting on it are
+//! not sent. The calls are listed in an order that respects them.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use rustc_hash::FxHashSet;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
+
+use crate::config::Routes;
+use crate::error::{Failure, Result};
+use crate::i18n::Lang;
+
+mod builder;
+
+pub use builder::{Bodies, Counter, Summary, build, count};
+
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The Cegid Loop operations a plan can hold, in per-dossier order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Operation {
+    ProvisionCompany,
+    AddOffer,
+    AddClient,
+    AddCollaborativeOffer,
+    UpdateClient,
+    RemoveApplication,
+    RemoveOffer,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 7] = [
+        Operation::ProvisionCompany,
+        Operation::AddOffer,
+        Operation::AddClient,
+        Operation::AddCollaborativeOffer,
+        Operation::UpdateClient,
+        Operation::RemoveApplication,
+        Operation::RemoveOffer,
+    ];
+
+    /// The API's name for it, also the `etape` column of the results.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::ProvisionCompany => "provisionCompany",
+            Operation::AddOffer => "addOffer",
+            Operation::AddClient => "addClient",
+            Operation::AddCollaborativeOffer => "addCollaborativeOffer",
+            Operation::UpdateClient => "updateClient",
+            Operation::RemoveApplication => "removeApplication",
+            Operation::RemoveOffer => "removeOffer",
+        }
+    }
+
+    pub fn route(self, r: &Routes) -> &str {
+        match self {
+            Operation::ProvisionCompany => &r.provision_company,
+            Operation::AddOffer => &r.add_offer,
+            Operation::AddClient => &r.add_client,
+            Operation::AddCollaborativeOffer => &r.add_collaborative_offer,
+            Operation::UpdateClient => &r.update_client,
+            Operation::RemoveApplication => &r.remove_application,
+            Operation::RemoveOffer => &r.remove_offer,
+        }
+    }
+
+    /// Whether sending it twice cannot create a duplicate. addClient is the
+    /// one that can (a second contact, or an error that hides the first).
+    pub fn idempotent(self) -> bool {
+        !matches!(self, Operation::AddClient)
+    }
+}
+
+/// A row as {feuille, ligne}: how calls name the rows they serve.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RowRef {
+    pub feuille: Arc<str>,
+    pub ligne: u32,
+}
+
+/// What validation said of a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum RowCheck {
+    Valide,
+    Invalide,
+    Ignore,
+}
+
+/// An input row as the plan keeps it: enough to write results from the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanRow {
+    pub feuille: Arc<str>,
+    pub ligne: u32,
+    /// The original cells, aligned on `Plan::columns`.
+    pub values: Vec<String>,
+    /// Indexes of the cells the spreadsheet held as numbers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub numbers: Vec<usize>,
+    pub check: RowCheck,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+impl PlanRow {
+    pub fn row_ref(&self) -> RowRef {
+        RowRef { feuille: self.feuille.clone(), ligne: self.ligne }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Call {
+    pub id: u32,
+    pub operation: Operation,
+    pub route: Arc<str>,
+    pub dossier: Arc<str>,
+    /// Exactly the JSON that will be sent.
+    pub body: Box<RawValue>,
+    pub rows: Vec<RowRef>,
+    pub depends_on: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanSource {
+    pub file: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub source: PlanSource,
+    pub columns: Vec<String>,
+    pub rows: Vec<PlanRow>,
+    pub calls: Vec<Call>,
+    /// A counts-only plan (`check`): calls, dossiers, calls per route; its
+    /// `calls` is empty.
+    #[serde(skip)]
+    pub summary: Option<Summary>,
+}
+
+/// Counts for the summary: dossiers, calls per operation, rows per check.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PlanCounts {
+    pub rows: usize,
+    pub valid: usize,
+    pub invalid: usize,
+    pub ignored: usize,
+    pub with_warnings: usize,
+    pub dossiers: usize,
+    pub calls: usize,
+    pub calls_per_route: BTreeMap<String, usize>,
+}
+
+impl Plan {
+    pub fn counts(&self) -> PlanCounts {
+        let mut c = PlanCounts { rows: self.rows.len(), calls: self.calls.len(), ..Default::default() };
+        if let Some((calls, dossiers, per_route)) = &self.summary {
+            c.calls = *calls;
+            c.dossiers = *dossiers;
+            c.calls_per_route = per_route.clone();
+        }
+        for r in &self.rows {
+            match r.check {
+                RowCheck::Valide => c.valid += 1,
+                RowCheck::Invalide => c.invalid += 1,
+                RowCheck::Ignore => c.ignored += 1,
+            }
+            if !r.warnings.is_empty() {
+                c.with_warnings += 1;
+            }
+        }
+        if self.summary.is_some() {
+            return c;
+        }
+        let dossiers: FxHashSet<&str> = self.calls.iter().map(|c| &*c.dossier).collect();
+        c.dossiers = dossiers.len();
+        for call in &self.calls {
+            *c.calls_per_route.entry(call.route.to_string()).or_default() += 1;
+        }
+        c
+    }
+
+    /// The plan's identity: a journal belongs to exactly one plan.
+    pub fn hash(&self) -> String {
+        let calls = serde_json::to_vec(&self.calls).unwrap_or_default();
+        let mut h = Sha256::new();
+        h.update(self.source.sha256.as_bytes());
+        h.update(&calls);
+        format!("{:x}", h.finalize())
+    }
+
+    pub fn save_json(&self, path: &Path, lang: Lang) -> Result<()> {
+        // Streamed to the file: a large plan is never a second time in memory.
+        crate::files::write_atomic_with(path, lang, |w| {
+            serde_json::to_writer_pretty(w, self).map_err(std::io::Error::other)
+        })
+    }
+
+    pub fn load_json(path: &Path, lang: Lang) -> Result<Plan> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Failure::unusable(format!("{} {} : {e}", lang.t("Plan illisible :", "Unreadable plan:"), path.display()))
+        })?;
+        let plan: Plan = serde_json::from_str(&text).map_err(|e| {
+            Failure::unusable(format!(
+                "{} {} : {e}. {}",
+                lang.t("Plan invalide :", "Invalid plan:"),
+                path.display(),
+                lang.t("Régénérez-le avec `loopbatch plan`.", "Generate it again with `loopbatch plan`.")
+            ))
+        })?;
+        if plan.format_version != FORMAT_VERSION {
+            return Err(Failure::unusable(format!(
+                "{} {} : format_version {} ({} {FORMAT_VERSION}).",
+                lang.t("Plan d'une autre version de loopbatch :", "Plan from another loopbatch version:"),
+                path.display(),
+                plan.format_version,
+                lang.t("attendu", "expected")
+            )));
+        }
+        Ok(plan)
+    }
+}
