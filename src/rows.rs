@@ -205,6 +205,33 @@ impl Typer<'_> {
     fn fill(&mut self, has_action: bool) {
         let lang = self.lang();
         self.code_dossier();
+        self.email();
+        self.row.nom = self.value(Field::Nom).map(|v| v.0);
+        self.row.prenom = self.value(Field::Prenom).map(|v| v.0);
+        self.telephone();
+        self.row.offre = self.offer(Field::Offre);
+        self.row.ancienne_offre = self.offer(Field::AncienneOffre);
+        if let Some((v, _)) = self.value(Field::Profil) {
+            match normalize::profile(&v) {
+                Some(p) => self.row.profil = Some(p),
+                None => self.problem(
+                    Field::Profil,
+                    &v,
+                    lang.t(
+                        "n'est pas un code de profil Loop (attendu : un nombre comme 2.0)",
+                        "is not a Loop profile code (expected a number such as 2.0)",
+                    ),
+                ),
+            }
+        }
+        self.row.social = self.boolean(Field::Social);
+        self.row.actif = self.boolean(Field::Actif);
+        self.row.emetteur_par_defaut = self.boolean(Field::EmetteurParDefaut);
+        self.action(has_action);
+    }
+
+    fn email(&mut self) {
+        let lang = self.lang();
         if let Some((v, _)) = self.value(Field::Email) {
             match normalize::email(&v) {
                 Ok(e) => self.row.email = Some(e),
@@ -226,8 +253,10 @@ impl Typer<'_> {
                 ),
             }
         }
-        self.row.nom = self.value(Field::Nom).map(|v| v.0);
-        self.row.prenom = self.value(Field::Prenom).map(|v| v.0);
+    }
+
+    fn telephone(&mut self) {
+        let lang = self.lang();
         if let Some((v, number)) = self.value(Field::Telephone) {
             match normalize::phone(&v, number) {
                 Ok(p) => {
@@ -267,25 +296,6 @@ impl Typer<'_> {
                 ),
             }
         }
-        self.row.offre = self.offer(Field::Offre);
-        self.row.ancienne_offre = self.offer(Field::AncienneOffre);
-        if let Some((v, _)) = self.value(Field::Profil) {
-            match normalize::profile(&v) {
-                Some(p) => self.row.profil = Some(p),
-                None => self.problem(
-                    Field::Profil,
-                    &v,
-                    lang.t(
-                        "n'est pas un code de profil Loop (attendu : un nombre comme 2.0)",
-                        "is not a Loop profile code (expected a number such as 2.0)",
-                    ),
-                ),
-            }
-        }
-        self.row.social = self.boolean(Field::Social);
-        self.row.actif = self.boolean(Field::Actif);
-        self.row.emetteur_par_defaut = self.boolean(Field::EmetteurParDefaut);
-        self.action(has_action);
     }
 
     fn code_dossier(&mut self) {

@@ -40,6 +40,14 @@ pub fn per_action(header: &SheetHeader, cells: &[Cell], row: &mut Row, lang: Lan
     if matches!(action, Action::RetirerOffre | Action::RetirerApplication) && row.offre.is_none() {
         row.offre = row.ancienne_offre.take();
     }
+    let problems = missing_fields(header, cells, row, action, lang);
+    row.problems.extend(problems);
+    consistency(row, action, lang);
+}
+
+/// The fields the action needs that the row lacks (a value present but
+/// invalid has its problem already).
+fn missing_fields(header: &SheetHeader, cells: &[Cell], row: &Row, action: Action, lang: Lang) -> Vec<String> {
     let need = needs(action);
     let raw_present = |f: Field| {
         header.map.get(f).and_then(|i| cells.get(i)).is_some_and(|c| !crate::normalize::trim_cell(&c.text).0.is_empty())
@@ -103,7 +111,11 @@ pub fn per_action(header: &SheetHeader, cells: &[Cell], row: &mut Row, lang: Lan
             })
             .flatten(),
     ];
-    row.problems.extend(checks.into_iter().flatten());
+    checks.into_iter().flatten().collect()
+}
+
+/// What the row asks against itself, and what it will do beyond the file.
+fn consistency(row: &mut Row, action: Action, lang: Lang) {
     if action == Action::ChangerOffre
         && let (Some(new), Some(old)) = (row.offre, row.ancienne_offre)
         && new == old

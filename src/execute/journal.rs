@@ -54,12 +54,6 @@ pub struct Journal {
     pub path: PathBuf,
 }
 
-/// The journal that goes with a results file.
-pub fn path_for(results: &Path) -> PathBuf {
-    let name = results.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    results.with_file_name(format!("{name}.journal.jsonl"))
-}
-
 impl Journal {
     /// Opens (resume) or creates the journal, locks it, and returns what an
     /// earlier run recorded. A torn last line (crash mid-write) is ignored.
@@ -100,60 +94,10 @@ impl Journal {
                 path.display()
             )));
         }
-        let mut prior = HashMap::new();
-        let mut warnings = Vec::new();
-        if exists {
-            let lines: Vec<String> = BufReader::new(&file).lines().map_while(|l| l.ok()).collect();
-            let mut started = false;
-            for (i, line) in lines.iter().enumerate() {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                match serde_json::from_str::<Entry>(line) {
-                    Ok(Entry::Start { plan_hash: h, .. }) => {
-                        if h != plan_hash {
-                            return Err(Failure::unusable(format!(
-                                "{} {} {}",
-                                path.display(),
-                                lang.t(
-                                    "appartient à un autre plan (le fichier d'entrée ou la configuration a changé depuis) : impossible de reprendre avec ce fichier.",
-                                    "belongs to another plan (the input file or the configuration changed since): cannot resume with this file."
-                                ),
-                                lang.t("Gardez le fichier d'origine, ou choisissez un autre --results.", "Keep the original file, or choose another --results.")
-                            )));
-                        }
-                        started = true;
-                    }
-                    Ok(Entry::Sent { call, attempt, .. }) => {
-                        if !matches!(prior.get(&call), Some(Prior::Done(_))) {
-                            prior.insert(call, Prior::InFlight { attempts: attempt });
-                        }
-                    }
-                    Ok(Entry::Done { call, outcome }) => {
-                        prior.insert(call, Prior::Done(outcome));
-                    }
-                    Ok(Entry::Resume { .. }) => {}
-                    Err(_) if i + 1 == lines.len() => warnings.push(
-                        lang.t(
-                            "Dernière ligne du journal incomplète (arrêt brutal pendant l'écriture) : ignorée.",
-                            "Last journal line incomplete (abrupt stop while writing): ignored.",
-                        )
-                        .to_string(),
-                    ),
-                    Err(_) => warnings.push(format!(
-                        "{} {}",
-                        lang.t("Ligne illisible du journal ignorée :", "Unreadable journal line ignored:"),
-                        i + 1
-                    )),
-                }
-            }
-            if !started {
-                return Err(fail(
-                    lang.t("Journal sans en-tête :", "Journal without header:"),
-                    &lang.t("fichier étranger ?", "foreign file?"),
-                ));
-            }
-        }
+        let (prior, warnings) = match exists {
+            true => read_prior(&file, path, plan_hash, lang)?,
+            false => Default::default(),
+        };
         let journal = Journal { file: Mutex::new(file), path: path.to_path_buf() };
         if !exists {
             journal.write(&Entry::Start {
@@ -190,10 +134,64 @@ impl Journal {
     }
 }
 
-/// The plan a run executed, kept beside its journal.
-pub fn plan_path_for(results: &Path) -> PathBuf {
-    let name = results.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    results.with_file_name(format!("{name}.plan.json"))
+/// What an earlier run recorded: each call done or left in flight, and
+/// warnings for lines that could not be read.
+fn read_prior(file: &File, path: &Path, plan_hash: &str, lang: Lang) -> Result<(HashMap<u32, Prior>, Vec<String>)> {
+    let mut prior = HashMap::new();
+    let mut warnings = Vec::new();
+    let lines: Vec<String> = BufReader::new(file).lines().map_while(|l| l.ok()).collect();
+    let mut started = false;
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Entry>(line) {
+            Ok(Entry::Start { plan_hash: h, .. }) => {
+                if h != plan_hash {
+                    return Err(Failure::unusable(format!(
+                        "{} {} {}",
+                        path.display(),
+                        lang.t(
+                            "appartient à un autre plan (le fichier d'entrée ou la configuration a changé depuis) : impossible de reprendre avec ce fichier.",
+                            "belongs to another plan (the input file or the configuration changed since): cannot resume with this file."
+                        ),
+                        lang.t("Gardez le fichier d'origine, ou choisissez un autre --results.", "Keep the original file, or choose another --results.")
+                    )));
+                }
+                started = true;
+            }
+            Ok(Entry::Sent { call, attempt, .. }) => {
+                if !matches!(prior.get(&call), Some(Prior::Done(_))) {
+                    prior.insert(call, Prior::InFlight { attempts: attempt });
+                }
+            }
+            Ok(Entry::Done { call, outcome }) => {
+                prior.insert(call, Prior::Done(outcome));
+            }
+            Ok(Entry::Resume { .. }) => {}
+            Err(_) if i + 1 == lines.len() => warnings.push(
+                lang.t(
+                    "Dernière ligne du journal incomplète (arrêt brutal pendant l'écriture) : ignorée.",
+                    "Last journal line incomplete (abrupt stop while writing): ignored.",
+                )
+                .to_string(),
+            ),
+            Err(_) => warnings.push(format!(
+                "{} {}",
+                lang.t("Ligne illisible du journal ignorée :", "Unreadable journal line ignored:"),
+                i + 1
+            )),
+        }
+    }
+    if !started {
+        return Err(Failure::unusable(format!(
+            "{} {} : {}",
+            lang.t("Journal sans en-tête :", "Journal without header:"),
+            path.display(),
+            lang.t("fichier étranger ?", "foreign file?")
+        )));
+    }
+    Ok((prior, warnings))
 }
 
 /// The calls a journal records as done OK (read without locking; lines

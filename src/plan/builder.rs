@@ -262,6 +262,53 @@ impl Builder {
         self.target(Operation::AddCollaborativeOffer, di, pi, Some(offre), r.index as u32, &needs, body);
     }
 
+    fn dossier_offer(&mut self, row: u32, (d, di): (&str, u32), offre: &'static str) {
+        let body = Body { code_dossier: d, offre: Some(offre), ..Body::default() };
+        self.target(Operation::AddOffer, di, NONE, Some(offre), row, &[Need::Provision(di)], body);
+    }
+
+    fn update_client(&mut self, r: &Row, pi: u32, (d, di): (&str, u32)) {
+        let email = r.email.as_deref().unwrap_or_default();
+        let body = Body {
+            email: Some(email),
+            code_dossier: d,
+            offre: r.offre,
+            nom: r.nom.as_deref(),
+            prenom: r.prenom.as_deref(),
+            telephone: r.telephone.as_deref(),
+            profile: r.profil.as_deref(),
+            social: r.social,
+            actif: r.actif,
+            default_issuer: r.emetteur_par_defaut,
+        }
+        .json();
+        let needs = [Need::Provision(di), Need::PersonOnDossier(pi, di)];
+        let op = Operation::UpdateClient;
+        self.add(Key::Body(body.get().to_string()), op, (di, pi, u8::MAX), || body, r.index as u32, &needs);
+    }
+
+    fn change_offer(&mut self, r: &Row, pi: u32, (d, di): (&str, u32), offre: &'static str) {
+        let row = r.index as u32;
+        let old = r.ancienne_offre.unwrap_or_default();
+        match r.email.as_deref() {
+            // One contact: give the new offer, then take the old one.
+            Some(email) => {
+                self.collab(r, pi, (d, di), offre);
+                let body = Body { email: Some(email), code_dossier: d, offre: Some(old), ..Body::default() };
+                let needs = [Need::PersonOnDossier(pi, di)];
+                self.target(Operation::RemoveApplication, di, pi, Some(old), row, &needs, body);
+            }
+            // The whole dossier: the old offer goes only once every add
+            // of the new one on this dossier succeeded.
+            None => {
+                self.dossier_offer(row, (d, di), offre);
+                let body = Body { code_dossier: d, offre: Some(old), ..Body::default() };
+                let needs = [Need::NewOfferAdds(di, offer_index(offre))];
+                self.target(Operation::RemoveOffer, di, NONE, Some(old), row, &needs, body);
+            }
+        }
+    }
+
     fn row(&mut self, r: &Row, cfg: &Config) {
         let (Some(action), Some(d)) = (r.action, r.code_dossier.as_deref()) else { return };
         let row = r.index as u32;
@@ -281,16 +328,12 @@ impl Builder {
                 Body { code_dossier: d, ..Body::default() },
             );
         };
-        let dossier_offer = |b: &mut Builder, o: &'static str| {
-            let body = Body { code_dossier: d, offre: Some(o), ..Body::default() };
-            b.target(Operation::AddOffer, di, NONE, Some(o), row, &[Need::Provision(di)], body);
-        };
         let offre = r.offre.unwrap_or_default();
         match action {
             Action::Onboarding => {
                 provision(self);
                 if cfg.onboarding_add_offer {
-                    dossier_offer(self, offre);
+                    self.dossier_offer(row, (d, di), offre);
                 }
                 if r.email.is_some() {
                     self.give_person(r, pi, (d, di), offre);
@@ -298,27 +341,9 @@ impl Builder {
             }
             Action::Provisionner => provision(self),
             Action::AjouterOffre if r.email.is_some() => self.collab(r, pi, (d, di), offre),
-            Action::AjouterOffre => dossier_offer(self, offre),
+            Action::AjouterOffre => self.dossier_offer(row, (d, di), offre),
             Action::AjouterInterlocuteur => self.give_person(r, pi, (d, di), offre),
-            Action::ModifierInterlocuteur => {
-                let email = r.email.as_deref().unwrap_or_default();
-                let body = Body {
-                    email: Some(email),
-                    code_dossier: d,
-                    offre: r.offre,
-                    nom: r.nom.as_deref(),
-                    prenom: r.prenom.as_deref(),
-                    telephone: r.telephone.as_deref(),
-                    profile: r.profil.as_deref(),
-                    social: r.social,
-                    actif: r.actif,
-                    default_issuer: r.emetteur_par_defaut,
-                }
-                .json();
-                let needs = [Need::Provision(di), Need::PersonOnDossier(pi, di)];
-                let op = Operation::UpdateClient;
-                self.add(Key::Body(body.get().to_string()), op, (di, pi, u8::MAX), || body, row, &needs);
-            }
+            Action::ModifierInterlocuteur => self.update_client(r, pi, (d, di)),
             Action::RetirerApplication => {
                 let email = r.email.as_deref().unwrap_or_default();
                 let needs = [Need::Provision(di), Need::PersonOnDossier(pi, di)];
@@ -329,30 +354,29 @@ impl Builder {
                 let body = Body { code_dossier: d, offre: Some(offre), ..Body::default() };
                 self.target(Operation::RemoveOffer, di, NONE, Some(offre), row, &[Need::Provision(di)], body);
             }
-            Action::ChangerOffre => {
-                let old = r.ancienne_offre.unwrap_or_default();
-                match r.email.as_deref() {
-                    // One contact: give the new offer, then take the old one.
-                    Some(email) => {
-                        self.collab(r, pi, (d, di), offre);
-                        let body = Body { email: Some(email), code_dossier: d, offre: Some(old), ..Body::default() };
-                        let needs = [Need::PersonOnDossier(pi, di)];
-                        self.target(Operation::RemoveApplication, di, pi, Some(old), row, &needs, body);
-                    }
-                    // The whole dossier: the old offer goes only once every add
-                    // of the new one on this dossier succeeded.
-                    None => {
-                        dossier_offer(self, offre);
-                        let body = Body { code_dossier: d, offre: Some(old), ..Body::default() };
-                        let needs = [Need::NewOfferAdds(di, offer_index(offre))];
-                        self.target(Operation::RemoveOffer, di, NONE, Some(old), row, &needs, body);
-                    }
-                }
-            }
+            Action::ChangerOffre => self.change_offer(r, pi, (d, di), offre),
         }
     }
 
     /// Turns named needs into draft indexes.
+    /// Each draft's dependencies, and the order to send them in: dossiers
+    /// as first met, then per-dossier phase, then creation; a depth-first
+    /// pass then puts every dependency first.
+    fn order(&self) -> (Vec<Vec<u32>>, Vec<u32>) {
+        let deps = self.resolve();
+        let mut order: Vec<u32> = (0..self.drafts.len() as u32).collect();
+        order.sort_by_key(|&i| {
+            let c = &self.drafts[i as usize];
+            (c.dossier, c.op, i)
+        });
+        let mut placed = vec![false; self.drafts.len()];
+        let mut sequence = Vec::with_capacity(order.len());
+        for &i in &order {
+            place(i, &deps, &mut placed, &mut sequence);
+        }
+        (deps, sequence)
+    }
+
     fn resolve(&self) -> Vec<Vec<u32>> {
         let asked: FxHashSet<Need> = self.drafts.iter().flat_map(|d| d.needs.iter().copied()).collect();
         let mut provides: FxHashMap<Need, Vec<u32>> = FxHashMap::default();
@@ -460,24 +484,7 @@ pub fn build(table: Table, rows: Vec<Row>, cfg: &Config, bodies: Bodies) -> Plan
             b.row(r, cfg);
         }
     }
-    let (deps, sequence) = if b.bodies {
-        let deps = b.resolve();
-        // Default order: dossiers as first met, then per-dossier phase, then
-        // creation; then a depth-first pass puts every dependency first.
-        let mut order: Vec<u32> = (0..b.drafts.len() as u32).collect();
-        order.sort_by_key(|&i| {
-            let c = &b.drafts[i as usize];
-            (c.dossier, c.op, i)
-        });
-        let mut placed = vec![false; b.drafts.len()];
-        let mut sequence = Vec::with_capacity(order.len());
-        for &i in &order {
-            place(i, &deps, &mut placed, &mut sequence);
-        }
-        (deps, sequence)
-    } else {
-        (Vec::new(), Vec::new())
-    };
+    let (deps, sequence) = if b.bodies { b.order() } else { (Vec::new(), Vec::new()) };
     let mut id_of = vec![0u32; b.drafts.len()];
     for (n, &i) in sequence.iter().enumerate() {
         id_of[i as usize] = n as u32 + 1;

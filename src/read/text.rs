@@ -28,6 +28,68 @@ const SNIFF_BYTES: usize = 64 * 1024;
 
 pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions, sink: &mut Sink) -> Result<()> {
     let lang = opts.lang;
+    let (mut csv, field_encoding) = open_decoded(path, opts, sink)?;
+    let fields = Fields { path, sheet_name, encoding: field_encoding, strict: opts.encoding.is_some(), lang };
+    let mut record = csv::ByteRecord::new();
+    let mut before_header: Vec<(u32, Vec<String>)> = Vec::new();
+    let mut headers: Option<Vec<String>> = None;
+    // csv counts a record's line break when it reads the next record, so a
+    // record starts on the line after where the reader stood.
+    let mut next_line = 1u32;
+    loop {
+        let line = next_line;
+        match csv.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(Failure::unusable(format!(
+                    "{} {} : {e}",
+                    lang.t("Lecture impossible de", "Cannot read"),
+                    path.display()
+                )));
+            }
+        }
+        next_line = csv.position().line() as u32 + 1;
+        if record.len() > MAX_COLUMNS {
+            return Err(too_wide(path, line, record.len(), lang));
+        }
+        let (cells, notes) = fields.cells(&record, line, &headers, sink.width())?;
+        match &headers {
+            None => {
+                before_header.push((line, cells.into_iter().map(|c| c.text).collect()));
+                let texts: Vec<Vec<String>> = before_header.iter().map(|(_, r)| r.clone()).collect();
+                if let Some(h) = find_header(&texts) {
+                    let h = clean_headers(&before_header[h].1);
+                    sink.start_sheet(sheet_name, h.clone());
+                    headers = Some(h);
+                    before_header.clear();
+                } else if before_header.len() >= super::HEADER_SEARCH_ROWS {
+                    break;
+                }
+            }
+            Some(_) => {
+                if cells.iter().any(|c| !crate::normalize::trim_cell(&c.text).0.is_empty()) {
+                    sink.row(line, cells, notes);
+                }
+            }
+        }
+    }
+    if headers.is_none() {
+        let seen: Vec<String> = before_header
+            .iter()
+            .find(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
+            .map(|(_, r)| r.iter().filter(|c| !c.trim().is_empty()).cloned().collect())
+            .unwrap_or_default();
+        return Err(super::no_code_dossier(path, &seen, lang));
+    }
+    Ok(())
+}
+
+/// The file opened as CSV records: its encoding given or sniffed (UTF-16
+/// transcoded on the fly), its delimiter given or sniffed. Returns the
+/// reader and the encoding its fields are in.
+fn open_decoded(path: &Path, opts: &ReadOptions, sink: &mut Sink) -> Result<(csv::Reader<Box<dyn Read>>, Encoding)> {
+    let lang = opts.lang;
     let io_err = |e: std::io::Error| super::io_failure(path, e, lang);
     let mut buffered = BufReader::with_capacity(SNIFF_BYTES, File::open(path).map_err(io_err)?);
     let head = buffered.fill_buf().map_err(io_err)?.to_vec();
@@ -60,81 +122,52 @@ pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions, sink:
         }
     };
     let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(&head_text));
-    let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(reader);
+    let csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(reader);
+    Ok((csv, field_encoding))
+}
 
-    let strict = opts.encoding.is_some();
-    let mut record = csv::ByteRecord::new();
-    let mut before_header: Vec<(u32, Vec<String>)> = Vec::new();
-    let mut headers: Option<Vec<String>> = None;
-    // csv counts a record's line break when it reads the next record, so a
-    // record starts on the line after where the reader stood.
-    let mut next_line = 1u32;
-    loop {
-        let line = next_line;
-        match csv.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                return Err(Failure::unusable(format!(
-                    "{} {} : {e}",
-                    lang.t("Lecture impossible de", "Cannot read"),
-                    path.display()
-                )));
-            }
-        }
-        next_line = csv.position().line() as u32 + 1;
-        if record.len() > MAX_COLUMNS {
-            return Err(too_wide(path, line, record.len(), lang));
-        }
+/// How one record's fields become cells.
+struct Fields<'a> {
+    path: &'a Path,
+    sheet_name: &'a str,
+    encoding: Encoding,
+    /// `--encoding` given: a field not in it is an error, not a guess.
+    strict: bool,
+    lang: Lang,
+}
+
+impl Fields<'_> {
+    fn cells(
+        &self,
+        record: &csv::ByteRecord,
+        line: u32,
+        headers: &Option<Vec<String>>,
+        width: usize,
+    ) -> Result<(Vec<Cell>, Vec<ReadNote>)> {
         let mut notes = Vec::new();
-        let mut cells = Vec::with_capacity(record.len().max(sink.width()));
+        let mut cells = Vec::with_capacity(record.len().max(width));
         for (i, field) in record.iter().enumerate() {
             if field.len() > MAX_CELL_CHARS * 4 {
-                return Err(cell_too_long(path, sheet_name, line, i, lang));
+                return Err(cell_too_long(self.path, self.sheet_name, line, i, self.lang));
             }
-            let (mut text, fell_back) =
-                if strict { (strict_decode(field, field_encoding), false) } else { decode(field, field_encoding) };
-            if fell_back && !strict {
-                notes.push(ReadNote::MixedEncoding { column: header_name(&headers, i) });
+            let (mut text, fell_back) = match self.strict {
+                true => (strict_decode(field, self.encoding), false),
+                false => decode(field, self.encoding),
+            };
+            if fell_back && !self.strict {
+                notes.push(ReadNote::MixedEncoding { column: header_name(headers, i) });
             }
             if text.contains(|c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
                 text.retain(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
-                notes.push(ReadNote::ControlCharacters { column: header_name(&headers, i) });
+                notes.push(ReadNote::ControlCharacters { column: header_name(headers, i) });
             }
             if text.chars().count() > MAX_CELL_CHARS {
-                return Err(cell_too_long(path, sheet_name, line, i, lang));
+                return Err(cell_too_long(self.path, self.sheet_name, line, i, self.lang));
             }
             cells.push(Cell::text(text));
         }
-        match &headers {
-            None => {
-                before_header.push((line, cells.into_iter().map(|c| c.text).collect()));
-                let texts: Vec<Vec<String>> = before_header.iter().map(|(_, r)| r.clone()).collect();
-                if let Some(h) = find_header(&texts) {
-                    let h = clean_headers(&before_header[h].1);
-                    sink.start_sheet(sheet_name, h.clone());
-                    headers = Some(h);
-                    before_header.clear();
-                } else if before_header.len() >= super::HEADER_SEARCH_ROWS {
-                    break;
-                }
-            }
-            Some(_) => {
-                if cells.iter().any(|c| !crate::normalize::trim_cell(&c.text).0.is_empty()) {
-                    sink.row(line, cells, notes);
-                }
-            }
-        }
+        Ok((cells, notes))
     }
-    if headers.is_none() {
-        let seen: Vec<String> = before_header
-            .iter()
-            .find(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
-            .map(|(_, r)| r.iter().filter(|c| !c.trim().is_empty()).cloned().collect())
-            .unwrap_or_default();
-        return Err(super::no_code_dossier(path, &seen, lang));
-    }
-    Ok(())
 }
 
 fn header_name(headers: &Option<Vec<String>>, i: usize) -> String {

@@ -134,33 +134,7 @@ fn sheet_rows(
     for item in cells {
         let (r, c, value) = item.map_err(Err)?;
         let c = c as usize;
-        if r >= super::MAX_ROWS {
-            return Err(Ok(Failure::unusable(format!(
-                "{}, {} « {name} » : {}",
-                path.display(),
-                lang.t("feuille", "sheet"),
-                lang.t(
-                    "une cellule au-delà de la dernière ligne d'Excel (1 048 576).",
-                    "a cell beyond Excel's last row (1,048,576)."
-                )
-            ))));
-        }
-        if c >= MAX_COLUMNS {
-            return Err(Ok(Failure::unusable(format!(
-                "{}, {} « {name} », {} {} : {}",
-                path.display(),
-                lang.t("feuille", "sheet"),
-                lang.t("ligne", "row"),
-                r + 1,
-                lang.t(
-                    "une cellule au-delà de la dernière colonne d'Excel (16 384).",
-                    "a cell beyond Excel's last column (16,384)."
-                )
-            ))));
-        }
-        if value.text.len() > MAX_CELL_CHARS && value.text.chars().count() > MAX_CELL_CHARS {
-            return Err(Ok(super::text::cell_too_long(path, name, r + 1, c, lang)));
-        }
+        out_of_bounds(path, name, (r, c), &value, lang).map_err(Ok)?;
         if current.as_ref().is_some_and(|(cr, _)| *cr != r) {
             let done = current.take().unwrap_or_default();
             if finish(done, &mut header, &mut head, sink) {
@@ -187,6 +161,38 @@ fn sheet_rows(
                 .unwrap_or_default(),
         )),
     }
+}
+
+/// A cell past Excel's last row or column, or longer than a cell can be.
+fn out_of_bounds(path: &Path, name: &str, (r, c): (u32, usize), value: &Cell, lang: Lang) -> Result<()> {
+    if r >= super::MAX_ROWS {
+        return Err(Failure::unusable(format!(
+            "{}, {} « {name} » : {}",
+            path.display(),
+            lang.t("feuille", "sheet"),
+            lang.t(
+                "une cellule au-delà de la dernière ligne d'Excel (1 048 576).",
+                "a cell beyond Excel's last row (1,048,576)."
+            )
+        )));
+    }
+    if c >= MAX_COLUMNS {
+        return Err(Failure::unusable(format!(
+            "{}, {} « {name} », {} {} : {}",
+            path.display(),
+            lang.t("feuille", "sheet"),
+            lang.t("ligne", "row"),
+            r + 1,
+            lang.t(
+                "une cellule au-delà de la dernière colonne d'Excel (16 384).",
+                "a cell beyond Excel's last column (16,384)."
+            )
+        )));
+    }
+    if value.text.len() > MAX_CELL_CHARS && value.text.chars().count() > MAX_CELL_CHARS {
+        return Err(super::text::cell_too_long(path, name, r + 1, c, lang));
+    }
+    Ok(())
 }
 
 fn skipped_remark(sheet: &str, lang: Lang) -> String {

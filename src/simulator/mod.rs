@@ -7,12 +7,12 @@
 //! so that a fault can drop it before any answer, or after the change was
 //! applied ("answer lost"), as a real network does.
 
+mod seed;
 mod state;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -31,11 +31,10 @@ use tokio::net::TcpListener;
 use tower::ServiceExt;
 
 use crate::config::{Rate, Secret};
-use crate::error::{Failure, Result};
-use crate::headers::Field;
+use crate::error::Failure;
 use crate::i18n::Lang;
 use crate::loop_api::{API_KEY_HEADER, Routes, SUBSCRIPTION_KEY_HEADER};
-use crate::normalize::fold_key;
+pub use seed::{Seed, build_model};
 pub use state::{Answer, Contact, Dossier, Model};
 
 pub use crate::loop_api::{DEFAULT_BASE_PATH, MSG_ALREADY_ASSIGNED, MSG_EMAIL_TAKEN, MSG_INVITE, MSG_NO_CONTACT};
@@ -521,101 +520,6 @@ async fn admin(sim: &Arc<Sim>, req: Request<Body>) -> Response<Body> {
         }
         _ => not_found().await,
     }
-}
-
-/// Where the simulator's dossiers and contacts come from.
-#[derive(Debug, Clone, Default)]
-pub struct Seed {
-    pub dossiers: Option<PathBuf>,
-    pub contacts: Option<PathBuf>,
-    pub generate: Option<usize>,
-    pub uninvited_domains: Vec<String>,
-}
-
-/// Builds the model from sheets (read with the engine's own reader) or
-/// generates `n` dossiers.
-pub fn build_model(seed: &Seed, seed_value: u64, lang: Lang) -> Result<Model> {
-    let mut rng = StdRng::seed_from_u64(seed_value);
-    let mut model = Model::default();
-    if let Some(path) = &seed.dossiers {
-        let table = crate::read::read_table(path, &crate::read::ReadOptions { lang, ..Default::default() })?;
-        let col = |names: &[&str]| table.columns.iter().position(|c| names.contains(&fold_key(c).as_str()));
-        let code = table.map.get(Field::CodeDossier);
-        let raison = col(&["raisonsociale"]);
-        let nom_usuel = col(&["nomusuel"]);
-        let statut = col(&["statut", "status"]);
-        let maitre = col(&["maitredossier"]);
-        let manager = col(&["engagementmanager"]);
-        let offers = table.map.get(Field::Offre).or(col(&["offres", "offers"]));
-        for r in &table.rows {
-            let get =
-                |i: Option<usize>| i.and_then(|i| r.get(i)).map(|c| c.text.trim().to_string()).unwrap_or_default();
-            let code = get(code);
-            if code.is_empty() {
-                continue;
-            }
-            let st = get(statut);
-            let operational = fold_key(&st).starts_with("oper");
-            let d = Dossier {
-                object_id: state::uuid(&mut rng),
-                code: code.clone(),
-                raison_sociale: get(raison),
-                nom_usuel: get(nom_usuel),
-                statut: if operational { "Opérationnel" } else { "A préparer" }.into(),
-                maitre_dossier: get(maitre),
-                engagement_manager: get(manager),
-                offers: get(offers)
-                    .split([',', ' ', '|'])
-                    .filter_map(crate::normalize::offer)
-                    .map(String::from)
-                    .collect(),
-            };
-            model.dossiers.insert(code, d);
-        }
-    }
-    if let Some(n) = seed.generate {
-        let managers = ["claire.masson@cabinet-exemple.fr", "olivier.renaud@cabinet-exemple.fr"];
-        for i in 1..=n {
-            let code = format!("SIM{i:05}");
-            let d = Dossier {
-                object_id: state::uuid(&mut rng),
-                code: code.clone(),
-                raison_sociale: format!("Société {i} SAS"),
-                nom_usuel: format!("Société {i}"),
-                statut: if i % 4 == 0 { "A préparer" } else { "Opérationnel" }.into(),
-                maitre_dossier: managers[i % 2].into(),
-                engagement_manager: managers[(i + 1) % 2].into(),
-                offers: Default::default(),
-            };
-            model.dossiers.insert(code, d);
-        }
-    }
-    if let Some(path) = &seed.contacts {
-        let table = crate::read::read_table(path, &crate::read::ReadOptions { lang, ..Default::default() })?;
-        let email = table.map.get(Field::Email);
-        for r in &table.rows {
-            let get =
-                |i: Option<usize>| i.and_then(|i| r.get(i)).map(|c| c.text.trim().to_string()).unwrap_or_default();
-            let e = get(email);
-            let code = get(table.map.get(Field::CodeDossier));
-            if e.is_empty() || code.is_empty() {
-                continue;
-            }
-            let offre = crate::normalize::offer(&get(table.map.get(Field::Offre))).map(String::from);
-            let key = crate::normalize::email_key(&e).into_owned();
-            let c = model.contacts.entry(key).or_insert_with(|| Contact {
-                object_id: state::uuid(&mut rng),
-                user_id: state::uuid(&mut rng),
-                email: e.clone(),
-                fields: Default::default(),
-                dossiers: Default::default(),
-            });
-            let offers = c.dossiers.entry(code).or_default();
-            offers.extend(offre);
-        }
-    }
-    model.uninvited_domains = seed.uninvited_domains.iter().map(|d| d.trim().to_lowercase()).collect();
-    Ok(model)
 }
 
 /// The failure for a port that cannot be bound.

@@ -1,9 +1,11 @@
 //! Integration tests: the real binary on sheets the tests create.
 
+mod architecture;
 mod check;
 mod dossiers;
 mod fuzz_corpus;
 mod hostile;
+mod library;
 mod properties;
 mod run;
 mod security;
