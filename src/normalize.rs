@@ -76,6 +76,10 @@ pub fn is_invisible(c: char) -> bool {
 pub enum PhoneError {
     /// Not a phone number at all (letters, too few or too many digits).
     Invalid,
+    /// 11 digits or more with neither `+` nor `00`: an international number
+    /// whose `+` was lost (Excel took it for a sign), whose country cannot be
+    /// told for sure.
+    MissingPlus,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,19 +89,45 @@ pub struct Phone {
     pub repaired_excel: bool,
     /// A foreign number, kept in international form.
     pub international: bool,
+    /// A French number (metropolitan or overseas) written internationally
+    /// whose `+` was lost: `33612345678` or `262692123456`.
+    pub lost_plus: bool,
 }
 
-/// French numbers become 10 digits (`0705060302`); `+33`, `0033` and the
-/// separators space, dot, dash, slash and parentheses are accepted. A number
-/// that Excel stored as a number (9 digits, or scientific notation) gets its
-/// leading 0 back and says so. Other countries are kept as `+CC…`.
+/// The country codes of France and of its overseas departments that share
+/// the national 0 + 9 digits numbering: metropolitan France; La Réunion and
+/// Mayotte; Guadeloupe, Saint-Martin and Saint-Barthélemy; Guyane;
+/// Martinique. Longest first, so that `262…` is not read as `26…`.
+const FRENCH_CODES: [&str; 5] = ["262", "590", "594", "596", "33"];
+
+/// The national number (0 + 9 digits) of a French number written
+/// internationally without its `+` or `00`, e.g. `33612345678`.
+fn french_national(intl: &str) -> Option<(&'static str, &str)> {
+    FRENCH_CODES.iter().find_map(|code| intl.strip_prefix(code).map(|rest| (*code, rest)))
+}
+
+/// Whether `+{code}{national}` is a valid number of that territory, by
+/// libphonenumber's metadata.
+fn valid_in_territory(code: &str, national: &str) -> bool {
+    phonenumber::parse(None, format!("+{code}{national}")).is_ok_and(|n| phonenumber::is_valid(&n))
+}
+
+/// French numbers become 10 digits (`0705060302`); `+33`, `0033` (and the
+/// overseas codes `+262`, `+590`, `+594`, `+596`) and the separators space,
+/// dot, dash, slash and parentheses are accepted. A number that Excel stored
+/// as a number (9 digits, or scientific notation) gets its leading 0 back and
+/// says so; one that lost its `+` (`33612345678`, `262692123456`) becomes
+/// national when it is a valid number of that territory. Other countries are
+/// kept as `+CC…`; 11 digits or more without `+` or `00` are refused.
 pub fn phone(input: &str, stored_as_number: bool) -> Result<Phone, PhoneError> {
     let s = input.trim();
     let mut repaired = stored_as_number;
     let mut digits = String::new();
     let mut plus = false;
-    if let Some(d) = scientific_to_digits(s) {
+    let mut exact = true;
+    if let Some((d, whole)) = scientific_to_digits(s) {
         digits = d;
+        exact = whole;
         repaired = true;
     } else {
         for (i, c) in s.chars().enumerate() {
@@ -109,39 +139,56 @@ pub fn phone(input: &str, stored_as_number: bool) -> Result<Phone, PhoneError> {
             }
         }
     }
+    let phone =
+        |value: String, repaired_excel: bool| Phone { value, repaired_excel, international: false, lost_plus: false };
     if plus || digits.starts_with("00") {
         let intl = if plus { digits.as_str() } else { &digits[2..] };
-        if let Some(national) = intl.strip_prefix("33") {
+        if let Some((_, national)) = french_national(intl) {
             // +33 (0)6… is a common mistake: drop the bracketed 0.
             let national = if national.len() == 10 && national.starts_with('0') { &national[1..] } else { national };
             if national.len() == 9 && !national.starts_with('0') {
-                return Ok(Phone { value: format!("0{national}"), repaired_excel: repaired, international: false });
+                return Ok(phone(format!("0{national}"), repaired));
             }
             return Err(PhoneError::Invalid);
         }
         if (8..=15).contains(&intl.len()) && !intl.starts_with('0') {
-            return Ok(Phone { value: format!("+{intl}"), repaired_excel: repaired, international: true });
+            return Ok(Phone {
+                value: format!("+{intl}"),
+                repaired_excel: repaired,
+                international: true,
+                lost_plus: false,
+            });
         }
         return Err(PhoneError::Invalid);
     }
     match digits.len() {
-        10 if digits.starts_with('0') && !digits.starts_with("00") => {
-            Ok(Phone { value: digits, repaired_excel: false, international: false })
-        }
+        10 if digits.starts_with('0') => Ok(phone(digits, false)),
         // Excel dropped the leading zero of a number it took for a number.
         9 if !digits.starts_with('0') && (repaired || s.chars().all(|c| c.is_ascii_digit())) => {
-            Ok(Phone { value: format!("0{digits}"), repaired_excel: true, international: false })
+            Ok(phone(format!("0{digits}"), true))
         }
+        // Excel read the + of +33 6… (or +262 692…) as a sign and dropped it.
+        11.. => match french_national(&digits) {
+            Some((code, national))
+                if exact && national.len() == 9 && !national.starts_with('0') && valid_in_territory(code, national) =>
+            {
+                Ok(Phone { lost_plus: true, ..phone(format!("0{national}"), false) })
+            }
+            _ => Err(PhoneError::MissingPlus),
+        },
         _ => Err(PhoneError::Invalid),
     }
 }
 
 /// `7.05060302E+08` or `7,05060302E+08` as Excel shows a large number.
-fn scientific_to_digits(s: &str) -> Option<String> {
+/// Also says whether the digits are all there: `3.36E+10` shows only the
+/// first digits of 33612345678, the rest come back as zeros.
+fn scientific_to_digits(s: &str) -> Option<(String, bool)> {
     let (mantissa, exp) = s.split_once(['e', 'E'])?;
     let exp: i32 = exp.trim_start_matches('+').parse().ok()?;
     let mantissa = mantissa.replace(',', ".");
     let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((&mantissa, ""));
+    let frac_part = frac_part.trim_end_matches('0');
     if int_part.is_empty()
         || !int_part.chars().all(|c| c.is_ascii_digit())
         || !frac_part.chars().all(|c| c.is_ascii_digit())
@@ -155,7 +202,7 @@ fn scientific_to_digits(s: &str) -> Option<String> {
     }
     let mut d = format!("{int_part}{frac_part}");
     d.extend(std::iter::repeat_n('0', exp - frac_part.len()));
-    Some(d.trim_start_matches('0').to_string())
+    Some((d.trim_start_matches('0').to_string(), frac_part.len() == exp))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -290,6 +337,47 @@ mod tests {
         assert_eq!(p.value, "0705060302");
         assert!(p.repaired_excel);
         assert_eq!(ok("7,05060302E+08").unwrap(), "0705060302");
+    }
+
+    #[test]
+    fn french_numbers_that_lost_their_plus() {
+        let lost = |s: &str, number: bool| {
+            let p = phone(s, number).unwrap_or_else(|e| panic!("{s}: {e:?}"));
+            assert!(p.lost_plus && !p.international, "{s}: {p:?}");
+            p.value
+        };
+        // Metropolitan France, as Excel keeps +33 6 12 34 56 78 typed in a number cell.
+        assert_eq!(lost("33612345678", true), "0612345678");
+        assert_eq!(lost("33 6 12 34 56 78", false), "0612345678");
+        assert_eq!(lost("33123456789", true), "0123456789");
+        // La Réunion and Mayotte (+262), Guadeloupe, Saint-Martin and
+        // Saint-Barthélemy (+590), Guyane (+594), Martinique (+596).
+        assert_eq!(lost("262692123456", true), "0692123456");
+        assert_eq!(lost("262 262 16 12 34", false), "0262161234");
+        assert_eq!(lost("262639012345", true), "0639012345");
+        assert_eq!(lost("590690001234", true), "0690001234");
+        assert_eq!(lost("590590201234", true), "0590201234");
+        assert_eq!(lost("594694201234", true), "0694201234");
+        assert_eq!(lost("596696201234", true), "0696201234");
+        assert_eq!(lost("3.36123456780E+10", false), "0612345678");
+        // Typed with + or 00: national too, never "foreign".
+        for typed in ["+262 692 12 34 56", "00262 692 12 34 56", "+262 (0)692 12 34 56", "00262692123456"] {
+            let p = phone(typed, false).unwrap();
+            assert_eq!((p.value.as_str(), p.international, p.lost_plus), ("0692123456", false, false), "{typed}");
+        }
+        assert_eq!(phone("+590 690 00 12 34", false).unwrap().value, "0690001234");
+        assert_eq!(phone("+596 696 20 12 34", false).unwrap().value, "0696201234");
+        assert_eq!(phone("0033 6 12 34 56 78", false).unwrap().value, "0612345678");
+        // Not a valid number of the territory its digits name, another
+        // country's number, an 11-digit typo, or digits lost to scientific
+        // notation: refused, with the advice to type + and the country code.
+        for bad in ["33692123456", "41223456789", "06123456789", "3.36E+10", "262123456789", "4915112345678"] {
+            assert_eq!(phone(bad, true), Err(PhoneError::MissingPlus), "{bad}");
+        }
+        // Foreign numbers typed with + keep their international form.
+        let p = phone("+41 22 345 67 89", false).unwrap();
+        assert_eq!((p.value.as_str(), p.international), ("+41223456789", true));
+        assert_eq!(phone("+1 418 555 0199", false).unwrap().value, "+14185550199");
     }
 
     #[test]

@@ -198,6 +198,14 @@ impl Typer<'_> {
                 lang.t("colonne", "column"),
                 lang.t("caractères de contrôle (NUL…) retirés", "control characters (NUL…) removed")
             ),
+            ReadNote::LineBreaks { column } => format!(
+                "{} « {column} » : {}",
+                lang.t("colonne", "column"),
+                lang.t(
+                    "saut de ligne (Alt+Entrée) ou tabulation remplacé par une espace",
+                    "line break (Alt+Enter) or tab replaced by a space"
+                )
+            ),
         };
         self.row.warnings.push(w);
     }
@@ -230,9 +238,29 @@ impl Typer<'_> {
         self.action(has_action);
     }
 
+    /// A control character left inside a key (code dossier, e-mail) after
+    /// trimming: nobody types one, the file looks damaged. Refused.
+    fn damaged(&mut self, f: Field, v: &str) -> bool {
+        if !v.contains(char::is_control) {
+            return false;
+        }
+        let lang = self.lang();
+        self.problem(
+            f,
+            &v.replace(char::is_control, "�"),
+            lang.t(
+                "contient un caractère de contrôle (marqué �) que personne ne tape : le fichier semble endommagé ; vérifiez cette valeur dans le tableur d'origine et enregistrez-le de nouveau",
+                "contains a control character (shown as �) that nobody types: the file looks damaged; check this value in the original spreadsheet and save it again",
+            ),
+        );
+        true
+    }
+
     fn email(&mut self) {
         let lang = self.lang();
-        if let Some((v, _)) = self.value(Field::Email) {
+        if let Some((v, _)) = self.value(Field::Email)
+            && !self.damaged(Field::Email, &v)
+        {
             match normalize::email(&v) {
                 Ok(e) => self.row.email = Some(e),
                 Err(EmailError::Syntax) => self.problem(
@@ -284,9 +312,31 @@ impl Typer<'_> {
                             ),
                         );
                     }
+                    if p.lost_plus {
+                        self.warning(
+                            Field::Telephone,
+                            &v,
+                            &format!(
+                                "{} {}",
+                                lang.t(
+                                    "est un numéro français écrit avec son indicatif dont le tableur a perdu le « + » (il l'a pris pour un nombre) : envoyé comme",
+                                    "is a French number written with its country code whose « + » the spreadsheet lost (it took it for a number): sent as"
+                                ),
+                                p.value
+                            ),
+                        );
+                    }
                     self.row.telephone = Some(p.value);
                 }
-                Err(_) => self.problem(
+                Err(normalize::PhoneError::MissingPlus) => self.problem(
+                    Field::Telephone,
+                    &v,
+                    lang.t(
+                        "n'est pas un numéro de téléphone valide : 11 chiffres ou plus sans « + » (le tableur a sans doute pris un numéro international pour un nombre) ; tapez-le avec + et l'indicatif du pays, comme +41 22 345 67 89, dans une cellule au format Texte",
+                        "is not a valid phone number: 11 digits or more without « + » (the spreadsheet probably took an international number for a number); type it with + and the country code, such as +41 22 345 67 89, in a cell formatted as Text",
+                    ),
+                ),
+                Err(normalize::PhoneError::Invalid) => self.problem(
                     Field::Telephone,
                     &v,
                     lang.t(
@@ -301,7 +351,10 @@ impl Typer<'_> {
     fn code_dossier(&mut self) {
         let lang = self.lang();
         let Some((v, number)) = self.value(Field::CodeDossier) else { return };
-        if v.chars().any(|c| normalize::is_invisible(c) || c.is_control()) {
+        if self.damaged(Field::CodeDossier, &v) {
+            return;
+        }
+        if v.chars().any(normalize::is_invisible) {
             self.problem(
                 Field::CodeDossier,
                 &v.replace(|c: char| normalize::is_invisible(c) || c.is_control(), "�"),

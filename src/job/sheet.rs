@@ -10,7 +10,7 @@ use crate::headers::Field;
 use crate::pipeline::{Checked, check_row, check_rows};
 use crate::plan::{Bodies, Plan, PlanCounts};
 use crate::portfolio::Portfolio;
-use crate::read::{Cell, ReadNote, Table};
+use crate::read::{Cell, Table, clean_controls};
 use crate::rows::{Row, RowOptions};
 use crate::validate::{CrossRows, Online};
 
@@ -106,11 +106,14 @@ impl CheckedSheet {
         })?;
         let name = header.columns[column].clone();
         let raw = &mut self.table.rows[index];
+        // What the reader repaired in this cell no longer applies; the new
+        // value is cleaned as the reader cleans (keys are left to be refused).
+        raw.notes.retain(|n| n.column() != name);
         raw.cells[column] = Cell::text(edit.value.clone());
-        // What the reader repaired in this cell no longer applies.
-        raw.notes.retain(|n| match n {
-            ReadNote::MixedEncoding { column } | ReadNote::ControlCharacters { column } => *column != name,
-        });
+        let key = [Field::CodeDossier, Field::Email].iter().any(|f| header.map.get(*f) == Some(column));
+        if !key {
+            clean_controls(&mut raw.cells[column], name, &mut raw.notes);
+        }
         let before: Vec<Vec<String>> = self.rows.iter().map(|r| r.problems.clone()).collect();
         let opts = RowOptions { lang, code_dossier_width: self.cfg.code_dossier_width };
         let online = self.portfolio.as_deref().map(|p| Online { portfolio: p, as_email: self.as_email.as_deref() });

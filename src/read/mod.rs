@@ -7,6 +7,7 @@
 //! workbook saved as `.csv` by mistake is still read. Nothing here interprets
 //! values beyond turning cells into text: typing happens in `rows`.
 
+mod sniff;
 mod text;
 mod workbook;
 
@@ -22,6 +23,7 @@ use crate::error::{Failure, Result};
 use crate::headers::{ColumnMap, Field};
 use crate::i18n::Lang;
 
+use sniff::{Kind, check_archive, sniff_kind};
 pub use text::Encoding;
 
 /// Excel's own limits: past them the file is not a cabinet's sheet.
@@ -29,14 +31,6 @@ pub const MAX_COLUMNS: usize = 16_384;
 pub const MAX_CELL_CHARS: usize = 32_767;
 /// Excel's last row: a sheet claiming more is damaged or hostile.
 pub const MAX_ROWS: u32 = 1_048_576;
-/// What a workbook may hold once decompressed, and how much one entry may
-/// grow: above a full 1,048,576-row results sheet written by loopbatch (text
-/// inline, about 1.1 GB), far below a decompression bomb, which the ratio
-/// catches anyway.
-const MAX_UNPACKED: u64 = 4 << 30;
-const MAX_ENTRY: u64 = 2 << 30;
-const MAX_RATIO: u64 = 200;
-const MAX_ENTRIES: usize = 10_000;
 /// How many rows above the header may hold titles.
 pub const HEADER_SEARCH_ROWS: usize = 30;
 
@@ -62,6 +56,19 @@ pub enum ReadNote {
     MixedEncoding { column: String },
     /// NUL or other control characters were removed from a field.
     ControlCharacters { column: String },
+    /// Line breaks (Alt+Enter in Excel) or tabs inside a field became spaces.
+    LineBreaks { column: String },
+}
+
+impl ReadNote {
+    /// The column the repair was made in.
+    pub fn column(&self) -> &str {
+        match self {
+            ReadNote::MixedEncoding { column }
+            | ReadNote::ControlCharacters { column }
+            | ReadNote::LineBreaks { column } => column,
+        }
+    }
 }
 
 /// One data row of the input: cells aligned on its sheet's columns as read,
@@ -154,6 +161,16 @@ impl<'a> Sink<'a> {
         if cells.len() < header.columns.len() {
             cells.resize(header.columns.len(), Cell::default());
         }
+        let mut notes = notes;
+        let keys = [header.map.get(Field::CodeDossier), header.map.get(Field::Email)];
+        for (i, cell) in cells.iter_mut().enumerate() {
+            // A control character in a key means a damaged file: `rows`
+            // refuses it, so it is left as read.
+            if !keys.contains(&Some(i)) {
+                let column = header.columns.get(i).cloned().unwrap_or_else(|| format!("colonne_{}", column_letter(i)));
+                clean_controls(cell, column, &mut notes);
+            }
+        }
         self.batch.push(RawRow { sheet: header.name.clone(), line, cells, notes });
         if self.batch.len() >= BATCH_ROWS {
             self.flush();
@@ -182,6 +199,33 @@ impl<'a> Sink<'a> {
             }
             self.sheets.push((header.name.clone(), columns));
         }
+    }
+}
+
+/// Inside a value (its ends are trimmed anyway), a line break or a tab
+/// becomes a space and any other control character (C0, DEL, C1) goes;
+/// each repair is noted for the row's warnings.
+pub fn clean_controls(cell: &mut Cell, column: String, notes: &mut Vec<ReadNote>) {
+    let inner = crate::normalize::trim_cell(&cell.text).0;
+    if !inner.contains(char::is_control) {
+        return;
+    }
+    let breaks = inner.contains(['\n', '\r', '\t']);
+    let others = inner.contains(|c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t'));
+    let text = cell.text.replace("\r\n", " ");
+    cell.text = text
+        .chars()
+        .filter_map(|c| match c {
+            '\n' | '\r' | '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect();
+    if breaks {
+        notes.push(ReadNote::LineBreaks { column: column.clone() });
+    }
+    if others {
+        notes.push(ReadNote::ControlCharacters { column });
     }
 }
 
@@ -221,16 +265,6 @@ pub struct ReadOptions {
     pub encoding: Option<Encoding>,
     pub delimiter: Option<u8>,
     pub lang: Lang,
-}
-
-/// The kind of file, from its first bytes (then its extension).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Text,
-    Xlsx,
-    Ods,
-    Xls,
-    EncryptedOoxml,
 }
 
 /// Reads the whole input into a `Table`.
@@ -287,7 +321,7 @@ pub fn read_streamed(path: &Path, opts: &ReadOptions, send: &mut dyn FnMut(Chunk
             )
         )));
     }
-    if matches!(kind, Kind::Xlsx | Kind::Ods) {
+    if matches!(kind, Kind::Xlsx | Kind::Xlsb | Kind::Ods) {
         check_archive(path, lang)?;
     }
     let before = std::fs::metadata(path).ok().map(|m| (m.len(), m.modified().ok()));
@@ -418,7 +452,8 @@ fn clean_headers(raw: &[String]) -> Vec<String> {
         .enumerate()
         .map(|(i, h)| {
             let h = crate::normalize::trim_cell(h.trim_start_matches('\u{FEFF}')).0;
-            if h.is_empty() { format!("colonne_{}", column_letter(i)) } else { h.to_string() }
+            let h: String = h.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+            if h.trim().is_empty() { format!("colonne_{}", column_letter(i)) } else { h }
         })
         .collect()
 }
@@ -437,42 +472,6 @@ pub fn column_letter(mut i: usize) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
-/// Refuses a zip (XLSX, ODS) whose entries claim to decompress to absurd
-/// sizes, before any of it is decompressed.
-fn check_archive(path: &Path, lang: Lang) -> Result<()> {
-    let Ok(file) = File::open(path) else { return Ok(()) };
-    // A zip that cannot even be listed is left to calamine's own message.
-    let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else { return Ok(()) };
-    let refuse = |what: String| {
-        Err(Failure::unusable(format!(
-            "{} {what} : {}",
-            path.display(),
-            lang.t(
-                "ce n'est pas un classeur normal (fichier endommagé ou piégé) ; il n'a pas été ouvert. Rouvrez la source dans Excel et enregistrez-la à nouveau.",
-                "this is not a normal workbook (damaged or booby-trapped file); it was not opened. Open the source in Excel again and save it again."
-            )
-        )))
-    };
-    if zip.len() > MAX_ENTRIES {
-        return refuse(format!("{} {}", zip.len(), lang.t("éléments", "entries")));
-    }
-    let mut total = 0u64;
-    for i in 0..zip.len() {
-        let Ok(entry) = zip.by_index_raw(i) else { continue };
-        let (size, packed) = (entry.size(), entry.compressed_size().max(1));
-        total = total.saturating_add(size);
-        if size > MAX_ENTRY || (size > 20 << 20 && size / packed > MAX_RATIO) || total > MAX_UNPACKED {
-            let mb = size >> 20;
-            return refuse(format!(
-                "{} {} ({mb} Mo)",
-                lang.t("élément", "entry"),
-                entry.name().map(|n| n.into_owned()).unwrap_or_default()
-            ));
-        }
-    }
-    Ok(())
-}
-
 fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
@@ -489,29 +488,6 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
         h.update(&buf[..n]);
     }
     Ok(format!("{:x}", h.finalize()))
-}
-
-fn sniff_kind(path: &Path) -> std::io::Result<Kind> {
-    let mut head = [0u8; 96];
-    let mut f = File::open(path)?;
-    let n = f.read(&mut head)?;
-    let head = &head[..n];
-    if head.starts_with(b"PK\x03\x04") {
-        // ODS stores an uncompressed "mimetype" entry first.
-        let is_ods = head.windows(8).any(|w| w == b"mimetype") && head.windows(11).any(|w| w == b"opendocumen");
-        return Ok(if is_ods { Kind::Ods } else { Kind::Xlsx });
-    }
-    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        // An encrypted xlsx is a compound file holding an "EncryptedPackage".
-        let mut all = Vec::new();
-        File::open(path)?.take(64 << 20).read_to_end(&mut all)?;
-        let marker: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes).collect();
-        if all.windows(marker.len()).any(|w| w == marker.as_slice()) {
-            return Ok(Kind::EncryptedOoxml);
-        }
-        return Ok(Kind::Xls);
-    }
-    Ok(Kind::Text)
 }
 
 fn io_failure(path: &Path, e: std::io::Error, lang: Lang) -> Failure {

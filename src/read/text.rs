@@ -150,16 +150,12 @@ impl Fields<'_> {
             if field.len() > MAX_CELL_CHARS * 4 {
                 return Err(cell_too_long(self.path, self.sheet_name, line, i, self.lang));
             }
-            let (mut text, fell_back) = match self.strict {
+            let (text, fell_back) = match self.strict {
                 true => (strict_decode(field, self.encoding), false),
                 false => decode(field, self.encoding),
             };
             if fell_back && !self.strict {
                 notes.push(ReadNote::MixedEncoding { column: header_name(headers, i) });
-            }
-            if text.contains(|c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
-                text.retain(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
-                notes.push(ReadNote::ControlCharacters { column: header_name(headers, i) });
             }
             if text.chars().count() > MAX_CELL_CHARS {
                 return Err(cell_too_long(self.path, self.sheet_name, line, i, self.lang));

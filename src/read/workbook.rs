@@ -1,4 +1,4 @@
-//! Workbooks: XLSX/XLSM, XLS and ODS through calamine.
+//! Workbooks: XLSX/XLSM, XLSB, XLS and ODS through calamine.
 //!
 //! Every worksheet whose header row (possibly below title rows) names a code
 //! dossier column is read; `--sheet` restricts that. Formulas are never
@@ -6,9 +6,10 @@
 
 use std::path::Path;
 
-use calamine::{Data, DataRef, Ods, Reader, SheetType, Sheets, Xls, Xlsx, open_workbook};
+use calamine::{Data, DataRef, Ods, Reader, SheetType, Sheets, Xls, Xlsb, Xlsx, open_workbook};
 
-use super::{Cell, Kind, MAX_CELL_CHARS, MAX_COLUMNS, ReadOptions, Sink, clean_headers, find_header};
+use super::sniff::Kind;
+use super::{Cell, MAX_CELL_CHARS, MAX_COLUMNS, ReadOptions, Sink, clean_headers, find_header};
 use crate::error::{Failure, Result};
 use crate::i18n::Lang;
 use crate::normalize::number_text;
@@ -28,6 +29,7 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions, sink: &
     };
     let mut book: Sheets<_> = match kind {
         Kind::Xlsx => Sheets::Xlsx(open_workbook::<Xlsx<_>, _>(path).map_err(|e| broken(&e))?),
+        Kind::Xlsb => Sheets::Xlsb(open_workbook::<Xlsb<_>, _>(path).map_err(|e| broken(&e))?),
         Kind::Ods => Sheets::Ods(open_workbook::<Ods<_>, _>(path).map_err(|e| broken(&e))?),
         _ => Sheets::Xls(open_workbook::<Xls<_>, _>(path).map_err(|e| broken(&e))?),
     };
@@ -52,19 +54,17 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions, sink: &
         if opts.sheet.as_ref().is_some_and(|w| w != name) {
             continue;
         }
-        // XLSX is streamed cell by cell (no dense grid, no copy of every
-        // string); ODS and XLS come as a calamine range.
+        // XLSX and XLSB are streamed cell by cell (no dense grid, no copy
+        // of every string); ODS and XLS come as a calamine range.
         let read = match &mut book {
             Sheets::Xlsx(x) => {
                 let mut reader = x.worksheet_cells_reader(name).map_err(|e| broken(&e))?;
-                let mut cells = std::iter::from_fn(move || match reader.next_cell() {
-                    Ok(Some(c)) => {
-                        let (r, col) = c.get_position();
-                        Some(Ok((r, col, cell_ref(c.get_value()))))
-                    }
-                    Ok(None) => None,
-                    Err(e) => Some(Err(e.to_string())),
-                });
+                let mut cells = std::iter::from_fn(move || streamed(reader.next_cell()));
+                sheet_rows(path, name, &mut cells, sink, lang)
+            }
+            Sheets::Xlsb(x) => {
+                let mut reader = x.worksheet_cells_reader(name).map_err(|e| broken(&e))?;
+                let mut cells = std::iter::from_fn(move || streamed(reader.next_cell()));
                 sheet_rows(path, name, &mut cells, sink, lang)
             }
             other => {
@@ -91,6 +91,20 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions, sink: &
         sink.remark(skipped_remark(&s, lang));
     }
     Ok(())
+}
+
+/// One cell of a streamed sheet, as `sheet_rows` takes them.
+fn streamed<E: std::fmt::Display>(
+    next: std::result::Result<Option<calamine::Cell<DataRef<'_>>>, E>,
+) -> Option<std::result::Result<(u32, u32, Cell), String>> {
+    match next {
+        Ok(Some(c)) => {
+            let (r, col) = c.get_position();
+            Some(Ok((r, col, cell_ref(c.get_value()))))
+        }
+        Ok(None) => None,
+        Err(e) => Some(Err(e.to_string())),
+    }
 }
 
 enum Found {

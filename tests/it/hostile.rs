@@ -159,8 +159,9 @@ fn hostile_csv_rows() {
     w.file("melange.csv", &mixed);
     w.bin().timeout(LIMIT).args(["check", "melange.csv", "--results", "m.csv"]).assert().code(1);
     let l = results_csv(&w.path("m.csv"));
-    assert_eq!(l[0]["code_dossier"], "N1", "NUL removed");
-    assert!(l[0]["message"].contains("contrôle"));
+    // A NUL inside a code dossier means a damaged file: refused, not removed.
+    assert_eq!(l[0]["statut"], "INVALIDE", "{}", l[0]["message"]);
+    assert!(l[0]["message"].contains("contrôle") && l[0]["message"].contains("endommagé"));
     assert_eq!(l[1]["nom"], "Hélène");
     assert_eq!(l[2]["nom"], "Hélène", "a Windows-1252 line and a UTF-8 line in one file");
     assert!(l[1]["message"].contains("encodages") || l[2]["message"].contains("encodages"), "the odd one is warned");

@@ -3,6 +3,7 @@
 mod architecture;
 mod check;
 mod dossiers;
+mod excel;
 mod fuzz_corpus;
 mod hostile;
 mod library;
@@ -11,3 +12,4 @@ mod run;
 mod security;
 mod simulator;
 mod util;
+mod xlsb;

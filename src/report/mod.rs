@@ -11,10 +11,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-use rust_xlsxwriter::{
-    Chart, ChartFormat, ChartLine, ChartPoint, ChartSolidFill, ChartType, Color, Format, FormatBorder, Workbook,
-    Worksheet, XlsxError,
-};
+use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, XlsxError};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Failure, Result};
@@ -22,6 +19,9 @@ use crate::files::{write_atomic, write_atomic_with};
 use crate::i18n::Lang;
 use crate::outcome::{Status, now_iso};
 use crate::plan::{Plan, PlanRow};
+
+mod summary;
+use summary::{status_color, summary_sheet};
 
 /// Result columns added after the original ones (keep them stable).
 pub const RESULT_COLUMNS: [&str; 10] = [
@@ -38,16 +38,6 @@ pub const RESULT_COLUMNS: [&str; 10] = [
 ];
 
 /// Background colour of the row in the XLSX results.
-fn status_color(status: Status) -> u32 {
-    match status {
-        Status::Valide | Status::Ok => 0xE2F0D9,
-        Status::Ignore => 0xEDEDED,
-        Status::NonExecute => 0xD9D9D9,
-        Status::AVerifier => 0xFFE699,
-        Status::Erreur | Status::Invalide => 0xF8CBAD,
-    }
-}
-
 /// What happened to one input row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RowResult {
@@ -330,68 +320,6 @@ fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lan
     sheet.autofilter(0, 0, rows.len() as u32, headers.len().saturating_sub(1) as u16)?;
     summary_sheet(book.add_worksheet(), results, lang)?;
     book.save_to_buffer()
-}
-
-/// "Résumé": counts per status with a chart, then counts per message.
-fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: Lang) -> Result<(), XlsxError> {
-    sheet.set_name(lang.t("Résumé", "Summary"))?;
-    let bold = Format::new().set_bold();
-    let mut per_status: BTreeMap<Status, u32> = BTreeMap::new();
-    let mut per_message: BTreeMap<(Status, &str), u32> = BTreeMap::new();
-    for r in results {
-        *per_status.entry(r.status).or_default() += 1;
-        if !r.message.is_empty() && r.status != Status::Ok && r.status != Status::Valide {
-            *per_message.entry((r.status, r.message.as_str())).or_default() += 1;
-        }
-    }
-    sheet.write_string_with_format(0, 0, "statut", &bold)?;
-    sheet.write_string_with_format(0, 1, lang.t("lignes", "rows"), &bold)?;
-    for (i, (st, n)) in per_status.iter().enumerate() {
-        let fmt = Format::new().set_background_color(Color::RGB(status_color(*st)));
-        sheet.write_string_with_format(i as u32 + 1, 0, st.word(), &fmt)?;
-        sheet.write_number(i as u32 + 1, 1, *n)?;
-    }
-    let total_row = per_status.len() as u32 + 1;
-    sheet.write_string_with_format(total_row, 0, lang.t("total", "total"), &bold)?;
-    sheet.write_number_with_format(total_row, 1, results.len() as f64, &bold)?;
-    if !per_status.is_empty() {
-        let mut chart = Chart::new(ChartType::Pie);
-        let name = sheet.name();
-        // Each slice in its status's colour, as the rows of the results.
-        let slices: Vec<ChartPoint> = per_status
-            .keys()
-            .map(|st| {
-                ChartPoint::new().set_format(
-                    ChartFormat::new()
-                        .set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(status_color(*st))))
-                        .set_border(ChartLine::new().set_color(Color::RGB(0x808080))),
-                )
-            })
-            .collect();
-        chart
-            .add_series()
-            .set_categories((name.as_str(), 1, 0, per_status.len() as u32, 0))
-            .set_values((name.as_str(), 1, 1, per_status.len() as u32, 1))
-            .set_points(&slices)
-            .set_name(lang.t("Lignes par statut", "Rows per status"));
-        chart.title().set_name(lang.t("Lignes par statut", "Rows per status"));
-        sheet.insert_chart(0, 4, &chart)?;
-    }
-    let start = total_row + 18;
-    sheet.write_string_with_format(start, 0, "statut", &bold)?;
-    sheet.write_string_with_format(start, 1, lang.t("lignes", "rows"), &bold)?;
-    sheet.write_string_with_format(start, 2, "message", &bold)?;
-    let mut messages: Vec<_> = per_message.into_iter().collect();
-    messages.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    for (i, ((st, msg), n)) in messages.iter().enumerate() {
-        let r = start + 1 + i as u32;
-        sheet.write_string(r, 0, st.word())?;
-        sheet.write_number(r, 1, *n)?;
-        sheet.write_string(r, 2, *msg)?;
-    }
-    sheet.set_column_width(0, 14)?;
-    sheet.set_column_width(2, 100)?;
-    Ok(())
 }
 
 fn xlsx_failure(path: &Path, e: XlsxError, lang: Lang) -> Failure {

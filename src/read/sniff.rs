@@ -1,0 +1,102 @@
+//! What kind of file the input is, from its content rather than its name,
+//! and the checks made on a zip before any reader opens it.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use crate::error::{Failure, Result};
+use crate::i18n::Lang;
+
+/// What a workbook may hold once decompressed, and how much one entry may
+/// grow: above a full 1,048,576-row results sheet written by loopbatch (text
+/// inline, about 1.1 GB), far below a decompression bomb, which the ratio
+/// catches anyway.
+const MAX_UNPACKED: u64 = 4 << 30;
+const MAX_ENTRY: u64 = 2 << 30;
+const MAX_RATIO: u64 = 200;
+const MAX_ENTRIES: usize = 10_000;
+/// The kind of file, from its first bytes (then its extension).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Text,
+    Xlsx,
+    /// Excel's binary workbook (.xlsb): a zip like XLSX, with binary parts.
+    Xlsb,
+    Ods,
+    Xls,
+    EncryptedOoxml,
+}
+
+/// Refuses a zip (XLSX, ODS) whose entries claim to decompress to absurd
+/// sizes, before any of it is decompressed.
+pub(super) fn check_archive(path: &Path, lang: Lang) -> Result<()> {
+    let Ok(file) = File::open(path) else { return Ok(()) };
+    // A zip that cannot even be listed is left to calamine's own message.
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else { return Ok(()) };
+    let refuse = |what: String| {
+        Err(Failure::unusable(format!(
+            "{} {what} : {}",
+            path.display(),
+            lang.t(
+                "ce n'est pas un classeur normal (fichier endommagé ou piégé) ; il n'a pas été ouvert. Rouvrez la source dans Excel et enregistrez-la à nouveau.",
+                "this is not a normal workbook (damaged or booby-trapped file); it was not opened. Open the source in Excel again and save it again."
+            )
+        )))
+    };
+    if zip.len() > MAX_ENTRIES {
+        return refuse(format!("{} {}", zip.len(), lang.t("éléments", "entries")));
+    }
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let Ok(entry) = zip.by_index_raw(i) else { continue };
+        let (size, packed) = (entry.size(), entry.compressed_size().max(1));
+        total = total.saturating_add(size);
+        if size > MAX_ENTRY || (size > 20 << 20 && size / packed > MAX_RATIO) || total > MAX_UNPACKED {
+            let mb = size >> 20;
+            return refuse(format!(
+                "{} {} ({mb} Mo)",
+                lang.t("élément", "entry"),
+                entry.name().map(|n| n.into_owned()).unwrap_or_default()
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn sniff_kind(path: &Path) -> std::io::Result<Kind> {
+    let mut head = [0u8; 96];
+    let mut f = File::open(path)?;
+    let n = f.read(&mut head)?;
+    let head = &head[..n];
+    if head.starts_with(b"PK\x03\x04") {
+        // ODS stores an uncompressed "mimetype" entry first.
+        let is_ods = head.windows(8).any(|w| w == b"mimetype") && head.windows(11).any(|w| w == b"opendocumen");
+        return Ok(if is_ods {
+            Kind::Ods
+        } else if is_xlsb(path) {
+            Kind::Xlsb
+        } else {
+            Kind::Xlsx
+        });
+    }
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        // An encrypted xlsx is a compound file holding an "EncryptedPackage".
+        let mut all = Vec::new();
+        File::open(path)?.take(64 << 20).read_to_end(&mut all)?;
+        let marker: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        if all.windows(marker.len()).any(|w| w == marker.as_slice()) {
+            return Ok(Kind::EncryptedOoxml);
+        }
+        return Ok(Kind::Xls);
+    }
+    Ok(Kind::Text)
+}
+
+/// A zip whose workbook part is binary (`xl/workbook.bin`), whatever the
+/// file's extension.
+fn is_xlsb(path: &Path) -> bool {
+    let Ok(file) = File::open(path) else { return false };
+    zip::ZipArchive::new(std::io::BufReader::new(file))
+        .is_ok_and(|z| z.file_names().any(|n| n.is_ok_and(|n| n.eq_ignore_ascii_case("xl/workbook.bin"))))
+}

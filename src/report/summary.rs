@@ -1,0 +1,131 @@
+//! The results workbook's colours and its "Résumé" sheet: rows per status,
+//! what each status means and what to do next, a chart, the messages.
+
+use std::collections::BTreeMap;
+
+use rust_xlsxwriter::{
+    Chart, ChartFormat, ChartLine, ChartPoint, ChartSolidFill, ChartType, Color, Format, Worksheet, XlsxError,
+};
+
+use crate::i18n::Lang;
+use crate::outcome::Status;
+
+use super::RowResult;
+
+/// Background colour of the row in the XLSX results (and of its slice in
+/// the chart): one per status.
+pub(super) fn status_color(status: Status) -> u32 {
+    match status {
+        Status::Valide => 0xE2F0D9,
+        Status::Ok => 0xA9D08E,
+        Status::Ignore => 0xEDEDED,
+        Status::NonExecute => 0xBDD7EE,
+        Status::AVerifier => 0xFFE699,
+        Status::Erreur => 0xFF9B9B,
+        Status::Invalide => 0xF8CBAD,
+    }
+}
+
+/// What a status means and what to do next, for the summary sheet.
+fn status_meaning(status: Status, lang: Lang) -> &'static str {
+    match status {
+        Status::Valide => lang.t(
+            "La ligne est correcte et prête à partir ; rien n'a encore été envoyé. Suite : lancez l'exécution (loopbatch run).",
+            "The row is correct and ready to go; nothing was sent yet. Next: start the run (loopbatch run).",
+        ),
+        Status::Ok => lang.t(
+            "Cegid Loop a fait ce que la ligne demandait. Rien à faire.",
+            "Cegid Loop did what the row asked. Nothing to do.",
+        ),
+        Status::Ignore => lang.t(
+            "Rien n'a été envoyé pour cette ligne : action vide, ou un appel dont elle dépend a échoué (voir le message). Suite : corrigez la cause indiquée, puis relancez les échecs (--only-failed).",
+            "Nothing was sent for this row: blank action, or a call it depends on failed (see the message). Next: fix the cause shown, then run the failures again (--only-failed).",
+        ),
+        Status::NonExecute => lang.t(
+            "Pas envoyée : l'exécution s'est arrêtée avant (interruption, clé refusée, attente imposée trop longue). Suite : reprenez l'exécution (--resume) ; rien de ce qui est fait ne sera renvoyé.",
+            "Not sent: the run stopped before (interrupted, key refused, imposed wait too long). Next: resume the run (--resume); nothing already done is sent again.",
+        ),
+        Status::AVerifier => lang.t(
+            "Envoyée, mais la réponse s'est perdue : l'appel a peut-être été appliqué. Suite : vérifiez dans Loop, puis relancez si besoin (--only-failed --include-a-verifier).",
+            "Sent, but the answer was lost: the call may have been applied. Next: check in Loop, then run it again if needed (--only-failed --include-a-verifier).",
+        ),
+        Status::Erreur => lang.t(
+            "Cegid Loop a refusé l'appel ; le message est celui de l'API, mot pour mot. Suite : corrigez selon le message (dans Loop ou dans le tableur), puis relancez les échecs (--only-failed).",
+            "Cegid Loop refused the call; the message is the API's, word for word. Next: fix what the message says (in Loop or in the sheet), then run the failures again (--only-failed).",
+        ),
+        Status::Invalide => lang.t(
+            "La ligne n'a pas passé la vérification et n'a pas été envoyée. Suite : corrigez la cellule nommée dans le message, puis vérifiez de nouveau (loopbatch check).",
+            "The row did not pass the check and was not sent. Next: fix the cell named in the message, then check again (loopbatch check).",
+        ),
+    }
+}
+
+/// "Résumé": counts per status with a chart, then counts per message.
+pub(super) fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: Lang) -> Result<(), XlsxError> {
+    sheet.set_name(lang.t("Résumé", "Summary"))?;
+    let bold = Format::new().set_bold();
+    let mut per_status: BTreeMap<Status, u32> = BTreeMap::new();
+    let mut per_message: BTreeMap<(Status, &str), u32> = BTreeMap::new();
+    for r in results {
+        *per_status.entry(r.status).or_default() += 1;
+        if !r.message.is_empty() && r.status != Status::Ok && r.status != Status::Valide {
+            *per_message.entry((r.status, r.message.as_str())).or_default() += 1;
+        }
+    }
+    sheet.write_string_with_format(0, 0, "statut", &bold)?;
+    sheet.write_string_with_format(0, 1, lang.t("lignes", "rows"), &bold)?;
+    sheet.write_string_with_format(
+        0,
+        2,
+        lang.t("ce que cela veut dire, et la suite", "what it means, and what next"),
+        &bold,
+    )?;
+    let wrap = Format::new().set_text_wrap();
+    for (i, (st, n)) in per_status.iter().enumerate() {
+        let fmt = Format::new().set_background_color(Color::RGB(status_color(*st)));
+        sheet.write_string_with_format(i as u32 + 1, 0, st.word(), &fmt)?;
+        sheet.write_number(i as u32 + 1, 1, *n)?;
+        sheet.write_string_with_format(i as u32 + 1, 2, status_meaning(*st, lang), &wrap)?;
+    }
+    let total_row = per_status.len() as u32 + 1;
+    sheet.write_string_with_format(total_row, 0, lang.t("total", "total"), &bold)?;
+    sheet.write_number_with_format(total_row, 1, results.len() as f64, &bold)?;
+    if !per_status.is_empty() {
+        let mut chart = Chart::new(ChartType::Pie);
+        let name = sheet.name();
+        // Each slice in its status's colour, as the rows of the results.
+        let slices: Vec<ChartPoint> = per_status
+            .keys()
+            .map(|st| {
+                ChartPoint::new().set_format(
+                    ChartFormat::new()
+                        .set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(status_color(*st))))
+                        .set_border(ChartLine::new().set_color(Color::RGB(0x808080))),
+                )
+            })
+            .collect();
+        chart
+            .add_series()
+            .set_categories((name.as_str(), 1, 0, per_status.len() as u32, 0))
+            .set_values((name.as_str(), 1, 1, per_status.len() as u32, 1))
+            .set_points(&slices)
+            .set_name(lang.t("Lignes par statut", "Rows per status"));
+        chart.title().set_name(lang.t("Lignes par statut", "Rows per status"));
+        sheet.insert_chart(0, 4, &chart)?;
+    }
+    let start = total_row + 18;
+    sheet.write_string_with_format(start, 0, "statut", &bold)?;
+    sheet.write_string_with_format(start, 1, lang.t("lignes", "rows"), &bold)?;
+    sheet.write_string_with_format(start, 2, "message", &bold)?;
+    let mut messages: Vec<_> = per_message.into_iter().collect();
+    messages.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for (i, ((st, msg), n)) in messages.iter().enumerate() {
+        let r = start + 1 + i as u32;
+        sheet.write_string(r, 0, st.word())?;
+        sheet.write_number(r, 1, *n)?;
+        sheet.write_string(r, 2, *msg)?;
+    }
+    sheet.set_column_width(0, 14)?;
+    sheet.set_column_width(2, 100)?;
+    Ok(())
+}
