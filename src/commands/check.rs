@@ -1,40 +1,24 @@
 //! `loopbatch check` and `loopbatch plan`: read, type, validate, plan, and
 //! report without sending anything.
 
-use std::path::{Path, PathBuf};
-
-use serde_json::json;
-
-use crate::cli::{CheckArgs, OutputFormat, PlanArgs};
+use crate::cli::{CheckArgs, PlanArgs};
 use crate::config::Config;
 use crate::error::{Result, exit};
-use crate::i18n::Lang;
-use crate::job::{self, PlanCounts, Prepared, RowCheck};
+use crate::job;
+
+use super::checked::{SheetCheck, check_and_say, print_summary};
 
 pub fn check(args: &CheckArgs, cfg: &Config) -> Result<u8> {
-    let lang = cfg.lang;
-    if let Some(out) = &args.results {
-        job::results_format(out, lang)?;
-    }
-    let portfolio = match args.online {
-        true => Some(super::runtime(lang)?.block_on(job::fetch_portfolio(
-            cfg,
-            args.domain.as_deref(),
-            super::keys(cfg)?,
-        ))?),
-        false => None,
+    let c = SheetCheck {
+        file: &args.file,
+        input: &args.input,
+        results: args.results.as_deref(),
+        format: args.format,
+        online: args.online,
+        domain: args.domain.as_deref(),
+        as_email: args.as_email.as_deref(),
     };
-    let input = super::sheet_input(&args.file, &args.input);
-    let p = job::check_sheet(cfg, &input, portfolio.as_ref(), args.as_email.as_deref())?;
-    if let Some(out) = &args.results {
-        job::write_check_results(&p.plan, out, cfg)?;
-    }
-    let counts = p.plan.counts();
-    let code = if counts.invalid > 0 { exit::ROWS_FAILED } else { exit::OK };
-    print_summary("check", &p, &counts, args.results.as_deref(), None, args.format, cfg.lang, code);
-    // The process ends here: freeing every row one by one would only cost time.
-    std::mem::forget(p);
-    Ok(code)
+    check_and_say(cfg, &c)
 }
 
 pub fn plan(args: &PlanArgs, cfg: &Config) -> Result<u8> {
@@ -44,112 +28,4 @@ pub fn plan(args: &PlanArgs, cfg: &Config) -> Result<u8> {
     let code = if counts.invalid > 0 { exit::ROWS_FAILED } else { exit::OK };
     print_summary("plan", &p, &counts, None, Some(&written), args.format, cfg.lang, code);
     Ok(code)
-}
-
-/// The summary, as text on stderr or JSON on stdout.
-#[allow(clippy::too_many_arguments)]
-fn print_summary(
-    command: &str,
-    p: &Prepared,
-    c: &PlanCounts,
-    results: Option<&Path>,
-    plan: Option<&[PathBuf]>,
-    format: OutputFormat,
-    lang: Lang,
-    code: u8,
-) {
-    match format {
-        OutputFormat::Json => print_json(command, p, c, results, plan, code),
-        OutputFormat::Text => print_text(p, c, results, plan, lang),
-    }
-}
-
-/// The machine-readable summary (schema in the README).
-fn print_json(command: &str, p: &Prepared, c: &PlanCounts, results: Option<&Path>, plan: Option<&[PathBuf]>, code: u8) {
-    let v = json!({
-        "command": command,
-        "file": p.source.path.display().to_string(),
-        "sha256": p.source.sha256,
-        "rows": {
-            "total": c.rows,
-            "valid": c.valid,
-            "invalid": c.invalid,
-            "ignored": c.ignored,
-            "with_warnings": c.with_warnings,
-        },
-        "dossiers": c.dossiers,
-        "calls": { "total": c.calls, "per_route": c.calls_per_route },
-        "results": results.map(|p| p.display().to_string()),
-        "plan": plan.map(|ps| ps.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()),
-        "exit_code": code,
-    });
-    println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
-}
-
-/// How many invalid rows the text summary lists before "…and N more".
-const SHOWN_PROBLEMS: usize = 15;
-
-fn print_text(p: &Prepared, c: &PlanCounts, results: Option<&Path>, plan: Option<&[PathBuf]>, lang: Lang) {
-    for r in &p.remarks {
-        eprintln!("{r}");
-    }
-    let sheets: Vec<&str> = {
-        let mut s: Vec<&str> = p.plan.rows.iter().map(|r| &*r.feuille).collect();
-        s.dedup();
-        s
-    };
-    eprintln!(
-        "{} {} ({} : {})",
-        lang.t("Fichier :", "File:"),
-        p.source.path.display(),
-        lang.t("feuilles lues", "sheets read"),
-        sheets.join(", ")
-    );
-    eprintln!(
-        "{} {} — {} {}, {} {}, {} {}, {} {}",
-        lang.t("Lignes :", "Rows:"),
-        c.rows,
-        c.valid,
-        lang.t("valides", "valid"),
-        c.invalid,
-        lang.t("invalides", "invalid"),
-        c.ignored,
-        lang.t("ignorées (rien à faire)", "ignored (nothing to do)"),
-        c.with_warnings,
-        lang.t("avec avertissements", "with warnings")
-    );
-    eprintln!("{} {}", lang.t("Dossiers concernés :", "Dossiers involved:"), c.dossiers);
-    eprintln!("{} {}", lang.t("Appels prévus :", "Calls planned:"), c.calls);
-    for (route, n) in &c.calls_per_route {
-        eprintln!("  {route:<45} {n:>6}");
-    }
-    let invalid: Vec<_> = p.plan.rows.iter().filter(|r| r.check == RowCheck::Invalide).collect();
-    if !invalid.is_empty() {
-        eprintln!("{}", lang.t("Lignes invalides :", "Invalid rows:"));
-        for r in invalid.iter().take(SHOWN_PROBLEMS) {
-            eprintln!(
-                "  {} « {} » {} {} : {}",
-                lang.t("feuille", "sheet"),
-                r.feuille,
-                lang.t("ligne", "row"),
-                r.ligne,
-                r.problems.join(" | ")
-            );
-        }
-        if invalid.len() > SHOWN_PROBLEMS {
-            eprintln!(
-                "  … {} {}",
-                invalid.len() - SHOWN_PROBLEMS,
-                lang.t("autres (voir le fichier de résultats)", "more (see the results file)")
-            );
-        }
-    }
-    if let Some(r) = results {
-        eprintln!("{} {}", lang.t("Résultats :", "Results:"), r.display());
-    }
-    if let Some(ps) = plan {
-        for p in ps {
-            eprintln!("{} {}", lang.t("Plan écrit :", "Plan written:"), p.display());
-        }
-    }
 }

@@ -3,6 +3,7 @@
 //! code. No command calls another command's module.
 
 mod check;
+mod checked;
 mod dossiers;
 mod progress;
 mod run;

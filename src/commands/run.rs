@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::cli::{CheckArgs, DemoArgs, OutputFormat, RunArgs};
+use crate::cli::{DemoArgs, OutputFormat, RunArgs};
 use crate::config::Config;
 use crate::error::{Failure, Result, exit};
 use crate::i18n::Lang;
@@ -15,6 +15,7 @@ use crate::job::{
     self, Confirm, Confirmation, OnlineCheck, Pacing, RunFiles, RunReport, RunRequest, RunSource, Stopper,
 };
 
+use super::checked::{SheetCheck, check_and_say};
 use super::progress::Terminal;
 
 pub fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
@@ -45,16 +46,16 @@ pub fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
 /// `--dry-run`: a sheet is checked as by `check`; a plan's rows are reported.
 fn dry_run(args: &RunArgs, cfg: &Config, is_plan: bool) -> Result<u8> {
     if !is_plan {
-        let check = CheckArgs {
-            file: args.file.clone(),
-            results: Some(args.results.clone()),
-            input: args.input.clone(),
+        let check = SheetCheck {
+            file: &args.file,
+            input: &args.input,
+            results: Some(&args.results),
             format: args.format,
             online: args.online,
+            domain: args.domain.as_deref(),
             as_email: None,
-            domain: args.domain.clone(),
         };
-        return super::check::check(&check, cfg);
+        return check_and_say(cfg, &check);
     }
     let plan = job::check_plan_file(cfg, &args.file, &args.results)?;
     Ok(if plan.counts().invalid > 0 { exit::ROWS_FAILED } else { exit::OK })
