@@ -65,6 +65,10 @@ pub struct CallOutcome {
     pub object_id: String,
     pub attempts: u32,
     pub timestamp: String,
+    /// Not applied (a refused key, a wrong route) or given up on transient
+    /// errors: a resume sends it again. Absent from older journals: final.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub resend_on_resume: bool,
 }
 
 /// The local offset, read once while the process has one thread (the

@@ -22,11 +22,13 @@ pub(super) struct Terminal {
     quiet: bool,
     display: Mutex<Display>,
     done: Mutex<(usize, usize)>,
+    /// The pacing rate now, calls per second.
+    rate: Mutex<f64>,
 }
 
 impl Terminal {
     pub(super) fn new(lang: Lang, quiet: bool) -> Terminal {
-        Terminal { lang, quiet, display: Mutex::new(Display::Quiet), done: Mutex::new((0, 0)) }
+        Terminal { lang, quiet, display: Mutex::new(Display::Quiet), done: Mutex::new((0, 0)), rate: Mutex::new(0.0) }
     }
 
     pub(super) fn show(&self, event: Event) {
@@ -39,7 +41,11 @@ impl Terminal {
                 lang.t("ligne(s) qui n'ont pas fini OK", "row(s) that did not end OK"),
                 lang.t("gardées telles quelles", "kept as they were")
             ),
-            Event::Started { base_url, calls, key, rate, .. } => self.started(&base_url, calls, &key, &rate),
+            Event::Started { base_url, calls, key, rate, rate_per_s } => {
+                *self.rate.lock().unwrap_or_else(|e| e.into_inner()) = rate_per_s;
+                self.started(&base_url, calls, &key, &rate);
+            }
+            Event::RateChanged { per_s } => *self.rate.lock().unwrap_or_else(|e| e.into_inner()) = per_s,
             Event::CallDone { status, .. } => self.call_done(status),
             Event::ResultsFailed { message, .. } => eprintln!("{} {message}", lang.t("Erreur :", "Error:")),
             Event::ResultsWritten { path, instead_of: Some(_) } => eprintln!(
@@ -73,16 +79,18 @@ impl Terminal {
             *d
         };
         let lang = self.lang;
+        let rate = *self.rate.lock().unwrap_or_else(|e| e.into_inner());
+        let pace = format!("{} {rate:.1}/s", lang.t("cadence", "pace"));
         match &mut *self.display.lock().unwrap_or_else(|e| e.into_inner()) {
             Display::Bar(pb) => {
                 pb.set_position(done as u64);
-                pb.set_message(format!("{errors} {}", lang.t("erreur(s)", "error(s)")));
+                pb.set_message(format!("{errors} {}, {pace}", lang.t("erreur(s)", "error(s)")));
             }
             Display::Lines { total, last } => {
                 if last.elapsed() >= Duration::from_secs(5) || done == *total {
                     *last = Instant::now();
                     eprintln!(
-                        "{} {done}/{total} ({errors} {})",
+                        "{} {done}/{total} ({errors} {}, {pace})",
                         lang.t("appels :", "calls:"),
                         lang.t("erreur(s)", "error(s)")
                     );

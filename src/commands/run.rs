@@ -165,6 +165,7 @@ fn summary(report: &RunReport, quiet: bool, format: OutputFormat, resume: &str, 
             "stopped": report.stop_text,
             "top_errors": top.iter().map(|(m, n)| json!({"message": m, "rows": n})).collect::<Vec<_>>(),
             "elapsed_s": (report.elapsed.as_secs_f64() * 10.0).round() / 10.0,
+            "rate_final_per_s": (report.rate_final_per_s * 10.0).round() / 10.0,
             "exit_code": report.exit_code,
         });
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());

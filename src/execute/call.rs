@@ -2,8 +2,6 @@
 //! transient failures, waits on throttling, and the settling of calls that
 //! may have been applied (a non-idempotent call is never blindly repeated).
 
-use std::sync::atomic::Ordering;
-
 use crate::i18n::Lang;
 use crate::loop_api::MSG_EMAIL_TAKEN;
 use crate::outcome::{CallOutcome, Status, now_iso};
@@ -21,6 +19,7 @@ fn outcome(status: Status, code: Option<u16>, message: String, request_id: Strin
         object_id: String::new(),
         attempts,
         timestamp: now_iso(),
+        resend_on_resume: false,
     }
 }
 
@@ -65,19 +64,33 @@ pub(super) async fn run_call(shared: &Shared, id: u32, in_flight: Option<u32>) -
         throttles: 0,
     };
     loop {
-        if shared.stopping.load(Ordering::SeqCst) {
+        if shared.stopping() {
             return state.stopped();
         }
         let settling = state.settling();
-        let Some(answer) = shared.attempt(&call, state.sent + 1).await else {
+        let Some((answer, sent_at)) = shared.attempt(&call, state.sent + 1).await else {
             return state.stopped();
         };
         state.sent += 1;
+        if !matches!(answer, Answer::Throttled { .. }) {
+            shared.pacer.success();
+        }
+        if let Answer::Throttled { wait, .. } = answer {
+            match state.throttled(shared, wait, sent_at) {
+                Next::Stop(o) => return o,
+                _ => continue,
+            }
+        }
         match state.on_answer(shared, answer, settling) {
             Next::Final(o) => return Some(o),
             Next::Stop(o) => return o,
             Next::Again => {}
-            Next::Sleep(wait) => tokio::time::sleep(wait).await,
+            Next::Sleep(wait) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = shared.halt.interrupted() => {}
+                }
+            }
         }
     }
 }
@@ -136,9 +149,13 @@ impl Attempts<'_> {
                 let m = fatal_message(kind, status, &message, None, lang);
                 shared.set_stop(StopReason::Fatal { kind, status, message: m.clone() });
                 let st = if self.maybe_applied { Status::AVerifier } else { Status::Erreur };
-                Next::Final(outcome(st, Some(status), m, request_id, self.sent))
+                let mut o = outcome(st, Some(status), m, request_id, self.sent);
+                // The gateway refused it: not applied, sent again on resume.
+                o.resend_on_resume = st == Status::Erreur;
+                Next::Final(o)
             }
-            Answer::Throttled { wait, .. } => self.throttled(shared, wait),
+            // Handled before: the pool pauses.
+            Answer::Throttled { .. } => Next::Again,
             Answer::Transient { status, maybe_applied, detail, request_id } => {
                 self.transient(shared, status, maybe_applied, detail, request_id, settling)
             }
@@ -153,8 +170,8 @@ impl Attempts<'_> {
             let m = format!(
                 "{} ({message})",
                 lang.t(
-                    "interlocuteur créé par la tentative précédente dont la réponse a été perdue",
-                    "contact created by the earlier attempt whose answer was lost"
+                    "interlocuteur créé par la tentative précédente dont la réponse a été perdue : déduit de la réponse au nouvel envoi",
+                    "contact created by the earlier attempt whose answer was lost: inferred from the answer to the resend"
                 )
             );
             return outcome(Status::Ok, Some(status), m, request_id, self.sent);
@@ -169,7 +186,7 @@ impl Attempts<'_> {
         outcome(Status::Erreur, Some(status), message, request_id, self.sent)
     }
 
-    fn throttled(&mut self, shared: &Shared, wait: Option<std::time::Duration>) -> Next {
+    fn throttled(&mut self, shared: &Shared, wait: Option<std::time::Duration>, sent_at: tokio::time::Instant) -> Next {
         self.throttles += 1;
         let wait = wait.unwrap_or_else(|| shared.opts.backoff.delay(self.throttles));
         if wait > shared.opts.max_retry_after || self.throttles > 200 {
@@ -182,7 +199,7 @@ impl Attempts<'_> {
                 self.maybe_applied.then(|| outcome(Status::AVerifier, None, m.into(), String::new(), self.sent)),
             );
         }
-        shared.pause(wait);
+        shared.throttled(sent_at, wait);
         Next::Again
     }
 

@@ -277,9 +277,11 @@ pub fn classify(status: u16, headers: &HeaderMap, body: &[u8], already_done: &[S
         404 if message.is_empty() || message.eq_ignore_ascii_case("resource not found") => {
             Answer::Fatal { status, kind: FatalKind::RouteNotFound, message, request_id }
         }
+        // The gateway waited for the backend in vain (502, 504): the call
+        // may well have been applied. 408 and 503: it was not taken.
         408 | 502 | 503 | 504 => Answer::Transient {
             status: Some(status),
-            maybe_applied: false,
+            maybe_applied: matches!(status, 502 | 504),
             detail: if message.is_empty() { format!("HTTP {status}") } else { message },
             request_id,
         },

@@ -1,16 +1,22 @@
 //! The run journal: JSON lines beside the results, tied to the plan's hash,
-//! locked against a second run, flushed to disk line by line. "sent" is
-//! written before each attempt and "done" with its outcome after the call,
-//! so that a resume never sends a done call twice and knows which calls
-//! were in flight. No bodies, no secrets: ids, statuses and messages only.
+//! locked against a second run. "sent" is on disk before each attempt goes
+//! out and "done" with its outcome before any call that depends on it is
+//! sent, so that a resume never sends a done call twice and knows which
+//! calls were in flight. No bodies, no secrets: ids, statuses and messages.
+//!
+//! One writer thread owns the file and commits in groups: every record
+//! waiting when it wakes is written, then one sync covers them all, then
+//! each waiter is told. A write or sync that fails fails every record from
+//! then on: the engine stops rather than send a call it could not record.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::mpsc;
 
 use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
 
 use crate::error::{Failure, Result};
 use crate::i18n::Lang;
@@ -49,23 +55,46 @@ pub enum Prior {
     },
 }
 
+/// What an earlier run recorded.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    pub prior: HashMap<u32, Prior>,
+    pub warnings: Vec<String>,
+    /// A line in the middle could not be read: it may have been any call's
+    /// "sent", so every call without a "done" counts as in flight.
+    pub damaged: bool,
+}
+
+/// The journal could not be written: the system's error, as it said it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriteError(pub String);
+
+struct Commit {
+    line: Vec<u8>,
+    written: oneshot::Sender<std::result::Result<(), WriteError>>,
+}
+
 pub struct Journal {
-    file: Mutex<File>,
+    commits: Option<mpsc::Sender<Commit>>,
+    writer: Option<std::thread::JoinHandle<()>>,
     pub path: PathBuf,
+}
+
+impl Drop for Journal {
+    /// The writer finishes what it was given and lets the file (and its
+    /// lock) go before the journal is said closed: a resume may follow.
+    fn drop(&mut self) {
+        self.commits.take();
+        if let Some(w) = self.writer.take() {
+            let _ = w.join();
+        }
+    }
 }
 
 impl Journal {
     /// Opens (resume) or creates the journal, locks it, and returns what an
-    /// earlier run recorded. A torn last line (crash mid-write) is ignored.
-    pub fn open(
-        path: &Path,
-        plan_hash: &str,
-        source: &str,
-        resume: bool,
-        lang: Lang,
-    ) -> Result<(Journal, HashMap<u32, Prior>, Vec<String>)> {
-        let fail =
-            |what: &str, e: &dyn std::fmt::Display| Failure::unusable(format!("{what} {} : {e}", path.display()));
+    /// earlier run recorded. Lines that cannot be read are skipped and said.
+    pub fn open(path: &Path, plan_hash: &str, source: &str, resume: bool, lang: Lang) -> Result<(Journal, Recorded)> {
         let exists = path.metadata().map(|m| m.len() > 0).unwrap_or(false);
         if exists && !resume {
             return Err(Failure::unusable(format!(
@@ -78,12 +107,13 @@ impl Journal {
                 )
             )));
         }
-        let file = OpenOptions::new()
-            .create(true)
-            .read(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| fail(lang.t("Journal impossible à ouvrir :", "Cannot open the journal:"), &e))?;
+        let mut file = OpenOptions::new().create(true).read(true).append(true).open(path).map_err(|e| {
+            Failure::unusable(format!(
+                "{} {} : {e}",
+                lang.t("Journal impossible à ouvrir :", "Cannot open the journal:"),
+                path.display()
+            ))
+        })?;
         if file.try_lock().is_err() {
             return Err(Failure::unusable(format!(
                 "{} {}",
@@ -94,93 +124,143 @@ impl Journal {
                 path.display()
             )));
         }
-        let (prior, warnings) = match exists {
-            true => read_prior(&file, path, plan_hash, lang)?,
-            false => Default::default(),
+        let recorded = match exists {
+            true => read_prior(&mut file, path, plan_hash, lang)?,
+            false => Recorded::default(),
         };
-        let journal = Journal { file: Mutex::new(file), path: path.to_path_buf() };
-        if !exists {
-            journal.write(&Entry::Start {
-                plan_hash: plan_hash.to_string(),
-                source: source.to_string(),
-                timestamp: now_iso(),
-            });
-        } else {
-            // A torn line has no newline: start the next entry on its own line.
-            journal.raw(b"\n");
-            journal.write(&Entry::Resume { timestamp: now_iso() });
-        }
-        Ok((journal, prior, warnings))
+        // A torn line has no newline: the next entry starts on its own line.
+        let first = match exists {
+            false => {
+                Entry::Start { plan_hash: plan_hash.to_string(), source: source.to_string(), timestamp: now_iso() }
+            }
+            true => Entry::Resume { timestamp: now_iso() },
+        };
+        let mut line = if exists { b"\n".to_vec() } else { Vec::new() };
+        line.extend(encode(&first));
+        append(&mut file, &line).map_err(|e| Failure::stopped(write_failure(path, &e.0, lang)))?;
+        let (commits, queue) = mpsc::channel();
+        let writer = std::thread::Builder::new()
+            .name("journal".into())
+            .spawn(move || writer(file, queue))
+            .map_err(|e| Failure::stopped(write_failure(path, &e.to_string(), lang)))?;
+        let journal = Journal { commits: Some(commits), writer: Some(writer), path: path.to_path_buf() };
+        Ok((journal, recorded))
     }
 
-    fn raw(&self, bytes: &[u8]) {
-        let mut f = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = f.write_all(bytes);
-        let _ = f.sync_data();
+    async fn commit(&self, e: &Entry) -> std::result::Result<(), WriteError> {
+        let (written, done) = oneshot::channel();
+        let gone = || WriteError("journal closed".into());
+        let commits = self.commits.as_ref().ok_or_else(gone)?;
+        commits.send(Commit { line: encode(e), written }).map_err(|_| gone())?;
+        done.await.unwrap_or_else(|_| Err(gone()))
     }
 
-    fn write(&self, e: &Entry) {
-        let mut line = serde_json::to_vec(e).unwrap_or_default();
-        line.push(b'\n');
-        self.raw(&line);
+    /// Records that attempt `attempt` of `call` goes out; returns once it is
+    /// on disk.
+    pub async fn sent(&self, call: u32, attempt: u32) -> std::result::Result<(), WriteError> {
+        self.commit(&Entry::Sent { call, attempt, timestamp: now_iso() }).await
     }
 
-    pub fn sent(&self, call: u32, attempt: u32) {
-        self.write(&Entry::Sent { call, attempt, timestamp: now_iso() });
-    }
-
-    pub fn done(&self, call: u32, outcome: &CallOutcome) {
-        self.write(&Entry::Done { call, outcome: outcome.clone() });
+    /// Records a call's final outcome; returns once it is on disk.
+    pub async fn done(&self, call: u32, outcome: &CallOutcome) -> std::result::Result<(), WriteError> {
+        self.commit(&Entry::Done { call, outcome: outcome.clone() }).await
     }
 }
 
-/// What an earlier run recorded: each call done or left in flight, and
-/// warnings for lines that could not be read.
-fn read_prior(file: &File, path: &Path, plan_hash: &str, lang: Lang) -> Result<(HashMap<u32, Prior>, Vec<String>)> {
-    let mut prior = HashMap::new();
-    let mut warnings = Vec::new();
-    let lines: Vec<String> = BufReader::new(file).lines().map_while(|l| l.ok()).collect();
+fn encode(e: &Entry) -> Vec<u8> {
+    let mut line = serde_json::to_vec(e).unwrap_or_default();
+    line.push(b'\n');
+    line
+}
+
+fn append(file: &mut File, bytes: &[u8]) -> std::result::Result<(), WriteError> {
+    file.write_all(bytes).and_then(|()| file.sync_data()).map_err(|e| WriteError(e.to_string()))
+}
+
+/// The writer thread: each wake-up writes every record waiting, syncs once,
+/// then answers each. After a failure every record fails at once.
+fn writer(mut file: File, queue: mpsc::Receiver<Commit>) {
+    let mut broken: Option<WriteError> = None;
+    while let Ok(first) = queue.recv() {
+        let mut group = vec![first];
+        group.extend(queue.try_iter());
+        let outcome = match &broken {
+            Some(e) => Err(e.clone()),
+            None => {
+                let bytes: Vec<u8> = group.iter().flat_map(|c| c.line.iter().copied()).collect();
+                append(&mut file, &bytes)
+            }
+        };
+        if let Err(e) = &outcome {
+            broken = Some(e.clone());
+        }
+        for c in group {
+            let _ = c.written.send(outcome.clone());
+        }
+    }
+}
+
+/// The message of a journal that cannot be written, for the stop.
+pub fn write_failure(path: &Path, error: &str, lang: Lang) -> String {
+    format!(
+        "{} {} ({error}). {}",
+        lang.t("journal impossible à écrire :", "journal cannot be written:"),
+        path.display(),
+        lang.t(
+            "Aucun appel n'est plus envoyé. Libérez de la place (ou corrigez le droit d'écrire), puis reprenez avec --resume : rien de ce qui est noté comme fait ne sera renvoyé.",
+            "No more calls are sent. Free some space (or fix the permission to write), then resume with --resume: nothing recorded as done is sent again."
+        )
+    )
+}
+
+/// Reads every line; one that is not UTF-8 or not JSON is skipped with a
+/// warning, wherever it is (only the last may be torn by a crash).
+fn read_prior(file: &mut File, path: &Path, plan_hash: &str, lang: Lang) -> Result<Recorded> {
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(|e| {
+        Failure::unusable(format!("{} {} : {e}", lang.t("Journal illisible :", "Unreadable journal:"), path.display()))
+    })?;
+    let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').filter(|l| !l.trim_ascii().is_empty()).collect();
+    let mut rec = Recorded::default();
     let mut started = false;
     for (i, line) in lines.iter().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<Entry>(line) {
-            Ok(Entry::Start { plan_hash: h, .. }) => {
-                if h != plan_hash {
-                    return Err(Failure::unusable(format!(
-                        "{} {} {}",
-                        path.display(),
-                        lang.t(
-                            "appartient à un autre plan (le fichier d'entrée ou la configuration a changé depuis) : impossible de reprendre avec ce fichier.",
-                            "belongs to another plan (the input file or the configuration changed since): cannot resume with this file."
-                        ),
-                        lang.t("Gardez le fichier d'origine, ou choisissez un autre --results.", "Keep the original file, or choose another --results.")
-                    )));
-                }
-                started = true;
-            }
-            Ok(Entry::Sent { call, attempt, .. }) => {
-                if !matches!(prior.get(&call), Some(Prior::Done(_))) {
-                    prior.insert(call, Prior::InFlight { attempts: attempt });
+        let entry = std::str::from_utf8(line).ok().and_then(|l| serde_json::from_str::<Entry>(l).ok());
+        match entry {
+            Some(Entry::Start { plan_hash: h, .. }) if h != plan_hash => return Err(other_plan(path, lang)),
+            Some(Entry::Start { .. }) => started = true,
+            Some(Entry::Sent { call, attempt, .. }) => {
+                if !matches!(rec.prior.get(&call), Some(Prior::Done(_))) {
+                    rec.prior.insert(call, Prior::InFlight { attempts: attempt });
                 }
             }
-            Ok(Entry::Done { call, outcome }) => {
-                prior.insert(call, Prior::Done(outcome));
+            // Not applied (refused key, wrong route) or given up on transient
+            // errors: a resume sends it again.
+            Some(Entry::Done { call, outcome }) if outcome.resend_on_resume => {
+                rec.prior.remove(&call);
             }
-            Ok(Entry::Resume { .. }) => {}
-            Err(_) if i + 1 == lines.len() => warnings.push(
+            Some(Entry::Done { call, outcome }) => {
+                rec.prior.insert(call, Prior::Done(outcome));
+            }
+            Some(Entry::Resume { .. }) => {}
+            None if i + 1 == lines.len() => rec.warnings.push(
                 lang.t(
                     "Dernière ligne du journal incomplète (arrêt brutal pendant l'écriture) : ignorée.",
                     "Last journal line incomplete (abrupt stop while writing): ignored.",
                 )
                 .to_string(),
             ),
-            Err(_) => warnings.push(format!(
-                "{} {}",
-                lang.t("Ligne illisible du journal ignorée :", "Unreadable journal line ignored:"),
-                i + 1
-            )),
+            None => {
+                rec.damaged = true;
+                rec.warnings.push(format!(
+                    "{} {} {}",
+                    lang.t("Ligne illisible du journal ignorée :", "Unreadable journal line ignored:"),
+                    i + 1,
+                    lang.t(
+                        "(les appels sans résultat noté seront vérifiés avant tout nouvel envoi)",
+                        "(calls without a recorded outcome will be checked before any new send)"
+                    )
+                ));
+            }
         }
     }
     if !started {
@@ -191,19 +271,94 @@ fn read_prior(file: &File, path: &Path, plan_hash: &str, lang: Lang) -> Result<(
             lang.t("fichier étranger ?", "foreign file?")
         )));
     }
-    Ok((prior, warnings))
+    Ok(rec)
 }
 
-/// The calls a journal records as done OK (read without locking; lines
-/// that cannot be read are skipped).
-pub fn done_ok(path: &Path) -> std::collections::HashSet<u32> {
-    let Ok(file) = File::open(path) else { return Default::default() };
-    BufReader::new(file)
-        .lines()
-        .map_while(|l| l.ok())
-        .filter_map(|l| match serde_json::from_str::<Entry>(&l) {
-            Ok(Entry::Done { call, outcome }) if outcome.status == Status::Ok => Some(call),
-            _ => None,
-        })
-        .collect()
+fn other_plan(path: &Path, lang: Lang) -> Failure {
+    Failure::unusable(format!(
+        "{} {} {}",
+        path.display(),
+        lang.t(
+            "appartient à un autre plan (le fichier d'entrée ou la configuration a changé depuis) : impossible de reprendre avec ce fichier.",
+            "belongs to another plan (the input file or the configuration changed since): cannot resume with this file."
+        ),
+        lang.t("Gardez le fichier d'origine, ou choisissez un autre --results.", "Keep the original file, or choose another --results.")
+    ))
+}
+
+/// The calls a journal records as done OK, if it belongs to the plan of
+/// hash `plan_hash` (read without locking; unreadable lines are skipped).
+pub fn done_ok(path: &Path, plan_hash: &str) -> Option<HashSet<u32>> {
+    let bytes = std::fs::read(path).ok()?;
+    let entries = bytes
+        .split(|b| *b == b'\n')
+        .filter_map(|l| std::str::from_utf8(l).ok().and_then(|l| serde_json::from_str::<Entry>(l).ok()));
+    let mut belongs = false;
+    let mut ok = HashSet::new();
+    for e in entries {
+        match e {
+            Entry::Start { plan_hash: h, .. } => belongs = h == plan_hash,
+            Entry::Done { call, outcome } if outcome.status == Status::Ok => {
+                ok.insert(call);
+            }
+            _ => {}
+        }
+    }
+    belongs.then_some(ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(status: Status, resend: bool) -> CallOutcome {
+        CallOutcome {
+            status,
+            code_http: None,
+            message: String::new(),
+            request_id: String::new(),
+            object_id: String::new(),
+            attempts: 1,
+            timestamp: String::new(),
+            resend_on_resume: resend,
+        }
+    }
+
+    #[test]
+    fn a_damaged_line_is_skipped_and_reading_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.csv.journal.jsonl");
+        let mut text = encode(&Entry::Start { plan_hash: "h".into(), source: "s".into(), timestamp: String::new() });
+        text.extend(encode(&Entry::Sent { call: 1, attempt: 1, timestamp: String::new() }));
+        text.extend(b"\xff\xfe not utf-8\n{\"type\":\"sent\",\"call\n");
+        text.extend(encode(&Entry::Done { call: 1, outcome: outcome(Status::Ok, false) }));
+        text.extend(encode(&Entry::Sent { call: 2, attempt: 1, timestamp: String::new() }));
+        text.extend(encode(&Entry::Done { call: 2, outcome: outcome(Status::Erreur, true) }));
+        text.extend(encode(&Entry::Sent { call: 3, attempt: 2, timestamp: String::new() }));
+        text.extend(b"{\"type\":\"done\",\"ca");
+        std::fs::write(&p, &text).unwrap();
+        let (_j, rec) = Journal::open(&p, "h", "s", true, Lang::Fr).unwrap();
+        assert!(matches!(rec.prior.get(&1), Some(Prior::Done(o)) if o.status == Status::Ok), "read past the damage");
+        assert_eq!(rec.prior.get(&2), None, "a call marked for resending is sent again");
+        assert_eq!(rec.prior.get(&3), Some(&Prior::InFlight { attempts: 2 }));
+        assert!(rec.damaged);
+        assert_eq!(rec.warnings.len(), 3, "{:?}", rec.warnings);
+        assert_eq!(done_ok(&p, "h"), Some(HashSet::from([1])));
+        assert_eq!(done_ok(&p, "other"), None, "a journal of another plan is not trusted");
+    }
+
+    #[tokio::test]
+    async fn records_are_on_disk_when_acknowledged() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("j.jsonl");
+        let (j, rec) = Journal::open(&p, "h", "s", false, Lang::Fr).unwrap();
+        assert!(rec.prior.is_empty());
+        for c in 1..=50 {
+            j.sent(c, 1).await.unwrap();
+        }
+        j.done(7, &outcome(Status::Ok, false)).await.unwrap();
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert_eq!(text.lines().count(), 52);
+        assert!(Journal::open(&p, "h", "s", true, Lang::Fr).is_err(), "locked while in use");
+    }
 }

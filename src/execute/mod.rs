@@ -3,25 +3,27 @@
 //!
 //! Each dossier is a lane (a task) that sends its calls in plan order; a
 //! call first waits for its `depends_on` (possibly in another lane) and is
-//! not sent when one of them did not end OK. A semaphore bounds requests in
-//! flight; governor paces them; a Retry-After pauses the whole pool.
+//! not sent when one of them did not end OK; a finished call wakes only the
+//! calls that wait for it. A semaphore bounds requests in flight; the pacer
+//! paces the whole pool, pauses it on Retry-After and adapts its rate.
 //! Calls that may have been applied are never blindly repeated when they
-//! are not idempotent: they are settled, or marked A_VERIFIER.
+//! are not idempotent: they are settled, or marked A_VERIFIER. No call goes
+//! out before its "sent" record is on disk; a journal that cannot be
+//! written stops the run.
 
 pub mod backoff;
 mod call;
 pub mod client;
 pub mod journal;
 pub mod loophub;
+pub mod pacer;
 
 use std::collections::{BTreeMap, HashMap};
-use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::{Notify, Semaphore};
 
 use crate::config::Rate;
@@ -31,13 +33,25 @@ use crate::plan::{Call, Plan};
 use backoff::Backoff;
 use client::{Answer, Client, FatalKind};
 use journal::{Journal, Prior};
+use pacer::Pacer;
 
 /// Why a run stopped before its end.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StopReason {
-    Fatal { kind: FatalKind, status: u16, message: String },
-    RetryAfterTooLong { wait: Duration },
+    Fatal {
+        kind: FatalKind,
+        status: u16,
+        message: String,
+    },
+    RetryAfterTooLong {
+        wait: Duration,
+    },
     Interrupted,
+    /// The journal could not be written (disk full…): the message says
+    /// which file, the system's error, and what to do.
+    Journal {
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +74,8 @@ pub trait Progress: Send + Sync {
     fn paused(&self, wait: Duration);
     /// No new call will be sent, for this reason.
     fn stopping(&self, reason: &StopReason);
+    /// The pacing rate changed (calls per second).
+    fn rate_changed(&self, per_s: f64);
 }
 
 pub struct RunOutcome {
@@ -67,6 +83,8 @@ pub struct RunOutcome {
     pub stop: Option<StopReason>,
     pub calls_sent: usize,
     pub elapsed: Duration,
+    /// The pacing rate at the end (calls per second).
+    pub final_rate: f64,
 }
 
 /// A handle to stop a run from outside (Ctrl-C, a Stop button): calls in
@@ -107,23 +125,20 @@ impl Stopper {
 struct Shared {
     client: Client,
     opts: ExecOptions,
-    limiter: DefaultDirectRateLimiter,
+    pacer: Pacer,
     in_flight: Semaphore,
-    pause_until: Mutex<Option<Instant>>,
     done: Mutex<HashMap<u32, CallOutcome>>,
-    notify: Notify,
+    /// One signal per call, raised when it is done: wakes its dependents only.
+    finished: HashMap<u32, Notify>,
     stop: Mutex<Option<StopReason>>,
     stopping: AtomicBool,
+    /// Triggered by any stop (the user's, a fatal answer, the journal):
+    /// ends waits for a dependency or a pause at once.
+    halt: Stopper,
     journal: Journal,
     progress: Arc<dyn Progress>,
     sent: AtomicUsize,
     calls: HashMap<u32, Call>,
-}
-
-pub fn quota(rate: Rate, burst: u32) -> Quota {
-    let period = rate.per / rate.count.max(1);
-    let q = Quota::with_period(period.max(Duration::from_micros(1))).unwrap_or(Quota::per_second(NonZeroU32::MIN));
-    q.allow_burst(NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN))
 }
 
 /// What one run of the pool needs besides the plan.
@@ -143,14 +158,14 @@ pub async fn execute(plan: &Plan, run: Execution) -> RunOutcome {
     let Execution { client, opts, journal, prior, progress, stopper } = run;
     let shared = Arc::new(Shared {
         client,
-        limiter: RateLimiter::direct(quota(opts.rate, opts.burst)),
+        pacer: Pacer::new(opts.rate.per_second(), opts.burst),
         in_flight: Semaphore::new(opts.concurrency.max(1)),
         opts,
-        pause_until: Mutex::new(None),
         done: Mutex::new(HashMap::new()),
-        notify: Notify::new(),
+        finished: plan.calls.iter().map(|c| (c.id, Notify::new())).collect(),
         stop: Mutex::new(None),
         stopping: AtomicBool::new(false),
+        halt: Stopper::default(),
         journal,
         progress,
         sent: AtomicUsize::new(0),
@@ -173,7 +188,8 @@ pub async fn execute(plan: &Plan, run: Execution) -> RunOutcome {
     watcher.abort();
     let outcomes = shared.done.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let stop = shared.stop.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    RunOutcome { outcomes, stop, calls_sent: shared.sent.load(Ordering::Relaxed), elapsed: started.elapsed() }
+    let calls_sent = shared.sent.load(Ordering::Relaxed);
+    RunOutcome { outcomes, stop, calls_sent, elapsed: started.elapsed(), final_rate: shared.pacer.rate() }
 }
 
 /// The calls of each dossier, in plan order; dossiers as first met.
@@ -200,7 +216,7 @@ async fn run_lane(shared: Arc<Shared>, ids: Vec<u32>, prior: HashMap<u32, Prior>
             None => (call::run_call(&shared, id, None).await, false),
         };
         match outcome {
-            Some(o) => shared.finish(id, o, skipped),
+            Some(o) => shared.finish(id, o, skipped).await,
             None => break,
         }
     }
@@ -217,93 +233,88 @@ impl Shared {
             first
         };
         self.stopping.store(true, Ordering::SeqCst);
-        self.notify.notify_waiters();
+        self.halt.interrupt();
         if first {
             self.progress.stopping(&reason);
         }
     }
 
-    fn finish(&self, id: u32, outcome: CallOutcome, skipped: bool) {
-        if !skipped {
-            self.journal.done(id, &outcome);
+    fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+
+    fn journal_failed(&self, error: journal::WriteError) {
+        let message = journal::write_failure(&self.journal.path, &error.0, self.opts.lang);
+        self.set_stop(StopReason::Journal { message });
+    }
+
+    /// Records the outcome (durably, before any dependent may be sent) and
+    /// wakes the calls that wait for this one.
+    async fn finish(&self, id: u32, outcome: CallOutcome, skipped: bool) {
+        if !skipped && let Err(e) = self.journal.done(id, &outcome).await {
+            self.journal_failed(e);
         }
         if let Some(call) = self.calls.get(&id) {
             self.progress.call_done(call, &outcome, skipped);
         }
         self.done.lock().unwrap_or_else(|e| e.into_inner()).insert(id, outcome);
-        self.notify.notify_waiters();
+        if let Some(signal) = self.finished.get(&id) {
+            signal.notify_waiters();
+        }
     }
 
     /// Waits until every dependency is done; `Err` names the first that did
     /// not end OK, `Ok(false)` means the run is stopping.
     async fn wait_deps(&self, call: &Call) -> Result<bool, u32> {
-        loop {
-            let notified = self.notify.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            {
-                let done = self.done.lock().unwrap_or_else(|e| e.into_inner());
-                let mut all = true;
-                for d in &call.depends_on {
-                    match done.get(d) {
-                        Some(o) if o.status == Status::Ok => {}
-                        Some(_) => return Err(*d),
-                        None => all = false,
-                    }
+        for d in &call.depends_on {
+            let Some(signal) = self.finished.get(d) else { return Err(*d) };
+            loop {
+                let woken = signal.notified();
+                tokio::pin!(woken);
+                woken.as_mut().enable();
+                match self.done.lock().unwrap_or_else(|e| e.into_inner()).get(d) {
+                    Some(o) if o.status == Status::Ok => break,
+                    Some(_) => return Err(*d),
+                    None => {}
                 }
-                if all {
-                    return Ok(true);
+                if self.stopping() {
+                    return Ok(false);
+                }
+                tokio::select! {
+                    _ = woken => {}
+                    _ = self.halt.interrupted() => return Ok(false),
                 }
             }
-            if self.stopping.load(Ordering::SeqCst) {
-                return Ok(false);
-            }
-            notified.await;
         }
+        Ok(true)
     }
 
-    /// Waits out a pool-wide pause, then a rate-limiter slot.
-    async fn pace(&self) {
-        loop {
-            let until = *self.pause_until.lock().unwrap_or_else(|e| e.into_inner());
-            match until {
-                Some(t) if t > Instant::now() => tokio::time::sleep_until(t.into()).await,
-                _ => break,
-            }
-        }
-        self.limiter.until_ready().await;
-    }
-
-    fn pause(&self, wait: Duration) {
-        let mut p = self.pause_until.lock().unwrap_or_else(|e| e.into_inner());
-        let t = Instant::now() + wait;
-        if p.is_none_or(|cur| cur < t) {
-            *p = Some(t);
-            drop(p);
-            self.progress.paused(wait);
-        }
-    }
-
-    fn paused(&self) -> bool {
-        self.pause_until.lock().unwrap_or_else(|e| e.into_inner()).is_some_and(|t| t > Instant::now())
-    }
-
-    /// Sends one attempt once paced and given a slot; `None` when the run
-    /// is stopping by then (nothing was sent).
-    async fn attempt(&self, call: &Call, attempt: u32) -> Option<Answer> {
-        let _permit = loop {
-            self.pace().await;
-            let permit = self.in_flight.acquire().await;
-            // A Retry-After may have come while this call waited its turn.
-            if !self.paused() {
-                break permit;
-            }
-        };
-        if self.stopping.load(Ordering::SeqCst) {
+    /// Sends one attempt once given a slot and its turn, and once its "sent"
+    /// record is on disk; `None` when the run is stopping by then (nothing
+    /// was sent). Returns the answer and when the call went out.
+    async fn attempt(&self, call: &Call, attempt: u32) -> Option<(Answer, tokio::time::Instant)> {
+        let _permit = self.in_flight.acquire().await.ok()?;
+        let sent_at = self.pacer.turn(&self.halt).await?;
+        if self.stopping() {
             return None;
         }
-        self.journal.sent(call.id, attempt);
+        if let Err(e) = self.journal.sent(call.id, attempt).await {
+            self.journal_failed(e);
+            return None;
+        }
         self.sent.fetch_add(1, Ordering::Relaxed);
-        Some(self.client.send("POST", &call.route, call.body.get()).await)
+        if let Some(rate) = self.pacer.moved() {
+            self.progress.rate_changed(rate);
+        }
+        Some((self.client.send("POST", &call.route, call.body.get()).await, sent_at))
+    }
+
+    /// The gateway throttled a call: the pool pauses, and the rate is cut
+    /// once per episode.
+    fn throttled(&self, sent_at: tokio::time::Instant, wait: Duration) {
+        if let Some(rate) = self.pacer.throttled(sent_at, wait) {
+            self.progress.rate_changed(rate);
+        }
+        self.progress.paused(wait);
     }
 }

@@ -29,6 +29,8 @@ pub enum Event {
     CallDone { call: u32, operation: String, dossier: String, status: Status, message: String, skipped: bool },
     /// The gateway asked to wait (Retry-After): the whole pool pauses.
     Paused { wait: Duration },
+    /// The pacing rate changed: cut after throttling, or growing back.
+    RateChanged { per_s: f64 },
     /// No new call will be sent; `reason` says why, in the user's language.
     Stopping { reason: String, interrupted: bool },
     /// The results file asked for could not be written (open in Excel…):

@@ -51,6 +51,7 @@ fn worst_of(plan: &Plan, calls: &[usize], run: &RunOutcome, not_run: &str, ts: &
             object_id: String::new(),
             attempts: 0,
             timestamp: ts.to_string(),
+            resend_on_resume: false,
         });
         attempts += o.attempts;
         let candidate = RowResult {
@@ -87,7 +88,7 @@ fn not_run_message(stop: Option<&StopReason>, lang: Lang) -> String {
             ),
             wait.as_secs()
         ),
-        Some(StopReason::Fatal { message, .. }) => {
+        Some(StopReason::Fatal { message, .. } | StopReason::Journal { message }) => {
             format!("{} {message}", lang.t("non exécuté : exécution arrêtée,", "not run: run stopped,"))
         }
         None => lang.t("non exécuté", "not run").to_string(),
@@ -107,6 +108,6 @@ pub(super) fn stop_text(stop: &StopReason, lang: Lang) -> String {
                 "run again later with --resume, or raise max_retry_after_s"
             )
         ),
-        StopReason::Fatal { message, .. } => message.clone(),
+        StopReason::Fatal { message, .. } | StopReason::Journal { message } => message.clone(),
     }
 }

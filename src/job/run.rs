@@ -11,7 +11,7 @@ use std::time::Duration;
 use crate::config::{Config, Keys, Rate, mask};
 use crate::error::{Failure, Result, exit};
 use crate::execute::client::{Client, host_of, is_loopback};
-use crate::execute::journal::{Journal, Prior};
+use crate::execute::journal::{Journal, Prior, Recorded};
 use crate::execute::{ExecOptions, Execution, Progress, RunOutcome, StopReason, Stopper};
 use crate::i18n::Lang;
 use crate::outcome::{CallOutcome, Status, now_iso};
@@ -21,7 +21,7 @@ use crate::report::{self, RowResult};
 use super::check::{OnlineCheck, fetch_portfolio, keys, plan_sheet};
 use super::events::{Confirm, Confirmation, Event, EventSink};
 use super::fold::{fold_rows, stop_text};
-use super::select::{Selection, previous_done_calls, select_failed};
+use super::select::{Selection, confirmed_by_results, previous_done_calls, select_failed};
 use super::{RunFiles, SheetInput};
 
 /// Where the calls come from.
@@ -98,6 +98,8 @@ pub struct RunReport {
     pub stop: Option<StopReason>,
     /// Why the run stopped, in the user's language.
     pub stop_text: Option<String>,
+    /// The pacing rate at the end (calls per second).
+    pub rate_final_per_s: f64,
     pub exit_code: u8,
 }
 
@@ -182,7 +184,10 @@ async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Resu
 /// `--only-failed`: reads the previous results; the journal of this
 /// results file starts a new generation unless resuming.
 fn select(plan: &Plan, previous: &RunFiles, req: &RunRequest, events: &EventSink, lang: Lang) -> Result<Selection> {
-    let done = previous_done_calls(previous, lang);
+    let (done, mismatch) = previous_done_calls(previous, lang);
+    if let Some(message) = mismatch {
+        events(Event::Warning { message });
+    }
     let read = report::read_results(previous.results(), lang)?;
     let sel = select_failed(plan, &read, &done, req.include_a_verifier, lang);
     events(Event::Rerun { rows_again: plan.rows.len() - sel.kept.len(), rows_kept: sel.kept.len() });
@@ -207,19 +212,15 @@ impl Started<'_> {
         let (plan, cfg, lang) = (self.plan, self.cfg, self.cfg.lang);
         // Before the first call: the results and the journal must be writable.
         probe_writable(self.files.results(), lang)?;
-        // The plan beside the journal lets a later --only-failed know which
-        // calls succeeded.
-        plan.save_json(&self.files.plan(), lang)?;
-        let (journal, mut prior, warnings) =
+        let (journal, recorded) =
             Journal::open(&self.files.journal(), &plan.hash(), &plan.source.file, self.resume, lang)?;
-        if let Some(sel) = &selection {
-            for (id, o) in &sel.skipped {
-                prior.entry(*id).or_insert_with(|| Prior::Done(o.clone()));
-            }
+        // Once the journal took the run: the plan beside it lets a resume
+        // and a later --only-failed know what its call ids mean.
+        plan.save_json(&self.files.plan(), lang)?;
+        for message in &recorded.warnings {
+            (self.events)(Event::Warning { message: message.clone() });
         }
-        for message in warnings {
-            (self.events)(Event::Warning { message });
-        }
+        let prior = prior_outcomes(plan, self.files, recorded, selection.as_ref(), lang);
         let key_id = keys.api.expose().split(':').next().unwrap_or_default().to_string();
         (self.events)(Event::Started {
             base_url: cfg.base_url.clone(),
@@ -258,10 +259,42 @@ impl Started<'_> {
             calls_sent: outcome.calls_sent,
             elapsed: outcome.elapsed,
             stop_text: outcome.stop.as_ref().map(|s| stop_text(s, lang)),
+            rate_final_per_s: outcome.final_rate,
             stop: outcome.stop,
             exit_code,
         }
     }
+}
+
+/// What counts as done or in flight before this run sends anything: the
+/// journal's record; after a damaged line, every call without an outcome is
+/// in flight; a call in flight whose rows all ended OK in this run's results
+/// was answered (its outcome could not be journaled); `--only-failed`'s
+/// calls not to send again.
+fn prior_outcomes(
+    plan: &Plan,
+    files: &RunFiles,
+    recorded: Recorded,
+    selection: Option<&Selection>,
+    lang: Lang,
+) -> HashMap<u32, Prior> {
+    let mut prior = recorded.prior;
+    if recorded.damaged {
+        for call in &plan.calls {
+            prior.entry(call.id).or_insert(Prior::InFlight { attempts: 0 });
+        }
+    }
+    if prior.values().any(|p| matches!(p, Prior::InFlight { .. })) {
+        for (id, o) in confirmed_by_results(plan, files, &prior, lang) {
+            prior.insert(id, Prior::Done(o));
+        }
+    }
+    if let Some(sel) = selection {
+        for (id, o) in &sel.skipped {
+            prior.entry(*id).or_insert_with(|| Prior::Done(o.clone()));
+        }
+    }
+    prior
 }
 
 fn exec_options(cfg: &Config) -> ExecOptions {
@@ -301,6 +334,10 @@ impl Progress for EventProgress {
     fn stopping(&self, reason: &StopReason) {
         let interrupted = *reason == StopReason::Interrupted;
         (self.events)(Event::Stopping { reason: stop_text(reason, self.lang), interrupted });
+    }
+
+    fn rate_changed(&self, per_s: f64) {
+        (self.events)(Event::RateChanged { per_s });
     }
 }
 

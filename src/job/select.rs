@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::execute::journal::Prior;
 use crate::i18n::Lang;
 use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Operation, Plan, PlanRow, RowCheck, RowRef};
@@ -20,10 +21,66 @@ pub(super) struct Selection {
 
 /// The calls the previous run ended OK, by operation and exact body, from
 /// the plan and journal kept beside its results (none if they are gone).
-pub(super) fn previous_done_calls(previous: &RunFiles, lang: Lang) -> HashSet<(Operation, String)> {
-    let Ok(plan) = Plan::load_json(&previous.plan(), lang) else { return HashSet::new() };
-    let ok = crate::execute::journal::done_ok(&previous.journal());
-    plan.calls.iter().filter(|c| ok.contains(&c.id)).map(|c| (c.operation, c.body.to_string())).collect()
+/// A plan and a journal that do not belong together are trusted neither:
+/// the warning says so.
+pub(super) fn previous_done_calls(previous: &RunFiles, lang: Lang) -> (HashSet<(Operation, String)>, Option<String>) {
+    let Ok(plan) = Plan::load_json(&previous.plan(), lang) else { return (HashSet::new(), None) };
+    let Some(ok) = crate::execute::journal::done_ok(&previous.journal(), &plan.hash()) else {
+        let message = format!(
+            "{} {} {} {} {}",
+            lang.t("le plan", "the plan"),
+            previous.plan().display(),
+            lang.t("et le journal", "and the journal"),
+            previous.journal().display(),
+            lang.t(
+                "ne vont pas ensemble : ils sont ignorés, seules les lignes OK des résultats précédents sont gardées.",
+                "do not belong together: they are ignored, only the OK rows of the previous results are kept."
+            )
+        );
+        return (HashSet::new(), previous.journal().exists().then_some(message));
+    };
+    let done = plan.calls.iter().filter(|c| ok.contains(&c.id)).map(|c| (c.operation, c.body.to_string())).collect();
+    (done, None)
+}
+
+/// Calls left in flight whose every row ended OK in this run's own results
+/// (same rows, same content): their answer arrived though their outcome
+/// could not be journaled. They count as done.
+pub(super) fn confirmed_by_results(
+    plan: &Plan,
+    files: &RunFiles,
+    prior: &HashMap<u32, Prior>,
+    lang: Lang,
+) -> Vec<(u32, CallOutcome)> {
+    let Ok(results) = report::read_results(files.results(), lang) else { return Vec::new() };
+    let ok: HashSet<RowRef> = kept_rows(plan, &results, false)
+        .into_iter()
+        .filter(|(_, r)| r.status == Status::Ok)
+        .map(|(i, _)| plan.rows[i].row_ref())
+        .collect();
+    let message = lang.t(
+        "fait lors de l'exécution précédente (d'après ses résultats)",
+        "done in the previous run (according to its results)",
+    );
+    plan.calls
+        .iter()
+        .filter(|c| matches!(prior.get(&c.id), Some(Prior::InFlight { .. })))
+        .filter(|c| !c.rows.is_empty() && c.rows.iter().all(|r| ok.contains(r)))
+        .map(|c| (c.id, previous_outcome(Status::Ok, message)))
+        .collect()
+}
+
+fn previous_outcome(status: Status, message: &str) -> CallOutcome {
+    CallOutcome {
+        status,
+        code_http: None,
+        message: message.to_string(),
+        request_id: String::new(),
+        object_id: String::new(),
+        attempts: 0,
+        timestamp: now_iso(),
+        resend_on_resume: false,
+    }
 }
 
 /// Rows that ended OK (or IGNORE with nothing to do, or A_VERIFIER unless
@@ -44,15 +101,7 @@ pub(super) fn select_failed(
         let done_ok = done_calls.contains(&(call.operation, call.body.to_string()))
             || rows.iter().any(|i| kept.get(i).is_some_and(|r| r.status == Status::Ok));
         let needed = rows.iter().any(|i| !kept.contains_key(i));
-        let previous = |status: Status, message: &str| CallOutcome {
-            status,
-            code_http: None,
-            message: message.to_string(),
-            request_id: String::new(),
-            object_id: String::new(),
-            attempts: 0,
-            timestamp: now_iso(),
-        };
+        let previous = previous_outcome;
         if done_ok {
             let m = lang.t("déjà fait lors de l'exécution précédente", "already done in the previous run");
             skipped.insert(call.id, previous(Status::Ok, m));

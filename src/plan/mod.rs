@@ -76,10 +76,12 @@ impl Operation {
         }
     }
 
-    /// Whether sending it twice cannot create a duplicate. addClient is the
-    /// one that can (a second contact, or an error that hides the first).
+    /// Whether sending it twice cannot create a duplicate. addClient can (a
+    /// second contact, or an error that hides the first); what a second
+    /// provisionCompany does is not documented. Those two are settled (one
+    /// deciding resend), never sent again blindly.
     pub fn idempotent(self) -> bool {
-        !matches!(self, Operation::AddClient)
+        !matches!(self, Operation::AddClient | Operation::ProvisionCompany)
     }
 }
 
