@@ -10,7 +10,7 @@ use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 use crate::i18n::Lang;
 use crate::read::Encoding;
-use crate::simulator::ErrorProfile;
+use crate::simulator::{ErrorProfile, ThrottleModel};
 
 const TEMPLATE: &str = "\
 {before-help}{name} {version} — {about}
@@ -125,6 +125,11 @@ fn error_profile_parser() -> impl TypedValueParser<Value = ErrorProfile> {
         "500" => ErrorProfile::Server500,
         _ => ErrorProfile::Json400,
     })
+}
+
+fn throttle_parser() -> impl TypedValueParser<Value = ThrottleModel> {
+    PossibleValuesParser::new(["window", "lockout"])
+        .map(|s| if s == "lockout" { ThrottleModel::Lockout } else { ThrottleModel::Window })
 }
 
 fn parse_delimiter(s: &str) -> Result<u8, String> {
@@ -279,6 +284,12 @@ pub struct SimulateArgs {
     /// Part des appels appliqués dont la réponse est perdue (connexion coupée)
     #[arg(long, default_value_t = 0.0, value_parser = parse_fraction, value_name = "P")]
     pub lost_answer_rate: f64,
+    /// Part des appels appliqués auxquels la passerelle répond 504 (réponse du serveur trop tardive)
+    #[arg(long, default_value_t = 0.0, value_parser = parse_fraction, value_name = "P")]
+    pub applied_504_rate: f64,
+    /// Limitation : window (fenêtre glissante) ou lockout (tout appel refusé pendant le Retry-After)
+    #[arg(long, value_parser = throttle_parser(), default_value = "window", value_name = "MODELE")]
+    pub throttle_model: ThrottleModel,
     /// Domaines d'e-mail non invités sur le tenant (séparés par des virgules)
     #[arg(long, value_delimiter = ',', value_name = "D,...")]
     pub uninvited_domains: Vec<String>,

@@ -61,6 +61,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("simulate", "slow_rate", "Share of answers delayed by --slow-ms"),
     ("simulate", "slow_ms", "Delay of slow answers"),
     ("simulate", "lost_answer_rate", "Share of calls applied whose answer is lost (connection cut)"),
+    ("simulate", "applied_504_rate", "Share of calls applied that the gateway answers with 504 (backend too late)"),
+    (
+        "simulate",
+        "throttle_model",
+        "Throttling: window (sliding window) or lockout (every call refused during the Retry-After)",
+    ),
     ("simulate", "uninvited_domains", "E-mail domains not invited on the tenant (comma-separated)"),
     ("simulate", "error_profile", "Shape of business errors: json-400, json-409, json-422, texte, 500"),
     ("simulate", "seed", "Seed of the draws (latency, faults): same seed, same faults"),

@@ -37,7 +37,7 @@ pub fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
     req.include_a_verifier = args.include_a_verifier;
     req.assume_yes = args.yes;
     req.pacing = Pacing { rate: args.rate, burst: args.burst, concurrency: args.concurrency, retries: args.retries };
-    let resume = resume_command(args);
+    let resume = resume_command(args, cfg);
     let report = execute(&super::runtime(lang)?, cfg, req, args.quiet, &resume)?;
     summary(&report, args.quiet, args.format, &resume, lang);
     Ok(report.exit_code)
@@ -61,19 +61,50 @@ fn dry_run(args: &RunArgs, cfg: &Config, is_plan: bool) -> Result<u8> {
     Ok(if plan.counts().invalid > 0 { exit::ROWS_FAILED } else { exit::OK })
 }
 
-/// The command that resumes this run, printed when it stops.
-fn resume_command(args: &RunArgs) -> String {
-    format!(
-        "loopbatch run {} --results {}{} --resume",
-        quote(&args.file),
-        quote(&args.results),
-        args.only_failed.as_ref().map(|p| format!(" --only-failed {}", quote(p))).unwrap_or_default()
-    )
+/// The command that resumes this run, printed when it stops: it works as
+/// printed from any folder, in sh, cmd and PowerShell. It runs the plan
+/// copy kept beside the results (which holds the rows and the calls), with
+/// the configuration and the flags that change what is sent.
+fn resume_command(args: &RunArgs, cfg: &Config) -> String {
+    let files = RunFiles::new(&args.results);
+    let mut words = vec!["loopbatch".to_string()];
+    if let Some(config) = &cfg.file {
+        words.extend(["--config".into(), quote(config)]);
+    }
+    if cfg.lang == Lang::En {
+        words.extend(["--lang".into(), "en".into()]);
+    }
+    words.extend(["run".into(), quote(&files.plan()), "--results".into(), quote(files.results()), "--resume".into()]);
+    if let Some(previous) = &args.only_failed {
+        words.extend(["--only-failed".into(), quote(previous)]);
+    }
+    if args.include_a_verifier {
+        words.push("--include-a-verifier".into());
+    }
+    if args.yes {
+        words.push("--yes".into());
+    }
+    let numbers = [
+        ("--rate", args.rate.map(|r| r.to_string())),
+        ("--burst", args.burst.map(|b| b.to_string())),
+        ("--concurrency", args.concurrency.map(|c| c.to_string())),
+        ("--retries", args.retries.map(|r| r.to_string())),
+    ];
+    for (flag, value) in numbers {
+        if let Some(v) = value {
+            words.extend([flag.to_string(), v]);
+        }
+    }
+    words.join(" ")
 }
 
+/// An absolute path, quoted for sh, cmd and PowerShell alike: in double
+/// quotes (spaces, accents), or single ones where sh and PowerShell would
+/// expand `$` or a backquote inside double quotes.
 fn quote(p: &Path) -> String {
-    let s = p.display().to_string();
-    if s.contains(' ') { format!("\"{s}\"") } else { s }
+    let absolute = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let s = absolute.display().to_string();
+    if s.contains(['$', '`', '"']) && !s.contains('\'') { format!("'{s}'") } else { format!("\"{s}\"") }
 }
 
 /// Runs the request on a runtime of its own, with Ctrl-C as the stop

@@ -213,27 +213,36 @@ impl Attempts<'_> {
         settling: bool,
     ) -> Next {
         let lang = self.lang;
+        self.maybe_applied |= maybe_applied;
+        self.failures += 1;
+        let exhausted = self.failures > shared.opts.retries;
         if maybe_applied && !self.call.operation.idempotent() {
-            if settling {
+            // Each resend either applies it for the first time or meets the
+            // trace of an earlier one ("e-mail déjà associé", "déjà
+            // opérationnel"): safe, until the retries are spent.
+            if exhausted {
                 let msg = format!(
-                    "{} ({detail})",
+                    "{} {} {} ({detail})",
+                    lang.t("réponse perdue", "answer lost"),
+                    self.failures,
                     lang.t(
-                        "réponse perdue deux fois : l'appel a peut-être été appliqué, vérifiez dans Loop avant de relancer",
-                        "answer lost twice: the call may have been applied, check in Loop before running it again"
+                        "fois : l'appel a peut-être été appliqué, vérifiez dans Loop avant de relancer",
+                        "times: the call may have been applied, check in Loop before running it again"
                     )
                 );
                 return Next::Final(outcome(Status::AVerifier, status, msg, request_id, self.sent));
             }
-            self.maybe_applied = true;
-            return Next::Again;
+            return if settling { Next::Sleep(shared.opts.backoff.delay(self.failures)) } else { Next::Again };
         }
-        self.maybe_applied |= maybe_applied;
-        self.failures += 1;
-        if self.failures > shared.opts.retries {
+        if exhausted {
             let st = if self.settling() { Status::AVerifier } else { Status::Erreur };
             let msg =
                 format!("{detail} ({} {} {})", lang.t("après", "after"), self.sent, lang.t("tentatives", "attempts"));
-            return Next::Final(outcome(st, status, msg, request_id, self.sent));
+            let mut o = outcome(st, status, msg, request_id, self.sent);
+            // Given up on passing troubles (idempotent, or never applied): a
+            // resume tries again.
+            o.resend_on_resume = st == Status::Erreur;
+            return Next::Final(o);
         }
         Next::Sleep(shared.opts.backoff.delay(self.failures))
     }

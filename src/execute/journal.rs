@@ -93,8 +93,16 @@ impl Drop for Journal {
 
 impl Journal {
     /// Opens (resume) or creates the journal, locks it, and returns what an
-    /// earlier run recorded. Lines that cannot be read are skipped and said.
-    pub fn open(path: &Path, plan_hash: &str, source: &str, resume: bool, lang: Lang) -> Result<(Journal, Recorded)> {
+    /// earlier run recorded (in it, and in its `rescue` file). Lines that
+    /// cannot be read are skipped and said.
+    pub fn open(
+        path: &Path,
+        rescue: &Path,
+        plan_hash: &str,
+        source: &str,
+        resume: bool,
+        lang: Lang,
+    ) -> Result<(Journal, Recorded)> {
         let exists = path.metadata().map(|m| m.len() > 0).unwrap_or(false);
         if exists && !resume {
             return Err(Failure::unusable(format!(
@@ -124,10 +132,16 @@ impl Journal {
                 path.display()
             )));
         }
-        let recorded = match exists {
+        let mut recorded = match exists {
             true => read_prior(&mut file, path, plan_hash, lang)?,
             false => Recorded::default(),
         };
+        if exists {
+            read_rescue(rescue, plan_hash, &mut recorded);
+        } else {
+            // A rescue file of an earlier, unrelated run goes with it.
+            let _ = std::fs::remove_file(rescue);
+        }
         // A torn line has no newline: the next entry starts on its own line.
         let first = match exists {
             false => {
@@ -196,6 +210,37 @@ fn writer(mut file: File, queue: mpsc::Receiver<Commit>) {
         }
         for c in group {
             let _ = c.written.send(outcome.clone());
+        }
+    }
+}
+
+/// Saves, in a file of its own, the outcomes that the journal could not
+/// record once it failed: a resume reads them, so that a call answered then
+/// is not sent again. Written whole or not at all.
+pub fn rescue(path: &Path, plan_hash: &str, outcomes: &[(u32, CallOutcome)]) -> std::io::Result<()> {
+    let mut bytes =
+        encode(&Entry::Start { plan_hash: plan_hash.to_string(), source: String::new(), timestamp: now_iso() });
+    for (call, outcome) in outcomes {
+        bytes.extend(encode(&Entry::Done { call: *call, outcome: outcome.clone() }));
+    }
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".loopbatch-").tempfile_in(dir)?;
+    tmp.write_all(&bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map(drop).map_err(|e| e.error)
+}
+
+/// Adds what a rescue file of the same plan holds (outcomes are final).
+fn read_rescue(path: &Path, plan_hash: &str, rec: &mut Recorded) {
+    let Ok(bytes) = std::fs::read(path) else { return };
+    let mut belongs = false;
+    for line in bytes.split(|b| *b == b'\n') {
+        match std::str::from_utf8(line).ok().and_then(|l| serde_json::from_str::<Entry>(l).ok()) {
+            Some(Entry::Start { plan_hash: h, .. }) => belongs = h == plan_hash,
+            Some(Entry::Done { call, outcome }) if belongs && !outcome.resend_on_resume => {
+                rec.prior.insert(call, Prior::Done(outcome));
+            }
+            _ => {}
         }
     }
 }
@@ -337,7 +382,7 @@ mod tests {
         text.extend(encode(&Entry::Sent { call: 3, attempt: 2, timestamp: String::new() }));
         text.extend(b"{\"type\":\"done\",\"ca");
         std::fs::write(&p, &text).unwrap();
-        let (_j, rec) = Journal::open(&p, "h", "s", true, Lang::Fr).unwrap();
+        let (_j, rec) = Journal::open(&p, &dir.path().join("none"), "h", "s", true, Lang::Fr).unwrap();
         assert!(matches!(rec.prior.get(&1), Some(Prior::Done(o)) if o.status == Status::Ok), "read past the damage");
         assert_eq!(rec.prior.get(&2), None, "a call marked for resending is sent again");
         assert_eq!(rec.prior.get(&3), Some(&Prior::InFlight { attempts: 2 }));
@@ -351,7 +396,8 @@ mod tests {
     async fn records_are_on_disk_when_acknowledged() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("j.jsonl");
-        let (j, rec) = Journal::open(&p, "h", "s", false, Lang::Fr).unwrap();
+        let kept = dir.path().join("j.secours.jsonl");
+        let (j, rec) = Journal::open(&p, &kept, "h", "s", false, Lang::Fr).unwrap();
         assert!(rec.prior.is_empty());
         for c in 1..=50 {
             j.sent(c, 1).await.unwrap();
@@ -359,6 +405,11 @@ mod tests {
         j.done(7, &outcome(Status::Ok, false)).await.unwrap();
         let text = std::fs::read_to_string(&p).unwrap();
         assert_eq!(text.lines().count(), 52);
-        assert!(Journal::open(&p, "h", "s", true, Lang::Fr).is_err(), "locked while in use");
+        assert!(Journal::open(&p, &kept, "h", "s", true, Lang::Fr).is_err(), "locked while in use");
+        drop(j);
+        // What the journal could not take, a rescue file keeps for the resume.
+        rescue(&kept, "h", &[(9, outcome(Status::Ok, false))]).unwrap();
+        let (_j, rec) = Journal::open(&p, &kept, "h", "s", true, Lang::Fr).unwrap();
+        assert!(matches!(rec.prior.get(&9), Some(Prior::Done(_))));
     }
 }

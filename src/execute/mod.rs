@@ -85,6 +85,8 @@ pub struct RunOutcome {
     pub elapsed: Duration,
     /// The pacing rate at the end (calls per second).
     pub final_rate: f64,
+    /// Calls whose outcome the journal could not record (it failed).
+    pub unjournaled: Vec<u32>,
 }
 
 /// A handle to stop a run from outside (Ctrl-C, a Stop button): calls in
@@ -139,6 +141,7 @@ struct Shared {
     progress: Arc<dyn Progress>,
     sent: AtomicUsize,
     calls: HashMap<u32, Call>,
+    unjournaled: Mutex<Vec<u32>>,
 }
 
 /// What one run of the pool needs besides the plan.
@@ -170,6 +173,7 @@ pub async fn execute(plan: &Plan, run: Execution) -> RunOutcome {
         progress,
         sent: AtomicUsize::new(0),
         calls: plan.calls.iter().map(|c| (c.id, c.clone())).collect(),
+        unjournaled: Mutex::new(Vec::new()),
     });
     let watcher = {
         let shared = shared.clone();
@@ -189,7 +193,9 @@ pub async fn execute(plan: &Plan, run: Execution) -> RunOutcome {
     let outcomes = shared.done.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let stop = shared.stop.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let calls_sent = shared.sent.load(Ordering::Relaxed);
-    RunOutcome { outcomes, stop, calls_sent, elapsed: started.elapsed(), final_rate: shared.pacer.rate() }
+    let unjournaled = std::mem::take(&mut *shared.unjournaled.lock().unwrap_or_else(|e| e.into_inner()));
+    let final_rate = shared.pacer.rate();
+    RunOutcome { outcomes, stop, calls_sent, elapsed: started.elapsed(), final_rate, unjournaled }
 }
 
 /// The calls of each dossier, in plan order; dossiers as first met.
@@ -252,6 +258,7 @@ impl Shared {
     /// wakes the calls that wait for this one.
     async fn finish(&self, id: u32, outcome: CallOutcome, skipped: bool) {
         if !skipped && let Err(e) = self.journal.done(id, &outcome).await {
+            self.unjournaled.lock().unwrap_or_else(|e| e.into_inner()).push(id);
             self.journal_failed(e);
         }
         if let Some(call) = self.calls.get(&id) {

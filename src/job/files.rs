@@ -23,6 +23,12 @@ impl RunFiles {
         self.beside("journal.jsonl")
     }
 
+    /// `<results>.journal.secours.jsonl`: the outcomes the journal could not
+    /// record when it failed, for the resume.
+    pub fn journal_rescue(&self) -> PathBuf {
+        self.beside("journal.secours.jsonl")
+    }
+
     /// `<results>.plan.json`: the plan the journal's call ids refer to.
     pub fn plan(&self) -> PathBuf {
         self.beside("plan.json")

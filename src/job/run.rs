@@ -158,7 +158,11 @@ pub async fn run(
 
 async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Result<Plan> {
     match source {
-        RunSource::PlanFile(path) => Plan::load_json(path, cfg.lang),
+        RunSource::PlanFile(path) => {
+            let plan = Plan::load_json(path, cfg.lang)?;
+            plan.check_calls(path, &cfg.routes, cfg.lang)?;
+            Ok(plan)
+        }
         RunSource::Sheet { input, online } => {
             let portfolio = match online {
                 Some(o) => {
@@ -212,8 +216,8 @@ impl Started<'_> {
         let (plan, cfg, lang) = (self.plan, self.cfg, self.cfg.lang);
         // Before the first call: the results and the journal must be writable.
         probe_writable(self.files.results(), lang)?;
-        let (journal, recorded) =
-            Journal::open(&self.files.journal(), &plan.hash(), &plan.source.file, self.resume, lang)?;
+        let (journal, path) = (self.files.journal(), self.files.journal_rescue());
+        let (journal, recorded) = Journal::open(&journal, &path, &plan.hash(), &plan.source.file, self.resume, lang)?;
         // Once the journal took the run: the plan beside it lets a resume
         // and a later --only-failed know what its call ids mean.
         plan.save_json(&self.files.plan(), lang)?;
@@ -238,6 +242,7 @@ impl Started<'_> {
 
     fn report(&self, outcome: RunOutcome, selection: Option<Selection>) -> RunReport {
         let (plan, lang) = (self.plan, self.cfg.lang);
+        self.rescue(&outcome);
         let mut rows = fold_rows(plan, &outcome, lang);
         for (i, r) in selection.map(|s| s.kept).unwrap_or_default() {
             rows[i] = r;
@@ -295,6 +300,40 @@ fn prior_outcomes(
         }
     }
     prior
+}
+
+impl Started<'_> {
+    /// The outcomes the journal could not record go to the rescue file.
+    fn rescue(&self, outcome: &RunOutcome) {
+        if outcome.unjournaled.is_empty() {
+            return;
+        }
+        let lang = self.cfg.lang;
+        let lost: Vec<(u32, crate::outcome::CallOutcome)> =
+            outcome.unjournaled.iter().filter_map(|id| outcome.outcomes.get(id).map(|o| (*id, o.clone()))).collect();
+        let path = self.files.journal_rescue();
+        let message = match crate::execute::journal::rescue(&path, &self.plan.hash(), &lost) {
+            Ok(()) => format!(
+                "{} {} {}",
+                lost.len(),
+                lang.t(
+                    "résultat(s) d'appel que le journal n'a pu noter sont gardés dans",
+                    "call outcome(s) the journal could not record are kept in"
+                ),
+                path.display()
+            ),
+            Err(e) => format!(
+                "{} {} ({e}) : {}",
+                lang.t("impossible de garder aussi", "cannot keep either"),
+                path.display(),
+                lang.t(
+                    "la reprise vérifiera ces appels par un seul nouvel envoi chacun",
+                    "the resume will check these calls with one deciding resend each"
+                )
+            ),
+        };
+        (self.events)(Event::Warning { message });
+    }
 }
 
 fn exec_options(cfg: &Config) -> ExecOptions {

@@ -213,6 +213,52 @@ impl Plan {
         })
     }
 
+    /// A plan read from a file (perhaps edited by hand) before anything is
+    /// sent: ids unique, every `depends_on` naming an earlier call (so that
+    /// no wait can hang), every route one the configuration knows for its
+    /// operation. The first fault is named.
+    pub fn check_calls(&self, path: &Path, routes: &Routes, lang: Lang) -> Result<()> {
+        let mut seen = FxHashSet::default();
+        for call in &self.calls {
+            let what =
+                format!("{} {} ({} {})", lang.t("l'appel", "call"), call.id, call.operation.name(), call.dossier);
+            let fault = if !seen.insert(call.id) {
+                Some(lang.t("a un id déjà pris par un autre appel", "has an id another call already has").to_string())
+            } else if let Some(d) = call.depends_on.iter().find(|d| !seen.contains(d) || **d == call.id) {
+                Some(format!(
+                    "{} {d}, {}",
+                    lang.t("dépend de l'appel", "depends on call"),
+                    lang.t(
+                        "qui n'est pas un appel précédent du plan (absent, plus loin, ou lui-même)",
+                        "which is not an earlier call of the plan (missing, later, or itself)"
+                    )
+                ))
+            } else if *call.route != *call.operation.route(routes) {
+                Some(format!(
+                    "{} « {} » {} « {} »",
+                    lang.t("a la route", "has route"),
+                    call.route,
+                    lang.t("alors que la configuration donne", "where the configuration gives"),
+                    call.operation.route(routes)
+                ))
+            } else {
+                None
+            };
+            if let Some(fault) = fault {
+                return Err(Failure::unusable(format!(
+                    "{} {} : {what} {fault}. {}",
+                    lang.t("Plan invalide :", "Invalid plan:"),
+                    path.display(),
+                    lang.t(
+                        "Rien n'a été envoyé ; régénérez-le avec `loopbatch plan`.",
+                        "Nothing was sent; generate it again with `loopbatch plan`."
+                    )
+                )));
+            }
+        }
+        Ok(())
+    }
+
     pub fn load_json(path: &Path, lang: Lang) -> Result<Plan> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             Failure::unusable(format!("{} {} : {e}", lang.t("Plan illisible :", "Unreadable plan:"), path.display()))

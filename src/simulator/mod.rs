@@ -82,6 +82,20 @@ pub struct Faults {
     pub slow: Duration,
     /// The change is applied, then the connection drops.
     pub lost_answer_rate: f64,
+    /// The change is applied, then the gateway answers 504 (the backend
+    /// answered too late for it).
+    pub applied_then_504_rate: f64,
+}
+
+/// How the gateway throttles a key over its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum ThrottleModel {
+    /// A sliding window: a call is refused while the window is full.
+    #[default]
+    Window,
+    /// Once over the limit, every call is refused until its Retry-After has
+    /// passed (as APIM's rate-limit policy does for the key).
+    Lockout,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +109,7 @@ pub struct Options {
     /// Calls allowed in one window at the same average rate (default: the
     /// rate's count): `--rate 20/s --burst 1` is one call per 50 ms.
     pub burst: Option<u32>,
+    pub throttle: ThrottleModel,
     pub faults: Faults,
     pub error_profile: ErrorProfile,
     pub seed: u64,
@@ -112,6 +127,7 @@ impl Default for Options {
             model: Model::default(),
             rate: None,
             burst: None,
+            throttle: ThrottleModel::default(),
             faults: Faults::default(),
             error_profile: ErrorProfile::default(),
             seed: 42,
@@ -451,12 +467,20 @@ async fn gateway(sim: &Arc<Sim>, req: Request<Body>, router: Router) -> std::res
         tokio::time::sleep(f.slow).await;
     }
     let response = router.oneshot(req).await.unwrap_or_else(|e: Infallible| match e {});
-    let lost = response.status().is_success() && draw[3] < f.lost_answer_rate;
+    let applied = response.status().is_success();
+    let late = applied && draw[3] >= f.lost_answer_rate && draw[3] < f.lost_answer_rate + f.applied_then_504_rate;
+    let lost = applied && draw[3] < f.lost_answer_rate || late;
     if let Some(AppliedTarget(t)) = response.extensions().get::<AppliedTarget>().cloned() {
         let mut stats = sim.stats.lock().unwrap_or_else(|e| e.into_inner());
         let map = if lost { &mut stats.lost_applied } else { &mut stats.answered_targets };
         let counter = map.entry(t);
         *counter.or_default() += 1;
+    }
+    if late {
+        return Ok(json_response(
+            StatusCode::GATEWAY_TIMEOUT,
+            &json!({"statusCode": 504, "message": "Gateway Timeout"}),
+        ));
     }
     if lost {
         return Err(Dropped::Lost);
@@ -482,8 +506,13 @@ impl Sim {
         let window = rate.per.mul_f64(f64::from(capacity) / f64::from(rate.count));
         let mut lim = self.limiter.lock().unwrap_or_else(|e| e.into_inner());
         let KeyWindow { calls, retry_until } = lim.entry(key.to_string()).or_default();
-        if retry_until.is_some_and(|t| now < t) {
-            self.stats.lock().unwrap_or_else(|e| e.into_inner()).calls_during_retry_after += 1;
+        if let Some(until) = retry_until.filter(|t| now < *t) {
+            let mut stats = self.stats.lock().unwrap_or_else(|e| e.into_inner());
+            stats.calls_during_retry_after += 1;
+            if self.opts.throttle == ThrottleModel::Lockout {
+                stats.throttled += 1;
+                return Some(until - now);
+            }
         }
         while calls.front().is_some_and(|t| now.duration_since(*t) >= window) {
             calls.pop_front();

@@ -8,6 +8,7 @@ mod fuzz_corpus;
 mod hostile;
 mod library;
 mod properties;
+mod reliable;
 mod run;
 mod security;
 mod simulator;
