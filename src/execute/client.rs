@@ -234,9 +234,14 @@ pub fn object_id_of(body: &[u8]) -> String {
         .unwrap_or_default()
 }
 
+/// `Retry-After` in seconds, or as an HTTP date (RFC 9110): the wait from now.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let v = headers.get("retry-after")?.to_str().ok()?.trim();
-    v.parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64)
+    if let Ok(s) = v.parse::<f64>() {
+        return (s.is_finite() && s >= 0.0).then(|| Duration::from_secs_f64(s.min(1e9)));
+    }
+    let when = httpdate::parse_http_date(v).ok()?;
+    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
 }
 
 fn same_sentence(a: &str, b: &str) -> bool {
@@ -336,6 +341,12 @@ mod tests {
             matches!(c(429, "{}", Some("3")), Answer::Throttled { wait: Some(w), .. } if w == Duration::from_secs(3))
         );
         assert!(matches!(c(503, "", Some("2")), Answer::Throttled { .. }));
+        // An HTTP date: the wait until then; a date past is no wait.
+        let in_a_minute = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(61));
+        let Answer::Throttled { wait: Some(w), .. } = c(429, "{}", Some(&in_a_minute)) else { panic!("a date") };
+        assert!(w > Duration::from_secs(55) && w <= Duration::from_secs(61), "{w:?}");
+        let past = c(429, "{}", Some("Wed, 21 Oct 2015 07:28:00 GMT"));
+        assert!(matches!(past, Answer::Throttled { wait: Some(w), .. } if w == Duration::ZERO));
         assert!(matches!(c(403, "", Some("60")), Answer::Throttled { .. }));
         assert!(matches!(
             c(403, r#"{"statusCode":403,"message":"Forbidden"}"#, None),

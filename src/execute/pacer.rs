@@ -115,7 +115,12 @@ impl Pacer {
                         let tolerance = interval * (self.burst - 1);
                         let allowed_from = s.tat.checked_sub(tolerance).unwrap_or(s.tat);
                         if now >= allowed_from {
-                            s.tat = s.tat.max(now) + interval;
+                            // A waiter woken a timer tick late keeps the grid
+                            // (no time lost each call); one idle for longer
+                            // starts a new one (no catching up in a burst).
+                            let lag = now.saturating_duration_since(s.tat);
+                            let grid = lag <= (interval / 2).min(Duration::from_millis(2));
+                            s.tat = if grid { s.tat + interval } else { now + interval };
                             return Some(now);
                         }
                         allowed_from

@@ -205,8 +205,9 @@ fn a_wrong_key_fixed_then_the_printed_command_resumes_every_row() {
 #[test]
 fn calls_applied_then_answered_504_end_ok_and_are_not_sent_again_blindly() {
     let w = Work::new();
-    let (input, codes) = onboarding(&w, 60);
-    let sim = sim_for(&codes, Faults { applied_then_504_rate: 0.2, ..Default::default() });
+    // As the issue measured it: 200 rows, 4 % of the calls applied then 504.
+    let (input, codes) = onboarding(&w, 200);
+    let sim = sim_for(&codes, Faults { applied_then_504_rate: 0.04, ..Default::default() });
     let out = w
         .bin_for(&sim)
         .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "500/s"])
@@ -215,7 +216,7 @@ fn calls_applied_then_answered_504_end_ok_and_are_not_sent_again_blindly() {
     let l = results_csv(&w.path("r.csv"));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(l.iter().all(|x| x["statut"] != "ERREUR"), "{said}");
-    assert!(l.iter().filter(|x| x["statut"] == "OK").count() >= 58, "{said}");
+    assert!(l.iter().filter(|x| x["statut"] == "OK").count() >= 198, "{said}");
     let stats = sim.stats();
     let late: u64 = stats["lost_applied"].as_object().unwrap().values().filter_map(|v| v.as_u64()).sum();
     assert!(late > 5, "faults were injected: {stats}");
