@@ -9,7 +9,9 @@
 //! 4. A 100-row onboarding at 20 ms latency, `--concurrency 16`: within
 //!    1.5 x its floor (calls x latency / concurrency + the process's start).
 //!
-//! Run: `cargo bench --bench run` (LOOPBATCH_BENCH_CALLS sets N, default 1000).
+//! Run: `cargo build --release --example bare_http && cargo bench --bench run`
+//! (LOOPBATCH_BENCH_CALLS sets N, default 1000; LOOPBATCH_BENCH_ONLY=throttled,
+//! below, cpu or latency runs one part).
 
 mod common;
 
@@ -166,6 +168,31 @@ fn cpu_per_call() {
     println!(
         "  CPU of loopbatch (user + system) per call sent, {rows}-row onboarding at --rate 5000/s: median {:.0} µs (runs: {:.0}, {:.0}, {:.0}) (target <= 50 µs)",
         per_call[1], per_call[0], per_call[1], per_call[2]
+    );
+    // The floor on this machine: the same HTTP stack alone (examples/bare_http.rs).
+    let calls = 3 * rows;
+    let mut floor: Vec<f64> = (0..3)
+        .map(|_| {
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+            let opts = server(calls, true, None, ThrottleModel::Window);
+            let handle = rt.block_on(simulator::start(opts, 0)).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let bare = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/examples/bare_http");
+            let m = measure(
+                std::process::Command::new(&bare)
+                    .current_dir(dir.path())
+                    .args([handle.base_url.as_str(), &calls.to_string()])
+                    .stdout(std::process::Stdio::null()),
+            );
+            rt.block_on(handle.stop());
+            m.cpu.as_secs_f64() * 1e6 / calls as f64
+        })
+        .collect();
+    floor.sort_by(f64::total_cmp);
+    println!(
+        "  the same HTTP stack alone (reqwest, 16 at a time, {calls} POSTs, nothing else): median {:.0} µs per call; loopbatch / bare = {:.2}",
+        floor[1],
+        per_call[1] / floor[1]
     );
 }
 
