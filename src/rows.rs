@@ -184,29 +184,20 @@ impl Typer<'_> {
 
     fn read_note(&mut self, note: &ReadNote) {
         let lang = self.lang();
-        let w = match note {
-            ReadNote::MixedEncoding { column } => format!(
-                "{} « {column} » : {}",
-                lang.t("colonne", "column"),
-                lang.t(
-                    "texte dans un autre encodage que le reste du fichier (encodages mélangés, UTF-8 et Windows-1252) : vérifiez les accents",
-                    "text in another encoding than the rest of the file (mixed encodings, UTF-8 and Windows-1252): check the accents"
-                )
+        let what = match note {
+            ReadNote::MixedEncoding { .. } => lang.t(
+                "texte dans un autre encodage que le reste du fichier (encodages mélangés, UTF-8 et Windows-1252) : vérifiez les accents",
+                "text in another encoding than the rest of the file (mixed encodings, UTF-8 and Windows-1252): check the accents",
             ),
-            ReadNote::ControlCharacters { column } => format!(
-                "{} « {column} » : {}",
-                lang.t("colonne", "column"),
+            ReadNote::ControlCharacters { .. } => {
                 lang.t("caractères de contrôle (NUL…) retirés", "control characters (NUL…) removed")
-            ),
-            ReadNote::LineBreaks { column } => format!(
-                "{} « {column} » : {}",
-                lang.t("colonne", "column"),
-                lang.t(
-                    "saut de ligne (Alt+Entrée) ou tabulation remplacé par une espace",
-                    "line break (Alt+Enter) or tab replaced by a space"
-                )
+            }
+            ReadNote::LineBreaks { .. } => lang.t(
+                "saut de ligne (Alt+Entrée) ou tabulation remplacé par une espace",
+                "line break (Alt+Enter) or tab replaced by a space",
             ),
         };
+        let w = format!("{} « {} » : {what}", lang.t("colonne", "column"), note.column());
         self.row.warnings.push(w);
     }
 
@@ -288,19 +279,18 @@ impl Typer<'_> {
         if let Some((v, number)) = self.value(Field::Telephone) {
             match normalize::phone(&v, number) {
                 Ok(p) => {
-                    if p.repaired_excel {
-                        self.warning(
-                            Field::Telephone,
-                            &v,
-                            &format!(
-                                "{} {}",
-                                lang.t(
-                                    "a été enregistré comme un nombre par le tableur (zéro initial perdu) : corrigé en",
-                                    "was stored as a number by the spreadsheet (leading zero lost): repaired as"
-                                ),
-                                p.value
-                            ),
-                        );
+                    let repaired = lang.t(
+                        "a été enregistré comme un nombre par le tableur (zéro initial perdu) : corrigé en",
+                        "was stored as a number by the spreadsheet (leading zero lost): repaired as",
+                    );
+                    let lost_plus = lang.t(
+                        "est un numéro français écrit avec son indicatif dont le tableur a perdu le « + » (il l'a pris pour un nombre) : envoyé comme",
+                        "is a French number written with its country code whose « + » the spreadsheet lost (it took it for a number): sent as",
+                    );
+                    for (said, what) in [(p.repaired_excel, repaired), (p.lost_plus, lost_plus)] {
+                        if said {
+                            self.warning(Field::Telephone, &v, &format!("{what} {}", p.value));
+                        }
                     }
                     if p.international {
                         self.warning(
@@ -309,20 +299,6 @@ impl Typer<'_> {
                             lang.t(
                                 "numéro étranger, transmis au format international",
                                 "foreign number, sent in international form",
-                            ),
-                        );
-                    }
-                    if p.lost_plus {
-                        self.warning(
-                            Field::Telephone,
-                            &v,
-                            &format!(
-                                "{} {}",
-                                lang.t(
-                                    "est un numéro français écrit avec son indicatif dont le tableur a perdu le « + » (il l'a pris pour un nombre) : envoyé comme",
-                                    "is a French number written with its country code whose « + » the spreadsheet lost (it took it for a number): sent as"
-                                ),
-                                p.value
                             ),
                         );
                     }
