@@ -158,6 +158,21 @@ pub enum Command {
     Dossiers(DossiersArgs),
     /// Démarre un simulateur local de l'API Cegid Loop (127.0.0.1)
     Simulate(SimulateArgs),
+    /// Ouvre la page de loopbatch dans le navigateur (servie sur 127.0.0.1)
+    Ui(UiArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UiArgs {
+    /// Port d'écoute sur 127.0.0.1 (0 : un port libre)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// N'ouvre pas le navigateur (l'adresse est affichée)
+    #[arg(long)]
+    pub no_open: bool,
+    /// Simulation : la page s'adresse au simulateur intégré, avec l'exemple
+    #[arg(long)]
+    pub demo: bool,
 }
 
 #[derive(Debug, Args)]

@@ -60,6 +60,10 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("simulate", "reset_rate", "Share of connections closed before any answer"),
     ("simulate", "slow_rate", "Share of answers delayed by --slow-ms"),
     ("simulate", "slow_ms", "Delay of slow answers"),
+    ("ui", "", "Open loopbatch's page in the browser (served on 127.0.0.1)"),
+    ("ui", "port", "Port on 127.0.0.1 (0: a free port)"),
+    ("ui", "no_open", "Do not open the browser (the address is printed)"),
+    ("ui", "demo", "Simulation: the page talks to the embedded simulator, with the sample"),
     ("simulate", "lost_answer_rate", "Share of calls applied whose answer is lost (connection cut)"),
     ("simulate", "applied_504_rate", "Share of calls applied that the gateway answers with 504 (backend too late)"),
     (

@@ -27,6 +27,7 @@ pub mod rows;
 pub mod simulator;
 pub mod templates;
 pub mod validate;
+pub mod web;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, FromArgMatches};
@@ -45,7 +46,7 @@ pub fn main_entry() -> u8 {
     if early == Lang::En {
         command = cli_en::english(command);
     }
-    let cli = match command.try_get_matches().and_then(|m| cli::Cli::from_arg_matches(&m)) {
+    let cli = match command.try_get_matches_from(arguments()).and_then(|m| cli::Cli::from_arg_matches(&m)) {
         Ok(c) => c,
         Err(e) => return usage_error(e, early),
     };
@@ -59,6 +60,18 @@ pub fn main_entry() -> u8 {
     };
     report_peak_memory();
     code
+}
+
+/// The command line; with no argument at all in an interactive console
+/// (what a double-click on loopbatch.exe gives), the page: `loopbatch ui`.
+/// A script (no console) keeps the help and exit 2.
+fn arguments() -> Vec<std::ffi::OsString> {
+    use std::io::IsTerminal;
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.len() == 1 && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        args.push("ui".into());
+    }
+    args
 }
 
 /// A defect of loopbatch is said as one, in the user's language and without
@@ -103,7 +116,7 @@ fn report_peak_memory() {
     }
 }
 
-const COMMANDS: &str = "check, plan, run, demo, dossiers, template, simulate";
+const COMMANDS: &str = "check, plan, run, demo, dossiers, template, simulate, ui";
 
 /// The language asked for, before the command line is parsed (the help
 /// itself must be in it): `--lang en`, `--lang=en`, or LOOPBATCH_LANG.

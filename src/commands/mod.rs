@@ -9,6 +9,7 @@ mod progress;
 mod run;
 mod simulate;
 mod template;
+mod ui;
 
 use crate::cli::{Cli, Command, InputArgs};
 use crate::config::Config;
@@ -61,5 +62,6 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Run(args) => run::run(&args, &cfg),
         Command::Dossiers(args) => dossiers::dossiers(&args, &cfg),
         Command::Demo(args) => run::demo(&args, &cfg),
+        Command::Ui(args) => ui::ui(&args, &cfg),
     }
 }

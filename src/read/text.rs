@@ -28,16 +28,17 @@ const SNIFF_BYTES: usize = 64 * 1024;
 
 pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions, sink: &mut Sink) -> Result<()> {
     let lang = opts.lang;
-    let (mut csv, field_encoding) = open_decoded(path, opts, sink)?;
+    let (mut csv, field_encoding, crlf) = open_decoded(path, opts, sink)?;
     let fields = Fields { path, sheet_name, encoding: field_encoding, strict: opts.encoding.is_some(), lang };
     let mut record = csv::ByteRecord::new();
     let mut before_header: Vec<(u32, Vec<String>)> = Vec::new();
     let mut headers: Option<Vec<String>> = None;
-    // csv counts a record's line break when it reads the next record, so a
-    // record starts on the line after where the reader stood.
+    // With CRLF, csv counts a record's line break when it reads the next
+    // record, so a record starts on the line after where the reader stood;
+    // with LF alone, the record knows its own first line.
     let mut next_line = 1u32;
     loop {
-        let line = next_line;
+        let mut line = next_line;
         match csv.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
@@ -50,6 +51,9 @@ pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions, sink:
             }
         }
         next_line = csv.position().line() as u32 + 1;
+        if !crlf {
+            line = record.position().map_or(line, |p| p.line() as u32);
+        }
         if record.len() > MAX_COLUMNS {
             return Err(too_wide(path, line, record.len(), lang));
         }
@@ -85,10 +89,13 @@ pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions, sink:
     Ok(())
 }
 
+/// The CSV reader, the encoding its fields are in, and whether lines end in CRLF.
+type Decoded = (csv::Reader<Box<dyn Read>>, Encoding, bool);
+
 /// The file opened as CSV records: its encoding given or sniffed (UTF-16
 /// transcoded on the fly), its delimiter given or sniffed. Returns the
-/// reader and the encoding its fields are in.
-fn open_decoded(path: &Path, opts: &ReadOptions, sink: &mut Sink) -> Result<(csv::Reader<Box<dyn Read>>, Encoding)> {
+/// reader, the encoding its fields are in, and whether lines end in CRLF.
+fn open_decoded(path: &Path, opts: &ReadOptions, sink: &mut Sink) -> Result<Decoded> {
     let lang = opts.lang;
     let io_err = |e: std::io::Error| super::io_failure(path, e, lang);
     let mut buffered = BufReader::with_capacity(SNIFF_BYTES, File::open(path).map_err(io_err)?);
@@ -123,7 +130,8 @@ fn open_decoded(path: &Path, opts: &ReadOptions, sink: &mut Sink) -> Result<(csv
     };
     let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(&head_text));
     let csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(reader);
-    Ok((csv, field_encoding))
+    let crlf = head_text.find('\n').is_none_or(|i| head_text[..i].ends_with('\r'));
+    Ok((csv, field_encoding, crlf))
 }
 
 /// How one record's fields become cells.

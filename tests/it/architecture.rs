@@ -219,7 +219,7 @@ fn rank(module: &str) -> u8 {
         "execute" => 5,
         "report" | "templates" => 6,
         "job" => 7,
-        "commands" | "cli" | "cli_en" | "lib" => 8,
+        "commands" | "cli" | "cli_en" | "lib" | "web" => 8,
         // The simulator and the fuzz targets stand apart (checked below).
         "simulator" | "fuzzing" => 9,
         _ => 0,

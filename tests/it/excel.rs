@@ -239,3 +239,17 @@ fn each_status_has_its_colour_and_the_summary_says_what_to_do() {
     assert!(meaning("INVALIDE").contains("corrigez la cellule"));
     assert!(meaning("OK").contains("Rien à faire"));
 }
+
+#[test]
+fn rows_are_numbered_as_their_lines_whatever_the_line_ends() {
+    let w = Work::new();
+    for (name, end) in [("lf.csv", "\n"), ("crlf.csv", "\r\n")] {
+        let text =
+            ["code_dossier;email;offre", "A1;a@@x.fr;start", "A2;\"b\nb@x.fr\";start", "A3;c@@x.fr;start"].join(end);
+        w.file(name, format!("{text}{end}").as_bytes());
+        w.bin().args(["check", name, "--results", "r.csv"]).assert().code(1);
+        let lines: Vec<String> = results_csv(&w.path("r.csv")).iter().map(|l| l["ligne"].clone()).collect();
+        // A field over two lines (a line break typed in a cell) takes two.
+        assert_eq!(lines, ["2", "3", "5"], "{name}");
+    }
+}

@@ -7,6 +7,7 @@ mod excel;
 mod fuzz_corpus;
 mod hostile;
 mod library;
+mod page;
 mod properties;
 mod reliable;
 mod run;

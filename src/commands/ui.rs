@@ -1,0 +1,40 @@
+//! `loopbatch ui`: the page, on a runtime of the front end's own.
+
+use std::io::Write;
+
+use crate::cli::UiArgs;
+use crate::config::Config;
+use crate::error::{Result, exit};
+use crate::web::{UiOptions, serve};
+
+pub fn ui(args: &UiArgs, cfg: &Config) -> Result<u8> {
+    let lang = cfg.lang;
+    let rt = super::runtime(lang)?;
+    rt.block_on(async {
+        // --demo: the page talks to the embedded simulator, with the sample.
+        let demo = match args.demo {
+            true => Some(crate::job::start_demo(cfg, &crate::web::user_folder(lang)?.join("demo")).await?),
+            false => None,
+        };
+        let cfg = demo.as_ref().map_or_else(|| cfg.clone(), |d| d.cfg.clone());
+        let opts = UiOptions { port: args.port, open_browser: !args.no_open, demo: args.demo };
+        serve(&cfg, opts, |address| {
+            // Alone on its line: scripts read it.
+            println!("{address}");
+            let _ = std::io::stdout().flush();
+            eprintln!(
+                "{} {}",
+                lang.t(
+                    "Page de loopbatch ouverte dans le navigateur ; sinon, ouvrez dans les 2 minutes :",
+                    "loopbatch's page opened in the browser; otherwise open within 2 minutes:"
+                ),
+                address
+            );
+        })
+        .await?;
+        if let Some(d) = demo {
+            d.simulator.stop().await;
+        }
+        Ok(exit::OK)
+    })
+}

@@ -1,0 +1,176 @@
+//! Who may talk to the page's server: only the browser that opened it.
+//!
+//! The opening token is written in an owner-only local file (the browser is
+//! pointed at that file, never at a command line with the token), works
+//! once within `OPENING_TTL`, and is exchanged for an HttpOnly,
+//! SameSite=Strict session cookie. Every request must name this server as
+//! its Host (DNS rebinding), every POST must come from the page's own
+//! Origin (other services on localhost share the site), and every answer
+//! forbids inline script, framing and foreign resources.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
+use rand::Rng;
+
+/// How long the opening token works.
+pub const OPENING_TTL: Duration = Duration::from_secs(120);
+pub const COOKIE: &str = "loopbatch";
+
+/// What every answer says about where its content may come from.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; \
+frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
+
+/// A random secret as hex (128 bits and more: not guessable).
+pub fn secret() -> String {
+    let bytes: [u8; 24] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub struct Guard {
+    port: u16,
+    opening: Mutex<Option<(String, Instant)>>,
+    sessions: Mutex<HashSet<String>>,
+}
+
+/// Why a request is refused.
+#[derive(Debug, PartialEq)]
+pub enum Refusal {
+    /// Not this server's Host: a page of another site rebound to 127.0.0.1.
+    Host,
+    /// A POST whose Origin is missing or another site's.
+    Origin,
+    /// No session: open loopbatch from its own window.
+    Session,
+}
+
+impl Guard {
+    pub fn new(port: u16) -> Guard {
+        Guard { port, opening: Mutex::new(None), sessions: Mutex::new(HashSet::new()) }
+    }
+
+    /// A fresh opening token (the previous one stops working).
+    pub fn new_opening(&self) -> String {
+        let token = secret();
+        *self.opening.lock().unwrap_or_else(|e| e.into_inner()) = Some((token.clone(), Instant::now()));
+        token
+    }
+
+    /// Exchanges the opening token for a session, once, in time.
+    pub fn open(&self, token: &str) -> Option<String> {
+        let mut opening = self.opening.lock().unwrap_or_else(|e| e.into_inner());
+        let valid = opening
+            .as_ref()
+            .is_some_and(|(t, at)| constant_time_eq(t.as_bytes(), token.as_bytes()) && at.elapsed() <= OPENING_TTL);
+        if !valid {
+            return None;
+        }
+        *opening = None;
+        let session = secret();
+        self.sessions.lock().unwrap_or_else(|e| e.into_inner()).insert(session.clone());
+        Some(session)
+    }
+
+    /// The check every request but the opening goes through.
+    pub fn check(&self, req: &Request<Body>, needs_session: bool) -> Result<(), Refusal> {
+        let headers = req.headers();
+        let own = [format!("127.0.0.1:{}", self.port), format!("localhost:{}", self.port)];
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+        if !own.iter().any(|o| o.eq_ignore_ascii_case(host)) {
+            return Err(Refusal::Host);
+        }
+        if req.method() != Method::GET && req.method() != Method::HEAD {
+            let origin = headers.get(header::ORIGIN).and_then(|h| h.to_str().ok()).unwrap_or_default();
+            if !own.iter().any(|o| origin.eq_ignore_ascii_case(&format!("http://{o}"))) {
+                return Err(Refusal::Origin);
+            }
+        }
+        if needs_session && !self.has_session(headers) {
+            return Err(Refusal::Session);
+        }
+        Ok(())
+    }
+
+    fn has_session(&self, headers: &HeaderMap) -> bool {
+        let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|kv| kv.trim().strip_prefix(COOKIE).and_then(|rest| rest.strip_prefix('=')))
+            .any(|s| sessions.iter().any(|known| constant_time_eq(known.as_bytes(), s.as_bytes())))
+    }
+}
+
+/// The cookie of a session: unreadable by scripts, never sent by another site.
+pub fn session_cookie(session: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!("{COOKIE}={session}; HttpOnly; SameSite=Strict; Path=/"))
+        .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The headers every answer carries.
+pub fn harden(response: &mut Response<Body>) {
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+}
+
+impl Refusal {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Refusal::Host => StatusCode::MISDIRECTED_REQUEST,
+            Refusal::Origin | Refusal::Session => StatusCode::FORBIDDEN,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(method: Method, host: &str, origin: Option<&str>, cookie: Option<&str>) -> Request<Body> {
+        let mut r = Request::builder().method(method).uri("/").header(header::HOST, host);
+        if let Some(o) = origin {
+            r = r.header(header::ORIGIN, o);
+        }
+        if let Some(c) = cookie {
+            r = r.header(header::COOKIE, c);
+        }
+        r.body(Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn the_opening_works_once_and_only_for_this_host_and_origin() {
+        let g = Guard::new(4242);
+        let token = g.new_opening();
+        assert_eq!(g.open("wrong"), None);
+        let session = g.open(&token).expect("first use");
+        assert_eq!(g.open(&token), None, "works once");
+        let cookie = format!("theme=x; {COOKIE}={session}");
+        assert_eq!(g.check(&req(Method::GET, "127.0.0.1:4242", None, Some(&cookie)), true), Ok(()));
+        assert_eq!(g.check(&req(Method::GET, "localhost:4242", None, Some(&cookie)), true), Ok(()));
+        assert_eq!(g.check(&req(Method::GET, "evil.example:4242", None, Some(&cookie)), true), Err(Refusal::Host));
+        assert_eq!(g.check(&req(Method::GET, "127.0.0.1:80", None, Some(&cookie)), true), Err(Refusal::Host));
+        assert_eq!(g.check(&req(Method::GET, "127.0.0.1:4242", None, None), true), Err(Refusal::Session));
+        let own = Some("http://127.0.0.1:4242");
+        assert_eq!(g.check(&req(Method::POST, "127.0.0.1:4242", own, Some(&cookie)), true), Ok(()));
+        assert_eq!(g.check(&req(Method::POST, "127.0.0.1:4242", None, Some(&cookie)), true), Err(Refusal::Origin));
+        let other = Some("http://127.0.0.1:8080");
+        assert_eq!(g.check(&req(Method::POST, "127.0.0.1:4242", other, Some(&cookie)), true), Err(Refusal::Origin));
+        let forged = format!("{COOKIE}={}", secret());
+        assert_eq!(g.check(&req(Method::GET, "127.0.0.1:4242", None, Some(&forged)), true), Err(Refusal::Session));
+    }
+}

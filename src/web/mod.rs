@@ -1,0 +1,248 @@
+//! `loopbatch ui`: the page, served by this binary on 127.0.0.1 only, for
+//! the cabinet's staff. It calls the same library (`job`) as the command
+//! line: no rule, message or call order is written twice here.
+//!
+//! This first part serves: the opening (see `guard`), the choice of a
+//! sheet (choosing it starts the check), the check with its counts, its
+//! problems grouped and its rows paged, cells fixed in the page (the row
+//! and the checks across rows checked again at once), the fixed sheet to
+//! download, and "Quitter". Planning, running and following a run come
+//! next, on the same library.
+
+mod guard;
+mod pages;
+mod sheets;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path as UrlPath, Request, State};
+use axum::http::{HeaderValue, Response, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use tokio::sync::Notify;
+
+use crate::config::{Config, mask};
+use crate::error::{Failure, Result};
+use crate::i18n::Lang;
+
+pub use guard::OPENING_TTL;
+
+/// Uploads larger than this are refused with a message (and never read).
+pub const UPLOAD_LIMIT_MB: u64 = 100;
+/// The server ends after this long without a request (and no run going).
+pub const IDLE_LIMIT: Duration = Duration::from_secs(30 * 60);
+
+const PAGE_JS: &str = include_str!("assets/page.js");
+const PAGE_CSS: &str = include_str!("assets/page.css");
+
+/// How `loopbatch ui` was asked to serve.
+#[derive(Debug, Clone, Default)]
+pub struct UiOptions {
+    /// 0: a free port.
+    pub port: u16,
+    pub open_browser: bool,
+    /// The embedded simulator with the sample data, said on every screen.
+    pub demo: bool,
+}
+
+struct App {
+    cfg: Config,
+    guard: guard::Guard,
+    simulation: bool,
+    /// Where uploads, opening file and runs live: per user, owner only.
+    folder: PathBuf,
+    sheets: Mutex<HashMap<String, Arc<Mutex<sheets::Loaded>>>>,
+    last_request: Mutex<Instant>,
+    quit: Notify,
+}
+
+type Shared = Arc<App>;
+
+/// The per-user folder of the page's files, created owner-only.
+pub fn user_folder(lang: Lang) -> Result<PathBuf> {
+    let base = dirs::data_dir()
+        .or_else(|| std::env::temp_dir().canonicalize().ok())
+        .ok_or_else(|| Failure::unusable(lang.t("Dossier de l'utilisateur introuvable.", "User folder not found.")))?;
+    let folder = base.join("loopbatch");
+    owner_only_folder(&folder).map_err(|e| Failure::unusable(format!("{} : {e}", folder.display())))?;
+    Ok(folder)
+}
+
+fn owner_only_folder(path: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Writes a file only its owner can read.
+fn owner_only_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    std::io::Write::write_all(&mut o.open(path)?, bytes)
+}
+
+/// Serves the page until "Quitter", Ctrl-C, or `IDLE_LIMIT` without a
+/// request. `announce` gets the opening address once the server listens.
+pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -> Result<()> {
+    let lang = cfg.lang;
+    let folder = user_folder(lang)?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", opts.port))
+        .await
+        .map_err(|e| crate::simulator::bind_failure(opts.port, &e, lang))?;
+    let port = listener.local_addr().map_err(|e| Failure::unusable(e.to_string()))?.port();
+    let app = Arc::new(App {
+        cfg: cfg.clone(),
+        guard: guard::Guard::new(port),
+        simulation: opts.demo,
+        folder: folder.clone(),
+        sheets: Mutex::new(HashMap::new()),
+        last_request: Mutex::new(Instant::now()),
+        quit: Notify::new(),
+    });
+    let token = app.guard.new_opening();
+    let address = format!("http://127.0.0.1:{port}/ouvrir/{token}");
+    // The browser opens a local file that hands the token over: the token
+    // never stands on a command line that other users can read.
+    let opening = folder.join("ouvrir-loopbatch.html");
+    let page = format!(
+        "<!DOCTYPE html><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url={address}\"><title>loopbatch</title><a href=\"{address}\">loopbatch</a>"
+    );
+    owner_only_file(&opening, page.as_bytes())
+        .map_err(|e| Failure::unusable(format!("{} : {e}", opening.display())))?;
+    announce(&address);
+    if opts.open_browser {
+        let _ = open::that_detached(&opening);
+    }
+    let router = router(app.clone());
+    let idle = idle_watch(app.clone());
+    let stop = async move {
+        tokio::select! {
+            _ = app.quit.notified() => {}
+            _ = tokio::signal::ctrl_c() => {}
+            _ = idle => {}
+        }
+    };
+    axum::serve(listener, router).with_graceful_shutdown(stop).await.map_err(|e| Failure::stopped(e.to_string()))?;
+    let _ = std::fs::remove_file(&opening);
+    Ok(())
+}
+
+async fn idle_watch(app: Shared) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        if app.last_request.lock().unwrap_or_else(|e| e.into_inner()).elapsed() >= IDLE_LIMIT {
+            return;
+        }
+    }
+}
+
+fn router(app: Shared) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/quitter", post(quit))
+        .route("/feuille", post(sheets::upload))
+        .route("/feuille/{id}", get(sheets::view))
+        .route("/feuille/{id}/cellule", post(sheets::edit))
+        .route("/feuille/{id}/corrige", get(sheets::fixed))
+        .route("/static/page.js", get(|| async { asset(PAGE_JS, "text/javascript; charset=utf-8") }))
+        .route("/static/page.css", get(|| async { asset(PAGE_CSS, "text/css; charset=utf-8") }))
+        .route("/ouvrir/{token}", get(open_page))
+        .layer(axum::extract::DefaultBodyLimit::max(((UPLOAD_LIMIT_MB + 1) << 20) as usize))
+        .layer(middleware::from_fn_with_state(app.clone(), check))
+        .with_state(app)
+}
+
+/// The guard before every route: Host always, Origin on POST, the session
+/// everywhere but the opening and the page's own assets.
+async fn check(State(app): State<Shared>, req: Request, next: Next) -> Response<Body> {
+    *app.last_request.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+    let path = req.uri().path();
+    let needs_session = !(path.starts_with("/ouvrir/") || path.starts_with("/static/"));
+    let mut response = match app.guard.check(&req, needs_session) {
+        Ok(()) => next.run(req).await,
+        Err(refusal) => {
+            let mut r = html(pages::refused(app.cfg.lang));
+            *r.status_mut() = refusal.status();
+            r
+        }
+    };
+    guard::harden(&mut response);
+    response
+}
+
+fn html(markup: maud::Markup) -> Response<Body> {
+    let mut r = Response::new(Body::from(markup.into_string()));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    r
+}
+
+fn asset(text: &'static str, kind: &'static str) -> Response<Body> {
+    let mut r = Response::new(Body::from(text));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    r
+}
+
+async fn open_page(State(app): State<Shared>, UrlPath(token): UrlPath<String>) -> Response<Body> {
+    match app.guard.open(&token) {
+        Some(session) => {
+            let mut r = Redirect::to("/").into_response();
+            r.headers_mut().insert(header::SET_COOKIE, guard::session_cookie(&session));
+            r
+        }
+        None => {
+            let mut r = html(pages::refused(app.cfg.lang));
+            *r.status_mut() = StatusCode::FORBIDDEN;
+            r
+        }
+    }
+}
+
+/// Whether keys are configured, masked as the CLI shows them.
+fn keys_said(app: &App) -> String {
+    let lang = app.cfg.lang;
+    if app.simulation {
+        return lang.t("celles du simulateur intégré", "the embedded simulator's").to_string();
+    }
+    match app.cfg.keys() {
+        Ok(k) => format!(
+            "{} {}",
+            lang.t("configurées, clé d'API", "configured, API key"),
+            mask(k.api.expose().split(':').next().unwrap_or_default())
+        ),
+        Err(_) => lang
+            .t(
+                "non configurées (LOOP_SUBSCRIPTION_KEY, LOOP_API_KEY ou fichiers de clé de loopbatch.toml)",
+                "not configured (LOOP_SUBSCRIPTION_KEY, LOOP_API_KEY or key files in loopbatch.toml)",
+            )
+            .to_string(),
+    }
+}
+
+async fn home(State(app): State<Shared>) -> Response<Body> {
+    html(pages::home(app.cfg.lang, app.simulation, UPLOAD_LIMIT_MB, &keys_said(&app)))
+}
+
+async fn quit(State(app): State<Shared>) -> Response<Body> {
+    app.quit.notify_one();
+    let lang = app.cfg.lang;
+    html(pages::message(
+        lang,
+        lang.t("loopbatch est arrêté", "loopbatch has stopped"),
+        lang.t("Vous pouvez fermer cet onglet.", "You may close this tab."),
+    ))
+}

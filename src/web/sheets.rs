@@ -1,0 +1,256 @@
+//! A sheet in the page: uploaded, checked with the library's
+//! `CheckedSheet`, its cells fixed and checked again, the fixed sheet
+//! downloaded. Files live in the per-user folder under names the server
+//! makes; downloads go by the sheet's id, never by a path from the request.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::extract::{Form, Multipart, Path as UrlPath, Query, State};
+use axum::http::{HeaderValue, Response, StatusCode, header};
+use axum::response::{IntoResponse, Redirect};
+use rust_xlsxwriter::{Format, Workbook};
+use serde::Deserialize;
+
+use super::{Shared, UPLOAD_LIMIT_MB, html, owner_only_folder, pages};
+use crate::job::{CheckedSheet, Edit, SheetInput};
+
+pub(super) struct Loaded {
+    /// The upload's own name, for display and the fixed sheet's name only.
+    pub name: String,
+    pub sheet: CheckedSheet,
+}
+
+fn failure(app: &Shared, status: StatusCode, text: &str) -> Response<Body> {
+    let lang = app.cfg.lang;
+    let mut r = html(pages::message(lang, lang.t("Impossible", "Cannot do it"), text));
+    *r.status_mut() = status;
+    r
+}
+
+/// A file name the server can use: the last part of the upload's name,
+/// letters, digits, spaces, `.-_()` kept, anything else replaced; never a
+/// path, never hidden, never empty.
+fn safe_name(uploaded: &str) -> String {
+    let last = uploaded.rsplit(['/', '\\']).next().unwrap_or_default();
+    let kept: String = last
+        .chars()
+        .map(|c| if c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '_' | '(' | ')') { c } else { '_' })
+        .take(120)
+        .collect();
+    let kept = kept.trim_start_matches('.').trim();
+    if kept.is_empty() { "tableur".into() } else { kept.to_string() }
+}
+
+pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Response<Body> {
+    let lang = app.cfg.lang;
+    let too_big = || {
+        let text = format!(
+            "{} {UPLOAD_LIMIT_MB} Mo. {}",
+            lang.t("Le fichier dépasse la taille permise :", "The file is larger than allowed:"),
+            lang.t(
+                "Découpez-le en plusieurs tableurs, ou utilisez la ligne de commande (loopbatch check).",
+                "Split it into several sheets, or use the command line (loopbatch check)."
+            )
+        );
+        failure(&app, StatusCode::PAYLOAD_TOO_LARGE, &text)
+    };
+    let (mut name, mut bytes, mut sheet_name) = (String::new(), Vec::new(), None);
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("sheet") => {
+                    name = field.file_name().unwrap_or_default().to_string();
+                    match field.bytes().await {
+                        Ok(b) if b.len() as u64 <= UPLOAD_LIMIT_MB << 20 => bytes = b.to_vec(),
+                        _ => return too_big(),
+                    }
+                }
+                Some("feuille") => sheet_name = field.text().await.ok().filter(|s| !s.trim().is_empty()),
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_big(),
+            Err(e) => return failure(&app, StatusCode::BAD_REQUEST, &e.body_text()),
+        }
+    }
+    if bytes.is_empty() {
+        return failure(&app, StatusCode::BAD_REQUEST, lang.t("Aucun fichier choisi.", "No file chosen."));
+    }
+    let id = super::guard::secret();
+    let folder = app.folder.join("televersements").join(&id);
+    let path = folder.join(safe_name(&name));
+    let saved = owner_only_folder(&folder).and_then(|()| super::owner_only_file(&path, &bytes));
+    if let Err(e) = saved {
+        return failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+    }
+    let (cfg, input) = (app.cfg.clone(), SheetInput { sheet: sheet_name, ..SheetInput::new(&path) });
+    let checked = tokio::task::spawn_blocking(move || CheckedSheet::open(&cfg, &input, None, None)).await;
+    match checked {
+        Ok(Ok(sheet)) => {
+            let loaded = Loaded { name: safe_name(&name), sheet };
+            app.sheets.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), Arc::new(Mutex::new(loaded)));
+            Redirect::to(&format!("/feuille/{id}")).into_response()
+        }
+        Ok(Err(f)) => failure(&app, StatusCode::UNPROCESSABLE_ENTITY, &f.message),
+        Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, lang.t("Erreur interne.", "Internal error.")),
+    }
+}
+
+fn loaded(app: &Shared, id: &str) -> Option<Arc<Mutex<Loaded>>> {
+    app.sheets.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+}
+
+fn not_found(app: &Shared) -> Response<Body> {
+    let lang = app.cfg.lang;
+    failure(
+        app,
+        StatusCode::NOT_FOUND,
+        lang.t(
+            "Ce tableur n'est plus chargé : choisissez-le de nouveau.",
+            "This sheet is no longer loaded: choose it again.",
+        ),
+    )
+}
+
+pub(super) async fn view(
+    State(app): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response<Body> {
+    let Some(l) = loaded(&app, &id) else { return not_found(&app) };
+    let l = l.lock().unwrap_or_else(|e| e.into_inner());
+    let view = pages::SheetView {
+        id: &id,
+        name: &l.name,
+        sheet: &l.sheet,
+        page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0),
+        only_problems: q.get("problemes").is_some_and(|v| v == "1"),
+        lang: app.cfg.lang,
+        simulation: app.simulation,
+    };
+    html(pages::sheet_page(&view))
+}
+
+#[derive(Deserialize)]
+pub(super) struct CellForm {
+    sheet: String,
+    row: u32,
+    field: String,
+    value: String,
+}
+
+/// A changed cell: the row and the checks across rows again; answers the
+/// new summary and every row whose problems changed, as HTML to put in place.
+pub(super) async fn edit(
+    State(app): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+    Form(f): Form<CellForm>,
+) -> Response<Body> {
+    let Some(l) = loaded(&app, &id) else { return not_found(&app) };
+    let lang = app.cfg.lang;
+    let edit = Edit { sheet: f.sheet, line: f.row, field: f.field, value: f.value };
+    let done = tokio::task::spawn_blocking(move || {
+        let mut l = l.lock().unwrap_or_else(|e| e.into_inner());
+        let changed = l.sheet.edit(&edit)?;
+        let rows: Vec<serde_json::Value> = changed
+            .iter()
+            .map(|i| serde_json::json!({"index": i, "html": pages::row(&l.sheet, *i, lang).into_string()}))
+            .collect();
+        Ok::<_, crate::error::Failure>(serde_json::json!({
+            "summary": pages::summary(&l.sheet, lang).into_string(),
+            "rows": rows,
+        }))
+    })
+    .await;
+    match done {
+        Ok(Ok(v)) => {
+            let mut r = Response::new(Body::from(v.to_string()));
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            r
+        }
+        Ok(Err(e)) => failure(&app, StatusCode::BAD_REQUEST, &e.message),
+        Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, lang.t("Erreur interne.", "Internal error.")),
+    }
+}
+
+/// The sheet as fixed in the page, as a new workbook (`<name>-corrige.xlsx`):
+/// every sheet read, every column kept, text cells; the original untouched.
+pub(super) async fn fixed(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
+    let Some(l) = loaded(&app, &id) else { return not_found(&app) };
+    let built = tokio::task::spawn_blocking(move || {
+        let l = l.lock().unwrap_or_else(|e| e.into_inner());
+        let stem = PathBuf::from(&l.name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        fixed_workbook(&l.sheet).map(|bytes| (format!("{stem}-corrige.xlsx"), bytes))
+    })
+    .await;
+    match built {
+        Ok(Ok((file, bytes))) => {
+            let mut r = Response::new(Body::from(bytes));
+            let h = r.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            );
+            let encoded: String = file
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            let ascii: String =
+                file.chars().map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '_' }).collect();
+            let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            r
+        }
+        Ok(Err(e)) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne."),
+    }
+}
+
+fn fixed_workbook(sheet: &CheckedSheet) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let table = sheet.table();
+    let mut book = Workbook::new();
+    let text = Format::new().set_num_format("@");
+    let bold = Format::new().set_bold().set_num_format("@");
+    for header in &table.sheets {
+        let ws = book.add_worksheet();
+        let name: String = header.name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+        if !name.is_empty() {
+            let _ = ws.set_name(&name);
+        }
+        for (c, column) in table.columns.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, column, &bold)?;
+        }
+        for (r, raw) in (1u32..).zip(table.rows.iter().filter(|raw| raw.sheet == header.name)) {
+            for (c, cell) in raw.cells.iter().enumerate() {
+                ws.write_string_with_format(r, c as u16, &cell.text, &text)?;
+            }
+        }
+    }
+    book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_name;
+
+    #[test]
+    fn an_uploads_name_is_never_a_path() {
+        assert_eq!(safe_name("..\\..\\x.csv"), "x.csv");
+        assert_eq!(safe_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_name(".cache"), "cache");
+        assert_eq!(safe_name("..."), "tableur");
+        assert_eq!(safe_name("clients décembre (v2).xlsx"), "clients décembre (v2).xlsx");
+        assert_eq!(safe_name("a<b>:c|d?.csv"), "a_b__c_d_.csv");
+    }
+}

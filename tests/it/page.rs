@@ -1,0 +1,253 @@
+//! `loopbatch ui` over HTTP: the opening and its token, the guard (Host,
+//! Origin, session, POST only), the upload (size, name), escaping, keys
+//! never shown, and the check, fix and download flow against the CLI's own
+//! counts. (The browser tests come with the run in the page.)
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use crate::util::Work;
+
+struct Page {
+    child: Child,
+    base: String,
+    opening: String,
+    data: std::path::PathBuf,
+}
+
+impl Drop for Page {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(w: &Work, env: &[(&str, &str)]) -> Page {
+    let data = w.path("donnees");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_loopbatch"));
+    cmd.current_dir(w.dir.path())
+        .args(["ui", "--no-open"])
+        .env("XDG_DATA_HOME", &data)
+        .env("HOME", w.dir.path())
+        .env_remove("LOOP_API_KEY")
+        .env_remove("LOOP_SUBSCRIPTION_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let opening = line.trim().to_string();
+    assert!(opening.starts_with("http://127.0.0.1:"), "{opening}");
+    let base = opening.split("/ouvrir/").next().unwrap().to_string();
+    Page { child, base, opening, data }
+}
+
+fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// Opens the page: the session cookie's value.
+fn open(p: &Page) -> String {
+    let r = client().get(&p.opening).send().unwrap();
+    assert_eq!(r.status(), 303);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    cookie.split(';').next().unwrap().to_string()
+}
+
+fn post_sheet(p: &Page, cookie: &str, name: &str, bytes: Vec<u8>) -> reqwest::blocking::Response {
+    let part = reqwest::blocking::multipart::Part::bytes(bytes).file_name(name.to_string());
+    client()
+        .post(format!("{}/feuille", p.base))
+        .header("cookie", cookie)
+        .header("origin", &p.base)
+        .multipart(reqwest::blocking::multipart::Form::new().part("sheet", part))
+        .send()
+        .unwrap()
+}
+
+#[test]
+fn only_the_browser_that_opened_it_gets_in() {
+    let w = Work::new();
+    let p =
+        start(&w, &[("LOOP_API_KEY", "cle-publique-42:SUPERSECRET"), ("LOOP_SUBSCRIPTION_KEY", "ABONNEMENT-SECRET")]);
+    let c = client();
+    // The token lives in an owner-only file, not on a command line.
+    let file = p.data.join("loopbatch/ouvrir-loopbatch.html");
+    let token = p.opening.rsplit('/').next().unwrap();
+    assert!(std::fs::read_to_string(&file).unwrap().contains(token));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o077, 0, "owner only");
+        assert_eq!(std::fs::metadata(p.data.join("loopbatch")).unwrap().permissions().mode() & 0o077, 0);
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let cmdline = std::fs::read(format!("/proc/{}/cmdline", p.child.id())).unwrap();
+        assert!(!String::from_utf8_lossy(&cmdline).contains(token));
+    }
+    // Without the session: the page that says how to open loopbatch, only.
+    let r = c.get(format!("{}/", p.base)).send().unwrap();
+    assert_eq!(r.status(), 403);
+    let body = r.text().unwrap();
+    assert!(body.contains("Ouvrez loopbatch depuis sa propre fenêtre") && !body.contains("data-testid=\"sheet\""));
+    let wrong = c.get(format!("{}/ouvrir/{}", p.base, "0".repeat(48))).send().unwrap();
+    assert_eq!(wrong.status(), 403);
+    // The token works once.
+    let cookie = open(&p);
+    assert_eq!(c.get(&p.opening).send().unwrap().status(), 403, "a token used twice");
+    let home = c.get(format!("{}/", p.base)).header("cookie", &cookie).send().unwrap();
+    assert_eq!(home.status(), 200);
+    let csp = home.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(
+        csp.contains("default-src 'self'")
+            && csp.contains("frame-ancestors 'none'")
+            && csp.contains("form-action 'self'")
+    );
+    let body = home.text().unwrap();
+    assert!(body.contains("data-testid=\"sheet\""));
+    // Keys: said configured, masked, never shown.
+    assert!(body.contains("cl***42"), "{body}");
+    assert!(!body.contains("SUPERSECRET") && !body.contains("ABONNEMENT-SECRET") && !body.contains("cle-publique-42"));
+    assert!(
+        !body.contains("<script>") && !body.contains(" onclick=") && !body.contains(" onchange="),
+        "no inline script"
+    );
+    // DNS rebinding: another Host is refused, even with the session.
+    let port = p.base.rsplit(':').next().unwrap();
+    let rebound =
+        c.get(format!("{}/", p.base)).header("host", format!("evil.example:{port}")).header("cookie", &cookie).send();
+    assert_eq!(rebound.unwrap().status(), 421);
+    // State changes only by POST, and only from the page's own origin.
+    assert_eq!(c.get(format!("{}/quitter", p.base)).header("cookie", &cookie).send().unwrap().status(), 405);
+    let no_origin = c.post(format!("{}/quitter", p.base)).header("cookie", &cookie).send().unwrap();
+    assert_eq!(no_origin.status(), 403);
+    let other =
+        c.post(format!("{}/quitter", p.base)).header("cookie", &cookie).header("origin", "http://127.0.0.1:1").send();
+    assert_eq!(other.unwrap().status(), 403);
+    let forged =
+        c.post(format!("{}/quitter", p.base)).header("origin", &p.base).header("cookie", "loopbatch=0000").send();
+    assert_eq!(forged.unwrap().status(), 403);
+    // "Quitter" ends the server.
+    let quit =
+        c.post(format!("{}/quitter", p.base)).header("cookie", &cookie).header("origin", &p.base).send().unwrap();
+    assert_eq!(quit.status(), 200);
+    let mut p = p;
+    let status = p.child.wait().unwrap();
+    assert!(status.success());
+    assert!(!file.exists(), "the opening file goes with the server");
+}
+
+#[test]
+fn uploads_are_bounded_named_by_the_server_and_shown_as_text() {
+    let w = Work::new();
+    let p = start(&w, &[]);
+    let cookie = open(&p);
+    // Larger than the limit: refused with a message, nothing kept.
+    let big = vec![b'x'; (101 << 20) as usize];
+    let r = post_sheet(&p, &cookie, "gros.csv", big);
+    assert_eq!(r.status(), 413);
+    assert!(r.text().unwrap().contains("100 Mo"));
+    // A name that is a path: only its last part, inside the user's folder.
+    let sheet = "code_dossier;email;nom;offre\r\nA1;a@@x.fr;<script>alert(1)</script>;start\r\nA2;b@x.fr;<img src=x onerror=alert(2)>;start\r\n";
+    let r = post_sheet(&p, &cookie, "..\\..\\x.csv", sheet.as_bytes().to_vec());
+    assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(!w.dir.path().parent().unwrap().join("x.csv").exists() && !w.path("x.csv").exists());
+    let uploads = p.data.join("loopbatch/televersements");
+    let saved: Vec<_> = walk(&uploads);
+    assert_eq!(saved.len(), 1);
+    assert!(saved[0].ends_with("x.csv") && saved[0].starts_with(&uploads), "{saved:?}");
+    let page = client().get(format!("{}{location}", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !page.contains("<script>alert"));
+    assert!(page.contains("&lt;img src=x onerror=alert(2)&gt;") && !page.contains("<img src=x"));
+    // A download is asked by id, never by a path.
+    let r = client().get(format!("{}/feuille/..%2F..%2Fetc/corrige", p.base)).header("cookie", &cookie).send().unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+    }
+    out
+}
+
+fn attr(page: &str, name: &str) -> String {
+    let at = page.find(&format!("{name}=\"")).unwrap_or_else(|| panic!("{name} in {page}")) + name.len() + 2;
+    page[at..].split('"').next().unwrap().to_string()
+}
+
+#[test]
+fn the_check_in_the_page_counts_as_the_cli_and_a_fixed_cell_turns_its_row_valid() {
+    let w = Work::new();
+    let p = start(&w, &[]);
+    let cookie = open(&p);
+    let sheet = w.csv_1252(
+        "clients décembre.csv",
+        &[
+            "code_dossier;email;nom;prenom;offre;note",
+            "D001;jean@@exemple.fr;Martin;Jean;start;à rappeler",
+            "D002;paul@exemple.fr;Durand;Paul;start;",
+            "D003;paul@exemple.fr;Petit;Anne;start;",
+            "D004;lea@exemple.fr;Roux;Léa;offre-inconnue;",
+        ],
+    );
+    let cli = w.bin().args(["check", sheet.to_str().unwrap(), "--format", "json"]).output().unwrap();
+    let cli: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    let r = post_sheet(&p, &cookie, "clients décembre.csv", std::fs::read(&sheet).unwrap());
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let id = location.rsplit('/').next().unwrap().to_string();
+    let page = client().get(format!("{}{location}", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    for (attribute, key) in
+        [("data-rows", "total"), ("data-valid", "valid"), ("data-invalid", "invalid"), ("data-ignored", "ignored")]
+    {
+        assert_eq!(attr(&page, attribute), cli["rows"][key].to_string(), "{attribute}");
+    }
+    assert!(
+        page.contains(
+            "data-testid=\"row\" data-row=\"2\" data-sheet=\"clients décembre.csv\" data-statut=\"INVALIDE\""
+        ),
+        "{page}"
+    );
+    assert!(page.contains("data-field=\"email\"") && page.contains("data-testid=\"filter-problems\""));
+    // Fixing the e-mail: the row checked again, the counts with it.
+    let fix = |row: &str, field: &str, value: &str| -> serde_json::Value {
+        let r = client()
+            .post(format!("{}/feuille/{id}/cellule", p.base))
+            .header("cookie", &cookie)
+            .header("origin", &p.base)
+            .form(&[("sheet", "clients décembre.csv"), ("row", row), ("field", field), ("value", value)])
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.json().unwrap()
+    };
+    let answer = fix("2", "email", "jean@exemple.fr");
+    assert!(answer["rows"][0]["html"].as_str().unwrap().contains("data-statut=\"VALIDE\""), "{answer}");
+    assert_eq!(attr(answer["summary"].as_str().unwrap(), "data-valid"), "1");
+    // The checks across rows: Anne gets her own e-mail, both rows turn valid.
+    let answer = fix("4", "email", "anne@exemple.fr");
+    assert_eq!(answer["rows"].as_array().unwrap().len(), 2, "{answer}");
+    assert_eq!(attr(answer["summary"].as_str().unwrap(), "data-valid"), "3");
+    // The fixed sheet: a new file, every column kept, the original untouched.
+    let r = client().get(format!("{}/feuille/{id}/corrige", p.base)).header("cookie", &cookie).send().unwrap();
+    let disposition = r.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(disposition.contains("corrige.xlsx"), "{disposition}");
+    let fixed = w.path("corrige.xlsx");
+    std::fs::write(&fixed, r.bytes().unwrap()).unwrap();
+    let lines = crate::util::results_xlsx(&fixed);
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["email"], "jean@exemple.fr");
+    assert_eq!(lines[0]["note"], "à rappeler");
+    assert!(std::fs::read(&sheet).unwrap().windows(9).any(|x| x == b"jean@@exe"), "the original is never overwritten");
+    let out = w.bin().args(["check", fixed.to_str().unwrap(), "--format", "json"]).output().unwrap();
+    let again: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(again["rows"]["valid"], 3, "the fixed sheet checks as the page said");
+}
