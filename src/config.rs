@@ -120,6 +120,7 @@ pub fn mask(s: &str) -> String {
 }
 
 /// The two keys a run sends, and what was noticed while finding them.
+#[derive(Clone, Debug)]
 pub struct Keys {
     pub subscription: Secret,
     pub api: Secret,

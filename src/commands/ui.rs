@@ -17,7 +17,8 @@ pub fn ui(args: &UiArgs, cfg: &Config) -> Result<u8> {
             false => None,
         };
         let cfg = demo.as_ref().map_or_else(|| cfg.clone(), |d| d.cfg.clone());
-        let opts = UiOptions { port: args.port, open_browser: !args.no_open, demo: args.demo };
+        let keys = demo.as_ref().and_then(|d| d.request().keys);
+        let opts = UiOptions { port: args.port, open_browser: !args.no_open, demo: args.demo, keys };
         serve(&cfg, opts, |address| {
             // Alone on its line: scripts read it.
             println!("{address}");

@@ -22,7 +22,7 @@ pub use crate::config::Keys;
 pub use crate::execute::Stopper;
 pub use crate::execute::client::is_loopback;
 pub use crate::pipeline::Prepared;
-pub use crate::plan::{PlanCounts, RowCheck};
+pub use crate::plan::{Bodies, Plan, PlanCounts, RowCheck};
 pub use crate::portfolio::{Filter, Folder, Portfolio};
 pub use crate::read::Encoding;
 pub use crate::report::{RowResult, results_format};
@@ -33,7 +33,7 @@ pub use check::{
 pub use demo::{Demo, start_demo};
 pub use events::{Confirm, Confirmation, Event, EventSink};
 pub use files::RunFiles;
-pub use run::{Pacing, RunReport, RunRequest, RunSource, run};
+pub use run::{Pacing, RunReport, RunRequest, RunSource, run, write_run_results};
 pub use sheet::{CheckedSheet, Edit};
 
 /// Which sheet to read and how (the reader's options).

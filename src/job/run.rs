@@ -30,6 +30,8 @@ pub enum RunSource {
     Sheet { input: SheetInput, online: Option<OnlineCheck> },
     /// A plan written by `loopbatch plan` (or kept beside earlier results).
     PlanFile(PathBuf),
+    /// A plan built in memory (the page's sheet, as fixed there).
+    Plan(Box<Plan>),
 }
 
 /// Flags that override the configuration's pacing.
@@ -122,6 +124,12 @@ impl RunReport {
     }
 }
 
+/// The results of a run written again in another file (CSV beside XLSX,
+/// say): the same rows, the same columns.
+pub fn write_run_results(plan: &Plan, report: &RunReport, path: &Path, lang: Lang) -> Result<()> {
+    crate::report::write_results(path, &plan.columns, &plan.rows, &report.rows, lang)
+}
+
 /// Runs a plan against the configuration's API (or the simulator): asks
 /// `confirm` first when the host is not this machine, reports progress to
 /// `events`, stops cleanly when `stopper` is triggered.
@@ -163,6 +171,7 @@ async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Resu
             plan.check_calls(path, &cfg.routes, cfg.lang)?;
             Ok(plan)
         }
+        RunSource::Plan(plan) => Ok((**plan).clone()),
         RunSource::Sheet { input, online } => {
             let portfolio = match online {
                 Some(o) => {

@@ -11,6 +11,7 @@
 
 mod guard;
 mod pages;
+mod runs;
 mod sheets;
 
 use std::collections::HashMap;
@@ -49,6 +50,8 @@ pub struct UiOptions {
     pub open_browser: bool,
     /// The embedded simulator with the sample data, said on every screen.
     pub demo: bool,
+    /// Keys to send instead of the configuration's (the simulator's).
+    pub keys: Option<crate::config::Keys>,
 }
 
 struct App {
@@ -58,11 +61,19 @@ struct App {
     /// Where uploads, opening file and runs live: per user, owner only.
     folder: PathBuf,
     sheets: Mutex<HashMap<String, Arc<Mutex<sheets::Loaded>>>>,
+    /// Plans shown, by their one-time confirmation: (name, plan, host).
+    confirmations: Mutex<HashMap<String, Confirmable>>,
+    runs: runs::Runs,
+    /// The run started last: one run at a time per server.
+    current_run: Mutex<Option<String>>,
+    /// Keys given to the page rather than the configuration's (the demo's).
+    keys: Option<crate::config::Keys>,
     last_request: Mutex<Instant>,
     quit: Notify,
 }
 
 type Shared = Arc<App>;
+type Confirmable = (String, Box<crate::job::Plan>, String);
 
 /// The per-user folder of the page's files, created owner-only.
 pub fn user_folder(lang: Lang) -> Result<PathBuf> {
@@ -111,6 +122,10 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
         simulation: opts.demo,
         folder: folder.clone(),
         sheets: Mutex::new(HashMap::new()),
+        confirmations: Mutex::new(HashMap::new()),
+        runs: Mutex::new(HashMap::new()),
+        current_run: Mutex::new(None),
+        keys: opts.keys.clone(),
         last_request: Mutex::new(Instant::now()),
         quit: Notify::new(),
     });
@@ -145,7 +160,12 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
 async fn idle_watch(app: Shared) {
     loop {
         tokio::time::sleep(Duration::from_secs(30)).await;
-        if app.last_request.lock().unwrap_or_else(|e| e.into_inner()).elapsed() >= IDLE_LIMIT {
+        let idle = app.last_request.lock().unwrap_or_else(|e| e.into_inner()).elapsed() >= IDLE_LIMIT;
+        let running = app.runs.lock().unwrap_or_else(|e| e.into_inner()).values().any(|r| {
+            let r = r.lock().unwrap_or_else(|e| e.into_inner());
+            r.report.is_none() && r.progress.state != "failed"
+        });
+        if idle && !running {
             return;
         }
     }
@@ -159,6 +179,12 @@ fn router(app: Shared) -> Router {
         .route("/feuille/{id}", get(sheets::view))
         .route("/feuille/{id}/cellule", post(sheets::edit))
         .route("/feuille/{id}/corrige", get(sheets::fixed))
+        .route("/feuille/{id}/plan", get(runs::plan))
+        .route("/execution", post(runs::start))
+        .route("/execution/{id}", get(runs::view))
+        .route("/execution/{id}/evenements", get(runs::events))
+        .route("/execution/{id}/arret", post(runs::stop))
+        .route("/execution/{id}/resultats/{kind}", get(runs::download))
         .route("/static/page.js", get(|| async { asset(PAGE_JS, "text/javascript; charset=utf-8") }))
         .route("/static/page.css", get(|| async { asset(PAGE_CSS, "text/css; charset=utf-8") }))
         .route("/ouvrir/{token}", get(open_page))

@@ -6,10 +6,11 @@
 use std::collections::BTreeMap;
 
 use maud::{DOCTYPE, Markup, html};
+use serde::Serialize;
 
 use crate::headers::Field;
 use crate::i18n::Lang;
-use crate::job::CheckedSheet;
+use crate::job::{CheckedSheet, Plan, PlanCounts, RunReport};
 use crate::rows::Row;
 
 /// Rows shown per page: a 100,000-row sheet stays responsive.
@@ -170,6 +171,7 @@ pub fn sheet_page(v: &SheetView) -> Markup {
                 span { (lang.t("Page", "Page")) " " (page + 1) " / " (pages) }
                 @if page + 1 < pages { a href=(link(page + 1, v.only_problems)) data-testid="next-page" { (lang.t("Page suivante", "Next page")) } }
                 a href=(format!("/feuille/{}/corrige", v.id)) data-testid="download-fixed" { (lang.t("Télécharger le tableur corrigé", "Download the fixed sheet")) }
+                a href=(format!("/feuille/{}/plan", v.id)) data-testid="plan" { (lang.t("Voir le plan d'appels et lancer", "See the plan of calls and run")) }
             }
             table.rows data-sheet-id=(v.id) {
                 caption { (lang.t("Lignes du tableur ; les cellules se corrigent ici.", "Rows of the sheet; cells can be fixed here.")) }
@@ -230,6 +232,148 @@ pub fn row(sheet: &CheckedSheet, index: usize, lang: Lang) -> Markup {
                 }
             }
             td.message { (r.problems.join(" | ")) @if !r.warnings.is_empty() { " " small { (r.warnings.join(" | ")) } } }
+        }
+    }
+}
+
+pub struct PlanView<'a> {
+    pub sheet_id: &'a str,
+    pub name: &'a str,
+    pub host: &'a str,
+    pub counts: &'a PlanCounts,
+    pub per_dossier: &'a [(String, usize)],
+    pub confirm: &'a str,
+    pub lang: Lang,
+    pub simulation: bool,
+}
+
+/// The plan: calls per route and per dossier, the target; "Lancer" opens
+/// the in-page confirmation (CSS :target, no script needed).
+pub fn plan_page(v: &PlanView) -> Markup {
+    let lang = v.lang;
+    let c = v.counts;
+    layout(
+        lang,
+        lang.t("Plan", "Plan"),
+        v.simulation,
+        html! {
+            h1 { (lang.t("Plan d'appels de", "Plan of calls of")) " " (v.name) }
+            p { (c.calls) " " (lang.t("appels vers", "calls to")) " " strong data-testid="host" { (v.host) } ", "
+                (c.dossiers) " " (lang.t("dossiers", "dossiers")) ", " (c.valid) " " (lang.t("lignes valides", "valid rows"))
+                @if c.invalid > 0 { ", " (c.invalid) " " (lang.t("lignes invalides (non envoyées)", "invalid rows (not sent)")) } }
+            table {
+                caption { (lang.t("Appels par route", "Calls per route")) }
+                thead { tr { th scope="col" { "route" } th scope="col" { (lang.t("appels", "calls")) } } }
+                tbody { @for (route, n) in &c.calls_per_route { tr { td { (route) } td { (n) } } } }
+            }
+            details {
+                summary { (lang.t("Appels par dossier", "Calls per dossier")) }
+                table { tbody { @for (d, n) in v.per_dossier { tr { td { (d) } td { (n) } } } } }
+            }
+            p { a href=(format!("/feuille/{}", v.sheet_id)) { (lang.t("Retour à la vérification", "Back to the check")) } }
+            @if c.calls > 0 {
+                p { a.button href="#confirmer" data-testid="run" { (lang.t("Lancer", "Run")) } }
+                section #confirmer role="dialog" aria-labelledby="confirmer-titre" {
+                    h2 #confirmer-titre { (lang.t("Confirmer l'envoi", "Confirm sending")) }
+                    p { (lang.t("Envoyer", "Send")) " " strong { (c.calls) } " " (lang.t("appels à", "calls to")) " " strong { (v.host) } " ?" }
+                    form method="post" action="/execution" {
+                        input type="hidden" name="confirm" value=(v.confirm);
+                        button type="submit" data-testid="confirm" { (lang.t("Envoyer", "Send")) }
+                        " " a href="#" { (lang.t("Annuler", "Cancel")) }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// What the page shows of a run, as its events left it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    pub errors: usize,
+    /// running, paused, done, stopped or failed.
+    pub state: &'static str,
+    pub reason: String,
+    pub rate: f64,
+    pub per_second: f64,
+    pub eta_s: Option<u64>,
+}
+
+pub struct RunView<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub host: &'a str,
+    pub progress: &'a Progress,
+    pub report: Option<&'a RunReport>,
+    pub plan: &'a Plan,
+    pub only: Option<&'a str>,
+    pub lang: Lang,
+    pub simulation: bool,
+}
+
+/// A run: its progress (pushed by the server while it goes), then its results.
+pub fn run_page(v: &RunView) -> Markup {
+    let lang = v.lang;
+    let p = v.progress;
+    let reason = (p.state == "failed" || p.state == "stopped").then_some(p.reason.as_str());
+    layout(
+        lang,
+        lang.t("Exécution", "Run"),
+        v.simulation,
+        html! {
+            h1 { (lang.t("Exécution de", "Run of")) " " (v.name) " → " (v.host) }
+            div #progress data-testid="progress" data-done=(p.done) data-total=(p.total) data-state=(p.state)
+                data-reason=[reason] data-run=(v.id) role="status" aria-live="polite" {
+                progress max=(p.total.max(1)) value=(p.done) {}
+                span.count #done { (p.done) " / " (p.total) " " (lang.t("appels", "calls")) }
+                span.count #state { (p.state) }
+                span.count #pace { (lang.t("cadence", "pace")) " " (format!("{:.1}", p.rate)) "/s" }
+                span.count #speed { (format!("{:.1}", p.per_second)) " " (lang.t("appels/s", "calls/s")) }
+                span.count #eta { (lang.t("reste", "left")) " " (p.eta_s.map_or("—".to_string(), |s| format!("{s} s"))) }
+                span.count #errors { (p.errors) " " (lang.t("erreur(s)", "error(s)")) }
+                @if let Some(r) = reason { p role="alert" { (r) } }
+            }
+            @if v.report.is_none() && p.state != "failed" {
+                form method="post" action=(format!("/execution/{}/arret", v.id)) {
+                    button type="submit" data-testid="stop" { (lang.t("Arrêter", "Stop")) }
+                }
+            }
+            @if let Some(report) = v.report { (results(v, report)) }
+        },
+    )
+}
+
+fn results(v: &RunView, report: &RunReport) -> Markup {
+    let lang = v.lang;
+    let counts = report.counts();
+    let link = |s: &str| format!("/execution/{}?statut={s}", v.id);
+    html! {
+        h2 { (lang.t("Résultats", "Results")) }
+        p {
+            a href=(format!("/execution/{}/resultats/xlsx", v.id)) data-testid="download-xlsx" { (lang.t("Télécharger les résultats (XLSX)", "Download the results (XLSX)")) }
+            " · "
+            a href=(format!("/execution/{}/resultats/csv", v.id)) data-testid="download-csv" { (lang.t("Télécharger les résultats (CSV)", "Download the results (CSV)")) }
+        }
+        nav.pages aria-label=(lang.t("Filtre par statut", "Filter by status")) {
+            a href=(format!("/execution/{}", v.id)) { (lang.t("Toutes", "All")) " (" (report.rows.len()) ")" }
+            @for (word, n) in &counts { a href=(link(word)) data-status=(word) { (word) " (" (n) ")" } }
+        }
+        @let top = report.top_errors(5);
+        @if !top.is_empty() {
+            h3 { (lang.t("Erreurs les plus fréquentes", "Most frequent errors")) }
+            ol { @for (m, n) in &top { li { (n) " × " (m) } } }
+        }
+        table.rows {
+            thead { tr { th scope="col" { "feuille" } th scope="col" { "ligne" } th scope="col" { "statut" } th scope="col" { "etape" } th scope="col" { "message" } } }
+            tbody {
+                @for (row, r) in v.plan.rows.iter().zip(&report.rows).filter(|(_, r)| v.only.is_none_or(|s| r.status.word() == s)).take(500) {
+                    tr data-testid="result" data-statut=(r.status.word()) {
+                        td { (&*row.feuille) } td { (row.ligne) } td { (r.status.word()) } td { (r.etape) } td { (r.message) }
+                    }
+                }
+            }
         }
     }
 }

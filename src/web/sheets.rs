@@ -99,11 +99,11 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
     }
 }
 
-fn loaded(app: &Shared, id: &str) -> Option<Arc<Mutex<Loaded>>> {
+pub(super) fn loaded(app: &Shared, id: &str) -> Option<Arc<Mutex<Loaded>>> {
     app.sheets.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
 }
 
-fn not_found(app: &Shared) -> Response<Body> {
+pub(super) fn not_found(app: &Shared) -> Response<Body> {
     let lang = app.cfg.lang;
     failure(
         app,
@@ -215,6 +215,20 @@ pub(super) async fn fixed(State(app): State<Shared>, UrlPath(id): UrlPath<String
         Ok(Err(e)) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne."),
     }
+}
+
+/// A download's Content-Disposition: an ASCII name for old browsers, the
+/// real one (accents) encoded as RFC 6266 says.
+pub(super) fn attachment(file: &str) -> String {
+    let encoded: String = file
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect();
+    let ascii: String =
+        file.chars().map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '_' }).collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 fn fixed_workbook(sheet: &CheckedSheet) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {

@@ -251,3 +251,152 @@ fn the_check_in_the_page_counts_as_the_cli_and_a_fixed_cell_turns_its_row_valid(
     let again: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(again["rows"]["valid"], 3, "the fixed sheet checks as the page said");
 }
+
+fn confirm_of(page: &str) -> String {
+    let at = page.find("name=\"confirm\" value=\"").expect("a confirmation") + "name=\"confirm\" value=\"".len();
+    page[at..].split('"').next().unwrap().to_string()
+}
+
+fn progress_of(p: &Page, cookie: &str, run: &str) -> (String, String) {
+    let page = client().get(format!("{}{run}", p.base)).header("cookie", cookie).send().unwrap().text().unwrap();
+    (attr(&page, "data-state"), page)
+}
+
+#[test]
+fn a_run_from_the_page_is_followed_and_writes_the_clis_results() {
+    use loopbatch::simulator::{self, Options};
+    let sample_model = || {
+        let seed = simulator::Seed {
+            dossiers: Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),
+            ..Default::default()
+        };
+        simulator::build_model(&seed, 1, loopbatch::i18n::Lang::Fr).unwrap()
+    };
+    let sim = crate::util::TestSim::start(Options { model: sample_model(), ..Default::default() });
+    let w = Work::new();
+    std::fs::write(w.path("loopbatch.toml"), "rate = \"500/s\"\nconcurrency = 8\n").unwrap();
+    let keys = [
+        ("LOOP_BASE_URL", sim.base_url.as_str()),
+        ("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY),
+        ("LOOP_API_KEY", simulator::DEMO_API_KEY),
+    ];
+    let p = start(&w, &keys);
+    let cookie = open(&p);
+    let sample =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/onboarding-clients.csv")).unwrap();
+    let r = post_sheet(&p, &cookie, "onboarding-clients.csv", sample.clone());
+    let sheet = r.headers()["location"].to_str().unwrap().to_string();
+    let plan =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(plan.contains("data-testid=\"run\"") && plan.contains("127.0.0.1"), "{plan}");
+    let confirm = confirm_of(&plan);
+    let start_run = |confirm: &str| {
+        client()
+            .post(format!("{}/execution", p.base))
+            .header("cookie", &cookie)
+            .header("origin", &p.base)
+            .form(&[("confirm", confirm)])
+            .send()
+            .unwrap()
+    };
+    let r = start_run(&confirm);
+    assert_eq!(r.status(), 303);
+    let run = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(start_run(&confirm).status(), 409, "a confirmation works once");
+    // Progress pushed as server-sent events, then the run ends.
+    let events = client().get(format!("{}{run}/evenements", p.base)).header("cookie", &cookie).send().unwrap();
+    assert_eq!(events.headers()["content-type"], "text/event-stream");
+    let text = events.text().unwrap();
+    assert!(text.contains("event: progress") && text.contains("\"state\":\"done\""), "{text}");
+    let (state, page) = progress_of(&p, &cookie, &run);
+    assert_eq!(state, "done");
+    assert_eq!(attr(&page, "data-done"), attr(&page, "data-total"));
+    assert!(page.contains("data-testid=\"download-xlsx\"") && page.contains("data-testid=\"download-csv\""));
+    // The same results as the CLI's, on the same sheet and the same answers.
+    let xlsx = client().get(format!("{}{run}/resultats/xlsx", p.base)).header("cookie", &cookie).send().unwrap();
+    std::fs::write(w.path("page.xlsx"), xlsx.bytes().unwrap()).unwrap();
+    let csv = client().get(format!("{}{run}/resultats/csv", p.base)).header("cookie", &cookie).send().unwrap();
+    std::fs::write(w.path("page.csv"), csv.bytes().unwrap()).unwrap();
+    let sim2 = crate::util::TestSim::start(Options { model: sample_model(), ..Default::default() });
+    w.file("onboarding-clients.csv", &sample);
+    w.bin_for(&sim2).args(["run", "onboarding-clients.csv", "--results", "cli.xlsx"]).assert().code(1);
+    let same = |l: &crate::util::Line| {
+        let mut kept: Vec<(String, String)> = l
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "horodatage" | "request_id" | "object_id"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        kept.sort();
+        kept
+    };
+    let cli = crate::util::results_xlsx(&w.path("cli.xlsx"));
+    let page = crate::util::results_xlsx(&w.path("page.xlsx"));
+    assert_eq!(cli.len(), 50);
+    assert_eq!(cli.iter().map(same).collect::<Vec<_>>(), page.iter().map(same).collect::<Vec<_>>());
+    assert_eq!(crate::util::results_csv(&w.path("page.csv")).len(), 50);
+}
+
+#[test]
+fn stop_in_the_page_lets_calls_in_flight_finish_and_writes_the_results() {
+    use loopbatch::simulator::{self, Faults, Options};
+    let seed = simulator::Seed {
+        dossiers: Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),
+        ..Default::default()
+    };
+    let model = simulator::build_model(&seed, 1, loopbatch::i18n::Lang::Fr).unwrap();
+    let faults = Faults { latency: std::time::Duration::from_millis(300), ..Default::default() };
+    let sim = crate::util::TestSim::start(Options { model, faults, ..Default::default() });
+    let w = Work::new();
+    std::fs::write(w.path("loopbatch.toml"), "rate = \"50/s\"\nconcurrency = 2\n").unwrap();
+    let keys = [
+        ("LOOP_BASE_URL", sim.base_url.as_str()),
+        ("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY),
+        ("LOOP_API_KEY", simulator::DEMO_API_KEY),
+    ];
+    let p = start(&w, &keys);
+    let cookie = open(&p);
+    let sample =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/onboarding-clients.csv")).unwrap();
+    let sheet =
+        post_sheet(&p, &cookie, "onboarding-clients.csv", sample).headers()["location"].to_str().unwrap().to_string();
+    let plan =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    let post = |path: &str, form: &[(&str, &str)]| {
+        client()
+            .post(format!("{}{path}", p.base))
+            .header("cookie", &cookie)
+            .header("origin", &p.base)
+            .form(form)
+            .send()
+            .unwrap()
+    };
+    let r = post("/execution", &[("confirm", &confirm_of(&plan))]);
+    let run = r.headers()["location"].to_str().unwrap().to_string();
+    // One run at a time: another start is refused while this one goes.
+    let other =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    let refused = post("/execution", &[("confirm", &confirm_of(&other))]);
+    assert_eq!(refused.status(), 409);
+    assert!(refused.text().unwrap().contains("déjà en cours"));
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let (state, page) = progress_of(&p, &cookie, &run);
+    assert_eq!(state, "running", "{page}");
+    assert!(page.contains("data-testid=\"stop\""));
+    assert_eq!(post(&format!("{run}/arret"), &[]).status(), 303);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let page = loop {
+        let (state, page) = progress_of(&p, &cookie, &run);
+        if state != "running" && state != "paused" {
+            assert_eq!(state, "stopped", "{page}");
+            break page;
+        }
+        assert!(std::time::Instant::now() < deadline, "stopped in time");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(page.contains("data-statut=\"NON_EXECUTE\""), "the rows not reached say so");
+    let done: usize = attr(&page, "data-done").parse().unwrap();
+    assert!(done > 0 && done < 131, "stopped part-way: {done}");
+    let sent = sim.stats()["total"].as_u64().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert_eq!(sim.stats()["total"].as_u64().unwrap(), sent, "nothing sent after the stop");
+}

@@ -46,3 +46,31 @@ document.addEventListener("change", (event) => {
     recheck(t);
   }
 });
+
+// A run going: the server pushes its progress; the page follows it and
+// shows the results when it ends (a reload finds the run where it is).
+function follow() {
+  const p = document.querySelector('[data-testid="progress"]');
+  if (!p || !["running", "paused"].includes(p.dataset.state)) return;
+  const source = new EventSource("/execution/" + encodeURIComponent(p.dataset.run) + "/evenements");
+  source.addEventListener("progress", (event) => {
+    const s = JSON.parse(event.data);
+    p.dataset.done = s.done;
+    p.dataset.total = s.total;
+    p.dataset.state = s.state;
+    const bar = p.querySelector("progress");
+    if (bar) { bar.max = Math.max(s.total, 1); bar.value = s.done; }
+    const text = (id, value) => { const e = p.querySelector("#" + id); if (e) e.textContent = value; };
+    text("done", s.done + " / " + s.total);
+    text("state", s.state);
+    text("pace", s.rate.toFixed(1) + "/s");
+    text("speed", s.per_second.toFixed(1) + "/s");
+    text("eta", s.eta_s === null ? "—" : s.eta_s + " s");
+    text("errors", String(s.errors));
+    if (!["running", "paused"].includes(s.state)) {
+      source.close();
+      window.location.reload();
+    }
+  });
+}
+follow();

@@ -1,0 +1,301 @@
+//! A run from the page: the plan and its in-page confirmation, the run in
+//! the server (closing or reloading the tab loses nothing), its progress
+//! pushed as server-sent events, Stop, and the results. The same library
+//! call as `loopbatch run`, with its journal and resume.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Form, Path as UrlPath, Query, State};
+use axum::http::{HeaderValue, Response, StatusCode, header};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Redirect};
+use futures_util::Stream;
+use serde::Deserialize;
+
+use super::pages::{self, Progress};
+use super::{Shared, html, owner_only_folder};
+use crate::job::{self, Bodies, Event, EventSink, Plan, RunFiles, RunRequest, RunSource, Stopper};
+
+pub(super) struct Run {
+    pub name: String,
+    pub host: String,
+    pub plan: Plan,
+    pub progress: Progress,
+    pub started: Instant,
+    pub paused_until: Option<Instant>,
+    pub stopper: Stopper,
+    pub csv: PathBuf,
+    pub report: Option<job::RunReport>,
+}
+
+pub(super) type Runs = Mutex<HashMap<String, Arc<Mutex<Run>>>>;
+
+fn failure(app: &Shared, status: StatusCode, text: &str) -> Response<Body> {
+    let lang = app.cfg.lang;
+    let mut r = html(pages::message(lang, lang.t("Impossible", "Cannot do it"), text));
+    *r.status_mut() = status;
+    r
+}
+
+/// The plan of a sheet as it stands, and the confirmation it needs.
+pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
+    let Some(l) = super::sheets::loaded(&app, &id) else { return super::sheets::not_found(&app) };
+    let built = tokio::task::spawn_blocking(move || {
+        let l = l.lock().unwrap_or_else(|e| e.into_inner());
+        (l.name.clone(), l.sheet.plan(Bodies::Yes))
+    })
+    .await;
+    let Ok((name, plan)) = built else { return failure(&app, StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne.") };
+    let confirm = super::guard::secret();
+    let host = crate::execute::client::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
+    let counts = plan.counts();
+    let mut per_dossier: HashMap<&str, usize> = HashMap::new();
+    for c in &plan.calls {
+        *per_dossier.entry(&c.dossier).or_default() += 1;
+    }
+    let mut per_dossier: Vec<(String, usize)> = per_dossier.into_iter().map(|(d, n)| (d.to_string(), n)).collect();
+    per_dossier.sort();
+    let view = pages::PlanView {
+        sheet_id: &id,
+        name: &name,
+        host: &host,
+        counts: &counts,
+        per_dossier: &per_dossier,
+        confirm: &confirm,
+        lang: app.cfg.lang,
+        simulation: app.simulation,
+    };
+    let page = pages::plan_page(&view);
+    app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).insert(confirm, (name, Box::new(plan), host));
+    html(page)
+}
+
+#[derive(Deserialize)]
+pub(super) struct StartForm {
+    confirm: String,
+}
+
+/// Starts the run the confirmation names: once, and only if no other run
+/// is going in this server.
+pub(super) async fn start(State(app): State<Shared>, Form(f): Form<StartForm>) -> Response<Body> {
+    let lang = app.cfg.lang;
+    let mut current = app.current_run.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    if let Some(id) = &current
+        && runs_get(&app, id).is_some_and(|r| r.lock().unwrap_or_else(|e| e.into_inner()).report.is_none())
+    {
+        return failure(
+            &app,
+            StatusCode::CONFLICT,
+            lang.t(
+                "Une exécution est déjà en cours dans cette page : attendez sa fin, ou arrêtez-la, avant d'en lancer une autre.",
+                "A run is already going in this page: wait for its end, or stop it, before starting another.",
+            ),
+        );
+    }
+    let Some((name, plan, host)) = app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).remove(&f.confirm)
+    else {
+        return failure(
+            &app,
+            StatusCode::CONFLICT,
+            lang.t(
+                "Cette confirmation a déjà servi ou n'existe pas.",
+                "This confirmation was already used or does not exist.",
+            ),
+        );
+    };
+    let run_id = super::guard::secret();
+    let folder = app.folder.join("executions").join(&run_id);
+    if let Err(e) = owner_only_folder(&folder) {
+        return failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+    }
+    let stem = PathBuf::from(&name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let files = RunFiles::new(folder.join(format!("{stem}-resultats.xlsx")));
+    let csv = folder.join(format!("{stem}-resultats.csv"));
+    let run = Run {
+        name,
+        host,
+        progress: Progress {
+            done: 0,
+            total: plan.calls.len(),
+            errors: 0,
+            state: "running",
+            reason: String::new(),
+            rate: app.cfg.rate.per_second(),
+            per_second: 0.0,
+            eta_s: None,
+        },
+        plan: (*plan).clone(),
+        started: Instant::now(),
+        paused_until: None,
+        stopper: Stopper::default(),
+        csv,
+        report: None,
+    };
+    let run = Arc::new(Mutex::new(run));
+    app.runs.lock().unwrap_or_else(|e| e.into_inner()).insert(run_id.clone(), run.clone());
+    current = Some(run_id.clone());
+    *app.current_run.lock().unwrap_or_else(|e| e.into_inner()) = current;
+    tokio::spawn(go(app.clone(), run, plan, files));
+    Redirect::to(&format!("/execution/{run_id}")).into_response()
+}
+
+fn runs_get(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
+    app.runs.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+}
+
+/// The run itself, in the server: events fold into the progress.
+async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles) {
+    let lang = app.cfg.lang;
+    let (stopper, keys) = {
+        let r = run.lock().unwrap_or_else(|e| e.into_inner());
+        (r.stopper.clone(), app.keys.clone())
+    };
+    let seen = run.clone();
+    let events: EventSink = Arc::new(move |e| fold(&mut seen.lock().unwrap_or_else(|e| e.into_inner()), e));
+    let mut req = RunRequest::new(RunSource::Plan(plan.clone()), files.results());
+    req.assume_yes = true; // confirmed in the page
+    req.keys = keys;
+    let confirm: job::Confirm = Box::new(|_| Box::pin(async { Ok(()) }));
+    let outcome = job::run(&app.cfg, req, events, stopper, confirm).await;
+    let mut r = run.lock().unwrap_or_else(|e| e.into_inner());
+    match outcome {
+        Ok(report) => {
+            let _ = job::write_run_results(&plan, &report, &r.csv, lang);
+            r.progress.state = if report.stop.is_some() { "stopped" } else { "done" };
+            r.progress.reason = report.stop_text.clone().unwrap_or_default();
+            r.report = Some(report);
+        }
+        Err(f) => {
+            r.progress.state = "failed";
+            r.progress.reason = f.message;
+            r.report = None;
+        }
+    }
+    if r.progress.state == "failed" {
+        // A run that never started is no longer "going".
+        *app.current_run.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+fn fold(r: &mut Run, e: Event) {
+    match e {
+        Event::Started { rate_per_s, calls, .. } => {
+            r.progress.rate = rate_per_s;
+            r.progress.total = calls;
+        }
+        Event::CallDone { status, .. } => {
+            r.progress.done += 1;
+            if matches!(status.word(), "ERREUR" | "A_VERIFIER") {
+                r.progress.errors += 1;
+            }
+        }
+        Event::Paused { wait } => r.paused_until = Some(Instant::now() + wait),
+        Event::RateChanged { per_s } => r.progress.rate = per_s,
+        Event::Stopping { reason, .. } => r.progress.reason = reason,
+        _ => {}
+    }
+}
+
+/// The progress as it is now (paused while a Retry-After runs).
+fn snapshot(r: &Run) -> Progress {
+    let mut p = r.progress.clone();
+    if p.state == "running" && r.paused_until.is_some_and(|t| t > Instant::now()) {
+        p.state = "paused";
+    }
+    let elapsed = r.started.elapsed().as_secs_f64().max(0.001);
+    p.per_second = p.done as f64 / elapsed;
+    p.eta_s = (p.per_second > 0.0 && p.done < p.total).then(|| ((p.total - p.done) as f64 / p.per_second) as u64);
+    p
+}
+
+pub(super) async fn view(
+    State(app): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response<Body> {
+    let Some(run) = runs_get(&app, &id) else { return not_found(&app) };
+    let r = run.lock().unwrap_or_else(|e| e.into_inner());
+    let view = pages::RunView {
+        id: &id,
+        name: &r.name,
+        host: &r.host,
+        progress: &snapshot(&r),
+        report: r.report.as_ref(),
+        plan: &r.plan,
+        only: q.get("statut").map(String::as_str),
+        lang: app.cfg.lang,
+        simulation: app.simulation,
+    };
+    html(pages::run_page(&view))
+}
+
+fn not_found(app: &Shared) -> Response<Body> {
+    let lang = app.cfg.lang;
+    failure(
+        app,
+        StatusCode::NOT_FOUND,
+        lang.t("Cette exécution est inconnue de cette page.", "This run is unknown to this page."),
+    )
+}
+
+/// The progress pushed to the page, twice a second, until the run ends.
+pub(super) async fn events(
+    State(app): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, std::convert::Infallible>>>, Response<Body>> {
+    let Some(run) = runs_get(&app, &id) else { return Err(not_found(&app)) };
+    let stream = futures_util::stream::unfold((run, false), |(run, finished)| async move {
+        if finished {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let p = snapshot(&run.lock().unwrap_or_else(|e| e.into_inner()));
+        let last = matches!(p.state, "done" | "stopped" | "failed");
+        let event = SseEvent::default().event("progress").data(serde_json::to_string(&p).unwrap_or_default());
+        Some((Ok(event), (run, last)))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// Stop: calls in flight finish, the results are written (as Ctrl-C).
+pub(super) async fn stop(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
+    let Some(run) = runs_get(&app, &id) else { return not_found(&app) };
+    run.lock().unwrap_or_else(|e| e.into_inner()).stopper.interrupt();
+    Redirect::to(&format!("/execution/{id}")).into_response()
+}
+
+/// The results files, by run id and kind, never by a path.
+pub(super) async fn download(
+    State(app): State<Shared>,
+    UrlPath((id, kind)): UrlPath<(String, String)>,
+) -> Response<Body> {
+    let Some(run) = runs_get(&app, &id) else { return not_found(&app) };
+    let (path, mime) = {
+        let r = run.lock().unwrap_or_else(|e| e.into_inner());
+        match (kind.as_str(), &r.report) {
+            ("xlsx", Some(report)) => {
+                (report.results.clone(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            }
+            ("csv", Some(_)) => (r.csv.clone(), "text/csv; charset=utf-8"),
+            _ => return not_found(&app),
+        }
+    };
+    let reading = path.clone();
+    let read = tokio::task::spawn_blocking(move || std::fs::read(&reading)).await;
+    match read.unwrap_or_else(|e| Err(std::io::Error::other(e))) {
+        Ok(bytes) => {
+            let mut resp = Response::new(Body::from(bytes));
+            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if let Ok(v) = HeaderValue::from_str(&super::sheets::attachment(&name)) {
+                resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+            }
+            resp
+        }
+        Err(_) => not_found(&app),
+    }
+}
