@@ -190,6 +190,18 @@ fn is_valid_or_ignored(r: &Row) -> bool {
     r.ignored || r.problems.is_empty()
 }
 
+/// A run's state, said in the user's language.
+pub fn state_label(state: &str, lang: Lang) -> String {
+    match state {
+        "running" => lang.t("en cours", "running"),
+        "paused" => lang.t("en pause (la passerelle demande d'attendre)", "paused (the gateway asks to wait)"),
+        "done" => lang.t("terminée", "done"),
+        "stopped" => lang.t("arrêtée", "stopped"),
+        _ => lang.t("impossible à lancer", "could not start"),
+    }
+    .to_string()
+}
+
 /// The status word of a checked row.
 pub fn status(r: &Row) -> &'static str {
     // The same words as the results (`check`'s VALIDE, INVALIDE, IGNORE).
@@ -295,6 +307,8 @@ pub struct Progress {
     pub errors: usize,
     /// running, paused, done, stopped or failed.
     pub state: &'static str,
+    /// The state in the user's language.
+    pub label: String,
     pub reason: String,
     pub rate: f64,
     pub per_second: f64,
@@ -328,7 +342,7 @@ pub fn run_page(v: &RunView) -> Markup {
                 data-reason=[reason] data-run=(v.id) role="status" aria-live="polite" {
                 progress max=(p.total.max(1)) value=(p.done) {}
                 span.count #done { (p.done) " / " (p.total) " " (lang.t("appels", "calls")) }
-                span.count #state { (p.state) }
+                span.count #state { (p.label) }
                 span.count #pace { (lang.t("cadence", "pace")) " " (format!("{:.1}", p.rate)) "/s" }
                 span.count #speed { (format!("{:.1}", p.per_second)) " " (lang.t("appels/s", "calls/s")) }
                 span.count #eta { (lang.t("reste", "left")) " " (p.eta_s.map_or("—".to_string(), |s| format!("{s} s"))) }

@@ -123,6 +123,7 @@ pub(super) async fn start(State(app): State<Shared>, Form(f): Form<StartForm>) -
             total: plan.calls.len(),
             errors: 0,
             state: "running",
+            label: String::new(),
             reason: String::new(),
             rate: app.cfg.rate.per_second(),
             per_second: 0.0,
@@ -201,11 +202,12 @@ fn fold(r: &mut Run, e: Event) {
 }
 
 /// The progress as it is now (paused while a Retry-After runs).
-fn snapshot(r: &Run) -> Progress {
+fn snapshot(r: &Run, lang: crate::i18n::Lang) -> Progress {
     let mut p = r.progress.clone();
     if p.state == "running" && r.paused_until.is_some_and(|t| t > Instant::now()) {
         p.state = "paused";
     }
+    p.label = pages::state_label(p.state, lang);
     let elapsed = r.started.elapsed().as_secs_f64().max(0.001);
     p.per_second = p.done as f64 / elapsed;
     p.eta_s = (p.per_second > 0.0 && p.done < p.total).then(|| ((p.total - p.done) as f64 / p.per_second) as u64);
@@ -223,7 +225,7 @@ pub(super) async fn view(
         id: &id,
         name: &r.name,
         host: &r.host,
-        progress: &snapshot(&r),
+        progress: &snapshot(&r, app.cfg.lang),
         report: r.report.as_ref(),
         plan: &r.plan,
         only: q.get("statut").map(String::as_str),
@@ -248,12 +250,13 @@ pub(super) async fn events(
     UrlPath(id): UrlPath<String>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, std::convert::Infallible>>>, Response<Body>> {
     let Some(run) = runs_get(&app, &id) else { return Err(not_found(&app)) };
-    let stream = futures_util::stream::unfold((run, false), |(run, finished)| async move {
+    let lang = app.cfg.lang;
+    let stream = futures_util::stream::unfold((run, false), move |(run, finished)| async move {
         if finished {
             return None;
         }
         tokio::time::sleep(Duration::from_millis(400)).await;
-        let p = snapshot(&run.lock().unwrap_or_else(|e| e.into_inner()));
+        let p = snapshot(&run.lock().unwrap_or_else(|e| e.into_inner()), lang);
         let last = matches!(p.state, "done" | "stopped" | "failed");
         let event = SseEvent::default().event("progress").data(serde_json::to_string(&p).unwrap_or_default());
         Some((Ok(event), (run, last)))

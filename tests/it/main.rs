@@ -1,6 +1,7 @@
 //! Integration tests: the real binary on sheets the tests create.
 
 mod architecture;
+mod browser;
 mod check;
 mod dossiers;
 mod excel;

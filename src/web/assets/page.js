@@ -62,7 +62,7 @@ function follow() {
     if (bar) { bar.max = Math.max(s.total, 1); bar.value = s.done; }
     const text = (id, value) => { const e = p.querySelector("#" + id); if (e) e.textContent = value; };
     text("done", s.done + " / " + s.total);
-    text("state", s.state);
+    text("state", s.label);
     text("pace", s.rate.toFixed(1) + "/s");
     text("speed", s.per_second.toFixed(1) + "/s");
     text("eta", s.eta_s === null ? "—" : s.eta_s + " s");

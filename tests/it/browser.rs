@@ -1,0 +1,200 @@
+//! The page in a real headless browser (Chromium through chromedriver, as
+//! Debian packages them): a sheet chosen, its counts as the CLI's, an
+//! e-mail fixed in the page, the run confirmed, followed across a reload to
+//! its end, the results downloaded. Without a browser these tests say so and
+//! are skipped, except under CI, where they fail.
+//! `LOOPBATCH_SCREENSHOTS=1` also writes the screenshots of docs/.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use loopbatch::simulator::{self, Options};
+
+use crate::util::{TestSim, Work};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn installed(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?.to_str()?.split(':').map(|d| Path::new(d).join(name)).find(|p| p.is_file())
+}
+
+/// chromedriver and Chromium, or `None` (said) when this machine has none.
+fn browser(rt: &tokio::runtime::Runtime) -> Option<(Driver, Client)> {
+    let (Some(driver), Some(chromium)) = (installed("chromedriver"), installed("chromium")) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "browser tests need Chromium and chromedriver (Debian: apt-get install chromium chromium-driver)"
+        );
+        eprintln!(
+            "browser tests SKIPPED: no chromium/chromedriver on this machine (apt-get install chromium chromium-driver)"
+        );
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child =
+        Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let driver = Driver(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let caps = serde_json::json!({"goog:chromeOptions": {
+        "binary": chromium,
+        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=fr-FR"],
+    }});
+    let caps = caps.as_object().unwrap().clone();
+    let client = rt
+        .block_on(ClientBuilder::rustls().unwrap().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")))
+        .expect("a browser session");
+    Some((driver, client))
+}
+
+struct Ui(Child);
+
+impl Drop for Ui {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn ui(w: &Work, sim: &TestSim) -> (Ui, String) {
+    std::fs::write(w.path("loopbatch.toml"), "rate = \"20/s\"\nconcurrency = 4\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loopbatch"))
+        .current_dir(w.dir.path())
+        .args(["ui", "--no-open"])
+        .env("XDG_DATA_HOME", w.path("donnees"))
+        .env("LOOP_BASE_URL", &sim.base_url)
+        .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
+        .env("LOOP_API_KEY", simulator::DEMO_API_KEY)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    (Ui(child), line.trim().to_string())
+}
+
+async fn attr(c: &Client, css: &str, name: &str) -> String {
+    c.find(Locator::Css(css)).await.unwrap().attr(name).await.unwrap().unwrap_or_default()
+}
+
+/// Waits until `css`'s attribute `name` satisfies `ok` (the page updates
+/// itself: fetch, server-sent events).
+async fn until(c: &Client, css: &str, name: &str, ok: impl Fn(&str) -> bool, what: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(Some(v)) = e.attr(name).await
+            && ok(&v)
+        {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    if std::env::var_os("LOOPBATCH_SCREENSHOTS").is_some() {
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join(name), png).unwrap();
+    }
+}
+
+#[test]
+fn a_cabinet_checks_fixes_runs_and_downloads_in_the_browser() {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let Some((_driver, c)) = browser(&rt) else { return };
+    let seed = simulator::Seed {
+        dossiers: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),
+        ..Default::default()
+    };
+    let model = simulator::build_model(&seed, 1, loopbatch::i18n::Lang::Fr).unwrap();
+    let sim = TestSim::start(Options { model, ..Default::default() });
+    let w = Work::new();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/onboarding-clients.csv");
+    let cli = w.bin().args(["check", sample.to_str().unwrap(), "--format", "json"]).output().unwrap();
+    let cli: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    let (_ui, opening) = ui(&w, &sim);
+    let base = opening.split("/ouvrir/").next().unwrap().to_string();
+    rt.block_on(async {
+        // The opening lands on the first screen; choosing the file checks it.
+        c.goto(&opening).await.unwrap();
+        c.wait().for_element(Locator::Css("[data-testid=sheet]")).await.unwrap();
+        screenshot(&c, "1-tableur.png").await;
+        let input = c.find(Locator::Css("[data-testid=sheet]")).await.unwrap();
+        input.send_keys(sample.to_str().unwrap()).await.unwrap();
+        c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css("[data-testid=summary]")).await.unwrap();
+        for (a, k) in
+            [("data-rows", "total"), ("data-valid", "valid"), ("data-invalid", "invalid"), ("data-ignored", "ignored")]
+        {
+            assert_eq!(attr(&c, "[data-testid=summary]", a).await, cli["rows"][k].to_string(), "{a}");
+        }
+        screenshot(&c, "2-verification.png").await;
+        // The mistyped e-mail of line 8, fixed in its cell: the row turns VALIDE.
+        let row = r#"tr[data-testid=row][data-row="8"]"#;
+        assert_eq!(attr(&c, row, "data-statut").await, "INVALIDE");
+        let email = r#"input[data-row="8"][data-field=email]"#;
+        // Clearing the cell is itself a change: the row is checked (and
+        // redrawn) at once; then the right address is typed.
+        c.find(Locator::Css(email)).await.unwrap().clear().await.unwrap();
+        until(&c, email, "value", str::is_empty, "the cleared cell redrawn").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        c.find(Locator::Css(email)).await.unwrap().send_keys("jean.dupont@exemple.fr\t").await.unwrap();
+        until(&c, row, "data-statut", |s| s == "VALIDE", "the fixed row turns VALIDE").await;
+        let valid = cli["rows"]["valid"].as_u64().unwrap() + 1;
+        until(&c, "[data-testid=summary]", "data-valid", |v| v == valid.to_string(), "the counts follow").await;
+        screenshot(&c, "3-correction.png").await;
+        // The plan, "Lancer", the in-page confirmation, and the run.
+        c.find(Locator::Css("[data-testid=plan]")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("[data-testid=run]")).await.unwrap().click().await.unwrap();
+        screenshot(&c, "4-confirmation.png").await;
+        c.find(Locator::Css("[data-testid=confirm]")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("[data-testid=progress]")).await.unwrap();
+        let before: usize =
+            until(&c, "[data-testid=progress]", "data-done", |d| d != "0", "calls go").await.parse().unwrap();
+        screenshot(&c, "5-execution.png").await;
+        // A reload loses nothing: the run goes on in the server.
+        c.refresh().await.unwrap();
+        let after: usize = attr(&c, "[data-testid=progress]", "data-done").await.parse().unwrap();
+        assert!(after >= before, "{after} >= {before}");
+        until(&c, "[data-testid=progress]", "data-state", |s| s == "done", "the run ends").await;
+        c.wait().for_element(Locator::Css("[data-testid=download-xlsx]")).await.unwrap();
+        let total = attr(&c, "[data-testid=progress]", "data-total").await;
+        assert_eq!(attr(&c, "[data-testid=progress]", "data-done").await, total);
+        screenshot(&c, "6-resultats.png").await;
+        // The results file, as the page offers it.
+        let link = attr(&c, "[data-testid=download-xlsx]", "href").await;
+        let cookie = c.get_named_cookie("loopbatch").await.unwrap();
+        let bytes = reqwest::Client::new()
+            .get(format!("{base}{link}"))
+            .header("cookie", format!("loopbatch={}", cookie.value()))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        std::fs::write(w.path("r.xlsx"), &bytes).unwrap();
+        c.close().await.unwrap();
+    });
+    let lines = crate::util::results_xlsx(&w.path("r.xlsx"));
+    assert_eq!(lines.len(), 50);
+    let ok = lines.iter().filter(|l| l["statut"] == "OK").count();
+    assert_eq!(ok, 45, "the fixed row went too");
+    let fixed = lines.iter().find(|l| l["ligne"] == "8").unwrap();
+    assert_eq!((fixed["statut"].as_str(), fixed["E-mail"].as_str()), ("OK", "jean.dupont@exemple.fr"));
+}
