@@ -151,10 +151,29 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
             _ = tokio::signal::ctrl_c() => {}
             _ = idle => {}
         }
+        // As Stop for a run going: calls in flight finish, results written.
+        finish_runs(&app).await;
     };
     axum::serve(listener, router).with_graceful_shutdown(stop).await.map_err(|e| Failure::stopped(e.to_string()))?;
     let _ = std::fs::remove_file(&opening);
     Ok(())
+}
+
+/// Stops every run going and waits (a minute at most) for its results.
+async fn finish_runs(app: &App) {
+    let runs: Vec<_> = app.runs.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
+    for r in &runs {
+        r.lock().unwrap_or_else(|e| e.into_inner()).stopper.interrupt();
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline
+        && runs.iter().any(|r| {
+            let r = r.lock().unwrap_or_else(|e| e.into_inner());
+            r.report.is_none() && r.progress.state != "failed"
+        })
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn idle_watch(app: Shared) {

@@ -400,3 +400,55 @@ fn stop_in_the_page_lets_calls_in_flight_finish_and_writes_the_results() {
     std::thread::sleep(std::time::Duration::from_millis(700));
     assert_eq!(sim.stats()["total"].as_u64().unwrap(), sent, "nothing sent after the stop");
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_run_going_writes_its_results_then_ends_the_server() {
+    use loopbatch::simulator::{self, Faults, Options};
+    let seed = simulator::Seed {
+        dossiers: Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),
+        ..Default::default()
+    };
+    let model = simulator::build_model(&seed, 1, loopbatch::i18n::Lang::Fr).unwrap();
+    let faults = Faults { latency: std::time::Duration::from_millis(300), ..Default::default() };
+    let sim = crate::util::TestSim::start(Options { model, faults, ..Default::default() });
+    let w = Work::new();
+    std::fs::write(w.path("loopbatch.toml"), "concurrency = 2\n").unwrap();
+    let keys = [
+        ("LOOP_BASE_URL", sim.base_url.as_str()),
+        ("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY),
+        ("LOOP_API_KEY", simulator::DEMO_API_KEY),
+    ];
+    let mut p = start(&w, &keys);
+    let cookie = open(&p);
+    let sample =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/onboarding-clients.csv")).unwrap();
+    let sheet =
+        post_sheet(&p, &cookie, "onboarding-clients.csv", sample).headers()["location"].to_str().unwrap().to_string();
+    let plan =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    let r = client()
+        .post(format!("{}/execution", p.base))
+        .header("cookie", &cookie)
+        .header("origin", &p.base)
+        .form(&[("confirm", confirm_of(&plan))])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // SAFETY: sends SIGINT (Ctrl-C) to our own child process.
+    assert_eq!(unsafe { libc::kill(p.child.id() as libc::pid_t, libc::SIGINT) }, 0);
+    let status = p.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let results: Vec<_> = walk(&p.data.join("loopbatch/executions"))
+        .into_iter()
+        .filter(|f| f.to_string_lossy().ends_with("-resultats.xlsx"))
+        .collect();
+    assert_eq!(results.len(), 1, "the results were written before the server ended");
+    let lines = crate::util::results_xlsx(&results[0]);
+    assert_eq!(lines.len(), 50);
+    assert!(lines.iter().any(|l| l["statut"] == "NON_EXECUTE"), "stopped part-way");
+    let sent = sim.stats()["total"].as_u64().unwrap();
+    assert!(sent > 0 && sent < 134, "{sent} calls sent");
+    assert!(lines.iter().all(|l| l["statut"] != "A_VERIFIER"), "calls in flight were let finish");
+}
