@@ -80,12 +80,17 @@ pub(super) fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: 
         lang.t("ce que cela veut dire, et la suite", "what it means, and what next"),
         &bold,
     )?;
-    let wrap = Format::new().set_text_wrap();
+    // Rows tall enough for the meaning's lines: spreadsheets do not grow a
+    // row for wrapped text written by a program.
+    let top = rust_xlsxwriter::FormatAlign::Top;
+    let wrap = Format::new().set_text_wrap().set_align(top);
     for (i, (st, n)) in per_status.iter().enumerate() {
-        let fmt = Format::new().set_background_color(Color::RGB(status_color(*st)));
-        sheet.write_string_with_format(i as u32 + 1, 0, st.word(), &fmt)?;
-        sheet.write_number(i as u32 + 1, 1, *n)?;
-        sheet.write_string_with_format(i as u32 + 1, 2, status_meaning(*st, lang), &wrap)?;
+        let fmt = Format::new().set_background_color(Color::RGB(status_color(*st))).set_align(top);
+        let row = i as u32 + 1;
+        sheet.write_string_with_format(row, 0, st.word(), &fmt)?;
+        sheet.write_number_with_format(row, 1, *n, &Format::new().set_align(top))?;
+        sheet.write_string_with_format(row, 2, status_meaning(*st, lang), &wrap)?;
+        sheet.set_row_height(row, 45)?;
     }
     let total_row = per_status.len() as u32 + 1;
     sheet.write_string_with_format(total_row, 0, lang.t("total", "total"), &bold)?;
