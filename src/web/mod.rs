@@ -203,6 +203,8 @@ fn router(app: Shared) -> Router {
         .route("/execution/{id}", get(runs::view))
         .route("/execution/{id}/evenements", get(runs::events))
         .route("/execution/{id}/arret", post(runs::stop))
+        .route("/execution/{id}/reprise", post(runs::resume))
+        .route("/execution/{id}/echecs", post(runs::rerun_failed))
         .route("/execution/{id}/resultats/{kind}", get(runs::download))
         .route("/static/page.js", get(|| async { asset(PAGE_JS, "text/javascript; charset=utf-8") }))
         .route("/static/page.css", get(|| async { asset(PAGE_CSS, "text/css; charset=utf-8") }))

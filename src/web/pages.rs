@@ -354,7 +354,20 @@ pub fn run_page(v: &RunView) -> Markup {
                     button type="submit" data-testid="stop" { (lang.t("Arrêter", "Stop")) }
                 }
             }
-            @if let Some(report) = v.report { (results(v, report)) }
+            @if let Some(report) = v.report {
+                @if report.stop.is_some() {
+                    form method="post" action=(format!("/execution/{}/reprise", v.id)) {
+                        button type="submit" data-testid="resume" { (lang.t("Reprendre", "Resume")) }
+                        " " (lang.t("(rien de ce qui est fait ne sera renvoyé)", "(nothing done is sent again)"))
+                    }
+                }
+                @if report.rows.iter().any(|r| !matches!(r.status.word(), "OK" | "IGNORE")) {
+                    form method="post" action=(format!("/execution/{}/echecs", v.id)) {
+                        button type="submit" data-testid="rerun-failed" { (lang.t("Relancer les échecs", "Run the failures again")) }
+                    }
+                }
+                (results(v, report))
+            }
         },
     )
 }

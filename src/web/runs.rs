@@ -28,6 +28,7 @@ pub(super) struct Run {
     pub started: Instant,
     pub paused_until: Option<Instant>,
     pub stopper: Stopper,
+    pub files: RunFiles,
     pub csv: PathBuf,
     pub report: Option<job::RunReport>,
 }
@@ -83,18 +84,8 @@ pub(super) struct StartForm {
 /// is going in this server.
 pub(super) async fn start(State(app): State<Shared>, Form(f): Form<StartForm>) -> Response<Body> {
     let lang = app.cfg.lang;
-    let mut current = app.current_run.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    if let Some(id) = &current
-        && runs_get(&app, id).is_some_and(|r| r.lock().unwrap_or_else(|e| e.into_inner()).report.is_none())
-    {
-        return failure(
-            &app,
-            StatusCode::CONFLICT,
-            lang.t(
-                "Une exécution est déjà en cours dans cette page : attendez sa fin, ou arrêtez-la, avant d'en lancer une autre.",
-                "A run is already going in this page: wait for its end, or stop it, before starting another.",
-            ),
-        );
+    if let Some(busy) = busy(&app) {
+        return busy;
     }
     let Some((name, plan, host)) = app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).remove(&f.confirm)
     else {
@@ -107,15 +98,50 @@ pub(super) async fn start(State(app): State<Shared>, Form(f): Form<StartForm>) -
             ),
         );
     };
+    launch(&app, name, host, plan, Again::No)
+}
+
+/// Refuses a second run while one goes in this server.
+fn busy(app: &Shared) -> Option<Response<Body>> {
+    let lang = app.cfg.lang;
+    let current = app.current_run.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let going = current.as_ref().and_then(|id| runs_get(app, id)).is_some_and(|r| {
+        let r = r.lock().unwrap_or_else(|e| e.into_inner());
+        r.report.is_none() && r.progress.state != "failed"
+    });
+    going.then(|| {
+        failure(
+            app,
+            StatusCode::CONFLICT,
+            lang.t(
+                "Une exécution est déjà en cours dans cette page : attendez sa fin, ou arrêtez-la, avant d'en lancer une autre.",
+                "A run is already going in this page: wait for its end, or stop it, before starting another.",
+            ),
+        )
+    })
+}
+
+/// A new run, in its own folder under its own id (a resume keeps its run's
+/// files and id: see `resume`).
+fn launch(app: &Shared, name: String, host: String, plan: Box<Plan>, again: Again) -> Response<Body> {
     let run_id = super::guard::secret();
     let folder = app.folder.join("executions").join(&run_id);
     if let Err(e) = owner_only_folder(&folder) {
-        return failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+        return failure(app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
     }
     let stem = PathBuf::from(&name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let files = RunFiles::new(folder.join(format!("{stem}-resultats.xlsx")));
     let csv = folder.join(format!("{stem}-resultats.csv"));
-    let run = Run {
+    let run = new_run(app, name, host, &plan, files.clone(), csv);
+    let run = Arc::new(Mutex::new(run));
+    app.runs.lock().unwrap_or_else(|e| e.into_inner()).insert(run_id.clone(), run.clone());
+    *app.current_run.lock().unwrap_or_else(|e| e.into_inner()) = Some(run_id.clone());
+    tokio::spawn(go(app.clone(), run, plan, files, again));
+    Redirect::to(&format!("/execution/{run_id}")).into_response()
+}
+
+fn new_run(app: &Shared, name: String, host: String, plan: &Plan, files: RunFiles, csv: PathBuf) -> Run {
+    Run {
         name,
         host,
         progress: Progress {
@@ -129,19 +155,48 @@ pub(super) async fn start(State(app): State<Shared>, Form(f): Form<StartForm>) -
             per_second: 0.0,
             eta_s: None,
         },
-        plan: (*plan).clone(),
+        plan: plan.clone(),
         started: Instant::now(),
         paused_until: None,
         stopper: Stopper::default(),
+        files,
         csv,
         report: None,
+    }
+}
+
+/// "Reprendre": the same run, its journal, nothing done sent again.
+pub(super) async fn resume(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
+    if let Some(busy) = busy(&app) {
+        return busy;
+    }
+    let Some(run) = runs_get(&app, &id) else { return not_found(&app) };
+    let (plan, files) = {
+        let mut r = run.lock().unwrap_or_else(|e| e.into_inner());
+        if r.report.is_none() && r.progress.state != "failed" {
+            return Redirect::to(&format!("/execution/{id}")).into_response();
+        }
+        let fresh = new_run(&app, r.name.clone(), r.host.clone(), &r.plan.clone(), r.files.clone(), r.csv.clone());
+        *r = fresh;
+        (Box::new(r.plan.clone()), r.files.clone())
     };
-    let run = Arc::new(Mutex::new(run));
-    app.runs.lock().unwrap_or_else(|e| e.into_inner()).insert(run_id.clone(), run.clone());
-    current = Some(run_id.clone());
-    *app.current_run.lock().unwrap_or_else(|e| e.into_inner()) = current;
-    tokio::spawn(go(app.clone(), run, plan, files));
-    Redirect::to(&format!("/execution/{run_id}")).into_response()
+    *app.current_run.lock().unwrap_or_else(|e| e.into_inner()) = Some(id.clone());
+    tokio::spawn(go(app.clone(), run, plan, files, Again::Resume));
+    Redirect::to(&format!("/execution/{id}")).into_response()
+}
+
+/// "Relancer les échecs": a new run of the rows that did not end OK.
+pub(super) async fn rerun_failed(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
+    if let Some(busy) = busy(&app) {
+        return busy;
+    }
+    let Some(run) = runs_get(&app, &id) else { return not_found(&app) };
+    let (name, host, plan, previous) = {
+        let r = run.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(report) = &r.report else { return Redirect::to(&format!("/execution/{id}")).into_response() };
+        (r.name.clone(), r.host.clone(), Box::new(r.plan.clone()), RunFiles::new(&report.results))
+    };
+    launch(&app, name, host, plan, Again::OnlyFailed(previous))
 }
 
 fn runs_get(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
@@ -149,7 +204,16 @@ fn runs_get(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
 }
 
 /// The run itself, in the server: events fold into the progress.
-async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles) {
+/// How a run relates to an earlier one.
+enum Again {
+    No,
+    /// `--resume`: the same files, nothing done sent again.
+    Resume,
+    /// `--only-failed`: rows that did not end OK in these results.
+    OnlyFailed(RunFiles),
+}
+
+async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles, again: Again) {
     let lang = app.cfg.lang;
     let (stopper, keys) = {
         let r = run.lock().unwrap_or_else(|e| e.into_inner());
@@ -160,6 +224,11 @@ async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles)
     let mut req = RunRequest::new(RunSource::Plan(plan.clone()), files.results());
     req.assume_yes = true; // confirmed in the page
     req.keys = keys;
+    match again {
+        Again::No => {}
+        Again::Resume => req.resume = true,
+        Again::OnlyFailed(previous) => req.only_failed = Some(previous),
+    }
     let confirm: job::Confirm = Box::new(|_| Box::pin(async { Ok(()) }));
     let outcome = job::run(&app.cfg, req, events, stopper, confirm).await;
     let mut r = run.lock().unwrap_or_else(|e| e.into_inner());

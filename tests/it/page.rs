@@ -344,10 +344,10 @@ fn stop_in_the_page_lets_calls_in_flight_finish_and_writes_the_results() {
         ..Default::default()
     };
     let model = simulator::build_model(&seed, 1, loopbatch::i18n::Lang::Fr).unwrap();
-    let faults = Faults { latency: std::time::Duration::from_millis(300), ..Default::default() };
+    let faults = Faults { latency: std::time::Duration::from_millis(120), ..Default::default() };
     let sim = crate::util::TestSim::start(Options { model, faults, ..Default::default() });
     let w = Work::new();
-    std::fs::write(w.path("loopbatch.toml"), "rate = \"50/s\"\nconcurrency = 2\n").unwrap();
+    std::fs::write(w.path("loopbatch.toml"), "rate = \"50/s\"\nconcurrency = 3\n").unwrap();
     let keys = [
         ("LOOP_BASE_URL", sim.base_url.as_str()),
         ("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY),
@@ -399,6 +399,32 @@ fn stop_in_the_page_lets_calls_in_flight_finish_and_writes_the_results() {
     let sent = sim.stats()["total"].as_u64().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(700));
     assert_eq!(sim.stats()["total"].as_u64().unwrap(), sent, "nothing sent after the stop");
+    // Then "Reprendre": the same run, its journal; nothing done sent again.
+    assert!(page.contains("data-testid=\"resume\""));
+    assert_eq!(post(&format!("{run}/reprise"), &[]).status(), 303);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let page = loop {
+        let (state, page) = progress_of(&p, &cookie, &run);
+        if state == "done" {
+            break page;
+        }
+        assert!(std::time::Instant::now() < deadline, "resumed to its end: {state}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert!(!page.contains("data-statut=\"NON_EXECUTE\""), "every row reached");
+    assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty(), "nothing done was sent again");
+    // "Relancer les échecs": only the rows that did not end OK (the invalid ones).
+    let before = sim.stats()["total"].as_u64().unwrap();
+    let r = post(&format!("{run}/echecs"), &[]);
+    assert_eq!(r.status(), 303);
+    let again = r.headers()["location"].to_str().unwrap().to_string();
+    assert_ne!(again, run, "a new run, with its own results");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while progress_of(&p, &cookie, &again).0 != "done" {
+        assert!(std::time::Instant::now() < deadline, "the re-run ends");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(sim.stats()["total"].as_u64().unwrap(), before, "no OK row sent again");
 }
 
 #[cfg(unix)]
