@@ -48,6 +48,10 @@ pub enum Refusal {
 }
 
 impl Guard {
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     pub fn new(port: u16) -> Guard {
         Guard { port, opening: Mutex::new(None), sessions: Mutex::new(HashSet::new()) }
     }
@@ -110,6 +114,11 @@ impl Guard {
 pub fn session_cookie(session: &str) -> HeaderValue {
     HeaderValue::from_str(&format!("{COOKIE}={session}; HttpOnly; SameSite=Strict; Path=/"))
         .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Two secrets compared in a time that does not tell how much matched.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    !a.is_empty() && constant_time_eq(a.as_bytes(), b.as_bytes())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -70,6 +70,9 @@ struct App {
     keys: Option<crate::config::Keys>,
     last_request: Mutex<Instant>,
     quit: Notify,
+    /// Proves a later `loopbatch ui` of the same user (it reads it in the
+    /// owner-only serving file) when it asks for a fresh opening.
+    handover_key: String,
 }
 
 type Shared = Arc<App>;
@@ -112,6 +115,12 @@ fn owner_only_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> 
 pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -> Result<()> {
     let lang = cfg.lang;
     let folder = user_folder(lang)?;
+    // A server of this user already serves: it hands a fresh opening.
+    if !opts.demo
+        && let Some(address) = handover(&folder).await
+    {
+        return open_at(&folder, &address, &opts, announce);
+    }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", opts.port))
         .await
         .map_err(|e| crate::simulator::bind_failure(opts.port, &e, lang))?;
@@ -128,21 +137,17 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
         keys: opts.keys.clone(),
         last_request: Mutex::new(Instant::now()),
         quit: Notify::new(),
+        handover_key: guard::secret(),
     });
-    let token = app.guard.new_opening();
-    let address = format!("http://127.0.0.1:{port}/ouvrir/{token}");
-    // The browser opens a local file that hands the token over: the token
-    // never stands on a command line that other users can read.
-    let opening = folder.join("ouvrir-loopbatch.html");
-    let page = format!(
-        "<!DOCTYPE html><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url={address}\"><title>loopbatch</title><a href=\"{address}\">loopbatch</a>"
-    );
-    owner_only_file(&opening, page.as_bytes())
-        .map_err(|e| Failure::unusable(format!("{} : {e}", opening.display())))?;
-    announce(&address);
-    if opts.open_browser {
-        let _ = open::that_detached(&opening);
+    // Where a later `loopbatch ui` finds this server (owner-only file).
+    let serving = folder.join(SERVING);
+    if !opts.demo {
+        let line = format!("{port} {}", app.handover_key);
+        owner_only_file(&serving, line.as_bytes())
+            .map_err(|e| Failure::unusable(format!("{} : {e}", serving.display())))?;
     }
+    let address = format!("http://127.0.0.1:{port}/ouvrir/{}", app.guard.new_opening());
+    open_at(&folder, &address, &opts, announce)?;
     let router = router(app.clone());
     let idle = idle_watch(app.clone());
     let stop = async move {
@@ -155,9 +160,53 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
         finish_runs(&app).await;
     };
     axum::serve(listener, router).with_graceful_shutdown(stop).await.map_err(|e| Failure::stopped(e.to_string()))?;
-    let _ = std::fs::remove_file(&opening);
+    if !opts.demo {
+        let _ = std::fs::remove_file(&serving);
+    }
+    let _ = std::fs::remove_file(folder.join(OPENING));
     Ok(())
 }
+
+/// The file that tells a later `loopbatch ui` where this server listens.
+const SERVING: &str = "serveur-loopbatch.txt";
+/// The local file the browser is opened on: it hands the token over, so
+/// that the token never stands on a command line other users can read.
+const OPENING: &str = "ouvrir-loopbatch.html";
+
+/// Says the opening address, writes the opening file, opens the browser.
+fn open_at(folder: &std::path::Path, address: &str, opts: &UiOptions, announce: impl FnOnce(&str)) -> Result<()> {
+    let opening = folder.join(OPENING);
+    let page = format!(
+        "<!DOCTYPE html><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url={address}\"><title>loopbatch</title><a href=\"{address}\">loopbatch</a>"
+    );
+    owner_only_file(&opening, page.as_bytes())
+        .map_err(|e| Failure::unusable(format!("{} : {e}", opening.display())))?;
+    announce(address);
+    if opts.open_browser {
+        let _ = open::that_detached(&opening);
+    }
+    Ok(())
+}
+
+/// Asks the server of this user that already serves, if any, for a fresh
+/// opening address (proved by the key it wrote in its owner-only file).
+async fn handover(folder: &std::path::Path) -> Option<String> {
+    let text = std::fs::read_to_string(folder.join(SERVING)).ok()?;
+    let (port, key) = text.trim().split_once(' ')?;
+    let port: u16 = port.parse().ok()?;
+    let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(3)).build().ok()?;
+    let answer = client
+        .post(format!("http://127.0.0.1:{port}/__ouverture"))
+        .header("origin", format!("http://127.0.0.1:{port}"))
+        .header(HANDOVER_HEADER, key)
+        .send()
+        .await
+        .ok()?;
+    let address = answer.error_for_status().ok()?.text().await.ok()?;
+    address.starts_with(&format!("http://127.0.0.1:{port}/ouvrir/")).then_some(address)
+}
+
+const HANDOVER_HEADER: &str = "x-loopbatch-ouverture";
 
 /// Stops every run going and waits (a minute at most) for its results.
 async fn finish_runs(app: &App) {
@@ -209,6 +258,7 @@ fn router(app: Shared) -> Router {
         .route("/static/page.js", get(|| async { asset(PAGE_JS, "text/javascript; charset=utf-8") }))
         .route("/static/page.css", get(|| async { asset(PAGE_CSS, "text/css; charset=utf-8") }))
         .route("/ouvrir/{token}", get(open_page))
+        .route("/__ouverture", post(fresh_opening))
         .layer(axum::extract::DefaultBodyLimit::max(((UPLOAD_LIMIT_MB + 1) << 20) as usize))
         .layer(middleware::from_fn_with_state(app.clone(), check))
         .with_state(app)
@@ -219,7 +269,7 @@ fn router(app: Shared) -> Router {
 async fn check(State(app): State<Shared>, req: Request, next: Next) -> Response<Body> {
     *app.last_request.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
     let path = req.uri().path();
-    let needs_session = !(path.starts_with("/ouvrir/") || path.starts_with("/static/"));
+    let needs_session = !(path.starts_with("/ouvrir/") || path.starts_with("/static/") || path == "/__ouverture");
     let mut response = match app.guard.check(&req, needs_session) {
         Ok(()) => next.run(req).await,
         Err(refusal) => {
@@ -242,6 +292,18 @@ fn asset(text: &'static str, kind: &'static str) -> Response<Body> {
     let mut r = Response::new(Body::from(text));
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
     r
+}
+
+/// A later `loopbatch ui` of the same user asks for a fresh opening.
+async fn fresh_opening(State(app): State<Shared>, headers: axum::http::HeaderMap) -> Response<Body> {
+    let given = headers.get(HANDOVER_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if !guard::same_secret(given, &app.handover_key) {
+        let mut r = html(pages::refused(app.cfg.lang));
+        *r.status_mut() = StatusCode::FORBIDDEN;
+        return r;
+    }
+    let port = app.guard.port();
+    Response::new(Body::from(format!("http://127.0.0.1:{port}/ouvrir/{}", app.guard.new_opening())))
 }
 
 async fn open_page(State(app): State<Shared>, UrlPath(token): UrlPath<String>) -> Response<Body> {

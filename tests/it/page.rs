@@ -478,3 +478,36 @@ fn ctrl_c_stops_the_run_going_writes_its_results_then_ends_the_server() {
     assert!(sent > 0 && sent < 134, "{sent} calls sent");
     assert!(lines.iter().all(|l| l["statut"] != "A_VERIFIER"), "calls in flight were let finish");
 }
+
+#[test]
+fn starting_the_page_again_hands_the_running_server_a_fresh_opening() {
+    let w = Work::new();
+    let p = start(&w, &[]);
+    let first = open(&p);
+    // A second `loopbatch ui` of the same user: no second server, a new opening.
+    let again = Command::new(env!("CARGO_BIN_EXE_loopbatch"))
+        .current_dir(w.dir.path())
+        .args(["ui", "--no-open"])
+        .env("XDG_DATA_HOME", &p.data)
+        .env("HOME", w.dir.path())
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    let address = String::from_utf8_lossy(&again.stdout).trim().to_string();
+    assert!(address.starts_with(&format!("{}/ouvrir/", p.base)), "the same server: {address}");
+    assert_ne!(address, p.opening, "a fresh token");
+    let r = client().get(&address).send().unwrap();
+    assert_eq!(r.status(), 303, "the fresh opening works");
+    assert_eq!(client().get(format!("{}/", p.base)).header("cookie", &first).send().unwrap().status(), 200);
+    // Without the key of the serving file, no opening is handed out.
+    let r = client()
+        .post(format!("{}/__ouverture", p.base))
+        .header("origin", &p.base)
+        .header("x-loopbatch-ouverture", "0000")
+        .send();
+    assert_eq!(r.unwrap().status(), 403);
+    // A serving file left by a server gone: the next start serves itself.
+    drop(p);
+    let p2 = start(&w, &[]);
+    assert_eq!(client().get(&p2.opening).send().unwrap().status(), 303);
+}
