@@ -128,6 +128,44 @@ pub struct Keys {
     pub warnings: Vec<String>,
 }
 
+/// The per-user configuration folder (`~/.config/loopbatch`,
+/// `%APPDATA%\\loopbatch`, `~/Library/Application Support/loopbatch`), where
+/// the page can save the keys for every command to read.
+pub fn user_config_dir() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("loopbatch"))
+}
+
+/// The key files of the per-user folder.
+pub const USER_SUBSCRIPTION_KEY_FILE: &str = "cle-abonnement.txt";
+pub const USER_API_KEY_FILE: &str = "cle-api.txt";
+
+/// Saves the keys in the per-user folder, readable by their owner only.
+pub fn save_user_keys(keys: &Keys) -> std::io::Result<PathBuf> {
+    let dir = user_config_dir().ok_or_else(|| std::io::Error::other("no configuration folder"))?;
+    std::fs::create_dir_all(&dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    for (name, secret) in [(USER_SUBSCRIPTION_KEY_FILE, &keys.subscription), (USER_API_KEY_FILE, &keys.api)] {
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            o.mode(0o600);
+        }
+        std::io::Write::write_all(&mut o.open(dir.join(name))?, secret.expose().as_bytes())?;
+    }
+    Ok(dir)
+}
+
+/// Whether an API key reads `KEYID:SECRET`.
+pub fn well_formed_api_key(api: &str) -> bool {
+    api.split_once(':').is_some_and(|(id, secret)| !id.is_empty() && !secret.is_empty())
+}
+
 const SUBSCRIPTION_KEY_VAR: &str = "LOOP_SUBSCRIPTION_KEY";
 const API_KEY_VAR: &str = "LOOP_API_KEY";
 
@@ -143,6 +181,10 @@ fn find_key(var: &str, file: Option<&Path>) -> std::io::Result<Option<String>> {
         Some(path) => Ok(Some(std::fs::read_to_string(path)?.trim().to_string()).filter(|v| !v.is_empty())),
         None => Ok(None),
     }
+}
+
+fn user_key(name: &str) -> Option<PathBuf> {
+    user_config_dir().map(|d| d.join(name)).filter(|p| p.is_file())
 }
 
 #[cfg(unix)]
@@ -263,8 +305,7 @@ impl Config {
         let subscription =
             read(SUBSCRIPTION_KEY_VAR, &self.subscription_key_file, lang.t("Clé d'abonnement", "Subscription key"))?;
         let api = read(API_KEY_VAR, &self.api_key_file, lang.t("Clé d'API", "API key"))?;
-        let well_formed = api.expose().split_once(':').is_some_and(|(id, secret)| !id.is_empty() && !secret.is_empty());
-        if !well_formed {
+        if !well_formed_api_key(api.expose()) {
             return Err(Failure::unusable(lang.t(
                 "La clé d'API (LOOP_API_KEY) doit être de la forme IDCLE:SECRET (identifiant de clé, deux-points, secret) ; sa valeur n'est pas affichée.",
                 "The API key (LOOP_API_KEY) must look like KEYID:SECRET (key id, colon, secret); its value is not shown.",
@@ -331,8 +372,10 @@ impl Config {
                 .already_done
                 .unwrap_or_else(|| DEFAULT_ALREADY_DONE.iter().map(|s| s.to_string()).collect()),
             routes,
-            subscription_key_file: relative(file.subscription_key_file),
-            api_key_file: relative(file.api_key_file),
+            // The configuration's key files, else those the page saved.
+            subscription_key_file: relative(file.subscription_key_file)
+                .or_else(|| user_key(USER_SUBSCRIPTION_KEY_FILE)),
+            api_key_file: relative(file.api_key_file).or_else(|| user_key(USER_API_KEY_FILE)),
             file: path,
             warnings: Vec::new(),
         };

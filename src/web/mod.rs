@@ -66,8 +66,9 @@ struct App {
     runs: runs::Runs,
     /// The run started last: one run at a time per server.
     current_run: Mutex<Option<String>>,
-    /// Keys given to the page rather than the configuration's (the demo's).
-    keys: Option<crate::config::Keys>,
+    /// Keys given to the page rather than the configuration's: the demo's,
+    /// or typed for this session (memory only, never sent back).
+    keys: Mutex<Option<crate::config::Keys>>,
     last_request: Mutex<Instant>,
     quit: Notify,
     /// Proves a later `loopbatch ui` of the same user (it reads it in the
@@ -134,7 +135,7 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
         confirmations: Mutex::new(HashMap::new()),
         runs: Mutex::new(HashMap::new()),
         current_run: Mutex::new(None),
-        keys: opts.keys.clone(),
+        keys: Mutex::new(opts.keys.clone()),
         last_request: Mutex::new(Instant::now()),
         quit: Notify::new(),
         handover_key: guard::secret(),
@@ -243,6 +244,7 @@ fn router(app: Shared) -> Router {
     Router::new()
         .route("/", get(home))
         .route("/quitter", post(quit))
+        .route("/cles", post(set_keys))
         .route("/feuille", post(sheets::upload))
         .route("/feuille/{id}", get(sheets::view))
         .route("/feuille/{id}/cellule", post(sheets::edit))
@@ -327,12 +329,16 @@ fn keys_said(app: &App) -> String {
     if app.simulation {
         return lang.t("celles du simulateur intégré", "the embedded simulator's").to_string();
     }
-    match app.cfg.keys() {
-        Ok(k) => format!(
+    let masked = |k: &crate::config::Keys| mask(k.api.expose().split(':').next().unwrap_or_default());
+    if let Some(k) = app.keys.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        return format!(
             "{} {}",
-            lang.t("configurées, clé d'API", "configured, API key"),
-            mask(k.api.expose().split(':').next().unwrap_or_default())
-        ),
+            lang.t("saisies pour cette session, clé d'API", "typed for this session, API key"),
+            masked(k)
+        );
+    }
+    match app.cfg.keys() {
+        Ok(k) => format!("{} {}", lang.t("configurées, clé d'API", "configured, API key"), masked(&k)),
         Err(_) => lang
             .t(
                 "non configurées (LOOP_SUBSCRIPTION_KEY, LOOP_API_KEY ou fichiers de clé de loopbatch.toml)",
@@ -340,6 +346,47 @@ fn keys_said(app: &App) -> String {
             )
             .to_string(),
     }
+}
+
+#[derive(serde::Deserialize)]
+struct KeysForm {
+    abonnement: String,
+    api: String,
+    /// "session": in memory only; "enregistrer": also in the per-user folder.
+    garder: String,
+}
+
+/// Keys typed in the page: kept in memory for this session, or saved in
+/// the per-user folder (owner only) for every command. Never sent back.
+async fn set_keys(State(app): State<Shared>, axum::extract::Form(f): axum::extract::Form<KeysForm>) -> Response<Body> {
+    let lang = app.cfg.lang;
+    let (sub, api) = (f.abonnement.trim(), f.api.trim());
+    if sub.is_empty() || !crate::config::well_formed_api_key(api) {
+        let mut r = html(pages::message(
+            lang,
+            lang.t("Clés refusées", "Keys refused"),
+            lang.t(
+                "Donnez la clé d'abonnement et la clé d'API de la forme IDCLE:SECRET (identifiant de clé, deux-points, secret).",
+                "Give the subscription key and the API key as KEYID:SECRET (key id, colon, secret).",
+            ),
+        ));
+        *r.status_mut() = StatusCode::BAD_REQUEST;
+        return r;
+    }
+    let keys = crate::config::Keys {
+        subscription: crate::config::Secret::new(sub),
+        api: crate::config::Secret::new(api),
+        warnings: Vec::new(),
+    };
+    if f.garder == "enregistrer"
+        && let Err(e) = crate::config::save_user_keys(&keys)
+    {
+        let mut r = html(pages::message(lang, lang.t("Clés non enregistrées", "Keys not saved"), &e.to_string()));
+        *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        return r;
+    }
+    *app.keys.lock().unwrap_or_else(|e| e.into_inner()) = Some(keys);
+    Redirect::to("/").into_response()
 }
 
 async fn home(State(app): State<Shared>) -> Response<Body> {

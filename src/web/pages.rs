@@ -91,7 +91,22 @@ pub fn home(lang: Lang, simulation: bool, limit_mb: u64, keys: &str) -> Markup {
                 p.hint { (lang.t("Taille maximale :", "Largest file:")) " " (limit_mb) " Mo. "
                     (lang.t("Le fichier reste sur cet ordinateur.", "The file stays on this computer.")) }
             }
+            h2 { (lang.t("Clés", "Keys")) }
             p data-testid="keys" { (lang.t("Clés :", "Keys:")) " " (keys) }
+            @if !simulation {
+                form method="post" action="/cles" autocomplete="off" {
+                    label for="abonnement" { (lang.t("Clé d'abonnement (votre contact Cegid)", "Subscription key (from your Cegid contact)")) }
+                    input #abonnement type="password" name="abonnement" autocomplete="off";
+                    label for="api" { (lang.t("Clé d'API (IDCLE:SECRET, générée sur CegidLife)", "API key (KEYID:SECRET, generated on CegidLife)")) }
+                    input #api type="password" name="api" autocomplete="off";
+                    fieldset {
+                        legend { (lang.t("Garder les clés", "Keep the keys")) }
+                        label { input type="radio" name="garder" value="session" checked; " " (lang.t("pour cette session seulement (en mémoire)", "for this session only (in memory)")) }
+                        label { input type="radio" name="garder" value="enregistrer"; " " (lang.t("enregistrées pour cet utilisateur (toutes les commandes les liront)", "saved for this user (every command will read them)")) }
+                    }
+                    button type="submit" data-testid="save-keys" { (lang.t("Utiliser ces clés", "Use these keys")) }
+                }
+            }
         },
     )
 }

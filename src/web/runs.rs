@@ -217,7 +217,7 @@ async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles,
     let lang = app.cfg.lang;
     let (stopper, keys) = {
         let r = run.lock().unwrap_or_else(|e| e.into_inner());
-        (r.stopper.clone(), app.keys.clone())
+        (r.stopper.clone(), app.keys.lock().unwrap_or_else(|e| e.into_inner()).clone())
     };
     let seen = run.clone();
     let events: EventSink = Arc::new(move |e| fold(&mut seen.lock().unwrap_or_else(|e| e.into_inner()), e));

@@ -29,6 +29,7 @@ fn start(w: &Work, env: &[(&str, &str)]) -> Page {
         .args(["ui", "--no-open"])
         .env("XDG_DATA_HOME", &data)
         .env("HOME", w.dir.path())
+        .env_remove("XDG_CONFIG_HOME")
         .env_remove("LOOP_API_KEY")
         .env_remove("LOOP_SUBSCRIPTION_KEY")
         .stdout(Stdio::piped())
@@ -510,4 +511,56 @@ fn starting_the_page_again_hands_the_running_server_a_fresh_opening() {
     drop(p);
     let p2 = start(&w, &[]);
     assert_eq!(client().get(&p2.opening).send().unwrap().status(), 303);
+}
+
+#[test]
+fn keys_typed_in_the_page_stay_in_memory_or_are_saved_for_every_command() {
+    let sim = crate::util::TestSim::start(loopbatch::simulator::Options {
+        model: crate::util::model(&[("K1", true)]),
+        ..Default::default()
+    });
+    let w = Work::new();
+    let p = start(&w, &[]);
+    let cookie = open(&p);
+    let home = || client().get(format!("{}/", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(home().contains("non configurées"));
+    let set = |sub: &str, api: &str, keep: &str| {
+        client()
+            .post(format!("{}/cles", p.base))
+            .header("cookie", &cookie)
+            .header("origin", &p.base)
+            .form(&[("abonnement", sub), ("api", api), ("garder", keep)])
+            .send()
+            .unwrap()
+    };
+    assert_eq!(set("abc", "sans-deux-points", "session").status(), 400, "KEYID:SECRET or nothing");
+    assert_eq!(
+        set(loopbatch::simulator::DEMO_SUBSCRIPTION_KEY, loopbatch::simulator::DEMO_API_KEY, "session").status(),
+        303
+    );
+    let page = home();
+    assert!(page.contains("saisies pour cette session") && page.contains("de***id"), "{page}");
+    assert!(!page.contains("demo-secret") && !page.contains(loopbatch::simulator::DEMO_SUBSCRIPTION_KEY));
+    let saved = w.dir.path().join(".config/loopbatch");
+    assert!(!saved.exists(), "a session's keys are never written");
+    // Saved: owner-only files of the user's folder, which every command reads.
+    assert_eq!(
+        set(loopbatch::simulator::DEMO_SUBSCRIPTION_KEY, loopbatch::simulator::DEMO_API_KEY, "enregistrer").status(),
+        303
+    );
+    #[cfg(unix)]
+    for f in ["cle-abonnement.txt", "cle-api.txt"] {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(saved.join(f)).unwrap().permissions().mode() & 0o077, 0, "{f}");
+    }
+    w.csv_1252("k.csv", &["code_dossier;email;nom;offre", "K1;k@exemple.fr;Nom;start"]);
+    let out = w
+        .bin()
+        .env("HOME", w.dir.path())
+        .env_remove("XDG_CONFIG_HOME")
+        .env("LOOP_BASE_URL", &sim.base_url)
+        .args(["run", "k.csv", "--results", "k-res.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
