@@ -80,6 +80,14 @@ pub fn init_local_offset() {
     let _ = now_iso();
 }
 
+/// A moment as local date and time, for people (`2026-12-03 10:04`).
+pub fn format_local(t: std::time::SystemTime) -> String {
+    let offset = *LOCAL_OFFSET.get_or_init(|| time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC));
+    let at = time::OffsetDateTime::from(t).to_offset(offset);
+    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    at.format(f).unwrap_or_default()
+}
+
 /// The current local time, ISO 8601 with its offset (UTC when the local
 /// offset cannot be known).
 pub fn now_iso() -> String {

@@ -33,7 +33,7 @@ pub use check::{
 pub use demo::{Demo, start_demo};
 pub use events::{Confirm, Confirmation, Event, EventSink};
 pub use files::RunFiles;
-pub use run::{Pacing, RunReport, RunRequest, RunSource, run, write_run_results};
+pub use run::{Pacing, RunReport, RunRequest, RunSource, StoredRun, run, stored_run, write_run_results};
 pub use sheet::{CheckedSheet, Edit};
 
 /// Which sheet to read and how (the reader's options).

@@ -219,7 +219,7 @@ async fn finish_runs(app: &App) {
     while Instant::now() < deadline
         && runs.iter().any(|r| {
             let r = r.lock().unwrap_or_else(|e| e.into_inner());
-            r.report.is_none() && r.progress.state != "failed"
+            r.going()
         })
     {
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -232,7 +232,7 @@ async fn idle_watch(app: Shared) {
         let idle = app.last_request.lock().unwrap_or_else(|e| e.into_inner()).elapsed() >= IDLE_LIMIT;
         let running = app.runs.lock().unwrap_or_else(|e| e.into_inner()).values().any(|r| {
             let r = r.lock().unwrap_or_else(|e| e.into_inner());
-            r.report.is_none() && r.progress.state != "failed"
+            r.going()
         });
         if idle && !running {
             return;
@@ -256,6 +256,8 @@ fn router(app: Shared) -> Router {
         .route("/execution/{id}/arret", post(runs::stop))
         .route("/execution/{id}/reprise", post(runs::resume))
         .route("/execution/{id}/echecs", post(runs::rerun_failed))
+        .route("/execution/{id}/suppression", post(runs::delete))
+        .route("/executions", get(runs::list))
         .route("/execution/{id}/resultats/{kind}", get(runs::download))
         .route("/static/page.js", get(|| async { asset(PAGE_JS, "text/javascript; charset=utf-8") }))
         .route("/static/page.css", get(|| async { asset(PAGE_CSS, "text/css; charset=utf-8") }))

@@ -91,6 +91,7 @@ pub fn home(lang: Lang, simulation: bool, limit_mb: u64, keys: &str) -> Markup {
                 p.hint { (lang.t("Taille maximale :", "Largest file:")) " " (limit_mb) " Mo. "
                     (lang.t("Le fichier reste sur cet ordinateur.", "The file stays on this computer.")) }
             }
+            p { a href="/executions" data-testid="stored-runs" { (lang.t("Exécutions gardées", "Kept runs")) } }
             h2 { (lang.t("Clés", "Keys")) }
             p data-testid="keys" { (lang.t("Clés :", "Keys:")) " " (keys) }
             @if !simulation {
@@ -364,18 +365,18 @@ pub fn run_page(v: &RunView) -> Markup {
                 span.count #errors { (p.errors) " " (lang.t("erreur(s)", "error(s)")) }
                 @if let Some(r) = reason { p role="alert" { (r) } }
             }
-            @if v.report.is_none() && p.state != "failed" {
+            @if v.report.is_none() && matches!(p.state, "running" | "paused") {
                 form method="post" action=(format!("/execution/{}/arret", v.id)) {
                     button type="submit" data-testid="stop" { (lang.t("Arrêter", "Stop")) }
                 }
             }
-            @if let Some(report) = v.report {
-                @if report.stop.is_some() {
-                    form method="post" action=(format!("/execution/{}/reprise", v.id)) {
-                        button type="submit" data-testid="resume" { (lang.t("Reprendre", "Resume")) }
-                        " " (lang.t("(rien de ce qui est fait ne sera renvoyé)", "(nothing done is sent again)"))
-                    }
+            @if p.state == "stopped" {
+                form method="post" action=(format!("/execution/{}/reprise", v.id)) {
+                    button type="submit" data-testid="resume" { (lang.t("Reprendre", "Resume")) }
+                    " " (lang.t("(rien de ce qui est fait ne sera renvoyé)", "(nothing done is sent again)"))
                 }
+            }
+            @if let Some(report) = v.report {
                 @if report.rows.iter().any(|r| !matches!(r.status.word(), "OK" | "IGNORE")) {
                     form method="post" action=(format!("/execution/{}/echecs", v.id)) {
                         button type="submit" data-testid="rerun-failed" { (lang.t("Relancer les échecs", "Run the failures again")) }
@@ -418,6 +419,58 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
             }
         }
     }
+}
+
+/// A run kept in the per-user folder.
+pub struct Stored {
+    pub id: String,
+    pub files: crate::job::RunFiles,
+    pub sheet: String,
+    pub when: String,
+    /// Rows per status in its results, when they were written.
+    pub counts: Option<std::collections::BTreeMap<String, usize>>,
+    pub unfinished: bool,
+}
+
+/// The runs kept in the per-user folder: open, resume, delete.
+pub fn stored_runs(runs: &[Stored], lang: Lang, simulation: bool) -> Markup {
+    layout(
+        lang,
+        lang.t("Exécutions gardées", "Kept runs"),
+        simulation,
+        html! {
+            h1 { (lang.t("Exécutions gardées", "Kept runs")) }
+            p { (lang.t(
+                "Elles contiennent des données personnelles de clients : supprimez celles dont vous n'avez plus besoin.",
+                "They hold clients' personal data: delete those you no longer need.")) }
+            table data-testid="runs" {
+                thead { tr {
+                    th scope="col" { (lang.t("date", "date")) } th scope="col" { (lang.t("tableur", "sheet")) }
+                    th scope="col" { (lang.t("lignes", "rows")) } th scope="col" { (lang.t("actions", "actions")) }
+                } }
+                tbody { @for r in runs {
+                    tr data-testid="stored-run" data-run=(r.id) data-unfinished=(r.unfinished) {
+                        td { (r.when) } td { (r.sheet) }
+                        td { @match &r.counts {
+                            Some(c) => { @for (word, n) in c { (word) " " (n) " " } }
+                            None => { (lang.t("pas de résultats", "no results")) }
+                        } }
+                        td {
+                            a href=(format!("/execution/{}", r.id)) { (lang.t("Ouvrir", "Open")) }
+                            @if r.unfinished {
+                                form.inline method="post" action=(format!("/execution/{}/reprise", r.id)) {
+                                    button type="submit" data-testid="resume" { (lang.t("Reprendre", "Resume")) }
+                                }
+                            }
+                            form.inline method="post" action=(format!("/execution/{}/suppression", r.id)) {
+                                button type="submit" data-testid="delete-run" { (lang.t("Supprimer", "Delete")) }
+                            }
+                        }
+                    }
+                } }
+            }
+        },
+    )
 }
 
 #[cfg(test)]

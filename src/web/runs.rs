@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect};
 use futures_util::Stream;
 use serde::Deserialize;
 
-use super::pages::{self, Progress};
+use super::pages::{self, Progress, Stored};
 use super::{Shared, html, owner_only_folder};
 use crate::job::{self, Bodies, Event, EventSink, Plan, RunFiles, RunRequest, RunSource, Stopper};
 
@@ -34,6 +34,13 @@ pub(super) struct Run {
 }
 
 pub(super) type Runs = Mutex<HashMap<String, Arc<Mutex<Run>>>>;
+
+impl Run {
+    /// Sending now (or pausing for a Retry-After): not yet ended.
+    pub fn going(&self) -> bool {
+        self.report.is_none() && matches!(self.progress.state, "running" | "paused")
+    }
+}
 
 fn failure(app: &Shared, status: StatusCode, text: &str) -> Response<Body> {
     let lang = app.cfg.lang;
@@ -107,7 +114,7 @@ fn busy(app: &Shared) -> Option<Response<Body>> {
     let current = app.current_run.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let going = current.as_ref().and_then(|id| runs_get(app, id)).is_some_and(|r| {
         let r = r.lock().unwrap_or_else(|e| e.into_inner());
-        r.report.is_none() && r.progress.state != "failed"
+        r.going()
     });
     going.then(|| {
         failure(
@@ -170,10 +177,10 @@ pub(super) async fn resume(State(app): State<Shared>, UrlPath(id): UrlPath<Strin
     if let Some(busy) = busy(&app) {
         return busy;
     }
-    let Some(run) = runs_get(&app, &id) else { return not_found(&app) };
+    let Some(run) = runs_get(&app, &id).or_else(|| from_disk(&app, &id)) else { return not_found(&app) };
     let (plan, files) = {
         let mut r = run.lock().unwrap_or_else(|e| e.into_inner());
-        if r.report.is_none() && r.progress.state != "failed" {
+        if r.going() {
             return Redirect::to(&format!("/execution/{id}")).into_response();
         }
         let fresh = new_run(&app, r.name.clone(), r.host.clone(), &r.plan.clone(), r.files.clone(), r.csv.clone());
@@ -183,6 +190,78 @@ pub(super) async fn resume(State(app): State<Shared>, UrlPath(id): UrlPath<Strin
     *app.current_run.lock().unwrap_or_else(|e| e.into_inner()) = Some(id.clone());
     tokio::spawn(go(app.clone(), run, plan, files, Again::Resume));
     Redirect::to(&format!("/execution/{id}")).into_response()
+}
+
+/// A run kept in the per-user folder but unknown to this server (it was
+/// started before a restart): its plan copy and files, for a resume.
+fn from_disk(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
+    let stored = stored(app).into_iter().find(|s| s.id == id)?;
+    let plan = Plan::load_json(&stored.files.plan(), app.cfg.lang).ok()?;
+    let host = crate::execute::client::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
+    let csv = stored.files.results().with_extension("csv");
+    let mut run = new_run(app, plan.source.file.clone(), host, &plan, stored.files, csv);
+    // Not going: the page offers to resume it.
+    run.progress.state = "stopped";
+    let run = Arc::new(Mutex::new(run));
+    app.runs.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_string(), run.clone());
+    Some(run)
+}
+
+/// The runs kept in the per-user folder, newest first.
+pub(super) fn stored(app: &Shared) -> Vec<Stored> {
+    let Ok(dirs) = std::fs::read_dir(app.folder.join("executions")) else { return Vec::new() };
+    let mut found: Vec<(std::time::SystemTime, Stored)> = dirs
+        .filter_map(|d| d.ok())
+        .filter_map(|d| {
+            let id = d.file_name().to_string_lossy().into_owned();
+            let copy = std::fs::read_dir(d.path()).ok()?.filter_map(|f| f.ok()).find_map(|f| {
+                let name = f.file_name().to_string_lossy().into_owned();
+                name.strip_suffix(".plan.json").map(|results| d.path().join(results))
+            })?;
+            let files = RunFiles::new(copy);
+            let modified = std::fs::metadata(files.journal()).and_then(|m| m.modified()).ok()?;
+            let summary = job::stored_run(&files, app.cfg.lang);
+            let when = crate::outcome::format_local(modified);
+            Some((
+                modified,
+                Stored {
+                    id,
+                    files,
+                    sheet: summary.sheet,
+                    when,
+                    counts: summary.counts,
+                    unfinished: summary.unfinished,
+                },
+            ))
+        })
+        .collect();
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
+    found.into_iter().map(|(_, s)| s).collect()
+}
+
+pub(super) async fn list(State(app): State<Shared>) -> Response<Body> {
+    let runs = stored(&app);
+    html(pages::stored_runs(&runs, app.cfg.lang, app.simulation))
+}
+
+/// Deletes a kept run (its results, journal and plan: clients' data).
+pub(super) async fn delete(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
+    let lang = app.cfg.lang;
+    let going = runs_get(&app, &id).is_some_and(|r| r.lock().unwrap_or_else(|e| e.into_inner()).going());
+    if going {
+        return failure(
+            &app,
+            StatusCode::CONFLICT,
+            lang.t("Cette exécution tourne : arrêtez-la d'abord.", "This run is going: stop it first."),
+        );
+    }
+    // Only a run the folder lists: the id is never taken as a path.
+    let Some(s) = stored(&app).into_iter().find(|s| s.id == id) else { return not_found(&app) };
+    if let Some(folder) = s.files.results().parent() {
+        let _ = std::fs::remove_dir_all(folder);
+    }
+    app.runs.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+    Redirect::to("/executions").into_response()
 }
 
 /// "Relancer les échecs": a new run of the rows that did not end OK.
@@ -288,7 +367,7 @@ pub(super) async fn view(
     UrlPath(id): UrlPath<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response<Body> {
-    let Some(run) = runs_get(&app, &id) else { return not_found(&app) };
+    let Some(run) = runs_get(&app, &id).or_else(|| from_disk(&app, &id)) else { return not_found(&app) };
     let r = run.lock().unwrap_or_else(|e| e.into_inner());
     let view = pages::RunView {
         id: &id,

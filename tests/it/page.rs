@@ -440,7 +440,7 @@ fn ctrl_c_stops_the_run_going_writes_its_results_then_ends_the_server() {
     let faults = Faults { latency: std::time::Duration::from_millis(300), ..Default::default() };
     let sim = crate::util::TestSim::start(Options { model, faults, ..Default::default() });
     let w = Work::new();
-    std::fs::write(w.path("loopbatch.toml"), "concurrency = 2\n").unwrap();
+    std::fs::write(w.path("loopbatch.toml"), "rate = \"50/s\"\nconcurrency = 6\n").unwrap();
     let keys = [
         ("LOOP_BASE_URL", sim.base_url.as_str()),
         ("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY),
@@ -478,6 +478,31 @@ fn ctrl_c_stops_the_run_going_writes_its_results_then_ends_the_server() {
     let sent = sim.stats()["total"].as_u64().unwrap();
     assert!(sent > 0 && sent < 134, "{sent} calls sent");
     assert!(lines.iter().all(|l| l["statut"] != "A_VERIFIER"), "calls in flight were let finish");
+
+    // After a restart: the kept run is listed as unfinished, resumed, deleted.
+    let p = start(&w, &keys);
+    let cookie = open(&p);
+    let list =
+        || client().get(format!("{}/executions", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    let page = list();
+    let id = attr(&page, "data-run");
+    assert_eq!(attr(&page, "data-unfinished"), "true", "{page}");
+    assert!(page.contains("onboarding-clients.csv") && page.contains("NON_EXECUTE"));
+    let post = |path: &str| {
+        client().post(format!("{}{path}", p.base)).header("cookie", &cookie).header("origin", &p.base).send().unwrap()
+    };
+    assert_eq!(post(&format!("/execution/{id}/reprise")).status(), 303);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while progress_of(&p, &cookie, &format!("/execution/{id}")).0 != "done" {
+        assert!(std::time::Instant::now() < deadline, "resumed after the restart");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty());
+    assert_eq!(attr(&list(), "data-unfinished"), "false");
+    assert_eq!(post(&format!("/execution/{id}/suppression")).status(), 303);
+    assert!(!list().contains("data-testid=\"stored-run\""), "deleted");
+    assert!(walk(&p.data.join("loopbatch/executions")).is_empty(), "its files are gone");
+    assert_eq!(post("/execution/..%2F..%2Fetc/suppression").status(), 404, "an id is never a path");
 }
 
 #[test]
