@@ -25,7 +25,7 @@ pub use crate::pipeline::Prepared;
 pub use crate::plan::{Bodies, Plan, PlanCounts, RowCheck};
 pub use crate::portfolio::{Filter, Folder, Portfolio};
 pub use crate::read::Encoding;
-pub use crate::report::{RowResult, results_format};
+pub use crate::report::{RowResult, plan_xlsx, results_format};
 pub use check::{
     OnlineCheck, PortfolioExport, check_plan_file, check_sheet, export_portfolio, fetch_portfolio, keys, plan_sheet,
     write_check_results, write_plan, write_templates,

@@ -333,7 +333,8 @@ pub fn write_plan_xlsx(plan: &Plan, path: &Path, lang: Lang) -> Result<()> {
 }
 
 /// The plan as a sheet a person can review.
-fn plan_xlsx(plan: &Plan, lang: Lang) -> Result<Vec<u8>, XlsxError> {
+/// The plan as a workbook a person can review, in memory.
+pub fn plan_xlsx(plan: &Plan, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     // As the results sheet: rows streamed to a temporary file, Excel's level.
     book.set_zip_compression_level(3);

@@ -250,6 +250,7 @@ fn router(app: Shared) -> Router {
         .route("/feuille/{id}/cellule", post(sheets::edit))
         .route("/feuille/{id}/corrige", get(sheets::fixed))
         .route("/feuille/{id}/plan", get(runs::plan))
+        .route("/feuille/{id}/plan.xlsx", get(sheets::plan_workbook))
         .route("/execution", post(runs::start))
         .route("/execution/{id}", get(runs::view))
         .route("/execution/{id}/evenements", get(runs::events))

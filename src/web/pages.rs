@@ -84,8 +84,21 @@ pub fn home(lang: Lang, simulation: bool, limit_mb: u64, keys: &str) -> Markup {
                     accept=".csv,.tsv,.txt,.xlsx,.xlsm,.xlsb,.xls,.ods";
                 details {
                     summary { (lang.t("Options de lecture", "Reading options")) }
-                    label for="sheet-name" { (lang.t("Feuille", "Sheet")) }
+                    label for="sheet-name" { (lang.t("Feuille (sinon toutes celles qui ont une colonne code dossier)", "Sheet (else every sheet with a code dossier column)")) }
                     input #sheet-name type="text" name="feuille";
+                    label for="encoding" { (lang.t("Encodage d'un CSV", "A CSV's encoding")) }
+                    select #encoding name="encodage" {
+                        option value="" { (lang.t("détecté", "detected")) }
+                        option value="utf-8" { "UTF-8" }
+                        option value="windows-1252" { "Windows-1252 (Excel)" }
+                        option value="utf-16le" { "UTF-16 LE" }
+                        option value="utf-16be" { "UTF-16 BE" }
+                    }
+                    label for="delimiter" { (lang.t("Séparateur d'un CSV", "A CSV's delimiter")) }
+                    select #delimiter name="separateur" {
+                        option value="" { (lang.t("détecté", "detected")) }
+                        option value=";" { ";" } option value="," { "," } option value="tab" { (lang.t("tabulation", "tab")) } option value="|" { "|" }
+                    }
                 }
                 button type="submit" { (lang.t("Vérifier", "Check")) }
                 p.hint { (lang.t("Taille maximale :", "Largest file:")) " " (limit_mb) " Mo. "
@@ -294,6 +307,7 @@ pub fn plan_page(v: &PlanView) -> Markup {
                 thead { tr { th scope="col" { "route" } th scope="col" { (lang.t("appels", "calls")) } } }
                 tbody { @for (route, n) in &c.calls_per_route { tr { td { (route) } td { (n) } } } }
             }
+            p { a href=(format!("/feuille/{}/plan.xlsx", v.sheet_id)) data-testid="download-plan" { (lang.t("Télécharger le plan lisible (PLAN.xlsx)", "Download the readable plan (PLAN.xlsx)")) } }
             details {
                 summary { (lang.t("Appels par dossier", "Calls per dossier")) }
                 table { tbody { @for (d, n) in v.per_dossier { tr { td { (d) } td { (n) } } } } }

@@ -58,6 +58,7 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
         failure(&app, StatusCode::PAYLOAD_TOO_LARGE, &text)
     };
     let (mut name, mut bytes, mut sheet_name) = (String::new(), Vec::new(), None);
+    let (mut encoding, mut delimiter) = (None, None);
     loop {
         match form.next_field().await {
             Ok(Some(field)) => match field.name() {
@@ -69,6 +70,8 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
                     }
                 }
                 Some("feuille") => sheet_name = field.text().await.ok().filter(|s| !s.trim().is_empty()),
+                Some("encodage") => encoding = field.text().await.ok().and_then(|e| encoding_of(&e)),
+                Some("separateur") => delimiter = field.text().await.ok().and_then(|d| delimiter_of(&d)),
                 _ => {}
             },
             Ok(None) => break,
@@ -86,7 +89,8 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
     if let Err(e) = saved {
         return failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
     }
-    let (cfg, input) = (app.cfg.clone(), SheetInput { sheet: sheet_name, ..SheetInput::new(&path) });
+    let input = SheetInput { sheet: sheet_name, encoding, delimiter, ..SheetInput::new(&path) };
+    let cfg = app.cfg.clone();
     let checked = tokio::task::spawn_blocking(move || CheckedSheet::open(&cfg, &input, None, None)).await;
     match checked {
         Ok(Ok(sheet)) => {
@@ -96,6 +100,29 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
         }
         Ok(Err(f)) => failure(&app, StatusCode::UNPROCESSABLE_ENTITY, &f.message),
         Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, lang.t("Erreur interne.", "Internal error.")),
+    }
+}
+
+/// The encodings a CSV may be read in, as the page offers them ("": detect).
+fn encoding_of(value: &str) -> Option<crate::job::Encoding> {
+    use crate::job::Encoding;
+    match value {
+        "utf-8" => Some(Encoding::Utf8),
+        "windows-1252" => Some(Encoding::Windows1252),
+        "utf-16le" => Some(Encoding::Utf16Le),
+        "utf-16be" => Some(Encoding::Utf16Be),
+        _ => None,
+    }
+}
+
+/// A CSV's delimiter, as the page offers them ("": detect).
+fn delimiter_of(value: &str) -> Option<u8> {
+    match value {
+        ";" => Some(b';'),
+        "," => Some(b','),
+        "tab" => Some(b'\t'),
+        "|" => Some(b'|'),
+        _ => None,
     }
 }
 
@@ -209,6 +236,33 @@ pub(super) async fn fixed(State(app): State<Shared>, UrlPath(id): UrlPath<String
             let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
             if let Ok(v) = HeaderValue::from_str(&disposition) {
                 h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            r
+        }
+        Ok(Err(e)) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne."),
+    }
+}
+
+/// The readable plan of the sheet as it stands (PLAN.xlsx).
+pub(super) async fn plan_workbook(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
+    let Some(l) = loaded(&app, &id) else { return not_found(&app) };
+    let lang = app.cfg.lang;
+    let built = tokio::task::spawn_blocking(move || {
+        let l = l.lock().unwrap_or_else(|e| e.into_inner());
+        let stem = PathBuf::from(&l.name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        crate::job::plan_xlsx(&l.sheet.plan(crate::job::Bodies::Yes), lang).map(|b| (format!("{stem}-plan.xlsx"), b))
+    })
+    .await;
+    match built {
+        Ok(Ok((file, bytes))) => {
+            let mut r = Response::new(Body::from(bytes));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            );
+            if let Ok(v) = HeaderValue::from_str(&attachment(&file)) {
+                r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
             }
             r
         }

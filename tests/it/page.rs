@@ -248,6 +248,32 @@ fn the_check_in_the_page_counts_as_the_cli_and_a_fixed_cell_turns_its_row_valid(
     assert_eq!(lines[0]["email"], "jean@exemple.fr");
     assert_eq!(lines[0]["note"], "à rappeler");
     assert!(std::fs::read(&sheet).unwrap().windows(9).any(|x| x == b"jean@@exe"), "the original is never overwritten");
+    // The readable plan, as `loopbatch plan` writes it beside PLAN.json.
+    let r = client().get(format!("{}/feuille/{id}/plan.xlsx", p.base)).header("cookie", &cookie).send().unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("-plan.xlsx"));
+    assert!(r.bytes().unwrap().starts_with(b"PK"));
+    // Reading options: a delimiter the sniffing would not guess alone.
+    let part = reqwest::blocking::multipart::Part::bytes(b"code_dossier|email|offre\nP1|p@x.fr|start\n".to_vec())
+        .file_name("pipe.txt");
+    let form =
+        reqwest::blocking::multipart::Form::new().part("sheet", part).text("separateur", "|").text("encodage", "utf-8");
+    let r = client()
+        .post(format!("{}/feuille", p.base))
+        .header("cookie", &cookie)
+        .header("origin", &p.base)
+        .multipart(form)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = client()
+        .get(format!("{}{}", p.base, r.headers()["location"].to_str().unwrap()))
+        .header("cookie", &cookie)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert_eq!(attr(&page, "data-valid"), "1", "{page}");
     let out = w.bin().args(["check", fixed.to_str().unwrap(), "--format", "json"]).output().unwrap();
     let again: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(again["rows"]["valid"], 3, "the fixed sheet checks as the page said");
