@@ -365,29 +365,7 @@ fn a_run_from_the_page_is_followed_and_writes_the_clis_results() {
 
 #[test]
 fn stop_in_the_page_lets_calls_in_flight_finish_and_writes_the_results() {
-    use loopbatch::simulator::{self, Faults, Options};
-    let seed = simulator::Seed {
-        dossiers: Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),
-        ..Default::default()
-    };
-    let model = simulator::build_model(&seed, 1, loopbatch::i18n::Lang::Fr).unwrap();
-    let faults = Faults { latency: std::time::Duration::from_millis(120), ..Default::default() };
-    let sim = crate::util::TestSim::start(Options { model, faults, ..Default::default() });
-    let w = Work::new();
-    std::fs::write(w.path("loopbatch.toml"), "rate = \"50/s\"\nconcurrency = 3\n").unwrap();
-    let keys = [
-        ("LOOP_BASE_URL", sim.base_url.as_str()),
-        ("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY),
-        ("LOOP_API_KEY", simulator::DEMO_API_KEY),
-    ];
-    let p = start(&w, &keys);
-    let cookie = open(&p);
-    let sample =
-        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/onboarding-clients.csv")).unwrap();
-    let sheet =
-        post_sheet(&p, &cookie, "onboarding-clients.csv", sample).headers()["location"].to_str().unwrap().to_string();
-    let plan =
-        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    let Slow { sim, w, p, cookie, sheet, plan } = slow_gateway(120, "rate = \"50/s\"\nconcurrency = 3\n");
     let post = |path: &str, form: &[(&str, &str)]| {
         client()
             .post(format!("{}{path}", p.base))
@@ -457,29 +435,7 @@ fn stop_in_the_page_lets_calls_in_flight_finish_and_writes_the_results() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_stops_the_run_going_writes_its_results_then_ends_the_server() {
-    use loopbatch::simulator::{self, Faults, Options};
-    let seed = simulator::Seed {
-        dossiers: Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),
-        ..Default::default()
-    };
-    let model = simulator::build_model(&seed, 1, loopbatch::i18n::Lang::Fr).unwrap();
-    let faults = Faults { latency: std::time::Duration::from_millis(300), ..Default::default() };
-    let sim = crate::util::TestSim::start(Options { model, faults, ..Default::default() });
-    let w = Work::new();
-    std::fs::write(w.path("loopbatch.toml"), "rate = \"50/s\"\nconcurrency = 6\n").unwrap();
-    let keys = [
-        ("LOOP_BASE_URL", sim.base_url.as_str()),
-        ("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY),
-        ("LOOP_API_KEY", simulator::DEMO_API_KEY),
-    ];
-    let mut p = start(&w, &keys);
-    let cookie = open(&p);
-    let sample =
-        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/onboarding-clients.csv")).unwrap();
-    let sheet =
-        post_sheet(&p, &cookie, "onboarding-clients.csv", sample).headers()["location"].to_str().unwrap().to_string();
-    let plan =
-        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    let Slow { sim, w, mut p, cookie, plan, .. } = slow_gateway(300, "rate = \"50/s\"\nconcurrency = 6\n");
     let r = client()
         .post(format!("{}/execution", p.base))
         .header("cookie", &cookie)
@@ -506,7 +462,7 @@ fn ctrl_c_stops_the_run_going_writes_its_results_then_ends_the_server() {
     assert!(lines.iter().all(|l| l["statut"] != "A_VERIFIER"), "calls in flight were let finish");
 
     // After a restart: the kept run is listed as unfinished, resumed, deleted.
-    let p = start(&w, &keys);
+    let p = start(&w, &sim_keys(&sim));
     let cookie = open(&p);
     let list =
         || client().get(format!("{}/executions", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
@@ -614,4 +570,44 @@ fn keys_typed_in_the_page_stay_in_memory_or_are_saved_for_every_command() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The sample sheet uploaded to a page whose gateway answers slowly.
+struct Slow {
+    sim: crate::util::TestSim,
+    w: Work,
+    p: Page,
+    cookie: String,
+    sheet: String,
+    plan: String,
+}
+
+fn sim_keys(sim: &crate::util::TestSim) -> [(&str, &str); 3] {
+    [
+        ("LOOP_BASE_URL", sim.base_url.as_str()),
+        ("LOOP_SUBSCRIPTION_KEY", loopbatch::simulator::DEMO_SUBSCRIPTION_KEY),
+        ("LOOP_API_KEY", loopbatch::simulator::DEMO_API_KEY),
+    ]
+}
+
+fn slow_gateway(latency_ms: u64, config: &str) -> Slow {
+    use loopbatch::simulator::{self, Faults, Options};
+    let seed = simulator::Seed {
+        dossiers: Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),
+        ..Default::default()
+    };
+    let model = simulator::build_model(&seed, 1, loopbatch::i18n::Lang::Fr).unwrap();
+    let faults = Faults { latency: std::time::Duration::from_millis(latency_ms), ..Default::default() };
+    let sim = crate::util::TestSim::start(Options { model, faults, ..Default::default() });
+    let w = Work::new();
+    std::fs::write(w.path("loopbatch.toml"), config).unwrap();
+    let p = start(&w, &sim_keys(&sim));
+    let cookie = open(&p);
+    let sample =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/onboarding-clients.csv")).unwrap();
+    let sheet =
+        post_sheet(&p, &cookie, "onboarding-clients.csv", sample).headers()["location"].to_str().unwrap().to_string();
+    let plan =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    Slow { sim, w, p, cookie, sheet, plan }
 }
