@@ -365,7 +365,7 @@ fn a_run_from_the_page_is_followed_and_writes_the_clis_results() {
 
 #[test]
 fn stop_in_the_page_lets_calls_in_flight_finish_and_writes_the_results() {
-    let Slow { sim, w, p, cookie, sheet, plan } = slow_gateway(120, "rate = \"50/s\"\nconcurrency = 3\n");
+    let Slow { sim, w: _w, p, cookie, sheet, plan } = slow_gateway(120, "rate = \"50/s\"\nconcurrency = 3\n");
     let post = |path: &str, form: &[(&str, &str)]| {
         client()
             .post(format!("{}{path}", p.base))
