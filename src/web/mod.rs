@@ -81,9 +81,13 @@ type Confirmable = (String, Box<crate::job::Plan>, String);
 
 /// The per-user folder of the page's files, created owner-only.
 pub fn user_folder(lang: Lang) -> Result<PathBuf> {
-    let base = dirs::data_dir()
-        .or_else(|| std::env::temp_dir().canonicalize().ok())
-        .ok_or_else(|| Failure::unusable(lang.t("Dossier de l'utilisateur introuvable.", "User folder not found.")))?;
+    // Never a shared folder (the temporary one): another user could own it.
+    let base = dirs::data_dir().ok_or_else(|| {
+        Failure::unusable(lang.t(
+            "Dossier de données de l'utilisateur introuvable (HOME, APPDATA) : la page ne peut pas garder ses fichiers.",
+            "The user's data folder cannot be found (HOME, APPDATA): the page cannot keep its files.",
+        ))
+    })?;
     let folder = base.join("loopbatch");
     owner_only_folder(&folder).map_err(|e| Failure::unusable(format!("{} : {e}", folder.display())))?;
     Ok(folder)
