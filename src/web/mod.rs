@@ -297,6 +297,14 @@ fn html(markup: maud::Markup) -> Response<Body> {
     r
 }
 
+/// A page saying what could not be done, with its status.
+fn failure(app: &App, status: StatusCode, text: &str) -> Response<Body> {
+    let lang = app.cfg.lang;
+    let mut r = html(pages::message(lang, lang.t("Impossible", "Cannot do it"), text));
+    *r.status_mut() = status;
+    r
+}
+
 fn asset(text: &'static str, kind: &'static str) -> Response<Body> {
     let mut r = Response::new(Body::from(text));
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));

@@ -10,14 +10,14 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{Form, Path as UrlPath, Query, State};
-use axum::http::{HeaderValue, Response, StatusCode, header};
+use axum::http::{Response, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect};
 use futures_util::Stream;
 use serde::Deserialize;
 
 use super::pages::{self, Progress, Stored};
-use super::{Shared, html, owner_only_folder};
+use super::{Shared, failure, html, owner_only_folder};
 use crate::job::{self, Bodies, Event, EventSink, Plan, RunFiles, RunRequest, RunSource, Stopper};
 
 pub(super) struct Run {
@@ -40,13 +40,6 @@ impl Run {
     pub fn going(&self) -> bool {
         self.report.is_none() && matches!(self.progress.state, "running" | "paused")
     }
-}
-
-fn failure(app: &Shared, status: StatusCode, text: &str) -> Response<Body> {
-    let lang = app.cfg.lang;
-    let mut r = html(pages::message(lang, lang.t("Impossible", "Cannot do it"), text));
-    *r.status_mut() = status;
-    r
 }
 
 /// The plan of a sheet as it stands, and the confirmation it needs.
@@ -428,9 +421,7 @@ pub(super) async fn download(
     let (path, mime) = {
         let r = run.lock().unwrap_or_else(|e| e.into_inner());
         match (kind.as_str(), &r.report) {
-            ("xlsx", Some(report)) => {
-                (report.results.clone(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            }
+            ("xlsx", Some(report)) => (report.results.clone(), super::sheets::XLSX),
             ("csv", Some(_)) => (r.csv.clone(), "text/csv; charset=utf-8"),
             _ => return not_found(&app),
         }
@@ -439,13 +430,8 @@ pub(super) async fn download(
     let read = tokio::task::spawn_blocking(move || std::fs::read(&reading)).await;
     match read.unwrap_or_else(|e| Err(std::io::Error::other(e))) {
         Ok(bytes) => {
-            let mut resp = Response::new(Body::from(bytes));
-            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            if let Ok(v) = HeaderValue::from_str(&super::sheets::attachment(&name)) {
-                resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-            }
-            resp
+            super::sheets::download(bytes, mime, &name)
         }
         Err(_) => not_found(&app),
     }

@@ -14,20 +14,13 @@ use axum::response::{IntoResponse, Redirect};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
 
-use super::{Shared, UPLOAD_LIMIT_MB, html, owner_only_folder, pages};
+use super::{Shared, UPLOAD_LIMIT_MB, failure, html, owner_only_folder, pages};
 use crate::job::{CheckedSheet, Edit, SheetInput};
 
 pub(super) struct Loaded {
     /// The upload's own name, for display and the fixed sheet's name only.
     pub name: String,
     pub sheet: CheckedSheet,
-}
-
-fn failure(app: &Shared, status: StatusCode, text: &str) -> Response<Body> {
-    let lang = app.cfg.lang;
-    let mut r = html(pages::message(lang, lang.t("Impossible", "Cannot do it"), text));
-    *r.status_mut() = status;
-    r
 }
 
 /// A file name the server can use: the last part of the upload's name,
@@ -214,31 +207,7 @@ pub(super) async fn fixed(State(app): State<Shared>, UrlPath(id): UrlPath<String
     })
     .await;
     match built {
-        Ok(Ok((file, bytes))) => {
-            let mut r = Response::new(Body::from(bytes));
-            let h = r.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            );
-            let encoded: String = file
-                .bytes()
-                .map(|b| {
-                    if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
-                        (b as char).to_string()
-                    } else {
-                        format!("%{b:02X}")
-                    }
-                })
-                .collect();
-            let ascii: String =
-                file.chars().map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '_' }).collect();
-            let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
-            if let Ok(v) = HeaderValue::from_str(&disposition) {
-                h.insert(header::CONTENT_DISPOSITION, v);
-            }
-            r
-        }
+        Ok(Ok((file, bytes))) => download(bytes, XLSX, &file),
         Ok(Err(e)) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne."),
     }
@@ -255,25 +224,27 @@ pub(super) async fn plan_workbook(State(app): State<Shared>, UrlPath(id): UrlPat
     })
     .await;
     match built {
-        Ok(Ok((file, bytes))) => {
-            let mut r = Response::new(Body::from(bytes));
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            );
-            if let Ok(v) = HeaderValue::from_str(&attachment(&file)) {
-                r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-            }
-            r
-        }
+        Ok(Ok((file, bytes))) => download(bytes, XLSX, &file),
         Ok(Err(e)) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne."),
     }
 }
 
+pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file to download, under its own name.
+pub(super) fn download(bytes: Vec<u8>, mime: &'static str, file: &str) -> Response<Body> {
+    let mut r = Response::new(Body::from(bytes));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    if let Ok(v) = HeaderValue::from_str(&attachment(file)) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
 /// A download's Content-Disposition: an ASCII name for old browsers, the
 /// real one (accents) encoded as RFC 6266 says.
-pub(super) fn attachment(file: &str) -> String {
+fn attachment(file: &str) -> String {
     let encoded: String = file
         .bytes()
         .map(|b| {
