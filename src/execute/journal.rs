@@ -6,14 +6,18 @@
 //!
 //! One writer thread owns the file and commits in groups: every record
 //! waiting when it wakes is written, then one sync covers them all, then
-//! each waiter is told. A write or sync that fails fails every record from
-//! then on: the engine stops rather than send a call it could not record.
+//! each waiter is told. Only "sent" records are waited for: a "done" is
+//! written in order before any later "sent", so the sync that lets a
+//! dependent call go out covers its dependency's outcome too, and `flush`
+//! covers the last ones. A write or sync that fails fails every record from
+//! then on: the engine stops rather than send a call it could not record,
+//! and the outcomes that may not be on disk are listed for the rescue file.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
@@ -69,14 +73,25 @@ pub struct Recorded {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WriteError(pub String);
 
+type Written = std::result::Result<(), WriteError>;
+
 struct Commit {
     line: Vec<u8>,
-    written: oneshot::Sender<std::result::Result<(), WriteError>>,
+    reply: Reply,
+}
+
+enum Reply {
+    /// Told once the record (and everything before it) is on disk.
+    Synced(oneshot::Sender<Written>),
+    /// A call's outcome, not waited for: listed in `unwritten` if it may not
+    /// have reached the disk.
+    Outcome(u32),
 }
 
 pub struct Journal {
     commits: Option<mpsc::Sender<Commit>>,
     writer: Option<std::thread::JoinHandle<()>>,
+    unwritten: Arc<Mutex<Vec<u32>>>,
     pub path: PathBuf,
 }
 
@@ -153,32 +168,55 @@ impl Journal {
         line.extend(encode(&first));
         append(&mut file, &line).map_err(|e| Failure::stopped(write_failure(path, &e.0, lang)))?;
         let (commits, queue) = mpsc::channel();
+        let unwritten = Arc::new(Mutex::new(Vec::new()));
+        let listed = unwritten.clone();
         let writer = std::thread::Builder::new()
             .name("journal".into())
-            .spawn(move || writer(file, queue))
+            .spawn(move || writer(file, queue, &listed))
             .map_err(|e| Failure::stopped(write_failure(path, &e.to_string(), lang)))?;
-        let journal = Journal { commits: Some(commits), writer: Some(writer), path: path.to_path_buf() };
+        let journal = Journal { commits: Some(commits), writer: Some(writer), unwritten, path: path.to_path_buf() };
         Ok((journal, recorded))
     }
 
-    async fn commit(&self, e: &Entry) -> std::result::Result<(), WriteError> {
+    async fn synced(&self, line: Vec<u8>) -> Written {
         let (written, done) = oneshot::channel();
         let gone = || WriteError("journal closed".into());
         let commits = self.commits.as_ref().ok_or_else(gone)?;
-        commits.send(Commit { line: encode(e), written }).map_err(|_| gone())?;
+        commits.send(Commit { line, reply: Reply::Synced(written) }).map_err(|_| gone())?;
         done.await.unwrap_or_else(|_| Err(gone()))
     }
 
     /// Records that attempt `attempt` of `call` goes out; returns once it is
-    /// on disk.
-    pub async fn sent(&self, call: u32, attempt: u32) -> std::result::Result<(), WriteError> {
-        self.commit(&Entry::Sent { call, attempt, timestamp: now_iso() }).await
+    /// on disk, with every outcome recorded before it.
+    pub async fn sent(&self, call: u32, attempt: u32) -> Written {
+        self.synced(encode(&Entry::Sent { call, attempt, timestamp: now_iso() })).await
     }
 
-    /// Records a call's final outcome; returns once it is on disk.
-    pub async fn done(&self, call: u32, outcome: &CallOutcome) -> std::result::Result<(), WriteError> {
-        self.commit(&Entry::Done { call, outcome: outcome.clone() }).await
+    /// Records a call's final outcome without waiting: it is on disk before
+    /// any later `sent` or `flush` returns. `Err` when the journal is closed.
+    pub fn done(&self, call: u32, outcome: &CallOutcome) -> Written {
+        let line = encode(&Entry::Done { call, outcome: outcome.clone() });
+        let sent = self.commits.as_ref().map(|c| c.send(Commit { line, reply: Reply::Outcome(call) }));
+        if let Some(Ok(())) = sent {
+            return Ok(());
+        }
+        lock(&self.unwritten).push(call);
+        Err(WriteError("journal closed".into()))
     }
+
+    /// Returns once everything recorded so far is on disk.
+    pub async fn flush(&self) -> Written {
+        self.synced(Vec::new()).await
+    }
+
+    /// The calls whose outcome may not be on disk (the journal failed).
+    pub fn unwritten(&self) -> Vec<u32> {
+        lock(&self.unwritten).clone()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn encode(e: &Entry) -> Vec<u8> {
@@ -187,29 +225,45 @@ fn encode(e: &Entry) -> Vec<u8> {
     line
 }
 
-fn append(file: &mut File, bytes: &[u8]) -> std::result::Result<(), WriteError> {
-    file.write_all(bytes).and_then(|()| file.sync_data()).map_err(|e| WriteError(e.to_string()))
+fn append(file: &mut File, bytes: &[u8]) -> Written {
+    write(file, bytes, true)
 }
 
-/// The writer thread: each wake-up writes every record waiting, syncs once,
-/// then answers each. After a failure every record fails at once.
-fn writer(mut file: File, queue: mpsc::Receiver<Commit>) {
+fn write(file: &mut File, bytes: &[u8], sync: bool) -> Written {
+    let synced = |file: &mut File| if sync { file.sync_data() } else { Ok(()) };
+    file.write_all(bytes).and_then(|()| synced(file)).map_err(|e| WriteError(e.to_string()))
+}
+
+/// The writer thread: each wake-up writes every record waiting, syncs once
+/// if anyone waits for it, then answers each. After a failure every record
+/// fails at once, and outcomes not known to be on disk are listed.
+fn writer(mut file: File, queue: mpsc::Receiver<Commit>, unwritten: &Mutex<Vec<u32>>) {
     let mut broken: Option<WriteError> = None;
+    // Outcomes written since the last sync: lost too if a sync fails.
+    let mut unsynced: Vec<u32> = Vec::new();
     while let Ok(first) = queue.recv() {
         let mut group = vec![first];
         group.extend(queue.try_iter());
+        let sync = group.iter().any(|c| matches!(c.reply, Reply::Synced(_)));
         let outcome = match &broken {
             Some(e) => Err(e.clone()),
             None => {
                 let bytes: Vec<u8> = group.iter().flat_map(|c| c.line.iter().copied()).collect();
-                append(&mut file, &bytes)
+                write(&mut file, &bytes, sync)
             }
         };
         if let Err(e) = &outcome {
             broken = Some(e.clone());
+            lock(unwritten).append(&mut unsynced);
+        } else if sync {
+            unsynced.clear();
         }
         for c in group {
-            let _ = c.written.send(outcome.clone());
+            match c.reply {
+                Reply::Synced(tx) => drop(tx.send(outcome.clone())),
+                Reply::Outcome(call) if outcome.is_err() => lock(unwritten).push(call),
+                Reply::Outcome(call) => unsynced.push(call),
+            }
         }
     }
 }
@@ -402,7 +456,8 @@ mod tests {
         for c in 1..=50 {
             j.sent(c, 1).await.unwrap();
         }
-        j.done(7, &outcome(Status::Ok, false)).await.unwrap();
+        j.done(7, &outcome(Status::Ok, false)).unwrap();
+        j.flush().await.unwrap();
         let text = std::fs::read_to_string(&p).unwrap();
         assert_eq!(text.lines().count(), 52);
         assert!(Journal::open(&p, &kept, "h", "s", true, Lang::Fr).is_err(), "locked while in use");

@@ -141,7 +141,6 @@ struct Shared {
     progress: Arc<dyn Progress>,
     sent: AtomicUsize,
     calls: HashMap<u32, Call>,
-    unjournaled: Mutex<Vec<u32>>,
 }
 
 /// What one run of the pool needs besides the plan.
@@ -173,7 +172,6 @@ pub async fn execute(plan: &Plan, run: Execution) -> RunOutcome {
         progress,
         sent: AtomicUsize::new(0),
         calls: plan.calls.iter().map(|c| (c.id, c.clone())).collect(),
-        unjournaled: Mutex::new(Vec::new()),
     });
     let watcher = {
         let shared = shared.clone();
@@ -190,10 +188,14 @@ pub async fn execute(plan: &Plan, run: Execution) -> RunOutcome {
     }
     while tasks.join_next().await.is_some() {}
     watcher.abort();
+    // The last outcomes were not waited for: on disk before the run says so.
+    if let Err(e) = shared.journal.flush().await {
+        shared.journal_failed(e);
+    }
     let outcomes = shared.done.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let stop = shared.stop.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let calls_sent = shared.sent.load(Ordering::Relaxed);
-    let unjournaled = std::mem::take(&mut *shared.unjournaled.lock().unwrap_or_else(|e| e.into_inner()));
+    let unjournaled = shared.journal.unwritten();
     let final_rate = shared.pacer.rate();
     RunOutcome { outcomes, stop, calls_sent, elapsed: started.elapsed(), final_rate, unjournaled }
 }
@@ -254,11 +256,10 @@ impl Shared {
         self.set_stop(StopReason::Journal { message });
     }
 
-    /// Records the outcome (durably, before any dependent may be sent) and
-    /// wakes the calls that wait for this one.
+    /// Records the outcome (on disk before any dependent is sent: its "sent"
+    /// comes later in the journal) and wakes the calls that wait for this one.
     async fn finish(&self, id: u32, outcome: CallOutcome, skipped: bool) {
-        if !skipped && let Err(e) = self.journal.done(id, &outcome).await {
-            self.unjournaled.lock().unwrap_or_else(|e| e.into_inner()).push(id);
+        if !skipped && let Err(e) = self.journal.done(id, &outcome) {
             self.journal_failed(e);
         }
         if let Some(call) = self.calls.get(&id) {

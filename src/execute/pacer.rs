@@ -50,6 +50,8 @@ struct State {
     started: Instant,
     /// The rate last reported (events say when it moved).
     reported: f64,
+    /// Moves on at each pause or cut: reservations made before are void.
+    epoch: u64,
 }
 
 #[derive(Clone, Copy)]
@@ -73,6 +75,7 @@ impl Pacer {
             successes: VecDeque::new(),
             started: now,
             reported: ceiling,
+            epoch: 0,
         };
         Pacer { ceiling, burst: burst.max(1), state: Mutex::new(state) }
     }
@@ -100,38 +103,43 @@ impl Pacer {
     /// Waits for this call's turn: the end of any pause, then its place in
     /// the pace. `None` when `stop` was triggered meanwhile (nothing may be
     /// sent). Returns the moment the call may go.
+    ///
+    /// Each caller reserves its own slot and sleeps until it, so a send
+    /// wakes one waiter, not all of them; a pause or a cut made meanwhile
+    /// voids the reservations made before it (they reserve again).
     pub async fn turn(&self, stop: &Stopper) -> Option<Instant> {
         loop {
             if stop.is_interrupted() {
                 return None;
             }
-            let wait_until = {
-                let mut s = self.lock();
-                let now = Instant::now();
-                match s.pause_until {
-                    Some(p) if p > now => p,
-                    _ => {
-                        let interval = Duration::from_secs_f64(1.0 / self.rate_at(&s, now));
-                        let tolerance = interval * (self.burst - 1);
-                        let allowed_from = s.tat.checked_sub(tolerance).unwrap_or(s.tat);
-                        if now >= allowed_from {
-                            // A waiter woken a timer tick late keeps the grid
-                            // (no time lost each call); one idle for longer
-                            // starts a new one (no catching up in a burst).
-                            let lag = now.saturating_duration_since(s.tat);
-                            let grid = lag <= (interval / 2).min(Duration::from_millis(2));
-                            s.tat = if grid { s.tat + interval } else { now + interval };
-                            return Some(now);
-                        }
-                        allowed_from
-                    }
-                }
-            };
+            let now = Instant::now();
+            let (slot, epoch) = self.reserve(now);
+            if slot <= now {
+                return Some(now);
+            }
             tokio::select! {
-                _ = tokio::time::sleep_until(wait_until) => {}
+                _ = tokio::time::sleep_until(slot) => {}
                 _ = stop.interrupted() => return None,
             }
+            if self.lock().epoch == epoch && !stop.is_interrupted() {
+                return Some(Instant::now());
+            }
         }
+    }
+
+    /// GCRA with reservation: the slot is the first moment the pace allows
+    /// (at most `burst` at once, never inside a pause); the next slot moves
+    /// one interval on.
+    fn reserve(&self, now: Instant) -> (Instant, u64) {
+        let mut s = self.lock();
+        let interval = Duration::from_secs_f64(1.0 / self.rate_at(&s, now));
+        let tolerance = interval * (self.burst - 1);
+        let mut slot = now.max(s.tat.checked_sub(tolerance).unwrap_or(s.tat));
+        if let Some(p) = s.pause_until {
+            slot = slot.max(p);
+        }
+        s.tat = s.tat.max(slot) + interval;
+        (slot, s.epoch)
     }
 
     /// A call was accepted.
@@ -151,7 +159,11 @@ impl Pacer {
         let now = Instant::now();
         let mut s = self.lock();
         let until = now + wait;
-        s.pause_until = Some(s.pause_until.map_or(until, |p| p.max(until)));
+        let pause_until = s.pause_until.map_or(until, |p| p.max(until));
+        s.pause_until = Some(pause_until);
+        // Sends start again from the pause's end, at the rate then.
+        s.tat = pause_until;
+        s.epoch += 1;
         if s.cut.is_some_and(|c| sent_at <= c.at) {
             return None;
         }
