@@ -385,6 +385,17 @@ fn other_plan(path: &Path, lang: Lang) -> Failure {
     ))
 }
 
+/// The hash of the plan a journal belongs to (its first line), if any.
+pub fn plan_hash_of(path: &Path) -> Option<String> {
+    let file = File::open(path).ok()?;
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(file).take(64 * 1024), &mut first).ok()?;
+    match serde_json::from_str::<Entry>(first.trim_end()).ok()? {
+        Entry::Start { plan_hash, .. } => Some(plan_hash),
+        _ => None,
+    }
+}
+
 /// The calls a journal records as done OK, if it belongs to the plan of
 /// hash `plan_hash` (read without locking; unreadable lines are skipped).
 pub fn done_ok(path: &Path, plan_hash: &str) -> Option<HashSet<u32>> {

@@ -131,6 +131,9 @@ pub struct StoredRun {
     pub counts: Option<BTreeMap<String, usize>>,
     /// No results, or rows the run never reached (NON_EXECUTE).
     pub unfinished: bool,
+    /// The plan it ran (`Plan::hash`), from its journal: the same sheet run
+    /// again is offered a resume instead of a second run.
+    pub plan_hash: Option<String>,
 }
 
 pub fn stored_run(files: &RunFiles, lang: Lang) -> StoredRun {
@@ -143,7 +146,8 @@ pub fn stored_run(files: &RunFiles, lang: Lang) -> StoredRun {
         counts
     });
     let unfinished = counts.as_ref().is_none_or(|c: &BTreeMap<String, usize>| c.contains_key("NON_EXECUTE"));
-    StoredRun { sheet, counts, unfinished }
+    let plan_hash = crate::execute::journal::plan_hash_of(&files.journal());
+    StoredRun { sheet, counts, unfinished, plan_hash }
 }
 
 /// The results of a run written again in another file (CSV beside XLSX,

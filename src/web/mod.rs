@@ -56,6 +56,8 @@ pub struct UiOptions {
 
 struct App {
     cfg: Config,
+    /// The page's language: `--lang` at first, then the page's switch.
+    english: std::sync::atomic::AtomicBool,
     guard: guard::Guard,
     simulation: bool,
     /// Where uploads, opening file and runs live: per user, owner only.
@@ -74,6 +76,21 @@ struct App {
     /// Proves a later `loopbatch ui` of the same user (it reads it in the
     /// owner-only serving file) when it asks for a fresh opening.
     handover_key: String,
+}
+
+impl App {
+    fn lang(&self) -> Lang {
+        match self.english.load(std::sync::atomic::Ordering::Relaxed) {
+            true => Lang::En,
+            false => Lang::Fr,
+        }
+    }
+
+    /// The configuration, in the page's language (messages of checks and
+    /// runs started from the page).
+    fn config(&self) -> Config {
+        Config { lang: self.lang(), ..self.cfg.clone() }
+    }
 }
 
 type Shared = Arc<App>;
@@ -132,6 +149,7 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
     let port = listener.local_addr().map_err(|e| Failure::unusable(e.to_string()))?.port();
     let app = Arc::new(App {
         cfg: cfg.clone(),
+        english: std::sync::atomic::AtomicBool::new(lang == Lang::En),
         guard: guard::Guard::new(port),
         simulation: opts.demo,
         folder: folder.clone(),
@@ -249,6 +267,7 @@ fn router(app: Shared) -> Router {
         .route("/", get(home))
         .route("/quitter", post(quit))
         .route("/cles", post(set_keys))
+        .route("/langue", post(set_lang))
         .route("/feuille", post(sheets::upload))
         .route("/feuille/{id}", get(sheets::view))
         .route("/feuille/{id}/cellule", post(sheets::edit))
@@ -282,7 +301,7 @@ async fn check(State(app): State<Shared>, req: Request, next: Next) -> Response<
     let mut response = match app.guard.check(&req, needs_session) {
         Ok(()) => next.run(req).await,
         Err(refusal) => {
-            let mut r = html(pages::refused(app.cfg.lang));
+            let mut r = html(pages::refused(app.lang()));
             *r.status_mut() = refusal.status();
             r
         }
@@ -299,7 +318,7 @@ fn html(markup: maud::Markup) -> Response<Body> {
 
 /// A page saying what could not be done, with its status.
 fn failure(app: &App, status: StatusCode, text: &str) -> Response<Body> {
-    let lang = app.cfg.lang;
+    let lang = app.lang();
     let mut r = html(pages::message(lang, lang.t("Impossible", "Cannot do it"), text));
     *r.status_mut() = status;
     r
@@ -315,7 +334,7 @@ fn asset(text: &'static str, kind: &'static str) -> Response<Body> {
 async fn fresh_opening(State(app): State<Shared>, headers: axum::http::HeaderMap) -> Response<Body> {
     let given = headers.get(HANDOVER_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !guard::same_secret(given, &app.handover_key) {
-        let mut r = html(pages::refused(app.cfg.lang));
+        let mut r = html(pages::refused(app.lang()));
         *r.status_mut() = StatusCode::FORBIDDEN;
         return r;
     }
@@ -331,7 +350,7 @@ async fn open_page(State(app): State<Shared>, UrlPath(token): UrlPath<String>) -
             r
         }
         None => {
-            let mut r = html(pages::refused(app.cfg.lang));
+            let mut r = html(pages::refused(app.lang()));
             *r.status_mut() = StatusCode::FORBIDDEN;
             r
         }
@@ -340,7 +359,7 @@ async fn open_page(State(app): State<Shared>, UrlPath(token): UrlPath<String>) -
 
 /// Whether keys are configured, masked as the CLI shows them.
 fn keys_said(app: &App) -> String {
-    let lang = app.cfg.lang;
+    let lang = app.lang();
     if app.simulation {
         return lang.t("celles du simulateur intégré", "the embedded simulator's").to_string();
     }
@@ -374,7 +393,7 @@ struct KeysForm {
 /// Keys typed in the page: kept in memory for this session, or saved in
 /// the per-user folder (owner only) for every command. Never sent back.
 async fn set_keys(State(app): State<Shared>, axum::extract::Form(f): axum::extract::Form<KeysForm>) -> Response<Body> {
-    let lang = app.cfg.lang;
+    let lang = app.lang();
     let (sub, api) = (f.abonnement.trim(), f.api.trim());
     if sub.is_empty() || !crate::config::well_formed_api_key(api) {
         let mut r = html(pages::message(
@@ -405,12 +424,32 @@ async fn set_keys(State(app): State<Shared>, axum::extract::Form(f): axum::extra
 }
 
 async fn home(State(app): State<Shared>) -> Response<Body> {
-    html(pages::home(app.cfg.lang, app.simulation, UPLOAD_LIMIT_MB, &keys_said(&app)))
+    html(pages::home(app.lang(), app.simulation, UPLOAD_LIMIT_MB, &keys_said(&app)))
+}
+
+#[derive(serde::Deserialize)]
+struct LangForm {
+    langue: String,
+}
+
+/// The page's language switch: the pages, and the messages of what is
+/// checked or run from then on. Back to the page it was made on (its path
+/// only: the Origin check already proved it is this server's).
+async fn set_lang(
+    State(app): State<Shared>,
+    headers: axum::http::HeaderMap,
+    axum::extract::Form(f): axum::extract::Form<LangForm>,
+) -> Response<Body> {
+    app.english.store(f.langue == "en", std::sync::atomic::Ordering::Relaxed);
+    let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(|r| reqwest::Url::parse(r).ok());
+    let back = referer.map(|u| format!("{}{}", u.path(), u.query().map(|q| format!("?{q}")).unwrap_or_default()));
+    let back = back.filter(|b| !b.starts_with("//") && !b.starts_with("/ouvrir/"));
+    Redirect::to(back.as_deref().unwrap_or("/")).into_response()
 }
 
 async fn quit(State(app): State<Shared>) -> Response<Body> {
     app.quit.notify_one();
-    let lang = app.cfg.lang;
+    let lang = app.lang();
     html(pages::message(
         lang,
         lang.t("loopbatch est arrêté", "loopbatch has stopped"),

@@ -36,6 +36,15 @@ pub fn layout(lang: Lang, title: &str, simulation: bool, body: Markup) -> Markup
                 }
                 header {
                     a.home href="/" { "loopbatch" }
+                    form.lang method="post" action="/langue" {
+                        @if lang == Lang::En {
+                            input type="hidden" name="langue" value="fr";
+                            button type="submit" lang="fr" data-testid="lang" { "Français" }
+                        } @else {
+                            input type="hidden" name="langue" value="en";
+                            button type="submit" lang="en" data-testid="lang" { "English" }
+                        }
+                    }
                     form method="post" action="/quitter" {
                         button type="submit" data-testid="quit" { (lang.t("Quitter", "Quit")) }
                     }
@@ -284,6 +293,8 @@ pub struct PlanView<'a> {
     pub counts: &'a PlanCounts,
     pub per_dossier: &'a [(String, usize)],
     pub confirm: &'a str,
+    /// Kept runs of this very plan, newest first.
+    pub earlier: &'a [Stored],
     pub lang: Lang,
     pub simulation: bool,
 }
@@ -313,7 +324,9 @@ pub fn plan_page(v: &PlanView) -> Markup {
                 table { tbody { @for (d, n) in v.per_dossier { tr { td { (d) } td { (n) } } } } }
             }
             p { a href=(format!("/feuille/{}", v.sheet_id)) { (lang.t("Retour à la vérification", "Back to the check")) } }
-            @if c.calls > 0 {
+            @if let Some(e) = v.earlier.first() {
+                (already_run(e, lang))
+            } @else if c.calls > 0 {
                 p { a.button href="#confirmer" data-testid="run" { (lang.t("Lancer", "Run")) } }
                 section #confirmer role="dialog" aria-labelledby="confirmer-titre" {
                     h2 #confirmer-titre { (lang.t("Confirmer l'envoi", "Confirm sending")) }
@@ -327,6 +340,38 @@ pub fn plan_page(v: &PlanView) -> Markup {
             }
         },
     )
+}
+
+/// The same plan ran already: resume it or run its failures again rather
+/// than send everything a second time.
+fn already_run(e: &Stored, lang: Lang) -> Markup {
+    let failed = e.counts.as_ref().is_some_and(|c| c.keys().any(|w| !matches!(w.as_str(), "OK" | "IGNORE")));
+    html! {
+        section.already data-testid="already-run" data-run=(e.id) role="note" {
+            h2 { (lang.t("Ce tableur a déjà été exécuté", "This sheet was run already")) }
+            p { (lang.t("Le même tableur, tel quel, a été exécuté le", "The same sheet, as it is, was run on")) " " (e.when) " : "
+                @match &e.counts {
+                    Some(c) => { @for (word, n) in c { (word) " " (n) " " } }
+                    None => { (lang.t("pas encore de résultats", "no results yet")) }
+                } }
+            p { (lang.t(
+                "L'exécuter de nouveau renverrait ce qui est déjà fait. Reprenez-le (rien de fait n'est renvoyé) ou relancez ses échecs ; pour tout renvoyer, supprimez d'abord cette exécution dans « Exécutions gardées ».",
+                "Running it again would send again what is done. Resume it (nothing done is sent again) or run its failures again; to send everything again, first delete that run in “Kept runs”.")) }
+            p {
+                a href=(format!("/execution/{}", e.id)) { (lang.t("Voir cette exécution", "See that run")) }
+                @if e.unfinished {
+                    form.inline method="post" action=(format!("/execution/{}/reprise", e.id)) {
+                        button type="submit" data-testid="resume" { (lang.t("Reprendre", "Resume")) }
+                    }
+                }
+                @if failed {
+                    form.inline method="post" action=(format!("/execution/{}/echecs", e.id)) {
+                        button type="submit" data-testid="rerun-failed" { (lang.t("Relancer les échecs", "Run the failures again")) }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// What the page shows of a run, as its events left it.
@@ -444,6 +489,7 @@ pub struct Stored {
     /// Rows per status in its results, when they were written.
     pub counts: Option<std::collections::BTreeMap<String, usize>>,
     pub unfinished: bool,
+    pub plan_hash: Option<String>,
 }
 
 /// The runs kept in the per-user folder: open, resume, delete.

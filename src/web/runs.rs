@@ -54,6 +54,8 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     let confirm = super::guard::secret();
     let host = crate::execute::client::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
     let counts = plan.counts();
+    let hash = plan.hash();
+    let earlier: Vec<Stored> = stored(&app).into_iter().filter(|s| s.plan_hash.as_deref() == Some(&hash)).collect();
     let mut per_dossier: HashMap<&str, usize> = HashMap::new();
     for c in &plan.calls {
         *per_dossier.entry(&c.dossier).or_default() += 1;
@@ -67,7 +69,8 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
         counts: &counts,
         per_dossier: &per_dossier,
         confirm: &confirm,
-        lang: app.cfg.lang,
+        earlier: &earlier,
+        lang: app.lang(),
         simulation: app.simulation,
     };
     let page = pages::plan_page(&view);
@@ -83,7 +86,7 @@ pub(super) struct StartForm {
 /// Starts the run the confirmation names: once, and only if no other run
 /// is going in this server.
 pub(super) async fn start(State(app): State<Shared>, Form(f): Form<StartForm>) -> Response<Body> {
-    let lang = app.cfg.lang;
+    let lang = app.lang();
     if let Some(busy) = busy(&app) {
         return busy;
     }
@@ -103,7 +106,7 @@ pub(super) async fn start(State(app): State<Shared>, Form(f): Form<StartForm>) -
 
 /// Refuses a second run while one goes in this server.
 fn busy(app: &Shared) -> Option<Response<Body>> {
-    let lang = app.cfg.lang;
+    let lang = app.lang();
     let current = app.current_run.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let going = current.as_ref().and_then(|id| runs_get(app, id)).is_some_and(|r| {
         let r = r.lock().unwrap_or_else(|e| e.into_inner());
@@ -189,7 +192,7 @@ pub(super) async fn resume(State(app): State<Shared>, UrlPath(id): UrlPath<Strin
 /// started before a restart): its plan copy and files, for a resume.
 fn from_disk(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
     let stored = stored(app).into_iter().find(|s| s.id == id)?;
-    let plan = Plan::load_json(&stored.files.plan(), app.cfg.lang).ok()?;
+    let plan = Plan::load_json(&stored.files.plan(), app.lang()).ok()?;
     let host = crate::execute::client::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
     let csv = stored.files.results().with_extension("csv");
     let mut run = new_run(app, plan.source.file.clone(), host, &plan, stored.files, csv);
@@ -213,7 +216,7 @@ pub(super) fn stored(app: &Shared) -> Vec<Stored> {
             })?;
             let files = RunFiles::new(copy);
             let modified = std::fs::metadata(files.journal()).and_then(|m| m.modified()).ok()?;
-            let summary = job::stored_run(&files, app.cfg.lang);
+            let summary = job::stored_run(&files, app.lang());
             let when = crate::outcome::format_local(modified);
             Some((
                 modified,
@@ -224,6 +227,7 @@ pub(super) fn stored(app: &Shared) -> Vec<Stored> {
                     when,
                     counts: summary.counts,
                     unfinished: summary.unfinished,
+                    plan_hash: summary.plan_hash,
                 },
             ))
         })
@@ -234,12 +238,12 @@ pub(super) fn stored(app: &Shared) -> Vec<Stored> {
 
 pub(super) async fn list(State(app): State<Shared>) -> Response<Body> {
     let runs = stored(&app);
-    html(pages::stored_runs(&runs, app.cfg.lang, app.simulation))
+    html(pages::stored_runs(&runs, app.lang(), app.simulation))
 }
 
 /// Deletes a kept run (its results, journal and plan: clients' data).
 pub(super) async fn delete(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
-    let lang = app.cfg.lang;
+    let lang = app.lang();
     let going = runs_get(&app, &id).is_some_and(|r| r.lock().unwrap_or_else(|e| e.into_inner()).going());
     if going {
         return failure(
@@ -262,11 +266,16 @@ pub(super) async fn rerun_failed(State(app): State<Shared>, UrlPath(id): UrlPath
     if let Some(busy) = busy(&app) {
         return busy;
     }
-    let Some(run) = runs_get(&app, &id) else { return not_found(&app) };
+    let Some(run) = runs_get(&app, &id).or_else(|| from_disk(&app, &id)) else { return not_found(&app) };
     let (name, host, plan, previous) = {
         let r = run.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(report) = &r.report else { return Redirect::to(&format!("/execution/{id}")).into_response() };
-        (r.name.clone(), r.host.clone(), Box::new(r.plan.clone()), RunFiles::new(&report.results))
+        // Its results: this server's report, or the file a kept run left.
+        let results = match &r.report {
+            Some(report) => report.results.clone(),
+            None if !r.going() && r.files.results().exists() => r.files.results().to_path_buf(),
+            None => return Redirect::to(&format!("/execution/{id}")).into_response(),
+        };
+        (r.name.clone(), r.host.clone(), Box::new(r.plan.clone()), RunFiles::new(results))
     };
     launch(&app, name, host, plan, Again::OnlyFailed(previous))
 }
@@ -286,7 +295,7 @@ enum Again {
 }
 
 async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles, again: Again) {
-    let lang = app.cfg.lang;
+    let lang = app.lang();
     let (stopper, keys) = {
         let r = run.lock().unwrap_or_else(|e| e.into_inner());
         (r.stopper.clone(), app.keys.lock().unwrap_or_else(|e| e.into_inner()).clone())
@@ -302,7 +311,7 @@ async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles,
         Again::OnlyFailed(previous) => req.only_failed = Some(previous),
     }
     let confirm: job::Confirm = Box::new(|_| Box::pin(async { Ok(()) }));
-    let outcome = job::run(&app.cfg, req, events, stopper, confirm).await;
+    let outcome = job::run(&app.config(), req, events, stopper, confirm).await;
     let mut r = run.lock().unwrap_or_else(|e| e.into_inner());
     match outcome {
         Ok(report) => {
@@ -366,18 +375,18 @@ pub(super) async fn view(
         id: &id,
         name: &r.name,
         host: &r.host,
-        progress: &snapshot(&r, app.cfg.lang),
+        progress: &snapshot(&r, app.lang()),
         report: r.report.as_ref(),
         plan: &r.plan,
         only: q.get("statut").map(String::as_str),
-        lang: app.cfg.lang,
+        lang: app.lang(),
         simulation: app.simulation,
     };
     html(pages::run_page(&view))
 }
 
 fn not_found(app: &Shared) -> Response<Body> {
-    let lang = app.cfg.lang;
+    let lang = app.lang();
     failure(
         app,
         StatusCode::NOT_FOUND,
@@ -391,7 +400,7 @@ pub(super) async fn events(
     UrlPath(id): UrlPath<String>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, std::convert::Infallible>>>, Response<Body>> {
     let Some(run) = runs_get(&app, &id) else { return Err(not_found(&app)) };
-    let lang = app.cfg.lang;
+    let lang = app.lang();
     let stream = futures_util::stream::unfold((run, false), move |(run, finished)| async move {
         if finished {
             return None;

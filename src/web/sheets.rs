@@ -38,7 +38,7 @@ fn safe_name(uploaded: &str) -> String {
 }
 
 pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Response<Body> {
-    let lang = app.cfg.lang;
+    let lang = app.lang();
     let too_big = || {
         let text = format!(
             "{} {UPLOAD_LIMIT_MB} Mo. {}",
@@ -83,7 +83,7 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
         return failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
     }
     let input = SheetInput { sheet: sheet_name, encoding, delimiter, ..SheetInput::new(&path) };
-    let cfg = app.cfg.clone();
+    let cfg = app.config();
     let checked = tokio::task::spawn_blocking(move || CheckedSheet::open(&cfg, &input, None, None)).await;
     match checked {
         Ok(Ok(sheet)) => {
@@ -124,7 +124,7 @@ pub(super) fn loaded(app: &Shared, id: &str) -> Option<Arc<Mutex<Loaded>>> {
 }
 
 pub(super) fn not_found(app: &Shared) -> Response<Body> {
-    let lang = app.cfg.lang;
+    let lang = app.lang();
     failure(
         app,
         StatusCode::NOT_FOUND,
@@ -148,7 +148,7 @@ pub(super) async fn view(
         sheet: &l.sheet,
         page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0),
         only_problems: q.get("problemes").is_some_and(|v| v == "1"),
-        lang: app.cfg.lang,
+        lang: app.lang(),
         simulation: app.simulation,
     };
     html(pages::sheet_page(&view))
@@ -170,7 +170,7 @@ pub(super) async fn edit(
     Form(f): Form<CellForm>,
 ) -> Response<Body> {
     let Some(l) = loaded(&app, &id) else { return not_found(&app) };
-    let lang = app.cfg.lang;
+    let lang = app.lang();
     let edit = Edit { sheet: f.sheet, line: f.row, field: f.field, value: f.value };
     let done = tokio::task::spawn_blocking(move || {
         let mut l = l.lock().unwrap_or_else(|e| e.into_inner());
@@ -216,7 +216,7 @@ pub(super) async fn fixed(State(app): State<Shared>, UrlPath(id): UrlPath<String
 /// The readable plan of the sheet as it stands (PLAN.xlsx).
 pub(super) async fn plan_workbook(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
     let Some(l) = loaded(&app, &id) else { return not_found(&app) };
-    let lang = app.cfg.lang;
+    let lang = app.lang();
     let built = tokio::task::spawn_blocking(move || {
         let l = l.lock().unwrap_or_else(|e| e.into_inner());
         let stem = PathBuf::from(&l.name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();

@@ -361,6 +361,75 @@ fn a_run_from_the_page_is_followed_and_writes_the_clis_results() {
     assert_eq!(cli.len(), 50);
     assert_eq!(cli.iter().map(same).collect::<Vec<_>>(), page.iter().map(same).collect::<Vec<_>>());
     assert_eq!(crate::util::results_csv(&w.path("page.csv")).len(), 50);
+    // The same sheet again: its plan offers the failures again, not a
+    // second run of everything.
+    let again = post_sheet(&p, &cookie, "onboarding-clients.csv", sample.clone());
+    let sheet = again.headers()["location"].to_str().unwrap().to_string();
+    let plan =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(plan.contains("data-testid=\"already-run\""), "{plan}");
+    assert!(!plan.contains("data-testid=\"run\""), "no fresh run of the same plan");
+    assert!(plan.contains("data-testid=\"rerun-failed\""));
+    let failed_before = page.iter().filter(|l| l["statut"] != "OK").count();
+    assert!(failed_before > 0);
+    let r = client()
+        .post(format!("{}{run}/echecs", p.base))
+        .header("cookie", &cookie)
+        .header("origin", &p.base)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let rerun = r.headers()["location"].to_str().unwrap().to_string();
+    assert_ne!(rerun, run);
+    let _ = client().get(format!("{}{rerun}/evenements", p.base)).header("cookie", &cookie).send().unwrap().text();
+    assert_eq!(progress_of(&p, &cookie, &rerun).0, "done");
+    let xlsx = client().get(format!("{}{rerun}/resultats/xlsx", p.base)).header("cookie", &cookie).send().unwrap();
+    std::fs::write(w.path("rerun.xlsx"), xlsx.bytes().unwrap()).unwrap();
+    let rerun_rows = crate::util::results_xlsx(&w.path("rerun.xlsx"));
+    assert_eq!(rerun_rows.len(), 50, "the rows that were OK are kept in the results");
+    let ok = |rows: &[crate::util::Line]| rows.iter().filter(|l| l["statut"] == "OK").count();
+    assert!(ok(&rerun_rows) >= ok(&page), "nothing that was OK is lost");
+}
+
+#[test]
+fn the_page_switches_to_english_and_back() {
+    let w = Work::new();
+    let p = start(&w, &[]);
+    let cookie = open(&p);
+    let home = client().get(&p.base).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(home.contains("lang=\"fr\"") && home.contains("Vérifier un tableur"), "French by default");
+    let switch = |to: &str, from: &str| {
+        client()
+            .post(format!("{}/langue", p.base))
+            .header("cookie", &cookie)
+            .header("origin", &p.base)
+            .header("referer", format!("{}{from}", p.base))
+            .form(&[("langue", to)])
+            .send()
+            .unwrap()
+    };
+    let r = switch("en", "/executions");
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/executions", "back to the page it was made on");
+    let home = client().get(&p.base).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(home.contains("lang=\"en\"") && home.contains("Check a sheet"), "{home}");
+    // What is checked from then on speaks English too.
+    let r = post_sheet(&p, &cookie, "a.csv", b"code_dossier;email;nom;offre\nC1;pas-un-email;Nom;start\n".to_vec());
+    let sheet = r.headers()["location"].to_str().unwrap().to_string();
+    let page = client().get(format!("{}{sheet}", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(page.contains("Check of") && page.contains("not a valid e-mail"), "{page}");
+    // The switch changes state: POST from the page only.
+    let foreign = client()
+        .post(format!("{}/langue", p.base))
+        .header("cookie", &cookie)
+        .header("origin", "http://evil.example")
+        .form(&[("langue", "fr")])
+        .send()
+        .unwrap();
+    assert_eq!(foreign.status(), 403);
+    assert_eq!(switch("fr", "/").headers()["location"], "/");
+    let home = client().get(&p.base).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(home.contains("Vérifier un tableur"));
 }
 
 #[test]
@@ -375,11 +444,15 @@ fn stop_in_the_page_lets_calls_in_flight_finish_and_writes_the_results() {
             .send()
             .unwrap()
     };
+    // A second tab showed the plan too, before the run started.
+    let other =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
     let r = post("/execution", &[("confirm", &confirm_of(&plan))]);
     let run = r.headers()["location"].to_str().unwrap().to_string();
     // One run at a time: another start is refused while this one goes.
-    let other =
+    let mid_run =
         client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(mid_run.contains("data-testid=\"already-run\"") && !mid_run.contains("data-testid=\"run\""));
     let refused = post("/execution", &[("confirm", &confirm_of(&other))]);
     assert_eq!(refused.status(), 409);
     assert!(refused.text().unwrap().contains("déjà en cours"));
