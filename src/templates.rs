@@ -186,6 +186,30 @@ pub fn template_csv(columns: &[&TemplateColumn]) -> Vec<u8> {
 }
 
 /// Writes both templates in both formats into `dir`.
+/// The templates handed to users: file name, sheet name, columns.
+fn templates(lang: Lang) -> [(&'static str, &'static str, &'static [&'static TemplateColumn]); 2] {
+    [
+        ("modele-onboarding", "Onboarding", &ONBOARDING[..]),
+        ("modele-operations", lang.t("Opérations", "Operations"), &OPERATIONS[..]),
+    ]
+}
+
+/// One template's bytes by its file name (`modele-onboarding.xlsx`…), as
+/// the page serves them; `None` for any other name.
+pub fn template_file(name: &str, lang: Lang) -> Option<Vec<u8>> {
+    let (stem, ext) = name.rsplit_once('.')?;
+    let (_, sheet, columns) = templates(lang).into_iter().find(|t| t.0 == stem)?;
+    match ext {
+        "xlsx" => template_xlsx(sheet, columns, &[], lang).ok(),
+        "csv" => Some(template_csv(columns)),
+        _ => None,
+    }
+}
+
+/// The names `template_file` serves.
+pub const TEMPLATE_FILES: [&str; 4] =
+    ["modele-onboarding.xlsx", "modele-onboarding.csv", "modele-operations.xlsx", "modele-operations.csv"];
+
 pub fn write_templates(dir: &Path, lang: Lang) -> Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| {
         crate::error::Failure::unusable(format!(
@@ -195,10 +219,7 @@ pub fn write_templates(dir: &Path, lang: Lang) -> Result<Vec<std::path::PathBuf>
         ))
     })?;
     let mut written = Vec::new();
-    for (stem, sheet, columns) in [
-        ("modele-onboarding", "Onboarding", &ONBOARDING[..]),
-        ("modele-operations", lang.t("Opérations", "Operations"), &OPERATIONS[..]),
-    ] {
+    for (stem, sheet, columns) in templates(lang) {
         let xlsx = dir.join(format!("{stem}.xlsx"));
         let bytes = template_xlsx(sheet, columns, &[], lang)
             .map_err(|e| crate::error::Failure::unusable(format!("{} : {e}", xlsx.display())))?;

@@ -83,6 +83,13 @@ pub fn write_templates(cfg: &Config, dir: &Path) -> Result<Vec<PathBuf>> {
     crate::templates::write_templates(dir, cfg.lang)
 }
 
+/// One template by its file name, for a download (`TEMPLATE_FILES`).
+pub fn template_file(name: &str, lang: crate::i18n::Lang) -> Option<Vec<u8>> {
+    crate::templates::template_file(name, lang)
+}
+
+pub use crate::templates::TEMPLATE_FILES;
+
 /// The portfolio's dossiers a filter keeps, out of how many.
 pub struct PortfolioExport {
     pub kept: Vec<Folder>,

@@ -27,8 +27,8 @@ pub use crate::portfolio::{Filter, Folder, Portfolio};
 pub use crate::read::Encoding;
 pub use crate::report::{RowResult, plan_xlsx, results_format};
 pub use check::{
-    OnlineCheck, PortfolioExport, check_plan_file, check_sheet, export_portfolio, fetch_portfolio, keys, plan_sheet,
-    write_check_results, write_plan, write_templates,
+    OnlineCheck, PortfolioExport, TEMPLATE_FILES, check_plan_file, check_sheet, export_portfolio, fetch_portfolio,
+    keys, plan_sheet, template_file, write_check_results, write_plan, write_templates,
 };
 pub use demo::{Demo, start_demo};
 pub use events::{Confirm, Confirmation, Event, EventSink};

@@ -126,6 +126,28 @@ impl CheckedSheet {
         Ok(changed)
     }
 
+    /// Checks every row again against the LoopHub portfolio (as `check
+    /// --online`), the cells fixed so far kept. Blocking.
+    pub fn check_online(&mut self, portfolio: Arc<Portfolio>, as_email: Option<String>) {
+        let opts = RowOptions { lang: self.cfg.lang, code_dossier_width: self.cfg.code_dossier_width };
+        let online = Online { portfolio: &portfolio, as_email: as_email.as_deref() };
+        for index in 0..self.table.rows.len() {
+            let raw = &self.table.rows[index];
+            let Some(header) = self.table.header_of(raw) else { continue };
+            let row = check_row(header, raw, index, &opts, Some(&online));
+            self.own_problems[index] = row.problems.len();
+            self.rows[index] = row;
+        }
+        self.cross_rows();
+        self.portfolio = Some(portfolio);
+        self.as_email = as_email;
+    }
+
+    /// Whether the rows were checked against the portfolio.
+    pub fn online(&self) -> bool {
+        self.portfolio.is_some()
+    }
+
     /// The checks across rows, from scratch over every row.
     fn cross_rows(&mut self) {
         for (row, own) in self.rows.iter_mut().zip(&self.own_problems) {

@@ -10,6 +10,7 @@
 //! next, on the same library.
 
 mod guard;
+mod loophub;
 mod pages;
 mod runs;
 mod sheets;
@@ -274,6 +275,9 @@ fn router(app: Shared) -> Router {
         .route("/feuille/{id}/corrige", get(sheets::fixed))
         .route("/feuille/{id}/plan", get(runs::plan))
         .route("/feuille/{id}/plan.xlsx", get(sheets::plan_workbook))
+        .route("/feuille/{id}/en-ligne", post(loophub::check_online))
+        .route("/modeles/{name}", get(loophub::template))
+        .route("/portefeuille", post(loophub::portfolio))
         .route("/execution", post(runs::start))
         .route("/execution/{id}", get(runs::view))
         .route("/execution/{id}/evenements", get(runs::events))

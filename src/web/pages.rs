@@ -114,6 +114,30 @@ pub fn home(lang: Lang, simulation: bool, limit_mb: u64, keys: &str) -> Markup {
                     (lang.t("Le fichier reste sur cet ordinateur.", "The file stays on this computer.")) }
             }
             p { a href="/executions" data-testid="stored-runs" { (lang.t("Exécutions gardées", "Kept runs")) } }
+            h2 { (lang.t("Modèles à remplir", "Templates to fill in")) }
+            ul.templates {
+                li { (lang.t("Arrivée de nouveaux dossiers (onboarding) :", "New dossiers (onboarding):")) " "
+                    a href="/modeles/modele-onboarding.xlsx" download data-testid="template-onboarding" { "XLSX" } " · "
+                    a href="/modeles/modele-onboarding.csv" download { "CSV" } }
+                li { (lang.t("Opérations sur des dossiers existants (offres, interlocuteurs) :", "Operations on existing dossiers (offers, contacts):")) " "
+                    a href="/modeles/modele-operations.xlsx" download data-testid="template-operations" { "XLSX" } " · "
+                    a href="/modeles/modele-operations.csv" download { "CSV" } }
+            }
+            h2 { (lang.t("Portefeuille LoopHub", "LoopHub portfolio")) }
+            form.portfolio method="post" action="/portefeuille" data-testid="portfolio" {
+                p.hint { (lang.t(
+                    "Les dossiers du cabinet en tableur prêt à remplir (action, offre, ancienne_offre) pour un changement d'offres en masse. Filtres facultatifs.",
+                    "The cabinet's dossiers as a sheet ready to fill in (action, offre, ancienne_offre) for a bulk change of offers. Filters are optional.")) }
+                label for="recherche" { (lang.t("Recherche (au moins 3 caractères du code ou du nom)", "Search (at least 3 characters of the code or name)")) }
+                input #recherche type="text" name="recherche";
+                label for="maitre" { (lang.t("Maître de dossier (e-mail)", "Dossier master (e-mail)")) }
+                input #maitre type="email" name="maitre";
+                label for="manager" { (lang.t("Engagement manager (e-mail)", "Engagement manager (e-mail)")) }
+                input #manager type="email" name="manager";
+                label for="domaine" { (lang.t("Domaine du cabinet (sinon celui de la configuration)", "The cabinet's domain (else the configuration's)")) }
+                input #domaine type="text" name="domaine";
+                button type="submit" data-testid="export-portfolio" { (lang.t("Télécharger le portefeuille", "Download the portfolio")) }
+            }
             h2 { (lang.t("Clés", "Keys")) }
             p data-testid="keys" { (lang.t("Clés :", "Keys:")) " " (keys) }
             @if !simulation {
@@ -192,6 +216,20 @@ pub fn sheet_page(v: &SheetView) -> Markup {
         html! {
             h1 { (lang.t("Vérification de", "Check of")) " " (v.name) }
             (summary(v.sheet, lang))
+            @if v.sheet.online() {
+                p.online data-testid="online" { (lang.t("Vérifié aussi dans le portefeuille LoopHub.", "Also checked in the LoopHub portfolio.")) }
+            } @else {
+                details.online {
+                    summary { (lang.t("Vérifier aussi dans LoopHub (existence et statut des dossiers)", "Also check in LoopHub (dossiers exist, their status)")) }
+                    form method="post" action=(format!("/feuille/{}/en-ligne", v.id)) {
+                        label for="online-domain" { (lang.t("Domaine du cabinet (sinon celui de la configuration)", "The cabinet's domain (else the configuration's)")) }
+                        input #online-domain type="text" name="domaine";
+                        label for="online-as" { (lang.t("Avertir là où cette personne n'est ni maître de dossier ni manager (e-mail, facultatif)", "Warn where this person is neither dossier master nor manager (e-mail, optional)")) }
+                        input #online-as type="email" name="email";
+                        button type="submit" data-testid="check-online" { (lang.t("Vérifier en ligne", "Check online")) }
+                    }
+                }
+            }
             @if !groups.is_empty() {
                 h2 { (lang.t("Problèmes", "Problems")) }
                 table.groups {

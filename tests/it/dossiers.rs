@@ -5,7 +5,7 @@ use loopbatch::simulator::{self, Options};
 
 use crate::util::{TestSim, Work, X, model, results_csv, results_xlsx, xlsx, zip_entry};
 
-fn portfolio(n: usize) -> (TestSim, Vec<String>) {
+pub(crate) fn portfolio(n: usize) -> (TestSim, Vec<String>) {
     let codes: Vec<String> = (1..=n).map(|i| format!("M{i:04}")).collect();
     let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), true)).collect();
     let mut m = model(&refs);

@@ -9,6 +9,7 @@ mod fuzz_corpus;
 mod hostile;
 mod library;
 mod page;
+mod page_loophub;
 mod properties;
 mod reliable;
 mod run;

@@ -8,11 +8,18 @@ use std::process::{Child, Command, Stdio};
 
 use crate::util::Work;
 
-struct Page {
+pub(crate) struct Page {
     child: Child,
-    base: String,
+    pub base: String,
     opening: String,
     data: std::path::PathBuf,
+}
+
+impl Page {
+    /// The per-user data folder the server was given (XDG_DATA_HOME).
+    pub fn data(&self) -> &std::path::Path {
+        &self.data
+    }
 }
 
 impl Drop for Page {
@@ -22,7 +29,7 @@ impl Drop for Page {
     }
 }
 
-fn start(w: &Work, env: &[(&str, &str)]) -> Page {
+pub(crate) fn start(w: &Work, env: &[(&str, &str)]) -> Page {
     let data = w.path("donnees");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_loopbatch"));
     cmd.current_dir(w.dir.path())
@@ -46,12 +53,12 @@ fn start(w: &Work, env: &[(&str, &str)]) -> Page {
     Page { child, base, opening, data }
 }
 
-fn client() -> reqwest::blocking::Client {
+pub(crate) fn client() -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 /// Opens the page: the session cookie's value.
-fn open(p: &Page) -> String {
+pub(crate) fn open(p: &Page) -> String {
     let r = client().get(&p.opening).send().unwrap();
     assert_eq!(r.status(), 303);
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
@@ -59,7 +66,7 @@ fn open(p: &Page) -> String {
     cookie.split(';').next().unwrap().to_string()
 }
 
-fn post_sheet(p: &Page, cookie: &str, name: &str, bytes: Vec<u8>) -> reqwest::blocking::Response {
+pub(crate) fn post_sheet(p: &Page, cookie: &str, name: &str, bytes: Vec<u8>) -> reqwest::blocking::Response {
     let part = reqwest::blocking::multipart::Part::bytes(bytes).file_name(name.to_string());
     client()
         .post(format!("{}/feuille", p.base))
@@ -180,7 +187,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-fn attr(page: &str, name: &str) -> String {
+pub(crate) fn attr(page: &str, name: &str) -> String {
     let at = page.find(&format!("{name}=\"")).unwrap_or_else(|| panic!("{name} in {page}")) + name.len() + 2;
     page[at..].split('"').next().unwrap().to_string()
 }
@@ -655,7 +662,7 @@ struct Slow {
     plan: String,
 }
 
-fn sim_keys(sim: &crate::util::TestSim) -> [(&str, &str); 3] {
+pub(crate) fn sim_keys(sim: &crate::util::TestSim) -> [(&str, &str); 3] {
     [
         ("LOOP_BASE_URL", sim.base_url.as_str()),
         ("LOOP_SUBSCRIPTION_KEY", loopbatch::simulator::DEMO_SUBSCRIPTION_KEY),

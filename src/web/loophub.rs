@@ -1,0 +1,122 @@
+//! What the page offers besides a sheet of the user's: the templates to
+//! download, the LoopHub portfolio exported with its filters (as
+//! `loopbatch dossiers`), and a sheet checked online against it (as
+//! `check --online`). The library's functions, the configuration's (or the
+//! session's) keys.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Form, Path as UrlPath, State};
+use axum::http::{Response, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+
+use super::sheets::{XLSX, download, loaded, not_found};
+use super::{Shared, failure};
+use crate::job::{self, Filter, Keys};
+
+/// The keys a call from the page sends: the session's (or the demo's),
+/// else the configuration's, for its address.
+fn keys(app: &Shared) -> crate::error::Result<Keys> {
+    let cfg = app.config();
+    crate::execute::client::check_base_url(&cfg.base_url, cfg.lang)?;
+    match app.keys.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+        Some(k) => Ok(k),
+        None => job::keys(&cfg),
+    }
+}
+
+fn blank_is_none(s: String) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// One template by its name; any other name is not found (never a path).
+pub(super) async fn template(State(app): State<Shared>, UrlPath(name): UrlPath<String>) -> Response<Body> {
+    let lang = app.lang();
+    match job::template_file(&name, lang) {
+        Some(bytes) if name.ends_with(".xlsx") => download(bytes, XLSX, &name),
+        Some(bytes) => download(bytes, "text/csv; charset=utf-8", &name),
+        None => not_found(&app),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct PortfolioForm {
+    #[serde(default)]
+    recherche: String,
+    #[serde(default)]
+    maitre: String,
+    #[serde(default)]
+    manager: String,
+    #[serde(default)]
+    domaine: String,
+}
+
+/// The portfolio, filtered as LoopHub filters, as a sheet ready to fill in
+/// for a monthly offer change.
+pub(super) async fn portfolio(State(app): State<Shared>, Form(f): Form<PortfolioForm>) -> Response<Body> {
+    let cfg = app.config();
+    let lang = cfg.lang;
+    let filter = match Filter::new(blank_is_none(f.recherche), blank_is_none(f.maitre), blank_is_none(f.manager), lang)
+    {
+        Ok(filter) => filter,
+        Err(e) => return failure(&app, StatusCode::BAD_REQUEST, &e.message),
+    };
+    let keys = match keys(&app) {
+        Ok(k) => k,
+        Err(e) => return failure(&app, StatusCode::BAD_REQUEST, &e.message),
+    };
+    let folder = app.folder.join("portefeuilles");
+    if let Err(e) = super::owner_only_folder(&folder) {
+        return failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+    }
+    let out = folder.join(format!("{}.xlsx", super::guard::secret()));
+    let domain = blank_is_none(f.domaine);
+    let exported = job::export_portfolio(&cfg, domain.as_deref(), keys, &filter, Some(&out)).await;
+    let bytes = exported.and_then(|_| {
+        std::fs::read(&out).map_err(|e| crate::error::Failure::unusable(format!("{} : {e}", out.display())))
+    });
+    // Clients' data: the copy served is not kept.
+    let _ = std::fs::remove_file(&out);
+    match bytes {
+        Ok(bytes) => download(bytes, XLSX, lang.t("portefeuille-loophub.xlsx", "loophub-portfolio.xlsx")),
+        Err(e) => failure(&app, StatusCode::BAD_GATEWAY, &e.message),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct OnlineForm {
+    #[serde(default)]
+    domaine: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// The sheet checked again against the LoopHub portfolio, its fixes kept.
+pub(super) async fn check_online(
+    State(app): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+    Form(f): Form<OnlineForm>,
+) -> Response<Body> {
+    let Some(l) = loaded(&app, &id) else { return not_found(&app) };
+    let cfg = app.config();
+    let keys = match keys(&app) {
+        Ok(k) => k,
+        Err(e) => return failure(&app, StatusCode::BAD_REQUEST, &e.message),
+    };
+    let domain = blank_is_none(f.domaine);
+    let portfolio = match job::fetch_portfolio(&cfg, domain.as_deref(), keys).await {
+        Ok(p) => Arc::new(p),
+        Err(e) => return failure(&app, StatusCode::BAD_GATEWAY, &e.message),
+    };
+    let as_email = blank_is_none(f.email);
+    let checked = tokio::task::spawn_blocking(move || {
+        l.lock().unwrap_or_else(|e| e.into_inner()).sheet.check_online(portfolio, as_email);
+    })
+    .await;
+    match checked {
+        Ok(()) => Redirect::to(&format!("/feuille/{id}")).into_response(),
+        Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, app.lang().t("Erreur interne.", "Internal error.")),
+    }
+}
