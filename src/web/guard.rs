@@ -32,6 +32,8 @@ pub fn secret() -> String {
 
 pub struct Guard {
     port: u16,
+    /// `OPENING_TTL`, or shorter when asked (never longer).
+    ttl: Duration,
     opening: Mutex<Option<(String, Instant)>>,
     sessions: Mutex<HashSet<String>>,
 }
@@ -52,8 +54,8 @@ impl Guard {
         self.port
     }
 
-    pub fn new(port: u16) -> Guard {
-        Guard { port, opening: Mutex::new(None), sessions: Mutex::new(HashSet::new()) }
+    pub fn new(port: u16, ttl: Duration) -> Guard {
+        Guard { port, ttl: ttl.min(OPENING_TTL), opening: Mutex::new(None), sessions: Mutex::new(HashSet::new()) }
     }
 
     /// A fresh opening token (the previous one stops working).
@@ -68,7 +70,7 @@ impl Guard {
         let mut opening = self.opening.lock().unwrap_or_else(|e| e.into_inner());
         let valid = opening
             .as_ref()
-            .is_some_and(|(t, at)| constant_time_eq(t.as_bytes(), token.as_bytes()) && at.elapsed() <= OPENING_TTL);
+            .is_some_and(|(t, at)| constant_time_eq(t.as_bytes(), token.as_bytes()) && at.elapsed() <= self.ttl);
         if !valid {
             return None;
         }
@@ -165,7 +167,7 @@ mod tests {
 
     #[test]
     fn the_opening_works_once_and_only_for_this_host_and_origin() {
-        let g = Guard::new(4242);
+        let g = Guard::new(4242, OPENING_TTL);
         let token = g.new_opening();
         assert_eq!(g.open("wrong"), None);
         let session = g.open(&token).expect("first use");

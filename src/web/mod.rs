@@ -151,7 +151,7 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
     let app = Arc::new(App {
         cfg: cfg.clone(),
         english: std::sync::atomic::AtomicBool::new(lang == Lang::En),
-        guard: guard::Guard::new(port),
+        guard: guard::Guard::new(port, opening_ttl()),
         simulation: opts.demo,
         folder: folder.clone(),
         sheets: Mutex::new(HashMap::new()),
@@ -189,6 +189,13 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
     }
     let _ = std::fs::remove_file(folder.join(OPENING));
     Ok(())
+}
+
+/// `LOOPBATCH_OUVERTURE_SECONDES` shortens how long an opening works (for
+/// the cautious, and for tests); it cannot lengthen it.
+fn opening_ttl() -> Duration {
+    let asked = std::env::var("LOOPBATCH_OUVERTURE_SECONDES").ok().and_then(|s| s.trim().parse::<u64>().ok());
+    asked.map_or(OPENING_TTL, |s| Duration::from_secs(s).min(OPENING_TTL))
 }
 
 /// The file that tells a later `loopbatch ui` where this server listens.

@@ -151,6 +151,25 @@ fn only_the_browser_that_opened_it_gets_in() {
 }
 
 #[test]
+fn a_late_opening_is_refused_and_a_fresh_one_works() {
+    let w = Work::new();
+    // Shortened to 1 s for the test (the variable cannot lengthen it).
+    let p = start(&w, &[("LOOPBATCH_OUVERTURE_SECONDES", "1")]);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let late = client().get(&p.opening).send().unwrap();
+    assert_eq!(late.status(), 403, "a token used late");
+    assert!(late.headers().get("set-cookie").is_none());
+    assert!(late.text().unwrap().contains("Ouvrez loopbatch depuis sa propre fenêtre"));
+    // `loopbatch ui` again hands a fresh opening, which works in time.
+    let mut again = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"));
+    again.current_dir(w.dir.path()).args(["ui", "--no-open"]).env("XDG_DATA_HOME", p.data()).env("HOME", w.dir.path());
+    let out = again.output().unwrap();
+    let fresh = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(fresh.starts_with(&p.base), "{fresh}");
+    assert_eq!(client().get(&fresh).send().unwrap().status(), 303);
+}
+
+#[test]
 fn uploads_are_bounded_named_by_the_server_and_shown_as_text() {
     let w = Work::new();
     let p = start(&w, &[]);
