@@ -1,7 +1,8 @@
 //! The page in a real headless browser (Chromium through chromedriver, as
 //! Debian packages them): a sheet chosen, its counts as the CLI's, an
 //! e-mail fixed in the page, the run confirmed, followed across a reload to
-//! its end, the results downloaded. Without a browser these tests say so and
+//! its end, the results downloaded; Stop then resume; a second start, from
+//! another tab, refused. Without a browser these tests say so and
 //! are skipped, except under CI, where they fail.
 //! `LOOPBATCH_SCREENSHOTS=1` also writes the screenshots of docs/.
 
@@ -71,6 +72,10 @@ impl Drop for Ui {
 
 fn ui(w: &Work, sim: &TestSim) -> (Ui, String) {
     std::fs::write(w.path("loopbatch.toml"), "rate = \"20/s\"\nconcurrency = 4\n").unwrap();
+    ui_with(w, sim)
+}
+
+fn ui_with(w: &Work, sim: &TestSim) -> (Ui, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_loopbatch"))
         .current_dir(w.dir.path())
         .args(["ui", "--no-open"])
@@ -114,16 +119,78 @@ async fn screenshot(c: &Client, name: &str) {
     }
 }
 
-#[test]
-fn a_cabinet_checks_fixes_runs_and_downloads_in_the_browser() {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let Some((_driver, c)) = browser(&rt) else { return };
+fn sample_gateway(latency: Duration) -> TestSim {
     let seed = simulator::Seed {
         dossiers: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),
         ..Default::default()
     };
     let model = simulator::build_model(&seed, 1, loopbatch::i18n::Lang::Fr).unwrap();
-    let sim = TestSim::start(Options { model, ..Default::default() });
+    let faults = simulator::Faults { latency, ..Default::default() };
+    TestSim::start(Options { model, faults, ..Default::default() })
+}
+
+async fn click(c: &Client, testid: &str) {
+    let css = format!("[data-testid={testid}]");
+    c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(&css)).await.unwrap().click().await.unwrap();
+}
+
+#[test]
+fn stop_then_resume_and_a_second_start_refused_in_the_browser() {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let Some((_driver, c)) = browser(&rt) else { return };
+    let sim = sample_gateway(Duration::from_millis(100));
+    let w = Work::new();
+    std::fs::write(w.path("loopbatch.toml"), "rate = \"20/s\"\nconcurrency = 2\n").unwrap();
+    let (_ui, opening) = ui_with(&w, &sim);
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/onboarding-clients.csv");
+    rt.block_on(async {
+        c.goto(&opening).await.unwrap();
+        let input = c.wait().for_element(Locator::Css("[data-testid=sheet]")).await.unwrap();
+        input.send_keys(sample.to_str().unwrap()).await.unwrap();
+        click(&c, "plan").await;
+        c.wait().for_element(Locator::Css("[data-testid=run]")).await.unwrap();
+        let plan = c.current_url().await.unwrap();
+        // A second tab shows the same plan (a double click, a forgotten tab).
+        let first = c.window().await.unwrap();
+        let second = c.new_window(true).await.unwrap().handle;
+        c.switch_to_window(second.clone()).await.unwrap();
+        c.goto(plan.as_str()).await.unwrap();
+        c.wait().for_element(Locator::Css("[data-testid=run]")).await.unwrap();
+        // The first tab starts the run.
+        c.switch_to_window(first.clone()).await.unwrap();
+        click(&c, "run").await;
+        click(&c, "confirm").await;
+        until(&c, "[data-testid=progress]", "data-done", |d| d != "0", "calls go").await;
+        // The second tab's start is refused, plainly.
+        c.switch_to_window(second).await.unwrap();
+        click(&c, "run").await;
+        click(&c, "confirm").await;
+        let refusal = c.wait().for_element(Locator::Css("[role=alert]")).await.unwrap().text().await.unwrap();
+        assert!(refusal.contains("déjà en cours"), "{refusal}");
+        c.close_window().await.unwrap();
+        // Stop: the run ends part-way, its results written.
+        c.switch_to_window(first).await.unwrap();
+        click(&c, "stop").await;
+        until(&c, "[data-testid=progress]", "data-state", |s| s == "stopped", "the run stops").await;
+        let done: usize = attr(&c, "[data-testid=progress]", "data-done").await.parse().unwrap();
+        let total: usize = attr(&c, "[data-testid=progress]", "data-total").await.parse().unwrap();
+        assert!(done > 0 && done < total, "stopped part-way: {done} / {total}");
+        c.wait().for_element(Locator::Css("[data-testid=download-xlsx]")).await.unwrap();
+        // Resume: the same run goes on to its end, nothing done sent again.
+        click(&c, "resume").await;
+        until(&c, "[data-testid=progress]", "data-state", |s| s == "done", "the resumed run ends").await;
+        assert_eq!(attr(&c, "[data-testid=progress]", "data-done").await, total.to_string());
+        c.close().await.unwrap();
+    });
+    let stats = sim.stats();
+    assert_eq!(stats["duplicates"], serde_json::json!({}), "nothing applied twice: {stats}");
+}
+
+#[test]
+fn a_cabinet_checks_fixes_runs_and_downloads_in_the_browser() {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let Some((_driver, c)) = browser(&rt) else { return };
+    let sim = sample_gateway(Duration::ZERO);
     let w = Work::new();
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/onboarding-clients.csv");
     let cli = w.bin().args(["check", sample.to_str().unwrap(), "--format", "json"]).output().unwrap();
