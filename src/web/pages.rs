@@ -239,9 +239,9 @@ pub fn sheet_page(v: &SheetView) -> Markup {
             }
             nav.pages aria-label=(lang.t("Pages", "Pages")) {
                 @if v.only_problems {
-                    a href=(link(0, false)) data-testid="filter-problems" aria-pressed="true" { (lang.t("Toutes les lignes", "All rows")) }
+                    a href=(link(0, false)) data-testid="filter-problems" data-active="true" { (lang.t("Toutes les lignes", "All rows")) }
                 } @else {
-                    a href=(link(0, true)) data-testid="filter-problems" aria-pressed="false" { (lang.t("Seulement les lignes à problème", "Only rows with problems")) }
+                    a href=(link(0, true)) data-testid="filter-problems" data-active="false" { (lang.t("Seulement les lignes à problème", "Only rows with problems")) }
                 }
                 @if page > 0 { a href=(link(page - 1, v.only_problems)) data-testid="previous-page" { (lang.t("Page précédente", "Previous page")) } }
                 span { (lang.t("Page", "Page")) " " (page + 1) " / " (pages) }

@@ -112,6 +112,39 @@ async fn until(c: &Client, css: &str, name: &str, ok: impl Fn(&str) -> bool, wha
     }
 }
 
+/// axe-core (Deque, MPL-2.0, vendored in tests/fixtures) on the page as it
+/// stands: no violation of WCAG 2.1 A/AA rules (labels, contrast, table
+/// markup, landmarks, names of buttons and links…).
+async fn accessible(c: &Client, screen: &str) {
+    const AXE: &str = include_str!("../fixtures/axe-4.14.1.min.js");
+    let script = format!(
+        "const done = arguments[arguments.length - 1]; {AXE}; \
+         axe.run(document, {{ runOnly: {{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }} }}) \
+           .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' — ' \
+             + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))))"
+    );
+    let found = c.execute_async(&script, vec![]).await.unwrap();
+    let violations: Vec<String> = serde_json::from_value(found).unwrap();
+    assert!(violations.is_empty(), "{screen}: accessibility violations:\n{}", violations.join("\n"));
+}
+
+/// The keyboard reaches the page's controls, and the one focused shows it.
+async fn focus_is_visible(c: &Client, screen: &str) {
+    c.execute("document.activeElement && document.activeElement.blur(); window.focus();", vec![]).await.unwrap();
+    c.active_element().await.unwrap().send_keys("\u{E004}").await.unwrap(); // Tab
+    let style = c
+        .execute(
+            "const e = document.activeElement; const s = getComputedStyle(e); \
+             return [e.tagName, s.outlineStyle, s.outlineWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let [tag, outline, width]: [String; 3] = serde_json::from_value(style).unwrap();
+    assert!(tag != "BODY", "{screen}: Tab reaches a control");
+    assert!(outline != "none" && width != "0px", "{screen}: the focused {tag} shows it ({outline} {width})");
+}
+
 async fn screenshot(c: &Client, name: &str) {
     if std::env::var_os("LOOPBATCH_SCREENSHOTS").is_some() {
         let png = c.screenshot().await.unwrap();
@@ -167,6 +200,7 @@ fn stop_then_resume_and_a_second_start_refused_in_the_browser() {
         click(&c, "confirm").await;
         let refusal = c.wait().for_element(Locator::Css("[role=alert]")).await.unwrap().text().await.unwrap();
         assert!(refusal.contains("déjà en cours"), "{refusal}");
+        accessible(&c, "refus").await;
         c.close_window().await.unwrap();
         // Stop: the run ends part-way, its results written.
         c.switch_to_window(first).await.unwrap();
@@ -176,10 +210,15 @@ fn stop_then_resume_and_a_second_start_refused_in_the_browser() {
         let total: usize = attr(&c, "[data-testid=progress]", "data-total").await.parse().unwrap();
         assert!(done > 0 && done < total, "stopped part-way: {done} / {total}");
         c.wait().for_element(Locator::Css("[data-testid=download-xlsx]")).await.unwrap();
+        accessible(&c, "arrêtée").await;
         // Resume: the same run goes on to its end, nothing done sent again.
         click(&c, "resume").await;
         until(&c, "[data-testid=progress]", "data-state", |s| s == "done", "the resumed run ends").await;
         assert_eq!(attr(&c, "[data-testid=progress]", "data-done").await, total.to_string());
+        c.goto(&format!("{}/executions", opening.split("/ouvrir/").next().unwrap())).await.unwrap();
+        c.wait().for_element(Locator::Css("[data-testid=stored-run]")).await.unwrap();
+        accessible(&c, "exécutions gardées").await;
+        focus_is_visible(&c, "exécutions gardées").await;
         c.close().await.unwrap();
     });
     let stats = sim.stats();
@@ -202,6 +241,8 @@ fn a_cabinet_checks_fixes_runs_and_downloads_in_the_browser() {
         c.goto(&opening).await.unwrap();
         c.wait().for_element(Locator::Css("[data-testid=sheet]")).await.unwrap();
         screenshot(&c, "1-tableur.png").await;
+        accessible(&c, "tableur").await;
+        focus_is_visible(&c, "tableur").await;
         let input = c.find(Locator::Css("[data-testid=sheet]")).await.unwrap();
         input.send_keys(sample.to_str().unwrap()).await.unwrap();
         c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css("[data-testid=summary]")).await.unwrap();
@@ -211,6 +252,8 @@ fn a_cabinet_checks_fixes_runs_and_downloads_in_the_browser() {
             assert_eq!(attr(&c, "[data-testid=summary]", a).await, cli["rows"][k].to_string(), "{a}");
         }
         screenshot(&c, "2-verification.png").await;
+        accessible(&c, "vérification").await;
+        focus_is_visible(&c, "vérification").await;
         // The mistyped e-mail of line 8, fixed in its cell: the row turns VALIDE.
         let row = r#"tr[data-testid=row][data-row="8"]"#;
         assert_eq!(attr(&c, row, "data-statut").await, "INVALIDE");
@@ -229,11 +272,14 @@ fn a_cabinet_checks_fixes_runs_and_downloads_in_the_browser() {
         c.find(Locator::Css("[data-testid=plan]")).await.unwrap().click().await.unwrap();
         c.wait().for_element(Locator::Css("[data-testid=run]")).await.unwrap().click().await.unwrap();
         screenshot(&c, "4-confirmation.png").await;
+        accessible(&c, "confirmation").await;
+        focus_is_visible(&c, "confirmation").await;
         c.find(Locator::Css("[data-testid=confirm]")).await.unwrap().click().await.unwrap();
         c.wait().for_element(Locator::Css("[data-testid=progress]")).await.unwrap();
         let before: usize =
             until(&c, "[data-testid=progress]", "data-done", |d| d != "0", "calls go").await.parse().unwrap();
         screenshot(&c, "5-execution.png").await;
+        accessible(&c, "exécution").await;
         // A reload loses nothing: the run goes on in the server.
         c.refresh().await.unwrap();
         let after: usize = attr(&c, "[data-testid=progress]", "data-done").await.parse().unwrap();
@@ -243,6 +289,8 @@ fn a_cabinet_checks_fixes_runs_and_downloads_in_the_browser() {
         let total = attr(&c, "[data-testid=progress]", "data-total").await;
         assert_eq!(attr(&c, "[data-testid=progress]", "data-done").await, total);
         screenshot(&c, "6-resultats.png").await;
+        accessible(&c, "résultats").await;
+        focus_is_visible(&c, "résultats").await;
         // The results file, as the page offers it.
         let link = attr(&c, "[data-testid=download-xlsx]", "href").await;
         let cookie = c.get_named_cookie("loopbatch").await.unwrap();
