@@ -1,9 +1,10 @@
-//! The page in a real headless browser (Chromium through chromedriver, as
-//! Debian packages them): a sheet chosen, its counts as the CLI's, an
-//! e-mail fixed in the page, the run confirmed, followed across a reload to
-//! its end, the results downloaded; Stop then resume; a second start, from
-//! another tab, refused. Without a browser these tests say so and
-//! are skipped, except under CI, where they fail.
+//! The page in real headless browsers, Chromium (chromedriver, as Debian
+//! packages them) and Firefox ESR (geckodriver), each test in each: a sheet
+//! chosen, its counts as the CLI's, an e-mail fixed in the page, the run
+//! confirmed, followed across a reload to its end, the results downloaded; Stop then resume; a second start, from
+//! another tab, refused; axe-core's WCAG checks on every screen. Without a
+//! browser these tests say so and are skipped, except under CI, where they
+//! fail.
 //! `LOOPBATCH_SCREENSHOTS=1` also writes the screenshots of docs/.
 
 use std::io::{BufRead, BufReader};
@@ -29,36 +30,72 @@ fn installed(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?.to_str()?.split(':').map(|d| Path::new(d).join(name)).find(|p| p.is_file())
 }
 
-/// chromedriver and Chromium, or `None` (said) when this machine has none.
-fn browser(rt: &tokio::runtime::Runtime) -> Option<(Driver, Client)> {
-    let (Some(driver), Some(chromium)) = (installed("chromedriver"), installed("chromium")) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "browser tests need Chromium and chromedriver (Debian: apt-get install chromium chromium-driver)"
-        );
-        eprintln!(
-            "browser tests SKIPPED: no chromium/chromedriver on this machine (apt-get install chromium chromium-driver)"
-        );
-        return None;
-    };
+/// The browsers the page is tested in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Browser {
+    Chromium,
+    Firefox,
+}
+
+impl Browser {
+    /// The WebDriver server and the browser, as Debian installs them
+    /// (geckodriver from crates.io: Debian has none).
+    fn programs(self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            Browser::Chromium => ("chromedriver", &["chromium"]),
+            Browser::Firefox => ("geckodriver", &["firefox-esr", "firefox"]),
+        }
+    }
+}
+
+/// The browsers this machine has; a missing one is said and skipped,
+/// except under CI, where every one must be there.
+fn browsers() -> Vec<(Browser, PathBuf, PathBuf)> {
+    let mut found = Vec::new();
+    for kind in [Browser::Chromium, Browser::Firefox] {
+        let (driver, names) = kind.programs();
+        let binary = names.iter().find_map(|n| installed(n));
+        match (installed(driver), binary) {
+            (Some(d), Some(b)) => found.push((kind, d, b)),
+            _ => {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "browser tests need {kind:?} and {driver} (.ci/run installs them: apt-get install chromium chromium-driver firefox-esr; cargo install geckodriver)"
+                );
+                eprintln!("browser tests in {kind:?} SKIPPED: no {driver} or {} on this machine", names[0]);
+            }
+        }
+    }
+    found
+}
+
+/// A session of `kind` through its WebDriver server.
+fn session(rt: &tokio::runtime::Runtime, kind: Browser, driver: &Path, binary: &Path) -> (Driver, Client) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child =
         Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     let driver = Driver(child);
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not start");
+        assert!(Instant::now() < deadline, "{kind:?}'s WebDriver server did not start");
         std::thread::sleep(Duration::from_millis(100));
     }
-    let caps = serde_json::json!({"goog:chromeOptions": {
-        "binary": chromium,
-        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=fr-FR"],
-    }});
+    let caps = match kind {
+        Browser::Chromium => serde_json::json!({"goog:chromeOptions": {
+            "binary": binary,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=fr-FR"],
+        }}),
+        Browser::Firefox => serde_json::json!({"moz:firefoxOptions": {
+            "binary": binary,
+            "args": ["-headless", "--width=1280", "--height=900"],
+            "prefs": {"intl.accept_languages": "fr-FR"},
+        }}),
+    };
     let caps = caps.as_object().unwrap().clone();
     let client = rt
         .block_on(ClientBuilder::rustls().unwrap().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")))
-        .expect("a browser session");
-    Some((driver, client))
+        .unwrap_or_else(|e| panic!("a {kind:?} session: {e}"));
+    (driver, client)
 }
 
 struct Ui(Child);
@@ -145,8 +182,11 @@ async fn focus_is_visible(c: &Client, screen: &str) {
     assert!(outline != "none" && width != "0px", "{screen}: the focused {tag} shows it ({outline} {width})");
 }
 
+/// docs/'s screenshots, from Chromium.
 async fn screenshot(c: &Client, name: &str) {
-    if std::env::var_os("LOOPBATCH_SCREENSHOTS").is_some() {
+    let chromium =
+        c.capabilities().is_some_and(|caps| caps.get("browserName").and_then(|b| b.as_str()) != Some("firefox"));
+    if chromium && std::env::var_os("LOOPBATCH_SCREENSHOTS").is_some() {
         let png = c.screenshot().await.unwrap();
         std::fs::write(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join(name), png).unwrap();
     }
@@ -169,8 +209,14 @@ async fn click(c: &Client, testid: &str) {
 
 #[test]
 fn stop_then_resume_and_a_second_start_refused_in_the_browser() {
+    for (kind, driver, binary) in browsers() {
+        stop_then_resume(kind, &driver, &binary);
+    }
+}
+
+fn stop_then_resume(kind: Browser, driver: &Path, binary: &Path) {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let Some((_driver, c)) = browser(&rt) else { return };
+    let (_driver, c) = session(&rt, kind, driver, binary);
     let sim = sample_gateway(Duration::from_millis(100));
     let w = Work::new();
     std::fs::write(w.path("loopbatch.toml"), "rate = \"20/s\"\nconcurrency = 2\n").unwrap();
@@ -227,8 +273,14 @@ fn stop_then_resume_and_a_second_start_refused_in_the_browser() {
 
 #[test]
 fn a_cabinet_checks_fixes_runs_and_downloads_in_the_browser() {
+    for (kind, driver, binary) in browsers() {
+        check_fix_run_download(kind, &driver, &binary);
+    }
+}
+
+fn check_fix_run_download(kind: Browser, driver: &Path, binary: &Path) {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let Some((_driver, c)) = browser(&rt) else { return };
+    let (_driver, c) = session(&rt, kind, driver, binary);
     let sim = sample_gateway(Duration::ZERO);
     let w = Work::new();
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/onboarding-clients.csv");
@@ -263,7 +315,7 @@ fn a_cabinet_checks_fixes_runs_and_downloads_in_the_browser() {
         c.find(Locator::Css(email)).await.unwrap().clear().await.unwrap();
         until(&c, email, "value", str::is_empty, "the cleared cell redrawn").await;
         tokio::time::sleep(Duration::from_millis(300)).await;
-        c.find(Locator::Css(email)).await.unwrap().send_keys("jean.dupont@exemple.fr\t").await.unwrap();
+        c.find(Locator::Css(email)).await.unwrap().send_keys("jean.dupont@exemple.fr\u{E004}").await.unwrap();
         until(&c, row, "data-statut", |s| s == "VALIDE", "the fixed row turns VALIDE").await;
         let valid = cli["rows"]["valid"].as_u64().unwrap() + 1;
         until(&c, "[data-testid=summary]", "data-valid", |v| v == valid.to_string(), "the counts follow").await;
