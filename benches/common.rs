@@ -70,3 +70,26 @@ pub fn env_usize(name: &str, default: usize) -> usize {
 pub fn mb(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
+
+/// A portfolio of `n` dossiers B00000…, operational (offers only) or not
+/// (provisionCompany first).
+pub fn model(n: usize, operational: bool) -> loopbatch::simulator::Model {
+    let mut m = loopbatch::simulator::Model::default();
+    for i in 0..n {
+        let code = format!("B{i:05}");
+        m.dossiers.insert(
+            code.clone(),
+            loopbatch::simulator::Dossier {
+                object_id: format!("id{i}"),
+                code,
+                raison_sociale: String::new(),
+                nom_usuel: String::new(),
+                statut: if operational { "Opérationnel" } else { "A préparer" }.into(),
+                maitre_dossier: String::new(),
+                engagement_manager: String::new(),
+                offers: Default::default(),
+            },
+        );
+    }
+    m
+}

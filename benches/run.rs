@@ -17,30 +17,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{env_usize, loopbatch, measure};
+use common::{env_usize, loopbatch, measure, model};
 use loopbatch::config::Rate;
-use loopbatch::simulator::{self, Dossier, Faults, Model, Options, ThrottleModel};
-
-fn model(n: usize, operational: bool) -> Model {
-    let mut m = Model::default();
-    for i in 0..n {
-        let code = format!("B{i:05}");
-        m.dossiers.insert(
-            code.clone(),
-            Dossier {
-                object_id: format!("id{i}"),
-                code,
-                raison_sociale: String::new(),
-                nom_usuel: String::new(),
-                statut: if operational { "Opérationnel" } else { "A préparer" }.into(),
-                maitre_dossier: String::new(),
-                engagement_manager: String::new(),
-                offers: Default::default(),
-            },
-        );
-    }
-    m
-}
+use loopbatch::simulator::{self, Faults, Options, ThrottleModel};
 
 struct Outcome {
     seconds: f64,
