@@ -185,7 +185,6 @@ pub fn template_csv(columns: &[&TemplateColumn]) -> Vec<u8> {
     out
 }
 
-/// Writes both templates in both formats into `dir`.
 /// The templates handed to users: file name, sheet name, columns.
 fn templates(lang: Lang) -> [(&'static str, &'static str, &'static [&'static TemplateColumn]); 2] {
     [
@@ -210,6 +209,7 @@ pub fn template_file(name: &str, lang: Lang) -> Option<Vec<u8>> {
 pub const TEMPLATE_FILES: [&str; 4] =
     ["modele-onboarding.xlsx", "modele-onboarding.csv", "modele-operations.xlsx", "modele-operations.csv"];
 
+/// Writes both templates in both formats into `dir`.
 pub fn write_templates(dir: &Path, lang: Lang) -> Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| {
         crate::error::Failure::unusable(format!(

@@ -2,12 +2,10 @@
 //! the cabinet's staff. It calls the same library (`job`) as the command
 //! line: no rule, message or call order is written twice here.
 //!
-//! This first part serves: the opening (see `guard`), the choice of a
-//! sheet (choosing it starts the check), the check with its counts, its
-//! problems grouped and its rows paged, cells fixed in the page (the row
-//! and the checks across rows checked again at once), the fixed sheet to
-//! download, and "Quitter". Planning, running and following a run come
-//! next, on the same library.
+//! Here: the opening (see `guard`), keys, the language switch, "Quitter",
+//! and the routes; `sheets` (upload, check, fixes, fixed sheet), `loophub`
+//! (templates, portfolio, online check), `runs` (plan, run, progress,
+//! results, kept runs), `pages` (the HTML).
 
 mod guard;
 mod loophub;
