@@ -388,10 +388,7 @@ fn already_run(e: &Stored, lang: Lang) -> Markup {
         section.already data-testid="already-run" data-run=(e.id) role="note" {
             h2 { (lang.t("Ce tableur a déjà été exécuté", "This sheet was run already")) }
             p { (lang.t("Le même tableur, tel quel, a été exécuté le", "The same sheet, as it is, was run on")) " " (e.when) " : "
-                @match &e.counts {
-                    Some(c) => { @for (word, n) in c { (word) " " (n) " " } }
-                    None => { (lang.t("pas encore de résultats", "no results yet")) }
-                } }
+                (counts(e, lang)) }
             p { (lang.t(
                 "L'exécuter de nouveau renverrait ce qui est déjà fait. Reprenez-le (rien de fait n'est renvoyé) ou relancez ses échecs ; pour tout renvoyer, supprimez d'abord cette exécution dans « Exécutions gardées ».",
                 "Running it again would send again what is done. Resume it (nothing done is sent again) or run its failures again; to send everything again, first delete that run in “Kept runs”.")) }
@@ -530,6 +527,16 @@ pub struct Stored {
     pub plan_hash: Option<String>,
 }
 
+/// A kept run's rows per status, or that it has no results yet.
+fn counts(run: &Stored, lang: Lang) -> Markup {
+    html! {
+        @match &run.counts {
+            Some(c) => { @for (word, n) in c { (word) " " (n) " " } }
+            None => { (lang.t("pas encore de résultats", "no results yet")) }
+        }
+    }
+}
+
 /// The runs kept in the per-user folder: open, resume, delete.
 pub fn stored_runs(runs: &[Stored], lang: Lang, simulation: bool) -> Markup {
     layout(
@@ -549,10 +556,7 @@ pub fn stored_runs(runs: &[Stored], lang: Lang, simulation: bool) -> Markup {
                 tbody { @for r in runs {
                     tr data-testid="stored-run" data-run=(r.id) data-unfinished=(r.unfinished) {
                         td { (r.when) } td { (r.sheet) }
-                        td { @match &r.counts {
-                            Some(c) => { @for (word, n) in c { (word) " " (n) " " } }
-                            None => { (lang.t("pas de résultats", "no results")) }
-                        } }
+                        td { (counts(r, lang)) }
                         td {
                             a href=(format!("/execution/{}", r.id)) { (lang.t("Ouvrir", "Open")) }
                             @if r.unfinished {
