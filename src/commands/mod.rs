@@ -20,7 +20,19 @@ use crate::job::SheetInput;
 /// The runtime of a command that talks HTTP: the front end's, never the
 /// library's.
 fn runtime(lang: Lang) -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| {
+    built(tokio::runtime::Builder::new_multi_thread().enable_all().build(), lang)
+}
+
+/// One thread for a run's engine: it waits on the network and the pace
+/// nearly all the time, and handing tasks between threads would cost more
+/// CPU than the work itself (measured in benches/run.rs). Blocking work
+/// (reading the sheet) still goes to tokio's blocking threads.
+fn engine_runtime(lang: Lang) -> Result<tokio::runtime::Runtime> {
+    built(tokio::runtime::Builder::new_current_thread().enable_all().build(), lang)
+}
+
+fn built(rt: std::io::Result<tokio::runtime::Runtime>, lang: Lang) -> Result<tokio::runtime::Runtime> {
+    rt.map_err(|e| {
         crate::error::Failure::unusable(format!("{} {e}", lang.t("Démarrage impossible :", "Cannot start:")))
     })
 }

@@ -79,20 +79,24 @@ impl Terminal {
             *d
         };
         let lang = self.lang;
-        let rate = *self.rate.lock().unwrap_or_else(|e| e.into_inner());
-        let pace = format!("{} {rate:.1}/s", lang.t("cadence", "pace"));
+        // Formatted only when shown: this runs once per call.
+        let pace = || {
+            let rate = *self.rate.lock().unwrap_or_else(|e| e.into_inner());
+            format!("{} {rate:.1}/s", lang.t("cadence", "pace"))
+        };
         match &mut *self.display.lock().unwrap_or_else(|e| e.into_inner()) {
             Display::Bar(pb) => {
                 pb.set_position(done as u64);
-                pb.set_message(format!("{errors} {}, {pace}", lang.t("erreur(s)", "error(s)")));
+                pb.set_message(format!("{errors} {}, {}", lang.t("erreur(s)", "error(s)"), pace()));
             }
             Display::Lines { total, last } => {
                 if last.elapsed() >= Duration::from_secs(5) || done == *total {
                     *last = Instant::now();
                     eprintln!(
-                        "{} {done}/{total} ({errors} {}, {pace})",
+                        "{} {done}/{total} ({errors} {}, {})",
                         lang.t("appels :", "calls:"),
-                        lang.t("erreur(s)", "error(s)")
+                        lang.t("erreur(s)", "error(s)"),
+                        pace()
                     );
                 }
             }

@@ -38,7 +38,7 @@ pub fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
     req.assume_yes = args.yes;
     req.pacing = Pacing { rate: args.rate, burst: args.burst, concurrency: args.concurrency, retries: args.retries };
     let resume = resume_command(args, cfg);
-    let report = execute(&super::runtime(lang)?, cfg, req, args.quiet, &resume)?;
+    let report = execute(&super::engine_runtime(lang)?, cfg, req, args.quiet, &resume)?;
     summary(&report, args.quiet, args.format, &resume, lang);
     Ok(report.exit_code)
 }

@@ -48,15 +48,15 @@ enum Next {
 /// before it could be sent. `in_flight`: attempts an earlier run left
 /// unanswered (the call may have been applied).
 pub(super) async fn run_call(shared: &Shared, id: u32, in_flight: Option<u32>) -> Option<CallOutcome> {
-    let call = shared.calls.get(&id)?.clone();
+    let call = shared.calls.get(&id)?;
     let lang = shared.opts.lang;
-    match shared.wait_deps(&call).await {
+    match shared.wait_deps(call).await {
         Ok(true) => {}
         Ok(false) => return None,
         Err(dep) => return Some(dependency_failed(shared, dep, lang)),
     }
     let mut state = Attempts {
-        call: &call,
+        call,
         lang,
         sent: in_flight.unwrap_or(0),
         maybe_applied: in_flight.is_some(),
@@ -68,7 +68,7 @@ pub(super) async fn run_call(shared: &Shared, id: u32, in_flight: Option<u32>) -
             return state.stopped();
         }
         let settling = state.settling();
-        let Some((answer, sent_at)) = shared.attempt(&call, state.sent + 1).await else {
+        let Some((answer, sent_at)) = shared.attempt(call, state.sent + 1).await else {
             return state.stopped();
         };
         state.sent += 1;

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::config::{Config, Secret};
@@ -38,10 +39,9 @@ pub enum FatalKind {
 }
 
 pub struct Client {
+    /// Sends the keys (marked sensitive) and the JSON headers with every request.
     http: reqwest::Client,
     base_url: String,
-    subscription_key: Secret,
-    api_key: Secret,
     already_done: Vec<String>,
     lang: Lang,
 }
@@ -122,7 +122,8 @@ impl Client {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.request_timeout)
-            .user_agent(concat!("loopbatch/", env!("CARGO_PKG_VERSION")));
+            .user_agent(concat!("loopbatch/", env!("CARGO_PKG_VERSION")))
+            .default_headers(headers(&subscription_key, &api_key));
         // Cabinets sit behind proxies (system settings and HTTPS_PROXY are
         // honoured), but this machine is never reached through one.
         if is_loopback(&cfg.base_url) {
@@ -134,53 +135,71 @@ impl Client {
                 lang.t("Client HTTP impossible à créer :", "Cannot create the HTTP client:")
             ))
         })?;
-        Ok(Client { http, base_url: cfg.base_url.clone(), subscription_key, api_key, already_done, lang })
-    }
-
-    fn headers(&self) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        let mut secret = |name: &'static str, s: &Secret| {
-            if let Ok(mut v) = HeaderValue::from_str(s.expose()) {
-                v.set_sensitive(true);
-                h.insert(name, v);
-            }
-        };
-        secret(SUBSCRIPTION_KEY_HEADER, &self.subscription_key);
-        secret(API_KEY_HEADER, &self.api_key);
-        h.insert("Content-Type", HeaderValue::from_static("application/json"));
-        h.insert("Accept", HeaderValue::from_static("application/json, text/plain, */*"));
-        h
+        Ok(Client { http, base_url: cfg.base_url.clone(), already_done, lang })
     }
 
     /// Sends one call (its JSON body as is) and classifies its answer.
     pub async fn send(&self, method: &str, route: &str, body: &str) -> Answer {
-        self.send_raw(method, route, body).await.0
+        match self.exchange(method, route, body).await {
+            Ok((status, headers, bytes)) => classify(status, &headers, &bytes, &self.already_done),
+            Err(answer) => answer,
+        }
     }
 
     /// Sends one call; returns its classified answer and, when the body
     /// could be read, the body itself (the LoopHub list needs it).
     pub async fn send_raw(&self, method: &str, route: &str, body: &str) -> (Answer, Option<Vec<u8>>) {
+        match self.exchange(method, route, body).await {
+            Ok((status, headers, bytes)) => {
+                (classify(status, &headers, &bytes, &self.already_done), Some(bytes.to_vec()))
+            }
+            Err(answer) => (answer, None),
+        }
+    }
+
+    /// One request and its whole answer (status, headers, body), or what a
+    /// failure to get it means.
+    async fn exchange(
+        &self,
+        method: &str,
+        route: &str,
+        body: &str,
+    ) -> std::result::Result<(u16, HeaderMap, impl std::ops::Deref<Target = [u8]>), Answer> {
         let url = join(&self.base_url, route);
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::POST);
-        let sent = self.http.request(method, url).headers(self.headers()).body(body.to_owned()).send().await;
-        let response = match sent {
-            Ok(r) => r,
-            Err(e) => return (transport_error(&e, self.lang), None),
-        };
+        let sent = self.http.request(method, url).body(body.to_owned()).send().await;
+        let mut response = sent.map_err(|e| transport_error(&e, self.lang))?;
         let status = response.status().as_u16();
-        let headers = response.headers().clone();
+        let headers = std::mem::take(response.headers_mut());
         match response.bytes().await {
-            Ok(bytes) => (classify(status, &headers, &bytes, &self.already_done), Some(bytes.to_vec())),
+            Ok(bytes) => Ok((status, headers, bytes)),
             Err(e) => {
                 let mut a = transport_error(&e, self.lang);
                 if let Answer::Transient { status: s, maybe_applied, .. } = &mut a {
                     *s = Some(status);
                     *maybe_applied = true;
                 }
-                (a, None)
+                Err(a)
             }
         }
     }
+}
+
+/// The headers of every request: the two keys (never shown, even in a
+/// debug print) and JSON both ways.
+fn headers(subscription_key: &Secret, api_key: &Secret) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    let mut secret = |name: &'static str, s: &Secret| {
+        if let Ok(mut v) = HeaderValue::from_str(s.expose()) {
+            v.set_sensitive(true);
+            h.insert(name, v);
+        }
+    };
+    secret(SUBSCRIPTION_KEY_HEADER, subscription_key);
+    secret(API_KEY_HEADER, api_key);
+    h.insert("Content-Type", HeaderValue::from_static("application/json"));
+    h.insert("Accept", HeaderValue::from_static("application/json, text/plain, */*"));
+    h
 }
 
 fn transport_error(e: &reqwest::Error, lang: Lang) -> Answer {
@@ -209,12 +228,69 @@ fn request_id(headers: &HeaderMap) -> String {
 /// The human message of an answer: `message` of a JSON object, a JSON
 /// string, or the plain text; HTML pages and empty bodies give "".
 pub fn message_of(body: &[u8]) -> String {
+    read_body(body).0
+}
+
+/// The objectId of an `interloc` answer, when there is one.
+pub fn object_id_of(body: &[u8]) -> String {
+    read_body(body).1
+}
+
+/// A JSON value kept only when it is a string.
+#[derive(Default)]
+struct Text(Option<String>);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Text, D::Error> {
+        Ok(Text(match Value::deserialize(d)? {
+            Value::String(s) => Some(s),
+            _ => None,
+        }))
+    }
+}
+
+/// What the engine reads of a JSON object answer; the rest is skipped
+/// unparsed (this runs once per call).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Fields {
+    message: Text,
+    #[serde(rename = "Message")]
+    message_capitalized: Text,
+    error_description: Text,
+    error: Text,
+    title: Text,
+    interloc: Option<Value>,
+}
+
+/// An answer's message (its first text field among the usual ones, or the
+/// text itself) and, for a contact created, its objectId; read in one pass.
+fn read_body(body: &[u8]) -> (String, String) {
     let text = String::from_utf8_lossy(body);
     let text = text.trim();
     if text.is_empty() || text.starts_with('<') {
-        return String::new();
+        return (String::new(), String::new());
     }
-    match serde_json::from_str::<Value>(text) {
+    if text.starts_with('{')
+        && let Ok(f) = serde_json::from_str::<Fields>(text)
+    {
+        let message = [f.message, f.message_capitalized, f.error_description, f.error, f.title]
+            .into_iter()
+            .find_map(|t| t.0)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default();
+        let object_id = f
+            .interloc
+            .as_ref()
+            .and_then(|v| v.pointer("/data/objectId"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_default();
+        return (message, object_id);
+    }
+    // Anything else (a JSON string, an array, an object with repeated
+    // keys, plain text) is read whole.
+    let message = match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(o)) => ["message", "Message", "error_description", "error", "title"]
             .iter()
             .find_map(|k| o.get(*k).and_then(Value::as_str))
@@ -223,15 +299,12 @@ pub fn message_of(body: &[u8]) -> String {
         Ok(Value::String(s)) => s.trim().to_string(),
         Ok(_) => String::new(),
         Err(_) => text.chars().take(1000).collect(),
-    }
-}
-
-/// The objectId of an `interloc` answer, when there is one.
-pub fn object_id_of(body: &[u8]) -> String {
-    serde_json::from_slice::<Value>(body)
+    };
+    let object_id = serde_json::from_str::<Value>(text)
         .ok()
         .and_then(|v| v.pointer("/interloc/data/objectId").and_then(Value::as_str).map(str::to_string))
-        .unwrap_or_default()
+        .unwrap_or_default();
+    (message, object_id)
 }
 
 /// `Retry-After` in seconds, or as an HTTP date (RFC 9110): the wait from now.
@@ -261,10 +334,10 @@ fn generic(message: &str) -> bool {
 /// Sorts an answer (status, headers, body) into what the engine must do.
 pub fn classify(status: u16, headers: &HeaderMap, body: &[u8], already_done: &[String]) -> Answer {
     let request_id = request_id(headers);
-    let message = message_of(body);
-    let done = already_done.iter().any(|a| same_sentence(a, &message));
-    if (200..300).contains(&status) || (done && status < 500) {
-        return Answer::Success { status, message, object_id: object_id_of(body), request_id };
+    let (message, object_id) = read_body(body);
+    let done = || status < 500 && already_done.iter().any(|a| same_sentence(a, &message));
+    if (200..300).contains(&status) || done() {
+        return Answer::Success { status, message, object_id, request_id };
     }
     let wait = retry_after(headers);
     match status {

@@ -35,6 +35,12 @@ use client::{Answer, Client, FatalKind};
 use journal::{Journal, Prior};
 use pacer::Pacer;
 
+/// Calls whose "sent" may be recorded at once, per call in flight: the
+/// more, the fewer syncs (one covers the records of all the calls waiting
+/// their turn); a crash leaves those looking in flight, and a resume
+/// settles them.
+const LOOK_AHEAD: usize = 8;
+
 /// Why a run stopped before its end.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StopReason {
@@ -129,6 +135,9 @@ struct Shared {
     opts: ExecOptions,
     pacer: Pacer,
     in_flight: Semaphore,
+    /// Calls whose "sent" is recorded and not yet answered: those in flight
+    /// and the next ones (see `attempt`).
+    look_ahead: Semaphore,
     done: Mutex<HashMap<u32, CallOutcome>>,
     /// One signal per call, raised when it is done: wakes its dependents only.
     finished: HashMap<u32, Notify>,
@@ -162,8 +171,9 @@ pub async fn execute(plan: &Plan, run: Execution) -> RunOutcome {
         client,
         pacer: Pacer::new(opts.rate.per_second(), opts.burst),
         in_flight: Semaphore::new(opts.concurrency.max(1)),
+        look_ahead: Semaphore::new(LOOK_AHEAD * opts.concurrency.max(1)),
         opts,
-        done: Mutex::new(HashMap::new()),
+        done: Mutex::new(HashMap::with_capacity(plan.calls.len())),
         finished: plan.calls.iter().map(|c| (c.id, Notify::new())).collect(),
         stop: Mutex::new(None),
         stopping: AtomicBool::new(false),
@@ -300,15 +310,38 @@ impl Shared {
     /// Sends one attempt once given a slot and its turn, and once its "sent"
     /// record is on disk; `None` when the run is stopping by then (nothing
     /// was sent). Returns the answer and when the call went out.
+    ///
+    /// The "sent" record is appended when the call takes one of the
+    /// look-ahead places, before it waits for a slot and its turn: by then
+    /// one sync has usually covered it along with the records of the calls
+    /// ahead of it. A call that does not go out after all is withdrawn.
     async fn attempt(&self, call: &Call, attempt: u32) -> Option<(Answer, tokio::time::Instant)> {
-        let _permit = self.in_flight.acquire().await.ok()?;
-        let sent_at = self.pacer.turn(&self.halt).await?;
+        let _place = self.look_ahead.acquire().await.ok()?;
         if self.stopping() {
             return None;
         }
-        if let Err(e) = self.journal.sent(call.id, attempt).await {
+        let ticket = match self.journal.sent(call.id, attempt) {
+            Ok(t) => t,
+            Err(e) => {
+                self.journal_failed(e);
+                return None;
+            }
+        };
+        let withdraw = || {
+            self.journal.withdrawn(call.id, attempt);
+            None
+        };
+        let Ok(_permit) = self.in_flight.acquire().await else { return withdraw() };
+        let Some(sent_at) = self.pacer.turn(&self.halt).await else { return withdraw() };
+        if self.stopping() {
+            return withdraw();
+        }
+        if let Err(e) = self.journal.durable(ticket).await {
             self.journal_failed(e);
             return None;
+        }
+        if self.stopping() {
+            return withdraw();
         }
         self.sent.fetch_add(1, Ordering::Relaxed);
         if let Some(rate) = self.pacer.moved() {

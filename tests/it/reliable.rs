@@ -90,7 +90,7 @@ fn a_journal_that_cannot_be_written_stops_the_run_and_the_resume_sends_nothing_t
         let mut c = w.bin_for(&sim);
         c.args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "500/s", "--concurrency", "8"]);
         if with_shim {
-            c.env("LD_PRELOAD", &shim).env("JOURNAL_WRITES_ALLOWED", "25");
+            c.env("LD_PRELOAD", &shim).env("JOURNAL_WRITES_ALLOWED", "3");
         } else {
             c.arg("--resume");
         }

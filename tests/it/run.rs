@@ -584,10 +584,17 @@ fn ctrl_c_finishes_in_flight_calls_writes_results_and_says_how_to_resume() {
     assert!(l.iter().all(|x| x["statut"] != "A_VERIFIER"), "in-flight calls were let finish");
     let sent = sim.stats()["total"].as_u64().unwrap();
     assert!(sent > 0 && sent < 120, "stopped part-way: {sent}");
-    // Then the printed command finishes the job.
+    // Calls recorded ahead of their turn and not sent are withdrawn.
+    let journal = std::fs::read_to_string(w.path("r.csv.journal.jsonl")).unwrap();
+    assert!(journal.contains("\"type\":\"withdrawn\""), "{journal}");
+    // Then the printed command finishes the job: each call received once,
+    // none of them settled as if its answer had been lost.
     w.bin_for(&sim)
         .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--resume", "--rate", "200/s"])
         .assert()
         .code(0);
     no_duplicates(&sim);
+    assert_eq!(sim.stats()["total"].as_u64().unwrap(), 120);
+    let l = results_csv(&w.path("r.csv"));
+    assert!(l.iter().all(|x| x["statut"] == "OK" && !x["message"].contains("perdue")), "{l:?}");
 }
