@@ -15,7 +15,8 @@ fn main() -> ExitCode {
 /// A short-lived process pays for transparent huge pages without using
 /// them: each new 2 MiB region an allocator touches is zeroed whole (a
 /// third of a run's CPU, measured in benches/run.rs). Turned off for this
-/// process only, before any allocation.
+/// process only, before any allocation; mimalloc is also built without its
+/// own huge-page advice (feature `no_thp`), which this flag did not stop.
 #[cfg(target_os = "linux")]
 fn no_huge_pages() {
     // SAFETY: prctl with PR_SET_THP_DISABLE only sets a flag of this process.
