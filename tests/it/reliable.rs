@@ -27,8 +27,9 @@ fn sim_for(codes: &[String], faults: Faults) -> TestSim {
 }
 
 /// A shared object that makes writes to `*.journal.jsonl` fail with "no
-/// space left on device" after `JOURNAL_WRITES_ALLOWED` of them: the disk
-/// fills up under the journal, and only there.
+/// space left on device" after `JOURNAL_WRITES_ALLOWED` of them (the disk
+/// fills up under the journal, and only there), or its syncs fail with an
+/// I/O error after `JOURNAL_SYNCS_ALLOWED` of them (the disk gives up).
 fn disk_full_shim(w: &Work) -> PathBuf {
     let src = w.path("plein.c");
     std::fs::write(
@@ -60,6 +61,17 @@ ssize_t write(int fd, const void *buf, size_t count) {
     }
     return real(fd, buf, count);
 }
+int fdatasync(int fd) {
+    static int (*real)(int);
+    static long syncs = -1;
+    if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
+    if (is_journal(fd)) {
+        if (syncs < 0) { const char *v = getenv("JOURNAL_SYNCS_ALLOWED"); syncs = v ? atol(v) : 1000000; }
+        if (__atomic_load_n(&syncs, __ATOMIC_SEQ_CST) <= 0) { errno = EIO; return -1; }
+        __atomic_fetch_sub(&syncs, 1, __ATOMIC_SEQ_CST);
+    }
+    return real(fd);
+}
 "#,
     )
     .unwrap();
@@ -82,6 +94,18 @@ fn journal_lines(path: &Path) -> Vec<serde_json::Value> {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_journal_that_cannot_be_written_stops_the_run_and_the_resume_sends_nothing_twice() {
+    journal_failing_mid_run(("JOURNAL_WRITES_ALLOWED", "3"), &["No space left on device", "os error 28"]);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_journal_that_cannot_be_synced_stops_the_run_and_the_resume_sends_nothing_twice() {
+    journal_failing_mid_run(("JOURNAL_SYNCS_ALLOWED", "2"), &["Input/output error", "os error 5"]);
+}
+
+/// A run whose journal fails part-way (`fault`: the shim's variable), then
+/// a resume once the disk is fine again; `error`: how the system says it.
+fn journal_failing_mid_run(fault: (&str, &str), error: &[&str]) {
     let w = Work::new();
     let (input, codes) = onboarding(&w, 30);
     let sim = sim_for(&codes, Faults { latency: Duration::from_millis(15), ..Default::default() });
@@ -90,7 +114,7 @@ fn a_journal_that_cannot_be_written_stops_the_run_and_the_resume_sends_nothing_t
         let mut c = w.bin_for(&sim);
         c.args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "500/s", "--concurrency", "8"]);
         if with_shim {
-            c.env("LD_PRELOAD", &shim).env("JOURNAL_WRITES_ALLOWED", "3");
+            c.env("LD_PRELOAD", &shim).env(fault.0, fault.1);
         } else {
             c.arg("--resume");
         }
@@ -100,7 +124,7 @@ fn a_journal_that_cannot_be_written_stops_the_run_and_the_resume_sends_nothing_t
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("journal impossible à écrire") && err.contains("r.csv.journal.jsonl"), "{err}");
-    assert!(err.contains("No space left on device") || err.contains("os error 28"), "the system's error: {err}");
+    assert!(error.iter().any(|e| err.contains(e)), "the system's error: {err}");
     assert!(err.contains("--resume"), "{err}");
     let l = results_csv(&w.path("r.csv"));
     assert_eq!(l.len(), 30, "results written as for any stop");

@@ -87,7 +87,7 @@ type Written = std::result::Result<(), WriteError>;
 pub struct Ticket(u64);
 
 /// How long appended records may wait in memory when nobody needs a sync.
-const WRITE_EVERY: Duration = Duration::from_millis(50);
+const WRITE_EVERY: Duration = Duration::from_millis(10);
 
 #[derive(Default)]
 struct Buffer {
