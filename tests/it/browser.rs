@@ -202,6 +202,19 @@ fn sample_gateway(latency: Duration) -> TestSim {
     TestSim::start(Options { model, faults, ..Default::default() })
 }
 
+/// Waits (up to a minute: CI machines are busy) for an element; if it never
+/// comes, says where the browser is and what it shows.
+async fn shown(c: &Client, css: &str) {
+    if c.wait().at_most(Duration::from_secs(60)).for_element(Locator::Css(css)).await.is_err() {
+        let url = c.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        let text = match c.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        panic!("{css} never shown; at {url}: {text}");
+    }
+}
+
 async fn click(c: &Client, testid: &str) {
     let css = format!("[data-testid={testid}]");
     c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(&css)).await.unwrap().click().await.unwrap();
@@ -226,8 +239,10 @@ fn stop_then_resume(kind: Browser, driver: &Path, binary: &Path) {
         c.goto(&opening).await.unwrap();
         let input = c.wait().for_element(Locator::Css("[data-testid=sheet]")).await.unwrap();
         input.send_keys(sample.to_str().unwrap()).await.unwrap();
+        // The check's page, whole, before its link is followed.
+        c.wait().at_most(Duration::from_secs(60)).for_element(Locator::Css("[data-testid=summary]")).await.unwrap();
         click(&c, "plan").await;
-        c.wait().for_element(Locator::Css("[data-testid=run]")).await.unwrap();
+        shown(&c, "[data-testid=run]").await;
         let plan = c.current_url().await.unwrap();
         // A second tab shows the same plan (a double click, a forgotten tab).
         let first = c.window().await.unwrap();
