@@ -91,23 +91,27 @@ fn journal_lines(path: &Path) -> Vec<serde_json::Value> {
     std::fs::read(path).unwrap().split(|b| *b == b'\n').filter_map(|l| serde_json::from_slice(l).ok()).collect()
 }
 
+const ROWS: usize = 100;
+
 #[cfg(target_os = "linux")]
 #[test]
 fn a_journal_that_cannot_be_written_stops_the_run_and_the_resume_sends_nothing_twice() {
-    journal_failing_mid_run(("JOURNAL_WRITES_ALLOWED", "3"), &["No space left on device", "os error 28"]);
+    journal_failing_mid_run(("JOURNAL_WRITES_ALLOWED", "6"), &["No space left on device", "os error 28"]);
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn a_journal_that_cannot_be_synced_stops_the_run_and_the_resume_sends_nothing_twice() {
-    journal_failing_mid_run(("JOURNAL_SYNCS_ALLOWED", "2"), &["Input/output error", "os error 5"]);
+    journal_failing_mid_run(("JOURNAL_SYNCS_ALLOWED", "3"), &["Input/output error", "os error 5"]);
 }
 
 /// A run whose journal fails part-way (`fault`: the shim's variable), then
 /// a resume once the disk is fine again; `error`: how the system says it.
+/// 100 rows: more dossiers than look-ahead places (8 × 8), so that the
+/// syncs and writes allowed let some calls go before the failure.
 fn journal_failing_mid_run(fault: (&str, &str), error: &[&str]) {
     let w = Work::new();
-    let (input, codes) = onboarding(&w, 30);
+    let (input, codes) = onboarding(&w, ROWS);
     let sim = sim_for(&codes, Faults { latency: Duration::from_millis(15), ..Default::default() });
     let shim = disk_full_shim(&w);
     let run = |with_shim: bool| {
@@ -127,7 +131,7 @@ fn journal_failing_mid_run(fault: (&str, &str), error: &[&str]) {
     assert!(error.iter().any(|e| err.contains(e)), "the system's error: {err}");
     assert!(err.contains("--resume"), "{err}");
     let l = results_csv(&w.path("r.csv"));
-    assert_eq!(l.len(), 30, "results written as for any stop");
+    assert_eq!(l.len(), ROWS, "results written as for any stop");
     assert!(l.iter().any(|x| x["statut"] == "NON_EXECUTE"));
     // No call went out unless its "sent" record was on disk.
     let journal = w.path("r.csv.journal.jsonl");
