@@ -290,7 +290,13 @@ fn read_body(body: &[u8]) -> (String, String) {
     }
     // Anything else (a JSON string, an array, an object with repeated
     // keys, plain text) is read whole.
-    let message = match serde_json::from_str::<Value>(text) {
+    let parsed = serde_json::from_str::<Value>(text);
+    let object_id = parsed
+        .as_ref()
+        .ok()
+        .and_then(|v| v.pointer("/interloc/data/objectId").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_default();
+    let message = match parsed {
         Ok(Value::Object(o)) => ["message", "Message", "error_description", "error", "title"]
             .iter()
             .find_map(|k| o.get(*k).and_then(Value::as_str))
@@ -300,10 +306,6 @@ fn read_body(body: &[u8]) -> (String, String) {
         Ok(_) => String::new(),
         Err(_) => text.chars().take(1000).collect(),
     };
-    let object_id = serde_json::from_str::<Value>(text)
-        .ok()
-        .and_then(|v| v.pointer("/interloc/data/objectId").and_then(Value::as_str).map(str::to_string))
-        .unwrap_or_default();
     (message, object_id)
 }
 
