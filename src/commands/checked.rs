@@ -84,7 +84,7 @@ fn print_json(command: &str, p: &Prepared, c: &PlanCounts, results: Option<&Path
         "plan": plan.map(|ps| ps.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()),
         "exit_code": code,
     });
-    println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    super::print_line(&serde_json::to_string_pretty(&v).unwrap_or_default());
 }
 
 /// How many invalid rows the text summary lists before "…and N more".

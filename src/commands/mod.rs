@@ -55,6 +55,15 @@ fn keys(cfg: &Config) -> Result<crate::job::Keys> {
     Ok(keys)
 }
 
+/// Writes one line to standard output. A reader that went away (`| head
+/// -1`, a closed pipe) is not the work's business: the error is ignored, so
+/// the work goes on and the exit code stays what the work decided.
+fn print_line(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}").and_then(|()| out.flush());
+}
+
 fn warn(lang: Lang, message: &str) {
     eprintln!("{} {message}", lang.t("Avertissement :", "Warning:"));
 }

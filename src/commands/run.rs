@@ -199,7 +199,7 @@ fn summary(report: &RunReport, quiet: bool, format: OutputFormat, resume: &str, 
             "rate_final_per_s": (report.rate_final_per_s * 10.0).round() / 10.0,
             "exit_code": report.exit_code,
         });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        super::print_line(&serde_json::to_string_pretty(&v).unwrap_or_default());
         return;
     }
     if let Some(t) = &report.stop_text {

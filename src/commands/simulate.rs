@@ -1,6 +1,5 @@
 //! `loopbatch simulate`: the simulator as a foreground server.
 
-use std::io::Write;
 use std::time::Duration;
 
 use crate::cli::SimulateArgs;
@@ -53,8 +52,7 @@ pub fn simulate(args: &SimulateArgs, cfg: &Config) -> Result<u8> {
     rt.block_on(async {
         let handle =
             simulator::start(opts, args.port).await.map_err(|e| simulator::bind_failure(args.port, &e, lang))?;
-        println!("listening on {}", handle.addr);
-        let _ = std::io::stdout().flush();
+        super::print_line(&format!("listening on {}", handle.addr));
         eprintln!(
             "{} {} ({dossiers} {}). {}",
             lang.t("Simulateur Cegid Loop prêt :", "Cegid Loop simulator ready:"),

@@ -1,7 +1,5 @@
 //! `loopbatch ui`: the page, on a runtime of the front end's own.
 
-use std::io::Write;
-
 use crate::cli::UiArgs;
 use crate::config::Config;
 use crate::error::{Result, exit};
@@ -21,8 +19,7 @@ pub fn ui(args: &UiArgs, cfg: &Config) -> Result<u8> {
         let opts = UiOptions { port: args.port, open_browser: !args.no_open, demo: args.demo, keys };
         serve(&cfg, opts, |address| {
             // Alone on its line: scripts read it.
-            println!("{address}");
-            let _ = std::io::stdout().flush();
+            super::print_line(&address.to_string());
             eprintln!(
                 "{} {}",
                 lang.t(
