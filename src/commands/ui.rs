@@ -19,7 +19,7 @@ pub fn ui(args: &UiArgs, cfg: &Config) -> Result<u8> {
         let opts = UiOptions { port: args.port, open_browser: !args.no_open, demo: args.demo, keys };
         serve(&cfg, opts, |address| {
             // Alone on its line: scripts read it.
-            super::print_line(&address.to_string());
+            super::print_line(address);
             eprintln!(
                 "{} {}",
                 lang.t(
