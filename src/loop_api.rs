@@ -24,6 +24,11 @@ pub const MSG_NO_CONTACT: &str = "interlocuteur n'existe pas";
 /// The offer is already the contact's: the call's goal is met.
 pub const MSG_ALREADY_ASSIGNED: &str = "L'application est déjà affectée à l'interlocuteur.";
 
+/// Cegid declared the dossier-level addOffer deprecated on this date
+/// (replaced by addCollaborativeOffer, per contact): the gateway may stop
+/// answering it.
+pub const ADD_OFFER_DEPRECATED_SINCE: &str = "01/07/2024";
+
 /// Answers that mean "already done": such a call ends OK (configurable).
 pub const DEFAULT_ALREADY_DONE: [&str; 1] = [MSG_ALREADY_ASSIGNED];
 

@@ -40,9 +40,10 @@ pub fn prepare(
     let spoiled = cross.finish(&table, &mut rows, cfg.lang);
     // Rows found invalid across rows were counted as valid: count again.
     let summary = counter.map(|c| if spoiled { crate::plan::count(&rows, cfg) } else { c.finish(cfg) });
-    let (source, remarks) = (table.source.clone(), table.remarks.clone());
+    let (source, mut remarks) = (table.source.clone(), table.remarks.clone());
     let mut plan = crate::plan::build(table, rows, cfg, bodies);
     plan.summary = summary;
+    remarks.extend(plan.deprecation_remarks(cfg));
     Ok(Prepared { source, remarks, plan })
 }
 

@@ -79,6 +79,7 @@ fn print_json(command: &str, p: &Prepared, c: &PlanCounts, results: Option<&Path
             "with_warnings": c.with_warnings,
         },
         "dossiers": c.dossiers,
+        "remarks": p.remarks,
         "calls": { "total": c.calls, "per_route": c.calls_per_route },
         "results": results.map(|p| p.display().to_string()),
         "plan": plan.map(|ps| ps.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()),

@@ -40,6 +40,16 @@ pub fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
     let resume = resume_command(args, cfg);
     let report = execute(&super::engine_runtime(lang)?, cfg, req, args.quiet, &resume)?;
     summary(&report, args.quiet, args.format, &resume, lang);
+    if report.stopped_on_unknown_route() && !is_plan && args.format == OutputFormat::Text {
+        eprintln!(
+            "{} {}",
+            lang.t(
+                "Après un changement de [routes] ou de onboarding_add_offer, relancez les lignes non faites :",
+                "After changing [routes] or onboarding_add_offer, run the rows not done again:"
+            ),
+            rerun_command(args, cfg)
+        );
+    }
     Ok(report.exit_code)
 }
 
@@ -95,6 +105,25 @@ fn resume_command(args: &RunArgs, cfg: &Config) -> String {
             words.extend([flag.to_string(), v]);
         }
     }
+    words.join(" ")
+}
+
+/// The command that runs again, from the sheet (so with a new plan), the
+/// rows this run did not do, into results of their own beside these.
+fn rerun_command(args: &RunArgs, cfg: &Config) -> String {
+    let results = &args.results;
+    let stem = results.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = results.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_else(|| "xlsx".into());
+    let again = results.with_file_name(format!("{stem}-relance.{ext}"));
+    let mut words = vec!["loopbatch".to_string()];
+    if let Some(config) = &cfg.file {
+        words.extend(["--config".into(), quote(config)]);
+    }
+    if cfg.lang == Lang::En {
+        words.extend(["--lang".into(), "en".into()]);
+    }
+    words.extend(["run".into(), quote(&args.file), "--results".into(), quote(&again)]);
+    words.extend(["--only-failed".into(), quote(results)]);
     words.join(" ")
 }
 
@@ -204,7 +233,11 @@ fn summary(report: &RunReport, quiet: bool, format: OutputFormat, resume: &str, 
     }
     if let Some(t) = &report.stop_text {
         eprintln!("{} {t}", lang.t("Exécution arrêtée :", "Run stopped:"));
-        eprintln!("{} {resume}", lang.t("Pour reprendre :", "To resume:"));
+        let to_resume = match report.stopped_on_unknown_route() {
+            true => lang.t("Pour reprendre après avoir corrigé base_url :", "To resume after fixing base_url:"),
+            false => lang.t("Pour reprendre :", "To resume:"),
+        };
+        eprintln!("{to_resume} {resume}");
     }
     if quiet {
         return;

@@ -7,7 +7,7 @@ use crate::loop_api::MSG_EMAIL_TAKEN;
 use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Call, Operation};
 
-use super::client::{Answer, fatal_message};
+use super::client::{Answer, fatal_message, route_not_found_hint};
 use super::{Shared, StopReason};
 
 fn outcome(status: Status, code: Option<u16>, message: String, request_id: String, attempts: u32) -> CallOutcome {
@@ -146,7 +146,8 @@ impl Attempts<'_> {
                 Next::Final(self.business(status, message, request_id, settling))
             }
             Answer::Fatal { status, kind, message, request_id } => {
-                let m = fatal_message(kind, status, &message, None, lang);
+                let hint = route_not_found_hint(self.call.operation, &self.call.route, lang);
+                let m = fatal_message(kind, status, &message, Some(&hint), lang);
                 shared.set_stop(StopReason::Fatal { kind, status, message: m.clone() });
                 let st = if self.maybe_applied { Status::AVerifier } else { Status::Erreur };
                 let mut o = outcome(st, Some(status), m, request_id, self.sent);

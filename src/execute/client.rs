@@ -13,6 +13,7 @@ use crate::config::{Config, Secret};
 use crate::error::{Failure, Result};
 use crate::i18n::Lang;
 use crate::loop_api::{API_KEY_HEADER, SUBSCRIPTION_KEY_HEADER};
+use crate::plan::Operation;
 
 /// What an answer means for the engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,6 +102,29 @@ pub fn fatal_message(kind: FatalKind, status: u16, message: &str, route_hint: Op
         )),
     };
     if message.is_empty() { format!("{what} (HTTP {status})") } else { format!("{what} (HTTP {status}) : {message}") }
+}
+
+/// What a 404 « Resource not found » on a call's route means: the route,
+/// the operation, and that the route may have been withdrawn (or the
+/// address or method be wrong); for the dossier-level addOffer, Cegid's
+/// deprecation and the way out.
+pub fn route_not_found_hint(operation: Operation, route: &str, lang: Lang) -> String {
+    let op = operation.name();
+    let since = crate::loop_api::ADD_OFFER_DEPRECATED_SINCE;
+    match (operation, lang) {
+        (Operation::AddOffer, Lang::Fr) => format!(
+            "la passerelle ne connaît pas la route {route} (addOffer, l'offre au niveau du dossier) : Cegid l'a déclarée obsolète le {since}, elle a peut-être été retirée. Pour continuer sans elle : mettez onboarding_add_offer = false dans loopbatch.toml, activez l'offre de ces dossiers dans LoopHub, puis relancez les lignes non faites avec --only-failed et les résultats de cette exécution (pas --resume : le plan gardé contient encore addOffer). Un changement d'offre au niveau du dossier (ligne sans e-mail) n'a pas d'autre route : faites-le dans LoopHub"
+        ),
+        (Operation::AddOffer, Lang::En) => format!(
+            "the gateway does not know the route {route} (addOffer, the dossier-level offer): Cegid declared it deprecated on {since}, it may have been withdrawn. To go on without it: set onboarding_add_offer = false in loopbatch.toml, activate the offer of these dossiers in LoopHub, then run the rows not done again with --only-failed and this run's results (not --resume: the kept plan still holds addOffer). A dossier-level offer change (a row without e-mail) has no other route: do it in LoopHub"
+        ),
+        (_, Lang::Fr) => format!(
+            "la passerelle ne connaît pas la route {route} ({op}) : elle a peut-être été retirée, ou l'adresse (base_url) ou la méthode ne sont pas les bonnes ; vérifiez base_url et [routes] dans loopbatch.toml"
+        ),
+        (_, Lang::En) => format!(
+            "the gateway does not know the route {route} ({op}): it may have been withdrawn, or the address (base_url) or the method may be wrong; check base_url and [routes] in loopbatch.toml"
+        ),
+    }
 }
 
 /// Joins a route under the base URL's path; never drops that path.

@@ -111,6 +111,14 @@ impl RunReport {
         report::count_statuses(&self.rows)
     }
 
+    /// The gateway did not know a route of the plan (404 « Resource not
+    /// found »): a resume of the kept plan meets it again unless the address
+    /// was the mistake; a change of routes or of `onboarding_add_offer`
+    /// needs a new plan (`--only-failed`).
+    pub fn stopped_on_unknown_route(&self) -> bool {
+        matches!(self.stop, Some(StopReason::Fatal { kind: crate::execute::client::FatalKind::RouteNotFound, .. }))
+    }
+
     /// The `n` most frequent messages of rows in ERREUR or A_VERIFIER.
     pub fn top_errors(&self, n: usize) -> Vec<(String, usize)> {
         let mut errors: HashMap<&str, usize> = HashMap::new();

@@ -17,4 +17,5 @@ mod run;
 mod security;
 mod simulator;
 mod util;
+mod withdrawn;
 mod xlsb;
