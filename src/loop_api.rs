@@ -24,6 +24,42 @@ pub const MSG_NO_CONTACT: &str = "interlocuteur n'existe pas";
 /// The offer is already the contact's: the call's goal is met.
 pub const MSG_ALREADY_ASSIGNED: &str = "L'application est déjà affectée à l'interlocuteur.";
 
+/// The kinds of refusal the engine recognises in Loop's answers, to say
+/// what to do next (the `conseil` column). Loop's own words stay verbatim in
+/// the `message` column; only these fragments are matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KnownAnswer {
+    EmailTaken,
+    NotInvited,
+    NoContact,
+    NoDossier,
+    NotProvisioned,
+    OfferNotActive,
+    NotAssigned,
+}
+
+/// Fragments of the answers, in the order they are tried (the first that
+/// matches wins). Those Cegid does not document are the simulator's texts.
+const KNOWN_ANSWERS: [(&str, KnownAnswer); 7] = [
+    (MSG_EMAIL_TAKEN, KnownAnswer::EmailTaken),
+    (MSG_INVITE, KnownAnswer::NotInvited),
+    (MSG_NO_CONTACT, KnownAnswer::NoContact),
+    ("n'est pas encore provisionné", KnownAnswer::NotProvisioned),
+    ("n'est pas active sur le dossier", KnownAnswer::OfferNotActive),
+    ("n'est pas affectée à l'interlocuteur", KnownAnswer::NotAssigned),
+    ("n'existe pas", KnownAnswer::NoDossier),
+];
+
+/// Which known refusal an answer's message is, if any (case and a final
+/// full stop ignored).
+pub fn known_answer(message: &str) -> Option<KnownAnswer> {
+    let m = message.to_lowercase();
+    KNOWN_ANSWERS
+        .iter()
+        .find(|(fragment, _)| m.contains(&fragment.trim_end_matches('.').to_lowercase()))
+        .map(|(_, k)| *k)
+}
+
 /// Cegid declared the dossier-level addOffer deprecated on this date
 /// (replaced by addCollaborativeOffer, per contact): the gateway may stop
 /// answering it.

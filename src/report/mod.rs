@@ -20,11 +20,16 @@ use crate::i18n::Lang;
 use crate::outcome::{Status, now_iso};
 use crate::plan::{Plan, PlanRow};
 
+mod advice;
+mod print;
 mod summary;
+pub use advice::advice;
+use print::print_sheet;
 use summary::{status_color, summary_sheet};
 
-/// Result columns added after the original ones (keep them stable).
-pub const RESULT_COLUMNS: [&str; 10] = [
+/// Result columns added after the original ones (keep them stable: a new
+/// one goes last, so that every existing column keeps its place).
+pub const RESULT_COLUMNS: [&str; 11] = [
     "feuille",
     "ligne",
     "statut",
@@ -35,6 +40,7 @@ pub const RESULT_COLUMNS: [&str; 10] = [
     "object_id",
     "tentatives",
     "horodatage",
+    "conseil",
 ];
 
 /// Background colour of the row in the XLSX results.
@@ -110,7 +116,9 @@ pub fn write_check_results(path: &Path, columns: &[String], rows: &[PlanRow], la
     match results_format(path, lang)? {
         ResultsFormat::Csv => {
             let ts = now_iso();
-            write_atomic_with(path, lang, |w| results_csv(w, columns, rows, |i| check_result(&rows[i], &ts, lang)))
+            write_atomic_with(path, lang, |w| {
+                results_csv(w, columns, rows, |i| check_result(&rows[i], &ts, lang), lang)
+            })
         }
         ResultsFormat::Xlsx => write_results(path, columns, rows, &check_results(rows, lang), lang),
     }
@@ -152,7 +160,7 @@ pub fn write_results(
 ) -> Result<()> {
     match results_format(path, lang)? {
         // Streamed: no copy of the whole output in memory.
-        ResultsFormat::Csv => write_atomic_with(path, lang, |w| results_csv(w, columns, rows, |i| &results[i])),
+        ResultsFormat::Csv => write_atomic_with(path, lang, |w| results_csv(w, columns, rows, |i| &results[i], lang)),
         ResultsFormat::Xlsx => {
             let bytes = results_xlsx(columns, rows, results, lang).map_err(|e| xlsx_failure(path, e, lang))?;
             write_atomic(path, &bytes, lang)
@@ -160,7 +168,7 @@ pub fn write_results(
     }
 }
 
-fn result_cells(row: &PlanRow, r: &RowResult) -> [String; 10] {
+fn result_cells(row: &PlanRow, r: &RowResult, lang: Lang) -> [String; 11] {
     [
         row.feuille.to_string(),
         row.ligne.to_string(),
@@ -172,6 +180,7 @@ fn result_cells(row: &PlanRow, r: &RowResult) -> [String; 10] {
         r.object_id.clone(),
         r.attempts.to_string(),
         r.timestamp.clone(),
+        advice(r.status, &r.message, lang).to_string(),
     ]
 }
 
@@ -197,6 +206,7 @@ fn results_csv<R: std::borrow::Borrow<RowResult>>(
     columns: &[String],
     rows: &[PlanRow],
     result: impl Fn(usize) -> R + Sync,
+    lang: Lang,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     let kept = kept_columns(columns);
@@ -214,7 +224,7 @@ fn results_csv<R: std::borrow::Borrow<RowResult>>(
             .step_by(CSV_BATCH)
             .collect::<Vec<_>>()
             .into_par_iter()
-            .map(|from| csv_lines(&kept, rows, from..(from + CSV_BATCH).min(end), &result))
+            .map(|from| csv_lines(&kept, rows, from..(from + CSV_BATCH).min(end), &result, lang))
             .collect();
         for b in batches {
             out.write_all(&b?)?;
@@ -233,6 +243,7 @@ fn csv_lines<R: std::borrow::Borrow<RowResult>>(
     rows: &[PlanRow],
     range: std::ops::Range<usize>,
     result: &impl Fn(usize) -> R,
+    lang: Lang,
 ) -> std::io::Result<Vec<u8>> {
     use std::fmt::Write as _;
     let mut w = csv_writer(Vec::with_capacity(range.len() * 256));
@@ -262,6 +273,7 @@ fn csv_lines<R: std::borrow::Borrow<RowResult>>(
         let _ = write!(number, "{}", r.attempts);
         w.write_field(&number)?;
         w.write_field(csv_safe(&r.timestamp).as_bytes())?;
+        w.write_field(csv_safe(advice(r.status, &r.message, lang)).as_bytes())?;
         w.write_record(None::<&[u8]>)?;
     }
     w.into_inner().map_err(|e| e.into_error())
@@ -307,9 +319,13 @@ fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lan
             widths[col as usize] = widths[col as usize].max(v.chars().count() + 2);
             col += 1;
         }
-        for v in result_cells(row, r) {
+        for (k, v) in result_cells(row, r, lang).into_iter().enumerate() {
             widths[col as usize] = widths[col as usize].max(v.chars().count() + 2);
-            sheet.write_string_with_format(line, col, v, text_fmt)?;
+            // The line number is a number: it sorts 1, 2, 10, 100.
+            match RESULT_COLUMNS[k] {
+                "ligne" => sheet.write_number_with_format(line, col, row.ligne, number_fmt)?,
+                _ => sheet.write_string_with_format(line, col, v, text_fmt)?,
+            };
             col += 1;
         }
     }
@@ -319,6 +335,7 @@ fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lan
     sheet.set_freeze_panes(1, 0)?;
     sheet.autofilter(0, 0, rows.len() as u32, headers.len().saturating_sub(1) as u16)?;
     summary_sheet(book.add_worksheet(), results, lang)?;
+    print_sheet(book.add_worksheet(), columns, rows, results, lang)?;
     book.save_to_buffer()
 }
 

@@ -116,7 +116,8 @@ pub(super) fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: 
             .set_points(&slices)
             .set_name(lang.t("Lignes par statut", "Rows per status"));
         chart.title().set_name(lang.t("Lignes par statut", "Rows per status"));
-        sheet.insert_chart(0, 4, &chart)?;
+        // Below the counts, not beside them: the page holds both whole.
+        sheet.insert_chart(total_row + 2, 0, &chart)?;
     }
     let start = total_row + 18;
     sheet.write_string_with_format(start, 0, "statut", &bold)?;
@@ -128,9 +129,20 @@ pub(super) fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: 
         let r = start + 1 + i as u32;
         sheet.write_string(r, 0, st.word())?;
         sheet.write_number(r, 1, *n)?;
-        sheet.write_string(r, 2, *msg)?;
+        // Wrapped in its column (not spilling onto a second page's width).
+        sheet.write_string_with_format(r, 2, *msg, &wrap)?;
+        sheet.set_row_height(r, 15.0 * super::print::lines_needed(msg, 100.0) as f64)?;
     }
     sheet.set_column_width(0, 14)?;
     sheet.set_column_width(2, 100)?;
+    // Printed: the counts and the chart whole on the first page (A4
+    // landscape at 85 %: about 870 px wide, 750 px tall with every status),
+    // the messages after. A scale, not "fit to": spreadsheets ignore page
+    // breaks when fitting.
+    sheet.set_landscape();
+    sheet.set_paper_size(9);
+    sheet.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
+    sheet.set_print_scale(85);
+    sheet.set_page_breaks(&[start])?;
     Ok(())
 }

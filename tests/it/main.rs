@@ -11,6 +11,7 @@ mod library;
 mod page;
 mod page_loophub;
 mod pipes;
+mod print;
 mod properties;
 mod reliable;
 mod run;

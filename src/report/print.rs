@@ -1,0 +1,130 @@
+//! The « Impression » sheet of the results workbook: what a person reads on
+//! paper — code dossier, name, e-mail, status, Loop's message, the advice —
+//! set up to print on A4 landscape, one page wide, the header row repeated on
+//! every page. The wide « Résultats » sheet keeps every column for Excel.
+
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
+
+use crate::headers::{ColumnMap, Field};
+use crate::i18n::Lang;
+use crate::plan::PlanRow;
+
+use super::summary::status_color;
+use super::{RowResult, advice};
+
+/// The columns' widths (in characters of Calibri 11: 7 px each, plus 5 px
+/// a column): A4 landscape with these margins holds them one page wide at
+/// about 85 % (tested: never below 70 %).
+const WIDTHS: [f64; 6] = [11.0, 20.0, 27.0, 12.0, 46.0, 42.0];
+/// Margins (inches): left, right, top, bottom, header, footer.
+const MARGINS: (f64, f64, f64, f64, f64, f64) = (0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
+/// Paper size code of A4 in the workbook format.
+const A4: u8 = 9;
+
+pub(super) fn print_sheet(
+    sheet: &mut Worksheet,
+    columns: &[String],
+    rows: &[PlanRow],
+    results: &[RowResult],
+    lang: Lang,
+) -> Result<(), XlsxError> {
+    sheet.set_name(lang.t("Impression", "Print"))?;
+    let (map, _) = ColumnMap::new(columns);
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_background_color(Color::RGB(0x1F4E78))
+        .set_font_color(Color::White)
+        .set_border(FormatBorder::Thin);
+    let titles = [
+        lang.t("code dossier", "dossier code"),
+        lang.t("nom", "name"),
+        "e-mail",
+        "statut",
+        "message",
+        lang.t("conseil", "advice"),
+    ];
+    for (c, t) in titles.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *t, &header)?;
+        sheet.set_column_width(c as u16, WIDTHS[c])?;
+    }
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top).set_num_format_index(49);
+    for (n, (row, r)) in rows.iter().zip(results).enumerate() {
+        let line = n as u32 + 1;
+        let name = format!("{} {}", cell(&map, row, Field::Prenom), cell(&map, row, Field::Nom)).trim().to_string();
+        let conseil = advice(r.status, &r.message, lang);
+        let status = wrap.clone().set_background_color(Color::RGB(status_color(r.status)));
+        let values = [
+            cell(&map, row, Field::CodeDossier),
+            &name,
+            cell(&map, row, Field::Email),
+            r.status.word(),
+            &r.message,
+            conseil,
+        ];
+        for (c, v) in values.iter().enumerate() {
+            let fmt = if c == 3 { &status } else { &wrap };
+            sheet.write_string_with_format(line, c as u16, *v, fmt)?;
+        }
+        // Programs do not grow a row for wrapped text: as tall as its
+        // longest cell needs.
+        let lines = values.iter().zip(WIDTHS).map(|(v, w)| lines_needed(v, w)).max().unwrap_or(1);
+        sheet.set_row_height(line, 15.0 * lines as f64)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.set_landscape();
+    sheet.set_paper_size(A4);
+    let (l, r, t, b, h, f) = MARGINS;
+    sheet.set_margins(l, r, t, b, h, f);
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0)?;
+    sheet.set_footer(lang.t("&CPage &P / &N", "&CPage &P of &N"));
+    Ok(())
+}
+
+/// A known field's cell in a row, trimmed ("" when the sheet has no such
+/// column).
+fn cell<'a>(map: &ColumnMap, row: &'a PlanRow, f: Field) -> &'a str {
+    map.get(f).and_then(|i| row.values.get(i)).map_or("", |v| v.trim())
+}
+
+/// Lines a text wraps to in a column of `width` characters (by words).
+pub(super) fn lines_needed(text: &str, width: f64) -> usize {
+    let width = (width as usize).saturating_sub(1).max(1);
+    let (mut lines, mut used) = (1, 0);
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        if used > 0 && used + 1 + len <= width {
+            used += 1 + len;
+            continue;
+        }
+        if used > 0 {
+            lines += 1;
+        }
+        // A word longer than the column is cut over several lines.
+        lines += (len - 1) / width;
+        used = (len - 1) % width + 1;
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_columns_fit_one_page_wide_at_70_percent_or_more() {
+        let pixels: f64 = WIDTHS.iter().map(|w| w * 7.0 + 5.0).sum();
+        let printable = (11.69 - MARGINS.0 - MARGINS.1) * 96.0;
+        let scale = printable / pixels;
+        assert!(scale >= 0.7, "would print at {:.0} %", scale * 100.0);
+    }
+
+    #[test]
+    fn wrapped_lines_are_counted_by_words() {
+        assert_eq!(lines_needed("", 10.0), 1);
+        assert_eq!(lines_needed("court", 10.0), 1);
+        assert_eq!(lines_needed("un deux trois quatre cinq", 10.0), 4, "un deux / trois / quatre / cinq");
+        assert_eq!(lines_needed("abcdefghijklmnopqrst", 10.0), 3, "a long word is cut");
+    }
+}
