@@ -189,7 +189,7 @@ fn summary(report: &RunReport, quiet: bool, format: OutputFormat, resume: &str, 
         let v = json!({
             "command": "run",
             "source": report.source,
-            "results": report.results.display().to_string(),
+            "results": report.results.as_ref().map(|p| p.display().to_string()),
             "journal": report.files.journal().display().to_string(),
             "rows": counts,
             "calls": { "total": report.calls_total, "sent": report.calls_sent },
@@ -225,7 +225,9 @@ fn summary(report: &RunReport, quiet: bool, format: OutputFormat, resume: &str, 
             eprintln!("  {n:>5} × {m}");
         }
     }
-    eprintln!("{} {}", lang.t("Résultats :", "Results:"), report.results.display());
+    if let Some(results) = &report.results {
+        eprintln!("{} {}", lang.t("Résultats :", "Results:"), results.display());
+    }
 }
 
 /// The whole engine on the embedded simulator: no account, no network.

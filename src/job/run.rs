@@ -11,7 +11,7 @@ use std::time::Duration;
 use crate::config::{Config, Keys, Rate, mask};
 use crate::error::{Failure, Result, exit};
 use crate::execute::client::{Client, host_of, is_loopback};
-use crate::execute::journal::{Journal, Prior, Recorded};
+use crate::execute::journal::{self, Journal, Prior, Recorded};
 use crate::execute::{ExecOptions, Execution, Progress, RunOutcome, StopReason, Stopper};
 use crate::i18n::Lang;
 use crate::outcome::{CallOutcome, Status, now_iso};
@@ -21,7 +21,9 @@ use crate::report::{self, RowResult};
 use super::check::{OnlineCheck, fetch_portfolio, keys, plan_sheet};
 use super::events::{Confirm, Confirmation, Event, EventSink};
 use super::fold::{fold_rows, stop_text};
+use super::lock::RunLock;
 use super::select::{Selection, confirmed_by_results, previous_done_calls, select_failed};
+use super::tenant::{Tenant, check_same};
 use super::{RunFiles, SheetInput};
 
 /// Where the calls come from.
@@ -65,6 +67,9 @@ pub struct RunRequest {
     pub include_a_verifier: bool,
     /// Send to a remote host without asking (a scheduled run).
     pub assume_yes: bool,
+    /// With `resume` or `only_failed`: the key id differs from the one the
+    /// run recorded because the key was replaced; the new one is recorded.
+    pub new_key: bool,
     pub pacing: Pacing,
     /// Keys to use instead of the configuration's (the demo's, or keys
     /// typed in the page for this session).
@@ -80,6 +85,7 @@ impl RunRequest {
             only_failed: None,
             include_a_verifier: false,
             assume_yes: false,
+            new_key: false,
             pacing: Pacing::default(),
             keys: None,
         }
@@ -91,8 +97,10 @@ pub struct RunReport {
     /// The input file's name, as the plan records it.
     pub source: String,
     pub files: RunFiles,
-    /// Where the results were written (the file asked for, or another).
-    pub results: PathBuf,
+    /// Where the results were written (the file asked for, or another);
+    /// `None` when they could be written nowhere (the journal keeps the
+    /// outcomes; `--resume` writes them).
+    pub results: Option<PathBuf>,
     pub rows: Vec<RowResult>,
     pub calls_total: usize,
     pub calls_sent: usize,
@@ -168,6 +176,10 @@ pub async fn run(
 ) -> Result<RunReport> {
     let lang = cfg.lang;
     report::results_format(req.files.results(), lang)?;
+    not_the_input(&req, lang)?;
+    // One process per run, before anything is renamed, written or sent.
+    let _locks = take_locks(&req, lang)?;
+    crate::files::remove_stale_temps(folder_of(req.files.results()));
     let plan = load_plan(cfg, &req.source, &events).await?;
     let keys = match req.keys.take() {
         Some(k) => k,
@@ -177,17 +189,127 @@ pub async fn run(
         events(Event::Warning { message: w.clone() });
     }
     let cfg = req.pacing.apply(cfg);
+    let tenant = Tenant::of(&cfg, &keys).await;
+    same_tenant(&req, &tenant, lang)?;
+    let selection = match &req.only_failed {
+        Some(previous) => Some(select(&plan, previous, &req, &events, lang)?),
+        None => None,
+    };
+    if req.resume {
+        something_to_resume(&plan, &req.files, selection.as_ref(), lang)?;
+    }
     if !is_loopback(&cfg.base_url) && !req.assume_yes {
         let counts = plan.counts();
         let host = host_of(&cfg.base_url).map(|(_, h)| h).unwrap_or_default();
         confirm(Confirmation { host, calls: counts.calls, calls_per_route: counts.calls_per_route }).await?;
     }
-    let selection = match &req.only_failed {
-        Some(previous) => Some(select(&plan, previous, &req, &events, lang)?),
-        None => None,
-    };
+    let journal = req.files.journal();
+    if req.only_failed.is_some() && !req.resume && journal.exists() {
+        // A new generation: the earlier one stays readable beside it.
+        let _ = std::fs::rename(&journal, req.files.earlier_journal());
+    }
     let exec = Started { plan: &plan, files: &req.files, cfg: &cfg, resume: req.resume, events: &events };
-    exec.run(keys, selection, stopper).await
+    exec.run(keys, &tenant, selection, stopper).await
+}
+
+/// `--results` naming the input sheet would overwrite it: refused first.
+fn not_the_input(req: &RunRequest, lang: Lang) -> Result<()> {
+    let input = match &req.source {
+        RunSource::Sheet { input, .. } => &input.file,
+        RunSource::PlanFile(path) => path,
+        RunSource::Plan(_) => return Ok(()),
+    };
+    let same = match (std::fs::canonicalize(input), std::fs::canonicalize(req.files.results())) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if !same {
+        return Ok(());
+    }
+    Err(Failure::unusable(format!(
+        "{} {} {}",
+        lang.t("Le fichier de résultats", "The results file"),
+        req.files.results().display(),
+        lang.t(
+            "est le fichier d'entrée lui-même : il serait écrasé. Rien n'a été envoyé. Donnez un autre nom à --results (par exemple resultats.xlsx).",
+            "is the input file itself: it would be overwritten. Nothing was sent. Give --results another name (for example results.xlsx)."
+        )
+    )))
+}
+
+/// The run's lock, and the previous run's for `--only-failed` (its journal
+/// must not change while it is read).
+fn take_locks(req: &RunRequest, lang: Lang) -> Result<Vec<RunLock>> {
+    let mut locks = vec![RunLock::take(&req.files, lang)?];
+    if let Some(previous) = &req.only_failed {
+        let same = match (std::fs::canonicalize(previous.results()), std::fs::canonicalize(req.files.results())) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => previous.results() == req.files.results(),
+        };
+        if !same {
+            locks.push(RunLock::take(previous, lang)?);
+        }
+    }
+    Ok(locks)
+}
+
+fn folder_of(path: &Path) -> &Path {
+    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+}
+
+/// A resume, or a re-run of failures, goes where the run it continues went
+/// (as its journal records it): another endpoint, simulator or domain is
+/// refused, another key too unless `new_key`.
+fn same_tenant(req: &RunRequest, now: &Tenant, lang: Lang) -> Result<()> {
+    let mut journals = Vec::new();
+    if req.resume {
+        journals.push(req.files.journal());
+    }
+    if let Some(previous) = &req.only_failed {
+        journals.push(previous.journal());
+    }
+    for path in journals {
+        let recorded = journal::tenant_of(&path).and_then(|v| serde_json::from_value::<Tenant>(v).ok());
+        if let Some(recorded) = recorded {
+            check_same(&recorded, now, req.new_key, lang)?;
+        }
+    }
+    Ok(())
+}
+
+/// `--resume` with nothing to resume (no journal for these results, or a
+/// run that ended with every call answered and its results written) is
+/// said, not run again from the start.
+fn something_to_resume(plan: &Plan, files: &RunFiles, selection: Option<&Selection>, lang: Lang) -> Result<()> {
+    let name = files.results().display();
+    let rec = match journal::peek(&files.journal(), &files.journal_rescue(), &plan.hash(), lang) {
+        // The journal's own opening says what is wrong with it.
+        Some(Err(_)) => return Ok(()),
+        Some(Ok(rec)) => rec,
+        None => {
+            return Err(Failure::unusable(format!(
+                "{} {name} : {}",
+                lang.t("Rien à reprendre pour", "Nothing to resume for"),
+                lang.t(
+                    "aucune exécution n'a commencé d'écrire dans ce fichier (pas de journal à côté). Rien n'a été envoyé. Pour une nouvelle exécution, relancez la commande sans --resume.",
+                    "no run has started writing into this file (no journal beside it). Nothing was sent. For a new run, run the command again without --resume."
+                )
+            )));
+        }
+    };
+    let skipped = |id: &u32| selection.is_some_and(|s| s.skipped.contains_key(id));
+    let left = plan.calls.iter().any(|c| !matches!(rec.prior.get(&c.id), Some(Prior::Done(_))) && !skipped(&c.id));
+    if left || rec.damaged || !rec.results_written {
+        return Ok(());
+    }
+    Err(Failure::unusable(format!(
+        "{} {name} : {}",
+        lang.t("Rien à reprendre pour", "Nothing to resume for"),
+        lang.t(
+            "cette exécution est terminée (chaque appel a son résultat, les résultats sont écrits). Rien n'a été envoyé. Pour relancer les lignes en échec : --only-failed avec ce fichier, et un autre fichier de résultats.",
+            "that run is over (every call has its outcome, the results are written). Nothing was sent. To run the failed rows again: --only-failed with this file, and another results file."
+        )
+    )))
 }
 
 async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Result<Plan> {
@@ -220,8 +342,7 @@ async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Resu
     }
 }
 
-/// `--only-failed`: reads the previous results; the journal of this
-/// results file starts a new generation unless resuming.
+/// `--only-failed`: reads the previous results.
 fn select(plan: &Plan, previous: &RunFiles, req: &RunRequest, events: &EventSink, lang: Lang) -> Result<Selection> {
     let (done, mismatch) = previous_done_calls(previous, lang);
     if let Some(message) = mismatch {
@@ -230,10 +351,6 @@ fn select(plan: &Plan, previous: &RunFiles, req: &RunRequest, events: &EventSink
     let read = report::read_results(previous.results(), lang)?;
     let sel = select_failed(plan, &read, &done, req.include_a_verifier, lang);
     events(Event::Rerun { rows_again: plan.rows.len() - sel.kept.len(), rows_kept: sel.kept.len() });
-    let journal = req.files.journal();
-    if journal.exists() && !req.resume {
-        let _ = std::fs::rename(&journal, req.files.earlier_journal());
-    }
     Ok(sel)
 }
 
@@ -247,12 +364,20 @@ struct Started<'a> {
 }
 
 impl Started<'_> {
-    async fn run(&self, keys: Keys, selection: Option<Selection>, stopper: Stopper) -> Result<RunReport> {
+    async fn run(
+        &self,
+        keys: Keys,
+        tenant: &Tenant,
+        selection: Option<Selection>,
+        stopper: Stopper,
+    ) -> Result<RunReport> {
         let (plan, cfg, lang) = (self.plan, self.cfg, self.cfg.lang);
         // Before the first call: the results and the journal must be writable.
         probe_writable(self.files.results(), lang)?;
         let (journal, path) = (self.files.journal(), self.files.journal_rescue());
         let (journal, recorded) = Journal::open(&journal, &path, &plan.hash(), &plan.source.file, self.resume, lang)?;
+        // Where this run goes (a new key id with --new-key): before any call.
+        let _ = journal.tenant(serde_json::to_value(tenant).unwrap_or_default());
         // Once the journal took the run: the plan beside it lets a resume
         // and a later --only-failed know what its call ids mean.
         plan.save_json(&self.files.plan(), lang)?;
@@ -283,7 +408,12 @@ impl Started<'_> {
             rows[i] = r;
         }
         let results = write_results_somewhere(self.files, plan, &rows, self.events, lang);
-        let exit_code = if outcome.stop.is_some() {
+        if results.as_deref() == Some(self.files.results()) {
+            // A resume now has nothing to do unless a call is left to send.
+            let _ = journal::results_written(&self.files.journal());
+        }
+        let nowhere = results.is_none().then(|| self.nowhere(lang));
+        let exit_code = if outcome.stop.is_some() || nowhere.is_some() {
             exit::STOPPED
         } else if rows.iter().any(|r| !matches!(r.status, Status::Ok | Status::Ignore)) {
             exit::ROWS_FAILED
@@ -298,11 +428,29 @@ impl Started<'_> {
             calls_total: plan.calls.len(),
             calls_sent: outcome.calls_sent,
             elapsed: outcome.elapsed,
-            stop_text: outcome.stop.as_ref().map(|s| stop_text(s, lang)),
+            stop_text: outcome.stop.as_ref().map(|s| stop_text(s, lang)).into_iter().chain(nowhere).reduce(|a, b| format!("{a} ; {b}")),
             rate_final_per_s: outcome.final_rate,
             stop: outcome.stop,
             exit_code,
         }
+    }
+}
+
+impl Started<'_> {
+    /// The results could be written nowhere: where the outcomes are kept.
+    fn nowhere(&self, lang: Lang) -> String {
+        format!(
+            "{} {} : {}",
+            lang.t(
+                "les résultats n'ont pu être écrits nulle part (ni à leur place, ni à côté, ni dans le dossier temporaire). Le résultat de chaque appel est gardé dans le journal",
+                "the results could be written nowhere (neither in their place, nor beside it, nor in the temporary folder). Each call's outcome is kept in the journal"
+            ),
+            self.files.journal().display(),
+            lang.t(
+                "libérez le fichier ou le dossier, puis reprenez avec --resume : rien ne sera renvoyé, les résultats seront écrits.",
+                "free the file or the folder, then resume with --resume: nothing will be sent again, the results will be written."
+            )
+        )
     }
 }
 
@@ -441,25 +589,26 @@ fn probe_writable(results: &Path, lang: Lang) -> Result<()> {
 }
 
 /// Writes the results; when that fails at the end (file locked by Excel),
-/// writes them beside it under another name, or in the temporary folder.
+/// writes them beside it under another name, or in the temporary folder;
+/// `None` when nowhere would take them.
 fn write_results_somewhere(
     files: &RunFiles,
     plan: &Plan,
     rows: &[RowResult],
     events: &EventSink,
     lang: Lang,
-) -> PathBuf {
+) -> Option<PathBuf> {
     let results = files.results();
     let Err(e) = report::write_results(results, &plan.columns, &plan.rows, rows, lang) else {
         events(Event::ResultsWritten { path: results.to_path_buf(), instead_of: None });
-        return results.to_path_buf();
+        return Some(results.to_path_buf());
     };
     events(Event::ResultsFailed { path: results.to_path_buf(), message: e.message });
     for candidate in files.fallbacks(&now_iso()) {
         if report::write_results(&candidate, &plan.columns, &plan.rows, rows, lang).is_ok() {
             events(Event::ResultsWritten { path: candidate.clone(), instead_of: Some(results.to_path_buf()) });
-            return candidate;
+            return Some(candidate);
         }
     }
-    results.to_path_buf()
+    None
 }

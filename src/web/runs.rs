@@ -271,9 +271,9 @@ pub(super) async fn rerun_failed(State(app): State<Shared>, UrlPath(id): UrlPath
         let r = run.lock().unwrap_or_else(|e| e.into_inner());
         // Its results: this server's report, or the file a kept run left.
         let results = match &r.report {
-            Some(report) => report.results.clone(),
+            Some(report) if report.results.is_some() => report.results.clone().unwrap_or_default(),
             None if !r.going() && r.files.results().exists() => r.files.results().to_path_buf(),
-            None => return Redirect::to(&format!("/execution/{id}")).into_response(),
+            _ => return Redirect::to(&format!("/execution/{id}")).into_response(),
         };
         (r.name.clone(), r.host.clone(), Box::new(r.plan.clone()), RunFiles::new(results))
     };
@@ -430,7 +430,9 @@ pub(super) async fn download(
     let (path, mime) = {
         let r = run.lock().unwrap_or_else(|e| e.into_inner());
         match (kind.as_str(), &r.report) {
-            ("xlsx", Some(report)) => (report.results.clone(), super::sheets::XLSX),
+            ("xlsx", Some(report)) if report.results.is_some() => {
+                (report.results.clone().unwrap_or_default(), super::sheets::XLSX)
+            }
             ("csv", Some(_)) => (r.csv.clone(), "text/csv; charset=utf-8"),
             _ => return not_found(&app),
         }
