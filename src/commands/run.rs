@@ -36,6 +36,7 @@ pub fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
     req.only_failed = args.only_failed.as_ref().map(RunFiles::new);
     req.include_a_verifier = args.include_a_verifier;
     req.assume_yes = args.yes;
+    req.new_key = args.new_key;
     req.pacing = Pacing { rate: args.rate, burst: args.burst, concurrency: args.concurrency, retries: args.retries };
     let resume = resume_command(args, cfg);
     let report = execute(&super::engine_runtime(lang)?, cfg, req, args.quiet, &resume)?;

@@ -7,6 +7,7 @@
 //! what does IO on the network is async, for the caller's runtime; the
 //! offline stages run on blocking threads.
 
+mod before;
 mod check;
 mod demo;
 mod events;

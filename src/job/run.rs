@@ -21,9 +21,9 @@ use crate::report::{self, RowResult};
 use super::check::{OnlineCheck, fetch_portfolio, keys, plan_sheet};
 use super::events::{Confirm, Confirmation, Event, EventSink};
 use super::fold::{fold_rows, stop_text};
-use super::lock::RunLock;
+use super::before::{folder_of, not_the_input, same_tenant, something_to_resume, take_locks};
 use super::select::{Selection, confirmed_by_results, previous_done_calls, select_failed};
-use super::tenant::{Tenant, check_same};
+use super::tenant::Tenant;
 use super::{RunFiles, SheetInput};
 
 /// Where the calls come from.
@@ -176,9 +176,14 @@ pub async fn run(
 ) -> Result<RunReport> {
     let lang = cfg.lang;
     report::results_format(req.files.results(), lang)?;
-    not_the_input(&req, lang)?;
+    let input = match &req.source {
+        RunSource::Sheet { input, .. } => Some(input.file.as_path()),
+        RunSource::PlanFile(path) => Some(path.as_path()),
+        RunSource::Plan(_) => None,
+    };
+    not_the_input(input, req.files.results(), lang)?;
     // One process per run, before anything is renamed, written or sent.
-    let _locks = take_locks(&req, lang)?;
+    let _locks = take_locks(&req.files, req.only_failed.as_ref(), lang)?;
     crate::files::remove_stale_temps(folder_of(req.files.results()));
     let plan = load_plan(cfg, &req.source, &events).await?;
     let keys = match req.keys.take() {
@@ -190,7 +195,8 @@ pub async fn run(
     }
     let cfg = req.pacing.apply(cfg);
     let tenant = Tenant::of(&cfg, &keys).await;
-    same_tenant(&req, &tenant, lang)?;
+    let continued: Vec<&RunFiles> = req.resume.then_some(&req.files).into_iter().chain(&req.only_failed).collect();
+    same_tenant(&continued, req.new_key, &tenant, lang)?;
     let selection = match &req.only_failed {
         Some(previous) => Some(select(&plan, previous, &req, &events, lang)?),
         None => None,
@@ -210,106 +216,6 @@ pub async fn run(
     }
     let exec = Started { plan: &plan, files: &req.files, cfg: &cfg, resume: req.resume, events: &events };
     exec.run(keys, &tenant, selection, stopper).await
-}
-
-/// `--results` naming the input sheet would overwrite it: refused first.
-fn not_the_input(req: &RunRequest, lang: Lang) -> Result<()> {
-    let input = match &req.source {
-        RunSource::Sheet { input, .. } => &input.file,
-        RunSource::PlanFile(path) => path,
-        RunSource::Plan(_) => return Ok(()),
-    };
-    let same = match (std::fs::canonicalize(input), std::fs::canonicalize(req.files.results())) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    if !same {
-        return Ok(());
-    }
-    Err(Failure::unusable(format!(
-        "{} {} {}",
-        lang.t("Le fichier de résultats", "The results file"),
-        req.files.results().display(),
-        lang.t(
-            "est le fichier d'entrée lui-même : il serait écrasé. Rien n'a été envoyé. Donnez un autre nom à --results (par exemple resultats.xlsx).",
-            "is the input file itself: it would be overwritten. Nothing was sent. Give --results another name (for example results.xlsx)."
-        )
-    )))
-}
-
-/// The run's lock, and the previous run's for `--only-failed` (its journal
-/// must not change while it is read).
-fn take_locks(req: &RunRequest, lang: Lang) -> Result<Vec<RunLock>> {
-    let mut locks = vec![RunLock::take(&req.files, lang)?];
-    if let Some(previous) = &req.only_failed {
-        let same = match (std::fs::canonicalize(previous.results()), std::fs::canonicalize(req.files.results())) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => previous.results() == req.files.results(),
-        };
-        if !same {
-            locks.push(RunLock::take(previous, lang)?);
-        }
-    }
-    Ok(locks)
-}
-
-fn folder_of(path: &Path) -> &Path {
-    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
-}
-
-/// A resume, or a re-run of failures, goes where the run it continues went
-/// (as its journal records it): another endpoint, simulator or domain is
-/// refused, another key too unless `new_key`.
-fn same_tenant(req: &RunRequest, now: &Tenant, lang: Lang) -> Result<()> {
-    let mut journals = Vec::new();
-    if req.resume {
-        journals.push(req.files.journal());
-    }
-    if let Some(previous) = &req.only_failed {
-        journals.push(previous.journal());
-    }
-    for path in journals {
-        let recorded = journal::tenant_of(&path).and_then(|v| serde_json::from_value::<Tenant>(v).ok());
-        if let Some(recorded) = recorded {
-            check_same(&recorded, now, req.new_key, lang)?;
-        }
-    }
-    Ok(())
-}
-
-/// `--resume` with nothing to resume (no journal for these results, or a
-/// run that ended with every call answered and its results written) is
-/// said, not run again from the start.
-fn something_to_resume(plan: &Plan, files: &RunFiles, selection: Option<&Selection>, lang: Lang) -> Result<()> {
-    let name = files.results().display();
-    let rec = match journal::peek(&files.journal(), &files.journal_rescue(), &plan.hash(), lang) {
-        // The journal's own opening says what is wrong with it.
-        Some(Err(_)) => return Ok(()),
-        Some(Ok(rec)) => rec,
-        None => {
-            return Err(Failure::unusable(format!(
-                "{} {name} : {}",
-                lang.t("Rien à reprendre pour", "Nothing to resume for"),
-                lang.t(
-                    "aucune exécution n'a commencé d'écrire dans ce fichier (pas de journal à côté). Rien n'a été envoyé. Pour une nouvelle exécution, relancez la commande sans --resume.",
-                    "no run has started writing into this file (no journal beside it). Nothing was sent. For a new run, run the command again without --resume."
-                )
-            )));
-        }
-    };
-    let skipped = |id: &u32| selection.is_some_and(|s| s.skipped.contains_key(id));
-    let left = plan.calls.iter().any(|c| !matches!(rec.prior.get(&c.id), Some(Prior::Done(_))) && !skipped(&c.id));
-    if left || rec.damaged || !rec.results_written {
-        return Ok(());
-    }
-    Err(Failure::unusable(format!(
-        "{} {name} : {}",
-        lang.t("Rien à reprendre pour", "Nothing to resume for"),
-        lang.t(
-            "cette exécution est terminée (chaque appel a son résultat, les résultats sont écrits). Rien n'a été envoyé. Pour relancer les lignes en échec : --only-failed avec ce fichier, et un autre fichier de résultats.",
-            "that run is over (every call has its outcome, the results are written). Nothing was sent. To run the failed rows again: --only-failed with this file, and another results file."
-        )
-    )))
 }
 
 async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Result<Plan> {
