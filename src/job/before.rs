@@ -96,7 +96,8 @@ pub(super) fn something_to_resume(
     };
     let skipped = |id: &u32| selection.is_some_and(|s| s.skipped.contains_key(id));
     let left = plan.calls.iter().any(|c| !matches!(rec.prior.get(&c.id), Some(Prior::Done(_))) && !skipped(&c.id));
-    if left || rec.damaged || !rec.results_written {
+    // A line torn or unreadable: a process died writing it; the resume says so.
+    if left || rec.damaged || !rec.warnings.is_empty() || !rec.results_written {
         return Ok(());
     }
     Err(Failure::unusable(format!(
