@@ -93,15 +93,24 @@ pub fn check_same(recorded: &Tenant, now: &Tenant, new_key: bool, lang: Lang) ->
         )));
     }
     if !new_key && !recorded.same_key(now) {
+        // The same look, another fingerprint: another user's secret, or
+        // another key that begins and ends alike.
+        let unconfirmed = match recorded.key == now.key {
+            true => lang.t(
+                " (qui se ressemblent, mais la clé ne peut être confirmée comme la même : exécution commencée par un autre utilisateur ou sur un autre poste ?)",
+                " (which look alike, but the key cannot be confirmed as the same: a run started by another user or on another machine?)",
+            ),
+            false => "",
+        };
         return Err(Failure::unusable(format!(
-            "{} {} ; {} {}. {}",
+            "{} {} ; {} {}{unconfirmed}. {}",
             lang.t("Cette exécution a été faite avec la clé d'API", "This run was made with the API key"),
             recorded.key,
             lang.t("la clé donnée maintenant est", "the key given now is"),
             now.key,
             lang.t(
-                "Rien n'a été envoyé. Si c'est la nouvelle clé du même cabinet (l'ancienne a été refusée ou remplacée), reprenez avec --new-key ; sinon remettez la clé d'origine. (Une exécution commencée par un autre utilisateur de ce poste se reprend aussi avec --new-key.)",
-                "Nothing was sent. If it is the same firm's new key (the old one was refused or replaced), resume with --new-key; otherwise put the original key back. (A run started by another user of this machine is resumed with --new-key too.)"
+                "Rien n'a été envoyé. Si c'est la nouvelle clé du même cabinet (l'ancienne a été refusée ou remplacée), reprenez avec --new-key ; sinon remettez la clé d'origine. (Une exécution commencée par un autre utilisateur se reprend aussi avec --new-key.)",
+                "Nothing was sent. If it is the same firm's new key (the old one was refused or replaced), resume with --new-key; otherwise put the original key back. (A run started by another user is resumed with --new-key too.)"
             )
         )));
     }

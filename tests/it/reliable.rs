@@ -218,6 +218,7 @@ fn a_wrong_key_fixed_then_the_printed_command_resumes_every_row() {
         .arg("-c")
         .arg(&command)
         .current_dir("/")
+        .envs(crate::util::home_vars(&w.home()))
         .env_remove("LOOP_BASE_URL")
         .env_remove("LOOP_API_KEY")
         .env_remove("LOOP_SUBSCRIPTION_KEY")
