@@ -41,8 +41,7 @@ pub fn write_atomic_with(
     if path.is_dir() {
         return Err(fail(&lang.t("c'est un dossier", "it is a folder")));
     }
-    let mut tmp =
-        tempfile::Builder::new().prefix(TEMP_PREFIX).suffix(".tmp").tempfile_in(dir).map_err(|e| fail(&e))?;
+    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).suffix(".tmp").tempfile_in(dir).map_err(|e| fail(&e))?;
     // Some file systems have no locks: the file is written all the same.
     let _ = tmp.as_file().try_lock();
     {

@@ -109,4 +109,3 @@ pub(super) fn something_to_resume(
         )
     )))
 }
-

@@ -95,18 +95,26 @@ fn folder_of(path: &Path) -> &Path {
 }
 
 fn user() -> String {
-    ["USER", "USERNAME", "LOGNAME"].iter().find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty())).unwrap_or_else(|| "?".into())
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "?".into())
 }
 
 fn machine() -> String {
     #[cfg(unix)]
-    if let Ok(name) = std::fs::read_to_string("/proc/sys/kernel/hostname").or_else(|_| std::fs::read_to_string("/etc/hostname")) {
+    if let Ok(name) =
+        std::fs::read_to_string("/proc/sys/kernel/hostname").or_else(|_| std::fs::read_to_string("/etc/hostname"))
+    {
         let name = name.trim();
         if !name.is_empty() {
             return name.to_string();
         }
     }
-    ["COMPUTERNAME", "HOSTNAME"].iter().find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty())).unwrap_or_else(|| "?".into())
+    ["COMPUTERNAME", "HOSTNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "?".into())
 }
 
 #[cfg(test)]

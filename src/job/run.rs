@@ -18,10 +18,10 @@ use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Call, Plan};
 use crate::report::{self, RowResult};
 
+use super::before::{folder_of, not_the_input, same_tenant, something_to_resume, take_locks};
 use super::check::{OnlineCheck, fetch_portfolio, keys, plan_sheet};
 use super::events::{Confirm, Confirmation, Event, EventSink};
 use super::fold::{fold_rows, stop_text};
-use super::before::{folder_of, not_the_input, same_tenant, something_to_resume, take_locks};
 use super::select::{Selection, confirmed_by_results, previous_done_calls, select_failed};
 use super::tenant::Tenant;
 use super::{RunFiles, SheetInput};
@@ -142,6 +142,8 @@ pub struct StoredRun {
     /// The plan it ran (`Plan::hash`), from its journal: the same sheet run
     /// again is offered a resume instead of a second run.
     pub plan_hash: Option<String>,
+    /// Where it went, as its journal records it.
+    pub tenant: Option<Tenant>,
 }
 
 pub fn stored_run(files: &RunFiles, lang: Lang) -> StoredRun {
@@ -155,7 +157,8 @@ pub fn stored_run(files: &RunFiles, lang: Lang) -> StoredRun {
     });
     let unfinished = counts.as_ref().is_none_or(|c: &BTreeMap<String, usize>| c.contains_key("NON_EXECUTE"));
     let plan_hash = crate::execute::journal::plan_hash_of(&files.journal());
-    StoredRun { sheet, counts, unfinished, plan_hash }
+    let tenant = journal::tenant_of(&files.journal()).and_then(|v| serde_json::from_value(v).ok());
+    StoredRun { sheet, counts, unfinished, plan_hash, tenant }
 }
 
 /// The results of a run written again in another file (CSV beside XLSX,
@@ -334,7 +337,13 @@ impl Started<'_> {
             calls_total: plan.calls.len(),
             calls_sent: outcome.calls_sent,
             elapsed: outcome.elapsed,
-            stop_text: outcome.stop.as_ref().map(|s| stop_text(s, lang)).into_iter().chain(nowhere).reduce(|a, b| format!("{a} ; {b}")),
+            stop_text: outcome
+                .stop
+                .as_ref()
+                .map(|s| stop_text(s, lang))
+                .into_iter()
+                .chain(nowhere)
+                .reduce(|a, b| format!("{a} ; {b}")),
             rate_final_per_s: outcome.final_rate,
             stop: outcome.stop,
             exit_code,

@@ -204,7 +204,9 @@ mod tests {
         // A plain address with no instance id: the same address only.
         let plain = tenant("http://127.0.0.1:4000/api", "de***id", "h1", None);
         assert!(check_same(&plain, &plain.clone(), false, Lang::Fr).is_ok());
-        assert!(check_same(&plain, &tenant("http://127.0.0.1:4001/api", "de***id", "h1", None), false, Lang::Fr).is_err());
+        assert!(
+            check_same(&plain, &tenant("http://127.0.0.1:4001/api", "de***id", "h1", None), false, Lang::Fr).is_err()
+        );
     }
 
     #[test]

@@ -161,7 +161,11 @@ fn a_late_opening_is_refused_and_a_fresh_one_works() {
     assert!(late.text().unwrap().contains("Ouvrez loopbatch depuis sa propre fenêtre"));
     // `loopbatch ui` again hands a fresh opening, which works in time.
     let mut again = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"));
-    again.current_dir(w.dir.path()).args(["ui", "--no-open"]).envs(crate::util::home_vars(&w.home())).env("XDG_DATA_HOME", p.data());
+    again
+        .current_dir(w.dir.path())
+        .args(["ui", "--no-open"])
+        .envs(crate::util::home_vars(&w.home()))
+        .env("XDG_DATA_HOME", p.data());
     let out = again.output().unwrap();
     let fresh = String::from_utf8_lossy(&out.stdout).trim().to_string();
     assert!(fresh.starts_with(&p.base), "{fresh}");
@@ -659,12 +663,8 @@ fn keys_typed_in_the_page_stay_in_memory_or_are_saved_for_every_command() {
         assert_eq!(std::fs::metadata(saved.join(f)).unwrap().permissions().mode() & 0o077, 0, "{f}");
     }
     w.csv_1252("k.csv", &["code_dossier;email;nom;offre", "K1;k@exemple.fr;Nom;start"]);
-    let out = w
-        .bin()
-        .env("LOOP_BASE_URL", &sim.base_url)
-        .args(["run", "k.csv", "--results", "k-res.csv"])
-        .output()
-        .unwrap();
+    let out =
+        w.bin().env("LOOP_BASE_URL", &sim.base_url).args(["run", "k.csv", "--results", "k-res.csv"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
 

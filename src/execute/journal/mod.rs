@@ -412,7 +412,9 @@ pub fn results_written(path: &Path) -> std::io::Result<()> {
         use std::io::{Read, Seek, SeekFrom};
         let len = file.metadata()?.len();
         let mut last = [0u8; 1];
-        len > 0 && file.seek(SeekFrom::Start(len - 1)).and_then(|_| file.read_exact(&mut last)).is_ok() && last[0] != b'\n'
+        len > 0
+            && file.seek(SeekFrom::Start(len - 1)).and_then(|_| file.read_exact(&mut last)).is_ok()
+            && last[0] != b'\n'
     };
     let mut line = if torn { b"\n".to_vec() } else { Vec::new() };
     line.extend(encode(&Entry::ResultsWritten { timestamp: now_iso() }));

@@ -155,14 +155,12 @@ pub fn peek(path: &Path, rescue: &Path, plan_hash: &str, lang: Lang) -> Option<R
 /// The last tenant a journal records, read without taking it.
 pub fn tenant_of(path: &Path) -> Option<serde_json::Value> {
     let bytes = std::fs::read(path).ok()?;
-    bytes
-        .split(|b| *b == b'\n')
-        .filter_map(|l| std::str::from_utf8(l).ok().and_then(|l| serde_json::from_str::<Entry>(l).ok()))
-        .filter_map(|e| match e {
+    bytes.rsplit(|b| *b == b'\n').find_map(|l| {
+        match std::str::from_utf8(l).ok().and_then(|l| serde_json::from_str::<Entry>(l).ok())? {
             Entry::Tenant { tenant } => Some(tenant),
             _ => None,
-        })
-        .last()
+        }
+    })
 }
 
 /// The hash of the plan a journal belongs to (its first line), if any.
