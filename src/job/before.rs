@@ -85,8 +85,9 @@ pub(super) fn something_to_resume(
         Some(Ok(rec)) => rec,
         None => {
             return Err(Failure::unusable(format!(
-                "{} {name} : {}",
+                "{} {name}{} {}",
                 lang.t("Rien à reprendre pour", "Nothing to resume for"),
+                lang.t(" :", ":"),
                 lang.t(
                     "aucune exécution n'a commencé d'écrire dans ce fichier (pas de journal à côté). Rien n'a été envoyé. Pour une nouvelle exécution, relancez la commande sans --resume.",
                     "no run has started writing into this file (no journal beside it). Nothing was sent. For a new run, run the command again without --resume."
@@ -101,8 +102,9 @@ pub(super) fn something_to_resume(
         return Ok(());
     }
     Err(Failure::unusable(format!(
-        "{} {name} : {}",
+        "{} {name}{} {}",
         lang.t("Rien à reprendre pour", "Nothing to resume for"),
+        lang.t(" :", ":"),
         lang.t(
             "cette exécution est terminée (chaque appel a son résultat, les résultats sont écrits). Rien n'a été envoyé. Pour relancer les lignes en échec : --only-failed avec ce fichier, et un autre fichier de résultats.",
             "that run is over (every call has its outcome, the results are written). Nothing was sent. To run the failed rows again: --only-failed with this file, and another results file."

@@ -10,6 +10,7 @@ mod hostile;
 mod library;
 mod page;
 mod page_loophub;
+mod process;
 mod properties;
 mod reliable;
 mod run;
