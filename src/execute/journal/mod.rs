@@ -398,10 +398,13 @@ pub fn rescue(path: &Path, plan_hash: &str, outcomes: &[(u32, CallOutcome)]) -> 
         bytes.extend(encode(&Entry::Done { call: *call, outcome: outcome.clone() }));
     }
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".loopbatch-").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(crate::files::TEMP_PREFIX).suffix(".tmp").tempfile_in(dir)?;
+    // Held while it lives: the cleaning of a later start leaves it alone.
+    let _ = tmp.as_file().try_lock();
     tmp.write_all(&bytes)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map(drop).map_err(|e| e.error)
+    tmp.persist(path).map_err(|e| e.error)?;
+    crate::files::sync_dir(dir)
 }
 
 /// Records, once the journal is closed, that the results were written at
