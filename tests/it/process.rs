@@ -290,3 +290,57 @@ fn temporary_files_left_by_a_killed_process_are_removed_at_the_next_start() {
         .collect();
     assert!(!names.iter().any(|n| n.starts_with(".loopbatch-")), "{names:?}");
 }
+
+/// The page: a kept run says where it went; once its simulator is gone (a
+/// demo's), it is read, not resumed: « Reprendre » is refused, nothing sent.
+#[test]
+fn the_page_says_where_each_run_went_and_refuses_to_resume_one_whose_simulator_is_gone() {
+    use crate::page::{attr, client, open, post_sheet, sim_keys, start};
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 6);
+    std::fs::write(w.path("loopbatch.toml"), "rate = \"50/s\"\nconcurrency = 1\n").unwrap();
+    let first = sim(&codes, 150, None);
+    let p = start(&w, &sim_keys(&first));
+    let cookie = open(&p);
+    let get = |p: &crate::page::Page, cookie: &str, path: &str| {
+        client().get(format!("{}{path}", p.base)).header("cookie", cookie).send().unwrap().text().unwrap()
+    };
+    let post = |p: &crate::page::Page, cookie: &str, path: &str, form: &[(&str, &str)]| {
+        client()
+            .post(format!("{}{path}", p.base))
+            .header("cookie", cookie)
+            .header("origin", &p.base)
+            .form(form)
+            .send()
+            .unwrap()
+    };
+    let sheet = post_sheet(&p, &cookie, "p.csv", std::fs::read(&input).unwrap()).headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let plan = get(&p, &cookie, &format!("{sheet}/plan"));
+    let at = plan.find("name=\"confirm\" value=\"").expect("a confirmation") + "name=\"confirm\" value=\"".len();
+    let confirm = plan[at..].split('"').next().unwrap().to_string();
+    let run =
+        post(&p, &cookie, "/execution", &[("confirm", &confirm)]).headers()["location"].to_str().unwrap().to_string();
+    wait_for("the run's first call", || total(&first) > 0);
+    assert_eq!(post(&p, &cookie, &format!("{run}/arret"), &[]).status(), 303);
+    wait_for("the stop", || !matches!(attr(&get(&p, &cookie, &run), "data-state").as_str(), "running" | "paused"));
+    let instance = first.handle.as_ref().unwrap().instance.clone();
+    let kept = get(&p, &cookie, "/executions");
+    assert!(kept.contains("data-testid=\"run-target\"") && kept.contains(&instance), "{kept}");
+    // The page and its simulator end; another page, another simulator.
+    drop(p);
+    drop(first);
+    let second = sim(&codes, 0, None);
+    let p = start(&w, &sim_keys(&second));
+    let cookie = open(&p);
+    let kept = get(&p, &cookie, "/executions");
+    assert!(kept.contains(&instance), "still says where it went: {kept}");
+    assert_eq!(post(&p, &cookie, &format!("{run}/reprise"), &[]).status(), 303);
+    wait_for("the refusal", || attr(&get(&p, &cookie, &run), "data-state") != "running");
+    let page = get(&p, &cookie, &run);
+    assert_eq!(attr(&page, "data-state"), "failed", "{page}");
+    assert!(page.contains("Cette exécution est allée vers") && page.contains("Rien n'a été envoyé"), "{page}");
+    assert_eq!(total(&second), 0, "nothing reached the other simulator");
+}
