@@ -304,8 +304,8 @@ fn tampered_plans_are_refused_before_anything_is_sent() {
     }
     assert_eq!(sim.stats()["total"].as_u64().unwrap_or(0), 0, "nothing sent");
     assert!(calls > 6);
-    // The plan as written runs.
-    w.bin_for(&sim).args(["run", "p.json", "--results", "ok.csv"]).assert().code(0);
+    // The plan as written runs (at 200/s: the default 5/s is not what this tests).
+    w.bin_for(&sim).args(["run", "p.json", "--results", "ok.csv", "--rate", "200/s"]).assert().code(0);
 }
 
 #[test]
