@@ -60,7 +60,21 @@ fn wait(mut child: std::process::Child, started: Instant) -> Measure {
 pub fn loopbatch(dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_loopbatch"));
     c.current_dir(dir).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    c.envs(home_vars(&dir.join(".home")));
     c
+}
+
+/// HOME and every per-user folder inside `home`: a bench never reads nor
+/// writes the developer's own keys and settings.
+pub fn home_vars(home: &Path) -> [(&'static str, std::path::PathBuf); 6] {
+    [
+        ("HOME", home.to_path_buf()),
+        ("XDG_CONFIG_HOME", home.join(".config")),
+        ("XDG_DATA_HOME", home.join(".local/share")),
+        ("XDG_CACHE_HOME", home.join(".cache")),
+        ("APPDATA", home.join("AppData/Roaming")),
+        ("LOCALAPPDATA", home.join("AppData/Local")),
+    ]
 }
 
 pub fn env_usize(name: &str, default: usize) -> usize {

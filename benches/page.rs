@@ -69,6 +69,7 @@ fn serve(dir: &std::path::Path, client: &reqwest::blocking::Client, env: &[(&str
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_loopbatch"));
     cmd.current_dir(dir)
         .args(["ui", "--no-open"])
+        .envs(common::home_vars(&dir.join(".home")))
         .env("XDG_DATA_HOME", dir.join("donnees"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null());

@@ -229,6 +229,9 @@ pub struct RunArgs {
     /// Ne demande pas de confirmation (exécutions planifiées)
     #[arg(long)]
     pub yes: bool,
+    /// Avec --resume ou --only-failed : la clé d'API a été remplacée ; la nouvelle est notée pour ce cabinet
+    #[arg(long)]
+    pub new_key: bool,
     /// Refuse d'abord les dossiers absents du portefeuille LoopHub de la clé
     #[arg(long)]
     pub online: bool,

@@ -29,6 +29,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("run", "dry_run", "Check and plan only, sending nothing (like check)"),
     ("run", "only_failed", "Re-run only the rows that did not end OK in these results"),
     ("run", "include_a_verifier", "With --only-failed: also re-run the A_VERIFIER rows"),
+    (
+        "run",
+        "new_key",
+        "With --resume or --only-failed: the API key was replaced; the new one is recorded for this firm",
+    ),
     ("run", "yes", "Do not ask for confirmation (scheduled runs)"),
     ("run", "quiet", "No progress bar nor summary (cron)"),
     ("run", "online", "First refuse dossiers missing from the key's LoopHub portfolio"),

@@ -222,6 +222,10 @@ pub struct Config {
     pub file: Option<PathBuf>,
     /// Warnings met while loading (key file readable by others…).
     pub warnings: Vec<String>,
+    /// The per-user configuration folder (`user_config_dir`), where the
+    /// secret keying the key ids' fingerprints lives; a test points it at
+    /// a folder of its own.
+    pub user_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -378,6 +382,7 @@ impl Config {
             api_key_file: relative(file.api_key_file).or_else(|| user_key(USER_API_KEY_FILE)),
             file: path,
             warnings: Vec::new(),
+            user_dir: user_config_dir(),
         };
         if let Ok(url) = std::env::var("LOOP_BASE_URL")
             && !url.trim().is_empty()

@@ -1,6 +1,9 @@
 //! Files written whole or not at all: through a temporary file in the same
-//! folder, synced, then renamed over the target. Every stage that writes a
-//! file (plan, results, templates) goes through here.
+//! folder, synced, then renamed over the target, and the folder synced so
+//! that the rename survives a power cut. Every stage that writes a file
+//! (plan, results, templates) goes through here. A temporary file is locked
+//! by its writer while it lives, so that one left by a killed process can be
+//! told from one being written (`remove_stale_temps`).
 
 use std::io::Write;
 use std::path::Path;
@@ -38,8 +41,9 @@ pub fn write_atomic_with(
     if path.is_dir() {
         return Err(fail(&lang.t("c'est un dossier", "it is a folder")));
     }
-    let mut tmp =
-        tempfile::Builder::new().prefix(".loopbatch-").suffix(".tmp").tempfile_in(dir).map_err(|e| fail(&e))?;
+    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).suffix(".tmp").tempfile_in(dir).map_err(|e| fail(&e))?;
+    // Some file systems have no locks: the file is written all the same.
+    let _ = tmp.as_file().try_lock();
     {
         let mut buffered = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
         produce(&mut buffered).map_err(|e| fail(&e))?;
@@ -47,5 +51,63 @@ pub fn write_atomic_with(
     }
     tmp.as_file().sync_all().map_err(|e| fail(&e))?;
     tmp.persist(path).map_err(|e| fail(&e.error))?;
+    sync_dir(dir).map_err(|e| fail(&e))
+}
+
+/// How the temporary files of loopbatch start (`.loopbatch-XXXX.tmp`).
+pub const TEMP_PREFIX: &str = ".loopbatch-";
+
+/// Makes a rename in `dir` durable: on unix the folder itself is synced;
+/// Windows has no such call (its renames are journaled by NTFS).
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
     Ok(())
+}
+
+/// Removes the temporary files of loopbatch in `dir` that no live process
+/// holds (a kill left them): each is locked by its writer while it lives.
+/// Returns how many were removed.
+pub fn remove_stale_temps(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if !name.to_string_lossy().starts_with(TEMP_PREFIX) || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(file) = std::fs::OpenOptions::new().read(true).write(true).open(&path) else { continue };
+        // Held by a live writer: not ours to remove.
+        if file.try_lock().is_ok() && std::fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_temporary_file_left_behind_is_removed_unless_a_writer_holds_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let left = dir.path().join(".loopbatch-abc123.tmp");
+        std::fs::write(&left, b"half a plan").unwrap();
+        let held = dir.path().join(".loopbatch-live.tmp");
+        let holder = std::fs::File::create(&held).unwrap();
+        holder.lock().unwrap();
+        let other = dir.path().join("resultats.csv");
+        std::fs::write(&other, b"x").unwrap();
+        assert_eq!(remove_stale_temps(dir.path()), 1);
+        assert!(!left.exists() && held.exists() && other.exists());
+        drop(holder);
+        assert_eq!(remove_stale_temps(dir.path()), 1, "its writer gone, it goes too");
+        write_atomic(&dir.path().join("plan.json"), b"{}", Lang::Fr).unwrap();
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+    }
 }

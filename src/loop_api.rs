@@ -98,3 +98,8 @@ impl Default for Routes {
         }
     }
 }
+
+/// The header by which a simulator (embedded or `loopbatch simulate`) names
+/// its instance, renewed at each start, on every answer: a run made against
+/// one is resumed against that one only. Cegid Loop does not send it.
+pub const SIMULATOR_INSTANCE_HEADER: &str = "x-loopbatch-simulator-instance";

@@ -36,6 +36,7 @@ pub fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
     req.only_failed = args.only_failed.as_ref().map(RunFiles::new);
     req.include_a_verifier = args.include_a_verifier;
     req.assume_yes = args.yes;
+    req.new_key = args.new_key;
     req.pacing = Pacing { rate: args.rate, burst: args.burst, concurrency: args.concurrency, retries: args.retries };
     let resume = resume_command(args, cfg);
     let report = execute(&super::engine_runtime(lang)?, cfg, req, args.quiet, &resume)?;
@@ -218,7 +219,7 @@ fn summary(report: &RunReport, quiet: bool, format: OutputFormat, resume: &str, 
         let v = json!({
             "command": "run",
             "source": report.source,
-            "results": report.results.display().to_string(),
+            "results": report.results.as_ref().map(|p| p.display().to_string()),
             "journal": report.files.journal().display().to_string(),
             "rows": counts,
             "calls": { "total": report.calls_total, "sent": report.calls_sent },
@@ -258,7 +259,9 @@ fn summary(report: &RunReport, quiet: bool, format: OutputFormat, resume: &str, 
             eprintln!("  {n:>5} × {m}");
         }
     }
-    eprintln!("{} {}", lang.t("Résultats :", "Results:"), report.results.display());
+    if let Some(results) = &report.results {
+        eprintln!("{} {}", lang.t("Résultats :", "Results:"), results.display());
+    }
 }
 
 /// The whole engine on the embedded simulator: no account, no network.

@@ -53,6 +53,31 @@ pub fn host_of(url: &str) -> Option<(String, String)> {
     Some((u.scheme().to_string(), u.host_str()?.trim_matches(['[', ']']).to_string()))
 }
 
+/// An endpoint as a run records it: scheme, lower-cased host, port (the
+/// scheme's own when not given), path without its trailing slash. An
+/// address that does not parse is kept as written (`check_base_url` refuses
+/// it before anything is sent).
+pub fn normalized_endpoint(url: &str) -> String {
+    let Ok(u) = reqwest::Url::parse(url.trim()) else { return url.trim().to_string() };
+    let host = u.host_str().unwrap_or_default().to_lowercase();
+    let port = u.port_or_known_default().map(|p| format!(":{p}")).unwrap_or_default();
+    format!("{}://{host}{port}{}", u.scheme(), u.path().trim_end_matches('/'))
+}
+
+/// The instance id a simulator on this machine sends with every answer,
+/// read with a GET on the base path (which changes nothing); `None` when
+/// nothing answers or the answer has none (not a simulator). Only for a
+/// loopback address: nothing is asked of a remote host.
+pub async fn simulator_instance(base_url: &str) -> Option<String> {
+    if !is_loopback(base_url) {
+        return None;
+    }
+    let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(5)).build().ok()?;
+    let answer = http.get(base_url).send().await.ok()?;
+    let id = answer.headers().get(crate::loop_api::SIMULATOR_INSTANCE_HEADER)?.to_str().ok()?;
+    Some(id.to_string()).filter(|s| !s.is_empty())
+}
+
 /// Whether a URL points at this machine (127.0.0.0/8, ::1, localhost).
 pub fn is_loopback(url: &str) -> bool {
     host_of(url).is_some_and(|(_, h)| {

@@ -34,6 +34,17 @@ impl RunFiles {
         self.beside("plan.json")
     }
 
+    /// `<results>.lock`: locked by the process running into these results
+    /// (kept, empty, between runs).
+    pub fn lock(&self) -> PathBuf {
+        self.beside("lock")
+    }
+
+    /// `<results>.lock.owner`: who holds the lock (user, machine, process).
+    pub fn lock_note(&self) -> PathBuf {
+        self.beside("lock.owner")
+    }
+
     /// Where a journal goes when `--only-failed` starts a new generation.
     pub fn earlier_journal(&self) -> PathBuf {
         self.beside("journal.jsonl.precedent")

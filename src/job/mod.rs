@@ -7,14 +7,17 @@
 //! what does IO on the network is async, for the caller's runtime; the
 //! offline stages run on blocking threads.
 
+mod before;
 mod check;
 mod demo;
 mod events;
 mod files;
 mod fold;
+mod lock;
 mod run;
 mod select;
 mod sheet;
+mod tenant;
 
 use std::path::PathBuf;
 
@@ -35,6 +38,7 @@ pub use events::{Confirm, Confirmation, Event, EventSink};
 pub use files::RunFiles;
 pub use run::{Pacing, RunReport, RunRequest, RunSource, StoredRun, run, stored_run, write_run_results};
 pub use sheet::{CheckedSheet, Edit};
+pub use tenant::Tenant;
 
 /// Which sheet to read and how (the reader's options).
 #[derive(Debug, Clone, Default)]

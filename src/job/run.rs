@@ -11,17 +11,19 @@ use std::time::Duration;
 use crate::config::{Config, Keys, Rate, mask};
 use crate::error::{Failure, Result, exit};
 use crate::execute::client::{Client, host_of, is_loopback};
-use crate::execute::journal::{Journal, Prior, Recorded};
+use crate::execute::journal::{self, Journal, Prior, Recorded};
 use crate::execute::{ExecOptions, Execution, Progress, RunOutcome, StopReason, Stopper};
 use crate::i18n::Lang;
 use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Call, Plan};
 use crate::report::{self, RowResult};
 
+use super::before::{folder_of, not_the_input, same_tenant, something_to_resume, take_locks};
 use super::check::{OnlineCheck, fetch_portfolio, keys, plan_sheet};
 use super::events::{Confirm, Confirmation, Event, EventSink};
 use super::fold::{fold_rows, stop_text};
 use super::select::{Selection, confirmed_by_results, previous_done_calls, select_failed};
+use super::tenant::Tenant;
 use super::{RunFiles, SheetInput};
 
 /// Where the calls come from.
@@ -65,6 +67,9 @@ pub struct RunRequest {
     pub include_a_verifier: bool,
     /// Send to a remote host without asking (a scheduled run).
     pub assume_yes: bool,
+    /// With `resume` or `only_failed`: the key id differs from the one the
+    /// run recorded because the key was replaced; the new one is recorded.
+    pub new_key: bool,
     pub pacing: Pacing,
     /// Keys to use instead of the configuration's (the demo's, or keys
     /// typed in the page for this session).
@@ -80,6 +85,7 @@ impl RunRequest {
             only_failed: None,
             include_a_verifier: false,
             assume_yes: false,
+            new_key: false,
             pacing: Pacing::default(),
             keys: None,
         }
@@ -91,8 +97,10 @@ pub struct RunReport {
     /// The input file's name, as the plan records it.
     pub source: String,
     pub files: RunFiles,
-    /// Where the results were written (the file asked for, or another).
-    pub results: PathBuf,
+    /// Where the results were written (the file asked for, or another);
+    /// `None` when they could be written nowhere (the journal keeps the
+    /// outcomes; `--resume` writes them).
+    pub results: Option<PathBuf>,
     pub rows: Vec<RowResult>,
     pub calls_total: usize,
     pub calls_sent: usize,
@@ -142,6 +150,8 @@ pub struct StoredRun {
     /// The plan it ran (`Plan::hash`), from its journal: the same sheet run
     /// again is offered a resume instead of a second run.
     pub plan_hash: Option<String>,
+    /// Where it went, as its journal records it.
+    pub tenant: Option<Tenant>,
 }
 
 pub fn stored_run(files: &RunFiles, lang: Lang) -> StoredRun {
@@ -155,7 +165,8 @@ pub fn stored_run(files: &RunFiles, lang: Lang) -> StoredRun {
     });
     let unfinished = counts.as_ref().is_none_or(|c: &BTreeMap<String, usize>| c.contains_key("NON_EXECUTE"));
     let plan_hash = crate::execute::journal::plan_hash_of(&files.journal());
-    StoredRun { sheet, counts, unfinished, plan_hash }
+    let tenant = journal::tenant_of(&files.journal()).and_then(|v| serde_json::from_value(v).ok());
+    StoredRun { sheet, counts, unfinished, plan_hash, tenant }
 }
 
 /// The results of a run written again in another file (CSV beside XLSX,
@@ -176,6 +187,15 @@ pub async fn run(
 ) -> Result<RunReport> {
     let lang = cfg.lang;
     report::results_format(req.files.results(), lang)?;
+    let input = match &req.source {
+        RunSource::Sheet { input, .. } => Some(input.file.as_path()),
+        RunSource::PlanFile(path) => Some(path.as_path()),
+        RunSource::Plan(_) => None,
+    };
+    not_the_input(input, req.files.results(), lang)?;
+    // One process per run, before anything is renamed, written or sent.
+    let _locks = take_locks(&req.files, req.only_failed.as_ref(), lang)?;
+    crate::files::remove_stale_temps(folder_of(req.files.results()));
     let plan = load_plan(cfg, &req.source, &events).await?;
     let keys = match req.keys.take() {
         Some(k) => k,
@@ -185,17 +205,28 @@ pub async fn run(
         events(Event::Warning { message: w.clone() });
     }
     let cfg = req.pacing.apply(cfg);
+    let tenant = Tenant::of(&cfg, &keys).await;
+    let continued: Vec<&RunFiles> = req.resume.then_some(&req.files).into_iter().chain(&req.only_failed).collect();
+    same_tenant(&continued, req.new_key, &tenant, lang)?;
+    let selection = match &req.only_failed {
+        Some(previous) => Some(select(&plan, previous, &req, &events, lang)?),
+        None => None,
+    };
+    if req.resume {
+        something_to_resume(&plan, &req.files, selection.as_ref(), lang)?;
+    }
     if !is_loopback(&cfg.base_url) && !req.assume_yes {
         let counts = plan.counts();
         let host = host_of(&cfg.base_url).map(|(_, h)| h).unwrap_or_default();
         confirm(Confirmation { host, calls: counts.calls, calls_per_route: counts.calls_per_route }).await?;
     }
-    let selection = match &req.only_failed {
-        Some(previous) => Some(select(&plan, previous, &req, &events, lang)?),
-        None => None,
-    };
+    let journal = req.files.journal();
+    if req.only_failed.is_some() && !req.resume && journal.exists() {
+        // A new generation: the earlier one stays readable beside it.
+        let _ = std::fs::rename(&journal, req.files.earlier_journal());
+    }
     let exec = Started { plan: &plan, files: &req.files, cfg: &cfg, resume: req.resume, events: &events };
-    exec.run(keys, selection, stopper).await
+    exec.run(keys, &tenant, selection, stopper).await
 }
 
 async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Result<Plan> {
@@ -228,8 +259,7 @@ async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Resu
     }
 }
 
-/// `--only-failed`: reads the previous results; the journal of this
-/// results file starts a new generation unless resuming.
+/// `--only-failed`: reads the previous results.
 fn select(plan: &Plan, previous: &RunFiles, req: &RunRequest, events: &EventSink, lang: Lang) -> Result<Selection> {
     let (done, mismatch) = previous_done_calls(previous, lang);
     if let Some(message) = mismatch {
@@ -238,10 +268,6 @@ fn select(plan: &Plan, previous: &RunFiles, req: &RunRequest, events: &EventSink
     let read = report::read_results(previous.results(), lang)?;
     let sel = select_failed(plan, &read, &done, req.include_a_verifier, lang);
     events(Event::Rerun { rows_again: plan.rows.len() - sel.kept.len(), rows_kept: sel.kept.len() });
-    let journal = req.files.journal();
-    if journal.exists() && !req.resume {
-        let _ = std::fs::rename(&journal, req.files.earlier_journal());
-    }
     Ok(sel)
 }
 
@@ -255,12 +281,20 @@ struct Started<'a> {
 }
 
 impl Started<'_> {
-    async fn run(&self, keys: Keys, selection: Option<Selection>, stopper: Stopper) -> Result<RunReport> {
+    async fn run(
+        &self,
+        keys: Keys,
+        tenant: &Tenant,
+        selection: Option<Selection>,
+        stopper: Stopper,
+    ) -> Result<RunReport> {
         let (plan, cfg, lang) = (self.plan, self.cfg, self.cfg.lang);
         // Before the first call: the results and the journal must be writable.
         probe_writable(self.files.results(), lang)?;
         let (journal, path) = (self.files.journal(), self.files.journal_rescue());
         let (journal, recorded) = Journal::open(&journal, &path, &plan.hash(), &plan.source.file, self.resume, lang)?;
+        // Where this run goes (a new key id with --new-key): before any call.
+        let _ = journal.tenant(serde_json::to_value(tenant).unwrap_or_default());
         // Once the journal took the run: the plan beside it lets a resume
         // and a later --only-failed know what its call ids mean.
         plan.save_json(&self.files.plan(), lang)?;
@@ -291,7 +325,12 @@ impl Started<'_> {
             rows[i] = r;
         }
         let results = write_results_somewhere(self.files, plan, &rows, self.events, lang);
-        let exit_code = if outcome.stop.is_some() {
+        if results.as_deref() == Some(self.files.results()) {
+            // A resume now has nothing to do unless a call is left to send.
+            let _ = journal::results_written(&self.files.journal());
+        }
+        let nowhere = results.is_none().then(|| self.nowhere(lang));
+        let exit_code = if outcome.stop.is_some() || nowhere.is_some() {
             exit::STOPPED
         } else if rows.iter().any(|r| !matches!(r.status, Status::Ok | Status::Ignore)) {
             exit::ROWS_FAILED
@@ -306,11 +345,35 @@ impl Started<'_> {
             calls_total: plan.calls.len(),
             calls_sent: outcome.calls_sent,
             elapsed: outcome.elapsed,
-            stop_text: outcome.stop.as_ref().map(|s| stop_text(s, lang)),
+            stop_text: outcome
+                .stop
+                .as_ref()
+                .map(|s| stop_text(s, lang))
+                .into_iter()
+                .chain(nowhere)
+                .reduce(|a, b| format!("{a} ; {b}")),
             rate_final_per_s: outcome.final_rate,
             stop: outcome.stop,
             exit_code,
         }
+    }
+}
+
+impl Started<'_> {
+    /// The results could be written nowhere: where the outcomes are kept.
+    fn nowhere(&self, lang: Lang) -> String {
+        format!(
+            "{} {} : {}",
+            lang.t(
+                "les résultats n'ont pu être écrits nulle part (ni à leur place, ni à côté, ni dans le dossier temporaire). Le résultat de chaque appel est gardé dans le journal",
+                "the results could be written nowhere (neither in their place, nor beside it, nor in the temporary folder). Each call's outcome is kept in the journal"
+            ),
+            self.files.journal().display(),
+            lang.t(
+                "libérez le fichier ou le dossier, puis reprenez avec --resume : rien ne sera renvoyé, les résultats seront écrits.",
+                "free the file or the folder, then resume with --resume: nothing will be sent again, the results will be written."
+            )
+        )
     }
 }
 
@@ -449,25 +512,26 @@ fn probe_writable(results: &Path, lang: Lang) -> Result<()> {
 }
 
 /// Writes the results; when that fails at the end (file locked by Excel),
-/// writes them beside it under another name, or in the temporary folder.
+/// writes them beside it under another name, or in the temporary folder;
+/// `None` when nowhere would take them.
 fn write_results_somewhere(
     files: &RunFiles,
     plan: &Plan,
     rows: &[RowResult],
     events: &EventSink,
     lang: Lang,
-) -> PathBuf {
+) -> Option<PathBuf> {
     let results = files.results();
     let Err(e) = report::write_results(results, &plan.columns, &plan.rows, rows, lang) else {
         events(Event::ResultsWritten { path: results.to_path_buf(), instead_of: None });
-        return results.to_path_buf();
+        return Some(results.to_path_buf());
     };
     events(Event::ResultsFailed { path: results.to_path_buf(), message: e.message });
     for candidate in files.fallbacks(&now_iso()) {
         if report::write_results(&candidate, &plan.columns, &plan.rows, rows, lang).is_ok() {
             events(Event::ResultsWritten { path: candidate.clone(), instead_of: Some(results.to_path_buf()) });
-            return candidate;
+            return Some(candidate);
         }
     }
-    results.to_path_buf()
+    None
 }

@@ -33,7 +33,7 @@ use tower::ServiceExt;
 use crate::config::{Rate, Secret};
 use crate::error::Failure;
 use crate::i18n::Lang;
-use crate::loop_api::{API_KEY_HEADER, Routes, SUBSCRIPTION_KEY_HEADER};
+use crate::loop_api::{API_KEY_HEADER, Routes, SIMULATOR_INSTANCE_HEADER, SUBSCRIPTION_KEY_HEADER};
 pub use seed::{Seed, build_model};
 pub use state::{Answer, Contact, Dossier, Model};
 
@@ -178,12 +178,16 @@ struct Sim {
     /// when a Retry-After given to it is in force.
     limiter: Mutex<HashMap<String, KeyWindow>>,
     counter: std::sync::atomic::AtomicU64,
+    /// Renewed at each start, sent with every answer.
+    instance: HeaderValue,
 }
 
 /// A running simulator; dropped or `stop`ped, it shuts down.
 pub struct Handle {
     pub addr: SocketAddr,
     pub base_url: String,
+    /// This start's instance id (`SIMULATOR_INSTANCE_HEADER`).
+    pub instance: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -212,7 +216,9 @@ pub async fn start(opts: Options, port: u16) -> std::io::Result<Handle> {
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let base_url = format!("http://{addr}{}", opts.base_path);
+    let instance = format!("{:016x}", rand::random::<u64>());
     let sim = Arc::new(Sim {
+        instance: HeaderValue::from_str(&instance).unwrap_or(HeaderValue::from_static("sim")),
         model: Mutex::new(opts.model.clone()),
         stats: Mutex::new(Stats::default()),
         rng: Mutex::new(StdRng::seed_from_u64(opts.seed)),
@@ -232,7 +238,12 @@ pub async fn start(opts: Options, port: u16) -> std::io::Result<Handle> {
                     tokio::spawn(async move {
                         let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
                             let (sim, router) = (sim.clone(), router.clone());
-                            async move { serve(sim, router, req.map(Body::new)).await }
+                            async move {
+                                let instance = sim.instance.clone();
+                                let mut answer = serve(sim, router, req.map(Body::new)).await?;
+                                answer.headers_mut().insert(SIMULATOR_INSTANCE_HEADER, instance);
+                                Ok::<_, std::io::Error>(answer)
+                            }
                         });
                         let io = hyper_util::rt::TokioIo::new(stream);
                         let _ = hyper::server::conn::http1::Builder::new().keep_alive(true).serve_connection(io, service).await;
@@ -241,7 +252,7 @@ pub async fn start(opts: Options, port: u16) -> std::io::Result<Handle> {
             }
         }
     });
-    Ok(Handle { addr, base_url, shutdown: Some(tx), task: Some(task) })
+    Ok(Handle { addr, base_url, instance, shutdown: Some(tx), task: Some(task) })
 }
 
 fn business_router(sim: &Arc<Sim>) -> Router {
@@ -377,6 +388,10 @@ async fn serve(
     let route = path.strip_prefix(sim.opts.base_path.trim_end_matches('/')).unwrap_or(&path).to_string();
     if path.starts_with("/__") {
         return Ok(admin(&sim, req).await);
+    }
+    // A client asking which instance this is (before a resume): not a call.
+    if req.method() == Method::GET && route.trim_end_matches('/').is_empty() {
+        return Ok(not_found().await);
     }
     let outcome = gateway(&sim, req, router).await;
     let label = match &outcome {

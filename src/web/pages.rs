@@ -525,6 +525,8 @@ pub struct Stored {
     pub counts: Option<std::collections::BTreeMap<String, usize>>,
     pub unfinished: bool,
     pub plan_hash: Option<String>,
+    /// Where it went (endpoint, simulator instance), from its journal.
+    pub target: Option<String>,
 }
 
 /// A kept run's rows per status, or that it has no results yet.
@@ -551,12 +553,14 @@ pub fn stored_runs(runs: &[Stored], lang: Lang, simulation: bool) -> Markup {
             table data-testid="runs" {
                 thead { tr {
                     th scope="col" { (lang.t("date", "date")) } th scope="col" { (lang.t("tableur", "sheet")) }
-                    th scope="col" { (lang.t("lignes", "rows")) } th scope="col" { (lang.t("actions", "actions")) }
+                    th scope="col" { (lang.t("lignes", "rows")) } th scope="col" { (lang.t("envoyée à", "sent to")) }
+                    th scope="col" { (lang.t("actions", "actions")) }
                 } }
                 tbody { @for r in runs {
                     tr data-testid="stored-run" data-run=(r.id) data-unfinished=(r.unfinished) {
                         td { (r.when) } td { (r.sheet) }
                         td { (counts(r, lang)) }
+                        td data-testid="run-target" { (r.target.as_deref().unwrap_or("—")) }
                         td {
                             a href=(format!("/execution/{}", r.id)) { (lang.t("Ouvrir", "Open")) }
                             @if r.unfinished {

@@ -55,7 +55,8 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     let host = crate::execute::client::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
     let counts = plan.counts();
     let hash = plan.hash();
-    let earlier: Vec<Stored> = stored(&app).into_iter().filter(|s| s.plan_hash.as_deref() == Some(&hash)).collect();
+    let mut earlier: Vec<Stored> = going_with(&app, &hash).into_iter().collect();
+    earlier.extend(stored(&app).into_iter().filter(|s| s.plan_hash.as_deref() == Some(&hash)));
     let mut per_dossier: HashMap<&str, usize> = HashMap::new();
     for c in &plan.calls {
         *per_dossier.entry(&c.dossier).or_default() += 1;
@@ -121,6 +122,25 @@ fn busy(app: &Shared) -> Option<Response<Body>> {
                 "A run is already going in this page: wait for its end, or stop it, before starting another.",
             ),
         )
+    })
+}
+
+/// The run of this plan going in this server, if any: from its start,
+/// before its journal is on disk, the plan is offered as run already.
+fn going_with(app: &Shared, hash: &str) -> Option<Stored> {
+    let runs = app.runs.lock().unwrap_or_else(|e| e.into_inner());
+    runs.iter().find_map(|(id, run)| {
+        let r = run.lock().unwrap_or_else(|e| e.into_inner());
+        (r.going() && r.plan.hash() == hash).then(|| Stored {
+            id: id.clone(),
+            files: r.files.clone(),
+            sheet: r.name.clone(),
+            when: crate::outcome::format_local(std::time::SystemTime::now() - r.started.elapsed()),
+            counts: None,
+            unfinished: true,
+            plan_hash: Some(hash.to_string()),
+            target: None,
+        })
     })
 }
 
@@ -228,6 +248,7 @@ pub(super) fn stored(app: &Shared) -> Vec<Stored> {
                     counts: summary.counts,
                     unfinished: summary.unfinished,
                     plan_hash: summary.plan_hash,
+                    target: summary.tenant.map(|t| t.place(app.lang())),
                 },
             ))
         })
@@ -271,9 +292,9 @@ pub(super) async fn rerun_failed(State(app): State<Shared>, UrlPath(id): UrlPath
         let r = run.lock().unwrap_or_else(|e| e.into_inner());
         // Its results: this server's report, or the file a kept run left.
         let results = match &r.report {
-            Some(report) => report.results.clone(),
+            Some(report) if report.results.is_some() => report.results.clone().unwrap_or_default(),
             None if !r.going() && r.files.results().exists() => r.files.results().to_path_buf(),
-            None => return Redirect::to(&format!("/execution/{id}")).into_response(),
+            _ => return Redirect::to(&format!("/execution/{id}")).into_response(),
         };
         (r.name.clone(), r.host.clone(), Box::new(r.plan.clone()), RunFiles::new(results))
     };
@@ -430,7 +451,9 @@ pub(super) async fn download(
     let (path, mime) = {
         let r = run.lock().unwrap_or_else(|e| e.into_inner());
         match (kind.as_str(), &r.report) {
-            ("xlsx", Some(report)) => (report.results.clone(), super::sheets::XLSX),
+            ("xlsx", Some(report)) if report.results.is_some() => {
+                (report.results.clone().unwrap_or_default(), super::sheets::XLSX)
+            }
             ("csv", Some(_)) => (r.csv.clone(), "text/csv; charset=utf-8"),
             _ => return not_found(&app),
         }

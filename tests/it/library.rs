@@ -24,9 +24,14 @@ fn sample_model() -> simulator::Model {
     simulator::build_model(&seed, 1, Lang::Fr).unwrap()
 }
 
+/// The configuration, hermetic: none of the developer's per-user key files,
+/// a per-user folder of the tests' own.
 fn config(base_url: &str) -> Config {
     let mut cfg = Config::resolve(FileConfig::default(), None, Lang::Fr).unwrap();
     cfg.base_url = base_url.to_string();
+    cfg.subscription_key_file = None;
+    cfg.api_key_file = None;
+    cfg.user_dir = Some(Path::new(env!("CARGO_TARGET_TMPDIR")).join("library-home/.config/loopbatch"));
     cfg
 }
 
@@ -132,9 +137,11 @@ fn a_stopped_run_sends_nothing_more_and_resumes_through_the_library() {
     assert!(events.iter().any(|e| matches!(e, Event::Stopping { interrupted: true, .. })), "{events:?}");
     assert_eq!(sim.stats()["total"].as_u64().unwrap_or(0), 0);
 
-    // Resume with the journal: every call goes, none twice.
+    // Resume with the journal: every call goes, none twice (at 100/s: the
+    // default 5/s is not what this tests).
     let mut req = sheet_request(&sample("onboarding-clients.csv"), &out);
     req.resume = true;
+    req.pacing.rate = Some(Rate { count: 100, per: Duration::from_secs(1) });
     let (events, _) = recorder();
     let report = sim.rt.block_on(job::run(&cfg, req, events, Stopper::default(), never_asked())).unwrap();
     assert_eq!(report.exit_code, exit::ROWS_FAILED);

@@ -12,6 +12,7 @@ mod page;
 mod page_loophub;
 mod pipes;
 mod print;
+mod process;
 mod properties;
 mod reliable;
 mod run;

@@ -34,9 +34,8 @@ pub(crate) fn start(w: &Work, env: &[(&str, &str)]) -> Page {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_loopbatch"));
     cmd.current_dir(w.dir.path())
         .args(["ui", "--no-open"])
+        .envs(crate::util::home_vars(&w.home()))
         .env("XDG_DATA_HOME", &data)
-        .env("HOME", w.dir.path())
-        .env_remove("XDG_CONFIG_HOME")
         .env_remove("LOOP_API_KEY")
         .env_remove("LOOP_SUBSCRIPTION_KEY")
         .stdout(Stdio::piped())
@@ -162,7 +161,11 @@ fn a_late_opening_is_refused_and_a_fresh_one_works() {
     assert!(late.text().unwrap().contains("Ouvrez loopbatch depuis sa propre fenêtre"));
     // `loopbatch ui` again hands a fresh opening, which works in time.
     let mut again = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"));
-    again.current_dir(w.dir.path()).args(["ui", "--no-open"]).env("XDG_DATA_HOME", p.data()).env("HOME", w.dir.path());
+    again
+        .current_dir(w.dir.path())
+        .args(["ui", "--no-open"])
+        .envs(crate::util::home_vars(&w.home()))
+        .env("XDG_DATA_HOME", p.data());
     let out = again.output().unwrap();
     let fresh = String::from_utf8_lossy(&out.stdout).trim().to_string();
     assert!(fresh.starts_with(&p.base), "{fresh}");
@@ -595,8 +598,8 @@ fn starting_the_page_again_hands_the_running_server_a_fresh_opening() {
     let again = Command::new(env!("CARGO_BIN_EXE_loopbatch"))
         .current_dir(w.dir.path())
         .args(["ui", "--no-open"])
+        .envs(crate::util::home_vars(&w.home()))
         .env("XDG_DATA_HOME", &p.data)
-        .env("HOME", w.dir.path())
         .output()
         .unwrap();
     assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
@@ -647,7 +650,7 @@ fn keys_typed_in_the_page_stay_in_memory_or_are_saved_for_every_command() {
     let page = home();
     assert!(page.contains("saisies pour cette session") && page.contains("de***id"), "{page}");
     assert!(!page.contains("demo-secret") && !page.contains(loopbatch::simulator::DEMO_SUBSCRIPTION_KEY));
-    let saved = w.dir.path().join(".config/loopbatch");
+    let saved = w.home().join(".config/loopbatch");
     assert!(!saved.exists(), "a session's keys are never written");
     // Saved: owner-only files of the user's folder, which every command reads.
     assert_eq!(
@@ -660,14 +663,8 @@ fn keys_typed_in_the_page_stay_in_memory_or_are_saved_for_every_command() {
         assert_eq!(std::fs::metadata(saved.join(f)).unwrap().permissions().mode() & 0o077, 0, "{f}");
     }
     w.csv_1252("k.csv", &["code_dossier;email;nom;offre", "K1;k@exemple.fr;Nom;start"]);
-    let out = w
-        .bin()
-        .env("HOME", w.dir.path())
-        .env_remove("XDG_CONFIG_HOME")
-        .env("LOOP_BASE_URL", &sim.base_url)
-        .args(["run", "k.csv", "--results", "k-res.csv"])
-        .output()
-        .unwrap();
+    let out =
+        w.bin().env("LOOP_BASE_URL", &sim.base_url).args(["run", "k.csv", "--results", "k-res.csv"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
 

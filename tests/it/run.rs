@@ -353,6 +353,7 @@ fn kill_9_then_resume_ends_like_an_uninterrupted_run() {
     for (k, wait) in waits.iter().enumerate() {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"));
         cmd.current_dir(w.dir.path())
+            .envs(crate::util::home_vars(&w.home()))
             .args(args)
             .env("LOOP_BASE_URL", &sim.base_url)
             .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
@@ -404,6 +405,7 @@ fn results_that_cannot_be_written_at_the_end_go_beside() {
     let sim = TestSim::start(Options { model: model(&refs), faults, ..Default::default() });
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
         .current_dir(w.dir.path())
+        .envs(crate::util::home_vars(&w.home()))
         .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "50/s", "--concurrency", "1"])
         .env("LOOP_BASE_URL", &sim.base_url)
         .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
@@ -563,6 +565,7 @@ fn ctrl_c_finishes_in_flight_calls_writes_results_and_says_how_to_resume() {
     let sim = TestSim::start(Options { model: model(&refs), faults, ..Default::default() });
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
         .current_dir(w.dir.path())
+        .envs(crate::util::home_vars(&w.home()))
         .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "20/s"])
         .env("LOOP_BASE_URL", &sim.base_url)
         .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)

@@ -20,7 +20,8 @@ impl Work {
         self.dir.path().join(name)
     }
 
-    /// The binary, run inside the temp folder with no LOOP_* variables.
+    /// The binary, run inside the temp folder with no LOOP_* variables and
+    /// per-user folders of its own (`home`).
     pub fn bin(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_loopbatch"));
         c.current_dir(self.dir.path());
@@ -29,7 +30,13 @@ impl Work {
                 c.env_remove(k);
             }
         }
+        c.envs(home_vars(&self.home()));
         c
+    }
+
+    /// The per-user folders' root of the binaries this test runs.
+    pub fn home(&self) -> PathBuf {
+        self.path(".home")
     }
 
     /// A CSV as French Excel writes it: Windows-1252, `;`, CRLF.
@@ -47,6 +54,20 @@ impl Work {
         std::fs::write(&p, bytes).unwrap();
         p
     }
+}
+
+/// HOME and every per-user folder (configuration, data, cache; Windows'
+/// too) inside `home`: a spawned binary never reads nor writes the
+/// developer's own keys and settings.
+pub fn home_vars(home: &Path) -> [(&'static str, PathBuf); 6] {
+    [
+        ("HOME", home.to_path_buf()),
+        ("XDG_CONFIG_HOME", home.join(".config")),
+        ("XDG_DATA_HOME", home.join(".local/share")),
+        ("XDG_CACHE_HOME", home.join(".cache")),
+        ("APPDATA", home.join("AppData/Roaming")),
+        ("LOCALAPPDATA", home.join("AppData/Local")),
+    ]
 }
 
 /// A cell for `xlsx`: text or number, as a user would have typed it.
@@ -266,6 +287,7 @@ pub fn spawn_simulate(args: &[&str], configure: impl FnOnce(&mut std::process::C
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"));
     cmd.arg("simulate")
         .args(args)
+        .envs(home_vars(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("home-simulate")))
         .env_remove("LOOP_SUBSCRIPTION_KEY")
         .env_remove("LOOP_API_KEY")
         .stdout(std::process::Stdio::piped())

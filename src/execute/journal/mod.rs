@@ -33,7 +33,7 @@ use crate::outcome::{CallOutcome, now_iso};
 
 mod read;
 
-pub use read::{Prior, Recorded, done_ok, plan_hash_of};
+pub use read::{Prior, Recorded, done_ok, peek, plan_hash_of, tenant_of};
 use read::{read_prior, read_rescue};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -63,6 +63,17 @@ enum Entry {
     Done {
         call: u32,
         outcome: CallOutcome,
+    },
+    /// Where the run goes (endpoint, domain, key id masked and keyed
+    /// fingerprint, simulator instance), as the library describes it; the
+    /// last one recorded stands (`--new-key` records another).
+    Tenant {
+        tenant: serde_json::Value,
+    },
+    /// The results were written at the results file itself: until then, a
+    /// resume has something to do (write them).
+    ResultsWritten {
+        timestamp: String,
     },
 }
 
@@ -218,6 +229,12 @@ impl Journal {
             b.unsynced.push((seq, call));
         }
         Ok(Ticket(seq))
+    }
+
+    /// Records where the run goes (see `Entry::Tenant`); on disk with the
+    /// first sync, before any call goes out.
+    pub fn tenant(&self, tenant: serde_json::Value) -> Written {
+        self.append(&Entry::Tenant { tenant }, None).map(drop)
     }
 
     /// Records that attempt `attempt` of `call` may go out. It must not go
@@ -381,10 +398,31 @@ pub fn rescue(path: &Path, plan_hash: &str, outcomes: &[(u32, CallOutcome)]) -> 
         bytes.extend(encode(&Entry::Done { call: *call, outcome: outcome.clone() }));
     }
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".loopbatch-").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(crate::files::TEMP_PREFIX).suffix(".tmp").tempfile_in(dir)?;
+    // Held while it lives: the cleaning of a later start leaves it alone.
+    let _ = tmp.as_file().try_lock();
     tmp.write_all(&bytes)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map(drop).map_err(|e| e.error)
+    tmp.persist(path).map_err(|e| e.error)?;
+    crate::files::sync_dir(dir)
+}
+
+/// Records, once the journal is closed, that the results were written at
+/// the results file (the run's lock is still held): synced.
+pub fn results_written(path: &Path) -> std::io::Result<()> {
+    let mut file = OpenOptions::new().read(true).append(true).open(path)?;
+    let torn = {
+        use std::io::{Read, Seek, SeekFrom};
+        let len = file.metadata()?.len();
+        let mut last = [0u8; 1];
+        len > 0
+            && file.seek(SeekFrom::Start(len - 1)).and_then(|_| file.read_exact(&mut last)).is_ok()
+            && last[0] != b'\n'
+    };
+    let mut line = if torn { b"\n".to_vec() } else { Vec::new() };
+    line.extend(encode(&Entry::ResultsWritten { timestamp: now_iso() }));
+    file.write_all(&line)?;
+    file.sync_data()
 }
 
 /// The message of a journal that cannot be written, for the stop.

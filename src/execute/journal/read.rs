@@ -31,6 +31,11 @@ pub struct Recorded {
     /// A line in the middle could not be read: it may have been any call's
     /// "sent", so every call without a "done" counts as in flight.
     pub damaged: bool,
+    /// The last tenant recorded (where the run goes).
+    pub tenant: Option<serde_json::Value>,
+    /// The results were written after the last session: nothing to resume
+    /// unless a call is left to send.
+    pub results_written: bool,
 }
 
 /// Adds what a rescue file of the same plan holds (outcomes are final).
@@ -87,7 +92,9 @@ pub(super) fn read_prior(file: &mut File, path: &Path, plan_hash: &str, lang: La
             Some(Entry::Done { call, outcome }) => {
                 rec.prior.insert(call, Prior::Done(outcome));
             }
-            Some(Entry::Resume { .. }) => {}
+            Some(Entry::Resume { .. }) => rec.results_written = false,
+            Some(Entry::Tenant { tenant }) => rec.tenant = Some(tenant),
+            Some(Entry::ResultsWritten { .. }) => rec.results_written = true,
             None if i + 1 == lines.len() => rec.warnings.push(
                 lang.t(
                     "Dernière ligne du journal incomplète (arrêt brutal pendant l'écriture) : ignorée.",
@@ -130,6 +137,30 @@ fn other_plan(path: &Path, lang: Lang) -> Failure {
         ),
         lang.t("Gardez le fichier d'origine, ou choisissez un autre --results.", "Keep the original file, or choose another --results.")
     ))
+}
+
+/// What a journal records, read without taking it (whether a resume has
+/// anything to do): `None` when there is no journal or it is empty.
+pub fn peek(path: &Path, rescue: &Path, plan_hash: &str, lang: Lang) -> Option<Result<Recorded>> {
+    let mut file = File::open(path).ok()?;
+    if file.metadata().map(|m| m.len() == 0).unwrap_or(true) {
+        return None;
+    }
+    Some(read_prior(&mut file, path, plan_hash, lang).map(|mut rec| {
+        read_rescue(rescue, plan_hash, &mut rec);
+        rec
+    }))
+}
+
+/// The last tenant a journal records, read without taking it.
+pub fn tenant_of(path: &Path) -> Option<serde_json::Value> {
+    let bytes = std::fs::read(path).ok()?;
+    bytes.rsplit(|b| *b == b'\n').find_map(|l| {
+        match std::str::from_utf8(l).ok().and_then(|l| serde_json::from_str::<Entry>(l).ok())? {
+            Entry::Tenant { tenant } => Some(tenant),
+            _ => None,
+        }
+    })
 }
 
 /// The hash of the plan a journal belongs to (its first line), if any.

@@ -1,0 +1,113 @@
+//! What is checked before a run sends anything, each refusal with exit 2
+//! and nothing sent: the results are not the input, no other process runs
+//! into them, a resume goes where its run went and has something to do.
+
+use std::path::Path;
+
+use crate::error::{Failure, Result};
+use crate::execute::journal::{self, Prior};
+use crate::i18n::Lang;
+use crate::plan::Plan;
+
+use super::RunFiles;
+use super::lock::RunLock;
+use super::select::Selection;
+use super::tenant::{Tenant, check_same};
+
+/// `--results` naming the input sheet would overwrite it: refused first.
+pub(super) fn not_the_input(input: Option<&Path>, results: &Path, lang: Lang) -> Result<()> {
+    let Some(input) = input else { return Ok(()) };
+    let same = match (std::fs::canonicalize(input), std::fs::canonicalize(results)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if !same {
+        return Ok(());
+    }
+    Err(Failure::unusable(format!(
+        "{} {} {}",
+        lang.t("Le fichier de résultats", "The results file"),
+        results.display(),
+        lang.t(
+            "est le fichier d'entrée lui-même : il serait écrasé. Rien n'a été envoyé. Donnez un autre nom à --results (par exemple resultats.xlsx).",
+            "is the input file itself: it would be overwritten. Nothing was sent. Give --results another name (for example results.xlsx)."
+        )
+    )))
+}
+
+/// The run's lock, and the previous run's for `--only-failed` (its journal
+/// must not change while it is read).
+pub(super) fn take_locks(files: &RunFiles, previous: Option<&RunFiles>, lang: Lang) -> Result<Vec<RunLock>> {
+    let mut locks = vec![RunLock::take(files, lang)?];
+    if let Some(previous) = previous {
+        let same = match (std::fs::canonicalize(previous.results()), std::fs::canonicalize(files.results())) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => previous.results() == files.results(),
+        };
+        if !same {
+            locks.push(RunLock::take(previous, lang)?);
+        }
+    }
+    Ok(locks)
+}
+
+pub(super) fn folder_of(path: &Path) -> &Path {
+    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+}
+
+/// A resume, or a re-run of failures, goes where the run it continues went
+/// (as its journal records it): another endpoint, simulator or domain is
+/// refused, another key too unless `new_key`.
+pub(super) fn same_tenant(continued: &[&RunFiles], new_key: bool, now: &Tenant, lang: Lang) -> Result<()> {
+    let journals = continued.iter().map(|f| f.journal());
+    for path in journals {
+        let recorded = journal::tenant_of(&path).and_then(|v| serde_json::from_value::<Tenant>(v).ok());
+        if let Some(recorded) = recorded {
+            check_same(&recorded, now, new_key, lang)?;
+        }
+    }
+    Ok(())
+}
+
+/// `--resume` with nothing to resume (no journal for these results, or a
+/// run that ended with every call answered and its results written) is
+/// said, not run again from the start.
+pub(super) fn something_to_resume(
+    plan: &Plan,
+    files: &RunFiles,
+    selection: Option<&Selection>,
+    lang: Lang,
+) -> Result<()> {
+    let name = files.results().display();
+    let rec = match journal::peek(&files.journal(), &files.journal_rescue(), &plan.hash(), lang) {
+        // The journal's own opening says what is wrong with it.
+        Some(Err(_)) => return Ok(()),
+        Some(Ok(rec)) => rec,
+        None => {
+            return Err(Failure::unusable(format!(
+                "{} {name}{} {}",
+                lang.t("Rien à reprendre pour", "Nothing to resume for"),
+                lang.t(" :", ":"),
+                lang.t(
+                    "aucune exécution n'a commencé d'écrire dans ce fichier (pas de journal à côté). Rien n'a été envoyé. Pour une nouvelle exécution, relancez la commande sans --resume.",
+                    "no run has started writing into this file (no journal beside it). Nothing was sent. For a new run, run the command again without --resume."
+                )
+            )));
+        }
+    };
+    let skipped = |id: &u32| selection.is_some_and(|s| s.skipped.contains_key(id));
+    let left = plan.calls.iter().any(|c| !matches!(rec.prior.get(&c.id), Some(Prior::Done(_))) && !skipped(&c.id));
+    // A line torn or unreadable: a process died writing it; the resume says so.
+    if left || rec.damaged || !rec.warnings.is_empty() || !rec.results_written {
+        return Ok(());
+    }
+    Err(Failure::unusable(format!(
+        "{} {name}{} {}",
+        lang.t("Rien à reprendre pour", "Nothing to resume for"),
+        lang.t(" :", ":"),
+        lang.t(
+            "cette exécution est terminée (chaque appel a son résultat, les résultats sont écrits). Rien n'a été envoyé. Pour relancer les lignes en échec : --only-failed avec ce fichier, et un autre fichier de résultats.",
+            "that run is over (every call has its outcome, the results are written). Nothing was sent. To run the failed rows again: --only-failed with this file, and another results file."
+        )
+    )))
+}

@@ -1,0 +1,138 @@
+//! One process per run: an operating-system lock on a file beside the
+//! results, taken before anything else is done for the run (no rename, no
+//! write). The system lets it go when the process ends, however it ends, so
+//! there is no expiry. The holder writes a note beside it (user, machine,
+//! process) for the one it refuses.
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Failure, Result};
+use crate::i18n::Lang;
+use crate::outcome::now_iso;
+
+use super::RunFiles;
+
+/// Who holds a run's lock, as its note says.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+struct Holder {
+    user: String,
+    machine: String,
+    pid: u32,
+    since: String,
+}
+
+/// A run's lock, held until dropped (or the process ends).
+pub(super) struct RunLock {
+    _file: File,
+    note: PathBuf,
+}
+
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        // The lock file stays: removing it would let two processes lock two
+        // different files of one name.
+        let _ = std::fs::remove_file(&self.note);
+    }
+}
+
+impl RunLock {
+    /// Takes the lock of the run writing `files`' results, or says who has it.
+    pub(super) fn take(files: &RunFiles, lang: Lang) -> Result<RunLock> {
+        let (path, note) = (files.lock(), files.lock_note());
+        let file = OpenOptions::new().create(true).truncate(false).read(true).write(true).open(&path).map_err(|e| {
+            Failure::unusable(format!(
+                "{} {} : {e}. {}",
+                lang.t("Impossible de préparer l'exécution dans", "Cannot prepare the run in"),
+                folder_of(files.results()).display(),
+                lang.t(
+                    "Vérifiez que le dossier existe et que vous avez le droit d'y écrire. Rien n'a été envoyé.",
+                    "Check that the folder exists and that you may write there. Nothing was sent."
+                )
+            ))
+        })?;
+        if file.try_lock().is_err() {
+            return Err(refused(files, &note, lang));
+        }
+        let holder = Holder { user: user(), machine: machine(), pid: std::process::id(), since: now_iso() };
+        // The note only helps the one refused: a run goes on without it.
+        let _ = std::fs::write(&note, serde_json::to_vec(&holder).unwrap_or_default());
+        Ok(RunLock { _file: file, note })
+    }
+}
+
+fn refused(files: &RunFiles, note: &Path, lang: Lang) -> Failure {
+    let name = files.results().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let holder = std::fs::read(note).ok().and_then(|b| serde_json::from_slice::<Holder>(&b).ok());
+    let who = match holder {
+        Some(h) => format!(
+            "{} {}, {} {}, {} {}, {} {}",
+            lang.t("utilisateur", "user"),
+            h.user,
+            lang.t("poste", "machine"),
+            h.machine,
+            lang.t("processus", "process"),
+            h.pid,
+            lang.t("depuis", "since"),
+            h.since
+        ),
+        None => lang.t("qui vient de la commencer", "just started").to_string(),
+    };
+    Failure::unusable(format!(
+        "{} {name} ({who}). {}",
+        lang.t("Une autre exécution de loopbatch travaille déjà sur", "Another loopbatch run is already working on"),
+        lang.t(
+            "Rien n'a été envoyé. Attendez qu'elle se termine (ou arrêtez-la), puis relancez votre commande ; ou choisissez un autre fichier de résultats.",
+            "Nothing was sent. Wait until it ends (or stop it), then run your command again; or choose another results file."
+        )
+    ))
+}
+
+fn folder_of(path: &Path) -> &Path {
+    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+}
+
+fn user() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "?".into())
+}
+
+fn machine() -> String {
+    #[cfg(unix)]
+    if let Ok(name) =
+        std::fs::read_to_string("/proc/sys/kernel/hostname").or_else(|_| std::fs::read_to_string("/etc/hostname"))
+    {
+        let name = name.trim();
+        if !name.is_empty() {
+            return name.to_string();
+        }
+    }
+    ["COMPUTERNAME", "HOSTNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "?".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_holder_is_refused_and_told_who_holds_it_until_it_lets_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = RunFiles::new(dir.path().join("r.csv"));
+        let first = RunLock::take(&files, Lang::Fr).unwrap();
+        let refused = RunLock::take(&files, Lang::Fr).err().expect("refused");
+        assert_eq!(refused.exit, crate::error::exit::UNUSABLE);
+        let pid = std::process::id().to_string();
+        assert!(refused.message.contains("r.csv") && refused.message.contains(&pid), "{}", refused.message);
+        assert!(refused.message.contains("Rien n'a été envoyé"), "{}", refused.message);
+        drop(first);
+        assert!(!files.lock_note().exists(), "the note goes with its holder");
+        RunLock::take(&files, Lang::Fr).expect("free again");
+    }
+}

@@ -1,0 +1,232 @@
+//! Where a run went: its tenant, recorded in its journal, so that a resume
+//! or a re-run of its failures goes to the same place or nowhere. The
+//! endpoint (normalised), the `domain`, the key id (masked, plus a keyed
+//! fingerprint to compare: never the key), and for a simulator the instance
+//! id it sends with every answer.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::config::{Config, Keys, mask};
+use crate::error::{Failure, Result};
+use crate::execute::client::{normalized_endpoint, simulator_instance};
+use crate::i18n::Lang;
+
+/// The per-user secret keying the key ids' fingerprints.
+const SECRET_FILE: &str = "empreintes-cles.secret";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tenant {
+    pub endpoint: String,
+    #[serde(default)]
+    pub domain: Option<String>,
+    /// The key id as shown (`ab***yz`).
+    pub key: String,
+    /// HMAC-SHA256 of the key id under the user's secret (none when the
+    /// per-user folder cannot hold one: the masked ids are compared).
+    #[serde(default)]
+    pub key_hash: Option<String>,
+    /// The simulator's instance, when the endpoint is one.
+    #[serde(default)]
+    pub instance: Option<String>,
+}
+
+impl Tenant {
+    /// This run's tenant; asks a loopback endpoint for its instance id (a
+    /// GET that changes nothing), never a remote one.
+    pub async fn of(cfg: &Config, keys: &Keys) -> Tenant {
+        let id = key_id(keys);
+        Tenant {
+            endpoint: normalized_endpoint(&cfg.base_url),
+            domain: cfg.domain.clone().filter(|d| !d.trim().is_empty()),
+            key: mask(id),
+            key_hash: cfg.user_dir.as_deref().and_then(secret).map(|s| hex(&hmac_sha256(&s, id.as_bytes())[..16])),
+            instance: simulator_instance(&cfg.base_url).await,
+        }
+    }
+
+    /// The place, for a person: the address, and the simulator's instance.
+    pub fn place(&self, lang: Lang) -> String {
+        let mut s = self.endpoint.clone();
+        if let Some(d) = &self.domain {
+            s.push_str(&format!(" ({} {d})", lang.t("domaine", "domain")));
+        }
+        if let Some(i) = &self.instance {
+            s.push_str(&format!(" ({} {i})", lang.t("simulateur, instance", "simulator, instance")));
+        }
+        s
+    }
+
+    fn same_key(&self, other: &Tenant) -> bool {
+        match (&self.key_hash, &other.key_hash) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.key == other.key,
+        }
+    }
+}
+
+/// What a run going on with `recorded`'s work (resume, re-run of its
+/// failures) may do now: go on, or not (exit 2, both places named). A
+/// simulator that renewed its instance, or an address that answered with
+/// one and now does not, is another place. Another key at the same place
+/// goes only with `new_key`.
+pub fn check_same(recorded: &Tenant, now: &Tenant, new_key: bool, lang: Lang) -> Result<()> {
+    let same_place = recorded.endpoint == now.endpoint
+        && recorded.domain == now.domain
+        && (recorded.instance.is_none() || recorded.instance == now.instance);
+    if !same_place {
+        let gone = recorded.instance.is_some() && now.instance.is_none() && recorded.endpoint == now.endpoint;
+        return Err(Failure::unusable(format!(
+            "{} {} ; {} {}{}. {}",
+            lang.t("Cette exécution est allée vers", "This run went to"),
+            recorded.place(lang),
+            lang.t("la configuration vise maintenant", "the configuration now points at"),
+            now.place(lang),
+            if gone { lang.t(" (ce simulateur n'est plus là)", " (that simulator is gone)") } else { "" },
+            lang.t(
+                "Rien n'a été envoyé. Une exécution ne se reprend que là où elle a commencé : ses résultats se lisent toujours ; pour envoyer ailleurs, lancez une nouvelle exécution avec un autre fichier de résultats.",
+                "Nothing was sent. A run is resumed only where it started: its results can still be read; to send elsewhere, start a new run with another results file."
+            )
+        )));
+    }
+    if !new_key && !recorded.same_key(now) {
+        // The same look, another fingerprint: another user's secret, or
+        // another key that begins and ends alike.
+        let unconfirmed = match recorded.key == now.key {
+            true => lang.t(
+                " (qui se ressemblent, mais la clé ne peut être confirmée comme la même : exécution commencée par un autre utilisateur ou sur un autre poste ?)",
+                " (which look alike, but the key cannot be confirmed as the same: a run started by another user or on another machine?)",
+            ),
+            false => "",
+        };
+        return Err(Failure::unusable(format!(
+            "{} {} ; {} {}{unconfirmed}. {}",
+            lang.t("Cette exécution a été faite avec la clé d'API", "This run was made with the API key"),
+            recorded.key,
+            lang.t("la clé donnée maintenant est", "the key given now is"),
+            now.key,
+            lang.t(
+                "Rien n'a été envoyé. Si c'est la nouvelle clé du même cabinet (l'ancienne a été refusée ou remplacée), reprenez avec --new-key ; sinon remettez la clé d'origine. (Une exécution commencée par un autre utilisateur se reprend aussi avec --new-key.)",
+                "Nothing was sent. If it is the same firm's new key (the old one was refused or replaced), resume with --new-key; otherwise put the original key back. (A run started by another user is resumed with --new-key too.)"
+            )
+        )));
+    }
+    Ok(())
+}
+
+fn key_id(keys: &Keys) -> &str {
+    keys.api.expose().split(':').next().unwrap_or_default()
+}
+
+/// The user's 32-byte secret, created owner-only at first use.
+fn secret(dir: &Path) -> Option<Vec<u8>> {
+    let path = dir.join(SECRET_FILE);
+    if let Ok(bytes) = std::fs::read(&path)
+        && bytes.len() >= 32
+    {
+        return Some(bytes);
+    }
+    std::fs::create_dir_all(dir).ok()?;
+    let fresh: [u8; 32] = rand::random();
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    match o.open(&path) {
+        Ok(mut f) => {
+            f.write_all(&fresh).ok()?;
+            f.sync_all().ok()?;
+            Some(fresh.to_vec())
+        }
+        // Another process made it first: its secret is the one.
+        Err(_) => std::fs::read(&path).ok().filter(|b| b.len() >= 32),
+    }
+}
+
+/// HMAC-SHA256 (RFC 2104) on the `sha2` crate.
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let mut block = [0u8; 64];
+    if key.len() > 64 {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let pad = |byte: u8| block.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
+    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
+    Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize().into()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(hex(&mac), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        let long = hmac_sha256(&[0xaa; 131], b"Test Using Larger Than Block-Size Key - Hash Key First");
+        assert_eq!(hex(&long), "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    }
+
+    fn tenant(endpoint: &str, key: &str, hash: &str, instance: Option<&str>) -> Tenant {
+        Tenant {
+            endpoint: endpoint.into(),
+            domain: None,
+            key: key.into(),
+            key_hash: Some(hash.into()),
+            instance: instance.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn another_place_is_refused_and_another_key_needs_new_key() {
+        let was = tenant("http://127.0.0.1:4000/api", "de***id", "h1", Some("aaaa"));
+        assert!(check_same(&was, &was.clone(), false, Lang::Fr).is_ok());
+        let restarted = tenant("http://127.0.0.1:4000/api", "de***id", "h1", Some("bbbb"));
+        let e = check_same(&was, &restarted, true, Lang::Fr).unwrap_err();
+        assert!(e.message.contains("aaaa") && e.message.contains("bbbb"), "{}", e.message);
+        let gone = tenant("http://127.0.0.1:4000/api", "de***id", "h1", None);
+        assert!(check_same(&was, &gone, false, Lang::Fr).unwrap_err().message.contains("n'est plus là"));
+        let elsewhere = tenant("https://api.example.fr:443/loop", "de***id", "h1", None);
+        let e = check_same(&was, &elsewhere, false, Lang::Fr).unwrap_err();
+        assert!(e.message.contains("127.0.0.1:4000") && e.message.contains("api.example.fr"), "{}", e.message);
+        let new_key = tenant("http://127.0.0.1:4000/api", "nk***id", "h2", Some("aaaa"));
+        let e = check_same(&was, &new_key, false, Lang::Fr).unwrap_err();
+        assert!(e.message.contains("de***id") && e.message.contains("nk***id") && e.message.contains("--new-key"));
+        assert!(check_same(&was, &new_key, true, Lang::Fr).is_ok());
+        // A plain address with no instance id: the same address only.
+        let plain = tenant("http://127.0.0.1:4000/api", "de***id", "h1", None);
+        assert!(check_same(&plain, &plain.clone(), false, Lang::Fr).is_ok());
+        assert!(
+            check_same(&plain, &tenant("http://127.0.0.1:4001/api", "de***id", "h1", None), false, Lang::Fr).is_err()
+        );
+    }
+
+    #[test]
+    fn endpoints_are_normalised() {
+        assert_eq!(normalized_endpoint("HTTPS://Api.Example.FR/loop/v1/"), "https://api.example.fr:443/loop/v1");
+        assert_eq!(normalized_endpoint("http://127.0.0.1:8080/api"), "http://127.0.0.1:8080/api");
+    }
+
+    #[test]
+    fn the_fingerprint_is_keyed_by_a_per_user_secret_kept_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = secret(dir.path()).unwrap();
+        assert_eq!(secret(dir.path()).unwrap(), a, "kept");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(SECRET_FILE)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "owner only");
+        }
+        let other = tempfile::tempdir().unwrap();
+        assert_ne!(secret(other.path()).unwrap(), a);
+    }
+}
