@@ -9,7 +9,7 @@ use crate::headers::{ColumnMap, Field};
 use crate::i18n::Lang;
 use crate::plan::PlanRow;
 
-use super::summary::status_color;
+use super::summary::{lines_needed, status_color};
 use super::{RowResult, advice};
 
 /// The columns' widths (in characters of Calibri 11: 7 px each, plus 5 px
@@ -88,26 +88,6 @@ fn cell<'a>(map: &ColumnMap, row: &'a PlanRow, f: Field) -> &'a str {
     map.get(f).and_then(|i| row.values.get(i)).map_or("", |v| v.trim())
 }
 
-/// Lines a text wraps to in a column of `width` characters (by words).
-pub(super) fn lines_needed(text: &str, width: f64) -> usize {
-    let width = (width as usize).saturating_sub(1).max(1);
-    let (mut lines, mut used) = (1, 0);
-    for word in text.split_whitespace() {
-        let len = word.chars().count();
-        if used > 0 && used + 1 + len <= width {
-            used += 1 + len;
-            continue;
-        }
-        if used > 0 {
-            lines += 1;
-        }
-        // A word longer than the column is cut over several lines.
-        lines += (len - 1) / width;
-        used = (len - 1) % width + 1;
-    }
-    lines
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,13 +98,5 @@ mod tests {
         let printable = (11.69 - MARGINS.0 - MARGINS.1) * 96.0;
         let scale = printable / pixels;
         assert!(scale >= 0.7, "would print at {:.0} %", scale * 100.0);
-    }
-
-    #[test]
-    fn wrapped_lines_are_counted_by_words() {
-        assert_eq!(lines_needed("", 10.0), 1);
-        assert_eq!(lines_needed("court", 10.0), 1);
-        assert_eq!(lines_needed("un deux trois quatre cinq", 10.0), 4, "un deux / trois / quatre / cinq");
-        assert_eq!(lines_needed("abcdefghijklmnopqrst", 10.0), 3, "a long word is cut");
     }
 }

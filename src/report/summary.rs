@@ -131,7 +131,7 @@ pub(super) fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: 
         sheet.write_number(r, 1, *n)?;
         // Wrapped in its column (not spilling onto a second page's width).
         sheet.write_string_with_format(r, 2, *msg, &wrap)?;
-        sheet.set_row_height(r, 15.0 * super::print::lines_needed(msg, 100.0) as f64)?;
+        sheet.set_row_height(r, 15.0 * lines_needed(msg, 100.0) as f64)?;
     }
     sheet.set_column_width(0, 14)?;
     sheet.set_column_width(2, 100)?;
@@ -145,4 +145,37 @@ pub(super) fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: 
     sheet.set_print_scale(85);
     sheet.set_page_breaks(&[start])?;
     Ok(())
+}
+
+/// Lines a text wraps to in a column of `width` characters (by words).
+pub(super) fn lines_needed(text: &str, width: f64) -> usize {
+    let width = (width as usize).saturating_sub(1).max(1);
+    let (mut lines, mut used) = (1, 0);
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        if used > 0 && used + 1 + len <= width {
+            used += 1 + len;
+            continue;
+        }
+        if used > 0 {
+            lines += 1;
+        }
+        // A word longer than the column is cut over several lines.
+        lines += (len - 1) / width;
+        used = (len - 1) % width + 1;
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_lines_are_counted_by_words() {
+        assert_eq!(lines_needed("", 10.0), 1);
+        assert_eq!(lines_needed("court", 10.0), 1);
+        assert_eq!(lines_needed("un deux trois quatre cinq", 10.0), 4, "un deux / trois / quatre / cinq");
+        assert_eq!(lines_needed("abcdefghijklmnopqrst", 10.0), 3, "a long word is cut");
+    }
 }
