@@ -23,7 +23,7 @@ use crate::error::{Failure, Result};
 use crate::headers::{ColumnMap, Field};
 use crate::i18n::Lang;
 
-use sniff::{Kind, check_archive, sniff_kind};
+use sniff::{Foreign, Kind, check_archive, sniff_kind};
 pub use text::Encoding;
 
 /// Excel's own limits: past them the file is not a cabinet's sheet.
@@ -321,6 +321,9 @@ pub fn read_streamed(path: &Path, opts: &ReadOptions, send: &mut dyn FnMut(Chunk
             )
         )));
     }
+    if let Kind::NotASheet(what) = kind {
+        return Err(Failure::unusable(not_a_sheet(&shown.to_string(), what, lang)));
+    }
     if matches!(kind, Kind::Xlsx | Kind::Xlsb | Kind::Ods) {
         check_archive(path, lang)?;
     }
@@ -492,6 +495,33 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
 
 fn io_failure(path: &Path, e: std::io::Error, lang: Lang) -> Failure {
     Failure::unusable(format!("{} {} : {e}", lang.t("Lecture impossible de", "Cannot read"), path.display()))
+}
+
+/// The message for a file that is no spreadsheet: what it is, and how to
+/// get the sheet.
+fn not_a_sheet(shown: &str, what: Foreign, lang: Lang) -> String {
+    let is = match what {
+        Foreign::Pdf => lang.t("est un document PDF, pas un tableur", "is a PDF document, not a spreadsheet"),
+        Foreign::Image => lang.t("est une image, pas un tableur", "is an image, not a spreadsheet"),
+        Foreign::Word => lang.t("est un document Word, pas un tableur", "is a Word document, not a spreadsheet"),
+        Foreign::PowerPoint => {
+            lang.t("est une présentation PowerPoint, pas un tableur", "is a PowerPoint presentation, not a spreadsheet")
+        }
+        Foreign::Archive => {
+            lang.t("est une archive zip qui ne contient aucun classeur", "is a zip archive that holds no workbook")
+        }
+        Foreign::Binary => lang.t(
+            "ne ressemble pas à un tableur (son contenu n'est pas du texte lisible)",
+            "does not look like a spreadsheet (its content is no readable text)",
+        ),
+    };
+    format!(
+        "{shown} {is}. {}",
+        lang.t(
+            "Ouvrez le tableur des dossiers dans Excel ou LibreOffice, enregistrez-le en .xlsx (ou .csv), puis choisissez ce fichier-là.",
+            "Open the dossiers' spreadsheet in Excel or LibreOffice, save it as .xlsx (or .csv), then pick that file."
+        )
+    )
 }
 
 /// The message for a file without any code dossier column.

@@ -26,6 +26,53 @@ pub(super) enum Kind {
     Ods,
     Xls,
     EncryptedOoxml,
+    /// A file that is no spreadsheet at all: what it is, for the message.
+    NotASheet(Foreign),
+}
+
+/// Files people pick by mistake instead of their sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Foreign {
+    Pdf,
+    Image,
+    Word,
+    PowerPoint,
+    /// A zip with no workbook inside.
+    Archive,
+    /// Bytes that are no text in any encoding loopbatch reads.
+    Binary,
+}
+
+/// Share of control bytes (other than tab, line breaks and NUL, which
+/// UTF-16 text is full of) above which a file is no text: none in a CSV,
+/// about one byte in nine in random or compressed data.
+const MAX_CONTROL_SHARE: f64 = 0.02;
+
+/// What a file starting with these bytes is, if it is a well-known
+/// format that is not a spreadsheet.
+fn foreign(head: &[u8]) -> Option<Foreign> {
+    let image: [&[u8]; 6] = [b"\x89PNG\r\n\x1a\n", b"\xFF\xD8\xFF", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*"];
+    if head.starts_with(b"%PDF-") {
+        Some(Foreign::Pdf)
+    } else if image.iter().any(|m| head.starts_with(m))
+        || (head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP"))
+    {
+        Some(Foreign::Image)
+    } else if head.starts_with(b"{\\rtf") {
+        Some(Foreign::Word)
+    } else {
+        None
+    }
+}
+
+/// Text files have (almost) no control bytes; random bytes, compressed or
+/// binary data have many.
+fn binary(head: &[u8]) -> bool {
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) || head.is_empty() {
+        return false;
+    }
+    let control = head.iter().filter(|b| matches!(b, 0x01..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F)).count();
+    control as f64 / head.len() as f64 > MAX_CONTROL_SHARE
 }
 
 /// Refuses a zip (XLSX, ODS) whose entries claim to decompress to absurd
@@ -65,11 +112,23 @@ pub(super) fn check_archive(path: &Path, lang: Lang) -> Result<()> {
 }
 
 pub(super) fn sniff_kind(path: &Path) -> std::io::Result<Kind> {
-    let mut head = [0u8; 96];
+    let mut buffer = vec![0u8; 8192];
     let mut f = File::open(path)?;
-    let n = f.read(&mut head)?;
-    let head = &head[..n];
+    let mut n = 0;
+    while n < buffer.len() {
+        match f.read(&mut buffer[n..])? {
+            0 => break,
+            read => n += read,
+        }
+    }
+    let head = &buffer[..n];
+    if let Some(what) = foreign(head) {
+        return Ok(Kind::NotASheet(what));
+    }
     if head.starts_with(b"PK\x03\x04") {
+        if let Some(what) = zip_without_workbook(path) {
+            return Ok(Kind::NotASheet(what));
+        }
         // ODS stores an uncompressed "mimetype" entry first.
         let is_ods = head.windows(8).any(|w| w == b"mimetype") && head.windows(11).any(|w| w == b"opendocumen");
         return Ok(if is_ods {
@@ -88,9 +147,38 @@ pub(super) fn sniff_kind(path: &Path) -> std::io::Result<Kind> {
         if all.windows(marker.len()).any(|w| w == marker.as_slice()) {
             return Ok(Kind::EncryptedOoxml);
         }
+        let utf16 = |name: &str| -> Vec<u8> { name.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+        for (stream, what) in [("WordDocument", Foreign::Word), ("PowerPoint Document", Foreign::PowerPoint)] {
+            let marker = utf16(stream);
+            if all.windows(marker.len()).any(|w| w == marker.as_slice()) {
+                return Ok(Kind::NotASheet(what));
+            }
+        }
         return Ok(Kind::Xls);
     }
+    if binary(head) {
+        return Ok(Kind::NotASheet(Foreign::Binary));
+    }
     Ok(Kind::Text)
+}
+
+/// A zip that is a Word or PowerPoint document, or holds no workbook at
+/// all; `None` for a workbook, or a zip too damaged to list (the reader
+/// then says it is damaged).
+fn zip_without_workbook(path: &Path) -> Option<Foreign> {
+    let file = File::open(path).ok()?;
+    let zip = zip::ZipArchive::new(std::io::BufReader::new(file)).ok()?;
+    let names: Vec<String> = zip.file_names().filter_map(|n| n.ok().map(|n| n.to_ascii_lowercase())).collect();
+    let has = |prefix: &str| names.iter().any(|n| n.starts_with(prefix));
+    if has("xl/") || names.iter().any(|n| n == "content.xml" || n == "mimetype") {
+        None
+    } else if has("word/") {
+        Some(Foreign::Word)
+    } else if has("ppt/") {
+        Some(Foreign::PowerPoint)
+    } else {
+        Some(Foreign::Archive)
+    }
 }
 
 /// A zip whose workbook part is binary (`xl/workbook.bin`), whatever the

@@ -16,14 +16,15 @@ use crate::normalize::number_text;
 
 pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions, sink: &mut Sink) -> Result<()> {
     let lang = opts.lang;
-    let broken = |e: &dyn std::fmt::Display| {
+    // The library's own words (English, about zip records) tell a person
+    // nothing: what is said is that the workbook is damaged, and the way out.
+    let broken = |_: &dyn std::fmt::Display| {
         Failure::unusable(format!(
-            "{} {} ({e}). {}",
+            "{} {}",
             path.display(),
-            lang.t("n'est pas un classeur lisible", "is not a readable workbook"),
             lang.t(
-                "Le fichier est peut-être endommagé, tronqué ou protégé par un mot de passe : rouvrez-le dans Excel ou LibreOffice et enregistrez-le à nouveau.",
-                "The file may be damaged, truncated or password-protected: open it again in Excel or LibreOffice and save it again."
+                "est un classeur endommagé ou incomplet (peut-être pas fini d'être copié ou enregistré) : rouvrez-le dans Excel ou LibreOffice, enregistrez-le à nouveau (Fichier > Enregistrer sous, .xlsx), puis choisissez ce fichier-là.",
+                "is a damaged or incomplete workbook (perhaps not fully copied or saved): open it again in Excel or LibreOffice, save it again (File > Save As, .xlsx), then pick that file."
             )
         ))
     };

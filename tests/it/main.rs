@@ -8,6 +8,7 @@ mod excel;
 mod fuzz_corpus;
 mod hostile;
 mod library;
+mod not_a_sheet;
 mod page;
 mod page_loophub;
 mod pipes;
