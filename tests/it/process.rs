@@ -67,10 +67,11 @@ fn a_second_process_on_the_same_results_is_refused_whatever_it_asks_and_sends_no
     wait_for("the first run's first call", || total(&sim) > 0);
     // A fresh run, a resume, failures again into the same file, failures of
     // the running run into another file: each refused, the holder named.
-    let attempts: [&[&str]; 4] = [
+    let attempts: [&[&str]; 5] = [
         &["run", input, "--results", "r.csv", "--rate", "100/s"],
         &["run", input, "--results", "r.csv", "--resume", "--rate", "100/s"],
         &["run", input, "--results", "r.csv", "--only-failed", "r.csv", "--rate", "100/s"],
+        &["run", input, "--results", "r.csv", "--only-failed", "ancien.csv", "--rate", "100/s"],
         &["run", input, "--results", "autre.csv", "--only-failed", "r.csv", "--rate", "100/s"],
     ];
     for args in attempts {
@@ -79,6 +80,7 @@ fn a_second_process_on_the_same_results_is_refused_whatever_it_asks_and_sends_no
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains("Une autre exécution de loopbatch travaille déjà sur r.csv"), "{err}");
         assert!(err.contains(&format!("processus {pid}")) && err.contains("Rien n'a été envoyé"), "{err}");
+        assert!(err.contains("utilisateur ") && err.contains("poste "), "the holder named: {err}");
         assert!(!w.path("r.csv.journal.jsonl.precedent").exists(), "the running run's journal was not touched");
     }
     assert!(!w.path("autre.csv").exists());
