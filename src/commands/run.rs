@@ -279,17 +279,19 @@ pub fn demo(args: &DemoArgs, cfg: &Config) -> Result<u8> {
         )
     );
     let report = execute(&rt, &demo.cfg, demo.request(), args.quiet, "loopbatch demo");
-    let results = demo.results.clone();
     rt.block_on(demo.simulator.stop());
     let report = report?;
     summary(&report, args.quiet, OutputFormat::Text, "loopbatch demo", lang);
-    eprintln!(
-        "{} {}",
-        lang.t(
-            "Ouvrez le fichier de résultats dans Excel ou LibreOffice : une ligne par ligne du tableur, avec son statut et le message exact de l'API :",
-            "Open the results file in Excel or LibreOffice: one line per sheet row, with its status and the API's exact message:"
-        ),
-        results.display()
-    );
+    // Only a file that was written is named.
+    if let Some(results) = &report.results {
+        eprintln!(
+            "{} {}",
+            lang.t(
+                "Ouvrez le fichier de résultats dans Excel ou LibreOffice : une ligne par ligne du tableur, avec son statut et le message exact de l'API :",
+                "Open the results file in Excel or LibreOffice: one line per sheet row, with its status and the API's exact message:"
+            ),
+            results.display()
+        );
+    }
     Ok(if report.exit_code == exit::STOPPED { exit::STOPPED } else { exit::OK })
 }

@@ -45,7 +45,7 @@ pub(super) fn take_locks(files: &RunFiles, previous: Option<&RunFiles>, lang: La
             _ => previous.results() == files.results(),
         };
         if !same {
-            locks.push(RunLock::take(previous, lang)?);
+            locks.extend(RunLock::take_to_read(previous, lang)?);
         }
     }
     Ok(locks)

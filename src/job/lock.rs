@@ -4,7 +4,7 @@
 //! there is no expiry. The holder writes a note beside it (user, machine,
 //! process) for the one it refuses.
 
-use std::fs::{File, OpenOptions};
+use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -41,20 +41,47 @@ impl Drop for RunLock {
 impl RunLock {
     /// Takes the lock of the run writing `files`' results, or says who has it.
     pub(super) fn take(files: &RunFiles, lang: Lang) -> Result<RunLock> {
-        let (path, note) = (files.lock(), files.lock_note());
-        let file = OpenOptions::new().create(true).truncate(false).read(true).write(true).open(&path).map_err(|e| {
-            Failure::unusable(format!(
-                "{} {} : {e}. {}",
-                lang.t("Impossible de préparer l'exécution dans", "Cannot prepare the run in"),
-                folder_of(files.results()).display(),
-                lang.t(
-                    "Vérifiez que le dossier existe et que vous avez le droit d'y écrire. Rien n'a été envoyé.",
-                    "Check that the folder exists and that you may write there. Nothing was sent."
-                )
-            ))
-        })?;
-        if file.try_lock().is_err() {
-            return Err(refused(files, &note, lang));
+        let file =
+            OpenOptions::new().create(true).truncate(false).read(true).write(true).open(files.lock()).map_err(|e| {
+                Failure::unusable(format!(
+                    "{} {} : {e}. {}",
+                    lang.t("Impossible de préparer l'exécution dans", "Cannot prepare the run in"),
+                    folder_of(files.results()).display(),
+                    lang.t(
+                        "Vérifiez que le dossier existe et que vous avez le droit d'y écrire. Rien n'a été envoyé.",
+                        "Check that the folder exists and that you may write there. Nothing was sent."
+                    )
+                ))
+            })?;
+        Self::hold(file, files, lang)
+    }
+
+    /// The lock of a run only read (`--only-failed`'s previous run): taken
+    /// when its folder lets us, refused when another process holds it.
+    pub(super) fn take_to_read(files: &RunFiles, lang: Lang) -> Result<Option<RunLock>> {
+        match OpenOptions::new().create(true).truncate(false).read(true).write(true).open(files.lock()) {
+            Ok(file) => Self::hold(file, files, lang).map(Some),
+            // A folder we may only read: nobody runs there through us.
+            Err(_) => Ok(None),
+        }
+    }
+
+    fn hold(file: File, files: &RunFiles, lang: Lang) -> Result<RunLock> {
+        let note = files.lock_note();
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => return Err(refused(files, &note, lang)),
+            Err(TryLockError::Error(e)) => {
+                return Err(Failure::unusable(format!(
+                    "{} {} : {e}. {}",
+                    lang.t("Impossible de verrouiller l'exécution dans", "Cannot lock the run in"),
+                    folder_of(files.results()).display(),
+                    lang.t(
+                        "Ce dossier ne permet pas d'empêcher deux exécutions à la fois : choisissez pour les résultats un dossier du poste ou un partage qui le permet. Rien n'a été envoyé.",
+                        "This folder cannot keep two runs from going at once: put the results in a folder of this machine or on a share that can. Nothing was sent."
+                    )
+                )));
+            }
         }
         let holder = Holder { user: user(), machine: machine(), pid: std::process::id(), since: now_iso() };
         // The note only helps the one refused: a run goes on without it.

@@ -38,7 +38,7 @@ pub use events::{Confirm, Confirmation, Event, EventSink};
 pub use files::RunFiles;
 pub use run::{Pacing, RunReport, RunRequest, RunSource, StoredRun, run, stored_run, write_run_results};
 pub use sheet::{CheckedSheet, Edit};
-pub use tenant::Tenant;
+pub use tenant::{Tenant, key_replaced};
 
 /// Which sheet to read and how (the reader's options).
 #[derive(Debug, Clone, Default)]

@@ -223,7 +223,9 @@ pub async fn run(
     let journal = req.files.journal();
     if req.only_failed.is_some() && !req.resume && journal.exists() {
         // A new generation: the earlier one stays readable beside it.
-        let _ = std::fs::rename(&journal, req.files.earlier_journal());
+        if std::fs::rename(&journal, req.files.earlier_journal()).is_ok() {
+            let _ = crate::files::sync_dir(folder_of(&journal));
+        }
     }
     let exec = Started { plan: &plan, files: &req.files, cfg: &cfg, resume: req.resume, events: &events };
     exec.run(keys, &tenant, selection, stopper).await

@@ -13,7 +13,10 @@ use sha2::{Digest, Sha256};
 use crate::config::{Config, Keys, mask};
 use crate::error::{Failure, Result};
 use crate::execute::client::{normalized_endpoint, simulator_instance};
+use crate::execute::journal::tenant_of;
 use crate::i18n::Lang;
+
+use super::RunFiles;
 
 /// The per-user secret keying the key ids' fingerprints.
 const SECRET_FILE: &str = "empreintes-cles.secret";
@@ -38,13 +41,17 @@ impl Tenant {
     /// This run's tenant; asks a loopback endpoint for its instance id (a
     /// GET that changes nothing), never a remote one.
     pub async fn of(cfg: &Config, keys: &Keys) -> Tenant {
+        Tenant { instance: simulator_instance(&cfg.base_url).await, ..Tenant::without_instance(cfg, keys) }
+    }
+
+    fn without_instance(cfg: &Config, keys: &Keys) -> Tenant {
         let id = key_id(keys);
         Tenant {
             endpoint: normalized_endpoint(&cfg.base_url),
             domain: cfg.domain.clone().filter(|d| !d.trim().is_empty()),
             key: mask(id),
             key_hash: cfg.user_dir.as_deref().and_then(secret).map(|s| hex(&hmac_sha256(&s, id.as_bytes())[..16])),
-            instance: simulator_instance(&cfg.base_url).await,
+            instance: None,
         }
     }
 
@@ -115,6 +122,17 @@ pub fn check_same(recorded: &Tenant, now: &Tenant, new_key: bool, lang: Lang) ->
         )));
     }
     Ok(())
+}
+
+/// The key of a run replaced at the same place: the masked ids (as
+/// recorded, as now) when the journal of `files` records another key for
+/// this endpoint and domain — what the page asks to confirm before a resume
+/// with `new_key`.
+pub fn key_replaced(cfg: &Config, keys: &Keys, files: &RunFiles) -> Option<(String, String)> {
+    let recorded: Tenant = serde_json::from_value(tenant_of(&files.journal())?).ok()?;
+    let now = Tenant::without_instance(cfg, keys);
+    let same_place = recorded.endpoint == now.endpoint && recorded.domain == now.domain;
+    (same_place && !recorded.same_key(&now)).then_some((recorded.key, now.key))
 }
 
 fn key_id(keys: &Keys) -> &str {

@@ -430,6 +430,8 @@ pub struct RunView<'a> {
     pub name: &'a str,
     pub host: &'a str,
     pub progress: &'a Progress,
+    /// The confirmation of a replaced key, when a resume met one.
+    pub new_key: Option<Markup>,
     pub report: Option<&'a RunReport>,
     pub plan: &'a Plan,
     pub only: Option<&'a str>,
@@ -459,6 +461,7 @@ pub fn run_page(v: &RunView) -> Markup {
                 span.count #errors { (p.errors) " " (lang.t("erreur(s)", "error(s)")) }
                 @if let Some(r) = reason { p role="alert" { (r) } }
             }
+            @if let Some(m) = &v.new_key { (m) }
             @if v.report.is_none() && matches!(p.state, "running" | "paused") {
                 form method="post" action=(format!("/execution/{}/arret", v.id)) {
                     button type="submit" data-testid="stop" { (lang.t("Arrêter", "Stop")) }

@@ -188,23 +188,40 @@ fn new_run(app: &Shared, name: String, host: String, plan: &Plan, files: RunFile
     }
 }
 
-/// "Reprendre": the same run, its journal, nothing done sent again.
-pub(super) async fn resume(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
+/// "Reprendre": the same run, its journal, nothing done sent again. With
+/// `nouvelle_cle` (the new key's masked id, as the page showed it): the key
+/// replaced is confirmed, if it is still the one shown.
+pub(super) async fn resume(
+    State(app): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response<Body> {
     if let Some(busy) = busy(&app) {
         return busy;
     }
     let Some(run) = runs_get(&app, &id).or_else(|| from_disk(&app, &id)) else { return not_found(&app) };
+    let new_key = q.get("nouvelle_cle");
     let (plan, files) = {
         let mut r = run.lock().unwrap_or_else(|e| e.into_inner());
         if r.going() {
             return Redirect::to(&format!("/execution/{id}")).into_response();
+        }
+        if let Some(shown) = new_key
+            && key_replaced(&app, &r.files).is_none_or(|(_, now)| &now != shown)
+        {
+            let lang = app.lang();
+            let said = lang.t(
+                "La clé d'API n'est plus celle que la confirmation montrait : rien n'a été envoyé. Rouvrez l'exécution pour confirmer de nouveau.",
+                "The API key is no longer the one the confirmation showed: nothing was sent. Open the run again to confirm again.",
+            );
+            return failure(&app, StatusCode::CONFLICT, said);
         }
         let fresh = new_run(&app, r.name.clone(), r.host.clone(), &r.plan.clone(), r.files.clone(), r.csv.clone());
         *r = fresh;
         (Box::new(r.plan.clone()), r.files.clone())
     };
     *app.current_run.lock().unwrap_or_else(|e| e.into_inner()) = Some(id.clone());
-    tokio::spawn(go(app.clone(), run, plan, files, Again::Resume));
+    tokio::spawn(go(app.clone(), run, plan, files, Again::Resume { new_key: new_key.is_some() }));
     Redirect::to(&format!("/execution/{id}")).into_response()
 }
 
@@ -309,8 +326,11 @@ fn runs_get(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
 /// How a run relates to an earlier one.
 enum Again {
     No,
-    /// `--resume`: the same files, nothing done sent again.
-    Resume,
+    /// `--resume`: the same files, nothing done sent again; with the new
+    /// key confirmed in the page (`--new-key`).
+    Resume {
+        new_key: bool,
+    },
     /// `--only-failed`: rows that did not end OK in these results.
     OnlyFailed(RunFiles),
 }
@@ -328,7 +348,10 @@ async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles,
     req.keys = keys;
     match again {
         Again::No => {}
-        Again::Resume => req.resume = true,
+        Again::Resume { new_key } => {
+            req.resume = true;
+            req.new_key = new_key;
+        }
         Again::OnlyFailed(previous) => req.only_failed = Some(previous),
     }
     let confirm: job::Confirm = Box::new(|_| Box::pin(async { Ok(()) }));
@@ -392,11 +415,14 @@ pub(super) async fn view(
 ) -> Response<Body> {
     let Some(run) = runs_get(&app, &id).or_else(|| from_disk(&app, &id)) else { return not_found(&app) };
     let r = run.lock().unwrap_or_else(|e| e.into_inner());
+    let progress = snapshot(&r, app.lang());
+    let replaced = (progress.state == "failed").then(|| key_replaced(&app, &r.files)).flatten();
     let view = pages::RunView {
         id: &id,
         name: &r.name,
         host: &r.host,
-        progress: &snapshot(&r, app.lang()),
+        progress: &progress,
+        new_key: replaced.map(|(was, now)| confirm_new_key(&id, &was, &now, app.lang())),
         report: r.report.as_ref(),
         plan: &r.plan,
         only: q.get("statut").map(String::as_str),
@@ -404,6 +430,40 @@ pub(super) async fn view(
         simulation: app.simulation,
     };
     html(pages::run_page(&view))
+}
+
+/// The run's key replaced at the same place (masked ids: as recorded, now).
+fn key_replaced(app: &Shared, files: &RunFiles) -> Option<(String, String)> {
+    let cfg = app.config();
+    let keys = app.keys.lock().unwrap_or_else(|e| e.into_inner()).clone().or_else(|| job::keys(&cfg).ok())?;
+    job::key_replaced(&cfg, &keys, files)
+}
+
+/// The confirmation of a new key (`--new-key`), both masked ids shown.
+fn confirm_new_key(id: &str, was: &str, now: &str, lang: crate::i18n::Lang) -> maud::Markup {
+    maud::html! {
+        section role="dialog" data-testid="new-key" data-was=(was) data-now=(now) {
+            p { (lang.t("Cette exécution a été faite avec la clé d'API", "This run was made with the API key")) " " strong { (was) }
+                " ; " (lang.t("la clé de cette page est", "this page's key is")) " " strong { (now) } "." }
+            p { (lang.t(
+                "Si c'est la nouvelle clé du même cabinet (l'ancienne a été refusée ou remplacée), reprenez avec elle : rien de ce qui est fait ne sera renvoyé.",
+                "If it is the same firm's new key (the old one was refused or replaced), resume with it: nothing done is sent again.")) }
+            form method="post" action=(format!("/execution/{id}/reprise?nouvelle_cle={}", urlencode(now))) {
+                button type="submit" data-testid="resume-new-key" { (lang.t("Reprendre avec la nouvelle clé", "Resume with the new key")) }
+            }
+        }
+    }
+}
+
+/// A masked key id in a query string (letters, digits, `*`, and whatever
+/// else the id holds, percent-encoded).
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn not_found(app: &Shared) -> Response<Body> {

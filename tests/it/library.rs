@@ -163,10 +163,16 @@ fn two_runs_live_in_one_process_and_a_remote_host_asks_first() {
     let b = w.file("b.csv", &half(&body[20..]));
     let (ea, _) = recorder();
     let (eb, _) = recorder();
+    // At 100/s each: the default 5/s is not what this tests.
+    let fast = |sheet: &Path, out: PathBuf| {
+        let mut req = sheet_request(sheet, &out);
+        req.pacing.rate = Some(Rate { count: 100, per: Duration::from_secs(1) });
+        req
+    };
     let (ra, rb) = sim.rt.block_on(async {
         tokio::join!(
-            job::run(&cfg, sheet_request(&a, &w.path("a.xlsx")), ea, Stopper::default(), never_asked()),
-            job::run(&cfg, sheet_request(&b, &w.path("b.xlsx")), eb, Stopper::default(), never_asked()),
+            job::run(&cfg, fast(&a, w.path("a.xlsx")), ea, Stopper::default(), never_asked()),
+            job::run(&cfg, fast(&b, w.path("b.xlsx")), eb, Stopper::default(), never_asked()),
         )
     });
     let (ra, rb) = (ra.unwrap(), rb.unwrap());

@@ -67,10 +67,11 @@ fn a_second_process_on_the_same_results_is_refused_whatever_it_asks_and_sends_no
     wait_for("the first run's first call", || total(&sim) > 0);
     // A fresh run, a resume, failures again into the same file, failures of
     // the running run into another file: each refused, the holder named.
-    let attempts: [&[&str]; 4] = [
+    let attempts: [&[&str]; 5] = [
         &["run", input, "--results", "r.csv", "--rate", "100/s"],
         &["run", input, "--results", "r.csv", "--resume", "--rate", "100/s"],
         &["run", input, "--results", "r.csv", "--only-failed", "r.csv", "--rate", "100/s"],
+        &["run", input, "--results", "r.csv", "--only-failed", "ancien.csv", "--rate", "100/s"],
         &["run", input, "--results", "autre.csv", "--only-failed", "r.csv", "--rate", "100/s"],
     ];
     for args in attempts {
@@ -79,6 +80,7 @@ fn a_second_process_on_the_same_results_is_refused_whatever_it_asks_and_sends_no
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains("Une autre exécution de loopbatch travaille déjà sur r.csv"), "{err}");
         assert!(err.contains(&format!("processus {pid}")) && err.contains("Rien n'a été envoyé"), "{err}");
+        assert!(err.contains("utilisateur ") && err.contains("poste "), "the holder named: {err}");
         assert!(!w.path("r.csv.journal.jsonl.precedent").exists(), "the running run's journal was not touched");
     }
     assert!(!w.path("autre.csv").exists());
@@ -343,4 +345,81 @@ fn the_page_says_where_each_run_went_and_refuses_to_resume_one_whose_simulator_i
     assert_eq!(attr(&page, "data-state"), "failed", "{page}");
     assert!(page.contains("Cette exécution est allée vers") && page.contains("Rien n'a été envoyé"), "{page}");
     assert_eq!(total(&second), 0, "nothing reached the other simulator");
+}
+
+/// The page: a run whose key was refused, resumed with the new key of the
+/// same firm, asks first (both masked ids shown); a confirmation that no
+/// longer matches the page's key is refused; confirmed, the run ends OK.
+#[test]
+fn the_page_confirms_a_new_key_before_resuming_with_it() {
+    use crate::page::{attr, client, open, post_sheet, start};
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 4);
+    std::fs::write(w.path("loopbatch.toml"), "rate = \"100/s\"\n").unwrap();
+    let sim = sim(&codes, 0, Some("nouvelle-cle:secret-b"));
+    let keys = |api: &'static str| {
+        [
+            ("LOOP_BASE_URL", sim.base_url.clone()),
+            ("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY.to_string()),
+            ("LOOP_API_KEY", api.to_string()),
+        ]
+    };
+    let env = keys("ancienne-cle:secret-a");
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = start(&w, &env);
+    let cookie = open(&p);
+    let get = |p: &crate::page::Page, cookie: &str, path: &str| {
+        client().get(format!("{}{path}", p.base)).header("cookie", cookie).send().unwrap().text().unwrap()
+    };
+    let post = |p: &crate::page::Page, cookie: &str, path: &str| {
+        client()
+            .post(format!("{}{path}", p.base))
+            .header("cookie", cookie)
+            .header("origin", &p.base)
+            .form(&[] as &[(&str, &str)])
+            .send()
+            .unwrap()
+    };
+    let sheet = post_sheet(&p, &cookie, "p.csv", std::fs::read(&input).unwrap()).headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let plan = get(&p, &cookie, &format!("{sheet}/plan"));
+    let at = plan.find("name=\"confirm\" value=\"").expect("a confirmation") + "name=\"confirm\" value=\"".len();
+    let confirm = plan[at..].split('"').next().unwrap().to_string();
+    let r = client()
+        .post(format!("{}/execution", p.base))
+        .header("cookie", &cookie)
+        .header("origin", &p.base)
+        .form(&[("confirm", confirm.as_str())])
+        .send()
+        .unwrap();
+    let run = r.headers()["location"].to_str().unwrap().to_string();
+    wait_for("the refused key's stop", || attr(&get(&p, &cookie, &run), "data-state") == "stopped");
+    // The new key, in a page started again.
+    drop(p);
+    let env = keys("nouvelle-cle:secret-b");
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = start(&w, &env);
+    let cookie = open(&p);
+    let sent = total(&sim);
+    assert_eq!(post(&p, &cookie, &format!("{run}/reprise")).status(), 303);
+    wait_for("the refusal", || attr(&get(&p, &cookie, &run), "data-state") != "running");
+    let page = get(&p, &cookie, &run);
+    assert_eq!(attr(&page, "data-state"), "failed", "{page}");
+    assert!(page.contains("data-testid=\"new-key\"") && page.contains("data-testid=\"resume-new-key\""), "{page}");
+    assert_eq!((attr(&page, "data-was"), attr(&page, "data-now")), ("an***le".to_string(), "no***le".to_string()));
+    assert!(!page.contains("secret-b") && !page.contains("nouvelle-cle:"), "no key shown");
+    assert_eq!(total(&sim), sent, "nothing sent before the confirmation");
+    // A confirmation of another key than the page's: refused.
+    let stale = post(&p, &cookie, &format!("{run}/reprise?nouvelle_cle=zz***zz"));
+    assert_eq!(stale.status(), 409);
+    assert!(stale.text().unwrap().contains("rien n'a été envoyé"));
+    assert_eq!(total(&sim), sent);
+    // Confirmed: the run goes on with the new key and ends.
+    assert!(page.contains(&format!("{run}/reprise?nouvelle_cle=no***le")), "{page}");
+    assert_eq!(post(&p, &cookie, &format!("{run}/reprise?nouvelle_cle=no***le")).status(), 303);
+    wait_for("the run's end", || attr(&get(&p, &cookie, &run), "data-state") == "done");
+    assert_eq!(sim.state()["contacts"].as_object().unwrap().len(), codes.len());
+    assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty());
 }
