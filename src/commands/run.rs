@@ -68,6 +68,7 @@ fn dry_run(args: &RunArgs, cfg: &Config, is_plan: bool) -> Result<u8> {
         };
         return check_and_say(cfg, &check);
     }
+    job::check_results_target(&args.file, &args.results, cfg.lang)?;
     let plan = job::check_plan_file(cfg, &args.file, &args.results)?;
     Ok(if plan.counts().invalid > 0 { exit::ROWS_FAILED } else { exit::OK })
 }

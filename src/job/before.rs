@@ -35,6 +35,26 @@ pub(super) fn not_the_input(input: Option<&Path>, results: &Path, lang: Lang) ->
     )))
 }
 
+/// A check's results (`check --results`, `run --dry-run`) never overwrite
+/// its input, nor the results of a run: their journal beside them is the
+/// only record of what was sent, and a run going holds its lock.
+pub fn check_results_target(input: &Path, results: &Path, lang: Lang) -> Result<()> {
+    not_the_input(Some(input), results, lang)?;
+    let files = RunFiles::new(std::fs::canonicalize(results).unwrap_or_else(|_| results.to_path_buf()));
+    if files.journal().exists() || RunLock::is_held(&files) {
+        return Err(Failure::unusable(format!(
+            "{} {} {}",
+            lang.t("Le fichier", "The file"),
+            results.display(),
+            lang.t(
+                "est le fichier de résultats d'une exécution (son journal est à côté) : une vérification l'écraserait. Rien n'a été écrit. Donnez un autre nom à --results.",
+                "holds the results of a run (its journal is beside it): a check would overwrite them. Nothing was written. Give --results another name."
+            )
+        )));
+    }
+    Ok(())
+}
+
 /// The run's lock, and the previous run's for `--only-failed` (its journal
 /// must not change while it is read).
 pub(super) fn take_locks(files: &RunFiles, previous: Option<&RunFiles>, lang: Lang) -> Result<Vec<RunLock>> {
@@ -98,7 +118,10 @@ pub(super) fn something_to_resume(
     let skipped = |id: &u32| selection.is_some_and(|s| s.skipped.contains_key(id));
     let left = plan.calls.iter().any(|c| !matches!(rec.prior.get(&c.id), Some(Prior::Done(_))) && !skipped(&c.id));
     // A line torn or unreadable: a process died writing it; the resume says so.
-    if left || rec.damaged || !rec.warnings.is_empty() || !rec.results_written {
+    // Results gone since (deleted, moved): the resume writes them again
+    // from the journal, sending nothing.
+    let results_there = files.results().is_file();
+    if left || rec.damaged || !rec.warnings.is_empty() || !rec.results_written || !results_there {
         return Ok(());
     }
     Err(Failure::unusable(format!(

@@ -41,29 +41,35 @@ impl Drop for RunLock {
 impl RunLock {
     /// Takes the lock of the run writing `files`' results, or says who has it.
     pub(super) fn take(files: &RunFiles, lang: Lang) -> Result<RunLock> {
-        let file =
-            OpenOptions::new().create(true).truncate(false).read(true).write(true).open(files.lock()).map_err(|e| {
-                Failure::unusable(format!(
-                    "{} {} : {e}. {}",
-                    lang.t("Impossible de préparer l'exécution dans", "Cannot prepare the run in"),
-                    folder_of(files.results()).display(),
-                    lang.t(
-                        "Vérifiez que le dossier existe et que vous avez le droit d'y écrire. Rien n'a été envoyé.",
-                        "Check that the folder exists and that you may write there. Nothing was sent."
-                    )
-                ))
-            })?;
+        let file = open_lock(&files.lock()).map_err(|e| {
+            Failure::unusable(format!(
+                "{} {} : {e}. {}",
+                lang.t("Impossible de préparer l'exécution dans", "Cannot prepare the run in"),
+                folder_of(files.results()).display(),
+                lang.t(
+                    "Vérifiez que le dossier existe et que vous avez le droit d'y écrire. Rien n'a été envoyé.",
+                    "Check that the folder exists and that you may write there. Nothing was sent."
+                )
+            ))
+        })?;
         Self::hold(file, files, lang)
     }
 
     /// The lock of a run only read (`--only-failed`'s previous run): taken
     /// when its folder lets us, refused when another process holds it.
     pub(super) fn take_to_read(files: &RunFiles, lang: Lang) -> Result<Option<RunLock>> {
-        match OpenOptions::new().create(true).truncate(false).read(true).write(true).open(files.lock()) {
+        match open_lock(&files.lock()) {
             Ok(file) => Self::hold(file, files, lang).map(Some),
             // A folder we may only read: nobody runs there through us.
             Err(_) => Ok(None),
         }
+    }
+
+    /// Whether a process holds the lock of these results now (the lock
+    /// file is only looked at, never created).
+    pub(super) fn is_held(files: &RunFiles) -> bool {
+        let Ok(file) = OpenOptions::new().read(true).open(files.lock()) else { return false };
+        matches!(file.try_lock_shared(), Err(TryLockError::WouldBlock))
     }
 
     fn hold(file: File, files: &RunFiles, lang: Lang) -> Result<RunLock> {
@@ -87,6 +93,17 @@ impl RunLock {
         // The note only helps the one refused: a run goes on without it.
         let _ = std::fs::write(&note, serde_json::to_vec(&holder).unwrap_or_default());
         Ok(RunLock { _file: file, note })
+    }
+}
+
+/// The lock file, created if need be. One created by a colleague in a
+/// shared folder may be read-only to us: a lock needs only to read it.
+fn open_lock(path: &Path) -> std::io::Result<File> {
+    match OpenOptions::new().create(true).truncate(false).read(true).write(true).open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied && path.exists() => {
+            OpenOptions::new().read(true).open(path)
+        }
+        other => other,
     }
 }
 

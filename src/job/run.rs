@@ -187,6 +187,13 @@ pub async fn run(
 ) -> Result<RunReport> {
     let lang = cfg.lang;
     report::results_format(req.files.results(), lang)?;
+    // A results file reached through a link is its target's: one lock, one
+    // journal, whatever the path typed.
+    if req.files.results().is_symlink()
+        && let Ok(target) = std::fs::canonicalize(req.files.results())
+    {
+        req.files = RunFiles::new(target);
+    }
     let input = match &req.source {
         RunSource::Sheet { input, .. } => Some(input.file.as_path()),
         RunSource::PlanFile(path) => Some(path.as_path()),
@@ -196,7 +203,6 @@ pub async fn run(
     // One process per run, before anything is renamed, written or sent.
     let _locks = take_locks(&req.files, req.only_failed.as_ref(), lang)?;
     crate::files::remove_stale_temps(folder_of(req.files.results()));
-    let plan = load_plan(cfg, &req.source, &events).await?;
     let keys = match req.keys.take() {
         Some(k) => k,
         None => keys(cfg)?,
@@ -205,9 +211,12 @@ pub async fn run(
         events(Event::Warning { message: w.clone() });
     }
     let cfg = req.pacing.apply(cfg);
+    // Where the run it continues went, before anything is asked of this
+    // endpoint (even the LoopHub list of --online).
     let tenant = Tenant::of(&cfg, &keys).await;
     let continued: Vec<&RunFiles> = req.resume.then_some(&req.files).into_iter().chain(&req.only_failed).collect();
     same_tenant(&continued, req.new_key, &tenant, lang)?;
+    let plan = load_plan(&cfg, &req.source, &events).await?;
     let selection = match &req.only_failed {
         Some(previous) => Some(select(&plan, previous, &req, &events, lang)?),
         None => None,

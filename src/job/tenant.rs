@@ -67,10 +67,15 @@ impl Tenant {
         s
     }
 
+    /// The same key: by fingerprint when both have one; by the masked id
+    /// only when neither has (a journal of an earlier version, a run with
+    /// no per-user folder on both sides). One fingerprint against none is
+    /// not confirmed: two keys may look alike once masked.
     fn same_key(&self, other: &Tenant) -> bool {
         match (&self.key_hash, &other.key_hash) {
             (Some(a), Some(b)) => a == b,
-            _ => self.key == other.key,
+            (None, None) => self.key == other.key,
+            _ => false,
         }
     }
 }
@@ -81,9 +86,10 @@ impl Tenant {
 /// one and now does not, is another place. Another key at the same place
 /// goes only with `new_key`.
 pub fn check_same(recorded: &Tenant, now: &Tenant, new_key: bool, lang: Lang) -> Result<()> {
-    let same_place = recorded.endpoint == now.endpoint
-        && recorded.domain == now.domain
-        && (recorded.instance.is_none() || recorded.instance == now.instance);
+    // An address that sent no instance id then and sends one now is a
+    // simulator that took its port: another place.
+    let same_place =
+        recorded.endpoint == now.endpoint && recorded.domain == now.domain && recorded.instance == now.instance;
     if !same_place {
         let gone = recorded.instance.is_some() && now.instance.is_none() && recorded.endpoint == now.endpoint;
         return Err(Failure::unusable(format!(

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use loopbatch::simulator::{self, Options};
 
+use crate::util::Hermetic;
 use crate::util::{TestSim, Work};
 
 struct Driver(Child);
@@ -116,7 +117,7 @@ fn ui_with(w: &Work, sim: &TestSim) -> (Ui, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_loopbatch"))
         .current_dir(w.dir.path())
         .args(["ui", "--no-open"])
-        .envs(crate::util::home_vars(&w.home()))
+        .hermetic(&w.home())
         .env("XDG_DATA_HOME", w.path("donnees"))
         .env("LOOP_BASE_URL", &sim.base_url)
         .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)

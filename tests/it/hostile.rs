@@ -6,6 +6,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 use std::time::Duration;
 
+use crate::util::Hermetic;
 use crate::util::{Work, X, results_csv, xlsx};
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -181,7 +182,7 @@ fn a_file_that_changes_while_read_is_reported() {
     let p = w.file("change.csv", big.as_bytes());
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
         .current_dir(w.dir.path())
-        .envs(crate::util::home_vars(&w.home()))
+        .hermetic(&w.home())
         .args(["check", "change.csv"])
         .stderr(std::process::Stdio::piped())
         .spawn()

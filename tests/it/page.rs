@@ -6,6 +6,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+use crate::util::Hermetic;
 use crate::util::Work;
 
 pub(crate) struct Page {
@@ -34,7 +35,7 @@ pub(crate) fn start(w: &Work, env: &[(&str, &str)]) -> Page {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_loopbatch"));
     cmd.current_dir(w.dir.path())
         .args(["ui", "--no-open"])
-        .envs(crate::util::home_vars(&w.home()))
+        .hermetic(&w.home())
         .env("XDG_DATA_HOME", &data)
         .env_remove("LOOP_API_KEY")
         .env_remove("LOOP_SUBSCRIPTION_KEY")
@@ -161,11 +162,7 @@ fn a_late_opening_is_refused_and_a_fresh_one_works() {
     assert!(late.text().unwrap().contains("Ouvrez loopbatch depuis sa propre fenêtre"));
     // `loopbatch ui` again hands a fresh opening, which works in time.
     let mut again = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"));
-    again
-        .current_dir(w.dir.path())
-        .args(["ui", "--no-open"])
-        .envs(crate::util::home_vars(&w.home()))
-        .env("XDG_DATA_HOME", p.data());
+    again.current_dir(w.dir.path()).args(["ui", "--no-open"]).hermetic(&w.home()).env("XDG_DATA_HOME", p.data());
     let out = again.output().unwrap();
     let fresh = String::from_utf8_lossy(&out.stdout).trim().to_string();
     assert!(fresh.starts_with(&p.base), "{fresh}");
@@ -598,7 +595,7 @@ fn starting_the_page_again_hands_the_running_server_a_fresh_opening() {
     let again = Command::new(env!("CARGO_BIN_EXE_loopbatch"))
         .current_dir(w.dir.path())
         .args(["ui", "--no-open"])
-        .envs(crate::util::home_vars(&w.home()))
+        .hermetic(&w.home())
         .env("XDG_DATA_HOME", &p.data)
         .output()
         .unwrap();

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use loopbatch::config::Secret;
 use loopbatch::simulator::{self, Faults, Options};
 
-use crate::util::{TestSim, Work, home_vars, model, results_csv};
+use crate::util::{Hermetic, TestSim, Work, model, results_csv};
 
 fn sheet(w: &Work, n: usize) -> (PathBuf, Vec<String>) {
     let codes: Vec<String> = (1..=n).map(|i| format!("P{i:03}")).collect();
@@ -55,7 +55,7 @@ fn a_second_process_on_the_same_results_is_refused_whatever_it_asks_and_sends_no
     let input = input.to_str().unwrap();
     let first = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
         .current_dir(w.dir.path())
-        .envs(home_vars(&w.home()))
+        .hermetic(&w.home())
         .args(["run", input, "--results", "r.csv", "--rate", "50/s", "--concurrency", "1", "--quiet"])
         .env("LOOP_BASE_URL", &sim.base_url)
         .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
@@ -243,7 +243,7 @@ fn results_written_nowhere_exit_3_and_name_the_journal_and_the_resume_writes_the
     let results = w.path(&name);
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
         .current_dir(w.dir.path())
-        .envs(home_vars(&w.home()))
+        .hermetic(&w.home())
         .env("TMPDIR", w.path("pas-de-dossier-temporaire"))
         .env("LOOP_BASE_URL", &sim.base_url)
         .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)

@@ -11,6 +11,7 @@ use std::time::Duration;
 use loopbatch::config::Rate;
 use loopbatch::simulator::{self, Faults, Options, ThrottleModel};
 
+use crate::util::Hermetic;
 use crate::util::{TestSim, Work, X, model, results_csv, results_xlsx, xlsx};
 
 fn onboarding(w: &Work, n: usize) -> (PathBuf, Vec<String>) {
@@ -218,7 +219,7 @@ fn a_wrong_key_fixed_then_the_printed_command_resumes_every_row() {
         .arg("-c")
         .arg(&command)
         .current_dir("/")
-        .envs(crate::util::home_vars(&w.home()))
+        .hermetic(&w.home())
         .env_remove("LOOP_BASE_URL")
         .env_remove("LOOP_API_KEY")
         .env_remove("LOOP_SUBSCRIPTION_KEY")

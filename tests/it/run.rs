@@ -6,6 +6,7 @@ use std::time::Duration;
 use loopbatch::config::Rate;
 use loopbatch::simulator::{self, ErrorProfile, Faults, Options};
 
+use crate::util::Hermetic;
 use crate::util::{Line, TestSim, Work, model, results_csv, results_xlsx};
 
 fn sample_model() -> loopbatch::simulator::Model {
@@ -353,7 +354,7 @@ fn kill_9_then_resume_ends_like_an_uninterrupted_run() {
     for (k, wait) in waits.iter().enumerate() {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"));
         cmd.current_dir(w.dir.path())
-            .envs(crate::util::home_vars(&w.home()))
+            .hermetic(&w.home())
             .args(args)
             .env("LOOP_BASE_URL", &sim.base_url)
             .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
@@ -415,7 +416,7 @@ fn results_that_cannot_be_written_at_the_end_go_beside() {
     let sim = TestSim::start(Options { model: model(&refs), faults, ..Default::default() });
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
         .current_dir(w.dir.path())
-        .envs(crate::util::home_vars(&w.home()))
+        .hermetic(&w.home())
         .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "50/s", "--concurrency", "1"])
         .env("LOOP_BASE_URL", &sim.base_url)
         .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
@@ -575,7 +576,7 @@ fn ctrl_c_finishes_in_flight_calls_writes_results_and_says_how_to_resume() {
     let sim = TestSim::start(Options { model: model(&refs), faults, ..Default::default() });
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
         .current_dir(w.dir.path())
-        .envs(crate::util::home_vars(&w.home()))
+        .hermetic(&w.home())
         .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "20/s"])
         .env("LOOP_BASE_URL", &sim.base_url)
         .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)

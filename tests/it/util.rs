@@ -70,6 +70,22 @@ pub fn home_vars(home: &Path) -> [(&'static str, PathBuf); 6] {
     ]
 }
 
+/// A spawned binary made hermetic: its own home and per-user folders, and
+/// none of the developer's LOOP*/LOOPBATCH* variables (keys, language,
+/// address), which a test sets itself when it needs one (after this call).
+pub trait Hermetic {
+    fn hermetic(&mut self, home: &Path) -> &mut Self;
+}
+
+impl Hermetic for std::process::Command {
+    fn hermetic(&mut self, home: &Path) -> &mut Self {
+        for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("LOOP")) {
+            self.env_remove(k);
+        }
+        self.envs(home_vars(home))
+    }
+}
+
 /// A cell for `xlsx`: text or number, as a user would have typed it.
 #[derive(Clone)]
 pub enum X {
@@ -287,7 +303,7 @@ pub fn spawn_simulate(args: &[&str], configure: impl FnOnce(&mut std::process::C
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"));
     cmd.arg("simulate")
         .args(args)
-        .envs(home_vars(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("home-simulate")))
+        .hermetic(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("home-simulate"))
         .env_remove("LOOP_SUBSCRIPTION_KEY")
         .env_remove("LOOP_API_KEY")
         .stdout(std::process::Stdio::piped())
