@@ -478,7 +478,7 @@ async fn gateway(sim: &Arc<Sim>, req: Request<Body>, router: Router) -> std::res
     let applied = response.status().is_success() && !spared;
     let late = applied && draw[3] >= f.lost_answer_rate && draw[3] < f.lost_answer_rate + f.applied_then_504_rate;
     let lost = applied && draw[3] < f.lost_answer_rate || late;
-    let refused = response.status().is_client_error() && draw[3] < f.refused_then_504_rate;
+    let refused = !response.status().is_success() && draw[3] < f.refused_then_504_rate;
     if let Some(AppliedTarget(t)) = response.extensions().get::<AppliedTarget>().cloned() {
         let mut stats = sim.stats.lock().unwrap_or_else(|e| e.into_inner());
         let map = if lost { &mut stats.lost_applied } else { &mut stats.answered_targets };
