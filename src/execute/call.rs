@@ -77,27 +77,51 @@ fn already_provisioned(message: &str) -> bool {
     m.contains("déjà approvisionné") || m.contains("déjà opérationnel")
 }
 
+/// Whom a call concerns, from its body: the e-mail, the person (prénom nom
+/// as in the sheet) and the dossier.
+struct Who {
+    email: String,
+    person: String,
+    dossier: String,
+}
+
+impl Who {
+    fn of(call: &Call) -> Who {
+        let body: serde_json::Value = serde_json::from_str(call.body.get()).unwrap_or_default();
+        let field = |k: &str| body.get(k).and_then(|v| v.as_str()).unwrap_or_default().trim().to_string();
+        let person = format!("{} {}", field("prenom"), field("nom")).trim().to_string();
+        let dossier = Some(field("codeDossier")).filter(|d| !d.is_empty()).unwrap_or_else(|| call.dossier.to_string());
+        Who { email: field("email"), person: if person.is_empty() { "-".into() } else { person }, dossier }
+    }
+
+    /// What to look at in Loop for an addClient that may have been applied.
+    fn in_loop(&self, lang: Lang) -> String {
+        format!(
+            "{} {} ({}) {} {}",
+            lang.t("interlocuteur", "contact"),
+            self.person,
+            self.email,
+            lang.t("sur le dossier", "on dossier"),
+            self.dossier
+        )
+    }
+}
+
 /// What to check in Loop when an addClient without a delivered answer was
 /// answered « e-mail déjà associé » on resending: names the e-mail, the
 /// person and the dossier from the call's body.
 fn email_taken_to_check(call: &Call, lang: Lang) -> String {
-    let body: serde_json::Value = serde_json::from_str(call.body.get()).unwrap_or_default();
-    let field = |k: &str| body.get(k).and_then(|v| v.as_str()).unwrap_or_default().trim().to_string();
-    let person = format!("{} {}", field("prenom"), field("nom")).trim().to_string();
-    let dossier = match field("codeDossier") {
-        d if d.is_empty() => call.dossier.to_string(),
-        d => d,
-    };
+    let who = Who::of(call);
     format!(
         "{} {} ({}) {} {} {}",
         lang.t(
             "à vérifier dans Loop : un envoi précédent est parti sans réponse reçue, et le nouvel envoi répond que l'e-mail",
             "check in Loop: an earlier attempt went out without an answer received, and the resend answers that the e-mail"
         ),
-        field("email"),
-        if person.is_empty() { "-".to_string() } else { person },
+        who.email,
+        who.person,
         lang.t("est déjà associé. Ouvrez le dossier", "is already taken. Open dossier"),
-        dossier,
+        who.dossier,
         lang.t(
             "dans Loop : si cet interlocuteur y figure, il a été créé par l'envoi précédent (rien à faire) ; sinon l'e-mail appartient à quelqu'un d'autre : corrigez-le dans le fichier et relancez avec --only-failed.",
             "in Loop: if this contact is there, the earlier attempt created it (nothing to do); otherwise the e-mail belongs to someone else: correct it in the sheet and run again with --only-failed."
@@ -256,13 +280,17 @@ impl<'c> Attempts<'c> {
             // trace of an earlier one ("e-mail déjà associé", "déjà
             // opérationnel"): safe, until the retries are spent.
             if exhausted {
+                let what = match self.call.operation {
+                    Operation::AddClient => Who::of(self.call).in_loop(lang),
+                    _ => format!("{} {}", lang.t("dossier", "dossier"), Who::of(self.call).dossier),
+                };
                 let msg = format!(
-                    "{} {} {} ({detail})",
+                    "{} {} {} {what} ({detail})",
                     lang.t("réponse perdue", "answer lost"),
                     self.failures,
                     lang.t(
-                        "fois : l'appel a peut-être été appliqué, vérifiez dans Loop avant de relancer",
-                        "times: the call may have been applied, check in Loop before running it again"
+                        "fois : l'appel a peut-être été appliqué, vérifiez dans Loop avant de relancer :",
+                        "times: the call may have been applied, check in Loop before running it again:"
                     )
                 );
                 return Next::Final(outcome(Status::AVerifier, status, msg, request_id, self.sent));

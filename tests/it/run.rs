@@ -458,6 +458,10 @@ fn demo_runs_the_whole_engine() {
     assert_eq!(count(&lines, "INVALIDE"), 6);
     assert!(count(&lines, "OK") >= 38, "{:?}", lines.iter().map(|x| &x["statut"]).collect::<Vec<_>>());
     assert!(lines.iter().any(|l| l["message"] == simulator::MSG_INVITE), "the demo shows a business error");
+    assert!(
+        lines.iter().all(|l| l["statut"] != "A_VERIFIER" || !l["message"].contains(simulator::MSG_EMAIL_TAKEN)),
+        "the demo asks no one to check a Loop that does not exist"
+    );
 }
 
 #[test]
