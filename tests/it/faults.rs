@@ -26,9 +26,9 @@ fn sheet(w: &Work, n: usize, taken: usize) -> (std::path::PathBuf, Vec<String>) 
     (w.csv_1252("k.csv", &refs), codes)
 }
 
-/// The simulator: the sheet's dossiers, the taken e-mails owned by someone
-/// else (on dossier Z999), and every fault at once.
-fn faulty_sim(codes: &[String], n: usize, seed: u64) -> TestSim {
+/// The sheet's dossiers, and the taken e-mails owned by someone else (on
+/// dossier Z999).
+fn cabinet(codes: &[String], n: usize) -> simulator::Model {
     let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), false)).collect();
     let mut m = model(&refs);
     for i in n..codes.len() {
@@ -42,6 +42,12 @@ fn faulty_sim(codes: &[String], n: usize, seed: u64) -> TestSim {
         };
         m.contacts.insert(email, contact);
     }
+    m
+}
+
+/// The simulator of [`cabinet`], with every fault at once.
+fn faulty_sim(codes: &[String], n: usize, seed: u64) -> TestSim {
+    let m = cabinet(codes, n);
     let faults = Faults {
         latency: Duration::from_millis(8),
         jitter: Duration::from_millis(6),
@@ -239,4 +245,33 @@ fn a_stale_results_file_is_no_proof() {
     let state = sim.state();
     assert_eq!(state["contacts"].as_object().unwrap().len(), n, "every contact reached Loop: {state}");
     assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty());
+}
+
+/// `--only-failed` twice: what the first run's journal proves done is
+/// carried in the second's, so the third sends none of it again (and rows
+/// whose e-mails belong to others stay ERREUR each time, never OK).
+#[test]
+fn only_failed_twice_sends_nothing_proven_done_again() {
+    let (n, taken) = (4, 3);
+    let w = Work::new();
+    let (input, codes) = sheet(&w, n, taken);
+    let sim = TestSim::start(Options { model: cabinet(&codes, n), ..Default::default() });
+    let i = input.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = w.bin_for(&sim).args(["run", i, "--rate", "300/s"]).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+    };
+    run(&["--results", "r1.csv"]);
+    let sent_first = sim.stats()["total"].as_u64().unwrap();
+    run(&["--results", "r2.csv", "--only-failed", "r1.csv"]);
+    run(&["--results", "r3.csv", "--only-failed", "r2.csv"]);
+    for r in ["r1.csv", "r2.csv", "r3.csv"] {
+        let l = results_csv(&w.path(r));
+        assert_eq!(l.iter().filter(|x| x["statut"] == "OK").count(), n, "{r}: {l:?}");
+        assert!(l[n..].iter().all(|x| x["statut"] == "ERREUR"), "{r}: {l:?}");
+    }
+    let stats = sim.stats();
+    assert!(stats["duplicates"].as_object().unwrap().is_empty(), "nothing done sent again: {stats}");
+    // Each rerun sends only the refused addClient calls.
+    assert_eq!(stats["total"].as_u64().unwrap(), sent_first + 2 * taken as u64, "{stats}");
 }
