@@ -46,6 +46,11 @@ enum Entry {
         plan_hash: String,
         source: String,
         timestamp: String,
+        /// This journal records "sending" before each request. A journal
+        /// written before that rule (false) counts every reservation as
+        /// sent.
+        #[serde(default)]
+        sending: bool,
     },
     /// A later run took over the journal (`--resume`).
     Resume {
@@ -164,9 +169,12 @@ impl Journal {
             let _ = std::fs::remove_file(rescue);
         }
         let first = match exists {
-            false => {
-                Entry::Start { plan_hash: plan_hash.to_string(), source: source.to_string(), timestamp: now_iso() }
-            }
+            false => Entry::Start {
+                plan_hash: plan_hash.to_string(),
+                source: source.to_string(),
+                timestamp: now_iso(),
+                sending: true,
+            },
             true => Entry::Resume { timestamp: now_iso() },
         };
         let mut line = Vec::new();
@@ -316,8 +324,12 @@ fn append(file: &mut File, bytes: &[u8]) -> Written {
 /// record once it failed: a resume reads them, so that a call answered then
 /// is not sent again. Written whole or not at all.
 pub fn rescue(path: &Path, plan_hash: &str, outcomes: &[(u32, CallOutcome)]) -> std::io::Result<()> {
-    let mut bytes =
-        encode(&Entry::Start { plan_hash: plan_hash.to_string(), source: String::new(), timestamp: now_iso() });
+    let mut bytes = encode(&Entry::Start {
+        plan_hash: plan_hash.to_string(),
+        source: String::new(),
+        timestamp: now_iso(),
+        sending: true,
+    });
     for (call, outcome) in outcomes {
         bytes.extend(encode(&Entry::Done { call: *call, outcome: outcome.clone() }));
     }
@@ -361,11 +373,29 @@ mod tests {
         }
     }
 
+    fn start() -> Entry {
+        Entry::Start { plan_hash: "h".into(), source: "s".into(), timestamp: String::new(), sending: true }
+    }
+
+    #[test]
+    fn a_journal_of_the_previous_version_counts_reservations_as_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("j.jsonl");
+        let mut text = b"{\"type\":\"start\",\"plan_hash\":\"h\",\"source\":\"s\",\"timestamp\":\"\"}\n".to_vec();
+        text.extend(encode(&Entry::Sent { call: 1, attempt: 1, timestamp: String::new() }));
+        text.extend(encode(&Entry::Sent { call: 2, attempt: 1, timestamp: String::new() }));
+        text.extend(encode(&Entry::Withdrawn { call: 2, attempt: 1 }));
+        std::fs::write(&p, &text).unwrap();
+        let (_j, rec) = Journal::open(&p, &dir.path().join("none"), "h", "s", true, Lang::Fr).unwrap();
+        assert_eq!(rec.prior.get(&1), Some(&Prior::InFlight { attempts: 1, sent: true }));
+        assert_eq!(rec.prior.get(&2), Some(&Prior::InFlight { attempts: 1, sent: false }));
+    }
+
     #[test]
     fn a_damaged_line_is_skipped_and_reading_goes_on() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("r.csv.journal.jsonl");
-        let mut text = encode(&Entry::Start { plan_hash: "h".into(), source: "s".into(), timestamp: String::new() });
+        let mut text = encode(&start());
         text.extend(encode(&Entry::Sent { call: 1, attempt: 1, timestamp: String::new() }));
         text.extend(b"\xff\xfe not utf-8\n{\"type\":\"sent\",\"call\n");
         text.extend(encode(&Entry::Done { call: 1, outcome: outcome(Status::Ok, false) }));
@@ -437,7 +467,7 @@ mod tests {
     async fn a_withdrawn_resend_leaves_the_earlier_attempt_in_flight() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("j.jsonl");
-        let mut text = encode(&Entry::Start { plan_hash: "h".into(), source: "s".into(), timestamp: String::new() });
+        let mut text = encode(&start());
         text.extend(encode(&Entry::Sent { call: 4, attempt: 1, timestamp: String::new() }));
         text.extend(encode(&Entry::Sending { call: 4, attempt: 1 }));
         text.extend(encode(&Entry::Resume { timestamp: String::new() }));

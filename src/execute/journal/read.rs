@@ -78,7 +78,10 @@ pub(super) fn read_prior(file: &mut File, path: &Path, plan_hash: &str, lang: La
     for (i, line) in lines.iter().enumerate() {
         match std::str::from_utf8(line).ok().and_then(|l| serde_json::from_str::<Entry>(l).ok()) {
             Some(Entry::Start { plan_hash: h, .. }) if h != plan_hash => return Err(other_plan(path, lang)),
-            Some(Entry::Start { .. }) => started = true,
+            Some(Entry::Start { sending, .. }) => {
+                started = true;
+                calls.legacy = !sending;
+            }
             Some(e) => calls.apply(e),
             None if i + 1 == lines.len() => rec.warnings.push(
                 lang.t(
@@ -134,12 +137,19 @@ struct Calls {
     /// Attempts that went out ("sending", not withdrawn), answer unrecorded.
     open: HashMap<u32, HashSet<u32>>,
     done: HashMap<u32, CallOutcome>,
+    /// Written before "sending" records existed: a reservation counts as sent.
+    legacy: bool,
 }
 
 impl Calls {
     fn apply(&mut self, e: Entry) {
         match e {
-            Entry::Sent { call, attempt, .. } => self.number(call, attempt),
+            Entry::Sent { call, attempt, .. } => {
+                self.number(call, attempt);
+                if self.legacy {
+                    self.open.entry(call).or_default().insert(attempt);
+                }
+            }
             Entry::Sending { call, attempt } => {
                 self.number(call, attempt);
                 self.open.entry(call).or_default().insert(attempt);
