@@ -142,7 +142,7 @@ fn dependency_failed(shared: &Shared, dep: u32, lang: Lang) -> CallOutcome {
     outcome(Status::Ignore, None, msg, String::new(), 0)
 }
 
-impl<'c> Attempts<'c> {
+impl Attempts<'_> {
     async fn send_until_settled<'s>(
         &mut self,
         shared: &'s Shared,
