@@ -275,3 +275,34 @@ fn only_failed_twice_sends_nothing_proven_done_again() {
     // Each rerun sends only the refused addClient calls.
     assert_eq!(stats["total"].as_u64().unwrap(), sent_first + 2 * taken as u64, "{stats}");
 }
+
+/// A reservation is not a sending: an addClient killed after its
+/// reservation but before its "sending" was never sent, so on resume
+/// Loop's « e-mail déjà associé » stands (ERREUR); killed after its
+/// "sending", it may have gone, so the same answer proves nothing
+/// (A_VERIFIER). Never OK.
+#[test]
+fn a_reservation_is_not_a_sending() {
+    for (point, want) in [("reserved", "ERREUR"), ("sending", "A_VERIFIER")] {
+        let w = Work::new();
+        let (input, codes) = sheet(&w, 0, 1);
+        let sim = TestSim::start(Options { model: cabinet(&codes, 0), ..Default::default() });
+        let i = input.to_str().unwrap();
+        let marker = w.path("tue");
+        // provisionCompany, addOffer, then addClient: its attempt is the third.
+        let out = w
+            .bin_for(&sim)
+            .args(["run", i, "--results", "r.csv"])
+            .env("LOOPBATCH_TEST_KILL_AT", format!("{point}:3"))
+            .env("LOOPBATCH_TEST_KILL_MARKER", &marker)
+            .output()
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(&marker).unwrap_or_default(), point, "{}", said(&out));
+        assert_eq!(sim.stats()["calls"].get("/provisionningCollab/addClient"), None, "{point}: not sent");
+        let out = w.bin_for(&sim).args(["run", i, "--results", "r.csv", "--resume"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+        let l = results_csv(&w.path("r.csv"));
+        assert_eq!(l[0]["statut"], want, "{point}: {:?}", l[0]);
+        assert!(l[0]["message"].contains(simulator::MSG_EMAIL_TAKEN), "{:?}", l[0]);
+    }
+}
