@@ -300,11 +300,8 @@ impl Shared {
     async fn finish(&self, id: u32, outcome: CallOutcome, skipped: bool) {
         if !skipped {
             kill_point::reached("answered");
-            let written = match self.journal.done(id, &outcome) {
-                Ok(t) => self.journal.written(t).await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = written {
+            // In the file when this returns: then the place is given up.
+            if let Err(e) = self.journal.done(id, &outcome) {
                 self.journal_failed(e);
             }
         }
@@ -384,11 +381,8 @@ impl Shared {
             return withdraw();
         }
         kill_point::reached("reserved");
-        let sending = self.journal.sending(call.id, attempt);
-        if let Err(e) = match sending {
-            Ok(t) => self.journal.written(t).await,
-            Err(e) => Err(e),
-        } {
+        // In the file before the request's first byte.
+        if let Err(e) = self.journal.sending(call.id, attempt) {
             self.journal_failed(e);
             return withdraw();
         }

@@ -37,7 +37,7 @@ mod writer;
 
 pub use read::{Prior, Recorded, done_ok, plan_hash_of};
 use read::{read_prior, read_rescue};
-use writer::{Buffer, Shared, Written, lock, write, writer};
+use writer::{Buffer, Shared, Written, lock, syncer};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -94,24 +94,25 @@ struct DoneRecord<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WriteError(pub String);
 
-/// A record's place in the journal: in the file, then on disk, once the
-/// writer got that far (see [`Journal::written`], [`Journal::durable`]).
+/// A record's place in the journal: in the file once appended, on disk
+/// once a sync covers it (see [`Journal::durable`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Ticket(u64);
 
 pub struct Journal {
     shared: Arc<Shared>,
-    writer: Option<std::thread::JoinHandle<()>>,
+    file: Arc<File>,
+    syncer: Option<std::thread::JoinHandle<()>>,
     pub path: PathBuf,
 }
 
 impl Drop for Journal {
-    /// The writer writes and syncs what it was given and lets the file (and
-    /// its lock) go before the journal is said closed: a resume may follow.
+    /// The syncing thread syncs what was written and lets the file (and its
+    /// lock) go before the journal is said closed: a resume may follow.
     fn drop(&mut self) {
         lock(&self.shared.buffer).closed = true;
-        self.shared.wake_writer.notify_one();
-        if let Some(w) = self.writer.take() {
+        self.shared.wake_syncer.notify_one();
+        if let Some(w) = self.syncer.take() {
             let _ = w.join();
         }
     }
@@ -192,32 +193,22 @@ impl Journal {
         cut.map_err(|e| Failure::stopped(write_failure(path, &e.to_string(), lang)))?;
         line.extend(encode(&first));
         append(&mut file, &line).map_err(|e| Failure::stopped(write_failure(path, &e.0, lang)))?;
-        let shared = Arc::new(Shared { buffer: Mutex::new(Buffer::default()), wake_writer: Condvar::new() });
-        let for_writer = shared.clone();
-        let writer = std::thread::Builder::new()
+        let shared = Arc::new(Shared { buffer: Mutex::new(Buffer::default()), wake_syncer: Condvar::new() });
+        let file = Arc::new(file);
+        let (for_syncer, file_for_syncer) = (shared.clone(), file.clone());
+        let syncer = std::thread::Builder::new()
             .name("journal".into())
-            .spawn(move || writer(file, &for_writer))
+            .spawn(move || syncer(&file_for_syncer, &for_syncer))
             .map_err(|e| Failure::stopped(write_failure(path, &e.to_string(), lang)))?;
-        Ok((Journal { shared, writer: Some(writer), path: path.to_path_buf() }, recorded))
+        Ok((Journal { shared, file, syncer: Some(syncer), path: path.to_path_buf() }, recorded))
     }
 
-    /// Appends a record; `Err` once the journal has failed. An idle writer
-    /// is woken: the record is in the file within moments.
+    /// Appends a record, written to the file before this returns (a kill
+    /// cannot lose it; a power cut may, until a sync covers it); `Err` once
+    /// the journal has failed.
     fn append(&self, entry: &impl Serialize, outcome_of: Option<u32>) -> std::result::Result<Ticket, WriteError> {
         let line = encode(entry);
-        let mut b = lock(&self.shared.buffer);
-        if let Some(e) = &b.broken {
-            let e = e.clone();
-            b.unwritten.extend(outcome_of);
-            return Err(e);
-        }
-        let seq = b.push(&line, outcome_of);
-        let wake = b.idle;
-        drop(b);
-        if wake {
-            self.shared.wake_writer.notify_one();
-        }
-        Ok(Ticket(seq))
+        lock(&self.shared.buffer).write(&self.file, &line, outcome_of).map(Ticket)
     }
 
     /// Records that attempt `attempt` of `call` may go out. It must not go
@@ -226,8 +217,8 @@ impl Journal {
         self.append(&Entry::Sent { call, attempt, timestamp: now_iso() }, None)
     }
 
-    /// Records that attempt `attempt` of `call` goes out now: it must not
-    /// go out before [`Journal::written`] says so for the returned ticket.
+    /// Records that attempt `attempt` of `call` goes out now: in the file
+    /// when this returns `Ok`, before the request's first byte.
     pub fn sending(&self, call: u32, attempt: u32) -> std::result::Result<Ticket, WriteError> {
         self.append(&Entry::Sending { call, attempt }, None)
     }
@@ -238,29 +229,10 @@ impl Journal {
         let _ = self.append(&Entry::Withdrawn { call, attempt }, None);
     }
 
-    /// Records a call's final outcome; in the file once [`Journal::written`]
-    /// says so for the returned ticket, on disk before any later record is
-    /// said durable, and after `flush`.
+    /// Records a call's final outcome: in the file when this returns `Ok`,
+    /// on disk before any later record is said durable, and after `flush`.
     pub fn done(&self, call: u32, outcome: &CallOutcome) -> std::result::Result<Ticket, WriteError> {
         self.append(&DoneRecord { call, outcome }, Some(call))
-    }
-
-    /// Returns once the record of `ticket` (and everything appended before
-    /// it) is in the file: a kill no longer loses it (a power cut may).
-    pub async fn written(&self, ticket: Ticket) -> Written {
-        let told = {
-            let mut b = lock(&self.shared.buffer);
-            if let Some(e) = &b.broken {
-                return Err(e.clone());
-            }
-            if ticket.0 < b.written {
-                return Ok(());
-            }
-            let (tell, told) = oneshot::channel();
-            b.write_waiters.push((ticket.0, tell));
-            told
-        };
-        told.await.unwrap_or_else(|_| Err(WriteError("journal closed".into())))
     }
 
     /// Returns once the record of `ticket` (and everything appended before
@@ -283,7 +255,7 @@ impl Journal {
             b.wanted = b.wanted.max(b.appended);
             told
         };
-        self.shared.wake_writer.notify_one();
+        self.shared.wake_syncer.notify_one();
         told.await.unwrap_or_else(|_| Err(WriteError("journal closed".into())))
     }
 
@@ -316,8 +288,9 @@ fn encode(e: &impl Serialize) -> Vec<u8> {
     line
 }
 
+/// Writes and syncs (the journal's first record, before any call).
 fn append(file: &mut File, bytes: &[u8]) -> Written {
-    write(file, bytes, true)
+    file.write_all(bytes).and_then(|()| file.sync_data()).map_err(|e| WriteError(e.to_string()))
 }
 
 /// Saves, in a file of its own, the outcomes that the journal could not
@@ -358,7 +331,6 @@ mod tests {
     use super::*;
     use crate::outcome::Status;
     use std::collections::HashSet;
-    use std::time::Duration;
 
     fn outcome(status: Status, resend: bool) -> CallOutcome {
         CallOutcome {
@@ -443,8 +415,7 @@ mod tests {
         }
         assert_eq!(j.syncs(), 1, "one sync for the whole group");
         j.done(7, &outcome(Status::Ok, false)).unwrap();
-        let t = j.sending(4, 1).unwrap();
-        j.written(t).await.unwrap();
+        j.sending(4, 1).unwrap();
         j.sending(50, 1).unwrap();
         j.withdrawn(50, 1);
         j.flush().await.unwrap();
@@ -480,17 +451,43 @@ mod tests {
         assert!(!rec.damaged && rec.warnings.is_empty());
     }
 
+    /// Every record is in the file when its append returns, whatever the
+    /// syncing thread is doing (here: syncing groups all along): a kill
+    /// loses none, without waiting for anything.
     #[tokio::test]
     async fn records_not_waited_for_reach_the_file_within_moments() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("j.jsonl");
         let (j, _) = Journal::open(&p, &dir.path().join("none"), "h", "s", false, Lang::Fr).unwrap();
-        // The writer is asleep by now; the append wakes it (the policy
-        // itself is tested on a paused clock in `writer`).
-        std::thread::sleep(Duration::from_millis(30));
-        let t = j.done(1, &outcome(Status::Ok, false)).unwrap();
-        j.written(t).await.unwrap();
-        assert_eq!(std::fs::read_to_string(&p).unwrap().lines().count(), 2, "in the file once said written");
+        let j = std::sync::Arc::new(j);
+        let syncing = {
+            let j = j.clone();
+            tokio::spawn(async move {
+                for c in 0..50 {
+                    let t = j.sent(1000 + c, 1).unwrap();
+                    j.durable(t).await.unwrap();
+                }
+            })
+        };
+        for c in 1..=50u32 {
+            j.done(c, &outcome(Status::Ok, false)).unwrap();
+            let text = std::fs::read_to_string(&p).unwrap();
+            let marker = format!("\"call\":{c},");
+            assert!(text.lines().any(|l| l.contains("\"done\"") && l.contains(&marker)), "record {c} not in the file");
+            tokio::task::yield_now().await;
+        }
+        syncing.await.unwrap();
+        assert!(j.syncs() >= 1);
+    }
+
+    #[test]
+    fn nobody_waiting_no_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("j.jsonl");
+        let (j, _) = Journal::open(&p, &dir.path().join("none"), "h", "s", false, Lang::Fr).unwrap();
+        j.done(1, &outcome(Status::Ok, false)).unwrap();
+        j.sending(2, 1).unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap().lines().count(), 3, "in the file at once");
         assert_eq!(j.syncs(), 0, "nobody waited for a sync: none made");
     }
 }
