@@ -203,36 +203,43 @@ impl Journal {
         Ok((Journal { shared, file, syncer: Some(syncer), path: path.to_path_buf() }, recorded))
     }
 
-    /// Appends a record, written to the file before this returns (a kill
-    /// cannot lose it; a power cut may, until a sync covers it); `Err` once
-    /// the journal has failed.
-    fn append(&self, entry: &impl Serialize, outcome_of: Option<u32>) -> std::result::Result<Ticket, WriteError> {
+    /// Appends a record; with `now`, it is in the file when this returns
+    /// (a kill cannot lose it; a power cut may, until a sync covers it),
+    /// otherwise within `WRITE_WITHIN`. `Err` once the journal has failed.
+    fn append(
+        &self,
+        entry: &impl Serialize,
+        outcome_of: Option<u32>,
+        now: bool,
+    ) -> std::result::Result<Ticket, WriteError> {
         let line = encode(entry);
-        lock(&self.shared.buffer).write(&self.file, &line, outcome_of).map(Ticket)
+        lock(&self.shared.buffer).append(&self.file, &line, outcome_of, now).map(Ticket)
     }
 
     /// Records that attempt `attempt` of `call` may go out. It must not go
     /// out before [`Journal::durable`] says so for the returned ticket.
     pub fn sent(&self, call: u32, attempt: u32) -> std::result::Result<Ticket, WriteError> {
-        self.append(&Entry::Sent { call, attempt, timestamp: now_iso() }, None)
+        // On disk before the call goes (`durable`); a kill that loses it
+        // loses nothing: a reservation is not a sending.
+        self.append(&Entry::Sent { call, attempt, timestamp: now_iso() }, None, false)
     }
 
     /// Records that attempt `attempt` of `call` goes out now: in the file
     /// when this returns `Ok`, before the request's first byte.
     pub fn sending(&self, call: u32, attempt: u32) -> std::result::Result<Ticket, WriteError> {
-        self.append(&Entry::Sending { call, attempt }, None)
+        self.append(&Entry::Sending { call, attempt }, None, true)
     }
 
     /// Records that an attempt recorded "sent" did not go out after all.
     pub fn withdrawn(&self, call: u32, attempt: u32) {
         // A journal that failed already stops the run: the resume settles it.
-        let _ = self.append(&Entry::Withdrawn { call, attempt }, None);
+        let _ = self.append(&Entry::Withdrawn { call, attempt }, None, true);
     }
 
     /// Records a call's final outcome: in the file when this returns `Ok`,
     /// on disk before any later record is said durable, and after `flush`.
     pub fn done(&self, call: u32, outcome: &CallOutcome) -> std::result::Result<Ticket, WriteError> {
-        self.append(&DoneRecord { call, outcome }, Some(call))
+        self.append(&DoneRecord { call, outcome }, Some(call), true)
     }
 
     /// Returns once the record of `ticket` (and everything appended before
@@ -486,8 +493,26 @@ mod tests {
         let p = dir.path().join("j.jsonl");
         let (j, _) = Journal::open(&p, &dir.path().join("none"), "h", "s", false, Lang::Fr).unwrap();
         j.done(1, &outcome(Status::Ok, false)).unwrap();
+        j.sent(2, 1).unwrap();
         j.sending(2, 1).unwrap();
-        assert_eq!(std::fs::read_to_string(&p).unwrap().lines().count(), 3, "in the file at once");
+        let text = std::fs::read_to_string(&p).unwrap();
+        let kinds: Vec<&str> = text.lines().map(|l| l.split('"').nth(3).unwrap_or_default()).collect();
+        assert_eq!(kinds, ["start", "done", "sent", "sending"], "in the file at once, in order");
         assert_eq!(j.syncs(), 0, "nobody waited for a sync: none made");
+    }
+
+    /// A reservation alone may wait in memory, but not for long.
+    #[test]
+    fn a_reservation_alone_reaches_the_file_by_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("j.jsonl");
+        let (j, _) = Journal::open(&p, &dir.path().join("none"), "h", "s", false, Lang::Fr).unwrap();
+        j.sent(1, 1).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::fs::read_to_string(&p).unwrap().lines().count() < 2 {
+            assert!(std::time::Instant::now() < deadline, "the reservation never reached the file");
+            std::thread::sleep(writer::WRITE_WITHIN / 2);
+        }
+        assert_eq!(j.syncs(), 0);
     }
 }

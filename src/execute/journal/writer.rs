@@ -1,13 +1,18 @@
-//! The journal's file and its syncing thread. Every record is written to
-//! the file as it is appended (one `write`, under the buffer's lock, so the
-//! file keeps the order of the appends): a kill loses no record appended,
-//! and no thread hand-off is paid per record. Syncs, which take
-//! milliseconds, are made by a thread of their own, only when someone waits
-//! for one, and each covers every record written by then.
+//! The journal's file and its syncing thread. A record that must survive
+//! a kill ("sending", "done", "withdrawn") is written to the file as it is
+//! appended, with any record waiting before it (one `write`, under the
+//! buffer's lock, so the file keeps the order of the appends; no thread
+//! hand-off per record). A reservation ("sent") may wait in memory: it
+//! must be on disk before its call goes, which the sync its call waits for
+//! sees to, and losing it to a kill loses nothing (a reservation is not a
+//! sending); the thread writes it within `WRITE_WITHIN` anyway. Syncs,
+//! which take milliseconds, are made by that thread only when someone
+//! waits for one, and each covers every record appended by then.
 
 use std::fs::File;
 use std::io::Write;
 use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Duration;
 
 use tokio::sync::oneshot;
 
@@ -15,10 +20,15 @@ use super::WriteError;
 
 pub(super) type Written = std::result::Result<(), WriteError>;
 
+/// The longest a record waits in memory.
+pub(super) const WRITE_WITHIN: Duration = Duration::from_millis(10);
+
 /// Records written so far, and who waits for a sync.
 #[derive(Default)]
 pub(super) struct Buffer {
-    /// Records written so far; those before `synced` are on disk.
+    /// Records appended and not yet written.
+    pub pending: Vec<u8>,
+    /// Records appended so far; those before `synced` are on disk.
     pub appended: u64,
     pub synced: u64,
     /// A sync is wanted up to this record (exclusive).
@@ -35,26 +45,38 @@ pub(super) struct Buffer {
 }
 
 impl Buffer {
-    /// Writes a record to the file; returns its number. After a failure
-    /// nothing more is written.
-    pub fn write(&mut self, mut file: &File, line: &[u8], outcome_of: Option<u32>) -> Result<u64, WriteError> {
+    /// Appends a record; with `now`, writes it to the file (with any record
+    /// waiting before it) before returning. Returns its number. After a
+    /// failure nothing more is written.
+    pub fn append(&mut self, file: &File, line: &[u8], outcome_of: Option<u32>, now: bool) -> Result<u64, WriteError> {
         if let Some(e) = &self.broken {
             let e = e.clone();
             self.unwritten.extend(outcome_of);
             return Err(e);
         }
-        if let Err(e) = file.write_all(line) {
-            let e = WriteError(e.to_string());
-            self.unwritten.extend(outcome_of);
-            fail(self, e.clone());
-            return Err(e);
-        }
+        self.pending.extend_from_slice(line);
         let seq = self.appended;
         self.appended += 1;
         if let Some(call) = outcome_of {
             self.unsynced.push((seq, call));
         }
+        if now {
+            self.write_pending(file)?;
+        }
         Ok(seq)
+    }
+
+    /// Writes the records waiting in memory.
+    fn write_pending(&mut self, mut file: &File) -> Written {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let written = file.write_all(&self.pending).map_err(|e| WriteError(e.to_string()));
+        self.pending.clear();
+        if let Err(e) = &written {
+            fail(self, e.clone());
+        }
+        written
     }
 
     /// A sync is due: someone waits for one, or the journal closes.
@@ -85,17 +107,20 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// The syncing thread: sleeps until a sync is wanted (or the journal
-/// closes), then syncs outside the lock; the records written meanwhile go
-/// with the next one. After a failure every waiter fails at once, and
-/// outcomes not known to be on disk are listed.
+/// closes), at most `WRITE_WITHIN`, writing what waits in memory; then
+/// writes what waits (under the lock, keeping the order) and syncs outside
+/// the lock; the records written meanwhile go with the next sync. After a
+/// failure every waiter fails at once, and outcomes not known to be on disk
+/// are listed.
 pub(super) fn syncer(file: &File, shared: &Shared) {
     let mut b = lock(&shared.buffer);
     loop {
+        let _ = b.write_pending(file);
         if !b.sync_due() {
             if b.closed {
                 return;
             }
-            b = shared.wake_syncer.wait(b).unwrap_or_else(|e| e.into_inner());
+            b = shared.wake_syncer.wait_timeout(b, WRITE_WITHIN).unwrap_or_else(|e| e.into_inner()).0;
             continue;
         }
         let upto = b.appended;
@@ -117,6 +142,7 @@ fn fail(b: &mut Buffer, error: WriteError) {
     }
     let lost: Vec<u32> = b.unsynced.drain(..).map(|(_, call)| call).collect();
     b.unwritten.extend(lost);
+    b.pending.clear();
     b.synced = b.appended;
     b.wanted = b.appended;
     for (_, tell) in b.sync_waiters.drain(..) {
