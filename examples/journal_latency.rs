@@ -56,7 +56,8 @@ async fn forward(State(p): State<Proxy>, req: Request<Body>) -> Response<Body> {
 
 fn binary() -> PathBuf {
     if let Some(b) = std::env::var_os("LOOPBATCH_BIN") {
-        return b.into();
+        // The run's folder is another: a relative path is made absolute.
+        return std::path::absolute(PathBuf::from(&b)).unwrap_or_else(|_| b.into());
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
     let release = root.join("release/loopbatch");
