@@ -168,6 +168,7 @@ fn kills_stops_a_wrong_key_and_faults_then_a_clean_resume_end_every_row_right() 
         let (email, code) = (&row["email"], &row["code_dossier"]);
         let ctx = format!("seed {seed}, row {i} {row:?}");
         assert_eq!(state["dossiers"][code]["statut"], "Opérationnel", "{ctx}");
+        assert_eq!(state["dossiers"][code]["offers"], serde_json::json!(["start"]), "{ctx}");
         let contact = &state["contacts"][email];
         if i >= n {
             // Someone else's e-mail: never OK, whatever happened, and the
@@ -178,8 +179,9 @@ fn kills_stops_a_wrong_key_and_faults_then_a_clean_resume_end_every_row_right() 
             assert!(contact["dossiers"].get("Z999").is_some(), "{ctx}: {contact}");
             continue;
         }
-        // The contact exists, once, on its dossier.
-        assert!(contact["dossiers"].get(code.as_str()).is_some(), "{ctx}: {contact}");
+        // The contact exists, once, on its dossier, with its offer.
+        assert_eq!(contact["dossiers"].as_object().map(|d| d.len()), Some(1), "{ctx}: {contact}");
+        assert_eq!(contact["dossiers"][code.as_str()], serde_json::json!(["start"]), "{ctx}: {contact}");
         match row["statut"].as_str() {
             "OK" => {}
             // An addClient whose answer never reached us (lost, 504, or
