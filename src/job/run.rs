@@ -318,16 +318,12 @@ fn prior_outcomes(plan: &Plan, recorded: Recorded, selection: Option<&Selection>
     let mut prior = recorded.prior;
     if recorded.damaged {
         for call in &plan.calls {
-            match prior.get(&call.id) {
-                Some(Prior::Done(_)) => {}
-                p => {
-                    let attempts = match p {
-                        Some(Prior::InFlight { attempts, .. }) => *attempts,
-                        _ => 0,
-                    };
-                    prior.insert(call.id, Prior::InFlight { attempts, sent: true });
-                }
-            }
+            let attempts = match prior.get(&call.id) {
+                Some(Prior::Done(_)) => continue,
+                Some(Prior::InFlight { attempts, .. }) => *attempts,
+                None => 0,
+            };
+            prior.insert(call.id, Prior::InFlight { attempts, sent: true });
         }
     }
     if let Some(sel) = selection {
