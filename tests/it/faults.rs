@@ -78,6 +78,10 @@ impl Torture<'_> {
             .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
             .env("LOOP_API_KEY", simulator::DEMO_API_KEY)
             .env_remove("LOOPBATCH_TEST_KILL_AT")
+            // No per-user keys nor settings of the machine's user.
+            .env("HOME", self.w.dir.path())
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("XDG_DATA_HOME")
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         if self.runs > 0 {
@@ -218,13 +222,17 @@ fn a_stale_results_file_is_no_proof() {
     let (input, codes) = sheet(&w, n, 0);
     let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), false)).collect();
     let i = input.to_str().unwrap();
-    let first = TestSim::start(Options { model: model(&refs), ..Default::default() });
-    w.bin_for(&first).args(["run", i, "--results", "r.csv", "--rate", "300/s"]).assert().code(0);
+    let sim = TestSim::start(Options { model: model(&refs), ..Default::default() });
+    w.bin_for(&sim).args(["run", i, "--results", "r.csv", "--rate", "300/s"]).assert().code(0);
     assert!(results_csv(&w.path("r.csv")).iter().all(|l: &Line| l["statut"] == "OK"));
     std::fs::remove_file(w.path("r.csv.journal.jsonl")).unwrap();
 
-    // Another tenant; the results still say OK everywhere.
-    let sim = TestSim::start(Options { model: model(&refs), ..Default::default() });
+    // Loop emptied (as a fresh test tenant); the results still say OK everywhere.
+    sim.rt.block_on(async {
+        let reset = reqwest::Client::new().post(format!("{}/__reset", sim.root)).send().await.unwrap();
+        assert!(reset.status().is_success());
+    });
+    assert_eq!(sim.stats()["total"], 0);
     let out = w.bin_for(&sim).args(["run", i, "--results", "new.csv", "--only-failed", "r.csv"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", said(&out));
     assert!(said(&out).contains("r.csv.journal.jsonl") && said(&out).contains("manque"), "{}", said(&out));
