@@ -299,7 +299,6 @@ impl Shared {
     /// comes later in the journal) and wakes the calls that wait for this one.
     async fn finish(&self, id: u32, outcome: CallOutcome, skipped: bool) {
         if !skipped {
-            kill_point::reached("answered");
             // In the file when this returns: then the place is given up.
             if let Err(e) = self.journal.done(id, &outcome) {
                 self.journal_failed(e);
@@ -392,6 +391,7 @@ impl Shared {
             self.progress.rate_changed(rate);
         }
         let answer = self.client.send("POST", &call.route, call.body.get()).await;
+        kill_point::reached("answered");
         if not_taken(&answer) {
             self.journal.withdrawn(call.id, attempt);
         }
