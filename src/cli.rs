@@ -305,6 +305,9 @@ pub struct SimulateArgs {
     /// Part des appels appliqués auxquels la passerelle répond 504 (réponse du serveur trop tardive)
     #[arg(long, default_value_t = 0.0, value_parser = parse_fraction, value_name = "P")]
     pub applied_504_rate: f64,
+    /// Part des refus (réponse métier, rien d'appliqué) auxquels la passerelle répond 504
+    #[arg(long, default_value_t = 0.0, value_parser = parse_fraction, value_name = "P")]
+    pub refused_504_rate: f64,
     /// Limitation : window (fenêtre glissante) ou lockout (tout appel refusé pendant le Retry-After)
     #[arg(long, value_parser = throttle_parser(), default_value = "window", value_name = "MODELE")]
     pub throttle_model: ThrottleModel,

@@ -73,6 +73,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("simulate", "applied_504_rate", "Share of calls applied that the gateway answers with 504 (backend too late)"),
     (
         "simulate",
+        "refused_504_rate",
+        "Share of refusals (business answer, nothing applied) that the gateway answers with 504",
+    ),
+    (
+        "simulate",
         "throttle_model",
         "Throttling: window (sliding window) or lockout (every call refused during the Retry-After)",
     ),

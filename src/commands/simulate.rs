@@ -33,6 +33,8 @@ pub fn simulate(args: &SimulateArgs, cfg: &Config) -> Result<u8> {
             slow: Duration::from_millis(args.slow_ms),
             lost_answer_rate: args.lost_answer_rate,
             applied_then_504_rate: args.applied_504_rate,
+            refused_then_504_rate: args.refused_504_rate,
+            spared_routes: Vec::new(),
         },
         throttle: args.throttle_model,
         error_profile: args.error_profile,

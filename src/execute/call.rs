@@ -7,6 +7,8 @@ use crate::loop_api::MSG_EMAIL_TAKEN;
 use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Call, Operation};
 
+use tokio::sync::SemaphorePermit;
+
 use super::client::{Answer, fatal_message, route_not_found_hint};
 use super::{Shared, StopReason};
 
@@ -28,7 +30,8 @@ struct Attempts<'a> {
     call: &'a Call,
     lang: Lang,
     sent: u32,
-    /// A request went out whose answer was not read: it may have been applied.
+    /// A request went out whose answer was not delivered (reset, timeout,
+    /// kill, 502, 504): it may have been applied.
     maybe_applied: bool,
     failures: u32,
     throttles: u32,
@@ -37,62 +40,93 @@ struct Attempts<'a> {
 /// What to do after an answer.
 enum Next {
     Final(CallOutcome),
-    /// The run stops; the call has an outcome only if it may have been applied.
-    Stop(Option<CallOutcome>),
+    /// The run stops before the call is settled: no outcome.
+    Stop,
     Again,
     /// Send again after this wait (a transient failure's backoff).
     Sleep(std::time::Duration),
 }
 
-/// Sends one call until it has a final outcome; `None` when the run stops
-/// before it could be sent. `in_flight`: attempts an earlier run left
-/// unanswered (the call may have been applied).
-pub(super) async fn run_call(shared: &Shared, id: u32, in_flight: Option<u32>) -> Option<CallOutcome> {
+/// Sends one call until it has a final outcome, returned with the place in
+/// flight of its last attempt; `None` when the run stops first (a call that
+/// may have reached Loop is then left unsettled, for the resume).
+/// `(attempts, sent)`: what an earlier run left (see `Prior::InFlight`).
+pub(super) async fn run_call(
+    shared: &Shared,
+    id: u32,
+    (attempts, sent): (u32, bool),
+) -> Option<(CallOutcome, Option<SemaphorePermit<'_>>)> {
     let call = shared.calls.get(&id)?;
     let lang = shared.opts.lang;
     match shared.wait_deps(call).await {
         Ok(true) => {}
         Ok(false) => return None,
-        Err(dep) => return Some(dependency_failed(shared, dep, lang)),
+        Err(dep) => return Some((dependency_failed(shared, dep, lang), None)),
     }
-    let mut state = Attempts {
-        call,
-        lang,
-        sent: in_flight.unwrap_or(0),
-        maybe_applied: in_flight.is_some(),
-        failures: 0,
-        throttles: 0,
-    };
-    loop {
-        if shared.stopping() {
-            return state.stopped();
-        }
-        let settling = state.settling();
-        let Some((answer, sent_at)) = shared.attempt(call, state.sent + 1).await else {
-            return state.stopped();
-        };
-        state.sent += 1;
-        if !matches!(answer, Answer::Throttled { .. }) {
-            shared.pacer.success();
-        }
-        if let Answer::Throttled { wait, .. } = answer {
-            match state.throttled(shared, wait, sent_at) {
-                Next::Stop(o) => return o,
-                _ => continue,
-            }
-        }
-        match state.on_answer(shared, answer, settling) {
-            Next::Final(o) => return Some(o),
-            Next::Stop(o) => return o,
-            Next::Again => {}
-            Next::Sleep(wait) => {
-                tokio::select! {
-                    _ = tokio::time::sleep(wait) => {}
-                    _ = shared.halt.interrupted() => {}
-                }
-            }
-        }
+    let mut state = Attempts { call, lang, sent: attempts, maybe_applied: sent, failures: 0, throttles: 0 };
+    let ended = state.send_until_settled(shared).await;
+    if ended.is_none() && state.maybe_applied {
+        shared.unsettled.lock().unwrap_or_else(|e| e.into_inner()).insert(id);
     }
+    ended
+}
+
+/// « Déjà approvisionné / opérationnel » is the state provisionCompany wants.
+fn already_provisioned(message: &str) -> bool {
+    let m = message.to_lowercase();
+    m.contains("déjà approvisionné") || m.contains("déjà opérationnel")
+}
+
+/// Whom a call concerns, from its body: the e-mail, the person (prénom nom
+/// as in the sheet) and the dossier.
+struct Who {
+    email: String,
+    person: String,
+    dossier: String,
+}
+
+impl Who {
+    fn of(call: &Call) -> Who {
+        let body: serde_json::Value = serde_json::from_str(call.body.get()).unwrap_or_default();
+        let field = |k: &str| body.get(k).and_then(|v| v.as_str()).unwrap_or_default().trim().to_string();
+        let person = format!("{} {}", field("prenom"), field("nom")).trim().to_string();
+        let dossier = Some(field("codeDossier")).filter(|d| !d.is_empty()).unwrap_or_else(|| call.dossier.to_string());
+        Who { email: field("email"), person: if person.is_empty() { "-".into() } else { person }, dossier }
+    }
+
+    /// What to look at in Loop for an addClient that may have been applied.
+    fn in_loop(&self, lang: Lang) -> String {
+        format!(
+            "{} {} ({}) {} {}",
+            lang.t("interlocuteur", "contact"),
+            self.person,
+            self.email,
+            lang.t("sur le dossier", "on dossier"),
+            self.dossier
+        )
+    }
+}
+
+/// What to check in Loop when an addClient without a delivered answer was
+/// answered « e-mail déjà associé » on resending: names the e-mail, the
+/// person and the dossier from the call's body.
+fn email_taken_to_check(call: &Call, lang: Lang) -> String {
+    let who = Who::of(call);
+    format!(
+        "{} {} ({}) {} {} {}",
+        lang.t(
+            "à vérifier dans Loop : un envoi précédent est parti sans réponse reçue, et le nouvel envoi répond que l'e-mail",
+            "check in Loop: an earlier attempt went out without an answer received, and the resend answers that the e-mail"
+        ),
+        who.email,
+        who.person,
+        lang.t("est déjà associé. Ouvrez le dossier", "is already taken. Open dossier"),
+        who.dossier,
+        lang.t(
+            "dans Loop : si cet interlocuteur y figure, il a été créé par l'envoi précédent (rien à faire) ; sinon l'e-mail appartient à quelqu'un d'autre : corrigez-le dans le fichier et relancez avec --only-failed.",
+            "in Loop: if this contact is there, the earlier attempt created it (nothing to do); otherwise the e-mail belongs to someone else: correct it in the sheet and run again with --only-failed."
+        )
+    )
 }
 
 fn dependency_failed(shared: &Shared, dep: u32, lang: Lang) -> CallOutcome {
@@ -109,19 +143,44 @@ fn dependency_failed(shared: &Shared, dep: u32, lang: Lang) -> CallOutcome {
 }
 
 impl Attempts<'_> {
+    async fn send_until_settled<'s>(
+        &mut self,
+        shared: &'s Shared,
+    ) -> Option<(CallOutcome, Option<SemaphorePermit<'s>>)> {
+        loop {
+            if shared.stopping() {
+                return None;
+            }
+            let settling = self.settling();
+            let (answer, sent_at, place) = shared.attempt(self.call, self.sent + 1).await?;
+            self.sent += 1;
+            if !matches!(answer, Answer::Throttled { .. }) {
+                shared.pacer.success();
+            }
+            if let Answer::Throttled { wait, .. } = answer {
+                match self.throttled(shared, wait, sent_at) {
+                    Next::Stop => return None,
+                    _ => continue,
+                }
+            }
+            match self.on_answer(shared, answer, settling) {
+                Next::Final(o) => return Some((o, Some(place))),
+                Next::Stop => return None,
+                Next::Again => {}
+                Next::Sleep(wait) => {
+                    drop(place);
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = shared.halt.interrupted() => {}
+                    }
+                }
+            }
+        }
+    }
+
     /// The next send decides a call that may have been applied.
     fn settling(&self) -> bool {
         self.maybe_applied && !self.call.operation.idempotent()
-    }
-
-    fn stopped(&self) -> Option<CallOutcome> {
-        self.maybe_applied.then(|| {
-            let m = self.lang.t(
-                "envoyé puis exécution arrêtée avant la réponse : à vérifier dans Loop",
-                "sent, then the run stopped before the answer: check in Loop",
-            );
-            outcome(Status::AVerifier, None, m.into(), String::new(), self.sent)
-        })
     }
 
     fn on_answer(&mut self, shared: &Shared, answer: Answer, settling: bool) -> Next {
@@ -149,10 +208,14 @@ impl Attempts<'_> {
                 let hint = route_not_found_hint(self.call.operation, &self.call.route, lang);
                 let m = fatal_message(kind, status, &message, Some(&hint), lang);
                 shared.set_stop(StopReason::Fatal { kind, status, message: m.clone() });
-                let st = if self.maybe_applied { Status::AVerifier } else { Status::Erreur };
-                let mut o = outcome(st, Some(status), m, request_id, self.sent);
+                // A stop is no outcome: an earlier attempt that may have
+                // been applied is left for the resume to settle.
+                if self.maybe_applied {
+                    return Next::Stop;
+                }
+                let mut o = outcome(Status::Erreur, Some(status), m, request_id, self.sent);
                 // The gateway refused it: not applied, sent again on resume.
-                o.resend_on_resume = st == Status::Erreur;
+                o.resend_on_resume = true;
                 Next::Final(o)
             }
             // Handled before: the pool pauses.
@@ -163,19 +226,20 @@ impl Attempts<'_> {
         }
     }
 
-    /// A business answer is final, unless it decides a call that may have
-    /// been applied: "e-mail taken" then means the earlier addClient worked.
+    /// A business answer is final. When it decides a call that may have
+    /// been applied by an attempt without a delivered answer, it proves
+    /// nothing: « e-mail déjà associé » may be that attempt's contact or
+    /// someone else's, so the row is to check (no probing call: it would
+    /// give the offer to whoever owns the e-mail). After attempts that were
+    /// never sent, Loop's answer stands.
     fn business(&self, status: u16, message: String, request_id: String, settling: bool) -> CallOutcome {
         let lang = self.lang;
+        if self.call.operation == Operation::ProvisionCompany && already_provisioned(&message) {
+            return outcome(Status::Ok, Some(status), message, request_id, self.sent);
+        }
         if settling && self.call.operation == Operation::AddClient && message.contains(MSG_EMAIL_TAKEN) {
-            let m = format!(
-                "{} ({message})",
-                lang.t(
-                    "interlocuteur créé par la tentative précédente dont la réponse a été perdue : déduit de la réponse au nouvel envoi",
-                    "contact created by the earlier attempt whose answer was lost: inferred from the answer to the resend"
-                )
-            );
-            return outcome(Status::Ok, Some(status), m, request_id, self.sent);
+            let m = format!("{} ({message})", email_taken_to_check(self.call, lang));
+            return outcome(Status::AVerifier, Some(status), m, request_id, self.sent);
         }
         if settling {
             let m = format!(
@@ -191,14 +255,9 @@ impl Attempts<'_> {
         self.throttles += 1;
         let wait = wait.unwrap_or_else(|| shared.opts.backoff.delay(self.throttles));
         if wait > shared.opts.max_retry_after || self.throttles > 200 {
+            // A stop, not an outcome: the resume settles or sends it.
             shared.set_stop(StopReason::RetryAfterTooLong { wait });
-            let m = self.lang.t(
-                "à vérifier : exécution arrêtée (attente imposée trop longue)",
-                "to check: run stopped (imposed wait too long)",
-            );
-            return Next::Stop(
-                self.maybe_applied.then(|| outcome(Status::AVerifier, None, m.into(), String::new(), self.sent)),
-            );
+            return Next::Stop;
         }
         shared.throttled(sent_at, wait);
         Next::Again
@@ -222,13 +281,17 @@ impl Attempts<'_> {
             // trace of an earlier one ("e-mail déjà associé", "déjà
             // opérationnel"): safe, until the retries are spent.
             if exhausted {
+                let what = match self.call.operation {
+                    Operation::AddClient => Who::of(self.call).in_loop(lang),
+                    _ => format!("{} {}", lang.t("dossier", "dossier"), Who::of(self.call).dossier),
+                };
                 let msg = format!(
-                    "{} {} {} ({detail})",
+                    "{} {} {} {what} ({detail})",
                     lang.t("réponse perdue", "answer lost"),
                     self.failures,
                     lang.t(
-                        "fois : l'appel a peut-être été appliqué, vérifiez dans Loop avant de relancer",
-                        "times: the call may have been applied, check in Loop before running it again"
+                        "fois : l'appel a peut-être été appliqué, vérifiez dans Loop avant de relancer :",
+                        "times: the call may have been applied, check in Loop before running it again:"
                     )
                 );
                 return Next::Final(outcome(Status::AVerifier, status, msg, request_id, self.sent));

@@ -8,23 +8,27 @@
 //! paces the whole pool, pauses it on Retry-After and adapts its rate.
 //! Calls that may have been applied are never blindly repeated when they
 //! are not idempotent: they are settled, or marked A_VERIFIER. No call goes
-//! out before its "sent" record is on disk; a journal that cannot be
-//! written stops the run.
+//! out before its "sent" record is on disk and its "sending" record in the
+//! file; a call keeps its place in flight until its outcome is in the file
+//! (a kill leaves at most `concurrency` answers unrecorded); a journal that
+//! cannot be written stops the run. A stop is never an outcome: a call
+//! that may have reached Loop is left unsettled, for the resume to settle.
 
 pub mod backoff;
 mod call;
 pub mod client;
 pub mod journal;
+pub mod kill_point;
 pub mod loophub;
 pub mod pacer;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Notify, Semaphore, SemaphorePermit};
 
 use crate::config::Rate;
 use crate::i18n::Lang;
@@ -93,6 +97,9 @@ pub struct RunOutcome {
     pub final_rate: f64,
     /// Calls whose outcome the journal could not record (it failed).
     pub unjournaled: Vec<u32>,
+    /// Calls without an outcome that may have reached Loop (sent, answer
+    /// not received before the run stopped): a resume settles them.
+    pub unsettled: HashSet<u32>,
 }
 
 /// A handle to stop a run from outside (Ctrl-C, a Stop button): calls in
@@ -150,6 +157,8 @@ struct Shared {
     progress: Arc<dyn Progress>,
     sent: AtomicUsize,
     calls: HashMap<u32, Call>,
+    /// See [`RunOutcome::unsettled`].
+    unsettled: Mutex<HashSet<u32>>,
 }
 
 /// What one run of the pool needs besides the plan.
@@ -182,6 +191,7 @@ pub async fn execute(plan: &Plan, run: Execution) -> RunOutcome {
         progress,
         sent: AtomicUsize::new(0),
         calls: plan.calls.iter().map(|c| (c.id, c.clone())).collect(),
+        unsettled: Mutex::new(HashSet::new()),
     });
     let watcher = {
         let shared = shared.clone();
@@ -202,12 +212,26 @@ pub async fn execute(plan: &Plan, run: Execution) -> RunOutcome {
     if let Err(e) = shared.journal.flush().await {
         shared.journal_failed(e);
     }
+    kill_point::reached("recorded");
     let outcomes = shared.done.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let stop = shared.stop.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let mut unsettled = std::mem::take(&mut *shared.unsettled.lock().unwrap_or_else(|e| e.into_inner()));
+    for (id, p) in &prior {
+        if matches!(p, Prior::InFlight { sent: true, .. }) {
+            unsettled.insert(*id);
+        }
+    }
+    unsettled.retain(|id| !outcomes.contains_key(id));
     let calls_sent = shared.sent.load(Ordering::Relaxed);
     let unjournaled = shared.journal.unwritten();
     let final_rate = shared.pacer.rate();
-    RunOutcome { outcomes, stop, calls_sent, elapsed: started.elapsed(), final_rate, unjournaled }
+    RunOutcome { outcomes, stop, calls_sent, elapsed: started.elapsed(), final_rate, unjournaled, unsettled }
+}
+
+/// The attempt surely changed nothing: no byte of it went out (no
+/// connection), or the gateway refused to take it.
+fn not_taken(answer: &Answer) -> bool {
+    matches!(answer, Answer::Throttled { .. } | Answer::Transient { maybe_applied: false, .. })
 }
 
 /// The calls of each dossier, in plan order; dossiers as first met.
@@ -228,13 +252,18 @@ async fn run_lane(shared: Arc<Shared>, ids: Vec<u32>, prior: HashMap<u32, Prior>
         if shared.stopping.load(Ordering::SeqCst) {
             break;
         }
-        let (outcome, skipped) = match prior.get(&id) {
-            Some(Prior::Done(o)) => (Some(o.clone()), true),
-            Some(Prior::InFlight { attempts }) => (call::run_call(&shared, id, Some(*attempts)).await, false),
-            None => (call::run_call(&shared, id, None).await, false),
+        let ended = match prior.get(&id) {
+            Some(Prior::Done(o)) => Some((o.clone(), None)),
+            Some(Prior::InFlight { attempts, sent }) => call::run_call(&shared, id, (*attempts, *sent)).await,
+            None => call::run_call(&shared, id, (0, false)).await,
         };
-        match outcome {
-            Some(o) => shared.finish(id, o, skipped).await,
+        let skipped = matches!(prior.get(&id), Some(Prior::Done(_)));
+        match ended {
+            // The call's place in flight is given up once its outcome is written.
+            Some((o, place)) => {
+                shared.finish(id, o, skipped).await;
+                drop(place);
+            }
             None => break,
         }
     }
@@ -269,8 +298,11 @@ impl Shared {
     /// Records the outcome (on disk before any dependent is sent: its "sent"
     /// comes later in the journal) and wakes the calls that wait for this one.
     async fn finish(&self, id: u32, outcome: CallOutcome, skipped: bool) {
-        if !skipped && let Err(e) = self.journal.done(id, &outcome) {
-            self.journal_failed(e);
+        if !skipped {
+            // In the file when this returns: then the place is given up.
+            if let Err(e) = self.journal.done(id, &outcome) {
+                self.journal_failed(e);
+            }
         }
         if let Some(call) = self.calls.get(&id) {
             self.progress.call_done(call, &outcome, skipped);
@@ -307,15 +339,19 @@ impl Shared {
         Ok(true)
     }
 
-    /// Sends one attempt once given a slot and its turn, and once its "sent"
-    /// record is on disk; `None` when the run is stopping by then (nothing
-    /// was sent). Returns the answer and when the call went out.
+    /// Sends one attempt once given a slot and its turn, once its "sent"
+    /// record is on disk and its "sending" record in the file; `None` when
+    /// the run is stopping by then (nothing was sent). Returns the answer,
+    /// when the call went out, and its place in flight (kept until its
+    /// outcome is written).
     ///
     /// The "sent" record is appended when the call takes one of the
     /// look-ahead places, before it waits for a slot and its turn: by then
     /// one sync has usually covered it along with the records of the calls
-    /// ahead of it. A call that does not go out after all is withdrawn.
-    async fn attempt(&self, call: &Call, attempt: u32) -> Option<(Answer, tokio::time::Instant)> {
+    /// ahead of it. A call that does not go out after all is withdrawn, and
+    /// so is an attempt that surely was not taken (no connection, or the
+    /// gateway said so).
+    async fn attempt(&self, call: &Call, attempt: u32) -> Option<(Answer, tokio::time::Instant, SemaphorePermit<'_>)> {
         let _place = self.look_ahead.acquire().await.ok()?;
         if self.stopping() {
             return None;
@@ -331,7 +367,7 @@ impl Shared {
             self.journal.withdrawn(call.id, attempt);
             None
         };
-        let Ok(_permit) = self.in_flight.acquire().await else { return withdraw() };
+        let Ok(permit) = self.in_flight.acquire().await else { return withdraw() };
         let Some(sent_at) = self.pacer.turn(&self.halt).await else { return withdraw() };
         if self.stopping() {
             return withdraw();
@@ -343,11 +379,23 @@ impl Shared {
         if self.stopping() {
             return withdraw();
         }
+        kill_point::reached("reserved");
+        // In the file before the request's first byte.
+        if let Err(e) = self.journal.sending(call.id, attempt) {
+            self.journal_failed(e);
+            return withdraw();
+        }
+        kill_point::reached("sending");
         self.sent.fetch_add(1, Ordering::Relaxed);
         if let Some(rate) = self.pacer.moved() {
             self.progress.rate_changed(rate);
         }
-        Some((self.client.send("POST", &call.route, call.body.get()).await, sent_at))
+        let answer = self.client.send("POST", &call.route, call.body.get()).await;
+        kill_point::reached("answered");
+        if not_taken(&answer) {
+            self.journal.withdrawn(call.id, attempt);
+        }
+        Some((answer, sent_at, permit))
     }
 
     /// The gateway throttled a call: the pool pauses, and the rate is cut

@@ -43,10 +43,14 @@ fn worst_of(plan: &Plan, calls: &[usize], run: &RunOutcome, not_run: &str, ts: &
     let mut attempts = 0;
     for &ci in calls {
         let call = &plan.calls[ci];
+        let unsettled = lang.t(
+            "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; reprenez avec --resume, qui le réglera sans doublon",
+            "unsettled: sent, the run stopped before its answer; resume with --resume, which settles it without a duplicate",
+        );
         let o = run.outcomes.get(&call.id).cloned().unwrap_or_else(|| CallOutcome {
             status: Status::NonExecute,
             code_http: None,
-            message: not_run.to_string(),
+            message: if run.unsettled.contains(&call.id) { unsettled.to_string() } else { not_run.to_string() },
             request_id: String::new(),
             object_id: String::new(),
             attempts: 0,

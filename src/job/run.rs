@@ -22,7 +22,7 @@ use super::before::{folder_of, not_the_input, same_tenant, something_to_resume, 
 use super::check::{OnlineCheck, fetch_portfolio, keys, plan_sheet};
 use super::events::{Confirm, Confirmation, Event, EventSink};
 use super::fold::{fold_rows, stop_text};
-use super::select::{Selection, confirmed_by_results, previous_done_calls, select_failed};
+use super::select::{Selection, previous_done_calls, select_failed};
 use super::tenant::Tenant;
 use super::{RunFiles, SheetInput};
 
@@ -272,10 +272,7 @@ async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Resu
 
 /// `--only-failed`: reads the previous results.
 fn select(plan: &Plan, previous: &RunFiles, req: &RunRequest, events: &EventSink, lang: Lang) -> Result<Selection> {
-    let (done, mismatch) = previous_done_calls(previous, lang);
-    if let Some(message) = mismatch {
-        events(Event::Warning { message });
-    }
+    let done = previous_done_calls(previous, lang)?;
     let read = report::read_results(previous.results(), lang)?;
     let sel = select_failed(plan, &read, &done, req.include_a_verifier, lang);
     events(Event::Rerun { rows_again: plan.rows.len() - sel.kept.len(), rows_kept: sel.kept.len() });
@@ -312,7 +309,14 @@ impl Started<'_> {
         for message in &recorded.warnings {
             (self.events)(Event::Warning { message: message.clone() });
         }
-        let prior = prior_outcomes(plan, self.files, recorded, selection.as_ref(), lang);
+        let prior = prior_outcomes(plan, recorded, selection.as_ref());
+        // What the previous run's journal proves done goes in this journal
+        // too: the proof carries to the next --only-failed.
+        for id in selection.iter().flat_map(|s| &s.proven) {
+            if let Some(Prior::Done(o)) = prior.get(id) {
+                let _ = journal.done(*id, o);
+            }
+        }
         let key_id = keys.api.expose().split(':').next().unwrap_or_default().to_string();
         (self.events)(Event::Started {
             base_url: cfg.base_url.clone(),
@@ -389,26 +393,19 @@ impl Started<'_> {
 }
 
 /// What counts as done or in flight before this run sends anything: the
-/// journal's record; after a damaged line, every call without an outcome is
-/// in flight; a call in flight whose rows all ended OK in this run's results
-/// was answered (its outcome could not be journaled); `--only-failed`'s
-/// calls not to send again.
-fn prior_outcomes(
-    plan: &Plan,
-    files: &RunFiles,
-    recorded: Recorded,
-    selection: Option<&Selection>,
-    lang: Lang,
-) -> HashMap<u32, Prior> {
+/// journal's record (only loopbatch's own records of attempts are proof,
+/// never a results file); after a damaged line, every call without an
+/// outcome may have been sent; `--only-failed`'s calls not to send again.
+fn prior_outcomes(plan: &Plan, recorded: Recorded, selection: Option<&Selection>) -> HashMap<u32, Prior> {
     let mut prior = recorded.prior;
     if recorded.damaged {
         for call in &plan.calls {
-            prior.entry(call.id).or_insert(Prior::InFlight { attempts: 0 });
-        }
-    }
-    if prior.values().any(|p| matches!(p, Prior::InFlight { .. })) {
-        for (id, o) in confirmed_by_results(plan, files, &prior, lang) {
-            prior.insert(id, Prior::Done(o));
+            let attempts = match prior.get(&call.id) {
+                Some(Prior::Done(_)) => continue,
+                Some(Prior::InFlight { attempts, .. }) => *attempts,
+                None => 0,
+            };
+            prior.insert(call.id, Prior::InFlight { attempts, sent: true });
         }
     }
     if let Some(sel) = selection {

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::execute::journal::Prior;
+use crate::error::{Failure, Result};
 use crate::i18n::Lang;
 use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Operation, Plan, PlanRow, RowCheck, RowRef};
@@ -17,57 +17,53 @@ pub(super) struct Selection {
     pub kept: HashMap<usize, RowResult>,
     /// Calls not sent again, with the outcome they count as.
     pub skipped: HashMap<u32, CallOutcome>,
+    /// Those of `skipped` the previous run's journal proves done OK.
+    pub proven: Vec<u32>,
 }
 
 /// The calls the previous run ended OK, by operation and exact body, from
-/// the plan and journal kept beside its results (none if they are gone).
-/// A plan and a journal that do not belong together are trusted neither:
-/// the warning says so.
-pub(super) fn previous_done_calls(previous: &RunFiles, lang: Lang) -> (HashSet<(Operation, String)>, Option<String>) {
-    let Ok(plan) = Plan::load_json(&previous.plan(), lang) else { return (HashSet::new(), None) };
-    let Some(ok) = crate::execute::journal::done_ok(&previous.journal(), &plan.hash()) else {
-        let message = format!(
-            "{} {} {} {} {}",
-            lang.t("le plan", "the plan"),
-            previous.plan().display(),
-            lang.t("et le journal", "and the journal"),
-            previous.journal().display(),
+/// the plan and journal kept beside its results: only loopbatch's own
+/// records prove a call was done, never a results file. Either missing, or
+/// not belonging together: refused (nothing is sent), naming what is wrong.
+pub(super) fn previous_done_calls(previous: &RunFiles, lang: Lang) -> Result<HashSet<(Operation, String)>> {
+    let (plan_path, journal) = (previous.plan(), previous.journal());
+    let refused = |what: String| {
+        Failure::unusable(format!(
+            "--only-failed : {what} {}",
             lang.t(
-                "ne vont pas ensemble : ils sont ignorés, seules les lignes OK des résultats précédents sont gardées.",
-                "do not belong together: they are ignored, only the OK rows of the previous results are kept."
+                "Sans lui, rien ne prouve ce que l'exécution précédente a fait : rien n'est envoyé. Remettez-le à côté de ses résultats (ou reprenez-la avec --resume) ; s'il est perdu, lancez une nouvelle exécution sur une copie du fichier ne gardant que les lignes à refaire.",
+                "Without it nothing proves what the previous run did: nothing is sent. Put it back beside its results (or resume that run with --resume); if it is lost, run a copy of the sheet keeping only the rows to do again."
             )
-        );
-        return (HashSet::new(), previous.journal().exists().then_some(message));
+        ))
     };
-    let done = plan.calls.iter().filter(|c| ok.contains(&c.id)).map(|c| (c.operation, c.body.to_string())).collect();
-    (done, None)
-}
-
-/// Calls left in flight whose every row ended OK in this run's own results
-/// (same rows, same content): their answer arrived though their outcome
-/// could not be journaled. They count as done.
-pub(super) fn confirmed_by_results(
-    plan: &Plan,
-    files: &RunFiles,
-    prior: &HashMap<u32, Prior>,
-    lang: Lang,
-) -> Vec<(u32, CallOutcome)> {
-    let Ok(results) = report::read_results(files.results(), lang) else { return Vec::new() };
-    let ok: HashSet<RowRef> = kept_rows(plan, &results, false)
-        .into_iter()
-        .filter(|(_, r)| r.status == Status::Ok)
-        .map(|(i, _)| plan.rows[i].row_ref())
-        .collect();
-    let message = lang.t(
-        "fait lors de l'exécution précédente (d'après ses résultats)",
-        "done in the previous run (according to its results)",
-    );
-    plan.calls
-        .iter()
-        .filter(|c| matches!(prior.get(&c.id), Some(Prior::InFlight { .. })))
-        .filter(|c| !c.rows.is_empty() && c.rows.iter().all(|r| ok.contains(r)))
-        .map(|c| (c.id, previous_outcome(Status::Ok, message)))
-        .collect()
+    let plan = match Plan::load_json(&plan_path, lang) {
+        Ok(p) => p,
+        Err(_) if !plan_path.exists() => {
+            return Err(refused(format!(
+                "{} {}.",
+                lang.t("le plan de l'exécution précédente manque :", "the previous run's plan is missing:"),
+                plan_path.display()
+            )));
+        }
+        Err(e) => return Err(refused(format!("{}.", e.message))),
+    };
+    if !journal.exists() {
+        return Err(refused(format!(
+            "{} {}.",
+            lang.t("le journal de l'exécution précédente manque :", "the previous run's journal is missing:"),
+            journal.display()
+        )));
+    }
+    let Some(ok) = crate::execute::journal::done_ok(&journal, &plan.hash()) else {
+        return Err(refused(format!(
+            "{} {} {} {}.",
+            lang.t("le journal", "the journal"),
+            journal.display(),
+            lang.t("n'appartient pas au plan", "does not belong to the plan"),
+            plan_path.display()
+        )));
+    };
+    Ok(plan.calls.iter().filter(|c| ok.contains(&c.id)).map(|c| (c.operation, c.body.to_string())).collect())
 }
 
 fn previous_outcome(status: Status, message: &str) -> CallOutcome {
@@ -85,7 +81,8 @@ fn previous_outcome(status: Status, message: &str) -> CallOutcome {
 
 /// Rows that ended OK (or IGNORE with nothing to do, or A_VERIFIER unless
 /// asked) are kept; a row is matched by feuille, ligne and its content, so a
-/// row edited since is run again. Calls that served an OK row are done.
+/// row edited since is run again. A call is done only if the previous
+/// journal says so (`done_calls`); one serving only kept rows is not sent.
 pub(super) fn select_failed(
     plan: &Plan,
     prev: &ReadBack,
@@ -95,16 +92,16 @@ pub(super) fn select_failed(
 ) -> Selection {
     let kept = kept_rows(plan, prev, include_a_verifier);
     let index: HashMap<RowRef, usize> = plan.rows.iter().enumerate().map(|(i, r)| (r.row_ref(), i)).collect();
-    let mut skipped = HashMap::new();
+    let (mut skipped, mut proven) = (HashMap::new(), Vec::new());
     for call in &plan.calls {
         let rows: Vec<usize> = call.rows.iter().filter_map(|r| index.get(r).copied()).collect();
-        let done_ok = done_calls.contains(&(call.operation, call.body.to_string()))
-            || rows.iter().any(|i| kept.get(i).is_some_and(|r| r.status == Status::Ok));
+        let done_ok = done_calls.contains(&(call.operation, call.body.to_string()));
         let needed = rows.iter().any(|i| !kept.contains_key(i));
         let previous = previous_outcome;
         if done_ok {
             let m = lang.t("déjà fait lors de l'exécution précédente", "already done in the previous run");
             skipped.insert(call.id, previous(Status::Ok, m));
+            proven.push(call.id);
         } else if !needed {
             let worst = rows.iter().filter_map(|i| kept.get(i).map(|r| r.status)).max().unwrap_or(Status::AVerifier);
             skipped.insert(
@@ -113,7 +110,7 @@ pub(super) fn select_failed(
             );
         }
     }
-    Selection { kept, skipped }
+    Selection { kept, skipped, proven }
 }
 
 /// The rows whose previous result stands, by index in the plan.

@@ -42,12 +42,12 @@ fn status_meaning(status: Status, lang: Lang) -> &'static str {
             "Nothing was sent for this row: blank action, or a call it depends on failed (see the message). Next: fix the cause shown, then run the failures again (--only-failed).",
         ),
         Status::NonExecute => lang.t(
-            "Pas envoyée : l'exécution s'est arrêtée avant (interruption, clé refusée, attente imposée trop longue). Suite : reprenez l'exécution (--resume) ; rien de ce qui est fait ne sera renvoyé.",
-            "Not sent: the run stopped before (interrupted, key refused, imposed wait too long). Next: resume the run (--resume); nothing already done is sent again.",
+            "Pas envoyée, ou partie sans réponse avant l'arrêt (« non réglé » : le message le dit) : l'exécution s'est arrêtée (interruption, clé refusée, attente imposée trop longue, disque plein). Suite : reprenez l'exécution (--resume) ; rien de ce qui est fait ne sera renvoyé, et ce qui est parti sans réponse sera tranché.",
+            "Not sent, or sent without an answer before the stop (\"unsettled\": the message says so): the run stopped (interrupted, key refused, imposed wait too long, disk full). Next: resume the run (--resume); nothing already done is sent again, and what went without an answer is settled.",
         ),
         Status::AVerifier => lang.t(
-            "Envoyée, mais la réponse s'est perdue : l'appel a peut-être été appliqué. Suite : vérifiez dans Loop, puis relancez si besoin (--only-failed --include-a-verifier).",
-            "Sent, but the answer was lost: the call may have been applied. Next: check in Loop, then run it again if needed (--only-failed --include-a-verifier).",
+            "Partie sans réponse reçue, et rien ne prouve si Loop l'a appliquée (par exemple « e-mail déjà associé » au nouvel envoi). Suite : vérifiez dans Loop ce que nomme le message (interlocuteur, e-mail, dossier), puis corrigez et relancez si besoin (--only-failed --include-a-verifier).",
+            "Sent without an answer received, and nothing proves whether Loop applied it (for instance \"e-mail already taken\" on resending). Next: check in Loop what the message names (contact, e-mail, dossier), then fix and run it again if needed (--only-failed --include-a-verifier).",
         ),
         Status::Erreur => lang.t(
             "Cegid Loop a refusé l'appel ; le message est celui de l'API, mot pour mot. Suite : corrigez selon le message (dans Loop ou dans le tableur), puis relancez les échecs (--only-failed).",

@@ -85,6 +85,13 @@ pub struct Faults {
     /// The change is applied, then the gateway answers 504 (the backend
     /// answered too late for it).
     pub applied_then_504_rate: f64,
+    /// A refusal (a business answer: nothing applied) is decided, then the
+    /// gateway answers 504: the client cannot tell it from an applied call.
+    pub refused_then_504_rate: f64,
+    /// Routes (path endings) whose answers are never lost nor turned into
+    /// 504 after being applied: the demo keeps these faults off addClient,
+    /// whose lost answer would ask people to check a Loop that does not exist.
+    pub spared_routes: Vec<String>,
 }
 
 /// How the gateway throttles a key over its limit.
@@ -481,17 +488,19 @@ async fn gateway(sim: &Arc<Sim>, req: Request<Body>, router: Router) -> std::res
     if draw[2] < f.slow_rate {
         tokio::time::sleep(f.slow).await;
     }
+    let spared = f.spared_routes.iter().any(|r| !r.is_empty() && req.uri().path().ends_with(r.as_str()));
     let response = router.oneshot(req).await.unwrap_or_else(|e: Infallible| match e {});
-    let applied = response.status().is_success();
+    let applied = response.status().is_success() && !spared;
     let late = applied && draw[3] >= f.lost_answer_rate && draw[3] < f.lost_answer_rate + f.applied_then_504_rate;
     let lost = applied && draw[3] < f.lost_answer_rate || late;
+    let refused = !response.status().is_success() && draw[3] < f.refused_then_504_rate;
     if let Some(AppliedTarget(t)) = response.extensions().get::<AppliedTarget>().cloned() {
         let mut stats = sim.stats.lock().unwrap_or_else(|e| e.into_inner());
         let map = if lost { &mut stats.lost_applied } else { &mut stats.answered_targets };
         let counter = map.entry(t);
         *counter.or_default() += 1;
     }
-    if late {
+    if late || refused {
         return Ok(json_response(
             StatusCode::GATEWAY_TIMEOUT,
             &json!({"statusCode": 504, "message": "Gateway Timeout"}),

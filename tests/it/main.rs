@@ -5,6 +5,7 @@ mod browser;
 mod check;
 mod dossiers;
 mod excel;
+mod faults;
 mod fuzz_corpus;
 mod hostile;
 mod library;

@@ -344,3 +344,26 @@ fn simulate_takes_its_secrets_from_key_files_too() {
     assert_eq!(with_files, 200);
     assert_eq!(with_demo, 401);
 }
+
+/// « Refused, then 504 »: the refusal is decided (nothing applied) and the
+/// client gets a 504; a spared route keeps its answers whatever the rate of
+/// lost answers (the demo spares addClient).
+#[test]
+fn refusals_can_end_504_and_spared_routes_keep_their_answers() {
+    let mut o = base();
+    o.faults = Faults {
+        refused_then_504_rate: 1.0,
+        lost_answer_rate: 1.0,
+        spared_routes: vec!["/companyProvisioning/provisionCompany".into()],
+        ..Default::default()
+    };
+    let s = sim(o);
+    let route = "/companyProvisioning/provisionCompany";
+    let (st, _, body) = s.post(route, json!({"codeDossier": "NOPE"}), None);
+    assert_eq!(st, 504, "{body}");
+    assert!(s.state()["dossiers"].get("NOPE").is_none(), "nothing applied");
+    let (st, _, body) = s.post(route, json!({"codeDossier": "D1"}), None);
+    assert_eq!(st, 200, "spared: answered despite lost_answer_rate 1.0: {body}");
+    assert_eq!(s.state()["dossiers"]["D1"]["statut"], "Opérationnel");
+    assert!(s.stats()["lost_applied"].as_object().unwrap().is_empty());
+}

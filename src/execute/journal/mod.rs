@@ -1,28 +1,29 @@
 //! The run journal: JSON lines beside the results, tied to the plan's hash,
-//! locked against a second run. A call's "sent" record is on disk before it
-//! goes out, and its "done" record before any call that depends on it is
-//! sent, so that a resume never sends a done call twice and knows which
-//! calls may be in flight. No bodies, no secrets: ids, statuses and messages.
+//! locked against a second run. A call's "sent" record (its reservation) is
+//! on disk before it goes out; its "sending" record is in the file before
+//! the request's first byte; its "done" record is in the file before its
+//! place in flight is given to another call, and on disk before any call
+//! that depends on it is sent. So a resume never sends a done call twice,
+//! knows which calls may have reached Loop, and a kill leaves at most the
+//! calls in flight unrecorded. No bodies, no secrets: ids, statuses and
+//! messages.
 //!
 //! Records are appended to a buffer in memory; one writer thread owns the
-//! file. A sync is made only when a call about to go out finds its "sent"
-//! record not yet on disk, and it covers every record appended so far: the
-//! engine records "sent" a little ahead of each call's turn (a bounded
-//! number of calls), so that one sync lets dozens of calls go. Between
-//! syncs the writer writes what is waiting every few milliseconds (a killed
-//! process loses at most those). A "done" is appended in order before any
-//! later "sent", so the sync that lets a dependent call go out covers its
-//! dependency's outcome too. A call recorded but not sent after all (the
-//! run stopped first) gets a "withdrawn" record. A write or sync that fails
-//! fails every record from then on: the engine stops rather than send a
-//! call it could not record, and the outcomes that may not be on disk are
-//! listed for the rescue file.
+//! file and writes what waits as soon as it is free (see `writer`). A sync
+//! is made only when a call about to go out finds its "sent" record not yet
+//! on disk, and it covers every record appended so far: the engine records
+//! "sent" a little ahead of each call's turn (a bounded number of calls),
+//! so that one sync lets dozens of calls go. A call recorded but not sent
+//! after all (the run stopped first, or the connection could not even be
+//! made) gets a "withdrawn" record. A write or sync that fails fails every
+//! record from then on: the engine stops rather than send a call it could
+//! not record, and the outcomes that may not be on disk are listed for the
+//! rescue file.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
@@ -32,9 +33,11 @@ use crate::i18n::Lang;
 use crate::outcome::{CallOutcome, now_iso};
 
 mod read;
+mod writer;
 
 pub use read::{Prior, Recorded, done_ok, peek, plan_hash_of, tenant_of};
 use read::{read_prior, read_rescue};
+use writer::{Buffer, Shared, Written, lock, syncer};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -43,19 +46,31 @@ enum Entry {
         plan_hash: String,
         source: String,
         timestamp: String,
+        /// This journal records "sending" before each request. A journal
+        /// written before that rule (false) counts every reservation as
+        /// sent.
+        #[serde(default)]
+        sending: bool,
     },
     /// A later run took over the journal (`--resume`).
     Resume {
         timestamp: String,
     },
-    /// Attempt `attempt` of `call` may go out from now on.
+    /// Attempt `attempt` of `call` may go out from now on (a reservation,
+    /// made ahead of its turn: not a sending).
     Sent {
         call: u32,
         attempt: u32,
         timestamp: String,
     },
+    /// Attempt `attempt` of `call` is about to go out: in the file before
+    /// the request's first byte.
+    Sending {
+        call: u32,
+        attempt: u32,
+    },
     /// The attempt recorded "sent" did not go out after all (the run stopped
-    /// before its turn).
+    /// before its turn), or failed before any byte of it was written.
     Withdrawn {
         call: u32,
         attempt: u32,
@@ -90,54 +105,25 @@ struct DoneRecord<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WriteError(pub String);
 
-type Written = std::result::Result<(), WriteError>;
-
-/// A record's place in the journal: on disk once the sync covering it is
-/// made (see [`Journal::durable`]).
+/// A record's place in the journal: in the file once appended, on disk
+/// once a sync covers it (see [`Journal::durable`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Ticket(u64);
 
-/// How long appended records may wait in memory when nobody needs a sync.
-const WRITE_EVERY: Duration = Duration::from_millis(10);
-
-#[derive(Default)]
-struct Buffer {
-    /// Records appended and not yet handed to the writer.
-    pending: Vec<u8>,
-    /// Records appended so far; those before `synced` are on disk.
-    appended: u64,
-    synced: u64,
-    /// A sync is wanted up to this record (exclusive).
-    wanted: u64,
-    /// Told once the records before their number are on disk.
-    waiters: Vec<(u64, oneshot::Sender<Written>)>,
-    /// Outcomes appended since the last sync (lost with it if it fails).
-    unsynced: Vec<(u64, u32)>,
-    /// Outcomes that may not be on disk: the journal failed.
-    unwritten: Vec<u32>,
-    broken: Option<WriteError>,
-    closed: bool,
-    syncs: u64,
-}
-
-struct Shared {
-    buffer: Mutex<Buffer>,
-    wake_writer: Condvar,
-}
-
 pub struct Journal {
     shared: Arc<Shared>,
-    writer: Option<std::thread::JoinHandle<()>>,
+    file: Arc<File>,
+    syncer: Option<std::thread::JoinHandle<()>>,
     pub path: PathBuf,
 }
 
 impl Drop for Journal {
-    /// The writer writes and syncs what it was given and lets the file (and
-    /// its lock) go before the journal is said closed: a resume may follow.
+    /// The syncing thread syncs what was written and lets the file (and its
+    /// lock) go before the journal is said closed: a resume may follow.
     fn drop(&mut self) {
         lock(&self.shared.buffer).closed = true;
-        self.shared.wake_writer.notify_one();
-        if let Some(w) = self.writer.take() {
+        self.shared.wake_syncer.notify_one();
+        if let Some(w) = self.syncer.take() {
             let _ = w.join();
         }
     }
@@ -194,65 +180,83 @@ impl Journal {
             // A rescue file of an earlier, unrelated run goes with it.
             let _ = std::fs::remove_file(rescue);
         }
-        // A torn line has no newline: the next entry starts on its own line.
         let first = match exists {
-            false => {
-                Entry::Start { plan_hash: plan_hash.to_string(), source: source.to_string(), timestamp: now_iso() }
-            }
+            false => Entry::Start {
+                plan_hash: plan_hash.to_string(),
+                source: source.to_string(),
+                timestamp: now_iso(),
+                sending: true,
+            },
             true => Entry::Resume { timestamp: now_iso() },
         };
-        let mut line = if exists { b"\n".to_vec() } else { Vec::new() };
+        let mut line = Vec::new();
+        // A torn last line (the normal shape of a kill) is cut off before
+        // anything is appended, so that it never reads as damage mid-file;
+        // a whole record that only lacks its newline gets it.
+        let cut = match recorded.tail {
+            read::Tail::Torn { keep } => file.set_len(keep),
+            read::Tail::Unterminated => {
+                line.push(b'\n');
+                Ok(())
+            }
+            read::Tail::Whole => Ok(()),
+        };
+        cut.map_err(|e| Failure::stopped(write_failure(path, &e.to_string(), lang)))?;
         line.extend(encode(&first));
         append(&mut file, &line).map_err(|e| Failure::stopped(write_failure(path, &e.0, lang)))?;
-        let shared = Arc::new(Shared { buffer: Mutex::new(Buffer::default()), wake_writer: Condvar::new() });
-        let for_writer = shared.clone();
-        let writer = std::thread::Builder::new()
+        let shared = Arc::new(Shared { buffer: Mutex::new(Buffer::default()), wake_syncer: Condvar::new() });
+        let file = Arc::new(file);
+        let (for_syncer, file_for_syncer) = (shared.clone(), file.clone());
+        let syncer = std::thread::Builder::new()
             .name("journal".into())
-            .spawn(move || writer(file, &for_writer))
+            .spawn(move || syncer(&file_for_syncer, &for_syncer))
             .map_err(|e| Failure::stopped(write_failure(path, &e.to_string(), lang)))?;
-        Ok((Journal { shared, writer: Some(writer), path: path.to_path_buf() }, recorded))
+        Ok((Journal { shared, file, syncer: Some(syncer), path: path.to_path_buf() }, recorded))
     }
 
-    /// Appends a record; `Err` once the journal has failed.
-    fn append(&self, entry: &impl Serialize, outcome_of: Option<u32>) -> std::result::Result<Ticket, WriteError> {
+    /// Appends a record; with `now`, it is in the file when this returns
+    /// (a kill cannot lose it; a power cut may, until a sync covers it),
+    /// otherwise within `WRITE_WITHIN`. `Err` once the journal has failed.
+    fn append(
+        &self,
+        entry: &impl Serialize,
+        outcome_of: Option<u32>,
+        now: bool,
+    ) -> std::result::Result<Ticket, WriteError> {
         let line = encode(entry);
-        let mut b = lock(&self.shared.buffer);
-        if let Some(e) = &b.broken {
-            let e = e.clone();
-            b.unwritten.extend(outcome_of);
-            return Err(e);
-        }
-        let seq = b.appended;
-        b.pending.extend_from_slice(&line);
-        b.appended += 1;
-        if let Some(call) = outcome_of {
-            b.unsynced.push((seq, call));
-        }
-        Ok(Ticket(seq))
+        lock(&self.shared.buffer).append(&self.file, &line, outcome_of, now).map(Ticket)
     }
 
     /// Records where the run goes (see `Entry::Tenant`); on disk with the
     /// first sync, before any call goes out.
     pub fn tenant(&self, tenant: serde_json::Value) -> Written {
-        self.append(&Entry::Tenant { tenant }, None).map(drop)
+        self.append(&Entry::Tenant { tenant }, None, true).map(drop)
     }
 
     /// Records that attempt `attempt` of `call` may go out. It must not go
     /// out before [`Journal::durable`] says so for the returned ticket.
     pub fn sent(&self, call: u32, attempt: u32) -> std::result::Result<Ticket, WriteError> {
-        self.append(&Entry::Sent { call, attempt, timestamp: now_iso() }, None)
+        // On disk before the call goes (`durable`); a kill that loses it
+        // loses nothing: a reservation is not a sending.
+        self.append(&Entry::Sent { call, attempt, timestamp: now_iso() }, None, false)
+    }
+
+    /// Records that attempt `attempt` of `call` goes out now: in the file
+    /// when this returns `Ok`, before the request's first byte.
+    pub fn sending(&self, call: u32, attempt: u32) -> std::result::Result<Ticket, WriteError> {
+        self.append(&Entry::Sending { call, attempt }, None, true)
     }
 
     /// Records that an attempt recorded "sent" did not go out after all.
     pub fn withdrawn(&self, call: u32, attempt: u32) {
         // A journal that failed already stops the run: the resume settles it.
-        let _ = self.append(&Entry::Withdrawn { call, attempt }, None);
+        let _ = self.append(&Entry::Withdrawn { call, attempt }, None, true);
     }
 
-    /// Records a call's final outcome without waiting: it is on disk before
-    /// any later record is said durable, and after `flush`.
-    pub fn done(&self, call: u32, outcome: &CallOutcome) -> Written {
-        self.append(&DoneRecord { call, outcome }, Some(call)).map(drop)
+    /// Records a call's final outcome: in the file when this returns `Ok`,
+    /// on disk before any later record is said durable, and after `flush`.
+    pub fn done(&self, call: u32, outcome: &CallOutcome) -> std::result::Result<Ticket, WriteError> {
+        self.append(&DoneRecord { call, outcome }, Some(call), true)
     }
 
     /// Returns once the record of `ticket` (and everything appended before
@@ -271,11 +275,11 @@ impl Journal {
                 return Err(WriteError("journal closed".into()));
             }
             let (tell, told) = oneshot::channel();
-            b.waiters.push((ticket.0, tell));
+            b.sync_waiters.push((ticket.0, tell));
             b.wanted = b.wanted.max(b.appended);
             told
         };
-        self.shared.wake_writer.notify_one();
+        self.shared.wake_syncer.notify_one();
         told.await.unwrap_or_else(|_| Err(WriteError("journal closed".into())))
     }
 
@@ -302,98 +306,27 @@ impl Journal {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 fn encode(e: &impl Serialize) -> Vec<u8> {
     let mut line = serde_json::to_vec(e).unwrap_or_default();
     line.push(b'\n');
     line
 }
 
+/// Writes and syncs (the journal's first record, before any call).
 fn append(file: &mut File, bytes: &[u8]) -> Written {
-    write(file, bytes, true)
-}
-
-fn write(file: &mut File, bytes: &[u8], sync: bool) -> Written {
-    let synced = |file: &mut File| if sync { file.sync_data() } else { Ok(()) };
-    file.write_all(bytes).and_then(|()| synced(file)).map_err(|e| WriteError(e.to_string()))
-}
-
-/// The writer thread: sleeps until a sync is wanted (or records have waited
-/// `WRITE_EVERY`, or the journal closes), writes everything appended, syncs
-/// if wanted, then tells the waiters. After a failure every record fails at
-/// once, and outcomes not known to be on disk are listed.
-fn writer(mut file: File, shared: &Shared) {
-    let mut b = lock(&shared.buffer);
-    loop {
-        let sync = b.wanted > b.synced || (b.closed && b.appended > b.synced);
-        if !sync && b.pending.is_empty() {
-            if b.closed {
-                return;
-            }
-            b = shared.wake_writer.wait(b).unwrap_or_else(|e| e.into_inner());
-            continue;
-        }
-        if !sync {
-            let (woken, _) = shared.wake_writer.wait_timeout(b, WRITE_EVERY).unwrap_or_else(|e| e.into_inner());
-            b = woken;
-            if b.wanted <= b.synced && !b.closed {
-                let bytes = std::mem::take(&mut b.pending);
-                drop(b);
-                let written = write(&mut file, &bytes, false);
-                b = lock(&shared.buffer);
-                if let Err(e) = written {
-                    fail(&mut b, e);
-                }
-            }
-            continue;
-        }
-        let bytes = std::mem::take(&mut b.pending);
-        let upto = b.appended;
-        drop(b);
-        let written = write(&mut file, &bytes, true);
-        b = lock(&shared.buffer);
-        match written {
-            Ok(()) => {
-                b.syncs += 1;
-                b.synced = upto;
-                b.unsynced.retain(|(seq, _)| *seq >= upto);
-                let (ready, waiting): (Vec<_>, Vec<_>) =
-                    std::mem::take(&mut b.waiters).into_iter().partition(|(seq, _)| *seq < upto);
-                b.waiters = waiting;
-                for (_, tell) in ready {
-                    let _ = tell.send(Ok(()));
-                }
-            }
-            Err(e) => fail(&mut b, e),
-        }
-    }
-}
-
-/// The journal failed: every waiter is told, every outcome not known to be
-/// on disk is listed, and nothing more is written.
-fn fail(b: &mut Buffer, error: WriteError) {
-    if b.broken.is_none() {
-        b.broken = Some(error.clone());
-    }
-    let lost: Vec<u32> = b.unsynced.drain(..).map(|(_, call)| call).collect();
-    b.unwritten.extend(lost);
-    b.pending.clear();
-    b.synced = b.appended;
-    b.wanted = b.appended;
-    for (_, tell) in b.waiters.drain(..) {
-        let _ = tell.send(Err(error.clone()));
-    }
+    file.write_all(bytes).and_then(|()| file.sync_data()).map_err(|e| WriteError(e.to_string()))
 }
 
 /// Saves, in a file of its own, the outcomes that the journal could not
 /// record once it failed: a resume reads them, so that a call answered then
 /// is not sent again. Written whole or not at all.
 pub fn rescue(path: &Path, plan_hash: &str, outcomes: &[(u32, CallOutcome)]) -> std::io::Result<()> {
-    let mut bytes =
-        encode(&Entry::Start { plan_hash: plan_hash.to_string(), source: String::new(), timestamp: now_iso() });
+    let mut bytes = encode(&Entry::Start {
+        plan_hash: plan_hash.to_string(),
+        source: String::new(),
+        timestamp: now_iso(),
+        sending: true,
+    });
     for (call, outcome) in outcomes {
         bytes.extend(encode(&Entry::Done { call: *call, outcome: outcome.clone() }));
     }
@@ -457,25 +390,55 @@ mod tests {
         }
     }
 
+    fn start() -> Entry {
+        Entry::Start { plan_hash: "h".into(), source: "s".into(), timestamp: String::new(), sending: true }
+    }
+
+    #[test]
+    fn a_journal_of_the_previous_version_counts_reservations_as_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("j.jsonl");
+        let mut text = b"{\"type\":\"start\",\"plan_hash\":\"h\",\"source\":\"s\",\"timestamp\":\"\"}\n".to_vec();
+        text.extend(encode(&Entry::Sent { call: 1, attempt: 1, timestamp: String::new() }));
+        text.extend(encode(&Entry::Sent { call: 2, attempt: 1, timestamp: String::new() }));
+        text.extend(encode(&Entry::Withdrawn { call: 2, attempt: 1 }));
+        std::fs::write(&p, &text).unwrap();
+        let (_j, rec) = Journal::open(&p, &dir.path().join("none"), "h", "s", true, Lang::Fr).unwrap();
+        assert_eq!(rec.prior.get(&1), Some(&Prior::InFlight { attempts: 1, sent: true }));
+        assert_eq!(rec.prior.get(&2), Some(&Prior::InFlight { attempts: 1, sent: false }));
+    }
+
     #[test]
     fn a_damaged_line_is_skipped_and_reading_goes_on() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("r.csv.journal.jsonl");
-        let mut text = encode(&Entry::Start { plan_hash: "h".into(), source: "s".into(), timestamp: String::new() });
+        let mut text = encode(&start());
         text.extend(encode(&Entry::Sent { call: 1, attempt: 1, timestamp: String::new() }));
         text.extend(b"\xff\xfe not utf-8\n{\"type\":\"sent\",\"call\n");
         text.extend(encode(&Entry::Done { call: 1, outcome: outcome(Status::Ok, false) }));
         text.extend(encode(&Entry::Sent { call: 2, attempt: 1, timestamp: String::new() }));
         text.extend(encode(&Entry::Done { call: 2, outcome: outcome(Status::Erreur, true) }));
         text.extend(encode(&Entry::Sent { call: 3, attempt: 2, timestamp: String::new() }));
+        text.extend(encode(&Entry::Sending { call: 3, attempt: 2 }));
+        text.extend(encode(&Entry::Sent { call: 5, attempt: 1, timestamp: String::new() }));
+        let whole = text.len() as u64;
         text.extend(b"{\"type\":\"done\",\"ca");
         std::fs::write(&p, &text).unwrap();
-        let (_j, rec) = Journal::open(&p, &dir.path().join("none"), "h", "s", true, Lang::Fr).unwrap();
-        assert!(matches!(rec.prior.get(&1), Some(Prior::Done(o)) if o.status == Status::Ok), "read past the damage");
-        assert_eq!(rec.prior.get(&2), None, "a call marked for resending is sent again");
-        assert_eq!(rec.prior.get(&3), Some(&Prior::InFlight { attempts: 2 }));
+        let (j, rec) = Journal::open(&p, &dir.path().join("none"), "h", "s", true, Lang::Fr).unwrap();
         assert!(rec.damaged);
         assert_eq!(rec.warnings.len(), 3, "{:?}", rec.warnings);
+        assert!(matches!(rec.prior.get(&1), Some(Prior::Done(o)) if o.status == Status::Ok), "read past the damage");
+        let again = Some(&Prior::InFlight { attempts: 1, sent: false });
+        assert_eq!(rec.prior.get(&2), again, "a call marked for resending is sent again, as never sent");
+        assert_eq!(rec.prior.get(&3), Some(&Prior::InFlight { attempts: 2, sent: true }));
+        assert_eq!(rec.prior.get(&5), again, "reserved is not sent");
+        drop(j);
+        // The torn tail was cut off before the resume's first record.
+        let bytes = std::fs::read(&p).unwrap();
+        assert_eq!(&bytes[..whole as usize], &text[..whole as usize]);
+        assert!(bytes[whole as usize..].starts_with(b"{\"type\":\"resume\""), "{:?}", String::from_utf8_lossy(&bytes));
+        let (_j, rec) = Journal::open(&p, &dir.path().join("none"), "h", "s", true, Lang::Fr).unwrap();
+        assert_eq!(rec.warnings.len(), 2, "only the damage mid-file is left: {:?}", rec.warnings);
         assert_eq!(done_ok(&p, "h"), Some(HashSet::from([1])));
         assert_eq!(done_ok(&p, "other"), None, "a journal of another plan is not trusted");
     }
@@ -497,11 +460,13 @@ mod tests {
         }
         assert_eq!(j.syncs(), 1, "one sync for the whole group");
         j.done(7, &outcome(Status::Ok, false)).unwrap();
+        j.sending(4, 1).unwrap();
+        j.sending(50, 1).unwrap();
         j.withdrawn(50, 1);
         j.flush().await.unwrap();
         assert_eq!(j.syncs(), 2);
         let text = std::fs::read_to_string(&p).unwrap();
-        assert_eq!(text.lines().count(), 53);
+        assert_eq!(text.lines().count(), 55);
         assert!(Journal::open(&p, &kept, "h", "s", true, Lang::Fr).is_err(), "locked while in use");
         drop(j);
         // What the journal could not take, a rescue file keeps for the resume.
@@ -509,38 +474,83 @@ mod tests {
         let (_j, rec) = Journal::open(&p, &kept, "h", "s", true, Lang::Fr).unwrap();
         assert!(matches!(rec.prior.get(&9), Some(Prior::Done(_))));
         assert!(matches!(rec.prior.get(&7), Some(Prior::Done(_))));
-        assert_eq!(rec.prior.get(&3), Some(&Prior::InFlight { attempts: 1 }), "recorded sent, never answered");
-        assert_eq!(rec.prior.get(&50), None, "withdrawn: as if never recorded");
+        assert_eq!(rec.prior.get(&3), Some(&Prior::InFlight { attempts: 1, sent: false }), "reserved, never sent");
+        assert_eq!(rec.prior.get(&4), Some(&Prior::InFlight { attempts: 1, sent: true }), "went out, never answered");
+        assert_eq!(rec.prior.get(&50), Some(&Prior::InFlight { attempts: 1, sent: false }), "withdrawn: never sent");
     }
 
     #[tokio::test]
     async fn a_withdrawn_resend_leaves_the_earlier_attempt_in_flight() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("j.jsonl");
-        let mut text = encode(&Entry::Start { plan_hash: "h".into(), source: "s".into(), timestamp: String::new() });
+        let mut text = encode(&start());
         text.extend(encode(&Entry::Sent { call: 4, attempt: 1, timestamp: String::new() }));
+        text.extend(encode(&Entry::Sending { call: 4, attempt: 1 }));
         text.extend(encode(&Entry::Resume { timestamp: String::new() }));
         text.extend(encode(&Entry::Sent { call: 4, attempt: 2, timestamp: String::new() }));
+        text.extend(encode(&Entry::Sending { call: 4, attempt: 2 }));
         text.extend(encode(&Entry::Withdrawn { call: 4, attempt: 2 }));
         std::fs::write(&p, &text).unwrap();
         let (_j, rec) = Journal::open(&p, &dir.path().join("none"), "h", "s", true, Lang::Fr).unwrap();
-        assert_eq!(rec.prior.get(&4), Some(&Prior::InFlight { attempts: 1 }));
+        assert_eq!(rec.prior.get(&4), Some(&Prior::InFlight { attempts: 2, sent: true }), "attempt 1 may have gone");
         assert!(!rec.damaged && rec.warnings.is_empty());
     }
 
+    /// Every record is in the file when its append returns, whatever the
+    /// syncing thread is doing (here: syncing groups all along): a kill
+    /// loses none, without waiting for anything.
     #[tokio::test]
     async fn records_not_waited_for_reach_the_file_within_moments() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("j.jsonl");
         let (j, _) = Journal::open(&p, &dir.path().join("none"), "h", "s", false, Lang::Fr).unwrap();
-        j.done(1, &outcome(Status::Ok, false)).unwrap();
-        // Written (not synced) by the writer on its own: a killed process
-        // loses at most the last few milliseconds of outcomes.
-        let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while std::fs::read_to_string(&p).unwrap().lines().count() < 2 {
-            assert!(std::time::Instant::now() < deadline, "the outcome never reached the file");
-            tokio::time::sleep(Duration::from_millis(5)).await;
+        let j = std::sync::Arc::new(j);
+        let syncing = {
+            let j = j.clone();
+            tokio::spawn(async move {
+                for c in 0..50 {
+                    let t = j.sent(1000 + c, 1).unwrap();
+                    j.durable(t).await.unwrap();
+                }
+            })
+        };
+        for c in 1..=50u32 {
+            j.done(c, &outcome(Status::Ok, false)).unwrap();
+            let text = std::fs::read_to_string(&p).unwrap();
+            let marker = format!("\"call\":{c},");
+            assert!(text.lines().any(|l| l.contains("\"done\"") && l.contains(&marker)), "record {c} not in the file");
+            tokio::task::yield_now().await;
         }
-        assert_eq!(j.syncs(), 0, "nobody waited: no sync");
+        syncing.await.unwrap();
+        assert!(j.syncs() >= 1);
+    }
+
+    #[test]
+    fn nobody_waiting_no_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("j.jsonl");
+        let (j, _) = Journal::open(&p, &dir.path().join("none"), "h", "s", false, Lang::Fr).unwrap();
+        j.done(1, &outcome(Status::Ok, false)).unwrap();
+        j.sent(2, 1).unwrap();
+        j.sending(2, 1).unwrap();
+        let text = std::fs::read_to_string(&p).unwrap();
+        let kinds: Vec<&str> = text.lines().map(|l| l.split('"').nth(3).unwrap_or_default()).collect();
+        assert_eq!(kinds, ["start", "done", "sent", "sending"], "in the file at once, in order");
+        assert_eq!(j.syncs(), 0, "nobody waited for a sync: none made");
+    }
+
+    /// A reservation alone may wait in memory, but not for long.
+    #[test]
+    fn a_reservation_alone_reaches_the_file_by_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("j.jsonl");
+        let (j, _) = Journal::open(&p, &dir.path().join("none"), "h", "s", false, Lang::Fr).unwrap();
+        j.sent(1, 1).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::fs::read_to_string(&p).unwrap().lines().count() < 2 {
+            assert!(std::time::Instant::now() < deadline, "the reservation never reached the file");
+            std::thread::sleep(writer::WRITE_WITHIN / 2);
+        }
+        assert_eq!(j.syncs(), 0);
     }
 }

@@ -17,10 +17,25 @@ use super::Entry;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Prior {
     Done(CallOutcome),
-    /// Sent (maybe several times) and never answered: maybe applied.
+    /// Attempted (`attempts` numbers used) and not settled. `sent`: one of
+    /// the attempts went out (a "sending" record, not withdrawn) and its
+    /// answer was not recorded: it may have been applied. Otherwise the
+    /// attempts were only reserved: never sent.
     InFlight {
         attempts: u32,
+        sent: bool,
     },
+}
+
+/// How the journal ends.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub(super) enum Tail {
+    #[default]
+    Whole,
+    /// A last line cut by a kill: only the first `keep` bytes are whole.
+    Torn { keep: u64 },
+    /// A whole last record without its newline.
+    Unterminated,
 }
 
 /// What an earlier run recorded.
@@ -36,6 +51,7 @@ pub struct Recorded {
     /// The results were written after the last session: nothing to resume
     /// unless a call is left to send.
     pub results_written: bool,
+    pub(super) tail: Tail,
 }
 
 /// Adds what a rescue file of the same plan holds (outcomes are final).
@@ -61,40 +77,20 @@ pub(super) fn read_prior(file: &mut File, path: &Path, plan_hash: &str, lang: La
         Failure::unusable(format!("{} {} : {e}", lang.t("Journal illisible :", "Unreadable journal:"), path.display()))
     })?;
     let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').filter(|l| !l.trim_ascii().is_empty()).collect();
-    let mut rec = Recorded::default();
+    let mut rec = Recorded { tail: tail(&bytes), ..Recorded::default() };
+    let mut calls = Calls::default();
     let mut started = false;
     for (i, line) in lines.iter().enumerate() {
-        let entry = std::str::from_utf8(line).ok().and_then(|l| serde_json::from_str::<Entry>(l).ok());
-        match entry {
+        match std::str::from_utf8(line).ok().and_then(|l| serde_json::from_str::<Entry>(l).ok()) {
             Some(Entry::Start { plan_hash: h, .. }) if h != plan_hash => return Err(other_plan(path, lang)),
-            Some(Entry::Start { .. }) => started = true,
-            Some(Entry::Sent { call, attempt, .. }) => {
-                if !matches!(rec.prior.get(&call), Some(Prior::Done(_))) {
-                    rec.prior.insert(call, Prior::InFlight { attempts: attempt });
-                }
-            }
-            // Recorded ahead of its turn, then not sent: as before that record.
-            Some(Entry::Withdrawn { call, attempt }) => {
-                if let Some(Prior::InFlight { attempts }) = rec.prior.get(&call).cloned()
-                    && attempts == attempt
-                {
-                    match attempt > 1 {
-                        true => rec.prior.insert(call, Prior::InFlight { attempts: attempt - 1 }),
-                        false => rec.prior.remove(&call),
-                    };
-                }
-            }
-            // Not applied (refused key, wrong route) or given up on transient
-            // errors: a resume sends it again.
-            Some(Entry::Done { call, outcome }) if outcome.resend_on_resume => {
-                rec.prior.remove(&call);
-            }
-            Some(Entry::Done { call, outcome }) => {
-                rec.prior.insert(call, Prior::Done(outcome));
+            Some(Entry::Start { sending, .. }) => {
+                started = true;
+                calls.legacy = !sending;
             }
             Some(Entry::Resume { .. }) => rec.results_written = false,
             Some(Entry::Tenant { tenant }) => rec.tenant = Some(tenant),
             Some(Entry::ResultsWritten { .. }) => rec.results_written = true,
+            Some(e) => calls.apply(e),
             None if i + 1 == lines.len() => rec.warnings.push(
                 lang.t(
                     "Dernière ligne du journal incomplète (arrêt brutal pendant l'écriture) : ignorée.",
@@ -124,7 +120,79 @@ pub(super) fn read_prior(file: &mut File, path: &Path, plan_hash: &str, lang: La
             lang.t("fichier étranger ?", "foreign file?")
         )));
     }
+    rec.prior = calls.prior();
     Ok(rec)
+}
+
+/// How the journal's bytes end (see [`Tail`]).
+fn tail(bytes: &[u8]) -> Tail {
+    let keep = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let last = &bytes[keep..];
+    if last.trim_ascii().is_empty() {
+        Tail::Whole
+    } else if std::str::from_utf8(last).ok().and_then(|l| serde_json::from_str::<Entry>(l).ok()).is_some() {
+        Tail::Unterminated
+    } else {
+        Tail::Torn { keep: keep as u64 }
+    }
+}
+
+/// Each call's attempts as the records tell them, in order.
+#[derive(Default)]
+struct Calls {
+    /// The highest attempt number used.
+    attempts: HashMap<u32, u32>,
+    /// Attempts that went out ("sending", not withdrawn), answer unrecorded.
+    open: HashMap<u32, HashSet<u32>>,
+    done: HashMap<u32, CallOutcome>,
+    /// Written before "sending" records existed: a reservation counts as sent.
+    legacy: bool,
+}
+
+impl Calls {
+    fn apply(&mut self, e: Entry) {
+        match e {
+            Entry::Sent { call, attempt, .. } => {
+                self.number(call, attempt);
+                if self.legacy {
+                    self.open.entry(call).or_default().insert(attempt);
+                }
+            }
+            Entry::Sending { call, attempt } => {
+                self.number(call, attempt);
+                self.open.entry(call).or_default().insert(attempt);
+            }
+            Entry::Withdrawn { call, attempt } => {
+                if let Some(open) = self.open.get_mut(&call) {
+                    open.remove(&attempt);
+                }
+            }
+            // Not applied (refused key, wrong route) or given up on transient
+            // errors that were not applied: a resume sends it again.
+            Entry::Done { call, outcome } if outcome.resend_on_resume => {
+                self.done.remove(&call);
+                self.open.remove(&call);
+            }
+            Entry::Done { call, outcome } => {
+                self.done.insert(call, outcome);
+            }
+            Entry::Start { .. } | Entry::Resume { .. } | Entry::Tenant { .. } | Entry::ResultsWritten { .. } => {}
+        }
+    }
+
+    fn number(&mut self, call: u32, attempt: u32) {
+        let n = self.attempts.entry(call).or_default();
+        *n = (*n).max(attempt);
+    }
+
+    fn prior(mut self) -> HashMap<u32, Prior> {
+        let mut prior: HashMap<u32, Prior> = self.done.drain().map(|(c, o)| (c, Prior::Done(o))).collect();
+        for (call, attempts) in self.attempts {
+            let sent = self.open.get(&call).is_some_and(|o| !o.is_empty());
+            prior.entry(call).or_insert(Prior::InFlight { attempts, sent });
+        }
+        prior
+    }
 }
 
 fn other_plan(path: &Path, lang: Lang) -> Failure {
