@@ -8,6 +8,7 @@
 //! results, kept runs), `pages` (the HTML).
 
 mod guard;
+mod handover;
 mod loophub;
 mod pages;
 mod runs;
@@ -29,6 +30,7 @@ use tokio::sync::Notify;
 
 use crate::config::{Config, mask};
 use crate::error::{Failure, Result};
+use crate::files::{owner_only_file, owner_only_folder};
 use crate::i18n::Lang;
 
 pub use guard::OPENING_TTL;
@@ -62,8 +64,13 @@ struct App {
     /// Where uploads, opening file and runs live: per user, owner only.
     folder: PathBuf,
     sheets: Mutex<HashMap<String, Arc<Mutex<sheets::Loaded>>>>,
-    /// Plans shown, by their one-time confirmation: (name, plan, host).
-    confirmations: Mutex<HashMap<String, Confirmable>>,
+    /// The plan last shown of each sheet, by sheet id, with its one-time
+    /// confirmation: one per sheet (a new view replaces it), all void once
+    /// a run starts.
+    confirmations: Mutex<HashMap<String, runs::Pending>>,
+    /// Held while a run is being started (start, resume, failures again):
+    /// the check that none goes and the start are one step.
+    starting: Mutex<()>,
     runs: runs::Runs,
     /// The run started last: one run at a time per server.
     current_run: Mutex<Option<String>>,
@@ -75,6 +82,8 @@ struct App {
     /// Proves a later `loopbatch ui` of the same user (it reads it in the
     /// owner-only serving file) when it asks for a fresh opening.
     handover_key: String,
+    /// The challenges this server answered, waiting for a proof.
+    nonces: handover::Nonces,
 }
 
 impl App {
@@ -93,7 +102,6 @@ impl App {
 }
 
 type Shared = Arc<App>;
-type Confirmable = (String, Box<crate::job::Plan>, String);
 
 /// The per-user folder of the page's files, created owner-only.
 pub fn user_folder(lang: Lang) -> Result<PathBuf> {
@@ -106,29 +114,8 @@ pub fn user_folder(lang: Lang) -> Result<PathBuf> {
     })?;
     let folder = base.join("loopbatch");
     owner_only_folder(&folder).map_err(|e| Failure::unusable(format!("{} : {e}", folder.display())))?;
+    crate::files::tighten(&folder);
     Ok(folder)
-}
-
-fn owner_only_folder(path: &std::path::Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(())
-}
-
-/// Writes a file only its owner can read.
-fn owner_only_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    std::io::Write::write_all(&mut o.open(path)?, bytes)
 }
 
 /// Serves the page until "Quitter", Ctrl-C, or `IDLE_LIMIT` without a
@@ -154,12 +141,14 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
         folder: folder.clone(),
         sheets: Mutex::new(HashMap::new()),
         confirmations: Mutex::new(HashMap::new()),
+        starting: Mutex::new(()),
         runs: Mutex::new(HashMap::new()),
         current_run: Mutex::new(None),
         keys: Mutex::new(opts.keys.clone()),
         last_request: Mutex::new(Instant::now()),
         quit: Notify::new(),
         handover_key: guard::secret(),
+        nonces: handover::Nonces::default(),
     });
     // Where a later `loopbatch ui` finds this server (owner-only file).
     let serving = folder.join(SERVING);
@@ -205,10 +194,15 @@ const OPENING: &str = "ouvrir-loopbatch.html";
 /// Says the opening address, writes the opening file, opens the browser.
 fn open_at(folder: &std::path::Path, address: &str, opts: &UiOptions, announce: impl FnOnce(&str)) -> Result<()> {
     let opening = folder.join(OPENING);
-    let page = format!(
-        "<!DOCTYPE html><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url={address}\"><title>loopbatch</title><a href=\"{address}\">loopbatch</a>"
-    );
-    owner_only_file(&opening, page.as_bytes())
+    // Escaped by the template engine, whatever the address holds.
+    let page = maud::html! {
+        (maud::DOCTYPE)
+        meta charset="utf-8";
+        meta http-equiv="refresh" content={ "0;url=" (address) };
+        title { "loopbatch" }
+        a href=(address) { "loopbatch" }
+    };
+    owner_only_file(&opening, page.into_string().as_bytes())
         .map_err(|e| Failure::unusable(format!("{} : {e}", opening.display())))?;
     announce(address);
     if opts.open_browser {
@@ -218,24 +212,23 @@ fn open_at(folder: &std::path::Path, address: &str, opts: &UiOptions, announce: 
 }
 
 /// Asks the server of this user that already serves, if any, for a fresh
-/// opening address (proved by the key it wrote in its owner-only file).
+/// opening address, once it proved it holds the key of the serving file.
+/// A serving file that leads to no such server is stale: removed.
 async fn handover(folder: &std::path::Path) -> Option<String> {
-    let text = std::fs::read_to_string(folder.join(SERVING)).ok()?;
-    let (port, key) = text.trim().split_once(' ')?;
-    let port: u16 = port.parse().ok()?;
-    let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(3)).build().ok()?;
-    let answer = client
-        .post(format!("http://127.0.0.1:{port}/__ouverture"))
-        .header("origin", format!("http://127.0.0.1:{port}"))
-        .header(HANDOVER_HEADER, key)
-        .send()
-        .await
-        .ok()?;
-    let address = answer.error_for_status().ok()?.text().await.ok()?;
-    address.starts_with(&format!("http://127.0.0.1:{port}/ouvrir/")).then_some(address)
+    let serving = folder.join(SERVING);
+    let text = std::fs::read_to_string(&serving).ok()?;
+    let found = match text.trim().split_once(' ') {
+        Some((port, key)) => match port.parse::<u16>() {
+            Ok(port) => handover::ask(port, key).await,
+            Err(_) => None,
+        },
+        None => None,
+    };
+    if found.is_none() {
+        let _ = std::fs::remove_file(&serving);
+    }
+    found
 }
-
-const HANDOVER_HEADER: &str = "x-loopbatch-ouverture";
 
 /// Stops every run going and waits (a minute at most) for its results.
 async fn finish_runs(app: &App) {
@@ -339,16 +332,28 @@ fn asset(text: &'static str, kind: &'static str) -> Response<Body> {
     r
 }
 
-/// A later `loopbatch ui` of the same user asks for a fresh opening.
+/// A later `loopbatch ui` of the same user asks for a fresh opening: first
+/// a challenge this server answers, then its proof (see `handover`).
 async fn fresh_opening(State(app): State<Shared>, headers: axum::http::HeaderMap) -> Response<Body> {
-    let given = headers.get(HANDOVER_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if !guard::same_secret(given, &app.handover_key) {
-        let mut r = html(pages::refused(app.lang()));
-        *r.status_mut() = StatusCode::FORBIDDEN;
-        return r;
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let asked = app.nonces.ask(
+        &app.handover_key,
+        get(handover::CHALLENGE_HEADER),
+        get(handover::SERVER_NONCE_HEADER),
+        get(handover::PROOF_HEADER),
+    );
+    match asked {
+        handover::Asked::Answer(text) => Response::new(Body::from(text)),
+        handover::Asked::Proved => {
+            let port = app.guard.port();
+            Response::new(Body::from(format!("http://127.0.0.1:{port}/ouvrir/{}", app.guard.new_opening())))
+        }
+        handover::Asked::Refused => {
+            let mut r = html(pages::refused(app.lang()));
+            *r.status_mut() = StatusCode::FORBIDDEN;
+            r
+        }
     }
-    let port = app.guard.port();
-    Response::new(Body::from(format!("http://127.0.0.1:{port}/ouvrir/{}", app.guard.new_opening())))
 }
 
 async fn open_page(State(app): State<Shared>, UrlPath(token): UrlPath<String>) -> Response<Body> {

@@ -35,6 +35,14 @@ pub(super) struct Run {
 
 pub(super) type Runs = Mutex<HashMap<String, Arc<Mutex<Run>>>>;
 
+/// A plan shown, waiting for its confirmation.
+pub(super) struct Pending {
+    confirm: String,
+    name: String,
+    plan: Box<Plan>,
+    host: String,
+}
+
 impl Run {
     /// Sending now (or pausing for a Retry-After): not yet ended.
     pub fn going(&self) -> bool {
@@ -74,7 +82,9 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
         simulation: app.simulation,
     };
     let page = pages::plan_page(&view);
-    app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).insert(confirm, (name, Box::new(plan), host));
+    // Replaces the sheet's previous plan: one kept per sheet.
+    let pending = Pending { confirm, name, plan: Box::new(plan), host };
+    app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).insert(id, pending);
     html(page)
 }
 
@@ -84,14 +94,19 @@ pub(super) struct StartForm {
 }
 
 /// Starts the run the confirmation names: once, and only if no other run
-/// is going in this server.
+/// is going in this server; any start voids every confirmation shown.
 pub(super) async fn start(State(app): State<Shared>, Form(f): Form<StartForm>) -> Response<Body> {
     let lang = app.lang();
+    let _starting = app.starting.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(busy) = busy(&app) {
         return busy;
     }
-    let Some((name, plan, host)) = app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).remove(&f.confirm)
-    else {
+    let pending = {
+        let mut all = app.confirmations.lock().unwrap_or_else(|e| e.into_inner());
+        let sheet = all.iter().find(|(_, p)| super::guard::same_secret(&f.confirm, &p.confirm)).map(|(s, _)| s.clone());
+        sheet.and_then(|s| all.remove(&s))
+    };
+    let Some(Pending { name, plan, host, .. }) = pending else {
         return failure(
             &app,
             StatusCode::CONFLICT,
@@ -125,7 +140,7 @@ fn busy(app: &Shared) -> Option<Response<Body>> {
 }
 
 /// A new run, in its own folder under its own id (a resume keeps its run's
-/// files and id: see `resume`).
+/// files and id: see `resume`). Called with `starting` held.
 fn launch(app: &Shared, name: String, host: String, plan: Box<Plan>, again: Again) -> Response<Body> {
     let run_id = super::guard::secret();
     let folder = app.folder.join("executions").join(&run_id);
@@ -138,7 +153,7 @@ fn launch(app: &Shared, name: String, host: String, plan: Box<Plan>, again: Agai
     let run = new_run(app, name, host, &plan, files.clone(), csv);
     let run = Arc::new(Mutex::new(run));
     app.runs.lock().unwrap_or_else(|e| e.into_inner()).insert(run_id.clone(), run.clone());
-    *app.current_run.lock().unwrap_or_else(|e| e.into_inner()) = Some(run_id.clone());
+    started(app, &run_id);
     tokio::spawn(go(app.clone(), run, plan, files, again));
     Redirect::to(&format!("/execution/{run_id}")).into_response()
 }
@@ -168,8 +183,15 @@ fn new_run(app: &Shared, name: String, host: String, plan: &Plan, files: RunFile
     }
 }
 
+/// This run is the one going: every confirmation shown before is void.
+fn started(app: &Shared, run_id: &str) {
+    *app.current_run.lock().unwrap_or_else(|e| e.into_inner()) = Some(run_id.to_string());
+    app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
 /// "Reprendre": the same run, its journal, nothing done sent again.
 pub(super) async fn resume(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
+    let _starting = app.starting.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(busy) = busy(&app) {
         return busy;
     }
@@ -183,7 +205,7 @@ pub(super) async fn resume(State(app): State<Shared>, UrlPath(id): UrlPath<Strin
         *r = fresh;
         (Box::new(r.plan.clone()), r.files.clone())
     };
-    *app.current_run.lock().unwrap_or_else(|e| e.into_inner()) = Some(id.clone());
+    started(&app, &id);
     tokio::spawn(go(app.clone(), run, plan, files, Again::Resume));
     Redirect::to(&format!("/execution/{id}")).into_response()
 }
@@ -263,6 +285,7 @@ pub(super) async fn delete(State(app): State<Shared>, UrlPath(id): UrlPath<Strin
 
 /// "Relancer les échecs": a new run of the rows that did not end OK.
 pub(super) async fn rerun_failed(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
+    let _starting = app.starting.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(busy) = busy(&app) {
         return busy;
     }

@@ -10,6 +10,7 @@ mod hostile;
 mod library;
 mod page;
 mod page_loophub;
+mod page_security;
 mod properties;
 mod reliable;
 mod run;

@@ -1,0 +1,302 @@
+//! The page's defences beyond the guard (issue 19 and the page's part of
+//! issue 18): the hand-over to a running server by challenge–response,
+//! owner-only files, one run per confirmation, bounded request times, the
+//! demo simulator's admin routes, memory that does not grow with views.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::page::{Page, attr, client, open, post_sheet, sim_keys, start};
+use crate::util::{TestSim, Work};
+
+/// A server of another user, listening where a stale serving file points:
+/// it records every request and answers what a phisher would.
+struct FakeServer {
+    port: u16,
+    received: Arc<Mutex<Vec<u8>>>,
+}
+
+fn fake_server(answer: impl Fn(u16) -> String + Send + 'static) -> FakeServer {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let seen = received.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream: TcpStream = stream;
+            let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+            let mut buf = [0u8; 4096];
+            let mut request = Vec::new();
+            while let Ok(n) = stream.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buf[..n]);
+                if request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    break;
+                }
+            }
+            seen.lock().unwrap().extend_from_slice(&request);
+            let body = answer(port);
+            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body.as_bytes());
+        }
+    });
+    FakeServer { port, received }
+}
+
+#[test]
+fn a_stale_serving_file_hands_nothing_to_whatever_listens_on_its_port() {
+    let w = Work::new();
+    let folder = w.path("donnees/loopbatch");
+    std::fs::create_dir_all(&folder).unwrap();
+    let key = "c0ffee".repeat(8);
+    // What a phisher answers: a proof it cannot make, its own "opening",
+    // and markup meant for the local opening file.
+    let fake = fake_server(|port| {
+        format!(
+            "{} {}\nhttp://127.0.0.1:{port}/ouvrir/{}\"><script>alert(1)</script>",
+            "ab".repeat(32),
+            "cd".repeat(24),
+            "0f".repeat(24)
+        )
+    });
+    std::fs::write(folder.join("serveur-loopbatch.txt"), format!("{} {key}", fake.port)).unwrap();
+    let p = start(&w, &[]);
+    // A new server of its own, not the fake's port.
+    assert!(!p.base.ends_with(&format!(":{}", fake.port)), "{}", p.base);
+    let received = String::from_utf8_lossy(&fake.received.lock().unwrap()).into_owned();
+    assert!(received.contains("x-loopbatch-defi"), "a challenge was sent: {received}");
+    assert!(!received.contains(&key), "the key never leaves: {received}");
+    assert!(!received.contains("x-loopbatch-preuve"), "no proof to an unproved server: {received}");
+    // Nothing the fake said reaches a file; the serving file names the new server.
+    let opening = std::fs::read_to_string(folder.join("ouvrir-loopbatch.html")).unwrap();
+    assert!(!opening.contains("<script") && !opening.contains(&fake.port.to_string()), "{opening}");
+    let serving = std::fs::read_to_string(folder.join("serveur-loopbatch.txt")).unwrap();
+    let port = p.base.rsplit(':').next().unwrap();
+    assert!(serving.starts_with(&format!("{port} ")) && !serving.contains(&key), "{serving}");
+    assert_eq!(client().get(format!("{}/", p.base)).header("cookie", open(&p)).send().unwrap().status(), 200);
+    // And a later `loopbatch ui` is handed over to this real server.
+    let again = w
+        .bin()
+        .args(["ui", "--no-open"])
+        .env("XDG_DATA_HOME", w.path("donnees"))
+        .env("HOME", w.dir.path())
+        .output()
+        .unwrap();
+    let address = String::from_utf8_lossy(&again.stdout).trim().to_string();
+    assert!(address.starts_with(&format!("{}/ouvrir/", p.base)), "{address}");
+    let opening = std::fs::read_to_string(folder.join("ouvrir-loopbatch.html")).unwrap();
+    assert!(opening.contains(&address), "{opening}");
+}
+
+#[cfg(unix)]
+fn not_owner_only(root: &std::path::Path) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut wrong = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let meta = std::fs::symlink_metadata(e.path()).unwrap();
+            if meta.is_dir() {
+                stack.push(e.path());
+            }
+            if meta.permissions().mode() & 0o077 != 0 {
+                wrong.push(format!("{} {:o}", e.path().display(), meta.permissions().mode() & 0o777));
+            }
+        }
+    }
+    wrong
+}
+
+fn confirm_of(page: &str) -> String {
+    let at = page.find("name=\"confirm\" value=\"").expect("a confirmation") + "name=\"confirm\" value=\"".len();
+    page[at..].split('"').next().unwrap().to_string()
+}
+
+fn plan_of(p: &Page, cookie: &str, sheet: &str) -> String {
+    client().get(format!("{}{sheet}/plan", p.base)).header("cookie", cookie).send().unwrap().text().unwrap()
+}
+
+fn start_run(p: &Page, cookie: &str, confirm: &str) -> reqwest::blocking::Response {
+    client()
+        .post(format!("{}/execution", p.base))
+        .header("cookie", cookie)
+        .header("origin", &p.base)
+        .form(&[("confirm", confirm)])
+        .send()
+        .unwrap()
+}
+
+fn wait_done(p: &Page, cookie: &str, run: &str) {
+    let _ = client().get(format!("{}{run}/evenements", p.base)).header("cookie", cookie).send().unwrap().text();
+    let page = client().get(format!("{}{run}", p.base)).header("cookie", cookie).send().unwrap().text().unwrap();
+    assert_eq!(attr(&page, "data-state"), "done", "{page}");
+}
+
+fn uploaded(p: &Page, cookie: &str, lines: &str) -> String {
+    let r = post_sheet(p, cookie, "equipe.csv", lines.as_bytes().to_vec());
+    assert_eq!(r.status(), 303);
+    r.headers()["location"].to_str().unwrap().to_string()
+}
+
+fn calls(sim: &TestSim) -> u64 {
+    sim.stats()["total"].as_u64().unwrap()
+}
+
+const SHEET: &str = "code_dossier;email;nom;offre\r\nK1;k@exemple.fr;Nom;start\r\n";
+
+#[test]
+#[cfg(unix)]
+fn every_file_the_page_and_a_run_write_is_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let sim = TestSim::start(loopbatch::simulator::Options {
+        model: crate::util::model(&[("K1", true)]),
+        ..Default::default()
+    });
+    let w = Work::new();
+    std::fs::write(w.path("loopbatch.toml"), "rate = \"500/s\"\n").unwrap();
+    // What an earlier version left readable by others.
+    let data = w.path("donnees/loopbatch");
+    let old = data.join("executions/ancienne");
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::write(old.join("x-resultats.xlsx.journal.jsonl"), "{}\n").unwrap();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(old.join("x-resultats.xlsx.journal.jsonl"), std::fs::Permissions::from_mode(0o644))
+        .unwrap();
+    let keys_dir = w.dir.path().join(".config/loopbatch");
+    std::fs::create_dir_all(&keys_dir).unwrap();
+    std::fs::write(keys_dir.join("cle-api.txt"), "ancienne:cle").unwrap();
+    std::fs::set_permissions(keys_dir.join("cle-api.txt"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let p = start(&w, &sim_keys(&sim));
+    let cookie = open(&p);
+    // Keys saved over the readable file, an upload, a run to its end.
+    let r = client()
+        .post(format!("{}/cles", p.base))
+        .header("cookie", &cookie)
+        .header("origin", &p.base)
+        .form(&[
+            ("abonnement", loopbatch::simulator::DEMO_SUBSCRIPTION_KEY),
+            ("api", loopbatch::simulator::DEMO_API_KEY),
+            ("garder", "enregistrer"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let sheet = uploaded(&p, &cookie, SHEET);
+    let r = start_run(&p, &cookie, &confirm_of(&plan_of(&p, &cookie, &sheet)));
+    assert_eq!(r.status(), 303);
+    wait_done(&p, &cookie, r.headers()["location"].to_str().unwrap());
+    assert!(calls(&sim) > 0);
+    let written: Vec<_> = walk_files(&data.join("executions"));
+    assert!(written.iter().any(|f| f.ends_with(".journal.jsonl")), "{written:?}");
+    assert!(written.iter().any(|f| f.ends_with("-resultats.xlsx")), "{written:?}");
+    assert_eq!(not_owner_only(&data), Vec::<String>::new());
+    assert_eq!(not_owner_only(&keys_dir), Vec::<String>::new());
+    assert_eq!(std::fs::metadata(&data).unwrap().permissions().mode() & 0o077, 0);
+    assert_eq!(std::fs::metadata(&keys_dir).unwrap().permissions().mode() & 0o077, 0);
+}
+
+fn walk_files(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        if e.path().is_dir() {
+            out.extend(walk_files(&e.path()));
+        } else {
+            out.push(e.path().display().to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn a_cli_results_file_keeps_its_folders_permissions() {
+    let sim = TestSim::start(loopbatch::simulator::Options {
+        model: crate::util::model(&[("K1", true)]),
+        ..Default::default()
+    });
+    let w = Work::new();
+    w.csv_1252("k.csv", &["code_dossier;email;nom;offre", "K1;k@exemple.fr;Nom;start"]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(w.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    w.bin_for(&sim).args(["run", "k.csv", "--results", "k-res.xlsx", "--rate", "500/s"]).assert().code(0);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(w.path("k-res.xlsx")).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode & 0o044, 0o044 & !umask(), "colleagues read what the folder lets them: {mode:o}");
+    }
+}
+
+#[cfg(unix)]
+fn umask() -> u32 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Umask:"))
+        .and_then(|m| u32::from_str_radix(m.trim(), 8).ok())
+        .unwrap_or(0o022)
+}
+
+#[test]
+fn a_confirmation_starts_one_run_once_and_is_void_once_any_run_started() {
+    let sim = TestSim::start(loopbatch::simulator::Options {
+        model: crate::util::model(&[("K1", true)]),
+        ..Default::default()
+    });
+    let w = Work::new();
+    std::fs::write(w.path("loopbatch.toml"), "rate = \"500/s\"\n").unwrap();
+    let p = start(&w, &sim_keys(&sim));
+    let cookie = open(&p);
+    // Two tabs: the same sheet uploaded twice, its plan shown in each.
+    let first = uploaded(&p, &cookie, SHEET);
+    let second = uploaded(&p, &cookie, SHEET);
+    let replaced = confirm_of(&plan_of(&p, &cookie, &first));
+    let tab1 = confirm_of(&plan_of(&p, &cookie, &first));
+    let tab2 = confirm_of(&plan_of(&p, &cookie, &second));
+    assert_eq!(start_run(&p, &cookie, &replaced).status(), 409, "a plan view replaces the sheet's previous one");
+    let r = start_run(&p, &cookie, &tab1);
+    assert_eq!(r.status(), 303);
+    wait_done(&p, &cookie, r.headers()["location"].to_str().unwrap());
+    let one = calls(&sim);
+    assert!(one > 0);
+    // The second tab's confirmation, used after the first run ended: void.
+    let stale = start_run(&p, &cookie, &tab2);
+    assert_eq!(stale.status(), 409);
+    assert!(stale.text().unwrap().contains("confirmation"));
+    assert_eq!(calls(&sim), one, "nothing sent again");
+    // 20 tabs, 20 sheets (other e-mails: plans not run yet), 20 simultaneous
+    // starts: one run.
+    let sheets: Vec<String> = (0..20)
+        .map(|i| uploaded(&p, &cookie, &format!("code_dossier;email;nom;offre\r\nK1;k{i}@exemple.fr;Nom;start\r\n")))
+        .collect();
+    let confirms: Vec<String> = sheets.iter().map(|s| confirm_of(&plan_of(&p, &cookie, s))).collect();
+    let gate = Arc::new(std::sync::Barrier::new(confirms.len()));
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = confirms
+            .iter()
+            .map(|c| {
+                let (gate, p, cookie) = (gate.clone(), &p, &cookie);
+                s.spawn(move || {
+                    gate.wait();
+                    start_run(p, cookie, c).status().as_u16()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 19, "{statuses:?}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while calls(&sim) < 2 * one && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(calls(&sim), 2 * one, "one run");
+}
