@@ -12,6 +12,7 @@ mod handover;
 mod loophub;
 mod pages;
 mod runs;
+mod server;
 mod sheets;
 
 use std::collections::HashMap;
@@ -170,7 +171,7 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
         // As Stop for a run going: calls in flight finish, results written.
         finish_runs(&app).await;
     };
-    axum::serve(listener, router).with_graceful_shutdown(stop).await.map_err(|e| Failure::stopped(e.to_string()))?;
+    server::serve(listener, router, stop).await;
     if !opts.demo {
         let _ = std::fs::remove_file(&serving);
     }
@@ -291,17 +292,24 @@ fn router(app: Shared) -> Router {
         .route("/__ouverture", post(fresh_opening))
         .layer(axum::extract::DefaultBodyLimit::max(((UPLOAD_LIMIT_MB + 1) << 20) as usize))
         .layer(middleware::from_fn_with_state(app.clone(), check))
+        .layer(middleware::from_fn(server::body_deadline))
         .with_state(app)
 }
 
 /// The guard before every route: Host always, Origin on POST, the session
 /// everywhere but the opening and the page's own assets.
 async fn check(State(app): State<Shared>, req: Request, next: Next) -> Response<Body> {
-    *app.last_request.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
     let path = req.uri().path();
     let needs_session = !(path.starts_with("/ouvrir/") || path.starts_with("/static/") || path == "/__ouverture");
     let mut response = match app.guard.check(&req, needs_session) {
-        Ok(()) => next.run(req).await,
+        Ok(()) => {
+            let response = next.run(req).await;
+            // Only requests let in and answered keep the server alive.
+            if !response.status().is_client_error() {
+                *app.last_request.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+            }
+            response
+        }
         Err(refusal) => {
             let mut r = html(pages::refused(app.lang()));
             *r.status_mut() = refusal.status();

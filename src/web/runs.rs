@@ -63,7 +63,10 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     let host = crate::execute::client::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
     let counts = plan.counts();
     let hash = plan.hash();
-    let earlier: Vec<Stored> = stored(&app).into_iter().filter(|s| s.plan_hash.as_deref() == Some(&hash)).collect();
+    let mut earlier: Vec<Stored> = stored(&app).into_iter().filter(|s| s.plan_hash.as_deref() == Some(&hash)).collect();
+    if earlier.is_empty() {
+        earlier.extend(going_with(&app, &hash));
+    }
     let mut per_dossier: HashMap<&str, usize> = HashMap::new();
     for c in &plan.calls {
         *per_dossier.entry(&c.dossier).or_default() += 1;
@@ -86,6 +89,25 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     let pending = Pending { confirm, name, plan: Box::new(plan), host };
     app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).insert(id, pending);
     html(page)
+}
+
+/// The run going with this plan, if any: just started, its journal may
+/// not be on disk yet.
+fn going_with(app: &Shared, hash: &str) -> Option<Stored> {
+    let runs: Vec<_> =
+        app.runs.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(i, r)| (i.clone(), r.clone())).collect();
+    runs.into_iter().find_map(|(id, run)| {
+        let r = run.lock().unwrap_or_else(|e| e.into_inner());
+        (r.going() && r.plan.hash() == hash).then(|| Stored {
+            id,
+            files: r.files.clone(),
+            sheet: r.name.clone(),
+            when: crate::outcome::format_local(std::time::SystemTime::now()),
+            counts: None,
+            unfinished: true,
+            plan_hash: Some(hash.to_string()),
+        })
+    })
 }
 
 #[derive(Deserialize)]

@@ -69,7 +69,14 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
             },
             Ok(None) => break,
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_big(),
-            Err(e) => return failure(&app, StatusCode::BAD_REQUEST, &e.body_text()),
+            // Cut, malformed, or too slow (see `server::body_deadline`).
+            Err(_) => {
+                let text = lang.t(
+                    "L'envoi du fichier a été interrompu ou a pris trop de temps. Choisissez le fichier de nouveau.",
+                    "Sending the file was cut off or took too long. Choose the file again.",
+                );
+                return failure(&app, StatusCode::BAD_REQUEST, text);
+            }
         }
     }
     if bytes.is_empty() {

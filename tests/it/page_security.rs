@@ -300,3 +300,87 @@ fn a_confirmation_starts_one_run_once_and_is_void_once_any_run_started() {
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(calls(&sim), 2 * one, "one run");
 }
+
+/// Reads one HTTP answer (head and a Content-Length body) from `s`.
+fn read_answer(s: &mut TcpStream) -> String {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        let text = String::from_utf8_lossy(&got).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(0);
+            if got.len() >= end + 4 + length {
+                return text;
+            }
+        }
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => return String::from_utf8_lossy(&got).into_owned(),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// Whether the server closed `s` (EOF or reset) within `within`.
+fn closed_within(s: &mut TcpStream, within: Duration) -> bool {
+    s.set_read_timeout(Some(within)).unwrap();
+    let mut buf = [0u8; 64];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e) => return !matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut),
+        }
+    }
+}
+
+#[test]
+fn half_sent_requests_neither_starve_the_page_nor_stay_open() {
+    let w = Work::new();
+    let p = start(&w, &[]);
+    let cookie = open(&p);
+    let addr = p.base.trim_start_matches("http://").to_string();
+    let began = Instant::now();
+    // 500 requests whose headers never end.
+    let mut half_open: Vec<TcpStream> = (0..500)
+        .map(|_| {
+            let mut s = TcpStream::connect(&addr).unwrap();
+            s.write_all(format!("GET / HTTP/1.1\r\nHost: {addr}\r\nX-Lent: ").as_bytes()).unwrap();
+            s
+        })
+        .collect();
+    // A body announced, a tenth of it sent.
+    let mut slow_body = TcpStream::connect(&addr).unwrap();
+    let head = format!(
+        "POST /feuille HTTP/1.1\r\nHost: {addr}\r\nOrigin: {}\r\nCookie: {cookie}\r\nContent-Type: multipart/form-data; boundary=X\r\nContent-Length: 1000\r\n\r\n--X\r\n",
+        p.base
+    );
+    slow_body.write_all(head.as_bytes()).unwrap();
+    // A connection kept alive after its answer, then left idle.
+    let mut idle = TcpStream::connect(&addr).unwrap();
+    idle.write_all(format!("GET /static/page.css HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes()).unwrap();
+    assert!(read_answer(&mut idle).starts_with("HTTP/1.1 200"));
+    // A normal request meanwhile: answered at once.
+    let asked = Instant::now();
+    let home = client().get(format!("{}/", p.base)).header("cookie", &cookie).send().unwrap();
+    assert_eq!(home.status(), 200);
+    assert!(asked.elapsed() < Duration::from_secs(2), "{:?}", asked.elapsed());
+    // The server closes them all once their time is up (10 s).
+    let left = Duration::from_secs(16).saturating_sub(began.elapsed());
+    slow_body.set_read_timeout(Some(left)).unwrap();
+    let answer = read_answer(&mut slow_body);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("Choisissez le fichier de nouveau"), "{answer}");
+    assert!(began.elapsed() >= Duration::from_secs(9), "not before its time: {:?}", began.elapsed());
+    assert!(closed_within(&mut idle, Duration::from_secs(16).saturating_sub(began.elapsed())), "idle kept alive");
+    let mut open_still = 0;
+    for s in &mut half_open {
+        let left = Duration::from_secs(17).saturating_sub(began.elapsed()).max(Duration::from_millis(10));
+        open_still += usize::from(!closed_within(s, left));
+    }
+    assert_eq!(open_still, 0, "half-sent requests closed by the server");
+    assert_eq!(client().get(format!("{}/", p.base)).header("cookie", &cookie).send().unwrap().status(), 200);
+}
