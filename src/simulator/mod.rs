@@ -116,7 +116,15 @@ pub struct Options {
     pub routes: Routes,
     /// One log line per request on stderr.
     pub log: bool,
+    /// When set, the admin routes (`/__stats`, `/__state`, `/__reset`)
+    /// answer only requests carrying it in `ADMIN_HEADER` (the embedded
+    /// demo: its data is no other process's business). `loopbatch
+    /// simulate` leaves them open, as documented.
+    pub admin_secret: Option<Secret>,
 }
+
+/// The header that carries `Options::admin_secret`.
+pub const ADMIN_HEADER: &str = "x-loopbatch-admin";
 
 impl Default for Options {
     fn default() -> Options {
@@ -133,6 +141,7 @@ impl Default for Options {
             seed: 42,
             routes: Routes::default(),
             log: false,
+            admin_secret: None,
         }
     }
 }
@@ -531,6 +540,14 @@ impl Sim {
 }
 
 async fn admin(sim: &Arc<Sim>, req: Request<Body>) -> Response<Body> {
+    if let Some(secret) = &sim.opts.admin_secret {
+        let given = req.headers().get(ADMIN_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+        let wanted = secret.expose().as_bytes();
+        let same = given.len() == wanted.len() && given.iter().zip(wanted).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        if !same {
+            return json_response(StatusCode::FORBIDDEN, &json!({"statusCode": 403, "message": "Forbidden"}));
+        }
+    }
     match (req.method().clone(), req.uri().path()) {
         (Method::GET, "/__stats") => {
             let stats = sim.stats.lock().unwrap_or_else(|e| e.into_inner()).clone();

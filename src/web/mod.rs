@@ -416,6 +416,19 @@ struct KeysForm {
 /// the per-user folder (owner only) for every command. Never sent back.
 async fn set_keys(State(app): State<Shared>, axum::extract::Form(f): axum::extract::Form<KeysForm>) -> Response<Body> {
     let lang = app.lang();
+    if app.simulation {
+        // The demo talks to its simulator with the simulator's keys only.
+        let mut r = html(pages::message(
+            lang,
+            lang.t("Clés inchangées", "Keys unchanged"),
+            lang.t(
+                "En démonstration, les clés du simulateur intégré sont utilisées et ne peuvent pas être changées. Pour vos propres clés, relancez loopbatch ui sans --demo.",
+                "In the demo, the embedded simulator's keys are used and cannot be changed. For your own keys, start loopbatch ui again without --demo.",
+            ),
+        ));
+        *r.status_mut() = StatusCode::CONFLICT;
+        return r;
+    }
     let (sub, api) = (f.abonnement.trim(), f.api.trim());
     if sub.is_empty() || !crate::config::well_formed_api_key(api) {
         let mut r = html(pages::message(

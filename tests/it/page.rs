@@ -30,10 +30,16 @@ impl Drop for Page {
 }
 
 pub(crate) fn start(w: &Work, env: &[(&str, &str)]) -> Page {
+    start_with(w, &[], env)
+}
+
+/// `loopbatch ui --no-open` with more arguments (`--demo`).
+pub(crate) fn start_with(w: &Work, args: &[&str], env: &[(&str, &str)]) -> Page {
     let data = w.path("donnees");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_loopbatch"));
     cmd.current_dir(w.dir.path())
         .args(["ui", "--no-open"])
+        .args(args)
         .env("XDG_DATA_HOME", &data)
         .env("HOME", w.dir.path())
         .env_remove("XDG_CONFIG_HOME")

@@ -384,3 +384,47 @@ fn half_sent_requests_neither_starve_the_page_nor_stay_open() {
     assert_eq!(open_still, 0, "half-sent requests closed by the server");
     assert_eq!(client().get(format!("{}/", p.base)).header("cookie", &cookie).send().unwrap().status(), 200);
 }
+
+#[test]
+fn the_demo_simulators_admin_routes_need_its_secret_and_its_keys_stay() {
+    // The simulator `loopbatch ui --demo` and `run --demo` start.
+    let w = Work::new();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let cfg =
+        loopbatch::config::Config::resolve(loopbatch::config::FileConfig::default(), None, loopbatch::i18n::Lang::Fr)
+            .unwrap();
+    let demo = rt.block_on(loopbatch::job::start_demo(&cfg, &w.path("demo"))).unwrap();
+    let root = format!("http://{}", demo.simulator.addr);
+    let c = client();
+    assert_eq!(c.get(format!("{root}/__state")).send().unwrap().status(), 403);
+    assert_eq!(c.get(format!("{root}/__stats")).send().unwrap().status(), 403);
+    let wrong = c.post(format!("{root}/__reset")).header(loopbatch::simulator::ADMIN_HEADER, "0".repeat(48)).send();
+    assert_eq!(wrong.unwrap().status(), 403);
+    let body = c.get(format!("{root}/__state")).send().unwrap().text().unwrap();
+    assert!(!body.contains("dossiers") && !body.contains('@'), "nothing of the demo's data: {body}");
+    rt.block_on(demo.simulator.stop());
+    // `loopbatch simulate` keeps its documented open admin routes.
+    let (mut child, port) = crate::util::spawn_simulate(&["--port", "0"], |c| {
+        c.current_dir(w.dir.path());
+    });
+    let open_state = c.get(format!("http://127.0.0.1:{port}/__state")).send().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(open_state.status(), 200);
+    // In the page's demo, the key form changes nothing and says so.
+    let p = crate::page::start_with(&w, &["--demo"], &[]);
+    let cookie = open(&p);
+    let home = || client().get(format!("{}/", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(home().contains("celles du simulateur intégré") && !home().contains("data-testid=\"save-keys\""));
+    let r = client()
+        .post(format!("{}/cles", p.base))
+        .header("cookie", &cookie)
+        .header("origin", &p.base)
+        .form(&[("abonnement", "AUTRE-ABONNEMENT"), ("api", "autre-id:autre-secret"), ("garder", "enregistrer")])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().unwrap().contains("les clés du simulateur intégré sont utilisées"));
+    assert!(home().contains("celles du simulateur intégré"));
+    assert!(!w.dir.path().join(".config/loopbatch").exists(), "nothing saved");
+}
