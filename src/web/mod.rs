@@ -95,6 +95,14 @@ impl App {
         }
     }
 
+    /// A message as the page shows it: paths of this computer's folders
+    /// (the per-user one, the home folder) cut to their file name.
+    fn shown(&self, text: &str) -> String {
+        let folders = [Some(self.folder.clone()), dirs::home_dir()];
+        let folders: Vec<String> = folders.into_iter().flatten().map(|f| f.display().to_string()).collect();
+        file_names_only(text, &folders)
+    }
+
     /// The configuration, in the page's language (messages of checks and
     /// runs started from the page).
     fn config(&self) -> Config {
@@ -103,6 +111,24 @@ impl App {
 }
 
 type Shared = Arc<App>;
+
+/// `text` with every path that starts with one of `folders` replaced by
+/// its last part (a path runs to " : ", " (", a newline or the end).
+fn file_names_only(text: &str, folders: &[String]) -> String {
+    let mut out = text.to_string();
+    for folder in folders.iter().filter(|f| f.len() > 1) {
+        while let Some(at) = out.find(folder.as_str()) {
+            let rest = &out[at..];
+            let end = [" : ", " (", "\n", " »"].iter().filter_map(|s| rest.find(s)).min().unwrap_or(rest.len());
+            let name = std::path::Path::new(&rest[..end])
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            out.replace_range(at..at + end, &name);
+        }
+    }
+    out
+}
 
 /// The per-user folder of the page's files, created owner-only.
 pub fn user_folder(lang: Lang) -> Result<PathBuf> {
@@ -329,7 +355,8 @@ fn html(markup: maud::Markup) -> Response<Body> {
 /// A page saying what could not be done, with its status.
 fn failure(app: &App, status: StatusCode, text: &str) -> Response<Body> {
     let lang = app.lang();
-    let mut r = html(pages::message(lang, lang.t("Impossible", "Cannot do it"), text));
+    let text = app.shown(text);
+    let mut r = html(pages::message(lang, lang.t("Impossible", "Cannot do it"), &text));
     *r.status_mut() = status;
     r
 }
@@ -490,4 +517,17 @@ async fn quit(State(app): State<Shared>) -> Response<Body> {
         lang.t("loopbatch est arrêté", "loopbatch has stopped"),
         lang.t("Vous pouvez fermer cet onglet.", "You may close this tab."),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_message_shows_file_names_not_server_paths() {
+        let folders = vec!["/home/marie/.local/share/loopbatch".to_string(), "/home/marie".to_string()];
+        let shown = super::file_names_only(
+            "/home/marie/.local/share/loopbatch/televersements/0a1b/clients (v2).xlsx : illisible. Et /home/marie/x/y.csv (ligne 3)",
+            &folders,
+        );
+        assert_eq!(shown, "clients (v2).xlsx : illisible. Et y.csv (ligne 3)");
+    }
 }

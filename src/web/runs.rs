@@ -362,12 +362,12 @@ async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles,
         Ok(report) => {
             let _ = job::write_run_results(&plan, &report, &r.csv, lang);
             r.progress.state = if report.stop.is_some() { "stopped" } else { "done" };
-            r.progress.reason = report.stop_text.clone().unwrap_or_default();
+            r.progress.reason = app.shown(&report.stop_text.clone().unwrap_or_default());
             r.report = Some(report);
         }
         Err(f) => {
             r.progress.state = "failed";
-            r.progress.reason = f.message;
+            r.progress.reason = app.shown(&f.message);
             r.report = None;
         }
     }

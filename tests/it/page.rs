@@ -20,6 +20,11 @@ impl Page {
     pub fn data(&self) -> &std::path::Path {
         &self.data
     }
+
+    /// The server's process id (its memory, read in /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
 }
 
 impl Drop for Page {

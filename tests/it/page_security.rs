@@ -428,3 +428,193 @@ fn the_demo_simulators_admin_routes_need_its_secret_and_its_keys_stay() {
     assert!(home().contains("celles du simulateur intégré"));
     assert!(!w.dir.path().join(".config/loopbatch").exists(), "nothing saved");
 }
+
+/// Bits LSB first, as deflate writes them.
+#[derive(Default)]
+struct Bits {
+    out: Vec<u8>,
+    acc: u64,
+    n: u32,
+}
+
+impl Bits {
+    fn put(&mut self, value: u64, n: u32) {
+        self.acc |= value << self.n;
+        self.n += n;
+        while self.n >= 8 {
+            self.out.push(self.acc as u8);
+            self.acc >>= 8;
+            self.n -= 8;
+        }
+    }
+
+    /// A Huffman code: most significant bit first.
+    fn code(&mut self, code: u64, len: u32) {
+        let reversed = (0..len).fold(0u64, |r, i| r | (((code >> i) & 1) << (len - 1 - i)));
+        self.put(reversed, len);
+    }
+
+    fn literal(&mut self, b: u8) {
+        match b {
+            0..=143 => self.code(0x30 + u64::from(b), 8),
+            _ => self.code(0x190 + u64::from(b - 144), 9),
+        }
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        if self.n > 0 {
+            self.out.push(self.acc as u8);
+        }
+        self.out
+    }
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+/// An XLSX whose shared strings (millions of short ones) unpack to
+/// `unpacked` bytes from a few MB: one fixed-Huffman deflate block that
+/// repeats a 24-byte `<si>` 258 bytes at a time. Under the zip checks
+/// (entry < 2 GB, ratio < 200).
+fn shared_strings_bomb(unpacked: u64) -> Vec<u8> {
+    let head = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">";
+    let pattern = b"<si><t>AAAAAAAA</t></si>";
+    let mut bits = Bits::default();
+    bits.put(1, 1); // last block
+    bits.put(1, 2); // fixed Huffman codes
+    for &b in head.iter().chain(pattern.iter()) {
+        bits.literal(b);
+    }
+    let copies = (unpacked - (head.len() + pattern.len()) as u64) / 258;
+    for _ in 0..copies {
+        bits.code(0b1100_0101, 8); // length 258 (symbol 285)
+        bits.code(8, 5); // distance 17-24 …
+        bits.put(24 - 17, 3); // … 24: the pattern again
+    }
+    bits.code(0, 7); // end of block
+    let deflated = bits.finish();
+    let size = (head.len() + pattern.len()) as u64 + copies * 258;
+    let stored = |name: &str, text: &str| {
+        (name.to_string(), text.as_bytes().to_vec(), 0u16, crc32(text.as_bytes()), text.len() as u64)
+    };
+    let entries = vec![
+        stored(
+            "[Content_Types].xml",
+            "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/></Types>",
+        ),
+        stored(
+            "_rels/.rels",
+            "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>",
+        ),
+        stored(
+            "xl/workbook.xml",
+            "<?xml version=\"1.0\"?><workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets><sheet name=\"Feuil1\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>",
+        ),
+        stored(
+            "xl/_rels/workbook.xml.rels",
+            "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>",
+        ),
+        stored(
+            "xl/worksheets/sheet1.xml",
+            "<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row></sheetData></worksheet>",
+        ),
+        // Its CRC is never reached: the read stops long before the end.
+        ("xl/sharedStrings.xml".to_string(), deflated, 8u16, 0u32, size),
+    ];
+    let mut zip = Vec::new();
+    let mut central = Vec::new();
+    for (name, data, method, crc, size) in &entries {
+        let offset = zip.len() as u32;
+        let fixed = |sig: u32, central: bool| {
+            let mut h = Vec::new();
+            h.extend_from_slice(&sig.to_le_bytes());
+            if central {
+                h.extend_from_slice(&20u16.to_le_bytes());
+            }
+            h.extend_from_slice(&20u16.to_le_bytes()); // version needed
+            h.extend_from_slice(&0u16.to_le_bytes()); // flags
+            h.extend_from_slice(&method.to_le_bytes());
+            h.extend_from_slice(&[0, 0, 0x21, 0]); // time, date
+            h.extend_from_slice(&crc.to_le_bytes());
+            h.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            h.extend_from_slice(&(*size as u32).to_le_bytes());
+            h.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            h.extend_from_slice(&0u16.to_le_bytes()); // extra
+            h
+        };
+        zip.extend(fixed(0x0403_4b50, false));
+        zip.extend_from_slice(name.as_bytes());
+        zip.extend_from_slice(data);
+        central.extend(fixed(0x0201_4b50, true));
+        central.extend_from_slice(&[0; 6]); // comment, disk, internal attributes
+        central.extend_from_slice(&0u32.to_le_bytes()); // external attributes
+        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(name.as_bytes());
+    }
+    let at = zip.len() as u32;
+    zip.extend_from_slice(&central);
+    zip.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    zip.extend_from_slice(&[0; 4]);
+    zip.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    zip.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    zip.extend_from_slice(&(central.len() as u32).to_le_bytes());
+    zip.extend_from_slice(&at.to_le_bytes());
+    zip.extend_from_slice(&0u16.to_le_bytes());
+    zip
+}
+
+#[cfg(target_os = "linux")]
+fn peak_rss_mb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb >> 10
+}
+
+#[test]
+fn a_shared_strings_bomb_is_refused_within_the_budget_while_the_page_answers() {
+    let w = Work::new();
+    let bomb = shared_strings_bomb(1_500 << 20);
+    assert!(bomb.len() < 16 << 20, "a small file: {}", bomb.len());
+    // The command line refuses it.
+    w.file("bombe.xlsx", &bomb);
+    let began = Instant::now();
+    let out = w.bin().args(["check", "bombe.xlsx"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("bombe.xlsx") && text.contains("n'a pas été lu"), "{text}");
+    assert!(began.elapsed() < Duration::from_secs(30), "{:?}", began.elapsed());
+    // The page too, while it answers other requests.
+    let p = start(&w, &[]);
+    let cookie = open(&p);
+    let answered = std::thread::scope(|s| {
+        let upload = s.spawn(|| {
+            let r = post_sheet(&p, &cookie, "bombe.xlsx", bomb.clone());
+            (r.status().as_u16(), r.text().unwrap())
+        });
+        std::thread::sleep(Duration::from_millis(800));
+        let asked = Instant::now();
+        let home = client().get(format!("{}/", p.base)).header("cookie", &cookie).send().unwrap();
+        assert_eq!(home.status(), 200);
+        let answered = asked.elapsed();
+        let (status, page) = upload.join().unwrap();
+        assert_eq!(status, 422, "{page}");
+        assert!(page.contains("bombe.xlsx") && page.contains("n'a pas été lu"), "{page}");
+        assert!(!page.contains(&*p.data().to_string_lossy()), "no server path: {page}");
+        answered
+    });
+    assert!(answered < Duration::from_secs(2), "{answered:?}");
+    #[cfg(target_os = "linux")]
+    assert!(peak_rss_mb(p.pid()) < 1024, "{} MB", peak_rss_mb(p.pid()));
+}
