@@ -160,6 +160,7 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
         .await
         .map_err(|e| crate::simulator::bind_failure(opts.port, &e, lang))?;
     let port = listener.local_addr().map_err(|e| Failure::unusable(e.to_string()))?.port();
+    sheets::remove_unreachable(&folder);
     let app = Arc::new(App {
         cfg: cfg.clone(),
         english: std::sync::atomic::AtomicBool::new(lang == Lang::En),
@@ -187,6 +188,7 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
     let address = format!("http://127.0.0.1:{port}/ouvrir/{}", app.guard.new_opening());
     open_at(&folder, &address, &opts, announce)?;
     let router = router(app.clone());
+    let app_at_end = app.clone();
     let idle = idle_watch(app.clone());
     let stop = async move {
         tokio::select! {
@@ -198,6 +200,8 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
         finish_runs(&app).await;
     };
     server::serve(listener, router, stop).await;
+    // The sheets die with the server: their uploads too.
+    sheets::sweep(&app_at_end, true);
     if !opts.demo {
         let _ = std::fs::remove_file(&serving);
     }
@@ -277,6 +281,7 @@ async fn finish_runs(app: &App) {
 async fn idle_watch(app: Shared) {
     loop {
         tokio::time::sleep(Duration::from_secs(30)).await;
+        sheets::sweep(&app, false);
         let idle = app.last_request.lock().unwrap_or_else(|e| e.into_inner()).elapsed() >= IDLE_LIMIT;
         let running = app.runs.lock().unwrap_or_else(|e| e.into_inner()).values().any(|r| {
             let r = r.lock().unwrap_or_else(|e| e.into_inner());
@@ -301,6 +306,7 @@ fn router(app: Shared) -> Router {
         .route("/feuille/{id}/plan", get(runs::plan))
         .route("/feuille/{id}/plan.xlsx", get(sheets::plan_workbook))
         .route("/feuille/{id}/en-ligne", post(loophub::check_online))
+        .route("/feuille/{id}/suppression", post(sheets::delete))
         .route("/modeles/{name}", get(loophub::template))
         .route("/portefeuille", post(loophub::portfolio))
         .route("/execution", post(runs::start))

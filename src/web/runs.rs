@@ -53,6 +53,8 @@ impl Run {
 /// The plan of a sheet as it stands, and the confirmation it needs.
 pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
     let Some(l) = super::sheets::loaded(&app, &id) else { return super::sheets::not_found(&app) };
+    // The sheet's previous plan goes first: never two held at once.
+    app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
     let built = tokio::task::spawn_blocking(move || {
         let l = l.lock().unwrap_or_else(|e| e.into_inner());
         (l.name.clone(), l.sheet.plan(Bodies::Yes))
@@ -282,7 +284,7 @@ pub(super) fn stored(app: &Shared) -> Vec<Stored> {
 
 pub(super) async fn list(State(app): State<Shared>) -> Response<Body> {
     let runs = stored(&app);
-    html(pages::stored_runs(&runs, app.lang(), app.simulation))
+    html(pages::stored_runs(&runs, super::sheets::listed(&app), app.lang(), app.simulation))
 }
 
 /// Deletes a kept run (its results, journal and plan: clients' data).

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{Form, Multipart, Path as UrlPath, Query, State};
@@ -21,7 +22,14 @@ pub(super) struct Loaded {
     /// The upload's own name, for display and the fixed sheet's name only.
     pub name: String,
     pub sheet: CheckedSheet,
+    /// Its folder in the per-user folder, removed with it.
+    folder: PathBuf,
+    /// Last asked for: a sheet left this long is dropped (`sweep`).
+    touched: Instant,
 }
+
+/// A sheet nobody asked for this long is dropped, its upload removed.
+pub(super) const SHEET_TTL: Duration = Duration::from_secs(24 * 3600);
 
 /// A file name the server can use: the last part of the upload's name,
 /// letters, digits, spaces, `.-_()` kept, anything else replaced; never a
@@ -94,12 +102,104 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
     let checked = tokio::task::spawn_blocking(move || CheckedSheet::open(&cfg, &input, None, None)).await;
     match checked {
         Ok(Ok(sheet)) => {
-            let loaded = Loaded { name: safe_name(&name), sheet };
+            let loaded = Loaded { name: safe_name(&name), sheet, folder, touched: Instant::now() };
             app.sheets.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), Arc::new(Mutex::new(loaded)));
             Redirect::to(&format!("/feuille/{id}")).into_response()
         }
-        Ok(Err(f)) => failure(&app, StatusCode::UNPROCESSABLE_ENTITY, &f.message),
-        Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, lang.t("Erreur interne.", "Internal error.")),
+        // A sheet refused is not kept.
+        Ok(Err(f)) => {
+            let _ = std::fs::remove_dir_all(&folder);
+            failure(&app, StatusCode::UNPROCESSABLE_ENTITY, &f.message)
+        }
+        Err(_) => {
+            let _ = std::fs::remove_dir_all(&folder);
+            failure(&app, StatusCode::INTERNAL_SERVER_ERROR, lang.t("Erreur interne.", "Internal error."))
+        }
+    }
+}
+
+/// Drops the sheets left longer than `SHEET_TTL` (with their upload and
+/// their plan shown); `all` drops every one.
+pub(super) fn sweep(app: &Shared, all: bool) {
+    let gone: Vec<String> = {
+        let sheets = app.sheets.lock().unwrap_or_else(|e| e.into_inner());
+        sheets
+            .iter()
+            .filter(|(_, l)| all || l.lock().unwrap_or_else(|e| e.into_inner()).touched.elapsed() > SHEET_TTL)
+            .map(|(id, _)| id.clone())
+            .collect()
+    };
+    for id in gone {
+        forget(app, &id);
+    }
+}
+
+/// A sheet no longer loaded: its upload and its plan shown go with it.
+fn forget(app: &Shared, id: &str) -> bool {
+    let Some(l) = app.sheets.lock().unwrap_or_else(|e| e.into_inner()).remove(id) else { return false };
+    app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+    let _ = std::fs::remove_dir_all(&l.lock().unwrap_or_else(|e| e.into_inner()).folder);
+    true
+}
+
+/// What a server that ended uncleanly left: uploads and portfolio copies
+/// older than `SHEET_TTL` (a server running beside, the demo's, keeps its
+/// own younger ones; each server removes its own when it ends).
+pub(super) fn remove_unreachable(folder: &std::path::Path) {
+    for kind in ["televersements", "portefeuilles"] {
+        let Ok(entries) = std::fs::read_dir(folder.join(kind)) else { continue };
+        for e in entries.flatten() {
+            let old = e.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+            if old.is_some_and(|age| age > SHEET_TTL) {
+                let _ = std::fs::remove_dir_all(e.path()).or_else(|_| std::fs::remove_file(e.path()));
+            }
+        }
+    }
+}
+
+/// "Supprimer" on a loaded sheet: its upload and plan are removed now.
+pub(super) async fn delete(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
+    if !forget(&app, &id) {
+        return not_found(&app);
+    }
+    Redirect::to("/executions").into_response()
+}
+
+/// The sheets loaded, for the kept-runs screen: name, rows, open, delete.
+pub(super) fn listed(app: &Shared) -> maud::Markup {
+    let lang = app.lang();
+    let mut sheets: Vec<(String, String, usize, Instant)> = {
+        let all = app.sheets.lock().unwrap_or_else(|e| e.into_inner());
+        all.iter()
+            .map(|(id, l)| {
+                let l = l.lock().unwrap_or_else(|e| e.into_inner());
+                (id.clone(), l.name.clone(), l.sheet.rows().len(), l.touched)
+            })
+            .collect()
+    };
+    sheets.sort_by_key(|s| std::cmp::Reverse(s.3));
+    maud::html! {
+        h2 { (lang.t("Tableurs chargés", "Sheets loaded")) }
+        p { (lang.t(
+            "Gardés sur cet ordinateur tant que la page les utilise (un jour au plus) : supprimez ceux dont vous n'avez plus besoin.",
+            "Kept on this computer while the page uses them (a day at most): delete those you no longer need.")) }
+        table data-testid="uploads" {
+            thead { tr {
+                th scope="col" { (lang.t("tableur", "sheet")) } th scope="col" { (lang.t("lignes", "rows")) }
+                th scope="col" { (lang.t("actions", "actions")) }
+            } }
+            tbody { @for (id, name, rows, _) in &sheets {
+                tr data-testid="upload" data-sheet=(id) {
+                    td { (name) } td { (rows) }
+                    td {
+                        a href=(format!("/feuille/{id}")) { (lang.t("Ouvrir", "Open")) }
+                        form.inline method="post" action=(format!("/feuille/{id}/suppression")) {
+                            button type="submit" data-testid="delete-upload" { (lang.t("Supprimer", "Delete")) }
+                        }
+                    }
+                }
+            } }
+        }
     }
 }
 
@@ -127,7 +227,9 @@ fn delimiter_of(value: &str) -> Option<u8> {
 }
 
 pub(super) fn loaded(app: &Shared, id: &str) -> Option<Arc<Mutex<Loaded>>> {
-    app.sheets.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+    let l = app.sheets.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()?;
+    l.lock().unwrap_or_else(|e| e.into_inner()).touched = Instant::now();
+    Some(l)
 }
 
 pub(super) fn not_found(app: &Shared) -> Response<Body> {

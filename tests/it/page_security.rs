@@ -618,3 +618,60 @@ fn a_shared_strings_bomb_is_refused_within_the_budget_while_the_page_answers() {
     #[cfg(target_os = "linux")]
     assert!(peak_rss_mb(p.pid()) < 1024, "{} MB", peak_rss_mb(p.pid()));
 }
+
+#[test]
+fn uploads_go_when_refused_deleted_or_unreachable_and_the_kept_runs_screen_lists_them() {
+    let w = Work::new();
+    // A leftover of a server that died two days ago, and a younger one
+    // (a server running beside may still use it).
+    let uploads = w.path("donnees/loopbatch/televersements");
+    std::fs::create_dir_all(uploads.join("vieux")).unwrap();
+    std::fs::create_dir_all(uploads.join("jeune")).unwrap();
+    std::fs::write(uploads.join("vieux/clients.csv"), SHEET).unwrap();
+    let two_days_ago = std::time::SystemTime::now() - Duration::from_secs(48 * 3600);
+    std::fs::File::open(uploads.join("vieux")).unwrap().set_modified(two_days_ago).unwrap();
+    let p = start(&w, &[]);
+    let cookie = open(&p);
+    let left = |dir: &std::path::Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .map_or(Vec::new(), |d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+    };
+    assert_eq!(left(&uploads), vec!["jeune".to_string()], "the old one removed at the start");
+    std::fs::remove_dir_all(uploads.join("jeune")).unwrap();
+    // Refused: nothing kept.
+    let r = post_sheet(&p, &cookie, "vide.csv", b"pas un tableur\r\n".to_vec());
+    assert_eq!(r.status(), 422);
+    assert!(left(&uploads).is_empty(), "{:?}", left(&uploads));
+    // Kept while loaded, listed beside the kept runs, deleted from there.
+    let sheet = uploaded(&p, &cookie, SHEET);
+    let id = sheet.rsplit('/').next().unwrap().to_string();
+    let confirm = confirm_of(&plan_of(&p, &cookie, &sheet));
+    assert_eq!(left(&uploads), vec![id.clone()]);
+    let list = client().get(format!("{}/executions", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(list.contains(&format!("data-sheet=\"{id}\"")) && list.contains("equipe.csv"), "{list}");
+    let delete = |id: &str| {
+        client()
+            .post(format!("{}/feuille/{id}/suppression", p.base))
+            .header("cookie", &cookie)
+            .header("origin", &p.base)
+            .send()
+            .unwrap()
+            .status()
+    };
+    assert_eq!(delete(&id), 303);
+    assert!(left(&uploads).is_empty());
+    assert_eq!(client().get(format!("{}{sheet}", p.base)).header("cookie", &cookie).send().unwrap().status(), 404);
+    assert_eq!(start_run(&p, &cookie, &confirm).status(), 409, "its plan went with it");
+    assert_eq!(delete(&id), 404);
+    assert_eq!(delete("..%2F..%2Fetc"), 404, "an id is never a path");
+    // Quitting removes what the server still held.
+    let _ = uploaded(&p, &cookie, SHEET);
+    assert_eq!(left(&uploads).len(), 1);
+    let quit = client().post(format!("{}/quitter", p.base)).header("cookie", &cookie).header("origin", &p.base).send();
+    assert_eq!(quit.unwrap().status(), 200);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !left(&uploads).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(left(&uploads).is_empty());
+}
