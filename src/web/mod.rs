@@ -501,8 +501,8 @@ struct LangForm {
 }
 
 /// The page's language switch: the pages, and the messages of what is
-/// checked or run from then on. Back to the page it was made on (its path
-/// only: the Origin check already proved it is this server's).
+/// checked or run from then on. Back to the page it was made on, when that
+/// is one of the page's own screens (else home).
 async fn set_lang(
     State(app): State<Shared>,
     headers: axum::http::HeaderMap,
@@ -510,9 +510,25 @@ async fn set_lang(
 ) -> Response<Body> {
     app.english.store(f.langue == "en", std::sync::atomic::Ordering::Relaxed);
     let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(|r| reqwest::Url::parse(r).ok());
-    let back = referer.map(|u| format!("{}{}", u.path(), u.query().map(|q| format!("?{q}")).unwrap_or_default()));
-    let back = back.filter(|b| !b.starts_with("//") && !b.starts_with("/ouvrir/"));
+    let back = referer.filter(|u| own_screen(u.path(), u.query())).map(|u| match u.query() {
+        Some(q) => format!("{}?{q}", u.path()),
+        None => u.path().to_string(),
+    });
     Redirect::to(back.as_deref().unwrap_or("/")).into_response()
+}
+
+/// Whether `path` (and `query`) is a screen of the page: home, the kept
+/// runs, a sheet, its plan, a run; ids are the server's own (hex).
+fn own_screen(path: &str, query: Option<&str>) -> bool {
+    let id = |s: &str| !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let parts: Vec<&str> = path.strip_prefix('/').unwrap_or("-").split('/').collect();
+    let screen = match parts.as_slice() {
+        [""] | ["executions"] => true,
+        ["feuille", s] | ["feuille", s, "plan"] | ["execution", s] => id(s),
+        _ => false,
+    };
+    let plain = |q: &str| q.len() <= 200 && q.bytes().all(|b| b.is_ascii_alphanumeric() || b"=&_-".contains(&b));
+    screen && query.is_none_or(plain)
 }
 
 async fn quit(State(app): State<Shared>) -> Response<Body> {
@@ -527,6 +543,19 @@ async fn quit(State(app): State<Shared>) -> Response<Body> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_language_switch_goes_back_to_the_pages_own_screens_only() {
+        let id = "0f".repeat(24);
+        assert!(super::own_screen("/", None) && super::own_screen("/executions", None));
+        assert!(super::own_screen(&format!("/feuille/{id}"), Some("page=2&problemes=1")));
+        assert!(super::own_screen(&format!("/feuille/{id}/plan"), None));
+        assert!(super::own_screen(&format!("/execution/{id}"), Some("statut=ERREUR")));
+        for other in ["//evil.example/", "/ouvrir/abc", "/quitter", "/feuille/../x", "/static/page.js", "/x"] {
+            assert!(!super::own_screen(other, None), "{other}");
+        }
+        assert!(!super::own_screen("/", Some("a=<script>")));
+    }
+
     #[test]
     fn a_message_shows_file_names_not_server_paths() {
         let folders = vec!["/home/marie/.local/share/loopbatch".to_string(), "/home/marie".to_string()];

@@ -675,3 +675,35 @@ fn uploads_go_when_refused_deleted_or_unreachable_and_the_kept_runs_screen_lists
     }
     assert!(left(&uploads).is_empty());
 }
+
+#[test]
+fn the_language_switch_goes_back_only_to_the_pages_own_screens() {
+    let w = Work::new();
+    let p = start(&w, &[]);
+    let cookie = open(&p);
+    let sheet = uploaded(&p, &cookie, SHEET);
+    let switch = |referer: &str| {
+        let r = client()
+            .post(format!("{}/langue", p.base))
+            .header("cookie", &cookie)
+            .header("origin", &p.base)
+            .header("referer", referer)
+            .form(&[("langue", "fr")])
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        r.headers()["location"].to_str().unwrap().to_string()
+    };
+    assert_eq!(switch(&format!("{}{sheet}?page=1", p.base)), format!("{sheet}?page=1"));
+    assert_eq!(switch(&format!("{}{sheet}/plan", p.base)), format!("{sheet}/plan"));
+    for elsewhere in [
+        format!("{}/quitter", p.base),
+        format!("{}/ouvrir/{}", p.base, "0f".repeat(24)),
+        format!("{}//evil.example/x", p.base),
+        format!("{}/static/page.js", p.base),
+        "http://evil.example/feuille/00".to_string(),
+    ] {
+        let to = switch(&elsewhere);
+        assert!(to == "/" || (elsewhere.starts_with("http://evil") && to == "/feuille/00"), "{elsewhere} -> {to}");
+    }
+}
