@@ -278,11 +278,19 @@ async fn finish_runs(app: &App) {
     }
 }
 
+/// `LOOPBATCH_INACTIVITE_SECONDES` shortens how long the server waits
+/// without a request before it ends (for tests); it cannot lengthen it.
+fn idle_limit() -> Duration {
+    let asked = std::env::var("LOOPBATCH_INACTIVITE_SECONDES").ok().and_then(|s| s.trim().parse::<u64>().ok());
+    asked.map_or(IDLE_LIMIT, |s| Duration::from_secs(s).min(IDLE_LIMIT))
+}
+
 async fn idle_watch(app: Shared) {
+    let limit = idle_limit();
     loop {
-        tokio::time::sleep(Duration::from_secs(30)).await;
+        tokio::time::sleep((limit / 4).clamp(Duration::from_millis(200), Duration::from_secs(30))).await;
         sheets::sweep(&app, false);
-        let idle = app.last_request.lock().unwrap_or_else(|e| e.into_inner()).elapsed() >= IDLE_LIMIT;
+        let idle = app.last_request.lock().unwrap_or_else(|e| e.into_inner()).elapsed() >= limit;
         let running = app.runs.lock().unwrap_or_else(|e| e.into_inner()).values().any(|r| {
             let r = r.lock().unwrap_or_else(|e| e.into_inner());
             r.going()

@@ -125,7 +125,8 @@ pub(super) fn sweep(app: &Shared, all: bool) {
         let sheets = app.sheets.lock().unwrap_or_else(|e| e.into_inner());
         sheets
             .iter()
-            .filter(|(_, l)| all || l.lock().unwrap_or_else(|e| e.into_inner()).touched.elapsed() > SHEET_TTL)
+            // A sheet busy (its lock held: a check, a plan) is in use.
+            .filter(|(_, l)| all || l.try_lock().is_ok_and(|l| l.touched.elapsed() > SHEET_TTL))
             .map(|(id, _)| id.clone())
             .collect()
     };

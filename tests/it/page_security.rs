@@ -707,3 +707,26 @@ fn the_language_switch_goes_back_only_to_the_pages_own_screens() {
         assert!(to == "/" || (elsewhere.starts_with("http://evil") && to == "/feuille/00"), "{elsewhere} -> {to}");
     }
 }
+
+#[test]
+fn refused_requests_do_not_keep_the_server_alive() {
+    let w = Work::new();
+    let mut p = start(&w, &[("LOOPBATCH_INACTIVITE_SECONDES", "2")]);
+    let began = Instant::now();
+    // Refused requests keep coming (no session, another Host, a bad hand-over).
+    let port = p.base.rsplit(':').next().unwrap().to_string();
+    let mut ended = false;
+    while began.elapsed() < Duration::from_secs(8) {
+        let c = client().get(format!("{}/", p.base)).send();
+        if c.is_err() {
+            ended = true;
+            break;
+        }
+        let _ = client().get(format!("{}/", p.base)).header("host", format!("evil.example:{port}")).send();
+        let _ = client().post(format!("{}/__ouverture", p.base)).header("origin", &p.base).send();
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(ended, "the server ended despite refused requests");
+    assert!(p.wait_exit(Duration::from_secs(5)).is_some_and(|s| s.success()));
+    assert!(began.elapsed() < Duration::from_secs(8));
+}
