@@ -116,7 +116,11 @@ pub(super) async fn check_online(
     })
     .await;
     match checked {
-        Ok(()) => Redirect::to(&format!("/feuille/{id}")).into_response(),
+        Ok(()) => {
+            // Rows may have changed: the plan shown before is void.
+            app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+            Redirect::to(&format!("/feuille/{id}")).into_response()
+        }
         Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, app.lang().t("Erreur interne.", "Internal error.")),
     }
 }

@@ -35,9 +35,14 @@ pub(super) struct Run {
 
 pub(super) type Runs = Mutex<HashMap<String, Arc<Mutex<Run>>>>;
 
-/// A plan shown, waiting for its confirmation.
+/// How many views of one unchanged plan (tabs) may each confirm it.
+const CONFIRMS_KEPT: usize = 8;
+
+/// The plan of a sheet last shown, waiting for its confirmation: each view
+/// of this same plan (another tab) adds one; a changed plan voids them.
 pub(super) struct Pending {
-    confirm: String,
+    confirms: Vec<String>,
+    hash: String,
     name: String,
     plan: Box<Plan>,
     host: String,
@@ -54,7 +59,7 @@ impl Run {
 pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
     let Some(l) = super::sheets::loaded(&app, &id) else { return super::sheets::not_found(&app) };
     // The sheet's previous plan goes first: never two held at once.
-    app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+    let previous = app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
     let built = tokio::task::spawn_blocking(move || {
         let l = l.lock().unwrap_or_else(|e| e.into_inner());
         (l.name.clone(), l.sheet.plan(Bodies::Yes))
@@ -88,7 +93,13 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     };
     let page = pages::plan_page(&view);
     // Replaces the sheet's previous plan: one kept per sheet.
-    let pending = Pending { confirm, name, plan: Box::new(plan), host };
+    // The same plan again (another tab): its earlier views still confirm it.
+    let mut confirms = previous.filter(|p| p.hash == hash).map(|p| p.confirms).unwrap_or_default();
+    confirms.push(confirm);
+    if confirms.len() > CONFIRMS_KEPT {
+        confirms.remove(0);
+    }
+    let pending = Pending { confirms, hash, name, plan: Box::new(plan), host };
     app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).insert(id, pending);
     html(page)
 }
@@ -127,7 +138,8 @@ pub(super) async fn start(State(app): State<Shared>, Form(f): Form<StartForm>) -
     }
     let pending = {
         let mut all = app.confirmations.lock().unwrap_or_else(|e| e.into_inner());
-        let sheet = all.iter().find(|(_, p)| super::guard::same_secret(&f.confirm, &p.confirm)).map(|(s, _)| s.clone());
+        let named = |p: &Pending| p.confirms.iter().any(|c| super::guard::same_secret(&f.confirm, c));
+        let sheet = all.iter().find(|(_, p)| named(p)).map(|(s, _)| s.clone());
         sheet.and_then(|s| all.remove(&s))
     };
     let Some(Pending { name, plan, host, .. }) = pending else {
@@ -135,8 +147,8 @@ pub(super) async fn start(State(app): State<Shared>, Form(f): Form<StartForm>) -
             &app,
             StatusCode::CONFLICT,
             lang.t(
-                "Cette confirmation a déjà servi ou n'existe pas.",
-                "This confirmation was already used or does not exist.",
+                "Cette confirmation ne vaut plus : elle a déjà servi, une exécution a démarré depuis, ou le tableur a changé. Affichez le plan de nouveau, puis confirmez.",
+                "This confirmation no longer holds: it was used, a run started since, or the sheet changed. Show the plan again, then confirm.",
             ),
         );
     };

@@ -297,6 +297,8 @@ pub(super) async fn edit(
     .await;
     match done {
         Ok(Ok(v)) => {
+            // The plan shown before this change is no longer the sheet's.
+            app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
             let mut r = Response::new(Body::from(v.to_string()));
             r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             r

