@@ -65,9 +65,9 @@ struct App {
     /// Where uploads, opening file and runs live: per user, owner only.
     folder: PathBuf,
     sheets: Mutex<HashMap<String, Arc<Mutex<sheets::Loaded>>>>,
-    /// The plan last shown of each sheet, by sheet id, with its one-time
-    /// confirmation: one per sheet (a new view replaces it), all void once
-    /// a run starts.
+    /// The plan last shown of each sheet, by sheet id, with the one-time
+    /// confirmations of the tabs showing it: one plan per sheet (a changed
+    /// plan replaces it), all void once a run starts.
     confirmations: Mutex<HashMap<String, runs::Pending>>,
     /// Held while a run is being started (start, resume, failures again):
     /// the check that none goes and the start are one step.
