@@ -112,7 +112,9 @@ pub(super) async fn check_online(
     };
     let as_email = blank_is_none(f.email);
     let checked = tokio::task::spawn_blocking(move || {
-        l.lock().unwrap_or_else(|e| e.into_inner()).sheet.check_online(portfolio, as_email);
+        let mut l = l.lock().unwrap_or_else(|e| e.into_inner());
+        l.sheet.check_online(portfolio, as_email);
+        l.version += 1;
     })
     .await;
     match checked {

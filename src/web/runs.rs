@@ -43,6 +43,8 @@ const CONFIRMS_KEPT: usize = 8;
 pub(super) struct Pending {
     confirms: Vec<String>,
     hash: String,
+    /// The sheet's version the plan was made from.
+    version: u64,
     name: String,
     plan: Box<Plan>,
     host: String,
@@ -55,24 +57,38 @@ impl Run {
     }
 }
 
-/// The plan of a sheet as it stands, and the confirmation it needs.
+/// The plan of a sheet as it stands, and the confirmation it needs. The
+/// plan kept for the sheet serves again while the sheet is unchanged (its
+/// version): reloads cost no new plan.
 pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
     let Some(l) = super::sheets::loaded(&app, &id) else { return super::sheets::not_found(&app) };
-    // The sheet's previous plan goes first: never two held at once.
+    // Taken out: never two plans of one sheet held at once.
     let previous = app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
-    let built = tokio::task::spawn_blocking(move || {
-        let l = l.lock().unwrap_or_else(|e| e.into_inner());
-        (l.name.clone(), l.sheet.plan(Bodies::Yes))
-    })
-    .await;
-    let Ok((name, plan)) = built else { return failure(&app, StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne.") };
+    let version = l.lock().unwrap_or_else(|e| e.into_inner()).version;
+    // A changed sheet: a new plan, and the confirmations of the old void.
+    let kept = match previous.filter(|p| p.version == version) {
+        Some(p) => Ok(p),
+        None => {
+            tokio::task::spawn_blocking(move || {
+                let l = l.lock().unwrap_or_else(|e| e.into_inner());
+                let plan = l.sheet.plan(Bodies::Yes);
+                let hash = plan.hash();
+                let (name, version) = (l.name.clone(), l.version);
+                Pending { confirms: Vec::new(), hash, version, name, plan: Box::new(plan), host: String::new() }
+            })
+            .await
+        }
+    };
+    let Ok(mut pending) = kept else {
+        return failure(&app, StatusCode::INTERNAL_SERVER_ERROR, app.lang().t("Erreur interne.", "Internal error."));
+    };
     let confirm = super::guard::secret();
-    let host = crate::execute::client::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
+    pending.host = crate::execute::client::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
+    let Pending { ref plan, ref hash, ref name, ref host, .. } = pending;
     let counts = plan.counts();
-    let hash = plan.hash();
-    let mut earlier: Vec<Stored> = stored(&app).into_iter().filter(|s| s.plan_hash.as_deref() == Some(&hash)).collect();
+    let mut earlier: Vec<Stored> = stored(&app).into_iter().filter(|s| s.plan_hash.as_ref() == Some(hash)).collect();
     if earlier.is_empty() {
-        earlier.extend(going_with(&app, &hash));
+        earlier.extend(going_with(&app, hash));
     }
     let mut per_dossier: HashMap<&str, usize> = HashMap::new();
     for c in &plan.calls {
@@ -82,8 +98,8 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     per_dossier.sort();
     let view = pages::PlanView {
         sheet_id: &id,
-        name: &name,
-        host: &host,
+        name,
+        host,
         counts: &counts,
         per_dossier: &per_dossier,
         confirm: &confirm,
@@ -92,14 +108,11 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
         simulation: app.simulation,
     };
     let page = pages::plan_page(&view);
-    // Replaces the sheet's previous plan: one kept per sheet.
     // The same plan again (another tab): its earlier views still confirm it.
-    let mut confirms = previous.filter(|p| p.hash == hash).map(|p| p.confirms).unwrap_or_default();
-    confirms.push(confirm);
-    if confirms.len() > CONFIRMS_KEPT {
-        confirms.remove(0);
+    pending.confirms.push(confirm);
+    if pending.confirms.len() > CONFIRMS_KEPT {
+        pending.confirms.remove(0);
     }
-    let pending = Pending { confirms, hash, name, plan: Box::new(plan), host };
     app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).insert(id, pending);
     html(page)
 }

@@ -26,6 +26,9 @@ pub(super) struct Loaded {
     folder: PathBuf,
     /// Last asked for: a sheet left this long is dropped (`sweep`).
     touched: Instant,
+    /// One more at each change (a cell, the online check): a plan made
+    /// from an earlier version is not the sheet's any more.
+    pub version: u64,
 }
 
 /// A sheet nobody asked for this long is dropped, its upload removed.
@@ -102,7 +105,7 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
     let checked = tokio::task::spawn_blocking(move || CheckedSheet::open(&cfg, &input, None, None)).await;
     match checked {
         Ok(Ok(sheet)) => {
-            let loaded = Loaded { name: safe_name(&name), sheet, folder, touched: Instant::now() };
+            let loaded = Loaded { name: safe_name(&name), sheet, folder, touched: Instant::now(), version: 0 };
             app.sheets.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), Arc::new(Mutex::new(loaded)));
             Redirect::to(&format!("/feuille/{id}")).into_response()
         }
@@ -285,6 +288,7 @@ pub(super) async fn edit(
     let done = tokio::task::spawn_blocking(move || {
         let mut l = l.lock().unwrap_or_else(|e| e.into_inner());
         let changed = l.sheet.edit(&edit)?;
+        l.version += 1;
         let rows: Vec<serde_json::Value> = changed
             .iter()
             .map(|i| serde_json::json!({"index": i, "html": pages::row(&l.sheet, *i, lang).into_string()}))
