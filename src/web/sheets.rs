@@ -187,22 +187,26 @@ pub(super) fn listed(app: &Shared) -> maud::Markup {
         p { (lang.t(
             "Gardés sur cet ordinateur tant que la page les utilise (un jour au plus) : supprimez ceux dont vous n'avez plus besoin.",
             "Kept on this computer while the page uses them (a day at most): delete those you no longer need.")) }
-        table data-testid="uploads" {
-            thead { tr {
-                th scope="col" { (lang.t("tableur", "sheet")) } th scope="col" { (lang.t("lignes", "rows")) }
-                th scope="col" { (lang.t("actions", "actions")) }
-            } }
-            tbody { @for (id, name, rows, _) in &sheets {
-                tr data-testid="upload" data-sheet=(id) {
-                    td { (name) } td { (rows) }
-                    td {
-                        a href=(format!("/feuille/{id}")) { (lang.t("Ouvrir", "Open")) }
-                        form.inline method="post" action=(format!("/feuille/{id}/suppression")) {
-                            button type="submit" data-testid="delete-upload" { (lang.t("Supprimer", "Delete")) }
+        @if sheets.is_empty() {
+            p data-testid="no-uploads" { (lang.t("Aucun tableur chargé.", "No sheet loaded.")) }
+        } @else {
+            table data-testid="uploads" {
+                thead { tr {
+                    th scope="col" { (lang.t("tableur", "sheet")) } th scope="col" { (lang.t("lignes", "rows")) }
+                    th scope="col" { (lang.t("actions", "actions")) }
+                } }
+                tbody { @for (id, name, rows, _) in &sheets {
+                    tr data-testid="upload" data-sheet=(id) {
+                        td { (name) } td { (rows) }
+                        td {
+                            a href=(format!("/feuille/{id}")) { (lang.t("Ouvrir", "Open")) }
+                            form.inline method="post" action=(format!("/feuille/{id}/suppression")) {
+                                button type="submit" data-testid="delete-upload" { (lang.t("Supprimer", "Delete")) }
+                            }
                         }
                     }
-                }
-            } }
+                } }
+            }
         }
     }
 }

@@ -674,6 +674,8 @@ fn uploads_go_when_refused_deleted_or_unreachable_and_the_kept_runs_screen_lists
     };
     assert_eq!(delete(&id), 303);
     assert!(left(&uploads).is_empty());
+    let list = client().get(format!("{}/executions", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(list.contains("data-testid=\"no-uploads\"") && !list.contains(&id), "{list}");
     assert_eq!(client().get(format!("{}{sheet}", p.base)).header("cookie", &cookie).send().unwrap().status(), 404);
     assert_eq!(start_run(&p, &cookie, &confirm).status(), 409, "its plan went with it");
     assert_eq!(delete(&id), 404);
