@@ -746,3 +746,31 @@ fn refused_requests_do_not_keep_the_server_alive() {
     assert!(p.wait_exit(Duration::from_secs(5)).is_some_and(|s| s.success()));
     assert!(began.elapsed() < Duration::from_secs(8));
 }
+
+#[cfg(target_os = "linux")]
+fn rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).unwrap().trim().trim_end_matches("kB").trim().parse().unwrap()
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn twenty_views_of_a_large_plan_keep_the_memory_of_one() {
+    let w = Work::new();
+    let p = start(&w, &[]);
+    let cookie = open(&p);
+    let mut sheet = String::from("code_dossier;raison_sociale;email;nom;prenom;offre\r\n");
+    for i in 0..20_000 {
+        sheet.push_str(&format!("P{i:06};Société {i};contact{i}@exemple.fr;Nom{i};Prénom;start\r\n"));
+    }
+    let at = uploaded(&p, &cookie, &sheet);
+    let began = Instant::now();
+    assert!(plan_of(&p, &cookie, &at).contains("name=\"confirm\""));
+    let one = rss_kb(p.pid());
+    for _ in 0..19 {
+        assert!(plan_of(&p, &cookie, &at).contains("name=\"confirm\""));
+    }
+    let twenty = rss_kb(p.pid());
+    // Each view used to keep its own copy: about 33 MB more per view.
+    assert!(twenty * 10 <= one * 11, "after 20 views {twenty} kB, after one {one} kB ({:?})", began.elapsed());
+}
