@@ -341,11 +341,13 @@ fn router(app: Shared) -> Router {
 async fn check(State(app): State<Shared>, req: Request, next: Next) -> Response<Body> {
     let path = req.uri().path();
     let needs_session = !(path.starts_with("/ouvrir/") || path.starts_with("/static/") || path == "/__ouverture");
+    // Only the browser's requests keep the server alive: with its session,
+    // or its opening; answered, not refused.
+    let alive = needs_session || path.starts_with("/ouvrir/");
     let mut response = match app.guard.check(&req, needs_session) {
         Ok(()) => {
             let response = next.run(req).await;
-            // Only requests let in and answered keep the server alive.
-            if !response.status().is_client_error() {
+            if alive && !response.status().is_client_error() {
                 *app.last_request.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
             }
             response

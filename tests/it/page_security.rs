@@ -740,6 +740,13 @@ fn refused_requests_do_not_keep_the_server_alive() {
         }
         let _ = client().get(format!("{}/", p.base)).header("host", format!("evil.example:{port}")).send();
         let _ = client().post(format!("{}/__ouverture", p.base)).header("origin", &p.base).send();
+        // Nor what any local program may ask without a session.
+        let _ = client().get(format!("{}/static/page.css", p.base)).send();
+        let challenge = client()
+            .post(format!("{}/__ouverture", p.base))
+            .header("origin", &p.base)
+            .header("x-loopbatch-defi", "ab".repeat(24));
+        let _ = challenge.send();
         std::thread::sleep(Duration::from_millis(200));
     }
     assert!(ended, "the server ended despite refused requests");
