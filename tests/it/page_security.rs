@@ -639,11 +639,15 @@ fn uploads_go_when_refused_deleted_or_unreachable_and_the_kept_runs_screen_lists
     // A leftover of a server that died two days ago, and a younger one
     // (a server running beside may still use it).
     let uploads = w.path("donnees/loopbatch/televersements");
-    std::fs::create_dir_all(uploads.join("vieux")).unwrap();
     std::fs::create_dir_all(uploads.join("jeune")).unwrap();
-    std::fs::write(uploads.join("vieux/clients.csv"), SHEET).unwrap();
-    let two_days_ago = std::time::SystemTime::now() - Duration::from_secs(48 * 3600);
-    std::fs::File::open(uploads.join("vieux")).unwrap().set_modified(two_days_ago).unwrap();
+    // A folder's time is set through a handle to it (Unix).
+    #[cfg(unix)]
+    {
+        std::fs::create_dir_all(uploads.join("vieux")).unwrap();
+        std::fs::write(uploads.join("vieux/clients.csv"), SHEET).unwrap();
+        let two_days_ago = std::time::SystemTime::now() - Duration::from_secs(48 * 3600);
+        std::fs::File::open(uploads.join("vieux")).unwrap().set_modified(two_days_ago).unwrap();
+    }
     let p = start(&w, &[]);
     let cookie = open(&p);
     let left = |dir: &std::path::Path| -> Vec<String> {
