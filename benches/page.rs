@@ -6,7 +6,9 @@
 //! 3. the server's peak memory (VmHWM, Linux) <= 2 x the CLI's for that check;
 //! 4. progress events during a run: at least two a second, and the run
 //!    through the page no slower than `loopbatch run` of the same sheet
-//!    (median of 3 each, interleaved, against the in-process simulator).
+//!    (median of 3 each, interleaved, against the in-process simulator);
+//! 5. the server's memory (VmRSS, Linux) after 20 views of the plan of a
+//!    20,000-row sheet <= 1.1 x after one (one kept plan per sheet).
 //!
 //! Run: `cargo bench --bench page`.
 
@@ -62,6 +64,49 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn main() {
     check_through_the_page();
     progress_events();
+    plan_views_memory();
+}
+
+#[cfg(target_os = "linux")]
+fn rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap_or_default();
+    line.chars().filter(char::is_ascii_digit).collect::<String>().parse().unwrap_or(0)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn rss_kb(_pid: u32) -> u64 {
+    0
+}
+
+/// The plan of a 20,000-row sheet viewed 20 times (reloads): the server
+/// keeps one plan per sheet, so its memory stays where one view left it.
+fn plan_views_memory() {
+    let rows = env_usize("LOOPBATCH_BENCH_PLAN_ROWS", 20_000);
+    let mut sheet = String::from("code_dossier;raison_sociale;email;nom;prenom;offre\n");
+    for i in 0..rows {
+        sheet.push_str(&format!("P{i:06};Société {i};contact{i}@exemple.fr;Nom{i};Prénom;start\n"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let client = client();
+    let (ui, base, cookie) = serve(dir.path(), &client, &[]);
+    let at = upload(&client, &base, &cookie, "p.csv", sheet.into_bytes());
+    let view = || {
+        let page = client.get(format!("{base}{at}/plan")).header("cookie", &cookie).send().unwrap();
+        assert!(page.text().unwrap().contains("name=\"confirm\""));
+    };
+    view();
+    let one = rss_kb(ui.0.id());
+    for _ in 0..19 {
+        view();
+    }
+    let twenty = rss_kb(ui.0.id());
+    println!(
+        "plan views, {rows}-row sheet: server memory after 1 view {:.1} MB, after 20 views {:.1} MB = {:.2} x (target <= 1.1 x)",
+        mb(one * 1024),
+        mb(twenty * 1024),
+        twenty as f64 / one.max(1) as f64
+    );
 }
 
 /// A `loopbatch ui` of its own; its opening's base address and session.

@@ -142,21 +142,9 @@ pub const USER_API_KEY_FILE: &str = "cle-api.txt";
 /// Saves the keys in the per-user folder, readable by their owner only.
 pub fn save_user_keys(keys: &Keys) -> std::io::Result<PathBuf> {
     let dir = user_config_dir().ok_or_else(|| std::io::Error::other("no configuration folder"))?;
-    std::fs::create_dir_all(&dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
-    }
+    crate::files::owner_only_folder(&dir)?;
     for (name, secret) in [(USER_SUBSCRIPTION_KEY_FILE, &keys.subscription), (USER_API_KEY_FILE, &keys.api)] {
-        let mut o = std::fs::OpenOptions::new();
-        o.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            o.mode(0o600);
-        }
-        std::io::Write::write_all(&mut o.open(dir.join(name))?, secret.expose().as_bytes())?;
+        crate::files::owner_only_file(&dir.join(name), secret.expose().as_bytes())?;
     }
     Ok(dir)
 }

@@ -3,7 +3,8 @@
 //! that the rename survives a power cut. Every stage that writes a file
 //! (plan, results, templates) goes through here. A temporary file is locked
 //! by its writer while it lives, so that one left by a killed process can be
-//! told from one being written (`remove_stale_temps`).
+//! told from one being written (`remove_stale_temps`). Owner-only files and
+//! folders of the per-user folders (`owner_only_*`) are made here too.
 
 use std::io::Write;
 use std::path::Path;
@@ -41,7 +42,16 @@ pub fn write_atomic_with(
     if path.is_dir() {
         return Err(fail(&lang.t("c'est un dossier", "it is a folder")));
     }
-    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).suffix(".tmp").tempfile_in(dir).map_err(|e| fail(&e))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX).suffix(".tmp");
+    // The folder's permissions (without execute): colleagues who may read
+    // the folder may read the results; an owner-only folder keeps them so.
+    #[cfg(unix)]
+    if let Ok(folder) = std::fs::metadata(dir) {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(folder.permissions().mode() & 0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| fail(&e))?;
     // Some file systems have no locks: the file is written all the same.
     let _ = tmp.as_file().try_lock();
     {
@@ -65,6 +75,78 @@ pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(not(unix))]
     let _ = dir;
     Ok(())
+}
+
+/// Creates `path` (and its parents) and makes it owner-only (unix 0700),
+/// also when it existed already.
+pub fn owner_only_folder(path: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Writes a file only its owner can read (unix 0600), also when it existed
+/// already with wider permissions.
+pub fn owner_only_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut file = o.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    file.write_all(bytes)
+}
+
+/// Brings everything under `folder` to owner-only (folders 0700, files
+/// 0600): what an earlier version left readable by others. Links are not
+/// followed.
+pub fn tighten(folder: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mut stack = vec![folder.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            for entry in entries.flatten() {
+                let Ok(meta) = std::fs::symlink_metadata(entry.path()) else { continue };
+                let mode = if meta.is_dir() {
+                    stack.push(entry.path());
+                    0o700
+                } else if meta.is_file() {
+                    0o600
+                } else {
+                    continue;
+                };
+                if meta.permissions().mode() & 0o777 != mode {
+                    let _ = std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(mode));
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = folder;
+}
+
+/// From now on, whatever this process creates is owner-only (unix umask
+/// 077): `loopbatch ui` writes only in the per-user folders, so journals,
+/// locks and results of its runs are the owner's alone.
+pub fn owner_only_from_now() {
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file-creation mask.
+    unsafe {
+        libc::umask(0o077);
+    }
 }
 
 /// Removes the temporary files of loopbatch in `dir` that no live process

@@ -41,6 +41,8 @@ pub fn simulate(args: &SimulateArgs, cfg: &Config) -> Result<u8> {
         seed: args.seed,
         routes: cfg.routes.clone(),
         log: true,
+        // Documented open: tests and scripts read and reset it.
+        admin_secret: None,
     };
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let _ = tracing_subscriber::fmt()

@@ -7,6 +7,8 @@ use crate::web::{UiOptions, serve};
 
 pub fn ui(args: &UiArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
+    // The page writes only in the per-user folders: all of it owner-only.
+    crate::files::owner_only_from_now();
     let rt = super::runtime(lang)?;
     rt.block_on(async {
         // --demo: the page talks to the embedded simulator, with the sample.

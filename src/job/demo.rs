@@ -71,9 +71,18 @@ pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
         },
         seed: 7,
         routes: cfg.routes.clone(),
+        // Nobody else reads or resets the demo's data: the secret stays here.
+        admin_secret: Some(Secret::new(admin_secret())),
         ..Default::default()
     };
     let handle = simulator::start(sim_opts, 0).await.map_err(|e| simulator::bind_failure(0, &e, lang))?;
     cfg.base_url = handle.base_url.clone();
     Ok(Demo { simulator: handle, cfg, sheet, results })
+}
+
+/// A random secret for the demo simulator's admin routes.
+fn admin_secret() -> String {
+    use rand::Rng;
+    let bytes: [u8; 24] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

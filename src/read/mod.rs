@@ -7,6 +7,7 @@
 //! workbook saved as `.csv` by mistake is still read. Nothing here interprets
 //! values beyond turning cells into text: typing happens in `rows`.
 
+mod budget;
 mod sniff;
 mod text;
 mod workbook;

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use calamine::{Data, DataRef, Ods, Reader, SheetType, Sheets, Xls, Xlsb, Xlsx, open_workbook};
 
+use super::budget::{Budget, measure_parts};
 use super::sniff::Kind;
 use super::{Cell, MAX_CELL_CHARS, MAX_COLUMNS, ReadOptions, Sink, clean_headers, find_header};
 use crate::error::{Failure, Result};
@@ -28,6 +29,11 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions, sink: &
             )
         ))
     };
+    // Memory and time, counted while reading (see `budget`).
+    let mut budget = Budget::new();
+    if matches!(kind, Kind::Xlsx | Kind::Xlsb | Kind::Ods) {
+        measure_parts(path, &mut budget, lang)?;
+    }
     let mut book: Sheets<_> = match kind {
         Kind::Xlsx => Sheets::Xlsx(open_workbook::<Xlsx<_>, _>(path).map_err(|e| broken(&e))?),
         Kind::Xlsb => Sheets::Xlsb(open_workbook::<Xlsb<_>, _>(path).map_err(|e| broken(&e))?),
@@ -61,18 +67,18 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions, sink: &
             Sheets::Xlsx(x) => {
                 let mut reader = x.worksheet_cells_reader(name).map_err(|e| broken(&e))?;
                 let mut cells = std::iter::from_fn(move || streamed(reader.next_cell()));
-                sheet_rows(path, name, &mut cells, sink, lang)
+                sheet_rows(path, name, &mut cells, sink, &mut budget, lang)
             }
             Sheets::Xlsb(x) => {
                 let mut reader = x.worksheet_cells_reader(name).map_err(|e| broken(&e))?;
                 let mut cells = std::iter::from_fn(move || streamed(reader.next_cell()));
-                sheet_rows(path, name, &mut cells, sink, lang)
+                sheet_rows(path, name, &mut cells, sink, &mut budget, lang)
             }
             other => {
                 let range = other.worksheet_range(name).map_err(|e| broken(&e))?;
                 let (row0, col0) = range.start().unwrap_or((0, 0));
                 let mut cells = range.cells().map(|(r, c, d)| Ok((row0 + r as u32, col0 + c as u32, cell(d))));
-                sheet_rows(path, name, &mut cells, sink, lang)
+                sheet_rows(path, name, &mut cells, sink, &mut budget, lang)
             }
         };
         match read.map_err(|e| e.unwrap_or_else(|m| broken(&m)))? {
@@ -124,6 +130,7 @@ fn sheet_rows(
     name: &str,
     cells: &mut dyn Iterator<Item = std::result::Result<(u32, u32, Cell), String>>,
     sink: &mut Sink,
+    budget: &mut Budget,
     lang: Lang,
 ) -> std::result::Result<Found, std::result::Result<Failure, String>> {
     let mut header = false;
@@ -150,6 +157,7 @@ fn sheet_rows(
         let (r, c, value) = item.map_err(Err)?;
         let c = c as usize;
         out_of_bounds(path, name, (r, c), &value, lang).map_err(Ok)?;
+        budget.spend(value.text.len() as u64, 1, path, lang).map_err(Ok)?;
         if current.as_ref().is_some_and(|(cr, _)| *cr != r) {
             let done = current.take().unwrap_or_default();
             if finish(done, &mut header, &mut head, sink) {

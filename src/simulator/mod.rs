@@ -7,6 +7,7 @@
 //! so that a fault can drop it before any answer, or after the change was
 //! applied ("answer lost"), as a real network does.
 
+mod admin;
 mod seed;
 mod state;
 
@@ -22,7 +23,6 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use axum::routing::{MethodFilter, on, post};
-use http_body_util::BodyExt;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
@@ -123,7 +123,15 @@ pub struct Options {
     pub routes: Routes,
     /// One log line per request on stderr.
     pub log: bool,
+    /// When set, the admin routes (`/__stats`, `/__state`, `/__reset`)
+    /// answer only requests carrying it in `ADMIN_HEADER` (the embedded
+    /// demo: its data is no other process's business). `loopbatch
+    /// simulate` leaves them open, as documented.
+    pub admin_secret: Option<Secret>,
 }
+
+/// The header that carries `Options::admin_secret`.
+pub const ADMIN_HEADER: &str = "x-loopbatch-admin";
 
 impl Default for Options {
     fn default() -> Options {
@@ -140,6 +148,7 @@ impl Default for Options {
             seed: 42,
             routes: Routes::default(),
             log: false,
+            admin_secret: None,
         }
     }
 }
@@ -394,7 +403,7 @@ async fn serve(
     let path = req.uri().path().to_string();
     let route = path.strip_prefix(sim.opts.base_path.trim_end_matches('/')).unwrap_or(&path).to_string();
     if path.starts_with("/__") {
-        return Ok(admin(&sim, req).await);
+        return Ok(admin::admin(&sim, req).await);
     }
     // A client asking which instance this is (before a resume): not a call.
     if req.method() == Method::GET && route.trim_end_matches('/').is_empty() {
@@ -551,27 +560,6 @@ impl Sim {
         }
         calls.push_back(now);
         None
-    }
-}
-
-async fn admin(sim: &Arc<Sim>, req: Request<Body>) -> Response<Body> {
-    match (req.method().clone(), req.uri().path()) {
-        (Method::GET, "/__stats") => {
-            let stats = sim.stats.lock().unwrap_or_else(|e| e.into_inner()).clone();
-            json_response(StatusCode::OK, &serde_json::to_value(&stats).unwrap_or_default())
-        }
-        (Method::GET, "/__state") => {
-            let model = sim.model.lock().unwrap_or_else(|e| e.into_inner()).clone();
-            json_response(StatusCode::OK, &serde_json::to_value(&model).unwrap_or_default())
-        }
-        (Method::POST, "/__reset") => {
-            let _ = req.into_body().collect().await;
-            *sim.model.lock().unwrap_or_else(|e| e.into_inner()) = sim.opts.model.clone();
-            *sim.stats.lock().unwrap_or_else(|e| e.into_inner()) = Stats::default();
-            sim.limiter.lock().unwrap_or_else(|e| e.into_inner()).clear();
-            json_response(StatusCode::OK, &json!({"reset": true}))
-        }
-        _ => not_found().await,
     }
 }
 

@@ -8,7 +8,7 @@
 //! Origin (other services on localhost share the site), and every answer
 //! forbids inline script, framing and foreign resources.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -18,6 +18,9 @@ use rand::Rng;
 
 /// How long the opening token works.
 pub const OPENING_TTL: Duration = Duration::from_secs(120);
+/// How long a session works at most (and never longer than its server):
+/// a working day; then `loopbatch ui` opens a new one.
+pub const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
 pub const COOKIE: &str = "loopbatch";
 
 /// What every answer says about where its content may come from.
@@ -35,7 +38,9 @@ pub struct Guard {
     /// `OPENING_TTL`, or shorter when asked (never longer).
     ttl: Duration,
     opening: Mutex<Option<(String, Instant)>>,
-    sessions: Mutex<HashSet<String>>,
+    session_ttl: Duration,
+    /// Sessions and when they were opened.
+    sessions: Mutex<HashMap<String, Instant>>,
 }
 
 /// Why a request is refused.
@@ -55,7 +60,13 @@ impl Guard {
     }
 
     pub fn new(port: u16, ttl: Duration) -> Guard {
-        Guard { port, ttl: ttl.min(OPENING_TTL), opening: Mutex::new(None), sessions: Mutex::new(HashSet::new()) }
+        Guard {
+            port,
+            ttl: ttl.min(OPENING_TTL),
+            opening: Mutex::new(None),
+            session_ttl: SESSION_TTL,
+            sessions: Mutex::new(HashMap::new()),
+        }
     }
 
     /// A fresh opening token (the previous one stops working).
@@ -76,7 +87,9 @@ impl Guard {
         }
         *opening = None;
         let session = secret();
-        self.sessions.lock().unwrap_or_else(|e| e.into_inner()).insert(session.clone());
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        sessions.retain(|_, opened| opened.elapsed() <= self.session_ttl);
+        sessions.insert(session.clone(), Instant::now());
         Some(session)
     }
 
@@ -108,7 +121,11 @@ impl Guard {
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
             .filter_map(|kv| kv.trim().strip_prefix(COOKIE).and_then(|rest| rest.strip_prefix('=')))
-            .any(|s| sessions.iter().any(|known| constant_time_eq(known.as_bytes(), s.as_bytes())))
+            .any(|s| {
+                sessions.iter().any(|(known, opened)| {
+                    constant_time_eq(known.as_bytes(), s.as_bytes()) && opened.elapsed() <= self.session_ttl
+                })
+            })
     }
 }
 
@@ -163,6 +180,17 @@ mod tests {
             r = r.header(header::COOKIE, c);
         }
         r.body(Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn a_session_expires() {
+        let mut g = Guard::new(4242, OPENING_TTL);
+        g.session_ttl = Duration::from_millis(50);
+        let session = g.open(&g.new_opening()).unwrap();
+        let cookie = format!("{COOKIE}={session}");
+        assert_eq!(g.check(&req(Method::GET, "127.0.0.1:4242", None, Some(&cookie)), true), Ok(()));
+        std::thread::sleep(Duration::from_millis(80));
+        assert_eq!(g.check(&req(Method::GET, "127.0.0.1:4242", None, Some(&cookie)), true), Err(Refusal::Session));
     }
 
     #[test]

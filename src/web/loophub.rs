@@ -112,11 +112,17 @@ pub(super) async fn check_online(
     };
     let as_email = blank_is_none(f.email);
     let checked = tokio::task::spawn_blocking(move || {
-        l.lock().unwrap_or_else(|e| e.into_inner()).sheet.check_online(portfolio, as_email);
+        let mut l = l.lock().unwrap_or_else(|e| e.into_inner());
+        l.sheet.check_online(portfolio, as_email);
+        l.version += 1;
     })
     .await;
     match checked {
-        Ok(()) => Redirect::to(&format!("/feuille/{id}")).into_response(),
+        Ok(()) => {
+            // Rows may have changed: the plan shown before is void.
+            app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+            Redirect::to(&format!("/feuille/{id}")).into_response()
+        }
         Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, app.lang().t("Erreur interne.", "Internal error.")),
     }
 }

@@ -8,9 +8,11 @@
 //! results, kept runs), `pages` (the HTML).
 
 mod guard;
+mod handover;
 mod loophub;
 mod pages;
 mod runs;
+mod server;
 mod sheets;
 
 use std::collections::HashMap;
@@ -29,6 +31,7 @@ use tokio::sync::Notify;
 
 use crate::config::{Config, mask};
 use crate::error::{Failure, Result};
+use crate::files::{owner_only_file, owner_only_folder};
 use crate::i18n::Lang;
 
 pub use guard::OPENING_TTL;
@@ -62,8 +65,13 @@ struct App {
     /// Where uploads, opening file and runs live: per user, owner only.
     folder: PathBuf,
     sheets: Mutex<HashMap<String, Arc<Mutex<sheets::Loaded>>>>,
-    /// Plans shown, by their one-time confirmation: (name, plan, host).
-    confirmations: Mutex<HashMap<String, Confirmable>>,
+    /// The plan last shown of each sheet, by sheet id, with the one-time
+    /// confirmations of the tabs showing it: one plan per sheet (a changed
+    /// plan replaces it), all void once a run starts.
+    confirmations: Mutex<HashMap<String, runs::Pending>>,
+    /// Held while a run is being started (start, resume, failures again):
+    /// the check that none goes and the start are one step.
+    starting: Mutex<()>,
     runs: runs::Runs,
     /// The run started last: one run at a time per server.
     current_run: Mutex<Option<String>>,
@@ -75,6 +83,8 @@ struct App {
     /// Proves a later `loopbatch ui` of the same user (it reads it in the
     /// owner-only serving file) when it asks for a fresh opening.
     handover_key: String,
+    /// The challenges this server answered, waiting for a proof.
+    nonces: handover::Nonces,
 }
 
 impl App {
@@ -85,6 +95,14 @@ impl App {
         }
     }
 
+    /// A message as the page shows it: paths of this computer's folders
+    /// (the per-user one, the home folder) cut to their file name.
+    fn shown(&self, text: &str) -> String {
+        let folders = [Some(self.folder.clone()), dirs::home_dir()];
+        let folders: Vec<String> = folders.into_iter().flatten().map(|f| f.display().to_string()).collect();
+        file_names_only(text, &folders)
+    }
+
     /// The configuration, in the page's language (messages of checks and
     /// runs started from the page).
     fn config(&self) -> Config {
@@ -93,7 +111,24 @@ impl App {
 }
 
 type Shared = Arc<App>;
-type Confirmable = (String, Box<crate::job::Plan>, String);
+
+/// `text` with every path that starts with one of `folders` replaced by
+/// its last part (a path runs to " : ", " (", a newline or the end).
+fn file_names_only(text: &str, folders: &[String]) -> String {
+    let mut out = text.to_string();
+    for folder in folders.iter().filter(|f| f.len() > 1) {
+        while let Some(at) = out.find(folder.as_str()) {
+            let rest = &out[at..];
+            let end = [" : ", " (", "\n", " »"].iter().filter_map(|s| rest.find(s)).min().unwrap_or(rest.len());
+            let name = std::path::Path::new(&rest[..end])
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            out.replace_range(at..at + end, &name);
+        }
+    }
+    out
+}
 
 /// The per-user folder of the page's files, created owner-only.
 pub fn user_folder(lang: Lang) -> Result<PathBuf> {
@@ -106,29 +141,8 @@ pub fn user_folder(lang: Lang) -> Result<PathBuf> {
     })?;
     let folder = base.join("loopbatch");
     owner_only_folder(&folder).map_err(|e| Failure::unusable(format!("{} : {e}", folder.display())))?;
+    crate::files::tighten(&folder);
     Ok(folder)
-}
-
-fn owner_only_folder(path: &std::path::Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(())
-}
-
-/// Writes a file only its owner can read.
-fn owner_only_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    std::io::Write::write_all(&mut o.open(path)?, bytes)
 }
 
 /// Serves the page until "Quitter", Ctrl-C, or `IDLE_LIMIT` without a
@@ -146,6 +160,7 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
         .await
         .map_err(|e| crate::simulator::bind_failure(opts.port, &e, lang))?;
     let port = listener.local_addr().map_err(|e| Failure::unusable(e.to_string()))?.port();
+    sheets::remove_unreachable(&folder);
     let app = Arc::new(App {
         cfg: cfg.clone(),
         english: std::sync::atomic::AtomicBool::new(lang == Lang::En),
@@ -154,12 +169,14 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
         folder: folder.clone(),
         sheets: Mutex::new(HashMap::new()),
         confirmations: Mutex::new(HashMap::new()),
+        starting: Mutex::new(()),
         runs: Mutex::new(HashMap::new()),
         current_run: Mutex::new(None),
         keys: Mutex::new(opts.keys.clone()),
         last_request: Mutex::new(Instant::now()),
         quit: Notify::new(),
         handover_key: guard::secret(),
+        nonces: handover::Nonces::default(),
     });
     // Where a later `loopbatch ui` finds this server (owner-only file).
     let serving = folder.join(SERVING);
@@ -171,6 +188,7 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
     let address = format!("http://127.0.0.1:{port}/ouvrir/{}", app.guard.new_opening());
     open_at(&folder, &address, &opts, announce)?;
     let router = router(app.clone());
+    let app_at_end = app.clone();
     let idle = idle_watch(app.clone());
     let stop = async move {
         tokio::select! {
@@ -181,7 +199,9 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
         // As Stop for a run going: calls in flight finish, results written.
         finish_runs(&app).await;
     };
-    axum::serve(listener, router).with_graceful_shutdown(stop).await.map_err(|e| Failure::stopped(e.to_string()))?;
+    server::serve(listener, router, stop).await;
+    // The sheets die with the server: their uploads too.
+    sheets::sweep(&app_at_end, true);
     if !opts.demo {
         let _ = std::fs::remove_file(&serving);
     }
@@ -205,10 +225,15 @@ const OPENING: &str = "ouvrir-loopbatch.html";
 /// Says the opening address, writes the opening file, opens the browser.
 fn open_at(folder: &std::path::Path, address: &str, opts: &UiOptions, announce: impl FnOnce(&str)) -> Result<()> {
     let opening = folder.join(OPENING);
-    let page = format!(
-        "<!DOCTYPE html><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url={address}\"><title>loopbatch</title><a href=\"{address}\">loopbatch</a>"
-    );
-    owner_only_file(&opening, page.as_bytes())
+    // Escaped by the template engine, whatever the address holds.
+    let page = maud::html! {
+        (maud::DOCTYPE)
+        meta charset="utf-8";
+        meta http-equiv="refresh" content={ "0;url=" (address) };
+        title { "loopbatch" }
+        a href=(address) { "loopbatch" }
+    };
+    owner_only_file(&opening, page.into_string().as_bytes())
         .map_err(|e| Failure::unusable(format!("{} : {e}", opening.display())))?;
     announce(address);
     if opts.open_browser {
@@ -218,24 +243,23 @@ fn open_at(folder: &std::path::Path, address: &str, opts: &UiOptions, announce: 
 }
 
 /// Asks the server of this user that already serves, if any, for a fresh
-/// opening address (proved by the key it wrote in its owner-only file).
+/// opening address, once it proved it holds the key of the serving file.
+/// A serving file that leads to no such server is stale: removed.
 async fn handover(folder: &std::path::Path) -> Option<String> {
-    let text = std::fs::read_to_string(folder.join(SERVING)).ok()?;
-    let (port, key) = text.trim().split_once(' ')?;
-    let port: u16 = port.parse().ok()?;
-    let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(3)).build().ok()?;
-    let answer = client
-        .post(format!("http://127.0.0.1:{port}/__ouverture"))
-        .header("origin", format!("http://127.0.0.1:{port}"))
-        .header(HANDOVER_HEADER, key)
-        .send()
-        .await
-        .ok()?;
-    let address = answer.error_for_status().ok()?.text().await.ok()?;
-    address.starts_with(&format!("http://127.0.0.1:{port}/ouvrir/")).then_some(address)
+    let serving = folder.join(SERVING);
+    let text = std::fs::read_to_string(&serving).ok()?;
+    let found = match text.trim().split_once(' ') {
+        Some((port, key)) => match port.parse::<u16>() {
+            Ok(port) => handover::ask(port, key).await,
+            Err(_) => None,
+        },
+        None => None,
+    };
+    if found.is_none() {
+        let _ = std::fs::remove_file(&serving);
+    }
+    found
 }
-
-const HANDOVER_HEADER: &str = "x-loopbatch-ouverture";
 
 /// Stops every run going and waits (a minute at most) for its results.
 async fn finish_runs(app: &App) {
@@ -254,10 +278,19 @@ async fn finish_runs(app: &App) {
     }
 }
 
+/// `LOOPBATCH_INACTIVITE_SECONDES` shortens how long the server waits
+/// without a request before it ends (for tests); it cannot lengthen it.
+fn idle_limit() -> Duration {
+    let asked = std::env::var("LOOPBATCH_INACTIVITE_SECONDES").ok().and_then(|s| s.trim().parse::<u64>().ok());
+    asked.map_or(IDLE_LIMIT, |s| Duration::from_secs(s).min(IDLE_LIMIT))
+}
+
 async fn idle_watch(app: Shared) {
+    let limit = idle_limit();
     loop {
-        tokio::time::sleep(Duration::from_secs(30)).await;
-        let idle = app.last_request.lock().unwrap_or_else(|e| e.into_inner()).elapsed() >= IDLE_LIMIT;
+        tokio::time::sleep((limit / 4).clamp(Duration::from_millis(200), Duration::from_secs(30))).await;
+        sheets::sweep(&app, false);
+        let idle = app.last_request.lock().unwrap_or_else(|e| e.into_inner()).elapsed() >= limit;
         let running = app.runs.lock().unwrap_or_else(|e| e.into_inner()).values().any(|r| {
             let r = r.lock().unwrap_or_else(|e| e.into_inner());
             r.going()
@@ -281,6 +314,7 @@ fn router(app: Shared) -> Router {
         .route("/feuille/{id}/plan", get(runs::plan))
         .route("/feuille/{id}/plan.xlsx", get(sheets::plan_workbook))
         .route("/feuille/{id}/en-ligne", post(loophub::check_online))
+        .route("/feuille/{id}/suppression", post(sheets::delete))
         .route("/modeles/{name}", get(loophub::template))
         .route("/portefeuille", post(loophub::portfolio))
         .route("/execution", post(runs::start))
@@ -298,17 +332,26 @@ fn router(app: Shared) -> Router {
         .route("/__ouverture", post(fresh_opening))
         .layer(axum::extract::DefaultBodyLimit::max(((UPLOAD_LIMIT_MB + 1) << 20) as usize))
         .layer(middleware::from_fn_with_state(app.clone(), check))
+        .layer(middleware::from_fn(server::body_deadline))
         .with_state(app)
 }
 
 /// The guard before every route: Host always, Origin on POST, the session
 /// everywhere but the opening and the page's own assets.
 async fn check(State(app): State<Shared>, req: Request, next: Next) -> Response<Body> {
-    *app.last_request.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
     let path = req.uri().path();
     let needs_session = !(path.starts_with("/ouvrir/") || path.starts_with("/static/") || path == "/__ouverture");
+    // Only the browser's requests keep the server alive: with its session,
+    // or its opening; answered, not refused.
+    let alive = needs_session || path.starts_with("/ouvrir/");
     let mut response = match app.guard.check(&req, needs_session) {
-        Ok(()) => next.run(req).await,
+        Ok(()) => {
+            let response = next.run(req).await;
+            if alive && !response.status().is_client_error() {
+                *app.last_request.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+            }
+            response
+        }
         Err(refusal) => {
             let mut r = html(pages::refused(app.lang()));
             *r.status_mut() = refusal.status();
@@ -328,7 +371,8 @@ fn html(markup: maud::Markup) -> Response<Body> {
 /// A page saying what could not be done, with its status.
 fn failure(app: &App, status: StatusCode, text: &str) -> Response<Body> {
     let lang = app.lang();
-    let mut r = html(pages::message(lang, lang.t("Impossible", "Cannot do it"), text));
+    let text = app.shown(text);
+    let mut r = html(pages::message(lang, lang.t("Impossible", "Cannot do it"), &text));
     *r.status_mut() = status;
     r
 }
@@ -339,16 +383,28 @@ fn asset(text: &'static str, kind: &'static str) -> Response<Body> {
     r
 }
 
-/// A later `loopbatch ui` of the same user asks for a fresh opening.
+/// A later `loopbatch ui` of the same user asks for a fresh opening: first
+/// a challenge this server answers, then its proof (see `handover`).
 async fn fresh_opening(State(app): State<Shared>, headers: axum::http::HeaderMap) -> Response<Body> {
-    let given = headers.get(HANDOVER_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if !guard::same_secret(given, &app.handover_key) {
-        let mut r = html(pages::refused(app.lang()));
-        *r.status_mut() = StatusCode::FORBIDDEN;
-        return r;
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let asked = app.nonces.ask(
+        &app.handover_key,
+        get(handover::CHALLENGE_HEADER),
+        get(handover::SERVER_NONCE_HEADER),
+        get(handover::PROOF_HEADER),
+    );
+    match asked {
+        handover::Asked::Answer(text) => Response::new(Body::from(text)),
+        handover::Asked::Proved => {
+            let port = app.guard.port();
+            Response::new(Body::from(format!("http://127.0.0.1:{port}/ouvrir/{}", app.guard.new_opening())))
+        }
+        handover::Asked::Refused => {
+            let mut r = html(pages::refused(app.lang()));
+            *r.status_mut() = StatusCode::FORBIDDEN;
+            r
+        }
     }
-    let port = app.guard.port();
-    Response::new(Body::from(format!("http://127.0.0.1:{port}/ouvrir/{}", app.guard.new_opening())))
 }
 
 async fn open_page(State(app): State<Shared>, UrlPath(token): UrlPath<String>) -> Response<Body> {
@@ -403,6 +459,19 @@ struct KeysForm {
 /// the per-user folder (owner only) for every command. Never sent back.
 async fn set_keys(State(app): State<Shared>, axum::extract::Form(f): axum::extract::Form<KeysForm>) -> Response<Body> {
     let lang = app.lang();
+    if app.simulation {
+        // The demo talks to its simulator with the simulator's keys only.
+        let mut r = html(pages::message(
+            lang,
+            lang.t("Clés inchangées", "Keys unchanged"),
+            lang.t(
+                "En démonstration, les clés du simulateur intégré sont utilisées et ne peuvent pas être changées. Pour vos propres clés, relancez loopbatch ui sans --demo.",
+                "In the demo, the embedded simulator's keys are used and cannot be changed. For your own keys, start loopbatch ui again without --demo.",
+            ),
+        ));
+        *r.status_mut() = StatusCode::CONFLICT;
+        return r;
+    }
     let (sub, api) = (f.abonnement.trim(), f.api.trim());
     if sub.is_empty() || !crate::config::well_formed_api_key(api) {
         let mut r = html(pages::message(
@@ -442,8 +511,8 @@ struct LangForm {
 }
 
 /// The page's language switch: the pages, and the messages of what is
-/// checked or run from then on. Back to the page it was made on (its path
-/// only: the Origin check already proved it is this server's).
+/// checked or run from then on. Back to the page it was made on, when that
+/// is one of the page's own screens (else home).
 async fn set_lang(
     State(app): State<Shared>,
     headers: axum::http::HeaderMap,
@@ -451,9 +520,25 @@ async fn set_lang(
 ) -> Response<Body> {
     app.english.store(f.langue == "en", std::sync::atomic::Ordering::Relaxed);
     let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(|r| reqwest::Url::parse(r).ok());
-    let back = referer.map(|u| format!("{}{}", u.path(), u.query().map(|q| format!("?{q}")).unwrap_or_default()));
-    let back = back.filter(|b| !b.starts_with("//") && !b.starts_with("/ouvrir/"));
+    let back = referer.filter(|u| own_screen(u.path(), u.query())).map(|u| match u.query() {
+        Some(q) => format!("{}?{q}", u.path()),
+        None => u.path().to_string(),
+    });
     Redirect::to(back.as_deref().unwrap_or("/")).into_response()
+}
+
+/// Whether `path` (and `query`) is a screen of the page: home, the kept
+/// runs, a sheet, its plan, a run; ids are the server's own (hex).
+fn own_screen(path: &str, query: Option<&str>) -> bool {
+    let id = |s: &str| !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let parts: Vec<&str> = path.strip_prefix('/').unwrap_or("-").split('/').collect();
+    let screen = match parts.as_slice() {
+        [""] | ["executions"] => true,
+        ["feuille", s] | ["feuille", s, "plan"] | ["execution", s] => id(s),
+        _ => false,
+    };
+    let plain = |q: &str| q.len() <= 200 && q.bytes().all(|b| b.is_ascii_alphanumeric() || b"=&_-".contains(&b));
+    screen && query.is_none_or(plain)
 }
 
 async fn quit(State(app): State<Shared>) -> Response<Body> {
@@ -464,4 +549,30 @@ async fn quit(State(app): State<Shared>) -> Response<Body> {
         lang.t("loopbatch est arrêté", "loopbatch has stopped"),
         lang.t("Vous pouvez fermer cet onglet.", "You may close this tab."),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_language_switch_goes_back_to_the_pages_own_screens_only() {
+        let id = "0f".repeat(24);
+        assert!(super::own_screen("/", None) && super::own_screen("/executions", None));
+        assert!(super::own_screen(&format!("/feuille/{id}"), Some("page=2&problemes=1")));
+        assert!(super::own_screen(&format!("/feuille/{id}/plan"), None));
+        assert!(super::own_screen(&format!("/execution/{id}"), Some("statut=ERREUR")));
+        for other in ["//evil.example/", "/ouvrir/abc", "/quitter", "/feuille/../x", "/static/page.js", "/x"] {
+            assert!(!super::own_screen(other, None), "{other}");
+        }
+        assert!(!super::own_screen("/", Some("a=<script>")));
+    }
+
+    #[test]
+    fn a_message_shows_file_names_not_server_paths() {
+        let folders = vec!["/home/marie/.local/share/loopbatch".to_string(), "/home/marie".to_string()];
+        let shown = super::file_names_only(
+            "/home/marie/.local/share/loopbatch/televersements/0a1b/clients (v2).xlsx : illisible. Et /home/marie/x/y.csv (ligne 3)",
+            &folders,
+        );
+        assert_eq!(shown, "clients (v2).xlsx : illisible. Et y.csv (ligne 3)");
+    }
 }

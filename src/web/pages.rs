@@ -543,7 +543,7 @@ fn counts(run: &Stored, lang: Lang) -> Markup {
 }
 
 /// The runs kept in the per-user folder: open, resume, delete.
-pub fn stored_runs(runs: &[Stored], lang: Lang, simulation: bool) -> Markup {
+pub fn stored_runs(runs: &[Stored], uploads: Markup, lang: Lang, simulation: bool) -> Markup {
     layout(
         lang,
         lang.t("Exécutions gardées", "Kept runs"),
@@ -578,6 +578,7 @@ pub fn stored_runs(runs: &[Stored], lang: Lang, simulation: bool) -> Markup {
                     }
                 } }
             }
+            (uploads)
         },
     )
 }

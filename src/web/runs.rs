@@ -35,6 +35,21 @@ pub(super) struct Run {
 
 pub(super) type Runs = Mutex<HashMap<String, Arc<Mutex<Run>>>>;
 
+/// How many views of one unchanged plan (tabs) may each confirm it.
+const CONFIRMS_KEPT: usize = 8;
+
+/// The plan of a sheet last shown, waiting for its confirmation: each view
+/// of this same plan (another tab) adds one; a changed plan voids them.
+pub(super) struct Pending {
+    confirms: Vec<String>,
+    hash: String,
+    /// The sheet's version the plan was made from.
+    version: u64,
+    name: String,
+    plan: Box<Plan>,
+    host: String,
+}
+
 impl Run {
     /// Sending now (or pausing for a Retry-After): not yet ended.
     pub fn going(&self) -> bool {
@@ -42,21 +57,39 @@ impl Run {
     }
 }
 
-/// The plan of a sheet as it stands, and the confirmation it needs.
+/// The plan of a sheet as it stands, and the confirmation it needs. The
+/// plan kept for the sheet serves again while the sheet is unchanged (its
+/// version): reloads cost no new plan.
 pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
     let Some(l) = super::sheets::loaded(&app, &id) else { return super::sheets::not_found(&app) };
-    let built = tokio::task::spawn_blocking(move || {
-        let l = l.lock().unwrap_or_else(|e| e.into_inner());
-        (l.name.clone(), l.sheet.plan(Bodies::Yes))
-    })
-    .await;
-    let Ok((name, plan)) = built else { return failure(&app, StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne.") };
+    // Taken out: never two plans of one sheet held at once.
+    let previous = app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+    let version = l.lock().unwrap_or_else(|e| e.into_inner()).version;
+    // A changed sheet: a new plan, and the confirmations of the old void.
+    let kept = match previous.filter(|p| p.version == version) {
+        Some(p) => Ok(p),
+        None => {
+            tokio::task::spawn_blocking(move || {
+                let l = l.lock().unwrap_or_else(|e| e.into_inner());
+                let plan = l.sheet.plan(Bodies::Yes);
+                let hash = plan.hash();
+                let (name, version) = (l.name.clone(), l.version);
+                Pending { confirms: Vec::new(), hash, version, name, plan: Box::new(plan), host: String::new() }
+            })
+            .await
+        }
+    };
+    let Ok(mut pending) = kept else {
+        return failure(&app, StatusCode::INTERNAL_SERVER_ERROR, app.lang().t("Erreur interne.", "Internal error."));
+    };
     let confirm = super::guard::secret();
-    let host = crate::execute::client::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
+    pending.host = crate::execute::client::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
+    let Pending { ref plan, ref hash, ref name, ref host, .. } = pending;
     let counts = plan.counts();
-    let hash = plan.hash();
-    let mut earlier: Vec<Stored> = going_with(&app, &hash).into_iter().collect();
-    earlier.extend(stored(&app).into_iter().filter(|s| s.plan_hash.as_deref() == Some(&hash)));
+    let mut earlier: Vec<Stored> = stored(&app).into_iter().filter(|s| s.plan_hash.as_ref() == Some(hash)).collect();
+    if earlier.is_empty() {
+        earlier.extend(going_with(&app, hash));
+    }
     let mut per_dossier: HashMap<&str, usize> = HashMap::new();
     for c in &plan.calls {
         *per_dossier.entry(&c.dossier).or_default() += 1;
@@ -65,8 +98,8 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     per_dossier.sort();
     let view = pages::PlanView {
         sheet_id: &id,
-        name: &name,
-        host: &host,
+        name,
+        host,
         counts: &counts,
         per_dossier: &per_dossier,
         confirm: &confirm,
@@ -75,8 +108,33 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
         simulation: app.simulation,
     };
     let page = pages::plan_page(&view);
-    app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).insert(confirm, (name, Box::new(plan), host));
+    // The same plan again (another tab): its earlier views still confirm it.
+    pending.confirms.push(confirm);
+    if pending.confirms.len() > CONFIRMS_KEPT {
+        pending.confirms.remove(0);
+    }
+    app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).insert(id, pending);
     html(page)
+}
+
+/// The run going with this plan, if any: just started, its journal may
+/// not be on disk yet.
+fn going_with(app: &Shared, hash: &str) -> Option<Stored> {
+    let runs: Vec<_> =
+        app.runs.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(i, r)| (i.clone(), r.clone())).collect();
+    runs.into_iter().find_map(|(id, run)| {
+        let r = run.lock().unwrap_or_else(|e| e.into_inner());
+        (r.going() && r.plan.hash() == hash).then(|| Stored {
+            id,
+            files: r.files.clone(),
+            sheet: r.name.clone(),
+            when: crate::outcome::format_local(std::time::SystemTime::now() - r.started.elapsed()),
+            counts: None,
+            unfinished: true,
+            plan_hash: Some(hash.to_string()),
+            target: None,
+        })
+    })
 }
 
 #[derive(Deserialize)]
@@ -85,20 +143,26 @@ pub(super) struct StartForm {
 }
 
 /// Starts the run the confirmation names: once, and only if no other run
-/// is going in this server.
+/// is going in this server; any start voids every confirmation shown.
 pub(super) async fn start(State(app): State<Shared>, Form(f): Form<StartForm>) -> Response<Body> {
     let lang = app.lang();
+    let _starting = app.starting.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(busy) = busy(&app) {
         return busy;
     }
-    let Some((name, plan, host)) = app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).remove(&f.confirm)
-    else {
+    let pending = {
+        let mut all = app.confirmations.lock().unwrap_or_else(|e| e.into_inner());
+        let named = |p: &Pending| p.confirms.iter().any(|c| super::guard::same_secret(&f.confirm, c));
+        let sheet = all.iter().find(|(_, p)| named(p)).map(|(s, _)| s.clone());
+        sheet.and_then(|s| all.remove(&s))
+    };
+    let Some(Pending { name, plan, host, .. }) = pending else {
         return failure(
             &app,
             StatusCode::CONFLICT,
             lang.t(
-                "Cette confirmation a déjà servi ou n'existe pas.",
-                "This confirmation was already used or does not exist.",
+                "Cette confirmation ne vaut plus : elle a déjà servi, une exécution a démarré depuis, ou le tableur a changé. Affichez le plan de nouveau, puis confirmez.",
+                "This confirmation no longer holds: it was used, a run started since, or the sheet changed. Show the plan again, then confirm.",
             ),
         );
     };
@@ -125,27 +189,8 @@ fn busy(app: &Shared) -> Option<Response<Body>> {
     })
 }
 
-/// The run of this plan going in this server, if any: from its start,
-/// before its journal is on disk, the plan is offered as run already.
-fn going_with(app: &Shared, hash: &str) -> Option<Stored> {
-    let runs = app.runs.lock().unwrap_or_else(|e| e.into_inner());
-    runs.iter().find_map(|(id, run)| {
-        let r = run.lock().unwrap_or_else(|e| e.into_inner());
-        (r.going() && r.plan.hash() == hash).then(|| Stored {
-            id: id.clone(),
-            files: r.files.clone(),
-            sheet: r.name.clone(),
-            when: crate::outcome::format_local(std::time::SystemTime::now() - r.started.elapsed()),
-            counts: None,
-            unfinished: true,
-            plan_hash: Some(hash.to_string()),
-            target: None,
-        })
-    })
-}
-
 /// A new run, in its own folder under its own id (a resume keeps its run's
-/// files and id: see `resume`).
+/// files and id: see `resume`). Called with `starting` held.
 fn launch(app: &Shared, name: String, host: String, plan: Box<Plan>, again: Again) -> Response<Body> {
     let run_id = super::guard::secret();
     let folder = app.folder.join("executions").join(&run_id);
@@ -158,7 +203,7 @@ fn launch(app: &Shared, name: String, host: String, plan: Box<Plan>, again: Agai
     let run = new_run(app, name, host, &plan, files.clone(), csv);
     let run = Arc::new(Mutex::new(run));
     app.runs.lock().unwrap_or_else(|e| e.into_inner()).insert(run_id.clone(), run.clone());
-    *app.current_run.lock().unwrap_or_else(|e| e.into_inner()) = Some(run_id.clone());
+    started(app, &run_id);
     tokio::spawn(go(app.clone(), run, plan, files, again));
     Redirect::to(&format!("/execution/{run_id}")).into_response()
 }
@@ -188,6 +233,12 @@ fn new_run(app: &Shared, name: String, host: String, plan: &Plan, files: RunFile
     }
 }
 
+/// This run is the one going: every confirmation shown before is void.
+fn started(app: &Shared, run_id: &str) {
+    *app.current_run.lock().unwrap_or_else(|e| e.into_inner()) = Some(run_id.to_string());
+    app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
 /// "Reprendre": the same run, its journal, nothing done sent again. With
 /// `nouvelle_cle` (the new key's masked id, as the page showed it): the key
 /// replaced is confirmed, if it is still the one shown.
@@ -196,6 +247,7 @@ pub(super) async fn resume(
     UrlPath(id): UrlPath<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response<Body> {
+    let _starting = app.starting.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(busy) = busy(&app) {
         return busy;
     }
@@ -220,7 +272,7 @@ pub(super) async fn resume(
         *r = fresh;
         (Box::new(r.plan.clone()), r.files.clone())
     };
-    *app.current_run.lock().unwrap_or_else(|e| e.into_inner()) = Some(id.clone());
+    started(&app, &id);
     tokio::spawn(go(app.clone(), run, plan, files, Again::Resume { new_key: new_key.is_some() }));
     Redirect::to(&format!("/execution/{id}")).into_response()
 }
@@ -276,7 +328,7 @@ pub(super) fn stored(app: &Shared) -> Vec<Stored> {
 
 pub(super) async fn list(State(app): State<Shared>) -> Response<Body> {
     let runs = stored(&app);
-    html(pages::stored_runs(&runs, app.lang(), app.simulation))
+    html(pages::stored_runs(&runs, super::sheets::listed(&app), app.lang(), app.simulation))
 }
 
 /// Deletes a kept run (its results, journal and plan: clients' data).
@@ -301,6 +353,7 @@ pub(super) async fn delete(State(app): State<Shared>, UrlPath(id): UrlPath<Strin
 
 /// "Relancer les échecs": a new run of the rows that did not end OK.
 pub(super) async fn rerun_failed(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
+    let _starting = app.starting.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(busy) = busy(&app) {
         return busy;
     }
@@ -361,12 +414,12 @@ async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles,
         Ok(report) => {
             let _ = job::write_run_results(&plan, &report, &r.csv, lang);
             r.progress.state = if report.stop.is_some() { "stopped" } else { "done" };
-            r.progress.reason = report.stop_text.clone().unwrap_or_default();
+            r.progress.reason = app.shown(&report.stop_text.clone().unwrap_or_default());
             r.report = Some(report);
         }
         Err(f) => {
             r.progress.state = "failed";
-            r.progress.reason = f.message;
+            r.progress.reason = app.shown(&f.message);
             r.report = None;
         }
     }

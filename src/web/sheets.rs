@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{Form, Multipart, Path as UrlPath, Query, State};
@@ -21,7 +22,17 @@ pub(super) struct Loaded {
     /// The upload's own name, for display and the fixed sheet's name only.
     pub name: String,
     pub sheet: CheckedSheet,
+    /// Its folder in the per-user folder, removed with it.
+    folder: PathBuf,
+    /// Last asked for: a sheet left this long is dropped (`sweep`).
+    touched: Instant,
+    /// One more at each change (a cell, the online check): a plan made
+    /// from an earlier version is not the sheet's any more.
+    pub version: u64,
 }
+
+/// A sheet nobody asked for this long is dropped, its upload removed.
+pub(super) const SHEET_TTL: Duration = Duration::from_secs(24 * 3600);
 
 /// A file name the server can use: the last part of the upload's name,
 /// letters, digits, spaces, `.-_()` kept, anything else replaced; never a
@@ -69,7 +80,14 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
             },
             Ok(None) => break,
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_big(),
-            Err(e) => return failure(&app, StatusCode::BAD_REQUEST, &e.body_text()),
+            // Cut, malformed, or too slow (see `server::body_deadline`).
+            Err(_) => {
+                let text = lang.t(
+                    "L'envoi du fichier a été interrompu ou a pris trop de temps. Choisissez le fichier de nouveau.",
+                    "Sending the file was cut off or took too long. Choose the file again.",
+                );
+                return failure(&app, StatusCode::BAD_REQUEST, text);
+            }
         }
     }
     if bytes.is_empty() {
@@ -87,12 +105,109 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
     let checked = tokio::task::spawn_blocking(move || CheckedSheet::open(&cfg, &input, None, None)).await;
     match checked {
         Ok(Ok(sheet)) => {
-            let loaded = Loaded { name: safe_name(&name), sheet };
+            let loaded = Loaded { name: safe_name(&name), sheet, folder, touched: Instant::now(), version: 0 };
             app.sheets.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), Arc::new(Mutex::new(loaded)));
             Redirect::to(&format!("/feuille/{id}")).into_response()
         }
-        Ok(Err(f)) => failure(&app, StatusCode::UNPROCESSABLE_ENTITY, &f.message),
-        Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, lang.t("Erreur interne.", "Internal error.")),
+        // A sheet refused is not kept.
+        Ok(Err(f)) => {
+            let _ = std::fs::remove_dir_all(&folder);
+            failure(&app, StatusCode::UNPROCESSABLE_ENTITY, &f.message)
+        }
+        Err(_) => {
+            let _ = std::fs::remove_dir_all(&folder);
+            failure(&app, StatusCode::INTERNAL_SERVER_ERROR, lang.t("Erreur interne.", "Internal error."))
+        }
+    }
+}
+
+/// Drops the sheets left longer than `SHEET_TTL` (with their upload and
+/// their plan shown); `all` drops every one.
+pub(super) fn sweep(app: &Shared, all: bool) {
+    let gone: Vec<String> = {
+        let sheets = app.sheets.lock().unwrap_or_else(|e| e.into_inner());
+        sheets
+            .iter()
+            // A sheet busy (its lock held: a check, a plan) is in use.
+            .filter(|(_, l)| all || l.try_lock().is_ok_and(|l| l.touched.elapsed() > SHEET_TTL))
+            .map(|(id, _)| id.clone())
+            .collect()
+    };
+    for id in gone {
+        forget(app, &id);
+    }
+}
+
+/// A sheet no longer loaded: its upload and its plan shown go with it.
+fn forget(app: &Shared, id: &str) -> bool {
+    let Some(l) = app.sheets.lock().unwrap_or_else(|e| e.into_inner()).remove(id) else { return false };
+    app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+    let _ = std::fs::remove_dir_all(&l.lock().unwrap_or_else(|e| e.into_inner()).folder);
+    true
+}
+
+/// What a server that ended uncleanly left: uploads and portfolio copies
+/// older than `SHEET_TTL` (a server running beside, the demo's, keeps its
+/// own younger ones; each server removes its own when it ends).
+pub(super) fn remove_unreachable(folder: &std::path::Path) {
+    for kind in ["televersements", "portefeuilles"] {
+        let Ok(entries) = std::fs::read_dir(folder.join(kind)) else { continue };
+        for e in entries.flatten() {
+            let old = e.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+            if old.is_some_and(|age| age > SHEET_TTL) {
+                let _ = std::fs::remove_dir_all(e.path()).or_else(|_| std::fs::remove_file(e.path()));
+            }
+        }
+    }
+}
+
+/// "Supprimer" on a loaded sheet: its upload and plan are removed now.
+pub(super) async fn delete(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
+    if !forget(&app, &id) {
+        return not_found(&app);
+    }
+    Redirect::to("/executions").into_response()
+}
+
+/// The sheets loaded, for the kept-runs screen: name, rows, open, delete.
+pub(super) fn listed(app: &Shared) -> maud::Markup {
+    let lang = app.lang();
+    let mut sheets: Vec<(String, String, usize, Instant)> = {
+        let all = app.sheets.lock().unwrap_or_else(|e| e.into_inner());
+        all.iter()
+            .map(|(id, l)| {
+                let l = l.lock().unwrap_or_else(|e| e.into_inner());
+                (id.clone(), l.name.clone(), l.sheet.rows().len(), l.touched)
+            })
+            .collect()
+    };
+    sheets.sort_by_key(|s| std::cmp::Reverse(s.3));
+    maud::html! {
+        h2 { (lang.t("Tableurs chargés", "Sheets loaded")) }
+        p { (lang.t(
+            "Gardés sur cet ordinateur tant que la page les utilise (un jour au plus) : supprimez ceux dont vous n'avez plus besoin.",
+            "Kept on this computer while the page uses them (a day at most): delete those you no longer need.")) }
+        @if sheets.is_empty() {
+            p data-testid="no-uploads" { (lang.t("Aucun tableur chargé.", "No sheet loaded.")) }
+        } @else {
+            table data-testid="uploads" {
+                thead { tr {
+                    th scope="col" { (lang.t("tableur", "sheet")) } th scope="col" { (lang.t("lignes", "rows")) }
+                    th scope="col" { (lang.t("actions", "actions")) }
+                } }
+                tbody { @for (id, name, rows, _) in &sheets {
+                    tr data-testid="upload" data-sheet=(id) {
+                        td { (name) } td { (rows) }
+                        td {
+                            a href=(format!("/feuille/{id}")) { (lang.t("Ouvrir", "Open")) }
+                            form.inline method="post" action=(format!("/feuille/{id}/suppression")) {
+                                button type="submit" data-testid="delete-upload" { (lang.t("Supprimer", "Delete")) }
+                            }
+                        }
+                    }
+                } }
+            }
+        }
     }
 }
 
@@ -120,7 +235,9 @@ fn delimiter_of(value: &str) -> Option<u8> {
 }
 
 pub(super) fn loaded(app: &Shared, id: &str) -> Option<Arc<Mutex<Loaded>>> {
-    app.sheets.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+    let l = app.sheets.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()?;
+    l.lock().unwrap_or_else(|e| e.into_inner()).touched = Instant::now();
+    Some(l)
 }
 
 pub(super) fn not_found(app: &Shared) -> Response<Body> {
@@ -175,6 +292,7 @@ pub(super) async fn edit(
     let done = tokio::task::spawn_blocking(move || {
         let mut l = l.lock().unwrap_or_else(|e| e.into_inner());
         let changed = l.sheet.edit(&edit)?;
+        l.version += 1;
         let rows: Vec<serde_json::Value> = changed
             .iter()
             .map(|i| serde_json::json!({"index": i, "html": pages::row(&l.sheet, *i, lang).into_string()}))
@@ -187,6 +305,8 @@ pub(super) async fn edit(
     .await;
     match done {
         Ok(Ok(v)) => {
+            // The plan shown before this change is no longer the sheet's.
+            app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
             let mut r = Response::new(Body::from(v.to_string()));
             r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             r

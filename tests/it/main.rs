@@ -12,6 +12,7 @@ mod library;
 mod not_a_sheet;
 mod page;
 mod page_loophub;
+mod page_security;
 mod pipes;
 mod print;
 mod process;

@@ -21,6 +21,23 @@ impl Page {
     pub fn data(&self) -> &std::path::Path {
         &self.data
     }
+
+    /// The server's process id (its memory, read in /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The server's exit, if it ends within `within`.
+    pub fn wait_exit(&mut self, within: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        None
+    }
 }
 
 impl Drop for Page {
@@ -31,10 +48,16 @@ impl Drop for Page {
 }
 
 pub(crate) fn start(w: &Work, env: &[(&str, &str)]) -> Page {
+    start_with(w, &[], env)
+}
+
+/// `loopbatch ui --no-open` with more arguments (`--demo`).
+pub(crate) fn start_with(w: &Work, args: &[&str], env: &[(&str, &str)]) -> Page {
     let data = w.path("donnees");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_loopbatch"));
     cmd.current_dir(w.dir.path())
         .args(["ui", "--no-open"])
+        .args(args)
         .hermetic(&w.home())
         .env("XDG_DATA_HOME", &data)
         .env_remove("LOOP_API_KEY")

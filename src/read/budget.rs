@@ -1,0 +1,120 @@
+//! What reading one workbook may cost, page and command line alike: memory
+//! (estimated from what the readers hold — the parts calamine loads whole,
+//! counted as they decompress, then the cells kept) and time, both checked
+//! while reading, so that a small file that unpacks to gigabytes (a
+//! decompression bomb under every zip limit) is refused early.
+
+use std::io::Read;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::error::Failure;
+use crate::i18n::Lang;
+
+/// The memory a read may estimate for itself: with the program around it,
+/// the process stays under 1 GB resident.
+pub const MAX_MEMORY: u64 = 640 << 20;
+/// The time a read may take.
+pub const MAX_TIME: Duration = Duration::from_secs(30);
+/// What a string or a cell costs beyond its text (its `String`, the
+/// allocator's rounding).
+const PER_ITEM: u64 = 40;
+
+pub(super) struct Budget {
+    started: Instant,
+    used: u64,
+    items: u64,
+}
+
+impl Budget {
+    pub fn new() -> Budget {
+        Budget { started: Instant::now(), used: 0, items: 0 }
+    }
+
+    /// Counts `bytes` of text in `items` strings or cells; `Err` past the
+    /// budget (the time is looked at every few thousand items).
+    pub fn spend(&mut self, bytes: u64, items: u64, path: &Path, lang: Lang) -> Result<(), Failure> {
+        self.used = self.used.saturating_add(bytes).saturating_add(items.saturating_mul(PER_ITEM));
+        let before = self.items;
+        self.items = self.items.saturating_add(items);
+        if self.used > MAX_MEMORY {
+            return Err(over(path, lang));
+        }
+        if (before >> 12 != self.items >> 12 || items == 0) && self.started.elapsed() > MAX_TIME {
+            return Err(over(path, lang));
+        }
+        Ok(())
+    }
+}
+
+/// The French (or English) refusal of a workbook over its budget.
+fn over(path: &Path, lang: Lang) -> Failure {
+    Failure::unusable(format!(
+        "{} : {} ({} Mo, {} s). {}",
+        path.display(),
+        lang.t(
+            "ce classeur demande plus de mémoire ou de temps qu'un fichier n'en a pour être lu",
+            "this workbook needs more memory or time than one file is given to be read"
+        ),
+        MAX_MEMORY >> 20,
+        MAX_TIME.as_secs(),
+        lang.t(
+            "Il n'a pas été lu. S'il est authentique, découpez-le en plusieurs classeurs ou enregistrez-le en CSV depuis Excel ; sinon (fichier reçu d'ailleurs, piégé), supprimez-le.",
+            "It was not read. If it is genuine, split it into several workbooks or save it as CSV from Excel; otherwise (a file received from elsewhere, booby-trapped), delete it."
+        )
+    ))
+}
+
+/// Whether calamine loads this part of a zip whole (shared strings,
+/// styles, the workbook; an ODS's content), rather than streaming it.
+fn held_whole(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name == "content.xml"
+        || ["sharedstrings.", "styles.", "workbook."]
+            .iter()
+            .any(|p| name.strip_prefix("xl/").is_some_and(|rest| rest.starts_with(p) && !rest.contains('/')))
+}
+
+/// Decompresses, counting as it goes, every part of the workbook's zip that
+/// a reader will hold whole; refuses the file once the budget is spent.
+pub(super) fn measure_parts(path: &Path, budget: &mut Budget, lang: Lang) -> Result<(), Failure> {
+    let Ok(file) = std::fs::File::open(path) else { return Ok(()) };
+    // What cannot be listed or unpacked is left to calamine's own message.
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else { return Ok(()) };
+    let names: Vec<String> =
+        zip.file_names().filter_map(|n| n.ok()).filter(|n| held_whole(n)).map(|n| n.into_owned()).collect();
+    let mut buf = vec![0u8; 1 << 16];
+    for name in names {
+        let Ok(mut part) = zip.by_name(&name) else { continue };
+        let xml = name.ends_with(".xml");
+        loop {
+            let n = match part.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            // An XML string or cell opens a few tags; a binary record is
+            // counted by its size.
+            let items = if xml { memchr::memchr_iter(b'<', &buf[..n]).count() as u64 / 3 } else { n as u64 / 16 };
+            budget.spend(n as u64, items, path, lang)?;
+            budget.spend(0, 0, path, lang)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parts_read_whole_are_the_ones_counted() {
+        assert!(held_whole("xl/sharedStrings.xml") && held_whole("xl/sharedStrings.bin"));
+        assert!(held_whole("content.xml") && held_whole("xl/styles.xml") && held_whole("xl/workbook.xml"));
+        assert!(!held_whole("xl/worksheets/sheet1.xml") && !held_whole("xl/media/image1.png"));
+        let mut b = Budget::new();
+        let p = Path::new("x.xlsx");
+        assert!(b.spend(MAX_MEMORY / 2, 0, p, Lang::Fr).is_ok());
+        let e = b.spend(MAX_MEMORY / 2, 1000, p, Lang::Fr).unwrap_err();
+        assert!(e.message.contains("x.xlsx") && e.message.contains("n'a pas été lu"), "{}", e.message);
+    }
+}
