@@ -234,6 +234,22 @@ mod tests {
     }
 
     #[test]
+    fn a_simulator_that_took_a_plain_address_and_a_key_without_fingerprint_are_refused() {
+        // Recorded at an address that sent no instance id (a tunnel, a
+        // mock); now a simulator answers there: another place.
+        let plain = tenant("http://127.0.0.1:4000/api", "de***id", "h1", None);
+        let simulator = tenant("http://127.0.0.1:4000/api", "de***id", "h1", Some("cccc"));
+        assert!(check_same(&plain, &simulator, false, Lang::Fr).is_err());
+        // One side with a fingerprint, the other without (no per-user
+        // folder): two keys that look alike once masked are not the same.
+        let mut unproven = tenant("http://127.0.0.1:4000/api", "de***id", "h1", None);
+        unproven.key_hash = None;
+        assert!(check_same(&plain, &unproven, false, Lang::Fr).is_err());
+        assert!(check_same(&unproven, &plain, false, Lang::Fr).is_err());
+        assert!(check_same(&unproven, &unproven.clone(), false, Lang::Fr).is_ok(), "neither has one: the mask");
+    }
+
+    #[test]
     fn endpoints_are_normalised() {
         assert_eq!(normalized_endpoint("HTTPS://Api.Example.FR/loop/v1/"), "https://api.example.fr:443/loop/v1");
         assert_eq!(normalized_endpoint("http://127.0.0.1:8080/api"), "http://127.0.0.1:8080/api");

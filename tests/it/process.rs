@@ -423,3 +423,75 @@ fn the_page_confirms_a_new_key_before_resuming_with_it() {
     assert_eq!(sim.state()["contacts"].as_object().unwrap().len(), codes.len());
     assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty());
 }
+
+#[test]
+fn a_check_never_writes_over_its_input_nor_a_runs_results() {
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 3);
+    let sim = sim(&codes, 0, None);
+    let name = input.to_str().unwrap();
+    let before = std::fs::read(&input).unwrap();
+    let out = w.bin().args(["check", name, "--results", name]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&input).unwrap(), before, "the sheet is untouched");
+    w.bin_for(&sim).args(["run", name, "--results", "r.csv", "--rate", "200/s"]).assert().code(0);
+    let results = std::fs::read(w.path("r.csv")).unwrap();
+    for args in [vec!["check", name, "--results", "r.csv"], vec!["run", name, "--dry-run", "--results", "r.csv"]] {
+        let out = w.bin().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("son journal est à côté"), "{}", stderr(&out));
+        assert_eq!(std::fs::read(w.path("r.csv")).unwrap(), results, "{args:?}: the run's results are kept");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_results_file_reached_through_a_link_is_its_targets() {
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 3);
+    let sim = sim(&codes, 0, None);
+    let name = input.to_str().unwrap();
+    std::fs::create_dir_all(w.path("reel")).unwrap();
+    std::fs::create_dir_all(w.path("lien")).unwrap();
+    w.bin_for(&sim).args(["run", name, "--results", "reel/r.csv", "--rate", "200/s"]).assert().code(0);
+    std::os::unix::fs::symlink("../reel/r.csv", w.path("lien/r.csv")).unwrap();
+    let sent = total(&sim);
+    // The same run by another path: its journal is found, nothing is sent.
+    let out = w.bin_for(&sim).args(["run", name, "--results", "lien/r.csv", "--rate", "200/s"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--resume"), "{}", stderr(&out));
+    let out = w.bin_for(&sim).args(["run", name, "--results", "lien/r.csv", "--resume"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Rien à reprendre"), "{}", stderr(&out));
+    assert_eq!(total(&sim), sent, "nothing sent twice");
+    assert!(w.path("lien/r.csv").is_symlink(), "the link is left as it was");
+}
+
+#[test]
+fn results_deleted_since_are_written_again_by_a_resume_that_sends_nothing() {
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 3);
+    let sim = sim(&codes, 0, None);
+    let name = input.to_str().unwrap();
+    w.bin_for(&sim).args(["run", name, "--results", "r.csv", "--rate", "200/s"]).assert().code(0);
+    let sent = total(&sim);
+    std::fs::remove_file(w.path("r.csv")).unwrap();
+    let out = w.bin_for(&sim).args(["run", name, "--results", "r.csv", "--resume"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(total(&sim), sent, "nothing sent");
+    assert!(results_csv(&w.path("r.csv")).iter().all(|l| l["statut"] == "OK"));
+}
+
+#[test]
+fn the_place_is_checked_before_online_asks_anything_of_another_endpoint() {
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 3);
+    let first = sim(&codes, 0, None);
+    let name = input.to_str().unwrap();
+    w.bin_for(&first).args(["run", name, "--results", "r.csv", "--rate", "200/s"]).assert().code(0);
+    std::fs::remove_file(w.path("r.csv")).unwrap();
+    let other = sim(&codes, 0, None);
+    let out = w.bin_for(&other).args(["run", name, "--results", "r.csv", "--resume", "--online"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(total(&other), 0, "not even the LoopHub list was asked of the other endpoint");
+}
