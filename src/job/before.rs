@@ -55,6 +55,12 @@ pub fn check_results_target(input: &Path, results: &Path, lang: Lang) -> Result<
     Ok(())
 }
 
+/// Whether a process (this one or another) is running into these results
+/// now: its files must not be removed or rewritten.
+pub fn is_running(files: &RunFiles) -> bool {
+    RunLock::is_held(files)
+}
+
 /// The run's lock, and the previous run's for `--only-failed` (its journal
 /// must not change while it is read).
 pub(super) fn take_locks(files: &RunFiles, previous: Option<&RunFiles>, lang: Lang) -> Result<Vec<RunLock>> {
@@ -78,15 +84,26 @@ pub(super) fn folder_of(path: &Path) -> &Path {
 /// A resume, or a re-run of failures, goes where the run it continues went
 /// (as its journal records it): another endpoint, simulator or domain is
 /// refused, another key too unless `new_key`.
-pub(super) fn same_tenant(continued: &[&RunFiles], new_key: bool, now: &Tenant, lang: Lang) -> Result<()> {
-    let journals = continued.iter().map(|f| f.journal());
-    for path in journals {
-        let recorded = journal::tenant_of(&path).and_then(|v| serde_json::from_value::<Tenant>(v).ok());
-        if let Some(recorded) = recorded {
-            check_same(&recorded, now, new_key, lang)?;
+/// Returns what to say of a journal that records no place (written by an
+/// earlier version): it goes on where the configuration points, said.
+pub(super) fn same_tenant(continued: &[&RunFiles], new_key: bool, now: &Tenant, lang: Lang) -> Result<Vec<String>> {
+    let mut warnings = Vec::new();
+    for path in continued.iter().map(|f| f.journal()).filter(|p| p.exists()) {
+        match journal::tenant_of(&path).and_then(|v| serde_json::from_value::<Tenant>(v).ok()) {
+            Some(recorded) => check_same(&recorded, now, new_key, lang)?,
+            None => warnings.push(format!(
+                "{} {} {} {}",
+                lang.t("Le journal", "The journal"),
+                path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                lang.t(
+                    "ne dit pas où cette exécution a été envoyée (version précédente de loopbatch) : elle continue vers",
+                    "does not say where this run was sent (an earlier version of loopbatch): it goes on to"
+                ),
+                now.place(lang)
+            )),
         }
     }
-    Ok(())
+    Ok(warnings)
 }
 
 /// `--resume` with nothing to resume (no journal for these results, or a

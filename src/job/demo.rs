@@ -45,6 +45,18 @@ pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
     let sheet = out.join("onboarding-clients.csv");
     let dossiers = out.join("dossiers-simulateur.csv");
     let results = out.join("resultats-demo.xlsx");
+    // A demo going in this folder keeps its journal and its samples.
+    if super::before::is_running(&RunFiles::new(&results)) {
+        return Err(crate::error::Failure::unusable(format!(
+            "{} {} {}",
+            lang.t("Une démonstration tourne déjà dans", "A demo is already going in"),
+            out.display(),
+            lang.t(
+                ": attendez sa fin, ou choisissez un autre dossier avec --out. Rien n'a été envoyé.",
+                ": wait for its end, or pick another folder with --out. Nothing was sent.",
+            )
+        )));
+    }
     write_atomic(&sheet, DEMO_SHEET, lang)?;
     write_atomic(&dossiers, DEMO_DOSSIERS, lang)?;
     let _ = std::fs::remove_file(RunFiles::new(&results).journal());

@@ -29,7 +29,7 @@ pub use crate::plan::{Bodies, Plan, PlanCounts, RowCheck};
 pub use crate::portfolio::{Filter, Folder, Portfolio};
 pub use crate::read::Encoding;
 pub use crate::report::{RowResult, plan_xlsx, results_format};
-pub use before::check_results_target;
+pub use before::{check_results_target, is_running};
 pub use check::{
     OnlineCheck, PortfolioExport, TEMPLATE_FILES, check_plan_file, check_sheet, export_portfolio, fetch_portfolio,
     keys, plan_sheet, template_file, write_check_results, write_plan, write_templates,

@@ -215,7 +215,9 @@ pub async fn run(
     // endpoint (even the LoopHub list of --online).
     let tenant = Tenant::of(&cfg, &keys).await;
     let continued: Vec<&RunFiles> = req.resume.then_some(&req.files).into_iter().chain(&req.only_failed).collect();
-    same_tenant(&continued, req.new_key, &tenant, lang)?;
+    for message in same_tenant(&continued, req.new_key, &tenant, lang)? {
+        events(Event::Warning { message });
+    }
     let plan = load_plan(&cfg, &req.source, &events).await?;
     let selection = match &req.only_failed {
         Some(previous) => Some(select(&plan, previous, &req, &events, lang)?),

@@ -344,6 +344,17 @@ pub(super) async fn delete(State(app): State<Shared>, UrlPath(id): UrlPath<Strin
     }
     // Only a run the folder lists: the id is never taken as a path.
     let Some(s) = stored(&app).into_iter().find(|s| s.id == id) else { return not_found(&app) };
+    // Another process (a command line, another page) may be running it.
+    if crate::job::is_running(&s.files) {
+        return failure(
+            &app,
+            StatusCode::CONFLICT,
+            lang.t(
+                "Cette exécution tourne encore (ailleurs que dans cette page) : rien n'a été supprimé. Attendez sa fin, puis recommencez.",
+                "This run is still going (elsewhere than in this page): nothing was deleted. Wait for its end, then try again.",
+            ),
+        );
+    }
     if let Some(folder) = s.files.results().parent() {
         let _ = std::fs::remove_dir_all(folder);
     }
