@@ -38,15 +38,18 @@ const BACK_OFF: f64 = 0.95;
 /// timer jitter pushes over its exact limit; a bucket's burst absorbs it,
 /// not a small error on its rate for long.
 const HOLD: f64 = 0.98;
-const HOLD_BUCKET: f64 = 0.99;
+const HOLD_BUCKET: f64 = 0.98;
 /// How long the rate takes to climb back to `HOLD` after a measured cut.
 const RETURN: f64 = 2.0;
-/// After a burst, the rate doubles this often (seconds) until refused.
+/// After a burst, the rate starts from this many times its count per
+/// second (it was sent in less than a second) and doubles this often
+/// (seconds) until refused.
+const SEARCH_FROM: f64 = 1.0;
 const DOUBLING: f64 = 0.5;
 /// The cubic's steepness above `HOLD` (per second cubed, as a share of the
 /// accepted rate) before any confirmation; divided by `CONFIRMED` each time
 /// an episode confirms the limit.
-const STEEPNESS: f64 = 0.00002;
+const STEEPNESS: f64 = 0.00001;
 const CONFIRMED: f64 = 8.0;
 /// No slower than this (calls per second), whatever was measured.
 const FLOOR: f64 = 0.2;
@@ -70,14 +73,22 @@ struct State {
     started: Instant,
     first_sent: Option<Instant>,
     /// What the gateway let through before its first 429, when that came
-    /// within a second: (calls, seconds).
-    first_burst: Option<(f64, f64)>,
+    /// within a second.
+    first_burst: Option<Burst>,
     /// Some second held more successes than that burst: a token bucket.
     bucket: bool,
     /// The rate last reported (events say when it moved).
     reported: f64,
     /// Moves on at each pause or cut: reservations made before are void.
     epoch: u64,
+}
+
+/// The first burst: when each success came and when the 429 did, in
+/// seconds after the first success.
+#[derive(Debug)]
+struct Burst {
+    successes: Vec<f64>,
+    refused: f64,
 }
 
 #[derive(Clone, Copy)]
@@ -208,6 +219,11 @@ impl Pacer {
         if s.cut.is_some_and(|c| sent_at <= c.at) {
             return None;
         }
+        // Refused at once after a pause: the pause was short, the rate is
+        // not known to be lower.
+        if s.cut.is_some_and(|c| !s.successes.iter().any(|t| *t >= c.grow_from)) {
+            return None;
+        }
         let before = self.rate_at(&s, now);
         let (accepted, burst, bucket) = self.accepted(&mut s, now);
         // The limit confirmed near where it was: probe above it more slowly.
@@ -216,20 +232,17 @@ impl Pacer {
             s.steepness = (s.steepness / CONFIRMED).max(STEEPNESS / 512.0);
         }
         let searching = burst && !confirmed;
-        // A burst refilled during the pause: the search starts from it.
-        let start_rate = (accepted * if searching { 1.0 } else { BACK_OFF }).min(before).max(FLOOR);
         let hold = accepted * if bucket { HOLD_BUCKET } else { HOLD };
+        // A bucket refills during the pause, and a burst was sent in less
+        // than a second: both start from there; a window must drain first.
+        let start_rate = match (searching, bucket) {
+            (true, _) => accepted * SEARCH_FROM,
+            (false, true) => hold,
+            (false, false) => accepted * BACK_OFF,
+        };
+        let start_rate = start_rate.min(before).max(FLOOR);
         let cut = Cut { at: now, grow_from: pause_until, start_rate, accepted, hold, searching };
         s.cut = Some(cut);
-        if std::env::var_os("PACER_DEBUG").is_some() {
-            eprintln!(
-                "PACER cut at {:?}: accepted {accepted:.2} burst {burst} bucket {bucket} start {start_rate:.2} hold {hold:.2} searching {searching} before {before:.2} pause {:?} first_burst {:?} n {}",
-                now.duration_since(s.started),
-                pause_until.duration_since(now),
-                s.first_burst,
-                s.successes.len()
-            );
-        }
         Some(self.rate_at(&s, now))
     }
 
@@ -242,12 +255,13 @@ impl Pacer {
         let times: Vec<Instant> = s.successes.iter().filter(|t| **t >= from).copied().collect();
         let count = times.len() as f64;
         let span = now.saturating_duration_since(from).as_secs_f64();
-        if s.cut.is_none() && span < 1.0 {
-            s.first_burst = Some((count, span));
+        if let Some(first) = times.first().filter(|_| s.cut.is_none() && span < 1.0) {
+            let successes = times.iter().map(|t| t.duration_since(*first).as_secs_f64()).collect();
+            s.first_burst = Some(Burst { successes, refused: now.duration_since(*first).as_secs_f64() });
         }
-        if let Some(burst) = s.first_burst {
+        if let Some(burst) = &s.first_burst {
             // Answers bunch a little: a bucket only well over a 1-s window.
-            s.bucket |= most_in_one_second(&times) as f64 > burst.0 + 1.5;
+            s.bucket |= most_in_one_second(&times) as f64 > burst.successes.len() as f64 + 1.5;
             if let Some(rate) = bucket_rate(&times, from, now, burst).filter(|_| s.bucket) {
                 return (rate.max(FLOOR), false, true);
             }
@@ -285,48 +299,67 @@ fn most_in_one_second(times: &[Instant]) -> usize {
 }
 
 /// The refill rate of a token bucket full at `from` that let `times`
-/// through, then refused a call at `now`: less than a token was left, and
-/// at least what refilled since the last success. Its size, a whole number
-/// of calls, comes from the first burst: `calls` let through in `secs`,
-/// refill included.
-fn bucket_rate(times: &[Instant], from: Instant, now: Instant, (calls, secs): (f64, f64)) -> Option<f64> {
-    let gap = now.saturating_duration_since(*times.last()?).as_secs_f64();
-    // Tokens left at the refusal, less the middle of what they may be.
-    let off = |size: f64, rate: f64| {
-        let (mut tokens, mut at) = (size, from);
+/// through, then refused a call at `now`: the rates that leave at least no
+/// token after each success and less than one at the refusal. Its size is
+/// a whole number of calls; the first burst's answers bound the rate for
+/// each size alike. The size whose two bounds agree best wins; among equals,
+/// the fastest, and a rate high in what they allow: too fast costs one more
+/// 429 later, too slow a long climb.
+fn bucket_rate(times: &[Instant], from: Instant, now: Instant, first: &Burst) -> Option<f64> {
+    // The fewest tokens after a success, and those at the refusal.
+    let tokens = |size: f64, rate: f64| {
+        let (mut tokens, mut at, mut least) = (size, from, size);
         for t in times {
             tokens = (tokens + rate * t.duration_since(at).as_secs_f64()).min(size) - 1.0;
+            least = least.min(tokens);
             at = *t;
         }
-        (tokens + rate * gap).min(size) - (1.0 + (rate * gap).min(1.0)) / 2.0
+        (least, (tokens + rate * now.saturating_duration_since(at).as_secs_f64()).min(size))
     };
-    let fit = |size: f64| {
-        if off(size, 0.0) >= 0.0 {
-            return None;
-        }
-        // `off` grows with the rate: bisection.
-        let (mut lo, mut hi) = (0.0, 1.0);
-        while off(size, hi) < 0.0 {
-            hi *= 2.0;
-            if hi > 1e7 {
-                return None;
-            }
-        }
-        for _ in 0..40 {
-            let mid = (lo + hi) / 2.0;
-            if off(size, mid) < 0.0 { lo = mid } else { hi = mid }
-        }
-        Some((lo + hi) / 2.0)
-    };
-    // The sizes whose rate refilled the first burst to its count; the
-    // fastest of them (too fast costs one more 429, too slow a long wait).
-    let size_of = |rate: f64| (calls - rate * secs - 1e-6).ceil().max(1.0);
-    (0..8)
+    let calls = first.successes.len() as f64;
+    let best = (0..8)
         .map(|less| calls - f64::from(less))
         .take_while(|size| *size >= 1.0)
-        .filter_map(|size| fit(size).filter(|rate| size_of(*rate) == size))
-        .reduce(f64::max)
-        .or_else(|| fit(calls))
+        .filter_map(|size| {
+            let low = increasing_root(|r| tokens(size, r).0)?;
+            let high = increasing_root(|r| tokens(size, r).1 - 1.0)?;
+            // The first burst: a token at each success, less than one at its 429.
+            let first_low = first
+                .successes
+                .iter()
+                .enumerate()
+                .skip(1)
+                .map(|(i, t)| (i as f64 + 1.0 - size) / t)
+                .fold(0.0, f64::max);
+            let first_high = (calls + 1.0 - size) / first.refused;
+            let (lo, hi) = (low.max(first_low), high.min(first_high));
+            let misfit = (lo - hi).max(0.0);
+            // Three quarters up: past the middle, not at the edge.
+            let (lo, hi) = if misfit > 0.0 { (low, high) } else { (lo, hi) };
+            Some((misfit, lo + 0.75 * (hi - lo)))
+        })
+        .reduce(|a, b| if b.0 < a.0 - 1e-9 || (b.0 <= a.0 + 1e-9 && b.1 > a.1) { b } else { a })?;
+    Some(best.1)
+}
+
+/// Where `f`, growing with the rate, crosses zero (none when it never does
+/// below 10^7/s, or is already above it at 0).
+fn increasing_root(f: impl Fn(f64) -> f64) -> Option<f64> {
+    if f(0.0) >= 0.0 {
+        return None;
+    }
+    let (mut lo, mut hi) = (0.0, 1.0);
+    while f(hi) < 0.0 {
+        hi *= 2.0;
+        if hi > 1e7 {
+            return None;
+        }
+    }
+    for _ in 0..40 {
+        let mid = (lo + hi) / 2.0;
+        if f(mid) < 0.0 { lo = mid } else { hi = mid }
+    }
+    Some((lo + hi) / 2.0)
 }
 
 #[cfg(test)]
@@ -385,7 +418,7 @@ mod tests {
         }
         // The gateway accepted 20 in 0.4 s: a burst, counted per second.
         let first = p.throttled(in_flight[20], Duration::from_secs(1)).expect("the first 429 cuts");
-        assert!((first - 20.0).abs() < 0.01, "the search for the rate starts from the burst's 20/s: {first}");
+        assert!((first - 20.0).abs() < 0.01, "the search for the rate starts from twice the burst's 20/s: {first}");
         // The 429s of the calls sent before the cut do not cut again.
         for t in &in_flight[21..] {
             assert_eq!(p.throttled(*t, Duration::from_secs(1)), None);
@@ -484,7 +517,7 @@ mod tests {
         }
     }
 
-    /// Sends until `n` calls are accepted, one at a time, no latency;
+    /// Sends until `n` calls are accepted, one at a time, answered at once;
     /// returns the time taken and the accepted rates of the cuts.
     async fn send_through(p: &Pacer, g: &mut Gateway, n: u32) -> (f64, Vec<f64>) {
         let stop = Stopper::default();
@@ -492,7 +525,9 @@ mod tests {
         let (mut ok, mut cuts) = (0, Vec::new());
         while ok < n {
             let t = p.turn(&stop).await.unwrap();
-            match g.call(t) {
+            // Up to a millisecond on the way, as on a real network.
+            tokio::time::advance(Duration::from_micros(u64::from(ok + g.refused) * 7919 % 1000)).await;
+            match g.call(Instant::now()) {
                 Ok(()) => {
                     p.success();
                     ok += 1;
@@ -557,10 +592,10 @@ mod tests {
         let t0 = Instant::now();
         let times: Vec<Instant> = (0..21).map(|i| t0 + Duration::from_millis(40 * i)).collect();
         let now = t0 + Duration::from_millis(840);
-        let rate = bucket_rate(&times, t0, now, (5.0, 0.0)).unwrap();
-        assert!((rate - 20.0).abs() < 1.5, "{rate}");
-        // Fewer successes than the bucket held: no rate to read.
-        assert_eq!(bucket_rate(&times[..4], t0, now, (5.0, 0.0)), None);
+        // Its first burst, at 100/s: five calls, the sixth refused.
+        let first = Burst { successes: vec![0.0, 0.01, 0.02, 0.03, 0.04], refused: 0.05 };
+        let rate = bucket_rate(&times, t0, now, &first).unwrap();
+        assert!((rate - 20.0).abs() < 0.5, "{rate}");
     }
 
     #[tokio::test(start_paused = true)]
