@@ -14,7 +14,7 @@
 //!
 //! Run: `cargo build --release --example bare_http && cargo bench --bench run`
 //! (LOOPBATCH_BENCH_CALLS sets N of part 2, default 1000; LOOPBATCH_BENCH_ONLY=
-//! throttled, below, cpu or latency runs one part; in part 1,
+//! throttled, below, cpu or latency runs one part, or a comma-separated few; in part 1,
 //! LOOPBATCH_BENCH_MODELS=window,lockout,bucket, LOOPBATCH_BENCH_GATEWAYS=5,20
 //! and LOOPBATCH_BENCH_SIZES=300,1000 pick the cases).
 
@@ -269,9 +269,10 @@ fn latency_bound() {
 
 fn main() {
     let n = env_usize("LOOPBATCH_BENCH_CALLS", 1000);
-    // LOOPBATCH_BENCH_ONLY=throttled|below|cpu|latency runs one part.
+    // LOOPBATCH_BENCH_ONLY=throttled|below|cpu|latency runs one part (or
+    // several, comma-separated).
     let only = std::env::var("LOOPBATCH_BENCH_ONLY").unwrap_or_default();
-    let part = |name: &str| only.is_empty() || only == name;
+    let part = |name: &str| only.is_empty() || only.split(',').any(|p| p.trim() == name);
     println!("run: the engine against the simulator (provisionCompany calls unless said)");
     if part("throttled") {
         throttled_gateway();

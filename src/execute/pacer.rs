@@ -15,8 +15,9 @@
 //!   of that burst exactly at the 429;
 //! - otherwise, the successes per second since then.
 //!
-//! After a measured cut the rate starts 5 % below, is back within
-//! `RETURN` to just under what was accepted (`HOLD`), then probes above it
+//! After a measured cut the rate starts 5 % below (a bucket, refilled
+//! during the pause, at once at the target), is back within `RETURN` to
+//! just under what was accepted (`HOLD`), then probes above it
 //! along a cubic (as TCP CUBIC and the AWS SDKs' adaptive mode), far more
 //! slowly each time an episode confirms the same limit; `ceiling`
 //! (`--rate`) is never passed.
@@ -28,6 +29,9 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::Stopper;
+use fit::{Burst, bucket_rate, most_in_one_second};
+
+mod fit;
 
 /// Over how long accepted calls are counted when the gateway throttles.
 pub const WINDOW: Duration = Duration::from_secs(10);
@@ -35,10 +39,9 @@ pub const WINDOW: Duration = Duration::from_secs(10);
 /// the gateway's window drains.
 const BACK_OFF: f64 = 0.95;
 /// The share of the accepted rate held after a cut: a window refuses what
-/// timer jitter pushes over its exact limit; a bucket's burst absorbs it,
-/// not a small error on its rate for long.
+/// timer jitter pushes over its exact limit, a bucket a rate read a little
+/// high.
 const HOLD: f64 = 0.98;
-const HOLD_BUCKET: f64 = 0.98;
 /// How long the rate takes to climb back to `HOLD` after a measured cut.
 const RETURN: f64 = 2.0;
 /// After a burst, the rate starts from this many times its count per
@@ -81,14 +84,6 @@ struct State {
     reported: f64,
     /// Moves on at each pause or cut: reservations made before are void.
     epoch: u64,
-}
-
-/// The first burst: when each success came and when the 429 did, in
-/// seconds after the first success.
-#[derive(Debug)]
-struct Burst {
-    successes: Vec<f64>,
-    refused: f64,
 }
 
 #[derive(Clone, Copy)]
@@ -232,7 +227,7 @@ impl Pacer {
             s.steepness = (s.steepness / CONFIRMED).max(STEEPNESS / 512.0);
         }
         let searching = burst && !confirmed;
-        let hold = accepted * if bucket { HOLD_BUCKET } else { HOLD };
+        let hold = accepted * HOLD;
         // A bucket refills during the pause, and a burst was sent in less
         // than a second: both start from there; a window must drain first.
         let start_rate = match (searching, bucket) {
@@ -283,83 +278,6 @@ impl Pacer {
         s.reported = r;
         Some(r)
     }
-}
-
-/// The most successes within any one second.
-fn most_in_one_second(times: &[Instant]) -> usize {
-    let mut first = 0;
-    let mut most = 0;
-    for (i, t) in times.iter().enumerate() {
-        while t.duration_since(times[first]) >= Duration::from_secs(1) {
-            first += 1;
-        }
-        most = most.max(i + 1 - first);
-    }
-    most
-}
-
-/// The refill rate of a token bucket full at `from` that let `times`
-/// through, then refused a call at `now`: the rates that leave at least no
-/// token after each success and less than one at the refusal. Its size is
-/// a whole number of calls; the first burst's answers bound the rate for
-/// each size alike. The size whose two bounds agree best wins; among equals,
-/// the fastest, and a rate high in what they allow: too fast costs one more
-/// 429 later, too slow a long climb.
-fn bucket_rate(times: &[Instant], from: Instant, now: Instant, first: &Burst) -> Option<f64> {
-    // The fewest tokens after a success, and those at the refusal.
-    let tokens = |size: f64, rate: f64| {
-        let (mut tokens, mut at, mut least) = (size, from, size);
-        for t in times {
-            tokens = (tokens + rate * t.duration_since(at).as_secs_f64()).min(size) - 1.0;
-            least = least.min(tokens);
-            at = *t;
-        }
-        (least, (tokens + rate * now.saturating_duration_since(at).as_secs_f64()).min(size))
-    };
-    let calls = first.successes.len() as f64;
-    let best = (0..8)
-        .map(|less| calls - f64::from(less))
-        .take_while(|size| *size >= 1.0)
-        .filter_map(|size| {
-            let low = increasing_root(|r| tokens(size, r).0)?;
-            let high = increasing_root(|r| tokens(size, r).1 - 1.0)?;
-            // The first burst: a token at each success, less than one at its 429.
-            let first_low = first
-                .successes
-                .iter()
-                .enumerate()
-                .skip(1)
-                .map(|(i, t)| (i as f64 + 1.0 - size) / t)
-                .fold(0.0, f64::max);
-            let first_high = (calls + 1.0 - size) / first.refused;
-            let (lo, hi) = (low.max(first_low), high.min(first_high));
-            let misfit = (lo - hi).max(0.0);
-            // Three quarters up: past the middle, not at the edge.
-            let (lo, hi) = if misfit > 0.0 { (low, high) } else { (lo, hi) };
-            Some((misfit, lo + 0.75 * (hi - lo)))
-        })
-        .reduce(|a, b| if b.0 < a.0 - 1e-9 || (b.0 <= a.0 + 1e-9 && b.1 > a.1) { b } else { a })?;
-    Some(best.1)
-}
-
-/// Where `f`, growing with the rate, crosses zero (none when it never does
-/// below 10^7/s, or is already above it at 0).
-fn increasing_root(f: impl Fn(f64) -> f64) -> Option<f64> {
-    if f(0.0) >= 0.0 {
-        return None;
-    }
-    let (mut lo, mut hi) = (0.0, 1.0);
-    while f(hi) < 0.0 {
-        hi *= 2.0;
-        if hi > 1e7 {
-            return None;
-        }
-    }
-    for _ in 0..40 {
-        let mid = (lo + hi) / 2.0;
-        if f(mid) < 0.0 { lo = mid } else { hi = mid }
-    }
-    Some((lo + hi) / 2.0)
 }
 
 #[cfg(test)]
@@ -565,9 +483,10 @@ mod tests {
         let (_, cuts) = send_through(&p, &mut g, 60).await;
         assert!(cuts.len() >= 2 && cuts[1] > 18.0, "{cuts:?}");
         let refused = g.refused;
-        let resumed = p.lock().cut.unwrap().grow_from;
-        tokio::time::advance(resumed.saturating_duration_since(Instant::now()) + Duration::from_secs(3)).await;
-        assert!(p.rate() >= 0.98 * 20.0 * 0.95, "{} 3 s after the pause: {cuts:?}", p.rate());
+        let cut = p.lock().cut.unwrap();
+        assert!((cut.accepted - 20.0).abs() <= 0.03 * 20.0, "the bucket's rate: {cuts:?}");
+        tokio::time::advance(cut.grow_from.saturating_duration_since(Instant::now()) + Duration::from_secs(3)).await;
+        assert!(p.rate() >= HOLD * cut.accepted, "{} 3 s after the pause: {cuts:?}", p.rate());
         send_through(&p, &mut g, 60).await;
         assert_eq!(g.refused, refused, "and holds it without a 429");
     }
@@ -583,19 +502,6 @@ mod tests {
             assert!(secs <= 1.15 * floor, "{gateway_rate}/s: {secs:.1} s for 300 calls (floor {floor} s): {cuts:?}");
             assert!(g.refused <= 9, "{gateway_rate}/s: {} refused: {cuts:?}", g.refused);
         }
-    }
-
-    #[test]
-    fn a_bucket_s_rate_is_read_from_when_it_emptied() {
-        // A bucket of 5 at 20/s, full at t0, met at 25/s: 21 calls go
-        // through, the 22nd (0.84 s) finds 0.8 token.
-        let t0 = Instant::now();
-        let times: Vec<Instant> = (0..21).map(|i| t0 + Duration::from_millis(40 * i)).collect();
-        let now = t0 + Duration::from_millis(840);
-        // Its first burst, at 100/s: five calls, the sixth refused.
-        let first = Burst { successes: vec![0.0, 0.01, 0.02, 0.03, 0.04], refused: 0.05 };
-        let rate = bucket_rate(&times, t0, now, &first).unwrap();
-        assert!((rate - 20.0).abs() < 0.5, "{rate}");
     }
 
     #[tokio::test(start_paused = true)]
