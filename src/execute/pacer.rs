@@ -10,9 +10,10 @@
 //! - within a second of it, the count is a burst, not a rate (a token
 //!   bucket's size, or a 1-s window's): the rate starts from that count per
 //!   second and doubles every half second until the gateway refuses again;
-//! - when some second held more successes than that first burst, the
-//!   gateway is a bucket: its refill rate is the one that empties a bucket
-//!   of that burst exactly at the 429;
+//! - once some second held more successes than the first burst, the
+//!   gateway is a token bucket: its size the whole number of calls that
+//!   fits the first burst's answers, its rate the one that leaves it empty
+//!   at the 429 (pacer/fit.rs);
 //! - otherwise, the successes per second since then.
 //!
 //! After a measured cut the rate starts 5 % below (a bucket, refilled
@@ -44,10 +45,8 @@ const BACK_OFF: f64 = 0.95;
 const HOLD: f64 = 0.98;
 /// How long the rate takes to climb back to `HOLD` after a measured cut.
 const RETURN: f64 = 2.0;
-/// After a burst, the rate starts from this many times its count per
-/// second (it was sent in less than a second) and doubles this often
-/// (seconds) until refused.
-const SEARCH_FROM: f64 = 1.0;
+/// After a burst, the rate starts from its count per second and doubles
+/// this often (seconds) until refused.
 const DOUBLING: f64 = 0.5;
 /// The cubic's steepness above `HOLD` (per second cubed, as a share of the
 /// accepted rate) before any confirmation; divided by `CONFIRMED` each time
@@ -231,7 +230,7 @@ impl Pacer {
         // A bucket refills during the pause, and a burst was sent in less
         // than a second: both start from there; a window must drain first.
         let start_rate = match (searching, bucket) {
-            (true, _) => accepted * SEARCH_FROM,
+            (true, _) => accepted,
             (false, true) => hold,
             (false, false) => accepted * BACK_OFF,
         };
@@ -257,7 +256,7 @@ impl Pacer {
         if let Some(burst) = &s.first_burst {
             // Answers bunch a little: a bucket only well over a 1-s window.
             s.bucket |= most_in_one_second(&times) as f64 > burst.successes.len() as f64 + 1.5;
-            if let Some(rate) = bucket_rate(&times, from, now, burst).filter(|_| s.bucket) {
+            if let Some(rate) = s.bucket.then(|| bucket_rate(&times, from, now, burst)).flatten() {
                 return (rate.max(FLOOR), false, true);
             }
         }
@@ -336,7 +335,7 @@ mod tests {
         }
         // The gateway accepted 20 in 0.4 s: a burst, counted per second.
         let first = p.throttled(in_flight[20], Duration::from_secs(1)).expect("the first 429 cuts");
-        assert!((first - 20.0).abs() < 0.01, "the search for the rate starts from twice the burst's 20/s: {first}");
+        assert!((first - 20.0).abs() < 0.01, "the search for the rate starts from the burst's 20/s: {first}");
         // The 429s of the calls sent before the cut do not cut again.
         for t in &in_flight[21..] {
             assert_eq!(p.throttled(*t, Duration::from_secs(1)), None);
