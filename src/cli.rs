@@ -128,8 +128,11 @@ fn error_profile_parser() -> impl TypedValueParser<Value = ErrorProfile> {
 }
 
 fn throttle_parser() -> impl TypedValueParser<Value = ThrottleModel> {
-    PossibleValuesParser::new(["window", "lockout"])
-        .map(|s| if s == "lockout" { ThrottleModel::Lockout } else { ThrottleModel::Window })
+    PossibleValuesParser::new(["window", "lockout", "bucket"]).map(|s| match s.as_str() {
+        "lockout" => ThrottleModel::Lockout,
+        "bucket" => ThrottleModel::Bucket,
+        _ => ThrottleModel::Window,
+    })
 }
 
 fn parse_delimiter(s: &str) -> Result<u8, String> {
@@ -275,10 +278,10 @@ pub struct SimulateArgs {
     /// Génère N dossiers SIM00001… (un sur quatre « A préparer »)
     #[arg(long, value_name = "N")]
     pub generate: Option<usize>,
-    /// Limite de la passerelle par clé d'abonnement, fenêtre glissante (ex. 20/s)
+    /// Limite de la passerelle par clé d'abonnement (ex. 20/s), selon --throttle-model
     #[arg(long, value_parser = parse_rate, value_name = "N/s")]
     pub rate: Option<crate::config::Rate>,
-    /// Appels admis dans une fenêtre, au même débit moyen (défaut : N)
+    /// Appels admis dans une fenêtre au même débit moyen, ou taille du seau (défaut : N)
     #[arg(long, value_name = "B")]
     pub burst: Option<u32>,
     /// Latence moyenne ajoutée à chaque réponse
@@ -308,7 +311,7 @@ pub struct SimulateArgs {
     /// Part des refus (réponse métier, rien d'appliqué) auxquels la passerelle répond 504
     #[arg(long, default_value_t = 0.0, value_parser = parse_fraction, value_name = "P")]
     pub refused_504_rate: f64,
-    /// Limitation : window (fenêtre glissante) ou lockout (tout appel refusé pendant le Retry-After)
+    /// Limitation : window (fenêtre glissante), lockout (tout appel refusé pendant le Retry-After) ou bucket (seau de --burst jetons rempli au débit, tout appel refusé pendant le Retry-After)
     #[arg(long, value_parser = throttle_parser(), default_value = "window", value_name = "MODELE")]
     pub throttle_model: ThrottleModel,
     /// Domaines d'e-mail non invités sur le tenant (séparés par des virgules)

@@ -3,13 +3,24 @@
 //! A rate that can change while the run goes (governor's cannot): sends are
 //! spaced by GCRA (at most `burst` at once, then one per 1/rate), and a
 //! throttled answer (429, or 403/503 with Retry-After) pauses every send
-//! for the Retry-After *and* cuts the rate to what the gateway actually
-//! accepted: the successes of the last `WINDOW` seconds (paused time left
-//! out), per second. Once per throttling episode: the throttled answers of
-//! calls sent before the cut do not cut again. The rate then grows back
-//! along a cubic (as TCP CUBIC and the AWS SDKs' adaptive mode): fast while
-//! far below the last rate the gateway accepted, slowly near it, probing
-//! above it more and more slowly each time it is confirmed; `ceiling`
+//! for the Retry-After *and* cuts the rate to what the gateway accepted,
+//! once per throttling episode (the throttled answers of calls sent before
+//! the cut do not cut again). What it accepted is read from the answers
+//! alone, since the gateway was last fresh (the end of the last pause):
+//! - within a second of it, the count is a burst, not a rate (a token
+//!   bucket's size, or a 1-s window's): the rate starts from that count per
+//!   second and doubles every half second until the gateway refuses again;
+//! - once some second held more successes than the first burst, the
+//!   gateway is a token bucket: its size the whole number of calls that
+//!   fits the first burst's answers, its rate the one that leaves it empty
+//!   at the 429 (pacer/fit.rs);
+//! - otherwise, the successes per second since then.
+//!
+//! After a measured cut the rate starts 5 % below (a bucket, refilled
+//! during the pause, at once at the target), is back within `RETURN` to
+//! just under what was accepted (`HOLD`), then probes above it
+//! along a cubic (as TCP CUBIC and the AWS SDKs' adaptive mode), far more
+//! slowly each time an episode confirms the same limit; `ceiling`
 //! (`--rate`) is never passed.
 
 use std::collections::VecDeque;
@@ -19,15 +30,29 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::Stopper;
+use fit::{Burst, bucket_rate, most_in_one_second};
+
+mod fit;
 
 /// Over how long accepted calls are counted when the gateway throttles.
-pub const WINDOW: Duration = Duration::from_secs(5);
+pub const WINDOW: Duration = Duration::from_secs(10);
 /// After a cut, the rate starts this far below what was accepted, so that
 /// the gateway's window drains.
 const BACK_OFF: f64 = 0.95;
-/// The cubic's steepness (per second cubed, as a share of the accepted rate)
-/// before any confirmation; halved each time an episode confirms the limit.
-const STEEPNESS: f64 = 0.001;
+/// The share of the accepted rate held after a cut: a window refuses what
+/// timer jitter pushes over its exact limit, a bucket a rate read a little
+/// high.
+const HOLD: f64 = 0.98;
+/// How long the rate takes to climb back to `HOLD` after a measured cut.
+const RETURN: f64 = 2.0;
+/// After a burst, the rate starts from its count per second and doubles
+/// this often (seconds) until refused.
+const DOUBLING: f64 = 0.5;
+/// The cubic's steepness above `HOLD` (per second cubed, as a share of the
+/// accepted rate) before any confirmation; divided by `CONFIRMED` each time
+/// an episode confirms the limit.
+const STEEPNESS: f64 = 0.00001;
+const CONFIRMED: f64 = 8.0;
 /// No slower than this (calls per second), whatever was measured.
 const FLOOR: f64 = 0.2;
 
@@ -48,6 +73,12 @@ struct State {
     /// Successes, for the accepted rate.
     successes: VecDeque<Instant>,
     started: Instant,
+    first_sent: Option<Instant>,
+    /// What the gateway let through before its first 429, when that came
+    /// within a second.
+    first_burst: Option<Burst>,
+    /// Some second held more successes than that burst: a token bucket.
+    bucket: bool,
     /// The rate last reported (events say when it moved).
     reported: f64,
     /// Moves on at each pause or cut: reservations made before are void.
@@ -61,6 +92,10 @@ struct Cut {
     grow_from: Instant,
     start_rate: f64,
     accepted: f64,
+    /// The rate climbed back to, just under the accepted one.
+    hold: f64,
+    /// The accepted count was a burst: look for the rate quickly.
+    searching: bool,
 }
 
 impl Pacer {
@@ -74,6 +109,9 @@ impl Pacer {
             steepness: STEEPNESS,
             successes: VecDeque::new(),
             started: now,
+            first_sent: None,
+            first_burst: None,
+            bucket: false,
             reported: ceiling,
             epoch: 0,
         };
@@ -92,11 +130,16 @@ impl Pacer {
     fn rate_at(&self, s: &State, now: Instant) -> f64 {
         let Some(cut) = s.cut else { return self.ceiling };
         let t = now.saturating_duration_since(cut.grow_from).as_secs_f64();
-        // r(t) = A·(1 + c·(t − K)³), with r(0) = the start rate.
-        let c = s.steepness;
-        let gap = (1.0 - cut.start_rate / cut.accepted).max(0.0);
-        let k = (gap / c).cbrt();
-        let r = cut.accepted * (1.0 + c * (t - k).powi(3));
+        let hold = cut.hold;
+        let r = if cut.searching {
+            cut.start_rate * (t / DOUBLING).exp2()
+        } else if t < RETURN && cut.start_rate < hold {
+            // Fast while far below, slowly near it.
+            hold - (hold - cut.start_rate) * (1.0 - t / RETURN).powi(3)
+        } else {
+            let t = (t - RETURN).max(0.0);
+            hold * (1.0 + s.steepness * t.powi(3))
+        };
         r.clamp(FLOOR, self.ceiling)
     }
 
@@ -132,13 +175,16 @@ impl Pacer {
     /// one interval on.
     fn reserve(&self, now: Instant) -> (Instant, u64) {
         let mut s = self.lock();
-        let interval = Duration::from_secs_f64(1.0 / self.rate_at(&s, now));
-        let tolerance = interval * (self.burst - 1);
+        let tolerance = Duration::from_secs_f64(1.0 / self.rate_at(&s, now)) * (self.burst - 1);
         let mut slot = now.max(s.tat.checked_sub(tolerance).unwrap_or(s.tat));
         if let Some(p) = s.pause_until {
             slot = slot.max(p);
         }
+        // The rate at the slot: slots reserved during a pause follow the
+        // climb after it, not the rate at the pause's start.
+        let interval = Duration::from_secs_f64(1.0 / self.rate_at(&s, slot));
         s.tat = s.tat.max(slot) + interval;
+        s.first_sent.get_or_insert(slot);
         (slot, s.epoch)
     }
 
@@ -167,25 +213,57 @@ impl Pacer {
         if s.cut.is_some_and(|c| sent_at <= c.at) {
             return None;
         }
-        let accepted = self.accepted(&s, now);
-        let before = self.rate_at(&s, now);
-        // The limit confirmed near where it was: probe above it more slowly.
-        if s.cut.is_some_and(|c| (accepted - c.accepted).abs() <= 0.15 * c.accepted) {
-            s.steepness = (s.steepness / 2.0).max(STEEPNESS / 64.0);
+        // Refused at once after a pause: the pause was short, the rate is
+        // not known to be lower.
+        if s.cut.is_some_and(|c| !s.successes.iter().any(|t| *t >= c.grow_from)) {
+            return None;
         }
-        let start_rate = (accepted * BACK_OFF).min(before).max(FLOOR);
-        let grow_from = s.pause_until.unwrap_or(now);
-        s.cut = Some(Cut { at: now, grow_from, start_rate, accepted: accepted.max(FLOOR) });
+        let before = self.rate_at(&s, now);
+        let (accepted, burst, bucket) = self.accepted(&mut s, now);
+        // The limit confirmed near where it was: probe above it more slowly.
+        let confirmed = s.cut.is_some_and(|c| (accepted - c.accepted).abs() <= 0.15 * c.accepted);
+        if confirmed {
+            s.steepness = (s.steepness / CONFIRMED).max(STEEPNESS / 512.0);
+        }
+        let searching = burst && !confirmed;
+        let hold = accepted * HOLD;
+        // A bucket refills during the pause, and a burst was sent in less
+        // than a second: both start from there; a window must drain first.
+        let start_rate = match (searching, bucket) {
+            (true, _) => accepted,
+            (false, true) => hold,
+            (false, false) => accepted * BACK_OFF,
+        };
+        let start_rate = start_rate.min(before).max(FLOOR);
+        let cut = Cut { at: now, grow_from: pause_until, start_rate, accepted, hold, searching };
+        s.cut = Some(cut);
         Some(self.rate_at(&s, now))
     }
 
-    /// Calls accepted per second over the window, paused time left out.
-    fn accepted(&self, s: &State, now: Instant) -> f64 {
-        let from = (now.checked_sub(WINDOW).unwrap_or(s.started)).max(s.started);
-        let from = s.cut.map_or(from, |c| from.max(c.grow_from));
-        let count = s.successes.iter().filter(|t| **t >= from).count();
-        let span = now.saturating_duration_since(from).as_secs_f64().max(1.0);
-        count as f64 / span
+    /// What the gateway accepted since it was last fresh (at most `WINDOW`
+    /// ago), per second; whether that was a burst rather than a rate, and
+    /// whether it is a token bucket's rate.
+    fn accepted(&self, s: &mut State, now: Instant) -> (f64, bool, bool) {
+        let fresh = s.cut.map_or(s.first_sent.unwrap_or(s.started), |c| c.grow_from);
+        let from = fresh.max(now.checked_sub(WINDOW).unwrap_or(fresh));
+        let times: Vec<Instant> = s.successes.iter().filter(|t| **t >= from).copied().collect();
+        let count = times.len() as f64;
+        let span = now.saturating_duration_since(from).as_secs_f64();
+        if let Some(first) = times.first().filter(|_| s.cut.is_none() && span < 1.0) {
+            let successes = times.iter().map(|t| t.duration_since(*first).as_secs_f64()).collect();
+            s.first_burst = Some(Burst { successes, refused: now.duration_since(*first).as_secs_f64() });
+        }
+        if let Some(burst) = &s.first_burst {
+            // Answers bunch a little: a bucket only well over a 1-s window.
+            s.bucket |= most_in_one_second(&times) as f64 > burst.successes.len() as f64 + 1.5;
+            if let Some(rate) = s.bucket.then(|| bucket_rate(&times, from, now, burst)).flatten() {
+                return (rate.max(FLOOR), false, true);
+            }
+        }
+        if span < 1.0 {
+            return (count.max(FLOOR), true, false);
+        }
+        ((count / span).max(FLOOR), false, false)
     }
 
     /// The rate, when it moved by 5 % or more since last reported.
@@ -255,9 +333,9 @@ mod tests {
                 p.success();
             }
         }
-        // The gateway accepted 20 in 0.4 s (counted over one second at least).
+        // The gateway accepted 20 in 0.4 s: a burst, counted per second.
         let first = p.throttled(in_flight[20], Duration::from_secs(1)).expect("the first 429 cuts");
-        assert!((first - 19.0).abs() < 0.01, "cut to 95 % of the accepted 20/s: {first}");
+        assert!((first - 20.0).abs() < 0.01, "the search for the rate starts from the burst's 20/s: {first}");
         // The 429s of the calls sent before the cut do not cut again.
         for t in &in_flight[21..] {
             assert_eq!(p.throttled(*t, Duration::from_secs(1)), None);
@@ -271,27 +349,158 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn grows_back_fast_far_below_and_slowly_near_the_accepted_rate() {
+    async fn after_a_measured_cut_back_within_seconds_then_probes_slowly() {
         let p = Pacer::new(100.0, 1);
         let stop = Stopper::default();
-        let sent = send_for(&p, &stop, Duration::from_secs(1)).await;
-        for _ in 0..20 {
-            p.success();
+        // The gateway accepts one call in five for two seconds: 20/s.
+        let start = Instant::now();
+        let mut last = start;
+        for i in 1.. {
+            last = p.turn(&stop).await.unwrap();
+            if last >= start + Duration::from_secs(2) {
+                break;
+            }
+            if i % 5 == 0 {
+                p.success();
+            }
         }
-        let cut = p.throttled(*sent.last().unwrap(), Duration::from_secs(1)).unwrap();
+        let cut = p.throttled(last, Duration::from_secs(1)).unwrap();
+        assert!((cut - 19.0).abs() < 0.2, "95 % of the accepted 20/s: {cut}");
         tokio::time::advance(Duration::from_secs(1)).await;
         let r0 = p.rate();
         assert!((r0 - cut).abs() < 0.01, "no growth during the pause");
-        tokio::time::advance(Duration::from_secs(2)).await;
+        tokio::time::advance(Duration::from_secs(1)).await;
+        let r1 = p.rate();
+        tokio::time::advance(Duration::from_secs(1)).await;
         let r2 = p.rate();
-        tokio::time::advance(Duration::from_secs(2)).await;
-        let r4 = p.rate();
-        assert!(r2 - r0 > r4 - r2, "concave below the accepted rate: {r0} {r2} {r4}");
-        tokio::time::advance(Duration::from_secs(4)).await;
-        let r8 = p.rate();
-        assert!(r8 > 20.0 && r8 < 22.0, "slowly past it: {r8}");
-        tokio::time::advance(Duration::from_secs(20)).await;
-        assert!(p.rate() > 30.0, "then probes further: {}", p.rate());
+        assert!(r1 - r0 > r2 - r1, "concave below the accepted rate: {r0} {r1} {r2}");
+        assert!(r2 >= 0.98 * 20.0 - 0.2, "back just under it within 2 s of the pause: {r2}");
+        tokio::time::advance(Duration::from_secs(3)).await;
+        assert!(p.rate() < 20.2, "slowly past it: {}", p.rate());
+        tokio::time::advance(Duration::from_secs(30)).await;
+        assert!(p.rate() > 22.0, "then probes further: {}", p.rate());
+    }
+
+    /// A gateway on the paused clock: a token bucket of `size` refilled at
+    /// `rate`, or with no size a 1-s sliding window of `rate` calls; every
+    /// call is refused during its Retry-After (whole seconds, at least 1).
+    struct Gateway {
+        size: Option<f64>,
+        rate: f64,
+        tokens: f64,
+        at: Instant,
+        window: VecDeque<Instant>,
+        retry_until: Instant,
+        refused: u32,
+    }
+
+    impl Gateway {
+        fn new(size: Option<f64>, rate: f64) -> Gateway {
+            let now = Instant::now();
+            let tokens = size.unwrap_or(0.0);
+            Gateway { size, rate, tokens, at: now, window: VecDeque::new(), retry_until: now, refused: 0 }
+        }
+
+        fn call(&mut self, now: Instant) -> Result<(), Duration> {
+            if now < self.retry_until {
+                self.refused += 1;
+                return Err(self.retry_until - now);
+            }
+            let wait = match self.size {
+                Some(size) => {
+                    self.tokens = (self.tokens + self.rate * (now - self.at).as_secs_f64()).min(size);
+                    self.at = now;
+                    if self.tokens >= 1.0 {
+                        self.tokens -= 1.0;
+                        return Ok(());
+                    }
+                    (1.0 - self.tokens) / self.rate
+                }
+                None => {
+                    while self.window.front().is_some_and(|t| now - *t >= Duration::from_secs(1)) {
+                        self.window.pop_front();
+                    }
+                    if (self.window.len() as f64) < self.rate {
+                        self.window.push_back(now);
+                        return Ok(());
+                    }
+                    1.0 - (now - self.window[0]).as_secs_f64()
+                }
+            };
+            self.refused += 1;
+            let wait = Duration::from_secs_f64(wait.ceil().max(1.0));
+            self.retry_until = now + wait;
+            Err(wait)
+        }
+    }
+
+    /// Sends until `n` calls are accepted, one at a time, answered at once;
+    /// returns the time taken and the accepted rates of the cuts.
+    async fn send_through(p: &Pacer, g: &mut Gateway, n: u32) -> (f64, Vec<f64>) {
+        let stop = Stopper::default();
+        let start = Instant::now();
+        let (mut ok, mut cuts) = (0, Vec::new());
+        while ok < n {
+            let t = p.turn(&stop).await.unwrap();
+            // Up to a millisecond on the way, as on a real network.
+            tokio::time::advance(Duration::from_micros(u64::from(ok + g.refused) * 7919 % 1000)).await;
+            match g.call(Instant::now()) {
+                Ok(()) => {
+                    p.success();
+                    ok += 1;
+                }
+                Err(wait) => {
+                    if p.throttled(t, wait).is_some() {
+                        cuts.push(p.lock().cut.unwrap().accepted);
+                    }
+                }
+            }
+        }
+        (Instant::now().duration_since(start).as_secs_f64(), cuts)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_bucket_s_burst_is_not_taken_for_its_rate() {
+        for gateway_rate in [5.0, 20.0] {
+            let p = Pacer::new(5.0 * gateway_rate, 1);
+            let mut g = Gateway::new(Some(5.0), gateway_rate);
+            let (secs, cuts) = send_through(&p, &mut g, 300).await;
+            let floor = 300.0 / gateway_rate;
+            assert!(cuts[0] <= 7.0, "{gateway_rate}/s: the first cut counts the burst: {cuts:?}");
+            let last = *cuts.last().unwrap();
+            assert!((last - gateway_rate).abs() <= 0.05 * gateway_rate, "{gateway_rate}/s: found the rate: {cuts:?}");
+            assert!(secs <= 1.15 * floor, "{gateway_rate}/s: {secs:.1} s for 300 calls (floor {floor} s): {cuts:?}");
+            assert!(g.refused <= 9, "{gateway_rate}/s: {} refused: {cuts:?}", g.refused);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn back_to_the_accepted_rate_within_three_seconds_once_429s_stop() {
+        let p = Pacer::new(100.0, 1);
+        let mut g = Gateway::new(Some(5.0), 20.0);
+        // Until the cut that measured the bucket's rate (the burst's, then the search's).
+        let (_, cuts) = send_through(&p, &mut g, 60).await;
+        assert!(cuts.len() >= 2 && cuts[1] > 18.0, "{cuts:?}");
+        let refused = g.refused;
+        let cut = p.lock().cut.unwrap();
+        assert!((cut.accepted - 20.0).abs() <= 0.03 * 20.0, "the bucket's rate: {cuts:?}");
+        tokio::time::advance(cut.grow_from.saturating_duration_since(Instant::now()) + Duration::from_secs(3)).await;
+        assert!(p.rate() >= HOLD * cut.accepted, "{} 3 s after the pause: {cuts:?}", p.rate());
+        send_through(&p, &mut g, 60).await;
+        assert_eq!(g.refused, refused, "and holds it without a 429");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_one_second_window_is_held_just_under_its_limit() {
+        for gateway_rate in [5.0, 20.0] {
+            let p = Pacer::new(5.0 * gateway_rate, 1);
+            let mut g = Gateway::new(None, gateway_rate);
+            let (secs, cuts) = send_through(&p, &mut g, 300).await;
+            let floor = 300.0 / gateway_rate;
+            assert!(cuts.iter().all(|c| (c - gateway_rate).abs() <= 0.05 * gateway_rate), "{cuts:?}");
+            assert!(secs <= 1.15 * floor, "{gateway_rate}/s: {secs:.1} s for 300 calls (floor {floor} s): {cuts:?}");
+            assert!(g.refused <= 9, "{gateway_rate}/s: {} refused: {cuts:?}", g.refused);
+        }
     }
 
     #[tokio::test(start_paused = true)]

@@ -8,6 +8,7 @@
 //! applied ("answer lost"), as a real network does.
 
 mod admin;
+mod bucket;
 mod seed;
 mod state;
 
@@ -103,6 +104,9 @@ pub enum ThrottleModel {
     /// Once over the limit, every call is refused until its Retry-After has
     /// passed (as APIM's rate-limit policy does for the key).
     Lockout,
+    /// A token bucket (`burst` tokens, refilled at the rate); every call is
+    /// refused during the Retry-After.
+    Bucket,
 }
 
 #[derive(Debug, Clone)]
@@ -113,8 +117,9 @@ pub struct Options {
     pub model: Model,
     /// APIM rate limit: `count` calls per `per`, sliding window, per key.
     pub rate: Option<Rate>,
-    /// Calls allowed in one window at the same average rate (default: the
-    /// rate's count): `--rate 20/s --burst 1` is one call per 50 ms.
+    /// Calls allowed in one window at the same average rate, or the bucket's
+    /// size (default: the rate's count): `--rate 20/s --burst 1` is one call
+    /// per 50 ms.
     pub burst: Option<u32>,
     pub throttle: ThrottleModel,
     pub faults: Faults,
@@ -163,6 +168,8 @@ pub struct Stats {
     pub max_calls_per_second: usize,
     /// Calls received while a Retry-After given to that key was in force.
     pub calls_during_retry_after: u64,
+    /// The most calls received during any one Retry-After.
+    pub most_calls_during_one_retry_after: u64,
     pub throttled: u64,
     /// Non-idempotent calls that reached the backend again after one for
     /// the same target had been applied and its answer delivered
@@ -183,6 +190,9 @@ pub struct Stats {
 struct KeyWindow {
     calls: VecDeque<Instant>,
     retry_until: Option<Instant>,
+    /// Calls received during the Retry-After in force.
+    during: u64,
+    bucket: Option<bucket::Bucket>,
 }
 
 struct Sim {
@@ -522,8 +532,9 @@ async fn gateway(sim: &Arc<Sim>, req: Request<Body>, router: Router) -> std::res
 }
 
 impl Sim {
-    /// Sliding-window limit per key; returns how long to wait when over it,
-    /// and counts calls made while a Retry-After was in force.
+    /// The rate limit per key (sliding window, lockout or token bucket);
+    /// returns how long to wait when over it, and counts calls made while a
+    /// Retry-After was in force.
     fn throttle(&self, key: &str) -> Option<Duration> {
         let now = Instant::now();
         {
@@ -538,14 +549,25 @@ impl Sim {
         let capacity = self.opts.burst.unwrap_or(rate.count).max(1);
         let window = rate.per.mul_f64(f64::from(capacity) / f64::from(rate.count));
         let mut lim = self.limiter.lock().unwrap_or_else(|e| e.into_inner());
-        let KeyWindow { calls, retry_until } = lim.entry(key.to_string()).or_default();
+        let KeyWindow { calls, retry_until, during, bucket } = lim.entry(key.to_string()).or_default();
         if let Some(until) = retry_until.filter(|t| now < *t) {
             let mut stats = self.stats.lock().unwrap_or_else(|e| e.into_inner());
             stats.calls_during_retry_after += 1;
-            if self.opts.throttle == ThrottleModel::Lockout {
+            *during += 1;
+            stats.most_calls_during_one_retry_after = stats.most_calls_during_one_retry_after.max(*during);
+            if self.opts.throttle != ThrottleModel::Window {
                 stats.throttled += 1;
                 return Some(until - now);
             }
+        }
+        if self.opts.throttle == ThrottleModel::Bucket {
+            let per_second = f64::from(rate.count) / rate.per.as_secs_f64();
+            let b = bucket.get_or_insert_with(|| bucket::Bucket::full(capacity, now));
+            let wait = b.take(now, capacity, per_second).err()?;
+            *retry_until = Some(now + Duration::from_secs_f64(wait.as_secs_f64().ceil().max(1.0)));
+            *during = 0;
+            self.stats.lock().unwrap_or_else(|e| e.into_inner()).throttled += 1;
+            return Some(wait);
         }
         while calls.front().is_some_and(|t| now.duration_since(*t) >= window) {
             calls.pop_front();
@@ -555,6 +577,7 @@ impl Sim {
             let wait = window.saturating_sub(now.duration_since(oldest));
             let secs = wait.as_secs_f64().ceil().max(1.0);
             *retry_until = Some(now + Duration::from_secs_f64(secs));
+            *during = 0;
             self.stats.lock().unwrap_or_else(|e| e.into_inner()).throttled += 1;
             return Some(wait);
         }

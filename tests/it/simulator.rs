@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use loopbatch::config::{Rate, Secret};
-use loopbatch::simulator::{self, ErrorProfile, Faults, Options};
+use loopbatch::simulator::{self, ErrorProfile, Faults, Options, ThrottleModel};
 use serde_json::json;
 
 use crate::util::{TestSim, model};
@@ -205,6 +205,31 @@ fn throttling_answers_429_with_retry_after() {
     let stats = s.stats();
     assert!(stats["throttled"].as_u64().unwrap() >= 3);
     assert!(stats["calls_during_retry_after"].as_u64().unwrap() >= 2, "calls made despite Retry-After are counted");
+}
+
+#[test]
+fn the_bucket_model_gives_its_burst_then_refuses_every_call_during_the_retry_after() {
+    let mut o = base();
+    o.rate = Some(Rate { count: 2, per: Duration::from_secs(1) });
+    o.burst = Some(5);
+    o.throttle = ThrottleModel::Bucket;
+    let s = sim(o);
+    let call = || s.post("/companyProvisioning/provisionCompany", json!({"codeDossier": "D2"}), None);
+    let first: Vec<u16> = (0..5).map(|_| call().0).collect();
+    assert_eq!(first, [200; 5], "the burst");
+    let (st, h, _) = call();
+    assert_eq!(st, 429);
+    assert_eq!(h.get("retry-after").unwrap(), "1", "a token in 0.5 s at most, rounded up to whole seconds");
+    // A token is back after 0.6 s at 2/s, yet every call is refused while the Retry-After is in force.
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(call().0, 429);
+    assert_eq!(call().0, 429);
+    let stats = s.stats();
+    assert_eq!(stats["most_calls_during_one_retry_after"], 2, "{stats}");
+    std::thread::sleep(Duration::from_millis(2600));
+    let after: Vec<u16> = (0..5).map(|_| call().0).collect();
+    assert_eq!(after, [200; 5], "refilled to the burst, not above: {after:?}");
+    assert_eq!(call().0, 429);
 }
 
 #[test]
