@@ -134,10 +134,10 @@ pub(super) fn something_to_resume(
     };
     let skipped = |id: &u32| selection.is_some_and(|s| s.skipped.contains_key(id));
     let left = plan.calls.iter().any(|c| !matches!(rec.prior.get(&c.id), Some(Prior::Done(_))) && !skipped(&c.id));
-    // A line torn or unreadable: a process died writing it; the resume says so.
     // Results gone since (deleted, moved): the resume writes them again
     // from the journal, sending nothing.
     let results_there = files.results().is_file();
+    // A line torn or unreadable: a process died writing it; the resume says so.
     if left || rec.damaged || !rec.warnings.is_empty() || !rec.results_written || !results_there {
         return Ok(());
     }
