@@ -495,3 +495,42 @@ fn the_place_is_checked_before_online_asks_anything_of_another_endpoint() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_eq!(total(&other), 0, "not even the LoopHub list was asked of the other endpoint");
 }
+
+/// The page's « Supprimer » never removes a run that another process (a
+/// command line) is running: its journal is the only record of what it sent.
+#[test]
+fn the_page_never_deletes_a_run_another_process_is_running() {
+    use crate::page::{client, open, sim_keys, start};
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 6);
+    let sim = sim(&codes, 150, None);
+    let folder = w.path("donnees/loopbatch/executions/cli1");
+    std::fs::create_dir_all(&folder).unwrap();
+    let results = folder.join("p-resultats.xlsx");
+    let mut cli = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
+        .current_dir(w.dir.path())
+        .hermetic(&w.home())
+        .args(["run", input.to_str().unwrap(), "--results", results.to_str().unwrap()])
+        .args(["--rate", "5/s", "--concurrency", "1", "--quiet"])
+        .env("LOOP_BASE_URL", &sim.base_url)
+        .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
+        .env("LOOP_API_KEY", simulator::DEMO_API_KEY)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("the command line's run", || total(&sim) > 0 && folder.join("p-resultats.xlsx.plan.json").exists());
+    let p = start(&w, &sim_keys(&sim));
+    let cookie = open(&p);
+    let r = client()
+        .post(format!("{}/execution/cli1/suppression", p.base))
+        .header("cookie", &cookie)
+        .header("origin", &p.base)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let said = r.text().unwrap();
+    assert!(said.contains("tourne encore") && said.contains("rien n'a été supprimé"), "{said}");
+    assert!(folder.join("p-resultats.xlsx.journal.jsonl").exists(), "the journal is kept");
+    assert_eq!(cli.wait().unwrap().code(), Some(0), "the command line's run went on to its end");
+    assert!(results.exists(), "its results are written");
+}
