@@ -89,23 +89,25 @@ pub fn owner_only_folder(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes a file only its owner can read (unix 0600), also when it existed
-/// already with wider permissions.
+/// Writes a file only its owner can read (unix 0600), as a new file
+/// renamed over the old one: a reader holding the old one open (when it was
+/// readable by others) never sees the new content, and a link there is
+/// replaced, not followed.
 pub fn owner_only_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    let mut file = o.open(path)?;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX).suffix(".tmp");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        builder.permissions(std::fs::Permissions::from_mode(0o600));
     }
-    file.write_all(bytes)
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    let _ = sync_dir(dir);
+    Ok(())
 }
 
 /// Brings everything under `folder` to owner-only (folders 0700, files

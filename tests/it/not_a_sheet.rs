@@ -84,3 +84,32 @@ fn real_sheets_are_not_taken_for_binary() {
     let p = w.file("unicode.csv", &utf16);
     w.bin().args(["check", p.to_str().unwrap()]).assert().code(0);
 }
+
+/// A tiny ODS that repeats one cell 16,384 times on 1,500 rows: calamine
+/// would build the whole grid (2 GB); refused from its repetitions, at once.
+#[test]
+fn an_ods_whose_repetitions_make_a_huge_grid_is_refused_at_once() {
+    let w = Work::new();
+    let content = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="S"><table:table-row><table:table-cell office:value-type="string"><text:p>code_dossier</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="1500"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16384"><text:p>1</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    z.start_file("mimetype", stored).unwrap();
+    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+    for (name, text) in [("META-INF/manifest.xml", manifest), ("content.xml", content)] {
+        z.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        z.write_all(text.as_bytes()).unwrap();
+    }
+    let path = w.file("repete.ods", &z.finish().unwrap().into_inner());
+    let out = w.bin().env("LOOPBATCH_PEAK_MEMORY", "1").args(["check", path.to_str().unwrap()]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("repete.ods") && stderr.contains("n'a pas été lu"), "{stderr}");
+    // Refused before the grid is built: the process never held it (it
+    // peaked at 2.2 GB when the budget only counted cells as they came).
+    #[cfg(target_os = "linux")]
+    {
+        let kb: u64 = stderr.lines().find_map(|l| l.strip_prefix("peak_memory_kb=")).unwrap().parse().unwrap();
+        assert!(kb < 200 * 1024, "peak {kb} kB");
+    }
+}
