@@ -61,18 +61,40 @@ pub fn is_running(files: &RunFiles) -> bool {
     RunLock::is_held(files)
 }
 
+/// Whether two paths name one file (both resolved; else as written).
+pub(super) fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// `--only-failed` into results that have a run of their own (the same
+/// command run twice): that run's journal is the proof of what it did and
+/// is never set aside; refused unless it is the previous run itself.
+pub(super) fn not_another_run(previous: &RunFiles, files: &RunFiles, resume: bool, lang: Lang) -> Result<()> {
+    if resume || !files.journal().exists() || same_file(previous.results(), files.results()) {
+        return Ok(());
+    }
+    Err(Failure::unusable(format!(
+        "{} {} {}",
+        lang.t("Le fichier de résultats", "The results file"),
+        files.results().display(),
+        lang.t(
+            "a déjà son exécution (son journal est à côté) : rien n'a été envoyé. Pour la continuer, ajoutez --resume ; pour relancer ses échecs, donnez-le à --only-failed avec un autre fichier de résultats.",
+            "already has its run (its journal is beside it): nothing was sent. To continue it, add --resume; to run its failures again, give it to --only-failed with another results file."
+        )
+    )))
+}
+
 /// The run's lock, and the previous run's for `--only-failed` (its journal
 /// must not change while it is read).
 pub(super) fn take_locks(files: &RunFiles, previous: Option<&RunFiles>, lang: Lang) -> Result<Vec<RunLock>> {
     let mut locks = vec![RunLock::take(files, lang)?];
-    if let Some(previous) = previous {
-        let same = match (std::fs::canonicalize(previous.results()), std::fs::canonicalize(files.results())) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => previous.results() == files.results(),
-        };
-        if !same {
-            locks.extend(RunLock::take_to_read(previous, lang)?);
-        }
+    if let Some(previous) = previous
+        && !same_file(previous.results(), files.results())
+    {
+        locks.extend(RunLock::take_to_read(previous, lang)?);
     }
     Ok(locks)
 }

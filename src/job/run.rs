@@ -18,7 +18,7 @@ use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Call, Plan};
 use crate::report::{self, RowResult};
 
-use super::before::{folder_of, not_the_input, same_tenant, something_to_resume, take_locks};
+use super::before::{folder_of, not_another_run, not_the_input, same_tenant, something_to_resume, take_locks};
 use super::check::{OnlineCheck, fetch_portfolio, keys, plan_sheet};
 use super::events::{Confirm, Confirmation, Event, EventSink};
 use super::fold::{fold_rows, stop_text};
@@ -202,6 +202,9 @@ pub async fn run(
     not_the_input(input, req.files.results(), lang)?;
     // One process per run, before anything is renamed, written or sent.
     let _locks = take_locks(&req.files, req.only_failed.as_ref(), lang)?;
+    if let Some(previous) = req.only_failed.as_ref() {
+        not_another_run(previous, &req.files, req.resume, lang)?;
+    }
     crate::files::remove_stale_temps(folder_of(req.files.results()));
     let keys = match req.keys.take() {
         Some(k) => k,
@@ -233,7 +236,8 @@ pub async fn run(
     }
     let journal = req.files.journal();
     if req.only_failed.is_some() && !req.resume && journal.exists() {
-        // A new generation: the earlier one stays readable beside it.
+        // Into its own previous results: a new generation, the earlier one
+        // readable beside it (what it proves is carried into the new one).
         if std::fs::rename(&journal, req.files.earlier_journal()).is_ok() {
             let _ = crate::files::sync_dir(folder_of(&journal));
         }
@@ -317,6 +321,13 @@ impl Started<'_> {
         for id in selection.iter().flat_map(|s| &s.proven) {
             if let Some(Prior::Done(o)) = prior.get(id) {
                 let _ = journal.done(*id, o);
+            }
+        }
+        // And what it sent without an answer: a kill now still leaves them
+        // to settle, for a resume or the next --only-failed.
+        for (id, attempts) in selection.iter().flat_map(|s| &s.unsettled) {
+            if matches!(prior.get(id), Some(Prior::InFlight { .. })) {
+                let _ = journal.sending(*id, *attempts);
             }
         }
         let key_id = keys.api.expose().split(':').next().unwrap_or_default().to_string();
@@ -413,6 +424,10 @@ fn prior_outcomes(plan: &Plan, recorded: Recorded, selection: Option<&Selection>
     if let Some(sel) = selection {
         for (id, o) in &sel.skipped {
             prior.entry(*id).or_insert_with(|| Prior::Done(o.clone()));
+        }
+        // Sent by the previous run without a delivered answer: settled.
+        for (id, attempts) in &sel.unsettled {
+            prior.entry(*id).or_insert(Prior::InFlight { attempts: *attempts, sent: true });
         }
     }
     prior

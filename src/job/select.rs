@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::error::{Failure, Result};
+use crate::execute::journal::Prior;
 use crate::i18n::Lang;
 use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Operation, Plan, PlanRow, RowCheck, RowRef};
@@ -19,13 +20,25 @@ pub(super) struct Selection {
     pub skipped: HashMap<u32, CallOutcome>,
     /// Those of `skipped` the previous run's journal proves done OK.
     pub proven: Vec<u32>,
+    /// Calls the previous run sent without a delivered answer (it stopped
+    /// first): they may have been applied, and are settled, not sent blind.
+    pub unsettled: HashMap<u32, u32>,
+}
+
+/// What the previous run's journal proves: the calls it ended OK, and those
+/// it sent without a delivered answer (with their attempts), by operation
+/// and exact body.
+#[derive(Default)]
+pub(super) struct PreviousCalls {
+    pub done: HashSet<(Operation, String)>,
+    pub unsettled: HashMap<(Operation, String), u32>,
 }
 
 /// The calls the previous run ended OK, by operation and exact body, from
 /// the plan and journal kept beside its results: only loopbatch's own
 /// records prove a call was done, never a results file. Either missing, or
 /// not belonging together: refused (nothing is sent), naming what is wrong.
-pub(super) fn previous_done_calls(previous: &RunFiles, lang: Lang) -> Result<HashSet<(Operation, String)>> {
+pub(super) fn previous_done_calls(previous: &RunFiles, lang: Lang) -> Result<PreviousCalls> {
     let (plan_path, journal) = (previous.plan(), previous.journal());
     let refused = |what: String| {
         Failure::unusable(format!(
@@ -54,16 +67,32 @@ pub(super) fn previous_done_calls(previous: &RunFiles, lang: Lang) -> Result<Has
             journal.display()
         )));
     }
-    let Some(ok) = crate::execute::journal::done_ok(&journal, &plan.hash()) else {
-        return Err(refused(format!(
-            "{} {} {} {}.",
-            lang.t("le journal", "the journal"),
-            journal.display(),
-            lang.t("n'appartient pas au plan", "does not belong to the plan"),
-            plan_path.display()
-        )));
+    let recorded = match crate::execute::journal::peek(&journal, &previous.journal_rescue(), &plan.hash(), lang) {
+        Some(Ok(rec)) => rec,
+        _ => {
+            return Err(refused(format!(
+                "{} {} {} {}.",
+                lang.t("le journal", "the journal"),
+                journal.display(),
+                lang.t("n'appartient pas au plan", "does not belong to the plan"),
+                plan_path.display()
+            )));
+        }
     };
-    Ok(plan.calls.iter().filter(|c| ok.contains(&c.id)).map(|c| (c.operation, c.body.to_string())).collect())
+    let mut calls = PreviousCalls::default();
+    for c in &plan.calls {
+        let key = (c.operation, c.body.to_string());
+        match recorded.prior.get(&c.id) {
+            Some(Prior::Done(o)) if o.status == Status::Ok => {
+                calls.done.insert(key);
+            }
+            Some(Prior::InFlight { attempts, sent: true }) => {
+                calls.unsettled.insert(key, *attempts);
+            }
+            _ => {}
+        }
+    }
+    Ok(calls)
 }
 
 fn previous_outcome(status: Status, message: &str) -> CallOutcome {
@@ -86,16 +115,32 @@ fn previous_outcome(status: Status, message: &str) -> CallOutcome {
 pub(super) fn select_failed(
     plan: &Plan,
     prev: &ReadBack,
-    done_calls: &HashSet<(Operation, String)>,
+    previous: &PreviousCalls,
     include_a_verifier: bool,
     lang: Lang,
 ) -> Selection {
-    let kept = kept_rows(plan, prev, include_a_verifier);
+    let mut kept = kept_rows(plan, prev, include_a_verifier);
     let index: HashMap<RowRef, usize> = plan.rows.iter().enumerate().map(|(i, r)| (r.row_ref(), i)).collect();
-    let (mut skipped, mut proven) = (HashMap::new(), Vec::new());
+    let done_calls = &previous.done;
+    // A row OK in the results is kept only if the journal proves each of
+    // its calls done: a results file is no proof (a stale one, another run's).
+    for call in &plan.calls {
+        if !done_calls.contains(&(call.operation, call.body.to_string())) {
+            for i in call.rows.iter().filter_map(|r| index.get(r)) {
+                if kept.get(i).is_some_and(|r| r.status == Status::Ok) {
+                    kept.remove(i);
+                }
+            }
+        }
+    }
+    let (mut skipped, mut proven, mut unsettled) = (HashMap::new(), Vec::new(), HashMap::new());
     for call in &plan.calls {
         let rows: Vec<usize> = call.rows.iter().filter_map(|r| index.get(r).copied()).collect();
-        let done_ok = done_calls.contains(&(call.operation, call.body.to_string()));
+        let key = (call.operation, call.body.to_string());
+        if let Some(attempts) = previous.unsettled.get(&key) {
+            unsettled.insert(call.id, *attempts);
+        }
+        let done_ok = done_calls.contains(&key);
         let needed = rows.iter().any(|i| !kept.contains_key(i));
         let previous = previous_outcome;
         if done_ok {
@@ -110,7 +155,7 @@ pub(super) fn select_failed(
             );
         }
     }
-    Selection { kept, skipped, proven }
+    Selection { kept, skipped, proven, unsettled }
 }
 
 /// The rows whose previous result stands, by index in the plan.

@@ -10,6 +10,7 @@ mod fuzz_corpus;
 mod hostile;
 mod library;
 mod not_a_sheet;
+mod only_failed;
 mod page;
 mod page_loophub;
 mod page_security;
