@@ -148,7 +148,13 @@ impl Typer<'_> {
         if t.is_empty() {
             return None;
         }
-        if trimmed && cell.text.chars().any(|c| c != ' ') {
+        // Only what a person cannot see: not ordinary spaces, tabs or line ends.
+        let unseen =
+            |c: char| (c.is_whitespace() && !matches!(c, ' ' | '\t' | '\n' | '\r')) || normalize::is_invisible(c);
+        let removed = cell.text.len()
+            - cell.text.trim_start_matches(|c: char| c.is_whitespace() || normalize::is_invisible(c)).len();
+        let around = cell.text[..removed].chars().chain(cell.text[removed + t.len()..].chars());
+        if trimmed && { around }.any(unseen) {
             let w = format!(
                 "{} « {} » : {}",
                 self.lang().t("colonne", "column"),

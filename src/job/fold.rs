@@ -9,8 +9,10 @@ use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Plan, RowCheck, RowRef};
 use crate::report::RowResult;
 
+use super::run::Front;
+
 /// One result per input row: the worst outcome among the calls serving it.
-pub(super) fn fold_rows(plan: &Plan, run: &RunOutcome, lang: Lang) -> Vec<RowResult> {
+pub(super) fn fold_rows(plan: &Plan, run: &RunOutcome, front: Front, lang: Lang) -> Vec<RowResult> {
     let index: HashMap<RowRef, usize> = plan.rows.iter().enumerate().map(|(i, r)| (r.row_ref(), i)).collect();
     let mut serving: Vec<Vec<usize>> = vec![Vec::new(); plan.rows.len()];
     for (ci, c) in plan.calls.iter().enumerate() {
@@ -20,7 +22,7 @@ pub(super) fn fold_rows(plan: &Plan, run: &RunOutcome, lang: Lang) -> Vec<RowRes
             }
         }
     }
-    let not_run = not_run_message(run.stop.as_ref(), lang);
+    let not_run = not_run_message(run.stop.as_ref(), front, lang);
     let ts = now_iso();
     plan.rows
         .iter()
@@ -79,8 +81,14 @@ fn worst_of(plan: &Plan, calls: &[usize], run: &RunOutcome, not_run: &str, ts: &
 }
 
 /// The message of a row whose calls were never sent.
-fn not_run_message(stop: Option<&StopReason>, lang: Lang) -> String {
+fn not_run_message(stop: Option<&StopReason>, front: Front, lang: Lang) -> String {
     match stop {
+        Some(StopReason::Interrupted) if front == Front::Page => lang
+            .t(
+                "non exécuté : exécution arrêtée (bouton Arrêter) avant cet appel",
+                "not run: run stopped (Stop button) before this call",
+            )
+            .to_string(),
         Some(StopReason::Interrupted) => {
             lang.t("non exécuté : exécution interrompue (Ctrl-C)", "not run: run interrupted (Ctrl-C)").to_string()
         }
@@ -100,9 +108,21 @@ fn not_run_message(stop: Option<&StopReason>, lang: Lang) -> String {
 }
 
 /// Why the run stopped, for the summary and the page.
-pub(super) fn stop_text(stop: &StopReason, lang: Lang) -> String {
+pub(super) fn stop_text(stop: &StopReason, front: Front, lang: Lang) -> String {
     match stop {
+        StopReason::Interrupted if front == Front::Page => lang
+            .t(
+                "arrêtée avec le bouton Arrêter : les appels en cours se sont terminés. « Reprendre » envoie le reste, sans rien renvoyer de ce qui est fait.",
+                "stopped with the Stop button: calls in flight finished. “Resume” sends the rest, sending nothing done again.",
+            )
+            .to_string(),
         StopReason::Interrupted => lang.t("interrompue (Ctrl-C)", "interrupted (Ctrl-C)").to_string(),
+        StopReason::RetryAfterTooLong { wait } if front == Front::Page => format!(
+            "{} {} s ; {}",
+            lang.t("Cegid Loop impose une attente de", "Cegid Loop imposes a wait of"),
+            wait.as_secs(),
+            lang.t("cliquez sur « Reprendre » plus tard : rien de ce qui est fait ne sera renvoyé", "click “Resume” later: nothing done is sent again")
+        ),
         StopReason::RetryAfterTooLong { wait } => format!(
             "{} {} s ; {}",
             lang.t("la passerelle impose une attente de", "the gateway imposes a wait of"),

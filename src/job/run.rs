@@ -74,6 +74,17 @@ pub struct RunRequest {
     /// Keys to use instead of the configuration's (the demo's, or keys
     /// typed in the page for this session).
     pub keys: Option<Keys>,
+    /// Which front end asks: its messages name its own controls (Arrêter
+    /// and Reprendre in the page, Ctrl-C and --resume on the command line).
+    pub front: Front,
+}
+
+/// The front end a run's messages speak to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Front {
+    #[default]
+    Command,
+    Page,
 }
 
 impl RunRequest {
@@ -88,6 +99,7 @@ impl RunRequest {
             new_key: false,
             pacing: Pacing::default(),
             keys: None,
+            front: Front::Command,
         }
     }
 }
@@ -236,7 +248,8 @@ pub async fn run(
             let _ = crate::files::sync_dir(folder_of(&journal));
         }
     }
-    let exec = Started { plan: &plan, files: &req.files, cfg: &cfg, resume: req.resume, events: &events };
+    let exec =
+        Started { plan: &plan, files: &req.files, cfg: &cfg, resume: req.resume, events: &events, front: req.front };
     exec.run(keys, &tenant, selection, stopper).await
 }
 
@@ -286,6 +299,7 @@ struct Started<'a> {
     cfg: &'a Config,
     resume: bool,
     events: &'a EventSink,
+    front: Front,
 }
 
 impl Started<'_> {
@@ -326,7 +340,7 @@ impl Started<'_> {
             rate_per_s: cfg.rate.per_second(),
         });
         let client = Client::for_config(cfg, keys.subscription, keys.api, cfg.already_done.clone())?;
-        let progress = Arc::new(EventProgress { events: self.events.clone(), lang });
+        let progress = Arc::new(EventProgress { events: self.events.clone(), lang, front: self.front });
         let run = Execution { client, opts: exec_options(cfg), journal, prior, progress, stopper };
         let outcome = crate::execute::execute(plan, run).await;
         Ok(self.report(outcome, selection))
@@ -335,7 +349,7 @@ impl Started<'_> {
     fn report(&self, outcome: RunOutcome, selection: Option<Selection>) -> RunReport {
         let (plan, lang) = (self.plan, self.cfg.lang);
         self.rescue(&outcome);
-        let mut rows = fold_rows(plan, &outcome, lang);
+        let mut rows = fold_rows(plan, &outcome, self.front, lang);
         for (i, r) in selection.map(|s| s.kept).unwrap_or_default() {
             rows[i] = r;
         }
@@ -363,7 +377,7 @@ impl Started<'_> {
             stop_text: outcome
                 .stop
                 .as_ref()
-                .map(|s| stop_text(s, lang))
+                .map(|s| stop_text(s, self.front, lang))
                 .into_iter()
                 .chain(nowhere)
                 .reduce(|a, b| format!("{a} ; {b}")),
@@ -466,6 +480,7 @@ fn exec_options(cfg: &Config) -> ExecOptions {
 struct EventProgress {
     events: EventSink,
     lang: Lang,
+    front: Front,
 }
 
 impl Progress for EventProgress {
@@ -486,7 +501,7 @@ impl Progress for EventProgress {
 
     fn stopping(&self, reason: &StopReason) {
         let interrupted = *reason == StopReason::Interrupted;
-        (self.events)(Event::Stopping { reason: stop_text(reason, self.lang), interrupted });
+        (self.events)(Event::Stopping { reason: stop_text(reason, self.front, self.lang), interrupted });
     }
 
     fn rate_changed(&self, per_s: f64) {

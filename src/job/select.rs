@@ -158,3 +158,28 @@ fn unchanged(plan: &Plan, row: &PlanRow, line: &HashMap<String, String>) -> bool
             || line.get(name).is_none_or(|v| v.trim() == row.values.get(c).map_or("", |x| x.trim()))
     })
 }
+
+/// How many calls « Relancer les échecs » would send for a run whose rows
+/// ended as `results`: those serving a row not kept (as `select_failed`
+/// keeps them, A_VERIFIER kept) that the run's journal does not prove done.
+pub fn failed_calls_to_send(plan: &Plan, results: &[RowResult], run: &RunFiles, lang: Lang) -> usize {
+    let done = previous_done_calls(run, lang).unwrap_or_default();
+    let kept: HashSet<usize> = plan
+        .rows
+        .iter()
+        .zip(results)
+        .enumerate()
+        .filter(|(_, (row, r))| match r.status {
+            Status::Ok | Status::AVerifier => true,
+            Status::Ignore => row.check == RowCheck::Ignore,
+            _ => false,
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let index: HashMap<RowRef, usize> = plan.rows.iter().enumerate().map(|(i, r)| (r.row_ref(), i)).collect();
+    plan.calls
+        .iter()
+        .filter(|c| !done.contains(&(c.operation, c.body.to_string())))
+        .filter(|c| c.rows.iter().filter_map(|r| index.get(r)).any(|i| !kept.contains(i)))
+        .count()
+}

@@ -11,6 +11,8 @@ mod guard;
 mod handover;
 mod loophub;
 mod pages;
+mod progress;
+mod run_page;
 mod runs;
 mod server;
 mod sheets;
@@ -502,7 +504,7 @@ async fn set_keys(State(app): State<Shared>, axum::extract::Form(f): axum::extra
 }
 
 async fn home(State(app): State<Shared>) -> Response<Body> {
-    html(pages::home(app.lang(), app.simulation, UPLOAD_LIMIT_MB, &keys_said(&app)))
+    html(pages::home(app.lang(), app.simulation, UPLOAD_LIMIT_MB, &keys_said(&app), runs::going(&app)))
 }
 
 #[derive(serde::Deserialize)]
@@ -542,13 +544,21 @@ fn own_screen(path: &str, query: Option<&str>) -> bool {
 }
 
 async fn quit(State(app): State<Shared>) -> Response<Body> {
+    let going = runs::going(&app);
     app.quit.notify_one();
     let lang = app.lang();
-    html(pages::message(
-        lang,
-        lang.t("loopbatch est arrêté", "loopbatch has stopped"),
-        lang.t("Vous pouvez fermer cet onglet.", "You may close this tab."),
-    ))
+    let text = match going {
+        Some((_, name)) => format!(
+            "{} {name} {}",
+            lang.t("L'exécution de", "The run of"),
+            lang.t(
+                "a été arrêtée : les appels en cours se terminent et ses résultats sont écrits. Pour la reprendre, relancez loopbatch, ouvrez « Exécutions gardées » et cliquez sur « Reprendre » : rien de ce qui est fait ne sera renvoyé. Vous pouvez fermer cet onglet.",
+                "was stopped: calls in flight finish and its results are written. To resume it, start loopbatch again, open “Kept runs” and click “Resume”: nothing done is sent again. You may close this tab."
+            )
+        ),
+        None => lang.t("Vous pouvez fermer cet onglet.", "You may close this tab.").to_string(),
+    };
+    html(pages::goodbye(lang, lang.t("loopbatch est arrêté", "loopbatch has stopped"), &text))
 }
 
 #[cfg(test)]

@@ -6,11 +6,10 @@
 use std::collections::BTreeMap;
 
 use maud::{DOCTYPE, Markup, html};
-use serde::Serialize;
 
 use crate::headers::Field;
 use crate::i18n::Lang;
-use crate::job::{CheckedSheet, Plan, PlanCounts, RunReport};
+use crate::job::{CheckedSheet, PlanCounts};
 use crate::rows::Row;
 
 /// Rows shown per page: a 100,000-row sheet stays responsive.
@@ -45,8 +44,16 @@ pub fn layout(lang: Lang, title: &str, simulation: bool, body: Markup) -> Markup
                             button type="submit" lang="en" data-testid="lang" { "English" }
                         }
                     }
+                    a.button href="#quitter" data-testid="quit" { (lang.t("Quitter", "Quit")) }
+                }
+                section #quitter .confirm role="dialog" aria-labelledby="quitter-titre" {
+                    h2 #quitter-titre { (lang.t("Quitter loopbatch ?", "Quit loopbatch?")) }
+                    p { (lang.t(
+                        "La page se ferme. Une exécution en cours sera arrêtée : les appels en cours se terminent et ses résultats sont écrits ; vous pourrez la reprendre en relançant loopbatch, depuis « Exécutions gardées ».",
+                        "The page closes. A run going will be stopped: calls in flight finish and its results are written; you can resume it by starting loopbatch again, from “Kept runs”.")) }
                     form method="post" action="/quitter" {
-                        button type="submit" data-testid="quit" { (lang.t("Quitter", "Quit")) }
+                        button type="submit" data-testid="confirm-quit" { (lang.t("Quitter", "Quit")) }
+                        " " a href="#" { (lang.t("Annuler", "Cancel")) }
                     }
                 }
                 main { (body) }
@@ -79,13 +86,30 @@ pub fn message(lang: Lang, title: &str, text: &str) -> Markup {
     )
 }
 
+/// The last page, after « Quitter »: nothing left to click.
+pub fn goodbye(lang: Lang, title: &str, text: &str) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(if lang == Lang::En { "en" } else { "fr" }) {
+            head { meta charset="utf-8"; title { (title) " — loopbatch" } link rel="stylesheet" href="/static/page.css"; }
+            body { main { h1 { (title) } p role="status" data-testid="goodbye" { (text) } } }
+        }
+    }
+}
+
 /// The first screen: choose a sheet (choosing it starts the check).
-pub fn home(lang: Lang, simulation: bool, limit_mb: u64, keys: &str) -> Markup {
+pub fn home(lang: Lang, simulation: bool, limit_mb: u64, keys: &str, going: Option<(String, String)>) -> Markup {
     layout(
         lang,
         lang.t("Tableur", "Sheet"),
         simulation,
         html! {
+            @if let Some((id, name)) = &going {
+                p.simulation role="status" data-testid="run-going" {
+                    (lang.t("Une exécution est en cours :", "A run is going:")) " " (name) ". "
+                    a href=(format!("/execution/{id}")) data-testid="open-run-going" { (lang.t("Suivre l'exécution", "Follow the run")) }
+                }
+            }
             h1 { (lang.t("Vérifier un tableur", "Check a sheet")) }
             form method="post" action="/feuille" enctype="multipart/form-data" data-testid="upload" {
                 label for="sheet" { (lang.t("Tableur (CSV, XLSX, XLSB, XLS, ODS)", "Sheet (CSV, XLSX, XLSB, XLS, ODS)")) }
@@ -266,18 +290,6 @@ fn is_valid_or_ignored(r: &Row) -> bool {
     r.ignored || r.problems.is_empty()
 }
 
-/// A run's state, said in the user's language.
-pub fn state_label(state: &str, lang: Lang) -> String {
-    match state {
-        "running" => lang.t("en cours", "running"),
-        "paused" => lang.t("en pause (la passerelle demande d'attendre)", "paused (the gateway asks to wait)"),
-        "done" => lang.t("terminée", "done"),
-        "stopped" => lang.t("arrêtée", "stopped"),
-        _ => lang.t("impossible à lancer", "could not start"),
-    }
-    .to_string()
-}
-
 /// The status word of a checked row.
 pub fn status(r: &Row) -> &'static str {
     // The same words as the results (`check`'s VALIDE, INVALIDE, IGNORE).
@@ -409,115 +421,6 @@ fn already_run(e: &Stored, lang: Lang) -> Markup {
     }
 }
 
-/// What the page shows of a run, as its events left it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Progress {
-    pub done: usize,
-    pub total: usize,
-    pub errors: usize,
-    /// running, paused, done, stopped or failed.
-    pub state: &'static str,
-    /// The state in the user's language.
-    pub label: String,
-    pub reason: String,
-    pub rate: f64,
-    pub per_second: f64,
-    pub eta_s: Option<u64>,
-}
-
-pub struct RunView<'a> {
-    pub id: &'a str,
-    pub name: &'a str,
-    pub host: &'a str,
-    pub progress: &'a Progress,
-    /// The confirmation of a replaced key, when a resume met one.
-    pub new_key: Option<Markup>,
-    pub report: Option<&'a RunReport>,
-    pub plan: &'a Plan,
-    pub only: Option<&'a str>,
-    pub lang: Lang,
-    pub simulation: bool,
-}
-
-/// A run: its progress (pushed by the server while it goes), then its results.
-pub fn run_page(v: &RunView) -> Markup {
-    let lang = v.lang;
-    let p = v.progress;
-    let reason = (p.state == "failed" || p.state == "stopped").then_some(p.reason.as_str());
-    layout(
-        lang,
-        lang.t("Exécution", "Run"),
-        v.simulation,
-        html! {
-            h1 { (lang.t("Exécution de", "Run of")) " " (v.name) " → " (v.host) }
-            div #progress data-testid="progress" data-done=(p.done) data-total=(p.total) data-state=(p.state)
-                data-reason=[reason] data-run=(v.id) role="status" aria-live="polite" {
-                progress max=(p.total.max(1)) value=(p.done) {}
-                span.count #done { (p.done) " / " (p.total) " " (lang.t("appels", "calls")) }
-                span.count #state { (p.label) }
-                span.count #pace { (lang.t("cadence", "pace")) " " (format!("{:.1}", p.rate)) "/s" }
-                span.count #speed { (format!("{:.1}", p.per_second)) " " (lang.t("appels/s", "calls/s")) }
-                span.count #eta { (lang.t("reste", "left")) " " (p.eta_s.map_or("—".to_string(), |s| format!("{s} s"))) }
-                span.count #errors { (p.errors) " " (lang.t("erreur(s)", "error(s)")) }
-                @if let Some(r) = reason { p role="alert" { (r) } }
-            }
-            @if let Some(m) = &v.new_key { (m) }
-            @if v.report.is_none() && matches!(p.state, "running" | "paused") {
-                form method="post" action=(format!("/execution/{}/arret", v.id)) {
-                    button type="submit" data-testid="stop" { (lang.t("Arrêter", "Stop")) }
-                }
-            }
-            @if p.state == "stopped" {
-                form method="post" action=(format!("/execution/{}/reprise", v.id)) {
-                    button type="submit" data-testid="resume" { (lang.t("Reprendre", "Resume")) }
-                    " " (lang.t("(rien de ce qui est fait ne sera renvoyé)", "(nothing done is sent again)"))
-                }
-            }
-            @if let Some(report) = v.report {
-                @if report.rows.iter().any(|r| !matches!(r.status.word(), "OK" | "IGNORE")) {
-                    form method="post" action=(format!("/execution/{}/echecs", v.id)) {
-                        button type="submit" data-testid="rerun-failed" { (lang.t("Relancer les échecs", "Run the failures again")) }
-                    }
-                }
-                (results(v, report))
-            }
-        },
-    )
-}
-
-fn results(v: &RunView, report: &RunReport) -> Markup {
-    let lang = v.lang;
-    let counts = report.counts();
-    let link = |s: &str| format!("/execution/{}?statut={s}", v.id);
-    html! {
-        h2 { (lang.t("Résultats", "Results")) }
-        p {
-            a href=(format!("/execution/{}/resultats/xlsx", v.id)) data-testid="download-xlsx" { (lang.t("Télécharger les résultats (XLSX)", "Download the results (XLSX)")) }
-            " · "
-            a href=(format!("/execution/{}/resultats/csv", v.id)) data-testid="download-csv" { (lang.t("Télécharger les résultats (CSV)", "Download the results (CSV)")) }
-        }
-        nav.pages aria-label=(lang.t("Filtre par statut", "Filter by status")) {
-            a href=(format!("/execution/{}", v.id)) { (lang.t("Toutes", "All")) " (" (report.rows.len()) ")" }
-            @for (word, n) in &counts { a href=(link(word)) data-status=(word) { (word) " (" (n) ")" } }
-        }
-        @let top = report.top_errors(5);
-        @if !top.is_empty() {
-            h3 { (lang.t("Erreurs les plus fréquentes", "Most frequent errors")) }
-            ol { @for (m, n) in &top { li { (n) " × " (m) } } }
-        }
-        table.rows {
-            thead { tr { th scope="col" { "feuille" } th scope="col" { "ligne" } th scope="col" { "statut" } th scope="col" { "etape" } th scope="col" { "message" } } }
-            tbody {
-                @for (row, r) in v.plan.rows.iter().zip(&report.rows).filter(|(_, r)| v.only.is_none_or(|s| r.status.word() == s)).take(500) {
-                    tr data-testid="result" data-statut=(r.status.word()) {
-                        td { (&*row.feuille) } td { (row.ligne) } td { (r.status.word()) } td { (r.etape) } td { (r.message) }
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// A run kept in the per-user folder.
 pub struct Stored {
     pub id: String,
@@ -543,7 +446,7 @@ fn counts(run: &Stored, lang: Lang) -> Markup {
 }
 
 /// The runs kept in the per-user folder: open, resume, delete.
-pub fn stored_runs(runs: &[Stored], uploads: Markup, lang: Lang, simulation: bool) -> Markup {
+pub fn stored_runs(runs: &[Stored], going: Option<&str>, uploads: Markup, lang: Lang, simulation: bool) -> Markup {
     layout(
         lang,
         lang.t("Exécutions gardées", "Kept runs"),
@@ -560,23 +463,39 @@ pub fn stored_runs(runs: &[Stored], uploads: Markup, lang: Lang, simulation: boo
                     th scope="col" { (lang.t("actions", "actions")) }
                 } }
                 tbody { @for r in runs {
-                    tr data-testid="stored-run" data-run=(r.id) data-unfinished=(r.unfinished) {
+                    @let is_going = going == Some(r.id.as_str());
+                    tr data-testid="stored-run" data-run=(r.id) data-unfinished=(r.unfinished) data-going=(is_going) {
                         td { (r.when) } td { (r.sheet) }
-                        td { (counts(r, lang)) }
+                        td { @if is_going { strong { (lang.t("en cours", "going")) } } @else { (counts(r, lang)) } }
                         td data-testid="run-target" { (r.target.as_deref().unwrap_or("—")) }
                         td {
-                            a href=(format!("/execution/{}", r.id)) { (lang.t("Ouvrir", "Open")) }
-                            @if r.unfinished {
-                                form.inline method="post" action=(format!("/execution/{}/reprise", r.id)) {
-                                    button type="submit" data-testid="resume" { (lang.t("Reprendre", "Resume")) }
+                            @if is_going {
+                                a href=(format!("/execution/{}", r.id)) data-testid="follow-run" { (lang.t("Suivre l'exécution en cours", "Follow the run going")) }
+                            } @else {
+                                a href=(format!("/execution/{}", r.id)) { (lang.t("Ouvrir", "Open")) }
+                                @if r.unfinished {
+                                    form.inline method="post" action=(format!("/execution/{}/reprise", r.id)) {
+                                        button type="submit" data-testid="resume" { (lang.t("Reprendre", "Resume")) }
+                                    }
                                 }
-                            }
-                            form.inline method="post" action=(format!("/execution/{}/suppression", r.id)) {
-                                button type="submit" data-testid="delete-run" { (lang.t("Supprimer", "Delete")) }
+                                " " a.button href=(format!("#supprimer-{}", r.id)) data-testid="delete-run" { (lang.t("Supprimer", "Delete")) }
                             }
                         }
                     }
                 } }
+            }
+            @for r in runs.iter().filter(|r| going != Some(r.id.as_str())) {
+                section.confirm id=(format!("supprimer-{}", r.id)) role="dialog" aria-labelledby=(format!("supprimer-titre-{}", r.id)) data-testid="delete-dialog" {
+                    h2 id=(format!("supprimer-titre-{}", r.id)) { (lang.t("Supprimer cette exécution ?", "Delete this run?")) }
+                    p { (lang.t("L'exécution de", "The run of")) " " strong { (r.sheet) } " (" (r.when) ") "
+                        (lang.t(
+                            "et ses fichiers (résultats, journal, plan) seront effacés de cet ordinateur. Cela ne peut pas être défait ; ce qui a été fait dans Cegid Loop y reste.",
+                            "and its files (results, journal, plan) will be erased from this computer. This cannot be undone; what was done in Cegid Loop stays there.")) }
+                    form method="post" action=(format!("/execution/{}/suppression", r.id)) {
+                        button type="submit" data-testid="confirm-delete" { (lang.t("Supprimer", "Delete")) }
+                        " " a href="#" { (lang.t("Annuler", "Cancel")) }
+                    }
+                }
             }
             (uploads)
         },

@@ -16,7 +16,8 @@ use axum::response::{IntoResponse, Redirect};
 use futures_util::Stream;
 use serde::Deserialize;
 
-use super::pages::{self, Progress, Stored};
+use super::pages::{self, Stored};
+use super::progress::{self, Pace, Progress};
 use super::{Shared, failure, html, owner_only_folder};
 use crate::job::{self, Bodies, Event, EventSink, Plan, RunFiles, RunRequest, RunSource, Stopper};
 
@@ -27,6 +28,8 @@ pub(super) struct Run {
     pub progress: Progress,
     pub started: Instant,
     pub paused_until: Option<Instant>,
+    /// The calls this run sent lately: the time left follows them.
+    pub pace: Pace,
     pub stopper: Stopper,
     pub files: RunFiles,
     pub csv: PathBuf,
@@ -212,20 +215,11 @@ fn new_run(app: &Shared, name: String, host: String, plan: &Plan, files: RunFile
     Run {
         name,
         host,
-        progress: Progress {
-            done: 0,
-            total: plan.calls.len(),
-            errors: 0,
-            state: "running",
-            label: String::new(),
-            reason: String::new(),
-            rate: app.cfg.rate.per_second(),
-            per_second: 0.0,
-            eta_s: None,
-        },
+        progress: Progress::new(plan.calls.len(), app.cfg.rate.per_second()),
         plan: plan.clone(),
         started: Instant::now(),
         paused_until: None,
+        pace: Pace::default(),
         stopper: Stopper::default(),
         files,
         csv,
@@ -328,7 +322,8 @@ pub(super) fn stored(app: &Shared) -> Vec<Stored> {
 
 pub(super) async fn list(State(app): State<Shared>) -> Response<Body> {
     let runs = stored(&app);
-    html(pages::stored_runs(&runs, super::sheets::listed(&app), app.lang(), app.simulation))
+    let going = going(&app).map(|(id, _)| id);
+    html(pages::stored_runs(&runs, going.as_deref(), super::sheets::listed(&app), app.lang(), app.simulation))
 }
 
 /// Deletes a kept run (its results, journal and plan: clients' data).
@@ -371,6 +366,14 @@ pub(super) async fn rerun_failed(State(app): State<Shared>, UrlPath(id): UrlPath
     launch(&app, name, host, plan, Again::OnlyFailed(previous))
 }
 
+/// The run going in this server, if any: its id and sheet's name.
+pub(super) fn going(app: &Shared) -> Option<(String, String)> {
+    let id = app.current_run.lock().unwrap_or_else(|e| e.into_inner()).clone()?;
+    let run = runs_get(app, &id)?;
+    let r = run.lock().unwrap_or_else(|e| e.into_inner());
+    r.going().then(|| (id.clone(), r.name.clone()))
+}
+
 fn runs_get(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
     app.runs.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
 }
@@ -398,6 +401,7 @@ async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles,
     let events: EventSink = Arc::new(move |e| fold(&mut seen.lock().unwrap_or_else(|e| e.into_inner()), e));
     let mut req = RunRequest::new(RunSource::Plan(plan.clone()), files.results());
     req.assume_yes = true; // confirmed in the page
+    req.front = job::Front::Page;
     req.keys = keys;
     match again {
         Again::No => {}
@@ -435,8 +439,11 @@ fn fold(r: &mut Run, e: Event) {
             r.progress.rate = rate_per_s;
             r.progress.total = calls;
         }
-        Event::CallDone { status, .. } => {
+        Event::CallDone { status, skipped, .. } => {
             r.progress.done += 1;
+            if !skipped {
+                r.pace.sent(Instant::now());
+            }
             if matches!(status.word(), "ERREUR" | "A_VERIFIER") {
                 r.progress.errors += 1;
             }
@@ -454,10 +461,14 @@ fn snapshot(r: &Run, lang: crate::i18n::Lang) -> Progress {
     if p.state == "running" && r.paused_until.is_some_and(|t| t > Instant::now()) {
         p.state = "paused";
     }
-    p.label = pages::state_label(p.state, lang);
-    let elapsed = r.started.elapsed().as_secs_f64().max(0.001);
-    p.per_second = p.done as f64 / elapsed;
-    p.eta_s = (p.per_second > 0.0 && p.done < p.total).then(|| ((p.total - p.done) as f64 / p.per_second) as u64);
+    let now = Instant::now();
+    let pause_left = r.paused_until.filter(|t| *t > now).map(|t| t - now);
+    let recent = r.pace.per_second(now).filter(|_| matches!(p.state, "running" | "paused"));
+    p.per_second = recent.unwrap_or_else(|| p.done as f64 / r.started.elapsed().as_secs_f64().max(1.0));
+    p.eta_s = recent.filter(|x| *x > 0.0 && p.done < p.total).map(|x| {
+        ((p.total - p.done) as f64 / x).ceil() as u64 + pause_left.map_or(0, |d| d.as_secs_f64().ceil() as u64)
+    });
+    progress::say(&mut p, pause_left, lang);
     p
 }
 
@@ -470,19 +481,26 @@ pub(super) async fn view(
     let r = run.lock().unwrap_or_else(|e| e.into_inner());
     let progress = snapshot(&r, app.lang());
     let replaced = (progress.state == "failed").then(|| key_replaced(&app, &r.files)).flatten();
-    let view = pages::RunView {
+    let rerun_calls = match &r.report {
+        Some(report) if report.results.is_some() => {
+            job::failed_calls_to_send(&r.plan, &report.rows, &r.files, app.lang())
+        }
+        _ => 0,
+    };
+    let view = super::run_page::RunView {
         id: &id,
         name: &r.name,
         host: &r.host,
         progress: &progress,
-        new_key: replaced.map(|(was, now)| confirm_new_key(&id, &was, &now, app.lang())),
+        new_key: replaced.map(|(was, now)| super::run_page::confirm_new_key(&id, &was, &now, app.lang())),
         report: r.report.as_ref(),
         plan: &r.plan,
         only: q.get("statut").map(String::as_str),
+        rerun_calls,
         lang: app.lang(),
         simulation: app.simulation,
     };
-    html(pages::run_page(&view))
+    html(super::run_page::run_page(&view))
 }
 
 /// The run's key replaced at the same place (masked ids: as recorded, now).
@@ -490,33 +508,6 @@ fn key_replaced(app: &Shared, files: &RunFiles) -> Option<(String, String)> {
     let cfg = app.config();
     let keys = app.keys.lock().unwrap_or_else(|e| e.into_inner()).clone().or_else(|| job::keys(&cfg).ok())?;
     job::key_replaced(&cfg, &keys, files)
-}
-
-/// The confirmation of a new key (`--new-key`), both masked ids shown.
-fn confirm_new_key(id: &str, was: &str, now: &str, lang: crate::i18n::Lang) -> maud::Markup {
-    maud::html! {
-        section role="dialog" data-testid="new-key" data-was=(was) data-now=(now) {
-            p { (lang.t("Cette exécution a été faite avec la clé d'API", "This run was made with the API key")) " " strong { (was) }
-                " ; " (lang.t("la clé de cette page est", "this page's key is")) " " strong { (now) } "." }
-            p { (lang.t(
-                "Si c'est la nouvelle clé du même cabinet (l'ancienne a été refusée ou remplacée), reprenez avec elle : rien de ce qui est fait ne sera renvoyé.",
-                "If it is the same firm's new key (the old one was refused or replaced), resume with it: nothing done is sent again.")) }
-            form method="post" action=(format!("/execution/{id}/reprise?nouvelle_cle={}", urlencode(now))) {
-                button type="submit" data-testid="resume-new-key" { (lang.t("Reprendre avec la nouvelle clé", "Resume with the new key")) }
-            }
-        }
-    }
-}
-
-/// A masked key id in a query string (letters, digits, `*`, and whatever
-/// else the id holds, percent-encoded).
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn not_found(app: &Shared) -> Response<Body> {
@@ -555,6 +546,17 @@ pub(super) async fn stop(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     Redirect::to(&format!("/execution/{id}")).into_response()
 }
 
+/// A results file's name for the download, with the date and time its
+/// run wrote it: two runs of one sheet never download under one name.
+fn dated_name(path: &std::path::Path) -> String {
+    let stem = path.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = path.extension().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let written = std::fs::metadata(path).and_then(|m| m.modified()).unwrap_or_else(|_| std::time::SystemTime::now());
+    // 2026-12-03 10:04 → 2026-12-03-10h04
+    let when = crate::outcome::format_local(written).replace(' ', "-").replacen(':', "h", 1);
+    format!("{stem}-{when}.{ext}")
+}
+
 /// The results files, by run id and kind, never by a path.
 pub(super) async fn download(
     State(app): State<Shared>,
@@ -574,10 +576,7 @@ pub(super) async fn download(
     let reading = path.clone();
     let read = tokio::task::spawn_blocking(move || std::fs::read(&reading)).await;
     match read.unwrap_or_else(|e| Err(std::io::Error::other(e))) {
-        Ok(bytes) => {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            super::sheets::download(bytes, mime, &name)
-        }
+        Ok(bytes) => super::sheets::download(bytes, mime, &dated_name(&path)),
         Err(_) => not_found(&app),
     }
 }

@@ -562,3 +562,23 @@ fn xls_fixture_is_checked_row_by_row(fixture: &str) {
     }
     assert_eq!(l[2]["Commentaire"], "'=1+1", "carried as text, guarded in the CSV");
 }
+
+#[test]
+fn the_space_warning_is_only_for_spaces_a_person_cannot_see() {
+    let w = Work::new();
+    w.file(
+        "espaces.csv",
+        "code dossier;email;nom;prenom;offre\n\
+         ESP001; ordinaire@exemple.fr ;Dupont;Ana;start\n\
+         ESP002;\u{a0}insecable@exemple.fr;Durand;Léo;start\n\
+         ESP003;\u{200b}invisible@exemple.fr;Martin;Lou;start\n"
+            .as_bytes(),
+    );
+    let out = w.path("r.csv");
+    w.bin().args(["check", "espaces.csv", "--results", out.to_str().unwrap()]).output().unwrap();
+    let lines = results_csv(&out);
+    let said = |i: usize| lines[i]["message"].contains("insécables ou invisibles");
+    assert!(!said(0), "an ordinary space is not named a non-breaking one: {}", lines[0]["message"]);
+    assert!(said(1), "{}", lines[1]["message"]);
+    assert!(said(2), "{}", lines[2]["message"]);
+}
