@@ -9,7 +9,7 @@ use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Plan, RowCheck, RowRef};
 use crate::report::RowResult;
 
-use super::run::Front;
+use super::events::Front;
 
 /// One result per input row: the worst outcome among the calls serving it.
 pub(super) fn fold_rows(plan: &Plan, run: &RunOutcome, front: Front, lang: Lang) -> Vec<RowResult> {

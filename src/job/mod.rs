@@ -36,9 +36,9 @@ pub use check::{
     keys, plan_sheet, template_file, write_check_results, write_plan, write_templates,
 };
 pub use demo::{Demo, start_demo};
-pub use events::{Confirm, Confirmation, Event, EventSink};
+pub use events::{Confirm, Confirmation, Event, EventSink, Front};
 pub use files::RunFiles;
-pub use run::{Front, Pacing, RunReport, RunRequest, RunSource, StoredRun, run, stored_run, write_run_results};
+pub use run::{Pacing, RunReport, RunRequest, RunSource, StoredRun, run, stored_run, write_run_results};
 pub use select::failed_calls_to_send;
 pub use sheet::{CheckedSheet, Edit};
 pub use tenant::{Tenant, key_replaced};

@@ -20,6 +20,7 @@ use crate::report::{self, RowResult};
 
 use super::before::{folder_of, not_the_input, same_tenant, something_to_resume, take_locks};
 use super::check::{OnlineCheck, fetch_portfolio, keys, plan_sheet};
+use super::events::Front;
 use super::events::{Confirm, Confirmation, Event, EventSink};
 use super::fold::{fold_rows, stop_text};
 use super::select::{Selection, previous_done_calls, select_failed};
@@ -77,14 +78,6 @@ pub struct RunRequest {
     /// Which front end asks: its messages name its own controls (Arrêter
     /// and Reprendre in the page, Ctrl-C and --resume on the command line).
     pub front: Front,
-}
-
-/// The front end a run's messages speak to.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Front {
-    #[default]
-    Command,
-    Page,
 }
 
 impl RunRequest {

@@ -9,7 +9,7 @@ use maud::{DOCTYPE, Markup, html};
 
 use crate::headers::Field;
 use crate::i18n::Lang;
-use crate::job::{CheckedSheet, PlanCounts};
+use crate::job::CheckedSheet;
 use crate::rows::Row;
 
 /// Rows shown per page: a 100,000-row sheet stays responsive.
@@ -98,7 +98,14 @@ pub fn goodbye(lang: Lang, title: &str, text: &str) -> Markup {
 }
 
 /// The first screen: choose a sheet (choosing it starts the check).
-pub fn home(lang: Lang, simulation: bool, limit_mb: u64, keys: &str, going: Option<(String, String)>) -> Markup {
+pub fn home(
+    lang: Lang,
+    simulation: bool,
+    limit_mb: u64,
+    keys: &str,
+    going: Option<(String, String)>,
+    back: Option<&str>,
+) -> Markup {
     layout(
         lang,
         lang.t("Tableur", "Sheet"),
@@ -162,10 +169,25 @@ pub fn home(lang: Lang, simulation: bool, limit_mb: u64, keys: &str, going: Opti
                 input #domaine type="text" name="domaine";
                 button type="submit" data-testid="export-portfolio" { (lang.t("Télécharger le portefeuille", "Download the portfolio")) }
             }
-            h2 { (lang.t("Clés", "Keys")) }
+            (keys_form(lang, simulation, keys, back))
+        },
+    )
+}
+
+/// The keys: how they are kept, and the form to give them (then back to
+/// `back`, the screen that asked).
+fn keys_form(lang: Lang, simulation: bool, keys: &str, back: Option<&str>) -> Markup {
+    html! {
+            h2 #cles { (lang.t("Clés", "Keys")) }
             p data-testid="keys" { (lang.t("Clés :", "Keys:")) " " (keys) }
             @if !simulation {
-                form method="post" action="/cles" autocomplete="off" {
+                @if let Some(b) = back {
+                    p.simulation role="note" data-testid="keys-needed" { (lang.t(
+                        "Pour envoyer, loopbatch a besoin des clés Cegid Loop du cabinet. Saisissez-les ici : vous reviendrez ensuite au plan, avec le tableur et ses corrections.",
+                        "To send, loopbatch needs the firm's Cegid Loop keys. Type them here: you will then go back to the plan, with the sheet and its fixes.")) }
+                    input type="hidden" form="keys-form" name="retour" value=(b);
+                }
+                form #keys-form method="post" action="/cles" autocomplete="off" {
                     label for="abonnement" { (lang.t("Clé d'abonnement (votre contact Cegid)", "Subscription key (from your Cegid contact)")) }
                     input #abonnement type="password" name="abonnement" autocomplete="off";
                     label for="api" { (lang.t("Clé d'API (IDCLE:SECRET, générée sur CegidLife)", "API key (KEYID:SECRET, generated on CegidLife)")) }
@@ -178,8 +200,7 @@ pub fn home(lang: Lang, simulation: bool, limit_mb: u64, keys: &str, going: Opti
                     button type="submit" data-testid="save-keys" { (lang.t("Utiliser ces clés", "Use these keys")) }
                 }
             }
-        },
-    )
+    }
 }
 
 /// A problem's kind: its column and what is wrong, the value left out, so
@@ -336,91 +357,6 @@ pub fn row(sheet: &CheckedSheet, index: usize, lang: Lang) -> Markup {
     }
 }
 
-pub struct PlanView<'a> {
-    pub sheet_id: &'a str,
-    pub name: &'a str,
-    pub host: &'a str,
-    pub counts: &'a PlanCounts,
-    pub per_dossier: &'a [(String, usize)],
-    pub confirm: &'a str,
-    /// Kept runs of this very plan, newest first.
-    pub earlier: &'a [Stored],
-    pub lang: Lang,
-    pub simulation: bool,
-}
-
-/// The plan: calls per route and per dossier, the target; "Lancer" opens
-/// the in-page confirmation (CSS :target, no script needed).
-pub fn plan_page(v: &PlanView) -> Markup {
-    let lang = v.lang;
-    let c = v.counts;
-    layout(
-        lang,
-        lang.t("Plan", "Plan"),
-        v.simulation,
-        html! {
-            h1 { (lang.t("Plan d'appels de", "Plan of calls of")) " " (v.name) }
-            p { (c.calls) " " (lang.t("appels vers", "calls to")) " " strong data-testid="host" { (v.host) } ", "
-                (c.dossiers) " " (lang.t("dossiers", "dossiers")) ", " (c.valid) " " (lang.t("lignes valides", "valid rows"))
-                @if c.invalid > 0 { ", " (c.invalid) " " (lang.t("lignes invalides (non envoyées)", "invalid rows (not sent)")) } }
-            table {
-                caption { (lang.t("Appels par route", "Calls per route")) }
-                thead { tr { th scope="col" { "route" } th scope="col" { (lang.t("appels", "calls")) } } }
-                tbody { @for (route, n) in &c.calls_per_route { tr { td { (route) } td { (n) } } } }
-            }
-            p { a href=(format!("/feuille/{}/plan.xlsx", v.sheet_id)) data-testid="download-plan" { (lang.t("Télécharger le plan lisible (PLAN.xlsx)", "Download the readable plan (PLAN.xlsx)")) } }
-            details {
-                summary { (lang.t("Appels par dossier", "Calls per dossier")) }
-                table { tbody { @for (d, n) in v.per_dossier { tr { td { (d) } td { (n) } } } } }
-            }
-            p { a href=(format!("/feuille/{}", v.sheet_id)) { (lang.t("Retour à la vérification", "Back to the check")) } }
-            @if let Some(e) = v.earlier.first() {
-                (already_run(e, lang))
-            } @else if c.calls > 0 {
-                p { a.button href="#confirmer" data-testid="run" { (lang.t("Lancer", "Run")) } }
-                section #confirmer role="dialog" aria-labelledby="confirmer-titre" {
-                    h2 #confirmer-titre { (lang.t("Confirmer l'envoi", "Confirm sending")) }
-                    p { (lang.t("Envoyer", "Send")) " " strong { (c.calls) } " " (lang.t("appels à", "calls to")) " " strong { (v.host) } " ?" }
-                    form method="post" action="/execution" {
-                        input type="hidden" name="confirm" value=(v.confirm);
-                        button type="submit" data-testid="confirm" { (lang.t("Envoyer", "Send")) }
-                        " " a href="#" { (lang.t("Annuler", "Cancel")) }
-                    }
-                }
-            }
-        },
-    )
-}
-
-/// The same plan ran already: resume it or run its failures again rather
-/// than send everything a second time.
-fn already_run(e: &Stored, lang: Lang) -> Markup {
-    let failed = e.counts.as_ref().is_some_and(|c| c.keys().any(|w| !matches!(w.as_str(), "OK" | "IGNORE")));
-    html! {
-        section.already data-testid="already-run" data-run=(e.id) role="note" {
-            h2 { (lang.t("Ce tableur a déjà été exécuté", "This sheet was run already")) }
-            p { (lang.t("Le même tableur, tel quel, a été exécuté le", "The same sheet, as it is, was run on")) " " (e.when) " : "
-                (counts(e, lang)) }
-            p { (lang.t(
-                "L'exécuter de nouveau renverrait ce qui est déjà fait. Reprenez-le (rien de fait n'est renvoyé) ou relancez ses échecs ; pour tout renvoyer, supprimez d'abord cette exécution dans « Exécutions gardées ».",
-                "Running it again would send again what is done. Resume it (nothing done is sent again) or run its failures again; to send everything again, first delete that run in “Kept runs”.")) }
-            p {
-                a href=(format!("/execution/{}", e.id)) { (lang.t("Voir cette exécution", "See that run")) }
-                @if e.unfinished {
-                    form.inline method="post" action=(format!("/execution/{}/reprise", e.id)) {
-                        button type="submit" data-testid="resume" { (lang.t("Reprendre", "Resume")) }
-                    }
-                }
-                @if failed {
-                    form.inline method="post" action=(format!("/execution/{}/echecs", e.id)) {
-                        button type="submit" data-testid="rerun-failed" { (lang.t("Relancer les échecs", "Run the failures again")) }
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// A run kept in the per-user folder.
 pub struct Stored {
     pub id: String,
@@ -436,7 +372,7 @@ pub struct Stored {
 }
 
 /// A kept run's rows per status, or that it has no results yet.
-fn counts(run: &Stored, lang: Lang) -> Markup {
+pub(super) fn counts(run: &Stored, lang: Lang) -> Markup {
     html! {
         @match &run.counts {
             Some(c) => { @for (word, n) in c { (word) " " (n) " " } }

@@ -93,24 +93,24 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     if earlier.is_empty() {
         earlier.extend(going_with(&app, hash));
     }
-    let mut per_dossier: HashMap<&str, usize> = HashMap::new();
-    for c in &plan.calls {
-        *per_dossier.entry(&c.dossier).or_default() += 1;
-    }
-    let mut per_dossier: Vec<(String, usize)> = per_dossier.into_iter().map(|(d, n)| (d.to_string(), n)).collect();
-    per_dossier.sort();
-    let view = pages::PlanView {
+    let (per_operation, per_dossier) = in_words(plan);
+    let keys_missing = !app.simulation
+        && app.keys.lock().unwrap_or_else(|e| e.into_inner()).is_none()
+        && job::keys(&app.config()).is_err();
+    let view = super::plan_page::PlanView {
         sheet_id: &id,
         name,
         host,
         counts: &counts,
+        per_operation: &per_operation,
         per_dossier: &per_dossier,
+        keys_missing,
         confirm: &confirm,
         earlier: &earlier,
         lang: app.lang(),
         simulation: app.simulation,
     };
-    let page = pages::plan_page(&view);
+    let page = super::plan_page::plan_page(&view);
     // The same plan again (another tab): its earlier views still confirm it.
     pending.confirms.push(confirm);
     if pending.confirms.len() > CONFIRMS_KEPT {
@@ -118,6 +118,20 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     }
     app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).insert(id, pending);
     html(page)
+}
+
+/// Calls per operation, and per dossier (in its order of codes).
+type PerDossier = Vec<(String, Vec<(crate::plan::Operation, usize)>)>;
+fn in_words(plan: &Plan) -> (Vec<(crate::plan::Operation, usize)>, PerDossier) {
+    use std::collections::BTreeMap;
+    let mut all: BTreeMap<crate::plan::Operation, usize> = BTreeMap::new();
+    let mut per: BTreeMap<&str, BTreeMap<crate::plan::Operation, usize>> = BTreeMap::new();
+    for c in &plan.calls {
+        *all.entry(c.operation).or_default() += 1;
+        *per.entry(&c.dossier).or_default().entry(c.operation).or_default() += 1;
+    }
+    let per = per.into_iter().map(|(d, ops)| (d.to_string(), ops.into_iter().collect())).collect();
+    (all.into_iter().collect(), per)
 }
 
 /// The run going with this plan, if any: just started, its journal may

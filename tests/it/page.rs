@@ -366,6 +366,11 @@ fn a_run_from_the_page_is_followed_and_writes_the_clis_results() {
         client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
     assert!(plan.contains("data-testid=\"run\"") && plan.contains("127.0.0.1"), "{plan}");
     let confirm = confirm_of(&plan);
+    // The plan in the user's words; the routes are PLAN.xlsx's.
+    let words = plan.split("data-testid=\"plan-words\"").nth(1).unwrap().split("</ul>").next().unwrap();
+    assert!(words.contains("dossiers approvisionnés") && words.contains("interlocuteurs créés"), "{words}");
+    assert!(!plan.contains("/collaborativeOffer/") && !plan.contains("provisionCompany"), "no route: {plan}");
+    assert!(plan.contains("data-testid=\"per-dossier\"") && plan.contains("CLI0001"), "per dossier on demand");
     let start_run = |confirm: &str| {
         client()
             .post(format!("{}/execution", p.base))
@@ -390,7 +395,9 @@ fn a_run_from_the_page_is_followed_and_writes_the_clis_results() {
     assert!(page.contains("data-testid=\"download-xlsx\"") && page.contains("data-testid=\"download-csv\""));
     // The same results as the CLI's, on the same sheet and the same answers.
     let xlsx = client().get(format!("{}{run}/resultats/xlsx", p.base)).header("cookie", &cookie).send().unwrap();
+    let name = xlsx.headers()["content-disposition"].to_str().unwrap().to_string();
     std::fs::write(w.path("page.xlsx"), xlsx.bytes().unwrap()).unwrap();
+    assert!(name.contains("onboarding-clients-resultats-20") && name.contains("h") && name.contains(".xlsx"), "{name}");
     let csv = client().get(format!("{}{run}/resultats/csv", p.base)).header("cookie", &cookie).send().unwrap();
     std::fs::write(w.path("page.csv"), csv.bytes().unwrap()).unwrap();
     let sim2 = crate::util::TestSim::start(Options { model: sample_model(), ..Default::default() });
@@ -652,30 +659,51 @@ fn keys_typed_in_the_page_stay_in_memory_or_are_saved_for_every_command() {
     let p = start(&w, &[]);
     let cookie = open(&p);
     let home = || client().get(format!("{}/", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
-    assert!(home().contains("non configurées"));
-    let set = |sub: &str, api: &str, keep: &str| {
+    // No keys: said in words (no variable names), and the plan offers the
+    // key form instead of « Lancer », then comes back to the same sheet.
+    let page = home();
+    assert!(page.contains("aucune : saisissez ci-dessous") && !page.contains("LOOP_SUBSCRIPTION_KEY"), "{page}");
+    let up = post_sheet(&p, &cookie, "k.csv", b"code_dossier;email;nom;offre\nK1;k@exemple.fr;Nom;start\n".to_vec());
+    let sheet = up.headers()["location"].to_str().unwrap().to_string();
+    let plan =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(plan.contains("Les clés Cegid Loop manquent") && !plan.contains("data-testid=\"run\""), "{plan}");
+    let back = format!("{sheet}/plan");
+    assert!(plan.contains(&format!("href=\"/?retour={back}#cles\"")), "{plan}");
+    let form =
+        client().get(format!("{}/?retour={back}", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(form.contains(&format!("name=\"retour\" value=\"{back}\"")), "{form}");
+    let set_to = |sub: &str, api: &str, keep: &str, to: &str| {
         client()
             .post(format!("{}/cles", p.base))
             .header("cookie", &cookie)
             .header("origin", &p.base)
-            .form(&[("abonnement", sub), ("api", api), ("garder", keep)])
+            .form(&[("abonnement", sub), ("api", api), ("garder", keep), ("retour", to)])
             .send()
             .unwrap()
     };
+    let set = |sub: &str, api: &str, keep: &str| set_to(sub, api, keep, "//ailleurs.example/");
     assert_eq!(set("abc", "sans-deux-points", "session").status(), 400, "KEYID:SECRET or nothing");
-    assert_eq!(
-        set(loopbatch::simulator::DEMO_SUBSCRIPTION_KEY, loopbatch::simulator::DEMO_API_KEY, "session").status(),
-        303
-    );
+    let r = set_to(loopbatch::simulator::DEMO_SUBSCRIPTION_KEY, loopbatch::simulator::DEMO_API_KEY, "session", &back);
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, back.as_str()));
+    let plan = client().get(format!("{}{back}", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(plan.contains("data-testid=\"run\""), "the same sheet's plan, ready to run: {plan}");
     let page = home();
     assert!(page.contains("saisies pour cette session") && page.contains("de***id"), "{page}");
     assert!(!page.contains("demo-secret") && !page.contains(loopbatch::simulator::DEMO_SUBSCRIPTION_KEY));
     let saved = w.home().join(".config/loopbatch");
     assert!(!saved.exists(), "a session's keys are never written");
     // Saved: owner-only files of the user's folder, which every command reads.
+    let r = set(loopbatch::simulator::DEMO_SUBSCRIPTION_KEY, loopbatch::simulator::DEMO_API_KEY, "enregistrer");
     assert_eq!(
-        set(loopbatch::simulator::DEMO_SUBSCRIPTION_KEY, loopbatch::simulator::DEMO_API_KEY, "enregistrer").status(),
-        303
+        (r.status().as_u16(), r.headers()["location"].to_str().unwrap()),
+        (303, "/"),
+        "never back to another site"
+    );
+    let page = home();
+    assert!(
+        page.contains("enregistrées pour cet utilisateur") && !page.contains("saisies pour cette session"),
+        "{page}"
     );
     #[cfg(unix)]
     for f in ["cle-abonnement.txt", "cle-api.txt"] {
