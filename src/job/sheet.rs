@@ -77,6 +77,14 @@ impl CheckedSheet {
         c
     }
 
+    /// What the reader said of the file (sheets skipped, encoding…) and,
+    /// before any run, a deprecated route the plan would use.
+    pub fn remarks(&self) -> Vec<String> {
+        let mut all = self.table.remarks.clone();
+        all.extend(crate::plan::deprecation_remarks(&self.counts(), &self.cfg));
+        all
+    }
+
     /// Changes one cell, checks its row again, then the checks across rows.
     /// Returns the indexes of the rows whose problems changed (the edited
     /// row first).

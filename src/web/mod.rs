@@ -7,6 +7,7 @@
 //! (templates, portfolio, online check), `runs` (plan, run, progress,
 //! results, kept runs), `pages` (the HTML).
 
+mod grid;
 mod guard;
 mod handover;
 mod keys;

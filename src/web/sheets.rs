@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
 
-use super::{Shared, UPLOAD_LIMIT_MB, failure, html, owner_only_folder, pages};
+use super::{Shared, UPLOAD_LIMIT_MB, failure, html, owner_only_folder};
 use crate::job::{CheckedSheet, Edit, SheetInput};
 
 pub(super) struct Loaded {
@@ -259,7 +259,7 @@ pub(super) async fn view(
 ) -> Response<Body> {
     let Some(l) = loaded(&app, &id) else { return not_found(&app) };
     let l = l.lock().unwrap_or_else(|e| e.into_inner());
-    let view = pages::SheetView {
+    let view = super::grid::SheetView {
         id: &id,
         name: &l.name,
         sheet: &l.sheet,
@@ -268,7 +268,7 @@ pub(super) async fn view(
         lang: app.lang(),
         simulation: app.simulation,
     };
-    html(pages::sheet_page(&view))
+    html(super::grid::sheet_page(&view))
 }
 
 #[derive(Deserialize)]
@@ -295,10 +295,10 @@ pub(super) async fn edit(
         l.version += 1;
         let rows: Vec<serde_json::Value> = changed
             .iter()
-            .map(|i| serde_json::json!({"index": i, "html": pages::row(&l.sheet, *i, lang).into_string()}))
+            .map(|i| serde_json::json!({"index": i, "html": super::grid::row(&l.sheet, *i, lang).into_string()}))
             .collect();
         Ok::<_, crate::error::Failure>(serde_json::json!({
-            "summary": pages::summary(&l.sheet, lang).into_string(),
+            "summary": super::grid::summary(&l.sheet, lang).into_string(),
             "rows": rows,
         }))
     })

@@ -477,3 +477,85 @@ fn check_fix_run_download(kind: Browser, driver: &Path, binary: &Path) {
     let fixed = lines.iter().find(|l| l["ligne"] == "8").unwrap();
     assert_eq!((fixed["statut"].as_str(), fixed["E-mail"].as_str()), ("OK", "jean.dupont@exemple.fr"));
 }
+
+#[test]
+fn the_check_grid_fits_a_1366_px_window_in_the_browser() {
+    for (kind, driver, binary) in browsers() {
+        grid_fits(kind, &driver, &binary);
+    }
+}
+
+/// A sheet of 30 columns of 40-character values, 60 rows (two pages), one
+/// e-mail mistyped and one value with a non-breaking space.
+fn wide_sheet(w: &Work) -> PathBuf {
+    let mut head = vec!["code_dossier".to_string(), "email".into(), "nom".into(), "offre".into()];
+    head.extend((5..=30).map(|i| format!("colonne_libre_{i}")));
+    let mut text = head.join(";") + "\n";
+    for r in 0..60 {
+        let email = if r == 0 { "pas-une-adresse".to_string() } else { format!("contact{r}@exemple.fr") };
+        let nom = if r == 1 { "\u{a0}Durand".to_string() } else { format!("Nom{r}") };
+        let mut cells = vec![format!("LARGE{r:03}"), email, nom, "start".into()];
+        cells.extend(
+            (5..=30).map(|i| format!("{:-<40}", format!("valeur {i} de la ligne {r} ")).chars().take(40).collect()),
+        );
+        text += &(cells.join(";") + "\n");
+    }
+    w.file("large.csv", text.as_bytes())
+}
+
+fn grid_fits(kind: Browser, driver: &Path, binary: &Path) {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let (_driver, c) = session(&rt, kind, driver, binary);
+    let sim = sample_gateway(Duration::ZERO);
+    let w = Work::new();
+    let sheet = wide_sheet(&w);
+    let (_ui, opening) = ui(&w, &sim);
+    rt.block_on(async {
+        c.set_window_size(1366, 768).await.unwrap();
+        c.goto(&opening).await.unwrap();
+        let input = c.wait().for_element(Locator::Css("[data-testid=sheet]")).await.unwrap();
+        input.send_keys(sheet.to_str().unwrap()).await.unwrap();
+        shown(&c, "[data-testid=grid]").await;
+        // No sideways scrolling of the page: the grid scrolls in its frame.
+        let fits =
+            c.execute("return [document.scrollingElement.scrollWidth, window.innerWidth];", vec![]).await.unwrap();
+        let [scroll, inner]: [u64; 2] = serde_json::from_value(fits).unwrap();
+        assert!(scroll <= inner, "{kind:?}: the page is {scroll} px wide in a {inner} px window");
+        // Scrolled to its far right, sheet, line, status and message stay in view.
+        c.execute("document.querySelector('[data-testid=grid]').scrollLeft = 100000;", vec![]).await.unwrap();
+        let seen = c
+            .execute(
+                "const tr = document.querySelector('tr[data-testid=row][data-row=\"2\"]'); \
+                 return [0, 1, 2, 3].map(i => { const r = tr.cells[i].getBoundingClientRect(); \
+                   const at = document.elementFromPoint(r.left + 5, r.top + 5); \
+                   return r.left >= 0 && r.right <= window.innerWidth && tr.cells[i].contains(at); });",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let seen: Vec<bool> = serde_json::from_value(seen).unwrap();
+        assert_eq!(seen, vec![true; 4], "{kind:?}: sheet, line, status, message in view");
+        // A long value is cut, its whole value given on focus.
+        let value = c.find(Locator::Css("tr[data-row=\"2\"] span.value")).await.unwrap();
+        let full = value.attr("title").await.unwrap().unwrap_or_default();
+        assert_eq!(full.chars().count(), 40, "{full}");
+        // Each warning once: under its cell, not again in the message column.
+        let row3 = text(&c, "tr[data-testid=row][data-row=\"3\"]").await;
+        assert_eq!(row3.matches("insécables ou invisibles").count(), 1, "{row3}");
+        assert_eq!(text(&c, "tr[data-row=\"3\"] [data-testid=row-message]").await, "");
+        // « Problèmes » follows each fix; paging at the bottom too.
+        let problems = text(&c, "[data-testid=problems]").await;
+        assert!(problems.contains("email"), "{problems}");
+        let email = r#"input[data-row="2"][data-field=email]"#;
+        c.find(Locator::Css(email)).await.unwrap().clear().await.unwrap();
+        until(&c, email, "value", str::is_empty, "the cleared cell redrawn").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        c.find(Locator::Css(email)).await.unwrap().send_keys("large0@exemple.fr\u{E004}").await.unwrap();
+        until(&c, r#"tr[data-testid=row][data-row="2"]"#, "data-statut", |s| s == "VALIDE", "the fixed row").await;
+        assert!(c.find_all(Locator::Css("[data-testid=problems]")).await.unwrap().is_empty(), "no stale problem");
+        c.find(Locator::Css("[data-testid=next-page-bottom]")).await.unwrap().click().await.unwrap();
+        shown(&c, "[data-testid=previous-page-bottom]").await;
+        accessible(&c, "grille large").await;
+        c.close().await.unwrap();
+    });
+}
