@@ -378,9 +378,15 @@ fn html(markup: maud::Markup) -> Response<Body> {
 
 /// A page saying what could not be done, with its status.
 fn failure(app: &App, status: StatusCode, text: &str) -> Response<Body> {
+    failure_then(app, status, text, None)
+}
+
+/// The same, with the button to the next step (its words, its address).
+fn failure_then(app: &App, status: StatusCode, text: &str, next: Option<(&str, &str)>) -> Response<Body> {
     let lang = app.lang();
     let text = app.shown(text);
-    let mut r = html(pages::message(lang, lang.t("Impossible", "Cannot do it"), &text));
+    let title = lang.t("Cela n'a pas pu se faire", "This could not be done");
+    let mut r = html(pages::failed(lang, title, &text, next));
     *r.status_mut() = status;
     r
 }

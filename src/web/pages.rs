@@ -70,11 +70,29 @@ pub fn refused(lang: Lang) -> Markup {
 }
 
 pub fn message(lang: Lang, title: &str, text: &str) -> Markup {
+    failed(lang, title, text, None)
+}
+
+/// What could not be done, and the button to the next step: `next` (its
+/// words and address), else back to the page before (the sheet being
+/// fixed keeps its fixes: they live in the server) or home.
+pub fn failed(lang: Lang, title: &str, text: &str, next: Option<(&str, &str)>) -> Markup {
     layout(
         lang,
         title,
         false,
-        html! { h1 { (title) } p role="alert" { (text) } p { a href="/" { (lang.t("Retour", "Back")) } } },
+        html! {
+            h1 { (title) }
+            p role="alert" data-testid="failure" { (text) }
+            p.next {
+                @if let Some((words, href)) = next {
+                    a.button href=(href) data-testid="next-step" { (words) }
+                } @else {
+                    a.button href="/" data-back="true" data-testid="next-step" { (lang.t("Revenir à la page précédente", "Back to the page before")) }
+                }
+                " " a href="/" { (lang.t("Accueil", "Home")) }
+            }
+        },
     )
 }
 

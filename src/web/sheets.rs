@@ -90,8 +90,22 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
             }
         }
     }
+    let another = Some((lang.t("Choisir un autre fichier", "Choose another file"), "/"));
+    if bytes.is_empty() && name.is_empty() {
+        let text = lang.t("Aucun fichier choisi : choisissez un tableur.", "No file chosen: choose a sheet.");
+        return super::failure_then(&app, StatusCode::BAD_REQUEST, text, another);
+    }
     if bytes.is_empty() {
-        return failure(&app, StatusCode::BAD_REQUEST, lang.t("Aucun fichier choisi.", "No file chosen."));
+        let text = format!(
+            "{} « {} » {}",
+            lang.t("Le fichier", "The file"),
+            safe_name(&name),
+            lang.t(
+                "est vide (0 octet) : ouvrez-le dans Excel, vérifiez qu'il contient vos lignes, enregistrez-le, puis choisissez-le de nouveau.",
+                "is empty (0 bytes): open it in Excel, check that it holds your rows, save it, then choose it again."
+            )
+        );
+        return super::failure_then(&app, StatusCode::BAD_REQUEST, &text, another);
     }
     let id = super::guard::secret();
     let folder = app.folder.join("televersements").join(&id);
@@ -112,7 +126,7 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
         // A sheet refused is not kept.
         Ok(Err(f)) => {
             let _ = std::fs::remove_dir_all(&folder);
-            failure(&app, StatusCode::UNPROCESSABLE_ENTITY, &f.message)
+            super::failure_then(&app, StatusCode::UNPROCESSABLE_ENTITY, &f.message, another)
         }
         Err(_) => {
             let _ = std::fs::remove_dir_all(&folder);

@@ -38,6 +38,16 @@ async function recheck(input) {
   }
 }
 
+// An error page's « back »: to the page before (the sheet being fixed
+// keeps its fixes in the server); without a page before, home.
+document.addEventListener("click", (event) => {
+  const a = event.target.closest && event.target.closest("a[data-back]");
+  if (a && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
+
 document.addEventListener("change", (event) => {
   const t = event.target;
   if (t.matches('input[data-testid="sheet"]') && t.files && t.files.length > 0) {
