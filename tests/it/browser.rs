@@ -509,10 +509,23 @@ fn grid_fits(kind: Browser, driver: &Path, binary: &Path) {
     let sim = sample_gateway(Duration::ZERO);
     let w = Work::new();
     let sheet = wide_sheet(&w);
+    let pdf = w.file("facture.xlsx", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n");
     let (_ui, opening) = ui(&w, &sim);
     rt.block_on(async {
         c.set_window_size(1366, 768).await.unwrap();
         c.goto(&opening).await.unwrap();
+        // A PDF chosen by mistake: said as such, no server path, and a
+        // button back to the file chooser.
+        let input = c.wait().for_element(Locator::Css("[data-testid=sheet]")).await.unwrap();
+        input.send_keys(pdf.to_str().unwrap()).await.unwrap();
+        shown(&c, "[data-testid=failure]").await;
+        let said = text(&c, "main").await;
+        assert!(said.contains("facture.xlsx") && said.contains("document PDF"), "{said}");
+        for bad in [w.dir.path().to_str().unwrap(), "televersements", "%PDF", "Impossible"] {
+            assert!(!said.contains(bad), "« {bad} » shown: {said}");
+        }
+        accessible(&c, "fichier refusé").await;
+        click(&c, "next-step").await;
         let input = c.wait().for_element(Locator::Css("[data-testid=sheet]")).await.unwrap();
         input.send_keys(sheet.to_str().unwrap()).await.unwrap();
         shown(&c, "[data-testid=grid]").await;
