@@ -103,6 +103,8 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
     let counts = report.counts();
     let link = |s: &str| format!("/execution/{}?statut={s}", v.id);
     let people = job::people(&v.plan.columns, &v.plan.rows);
+    // The sheet's name beside the line only when the file has several.
+    let several = v.plan.rows.iter().any(|r| v.plan.rows.first().is_some_and(|f| f.feuille != r.feuille));
     let shown: Vec<usize> =
         (0..report.rows.len()).filter(|i| v.only.is_none_or(|s| report.rows[*i].status.word() == s)).collect();
     html! {
@@ -141,7 +143,7 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
                 @for i in shown.iter().take(SHOWN) {
                     @let (row, r, who) = (&v.plan.rows[*i], &report.rows[*i], &people[*i]);
                     tr data-testid="result" data-statut=(r.status.word()) data-ligne=(row.ligne) {
-                        td { (&*row.feuille) " · " (row.ligne) }
+                        td { @if several { (&*row.feuille) " · " } (row.ligne) }
                         td data-col="code" { (who[0]) } td data-col="nom" { (who[1]) } td data-col="email" { (who[2]) }
                         td class=(format!("statut {}", tone(r.status))) data-col="statut" {
                             (job::status_said(r.status, lang)) small { (r.status.word()) } }

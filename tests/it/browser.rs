@@ -406,6 +406,7 @@ fn check_fix_run_download(kind: Browser, driver: &Path, binary: &Path) {
         until(&c, row, "data-statut", |s| s == "VALIDE", "the fixed row turns VALIDE").await;
         let valid = cli["rows"]["valid"].as_u64().unwrap() + 1;
         until(&c, "[data-testid=summary]", "data-valid", |v| v == valid.to_string(), "the counts follow").await;
+        c.execute("document.querySelector('[data-testid=grid]').scrollLeft = 0;", vec![]).await.unwrap();
         screenshot(&c, "3-correction.png").await;
         // The plan, "Lancer", the in-page confirmation, and the run.
         c.find(Locator::Css("[data-testid=plan]")).await.unwrap().click().await.unwrap();
