@@ -250,7 +250,14 @@ fn delimiter_of(value: &str) -> Option<u8> {
 
 pub(super) fn loaded(app: &Shared, id: &str) -> Option<Arc<Mutex<Loaded>>> {
     let l = app.sheets.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()?;
-    l.lock().unwrap_or_else(|e| e.into_inner()).touched = Instant::now();
+    {
+        let mut loaded = l.lock().unwrap_or_else(|e| e.into_inner());
+        loaded.touched = Instant::now();
+        // The page switched language: its checks said again (a new plan).
+        if loaded.sheet.speak(app.lang()) {
+            loaded.version += 1;
+        }
+    }
     Some(l)
 }
 

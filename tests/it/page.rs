@@ -486,6 +486,51 @@ fn the_page_switches_to_english_and_back() {
     assert_eq!(switch("fr", "/").headers()["location"], "/");
     let home = client().get(&p.base).header("cookie", &cookie).send().unwrap().text().unwrap();
     assert!(home.contains("Vérifier un tableur"));
+    // A sheet checked before the switch is said again in the new language.
+    let page = client().get(format!("{}{sheet}", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(page.contains("n'est pas une adresse e-mail valide") && !page.contains("not a valid e-mail"), "{page}");
+}
+
+#[test]
+fn in_english_the_results_table_and_the_engines_messages_are_english() {
+    let sim = crate::util::TestSim::start(loopbatch::simulator::Options {
+        model: crate::util::model(&[("C1", true), ("C2", true)]),
+        ..Default::default()
+    });
+    let w = Work::new();
+    let p = start(&w, &sim_keys(&sim));
+    let cookie = open(&p);
+    // Checked in French, then the page switched to English.
+    let sheet = b"code_dossier;email;nom;offre\nC1;pas-un-email;Nom;start\nC2;ok@exemple.fr;Nom;start\n".to_vec();
+    let r = post_sheet(&p, &cookie, "a.csv", sheet);
+    let sheet = r.headers()["location"].to_str().unwrap().to_string();
+    let r = client()
+        .post(format!("{}/langue", p.base))
+        .header("cookie", &cookie)
+        .header("origin", &p.base)
+        .form(&[("langue", "en")])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let plan =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    let r = client()
+        .post(format!("{}/execution", p.base))
+        .header("cookie", &cookie)
+        .header("origin", &p.base)
+        .form(&[("confirm", confirm_of(&plan))])
+        .send()
+        .unwrap();
+    let run = r.headers()["location"].to_str().unwrap().to_string();
+    let _ = client().get(format!("{}{run}/evenements", p.base)).header("cookie", &cookie).send().unwrap().text();
+    let (state, page) = progress_of(&p, &cookie, &run);
+    assert_eq!(state, "done", "{page}");
+    for head in ["<th scope=\"col\">row</th>", "dossier code", "name", "status", "advice"] {
+        assert!(page.contains(head), "{head}: {page}");
+    }
+    assert!(page.contains("invalid, not sent") && page.contains("is not a valid e-mail"), "{page}");
+    assert!(!page.contains("n'est pas une adresse") && !page.contains("invalide, non envoyé"), "{page}");
+    assert!(page.contains("Fix the cell named in the message"), "the advice in English: {page}");
 }
 
 #[test]
