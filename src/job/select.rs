@@ -163,7 +163,6 @@ fn unchanged(plan: &Plan, row: &PlanRow, line: &HashMap<String, String>) -> bool
 /// ended as `results`: those serving a row not kept (as `select_failed`
 /// keeps them, A_VERIFIER kept) that the run's journal does not prove done.
 pub fn failed_calls_to_send(plan: &Plan, results: &[RowResult], run: &RunFiles, lang: Lang) -> usize {
-    let done = previous_done_calls(run, lang).unwrap_or_default();
     let kept: HashSet<usize> = plan
         .rows
         .iter()
@@ -176,6 +175,19 @@ pub fn failed_calls_to_send(plan: &Plan, results: &[RowResult], run: &RunFiles, 
         })
         .map(|(i, _)| i)
         .collect();
+    calls_not_kept(plan, &kept, run, lang)
+}
+
+/// The same for a kept run known by its files only: its results file says
+/// how its rows ended (none readable: nothing to send).
+pub fn failed_calls_in_results(plan: &Plan, run: &RunFiles, lang: Lang) -> usize {
+    let Ok(prev) = report::read_results(run.results(), lang) else { return 0 };
+    let kept: HashSet<usize> = kept_rows(plan, &prev, false).into_keys().collect();
+    calls_not_kept(plan, &kept, run, lang)
+}
+
+fn calls_not_kept(plan: &Plan, kept: &HashSet<usize>, run: &RunFiles, lang: Lang) -> usize {
+    let done = previous_done_calls(run, lang).unwrap_or_default();
     let index: HashMap<RowRef, usize> = plan.rows.iter().enumerate().map(|(i, r)| (r.row_ref(), i)).collect();
     plan.calls
         .iter()

@@ -7,7 +7,7 @@ use maud::{Markup, html};
 use super::pages::{Stored, counts, layout};
 use crate::i18n::Lang;
 use crate::job::PlanCounts;
-use crate::plan::Operation;
+use crate::plan::{Operation, Plan};
 
 /// An operation as a person says what it does (`n` of them).
 pub fn said(op: Operation, n: usize, lang: Lang) -> &'static str {
@@ -107,7 +107,8 @@ pub fn plan_page(v: &PlanView) -> Markup {
 /// The same plan ran already: resume it or run its failures again rather
 /// than send everything a second time.
 fn already_run(e: &Stored, lang: Lang) -> Markup {
-    let failed = e.counts.as_ref().is_some_and(|c| c.keys().any(|w| !matches!(w.as_str(), "OK" | "IGNORE")));
+    // Something to send again (invalid rows are fixed in the sheet, not run again).
+    let failed = e.counts.as_ref().is_some_and(|c| c.keys().any(|w| matches!(w.as_str(), "ERREUR" | "NON_EXECUTE")));
     html! {
         section.already data-testid="already-run" data-run=(e.id) role="note" {
             h2 { (lang.t("Ce tableur a déjà été exécuté", "This sheet was run already")) }
@@ -124,11 +125,23 @@ fn already_run(e: &Stored, lang: Lang) -> Markup {
                     }
                 }
                 @if failed {
-                    form.inline method="post" action=(format!("/execution/{}/echecs", e.id)) {
-                        button type="submit" data-testid="rerun-failed" { (lang.t("Relancer les échecs", "Run the failures again")) }
-                    }
+                    " " a.button href=(format!("/execution/{}#relancer", e.id)) data-testid="rerun-failed" { (lang.t("Relancer les échecs…", "Run the failures again…")) }
                 }
             }
         }
     }
+}
+
+/// Calls per operation, and per dossier (in its order of codes).
+pub(super) type PerDossier = Vec<(String, Vec<(crate::plan::Operation, usize)>)>;
+pub(super) fn in_words(plan: &Plan) -> (Vec<(crate::plan::Operation, usize)>, PerDossier) {
+    use std::collections::BTreeMap;
+    let mut all: BTreeMap<crate::plan::Operation, usize> = BTreeMap::new();
+    let mut per: BTreeMap<&str, BTreeMap<crate::plan::Operation, usize>> = BTreeMap::new();
+    for c in &plan.calls {
+        *all.entry(c.operation).or_default() += 1;
+        *per.entry(&c.dossier).or_default().entry(c.operation).or_default() += 1;
+    }
+    let per = per.into_iter().map(|(d, ops)| (d.to_string(), ops.into_iter().collect())).collect();
+    (all.into_iter().collect(), per)
 }

@@ -93,7 +93,7 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     if earlier.is_empty() {
         earlier.extend(going_with(&app, hash));
     }
-    let (per_operation, per_dossier) = in_words(plan);
+    let (per_operation, per_dossier) = super::plan_page::in_words(plan);
     let keys_missing = !app.simulation
         && app.keys.lock().unwrap_or_else(|e| e.into_inner()).is_none()
         && job::keys(&app.config()).is_err();
@@ -118,20 +118,6 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     }
     app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).insert(id, pending);
     html(page)
-}
-
-/// Calls per operation, and per dossier (in its order of codes).
-type PerDossier = Vec<(String, Vec<(crate::plan::Operation, usize)>)>;
-fn in_words(plan: &Plan) -> (Vec<(crate::plan::Operation, usize)>, PerDossier) {
-    use std::collections::BTreeMap;
-    let mut all: BTreeMap<crate::plan::Operation, usize> = BTreeMap::new();
-    let mut per: BTreeMap<&str, BTreeMap<crate::plan::Operation, usize>> = BTreeMap::new();
-    for c in &plan.calls {
-        *all.entry(c.operation).or_default() += 1;
-        *per.entry(&c.dossier).or_default().entry(c.operation).or_default() += 1;
-    }
-    let per = per.into_iter().map(|(d, ops)| (d.to_string(), ops.into_iter().collect())).collect();
-    (all.into_iter().collect(), per)
 }
 
 /// The run going with this plan, if any: just started, its journal may
@@ -375,6 +361,13 @@ pub(super) async fn rerun_failed(State(app): State<Shared>, UrlPath(id): UrlPath
             None if !r.going() && r.files.results().exists() => r.files.results().to_path_buf(),
             _ => return Redirect::to(&format!("/execution/{id}")).into_response(),
         };
+        let to_send = match &r.report {
+            Some(report) => job::failed_calls_to_send(&r.plan, &report.rows, &r.files, app.lang()),
+            None => job::failed_calls_in_results(&r.plan, &r.files, app.lang()),
+        };
+        if to_send == 0 {
+            return nothing_to_send(&app, &id);
+        }
         (r.name.clone(), r.host.clone(), Box::new(r.plan.clone()), RunFiles::new(results))
     };
     launch(&app, name, host, plan, Again::OnlyFailed(previous))
@@ -386,6 +379,17 @@ pub(super) fn going(app: &Shared) -> Option<(String, String)> {
     let run = runs_get(app, &id)?;
     let r = run.lock().unwrap_or_else(|e| e.into_inner());
     r.going().then(|| (id.clone(), r.name.clone()))
+}
+
+/// « Relancer les échecs » with nothing to send: no empty run.
+fn nothing_to_send(app: &Shared, id: &str) -> Response<Body> {
+    let lang = app.lang();
+    let text = lang.t(
+        "Rien à relancer : les lignes qui n'ont pas abouti sont invalides (corrigez-les dans le tableur, puis vérifiez-le de nouveau) ou à vérifier dans Loop. Aucune exécution n'a été créée.",
+        "Nothing to run again: the rows that did not succeed are invalid (fix them in the sheet, then check it again) or to check in Loop. No run was created.",
+    );
+    let to = format!("/execution/{id}");
+    super::failure_then(app, StatusCode::CONFLICT, text, Some((lang.t("Voir l'exécution", "See the run"), &to)))
 }
 
 fn runs_get(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
@@ -560,17 +564,6 @@ pub(super) async fn stop(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     Redirect::to(&format!("/execution/{id}")).into_response()
 }
 
-/// A results file's name for the download, with the date and time its
-/// run wrote it: two runs of one sheet never download under one name.
-fn dated_name(path: &std::path::Path) -> String {
-    let stem = path.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let ext = path.extension().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let written = std::fs::metadata(path).and_then(|m| m.modified()).unwrap_or_else(|_| std::time::SystemTime::now());
-    // 2026-12-03 10:04 → 2026-12-03-10h04
-    let when = crate::outcome::format_local(written).replace(' ', "-").replacen(':', "h", 1);
-    format!("{stem}-{when}.{ext}")
-}
-
 /// The results files, by run id and kind, never by a path.
 pub(super) async fn download(
     State(app): State<Shared>,
@@ -590,7 +583,7 @@ pub(super) async fn download(
     let reading = path.clone();
     let read = tokio::task::spawn_blocking(move || std::fs::read(&reading)).await;
     match read.unwrap_or_else(|e| Err(std::io::Error::other(e))) {
-        Ok(bytes) => super::sheets::download(bytes, mime, &dated_name(&path)),
+        Ok(bytes) => super::sheets::download(bytes, mime, &super::sheets::dated_name(&path)),
         Err(_) => not_found(&app),
     }
 }

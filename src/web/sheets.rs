@@ -420,6 +420,17 @@ fn fixed_workbook(sheet: &CheckedSheet) -> Result<Vec<u8>, rust_xlsxwriter::Xlsx
     book.save_to_buffer()
 }
 
+/// A results file's name for the download, with the date and time its
+/// run wrote it: two runs of one sheet never download under one name.
+pub(super) fn dated_name(path: &std::path::Path) -> String {
+    let stem = path.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = path.extension().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let written = std::fs::metadata(path).and_then(|m| m.modified()).unwrap_or_else(|_| std::time::SystemTime::now());
+    // 2026-12-03 10:04 → 2026-12-03-10h04
+    let when = crate::outcome::format_local(written).replace(' ', "-").replacen(':', "h", 1);
+    format!("{stem}-{when}.{ext}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_name;

@@ -425,26 +425,23 @@ fn a_run_from_the_page_is_followed_and_writes_the_clis_results() {
         client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
     assert!(plan.contains("data-testid=\"already-run\""), "{plan}");
     assert!(!plan.contains("data-testid=\"run\""), "no fresh run of the same plan");
-    assert!(plan.contains("data-testid=\"rerun-failed\""));
-    let failed_before = page.iter().filter(|l| l["statut"] != "OK").count();
-    assert!(failed_before > 0);
+    // Its rows that did not end OK are invalid ones: fixed in the sheet,
+    // never sent again; « Relancer les échecs » is not offered, and asked
+    // anyway it creates no empty run.
+    let failed_before = page.iter().filter(|l| l["statut"] != "OK").collect::<Vec<_>>();
+    assert!(!failed_before.is_empty() && failed_before.iter().all(|l| l["statut"] == "INVALIDE"));
+    assert!(!plan.contains("data-testid=\"rerun-failed\""), "nothing to send again: {plan}");
     let r = client()
         .post(format!("{}{run}/echecs", p.base))
         .header("cookie", &cookie)
         .header("origin", &p.base)
         .send()
         .unwrap();
-    assert_eq!(r.status(), 303);
-    let rerun = r.headers()["location"].to_str().unwrap().to_string();
-    assert_ne!(rerun, run);
-    let _ = client().get(format!("{}{rerun}/evenements", p.base)).header("cookie", &cookie).send().unwrap().text();
-    assert_eq!(progress_of(&p, &cookie, &rerun).0, "done");
-    let xlsx = client().get(format!("{}{rerun}/resultats/xlsx", p.base)).header("cookie", &cookie).send().unwrap();
-    std::fs::write(w.path("rerun.xlsx"), xlsx.bytes().unwrap()).unwrap();
-    let rerun_rows = crate::util::results_xlsx(&w.path("rerun.xlsx"));
-    assert_eq!(rerun_rows.len(), 50, "the rows that were OK are kept in the results");
-    let ok = |rows: &[crate::util::Line]| rows.iter().filter(|l| l["statut"] == "OK").count();
-    assert!(ok(&rerun_rows) >= ok(&page), "nothing that was OK is lost");
+    assert_eq!(r.status(), 409);
+    let said = r.text().unwrap();
+    assert!(said.contains("Rien à relancer") && said.contains(&format!("href=\"{run}\"")), "{said}");
+    let runs = client().get(format!("{}/executions", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert_eq!(runs.matches("data-testid=\"stored-run\"").count(), 1, "no empty run: {runs}");
 }
 
 #[test]
@@ -592,18 +589,14 @@ fn stop_in_the_page_lets_calls_in_flight_finish_and_writes_the_results() {
     };
     assert!(!page.contains("data-statut=\"NON_EXECUTE\""), "every row reached");
     assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty(), "nothing done was sent again");
-    // "Relancer les échecs": only the rows that did not end OK (the invalid ones).
+    // « Relancer les échecs »: the rows left are invalid ones, nothing to
+    // send: not offered, and asked anyway no run is made, nothing sent.
+    assert!(!page.contains("data-testid=\"rerun-failed\""), "{page}");
     let before = sim.stats()["total"].as_u64().unwrap();
     let r = post(&format!("{run}/echecs"), &[]);
-    assert_eq!(r.status(), 303);
-    let again = r.headers()["location"].to_str().unwrap().to_string();
-    assert_ne!(again, run, "a new run, with its own results");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while progress_of(&p, &cookie, &again).0 != "done" {
-        assert!(std::time::Instant::now() < deadline, "the re-run ends");
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    assert_eq!(sim.stats()["total"].as_u64().unwrap(), before, "no OK row sent again");
+    assert_eq!(r.status(), 409);
+    assert!(r.text().unwrap().contains("Rien à relancer"));
+    assert_eq!(sim.stats()["total"].as_u64().unwrap(), before, "nothing sent");
 }
 
 #[cfg(unix)]
