@@ -558,6 +558,13 @@ fn stop_in_the_page_lets_calls_in_flight_finish_and_writes_the_results() {
     let (state, page) = progress_of(&p, &cookie, &run);
     assert_eq!(state, "running", "{page}");
     assert!(page.contains("data-testid=\"stop\""));
+    // The kept runs show it going, with a link to it and nothing destructive.
+    let list = client().get(format!("{}/executions", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    let id = run.rsplit('/').next().unwrap();
+    let row = list.split(&format!("data-run=\"{id}\"")).nth(1).unwrap().split("</tr>").next().unwrap();
+    assert!(row.contains("data-going=\"true\"") && row.contains("Suivre l'exécution en cours"), "{row}");
+    assert!(!row.contains("delete-run") && !row.contains("data-testid=\"resume\""), "{row}");
+    assert!(!list.contains(&format!("id=\"supprimer-{id}\"")), "no delete dialog for it");
     assert_eq!(post(&format!("{run}/arret"), &[]).status(), 303);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let page = loop {
@@ -792,4 +799,47 @@ fn slow_gateway(latency_ms: u64, config: &str) -> Slow {
     let plan =
         client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
     Slow { sim, w, p, cookie, sheet, plan }
+}
+
+#[test]
+fn a_pause_says_who_asks_to_wait_and_for_how_long() {
+    use loopbatch::config::Rate;
+    use loopbatch::simulator::Options;
+    // One call per 4 s at the gateway: the second call gets a Retry-After.
+    let sim = crate::util::TestSim::start(Options {
+        model: crate::util::model(&[("P1", false), ("P2", false), ("P3", false)]),
+        rate: Some(Rate { count: 1, per: std::time::Duration::from_secs(4) }),
+        ..Default::default()
+    });
+    let w = Work::new();
+    std::fs::write(w.path("loopbatch.toml"), "concurrency = 1\n").unwrap();
+    let p = start(&w, &sim_keys(&sim));
+    let cookie = open(&p);
+    let sheet = b"action;code_dossier\nprovisionner;P1\nprovisionner;P2\nprovisionner;P3\n".to_vec();
+    let sheet = post_sheet(&p, &cookie, "p.csv", sheet).headers()["location"].to_str().unwrap().to_string();
+    let plan =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    let post = |path: &str, form: &[(&str, &str)]| {
+        client()
+            .post(format!("{}{path}", p.base))
+            .header("cookie", &cookie)
+            .header("origin", &p.base)
+            .form(form)
+            .send()
+            .unwrap()
+    };
+    let run =
+        post("/execution", &[("confirm", &confirm_of(&plan))]).headers()["location"].to_str().unwrap().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let page = loop {
+        let (state, page) = progress_of(&p, &cookie, &run);
+        if state == "paused" {
+            break page;
+        }
+        assert!(std::time::Instant::now() < deadline && state == "running", "a pause: {state} {page}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let said = page.split("data-testid=\"progress-state\">").nth(1).unwrap().split("</span>").next().unwrap();
+    assert!(said.starts_with("en pause : Cegid Loop demande d'attendre ") && said.contains(" s "), "{said}");
+    assert_eq!(post(&format!("{run}/arret"), &[]).status(), 303);
 }
