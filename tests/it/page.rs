@@ -393,6 +393,17 @@ fn a_run_from_the_page_is_followed_and_writes_the_clis_results() {
     assert_eq!(state, "done");
     assert_eq!(attr(&page, "data-done"), attr(&page, "data-total"));
     assert!(page.contains("data-testid=\"download-xlsx\"") && page.contains("data-testid=\"download-csv\""));
+    // A status filter shows which is active, and only its rows.
+    let only = client()
+        .get(format!("{}{run}?statut=INVALIDE", p.base))
+        .header("cookie", &cookie)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(only.contains("data-status=\"INVALIDE\" data-active=\"true\" aria-current=\"true\""), "{only}");
+    assert!(only.contains("invalide, non envoyé · INVALIDE") && only.contains("data-active=\"false\""), "{only}");
+    assert!(only.contains("data-statut=\"INVALIDE\"") && !only.contains("data-statut=\"OK\""), "{only}");
     // The same results as the CLI's, on the same sheet and the same answers.
     let xlsx = client().get(format!("{}{run}/resultats/xlsx", p.base)).header("cookie", &cookie).send().unwrap();
     let name = xlsx.headers()["content-disposition"].to_str().unwrap().to_string();
