@@ -824,7 +824,7 @@ fn a_pause_says_who_asks_to_wait_and_for_how_long() {
     });
     let w = Work::new();
     std::fs::write(w.path("loopbatch.toml"), "concurrency = 1\n").unwrap();
-    let p = start(&w, &sim_keys(&sim));
+    let mut p = start(&w, &sim_keys(&sim));
     let cookie = open(&p);
     let sheet = b"action;code_dossier\nprovisionner;P1\nprovisionner;P2\nprovisionner;P3\n".to_vec();
     let sheet = post_sheet(&p, &cookie, "p.csv", sheet).headers()["location"].to_str().unwrap().to_string();
@@ -852,5 +852,11 @@ fn a_pause_says_who_asks_to_wait_and_for_how_long() {
     };
     let said = page.split("data-testid=\"progress-state\">").nth(1).unwrap().split("</span>").next().unwrap();
     assert!(said.starts_with("en pause : Cegid Loop demande d'attendre ") && said.contains(" s "), "{said}");
-    assert_eq!(post(&format!("{run}/arret"), &[]).status(), 303);
+    // « Quitter » while it goes: the goodbye page says it was stopped and
+    // how to resume it.
+    let bye = post("/quitter", &[]);
+    assert_eq!(bye.status(), 200);
+    let bye = bye.text().unwrap();
+    assert!(bye.contains("p.csv a été arrêtée") && bye.contains("« Reprendre »"), "{bye}");
+    assert!(p.wait_exit(std::time::Duration::from_secs(30)).is_some_and(|s| s.success()), "the page ends");
 }
