@@ -34,21 +34,38 @@ pub(super) fn fold_rows(plan: &Plan, run: &RunOutcome, front: Front, lang: Lang)
             RowCheck::Ignore => {
                 RowResult::new(Status::Ignore, lang.t("rien à faire (action vide)", "nothing to do (blank action)"))
             }
-            RowCheck::Valide => worst_of(plan, &serving[i], run, &not_run, &ts, lang),
+            RowCheck::Valide => worst_of(plan, &serving[i], run, (&not_run, unsettled(front, lang)), &ts, lang),
         })
         .collect()
 }
 
 /// The row's result from the calls serving it; attempts add up.
-fn worst_of(plan: &Plan, calls: &[usize], run: &RunOutcome, not_run: &str, ts: &str, lang: Lang) -> RowResult {
+/// The message of a call sent whose answer the stop left unknown.
+fn unsettled(front: Front, lang: Lang) -> &'static str {
+    match front {
+        Front::Page => lang.t(
+            "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; cliquez sur « Reprendre », qui le réglera sans doublon",
+            "unsettled: sent, the run stopped before its answer; click “Resume”, which settles it without a duplicate",
+        ),
+        Front::Command => lang.t(
+            "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; reprenez avec --resume, qui le réglera sans doublon",
+            "unsettled: sent, the run stopped before its answer; resume with --resume, which settles it without a duplicate",
+        ),
+    }
+}
+
+fn worst_of(
+    plan: &Plan,
+    calls: &[usize],
+    run: &RunOutcome,
+    (not_run, unsettled): (&str, &str),
+    ts: &str,
+    lang: Lang,
+) -> RowResult {
     let mut best: Option<RowResult> = None;
     let mut attempts = 0;
     for &ci in calls {
         let call = &plan.calls[ci];
-        let unsettled = lang.t(
-            "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; reprenez avec --resume, qui le réglera sans doublon",
-            "unsettled: sent, the run stopped before its answer; resume with --resume, which settles it without a duplicate",
-        );
         let o = run.outcomes.get(&call.id).cloned().unwrap_or_else(|| CallOutcome {
             status: Status::NonExecute,
             code_http: None,

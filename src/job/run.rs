@@ -280,7 +280,7 @@ async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Resu
 fn select(plan: &Plan, previous: &RunFiles, req: &RunRequest, events: &EventSink, lang: Lang) -> Result<Selection> {
     let done = previous_done_calls(previous, lang)?;
     let read = report::read_results(previous.results(), lang)?;
-    let sel = select_failed(plan, &read, &done, req.include_a_verifier, lang);
+    let sel = select_failed(plan, &read, &done, req.include_a_verifier, req.front, lang);
     events(Event::Rerun { rows_again: plan.rows.len() - sel.kept.len(), rows_kept: sel.kept.len() });
     Ok(sel)
 }
@@ -391,10 +391,16 @@ impl Started<'_> {
                 "the results could be written nowhere (neither in their place, nor beside it, nor in the temporary folder). Each call's outcome is kept in the journal"
             ),
             self.files.journal().display(),
-            lang.t(
-                "libérez le fichier ou le dossier, puis reprenez avec --resume : rien ne sera renvoyé, les résultats seront écrits.",
-                "free the file or the folder, then resume with --resume: nothing will be sent again, the results will be written."
-            )
+            match self.front {
+                Front::Page => lang.t(
+                    "libérez le fichier ou le dossier, puis cliquez sur « Reprendre » : rien ne sera renvoyé, les résultats seront écrits.",
+                    "free the file or the folder, then click “Resume”: nothing will be sent again, the results will be written."
+                ),
+                Front::Command => lang.t(
+                    "libérez le fichier ou le dossier, puis reprenez avec --resume : rien ne sera renvoyé, les résultats seront écrits.",
+                    "free the file or the folder, then resume with --resume: nothing will be sent again, the results will be written."
+                ),
+            }
         )
     }
 }

@@ -88,6 +88,7 @@ pub(super) fn select_failed(
     prev: &ReadBack,
     done_calls: &HashSet<(Operation, String)>,
     include_a_verifier: bool,
+    front: super::events::Front,
     lang: Lang,
 ) -> Selection {
     let kept = kept_rows(plan, prev, include_a_verifier);
@@ -106,7 +107,17 @@ pub(super) fn select_failed(
             let worst = rows.iter().filter_map(|i| kept.get(i).map(|r| r.status)).max().unwrap_or(Status::AVerifier);
             skipped.insert(
                 call.id,
-                previous(worst, lang.t("non relancé (--only-failed)", "not run again (--only-failed)")),
+                previous(
+                    worst,
+                    match front {
+                        super::events::Front::Page => {
+                            lang.t("non relancé (déjà fait ou à vérifier)", "not run again (done or to check)")
+                        }
+                        super::events::Front::Command => {
+                            lang.t("non relancé (--only-failed)", "not run again (--only-failed)")
+                        }
+                    },
+                ),
             );
         }
     }
