@@ -152,3 +152,27 @@ pub(super) fn stop_text(stop: &StopReason, front: Front, lang: Lang) -> String {
         StopReason::Fatal { message, .. } | StopReason::Journal { message } => message.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_hears_of_its_buttons_and_the_command_line_of_its_flags() {
+        let stop = StopReason::Interrupted;
+        let page = stop_text(&stop, Front::Page, Lang::Fr);
+        assert!(
+            page.contains("bouton Arrêter") && page.contains("« Reprendre »") && !page.contains("Ctrl-C"),
+            "{page}"
+        );
+        assert_eq!(stop_text(&stop, Front::Command, Lang::Fr), "interrompue (Ctrl-C)");
+        let not_run = not_run_message(Some(&stop), Front::Page, Lang::Fr);
+        assert!(not_run.contains("bouton Arrêter") && !not_run.contains("Ctrl-C"), "{not_run}");
+        let wait = StopReason::RetryAfterTooLong { wait: std::time::Duration::from_secs(120) };
+        let page = stop_text(&wait, Front::Page, Lang::Fr);
+        assert!(page.contains("Cegid Loop") && page.contains("Reprendre") && !page.contains("--resume"), "{page}");
+        assert!(stop_text(&wait, Front::Command, Lang::Fr).contains("--resume"));
+        assert!(!unsettled(Front::Page, Lang::En).contains("--resume"));
+        assert!(unsettled(Front::Command, Lang::En).contains("--resume"));
+    }
+}
