@@ -9,6 +9,9 @@ use crate::i18n::Lang;
 use crate::job::PlanCounts;
 use crate::plan::{Operation, Plan};
 
+/// Dossiers detailed in the page at most (a large plan stays light).
+const PER_DOSSIER_SHOWN: usize = 500;
+
 /// An operation as a person says what it does (`n` of them).
 pub fn said(op: Operation, n: usize, lang: Lang) -> &'static str {
     let one = n == 1;
@@ -76,6 +79,11 @@ pub fn plan_page(v: &PlanView) -> Markup {
                         @for (i, (op, n)) in ops.iter().enumerate() { @if i > 0 { ", " } (n) " " (said(*op, *n, lang)) }
                     } } } }
                 }
+                @if v.per_dossier.len() >= PER_DOSSIER_SHOWN && c.dossiers > v.per_dossier.len() {
+                    p.hint { (lang.t("Les", "The first")) " " (v.per_dossier.len()) " " (lang.t(
+                        "premiers dossiers ; le plan lisible (PLAN.xlsx) les détaille tous.",
+                        "dossiers; the readable plan (PLAN.xlsx) details them all.")) }
+                }
             }
             p { a href=(format!("/feuille/{}", v.sheet_id)) { (lang.t("Retour à la vérification", "Back to the check")) } }
             @if let Some(e) = v.earlier.first() {
@@ -140,7 +148,10 @@ pub(super) fn in_words(plan: &Plan) -> (Vec<(crate::plan::Operation, usize)>, Pe
     let mut per: BTreeMap<&str, BTreeMap<crate::plan::Operation, usize>> = BTreeMap::new();
     for c in &plan.calls {
         *all.entry(c.operation).or_default() += 1;
-        *per.entry(&c.dossier).or_default().entry(c.operation).or_default() += 1;
+        // The page details the first dossiers only; PLAN.xlsx has them all.
+        if per.len() < PER_DOSSIER_SHOWN || per.contains_key(&*c.dossier) {
+            *per.entry(&c.dossier).or_default().entry(c.operation).or_default() += 1;
+        }
     }
     let per = per.into_iter().map(|(d, ops)| (d.to_string(), ops.into_iter().collect())).collect();
     (all.into_iter().collect(), per)
