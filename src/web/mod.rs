@@ -2,10 +2,11 @@
 //! the cabinet's staff. It calls the same library (`job`) as the command
 //! line: no rule, message or call order is written twice here.
 //!
-//! Here: the opening (see `guard`), keys, the language switch, "Quitter",
-//! and the routes; `sheets` (upload, check, fixes, fixed sheet), `loophub`
-//! (templates, portfolio, online check), `runs` (plan, run, progress,
-//! results, kept runs), `pages` (the HTML).
+//! Here: the opening (see `guard`), the language switch, "Quitter", and
+//! the routes; `keys` (keys typed in the page), `sheets` (upload, check,
+//! fixes, fixed sheet), `loophub` (templates, portfolio, online check),
+//! `runs` (plan, run, progress, results, kept runs); the HTML in `pages`,
+//! `grid`, `plan_page`, `run_page` and `progress`.
 
 mod grid;
 mod guard;
