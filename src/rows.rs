@@ -148,7 +148,13 @@ impl Typer<'_> {
         if t.is_empty() {
             return None;
         }
-        if trimmed && cell.text.chars().any(|c| c != ' ') {
+        // Only what a person cannot see: not ordinary spaces, tabs or line ends.
+        let unseen =
+            |c: char| (c.is_whitespace() && !matches!(c, ' ' | '\t' | '\n' | '\r')) || normalize::is_invisible(c);
+        let removed = cell.text.len()
+            - cell.text.trim_start_matches(|c: char| c.is_whitespace() || normalize::is_invisible(c)).len();
+        let around = cell.text[..removed].chars().chain(cell.text[removed + t.len()..].chars());
+        if trimmed && { around }.any(unseen) {
             let w = format!(
                 "{} « {} » : {}",
                 self.lang().t("colonne", "column"),
@@ -304,14 +310,20 @@ impl Typer<'_> {
                     }
                     self.row.telephone = Some(p.value);
                 }
-                Err(normalize::PhoneError::MissingPlus) => self.problem(
-                    Field::Telephone,
-                    &v,
-                    lang.t(
-                        "n'est pas un numéro de téléphone valide : 11 chiffres ou plus sans « + » (le tableur a sans doute pris un numéro international pour un nombre) ; tapez-le avec + et l'indicatif du pays, comme +41 22 345 67 89, dans une cellule au format Texte",
-                        "is not a valid phone number: 11 digits or more without « + » (the spreadsheet probably took an international number for a number); type it with + and the country code, such as +41 22 345 67 89, in a cell formatted as Text",
-                    ),
-                ),
+                Err(normalize::PhoneError::MissingPlus) => {
+                    // A French example: the cabinets are French (a number
+                    // read as French never gets here).
+                    let example = "+33 6 12 34 56 78";
+                    let what = format!(
+                        "{} {example}{}",
+                        lang.t(
+                            "n'est pas un numéro de téléphone valide : 11 chiffres ou plus sans « + » (le tableur a sans doute pris un numéro international pour un nombre) ; tapez-le avec + et l'indicatif du pays, comme",
+                            "is not a valid phone number: 11 digits or more without « + » (the spreadsheet probably took an international number for a number); type it with + and the country code, such as"
+                        ),
+                        lang.t(", dans une cellule au format Texte", ", in a cell formatted as Text")
+                    );
+                    self.problem(Field::Telephone, &v, &what)
+                }
                 Err(normalize::PhoneError::Invalid) => self.problem(
                     Field::Telephone,
                     &v,

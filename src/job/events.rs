@@ -41,6 +41,14 @@ pub enum Event {
     ResultsWritten { path: PathBuf, instead_of: Option<PathBuf> },
 }
 
+/// The front end a run's messages speak to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Front {
+    #[default]
+    Command,
+    Page,
+}
+
 /// Where events go: a closure called from the run's tasks, in order per call.
 pub type EventSink = Arc<dyn Fn(Event) + Send + Sync>;
 

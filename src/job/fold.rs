@@ -9,8 +9,10 @@ use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Plan, RowCheck, RowRef};
 use crate::report::RowResult;
 
+use super::events::Front;
+
 /// One result per input row: the worst outcome among the calls serving it.
-pub(super) fn fold_rows(plan: &Plan, run: &RunOutcome, lang: Lang) -> Vec<RowResult> {
+pub(super) fn fold_rows(plan: &Plan, run: &RunOutcome, front: Front, lang: Lang) -> Vec<RowResult> {
     let index: HashMap<RowRef, usize> = plan.rows.iter().enumerate().map(|(i, r)| (r.row_ref(), i)).collect();
     let mut serving: Vec<Vec<usize>> = vec![Vec::new(); plan.rows.len()];
     for (ci, c) in plan.calls.iter().enumerate() {
@@ -20,7 +22,7 @@ pub(super) fn fold_rows(plan: &Plan, run: &RunOutcome, lang: Lang) -> Vec<RowRes
             }
         }
     }
-    let not_run = not_run_message(run.stop.as_ref(), lang);
+    let not_run = not_run_message(run.stop.as_ref(), front, lang);
     let ts = now_iso();
     plan.rows
         .iter()
@@ -32,21 +34,38 @@ pub(super) fn fold_rows(plan: &Plan, run: &RunOutcome, lang: Lang) -> Vec<RowRes
             RowCheck::Ignore => {
                 RowResult::new(Status::Ignore, lang.t("rien à faire (action vide)", "nothing to do (blank action)"))
             }
-            RowCheck::Valide => worst_of(plan, &serving[i], run, &not_run, &ts, lang),
+            RowCheck::Valide => worst_of(plan, &serving[i], run, (&not_run, unsettled(front, lang)), &ts, lang),
         })
         .collect()
 }
 
 /// The row's result from the calls serving it; attempts add up.
-fn worst_of(plan: &Plan, calls: &[usize], run: &RunOutcome, not_run: &str, ts: &str, lang: Lang) -> RowResult {
+/// The message of a call sent whose answer the stop left unknown.
+fn unsettled(front: Front, lang: Lang) -> &'static str {
+    match front {
+        Front::Page => lang.t(
+            "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; cliquez sur « Reprendre », qui le réglera sans doublon",
+            "unsettled: sent, the run stopped before its answer; click “Resume”, which settles it without a duplicate",
+        ),
+        Front::Command => lang.t(
+            "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; reprenez avec --resume, qui le réglera sans doublon",
+            "unsettled: sent, the run stopped before its answer; resume with --resume, which settles it without a duplicate",
+        ),
+    }
+}
+
+fn worst_of(
+    plan: &Plan,
+    calls: &[usize],
+    run: &RunOutcome,
+    (not_run, unsettled): (&str, &str),
+    ts: &str,
+    lang: Lang,
+) -> RowResult {
     let mut best: Option<RowResult> = None;
     let mut attempts = 0;
     for &ci in calls {
         let call = &plan.calls[ci];
-        let unsettled = lang.t(
-            "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; reprenez avec --resume, qui le réglera sans doublon",
-            "unsettled: sent, the run stopped before its answer; resume with --resume, which settles it without a duplicate",
-        );
         let o = run.outcomes.get(&call.id).cloned().unwrap_or_else(|| CallOutcome {
             status: Status::NonExecute,
             code_http: None,
@@ -79,8 +98,14 @@ fn worst_of(plan: &Plan, calls: &[usize], run: &RunOutcome, not_run: &str, ts: &
 }
 
 /// The message of a row whose calls were never sent.
-fn not_run_message(stop: Option<&StopReason>, lang: Lang) -> String {
+fn not_run_message(stop: Option<&StopReason>, front: Front, lang: Lang) -> String {
     match stop {
+        Some(StopReason::Interrupted) if front == Front::Page => lang
+            .t(
+                "non exécuté : exécution arrêtée (bouton Arrêter) avant cet appel",
+                "not run: run stopped (Stop button) before this call",
+            )
+            .to_string(),
         Some(StopReason::Interrupted) => {
             lang.t("non exécuté : exécution interrompue (Ctrl-C)", "not run: run interrupted (Ctrl-C)").to_string()
         }
@@ -100,9 +125,21 @@ fn not_run_message(stop: Option<&StopReason>, lang: Lang) -> String {
 }
 
 /// Why the run stopped, for the summary and the page.
-pub(super) fn stop_text(stop: &StopReason, lang: Lang) -> String {
+pub(super) fn stop_text(stop: &StopReason, front: Front, lang: Lang) -> String {
     match stop {
+        StopReason::Interrupted if front == Front::Page => lang
+            .t(
+                "arrêtée avec le bouton Arrêter : les appels en cours se sont terminés. « Reprendre » envoie le reste, sans rien renvoyer de ce qui est fait.",
+                "stopped with the Stop button: calls in flight finished. “Resume” sends the rest, sending nothing done again.",
+            )
+            .to_string(),
         StopReason::Interrupted => lang.t("interrompue (Ctrl-C)", "interrupted (Ctrl-C)").to_string(),
+        StopReason::RetryAfterTooLong { wait } if front == Front::Page => format!(
+            "{} {} s ; {}",
+            lang.t("Cegid Loop impose une attente de", "Cegid Loop imposes a wait of"),
+            wait.as_secs(),
+            lang.t("cliquez sur « Reprendre » plus tard : rien de ce qui est fait ne sera renvoyé", "click “Resume” later: nothing done is sent again")
+        ),
         StopReason::RetryAfterTooLong { wait } => format!(
             "{} {} s ; {}",
             lang.t("la passerelle impose une attente de", "the gateway imposes a wait of"),
@@ -113,5 +150,29 @@ pub(super) fn stop_text(stop: &StopReason, lang: Lang) -> String {
             )
         ),
         StopReason::Fatal { message, .. } | StopReason::Journal { message } => message.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_hears_of_its_buttons_and_the_command_line_of_its_flags() {
+        let stop = StopReason::Interrupted;
+        let page = stop_text(&stop, Front::Page, Lang::Fr);
+        assert!(
+            page.contains("bouton Arrêter") && page.contains("« Reprendre »") && !page.contains("Ctrl-C"),
+            "{page}"
+        );
+        assert_eq!(stop_text(&stop, Front::Command, Lang::Fr), "interrompue (Ctrl-C)");
+        let not_run = not_run_message(Some(&stop), Front::Page, Lang::Fr);
+        assert!(not_run.contains("bouton Arrêter") && !not_run.contains("Ctrl-C"), "{not_run}");
+        let wait = StopReason::RetryAfterTooLong { wait: std::time::Duration::from_secs(120) };
+        let page = stop_text(&wait, Front::Page, Lang::Fr);
+        assert!(page.contains("Cegid Loop") && page.contains("Reprendre") && !page.contains("--resume"), "{page}");
+        assert!(stop_text(&wait, Front::Command, Lang::Fr).contains("--resume"));
+        assert!(!unsettled(Front::Page, Lang::En).contains("--resume"));
+        assert!(unsettled(Front::Command, Lang::En).contains("--resume"));
     }
 }

@@ -29,15 +29,17 @@ pub use crate::plan::{Bodies, Plan, PlanCounts, RowCheck};
 pub use crate::portfolio::{Filter, Folder, Portfolio};
 pub use crate::read::Encoding;
 pub use crate::report::{RowResult, plan_xlsx, results_format};
+pub use crate::report::{advice, people, status_said};
 pub use before::{check_results_target, is_running};
 pub use check::{
     OnlineCheck, PortfolioExport, TEMPLATE_FILES, check_plan_file, check_sheet, export_portfolio, fetch_portfolio,
     keys, plan_sheet, template_file, write_check_results, write_plan, write_templates,
 };
 pub use demo::{Demo, start_demo};
-pub use events::{Confirm, Confirmation, Event, EventSink};
+pub use events::{Confirm, Confirmation, Event, EventSink, Front};
 pub use files::RunFiles;
 pub use run::{Pacing, RunReport, RunRequest, RunSource, StoredRun, run, stored_run, write_run_results};
+pub use select::{failed_calls_in_results, failed_calls_to_send};
 pub use sheet::{CheckedSheet, Edit};
 pub use tenant::{Tenant, key_replaced};
 

@@ -20,6 +20,7 @@ use crate::report::{self, RowResult};
 
 use super::before::{folder_of, not_another_run, not_the_input, same_tenant, something_to_resume, take_locks};
 use super::check::{OnlineCheck, fetch_portfolio, keys, plan_sheet};
+use super::events::Front;
 use super::events::{Confirm, Confirmation, Event, EventSink};
 use super::fold::{fold_rows, stop_text};
 use super::select::{Selection, previous_done_calls, select_failed};
@@ -74,6 +75,9 @@ pub struct RunRequest {
     /// Keys to use instead of the configuration's (the demo's, or keys
     /// typed in the page for this session).
     pub keys: Option<Keys>,
+    /// Which front end asks: its messages name its own controls (Arrêter
+    /// and Reprendre in the page, Ctrl-C and --resume on the command line).
+    pub front: Front,
 }
 
 impl RunRequest {
@@ -88,6 +92,7 @@ impl RunRequest {
             new_key: false,
             pacing: Pacing::default(),
             keys: None,
+            front: Front::Command,
         }
     }
 }
@@ -242,7 +247,8 @@ pub async fn run(
             let _ = crate::files::sync_dir(folder_of(&journal));
         }
     }
-    let exec = Started { plan: &plan, files: &req.files, cfg: &cfg, resume: req.resume, events: &events };
+    let exec =
+        Started { plan: &plan, files: &req.files, cfg: &cfg, resume: req.resume, events: &events, front: req.front };
     exec.run(keys, &tenant, selection, stopper).await
 }
 
@@ -280,7 +286,7 @@ async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Resu
 fn select(plan: &Plan, previous: &RunFiles, req: &RunRequest, events: &EventSink, lang: Lang) -> Result<Selection> {
     let done = previous_done_calls(previous, lang)?;
     let read = report::read_results(previous.results(), lang)?;
-    let sel = select_failed(plan, &read, &done, req.include_a_verifier, lang);
+    let sel = select_failed(plan, &read, &done, req.include_a_verifier, req.front, lang);
     events(Event::Rerun { rows_again: plan.rows.len() - sel.kept.len(), rows_kept: sel.kept.len() });
     Ok(sel)
 }
@@ -292,6 +298,7 @@ struct Started<'a> {
     cfg: &'a Config,
     resume: bool,
     events: &'a EventSink,
+    front: Front,
 }
 
 impl Started<'_> {
@@ -339,7 +346,7 @@ impl Started<'_> {
             rate_per_s: cfg.rate.per_second(),
         });
         let client = Client::for_config(cfg, keys.subscription, keys.api, cfg.already_done.clone())?;
-        let progress = Arc::new(EventProgress { events: self.events.clone(), lang });
+        let progress = Arc::new(EventProgress { events: self.events.clone(), lang, front: self.front });
         let run = Execution { client, opts: exec_options(cfg), journal, prior, progress, stopper };
         let outcome = crate::execute::execute(plan, run).await;
         Ok(self.report(outcome, selection))
@@ -348,7 +355,7 @@ impl Started<'_> {
     fn report(&self, outcome: RunOutcome, selection: Option<Selection>) -> RunReport {
         let (plan, lang) = (self.plan, self.cfg.lang);
         self.rescue(&outcome);
-        let mut rows = fold_rows(plan, &outcome, lang);
+        let mut rows = fold_rows(plan, &outcome, self.front, lang);
         for (i, r) in selection.map(|s| s.kept).unwrap_or_default() {
             rows[i] = r;
         }
@@ -376,7 +383,7 @@ impl Started<'_> {
             stop_text: outcome
                 .stop
                 .as_ref()
-                .map(|s| stop_text(s, lang))
+                .map(|s| stop_text(s, self.front, lang))
                 .into_iter()
                 .chain(nowhere)
                 .reduce(|a, b| format!("{a} ; {b}")),
@@ -397,10 +404,16 @@ impl Started<'_> {
                 "the results could be written nowhere (neither in their place, nor beside it, nor in the temporary folder). Each call's outcome is kept in the journal"
             ),
             self.files.journal().display(),
-            lang.t(
-                "libérez le fichier ou le dossier, puis reprenez avec --resume : rien ne sera renvoyé, les résultats seront écrits.",
-                "free the file or the folder, then resume with --resume: nothing will be sent again, the results will be written."
-            )
+            match self.front {
+                Front::Page => lang.t(
+                    "libérez le fichier ou le dossier, puis cliquez sur « Reprendre » : rien ne sera renvoyé, les résultats seront écrits.",
+                    "free the file or the folder, then click “Resume”: nothing will be sent again, the results will be written."
+                ),
+                Front::Command => lang.t(
+                    "libérez le fichier ou le dossier, puis reprenez avec --resume : rien ne sera renvoyé, les résultats seront écrits.",
+                    "free the file or the folder, then resume with --resume: nothing will be sent again, the results will be written."
+                ),
+            }
         )
     }
 }
@@ -483,6 +496,7 @@ fn exec_options(cfg: &Config) -> ExecOptions {
 struct EventProgress {
     events: EventSink,
     lang: Lang,
+    front: Front,
 }
 
 impl Progress for EventProgress {
@@ -503,7 +517,7 @@ impl Progress for EventProgress {
 
     fn stopping(&self, reason: &StopReason) {
         let interrupted = *reason == StopReason::Interrupted;
-        (self.events)(Event::Stopping { reason: stop_text(reason, self.lang), interrupted });
+        (self.events)(Event::Stopping { reason: stop_text(reason, self.front, self.lang), interrupted });
     }
 
     fn rate_changed(&self, per_s: f64) {

@@ -117,6 +117,7 @@ pub(super) fn select_failed(
     prev: &ReadBack,
     previous: &PreviousCalls,
     include_a_verifier: bool,
+    front: super::events::Front,
     lang: Lang,
 ) -> Selection {
     let mut kept = kept_rows(plan, prev, include_a_verifier);
@@ -151,7 +152,17 @@ pub(super) fn select_failed(
             let worst = rows.iter().filter_map(|i| kept.get(i).map(|r| r.status)).max().unwrap_or(Status::AVerifier);
             skipped.insert(
                 call.id,
-                previous(worst, lang.t("non relancé (--only-failed)", "not run again (--only-failed)")),
+                previous(
+                    worst,
+                    match front {
+                        super::events::Front::Page => {
+                            lang.t("non relancé (déjà fait ou à vérifier)", "not run again (done or to check)")
+                        }
+                        super::events::Front::Command => {
+                            lang.t("non relancé (--only-failed)", "not run again (--only-failed)")
+                        }
+                    },
+                ),
             );
         }
     }
@@ -202,4 +213,44 @@ fn unchanged(plan: &Plan, row: &PlanRow, line: &HashMap<String, String>) -> bool
         report::RESULT_COLUMNS.contains(&name.as_str())
             || line.get(name).is_none_or(|v| v.trim() == row.values.get(c).map_or("", |x| x.trim()))
     })
+}
+
+/// How many calls « Relancer les échecs » would send for a run whose rows
+/// ended as `results`: as `select_failed` chooses them — those the run's
+/// journal does not prove done that serve a row not kept (A_VERIFIER is
+/// kept; an OK row is kept only if its calls are proven done).
+pub fn failed_calls_to_send(plan: &Plan, results: &[RowResult], run: &RunFiles, lang: Lang) -> usize {
+    let kept: HashMap<usize, Status> = plan
+        .rows
+        .iter()
+        .zip(results)
+        .enumerate()
+        .filter(|(_, (row, r))| match r.status {
+            Status::Ok | Status::AVerifier => true,
+            Status::Ignore => row.check == RowCheck::Ignore,
+            _ => false,
+        })
+        .map(|(i, (_, r))| (i, r.status))
+        .collect();
+    calls_not_kept(plan, &kept, run, lang)
+}
+
+/// The same for a kept run known by its files only: its results file says
+/// how its rows ended (none readable: nothing to send).
+pub fn failed_calls_in_results(plan: &Plan, run: &RunFiles, lang: Lang) -> usize {
+    let Ok(prev) = report::read_results(run.results(), lang) else { return 0 };
+    let kept: HashMap<usize, Status> = kept_rows(plan, &prev, false).into_iter().map(|(i, r)| (i, r.status)).collect();
+    calls_not_kept(plan, &kept, run, lang)
+}
+
+fn calls_not_kept(plan: &Plan, kept: &HashMap<usize, Status>, run: &RunFiles, lang: Lang) -> usize {
+    let done = previous_done_calls(run, lang).map(|p| p.done).unwrap_or_default();
+    let index: HashMap<RowRef, usize> = plan.rows.iter().enumerate().map(|(i, r)| (r.row_ref(), i)).collect();
+    // A call not proven done: an OK row it serves is no proof either.
+    let shields = |i: &usize| kept.get(i).is_some_and(|st| *st != Status::Ok);
+    plan.calls
+        .iter()
+        .filter(|c| !done.contains(&(c.operation, c.body.to_string())))
+        .filter(|c| c.rows.iter().filter_map(|r| index.get(r)).any(|i| !shields(i)))
+        .count()
 }

@@ -77,6 +77,14 @@ impl CheckedSheet {
         c
     }
 
+    /// What the reader said of the file (sheets skipped, encoding…) and,
+    /// before any run, a deprecated route the plan would use.
+    pub fn remarks(&self) -> Vec<String> {
+        let mut all = self.table.remarks.clone();
+        all.extend(crate::plan::deprecation_remarks(&self.counts(), &self.cfg));
+        all
+    }
+
     /// Changes one cell, checks its row again, then the checks across rows.
     /// Returns the indexes of the rows whose problems changed (the edited
     /// row first).
@@ -149,6 +157,27 @@ impl CheckedSheet {
     }
 
     /// The checks across rows, from scratch over every row.
+    /// Says the checks again in `lang` (the page's language switched):
+    /// every row checked again, as `open` would have. Returns whether
+    /// anything was said again (the language differed). Blocking.
+    pub fn speak(&mut self, lang: crate::i18n::Lang) -> bool {
+        if self.cfg.lang == lang {
+            return false;
+        }
+        self.cfg.lang = lang;
+        let opts = RowOptions { lang, code_dossier_width: self.cfg.code_dossier_width };
+        let online = self.portfolio.as_deref().map(|p| Online { portfolio: p, as_email: self.as_email.as_deref() });
+        for index in 0..self.table.rows.len() {
+            let raw = &self.table.rows[index];
+            let Some(header) = self.table.header_of(raw) else { continue };
+            let row = check_row(header, raw, index, &opts, online.as_ref());
+            self.own_problems[index] = row.problems.len();
+            self.rows[index] = row;
+        }
+        self.cross_rows();
+        true
+    }
+
     fn cross_rows(&mut self) {
         for (row, own) in self.rows.iter_mut().zip(&self.own_problems) {
             row.problems.truncate(*own);

@@ -33,6 +33,19 @@ pub fn advice(status: Status, message: &str, lang: Lang) -> &'static str {
     }
 }
 
+/// A status in words, for the page (the results file keeps the codes).
+pub fn status_said(status: Status, lang: Lang) -> &'static str {
+    match status {
+        Status::Valide => lang.t("valide", "valid"),
+        Status::Ok => lang.t("fait", "done"),
+        Status::Ignore => lang.t("rien à faire", "nothing to do"),
+        Status::NonExecute => lang.t("non exécuté", "not run"),
+        Status::AVerifier => lang.t("à vérifier dans Loop", "to check in Loop"),
+        Status::Erreur => lang.t("refusé par Loop", "refused by Loop"),
+        Status::Invalide => lang.t("invalide, non envoyé", "invalid, not sent"),
+    }
+}
+
 fn refusal(message: &str, lang: Lang) -> &'static str {
     match known_answer(message) {
         Some(KnownAnswer::EmailTaken) => lang.t(

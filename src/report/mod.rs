@@ -23,7 +23,8 @@ use crate::plan::{Plan, PlanRow};
 mod advice;
 mod print;
 mod summary;
-pub use advice::advice;
+pub use advice::{advice, status_said};
+pub use print::people;
 use print::print_sheet;
 use summary::{status_color, summary_sheet};
 

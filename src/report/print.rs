@@ -82,6 +82,22 @@ pub(super) fn print_sheet(
     Ok(())
 }
 
+/// Who each row is about, as the page shows it beside its result: the
+/// dossier code, the person's name (first name then name) and e-mail.
+pub fn people(columns: &[String], rows: &[PlanRow]) -> Vec<[String; 3]> {
+    let (map, _) = ColumnMap::new(columns);
+    rows.iter()
+        .map(|row| {
+            let name = format!("{} {}", cell(&map, row, Field::Prenom), cell(&map, row, Field::Nom));
+            [
+                cell(&map, row, Field::CodeDossier).to_string(),
+                name.trim().to_string(),
+                cell(&map, row, Field::Email).to_string(),
+            ]
+        })
+        .collect()
+}
+
 /// A known field's cell in a row, trimmed ("" when the sheet has no such
 /// column).
 fn cell<'a>(map: &ColumnMap, row: &'a PlanRow, f: Field) -> &'a str {

@@ -2,15 +2,21 @@
 //! the cabinet's staff. It calls the same library (`job`) as the command
 //! line: no rule, message or call order is written twice here.
 //!
-//! Here: the opening (see `guard`), keys, the language switch, "Quitter",
-//! and the routes; `sheets` (upload, check, fixes, fixed sheet), `loophub`
-//! (templates, portfolio, online check), `runs` (plan, run, progress,
-//! results, kept runs), `pages` (the HTML).
+//! Here: the opening (see `guard`), the language switch, "Quitter", and
+//! the routes; `keys` (keys typed in the page), `sheets` (upload, check,
+//! fixes, fixed sheet), `loophub` (templates, portfolio, online check),
+//! `runs` (plan, run, progress, results, kept runs); the HTML in `pages`,
+//! `grid`, `plan_page`, `run_page` and `progress`.
 
+mod grid;
 mod guard;
 mod handover;
+mod keys;
 mod loophub;
 mod pages;
+mod plan_page;
+mod progress;
+mod run_page;
 mod runs;
 mod server;
 mod sheets;
@@ -29,7 +35,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use tokio::sync::Notify;
 
-use crate::config::{Config, mask};
+use crate::config::Config;
 use crate::error::{Failure, Result};
 use crate::files::{owner_only_file, owner_only_folder};
 use crate::i18n::Lang;
@@ -78,6 +84,8 @@ struct App {
     /// Keys given to the page rather than the configuration's: the demo's,
     /// or typed for this session (memory only, never sent back).
     keys: Mutex<Option<crate::config::Keys>>,
+    /// The keys typed in the page were also saved for this user.
+    keys_saved: std::sync::atomic::AtomicBool,
     last_request: Mutex<Instant>,
     quit: Notify,
     /// Proves a later `loopbatch ui` of the same user (it reads it in the
@@ -173,6 +181,7 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
         runs: Mutex::new(HashMap::new()),
         current_run: Mutex::new(None),
         keys: Mutex::new(opts.keys.clone()),
+        keys_saved: std::sync::atomic::AtomicBool::new(false),
         last_request: Mutex::new(Instant::now()),
         quit: Notify::new(),
         handover_key: guard::secret(),
@@ -305,7 +314,7 @@ fn router(app: Shared) -> Router {
     Router::new()
         .route("/", get(home))
         .route("/quitter", post(quit))
-        .route("/cles", post(set_keys))
+        .route("/cles", post(keys::set_keys))
         .route("/langue", post(set_lang))
         .route("/feuille", post(sheets::upload))
         .route("/feuille/{id}", get(sheets::view))
@@ -370,9 +379,15 @@ fn html(markup: maud::Markup) -> Response<Body> {
 
 /// A page saying what could not be done, with its status.
 fn failure(app: &App, status: StatusCode, text: &str) -> Response<Body> {
+    failure_then(app, status, text, None)
+}
+
+/// The same, with the button to the next step (its words, its address).
+fn failure_then(app: &App, status: StatusCode, text: &str, next: Option<(&str, &str)>) -> Response<Body> {
     let lang = app.lang();
     let text = app.shown(text);
-    let mut r = html(pages::message(lang, lang.t("Impossible", "Cannot do it"), &text));
+    let title = lang.t("Cela n'a pas pu se faire", "This could not be done");
+    let mut r = html(pages::failed(lang, title, &text, next));
     *r.status_mut() = status;
     r
 }
@@ -422,87 +437,14 @@ async fn open_page(State(app): State<Shared>, UrlPath(token): UrlPath<String>) -
     }
 }
 
-/// Whether keys are configured, masked as the CLI shows them.
-fn keys_said(app: &App) -> String {
-    let lang = app.lang();
-    if app.simulation {
-        return lang.t("celles du simulateur intégré", "the embedded simulator's").to_string();
-    }
-    let masked = |k: &crate::config::Keys| mask(k.api.expose().split(':').next().unwrap_or_default());
-    if let Some(k) = app.keys.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-        return format!(
-            "{} {}",
-            lang.t("saisies pour cette session, clé d'API", "typed for this session, API key"),
-            masked(k)
-        );
-    }
-    match app.cfg.keys() {
-        Ok(k) => format!("{} {}", lang.t("configurées, clé d'API", "configured, API key"), masked(&k)),
-        Err(_) => lang
-            .t(
-                "non configurées (LOOP_SUBSCRIPTION_KEY, LOOP_API_KEY ou fichiers de clé de loopbatch.toml)",
-                "not configured (LOOP_SUBSCRIPTION_KEY, LOOP_API_KEY or key files in loopbatch.toml)",
-            )
-            .to_string(),
-    }
-}
-
-#[derive(serde::Deserialize)]
-struct KeysForm {
-    abonnement: String,
-    api: String,
-    /// "session": in memory only; "enregistrer": also in the per-user folder.
-    garder: String,
-}
-
-/// Keys typed in the page: kept in memory for this session, or saved in
-/// the per-user folder (owner only) for every command. Never sent back.
-async fn set_keys(State(app): State<Shared>, axum::extract::Form(f): axum::extract::Form<KeysForm>) -> Response<Body> {
-    let lang = app.lang();
-    if app.simulation {
-        // The demo talks to its simulator with the simulator's keys only.
-        let mut r = html(pages::message(
-            lang,
-            lang.t("Clés inchangées", "Keys unchanged"),
-            lang.t(
-                "En démonstration, les clés du simulateur intégré sont utilisées et ne peuvent pas être changées. Pour vos propres clés, relancez loopbatch ui sans --demo.",
-                "In the demo, the embedded simulator's keys are used and cannot be changed. For your own keys, start loopbatch ui again without --demo.",
-            ),
-        ));
-        *r.status_mut() = StatusCode::CONFLICT;
-        return r;
-    }
-    let (sub, api) = (f.abonnement.trim(), f.api.trim());
-    if sub.is_empty() || !crate::config::well_formed_api_key(api) {
-        let mut r = html(pages::message(
-            lang,
-            lang.t("Clés refusées", "Keys refused"),
-            lang.t(
-                "Donnez la clé d'abonnement et la clé d'API de la forme IDCLE:SECRET (identifiant de clé, deux-points, secret).",
-                "Give the subscription key and the API key as KEYID:SECRET (key id, colon, secret).",
-            ),
-        ));
-        *r.status_mut() = StatusCode::BAD_REQUEST;
-        return r;
-    }
-    let keys = crate::config::Keys {
-        subscription: crate::config::Secret::new(sub),
-        api: crate::config::Secret::new(api),
-        warnings: Vec::new(),
-    };
-    if f.garder == "enregistrer"
-        && let Err(e) = crate::config::save_user_keys(&keys)
-    {
-        let mut r = html(pages::message(lang, lang.t("Clés non enregistrées", "Keys not saved"), &e.to_string()));
-        *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-        return r;
-    }
-    *app.keys.lock().unwrap_or_else(|e| e.into_inner()) = Some(keys);
-    Redirect::to("/").into_response()
-}
-
-async fn home(State(app): State<Shared>) -> Response<Body> {
-    html(pages::home(app.lang(), app.simulation, UPLOAD_LIMIT_MB, &keys_said(&app)))
+/// Home; `retour`: the screen to go back to once keys are given there.
+async fn home(
+    State(app): State<Shared>,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+) -> Response<Body> {
+    let back = q.get("retour").filter(|r| own_screen(r, None)).map(String::as_str);
+    let keys = keys::said(&app);
+    html(pages::home(app.lang(), app.simulation, UPLOAD_LIMIT_MB, &keys, runs::going(&app), back))
 }
 
 #[derive(serde::Deserialize)]
@@ -542,13 +484,21 @@ fn own_screen(path: &str, query: Option<&str>) -> bool {
 }
 
 async fn quit(State(app): State<Shared>) -> Response<Body> {
+    let going = runs::going(&app);
     app.quit.notify_one();
     let lang = app.lang();
-    html(pages::message(
-        lang,
-        lang.t("loopbatch est arrêté", "loopbatch has stopped"),
-        lang.t("Vous pouvez fermer cet onglet.", "You may close this tab."),
-    ))
+    let text = match going {
+        Some((_, name)) => format!(
+            "{} {name} {}",
+            lang.t("L'exécution de", "The run of"),
+            lang.t(
+                "a été arrêtée : les appels en cours se terminent et ses résultats sont écrits. Pour la reprendre, relancez loopbatch, ouvrez « Exécutions gardées » et cliquez sur « Reprendre » : rien de ce qui est fait ne sera renvoyé. Vous pouvez fermer cet onglet.",
+                "was stopped: calls in flight finish and its results are written. To resume it, start loopbatch again, open “Kept runs” and click “Resume”: nothing done is sent again. You may close this tab."
+            )
+        ),
+        None => lang.t("Vous pouvez fermer cet onglet.", "You may close this tab.").to_string(),
+    };
+    html(pages::goodbye(lang, lang.t("loopbatch est arrêté", "loopbatch has stopped"), &text))
 }
 
 #[cfg(test)]

@@ -3,18 +3,9 @@
 //! no event-handler attribute: `/static/page.js` attaches behaviour by
 //! `data-*` hooks (stable, for automated tests too).
 
-use std::collections::BTreeMap;
-
 use maud::{DOCTYPE, Markup, html};
-use serde::Serialize;
 
-use crate::headers::Field;
 use crate::i18n::Lang;
-use crate::job::{CheckedSheet, Plan, PlanCounts, RunReport};
-use crate::rows::Row;
-
-/// Rows shown per page: a 100,000-row sheet stays responsive.
-pub const PAGE_ROWS: usize = 50;
 
 pub fn layout(lang: Lang, title: &str, simulation: bool, body: Markup) -> Markup {
     html! {
@@ -45,8 +36,16 @@ pub fn layout(lang: Lang, title: &str, simulation: bool, body: Markup) -> Markup
                             button type="submit" lang="en" data-testid="lang" { "English" }
                         }
                     }
+                    a.button href="#quitter" data-testid="quit" { (lang.t("Quitter", "Quit")) }
+                }
+                section #quitter .confirm role="dialog" aria-labelledby="quitter-titre" {
+                    h2 #quitter-titre { (lang.t("Quitter loopbatch ?", "Quit loopbatch?")) }
+                    p { (lang.t(
+                        "La page se ferme. Une exécution en cours sera arrêtée : les appels en cours se terminent et ses résultats sont écrits ; vous pourrez la reprendre en relançant loopbatch, depuis « Exécutions gardées ».",
+                        "The page closes. A run going will be stopped: calls in flight finish and its results are written; you can resume it by starting loopbatch again, from “Kept runs”.")) }
                     form method="post" action="/quitter" {
-                        button type="submit" data-testid="quit" { (lang.t("Quitter", "Quit")) }
+                        button type="submit" data-testid="confirm-quit" { (lang.t("Quitter", "Quit")) }
+                        " " a href="#" { (lang.t("Annuler", "Cancel")) }
                     }
                 }
                 main { (body) }
@@ -71,21 +70,63 @@ pub fn refused(lang: Lang) -> Markup {
 }
 
 pub fn message(lang: Lang, title: &str, text: &str) -> Markup {
+    failed(lang, title, text, None)
+}
+
+/// What could not be done, and the button to the next step: `next` (its
+/// words and address), else back to the page before (the sheet being
+/// fixed keeps its fixes: they live in the server) or home.
+pub fn failed(lang: Lang, title: &str, text: &str, next: Option<(&str, &str)>) -> Markup {
     layout(
         lang,
         title,
         false,
-        html! { h1 { (title) } p role="alert" { (text) } p { a href="/" { (lang.t("Retour", "Back")) } } },
+        html! {
+            h1 { (title) }
+            p role="alert" data-testid="failure" { (text) }
+            p.next {
+                @if let Some((words, href)) = next {
+                    a.button href=(href) data-testid="next-step" { (words) }
+                } @else {
+                    a.button href="/" data-back="true" data-testid="next-step" { (lang.t("Revenir à la page précédente", "Back to the page before")) }
+                }
+                " " a href="/" { (lang.t("Accueil", "Home")) }
+            }
+        },
     )
 }
 
+/// The last page, after « Quitter »: nothing left to click.
+pub fn goodbye(lang: Lang, title: &str, text: &str) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(if lang == Lang::En { "en" } else { "fr" }) {
+            head { meta charset="utf-8"; title { (title) " — loopbatch" } link rel="stylesheet" href="/static/page.css"; }
+            body { main { h1 { (title) } p role="status" data-testid="goodbye" { (text) } } }
+        }
+    }
+}
+
 /// The first screen: choose a sheet (choosing it starts the check).
-pub fn home(lang: Lang, simulation: bool, limit_mb: u64, keys: &str) -> Markup {
+pub fn home(
+    lang: Lang,
+    simulation: bool,
+    limit_mb: u64,
+    keys: &str,
+    going: Option<(String, String)>,
+    back: Option<&str>,
+) -> Markup {
     layout(
         lang,
         lang.t("Tableur", "Sheet"),
         simulation,
         html! {
+            @if let Some((id, name)) = &going {
+                p.simulation role="status" data-testid="run-going" {
+                    (lang.t("Une exécution est en cours :", "A run is going:")) " " (name) ". "
+                    a href=(format!("/execution/{id}")) data-testid="open-run-going" { (lang.t("Suivre l'exécution", "Follow the run")) }
+                }
+            }
             h1 { (lang.t("Vérifier un tableur", "Check a sheet")) }
             form method="post" action="/feuille" enctype="multipart/form-data" data-testid="upload" {
                 label for="sheet" { (lang.t("Tableur (CSV, XLSX, XLSB, XLS, ODS)", "Sheet (CSV, XLSX, XLSB, XLS, ODS)")) }
@@ -138,10 +179,25 @@ pub fn home(lang: Lang, simulation: bool, limit_mb: u64, keys: &str) -> Markup {
                 input #domaine type="text" name="domaine";
                 button type="submit" data-testid="export-portfolio" { (lang.t("Télécharger le portefeuille", "Download the portfolio")) }
             }
-            h2 { (lang.t("Clés", "Keys")) }
+            (keys_form(lang, simulation, keys, back))
+        },
+    )
+}
+
+/// The keys: how they are kept, and the form to give them (then back to
+/// `back`, the screen that asked).
+fn keys_form(lang: Lang, simulation: bool, keys: &str, back: Option<&str>) -> Markup {
+    html! {
+            h2 #cles { (lang.t("Clés", "Keys")) }
             p data-testid="keys" { (lang.t("Clés :", "Keys:")) " " (keys) }
             @if !simulation {
-                form method="post" action="/cles" autocomplete="off" {
+                @if let Some(b) = back {
+                    p.simulation role="note" data-testid="keys-needed" { (lang.t(
+                        "Pour envoyer, loopbatch a besoin des clés Cegid Loop du cabinet. Saisissez-les ici : vous reviendrez ensuite au plan, avec le tableur et ses corrections.",
+                        "To send, loopbatch needs the firm's Cegid Loop keys. Type them here: you will then go back to the plan, with the sheet and its fixes.")) }
+                    input type="hidden" form="keys-form" name="retour" value=(b);
+                }
+                form #keys-form method="post" action="/cles" autocomplete="off" {
                     label for="abonnement" { (lang.t("Clé d'abonnement (votre contact Cegid)", "Subscription key (from your Cegid contact)")) }
                     input #abonnement type="password" name="abonnement" autocomplete="off";
                     label for="api" { (lang.t("Clé d'API (IDCLE:SECRET, générée sur CegidLife)", "API key (KEYID:SECRET, generated on CegidLife)")) }
@@ -154,367 +210,6 @@ pub fn home(lang: Lang, simulation: bool, limit_mb: u64, keys: &str) -> Markup {
                     button type="submit" data-testid="save-keys" { (lang.t("Utiliser ces clés", "Use these keys")) }
                 }
             }
-        },
-    )
-}
-
-/// A problem's kind: its column and what is wrong, the value left out, so
-/// that the same mistake on many rows is one group.
-fn kind_of(problem: &str) -> String {
-    const OPEN: &str = " : « ";
-    const CLOSE: &str = " » ";
-    match (problem.find(OPEN), problem.rfind(CLOSE)) {
-        (Some(a), Some(b)) if b > a => format!("{} : …{}", &problem[..a], &problem[b + CLOSE.len() - 1..]),
-        _ => problem.to_string(),
-    }
-}
-
-pub struct SheetView<'a> {
-    pub id: &'a str,
-    pub name: &'a str,
-    pub sheet: &'a CheckedSheet,
-    pub page: usize,
-    pub only_problems: bool,
-    pub lang: Lang,
-    pub simulation: bool,
-}
-
-pub fn summary(sheet: &CheckedSheet, lang: Lang) -> Markup {
-    let c = sheet.counts();
-    html! {
-        div #summary data-testid="summary" data-rows=(c.rows) data-valid=(c.valid) data-invalid=(c.invalid)
-            data-ignored=(c.ignored) role="status" aria-live="polite" {
-            span.count { (c.rows) " " (lang.t("lignes", "rows")) }
-            span.count.valide { (c.valid) " VALIDE" }
-            span.count.invalide { (c.invalid) " INVALIDE" }
-            span.count.ignore { (c.ignored) " IGNORE" }
-            span.count { (c.with_warnings) " " (lang.t("avec avertissements", "with warnings")) }
-            span.count { (c.calls) " " (lang.t("appels prévus", "calls planned")) }
-        }
-    }
-}
-
-pub fn sheet_page(v: &SheetView) -> Markup {
-    let lang = v.lang;
-    let rows = v.sheet.rows();
-    let shown: Vec<usize> = (0..rows.len()).filter(|i| !v.only_problems || !is_valid_or_ignored(&rows[*i])).collect();
-    let pages = shown.len().div_ceil(PAGE_ROWS).max(1);
-    let page = v.page.min(pages - 1);
-    let mut groups: BTreeMap<String, usize> = BTreeMap::new();
-    for r in rows {
-        for p in &r.problems {
-            *groups.entry(kind_of(p)).or_default() += 1;
-        }
-    }
-    let mut groups: Vec<(String, usize)> = groups.into_iter().collect();
-    groups.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let link = |p: usize, only: bool| format!("/feuille/{}?page={p}{}", v.id, if only { "&problemes=1" } else { "" });
-    layout(
-        lang,
-        v.name,
-        v.simulation,
-        html! {
-            h1 { (lang.t("Vérification de", "Check of")) " " (v.name) }
-            (summary(v.sheet, lang))
-            @if v.sheet.online() {
-                p.online data-testid="online" { (lang.t("Vérifié aussi dans le portefeuille LoopHub.", "Also checked in the LoopHub portfolio.")) }
-            } @else {
-                details.online {
-                    summary { (lang.t("Vérifier aussi dans LoopHub (existence et statut des dossiers)", "Also check in LoopHub (dossiers exist, their status)")) }
-                    form method="post" action=(format!("/feuille/{}/en-ligne", v.id)) {
-                        label for="online-domain" { (lang.t("Domaine du cabinet (sinon celui de la configuration)", "The cabinet's domain (else the configuration's)")) }
-                        input #online-domain type="text" name="domaine";
-                        label for="online-as" { (lang.t("Avertir là où cette personne n'est ni maître de dossier ni manager (e-mail, facultatif)", "Warn where this person is neither dossier master nor manager (e-mail, optional)")) }
-                        input #online-as type="email" name="email";
-                        button type="submit" data-testid="check-online" { (lang.t("Vérifier en ligne", "Check online")) }
-                    }
-                }
-            }
-            @if !groups.is_empty() {
-                h2 { (lang.t("Problèmes", "Problems")) }
-                table.groups {
-                    thead { tr { th scope="col" { (lang.t("lignes", "rows")) } th scope="col" { "message" } } }
-                    tbody { @for (kind, n) in groups.iter().take(20) { tr { td { (n) } td { (kind) } } } }
-                }
-            }
-            nav.pages aria-label=(lang.t("Pages", "Pages")) {
-                @if v.only_problems {
-                    a href=(link(0, false)) data-testid="filter-problems" data-active="true" { (lang.t("Toutes les lignes", "All rows")) }
-                } @else {
-                    a href=(link(0, true)) data-testid="filter-problems" data-active="false" { (lang.t("Seulement les lignes à problème", "Only rows with problems")) }
-                }
-                @if page > 0 { a href=(link(page - 1, v.only_problems)) data-testid="previous-page" { (lang.t("Page précédente", "Previous page")) } }
-                span { (lang.t("Page", "Page")) " " (page + 1) " / " (pages) }
-                @if page + 1 < pages { a href=(link(page + 1, v.only_problems)) data-testid="next-page" { (lang.t("Page suivante", "Next page")) } }
-                a href=(format!("/feuille/{}/corrige", v.id)) data-testid="download-fixed" { (lang.t("Télécharger le tableur corrigé", "Download the fixed sheet")) }
-                a href=(format!("/feuille/{}/plan", v.id)) data-testid="plan" { (lang.t("Voir le plan d'appels et lancer", "See the plan of calls and run")) }
-            }
-            table.rows data-sheet-id=(v.id) {
-                caption { (lang.t("Lignes du tableur ; les cellules se corrigent ici.", "Rows of the sheet; cells can be fixed here.")) }
-                thead { tr {
-                    th scope="col" { (lang.t("feuille", "sheet")) } th scope="col" { (lang.t("ligne", "row")) } th scope="col" { "statut" }
-                    @for c in &v.sheet.table().columns { th scope="col" { (c) } }
-                    th scope="col" { "message" }
-                } }
-                tbody { @for i in shown.iter().skip(page * PAGE_ROWS).take(PAGE_ROWS) { (row(v.sheet, *i, lang)) } }
-            }
-        },
-    )
-}
-
-fn is_valid_or_ignored(r: &Row) -> bool {
-    r.ignored || r.problems.is_empty()
-}
-
-/// A run's state, said in the user's language.
-pub fn state_label(state: &str, lang: Lang) -> String {
-    match state {
-        "running" => lang.t("en cours", "running"),
-        "paused" => lang.t("en pause (la passerelle demande d'attendre)", "paused (the gateway asks to wait)"),
-        "done" => lang.t("terminée", "done"),
-        "stopped" => lang.t("arrêtée", "stopped"),
-        _ => lang.t("impossible à lancer", "could not start"),
-    }
-    .to_string()
-}
-
-/// The status word of a checked row.
-pub fn status(r: &Row) -> &'static str {
-    // The same words as the results (`check`'s VALIDE, INVALIDE, IGNORE).
-    if r.ignored {
-        "IGNORE"
-    } else if r.problems.is_empty() {
-        "VALIDE"
-    } else {
-        "INVALIDE"
-    }
-}
-
-/// One row: its known fields as inputs (always there, not made on click),
-/// its problems and repairs on the cells they name.
-pub fn row(sheet: &CheckedSheet, index: usize, lang: Lang) -> Markup {
-    let table = sheet.table();
-    let raw = &table.rows[index];
-    let r = &sheet.rows()[index];
-    let header = table.header_of(raw);
-    let field_of = |c: usize| header.and_then(|h| Field::ALL.into_iter().find(|f| h.map.get(*f) == Some(c)));
-    let own_name = |c: usize| header.map(|h| h.columns[c].as_str()).filter(|n| !n.is_empty());
-    html! {
-        tr data-testid="row" data-row=(raw.line) data-sheet=(&*raw.sheet) data-statut=(status(r)) data-index=(index) {
-            td { (&*raw.sheet) } td { (raw.line) } td.statut { (status(r)) }
-            @for (c, cell) in raw.cells.iter().enumerate() {
-                @let name = own_name(c).unwrap_or(&table.columns[c]);
-                @let mark = format!("« {name} »");
-                @let problems: Vec<&String> = r.problems.iter().filter(|p| p.contains(&mark)).collect();
-                @let warnings: Vec<&String> = r.warnings.iter().filter(|p| p.contains(&mark)).collect();
-                td class=(if !problems.is_empty() { "problem" } else if !warnings.is_empty() { "warning" } else { "" }) {
-                    @if let Some(f) = field_of(c) {
-                        input type="text" value=(cell.text) data-sheet=(&*raw.sheet) data-row=(raw.line) data-field=(f.name())
-                            aria-label=(format!("{name}, {} {}", lang.t("ligne", "row"), raw.line))
-                            aria-invalid=(if problems.is_empty() { "false" } else { "true" });
-                    } @else {
-                        (cell.text)
-                    }
-                    @for p in &problems { small.problem { (p) } }
-                    @for w in &warnings { small.warning { (w) } }
-                }
-            }
-            td.message { (r.problems.join(" | ")) @if !r.warnings.is_empty() { " " small { (r.warnings.join(" | ")) } } }
-        }
-    }
-}
-
-pub struct PlanView<'a> {
-    pub sheet_id: &'a str,
-    pub name: &'a str,
-    pub host: &'a str,
-    pub counts: &'a PlanCounts,
-    pub per_dossier: &'a [(String, usize)],
-    pub confirm: &'a str,
-    /// Kept runs of this very plan, newest first.
-    pub earlier: &'a [Stored],
-    pub lang: Lang,
-    pub simulation: bool,
-}
-
-/// The plan: calls per route and per dossier, the target; "Lancer" opens
-/// the in-page confirmation (CSS :target, no script needed).
-pub fn plan_page(v: &PlanView) -> Markup {
-    let lang = v.lang;
-    let c = v.counts;
-    layout(
-        lang,
-        lang.t("Plan", "Plan"),
-        v.simulation,
-        html! {
-            h1 { (lang.t("Plan d'appels de", "Plan of calls of")) " " (v.name) }
-            p { (c.calls) " " (lang.t("appels vers", "calls to")) " " strong data-testid="host" { (v.host) } ", "
-                (c.dossiers) " " (lang.t("dossiers", "dossiers")) ", " (c.valid) " " (lang.t("lignes valides", "valid rows"))
-                @if c.invalid > 0 { ", " (c.invalid) " " (lang.t("lignes invalides (non envoyées)", "invalid rows (not sent)")) } }
-            table {
-                caption { (lang.t("Appels par route", "Calls per route")) }
-                thead { tr { th scope="col" { "route" } th scope="col" { (lang.t("appels", "calls")) } } }
-                tbody { @for (route, n) in &c.calls_per_route { tr { td { (route) } td { (n) } } } }
-            }
-            p { a href=(format!("/feuille/{}/plan.xlsx", v.sheet_id)) data-testid="download-plan" { (lang.t("Télécharger le plan lisible (PLAN.xlsx)", "Download the readable plan (PLAN.xlsx)")) } }
-            details {
-                summary { (lang.t("Appels par dossier", "Calls per dossier")) }
-                table { tbody { @for (d, n) in v.per_dossier { tr { td { (d) } td { (n) } } } } }
-            }
-            p { a href=(format!("/feuille/{}", v.sheet_id)) { (lang.t("Retour à la vérification", "Back to the check")) } }
-            @if let Some(e) = v.earlier.first() {
-                (already_run(e, lang))
-            } @else if c.calls > 0 {
-                p { a.button href="#confirmer" data-testid="run" { (lang.t("Lancer", "Run")) } }
-                section #confirmer role="dialog" aria-labelledby="confirmer-titre" {
-                    h2 #confirmer-titre { (lang.t("Confirmer l'envoi", "Confirm sending")) }
-                    p { (lang.t("Envoyer", "Send")) " " strong { (c.calls) } " " (lang.t("appels à", "calls to")) " " strong { (v.host) } " ?" }
-                    form method="post" action="/execution" {
-                        input type="hidden" name="confirm" value=(v.confirm);
-                        button type="submit" data-testid="confirm" { (lang.t("Envoyer", "Send")) }
-                        " " a href="#" { (lang.t("Annuler", "Cancel")) }
-                    }
-                }
-            }
-        },
-    )
-}
-
-/// The same plan ran already: resume it or run its failures again rather
-/// than send everything a second time.
-fn already_run(e: &Stored, lang: Lang) -> Markup {
-    let failed = e.counts.as_ref().is_some_and(|c| c.keys().any(|w| !matches!(w.as_str(), "OK" | "IGNORE")));
-    html! {
-        section.already data-testid="already-run" data-run=(e.id) role="note" {
-            h2 { (lang.t("Ce tableur a déjà été exécuté", "This sheet was run already")) }
-            p { (lang.t("Le même tableur, tel quel, a été exécuté le", "The same sheet, as it is, was run on")) " " (e.when) " : "
-                (counts(e, lang)) }
-            p { (lang.t(
-                "L'exécuter de nouveau renverrait ce qui est déjà fait. Reprenez-le (rien de fait n'est renvoyé) ou relancez ses échecs ; pour tout renvoyer, supprimez d'abord cette exécution dans « Exécutions gardées ».",
-                "Running it again would send again what is done. Resume it (nothing done is sent again) or run its failures again; to send everything again, first delete that run in “Kept runs”.")) }
-            p {
-                a href=(format!("/execution/{}", e.id)) { (lang.t("Voir cette exécution", "See that run")) }
-                @if e.unfinished {
-                    form.inline method="post" action=(format!("/execution/{}/reprise", e.id)) {
-                        button type="submit" data-testid="resume" { (lang.t("Reprendre", "Resume")) }
-                    }
-                }
-                @if failed {
-                    form.inline method="post" action=(format!("/execution/{}/echecs", e.id)) {
-                        button type="submit" data-testid="rerun-failed" { (lang.t("Relancer les échecs", "Run the failures again")) }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// What the page shows of a run, as its events left it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Progress {
-    pub done: usize,
-    pub total: usize,
-    pub errors: usize,
-    /// running, paused, done, stopped or failed.
-    pub state: &'static str,
-    /// The state in the user's language.
-    pub label: String,
-    pub reason: String,
-    pub rate: f64,
-    pub per_second: f64,
-    pub eta_s: Option<u64>,
-}
-
-pub struct RunView<'a> {
-    pub id: &'a str,
-    pub name: &'a str,
-    pub host: &'a str,
-    pub progress: &'a Progress,
-    /// The confirmation of a replaced key, when a resume met one.
-    pub new_key: Option<Markup>,
-    pub report: Option<&'a RunReport>,
-    pub plan: &'a Plan,
-    pub only: Option<&'a str>,
-    pub lang: Lang,
-    pub simulation: bool,
-}
-
-/// A run: its progress (pushed by the server while it goes), then its results.
-pub fn run_page(v: &RunView) -> Markup {
-    let lang = v.lang;
-    let p = v.progress;
-    let reason = (p.state == "failed" || p.state == "stopped").then_some(p.reason.as_str());
-    layout(
-        lang,
-        lang.t("Exécution", "Run"),
-        v.simulation,
-        html! {
-            h1 { (lang.t("Exécution de", "Run of")) " " (v.name) " → " (v.host) }
-            div #progress data-testid="progress" data-done=(p.done) data-total=(p.total) data-state=(p.state)
-                data-reason=[reason] data-run=(v.id) role="status" aria-live="polite" {
-                progress max=(p.total.max(1)) value=(p.done) {}
-                span.count #done { (p.done) " / " (p.total) " " (lang.t("appels", "calls")) }
-                span.count #state { (p.label) }
-                span.count #pace { (lang.t("cadence", "pace")) " " (format!("{:.1}", p.rate)) "/s" }
-                span.count #speed { (format!("{:.1}", p.per_second)) " " (lang.t("appels/s", "calls/s")) }
-                span.count #eta { (lang.t("reste", "left")) " " (p.eta_s.map_or("—".to_string(), |s| format!("{s} s"))) }
-                span.count #errors { (p.errors) " " (lang.t("erreur(s)", "error(s)")) }
-                @if let Some(r) = reason { p role="alert" { (r) } }
-            }
-            @if let Some(m) = &v.new_key { (m) }
-            @if v.report.is_none() && matches!(p.state, "running" | "paused") {
-                form method="post" action=(format!("/execution/{}/arret", v.id)) {
-                    button type="submit" data-testid="stop" { (lang.t("Arrêter", "Stop")) }
-                }
-            }
-            @if p.state == "stopped" {
-                form method="post" action=(format!("/execution/{}/reprise", v.id)) {
-                    button type="submit" data-testid="resume" { (lang.t("Reprendre", "Resume")) }
-                    " " (lang.t("(rien de ce qui est fait ne sera renvoyé)", "(nothing done is sent again)"))
-                }
-            }
-            @if let Some(report) = v.report {
-                @if report.rows.iter().any(|r| !matches!(r.status.word(), "OK" | "IGNORE")) {
-                    form method="post" action=(format!("/execution/{}/echecs", v.id)) {
-                        button type="submit" data-testid="rerun-failed" { (lang.t("Relancer les échecs", "Run the failures again")) }
-                    }
-                }
-                (results(v, report))
-            }
-        },
-    )
-}
-
-fn results(v: &RunView, report: &RunReport) -> Markup {
-    let lang = v.lang;
-    let counts = report.counts();
-    let link = |s: &str| format!("/execution/{}?statut={s}", v.id);
-    html! {
-        h2 { (lang.t("Résultats", "Results")) }
-        p {
-            a href=(format!("/execution/{}/resultats/xlsx", v.id)) data-testid="download-xlsx" { (lang.t("Télécharger les résultats (XLSX)", "Download the results (XLSX)")) }
-            " · "
-            a href=(format!("/execution/{}/resultats/csv", v.id)) data-testid="download-csv" { (lang.t("Télécharger les résultats (CSV)", "Download the results (CSV)")) }
-        }
-        nav.pages aria-label=(lang.t("Filtre par statut", "Filter by status")) {
-            a href=(format!("/execution/{}", v.id)) { (lang.t("Toutes", "All")) " (" (report.rows.len()) ")" }
-            @for (word, n) in &counts { a href=(link(word)) data-status=(word) { (word) " (" (n) ")" } }
-        }
-        @let top = report.top_errors(5);
-        @if !top.is_empty() {
-            h3 { (lang.t("Erreurs les plus fréquentes", "Most frequent errors")) }
-            ol { @for (m, n) in &top { li { (n) " × " (m) } } }
-        }
-        table.rows {
-            thead { tr { th scope="col" { "feuille" } th scope="col" { "ligne" } th scope="col" { "statut" } th scope="col" { "etape" } th scope="col" { "message" } } }
-            tbody {
-                @for (row, r) in v.plan.rows.iter().zip(&report.rows).filter(|(_, r)| v.only.is_none_or(|s| r.status.word() == s)).take(500) {
-                    tr data-testid="result" data-statut=(r.status.word()) {
-                        td { (&*row.feuille) } td { (row.ligne) } td { (r.status.word()) } td { (r.etape) } td { (r.message) }
-                    }
-                }
-            }
-        }
     }
 }
 
@@ -533,7 +228,7 @@ pub struct Stored {
 }
 
 /// A kept run's rows per status, or that it has no results yet.
-fn counts(run: &Stored, lang: Lang) -> Markup {
+pub(super) fn counts(run: &Stored, lang: Lang) -> Markup {
     html! {
         @match &run.counts {
             Some(c) => { @for (word, n) in c { (word) " " (n) " " } }
@@ -543,7 +238,7 @@ fn counts(run: &Stored, lang: Lang) -> Markup {
 }
 
 /// The runs kept in the per-user folder: open, resume, delete.
-pub fn stored_runs(runs: &[Stored], uploads: Markup, lang: Lang, simulation: bool) -> Markup {
+pub fn stored_runs(runs: &[Stored], going: Option<&str>, uploads: Markup, lang: Lang, simulation: bool) -> Markup {
     layout(
         lang,
         lang.t("Exécutions gardées", "Kept runs"),
@@ -560,39 +255,41 @@ pub fn stored_runs(runs: &[Stored], uploads: Markup, lang: Lang, simulation: boo
                     th scope="col" { (lang.t("actions", "actions")) }
                 } }
                 tbody { @for r in runs {
-                    tr data-testid="stored-run" data-run=(r.id) data-unfinished=(r.unfinished) {
+                    @let is_going = going == Some(r.id.as_str());
+                    tr data-testid="stored-run" data-run=(r.id) data-unfinished=(r.unfinished) data-going=(is_going) {
                         td { (r.when) } td { (r.sheet) }
-                        td { (counts(r, lang)) }
+                        td { @if is_going { strong { (lang.t("en cours", "going")) } } @else { (counts(r, lang)) } }
                         td data-testid="run-target" { (r.target.as_deref().unwrap_or("—")) }
                         td {
-                            a href=(format!("/execution/{}", r.id)) { (lang.t("Ouvrir", "Open")) }
-                            @if r.unfinished {
-                                form.inline method="post" action=(format!("/execution/{}/reprise", r.id)) {
-                                    button type="submit" data-testid="resume" { (lang.t("Reprendre", "Resume")) }
+                            @if is_going {
+                                a href=(format!("/execution/{}", r.id)) data-testid="follow-run" { (lang.t("Suivre l'exécution en cours", "Follow the run going")) }
+                            } @else {
+                                a href=(format!("/execution/{}", r.id)) { (lang.t("Ouvrir", "Open")) }
+                                @if r.unfinished {
+                                    form.inline method="post" action=(format!("/execution/{}/reprise", r.id)) {
+                                        button type="submit" data-testid="resume" { (lang.t("Reprendre", "Resume")) }
+                                    }
                                 }
-                            }
-                            form.inline method="post" action=(format!("/execution/{}/suppression", r.id)) {
-                                button type="submit" data-testid="delete-run" { (lang.t("Supprimer", "Delete")) }
+                                " " a.button href=(format!("#supprimer-{}", r.id)) data-testid="delete-run" { (lang.t("Supprimer", "Delete")) }
                             }
                         }
                     }
                 } }
             }
+            @for r in runs.iter().filter(|r| going != Some(r.id.as_str())) {
+                section.confirm id=(format!("supprimer-{}", r.id)) role="dialog" aria-labelledby=(format!("supprimer-titre-{}", r.id)) data-testid="delete-dialog" {
+                    h2 id=(format!("supprimer-titre-{}", r.id)) { (lang.t("Supprimer cette exécution ?", "Delete this run?")) }
+                    p { (lang.t("L'exécution de", "The run of")) " " strong { (r.sheet) } " (" (r.when) ") "
+                        (lang.t(
+                            "et ses fichiers (résultats, journal, plan) seront effacés de cet ordinateur. Cela ne peut pas être défait ; ce qui a été fait dans Cegid Loop y reste.",
+                            "and its files (results, journal, plan) will be erased from this computer. This cannot be undone; what was done in Cegid Loop stays there.")) }
+                    form method="post" action=(format!("/execution/{}/suppression", r.id)) {
+                        button type="submit" data-testid="confirm-delete" { (lang.t("Supprimer", "Delete")) }
+                        " " a href="#" { (lang.t("Annuler", "Cancel")) }
+                    }
+                }
+            }
             (uploads)
         },
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::kind_of;
-
-    #[test]
-    fn problems_group_by_column_and_kind_whatever_the_value() {
-        let a = kind_of("colonne « email » : « a@@x.fr » n'est pas une adresse e-mail valide");
-        let b = kind_of("colonne « email » : « é»@y » n'est pas une adresse e-mail valide");
-        assert_eq!(a, "colonne « email » : … n'est pas une adresse e-mail valide");
-        assert_eq!(a, b);
-        assert_eq!(kind_of("ligne en double : identique à la feuille"), "ligne en double : identique à la feuille");
-    }
 }

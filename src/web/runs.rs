@@ -16,7 +16,8 @@ use axum::response::{IntoResponse, Redirect};
 use futures_util::Stream;
 use serde::Deserialize;
 
-use super::pages::{self, Progress, Stored};
+use super::pages::{self, Stored};
+use super::progress::{self, Pace, Progress};
 use super::{Shared, failure, html, owner_only_folder};
 use crate::job::{self, Bodies, Event, EventSink, Plan, RunFiles, RunRequest, RunSource, Stopper};
 
@@ -27,6 +28,8 @@ pub(super) struct Run {
     pub progress: Progress,
     pub started: Instant,
     pub paused_until: Option<Instant>,
+    /// The calls this run sent lately: the time left follows them.
+    pub pace: Pace,
     pub stopper: Stopper,
     pub files: RunFiles,
     pub csv: PathBuf,
@@ -90,24 +93,24 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     if earlier.is_empty() {
         earlier.extend(going_with(&app, hash));
     }
-    let mut per_dossier: HashMap<&str, usize> = HashMap::new();
-    for c in &plan.calls {
-        *per_dossier.entry(&c.dossier).or_default() += 1;
-    }
-    let mut per_dossier: Vec<(String, usize)> = per_dossier.into_iter().map(|(d, n)| (d.to_string(), n)).collect();
-    per_dossier.sort();
-    let view = pages::PlanView {
+    let (per_operation, per_dossier) = super::plan_page::in_words(plan);
+    let keys_missing = !app.simulation
+        && app.keys.lock().unwrap_or_else(|e| e.into_inner()).is_none()
+        && job::keys(&app.config()).is_err();
+    let view = super::plan_page::PlanView {
         sheet_id: &id,
         name,
         host,
         counts: &counts,
+        per_operation: &per_operation,
         per_dossier: &per_dossier,
+        keys_missing,
         confirm: &confirm,
         earlier: &earlier,
         lang: app.lang(),
         simulation: app.simulation,
     };
-    let page = pages::plan_page(&view);
+    let page = super::plan_page::plan_page(&view);
     // The same plan again (another tab): its earlier views still confirm it.
     pending.confirms.push(confirm);
     if pending.confirms.len() > CONFIRMS_KEPT {
@@ -212,20 +215,11 @@ fn new_run(app: &Shared, name: String, host: String, plan: &Plan, files: RunFile
     Run {
         name,
         host,
-        progress: Progress {
-            done: 0,
-            total: plan.calls.len(),
-            errors: 0,
-            state: "running",
-            label: String::new(),
-            reason: String::new(),
-            rate: app.cfg.rate.per_second(),
-            per_second: 0.0,
-            eta_s: None,
-        },
+        progress: Progress::new(plan.calls.len(), app.cfg.rate.per_second()),
         plan: plan.clone(),
         started: Instant::now(),
         paused_until: None,
+        pace: Pace::default(),
         stopper: Stopper::default(),
         files,
         csv,
@@ -328,7 +322,8 @@ pub(super) fn stored(app: &Shared) -> Vec<Stored> {
 
 pub(super) async fn list(State(app): State<Shared>) -> Response<Body> {
     let runs = stored(&app);
-    html(pages::stored_runs(&runs, super::sheets::listed(&app), app.lang(), app.simulation))
+    let going = going(&app).map(|(id, _)| id);
+    html(pages::stored_runs(&runs, going.as_deref(), super::sheets::listed(&app), app.lang(), app.simulation))
 }
 
 /// Deletes a kept run (its results, journal and plan: clients' data).
@@ -377,9 +372,35 @@ pub(super) async fn rerun_failed(State(app): State<Shared>, UrlPath(id): UrlPath
             None if !r.going() && r.files.results().exists() => r.files.results().to_path_buf(),
             _ => return Redirect::to(&format!("/execution/{id}")).into_response(),
         };
+        let to_send = match &r.report {
+            Some(report) => job::failed_calls_to_send(&r.plan, &report.rows, &r.files, app.lang()),
+            None => job::failed_calls_in_results(&r.plan, &r.files, app.lang()),
+        };
+        if to_send == 0 {
+            return nothing_to_send(&app, &id);
+        }
         (r.name.clone(), r.host.clone(), Box::new(r.plan.clone()), RunFiles::new(results))
     };
     launch(&app, name, host, plan, Again::OnlyFailed(previous))
+}
+
+/// The run going in this server, if any: its id and sheet's name.
+pub(super) fn going(app: &Shared) -> Option<(String, String)> {
+    let id = app.current_run.lock().unwrap_or_else(|e| e.into_inner()).clone()?;
+    let run = runs_get(app, &id)?;
+    let r = run.lock().unwrap_or_else(|e| e.into_inner());
+    r.going().then(|| (id.clone(), r.name.clone()))
+}
+
+/// « Relancer les échecs » with nothing to send: no empty run.
+fn nothing_to_send(app: &Shared, id: &str) -> Response<Body> {
+    let lang = app.lang();
+    let text = lang.t(
+        "Rien à relancer : les lignes qui n'ont pas abouti sont invalides (corrigez-les dans le tableur, puis vérifiez-le de nouveau) ou à vérifier dans Loop. Aucune exécution n'a été créée.",
+        "Nothing to run again: the rows that did not succeed are invalid (fix them in the sheet, then check it again) or to check in Loop. No run was created.",
+    );
+    let to = format!("/execution/{id}");
+    super::failure_then(app, StatusCode::CONFLICT, text, Some((lang.t("Voir l'exécution", "See the run"), &to)))
 }
 
 fn runs_get(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
@@ -409,6 +430,7 @@ async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles,
     let events: EventSink = Arc::new(move |e| fold(&mut seen.lock().unwrap_or_else(|e| e.into_inner()), e));
     let mut req = RunRequest::new(RunSource::Plan(plan.clone()), files.results());
     req.assume_yes = true; // confirmed in the page
+    req.front = job::Front::Page;
     req.keys = keys;
     match again {
         Again::No => {}
@@ -446,8 +468,11 @@ fn fold(r: &mut Run, e: Event) {
             r.progress.rate = rate_per_s;
             r.progress.total = calls;
         }
-        Event::CallDone { status, .. } => {
+        Event::CallDone { status, skipped, .. } => {
             r.progress.done += 1;
+            if !skipped {
+                r.pace.sent(Instant::now());
+            }
             if matches!(status.word(), "ERREUR" | "A_VERIFIER") {
                 r.progress.errors += 1;
             }
@@ -465,10 +490,14 @@ fn snapshot(r: &Run, lang: crate::i18n::Lang) -> Progress {
     if p.state == "running" && r.paused_until.is_some_and(|t| t > Instant::now()) {
         p.state = "paused";
     }
-    p.label = pages::state_label(p.state, lang);
-    let elapsed = r.started.elapsed().as_secs_f64().max(0.001);
-    p.per_second = p.done as f64 / elapsed;
-    p.eta_s = (p.per_second > 0.0 && p.done < p.total).then(|| ((p.total - p.done) as f64 / p.per_second) as u64);
+    let now = Instant::now();
+    let pause_left = r.paused_until.filter(|t| *t > now).map(|t| t - now);
+    let recent = r.pace.per_second(now).filter(|_| matches!(p.state, "running" | "paused"));
+    p.per_second = recent.unwrap_or_else(|| p.done as f64 / r.started.elapsed().as_secs_f64().max(1.0));
+    p.eta_s = recent.filter(|x| *x > 0.0 && p.done < p.total).map(|x| {
+        ((p.total - p.done) as f64 / x).ceil() as u64 + pause_left.map_or(0, |d| d.as_secs_f64().ceil() as u64)
+    });
+    progress::say(&mut p, pause_left, lang);
     p
 }
 
@@ -481,19 +510,26 @@ pub(super) async fn view(
     let r = run.lock().unwrap_or_else(|e| e.into_inner());
     let progress = snapshot(&r, app.lang());
     let replaced = (progress.state == "failed").then(|| key_replaced(&app, &r.files)).flatten();
-    let view = pages::RunView {
+    let rerun_calls = match &r.report {
+        Some(report) if report.results.is_some() => {
+            job::failed_calls_to_send(&r.plan, &report.rows, &r.files, app.lang())
+        }
+        _ => 0,
+    };
+    let view = super::run_page::RunView {
         id: &id,
         name: &r.name,
         host: &r.host,
         progress: &progress,
-        new_key: replaced.map(|(was, now)| confirm_new_key(&id, &was, &now, app.lang())),
+        new_key: replaced.map(|(was, now)| super::run_page::confirm_new_key(&id, &was, &now, app.lang())),
         report: r.report.as_ref(),
         plan: &r.plan,
         only: q.get("statut").map(String::as_str),
+        rerun_calls,
         lang: app.lang(),
         simulation: app.simulation,
     };
-    html(pages::run_page(&view))
+    html(super::run_page::run_page(&view))
 }
 
 /// The run's key replaced at the same place (masked ids: as recorded, now).
@@ -501,33 +537,6 @@ fn key_replaced(app: &Shared, files: &RunFiles) -> Option<(String, String)> {
     let cfg = app.config();
     let keys = app.keys.lock().unwrap_or_else(|e| e.into_inner()).clone().or_else(|| job::keys(&cfg).ok())?;
     job::key_replaced(&cfg, &keys, files)
-}
-
-/// The confirmation of a new key (`--new-key`), both masked ids shown.
-fn confirm_new_key(id: &str, was: &str, now: &str, lang: crate::i18n::Lang) -> maud::Markup {
-    maud::html! {
-        section role="dialog" data-testid="new-key" data-was=(was) data-now=(now) {
-            p { (lang.t("Cette exécution a été faite avec la clé d'API", "This run was made with the API key")) " " strong { (was) }
-                " ; " (lang.t("la clé de cette page est", "this page's key is")) " " strong { (now) } "." }
-            p { (lang.t(
-                "Si c'est la nouvelle clé du même cabinet (l'ancienne a été refusée ou remplacée), reprenez avec elle : rien de ce qui est fait ne sera renvoyé.",
-                "If it is the same firm's new key (the old one was refused or replaced), resume with it: nothing done is sent again.")) }
-            form method="post" action=(format!("/execution/{id}/reprise?nouvelle_cle={}", urlencode(now))) {
-                button type="submit" data-testid="resume-new-key" { (lang.t("Reprendre avec la nouvelle clé", "Resume with the new key")) }
-            }
-        }
-    }
-}
-
-/// A masked key id in a query string (letters, digits, `*`, and whatever
-/// else the id holds, percent-encoded).
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn not_found(app: &Shared) -> Response<Body> {
@@ -585,10 +594,7 @@ pub(super) async fn download(
     let reading = path.clone();
     let read = tokio::task::spawn_blocking(move || std::fs::read(&reading)).await;
     match read.unwrap_or_else(|e| Err(std::io::Error::other(e))) {
-        Ok(bytes) => {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            super::sheets::download(bytes, mime, &name)
-        }
+        Ok(bytes) => super::sheets::download(bytes, mime, &super::sheets::dated_name(&path)),
         Err(_) => not_found(&app),
     }
 }

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
 
-use super::{Shared, UPLOAD_LIMIT_MB, failure, html, owner_only_folder, pages};
+use super::{Shared, UPLOAD_LIMIT_MB, failure, html, owner_only_folder};
 use crate::job::{CheckedSheet, Edit, SheetInput};
 
 pub(super) struct Loaded {
@@ -90,8 +90,22 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
             }
         }
     }
+    let another = Some((lang.t("Choisir un autre fichier", "Choose another file"), "/"));
+    if bytes.is_empty() && name.is_empty() {
+        let text = lang.t("Aucun fichier choisi : choisissez un tableur.", "No file chosen: choose a sheet.");
+        return super::failure_then(&app, StatusCode::BAD_REQUEST, text, another);
+    }
     if bytes.is_empty() {
-        return failure(&app, StatusCode::BAD_REQUEST, lang.t("Aucun fichier choisi.", "No file chosen."));
+        let text = format!(
+            "{} « {} » {}",
+            lang.t("Le fichier", "The file"),
+            safe_name(&name),
+            lang.t(
+                "est vide (0 octet) : ouvrez-le dans Excel, vérifiez qu'il contient vos lignes, enregistrez-le, puis choisissez-le de nouveau.",
+                "is empty (0 bytes): open it in Excel, check that it holds your rows, save it, then choose it again."
+            )
+        );
+        return super::failure_then(&app, StatusCode::BAD_REQUEST, &text, another);
     }
     let id = super::guard::secret();
     let folder = app.folder.join("televersements").join(&id);
@@ -112,7 +126,7 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
         // A sheet refused is not kept.
         Ok(Err(f)) => {
             let _ = std::fs::remove_dir_all(&folder);
-            failure(&app, StatusCode::UNPROCESSABLE_ENTITY, &f.message)
+            super::failure_then(&app, StatusCode::UNPROCESSABLE_ENTITY, &f.message, another)
         }
         Err(_) => {
             let _ = std::fs::remove_dir_all(&folder);
@@ -236,7 +250,14 @@ fn delimiter_of(value: &str) -> Option<u8> {
 
 pub(super) fn loaded(app: &Shared, id: &str) -> Option<Arc<Mutex<Loaded>>> {
     let l = app.sheets.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()?;
-    l.lock().unwrap_or_else(|e| e.into_inner()).touched = Instant::now();
+    {
+        let mut loaded = l.lock().unwrap_or_else(|e| e.into_inner());
+        loaded.touched = Instant::now();
+        // The page switched language: its checks said again (a new plan).
+        if loaded.sheet.speak(app.lang()) {
+            loaded.version += 1;
+        }
+    }
     Some(l)
 }
 
@@ -259,7 +280,7 @@ pub(super) async fn view(
 ) -> Response<Body> {
     let Some(l) = loaded(&app, &id) else { return not_found(&app) };
     let l = l.lock().unwrap_or_else(|e| e.into_inner());
-    let view = pages::SheetView {
+    let view = super::grid::SheetView {
         id: &id,
         name: &l.name,
         sheet: &l.sheet,
@@ -268,7 +289,7 @@ pub(super) async fn view(
         lang: app.lang(),
         simulation: app.simulation,
     };
-    html(pages::sheet_page(&view))
+    html(super::grid::sheet_page(&view))
 }
 
 #[derive(Deserialize)]
@@ -295,10 +316,10 @@ pub(super) async fn edit(
         l.version += 1;
         let rows: Vec<serde_json::Value> = changed
             .iter()
-            .map(|i| serde_json::json!({"index": i, "html": pages::row(&l.sheet, *i, lang).into_string()}))
+            .map(|i| serde_json::json!({"index": i, "html": super::grid::row(&l.sheet, *i, lang).into_string()}))
             .collect();
         Ok::<_, crate::error::Failure>(serde_json::json!({
-            "summary": pages::summary(&l.sheet, lang).into_string(),
+            "summary": super::grid::summary(&l.sheet, lang).into_string(),
             "rows": rows,
         }))
     })
@@ -397,6 +418,17 @@ fn fixed_workbook(sheet: &CheckedSheet) -> Result<Vec<u8>, rust_xlsxwriter::Xlsx
         }
     }
     book.save_to_buffer()
+}
+
+/// A results file's name for the download, with the date and time its
+/// run wrote it: two runs of one sheet never download under one name.
+pub(super) fn dated_name(path: &std::path::Path) -> String {
+    let stem = path.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = path.extension().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let written = std::fs::metadata(path).and_then(|m| m.modified()).unwrap_or_else(|_| std::time::SystemTime::now());
+    // 2026-12-03 10:04 → 2026-12-03-10h04
+    let when = crate::outcome::format_local(written).replace(' ', "-").replacen(':', "h", 1);
+    format!("{stem}-{when}.{ext}")
 }
 
 #[cfg(test)]

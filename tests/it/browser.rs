@@ -217,6 +217,31 @@ async fn shown(c: &Client, css: &str) {
     }
 }
 
+/// The text a person sees in `css` (empty when it is hidden).
+async fn text(c: &Client, css: &str) -> String {
+    let e = c.find(Locator::Css(css)).await.unwrap();
+    if e.is_displayed().await.unwrap() { e.text().await.unwrap() } else { String::new() }
+}
+
+/// The run screen's figures, each with its words, after a live update
+/// (the server-sent events rewrite them): read as a person reads them.
+async fn labelled_figures(c: &Client) {
+    let first = attr(c, "[data-testid=progress]", "data-done").await;
+    until(c, "[data-testid=progress]", "data-done", |d| d != first, "a live update").await;
+    let done = text(c, "[data-testid=progress-done]").await;
+    assert!(done.contains(" appels sur ") || done.contains(" appel sur "), "« 84 appels sur 277 »: {done}");
+    let speed = text(c, "[data-testid=progress-speed]").await;
+    assert!(speed.starts_with("vitesse : ") && speed.ends_with(" par seconde"), "{speed}");
+    let pace = text(c, "[data-testid=progress-pace]").await;
+    assert!(pace.starts_with("cadence permise : ") && pace.ends_with(" par seconde"), "{pace}");
+    let eta = text(c, "[data-testid=progress-eta]").await;
+    assert!(eta.starts_with("fin estimée"), "{eta}");
+    let errors = text(c, "[data-testid=progress-errors]").await;
+    assert!(errors.contains("erreur"), "{errors}");
+    let state = text(c, "[data-testid=progress-state]").await;
+    assert!(state == "en cours" || state.contains("Cegid Loop demande d'attendre"), "{state}");
+}
+
 async fn click(c: &Client, testid: &str) {
     let css = format!("[data-testid={testid}]");
     c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(&css)).await.unwrap().click().await.unwrap();
@@ -232,7 +257,8 @@ fn stop_then_resume_and_a_second_start_refused_in_the_browser() {
 fn stop_then_resume(kind: Browser, driver: &Path, binary: &Path) {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let (_driver, c) = session(&rt, kind, driver, binary);
-    let sim = sample_gateway(Duration::from_millis(100));
+    // Slow enough that the stop comes part-way, after a look at home.
+    let sim = sample_gateway(Duration::from_millis(200));
     let w = Work::new();
     std::fs::write(w.path("loopbatch.toml"), "rate = \"20/s\"\nconcurrency = 2\n").unwrap();
     let (_ui, opening) = ui_with(&w, &sim);
@@ -257,6 +283,15 @@ fn stop_then_resume(kind: Browser, driver: &Path, binary: &Path) {
         click(&c, "run").await;
         click(&c, "confirm").await;
         until(&c, "[data-testid=progress]", "data-done", |d| d != "0", "calls go").await;
+        labelled_figures(&c).await;
+        let run = c.current_url().await.unwrap();
+        // Home shows the run going, with a link to it.
+        c.goto(&format!("{}/", opening.split("/ouvrir/").next().unwrap())).await.unwrap();
+        let going = text(&c, "[data-testid=run-going]").await;
+        assert!(going.contains("Une exécution est en cours"), "{going}");
+        click(&c, "open-run-going").await;
+        shown(&c, "[data-testid=progress]").await;
+        assert_eq!(c.current_url().await.unwrap(), run);
         // The second tab's start is refused, plainly.
         c.switch_to_window(second).await.unwrap();
         click(&c, "run").await;
@@ -273,6 +308,21 @@ fn stop_then_resume(kind: Browser, driver: &Path, binary: &Path) {
         let total: usize = attr(&c, "[data-testid=progress]", "data-total").await.parse().unwrap();
         assert!(done > 0 && done < total, "stopped part-way: {done} / {total}");
         c.wait().for_element(Locator::Css("[data-testid=download-xlsx]")).await.unwrap();
+        // Stopped: said as Arrêter, no time left.
+        let reason = text(&c, "[data-testid=stop-reason]").await;
+        assert!(reason.contains("Arrêter") && !reason.contains("Ctrl-C"), "{reason}");
+        assert_eq!(text(&c, "[data-testid=progress-eta]").await, "", "no time left on a stopped run");
+        let not_run = text(&c, "tr[data-testid=result][data-statut=NON_EXECUTE]").await;
+        assert!(not_run.contains("non exécuté") && !not_run.contains("Ctrl-C"), "{not_run}");
+        assert!(not_run.contains("reprenez-la"), "its advice: {not_run}");
+        // Relancer les échecs asks first, saying how many calls it sends.
+        click(&c, "rerun-failed").await;
+        let calls = attr(&c, "[data-testid=rerun-calls]", "data-calls").await;
+        let ask = text(&c, "section.confirm:target").await;
+        assert!(calls != "0" && ask.contains(&format!("enverra {calls} appel")), "{ask}");
+        accessible(&c, "relancer ?").await;
+        c.find(Locator::Css("section.confirm:target a[href='#']")).await.unwrap().click().await.unwrap();
+        assert_eq!(text(&c, "#relancer").await, "", "Annuler closes it, nothing sent");
         accessible(&c, "arrêtée").await;
         // Resume: the same run goes on to its end, nothing done sent again.
         click(&c, "resume").await;
@@ -282,6 +332,26 @@ fn stop_then_resume(kind: Browser, driver: &Path, binary: &Path) {
         c.wait().for_element(Locator::Css("[data-testid=stored-run]")).await.unwrap();
         accessible(&c, "exécutions gardées").await;
         focus_is_visible(&c, "exécutions gardées").await;
+        // Supprimer asks first; Annuler keeps the run, Supprimer deletes it.
+        let kept = c.find_all(Locator::Css("[data-testid=stored-run]")).await.unwrap().len();
+        click(&c, "delete-run").await;
+        let dialog = text(&c, "section.confirm:target").await;
+        assert!(
+            dialog.contains("Supprimer cette exécution ?") && dialog.contains("ne peut pas être défait"),
+            "{dialog}"
+        );
+        accessible(&c, "supprimer ?").await;
+        c.find(Locator::Css("section.confirm:target a[href='#']")).await.unwrap().click().await.unwrap();
+        assert_eq!(c.find_all(Locator::Css("[data-testid=stored-run]")).await.unwrap().len(), kept);
+        click(&c, "delete-run").await;
+        c.find(Locator::Css("section.confirm:target [data-testid=confirm-delete]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        shown(&c, "[data-testid=runs]").await;
+        assert_eq!(c.find_all(Locator::Css("[data-testid=stored-run]")).await.unwrap().len(), kept - 1);
         c.close().await.unwrap();
     });
     let stats = sim.stats();
@@ -336,6 +406,7 @@ fn check_fix_run_download(kind: Browser, driver: &Path, binary: &Path) {
         until(&c, row, "data-statut", |s| s == "VALIDE", "the fixed row turns VALIDE").await;
         let valid = cli["rows"]["valid"].as_u64().unwrap() + 1;
         until(&c, "[data-testid=summary]", "data-valid", |v| v == valid.to_string(), "the counts follow").await;
+        c.execute("document.querySelector('[data-testid=grid]').scrollLeft = 0;", vec![]).await.unwrap();
         screenshot(&c, "3-correction.png").await;
         // The plan, "Lancer", the in-page confirmation, and the run.
         c.find(Locator::Css("[data-testid=plan]")).await.unwrap().click().await.unwrap();
@@ -347,6 +418,7 @@ fn check_fix_run_download(kind: Browser, driver: &Path, binary: &Path) {
         c.wait().for_element(Locator::Css("[data-testid=progress]")).await.unwrap();
         let before: usize =
             until(&c, "[data-testid=progress]", "data-done", |d| d != "0", "calls go").await.parse().unwrap();
+        labelled_figures(&c).await;
         screenshot(&c, "5-execution.png").await;
         accessible(&c, "exécution").await;
         // A reload loses nothing: the run goes on in the server.
@@ -357,6 +429,22 @@ fn check_fix_run_download(kind: Browser, driver: &Path, binary: &Path) {
         c.wait().for_element(Locator::Css("[data-testid=download-xlsx]")).await.unwrap();
         let total = attr(&c, "[data-testid=progress]", "data-total").await;
         assert_eq!(attr(&c, "[data-testid=progress]", "data-done").await, total);
+        assert_eq!(text(&c, "[data-testid=progress-eta]").await, "", "no time left on a finished run");
+        assert_eq!(text(&c, "[data-testid=progress-done]").await, format!("{total} appels sur {total}"));
+        // Each result says who it is about, its status in words and what to do.
+        let heads = text(&c, "[data-testid=results] thead").await;
+        for h in ["code dossier", "nom", "e-mail", "statut", "message", "conseil"] {
+            assert!(heads.contains(h), "{h} in {heads}");
+        }
+        let ok = text(&c, "tr[data-testid=result][data-statut=OK]").await;
+        assert!(ok.contains("fait") && ok.contains("OK") && ok.contains("@"), "{ok}");
+        let invalid = text(&c, "tr[data-testid=result][data-statut=INVALIDE]").await;
+        assert!(invalid.contains("invalide, non envoyé") && invalid.contains("INVALIDE"), "{invalid}");
+        let advice = text(&c, "tr[data-testid=result][data-statut=INVALIDE] [data-col=conseil]").await;
+        assert!(advice.starts_with("Corrigez la cellule"), "{advice}");
+        // Nothing left to send (invalid rows are fixed in the sheet, not
+        // sent again): « Relancer les échecs » is not offered.
+        assert!(c.find_all(Locator::Css("[data-testid=rerun-failed]")).await.unwrap().is_empty());
         screenshot(&c, "6-resultats.png").await;
         accessible(&c, "résultats").await;
         focus_is_visible(&c, "résultats").await;
@@ -373,6 +461,14 @@ fn check_fix_run_download(kind: Browser, driver: &Path, binary: &Path) {
             .await
             .unwrap();
         std::fs::write(w.path("r.xlsx"), &bytes).unwrap();
+        // Quitter asks first and says what becomes of a run going.
+        click(&c, "quit").await;
+        let ask = text(&c, "#quitter").await;
+        assert!(ask.contains("sera arrêtée") && ask.contains("reprendre"), "{ask}");
+        accessible(&c, "quitter ?").await;
+        click(&c, "confirm-quit").await;
+        shown(&c, "[data-testid=goodbye]").await;
+        assert!(text(&c, "[data-testid=goodbye]").await.contains("fermer cet onglet"));
         c.close().await.unwrap();
     });
     let lines = crate::util::results_xlsx(&w.path("r.xlsx"));
@@ -381,4 +477,99 @@ fn check_fix_run_download(kind: Browser, driver: &Path, binary: &Path) {
     assert_eq!(ok, 45, "the fixed row went too");
     let fixed = lines.iter().find(|l| l["ligne"] == "8").unwrap();
     assert_eq!((fixed["statut"].as_str(), fixed["E-mail"].as_str()), ("OK", "jean.dupont@exemple.fr"));
+}
+
+#[test]
+fn the_check_grid_fits_a_1366_px_window_in_the_browser() {
+    for (kind, driver, binary) in browsers() {
+        grid_fits(kind, &driver, &binary);
+    }
+}
+
+/// A sheet of 30 columns of 40-character values, 60 rows (two pages), one
+/// e-mail mistyped and one value with a non-breaking space.
+fn wide_sheet(w: &Work) -> PathBuf {
+    let mut head = vec!["code_dossier".to_string(), "email".into(), "nom".into(), "offre".into()];
+    head.extend((5..=30).map(|i| format!("colonne_libre_{i}")));
+    let mut text = head.join(";") + "\n";
+    for r in 0..60 {
+        let email = if r == 0 { "pas-une-adresse".to_string() } else { format!("contact{r}@exemple.fr") };
+        let nom = if r == 1 { "\u{a0}Durand".to_string() } else { format!("Nom{r}") };
+        let mut cells = vec![format!("LARGE{r:03}"), email, nom, "start".into()];
+        cells.extend(
+            (5..=30).map(|i| format!("{:-<40}", format!("valeur {i} de la ligne {r} ")).chars().take(40).collect()),
+        );
+        text += &(cells.join(";") + "\n");
+    }
+    w.file("large.csv", text.as_bytes())
+}
+
+fn grid_fits(kind: Browser, driver: &Path, binary: &Path) {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let (_driver, c) = session(&rt, kind, driver, binary);
+    let sim = sample_gateway(Duration::ZERO);
+    let w = Work::new();
+    let sheet = wide_sheet(&w);
+    let pdf = w.file("facture.xlsx", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n");
+    let (_ui, opening) = ui(&w, &sim);
+    rt.block_on(async {
+        c.set_window_size(1366, 768).await.unwrap();
+        c.goto(&opening).await.unwrap();
+        // A PDF chosen by mistake: said as such, no server path, and a
+        // button back to the file chooser.
+        let input = c.wait().for_element(Locator::Css("[data-testid=sheet]")).await.unwrap();
+        input.send_keys(pdf.to_str().unwrap()).await.unwrap();
+        shown(&c, "[data-testid=failure]").await;
+        let said = text(&c, "main").await;
+        assert!(said.contains("facture.xlsx") && said.contains("document PDF"), "{said}");
+        for bad in [w.dir.path().to_str().unwrap(), "televersements", "%PDF", "Impossible"] {
+            assert!(!said.contains(bad), "« {bad} » shown: {said}");
+        }
+        accessible(&c, "fichier refusé").await;
+        click(&c, "next-step").await;
+        let input = c.wait().for_element(Locator::Css("[data-testid=sheet]")).await.unwrap();
+        input.send_keys(sheet.to_str().unwrap()).await.unwrap();
+        shown(&c, "[data-testid=grid]").await;
+        // No sideways scrolling of the page: the grid scrolls in its frame.
+        let fits =
+            c.execute("return [document.scrollingElement.scrollWidth, window.innerWidth];", vec![]).await.unwrap();
+        let [scroll, inner]: [u64; 2] = serde_json::from_value(fits).unwrap();
+        assert!(scroll <= inner, "{kind:?}: the page is {scroll} px wide in a {inner} px window");
+        // Scrolled to its far right, sheet, line, status and message stay in view.
+        c.execute("document.querySelector('[data-testid=grid]').scrollLeft = 100000;", vec![]).await.unwrap();
+        let seen = c
+            .execute(
+                "const tr = document.querySelector('tr[data-testid=row][data-row=\"2\"]'); \
+                 return [0, 1, 2, 3].map(i => { const r = tr.cells[i].getBoundingClientRect(); \
+                   const at = document.elementFromPoint(r.left + 5, r.top + 5); \
+                   return r.left >= 0 && r.right <= window.innerWidth && tr.cells[i].contains(at); });",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let seen: Vec<bool> = serde_json::from_value(seen).unwrap();
+        assert_eq!(seen, vec![true; 4], "{kind:?}: sheet, line, status, message in view");
+        // A long value is cut, its whole value given on focus.
+        let value = c.find(Locator::Css("tr[data-row=\"2\"] span.value")).await.unwrap();
+        let full = value.attr("title").await.unwrap().unwrap_or_default();
+        assert_eq!(full.chars().count(), 40, "{full}");
+        // Each warning once: under its cell, not again in the message column.
+        let row3 = text(&c, "tr[data-testid=row][data-row=\"3\"]").await;
+        assert_eq!(row3.matches("insécables ou invisibles").count(), 1, "{row3}");
+        assert_eq!(text(&c, "tr[data-row=\"3\"] [data-testid=row-message]").await, "");
+        // « Problèmes » follows each fix; paging at the bottom too.
+        let problems = text(&c, "[data-testid=problems]").await;
+        assert!(problems.contains("email"), "{problems}");
+        let email = r#"input[data-row="2"][data-field=email]"#;
+        c.find(Locator::Css(email)).await.unwrap().clear().await.unwrap();
+        until(&c, email, "value", str::is_empty, "the cleared cell redrawn").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        c.find(Locator::Css(email)).await.unwrap().send_keys("large0@exemple.fr\u{E004}").await.unwrap();
+        until(&c, r#"tr[data-testid=row][data-row="2"]"#, "data-statut", |s| s == "VALIDE", "the fixed row").await;
+        assert!(c.find_all(Locator::Css("[data-testid=problems]")).await.unwrap().is_empty(), "no stale problem");
+        c.find(Locator::Css("[data-testid=next-page-bottom]")).await.unwrap().click().await.unwrap();
+        shown(&c, "[data-testid=previous-page-bottom]").await;
+        accessible(&c, "grille large").await;
+        c.close().await.unwrap();
+    });
 }

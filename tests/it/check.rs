@@ -562,3 +562,38 @@ fn xls_fixture_is_checked_row_by_row(fixture: &str) {
     }
     assert_eq!(l[2]["Commentaire"], "'=1+1", "carried as text, guarded in the CSV");
 }
+
+#[test]
+fn the_space_warning_is_only_for_spaces_a_person_cannot_see() {
+    let w = Work::new();
+    w.file(
+        "espaces.csv",
+        "code dossier;email;nom;prenom;offre\n\
+         ESP001; ordinaire@exemple.fr ;Dupont;Ana;start\n\
+         ESP002;\u{a0}insecable@exemple.fr;Durand;Léo;start\n\
+         ESP003;\u{200b}invisible@exemple.fr;Martin;Lou;start\n"
+            .as_bytes(),
+    );
+    let out = w.path("r.csv");
+    w.bin().args(["check", "espaces.csv", "--results", out.to_str().unwrap()]).output().unwrap();
+    let lines = results_csv(&out);
+    let said = |i: usize| lines[i]["message"].contains("insécables ou invisibles");
+    assert!(!said(0), "an ordinary space is not named a non-breaking one: {}", lines[0]["message"]);
+    assert!(said(1), "{}", lines[1]["message"]);
+    assert!(said(2), "{}", lines[2]["message"]);
+}
+
+#[test]
+fn a_french_number_that_lost_its_plus_gets_a_french_example() {
+    let w = Work::new();
+    w.file(
+        "tel.csv",
+        b"code dossier;email;nom;telephone;offre\nTEL001;a@exemple.fr;Dupont;33612345678;start\nTEL002;b@exemple.fr;Durand;412234567890;start\n",
+    );
+    let out = w.path("r.csv");
+    w.bin().args(["check", "tel.csv", "--results", out.to_str().unwrap()]).output().unwrap();
+    let lines = results_csv(&out);
+    assert!(lines[0]["message"].contains("envoyé comme 0612345678"), "read as French: {}", lines[0]["message"]);
+    let lost = &lines[1]["message"];
+    assert!(lost.contains("comme +33 6 12 34 56 78") && !lost.contains("+41 22"), "a French example: {lost}");
+}

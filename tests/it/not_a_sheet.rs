@@ -113,3 +113,41 @@ fn an_ods_whose_repetitions_make_a_huge_grid_is_refused_at_once() {
         assert!(kb < 200 * 1024, "peak {kb} kB");
     }
 }
+
+/// The page's error page for an upload refused: what happened in the
+/// user's words, no server path, no library text, a button to choose
+/// another file.
+fn refused_in_the_page(p: &crate::page::Page, cookie: &str, w: &Work, name: &str, bytes: Vec<u8>) -> String {
+    let r = crate::page::post_sheet(p, cookie, name, bytes);
+    assert!(r.status().is_client_error(), "{name}: {}", r.status());
+    let page = r.text().unwrap();
+    let shown = page.split("data-testid=\"failure\">").nth(1).unwrap_or_default().split("</p>").next().unwrap();
+    let folder = w.dir.path().to_string_lossy().into_owned();
+    for bad in [folder.as_str(), "televersements", "Zip error", "EOCD", "invalid", "%PDF", "Impossible", "\u{fffd}"] {
+        assert!(!page.contains(bad), "{name}: « {bad} » shown: {page}");
+    }
+    assert!(shown.contains(name), "{name} named: {shown}");
+    assert!(page.contains("data-testid=\"next-step\"") && page.contains("Choisir un autre fichier"), "{page}");
+    assert!(page.contains("href=\"/\""), "the button goes to the file chooser");
+    shown.to_string()
+}
+
+#[test]
+fn the_page_says_what_a_refused_file_is_with_a_button_to_choose_another() {
+    let w = Work::new();
+    let p = crate::page::start(&w, &[]);
+    let cookie = crate::page::open(&p);
+    let pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n".to_vec();
+    assert!(refused_in_the_page(&p, &cookie, &w, "facture.xlsx", pdf).contains("est un document PDF"));
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    assert!(refused_in_the_page(&p, &cookie, &w, "capture.png", png).contains("est une image"));
+    let noise = noise(3000);
+    assert!(refused_in_the_page(&p, &cookie, &w, "bruit.xlsx", noise).contains("ne ressemble pas à un tableur"));
+    let good = w.path("bon.xlsx");
+    xlsx(&good, &[("Feuil1", vec![vec![X::T("code_dossier"), X::T("offre")], vec![X::T("D001"), X::T("start")]])]);
+    let bytes = std::fs::read(&good).unwrap();
+    let cut = refused_in_the_page(&p, &cookie, &w, "coupe.xlsx", bytes[..bytes.len() / 2].to_vec());
+    assert!(cut.contains("endommagé"), "{cut}");
+    let empty = refused_in_the_page(&p, &cookie, &w, "vide.csv", Vec::new());
+    assert!(empty.contains("est vide") && !empty.contains("Aucun fichier choisi"), "{empty}");
+}

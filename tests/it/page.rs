@@ -366,6 +366,11 @@ fn a_run_from_the_page_is_followed_and_writes_the_clis_results() {
         client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
     assert!(plan.contains("data-testid=\"run\"") && plan.contains("127.0.0.1"), "{plan}");
     let confirm = confirm_of(&plan);
+    // The plan in the user's words; the routes are PLAN.xlsx's.
+    let words = plan.split("data-testid=\"plan-words\"").nth(1).unwrap().split("</ul>").next().unwrap();
+    assert!(words.contains("dossiers approvisionnés") && words.contains("interlocuteurs créés"), "{words}");
+    assert!(!plan.contains("/collaborativeOffer/") && !plan.contains("provisionCompany"), "no route: {plan}");
+    assert!(plan.contains("data-testid=\"per-dossier\"") && plan.contains("CLI0001"), "per dossier on demand");
     let start_run = |confirm: &str| {
         client()
             .post(format!("{}/execution", p.base))
@@ -388,9 +393,22 @@ fn a_run_from_the_page_is_followed_and_writes_the_clis_results() {
     assert_eq!(state, "done");
     assert_eq!(attr(&page, "data-done"), attr(&page, "data-total"));
     assert!(page.contains("data-testid=\"download-xlsx\"") && page.contains("data-testid=\"download-csv\""));
+    // A status filter shows which is active, and only its rows.
+    let only = client()
+        .get(format!("{}{run}?statut=INVALIDE", p.base))
+        .header("cookie", &cookie)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(only.contains("data-status=\"INVALIDE\" data-active=\"true\" aria-current=\"true\""), "{only}");
+    assert!(only.contains("invalide, non envoyé · INVALIDE") && only.contains("data-active=\"false\""), "{only}");
+    assert!(only.contains("data-statut=\"INVALIDE\"") && !only.contains("data-statut=\"OK\""), "{only}");
     // The same results as the CLI's, on the same sheet and the same answers.
     let xlsx = client().get(format!("{}{run}/resultats/xlsx", p.base)).header("cookie", &cookie).send().unwrap();
+    let name = xlsx.headers()["content-disposition"].to_str().unwrap().to_string();
     std::fs::write(w.path("page.xlsx"), xlsx.bytes().unwrap()).unwrap();
+    assert!(name.contains("onboarding-clients-resultats-20") && name.contains("h") && name.contains(".xlsx"), "{name}");
     let csv = client().get(format!("{}{run}/resultats/csv", p.base)).header("cookie", &cookie).send().unwrap();
     std::fs::write(w.path("page.csv"), csv.bytes().unwrap()).unwrap();
     let sim2 = crate::util::TestSim::start(Options { model: sample_model(), ..Default::default() });
@@ -418,26 +436,23 @@ fn a_run_from_the_page_is_followed_and_writes_the_clis_results() {
         client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
     assert!(plan.contains("data-testid=\"already-run\""), "{plan}");
     assert!(!plan.contains("data-testid=\"run\""), "no fresh run of the same plan");
-    assert!(plan.contains("data-testid=\"rerun-failed\""));
-    let failed_before = page.iter().filter(|l| l["statut"] != "OK").count();
-    assert!(failed_before > 0);
+    // Its rows that did not end OK are invalid ones: fixed in the sheet,
+    // never sent again; « Relancer les échecs » is not offered, and asked
+    // anyway it creates no empty run.
+    let failed_before = page.iter().filter(|l| l["statut"] != "OK").collect::<Vec<_>>();
+    assert!(!failed_before.is_empty() && failed_before.iter().all(|l| l["statut"] == "INVALIDE"));
+    assert!(!plan.contains("data-testid=\"rerun-failed\""), "nothing to send again: {plan}");
     let r = client()
         .post(format!("{}{run}/echecs", p.base))
         .header("cookie", &cookie)
         .header("origin", &p.base)
         .send()
         .unwrap();
-    assert_eq!(r.status(), 303);
-    let rerun = r.headers()["location"].to_str().unwrap().to_string();
-    assert_ne!(rerun, run);
-    let _ = client().get(format!("{}{rerun}/evenements", p.base)).header("cookie", &cookie).send().unwrap().text();
-    assert_eq!(progress_of(&p, &cookie, &rerun).0, "done");
-    let xlsx = client().get(format!("{}{rerun}/resultats/xlsx", p.base)).header("cookie", &cookie).send().unwrap();
-    std::fs::write(w.path("rerun.xlsx"), xlsx.bytes().unwrap()).unwrap();
-    let rerun_rows = crate::util::results_xlsx(&w.path("rerun.xlsx"));
-    assert_eq!(rerun_rows.len(), 50, "the rows that were OK are kept in the results");
-    let ok = |rows: &[crate::util::Line]| rows.iter().filter(|l| l["statut"] == "OK").count();
-    assert!(ok(&rerun_rows) >= ok(&page), "nothing that was OK is lost");
+    assert_eq!(r.status(), 409);
+    let said = r.text().unwrap();
+    assert!(said.contains("Rien à relancer") && said.contains(&format!("href=\"{run}\"")), "{said}");
+    let runs = client().get(format!("{}/executions", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert_eq!(runs.matches("data-testid=\"stored-run\"").count(), 1, "no empty run: {runs}");
 }
 
 #[test]
@@ -479,6 +494,51 @@ fn the_page_switches_to_english_and_back() {
     assert_eq!(switch("fr", "/").headers()["location"], "/");
     let home = client().get(&p.base).header("cookie", &cookie).send().unwrap().text().unwrap();
     assert!(home.contains("Vérifier un tableur"));
+    // A sheet checked before the switch is said again in the new language.
+    let page = client().get(format!("{}{sheet}", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(page.contains("n'est pas une adresse e-mail valide") && !page.contains("not a valid e-mail"), "{page}");
+}
+
+#[test]
+fn in_english_the_results_table_and_the_engines_messages_are_english() {
+    let sim = crate::util::TestSim::start(loopbatch::simulator::Options {
+        model: crate::util::model(&[("C1", true), ("C2", true)]),
+        ..Default::default()
+    });
+    let w = Work::new();
+    let p = start(&w, &sim_keys(&sim));
+    let cookie = open(&p);
+    // Checked in French, then the page switched to English.
+    let sheet = b"code_dossier;email;nom;offre\nC1;pas-un-email;Nom;start\nC2;ok@exemple.fr;Nom;start\n".to_vec();
+    let r = post_sheet(&p, &cookie, "a.csv", sheet);
+    let sheet = r.headers()["location"].to_str().unwrap().to_string();
+    let r = client()
+        .post(format!("{}/langue", p.base))
+        .header("cookie", &cookie)
+        .header("origin", &p.base)
+        .form(&[("langue", "en")])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let plan =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    let r = client()
+        .post(format!("{}/execution", p.base))
+        .header("cookie", &cookie)
+        .header("origin", &p.base)
+        .form(&[("confirm", confirm_of(&plan))])
+        .send()
+        .unwrap();
+    let run = r.headers()["location"].to_str().unwrap().to_string();
+    let _ = client().get(format!("{}{run}/evenements", p.base)).header("cookie", &cookie).send().unwrap().text();
+    let (state, page) = progress_of(&p, &cookie, &run);
+    assert_eq!(state, "done", "{page}");
+    for head in ["<th scope=\"col\">row</th>", "dossier code", "name", "status", "advice"] {
+        assert!(page.contains(head), "{head}: {page}");
+    }
+    assert!(page.contains("invalid, not sent") && page.contains("is not a valid e-mail"), "{page}");
+    assert!(!page.contains("n'est pas une adresse") && !page.contains("invalide, non envoyé"), "{page}");
+    assert!(page.contains("Fix the cell named in the message"), "the advice in English: {page}");
 }
 
 #[test]
@@ -509,6 +569,13 @@ fn stop_in_the_page_lets_calls_in_flight_finish_and_writes_the_results() {
     let (state, page) = progress_of(&p, &cookie, &run);
     assert_eq!(state, "running", "{page}");
     assert!(page.contains("data-testid=\"stop\""));
+    // The kept runs show it going, with a link to it and nothing destructive.
+    let list = client().get(format!("{}/executions", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    let id = run.rsplit('/').next().unwrap();
+    let row = list.split(&format!("data-run=\"{id}\"")).nth(1).unwrap().split("</tr>").next().unwrap();
+    assert!(row.contains("data-going=\"true\"") && row.contains("Suivre l'exécution en cours"), "{row}");
+    assert!(!row.contains("delete-run") && !row.contains("data-testid=\"resume\""), "{row}");
+    assert!(!list.contains(&format!("id=\"supprimer-{id}\"")), "no delete dialog for it");
     assert_eq!(post(&format!("{run}/arret"), &[]).status(), 303);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let page = loop {
@@ -540,18 +607,14 @@ fn stop_in_the_page_lets_calls_in_flight_finish_and_writes_the_results() {
     };
     assert!(!page.contains("data-statut=\"NON_EXECUTE\""), "every row reached");
     assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty(), "nothing done was sent again");
-    // "Relancer les échecs": only the rows that did not end OK (the invalid ones).
+    // « Relancer les échecs »: the rows left are invalid ones, nothing to
+    // send: not offered, and asked anyway no run is made, nothing sent.
+    assert!(!page.contains("data-testid=\"rerun-failed\""), "{page}");
     let before = sim.stats()["total"].as_u64().unwrap();
     let r = post(&format!("{run}/echecs"), &[]);
-    assert_eq!(r.status(), 303);
-    let again = r.headers()["location"].to_str().unwrap().to_string();
-    assert_ne!(again, run, "a new run, with its own results");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while progress_of(&p, &cookie, &again).0 != "done" {
-        assert!(std::time::Instant::now() < deadline, "the re-run ends");
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    assert_eq!(sim.stats()["total"].as_u64().unwrap(), before, "no OK row sent again");
+    assert_eq!(r.status(), 409);
+    assert!(r.text().unwrap().contains("Rien à relancer"));
+    assert_eq!(sim.stats()["total"].as_u64().unwrap(), before, "nothing sent");
 }
 
 #[cfg(unix)]
@@ -652,30 +715,51 @@ fn keys_typed_in_the_page_stay_in_memory_or_are_saved_for_every_command() {
     let p = start(&w, &[]);
     let cookie = open(&p);
     let home = || client().get(format!("{}/", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
-    assert!(home().contains("non configurées"));
-    let set = |sub: &str, api: &str, keep: &str| {
+    // No keys: said in words (no variable names), and the plan offers the
+    // key form instead of « Lancer », then comes back to the same sheet.
+    let page = home();
+    assert!(page.contains("aucune : saisissez ci-dessous") && !page.contains("LOOP_SUBSCRIPTION_KEY"), "{page}");
+    let up = post_sheet(&p, &cookie, "k.csv", b"code_dossier;email;nom;offre\nK1;k@exemple.fr;Nom;start\n".to_vec());
+    let sheet = up.headers()["location"].to_str().unwrap().to_string();
+    let plan =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(plan.contains("Les clés Cegid Loop manquent") && !plan.contains("data-testid=\"run\""), "{plan}");
+    let back = format!("{sheet}/plan");
+    assert!(plan.contains(&format!("href=\"/?retour={back}#cles\"")), "{plan}");
+    let form =
+        client().get(format!("{}/?retour={back}", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(form.contains(&format!("name=\"retour\" value=\"{back}\"")), "{form}");
+    let set_to = |sub: &str, api: &str, keep: &str, to: &str| {
         client()
             .post(format!("{}/cles", p.base))
             .header("cookie", &cookie)
             .header("origin", &p.base)
-            .form(&[("abonnement", sub), ("api", api), ("garder", keep)])
+            .form(&[("abonnement", sub), ("api", api), ("garder", keep), ("retour", to)])
             .send()
             .unwrap()
     };
+    let set = |sub: &str, api: &str, keep: &str| set_to(sub, api, keep, "//ailleurs.example/");
     assert_eq!(set("abc", "sans-deux-points", "session").status(), 400, "KEYID:SECRET or nothing");
-    assert_eq!(
-        set(loopbatch::simulator::DEMO_SUBSCRIPTION_KEY, loopbatch::simulator::DEMO_API_KEY, "session").status(),
-        303
-    );
+    let r = set_to(loopbatch::simulator::DEMO_SUBSCRIPTION_KEY, loopbatch::simulator::DEMO_API_KEY, "session", &back);
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, back.as_str()));
+    let plan = client().get(format!("{}{back}", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(plan.contains("data-testid=\"run\""), "the same sheet's plan, ready to run: {plan}");
     let page = home();
     assert!(page.contains("saisies pour cette session") && page.contains("de***id"), "{page}");
     assert!(!page.contains("demo-secret") && !page.contains(loopbatch::simulator::DEMO_SUBSCRIPTION_KEY));
     let saved = w.home().join(".config/loopbatch");
     assert!(!saved.exists(), "a session's keys are never written");
     // Saved: owner-only files of the user's folder, which every command reads.
+    let r = set(loopbatch::simulator::DEMO_SUBSCRIPTION_KEY, loopbatch::simulator::DEMO_API_KEY, "enregistrer");
     assert_eq!(
-        set(loopbatch::simulator::DEMO_SUBSCRIPTION_KEY, loopbatch::simulator::DEMO_API_KEY, "enregistrer").status(),
-        303
+        (r.status().as_u16(), r.headers()["location"].to_str().unwrap()),
+        (303, "/"),
+        "never back to another site"
+    );
+    let page = home();
+    assert!(
+        page.contains("enregistrées pour cet utilisateur") && !page.contains("saisies pour cette session"),
+        "{page}"
     );
     #[cfg(unix)]
     for f in ["cle-abonnement.txt", "cle-api.txt"] {
@@ -726,4 +810,53 @@ fn slow_gateway(latency_ms: u64, config: &str) -> Slow {
     let plan =
         client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
     Slow { sim, w, p, cookie, sheet, plan }
+}
+
+#[test]
+fn a_pause_says_who_asks_to_wait_and_for_how_long() {
+    use loopbatch::config::Rate;
+    use loopbatch::simulator::Options;
+    // One call per 4 s at the gateway: the second call gets a Retry-After.
+    let sim = crate::util::TestSim::start(Options {
+        model: crate::util::model(&[("P1", false), ("P2", false), ("P3", false)]),
+        rate: Some(Rate { count: 1, per: std::time::Duration::from_secs(4) }),
+        ..Default::default()
+    });
+    let w = Work::new();
+    std::fs::write(w.path("loopbatch.toml"), "concurrency = 1\n").unwrap();
+    let mut p = start(&w, &sim_keys(&sim));
+    let cookie = open(&p);
+    let sheet = b"action;code_dossier\nprovisionner;P1\nprovisionner;P2\nprovisionner;P3\n".to_vec();
+    let sheet = post_sheet(&p, &cookie, "p.csv", sheet).headers()["location"].to_str().unwrap().to_string();
+    let plan =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    let post = |path: &str, form: &[(&str, &str)]| {
+        client()
+            .post(format!("{}{path}", p.base))
+            .header("cookie", &cookie)
+            .header("origin", &p.base)
+            .form(form)
+            .send()
+            .unwrap()
+    };
+    let run =
+        post("/execution", &[("confirm", &confirm_of(&plan))]).headers()["location"].to_str().unwrap().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let page = loop {
+        let (state, page) = progress_of(&p, &cookie, &run);
+        if state == "paused" {
+            break page;
+        }
+        assert!(std::time::Instant::now() < deadline && state == "running", "a pause: {state} {page}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let said = page.split("data-testid=\"progress-state\">").nth(1).unwrap().split("</span>").next().unwrap();
+    assert!(said.starts_with("en pause : Cegid Loop demande d'attendre ") && said.contains(" s "), "{said}");
+    // « Quitter » while it goes: the goodbye page says it was stopped and
+    // how to resume it.
+    let bye = post("/quitter", &[]);
+    assert_eq!(bye.status(), 200);
+    let bye = bye.text().unwrap();
+    assert!(bye.contains("p.csv a été arrêtée") && bye.contains("« Reprendre »"), "{bye}");
+    assert!(p.wait_exit(std::time::Duration::from_secs(30)).is_some_and(|s| s.success()), "the page ends");
 }

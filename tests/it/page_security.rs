@@ -112,6 +112,13 @@ fn not_owner_only(root: &std::path::Path) -> Vec<String> {
     wrong
 }
 
+/// Keys to send with: without them the plan offers the key form, not a
+/// confirmation.
+const KEYS: [(&str, &str); 2] = [
+    ("LOOP_SUBSCRIPTION_KEY", loopbatch::simulator::DEMO_SUBSCRIPTION_KEY),
+    ("LOOP_API_KEY", loopbatch::simulator::DEMO_API_KEY),
+];
+
 fn confirm_of(page: &str) -> String {
     let at = page.find("name=\"confirm\" value=\"").expect("a confirmation") + "name=\"confirm\" value=\"".len();
     page[at..].split('"').next().unwrap().to_string()
@@ -648,7 +655,7 @@ fn uploads_go_when_refused_deleted_or_unreachable_and_the_kept_runs_screen_lists
         let two_days_ago = std::time::SystemTime::now() - Duration::from_secs(48 * 3600);
         std::fs::File::open(uploads.join("vieux")).unwrap().set_modified(two_days_ago).unwrap();
     }
-    let p = start(&w, &[]);
+    let p = start(&w, &KEYS);
     let cookie = open(&p);
     let left = |dir: &std::path::Path| -> Vec<String> {
         std::fs::read_dir(dir)
@@ -768,7 +775,7 @@ fn rss_kb(pid: u32) -> u64 {
 #[cfg(target_os = "linux")]
 fn twenty_views_of_a_large_plan_keep_the_memory_of_one() {
     let w = Work::new();
-    let p = start(&w, &[]);
+    let p = start(&w, &KEYS);
     let cookie = open(&p);
     let mut sheet = String::from("code_dossier;raison_sociale;email;nom;prenom;offre\r\n");
     for i in 0..20_000 {

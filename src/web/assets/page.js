@@ -38,6 +38,16 @@ async function recheck(input) {
   }
 }
 
+// An error page's « back »: to the page before (the sheet being fixed
+// keeps its fixes in the server); without a page before, home.
+document.addEventListener("click", (event) => {
+  const a = event.target.closest && event.target.closest("a[data-back]");
+  if (a && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
+
 document.addEventListener("change", (event) => {
   const t = event.target;
   if (t.matches('input[data-testid="sheet"]') && t.files && t.files.length > 0) {
@@ -60,13 +70,11 @@ function follow() {
     p.dataset.state = s.state;
     const bar = p.querySelector("progress");
     if (bar) { bar.max = Math.max(s.total, 1); bar.value = s.done; }
-    const text = (id, value) => { const e = p.querySelector("#" + id); if (e) e.textContent = value; };
-    text("done", s.done + " / " + s.total);
-    text("state", s.label);
-    text("pace", s.rate.toFixed(1) + "/s");
-    text("speed", s.per_second.toFixed(1) + "/s");
-    text("eta", s.eta_s === null ? "—" : s.eta_s + " s");
-    text("errors", String(s.errors));
+    // Each figure's whole sentence, labels included, as the server says it.
+    for (const [id, value] of Object.entries(s.texts || {})) {
+      const e = p.querySelector("#" + id);
+      if (e) { e.textContent = value; e.hidden = value === ""; }
+    }
     if (!["running", "paused"].includes(s.state)) {
       source.close();
       window.location.reload();

@@ -1,0 +1,158 @@
+//! The plan: what will be done in Cegid Loop, in the user's words (the
+//! routes go to PLAN.xlsx), per dossier on demand; « Lancer » opens the
+//! in-page confirmation (CSS :target, no script needed).
+
+use maud::{Markup, html};
+
+use super::pages::{Stored, counts, layout};
+use crate::i18n::Lang;
+use crate::job::PlanCounts;
+use crate::plan::{Operation, Plan};
+
+/// Dossiers detailed in the page at most (a large plan stays light).
+const PER_DOSSIER_SHOWN: usize = 500;
+
+/// An operation as a person says what it does (`n` of them).
+pub fn said(op: Operation, n: usize, lang: Lang) -> &'static str {
+    let one = n == 1;
+    match (op, one) {
+        (Operation::ProvisionCompany, true) => lang.t("dossier approvisionné", "dossier provisioned"),
+        (Operation::ProvisionCompany, false) => lang.t("dossiers approvisionnés", "dossiers provisioned"),
+        (Operation::AddOffer, true) => lang.t("offre activée sur un dossier", "offer activated on a dossier"),
+        (Operation::AddOffer, false) => lang.t("offres activées sur un dossier", "offers activated on a dossier"),
+        (Operation::AddClient, true) => lang.t("interlocuteur créé", "contact created"),
+        (Operation::AddClient, false) => lang.t("interlocuteurs créés", "contacts created"),
+        (Operation::AddCollaborativeOffer, true) => {
+            lang.t("offre donnée à un interlocuteur", "offer given to a contact")
+        }
+        (Operation::AddCollaborativeOffer, false) => {
+            lang.t("offres données à un interlocuteur", "offers given to a contact")
+        }
+        (Operation::UpdateClient, true) => lang.t("interlocuteur modifié", "contact updated"),
+        (Operation::UpdateClient, false) => lang.t("interlocuteurs modifiés", "contacts updated"),
+        (Operation::RemoveApplication, true) => lang.t("application retirée", "application removed"),
+        (Operation::RemoveApplication, false) => lang.t("applications retirées", "applications removed"),
+        (Operation::RemoveOffer, true) => lang.t("offre retirée", "offer removed"),
+        (Operation::RemoveOffer, false) => lang.t("offres retirées", "offers removed"),
+    }
+}
+
+pub struct PlanView<'a> {
+    pub sheet_id: &'a str,
+    pub name: &'a str,
+    pub host: &'a str,
+    pub counts: &'a PlanCounts,
+    /// Calls per operation, and per dossier.
+    pub per_operation: &'a [(Operation, usize)],
+    pub per_dossier: &'a [(String, Vec<(Operation, usize)>)],
+    /// No keys to send with: the way to give them instead of « Lancer ».
+    pub keys_missing: bool,
+    pub confirm: &'a str,
+    /// Kept runs of this very plan, newest first.
+    pub earlier: &'a [Stored],
+    pub lang: Lang,
+    pub simulation: bool,
+}
+
+/// The plan: calls per route and per dossier, the target; "Lancer" opens
+/// the in-page confirmation (CSS :target, no script needed).
+pub fn plan_page(v: &PlanView) -> Markup {
+    let lang = v.lang;
+    let c = v.counts;
+    layout(
+        lang,
+        lang.t("Plan", "Plan"),
+        v.simulation,
+        html! {
+            h1 { (lang.t("Plan d'appels de", "Plan of calls of")) " " (v.name) }
+            p { (c.calls) " " (lang.t("appels vers", "calls to")) " " strong data-testid="host" { (v.host) } ", "
+                (c.dossiers) " " (lang.t("dossiers", "dossiers")) ", " (c.valid) " " (lang.t("lignes valides", "valid rows"))
+                @if c.invalid > 0 { ", " (c.invalid) " " (lang.t("lignes invalides (non envoyées)", "invalid rows (not sent)")) } }
+            h2 { (lang.t("Ce qui sera fait dans Cegid Loop", "What will be done in Cegid Loop")) }
+            ul data-testid="plan-words" { @for (op, n) in v.per_operation { li { (n) " " (said(*op, *n, lang)) } } }
+            p { a href=(format!("/feuille/{}/plan.xlsx", v.sheet_id)) data-testid="download-plan" { (lang.t("Télécharger le plan lisible (PLAN.xlsx)", "Download the readable plan (PLAN.xlsx)")) } }
+            details data-testid="per-dossier" {
+                summary { (lang.t("Détail par dossier", "Per dossier")) }
+                table {
+                    thead { tr { th scope="col" { (lang.t("code dossier", "dossier code")) } th scope="col" { (lang.t("ce qui sera fait", "what will be done")) } } }
+                    tbody { @for (d, ops) in v.per_dossier { tr { td { (d) } td {
+                        @for (i, (op, n)) in ops.iter().enumerate() { @if i > 0 { ", " } (n) " " (said(*op, *n, lang)) }
+                    } } } }
+                }
+                @if v.per_dossier.len() >= PER_DOSSIER_SHOWN && c.dossiers > v.per_dossier.len() {
+                    p.hint { (lang.t("Les", "The first")) " " (v.per_dossier.len()) " " (lang.t(
+                        "premiers dossiers ; le plan lisible (PLAN.xlsx) les détaille tous.",
+                        "dossiers; the readable plan (PLAN.xlsx) details them all.")) }
+                }
+            }
+            p { a href=(format!("/feuille/{}", v.sheet_id)) { (lang.t("Retour à la vérification", "Back to the check")) } }
+            @if let Some(e) = v.earlier.first() {
+                (already_run(e, lang))
+            } @else if c.calls > 0 && v.keys_missing {
+                section.already data-testid="keys-missing" role="note" {
+                    h2 { (lang.t("Les clés Cegid Loop manquent", "The Cegid Loop keys are missing")) }
+                    p { (lang.t(
+                        "Pour envoyer, loopbatch a besoin de la clé d'abonnement et de la clé d'API du cabinet. Saisissez-les, puis vous reviendrez ici, avec le tableur et ses corrections.",
+                        "To send, loopbatch needs the firm's subscription key and API key. Type them, then you will come back here, with the sheet and its fixes.")) }
+                    p { a.button href=(format!("/?retour=/feuille/{}/plan#cles", v.sheet_id)) data-testid="enter-keys" { (lang.t("Saisir les clés", "Type the keys")) } }
+                }
+            } @else if c.calls > 0 {
+                p { a.button href="#confirmer" data-testid="run" { (lang.t("Lancer", "Run")) } }
+                section #confirmer role="dialog" aria-labelledby="confirmer-titre" {
+                    h2 #confirmer-titre { (lang.t("Confirmer l'envoi", "Confirm sending")) }
+                    p { (lang.t("Envoyer", "Send")) " " strong { (c.calls) } " " (lang.t("appels à", "calls to")) " " strong { (v.host) } " ?" }
+                    form method="post" action="/execution" {
+                        input type="hidden" name="confirm" value=(v.confirm);
+                        button type="submit" data-testid="confirm" { (lang.t("Envoyer", "Send")) }
+                        " " a href="#" { (lang.t("Annuler", "Cancel")) }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// The same plan ran already: resume it or run its failures again rather
+/// than send everything a second time.
+fn already_run(e: &Stored, lang: Lang) -> Markup {
+    // Something to send again (invalid rows are fixed in the sheet, not run again).
+    let failed = e.counts.as_ref().is_some_and(|c| c.keys().any(|w| matches!(w.as_str(), "ERREUR" | "NON_EXECUTE")));
+    html! {
+        section.already data-testid="already-run" data-run=(e.id) role="note" {
+            h2 { (lang.t("Ce tableur a déjà été exécuté", "This sheet was run already")) }
+            p { (lang.t("Le même tableur, tel quel, a été exécuté le", "The same sheet, as it is, was run on")) " " (e.when) " : "
+                (counts(e, lang)) }
+            p { (lang.t(
+                "L'exécuter de nouveau renverrait ce qui est déjà fait. Reprenez-le (rien de fait n'est renvoyé) ou relancez ses échecs ; pour tout renvoyer, supprimez d'abord cette exécution dans « Exécutions gardées ».",
+                "Running it again would send again what is done. Resume it (nothing done is sent again) or run its failures again; to send everything again, first delete that run in “Kept runs”.")) }
+            p {
+                a href=(format!("/execution/{}", e.id)) { (lang.t("Voir cette exécution", "See that run")) }
+                @if e.unfinished {
+                    form.inline method="post" action=(format!("/execution/{}/reprise", e.id)) {
+                        button type="submit" data-testid="resume" { (lang.t("Reprendre", "Resume")) }
+                    }
+                }
+                @if failed {
+                    " " a.button href=(format!("/execution/{}#relancer", e.id)) data-testid="rerun-failed" { (lang.t("Relancer les échecs…", "Run the failures again…")) }
+                }
+            }
+        }
+    }
+}
+
+/// Calls per operation, and per dossier (in its order of codes).
+pub(super) type PerDossier = Vec<(String, Vec<(crate::plan::Operation, usize)>)>;
+pub(super) fn in_words(plan: &Plan) -> (Vec<(crate::plan::Operation, usize)>, PerDossier) {
+    use std::collections::BTreeMap;
+    let mut all: BTreeMap<crate::plan::Operation, usize> = BTreeMap::new();
+    let mut per: BTreeMap<&str, BTreeMap<crate::plan::Operation, usize>> = BTreeMap::new();
+    for c in &plan.calls {
+        *all.entry(c.operation).or_default() += 1;
+        // The page details the first dossiers only; PLAN.xlsx has them all.
+        if per.len() < PER_DOSSIER_SHOWN || per.contains_key(&*c.dossier) {
+            *per.entry(&c.dossier).or_default().entry(c.operation).or_default() += 1;
+        }
+    }
+    let per = per.into_iter().map(|(d, ops)| (d.to_string(), ops.into_iter().collect())).collect();
+    (all.into_iter().collect(), per)
+}

@@ -1,0 +1,184 @@
+//! A run's screen: its progress (pushed by the server while it goes),
+//! Stop and Resume, then its results: who each row is about, its status in
+//! words and colour, Loop's message and what to do next.
+
+use maud::{Markup, html};
+
+use super::pages::layout;
+use super::progress::{self, Progress};
+use crate::i18n::Lang;
+use crate::job::{self, Plan, RunReport};
+use crate::outcome::Status;
+
+/// Result rows shown at most (the files hold them all).
+const SHOWN: usize = 500;
+
+pub struct RunView<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub host: &'a str,
+    pub progress: &'a Progress,
+    /// The confirmation of a replaced key, when a resume met one.
+    pub new_key: Option<Markup>,
+    pub report: Option<&'a RunReport>,
+    pub plan: &'a Plan,
+    pub only: Option<&'a str>,
+    /// Calls « Relancer les échecs » would send (none: not offered).
+    pub rerun_calls: usize,
+    pub lang: Lang,
+    pub simulation: bool,
+}
+
+/// A run: its progress (pushed by the server while it goes), then its results.
+pub fn run_page(v: &RunView) -> Markup {
+    let lang = v.lang;
+    let p = v.progress;
+    layout(
+        lang,
+        lang.t("Exécution", "Run"),
+        v.simulation,
+        html! {
+            h1 { (lang.t("Exécution de", "Run of")) " " (v.name) " → " (v.host) }
+            (progress::block(v.id, p, lang))
+            @if let Some(m) = &v.new_key { (m) }
+            @if v.report.is_none() && matches!(p.state, "running" | "paused") {
+                form method="post" action=(format!("/execution/{}/arret", v.id)) {
+                    button type="submit" data-testid="stop" { (lang.t("Arrêter", "Stop")) }
+                    " " span.hint { (lang.t(
+                        "(les appels en cours se terminent ; « Reprendre » enverra le reste)",
+                        "(calls in flight finish; “Resume” will send the rest)")) }
+                }
+            }
+            @if p.state == "stopped" {
+                form method="post" action=(format!("/execution/{}/reprise", v.id)) {
+                    button type="submit" data-testid="resume" { (lang.t("Reprendre", "Resume")) }
+                    " " (lang.t("(rien de ce qui est fait ne sera renvoyé)", "(nothing done is sent again)"))
+                }
+            }
+            @if let Some(report) = v.report {
+                @if v.rerun_calls > 0 { (rerun(v)) }
+                (results(v, report))
+            }
+        },
+    )
+}
+
+/// « Relancer les échecs »: a confirmation (CSS :target) saying how many
+/// calls it sends.
+fn rerun(v: &RunView) -> Markup {
+    let lang = v.lang;
+    html! {
+        p { a.button href="#relancer" data-testid="rerun-failed" { (lang.t("Relancer les échecs", "Run the failures again")) } }
+        section #relancer .confirm role="dialog" aria-labelledby="relancer-titre" {
+            h2 #relancer-titre { (lang.t("Relancer les échecs ?", "Run the failures again?")) }
+            p data-testid="rerun-calls" data-calls=(v.rerun_calls) {
+                (lang.t("Une nouvelle exécution enverra", "A new run will send")) " " strong { (v.rerun_calls) } " "
+                (if v.rerun_calls > 1 { lang.t("appels", "calls") } else { lang.t("appel", "call") }) " "
+                (lang.t("à", "to")) " " strong { (v.host) }
+                (lang.t(
+                    ", pour les lignes qui n'ont pas abouti ; ce qui est fait n'est pas renvoyé.",
+                    ", for the rows that did not succeed; what is done is not sent again."))
+            }
+            form method="post" action=(format!("/execution/{}/echecs", v.id)) {
+                button type="submit" data-testid="confirm-rerun" { (lang.t("Relancer", "Run again")) }
+                " " a href="#" { (lang.t("Annuler", "Cancel")) }
+            }
+        }
+    }
+}
+
+/// The CSS class of a status's colour.
+fn tone(s: Status) -> &'static str {
+    match s {
+        Status::Ok | Status::Valide => "ok",
+        Status::Ignore => "ignore",
+        Status::NonExecute => "not-run",
+        Status::AVerifier => "check",
+        Status::Erreur | Status::Invalide => "error",
+    }
+}
+
+fn results(v: &RunView, report: &RunReport) -> Markup {
+    let lang = v.lang;
+    let counts = report.counts();
+    let link = |s: &str| format!("/execution/{}?statut={s}", v.id);
+    let people = job::people(&v.plan.columns, &v.plan.rows);
+    // The sheet's name beside the line only when the file has several.
+    let several = v.plan.rows.iter().any(|r| v.plan.rows.first().is_some_and(|f| f.feuille != r.feuille));
+    let shown: Vec<usize> =
+        (0..report.rows.len()).filter(|i| v.only.is_none_or(|s| report.rows[*i].status.word() == s)).collect();
+    html! {
+        h2 { (lang.t("Résultats", "Results")) }
+        p {
+            a href=(format!("/execution/{}/resultats/xlsx", v.id)) data-testid="download-xlsx" { (lang.t("Télécharger les résultats (XLSX)", "Download the results (XLSX)")) }
+            " · "
+            a href=(format!("/execution/{}/resultats/csv", v.id)) data-testid="download-csv" { (lang.t("Télécharger les résultats (CSV)", "Download the results (CSV)")) }
+        }
+        nav.pages.filters aria-label=(lang.t("Filtre par statut", "Filter by status")) {
+            a href=(format!("/execution/{}", v.id)) data-active=(v.only.is_none()) aria-current=[v.only.is_none().then_some("true")] {
+                (lang.t("Toutes", "All")) " (" (report.rows.len()) ")" }
+            @for (word, n) in &counts {
+                @let active = v.only == Some(&word[..]);
+                @let said = Status::from_word(word).map_or("", |s| job::status_said(s, lang));
+                a href=(link(word)) data-status=(word) data-active=(active) aria-current=[active.then_some("true")] {
+                    (said) " · " (word) " (" (n) ")" }
+            }
+        }
+        @let top = report.top_errors(5);
+        @if !top.is_empty() {
+            h3 { (lang.t("Erreurs les plus fréquentes", "Most frequent errors")) }
+            ol { @for (m, n) in &top { li { (n) " × " (m) } } }
+        }
+        @if shown.len() > SHOWN {
+            p.hint { (lang.t("Les 500 premières lignes ; le fichier de résultats les a toutes.", "The first 500 rows; the results file has them all.")) }
+        }
+        table.rows.results data-testid="results" {
+            thead { tr {
+                th scope="col" { (lang.t("ligne", "row")) } th scope="col" { (lang.t("code dossier", "dossier code")) }
+                th scope="col" { (lang.t("nom", "name")) } th scope="col" { "e-mail" }
+                th scope="col" { (lang.t("statut", "status")) } th scope="col" { "message" }
+                th scope="col" { (lang.t("conseil", "advice")) }
+            } }
+            tbody {
+                @for i in shown.iter().take(SHOWN) {
+                    @let (row, r, who) = (&v.plan.rows[*i], &report.rows[*i], &people[*i]);
+                    tr data-testid="result" data-statut=(r.status.word()) data-ligne=(row.ligne) {
+                        td { @if several { (&*row.feuille) " · " } (row.ligne) }
+                        td data-col="code" { (who[0]) } td data-col="nom" { (who[1]) } td data-col="email" { (who[2]) }
+                        td class=(format!("statut {}", tone(r.status))) data-col="statut" {
+                            (job::status_said(r.status, lang)) small { (r.status.word()) } }
+                        td data-col="message" { (r.message) }
+                        td data-col="conseil" data-testid="advice" { (job::advice(r.status, &r.message, lang)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The confirmation of a new key (`--new-key`), both masked ids shown.
+pub fn confirm_new_key(id: &str, was: &str, now: &str, lang: Lang) -> Markup {
+    html! {
+        section role="dialog" data-testid="new-key" data-was=(was) data-now=(now) {
+            p { (lang.t("Cette exécution a été faite avec la clé d'API", "This run was made with the API key")) " " strong { (was) }
+                " ; " (lang.t("la clé de cette page est", "this page's key is")) " " strong { (now) } "." }
+            p { (lang.t(
+                "Si c'est la nouvelle clé du même cabinet (l'ancienne a été refusée ou remplacée), reprenez avec elle : rien de ce qui est fait ne sera renvoyé.",
+                "If it is the same firm's new key (the old one was refused or replaced), resume with it: nothing done is sent again.")) }
+            form method="post" action=(format!("/execution/{id}/reprise?nouvelle_cle={}", urlencode(now))) {
+                button type="submit" data-testid="resume-new-key" { (lang.t("Reprendre avec la nouvelle clé", "Resume with the new key")) }
+            }
+        }
+    }
+}
+
+/// A masked key id in a query string (letters, digits, `*`, and whatever
+/// else the id holds, percent-encoded).
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
