@@ -191,9 +191,11 @@ fn kills_stops_a_wrong_key_and_faults_then_a_clean_resume_end_every_row_right() 
             // An addClient whose answer never reached us (lost, 504, or
             // answered but not recorded at a kill): « déjà associé » on
             // resending proves nothing; the row names what to check.
+            // Or every resend's answer lost too, until the retries were spent.
             "A_VERIFIER" => {
                 let m = &row["message"];
-                assert!(m.contains(simulator::MSG_EMAIL_TAKEN) && m.contains(email.as_str()), "{ctx}");
+                let why = m.contains(simulator::MSG_EMAIL_TAKEN) || m.contains("réponse perdue");
+                assert!(why && m.contains(email.as_str()), "{ctx}");
                 assert!(m.contains(&row["prenom"]) && m.contains(code.as_str()), "{ctx}");
                 assert!(
                     fault_of("lost_applied", email) || fault_of("duplicates", email),
