@@ -155,7 +155,7 @@ impl Attempts<'_> {
             let (answer, sent_at, place) = shared.attempt(self.call, self.sent + 1).await?;
             self.sent += 1;
             if !matches!(answer, Answer::Throttled { .. }) {
-                shared.pacer.success();
+                shared.pacer.success(sent_at);
             }
             if let Answer::Throttled { wait, .. } = answer {
                 match self.throttled(shared, wait, sent_at) {

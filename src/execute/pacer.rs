@@ -6,10 +6,16 @@
 //! for the Retry-After *and* cuts the rate to what the gateway accepted,
 //! once per throttling episode (the throttled answers of calls sent before
 //! the cut do not cut again). What it accepted is read from the answers
-//! alone, since the gateway was last fresh (the end of the last pause):
+//! alone, since the gateway was last fresh (the end of the last pause),
+//! on the clock of the sends: a gateway refuses in milliseconds while the
+//! calls it accepted wait for the backend, so a success counts when its
+//! call was sent, and the cut waits until every call sent before the
+//! refused one is answered (a 429 with nothing accepted since the gateway
+//! was fresh only pauses):
 //! - within a second of it, the count is a burst, not a rate (a token
 //!   bucket's size, or a 1-s window's): the rate starts from that count per
-//!   second and doubles every half second until the gateway refuses again;
+//!   second and doubles every half second until the gateway refuses again
+//!   (no slot further than half a second apart meanwhile);
 //! - once some second held more successes than the first burst, the
 //!   gateway is a token bucket: its size the whole number of calls that
 //!   fits the first burst's answers, its rate the one that leaves it empty
@@ -70,8 +76,15 @@ struct State {
     cut: Option<Cut>,
     /// Steepness of the growth after the current cut.
     steepness: f64,
-    /// Successes, for the accepted rate.
+    /// Successes, by when their call was sent (the gateway accepted them
+    /// when they arrived, not when their answer came back), for the
+    /// accepted rate.
     successes: VecDeque<Instant>,
+    /// When each call handed out by `turn` and not yet answered was sent.
+    unanswered: Vec<Instant>,
+    /// A 429 whose episode is not measured yet: calls sent before it are
+    /// still unanswered.
+    pending: Option<Pending>,
     started: Instant,
     first_sent: Option<Instant>,
     /// What the gateway let through before its first 429, when that came
@@ -83,6 +96,14 @@ struct State {
     reported: f64,
     /// Moves on at each pause or cut: reservations made before are void.
     epoch: u64,
+}
+
+#[derive(Clone, Copy)]
+struct Pending {
+    /// When the refused call was sent.
+    refused: Instant,
+    /// When its 429 came back: calls sent until then are of its episode.
+    answered: Instant,
 }
 
 #[derive(Clone, Copy)]
@@ -108,6 +129,8 @@ impl Pacer {
             cut: None,
             steepness: STEEPNESS,
             successes: VecDeque::new(),
+            unanswered: Vec::new(),
+            pending: None,
             started: now,
             first_sent: None,
             first_burst: None,
@@ -158,15 +181,42 @@ impl Pacer {
             let now = Instant::now();
             let (slot, epoch) = self.reserve(now);
             if slot <= now {
-                return Some(now);
+                return Some(self.sending(now));
             }
             tokio::select! {
                 _ = tokio::time::sleep_until(slot) => {}
                 _ = stop.interrupted() => return None,
             }
             if self.lock().epoch == epoch && !stop.is_interrupted() {
-                return Some(Instant::now());
+                return Some(self.sending(Instant::now()));
             }
+        }
+    }
+
+    /// The pace's interval at `t`: while searching, never longer than a
+    /// doubling, so that the search moves.
+    fn interval_at(&self, s: &State, t: Instant) -> Duration {
+        let interval = Duration::from_secs_f64(1.0 / self.rate_at(s, t));
+        match s.cut.is_some_and(|c| c.searching) {
+            true => interval.min(Duration::from_secs_f64(DOUBLING)),
+            false => interval,
+        }
+    }
+
+    /// A call goes at `at`: unanswered until `success` or `throttled`.
+    fn sending(&self, at: Instant) -> Instant {
+        let mut s = self.lock();
+        // A call never answered (a run stopping) does not hold a
+        // measurement back for more than `WINDOW`.
+        s.unanswered.retain(|t| at.saturating_duration_since(*t) < WINDOW);
+        s.unanswered.push(at);
+        at
+    }
+
+    /// The call sent at `sent_at` is answered.
+    fn answered(s: &mut State, sent_at: Instant) {
+        if let Some(i) = s.unanswered.iter().position(|t| *t == sent_at) {
+            s.unanswered.swap_remove(i);
         }
     }
 
@@ -175,51 +225,80 @@ impl Pacer {
     /// one interval on.
     fn reserve(&self, now: Instant) -> (Instant, u64) {
         let mut s = self.lock();
-        let tolerance = Duration::from_secs_f64(1.0 / self.rate_at(&s, now)) * (self.burst - 1);
+        let tolerance = self.interval_at(&s, now) * (self.burst - 1);
         let mut slot = now.max(s.tat.checked_sub(tolerance).unwrap_or(s.tat));
         if let Some(p) = s.pause_until {
             slot = slot.max(p);
         }
         // The rate at the slot: slots reserved during a pause follow the
         // climb after it, not the rate at the pause's start.
-        let interval = Duration::from_secs_f64(1.0 / self.rate_at(&s, slot));
+        let interval = self.interval_at(&s, slot);
         s.tat = s.tat.max(slot) + interval;
         s.first_sent.get_or_insert(slot);
         (slot, s.epoch)
     }
 
-    /// A call was accepted.
-    pub fn success(&self) {
+    /// The call sent at `sent_at` was answered, and not throttled.
+    pub fn success(&self, sent_at: Instant) {
         let now = Instant::now();
         let mut s = self.lock();
-        s.successes.push_back(now);
-        while s.successes.front().is_some_and(|t| now.duration_since(*t) > WINDOW) {
-            s.successes.pop_front();
-        }
+        Self::answered(&mut s, sent_at);
+        s.successes.push_back(sent_at);
+        s.successes.retain(|t| now.saturating_duration_since(*t) <= WINDOW);
+        self.measure(&mut s, now);
+    }
+
+    /// A call not sent after all, or answered without a word on the limit
+    /// (tests).
+    #[cfg(test)]
+    fn forget(&self, sent_at: Instant) {
+        let mut s = self.lock();
+        Self::answered(&mut s, sent_at);
+        self.measure(&mut s, Instant::now());
     }
 
     /// The gateway throttled a call sent at `sent_at`: every send waits
-    /// `wait`; the rate is cut unless this episode already cut it. Returns
-    /// the new rate when it was cut.
+    /// `wait`; the rate is cut unless this episode already cut it. The cut
+    /// waits for the answers of the calls sent before the refused one (the
+    /// gateway accepted or refused them before it). Returns the new rate
+    /// when it was cut now.
     pub fn throttled(&self, sent_at: Instant, wait: Duration) -> Option<f64> {
         let now = Instant::now();
         let mut s = self.lock();
+        Self::answered(&mut s, sent_at);
         let until = now + wait;
         let pause_until = s.pause_until.map_or(until, |p| p.max(until));
         s.pause_until = Some(pause_until);
         // Sends start again from the pause's end, at the rate then.
         s.tat = pause_until;
         s.epoch += 1;
-        if s.cut.is_some_and(|c| sent_at <= c.at) {
-            return None;
+        let same_episode = s.cut.is_some_and(|c| sent_at <= c.at) || s.pending.is_some();
+        if !same_episode {
+            s.pending = Some(Pending { refused: sent_at, answered: now });
         }
-        // Refused at once after a pause: the pause was short, the rate is
-        // not known to be lower.
-        if s.cut.is_some_and(|c| !s.successes.iter().any(|t| *t >= c.grow_from)) {
-            return None;
+        let cut = s.cut.map(|c| c.at);
+        self.measure(&mut s, now);
+        let cut_now = s.cut.is_some_and(|c| Some(c.at) != cut);
+        cut_now.then(|| self.rate_at(&s, now))
+    }
+
+    /// Cuts the rate for the pending 429 once every call sent before it is
+    /// answered.
+    fn measure(&self, s: &mut State, now: Instant) {
+        let Some(p) = s.pending else { return };
+        if s.unanswered.iter().any(|t| *t <= p.refused && now.saturating_duration_since(*t) < WINDOW) {
+            return;
         }
-        let before = self.rate_at(&s, now);
-        let (accepted, burst, bucket) = self.accepted(&mut s, now);
+        s.pending = None;
+        let fresh = s.cut.map_or(s.first_sent.unwrap_or(s.started), |c| c.grow_from);
+        // Refused with nothing accepted since the gateway was fresh (at
+        // once after a pause, or from the start): the pause was short, the
+        // rate is not known to be lower.
+        if !s.successes.iter().any(|t| *t >= fresh && *t <= p.refused) {
+            return;
+        }
+        let before = self.rate_at(s, now);
+        let (accepted, burst, bucket) = self.accepted(s, p.refused);
         // The limit confirmed near where it was: probe above it more slowly.
         let confirmed = s.cut.is_some_and(|c| (accepted - c.accepted).abs() <= 0.15 * c.accepted);
         if confirmed {
@@ -235,18 +314,21 @@ impl Pacer {
             (false, false) => accepted * BACK_OFF,
         };
         let start_rate = start_rate.min(before).max(FLOOR);
-        let cut = Cut { at: now, grow_from: pause_until, start_rate, accepted, hold, searching };
+        let grow_from = s.pause_until.unwrap_or(now);
+        let cut = Cut { at: p.answered.max(now), grow_from, start_rate, accepted, hold, searching };
         s.cut = Some(cut);
-        Some(self.rate_at(&s, now))
+        s.epoch += 1;
     }
 
     /// What the gateway accepted since it was last fresh (at most `WINDOW`
-    /// ago), per second; whether that was a burst rather than a rate, and
-    /// whether it is a token bucket's rate.
+    /// ago) until it refused the call sent at `now`, per second, all in
+    /// the moments calls were sent; whether that was a burst rather than a
+    /// rate, and whether it is a token bucket's rate.
     fn accepted(&self, s: &mut State, now: Instant) -> (f64, bool, bool) {
         let fresh = s.cut.map_or(s.first_sent.unwrap_or(s.started), |c| c.grow_from);
         let from = fresh.max(now.checked_sub(WINDOW).unwrap_or(fresh));
-        let times: Vec<Instant> = s.successes.iter().filter(|t| **t >= from).copied().collect();
+        let mut times: Vec<Instant> = s.successes.iter().filter(|t| **t >= from && **t <= now).copied().collect();
+        times.sort();
         let count = times.len() as f64;
         let span = now.saturating_duration_since(from).as_secs_f64();
         if let Some(first) = times.first().filter(|_| s.cut.is_none() && span < 1.0) {
@@ -314,7 +396,7 @@ mod tests {
         assert!(sent.len() >= 490, "keeps the pace: {}", sent.len());
         // Growth after a cut never passes the ceiling either.
         for _ in 0..100 {
-            p.success();
+            p.success(Instant::now());
         }
         p.throttled(Instant::now(), Duration::from_secs(1));
         tokio::time::advance(Duration::from_secs(3600)).await;
@@ -330,7 +412,7 @@ mod tests {
             let t = p.turn(&stop).await.unwrap();
             in_flight.push(t);
             if in_flight.len() <= 20 {
-                p.success();
+                p.success(t);
             }
         }
         // The gateway accepted 20 in 0.4 s: a burst, counted per second.
@@ -344,7 +426,7 @@ mod tests {
         // A call sent after the cut that meets a 429 opens a new episode.
         tokio::time::advance(Duration::from_secs(2)).await;
         let t = p.turn(&stop).await.unwrap();
-        p.success();
+        p.success(t);
         assert!(p.throttled(t, Duration::from_secs(1)).is_some());
     }
 
@@ -361,7 +443,9 @@ mod tests {
                 break;
             }
             if i % 5 == 0 {
-                p.success();
+                p.success(last);
+            } else {
+                p.forget(last);
             }
         }
         let cut = p.throttled(last, Duration::from_secs(1)).unwrap();
@@ -446,7 +530,7 @@ mod tests {
             tokio::time::advance(Duration::from_micros(u64::from(ok + g.refused) * 7919 % 1000)).await;
             match g.call(Instant::now()) {
                 Ok(()) => {
-                    p.success();
+                    p.success(t);
                     ok += 1;
                 }
                 Err(wait) => {
@@ -459,6 +543,84 @@ mod tests {
         (Instant::now().duration_since(start).as_secs_f64(), cuts)
     }
 
+    /// Sends `n` calls through `concurrency` places, as a run does: the
+    /// gateway accepts or refuses each call when it arrives; a 429 comes
+    /// back at once, a success `latency` after the send (the backend's
+    /// time). Every refused call is sent again. Returns the time taken and
+    /// the calls sent after a 429 came back that met its Retry-After.
+    async fn send_with_latency(
+        p: Arc<Pacer>,
+        g: Gateway,
+        n: u32,
+        concurrency: usize,
+        latency: Duration,
+    ) -> (f64, u32, u32) {
+        use std::sync::Mutex as M;
+        let stop = Stopper::default();
+        let start = Instant::now();
+        let g = Arc::new(M::new(g));
+        // Until when the last 429 that came back forbids sending.
+        let retry_until = Arc::new(M::new(start));
+        let (ok, during) = (Arc::new(M::new(0u32)), Arc::new(M::new(0u32)));
+        let places = Arc::new(tokio::sync::Semaphore::new(concurrency));
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut sent = 0u32;
+        while *ok.lock().unwrap() < n {
+            let place = places.clone().acquire_owned().await.unwrap();
+            if *ok.lock().unwrap() >= n {
+                break;
+            }
+            let t = p.turn(&stop).await.unwrap();
+            if t < *retry_until.lock().unwrap() {
+                *during.lock().unwrap() += 1;
+            }
+            sent += 1;
+            let jitter = Duration::from_micros(u64::from(sent) * 7919 % 1000);
+            let (p, g, retry_until, ok) = (p.clone(), g.clone(), retry_until.clone(), ok.clone());
+            tasks.spawn(async move {
+                tokio::time::sleep(jitter).await;
+                let answer = g.lock().unwrap().call(Instant::now());
+                match answer {
+                    Ok(()) => {
+                        tokio::time::sleep(latency).await;
+                        p.success(t);
+                        *ok.lock().unwrap() += 1;
+                    }
+                    Err(wait) => {
+                        let until = Instant::now() + wait;
+                        let mut r = retry_until.lock().unwrap();
+                        *r = (*r).max(until);
+                        p.throttled(t, wait);
+                    }
+                }
+                drop(place);
+            });
+        }
+        while tasks.join_next().await.is_some() {}
+        let refused = g.lock().unwrap().refused;
+        let during = *during.lock().unwrap();
+        (Instant::now().duration_since(start).as_secs_f64(), refused, during)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn answers_slower_than_429s_do_not_hide_what_was_accepted() {
+        // A bucket of 5 at 20/s, and a 1-s window of 5 calls; successes
+        // answered 200 ms (or 50 ms) after the send, 429s at once.
+        for (size, rate, ceiling) in [(Some(5.0), 20.0, 100.0), (None, 5.0, 25.0)] {
+            for (ms, concurrency) in [(200, 16), (50, 8)] {
+                let p = Arc::new(Pacer::new(ceiling, 1));
+                let g = Gateway::new(size, rate);
+                let latency = Duration::from_millis(ms);
+                let (secs, refused, during) = send_with_latency(p, g, 300, concurrency, latency).await;
+                let case = format!("{size:?} at {rate}/s, {ms} ms");
+                let floor = 300.0 / rate;
+                assert!(secs <= 1.15 * floor, "{case}: {secs:.1} s for 300 calls (floor {floor} s)");
+                assert!(refused <= 9, "{case}: {refused} refused");
+                assert_eq!(during, 0, "{case}: sent during a Retry-After");
+            }
+        }
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_bucket_s_burst_is_not_taken_for_its_rate() {
         for gateway_rate in [5.0, 20.0] {
@@ -466,6 +628,7 @@ mod tests {
             let mut g = Gateway::new(Some(5.0), gateway_rate);
             let (secs, cuts) = send_through(&p, &mut g, 300).await;
             let floor = 300.0 / gateway_rate;
+            eprintln!("DBG {gateway_rate}: {secs:.1} {cuts:?} {}", g.refused);
             assert!(cuts[0] <= 7.0, "{gateway_rate}/s: the first cut counts the burst: {cuts:?}");
             let last = *cuts.last().unwrap();
             assert!((last - gateway_rate).abs() <= 0.05 * gateway_rate, "{gateway_rate}/s: found the rate: {cuts:?}");
@@ -508,7 +671,7 @@ mod tests {
         let p = Arc::new(Pacer::new(100.0, 3));
         let stop = Stopper::default();
         let t0 = p.turn(&stop).await.unwrap();
-        p.success();
+        p.success(t0);
         p.throttled(t0, Duration::from_secs(2));
         let mut waiting = tokio::task::JoinSet::new();
         for _ in 0..20 {
