@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::execute::{RunOutcome, StopReason};
 use crate::i18n::Lang;
+use crate::messages::{Message, Text};
 use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Plan, RowCheck, RowRef};
 use crate::report::RowResult;
@@ -31,9 +32,7 @@ pub(super) fn fold_rows(plan: &Plan, run: &RunOutcome, front: Front, lang: Lang)
             RowCheck::Invalide => {
                 RowResult { etape: "validation".into(), ..RowResult::new(Status::Invalide, row.problems.join(" | ")) }
             }
-            RowCheck::Ignore => {
-                RowResult::new(Status::Ignore, lang.t("rien à faire (action vide)", "nothing to do (blank action)"))
-            }
+            RowCheck::Ignore => RowResult::new(Status::Ignore, Message::NothingToDo.text(lang)),
             RowCheck::Valide => worst_of(plan, &serving[i], run, (&not_run, unsettled(front, lang)), &ts, lang),
         })
         .collect()

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Failure, Result};
 use crate::files::{write_atomic, write_atomic_with};
 use crate::i18n::Lang;
+use crate::messages::{Message, Text};
 use crate::outcome::{Status, now_iso};
 use crate::plan::{Plan, PlanRow};
 
@@ -86,18 +87,15 @@ fn check_result(r: &PlanRow, timestamp: &str, lang: Lang) -> RowResult {
         crate::plan::RowCheck::Invalide => Status::Invalide,
         crate::plan::RowCheck::Ignore => Status::Ignore,
     };
-    let warning = lang.t("Avertissement :", "Warning:");
     let mut message = r.problems.join(" | ");
     for w in &r.warnings {
         if !message.is_empty() {
             message.push_str(" | ");
         }
-        message.push_str(warning);
-        message.push(' ');
-        message.push_str(w);
+        message.push_str(&Message::Warning { text: w }.text(lang));
     }
     if status == Status::Ignore && message.is_empty() {
-        message.push_str(lang.t("rien à faire (action vide)", "nothing to do (blank action)"));
+        message.push_str(&Message::NothingToDo.text(lang));
     }
     RowResult {
         status,

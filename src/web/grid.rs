@@ -11,21 +11,11 @@ use super::pages::layout;
 use crate::headers::Field;
 use crate::i18n::Lang;
 use crate::job::CheckedSheet;
+use crate::messages::{Text, kind};
 use crate::rows::Row;
 
 /// Rows shown per page: a 100,000-row sheet stays responsive.
 pub const PAGE_ROWS: usize = 50;
-
-/// A problem's kind: its column and what is wrong, the value left out, so
-/// that the same mistake on many rows is one group.
-fn kind_of(problem: &str) -> String {
-    const OPEN: &str = " : « ";
-    const CLOSE: &str = " » ";
-    match (problem.find(OPEN), problem.rfind(CLOSE)) {
-        (Some(a), Some(b)) if b > a => format!("{} : …{}", &problem[..a], &problem[b + CLOSE.len() - 1..]),
-        _ => problem.to_string(),
-    }
-}
 
 pub struct SheetView<'a> {
     pub id: &'a str,
@@ -44,7 +34,7 @@ pub fn summary(sheet: &CheckedSheet, lang: Lang) -> Markup {
     let mut groups: BTreeMap<String, usize> = BTreeMap::new();
     for r in sheet.rows() {
         for p in &r.problems {
-            *groups.entry(kind_of(p)).or_default() += 1;
+            *groups.entry(kind(p, lang)).or_default() += 1;
         }
     }
     let mut groups: Vec<(String, usize)> = groups.into_iter().collect();
@@ -163,20 +153,21 @@ pub fn row(sheet: &CheckedSheet, index: usize, lang: Lang) -> Markup {
     let header = table.header_of(raw);
     let field_of = |c: usize| header.and_then(|h| Field::ALL.into_iter().find(|f| h.map.get(*f) == Some(c)));
     let own_name = |c: usize| header.map(|h| h.columns[c].as_str()).filter(|n| !n.is_empty());
-    // What a cell shows under it is not said again in the message column.
-    let marks: Vec<String> =
-        (0..raw.cells.len()).map(|c| format!("« {} »", own_name(c).unwrap_or(&table.columns[c]))).collect();
-    let on_a_cell = |p: &&String| marks.iter().any(|m| p.contains(m.as_str()));
-    let elsewhere: Vec<&String> = r.problems.iter().chain(&r.warnings).filter(|p| !on_a_cell(p)).collect();
+    // A problem goes under the cell of its column; what a cell shows under
+    // it is not said again in the message column.
+    let names: Vec<&str> = (0..raw.cells.len()).map(|c| own_name(c).unwrap_or(&table.columns[c])).collect();
+    let on_a_cell = |column: Option<&str>| column.is_some_and(|n| names.contains(&n));
+    let elsewhere: Vec<String> = (r.problems.iter().filter(|p| !on_a_cell(p.column())).map(|p| p.text(lang)))
+        .chain(r.warnings.iter().filter(|w| !on_a_cell(w.column())).map(|w| w.text(lang)))
+        .collect();
     html! {
         tr data-testid="row" data-row=(raw.line) data-sheet=(&*raw.sheet) data-statut=(status(r)) data-index=(index) {
             td.fixed.c1 { (&*raw.sheet) } td.fixed.c2 { (raw.line) } td.fixed.c3.statut { (status(r)) }
             td.message data-testid="row-message" { @for p in &elsewhere { small { (p) } } }
             @for (c, cell) in raw.cells.iter().enumerate() {
-                @let name = own_name(c).unwrap_or(&table.columns[c]);
-                @let mark = &marks[c];
-                @let problems: Vec<&String> = r.problems.iter().filter(|p| p.contains(mark.as_str())).collect();
-                @let warnings: Vec<&String> = r.warnings.iter().filter(|p| p.contains(mark.as_str())).collect();
+                @let name = names[c];
+                @let problems: Vec<String> = r.problems.iter().filter(|p| p.column() == Some(name)).map(|p| p.text(lang)).collect();
+                @let warnings: Vec<String> = r.warnings.iter().filter(|w| w.column() == Some(name)).map(|w| w.text(lang)).collect();
                 td class=(if !problems.is_empty() { "problem" } else if !warnings.is_empty() { "warning" } else { "" }) {
                     @if let Some(f) = field_of(c) {
                         input type="text" value=(cell.text) title=(cell.text) data-sheet=(&*raw.sheet) data-row=(raw.line) data-field=(f.name())
@@ -195,14 +186,35 @@ pub fn row(sheet: &CheckedSheet, index: usize, lang: Lang) -> Markup {
 
 #[cfg(test)]
 mod tests {
-    use super::kind_of;
+    use super::*;
+    use crate::config::{Config, FileConfig};
+    use crate::job::SheetInput;
+
+    fn checked(csv: &str) -> CheckedSheet {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("feuille.csv");
+        std::fs::write(&file, csv).unwrap();
+        let cfg = Config::resolve(FileConfig::default(), None, Lang::Fr).unwrap();
+        CheckedSheet::open(&cfg, &SheetInput::new(&file), None, None).unwrap()
+    }
 
     #[test]
     fn problems_group_by_column_and_kind_whatever_the_value() {
-        let a = kind_of("colonne « email » : « a@@x.fr » n'est pas une adresse e-mail valide");
-        let b = kind_of("colonne « email » : « é»@y » n'est pas une adresse e-mail valide");
-        assert_eq!(a, "colonne « email » : … n'est pas une adresse e-mail valide");
-        assert_eq!(a, b);
-        assert_eq!(kind_of("ligne en double : identique à la feuille"), "ligne en double : identique à la feuille");
+        let sheet = checked("code_dossier;email;offre\nD1;a@@x.fr;start\nD2;é»@y;start\nD3;b@x.fr;startup\n");
+        let html = summary(&sheet, Lang::Fr).into_string();
+        let group = "<td>2</td><td>colonne « email » : … n'est pas une adresse e-mail valide";
+        assert!(html.contains(group), "{html}");
+        assert!(html.contains("<td>1</td><td>colonne « offre » : … n'est pas une offre connue"), "{html}");
+    }
+
+    #[test]
+    fn a_problem_goes_on_its_own_cell_whatever_its_value_says() {
+        // The value names another column: the problem stays on its own.
+        let sheet = checked("code_dossier;email;nom;offre;profil\nD1;a@x.fr;N;start;« email »\n");
+        let html = row(&sheet, 0, Lang::Fr).into_string();
+        assert_eq!(html.matches("<small class=\"problem\">").count(), 1, "{html}");
+        let profil = html.rfind("data-field=\"profil\"").unwrap();
+        assert!(html[profil..].contains("n'est pas un code de profil Loop"), "{html}");
+        assert!(html.contains("data-testid=\"row-message\"></td>"), "{html}");
     }
 }

@@ -11,6 +11,7 @@ use loopbatch::config::{Config, FileConfig, Keys, Rate, Secret};
 use loopbatch::error::exit;
 use loopbatch::i18n::Lang;
 use loopbatch::job::{self, CheckedSheet, Confirm, Edit, Event, EventSink, RunRequest, RunSource, SheetInput, Stopper};
+use loopbatch::problems::Problem;
 use loopbatch::simulator::{self, Options};
 
 use crate::util::{TestSim, Work, results_xlsx};
@@ -227,7 +228,7 @@ fn an_edited_row_is_checked_again_with_the_checks_across_rows() {
     assert_eq!((counts.rows, counts.valid, counts.invalid), (4, 1, 3));
     assert_eq!(cli["valid"], counts.valid as u64);
     assert_eq!(cli["invalid"], counts.invalid as u64);
-    assert!(sheet.rows()[1].problems.iter().any(|p| p.contains("personnes différentes")));
+    assert!(sheet.rows()[1].problems.iter().any(|p| matches!(p, Problem::SharedEmail { .. })));
     let name = sheet.table().rows[0].sheet.to_string();
 
     // The mistyped e-mail fixed: that row alone turns valid.
@@ -248,7 +249,7 @@ fn an_edited_row_is_checked_again_with_the_checks_across_rows() {
     // And back: the same e-mail for the fourth row's person spoils two rows.
     sheet.edit(&Edit { sheet: name.clone(), line: 5, field: "email".into(), value: "anne@exemple.fr".into() }).unwrap();
     assert_eq!(sheet.counts().invalid, 2);
-    assert!(sheet.rows()[3].problems.iter().any(|p| p.contains("personnes différentes")));
+    assert!(sheet.rows()[3].problems.iter().any(|p| matches!(p, Problem::SharedEmail { .. })));
 
     // The sheet as edited plans like the CLI plans the same sheet.
     let fixed = w.csv_1252(

@@ -1,0 +1,119 @@
+//! The English catalogue: every sentence whole, its values named.
+
+use super::Message;
+use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
+
+fn place(p: &Place) -> String {
+    format!("sheet « {} » row {}", p.sheet, p.line)
+}
+
+fn person(p: &Person) -> String {
+    format!("{} ({} {})", place(&p.at), p.prenom, p.nom)
+}
+
+/// What is wrong with a value, after the value.
+fn expected(e: &Expected) -> String {
+    match e {
+        Expected::Profile => "is not a Loop profile code (expected a number such as 2.0)".into(),
+        Expected::Email => "is not a valid e-mail address (expected: first.last@domain.com)".into(),
+        Expected::EmailWithoutInvisible => {
+            "contains an invisible character (zero-width or direction mark, shown as �): retype the address".into()
+        }
+        Expected::NoControlCharacter => "contains a control character (shown as �) that nobody types: the file looks damaged; check this value in the original spreadsheet and save it again".into(),
+        Expected::PhoneWithPlus => "is not a valid phone number: 11 digits or more without « + » (the spreadsheet probably took an international number for a number); type it with + and the country code, such as +33 6 12 34 56 78, in a cell formatted as Text".into(),
+        Expected::Phone => "is not a valid phone number (expected 10 digits such as 06 12 34 56 78, or +33 6 12 34 56 78)".into(),
+        Expected::CodeWithoutInvisible => "contains an invisible character (shown as �)".into(),
+        Expected::Code => "is not a code dossier (letters, digits, - _ . without spaces, 50 characters at most)".into(),
+        Expected::Offer => "is not a known offer (start, co-production or consultation)".into(),
+        Expected::Boolean => "is not yes or no (yes/no, true/false, x, 1/0)".into(),
+        Expected::Action { actions } => format!("is not a known action. Possible actions: {actions}"),
+        Expected::LinkedDossier => "is not a dossier linked to this application key in LoopHub: link the dossier to the application in LoopHub first, this key cannot reach it".into(),
+    }
+}
+
+pub(super) fn problem(p: &Problem) -> String {
+    match p {
+        Problem::Invalid { column, value, expected: e, .. } => {
+            format!("column « {column} » : « {value} » {}", expected(e))
+        }
+        Problem::ActionBlank { column, suggestion, actions } => format!(
+            "column « {column} » blank although the row asks for an offer: write the action to do, for example {suggestion} (possible actions: {actions})"
+        ),
+        Problem::Missing { needed, column, absence, action } => {
+            let state = match absence {
+                Absence::Blank => "blank",
+                Absence::NotInSheet => "missing from this sheet",
+                Absence::NotInFile => "missing from the file",
+            };
+            let what = match needed {
+                Needed::CodeDossier => "needs a code dossier",
+                Needed::Email => "needs the contact's e-mail",
+                Needed::Offer => "needs an offer (start, co-production or consultation)",
+                Needed::OldOffer => "needs the offer to replace",
+            };
+            format!("column « {column} » {state} : action « {action} » {what}")
+        }
+        Problem::SameOffer { offer } => {
+            format!("offre and ancienne_offre are both « {offer} » : there is nothing to change")
+        }
+        Problem::SharedEmail { email, people } => format!(
+            "e-mail {email} is given to different people in the file (one e-mail = one contact): {}",
+            people.iter().map(person).collect::<Vec<_>>().join(", ")
+        ),
+        Problem::Duplicate { of } => format!("duplicate row: same as {}", place(of)),
+    }
+}
+
+pub(super) fn warning(w: &Warning) -> String {
+    match w {
+        Warning::InvisibleSpaces { column } => {
+            format!("column « {column} » : non-breaking or invisible spaces removed around the value")
+        }
+        Warning::Read { column, repair } => {
+            let what = match repair {
+                Repair::MixedEncoding => {
+                    "text in another encoding than the rest of the file (mixed encodings, UTF-8 and Windows-1252): check the accents"
+                }
+                Repair::ControlCharacters => "control characters (NUL…) removed",
+                Repair::LineBreaks => "line break (Alt+Enter) or tab replaced by a space",
+            };
+            format!("column « {column} » : {what}")
+        }
+        Warning::PhoneZeroRestored { column, value, sent } => format!(
+            "column « {column} » : « {value} » was stored as a number by the spreadsheet (leading zero lost): repaired as {sent}"
+        ),
+        Warning::PhonePlusRestored { column, value, sent } => format!(
+            "column « {column} » : « {value} » is a French number written with its country code whose « + » the spreadsheet lost (it took it for a number): sent as {sent}"
+        ),
+        Warning::PhoneForeign { column, value } => {
+            format!("column « {column} » : « {value} » foreign number, sent in international form")
+        }
+        Warning::CodePadded { column, value, padded, number: true } => format!(
+            "column « {column} » : « {value} » stored as a number by the spreadsheet : padded to {padded} (code_dossier_width in the configuration)"
+        ),
+        Warning::CodePadded { column, value, padded, number: false } => format!(
+            "column « {column} » : « {value} » shorter than the configured width : padded to {padded} (code_dossier_width in the configuration)"
+        ),
+        Warning::CodeAsNumber { column, value } => format!(
+            "column « {column} » : « {value} » stored as a number by the spreadsheet: leading zeros may have been lost. Format the column as Text, or set code_dossier_width in loopbatch.toml"
+        ),
+        Warning::RemovesFromAll { offer } => format!(
+            "removeOffer will take offer {offer} away from every contact of the dossier, not only those in this file (give an e-mail to touch one contact only)"
+        ),
+        Warning::NoName => "first and last name blank: the contact will be created without a name".into(),
+        Warning::CodePaddedFromPortfolio { code, padded } => format!(
+            "code dossier « {code} » padded to {padded} from the LoopHub portfolio (leading zeros lost by the spreadsheet)"
+        ),
+        Warning::NotTheirDossier { me, code, master, manager } => format!(
+            "{me} is neither dossier master nor engagement manager of {code} (master {master}, manager {manager}) : only they, administrators (profile 5.0 and above) and the LOOP-GESTION-DES-DROITS group may switch applications on there"
+        ),
+    }
+}
+
+pub(super) fn message(m: &Message) -> String {
+    match m {
+        Message::ProblemKind { column, expected: e } => format!("column « {column} » : … {}", expected(e)),
+        Message::Warning { text } => format!("Warning: {text}"),
+        Message::NothingToDo => "nothing to do (blank action)".into(),
+    }
+}

@@ -1,0 +1,117 @@
+//! Le catalogue français : chaque phrase entière, ses valeurs nommées.
+
+use super::Message;
+use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
+
+fn place(p: &Place) -> String {
+    format!("feuille « {} » ligne {}", p.sheet, p.line)
+}
+
+fn person(p: &Person) -> String {
+    format!("{} ({} {})", place(&p.at), p.prenom, p.nom)
+}
+
+/// What is wrong with a value, after the value.
+fn expected(e: &Expected) -> String {
+    match e {
+        Expected::Profile => "n'est pas un code de profil Loop (attendu : un nombre comme 2.0)".into(),
+        Expected::Email => "n'est pas une adresse e-mail valide (attendu : prenom.nom@domaine.fr)".into(),
+        Expected::EmailWithoutInvisible => "contient un caractère invisible (espace de largeur nulle ou de sens d'écriture, marqué �) : retapez l'adresse".into(),
+        Expected::NoControlCharacter => "contient un caractère de contrôle (marqué �) que personne ne tape : le fichier semble endommagé ; vérifiez cette valeur dans le tableur d'origine et enregistrez-le de nouveau".into(),
+        Expected::PhoneWithPlus => "n'est pas un numéro de téléphone valide : 11 chiffres ou plus sans « + » (le tableur a sans doute pris un numéro international pour un nombre) ; tapez-le avec + et l'indicatif du pays, comme +33 6 12 34 56 78, dans une cellule au format Texte".into(),
+        Expected::Phone => "n'est pas un numéro de téléphone valide (attendu : 10 chiffres comme 06 12 34 56 78, ou +33 6 12 34 56 78)".into(),
+        Expected::CodeWithoutInvisible => "contient un caractère invisible (marqué �)".into(),
+        Expected::Code => "n'est pas un code dossier (lettres, chiffres, - _ . sans espace, 50 caractères au plus)".into(),
+        Expected::Offer => "n'est pas une offre connue (start, co-production ou consultation)".into(),
+        Expected::Boolean => "n'est pas oui ou non (oui/non, vrai/faux, x, 1/0)".into(),
+        Expected::Action { actions } => format!("n'est pas une action connue. Actions possibles : {actions}"),
+        Expected::LinkedDossier => "n'est pas un dossier lié à cette clé d'application dans LoopHub : liez d'abord le dossier à l'application dans LoopHub, cette clé ne peut pas l'atteindre".into(),
+    }
+}
+
+pub(super) fn problem(p: &Problem) -> String {
+    match p {
+        Problem::Invalid { column, value, expected: e, .. } => {
+            format!("colonne « {column} » : « {value} » {}", expected(e))
+        }
+        Problem::ActionBlank { column, suggestion, actions } => format!(
+            "colonne « {column} » vide alors que la ligne demande une offre : écrivez l'action à faire, par exemple {suggestion} (actions possibles : {actions})"
+        ),
+        Problem::Missing { needed, column, absence, action } => {
+            let state = match absence {
+                Absence::Blank => "vide",
+                Absence::NotInSheet => "absente de cette feuille",
+                Absence::NotInFile => "absente du fichier",
+            };
+            let what = match needed {
+                Needed::CodeDossier => "demande un code dossier",
+                Needed::Email => "demande l'e-mail de l'interlocuteur",
+                Needed::Offer => "demande une offre (start, co-production ou consultation)",
+                Needed::OldOffer => "demande l'offre à remplacer",
+            };
+            format!("colonne « {column} » {state} : l'action « {action} » {what}")
+        }
+        Problem::SameOffer { offer } => {
+            format!("offre et ancienne_offre valent toutes deux « {offer} » : il n'y a rien à changer")
+        }
+        Problem::SharedEmail { email, people } => format!(
+            "l'e-mail {email} est donné à des personnes différentes dans le fichier (un e-mail = un interlocuteur) : {}",
+            people.iter().map(person).collect::<Vec<_>>().join(", ")
+        ),
+        Problem::Duplicate { of } => format!("ligne en double : identique à la {}", place(of)),
+    }
+}
+
+pub(super) fn warning(w: &Warning) -> String {
+    match w {
+        Warning::InvisibleSpaces { column } => {
+            format!("colonne « {column} » : espaces insécables ou invisibles retirés autour de la valeur")
+        }
+        Warning::Read { column, repair } => {
+            let what = match repair {
+                Repair::MixedEncoding => {
+                    "texte dans un autre encodage que le reste du fichier (encodages mélangés, UTF-8 et Windows-1252) : vérifiez les accents"
+                }
+                Repair::ControlCharacters => "caractères de contrôle (NUL…) retirés",
+                Repair::LineBreaks => "saut de ligne (Alt+Entrée) ou tabulation remplacé par une espace",
+            };
+            format!("colonne « {column} » : {what}")
+        }
+        Warning::PhoneZeroRestored { column, value, sent } => format!(
+            "colonne « {column} » : « {value} » a été enregistré comme un nombre par le tableur (zéro initial perdu) : corrigé en {sent}"
+        ),
+        Warning::PhonePlusRestored { column, value, sent } => format!(
+            "colonne « {column} » : « {value} » est un numéro français écrit avec son indicatif dont le tableur a perdu le « + » (il l'a pris pour un nombre) : envoyé comme {sent}"
+        ),
+        Warning::PhoneForeign { column, value } => {
+            format!("colonne « {column} » : « {value} » numéro étranger, transmis au format international")
+        }
+        Warning::CodePadded { column, value, padded, number: true } => format!(
+            "colonne « {column} » : « {value} » enregistré comme un nombre par le tableur : complété en {padded} (code_dossier_width de la configuration)"
+        ),
+        Warning::CodePadded { column, value, padded, number: false } => format!(
+            "colonne « {column} » : « {value} » plus court que la largeur configurée : complété en {padded} (code_dossier_width de la configuration)"
+        ),
+        Warning::CodeAsNumber { column, value } => format!(
+            "colonne « {column} » : « {value} » enregistré comme un nombre par le tableur : des zéros initiaux ont pu être perdus. Formatez la colonne en Texte, ou fixez code_dossier_width dans loopbatch.toml"
+        ),
+        Warning::RemovesFromAll { offer } => format!(
+            "removeOffer retirera l'offre {offer} à tous les interlocuteurs du dossier, pas seulement à ceux de ce fichier (indiquez un e-mail pour ne toucher qu'un interlocuteur)"
+        ),
+        Warning::NoName => "nom et prénom vides : l'interlocuteur sera créé sans nom".into(),
+        Warning::CodePaddedFromPortfolio { code, padded } => format!(
+            "code dossier « {code} » complété en {padded} d'après le portefeuille LoopHub (zéros initiaux perdus par le tableur)"
+        ),
+        Warning::NotTheirDossier { me, code, master, manager } => format!(
+            "{me} n'est ni maître de dossier ni engagement manager de {code} (maître {master}, manager {manager}) : seuls eux, les administrateurs (profil 5.0 et plus) et le groupe LOOP-GESTION-DES-DROITS peuvent y activer des applications"
+        ),
+    }
+}
+
+pub(super) fn message(m: &Message) -> String {
+    match m {
+        Message::ProblemKind { column, expected: e } => format!("colonne « {column} » : … {}", expected(e)),
+        Message::Warning { text } => format!("Avertissement : {text}"),
+        Message::NothingToDo => "rien à faire (action vide)".into(),
+    }
+}
