@@ -2,8 +2,10 @@
 //!
 //! Row problems are not errors: they are data written to the results. A
 //! `Failure` is what stops the whole command (a file that cannot be used, a
-//! run stopped by the gateway), with a message already in the user's language.
+//! run stopped by the gateway). Its kinds carry their context; the ones
+//! not yet a kind of their own carry a sentence said where they are raised.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Exit codes, the same for every command (see the README's table).
@@ -18,27 +20,134 @@ pub mod exit {
     pub const STOPPED: u8 = 3;
 }
 
+/// What stops a command, by kind, with its context and cause. Put into
+/// words at the edges (`messages`): the command line, the page.
 #[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct Failure {
-    pub message: String,
-    pub exit: u8,
+pub enum Failure {
+    /// A file given to read cannot be used.
+    #[error("{}: {problem:?}", file.display())]
+    Input {
+        file: PathBuf,
+        problem: InputProblem,
+        #[source]
+        cause: Option<std::io::Error>,
+    },
+    /// A defect: work that ended abnormally (a task that panicked).
+    #[error("internal error: {what}")]
+    Internal { what: String },
+    /// The input, the configuration or the results location cannot be used
+    /// (said where it is raised, in the user's language).
+    #[error("{0}")]
+    Unusable(String),
+    /// A run that started and had to stop (said where it is raised).
+    #[error("{0}")]
+    Stopped(String),
+}
+
+/// Why a file given to read cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputProblem {
+    NotFound,
+    CannotOpen,
+    Folder,
+    Empty,
+    PasswordProtected,
+    ChangedWhileRead,
+    Unreadable,
+    HeadersOnly,
+    /// No code_dossier column in the first rows; the headers seen.
+    NoCodeDossierColumn {
+        seen: Vec<String>,
+    },
+    /// Refused for a reason said where it is found (not yet a kind of its
+    /// own): already in the user's language.
+    Refused(String),
 }
 
 impl Failure {
     /// The input, the configuration or the results location cannot be used.
     pub fn unusable(message: impl Into<String>) -> Failure {
-        Failure { message: message.into(), exit: exit::UNUSABLE }
+        Failure::Unusable(message.into())
     }
 
     /// A run that started and had to stop.
     pub fn stopped(message: impl Into<String>) -> Failure {
-        Failure { message: message.into(), exit: exit::STOPPED }
+        Failure::Stopped(message.into())
+    }
+
+    /// A file that cannot be used, without a cause of its own.
+    pub fn input(file: &std::path::Path, problem: InputProblem) -> Failure {
+        Failure::Input { file: file.to_path_buf(), problem, cause: None }
+    }
+
+    /// A file refused for a reason said where it is found.
+    pub fn refused_input(file: &std::path::Path, said: impl Into<String>) -> Failure {
+        Failure::input(file, InputProblem::Refused(said.into()))
+    }
+
+    /// The process's exit code for it (see `exit`).
+    pub fn exit(&self) -> u8 {
+        match self {
+            Failure::Input { .. } | Failure::Unusable(_) => exit::UNUSABLE,
+            Failure::Stopped(_) => exit::STOPPED,
+            // As a panic of the process: Rust's own code for it.
+            Failure::Internal { .. } => 101,
+        }
     }
 
     pub fn exit_code(&self) -> ExitCode {
-        ExitCode::from(self.exit)
+        ExitCode::from(self.exit())
     }
 }
 
 pub type Result<T, E = Failure> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, FileConfig};
+    use crate::i18n::Lang;
+    use crate::job::{CheckedSheet, SheetInput};
+    use crate::messages::Text;
+
+    fn open(file: &std::path::Path) -> Failure {
+        let cfg = Config::resolve(FileConfig::default(), None, Lang::Fr).unwrap();
+        CheckedSheet::open(&cfg, &SheetInput::new(file), None, None).err().unwrap()
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_used_is_a_kind_with_its_file_and_cause() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("absent.csv");
+        let f = open(&missing);
+        assert!(
+            matches!(&f, Failure::Input { file, problem: InputProblem::NotFound, cause: Some(_) } if *file == missing)
+        );
+        assert_eq!(f.exit(), exit::UNUSABLE);
+        assert!(std::error::Error::source(&f).is_some(), "the cause is kept");
+        assert!(matches!(open(dir.path()), Failure::Input { problem: InputProblem::Folder, .. }));
+        let empty = dir.path().join("vide.csv");
+        std::fs::write(&empty, "").unwrap();
+        assert!(matches!(open(&empty), Failure::Input { problem: InputProblem::Empty, .. }));
+        let headers = dir.path().join("entetes.csv");
+        std::fs::write(&headers, "code_dossier;email\n").unwrap();
+        assert!(matches!(open(&headers), Failure::Input { problem: InputProblem::HeadersOnly, .. }));
+        let other = dir.path().join("autre.csv");
+        std::fs::write(&other, "nom;ville\nA;B\n").unwrap();
+        let Failure::Input { problem: InputProblem::NoCodeDossierColumn { seen }, .. } = open(&other) else { panic!() };
+        assert_eq!(seen, ["nom", "ville"]);
+    }
+
+    #[test]
+    fn each_kind_has_its_exit_code_and_is_said_in_both_languages() {
+        assert_eq!(Failure::stopped("x").exit(), exit::STOPPED);
+        assert_eq!(Failure::unusable("x").exit(), exit::UNUSABLE);
+        let internal = Failure::Internal { what: "task panicked".into() };
+        assert_eq!(internal.exit(), 101);
+        assert!(internal.text(Lang::Fr).starts_with("Erreur interne de loopbatch"), "{}", internal.text(Lang::Fr));
+        assert!(internal.text(Lang::En).starts_with("loopbatch internal error"), "{}", internal.text(Lang::En));
+        let f = Failure::input(std::path::Path::new("a.csv"), InputProblem::Empty);
+        assert_eq!(f.text(Lang::Fr), "a.csv est vide (0 octet) : enregistrez le tableur puis recommencez.");
+        assert_eq!(f.text(Lang::En), "a.csv is empty (0 bytes): save the spreadsheet and try again.");
+    }
+}

@@ -35,6 +35,7 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, FromArgMatches};
 
 use crate::i18n::Lang;
+use crate::messages::Text;
 
 use crate::error::exit;
 
@@ -56,8 +57,8 @@ pub fn main_entry() -> u8 {
     let code = match commands::dispatch(cli) {
         Ok(code) => code,
         Err(f) => {
-            eprintln!("{} {}", lang.t("Erreur :", "Error:"), f.message);
-            f.exit
+            eprintln!("{} {}", lang.t("Erreur :", "Error:"), f.text(lang));
+            f.exit()
         }
     };
     report_peak_memory();

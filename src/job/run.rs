@@ -14,6 +14,7 @@ use crate::execute::client::{Client, host_of, is_loopback};
 use crate::execute::journal::{self, Journal, Prior, Recorded};
 use crate::execute::{ExecOptions, Execution, Progress, RunOutcome, StopReason, Stopper};
 use crate::i18n::Lang;
+use crate::messages::Text;
 use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Call, Plan};
 use crate::report::{self, RowResult};
@@ -565,7 +566,7 @@ fn write_results_somewhere(
         events(Event::ResultsWritten { path: results.to_path_buf(), instead_of: None });
         return Some(results.to_path_buf());
     };
-    events(Event::ResultsFailed { path: results.to_path_buf(), message: e.message });
+    events(Event::ResultsFailed { path: results.to_path_buf(), message: e.text(lang) });
     for candidate in files.fallbacks(&now_iso()) {
         if report::write_results(&candidate, &plan.columns, &plan.rows, rows, lang).is_ok() {
             events(Event::ResultsWritten { path: candidate.clone(), instead_of: Some(results.to_path_buf()) });

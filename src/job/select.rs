@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use crate::error::{Failure, Result};
 use crate::execute::journal::Prior;
 use crate::i18n::Lang;
+use crate::messages::Text;
 use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Operation, Plan, PlanRow, RowCheck, RowRef};
 use crate::report::{self, ReadBack, RowResult};
@@ -58,7 +59,7 @@ pub(super) fn previous_done_calls(previous: &RunFiles, lang: Lang) -> Result<Pre
                 plan_path.display()
             )));
         }
-        Err(e) => return Err(refused(format!("{}.", e.message))),
+        Err(e) => return Err(refused(format!("{}.", e.text(lang)))),
     };
     if !journal.exists() {
         return Err(refused(format!(

@@ -1,6 +1,7 @@
 //! The English catalogue: every sentence whole, its values named.
 
 use super::Message;
+use crate::error::{Failure, InputProblem};
 use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
 
 fn place(p: &Place) -> String {
@@ -115,5 +116,31 @@ pub(super) fn message(m: &Message) -> String {
         Message::ProblemKind { column, expected: e } => format!("column « {column} » : … {}", expected(e)),
         Message::Warning { text } => format!("Warning: {text}"),
         Message::NothingToDo => "nothing to do (blank action)".into(),
+    }
+}
+
+pub(super) fn failure(f: &Failure) -> String {
+    let cause = |c: &Option<std::io::Error>| c.as_ref().map(ToString::to_string).unwrap_or_default();
+    match f {
+        Failure::Input { file, problem, cause: c } => {
+            let file = file.display();
+            match problem {
+                InputProblem::NotFound => format!("File not found: {file}. Check the path and the file name."),
+                InputProblem::CannotOpen => format!("Cannot open {file} : {}", cause(c)),
+                InputProblem::Folder => format!("{file} is a folder, not a file: name the spreadsheet file (.xlsx, .csv, .ods, .xls)."),
+                InputProblem::Empty => format!("{file} is empty (0 bytes): save the spreadsheet and try again."),
+                InputProblem::PasswordProtected => format!("{file} is password-protected: open it in Excel, remove the password (File > Info > Protect Workbook), save it and try again."),
+                InputProblem::ChangedWhileRead => format!("{file} changed while it was being read (still being saved?): wait for the save to end, close it in Excel, then try again."),
+                InputProblem::Unreadable => format!("Cannot read {file} : {}", cause(c)),
+                InputProblem::HeadersOnly => format!("{file} holds headers only, no data rows: add at least one row below the headers."),
+                InputProblem::Refused(said) => said.clone(),
+                InputProblem::NoCodeDossierColumn { seen } => {
+                    let seen = if seen.is_empty() { "no readable header".to_string() } else { seen.join(", ") };
+                    format!("{file}: no \"code_dossier\" column in the first 30 rows. Headers seen: {seen}. Add a code_dossier column (or \"Code dossier\", \"codeDossier\", \"code IBS\"); the templates from `loopbatch template` show the expected format.")
+                }
+            }
+        }
+        Failure::Internal { .. } => "loopbatch internal error: a defect of the program, not of your file. Try again; if it happens again, report it.".into(),
+        Failure::Unusable(said) | Failure::Stopped(said) => said.clone(),
     }
 }

@@ -1,6 +1,7 @@
 //! Le catalogue français : chaque phrase entière, ses valeurs nommées.
 
 use super::Message;
+use crate::error::{Failure, InputProblem};
 use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
 
 fn place(p: &Place) -> String {
@@ -113,5 +114,31 @@ pub(super) fn message(m: &Message) -> String {
         Message::ProblemKind { column, expected: e } => format!("colonne « {column} » : … {}", expected(e)),
         Message::Warning { text } => format!("Avertissement : {text}"),
         Message::NothingToDo => "rien à faire (action vide)".into(),
+    }
+}
+
+pub(super) fn failure(f: &Failure) -> String {
+    let cause = |c: &Option<std::io::Error>| c.as_ref().map(ToString::to_string).unwrap_or_default();
+    match f {
+        Failure::Input { file, problem, cause: c } => {
+            let file = file.display();
+            match problem {
+                InputProblem::NotFound => format!("Fichier introuvable : {file}. Vérifiez le chemin et le nom du fichier."),
+                InputProblem::CannotOpen => format!("Impossible d'ouvrir {file} : {}", cause(c)),
+                InputProblem::Folder => format!("{file} est un dossier, pas un fichier : indiquez le fichier du tableur (.xlsx, .csv, .ods, .xls)."),
+                InputProblem::Empty => format!("{file} est vide (0 octet) : enregistrez le tableur puis recommencez."),
+                InputProblem::PasswordProtected => format!("{file} est protégé par un mot de passe : ouvrez-le dans Excel, retirez le mot de passe (Fichier > Informations > Protéger le classeur) et enregistrez-le, puis recommencez."),
+                InputProblem::ChangedWhileRead => format!("{file} a changé pendant sa lecture (encore en cours d'enregistrement ?) : attendez la fin de l'enregistrement, fermez-le dans Excel, puis recommencez."),
+                InputProblem::Unreadable => format!("Lecture impossible de {file} : {}", cause(c)),
+                InputProblem::HeadersOnly => format!("{file} ne contient que des en-têtes, aucune ligne de données : ajoutez au moins une ligne sous les en-têtes."),
+                InputProblem::Refused(said) => said.clone(),
+                InputProblem::NoCodeDossierColumn { seen } => {
+                    let seen = if seen.is_empty() { "aucun en-tête lisible".to_string() } else { seen.join(", ") };
+                    format!("{file} : aucune colonne « code_dossier » trouvée dans les 30 premières lignes. En-têtes vus : {seen}. Ajoutez une colonne code_dossier (ou « Code dossier », « codeDossier », « code IBS ») ; les modèles de `loopbatch template` montrent le format attendu.")
+                }
+            }
+        }
+        Failure::Internal { .. } => "Erreur interne de loopbatch : c'est un défaut du programme, pas de votre fichier. Recommencez ; si cela se reproduit, signalez-le.".into(),
+        Failure::Unusable(said) | Failure::Stopped(said) => said.clone(),
     }
 }

@@ -1,6 +1,6 @@
 //! One catalogue per language: every sentence the user reads, whole, in
 //! `fr.rs` and `en.rs`. Each matches exhaustively on what is said
-//! (`Problem`, `Warning`, `Message`), so a sentence missing in a language,
+//! (`Problem`, `Warning`, `Failure`, `Message`), so a sentence missing in a language,
 //! or an argument it does not take, fails the build. Loop's own answers are
 //! not messages: they stay verbatim in `loop_api`.
 //!
@@ -10,6 +10,7 @@
 mod en;
 mod fr;
 
+use crate::error::Failure;
 use crate::i18n::Lang;
 use crate::problems::{Expected, Problem, Warning};
 
@@ -48,6 +49,15 @@ impl Text for Warning {
     }
 }
 
+impl Text for Failure {
+    fn text(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Fr => fr::failure(self),
+            Lang::En => en::failure(self),
+        }
+    }
+}
+
 impl Text for Message<'_> {
     fn text(&self, lang: Lang) -> String {
         match lang {
@@ -70,3 +80,6 @@ pub fn kind(p: &Problem, lang: Lang) -> String {
         other => other.text(lang),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -49,7 +49,7 @@ impl Budget {
 
 /// The French (or English) refusal of a workbook over its budget.
 fn over(path: &Path, lang: Lang) -> Failure {
-    Failure::unusable(format!(
+    Failure::refused_input(path, format!(
         "{} : {} ({} Mo, {} s). {}",
         path.display(),
         lang.t(
@@ -226,6 +226,6 @@ mod tests {
         let p = Path::new("x.xlsx");
         assert!(b.spend(MAX_MEMORY / 2, 0, p, Lang::Fr).is_ok());
         let e = b.spend(MAX_MEMORY / 2, 1000, p, Lang::Fr).unwrap_err();
-        assert!(e.message.contains("x.xlsx") && e.message.contains("n'a pas été lu"), "{}", e.message);
+        assert!(e.to_string().contains("x.xlsx") && e.to_string().contains("n'a pas été lu"), "{}", e.to_string());
     }
 }

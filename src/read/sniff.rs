@@ -82,7 +82,7 @@ pub(super) fn check_archive(path: &Path, lang: Lang) -> Result<()> {
     // A zip that cannot even be listed is left to calamine's own message.
     let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else { return Ok(()) };
     let refuse = |what: String| {
-        Err(Failure::unusable(format!(
+        Err(Failure::refused_input(path, format!(
             "{} {what} : {}",
             path.display(),
             lang.t(

@@ -43,11 +43,10 @@ pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions, sink:
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                return Err(Failure::unusable(format!(
-                    "{} {} : {e}",
-                    lang.t("Lecture impossible de", "Cannot read"),
-                    path.display()
-                )));
+                return Err(Failure::refused_input(
+                    path,
+                    format!("{} {} : {e}", lang.t("Lecture impossible de", "Cannot read"), path.display()),
+                ));
             }
         }
         next_line = csv.position().line() as u32 + 1;
@@ -84,7 +83,7 @@ pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions, sink:
             .find(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
             .map(|(_, r)| r.iter().filter(|c| !c.trim().is_empty()).cloned().collect())
             .unwrap_or_default();
-        return Err(super::no_code_dossier(path, &seen, lang));
+        return Err(super::no_code_dossier(path, &seen));
     }
     Ok(())
 }
@@ -97,7 +96,7 @@ type Decoded = (csv::Reader<Box<dyn Read>>, Encoding, bool);
 /// reader, the encoding its fields are in, and whether lines end in CRLF.
 fn open_decoded(path: &Path, opts: &ReadOptions, sink: &mut Sink) -> Result<Decoded> {
     let lang = opts.lang;
-    let io_err = |e: std::io::Error| super::io_failure(path, e, lang);
+    let io_err = |e: std::io::Error| super::io_failure(path, e);
     let mut buffered = BufReader::with_capacity(SNIFF_BYTES, File::open(path).map_err(io_err)?);
     let head = buffered.fill_buf().map_err(io_err)?.to_vec();
     let (encoding, bom_len) = match opts.encoding {
@@ -278,7 +277,7 @@ fn count_outside_quotes(line: &str, d: char) -> usize {
 }
 
 fn too_wide(path: &Path, line: u32, n: usize, lang: Lang) -> Failure {
-    Failure::unusable(format!(
+    Failure::refused_input(path, format!(
         "{}, {} {line} : {n} {}",
         path.display(),
         lang.t("ligne", "row"),
@@ -290,7 +289,7 @@ fn too_wide(path: &Path, line: u32, n: usize, lang: Lang) -> Failure {
 }
 
 pub(super) fn cell_too_long(path: &Path, sheet: &str, line: u32, col: usize, lang: Lang) -> Failure {
-    Failure::unusable(format!(
+    Failure::refused_input(path, format!(
         "{}, {} « {sheet} », {} {line}, {} {} : {}",
         path.display(),
         lang.t("feuille", "sheet"),

@@ -20,7 +20,7 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions, sink: &
     // The library's own words (English, about zip records) tell a person
     // nothing: what is said is that the workbook is damaged, and the way out.
     let broken = |_: &dyn std::fmt::Display| {
-        Failure::unusable(format!(
+        Failure::refused_input(path, format!(
             "{} {}",
             path.display(),
             lang.t(
@@ -45,14 +45,17 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions, sink: &
     if let Some(wanted) = &opts.sheet
         && !names.iter().any(|n| n == wanted)
     {
-        return Err(Failure::unusable(format!(
-            "{} « {wanted} » {} {}. {} {}",
-            lang.t("La feuille", "Sheet"),
-            lang.t("n'existe pas dans", "does not exist in"),
-            path.display(),
-            lang.t("Feuilles présentes :", "Sheets present:"),
-            names.join(", ")
-        )));
+        return Err(Failure::refused_input(
+            path,
+            format!(
+                "{} « {wanted} » {} {}. {} {}",
+                lang.t("La feuille", "Sheet"),
+                lang.t("n'existe pas dans", "does not exist in"),
+                path.display(),
+                lang.t("Feuilles présentes :", "Sheets present:"),
+                names.join(", ")
+            ),
+        ));
     }
     let mut found = false;
     let mut first_seen: Vec<String> = Vec::new();
@@ -92,7 +95,7 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions, sink: &
         }
     }
     if !found {
-        return Err(super::no_code_dossier(path, &first_seen, lang));
+        return Err(super::no_code_dossier(path, &first_seen));
     }
     for s in skipped {
         sink.remark(skipped_remark(&s, lang));
@@ -189,28 +192,34 @@ fn sheet_rows(
 /// A cell past Excel's last row or column, or longer than a cell can be.
 fn out_of_bounds(path: &Path, name: &str, (r, c): (u32, usize), value: &Cell, lang: Lang) -> Result<()> {
     if r >= super::MAX_ROWS {
-        return Err(Failure::unusable(format!(
-            "{}, {} « {name} » : {}",
-            path.display(),
-            lang.t("feuille", "sheet"),
-            lang.t(
-                "une cellule au-delà de la dernière ligne d'Excel (1 048 576).",
-                "a cell beyond Excel's last row (1,048,576)."
-            )
-        )));
+        return Err(Failure::refused_input(
+            path,
+            format!(
+                "{}, {} « {name} » : {}",
+                path.display(),
+                lang.t("feuille", "sheet"),
+                lang.t(
+                    "une cellule au-delà de la dernière ligne d'Excel (1 048 576).",
+                    "a cell beyond Excel's last row (1,048,576)."
+                )
+            ),
+        ));
     }
     if c >= MAX_COLUMNS {
-        return Err(Failure::unusable(format!(
-            "{}, {} « {name} », {} {} : {}",
-            path.display(),
-            lang.t("feuille", "sheet"),
-            lang.t("ligne", "row"),
-            r + 1,
-            lang.t(
-                "une cellule au-delà de la dernière colonne d'Excel (16 384).",
-                "a cell beyond Excel's last column (16,384)."
-            )
-        )));
+        return Err(Failure::refused_input(
+            path,
+            format!(
+                "{}, {} « {name} », {} {} : {}",
+                path.display(),
+                lang.t("feuille", "sheet"),
+                lang.t("ligne", "row"),
+                r + 1,
+                lang.t(
+                    "une cellule au-delà de la dernière colonne d'Excel (16 384).",
+                    "a cell beyond Excel's last column (16,384)."
+                )
+            ),
+        ));
     }
     if value.text.len() > MAX_CELL_CHARS && value.text.chars().count() > MAX_CELL_CHARS {
         return Err(super::text::cell_too_long(path, name, r + 1, c, lang));

@@ -344,30 +344,23 @@ fn xlsx_failure(path: &Path, e: XlsxError, lang: Lang) -> Failure {
 
 /// Writes the plan as a sheet a person can review (PLAN.xlsx).
 pub fn write_plan_xlsx(plan: &Plan, path: &Path, lang: Lang) -> Result<()> {
-    let bytes = plan_xlsx(plan, lang).map_err(|e| Failure::unusable(format!("{} : {e}", path.display())))?;
+    let bytes = plan_xlsx(plan).map_err(|e| Failure::unusable(format!("{} : {e}", path.display())))?;
     write_atomic(path, &bytes, lang)
 }
 
-/// The plan as a sheet a person can review.
+/// PLAN.xlsx's columns, whatever the language (as the results' columns).
+pub const PLAN_COLUMNS: [&str; 7] = ["id", "dossier", "etape", "route", "corps_json", "lignes", "depend_de"];
+
 /// The plan as a workbook a person can review, in memory.
-pub fn plan_xlsx(plan: &Plan, lang: Lang) -> Result<Vec<u8>, XlsxError> {
+pub fn plan_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     // As the results sheet: rows streamed to a temporary file, Excel's level.
     book.set_zip_compression_level(3);
     let sheet = book.add_worksheet_with_constant_memory()?;
-    sheet.set_name(lang.t("Plan", "Plan"))?;
+    sheet.set_name("Plan")?;
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format_index(49);
-    let headers = [
-        "id",
-        "dossier",
-        "etape",
-        "route",
-        lang.t("corps_json", "json_body"),
-        lang.t("lignes", "rows"),
-        lang.t("depend_de", "depends_on"),
-    ];
-    for (c, h) in headers.iter().enumerate() {
+    for (c, h) in PLAN_COLUMNS.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;
     }
     for (i, call) in plan.calls.iter().enumerate() {

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
 
-use super::{Shared, UPLOAD_LIMIT_MB, failure, html, owner_only_folder};
+use super::{Shared, UPLOAD_LIMIT_MB, failed, failure, html, internal, owner_only_folder};
 use crate::job::{CheckedSheet, Edit, SheetInput};
 
 pub(super) struct Loaded {
@@ -126,11 +126,11 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
         // A sheet refused is not kept.
         Ok(Err(f)) => {
             let _ = std::fs::remove_dir_all(&folder);
-            super::failure_then(&app, StatusCode::UNPROCESSABLE_ENTITY, &f.message, another)
+            failed(&app, &f, another)
         }
-        Err(_) => {
+        Err(e) => {
             let _ = std::fs::remove_dir_all(&folder);
-            failure(&app, StatusCode::INTERNAL_SERVER_ERROR, lang.t("Erreur interne.", "Internal error."))
+            failed(&app, &internal(e), None)
         }
     }
 }
@@ -332,8 +332,8 @@ pub(super) async fn edit(
             r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             r
         }
-        Ok(Err(e)) => failure(&app, StatusCode::BAD_REQUEST, &e.message),
-        Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, lang.t("Erreur interne.", "Internal error.")),
+        Ok(Err(f)) => failed(&app, &f, None),
+        Err(e) => failed(&app, &internal(e), None),
     }
 }
 
@@ -350,24 +350,23 @@ pub(super) async fn fixed(State(app): State<Shared>, UrlPath(id): UrlPath<String
     match built {
         Ok(Ok((file, bytes))) => download(bytes, XLSX, &file),
         Ok(Err(e)) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne."),
+        Err(e) => failed(&app, &internal(e), None),
     }
 }
 
 /// The readable plan of the sheet as it stands (PLAN.xlsx).
 pub(super) async fn plan_workbook(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
     let Some(l) = loaded(&app, &id) else { return not_found(&app) };
-    let lang = app.lang();
     let built = tokio::task::spawn_blocking(move || {
         let l = l.lock().unwrap_or_else(|e| e.into_inner());
         let stem = PathBuf::from(&l.name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        crate::job::plan_xlsx(&l.sheet.plan(crate::job::Bodies::Yes), lang).map(|b| (format!("{stem}-plan.xlsx"), b))
+        crate::job::plan_xlsx(&l.sheet.plan(crate::job::Bodies::Yes)).map(|b| (format!("{stem}-plan.xlsx"), b))
     })
     .await;
     match built {
         Ok(Ok((file, bytes))) => download(bytes, XLSX, &file),
         Ok(Err(e)) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne."),
+        Err(e) => failed(&app, &internal(e), None),
     }
 }
 

@@ -196,7 +196,7 @@ fn two_runs_live_in_one_process_and_a_remote_host_asks_first() {
         .block_on(job::run(&remote, sheet_request(&a, &out), events, Stopper::default(), confirm))
         .err()
         .expect("refused");
-    assert_eq!(err.message, "refusé");
+    assert_eq!(err.to_string(), "refusé");
     let c = asked.lock().unwrap().clone().expect("asked");
     assert_eq!(c.host, "api.cabinet.invalid");
     assert!(c.calls > 0 && c.calls_per_route.values().sum::<usize>() == c.calls);
@@ -268,7 +268,7 @@ fn an_edited_row_is_checked_again_with_the_checks_across_rows() {
 
     // Unknown rows and columns are said, not guessed.
     let e = sheet.edit(&Edit { sheet: name.clone(), line: 99, field: "email".into(), value: String::new() });
-    assert!(e.unwrap_err().message.contains("99"));
+    assert!(e.unwrap_err().to_string().contains("99"));
     let e = sheet.edit(&Edit { sheet: name.clone(), line: 2, field: "profil".into(), value: "2.0".into() });
-    assert!(e.unwrap_err().message.contains("profil"));
+    assert!(e.unwrap_err().to_string().contains("profil"));
 }
