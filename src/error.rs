@@ -32,6 +32,9 @@ pub enum Failure {
         #[source]
         cause: Option<std::io::Error>,
     },
+    /// A plan file that cannot be run; nothing was sent.
+    #[error("{}: {problem:?}", file.display())]
+    Plan { file: PathBuf, problem: PlanProblem },
     /// A defect: work that ended abnormally (a task that panicked).
     #[error("internal error: {what}")]
     Internal { what: String },
@@ -64,6 +67,43 @@ pub enum InputProblem {
     Refused(String),
 }
 
+/// Why a plan file cannot be run.
+#[derive(Debug)]
+pub enum PlanProblem {
+    Unreadable(std::io::Error),
+    /// Not a plan's JSON (edited by hand?).
+    Invalid(serde_json::Error),
+    /// Written by another version of loopbatch.
+    OtherVersion {
+        found: u32,
+        expected: u32,
+    },
+    /// The first call at fault.
+    Call {
+        call: CallRef,
+        fault: CallFault,
+    },
+}
+
+/// A call of a plan, as the user finds it in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallRef {
+    pub id: u32,
+    pub operation: &'static str,
+    pub dossier: String,
+}
+
+/// What is wrong with a plan's call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallFault {
+    /// Its id is another call's.
+    IdTaken,
+    /// It waits for a call that is not before it.
+    NotAnEarlierCall { depends_on: u32 },
+    /// Its route is not the configuration's for its operation.
+    Route { route: String, configured: String },
+}
+
 impl Failure {
     /// The input, the configuration or the results location cannot be used.
     pub fn unusable(message: impl Into<String>) -> Failure {
@@ -80,6 +120,11 @@ impl Failure {
         Failure::Input { file: file.to_path_buf(), problem, cause: None }
     }
 
+    /// A plan file that cannot be run.
+    pub fn plan(file: &std::path::Path, problem: PlanProblem) -> Failure {
+        Failure::Plan { file: file.to_path_buf(), problem }
+    }
+
     /// A file refused for a reason said where it is found.
     pub fn refused_input(file: &std::path::Path, said: impl Into<String>) -> Failure {
         Failure::input(file, InputProblem::Refused(said.into()))
@@ -88,7 +133,7 @@ impl Failure {
     /// The process's exit code for it (see `exit`).
     pub fn exit(&self) -> u8 {
         match self {
-            Failure::Input { .. } | Failure::Unusable(_) => exit::UNUSABLE,
+            Failure::Input { .. } | Failure::Plan { .. } | Failure::Unusable(_) => exit::UNUSABLE,
             Failure::Stopped(_) => exit::STOPPED,
             // As a panic of the process: Rust's own code for it.
             Failure::Internal { .. } => 101,
@@ -136,6 +181,28 @@ mod tests {
         std::fs::write(&other, "nom;ville\nA;B\n").unwrap();
         let Failure::Input { problem: InputProblem::NoCodeDossierColumn { seen }, .. } = open(&other) else { panic!() };
         assert_eq!(seen, ["nom", "ville"]);
+    }
+
+    #[test]
+    fn a_plan_that_cannot_be_run_is_a_kind_naming_the_call_at_fault() {
+        use crate::plan::{Bodies, Plan};
+        let dir = tempfile::tempdir().unwrap();
+        let sheet = dir.path().join("s.csv");
+        std::fs::write(&sheet, "code_dossier;email;offre\nD1;a@x.fr;start\n").unwrap();
+        let cfg = Config::resolve(FileConfig::default(), None, Lang::Fr).unwrap();
+        let mut plan = CheckedSheet::open(&cfg, &SheetInput::new(&sheet), None, None).unwrap().plan(Bodies::Yes);
+        let path = dir.path().join("plan.json");
+        plan.calls[1].depends_on = vec![99];
+        plan.save_json(&path, Lang::Fr).unwrap();
+        let f = Plan::load_json(&path).unwrap().check_calls(&path, &cfg.routes).unwrap_err();
+        let Failure::Plan { problem: PlanProblem::Call { call, fault }, .. } = &f else { panic!("{f:?}") };
+        assert_eq!((call.id, call.dossier.as_str()), (plan.calls[1].id, "D1"));
+        assert_eq!(*fault, CallFault::NotAnEarlierCall { depends_on: 99 });
+        assert_eq!(f.exit(), exit::UNUSABLE);
+        plan.format_version = 0;
+        plan.save_json(&path, Lang::Fr).unwrap();
+        let other = Plan::load_json(&path).unwrap_err();
+        assert!(matches!(other, Failure::Plan { problem: PlanProblem::OtherVersion { found: 0, expected: 1 }, .. }));
     }
 
     #[test]

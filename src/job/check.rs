@@ -71,8 +71,8 @@ pub fn write_check_results(plan: &Plan, out: &Path, cfg: &Config) -> Result<()> 
 
 /// `run --dry-run PLAN.json`: the plan's rows as a check's results.
 pub fn check_plan_file(cfg: &Config, plan_file: &Path, out: &Path) -> Result<Plan> {
-    let plan = Plan::load_json(plan_file, cfg.lang)?;
-    plan.check_calls(plan_file, &cfg.routes, cfg.lang)?;
+    let plan = Plan::load_json(plan_file)?;
+    plan.check_calls(plan_file, &cfg.routes)?;
     let results = report::check_results(&plan.rows, cfg.lang);
     report::write_results(out, &plan.columns, &plan.rows, &results, cfg.lang)?;
     Ok(plan)

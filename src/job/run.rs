@@ -161,7 +161,7 @@ pub struct StoredRun {
 }
 
 pub fn stored_run(files: &RunFiles, lang: Lang) -> StoredRun {
-    let sheet = Plan::load_json(&files.plan(), lang).map(|p| p.source.file).unwrap_or_default();
+    let sheet = Plan::load_json(&files.plan()).map(|p| p.source.file).unwrap_or_default();
     let counts = report::read_results(files.results(), lang).ok().map(|read| {
         let mut counts = BTreeMap::new();
         for line in &read.lines {
@@ -256,8 +256,8 @@ pub async fn run(
 async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Result<Plan> {
     match source {
         RunSource::PlanFile(path) => {
-            let plan = Plan::load_json(path, cfg.lang)?;
-            plan.check_calls(path, &cfg.routes, cfg.lang)?;
+            let plan = Plan::load_json(path)?;
+            plan.check_calls(path, &cfg.routes)?;
             Ok(plan)
         }
         RunSource::Plan(plan) => Ok((**plan).clone()),

@@ -50,7 +50,7 @@ pub(super) fn previous_done_calls(previous: &RunFiles, lang: Lang) -> Result<Pre
             )
         ))
     };
-    let plan = match Plan::load_json(&plan_path, lang) {
+    let plan = match Plan::load_json(&plan_path) {
         Ok(p) => p,
         Err(_) if !plan_path.exists() => {
             return Err(refused(format!(

@@ -1,7 +1,7 @@
 //! The English catalogue: every sentence whole, its values named.
 
 use super::Message;
-use crate::error::{Failure, InputProblem};
+use crate::error::{CallFault, Failure, InputProblem, PlanProblem};
 use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
 
 fn place(p: &Place) -> String {
@@ -137,6 +137,25 @@ pub(super) fn failure(f: &Failure) -> String {
                 InputProblem::NoCodeDossierColumn { seen } => {
                     let seen = if seen.is_empty() { "no readable header".to_string() } else { seen.join(", ") };
                     format!("{file}: no \"code_dossier\" column in the first 30 rows. Headers seen: {seen}. Add a code_dossier column (or \"Code dossier\", \"codeDossier\", \"code IBS\"); the templates from `loopbatch template` show the expected format.")
+                }
+            }
+        }
+        Failure::Plan { file, problem } => {
+            let file = file.display();
+            match problem {
+                PlanProblem::Unreadable(e) => format!("Unreadable plan: {file} : {e}"),
+                PlanProblem::Invalid(e) => format!("Invalid plan: {file} : {e}. Generate it again with `loopbatch plan`."),
+                PlanProblem::OtherVersion { found, expected } => {
+                    format!("Plan from another loopbatch version: {file} : format_version {found} (expected {expected}).")
+                }
+                PlanProblem::Call { call, fault } => {
+                    let what = format!("call {} ({} {})", call.id, call.operation, call.dossier);
+                    let fault = match fault {
+                        CallFault::IdTaken => "has an id another call already has".to_string(),
+                        CallFault::NotAnEarlierCall { depends_on } => format!("depends on call {depends_on}, which is not an earlier call of the plan (missing, later, or itself)"),
+                        CallFault::Route { route, configured } => format!("has route « {route} » where the configuration gives « {configured} »"),
+                    };
+                    format!("Invalid plan: {file} : {what} {fault}. Nothing was sent; generate it again with `loopbatch plan`.")
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! Le catalogue français : chaque phrase entière, ses valeurs nommées.
 
 use super::Message;
-use crate::error::{Failure, InputProblem};
+use crate::error::{CallFault, Failure, InputProblem, PlanProblem};
 use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
 
 fn place(p: &Place) -> String {
@@ -135,6 +135,25 @@ pub(super) fn failure(f: &Failure) -> String {
                 InputProblem::NoCodeDossierColumn { seen } => {
                     let seen = if seen.is_empty() { "aucun en-tête lisible".to_string() } else { seen.join(", ") };
                     format!("{file} : aucune colonne « code_dossier » trouvée dans les 30 premières lignes. En-têtes vus : {seen}. Ajoutez une colonne code_dossier (ou « Code dossier », « codeDossier », « code IBS ») ; les modèles de `loopbatch template` montrent le format attendu.")
+                }
+            }
+        }
+        Failure::Plan { file, problem } => {
+            let file = file.display();
+            match problem {
+                PlanProblem::Unreadable(e) => format!("Plan illisible : {file} : {e}"),
+                PlanProblem::Invalid(e) => format!("Plan invalide : {file} : {e}. Régénérez-le avec `loopbatch plan`."),
+                PlanProblem::OtherVersion { found, expected } => {
+                    format!("Plan d'une autre version de loopbatch : {file} : format_version {found} (attendu {expected}).")
+                }
+                PlanProblem::Call { call, fault } => {
+                    let what = format!("l'appel {} ({} {})", call.id, call.operation, call.dossier);
+                    let fault = match fault {
+                        CallFault::IdTaken => "a un id déjà pris par un autre appel".to_string(),
+                        CallFault::NotAnEarlierCall { depends_on } => format!("dépend de l'appel {depends_on}, qui n'est pas un appel précédent du plan (absent, plus loin, ou lui-même)"),
+                        CallFault::Route { route, configured } => format!("a la route « {route} » alors que la configuration donne « {configured} »"),
+                    };
+                    format!("Plan invalide : {file} : {what} {fault}. Rien n'a été envoyé ; régénérez-le avec `loopbatch plan`.")
                 }
             }
         }

@@ -274,7 +274,7 @@ pub(super) async fn resume(
 /// started before a restart): its plan copy and files, for a resume.
 fn from_disk(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
     let stored = stored(app).into_iter().find(|s| s.id == id)?;
-    let plan = Plan::load_json(&stored.files.plan(), app.lang()).ok()?;
+    let plan = Plan::load_json(&stored.files.plan()).ok()?;
     let host = crate::execute::client::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
     let csv = stored.files.results().with_extension("csv");
     let mut run = new_run(app, plan.source.file.clone(), host, &plan, stored.files, csv);
