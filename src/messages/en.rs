@@ -1,7 +1,9 @@
 //! The English catalogue: every sentence whole, its values named.
 
-use super::Message;
+use super::{Advice, Message};
 use crate::error::{CallFault, Failure, InputProblem, PlanProblem};
+use crate::loop_api::KnownAnswer;
+use crate::outcome::Status;
 use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
 
 fn place(p: &Place) -> String {
@@ -161,5 +163,77 @@ pub(super) fn failure(f: &Failure) -> String {
         }
         Failure::Internal { .. } => "loopbatch internal error: a defect of the program, not of your file. Try again; if it happens again, report it.".into(),
         Failure::Unusable(said) | Failure::Stopped(said) => said.clone(),
+    }
+}
+
+pub(super) fn advice(a: Advice) -> &'static str {
+    match a {
+        Advice::Start => "Ready to go: start the run.",
+        Advice::FixCell => "Fix the cell named in the message, then check the sheet again.",
+        Advice::FixWhatItDependsOn => {
+            "Nothing was sent: first fix the error of the call this row depends on (same dossier), then run the failures again."
+        }
+        Advice::Resume => "The run stopped before this row: resume it, nothing already done is sent again.",
+        Advice::CheckInLoop => {
+            "Loop's answer was lost: look in Loop whether it is done (a contact: Paramétrage > Clients > Interlocuteurs, by e-mail) before running this row again."
+        }
+        Advice::Refused(Some(KnownAnswer::EmailTaken)) => {
+            "This e-mail already belongs to a contact in Loop: if it is the same person, give them the offer with the action ajouter_offre and their e-mail; otherwise fix the e-mail in the sheet."
+        }
+        Advice::Refused(Some(KnownAnswer::NotInvited)) => {
+            "First invite this contact on your tenant in Loop, then run the failures again."
+        }
+        Advice::Refused(Some(KnownAnswer::NoContact)) => {
+            "No contact in Loop has this e-mail: check the e-mail, or create the person (action ajouter_interlocuteur or onboarding)."
+        }
+        Advice::Refused(Some(KnownAnswer::NoDossier)) => {
+            "Loop does not know this dossier code: check it in the LoopHub portfolio, fix the code_dossier cell, then run the failures again."
+        }
+        Advice::Refused(Some(KnownAnswer::NotProvisioned)) => {
+            "The dossier is not operational yet: provision it (action provisionner or onboarding), then run the failures again."
+        }
+        Advice::Refused(Some(KnownAnswer::OfferNotActive)) => {
+            "The offer is not active on this dossier: activate it (action ajouter_offre without e-mail, or in LoopHub), then run the failures again."
+        }
+        Advice::Refused(Some(KnownAnswer::NotAssigned)) => {
+            "The contact did not have this offer on this dossier: nothing to remove; check the offer and the e-mail."
+        }
+        Advice::Refused(None) => "Fix what Loop's message says (in Loop or in the sheet), then run the failures again.",
+    }
+}
+
+pub(super) fn status_said(s: Status) -> &'static str {
+    match s {
+        Status::Valide => "valid",
+        Status::Ok => "done",
+        Status::Ignore => "nothing to do",
+        Status::NonExecute => "not run",
+        Status::AVerifier => "to check in Loop",
+        Status::Erreur => "refused by Loop",
+        Status::Invalide => "invalid, not sent",
+    }
+}
+
+pub(super) fn status_meaning(s: Status) -> &'static str {
+    match s {
+        Status::Valide => {
+            "The row is correct and ready to go; nothing was sent yet. Next: start the run (loopbatch run)."
+        }
+        Status::Ok => "Cegid Loop did what the row asked. Nothing to do.",
+        Status::Ignore => {
+            "Nothing was sent for this row: blank action, or a call it depends on failed (see the message). Next: fix the cause shown, then run the failures again (--only-failed)."
+        }
+        Status::NonExecute => {
+            "Not sent, or sent without an answer before the stop (\"unsettled\": the message says so): the run stopped (interrupted, key refused, imposed wait too long, disk full). Next: resume the run (--resume); nothing already done is sent again, and what went without an answer is settled."
+        }
+        Status::AVerifier => {
+            "Sent without an answer received, and nothing proves whether Loop applied it (for instance \"e-mail already taken\" on resending). Next: check in Loop what the message names (contact, e-mail, dossier), then fix and run it again if needed (--only-failed --include-a-verifier)."
+        }
+        Status::Erreur => {
+            "Cegid Loop refused the call; the message is the API's, word for word. Next: fix what the message says (in Loop or in the sheet), then run the failures again (--only-failed)."
+        }
+        Status::Invalide => {
+            "The row did not pass the check and was not sent. Next: fix the cell named in the message, then check again (loopbatch check)."
+        }
     }
 }

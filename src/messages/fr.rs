@@ -1,7 +1,9 @@
 //! Le catalogue français : chaque phrase entière, ses valeurs nommées.
 
-use super::Message;
+use super::{Advice, Message};
 use crate::error::{CallFault, Failure, InputProblem, PlanProblem};
+use crate::loop_api::KnownAnswer;
+use crate::outcome::Status;
 use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
 
 fn place(p: &Place) -> String {
@@ -159,5 +161,81 @@ pub(super) fn failure(f: &Failure) -> String {
         }
         Failure::Internal { .. } => "Erreur interne de loopbatch : c'est un défaut du programme, pas de votre fichier. Recommencez ; si cela se reproduit, signalez-le.".into(),
         Failure::Unusable(said) | Failure::Stopped(said) => said.clone(),
+    }
+}
+
+pub(super) fn advice(a: Advice) -> &'static str {
+    match a {
+        Advice::Start => "Prête à partir : lancez l'exécution.",
+        Advice::FixCell => "Corrigez la cellule nommée dans le message, puis vérifiez de nouveau le tableur.",
+        Advice::FixWhatItDependsOn => {
+            "Rien n'a été envoyé : corrigez d'abord l'erreur de l'appel dont la ligne dépend (même dossier), puis relancez les échecs."
+        }
+        Advice::Resume => {
+            "L'exécution s'est arrêtée avant cette ligne : reprenez-la, rien de ce qui est fait ne sera renvoyé."
+        }
+        Advice::CheckInLoop => {
+            "La réponse de Loop s'est perdue : regardez dans Loop si c'est fait (un interlocuteur : Paramétrage > Clients > Interlocuteurs, par son e-mail) avant de relancer cette ligne."
+        }
+        Advice::Refused(Some(KnownAnswer::EmailTaken)) => {
+            "Cet e-mail est déjà celui d'un interlocuteur de Loop : si c'est la même personne, donnez-lui l'offre par l'action ajouter_offre avec son e-mail ; sinon corrigez l'e-mail dans le tableur."
+        }
+        Advice::Refused(Some(KnownAnswer::NotInvited)) => {
+            "Invitez d'abord cet interlocuteur sur votre tenant dans Loop, puis relancez les échecs."
+        }
+        Advice::Refused(Some(KnownAnswer::NoContact)) => {
+            "Aucun interlocuteur de Loop n'a cet e-mail : vérifiez l'e-mail, ou créez la personne (action ajouter_interlocuteur ou onboarding)."
+        }
+        Advice::Refused(Some(KnownAnswer::NoDossier)) => {
+            "Ce code dossier est inconnu de Loop : vérifiez-le dans le portefeuille LoopHub, corrigez la cellule code_dossier, puis relancez les échecs."
+        }
+        Advice::Refused(Some(KnownAnswer::NotProvisioned)) => {
+            "Le dossier n'est pas encore opérationnel : provisionnez-le (action provisionner ou onboarding), puis relancez les échecs."
+        }
+        Advice::Refused(Some(KnownAnswer::OfferNotActive)) => {
+            "L'offre n'est pas active sur ce dossier : activez-la (action ajouter_offre sans e-mail, ou dans LoopHub), puis relancez les échecs."
+        }
+        Advice::Refused(Some(KnownAnswer::NotAssigned)) => {
+            "L'interlocuteur n'avait pas cette offre sur ce dossier : rien à retirer ; vérifiez l'offre et l'e-mail."
+        }
+        Advice::Refused(None) => {
+            "Corrigez selon le message de Loop (dans Loop ou dans le tableur), puis relancez les échecs."
+        }
+    }
+}
+
+pub(super) fn status_said(s: Status) -> &'static str {
+    match s {
+        Status::Valide => "valide",
+        Status::Ok => "fait",
+        Status::Ignore => "rien à faire",
+        Status::NonExecute => "non exécuté",
+        Status::AVerifier => "à vérifier dans Loop",
+        Status::Erreur => "refusé par Loop",
+        Status::Invalide => "invalide, non envoyé",
+    }
+}
+
+pub(super) fn status_meaning(s: Status) -> &'static str {
+    match s {
+        Status::Valide => {
+            "La ligne est correcte et prête à partir ; rien n'a encore été envoyé. Suite : lancez l'exécution (loopbatch run)."
+        }
+        Status::Ok => "Cegid Loop a fait ce que la ligne demandait. Rien à faire.",
+        Status::Ignore => {
+            "Rien n'a été envoyé pour cette ligne : action vide, ou un appel dont elle dépend a échoué (voir le message). Suite : corrigez la cause indiquée, puis relancez les échecs (--only-failed)."
+        }
+        Status::NonExecute => {
+            "Pas envoyée, ou partie sans réponse avant l'arrêt (« non réglé » : le message le dit) : l'exécution s'est arrêtée (interruption, clé refusée, attente imposée trop longue, disque plein). Suite : reprenez l'exécution (--resume) ; rien de ce qui est fait ne sera renvoyé, et ce qui est parti sans réponse sera tranché."
+        }
+        Status::AVerifier => {
+            "Partie sans réponse reçue, et rien ne prouve si Loop l'a appliquée (par exemple « e-mail déjà associé » au nouvel envoi). Suite : vérifiez dans Loop ce que nomme le message (interlocuteur, e-mail, dossier), puis corrigez et relancez si besoin (--only-failed --include-a-verifier)."
+        }
+        Status::Erreur => {
+            "Cegid Loop a refusé l'appel ; le message est celui de l'API, mot pour mot. Suite : corrigez selon le message (dans Loop ou dans le tableur), puis relancez les échecs (--only-failed)."
+        }
+        Status::Invalide => {
+            "La ligne n'a pas passé la vérification et n'a pas été envoyée. Suite : corrigez la cellule nommée dans le message, puis vérifiez de nouveau (loopbatch check)."
+        }
     }
 }

@@ -12,6 +12,8 @@ mod fr;
 
 use crate::error::Failure;
 use crate::i18n::Lang;
+use crate::loop_api::KnownAnswer;
+use crate::outcome::Status;
 use crate::problems::{Expected, Problem, Warning};
 
 /// Something put into words in the user's language.
@@ -64,6 +66,47 @@ impl Text for Message<'_> {
             Lang::Fr => fr::message(self),
             Lang::En => en::message(self),
         }
+    }
+}
+
+/// What to do next about a row's result (the `conseil` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Advice {
+    /// Valid: start the run.
+    Start,
+    /// Invalid: fix the cell named.
+    FixCell,
+    /// Not sent because a call it depends on failed.
+    FixWhatItDependsOn,
+    /// The run stopped before it.
+    Resume,
+    /// Loop's answer was lost.
+    CheckInLoop,
+    /// Refused by Loop: the kind of its answer, if known.
+    Refused(Option<KnownAnswer>),
+}
+
+/// The advice in words.
+pub fn advice(a: Advice, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => fr::advice(a),
+        Lang::En => en::advice(a),
+    }
+}
+
+/// A status in words, for the page (the results file keeps the codes).
+pub fn status_said(s: Status, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => fr::status_said(s),
+        Lang::En => en::status_said(s),
+    }
+}
+
+/// What a status means and what to do next, for the summary sheet.
+pub fn status_meaning(s: Status, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => fr::status_meaning(s),
+        Lang::En => en::status_meaning(s),
     }
 }
 

@@ -26,40 +26,6 @@ pub(super) fn status_color(status: Status) -> u32 {
     }
 }
 
-/// What a status means and what to do next, for the summary sheet.
-fn status_meaning(status: Status, lang: Lang) -> &'static str {
-    match status {
-        Status::Valide => lang.t(
-            "La ligne est correcte et prête à partir ; rien n'a encore été envoyé. Suite : lancez l'exécution (loopbatch run).",
-            "The row is correct and ready to go; nothing was sent yet. Next: start the run (loopbatch run).",
-        ),
-        Status::Ok => lang.t(
-            "Cegid Loop a fait ce que la ligne demandait. Rien à faire.",
-            "Cegid Loop did what the row asked. Nothing to do.",
-        ),
-        Status::Ignore => lang.t(
-            "Rien n'a été envoyé pour cette ligne : action vide, ou un appel dont elle dépend a échoué (voir le message). Suite : corrigez la cause indiquée, puis relancez les échecs (--only-failed).",
-            "Nothing was sent for this row: blank action, or a call it depends on failed (see the message). Next: fix the cause shown, then run the failures again (--only-failed).",
-        ),
-        Status::NonExecute => lang.t(
-            "Pas envoyée, ou partie sans réponse avant l'arrêt (« non réglé » : le message le dit) : l'exécution s'est arrêtée (interruption, clé refusée, attente imposée trop longue, disque plein). Suite : reprenez l'exécution (--resume) ; rien de ce qui est fait ne sera renvoyé, et ce qui est parti sans réponse sera tranché.",
-            "Not sent, or sent without an answer before the stop (\"unsettled\": the message says so): the run stopped (interrupted, key refused, imposed wait too long, disk full). Next: resume the run (--resume); nothing already done is sent again, and what went without an answer is settled.",
-        ),
-        Status::AVerifier => lang.t(
-            "Partie sans réponse reçue, et rien ne prouve si Loop l'a appliquée (par exemple « e-mail déjà associé » au nouvel envoi). Suite : vérifiez dans Loop ce que nomme le message (interlocuteur, e-mail, dossier), puis corrigez et relancez si besoin (--only-failed --include-a-verifier).",
-            "Sent without an answer received, and nothing proves whether Loop applied it (for instance \"e-mail already taken\" on resending). Next: check in Loop what the message names (contact, e-mail, dossier), then fix and run it again if needed (--only-failed --include-a-verifier).",
-        ),
-        Status::Erreur => lang.t(
-            "Cegid Loop a refusé l'appel ; le message est celui de l'API, mot pour mot. Suite : corrigez selon le message (dans Loop ou dans le tableur), puis relancez les échecs (--only-failed).",
-            "Cegid Loop refused the call; the message is the API's, word for word. Next: fix what the message says (in Loop or in the sheet), then run the failures again (--only-failed).",
-        ),
-        Status::Invalide => lang.t(
-            "La ligne n'a pas passé la vérification et n'a pas été envoyée. Suite : corrigez la cellule nommée dans le message, puis vérifiez de nouveau (loopbatch check).",
-            "The row did not pass the check and was not sent. Next: fix the cell named in the message, then check again (loopbatch check).",
-        ),
-    }
-}
-
 /// "Résumé": counts per status with a chart, then counts per message.
 pub(super) fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: Lang) -> Result<(), XlsxError> {
     sheet.set_name(lang.t("Résumé", "Summary"))?;
@@ -89,7 +55,7 @@ pub(super) fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: 
         let row = i as u32 + 1;
         sheet.write_string_with_format(row, 0, st.word(), &fmt)?;
         sheet.write_number_with_format(row, 1, *n, &Format::new().set_align(top))?;
-        sheet.write_string_with_format(row, 2, status_meaning(*st, lang), &wrap)?;
+        sheet.write_string_with_format(row, 2, crate::messages::status_meaning(*st, lang), &wrap)?;
         sheet.set_row_height(row, 45)?;
     }
     let total_row = per_status.len() as u32 + 1;
