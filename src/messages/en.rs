@@ -118,6 +118,19 @@ pub(super) fn message(m: &Message) -> String {
         Message::ProblemKind { column, expected: e } => format!("column « {column} » : … {}", expected(e)),
         Message::Warning { text } => format!("Warning: {text}"),
         Message::NothingToDo => "nothing to do (blank action)".into(),
+        Message::CheckedFile { path, sheets } => {
+            format!("File: {} (sheets read : {})", path.display(), sheets.join(", "))
+        }
+        Message::CheckedRows { rows, valid, invalid, ignored, with_warnings } => format!(
+            "Rows: {rows} — {valid} valid, {invalid} invalid, {ignored} ignored (nothing to do), {with_warnings} with warnings"
+        ),
+        Message::DossiersInvolved { n } => format!("Dossiers involved: {n}"),
+        Message::CallsPlanned { n } => format!("Calls planned: {n}"),
+        Message::InvalidRows => "Invalid rows:".into(),
+        Message::InvalidRow { at, problems } => format!("{} : {problems}", place(at)),
+        Message::MoreInvalidRows { n } => format!("… {n} more (see the results file)"),
+        Message::ResultsWritten { path } => format!("Results: {}", path.display()),
+        Message::PlanWritten { path } => format!("Plan written: {}", path.display()),
     }
 }
 

@@ -116,6 +116,19 @@ pub(super) fn message(m: &Message) -> String {
         Message::ProblemKind { column, expected: e } => format!("colonne « {column} » : … {}", expected(e)),
         Message::Warning { text } => format!("Avertissement : {text}"),
         Message::NothingToDo => "rien à faire (action vide)".into(),
+        Message::CheckedFile { path, sheets } => {
+            format!("Fichier : {} (feuilles lues : {})", path.display(), sheets.join(", "))
+        }
+        Message::CheckedRows { rows, valid, invalid, ignored, with_warnings } => format!(
+            "Lignes : {rows} — {valid} valides, {invalid} invalides, {ignored} ignorées (rien à faire), {with_warnings} avec avertissements"
+        ),
+        Message::DossiersInvolved { n } => format!("Dossiers concernés : {n}"),
+        Message::CallsPlanned { n } => format!("Appels prévus : {n}"),
+        Message::InvalidRows => "Lignes invalides :".into(),
+        Message::InvalidRow { at, problems } => format!("{} : {problems}", place(at)),
+        Message::MoreInvalidRows { n } => format!("… {n} autres (voir le fichier de résultats)"),
+        Message::ResultsWritten { path } => format!("Résultats : {}", path.display()),
+        Message::PlanWritten { path } => format!("Plan écrit : {}", path.display()),
     }
 }
 

@@ -14,7 +14,7 @@ use crate::error::Failure;
 use crate::i18n::Lang;
 use crate::loop_api::KnownAnswer;
 use crate::outcome::Status;
-use crate::problems::{Expected, Problem, Warning};
+use crate::problems::{Expected, Place, Problem, Warning};
 
 /// Something put into words in the user's language.
 pub trait Text {
@@ -26,11 +26,51 @@ pub trait Text {
 pub enum Message<'a> {
     /// The page's group of a value problem: its column and what is wrong,
     /// the value left out, so that the same mistake on many rows is one.
-    ProblemKind { column: &'a str, expected: &'a Expected },
+    ProblemKind {
+        column: &'a str,
+        expected: &'a Expected,
+    },
     /// A warning, as the results' message says it after the problems.
-    Warning { text: &'a str },
+    Warning {
+        text: &'a str,
+    },
     /// An IGNORE row's message.
     NothingToDo,
+    /// The check's summary on the command line: the file and its sheets read.
+    CheckedFile {
+        path: &'a std::path::Path,
+        sheets: &'a [&'a str],
+    },
+    /// The rows by what the check found.
+    CheckedRows {
+        rows: usize,
+        valid: usize,
+        invalid: usize,
+        ignored: usize,
+        with_warnings: usize,
+    },
+    DossiersInvolved {
+        n: usize,
+    },
+    CallsPlanned {
+        n: usize,
+    },
+    InvalidRows,
+    /// An invalid row and its problems (said already).
+    InvalidRow {
+        at: &'a Place,
+        problems: &'a str,
+    },
+    /// How many invalid rows were not listed.
+    MoreInvalidRows {
+        n: usize,
+    },
+    ResultsWritten {
+        path: &'a std::path::Path,
+    },
+    PlanWritten {
+        path: &'a std::path::Path,
+    },
 }
 
 impl Text for Problem {

@@ -114,3 +114,23 @@ fn the_page_groups_a_value_problem_without_its_value() {
         Problem::SameOffer { offer: "start" }.text(Lang::En)
     );
 }
+
+#[test]
+fn the_checks_summary_on_the_command_line() {
+    let at = place(4);
+    let sheets = ["clients", "offres"];
+    let said = |lang| {
+        [
+            Message::CheckedFile { path: Path::new("clients.xlsx"), sheets: &sheets },
+            Message::CheckedRows { rows: 10, valid: 7, invalid: 2, ignored: 1, with_warnings: 3 },
+            Message::InvalidRow { at: &at, problems: "…" },
+            Message::MoreInvalidRows { n: 5 },
+        ]
+        .iter()
+        .map(|m| m.text(lang))
+        .collect::<Vec<_>>()
+        .join("\n")
+    };
+    insta::assert_snapshot!("check_summary_fr", said(Lang::Fr));
+    insta::assert_snapshot!("check_summary_en", said(Lang::En));
+}
