@@ -131,6 +131,14 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} more (see the results file)"),
         Message::ResultsWritten { path } => format!("Results: {}", path.display()),
         Message::PlanWritten { path } => format!("Plan written: {}", path.display()),
+        Message::UploadTooBig { limit_mb } => format!(
+            "The file is larger than allowed: {limit_mb} Mo. Split it into several sheets, or use the command line (loopbatch check)."
+        ),
+        Message::UploadCut => "Sending the file was cut off or took too long. Choose the file again.".into(),
+        Message::NoFileChosen => "No file chosen: choose a sheet.".into(),
+        Message::UploadEmpty { name } => format!(
+            "The file « {name} » is empty (0 bytes): open it in Excel, check that it holds your rows, save it, then choose it again."
+        ),
     }
 }
 

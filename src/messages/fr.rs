@@ -129,6 +129,16 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} autres (voir le fichier de résultats)"),
         Message::ResultsWritten { path } => format!("Résultats : {}", path.display()),
         Message::PlanWritten { path } => format!("Plan écrit : {}", path.display()),
+        Message::UploadTooBig { limit_mb } => format!(
+            "Le fichier dépasse la taille permise : {limit_mb} Mo. Découpez-le en plusieurs tableurs, ou utilisez la ligne de commande (loopbatch check)."
+        ),
+        Message::UploadCut => {
+            "L'envoi du fichier a été interrompu ou a pris trop de temps. Choisissez le fichier de nouveau.".into()
+        }
+        Message::NoFileChosen => "Aucun fichier choisi : choisissez un tableur.".into(),
+        Message::UploadEmpty { name } => format!(
+            "Le fichier « {name} » est vide (0 octet) : ouvrez-le dans Excel, vérifiez qu'il contient vos lignes, enregistrez-le, puis choisissez-le de nouveau."
+        ),
     }
 }
 

@@ -9,6 +9,9 @@
 
 mod en;
 mod fr;
+mod page;
+
+pub use page::{GridText, HomeText, PlanText, RunText, SheetText};
 
 use crate::error::Failure;
 use crate::i18n::Lang;
@@ -70,6 +73,17 @@ pub enum Message<'a> {
     },
     PlanWritten {
         path: &'a std::path::Path,
+    },
+    /// The page: a file over the upload limit.
+    UploadTooBig {
+        limit_mb: u64,
+    },
+    /// The page: the upload was cut or too slow.
+    UploadCut,
+    NoFileChosen,
+    /// The page: an empty file chosen.
+    UploadEmpty {
+        name: &'a str,
     },
 }
 

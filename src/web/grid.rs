@@ -11,6 +11,7 @@ use super::pages::layout;
 use crate::headers::Field;
 use crate::i18n::Lang;
 use crate::job::CheckedSheet;
+use crate::messages::GridText;
 use crate::messages::{Text, kind};
 use crate::rows::Row;
 
@@ -43,18 +44,18 @@ pub fn summary(sheet: &CheckedSheet, lang: Lang) -> Markup {
         div #summary data-testid="summary" data-rows=(c.rows) data-valid=(c.valid) data-invalid=(c.invalid)
             data-ignored=(c.ignored) role="status" aria-live="polite" {
             div.counts {
-                span.count { (c.rows) " " (lang.t("lignes", "rows")) }
+                span.count { (c.rows) " " (GridText::Rows.say(lang)) }
                 span.count.valide { (c.valid) " VALIDE" }
                 span.count.invalide { (c.invalid) " INVALIDE" }
                 span.count.ignore { (c.ignored) " IGNORE" }
-                span.count { (c.with_warnings) " " (lang.t("avec avertissements", "with warnings")) }
-                span.count { (c.calls) " " (lang.t("appels prévus", "calls planned")) }
+                span.count { (c.with_warnings) " " (GridText::WithWarnings.say(lang)) }
+                span.count { (c.calls) " " (GridText::CallsPlanned.say(lang)) }
             }
             @for r in sheet.remarks() { p.remark role="note" data-testid="remark" { (r) } }
             @if !groups.is_empty() {
-                h2 { (lang.t("Problèmes", "Problems")) }
+                h2 { (GridText::Problems.say(lang)) }
                 table.groups data-testid="problems" {
-                    thead { tr { th scope="col" { (lang.t("lignes", "rows")) } th scope="col" { "message" } } }
+                    thead { tr { th scope="col" { (GridText::Rows.say(lang)) } th scope="col" { "message" } } }
                     tbody { @for (kind, n) in groups.iter().take(20) { tr { td { (n) } td { (kind) } } } }
                 }
             }
@@ -68,9 +69,9 @@ fn paging(v: &SheetView, page: usize, pages: usize, bottom: bool) -> Markup {
     let link = |p: usize, only: bool| format!("/feuille/{}?page={p}{}", v.id, if only { "&problemes=1" } else { "" });
     let tid = |t: &str| if bottom { format!("{t}-bottom") } else { t.to_string() };
     html! {
-        @if page > 0 { a href=(link(page - 1, v.only_problems)) data-testid=(tid("previous-page")) { (lang.t("Page précédente", "Previous page")) } }
-        span { (lang.t("Page", "Page")) " " (page + 1) " / " (pages) }
-        @if page + 1 < pages { a href=(link(page + 1, v.only_problems)) data-testid=(tid("next-page")) { (lang.t("Page suivante", "Next page")) } }
+        @if page > 0 { a href=(link(page - 1, v.only_problems)) data-testid=(tid("previous-page")) { (GridText::PreviousPage.say(lang)) } }
+        span { (GridText::Page.say(lang)) " " (page + 1) " / " (pages) }
+        @if page + 1 < pages { a href=(link(page + 1, v.only_problems)) data-testid=(tid("next-page")) { (GridText::NextPage.say(lang)) } }
     }
 }
 
@@ -86,44 +87,44 @@ pub fn sheet_page(v: &SheetView) -> Markup {
         v.name,
         v.simulation,
         html! {
-            h1 { (lang.t("Vérification de", "Check of")) " " (v.name) }
+            h1 { (GridText::CheckOf.say(lang)) " " (v.name) }
             (summary(v.sheet, lang))
             @if v.sheet.online() {
-                p.online data-testid="online" { (lang.t("Vérifié aussi dans le portefeuille LoopHub.", "Also checked in the LoopHub portfolio.")) }
+                p.online data-testid="online" { (GridText::AlsoCheckedInTheLoopHubPortfolio.say(lang)) }
             } @else {
                 details.online {
-                    summary { (lang.t("Vérifier aussi dans LoopHub (existence et statut des dossiers)", "Also check in LoopHub (dossiers exist, their status)")) }
+                    summary { (GridText::AlsoCheckInLoopHubDossiersExist.say(lang)) }
                     form method="post" action=(format!("/feuille/{}/en-ligne", v.id)) {
-                        label for="online-domain" { (lang.t("Domaine du cabinet (sinon celui de la configuration)", "The cabinet's domain (else the configuration's)")) }
+                        label for="online-domain" { (GridText::TheCabinetSDomainElseThe.say(lang)) }
                         input #online-domain type="text" name="domaine";
-                        label for="online-as" { (lang.t("Avertir là où cette personne n'est ni maître de dossier ni manager (e-mail, facultatif)", "Warn where this person is neither dossier master nor manager (e-mail, optional)")) }
+                        label for="online-as" { (GridText::WarnWhereThisPersonIsNeither.say(lang)) }
                         input #online-as type="email" name="email";
-                        button type="submit" data-testid="check-online" { (lang.t("Vérifier en ligne", "Check online")) }
+                        button type="submit" data-testid="check-online" { (GridText::CheckOnline.say(lang)) }
                     }
                 }
             }
-            nav.pages aria-label=(lang.t("Pages", "Pages")) {
+            nav.pages aria-label=(GridText::Pages.say(lang)) {
                 @if v.only_problems {
-                    a href=(link(0, false)) data-testid="filter-problems" data-active="true" { (lang.t("Toutes les lignes", "All rows")) }
+                    a href=(link(0, false)) data-testid="filter-problems" data-active="true" { (GridText::AllRows.say(lang)) }
                 } @else {
-                    a href=(link(0, true)) data-testid="filter-problems" data-active="false" { (lang.t("Seulement les lignes à problème", "Only rows with problems")) }
+                    a href=(link(0, true)) data-testid="filter-problems" data-active="false" { (GridText::OnlyRowsWithProblems.say(lang)) }
                 }
                 (paging(v, page, pages, false))
-                a href=(format!("/feuille/{}/corrige", v.id)) data-testid="download-fixed" { (lang.t("Télécharger le tableur corrigé", "Download the fixed sheet")) }
-                a href=(format!("/feuille/{}/plan", v.id)) data-testid="plan" { (lang.t("Voir le plan d'appels et lancer", "See the plan of calls and run")) }
+                a href=(format!("/feuille/{}/corrige", v.id)) data-testid="download-fixed" { (GridText::DownloadTheFixedSheet.say(lang)) }
+                a href=(format!("/feuille/{}/plan", v.id)) data-testid="plan" { (GridText::SeeThePlanOfCallsAnd.say(lang)) }
             }
             div.grid data-testid="grid" {
                 table.rows data-sheet-id=(v.id) {
-                    caption { (lang.t("Lignes du tableur ; les cellules se corrigent ici.", "Rows of the sheet; cells can be fixed here.")) }
+                    caption { (GridText::RowsOfTheSheetCellsCan.say(lang)) }
                     thead { tr {
-                        th.fixed.c1 scope="col" { (lang.t("feuille", "sheet")) } th.fixed.c2 scope="col" { (lang.t("ligne", "row")) }
-                        th.fixed.c3 scope="col" { (lang.t("statut", "status")) } th.message scope="col" { "message" }
+                        th.fixed.c1 scope="col" { (GridText::Sheet.say(lang)) } th.fixed.c2 scope="col" { (GridText::Row.say(lang)) }
+                        th.fixed.c3 scope="col" { (GridText::Status.say(lang)) } th.message scope="col" { "message" }
                         @for c in &v.sheet.table().columns { th scope="col" { (c) } }
                     } }
                     tbody { @for i in shown.iter().skip(page * PAGE_ROWS).take(PAGE_ROWS) { (row(v.sheet, *i, lang)) } }
                 }
             }
-            nav.pages aria-label=(lang.t("Pages (bas)", "Pages (bottom)")) { (paging(v, page, pages, true)) }
+            nav.pages aria-label=(GridText::PagesBottom.say(lang)) { (paging(v, page, pages, true)) }
         },
     )
 }
