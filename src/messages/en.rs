@@ -1,6 +1,6 @@
 //! The English catalogue: every sentence whole, its values named.
 
-use super::{Advice, Message};
+use super::{Advice, Message, Usage};
 use crate::error::{CallFault, Failure, InputProblem, PlanProblem};
 use crate::loop_api::KnownAnswer;
 use crate::outcome::Status;
@@ -131,6 +131,29 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} more (see the results file)"),
         Message::ResultsWritten { path } => format!("Results: {}", path.display()),
         Message::PlanWritten { path } => format!("Plan written: {}", path.display()),
+        Message::Error { text } => format!("Error: {text}"),
+        Message::Defect { what, at } => format!(
+            "loopbatch internal error: {what} ({at}). This is a defect of the program, not of your file: report it with this message. What was already sent is in the journal: `run --resume` goes on without sending it again."
+        ),
+        Message::Usage(u) => {
+            let what = match u {
+                Usage::UnknownOption { arg } => format!("unknown option: {arg}"),
+                Usage::UnknownCommand { command, commands } => {
+                    format!("unknown command: {command}. Commands: {commands}")
+                }
+                Usage::MissingArgument { arg } => format!("missing required argument: {arg}"),
+                Usage::InvalidValue { value, arg, valid } if valid.is_empty() => {
+                    format!("invalid value « {value} » for {arg}")
+                }
+                Usage::InvalidValue { value, arg, valid } => {
+                    format!("invalid value « {value} » for {arg} (possible values: {valid})")
+                }
+                Usage::MissingCommand { commands } => format!("missing command: {commands}"),
+                Usage::ConflictingOptions { arg } => format!("conflicting options: {arg}"),
+                Usage::Other { said } => said.clone(),
+            };
+            format!("Usage error: {what}\nHelp: loopbatch --help")
+        }
         Message::UploadTooBig { limit_mb } => format!(
             "The file is larger than allowed: {limit_mb} Mo. Split it into several sheets, or use the command line (loopbatch check)."
         ),

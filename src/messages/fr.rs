@@ -1,6 +1,6 @@
 //! Le catalogue français : chaque phrase entière, ses valeurs nommées.
 
-use super::{Advice, Message};
+use super::{Advice, Message, Usage};
 use crate::error::{CallFault, Failure, InputProblem, PlanProblem};
 use crate::loop_api::KnownAnswer;
 use crate::outcome::Status;
@@ -129,6 +129,29 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} autres (voir le fichier de résultats)"),
         Message::ResultsWritten { path } => format!("Résultats : {}", path.display()),
         Message::PlanWritten { path } => format!("Plan écrit : {}", path.display()),
+        Message::Error { text } => format!("Erreur : {text}"),
+        Message::Defect { what, at } => format!(
+            "Erreur interne de loopbatch : {what} ({at}). C'est un défaut du programme, pas de votre fichier : signalez-le avec ce message. Ce qui a déjà été envoyé est noté dans le journal : `run --resume` reprend sans rien renvoyer."
+        ),
+        Message::Usage(u) => {
+            let what = match u {
+                Usage::UnknownOption { arg } => format!("option inconnue : {arg}"),
+                Usage::UnknownCommand { command, commands } => {
+                    format!("commande inconnue : {command}. Commandes : {commands}")
+                }
+                Usage::MissingArgument { arg } => format!("argument obligatoire manquant : {arg}"),
+                Usage::InvalidValue { value, arg, valid } if valid.is_empty() => {
+                    format!("valeur invalide « {value} » pour {arg}")
+                }
+                Usage::InvalidValue { value, arg, valid } => {
+                    format!("valeur invalide « {value} » pour {arg} (valeurs possibles : {valid})")
+                }
+                Usage::MissingCommand { commands } => format!("commande manquante : {commands}"),
+                Usage::ConflictingOptions { arg } => format!("options incompatibles : {arg}"),
+                Usage::Other { said } => said.clone(),
+            };
+            format!("Erreur d'utilisation : {what}\nAide : loopbatch --help")
+        }
         Message::UploadTooBig { limit_mb } => format!(
             "Le fichier dépasse la taille permise : {limit_mb} Mo. Découpez-le en plusieurs tableurs, ou utilisez la ligne de commande (loopbatch check)."
         ),

@@ -74,6 +74,17 @@ pub enum Message<'a> {
     PlanWritten {
         path: &'a std::path::Path,
     },
+    /// A command that failed: what failed, said.
+    Error {
+        text: &'a str,
+    },
+    /// A defect of loopbatch (a panic): what and where.
+    Defect {
+        what: &'a str,
+        at: &'a str,
+    },
+    /// The command line cannot be understood.
+    Usage(&'a Usage),
     /// The page: a file over the upload limit.
     UploadTooBig {
         limit_mb: u64,
@@ -121,6 +132,37 @@ impl Text for Message<'_> {
             Lang::En => en::message(self),
         }
     }
+}
+
+/// What is wrong with a command line (clap's errors, in the user's language).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Usage {
+    UnknownOption {
+        arg: String,
+    },
+    UnknownCommand {
+        command: String,
+        commands: &'static str,
+    },
+    MissingArgument {
+        arg: String,
+    },
+    /// `valid`: the possible values, if clap knows them.
+    InvalidValue {
+        value: String,
+        arg: String,
+        valid: String,
+    },
+    MissingCommand {
+        commands: &'static str,
+    },
+    ConflictingOptions {
+        arg: String,
+    },
+    /// Any other: clap's own words.
+    Other {
+        said: String,
+    },
 }
 
 /// What to do next about a row's result (the `conseil` column).
