@@ -35,6 +35,9 @@ pub enum Failure {
     /// A plan file that cannot be run; nothing was sent.
     #[error("{}: {problem:?}", file.display())]
     Plan { file: PathBuf, problem: PlanProblem },
+    /// A results file that cannot be written or read back.
+    #[error("{}: {problem:?}", file.display())]
+    Results { file: PathBuf, problem: ResultsProblem },
     /// A defect: work that ended abnormally (a task that panicked).
     #[error("internal error: {what}")]
     Internal { what: String },
@@ -85,6 +88,17 @@ pub enum PlanProblem {
     },
 }
 
+/// Why a results file cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResultsProblem {
+    /// Neither .xlsx nor .csv.
+    Extension,
+    /// Earlier results that cannot be read (the reader's words).
+    Unreadable(String),
+    /// A file without loopbatch's results columns.
+    NotResults,
+}
+
 /// A call of a plan, as the user finds it in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallRef {
@@ -125,6 +139,11 @@ impl Failure {
         Failure::Plan { file: file.to_path_buf(), problem }
     }
 
+    /// A results file that cannot be used.
+    pub fn results(file: &std::path::Path, problem: ResultsProblem) -> Failure {
+        Failure::Results { file: file.to_path_buf(), problem }
+    }
+
     /// A file refused for a reason said where it is found.
     pub fn refused_input(file: &std::path::Path, said: impl Into<String>) -> Failure {
         Failure::input(file, InputProblem::Refused(said.into()))
@@ -133,7 +152,9 @@ impl Failure {
     /// The process's exit code for it (see `exit`).
     pub fn exit(&self) -> u8 {
         match self {
-            Failure::Input { .. } | Failure::Plan { .. } | Failure::Unusable(_) => exit::UNUSABLE,
+            Failure::Input { .. } | Failure::Plan { .. } | Failure::Results { .. } | Failure::Unusable(_) => {
+                exit::UNUSABLE
+            }
             Failure::Stopped(_) => exit::STOPPED,
             // As a panic of the process: Rust's own code for it.
             Failure::Internal { .. } => 101,
@@ -203,6 +224,19 @@ mod tests {
         plan.save_json(&path, Lang::Fr).unwrap();
         let other = Plan::load_json(&path).unwrap_err();
         assert!(matches!(other, Failure::Plan { problem: PlanProblem::OtherVersion { found: 0, expected: 1 }, .. }));
+    }
+
+    #[test]
+    fn a_results_file_that_cannot_be_used_is_a_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let pdf = dir.path().join("r.pdf");
+        let f = crate::report::results_format(&pdf).err().unwrap();
+        assert!(matches!(&f, Failure::Results { file, problem: ResultsProblem::Extension } if *file == pdf));
+        let other = dir.path().join("r.csv");
+        std::fs::write(&other, "nom;ville\nA;B\n").unwrap();
+        let f = crate::report::read_results(&other).err().unwrap();
+        assert!(matches!(f, Failure::Results { problem: ResultsProblem::NotResults, .. }));
+        assert_eq!(f.exit(), exit::UNUSABLE);
     }
 
     #[test]

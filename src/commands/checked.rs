@@ -30,7 +30,7 @@ pub(super) struct SheetCheck<'a> {
 pub(super) fn check_and_say(cfg: &Config, c: &SheetCheck) -> Result<u8> {
     let lang = cfg.lang;
     if let Some(out) = c.results {
-        job::results_format(out, lang)?;
+        job::results_format(out)?;
         job::check_results_target(c.file, out, lang)?;
     }
     let portfolio = match c.online {

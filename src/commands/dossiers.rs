@@ -12,7 +12,7 @@ pub fn dossiers(args: &DossiersArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     let filter = Filter::new(args.search.clone(), args.maitre.clone(), args.manager.clone(), lang)?;
     if let Some(out) = &args.results {
-        job::results_format(out, lang)?;
+        job::results_format(out)?;
     }
     let keys = super::keys(cfg)?;
     let export = job::export_portfolio(cfg, args.domain.as_deref(), keys, &filter, args.results.as_deref());

@@ -107,14 +107,14 @@ pub async fn export_portfolio(
 ) -> Result<PortfolioExport> {
     let lang = cfg.lang;
     if let Some(out) = out {
-        report::results_format(out, lang)?;
+        report::results_format(out)?;
     }
     let portfolio = fetch_portfolio(cfg, domain, keys).await?;
     let total = portfolio.folders.len();
     let kept: Vec<Folder> = portfolio.folders.into_iter().filter(|f| filter.keeps(f)).collect();
     if let Some(out) = out {
         let rows: Vec<Vec<String>> = kept.iter().map(sheet_row).collect();
-        match report::results_format(out, lang)? {
+        match report::results_format(out)? {
             ResultsFormat::Xlsx => {
                 let bytes = template_xlsx(lang.t("Portefeuille", "Portfolio"), &PORTFOLIO, &rows, lang)
                     .map_err(|e| Failure::unusable(format!("{} : {e}", out.display())))?;

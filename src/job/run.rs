@@ -160,9 +160,9 @@ pub struct StoredRun {
     pub tenant: Option<Tenant>,
 }
 
-pub fn stored_run(files: &RunFiles, lang: Lang) -> StoredRun {
+pub fn stored_run(files: &RunFiles) -> StoredRun {
     let sheet = Plan::load_json(&files.plan()).map(|p| p.source.file).unwrap_or_default();
-    let counts = report::read_results(files.results(), lang).ok().map(|read| {
+    let counts = report::read_results(files.results()).ok().map(|read| {
         let mut counts = BTreeMap::new();
         for line in &read.lines {
             *counts.entry(line.get("statut").cloned().unwrap_or_default()).or_default() += 1;
@@ -192,7 +192,7 @@ pub async fn run(
     confirm: Confirm,
 ) -> Result<RunReport> {
     let lang = cfg.lang;
-    report::results_format(req.files.results(), lang)?;
+    report::results_format(req.files.results())?;
     // A results file reached through a link is its target's: one lock, one
     // journal, whatever the path typed.
     if req.files.results().is_symlink()
@@ -286,7 +286,7 @@ async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Resu
 /// `--only-failed`: reads the previous results.
 fn select(plan: &Plan, previous: &RunFiles, req: &RunRequest, events: &EventSink, lang: Lang) -> Result<Selection> {
     let done = previous_done_calls(previous, lang)?;
-    let read = report::read_results(previous.results(), lang)?;
+    let read = report::read_results(previous.results())?;
     let sel = select_failed(plan, &read, &done, req.include_a_verifier, req.front, lang);
     events(Event::Rerun { rows_again: plan.rows.len() - sel.kept.len(), rows_kept: sel.kept.len() });
     Ok(sel)

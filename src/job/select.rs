@@ -239,7 +239,7 @@ pub fn failed_calls_to_send(plan: &Plan, results: &[RowResult], run: &RunFiles, 
 /// The same for a kept run known by its files only: its results file says
 /// how its rows ended (none readable: nothing to send).
 pub fn failed_calls_in_results(plan: &Plan, run: &RunFiles, lang: Lang) -> usize {
-    let Ok(prev) = report::read_results(run.results(), lang) else { return 0 };
+    let Ok(prev) = report::read_results(run.results()) else { return 0 };
     let kept: HashMap<usize, Status> = kept_rows(plan, &prev, false).into_iter().map(|(i, r)| (i, r.status)).collect();
     calls_not_kept(plan, &kept, run, lang)
 }

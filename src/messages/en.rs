@@ -1,7 +1,7 @@
 //! The English catalogue: every sentence whole, its values named.
 
 use super::{Advice, Message, Usage};
-use crate::error::{CallFault, Failure, InputProblem, PlanProblem};
+use crate::error::{CallFault, Failure, InputProblem, PlanProblem, ResultsProblem};
 use crate::loop_api::KnownAnswer;
 use crate::outcome::Status;
 use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
@@ -203,6 +203,14 @@ pub(super) fn failure(f: &Failure) -> String {
                     };
                     format!("Invalid plan: {file} : {what} {fault}. Nothing was sent; generate it again with `loopbatch plan`.")
                 }
+            }
+        }
+        Failure::Results { file, problem } => {
+            let file = file.display();
+            match problem {
+                ResultsProblem::Extension => format!("Results file {file} : the extension must be .xlsx or .csv"),
+                ResultsProblem::Unreadable(e) => format!("Unreadable previous results: {file} : {e}"),
+                ResultsProblem::NotResults => format!("Unreadable previous results: {file} : not a loopbatch results file (columns feuille, ligne, statut missing)"),
             }
         }
         Failure::Internal { .. } => "loopbatch internal error: a defect of the program, not of your file. Try again; if it happens again, report it.".into(),

@@ -1,7 +1,7 @@
 //! Le catalogue français : chaque phrase entière, ses valeurs nommées.
 
 use super::{Advice, Message, Usage};
-use crate::error::{CallFault, Failure, InputProblem, PlanProblem};
+use crate::error::{CallFault, Failure, InputProblem, PlanProblem, ResultsProblem};
 use crate::loop_api::KnownAnswer;
 use crate::outcome::Status;
 use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
@@ -203,6 +203,14 @@ pub(super) fn failure(f: &Failure) -> String {
                     };
                     format!("Plan invalide : {file} : {what} {fault}. Rien n'a été envoyé ; régénérez-le avec `loopbatch plan`.")
                 }
+            }
+        }
+        Failure::Results { file, problem } => {
+            let file = file.display();
+            match problem {
+                ResultsProblem::Extension => format!("Fichier de résultats {file} : l'extension doit être .xlsx ou .csv"),
+                ResultsProblem::Unreadable(e) => format!("Résultats précédents illisibles : {file} : {e}"),
+                ResultsProblem::NotResults => format!("Résultats précédents illisibles : {file} : ce n'est pas un fichier de résultats de loopbatch (colonnes feuille, ligne, statut absentes)"),
             }
         }
         Failure::Internal { .. } => "Erreur interne de loopbatch : c'est un défaut du programme, pas de votre fichier. Recommencez ; si cela se reproduit, signalez-le.".into(),

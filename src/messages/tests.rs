@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::error::{CallFault, CallRef, InputProblem, PlanProblem};
+use crate::error::{CallFault, CallRef, InputProblem, PlanProblem, ResultsProblem};
 use crate::headers::Field;
 use crate::problems::{Absence, Needed, Person, Place, Repair};
 
@@ -65,6 +65,8 @@ fn failures() -> Vec<Failure> {
         Failure::input(file, InputProblem::PasswordProtected),
         Failure::input(file, InputProblem::NoCodeDossierColumn { seen: vec!["nom".into(), "ville".into()] }),
         Failure::Internal { what: "task panicked".into() },
+        Failure::results(Path::new("resultats.pdf"), ResultsProblem::Extension),
+        Failure::results(Path::new("r.csv"), ResultsProblem::NotResults),
         Failure::plan(Path::new("plan.json"), PlanProblem::OtherVersion { found: 0, expected: 1 }),
         Failure::plan(
             Path::new("plan.json"),

@@ -14,7 +14,7 @@ use std::path::Path;
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, XlsxError};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Failure, Result};
+use crate::error::{Failure, Result, ResultsProblem};
 use crate::files::{write_atomic, write_atomic_with};
 use crate::i18n::Lang;
 use crate::messages::{Message, Text};
@@ -112,7 +112,7 @@ fn check_result(r: &PlanRow, timestamp: &str, lang: Lang) -> RowResult {
 /// Writes the results of `check`: for CSV, each row's result is made as its
 /// line is written, never all of them at once.
 pub fn write_check_results(path: &Path, columns: &[String], rows: &[PlanRow], lang: Lang) -> Result<()> {
-    match results_format(path, lang)? {
+    match results_format(path)? {
         ResultsFormat::Csv => {
             let ts = now_iso();
             write_atomic_with(path, lang, |w| {
@@ -130,16 +130,11 @@ pub enum ResultsFormat {
 }
 
 /// The format of a results path, from its extension.
-pub fn results_format(path: &Path, lang: Lang) -> Result<ResultsFormat> {
+pub fn results_format(path: &Path) -> Result<ResultsFormat> {
     match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("xlsx") => Ok(ResultsFormat::Xlsx),
         Some("csv" | "txt") => Ok(ResultsFormat::Csv),
-        _ => Err(Failure::unusable(format!(
-            "{} {} : {}",
-            lang.t("Fichier de résultats", "Results file"),
-            path.display(),
-            lang.t("l'extension doit être .xlsx ou .csv", "the extension must be .xlsx or .csv")
-        ))),
+        _ => Err(Failure::results(path, ResultsProblem::Extension)),
     }
 }
 
@@ -157,7 +152,7 @@ pub fn write_results(
     results: &[RowResult],
     lang: Lang,
 ) -> Result<()> {
-    match results_format(path, lang)? {
+    match results_format(path)? {
         // Streamed: no copy of the whole output in memory.
         ResultsFormat::Csv => write_atomic_with(path, lang, |w| results_csv(w, columns, rows, |i| &results[i], lang)),
         ResultsFormat::Xlsx => {
@@ -412,15 +407,9 @@ pub struct ReadBack {
 }
 
 /// Reads a results file loopbatch wrote (CSV or XLSX).
-pub fn read_results(path: &Path, lang: Lang) -> Result<ReadBack> {
-    let fail = |e: &dyn std::fmt::Display| {
-        Failure::unusable(format!(
-            "{} {} : {e}",
-            lang.t("Résultats précédents illisibles :", "Unreadable previous results:"),
-            path.display()
-        ))
-    };
-    let rows: Vec<Vec<String>> = match results_format(path, lang)? {
+pub fn read_results(path: &Path) -> Result<ReadBack> {
+    let fail = |e: &dyn std::fmt::Display| Failure::results(path, ResultsProblem::Unreadable(e.to_string()));
+    let rows: Vec<Vec<String>> = match results_format(path)? {
         ResultsFormat::Csv => {
             let bytes = std::fs::read(path).map_err(|e| fail(&e))?;
             let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
@@ -453,10 +442,7 @@ pub fn read_results(path: &Path, lang: Lang) -> Result<ReadBack> {
     let mut it = rows.into_iter();
     let header = it.next().unwrap_or_default();
     if !["feuille", "ligne", "statut"].iter().all(|c| header.iter().any(|h| h == c)) {
-        return Err(fail(&lang.t(
-            "ce n'est pas un fichier de résultats de loopbatch (colonnes feuille, ligne, statut absentes)",
-            "not a loopbatch results file (columns feuille, ligne, statut missing)",
-        )));
+        return Err(Failure::results(path, ResultsProblem::NotResults));
     }
     let lines = it
         .map(|r| header.iter().cloned().zip(r.into_iter().chain(std::iter::repeat(String::new()))).collect())

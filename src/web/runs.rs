@@ -298,7 +298,7 @@ pub(super) fn stored(app: &Shared) -> Vec<Stored> {
             })?;
             let files = RunFiles::new(copy);
             let modified = std::fs::metadata(files.journal()).and_then(|m| m.modified()).ok()?;
-            let summary = job::stored_run(&files, app.lang());
+            let summary = job::stored_run(&files);
             let when = crate::outcome::format_local(modified);
             Some((
                 modified,
