@@ -131,6 +131,19 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} more (see the results file)"),
         Message::ResultsWritten { path } => format!("Results: {}", path.display()),
         Message::PlanWritten { path } => format!("Plan written: {}", path.display()),
+        Message::Rerunning { again, kept } => {
+            format!("Re-running {again} row(s) that did not end OK ({kept} kept as they were)")
+        }
+        Message::ResultsWrittenInstead { path } => format!("Results written instead to: {}", path.display()),
+        Message::Sending { base_url, calls, key, rate } => {
+            format!("Sending to {base_url} — {calls} calls (key {key}, rate {rate})")
+        }
+        Message::Pace { rate } => format!("pace {rate:.1}/s"),
+        Message::CallsBar { errors, pace } => format!("{errors} error(s), {pace}"),
+        Message::CallsLine { done, total, errors, pace } => {
+            format!("calls: {done}/{total} ({errors} error(s), {pace})")
+        }
+        Message::ProgressBar => "{bar:30} {pos}/{len} calls  {rate}  ETA {eta}  {msg}".into(),
         Message::Error { text } => format!("Error: {text}"),
         Message::Defect { what, at } => format!(
             "loopbatch internal error: {what} ({at}). This is a defect of the program, not of your file: report it with this message. What was already sent is in the journal: `run --resume` goes on without sending it again."

@@ -129,6 +129,19 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} autres (voir le fichier de résultats)"),
         Message::ResultsWritten { path } => format!("Résultats : {}", path.display()),
         Message::PlanWritten { path } => format!("Plan écrit : {}", path.display()),
+        Message::Rerunning { again, kept } => {
+            format!("Relance de {again} ligne(s) qui n'ont pas fini OK ({kept} gardées telles quelles)")
+        }
+        Message::ResultsWrittenInstead { path } => format!("Résultats écrits à la place dans : {}", path.display()),
+        Message::Sending { base_url, calls, key, rate } => {
+            format!("Envoi vers {base_url} — {calls} appels (clé {key}, débit {rate})")
+        }
+        Message::Pace { rate } => format!("cadence {rate:.1}/s"),
+        Message::CallsBar { errors, pace } => format!("{errors} erreur(s), {pace}"),
+        Message::CallsLine { done, total, errors, pace } => {
+            format!("appels : {done}/{total} ({errors} erreur(s), {pace})")
+        }
+        Message::ProgressBar => "{bar:30} {pos}/{len} appels  {rate}  reste {eta}  {msg}".into(),
         Message::Error { text } => format!("Erreur : {text}"),
         Message::Defect { what, at } => format!(
             "Erreur interne de loopbatch : {what} ({at}). C'est un défaut du programme, pas de votre fichier : signalez-le avec ce message. Ce qui a déjà été envoyé est noté dans le journal : `run --resume` reprend sans rien renvoyer."

@@ -25,7 +25,7 @@ pub trait Text {
 }
 
 /// The sentences that are neither a problem nor a warning of a row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Message<'a> {
     /// The page's group of a value problem: its column and what is wrong,
     /// the value left out, so that the same mistake on many rows is one.
@@ -85,6 +85,39 @@ pub enum Message<'a> {
     },
     /// The command line cannot be understood.
     Usage(&'a Usage),
+    /// A run of the rows that did not end OK: how many again, how many kept.
+    Rerunning {
+        again: usize,
+        kept: usize,
+    },
+    ResultsWrittenInstead {
+        path: &'a std::path::Path,
+    },
+    /// A run starting: where, how many calls, the key's masked id, the rate.
+    Sending {
+        base_url: &'a str,
+        calls: usize,
+        key: &'a str,
+        rate: &'a str,
+    },
+    /// The pace allowed now, in calls per second.
+    Pace {
+        rate: f64,
+    },
+    /// The progress bar's message.
+    CallsBar {
+        errors: usize,
+        pace: &'a str,
+    },
+    /// Progress as a line (no terminal).
+    CallsLine {
+        done: usize,
+        total: usize,
+        errors: usize,
+        pace: &'a str,
+    },
+    /// The progress bar's template (indicatif's keys kept).
+    ProgressBar,
     /// The page: a file over the upload limit.
     UploadTooBig {
         limit_mb: u64,
