@@ -131,6 +131,33 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} more (see the results file)"),
         Message::ResultsWritten { path } => format!("Results: {}", path.display()),
         Message::PlanWritten { path } => format!("Plan written: {}", path.display()),
+        Message::RerunAfterRoutes { command } => {
+            format!("After changing [routes] or onboarding_add_offer, run the rows not done again: {command}")
+        }
+        Message::Interrupted => {
+            "Interrupted: calls in flight finish, then the results are written (Ctrl-C again to stop at once).".into()
+        }
+        Message::StoppedAtOnce { resume } => format!("Stopped at once. To resume: {resume}"),
+        Message::Target { host } => format!("Target: {host}"),
+        Message::NoTerminalToConfirm => {
+            "Cannot ask for confirmation without a terminal: add --yes for a scheduled run.".into()
+        }
+        Message::SendTheseCalls { calls } => format!("Send these {calls} calls? [o/N]"),
+        Message::Aborted => "Aborted: nothing was sent.".into(),
+        Message::RunStopped { why } => format!("Run stopped: {why}"),
+        Message::ToResume { command, fix_base_url: true } => format!("To resume after fixing base_url: {command}"),
+        Message::ToResume { command, fix_base_url: false } => format!("To resume: {command}"),
+        Message::RunRows { statuses, sent, total, seconds } => {
+            format!("Rows: {statuses} ({sent} requests for {total}, {seconds:.1} s)")
+        }
+        Message::MostFrequentErrors => "Most frequent errors:".into(),
+        Message::DemoStarted { base_url } => format!(
+            "Demo: embedded Cegid Loop simulator on {base_url}\n(rate limited to 10 calls/s, a few injected faults; the sample's mistakes are deliberate)"
+        ),
+        Message::DemoResults { path } => format!(
+            "Open the results file in Excel or LibreOffice: one line per sheet row, with its status and the API's exact message: {}",
+            path.display()
+        ),
         Message::Rerunning { again, kept } => {
             format!("Re-running {again} row(s) that did not end OK ({kept} kept as they were)")
         }

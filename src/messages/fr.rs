@@ -129,6 +129,20 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} autres (voir le fichier de résultats)"),
         Message::ResultsWritten { path } => format!("Résultats : {}", path.display()),
         Message::PlanWritten { path } => format!("Plan écrit : {}", path.display()),
+        Message::RerunAfterRoutes { command } => format!("Après un changement de [routes] ou de onboarding_add_offer, relancez les lignes non faites : {command}"),
+        Message::Interrupted => "Interruption : les appels en cours se terminent, puis les résultats sont écrits (Ctrl-C encore pour arrêter tout de suite).".into(),
+        Message::StoppedAtOnce { resume } => format!("Arrêt immédiat. Pour reprendre : {resume}"),
+        Message::Target { host } => format!("Cible : {host}"),
+        Message::NoTerminalToConfirm => "Confirmation impossible sans terminal : ajoutez --yes pour une exécution planifiée.".into(),
+        Message::SendTheseCalls { calls } => format!("Envoyer ces {calls} appels ? [o/N]"),
+        Message::Aborted => "Abandon : rien n'a été envoyé.".into(),
+        Message::RunStopped { why } => format!("Exécution arrêtée : {why}"),
+        Message::ToResume { command, fix_base_url: true } => format!("Pour reprendre après avoir corrigé base_url : {command}"),
+        Message::ToResume { command, fix_base_url: false } => format!("Pour reprendre : {command}"),
+        Message::RunRows { statuses, sent, total, seconds } => format!("Lignes : {statuses} ({sent} envois pour {total}, {seconds:.1} s)"),
+        Message::MostFrequentErrors => "Erreurs les plus fréquentes :".into(),
+        Message::DemoStarted { base_url } => format!("Démonstration : simulateur Cegid Loop intégré sur {base_url}\n(débit limité à 10 appels/s, quelques pannes injectées ; les erreurs de l'exemple sont volontaires)"),
+        Message::DemoResults { path } => format!("Ouvrez le fichier de résultats dans Excel ou LibreOffice : une ligne par ligne du tableur, avec son statut et le message exact de l'API : {}", path.display()),
         Message::Rerunning { again, kept } => {
             format!("Relance de {again} ligne(s) qui n'ont pas fini OK ({kept} gardées telles quelles)")
         }

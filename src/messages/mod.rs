@@ -118,6 +118,48 @@ pub enum Message<'a> {
     },
     /// The progress bar's template (indicatif's keys kept).
     ProgressBar,
+    /// After a run stopped on a route: the command for the rows not done.
+    RerunAfterRoutes {
+        command: &'a str,
+    },
+    /// Ctrl-C: calls in flight finish.
+    Interrupted,
+    /// A second Ctrl-C, and how to resume.
+    StoppedAtOnce {
+        resume: &'a str,
+    },
+    /// The host a run will send to.
+    Target {
+        host: &'a str,
+    },
+    NoTerminalToConfirm,
+    /// The question asked before sending (answer o/N).
+    SendTheseCalls {
+        calls: usize,
+    },
+    Aborted,
+    RunStopped {
+        why: &'a str,
+    },
+    /// The command that resumes; after fixing base_url, when a route was unknown.
+    ToResume {
+        command: &'a str,
+        fix_base_url: bool,
+    },
+    /// A run's rows by status, the calls sent and the time it took.
+    RunRows {
+        statuses: &'a str,
+        sent: usize,
+        total: usize,
+        seconds: f64,
+    },
+    MostFrequentErrors,
+    DemoStarted {
+        base_url: &'a str,
+    },
+    DemoResults {
+        path: &'a std::path::Path,
+    },
     /// The page: a file over the upload limit.
     UploadTooBig {
         limit_mb: u64,
