@@ -1,6 +1,6 @@
 //! The English catalogue: every sentence whole, its values named.
 
-use super::{Advice, Message, Usage};
+use super::{Advice, Message, Usage, WorkbookText};
 use crate::error::{CallFault, Failure, InputProblem, PlanProblem, ResultsProblem};
 use crate::loop_api::KnownAnswer;
 use crate::outcome::Status;
@@ -327,5 +327,21 @@ pub(super) fn status_meaning(s: Status) -> &'static str {
         Status::Invalide => {
             "The row did not pass the check and was not sent. Next: fix the cell named in the message, then check again (loopbatch check)."
         }
+    }
+}
+
+pub(super) fn workbook(t: WorkbookText) -> &'static str {
+    match t {
+        WorkbookText::SummarySheet => "Summary",
+        WorkbookText::Rows => "rows",
+        WorkbookText::WhatItMeans => "what it means, and what next",
+        WorkbookText::Total => "total",
+        WorkbookText::RowsPerStatus => "Rows per status",
+        WorkbookText::PrintSheet => "Print",
+        WorkbookText::DossierCode => "dossier code",
+        WorkbookText::Name => "name",
+        WorkbookText::Advice => "advice",
+        WorkbookText::PageFooter => "&CPage &P of &N",
+        WorkbookText::ResultsSheet => "Results",
     }
 }

@@ -1,6 +1,6 @@
 //! Le catalogue français : chaque phrase entière, ses valeurs nommées.
 
-use super::{Advice, Message, Usage};
+use super::{Advice, Message, Usage, WorkbookText};
 use crate::error::{CallFault, Failure, InputProblem, PlanProblem, ResultsProblem};
 use crate::loop_api::KnownAnswer;
 use crate::outcome::Status;
@@ -318,5 +318,21 @@ pub(super) fn status_meaning(s: Status) -> &'static str {
         Status::Invalide => {
             "La ligne n'a pas passé la vérification et n'a pas été envoyée. Suite : corrigez la cellule nommée dans le message, puis vérifiez de nouveau (loopbatch check)."
         }
+    }
+}
+
+pub(super) fn workbook(t: WorkbookText) -> &'static str {
+    match t {
+        WorkbookText::SummarySheet => "Résumé",
+        WorkbookText::Rows => "lignes",
+        WorkbookText::WhatItMeans => "ce que cela veut dire, et la suite",
+        WorkbookText::Total => "total",
+        WorkbookText::RowsPerStatus => "Lignes par statut",
+        WorkbookText::PrintSheet => "Impression",
+        WorkbookText::DossierCode => "code dossier",
+        WorkbookText::Name => "nom",
+        WorkbookText::Advice => "conseil",
+        WorkbookText::PageFooter => "&CPage &P / &N",
+        WorkbookText::ResultsSheet => "Résultats",
     }
 }

@@ -209,6 +209,32 @@ impl Text for Message<'_> {
     }
 }
 
+/// The results workbook's words: sheet names, headings, its print footer
+/// (the results' columns never change with the language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkbookText {
+    SummarySheet,
+    Rows,
+    WhatItMeans,
+    Total,
+    RowsPerStatus,
+    PrintSheet,
+    DossierCode,
+    Name,
+    Advice,
+    PageFooter,
+    ResultsSheet,
+}
+
+impl WorkbookText {
+    pub fn say(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Fr => fr::workbook(self),
+            Lang::En => en::workbook(self),
+        }
+    }
+}
+
 /// What is wrong with a command line (clap's errors, in the user's language).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Usage {

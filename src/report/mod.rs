@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Failure, Result, ResultsProblem};
 use crate::files::{write_atomic, write_atomic_with};
 use crate::i18n::Lang;
-use crate::messages::{Message, Text};
+use crate::messages::{Message, Text, WorkbookText};
 use crate::outcome::{Status, now_iso};
 use crate::plan::{Plan, PlanRow};
 
@@ -280,7 +280,7 @@ fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lan
     book.set_zip_compression_level(3);
     // Rows go to a temporary file as they are written, not held in memory.
     let sheet = book.add_worksheet_with_constant_memory()?;
-    sheet.set_name(lang.t("Résultats", "Results"))?;
+    sheet.set_name(WorkbookText::ResultsSheet.say(lang))?;
     let header_fmt = Format::new()
         .set_bold()
         .set_background_color(Color::RGB(0x1F4E78))

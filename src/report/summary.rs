@@ -8,6 +8,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::i18n::Lang;
+use crate::messages::WorkbookText;
 use crate::outcome::Status;
 
 use super::RowResult;
@@ -28,7 +29,7 @@ pub(super) fn status_color(status: Status) -> u32 {
 
 /// "Résumé": counts per status with a chart, then counts per message.
 pub(super) fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: Lang) -> Result<(), XlsxError> {
-    sheet.set_name(lang.t("Résumé", "Summary"))?;
+    sheet.set_name(WorkbookText::SummarySheet.say(lang))?;
     let bold = Format::new().set_bold();
     let mut per_status: BTreeMap<Status, u32> = BTreeMap::new();
     let mut per_message: BTreeMap<(Status, &str), u32> = BTreeMap::new();
@@ -39,13 +40,8 @@ pub(super) fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: 
         }
     }
     sheet.write_string_with_format(0, 0, "statut", &bold)?;
-    sheet.write_string_with_format(0, 1, lang.t("lignes", "rows"), &bold)?;
-    sheet.write_string_with_format(
-        0,
-        2,
-        lang.t("ce que cela veut dire, et la suite", "what it means, and what next"),
-        &bold,
-    )?;
+    sheet.write_string_with_format(0, 1, WorkbookText::Rows.say(lang), &bold)?;
+    sheet.write_string_with_format(0, 2, WorkbookText::WhatItMeans.say(lang), &bold)?;
     // Rows tall enough for the meaning's lines: spreadsheets do not grow a
     // row for wrapped text written by a program.
     let top = rust_xlsxwriter::FormatAlign::Top;
@@ -59,7 +55,7 @@ pub(super) fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: 
         sheet.set_row_height(row, 45)?;
     }
     let total_row = per_status.len() as u32 + 1;
-    sheet.write_string_with_format(total_row, 0, lang.t("total", "total"), &bold)?;
+    sheet.write_string_with_format(total_row, 0, WorkbookText::Total.say(lang), &bold)?;
     sheet.write_number_with_format(total_row, 1, results.len() as f64, &bold)?;
     if !per_status.is_empty() {
         let mut chart = Chart::new(ChartType::Pie);
@@ -80,14 +76,14 @@ pub(super) fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: 
             .set_categories((name.as_str(), 1, 0, per_status.len() as u32, 0))
             .set_values((name.as_str(), 1, 1, per_status.len() as u32, 1))
             .set_points(&slices)
-            .set_name(lang.t("Lignes par statut", "Rows per status"));
-        chart.title().set_name(lang.t("Lignes par statut", "Rows per status"));
+            .set_name(WorkbookText::RowsPerStatus.say(lang));
+        chart.title().set_name(WorkbookText::RowsPerStatus.say(lang));
         // Below the counts, not beside them: the page holds both whole.
         sheet.insert_chart(total_row + 2, 0, &chart)?;
     }
     let start = total_row + 18;
     sheet.write_string_with_format(start, 0, "statut", &bold)?;
-    sheet.write_string_with_format(start, 1, lang.t("lignes", "rows"), &bold)?;
+    sheet.write_string_with_format(start, 1, WorkbookText::Rows.say(lang), &bold)?;
     sheet.write_string_with_format(start, 2, "message", &bold)?;
     let mut messages: Vec<_> = per_message.into_iter().collect();
     messages.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
