@@ -38,6 +38,9 @@ pub enum Failure {
     /// A results file that cannot be written or read back.
     #[error("{}: {problem:?}", file.display())]
     Results { file: PathBuf, problem: ResultsProblem },
+    /// A file that cannot be written (results, plan, templates).
+    #[error("{}: {problem:?}", file.display())]
+    Write { file: PathBuf, problem: WriteProblem },
     /// A defect: work that ended abnormally (a task that panicked).
     #[error("internal error: {what}")]
     Internal { what: String },
@@ -99,6 +102,17 @@ pub enum ResultsProblem {
     NotResults,
 }
 
+/// Why a file cannot be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteProblem {
+    /// The system's words.
+    Io(String),
+    /// The path is a folder.
+    Folder,
+    /// The workbook could not be made (the writer's words).
+    Workbook(String),
+}
+
 /// A call of a plan, as the user finds it in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallRef {
@@ -144,6 +158,11 @@ impl Failure {
         Failure::Results { file: file.to_path_buf(), problem }
     }
 
+    /// A file that cannot be written.
+    pub fn write(file: &std::path::Path, problem: WriteProblem) -> Failure {
+        Failure::Write { file: file.to_path_buf(), problem }
+    }
+
     /// A file refused for a reason said where it is found.
     pub fn refused_input(file: &std::path::Path, said: impl Into<String>) -> Failure {
         Failure::input(file, InputProblem::Refused(said.into()))
@@ -152,9 +171,11 @@ impl Failure {
     /// The process's exit code for it (see `exit`).
     pub fn exit(&self) -> u8 {
         match self {
-            Failure::Input { .. } | Failure::Plan { .. } | Failure::Results { .. } | Failure::Unusable(_) => {
-                exit::UNUSABLE
-            }
+            Failure::Input { .. }
+            | Failure::Plan { .. }
+            | Failure::Results { .. }
+            | Failure::Write { .. }
+            | Failure::Unusable(_) => exit::UNUSABLE,
             Failure::Stopped(_) => exit::STOPPED,
             // As a panic of the process: Rust's own code for it.
             Failure::Internal { .. } => 101,
@@ -214,14 +235,14 @@ mod tests {
         let mut plan = CheckedSheet::open(&cfg, &SheetInput::new(&sheet), None, None).unwrap().plan(Bodies::Yes);
         let path = dir.path().join("plan.json");
         plan.calls[1].depends_on = vec![99];
-        plan.save_json(&path, Lang::Fr).unwrap();
+        plan.save_json(&path).unwrap();
         let f = Plan::load_json(&path).unwrap().check_calls(&path, &cfg.routes).unwrap_err();
         let Failure::Plan { problem: PlanProblem::Call { call, fault }, .. } = &f else { panic!("{f:?}") };
         assert_eq!((call.id, call.dossier.as_str()), (plan.calls[1].id, "D1"));
         assert_eq!(*fault, CallFault::NotAnEarlierCall { depends_on: 99 });
         assert_eq!(f.exit(), exit::UNUSABLE);
         plan.format_version = 0;
-        plan.save_json(&path, Lang::Fr).unwrap();
+        plan.save_json(&path).unwrap();
         let other = Plan::load_json(&path).unwrap_err();
         assert!(matches!(other, Failure::Plan { problem: PlanProblem::OtherVersion { found: 0, expected: 1 }, .. }));
     }

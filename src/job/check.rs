@@ -57,10 +57,10 @@ pub fn plan_sheet(cfg: &Config, input: &SheetInput, portfolio: Option<&Portfolio
 
 /// Writes a plan as PLAN.json and, beside it, the readable PLAN.xlsx;
 /// returns both paths.
-pub fn write_plan(plan: &Plan, out: &Path, cfg: &Config) -> Result<[PathBuf; 2]> {
-    plan.save_json(out, cfg.lang)?;
+pub fn write_plan(plan: &Plan, out: &Path) -> Result<[PathBuf; 2]> {
+    plan.save_json(out)?;
     let readable = out.with_extension("xlsx");
-    report::write_plan_xlsx(plan, &readable, cfg.lang)?;
+    report::write_plan_xlsx(plan, &readable)?;
     Ok([out.to_path_buf(), readable])
 }
 
@@ -118,11 +118,11 @@ pub async fn export_portfolio(
             ResultsFormat::Xlsx => {
                 let bytes = template_xlsx(lang.t("Portefeuille", "Portfolio"), &PORTFOLIO, &rows, lang)
                     .map_err(|e| Failure::unusable(format!("{} : {e}", out.display())))?;
-                crate::files::write_atomic(out, &bytes, lang)?;
+                crate::files::write_atomic(out, &bytes)?;
             }
             ResultsFormat::Csv => {
                 let header: Vec<&str> = PORTFOLIO.iter().map(|col| col.name).collect();
-                report::write_plain_csv(out, &header, &rows, lang)?;
+                report::write_plain_csv(out, &header, &rows)?;
             }
         }
     }

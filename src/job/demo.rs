@@ -57,8 +57,8 @@ pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
             )
         )));
     }
-    write_atomic(&sheet, DEMO_SHEET, lang)?;
-    write_atomic(&dossiers, DEMO_DOSSIERS, lang)?;
+    write_atomic(&sheet, DEMO_SHEET)?;
+    write_atomic(&dossiers, DEMO_DOSSIERS)?;
     let _ = std::fs::remove_file(RunFiles::new(&results).journal());
     let seed =
         Seed { dossiers: Some(dossiers), uninvited_domains: vec!["boucherie-robert.fr".into()], ..Default::default() };

@@ -319,7 +319,7 @@ impl Started<'_> {
         let _ = journal.tenant(serde_json::to_value(tenant).unwrap_or_default());
         // Once the journal took the run: the plan beside it lets a resume
         // and a later --only-failed know what its call ids mean.
-        plan.save_json(&self.files.plan(), lang)?;
+        plan.save_json(&self.files.plan())?;
         for message in &recorded.warnings {
             (self.events)(Event::Warning { message: message.clone() });
         }

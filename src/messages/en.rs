@@ -1,7 +1,7 @@
 //! The English catalogue: every sentence whole, its values named.
 
 use super::{Advice, Message, Usage, WorkbookText};
-use crate::error::{CallFault, Failure, InputProblem, PlanProblem, ResultsProblem};
+use crate::error::{CallFault, Failure, InputProblem, PlanProblem, ResultsProblem, WriteProblem};
 use crate::loop_api::KnownAnswer;
 use crate::outcome::Status;
 use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
@@ -251,6 +251,15 @@ pub(super) fn failure(f: &Failure) -> String {
                 ResultsProblem::Extension => format!("Results file {file} : the extension must be .xlsx or .csv"),
                 ResultsProblem::Unreadable(e) => format!("Unreadable previous results: {file} : {e}"),
                 ResultsProblem::NotResults => format!("Unreadable previous results: {file} : not a loopbatch results file (columns feuille, ligne, statut missing)"),
+            }
+        }
+        Failure::Write { file, problem } => {
+            let file = file.display();
+            let hint = "Check that the folder exists, that you may write there and that the file is not open in Excel.";
+            match problem {
+                WriteProblem::Io(e) => format!("Cannot write {file} : {e}. {hint}"),
+                WriteProblem::Folder => format!("Cannot write {file} : it is a folder. {hint}"),
+                WriteProblem::Workbook(e) => format!("Cannot write {file} : {e}"),
             }
         }
         Failure::Internal { .. } => "loopbatch internal error: a defect of the program, not of your file. Try again; if it happens again, report it.".into(),

@@ -1,7 +1,7 @@
 //! Le catalogue français : chaque phrase entière, ses valeurs nommées.
 
 use super::{Advice, Message, Usage, WorkbookText};
-use crate::error::{CallFault, Failure, InputProblem, PlanProblem, ResultsProblem};
+use crate::error::{CallFault, Failure, InputProblem, PlanProblem, ResultsProblem, WriteProblem};
 use crate::loop_api::KnownAnswer;
 use crate::outcome::Status;
 use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
@@ -238,6 +238,15 @@ pub(super) fn failure(f: &Failure) -> String {
                 ResultsProblem::Extension => format!("Fichier de résultats {file} : l'extension doit être .xlsx ou .csv"),
                 ResultsProblem::Unreadable(e) => format!("Résultats précédents illisibles : {file} : {e}"),
                 ResultsProblem::NotResults => format!("Résultats précédents illisibles : {file} : ce n'est pas un fichier de résultats de loopbatch (colonnes feuille, ligne, statut absentes)"),
+            }
+        }
+        Failure::Write { file, problem } => {
+            let file = file.display();
+            let hint = "Vérifiez que le dossier existe, que vous avez le droit d'y écrire et que le fichier n'est pas ouvert dans Excel.";
+            match problem {
+                WriteProblem::Io(e) => format!("Écriture impossible de {file} : {e}. {hint}"),
+                WriteProblem::Folder => format!("Écriture impossible de {file} : c'est un dossier. {hint}"),
+                WriteProblem::Workbook(e) => format!("Écriture impossible de {file} : {e}"),
             }
         }
         Failure::Internal { .. } => "Erreur interne de loopbatch : c'est un défaut du programme, pas de votre fichier. Recommencez ; si cela se reproduit, signalez-le.".into(),

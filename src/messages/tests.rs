@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::error::{CallFault, CallRef, InputProblem, PlanProblem, ResultsProblem};
+use crate::error::{CallFault, CallRef, InputProblem, PlanProblem, ResultsProblem, WriteProblem};
 use crate::headers::Field;
 use crate::problems::{Absence, Needed, Person, Place, Repair};
 
@@ -67,6 +67,7 @@ fn failures() -> Vec<Failure> {
         Failure::Internal { what: "task panicked".into() },
         Failure::results(Path::new("resultats.pdf"), ResultsProblem::Extension),
         Failure::results(Path::new("r.csv"), ResultsProblem::NotResults),
+        Failure::write(Path::new("resultats"), WriteProblem::Folder),
         Failure::plan(Path::new("plan.json"), PlanProblem::OtherVersion { found: 0, expected: 1 }),
         Failure::plan(
             Path::new("plan.json"),

@@ -212,11 +212,9 @@ impl Plan {
         format!("{:x}", h.finalize())
     }
 
-    pub fn save_json(&self, path: &Path, lang: Lang) -> Result<()> {
+    pub fn save_json(&self, path: &Path) -> Result<()> {
         // Streamed to the file: a large plan is never a second time in memory.
-        crate::files::write_atomic_with(path, lang, |w| {
-            serde_json::to_writer_pretty(w, self).map_err(std::io::Error::other)
-        })
+        crate::files::write_atomic_with(path, |w| serde_json::to_writer_pretty(w, self).map_err(std::io::Error::other))
     }
 
     /// A plan read from a file (perhaps edited by hand) before anything is

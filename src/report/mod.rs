@@ -14,7 +14,7 @@ use std::path::Path;
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, XlsxError};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Failure, Result, ResultsProblem};
+use crate::error::{Failure, Result, ResultsProblem, WriteProblem};
 use crate::files::{write_atomic, write_atomic_with};
 use crate::i18n::Lang;
 use crate::messages::{Message, Text, WorkbookText};
@@ -115,9 +115,7 @@ pub fn write_check_results(path: &Path, columns: &[String], rows: &[PlanRow], la
     match results_format(path)? {
         ResultsFormat::Csv => {
             let ts = now_iso();
-            write_atomic_with(path, lang, |w| {
-                results_csv(w, columns, rows, |i| check_result(&rows[i], &ts, lang), lang)
-            })
+            write_atomic_with(path, |w| results_csv(w, columns, rows, |i| check_result(&rows[i], &ts, lang), lang))
         }
         ResultsFormat::Xlsx => write_results(path, columns, rows, &check_results(rows, lang), lang),
     }
@@ -154,10 +152,10 @@ pub fn write_results(
 ) -> Result<()> {
     match results_format(path)? {
         // Streamed: no copy of the whole output in memory.
-        ResultsFormat::Csv => write_atomic_with(path, lang, |w| results_csv(w, columns, rows, |i| &results[i], lang)),
+        ResultsFormat::Csv => write_atomic_with(path, |w| results_csv(w, columns, rows, |i| &results[i], lang)),
         ResultsFormat::Xlsx => {
-            let bytes = results_xlsx(columns, rows, results, lang).map_err(|e| xlsx_failure(path, e, lang))?;
-            write_atomic(path, &bytes, lang)
+            let bytes = results_xlsx(columns, rows, results, lang).map_err(|e| xlsx_failure(path, e))?;
+            write_atomic(path, &bytes)
         }
     }
 }
@@ -333,14 +331,14 @@ fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lan
     book.save_to_buffer()
 }
 
-fn xlsx_failure(path: &Path, e: XlsxError, lang: Lang) -> Failure {
-    Failure::unusable(format!("{} {} : {e}", lang.t("Écriture impossible de", "Cannot write"), path.display()))
+fn xlsx_failure(path: &Path, e: XlsxError) -> Failure {
+    Failure::write(path, WriteProblem::Workbook(e.to_string()))
 }
 
 /// Writes the plan as a sheet a person can review (PLAN.xlsx).
-pub fn write_plan_xlsx(plan: &Plan, path: &Path, lang: Lang) -> Result<()> {
-    let bytes = plan_xlsx(plan).map_err(|e| Failure::unusable(format!("{} : {e}", path.display())))?;
-    write_atomic(path, &bytes, lang)
+pub fn write_plan_xlsx(plan: &Plan, path: &Path) -> Result<()> {
+    let bytes = plan_xlsx(plan).map_err(|e| xlsx_failure(path, e))?;
+    write_atomic(path, &bytes)
 }
 
 /// PLAN.xlsx's columns, whatever the language (as the results' columns).
@@ -379,8 +377,8 @@ pub fn plan_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxError> {
 }
 
 /// A plain CSV as French Excel opens it (BOM, `;`, CRLF), formula-guarded.
-pub fn write_plain_csv(path: &Path, header: &[&str], rows: &[Vec<String>], lang: Lang) -> Result<()> {
-    write_atomic_with(path, lang, |w| {
+pub fn write_plain_csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+    write_atomic_with(path, |w| {
         w.write_all(b"\xEF\xBB\xBF")?;
         let mut c = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(w);
         c.write_record(header)?;
@@ -468,7 +466,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("r.csv");
         std::fs::write(&p, "bon résultat").unwrap();
-        let r = write_atomic_with(&p, Lang::Fr, |w| {
+        let r = write_atomic_with(&p, |w| {
             w.write_all(b"moitie")?;
             Err(std::io::Error::other("disque plein"))
         });

@@ -389,6 +389,8 @@ fn failed(app: &App, f: &Failure, next: Option<(&str, &str)>) -> Response<Body> 
     let status = match f {
         // A file that cannot be used; what was asked that cannot be done.
         Failure::Input { .. } | Failure::Plan { .. } | Failure::Results { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        // The server's own disk.
+        Failure::Write { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         Failure::Unusable(_) => StatusCode::BAD_REQUEST,
         Failure::Stopped(_) => StatusCode::BAD_GATEWAY,
         Failure::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
