@@ -7,10 +7,11 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::error::{Failure, Result};
 use crate::headers::Field;
+use crate::messages::{Message, Text};
 use crate::pipeline::{Checked, check_row, check_rows};
 use crate::plan::{Bodies, Plan, PlanCounts};
 use crate::portfolio::Portfolio;
-use crate::problems::Problem;
+use crate::problems::{Place, Problem};
 use crate::read::{Cell, Table, clean_controls};
 use crate::rows::{Row, RowOptions};
 use crate::validate::{CrossRows, Online};
@@ -93,25 +94,13 @@ impl CheckedSheet {
         let lang = self.cfg.lang;
         let index =
             self.table.rows.iter().position(|r| *r.sheet == *edit.sheet && r.line == edit.line).ok_or_else(|| {
-                Failure::unusable(format!(
-                    "{} « {} » {} {} {}",
-                    lang.t("feuille", "sheet"),
-                    edit.sheet,
-                    lang.t("ligne", "row"),
-                    edit.line,
-                    lang.t("introuvable dans le fichier vérifié.", "not found in the checked file.")
-                ))
+                let at = Place { sheet: edit.sheet.as_str().into(), line: edit.line };
+                Failure::unusable(Message::RowNotFound { at: &at }.text(lang))
             })?;
         let raw = &self.table.rows[index];
         let header = self.table.header_of(raw).cloned().ok_or_else(|| Failure::unusable(edit.sheet.clone()))?;
         let column = Field::from_header(&edit.field).and_then(|f| header.map.get(f)).ok_or_else(|| {
-            Failure::unusable(format!(
-                "{} « {} » {} « {} ».",
-                lang.t("La colonne", "Column"),
-                edit.field,
-                lang.t("n'existe pas dans la feuille", "does not exist in sheet"),
-                edit.sheet
-            ))
+            Failure::unusable(Message::NoSuchColumn { column: &edit.field, sheet: &edit.sheet }.text(lang))
         })?;
         let name = header.columns[column].clone();
         let raw = &mut self.table.rows[index];

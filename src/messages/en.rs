@@ -131,6 +131,15 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} more (see the results file)"),
         Message::ResultsWritten { path } => format!("Results: {}", path.display()),
         Message::PlanWritten { path } => format!("Plan written: {}", path.display()),
+        Message::RowNotFound { at } => format!("{} not found in the checked file.", place(at)),
+        Message::NoSuchColumn { column, sheet } => format!("Column « {column} » does not exist in sheet « {sheet} »."),
+        Message::CellLabel { column, line } => format!("{column}, row {line}"),
+        Message::RerunCalls { calls, host } => {
+            let calls = if *calls > 1 { format!("{calls} calls") } else { format!("{calls} call") };
+            format!(
+                "A new run will send {calls} to {host}, for the rows that did not succeed; what is done is not sent again."
+            )
+        }
         Message::RerunAfterRoutes { command } => {
             format!("After changing [routes] or onboarding_add_offer, run the rows not done again: {command}")
         }

@@ -129,6 +129,13 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} autres (voir le fichier de résultats)"),
         Message::ResultsWritten { path } => format!("Résultats : {}", path.display()),
         Message::PlanWritten { path } => format!("Plan écrit : {}", path.display()),
+        Message::RowNotFound { at } => format!("{} introuvable dans le fichier vérifié.", place(at)),
+        Message::NoSuchColumn { column, sheet } => format!("La colonne « {column} » n'existe pas dans la feuille « {sheet} »."),
+        Message::CellLabel { column, line } => format!("{column}, ligne {line}"),
+        Message::RerunCalls { calls, host } => {
+            let calls = if *calls > 1 { format!("{calls} appels") } else { format!("{calls} appel") };
+            format!("Une nouvelle exécution enverra {calls} à {host}, pour les lignes qui n'ont pas abouti ; ce qui est fait n'est pas renvoyé.")
+        }
         Message::RerunAfterRoutes { command } => format!("Après un changement de [routes] ou de onboarding_add_offer, relancez les lignes non faites : {command}"),
         Message::Interrupted => "Interruption : les appels en cours se terminent, puis les résultats sont écrits (Ctrl-C encore pour arrêter tout de suite).".into(),
         Message::StoppedAtOnce { resume } => format!("Arrêt immédiat. Pour reprendre : {resume}"),

@@ -160,6 +160,25 @@ pub enum Message<'a> {
     DemoResults {
         path: &'a std::path::Path,
     },
+    /// The page: a cell edited on a row the checked file does not have.
+    RowNotFound {
+        at: &'a Place,
+    },
+    /// The page: a cell edited in a column the sheet does not have.
+    NoSuchColumn {
+        column: &'a str,
+        sheet: &'a str,
+    },
+    /// The page: a cell's accessible name.
+    CellLabel {
+        column: &'a str,
+        line: u32,
+    },
+    /// The page: what running the failures again sends, and where.
+    RerunCalls {
+        calls: usize,
+        host: &'a str,
+    },
     /// The page: a file over the upload limit.
     UploadTooBig {
         limit_mb: u64,

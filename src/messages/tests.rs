@@ -145,3 +145,21 @@ fn a_command_line_that_cannot_be_understood() {
     insta::assert_snapshot!("usage_fr", Message::Usage(&usage).text(Lang::Fr));
     insta::assert_snapshot!("usage_en", Message::Usage(&usage).text(Lang::En));
 }
+
+#[test]
+fn the_pages_sentences() {
+    let said = |lang| {
+        [
+            Message::RerunCalls { calls: 3, host: "api.cegid.com" },
+            Message::RerunCalls { calls: 1, host: "api.cegid.com" },
+            Message::UploadEmpty { name: "clients.xlsx" },
+            Message::NoSuchColumn { column: "mail", sheet: "clients" },
+        ]
+        .iter()
+        .map(|m| m.text(lang))
+        .collect::<Vec<_>>()
+        .join("\n")
+    };
+    insta::assert_snapshot!("page_fr", said(Lang::Fr));
+    insta::assert_snapshot!("page_en", said(Lang::En));
+}

@@ -12,7 +12,7 @@ use crate::headers::Field;
 use crate::i18n::Lang;
 use crate::job::CheckedSheet;
 use crate::messages::GridText;
-use crate::messages::{Text, kind};
+use crate::messages::{Message, Text, kind};
 use crate::rows::Row;
 
 /// Rows shown per page: a 100,000-row sheet stays responsive.
@@ -172,7 +172,7 @@ pub fn row(sheet: &CheckedSheet, index: usize, lang: Lang) -> Markup {
                 td class=(if !problems.is_empty() { "problem" } else if !warnings.is_empty() { "warning" } else { "" }) {
                     @if let Some(f) = field_of(c) {
                         input type="text" value=(cell.text) title=(cell.text) data-sheet=(&*raw.sheet) data-row=(raw.line) data-field=(f.name())
-                            aria-label=(format!("{name}, {} {}", lang.t("ligne", "row"), raw.line))
+                            aria-label=(Message::CellLabel { column: name, line: raw.line }.text(lang))
                             aria-invalid=(if problems.is_empty() { "false" } else { "true" });
                     } @else {
                         span.value tabindex="0" title=(cell.text) { (cell.text) }

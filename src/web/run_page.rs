@@ -8,7 +8,7 @@ use super::pages::layout;
 use super::progress::{self, Progress};
 use crate::i18n::Lang;
 use crate::job::{self, Plan, RunReport};
-use crate::messages::RunText;
+use crate::messages::{Message, RunText, Text};
 use crate::outcome::Status;
 
 /// Result rows shown at most (the files hold them all).
@@ -71,10 +71,7 @@ fn rerun(v: &RunView) -> Markup {
         section #relancer .confirm role="dialog" aria-labelledby="relancer-titre" {
             h2 #relancer-titre { (RunText::RunTheFailuresAgain2.say(lang)) }
             p data-testid="rerun-calls" data-calls=(v.rerun_calls) {
-                (RunText::ANewRunWillSend.say(lang)) " " strong { (v.rerun_calls) } " "
-                (if v.rerun_calls > 1 { lang.t("appels", "calls") } else { lang.t("appel", "call") }) " "
-                (RunText::To.say(lang)) " " strong { (v.host) }
-                (RunText::ForTheRowsThatDidNot.say(lang))
+                (Message::RerunCalls { calls: v.rerun_calls, host: v.host }.text(lang))
             }
             form method="post" action=(format!("/execution/{}/echecs", v.id)) {
                 button type="submit" data-testid="confirm-rerun" { (RunText::RunAgain.say(lang)) }
