@@ -1,6 +1,6 @@
 //! The English catalogue: every sentence whole, its values named.
 
-use super::{Advice, Message, Usage, WorkbookText};
+use super::{Advice, Message, Stop, Usage, WorkbookText};
 use crate::error::{CallFault, Failure, InputProblem, PlanProblem, ResultsProblem, WriteProblem};
 use crate::loop_api::KnownAnswer;
 use crate::outcome::Status;
@@ -131,6 +131,19 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} more (see the results file)"),
         Message::ResultsWritten { path } => format!("Results: {}", path.display()),
         Message::PlanWritten { path } => format!("Plan written: {}", path.display()),
+        Message::NotRun { stop: None, .. } => "not run".into(),
+        Message::NotRun { stop: Some(Stop::Interrupted), on_page: true } => "not run: run stopped (Stop button) before this call".into(),
+        Message::NotRun { stop: Some(Stop::Interrupted), on_page: false } => "not run: run interrupted (Ctrl-C)".into(),
+        Message::NotRun { stop: Some(Stop::WaitTooLong { secs }), .. } => format!("not run: the gateway imposes too long a wait ({secs} s)"),
+        Message::NotRun { stop: Some(Stop::Said(why)), .. } => format!("not run: run stopped, {why}"),
+        Message::Unsettled { on_page: true } => "unsettled: sent, the run stopped before its answer; click “Resume”, which settles it without a duplicate".into(),
+        Message::Unsettled { on_page: false } => "unsettled: sent, the run stopped before its answer; resume with --resume, which settles it without a duplicate".into(),
+        Message::Stopped { stop: Stop::Interrupted, on_page: true } => "stopped with the Stop button: calls in flight finished. “Resume” sends the rest, sending nothing done again.".into(),
+        Message::Stopped { stop: Stop::Interrupted, on_page: false } => "interrupted (Ctrl-C)".into(),
+        Message::Stopped { stop: Stop::WaitTooLong { secs }, on_page: true } => format!("Cegid Loop imposes a wait of {secs} s ; click “Resume” later: nothing done is sent again"),
+        Message::Stopped { stop: Stop::WaitTooLong { secs }, on_page: false } => format!("the gateway imposes a wait of {secs} s ; run again later with --resume, or raise max_retry_after_s"),
+        Message::Stopped { stop: Stop::Said(why), .. } => why.to_string(),
+        Message::NothingToSend => "nothing to send".into(),
         Message::RowNotFound { at } => format!("{} not found in the checked file.", place(at)),
         Message::NoSuchColumn { column, sheet } => format!("Column « {column} » does not exist in sheet « {sheet} »."),
         Message::CellLabel { column, line } => format!("{column}, row {line}"),

@@ -1,6 +1,6 @@
 //! Le catalogue français : chaque phrase entière, ses valeurs nommées.
 
-use super::{Advice, Message, Usage, WorkbookText};
+use super::{Advice, Message, Stop, Usage, WorkbookText};
 use crate::error::{CallFault, Failure, InputProblem, PlanProblem, ResultsProblem, WriteProblem};
 use crate::loop_api::KnownAnswer;
 use crate::outcome::Status;
@@ -129,6 +129,19 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} autres (voir le fichier de résultats)"),
         Message::ResultsWritten { path } => format!("Résultats : {}", path.display()),
         Message::PlanWritten { path } => format!("Plan écrit : {}", path.display()),
+        Message::NotRun { stop: None, .. } => "non exécuté".into(),
+        Message::NotRun { stop: Some(Stop::Interrupted), on_page: true } => "non exécuté : exécution arrêtée (bouton Arrêter) avant cet appel".into(),
+        Message::NotRun { stop: Some(Stop::Interrupted), on_page: false } => "non exécuté : exécution interrompue (Ctrl-C)".into(),
+        Message::NotRun { stop: Some(Stop::WaitTooLong { secs }), .. } => format!("non exécuté : la passerelle impose une attente trop longue ({secs} s)"),
+        Message::NotRun { stop: Some(Stop::Said(why)), .. } => format!("non exécuté : exécution arrêtée, {why}"),
+        Message::Unsettled { on_page: true } => "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; cliquez sur « Reprendre », qui le réglera sans doublon".into(),
+        Message::Unsettled { on_page: false } => "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; reprenez avec --resume, qui le réglera sans doublon".into(),
+        Message::Stopped { stop: Stop::Interrupted, on_page: true } => "arrêtée avec le bouton Arrêter : les appels en cours se sont terminés. « Reprendre » envoie le reste, sans rien renvoyer de ce qui est fait.".into(),
+        Message::Stopped { stop: Stop::Interrupted, on_page: false } => "interrompue (Ctrl-C)".into(),
+        Message::Stopped { stop: Stop::WaitTooLong { secs }, on_page: true } => format!("Cegid Loop impose une attente de {secs} s ; cliquez sur « Reprendre » plus tard : rien de ce qui est fait ne sera renvoyé"),
+        Message::Stopped { stop: Stop::WaitTooLong { secs }, on_page: false } => format!("la passerelle impose une attente de {secs} s ; relancez plus tard avec --resume, ou augmentez max_retry_after_s"),
+        Message::Stopped { stop: Stop::Said(why), .. } => why.to_string(),
+        Message::NothingToSend => "rien à envoyer".into(),
         Message::RowNotFound { at } => format!("{} introuvable dans le fichier vérifié.", place(at)),
         Message::NoSuchColumn { column, sheet } => format!("La colonne « {column} » n'existe pas dans la feuille « {sheet} »."),
         Message::CellLabel { column, line } => format!("{column}, ligne {line}"),

@@ -179,6 +179,23 @@ pub enum Message<'a> {
         calls: usize,
         host: &'a str,
     },
+    /// A row whose calls were never sent, and why (if the run stopped).
+    NotRun {
+        stop: Option<Stop<'a>>,
+        on_page: bool,
+    },
+    /// A call sent whose answer the stop left unknown; the page has its
+    /// « Reprendre » button, the command line its --resume.
+    Unsettled {
+        on_page: bool,
+    },
+    /// Why the run stopped, for the summary and the page.
+    Stopped {
+        stop: Stop<'a>,
+        on_page: bool,
+    },
+    /// A valid row with nothing to send.
+    NothingToSend,
     /// The page: a file over the upload limit.
     UploadTooBig {
         limit_mb: u64,
@@ -252,6 +269,17 @@ impl WorkbookText {
             Lang::En => en::workbook(self),
         }
     }
+}
+
+/// Why a run stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop<'a> {
+    /// Ctrl-C, or the page's « Arrêter ».
+    Interrupted,
+    /// The gateway asked to wait longer than allowed.
+    WaitTooLong { secs: u64 },
+    /// Stopped for a reason said where found (the engine's words).
+    Said(&'a str),
 }
 
 /// What is wrong with a command line (clap's errors, in the user's language).

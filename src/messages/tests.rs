@@ -163,3 +163,23 @@ fn the_pages_sentences() {
     insta::assert_snapshot!("page_fr", said(Lang::Fr));
     insta::assert_snapshot!("page_en", said(Lang::En));
 }
+
+#[test]
+fn why_a_row_was_not_run_on_the_page_and_the_command_line() {
+    let said = |lang| {
+        [true, false]
+            .into_iter()
+            .flat_map(|on_page| {
+                [
+                    Message::NotRun { stop: Some(Stop::WaitTooLong { secs: 120 }), on_page },
+                    Message::Unsettled { on_page },
+                    Message::Stopped { stop: Stop::Interrupted, on_page },
+                ]
+            })
+            .map(|m| m.text(lang))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    insta::assert_snapshot!("not_run_fr", said(Lang::Fr));
+    insta::assert_snapshot!("not_run_en", said(Lang::En));
+}
