@@ -68,6 +68,22 @@ pub enum InputProblem {
     NoCodeDossierColumn {
         seen: Vec<String>,
     },
+    /// A workbook that cannot be opened (damaged, not fully saved).
+    DamagedWorkbook,
+    /// `--sheet` names a sheet the workbook does not have.
+    NoSuchSheet {
+        sheet: String,
+        present: Vec<String>,
+    },
+    /// A cell past Excel's last row, in this sheet.
+    BeyondLastRow {
+        sheet: String,
+    },
+    /// A cell past Excel's last column, in this sheet and row.
+    BeyondLastColumn {
+        sheet: String,
+        row: u32,
+    },
     /// Refused for a reason said where it is found (not yet a kind of its
     /// own): already in the user's language.
     Refused(String),

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::i18n::Lang;
 use crate::job::Event;
-use crate::messages::{Message, Text};
+use crate::messages::{Message, RunMessage, Text};
 use crate::outcome::Status;
 
 enum Display {
@@ -37,7 +37,7 @@ impl Terminal {
         match event {
             Event::Warning { message } => super::warn(lang, &message),
             Event::Rerun { rows_again, rows_kept } => {
-                eprintln!("{}", Message::Rerunning { again: rows_again, kept: rows_kept }.text(lang))
+                eprintln!("{}", RunMessage::Rerunning { again: rows_again, kept: rows_kept }.text(lang))
             }
             Event::Started { base_url, calls, key, rate, rate_per_s } => {
                 *self.rate.lock().unwrap_or_else(|e| e.into_inner()) = rate_per_s;
@@ -47,7 +47,7 @@ impl Terminal {
             Event::CallDone { status, .. } => self.call_done(status),
             Event::ResultsFailed { message, .. } => eprintln!("{}", Message::Error { text: &message }.text(lang)),
             Event::ResultsWritten { path, instead_of: Some(_) } => {
-                eprintln!("{}", Message::ResultsWrittenInstead { path: &path }.text(lang))
+                eprintln!("{}", RunMessage::ResultsWrittenInstead { path: &path }.text(lang))
             }
             Event::ResultsWritten { .. } | Event::Paused { .. } | Event::Stopping { .. } => {}
         }
@@ -56,7 +56,7 @@ impl Terminal {
     fn started(&self, base_url: &str, calls: usize, key: &str, rate: &str) {
         let lang = self.lang;
         if !self.quiet {
-            eprintln!("{}", Message::Sending { base_url, calls, key, rate }.text(lang));
+            eprintln!("{}", RunMessage::Sending { base_url, calls, key, rate }.text(lang));
         }
         *self.display.lock().unwrap_or_else(|e| e.into_inner()) = display(calls, self.quiet, lang);
     }
@@ -72,17 +72,17 @@ impl Terminal {
         // Formatted only when shown: this runs once per call.
         let pace = || {
             let rate = *self.rate.lock().unwrap_or_else(|e| e.into_inner());
-            Message::Pace { rate }.text(lang)
+            RunMessage::Pace { rate }.text(lang)
         };
         match &mut *self.display.lock().unwrap_or_else(|e| e.into_inner()) {
             Display::Bar(pb) => {
                 pb.set_position(done as u64);
-                pb.set_message(Message::CallsBar { errors, pace: &pace() }.text(lang));
+                pb.set_message(RunMessage::CallsBar { errors, pace: &pace() }.text(lang));
             }
             Display::Lines { total, last } => {
                 if last.elapsed() >= Duration::from_secs(5) || done == *total {
                     *last = Instant::now();
-                    eprintln!("{}", Message::CallsLine { done, total: *total, errors, pace: &pace() }.text(lang));
+                    eprintln!("{}", RunMessage::CallsLine { done, total: *total, errors, pace: &pace() }.text(lang));
                 }
             }
             Display::Quiet => {}
@@ -98,7 +98,7 @@ fn display(total: usize, quiet: bool, lang: Lang) -> Display {
         return Display::Lines { total, last: Instant::now() };
     }
     let pb = ProgressBar::new(total as u64);
-    let template = Message::ProgressBar.text(lang);
+    let template = RunMessage::ProgressBar.text(lang);
     let style = ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()).with_key(
         "rate",
         |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {

@@ -14,7 +14,7 @@ use crate::i18n::Lang;
 use crate::job::{
     self, Confirm, Confirmation, OnlineCheck, Pacing, RunFiles, RunReport, RunRequest, RunSource, Stopper,
 };
-use crate::messages::{Message, Text};
+use crate::messages::{Message, RunMessage, Text};
 
 use super::checked::{SheetCheck, check_and_say};
 use super::progress::Terminal;
@@ -43,7 +43,7 @@ pub fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
     let report = execute(&super::engine_runtime(lang)?, cfg, req, args.quiet, &resume)?;
     summary(&report, args.quiet, args.format, &resume, lang);
     if report.stopped_on_unknown_route() && !is_plan && args.format == OutputFormat::Text {
-        eprintln!("{}", Message::RerunAfterRoutes { command: &rerun_command(args, cfg) }.text(lang));
+        eprintln!("{}", RunMessage::RerunAfterRoutes { command: &rerun_command(args, cfg) }.text(lang));
     }
     Ok(report.exit_code)
 }
@@ -159,12 +159,12 @@ fn execute(
 
 async fn ctrl_c(stopper: Stopper, resume: String, lang: Lang) {
     if tokio::signal::ctrl_c().await.is_ok() {
-        eprintln!("{}", Message::Interrupted.text(lang));
+        eprintln!("{}", RunMessage::Interrupted.text(lang));
         stopper.interrupt();
     }
     // A second Ctrl-C stops at once: the journal settles the rest.
     if tokio::signal::ctrl_c().await.is_ok() {
-        eprintln!("{}", Message::StoppedAtOnce { resume: &resume }.text(lang));
+        eprintln!("{}", RunMessage::StoppedAtOnce { resume: &resume }.text(lang));
         std::process::exit(i32::from(exit::STOPPED));
     }
 }
@@ -180,21 +180,21 @@ fn confirm_on_terminal(lang: Lang) -> Confirm {
 }
 
 fn ask(c: &Confirmation, lang: Lang) -> Result<()> {
-    eprintln!("{}", Message::Target { host: &c.host }.text(lang));
+    eprintln!("{}", RunMessage::Target { host: &c.host }.text(lang));
     for (route, n) in &c.calls_per_route {
         eprintln!("  {route:<45} {n:>6}");
     }
     if !std::io::stdin().is_terminal() {
-        return Err(Failure::unusable(Message::NoTerminalToConfirm.text(lang)));
+        return Err(Failure::unusable(RunMessage::NoTerminalToConfirm.text(lang)));
     }
-    eprint!("{} ", Message::SendTheseCalls { calls: c.calls }.text(lang));
+    eprint!("{} ", RunMessage::SendTheseCalls { calls: c.calls }.text(lang));
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     let _ = std::io::stdin().read_line(&mut answer);
     if matches!(answer.trim().to_lowercase().as_str(), "o" | "oui" | "y" | "yes") {
         Ok(())
     } else {
-        Err(Failure::unusable(Message::Aborted.text(lang)))
+        Err(Failure::unusable(RunMessage::Aborted.text(lang)))
     }
 }
 
@@ -219,18 +219,18 @@ fn summary(report: &RunReport, quiet: bool, format: OutputFormat, resume: &str, 
         return;
     }
     if let Some(t) = &report.stop_text {
-        eprintln!("{}", Message::RunStopped { why: t }.text(lang));
+        eprintln!("{}", RunMessage::RunStopped { why: t }.text(lang));
         let fix_base_url = report.stopped_on_unknown_route();
-        eprintln!("{}", Message::ToResume { command: resume, fix_base_url }.text(lang));
+        eprintln!("{}", RunMessage::ToResume { command: resume, fix_base_url }.text(lang));
     }
     if quiet {
         return;
     }
     let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
     let (sent, total, seconds) = (report.calls_sent, report.calls_total, report.elapsed.as_secs_f64());
-    eprintln!("{}", Message::RunRows { statuses: &parts.join(", "), sent, total, seconds }.text(lang));
+    eprintln!("{}", RunMessage::RunRows { statuses: &parts.join(", "), sent, total, seconds }.text(lang));
     if !top.is_empty() {
-        eprintln!("{}", Message::MostFrequentErrors.text(lang));
+        eprintln!("{}", RunMessage::MostFrequentErrors.text(lang));
         for (m, n) in &top {
             eprintln!("  {n:>5} × {m}");
         }
@@ -245,14 +245,14 @@ pub fn demo(args: &DemoArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     let rt = super::runtime(lang)?;
     let demo = rt.block_on(job::start_demo(cfg, &args.out))?;
-    eprintln!("{}", Message::DemoStarted { base_url: &demo.cfg.base_url }.text(lang));
+    eprintln!("{}", RunMessage::DemoStarted { base_url: &demo.cfg.base_url }.text(lang));
     let report = execute(&rt, &demo.cfg, demo.request(), args.quiet, "loopbatch demo");
     rt.block_on(demo.simulator.stop());
     let report = report?;
     summary(&report, args.quiet, OutputFormat::Text, "loopbatch demo", lang);
     // Only a file that was written is named.
     if let Some(results) = &report.results {
-        eprintln!("{}", Message::DemoResults { path: results }.text(lang));
+        eprintln!("{}", RunMessage::DemoResults { path: results }.text(lang));
     }
     Ok(if report.exit_code == exit::STOPPED { exit::STOPPED } else { exit::OK })
 }

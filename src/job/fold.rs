@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::execute::{RunOutcome, StopReason};
 use crate::i18n::Lang;
-use crate::messages::{Message, Stop, Text};
+use crate::messages::{Message, RunMessage, Stop, Text};
 use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Plan, RowCheck, RowRef};
 use crate::report::RowResult;
@@ -41,7 +41,7 @@ pub(super) fn fold_rows(plan: &Plan, run: &RunOutcome, front: Front, lang: Lang)
 /// The row's result from the calls serving it; attempts add up.
 /// The message of a call sent whose answer the stop left unknown.
 fn unsettled(front: Front, lang: Lang) -> String {
-    Message::Unsettled { on_page: front == Front::Page }.text(lang)
+    RunMessage::Unsettled { on_page: front == Front::Page }.text(lang)
 }
 
 fn worst_of(
@@ -82,7 +82,7 @@ fn worst_of(
             best = Some(candidate);
         }
     }
-    let mut r = best.unwrap_or_else(|| RowResult::new(Status::Ok, Message::NothingToSend.text(lang)));
+    let mut r = best.unwrap_or_else(|| RowResult::new(Status::Ok, RunMessage::NothingToSend.text(lang)));
     r.attempts = attempts;
     r
 }
@@ -98,12 +98,12 @@ fn stop_of(stop: &StopReason) -> Stop<'_> {
 
 /// The message of a row whose calls were never sent.
 fn not_run_message(stop: Option<&StopReason>, front: Front, lang: Lang) -> String {
-    Message::NotRun { stop: stop.map(stop_of), on_page: front == Front::Page }.text(lang)
+    RunMessage::NotRun { stop: stop.map(stop_of), on_page: front == Front::Page }.text(lang)
 }
 
 /// Why the run stopped, for the summary and the page.
 pub(super) fn stop_text(stop: &StopReason, front: Front, lang: Lang) -> String {
-    Message::Stopped { stop: stop_of(stop), on_page: front == Front::Page }.text(lang)
+    RunMessage::Stopped { stop: stop_of(stop), on_page: front == Front::Page }.text(lang)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The English catalogue: every sentence whole, its values named.
 
-use super::{Advice, Message, Stop, Usage, WorkbookText};
+use super::{Advice, Message, RunMessage, Stop, Usage, WorkbookText};
 use crate::error::{CallFault, Failure, InputProblem, PlanProblem, ResultsProblem, WriteProblem};
 use crate::loop_api::KnownAnswer;
 use crate::outcome::Status;
@@ -131,68 +131,10 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} more (see the results file)"),
         Message::ResultsWritten { path } => format!("Results: {}", path.display()),
         Message::PlanWritten { path } => format!("Plan written: {}", path.display()),
-        Message::NotRun { stop: None, .. } => "not run".into(),
-        Message::NotRun { stop: Some(Stop::Interrupted), on_page: true } => "not run: run stopped (Stop button) before this call".into(),
-        Message::NotRun { stop: Some(Stop::Interrupted), on_page: false } => "not run: run interrupted (Ctrl-C)".into(),
-        Message::NotRun { stop: Some(Stop::WaitTooLong { secs }), .. } => format!("not run: the gateway imposes too long a wait ({secs} s)"),
-        Message::NotRun { stop: Some(Stop::Said(why)), .. } => format!("not run: run stopped, {why}"),
-        Message::Unsettled { on_page: true } => "unsettled: sent, the run stopped before its answer; click “Resume”, which settles it without a duplicate".into(),
-        Message::Unsettled { on_page: false } => "unsettled: sent, the run stopped before its answer; resume with --resume, which settles it without a duplicate".into(),
-        Message::Stopped { stop: Stop::Interrupted, on_page: true } => "stopped with the Stop button: calls in flight finished. “Resume” sends the rest, sending nothing done again.".into(),
-        Message::Stopped { stop: Stop::Interrupted, on_page: false } => "interrupted (Ctrl-C)".into(),
-        Message::Stopped { stop: Stop::WaitTooLong { secs }, on_page: true } => format!("Cegid Loop imposes a wait of {secs} s ; click “Resume” later: nothing done is sent again"),
-        Message::Stopped { stop: Stop::WaitTooLong { secs }, on_page: false } => format!("the gateway imposes a wait of {secs} s ; run again later with --resume, or raise max_retry_after_s"),
-        Message::Stopped { stop: Stop::Said(why), .. } => why.to_string(),
-        Message::NothingToSend => "nothing to send".into(),
+        Message::SheetSkipped { sheet } => format!("Sheet « {sheet} » skipped: no code_dossier column."),
         Message::RowNotFound { at } => format!("{} not found in the checked file.", place(at)),
         Message::NoSuchColumn { column, sheet } => format!("Column « {column} » does not exist in sheet « {sheet} »."),
         Message::CellLabel { column, line } => format!("{column}, row {line}"),
-        Message::RerunCalls { calls, host } => {
-            let calls = if *calls > 1 { format!("{calls} calls") } else { format!("{calls} call") };
-            format!(
-                "A new run will send {calls} to {host}, for the rows that did not succeed; what is done is not sent again."
-            )
-        }
-        Message::RerunAfterRoutes { command } => {
-            format!("After changing [routes] or onboarding_add_offer, run the rows not done again: {command}")
-        }
-        Message::Interrupted => {
-            "Interrupted: calls in flight finish, then the results are written (Ctrl-C again to stop at once).".into()
-        }
-        Message::StoppedAtOnce { resume } => format!("Stopped at once. To resume: {resume}"),
-        Message::Target { host } => format!("Target: {host}"),
-        Message::NoTerminalToConfirm => {
-            "Cannot ask for confirmation without a terminal: add --yes for a scheduled run.".into()
-        }
-        Message::SendTheseCalls { calls } => format!("Send these {calls} calls? [o/N]"),
-        Message::Aborted => "Aborted: nothing was sent.".into(),
-        Message::RunStopped { why } => format!("Run stopped: {why}"),
-        Message::ToResume { command, fix_base_url: true } => format!("To resume after fixing base_url: {command}"),
-        Message::ToResume { command, fix_base_url: false } => format!("To resume: {command}"),
-        Message::RunRows { statuses, sent, total, seconds } => {
-            format!("Rows: {statuses} ({sent} requests for {total}, {seconds:.1} s)")
-        }
-        Message::MostFrequentErrors => "Most frequent errors:".into(),
-        Message::DemoStarted { base_url } => format!(
-            "Demo: embedded Cegid Loop simulator on {base_url}\n(rate limited to 10 calls/s, a few injected faults; the sample's mistakes are deliberate)"
-        ),
-        Message::DemoResults { path } => format!(
-            "Open the results file in Excel or LibreOffice: one line per sheet row, with its status and the API's exact message: {}",
-            path.display()
-        ),
-        Message::Rerunning { again, kept } => {
-            format!("Re-running {again} row(s) that did not end OK ({kept} kept as they were)")
-        }
-        Message::ResultsWrittenInstead { path } => format!("Results written instead to: {}", path.display()),
-        Message::Sending { base_url, calls, key, rate } => {
-            format!("Sending to {base_url} — {calls} calls (key {key}, rate {rate})")
-        }
-        Message::Pace { rate } => format!("pace {rate:.1}/s"),
-        Message::CallsBar { errors, pace } => format!("{errors} error(s), {pace}"),
-        Message::CallsLine { done, total, errors, pace } => {
-            format!("calls: {done}/{total} ({errors} error(s), {pace})")
-        }
-        Message::ProgressBar => "{bar:30} {pos}/{len} calls  {rate}  ETA {eta}  {msg}".into(),
         Message::Error { text } => format!("Error: {text}"),
         Message::Defect { what, at } => format!(
             "loopbatch internal error: {what} ({at}). This is a defect of the program, not of your file: report it with this message. What was already sent is in the journal: `run --resume` goes on without sending it again."
@@ -227,6 +169,70 @@ pub(super) fn message(m: &Message) -> String {
     }
 }
 
+pub(super) fn run_message(m: &RunMessage) -> String {
+    match m {
+        RunMessage::NotRun { stop: None, .. } => "not run".into(),
+        RunMessage::NotRun { stop: Some(Stop::Interrupted), on_page: true } => "not run: run stopped (Stop button) before this call".into(),
+        RunMessage::NotRun { stop: Some(Stop::Interrupted), on_page: false } => "not run: run interrupted (Ctrl-C)".into(),
+        RunMessage::NotRun { stop: Some(Stop::WaitTooLong { secs }), .. } => format!("not run: the gateway imposes too long a wait ({secs} s)"),
+        RunMessage::NotRun { stop: Some(Stop::Said(why)), .. } => format!("not run: run stopped, {why}"),
+        RunMessage::Unsettled { on_page: true } => "unsettled: sent, the run stopped before its answer; click “Resume”, which settles it without a duplicate".into(),
+        RunMessage::Unsettled { on_page: false } => "unsettled: sent, the run stopped before its answer; resume with --resume, which settles it without a duplicate".into(),
+        RunMessage::Stopped { stop: Stop::Interrupted, on_page: true } => "stopped with the Stop button: calls in flight finished. “Resume” sends the rest, sending nothing done again.".into(),
+        RunMessage::Stopped { stop: Stop::Interrupted, on_page: false } => "interrupted (Ctrl-C)".into(),
+        RunMessage::Stopped { stop: Stop::WaitTooLong { secs }, on_page: true } => format!("Cegid Loop imposes a wait of {secs} s ; click “Resume” later: nothing done is sent again"),
+        RunMessage::Stopped { stop: Stop::WaitTooLong { secs }, on_page: false } => format!("the gateway imposes a wait of {secs} s ; run again later with --resume, or raise max_retry_after_s"),
+        RunMessage::Stopped { stop: Stop::Said(why), .. } => why.to_string(),
+        RunMessage::NothingToSend => "nothing to send".into(),
+        RunMessage::RerunCalls { calls, host } => {
+            let calls = if *calls > 1 { format!("{calls} calls") } else { format!("{calls} call") };
+            format!(
+                "A new run will send {calls} to {host}, for the rows that did not succeed; what is done is not sent again."
+            )
+        }
+        RunMessage::RerunAfterRoutes { command } => {
+            format!("After changing [routes] or onboarding_add_offer, run the rows not done again: {command}")
+        }
+        RunMessage::Interrupted => {
+            "Interrupted: calls in flight finish, then the results are written (Ctrl-C again to stop at once).".into()
+        }
+        RunMessage::StoppedAtOnce { resume } => format!("Stopped at once. To resume: {resume}"),
+        RunMessage::Target { host } => format!("Target: {host}"),
+        RunMessage::NoTerminalToConfirm => {
+            "Cannot ask for confirmation without a terminal: add --yes for a scheduled run.".into()
+        }
+        RunMessage::SendTheseCalls { calls } => format!("Send these {calls} calls? [o/N]"),
+        RunMessage::Aborted => "Aborted: nothing was sent.".into(),
+        RunMessage::RunStopped { why } => format!("Run stopped: {why}"),
+        RunMessage::ToResume { command, fix_base_url: true } => format!("To resume after fixing base_url: {command}"),
+        RunMessage::ToResume { command, fix_base_url: false } => format!("To resume: {command}"),
+        RunMessage::RunRows { statuses, sent, total, seconds } => {
+            format!("Rows: {statuses} ({sent} requests for {total}, {seconds:.1} s)")
+        }
+        RunMessage::MostFrequentErrors => "Most frequent errors:".into(),
+        RunMessage::DemoStarted { base_url } => format!(
+            "Demo: embedded Cegid Loop simulator on {base_url}\n(rate limited to 10 calls/s, a few injected faults; the sample's mistakes are deliberate)"
+        ),
+        RunMessage::DemoResults { path } => format!(
+            "Open the results file in Excel or LibreOffice: one line per sheet row, with its status and the API's exact message: {}",
+            path.display()
+        ),
+        RunMessage::Rerunning { again, kept } => {
+            format!("Re-running {again} row(s) that did not end OK ({kept} kept as they were)")
+        }
+        RunMessage::ResultsWrittenInstead { path } => format!("Results written instead to: {}", path.display()),
+        RunMessage::Sending { base_url, calls, key, rate } => {
+            format!("Sending to {base_url} — {calls} calls (key {key}, rate {rate})")
+        }
+        RunMessage::Pace { rate } => format!("pace {rate:.1}/s"),
+        RunMessage::CallsBar { errors, pace } => format!("{errors} error(s), {pace}"),
+        RunMessage::CallsLine { done, total, errors, pace } => {
+            format!("calls: {done}/{total} ({errors} error(s), {pace})")
+        }
+        RunMessage::ProgressBar => "{bar:30} {pos}/{len} calls  {rate}  ETA {eta}  {msg}".into(),
+    }
+}
+
 pub(super) fn failure(f: &Failure) -> String {
     let cause = |c: &Option<std::io::Error>| c.as_ref().map(ToString::to_string).unwrap_or_default();
     match f {
@@ -242,6 +248,10 @@ pub(super) fn failure(f: &Failure) -> String {
                 InputProblem::Unreadable => format!("Cannot read {file} : {}", cause(c)),
                 InputProblem::HeadersOnly => format!("{file} holds headers only, no data rows: add at least one row below the headers."),
                 InputProblem::Refused(said) => said.clone(),
+                InputProblem::DamagedWorkbook => format!("{file} is a damaged or incomplete workbook (perhaps not fully copied or saved): open it again in Excel or LibreOffice, save it again (File > Save As, .xlsx), then pick that file."),
+                InputProblem::NoSuchSheet { sheet, present } => format!("Sheet « {sheet} » does not exist in {file}. Sheets present: {}", present.join(", ")),
+                InputProblem::BeyondLastRow { sheet } => format!("{file}, sheet « {sheet} » : a cell beyond Excel's last row (1,048,576)."),
+                InputProblem::BeyondLastColumn { sheet, row } => format!("{file}, sheet « {sheet} », row {row} : a cell beyond Excel's last column (16,384)."),
                 InputProblem::NoCodeDossierColumn { seen } => {
                     let seen = if seen.is_empty() { "no readable header".to_string() } else { seen.join(", ") };
                     format!("{file}: no \"code_dossier\" column in the first 30 rows. Headers seen: {seen}. Add a code_dossier column (or \"Code dossier\", \"codeDossier\", \"code IBS\"); the templates from `loopbatch template` show the expected format.")

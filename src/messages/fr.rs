@@ -1,6 +1,6 @@
 //! Le catalogue français : chaque phrase entière, ses valeurs nommées.
 
-use super::{Advice, Message, Stop, Usage, WorkbookText};
+use super::{Advice, Message, RunMessage, Stop, Usage, WorkbookText};
 use crate::error::{CallFault, Failure, InputProblem, PlanProblem, ResultsProblem, WriteProblem};
 use crate::loop_api::KnownAnswer;
 use crate::outcome::Status;
@@ -129,53 +129,12 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} autres (voir le fichier de résultats)"),
         Message::ResultsWritten { path } => format!("Résultats : {}", path.display()),
         Message::PlanWritten { path } => format!("Plan écrit : {}", path.display()),
-        Message::NotRun { stop: None, .. } => "non exécuté".into(),
-        Message::NotRun { stop: Some(Stop::Interrupted), on_page: true } => "non exécuté : exécution arrêtée (bouton Arrêter) avant cet appel".into(),
-        Message::NotRun { stop: Some(Stop::Interrupted), on_page: false } => "non exécuté : exécution interrompue (Ctrl-C)".into(),
-        Message::NotRun { stop: Some(Stop::WaitTooLong { secs }), .. } => format!("non exécuté : la passerelle impose une attente trop longue ({secs} s)"),
-        Message::NotRun { stop: Some(Stop::Said(why)), .. } => format!("non exécuté : exécution arrêtée, {why}"),
-        Message::Unsettled { on_page: true } => "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; cliquez sur « Reprendre », qui le réglera sans doublon".into(),
-        Message::Unsettled { on_page: false } => "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; reprenez avec --resume, qui le réglera sans doublon".into(),
-        Message::Stopped { stop: Stop::Interrupted, on_page: true } => "arrêtée avec le bouton Arrêter : les appels en cours se sont terminés. « Reprendre » envoie le reste, sans rien renvoyer de ce qui est fait.".into(),
-        Message::Stopped { stop: Stop::Interrupted, on_page: false } => "interrompue (Ctrl-C)".into(),
-        Message::Stopped { stop: Stop::WaitTooLong { secs }, on_page: true } => format!("Cegid Loop impose une attente de {secs} s ; cliquez sur « Reprendre » plus tard : rien de ce qui est fait ne sera renvoyé"),
-        Message::Stopped { stop: Stop::WaitTooLong { secs }, on_page: false } => format!("la passerelle impose une attente de {secs} s ; relancez plus tard avec --resume, ou augmentez max_retry_after_s"),
-        Message::Stopped { stop: Stop::Said(why), .. } => why.to_string(),
-        Message::NothingToSend => "rien à envoyer".into(),
+        Message::SheetSkipped { sheet } => format!("Feuille « {sheet} » ignorée : aucune colonne code_dossier."),
         Message::RowNotFound { at } => format!("{} introuvable dans le fichier vérifié.", place(at)),
-        Message::NoSuchColumn { column, sheet } => format!("La colonne « {column} » n'existe pas dans la feuille « {sheet} »."),
+        Message::NoSuchColumn { column, sheet } => {
+            format!("La colonne « {column} » n'existe pas dans la feuille « {sheet} ».")
+        }
         Message::CellLabel { column, line } => format!("{column}, ligne {line}"),
-        Message::RerunCalls { calls, host } => {
-            let calls = if *calls > 1 { format!("{calls} appels") } else { format!("{calls} appel") };
-            format!("Une nouvelle exécution enverra {calls} à {host}, pour les lignes qui n'ont pas abouti ; ce qui est fait n'est pas renvoyé.")
-        }
-        Message::RerunAfterRoutes { command } => format!("Après un changement de [routes] ou de onboarding_add_offer, relancez les lignes non faites : {command}"),
-        Message::Interrupted => "Interruption : les appels en cours se terminent, puis les résultats sont écrits (Ctrl-C encore pour arrêter tout de suite).".into(),
-        Message::StoppedAtOnce { resume } => format!("Arrêt immédiat. Pour reprendre : {resume}"),
-        Message::Target { host } => format!("Cible : {host}"),
-        Message::NoTerminalToConfirm => "Confirmation impossible sans terminal : ajoutez --yes pour une exécution planifiée.".into(),
-        Message::SendTheseCalls { calls } => format!("Envoyer ces {calls} appels ? [o/N]"),
-        Message::Aborted => "Abandon : rien n'a été envoyé.".into(),
-        Message::RunStopped { why } => format!("Exécution arrêtée : {why}"),
-        Message::ToResume { command, fix_base_url: true } => format!("Pour reprendre après avoir corrigé base_url : {command}"),
-        Message::ToResume { command, fix_base_url: false } => format!("Pour reprendre : {command}"),
-        Message::RunRows { statuses, sent, total, seconds } => format!("Lignes : {statuses} ({sent} envois pour {total}, {seconds:.1} s)"),
-        Message::MostFrequentErrors => "Erreurs les plus fréquentes :".into(),
-        Message::DemoStarted { base_url } => format!("Démonstration : simulateur Cegid Loop intégré sur {base_url}\n(débit limité à 10 appels/s, quelques pannes injectées ; les erreurs de l'exemple sont volontaires)"),
-        Message::DemoResults { path } => format!("Ouvrez le fichier de résultats dans Excel ou LibreOffice : une ligne par ligne du tableur, avec son statut et le message exact de l'API : {}", path.display()),
-        Message::Rerunning { again, kept } => {
-            format!("Relance de {again} ligne(s) qui n'ont pas fini OK ({kept} gardées telles quelles)")
-        }
-        Message::ResultsWrittenInstead { path } => format!("Résultats écrits à la place dans : {}", path.display()),
-        Message::Sending { base_url, calls, key, rate } => {
-            format!("Envoi vers {base_url} — {calls} appels (clé {key}, débit {rate})")
-        }
-        Message::Pace { rate } => format!("cadence {rate:.1}/s"),
-        Message::CallsBar { errors, pace } => format!("{errors} erreur(s), {pace}"),
-        Message::CallsLine { done, total, errors, pace } => {
-            format!("appels : {done}/{total} ({errors} erreur(s), {pace})")
-        }
-        Message::ProgressBar => "{bar:30} {pos}/{len} appels  {rate}  reste {eta}  {msg}".into(),
         Message::Error { text } => format!("Erreur : {text}"),
         Message::Defect { what, at } => format!(
             "Erreur interne de loopbatch : {what} ({at}). C'est un défaut du programme, pas de votre fichier : signalez-le avec ce message. Ce qui a déjà été envoyé est noté dans le journal : `run --resume` reprend sans rien renvoyer."
@@ -212,6 +171,55 @@ pub(super) fn message(m: &Message) -> String {
     }
 }
 
+pub(super) fn run_message(m: &RunMessage) -> String {
+    match m {
+        RunMessage::NotRun { stop: None, .. } => "non exécuté".into(),
+        RunMessage::NotRun { stop: Some(Stop::Interrupted), on_page: true } => "non exécuté : exécution arrêtée (bouton Arrêter) avant cet appel".into(),
+        RunMessage::NotRun { stop: Some(Stop::Interrupted), on_page: false } => "non exécuté : exécution interrompue (Ctrl-C)".into(),
+        RunMessage::NotRun { stop: Some(Stop::WaitTooLong { secs }), .. } => format!("non exécuté : la passerelle impose une attente trop longue ({secs} s)"),
+        RunMessage::NotRun { stop: Some(Stop::Said(why)), .. } => format!("non exécuté : exécution arrêtée, {why}"),
+        RunMessage::Unsettled { on_page: true } => "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; cliquez sur « Reprendre », qui le réglera sans doublon".into(),
+        RunMessage::Unsettled { on_page: false } => "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; reprenez avec --resume, qui le réglera sans doublon".into(),
+        RunMessage::Stopped { stop: Stop::Interrupted, on_page: true } => "arrêtée avec le bouton Arrêter : les appels en cours se sont terminés. « Reprendre » envoie le reste, sans rien renvoyer de ce qui est fait.".into(),
+        RunMessage::Stopped { stop: Stop::Interrupted, on_page: false } => "interrompue (Ctrl-C)".into(),
+        RunMessage::Stopped { stop: Stop::WaitTooLong { secs }, on_page: true } => format!("Cegid Loop impose une attente de {secs} s ; cliquez sur « Reprendre » plus tard : rien de ce qui est fait ne sera renvoyé"),
+        RunMessage::Stopped { stop: Stop::WaitTooLong { secs }, on_page: false } => format!("la passerelle impose une attente de {secs} s ; relancez plus tard avec --resume, ou augmentez max_retry_after_s"),
+        RunMessage::Stopped { stop: Stop::Said(why), .. } => why.to_string(),
+        RunMessage::NothingToSend => "rien à envoyer".into(),
+        RunMessage::RerunCalls { calls, host } => {
+            let calls = if *calls > 1 { format!("{calls} appels") } else { format!("{calls} appel") };
+            format!("Une nouvelle exécution enverra {calls} à {host}, pour les lignes qui n'ont pas abouti ; ce qui est fait n'est pas renvoyé.")
+        }
+        RunMessage::RerunAfterRoutes { command } => format!("Après un changement de [routes] ou de onboarding_add_offer, relancez les lignes non faites : {command}"),
+        RunMessage::Interrupted => "Interruption : les appels en cours se terminent, puis les résultats sont écrits (Ctrl-C encore pour arrêter tout de suite).".into(),
+        RunMessage::StoppedAtOnce { resume } => format!("Arrêt immédiat. Pour reprendre : {resume}"),
+        RunMessage::Target { host } => format!("Cible : {host}"),
+        RunMessage::NoTerminalToConfirm => "Confirmation impossible sans terminal : ajoutez --yes pour une exécution planifiée.".into(),
+        RunMessage::SendTheseCalls { calls } => format!("Envoyer ces {calls} appels ? [o/N]"),
+        RunMessage::Aborted => "Abandon : rien n'a été envoyé.".into(),
+        RunMessage::RunStopped { why } => format!("Exécution arrêtée : {why}"),
+        RunMessage::ToResume { command, fix_base_url: true } => format!("Pour reprendre après avoir corrigé base_url : {command}"),
+        RunMessage::ToResume { command, fix_base_url: false } => format!("Pour reprendre : {command}"),
+        RunMessage::RunRows { statuses, sent, total, seconds } => format!("Lignes : {statuses} ({sent} envois pour {total}, {seconds:.1} s)"),
+        RunMessage::MostFrequentErrors => "Erreurs les plus fréquentes :".into(),
+        RunMessage::DemoStarted { base_url } => format!("Démonstration : simulateur Cegid Loop intégré sur {base_url}\n(débit limité à 10 appels/s, quelques pannes injectées ; les erreurs de l'exemple sont volontaires)"),
+        RunMessage::DemoResults { path } => format!("Ouvrez le fichier de résultats dans Excel ou LibreOffice : une ligne par ligne du tableur, avec son statut et le message exact de l'API : {}", path.display()),
+        RunMessage::Rerunning { again, kept } => {
+            format!("Relance de {again} ligne(s) qui n'ont pas fini OK ({kept} gardées telles quelles)")
+        }
+        RunMessage::ResultsWrittenInstead { path } => format!("Résultats écrits à la place dans : {}", path.display()),
+        RunMessage::Sending { base_url, calls, key, rate } => {
+            format!("Envoi vers {base_url} — {calls} appels (clé {key}, débit {rate})")
+        }
+        RunMessage::Pace { rate } => format!("cadence {rate:.1}/s"),
+        RunMessage::CallsBar { errors, pace } => format!("{errors} erreur(s), {pace}"),
+        RunMessage::CallsLine { done, total, errors, pace } => {
+            format!("appels : {done}/{total} ({errors} erreur(s), {pace})")
+        }
+        RunMessage::ProgressBar => "{bar:30} {pos}/{len} appels  {rate}  reste {eta}  {msg}".into(),
+    }
+}
+
 pub(super) fn failure(f: &Failure) -> String {
     let cause = |c: &Option<std::io::Error>| c.as_ref().map(ToString::to_string).unwrap_or_default();
     match f {
@@ -227,6 +235,10 @@ pub(super) fn failure(f: &Failure) -> String {
                 InputProblem::Unreadable => format!("Lecture impossible de {file} : {}", cause(c)),
                 InputProblem::HeadersOnly => format!("{file} ne contient que des en-têtes, aucune ligne de données : ajoutez au moins une ligne sous les en-têtes."),
                 InputProblem::Refused(said) => said.clone(),
+                InputProblem::DamagedWorkbook => format!("{file} est un classeur endommagé ou incomplet (peut-être pas fini d'être copié ou enregistré) : rouvrez-le dans Excel ou LibreOffice, enregistrez-le à nouveau (Fichier > Enregistrer sous, .xlsx), puis choisissez ce fichier-là."),
+                InputProblem::NoSuchSheet { sheet, present } => format!("La feuille « {sheet} » n'existe pas dans {file}. Feuilles présentes : {}", present.join(", ")),
+                InputProblem::BeyondLastRow { sheet } => format!("{file}, feuille « {sheet} » : une cellule au-delà de la dernière ligne d'Excel (1 048 576)."),
+                InputProblem::BeyondLastColumn { sheet, row } => format!("{file}, feuille « {sheet} », ligne {row} : une cellule au-delà de la dernière colonne d'Excel (16 384)."),
                 InputProblem::NoCodeDossierColumn { seen } => {
                     let seen = if seen.is_empty() { "aucun en-tête lisible".to_string() } else { seen.join(", ") };
                     format!("{file} : aucune colonne « code_dossier » trouvée dans les 30 premières lignes. En-têtes vus : {seen}. Ajoutez une colonne code_dossier (ou « Code dossier », « codeDossier », « code IBS ») ; les modèles de `loopbatch template` montrent le format attendu.")

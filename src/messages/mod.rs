@@ -85,6 +85,40 @@ pub enum Message<'a> {
     },
     /// The command line cannot be understood.
     Usage(&'a Usage),
+    /// The page: a cell edited on a row the checked file does not have.
+    RowNotFound {
+        at: &'a Place,
+    },
+    /// The page: a cell edited in a column the sheet does not have.
+    NoSuchColumn {
+        column: &'a str,
+        sheet: &'a str,
+    },
+    /// The page: a cell's accessible name.
+    CellLabel {
+        column: &'a str,
+        line: u32,
+    },
+    /// The reader's remark: a sheet without a code_dossier column, skipped.
+    SheetSkipped {
+        sheet: &'a str,
+    },
+    /// The page: a file over the upload limit.
+    UploadTooBig {
+        limit_mb: u64,
+    },
+    /// The page: the upload was cut or too slow.
+    UploadCut,
+    NoFileChosen,
+    /// The page: an empty file chosen.
+    UploadEmpty {
+        name: &'a str,
+    },
+}
+
+/// A run's sentences: its progress, its stop, its summary, its rows not run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunMessage<'a> {
     /// A run of the rows that did not end OK: how many again, how many kept.
     Rerunning {
         again: usize,
@@ -160,20 +194,6 @@ pub enum Message<'a> {
     DemoResults {
         path: &'a std::path::Path,
     },
-    /// The page: a cell edited on a row the checked file does not have.
-    RowNotFound {
-        at: &'a Place,
-    },
-    /// The page: a cell edited in a column the sheet does not have.
-    NoSuchColumn {
-        column: &'a str,
-        sheet: &'a str,
-    },
-    /// The page: a cell's accessible name.
-    CellLabel {
-        column: &'a str,
-        line: u32,
-    },
     /// The page: what running the failures again sends, and where.
     RerunCalls {
         calls: usize,
@@ -196,17 +216,6 @@ pub enum Message<'a> {
     },
     /// A valid row with nothing to send.
     NothingToSend,
-    /// The page: a file over the upload limit.
-    UploadTooBig {
-        limit_mb: u64,
-    },
-    /// The page: the upload was cut or too slow.
-    UploadCut,
-    NoFileChosen,
-    /// The page: an empty file chosen.
-    UploadEmpty {
-        name: &'a str,
-    },
 }
 
 impl Text for Problem {
@@ -232,6 +241,15 @@ impl Text for Failure {
         match lang {
             Lang::Fr => fr::failure(self),
             Lang::En => en::failure(self),
+        }
+    }
+}
+
+impl Text for RunMessage<'_> {
+    fn text(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Fr => fr::run_message(self),
+            Lang::En => en::run_message(self),
         }
     }
 }

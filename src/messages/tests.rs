@@ -149,16 +149,11 @@ fn a_command_line_that_cannot_be_understood() {
 #[test]
 fn the_pages_sentences() {
     let said = |lang| {
-        [
-            Message::RerunCalls { calls: 3, host: "api.cegid.com" },
-            Message::RerunCalls { calls: 1, host: "api.cegid.com" },
-            Message::UploadEmpty { name: "clients.xlsx" },
-            Message::NoSuchColumn { column: "mail", sheet: "clients" },
-        ]
-        .iter()
-        .map(|m| m.text(lang))
-        .collect::<Vec<_>>()
-        .join("\n")
+        let rerun = [3, 1].map(|calls| RunMessage::RerunCalls { calls, host: "api.cegid.com" }.text(lang));
+        let refused =
+            [Message::UploadEmpty { name: "clients.xlsx" }, Message::NoSuchColumn { column: "mail", sheet: "clients" }]
+                .map(|m| m.text(lang));
+        [rerun, refused].concat().join("\n")
     };
     insta::assert_snapshot!("page_fr", said(Lang::Fr));
     insta::assert_snapshot!("page_en", said(Lang::En));
@@ -171,9 +166,9 @@ fn why_a_row_was_not_run_on_the_page_and_the_command_line() {
             .into_iter()
             .flat_map(|on_page| {
                 [
-                    Message::NotRun { stop: Some(Stop::WaitTooLong { secs: 120 }), on_page },
-                    Message::Unsettled { on_page },
-                    Message::Stopped { stop: Stop::Interrupted, on_page },
+                    RunMessage::NotRun { stop: Some(Stop::WaitTooLong { secs: 120 }), on_page },
+                    RunMessage::Unsettled { on_page },
+                    RunMessage::Stopped { stop: Stop::Interrupted, on_page },
                 ]
             })
             .map(|m| m.text(lang))

@@ -11,24 +11,16 @@ use calamine::{Data, DataRef, Ods, Reader, SheetType, Sheets, Xls, Xlsb, Xlsx, o
 use super::budget::{Budget, measure_parts};
 use super::sniff::Kind;
 use super::{Cell, MAX_CELL_CHARS, MAX_COLUMNS, ReadOptions, Sink, clean_headers, find_header};
-use crate::error::{Failure, Result};
+use crate::error::{Failure, InputProblem, Result};
 use crate::i18n::Lang;
+use crate::messages::{Message, Text};
 use crate::normalize::number_text;
 
 pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions, sink: &mut Sink) -> Result<()> {
     let lang = opts.lang;
     // The library's own words (English, about zip records) tell a person
     // nothing: what is said is that the workbook is damaged, and the way out.
-    let broken = |_: &dyn std::fmt::Display| {
-        Failure::refused_input(path, format!(
-            "{} {}",
-            path.display(),
-            lang.t(
-                "est un classeur endommagé ou incomplet (peut-être pas fini d'être copié ou enregistré) : rouvrez-le dans Excel ou LibreOffice, enregistrez-le à nouveau (Fichier > Enregistrer sous, .xlsx), puis choisissez ce fichier-là.",
-                "is a damaged or incomplete workbook (perhaps not fully copied or saved): open it again in Excel or LibreOffice, save it again (File > Save As, .xlsx), then pick that file."
-            )
-        ))
-    };
+    let broken = |_: &dyn std::fmt::Display| Failure::input(path, InputProblem::DamagedWorkbook);
     // Memory and time, counted while reading (see `budget`).
     let mut budget = Budget::new();
     if matches!(kind, Kind::Xlsx | Kind::Xlsb | Kind::Ods) {
@@ -45,17 +37,8 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions, sink: &
     if let Some(wanted) = &opts.sheet
         && !names.iter().any(|n| n == wanted)
     {
-        return Err(Failure::refused_input(
-            path,
-            format!(
-                "{} « {wanted} » {} {}. {} {}",
-                lang.t("La feuille", "Sheet"),
-                lang.t("n'existe pas dans", "does not exist in"),
-                path.display(),
-                lang.t("Feuilles présentes :", "Sheets present:"),
-                names.join(", ")
-            ),
-        ));
+        let problem = InputProblem::NoSuchSheet { sheet: wanted.clone(), present: names.clone() };
+        return Err(Failure::input(path, problem));
     }
     let mut found = false;
     let mut first_seen: Vec<String> = Vec::new();
@@ -192,34 +175,10 @@ fn sheet_rows(
 /// A cell past Excel's last row or column, or longer than a cell can be.
 fn out_of_bounds(path: &Path, name: &str, (r, c): (u32, usize), value: &Cell, lang: Lang) -> Result<()> {
     if r >= super::MAX_ROWS {
-        return Err(Failure::refused_input(
-            path,
-            format!(
-                "{}, {} « {name} » : {}",
-                path.display(),
-                lang.t("feuille", "sheet"),
-                lang.t(
-                    "une cellule au-delà de la dernière ligne d'Excel (1 048 576).",
-                    "a cell beyond Excel's last row (1,048,576)."
-                )
-            ),
-        ));
+        return Err(Failure::input(path, InputProblem::BeyondLastRow { sheet: name.to_string() }));
     }
     if c >= MAX_COLUMNS {
-        return Err(Failure::refused_input(
-            path,
-            format!(
-                "{}, {} « {name} », {} {} : {}",
-                path.display(),
-                lang.t("feuille", "sheet"),
-                lang.t("ligne", "row"),
-                r + 1,
-                lang.t(
-                    "une cellule au-delà de la dernière colonne d'Excel (16 384).",
-                    "a cell beyond Excel's last column (16,384)."
-                )
-            ),
-        ));
+        return Err(Failure::input(path, InputProblem::BeyondLastColumn { sheet: name.to_string(), row: r + 1 }));
     }
     if value.text.len() > MAX_CELL_CHARS && value.text.chars().count() > MAX_CELL_CHARS {
         return Err(super::text::cell_too_long(path, name, r + 1, c, lang));
@@ -228,11 +187,7 @@ fn out_of_bounds(path: &Path, name: &str, (r, c): (u32, usize), value: &Cell, la
 }
 
 fn skipped_remark(sheet: &str, lang: Lang) -> String {
-    format!(
-        "{} « {sheet} » {}",
-        lang.t("Feuille", "Sheet"),
-        lang.t("ignorée : aucune colonne code_dossier.", "skipped: no code_dossier column.")
-    )
+    Message::SheetSkipped { sheet }.text(lang)
 }
 
 /// A streamed XLSX cell as text, copied once.

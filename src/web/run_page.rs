@@ -8,7 +8,7 @@ use super::pages::layout;
 use super::progress::{self, Progress};
 use crate::i18n::Lang;
 use crate::job::{self, Plan, RunReport};
-use crate::messages::{Message, RunText, Text};
+use crate::messages::{RunMessage, RunText, Text};
 use crate::outcome::Status;
 
 /// Result rows shown at most (the files hold them all).
@@ -71,7 +71,7 @@ fn rerun(v: &RunView) -> Markup {
         section #relancer .confirm role="dialog" aria-labelledby="relancer-titre" {
             h2 #relancer-titre { (RunText::RunTheFailuresAgain2.say(lang)) }
             p data-testid="rerun-calls" data-calls=(v.rerun_calls) {
-                (Message::RerunCalls { calls: v.rerun_calls, host: v.host }.text(lang))
+                (RunMessage::RerunCalls { calls: v.rerun_calls, host: v.host }.text(lang))
             }
             form method="post" action=(format!("/execution/{}/echecs", v.id)) {
                 button type="submit" data-testid="confirm-rerun" { (RunText::RunAgain.say(lang)) }
