@@ -84,9 +84,53 @@ pub enum InputProblem {
         sheet: String,
         row: u32,
     },
+    /// Not a spreadsheet at all: what it is.
+    NotASheet(Foreign),
+    /// A text file with a row of more columns than a spreadsheet holds.
+    TooWide {
+        line: u32,
+        columns: usize,
+    },
+    /// A cell longer than Excel allows (often an unclosed quote).
+    CellTooLong {
+        sheet: String,
+        line: u32,
+        column: String,
+    },
+    /// A workbook whose zip is not a normal workbook's: what gave it away.
+    SuspiciousArchive(ArchiveFault),
+    /// A workbook needing more memory or time than a file is given.
+    OverBudget {
+        mb: u64,
+        secs: u64,
+    },
     /// Refused for a reason said where it is found (not yet a kind of its
     /// own): already in the user's language.
     Refused(String),
+}
+
+/// Files people pick by mistake instead of their sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Foreign {
+    Pdf,
+    Image,
+    Word,
+    PowerPoint,
+    /// A zip with no workbook inside.
+    Archive,
+    /// Bytes that are no text in any encoding loopbatch reads.
+    Binary,
+}
+
+/// What makes a workbook's zip look damaged or booby-trapped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArchiveFault {
+    TooManyEntries(usize),
+    /// An entry too big, or too compressed: its name and unpacked size.
+    Entry {
+        name: String,
+        mb: u64,
+    },
 }
 
 /// Why a plan file cannot be run.

@@ -1,7 +1,9 @@
 //! The English catalogue: every sentence whole, its values named.
 
 use super::{Advice, Message, RunMessage, Stop, Usage, WorkbookText};
-use crate::error::{CallFault, Failure, InputProblem, PlanProblem, ResultsProblem, WriteProblem};
+use crate::error::{
+    ArchiveFault, CallFault, Failure, Foreign, InputProblem, PlanProblem, ResultsProblem, WriteProblem,
+};
 use crate::loop_api::KnownAnswer;
 use crate::outcome::Status;
 use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
@@ -131,6 +133,7 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} more (see the results file)"),
         Message::ResultsWritten { path } => format!("Results: {}", path.display()),
         Message::PlanWritten { path } => format!("Plan written: {}", path.display()),
+        Message::EncodingDetected1252 => "Encoding detected: Windows-1252 (CSV saved by French Excel).".into(),
         Message::SheetSkipped { sheet } => format!("Sheet « {sheet} » skipped: no code_dossier column."),
         Message::RowNotFound { at } => format!("{} not found in the checked file.", place(at)),
         Message::NoSuchColumn { column, sheet } => format!("Column « {column} » does not exist in sheet « {sheet} »."),
@@ -248,6 +251,27 @@ pub(super) fn failure(f: &Failure) -> String {
                 InputProblem::Unreadable => format!("Cannot read {file} : {}", cause(c)),
                 InputProblem::HeadersOnly => format!("{file} holds headers only, no data rows: add at least one row below the headers."),
                 InputProblem::Refused(said) => said.clone(),
+                InputProblem::NotASheet(what) => {
+                    let is = match what {
+                        Foreign::Pdf => "is a PDF document, not a spreadsheet",
+                        Foreign::Image => "is an image, not a spreadsheet",
+                        Foreign::Word => "is a Word document, not a spreadsheet",
+                        Foreign::PowerPoint => "is a PowerPoint presentation, not a spreadsheet",
+                        Foreign::Archive => "is a zip archive that holds no workbook",
+                        Foreign::Binary => "does not look like a spreadsheet (its content is no readable text)",
+                    };
+                    format!("{file} {is}. Open the dossiers' spreadsheet in Excel or LibreOffice, save it as .xlsx (or .csv), then pick that file.")
+                }
+                InputProblem::TooWide { line, columns } => format!("{file}, row {line} : {columns} columns, more than a spreadsheet allows (16,384). The file is probably damaged or is not a table."),
+                InputProblem::CellTooLong { sheet, line, column } => format!("{file}, sheet « {sheet} », row {line}, column {column} : cell longer than 32,767 characters (Excel's limit). An unclosed quote in a CSV often does this: check that row."),
+                InputProblem::SuspiciousArchive(fault) => {
+                    let what = match fault {
+                        ArchiveFault::TooManyEntries(n) => format!("{n} entries"),
+                        ArchiveFault::Entry { name, mb } => format!("entry {name} ({mb} Mo)"),
+                    };
+                    format!("{file} {what} : this is not a normal workbook (damaged or booby-trapped file); it was not opened. Open the source in Excel again and save it again.")
+                }
+                InputProblem::OverBudget { mb, secs } => format!("{file} : this workbook needs more memory or time than one file is given to be read ({mb} Mo, {secs} s). It was not read. If it is genuine, split it into several workbooks or save it as CSV from Excel; otherwise (a file received from elsewhere, booby-trapped), delete it."),
                 InputProblem::DamagedWorkbook => format!("{file} is a damaged or incomplete workbook (perhaps not fully copied or saved): open it again in Excel or LibreOffice, save it again (File > Save As, .xlsx), then pick that file."),
                 InputProblem::NoSuchSheet { sheet, present } => format!("Sheet « {sheet} » does not exist in {file}. Sheets present: {}", present.join(", ")),
                 InputProblem::BeyondLastRow { sheet } => format!("{file}, sheet « {sheet} » : a cell beyond Excel's last row (1,048,576)."),

@@ -1,7 +1,9 @@
 //! Le catalogue français : chaque phrase entière, ses valeurs nommées.
 
 use super::{Advice, Message, RunMessage, Stop, Usage, WorkbookText};
-use crate::error::{CallFault, Failure, InputProblem, PlanProblem, ResultsProblem, WriteProblem};
+use crate::error::{
+    ArchiveFault, CallFault, Failure, Foreign, InputProblem, PlanProblem, ResultsProblem, WriteProblem,
+};
 use crate::loop_api::KnownAnswer;
 use crate::outcome::Status;
 use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
@@ -129,6 +131,9 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} autres (voir le fichier de résultats)"),
         Message::ResultsWritten { path } => format!("Résultats : {}", path.display()),
         Message::PlanWritten { path } => format!("Plan écrit : {}", path.display()),
+        Message::EncodingDetected1252 => {
+            "Encodage détecté : Windows-1252 (CSV enregistré par Excel en français).".into()
+        }
         Message::SheetSkipped { sheet } => format!("Feuille « {sheet} » ignorée : aucune colonne code_dossier."),
         Message::RowNotFound { at } => format!("{} introuvable dans le fichier vérifié.", place(at)),
         Message::NoSuchColumn { column, sheet } => {
@@ -235,6 +240,27 @@ pub(super) fn failure(f: &Failure) -> String {
                 InputProblem::Unreadable => format!("Lecture impossible de {file} : {}", cause(c)),
                 InputProblem::HeadersOnly => format!("{file} ne contient que des en-têtes, aucune ligne de données : ajoutez au moins une ligne sous les en-têtes."),
                 InputProblem::Refused(said) => said.clone(),
+                InputProblem::NotASheet(what) => {
+                    let is = match what {
+                        Foreign::Pdf => "est un document PDF, pas un tableur",
+                        Foreign::Image => "est une image, pas un tableur",
+                        Foreign::Word => "est un document Word, pas un tableur",
+                        Foreign::PowerPoint => "est une présentation PowerPoint, pas un tableur",
+                        Foreign::Archive => "est une archive zip qui ne contient aucun classeur",
+                        Foreign::Binary => "ne ressemble pas à un tableur (son contenu n'est pas du texte lisible)",
+                    };
+                    format!("{file} {is}. Ouvrez le tableur des dossiers dans Excel ou LibreOffice, enregistrez-le en .xlsx (ou .csv), puis choisissez ce fichier-là.")
+                }
+                InputProblem::TooWide { line, columns } => format!("{file}, ligne {line} : {columns} colonnes, plus qu'un tableur n'en permet (16 384). Le fichier est probablement endommagé ou n'est pas un tableau."),
+                InputProblem::CellTooLong { sheet, line, column } => format!("{file}, feuille « {sheet} », ligne {line}, colonne {column} : cellule de plus de 32 767 caractères (la limite d'Excel). Un guillemet non refermé dans un CSV produit souvent cela : vérifiez cette ligne."),
+                InputProblem::SuspiciousArchive(fault) => {
+                    let what = match fault {
+                        ArchiveFault::TooManyEntries(n) => format!("{n} éléments"),
+                        ArchiveFault::Entry { name, mb } => format!("élément {name} ({mb} Mo)"),
+                    };
+                    format!("{file} {what} : ce n'est pas un classeur normal (fichier endommagé ou piégé) ; il n'a pas été ouvert. Rouvrez la source dans Excel et enregistrez-la à nouveau.")
+                }
+                InputProblem::OverBudget { mb, secs } => format!("{file} : ce classeur demande plus de mémoire ou de temps qu'un fichier n'en a pour être lu ({mb} Mo, {secs} s). Il n'a pas été lu. S'il est authentique, découpez-le en plusieurs classeurs ou enregistrez-le en CSV depuis Excel ; sinon (fichier reçu d'ailleurs, piégé), supprimez-le."),
                 InputProblem::DamagedWorkbook => format!("{file} est un classeur endommagé ou incomplet (peut-être pas fini d'être copié ou enregistré) : rouvrez-le dans Excel ou LibreOffice, enregistrez-le à nouveau (Fichier > Enregistrer sous, .xlsx), puis choisissez ce fichier-là."),
                 InputProblem::NoSuchSheet { sheet, present } => format!("La feuille « {sheet} » n'existe pas dans {file}. Feuilles présentes : {}", present.join(", ")),
                 InputProblem::BeyondLastRow { sheet } => format!("{file}, feuille « {sheet} » : une cellule au-delà de la dernière ligne d'Excel (1 048 576)."),

@@ -99,6 +99,8 @@ pub enum Message<'a> {
         column: &'a str,
         line: u32,
     },
+    /// The reader's remark: a CSV read as Windows-1252.
+    EncodingDetected1252,
     /// The reader's remark: a sheet without a code_dossier column, skipped.
     SheetSkipped {
         sheet: &'a str,

@@ -24,7 +24,7 @@ use crate::error::{Failure, InputProblem, Result};
 use crate::headers::{ColumnMap, Field};
 use crate::i18n::Lang;
 
-use sniff::{Foreign, Kind, check_archive, sniff_kind};
+use sniff::{Kind, check_archive, sniff_kind};
 pub use text::Encoding;
 
 /// Excel's own limits: past them the file is not a cabinet's sheet.
@@ -282,8 +282,6 @@ pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table> {
 /// Reads the input, handing each sheet's header and rows to `send` as they
 /// are parsed; `assemble` then makes the `Table` of them.
 pub fn read_streamed(path: &Path, opts: &ReadOptions, send: &mut dyn FnMut(Chunk)) -> Result<Layout> {
-    let lang = opts.lang;
-    let shown = path.display();
     let meta = std::fs::metadata(path).map_err(|e| {
         let problem = match e.kind() {
             std::io::ErrorKind::NotFound => InputProblem::NotFound,
@@ -302,10 +300,10 @@ pub fn read_streamed(path: &Path, opts: &ReadOptions, send: &mut dyn FnMut(Chunk
         return Err(Failure::input(path, InputProblem::PasswordProtected));
     }
     if let Kind::NotASheet(what) = kind {
-        return Err(Failure::refused_input(path, not_a_sheet(&shown.to_string(), what, lang)));
+        return Err(Failure::input(path, InputProblem::NotASheet(what)));
     }
     if matches!(kind, Kind::Xlsx | Kind::Xlsb | Kind::Ods) {
-        check_archive(path, lang)?;
+        check_archive(path)?;
     }
     let before = std::fs::metadata(path).ok().map(|m| (m.len(), m.modified().ok()));
     // The file's hash (which ties a plan and a journal to it) is computed
@@ -462,33 +460,6 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
 
 fn io_failure(path: &Path, e: std::io::Error) -> Failure {
     Failure::Input { file: path.to_path_buf(), problem: InputProblem::Unreadable, cause: Some(e) }
-}
-
-/// The message for a file that is no spreadsheet: what it is, and how to
-/// get the sheet.
-fn not_a_sheet(shown: &str, what: Foreign, lang: Lang) -> String {
-    let is = match what {
-        Foreign::Pdf => lang.t("est un document PDF, pas un tableur", "is a PDF document, not a spreadsheet"),
-        Foreign::Image => lang.t("est une image, pas un tableur", "is an image, not a spreadsheet"),
-        Foreign::Word => lang.t("est un document Word, pas un tableur", "is a Word document, not a spreadsheet"),
-        Foreign::PowerPoint => {
-            lang.t("est une présentation PowerPoint, pas un tableur", "is a PowerPoint presentation, not a spreadsheet")
-        }
-        Foreign::Archive => {
-            lang.t("est une archive zip qui ne contient aucun classeur", "is a zip archive that holds no workbook")
-        }
-        Foreign::Binary => lang.t(
-            "ne ressemble pas à un tableur (son contenu n'est pas du texte lisible)",
-            "does not look like a spreadsheet (its content is no readable text)",
-        ),
-    };
-    format!(
-        "{shown} {is}. {}",
-        lang.t(
-            "Ouvrez le tableur des dossiers dans Excel ou LibreOffice, enregistrez-le en .xlsx (ou .csv), puis choisissez ce fichier-là.",
-            "Open the dossiers' spreadsheet in Excel or LibreOffice, save it as .xlsx (or .csv), then pick that file."
-        )
-    )
 }
 
 /// A file without any code dossier column, with the headers seen.

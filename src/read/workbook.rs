@@ -24,7 +24,7 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions, sink: &
     // Memory and time, counted while reading (see `budget`).
     let mut budget = Budget::new();
     if matches!(kind, Kind::Xlsx | Kind::Xlsb | Kind::Ods) {
-        measure_parts(path, &mut budget, lang)?;
+        measure_parts(path, &mut budget)?;
     }
     let mut book: Sheets<_> = match kind {
         Kind::Xlsx => Sheets::Xlsx(open_workbook::<Xlsx<_>, _>(path).map_err(|e| broken(&e))?),
@@ -53,18 +53,18 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions, sink: &
             Sheets::Xlsx(x) => {
                 let mut reader = x.worksheet_cells_reader(name).map_err(|e| broken(&e))?;
                 let mut cells = std::iter::from_fn(move || streamed(reader.next_cell()));
-                sheet_rows(path, name, &mut cells, sink, &mut budget, lang)
+                sheet_rows(path, name, &mut cells, sink, &mut budget)
             }
             Sheets::Xlsb(x) => {
                 let mut reader = x.worksheet_cells_reader(name).map_err(|e| broken(&e))?;
                 let mut cells = std::iter::from_fn(move || streamed(reader.next_cell()));
-                sheet_rows(path, name, &mut cells, sink, &mut budget, lang)
+                sheet_rows(path, name, &mut cells, sink, &mut budget)
             }
             other => {
                 let range = other.worksheet_range(name).map_err(|e| broken(&e))?;
                 let (row0, col0) = range.start().unwrap_or((0, 0));
                 let mut cells = range.cells().map(|(r, c, d)| Ok((row0 + r as u32, col0 + c as u32, cell(d))));
-                sheet_rows(path, name, &mut cells, sink, &mut budget, lang)
+                sheet_rows(path, name, &mut cells, sink, &mut budget)
             }
         };
         match read.map_err(|e| e.unwrap_or_else(|m| broken(&m)))? {
@@ -117,7 +117,6 @@ fn sheet_rows(
     cells: &mut dyn Iterator<Item = std::result::Result<(u32, u32, Cell), String>>,
     sink: &mut Sink,
     budget: &mut Budget,
-    lang: Lang,
 ) -> std::result::Result<Found, std::result::Result<Failure, String>> {
     let mut header = false;
     let mut head: Vec<Vec<String>> = Vec::new();
@@ -142,8 +141,8 @@ fn sheet_rows(
     for item in cells {
         let (r, c, value) = item.map_err(Err)?;
         let c = c as usize;
-        out_of_bounds(path, name, (r, c), &value, lang).map_err(Ok)?;
-        budget.spend(value.text.len() as u64, 1, path, lang).map_err(Ok)?;
+        out_of_bounds(path, name, (r, c), &value).map_err(Ok)?;
+        budget.spend(value.text.len() as u64, 1, path).map_err(Ok)?;
         if current.as_ref().is_some_and(|(cr, _)| *cr != r) {
             let done = current.take().unwrap_or_default();
             if finish(done, &mut header, &mut head, sink) {
@@ -173,7 +172,7 @@ fn sheet_rows(
 }
 
 /// A cell past Excel's last row or column, or longer than a cell can be.
-fn out_of_bounds(path: &Path, name: &str, (r, c): (u32, usize), value: &Cell, lang: Lang) -> Result<()> {
+fn out_of_bounds(path: &Path, name: &str, (r, c): (u32, usize), value: &Cell) -> Result<()> {
     if r >= super::MAX_ROWS {
         return Err(Failure::input(path, InputProblem::BeyondLastRow { sheet: name.to_string() }));
     }
@@ -181,7 +180,7 @@ fn out_of_bounds(path: &Path, name: &str, (r, c): (u32, usize), value: &Cell, la
         return Err(Failure::input(path, InputProblem::BeyondLastColumn { sheet: name.to_string(), row: r + 1 }));
     }
     if value.text.len() > MAX_CELL_CHARS && value.text.chars().count() > MAX_CELL_CHARS {
-        return Err(super::text::cell_too_long(path, name, r + 1, c, lang));
+        return Err(super::text::cell_too_long(path, name, r + 1, c));
     }
     Ok(())
 }
