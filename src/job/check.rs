@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{Config, Keys};
 use crate::error::{Failure, Result};
 use crate::execute::loophub;
+use crate::messages::WorkbookText;
 use crate::pipeline::Prepared;
 use crate::plan::{Bodies, Plan};
 use crate::portfolio::{Filter, Folder, Portfolio};
@@ -116,7 +117,7 @@ pub async fn export_portfolio(
         let rows: Vec<Vec<String>> = kept.iter().map(sheet_row).collect();
         match report::results_format(out)? {
             ResultsFormat::Xlsx => {
-                let bytes = template_xlsx(lang.t("Portefeuille", "Portfolio"), &PORTFOLIO, &rows, lang)
+                let bytes = template_xlsx(WorkbookText::PortfolioSheet.say(lang), &PORTFOLIO, &rows, lang)
                     .map_err(|e| Failure::unusable(format!("{} : {e}", out.display())))?;
                 crate::files::write_atomic(out, &bytes)?;
             }

@@ -133,6 +133,9 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} more (see the results file)"),
         Message::ResultsWritten { path } => format!("Results: {}", path.display()),
         Message::PlanWritten { path } => format!("Plan written: {}", path.display()),
+        Message::ColumnRepeated { column } => format!(
+            "Column « {column} » names a field already read from an earlier column: it is copied to the results but not used."
+        ),
         Message::EncodingDetected1252 => "Encoding detected: Windows-1252 (CSV saved by French Excel).".into(),
         Message::SheetSkipped { sheet } => format!("Sheet « {sheet} » skipped: no code_dossier column."),
         Message::RowNotFound { at } => format!("{} not found in the checked file.", place(at)),
@@ -397,6 +400,7 @@ pub(super) fn status_meaning(s: Status) -> &'static str {
 
 pub(super) fn workbook(t: WorkbookText) -> &'static str {
     match t {
+        WorkbookText::PortfolioSheet => "Portfolio",
         WorkbookText::SummarySheet => "Summary",
         WorkbookText::Rows => "rows",
         WorkbookText::WhatItMeans => "what it means, and what next",

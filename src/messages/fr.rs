@@ -131,6 +131,9 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} autres (voir le fichier de résultats)"),
         Message::ResultsWritten { path } => format!("Résultats : {}", path.display()),
         Message::PlanWritten { path } => format!("Plan écrit : {}", path.display()),
+        Message::ColumnRepeated { column } => format!(
+            "La colonne « {column} » désigne un champ déjà lu dans une colonne précédente : elle est recopiée dans les résultats mais pas utilisée."
+        ),
         Message::EncodingDetected1252 => {
             "Encodage détecté : Windows-1252 (CSV enregistré par Excel en français).".into()
         }
@@ -390,6 +393,7 @@ pub(super) fn status_meaning(s: Status) -> &'static str {
 
 pub(super) fn workbook(t: WorkbookText) -> &'static str {
     match t {
+        WorkbookText::PortfolioSheet => "Portefeuille",
         WorkbookText::SummarySheet => "Résumé",
         WorkbookText::Rows => "lignes",
         WorkbookText::WhatItMeans => "ce que cela veut dire, et la suite",

@@ -99,6 +99,10 @@ pub enum Message<'a> {
         column: &'a str,
         line: u32,
     },
+    /// The reader's remark: a second column for a field already read.
+    ColumnRepeated {
+        column: &'a str,
+    },
     /// The reader's remark: a CSV read as Windows-1252.
     EncodingDetected1252,
     /// The reader's remark: a sheet without a code_dossier column, skipped.
@@ -269,6 +273,7 @@ impl Text for Message<'_> {
 /// (the results' columns never change with the language).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkbookText {
+    PortfolioSheet,
     SummarySheet,
     Rows,
     WhatItMeans,

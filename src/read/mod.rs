@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Failure, InputProblem, Result};
 use crate::headers::{ColumnMap, Field};
 use crate::i18n::Lang;
+use crate::messages::{Message, Text};
 
 use sniff::{Kind, check_archive, sniff_kind};
 pub use text::Encoding;
@@ -378,14 +379,7 @@ pub fn assemble(layout: Layout, mut rows: Vec<RawRow>, lang: Lang) -> Result<Tab
     }
     let (map, duplicates) = ColumnMap::new(&columns);
     for d in duplicates {
-        remarks.push(format!(
-            "{} « {d} » {}",
-            lang.t("La colonne", "Column"),
-            lang.t(
-                "désigne un champ déjà lu dans une colonne précédente : elle est recopiée dans les résultats mais pas utilisée.",
-                "names a field already read from an earlier column: it is copied to the results but not used."
-            )
-        ));
+        remarks.push(Message::ColumnRepeated { column: &d }.text(lang));
     }
     if rows.is_empty() {
         return Err(Failure::input(&source.path, InputProblem::HeadersOnly));
