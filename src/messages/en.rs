@@ -133,6 +133,21 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} more (see the results file)"),
         Message::ResultsWritten { path } => format!("Results: {}", path.display()),
         Message::PlanWritten { path } => format!("Plan written: {}", path.display()),
+        Message::DossiersWritten { kept, total, path } => format!(
+            "{kept} / {total} dossiers written to {} — fill in action, offre and ancienne_offre, then `loopbatch check --online`.",
+            path.display()
+        ),
+        Message::DossiersShown { kept, total } => format!("{kept} / {total} dossiers"),
+        Message::SimulatorReady { base_url, dossiers } => {
+            format!("Cegid Loop simulator ready: {base_url} ({dossiers} dossiers). Ctrl-C to stop.")
+        }
+        Message::PageOpened { address } => {
+            format!("loopbatch's page opened in the browser; otherwise open within 2 minutes: {address}")
+        }
+        Message::TemplatesWritten => "Templates written:".into(),
+        Message::SearchTooShort { search } => {
+            format!("Search « {search} » too short: at least 3 characters of the code or the name, as in LoopHub.")
+        }
         Message::ColumnRepeated { column } => format!(
             "Column « {column} » names a field already read from an earlier column: it is copied to the results but not used."
         ),

@@ -131,6 +131,21 @@ pub(super) fn message(m: &Message) -> String {
         Message::MoreInvalidRows { n } => format!("… {n} autres (voir le fichier de résultats)"),
         Message::ResultsWritten { path } => format!("Résultats : {}", path.display()),
         Message::PlanWritten { path } => format!("Plan écrit : {}", path.display()),
+        Message::DossiersWritten { kept, total, path } => format!(
+            "{kept} / {total} dossiers écrits dans {} — remplissez action, offre et ancienne_offre, puis `loopbatch check --online`.",
+            path.display()
+        ),
+        Message::DossiersShown { kept, total } => format!("{kept} / {total} dossiers"),
+        Message::SimulatorReady { base_url, dossiers } => {
+            format!("Simulateur Cegid Loop prêt : {base_url} ({dossiers} dossiers). Ctrl-C pour arrêter.")
+        }
+        Message::PageOpened { address } => {
+            format!("Page de loopbatch ouverte dans le navigateur ; sinon, ouvrez dans les 2 minutes : {address}")
+        }
+        Message::TemplatesWritten => "Modèles écrits :".into(),
+        Message::SearchTooShort { search } => {
+            format!("Recherche « {search} » trop courte : au moins 3 caractères du code ou du nom, comme dans LoopHub.")
+        }
         Message::ColumnRepeated { column } => format!(
             "La colonne « {column} » désigne un champ déjà lu dans une colonne précédente : elle est recopiée dans les résultats mais pas utilisée."
         ),

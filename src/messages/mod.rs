@@ -99,6 +99,30 @@ pub enum Message<'a> {
         column: &'a str,
         line: u32,
     },
+    /// `dossiers --results`: how many written, of how many, where.
+    DossiersWritten {
+        kept: usize,
+        total: usize,
+        path: &'a std::path::Path,
+    },
+    /// `dossiers` on screen: how many shown, of how many.
+    DossiersShown {
+        kept: usize,
+        total: usize,
+    },
+    SimulatorReady {
+        base_url: &'a str,
+        dossiers: usize,
+    },
+    /// `ui`: the page's address, if the browser did not open it.
+    PageOpened {
+        address: &'a str,
+    },
+    TemplatesWritten,
+    /// A LoopHub search shorter than LoopHub's 3 characters.
+    SearchTooShort {
+        search: &'a str,
+    },
     /// The reader's remark: a second column for a field already read.
     ColumnRepeated {
         column: &'a str,
