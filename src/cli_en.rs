@@ -83,6 +83,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("simulate", "uninvited_domains", "E-mail domains not invited on the tenant (comma-separated)"),
     ("simulate", "error_profile", "Shape of business errors: json-400, json-409, json-422, texte, 500"),
+    ("registre", "", "The registre of runs: check, copy, import old journals"),
     ("simulate", "seed", "Seed of the draws (latency, faults): same seed, same faults"),
 ];
 
@@ -92,6 +93,7 @@ const SHARED: &[(&str, &str)] = &[
     ("encoding", "CSV encoding (detected otherwise): utf-8, windows-1252, utf-16le, utf-16be"),
     ("delimiter", "CSV delimiter (detected otherwise): ';' ',' 'tab' or '|'"),
     ("format", "Summary format: text or json"),
+    ("registre", "Registre of runs (else LOOPBATCH_REGISTRE, `registre` in loopbatch.toml, or the user's data folder)"),
     ("domain", "Cabinet domain for LoopHub (else `domain` in loopbatch.toml)"),
 ];
 

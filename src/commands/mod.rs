@@ -6,6 +6,7 @@ mod check;
 mod checked;
 mod dossiers;
 mod progress;
+mod registre;
 mod run;
 mod simulate;
 mod template;
@@ -84,5 +85,6 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Dossiers(args) => dossiers::dossiers(&args, &cfg),
         Command::Demo(args) => run::demo(&args, &cfg),
         Command::Ui(args) => ui::ui(&args, &cfg),
+        Command::Registre(args) => registre::registre(&args, &cfg),
     }
 }

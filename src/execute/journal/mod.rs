@@ -25,12 +25,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tokio::sync::oneshot;
 
 use crate::error::{Failure, Result};
 use crate::i18n::Lang;
 use crate::outcome::{CallOutcome, now_iso};
+use crate::registre::legacy::Entry;
 
 mod read;
 mod writer;
@@ -38,59 +39,6 @@ mod writer;
 pub use read::{Prior, Recorded, done_ok, peek, plan_hash_of, tenant_of};
 use read::{read_prior, read_rescue};
 use writer::{Buffer, Shared, Written, lock, syncer};
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum Entry {
-    Start {
-        plan_hash: String,
-        source: String,
-        timestamp: String,
-        /// This journal records "sending" before each request. A journal
-        /// written before that rule (false) counts every reservation as
-        /// sent.
-        #[serde(default)]
-        sending: bool,
-    },
-    /// A later run took over the journal (`--resume`).
-    Resume {
-        timestamp: String,
-    },
-    /// Attempt `attempt` of `call` may go out from now on (a reservation,
-    /// made ahead of its turn: not a sending).
-    Sent {
-        call: u32,
-        attempt: u32,
-        timestamp: String,
-    },
-    /// Attempt `attempt` of `call` is about to go out: in the file before
-    /// the request's first byte.
-    Sending {
-        call: u32,
-        attempt: u32,
-    },
-    /// The attempt recorded "sent" did not go out after all (the run stopped
-    /// before its turn), or failed before any byte of it was written.
-    Withdrawn {
-        call: u32,
-        attempt: u32,
-    },
-    Done {
-        call: u32,
-        outcome: CallOutcome,
-    },
-    /// Where the run goes (endpoint, domain, key id masked and keyed
-    /// fingerprint, simulator instance), as the library describes it; the
-    /// last one recorded stands (`--new-key` records another).
-    Tenant {
-        tenant: serde_json::Value,
-    },
-    /// The results were written at the results file itself: until then, a
-    /// resume has something to do (write them).
-    ResultsWritten {
-        timestamp: String,
-    },
-}
 
 /// A "done" record as written: the outcome borrowed, not copied (one per
 /// call); read back as `Entry::Done`.
@@ -441,6 +389,54 @@ mod tests {
         assert_eq!(rec.warnings.len(), 2, "only the damage mid-file is left: {:?}", rec.warnings);
         assert_eq!(done_ok(&p, "h"), Some(HashSet::from([1])));
         assert_eq!(done_ok(&p, "other"), None, "a journal of another plan is not trusted");
+    }
+
+    /// A journal of this format, torn or damaged, imported into the
+    /// registre reads back as the journal itself reads.
+    #[test]
+    fn an_imported_journal_reads_back_as_the_journal_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let results = dir.path().join("r.csv");
+        let p = crate::registre::journal_beside(&results);
+        let mut text = encode(&start());
+        text.extend(encode(&Entry::Tenant { tenant: serde_json::json!({"endpoint": "http://127.0.0.1:9"}) }));
+        text.extend(encode(&Entry::Sent { call: 1, attempt: 1, timestamp: String::new() }));
+        text.extend(encode(&Entry::Sending { call: 1, attempt: 1 }));
+        text.extend(encode(&Entry::Done { call: 1, outcome: outcome(Status::Ok, false) }));
+        text.extend(encode(&Entry::Sent { call: 2, attempt: 1, timestamp: String::new() }));
+        text.extend(encode(&Entry::Done { call: 2, outcome: outcome(Status::Erreur, true) }));
+        text.extend(encode(&Entry::Sent { call: 3, attempt: 2, timestamp: String::new() }));
+        text.extend(encode(&Entry::Sending { call: 3, attempt: 2 }));
+        text.extend(encode(&Entry::Sent { call: 4, attempt: 1, timestamp: String::new() }));
+        text.extend(encode(&Entry::Sending { call: 4, attempt: 1 }));
+        text.extend(encode(&Entry::Withdrawn { call: 4, attempt: 1 }));
+        text.extend(encode(&Entry::Sent { call: 5, attempt: 1, timestamp: String::new() }));
+        let whole = text.clone();
+        text.extend(b"{\"type\":\"done\",\"ca");
+        let mut damaged = whole.clone();
+        damaged.extend(b"\xff not json\n");
+        damaged.extend(encode(&Entry::Sent { call: 6, attempt: 1, timestamp: String::new() }));
+        let reg_path = dir.path().join("registre.sqlite3");
+        let mut reg = crate::registre::Registre::open(&reg_path, Lang::Fr).unwrap();
+        for (bytes, is_damaged) in [(text, false), (damaged, true)] {
+            std::fs::write(&p, &bytes).unwrap();
+            let rec = peek(&p, &dir.path().join("none"), "h", Lang::Fr).unwrap().unwrap();
+            let imported = reg.import_journal(&p, &results).unwrap().expect("imported");
+            assert_eq!(imported.damaged, is_damaged);
+            let (prior, damaged) = reg.prior(imported.run).unwrap();
+            assert_eq!(prior, rec.prior);
+            assert_eq!(damaged, rec.damaged);
+            let run = reg.run_for(&results).unwrap().unwrap();
+            assert_eq!((run.id, run.plan_hash.as_str()), (imported.run, "h"));
+            assert_eq!(run.tenant, rec.tenant);
+            assert!(reg.import_journal(&p, &results).unwrap().is_none(), "imported once");
+        }
+        // A journal of the version before "sending" records: reserved counts as sent.
+        let legacy = b"{\"type\":\"start\",\"plan_hash\":\"h\",\"source\":\"s\",\"timestamp\":\"\"}\n".to_vec();
+        std::fs::write(&p, [legacy, encode(&Entry::Sent { call: 1, attempt: 1, timestamp: String::new() })].concat())
+            .unwrap();
+        let run = reg.import_journal(&p, &results).unwrap().unwrap().run;
+        assert_eq!(reg.prior(run).unwrap().0.get(&1), Some(&Prior::InFlight { attempts: 1, sent: true }));
     }
 
     #[tokio::test]

@@ -11,21 +11,9 @@ use crate::error::{Failure, Result};
 use crate::i18n::Lang;
 use crate::outcome::{CallOutcome, Status};
 
-use super::Entry;
+use crate::registre::legacy::Entry;
 
-/// What an earlier run left for a call.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Prior {
-    Done(CallOutcome),
-    /// Attempted (`attempts` numbers used) and not settled. `sent`: one of
-    /// the attempts went out (a "sending" record, not withdrawn) and its
-    /// answer was not recorded: it may have been applied. Otherwise the
-    /// attempts were only reserved: never sent.
-    InFlight {
-        attempts: u32,
-        sent: bool,
-    },
-}
+pub use crate::registre::Prior;
 
 /// How the journal ends.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
