@@ -1,0 +1,123 @@
+//! The registre from the command line: where it lives (the per-user local
+//! data folder, or `--registre`, LOOPBATCH_REGISTRE, the configuration),
+//! `registre check|copy|import`, and the files it refuses to open.
+
+use std::path::{Path, PathBuf};
+
+use crate::util::Work;
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Where a hermetic binary keeps its registre by default.
+fn default_registre(w: &Work) -> PathBuf {
+    w.home().join(".local/share/loopbatch/registre.sqlite3")
+}
+
+fn sha(path: &Path) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(std::fs::read(path).unwrap()).to_vec()
+}
+
+#[test]
+fn the_registre_lives_in_the_local_data_folder_owner_only_unless_named() {
+    let w = Work::new();
+    let out = w.bin().args(["registre", "check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let path = default_registre(&w);
+    assert!(stdout(&out).contains("intact") && stdout(&out).contains(&path.display().to_string()), "{}", stdout(&out));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    // The flag, the environment, the configuration, in that order.
+    let named = w.path("a.sqlite3");
+    let by_env = w.path("b.sqlite3");
+    let by_cfg = w.path("c.sqlite3");
+    std::fs::write(w.path("loopbatch.toml"), "registre = \"c.sqlite3\"\n").unwrap();
+    w.bin().args(["registre", "check"]).assert().code(0);
+    assert!(by_cfg.exists());
+    w.bin().env("LOOPBATCH_REGISTRE", &by_env).args(["registre", "check"]).assert().code(0);
+    assert!(by_env.exists());
+    w.bin().env("LOOPBATCH_REGISTRE", &by_env).args(["registre", "check", "--registre"]).arg(&named).assert().code(0);
+    assert!(named.exists());
+}
+
+#[test]
+fn a_damaged_registre_is_refused_with_the_command_that_moves_it_aside() {
+    let w = Work::new();
+    let path = w.file("abime.sqlite3", &[0x5a; 4096]);
+    let out = w.bin().args(["registre", "check", "--registre"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("endommagé") && err.contains(&format!("mv \"{}\"", path.display())), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), vec![0x5a; 4096], "left as it is");
+}
+
+#[test]
+fn a_registre_of_a_newer_loopbatch_is_refused_and_untouched() {
+    let w = Work::new();
+    let path = w.path("r.sqlite3");
+    w.bin().args(["registre", "check", "--registre"]).arg(&path).assert().code(0);
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute("UPDATE meta SET value = '7.2' WHERE key = 'version'", []).unwrap();
+        c.execute_batch("PRAGMA user_version = 42; PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    }
+    let before = sha(&path);
+    let out = w.bin().args(["registre", "check", "--registre"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("créé par loopbatch 7.2, plus récent : mettez à jour"), "{}", stderr(&out));
+    assert_eq!(sha(&path), before, "the file is untouched");
+}
+
+#[test]
+fn a_copy_checks_sound_and_is_never_written_over() {
+    let w = Work::new();
+    w.bin().args(["registre", "check"]).assert().code(0);
+    let dest = w.path("copie.sqlite3");
+    w.bin().args(["registre", "copy"]).arg(&dest).assert().code(0);
+    w.bin().args(["registre", "check", "--full", "--registre"]).arg(&dest).assert().code(0);
+    let out = w.bin().args(["registre", "copy"]).arg(&dest).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("jamais écrasé"), "{}", stderr(&out));
+}
+
+/// A journal written by a run (the previous format), imported once, by its
+/// own name or by its results' name.
+#[test]
+fn a_journal_of_the_previous_format_is_imported_once() {
+    let w = Work::new();
+    let sheet = w.csv_1252("s.csv", &["code_dossier;email;nom;prenom;offre", "D1;ana@exemple.fr;Vidal;Ana;start"]);
+    let results = w.path("r.csv");
+    let journal = w.path("r.csv.journal.jsonl");
+    let torn = w.path("t.csv.journal.jsonl");
+    let lines = [
+        r#"{"type":"start","plan_hash":"h","source":"s.csv","timestamp":"","sending":true}"#,
+        r#"{"type":"sent","call":1,"attempt":1,"timestamp":""}"#,
+        r#"{"type":"sending","call":1,"attempt":1}"#,
+        r#"{"type":"do"#,
+    ];
+    std::fs::write(&torn, lines.join("\n")).unwrap();
+    std::fs::write(&journal, lines[..3].join("\n") + "\n").unwrap();
+    let out = w.bin().args(["registre", "import"]).arg(&journal).arg(w.path("t.csv")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).matches("Importé").count(), 2, "{}", stdout(&out));
+    let out = w.bin().args(["registre", "import"]).arg(&results).output().unwrap();
+    assert!(stdout(&out).contains("Déjà importé"), "{}", stdout(&out));
+    let reg = loopbatch::registre::Registre::open(&default_registre(&w), loopbatch::i18n::Lang::Fr).unwrap();
+    let run = reg.run_for(&results).unwrap().expect("the run of r.csv");
+    let (prior, damaged) = reg.prior(run.id).unwrap();
+    assert!(!damaged);
+    assert_eq!(prior.get(&1), Some(&loopbatch::registre::Prior::InFlight { attempts: 1, sent: true }));
+    let run = reg.run_for(&w.path("t.csv")).unwrap().expect("the torn one too");
+    assert_eq!(reg.prior(run.id).unwrap().0.len(), 1, "the torn line left out");
+    let out = w.bin().args(["registre", "import"]).arg(&sheet).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "no journal beside it: {}", stdout(&out));
+}
