@@ -10,15 +10,10 @@ use crate::registre::{self, Registre};
 
 use super::print_line;
 
-/// The registre a command uses: the flag, else the configuration's (its
-/// file, LOOPBATCH_REGISTRE), else the per-user local data folder's.
-pub(super) fn place(flag: Option<&Path>, cfg: &Config) -> Option<PathBuf> {
-    flag.map(Path::to_path_buf).or_else(|| cfg.registre.clone())
-}
-
 pub fn registre(args: &RegistreArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
-    let path = registre::location(place(args.place.registre.as_deref(), cfg).as_deref(), lang)?;
+    // The flag is already in `cfg.registre` (see `dispatch`).
+    let path = registre::location(cfg.registre.as_deref(), lang)?;
     let mut reg = Registre::open(&path, lang)?;
     match &args.action {
         RegistreAction::Check { full } => {

@@ -101,6 +101,13 @@ impl RunLock {
     }
 }
 
+/// Who ran into these results last, as the note beside the lock says (it
+/// stays after a kill): user and machine.
+pub(super) fn noted_holder(files: &RunFiles) -> Option<(String, String)> {
+    let holder = serde_json::from_slice::<Holder>(&std::fs::read(files.lock_note()).ok()?).ok()?;
+    Some((holder.user, holder.machine))
+}
+
 /// The lock file, created if need be. One created by a colleague in a
 /// shared folder may be read-only to us: a lock needs only to read it.
 fn open_lock(path: &Path) -> std::io::Result<File> {

@@ -80,7 +80,7 @@ pub(super) fn import(
         format!("{:x}", Sha256::digest(&bytes))
     };
     let (entries, damaged) = records(&bytes);
-    let Some(Entry::Start { plan_hash, source, timestamp, sending }) = entries.first().cloned() else {
+    let Some(Entry::Start { plan_hash, source, timestamp, sending, .. }) = entries.first().cloned() else {
         return Err(unreadable(
             lang.t("pas un journal de loopbatch (sans en-tête)", "not a loopbatch journal (no header)").into(),
         ));

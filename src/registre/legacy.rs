@@ -17,6 +17,9 @@ pub enum Entry {
         /// before that rule (false) counts every reservation as sent.
         #[serde(default)]
         sending: bool,
+        /// In a rescue file: the registre's run whose outcomes it keeps.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        run: Option<i64>,
     },
     /// A later run took over the journal (`--resume`).
     Resume {

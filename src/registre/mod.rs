@@ -16,6 +16,7 @@ mod open;
 mod read;
 mod schema;
 mod space;
+mod write;
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +29,7 @@ use crate::outcome::{CallOutcome, Status, now_iso};
 pub use import::{Imported, journal_beside};
 pub use read::Prior;
 pub use space::{MIN_FREE_BYTES, enough_space};
+pub use write::{Record, WriteFailure};
 
 /// The registre's file name in the per-user local data folder.
 pub const FILE_NAME: &str = "registre.sqlite3";
@@ -60,6 +62,8 @@ pub struct Registre {
     conn: Connection,
     path: PathBuf,
     lang: Lang,
+    /// The `synchronous` level set on the connection.
+    synchronous: &'static str,
 }
 
 /// What a run is when it starts, as the registre keeps it.
@@ -110,7 +114,7 @@ pub enum Event {
 }
 
 impl Event {
-    fn word(self) -> &'static str {
+    pub(crate) fn word(self) -> &'static str {
         match self {
             Event::Reserved => "reserved",
             Event::Sending => "sending",
@@ -134,7 +138,7 @@ impl Registre {
     /// none; see [`open`](self::open) for what is refused.
     pub fn open(path: &Path, lang: Lang) -> Result<Registre> {
         let conn = open::open(path, lang)?;
-        Ok(Registre { conn, path: path.to_path_buf(), lang })
+        Ok(Registre { conn, path: path.to_path_buf(), lang, synchronous: "NORMAL" })
     }
 
     pub fn path(&self) -> &Path {

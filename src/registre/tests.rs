@@ -160,3 +160,62 @@ fn too_little_room_refuses_a_run() {
     assert_eq!(f.exit, exit::UNUSABLE);
     assert!(f.message.contains("Pas assez de place") && f.message.contains("Rien n'a été envoyé"), "{}", f.message);
 }
+
+/// A journal of the previous format — torn by a kill, damaged mid-file, or
+/// older than "sending" records — imported as its run's records.
+#[test]
+fn journals_of_the_previous_format_are_imported_as_their_runs_records() {
+    use legacy::Entry;
+    let line = |e: Entry| {
+        let mut l = serde_json::to_vec(&e).unwrap();
+        l.push(b'\n');
+        l
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("r.csv");
+    let p = journal_beside(&results);
+    let start =
+        Entry::Start { plan_hash: "h".into(), source: "s".into(), timestamp: String::new(), sending: true, run: None };
+    let sent = |call| Entry::Sent { call, attempt: 1, timestamp: String::new() };
+    let mut text = line(start);
+    text.extend(line(Entry::Tenant { tenant: serde_json::json!({"endpoint": "http://127.0.0.1:9"}) }));
+    text.extend(line(sent(1)));
+    text.extend(line(Entry::Sending { call: 1, attempt: 1 }));
+    text.extend(line(Entry::Done { call: 1, outcome: outcome(Status::Ok, "", false) }));
+    text.extend(line(sent(2)));
+    text.extend(line(Entry::Done { call: 2, outcome: outcome(Status::Erreur, "", true) }));
+    text.extend(line(sent(3)));
+    text.extend(line(Entry::Sending { call: 3, attempt: 1 }));
+    text.extend(line(sent(4)));
+    text.extend(line(Entry::Sending { call: 4, attempt: 1 }));
+    text.extend(line(Entry::Withdrawn { call: 4, attempt: 1 }));
+    let mut torn = text.clone();
+    torn.extend(b"{\"type\":\"done\",\"ca");
+    let mut damaged = text.clone();
+    damaged.extend(b"\xff not json\n");
+    damaged.extend(line(sent(6)));
+    let mut reg = Registre::open(&dir.path().join(FILE_NAME), Lang::Fr).unwrap();
+    for (bytes, is_damaged) in [(torn, false), (damaged, true)] {
+        std::fs::write(&p, &bytes).unwrap();
+        let imported = reg.import_journal(&p, &results).unwrap().expect("imported");
+        assert_eq!(imported.damaged, is_damaged);
+        let (prior, damaged) = reg.prior(imported.run).unwrap();
+        assert_eq!(damaged, is_damaged);
+        assert!(matches!(prior.get(&1), Some(Prior::Done(o)) if o.status == Status::Ok));
+        assert_eq!(prior.get(&2), Some(&Prior::InFlight { attempts: 1, sent: false }), "to send again");
+        assert_eq!(prior.get(&3), Some(&Prior::InFlight { attempts: 1, sent: true }));
+        assert_eq!(prior.get(&4), Some(&Prior::InFlight { attempts: 1, sent: false }));
+        let run = reg.run_for(&results).unwrap().unwrap();
+        assert_eq!((run.id, run.plan_hash.as_str()), (imported.run, "h"));
+        assert_eq!(run.tenant, Some(serde_json::json!({"endpoint": "http://127.0.0.1:9"})));
+        assert!(reg.import_journal(&p, &results).unwrap().is_none(), "imported once");
+    }
+    let legacy = b"{\"type\":\"start\",\"plan_hash\":\"h\",\"source\":\"s\",\"timestamp\":\"\"}\n".to_vec();
+    std::fs::write(&p, [legacy, line(sent(1))].concat()).unwrap();
+    let run = reg.import_journal(&p, &results).unwrap().unwrap().run;
+    assert_eq!(
+        reg.prior(run).unwrap().0.get(&1),
+        Some(&Prior::InFlight { attempts: 1, sent: true }),
+        "reserved counts as sent"
+    );
+}

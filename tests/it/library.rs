@@ -32,6 +32,7 @@ fn config(base_url: &str) -> Config {
     cfg.subscription_key_file = None;
     cfg.api_key_file = None;
     cfg.user_dir = Some(Path::new(env!("CARGO_TARGET_TMPDIR")).join("library-home/.config/loopbatch"));
+    cfg.registre = Some(Path::new(env!("CARGO_TARGET_TMPDIR")).join("library-home/registre.sqlite3"));
     cfg
 }
 
