@@ -85,7 +85,7 @@ pub(super) fn import(
             lang.t("pas un journal de loopbatch (sans en-tête)", "not a loopbatch journal (no header)").into(),
         ));
     };
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let known: Option<i64> =
         tx.query_row("SELECT id FROM runs WHERE imported_sha256 = ?1", [&digest], |r| r.get(0)).optional()?;
     if known.is_some() {

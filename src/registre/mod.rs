@@ -154,7 +154,12 @@ impl Registre {
     pub fn start_run(&mut self, run: &NewRun, calls: &[PlannedCall<'_>]) -> Result<i64> {
         let results = canonical(&run.results);
         let tenant = run.tenant.as_ref().map(|t| t.to_string());
-        let tx = self.conn.transaction().map_err(|e| open::failure(&self.path, &e, self.lang))?;
+        // IMMEDIATE: the write lock first (waited for), never a read that
+        // another writer's commit turns into SQLITE_BUSY.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| open::failure(&self.path, &e, self.lang))?;
         let id = (|| {
             record_plan(&tx, &run.plan_hash, &run.sheet, calls)?;
             tx.execute(

@@ -77,7 +77,10 @@ impl Registre {
     /// Outcomes kept in a rescue file while the registre could not take
     /// them, recorded as this run's own.
     pub fn rescued(&mut self, run: i64, outcomes: &[(u32, CallOutcome)]) -> crate::error::Result<()> {
-        let tx = self.conn.transaction().map_err(|e| super::open::failure(&self.path, &e, self.lang))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| super::open::failure(&self.path, &e, self.lang))?;
         for (call, o) in outcomes {
             insert_answer(&tx, run, *call, o).map_err(|e| super::open::failure(&self.path, &e, self.lang))?;
         }
