@@ -136,7 +136,7 @@ pub(super) fn writer(mut reg: Registre, run: i64, shared: &Shared) {
         }
         drop(q);
         batches += 1;
-        if batches % CHECKPOINT_EVERY == 0 {
+        if batches.is_multiple_of(CHECKPOINT_EVERY) {
             reg.checkpoint(false);
         }
     }
