@@ -121,3 +121,82 @@ fn a_journal_of_the_previous_format_is_imported_once() {
     let out = w.bin().args(["registre", "import"]).arg(&sheet).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "no journal beside it: {}", stdout(&out));
 }
+
+fn sheet(w: &Work, n: usize) -> (PathBuf, Vec<String>) {
+    let codes: Vec<String> = (1..=n).map(|i| format!("G{i:03}")).collect();
+    let mut lines = vec!["code_dossier;email;nom;prenom;offre".to_string()];
+    lines.extend(codes.iter().enumerate().map(|(i, c)| format!("{c};g{i}@exemple.fr;Nom{i};Prenom{i};start")));
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    (w.csv_1252("g.csv", &refs), codes)
+}
+
+fn sim(codes: &[String]) -> crate::util::TestSim {
+    let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), false)).collect();
+    crate::util::TestSim::start(loopbatch::simulator::Options {
+        model: crate::util::model(&refs),
+        ..Default::default()
+    })
+}
+
+fn sent(sim: &crate::util::TestSim) -> u64 {
+    sim.stats()["total"].as_u64().unwrap()
+}
+
+/// A run refuses to start on a damaged registre, or with too little room
+/// under it: exit 2, nothing sent.
+#[test]
+fn a_run_on_a_damaged_registre_or_a_full_disk_sends_nothing() {
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 3);
+    let sim = sim(&codes);
+    let damaged = w.file("abime.sqlite3", &[0x33; 2048]);
+    let out = w
+        .bin_for(&sim)
+        .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s", "--registre"])
+        .arg(&damaged)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("endommagé") && stderr(&out).contains("mv "), "{}", stderr(&out));
+    assert_eq!(sent(&sim), 0);
+    let out = w
+        .bin_for(&sim)
+        .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s"])
+        .env("LOOPBATCH_TEST_REGISTRE_MIN_FREE_MB", "999999999999")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Pas assez de place pour le registre"), "{}", stderr(&out));
+    assert_eq!(sent(&sim), 0);
+    w.bin_for(&sim).args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s"]).assert().code(0);
+}
+
+/// Results whose run this registre does not hold (another user, another
+/// machine: here the same run's registre wiped) are never run afresh by
+/// `--resume`: exit 2, naming who ran them from the note a kill left.
+#[test]
+fn resuming_a_run_this_registre_does_not_hold_names_who_ran_it() {
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 6);
+    let sim = sim(&codes);
+    let run = |resume: bool| {
+        let mut c = w.bin_for(&sim);
+        c.args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s", "--concurrency", "1"]);
+        if resume {
+            c.arg("--resume");
+        } else {
+            c.env("LOOPBATCH_TEST_KILL_AT", "sending:3");
+        }
+        c.output().unwrap()
+    };
+    assert_ne!(run(false).status.code(), Some(0), "killed");
+    let before = sent(&sim);
+    let note: serde_json::Value = serde_json::from_slice(&std::fs::read(w.path("r.csv.lock.owner")).unwrap()).unwrap();
+    let (user, machine) = (note["user"].as_str().unwrap(), note["machine"].as_str().unwrap());
+    crate::util::wipe_registre(&w);
+    let out = run(true);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("ne connaît pas") && err.contains(user) && err.contains(machine), "{err}");
+    assert_eq!(sent(&sim), before, "nothing sent");
+}
