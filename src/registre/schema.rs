@@ -38,6 +38,7 @@ CREATE TABLE runs(
     counts TEXT,
     results_written INTEGER NOT NULL DEFAULT 0,
     damaged INTEGER NOT NULL DEFAULT 0,
+    syncs INTEGER NOT NULL DEFAULT 0,
     imported_from TEXT,
     imported_sha256 TEXT
 );

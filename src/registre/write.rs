@@ -1,7 +1,7 @@
 //! The writes of a run as its engine makes them: records in batches, each
-//! batch one transaction, committed with `synchronous=FULL` when it must
-//! survive a power cut (reservations: a FULL commit syncs every earlier
-//! frame too), else `NORMAL` (in the WAL: safe against a kill).
+//! batch one transaction, committed with `synchronous=NORMAL` (in the WAL:
+//! safe against a kill), or `FULL` when it must survive a power cut (a
+//! reservation a call waits for: a FULL commit syncs every earlier frame).
 
 use rusqlite::{ErrorCode, params};
 
@@ -12,9 +12,18 @@ use super::{Event, Registre, insert_answer};
 /// One record of a run.
 #[derive(Debug, Clone)]
 pub enum Record {
-    Attempt { call: u32, attempt: u32, event: Event },
-    Answered { call: u32, outcome: CallOutcome },
+    Attempt {
+        call: u32,
+        attempt: u32,
+        event: Event,
+    },
+    Answered {
+        call: u32,
+        outcome: CallOutcome,
+    },
     Tenant(serde_json::Value),
+    /// Nothing new: a commit made only to sync what came before (FULL).
+    Synced,
 }
 
 /// A batch that could not be written. `busy`: another process holds the
@@ -58,6 +67,9 @@ impl Registre {
                 Record::Answered { call, outcome } => insert_answer(&tx, run, *call, outcome)?,
                 Record::Tenant(t) => {
                     tx.execute("UPDATE runs SET tenant = ?1 WHERE id = ?2", params![t.to_string(), run])?;
+                }
+                Record::Synced => {
+                    tx.execute("UPDATE runs SET syncs = syncs + 1 WHERE id = ?1", [run])?;
                 }
             }
             between(i);

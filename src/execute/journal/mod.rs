@@ -148,7 +148,9 @@ impl Journal {
     }
 
     /// Records that attempt `attempt` of `call` may go out. It must not go
-    /// out before [`Journal::durable`] says so for the returned ticket.
+    /// out before [`Journal::durable`] says so for the returned ticket
+    /// (committed at once, synced when a call waits for it: one sync then
+    /// covers every reservation made by then).
     pub fn sent(&self, call: u32, attempt: u32) -> std::result::Result<Ticket, WriteError> {
         self.append(Record::Attempt { call, attempt, event: Event::Reserved }, None)
     }
@@ -174,16 +176,16 @@ impl Journal {
     /// Returns once the record of `ticket` (and every one before it) is
     /// committed: in the WAL, a kill cannot lose it.
     pub async fn written(&self, ticket: Ticket) -> Written {
-        self.wait(ticket.0, false).await
+        self.wait(ticket, false).await
     }
 
     /// Returns once the record of `ticket` (and every one before it) is on
     /// disk: a power cut cannot lose it.
     pub async fn durable(&self, ticket: Ticket) -> Written {
-        self.wait(ticket.0, true).await
+        self.wait(ticket, true).await
     }
 
-    async fn wait(&self, ticket: u64, full: bool) -> Written {
+    async fn wait(&self, Ticket(ticket): Ticket, full: bool) -> Written {
         let told = {
             let mut q = lock(&self.shared.queue);
             if let Some(e) = &q.broken {
@@ -212,7 +214,7 @@ impl Journal {
             }
             q.appended - 1
         };
-        self.wait(last, false).await
+        self.wait(Ticket(last), false).await
     }
 
     /// How many commits were synced so far (one per group of records).

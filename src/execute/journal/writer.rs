@@ -1,11 +1,15 @@
 //! The registre's writer thread: it owns the connection and commits what
-//! the engine hands it as soon as it is free — every record waiting, in one
-//! transaction (a group commit), never on a timer. A batch holding a
-//! reservation is committed with `synchronous=FULL` (the engine waits for
-//! it before sending); others with `NORMAL`. A busy registre (another
-//! process writing) is waited for; any other failure fails every record
-//! from then on. A PASSIVE checkpoint now and then keeps the WAL short;
-//! a TRUNCATE at the end.
+//! the engine hands it as soon as it is free — every record waiting, in
+//! one transaction (a group commit), never on a timer — with
+//! `synchronous=NORMAL`: in the WAL, a kill cannot lose it, and a request
+//! waits for its "sending" only that long. When a call about to go out
+//! waits for its reservation to be on disk, the next commit is made with
+//! `FULL`, which syncs it and every frame before it (the reservations made
+//! ahead by then, the outcomes a dependent's reservation comes after): one
+//! sync for dozens of calls. A busy registre (another process writing) is
+//! waited for; any other failure fails every record from then on. A
+//! PASSIVE checkpoint now and then keeps the WAL short; a TRUNCATE at the
+//! end.
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
@@ -53,9 +57,9 @@ impl Queue {
         Ok(self.appended - 1)
     }
 
-    /// Someone waits for records committed but not yet on disk.
+    /// Someone waits for records not yet on disk.
     fn sync_wanted(&self) -> bool {
-        self.waiters.iter().any(|(t, full, _)| *full && *t >= self.synced && *t < self.committed)
+        self.waiters.iter().any(|(t, full, _)| *full && *t >= self.synced)
     }
 
     fn tell(&mut self) {
@@ -99,28 +103,20 @@ pub(super) fn writer(mut reg: Registre, run: i64, shared: &Shared) {
         while q.pending.is_empty() && !q.closed && !q.sync_wanted() {
             q = shared.wake.wait(q).unwrap_or_else(|e| e.into_inner());
         }
-        if q.pending.is_empty() && q.sync_wanted() {
-            // Committed with NORMAL, wanted on disk: a checkpoint syncs the WAL.
-            drop(q);
-            reg.checkpoint(false);
-            let mut q = lock(&shared.queue);
-            q.synced = q.committed;
-            q.syncs += 1;
-            q.tell();
-            continue;
-        }
-        if q.pending.is_empty() && q.closed {
+        if q.broken.is_some() || (q.pending.is_empty() && q.closed && !q.sync_wanted()) {
             drop(q);
             reg.checkpoint(true);
             return;
         }
         let batch = std::mem::take(&mut q.pending);
         let upto = q.appended;
-        let full =
-            batch.iter().any(|(r, _)| matches!(r, Record::Attempt { event: crate::registre::Event::Reserved, .. }))
-                || q.waiters.iter().any(|(t, full, _)| *full && *t < upto);
+        let full = q.sync_wanted();
         drop(q);
-        let records: Vec<Record> = batch.iter().map(|(r, _)| r.clone()).collect();
+        let mut records: Vec<Record> = batch.iter().map(|(r, _)| r.clone()).collect();
+        if records.is_empty() {
+            // Committed already, wanted on disk: a FULL commit syncs them.
+            records.push(Record::Synced);
+        }
         let written = write(&mut reg, run, &records, full);
         let mut q = lock(&shared.queue);
         match written {
