@@ -17,6 +17,17 @@ use super::schema;
 pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(super) fn open(path: &Path, lang: Lang) -> Result<Connection> {
+    if let Some(what) = unsafe_place(path, lang) {
+        return Err(Failure::unusable(format!(
+            "{} {} ({what}). {}",
+            lang.t("Le registre ne peut pas être gardé là :", "The registre cannot be kept there:"),
+            path.display(),
+            lang.t(
+                "Sur un partage réseau ou dans un dossier synchronisé, le verrouillage de SQLite n'est pas sûr : le registre pourrait être abîmé. Gardez-le sur un disque de ce poste (par défaut, le dossier de données local de l'utilisateur) ; copiez-le ailleurs avec « loopbatch registre copy ». Rien n'a été envoyé.",
+                "On a network share or in a synced folder, SQLite's locking is not safe: the registre could be damaged. Keep it on a disk of this machine (by default, the user's local data folder); copy it elsewhere with “loopbatch registre copy”. Nothing was sent."
+            )
+        )));
+    }
     if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
         crate::files::owner_only_folder(dir).map_err(|e| cannot_open(path, &e.to_string(), lang))?;
     }
@@ -42,6 +53,45 @@ pub(super) fn open(path: &Path, lang: Lang) -> Result<Connection> {
         .map_err(|e| failure(path, &e, lang))?;
     schema::ensure(&conn, version).map_err(|e| failure(path, &e, lang))?;
     Ok(conn)
+}
+
+/// A folder synced by a cloud client, or a network file system, where
+/// SQLite's locking is not safe: what it is, where it can be seen.
+fn unsafe_place(path: &Path, lang: Lang) -> Option<&'static str> {
+    const SYNCED: [&str; 6] = ["onedrive", "dropbox", "google drive", "googledrive", "icloud drive", "icloud"];
+    let synced = path.components().any(|c| {
+        let name = c.as_os_str().to_string_lossy().to_lowercase();
+        SYNCED.iter().any(|s| name == *s || name.starts_with(&format!("{s} -")) || name.starts_with(&format!("{s}-")))
+    });
+    if synced {
+        return Some(lang.t("dossier synchronisé", "synced folder"));
+    }
+    network_fs(path).then_some(lang.t("partage réseau", "network share"))
+}
+
+/// Whether the folder of `path` (or its nearest existing parent) is on a
+/// network file system (Linux: NFS, SMB/CIFS, AFS, 9p…).
+#[cfg(target_os = "linux")]
+fn network_fs(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    const NETWORK: [i64; 7] = [0x6969, 0x517B, 0xFF53_4D42, 0xFE53_4D42, 0x5346_414F, 0x0102_1997, 0x6B41_4653];
+    let Some(dir) = path.ancestors().skip(1).find(|p| p.exists()) else { return false };
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else { return false };
+    let mut st = std::mem::MaybeUninit::<libc::statfs>::uninit();
+    // SAFETY: `c` is a valid NUL-terminated path; statfs fills `st` on success only.
+    let st = unsafe {
+        if libc::statfs(c.as_ptr(), st.as_mut_ptr()) != 0 {
+            return false;
+        }
+        st.assume_init()
+    };
+    #[allow(clippy::unnecessary_cast)]
+    NETWORK.contains(&(st.f_type as i64))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn network_fs(_path: &Path) -> bool {
+    false
 }
 
 /// Creates an empty file only its owner may read and write (unix 0600):

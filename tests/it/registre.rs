@@ -78,6 +78,20 @@ fn a_registre_of_a_newer_loopbatch_is_refused_and_untouched() {
 }
 
 #[test]
+fn a_registre_in_a_synced_folder_is_refused() {
+    let w = Work::new();
+    let path = w.path("OneDrive - Cabinet/loopbatch/registre.sqlite3");
+    let out = w.bin().args(["registre", "check", "--registre"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("dossier synchronisé") && stderr(&out).contains("ne peut pas être gardé là"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!path.exists(), "nothing created there");
+}
+
+#[test]
 fn a_copy_checks_sound_and_is_never_written_over() {
     let w = Work::new();
     w.bin().args(["registre", "check"]).assert().code(0);
