@@ -208,16 +208,16 @@ impl Registre {
     }
 
     /// Records the end of a run: rows per status word, whether the results
-    /// were written at their file. Then the WAL is folded into the file.
+    /// were written at their file (in the WAL: a kill cannot lose it; a
+    /// power cut may, and the resume then writes the results again).
     pub fn end_run(&self, run: i64, counts: &serde_json::Value, results_written: bool) -> Result<()> {
         self.conn
             .execute(
                 "UPDATE runs SET ended = ?1, counts = ?2, results_written = ?3 WHERE id = ?4",
                 params![now_iso(), counts.to_string(), results_written, run],
             )
-            .map_err(|e| self.failed(&e))?;
-        self.checkpoint(true);
-        Ok(())
+            .map(drop)
+            .map_err(|e| self.failed(&e))
     }
 
     /// Folds the WAL into the file: PASSIVE between batches (never waits

@@ -379,8 +379,7 @@ pub(super) async fn rerun_failed(State(app): State<Shared>, UrlPath(id): UrlPath
         if to_send == 0 {
             return nothing_to_send(&app, &id);
         }
-        let previous = RunFiles::new(results).with_registre(app.cfg.registre.clone());
-        (r.name.clone(), r.host.clone(), Box::new(r.plan.clone()), previous)
+        (r.name.clone(), r.host.clone(), Box::new(r.plan.clone()), RunFiles::new(results))
     };
     launch(&app, name, host, plan, Again::OnlyFailed(previous))
 }
