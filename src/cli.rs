@@ -243,7 +243,7 @@ pub struct RunArgs {
     /// Tableur, ou plan JSON écrit par `loopbatch plan`
     #[arg(value_name = "FICHIER|PLAN.json")]
     pub file: PathBuf,
-    /// Fichier de résultats (.xlsx ou .csv) ; le journal est écrit à côté
+    /// Fichier de résultats (.xlsx ou .csv) ; chaque appel est noté dans le registre
     #[arg(long, value_name = "SORTIE")]
     pub results: PathBuf,
     /// Débit maximal (ex. 5/s, 300/min ; défaut 5/s ou la configuration)
@@ -258,7 +258,7 @@ pub struct RunArgs {
     /// Nouvelles tentatives sur erreur passagère (défaut 5)
     #[arg(long, value_name = "K")]
     pub retries: Option<u32>,
-    /// Reprend une exécution interrompue grâce à son journal
+    /// Reprend une exécution interrompue grâce au registre
     #[arg(long)]
     pub resume: bool,
     /// Vérifie et planifie seulement, sans rien envoyer (comme check)

@@ -50,8 +50,8 @@ pub fn check_results_target(input: &Path, results: &Path, registre: Option<&Path
             lang.t("Le fichier", "The file"),
             results.display(),
             lang.t(
-                "est le fichier de résultats d'une exécution (son journal est à côté) : une vérification l'écraserait. Rien n'a été écrit. Donnez un autre nom à --results.",
-                "holds the results of a run (its journal is beside it): a check would overwrite them. Nothing was written. Give --results another name."
+                "est le fichier de résultats d'une exécution (notée au registre) : une vérification l'écraserait. Rien n'a été écrit. Donnez un autre nom à --results.",
+                "holds the results of a run (recorded in the registre): a check would overwrite them. Nothing was written. Give --results another name."
             )
         )));
     }
@@ -100,8 +100,8 @@ pub(super) fn not_another_run(previous: &RunFiles, files: &RunFiles, resume: boo
         lang.t("Le fichier de résultats", "The results file"),
         files.results().display(),
         lang.t(
-            "a déjà son exécution (son journal est à côté) : rien n'a été envoyé. Pour la continuer, ajoutez --resume ; pour relancer ses échecs, donnez-le à --only-failed avec un autre fichier de résultats.",
-            "already has its run (its journal is beside it): nothing was sent. To continue it, add --resume; to run its failures again, give it to --only-failed with another results file."
+            "a déjà son exécution (notée au registre) : rien n'a été envoyé. Pour la continuer, ajoutez --resume ; pour relancer ses échecs, donnez-le à --only-failed avec un autre fichier de résultats.",
+            "already has its run (recorded in the registre): nothing was sent. To continue it, add --resume; to run its failures again, give it to --only-failed with another results file."
         )
     )))
 }

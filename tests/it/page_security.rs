@@ -201,6 +201,9 @@ fn every_file_the_page_and_a_run_write_is_owner_only() {
     let written: Vec<_> = walk_files(&data.join("executions"));
     assert!(written.iter().any(|f| f.ends_with(".journal.jsonl")), "{written:?}");
     assert!(written.iter().any(|f| f.ends_with("-resultats.xlsx")), "{written:?}");
+    // The registre (its WAL too) lives there, owner-only like the rest.
+    let all = walk_files(&data);
+    assert!(all.iter().any(|f| f.ends_with("registre.sqlite3")), "{all:?}");
     assert_eq!(not_owner_only(&data), Vec::<String>::new());
     assert_eq!(not_owner_only(&keys_dir), Vec::<String>::new());
     assert_eq!(std::fs::metadata(&data).unwrap().permissions().mode() & 0o077, 0);

@@ -441,7 +441,7 @@ fn a_check_never_writes_over_its_input_nor_a_runs_results() {
     for args in [vec!["check", name, "--results", "r.csv"], vec!["run", name, "--dry-run", "--results", "r.csv"]] {
         let out = w.bin().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains("son journal est à côté"), "{}", stderr(&out));
+        assert!(stderr(&out).contains("notée au registre"), "{}", stderr(&out));
         assert_eq!(std::fs::read(w.path("r.csv")).unwrap(), results, "{args:?}: the run's results are kept");
     }
 }
