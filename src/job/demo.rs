@@ -62,6 +62,7 @@ pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
     // Its earlier runs stay in the registre's history, detached from the file.
     let files = RunFiles::new(&results).with_registre(cfg.registre.clone());
     crate::registre::Registre::open(&files.registre(), lang)?.detach(files.results())?;
+    let _ = std::fs::remove_file(files.journal());
     let seed =
         Seed { dossiers: Some(dossiers), uninvited_domains: vec!["boucherie-robert.fr".into()], ..Default::default() };
     let model = simulator::build_model(&seed, 7, lang)?;

@@ -192,9 +192,10 @@ pub async fn run(
         not_another_run(previous, &req.files, req.resume, lang)?;
     }
     crate::files::remove_stale_temps(folder_of(req.files.results()));
-    // A journal of the previous version beside results this run continues
-    // is that run's record: imported first.
-    for files in req.resume.then_some(&req.files).into_iter().chain(&req.only_failed) {
+    // A journal of the previous version beside these results (or the
+    // previous ones) is that run's record: imported first, so that a new run
+    // into them is refused as it was while the journal was the record.
+    for files in std::iter::once(&req.files).chain(&req.only_failed) {
         import_old_journal(files, lang)?;
     }
     let keys = match req.keys.take() {

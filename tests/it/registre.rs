@@ -214,3 +214,24 @@ fn resuming_a_run_this_registre_does_not_hold_names_who_ran_it() {
     assert!(err.contains("ne connaît pas") && err.contains(user) && err.contains(machine), "{err}");
     assert_eq!(sent(&sim), before, "nothing sent");
 }
+
+/// A journal of the previous version beside results is their run's record:
+/// a new run into them is refused as it was (nothing sent), `--resume`
+/// continues it.
+#[test]
+fn a_new_run_into_results_with_a_journal_of_the_previous_version_is_refused() {
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 2);
+    let sim = sim(&codes);
+    let journal =
+        "{\"type\":\"start\",\"plan_hash\":\"autre\",\"source\":\"g.csv\",\"timestamp\":\"\",\"sending\":true}\n";
+    std::fs::write(w.path("r.csv.journal.jsonl"), journal).unwrap();
+    let out = w
+        .bin_for(&sim)
+        .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("déjà notée") && stderr(&out).contains("--resume"), "{}", stderr(&out));
+    assert_eq!(sent(&sim), 0);
+}

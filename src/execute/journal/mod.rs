@@ -113,6 +113,7 @@ impl Journal {
                 (row.id, rec)
             }
             (Take::New, Some(_)) => return Err(read::taken(spec.results, lang)),
+            (Take::Resume, None) => return Err(read::nothing(spec.results, lang)),
             _ => {
                 let new = NewRun {
                     sheet: spec.sheet.to_string(),

@@ -93,6 +93,18 @@ pub(super) fn other_plan(results: &Path, lang: Lang) -> Failure {
     ))
 }
 
+pub(super) fn nothing(results: &Path, lang: Lang) -> Failure {
+    Failure::unusable(format!(
+        "{} {} {}",
+        lang.t("Rien à reprendre pour", "Nothing to resume for"),
+        results.display(),
+        lang.t(
+            ": le registre ne connaît aucune exécution de ce fichier. Rien n'a été envoyé.",
+            ": the registre knows no run of this file. Nothing was sent."
+        )
+    ))
+}
+
 pub(super) fn taken(results: &Path, lang: Lang) -> Failure {
     Failure::unusable(format!(
         "{} {} {}",
