@@ -77,3 +77,26 @@ async fn a_registre_that_fails_stops_every_record_and_lists_the_outcomes() {
     assert_eq!(j.unwritten(), vec![3, 5]);
     assert!(j.flush().await.is_err());
 }
+
+/// Another process holding the registre's write lock is waited for: never
+/// taken for a write failure.
+#[tokio::test]
+async fn a_busy_registre_is_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let (reg, results, kept) = (dir.path().join("r.sqlite3"), dir.path().join("r.csv"), dir.path().join("k.jsonl"));
+    let (j, _) = Journal::open(&reg, spec(&results, &kept, "h"), Take::New, Lang::Fr).unwrap();
+    let other = rusqlite::Connection::open(&reg).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let holder = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        other.execute_batch("COMMIT").unwrap();
+    });
+    let started = std::time::Instant::now();
+    let t = j.sent(1, 1).unwrap();
+    j.durable(t).await.expect("waited for, not failed");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(250), "it did wait");
+    let t = j.done(1, &outcome(Status::Ok, false)).unwrap();
+    j.written(t).await.unwrap();
+    holder.join().unwrap();
+    assert!(j.unwritten().is_empty());
+}
