@@ -202,6 +202,11 @@ pub enum RegistreAction {
         #[arg(value_name = "FICHIER", required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Oublie une personne (e-mail) ou un dossier (code) : efface ses données personnelles du registre
+    Forget {
+        #[arg(value_name = "EMAIL|DOSSIER")]
+        who: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -49,6 +49,7 @@ pub fn registre(args: &RegistreArgs, cfg: &Config) -> Result<u8> {
             print_line(&format!("{} {}", lang.t("Registre copié dans", "Registre copied to"), dest.display()));
             Ok(exit::OK)
         }
+        RegistreAction::Forget { who } => forget(&mut reg, who, cfg),
         RegistreAction::Import { paths } => {
             for p in paths {
                 let (journal, results) = journal_and_results(p);
@@ -76,6 +77,30 @@ pub fn registre(args: &RegistreArgs, cfg: &Config) -> Result<u8> {
             Ok(exit::OK)
         }
     }
+}
+
+/// `registre forget`: the personal fields of a person's or a dossier's
+/// calls removed, a tombstone kept; says what is lost.
+fn forget(reg: &mut Registre, who: &str, cfg: &Config) -> Result<u8> {
+    let lang = cfg.lang;
+    let key = crate::job::user_secret(cfg).ok_or_else(|| {
+        Failure::unusable(lang.t(
+            "Dossier de configuration de l'utilisateur introuvable : la clé des empreintes ne peut pas être lue. Rien n'a été effacé.",
+            "The user's configuration folder cannot be found: the key of the fingerprints cannot be read. Nothing was erased.",
+        ))
+    })?;
+    let done = reg.forget(who, &key)?;
+    print_line(&format!(
+        "{} {} : {} {}",
+        lang.t("Oublié", "Forgotten"),
+        who.trim(),
+        done.calls,
+        lang.t(
+            "appel(s). Leurs e-mails, noms, téléphones, corps de requête et messages de Loop sont effacés du registre ; il reste pour chacun une empreinte, ses tentatives, leur effet et leur ordre. Les fichiers de résultats et les plans gardés à côté ne sont pas touchés.",
+            "call(s). Their e-mails, names, phones, request bodies and Loop's messages are erased from the registre; each keeps a fingerprint, its attempts, their effect and order. Results files and plans kept beside them are not touched."
+        )
+    ));
+    Ok(exit::OK)
 }
 
 /// A journal given as itself, or as the results file it sits beside.

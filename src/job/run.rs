@@ -529,7 +529,10 @@ fn planned_calls(plan: &Plan) -> Vec<crate::registre::PlannedCall<'_>> {
             id: c.id,
             operation: c.operation.name(),
             dossier: &c.dossier,
-            email: None,
+            // The e-mail the call is about, if any: `forget` finds it by it.
+            email: serde_json::from_str::<serde_json::Value>(c.body.get())
+                .ok()
+                .and_then(|b| b.get("email").and_then(|e| e.as_str()).map(str::to_string)),
             body: c.body.get(),
         })
         .collect()

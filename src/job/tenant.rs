@@ -145,6 +145,12 @@ fn key_id(keys: &Keys) -> &str {
     keys.api.expose().split(':').next().unwrap_or_default()
 }
 
+/// The user's secret (see `secret`), which also keys the registre's
+/// tombstones of forgotten calls.
+pub fn user_secret(cfg: &Config) -> Option<Vec<u8>> {
+    cfg.user_dir.as_deref().and_then(secret)
+}
+
 /// The user's 32-byte secret, created owner-only at first use.
 fn secret(dir: &Path) -> Option<Vec<u8>> {
     let path = dir.join(SECRET_FILE);

@@ -10,6 +10,7 @@
 //! first run would send everything again) and never touches a registre of
 //! a newer schema.
 
+mod forget;
 mod import;
 pub mod legacy;
 mod open;
@@ -26,6 +27,7 @@ use crate::error::{Failure, Result};
 use crate::i18n::Lang;
 use crate::outcome::{CallOutcome, Status, now_iso};
 
+pub use forget::Forgotten;
 pub use import::{Imported, journal_beside};
 pub use read::Prior;
 pub use space::{MIN_FREE_BYTES, enough_space};
@@ -83,7 +85,7 @@ pub struct PlannedCall<'a> {
     pub id: u32,
     pub operation: &'a str,
     pub dossier: &'a str,
-    pub email: Option<&'a str>,
+    pub email: Option<String>,
     pub body: &'a str,
 }
 

@@ -18,6 +18,8 @@ CREATE TABLE calls(
     dossier TEXT NOT NULL,
     email TEXT,
     body BLOB REFERENCES bodies(hash),
+    -- Once forgotten: a keyed hash of the operation and body (a tombstone).
+    forgotten TEXT,
     PRIMARY KEY(plan, call)
 ) WITHOUT ROWID;
 CREATE INDEX calls_by_dossier ON calls(dossier);

@@ -84,7 +84,13 @@ fn a_run_and_its_attempts_read_back_as_a_resume_needs_them() {
     let results = dir.path().join("r.csv");
     let body = r#"{"email":"ana@exemple.fr"}"#;
     let calls: Vec<PlannedCall> = (1..=5)
-        .map(|id| PlannedCall { id, operation: "addClient", dossier: "C001", email: Some("ana@exemple.fr"), body })
+        .map(|id| PlannedCall {
+            id,
+            operation: "addClient",
+            dossier: "C001",
+            email: Some("ana@exemple.fr".into()),
+            body,
+        })
         .collect();
     let new = NewRun {
         sheet: "s.csv".into(),

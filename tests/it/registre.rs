@@ -235,3 +235,29 @@ fn a_new_run_into_results_with_a_journal_of_the_previous_version_is_refused() {
     assert!(stderr(&out).contains("déjà notée") && stderr(&out).contains("--resume"), "{}", stderr(&out));
     assert_eq!(sent(&sim), 0);
 }
+
+/// `registre forget EMAIL`: the person's e-mail, names and bodies are gone
+/// from every file of the registre (WAL included); the run's attempts stay.
+#[test]
+fn a_forgotten_email_is_gone_from_every_file_of_the_registre() {
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 3);
+    let sim = sim(&codes);
+    w.bin_for(&sim).args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s"]).assert().code(0);
+    let path = crate::util::registre_path(&w);
+    let files = || {
+        ["", "-wal", "-shm"]
+            .iter()
+            .map(|s| std::fs::read(format!("{}{s}", path.display())).unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    let holds = |needle: &str| files().iter().any(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()));
+    assert!(holds("g0@exemple.fr") && holds("Prenom0"), "the registre holds the person before");
+    let before = crate::util::registre_events(&w, &w.path("r.csv")).unwrap().len();
+    let out = w.bin().args(["registre", "forget", "g0@exemple.fr"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Oublié g0@exemple.fr : 1 appel"), "{}", stdout(&out));
+    assert!(!holds("g0@exemple.fr") && !holds("Prenom0"), "gone from the file and its WAL");
+    assert!(holds("g1@exemple.fr"), "the others stay");
+    assert_eq!(crate::util::registre_events(&w, &w.path("r.csv")).unwrap().len(), before, "the attempts stay");
+}
