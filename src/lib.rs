@@ -22,6 +22,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod portfolio;
 pub mod read;
+pub mod registre;
 pub mod report;
 pub mod rows;
 pub mod simulator;
