@@ -24,6 +24,7 @@ pub mod plan;
 pub mod portfolio;
 pub mod problems;
 pub mod read;
+pub mod registre;
 pub mod report;
 pub mod rows;
 pub mod simulator;

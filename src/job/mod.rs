@@ -17,6 +17,7 @@ mod lock;
 mod run;
 mod select;
 mod sheet;
+mod stored;
 mod tenant;
 
 use std::path::PathBuf;
@@ -38,10 +39,11 @@ pub use check::{
 pub use demo::{Demo, start_demo};
 pub use events::{Confirm, Confirmation, Event, EventSink, Front};
 pub use files::RunFiles;
-pub use run::{Pacing, RunReport, RunRequest, RunSource, StoredRun, run, stored_run, write_run_results};
+pub use run::{Pacing, RunReport, RunRequest, RunSource, run, write_run_results};
 pub use select::{failed_calls_in_results, failed_calls_to_send};
 pub use sheet::{CheckedSheet, Edit};
-pub use tenant::{Tenant, key_replaced};
+pub use stored::{StoredRun, stored_run};
+pub use tenant::{Tenant, key_replaced, user_secret};
 
 /// Which sheet to read and how (the reader's options).
 #[derive(Debug, Clone, Default)]

@@ -214,9 +214,9 @@ fn kills_stops_a_wrong_key_and_faults_then_a_clean_resume_end_every_row_right() 
     assert_eq!(state["contacts"].as_object().unwrap().len(), n + taken, "seed {seed}: no contact invented");
 }
 
-/// A results file left by an earlier run of the same sheet, its journal
-/// gone, proves nothing: a resume sends what its own journal does not
-/// prove; `--only-failed` on it is refused, nothing sent.
+/// A results file left by an earlier run of the same sheet, its record
+/// gone (the registre wiped), proves nothing: a resume sends what its own
+/// record does not prove; `--only-failed` on it is refused, nothing sent.
 #[test]
 fn a_stale_results_file_is_no_proof() {
     let n = 12;
@@ -227,7 +227,7 @@ fn a_stale_results_file_is_no_proof() {
     let sim = TestSim::start(Options { model: model(&refs), ..Default::default() });
     w.bin_for(&sim).args(["run", i, "--results", "r.csv", "--rate", "300/s"]).assert().code(0);
     assert!(results_csv(&w.path("r.csv")).iter().all(|l: &Line| l["statut"] == "OK"));
-    std::fs::remove_file(w.path("r.csv.journal.jsonl")).unwrap();
+    crate::util::wipe_registre(&w);
 
     // Loop emptied (as a fresh test tenant); the results still say OK everywhere.
     sim.rt.block_on(async {
@@ -237,7 +237,7 @@ fn a_stale_results_file_is_no_proof() {
     assert_eq!(sim.stats()["total"], 0);
     let out = w.bin_for(&sim).args(["run", i, "--results", "new.csv", "--only-failed", "r.csv"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", said(&out));
-    assert!(said(&out).contains("r.csv.journal.jsonl") && said(&out).contains("manque"), "{}", said(&out));
+    assert!(said(&out).contains("r.csv") && said(&out).contains("ne connaît pas"), "{}", said(&out));
     assert_eq!(sim.stats()["total"], 0, "nothing sent");
 
     // A run into the stale results, killed after a few calls went out; its
