@@ -20,8 +20,8 @@ use crate::plan::{Call, Plan};
 use crate::report::{self, RowResult};
 
 use super::before::{
-    folder_of, import_old_journal, not_another_run, not_the_input, noted_holder, same_tenant, something_to_resume,
-    take_locks,
+    folder_of, import_old_journal, no_unknown_run, not_another_run, not_the_input, noted_holder, same_tenant,
+    something_to_resume, take_locks,
 };
 use super::check::{OnlineCheck, fetch_portfolio, keys, plan_sheet};
 use super::events::Front;
@@ -198,6 +198,9 @@ pub async fn run(
     // into them is refused as it was while the journal was the record.
     for files in std::iter::once(&req.files).chain(&req.only_failed) {
         import_old_journal(files, lang)?;
+    }
+    if !req.resume {
+        no_unknown_run(&req.files, earlier.clone(), lang)?;
     }
     let keys = match req.keys.take() {
         Some(k) => k,

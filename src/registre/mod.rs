@@ -224,9 +224,20 @@ impl Registre {
 
     /// Folds the WAL into the file: PASSIVE between batches (never waits
     /// for readers), TRUNCATE at the end of a run (the WAL back to nothing).
-    pub fn checkpoint(&self, truncate: bool) {
+    /// Returns whether it was complete: a reader of another process can
+    /// keep the WAL from being folded or emptied (its first column, busy).
+    /// TRUNCATE waits for readers (SQLite's busy handler): briefly, not the
+    /// long wait a writer gets, so that a reader never holds a run's end.
+    pub fn checkpoint(&self, truncate: bool) -> bool {
         let mode = if truncate { "TRUNCATE" } else { "PASSIVE" };
-        let _ = self.conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |_| Ok(()));
+        if truncate {
+            let _ = self.conn.busy_timeout(std::time::Duration::from_secs(2));
+        }
+        let busy = self.conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| r.get::<_, i64>(0));
+        if truncate {
+            let _ = self.conn.busy_timeout(open::BUSY_TIMEOUT);
+        }
+        matches!(busy, Ok(0))
     }
 
     /// The last run recorded for this results file, if any.

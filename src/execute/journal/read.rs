@@ -111,8 +111,8 @@ pub(super) fn taken(results: &Path, lang: Lang) -> Failure {
         lang.t("Une exécution est déjà notée pour ces résultats :", "A run is already recorded for these results:"),
         results.display(),
         lang.t(
-            "— ajoutez --resume pour reprendre cette exécution sans rien renvoyer de ce qui est fait, ou choisissez un autre fichier --results.",
-            "— add --resume to continue that run without resending what is done, or choose another --results file."
+            "— pour la continuer si elle n'est pas finie, ajoutez --resume (rien de ce qui est fait n'est renvoyé) ; pour une nouvelle exécution, choisissez un autre fichier --results. Rien n'a été envoyé.",
+            "— to continue it if it is not over, add --resume (nothing done is sent again); for a new run, choose another --results file. Nothing was sent."
         )
     ))
 }
