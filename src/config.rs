@@ -37,21 +37,7 @@ pub struct FileConfig {
     pub code_dossier_width: Option<usize>,
     pub already_done: Option<Vec<String>>,
     #[serde(default)]
-    pub routes: RoutesFile,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RoutesFile {
-    pub provision_company: Option<String>,
-    pub add_offer: Option<String>,
-    pub add_collaborative_offer: Option<String>,
-    pub remove_offer: Option<String>,
-    pub add_client: Option<String>,
-    pub update_client: Option<String>,
-    pub remove_application: Option<String>,
-    pub loophub: Option<String>,
-    pub loophub_method: Option<String>,
+    pub routes: Routes,
 }
 
 /// A request rate: `count` calls per `per`.
@@ -101,6 +87,12 @@ impl Secret {
     /// Only for the HTTP header and the simulator's comparison.
     pub fn expose(&self) -> &str {
         &self.0
+    }
+
+    /// An API key's id, before the `:` of `KEYID:SECRET`: not secret, what
+    /// LoopHub asks for and what is shown (masked) to tell keys apart.
+    pub fn key_id(&self) -> &str {
+        self.0.split(':').next().unwrap_or_default()
     }
 }
 
@@ -329,22 +321,6 @@ impl Config {
         let rate = Rate::parse(&rate_text).ok_or_else(|| {
             bad("rate", &rate_text, lang.t("attendu N/s, N/min ou N/h", "expected N/s, N/min or N/h"))
         })?;
-        let d = Routes::default();
-        let r = file.routes;
-        let route = |v: Option<String>, def: String| {
-            v.map(|s| if s.starts_with('/') { s } else { format!("/{s}") }).unwrap_or(def)
-        };
-        let routes = Routes {
-            provision_company: route(r.provision_company, d.provision_company),
-            add_offer: route(r.add_offer, d.add_offer),
-            add_collaborative_offer: route(r.add_collaborative_offer, d.add_collaborative_offer),
-            remove_offer: route(r.remove_offer, d.remove_offer),
-            add_client: route(r.add_client, d.add_client),
-            update_client: route(r.update_client, d.update_client),
-            remove_application: route(r.remove_application, d.remove_application),
-            loophub: route(r.loophub, d.loophub),
-            loophub_method: r.loophub_method.unwrap_or(d.loophub_method).to_uppercase(),
-        };
         let base = path.as_ref().and_then(|p| p.parent()).map(Path::to_path_buf).unwrap_or_default();
         let relative = |p: Option<PathBuf>| p.map(|p| if p.is_relative() { base.join(p) } else { p });
         let mut cfg = Config {
@@ -363,7 +339,7 @@ impl Config {
             already_done: file
                 .already_done
                 .unwrap_or_else(|| DEFAULT_ALREADY_DONE.iter().map(|s| s.to_string()).collect()),
-            routes,
+            routes: file.routes,
             // The configuration's key files, else those the page saved.
             subscription_key_file: relative(file.subscription_key_file)
                 .or_else(|| user_key(USER_SUBSCRIPTION_KEY_FILE)),
@@ -415,8 +391,10 @@ mod tests {
     fn routes_from_toml() {
         let f: FileConfig = toml::from_str("[routes]\nloophub = \"x/y\"\nloophub_method = \"get\"\n").unwrap();
         let c = Config::resolve(f, None, Lang::Fr).unwrap();
-        assert_eq!(c.routes.loophub, "/x/y");
+        assert_eq!(&*c.routes.loophub, "/x/y");
         assert_eq!(c.routes.loophub_method, "GET");
-        assert_eq!(c.routes.add_client, "/provisionningCollab/addClient");
+        assert_eq!(c.routes.of(crate::loop_api::Operation::AddClient), "/provisionningCollab/addClient");
+        let unknown = toml::from_str::<FileConfig>("[routes]\nadd_klient = \"/x\"\n");
+        assert!(unknown.is_err(), "an unknown route is refused");
     }
 }

@@ -138,7 +138,7 @@ pub fn template_xlsx(
         .set_font_color(Color::White)
         .set_border(FormatBorder::Thin);
     let last = FORMATTED_ROWS.max(rows.len() as u32 + 1);
-    let actions: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+    let actions: Vec<&str> = Action::all().map(Action::name).collect();
     let yes_no = ["oui", "non"];
     for (c, column) in columns.iter().enumerate() {
         let c = c as u16;

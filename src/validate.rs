@@ -5,6 +5,7 @@
 //! `CrossRows` gathers, row by row, what the checks across rows need and
 //! reports once every row is in.
 
+use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
@@ -163,28 +164,16 @@ fn who(r: &Row) -> (String, String) {
 }
 
 /// The row's meaning, normalised: two rows equal here ask the same thing.
-type Meaning<'a> = (
-    &'static str,
-    Option<&'a str>,
-    Option<std::borrow::Cow<'a, str>>,
-    Option<String>,
-    Option<String>,
-    Option<&'a str>,
-    (Option<&'static str>, Option<&'static str>, Option<&'a str>),
-    (Option<bool>, Option<bool>, Option<bool>),
-);
+/// Built from every known field (`Row::key_of`), so a new column is part
+/// of it.
+#[derive(PartialEq, Eq, Hash)]
+struct Meaning<'a> {
+    values: [Option<Cow<'a, str>>; Field::COUNT],
+}
 
 fn meaning(r: &Row) -> Option<Meaning<'_>> {
-    Some((
-        r.action?.name(),
-        r.code_dossier.as_deref(),
-        r.email.as_deref().map(email_key),
-        r.nom.as_deref().map(fold_key),
-        r.prenom.as_deref().map(fold_key),
-        r.telephone.as_deref(),
-        (r.offre, r.ancienne_offre, r.profil.as_deref()),
-        (r.social, r.actif, r.emetteur_par_defaut),
-    ))
+    r.action?;
+    Some(Meaning { values: std::array::from_fn(|i| Field::from_repr(i).and_then(|f| r.key_of(f))) })
 }
 
 /// The checks across rows (one e-mail for two people, the same row twice),

@@ -12,8 +12,8 @@ use serde_json::Value;
 use crate::config::{Config, Secret};
 use crate::error::{Failure, Result};
 use crate::i18n::Lang;
+use crate::loop_api::Operation;
 use crate::loop_api::{API_KEY_HEADER, SUBSCRIPTION_KEY_HEADER};
-use crate::plan::Operation;
 
 /// What an answer means for the engine.
 #[derive(Debug, Clone, PartialEq)]

@@ -28,7 +28,7 @@ pub async fn fetch(cfg: &Config, domain: Option<&str>, keys: Keys) -> Result<Por
         "{} {} {} ({} {})",
         lang.t("Liste LoopHub", "LoopHub list"),
         cfg.routes.loophub_method,
-        cfg.routes.loophub,
+        &*cfg.routes.loophub,
         lang.t("clé", "key"),
         mask(&key_id)
     );

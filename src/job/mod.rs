@@ -24,6 +24,8 @@ use std::path::PathBuf;
 pub use crate::config::Keys;
 pub use crate::execute::Stopper;
 pub use crate::execute::client::is_loopback;
+pub use crate::loop_api::Operation;
+pub use crate::outcome::Status;
 pub use crate::pipeline::Prepared;
 pub use crate::plan::{Bodies, Plan, PlanCounts, RowCheck};
 pub use crate::portfolio::{Filter, Folder, Portfolio};

@@ -168,7 +168,8 @@ pub fn stored_run(files: &RunFiles, lang: Lang) -> StoredRun {
         }
         counts
     });
-    let unfinished = counts.as_ref().is_none_or(|c: &BTreeMap<String, usize>| c.contains_key("NON_EXECUTE"));
+    let unfinished =
+        counts.as_ref().is_none_or(|c: &BTreeMap<String, usize>| c.contains_key(Status::NonExecute.word()));
     let plan_hash = crate::execute::journal::plan_hash_of(&files.journal());
     let tenant = journal::tenant_of(&files.journal()).and_then(|v| serde_json::from_value(v).ok());
     StoredRun { sheet, counts, unfinished, plan_hash, tenant }

@@ -10,11 +10,12 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::config::Config;
+use crate::loop_api::Operation;
 use crate::normalize::email_key;
 use crate::read::Table;
 use crate::rows::{Action, Row};
 
-use super::{Call, FORMAT_VERSION, Operation, Plan, PlanRow, PlanSource, RowCheck, RowRef};
+use super::{Call, FORMAT_VERSION, Plan, PlanRow, PlanSource, RowCheck, RowRef};
 
 /// A dependency named by what it is, resolved once every call exists.
 /// Dossiers and people are interned: ids, not strings.
@@ -450,17 +451,17 @@ impl Counter {
     }
 
     pub fn finish(self, cfg: &Config) -> Summary {
-        let mut per_operation = [0usize; Operation::ALL.len()];
+        let mut per_operation = [0usize; <Operation as strum::EnumCount>::COUNT];
         let mut dossiers = vec![false; self.b.dossiers.names.len()];
         for &(op, d) in &self.b.counted {
             per_operation[op as usize] += 1;
             dossiers[d as usize] = true;
         }
         let mut per_route: BTreeMap<String, usize> = BTreeMap::new();
-        for op in Operation::ALL {
+        for op in Operation::all() {
             let n = per_operation[op as usize];
             if n > 0 {
-                *per_route.entry(op.route(&cfg.routes).to_string()).or_default() += n;
+                *per_route.entry(cfg.routes.of(op).to_string()).or_default() += n;
             }
         }
         (self.b.counted.len(), dossiers.iter().filter(|&&d| d).count(), per_route)
@@ -494,7 +495,7 @@ pub fn build(table: Table, rows: Vec<Row>, cfg: &Config, bodies: Bodies) -> Plan
         RowRef { feuille: raw.sheet.clone(), ligne: raw.line }
     };
     let route_of: FxHashMap<Operation, Arc<str>> =
-        Operation::ALL.iter().map(|op| (*op, Arc::from(op.route(&cfg.routes)))).collect();
+        Operation::all().map(|op| (op, Arc::from(cfg.routes.of(op)))).collect();
     let mut drafts: Vec<Option<Draft>> = std::mem::take(&mut b.drafts).into_iter().map(Some).collect();
     let calls = sequence
         .iter()

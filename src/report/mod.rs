@@ -299,7 +299,7 @@ fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lan
         sheet.write_string_with_format(0, c as u16, *h, &header_fmt)?;
     }
     let mut formats: BTreeMap<Status, (Format, Format)> = BTreeMap::new();
-    for st in Status::ALL {
+    for st in Status::all() {
         let base = Format::new()
             .set_background_color(Color::RGB(status_color(st)))
             .set_border(FormatBorder::Hair)

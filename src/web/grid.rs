@@ -10,7 +10,7 @@ use maud::{Markup, html};
 use super::pages::layout;
 use crate::headers::Field;
 use crate::i18n::Lang;
-use crate::job::CheckedSheet;
+use crate::job::{CheckedSheet, Status};
 use crate::rows::Row;
 
 /// Rows shown per page: a 100,000-row sheet stays responsive.
@@ -142,15 +142,14 @@ fn is_valid_or_ignored(r: &Row) -> bool {
     r.ignored || r.problems.is_empty()
 }
 
-/// The status word of a checked row.
-pub fn status(r: &Row) -> &'static str {
-    // The same words as the results (`check`'s VALIDE, INVALIDE, IGNORE).
+/// The status of a checked row (`check`'s VALIDE, INVALIDE, IGNORE).
+pub fn status(r: &Row) -> Status {
     if r.ignored {
-        "IGNORE"
+        Status::Ignore
     } else if r.problems.is_empty() {
-        "VALIDE"
+        Status::Valide
     } else {
-        "INVALIDE"
+        Status::Invalide
     }
 }
 
@@ -161,7 +160,7 @@ pub fn row(sheet: &CheckedSheet, index: usize, lang: Lang) -> Markup {
     let raw = &table.rows[index];
     let r = &sheet.rows()[index];
     let header = table.header_of(raw);
-    let field_of = |c: usize| header.and_then(|h| Field::ALL.into_iter().find(|f| h.map.get(*f) == Some(c)));
+    let field_of = |c: usize| header.and_then(|h| Field::all().find(|f| h.map.get(*f) == Some(c)));
     let own_name = |c: usize| header.map(|h| h.columns[c].as_str()).filter(|n| !n.is_empty());
     // What a cell shows under it is not said again in the message column.
     let marks: Vec<String> =
@@ -169,8 +168,8 @@ pub fn row(sheet: &CheckedSheet, index: usize, lang: Lang) -> Markup {
     let on_a_cell = |p: &&String| marks.iter().any(|m| p.contains(m.as_str()));
     let elsewhere: Vec<&String> = r.problems.iter().chain(&r.warnings).filter(|p| !on_a_cell(p)).collect();
     html! {
-        tr data-testid="row" data-row=(raw.line) data-sheet=(&*raw.sheet) data-statut=(status(r)) data-index=(index) {
-            td.fixed.c1 { (&*raw.sheet) } td.fixed.c2 { (raw.line) } td.fixed.c3.statut { (status(r)) }
+        tr data-testid="row" data-row=(raw.line) data-sheet=(&*raw.sheet) data-statut=(status(r).word()) data-index=(index) {
+            td.fixed.c1 { (&*raw.sheet) } td.fixed.c2 { (raw.line) } td.fixed.c3.statut { (status(r).word()) }
             td.message data-testid="row-message" { @for p in &elsewhere { small { (p) } } }
             @for (c, cell) in raw.cells.iter().enumerate() {
                 @let name = own_name(c).unwrap_or(&table.columns[c]);

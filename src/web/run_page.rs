@@ -5,7 +5,7 @@
 use maud::{Markup, html};
 
 use super::pages::layout;
-use super::progress::{self, Progress};
+use super::progress::{self, Progress, RunState};
 use crate::i18n::Lang;
 use crate::job::{self, Plan, RunReport};
 use crate::outcome::Status;
@@ -22,7 +22,8 @@ pub struct RunView<'a> {
     pub new_key: Option<Markup>,
     pub report: Option<&'a RunReport>,
     pub plan: &'a Plan,
-    pub only: Option<&'a str>,
+    /// The status the results are filtered on.
+    pub only: Option<Status>,
     /// Calls « Relancer les échecs » would send (none: not offered).
     pub rerun_calls: usize,
     pub lang: Lang,
@@ -41,7 +42,7 @@ pub fn run_page(v: &RunView) -> Markup {
             h1 { (lang.t("Exécution de", "Run of")) " " (v.name) " → " (v.host) }
             (progress::block(v.id, p, lang))
             @if let Some(m) = &v.new_key { (m) }
-            @if v.report.is_none() && matches!(p.state, "running" | "paused") {
+            @if v.report.is_none() && p.state.going() {
                 form method="post" action=(format!("/execution/{}/arret", v.id)) {
                     button type="submit" data-testid="stop" { (lang.t("Arrêter", "Stop")) }
                     " " span.hint { (lang.t(
@@ -49,7 +50,7 @@ pub fn run_page(v: &RunView) -> Markup {
                         "(calls in flight finish; “Resume” will send the rest)")) }
                 }
             }
-            @if p.state == "stopped" {
+            @if p.state == RunState::Stopped {
                 form method="post" action=(format!("/execution/{}/reprise", v.id)) {
                     button type="submit" data-testid="resume" { (lang.t("Reprendre", "Resume")) }
                     " " (lang.t("(rien de ce qui est fait ne sera renvoyé)", "(nothing done is sent again)"))
@@ -106,7 +107,7 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
     // The sheet's name beside the line only when the file has several.
     let several = v.plan.rows.iter().any(|r| v.plan.rows.first().is_some_and(|f| f.feuille != r.feuille));
     let shown: Vec<usize> =
-        (0..report.rows.len()).filter(|i| v.only.is_none_or(|s| report.rows[*i].status.word() == s)).collect();
+        (0..report.rows.len()).filter(|i| v.only.is_none_or(|s| report.rows[*i].status == s)).collect();
     html! {
         h2 { (lang.t("Résultats", "Results")) }
         p {
@@ -118,7 +119,7 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
             a href=(format!("/execution/{}", v.id)) data-active=(v.only.is_none()) aria-current=[v.only.is_none().then_some("true")] {
                 (lang.t("Toutes", "All")) " (" (report.rows.len()) ")" }
             @for (word, n) in &counts {
-                @let active = v.only == Some(&word[..]);
+                @let active = v.only.is_some_and(|s| s.word() == *word);
                 @let said = Status::from_word(word).map_or("", |s| job::status_said(s, lang));
                 a href=(link(word)) data-status=(word) data-active=(active) aria-current=[active.then_some("true")] {
                     (said) " · " (word) " (" (n) ")" }

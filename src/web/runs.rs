@@ -17,7 +17,7 @@ use futures_util::Stream;
 use serde::Deserialize;
 
 use super::pages::{self, Stored};
-use super::progress::{self, Pace, Progress};
+use super::progress::{self, Pace, Progress, RunState};
 use super::{Shared, failure, html, owner_only_folder};
 use crate::job::{self, Bodies, Event, EventSink, Plan, RunFiles, RunRequest, RunSource, Stopper};
 
@@ -56,7 +56,7 @@ pub(super) struct Pending {
 impl Run {
     /// Sending now (or pausing for a Retry-After): not yet ended.
     pub fn going(&self) -> bool {
-        self.report.is_none() && matches!(self.progress.state, "running" | "paused")
+        self.report.is_none() && self.progress.state.going()
     }
 }
 
@@ -280,7 +280,7 @@ fn from_disk(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
     let csv = stored.files.results().with_extension("csv");
     let mut run = new_run(app, plan.source.file.clone(), host, &plan, stored.files, csv);
     // Not going: the page offers to resume it.
-    run.progress.state = "stopped";
+    run.progress.state = RunState::Stopped;
     let run = Arc::new(Mutex::new(run));
     app.runs.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_string(), run.clone());
     Some(run)
@@ -446,17 +446,17 @@ async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles,
     match outcome {
         Ok(report) => {
             let _ = job::write_run_results(&plan, &report, &r.csv, lang);
-            r.progress.state = if report.stop.is_some() { "stopped" } else { "done" };
+            r.progress.state = if report.stop.is_some() { RunState::Stopped } else { RunState::Done };
             r.progress.reason = app.shown(&report.stop_text.clone().unwrap_or_default());
             r.report = Some(report);
         }
         Err(f) => {
-            r.progress.state = "failed";
+            r.progress.state = RunState::Failed;
             r.progress.reason = app.shown(&f.message);
             r.report = None;
         }
     }
-    if r.progress.state == "failed" {
+    if r.progress.state == RunState::Failed {
         // A run that never started is no longer "going".
         *app.current_run.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
@@ -473,7 +473,7 @@ fn fold(r: &mut Run, e: Event) {
             if !skipped {
                 r.pace.sent(Instant::now());
             }
-            if matches!(status.word(), "ERREUR" | "A_VERIFIER") {
+            if matches!(status, job::Status::Erreur | job::Status::AVerifier) {
                 r.progress.errors += 1;
             }
         }
@@ -487,12 +487,12 @@ fn fold(r: &mut Run, e: Event) {
 /// The progress as it is now (paused while a Retry-After runs).
 fn snapshot(r: &Run, lang: crate::i18n::Lang) -> Progress {
     let mut p = r.progress.clone();
-    if p.state == "running" && r.paused_until.is_some_and(|t| t > Instant::now()) {
-        p.state = "paused";
+    if p.state == RunState::Running && r.paused_until.is_some_and(|t| t > Instant::now()) {
+        p.state = RunState::Paused;
     }
     let now = Instant::now();
     let pause_left = r.paused_until.filter(|t| *t > now).map(|t| t - now);
-    let recent = r.pace.per_second(now).filter(|_| matches!(p.state, "running" | "paused"));
+    let recent = r.pace.per_second(now).filter(|_| p.state.going());
     p.per_second = recent.unwrap_or_else(|| p.done as f64 / r.started.elapsed().as_secs_f64().max(1.0));
     p.eta_s = recent.filter(|x| *x > 0.0 && p.done < p.total).map(|x| {
         ((p.total - p.done) as f64 / x).ceil() as u64 + pause_left.map_or(0, |d| d.as_secs_f64().ceil() as u64)
@@ -509,7 +509,7 @@ pub(super) async fn view(
     let Some(run) = runs_get(&app, &id).or_else(|| from_disk(&app, &id)) else { return not_found(&app) };
     let r = run.lock().unwrap_or_else(|e| e.into_inner());
     let progress = snapshot(&r, app.lang());
-    let replaced = (progress.state == "failed").then(|| key_replaced(&app, &r.files)).flatten();
+    let replaced = (progress.state == RunState::Failed).then(|| key_replaced(&app, &r.files)).flatten();
     let rerun_calls = match &r.report {
         Some(report) if report.results.is_some() => {
             job::failed_calls_to_send(&r.plan, &report.rows, &r.files, app.lang())
@@ -524,7 +524,7 @@ pub(super) async fn view(
         new_key: replaced.map(|(was, now)| super::run_page::confirm_new_key(&id, &was, &now, app.lang())),
         report: r.report.as_ref(),
         plan: &r.plan,
-        only: q.get("statut").map(String::as_str),
+        only: q.get("statut").and_then(|s| job::Status::from_word(s)),
         rerun_calls,
         lang: app.lang(),
         simulation: app.simulation,
@@ -561,7 +561,7 @@ pub(super) async fn events(
         }
         tokio::time::sleep(Duration::from_millis(400)).await;
         let p = snapshot(&run.lock().unwrap_or_else(|e| e.into_inner()), lang);
-        let last = matches!(p.state, "done" | "stopped" | "failed");
+        let last = !p.state.going();
         let event = SseEvent::default().event("progress").data(serde_json::to_string(&p).unwrap_or_default());
         Some((Ok(event), (run, last)))
     });
