@@ -120,6 +120,18 @@ pub struct Keys {
     pub warnings: Vec<String>,
 }
 
+impl Keys {
+    /// The API key's id (see `Secret::key_id`).
+    pub fn key_id(&self) -> &str {
+        self.api.key_id()
+    }
+
+    /// The API key's id as it may be shown (`mask`).
+    pub fn masked_id(&self) -> String {
+        mask(self.key_id())
+    }
+}
+
 /// The per-user configuration folder (`~/.config/loopbatch`,
 /// `%APPDATA%\\loopbatch`, `~/Library/Application Support/loopbatch`), where
 /// the page can save the keys for every command to read.

@@ -48,7 +48,7 @@ fn sheet_input(file: &std::path::Path, input: &InputArgs) -> SheetInput {
 
 /// The configuration's keys, their warnings said.
 fn keys(cfg: &Config) -> Result<crate::job::Keys> {
-    let keys = crate::job::keys(cfg)?;
+    let keys = crate::job::keys(cfg, None)?;
     for w in &keys.warnings {
         warn(cfg.lang, w);
     }

@@ -4,7 +4,7 @@
 //! `[routes] loophub` and `loophub_method`. The body is `{apiKey, domain}`,
 //! apiKey being the key-id half of x-apikey (shown masked, never the secret).
 
-use crate::config::{Config, Keys, mask};
+use crate::config::{Config, Keys};
 use crate::error::{Failure, Result};
 use crate::portfolio::{Portfolio, parse};
 
@@ -21,7 +21,7 @@ pub async fn fetch(cfg: &Config, domain: Option<&str>, keys: Keys) -> Result<Por
             "Unknown cabinet domain: give --domain CODE or domain = \"CODE\" in loopbatch.toml (the cabinet's code in LoopHub).",
         ))
     })?;
-    let key_id = keys.api.expose().split(':').next().unwrap_or_default().to_string();
+    let (key_id, masked) = (keys.key_id().to_string(), keys.masked_id());
     let client = Client::for_config(cfg, keys.subscription, keys.api, Vec::new())?;
     let body = serde_json::json!({"apiKey": key_id, "domain": domain}).to_string();
     let what = format!(
@@ -30,7 +30,7 @@ pub async fn fetch(cfg: &Config, domain: Option<&str>, keys: Keys) -> Result<Por
         cfg.routes.loophub_method,
         &*cfg.routes.loophub,
         lang.t("clé", "key"),
-        mask(&key_id)
+        masked
     );
     let backoff = Backoff::default();
     let mut attempts = 0;

@@ -45,7 +45,7 @@ impl Tenant {
     }
 
     fn without_instance(cfg: &Config, keys: &Keys) -> Tenant {
-        let id = key_id(keys);
+        let id = keys.key_id();
         Tenant {
             endpoint: normalized_endpoint(&cfg.base_url),
             domain: cfg.domain.clone().filter(|d| !d.trim().is_empty()),
@@ -139,10 +139,6 @@ pub fn key_replaced(cfg: &Config, keys: &Keys, files: &RunFiles) -> Option<(Stri
     let now = Tenant::without_instance(cfg, keys);
     let same_place = recorded.endpoint == now.endpoint && recorded.domain == now.domain;
     (same_place && !recorded.same_key(&now)).then_some((recorded.key, now.key))
-}
-
-fn key_id(keys: &Keys) -> &str {
-    keys.api.expose().split(':').next().unwrap_or_default()
 }
 
 /// The user's 32-byte secret, created owner-only at first use.

@@ -116,6 +116,17 @@ impl App {
     fn config(&self) -> Config {
         Config { lang: self.lang(), ..self.cfg.clone() }
     }
+
+    /// The keys typed in this session (or the demo's), if any.
+    fn typed_keys(&self) -> Option<crate::config::Keys> {
+        self.keys.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The keys a call from the page sends: the session's (or the demo's),
+    /// else the configuration's, for its address.
+    fn send_keys(&self) -> crate::error::Result<crate::config::Keys> {
+        crate::job::keys(&self.config(), self.typed_keys())
+    }
 }
 
 type Shared = Arc<App>;

@@ -94,9 +94,7 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
         earlier.extend(going_with(&app, hash));
     }
     let (per_operation, per_dossier) = super::plan_page::in_words(plan);
-    let keys_missing = !app.simulation
-        && app.keys.lock().unwrap_or_else(|e| e.into_inner()).is_none()
-        && job::keys(&app.config()).is_err();
+    let keys_missing = !app.simulation && app.send_keys().is_err();
     let view = super::plan_page::PlanView {
         sheet_id: &id,
         name,
@@ -424,7 +422,7 @@ async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles,
     let lang = app.lang();
     let (stopper, keys) = {
         let r = run.lock().unwrap_or_else(|e| e.into_inner());
-        (r.stopper.clone(), app.keys.lock().unwrap_or_else(|e| e.into_inner()).clone())
+        (r.stopper.clone(), app.typed_keys())
     };
     let seen = run.clone();
     let events: EventSink = Arc::new(move |e| fold(&mut seen.lock().unwrap_or_else(|e| e.into_inner()), e));
@@ -534,9 +532,8 @@ pub(super) async fn view(
 
 /// The run's key replaced at the same place (masked ids: as recorded, now).
 fn key_replaced(app: &Shared, files: &RunFiles) -> Option<(String, String)> {
-    let cfg = app.config();
-    let keys = app.keys.lock().unwrap_or_else(|e| e.into_inner()).clone().or_else(|| job::keys(&cfg).ok())?;
-    job::key_replaced(&cfg, &keys, files)
+    let keys = app.send_keys().ok()?;
+    job::key_replaced(&app.config(), &keys, files)
 }
 
 fn not_found(app: &Shared) -> Response<Body> {
