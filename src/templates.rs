@@ -4,11 +4,12 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{Color, DataValidation, Format, FormatBorder, Note, Workbook, XlsxError};
+use rust_xlsxwriter::{DataValidation, Note, XlsxError};
 
 use crate::error::Result;
 use crate::i18n::Lang;
 use crate::normalize::OFFERS;
+use crate::report::book;
 use crate::rows::Action;
 
 /// How far down the drop-downs and the text format reach.
@@ -127,16 +128,11 @@ pub fn template_xlsx(
     rows: &[Vec<String>],
     lang: Lang,
 ) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
+    let mut book = book::workbook();
     let sheet = book.add_worksheet();
     sheet.set_name(sheet_name)?;
-    let text = Format::new().set_num_format_index(49);
-    let header = Format::new()
-        .set_bold()
-        .set_num_format_index(49)
-        .set_background_color(Color::RGB(0x1F4E78))
-        .set_font_color(Color::White)
-        .set_border(FormatBorder::Thin);
+    let text = book::text();
+    let header = book::header().set_num_format_index(49);
     let last = FORMATTED_ROWS.max(rows.len() as u32 + 1);
     let actions: Vec<&str> = Action::all().map(Action::name).collect();
     let yes_no = ["oui", "non"];

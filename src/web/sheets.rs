@@ -12,7 +12,6 @@ use axum::body::Body;
 use axum::extract::{Form, Multipart, Path as UrlPath, Query, State};
 use axum::http::{HeaderValue, Response, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
-use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
 
 use super::{Shared, UPLOAD_LIMIT_MB, failure, html, owner_only_folder};
@@ -344,7 +343,7 @@ pub(super) async fn fixed(State(app): State<Shared>, UrlPath(id): UrlPath<String
     let built = tokio::task::spawn_blocking(move || {
         let l = l.lock().unwrap_or_else(|e| e.into_inner());
         let stem = PathBuf::from(&l.name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        fixed_workbook(&l.sheet).map(|bytes| (format!("{stem}-corrige.xlsx"), bytes))
+        l.sheet.fixed_xlsx().map(|bytes| (format!("{stem}-corrige.xlsx"), bytes))
     })
     .await;
     match built {
@@ -395,29 +394,6 @@ fn attachment(file: &str) -> String {
     let ascii: String =
         file.chars().map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '_' }).collect();
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
-}
-
-fn fixed_workbook(sheet: &CheckedSheet) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let table = sheet.table();
-    let mut book = Workbook::new();
-    let text = Format::new().set_num_format("@");
-    let bold = Format::new().set_bold().set_num_format("@");
-    for header in &table.sheets {
-        let ws = book.add_worksheet();
-        let name: String = header.name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
-        if !name.is_empty() {
-            let _ = ws.set_name(&name);
-        }
-        for (c, column) in table.columns.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, column, &bold)?;
-        }
-        for (r, raw) in (1u32..).zip(table.rows.iter().filter(|raw| raw.sheet == header.name)) {
-            for (c, cell) in raw.cells.iter().enumerate() {
-                ws.write_string_with_format(r, c as u16, &cell.text, &text)?;
-            }
-        }
-    }
-    book.save_to_buffer()
 }
 
 /// A results file's name for the download, with the date and time its
