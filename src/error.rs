@@ -6,7 +6,9 @@
 
 use std::process::ExitCode;
 
-/// Exit codes, the same for every command (see the README's table).
+/// Exit codes, the same for every command: the README's « Codes de
+/// sortie » table says each once, `tests/it/exits.rs` checks both and
+/// reaches each through the binary.
 pub mod exit {
     /// Every row valid, or every row OK.
     pub const OK: u8 = 0;
@@ -16,6 +18,11 @@ pub mod exit {
     pub const UNUSABLE: u8 = 2;
     /// Stopped: authentication refused, wrong route, interrupted, wait too long.
     pub const STOPPED: u8 = 3;
+    /// A defect of loopbatch (a panic): Rust's own code, the message said
+    /// by the hook that `main_entry` sets.
+    pub const DEFECT: u8 = 101;
+    /// Every code, in the README's order.
+    pub const ALL: [u8; 5] = [OK, ROWS_FAILED, UNUSABLE, STOPPED, DEFECT];
 }
 
 #[derive(Debug, thiserror::Error)]

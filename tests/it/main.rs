@@ -5,6 +5,7 @@ mod browser;
 mod check;
 mod dossiers;
 mod excel;
+mod exits;
 mod faults;
 mod fuzz_corpus;
 mod hostile;
