@@ -6,6 +6,17 @@
 //! back as data. Nothing here prints, ends the process, or builds a runtime:
 //! what does IO on the network is async, for the caller's runtime; the
 //! offline stages run on blocking threads.
+//!
+//! A run takes a `Stopper` (Ctrl-C, a Stop button; usable before it starts)
+//! and a `Confirm` callback, called before anything goes to a host that is
+//! not this machine. Two runs on different results files can live in one
+//! process. `RunFiles` names a run's files after its results file (journal,
+//! plan copy, lock). Before anything is sent (`before`, each refusal exit
+//! 2): the results are not the input, the run's lock is taken (`lock`), the
+//! folder's stale temporary files are removed, the tenant is the one the
+//! journal records (`tenant`), a resume has something to do. The CLI runs
+//! `run` on a one-thread runtime (the engine waits on the network nearly
+//! all the time, see BENCHMARKS.md); the page on the multi-thread one.
 
 mod before;
 mod check;

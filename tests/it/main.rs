@@ -3,6 +3,7 @@
 mod architecture;
 mod browser;
 mod check;
+mod docs;
 mod dossiers;
 mod excel;
 mod exits;
