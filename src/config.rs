@@ -13,10 +13,10 @@ use serde::Deserialize;
 
 use crate::error::{Failure, Result};
 use crate::i18n::Lang;
-pub use crate::loop_api::Routes;
+pub(crate) use crate::loop_api::Routes;
 use crate::loop_api::{DEFAULT_ALREADY_DONE, DEFAULT_BASE_URL};
 
-pub const CONFIG_FILE: &str = "loopbatch.toml";
+pub(crate) const CONFIG_FILE: &str = "loopbatch.toml";
 
 /// `loopbatch.toml`, every key optional.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -103,7 +103,7 @@ impl fmt::Debug for Secret {
 }
 
 /// Shows a key id with only its first and last two characters.
-pub fn mask(s: &str) -> String {
+pub(crate) fn mask(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     if chars.len() <= 6 {
         return "***".into();
@@ -135,16 +135,16 @@ impl Keys {
 /// The per-user configuration folder (`~/.config/loopbatch`,
 /// `%APPDATA%\\loopbatch`, `~/Library/Application Support/loopbatch`), where
 /// the page can save the keys for every command to read.
-pub fn user_config_dir() -> Option<PathBuf> {
+pub(crate) fn user_config_dir() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("loopbatch"))
 }
 
 /// The key files of the per-user folder.
-pub const USER_SUBSCRIPTION_KEY_FILE: &str = "cle-abonnement.txt";
-pub const USER_API_KEY_FILE: &str = "cle-api.txt";
+pub(crate) const USER_SUBSCRIPTION_KEY_FILE: &str = "cle-abonnement.txt";
+pub(crate) const USER_API_KEY_FILE: &str = "cle-api.txt";
 
 /// Saves the keys in the per-user folder, readable by their owner only.
-pub fn save_user_keys(keys: &Keys) -> std::io::Result<PathBuf> {
+pub(crate) fn save_user_keys(keys: &Keys) -> std::io::Result<PathBuf> {
     let dir = user_config_dir().ok_or_else(|| std::io::Error::other("no configuration folder"))?;
     crate::files::owner_only_folder(&dir)?;
     for (name, secret) in [(USER_SUBSCRIPTION_KEY_FILE, &keys.subscription), (USER_API_KEY_FILE, &keys.api)] {
@@ -154,7 +154,7 @@ pub fn save_user_keys(keys: &Keys) -> std::io::Result<PathBuf> {
 }
 
 /// Whether an API key reads `KEYID:SECRET`.
-pub fn well_formed_api_key(api: &str) -> bool {
+pub(crate) fn well_formed_api_key(api: &str) -> bool {
     api.split_once(':').is_some_and(|(id, secret)| !id.is_empty() && !secret.is_empty())
 }
 

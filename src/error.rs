@@ -48,4 +48,4 @@ impl Failure {
     }
 }
 
-pub type Result<T, E = Failure> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = Failure> = std::result::Result<T, E>;

@@ -6,14 +6,14 @@
 use serde::{Deserialize, Serialize};
 
 /// The public API's address (the base path is part of it).
-pub const DEFAULT_BASE_URL: &str = "https://api.cegid.com/loop-api-publiques";
+pub(crate) const DEFAULT_BASE_URL: &str = "https://api.cegid.com/loop-api-publiques";
 /// The base path under which the gateway serves every route.
 pub const DEFAULT_BASE_PATH: &str = "/loop-api-publiques";
 
 /// The gateway's (APIM) subscription key header.
-pub const SUBSCRIPTION_KEY_HEADER: &str = "Ocp-Apim-Subscription-Key";
+pub(crate) const SUBSCRIPTION_KEY_HEADER: &str = "Ocp-Apim-Subscription-Key";
 /// The backend's application key header, `KEYID:SECRET`.
-pub const API_KEY_HEADER: &str = "x-apikey";
+pub(crate) const API_KEY_HEADER: &str = "x-apikey";
 
 /// addClient: the e-mail already belongs to a contact (also what a resend of
 /// an applied addClient answers).
@@ -30,7 +30,7 @@ pub const MSG_ALREADY_ASSIGNED: &str = "L'application est déjà affectée à l'
 /// what to do next (the `conseil` column). Loop's own words stay verbatim in
 /// the `message` column; only these fragments are matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KnownAnswer {
+pub(crate) enum KnownAnswer {
     EmailTaken,
     NotInvited,
     NoContact,
@@ -54,7 +54,7 @@ const KNOWN_ANSWERS: &[(&str, KnownAnswer)] = &[
 
 /// Which known refusal an answer's message is, if any (case and a final
 /// full stop ignored).
-pub fn known_answer(message: &str) -> Option<KnownAnswer> {
+pub(crate) fn known_answer(message: &str) -> Option<KnownAnswer> {
     let m = message.to_lowercase();
     KNOWN_ANSWERS
         .iter()
@@ -65,10 +65,10 @@ pub fn known_answer(message: &str) -> Option<KnownAnswer> {
 /// Cegid declared the dossier-level addOffer deprecated on this date
 /// (replaced by addCollaborativeOffer, per contact): the gateway may stop
 /// answering it.
-pub const ADD_OFFER_DEPRECATED_SINCE: &str = "01/07/2024";
+pub(crate) const ADD_OFFER_DEPRECATED_SINCE: &str = "01/07/2024";
 
 /// Answers that mean "already done": such a call ends OK (configurable).
-pub const DEFAULT_ALREADY_DONE: &[&str] = &[MSG_ALREADY_ASSIGNED];
+pub(crate) const DEFAULT_ALREADY_DONE: &[&str] = &[MSG_ALREADY_ASSIGNED];
 
 /// The Cegid Loop operations a plan can hold, in per-dossier order. Adding
 /// one: a variant here (its name, route and idempotency below), the calls
@@ -224,4 +224,4 @@ fn upper_case<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error
 /// The header by which a simulator (embedded or `loopbatch simulate`) names
 /// its instance, renewed at each start, on every answer: a run made against
 /// one is resumed against that one only. Cegid Loop does not send it.
-pub const SIMULATOR_INSTANCE_HEADER: &str = "x-loopbatch-simulator-instance";
+pub(crate) const SIMULATOR_INSTANCE_HEADER: &str = "x-loopbatch-simulator-instance";

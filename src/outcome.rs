@@ -54,7 +54,7 @@ impl Status {
 
 /// The final outcome of one call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CallOutcome {
+pub(crate) struct CallOutcome {
     pub status: Status,
     #[serde(default)]
     pub code_http: Option<u16>,
@@ -77,12 +77,12 @@ pub struct CallOutcome {
 static LOCAL_OFFSET: std::sync::OnceLock<time::UtcOffset> = std::sync::OnceLock::new();
 
 /// Reads the local offset; call first thing in `main`.
-pub fn init_local_offset() {
+pub(crate) fn init_local_offset() {
     let _ = now_iso();
 }
 
 /// A moment as local date and time, for people (`2026-12-03 10:04`).
-pub fn format_local(t: std::time::SystemTime) -> String {
+pub(crate) fn format_local(t: std::time::SystemTime) -> String {
     let offset = *LOCAL_OFFSET.get_or_init(|| time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC));
     let at = time::OffsetDateTime::from(t).to_offset(offset);
     let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
@@ -91,7 +91,7 @@ pub fn format_local(t: std::time::SystemTime) -> String {
 
 /// The current local time, ISO 8601 with its offset (UTC when the local
 /// offset cannot be known).
-pub fn now_iso() -> String {
+pub(crate) fn now_iso() -> String {
     let offset = *LOCAL_OFFSET.get_or_init(|| time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC));
     let now = time::OffsetDateTime::now_utc().to_offset(offset);
     now.replace_nanosecond(0).unwrap_or(now).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()

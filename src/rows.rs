@@ -122,14 +122,14 @@ impl Row {
 
 /// Options of the typing stage, from the configuration.
 #[derive(Debug, Clone, Default)]
-pub struct RowOptions {
+pub(crate) struct RowOptions {
     pub lang: Lang,
     /// Pad all-digit codes dossier to this width (never guessed).
     pub code_dossier_width: Option<usize>,
 }
 
 /// Types one raw row of a sheet; `index` is its place among all rows read.
-pub fn type_row(header: &SheetHeader, raw: &RawRow, index: usize, opts: &RowOptions) -> Row {
+pub(crate) fn type_row(header: &SheetHeader, raw: &RawRow, index: usize, opts: &RowOptions) -> Row {
     let mut t = Typer { header, cells: &raw.cells, opts, row: Row { index, ..Row::default() } };
     for note in &raw.notes {
         t.read_note(note);

@@ -35,7 +35,7 @@ fn needs(a: Action) -> Needs {
 }
 
 /// The rules of the row's action: required fields, offers, warnings.
-pub fn per_action(header: &SheetHeader, cells: &[Cell], row: &mut Row, lang: Lang) {
+pub(crate) fn per_action(header: &SheetHeader, cells: &[Cell], row: &mut Row, lang: Lang) {
     let Some(action) = row.action else { return };
     // The offer to remove may be written in either offer column.
     if matches!(action, Action::RetirerOffre | Action::RetirerApplication) && row.offre.is_none() {
@@ -153,7 +153,7 @@ fn consistency(row: &mut Row, action: Action, lang: Lang) {
 }
 
 /// Where a row is, as the user sees it.
-pub fn place(table: &Table, index: usize, lang: Lang) -> String {
+pub(crate) fn place(table: &Table, index: usize, lang: Lang) -> String {
     let r = &table.rows[index];
     format!("{} « {} » {} {}", lang.t("feuille", "sheet"), r.sheet, lang.t("ligne", "row"), r.line)
 }
@@ -179,7 +179,7 @@ fn meaning(r: &Row) -> Option<Meaning<'_>> {
 /// The checks across rows (one e-mail for two people, the same row twice),
 /// gathered row by row as rows come, reported by `finish`.
 #[derive(Default)]
-pub struct CrossRows {
+pub(crate) struct CrossRows {
     /// E-mail key -> the first row naming a person with it, and whether
     /// another person came with the same e-mail.
     people: FxHashMap<String, (u32, bool)>,
@@ -193,7 +193,7 @@ pub struct CrossRows {
 
 impl CrossRows {
     /// Takes in `rows[i]`, the last row so far.
-    pub fn add(&mut self, rows: &[Row], i: usize) {
+    pub(crate) fn add(&mut self, rows: &[Row], i: usize) {
         let r = &rows[i];
         if r.ignored {
             return;
@@ -229,7 +229,7 @@ impl CrossRows {
 
     /// Writes the problems found across rows onto them. Returns whether a
     /// row that was valid became invalid.
-    pub fn finish(self, table: &Table, rows: &mut [Row], lang: Lang) -> bool {
+    pub(crate) fn finish(self, table: &Table, rows: &mut [Row], lang: Lang) -> bool {
         let mut spoiled = false;
         let mut flag = |row: &mut Row, msg: String| {
             spoiled |= row.is_valid();
@@ -286,7 +286,7 @@ impl CrossRows {
 }
 
 /// What `--online` knows: the LoopHub portfolio, and who runs the batch.
-pub struct Online<'a> {
+pub(crate) struct Online<'a> {
     pub portfolio: &'a crate::portfolio::Portfolio,
     /// `--as EMAIL`: warn where this person may not switch applications on.
     pub as_email: Option<&'a str>,
@@ -294,7 +294,7 @@ pub struct Online<'a> {
 
 /// With the portfolio: a row whose dossier this key cannot reach is
 /// INVALIDE, whatever its action; a code that lost its zeros is matched.
-pub fn online_row(header: &SheetHeader, row: &mut Row, online: &Online, lang: Lang) {
+pub(crate) fn online_row(header: &SheetHeader, row: &mut Row, online: &Online, lang: Lang) {
     if row.ignored {
         return;
     }

@@ -69,7 +69,7 @@ fn warn(lang: Lang, message: &str) {
 }
 
 /// Runs the command and returns its exit code.
-pub fn dispatch(cli: Cli) -> Result<u8> {
+pub(crate) fn dispatch(cli: Cli) -> Result<u8> {
     let lang = cli.global.lang;
     let cfg = Config::load(cli.global.config.as_deref(), lang)?;
     for w in &cfg.warnings {

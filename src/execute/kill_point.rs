@@ -8,7 +8,7 @@
 
 /// Dies here if the test asked for it.
 #[cfg(debug_assertions)]
-pub fn reached(point: &str) {
+pub(crate) fn reached(point: &str) {
     use std::sync::OnceLock;
     use std::sync::atomic::{AtomicU64, Ordering};
     static PLAN: OnceLock<Option<(String, u64)>> = OnceLock::new();

@@ -13,7 +13,7 @@ use super::client::{Answer, Client, fatal_message};
 
 /// Fetches the whole portfolio of the cabinet `domain` (else the
 /// configuration's), retrying throttled and transient answers.
-pub async fn fetch(cfg: &Config, domain: Option<&str>, keys: Keys) -> Result<Portfolio> {
+pub(crate) async fn fetch(cfg: &Config, domain: Option<&str>, keys: Keys) -> Result<Portfolio> {
     let lang = cfg.lang;
     let domain = domain.map(str::to_string).or_else(|| cfg.domain.clone()).filter(|d| !d.trim().is_empty()).ok_or_else(|| {
         Failure::unusable(lang.t(

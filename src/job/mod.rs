@@ -32,17 +32,28 @@ mod tenant;
 
 use std::path::PathBuf;
 
-pub use crate::config::Keys;
+pub use crate::config::{Config, FileConfig, Keys, Rate, Secret};
+pub use crate::error::{Failure, exit};
 pub use crate::execute::Stopper;
 pub use crate::execute::client::is_loopback;
+pub use crate::i18n::Lang;
+// What the page needs beside the library's calls: it imports from here only.
+pub(crate) use crate::config::{save_user_keys, well_formed_api_key};
+pub(crate) use crate::error::Result;
+pub(crate) use crate::execute::client::host_of;
+pub(crate) use crate::files::{owner_only_file, owner_only_folder, tighten};
+pub(crate) use crate::headers::Field;
 pub use crate::loop_api::Operation;
 pub use crate::outcome::Status;
+pub(crate) use crate::outcome::format_local;
 pub use crate::pipeline::Prepared;
 pub use crate::plan::{Bodies, Plan, PlanCounts, RowCheck};
 pub use crate::portfolio::{Filter, Folder, Portfolio};
 pub use crate::read::Encoding;
 pub use crate::report::{RowResult, plan_xlsx, results_format};
 pub use crate::report::{advice, people, status_said};
+pub(crate) use crate::rows::Row;
+pub(crate) use crate::simulator::bind_failure;
 pub use before::{check_results_target, is_running};
 pub use check::{
     OnlineCheck, PortfolioExport, TEMPLATE_FILES, check_plan_file, check_sheet, export_portfolio, fetch_portfolio,

@@ -85,7 +85,7 @@ impl Tenant {
 /// simulator that renewed its instance, or an address that answered with
 /// one and now does not, is another place. Another key at the same place
 /// goes only with `new_key`.
-pub fn check_same(recorded: &Tenant, now: &Tenant, new_key: bool, lang: Lang) -> Result<()> {
+pub(super) fn check_same(recorded: &Tenant, now: &Tenant, new_key: bool, lang: Lang) -> Result<()> {
     // An address that sent no instance id then and sends one now is a
     // simulator that took its port: another place.
     let same_place =

@@ -425,7 +425,7 @@ impl Builder {
 /// The counts of the plan the rows make (calls, dossiers, calls per route),
 /// without building its calls: what `check` reports. Runs on the rows alone,
 /// so `check` computes it while the results are being written.
-pub fn count(rows: &[Row], cfg: &Config) -> Summary {
+pub(crate) fn count(rows: &[Row], cfg: &Config) -> Summary {
     let mut counter = Counter::default();
     for r in rows {
         counter.add(r, cfg);
@@ -434,23 +434,23 @@ pub fn count(rows: &[Row], cfg: &Config) -> Summary {
 }
 
 /// A counts-only plan's figures: calls, dossiers, calls per route.
-pub type Summary = (usize, usize, BTreeMap<String, usize>);
+pub(crate) type Summary = (usize, usize, BTreeMap<String, usize>);
 
 /// The plan's counts, gathered row by row as the rows come in.
 #[derive(Default)]
-pub struct Counter {
+pub(crate) struct Counter {
     b: Builder,
 }
 
 impl Counter {
     /// Counts the row's calls if the row is valid.
-    pub fn add(&mut self, r: &Row, cfg: &Config) {
+    pub(crate) fn add(&mut self, r: &Row, cfg: &Config) {
         if r.is_valid() {
             self.b.row(r, cfg);
         }
     }
 
-    pub fn finish(self, cfg: &Config) -> Summary {
+    pub(crate) fn finish(self, cfg: &Config) -> Summary {
         let mut per_operation = [0usize; <Operation as strum::EnumCount>::COUNT];
         let mut dossiers = vec![false; self.b.dossiers.names.len()];
         for &(op, d) in &self.b.counted {
@@ -478,7 +478,7 @@ pub enum Bodies {
 
 /// Builds the plan from the typed, validated rows. The table is consumed:
 /// its cells move into the plan's rows rather than being copied.
-pub fn build(table: Table, rows: Vec<Row>, cfg: &Config, bodies: Bodies) -> Plan {
+pub(crate) fn build(table: Table, rows: Vec<Row>, cfg: &Config, bodies: Bodies) -> Plan {
     let mut b = Builder { bodies: bodies == Bodies::Yes, ..Builder::default() };
     if b.bodies {
         for r in rows.iter().filter(|r| r.is_valid()) {

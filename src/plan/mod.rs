@@ -23,9 +23,10 @@ use crate::loop_api::Operation;
 
 mod builder;
 
-pub use builder::{Bodies, Counter, Summary, build, count};
+pub use builder::Bodies;
+pub(crate) use builder::{Counter, Summary, build, count};
 
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// A row as {feuille, ligne}: how calls name the rows they serve.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -234,7 +235,7 @@ impl Plan {
 
 /// The warning a plan's calls deserve before any run: a route Cegid calls
 /// deprecated (addOffer), from the calls per route.
-pub fn deprecation_remarks(counts: &PlanCounts, cfg: &crate::config::Config) -> Vec<String> {
+pub(crate) fn deprecation_remarks(counts: &PlanCounts, cfg: &crate::config::Config) -> Vec<String> {
     let route = cfg.routes.of(Operation::AddOffer);
     let Some(n) = counts.calls_per_route.get(route).filter(|n| **n > 0) else { return Vec::new() };
     let since = crate::loop_api::ADD_OFFER_DEPRECATED_SINCE;

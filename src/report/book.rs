@@ -9,19 +9,19 @@ use crate::read::Table;
 
 /// A new workbook: Excel's own compression level, a third faster than the
 /// default for a few % more.
-pub fn workbook() -> Workbook {
+pub(crate) fn workbook() -> Workbook {
     let mut book = Workbook::new();
     book.set_zip_compression_level(3);
     book
 }
 
 /// Text cells: Excel shows them as typed, never as a number or a date.
-pub fn text() -> Format {
+pub(crate) fn text() -> Format {
     Format::new().set_num_format_index(49)
 }
 
 /// The header row: bold, white on dark blue, a thin border.
-pub fn header() -> Format {
+pub(crate) fn header() -> Format {
     Format::new()
         .set_bold()
         .set_background_color(Color::RGB(0x1F4E78))
@@ -31,13 +31,13 @@ pub fn header() -> Format {
 
 /// A sheet's name as Excel accepts it: none of `[]:*?/\`, 31 characters
 /// at most.
-pub fn sheet_name(name: &str) -> String {
+pub(crate) fn sheet_name(name: &str) -> String {
     name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect()
 }
 
 /// A table as read (after fixes), as a new workbook: every sheet read,
 /// every column kept, text cells.
-pub fn table_xlsx(table: &Table) -> Result<Vec<u8>, XlsxError> {
+pub(crate) fn table_xlsx(table: &Table) -> Result<Vec<u8>, XlsxError> {
     let mut book = workbook();
     let (text, bold) = (text(), text().set_bold());
     for header in &table.sheets {

@@ -21,7 +21,7 @@ use crate::outcome::{Status, now_iso};
 use crate::plan::{Plan, PlanRow};
 
 mod advice;
-pub mod book;
+pub(crate) mod book;
 mod print;
 mod summary;
 pub use advice::{advice, status_said};
@@ -31,7 +31,7 @@ use summary::{status_color, summary_sheet};
 
 /// Result columns added after the original ones (keep them stable: a new
 /// one goes last, so that every existing column keeps its place).
-pub const RESULT_COLUMNS: [&str; 11] = [
+pub(crate) const RESULT_COLUMNS: [&str; 11] = [
     "feuille",
     "ligne",
     "statut",
@@ -76,7 +76,7 @@ impl RowResult {
 
 /// The results of a check: VALIDE / INVALIDE / IGNORE, with every problem
 /// and warning in the message.
-pub fn check_results(rows: &[PlanRow], lang: Lang) -> Vec<RowResult> {
+pub(crate) fn check_results(rows: &[PlanRow], lang: Lang) -> Vec<RowResult> {
     let ts = now_iso();
     rows.iter().map(|r| check_result(r, &ts, lang)).collect()
 }
@@ -114,7 +114,7 @@ fn check_result(r: &PlanRow, timestamp: &str, lang: Lang) -> RowResult {
 
 /// Writes the results of `check`: for CSV, each row's result is made as its
 /// line is written, never all of them at once.
-pub fn write_check_results(path: &Path, columns: &[String], rows: &[PlanRow], lang: Lang) -> Result<()> {
+pub(crate) fn write_check_results(path: &Path, columns: &[String], rows: &[PlanRow], lang: Lang) -> Result<()> {
     match results_format(path, lang)? {
         ResultsFormat::Csv => {
             let ts = now_iso();
@@ -153,7 +153,7 @@ fn kept_columns(columns: &[String]) -> Vec<usize> {
 }
 
 /// Writes the results sheet, CSV or XLSX by extension, atomically.
-pub fn write_results(
+pub(crate) fn write_results(
     path: &Path,
     columns: &[String],
     rows: &[PlanRow],
@@ -187,12 +187,12 @@ fn result_cells(row: &PlanRow, r: &RowResult, lang: Lang) -> [String; 11] {
 }
 
 /// A cell that Excel could take for a formula gets a leading apostrophe.
-pub fn csv_safe(v: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn csv_safe(v: &str) -> std::borrow::Cow<'_, str> {
     if v.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{v}").into() } else { v.into() }
 }
 
 /// Undoes `csv_safe` when loopbatch reads its own results back.
-pub fn csv_unsafe(v: &str) -> &str {
+pub(crate) fn csv_unsafe(v: &str) -> &str {
     match v.strip_prefix('\'') {
         Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
         _ => v,
@@ -340,7 +340,7 @@ fn xlsx_failure(path: &Path, e: XlsxError, lang: Lang) -> Failure {
 }
 
 /// Writes the plan as a sheet a person can review (PLAN.xlsx).
-pub fn write_plan_xlsx(plan: &Plan, path: &Path, lang: Lang) -> Result<()> {
+pub(crate) fn write_plan_xlsx(plan: &Plan, path: &Path, lang: Lang) -> Result<()> {
     let bytes = plan_xlsx(plan, lang).map_err(|e| Failure::unusable(format!("{} : {e}", path.display())))?;
     write_atomic(path, &bytes, lang)
 }
@@ -387,7 +387,7 @@ pub fn plan_xlsx(plan: &Plan, lang: Lang) -> Result<Vec<u8>, XlsxError> {
 }
 
 /// A plain CSV as French Excel opens it (BOM, `;`, CRLF), formula-guarded.
-pub fn write_plain_csv(path: &Path, header: &[&str], rows: &[Vec<String>], lang: Lang) -> Result<()> {
+pub(crate) fn write_plain_csv(path: &Path, header: &[&str], rows: &[Vec<String>], lang: Lang) -> Result<()> {
     write_atomic_with(path, lang, |w| {
         w.write_all(b"\xEF\xBB\xBF")?;
         let mut c = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(w);
@@ -400,7 +400,7 @@ pub fn write_plain_csv(path: &Path, header: &[&str], rows: &[Vec<String>], lang:
 }
 
 /// Counts per status, for summaries.
-pub fn count_statuses(results: &[RowResult]) -> BTreeMap<&'static str, usize> {
+pub(crate) fn count_statuses(results: &[RowResult]) -> BTreeMap<&'static str, usize> {
     let mut m = BTreeMap::new();
     for r in results {
         *m.entry(r.status.word()).or_default() += 1;
@@ -410,12 +410,12 @@ pub fn count_statuses(results: &[RowResult]) -> BTreeMap<&'static str, usize> {
 
 /// A results file read back: its header and its lines (column -> value),
 /// with the CSV formula guard undone.
-pub struct ReadBack {
+pub(crate) struct ReadBack {
     pub lines: Vec<std::collections::HashMap<String, String>>,
 }
 
 /// Reads a results file loopbatch wrote (CSV or XLSX).
-pub fn read_results(path: &Path, lang: Lang) -> Result<ReadBack> {
+pub(crate) fn read_results(path: &Path, lang: Lang) -> Result<ReadBack> {
     let fail = |e: &dyn std::fmt::Display| {
         Failure::unusable(format!(
             "{} {} : {e}",

@@ -31,10 +31,11 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
-use crate::config::{Rate, Secret};
+pub use crate::config::{Rate, Secret};
 use crate::error::Failure;
-use crate::i18n::Lang;
-use crate::loop_api::{API_KEY_HEADER, Operation, Routes, SIMULATOR_INSTANCE_HEADER, SUBSCRIPTION_KEY_HEADER};
+pub use crate::i18n::Lang;
+use crate::loop_api::{API_KEY_HEADER, SIMULATOR_INSTANCE_HEADER, SUBSCRIPTION_KEY_HEADER};
+pub use crate::loop_api::{Operation, Routes};
 pub use seed::{Seed, build_model};
 pub use state::{Answer, Contact, Dossier, Model};
 

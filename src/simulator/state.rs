@@ -60,7 +60,7 @@ pub enum Answer {
     BadRequest(String),
 }
 
-pub fn uuid(rng: &mut StdRng) -> String {
+pub(super) fn uuid(rng: &mut StdRng) -> String {
     let b: [u8; 16] = rng.random();
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
     format!("{}-{}-4{}-a{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])

@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 use maud::{Markup, html};
 
 use super::pages::layout;
-use crate::headers::Field;
-use crate::i18n::Lang;
+use crate::job::Field;
+use crate::job::Lang;
+use crate::job::Row;
 use crate::job::{CheckedSheet, Status};
-use crate::rows::Row;
 
 /// Rows shown per page: a 100,000-row sheet stays responsive.
-pub const PAGE_ROWS: usize = 50;
+pub(super) const PAGE_ROWS: usize = 50;
 
 /// A problem's kind: its column and what is wrong, the value left out, so
 /// that the same mistake on many rows is one group.
@@ -27,7 +27,7 @@ fn kind_of(problem: &str) -> String {
     }
 }
 
-pub struct SheetView<'a> {
+pub(super) struct SheetView<'a> {
     pub id: &'a str,
     pub name: &'a str,
     pub sheet: &'a CheckedSheet,
@@ -39,7 +39,7 @@ pub struct SheetView<'a> {
 
 /// The counts, the file's remarks and the problems by kind: sent again
 /// with each fix, so that none is stale.
-pub fn summary(sheet: &CheckedSheet, lang: Lang) -> Markup {
+pub(super) fn summary(sheet: &CheckedSheet, lang: Lang) -> Markup {
     let c = sheet.counts();
     let mut groups: BTreeMap<String, usize> = BTreeMap::new();
     for r in sheet.rows() {
@@ -84,7 +84,7 @@ fn paging(v: &SheetView, page: usize, pages: usize, bottom: bool) -> Markup {
     }
 }
 
-pub fn sheet_page(v: &SheetView) -> Markup {
+pub(super) fn sheet_page(v: &SheetView) -> Markup {
     let lang = v.lang;
     let rows = v.sheet.rows();
     let shown: Vec<usize> = (0..rows.len()).filter(|i| !v.only_problems || !is_valid_or_ignored(&rows[*i])).collect();
@@ -143,7 +143,7 @@ fn is_valid_or_ignored(r: &Row) -> bool {
 }
 
 /// The status of a checked row (`check`'s VALIDE, INVALIDE, IGNORE).
-pub fn status(r: &Row) -> Status {
+pub(super) fn status(r: &Row) -> Status {
     if r.ignored {
         Status::Ignore
     } else if r.problems.is_empty() {
@@ -155,7 +155,7 @@ pub fn status(r: &Row) -> Status {
 
 /// One row: its known fields as inputs (always there, not made on click),
 /// its problems and repairs on the cells they name.
-pub fn row(sheet: &CheckedSheet, index: usize, lang: Lang) -> Markup {
+pub(super) fn row(sheet: &CheckedSheet, index: usize, lang: Lang) -> Markup {
     let table = sheet.table();
     let raw = &table.rows[index];
     let r = &sheet.rows()[index];

@@ -70,7 +70,7 @@ pub(super) async fn set_keys(
         return r;
     }
     let (sub, api) = (f.abonnement.trim(), f.api.trim());
-    if sub.is_empty() || !crate::config::well_formed_api_key(api) {
+    if sub.is_empty() || !crate::job::well_formed_api_key(api) {
         let mut r = html(pages::message(
             lang,
             lang.t("Clés refusées", "Keys refused"),
@@ -82,13 +82,13 @@ pub(super) async fn set_keys(
         *r.status_mut() = StatusCode::BAD_REQUEST;
         return r;
     }
-    let keys = crate::config::Keys {
-        subscription: crate::config::Secret::new(sub),
-        api: crate::config::Secret::new(api),
+    let keys = crate::job::Keys {
+        subscription: crate::job::Secret::new(sub),
+        api: crate::job::Secret::new(api),
         warnings: Vec::new(),
     };
     if f.garder == "enregistrer"
-        && let Err(e) = crate::config::save_user_keys(&keys)
+        && let Err(e) = crate::job::save_user_keys(&keys)
     {
         let mut r = html(pages::message(lang, lang.t("Clés non enregistrées", "Keys not saved"), &e.to_string()));
         *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;

@@ -5,16 +5,16 @@
 use maud::{Markup, html};
 
 use super::pages::{Stored, counts, layout};
-use crate::i18n::Lang;
+use crate::job::Lang;
+use crate::job::Operation;
+use crate::job::Plan;
 use crate::job::{PlanCounts, Status};
-use crate::loop_api::Operation;
-use crate::plan::Plan;
 
 /// Dossiers detailed in the page at most (a large plan stays light).
 const PER_DOSSIER_SHOWN: usize = 500;
 
 /// An operation as a person says what it does (`n` of them).
-pub fn said(op: Operation, n: usize, lang: Lang) -> &'static str {
+pub(super) fn said(op: Operation, n: usize, lang: Lang) -> &'static str {
     let one = n == 1;
     match (op, one) {
         (Operation::ProvisionCompany, true) => lang.t("dossier approvisionné", "dossier provisioned"),
@@ -38,7 +38,7 @@ pub fn said(op: Operation, n: usize, lang: Lang) -> &'static str {
     }
 }
 
-pub struct PlanView<'a> {
+pub(super) struct PlanView<'a> {
     pub sheet_id: &'a str,
     pub name: &'a str,
     pub host: &'a str,
@@ -57,7 +57,7 @@ pub struct PlanView<'a> {
 
 /// The plan: calls per route and per dossier, the target; "Lancer" opens
 /// the in-page confirmation (CSS :target, no script needed).
-pub fn plan_page(v: &PlanView) -> Markup {
+pub(super) fn plan_page(v: &PlanView) -> Markup {
     let lang = v.lang;
     let c = v.counts;
     layout(

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use maud::{Markup, html};
 use serde::Serialize;
 
-use crate::i18n::Lang;
+use crate::job::Lang;
 
 /// How far back the pace is measured: the time left follows the recent
 /// pace, not the average since the start (a resume, a pause).
@@ -44,7 +44,7 @@ impl RunState {
 
 /// What the page shows of a run, as its events left it.
 #[derive(Debug, Clone, Serialize)]
-pub struct Progress {
+pub(super) struct Progress {
     pub done: usize,
     pub total: usize,
     pub errors: usize,
@@ -64,7 +64,7 @@ pub struct Progress {
 
 /// The sentences of the progress, by the id of the element showing each.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Texts {
+pub(super) struct Texts {
     pub done: String,
     pub state: String,
     pub pace: String,
@@ -75,7 +75,7 @@ pub struct Texts {
 }
 
 impl Progress {
-    pub fn new(total: usize, rate: f64) -> Progress {
+    pub(super) fn new(total: usize, rate: f64) -> Progress {
         Progress {
             done: 0,
             total,
@@ -93,13 +93,13 @@ impl Progress {
 
 /// The calls this run sent lately (not those a resume found done).
 #[derive(Debug, Default)]
-pub struct Pace {
+pub(super) struct Pace {
     first: Option<Instant>,
     recent: VecDeque<Instant>,
 }
 
 impl Pace {
-    pub fn sent(&mut self, at: Instant) {
+    pub(super) fn sent(&mut self, at: Instant) {
         self.first.get_or_insert(at);
         self.recent.push_back(at);
         while self.recent.front().is_some_and(|t| at.duration_since(*t) > RECENT) {
@@ -109,7 +109,7 @@ impl Pace {
 
     /// Calls per second over the recent window (or since the first call,
     /// when it is younger); none before a few calls.
-    pub fn per_second(&self, now: Instant) -> Option<f64> {
+    pub(super) fn per_second(&self, now: Instant) -> Option<f64> {
         let first = self.first?;
         let n = self.recent.iter().filter(|t| now.duration_since(**t) <= RECENT).count();
         if self.recent.len() < ENOUGH {
@@ -127,7 +127,7 @@ fn decimal(x: f64, lang: Lang) -> String {
 }
 
 /// A duration in words: 53 s, 2 min 5 s, 1 h 3 min.
-pub fn duration(s: u64) -> String {
+pub(super) fn duration(s: u64) -> String {
     match s {
         0..60 => format!("{s} s"),
         60..3600 if s.is_multiple_of(60) => format!("{} min", s / 60),
@@ -137,7 +137,7 @@ pub fn duration(s: u64) -> String {
 }
 
 /// The state in words; a pause says why and for how long.
-pub fn state_label(state: RunState, pause_left: Option<Duration>, lang: Lang) -> String {
+pub(super) fn state_label(state: RunState, pause_left: Option<Duration>, lang: Lang) -> String {
     match state {
         RunState::Running => lang.t("en cours", "running").to_string(),
         RunState::Paused => {
@@ -156,7 +156,7 @@ pub fn state_label(state: RunState, pause_left: Option<Duration>, lang: Lang) ->
 }
 
 /// Fills the sentences from the figures.
-pub fn say(p: &mut Progress, pause_left: Option<Duration>, lang: Lang) {
+pub(super) fn say(p: &mut Progress, pause_left: Option<Duration>, lang: Lang) {
     p.label = state_label(p.state, pause_left, lang);
     let going = p.state.going();
     let calls = |n: f64| if n >= 2.0 { lang.t("appels", "calls") } else { lang.t("appel", "call") };
@@ -192,7 +192,7 @@ pub fn say(p: &mut Progress, pause_left: Option<Duration>, lang: Lang) {
 
 /// The progress block, as first rendered (the script then rewrites each
 /// sentence whole).
-pub fn block(id: &str, p: &Progress, lang: Lang) -> Markup {
+pub(super) fn block(id: &str, p: &Progress, lang: Lang) -> Markup {
     let reason = matches!(p.state, RunState::Failed | RunState::Stopped).then_some(p.reason.as_str());
     let t = &p.texts;
     html! {

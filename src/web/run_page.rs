@@ -6,14 +6,14 @@ use maud::{Markup, html};
 
 use super::pages::layout;
 use super::progress::{self, Progress, RunState};
-use crate::i18n::Lang;
+use crate::job::Lang;
+use crate::job::Status;
 use crate::job::{self, Plan, RunReport};
-use crate::outcome::Status;
 
 /// Result rows shown at most (the files hold them all).
 const SHOWN: usize = 500;
 
-pub struct RunView<'a> {
+pub(super) struct RunView<'a> {
     pub id: &'a str,
     pub name: &'a str,
     pub host: &'a str,
@@ -31,7 +31,7 @@ pub struct RunView<'a> {
 }
 
 /// A run: its progress (pushed by the server while it goes), then its results.
-pub fn run_page(v: &RunView) -> Markup {
+pub(super) fn run_page(v: &RunView) -> Markup {
     let lang = v.lang;
     let p = v.progress;
     layout(
@@ -158,7 +158,7 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
 }
 
 /// The confirmation of a new key (`--new-key`), both masked ids shown.
-pub fn confirm_new_key(id: &str, was: &str, now: &str, lang: Lang) -> Markup {
+pub(super) fn confirm_new_key(id: &str, was: &str, now: &str, lang: Lang) -> Markup {
     html! {
         section role="dialog" data-testid="new-key" data-was=(was) data-now=(now) {
             p { (lang.t("Cette exécution a été faite avec la clé d'API", "This run was made with the API key")) " " strong { (was) }

@@ -55,7 +55,7 @@ pub(super) struct Pending {
 
 impl Run {
     /// Sending now (or pausing for a Retry-After): not yet ended.
-    pub fn going(&self) -> bool {
+    pub(super) fn going(&self) -> bool {
         self.report.is_none() && self.progress.state.going()
     }
 }
@@ -86,7 +86,7 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
         return failure(&app, StatusCode::INTERNAL_SERVER_ERROR, app.lang().t("Erreur interne.", "Internal error."));
     };
     let confirm = super::guard::secret();
-    pending.host = crate::execute::client::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
+    pending.host = crate::job::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
     let Pending { ref plan, ref hash, ref name, ref host, .. } = pending;
     let counts = plan.counts();
     let mut earlier: Vec<Stored> = stored(&app).into_iter().filter(|s| s.plan_hash.as_ref() == Some(hash)).collect();
@@ -129,7 +129,7 @@ fn going_with(app: &Shared, hash: &str) -> Option<Stored> {
             id,
             files: r.files.clone(),
             sheet: r.name.clone(),
-            when: crate::outcome::format_local(std::time::SystemTime::now() - r.started.elapsed()),
+            when: crate::job::format_local(std::time::SystemTime::now() - r.started.elapsed()),
             counts: None,
             unfinished: true,
             plan_hash: Some(hash.to_string()),
@@ -274,7 +274,7 @@ pub(super) async fn resume(
 fn from_disk(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
     let stored = stored(app).into_iter().find(|s| s.id == id)?;
     let plan = Plan::load_json(&stored.files.plan(), app.lang()).ok()?;
-    let host = crate::execute::client::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
+    let host = crate::job::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
     let csv = stored.files.results().with_extension("csv");
     let mut run = new_run(app, plan.source.file.clone(), host, &plan, stored.files, csv);
     // Not going: the page offers to resume it.
@@ -298,7 +298,7 @@ pub(super) fn stored(app: &Shared) -> Vec<Stored> {
             let files = RunFiles::new(copy);
             let modified = std::fs::metadata(files.journal()).and_then(|m| m.modified()).ok()?;
             let summary = job::stored_run(&files, app.lang());
-            let when = crate::outcome::format_local(modified);
+            let when = crate::job::format_local(modified);
             Some((
                 modified,
                 Stored {
@@ -483,7 +483,7 @@ fn fold(r: &mut Run, e: Event) {
 }
 
 /// The progress as it is now (paused while a Retry-After runs).
-fn snapshot(r: &Run, lang: crate::i18n::Lang) -> Progress {
+fn snapshot(r: &Run, lang: crate::job::Lang) -> Progress {
     let mut p = r.progress.clone();
     if p.state == RunState::Running && r.paused_until.is_some_and(|t| t > Instant::now()) {
         p.state = RunState::Paused;

@@ -317,7 +317,7 @@ pub(super) async fn edit(
             .iter()
             .map(|i| serde_json::json!({"index": i, "html": super::grid::row(&l.sheet, *i, lang).into_string()}))
             .collect();
-        Ok::<_, crate::error::Failure>(serde_json::json!({
+        Ok::<_, crate::job::Failure>(serde_json::json!({
             "summary": super::grid::summary(&l.sheet, lang).into_string(),
             "rows": rows,
         }))
@@ -403,7 +403,7 @@ pub(super) fn dated_name(path: &std::path::Path) -> String {
     let ext = path.extension().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let written = std::fs::metadata(path).and_then(|m| m.modified()).unwrap_or_else(|_| std::time::SystemTime::now());
     // 2026-12-03 10:04 → 2026-12-03-10h04
-    let when = crate::outcome::format_local(written).replace(' ', "-").replacen(':', "h", 1);
+    let when = crate::job::format_local(written).replace(' ', "-").replacen(':', "h", 1);
     format!("{stem}-{when}.{ext}")
 }
 

@@ -1,7 +1,7 @@
 //! Every exit code, said once in the README's « Codes de sortie » table and
 //! once in the code (`error::exit`), each reached through the binary.
 
-use loopbatch::error::exit;
+use loopbatch::job::exit;
 use loopbatch::simulator::{DEMO_API_KEY, DEMO_SUBSCRIPTION_KEY, Options};
 
 use crate::util::{TestSim, Work, model};

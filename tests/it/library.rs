@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use loopbatch::config::{Config, FileConfig, Keys, Rate, Secret};
-use loopbatch::error::exit;
-use loopbatch::i18n::Lang;
+use loopbatch::job::Lang;
+use loopbatch::job::exit;
 use loopbatch::job::{self, CheckedSheet, Confirm, Edit, Event, EventSink, RunRequest, RunSource, SheetInput, Stopper};
+use loopbatch::job::{Config, FileConfig, Keys, Rate, Secret};
 use loopbatch::simulator::{self, Options};
 
 use crate::util::{TestSim, Work, results_xlsx};
@@ -186,7 +186,7 @@ fn two_runs_live_in_one_process_and_a_remote_host_asks_first() {
     let record = asked.clone();
     let confirm: Confirm = Box::new(move |c| {
         *record.lock().unwrap() = Some(c);
-        Box::pin(async { Err(loopbatch::error::Failure::unusable("refusé")) })
+        Box::pin(async { Err(loopbatch::job::Failure::unusable("refusé")) })
     });
     let (events, _) = recorder();
     let out = w.path("remote.xlsx");

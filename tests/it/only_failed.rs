@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use loopbatch::loop_api::{Operation, Routes};
 use loopbatch::simulator::{self, Faults, Options};
+use loopbatch::simulator::{Operation, Routes};
 
 use crate::util::{Hermetic, TestSim, Work, model, results_csv};
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use loopbatch::config::Rate;
+use loopbatch::simulator::Rate;
 use loopbatch::simulator::{self, ErrorProfile, Faults, Options};
 
 use crate::util::Hermetic;
@@ -14,7 +14,7 @@ fn sample_model() -> loopbatch::simulator::Model {
         dossiers: Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),
         ..Default::default()
     };
-    simulator::build_model(&seed, 1, loopbatch::i18n::Lang::Fr).unwrap()
+    simulator::build_model(&seed, 1, loopbatch::job::Lang::Fr).unwrap()
 }
 
 fn count(lines: &[Line], status: &str) -> usize {

@@ -4,7 +4,7 @@
 //! way out (onboarding_add_offer = false, the offer activated in LoopHub,
 //! --only-failed) then ends every row OK without addOffer.
 
-use loopbatch::loop_api::Operation;
+use loopbatch::simulator::Operation;
 use loopbatch::simulator::Options;
 
 use crate::util::{TestSim, Work, model, results_csv};
