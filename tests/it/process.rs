@@ -154,7 +154,9 @@ fn a_resume_goes_where_its_run_went_or_nowhere() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("ce simulateur n'est plus là"), "{}", stderr(&out));
-    assert!(before <= 1, "the wrong key stopped the first run at its first call");
+    // Calls already in flight when the 401 came back may have gone too (at
+    // most the default concurrency, 4): on a loaded machine, more than one.
+    assert!(before <= 4, "the wrong key stopped the first run at its first answer: {before} calls");
 }
 
 #[test]
