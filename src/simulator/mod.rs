@@ -45,7 +45,7 @@ pub const DEMO_API_KEY: &str = "demo-key-id:demo-secret";
 
 /// How business errors are shaped: Cegid documents the messages, not the
 /// HTTP codes nor the bodies, so the engine is tested under each guess.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, strum::EnumIter)]
 pub enum ErrorProfile {
     /// 400 with `{"message": …}`
     #[default]
@@ -61,13 +61,10 @@ pub enum ErrorProfile {
 }
 
 impl ErrorProfile {
-    pub const ALL: [ErrorProfile; 5] = [
-        ErrorProfile::Json400,
-        ErrorProfile::Json409,
-        ErrorProfile::Json422,
-        ErrorProfile::Text,
-        ErrorProfile::Server500,
-    ];
+    /// Every profile, for tests that try them all.
+    pub fn all() -> impl Iterator<Item = ErrorProfile> {
+        <ErrorProfile as strum::IntoEnumIterator>::iter()
+    }
 }
 
 /// Fault injection, as fractions of calls (0.0 to 1.0).

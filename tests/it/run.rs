@@ -88,7 +88,7 @@ fn business_sheet(w: &Work) -> std::path::PathBuf {
 
 #[test]
 fn business_errors_land_verbatim_under_every_error_profile() {
-    for profile in ErrorProfile::ALL {
+    for profile in ErrorProfile::all() {
         let mut m = model(&[("D1", false), ("D2", false), ("D3", true)]);
         m.uninvited_domains.insert("pas-invite.fr".into());
         let sim = TestSim::start(Options { model: m, error_profile: profile, ..Default::default() });
