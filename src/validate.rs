@@ -347,3 +347,42 @@ pub(crate) fn online_row(header: &SheetHeader, row: &mut Row, online: &Online, l
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn full() -> Row {
+        Row {
+            action: Some(Action::AjouterInterlocuteur),
+            code_dossier: Some("D1".into()),
+            email: Some("a@ex.fr".into()),
+            nom: Some("Nom".into()),
+            prenom: Some("Prénom".into()),
+            telephone: Some("0612345678".into()),
+            offre: Some("start"),
+            ancienne_offre: Some("consultation"),
+            profil: Some("2.0".into()),
+            social: Some(true),
+            actif: Some(true),
+            emetteur_par_defaut: Some(false),
+            ..Row::default()
+        }
+    }
+
+    #[test]
+    fn the_duplicate_row_key_is_made_of_every_field() {
+        let row = full();
+        // Every typed field is part of it (raison_sociale is read, never sent).
+        for f in Field::all().filter(|f| *f != Field::RaisonSociale) {
+            assert!(row.key_of(f).is_some(), "{f:?} is part of the key");
+        }
+        let mut other = full();
+        other.nom = Some("NOM".into());
+        other.email = Some("A@EX.FR".into());
+        assert!(meaning(&row) == meaning(&other), "names folded, e-mails by their key");
+        other.emetteur_par_defaut = Some(true);
+        assert!(meaning(&row) != meaning(&other), "another value, another row");
+        assert!(meaning(&Row { action: None, ..full() }).is_none(), "no action, no key");
+    }
+}
