@@ -43,6 +43,8 @@ struct Run<'a> {
     onboarding: bool,
     server: Options,
     args: &'a [&'a str],
+    /// Another loopbatch binary to run instead of this one (a comparison).
+    binary: Option<&'a std::path::Path>,
 }
 
 fn one(run: Run) -> Outcome {
@@ -60,9 +62,14 @@ fn one(run: Run) -> Outcome {
         }
     }
     std::fs::write(dir.path().join("p.csv"), sheet).unwrap();
+    let mut cmd = loopbatch(dir.path());
+    if let Some(other) = run.binary {
+        cmd = std::process::Command::new(other);
+        cmd.current_dir(dir.path()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+        cmd.envs(common::home_vars(&dir.path().join(".home")));
+    }
     let m = measure(
-        loopbatch(dir.path())
-            .args(["run", "p.csv", "--results", "r.csv", "--quiet"])
+        cmd.args(["run", "p.csv", "--results", "r.csv", "--quiet"])
             .args(run.args)
             .env("LOOP_BASE_URL", &handle.base_url)
             .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
@@ -124,6 +131,7 @@ fn throttled_gateway() {
                     onboarding: false,
                     server: opts,
                     args: &["--rate", &client, "--concurrency", "8"],
+                    binary: None,
                 });
                 let floor = n as f64 / f64::from(r_server);
                 let burst = burst.map(|b| format!(" (burst {b})")).unwrap_or_default();
@@ -151,6 +159,7 @@ fn below_the_limit(n: usize) {
             onboarding: false,
             server: server(n, false, Some(limit), ThrottleModel::Window),
             args: &["--rate", &format!("{client}/s"), "--concurrency", "8"],
+            binary: None,
         });
         let achieved = n as f64 / o.seconds;
         println!(
@@ -175,13 +184,29 @@ fn cpu_per_call() {
     let mut lb_flat = Vec::new();
     let mut bare_flat = Vec::new();
     let mut bare_paced = Vec::new();
+    // LOOPBATCH_BENCH_OTHER: another build (main's journal, say), paced the
+    // same, in the same rounds.
+    let other = std::env::var_os("LOOPBATCH_BENCH_OTHER").map(std::path::PathBuf::from);
+    let mut other_paced = Vec::new();
     for _ in 0..env_usize("LOOPBATCH_BENCH_ROUNDS", 5) {
+        if let Some(bin) = &other {
+            let o = one(Run {
+                rows,
+                onboarding: true,
+                server: server(rows, false, None, ThrottleModel::Window),
+                args: &["--rate", "5000/s", "--burst", "50", "--concurrency", "16"],
+                binary: Some(bin),
+            });
+            assert_eq!(o.ok_rows, rows, "exit {}", o.code);
+            other_paced.push(o.cpu.as_secs_f64() * 1e6 / o.sent as f64);
+        }
         for (rate, into) in [("5000/s", &mut lb_paced), ("1000000/s", &mut lb_flat)] {
             let o = one(Run {
                 rows,
                 onboarding: true,
                 server: server(rows, false, None, ThrottleModel::Window),
                 args: &["--rate", rate, "--burst", "50", "--concurrency", "16"],
+                binary: None,
             });
             assert_eq!(o.ok_rows, rows, "exit {}", o.code);
             into.push(o.cpu.as_secs_f64() * 1e6 / o.sent as f64);
@@ -196,6 +221,14 @@ fn cpu_per_call() {
         lb_paced.len()
     );
     println!("    --rate 5000/s: {lp:.0} µs (runs: {}) (target <= 50 µs)", list(&lb_paced));
+    if !other_paced.is_empty() {
+        let op = median(&mut other_paced);
+        println!(
+            "    LOOPBATCH_BENCH_OTHER at --rate 5000/s: {op:.0} µs (runs: {}); this - other = {:+.0} µs",
+            list(&other_paced),
+            lp - op
+        );
+    }
     println!("    --rate 1000000/s (as fast as the simulator answers): {lf:.0} µs (runs: {})", list(&lb_flat));
     println!("  the same HTTP stack alone (reqwest, 16 at a time, {calls} POSTs, nothing else):");
     println!(
@@ -246,6 +279,7 @@ fn latency_bound() {
             onboarding: false,
             server: server(0, false, None, ThrottleModel::Window),
             args: &["--rate", "1000/s", "--dry-run"],
+            binary: None,
         });
         o.seconds
     };
@@ -256,6 +290,7 @@ fn latency_bound() {
         onboarding: true,
         server: s,
         args: &["--rate", "1000/s", "--burst", "16", "--concurrency", "16"],
+        binary: None,
     });
     let calls = 3 * rows;
     let floor = calls as f64 * latency.as_secs_f64() / 16.0 + start;

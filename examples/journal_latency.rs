@@ -1,16 +1,16 @@
 //! How long an outcome waits between the simulator's answer and its record
-//! in the journal file (written, not necessarily synced): the figure of
-//! BENCHMARKS.md. A 200-row run of `loopbatch run` (provisionCompany calls)
-//! goes through a timing proxy in front of the embedded simulator, which
-//! notes when it hands each answer back; a poller reads the journal every
-//! 100 µs and notes when each "done" record appears. Prints p50, p99, max.
+//! committed in the registre (in the WAL, not necessarily synced): the
+//! figure of BENCHMARKS.md. A 200-row run of `loopbatch run`
+//! (provisionCompany calls) goes through a timing proxy in front of the
+//! embedded simulator, which notes when it hands each answer back; a poller
+//! reads the run's registre every 100 µs and notes when each outcome
+//! appears. Prints p50, p99, max.
 //!
 //! Run: `cargo build --release && cargo run --release --example journal_latency`
 //! (LOOPBATCH_BIN picks the binary; default target/release/loopbatch, else
 //! target/debug/loopbatch; LOOPBATCH_ROWS sets the rows, default 200).
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -64,26 +64,24 @@ fn binary() -> PathBuf {
     if release.exists() { release } else { root.join("debug/loopbatch") }
 }
 
-/// Notes when each "done" record of the journal first appears in the file.
-fn poll_journal(path: PathBuf, stop: Arc<AtomicBool>) -> HashMap<u64, Instant> {
+/// Notes when each outcome first appears committed in the registre.
+fn poll_registre(path: PathBuf, stop: Arc<AtomicBool>) -> HashMap<u64, Instant> {
     let mut seen = HashMap::new();
-    let mut text = Vec::new();
-    let mut at = 0;
+    let mut conn = None;
     while !stop.load(Ordering::SeqCst) {
-        if let Ok(mut f) = std::fs::File::open(&path) {
-            text.clear();
-            let _ = f.read_to_end(&mut text);
+        if conn.is_none() && path.exists() {
+            let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
+            conn = rusqlite::Connection::open_with_flags(&path, flags).ok();
+        }
+        if let Some(c) = &conn {
+            let calls: Vec<i64> = c
+                .prepare_cached("SELECT call FROM attempts WHERE event = 'answered'")
+                .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+                .unwrap_or_default();
             let now = Instant::now();
-            let whole = text.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-            for line in text[at.min(whole)..whole].split(|b| *b == b'\n') {
-                let Ok(v) = serde_json::from_slice::<serde_json::Value>(line) else { continue };
-                if v["type"] == "done"
-                    && let Some(call) = v["call"].as_u64()
-                {
-                    seen.entry(call).or_insert(now);
-                }
+            for call in calls {
+                seen.entry(call as u64).or_insert(now);
             }
-            at = whole;
         }
         std::thread::sleep(Duration::from_micros(100));
     }
@@ -129,8 +127,8 @@ fn main() {
     std::fs::write(dir.path().join("p.csv"), sheet).unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let poller = {
-        let (path, stop) = (dir.path().join("r.csv.journal.jsonl"), stop.clone());
-        std::thread::spawn(move || poll_journal(path, stop))
+        let (path, stop) = (dir.path().join("registre.sqlite3"), stop.clone());
+        std::thread::spawn(move || poll_registre(path, stop))
     };
     let base = sim.base_url.replace(&sim.addr.to_string(), &addr.to_string());
     let status = std::process::Command::new(binary())
@@ -140,6 +138,7 @@ fn main() {
         .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
         .env("LOOP_API_KEY", simulator::DEMO_API_KEY)
         .env("HOME", dir.path())
+        .env("LOOPBATCH_REGISTRE", dir.path().join("registre.sqlite3"))
         .status()
         .unwrap();
     stop.store(true, Ordering::SeqCst);
@@ -160,7 +159,7 @@ fn main() {
     waits.sort_by(f64::total_cmp);
     let q = |p: f64| waits[((waits.len() as f64 * p).ceil() as usize).clamp(1, waits.len()) - 1];
     println!(
-        "{} : exit {status}; {} answers timed; answer -> record in the journal file: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (poll every 0.1 ms)",
+        "{} : exit {status}; {} answers timed; answer -> outcome committed in the registre: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (poll every 0.1 ms)",
         binary().display(),
         waits.len(),
         q(0.5),

@@ -163,6 +163,50 @@ pub(crate) enum Command {
     Simulate(SimulateArgs),
     /// Ouvre la page de loopbatch dans le navigateur (servie sur 127.0.0.1)
     Ui(UiArgs),
+    /// Le registre des exécutions : vérifier, copier, importer d'anciens journaux
+    Registre(RegistreArgs),
+}
+
+/// Where the registre is, for the commands that use it.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct RegistreOpt {
+    /// Registre des exécutions (sinon LOOPBATCH_REGISTRE, `registre` de loopbatch.toml, ou le dossier de données de l'utilisateur)
+    #[arg(long = "registre", value_name = "FICHIER", global = true)]
+    pub registre: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RegistreArgs {
+    #[command(subcommand)]
+    pub action: RegistreAction,
+    #[command(flatten)]
+    pub place: RegistreOpt,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RegistreAction {
+    /// Vérifie que le fichier du registre est intact
+    Check {
+        /// Vérification complète (plus lente) au lieu de la rapide
+        #[arg(long)]
+        full: bool,
+    },
+    /// Copie le registre, cohérent même pendant une exécution, vers un nouveau fichier
+    Copy {
+        /// Fichier à créer (jamais écrasé)
+        #[arg(value_name = "DESTINATION")]
+        dest: PathBuf,
+    },
+    /// Importe des journaux de la version précédente (.journal.jsonl, ou les résultats à côté desquels ils sont)
+    Import {
+        #[arg(value_name = "FICHIER", required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Oublie une personne (e-mail) ou un dossier (code) : efface ses données personnelles du registre
+    Forget {
+        #[arg(value_name = "EMAIL|DOSSIER")]
+        who: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -176,6 +220,8 @@ pub(crate) struct UiArgs {
     /// Simulation : la page s'adresse au simulateur intégré, avec l'exemple
     #[arg(long)]
     pub demo: bool,
+    #[command(flatten)]
+    pub place: RegistreOpt,
 }
 
 #[derive(Debug, Args)]
@@ -202,7 +248,7 @@ pub(crate) struct RunArgs {
     /// Tableur, ou plan JSON écrit par `loopbatch plan`
     #[arg(value_name = "FICHIER|PLAN.json")]
     pub file: PathBuf,
-    /// Fichier de résultats (.xlsx ou .csv) ; le journal est écrit à côté
+    /// Fichier de résultats (.xlsx ou .csv) ; chaque appel est noté dans le registre
     #[arg(long, value_name = "SORTIE")]
     pub results: PathBuf,
     /// Débit maximal (ex. 5/s, 300/min ; défaut 5/s ou la configuration)
@@ -217,7 +263,7 @@ pub(crate) struct RunArgs {
     /// Nouvelles tentatives sur erreur passagère (défaut 5)
     #[arg(long, value_name = "K")]
     pub retries: Option<u32>,
-    /// Reprend une exécution interrompue grâce à son journal
+    /// Reprend une exécution interrompue grâce au registre
     #[arg(long)]
     pub resume: bool,
     /// Vérifie et planifie seulement, sans rien envoyer (comme check)
@@ -249,6 +295,8 @@ pub(crate) struct RunArgs {
     pub format: OutputFormat,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub place: RegistreOpt,
 }
 
 #[derive(Debug, Args)]
@@ -259,6 +307,8 @@ pub(crate) struct DemoArgs {
     /// Pas de barre de progression
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub place: RegistreOpt,
 }
 
 #[derive(Debug, Args)]

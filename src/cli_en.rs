@@ -20,12 +20,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("plan", "out", "Plan JSON to write (a readable PLAN.xlsx is written beside it)"),
     ("run", "", "Run the plan against Cegid Loop and write the results"),
     ("run", "file", "Spreadsheet, or plan JSON written by `loopbatch plan`"),
-    ("run", "results", "Results file (.xlsx or .csv); the journal is written beside it"),
+    ("run", "results", "Results file (.xlsx or .csv); each call is recorded in the registre"),
     ("run", "rate", "Highest rate (e.g. 5/s, 300/min; default 5/s or the configuration)"),
     ("run", "burst", "Calls allowed at once above the rate (default 1)"),
     ("run", "concurrency", "Requests in flight at most (default 4)"),
     ("run", "retries", "Retries on a transient error (default 5)"),
-    ("run", "resume", "Resume an interrupted run from its journal"),
+    ("run", "resume", "Resume an interrupted run from the registre"),
     ("run", "dry_run", "Check and plan only, sending nothing (like check)"),
     ("run", "only_failed", "Re-run only the rows that did not end OK in these results"),
     ("run", "include_a_verifier", "With --only-failed: also re-run the A_VERIFIER rows"),
@@ -83,6 +83,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("simulate", "uninvited_domains", "E-mail domains not invited on the tenant (comma-separated)"),
     ("simulate", "error_profile", "Shape of business errors: json-400, json-409, json-422, texte, 500"),
+    ("registre", "", "The registre of runs: check, copy, import old journals"),
     ("simulate", "seed", "Seed of the draws (latency, faults): same seed, same faults"),
 ];
 
@@ -92,6 +93,7 @@ const SHARED: &[(&str, &str)] = &[
     ("encoding", "CSV encoding (detected otherwise): utf-8, windows-1252, utf-16le, utf-16be"),
     ("delimiter", "CSV delimiter (detected otherwise): ';' ',' 'tab' or '|'"),
     ("format", "Summary format: text or json"),
+    ("registre", "Registre of runs (else LOOPBATCH_REGISTRE, `registre` in loopbatch.toml, or the user's data folder)"),
     ("domain", "Cabinet domain for LoopHub (else `domain` in loopbatch.toml)"),
 ];
 

@@ -36,6 +36,8 @@ pub struct FileConfig {
     pub onboarding_add_offer: Option<bool>,
     pub code_dossier_width: Option<usize>,
     pub already_done: Option<Vec<String>>,
+    /// The registre's file (else the per-user local data folder).
+    pub registre: Option<PathBuf>,
     #[serde(default)]
     pub routes: Routes,
 }
@@ -218,6 +220,9 @@ pub struct Config {
     /// secret keying the key ids' fingerprints lives; a test points it at
     /// a folder of its own.
     pub user_dir: Option<PathBuf>,
+    /// The registre asked for (`--registre`, LOOPBATCH_REGISTRE, the file's
+    /// `registre`); `None`: the per-user local data folder's.
+    pub registre: Option<PathBuf>,
 }
 
 impl Config {
@@ -359,6 +364,10 @@ impl Config {
             file: path,
             warnings: Vec::new(),
             user_dir: user_config_dir(),
+            registre: std::env::var_os(crate::registre::ENV_VAR)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+                .or_else(|| relative(file.registre)),
         };
         if let Ok(url) = std::env::var("LOOP_BASE_URL")
             && !url.trim().is_empty()

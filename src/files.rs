@@ -172,6 +172,31 @@ pub(crate) fn remove_stale_temps(dir: &Path) -> usize {
     removed
 }
 
+/// The user running this process, as the system names them.
+pub(crate) fn user_name() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// This machine's name.
+pub(crate) fn machine_name() -> String {
+    #[cfg(unix)]
+    if let Ok(name) =
+        std::fs::read_to_string("/proc/sys/kernel/hostname").or_else(|_| std::fs::read_to_string("/etc/hostname"))
+    {
+        let name = name.trim();
+        if !name.is_empty() {
+            return name.to_string();
+        }
+    }
+    ["COMPUTERNAME", "HOSTNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "?".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

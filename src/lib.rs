@@ -22,6 +22,7 @@ pub(crate) mod pipeline;
 pub(crate) mod plan;
 pub(crate) mod portfolio;
 pub(crate) mod read;
+pub(crate) mod registre;
 pub(crate) mod report;
 pub(crate) mod rows;
 pub mod simulator;

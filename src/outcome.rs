@@ -54,7 +54,7 @@ impl Status {
 
 /// The final outcome of one call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct CallOutcome {
+pub struct CallOutcome {
     pub status: Status,
     #[serde(default)]
     pub code_http: Option<u16>,

@@ -29,7 +29,7 @@ pub(super) fn check_and_say(cfg: &Config, c: &SheetCheck) -> Result<u8> {
     let lang = cfg.lang;
     if let Some(out) = c.results {
         job::results_format(out, lang)?;
-        job::check_results_target(c.file, out, lang)?;
+        job::check_results_target(c.file, out, cfg.registre.as_deref(), lang)?;
     }
     let portfolio = match c.online {
         true => Some(super::runtime(lang)?.block_on(job::fetch_portfolio(cfg, c.domain, super::keys(cfg)?))?),

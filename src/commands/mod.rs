@@ -6,6 +6,7 @@ mod check;
 mod checked;
 mod dossiers;
 mod progress;
+mod registre;
 mod run;
 mod simulate;
 mod template;
@@ -71,7 +72,16 @@ fn warn(lang: Lang, message: &str) {
 /// Runs the command and returns its exit code.
 pub(crate) fn dispatch(cli: Cli) -> Result<u8> {
     let lang = cli.global.lang;
-    let cfg = Config::load(cli.global.config.as_deref(), lang)?;
+    let mut cfg = Config::load(cli.global.config.as_deref(), lang)?;
+    // `--registre` wins over LOOPBATCH_REGISTRE and the file's `registre`.
+    let flag = match &cli.command {
+        Command::Run(a) => a.place.registre.clone(),
+        Command::Demo(a) => a.place.registre.clone(),
+        Command::Ui(a) => a.place.registre.clone(),
+        Command::Registre(a) => a.place.registre.clone(),
+        _ => None,
+    };
+    cfg.registre = flag.or(cfg.registre);
     for w in &cfg.warnings {
         warn(lang, w);
     }
@@ -84,5 +94,6 @@ pub(crate) fn dispatch(cli: Cli) -> Result<u8> {
         Command::Dossiers(args) => dossiers::dossiers(&args, &cfg),
         Command::Demo(args) => run::demo(&args, &cfg),
         Command::Ui(args) => ui::ui(&args, &cfg),
+        Command::Registre(args) => registre::registre(&args, &cfg),
     }
 }

@@ -68,7 +68,7 @@ fn dry_run(args: &RunArgs, cfg: &Config, is_plan: bool) -> Result<u8> {
         };
         return check_and_say(cfg, &check);
     }
-    job::check_results_target(&args.file, &args.results, cfg.lang)?;
+    job::check_results_target(&args.file, &args.results, cfg.registre.as_deref(), cfg.lang)?;
     let plan = job::check_plan_file(cfg, &args.file, &args.results)?;
     Ok(if plan.counts().invalid > 0 { exit::ROWS_FAILED } else { exit::OK })
 }
@@ -221,7 +221,8 @@ fn summary(report: &RunReport, quiet: bool, format: OutputFormat, resume: &str, 
             "command": "run",
             "source": report.source,
             "results": report.results.as_ref().map(|p| p.display().to_string()),
-            "journal": report.files.journal().display().to_string(),
+            "journal": report.files.registre().display().to_string(),
+            "registre": report.files.registre().display().to_string(),
             "rows": counts,
             "calls": { "total": report.calls_total, "sent": report.calls_sent },
             "stopped": report.stop_text,

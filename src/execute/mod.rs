@@ -17,9 +17,8 @@
 pub(crate) mod backoff;
 mod call;
 pub(crate) mod client;
-// Left as it was while the journal is being replaced (SQLite): its
-// test-only helpers (`syncs`, `done_ok`) are unused outside tests, its
-// `pub` items crate-wide.
+// Left as its authors wrote it (the registre's writer): helpers only its
+// tests use, `pub` items that are crate-wide.
 #[allow(dead_code, unused_imports, unreachable_pub)]
 pub(crate) mod journal;
 pub(crate) mod kill_point;
@@ -61,7 +60,7 @@ pub enum StopReason {
         wait: Duration,
     },
     Interrupted,
-    /// The journal could not be written (disk full…): the message says
+    /// The registre could not be written (disk full…): the message says
     /// which file, the system's error, and what to do.
     Journal {
         message: String,
@@ -303,8 +302,12 @@ impl Shared {
     /// comes later in the journal) and wakes the calls that wait for this one.
     async fn finish(&self, id: u32, outcome: CallOutcome, skipped: bool) {
         if !skipped {
-            // In the file when this returns: then the place is given up.
-            if let Err(e) = self.journal.done(id, &outcome) {
+            // Committed when this returns: then the place is given up.
+            let recorded = match self.journal.done(id, &outcome) {
+                Ok(t) => self.journal.written(t).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = recorded {
                 self.journal_failed(e);
             }
         }
@@ -384,8 +387,12 @@ impl Shared {
             return withdraw();
         }
         kill_point::reached("reserved");
-        // In the file before the request's first byte.
-        if let Err(e) = self.journal.sending(call.id, attempt) {
+        // Committed before the request's first byte.
+        let recorded = match self.journal.sending(call.id, attempt) {
+            Ok(t) => self.journal.written(t).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = recorded {
             self.journal_failed(e);
             return withdraw();
         }

@@ -8,9 +8,11 @@ use crate::error::{Failure, Result};
 use crate::execute::journal::{self, Prior};
 use crate::i18n::Lang;
 use crate::plan::Plan;
+use crate::registre::Registre;
 
 use super::RunFiles;
 use super::lock::RunLock;
+pub(super) use super::lock::noted_holder;
 use super::select::Selection;
 use super::tenant::{Tenant, check_same};
 
@@ -38,21 +40,38 @@ pub(super) fn not_the_input(input: Option<&Path>, results: &Path, lang: Lang) ->
 /// A check's results (`check --results`, `run --dry-run`) never overwrite
 /// its input, nor the results of a run: their journal beside them is the
 /// only record of what was sent, and a run going holds its lock.
-pub fn check_results_target(input: &Path, results: &Path, lang: Lang) -> Result<()> {
+pub fn check_results_target(input: &Path, results: &Path, registre: Option<&Path>, lang: Lang) -> Result<()> {
     not_the_input(Some(input), results, lang)?;
-    let files = RunFiles::new(std::fs::canonicalize(results).unwrap_or_else(|_| results.to_path_buf()));
-    if files.journal().exists() || RunLock::is_held(&files) {
+    let files = RunFiles::new(std::fs::canonicalize(results).unwrap_or_else(|_| results.to_path_buf()))
+        .with_registre(registre.map(Path::to_path_buf));
+    if files.journal().exists() || has_run(&files) || RunLock::is_held(&files) {
         return Err(Failure::unusable(format!(
             "{} {} {}",
             lang.t("Le fichier", "The file"),
             results.display(),
             lang.t(
-                "est le fichier de résultats d'une exécution (son journal est à côté) : une vérification l'écraserait. Rien n'a été écrit. Donnez un autre nom à --results.",
-                "holds the results of a run (its journal is beside it): a check would overwrite them. Nothing was written. Give --results another name."
+                "est le fichier de résultats d'une exécution (notée au registre) : une vérification l'écraserait. Rien n'a été écrit. Donnez un autre nom à --results.",
+                "holds the results of a run (recorded in the registre): a check would overwrite them. Nothing was written. Give --results another name."
             )
         )));
     }
     Ok(())
+}
+
+/// Whether the registre holds a run for these results (an unreadable
+/// registre says so later, when a run opens it).
+pub(super) fn has_run(files: &RunFiles) -> bool {
+    journal::run_info(&files.registre(), files.results(), Lang::Fr).ok().flatten().is_some()
+}
+
+/// Imports the journal of the previous version beside `files`' results, if
+/// any, as that run's record (once: a journal imported before is skipped).
+pub(super) fn import_old_journal(files: &RunFiles, lang: Lang) -> Result<()> {
+    let old = files.journal();
+    if !old.is_file() {
+        return Ok(());
+    }
+    Registre::open(&files.registre(), lang)?.import_journal(&old, files.results()).map(drop)
 }
 
 /// Whether a process (this one or another) is running into these results
@@ -73,7 +92,7 @@ pub(super) fn same_file(a: &Path, b: &Path) -> bool {
 /// command run twice): that run's journal is the proof of what it did and
 /// is never set aside; refused unless it is the previous run itself.
 pub(super) fn not_another_run(previous: &RunFiles, files: &RunFiles, resume: bool, lang: Lang) -> Result<()> {
-    if resume || !files.journal().exists() || same_file(previous.results(), files.results()) {
+    if resume || !has_run(files) || same_file(previous.results(), files.results()) {
         return Ok(());
     }
     Err(Failure::unusable(format!(
@@ -81,8 +100,8 @@ pub(super) fn not_another_run(previous: &RunFiles, files: &RunFiles, resume: boo
         lang.t("Le fichier de résultats", "The results file"),
         files.results().display(),
         lang.t(
-            "a déjà son exécution (son journal est à côté) : rien n'a été envoyé. Pour la continuer, ajoutez --resume ; pour relancer ses échecs, donnez-le à --only-failed avec un autre fichier de résultats.",
-            "already has its run (its journal is beside it): nothing was sent. To continue it, add --resume; to run its failures again, give it to --only-failed with another results file."
+            "a déjà son exécution (notée au registre) : rien n'a été envoyé. Pour la continuer, ajoutez --resume ; pour relancer ses échecs, donnez-le à --only-failed avec un autre fichier de résultats.",
+            "already has its run (recorded in the registre): nothing was sent. To continue it, add --resume; to run its failures again, give it to --only-failed with another results file."
         )
     )))
 }
@@ -110,13 +129,14 @@ pub(super) fn folder_of(path: &Path) -> &Path {
 /// earlier version): it goes on where the configuration points, said.
 pub(super) fn same_tenant(continued: &[&RunFiles], new_key: bool, now: &Tenant, lang: Lang) -> Result<Vec<String>> {
     let mut warnings = Vec::new();
-    for path in continued.iter().map(|f| f.journal()).filter(|p| p.exists()) {
-        match journal::tenant_of(&path).and_then(|v| serde_json::from_value::<Tenant>(v).ok()) {
+    for files in continued {
+        let Some(run) = journal::run_info(&files.registre(), files.results(), lang)? else { continue };
+        match run.tenant.and_then(|v| serde_json::from_value::<Tenant>(v).ok()) {
             Some(recorded) => check_same(&recorded, now, new_key, lang)?,
             None => warnings.push(format!(
                 "{} {} {} {}",
-                lang.t("Le journal", "The journal"),
-                path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                lang.t("L'exécution notée pour", "The run recorded for"),
+                files.results().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
                 lang.t(
                     "ne dit pas où cette exécution a été envoyée (version précédente de loopbatch) : elle continue vers",
                     "does not say where this run was sent (an earlier version of loopbatch): it goes on to"
@@ -135,13 +155,15 @@ pub(super) fn something_to_resume(
     plan: &Plan,
     files: &RunFiles,
     selection: Option<&Selection>,
+    earlier: Option<(String, String)>,
     lang: Lang,
 ) -> Result<()> {
     let name = files.results().display();
-    let rec = match journal::peek(&files.journal(), &files.journal_rescue(), &plan.hash(), lang) {
+    let rec = match journal::peek(&files.registre(), files.results(), &files.journal_rescue(), &plan.hash(), lang) {
         // The journal's own opening says what is wrong with it.
         Some(Err(_)) => return Ok(()),
         Some(Ok(rec)) => rec,
+        None if earlier.is_some() => return Err(not_held(files, earlier, lang)),
         None => {
             return Err(Failure::unusable(format!(
                 "{} {name}{} {}",
@@ -172,4 +194,33 @@ pub(super) fn something_to_resume(
             "that run is over (every call has its outcome, the results are written). Nothing was sent. To run the failed rows again: --only-failed with this file, and another results file."
         )
     )))
+}
+
+/// Results whose run this registre does not hold (another user, another
+/// machine, another registre): never a fresh run in their place.
+fn not_held(files: &RunFiles, earlier: Option<(String, String)>, lang: Lang) -> Failure {
+    let by = match earlier {
+        Some((user, machine)) => format!(
+            "{} {user} {} {machine}",
+            lang.t("par l'utilisateur", "by user"),
+            lang.t("sur le poste", "on machine")
+        ),
+        None => {
+            lang.t("par un autre utilisateur ou sur un autre poste", "by another user or on another machine").into()
+        }
+    };
+    Failure::unusable(format!(
+        "{} {} {} {by}. {} {}",
+        lang.t("Le registre", "The registre"),
+        files.registre().display(),
+        lang.t(
+            "ne connaît pas l'exécution qui a écrit dans ce fichier : elle a été faite",
+            "does not know the run that wrote into this file: it was made"
+        ),
+        lang.t(
+            "Une exécution se reprend avec le compte et le poste qui l'ont commencée (ou avec leur registre, --registre). Rien n'a été envoyé :",
+            "A run is resumed by the user and machine that started it (or with their registre, --registre). Nothing was sent:"
+        ),
+        files.results().display()
+    ))
 }

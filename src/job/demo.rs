@@ -38,7 +38,7 @@ impl Demo {
 }
 
 /// Writes the samples in `out` and starts the simulator on a free port.
-/// Each demo starts afresh: the journal of a previous demo goes.
+/// Each demo starts afresh: the record of a previous demo is detached.
 pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
     let lang = cfg.lang;
     std::fs::create_dir_all(out).map_err(|e| crate::error::Failure::unusable(format!("{} : {e}", out.display())))?;
@@ -59,7 +59,10 @@ pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
     }
     write_atomic(&sheet, DEMO_SHEET, lang)?;
     write_atomic(&dossiers, DEMO_DOSSIERS, lang)?;
-    let _ = std::fs::remove_file(RunFiles::new(&results).journal());
+    // Its earlier runs stay in the registre's history, detached from the file.
+    let files = RunFiles::new(&results).with_registre(cfg.registre.clone());
+    crate::registre::Registre::open(&files.registre(), lang)?.detach(files.results())?;
+    let _ = std::fs::remove_file(files.journal());
     let seed =
         Seed { dossiers: Some(dossiers), uninvited_domains: vec!["boucherie-robert.fr".into()], ..Default::default() };
     let model = simulator::build_model(&seed, 7, lang)?;

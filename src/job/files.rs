@@ -1,35 +1,59 @@
-//! The files of one run, all named after its results file: the journal of
-//! the calls, the copy of the plan it executed, and where the results go
-//! when the file itself cannot be written. The one place that names them.
+//! The files of one run, all named after its results file: the copy of the
+//! plan it executed, its lock, where the results go when the file itself
+//! cannot be written, and the registre that records it. The one place that
+//! names them.
 
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunFiles {
     results: PathBuf,
+    /// The registre asked for; `None`: the per-user local data folder's.
+    registre: Option<PathBuf>,
 }
 
 impl RunFiles {
     pub fn new(results: impl Into<PathBuf>) -> RunFiles {
-        RunFiles { results: results.into() }
+        RunFiles { results: results.into(), registre: None }
+    }
+
+    /// The same files, recorded in the registre at `registre` (`None`: the
+    /// per-user local data folder's).
+    pub fn with_registre(mut self, registre: Option<PathBuf>) -> RunFiles {
+        self.registre = registre;
+        self
+    }
+
+    /// The registre that records the run.
+    pub fn registre(&self) -> PathBuf {
+        self.registre
+            .clone()
+            .or_else(crate::registre::default_path)
+            .unwrap_or_else(|| PathBuf::from(crate::registre::FILE_NAME))
+    }
+
+    /// The registre asked for, if any (to pass it on).
+    pub fn registre_asked(&self) -> Option<PathBuf> {
+        self.registre.clone()
     }
 
     pub fn results(&self) -> &Path {
         &self.results
     }
 
-    /// `<results>.journal.jsonl`: every call sent and its outcome.
+    /// `<results>.journal.jsonl`: the journal of the previous version
+    /// (imported into the registre when a command names these results).
     pub fn journal(&self) -> PathBuf {
         self.beside("journal.jsonl")
     }
 
-    /// `<results>.journal.secours.jsonl`: the outcomes the journal could not
-    /// record when it failed, for the resume.
+    /// `<results>.registre.secours.jsonl`: the outcomes the registre could
+    /// not record when it failed, for the resume.
     pub fn journal_rescue(&self) -> PathBuf {
-        self.beside("journal.secours.jsonl")
+        self.beside("registre.secours.jsonl")
     }
 
-    /// `<results>.plan.json`: the plan the journal's call ids refer to.
+    /// `<results>.plan.json`: the plan the registre's call ids refer to.
     pub fn plan(&self) -> PathBuf {
         self.beside("plan.json")
     }
@@ -43,11 +67,6 @@ impl RunFiles {
     /// `<results>.lock.owner`: who holds the lock (user, machine, process).
     pub fn lock_note(&self) -> PathBuf {
         self.beside("lock.owner")
-    }
-
-    /// Where a journal goes when `--only-failed` starts a new generation.
-    pub fn earlier_journal(&self) -> PathBuf {
-        self.beside("journal.jsonl.precedent")
     }
 
     /// Other places for the results when their file cannot be written at
@@ -75,7 +94,6 @@ mod tests {
         let f = RunFiles::new("/tmp/out/résultats juin.xlsx");
         assert_eq!(f.journal(), Path::new("/tmp/out/résultats juin.xlsx.journal.jsonl"));
         assert_eq!(f.plan(), Path::new("/tmp/out/résultats juin.xlsx.plan.json"));
-        assert_eq!(f.earlier_journal(), Path::new("/tmp/out/résultats juin.xlsx.journal.jsonl.precedent"));
         let [beside, _] = f.fallbacks("2026-12-03T10:00:00+01:00");
         assert_eq!(beside, Path::new("/tmp/out/résultats juin-2026-12-03T10-00-00-01-00.xlsx"));
     }

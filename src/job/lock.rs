@@ -89,11 +89,23 @@ impl RunLock {
                 )));
             }
         }
-        let holder = Holder { user: user(), machine: machine(), pid: std::process::id(), since: now_iso() };
+        let holder = Holder {
+            user: crate::files::user_name(),
+            machine: crate::files::machine_name(),
+            pid: std::process::id(),
+            since: now_iso(),
+        };
         // The note only helps the one refused: a run goes on without it.
         let _ = std::fs::write(&note, serde_json::to_vec(&holder).unwrap_or_default());
         Ok(RunLock { _file: file, note })
     }
+}
+
+/// Who ran into these results last, as the note beside the lock says (it
+/// stays after a kill): user and machine.
+pub(super) fn noted_holder(files: &RunFiles) -> Option<(String, String)> {
+    let holder = serde_json::from_slice::<Holder>(&std::fs::read(files.lock_note()).ok()?).ok()?;
+    Some((holder.user, holder.machine))
 }
 
 /// The lock file, created if need be. One created by a colleague in a
@@ -136,29 +148,6 @@ fn refused(files: &RunFiles, note: &Path, lang: Lang) -> Failure {
 
 fn folder_of(path: &Path) -> &Path {
     path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
-}
-
-fn user() -> String {
-    ["USER", "USERNAME", "LOGNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "?".into())
-}
-
-fn machine() -> String {
-    #[cfg(unix)]
-    if let Ok(name) =
-        std::fs::read_to_string("/proc/sys/kernel/hostname").or_else(|_| std::fs::read_to_string("/etc/hostname"))
-    {
-        let name = name.trim();
-        if !name.is_empty() {
-            return name.to_string();
-        }
-    }
-    ["COMPUTERNAME", "HOSTNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "?".into())
 }
 
 #[cfg(test)]

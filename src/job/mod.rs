@@ -28,6 +28,7 @@ mod lock;
 mod run;
 mod select;
 mod sheet;
+mod stored;
 mod tenant;
 
 use std::path::PathBuf;
@@ -44,12 +45,13 @@ pub(crate) use crate::execute::client::host_of;
 pub(crate) use crate::files::{owner_only_file, owner_only_folder, tighten};
 pub(crate) use crate::headers::Field;
 pub use crate::loop_api::Operation;
-pub use crate::outcome::Status;
 pub(crate) use crate::outcome::format_local;
+pub use crate::outcome::{CallOutcome, Status};
 pub use crate::pipeline::Prepared;
 pub use crate::plan::{Bodies, Plan, PlanCounts, RowCheck};
 pub use crate::portfolio::{Filter, Folder, Portfolio};
 pub use crate::read::Encoding;
+pub use crate::registre::{Prior, Registre};
 pub use crate::report::{RowResult, plan_xlsx, results_format};
 pub use crate::report::{advice, people, status_said};
 pub(crate) use crate::rows::Row;
@@ -62,10 +64,11 @@ pub use check::{
 pub use demo::{Demo, start_demo};
 pub use events::{Confirm, Confirmation, Event, EventSink, Front};
 pub use files::RunFiles;
-pub use run::{Pacing, RunReport, RunRequest, RunSource, StoredRun, run, stored_run, write_run_results};
+pub use run::{Pacing, RunReport, RunRequest, RunSource, run, write_run_results};
 pub use select::{failed_calls_in_results, failed_calls_to_send};
 pub use sheet::{CheckedSheet, Edit};
-pub use tenant::{Tenant, key_replaced};
+pub use stored::{StoredRun, stored_run};
+pub use tenant::{Tenant, key_replaced, user_secret};
 
 /// Which sheet to read and how (the reader's options).
 #[derive(Debug, Clone, Default)]

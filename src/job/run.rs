@@ -11,14 +11,17 @@ use std::time::Duration;
 use crate::config::{Config, Keys, Rate};
 use crate::error::{Failure, Result, exit};
 use crate::execute::client::{Client, host_of, is_loopback};
-use crate::execute::journal::{self, Journal, Prior, Recorded};
+use crate::execute::journal::{self, Journal, Prior, Recorded, RunSpec, Take};
 use crate::execute::{ExecOptions, Execution, Progress, RunOutcome, StopReason, Stopper};
 use crate::i18n::Lang;
 use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Call, Plan};
 use crate::report::{self, RowResult};
 
-use super::before::{folder_of, not_another_run, not_the_input, same_tenant, something_to_resume, take_locks};
+use super::before::{
+    folder_of, import_old_journal, not_another_run, not_the_input, noted_holder, same_tenant, something_to_resume,
+    take_locks,
+};
 use super::check::{OnlineCheck, fetch_portfolio, keys, plan_sheet};
 use super::events::Front;
 use super::events::{Confirm, Confirmation, Event, EventSink};
@@ -145,36 +148,6 @@ impl RunReport {
     }
 }
 
-/// What is known of a run kept on disk, from its plan copy and results.
-pub struct StoredRun {
-    /// The input file's name.
-    pub sheet: String,
-    pub counts: Option<BTreeMap<String, usize>>,
-    /// No results, or rows the run never reached (NON_EXECUTE).
-    pub unfinished: bool,
-    /// The plan it ran (`Plan::hash`), from its journal: the same sheet run
-    /// again is offered a resume instead of a second run.
-    pub plan_hash: Option<String>,
-    /// Where it went, as its journal records it.
-    pub tenant: Option<Tenant>,
-}
-
-pub fn stored_run(files: &RunFiles, lang: Lang) -> StoredRun {
-    let sheet = Plan::load_json(&files.plan(), lang).map(|p| p.source.file).unwrap_or_default();
-    let counts = report::read_results(files.results(), lang).ok().map(|read| {
-        let mut counts = BTreeMap::new();
-        for line in &read.lines {
-            *counts.entry(line.get("statut").cloned().unwrap_or_default()).or_default() += 1;
-        }
-        counts
-    });
-    let unfinished =
-        counts.as_ref().is_none_or(|c: &BTreeMap<String, usize>| c.contains_key(Status::NonExecute.word()));
-    let plan_hash = crate::execute::journal::plan_hash_of(&files.journal());
-    let tenant = journal::tenant_of(&files.journal()).and_then(|v| serde_json::from_value(v).ok());
-    StoredRun { sheet, counts, unfinished, plan_hash, tenant }
-}
-
 /// The results of a run written again in another file (CSV beside XLSX,
 /// say): the same rows, the same columns.
 pub fn write_run_results(plan: &Plan, report: &RunReport, path: &Path, lang: Lang) -> Result<()> {
@@ -198,20 +171,33 @@ pub async fn run(
     if req.files.results().is_symlink()
         && let Ok(target) = std::fs::canonicalize(req.files.results())
     {
-        req.files = RunFiles::new(target);
+        req.files = RunFiles::new(target).with_registre(req.files.registre_asked());
     }
+    // The registre asked for by the request, else by the configuration.
+    let registre = req.files.registre_asked().or_else(|| cfg.registre.clone());
+    req.files = req.files.clone().with_registre(registre.clone());
+    req.only_failed = req.only_failed.take().map(|f| f.with_registre(registre));
     let input = match &req.source {
         RunSource::Sheet { input, .. } => Some(input.file.as_path()),
         RunSource::PlanFile(path) => Some(path.as_path()),
         RunSource::Plan(_) => None,
     };
     not_the_input(input, req.files.results(), lang)?;
+    // Who ran into these results before (a note a kill leaves beside the
+    // lock): named if this registre does not know their run.
+    let earlier = noted_holder(&req.files);
     // One process per run, before anything is renamed, written or sent.
     let _locks = take_locks(&req.files, req.only_failed.as_ref(), lang)?;
     if let Some(previous) = req.only_failed.as_ref() {
         not_another_run(previous, &req.files, req.resume, lang)?;
     }
     crate::files::remove_stale_temps(folder_of(req.files.results()));
+    // A journal of the previous version beside these results (or the
+    // previous ones) is that run's record: imported first, so that a new run
+    // into them is refused as it was while the journal was the record.
+    for files in std::iter::once(&req.files).chain(&req.only_failed) {
+        import_old_journal(files, lang)?;
+    }
     let keys = keys(cfg, req.keys.take())?;
     for w in &keys.warnings {
         events(Event::Warning { message: w.clone() });
@@ -230,23 +216,21 @@ pub async fn run(
         None => None,
     };
     if req.resume {
-        something_to_resume(&plan, &req.files, selection.as_ref(), lang)?;
+        something_to_resume(&plan, &req.files, selection.as_ref(), earlier, lang)?;
     }
     if !is_loopback(&cfg.base_url) && !req.assume_yes {
         let counts = plan.counts();
         let host = host_of(&cfg.base_url).map(|(_, h)| h).unwrap_or_default();
         confirm(Confirmation { host, calls: counts.calls, calls_per_route: counts.calls_per_route }).await?;
     }
-    let journal = req.files.journal();
-    if req.only_failed.is_some() && !req.resume && journal.exists() {
-        // Into its own previous results: a new generation, the earlier one
-        // readable beside it (what it proves is carried into the new one).
-        if std::fs::rename(&journal, req.files.earlier_journal()).is_ok() {
-            let _ = crate::files::sync_dir(folder_of(&journal));
-        }
-    }
-    let exec =
-        Started { plan: &plan, files: &req.files, cfg: &cfg, resume: req.resume, events: &events, front: req.front };
+    // Into its own previous results: a new generation, the earlier one kept
+    // in the registre (what it proves is carried into the new one).
+    let take = match (req.resume, &req.only_failed) {
+        (true, _) => Take::Resume,
+        (false, Some(_)) => Take::NextGeneration,
+        (false, None) => Take::New,
+    };
+    let exec = Started { plan: &plan, files: &req.files, cfg: &cfg, take, events: &events, front: req.front };
     exec.run(keys, &tenant, selection, stopper).await
 }
 
@@ -294,7 +278,7 @@ struct Started<'a> {
     plan: &'a Plan,
     files: &'a RunFiles,
     cfg: &'a Config,
-    resume: bool,
+    take: Take,
     events: &'a EventSink,
     front: Front,
 }
@@ -308,10 +292,19 @@ impl Started<'_> {
         stopper: Stopper,
     ) -> Result<RunReport> {
         let (plan, cfg, lang) = (self.plan, self.cfg, self.cfg.lang);
-        // Before the first call: the results and the journal must be writable.
+        // Before the first call: the results and the registre must be writable.
         probe_writable(self.files.results(), lang)?;
-        let (journal, path) = (self.files.journal(), self.files.journal_rescue());
-        let (journal, recorded) = Journal::open(&journal, &path, &plan.hash(), &plan.source.file, self.resume, lang)?;
+        let (rescue, hash) = (self.files.journal_rescue(), plan.hash());
+        let spec = RunSpec {
+            results: self.files.results(),
+            rescue: &rescue,
+            plan_hash: &hash,
+            sheet: &plan.source.file,
+            sheet_sha256: &plan.source.sha256,
+            calls: planned_calls(plan),
+        };
+        let (journal, recorded) = Journal::open(&self.files.registre(), spec, self.take, lang)?;
+        let run_id = journal.run;
         // Where this run goes (a new key id with --new-key): before any call.
         let _ = journal.tenant(serde_json::to_value(tenant).unwrap_or_default());
         // Once the journal took the run: the plan beside it lets a resume
@@ -346,20 +339,22 @@ impl Started<'_> {
         let progress = Arc::new(EventProgress { events: self.events.clone(), lang, front: self.front });
         let run = Execution { client, opts: exec_options(cfg), journal, prior, progress, stopper };
         let outcome = crate::execute::execute(plan, run).await;
-        Ok(self.report(outcome, selection))
+        Ok(self.report(outcome, selection, run_id))
     }
 
-    fn report(&self, outcome: RunOutcome, selection: Option<Selection>) -> RunReport {
+    fn report(&self, outcome: RunOutcome, selection: Option<Selection>, run_id: i64) -> RunReport {
         let (plan, lang) = (self.plan, self.cfg.lang);
-        self.rescue(&outcome);
+        self.rescue(&outcome, run_id);
         let mut rows = fold_rows(plan, &outcome, self.front, lang);
         for (i, r) in selection.map(|s| s.kept).unwrap_or_default() {
             rows[i] = r;
         }
         let results = write_results_somewhere(self.files, plan, &rows, self.events, lang);
-        if results.as_deref() == Some(self.files.results()) {
-            // A resume now has nothing to do unless a call is left to send.
-            let _ = journal::results_written(&self.files.journal());
+        // A resume now has nothing to do unless a call is left to send.
+        let written = results.as_deref() == Some(self.files.results());
+        let counts = serde_json::to_value(report::count_statuses(&rows)).unwrap_or_default();
+        if let Err(f) = journal::end(&self.files.registre(), run_id, &counts, written, lang) {
+            (self.events)(Event::Warning { message: f.message });
         }
         let nowhere = results.is_none().then(|| self.nowhere(lang));
         let exit_code = if outcome.stop.is_some() || nowhere.is_some() {
@@ -397,10 +392,10 @@ impl Started<'_> {
         format!(
             "{} {} : {}",
             lang.t(
-                "les résultats n'ont pu être écrits nulle part (ni à leur place, ni à côté, ni dans le dossier temporaire). Le résultat de chaque appel est gardé dans le journal",
-                "the results could be written nowhere (neither in their place, nor beside it, nor in the temporary folder). Each call's outcome is kept in the journal"
+                "les résultats n'ont pu être écrits nulle part (ni à leur place, ni à côté, ni dans le dossier temporaire). Le résultat de chaque appel est gardé dans le registre",
+                "the results could be written nowhere (neither in their place, nor beside it, nor in the temporary folder). Each call's outcome is kept in the registre"
             ),
-            self.files.journal().display(),
+            self.files.registre().display(),
             match self.front {
                 Front::Page => lang.t(
                     "libérez le fichier ou le dossier, puis cliquez sur « Reprendre » : rien ne sera renvoyé, les résultats seront écrits.",
@@ -445,7 +440,7 @@ fn prior_outcomes(plan: &Plan, recorded: Recorded, selection: Option<&Selection>
 
 impl Started<'_> {
     /// The outcomes the journal could not record go to the rescue file.
-    fn rescue(&self, outcome: &RunOutcome) {
+    fn rescue(&self, outcome: &RunOutcome, run_id: i64) {
         if outcome.unjournaled.is_empty() {
             return;
         }
@@ -453,13 +448,13 @@ impl Started<'_> {
         let lost: Vec<(u32, crate::outcome::CallOutcome)> =
             outcome.unjournaled.iter().filter_map(|id| outcome.outcomes.get(id).map(|o| (*id, o.clone()))).collect();
         let path = self.files.journal_rescue();
-        let message = match crate::execute::journal::rescue(&path, &self.plan.hash(), &lost) {
-            Ok(()) => format!(
+        let message = match crate::execute::journal::rescue(&path, run_id, &self.plan.hash(), &lost) {
+            Ok(path) => format!(
                 "{} {} {}",
                 lost.len(),
                 lang.t(
-                    "résultat(s) d'appel que le journal n'a pu noter sont gardés dans",
-                    "call outcome(s) the journal could not record are kept in"
+                    "résultat(s) d'appel que le registre n'a pu noter sont gardés dans",
+                    "call outcome(s) the registre could not record are kept in"
                 ),
                 path.display()
             ),
@@ -520,6 +515,23 @@ impl Progress for EventProgress {
     fn rate_changed(&self, per_s: f64) {
         (self.events)(Event::RateChanged { per_s });
     }
+}
+
+/// The plan's calls as the registre keeps them (once per plan).
+fn planned_calls(plan: &Plan) -> Vec<crate::registre::PlannedCall<'_>> {
+    plan.calls
+        .iter()
+        .map(|c| crate::registre::PlannedCall {
+            id: c.id,
+            operation: c.operation.name(),
+            dossier: &c.dossier,
+            // The e-mail the call is about, if any: `forget` finds it by it.
+            email: serde_json::from_str::<serde_json::Value>(c.body.get())
+                .ok()
+                .and_then(|b| b.get("email").and_then(|e| e.as_str()).map(str::to_string)),
+            body: c.body.get(),
+        })
+        .collect()
 }
 
 /// Creates and removes a file beside the results: fails early, before any

@@ -40,7 +40,7 @@ pub(super) struct PreviousCalls {
 /// records prove a call was done, never a results file. Either missing, or
 /// not belonging together: refused (nothing is sent), naming what is wrong.
 pub(super) fn previous_done_calls(previous: &RunFiles, lang: Lang) -> Result<PreviousCalls> {
-    let (plan_path, journal) = (previous.plan(), previous.journal());
+    let plan_path = previous.plan();
     let refused = |what: String| {
         Failure::unusable(format!(
             "--only-failed : {what} {}",
@@ -61,20 +61,32 @@ pub(super) fn previous_done_calls(previous: &RunFiles, lang: Lang) -> Result<Pre
         }
         Err(e) => return Err(refused(format!("{}.", e.message))),
     };
-    if !journal.exists() {
-        return Err(refused(format!(
-            "{} {}.",
-            lang.t("le journal de l'exécution précédente manque :", "the previous run's journal is missing:"),
-            journal.display()
-        )));
-    }
-    let recorded = match crate::execute::journal::peek(&journal, &previous.journal_rescue(), &plan.hash(), lang) {
+    let recorded = match crate::execute::journal::peek(
+        &previous.registre(),
+        previous.results(),
+        &previous.journal_rescue(),
+        &plan.hash(),
+        lang,
+    ) {
         Some(Ok(rec)) => rec,
-        _ => {
+        None => {
+            return Err(refused(
+                format!(
+                    "{} {} {}.",
+                    lang.t("le registre", "the registre"),
+                    previous.registre().display(),
+                    lang.t(
+                        "ne connaît pas l'exécution précédente (ni de journal à côté de ses résultats) :",
+                        "does not know the previous run (nor is there a journal beside its results):"
+                    ),
+                ) + &format!(" {}", previous.results().display()),
+            ));
+        }
+        Some(Err(_)) => {
             return Err(refused(format!(
                 "{} {} {} {}.",
-                lang.t("le journal", "the journal"),
-                journal.display(),
+                lang.t("l'exécution notée pour", "the run recorded for"),
+                previous.results().display(),
                 lang.t("n'appartient pas au plan", "does not belong to the plan"),
                 plan_path.display()
             )));

@@ -13,7 +13,6 @@ use sha2::{Digest, Sha256};
 use crate::config::{Config, Keys, mask};
 use crate::error::{Failure, Result};
 use crate::execute::client::{normalized_endpoint, simulator_instance};
-use crate::execute::journal::tenant_of;
 use crate::i18n::Lang;
 
 use super::RunFiles;
@@ -135,10 +134,17 @@ pub(super) fn check_same(recorded: &Tenant, now: &Tenant, new_key: bool, lang: L
 /// this endpoint and domain — what the page asks to confirm before a resume
 /// with `new_key`.
 pub fn key_replaced(cfg: &Config, keys: &Keys, files: &RunFiles) -> Option<(String, String)> {
-    let recorded: Tenant = serde_json::from_value(tenant_of(&files.journal())?).ok()?;
+    let run = crate::execute::journal::run_info(&files.registre(), files.results(), cfg.lang).ok()??;
+    let recorded: Tenant = serde_json::from_value(run.tenant?).ok()?;
     let now = Tenant::without_instance(cfg, keys);
     let same_place = recorded.endpoint == now.endpoint && recorded.domain == now.domain;
     (same_place && !recorded.same_key(&now)).then_some((recorded.key, now.key))
+}
+
+/// The user's secret (see `secret`), which also keys the registre's
+/// tombstones of forgotten calls.
+pub fn user_secret(cfg: &Config) -> Option<Vec<u8>> {
+    cfg.user_dir.as_deref().and_then(secret)
 }
 
 /// The user's 32-byte secret, created owner-only at first use.

@@ -199,7 +199,7 @@ fn launch(app: &Shared, name: String, host: String, plan: Box<Plan>, again: Agai
         return failure(app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
     }
     let stem = PathBuf::from(&name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let files = RunFiles::new(folder.join(format!("{stem}-resultats.xlsx")));
+    let files = RunFiles::new(folder.join(format!("{stem}-resultats.xlsx"))).with_registre(app.cfg.registre.clone());
     let csv = folder.join(format!("{stem}-resultats.csv"));
     let run = new_run(app, name, host, &plan, files.clone(), csv);
     let run = Arc::new(Mutex::new(run));
@@ -295,8 +295,8 @@ pub(super) fn stored(app: &Shared) -> Vec<Stored> {
                 let name = f.file_name().to_string_lossy().into_owned();
                 name.strip_suffix(".plan.json").map(|results| d.path().join(results))
             })?;
-            let files = RunFiles::new(copy);
-            let modified = std::fs::metadata(files.journal()).and_then(|m| m.modified()).ok()?;
+            let files = RunFiles::new(copy).with_registre(app.cfg.registre.clone());
+            let modified = std::fs::metadata(files.plan()).and_then(|m| m.modified()).ok()?;
             let summary = job::stored_run(&files, app.lang());
             let when = crate::job::format_local(modified);
             Some((

@@ -32,6 +32,7 @@ fn config(base_url: &str) -> Config {
     cfg.subscription_key_file = None;
     cfg.api_key_file = None;
     cfg.user_dir = Some(Path::new(env!("CARGO_TARGET_TMPDIR")).join("library-home/.config/loopbatch"));
+    cfg.registre = Some(Path::new(env!("CARGO_TARGET_TMPDIR")).join("library-home/registre.sqlite3"));
     cfg
 }
 
@@ -113,7 +114,7 @@ fn a_whole_run_through_the_library_reports_events_and_rows() {
         assert_eq!(line["statut"], row.status.word());
         assert_eq!(line["message"], row.message);
     }
-    assert!(report.files.journal().exists() && report.files.plan().exists());
+    assert!(report.files.registre().exists() && report.files.plan().exists());
     // Secrets never appear in what the events say.
     let said = serde_json::to_string(&events).unwrap();
     assert!(!said.contains("demo-secret") && !said.contains(simulator::DEMO_SUBSCRIPTION_KEY), "{said}");
@@ -199,7 +200,8 @@ fn two_runs_live_in_one_process_and_a_remote_host_asks_first() {
     let c = asked.lock().unwrap().clone().expect("asked");
     assert_eq!(c.host, "api.cabinet.invalid");
     assert!(c.calls > 0 && c.calls_per_route.values().sum::<usize>() == c.calls);
-    assert!(!out.exists() && !job::RunFiles::new(&out).journal().exists(), "nothing written");
+    let registre = loopbatch::job::Registre::open(remote.registre.as_ref().unwrap(), Lang::Fr).unwrap();
+    assert!(!out.exists() && registre.run_for(&out).unwrap().is_none(), "nothing written");
 }
 
 fn check_counts(w: &Work, file: &Path) -> serde_json::Value {

@@ -20,6 +20,7 @@ mod pipes;
 mod print;
 mod process;
 mod properties;
+mod registre;
 mod reliable;
 mod run;
 mod security;

@@ -114,7 +114,7 @@ fn only_failed_settles_what_a_stopped_run_sent_without_an_answer() {
     assert_eq!(contacts(&sim), n, "each contact created once");
 }
 
-/// A results file left by an earlier run (its journal gone) beside the
+/// A results file left by an earlier run (its record gone) beside the
 /// journal of a later run of the same sheet that was killed: its OK rows
 /// prove nothing; their calls are sent.
 #[test]
@@ -125,7 +125,7 @@ fn only_failed_takes_no_ok_row_of_a_stale_results_file_as_done() {
     let name = input.to_str().unwrap();
     let first = TestSim::start(opts(n));
     w.bin_for(&first).args(["run", name, "--results", "r.csv", "--rate", "200/s"]).assert().code(0);
-    std::fs::remove_file(w.path("r.csv.journal.jsonl")).unwrap();
+    crate::util::wipe_registre(&w);
     std::fs::remove_file(w.path("r.csv.plan.json")).unwrap();
     let second = TestSim::start(opts(n));
     // The same sheet against another tenant, killed at its third sending:

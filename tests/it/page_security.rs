@@ -201,6 +201,9 @@ fn every_file_the_page_and_a_run_write_is_owner_only() {
     let written: Vec<_> = walk_files(&data.join("executions"));
     assert!(written.iter().any(|f| f.ends_with(".journal.jsonl")), "{written:?}");
     assert!(written.iter().any(|f| f.ends_with("-resultats.xlsx")), "{written:?}");
+    // The registre (its WAL too) lives there, owner-only like the rest.
+    let all = walk_files(&data);
+    assert!(all.iter().any(|f| f.ends_with("registre.sqlite3")), "{all:?}");
     assert_eq!(not_owner_only(&data), Vec::<String>::new());
     assert_eq!(not_owner_only(&keys_dir), Vec::<String>::new());
     assert_eq!(std::fs::metadata(&data).unwrap().permissions().mode() & 0o077, 0);
@@ -411,8 +414,9 @@ fn the_demo_simulators_admin_routes_need_its_secret_and_its_keys_stay() {
     // The simulator `loopbatch ui --demo` and `run --demo` start.
     let w = Work::new();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-    let cfg =
+    let mut cfg =
         loopbatch::job::Config::resolve(loopbatch::job::FileConfig::default(), None, loopbatch::job::Lang::Fr).unwrap();
+    cfg.registre = Some(w.path("registre.sqlite3"));
     let demo = rt.block_on(loopbatch::job::start_demo(&cfg, &w.path("demo"))).unwrap();
     let root = format!("http://{}", demo.simulator.addr);
     let c = client();

@@ -441,7 +441,7 @@ fn a_check_never_writes_over_its_input_nor_a_runs_results() {
     for args in [vec!["check", name, "--results", "r.csv"], vec!["run", name, "--dry-run", "--results", "r.csv"]] {
         let out = w.bin().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains("son journal est à côté"), "{}", stderr(&out));
+        assert!(stderr(&out).contains("notée au registre"), "{}", stderr(&out));
         assert_eq!(std::fs::read(w.path("r.csv")).unwrap(), results, "{args:?}: the run's results are kept");
     }
 }
@@ -499,7 +499,7 @@ fn the_place_is_checked_before_online_asks_anything_of_another_endpoint() {
 }
 
 /// The page's « Supprimer » never removes a run that another process (a
-/// command line) is running: its journal is the only record of what it sent.
+/// command line) is running: its record is the only one of what it sent.
 #[test]
 fn the_page_never_deletes_a_run_another_process_is_running() {
     use crate::page::{client, open, sim_keys, start};
@@ -532,7 +532,7 @@ fn the_page_never_deletes_a_run_another_process_is_running() {
     assert_eq!(r.status(), 409);
     let said = r.text().unwrap();
     assert!(said.contains("tourne encore") && said.contains("rien n'a été supprimé"), "{said}");
-    assert!(folder.join("p-resultats.xlsx.journal.jsonl").exists(), "the journal is kept");
+    assert!(crate::util::registre_events(&w, &results).is_some_and(|e| !e.is_empty()), "its record is kept");
     assert_eq!(cli.wait().unwrap().code(), Some(0), "the command line's run went on to its end");
     assert!(results.exists(), "its results are written");
 }

@@ -5,7 +5,7 @@
 //! models of the gateway.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use loopbatch::simulator::Rate;
@@ -27,10 +27,11 @@ fn sim_for(codes: &[String], faults: Faults) -> TestSim {
     TestSim::start(Options { model: model(&refs), faults, ..Default::default() })
 }
 
-/// A shared object that makes writes to `*.journal.jsonl` fail with "no
-/// space left on device" after `JOURNAL_WRITES_ALLOWED` of them (the disk
-/// fills up under the journal, and only there), or its syncs fail with an
-/// I/O error after `JOURNAL_SYNCS_ALLOWED` of them (the disk gives up).
+/// A shared object that makes writes to the registre's WAL
+/// (`registre.sqlite3-wal`) fail with "no space left on device" after
+/// `JOURNAL_WRITES_ALLOWED` of them (the disk fills up under the registre,
+/// and only there), or its syncs fail with an I/O error after
+/// `JOURNAL_SYNCS_ALLOWED` of them (the disk gives up).
 fn disk_full_shim(w: &Work) -> PathBuf {
     let src = w.path("plein.c");
     std::fs::write(
@@ -50,27 +51,51 @@ static int is_journal(int fd) {
     if (n <= 0) return 0;
     path[n] = 0;
     n = strlen(path);
-    return n > 14 && strcmp(path + n - 14, ".journal.jsonl") == 0;
+    return n > 20 && strcmp(path + n - 20, "registre.sqlite3-wal") == 0;
+}
+static int full(int fd) {
+    if (!is_journal(fd)) return 0;
+    if (allowed < 0) { const char *v = getenv("JOURNAL_WRITES_ALLOWED"); allowed = v ? atol(v) : 1000000; }
+    if (__atomic_load_n(&allowed, __ATOMIC_SEQ_CST) <= 0) { errno = ENOSPC; return 1; }
+    __atomic_fetch_sub(&allowed, 1, __ATOMIC_SEQ_CST);
+    return 0;
 }
 ssize_t write(int fd, const void *buf, size_t count) {
     static ssize_t (*real)(int, const void *, size_t);
     if (!real) real = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
-    if (is_journal(fd)) {
-        if (allowed < 0) { const char *v = getenv("JOURNAL_WRITES_ALLOWED"); allowed = v ? atol(v) : 1000000; }
-        if (__atomic_load_n(&allowed, __ATOMIC_SEQ_CST) <= 0) { errno = ENOSPC; return -1; }
-        __atomic_fetch_sub(&allowed, 1, __ATOMIC_SEQ_CST);
-    }
+    if (full(fd)) return -1;
     return real(fd, buf, count);
+}
+ssize_t pwrite(int fd, const void *buf, size_t count, off_t at) {
+    static ssize_t (*real)(int, const void *, size_t, off_t);
+    if (!real) real = (ssize_t (*)(int, const void *, size_t, off_t))dlsym(RTLD_NEXT, "pwrite");
+    if (full(fd)) return -1;
+    return real(fd, buf, count, at);
+}
+ssize_t pwrite64(int fd, const void *buf, size_t count, off_t at) {
+    static ssize_t (*real)(int, const void *, size_t, off_t);
+    if (!real) real = (ssize_t (*)(int, const void *, size_t, off_t))dlsym(RTLD_NEXT, "pwrite64");
+    if (full(fd)) return -1;
+    return real(fd, buf, count, at);
+}
+static long syncs = -1;
+static int broken(int fd) {
+    if (!is_journal(fd)) return 0;
+    if (syncs < 0) { const char *v = getenv("JOURNAL_SYNCS_ALLOWED"); syncs = v ? atol(v) : 1000000; }
+    if (__atomic_load_n(&syncs, __ATOMIC_SEQ_CST) <= 0) { errno = EIO; return 1; }
+    __atomic_fetch_sub(&syncs, 1, __ATOMIC_SEQ_CST);
+    return 0;
 }
 int fdatasync(int fd) {
     static int (*real)(int);
-    static long syncs = -1;
     if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
-    if (is_journal(fd)) {
-        if (syncs < 0) { const char *v = getenv("JOURNAL_SYNCS_ALLOWED"); syncs = v ? atol(v) : 1000000; }
-        if (__atomic_load_n(&syncs, __ATOMIC_SEQ_CST) <= 0) { errno = EIO; return -1; }
-        __atomic_fetch_sub(&syncs, 1, __ATOMIC_SEQ_CST);
-    }
+    if (broken(fd)) return -1;
+    return real(fd);
+}
+int fsync(int fd) {
+    static int (*real)(int);
+    if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+    if (broken(fd)) return -1;
     return real(fd);
 }
 "#,
@@ -88,22 +113,18 @@ int fdatasync(int fd) {
     so
 }
 
-fn journal_lines(path: &Path) -> Vec<serde_json::Value> {
-    std::fs::read(path).unwrap().split(|b| *b == b'\n').filter_map(|l| serde_json::from_slice(l).ok()).collect()
-}
-
 const ROWS: usize = 100;
 
 #[cfg(target_os = "linux")]
 #[test]
 fn a_journal_that_cannot_be_written_stops_the_run_and_the_resume_sends_nothing_twice() {
-    journal_failing_mid_run(("JOURNAL_WRITES_ALLOWED", "60"), &["No space left on device", "os error 28"]);
+    journal_failing_mid_run(("JOURNAL_WRITES_ALLOWED", "300"), &["database or disk is full"]);
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn a_journal_that_cannot_be_synced_stops_the_run_and_the_resume_sends_nothing_twice() {
-    journal_failing_mid_run(("JOURNAL_SYNCS_ALLOWED", "3"), &["Input/output error", "os error 5"]);
+    journal_failing_mid_run(("JOURNAL_SYNCS_ALLOWED", "3"), &["disk I/O error"]);
 }
 
 /// A run whose journal fails part-way (`fault`: the shim's variable), then
@@ -128,15 +149,15 @@ fn journal_failing_mid_run(fault: (&str, &str), error: &[&str]) {
     let out = run(true);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{err}");
-    assert!(err.contains("journal impossible à écrire") && err.contains("r.csv.journal.jsonl"), "{err}");
+    assert!(err.contains("registre impossible à écrire") && err.contains("registre.sqlite3"), "{err}");
     assert!(error.iter().any(|e| err.contains(e)), "the system's error: {err}");
     assert!(err.contains("--resume"), "{err}");
     let l = results_csv(&w.path("r.csv"));
     assert_eq!(l.len(), ROWS, "results written as for any stop");
     assert!(l.iter().any(|x| x["statut"] == "NON_EXECUTE"));
     // No call went out unless its "sent" record was on disk.
-    let journal = w.path("r.csv.journal.jsonl");
-    let recorded = journal_lines(&journal).iter().filter(|e| e["type"] == "sent").count() as u64;
+    let events = crate::util::registre_events(&w, &w.path("r.csv")).unwrap();
+    let recorded = events.iter().filter(|e| e.2 == "reserved").count() as u64;
     let received = sim.stats()["total"].as_u64().unwrap();
     assert!(received > 0 && received <= recorded, "{received} received, {recorded} recorded as sent");
 
@@ -148,9 +169,9 @@ fn journal_failing_mid_run(fault: (&str, &str), error: &[&str]) {
     let stats = sim.stats();
     assert!(stats["duplicates"].as_object().unwrap().is_empty(), "received again after a delivered success: {stats}");
     // At most one deciding resend per call that was in flight.
-    let mut sends: HashMap<u64, usize> = HashMap::new();
-    for e in journal_lines(&journal).iter().filter(|e| e["type"] == "sent") {
-        *sends.entry(e["call"].as_u64().unwrap()).or_default() += 1;
+    let mut sends: HashMap<u32, usize> = HashMap::new();
+    for e in crate::util::registre_events(&w, &w.path("r.csv")).unwrap().iter().filter(|e| e.2 == "reserved") {
+        *sends.entry(e.0).or_default() += 1;
     }
     assert!(sends.values().all(|n| *n <= 2), "{sends:?}");
 }

@@ -66,10 +66,16 @@ fn full_onboarding_of_the_sample() {
     assert_eq!(state["contacts"].as_object().unwrap().len(), 41);
     assert_eq!(state["dossiers"]["CLI0001"]["statut"], "Opérationnel");
     no_duplicates(&sim);
-    // The journal sits beside the results and holds no secret.
-    let journal = std::fs::read_to_string(w.path("res.xlsx.journal.jsonl")).unwrap();
-    assert!(journal.lines().count() > 131);
-    assert!(!journal.contains("demo-secret") && !journal.contains(simulator::DEMO_SUBSCRIPTION_KEY));
+    // The registre records every attempt and holds no secret, WAL included.
+    let events = crate::util::registre_events(&w, &out).expect("the run is recorded");
+    assert!(events.len() > 131, "{}", events.len());
+    let path = crate::util::registre_path(&w);
+    for file in [path.clone(), path.with_file_name("registre.sqlite3-wal")] {
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        for secret in ["demo-secret", simulator::DEMO_SUBSCRIPTION_KEY] {
+            assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "{}", file.display());
+        }
+    }
 }
 
 fn business_sheet(w: &Work) -> std::path::PathBuf {
@@ -310,7 +316,8 @@ fn nothing_is_sent_when_the_run_cannot_start() {
 fn a_saved_plan_runs_unchanged() {
     let w = Work::new();
     let (input, codes) = onboarding_sheet(&w, 4);
-    let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), false)).collect();
+    // Dossiers ready: the journal's provisionCompany calls are taken as done.
+    let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), true)).collect();
     let sim = TestSim::start(Options { model: model(&refs), ..Default::default() });
     w.bin().args(["plan", input.to_str().unwrap(), "--out", "plan.json"]).assert().code(0);
     w.bin_for(&sim)
@@ -360,15 +367,14 @@ fn kill_9_then_resume_ends_like_an_uninterrupted_run() {
             .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
             .env("LOOP_API_KEY", simulator::DEMO_API_KEY)
             .stderr(std::process::Stdio::null());
-        // A kill before the journal's first line leaves nothing to resume
+        // A kill before the registre took the run leaves nothing to resume
         // (and `--resume` then says so): the next run starts afresh.
-        let journal = w.path("r.csv.journal.jsonl");
-        if k > 0 && std::fs::metadata(&journal).is_ok_and(|m| m.len() > 0) {
+        if k > 0 && crate::util::registre_events(&w, &w.path("r.csv")).is_some() {
             cmd.arg("--resume");
         }
         let mut child = cmd.spawn().unwrap();
         std::thread::sleep(Duration::from_millis(*wait));
-        let _ = child.kill(); // SIGKILL: no cleanup, journal as left on disk.
+        let _ = child.kill(); // SIGKILL: no cleanup, the registre as left on disk.
         let _ = child.wait();
     }
     let out = w.bin_for(&sim).args(args).arg("--resume").output().unwrap();
@@ -402,22 +408,67 @@ fn kill_9_then_resume_ends_like_an_uninterrupted_run() {
     assert!(repeats <= 4 * waits.len() as u64, "{stats}");
 }
 
+/// A kill in the middle of a registre transaction (the shape a kill takes
+/// now): the transaction is not there, the file is sound, the resume ends
+/// every row with nothing sent twice.
 #[test]
-fn a_torn_last_journal_line_is_ignored() {
+fn a_kill_mid_transaction_leaves_a_sound_registre_and_the_resume_ends_the_run() {
     let w = Work::new();
     let (input, codes) = onboarding_sheet(&w, 6);
     let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), false)).collect();
     let sim = TestSim::start(Options { model: model(&refs), ..Default::default() });
-    w.bin_for(&sim).args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s"]).assert().code(0);
-    // A power cut in the middle of writing a line.
-    let journal = w.path("r.csv.journal.jsonl");
-    let mut text = std::fs::read_to_string(&journal).unwrap();
-    text.push_str("{\"type\":\"done\",\"call\":3,\"outc");
-    std::fs::write(&journal, text).unwrap();
-    let before = sim.stats()["total"].as_u64().unwrap();
-    let out = w.bin_for(&sim).args(["run", input.to_str().unwrap(), "--results", "r.csv", "--resume"]).assert().code(0);
-    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("incomplète"));
-    assert_eq!(sim.stats()["total"].as_u64().unwrap(), before, "nothing done is sent again");
+    let marker = w.path("tue");
+    let out = w
+        .bin_for(&sim)
+        .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s"])
+        .env("LOOPBATCH_TEST_KILL_AT", "mid_transaction:1")
+        .env("LOOPBATCH_TEST_KILL_MARKER", &marker)
+        .output()
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(&marker).unwrap_or_default(), "mid_transaction", "{out:?}");
+    w.bin().args(["registre", "check", "--full"]).assert().code(0);
+    w.bin_for(&sim)
+        .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s", "--resume"])
+        .assert()
+        .code(0);
+    assert!(results_csv(&w.path("r.csv")).iter().all(|l| l["statut"] == "OK"));
+    no_duplicates(&sim);
+}
+
+/// A run killed under the previous release (its journal beside the
+/// results, its last line torn): `--resume` imports the journal as the
+/// run's record and sends nothing it records as done.
+#[test]
+fn a_run_killed_by_the_previous_release_is_resumed_from_its_journal() {
+    let w = Work::new();
+    let (input, codes) = onboarding_sheet(&w, 6);
+    // Dossiers ready: the journal's provisionCompany calls are taken as done.
+    let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), true)).collect();
+    let sim = TestSim::start(Options { model: model(&refs), ..Default::default() });
+    w.bin().args(["plan", input.to_str().unwrap(), "--out", "plan.json"]).assert().code(0);
+    let plan = loopbatch::job::Plan::load_json(&w.path("plan.json"), loopbatch::job::Lang::Fr).unwrap();
+    let done: Vec<u32> = plan.calls.iter().filter(|c| c.depends_on.is_empty()).map(|c| c.id).take(3).collect();
+    let mut journal = format!(
+        "{{\"type\":\"start\",\"plan_hash\":\"{}\",\"source\":\"s.csv\",\"timestamp\":\"\",\"sending\":true}}\n",
+        plan.hash()
+    );
+    for id in &done {
+        journal.push_str(&format!("{{\"type\":\"sent\",\"call\":{id},\"attempt\":1,\"timestamp\":\"\"}}\n"));
+        journal.push_str(&format!("{{\"type\":\"sending\",\"call\":{id},\"attempt\":1}}\n"));
+        journal.push_str(&format!(
+            "{{\"type\":\"done\",\"call\":{id},\"outcome\":{{\"status\":\"OK\",\"attempts\":1,\"timestamp\":\"\"}}}}\n"
+        ));
+    }
+    journal.push_str("{\"type\":\"done\",\"call\":9,\"outc");
+    std::fs::write(w.path("r.csv.journal.jsonl"), journal).unwrap();
+    let out = w
+        .bin_for(&sim)
+        .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s", "--resume"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let sent = sim.stats()["total"].as_u64().unwrap() as usize;
+    assert_eq!(sent, plan.calls.len() - done.len(), "what the journal records as done is not sent again");
     assert!(results_csv(&w.path("r.csv")).iter().all(|l| l["statut"] == "OK"));
 }
 
@@ -578,8 +629,8 @@ fn ctrl_c_finishes_in_flight_calls_writes_results_and_says_how_to_resume() {
     let sent = sim.stats()["total"].as_u64().unwrap();
     assert!(sent > 0 && sent < 120, "stopped part-way: {sent}");
     // Calls recorded ahead of their turn and not sent are withdrawn.
-    let journal = std::fs::read_to_string(w.path("r.csv.journal.jsonl")).unwrap();
-    assert!(journal.contains("\"type\":\"withdrawn\""), "{journal}");
+    let events = crate::util::registre_events(&w, &w.path("r.csv")).unwrap();
+    assert!(events.iter().any(|e| e.2 == "withdrawn"), "{events:?}");
     // Then the printed command finishes the job: each call received once,
     // none of them settled as if its answer had been lost.
     w.bin_for(&sim)

@@ -319,3 +319,26 @@ pub(crate) fn spawn_simulate(
     let port = line.trim().rsplit(':').next().unwrap().parse().unwrap();
     (child, port)
 }
+
+/// Where the binaries `w` runs keep their registre (the per-user local
+/// data folder of their own home).
+pub(crate) fn registre_path(w: &Work) -> PathBuf {
+    w.home().join(".local/share/loopbatch/registre.sqlite3")
+}
+
+/// The attempt events (call, attempt, event) of the last run of `results`
+/// in `w`'s registre; `None` when it holds no run for them.
+pub(crate) fn registre_events(w: &Work, results: &Path) -> Option<Vec<(u32, u32, String)>> {
+    let reg = loopbatch::job::Registre::open(&registre_path(w), loopbatch::job::Lang::Fr).unwrap();
+    let run = reg.run_for(results).unwrap()?;
+    Some(reg.events(run.id).unwrap())
+}
+
+/// `w`'s registre wiped, as a profile erased at logoff: every run it knew
+/// is forgotten.
+pub(crate) fn wipe_registre(w: &Work) {
+    let path = registre_path(w);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}

@@ -1,151 +1,155 @@
-//! The journal's file and its syncing thread. A record that must survive
-//! a kill ("sending", "done", "withdrawn") is written to the file as it is
-//! appended, with any record waiting before it (one `write`, under the
-//! buffer's lock, so the file keeps the order of the appends; no thread
-//! hand-off per record). A reservation ("sent") may wait in memory: it
-//! must be on disk before its call goes, which the sync its call waits for
-//! sees to, and losing it to a kill loses nothing (a reservation is not a
-//! sending); the thread writes it within `WRITE_WITHIN` anyway. Syncs,
-//! which take milliseconds, are made by that thread only when someone
-//! waits for one, and each covers every record appended by then.
+//! The registre's writer thread: it owns the connection and commits what
+//! the engine hands it as soon as it is free — every record waiting, in
+//! one transaction (a group commit), never on a timer — with
+//! `synchronous=NORMAL`: in the WAL, a kill cannot lose it, and a request
+//! waits for its "sending" only that long. When a call about to go out
+//! waits for its reservation to be on disk, the next commit is made with
+//! `FULL`, which syncs it and every frame before it (the reservations made
+//! ahead by then, the outcomes a dependent's reservation comes after): one
+//! sync for dozens of calls. A busy registre (another process writing) is
+//! waited for; any other failure fails every record from then on. A
+//! PASSIVE checkpoint now and then keeps the WAL short; a TRUNCATE at the
+//! end.
 
-use std::fs::File;
-use std::io::Write;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+use crate::registre::{Record, Registre};
+
+use super::super::kill_point;
 use super::WriteError;
 
 pub(super) type Written = std::result::Result<(), WriteError>;
 
-/// The longest a record waits in memory.
-pub(super) const WRITE_WITHIN: Duration = Duration::from_millis(10);
+/// Batches between PASSIVE checkpoints.
+const CHECKPOINT_EVERY: u32 = 64;
 
-/// Records written so far, and who waits for a sync.
+/// Records waiting for the writer, and who waits for them.
 #[derive(Default)]
-pub(super) struct Buffer {
-    /// Records appended and not yet written.
-    pub pending: Vec<u8>,
-    /// Records appended so far; those before `synced` are on disk.
+pub(super) struct Queue {
+    pub pending: Vec<(Record, Option<u32>)>,
+    /// Records appended so far; those before `committed` are committed,
+    /// those before `synced` on disk.
     pub appended: u64,
+    pub committed: u64,
     pub synced: u64,
-    /// A sync is wanted up to this record (exclusive).
-    pub wanted: u64,
-    /// Told once the records before their number are on disk.
-    pub sync_waiters: Vec<(u64, oneshot::Sender<Written>)>,
-    /// Outcomes written since the last sync (lost with it if it fails).
-    pub unsynced: Vec<(u64, u32)>,
-    /// Outcomes that may not be on disk: the journal failed.
+    /// (ticket, wants it on disk, told when it is).
+    pub waiters: Vec<(u64, bool, oneshot::Sender<Written>)>,
+    /// Outcomes that may not be recorded: the registre failed.
     pub unwritten: Vec<u32>,
     pub broken: Option<WriteError>,
     pub closed: bool,
     pub syncs: u64,
 }
 
-impl Buffer {
-    /// Appends a record; with `now`, writes it to the file (with any record
-    /// waiting before it) before returning. Returns its number. After a
-    /// failure nothing more is written.
-    pub fn append(&mut self, file: &File, line: &[u8], outcome_of: Option<u32>, now: bool) -> Result<u64, WriteError> {
+impl Queue {
+    /// Queues a record and returns its ticket; `Err` once the registre failed.
+    pub fn append(&mut self, record: Record, outcome_of: Option<u32>) -> Result<u64, WriteError> {
         if let Some(e) = &self.broken {
             let e = e.clone();
             self.unwritten.extend(outcome_of);
             return Err(e);
         }
-        self.pending.extend_from_slice(line);
-        let seq = self.appended;
+        self.pending.push((record, outcome_of));
         self.appended += 1;
-        if let Some(call) = outcome_of {
-            self.unsynced.push((seq, call));
-        }
-        if now {
-            self.write_pending(file)?;
-        }
-        Ok(seq)
+        Ok(self.appended - 1)
     }
 
-    /// Writes the records waiting in memory.
-    fn write_pending(&mut self, mut file: &File) -> Written {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
-        let written = file.write_all(&self.pending).map_err(|e| WriteError(e.to_string()));
-        self.pending.clear();
-        if let Err(e) = &written {
-            fail(self, e.clone());
-        }
-        written
+    /// Someone waits for records not yet on disk.
+    fn sync_wanted(&self) -> bool {
+        self.waiters.iter().any(|(t, full, _)| *full && *t >= self.synced)
     }
 
-    /// A sync is due: someone waits for one, or the journal closes.
-    fn sync_due(&self) -> bool {
-        self.wanted > self.synced || (self.closed && self.appended > self.synced)
-    }
-
-    fn synced_upto(&mut self, upto: u64) {
-        self.syncs += 1;
-        self.synced = upto;
-        self.unsynced.retain(|(seq, _)| *seq >= upto);
-        let (ready, waiting): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut self.sync_waiters).into_iter().partition(|(seq, _)| *seq < upto);
-        self.sync_waiters = waiting;
-        for (_, tell) in ready {
+    fn tell(&mut self) {
+        let (committed, synced) = (self.committed, self.synced);
+        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiters)
+            .into_iter()
+            .partition(|(t, full, _)| *t < if *full { synced } else { committed });
+        self.waiters = waiting;
+        for (_, _, tell) in ready {
             let _ = tell.send(Ok(()));
+        }
+    }
+
+    /// The registre failed: every waiter is told, every outcome not
+    /// committed is listed, and nothing more is written.
+    pub(super) fn fail(&mut self, error: WriteError, lost: impl Iterator<Item = u32>) {
+        if self.broken.is_none() {
+            self.broken = Some(error.clone());
+        }
+        self.unwritten.extend(lost);
+        self.unwritten.extend(self.pending.drain(..).filter_map(|(_, o)| o));
+        for (_, _, tell) in self.waiters.drain(..) {
+            let _ = tell.send(Err(error.clone()));
         }
     }
 }
 
 pub(super) struct Shared {
-    pub buffer: Mutex<Buffer>,
-    pub wake_syncer: Condvar,
+    pub queue: Mutex<Queue>,
+    pub wake: Condvar,
 }
 
 pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The syncing thread: sleeps until a sync is wanted (or the journal
-/// closes), at most `WRITE_WITHIN`, writing what waits in memory; then
-/// writes what waits (under the lock, keeping the order) and syncs outside
-/// the lock; the records written meanwhile go with the next sync. After a
-/// failure every waiter fails at once, and outcomes not known to be on disk
-/// are listed.
-pub(super) fn syncer(file: &File, shared: &Shared) {
-    let mut b = lock(&shared.buffer);
+pub(super) fn writer(mut reg: Registre, run: i64, shared: &Shared) {
+    let mut batches = 0u32;
     loop {
-        let _ = b.write_pending(file);
-        if !b.sync_due() {
-            if b.closed {
-                return;
-            }
-            b = shared.wake_syncer.wait_timeout(b, WRITE_WITHIN).unwrap_or_else(|e| e.into_inner()).0;
-            continue;
+        let mut q = lock(&shared.queue);
+        while q.pending.is_empty() && !q.closed && !q.sync_wanted() {
+            q = shared.wake.wait(q).unwrap_or_else(|e| e.into_inner());
         }
-        let upto = b.appended;
-        drop(b);
-        let synced = file.sync_data().map_err(|e| WriteError(e.to_string()));
-        b = lock(&shared.buffer);
-        match synced {
-            Ok(()) => b.synced_upto(upto),
-            Err(e) => fail(&mut b, e),
+        if q.broken.is_some() || (q.pending.is_empty() && q.closed && !q.sync_wanted()) {
+            drop(q);
+            reg.checkpoint(true);
+            return;
+        }
+        let batch = std::mem::take(&mut q.pending);
+        let upto = q.appended;
+        let full = q.sync_wanted();
+        drop(q);
+        let mut records: Vec<Record> = batch.iter().map(|(r, _)| r.clone()).collect();
+        if records.is_empty() {
+            // Committed already, wanted on disk: a FULL commit syncs them.
+            records.push(Record::Synced);
+        }
+        let written = write(&mut reg, run, &records, full);
+        let mut q = lock(&shared.queue);
+        match written {
+            Ok(()) => {
+                q.committed = upto;
+                if full {
+                    q.synced = upto;
+                    q.syncs += 1;
+                }
+                q.tell();
+            }
+            Err(e) => q.fail(e, batch.iter().filter_map(|(_, o)| *o)),
+        }
+        drop(q);
+        batches += 1;
+        if batches.is_multiple_of(CHECKPOINT_EVERY) {
+            reg.checkpoint(false);
         }
     }
 }
 
-/// The journal failed: every waiter is told, every outcome not known to be
-/// on disk is listed, and nothing more is written.
-fn fail(b: &mut Buffer, error: WriteError) {
-    if b.broken.is_none() {
-        b.broken = Some(error.clone());
-    }
-    let lost: Vec<u32> = b.unsynced.drain(..).map(|(_, call)| call).collect();
-    b.unwritten.extend(lost);
-    b.pending.clear();
-    b.synced = b.appended;
-    b.wanted = b.appended;
-    for (_, tell) in b.sync_waiters.drain(..) {
-        let _ = tell.send(Err(error.clone()));
+/// Writes a batch, waiting as long as another process holds the registre.
+fn write(reg: &mut Registre, run: i64, records: &[Record], full: bool) -> Written {
+    let between = |i: usize| {
+        if i == 0 && records.len() > 1 {
+            kill_point::reached("mid_transaction");
+        }
+    };
+    loop {
+        match reg.write(run, records, full, &between) {
+            Ok(()) => return Ok(()),
+            Err(e) if e.busy => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(WriteError(e.message)),
+        }
     }
 }

@@ -1,0 +1,68 @@
+//! Forgetting a person or a dossier: the personal fields of their calls
+//! (e-mail, names and phone in the bodies, Loop's messages) are removed;
+//! each call keeps a tombstone — a keyed hash of its operation and body,
+//! its attempts, their effects and order — so that the memory of what was
+//! done, and the order undo needs, still hold. The deleted content is
+//! overwritten (`secure_delete`) and the WAL emptied.
+
+use rusqlite::params;
+
+use crate::error::Result;
+
+use super::Registre;
+
+/// What `forget` removed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Forgotten {
+    /// Calls whose personal fields were removed.
+    pub calls: usize,
+}
+
+impl Registre {
+    /// Forgets every call for the e-mail or dossier code `who`; `key` keys
+    /// the tombstones' hashes (the user's secret).
+    pub fn forget(&mut self, who: &str, key: &[u8]) -> Result<Forgotten> {
+        let (path, lang) = (self.path.clone(), self.lang);
+        let failed = |e: rusqlite::Error| super::open::failure(&path, &e, lang);
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(failed)?;
+        let found: Vec<(String, u32, String, Option<String>)> = {
+            let mut stmt = tx
+                .prepare(
+                    "SELECT c.plan, c.call, c.operation, b.body FROM calls c LEFT JOIN bodies b ON b.hash = c.body
+                     WHERE c.forgotten IS NULL AND (lower(c.email) = lower(?1) OR c.dossier = ?1)",
+                )
+                .map_err(failed)?;
+            stmt.query_map([who.trim()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .and_then(|rows| rows.collect())
+                .map_err(failed)?
+        };
+        for (plan, call, operation, body) in &found {
+            let tombstone = keyed_hash(key, operation, body.as_deref().unwrap_or_default());
+            tx.execute(
+                "UPDATE calls SET email = NULL, body = NULL, forgotten = ?1 WHERE plan = ?2 AND call = ?3",
+                params![tombstone, plan, call],
+            )
+            .map_err(failed)?;
+            tx.execute(
+                "UPDATE attempts SET message = NULL WHERE call = ?1 AND run IN (SELECT id FROM runs WHERE plan = ?2)",
+                params![call, plan],
+            )
+            .map_err(failed)?;
+        }
+        tx.execute("DELETE FROM bodies WHERE hash NOT IN (SELECT body FROM calls WHERE body IS NOT NULL)", [])
+            .map_err(failed)?;
+        tx.commit().map_err(failed)?;
+        // The WAL still holds the old pages until it is folded and emptied.
+        self.checkpoint(true);
+        Ok(Forgotten { calls: found.len() })
+    }
+}
+
+fn keyed_hash(key: &[u8], operation: &str, body: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let Ok(mut mac) = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key) else { return String::new() };
+    mac.update(operation.as_bytes());
+    mac.update(&[0]);
+    mac.update(body.as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,68 @@
+//! Room on the registre's disk: a run does not start with less than
+//! `MIN_FREE_BYTES` free there (a run that cannot record stops half-way).
+
+use std::path::Path;
+
+use crate::error::{Failure, Result};
+use crate::i18n::Lang;
+
+/// The least free space under the registre for a run to start.
+pub(crate) const MIN_FREE_BYTES: u64 = 50 * 1024 * 1024;
+
+/// `Err` (exit 2, nothing sent) when the registre's disk has less than
+/// `MIN_FREE_BYTES` free; a disk whose free space cannot be known passes.
+pub(crate) fn enough_space(registre: &Path, lang: Lang) -> Result<()> {
+    at_least(registre, min_free(), lang)
+}
+
+pub(super) fn at_least(registre: &Path, needed: u64, lang: Lang) -> Result<()> {
+    let dir = registre.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let Some(free) = free_bytes(dir) else { return Ok(()) };
+    if free >= needed {
+        return Ok(());
+    }
+    Err(Failure::unusable(format!(
+        "{} {} ({} {} Mo, {} {} Mo). {}",
+        lang.t("Pas assez de place pour le registre :", "Not enough room for the registre:"),
+        dir.display(),
+        lang.t("libre", "free"),
+        free / (1024 * 1024),
+        lang.t("il en faut", "needed"),
+        needed / (1024 * 1024),
+        lang.t(
+            "Libérez de la place sur ce disque (ou indiquez un autre registre avec --registre), puis relancez. Rien n'a été envoyé.",
+            "Free some space on this disk (or name another registre with --registre), then run again. Nothing was sent."
+        )
+    )))
+}
+
+/// The threshold; a debug build takes another from
+/// `LOOPBATCH_TEST_REGISTRE_MIN_FREE_MB` (tests cannot fill a disk).
+fn min_free() -> u64 {
+    #[cfg(debug_assertions)]
+    if let Some(mb) = std::env::var("LOOPBATCH_TEST_REGISTRE_MIN_FREE_MB").ok().and_then(|v| v.parse::<u64>().ok()) {
+        return mb.saturating_mul(1024 * 1024);
+    }
+    MIN_FREE_BYTES
+}
+
+#[cfg(unix)]
+fn free_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut st = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `c` is a valid NUL-terminated path; statvfs fills `st` on success only.
+    let st = unsafe {
+        if libc::statvfs(c.as_ptr(), st.as_mut_ptr()) != 0 {
+            return None;
+        }
+        st.assume_init()
+    };
+    #[allow(clippy::unnecessary_cast)]
+    Some(st.f_bavail as u64 * st.f_frsize as u64)
+}
+
+#[cfg(not(unix))]
+fn free_bytes(_dir: &Path) -> Option<u64> {
+    None
+}

@@ -1,0 +1,124 @@
+//! The writes of a run as its engine makes them: records in batches, each
+//! batch one transaction, committed with `synchronous=NORMAL` (in the WAL:
+//! safe against a kill), or `FULL` when it must survive a power cut (a
+//! reservation a call waits for: a FULL commit syncs every earlier frame).
+
+use rusqlite::{ErrorCode, params};
+
+use crate::outcome::CallOutcome;
+
+use super::{Event, Registre, insert_answer};
+
+/// One record of a run.
+#[derive(Debug, Clone)]
+pub enum Record {
+    Attempt {
+        call: u32,
+        attempt: u32,
+        event: Event,
+    },
+    Answered {
+        call: u32,
+        outcome: CallOutcome,
+    },
+    Tenant(serde_json::Value),
+    /// Nothing new: a commit made only to sync what came before (FULL).
+    Synced,
+}
+
+/// A batch that could not be written. `busy`: another process holds the
+/// write lock past the wait (to wait again, never a write failure).
+#[derive(Debug, Clone)]
+pub struct WriteFailure {
+    pub busy: bool,
+    pub message: String,
+}
+
+impl From<rusqlite::Error> for WriteFailure {
+    fn from(e: rusqlite::Error) -> WriteFailure {
+        let busy = matches!(e.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked));
+        WriteFailure { busy, message: e.to_string() }
+    }
+}
+
+impl Registre {
+    /// Writes `records` of run `run` in one transaction; `full`: synced
+    /// before this returns. `between` is called after each record (the
+    /// fault tests' hook for a kill mid-transaction).
+    pub fn write(
+        &mut self,
+        run: i64,
+        records: &[Record],
+        full: bool,
+        between: &dyn Fn(usize),
+    ) -> Result<(), WriteFailure> {
+        let level = if full { "FULL" } else { "NORMAL" };
+        if self.synchronous != level {
+            self.conn.execute_batch(&format!("PRAGMA synchronous = {level}"))?;
+            self.synchronous = level;
+        }
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for (i, r) in records.iter().enumerate() {
+            match r {
+                Record::Attempt { call, attempt, event } => {
+                    tx.prepare_cached("INSERT INTO attempts(run, call, attempt, event) VALUES (?1, ?2, ?3, ?4)")?
+                        .execute(params![run, call, attempt, event.word()])?;
+                }
+                Record::Answered { call, outcome } => insert_answer(&tx, run, *call, outcome)?,
+                Record::Tenant(t) => {
+                    tx.execute("UPDATE runs SET tenant = ?1 WHERE id = ?2", params![t.to_string(), run])?;
+                }
+                Record::Synced => {
+                    tx.execute("UPDATE runs SET syncs = syncs + 1 WHERE id = ?1", [run])?;
+                }
+            }
+            between(i);
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A run resumed: not ended, its results to write again.
+    pub fn resumed(&self, run: i64) -> crate::error::Result<()> {
+        self.conn
+            .execute("UPDATE runs SET ended = NULL, results_written = 0 WHERE id = ?1", [run])
+            .map(drop)
+            .map_err(|e| self.failed(&e))
+    }
+
+    /// Outcomes kept in a rescue file while the registre could not take
+    /// them, recorded as this run's own.
+    pub fn rescued(&mut self, run: i64, outcomes: &[(u32, CallOutcome)]) -> crate::error::Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| super::open::failure(&self.path, &e, self.lang))?;
+        for (call, o) in outcomes {
+            insert_answer(&tx, run, *call, o).map_err(|e| super::open::failure(&self.path, &e, self.lang))?;
+        }
+        tx.commit().map_err(|e| super::open::failure(&self.path, &e, self.lang))
+    }
+
+    /// The results file no longer belongs to its runs (a demo starting
+    /// afresh, a kept run deleted): they stay in the history, detached.
+    pub fn detach(&self, results: &std::path::Path) -> crate::error::Result<()> {
+        self.conn
+            .execute(
+                "UPDATE runs SET results = results || ' (détaché)' WHERE results = ?1",
+                [super::canonical(results)],
+            )
+            .map(drop)
+            .map_err(|e| self.failed(&e))
+    }
+
+    /// Each attempt event of a run in order (call, attempt, event word).
+    pub fn events(&self, run: i64) -> crate::error::Result<Vec<(u32, u32, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT call, attempt, event FROM attempts WHERE run = ?1 ORDER BY seq")
+            .map_err(|e| self.failed(&e))?;
+        stmt.query_map([run], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.failed(&e))
+    }
+}

@@ -1,0 +1,263 @@
+//! The registre from the command line: where it lives (the per-user local
+//! data folder, or `--registre`, LOOPBATCH_REGISTRE, the configuration),
+//! `registre check|copy|import`, and the files it refuses to open.
+
+use std::path::{Path, PathBuf};
+
+use crate::util::Work;
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Where a hermetic binary keeps its registre by default.
+fn default_registre(w: &Work) -> PathBuf {
+    w.home().join(".local/share/loopbatch/registre.sqlite3")
+}
+
+fn sha(path: &Path) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(std::fs::read(path).unwrap()).to_vec()
+}
+
+#[test]
+fn the_registre_lives_in_the_local_data_folder_owner_only_unless_named() {
+    let w = Work::new();
+    let out = w.bin().args(["registre", "check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let path = default_registre(&w);
+    assert!(stdout(&out).contains("intact") && stdout(&out).contains(&path.display().to_string()), "{}", stdout(&out));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    // The flag, the environment, the configuration, in that order.
+    let named = w.path("a.sqlite3");
+    let by_env = w.path("b.sqlite3");
+    let by_cfg = w.path("c.sqlite3");
+    std::fs::write(w.path("loopbatch.toml"), "registre = \"c.sqlite3\"\n").unwrap();
+    w.bin().args(["registre", "check"]).assert().code(0);
+    assert!(by_cfg.exists());
+    w.bin().env("LOOPBATCH_REGISTRE", &by_env).args(["registre", "check"]).assert().code(0);
+    assert!(by_env.exists());
+    w.bin().env("LOOPBATCH_REGISTRE", &by_env).args(["registre", "check", "--registre"]).arg(&named).assert().code(0);
+    assert!(named.exists());
+}
+
+#[test]
+fn a_damaged_registre_is_refused_with_the_command_that_moves_it_aside() {
+    let w = Work::new();
+    let path = w.file("abime.sqlite3", &[0x5a; 4096]);
+    let out = w.bin().args(["registre", "check", "--registre"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("endommagé") && err.contains(&format!("mv \"{}\"", path.display())), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), vec![0x5a; 4096], "left as it is");
+}
+
+#[test]
+fn a_registre_of_a_newer_loopbatch_is_refused_and_untouched() {
+    let w = Work::new();
+    let path = w.path("r.sqlite3");
+    w.bin().args(["registre", "check", "--registre"]).arg(&path).assert().code(0);
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute("UPDATE meta SET value = '7.2' WHERE key = 'version'", []).unwrap();
+        c.execute_batch("PRAGMA user_version = 42; PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    }
+    let before = sha(&path);
+    let out = w.bin().args(["registre", "check", "--registre"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("créé par loopbatch 7.2, plus récent : mettez à jour"), "{}", stderr(&out));
+    assert_eq!(sha(&path), before, "the file is untouched");
+}
+
+#[test]
+fn a_registre_in_a_synced_folder_is_refused() {
+    let w = Work::new();
+    let path = w.path("OneDrive - Cabinet/loopbatch/registre.sqlite3");
+    let out = w.bin().args(["registre", "check", "--registre"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("dossier synchronisé") && stderr(&out).contains("ne peut pas être gardé là"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!path.exists(), "nothing created there");
+}
+
+#[test]
+fn a_copy_checks_sound_and_is_never_written_over() {
+    let w = Work::new();
+    w.bin().args(["registre", "check"]).assert().code(0);
+    let dest = w.path("copie.sqlite3");
+    w.bin().args(["registre", "copy"]).arg(&dest).assert().code(0);
+    w.bin().args(["registre", "check", "--full", "--registre"]).arg(&dest).assert().code(0);
+    let out = w.bin().args(["registre", "copy"]).arg(&dest).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("jamais écrasé"), "{}", stderr(&out));
+}
+
+/// A journal written by a run (the previous format), imported once, by its
+/// own name or by its results' name.
+#[test]
+fn a_journal_of_the_previous_format_is_imported_once() {
+    let w = Work::new();
+    let sheet = w.csv_1252("s.csv", &["code_dossier;email;nom;prenom;offre", "D1;ana@exemple.fr;Vidal;Ana;start"]);
+    let results = w.path("r.csv");
+    let journal = w.path("r.csv.journal.jsonl");
+    let torn = w.path("t.csv.journal.jsonl");
+    let lines = [
+        r#"{"type":"start","plan_hash":"h","source":"s.csv","timestamp":"","sending":true}"#,
+        r#"{"type":"sent","call":1,"attempt":1,"timestamp":""}"#,
+        r#"{"type":"sending","call":1,"attempt":1}"#,
+        r#"{"type":"do"#,
+    ];
+    std::fs::write(&torn, lines.join("\n")).unwrap();
+    std::fs::write(&journal, lines[..3].join("\n") + "\n").unwrap();
+    let out = w.bin().args(["registre", "import"]).arg(&journal).arg(w.path("t.csv")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).matches("Importé").count(), 2, "{}", stdout(&out));
+    let out = w.bin().args(["registre", "import"]).arg(&results).output().unwrap();
+    assert!(stdout(&out).contains("Déjà importé"), "{}", stdout(&out));
+    let reg = loopbatch::job::Registre::open(&default_registre(&w), loopbatch::job::Lang::Fr).unwrap();
+    let run = reg.run_for(&results).unwrap().expect("the run of r.csv");
+    let (prior, damaged) = reg.prior(run.id).unwrap();
+    assert!(!damaged);
+    assert_eq!(prior.get(&1), Some(&loopbatch::job::Prior::InFlight { attempts: 1, sent: true }));
+    let run = reg.run_for(&w.path("t.csv")).unwrap().expect("the torn one too");
+    assert_eq!(reg.prior(run.id).unwrap().0.len(), 1, "the torn line left out");
+    let out = w.bin().args(["registre", "import"]).arg(&sheet).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "no journal beside it: {}", stdout(&out));
+}
+
+fn sheet(w: &Work, n: usize) -> (PathBuf, Vec<String>) {
+    let codes: Vec<String> = (1..=n).map(|i| format!("G{i:03}")).collect();
+    let mut lines = vec!["code_dossier;email;nom;prenom;offre".to_string()];
+    lines.extend(codes.iter().enumerate().map(|(i, c)| format!("{c};g{i}@exemple.fr;Nom{i};Prenom{i};start")));
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    (w.csv_1252("g.csv", &refs), codes)
+}
+
+fn sim(codes: &[String]) -> crate::util::TestSim {
+    let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), false)).collect();
+    crate::util::TestSim::start(loopbatch::simulator::Options {
+        model: crate::util::model(&refs),
+        ..Default::default()
+    })
+}
+
+fn sent(sim: &crate::util::TestSim) -> u64 {
+    sim.stats()["total"].as_u64().unwrap()
+}
+
+/// A run refuses to start on a damaged registre, or with too little room
+/// under it: exit 2, nothing sent.
+#[test]
+fn a_run_on_a_damaged_registre_or_a_full_disk_sends_nothing() {
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 3);
+    let sim = sim(&codes);
+    let damaged = w.file("abime.sqlite3", &[0x33; 2048]);
+    let out = w
+        .bin_for(&sim)
+        .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s", "--registre"])
+        .arg(&damaged)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("endommagé") && stderr(&out).contains("mv "), "{}", stderr(&out));
+    assert_eq!(sent(&sim), 0);
+    let out = w
+        .bin_for(&sim)
+        .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s"])
+        .env("LOOPBATCH_TEST_REGISTRE_MIN_FREE_MB", "999999999999")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Pas assez de place pour le registre"), "{}", stderr(&out));
+    assert_eq!(sent(&sim), 0);
+    w.bin_for(&sim).args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s"]).assert().code(0);
+}
+
+/// Results whose run this registre does not hold (another user, another
+/// machine: here the same run's registre wiped) are never run afresh by
+/// `--resume`: exit 2, naming who ran them from the note a kill left.
+#[test]
+fn resuming_a_run_this_registre_does_not_hold_names_who_ran_it() {
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 6);
+    let sim = sim(&codes);
+    let run = |resume: bool| {
+        let mut c = w.bin_for(&sim);
+        c.args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s", "--concurrency", "1"]);
+        if resume {
+            c.arg("--resume");
+        } else {
+            c.env("LOOPBATCH_TEST_KILL_AT", "sending:3");
+        }
+        c.output().unwrap()
+    };
+    assert_ne!(run(false).status.code(), Some(0), "killed");
+    let before = sent(&sim);
+    let note: serde_json::Value = serde_json::from_slice(&std::fs::read(w.path("r.csv.lock.owner")).unwrap()).unwrap();
+    let (user, machine) = (note["user"].as_str().unwrap(), note["machine"].as_str().unwrap());
+    crate::util::wipe_registre(&w);
+    let out = run(true);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("ne connaît pas") && err.contains(user) && err.contains(machine), "{err}");
+    assert_eq!(sent(&sim), before, "nothing sent");
+}
+
+/// A journal of the previous version beside results is their run's record:
+/// a new run into them is refused as it was (nothing sent), `--resume`
+/// continues it.
+#[test]
+fn a_new_run_into_results_with_a_journal_of_the_previous_version_is_refused() {
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 2);
+    let sim = sim(&codes);
+    let journal =
+        "{\"type\":\"start\",\"plan_hash\":\"autre\",\"source\":\"g.csv\",\"timestamp\":\"\",\"sending\":true}\n";
+    std::fs::write(w.path("r.csv.journal.jsonl"), journal).unwrap();
+    let out = w
+        .bin_for(&sim)
+        .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("déjà notée") && stderr(&out).contains("--resume"), "{}", stderr(&out));
+    assert_eq!(sent(&sim), 0);
+}
+
+/// `registre forget EMAIL`: the person's e-mail, names and bodies are gone
+/// from every file of the registre (WAL included); the run's attempts stay.
+#[test]
+fn a_forgotten_email_is_gone_from_every_file_of_the_registre() {
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 3);
+    let sim = sim(&codes);
+    w.bin_for(&sim).args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s"]).assert().code(0);
+    let path = crate::util::registre_path(&w);
+    let files = || {
+        ["", "-wal", "-shm"]
+            .iter()
+            .map(|s| std::fs::read(format!("{}{s}", path.display())).unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    let holds = |needle: &str| files().iter().any(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()));
+    assert!(holds("g0@exemple.fr") && holds("Prenom0"), "the registre holds the person before");
+    let before = crate::util::registre_events(&w, &w.path("r.csv")).unwrap().len();
+    let out = w.bin().args(["registre", "forget", "g0@exemple.fr"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Oublié g0@exemple.fr : 1 appel"), "{}", stdout(&out));
+    assert!(!holds("g0@exemple.fr") && !holds("Prenom0"), "gone from the file and its WAL");
+    assert!(holds("g1@exemple.fr"), "the others stay");
+    assert_eq!(crate::util::registre_events(&w, &w.path("r.csv")).unwrap().len(), before, "the attempts stay");
+}
