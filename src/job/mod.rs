@@ -10,11 +10,11 @@
 //! A run takes a `Stopper` (Ctrl-C, a Stop button; usable before it starts)
 //! and a `Confirm` callback, called before anything goes to a host that is
 //! not this machine. Two runs on different results files can live in one
-//! process. `RunFiles` names a run's files after its results file (journal,
-//! plan copy, lock). Before anything is sent (`before`, each refusal exit
-//! 2): the results are not the input, the run's lock is taken (`lock`), the
+//! process. `RunFiles` names a run's files after its results file (its
+//! plan copy, its lock, its rescue file). Before anything is sent
+//! (`before`, each refusal exit 2): the results are not the input, the run's lock is taken (`lock`), the
 //! folder's stale temporary files are removed, the tenant is the one the
-//! journal records (`tenant`), a resume has something to do. The CLI runs
+//! registre records (`tenant`), a resume has something to do. The CLI runs
 //! `run` on a one-thread runtime (the engine waits on the network nearly
 //! all the time, see BENCHMARKS.md); the page on the multi-thread one.
 
