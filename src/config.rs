@@ -404,8 +404,8 @@ mod tests {
         let p = dir.path().join("loopbatch.toml");
         std::fs::write(&p, "rate = \"5/s\"\nsubscription_key = \"SUPERSECRET-42\"\n").unwrap();
         let e = Config::load(Some(&p), Lang::Fr).unwrap_err();
-        assert!(!e.message.contains("SUPERSECRET"), "{}", e.message);
-        assert!(e.message.contains("ligne 2"), "{}", e.message);
+        assert!(!e.to_string().contains("SUPERSECRET"), "{}", e.to_string());
+        assert!(e.to_string().contains("ligne 2"), "{}", e.to_string());
     }
 
     #[test]

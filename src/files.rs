@@ -9,38 +9,26 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::error::{Failure, Result};
-use crate::i18n::Lang;
+use crate::error::{Failure, Result, WriteProblem};
 
 /// Writes through a temporary file in the same folder, then renames it over
 /// the target, so that a crash never leaves a half-written file.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8], lang: Lang) -> Result<()> {
-    write_atomic_with(path, lang, |w| w.write_all(bytes))
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
 }
 
 /// `write_atomic` for content produced by a writer function.
 pub(crate) fn write_atomic_with(
     path: &Path,
-    lang: Lang,
     produce: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    let fail = |e: &dyn std::fmt::Display| {
-        Failure::unusable(format!(
-            "{} {} : {e}. {}",
-            lang.t("Écriture impossible de", "Cannot write"),
-            path.display(),
-            lang.t(
-                "Vérifiez que le dossier existe, que vous avez le droit d'y écrire et que le fichier n'est pas ouvert dans Excel.",
-                "Check that the folder exists, that you may write there and that the file is not open in Excel."
-            )
-        ))
-    };
+    let fail = |e: &dyn std::fmt::Display| Failure::write(path, WriteProblem::Io(e.to_string()));
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     if path.is_dir() {
-        return Err(fail(&lang.t("c'est un dossier", "it is a folder")));
+        return Err(Failure::write(path, WriteProblem::Folder));
     }
     let mut builder = tempfile::Builder::new();
     builder.prefix(TEMP_PREFIX).suffix(".tmp");
@@ -215,7 +203,7 @@ mod tests {
         assert!(!left.exists() && held.exists() && other.exists());
         drop(holder);
         assert_eq!(remove_stale_temps(dir.path()), 1, "its writer gone, it goes too");
-        write_atomic(&dir.path().join("plan.json"), b"{}", Lang::Fr).unwrap();
+        write_atomic(&dir.path().join("plan.json"), b"{}").unwrap();
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
     }

@@ -37,7 +37,7 @@ pub(crate) fn prepare(
 ) -> Result<Prepared> {
     let checked = check_rows(file, opts, cfg, bodies == Bodies::No, online)?;
     let Checked { table, mut rows, cross, counter } = checked;
-    let spoiled = cross.finish(&table, &mut rows, cfg.lang);
+    let spoiled = cross.finish(&table, &mut rows);
     // Rows found invalid across rows were counted as valid: count again.
     let summary = counter.map(|c| if spoiled { crate::plan::count(&rows, cfg) } else { c.finish(cfg) });
     let (source, mut remarks) = (table.source.clone(), table.remarks.clone());
@@ -68,7 +68,7 @@ pub(crate) fn check_rows(
 ) -> Result<Checked> {
     let lang = cfg.lang;
     let mut stages = Stages {
-        row_opts: RowOptions { lang, code_dossier_width: cfg.code_dossier_width },
+        row_opts: RowOptions { code_dossier_width: cfg.code_dossier_width },
         cfg,
         online,
         header: None,
@@ -112,9 +112,9 @@ pub(crate) fn check_row(
     online: Option<&Online>,
 ) -> Row {
     let mut row = crate::rows::type_row(header, raw, index, opts);
-    crate::validate::per_action(header, &raw.cells, &mut row, opts.lang);
+    crate::validate::per_action(header, &raw.cells, &mut row);
     if let Some(o) = online {
-        crate::validate::online_row(header, &mut row, o, opts.lang);
+        crate::validate::online_row(header, &mut row, o);
     }
     row
 }

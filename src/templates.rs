@@ -219,9 +219,9 @@ pub(crate) fn write_templates(dir: &Path, lang: Lang) -> Result<Vec<std::path::P
         let xlsx = dir.join(format!("{stem}.xlsx"));
         let bytes = template_xlsx(sheet, columns, &[], lang)
             .map_err(|e| crate::error::Failure::unusable(format!("{} : {e}", xlsx.display())))?;
-        crate::files::write_atomic(&xlsx, &bytes, lang)?;
+        crate::files::write_atomic(&xlsx, &bytes)?;
         let csv = dir.join(format!("{stem}.csv"));
-        crate::files::write_atomic(&csv, &template_csv(columns), lang)?;
+        crate::files::write_atomic(&csv, &template_csv(columns))?;
         written.push(xlsx);
         written.push(csv);
     }

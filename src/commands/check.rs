@@ -24,7 +24,7 @@ pub(super) fn check(args: &CheckArgs, cfg: &Config) -> Result<u8> {
 pub(super) fn plan(args: &PlanArgs, cfg: &Config) -> Result<u8> {
     let p = job::plan_sheet(cfg, &super::sheet_input(&args.file, &args.input), None)?;
     let counts = p.plan.counts();
-    let written = job::write_plan(&p.plan, &args.out, cfg)?;
+    let written = job::write_plan(&p.plan, &args.out)?;
     let code = if counts.invalid > 0 { exit::ROWS_FAILED } else { exit::OK };
     print_summary("plan", &p, &counts, None, Some(&written), args.format, cfg.lang, code);
     Ok(code)

@@ -57,8 +57,8 @@ pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
             )
         )));
     }
-    write_atomic(&sheet, DEMO_SHEET, lang)?;
-    write_atomic(&dossiers, DEMO_DOSSIERS, lang)?;
+    write_atomic(&sheet, DEMO_SHEET)?;
+    write_atomic(&dossiers, DEMO_DOSSIERS)?;
     // Its earlier runs stay in the registre's history, detached from the file.
     let files = RunFiles::new(&results).with_registre(cfg.registre.clone());
     crate::registre::Registre::open(&files.registre(), lang)?.detach(files.results())?;

@@ -50,6 +50,7 @@ pub use crate::outcome::{CallOutcome, Status};
 pub use crate::pipeline::Prepared;
 pub use crate::plan::{Bodies, Plan, PlanCounts, RowCheck};
 pub use crate::portfolio::{Filter, Folder, Portfolio};
+pub use crate::problems::Problem;
 pub use crate::read::Encoding;
 pub use crate::registre::{Prior, Registre};
 pub use crate::report::{RowResult, plan_xlsx, results_format};

@@ -27,8 +27,8 @@ pub struct StoredRun {
 }
 
 pub fn stored_run(files: &RunFiles, lang: Lang) -> StoredRun {
-    let sheet = Plan::load_json(&files.plan(), lang).map(|p| p.source.file).unwrap_or_default();
-    let counts = report::read_results(files.results(), lang).ok().map(|read| {
+    let sheet = Plan::load_json(&files.plan()).map(|p| p.source.file).unwrap_or_default();
+    let counts = report::read_results(files.results()).ok().map(|read| {
         let mut counts = BTreeMap::new();
         for line in &read.lines {
             *counts.entry(line.get("statut").cloned().unwrap_or_default()).or_default() += 1;

@@ -11,6 +11,7 @@ use serde_json::value::RawValue;
 
 use crate::config::Config;
 use crate::loop_api::Operation;
+use crate::messages::Text;
 use crate::normalize::email_key;
 use crate::read::Table;
 use crate::rows::{Action, Row};
@@ -518,6 +519,7 @@ pub(crate) fn build(table: Table, rows: Vec<Row>, cfg: &Config, bodies: Bodies) 
         .collect();
     let source = PlanSource { file: table.source.name.clone(), sha256: table.source.sha256.clone() };
     let columns = table.columns;
+    let lang = cfg.lang;
     // `rows[i]` types `table.rows[i]`: the pipeline keeps them in step.
     debug_assert!(rows.iter().enumerate().all(|(i, r)| r.index == i));
     let plan_rows = table
@@ -536,8 +538,9 @@ pub(crate) fn build(table: Table, rows: Vec<Row>, cfg: &Config, bodies: Bodies) 
             } else {
                 RowCheck::Invalide
             },
-            problems: r.problems,
-            warnings: r.warnings,
+            // The plan file is an edge: its rows' messages are said there.
+            problems: r.problems.iter().map(|p| p.text(lang)).collect(),
+            warnings: r.warnings.iter().map(|w| w.text(lang)).collect(),
         })
         .collect();
     Plan { format_version: FORMAT_VERSION, source, columns, rows: plan_rows, calls, summary: None }

@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
-use crate::error::{Failure, Result};
+use crate::config::Routes;
+use crate::error::{CallFault, CallRef, Failure, PlanProblem, Result};
 use crate::i18n::Lang;
 use crate::loop_api::Operation;
 
@@ -155,79 +156,41 @@ impl Plan {
         format!("{:x}", h.finalize())
     }
 
-    pub fn save_json(&self, path: &Path, lang: Lang) -> Result<()> {
+    pub fn save_json(&self, path: &Path) -> Result<()> {
         // Streamed to the file: a large plan is never a second time in memory.
-        crate::files::write_atomic_with(path, lang, |w| {
-            serde_json::to_writer_pretty(w, self).map_err(std::io::Error::other)
-        })
+        crate::files::write_atomic_with(path, |w| serde_json::to_writer_pretty(w, self).map_err(std::io::Error::other))
     }
 
     /// A plan read from a file (perhaps edited by hand) before anything is
     /// sent: ids unique, every `depends_on` naming an earlier call (so that
     /// no wait can hang), every route one the configuration knows for its
     /// operation. The first fault is named.
-    pub fn check_calls(&self, path: &Path, routes: &crate::loop_api::Routes, lang: Lang) -> Result<()> {
+    pub fn check_calls(&self, path: &Path, routes: &Routes) -> Result<()> {
         let mut seen = FxHashSet::default();
         for call in &self.calls {
-            let what =
-                format!("{} {} ({} {})", lang.t("l'appel", "call"), call.id, call.operation.name(), call.dossier);
             let fault = if !seen.insert(call.id) {
-                Some(lang.t("a un id déjà pris par un autre appel", "has an id another call already has").to_string())
+                Some(CallFault::IdTaken)
             } else if let Some(d) = call.depends_on.iter().find(|d| !seen.contains(d) || **d == call.id) {
-                Some(format!(
-                    "{} {d}, {}",
-                    lang.t("dépend de l'appel", "depends on call"),
-                    lang.t(
-                        "qui n'est pas un appel précédent du plan (absent, plus loin, ou lui-même)",
-                        "which is not an earlier call of the plan (missing, later, or itself)"
-                    )
-                ))
+                Some(CallFault::NotAnEarlierCall { depends_on: *d })
             } else if *call.route != *routes.of(call.operation) {
-                Some(format!(
-                    "{} « {} » {} « {} »",
-                    lang.t("a la route", "has route"),
-                    call.route,
-                    lang.t("alors que la configuration donne", "where the configuration gives"),
-                    routes.of(call.operation)
-                ))
+                Some(CallFault::Route { route: call.route.to_string(), configured: routes.of(call.operation).into() })
             } else {
                 None
             };
             if let Some(fault) = fault {
-                return Err(Failure::unusable(format!(
-                    "{} {} : {what} {fault}. {}",
-                    lang.t("Plan invalide :", "Invalid plan:"),
-                    path.display(),
-                    lang.t(
-                        "Rien n'a été envoyé ; régénérez-le avec `loopbatch plan`.",
-                        "Nothing was sent; generate it again with `loopbatch plan`."
-                    )
-                )));
+                let call = CallRef { id: call.id, operation: call.operation.name(), dossier: call.dossier.to_string() };
+                return Err(Failure::plan(path, PlanProblem::Call { call, fault }));
             }
         }
         Ok(())
     }
 
-    pub fn load_json(path: &Path, lang: Lang) -> Result<Plan> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Failure::unusable(format!("{} {} : {e}", lang.t("Plan illisible :", "Unreadable plan:"), path.display()))
-        })?;
-        let plan: Plan = serde_json::from_str(&text).map_err(|e| {
-            Failure::unusable(format!(
-                "{} {} : {e}. {}",
-                lang.t("Plan invalide :", "Invalid plan:"),
-                path.display(),
-                lang.t("Régénérez-le avec `loopbatch plan`.", "Generate it again with `loopbatch plan`.")
-            ))
-        })?;
+    pub fn load_json(path: &Path) -> Result<Plan> {
+        let text = std::fs::read_to_string(path).map_err(|e| Failure::plan(path, PlanProblem::Unreadable(e)))?;
+        let plan: Plan = serde_json::from_str(&text).map_err(|e| Failure::plan(path, PlanProblem::Invalid(e)))?;
         if plan.format_version != FORMAT_VERSION {
-            return Err(Failure::unusable(format!(
-                "{} {} : format_version {} ({} {FORMAT_VERSION}).",
-                lang.t("Plan d'une autre version de loopbatch :", "Plan from another loopbatch version:"),
-                path.display(),
-                plan.format_version,
-                lang.t("attendu", "expected")
-            )));
+            let found = plan.format_version;
+            return Err(Failure::plan(path, PlanProblem::OtherVersion { found, expected: FORMAT_VERSION }));
         }
         Ok(plan)
     }

@@ -14,9 +14,10 @@ use std::path::Path;
 use rust_xlsxwriter::{Color, Format, FormatBorder, XlsxError};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Failure, Result};
+use crate::error::{Failure, Result, ResultsProblem, WriteProblem};
 use crate::files::{write_atomic, write_atomic_with};
 use crate::i18n::Lang;
+use crate::messages::{Message, Text, WorkbookText};
 use crate::outcome::{Status, now_iso};
 use crate::plan::{Plan, PlanRow};
 
@@ -87,18 +88,15 @@ fn check_result(r: &PlanRow, timestamp: &str, lang: Lang) -> RowResult {
         crate::plan::RowCheck::Invalide => Status::Invalide,
         crate::plan::RowCheck::Ignore => Status::Ignore,
     };
-    let warning = lang.t("Avertissement :", "Warning:");
     let mut message = r.problems.join(" | ");
     for w in &r.warnings {
         if !message.is_empty() {
             message.push_str(" | ");
         }
-        message.push_str(warning);
-        message.push(' ');
-        message.push_str(w);
+        message.push_str(&Message::Warning { text: w }.text(lang));
     }
     if status == Status::Ignore && message.is_empty() {
-        message.push_str(lang.t("rien à faire (action vide)", "nothing to do (blank action)"));
+        message.push_str(&Message::NothingToDo.text(lang));
     }
     RowResult {
         status,
@@ -115,12 +113,10 @@ fn check_result(r: &PlanRow, timestamp: &str, lang: Lang) -> RowResult {
 /// Writes the results of `check`: for CSV, each row's result is made as its
 /// line is written, never all of them at once.
 pub(crate) fn write_check_results(path: &Path, columns: &[String], rows: &[PlanRow], lang: Lang) -> Result<()> {
-    match results_format(path, lang)? {
+    match results_format(path)? {
         ResultsFormat::Csv => {
             let ts = now_iso();
-            write_atomic_with(path, lang, |w| {
-                results_csv(w, columns, rows, |i| check_result(&rows[i], &ts, lang), lang)
-            })
+            write_atomic_with(path, |w| results_csv(w, columns, rows, |i| check_result(&rows[i], &ts, lang), lang))
         }
         ResultsFormat::Xlsx => write_results(path, columns, rows, &check_results(rows, lang), lang),
     }
@@ -133,16 +129,11 @@ pub enum ResultsFormat {
 }
 
 /// The format of a results path, from its extension.
-pub fn results_format(path: &Path, lang: Lang) -> Result<ResultsFormat> {
+pub fn results_format(path: &Path) -> Result<ResultsFormat> {
     match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("xlsx") => Ok(ResultsFormat::Xlsx),
         Some("csv" | "txt") => Ok(ResultsFormat::Csv),
-        _ => Err(Failure::unusable(format!(
-            "{} {} : {}",
-            lang.t("Fichier de résultats", "Results file"),
-            path.display(),
-            lang.t("l'extension doit être .xlsx ou .csv", "the extension must be .xlsx or .csv")
-        ))),
+        _ => Err(Failure::results(path, ResultsProblem::Extension)),
     }
 }
 
@@ -160,12 +151,12 @@ pub(crate) fn write_results(
     results: &[RowResult],
     lang: Lang,
 ) -> Result<()> {
-    match results_format(path, lang)? {
+    match results_format(path)? {
         // Streamed: no copy of the whole output in memory.
-        ResultsFormat::Csv => write_atomic_with(path, lang, |w| results_csv(w, columns, rows, |i| &results[i], lang)),
+        ResultsFormat::Csv => write_atomic_with(path, |w| results_csv(w, columns, rows, |i| &results[i], lang)),
         ResultsFormat::Xlsx => {
-            let bytes = results_xlsx(columns, rows, results, lang).map_err(|e| xlsx_failure(path, e, lang))?;
-            write_atomic(path, &bytes, lang)
+            let bytes = results_xlsx(columns, rows, results, lang).map_err(|e| xlsx_failure(path, e))?;
+            write_atomic(path, &bytes)
         }
     }
 }
@@ -286,7 +277,7 @@ fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lan
     let mut book = book::workbook();
     // Rows go to a temporary file as they are written, not held in memory.
     let sheet = book.add_worksheet_with_constant_memory()?;
-    sheet.set_name(lang.t("Résultats", "Results"))?;
+    sheet.set_name(WorkbookText::ResultsSheet.say(lang))?;
     let header_fmt = book::header();
     let headers: Vec<&str> = kept.iter().map(|&i| columns[i].as_str()).chain(RESULT_COLUMNS).collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count() + 2).collect();
@@ -335,35 +326,28 @@ fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lan
     book.save_to_buffer()
 }
 
-fn xlsx_failure(path: &Path, e: XlsxError, lang: Lang) -> Failure {
-    Failure::unusable(format!("{} {} : {e}", lang.t("Écriture impossible de", "Cannot write"), path.display()))
+fn xlsx_failure(path: &Path, e: XlsxError) -> Failure {
+    Failure::write(path, WriteProblem::Workbook(e.to_string()))
 }
 
 /// Writes the plan as a sheet a person can review (PLAN.xlsx).
-pub(crate) fn write_plan_xlsx(plan: &Plan, path: &Path, lang: Lang) -> Result<()> {
-    let bytes = plan_xlsx(plan, lang).map_err(|e| Failure::unusable(format!("{} : {e}", path.display())))?;
-    write_atomic(path, &bytes, lang)
+pub(crate) fn write_plan_xlsx(plan: &Plan, path: &Path) -> Result<()> {
+    let bytes = plan_xlsx(plan).map_err(|e| xlsx_failure(path, e))?;
+    write_atomic(path, &bytes)
 }
 
-/// The plan as a sheet a person can review.
+/// PLAN.xlsx's columns, whatever the language (as the results' columns).
+pub(crate) const PLAN_COLUMNS: [&str; 7] = ["id", "dossier", "etape", "route", "corps_json", "lignes", "depend_de"];
+
 /// The plan as a workbook a person can review, in memory.
-pub fn plan_xlsx(plan: &Plan, lang: Lang) -> Result<Vec<u8>, XlsxError> {
+pub fn plan_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxError> {
     let mut book = book::workbook();
     // As the results sheet: rows streamed to a temporary file.
     let sheet = book.add_worksheet_with_constant_memory()?;
-    sheet.set_name(lang.t("Plan", "Plan"))?;
+    sheet.set_name("Plan")?;
     let bold = Format::new().set_bold();
     let text = book::text();
-    let headers = [
-        "id",
-        "dossier",
-        "etape",
-        "route",
-        lang.t("corps_json", "json_body"),
-        lang.t("lignes", "rows"),
-        lang.t("depend_de", "depends_on"),
-    ];
-    for (c, h) in headers.iter().enumerate() {
+    for (c, h) in PLAN_COLUMNS.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;
     }
     for (i, call) in plan.calls.iter().enumerate() {
@@ -387,8 +371,8 @@ pub fn plan_xlsx(plan: &Plan, lang: Lang) -> Result<Vec<u8>, XlsxError> {
 }
 
 /// A plain CSV as French Excel opens it (BOM, `;`, CRLF), formula-guarded.
-pub(crate) fn write_plain_csv(path: &Path, header: &[&str], rows: &[Vec<String>], lang: Lang) -> Result<()> {
-    write_atomic_with(path, lang, |w| {
+pub(crate) fn write_plain_csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+    write_atomic_with(path, |w| {
         w.write_all(b"\xEF\xBB\xBF")?;
         let mut c = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(w);
         c.write_record(header)?;
@@ -415,15 +399,9 @@ pub(crate) struct ReadBack {
 }
 
 /// Reads a results file loopbatch wrote (CSV or XLSX).
-pub(crate) fn read_results(path: &Path, lang: Lang) -> Result<ReadBack> {
-    let fail = |e: &dyn std::fmt::Display| {
-        Failure::unusable(format!(
-            "{} {} : {e}",
-            lang.t("Résultats précédents illisibles :", "Unreadable previous results:"),
-            path.display()
-        ))
-    };
-    let rows: Vec<Vec<String>> = match results_format(path, lang)? {
+pub(crate) fn read_results(path: &Path) -> Result<ReadBack> {
+    let fail = |e: &dyn std::fmt::Display| Failure::results(path, ResultsProblem::Unreadable(e.to_string()));
+    let rows: Vec<Vec<String>> = match results_format(path)? {
         ResultsFormat::Csv => {
             let bytes = std::fs::read(path).map_err(|e| fail(&e))?;
             let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
@@ -456,10 +434,7 @@ pub(crate) fn read_results(path: &Path, lang: Lang) -> Result<ReadBack> {
     let mut it = rows.into_iter();
     let header = it.next().unwrap_or_default();
     if !["feuille", "ligne", "statut"].iter().all(|c| header.iter().any(|h| h == c)) {
-        return Err(fail(&lang.t(
-            "ce n'est pas un fichier de résultats de loopbatch (colonnes feuille, ligne, statut absentes)",
-            "not a loopbatch results file (columns feuille, ligne, statut missing)",
-        )));
+        return Err(Failure::results(path, ResultsProblem::NotResults));
     }
     let lines = it
         .map(|r| header.iter().cloned().zip(r.into_iter().chain(std::iter::repeat(String::new()))).collect())
@@ -485,7 +460,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("r.csv");
         std::fs::write(&p, "bon résultat").unwrap();
-        let r = write_atomic_with(&p, Lang::Fr, |w| {
+        let r = write_atomic_with(&p, |w| {
             w.write_all(b"moitie")?;
             Err(std::io::Error::other("disque plein"))
         });

@@ -7,6 +7,7 @@ use rust_xlsxwriter::{Color, FormatAlign, Worksheet, XlsxError};
 
 use crate::headers::{ColumnMap, Field};
 use crate::i18n::Lang;
+use crate::messages::WorkbookText;
 use crate::plan::PlanRow;
 
 use super::summary::{lines_needed, status_color};
@@ -28,16 +29,16 @@ pub(super) fn print_sheet(
     results: &[RowResult],
     lang: Lang,
 ) -> Result<(), XlsxError> {
-    sheet.set_name(lang.t("Impression", "Print"))?;
+    sheet.set_name(WorkbookText::PrintSheet.say(lang))?;
     let (map, _) = ColumnMap::new(columns);
     let header = super::book::header().set_text_wrap();
     let titles = [
-        lang.t("code dossier", "dossier code"),
-        lang.t("nom", "name"),
+        WorkbookText::DossierCode.say(lang),
+        WorkbookText::Name.say(lang),
         "e-mail",
         "statut",
         "message",
-        lang.t("conseil", "advice"),
+        WorkbookText::Advice.say(lang),
     ];
     for (c, t) in titles.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *t, &header)?;
@@ -73,7 +74,7 @@ pub(super) fn print_sheet(
     sheet.set_margins(l, r, t, b, h, f);
     sheet.set_print_fit_to_pages(1, 0);
     sheet.set_repeat_rows(0, 0)?;
-    sheet.set_footer(lang.t("&CPage &P / &N", "&CPage &P of &N"));
+    sheet.set_footer(WorkbookText::PageFooter.say(lang));
     Ok(())
 }
 

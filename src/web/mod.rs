@@ -39,6 +39,7 @@ use crate::job::Config;
 use crate::job::Lang;
 use crate::job::{Failure, Result};
 use crate::job::{owner_only_file, owner_only_folder};
+use crate::messages::Text;
 
 pub(crate) use guard::OPENING_TTL;
 
@@ -391,6 +392,26 @@ fn html(markup: maud::Markup) -> Response<Body> {
 /// A page saying what could not be done, with its status.
 fn failure(app: &App, status: StatusCode, text: &str) -> Response<Body> {
     failure_then(app, status, text, None)
+}
+
+/// A failure of the work asked, in the page's language; its HTTP status
+/// from its kind (the one place that maps them).
+fn failed(app: &App, f: &Failure, next: Option<(&str, &str)>) -> Response<Body> {
+    let status = match f {
+        // A file that cannot be used; what was asked that cannot be done.
+        Failure::Input { .. } | Failure::Plan { .. } | Failure::Results { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        // The server's own disk.
+        Failure::Write { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        Failure::Unusable(_) => StatusCode::BAD_REQUEST,
+        Failure::Stopped(_) => StatusCode::BAD_GATEWAY,
+        Failure::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    failure_then(app, status, &f.text(app.lang()), next)
+}
+
+/// Work handed to another thread that ended abnormally (it panicked).
+fn internal(e: tokio::task::JoinError) -> Failure {
+    Failure::Internal { what: e.to_string() }
 }
 
 /// The same, with the button to the next step (its words, its address).

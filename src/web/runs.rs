@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use super::pages::{self, Stored};
 use super::progress::{self, Pace, Progress, RunState};
-use super::{Shared, failure, html, owner_only_folder};
+use super::{Shared, failed, failure, html, internal, owner_only_folder};
 use crate::job::{self, Bodies, Event, EventSink, Plan, RunFiles, RunRequest, RunSource, Stopper};
 
 pub(super) struct Run {
@@ -60,9 +60,8 @@ impl Run {
     }
 }
 
-/// The plan of a sheet as it stands, and the confirmation it needs. The
-/// plan kept for the sheet serves again while the sheet is unchanged (its
-/// version): reloads cost no new plan.
+/// The plan of a sheet as it stands, and the confirmation it needs; kept
+/// while the sheet is unchanged (its version): reloads cost no new plan.
 pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
     let Some(l) = super::sheets::loaded(&app, &id) else { return super::sheets::not_found(&app) };
     // Taken out: never two plans of one sheet held at once.
@@ -82,8 +81,9 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
             .await
         }
     };
-    let Ok(mut pending) = kept else {
-        return failure(&app, StatusCode::INTERNAL_SERVER_ERROR, app.lang().t("Erreur interne.", "Internal error."));
+    let mut pending = match kept {
+        Ok(p) => p,
+        Err(e) => return failed(&app, &internal(e), None),
     };
     let confirm = super::guard::secret();
     pending.host = crate::job::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
@@ -118,8 +118,7 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     html(page)
 }
 
-/// The run going with this plan, if any: just started, its journal may
-/// not be on disk yet.
+/// The run going with this plan, if any (just started: no journal yet).
 fn going_with(app: &Shared, hash: &str) -> Option<Stored> {
     let runs: Vec<_> =
         app.runs.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(i, r)| (i.clone(), r.clone())).collect();
@@ -273,7 +272,7 @@ pub(super) async fn resume(
 /// started before a restart): its plan copy and files, for a resume.
 fn from_disk(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
     let stored = stored(app).into_iter().find(|s| s.id == id)?;
-    let plan = Plan::load_json(&stored.files.plan(), app.lang()).ok()?;
+    let plan = Plan::load_json(&stored.files.plan()).ok()?;
     let host = crate::job::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
     let csv = stored.files.results().with_extension("csv");
     let mut run = new_run(app, plan.source.file.clone(), host, &plan, stored.files, csv);
@@ -450,7 +449,7 @@ async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles,
         }
         Err(f) => {
             r.progress.state = RunState::Failed;
-            r.progress.reason = app.shown(&f.message);
+            r.progress.reason = app.shown(&crate::messages::Text::text(&f, lang));
             r.report = None;
         }
     }

@@ -351,7 +351,16 @@ fn stop_then_resume(kind: Browser, driver: &Path, binary: &Path) {
             .await
             .unwrap();
         shown(&c, "[data-testid=runs]").await;
-        assert_eq!(c.find_all(Locator::Css("[data-testid=stored-run]")).await.unwrap().len(), kept - 1);
+        // The list before the deletion may still be the one shown: wait for the new one.
+        let mut left = kept;
+        for _ in 0..100 {
+            left = c.find_all(Locator::Css("[data-testid=stored-run]")).await.unwrap().len();
+            if left == kept - 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(left, kept - 1);
         c.close().await.unwrap();
     });
     let stats = sim.stats();

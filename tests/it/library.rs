@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use loopbatch::job::Lang;
+use loopbatch::job::Problem;
 use loopbatch::job::exit;
 use loopbatch::job::{self, CheckedSheet, Confirm, Edit, Event, EventSink, RunRequest, RunSource, SheetInput, Stopper};
 use loopbatch::job::{Config, FileConfig, Keys, Rate, Secret};
@@ -196,7 +197,7 @@ fn two_runs_live_in_one_process_and_a_remote_host_asks_first() {
         .block_on(job::run(&remote, sheet_request(&a, &out), events, Stopper::default(), confirm))
         .err()
         .expect("refused");
-    assert_eq!(err.message, "refusé");
+    assert_eq!(err.to_string(), "refusé");
     let c = asked.lock().unwrap().clone().expect("asked");
     assert_eq!(c.host, "api.cabinet.invalid");
     assert!(c.calls > 0 && c.calls_per_route.values().sum::<usize>() == c.calls);
@@ -229,7 +230,7 @@ fn an_edited_row_is_checked_again_with_the_checks_across_rows() {
     assert_eq!((counts.rows, counts.valid, counts.invalid), (4, 1, 3));
     assert_eq!(cli["valid"], counts.valid as u64);
     assert_eq!(cli["invalid"], counts.invalid as u64);
-    assert!(sheet.rows()[1].problems.iter().any(|p| p.contains("personnes différentes")));
+    assert!(sheet.rows()[1].problems.iter().any(|p| matches!(p, Problem::SharedEmail { .. })));
     let name = sheet.table().rows[0].sheet.to_string();
 
     // The mistyped e-mail fixed: that row alone turns valid.
@@ -250,7 +251,7 @@ fn an_edited_row_is_checked_again_with_the_checks_across_rows() {
     // And back: the same e-mail for the fourth row's person spoils two rows.
     sheet.edit(&Edit { sheet: name.clone(), line: 5, field: "email".into(), value: "anne@exemple.fr".into() }).unwrap();
     assert_eq!(sheet.counts().invalid, 2);
-    assert!(sheet.rows()[3].problems.iter().any(|p| p.contains("personnes différentes")));
+    assert!(sheet.rows()[3].problems.iter().any(|p| matches!(p, Problem::SharedEmail { .. })));
 
     // The sheet as edited plans like the CLI plans the same sheet.
     let fixed = w.csv_1252(
@@ -269,7 +270,7 @@ fn an_edited_row_is_checked_again_with_the_checks_across_rows() {
 
     // Unknown rows and columns are said, not guessed.
     let e = sheet.edit(&Edit { sheet: name.clone(), line: 99, field: "email".into(), value: String::new() });
-    assert!(e.unwrap_err().message.contains("99"));
+    assert!(e.unwrap_err().to_string().contains("99"));
     let e = sheet.edit(&Edit { sheet: name.clone(), line: 2, field: "profil".into(), value: "2.0".into() });
-    assert!(e.unwrap_err().message.contains("profil"));
+    assert!(e.unwrap_err().to_string().contains("profil"));
 }

@@ -446,7 +446,7 @@ fn a_run_killed_by_the_previous_release_is_resumed_from_its_journal() {
     let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), true)).collect();
     let sim = TestSim::start(Options { model: model(&refs), ..Default::default() });
     w.bin().args(["plan", input.to_str().unwrap(), "--out", "plan.json"]).assert().code(0);
-    let plan = loopbatch::job::Plan::load_json(&w.path("plan.json"), loopbatch::job::Lang::Fr).unwrap();
+    let plan = loopbatch::job::Plan::load_json(&w.path("plan.json")).unwrap();
     let done: Vec<u32> = plan.calls.iter().filter(|c| c.depends_on.is_empty()).map(|c| c.id).take(3).collect();
     let mut journal = format!(
         "{{\"type\":\"start\",\"plan_hash\":\"{}\",\"source\":\"s.csv\",\"timestamp\":\"\",\"sending\":true}}\n",
