@@ -23,7 +23,7 @@ mod common;
 use std::time::Duration;
 
 use common::{env_usize, loopbatch, measure, model};
-use loopbatch::config::Rate;
+use loopbatch::simulator::Rate;
 use loopbatch::simulator::{self, Faults, Options, ThrottleModel};
 
 struct Outcome {

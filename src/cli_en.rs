@@ -119,7 +119,7 @@ fn translate(mut cmd: Command, sub: &str) -> Command {
 }
 
 /// The command with its English texts.
-pub fn english(cmd: Command) -> Command {
+pub(crate) fn english(cmd: Command) -> Command {
     let mut cmd = translate(cmd, "")
         .help_template("{before-help}{name} {version} — {about}\n\nUsage: {usage}\n\n{all-args}{after-help}")
         .subcommand_help_heading("Commands")

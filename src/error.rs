@@ -8,7 +8,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Exit codes, the same for every command (see the README's table).
+/// Exit codes, the same for every command: the README's « Codes de
+/// sortie » table says each once, `tests/it/exits.rs` checks both and
+/// reaches each through the binary.
 pub mod exit {
     /// Every row valid, or every row OK.
     pub const OK: u8 = 0;
@@ -18,6 +20,11 @@ pub mod exit {
     pub const UNUSABLE: u8 = 2;
     /// Stopped: authentication refused, wrong route, interrupted, wait too long.
     pub const STOPPED: u8 = 3;
+    /// A defect of loopbatch (a panic): Rust's own code, the message said
+    /// by the hook that `main_entry` sets.
+    pub const DEFECT: u8 = 101;
+    /// Every code, in the README's order.
+    pub const ALL: [u8; 5] = [OK, ROWS_FAILED, UNUSABLE, STOPPED, DEFECT];
 }
 
 /// What stops a command, by kind, with its context and cause. Put into
@@ -247,7 +254,7 @@ impl Failure {
     }
 }
 
-pub type Result<T, E = Failure> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = Failure> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {

@@ -3,34 +3,34 @@
 //! A pipeline of stages, one module each (see ARCHITECTURE.md):
 //! read -> rows -> validate -> plan -> execute -> report.
 
-pub mod cli;
+pub(crate) mod cli;
 mod cli_en;
-pub mod commands;
-pub mod config;
-pub mod error;
-pub mod execute;
-pub mod files;
+pub(crate) mod commands;
+pub(crate) mod config;
+pub(crate) mod error;
+pub(crate) mod execute;
+pub(crate) mod files;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod headers;
-pub mod i18n;
+pub(crate) mod headers;
+pub(crate) mod i18n;
 pub mod job;
-pub mod loop_api;
-pub mod messages;
-pub mod normalize;
-pub mod outcome;
-pub mod pipeline;
-pub mod plan;
-pub mod portfolio;
-pub mod problems;
-pub mod read;
-pub mod registre;
-pub mod report;
-pub mod rows;
+pub(crate) mod loop_api;
+pub(crate) mod messages;
+pub(crate) mod normalize;
+pub(crate) mod outcome;
+pub(crate) mod pipeline;
+pub(crate) mod plan;
+pub(crate) mod portfolio;
+pub(crate) mod problems;
+pub(crate) mod read;
+pub(crate) mod registre;
+pub(crate) mod report;
+pub(crate) mod rows;
 pub mod simulator;
-pub mod templates;
-pub mod validate;
-pub mod web;
+pub(crate) mod templates;
+pub(crate) mod validate;
+pub(crate) mod web;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, FromArgMatches};

@@ -28,7 +28,7 @@ pub struct Prepared {
 
 /// Read -> rows -> validate -> plan. With `Bodies::No` the plan holds its
 /// rows and counts (`summary`) but no calls.
-pub fn prepare(
+pub(crate) fn prepare(
     file: &Path,
     opts: &ReadOptions,
     cfg: &Config,
@@ -49,7 +49,7 @@ pub fn prepare(
 
 /// A file read, its rows typed and validated one by one; the checks across
 /// rows gathered but not yet written onto the rows (`CrossRows::finish`).
-pub struct Checked {
+pub(crate) struct Checked {
     pub table: Table,
     pub rows: Vec<Row>,
     pub cross: CrossRows,
@@ -59,7 +59,7 @@ pub struct Checked {
 
 /// Read -> rows -> validate, overlapped: the reader on its own thread,
 /// typing and validation here as batches come.
-pub fn check_rows(
+pub(crate) fn check_rows(
     file: &Path,
     opts: &ReadOptions,
     cfg: &Config,
@@ -104,7 +104,13 @@ pub fn check_rows(
 }
 
 /// Types and validates one row on its own (the checks across rows aside).
-pub fn check_row(header: &SheetHeader, raw: &RawRow, index: usize, opts: &RowOptions, online: Option<&Online>) -> Row {
+pub(crate) fn check_row(
+    header: &SheetHeader,
+    raw: &RawRow,
+    index: usize,
+    opts: &RowOptions,
+    online: Option<&Online>,
+) -> Row {
     let mut row = crate::rows::type_row(header, raw, index, opts);
     crate::validate::per_action(header, &raw.cells, &mut row);
     if let Some(o) = online {

@@ -57,7 +57,7 @@ impl Portfolio {
 
 /// Reads the LoopHub answer: the documented bare array, or `{"data": [...]}`
 /// as some Cegid list routes answer. Unknown fields are ignored.
-pub fn parse(body: &[u8]) -> Option<Vec<Folder>> {
+pub(crate) fn parse(body: &[u8]) -> Option<Vec<Folder>> {
     let v: Value = serde_json::from_slice(body).ok()?;
     let list = match &v {
         Value::Array(a) => a,

@@ -5,6 +5,8 @@
 //! that cannot be understood become problems; `validate` adds the rules that
 //! depend on the action and on other rows.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::headers::Field;
@@ -13,8 +15,9 @@ use crate::problems::{Expected, Problem, Repair, Warning};
 use crate::read::{Cell, RawRow, ReadNote, SheetHeader};
 
 /// What a row asks for (column `action`; French names, English synonyms).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::EnumIter, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Action {
     Onboarding,
     Provisionner,
@@ -27,29 +30,14 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
-        Action::Onboarding,
-        Action::Provisionner,
-        Action::AjouterOffre,
-        Action::RetirerOffre,
-        Action::AjouterInterlocuteur,
-        Action::ModifierInterlocuteur,
-        Action::RetirerApplication,
-        Action::ChangerOffre,
-    ];
+    /// Every action, in the templates' order.
+    pub fn all() -> impl Iterator<Item = Action> {
+        <Action as strum::IntoEnumIterator>::iter()
+    }
 
     /// The word to write in the sheet.
     pub fn name(self) -> &'static str {
-        match self {
-            Action::Onboarding => "onboarding",
-            Action::Provisionner => "provisionner",
-            Action::AjouterOffre => "ajouter_offre",
-            Action::RetirerOffre => "retirer_offre",
-            Action::AjouterInterlocuteur => "ajouter_interlocuteur",
-            Action::ModifierInterlocuteur => "modifier_interlocuteur",
-            Action::RetirerApplication => "retirer_application",
-            Action::ChangerOffre => "changer_offre",
-        }
+        self.into()
     }
 
     /// Reads an action cell; folds case, accents, spaces and separators.
@@ -72,7 +60,7 @@ impl Action {
     }
 
     pub fn list() -> String {
-        Action::ALL.map(Action::name).join(", ")
+        Action::all().map(Action::name).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -103,17 +91,44 @@ impl Row {
     pub fn is_valid(&self) -> bool {
         !self.ignored && self.problems.is_empty()
     }
+
+    /// A field's value as two rows asking the same thing share it (names
+    /// folded, e-mail by its key), `None` when blank: the duplicate-row key
+    /// is made of every field's.
+    pub fn key_of(&self, f: Field) -> Option<Cow<'_, str>> {
+        fn text(v: &Option<String>) -> Option<Cow<'_, str>> {
+            v.as_deref().map(Cow::Borrowed)
+        }
+        let folded = |v: &Option<String>| v.as_deref().map(|v| Cow::Owned(normalize::fold_key(v)));
+        let flag = |v: Option<bool>| v.map(|b| Cow::Borrowed(if b { "1" } else { "0" }));
+        match f {
+            Field::Action => self.action.map(|a| Cow::Borrowed(a.name())),
+            Field::CodeDossier => text(&self.code_dossier),
+            Field::Email => self.email.as_deref().map(normalize::email_key),
+            Field::Nom => folded(&self.nom),
+            Field::Prenom => folded(&self.prenom),
+            Field::Telephone => text(&self.telephone),
+            Field::Offre => self.offre.map(Cow::Borrowed),
+            Field::AncienneOffre => self.ancienne_offre.map(Cow::Borrowed),
+            Field::Profil => text(&self.profil),
+            Field::Social => flag(self.social),
+            Field::Actif => flag(self.actif),
+            Field::EmetteurParDefaut => flag(self.emetteur_par_defaut),
+            // Read for the portfolio's export, never sent: no part of a call.
+            Field::RaisonSociale => None,
+        }
+    }
 }
 
 /// Options of the typing stage, from the configuration.
 #[derive(Debug, Clone, Default)]
-pub struct RowOptions {
+pub(crate) struct RowOptions {
     /// Pad all-digit codes dossier to this width (never guessed).
     pub code_dossier_width: Option<usize>,
 }
 
 /// Types one raw row of a sheet; `index` is its place among all rows read.
-pub fn type_row(header: &SheetHeader, raw: &RawRow, index: usize, opts: &RowOptions) -> Row {
+pub(crate) fn type_row(header: &SheetHeader, raw: &RawRow, index: usize, opts: &RowOptions) -> Row {
     let mut t = Typer { header, cells: &raw.cells, opts, row: Row { index, ..Row::default() } };
     for note in &raw.notes {
         t.read_note(note);
@@ -356,7 +371,7 @@ mod tests {
         assert_eq!(Action::parse("addClient"), Some(Action::AjouterInterlocuteur));
         assert_eq!(Action::parse("retirer_application"), Some(Action::RetirerApplication));
         assert_eq!(Action::parse("supprimer tout"), None);
-        for a in Action::ALL {
+        for a in Action::all() {
             assert_eq!(Action::parse(a.name()), Some(a));
         }
     }

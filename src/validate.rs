@@ -5,6 +5,7 @@
 //! `CrossRows` gathers, row by row, what the checks across rows need and
 //! reports once every row is in.
 
+use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
@@ -34,7 +35,7 @@ fn needs(a: Action) -> Needs {
 }
 
 /// The rules of the row's action: required fields, offers, warnings.
-pub fn per_action(header: &SheetHeader, cells: &[Cell], row: &mut Row) {
+pub(crate) fn per_action(header: &SheetHeader, cells: &[Cell], row: &mut Row) {
     let Some(action) = row.action else { return };
     // The offer to remove may be written in either offer column.
     if matches!(action, Action::RetirerOffre | Action::RetirerApplication) && row.offre.is_none() {
@@ -99,7 +100,7 @@ fn consistency(row: &mut Row, action: Action) {
 }
 
 /// Where a row is, as the user finds it.
-pub fn place(table: &Table, index: usize) -> Place {
+pub(crate) fn place(table: &Table, index: usize) -> Place {
     let r = &table.rows[index];
     Place { sheet: r.sheet.clone(), line: r.line }
 }
@@ -110,34 +111,22 @@ fn who(r: &Row) -> (String, String) {
 }
 
 /// The row's meaning, normalised: two rows equal here ask the same thing.
-type Meaning<'a> = (
-    &'static str,
-    Option<&'a str>,
-    Option<std::borrow::Cow<'a, str>>,
-    Option<String>,
-    Option<String>,
-    Option<&'a str>,
-    (Option<&'static str>, Option<&'static str>, Option<&'a str>),
-    (Option<bool>, Option<bool>, Option<bool>),
-);
+/// Built from every known field (`Row::key_of`), so a new column is part
+/// of it.
+#[derive(PartialEq, Eq, Hash)]
+struct Meaning<'a> {
+    values: [Option<Cow<'a, str>>; Field::COUNT],
+}
 
 fn meaning(r: &Row) -> Option<Meaning<'_>> {
-    Some((
-        r.action?.name(),
-        r.code_dossier.as_deref(),
-        r.email.as_deref().map(email_key),
-        r.nom.as_deref().map(fold_key),
-        r.prenom.as_deref().map(fold_key),
-        r.telephone.as_deref(),
-        (r.offre, r.ancienne_offre, r.profil.as_deref()),
-        (r.social, r.actif, r.emetteur_par_defaut),
-    ))
+    r.action?;
+    Some(Meaning { values: std::array::from_fn(|i| Field::from_repr(i).and_then(|f| r.key_of(f))) })
 }
 
 /// The checks across rows (one e-mail for two people, the same row twice),
 /// gathered row by row as rows come, reported by `finish`.
 #[derive(Default)]
-pub struct CrossRows {
+pub(crate) struct CrossRows {
     /// E-mail key -> the first row naming a person with it, and whether
     /// another person came with the same e-mail.
     people: FxHashMap<String, (u32, bool)>,
@@ -151,7 +140,7 @@ pub struct CrossRows {
 
 impl CrossRows {
     /// Takes in `rows[i]`, the last row so far.
-    pub fn add(&mut self, rows: &[Row], i: usize) {
+    pub(crate) fn add(&mut self, rows: &[Row], i: usize) {
         let r = &rows[i];
         if r.ignored {
             return;
@@ -187,7 +176,7 @@ impl CrossRows {
 
     /// Writes the problems found across rows onto them. Returns whether a
     /// row that was valid became invalid.
-    pub fn finish(self, table: &Table, rows: &mut [Row]) -> bool {
+    pub(crate) fn finish(self, table: &Table, rows: &mut [Row]) -> bool {
         let mut spoiled = false;
         let mut flag = |row: &mut Row, problem: Problem| {
             spoiled |= row.is_valid();
@@ -228,7 +217,7 @@ impl CrossRows {
 }
 
 /// What `--online` knows: the LoopHub portfolio, and who runs the batch.
-pub struct Online<'a> {
+pub(crate) struct Online<'a> {
     pub portfolio: &'a crate::portfolio::Portfolio,
     /// `--as EMAIL`: warn where this person may not switch applications on.
     pub as_email: Option<&'a str>,
@@ -236,7 +225,7 @@ pub struct Online<'a> {
 
 /// With the portfolio: a row whose dossier this key cannot reach is
 /// INVALIDE, whatever its action; a code that lost its zeros is matched.
-pub fn online_row(header: &SheetHeader, row: &mut Row, online: &Online) {
+pub(crate) fn online_row(header: &SheetHeader, row: &mut Row, online: &Online) {
     if row.ignored {
         return;
     }
@@ -266,5 +255,44 @@ pub fn online_row(header: &SheetHeader, row: &mut Row, online: &Online) {
                 manager: folder.engagement_manager.clone(),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn full() -> Row {
+        Row {
+            action: Some(Action::AjouterInterlocuteur),
+            code_dossier: Some("D1".into()),
+            email: Some("a@ex.fr".into()),
+            nom: Some("Nom".into()),
+            prenom: Some("Prénom".into()),
+            telephone: Some("0612345678".into()),
+            offre: Some("start"),
+            ancienne_offre: Some("consultation"),
+            profil: Some("2.0".into()),
+            social: Some(true),
+            actif: Some(true),
+            emetteur_par_defaut: Some(false),
+            ..Row::default()
+        }
+    }
+
+    #[test]
+    fn the_duplicate_row_key_is_made_of_every_field() {
+        let row = full();
+        // Every typed field is part of it (raison_sociale is read, never sent).
+        for f in Field::all().filter(|f| *f != Field::RaisonSociale) {
+            assert!(row.key_of(f).is_some(), "{f:?} is part of the key");
+        }
+        let mut other = full();
+        other.nom = Some("NOM".into());
+        other.email = Some("A@EX.FR".into());
+        assert!(meaning(&row) == meaning(&other), "names folded, e-mails by their key");
+        other.emetteur_par_defaut = Some(true);
+        assert!(meaning(&row) != meaning(&other), "another value, another row");
+        assert!(meaning(&Row { action: None, ..full() }).is_none(), "no action, no key");
     }
 }

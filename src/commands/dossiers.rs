@@ -9,7 +9,7 @@ use crate::error::{Result, exit};
 use crate::job::{self, Filter};
 use crate::messages::{Message, Text};
 
-pub fn dossiers(args: &DossiersArgs, cfg: &Config) -> Result<u8> {
+pub(super) fn dossiers(args: &DossiersArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     let filter = Filter::new(args.search.clone(), args.maitre.clone(), args.manager.clone(), lang)?;
     if let Some(out) = &args.results {

@@ -10,7 +10,7 @@ use crate::registre::{self, Registre};
 
 use super::print_line;
 
-pub fn registre(args: &RegistreArgs, cfg: &Config) -> Result<u8> {
+pub(super) fn registre(args: &RegistreArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     // The flag is already in `cfg.registre` (see `dispatch`).
     let path = registre::location(cfg.registre.as_deref(), lang)?;

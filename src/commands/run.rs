@@ -19,7 +19,7 @@ use crate::messages::{Message, RunMessage, Text};
 use super::checked::{SheetCheck, check_and_say};
 use super::progress::Terminal;
 
-pub fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
+pub(super) fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     let is_plan = args.file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if args.dry_run {
@@ -242,7 +242,7 @@ fn summary(report: &RunReport, quiet: bool, format: OutputFormat, resume: &str, 
 }
 
 /// The whole engine on the embedded simulator: no account, no network.
-pub fn demo(args: &DemoArgs, cfg: &Config) -> Result<u8> {
+pub(super) fn demo(args: &DemoArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     let rt = super::runtime(lang)?;
     let demo = rt.block_on(job::start_demo(cfg, &args.out))?;

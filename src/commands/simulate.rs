@@ -8,7 +8,7 @@ use crate::error::{Result, exit};
 use crate::messages::{Message, Text};
 use crate::simulator::{self, Faults, Options, Seed};
 
-pub fn simulate(args: &SimulateArgs, cfg: &Config) -> Result<u8> {
+pub(super) fn simulate(args: &SimulateArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     let seed = Seed {
         dossiers: args.dossiers.clone(),

@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::error::{Result, exit};
 use crate::messages::{Message, Text};
 
-pub fn template(args: &TemplateArgs, cfg: &Config) -> Result<u8> {
+pub(super) fn template(args: &TemplateArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     let written = crate::job::write_templates(cfg, &args.out)?;
     eprintln!("{}", Message::TemplatesWritten.text(lang));

@@ -6,7 +6,7 @@ use crate::error::{Result, exit};
 use crate::messages::{Message, Text};
 use crate::web::{UiOptions, serve};
 
-pub fn ui(args: &UiArgs, cfg: &Config) -> Result<u8> {
+pub(super) fn ui(args: &UiArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     // The page writes only in the per-user folders: all of it owner-only.
     crate::files::owner_only_from_now();

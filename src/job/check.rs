@@ -25,11 +25,15 @@ pub struct OnlineCheck {
     pub as_email: Option<String>,
 }
 
-/// The configuration's keys, for its address: keys only travel over https
-/// (or to this machine), so the address is checked first.
-pub fn keys(cfg: &Config) -> Result<Keys> {
+/// The keys to send: those given (typed in the page, the demo's), else the
+/// configuration's (`Config::keys`), for its address: keys only travel over
+/// https (or to this machine), so the address is checked first.
+pub fn keys(cfg: &Config, given: Option<Keys>) -> Result<Keys> {
     crate::execute::client::check_base_url(&cfg.base_url, cfg.lang)?;
-    cfg.keys()
+    match given {
+        Some(keys) => Ok(keys),
+        None => cfg.keys(),
+    }
 }
 
 /// The LoopHub portfolio of the cabinet.

@@ -81,7 +81,7 @@ pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
             lost_answer_rate: 0.02,
             // A lost addClient answer ends A_VERIFIER: not for a Loop that
             // does not exist.
-            spared_routes: vec![cfg.routes.add_client.clone()],
+            spared_routes: vec![cfg.routes.of(crate::loop_api::Operation::AddClient).to_string()],
             ..Default::default()
         },
         seed: 7,

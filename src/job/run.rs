@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::{Config, Keys, Rate, mask};
+use crate::config::{Config, Keys, Rate};
 use crate::error::{Failure, Result, exit};
 use crate::execute::client::{Client, host_of, is_loopback};
 use crate::execute::journal::{self, Journal, Prior, Recorded, RunSpec, Take};
@@ -202,10 +202,7 @@ pub async fn run(
     if !req.resume {
         no_unknown_run(&req.files, earlier.clone(), lang)?;
     }
-    let keys = match req.keys.take() {
-        Some(k) => k,
-        None => keys(cfg)?,
-    };
+    let keys = keys(cfg, req.keys.take())?;
     for w in &keys.warnings {
         events(Event::Warning { message: w.clone() });
     }
@@ -252,7 +249,7 @@ async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Resu
         RunSource::Sheet { input, online } => {
             let portfolio = match online {
                 Some(o) => {
-                    let keys = keys(cfg)?;
+                    let keys = keys(cfg, None)?;
                     for w in &keys.warnings {
                         events(Event::Warning { message: w.clone() });
                     }
@@ -335,11 +332,10 @@ impl Started<'_> {
                 let _ = journal.sending(*id, *attempts);
             }
         }
-        let key_id = keys.api.expose().split(':').next().unwrap_or_default().to_string();
         (self.events)(Event::Started {
             base_url: cfg.base_url.clone(),
             calls: plan.calls.len(),
-            key: mask(&key_id),
+            key: keys.masked_id(),
             rate: cfg.rate.to_string(),
             rate_per_s: cfg.rate.per_second(),
         });

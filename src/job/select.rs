@@ -6,9 +6,10 @@ use std::collections::{HashMap, HashSet};
 use crate::error::{Failure, Result};
 use crate::execute::journal::Prior;
 use crate::i18n::Lang;
+use crate::loop_api::Operation;
 use crate::messages::Text;
 use crate::outcome::{CallOutcome, Status, now_iso};
-use crate::plan::{Operation, Plan, PlanRow, RowCheck, RowRef};
+use crate::plan::{Plan, PlanRow, RowCheck, RowRef};
 use crate::report::{self, ReadBack, RowResult};
 
 use super::RunFiles;

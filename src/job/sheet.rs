@@ -55,6 +55,12 @@ impl CheckedSheet {
         Ok(CheckedSheet { cfg: cfg.clone(), table, rows, own_problems, portfolio, as_email })
     }
 
+    /// The sheet as fixed, as a new workbook: every sheet read, every
+    /// column kept, text cells.
+    pub fn fixed_xlsx(&self) -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        crate::report::book::table_xlsx(self.table())
+    }
+
     pub fn table(&self) -> &Table {
         &self.table
     }

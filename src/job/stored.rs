@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::execute::journal;
 use crate::i18n::Lang;
+use crate::outcome::Status;
 use crate::plan::Plan;
 use crate::report;
 
@@ -34,7 +35,8 @@ pub fn stored_run(files: &RunFiles, lang: Lang) -> StoredRun {
         }
         counts
     });
-    let unfinished = counts.as_ref().is_none_or(|c: &BTreeMap<String, usize>| c.contains_key("NON_EXECUTE"));
+    let unfinished =
+        counts.as_ref().is_none_or(|c: &BTreeMap<String, usize>| c.contains_key(Status::NonExecute.word()));
     let run = journal::run_info(&files.registre(), files.results(), lang).ok().flatten();
     let plan_hash = run.as_ref().map(|r| r.plan_hash.clone());
     let tenant = run.and_then(|r| r.tenant).and_then(|v| serde_json::from_value(v).ok());

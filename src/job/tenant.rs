@@ -44,7 +44,7 @@ impl Tenant {
     }
 
     fn without_instance(cfg: &Config, keys: &Keys) -> Tenant {
-        let id = key_id(keys);
+        let id = keys.key_id();
         Tenant {
             endpoint: normalized_endpoint(&cfg.base_url),
             domain: cfg.domain.clone().filter(|d| !d.trim().is_empty()),
@@ -84,7 +84,7 @@ impl Tenant {
 /// simulator that renewed its instance, or an address that answered with
 /// one and now does not, is another place. Another key at the same place
 /// goes only with `new_key`.
-pub fn check_same(recorded: &Tenant, now: &Tenant, new_key: bool, lang: Lang) -> Result<()> {
+pub(super) fn check_same(recorded: &Tenant, now: &Tenant, new_key: bool, lang: Lang) -> Result<()> {
     // An address that sent no instance id then and sends one now is a
     // simulator that took its port: another place.
     let same_place =
@@ -139,10 +139,6 @@ pub fn key_replaced(cfg: &Config, keys: &Keys, files: &RunFiles) -> Option<(Stri
     let now = Tenant::without_instance(cfg, keys);
     let same_place = recorded.endpoint == now.endpoint && recorded.domain == now.domain;
     (same_place && !recorded.same_key(&now)).then_some((recorded.key, now.key))
-}
-
-fn key_id(keys: &Keys) -> &str {
-    keys.api.expose().split(':').next().unwrap_or_default()
 }
 
 /// The user's secret (see `secret`), which also keys the registre's

@@ -11,7 +11,7 @@ mod en;
 mod fr;
 mod page;
 
-pub use page::{GridText, HomeText, PlanText, RunText, SheetText};
+pub(crate) use page::{GridText, HomeText, PlanText, RunText, SheetText};
 
 use crate::error::Failure;
 use crate::i18n::Lang;
@@ -20,13 +20,13 @@ use crate::outcome::Status;
 use crate::problems::{Expected, Place, Problem, Warning};
 
 /// Something put into words in the user's language.
-pub trait Text {
+pub(crate) trait Text {
     fn text(&self, lang: Lang) -> String;
 }
 
 /// The sentences that are neither a problem nor a warning of a row.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Message<'a> {
+pub(crate) enum Message<'a> {
     /// The page's group of a value problem: its column and what is wrong,
     /// the value left out, so that the same mistake on many rows is one.
     ProblemKind {
@@ -148,7 +148,7 @@ pub enum Message<'a> {
 
 /// A run's sentences: its progress, its stop, its summary, its rows not run.
 #[derive(Debug, Clone, PartialEq)]
-pub enum RunMessage<'a> {
+pub(crate) enum RunMessage<'a> {
     /// A run of the rows that did not end OK: how many again, how many kept.
     Rerunning {
         again: usize,
@@ -296,7 +296,7 @@ impl Text for Message<'_> {
 /// The results workbook's words: sheet names, headings, its print footer
 /// (the results' columns never change with the language).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WorkbookText {
+pub(crate) enum WorkbookText {
     PortfolioSheet,
     SummarySheet,
     Rows,
@@ -312,7 +312,7 @@ pub enum WorkbookText {
 }
 
 impl WorkbookText {
-    pub fn say(self, lang: Lang) -> &'static str {
+    pub(crate) fn say(self, lang: Lang) -> &'static str {
         match lang {
             Lang::Fr => fr::workbook(self),
             Lang::En => en::workbook(self),
@@ -322,7 +322,7 @@ impl WorkbookText {
 
 /// Why a run stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stop<'a> {
+pub(crate) enum Stop<'a> {
     /// Ctrl-C, or the page's « Arrêter ».
     Interrupted,
     /// The gateway asked to wait longer than allowed.
@@ -333,7 +333,7 @@ pub enum Stop<'a> {
 
 /// What is wrong with a command line (clap's errors, in the user's language).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Usage {
+pub(crate) enum Usage {
     UnknownOption {
         arg: String,
     },
@@ -364,7 +364,7 @@ pub enum Usage {
 
 /// What to do next about a row's result (the `conseil` column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Advice {
+pub(crate) enum Advice {
     /// Valid: start the run.
     Start,
     /// Invalid: fix the cell named.
@@ -380,7 +380,7 @@ pub enum Advice {
 }
 
 /// The advice in words.
-pub fn advice(a: Advice, lang: Lang) -> &'static str {
+pub(crate) fn advice(a: Advice, lang: Lang) -> &'static str {
     match lang {
         Lang::Fr => fr::advice(a),
         Lang::En => en::advice(a),
@@ -388,7 +388,7 @@ pub fn advice(a: Advice, lang: Lang) -> &'static str {
 }
 
 /// A status in words, for the page (the results file keeps the codes).
-pub fn status_said(s: Status, lang: Lang) -> &'static str {
+pub(crate) fn status_said(s: Status, lang: Lang) -> &'static str {
     match lang {
         Lang::Fr => fr::status_said(s),
         Lang::En => en::status_said(s),
@@ -396,21 +396,15 @@ pub fn status_said(s: Status, lang: Lang) -> &'static str {
 }
 
 /// What a status means and what to do next, for the summary sheet.
-pub fn status_meaning(s: Status, lang: Lang) -> &'static str {
+pub(crate) fn status_meaning(s: Status, lang: Lang) -> &'static str {
     match lang {
         Lang::Fr => fr::status_meaning(s),
         Lang::En => en::status_meaning(s),
     }
 }
 
-/// A row's problems in one message, as the results and the command line
-/// give them.
-pub fn joined(problems: &[Problem], lang: Lang) -> String {
-    problems.iter().map(|p| p.text(lang)).collect::<Vec<_>>().join(" | ")
-}
-
 /// The group a problem is counted in on the page.
-pub fn kind(p: &Problem, lang: Lang) -> String {
+pub(crate) fn kind(p: &Problem, lang: Lang) -> String {
     match p {
         Problem::Invalid { column, expected, .. } => Message::ProblemKind { column, expected }.text(lang),
         other => other.text(lang),

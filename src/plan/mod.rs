@@ -20,70 +20,14 @@ use sha2::{Digest, Sha256};
 use crate::config::Routes;
 use crate::error::{CallFault, CallRef, Failure, PlanProblem, Result};
 use crate::i18n::Lang;
+use crate::loop_api::Operation;
 
 mod builder;
 
-pub use builder::{Bodies, Counter, Summary, build, count};
+pub use builder::Bodies;
+pub(crate) use builder::{Counter, Summary, build, count};
 
-pub const FORMAT_VERSION: u32 = 1;
-
-/// The Cegid Loop operations a plan can hold, in per-dossier order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Operation {
-    ProvisionCompany,
-    AddOffer,
-    AddClient,
-    AddCollaborativeOffer,
-    UpdateClient,
-    RemoveApplication,
-    RemoveOffer,
-}
-
-impl Operation {
-    pub const ALL: [Operation; 7] = [
-        Operation::ProvisionCompany,
-        Operation::AddOffer,
-        Operation::AddClient,
-        Operation::AddCollaborativeOffer,
-        Operation::UpdateClient,
-        Operation::RemoveApplication,
-        Operation::RemoveOffer,
-    ];
-
-    /// The API's name for it, also the `etape` column of the results.
-    pub fn name(self) -> &'static str {
-        match self {
-            Operation::ProvisionCompany => "provisionCompany",
-            Operation::AddOffer => "addOffer",
-            Operation::AddClient => "addClient",
-            Operation::AddCollaborativeOffer => "addCollaborativeOffer",
-            Operation::UpdateClient => "updateClient",
-            Operation::RemoveApplication => "removeApplication",
-            Operation::RemoveOffer => "removeOffer",
-        }
-    }
-
-    pub fn route(self, r: &Routes) -> &str {
-        match self {
-            Operation::ProvisionCompany => &r.provision_company,
-            Operation::AddOffer => &r.add_offer,
-            Operation::AddClient => &r.add_client,
-            Operation::AddCollaborativeOffer => &r.add_collaborative_offer,
-            Operation::UpdateClient => &r.update_client,
-            Operation::RemoveApplication => &r.remove_application,
-            Operation::RemoveOffer => &r.remove_offer,
-        }
-    }
-
-    /// Whether sending it twice cannot create a duplicate. addClient can (a
-    /// second contact, or an error that hides the first); what a second
-    /// provisionCompany does is not documented. Those two are settled (one
-    /// deciding resend), never sent again blindly.
-    pub fn idempotent(self) -> bool {
-        !matches!(self, Operation::AddClient | Operation::ProvisionCompany)
-    }
-}
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// A row as {feuille, ligne}: how calls name the rows they serve.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -228,11 +172,8 @@ impl Plan {
                 Some(CallFault::IdTaken)
             } else if let Some(d) = call.depends_on.iter().find(|d| !seen.contains(d) || **d == call.id) {
                 Some(CallFault::NotAnEarlierCall { depends_on: *d })
-            } else if *call.route != *call.operation.route(routes) {
-                Some(CallFault::Route {
-                    route: call.route.to_string(),
-                    configured: call.operation.route(routes).into(),
-                })
+            } else if *call.route != *routes.of(call.operation) {
+                Some(CallFault::Route { route: call.route.to_string(), configured: routes.of(call.operation).into() })
             } else {
                 None
             };
@@ -257,8 +198,8 @@ impl Plan {
 
 /// The warning a plan's calls deserve before any run: a route Cegid calls
 /// deprecated (addOffer), from the calls per route.
-pub fn deprecation_remarks(counts: &PlanCounts, cfg: &crate::config::Config) -> Vec<String> {
-    let route = &cfg.routes.add_offer;
+pub(crate) fn deprecation_remarks(counts: &PlanCounts, cfg: &crate::config::Config) -> Vec<String> {
+    let route = cfg.routes.of(Operation::AddOffer);
     let Some(n) = counts.calls_per_route.get(route).filter(|n| **n > 0) else { return Vec::new() };
     let since = crate::loop_api::ADD_OFFER_DEPRECATED_SINCE;
     vec![match cfg.lang {

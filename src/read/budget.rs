@@ -12,9 +12,9 @@ use crate::error::{Failure, InputProblem};
 
 /// The memory a read may estimate for itself: with the program around it,
 /// the process stays under 1 GB resident.
-pub const MAX_MEMORY: u64 = 640 << 20;
+pub(super) const MAX_MEMORY: u64 = 640 << 20;
 /// The time a read may take.
-pub const MAX_TIME: Duration = Duration::from_secs(30);
+pub(super) const MAX_TIME: Duration = Duration::from_secs(30);
 /// What a string or a cell costs beyond its text (its `String`, the
 /// allocator's rounding).
 const PER_ITEM: u64 = 40;
@@ -26,13 +26,13 @@ pub(super) struct Budget {
 }
 
 impl Budget {
-    pub fn new() -> Budget {
+    pub(super) fn new() -> Budget {
         Budget { started: Instant::now(), used: 0, items: 0 }
     }
 
     /// Counts `bytes` of text in `items` strings or cells; `Err` past the
     /// budget (the time is looked at every few thousand items).
-    pub fn spend(&mut self, bytes: u64, items: u64, path: &Path) -> Result<(), Failure> {
+    pub(super) fn spend(&mut self, bytes: u64, items: u64, path: &Path) -> Result<(), Failure> {
         self.used = self.used.saturating_add(bytes).saturating_add(items.saturating_mul(PER_ITEM));
         let before = self.items;
         self.items = self.items.saturating_add(items);

@@ -29,12 +29,12 @@ use sniff::{Kind, check_archive, sniff_kind};
 pub use text::Encoding;
 
 /// Excel's own limits: past them the file is not a cabinet's sheet.
-pub const MAX_COLUMNS: usize = 16_384;
-pub const MAX_CELL_CHARS: usize = 32_767;
+pub(crate) const MAX_COLUMNS: usize = 16_384;
+pub(crate) const MAX_CELL_CHARS: usize = 32_767;
 /// Excel's last row: a sheet claiming more is damaged or hostile.
-pub const MAX_ROWS: u32 = 1_048_576;
+pub(crate) const MAX_ROWS: u32 = 1_048_576;
 /// How many rows above the header may hold titles.
-pub const HEADER_SEARCH_ROWS: usize = 30;
+pub(crate) const HEADER_SEARCH_ROWS: usize = 30;
 
 /// One cell as read: its text, and whether the spreadsheet held a number
 /// (which tells `rows` that leading zeros may have been lost).
@@ -104,7 +104,7 @@ pub struct SheetHeader {
 /// What the reader hands on while it reads: a sheet's header, then that
 /// sheet's rows in batches, cells aligned on the sheet's own columns.
 #[derive(Debug)]
-pub enum Chunk {
+pub(crate) enum Chunk {
     Sheet(Arc<SheetHeader>),
     Rows(Vec<RawRow>),
 }
@@ -112,7 +112,7 @@ pub enum Chunk {
 /// What is known only once the whole file is read: each sheet's final
 /// columns (widened for data past the last header) and the remarks.
 #[derive(Debug)]
-pub struct Layout {
+pub(crate) struct Layout {
     pub source: Source,
     pub sheets: Vec<(Arc<str>, Vec<String>)>,
     pub remarks: Vec<String>,
@@ -207,7 +207,7 @@ impl<'a> Sink<'a> {
 /// Inside a value (its ends are trimmed anyway), a line break or a tab
 /// becomes a space and any other control character (C0, DEL, C1) goes;
 /// each repair is noted for the row's warnings.
-pub fn clean_controls(cell: &mut Cell, column: String, notes: &mut Vec<ReadNote>) {
+pub(crate) fn clean_controls(cell: &mut Cell, column: String, notes: &mut Vec<ReadNote>) {
     let inner = crate::normalize::trim_cell(&cell.text).0;
     if !inner.contains(char::is_control) {
         return;
@@ -262,7 +262,7 @@ impl Table {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct ReadOptions {
+pub(crate) struct ReadOptions {
     pub sheet: Option<String>,
     pub encoding: Option<Encoding>,
     pub delimiter: Option<u8>,
@@ -270,7 +270,7 @@ pub struct ReadOptions {
 }
 
 /// Reads the whole input into a `Table`.
-pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table> {
+pub(crate) fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table> {
     let mut rows = Vec::new();
     let layout = read_streamed(path, opts, &mut |chunk| {
         if let Chunk::Rows(batch) = chunk {
@@ -282,7 +282,7 @@ pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table> {
 
 /// Reads the input, handing each sheet's header and rows to `send` as they
 /// are parsed; `assemble` then makes the `Table` of them.
-pub fn read_streamed(path: &Path, opts: &ReadOptions, send: &mut dyn FnMut(Chunk)) -> Result<Layout> {
+pub(crate) fn read_streamed(path: &Path, opts: &ReadOptions, send: &mut dyn FnMut(Chunk)) -> Result<Layout> {
     let meta = std::fs::metadata(path).map_err(|e| {
         let problem = match e.kind() {
             std::io::ErrorKind::NotFound => InputProblem::NotFound,
@@ -333,7 +333,7 @@ pub fn read_streamed(path: &Path, opts: &ReadOptions, send: &mut dyn FnMut(Chunk
 
 /// The rows read, in input order, made into a `Table` on the union of the
 /// sheets' columns (the same field under two spellings is one column).
-pub fn assemble(layout: Layout, mut rows: Vec<RawRow>, lang: Lang) -> Result<Table> {
+pub(crate) fn assemble(layout: Layout, mut rows: Vec<RawRow>, lang: Lang) -> Result<Table> {
     let Layout { source, sheets, mut remarks, in_workbook } = layout;
     let mut columns: Vec<String> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
@@ -421,7 +421,7 @@ fn clean_headers(raw: &[String]) -> Vec<String> {
 }
 
 /// `0` is `A`, `27` is `AB`, as a spreadsheet names columns.
-pub fn column_letter(mut i: usize) -> String {
+pub(crate) fn column_letter(mut i: usize) -> String {
     let mut s = Vec::new();
     loop {
         s.push(b'A' + (i % 26) as u8);

@@ -3,7 +3,7 @@
 //! set up to print on A4 landscape, one page wide, the header row repeated on
 //! every page. The wide « Résultats » sheet keeps every column for Excel.
 
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
+use rust_xlsxwriter::{Color, FormatAlign, Worksheet, XlsxError};
 
 use crate::headers::{ColumnMap, Field};
 use crate::i18n::Lang;
@@ -31,12 +31,7 @@ pub(super) fn print_sheet(
 ) -> Result<(), XlsxError> {
     sheet.set_name(WorkbookText::PrintSheet.say(lang))?;
     let (map, _) = ColumnMap::new(columns);
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_background_color(Color::RGB(0x1F4E78))
-        .set_font_color(Color::White)
-        .set_border(FormatBorder::Thin);
+    let header = super::book::header().set_text_wrap();
     let titles = [
         WorkbookText::DossierCode.say(lang),
         WorkbookText::Name.say(lang),
@@ -49,7 +44,7 @@ pub(super) fn print_sheet(
         sheet.write_string_with_format(0, c as u16, *t, &header)?;
         sheet.set_column_width(c as u16, WIDTHS[c])?;
     }
-    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top).set_num_format_index(49);
+    let wrap = super::book::text().set_text_wrap().set_align(FormatAlign::Top);
     for (n, (row, r)) in rows.iter().zip(results).enumerate() {
         let line = n as u32 + 1;
         let name = format!("{} {}", cell(&map, row, Field::Prenom), cell(&map, row, Field::Nom)).trim().to_string();

@@ -8,17 +8,17 @@ use std::collections::BTreeMap;
 use maud::{Markup, html};
 
 use super::pages::layout;
-use crate::headers::Field;
-use crate::i18n::Lang;
-use crate::job::CheckedSheet;
+use crate::job::Field;
+use crate::job::Lang;
+use crate::job::Row;
+use crate::job::{CheckedSheet, Status};
 use crate::messages::GridText;
 use crate::messages::{Message, Text, kind};
-use crate::rows::Row;
 
 /// Rows shown per page: a 100,000-row sheet stays responsive.
-pub const PAGE_ROWS: usize = 50;
+pub(super) const PAGE_ROWS: usize = 50;
 
-pub struct SheetView<'a> {
+pub(super) struct SheetView<'a> {
     pub id: &'a str,
     pub name: &'a str,
     pub sheet: &'a CheckedSheet,
@@ -30,7 +30,7 @@ pub struct SheetView<'a> {
 
 /// The counts, the file's remarks and the problems by kind: sent again
 /// with each fix, so that none is stale.
-pub fn summary(sheet: &CheckedSheet, lang: Lang) -> Markup {
+pub(super) fn summary(sheet: &CheckedSheet, lang: Lang) -> Markup {
     let c = sheet.counts();
     let mut groups: BTreeMap<String, usize> = BTreeMap::new();
     for r in sheet.rows() {
@@ -75,7 +75,7 @@ fn paging(v: &SheetView, page: usize, pages: usize, bottom: bool) -> Markup {
     }
 }
 
-pub fn sheet_page(v: &SheetView) -> Markup {
+pub(super) fn sheet_page(v: &SheetView) -> Markup {
     let lang = v.lang;
     let rows = v.sheet.rows();
     let shown: Vec<usize> = (0..rows.len()).filter(|i| !v.only_problems || !is_valid_or_ignored(&rows[*i])).collect();
@@ -133,26 +133,25 @@ fn is_valid_or_ignored(r: &Row) -> bool {
     r.ignored || r.problems.is_empty()
 }
 
-/// The status word of a checked row.
-pub fn status(r: &Row) -> &'static str {
-    // The same words as the results (`check`'s VALIDE, INVALIDE, IGNORE).
+/// The status of a checked row (`check`'s VALIDE, INVALIDE, IGNORE).
+pub(super) fn status(r: &Row) -> Status {
     if r.ignored {
-        "IGNORE"
+        Status::Ignore
     } else if r.problems.is_empty() {
-        "VALIDE"
+        Status::Valide
     } else {
-        "INVALIDE"
+        Status::Invalide
     }
 }
 
 /// One row: its known fields as inputs (always there, not made on click),
 /// its problems and repairs on the cells they name.
-pub fn row(sheet: &CheckedSheet, index: usize, lang: Lang) -> Markup {
+pub(super) fn row(sheet: &CheckedSheet, index: usize, lang: Lang) -> Markup {
     let table = sheet.table();
     let raw = &table.rows[index];
     let r = &sheet.rows()[index];
     let header = table.header_of(raw);
-    let field_of = |c: usize| header.and_then(|h| Field::ALL.into_iter().find(|f| h.map.get(*f) == Some(c)));
+    let field_of = |c: usize| header.and_then(|h| Field::all().find(|f| h.map.get(*f) == Some(c)));
     let own_name = |c: usize| header.map(|h| h.columns[c].as_str()).filter(|n| !n.is_empty());
     // A problem goes under the cell of its column; what a cell shows under
     // it is not said again in the message column.
@@ -162,8 +161,8 @@ pub fn row(sheet: &CheckedSheet, index: usize, lang: Lang) -> Markup {
         .chain(r.warnings.iter().filter(|w| !on_a_cell(w.column())).map(|w| w.text(lang)))
         .collect();
     html! {
-        tr data-testid="row" data-row=(raw.line) data-sheet=(&*raw.sheet) data-statut=(status(r)) data-index=(index) {
-            td.fixed.c1 { (&*raw.sheet) } td.fixed.c2 { (raw.line) } td.fixed.c3.statut { (status(r)) }
+        tr data-testid="row" data-row=(raw.line) data-sheet=(&*raw.sheet) data-statut=(status(r).word()) data-index=(index) {
+            td.fixed.c1 { (&*raw.sheet) } td.fixed.c2 { (raw.line) } td.fixed.c3.statut { (status(r).word()) }
             td.message data-testid="row-message" { @for p in &elsewhere { small { (p) } } }
             @for (c, cell) in raw.cells.iter().enumerate() {
                 @let name = names[c];
@@ -188,8 +187,8 @@ pub fn row(sheet: &CheckedSheet, index: usize, lang: Lang) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Config, FileConfig};
     use crate::job::SheetInput;
+    use crate::job::{Config, FileConfig};
 
     fn checked(csv: &str) -> CheckedSheet {
         let dir = tempfile::tempdir().unwrap();

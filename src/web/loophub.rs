@@ -14,18 +14,7 @@ use serde::Deserialize;
 
 use super::sheets::{XLSX, download, loaded, not_found};
 use super::{Shared, failed, failure, internal};
-use crate::job::{self, Filter, Keys};
-
-/// The keys a call from the page sends: the session's (or the demo's),
-/// else the configuration's, for its address.
-fn keys(app: &Shared) -> crate::error::Result<Keys> {
-    let cfg = app.config();
-    crate::execute::client::check_base_url(&cfg.base_url, cfg.lang)?;
-    match app.keys.lock().unwrap_or_else(|e| e.into_inner()).clone() {
-        Some(k) => Ok(k),
-        None => job::keys(&cfg),
-    }
-}
+use crate::job::{self, Filter};
 
 fn blank_is_none(s: String) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
@@ -63,7 +52,7 @@ pub(super) async fn portfolio(State(app): State<Shared>, Form(f): Form<Portfolio
         Ok(filter) => filter,
         Err(f) => return failed(&app, &f, None),
     };
-    let keys = match keys(&app) {
+    let keys = match app.send_keys() {
         Ok(k) => k,
         Err(f) => return failed(&app, &f, None),
     };
@@ -75,7 +64,7 @@ pub(super) async fn portfolio(State(app): State<Shared>, Form(f): Form<Portfolio
     let domain = blank_is_none(f.domaine);
     let exported = job::export_portfolio(&cfg, domain.as_deref(), keys, &filter, Some(&out)).await;
     let bytes = exported.and_then(|_| {
-        std::fs::read(&out).map_err(|e| crate::error::Failure::unusable(format!("{} : {e}", out.display())))
+        std::fs::read(&out).map_err(|e| crate::job::Failure::unusable(format!("{} : {e}", out.display())))
     });
     // Clients' data: the copy served is not kept.
     let _ = std::fs::remove_file(&out);
@@ -101,7 +90,7 @@ pub(super) async fn check_online(
 ) -> Response<Body> {
     let Some(l) = loaded(&app, &id) else { return not_found(&app) };
     let cfg = app.config();
-    let keys = match keys(&app) {
+    let keys = match app.send_keys() {
         Ok(k) => k,
         Err(f) => return failed(&app, &f, None),
     };

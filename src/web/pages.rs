@@ -5,10 +5,10 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-use crate::i18n::Lang;
+use crate::job::Lang;
 use crate::messages::HomeText;
 
-pub fn layout(lang: Lang, title: &str, simulation: bool, body: Markup) -> Markup {
+pub(super) fn layout(lang: Lang, title: &str, simulation: bool, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(if lang == Lang::En { "en" } else { "fr" }) {
@@ -53,7 +53,7 @@ pub fn layout(lang: Lang, title: &str, simulation: bool, body: Markup) -> Markup
 }
 
 /// What a request without the session gets, and nothing else.
-pub fn refused(lang: Lang) -> Markup {
+pub(super) fn refused(lang: Lang) -> Markup {
     layout(
         lang,
         "loopbatch",
@@ -65,14 +65,14 @@ pub fn refused(lang: Lang) -> Markup {
     )
 }
 
-pub fn message(lang: Lang, title: &str, text: &str) -> Markup {
+pub(super) fn message(lang: Lang, title: &str, text: &str) -> Markup {
     failed(lang, title, text, None)
 }
 
 /// What could not be done, and the button to the next step: `next` (its
 /// words and address), else back to the page before (the sheet being
 /// fixed keeps its fixes: they live in the server) or home.
-pub fn failed(lang: Lang, title: &str, text: &str, next: Option<(&str, &str)>) -> Markup {
+pub(super) fn failed(lang: Lang, title: &str, text: &str, next: Option<(&str, &str)>) -> Markup {
     layout(
         lang,
         title,
@@ -93,7 +93,7 @@ pub fn failed(lang: Lang, title: &str, text: &str, next: Option<(&str, &str)>) -
 }
 
 /// The last page, after « Quitter »: nothing left to click.
-pub fn goodbye(lang: Lang, title: &str, text: &str) -> Markup {
+pub(super) fn goodbye(lang: Lang, title: &str, text: &str) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(if lang == Lang::En { "en" } else { "fr" }) {
@@ -104,7 +104,7 @@ pub fn goodbye(lang: Lang, title: &str, text: &str) -> Markup {
 }
 
 /// The first screen: choose a sheet (choosing it starts the check).
-pub fn home(
+pub(super) fn home(
     lang: Lang,
     simulation: bool,
     limit_mb: u64,
@@ -206,7 +206,7 @@ fn keys_form(lang: Lang, simulation: bool, keys: &str, back: Option<&str>) -> Ma
 }
 
 /// A run kept in the per-user folder.
-pub struct Stored {
+pub(super) struct Stored {
     pub id: String,
     pub files: crate::job::RunFiles,
     pub sheet: String,
@@ -230,7 +230,13 @@ pub(super) fn counts(run: &Stored, lang: Lang) -> Markup {
 }
 
 /// The runs kept in the per-user folder: open, resume, delete.
-pub fn stored_runs(runs: &[Stored], going: Option<&str>, uploads: Markup, lang: Lang, simulation: bool) -> Markup {
+pub(super) fn stored_runs(
+    runs: &[Stored],
+    going: Option<&str>,
+    uploads: Markup,
+    lang: Lang,
+    simulation: bool,
+) -> Markup {
     layout(
         lang,
         HomeText::KeptRuns.say(lang),

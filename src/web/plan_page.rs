@@ -5,16 +5,16 @@
 use maud::{Markup, html};
 
 use super::pages::{Stored, counts, layout};
-use crate::i18n::Lang;
-use crate::job::PlanCounts;
+use crate::job::Lang;
+use crate::job::{Operation, Plan};
+use crate::job::{PlanCounts, Status};
 use crate::messages::PlanText;
-use crate::plan::{Operation, Plan};
 
 /// Dossiers detailed in the page at most (a large plan stays light).
 const PER_DOSSIER_SHOWN: usize = 500;
 
 /// An operation as a person says what it does (`n` of them).
-pub fn said(op: Operation, n: usize, lang: Lang) -> &'static str {
+pub(super) fn said(op: Operation, n: usize, lang: Lang) -> &'static str {
     let one = n == 1;
     match (op, one) {
         (Operation::ProvisionCompany, true) => lang.t("dossier approvisionné", "dossier provisioned"),
@@ -38,7 +38,7 @@ pub fn said(op: Operation, n: usize, lang: Lang) -> &'static str {
     }
 }
 
-pub struct PlanView<'a> {
+pub(super) struct PlanView<'a> {
     pub sheet_id: &'a str,
     pub name: &'a str,
     pub host: &'a str,
@@ -57,7 +57,7 @@ pub struct PlanView<'a> {
 
 /// The plan: calls per route and per dossier, the target; "Lancer" opens
 /// the in-page confirmation (CSS :target, no script needed).
-pub fn plan_page(v: &PlanView) -> Markup {
+pub(super) fn plan_page(v: &PlanView) -> Markup {
     let lang = v.lang;
     let c = v.counts;
     layout(
@@ -113,7 +113,10 @@ pub fn plan_page(v: &PlanView) -> Markup {
 /// than send everything a second time.
 fn already_run(e: &Stored, lang: Lang) -> Markup {
     // Something to send again (invalid rows are fixed in the sheet, not run again).
-    let failed = e.counts.as_ref().is_some_and(|c| c.keys().any(|w| matches!(w.as_str(), "ERREUR" | "NON_EXECUTE")));
+    let failed = e
+        .counts
+        .as_ref()
+        .is_some_and(|c| c.keys().any(|w| matches!(Status::from_word(w), Some(Status::Erreur | Status::NonExecute))));
     html! {
         section.already data-testid="already-run" data-run=(e.id) role="note" {
             h2 { (PlanText::ThisSheetWasRunAlready.say(lang)) }
@@ -136,11 +139,11 @@ fn already_run(e: &Stored, lang: Lang) -> Markup {
 }
 
 /// Calls per operation, and per dossier (in its order of codes).
-pub(super) type PerDossier = Vec<(String, Vec<(crate::plan::Operation, usize)>)>;
-pub(super) fn in_words(plan: &Plan) -> (Vec<(crate::plan::Operation, usize)>, PerDossier) {
+pub(super) type PerDossier = Vec<(String, Vec<(Operation, usize)>)>;
+pub(super) fn in_words(plan: &Plan) -> (Vec<(Operation, usize)>, PerDossier) {
     use std::collections::BTreeMap;
-    let mut all: BTreeMap<crate::plan::Operation, usize> = BTreeMap::new();
-    let mut per: BTreeMap<&str, BTreeMap<crate::plan::Operation, usize>> = BTreeMap::new();
+    let mut all: BTreeMap<Operation, usize> = BTreeMap::new();
+    let mut per: BTreeMap<&str, BTreeMap<Operation, usize>> = BTreeMap::new();
     for c in &plan.calls {
         *all.entry(c.operation).or_default() += 1;
         // The page details the first dossiers only; PLAN.xlsx has them all.

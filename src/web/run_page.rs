@@ -5,16 +5,16 @@
 use maud::{Markup, html};
 
 use super::pages::layout;
-use super::progress::{self, Progress};
-use crate::i18n::Lang;
+use super::progress::{self, Progress, RunState};
+use crate::job::Lang;
+use crate::job::Status;
 use crate::job::{self, Plan, RunReport};
 use crate::messages::{RunMessage, RunText, Text};
-use crate::outcome::Status;
 
 /// Result rows shown at most (the files hold them all).
 const SHOWN: usize = 500;
 
-pub struct RunView<'a> {
+pub(super) struct RunView<'a> {
     pub id: &'a str,
     pub name: &'a str,
     pub host: &'a str,
@@ -23,7 +23,8 @@ pub struct RunView<'a> {
     pub new_key: Option<Markup>,
     pub report: Option<&'a RunReport>,
     pub plan: &'a Plan,
-    pub only: Option<&'a str>,
+    /// The status the results are filtered on.
+    pub only: Option<Status>,
     /// Calls « Relancer les échecs » would send (none: not offered).
     pub rerun_calls: usize,
     pub lang: Lang,
@@ -31,7 +32,7 @@ pub struct RunView<'a> {
 }
 
 /// A run: its progress (pushed by the server while it goes), then its results.
-pub fn run_page(v: &RunView) -> Markup {
+pub(super) fn run_page(v: &RunView) -> Markup {
     let lang = v.lang;
     let p = v.progress;
     layout(
@@ -42,13 +43,13 @@ pub fn run_page(v: &RunView) -> Markup {
             h1 { (RunText::RunOf.say(lang)) " " (v.name) " → " (v.host) }
             (progress::block(v.id, p, lang))
             @if let Some(m) = &v.new_key { (m) }
-            @if v.report.is_none() && matches!(p.state, "running" | "paused") {
+            @if v.report.is_none() && p.state.going() {
                 form method="post" action=(format!("/execution/{}/arret", v.id)) {
                     button type="submit" data-testid="stop" { (RunText::Stop.say(lang)) }
                     " " span.hint { (RunText::CallsInFlightFinishResumeWill.say(lang)) }
                 }
             }
-            @if p.state == "stopped" {
+            @if p.state == RunState::Stopped {
                 form method="post" action=(format!("/execution/{}/reprise", v.id)) {
                     button type="submit" data-testid="resume" { (RunText::Resume.say(lang)) }
                     " " (RunText::NothingDoneIsSentAgain.say(lang))
@@ -100,7 +101,7 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
     // The sheet's name beside the line only when the file has several.
     let several = v.plan.rows.iter().any(|r| v.plan.rows.first().is_some_and(|f| f.feuille != r.feuille));
     let shown: Vec<usize> =
-        (0..report.rows.len()).filter(|i| v.only.is_none_or(|s| report.rows[*i].status.word() == s)).collect();
+        (0..report.rows.len()).filter(|i| v.only.is_none_or(|s| report.rows[*i].status == s)).collect();
     html! {
         h2 { (RunText::Results.say(lang)) }
         p {
@@ -112,7 +113,7 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
             a href=(format!("/execution/{}", v.id)) data-active=(v.only.is_none()) aria-current=[v.only.is_none().then_some("true")] {
                 (RunText::All.say(lang)) " (" (report.rows.len()) ")" }
             @for (word, n) in &counts {
-                @let active = v.only == Some(&word[..]);
+                @let active = v.only.is_some_and(|s| s.word() == *word);
                 @let said = Status::from_word(word).map_or("", |s| job::status_said(s, lang));
                 a href=(link(word)) data-status=(word) data-active=(active) aria-current=[active.then_some("true")] {
                     (said) " · " (word) " (" (n) ")" }
@@ -151,7 +152,7 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
 }
 
 /// The confirmation of a new key (`--new-key`), both masked ids shown.
-pub fn confirm_new_key(id: &str, was: &str, now: &str, lang: Lang) -> Markup {
+pub(super) fn confirm_new_key(id: &str, was: &str, now: &str, lang: Lang) -> Markup {
     html! {
         section role="dialog" data-testid="new-key" data-was=(was) data-now=(now) {
             p { (RunText::ThisRunWasMadeWithThe.say(lang)) " " strong { (was) }

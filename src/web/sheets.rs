@@ -12,7 +12,6 @@ use axum::body::Body;
 use axum::extract::{Form, Multipart, Path as UrlPath, Query, State};
 use axum::http::{HeaderValue, Response, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
-use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
 
 use super::{Shared, UPLOAD_LIMIT_MB, failed, failure, html, internal, owner_only_folder};
@@ -289,7 +288,7 @@ pub(super) async fn edit(
             .iter()
             .map(|i| serde_json::json!({"index": i, "html": super::grid::row(&l.sheet, *i, lang).into_string()}))
             .collect();
-        Ok::<_, crate::error::Failure>(serde_json::json!({
+        Ok::<_, crate::job::Failure>(serde_json::json!({
             "summary": super::grid::summary(&l.sheet, lang).into_string(),
             "rows": rows,
         }))
@@ -315,7 +314,7 @@ pub(super) async fn fixed(State(app): State<Shared>, UrlPath(id): UrlPath<String
     let built = tokio::task::spawn_blocking(move || {
         let l = l.lock().unwrap_or_else(|e| e.into_inner());
         let stem = PathBuf::from(&l.name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        fixed_workbook(&l.sheet).map(|bytes| (format!("{stem}-corrige.xlsx"), bytes))
+        l.sheet.fixed_xlsx().map(|bytes| (format!("{stem}-corrige.xlsx"), bytes))
     })
     .await;
     match built {
@@ -367,29 +366,6 @@ fn attachment(file: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
-fn fixed_workbook(sheet: &CheckedSheet) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let table = sheet.table();
-    let mut book = Workbook::new();
-    let text = Format::new().set_num_format("@");
-    let bold = Format::new().set_bold().set_num_format("@");
-    for header in &table.sheets {
-        let ws = book.add_worksheet();
-        let name: String = header.name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
-        if !name.is_empty() {
-            let _ = ws.set_name(&name);
-        }
-        for (c, column) in table.columns.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, column, &bold)?;
-        }
-        for (r, raw) in (1u32..).zip(table.rows.iter().filter(|raw| raw.sheet == header.name)) {
-            for (c, cell) in raw.cells.iter().enumerate() {
-                ws.write_string_with_format(r, c as u16, &cell.text, &text)?;
-            }
-        }
-    }
-    book.save_to_buffer()
-}
-
 /// A results file's name for the download, with the date and time its
 /// run wrote it: two runs of one sheet never download under one name.
 pub(super) fn dated_name(path: &std::path::Path) -> String {
@@ -397,7 +373,7 @@ pub(super) fn dated_name(path: &std::path::Path) -> String {
     let ext = path.extension().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let written = std::fs::metadata(path).and_then(|m| m.modified()).unwrap_or_else(|_| std::time::SystemTime::now());
     // 2026-12-03 10:04 → 2026-12-03-10h04
-    let when = crate::outcome::format_local(written).replace(' ', "-").replacen(':', "h", 1);
+    let when = crate::job::format_local(written).replace(' ', "-").replacen(':', "h", 1);
     format!("{stem}-{when}.{ext}")
 }
 

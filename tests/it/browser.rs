@@ -199,7 +199,7 @@ fn sample_gateway(latency: Duration) -> TestSim {
         dossiers: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),
         ..Default::default()
     };
-    let model = simulator::build_model(&seed, 1, loopbatch::i18n::Lang::Fr).unwrap();
+    let model = simulator::build_model(&seed, 1, loopbatch::job::Lang::Fr).unwrap();
     let faults = simulator::Faults { latency, ..Default::default() };
     TestSim::start(Options { model, faults, ..Default::default() })
 }

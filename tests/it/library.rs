@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use loopbatch::config::{Config, FileConfig, Keys, Rate, Secret};
-use loopbatch::error::exit;
-use loopbatch::i18n::Lang;
+use loopbatch::job::Lang;
+use loopbatch::job::Problem;
+use loopbatch::job::exit;
 use loopbatch::job::{self, CheckedSheet, Confirm, Edit, Event, EventSink, RunRequest, RunSource, SheetInput, Stopper};
-use loopbatch::problems::Problem;
+use loopbatch::job::{Config, FileConfig, Keys, Rate, Secret};
 use loopbatch::simulator::{self, Options};
 
 use crate::util::{TestSim, Work, results_xlsx};
@@ -188,7 +188,7 @@ fn two_runs_live_in_one_process_and_a_remote_host_asks_first() {
     let record = asked.clone();
     let confirm: Confirm = Box::new(move |c| {
         *record.lock().unwrap() = Some(c);
-        Box::pin(async { Err(loopbatch::error::Failure::unusable("refusé")) })
+        Box::pin(async { Err(loopbatch::job::Failure::unusable("refusé")) })
     });
     let (events, _) = recorder();
     let out = w.path("remote.xlsx");
@@ -201,7 +201,7 @@ fn two_runs_live_in_one_process_and_a_remote_host_asks_first() {
     let c = asked.lock().unwrap().clone().expect("asked");
     assert_eq!(c.host, "api.cabinet.invalid");
     assert!(c.calls > 0 && c.calls_per_route.values().sum::<usize>() == c.calls);
-    let registre = loopbatch::registre::Registre::open(remote.registre.as_ref().unwrap(), Lang::Fr).unwrap();
+    let registre = loopbatch::job::Registre::open(remote.registre.as_ref().unwrap(), Lang::Fr).unwrap();
     assert!(!out.exists() && registre.run_for(&out).unwrap().is_none(), "nothing written");
 }
 

@@ -3,8 +3,10 @@
 mod architecture;
 mod browser;
 mod check;
+mod docs;
 mod dossiers;
 mod excel;
+mod exits;
 mod faults;
 mod fuzz_corpus;
 mod hostile;

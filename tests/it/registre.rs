@@ -125,11 +125,11 @@ fn a_journal_of_the_previous_format_is_imported_once() {
     assert_eq!(stdout(&out).matches("Importé").count(), 2, "{}", stdout(&out));
     let out = w.bin().args(["registre", "import"]).arg(&results).output().unwrap();
     assert!(stdout(&out).contains("Déjà importé"), "{}", stdout(&out));
-    let reg = loopbatch::registre::Registre::open(&default_registre(&w), loopbatch::i18n::Lang::Fr).unwrap();
+    let reg = loopbatch::job::Registre::open(&default_registre(&w), loopbatch::job::Lang::Fr).unwrap();
     let run = reg.run_for(&results).unwrap().expect("the run of r.csv");
     let (prior, damaged) = reg.prior(run.id).unwrap();
     assert!(!damaged);
-    assert_eq!(prior.get(&1), Some(&loopbatch::registre::Prior::InFlight { attempts: 1, sent: true }));
+    assert_eq!(prior.get(&1), Some(&loopbatch::job::Prior::InFlight { attempts: 1, sent: true }));
     let run = reg.run_for(&w.path("t.csv")).unwrap().expect("the torn one too");
     assert_eq!(reg.prior(run.id).unwrap().0.len(), 1, "the torn line left out");
     let out = w.bin().args(["registre", "import"]).arg(&sheet).output().unwrap();

@@ -7,7 +7,7 @@ mod fr;
 use crate::i18n::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HomeText {
+pub(crate) enum HomeText {
     SimulationCallsGoToTheEmbedded,
     Quit,
     QuitLoopbatch,
@@ -70,7 +70,7 @@ pub enum HomeText {
 
 impl HomeText {
     /// The words in `lang`.
-    pub fn say(self, lang: Lang) -> &'static str {
+    pub(crate) fn say(self, lang: Lang) -> &'static str {
         match lang {
             Lang::Fr => fr::home(self),
             Lang::En => en::home(self),
@@ -79,7 +79,7 @@ impl HomeText {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GridText {
+pub(crate) enum GridText {
     Rows,
     WithWarnings,
     CallsPlanned,
@@ -107,7 +107,7 @@ pub enum GridText {
 
 impl GridText {
     /// The words in `lang`.
-    pub fn say(self, lang: Lang) -> &'static str {
+    pub(crate) fn say(self, lang: Lang) -> &'static str {
         match lang {
             Lang::Fr => fr::grid(self),
             Lang::En => en::grid(self),
@@ -116,7 +116,7 @@ impl GridText {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlanText {
+pub(crate) enum PlanText {
     Plan,
     PlanOfCallsOf,
     CallsTo,
@@ -149,7 +149,7 @@ pub enum PlanText {
 
 impl PlanText {
     /// The words in `lang`.
-    pub fn say(self, lang: Lang) -> &'static str {
+    pub(crate) fn say(self, lang: Lang) -> &'static str {
         match lang {
             Lang::Fr => fr::plan(self),
             Lang::En => en::plan(self),
@@ -158,7 +158,7 @@ impl PlanText {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunText {
+pub(crate) enum RunText {
     Run,
     RunOf,
     Stop,
@@ -189,7 +189,7 @@ pub enum RunText {
 
 impl RunText {
     /// The words in `lang`.
-    pub fn say(self, lang: Lang) -> &'static str {
+    pub(crate) fn say(self, lang: Lang) -> &'static str {
         match lang {
             Lang::Fr => fr::run(self),
             Lang::En => en::run(self),
@@ -198,7 +198,7 @@ impl RunText {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SheetText {
+pub(crate) enum SheetText {
     ChooseAnotherFile,
     SheetsLoaded,
     KeptOnThisComputerWhileThe,
@@ -213,7 +213,7 @@ pub enum SheetText {
 
 impl SheetText {
     /// The words in `lang`.
-    pub fn say(self, lang: Lang) -> &'static str {
+    pub(crate) fn say(self, lang: Lang) -> &'static str {
         match lang {
             Lang::Fr => fr::sheet(self),
             Lang::En => en::sheet(self),
