@@ -100,7 +100,7 @@ pub(super) fn warning(w: &Warning) -> String {
             "column « {column} » : « {value} » shorter than the configured width : padded to {padded} (code_dossier_width in the configuration)"
         ),
         Warning::CodeAsNumber { column, value } => format!(
-            "column « {column} » : « {value} » stored as a number by the spreadsheet: leading zeros may have been lost. Format the column as Text, or set code_dossier_width in loopbatch.toml"
+            "column « {column} » : « {value} » stored as a number by the spreadsheet: leading zeros may have been lost. Format the column as Text in the sheet (or set code_dossier_width in the configuration)"
         ),
         Warning::RemovesFromAll { offer } => format!(
             "removeOffer will take offer {offer} away from every contact of the dossier, not only those in this file (give an e-mail to touch one contact only)"
@@ -184,6 +184,13 @@ pub(super) fn message(m: &Message) -> String {
         ),
         Message::UploadCut => "Sending the file was cut off or took too long. Choose the file again.".into(),
         Message::NoFileChosen => "No file chosen: choose a sheet.".into(),
+        Message::NoCodeDossierColumnOnPage { file, seen } => {
+            let seen = if seen.is_empty() { "no readable header".to_string() } else { seen.join(", ") };
+            format!(
+                "{}: no \"code_dossier\" column in the first 30 rows (headers seen: {seen}). Add a code_dossier column (or \"Code dossier\", \"codeDossier\", \"code IBS\") to the sheet, save it, then choose it again; the “Templates to fill in” on the home page show the expected format.",
+                file.display()
+            )
+        }
         Message::UploadEmpty { name } => format!(
             "The file « {name} » is empty (0 bytes): open it in Excel, check that it holds your rows, save it, then choose it again."
         ),
@@ -196,6 +203,7 @@ pub(super) fn run_message(m: &RunMessage) -> String {
         RunMessage::NotRun { stop: Some(Stop::Interrupted), on_page: true } => "not run: run stopped (Stop button) before this call".into(),
         RunMessage::NotRun { stop: Some(Stop::Interrupted), on_page: false } => "not run: run interrupted (Ctrl-C)".into(),
         RunMessage::NotRun { stop: Some(Stop::WaitTooLong { secs }), .. } => format!("not run: the gateway imposes too long a wait ({secs} s)"),
+        RunMessage::NotRun { stop: Some(Stop::KeyRefused { .. }), .. } => "not run: run stopped, Cegid Loop refused a key; “Resume” sends it once the key is fixed".into(),
         RunMessage::NotRun { stop: Some(Stop::Said(why)), .. } => format!("not run: run stopped, {why}"),
         RunMessage::Unsettled { on_page: true } => "unsettled: sent, the run stopped before its answer; click “Resume”, which settles it without a duplicate".into(),
         RunMessage::Unsettled { on_page: false } => "unsettled: sent, the run stopped before its answer; resume with --resume, which settles it without a duplicate".into(),
@@ -203,6 +211,10 @@ pub(super) fn run_message(m: &RunMessage) -> String {
         RunMessage::Stopped { stop: Stop::Interrupted, on_page: false } => "interrupted (Ctrl-C)".into(),
         RunMessage::Stopped { stop: Stop::WaitTooLong { secs }, on_page: true } => format!("Cegid Loop imposes a wait of {secs} s ; click “Resume” later: nothing done is sent again"),
         RunMessage::Stopped { stop: Stop::WaitTooLong { secs }, on_page: false } => format!("the gateway imposes a wait of {secs} s ; run again later with --resume, or raise max_retry_after_s"),
+        RunMessage::Stopped { stop: Stop::KeyRefused { api, status }, .. } => {
+            let key = if *api { "the API key" } else { "the subscription key" };
+            format!("Cegid Loop refused {key} (HTTP {status}). Type the right key under “Keys”, on the home page, then come back here and click “Resume”: nothing done is sent again.")
+        }
         RunMessage::Stopped { stop: Stop::Said(why), .. } => why.to_string(),
         RunMessage::NothingToSend => "nothing to send".into(),
         RunMessage::RerunCalls { calls, host } => {
@@ -351,6 +363,9 @@ pub(super) fn advice(a: Advice) -> &'static str {
         Advice::Resume => "The run stopped before this row: resume it, nothing already done is sent again.",
         Advice::CheckInLoop => {
             "Loop's answer was lost: look in Loop whether it is done (a contact: Paramétrage > Clients > Interlocuteurs, by e-mail) before running this row again."
+        }
+        Advice::KeyRefused => {
+            "Cegid Loop refused the key the message names: give the right key, then resume the run; nothing done is sent again."
         }
         Advice::Refused(Some(KnownAnswer::EmailTaken)) => {
             "This e-mail already belongs to a contact in Loop: if it is the same person, give them the offer with the action ajouter_offre and their e-mail; otherwise fix the e-mail in the sheet."

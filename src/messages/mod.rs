@@ -140,6 +140,12 @@ pub(crate) enum Message<'a> {
     /// The page: the upload was cut or too slow.
     UploadCut,
     NoFileChosen,
+    /// The page: a sheet without a code_dossier column (the headers seen);
+    /// the templates are on the home page.
+    NoCodeDossierColumnOnPage {
+        file: &'a std::path::Path,
+        seen: &'a [String],
+    },
     /// The page: an empty file chosen.
     UploadEmpty {
         name: &'a str,
@@ -327,6 +333,9 @@ pub(crate) enum Stop<'a> {
     Interrupted,
     /// The gateway asked to wait longer than allowed.
     WaitTooLong { secs: u64 },
+    /// The page: Cegid Loop refused a key (`api`: the API key, else the
+    /// subscription key); the command line says it with its variable.
+    KeyRefused { api: bool, status: u16 },
     /// Stopped for a reason said where found (the engine's words).
     Said(&'a str),
 }
@@ -375,6 +384,8 @@ pub(crate) enum Advice {
     Resume,
     /// Loop's answer was lost.
     CheckInLoop,
+    /// The gateway refused a key: the run stopped.
+    KeyRefused,
     /// Refused by Loop: the kind of its answer, if known.
     Refused(Option<KnownAnswer>),
 }

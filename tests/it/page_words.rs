@@ -1,0 +1,94 @@
+//! The page says the page's way: a key refused, a sheet without its
+//! code_dossier column — each said with the page's buttons, never a
+//! command-line flag, an environment variable, a config file or a path.
+
+use crate::page::{attr, client, confirm_of, open, post_sheet, progress_of, start};
+use crate::util::Work;
+
+/// What a person reads of a page: its text, the markup left out.
+fn visible(page: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in page.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// No command line, no setting, no server path in what is read.
+fn assert_the_pages_words(text: &str, home: &std::path::Path) {
+    for wrong in ["--", "LOOP_", "loopbatch.toml", "loopbatch template", "/tmp/"] {
+        assert!(!text.contains(wrong), "« {wrong} » shown: {text}");
+    }
+    assert!(!text.contains(&home.display().to_string()), "the home folder shown: {text}");
+}
+
+#[test]
+fn a_refused_key_is_said_with_the_pages_keys_and_its_resume_button() {
+    let sim = crate::util::TestSim::start(loopbatch::simulator::Options {
+        model: crate::util::model(&[("P1", false), ("P2", false)]),
+        ..Default::default()
+    });
+    let w = Work::new();
+    let keys = [
+        ("LOOP_BASE_URL", sim.base_url.as_str()),
+        ("LOOP_SUBSCRIPTION_KEY", loopbatch::simulator::DEMO_SUBSCRIPTION_KEY),
+        ("LOOP_API_KEY", "demo-key-id:not-the-secret"),
+    ];
+    let p = start(&w, &keys);
+    let cookie = open(&p);
+    let sheet = b"action;code_dossier\nprovisionner;P1\nprovisionner;P2\n".to_vec();
+    let sheet = post_sheet(&p, &cookie, "p.csv", sheet).headers()["location"].to_str().unwrap().to_string();
+    let plan =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    let r = client()
+        .post(format!("{}/execution", p.base))
+        .header("cookie", &cookie)
+        .header("origin", &p.base)
+        .form(&[("confirm", confirm_of(&plan))])
+        .send()
+        .unwrap();
+    let run = r.headers()["location"].to_str().unwrap().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let page = loop {
+        let (state, page) = progress_of(&p, &cookie, &run);
+        if state == "stopped" {
+            break page;
+        }
+        assert!(std::time::Instant::now() < deadline, "the run stops: {state} {page}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let reason =
+        visible(page.split("data-testid=\"stop-reason\"").nth(1).expect("a reason").split("</p>").next().unwrap());
+    assert!(reason.contains("Cegid Loop a refusé la clé d'API (HTTP 401)"), "{reason}");
+    assert!(reason.contains("« Clés »") && reason.contains("« Reprendre »"), "the next step: {reason}");
+    assert!(page.contains("data-testid=\"resume\""), "the button the reason names: {page}");
+    assert_eq!(attr(&page, "data-state"), "stopped");
+    // The refused row: which key, and its advice, with no variable's name.
+    let text = visible(&page);
+    assert!(text.contains("clé d'API refusée (HTTP 401)") && text.contains("donnez la bonne clé"), "{text}");
+    assert_the_pages_words(&visible(&page), w.dir.path());
+}
+
+#[test]
+fn a_sheet_without_its_code_column_points_to_the_pages_templates() {
+    let w = Work::new();
+    let p = start(&w, &[]);
+    let cookie = open(&p);
+    let r = post_sheet(&p, &cookie, "clients.csv", b"nom;ville\nDupont;Lyon\n".to_vec());
+    assert_eq!(r.status(), 422);
+    let page = r.text().unwrap();
+    let said = visible(page.split("data-testid=\"failure\"").nth(1).unwrap().split("</p>").next().unwrap());
+    assert!(said.contains("clients.csv") && said.contains("nom, ville"), "{said}");
+    assert!(said.contains("« Modèles à remplir » de la page d'accueil"), "{said}");
+    assert!(page.contains("data-testid=\"next-step\""), "a next step: {page}");
+    assert_the_pages_words(&visible(&page), w.dir.path());
+}
