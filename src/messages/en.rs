@@ -141,8 +141,11 @@ pub(super) fn message(m: &Message) -> String {
         Message::SimulatorReady { base_url, dossiers } => {
             format!("Cegid Loop simulator ready: {base_url} ({dossiers} dossiers). Ctrl-C to stop.")
         }
-        Message::PageOpened { address } => {
+        Message::PageOpened { address, opened: true } => {
             format!("loopbatch's page opened in the browser; otherwise open within 2 minutes: {address}")
+        }
+        Message::PageOpened { address, opened: false } => {
+            format!("Open this address in your browser within 2 minutes (the browser is not opened for you): {address}")
         }
         Message::TemplatesWritten => "Templates written:".into(),
         Message::SearchTooShort { search } => {

@@ -139,8 +139,13 @@ pub(super) fn message(m: &Message) -> String {
         Message::SimulatorReady { base_url, dossiers } => {
             format!("Simulateur Cegid Loop prêt : {base_url} ({dossiers} dossiers). Ctrl-C pour arrêter.")
         }
-        Message::PageOpened { address } => {
+        Message::PageOpened { address, opened: true } => {
             format!("Page de loopbatch ouverte dans le navigateur ; sinon, ouvrez dans les 2 minutes : {address}")
+        }
+        Message::PageOpened { address, opened: false } => {
+            format!(
+                "Ouvrez cette adresse dans votre navigateur dans les 2 minutes (le navigateur n'est pas ouvert automatiquement) : {address}"
+            )
         }
         Message::TemplatesWritten => "Modèles écrits :".into(),
         Message::SearchTooShort { search } => {

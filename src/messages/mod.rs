@@ -114,9 +114,11 @@ pub(crate) enum Message<'a> {
         base_url: &'a str,
         dossiers: usize,
     },
-    /// `ui`: the page's address, if the browser did not open it.
+    /// `ui`: the page's address, if the browser did not open it; `opened`:
+    /// whether loopbatch asked the browser to open it (not with --no-open).
     PageOpened {
         address: &'a str,
+        opened: bool,
     },
     TemplatesWritten,
     /// A LoopHub search shorter than LoopHub's 3 characters.

@@ -92,3 +92,29 @@ fn a_sheet_without_its_code_column_points_to_the_pages_templates() {
     assert!(page.contains("data-testid=\"next-step\""), "a next step: {page}");
     assert_the_pages_words(&visible(&page), w.dir.path());
 }
+
+#[test]
+fn with_no_open_the_command_line_says_to_open_the_address_not_that_it_opened() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    use crate::util::Hermetic;
+    let w = Work::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loopbatch"))
+        .current_dir(w.dir.path())
+        .args(["ui", "--no-open"])
+        .hermetic(&w.home())
+        .env("XDG_DATA_HOME", w.path("donnees"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut address = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut address).unwrap();
+    let mut said = String::new();
+    BufReader::new(child.stderr.take().unwrap()).read_line(&mut said).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(said.starts_with("Ouvrez cette adresse dans votre navigateur"), "{said}");
+    assert!(!said.contains("ouverte dans le navigateur") && said.contains(address.trim()), "{said}");
+}
