@@ -98,6 +98,7 @@ fn stop_of(stop: &StopReason, front: Front) -> Stop<'_> {
         {
             Stop::KeyRefused { api: *kind == FatalKind::ApiKey, status: *status }
         }
+        StopReason::Journal { .. } if front == Front::Page => Stop::RegistreUnwritable,
         StopReason::RetryAfterTooLong { wait } => Stop::WaitTooLong { secs: wait.as_secs() },
         StopReason::Fatal { message, .. } | StopReason::Journal { message } => Stop::Said(message),
     }

@@ -207,6 +207,7 @@ pub(super) fn run_message(m: &RunMessage) -> String {
         RunMessage::NotRun { stop: Some(Stop::Interrupted), on_page: false } => "not run: run interrupted (Ctrl-C)".into(),
         RunMessage::NotRun { stop: Some(Stop::WaitTooLong { secs }), .. } => format!("not run: the gateway imposes too long a wait ({secs} s)"),
         RunMessage::NotRun { stop: Some(Stop::KeyRefused { .. }), .. } => "not run: run stopped, Cegid Loop refused a key; “Resume” sends it once the key is fixed".into(),
+        RunMessage::NotRun { stop: Some(Stop::RegistreUnwritable), .. } => "not run: run stopped, this computer's disk no longer accepts writing; “Resume” sends it once space is freed".into(),
         RunMessage::NotRun { stop: Some(Stop::Said(why)), .. } => format!("not run: run stopped, {why}"),
         RunMessage::Unsettled { on_page: true } => "unsettled: sent, the run stopped before its answer; click “Resume”, which settles it without a duplicate".into(),
         RunMessage::Unsettled { on_page: false } => "unsettled: sent, the run stopped before its answer; resume with --resume, which settles it without a duplicate".into(),
@@ -218,6 +219,7 @@ pub(super) fn run_message(m: &RunMessage) -> String {
             let key = if *api { "the API key" } else { "the subscription key" };
             format!("Cegid Loop refused {key} (HTTP {status}). Type the right key under “Keys”, on the home page, then come back here and click “Resume”: nothing done is sent again.")
         }
+        RunMessage::Stopped { stop: Stop::RegistreUnwritable, .. } => "loopbatch could no longer record its calls on this computer's disk (disk full, or writing refused): no more calls are sent. Free some space on the disk, then click “Resume”: nothing recorded as done is sent again.".into(),
         RunMessage::Stopped { stop: Stop::Said(why), .. } => why.to_string(),
         RunMessage::NothingToSend => "nothing to send".into(),
         RunMessage::RerunCalls { calls, host } => {

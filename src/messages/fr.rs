@@ -213,6 +213,7 @@ pub(super) fn run_message(m: &RunMessage) -> String {
         RunMessage::NotRun { stop: Some(Stop::Interrupted), on_page: false } => "non exécuté : exécution interrompue (Ctrl-C)".into(),
         RunMessage::NotRun { stop: Some(Stop::WaitTooLong { secs }), .. } => format!("non exécuté : la passerelle impose une attente trop longue ({secs} s)"),
         RunMessage::NotRun { stop: Some(Stop::KeyRefused { .. }), .. } => "non exécuté : exécution arrêtée, Cegid Loop a refusé une clé ; « Reprendre » l'enverra une fois la clé corrigée".into(),
+        RunMessage::NotRun { stop: Some(Stop::RegistreUnwritable), .. } => "non exécuté : exécution arrêtée, le disque de cet ordinateur n'accepte plus l'écriture ; « Reprendre » l'enverra une fois de la place libérée".into(),
         RunMessage::NotRun { stop: Some(Stop::Said(why)), .. } => format!("non exécuté : exécution arrêtée, {why}"),
         RunMessage::Unsettled { on_page: true } => "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; cliquez sur « Reprendre », qui le réglera sans doublon".into(),
         RunMessage::Unsettled { on_page: false } => "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; reprenez avec --resume, qui le réglera sans doublon".into(),
@@ -224,6 +225,7 @@ pub(super) fn run_message(m: &RunMessage) -> String {
             let key = if *api { "la clé d'API" } else { "la clé d'abonnement" };
             format!("Cegid Loop a refusé {key} (HTTP {status}). Saisissez la bonne clé dans « Clés », sur la page d'accueil, puis revenez ici et cliquez sur « Reprendre » : rien de ce qui est fait ne sera renvoyé.")
         }
+        RunMessage::Stopped { stop: Stop::RegistreUnwritable, .. } => "loopbatch n'a plus pu noter ses envois sur le disque de cet ordinateur (disque plein, ou écriture refusée) : aucun appel n'est plus envoyé. Libérez de la place sur le disque, puis cliquez sur « Reprendre » : rien de ce qui est noté comme fait ne sera renvoyé.".into(),
         RunMessage::Stopped { stop: Stop::Said(why), .. } => why.to_string(),
         RunMessage::NothingToSend => "rien à envoyer".into(),
         RunMessage::RerunCalls { calls, host } => {

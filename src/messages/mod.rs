@@ -338,6 +338,9 @@ pub(crate) enum Stop<'a> {
     /// The page: Cegid Loop refused a key (`api`: the API key, else the
     /// subscription key); the command line says it with its variable.
     KeyRefused { api: bool, status: u16 },
+    /// The page: the registre could not be written (disk full…); the
+    /// command line says the file and the system's error.
+    RegistreUnwritable,
     /// Stopped for a reason said where found (the engine's words).
     Said(&'a str),
 }

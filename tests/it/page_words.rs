@@ -118,3 +118,49 @@ fn with_no_open_the_command_line_says_to_open_the_address_not_that_it_opened() {
     assert!(said.starts_with("Ouvrez cette adresse dans votre navigateur"), "{said}");
     assert!(!said.contains("ouverte dans le navigateur") && said.contains(address.trim()), "{said}");
 }
+
+/// Waits for the run at `run` to stop; its page.
+fn stopped(p: &crate::page::Page, cookie: &str, run: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (state, page) = progress_of(p, cookie, run);
+        if state == "stopped" {
+            return page;
+        }
+        assert!(std::time::Instant::now() < deadline, "the run stops: {state} {page}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_disk_that_fills_up_is_said_with_the_pages_resume_not_a_flag_or_a_path() {
+    let w = Work::new();
+    let (input, codes) = crate::reliable::onboarding(&w, 100);
+    let faults = loopbatch::simulator::Faults { latency: std::time::Duration::from_millis(15), ..Default::default() };
+    let sim = crate::reliable::sim_for(&codes, faults);
+    let shim = crate::reliable::disk_full_shim(&w);
+    let [base, sub, key] = crate::page::sim_keys(&sim);
+    let env = [base, sub, key, ("LD_PRELOAD", shim.to_str().unwrap()), ("JOURNAL_WRITES_ALLOWED", "300")];
+    let p = start(&w, &env);
+    let cookie = open(&p);
+    let sheet = post_sheet(&p, &cookie, "j.csv", std::fs::read(&input).unwrap());
+    let sheet = sheet.headers()["location"].to_str().unwrap().to_string();
+    let plan =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    let r = client()
+        .post(format!("{}/execution", p.base))
+        .header("cookie", &cookie)
+        .header("origin", &p.base)
+        .form(&[("confirm", confirm_of(&plan))])
+        .send()
+        .unwrap();
+    let run = r.headers()["location"].to_str().unwrap().to_string();
+    let page = stopped(&p, &cookie, &run);
+    let reason =
+        visible(page.split("data-testid=\"stop-reason\"").nth(1).expect("a reason").split("</p>").next().unwrap());
+    assert!(reason.contains("disque plein") && reason.contains("« Reprendre »"), "{reason}");
+    assert!(page.contains("data-testid=\"resume\""), "the button the reason names");
+    assert_the_pages_words(&visible(&page), w.dir.path());
+    assert!(!visible(&page).contains("registre.sqlite3"), "no file of loopbatch's own");
+}
