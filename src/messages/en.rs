@@ -412,23 +412,23 @@ pub(super) fn status_said(s: Status) -> &'static str {
 pub(super) fn status_meaning(s: Status) -> &'static str {
     match s {
         Status::Valide => {
-            "The row is correct and ready to go; nothing was sent yet. Next: start the run (loopbatch run)."
+            "The row is correct and ready to go; nothing was sent yet. Next: start the run (on the page: “Run”; on the command line: loopbatch run)."
         }
         Status::Ok => "Cegid Loop did what the row asked. Nothing to do.",
         Status::Ignore => {
-            "Nothing was sent for this row: blank action, or a call it depends on failed (see the message). Next: fix the cause shown, then run the failures again (--only-failed)."
+            "Nothing was sent for this row: blank action, or a call it depends on failed (see the message). Next: fix the cause shown, then run the failures again (on the page: “Run the failures again”; on the command line: --only-failed)."
         }
         Status::NonExecute => {
-            "Not sent, or sent without an answer before the stop (\"unsettled\": the message says so): the run stopped (interrupted, key refused, imposed wait too long, disk full). Next: resume the run (--resume); nothing already done is sent again, and what went without an answer is settled."
+            "Not sent, or sent without an answer before the stop (\"unsettled\": the message says so): the run stopped (interrupted, key refused, imposed wait too long, disk full). Next: resume the run (on the page: “Resume”; on the command line: --resume); nothing already done is sent again, and what went without an answer is settled."
         }
         Status::AVerifier => {
-            "Sent without an answer received, and nothing proves whether Loop applied it (for instance \"e-mail already taken\" on resending). Next: check in Loop what the message names (contact, e-mail, dossier), then fix and run it again if needed (--only-failed --include-a-verifier)."
+            "Sent without an answer received, and nothing proves whether Loop applied it (for instance \"e-mail already taken\" on resending). Next: check in Loop what the message names (contact, e-mail, dossier), then fix and run it again if needed (on the command line: --only-failed --include-a-verifier)."
         }
         Status::Erreur => {
-            "Cegid Loop refused the call; the message is the API's, word for word. Next: fix what the message says (in Loop or in the sheet), then run the failures again (--only-failed)."
+            "Cegid Loop refused the call; the message is the API's, word for word. Next: fix what the message says (in Loop or in the sheet), then run the failures again (on the page: “Run the failures again”; on the command line: --only-failed)."
         }
         Status::Invalide => {
-            "The row did not pass the check and was not sent. Next: fix the cell named in the message, then check again (loopbatch check)."
+            "The row did not pass the check and was not sent. Next: fix the cell named in the message, then check again (on the page: in the check's grid; on the command line: loopbatch check)."
         }
     }
 }

@@ -407,23 +407,23 @@ pub(super) fn status_said(s: Status) -> &'static str {
 pub(super) fn status_meaning(s: Status) -> &'static str {
     match s {
         Status::Valide => {
-            "La ligne est correcte et prête à partir ; rien n'a encore été envoyé. Suite : lancez l'exécution (loopbatch run)."
+            "La ligne est correcte et prête à partir ; rien n'a encore été envoyé. Suite : lancez l'exécution (sur la page : « Lancer » ; en ligne de commande : loopbatch run)."
         }
         Status::Ok => "Cegid Loop a fait ce que la ligne demandait. Rien à faire.",
         Status::Ignore => {
-            "Rien n'a été envoyé pour cette ligne : action vide, ou un appel dont elle dépend a échoué (voir le message). Suite : corrigez la cause indiquée, puis relancez les échecs (--only-failed)."
+            "Rien n'a été envoyé pour cette ligne : action vide, ou un appel dont elle dépend a échoué (voir le message). Suite : corrigez la cause indiquée, puis relancez les échecs (sur la page : « Relancer les échecs » ; en ligne de commande : --only-failed)."
         }
         Status::NonExecute => {
-            "Pas envoyée, ou partie sans réponse avant l'arrêt (« non réglé » : le message le dit) : l'exécution s'est arrêtée (interruption, clé refusée, attente imposée trop longue, disque plein). Suite : reprenez l'exécution (--resume) ; rien de ce qui est fait ne sera renvoyé, et ce qui est parti sans réponse sera tranché."
+            "Pas envoyée, ou partie sans réponse avant l'arrêt (« non réglé » : le message le dit) : l'exécution s'est arrêtée (interruption, clé refusée, attente imposée trop longue, disque plein). Suite : reprenez l'exécution (sur la page : « Reprendre » ; en ligne de commande : --resume) ; rien de ce qui est fait ne sera renvoyé, et ce qui est parti sans réponse sera tranché."
         }
         Status::AVerifier => {
-            "Partie sans réponse reçue, et rien ne prouve si Loop l'a appliquée (par exemple « e-mail déjà associé » au nouvel envoi). Suite : vérifiez dans Loop ce que nomme le message (interlocuteur, e-mail, dossier), puis corrigez et relancez si besoin (--only-failed --include-a-verifier)."
+            "Partie sans réponse reçue, et rien ne prouve si Loop l'a appliquée (par exemple « e-mail déjà associé » au nouvel envoi). Suite : vérifiez dans Loop ce que nomme le message (interlocuteur, e-mail, dossier), puis corrigez et relancez si besoin (en ligne de commande : --only-failed --include-a-verifier)."
         }
         Status::Erreur => {
-            "Cegid Loop a refusé l'appel ; le message est celui de l'API, mot pour mot. Suite : corrigez selon le message (dans Loop ou dans le tableur), puis relancez les échecs (--only-failed)."
+            "Cegid Loop a refusé l'appel ; le message est celui de l'API, mot pour mot. Suite : corrigez selon le message (dans Loop ou dans le tableur), puis relancez les échecs (sur la page : « Relancer les échecs » ; en ligne de commande : --only-failed)."
         }
         Status::Invalide => {
-            "La ligne n'a pas passé la vérification et n'a pas été envoyée. Suite : corrigez la cellule nommée dans le message, puis vérifiez de nouveau (loopbatch check)."
+            "La ligne n'a pas passé la vérification et n'a pas été envoyée. Suite : corrigez la cellule nommée dans le message, puis vérifiez de nouveau (sur la page : dans la grille de la vérification ; en ligne de commande : loopbatch check)."
         }
     }
 }
