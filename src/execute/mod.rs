@@ -17,9 +17,6 @@
 pub(crate) mod backoff;
 mod call;
 pub(crate) mod client;
-// Left as its authors wrote it (the registre's writer): helpers only its
-// tests use, `pub` items that are crate-wide.
-#[allow(dead_code, unused_imports, unreachable_pub)]
 pub(crate) mod journal;
 pub(crate) mod kill_point;
 pub(crate) mod loophub;
