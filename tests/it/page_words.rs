@@ -164,3 +164,61 @@ fn a_disk_that_fills_up_is_said_with_the_pages_resume_not_a_flag_or_a_path() {
     assert_the_pages_words(&visible(&page), w.dir.path());
     assert!(!visible(&page).contains("registre.sqlite3"), "no file of loopbatch's own");
 }
+
+#[test]
+fn missing_keys_lead_to_the_key_form_then_back_to_the_same_sheet_with_its_fix() {
+    let sim = crate::util::TestSim::start(loopbatch::simulator::Options {
+        model: crate::util::model(&[("P1", false)]),
+        ..Default::default()
+    });
+    let w = Work::new();
+    let p = start(&w, &[("LOOP_BASE_URL", sim.base_url.as_str())]);
+    let cookie = open(&p);
+    let get = |path: &str| client().get(format!("{}{path}", p.base)).header("cookie", &cookie).send().unwrap();
+    let post = |path: &str, form: &[(&str, &str)]| {
+        client()
+            .post(format!("{}{path}", p.base))
+            .header("cookie", &cookie)
+            .header("origin", &p.base)
+            .form(form)
+            .send()
+            .unwrap()
+    };
+    let sheet = b"code_dossier;email;nom;prenom;offre\nP1;pas-une-adresse;Durand;Anne;start\n".to_vec();
+    let sheet = post_sheet(&p, &cookie, "c.csv", sheet).headers()["location"].to_str().unwrap().to_string();
+    let fixed = post(
+        &format!("{sheet}/cellule"),
+        &[("sheet", "c.csv"), ("row", "2"), ("field", "email"), ("value", "anne@exemple.fr")],
+    );
+    assert_eq!(fixed.status(), 200);
+    // The plan says the keys are missing, in words, with a button to the form.
+    let plan = get(&format!("{sheet}/plan")).text().unwrap();
+    let text = visible(&plan);
+    assert!(text.contains("Les clés Cegid Loop manquent") && plan.contains("data-testid=\"enter-keys\""), "{text}");
+    assert_the_pages_words(&text, w.dir.path());
+    let form = plan.split("data-testid=\"enter-keys\"").next().unwrap();
+    let href = form.rsplit("href=\"").next().unwrap().split('"').next().unwrap().replace("&amp;", "&");
+    let home = get(&href).text().unwrap();
+    assert!(home.contains("data-testid=\"keys-needed\""), "the form says why: {home}");
+    assert_the_pages_words(&visible(&home), w.dir.path());
+    assert!(home.contains(&format!("name=\"retour\" value=\"{sheet}/plan\"")), "the way back: {home}");
+    let kept = post(
+        "/cles",
+        &[
+            ("abonnement", loopbatch::simulator::DEMO_SUBSCRIPTION_KEY),
+            ("api", loopbatch::simulator::DEMO_API_KEY),
+            ("garder", "session"),
+            ("retour", &format!("{sheet}/plan")),
+        ],
+    );
+    assert_eq!(kept.status(), 303);
+    assert_eq!(kept.headers()["location"], format!("{sheet}/plan").as_str(), "back to the plan");
+    // The same sheet, its fix kept: the row is valid, the run offered.
+    let plan = get(&format!("{sheet}/plan")).text().unwrap();
+    assert!(plan.contains("data-testid=\"run\"") && !plan.contains("data-testid=\"enter-keys\""), "{plan}");
+    assert!(
+        visible(&plan).contains("1 ligne valide") || visible(&plan).contains("1 lignes valides"),
+        "{}",
+        visible(&plan)
+    );
+}
