@@ -10,7 +10,7 @@ use crate::plan::Call;
 
 use tokio::sync::SemaphorePermit;
 
-use super::client::{Answer, fatal_message, route_not_found_hint};
+use super::client::{Answer, fatal_message, fatal_row_message, route_not_found_hint};
 use super::{Shared, StopReason};
 
 fn outcome(status: Status, code: Option<u16>, message: String, request_id: String, attempts: u32) -> CallOutcome {
@@ -124,8 +124,8 @@ fn email_taken_to_check(call: &Call, lang: Lang) -> String {
         lang.t("est déjà associé. Ouvrez le dossier", "is already taken. Open dossier"),
         who.dossier,
         lang.t(
-            "dans Loop : si cet interlocuteur y figure, il a été créé par l'envoi précédent (rien à faire) ; sinon l'e-mail appartient à quelqu'un d'autre : corrigez-le dans le fichier et relancez avec --only-failed.",
-            "in Loop: if this contact is there, the earlier attempt created it (nothing to do); otherwise the e-mail belongs to someone else: correct it in the sheet and run again with --only-failed."
+            "dans Loop : si cet interlocuteur y figure, il a été créé par l'envoi précédent (rien à faire) ; sinon l'e-mail appartient à quelqu'un d'autre : corrigez-le dans le tableur, puis relancez les échecs.",
+            "in Loop: if this contact is there, the earlier attempt created it (nothing to do); otherwise the e-mail belongs to someone else: correct it in the sheet, then run the failures again."
         )
     )
 }
@@ -214,7 +214,8 @@ impl Attempts<'_> {
                 if self.maybe_applied {
                     return Next::Stop;
                 }
-                let mut o = outcome(Status::Erreur, Some(status), m, request_id, self.sent);
+                let row = fatal_row_message(kind, status, &message, Some(&hint), lang);
+                let mut o = outcome(Status::Erreur, Some(status), row, request_id, self.sent);
                 // The gateway refused it: not applied, sent again on resume.
                 o.resend_on_resume = true;
                 Next::Final(o)
