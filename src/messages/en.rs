@@ -183,7 +183,7 @@ pub(super) fn message(m: &Message) -> String {
             format!("Usage error: {what}\nHelp: loopbatch --help")
         }
         Message::UploadTooBig { limit_mb } => format!(
-            "The file is larger than allowed: {limit_mb} Mo. Split it into several sheets, or use the command line (loopbatch check)."
+            "The file is larger than allowed: {limit_mb} Mo. Split it into several sheets under {limit_mb} Mo, then choose them one by one."
         ),
         Message::UploadCut => "Sending the file was cut off or took too long. Choose the file again.".into(),
         Message::NoFileChosen => "No file chosen: choose a sheet.".into(),

@@ -187,7 +187,7 @@ pub(super) fn message(m: &Message) -> String {
             format!("Erreur d'utilisation : {what}\nAide : loopbatch --help")
         }
         Message::UploadTooBig { limit_mb } => format!(
-            "Le fichier dépasse la taille permise : {limit_mb} Mo. Découpez-le en plusieurs tableurs, ou utilisez la ligne de commande (loopbatch check)."
+            "Le fichier dépasse la taille permise : {limit_mb} Mo. Découpez-le en plusieurs tableurs de moins de {limit_mb} Mo, puis choisissez-les un par un."
         ),
         Message::UploadCut => {
             "L'envoi du fichier a été interrompu ou a pris trop de temps. Choisissez le fichier de nouveau.".into()
