@@ -99,6 +99,9 @@ fn stop_of(stop: &StopReason, front: Front) -> Stop<'_> {
             Stop::KeyRefused { api: *kind == FatalKind::ApiKey, status: *status }
         }
         StopReason::Journal { .. } if front == Front::Page => Stop::RegistreUnwritable,
+        StopReason::Fatal { kind: FatalKind::RouteNotFound, status, operation, route, .. } if front == Front::Page => {
+            Stop::RouteUnknown { operation: *operation, route, status: *status }
+        }
         StopReason::RetryAfterTooLong { wait } => Stop::WaitTooLong { secs: wait.as_secs() },
         StopReason::Fatal { message, .. } | StopReason::Journal { message } => Stop::Said(message),
     }

@@ -4,7 +4,7 @@ use super::{Advice, Message, RunMessage, Stop, Usage, WorkbookText};
 use crate::error::{
     ArchiveFault, CallFault, Failure, Foreign, InputProblem, PlanProblem, ResultsProblem, WriteProblem,
 };
-use crate::loop_api::KnownAnswer;
+use crate::loop_api::{KnownAnswer, Operation};
 use crate::outcome::Status;
 use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
 
@@ -202,11 +202,13 @@ pub(super) fn message(m: &Message) -> String {
 
 pub(super) fn run_message(m: &RunMessage) -> String {
     match m {
+        RunMessage::RouteUnknownRow { route, operation, status, message } => format!("the gateway does not know the route {route} ({operation}, HTTP {status}): {message} — what to do is said with the run's stop"),
         RunMessage::NotRun { stop: None, .. } => "not run".into(),
         RunMessage::NotRun { stop: Some(Stop::Interrupted), on_page: true } => "not run: run stopped (Stop button) before this call".into(),
         RunMessage::NotRun { stop: Some(Stop::Interrupted), on_page: false } => "not run: run interrupted (Ctrl-C)".into(),
         RunMessage::NotRun { stop: Some(Stop::WaitTooLong { secs }), .. } => format!("not run: the gateway imposes too long a wait ({secs} s)"),
         RunMessage::NotRun { stop: Some(Stop::KeyRefused { .. }), .. } => "not run: run stopped, Cegid Loop refused a key; “Resume” sends it once the key is fixed".into(),
+        RunMessage::NotRun { stop: Some(Stop::RouteUnknown { .. }), .. } => "not run: run stopped, Cegid Loop does not know a call's route (see why the run stopped)".into(),
         RunMessage::NotRun { stop: Some(Stop::RegistreUnwritable), .. } => "not run: run stopped, this computer's disk no longer accepts writing; “Resume” sends it once space is freed".into(),
         RunMessage::NotRun { stop: Some(Stop::Said(why)), .. } => format!("not run: run stopped, {why}"),
         RunMessage::Unsettled { on_page: true } => "unsettled: sent, the run stopped before its answer; click “Resume”, which settles it without a duplicate".into(),
@@ -219,6 +221,14 @@ pub(super) fn run_message(m: &RunMessage) -> String {
             let key = if *api { "the API key" } else { "the subscription key" };
             format!("Cegid Loop refused {key} (HTTP {status}). Type the right key under “Keys”, on the home page, then come back here and click “Resume”: nothing done is sent again.")
         }
+        RunMessage::Stopped { stop: Stop::RouteUnknown { operation: Operation::AddOffer, route, status }, .. } => format!(
+            "Cegid Loop does not know the route {route} (HTTP {status}): it is addOffer, adding the offer at dossier level, which Cegid declared deprecated on {}; it has probably been withdrawn. Nothing else was sent. To go on without it: activate the offer of these dossiers in LoopHub, then ask whoever manages loopbatch on this computer to turn this call off (setting onboarding_add_offer = false) and to run the rows not done again; “Resume” would meet this route again. A dossier-level offer change (a row without e-mail) has no other route: do it in LoopHub.",
+            crate::loop_api::ADD_OFFER_DEPRECATED_SINCE
+        ),
+        RunMessage::Stopped { stop: Stop::RouteUnknown { operation, route, status }, .. } => format!(
+            "Cegid Loop does not know the route {route} ({}, HTTP {status}): it may have been withdrawn, or the API address set on this computer may be wrong. Nothing else was sent. Ask whoever manages loopbatch on this computer to check the API address and the routes, then click “Resume”: nothing done is sent again.",
+            operation.name()
+        ),
         RunMessage::Stopped { stop: Stop::RegistreUnwritable, .. } => "loopbatch could no longer record its calls on this computer's disk (disk full, or writing refused): no more calls are sent. Free some space on the disk, then click “Resume”: nothing recorded as done is sent again.".into(),
         RunMessage::Stopped { stop: Stop::Said(why), .. } => why.to_string(),
         RunMessage::NothingToSend => "nothing to send".into(),

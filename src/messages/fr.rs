@@ -4,7 +4,7 @@ use super::{Advice, Message, RunMessage, Stop, Usage, WorkbookText};
 use crate::error::{
     ArchiveFault, CallFault, Failure, Foreign, InputProblem, PlanProblem, ResultsProblem, WriteProblem,
 };
-use crate::loop_api::KnownAnswer;
+use crate::loop_api::{KnownAnswer, Operation};
 use crate::outcome::Status;
 use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
 
@@ -208,11 +208,13 @@ pub(super) fn message(m: &Message) -> String {
 
 pub(super) fn run_message(m: &RunMessage) -> String {
     match m {
+        RunMessage::RouteUnknownRow { route, operation, status, message } => format!("la passerelle ne connaît pas la route {route} ({operation}, HTTP {status}) : {message} — ce que faire est dit avec l'arrêt de l'exécution"),
         RunMessage::NotRun { stop: None, .. } => "non exécuté".into(),
         RunMessage::NotRun { stop: Some(Stop::Interrupted), on_page: true } => "non exécuté : exécution arrêtée (bouton Arrêter) avant cet appel".into(),
         RunMessage::NotRun { stop: Some(Stop::Interrupted), on_page: false } => "non exécuté : exécution interrompue (Ctrl-C)".into(),
         RunMessage::NotRun { stop: Some(Stop::WaitTooLong { secs }), .. } => format!("non exécuté : la passerelle impose une attente trop longue ({secs} s)"),
         RunMessage::NotRun { stop: Some(Stop::KeyRefused { .. }), .. } => "non exécuté : exécution arrêtée, Cegid Loop a refusé une clé ; « Reprendre » l'enverra une fois la clé corrigée".into(),
+        RunMessage::NotRun { stop: Some(Stop::RouteUnknown { .. }), .. } => "non exécuté : exécution arrêtée, Cegid Loop ne connaît pas la route d'un appel (voir la raison de l'arrêt)".into(),
         RunMessage::NotRun { stop: Some(Stop::RegistreUnwritable), .. } => "non exécuté : exécution arrêtée, le disque de cet ordinateur n'accepte plus l'écriture ; « Reprendre » l'enverra une fois de la place libérée".into(),
         RunMessage::NotRun { stop: Some(Stop::Said(why)), .. } => format!("non exécuté : exécution arrêtée, {why}"),
         RunMessage::Unsettled { on_page: true } => "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; cliquez sur « Reprendre », qui le réglera sans doublon".into(),
@@ -225,6 +227,14 @@ pub(super) fn run_message(m: &RunMessage) -> String {
             let key = if *api { "la clé d'API" } else { "la clé d'abonnement" };
             format!("Cegid Loop a refusé {key} (HTTP {status}). Saisissez la bonne clé dans « Clés », sur la page d'accueil, puis revenez ici et cliquez sur « Reprendre » : rien de ce qui est fait ne sera renvoyé.")
         }
+        RunMessage::Stopped { stop: Stop::RouteUnknown { operation: Operation::AddOffer, route, status }, .. } => format!(
+            "Cegid Loop ne connaît pas la route {route} (HTTP {status}) : c'est addOffer, l'ajout de l'offre au niveau du dossier, que Cegid a déclaré obsolète le {} ; elle a sans doute été retirée. Rien d'autre n'a été envoyé. Pour continuer sans elle : activez l'offre de ces dossiers dans LoopHub, puis demandez à la personne qui gère loopbatch sur ce poste de désactiver cet appel (réglage onboarding_add_offer = false) et de relancer les lignes non faites ; « Reprendre » rencontrerait de nouveau cette route. Un changement d'offre au niveau du dossier (ligne sans e-mail) n'a pas d'autre route : faites-le dans LoopHub.",
+            crate::loop_api::ADD_OFFER_DEPRECATED_SINCE
+        ),
+        RunMessage::Stopped { stop: Stop::RouteUnknown { operation, route, status }, .. } => format!(
+            "Cegid Loop ne connaît pas la route {route} ({}, HTTP {status}) : elle a peut-être été retirée, ou l'adresse de l'API réglée sur ce poste n'est pas la bonne. Rien d'autre n'a été envoyé. Demandez à la personne qui gère loopbatch sur ce poste de vérifier l'adresse de l'API et les routes, puis cliquez sur « Reprendre » : rien de ce qui est fait ne sera renvoyé.",
+            operation.name()
+        ),
         RunMessage::Stopped { stop: Stop::RegistreUnwritable, .. } => "loopbatch n'a plus pu noter ses envois sur le disque de cet ordinateur (disque plein, ou écriture refusée) : aucun appel n'est plus envoyé. Libérez de la place sur le disque, puis cliquez sur « Reprendre » : rien de ce qui est noté comme fait ne sera renvoyé.".into(),
         RunMessage::Stopped { stop: Stop::Said(why), .. } => why.to_string(),
         RunMessage::NothingToSend => "rien à envoyer".into(),

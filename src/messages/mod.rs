@@ -157,6 +157,14 @@ pub(crate) enum Message<'a> {
 /// A run's sentences: its progress, its stop, its summary, its rows not run.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum RunMessage<'a> {
+    /// The row of a call whose route the gateway does not know: what, in
+    /// words that fit both front ends (each says the way out in the stop).
+    RouteUnknownRow {
+        route: &'a str,
+        operation: &'a str,
+        status: u16,
+        message: &'a str,
+    },
     /// A run of the rows that did not end OK: how many again, how many kept.
     Rerunning {
         again: usize,
@@ -341,6 +349,9 @@ pub(crate) enum Stop<'a> {
     /// The page: the registre could not be written (disk full…); the
     /// command line says the file and the system's error.
     RegistreUnwritable,
+    /// The page: the gateway does not know a call's route (404); the
+    /// command line says the settings and flags to change.
+    RouteUnknown { operation: crate::loop_api::Operation, route: &'a str, status: u16 },
     /// Stopped for a reason said where found (the engine's words).
     Said(&'a str),
 }

@@ -222,3 +222,45 @@ fn missing_keys_lead_to_the_key_form_then_back_to_the_same_sheet_with_its_fix() 
         visible(&plan)
     );
 }
+
+/// A route the gateway does not know (the withdrawn addOffer): the page
+/// says what it is and the way out in its words — LoopHub, the person who
+/// manages loopbatch, why « Reprendre » would meet it again — and each row
+/// says what happened without a flag or a config file.
+#[test]
+fn a_withdrawn_route_is_said_with_the_way_out_not_a_flag() {
+    let mut opts = loopbatch::simulator::Options {
+        model: crate::util::model(&[("W001", false), ("W002", false)]),
+        ..Default::default()
+    };
+    opts.routes.set(loopbatch::simulator::Operation::AddOffer, "/loophub-activation/addOffer");
+    let sim = crate::util::TestSim::start(opts);
+    let w = Work::new();
+    let p = start(&w, &crate::page::sim_keys(&sim));
+    let cookie = open(&p);
+    let sheet = b"code_dossier;email;nom;prenom;offre\nW001;a@ok.fr;A;A;start\nW002;b@ok.fr;B;B;start\n".to_vec();
+    let sheet = post_sheet(&p, &cookie, "s.csv", sheet).headers()["location"].to_str().unwrap().to_string();
+    let plan =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    let r = client()
+        .post(format!("{}/execution", p.base))
+        .header("cookie", &cookie)
+        .header("origin", &p.base)
+        .form(&[("confirm", confirm_of(&plan))])
+        .send()
+        .unwrap();
+    let run = r.headers()["location"].to_str().unwrap().to_string();
+    let page = stopped(&p, &cookie, &run);
+    let reason =
+        visible(page.split("data-testid=\"stop-reason\"").nth(1).expect("a reason").split("</p>").next().unwrap());
+    for said in ["/collaborativeOffer/addOffer", "addOffer", "01/07/2024", "LoopHub", "onboarding_add_offer = false"] {
+        assert!(reason.contains(said), "« {said} » not said: {reason}");
+    }
+    assert!(reason.contains("« Reprendre » rencontrerait de nouveau cette route"), "{reason}");
+    let text = visible(&page);
+    assert!(
+        text.contains("la passerelle ne connaît pas la route /collaborativeOffer/addOffer (addOffer, HTTP 404)"),
+        "{text}"
+    );
+    assert_the_pages_words(&text, w.dir.path());
+}
