@@ -23,6 +23,20 @@ fn visible(page: &str) -> String {
     out
 }
 
+/// Starts a run of the uploaded sheet at `sheet` from its plan, confirmed
+/// as a person would; the run's address.
+fn start_run(p: &crate::page::Page, cookie: &str, sheet: &str) -> String {
+    let plan = client().get(format!("{}{sheet}/plan", p.base)).header("cookie", cookie).send().unwrap().text().unwrap();
+    let r = client()
+        .post(format!("{}/execution", p.base))
+        .header("cookie", cookie)
+        .header("origin", &p.base)
+        .form(&[("confirm", confirm_of(&plan))])
+        .send()
+        .unwrap();
+    r.headers()["location"].to_str().unwrap().to_string()
+}
+
 /// No command line, no setting, no server path in what is read.
 fn assert_the_pages_words(text: &str, home: &std::path::Path) {
     for wrong in ["--", "LOOP_", "loopbatch.toml", "loopbatch template", "/tmp/"] {
@@ -47,16 +61,7 @@ fn a_refused_key_is_said_with_the_pages_keys_and_its_resume_button() {
     let cookie = open(&p);
     let sheet = b"action;code_dossier\nprovisionner;P1\nprovisionner;P2\n".to_vec();
     let sheet = post_sheet(&p, &cookie, "p.csv", sheet).headers()["location"].to_str().unwrap().to_string();
-    let plan =
-        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
-    let r = client()
-        .post(format!("{}/execution", p.base))
-        .header("cookie", &cookie)
-        .header("origin", &p.base)
-        .form(&[("confirm", confirm_of(&plan))])
-        .send()
-        .unwrap();
-    let run = r.headers()["location"].to_str().unwrap().to_string();
+    let run = start_run(&p, &cookie, &sheet);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let page = loop {
         let (state, page) = progress_of(&p, &cookie, &run);
@@ -146,16 +151,7 @@ fn a_disk_that_fills_up_is_said_with_the_pages_resume_not_a_flag_or_a_path() {
     let cookie = open(&p);
     let sheet = post_sheet(&p, &cookie, "j.csv", std::fs::read(&input).unwrap());
     let sheet = sheet.headers()["location"].to_str().unwrap().to_string();
-    let plan =
-        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
-    let r = client()
-        .post(format!("{}/execution", p.base))
-        .header("cookie", &cookie)
-        .header("origin", &p.base)
-        .form(&[("confirm", confirm_of(&plan))])
-        .send()
-        .unwrap();
-    let run = r.headers()["location"].to_str().unwrap().to_string();
+    let run = start_run(&p, &cookie, &sheet);
     let page = stopped(&p, &cookie, &run);
     let reason =
         visible(page.split("data-testid=\"stop-reason\"").nth(1).expect("a reason").split("</p>").next().unwrap());
@@ -240,16 +236,7 @@ fn a_withdrawn_route_is_said_with_the_way_out_not_a_flag() {
     let cookie = open(&p);
     let sheet = b"code_dossier;email;nom;prenom;offre\nW001;a@ok.fr;A;A;start\nW002;b@ok.fr;B;B;start\n".to_vec();
     let sheet = post_sheet(&p, &cookie, "s.csv", sheet).headers()["location"].to_str().unwrap().to_string();
-    let plan =
-        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
-    let r = client()
-        .post(format!("{}/execution", p.base))
-        .header("cookie", &cookie)
-        .header("origin", &p.base)
-        .form(&[("confirm", confirm_of(&plan))])
-        .send()
-        .unwrap();
-    let run = r.headers()["location"].to_str().unwrap().to_string();
+    let run = start_run(&p, &cookie, &sheet);
     let page = stopped(&p, &cookie, &run);
     let reason =
         visible(page.split("data-testid=\"stop-reason\"").nth(1).expect("a reason").split("</p>").next().unwrap());
