@@ -281,19 +281,39 @@ pub(super) fn run_message(m: &RunMessage) -> String {
     }
 }
 
+/// The system's error in plain words, the same kinds as in French.
+fn system_error(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let what = match e.kind() {
+        K::PermissionDenied => {
+            "access refused by the system (the file's permissions, or the file locked by another program)"
+        }
+        K::NotFound => "file not found",
+        K::InvalidData | K::UnexpectedEof => "unreadable or incomplete content",
+        K::IsADirectory => "it is a folder",
+        K::StorageFull => "disk full",
+        K::ResourceBusy | K::WouldBlock => "file busy in another program",
+        _ => "system error",
+    };
+    match e.raw_os_error() {
+        Some(code) => format!("{what} (code {code})"),
+        None => what.to_string(),
+    }
+}
+
 pub(super) fn failure(f: &Failure) -> String {
-    let cause = |c: &Option<std::io::Error>| c.as_ref().map(ToString::to_string).unwrap_or_default();
+    let cause = |c: &Option<std::io::Error>| c.as_ref().map(system_error).unwrap_or_default();
     match f {
         Failure::Input { file, problem, cause: c } => {
             let file = file.display();
             match problem {
                 InputProblem::NotFound => format!("File not found: {file}. Check the path and the file name."),
-                InputProblem::CannotOpen => format!("Cannot open {file} : {}", cause(c)),
+                InputProblem::CannotOpen => format!("Cannot open {file}: {}. Close it in Excel if it is open there, check that you can open it, then try again.", cause(c)),
                 InputProblem::Folder => format!("{file} is a folder, not a file: name the spreadsheet file (.xlsx, .csv, .ods, .xls)."),
                 InputProblem::Empty => format!("{file} is empty (0 bytes): save the spreadsheet and try again."),
                 InputProblem::PasswordProtected => format!("{file} is password-protected: open it in Excel, remove the password (File > Info > Protect Workbook), save it and try again."),
                 InputProblem::ChangedWhileRead => format!("{file} changed while it was being read (still being saved?): wait for the save to end, close it in Excel, then try again."),
-                InputProblem::Unreadable => format!("Cannot read {file} : {}", cause(c)),
+                InputProblem::Unreadable => format!("Cannot read {file}: {}. Close it in Excel if it is open there, save it again, then try again.", cause(c)),
                 InputProblem::HeadersOnly => format!("{file} holds headers only, no data rows: add at least one row below the headers."),
                 InputProblem::Refused(said) => said.clone(),
                 InputProblem::NotASheet(what) => {

@@ -272,19 +272,39 @@ pub(super) fn run_message(m: &RunMessage) -> String {
     }
 }
 
+/// The system's error in French words (its own text is English).
+fn system_error(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let what = match e.kind() {
+        K::PermissionDenied => {
+            "accès refusé par le système (droits du fichier, ou fichier verrouillé par un autre programme)"
+        }
+        K::NotFound => "fichier introuvable",
+        K::InvalidData | K::UnexpectedEof => "contenu illisible ou incomplet",
+        K::IsADirectory => "c'est un dossier",
+        K::StorageFull => "disque plein",
+        K::ResourceBusy | K::WouldBlock => "fichier occupé par un autre programme",
+        _ => "erreur du système",
+    };
+    match e.raw_os_error() {
+        Some(code) => format!("{what} (code {code})"),
+        None => what.to_string(),
+    }
+}
+
 pub(super) fn failure(f: &Failure) -> String {
-    let cause = |c: &Option<std::io::Error>| c.as_ref().map(ToString::to_string).unwrap_or_default();
+    let cause = |c: &Option<std::io::Error>| c.as_ref().map(system_error).unwrap_or_default();
     match f {
         Failure::Input { file, problem, cause: c } => {
             let file = file.display();
             match problem {
                 InputProblem::NotFound => format!("Fichier introuvable : {file}. Vérifiez le chemin et le nom du fichier."),
-                InputProblem::CannotOpen => format!("Impossible d'ouvrir {file} : {}", cause(c)),
+                InputProblem::CannotOpen => format!("Impossible d'ouvrir {file} : {}. Fermez-le dans Excel s'il y est ouvert, vérifiez que vous pouvez l'ouvrir, puis recommencez.", cause(c)),
                 InputProblem::Folder => format!("{file} est un dossier, pas un fichier : indiquez le fichier du tableur (.xlsx, .csv, .ods, .xls)."),
                 InputProblem::Empty => format!("{file} est vide (0 octet) : enregistrez le tableur puis recommencez."),
                 InputProblem::PasswordProtected => format!("{file} est protégé par un mot de passe : ouvrez-le dans Excel, retirez le mot de passe (Fichier > Informations > Protéger le classeur) et enregistrez-le, puis recommencez."),
                 InputProblem::ChangedWhileRead => format!("{file} a changé pendant sa lecture (encore en cours d'enregistrement ?) : attendez la fin de l'enregistrement, fermez-le dans Excel, puis recommencez."),
-                InputProblem::Unreadable => format!("Lecture impossible de {file} : {}", cause(c)),
+                InputProblem::Unreadable => format!("Lecture impossible de {file} : {}. Fermez-le dans Excel s'il y est ouvert, enregistrez-le de nouveau, puis recommencez.", cause(c)),
                 InputProblem::HeadersOnly => format!("{file} ne contient que des en-têtes, aucune ligne de données : ajoutez au moins une ligne sous les en-têtes."),
                 InputProblem::Refused(said) => said.clone(),
                 InputProblem::NotASheet(what) => {

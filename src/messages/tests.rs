@@ -178,3 +178,18 @@ fn why_a_row_was_not_run_on_the_page_and_the_command_line() {
     insta::assert_snapshot!("not_run_fr", said(Lang::Fr));
     insta::assert_snapshot!("not_run_en", said(Lang::En));
 }
+
+/// A file the system will not open or read is said in the user's words
+/// with what to do, never the system's English text.
+#[test]
+fn the_systems_errors_are_said_in_the_users_words() {
+    let denied = || std::io::Error::from_raw_os_error(13);
+    for problem in [InputProblem::CannotOpen, InputProblem::Unreadable] {
+        let f = Failure::Input { file: "clients.xlsx".into(), problem: problem.clone(), cause: Some(denied()) };
+        let fr = f.text(Lang::Fr);
+        assert!(fr.contains("accès refusé par le système") && fr.contains("Fermez-le dans Excel"), "{fr}");
+        assert!(!fr.contains("Permission denied") && !fr.contains("os error"), "{fr}");
+        let en = f.text(Lang::En);
+        assert!(en.contains("access refused by the system") && !en.contains("os error"), "{en}");
+    }
+}
