@@ -14,6 +14,7 @@ mod forget;
 mod import;
 pub mod legacy;
 mod open;
+mod query;
 mod read;
 mod schema;
 mod space;
@@ -29,6 +30,7 @@ use crate::outcome::{CallOutcome, Status, now_iso};
 
 pub use forget::Forgotten;
 pub use import::{Imported, journal_beside};
+pub use query::{CallSeen, RunSummary};
 pub use read::Prior;
 pub use space::{MIN_FREE_BYTES, enough_space};
 pub use write::{Record, WriteFailure};
@@ -311,6 +313,7 @@ fn record_plan(tx: &Connection, hash: &str, source: &str, calls: &[PlannedCall<'
         "INSERT INTO plans(hash, source, calls) VALUES (?1, ?2, ?3)",
         params![hash, source, calls.len() as i64],
     )?;
+    let plan = tx.last_insert_rowid();
     let mut body = tx.prepare_cached("INSERT OR IGNORE INTO bodies(hash, body) VALUES (?1, ?2)")?;
     let mut call = tx.prepare_cached(
         "INSERT INTO calls(plan, call, operation, dossier, email, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -318,7 +321,7 @@ fn record_plan(tx: &Connection, hash: &str, source: &str, calls: &[PlannedCall<'
     for c in calls {
         let h = body_hash(c.body);
         body.execute(params![h, c.body])?;
-        call.execute(params![hash, c.id, c.operation, c.dossier, c.email, h])?;
+        call.execute(params![plan, c.id, c.operation, c.dossier, c.email.as_deref().map(str::to_lowercase), h])?;
     }
     Ok(())
 }
