@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-pub struct Measure {
+pub(crate) struct Measure {
     pub wall: Duration,
     pub cpu: Duration,
     /// Peak resident memory in bytes, as loopbatch reports it (Linux).
@@ -17,7 +17,7 @@ pub struct Measure {
 
 /// Runs `cmd` to the end and measures it. loopbatch reports its own peak
 /// memory on stderr: a parent's wait4 would count its own pages at fork.
-pub fn measure(cmd: &mut Command) -> Measure {
+pub(crate) fn measure(cmd: &mut Command) -> Measure {
     let stderr = tempfile::NamedTempFile::new().expect("temp file");
     cmd.env("LOOPBATCH_PEAK_MEMORY", "1").stderr(stderr.reopen().expect("reopen"));
     let started = Instant::now();
@@ -57,7 +57,7 @@ fn wait(mut child: std::process::Child, started: Instant) -> Measure {
     Measure { wall: started.elapsed(), cpu: Duration::ZERO, peak_rss: 0, code: status.code().unwrap_or(-1) }
 }
 
-pub fn loopbatch(dir: &Path) -> Command {
+pub(crate) fn loopbatch(dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_loopbatch"));
     c.current_dir(dir).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
     c.envs(home_vars(&dir.join(".home")));
@@ -66,7 +66,7 @@ pub fn loopbatch(dir: &Path) -> Command {
 
 /// HOME and every per-user folder inside `home`: a bench never reads nor
 /// writes the developer's own keys and settings.
-pub fn home_vars(home: &Path) -> [(&'static str, std::path::PathBuf); 6] {
+pub(crate) fn home_vars(home: &Path) -> [(&'static str, std::path::PathBuf); 6] {
     [
         ("HOME", home.to_path_buf()),
         ("XDG_CONFIG_HOME", home.join(".config")),
@@ -77,17 +77,17 @@ pub fn home_vars(home: &Path) -> [(&'static str, std::path::PathBuf); 6] {
     ]
 }
 
-pub fn env_usize(name: &str, default: usize) -> usize {
+pub(crate) fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-pub fn mb(bytes: u64) -> f64 {
+pub(crate) fn mb(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
 /// A portfolio of `n` dossiers B00000…, operational (offers only) or not
 /// (provisionCompany first).
-pub fn model(n: usize, operational: bool) -> loopbatch::simulator::Model {
+pub(crate) fn model(n: usize, operational: bool) -> loopbatch::simulator::Model {
     let mut m = loopbatch::simulator::Model::default();
     for i in 0..n {
         let code = format!("B{i:05}");

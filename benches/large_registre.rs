@@ -12,19 +12,17 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use loopbatch::i18n::Lang;
-use loopbatch::outcome::{CallOutcome, Status};
-use loopbatch::registre::{Event, NewRun, PlannedCall, Record, Registre};
+use loopbatch::job::{AttemptEvent as Event, CallOutcome, Lang, NewRun, PlannedCall, Record, Registre, Status};
 
 /// Answered calls in the large registre.
-pub const CALLS: usize = 1_000_000;
-pub const DOSSIERS: usize = 150_000;
+pub(crate) const CALLS: usize = 1_000_000;
+pub(crate) const DOSSIERS: usize = 150_000;
 /// Bump when what is generated changes: the cached file is made again.
 const GENERATION: u32 = 3;
 
 /// The cached large registre, made if missing (its path, and whether it
 /// was made now).
-pub fn large_registre() -> PathBuf {
+pub(crate) fn large_registre() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-registre");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("registre-{CALLS}-g{GENERATION}-{}.sqlite3", env!("CARGO_PKG_VERSION")));
@@ -42,11 +40,11 @@ pub fn large_registre() -> PathBuf {
 }
 
 /// A contact's e-mail: dossier `d`'s `k`-th.
-pub fn email(d: usize, k: usize) -> String {
+pub(crate) fn email(d: usize, k: usize) -> String {
     format!("contact{k}.d{d:05}@client{}.fr", d % 997)
 }
 
-pub fn dossier(d: usize) -> String {
+pub(crate) fn dossier(d: usize) -> String {
     format!("D{d:05}")
 }
 
@@ -109,7 +107,7 @@ fn outcome(run: usize, call: usize, attempts: u32) -> CallOutcome {
 }
 
 /// Writes `calls` answered calls into a new registre at `path`.
-pub fn generate(path: &Path, calls: usize) {
+pub(crate) fn generate(path: &Path, calls: usize) {
     let mut reg = Registre::open(path, Lang::Fr).unwrap();
     let (mut done, mut run_no, mut previous): (usize, usize, Option<(String, usize, usize)>) = (0, 0, None);
     // Runs go through the portfolio in turn, and round it again.

@@ -14,8 +14,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use large_registre::{CALLS, DOSSIERS, dossier, email, large_registre};
-use loopbatch::i18n::Lang;
-use loopbatch::registre::Registre;
+use loopbatch::job::{Lang, Registre};
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();

@@ -26,7 +26,7 @@ mod large_registre;
 use std::time::Duration;
 
 use common::{env_usize, loopbatch, measure, model};
-use loopbatch::config::Rate;
+use loopbatch::simulator::Rate;
 use loopbatch::simulator::{self, Faults, Options, ThrottleModel};
 
 struct Outcome {

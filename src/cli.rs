@@ -33,7 +33,7 @@ Utilisation : {usage}
     subcommand_value_name = "COMMANDE",
     after_help = "Codes de sortie : 0 tout est bon, 1 des lignes en échec (résultats écrits), 2 fichier ou configuration inutilisable, 3 exécution arrêtée.\nAide d'une commande : loopbatch COMMANDE --help"
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
     #[command(flatten)]
@@ -41,7 +41,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
-pub struct Global {
+pub(crate) struct Global {
     /// Fichier de configuration (sinon ./loopbatch.toml s'il existe)
     #[arg(long, global = true, value_name = "FICHIER")]
     pub config: Option<PathBuf>,
@@ -66,7 +66,7 @@ pub struct Global {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     /// Résumé lisible sur la sortie d'erreur
     #[default]
     Text,
@@ -76,7 +76,7 @@ pub enum OutputFormat {
 
 /// How to read the input sheet.
 #[derive(Debug, Clone, Args)]
-pub struct InputArgs {
+pub(crate) struct InputArgs {
     /// Feuille à lire (par défaut : toutes celles qui ont une colonne code_dossier)
     #[arg(long, value_name = "NOM")]
     pub sheet: Option<String>,
@@ -146,7 +146,7 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Vérifie un tableur ligne à ligne, sans rien envoyer
     Check(CheckArgs),
     /// Écrit le plan d'appels (JSON et XLSX lisible) sans rien envoyer
@@ -169,14 +169,14 @@ pub enum Command {
 
 /// Where the registre is, for the commands that use it.
 #[derive(Debug, Clone, Args)]
-pub struct RegistreOpt {
+pub(crate) struct RegistreOpt {
     /// Registre des exécutions (sinon LOOPBATCH_REGISTRE, `registre` de loopbatch.toml, ou le dossier de données de l'utilisateur)
     #[arg(long = "registre", value_name = "FICHIER", global = true)]
     pub registre: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-pub struct RegistreArgs {
+pub(crate) struct RegistreArgs {
     #[command(subcommand)]
     pub action: RegistreAction,
     #[command(flatten)]
@@ -184,7 +184,7 @@ pub struct RegistreArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum RegistreAction {
+pub(crate) enum RegistreAction {
     /// Vérifie que le fichier du registre est intact
     Check {
         /// Vérification complète (plus lente) au lieu de la rapide
@@ -210,7 +210,7 @@ pub enum RegistreAction {
 }
 
 #[derive(Debug, Args)]
-pub struct UiArgs {
+pub(crate) struct UiArgs {
     /// Port d'écoute sur 127.0.0.1 (0 : un port libre)
     #[arg(long, default_value_t = 0)]
     pub port: u16,
@@ -225,7 +225,7 @@ pub struct UiArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DossiersArgs {
+pub(crate) struct DossiersArgs {
     /// Au moins 3 caractères du code ou du nom (accents et casse ignorés)
     #[arg(long, value_name = "TEXTE")]
     pub search: Option<String>,
@@ -244,7 +244,7 @@ pub struct DossiersArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// Tableur, ou plan JSON écrit par `loopbatch plan`
     #[arg(value_name = "FICHIER|PLAN.json")]
     pub file: PathBuf,
@@ -300,7 +300,7 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DemoArgs {
+pub(crate) struct DemoArgs {
     /// Dossier où écrire l'exemple et les résultats de la démonstration
     #[arg(long, default_value = "loopbatch-demo", value_name = "DOSSIER")]
     pub out: PathBuf,
@@ -312,7 +312,7 @@ pub struct DemoArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct SimulateArgs {
+pub(crate) struct SimulateArgs {
     /// Port d'écoute sur 127.0.0.1 (0 : un port libre)
     #[arg(long, default_value_t = 0)]
     pub port: u16,
@@ -388,7 +388,7 @@ fn parse_fraction(s: &str) -> Result<f64, String> {
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Tableur à vérifier (.xlsx, .xlsm, .xls, .ods, .csv, .tsv, .txt)
     #[arg(value_name = "FICHIER")]
     pub file: PathBuf,
@@ -412,7 +412,7 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     /// Tableur à planifier
     #[arg(value_name = "FICHIER")]
     pub file: PathBuf,
@@ -427,7 +427,7 @@ pub struct PlanArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct TemplateArgs {
+pub(crate) struct TemplateArgs {
     /// Dossier où écrire les modèles (créé s'il n'existe pas)
     #[arg(long, value_name = "DOSSIER")]
     pub out: PathBuf,

@@ -119,7 +119,7 @@ fn translate(mut cmd: Command, sub: &str) -> Command {
 }
 
 /// The command with its English texts.
-pub fn english(cmd: Command) -> Command {
+pub(crate) fn english(cmd: Command) -> Command {
     let mut cmd = translate(cmd, "")
         .help_template("{before-help}{name} {version} — {about}\n\nUsage: {usage}\n\n{all-args}{after-help}")
         .subcommand_help_heading("Commands")
@@ -130,4 +130,71 @@ pub fn english(cmd: Command) -> Command {
         cmd = cmd.mut_subcommand(&name, |sc| translate(sc, &name));
     }
     cmd
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// Every (subcommand, argument id) with a help in the French command
+    /// line ("" for a command's about), with the French text.
+    fn french() -> Vec<(String, String, String)> {
+        let cmd = crate::cli::Cli::command();
+        let mut all = Vec::new();
+        let mut add = |sub: &str, c: &Command| {
+            if let Some(about) = c.get_about() {
+                all.push((sub.to_string(), String::new(), about.to_string()));
+            }
+            for a in c.get_arguments().filter(|a| !a.is_hide_set()) {
+                if let Some(help) = a.get_help() {
+                    all.push((sub.to_string(), a.get_id().to_string(), help.to_string()));
+                }
+            }
+        };
+        add("", &cmd);
+        for sc in cmd.get_subcommands() {
+            add(sc.get_name(), sc);
+        }
+        all
+    }
+
+    #[test]
+    fn every_french_help_has_its_english_text_and_no_english_text_is_stale() {
+        let known = |sub: &str, id: &str| {
+            TEXTS.iter().any(|(s, i, _)| *s == sub && *i == id)
+                || (!id.is_empty() && SHARED.iter().any(|(i, _)| *i == id))
+        };
+        let missing: Vec<String> =
+            french().iter().filter(|(s, i, _)| !known(s, i)).map(|(s, i, t)| format!("{s} {i}: {t}")).collect();
+        assert!(missing.is_empty(), "help without English: {missing:#?}");
+        let french = french();
+        let stale: Vec<String> = TEXTS
+            .iter()
+            .filter(|(s, i, _)| !french.iter().any(|(fs, fi, _)| fs == s && fi == i))
+            .map(|(s, i, _)| format!("{s} {i}"))
+            .collect();
+        assert!(stale.is_empty(), "English texts of no argument: {stale:?}");
+    }
+
+    #[test]
+    fn the_english_command_line_says_no_french_help() {
+        let english = english(crate::cli::Cli::command());
+        let french = french();
+        let mut said = Vec::new();
+        let mut add = |sub: &str, c: &Command| {
+            for a in c.get_arguments().filter(|a| !a.is_hide_set()) {
+                if let Some(help) = a.get_help() {
+                    said.push((sub.to_string(), a.get_id().to_string(), help.to_string()));
+                }
+            }
+        };
+        add("", &english);
+        for sc in english.get_subcommands() {
+            add(sc.get_name(), sc);
+        }
+        let still: Vec<&(String, String, String)> = said.iter().filter(|h| french.contains(h)).collect();
+        assert!(still.is_empty(), "still in French with --lang en: {still:#?}");
+    }
 }

@@ -13,10 +13,10 @@ use serde::Deserialize;
 
 use crate::error::{Failure, Result};
 use crate::i18n::Lang;
-pub use crate::loop_api::Routes;
+pub(crate) use crate::loop_api::Routes;
 use crate::loop_api::{DEFAULT_ALREADY_DONE, DEFAULT_BASE_URL};
 
-pub const CONFIG_FILE: &str = "loopbatch.toml";
+pub(crate) const CONFIG_FILE: &str = "loopbatch.toml";
 
 /// `loopbatch.toml`, every key optional.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -39,21 +39,7 @@ pub struct FileConfig {
     /// The registre's file (else the per-user local data folder).
     pub registre: Option<PathBuf>,
     #[serde(default)]
-    pub routes: RoutesFile,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RoutesFile {
-    pub provision_company: Option<String>,
-    pub add_offer: Option<String>,
-    pub add_collaborative_offer: Option<String>,
-    pub remove_offer: Option<String>,
-    pub add_client: Option<String>,
-    pub update_client: Option<String>,
-    pub remove_application: Option<String>,
-    pub loophub: Option<String>,
-    pub loophub_method: Option<String>,
+    pub routes: Routes,
 }
 
 /// A request rate: `count` calls per `per`.
@@ -104,6 +90,12 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// An API key's id, before the `:` of `KEYID:SECRET`: not secret, what
+    /// LoopHub asks for and what is shown (masked) to tell keys apart.
+    pub fn key_id(&self) -> &str {
+        self.0.split(':').next().unwrap_or_default()
+    }
 }
 
 impl fmt::Debug for Secret {
@@ -113,7 +105,7 @@ impl fmt::Debug for Secret {
 }
 
 /// Shows a key id with only its first and last two characters.
-pub fn mask(s: &str) -> String {
+pub(crate) fn mask(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     if chars.len() <= 6 {
         return "***".into();
@@ -130,19 +122,31 @@ pub struct Keys {
     pub warnings: Vec<String>,
 }
 
+impl Keys {
+    /// The API key's id (see `Secret::key_id`).
+    pub fn key_id(&self) -> &str {
+        self.api.key_id()
+    }
+
+    /// The API key's id as it may be shown (`mask`).
+    pub fn masked_id(&self) -> String {
+        mask(self.key_id())
+    }
+}
+
 /// The per-user configuration folder (`~/.config/loopbatch`,
 /// `%APPDATA%\\loopbatch`, `~/Library/Application Support/loopbatch`), where
 /// the page can save the keys for every command to read.
-pub fn user_config_dir() -> Option<PathBuf> {
+pub(crate) fn user_config_dir() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("loopbatch"))
 }
 
 /// The key files of the per-user folder.
-pub const USER_SUBSCRIPTION_KEY_FILE: &str = "cle-abonnement.txt";
-pub const USER_API_KEY_FILE: &str = "cle-api.txt";
+pub(crate) const USER_SUBSCRIPTION_KEY_FILE: &str = "cle-abonnement.txt";
+pub(crate) const USER_API_KEY_FILE: &str = "cle-api.txt";
 
 /// Saves the keys in the per-user folder, readable by their owner only.
-pub fn save_user_keys(keys: &Keys) -> std::io::Result<PathBuf> {
+pub(crate) fn save_user_keys(keys: &Keys) -> std::io::Result<PathBuf> {
     let dir = user_config_dir().ok_or_else(|| std::io::Error::other("no configuration folder"))?;
     crate::files::owner_only_folder(&dir)?;
     for (name, secret) in [(USER_SUBSCRIPTION_KEY_FILE, &keys.subscription), (USER_API_KEY_FILE, &keys.api)] {
@@ -152,7 +156,7 @@ pub fn save_user_keys(keys: &Keys) -> std::io::Result<PathBuf> {
 }
 
 /// Whether an API key reads `KEYID:SECRET`.
-pub fn well_formed_api_key(api: &str) -> bool {
+pub(crate) fn well_formed_api_key(api: &str) -> bool {
     api.split_once(':').is_some_and(|(id, secret)| !id.is_empty() && !secret.is_empty())
 }
 
@@ -334,22 +338,6 @@ impl Config {
         let rate = Rate::parse(&rate_text).ok_or_else(|| {
             bad("rate", &rate_text, lang.t("attendu N/s, N/min ou N/h", "expected N/s, N/min or N/h"))
         })?;
-        let d = Routes::default();
-        let r = file.routes;
-        let route = |v: Option<String>, def: String| {
-            v.map(|s| if s.starts_with('/') { s } else { format!("/{s}") }).unwrap_or(def)
-        };
-        let routes = Routes {
-            provision_company: route(r.provision_company, d.provision_company),
-            add_offer: route(r.add_offer, d.add_offer),
-            add_collaborative_offer: route(r.add_collaborative_offer, d.add_collaborative_offer),
-            remove_offer: route(r.remove_offer, d.remove_offer),
-            add_client: route(r.add_client, d.add_client),
-            update_client: route(r.update_client, d.update_client),
-            remove_application: route(r.remove_application, d.remove_application),
-            loophub: route(r.loophub, d.loophub),
-            loophub_method: r.loophub_method.unwrap_or(d.loophub_method).to_uppercase(),
-        };
         let base = path.as_ref().and_then(|p| p.parent()).map(Path::to_path_buf).unwrap_or_default();
         let relative = |p: Option<PathBuf>| p.map(|p| if p.is_relative() { base.join(p) } else { p });
         let mut cfg = Config {
@@ -368,7 +356,7 @@ impl Config {
             already_done: file
                 .already_done
                 .unwrap_or_else(|| DEFAULT_ALREADY_DONE.iter().map(|s| s.to_string()).collect()),
-            routes,
+            routes: file.routes,
             // The configuration's key files, else those the page saved.
             subscription_key_file: relative(file.subscription_key_file)
                 .or_else(|| user_key(USER_SUBSCRIPTION_KEY_FILE)),
@@ -416,16 +404,18 @@ mod tests {
         let p = dir.path().join("loopbatch.toml");
         std::fs::write(&p, "rate = \"5/s\"\nsubscription_key = \"SUPERSECRET-42\"\n").unwrap();
         let e = Config::load(Some(&p), Lang::Fr).unwrap_err();
-        assert!(!e.message.contains("SUPERSECRET"), "{}", e.message);
-        assert!(e.message.contains("ligne 2"), "{}", e.message);
+        assert!(!e.to_string().contains("SUPERSECRET"), "{}", e.to_string());
+        assert!(e.to_string().contains("ligne 2"), "{}", e.to_string());
     }
 
     #[test]
     fn routes_from_toml() {
         let f: FileConfig = toml::from_str("[routes]\nloophub = \"x/y\"\nloophub_method = \"get\"\n").unwrap();
         let c = Config::resolve(f, None, Lang::Fr).unwrap();
-        assert_eq!(c.routes.loophub, "/x/y");
+        assert_eq!(&*c.routes.loophub, "/x/y");
         assert_eq!(c.routes.loophub_method, "GET");
-        assert_eq!(c.routes.add_client, "/provisionningCollab/addClient");
+        assert_eq!(c.routes.of(crate::loop_api::Operation::AddClient), "/provisionningCollab/addClient");
+        let unknown = toml::from_str::<FileConfig>("[routes]\nadd_klient = \"/x\"\n");
+        assert!(unknown.is_err(), "an unknown route is refused");
     }
 }

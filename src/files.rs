@@ -9,38 +9,26 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::error::{Failure, Result};
-use crate::i18n::Lang;
+use crate::error::{Failure, Result, WriteProblem};
 
 /// Writes through a temporary file in the same folder, then renames it over
 /// the target, so that a crash never leaves a half-written file.
-pub fn write_atomic(path: &Path, bytes: &[u8], lang: Lang) -> Result<()> {
-    write_atomic_with(path, lang, |w| w.write_all(bytes))
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
 }
 
 /// `write_atomic` for content produced by a writer function.
-pub fn write_atomic_with(
+pub(crate) fn write_atomic_with(
     path: &Path,
-    lang: Lang,
     produce: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    let fail = |e: &dyn std::fmt::Display| {
-        Failure::unusable(format!(
-            "{} {} : {e}. {}",
-            lang.t("Écriture impossible de", "Cannot write"),
-            path.display(),
-            lang.t(
-                "Vérifiez que le dossier existe, que vous avez le droit d'y écrire et que le fichier n'est pas ouvert dans Excel.",
-                "Check that the folder exists, that you may write there and that the file is not open in Excel."
-            )
-        ))
-    };
+    let fail = |e: &dyn std::fmt::Display| Failure::write(path, WriteProblem::Io(e.to_string()));
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     if path.is_dir() {
-        return Err(fail(&lang.t("c'est un dossier", "it is a folder")));
+        return Err(Failure::write(path, WriteProblem::Folder));
     }
     let mut builder = tempfile::Builder::new();
     builder.prefix(TEMP_PREFIX).suffix(".tmp");
@@ -65,11 +53,11 @@ pub fn write_atomic_with(
 }
 
 /// How the temporary files of loopbatch start (`.loopbatch-XXXX.tmp`).
-pub const TEMP_PREFIX: &str = ".loopbatch-";
+pub(crate) const TEMP_PREFIX: &str = ".loopbatch-";
 
 /// Makes a rename in `dir` durable: on unix the folder itself is synced;
 /// Windows has no such call (its renames are journaled by NTFS).
-pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     std::fs::File::open(dir)?.sync_all()?;
     #[cfg(not(unix))]
@@ -79,7 +67,7 @@ pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
 
 /// Creates `path` (and its parents) and makes it owner-only (unix 0700),
 /// also when it existed already.
-pub fn owner_only_folder(path: &Path) -> std::io::Result<()> {
+pub(crate) fn owner_only_folder(path: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(path)?;
     #[cfg(unix)]
     {
@@ -93,7 +81,7 @@ pub fn owner_only_folder(path: &Path) -> std::io::Result<()> {
 /// renamed over the old one: a reader holding the old one open (when it was
 /// readable by others) never sees the new content, and a link there is
 /// replaced, not followed.
-pub fn owner_only_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn owner_only_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut builder = tempfile::Builder::new();
     builder.prefix(TEMP_PREFIX).suffix(".tmp");
@@ -113,7 +101,7 @@ pub fn owner_only_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Brings everything under `folder` to owner-only (folders 0700, files
 /// 0600): what an earlier version left readable by others. Links are not
 /// followed.
-pub fn tighten(folder: &Path) {
+pub(crate) fn tighten(folder: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -143,7 +131,7 @@ pub fn tighten(folder: &Path) {
 /// From now on, whatever this process creates is owner-only (unix umask
 /// 077): `loopbatch ui` writes only in the per-user folders, so journals,
 /// locks and results of its runs are the owner's alone.
-pub fn owner_only_from_now() {
+pub(crate) fn owner_only_from_now() {
     #[cfg(unix)]
     // SAFETY: umask only sets the process's file-creation mask.
     unsafe {
@@ -154,7 +142,7 @@ pub fn owner_only_from_now() {
 /// Removes the temporary files of loopbatch in `dir` that no live process
 /// holds (a kill left them): each is locked by its writer while it lives.
 /// Returns how many were removed.
-pub fn remove_stale_temps(dir: &Path) -> usize {
+pub(crate) fn remove_stale_temps(dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
     let mut removed = 0;
     for entry in entries.flatten() {
@@ -173,7 +161,7 @@ pub fn remove_stale_temps(dir: &Path) -> usize {
 }
 
 /// The user running this process, as the system names them.
-pub fn user_name() -> String {
+pub(crate) fn user_name() -> String {
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
@@ -181,7 +169,7 @@ pub fn user_name() -> String {
 }
 
 /// This machine's name.
-pub fn machine_name() -> String {
+pub(crate) fn machine_name() -> String {
     #[cfg(unix)]
     if let Ok(name) =
         std::fs::read_to_string("/proc/sys/kernel/hostname").or_else(|_| std::fs::read_to_string("/etc/hostname"))
@@ -215,7 +203,7 @@ mod tests {
         assert!(!left.exists() && held.exists() && other.exists());
         drop(holder);
         assert_eq!(remove_stale_temps(dir.path()), 1, "its writer gone, it goes too");
-        write_atomic(&dir.path().join("plan.json"), b"{}", Lang::Fr).unwrap();
+        write_atomic(&dir.path().join("plan.json"), b"{}").unwrap();
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
     }

@@ -6,6 +6,8 @@ use std::io::Write;
 
 use crate::config::{Config, FileConfig};
 use crate::i18n::Lang;
+/// The normalisers, for the property tests.
+pub use crate::normalize::{email, offer, phone};
 
 /// Bytes as a sheet file (by extension), through every offline stage.
 pub fn sheet(data: &[u8], extension: &str) {

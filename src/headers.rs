@@ -6,7 +6,25 @@
 
 use crate::normalize::fold_key;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// The sheet's known columns. Adding one: a variant here (its name is the
+/// variant's in snake_case, its aliases below), its typed value in
+/// `rows::Row` (and its part of the duplicate-row key, `Row::key_of`), and
+/// the body that sends it in `plan::builder`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::EnumIter,
+    strum::EnumCount,
+    strum::IntoStaticStr,
+    strum::FromRepr,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Field {
     CodeDossier,
     Email,
@@ -24,39 +42,17 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 13] = [
-        Field::CodeDossier,
-        Field::Email,
-        Field::Nom,
-        Field::Prenom,
-        Field::Telephone,
-        Field::Offre,
-        Field::AncienneOffre,
-        Field::Profil,
-        Field::Social,
-        Field::Actif,
-        Field::EmetteurParDefaut,
-        Field::Action,
-        Field::RaisonSociale,
-    ];
+    /// How many known columns there are.
+    pub const COUNT: usize = <Field as strum::EnumCount>::COUNT;
+
+    /// Every known column, in the templates' order.
+    pub fn all() -> impl Iterator<Item = Field> {
+        <Field as strum::IntoEnumIterator>::iter()
+    }
 
     /// The canonical column name, as in the templates.
     pub fn name(self) -> &'static str {
-        match self {
-            Field::CodeDossier => "code_dossier",
-            Field::Email => "email",
-            Field::Nom => "nom",
-            Field::Prenom => "prenom",
-            Field::Telephone => "telephone",
-            Field::Offre => "offre",
-            Field::AncienneOffre => "ancienne_offre",
-            Field::Profil => "profil",
-            Field::Social => "social",
-            Field::Actif => "actif",
-            Field::EmetteurParDefaut => "emetteur_par_defaut",
-            Field::Action => "action",
-            Field::RaisonSociale => "raison_sociale",
-        }
+        self.into()
     }
 
     /// Folded spellings (see `fold_key`) that name this field.
@@ -97,14 +93,14 @@ impl Field {
         if k.is_empty() {
             return None;
         }
-        Field::ALL.into_iter().find(|f| f.aliases().contains(&k.as_str()))
+        Field::all().find(|f| f.aliases().contains(&k.as_str()))
     }
 }
 
 /// For each known field, the index of the column that holds it.
 #[derive(Debug, Clone, Default)]
 pub struct ColumnMap {
-    index: [Option<usize>; 13],
+    index: [Option<usize>; Field::COUNT],
 }
 
 impl ColumnMap {
@@ -151,5 +147,14 @@ mod tests {
         assert_eq!(Field::from_header("defaultIssuer"), Some(Field::EmetteurParDefaut));
         assert_eq!(Field::from_header("Ancienne offre"), Some(Field::AncienneOffre));
         assert_eq!(Field::from_header("Commentaire"), None);
+    }
+
+    #[test]
+    fn names_are_the_templates_columns() {
+        let names: Vec<&str> = Field::all().map(Field::name).collect();
+        assert_eq!(names[..3], ["code_dossier", "email", "nom"]);
+        assert!(names.contains(&"emetteur_par_defaut") && names.contains(&"ancienne_offre"));
+        assert_eq!(names.len(), Field::COUNT);
+        assert!(Field::all().all(|f| Field::from_header(f.name()) == Some(f)), "each name reads back");
     }
 }

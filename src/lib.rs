@@ -3,37 +3,40 @@
 //! A pipeline of stages, one module each (see ARCHITECTURE.md):
 //! read -> rows -> validate -> plan -> execute -> report.
 
-pub mod cli;
+pub(crate) mod cli;
 mod cli_en;
-pub mod commands;
-pub mod config;
-pub mod error;
-pub mod execute;
-pub mod files;
+pub(crate) mod commands;
+pub(crate) mod config;
+pub(crate) mod error;
+pub(crate) mod execute;
+pub(crate) mod files;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod headers;
-pub mod i18n;
+pub(crate) mod headers;
+pub(crate) mod i18n;
 pub mod job;
-pub mod loop_api;
-pub mod normalize;
-pub mod outcome;
-pub mod pipeline;
-pub mod plan;
-pub mod portfolio;
-pub mod read;
-pub mod registre;
-pub mod report;
-pub mod rows;
+pub(crate) mod loop_api;
+pub(crate) mod messages;
+pub(crate) mod normalize;
+pub(crate) mod outcome;
+pub(crate) mod pipeline;
+pub(crate) mod plan;
+pub(crate) mod portfolio;
+pub(crate) mod problems;
+pub(crate) mod read;
+pub(crate) mod registre;
+pub(crate) mod report;
+pub(crate) mod rows;
 pub mod simulator;
-pub mod templates;
-pub mod validate;
-pub mod web;
+pub(crate) mod templates;
+pub(crate) mod validate;
+pub(crate) mod web;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, FromArgMatches};
 
 use crate::i18n::Lang;
+use crate::messages::{Message, Text, Usage};
 
 use crate::error::exit;
 
@@ -55,8 +58,8 @@ pub fn main_entry() -> u8 {
     let code = match commands::dispatch(cli) {
         Ok(code) => code,
         Err(f) => {
-            eprintln!("{} {}", lang.t("Erreur :", "Error:"), f.message);
-            f.exit
+            eprintln!("{}", Message::Error { text: &f.text(lang) }.text(lang));
+            f.exit()
         }
     };
     report_peak_memory();
@@ -92,14 +95,7 @@ fn install_panic_hook(lang: Lang) {
 }
 
 fn panic_message(what: &str, at: &str, lang: Lang) -> String {
-    format!(
-        "{} {what} ({at}). {}",
-        lang.t("Erreur interne de loopbatch :", "loopbatch internal error:"),
-        lang.t(
-            "C'est un défaut du programme, pas de votre fichier : signalez-le avec ce message. Ce qui a déjà été envoyé est noté dans le journal : `run --resume` reprend sans rien renvoyer.",
-            "This is a defect of the program, not of your file: report it with this message. What was already sent is in the journal: `run --resume` goes on without sending it again."
-        )
-    )
+    Message::Defect { what, at }.text(lang)
 }
 
 /// For the benchmarks: the process's own peak memory, read just before it
@@ -152,47 +148,22 @@ fn usage_error(e: clap::Error, lang: Lang) -> u8 {
         Some(other) => other.to_string(),
         None => String::new(),
     };
-    let msg = match e.kind() {
-        ErrorKind::UnknownArgument => {
-            format!("{} {}", lang.t("option inconnue :", "unknown option:"), ctx(ContextKind::InvalidArg))
+    let usage = match e.kind() {
+        ErrorKind::UnknownArgument => Usage::UnknownOption { arg: ctx(ContextKind::InvalidArg) },
+        ErrorKind::InvalidSubcommand => {
+            Usage::UnknownCommand { command: ctx(ContextKind::InvalidSubcommand), commands: COMMANDS }
         }
-        ErrorKind::InvalidSubcommand => format!(
-            "{} {}. {} {COMMANDS}",
-            lang.t("commande inconnue :", "unknown command:"),
-            ctx(ContextKind::InvalidSubcommand),
-            lang.t("Commandes :", "Commands:")
-        ),
-        ErrorKind::MissingRequiredArgument => format!(
-            "{} {}",
-            lang.t("argument obligatoire manquant :", "missing required argument:"),
-            ctx(ContextKind::InvalidArg)
-        ),
-        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
-            let valid = ctx(ContextKind::ValidValue);
-            format!(
-                "{} « {} » {} {}{}",
-                lang.t("valeur invalide", "invalid value"),
-                ctx(ContextKind::InvalidValue),
-                lang.t("pour", "for"),
-                ctx(ContextKind::InvalidArg),
-                if valid.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({} {valid})", lang.t("valeurs possibles :", "possible values:"))
-                }
-            )
-        }
-        ErrorKind::MissingSubcommand => format!("{} {COMMANDS}", lang.t("commande manquante :", "missing command:")),
-        ErrorKind::ArgumentConflict => {
-            format!("{} {}", lang.t("options incompatibles :", "conflicting options:"), ctx(ContextKind::InvalidArg))
-        }
-        _ => e.render().to_string().trim().to_string(),
+        ErrorKind::MissingRequiredArgument => Usage::MissingArgument { arg: ctx(ContextKind::InvalidArg) },
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => Usage::InvalidValue {
+            value: ctx(ContextKind::InvalidValue),
+            arg: ctx(ContextKind::InvalidArg),
+            valid: ctx(ContextKind::ValidValue),
+        },
+        ErrorKind::MissingSubcommand => Usage::MissingCommand { commands: COMMANDS },
+        ErrorKind::ArgumentConflict => Usage::ConflictingOptions { arg: ctx(ContextKind::InvalidArg) },
+        _ => Usage::Other { said: e.render().to_string().trim().to_string() },
     };
-    eprintln!(
-        "{} {msg}\n{} loopbatch --help",
-        lang.t("Erreur d'utilisation :", "Usage error:"),
-        lang.t("Aide :", "Help:")
-    );
+    eprintln!("{}", Message::Usage(&usage).text(lang));
     exit::UNUSABLE
 }
 

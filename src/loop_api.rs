@@ -3,15 +3,17 @@
 //! the keys, and the answers the engine recognises (see docs/loop-api.md for
 //! where each fact comes from and which are assumptions). A leaf module.
 
+use serde::{Deserialize, Serialize};
+
 /// The public API's address (the base path is part of it).
-pub const DEFAULT_BASE_URL: &str = "https://api.cegid.com/loop-api-publiques";
+pub(crate) const DEFAULT_BASE_URL: &str = "https://api.cegid.com/loop-api-publiques";
 /// The base path under which the gateway serves every route.
 pub const DEFAULT_BASE_PATH: &str = "/loop-api-publiques";
 
 /// The gateway's (APIM) subscription key header.
-pub const SUBSCRIPTION_KEY_HEADER: &str = "Ocp-Apim-Subscription-Key";
+pub(crate) const SUBSCRIPTION_KEY_HEADER: &str = "Ocp-Apim-Subscription-Key";
 /// The backend's application key header, `KEYID:SECRET`.
-pub const API_KEY_HEADER: &str = "x-apikey";
+pub(crate) const API_KEY_HEADER: &str = "x-apikey";
 
 /// addClient: the e-mail already belongs to a contact (also what a resend of
 /// an applied addClient answers).
@@ -28,7 +30,7 @@ pub const MSG_ALREADY_ASSIGNED: &str = "L'application est déjà affectée à l'
 /// what to do next (the `conseil` column). Loop's own words stay verbatim in
 /// the `message` column; only these fragments are matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KnownAnswer {
+pub(crate) enum KnownAnswer {
     EmailTaken,
     NotInvited,
     NoContact,
@@ -40,7 +42,7 @@ pub enum KnownAnswer {
 
 /// Fragments of the answers, in the order they are tried (the first that
 /// matches wins). Those Cegid does not document are the simulator's texts.
-const KNOWN_ANSWERS: [(&str, KnownAnswer); 7] = [
+const KNOWN_ANSWERS: &[(&str, KnownAnswer)] = &[
     (MSG_EMAIL_TAKEN, KnownAnswer::EmailTaken),
     (MSG_INVITE, KnownAnswer::NotInvited),
     (MSG_NO_CONTACT, KnownAnswer::NoContact),
@@ -52,7 +54,7 @@ const KNOWN_ANSWERS: [(&str, KnownAnswer); 7] = [
 
 /// Which known refusal an answer's message is, if any (case and a final
 /// full stop ignored).
-pub fn known_answer(message: &str) -> Option<KnownAnswer> {
+pub(crate) fn known_answer(message: &str) -> Option<KnownAnswer> {
     let m = message.to_lowercase();
     KNOWN_ANSWERS
         .iter()
@@ -63,43 +65,163 @@ pub fn known_answer(message: &str) -> Option<KnownAnswer> {
 /// Cegid declared the dossier-level addOffer deprecated on this date
 /// (replaced by addCollaborativeOffer, per contact): the gateway may stop
 /// answering it.
-pub const ADD_OFFER_DEPRECATED_SINCE: &str = "01/07/2024";
+pub(crate) const ADD_OFFER_DEPRECATED_SINCE: &str = "01/07/2024";
 
 /// Answers that mean "already done": such a call ends OK (configurable).
-pub const DEFAULT_ALREADY_DONE: [&str; 1] = [MSG_ALREADY_ASSIGNED];
+pub(crate) const DEFAULT_ALREADY_DONE: &[&str] = &[MSG_ALREADY_ASSIGNED];
 
-/// The API routes, relative to the base URL's path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The Cegid Loop operations a plan can hold, in per-dossier order. Adding
+/// one: a variant here (its name, route and idempotency below), the calls
+/// that need it in `plan::builder`, its behaviour in `simulator::state`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::EnumCount,
+    strum::IntoStaticStr,
+)]
+#[serde(rename_all = "camelCase")]
+#[strum(serialize_all = "camelCase")]
+pub enum Operation {
+    ProvisionCompany,
+    AddOffer,
+    AddClient,
+    AddCollaborativeOffer,
+    UpdateClient,
+    RemoveApplication,
+    RemoveOffer,
+}
+
+impl Operation {
+    /// Every operation, in per-dossier order.
+    pub fn all() -> impl Iterator<Item = Operation> {
+        <Operation as strum::IntoEnumIterator>::iter()
+    }
+
+    /// The API's name for it, also the `etape` column of the results.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// Its route when the configuration names none.
+    fn default_route(self) -> &'static str {
+        match self {
+            Operation::ProvisionCompany => "/companyProvisioning/provisionCompany",
+            Operation::AddOffer => "/collaborativeOffer/addOffer",
+            Operation::AddCollaborativeOffer => "/collaborativeOffer/addCollaborativeOffer",
+            Operation::RemoveOffer => "/collaborativeOffer/removeOffer",
+            Operation::AddClient => "/provisionningCollab/addClient",
+            Operation::UpdateClient => "/provisionningCollab/updateClient",
+            Operation::RemoveApplication => "/provisionningCollab/removeApplication",
+        }
+    }
+
+    /// Whether sending it twice cannot create a duplicate. addClient can (a
+    /// second contact, or an error that hides the first); what a second
+    /// provisionCompany does is not documented. Those two are settled (one
+    /// deciding resend), never sent again blindly.
+    pub fn idempotent(self) -> bool {
+        !matches!(self, Operation::AddClient | Operation::ProvisionCompany)
+    }
+}
+
+/// The API routes, relative to the base URL's path: `[routes]` of
+/// `loopbatch.toml` (keys in snake_case, each optional), the engine's
+/// calls and the simulator's routing alike.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Routes {
-    pub provision_company: String,
-    pub add_offer: String,
-    pub add_collaborative_offer: String,
-    pub remove_offer: String,
-    pub add_client: String,
-    pub update_client: String,
-    pub remove_application: String,
-    pub loophub: String,
+    provision_company: Route,
+    add_offer: Route,
+    add_collaborative_offer: Route,
+    remove_offer: Route,
+    add_client: Route,
+    update_client: Route,
+    remove_application: Route,
+    /// The LoopHub folder list; not documented by Cegid: configurable on
+    /// both sides.
+    pub loophub: Route,
+    #[serde(deserialize_with = "upper_case")]
     pub loophub_method: String,
 }
 
 impl Default for Routes {
     fn default() -> Routes {
+        let of = |op: Operation| Route::from(op.default_route().to_string());
         Routes {
-            provision_company: "/companyProvisioning/provisionCompany".into(),
-            add_offer: "/collaborativeOffer/addOffer".into(),
-            add_collaborative_offer: "/collaborativeOffer/addCollaborativeOffer".into(),
-            remove_offer: "/collaborativeOffer/removeOffer".into(),
-            add_client: "/provisionningCollab/addClient".into(),
-            update_client: "/provisionningCollab/updateClient".into(),
-            remove_application: "/provisionningCollab/removeApplication".into(),
-            // Not documented by Cegid: configurable on both sides.
-            loophub: "/loophub/dossiers".into(),
+            provision_company: of(Operation::ProvisionCompany),
+            add_offer: of(Operation::AddOffer),
+            add_collaborative_offer: of(Operation::AddCollaborativeOffer),
+            remove_offer: of(Operation::RemoveOffer),
+            add_client: of(Operation::AddClient),
+            update_client: of(Operation::UpdateClient),
+            remove_application: of(Operation::RemoveApplication),
+            loophub: Route::from("/loophub/dossiers".to_string()),
             loophub_method: "POST".into(),
         }
     }
 }
 
+impl Routes {
+    /// An operation's route.
+    pub fn of(&self, op: Operation) -> &str {
+        match op {
+            Operation::ProvisionCompany => &self.provision_company,
+            Operation::AddOffer => &self.add_offer,
+            Operation::AddCollaborativeOffer => &self.add_collaborative_offer,
+            Operation::RemoveOffer => &self.remove_offer,
+            Operation::AddClient => &self.add_client,
+            Operation::UpdateClient => &self.update_client,
+            Operation::RemoveApplication => &self.remove_application,
+        }
+    }
+
+    /// Sets an operation's route (a leading `/` added when missing).
+    pub fn set(&mut self, op: Operation, route: &str) {
+        let slot = match op {
+            Operation::ProvisionCompany => &mut self.provision_company,
+            Operation::AddOffer => &mut self.add_offer,
+            Operation::AddCollaborativeOffer => &mut self.add_collaborative_offer,
+            Operation::RemoveOffer => &mut self.remove_offer,
+            Operation::AddClient => &mut self.add_client,
+            Operation::UpdateClient => &mut self.update_client,
+            Operation::RemoveApplication => &mut self.remove_application,
+        };
+        *slot = Route::from(route.to_string());
+    }
+}
+
+/// A route as a configuration writes it, made whole: it starts with `/`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub struct Route(String);
+
+impl From<String> for Route {
+    fn from(s: String) -> Route {
+        Route(if s.starts_with('/') { s } else { format!("/{s}") })
+    }
+}
+
+impl std::ops::Deref for Route {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+fn upper_case<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    String::deserialize(d).map(|s| s.to_uppercase())
+}
+
 /// The header by which a simulator (embedded or `loopbatch simulate`) names
 /// its instance, renewed at each start, on every answer: a run made against
 /// one is resumed against that one only. Cegid Loop does not send it.
-pub const SIMULATOR_INSTANCE_HEADER: &str = "x-loopbatch-simulator-instance";
+pub(crate) const SIMULATOR_INSTANCE_HEADER: &str = "x-loopbatch-simulator-instance";

@@ -8,11 +8,11 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 /// The three Collaboratif TPE offers, as the API spells them.
-pub const OFFERS: [&str; 3] = ["start", "co-production", "consultation"];
+pub(crate) const OFFERS: [&str; 3] = ["start", "co-production", "consultation"];
 
 /// Lowercase, strip accents, keep only ASCII letters and digits.
 /// Used for header matching and catalogue names.
-pub fn fold_key(s: &str) -> String {
+pub(crate) fn fold_key(s: &str) -> String {
     // Fast path for what French sheets hold: ASCII and Latin-1 letters.
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -59,14 +59,14 @@ fn fold_key_unicode(s: &str) -> String {
 
 /// Trim ordinary and non-breaking spaces (and zero-width ones Excel users
 /// paste from web pages). Returns whether anything was removed.
-pub fn trim_cell(s: &str) -> (&str, bool) {
+pub(crate) fn trim_cell(s: &str) -> (&str, bool) {
     let t = s.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
     (t, t.len() != s.len())
 }
 
 /// Zero-width and bidirectional control characters: invisible in Excel,
 /// but they make an email or a code differ from what the user sees.
-pub fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(c,
         '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
         | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
@@ -242,7 +242,7 @@ pub fn email(input: &str) -> Result<String, EmailError> {
 }
 
 /// The key two addresses are compared by (the sheet, the simulator).
-pub fn email_key(email: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn email_key(email: &str) -> std::borrow::Cow<'_, str> {
     let t = email.trim();
     // Most addresses are already lower case: no copy then.
     if t.chars().any(char::is_uppercase) { t.to_lowercase().into() } else { t.into() }
@@ -268,10 +268,10 @@ pub fn offer(input: &str) -> Option<&'static str> {
 
 /// A cell that is neither yes nor no.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NotABoolean;
+pub(crate) struct NotABoolean;
 
 /// oui/non, vrai/faux, x, 1/0, yes/no, true/false; blank is `None`.
-pub fn boolean(input: &str) -> Result<Option<bool>, NotABoolean> {
+pub(crate) fn boolean(input: &str) -> Result<Option<bool>, NotABoolean> {
     match fold_key(input).as_str() {
         "" if input.trim().is_empty() => Ok(None),
         "oui" | "o" | "vrai" | "x" | "1" | "yes" | "y" | "true" => Ok(Some(true)),
@@ -281,7 +281,7 @@ pub fn boolean(input: &str) -> Result<Option<bool>, NotABoolean> {
 }
 
 /// A Loop profile code such as `2.0`; `2`, `2,0` and ` 2.0 ` are accepted.
-pub fn profile(input: &str) -> Option<String> {
+pub(crate) fn profile(input: &str) -> Option<String> {
     let s = input.trim().replace(',', ".");
     let (major, minor) = s.split_once('.').unwrap_or((&s, "0"));
     let minor = if minor.is_empty() { "0" } else { minor };
@@ -296,7 +296,7 @@ pub fn profile(input: &str) -> Option<String> {
 
 /// Pads an all-digit code dossier to `width` with leading zeros when it is
 /// shorter. Returns `None` when nothing was padded.
-pub fn pad_code(code: &str, width: Option<usize>) -> Option<String> {
+pub(crate) fn pad_code(code: &str, width: Option<usize>) -> Option<String> {
     let width = width?;
     if !code.is_empty() && code.len() < width && code.chars().all(|c| c.is_ascii_digit()) {
         Some(format!("{code:0>width$}"))
@@ -306,7 +306,7 @@ pub fn pad_code(code: &str, width: Option<usize>) -> Option<String> {
 }
 
 /// A number cell as a spreadsheet shows it: `1234.0` becomes `1234`.
-pub fn number_text(f: f64) -> String {
+pub(crate) fn number_text(f: f64) -> String {
     if f.fract() == 0.0 && f.abs() < 1e15 {
         format!("{}", f as i64)
     } else {

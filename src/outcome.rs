@@ -4,50 +4,51 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Status words (keep them stable), from best to worst for a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Status words (keep them stable), from best to worst for a run. Adding
+/// one: a variant here (its word is the variant's in SCREAMING_SNAKE_CASE),
+/// the rule that gives it (`execute` or `job::fold`), its words for people
+/// (`report::advice`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum Status {
-    #[serde(rename = "VALIDE")]
     Valide,
-    #[serde(rename = "OK")]
     Ok,
-    #[serde(rename = "IGNORE")]
     Ignore,
-    #[serde(rename = "NON_EXECUTE")]
     NonExecute,
-    #[serde(rename = "A_VERIFIER")]
     AVerifier,
-    #[serde(rename = "ERREUR")]
     Erreur,
-    #[serde(rename = "INVALIDE")]
     Invalide,
 }
 
 impl Status {
-    pub const ALL: [Status; 7] = [
-        Status::Valide,
-        Status::Ok,
-        Status::Ignore,
-        Status::NonExecute,
-        Status::AVerifier,
-        Status::Erreur,
-        Status::Invalide,
-    ];
-
-    pub fn word(self) -> &'static str {
-        match self {
-            Status::Valide => "VALIDE",
-            Status::Ok => "OK",
-            Status::Ignore => "IGNORE",
-            Status::NonExecute => "NON_EXECUTE",
-            Status::AVerifier => "A_VERIFIER",
-            Status::Erreur => "ERREUR",
-            Status::Invalide => "INVALIDE",
-        }
+    /// Every status, from best to worst.
+    pub fn all() -> impl Iterator<Item = Status> {
+        <Status as strum::IntoEnumIterator>::iter()
     }
 
+    /// Its word in the results (`statut`).
+    pub fn word(self) -> &'static str {
+        self.into()
+    }
+
+    /// The status a results file's word names (spaces around ignored).
     pub fn from_word(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|st| st.word() == s.trim())
+        s.trim().parse().ok()
     }
 }
 
@@ -76,12 +77,12 @@ pub struct CallOutcome {
 static LOCAL_OFFSET: std::sync::OnceLock<time::UtcOffset> = std::sync::OnceLock::new();
 
 /// Reads the local offset; call first thing in `main`.
-pub fn init_local_offset() {
+pub(crate) fn init_local_offset() {
     let _ = now_iso();
 }
 
 /// A moment as local date and time, for people (`2026-12-03 10:04`).
-pub fn format_local(t: std::time::SystemTime) -> String {
+pub(crate) fn format_local(t: std::time::SystemTime) -> String {
     let offset = *LOCAL_OFFSET.get_or_init(|| time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC));
     let at = time::OffsetDateTime::from(t).to_offset(offset);
     let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
@@ -90,8 +91,24 @@ pub fn format_local(t: std::time::SystemTime) -> String {
 
 /// The current local time, ISO 8601 with its offset (UTC when the local
 /// offset cannot be known).
-pub fn now_iso() -> String {
+pub(crate) fn now_iso() -> String {
     let offset = *LOCAL_OFFSET.get_or_init(|| time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC));
     let now = time::OffsetDateTime::now_utc().to_offset(offset);
     now.replace_nanosecond(0).unwrap_or(now).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_words_are_kept() {
+        let words: Vec<&str> = Status::all().map(Status::word).collect();
+        assert_eq!(words, ["VALIDE", "OK", "IGNORE", "NON_EXECUTE", "A_VERIFIER", "ERREUR", "INVALIDE"]);
+        for st in Status::all() {
+            assert_eq!(serde_json::to_string(&st).unwrap(), format!("\"{}\"", st.word()), "serde says the word");
+            assert_eq!(Status::from_word(&format!(" {} ", st.word())), Some(st));
+        }
+        assert_eq!(Status::from_word("ok"), None, "words are upper case");
+    }
 }

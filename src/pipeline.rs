@@ -28,7 +28,7 @@ pub struct Prepared {
 
 /// Read -> rows -> validate -> plan. With `Bodies::No` the plan holds its
 /// rows and counts (`summary`) but no calls.
-pub fn prepare(
+pub(crate) fn prepare(
     file: &Path,
     opts: &ReadOptions,
     cfg: &Config,
@@ -37,7 +37,7 @@ pub fn prepare(
 ) -> Result<Prepared> {
     let checked = check_rows(file, opts, cfg, bodies == Bodies::No, online)?;
     let Checked { table, mut rows, cross, counter } = checked;
-    let spoiled = cross.finish(&table, &mut rows, cfg.lang);
+    let spoiled = cross.finish(&table, &mut rows);
     // Rows found invalid across rows were counted as valid: count again.
     let summary = counter.map(|c| if spoiled { crate::plan::count(&rows, cfg) } else { c.finish(cfg) });
     let (source, mut remarks) = (table.source.clone(), table.remarks.clone());
@@ -49,7 +49,7 @@ pub fn prepare(
 
 /// A file read, its rows typed and validated one by one; the checks across
 /// rows gathered but not yet written onto the rows (`CrossRows::finish`).
-pub struct Checked {
+pub(crate) struct Checked {
     pub table: Table,
     pub rows: Vec<Row>,
     pub cross: CrossRows,
@@ -59,7 +59,7 @@ pub struct Checked {
 
 /// Read -> rows -> validate, overlapped: the reader on its own thread,
 /// typing and validation here as batches come.
-pub fn check_rows(
+pub(crate) fn check_rows(
     file: &Path,
     opts: &ReadOptions,
     cfg: &Config,
@@ -68,7 +68,7 @@ pub fn check_rows(
 ) -> Result<Checked> {
     let lang = cfg.lang;
     let mut stages = Stages {
-        row_opts: RowOptions { lang, code_dossier_width: cfg.code_dossier_width },
+        row_opts: RowOptions { code_dossier_width: cfg.code_dossier_width },
         cfg,
         online,
         header: None,
@@ -104,11 +104,17 @@ pub fn check_rows(
 }
 
 /// Types and validates one row on its own (the checks across rows aside).
-pub fn check_row(header: &SheetHeader, raw: &RawRow, index: usize, opts: &RowOptions, online: Option<&Online>) -> Row {
+pub(crate) fn check_row(
+    header: &SheetHeader,
+    raw: &RawRow,
+    index: usize,
+    opts: &RowOptions,
+    online: Option<&Online>,
+) -> Row {
     let mut row = crate::rows::type_row(header, raw, index, opts);
-    crate::validate::per_action(header, &raw.cells, &mut row, opts.lang);
+    crate::validate::per_action(header, &raw.cells, &mut row);
     if let Some(o) = online {
-        crate::validate::online_row(header, &mut row, o, opts.lang);
+        crate::validate::online_row(header, &mut row, o);
     }
     row
 }

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::error::{Failure, Result};
 use crate::i18n::Lang;
+use crate::messages::{Message, Text};
 use crate::normalize::fold_key;
 
 /// One dossier of the LoopHub list.
@@ -56,7 +57,7 @@ impl Portfolio {
 
 /// Reads the LoopHub answer: the documented bare array, or `{"data": [...]}`
 /// as some Cegid list routes answer. Unknown fields are ignored.
-pub fn parse(body: &[u8]) -> Option<Vec<Folder>> {
+pub(crate) fn parse(body: &[u8]) -> Option<Vec<Folder>> {
     let v: Value = serde_json::from_slice(body).ok()?;
     let list = match &v {
         Value::Array(a) => a,
@@ -95,14 +96,7 @@ impl Filter {
         if let Some(s) = &search
             && fold_key(s).chars().count() < 3
         {
-            return Err(Failure::unusable(format!(
-                "{} « {s} » {}",
-                lang.t("Recherche", "Search"),
-                lang.t(
-                    "trop courte : au moins 3 caractères du code ou du nom, comme dans LoopHub.",
-                    "too short: at least 3 characters of the code or the name, as in LoopHub."
-                )
-            )));
+            return Err(Failure::unusable(Message::SearchTooShort { search: s }.text(lang)));
         }
         Ok(Filter { search, maitre, manager })
     }

@@ -5,16 +5,19 @@
 //! that cannot be understood become problems; `validate` adds the rules that
 //! depend on the action and on other rows.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::headers::Field;
-use crate::i18n::Lang;
 use crate::normalize::{self, EmailError};
+use crate::problems::{Expected, Problem, Repair, Warning};
 use crate::read::{Cell, RawRow, ReadNote, SheetHeader};
 
 /// What a row asks for (column `action`; French names, English synonyms).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::EnumIter, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Action {
     Onboarding,
     Provisionner,
@@ -27,29 +30,14 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
-        Action::Onboarding,
-        Action::Provisionner,
-        Action::AjouterOffre,
-        Action::RetirerOffre,
-        Action::AjouterInterlocuteur,
-        Action::ModifierInterlocuteur,
-        Action::RetirerApplication,
-        Action::ChangerOffre,
-    ];
+    /// Every action, in the templates' order.
+    pub fn all() -> impl Iterator<Item = Action> {
+        <Action as strum::IntoEnumIterator>::iter()
+    }
 
     /// The word to write in the sheet.
     pub fn name(self) -> &'static str {
-        match self {
-            Action::Onboarding => "onboarding",
-            Action::Provisionner => "provisionner",
-            Action::AjouterOffre => "ajouter_offre",
-            Action::RetirerOffre => "retirer_offre",
-            Action::AjouterInterlocuteur => "ajouter_interlocuteur",
-            Action::ModifierInterlocuteur => "modifier_interlocuteur",
-            Action::RetirerApplication => "retirer_application",
-            Action::ChangerOffre => "changer_offre",
-        }
+        self.into()
     }
 
     /// Reads an action cell; folds case, accents, spaces and separators.
@@ -72,7 +60,7 @@ impl Action {
     }
 
     pub fn list() -> String {
-        Action::ALL.map(Action::name).join(", ")
+        Action::all().map(Action::name).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -95,26 +83,52 @@ pub struct Row {
     pub emetteur_par_defaut: Option<bool>,
     /// Blank action and nothing asked: reported IGNORE ("rien à faire").
     pub ignored: bool,
-    pub problems: Vec<String>,
-    pub warnings: Vec<String>,
+    pub problems: Vec<Problem>,
+    pub warnings: Vec<Warning>,
 }
 
 impl Row {
     pub fn is_valid(&self) -> bool {
         !self.ignored && self.problems.is_empty()
     }
+
+    /// A field's value as two rows asking the same thing share it (names
+    /// folded, e-mail by its key), `None` when blank: the duplicate-row key
+    /// is made of every field's.
+    pub fn key_of(&self, f: Field) -> Option<Cow<'_, str>> {
+        fn text(v: &Option<String>) -> Option<Cow<'_, str>> {
+            v.as_deref().map(Cow::Borrowed)
+        }
+        let folded = |v: &Option<String>| v.as_deref().map(|v| Cow::Owned(normalize::fold_key(v)));
+        let flag = |v: Option<bool>| v.map(|b| Cow::Borrowed(if b { "1" } else { "0" }));
+        match f {
+            Field::Action => self.action.map(|a| Cow::Borrowed(a.name())),
+            Field::CodeDossier => text(&self.code_dossier),
+            Field::Email => self.email.as_deref().map(normalize::email_key),
+            Field::Nom => folded(&self.nom),
+            Field::Prenom => folded(&self.prenom),
+            Field::Telephone => text(&self.telephone),
+            Field::Offre => self.offre.map(Cow::Borrowed),
+            Field::AncienneOffre => self.ancienne_offre.map(Cow::Borrowed),
+            Field::Profil => text(&self.profil),
+            Field::Social => flag(self.social),
+            Field::Actif => flag(self.actif),
+            Field::EmetteurParDefaut => flag(self.emetteur_par_defaut),
+            // Read for the portfolio's export, never sent: no part of a call.
+            Field::RaisonSociale => None,
+        }
+    }
 }
 
 /// Options of the typing stage, from the configuration.
 #[derive(Debug, Clone, Default)]
-pub struct RowOptions {
-    pub lang: Lang,
+pub(crate) struct RowOptions {
     /// Pad all-digit codes dossier to this width (never guessed).
     pub code_dossier_width: Option<usize>,
 }
 
 /// Types one raw row of a sheet; `index` is its place among all rows read.
-pub fn type_row(header: &SheetHeader, raw: &RawRow, index: usize, opts: &RowOptions) -> Row {
+pub(crate) fn type_row(header: &SheetHeader, raw: &RawRow, index: usize, opts: &RowOptions) -> Row {
     let mut t = Typer { header, cells: &raw.cells, opts, row: Row { index, ..Row::default() } };
     for note in &raw.notes {
         t.read_note(note);
@@ -131,10 +145,6 @@ struct Typer<'a> {
 }
 
 impl Typer<'_> {
-    fn lang(&self) -> Lang {
-        self.opts.lang
-    }
-
     /// The header the user wrote for this field.
     fn column(&self, f: Field) -> String {
         self.header.map.get(f).map_or_else(|| f.name().to_string(), |i| self.header.columns[i].clone())
@@ -155,16 +165,7 @@ impl Typer<'_> {
             - cell.text.trim_start_matches(|c: char| c.is_whitespace() || normalize::is_invisible(c)).len();
         let around = cell.text[..removed].chars().chain(cell.text[removed + t.len()..].chars());
         if trimmed && { around }.any(unseen) {
-            let w = format!(
-                "{} « {} » : {}",
-                self.lang().t("colonne", "column"),
-                self.column(f),
-                self.lang().t(
-                    "espaces insécables ou invisibles retirés autour de la valeur",
-                    "non-breaking or invisible spaces removed around the value"
-                )
-            );
-            self.row.warnings.push(w);
+            self.row.warnings.push(Warning::InvisibleSpaces { column: self.column(f) });
         }
         Some((t.to_string(), cell.number))
     }
@@ -178,37 +179,21 @@ impl Typer<'_> {
             .is_some_and(|c| !normalize::trim_cell(&c.text).0.is_empty())
     }
 
-    fn problem(&mut self, f: Field, value: &str, what: &str) {
-        let lang = self.lang();
-        self.row.problems.push(format!("{} « {} » : « {value} » {what}", lang.t("colonne", "column"), self.column(f)));
-    }
-
-    fn warning(&mut self, f: Field, value: &str, what: &str) {
-        let lang = self.lang();
-        self.row.warnings.push(format!("{} « {} » : « {value} » {what}", lang.t("colonne", "column"), self.column(f)));
+    fn problem(&mut self, field: Field, value: &str, expected: Expected) {
+        let column = self.column(field);
+        self.row.problems.push(Problem::Invalid { field, column, value: value.to_string(), expected });
     }
 
     fn read_note(&mut self, note: &ReadNote) {
-        let lang = self.lang();
-        let what = match note {
-            ReadNote::MixedEncoding { .. } => lang.t(
-                "texte dans un autre encodage que le reste du fichier (encodages mélangés, UTF-8 et Windows-1252) : vérifiez les accents",
-                "text in another encoding than the rest of the file (mixed encodings, UTF-8 and Windows-1252): check the accents",
-            ),
-            ReadNote::ControlCharacters { .. } => {
-                lang.t("caractères de contrôle (NUL…) retirés", "control characters (NUL…) removed")
-            }
-            ReadNote::LineBreaks { .. } => lang.t(
-                "saut de ligne (Alt+Entrée) ou tabulation remplacé par une espace",
-                "line break (Alt+Enter) or tab replaced by a space",
-            ),
+        let repair = match note {
+            ReadNote::MixedEncoding { .. } => Repair::MixedEncoding,
+            ReadNote::ControlCharacters { .. } => Repair::ControlCharacters,
+            ReadNote::LineBreaks { .. } => Repair::LineBreaks,
         };
-        let w = format!("{} « {} » : {what}", lang.t("colonne", "column"), note.column());
-        self.row.warnings.push(w);
+        self.row.warnings.push(Warning::Read { column: note.column().to_string(), repair });
     }
 
     fn fill(&mut self, has_action: bool) {
-        let lang = self.lang();
         self.code_dossier();
         self.email();
         self.row.nom = self.value(Field::Nom).map(|v| v.0);
@@ -219,14 +204,7 @@ impl Typer<'_> {
         if let Some((v, _)) = self.value(Field::Profil) {
             match normalize::profile(&v) {
                 Some(p) => self.row.profil = Some(p),
-                None => self.problem(
-                    Field::Profil,
-                    &v,
-                    lang.t(
-                        "n'est pas un code de profil Loop (attendu : un nombre comme 2.0)",
-                        "is not a Loop profile code (expected a number such as 2.0)",
-                    ),
-                ),
+                None => self.problem(Field::Profil, &v, Expected::Profile),
             }
         }
         self.row.social = self.boolean(Field::Social);
@@ -241,103 +219,57 @@ impl Typer<'_> {
         if !v.contains(char::is_control) {
             return false;
         }
-        let lang = self.lang();
-        self.problem(
-            f,
-            &v.replace(char::is_control, "�"),
-            lang.t(
-                "contient un caractère de contrôle (marqué �) que personne ne tape : le fichier semble endommagé ; vérifiez cette valeur dans le tableur d'origine et enregistrez-le de nouveau",
-                "contains a control character (shown as �) that nobody types: the file looks damaged; check this value in the original spreadsheet and save it again",
-            ),
-        );
+        self.problem(f, &v.replace(char::is_control, "�"), Expected::NoControlCharacter);
         true
     }
 
     fn email(&mut self) {
-        let lang = self.lang();
         if let Some((v, _)) = self.value(Field::Email)
             && !self.damaged(Field::Email, &v)
         {
             match normalize::email(&v) {
                 Ok(e) => self.row.email = Some(e),
-                Err(EmailError::Syntax) => self.problem(
-                    Field::Email,
-                    &v,
-                    lang.t(
-                        "n'est pas une adresse e-mail valide (attendu : prenom.nom@domaine.fr)",
-                        "is not a valid e-mail address (expected: first.last@domain.com)",
-                    ),
-                ),
+                Err(EmailError::Syntax) => self.problem(Field::Email, &v, Expected::Email),
                 Err(EmailError::InvisibleCharacter) => self.problem(
                     Field::Email,
                     &v.replace(normalize::is_invisible, "�"),
-                    lang.t(
-                        "contient un caractère invisible (espace de largeur nulle ou de sens d'écriture, marqué �) : retapez l'adresse",
-                        "contains an invisible character (zero-width or direction mark, shown as �): retype the address",
-                    ),
+                    Expected::EmailWithoutInvisible,
                 ),
             }
         }
     }
 
     fn telephone(&mut self) {
-        let lang = self.lang();
-        if let Some((v, number)) = self.value(Field::Telephone) {
-            match normalize::phone(&v, number) {
-                Ok(p) => {
-                    let repaired = lang.t(
-                        "a été enregistré comme un nombre par le tableur (zéro initial perdu) : corrigé en",
-                        "was stored as a number by the spreadsheet (leading zero lost): repaired as",
-                    );
-                    let lost_plus = lang.t(
-                        "est un numéro français écrit avec son indicatif dont le tableur a perdu le « + » (il l'a pris pour un nombre) : envoyé comme",
-                        "is a French number written with its country code whose « + » the spreadsheet lost (it took it for a number): sent as",
-                    );
-                    for (said, what) in [(p.repaired_excel, repaired), (p.lost_plus, lost_plus)] {
-                        if said {
-                            self.warning(Field::Telephone, &v, &format!("{what} {}", p.value));
-                        }
-                    }
-                    if p.international {
-                        self.warning(
-                            Field::Telephone,
-                            &v,
-                            lang.t(
-                                "numéro étranger, transmis au format international",
-                                "foreign number, sent in international form",
-                            ),
-                        );
-                    }
-                    self.row.telephone = Some(p.value);
+        let Some((v, number)) = self.value(Field::Telephone) else { return };
+        let column = self.column(Field::Telephone);
+        match normalize::phone(&v, number) {
+            Ok(p) => {
+                let (value, sent) = (v.clone(), p.value.clone());
+                if p.repaired_excel {
+                    let column = column.clone();
+                    self.row.warnings.push(Warning::PhoneZeroRestored {
+                        column,
+                        value: value.clone(),
+                        sent: sent.clone(),
+                    });
                 }
-                Err(normalize::PhoneError::MissingPlus) => {
-                    // A French example: the cabinets are French (a number
-                    // read as French never gets here).
-                    let example = "+33 6 12 34 56 78";
-                    let what = format!(
-                        "{} {example}{}",
-                        lang.t(
-                            "n'est pas un numéro de téléphone valide : 11 chiffres ou plus sans « + » (le tableur a sans doute pris un numéro international pour un nombre) ; tapez-le avec + et l'indicatif du pays, comme",
-                            "is not a valid phone number: 11 digits or more without « + » (the spreadsheet probably took an international number for a number); type it with + and the country code, such as"
-                        ),
-                        lang.t(", dans une cellule au format Texte", ", in a cell formatted as Text")
-                    );
-                    self.problem(Field::Telephone, &v, &what)
+                if p.lost_plus {
+                    let column = column.clone();
+                    self.row.warnings.push(Warning::PhonePlusRestored { column, value: value.clone(), sent });
                 }
-                Err(normalize::PhoneError::Invalid) => self.problem(
-                    Field::Telephone,
-                    &v,
-                    lang.t(
-                        "n'est pas un numéro de téléphone valide (attendu : 10 chiffres comme 06 12 34 56 78, ou +33 6 12 34 56 78)",
-                        "is not a valid phone number (expected 10 digits such as 06 12 34 56 78, or +33 6 12 34 56 78)",
-                    ),
-                ),
+                if p.international {
+                    self.row.warnings.push(Warning::PhoneForeign { column, value });
+                }
+                self.row.telephone = Some(p.value);
             }
+            // A French example in the message: the cabinets are French (a
+            // number read as French never gets here).
+            Err(normalize::PhoneError::MissingPlus) => self.problem(Field::Telephone, &v, Expected::PhoneWithPlus),
+            Err(normalize::PhoneError::Invalid) => self.problem(Field::Telephone, &v, Expected::Phone),
         }
     }
 
     fn code_dossier(&mut self) {
-        let lang = self.lang();
         let Some((v, number)) = self.value(Field::CodeDossier) else { return };
         if self.damaged(Field::CodeDossier, &v) {
             return;
@@ -346,7 +278,7 @@ impl Typer<'_> {
             self.problem(
                 Field::CodeDossier,
                 &v.replace(|c: char| normalize::is_invisible(c) || c.is_control(), "�"),
-                lang.t("contient un caractère invisible (marqué �)", "contains an invisible character (shown as �)"),
+                Expected::CodeWithoutInvisible,
             );
             return;
         }
@@ -355,44 +287,21 @@ impl Typer<'_> {
                 c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '{' | '}' | '[' | ']' | '\\' | '/' | ';')
             })
         {
-            self.problem(
-                Field::CodeDossier,
-                &v,
-                lang.t(
-                    "n'est pas un code dossier (lettres, chiffres, - _ . sans espace, 50 caractères au plus)",
-                    "is not a code dossier (letters, digits, - _ . without spaces, 50 characters at most)",
-                ),
-            );
+            self.problem(Field::CodeDossier, &v, Expected::Code);
             return;
         }
         let all_digits = v.chars().all(|c| c.is_ascii_digit());
         match normalize::pad_code(&v, self.opts.code_dossier_width) {
             Some(padded) => {
-                let why = if number {
-                    lang.t("enregistré comme un nombre par le tableur", "stored as a number by the spreadsheet")
-                } else {
-                    lang.t("plus court que la largeur configurée", "shorter than the configured width")
-                };
-                self.warning(
-                    Field::CodeDossier,
-                    &v,
-                    &format!(
-                        "{why} : {} {padded} ({})",
-                        lang.t("complété en", "padded to"),
-                        lang.t("code_dossier_width de la configuration", "code_dossier_width in the configuration")
-                    ),
-                );
+                let column = self.column(Field::CodeDossier);
+                self.row.warnings.push(Warning::CodePadded { column, value: v, padded: padded.clone(), number });
                 self.row.code_dossier = Some(padded);
                 return;
             }
-            None if number && all_digits => self.warning(
-                Field::CodeDossier,
-                &v,
-                lang.t(
-                    "enregistré comme un nombre par le tableur : des zéros initiaux ont pu être perdus. Formatez la colonne en Texte, ou fixez code_dossier_width dans loopbatch.toml",
-                    "stored as a number by the spreadsheet: leading zeros may have been lost. Format the column as Text, or set code_dossier_width in loopbatch.toml",
-                ),
-            ),
+            None if number && all_digits => {
+                let column = self.column(Field::CodeDossier);
+                self.row.warnings.push(Warning::CodeAsNumber { column, value: v.clone() });
+            }
             None => {}
         }
         self.row.code_dossier = Some(v);
@@ -402,15 +311,7 @@ impl Typer<'_> {
         let (v, _) = self.value(f)?;
         let o = normalize::offer(&v);
         if o.is_none() {
-            let lang = self.lang();
-            self.problem(
-                f,
-                &v,
-                lang.t(
-                    "n'est pas une offre connue (start, co-production ou consultation)",
-                    "is not a known offer (start, co-production or consultation)",
-                ),
-            );
+            self.problem(f, &v, Expected::Offer);
         }
         o
     }
@@ -420,22 +321,13 @@ impl Typer<'_> {
         match normalize::boolean(&v) {
             Ok(b) => b,
             Err(normalize::NotABoolean) => {
-                let lang = self.lang();
-                self.problem(
-                    f,
-                    &v,
-                    lang.t(
-                        "n'est pas oui ou non (oui/non, vrai/faux, x, 1/0)",
-                        "is not yes or no (yes/no, true/false, x, 1/0)",
-                    ),
-                );
+                self.problem(f, &v, Expected::Boolean);
                 None
             }
         }
     }
 
     fn action(&mut self, has_action: bool) {
-        let lang = self.lang();
         if !has_action {
             self.row.action = Some(Action::Onboarding);
             return;
@@ -443,18 +335,7 @@ impl Typer<'_> {
         match self.value(Field::Action) {
             Some((v, _)) => match Action::parse(&v) {
                 Some(a) => self.row.action = Some(a),
-                None => self.problem(
-                    Field::Action,
-                    &v,
-                    &format!(
-                        "{} {}",
-                        lang.t(
-                            "n'est pas une action connue. Actions possibles :",
-                            "is not a known action. Possible actions:"
-                        ),
-                        Action::list()
-                    ),
-                ),
+                None => self.problem(Field::Action, &v, Expected::Action { actions: Action::list() }),
             },
             None => {
                 let (offre, ancienne) = (self.present(Field::Offre), self.present(Field::AncienneOffre));
@@ -471,18 +352,8 @@ impl Typer<'_> {
                 } else {
                     "ajouter_offre"
                 };
-                let msg = format!(
-                    "{} « {} » {} {suggestion} ({} {})",
-                    lang.t("colonne", "column"),
-                    self.column(Field::Action),
-                    lang.t(
-                        "vide alors que la ligne demande une offre : écrivez l'action à faire, par exemple",
-                        "blank although the row asks for an offer: write the action to do, for example"
-                    ),
-                    lang.t("actions possibles :", "possible actions:"),
-                    Action::list()
-                );
-                self.row.problems.push(msg);
+                let column = self.column(Field::Action);
+                self.row.problems.push(Problem::ActionBlank { column, suggestion, actions: Action::list() });
             }
         }
     }
@@ -500,7 +371,7 @@ mod tests {
         assert_eq!(Action::parse("addClient"), Some(Action::AjouterInterlocuteur));
         assert_eq!(Action::parse("retirer_application"), Some(Action::RetirerApplication));
         assert_eq!(Action::parse("supprimer tout"), None);
-        for a in Action::ALL {
+        for a in Action::all() {
             assert_eq!(Action::parse(a.name()), Some(a));
         }
     }

@@ -5,13 +5,14 @@
 //! `CrossRows` gathers, row by row, what the checks across rows need and
 //! reports once every row is in.
 
+use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::headers::Field;
-use crate::i18n::Lang;
 use crate::normalize::{email_key, fold_key};
+use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Warning};
 use crate::read::{Cell, SheetHeader, Table};
 use crate::rows::{Action, Row};
 
@@ -34,127 +35,74 @@ fn needs(a: Action) -> Needs {
 }
 
 /// The rules of the row's action: required fields, offers, warnings.
-pub fn per_action(header: &SheetHeader, cells: &[Cell], row: &mut Row, lang: Lang) {
+pub(crate) fn per_action(header: &SheetHeader, cells: &[Cell], row: &mut Row) {
     let Some(action) = row.action else { return };
     // The offer to remove may be written in either offer column.
     if matches!(action, Action::RetirerOffre | Action::RetirerApplication) && row.offre.is_none() {
         row.offre = row.ancienne_offre.take();
     }
-    let problems = missing_fields(header, cells, row, action, lang);
+    let problems = missing_fields(header, cells, row, action);
     row.problems.extend(problems);
-    consistency(row, action, lang);
+    consistency(row, action);
 }
 
 /// The fields the action needs that the row lacks (a value present but
 /// invalid has its problem already).
-fn missing_fields(header: &SheetHeader, cells: &[Cell], row: &Row, action: Action, lang: Lang) -> Vec<String> {
+fn missing_fields(header: &SheetHeader, cells: &[Cell], row: &Row, action: Action) -> Vec<Problem> {
     let need = needs(action);
     let raw_present = |f: Field| {
         header.map.get(f).and_then(|i| cells.get(i)).is_some_and(|c| !crate::normalize::trim_cell(&c.text).0.is_empty())
     };
     let removal = matches!(action, Action::RetirerOffre | Action::RetirerApplication);
-    let missing = |f: Field, have: bool, what: &str| -> Option<String> {
+    let missing = |needed: Needed, have: bool| -> Option<Problem> {
+        let f = needed.field();
         // A value that was present but invalid has its problem already.
         let reported = raw_present(f) || (f == Field::Offre && removal && raw_present(Field::AncienneOffre));
         if have || reported {
             return None;
         }
-        let state = if header.map.has(f) {
-            lang.t("vide", "blank")
+        let absence = if header.map.has(f) {
+            Absence::Blank
         } else if header.in_workbook {
-            lang.t("absente de cette feuille", "missing from this sheet")
+            Absence::NotInSheet
         } else {
-            lang.t("absente du fichier", "missing from the file")
+            Absence::NotInFile
         };
-        let column = header.map.get(f).map_or(f.name(), |i| header.columns[i].as_str());
-        Some(format!(
-            "{} « {column} » {state} : {} « {} » {what}",
-            lang.t("colonne", "column"),
-            lang.t("l'action", "action"),
-            action.name()
-        ))
+        let column = header.map.get(f).map_or(f.name(), |i| header.columns[i].as_str()).to_string();
+        Some(Problem::Missing { needed, column, absence, action: action.name() })
     };
     let checks = [
-        missing(
-            Field::CodeDossier,
-            row.code_dossier.is_some(),
-            lang.t("demande un code dossier", "needs a code dossier"),
-        ),
-        need.email
-            .then(|| {
-                missing(
-                    Field::Email,
-                    row.email.is_some(),
-                    lang.t("demande l'e-mail de l'interlocuteur", "needs the contact's e-mail"),
-                )
-            })
-            .flatten(),
-        need.offre
-            .then(|| {
-                missing(
-                    Field::Offre,
-                    row.offre.is_some(),
-                    lang.t(
-                        "demande une offre (start, co-production ou consultation)",
-                        "needs an offer (start, co-production or consultation)",
-                    ),
-                )
-            })
-            .flatten(),
-        need.ancienne_offre
-            .then(|| {
-                missing(
-                    Field::AncienneOffre,
-                    row.ancienne_offre.is_some(),
-                    lang.t("demande l'offre à remplacer", "needs the offer to replace"),
-                )
-            })
-            .flatten(),
+        missing(Needed::CodeDossier, row.code_dossier.is_some()),
+        need.email.then(|| missing(Needed::Email, row.email.is_some())).flatten(),
+        need.offre.then(|| missing(Needed::Offer, row.offre.is_some())).flatten(),
+        need.ancienne_offre.then(|| missing(Needed::OldOffer, row.ancienne_offre.is_some())).flatten(),
     ];
     checks.into_iter().flatten().collect()
 }
 
 /// What the row asks against itself, and what it will do beyond the file.
-fn consistency(row: &mut Row, action: Action, lang: Lang) {
+fn consistency(row: &mut Row, action: Action) {
     if action == Action::ChangerOffre
         && let (Some(new), Some(old)) = (row.offre, row.ancienne_offre)
         && new == old
     {
-        row.problems.push(format!(
-            "{} « {new} » : {}",
-            lang.t("offre et ancienne_offre valent toutes deux", "offre and ancienne_offre are both"),
-            lang.t("il n'y a rien à changer", "there is nothing to change")
-        ));
+        row.problems.push(Problem::SameOffer { offer: new });
     }
     let dossier_wide_removal = action == Action::RetirerOffre || action == Action::ChangerOffre && row.email.is_none();
     if dossier_wide_removal && row.problems.is_empty() {
         let old = if action == Action::RetirerOffre { row.offre } else { row.ancienne_offre };
-        row.warnings.push(format!(
-            "{} {} {}",
-            lang.t("removeOffer retirera l'offre", "removeOffer will take offer"),
-            old.unwrap_or_default(),
-            lang.t(
-                "à tous les interlocuteurs du dossier, pas seulement à ceux de ce fichier (indiquez un e-mail pour ne toucher qu'un interlocuteur)",
-                "away from every contact of the dossier, not only those in this file (give an e-mail to touch one contact only)"
-            )
-        ));
+        row.warnings.push(Warning::RemovesFromAll { offer: old.unwrap_or_default() });
     }
     let creates_contact = matches!(action, Action::Onboarding | Action::AjouterInterlocuteur) && row.email.is_some();
     if creates_contact && row.nom.is_none() && row.prenom.is_none() {
-        row.warnings.push(
-            lang.t(
-                "nom et prénom vides : l'interlocuteur sera créé sans nom",
-                "first and last name blank: the contact will be created without a name",
-            )
-            .to_string(),
-        );
+        row.warnings.push(Warning::NoName);
     }
 }
 
-/// Where a row is, as the user sees it.
-pub fn place(table: &Table, index: usize, lang: Lang) -> String {
+/// Where a row is, as the user finds it.
+pub(crate) fn place(table: &Table, index: usize) -> Place {
     let r = &table.rows[index];
-    format!("{} « {} » {} {}", lang.t("feuille", "sheet"), r.sheet, lang.t("ligne", "row"), r.line)
+    Place { sheet: r.sheet.clone(), line: r.line }
 }
 
 /// Who a row names, to tell two people apart under one e-mail.
@@ -163,34 +111,22 @@ fn who(r: &Row) -> (String, String) {
 }
 
 /// The row's meaning, normalised: two rows equal here ask the same thing.
-type Meaning<'a> = (
-    &'static str,
-    Option<&'a str>,
-    Option<std::borrow::Cow<'a, str>>,
-    Option<String>,
-    Option<String>,
-    Option<&'a str>,
-    (Option<&'static str>, Option<&'static str>, Option<&'a str>),
-    (Option<bool>, Option<bool>, Option<bool>),
-);
+/// Built from every known field (`Row::key_of`), so a new column is part
+/// of it.
+#[derive(PartialEq, Eq, Hash)]
+struct Meaning<'a> {
+    values: [Option<Cow<'a, str>>; Field::COUNT],
+}
 
 fn meaning(r: &Row) -> Option<Meaning<'_>> {
-    Some((
-        r.action?.name(),
-        r.code_dossier.as_deref(),
-        r.email.as_deref().map(email_key),
-        r.nom.as_deref().map(fold_key),
-        r.prenom.as_deref().map(fold_key),
-        r.telephone.as_deref(),
-        (r.offre, r.ancienne_offre, r.profil.as_deref()),
-        (r.social, r.actif, r.emetteur_par_defaut),
-    ))
+    r.action?;
+    Some(Meaning { values: std::array::from_fn(|i| Field::from_repr(i).and_then(|f| r.key_of(f))) })
 }
 
 /// The checks across rows (one e-mail for two people, the same row twice),
 /// gathered row by row as rows come, reported by `finish`.
 #[derive(Default)]
-pub struct CrossRows {
+pub(crate) struct CrossRows {
     /// E-mail key -> the first row naming a person with it, and whether
     /// another person came with the same e-mail.
     people: FxHashMap<String, (u32, bool)>,
@@ -204,7 +140,7 @@ pub struct CrossRows {
 
 impl CrossRows {
     /// Takes in `rows[i]`, the last row so far.
-    pub fn add(&mut self, rows: &[Row], i: usize) {
+    pub(crate) fn add(&mut self, rows: &[Row], i: usize) {
         let r = &rows[i];
         if r.ignored {
             return;
@@ -240,11 +176,11 @@ impl CrossRows {
 
     /// Writes the problems found across rows onto them. Returns whether a
     /// row that was valid became invalid.
-    pub fn finish(self, table: &Table, rows: &mut [Row], lang: Lang) -> bool {
+    pub(crate) fn finish(self, table: &Table, rows: &mut [Row]) -> bool {
         let mut spoiled = false;
-        let mut flag = |row: &mut Row, msg: String| {
+        let mut flag = |row: &mut Row, problem: Problem| {
             spoiled |= row.is_valid();
-            row.problems.push(msg);
+            row.problems.push(problem);
         };
         let mixed: FxHashMap<&str, ()> =
             self.people.iter().filter(|(_, (_, m))| *m).map(|(e, _)| (e.as_str(), ())).collect();
@@ -258,46 +194,30 @@ impl CrossRows {
                 }
             }
             for (email, group) in groups {
-                let listing: Vec<String> = group
+                let people: Vec<Person> = group
                     .iter()
                     .map(|i| {
                         let r = &rows[*i];
-                        format!(
-                            "{} ({} {})",
-                            place(table, r.index, lang),
-                            r.prenom.as_deref().unwrap_or_default(),
-                            r.nom.as_deref().unwrap_or_default()
-                        )
+                        let name = |n: &Option<String>| n.clone().unwrap_or_default();
+                        Person { at: place(table, r.index), prenom: name(&r.prenom), nom: name(&r.nom) }
                     })
                     .collect();
-                let msg = format!(
-                    "{} {email} {} {}",
-                    lang.t("l'e-mail", "e-mail"),
-                    lang.t(
-                        "est donné à des personnes différentes dans le fichier (un e-mail = un interlocuteur) :",
-                        "is given to different people in the file (one e-mail = one contact):"
-                    ),
-                    listing.join(", ")
-                );
+                let problem = Problem::SharedEmail { email, people };
                 for i in group {
-                    flag(&mut rows[i], msg.clone());
+                    flag(&mut rows[i], problem.clone());
                 }
             }
         }
         for (i, first) in self.duplicates {
-            let msg = format!(
-                "{} {}",
-                lang.t("ligne en double : identique à la", "duplicate row: same as"),
-                place(table, rows[first as usize].index, lang)
-            );
-            flag(&mut rows[i as usize], msg);
+            let of = place(table, rows[first as usize].index);
+            flag(&mut rows[i as usize], Problem::Duplicate { of });
         }
         spoiled
     }
 }
 
 /// What `--online` knows: the LoopHub portfolio, and who runs the batch.
-pub struct Online<'a> {
+pub(crate) struct Online<'a> {
     pub portfolio: &'a crate::portfolio::Portfolio,
     /// `--as EMAIL`: warn where this person may not switch applications on.
     pub as_email: Option<&'a str>,
@@ -305,33 +225,19 @@ pub struct Online<'a> {
 
 /// With the portfolio: a row whose dossier this key cannot reach is
 /// INVALIDE, whatever its action; a code that lost its zeros is matched.
-pub fn online_row(header: &SheetHeader, row: &mut Row, online: &Online, lang: Lang) {
+pub(crate) fn online_row(header: &SheetHeader, row: &mut Row, online: &Online) {
     if row.ignored {
         return;
     }
     let Some(code) = row.code_dossier.clone() else { return };
     if online.portfolio.get(&code).is_none() {
         if let Some(padded) = online.portfolio.zero_padded(&code) {
-            row.warnings.push(format!(
-                "{} « {code} » {} {padded} {}",
-                lang.t("code dossier", "code dossier"),
-                lang.t("complété en", "padded to"),
-                lang.t(
-                    "d'après le portefeuille LoopHub (zéros initiaux perdus par le tableur)",
-                    "from the LoopHub portfolio (leading zeros lost by the spreadsheet)"
-                )
-            ));
+            row.warnings.push(Warning::CodePaddedFromPortfolio { code: code.clone(), padded: padded.to_string() });
             row.code_dossier = Some(padded.to_string());
         } else {
-            let column = header.map.get(Field::CodeDossier).map_or("code_dossier", |i| header.columns[i].as_str());
-            row.problems.push(format!(
-                "{} « {column} » : « {code} » {}",
-                lang.t("colonne", "column"),
-                lang.t(
-                    "n'est pas un dossier lié à cette clé d'application dans LoopHub : liez d'abord le dossier à l'application dans LoopHub, cette clé ne peut pas l'atteindre",
-                    "is not a dossier linked to this application key in LoopHub: link the dossier to the application in LoopHub first, this key cannot reach it"
-                )
-            ));
+            let field = Field::CodeDossier;
+            let column = header.map.get(field).map_or(field.name(), |i| header.columns[i].as_str()).to_string();
+            row.problems.push(Problem::Invalid { field, column, value: code, expected: Expected::LinkedDossier });
             return;
         }
     }
@@ -342,19 +248,51 @@ pub fn online_row(header: &SheetHeader, row: &mut Row, online: &Online, lang: La
             .iter()
             .any(|p| p.trim().eq_ignore_ascii_case(me.trim()));
         if !mine {
-            row.warnings.push(format!(
-                "{me} {} {} ({} {}, {} {}) : {}",
-                lang.t("n'est ni maître de dossier ni engagement manager de", "is neither dossier master nor engagement manager of"),
-                folder.code,
-                lang.t("maître", "master"),
-                folder.maitre_dossier,
-                lang.t("manager", "manager"),
-                folder.engagement_manager,
-                lang.t(
-                    "seuls eux, les administrateurs (profil 5.0 et plus) et le groupe LOOP-GESTION-DES-DROITS peuvent y activer des applications",
-                    "only they, administrators (profile 5.0 and above) and the LOOP-GESTION-DES-DROITS group may switch applications on there"
-                )
-            ));
+            row.warnings.push(Warning::NotTheirDossier {
+                me: me.to_string(),
+                code: folder.code.clone(),
+                master: folder.maitre_dossier.clone(),
+                manager: folder.engagement_manager.clone(),
+            });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn full() -> Row {
+        Row {
+            action: Some(Action::AjouterInterlocuteur),
+            code_dossier: Some("D1".into()),
+            email: Some("a@ex.fr".into()),
+            nom: Some("Nom".into()),
+            prenom: Some("Prénom".into()),
+            telephone: Some("0612345678".into()),
+            offre: Some("start"),
+            ancienne_offre: Some("consultation"),
+            profil: Some("2.0".into()),
+            social: Some(true),
+            actif: Some(true),
+            emetteur_par_defaut: Some(false),
+            ..Row::default()
+        }
+    }
+
+    #[test]
+    fn the_duplicate_row_key_is_made_of_every_field() {
+        let row = full();
+        // Every typed field is part of it (raison_sociale is read, never sent).
+        for f in Field::all().filter(|f| *f != Field::RaisonSociale) {
+            assert!(row.key_of(f).is_some(), "{f:?} is part of the key");
+        }
+        let mut other = full();
+        other.nom = Some("NOM".into());
+        other.email = Some("A@EX.FR".into());
+        assert!(meaning(&row) == meaning(&other), "names folded, e-mails by their key");
+        other.emetteur_par_defaut = Some(true);
+        assert!(meaning(&row) != meaning(&other), "another value, another row");
+        assert!(meaning(&Row { action: None, ..full() }).is_none(), "no action, no key");
     }
 }

@@ -8,7 +8,7 @@ use crate::job;
 
 use super::checked::{SheetCheck, check_and_say, print_summary};
 
-pub fn check(args: &CheckArgs, cfg: &Config) -> Result<u8> {
+pub(super) fn check(args: &CheckArgs, cfg: &Config) -> Result<u8> {
     let c = SheetCheck {
         file: &args.file,
         input: &args.input,
@@ -21,10 +21,10 @@ pub fn check(args: &CheckArgs, cfg: &Config) -> Result<u8> {
     check_and_say(cfg, &c)
 }
 
-pub fn plan(args: &PlanArgs, cfg: &Config) -> Result<u8> {
+pub(super) fn plan(args: &PlanArgs, cfg: &Config) -> Result<u8> {
     let p = job::plan_sheet(cfg, &super::sheet_input(&args.file, &args.input), None)?;
     let counts = p.plan.counts();
-    let written = job::write_plan(&p.plan, &args.out, cfg)?;
+    let written = job::write_plan(&p.plan, &args.out)?;
     let code = if counts.invalid > 0 { exit::ROWS_FAILED } else { exit::OK };
     print_summary("plan", &p, &counts, None, Some(&written), args.format, cfg.lang, code);
     Ok(code)

@@ -10,6 +10,8 @@ use crate::config::Config;
 use crate::error::{Result, exit};
 use crate::i18n::Lang;
 use crate::job::{self, PlanCounts, Prepared, RowCheck};
+use crate::messages::{Message, Text};
+use crate::problems::Place;
 
 /// What to check and how to say it.
 pub(super) struct SheetCheck<'a> {
@@ -28,7 +30,7 @@ pub(super) struct SheetCheck<'a> {
 pub(super) fn check_and_say(cfg: &Config, c: &SheetCheck) -> Result<u8> {
     let lang = cfg.lang;
     if let Some(out) = c.results {
-        job::results_format(out, lang)?;
+        job::results_format(out)?;
         job::check_results_target(c.file, out, cfg.registre.as_deref(), lang)?;
     }
     let portfolio = match c.online {
@@ -101,58 +103,32 @@ fn print_text(p: &Prepared, c: &PlanCounts, results: Option<&Path>, plan: Option
         s.dedup();
         s
     };
-    eprintln!(
-        "{} {} ({} : {})",
-        lang.t("Fichier :", "File:"),
-        p.source.path.display(),
-        lang.t("feuilles lues", "sheets read"),
-        sheets.join(", ")
-    );
-    eprintln!(
-        "{} {} — {} {}, {} {}, {} {}, {} {}",
-        lang.t("Lignes :", "Rows:"),
-        c.rows,
-        c.valid,
-        lang.t("valides", "valid"),
-        c.invalid,
-        lang.t("invalides", "invalid"),
-        c.ignored,
-        lang.t("ignorées (rien à faire)", "ignored (nothing to do)"),
-        c.with_warnings,
-        lang.t("avec avertissements", "with warnings")
-    );
-    eprintln!("{} {}", lang.t("Dossiers concernés :", "Dossiers involved:"), c.dossiers);
-    eprintln!("{} {}", lang.t("Appels prévus :", "Calls planned:"), c.calls);
+    let path = p.source.path.as_path();
+    eprintln!("{}", Message::CheckedFile { path, sheets: &sheets }.text(lang));
+    let (rows, valid, invalid, ignored, with_warnings) = (c.rows, c.valid, c.invalid, c.ignored, c.with_warnings);
+    eprintln!("{}", Message::CheckedRows { rows, valid, invalid, ignored, with_warnings }.text(lang));
+    eprintln!("{}", Message::DossiersInvolved { n: c.dossiers }.text(lang));
+    eprintln!("{}", Message::CallsPlanned { n: c.calls }.text(lang));
     for (route, n) in &c.calls_per_route {
         eprintln!("  {route:<45} {n:>6}");
     }
     let invalid: Vec<_> = p.plan.rows.iter().filter(|r| r.check == RowCheck::Invalide).collect();
     if !invalid.is_empty() {
-        eprintln!("{}", lang.t("Lignes invalides :", "Invalid rows:"));
+        eprintln!("{}", Message::InvalidRows.text(lang));
         for r in invalid.iter().take(SHOWN_PROBLEMS) {
-            eprintln!(
-                "  {} « {} » {} {} : {}",
-                lang.t("feuille", "sheet"),
-                r.feuille,
-                lang.t("ligne", "row"),
-                r.ligne,
-                r.problems.join(" | ")
-            );
+            let at = Place { sheet: r.feuille.clone(), line: r.ligne };
+            eprintln!("  {}", Message::InvalidRow { at: &at, problems: &r.problems.join(" | ") }.text(lang));
         }
         if invalid.len() > SHOWN_PROBLEMS {
-            eprintln!(
-                "  … {} {}",
-                invalid.len() - SHOWN_PROBLEMS,
-                lang.t("autres (voir le fichier de résultats)", "more (see the results file)")
-            );
+            eprintln!("  {}", Message::MoreInvalidRows { n: invalid.len() - SHOWN_PROBLEMS }.text(lang));
         }
     }
-    if let Some(r) = results {
-        eprintln!("{} {}", lang.t("Résultats :", "Results:"), r.display());
+    if let Some(path) = results {
+        eprintln!("{}", Message::ResultsWritten { path }.text(lang));
     }
     if let Some(ps) = plan {
-        for p in ps {
-            eprintln!("{} {}", lang.t("Plan écrit :", "Plan written:"), p.display());
+        for path in ps {
+            eprintln!("{}", Message::PlanWritten { path }.text(lang));
         }
     }
 }

@@ -7,28 +7,22 @@ use crate::cli::DossiersArgs;
 use crate::config::Config;
 use crate::error::{Result, exit};
 use crate::job::{self, Filter};
+use crate::messages::{Message, Text};
 
-pub fn dossiers(args: &DossiersArgs, cfg: &Config) -> Result<u8> {
+pub(super) fn dossiers(args: &DossiersArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     let filter = Filter::new(args.search.clone(), args.maitre.clone(), args.manager.clone(), lang)?;
     if let Some(out) = &args.results {
-        job::results_format(out, lang)?;
+        job::results_format(out)?;
     }
     let keys = super::keys(cfg)?;
     let export = job::export_portfolio(cfg, args.domain.as_deref(), keys, &filter, args.results.as_deref());
     let export = super::runtime(lang)?.block_on(export)?;
     match &args.results {
-        Some(out) => eprintln!(
-            "{} / {} {} {} {}",
-            export.kept.len(),
-            export.total,
-            lang.t("dossiers écrits dans", "dossiers written to"),
-            out.display(),
-            lang.t(
-                "— remplissez action, offre et ancienne_offre, puis `loopbatch check --online`.",
-                "— fill in action, offre and ancienne_offre, then `loopbatch check --online`."
-            )
-        ),
+        Some(out) => {
+            let (kept, total) = (export.kept.len(), export.total);
+            eprintln!("{}", Message::DossiersWritten { kept, total, path: out }.text(lang))
+        }
         None => {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(
@@ -40,7 +34,7 @@ pub fn dossiers(args: &DossiersArgs, cfg: &Config) -> Result<u8> {
                 let name: String = f.raison_sociale.chars().take(40).collect();
                 let _ = writeln!(out, "{:<14} {:<40} {:<34} {}", f.code, name, f.maitre_dossier, f.engagement_manager);
             }
-            eprintln!("{} / {} {}", export.kept.len(), export.total, lang.t("dossiers", "dossiers"));
+            eprintln!("{}", Message::DossiersShown { kept: export.kept.len(), total: export.total }.text(lang));
         }
     }
     Ok(exit::OK)

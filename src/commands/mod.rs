@@ -49,7 +49,7 @@ fn sheet_input(file: &std::path::Path, input: &InputArgs) -> SheetInput {
 
 /// The configuration's keys, their warnings said.
 fn keys(cfg: &Config) -> Result<crate::job::Keys> {
-    let keys = crate::job::keys(cfg)?;
+    let keys = crate::job::keys(cfg, None)?;
     for w in &keys.warnings {
         warn(cfg.lang, w);
     }
@@ -70,7 +70,7 @@ fn warn(lang: Lang, message: &str) {
 }
 
 /// Runs the command and returns its exit code.
-pub fn dispatch(cli: Cli) -> Result<u8> {
+pub(crate) fn dispatch(cli: Cli) -> Result<u8> {
     let lang = cli.global.lang;
     let mut cfg = Config::load(cli.global.config.as_deref(), lang)?;
     // `--registre` wins over LOOPBATCH_REGISTRE and the file's `registre`.

@@ -9,6 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::i18n::Lang;
 use crate::job::Event;
+use crate::messages::{Message, RunMessage, Text};
 use crate::outcome::Status;
 
 enum Display {
@@ -35,24 +36,19 @@ impl Terminal {
         let lang = self.lang;
         match event {
             Event::Warning { message } => super::warn(lang, &message),
-            Event::Rerun { rows_again, rows_kept } => eprintln!(
-                "{} {rows_again} {} ({rows_kept} {})",
-                lang.t("Relance de", "Re-running"),
-                lang.t("ligne(s) qui n'ont pas fini OK", "row(s) that did not end OK"),
-                lang.t("gardées telles quelles", "kept as they were")
-            ),
+            Event::Rerun { rows_again, rows_kept } => {
+                eprintln!("{}", RunMessage::Rerunning { again: rows_again, kept: rows_kept }.text(lang))
+            }
             Event::Started { base_url, calls, key, rate, rate_per_s } => {
                 *self.rate.lock().unwrap_or_else(|e| e.into_inner()) = rate_per_s;
                 self.started(&base_url, calls, &key, &rate);
             }
             Event::RateChanged { per_s } => *self.rate.lock().unwrap_or_else(|e| e.into_inner()) = per_s,
             Event::CallDone { status, .. } => self.call_done(status),
-            Event::ResultsFailed { message, .. } => eprintln!("{} {message}", lang.t("Erreur :", "Error:")),
-            Event::ResultsWritten { path, instead_of: Some(_) } => eprintln!(
-                "{} {}",
-                lang.t("Résultats écrits à la place dans :", "Results written instead to:"),
-                path.display()
-            ),
+            Event::ResultsFailed { message, .. } => eprintln!("{}", Message::Error { text: &message }.text(lang)),
+            Event::ResultsWritten { path, instead_of: Some(_) } => {
+                eprintln!("{}", RunMessage::ResultsWrittenInstead { path: &path }.text(lang))
+            }
             Event::ResultsWritten { .. } | Event::Paused { .. } | Event::Stopping { .. } => {}
         }
     }
@@ -60,13 +56,7 @@ impl Terminal {
     fn started(&self, base_url: &str, calls: usize, key: &str, rate: &str) {
         let lang = self.lang;
         if !self.quiet {
-            eprintln!(
-                "{} {base_url} — {calls} {} ({} {key}, {} {rate})",
-                lang.t("Envoi vers", "Sending to"),
-                lang.t("appels", "calls"),
-                lang.t("clé", "key"),
-                lang.t("débit", "rate"),
-            );
+            eprintln!("{}", RunMessage::Sending { base_url, calls, key, rate }.text(lang));
         }
         *self.display.lock().unwrap_or_else(|e| e.into_inner()) = display(calls, self.quiet, lang);
     }
@@ -82,22 +72,17 @@ impl Terminal {
         // Formatted only when shown: this runs once per call.
         let pace = || {
             let rate = *self.rate.lock().unwrap_or_else(|e| e.into_inner());
-            format!("{} {rate:.1}/s", lang.t("cadence", "pace"))
+            RunMessage::Pace { rate }.text(lang)
         };
         match &mut *self.display.lock().unwrap_or_else(|e| e.into_inner()) {
             Display::Bar(pb) => {
                 pb.set_position(done as u64);
-                pb.set_message(format!("{errors} {}, {}", lang.t("erreur(s)", "error(s)"), pace()));
+                pb.set_message(RunMessage::CallsBar { errors, pace: &pace() }.text(lang));
             }
             Display::Lines { total, last } => {
                 if last.elapsed() >= Duration::from_secs(5) || done == *total {
                     *last = Instant::now();
-                    eprintln!(
-                        "{} {done}/{total} ({errors} {}, {})",
-                        lang.t("appels :", "calls:"),
-                        lang.t("erreur(s)", "error(s)"),
-                        pace()
-                    );
+                    eprintln!("{}", RunMessage::CallsLine { done, total: *total, errors, pace: &pace() }.text(lang));
                 }
             }
             Display::Quiet => {}
@@ -113,11 +98,8 @@ fn display(total: usize, quiet: bool, lang: Lang) -> Display {
         return Display::Lines { total, last: Instant::now() };
     }
     let pb = ProgressBar::new(total as u64);
-    let template = lang.t(
-        "{bar:30} {pos}/{len} appels  {rate}  reste {eta}  {msg}",
-        "{bar:30} {pos}/{len} calls  {rate}  ETA {eta}  {msg}",
-    );
-    let style = ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()).with_key(
+    let template = RunMessage::ProgressBar.text(lang);
+    let style = ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()).with_key(
         "rate",
         |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
             let _ = write!(w, "{:.1}/s", state.per_sec());

@@ -10,7 +10,7 @@ use crate::registre::{self, Registre};
 
 use super::print_line;
 
-pub fn registre(args: &RegistreArgs, cfg: &Config) -> Result<u8> {
+pub(super) fn registre(args: &RegistreArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     // The flag is already in `cfg.registre` (see `dispatch`).
     let path = registre::location(cfg.registre.as_deref(), lang)?;
@@ -100,6 +100,13 @@ fn forget(reg: &mut Registre, who: &str, cfg: &Config) -> Result<u8> {
             "call(s). Their e-mails, names, phones, request bodies and Loop's messages are erased from the registre; each keeps a fingerprint, its attempts, their effect and order. Results files and plans kept beside them are not touched."
         )
     ));
+    if !done.emptied {
+        print_line(lang.t(
+            "Attention : un autre programme lit le registre en ce moment ; une copie de ces données reste dans son fichier -wal jusqu'à ce qu'il le relâche. Fermez-le (une copie, une sauvegarde, une autre fenêtre de loopbatch), puis relancez la même commande pour finir l'effacement.",
+            "Warning: another program is reading the registre right now; a copy of these data stays in its -wal file until it lets go. Close it (a copy, a backup, another loopbatch window), then run the same command again to finish the erasure.",
+        ));
+        return Ok(exit::ROWS_FAILED);
+    }
     Ok(exit::OK)
 }
 

@@ -14,11 +14,12 @@ use crate::i18n::Lang;
 use crate::job::{
     self, Confirm, Confirmation, OnlineCheck, Pacing, RunFiles, RunReport, RunRequest, RunSource, Stopper,
 };
+use crate::messages::{Message, RunMessage, Text};
 
 use super::checked::{SheetCheck, check_and_say};
 use super::progress::Terminal;
 
-pub fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
+pub(super) fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     let is_plan = args.file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if args.dry_run {
@@ -42,14 +43,7 @@ pub fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
     let report = execute(&super::engine_runtime(lang)?, cfg, req, args.quiet, &resume)?;
     summary(&report, args.quiet, args.format, &resume, lang);
     if report.stopped_on_unknown_route() && !is_plan && args.format == OutputFormat::Text {
-        eprintln!(
-            "{} {}",
-            lang.t(
-                "Après un changement de [routes] ou de onboarding_add_offer, relancez les lignes non faites :",
-                "After changing [routes] or onboarding_add_offer, run the rows not done again:"
-            ),
-            rerun_command(args, cfg)
-        );
+        eprintln!("{}", RunMessage::RerunAfterRoutes { command: &rerun_command(args, cfg) }.text(lang));
     }
     Ok(report.exit_code)
 }
@@ -165,18 +159,12 @@ fn execute(
 
 async fn ctrl_c(stopper: Stopper, resume: String, lang: Lang) {
     if tokio::signal::ctrl_c().await.is_ok() {
-        eprintln!(
-            "{}",
-            lang.t(
-                "Interruption : les appels en cours se terminent, puis les résultats sont écrits (Ctrl-C encore pour arrêter tout de suite).",
-                "Interrupted: calls in flight finish, then the results are written (Ctrl-C again to stop at once)."
-            )
-        );
+        eprintln!("{}", RunMessage::Interrupted.text(lang));
         stopper.interrupt();
     }
     // A second Ctrl-C stops at once: the journal settles the rest.
     if tokio::signal::ctrl_c().await.is_ok() {
-        eprintln!("{} {resume}", lang.t("Arrêt immédiat. Pour reprendre :", "Stopped at once. To resume:"));
+        eprintln!("{}", RunMessage::StoppedAtOnce { resume: &resume }.text(lang));
         std::process::exit(i32::from(exit::STOPPED));
     }
 }
@@ -192,24 +180,21 @@ fn confirm_on_terminal(lang: Lang) -> Confirm {
 }
 
 fn ask(c: &Confirmation, lang: Lang) -> Result<()> {
-    eprintln!("{} {}", lang.t("Cible :", "Target:"), c.host);
+    eprintln!("{}", RunMessage::Target { host: &c.host }.text(lang));
     for (route, n) in &c.calls_per_route {
         eprintln!("  {route:<45} {n:>6}");
     }
     if !std::io::stdin().is_terminal() {
-        return Err(Failure::unusable(lang.t(
-            "Confirmation impossible sans terminal : ajoutez --yes pour une exécution planifiée.",
-            "Cannot ask for confirmation without a terminal: add --yes for a scheduled run.",
-        )));
+        return Err(Failure::unusable(RunMessage::NoTerminalToConfirm.text(lang)));
     }
-    eprint!("{} {} {} [o/N] ", lang.t("Envoyer ces", "Send these"), c.calls, lang.t("appels ?", "calls?"));
+    eprint!("{} ", RunMessage::SendTheseCalls { calls: c.calls }.text(lang));
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     let _ = std::io::stdin().read_line(&mut answer);
     if matches!(answer.trim().to_lowercase().as_str(), "o" | "oui" | "y" | "yes") {
         Ok(())
     } else {
-        Err(Failure::unusable(lang.t("Abandon : rien n'a été envoyé.", "Aborted: nothing was sent.")))
+        Err(Failure::unusable(RunMessage::Aborted.text(lang)))
     }
 }
 
@@ -235,65 +220,40 @@ fn summary(report: &RunReport, quiet: bool, format: OutputFormat, resume: &str, 
         return;
     }
     if let Some(t) = &report.stop_text {
-        eprintln!("{} {t}", lang.t("Exécution arrêtée :", "Run stopped:"));
-        let to_resume = match report.stopped_on_unknown_route() {
-            true => lang.t("Pour reprendre après avoir corrigé base_url :", "To resume after fixing base_url:"),
-            false => lang.t("Pour reprendre :", "To resume:"),
-        };
-        eprintln!("{to_resume} {resume}");
+        eprintln!("{}", RunMessage::RunStopped { why: t }.text(lang));
+        let fix_base_url = report.stopped_on_unknown_route();
+        eprintln!("{}", RunMessage::ToResume { command: resume, fix_base_url }.text(lang));
     }
     if quiet {
         return;
     }
     let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    eprintln!(
-        "{} {} ({} {} {}, {:.1} s)",
-        lang.t("Lignes :", "Rows:"),
-        parts.join(", "),
-        report.calls_sent,
-        lang.t("envois pour", "requests for"),
-        report.calls_total,
-        report.elapsed.as_secs_f64()
-    );
+    let (sent, total, seconds) = (report.calls_sent, report.calls_total, report.elapsed.as_secs_f64());
+    eprintln!("{}", RunMessage::RunRows { statuses: &parts.join(", "), sent, total, seconds }.text(lang));
     if !top.is_empty() {
-        eprintln!("{}", lang.t("Erreurs les plus fréquentes :", "Most frequent errors:"));
+        eprintln!("{}", RunMessage::MostFrequentErrors.text(lang));
         for (m, n) in &top {
             eprintln!("  {n:>5} × {m}");
         }
     }
     if let Some(results) = &report.results {
-        eprintln!("{} {}", lang.t("Résultats :", "Results:"), results.display());
+        eprintln!("{}", Message::ResultsWritten { path: results }.text(lang));
     }
 }
 
 /// The whole engine on the embedded simulator: no account, no network.
-pub fn demo(args: &DemoArgs, cfg: &Config) -> Result<u8> {
+pub(super) fn demo(args: &DemoArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     let rt = super::runtime(lang)?;
     let demo = rt.block_on(job::start_demo(cfg, &args.out))?;
-    eprintln!(
-        "{} {}\n{}",
-        lang.t("Démonstration : simulateur Cegid Loop intégré sur", "Demo: embedded Cegid Loop simulator on"),
-        demo.cfg.base_url,
-        lang.t(
-            "(débit limité à 10 appels/s, quelques pannes injectées ; les erreurs de l'exemple sont volontaires)",
-            "(rate limited to 10 calls/s, a few injected faults; the sample's mistakes are deliberate)"
-        )
-    );
+    eprintln!("{}", RunMessage::DemoStarted { base_url: &demo.cfg.base_url }.text(lang));
     let report = execute(&rt, &demo.cfg, demo.request(), args.quiet, "loopbatch demo");
     rt.block_on(demo.simulator.stop());
     let report = report?;
     summary(&report, args.quiet, OutputFormat::Text, "loopbatch demo", lang);
     // Only a file that was written is named.
     if let Some(results) = &report.results {
-        eprintln!(
-            "{} {}",
-            lang.t(
-                "Ouvrez le fichier de résultats dans Excel ou LibreOffice : une ligne par ligne du tableur, avec son statut et le message exact de l'API :",
-                "Open the results file in Excel or LibreOffice: one line per sheet row, with its status and the API's exact message:"
-            ),
-            results.display()
-        );
+        eprintln!("{}", RunMessage::DemoResults { path: results }.text(lang));
     }
     Ok(if report.exit_code == exit::STOPPED { exit::STOPPED } else { exit::OK })
 }

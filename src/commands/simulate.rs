@@ -5,9 +5,10 @@ use std::time::Duration;
 use crate::cli::SimulateArgs;
 use crate::config::Config;
 use crate::error::{Result, exit};
+use crate::messages::{Message, Text};
 use crate::simulator::{self, Faults, Options, Seed};
 
-pub fn simulate(args: &SimulateArgs, cfg: &Config) -> Result<u8> {
+pub(super) fn simulate(args: &SimulateArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     let seed = Seed {
         dossiers: args.dossiers.clone(),
@@ -57,13 +58,7 @@ pub fn simulate(args: &SimulateArgs, cfg: &Config) -> Result<u8> {
         let handle =
             simulator::start(opts, args.port).await.map_err(|e| simulator::bind_failure(args.port, &e, lang))?;
         super::print_line(&format!("listening on {}", handle.addr));
-        eprintln!(
-            "{} {} ({dossiers} {}). {}",
-            lang.t("Simulateur Cegid Loop prêt :", "Cegid Loop simulator ready:"),
-            handle.base_url,
-            lang.t("dossiers", "dossiers"),
-            lang.t("Ctrl-C pour arrêter.", "Ctrl-C to stop.")
-        );
+        eprintln!("{}", Message::SimulatorReady { base_url: &handle.base_url, dossiers }.text(lang));
         let _ = tokio::signal::ctrl_c().await;
         handle.stop().await;
         Ok(exit::OK)

@@ -3,11 +3,12 @@
 use crate::cli::TemplateArgs;
 use crate::config::Config;
 use crate::error::{Result, exit};
+use crate::messages::{Message, Text};
 
-pub fn template(args: &TemplateArgs, cfg: &Config) -> Result<u8> {
+pub(super) fn template(args: &TemplateArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     let written = crate::job::write_templates(cfg, &args.out)?;
-    eprintln!("{}", lang.t("Modèles écrits :", "Templates written:"));
+    eprintln!("{}", Message::TemplatesWritten.text(lang));
     for p in written {
         eprintln!("  {}", p.display());
     }

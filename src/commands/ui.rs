@@ -3,9 +3,10 @@
 use crate::cli::UiArgs;
 use crate::config::Config;
 use crate::error::{Result, exit};
+use crate::messages::{Message, Text};
 use crate::web::{UiOptions, serve};
 
-pub fn ui(args: &UiArgs, cfg: &Config) -> Result<u8> {
+pub(super) fn ui(args: &UiArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     // The page writes only in the per-user folders: all of it owner-only.
     crate::files::owner_only_from_now();
@@ -22,14 +23,7 @@ pub fn ui(args: &UiArgs, cfg: &Config) -> Result<u8> {
         serve(&cfg, opts, |address| {
             // Alone on its line: scripts read it.
             super::print_line(address);
-            eprintln!(
-                "{} {}",
-                lang.t(
-                    "Page de loopbatch ouverte dans le navigateur ; sinon, ouvrez dans les 2 minutes :",
-                    "loopbatch's page opened in the browser; otherwise open within 2 minutes:"
-                ),
-                address
-            );
+            eprintln!("{}", Message::PageOpened { address }.text(lang));
         })
         .await?;
         if let Some(d) = demo {

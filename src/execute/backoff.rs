@@ -7,7 +7,7 @@ use std::time::Duration;
 use rand::Rng;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Backoff {
+pub(crate) struct Backoff {
     /// First step.
     pub base: Duration,
     /// No wait is longer.
@@ -22,12 +22,12 @@ impl Default for Backoff {
 
 impl Backoff {
     /// The wait before try `n + 1` (n ≥ 1 failures so far).
-    pub fn delay(&self, n: u32) -> Duration {
+    pub(crate) fn delay(&self, n: u32) -> Duration {
         self.ceiling(n).mul_f64(rand::rng().random::<f64>())
     }
 
     /// The longest wait after `n` failures.
-    pub fn ceiling(&self, n: u32) -> Duration {
+    pub(crate) fn ceiling(&self, n: u32) -> Duration {
         self.base.saturating_mul(2u32.saturating_pow(n.min(16))).min(self.cap)
     }
 }

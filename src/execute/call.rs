@@ -4,8 +4,9 @@
 
 use crate::i18n::Lang;
 use crate::loop_api::MSG_EMAIL_TAKEN;
+use crate::loop_api::Operation;
 use crate::outcome::{CallOutcome, Status, now_iso};
-use crate::plan::{Call, Operation};
+use crate::plan::Call;
 
 use tokio::sync::SemaphorePermit;
 

@@ -12,12 +12,12 @@ use serde_json::Value;
 use crate::config::{Config, Secret};
 use crate::error::{Failure, Result};
 use crate::i18n::Lang;
+use crate::loop_api::Operation;
 use crate::loop_api::{API_KEY_HEADER, SUBSCRIPTION_KEY_HEADER};
-use crate::plan::Operation;
 
 /// What an answer means for the engine.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Answer {
+pub(crate) enum Answer {
     /// 2xx, or an answer listed as meaning "already done".
     Success { status: u16, message: String, object_id: String, request_id: String },
     /// A final business refusal: its French message goes to the row as is.
@@ -39,7 +39,7 @@ pub enum FatalKind {
     RouteNotFound,
 }
 
-pub struct Client {
+pub(crate) struct Client {
     /// Sends the keys (marked sensitive) and the JSON headers with every request.
     http: reqwest::Client,
     base_url: String,
@@ -48,7 +48,7 @@ pub struct Client {
 }
 
 /// A URL's scheme and host (brackets of an IPv6 host removed).
-pub fn host_of(url: &str) -> Option<(String, String)> {
+pub(crate) fn host_of(url: &str) -> Option<(String, String)> {
     let u = reqwest::Url::parse(url).ok()?;
     Some((u.scheme().to_string(), u.host_str()?.trim_matches(['[', ']']).to_string()))
 }
@@ -57,7 +57,7 @@ pub fn host_of(url: &str) -> Option<(String, String)> {
 /// scheme's own when not given), path without its trailing slash. An
 /// address that does not parse is kept as written (`check_base_url` refuses
 /// it before anything is sent).
-pub fn normalized_endpoint(url: &str) -> String {
+pub(crate) fn normalized_endpoint(url: &str) -> String {
     let Ok(u) = reqwest::Url::parse(url.trim()) else { return url.trim().to_string() };
     let host = u.host_str().unwrap_or_default().to_lowercase();
     let port = u.port_or_known_default().map(|p| format!(":{p}")).unwrap_or_default();
@@ -68,7 +68,7 @@ pub fn normalized_endpoint(url: &str) -> String {
 /// read with a GET on the base path (which changes nothing); `None` when
 /// nothing answers or the answer has none (not a simulator). Only for a
 /// loopback address: nothing is asked of a remote host.
-pub async fn simulator_instance(base_url: &str) -> Option<String> {
+pub(crate) async fn simulator_instance(base_url: &str) -> Option<String> {
     if !is_loopback(base_url) {
         return None;
     }
@@ -86,7 +86,7 @@ pub fn is_loopback(url: &str) -> bool {
 }
 
 /// https everywhere; plain http only to this machine.
-pub fn check_base_url(url: &str, lang: Lang) -> Result<()> {
+pub(crate) fn check_base_url(url: &str, lang: Lang) -> Result<()> {
     match host_of(url) {
         Some((s, _)) if s == "https" => Ok(()),
         Some((s, _)) if s == "http" && is_loopback(url) => Ok(()),
@@ -110,7 +110,13 @@ pub fn check_base_url(url: &str, lang: Lang) -> Result<()> {
 
 /// What a fatal answer means, for the user: which key or setting to fix.
 /// `route_hint` replaces the generic advice for an unknown route.
-pub fn fatal_message(kind: FatalKind, status: u16, message: &str, route_hint: Option<&str>, lang: Lang) -> String {
+pub(crate) fn fatal_message(
+    kind: FatalKind,
+    status: u16,
+    message: &str,
+    route_hint: Option<&str>,
+    lang: Lang,
+) -> String {
     let what = match kind {
         FatalKind::SubscriptionKey => lang.t(
             "clé d'abonnement refusée par la passerelle (LOOP_SUBSCRIPTION_KEY)",
@@ -133,7 +139,7 @@ pub fn fatal_message(kind: FatalKind, status: u16, message: &str, route_hint: Op
 /// the operation, and that the route may have been withdrawn (or the
 /// address or method be wrong); for the dossier-level addOffer, Cegid's
 /// deprecation and the way out.
-pub fn route_not_found_hint(operation: Operation, route: &str, lang: Lang) -> String {
+pub(crate) fn route_not_found_hint(operation: Operation, route: &str, lang: Lang) -> String {
     let op = operation.name();
     let since = crate::loop_api::ADD_OFFER_DEPRECATED_SINCE;
     match (operation, lang) {
@@ -153,14 +159,14 @@ pub fn route_not_found_hint(operation: Operation, route: &str, lang: Lang) -> St
 }
 
 /// Joins a route under the base URL's path; never drops that path.
-pub fn join(base_url: &str, route: &str) -> String {
+pub(crate) fn join(base_url: &str, route: &str) -> String {
     format!("{}/{}", base_url.trim_end_matches('/'), route.trim_start_matches('/'))
 }
 
 impl Client {
     /// The client of a run or of the LoopHub list: the configuration's
     /// address (checked first) and timeouts, the given keys.
-    pub fn for_config(
+    pub(crate) fn for_config(
         cfg: &Config,
         subscription_key: Secret,
         api_key: Secret,
@@ -188,7 +194,7 @@ impl Client {
     }
 
     /// Sends one call (its JSON body as is) and classifies its answer.
-    pub async fn send(&self, method: &str, route: &str, body: &str) -> Answer {
+    pub(crate) async fn send(&self, method: &str, route: &str, body: &str) -> Answer {
         match self.exchange(method, route, body).await {
             Ok((status, headers, bytes)) => classify(status, &headers, &bytes, &self.already_done),
             Err(answer) => answer,
@@ -197,7 +203,7 @@ impl Client {
 
     /// Sends one call; returns its classified answer and, when the body
     /// could be read, the body itself (the LoopHub list needs it).
-    pub async fn send_raw(&self, method: &str, route: &str, body: &str) -> (Answer, Option<Vec<u8>>) {
+    pub(crate) async fn send_raw(&self, method: &str, route: &str, body: &str) -> (Answer, Option<Vec<u8>>) {
         match self.exchange(method, route, body).await {
             Ok((status, headers, bytes)) => {
                 (classify(status, &headers, &bytes, &self.already_done), Some(bytes.to_vec()))
@@ -276,12 +282,12 @@ fn request_id(headers: &HeaderMap) -> String {
 
 /// The human message of an answer: `message` of a JSON object, a JSON
 /// string, or the plain text; HTML pages and empty bodies give "".
-pub fn message_of(body: &[u8]) -> String {
+pub(crate) fn message_of(body: &[u8]) -> String {
     read_body(body).0
 }
 
 /// The objectId of an `interloc` answer, when there is one.
-pub fn object_id_of(body: &[u8]) -> String {
+pub(crate) fn object_id_of(body: &[u8]) -> String {
     read_body(body).1
 }
 
@@ -383,7 +389,7 @@ fn generic(message: &str) -> bool {
 }
 
 /// Sorts an answer (status, headers, body) into what the engine must do.
-pub fn classify(status: u16, headers: &HeaderMap, body: &[u8], already_done: &[String]) -> Answer {
+pub(crate) fn classify(status: u16, headers: &HeaderMap, body: &[u8], already_done: &[String]) -> Answer {
     let request_id = request_id(headers);
     let (message, object_id) = read_body(body);
     let done = || status < 500 && already_done.iter().any(|a| same_sentence(a, &message));

@@ -2,11 +2,13 @@
 //! `LOOPBATCH_TEST_KILL_AT=<point>:<n>`, the process dies like a `kill -9`
 //! (no flush, no destructor) the n-th time it passes `<point>`, after
 //! writing `<point>` to the file `LOOPBATCH_TEST_KILL_MARKER` so that a
-//! test knows the point was hit. Release builds have no such hook.
+//! test knows the point was hit. With `LOOPBATCH_TEST_KILL_HOW=panic` it
+//! panics there instead, as a defect of loopbatch would (exit 101, said by
+//! the panic hook). Release builds have no such hook.
 
 /// Dies here if the test asked for it.
 #[cfg(debug_assertions)]
-pub fn reached(point: &str) {
+pub(crate) fn reached(point: &str) {
     use std::sync::OnceLock;
     use std::sync::atomic::{AtomicU64, Ordering};
     static PLAN: OnceLock<Option<(String, u64)>> = OnceLock::new();
@@ -22,6 +24,9 @@ pub fn reached(point: &str) {
     }
     if let Ok(marker) = std::env::var("LOOPBATCH_TEST_KILL_MARKER") {
         let _ = std::fs::write(marker, point);
+    }
+    if std::env::var_os("LOOPBATCH_TEST_KILL_HOW").is_some_and(|h| h == "panic") {
+        panic!("kill point {point}");
     }
     // Like `kill -9` where the system allows it (no core dump to write).
     #[cfg(target_os = "linux")]

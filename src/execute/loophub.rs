@@ -4,7 +4,7 @@
 //! `[routes] loophub` and `loophub_method`. The body is `{apiKey, domain}`,
 //! apiKey being the key-id half of x-apikey (shown masked, never the secret).
 
-use crate::config::{Config, Keys, mask};
+use crate::config::{Config, Keys};
 use crate::error::{Failure, Result};
 use crate::portfolio::{Portfolio, parse};
 
@@ -13,7 +13,7 @@ use super::client::{Answer, Client, fatal_message};
 
 /// Fetches the whole portfolio of the cabinet `domain` (else the
 /// configuration's), retrying throttled and transient answers.
-pub async fn fetch(cfg: &Config, domain: Option<&str>, keys: Keys) -> Result<Portfolio> {
+pub(crate) async fn fetch(cfg: &Config, domain: Option<&str>, keys: Keys) -> Result<Portfolio> {
     let lang = cfg.lang;
     let domain = domain.map(str::to_string).or_else(|| cfg.domain.clone()).filter(|d| !d.trim().is_empty()).ok_or_else(|| {
         Failure::unusable(lang.t(
@@ -21,16 +21,16 @@ pub async fn fetch(cfg: &Config, domain: Option<&str>, keys: Keys) -> Result<Por
             "Unknown cabinet domain: give --domain CODE or domain = \"CODE\" in loopbatch.toml (the cabinet's code in LoopHub).",
         ))
     })?;
-    let key_id = keys.api.expose().split(':').next().unwrap_or_default().to_string();
+    let (key_id, masked) = (keys.key_id().to_string(), keys.masked_id());
     let client = Client::for_config(cfg, keys.subscription, keys.api, Vec::new())?;
     let body = serde_json::json!({"apiKey": key_id, "domain": domain}).to_string();
     let what = format!(
         "{} {} {} ({} {})",
         lang.t("Liste LoopHub", "LoopHub list"),
         cfg.routes.loophub_method,
-        cfg.routes.loophub,
+        &*cfg.routes.loophub,
         lang.t("clé", "key"),
-        mask(&key_id)
+        masked
     );
     let backoff = Backoff::default();
     let mut attempts = 0;

@@ -14,13 +14,13 @@
 //! cannot be written stops the run. A stop is never an outcome: a call
 //! that may have reached Loop is left unsettled, for the resume to settle.
 
-pub mod backoff;
+pub(crate) mod backoff;
 mod call;
-pub mod client;
-pub mod journal;
-pub mod kill_point;
-pub mod loophub;
-pub mod pacer;
+pub(crate) mod client;
+pub(crate) mod journal;
+pub(crate) mod kill_point;
+pub(crate) mod loophub;
+pub(crate) mod pacer;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -65,7 +65,7 @@ pub enum StopReason {
 }
 
 #[derive(Debug, Clone)]
-pub struct ExecOptions {
+pub(crate) struct ExecOptions {
     pub rate: Rate,
     pub burst: u32,
     pub concurrency: usize,
@@ -76,7 +76,7 @@ pub struct ExecOptions {
 }
 
 /// What the pool reports while it runs, as it happens.
-pub trait Progress: Send + Sync {
+pub(crate) trait Progress: Send + Sync {
     /// A call has its final outcome; `skipped`: not sent by this run (done
     /// before, per the journal or `--only-failed`).
     fn call_done(&self, call: &Call, outcome: &CallOutcome, skipped: bool);
@@ -88,7 +88,7 @@ pub trait Progress: Send + Sync {
     fn rate_changed(&self, per_s: f64);
 }
 
-pub struct RunOutcome {
+pub(crate) struct RunOutcome {
     pub outcomes: HashMap<u32, CallOutcome>,
     pub stop: Option<StopReason>,
     pub calls_sent: usize,
@@ -162,7 +162,7 @@ struct Shared {
 }
 
 /// What one run of the pool needs besides the plan.
-pub struct Execution {
+pub(crate) struct Execution {
     pub client: Client,
     pub opts: ExecOptions,
     pub journal: Journal,
@@ -173,7 +173,7 @@ pub struct Execution {
 }
 
 /// Runs the plan's calls.
-pub async fn execute(plan: &Plan, run: Execution) -> RunOutcome {
+pub(crate) async fn execute(plan: &Plan, run: Execution) -> RunOutcome {
     let started = Instant::now();
     let Execution { client, opts, journal, prior, progress, stopper } = run;
     let shared = Arc::new(Shared {

@@ -41,7 +41,7 @@ use fit::{Burst, bucket_rate, most_in_one_second};
 mod fit;
 
 /// Over how long accepted calls are counted when the gateway throttles.
-pub const WINDOW: Duration = Duration::from_secs(10);
+pub(crate) const WINDOW: Duration = Duration::from_secs(10);
 /// After a cut, the rate starts this far below what was accepted, so that
 /// the gateway's window drains.
 const BACK_OFF: f64 = 0.95;
@@ -62,7 +62,7 @@ const CONFIRMED: f64 = 8.0;
 /// No slower than this (calls per second), whatever was measured.
 const FLOOR: f64 = 0.2;
 
-pub struct Pacer {
+pub(crate) struct Pacer {
     ceiling: f64,
     burst: u32,
     state: Mutex<State>,
@@ -120,7 +120,7 @@ struct Cut {
 }
 
 impl Pacer {
-    pub fn new(ceiling_per_s: f64, burst: u32) -> Pacer {
+    pub(crate) fn new(ceiling_per_s: f64, burst: u32) -> Pacer {
         let now = Instant::now();
         let ceiling = ceiling_per_s.max(FLOOR);
         let state = State {
@@ -146,7 +146,7 @@ impl Pacer {
     }
 
     /// The sending rate now (calls per second).
-    pub fn rate(&self) -> f64 {
+    pub(crate) fn rate(&self) -> f64 {
         self.rate_at(&self.lock(), Instant::now())
     }
 
@@ -173,7 +173,7 @@ impl Pacer {
     /// Each caller reserves its own slot and sleeps until it, so a send
     /// wakes one waiter, not all of them; a pause or a cut made meanwhile
     /// voids the reservations made before it (they reserve again).
-    pub async fn turn(&self, stop: &Stopper) -> Option<Instant> {
+    pub(crate) async fn turn(&self, stop: &Stopper) -> Option<Instant> {
         loop {
             if stop.is_interrupted() {
                 return None;
@@ -239,7 +239,7 @@ impl Pacer {
     }
 
     /// The call sent at `sent_at` was answered, and not throttled.
-    pub fn success(&self, sent_at: Instant) {
+    pub(crate) fn success(&self, sent_at: Instant) {
         let now = Instant::now();
         let mut s = self.lock();
         Self::answered(&mut s, sent_at);
@@ -262,7 +262,7 @@ impl Pacer {
     /// waits for the answers of the calls sent before the refused one (the
     /// gateway accepted or refused them before it). Returns the new rate
     /// when it was cut now.
-    pub fn throttled(&self, sent_at: Instant, wait: Duration) -> Option<f64> {
+    pub(crate) fn throttled(&self, sent_at: Instant, wait: Duration) -> Option<f64> {
         let now = Instant::now();
         let mut s = self.lock();
         Self::answered(&mut s, sent_at);
@@ -349,7 +349,7 @@ impl Pacer {
     }
 
     /// The rate, when it moved by 5 % or more since last reported.
-    pub fn moved(&self) -> Option<f64> {
+    pub(crate) fn moved(&self) -> Option<f64> {
         let now = Instant::now();
         let mut s = self.lock();
         let r = self.rate_at(&s, now);

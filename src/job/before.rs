@@ -196,6 +196,18 @@ pub(super) fn something_to_resume(
     )))
 }
 
+/// A new run into results beside which an unfinished run left its holder's
+/// note (a kill, a crash: calls may be in doubt), while this registre knows
+/// no run of them (another user, machine or registre; a registre wiped or
+/// new): it would send again what that run did. Refused, naming who ran it.
+/// (`earlier`: the note as found before this process took the lock.)
+pub(super) fn no_unknown_run(files: &RunFiles, earlier: Option<(String, String)>, lang: Lang) -> Result<()> {
+    if earlier.is_some() && !has_run(files) {
+        return Err(not_held(files, earlier, lang));
+    }
+    Ok(())
+}
+
 /// Results whose run this registre does not hold (another user, another
 /// machine, another registre): never a fresh run in their place.
 fn not_held(files: &RunFiles, earlier: Option<(String, String)>, lang: Lang) -> Failure {
@@ -210,7 +222,7 @@ fn not_held(files: &RunFiles, earlier: Option<(String, String)>, lang: Lang) -> 
         }
     };
     Failure::unusable(format!(
-        "{} {} {} {by}. {} {}",
+        "{} {} {} {by}. {} {} {}",
         lang.t("Le registre", "The registre"),
         files.registre().display(),
         lang.t(
@@ -221,6 +233,10 @@ fn not_held(files: &RunFiles, earlier: Option<(String, String)>, lang: Lang) -> 
             "Une exécution se reprend avec le compte et le poste qui l'ont commencée (ou avec leur registre, --registre). Rien n'a été envoyé :",
             "A run is resumed by the user and machine that started it (or with their registre, --registre). Nothing was sent:"
         ),
-        files.results().display()
+        files.results().display(),
+        lang.t(
+            "— pour une nouvelle exécution, choisissez un autre fichier de résultats.",
+            "— for a new run, choose another results file."
+        )
     ))
 }

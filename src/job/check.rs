@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{Config, Keys};
 use crate::error::{Failure, Result};
 use crate::execute::loophub;
+use crate::messages::WorkbookText;
 use crate::pipeline::Prepared;
 use crate::plan::{Bodies, Plan};
 use crate::portfolio::{Filter, Folder, Portfolio};
@@ -24,11 +25,15 @@ pub struct OnlineCheck {
     pub as_email: Option<String>,
 }
 
-/// The configuration's keys, for its address: keys only travel over https
-/// (or to this machine), so the address is checked first.
-pub fn keys(cfg: &Config) -> Result<Keys> {
+/// The keys to send: those given (typed in the page, the demo's), else the
+/// configuration's (`Config::keys`), for its address: keys only travel over
+/// https (or to this machine), so the address is checked first.
+pub fn keys(cfg: &Config, given: Option<Keys>) -> Result<Keys> {
     crate::execute::client::check_base_url(&cfg.base_url, cfg.lang)?;
-    cfg.keys()
+    match given {
+        Some(keys) => Ok(keys),
+        None => cfg.keys(),
+    }
 }
 
 /// The LoopHub portfolio of the cabinet.
@@ -57,10 +62,10 @@ pub fn plan_sheet(cfg: &Config, input: &SheetInput, portfolio: Option<&Portfolio
 
 /// Writes a plan as PLAN.json and, beside it, the readable PLAN.xlsx;
 /// returns both paths.
-pub fn write_plan(plan: &Plan, out: &Path, cfg: &Config) -> Result<[PathBuf; 2]> {
-    plan.save_json(out, cfg.lang)?;
+pub fn write_plan(plan: &Plan, out: &Path) -> Result<[PathBuf; 2]> {
+    plan.save_json(out)?;
     let readable = out.with_extension("xlsx");
-    report::write_plan_xlsx(plan, &readable, cfg.lang)?;
+    report::write_plan_xlsx(plan, &readable)?;
     Ok([out.to_path_buf(), readable])
 }
 
@@ -71,8 +76,8 @@ pub fn write_check_results(plan: &Plan, out: &Path, cfg: &Config) -> Result<()> 
 
 /// `run --dry-run PLAN.json`: the plan's rows as a check's results.
 pub fn check_plan_file(cfg: &Config, plan_file: &Path, out: &Path) -> Result<Plan> {
-    let plan = Plan::load_json(plan_file, cfg.lang)?;
-    plan.check_calls(plan_file, &cfg.routes, cfg.lang)?;
+    let plan = Plan::load_json(plan_file)?;
+    plan.check_calls(plan_file, &cfg.routes)?;
     let results = report::check_results(&plan.rows, cfg.lang);
     report::write_results(out, &plan.columns, &plan.rows, &results, cfg.lang)?;
     Ok(plan)
@@ -107,22 +112,22 @@ pub async fn export_portfolio(
 ) -> Result<PortfolioExport> {
     let lang = cfg.lang;
     if let Some(out) = out {
-        report::results_format(out, lang)?;
+        report::results_format(out)?;
     }
     let portfolio = fetch_portfolio(cfg, domain, keys).await?;
     let total = portfolio.folders.len();
     let kept: Vec<Folder> = portfolio.folders.into_iter().filter(|f| filter.keeps(f)).collect();
     if let Some(out) = out {
         let rows: Vec<Vec<String>> = kept.iter().map(sheet_row).collect();
-        match report::results_format(out, lang)? {
+        match report::results_format(out)? {
             ResultsFormat::Xlsx => {
-                let bytes = template_xlsx(lang.t("Portefeuille", "Portfolio"), &PORTFOLIO, &rows, lang)
+                let bytes = template_xlsx(WorkbookText::PortfolioSheet.say(lang), &PORTFOLIO, &rows, lang)
                     .map_err(|e| Failure::unusable(format!("{} : {e}", out.display())))?;
-                crate::files::write_atomic(out, &bytes, lang)?;
+                crate::files::write_atomic(out, &bytes)?;
             }
             ResultsFormat::Csv => {
                 let header: Vec<&str> = PORTFOLIO.iter().map(|col| col.name).collect();
-                report::write_plain_csv(out, &header, &rows, lang)?;
+                report::write_plain_csv(out, &header, &rows)?;
             }
         }
     }

@@ -57,8 +57,8 @@ pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
             )
         )));
     }
-    write_atomic(&sheet, DEMO_SHEET, lang)?;
-    write_atomic(&dossiers, DEMO_DOSSIERS, lang)?;
+    write_atomic(&sheet, DEMO_SHEET)?;
+    write_atomic(&dossiers, DEMO_DOSSIERS)?;
     // Its earlier runs stay in the registre's history, detached from the file.
     let files = RunFiles::new(&results).with_registre(cfg.registre.clone());
     crate::registre::Registre::open(&files.registre(), lang)?.detach(files.results())?;
@@ -81,7 +81,7 @@ pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
             lost_answer_rate: 0.02,
             // A lost addClient answer ends A_VERIFIER: not for a Loop that
             // does not exist.
-            spared_routes: vec![cfg.routes.add_client.clone()],
+            spared_routes: vec![cfg.routes.of(crate::loop_api::Operation::AddClient).to_string()],
             ..Default::default()
         },
         seed: 7,

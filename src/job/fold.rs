@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::execute::{RunOutcome, StopReason};
 use crate::i18n::Lang;
+use crate::messages::{Message, RunMessage, Stop, Text};
 use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Plan, RowCheck, RowRef};
 use crate::report::RowResult;
@@ -31,27 +32,16 @@ pub(super) fn fold_rows(plan: &Plan, run: &RunOutcome, front: Front, lang: Lang)
             RowCheck::Invalide => {
                 RowResult { etape: "validation".into(), ..RowResult::new(Status::Invalide, row.problems.join(" | ")) }
             }
-            RowCheck::Ignore => {
-                RowResult::new(Status::Ignore, lang.t("rien à faire (action vide)", "nothing to do (blank action)"))
-            }
-            RowCheck::Valide => worst_of(plan, &serving[i], run, (&not_run, unsettled(front, lang)), &ts, lang),
+            RowCheck::Ignore => RowResult::new(Status::Ignore, Message::NothingToDo.text(lang)),
+            RowCheck::Valide => worst_of(plan, &serving[i], run, (&not_run, &unsettled(front, lang)), &ts, lang),
         })
         .collect()
 }
 
 /// The row's result from the calls serving it; attempts add up.
 /// The message of a call sent whose answer the stop left unknown.
-fn unsettled(front: Front, lang: Lang) -> &'static str {
-    match front {
-        Front::Page => lang.t(
-            "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; cliquez sur « Reprendre », qui le réglera sans doublon",
-            "unsettled: sent, the run stopped before its answer; click “Resume”, which settles it without a duplicate",
-        ),
-        Front::Command => lang.t(
-            "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; reprenez avec --resume, qui le réglera sans doublon",
-            "unsettled: sent, the run stopped before its answer; resume with --resume, which settles it without a duplicate",
-        ),
-    }
+fn unsettled(front: Front, lang: Lang) -> String {
+    RunMessage::Unsettled { on_page: front == Front::Page }.text(lang)
 }
 
 fn worst_of(
@@ -92,65 +82,28 @@ fn worst_of(
             best = Some(candidate);
         }
     }
-    let mut r = best.unwrap_or_else(|| RowResult::new(Status::Ok, lang.t("rien à envoyer", "nothing to send")));
+    let mut r = best.unwrap_or_else(|| RowResult::new(Status::Ok, RunMessage::NothingToSend.text(lang)));
     r.attempts = attempts;
     r
 }
 
+/// Why a run stopped, as the catalogue says it.
+fn stop_of(stop: &StopReason) -> Stop<'_> {
+    match stop {
+        StopReason::Interrupted => Stop::Interrupted,
+        StopReason::RetryAfterTooLong { wait } => Stop::WaitTooLong { secs: wait.as_secs() },
+        StopReason::Fatal { message, .. } | StopReason::Journal { message } => Stop::Said(message),
+    }
+}
+
 /// The message of a row whose calls were never sent.
 fn not_run_message(stop: Option<&StopReason>, front: Front, lang: Lang) -> String {
-    match stop {
-        Some(StopReason::Interrupted) if front == Front::Page => lang
-            .t(
-                "non exécuté : exécution arrêtée (bouton Arrêter) avant cet appel",
-                "not run: run stopped (Stop button) before this call",
-            )
-            .to_string(),
-        Some(StopReason::Interrupted) => {
-            lang.t("non exécuté : exécution interrompue (Ctrl-C)", "not run: run interrupted (Ctrl-C)").to_string()
-        }
-        Some(StopReason::RetryAfterTooLong { wait }) => format!(
-            "{} {} s)",
-            lang.t(
-                "non exécuté : la passerelle impose une attente trop longue (",
-                "not run: the gateway imposes too long a wait ("
-            ),
-            wait.as_secs()
-        ),
-        Some(StopReason::Fatal { message, .. } | StopReason::Journal { message }) => {
-            format!("{} {message}", lang.t("non exécuté : exécution arrêtée,", "not run: run stopped,"))
-        }
-        None => lang.t("non exécuté", "not run").to_string(),
-    }
+    RunMessage::NotRun { stop: stop.map(stop_of), on_page: front == Front::Page }.text(lang)
 }
 
 /// Why the run stopped, for the summary and the page.
 pub(super) fn stop_text(stop: &StopReason, front: Front, lang: Lang) -> String {
-    match stop {
-        StopReason::Interrupted if front == Front::Page => lang
-            .t(
-                "arrêtée avec le bouton Arrêter : les appels en cours se sont terminés. « Reprendre » envoie le reste, sans rien renvoyer de ce qui est fait.",
-                "stopped with the Stop button: calls in flight finished. “Resume” sends the rest, sending nothing done again.",
-            )
-            .to_string(),
-        StopReason::Interrupted => lang.t("interrompue (Ctrl-C)", "interrupted (Ctrl-C)").to_string(),
-        StopReason::RetryAfterTooLong { wait } if front == Front::Page => format!(
-            "{} {} s ; {}",
-            lang.t("Cegid Loop impose une attente de", "Cegid Loop imposes a wait of"),
-            wait.as_secs(),
-            lang.t("cliquez sur « Reprendre » plus tard : rien de ce qui est fait ne sera renvoyé", "click “Resume” later: nothing done is sent again")
-        ),
-        StopReason::RetryAfterTooLong { wait } => format!(
-            "{} {} s ; {}",
-            lang.t("la passerelle impose une attente de", "the gateway imposes a wait of"),
-            wait.as_secs(),
-            lang.t(
-                "relancez plus tard avec --resume, ou augmentez max_retry_after_s",
-                "run again later with --resume, or raise max_retry_after_s"
-            )
-        ),
-        StopReason::Fatal { message, .. } | StopReason::Journal { message } => message.clone(),
-    }
+    RunMessage::Stopped { stop: stop_of(stop), on_page: front == Front::Page }.text(lang)
 }
 
 #[cfg(test)]

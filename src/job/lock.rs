@@ -160,10 +160,10 @@ mod tests {
         let files = RunFiles::new(dir.path().join("r.csv"));
         let first = RunLock::take(&files, Lang::Fr).unwrap();
         let refused = RunLock::take(&files, Lang::Fr).err().expect("refused");
-        assert_eq!(refused.exit, crate::error::exit::UNUSABLE);
+        assert_eq!(refused.exit(), crate::error::exit::UNUSABLE);
         let pid = std::process::id().to_string();
-        assert!(refused.message.contains("r.csv") && refused.message.contains(&pid), "{}", refused.message);
-        assert!(refused.message.contains("Rien n'a été envoyé"), "{}", refused.message);
+        assert!(refused.to_string().contains("r.csv") && refused.to_string().contains(&pid), "{}", refused.to_string());
+        assert!(refused.to_string().contains("Rien n'a été envoyé"), "{}", refused.to_string());
         drop(first);
         assert!(!files.lock_note().exists(), "the note goes with its holder");
         RunLock::take(&files, Lang::Fr).expect("free again");

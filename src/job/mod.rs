@@ -6,6 +6,17 @@
 //! back as data. Nothing here prints, ends the process, or builds a runtime:
 //! what does IO on the network is async, for the caller's runtime; the
 //! offline stages run on blocking threads.
+//!
+//! A run takes a `Stopper` (Ctrl-C, a Stop button; usable before it starts)
+//! and a `Confirm` callback, called before anything goes to a host that is
+//! not this machine. Two runs on different results files can live in one
+//! process. `RunFiles` names a run's files after its results file (its
+//! plan copy, its lock, its rescue file). Before anything is sent
+//! (`before`, each refusal exit 2): the results are not the input, the run's lock is taken (`lock`), the
+//! folder's stale temporary files are removed, the tenant is the one the
+//! registre records (`tenant`), a resume has something to do. The CLI runs
+//! `run` on a one-thread runtime (the engine waits on the network nearly
+//! all the time, see BENCHMARKS.md); the page on the multi-thread one.
 
 mod before;
 mod check;
@@ -22,15 +33,32 @@ mod tenant;
 
 use std::path::PathBuf;
 
-pub use crate::config::Keys;
+pub use crate::config::{Config, FileConfig, Keys, Rate, Secret};
+pub use crate::error::{Failure, exit};
 pub use crate::execute::Stopper;
 pub use crate::execute::client::is_loopback;
+pub use crate::i18n::Lang;
+// What the page needs beside the library's calls: it imports from here only.
+pub(crate) use crate::config::{save_user_keys, well_formed_api_key};
+pub(crate) use crate::error::Result;
+pub(crate) use crate::execute::client::host_of;
+pub(crate) use crate::files::{owner_only_file, owner_only_folder, tighten};
+pub(crate) use crate::headers::Field;
+pub use crate::loop_api::Operation;
+pub(crate) use crate::outcome::format_local;
+pub use crate::outcome::{CallOutcome, Status};
 pub use crate::pipeline::Prepared;
 pub use crate::plan::{Bodies, Plan, PlanCounts, RowCheck};
 pub use crate::portfolio::{Filter, Folder, Portfolio};
+pub use crate::problems::Problem;
 pub use crate::read::Encoding;
+pub use crate::registre::{Prior, Registre};
+// What the registre's bench writes and asks (benches/large_registre.rs).
+pub use crate::registre::{CallSeen, Event as AttemptEvent, NewRun, PlannedCall, Record, RunSummary, WriteFailure};
 pub use crate::report::{RowResult, plan_xlsx, results_format};
 pub use crate::report::{advice, people, status_said};
+pub(crate) use crate::rows::Row;
+pub(crate) use crate::simulator::bind_failure;
 pub use before::{check_results_target, is_running};
 pub use check::{
     OnlineCheck, PortfolioExport, TEMPLATE_FILES, check_plan_file, check_sheet, export_portfolio, fetch_portfolio,

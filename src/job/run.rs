@@ -8,19 +8,20 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::{Config, Keys, Rate, mask};
+use crate::config::{Config, Keys, Rate};
 use crate::error::{Failure, Result, exit};
 use crate::execute::client::{Client, host_of, is_loopback};
 use crate::execute::journal::{self, Journal, Prior, Recorded, RunSpec, Take};
 use crate::execute::{ExecOptions, Execution, Progress, RunOutcome, StopReason, Stopper};
 use crate::i18n::Lang;
+use crate::messages::Text;
 use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Call, Plan};
 use crate::report::{self, RowResult};
 
 use super::before::{
-    folder_of, import_old_journal, not_another_run, not_the_input, noted_holder, same_tenant, something_to_resume,
-    take_locks,
+    folder_of, import_old_journal, no_unknown_run, not_another_run, not_the_input, noted_holder, same_tenant,
+    something_to_resume, take_locks,
 };
 use super::check::{OnlineCheck, fetch_portfolio, keys, plan_sheet};
 use super::events::Front;
@@ -165,7 +166,7 @@ pub async fn run(
     confirm: Confirm,
 ) -> Result<RunReport> {
     let lang = cfg.lang;
-    report::results_format(req.files.results(), lang)?;
+    report::results_format(req.files.results())?;
     // A results file reached through a link is its target's: one lock, one
     // journal, whatever the path typed.
     if req.files.results().is_symlink()
@@ -198,10 +199,10 @@ pub async fn run(
     for files in std::iter::once(&req.files).chain(&req.only_failed) {
         import_old_journal(files, lang)?;
     }
-    let keys = match req.keys.take() {
-        Some(k) => k,
-        None => keys(cfg)?,
-    };
+    if !req.resume {
+        no_unknown_run(&req.files, earlier.clone(), lang)?;
+    }
+    let keys = keys(cfg, req.keys.take())?;
     for w in &keys.warnings {
         events(Event::Warning { message: w.clone() });
     }
@@ -240,15 +241,15 @@ pub async fn run(
 async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Result<Plan> {
     match source {
         RunSource::PlanFile(path) => {
-            let plan = Plan::load_json(path, cfg.lang)?;
-            plan.check_calls(path, &cfg.routes, cfg.lang)?;
+            let plan = Plan::load_json(path)?;
+            plan.check_calls(path, &cfg.routes)?;
             Ok(plan)
         }
         RunSource::Plan(plan) => Ok((**plan).clone()),
         RunSource::Sheet { input, online } => {
             let portfolio = match online {
                 Some(o) => {
-                    let keys = keys(cfg)?;
+                    let keys = keys(cfg, None)?;
                     for w in &keys.warnings {
                         events(Event::Warning { message: w.clone() });
                     }
@@ -270,7 +271,7 @@ async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Resu
 /// `--only-failed`: reads the previous results.
 fn select(plan: &Plan, previous: &RunFiles, req: &RunRequest, events: &EventSink, lang: Lang) -> Result<Selection> {
     let done = previous_done_calls(previous, lang)?;
-    let read = report::read_results(previous.results(), lang)?;
+    let read = report::read_results(previous.results())?;
     let sel = select_failed(plan, &read, &done, req.include_a_verifier, req.front, lang);
     events(Event::Rerun { rows_again: plan.rows.len() - sel.kept.len(), rows_kept: sel.kept.len() });
     Ok(sel)
@@ -312,7 +313,7 @@ impl Started<'_> {
         let _ = journal.tenant(serde_json::to_value(tenant).unwrap_or_default());
         // Once the journal took the run: the plan beside it lets a resume
         // and a later --only-failed know what its call ids mean.
-        plan.save_json(&self.files.plan(), lang)?;
+        plan.save_json(&self.files.plan())?;
         for message in &recorded.warnings {
             (self.events)(Event::Warning { message: message.clone() });
         }
@@ -331,11 +332,10 @@ impl Started<'_> {
                 let _ = journal.sending(*id, *attempts);
             }
         }
-        let key_id = keys.api.expose().split(':').next().unwrap_or_default().to_string();
         (self.events)(Event::Started {
             base_url: cfg.base_url.clone(),
             calls: plan.calls.len(),
-            key: mask(&key_id),
+            key: keys.masked_id(),
             rate: cfg.rate.to_string(),
             rate_per_s: cfg.rate.per_second(),
         });
@@ -358,7 +358,7 @@ impl Started<'_> {
         let written = results.as_deref() == Some(self.files.results());
         let counts = serde_json::to_value(report::count_statuses(&rows)).unwrap_or_default();
         if let Err(f) = journal::end(&self.files.registre(), run_id, &counts, written, lang) {
-            (self.events)(Event::Warning { message: f.message });
+            (self.events)(Event::Warning { message: f.text(lang) });
         }
         let nowhere = results.is_none().then(|| self.nowhere(lang));
         let exit_code = if outcome.stop.is_some() || nowhere.is_some() {
@@ -578,7 +578,7 @@ fn write_results_somewhere(
         events(Event::ResultsWritten { path: results.to_path_buf(), instead_of: None });
         return Some(results.to_path_buf());
     };
-    events(Event::ResultsFailed { path: results.to_path_buf(), message: e.message });
+    events(Event::ResultsFailed { path: results.to_path_buf(), message: e.text(lang) });
     for candidate in files.fallbacks(&now_iso()) {
         if report::write_results(&candidate, &plan.columns, &plan.rows, rows, lang).is_ok() {
             events(Event::ResultsWritten { path: candidate.clone(), instead_of: Some(results.to_path_buf()) });

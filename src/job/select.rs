@@ -6,8 +6,10 @@ use std::collections::{HashMap, HashSet};
 use crate::error::{Failure, Result};
 use crate::execute::journal::Prior;
 use crate::i18n::Lang;
+use crate::loop_api::Operation;
+use crate::messages::Text;
 use crate::outcome::{CallOutcome, Status, now_iso};
-use crate::plan::{Operation, Plan, PlanRow, RowCheck, RowRef};
+use crate::plan::{Plan, PlanRow, RowCheck, RowRef};
 use crate::report::{self, ReadBack, RowResult};
 
 use super::RunFiles;
@@ -49,7 +51,7 @@ pub(super) fn previous_done_calls(previous: &RunFiles, lang: Lang) -> Result<Pre
             )
         ))
     };
-    let plan = match Plan::load_json(&plan_path, lang) {
+    let plan = match Plan::load_json(&plan_path) {
         Ok(p) => p,
         Err(_) if !plan_path.exists() => {
             return Err(refused(format!(
@@ -58,7 +60,7 @@ pub(super) fn previous_done_calls(previous: &RunFiles, lang: Lang) -> Result<Pre
                 plan_path.display()
             )));
         }
-        Err(e) => return Err(refused(format!("{}.", e.message))),
+        Err(e) => return Err(refused(format!("{}.", e.text(lang)))),
     };
     let recorded = match crate::execute::journal::peek(
         &previous.registre(),
@@ -250,7 +252,7 @@ pub fn failed_calls_to_send(plan: &Plan, results: &[RowResult], run: &RunFiles, 
 /// The same for a kept run known by its files only: its results file says
 /// how its rows ended (none readable: nothing to send).
 pub fn failed_calls_in_results(plan: &Plan, run: &RunFiles, lang: Lang) -> usize {
-    let Ok(prev) = report::read_results(run.results(), lang) else { return 0 };
+    let Ok(prev) = report::read_results(run.results()) else { return 0 };
     let kept: HashMap<usize, Status> = kept_rows(plan, &prev, false).into_iter().map(|(i, r)| (i, r.status)).collect();
     calls_not_kept(plan, &kept, run, lang)
 }

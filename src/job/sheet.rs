@@ -7,9 +7,11 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::error::{Failure, Result};
 use crate::headers::Field;
+use crate::messages::{Message, Text};
 use crate::pipeline::{Checked, check_row, check_rows};
 use crate::plan::{Bodies, Plan, PlanCounts};
 use crate::portfolio::Portfolio;
+use crate::problems::{Place, Problem};
 use crate::read::{Cell, Table, clean_controls};
 use crate::rows::{Row, RowOptions};
 use crate::validate::{CrossRows, Online};
@@ -49,8 +51,14 @@ impl CheckedSheet {
         let Checked { table, mut rows, cross, .. } =
             check_rows(&input.file, &input.read_options(cfg.lang), cfg, false, online.as_ref())?;
         let own_problems = rows.iter().map(|r| r.problems.len()).collect();
-        cross.finish(&table, &mut rows, cfg.lang);
+        cross.finish(&table, &mut rows);
         Ok(CheckedSheet { cfg: cfg.clone(), table, rows, own_problems, portfolio, as_email })
+    }
+
+    /// The sheet as fixed, as a new workbook: every sheet read, every
+    /// column kept, text cells.
+    pub fn fixed_xlsx(&self) -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        crate::report::book::table_xlsx(self.table())
     }
 
     pub fn table(&self) -> &Table {
@@ -92,25 +100,13 @@ impl CheckedSheet {
         let lang = self.cfg.lang;
         let index =
             self.table.rows.iter().position(|r| *r.sheet == *edit.sheet && r.line == edit.line).ok_or_else(|| {
-                Failure::unusable(format!(
-                    "{} « {} » {} {} {}",
-                    lang.t("feuille", "sheet"),
-                    edit.sheet,
-                    lang.t("ligne", "row"),
-                    edit.line,
-                    lang.t("introuvable dans le fichier vérifié.", "not found in the checked file.")
-                ))
+                let at = Place { sheet: edit.sheet.as_str().into(), line: edit.line };
+                Failure::unusable(Message::RowNotFound { at: &at }.text(lang))
             })?;
         let raw = &self.table.rows[index];
         let header = self.table.header_of(raw).cloned().ok_or_else(|| Failure::unusable(edit.sheet.clone()))?;
         let column = Field::from_header(&edit.field).and_then(|f| header.map.get(f)).ok_or_else(|| {
-            Failure::unusable(format!(
-                "{} « {} » {} « {} ».",
-                lang.t("La colonne", "Column"),
-                edit.field,
-                lang.t("n'existe pas dans la feuille", "does not exist in sheet"),
-                edit.sheet
-            ))
+            Failure::unusable(Message::NoSuchColumn { column: &edit.field, sheet: &edit.sheet }.text(lang))
         })?;
         let name = header.columns[column].clone();
         let raw = &mut self.table.rows[index];
@@ -122,8 +118,8 @@ impl CheckedSheet {
         if !key {
             clean_controls(&mut raw.cells[column], name, &mut raw.notes);
         }
-        let before: Vec<Vec<String>> = self.rows.iter().map(|r| r.problems.clone()).collect();
-        let opts = RowOptions { lang, code_dossier_width: self.cfg.code_dossier_width };
+        let before: Vec<Vec<Problem>> = self.rows.iter().map(|r| r.problems.clone()).collect();
+        let opts = RowOptions { code_dossier_width: self.cfg.code_dossier_width };
         let online = self.portfolio.as_deref().map(|p| Online { portfolio: p, as_email: self.as_email.as_deref() });
         let row = check_row(&header, &self.table.rows[index], index, &opts, online.as_ref());
         self.own_problems[index] = row.problems.len();
@@ -137,7 +133,7 @@ impl CheckedSheet {
     /// Checks every row again against the LoopHub portfolio (as `check
     /// --online`), the cells fixed so far kept. Blocking.
     pub fn check_online(&mut self, portfolio: Arc<Portfolio>, as_email: Option<String>) {
-        let opts = RowOptions { lang: self.cfg.lang, code_dossier_width: self.cfg.code_dossier_width };
+        let opts = RowOptions { code_dossier_width: self.cfg.code_dossier_width };
         let online = Online { portfolio: &portfolio, as_email: as_email.as_deref() };
         for index in 0..self.table.rows.len() {
             let raw = &self.table.rows[index];
@@ -157,25 +153,13 @@ impl CheckedSheet {
     }
 
     /// The checks across rows, from scratch over every row.
-    /// Says the checks again in `lang` (the page's language switched):
-    /// every row checked again, as `open` would have. Returns whether
-    /// anything was said again (the language differed). Blocking.
+    /// Speaks `lang` from now on (the page's language switched): the rows'
+    /// problems are values, said in the language they are shown in.
+    /// Returns whether the language differed.
     pub fn speak(&mut self, lang: crate::i18n::Lang) -> bool {
-        if self.cfg.lang == lang {
-            return false;
-        }
+        let changed = self.cfg.lang != lang;
         self.cfg.lang = lang;
-        let opts = RowOptions { lang, code_dossier_width: self.cfg.code_dossier_width };
-        let online = self.portfolio.as_deref().map(|p| Online { portfolio: p, as_email: self.as_email.as_deref() });
-        for index in 0..self.table.rows.len() {
-            let raw = &self.table.rows[index];
-            let Some(header) = self.table.header_of(raw) else { continue };
-            let row = check_row(header, raw, index, &opts, online.as_ref());
-            self.own_problems[index] = row.problems.len();
-            self.rows[index] = row;
-        }
-        self.cross_rows();
-        true
+        changed
     }
 
     fn cross_rows(&mut self) {
@@ -186,7 +170,7 @@ impl CheckedSheet {
         for i in 0..self.rows.len() {
             cross.add(&self.rows, i);
         }
-        cross.finish(&self.table, &mut self.rows, self.cfg.lang);
+        cross.finish(&self.table, &mut self.rows);
     }
 
     /// The plan of the sheet as it now stands (the full plan with calls, or

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::execute::journal;
 use crate::i18n::Lang;
+use crate::outcome::Status;
 use crate::plan::Plan;
 use crate::report;
 
@@ -26,15 +27,16 @@ pub struct StoredRun {
 }
 
 pub fn stored_run(files: &RunFiles, lang: Lang) -> StoredRun {
-    let sheet = Plan::load_json(&files.plan(), lang).map(|p| p.source.file).unwrap_or_default();
-    let counts = report::read_results(files.results(), lang).ok().map(|read| {
+    let sheet = Plan::load_json(&files.plan()).map(|p| p.source.file).unwrap_or_default();
+    let counts = report::read_results(files.results()).ok().map(|read| {
         let mut counts = BTreeMap::new();
         for line in &read.lines {
             *counts.entry(line.get("statut").cloned().unwrap_or_default()).or_default() += 1;
         }
         counts
     });
-    let unfinished = counts.as_ref().is_none_or(|c: &BTreeMap<String, usize>| c.contains_key("NON_EXECUTE"));
+    let unfinished =
+        counts.as_ref().is_none_or(|c: &BTreeMap<String, usize>| c.contains_key(Status::NonExecute.word()));
     let run = journal::run_info(&files.registre(), files.results(), lang).ok().flatten();
     let plan_hash = run.as_ref().map(|r| r.plan_hash.clone());
     let tenant = run.and_then(|r| r.tenant).and_then(|v| serde_json::from_value(v).ok());

@@ -44,7 +44,7 @@ impl Tenant {
     }
 
     fn without_instance(cfg: &Config, keys: &Keys) -> Tenant {
-        let id = key_id(keys);
+        let id = keys.key_id();
         Tenant {
             endpoint: normalized_endpoint(&cfg.base_url),
             domain: cfg.domain.clone().filter(|d| !d.trim().is_empty()),
@@ -84,7 +84,7 @@ impl Tenant {
 /// simulator that renewed its instance, or an address that answered with
 /// one and now does not, is another place. Another key at the same place
 /// goes only with `new_key`.
-pub fn check_same(recorded: &Tenant, now: &Tenant, new_key: bool, lang: Lang) -> Result<()> {
+pub(super) fn check_same(recorded: &Tenant, now: &Tenant, new_key: bool, lang: Lang) -> Result<()> {
     // An address that sent no instance id then and sends one now is a
     // simulator that took its port: another place.
     let same_place =
@@ -139,10 +139,6 @@ pub fn key_replaced(cfg: &Config, keys: &Keys, files: &RunFiles) -> Option<(Stri
     let now = Tenant::without_instance(cfg, keys);
     let same_place = recorded.endpoint == now.endpoint && recorded.domain == now.domain;
     (same_place && !recorded.same_key(&now)).then_some((recorded.key, now.key))
-}
-
-fn key_id(keys: &Keys) -> &str {
-    keys.api.expose().split(':').next().unwrap_or_default()
 }
 
 /// The user's secret (see `secret`), which also keys the registre's
@@ -221,15 +217,23 @@ mod tests {
         assert!(check_same(&was, &was.clone(), false, Lang::Fr).is_ok());
         let restarted = tenant("http://127.0.0.1:4000/api", "de***id", "h1", Some("bbbb"));
         let e = check_same(&was, &restarted, true, Lang::Fr).unwrap_err();
-        assert!(e.message.contains("aaaa") && e.message.contains("bbbb"), "{}", e.message);
+        assert!(e.to_string().contains("aaaa") && e.to_string().contains("bbbb"), "{}", e.to_string());
         let gone = tenant("http://127.0.0.1:4000/api", "de***id", "h1", None);
-        assert!(check_same(&was, &gone, false, Lang::Fr).unwrap_err().message.contains("n'est plus là"));
+        assert!(check_same(&was, &gone, false, Lang::Fr).unwrap_err().to_string().contains("n'est plus là"));
         let elsewhere = tenant("https://api.example.fr:443/loop", "de***id", "h1", None);
         let e = check_same(&was, &elsewhere, false, Lang::Fr).unwrap_err();
-        assert!(e.message.contains("127.0.0.1:4000") && e.message.contains("api.example.fr"), "{}", e.message);
+        assert!(
+            e.to_string().contains("127.0.0.1:4000") && e.to_string().contains("api.example.fr"),
+            "{}",
+            e.to_string()
+        );
         let new_key = tenant("http://127.0.0.1:4000/api", "nk***id", "h2", Some("aaaa"));
         let e = check_same(&was, &new_key, false, Lang::Fr).unwrap_err();
-        assert!(e.message.contains("de***id") && e.message.contains("nk***id") && e.message.contains("--new-key"));
+        assert!(
+            e.to_string().contains("de***id")
+                && e.to_string().contains("nk***id")
+                && e.to_string().contains("--new-key")
+        );
         assert!(check_same(&was, &new_key, true, Lang::Fr).is_ok());
         // A plain address with no instance id: the same address only.
         let plain = tenant("http://127.0.0.1:4000/api", "de***id", "h1", None);

@@ -10,11 +10,13 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::config::Config;
+use crate::loop_api::Operation;
+use crate::messages::Text;
 use crate::normalize::email_key;
 use crate::read::Table;
 use crate::rows::{Action, Row};
 
-use super::{Call, FORMAT_VERSION, Operation, Plan, PlanRow, PlanSource, RowCheck, RowRef};
+use super::{Call, FORMAT_VERSION, Plan, PlanRow, PlanSource, RowCheck, RowRef};
 
 /// A dependency named by what it is, resolved once every call exists.
 /// Dossiers and people are interned: ids, not strings.
@@ -424,7 +426,7 @@ impl Builder {
 /// The counts of the plan the rows make (calls, dossiers, calls per route),
 /// without building its calls: what `check` reports. Runs on the rows alone,
 /// so `check` computes it while the results are being written.
-pub fn count(rows: &[Row], cfg: &Config) -> Summary {
+pub(crate) fn count(rows: &[Row], cfg: &Config) -> Summary {
     let mut counter = Counter::default();
     for r in rows {
         counter.add(r, cfg);
@@ -433,34 +435,34 @@ pub fn count(rows: &[Row], cfg: &Config) -> Summary {
 }
 
 /// A counts-only plan's figures: calls, dossiers, calls per route.
-pub type Summary = (usize, usize, BTreeMap<String, usize>);
+pub(crate) type Summary = (usize, usize, BTreeMap<String, usize>);
 
 /// The plan's counts, gathered row by row as the rows come in.
 #[derive(Default)]
-pub struct Counter {
+pub(crate) struct Counter {
     b: Builder,
 }
 
 impl Counter {
     /// Counts the row's calls if the row is valid.
-    pub fn add(&mut self, r: &Row, cfg: &Config) {
+    pub(crate) fn add(&mut self, r: &Row, cfg: &Config) {
         if r.is_valid() {
             self.b.row(r, cfg);
         }
     }
 
-    pub fn finish(self, cfg: &Config) -> Summary {
-        let mut per_operation = [0usize; Operation::ALL.len()];
+    pub(crate) fn finish(self, cfg: &Config) -> Summary {
+        let mut per_operation = [0usize; <Operation as strum::EnumCount>::COUNT];
         let mut dossiers = vec![false; self.b.dossiers.names.len()];
         for &(op, d) in &self.b.counted {
             per_operation[op as usize] += 1;
             dossiers[d as usize] = true;
         }
         let mut per_route: BTreeMap<String, usize> = BTreeMap::new();
-        for op in Operation::ALL {
+        for op in Operation::all() {
             let n = per_operation[op as usize];
             if n > 0 {
-                *per_route.entry(op.route(&cfg.routes).to_string()).or_default() += n;
+                *per_route.entry(cfg.routes.of(op).to_string()).or_default() += n;
             }
         }
         (self.b.counted.len(), dossiers.iter().filter(|&&d| d).count(), per_route)
@@ -477,7 +479,7 @@ pub enum Bodies {
 
 /// Builds the plan from the typed, validated rows. The table is consumed:
 /// its cells move into the plan's rows rather than being copied.
-pub fn build(table: Table, rows: Vec<Row>, cfg: &Config, bodies: Bodies) -> Plan {
+pub(crate) fn build(table: Table, rows: Vec<Row>, cfg: &Config, bodies: Bodies) -> Plan {
     let mut b = Builder { bodies: bodies == Bodies::Yes, ..Builder::default() };
     if b.bodies {
         for r in rows.iter().filter(|r| r.is_valid()) {
@@ -494,7 +496,7 @@ pub fn build(table: Table, rows: Vec<Row>, cfg: &Config, bodies: Bodies) -> Plan
         RowRef { feuille: raw.sheet.clone(), ligne: raw.line }
     };
     let route_of: FxHashMap<Operation, Arc<str>> =
-        Operation::ALL.iter().map(|op| (*op, Arc::from(op.route(&cfg.routes)))).collect();
+        Operation::all().map(|op| (op, Arc::from(cfg.routes.of(op)))).collect();
     let mut drafts: Vec<Option<Draft>> = std::mem::take(&mut b.drafts).into_iter().map(Some).collect();
     let calls = sequence
         .iter()
@@ -517,6 +519,7 @@ pub fn build(table: Table, rows: Vec<Row>, cfg: &Config, bodies: Bodies) -> Plan
         .collect();
     let source = PlanSource { file: table.source.name.clone(), sha256: table.source.sha256.clone() };
     let columns = table.columns;
+    let lang = cfg.lang;
     // `rows[i]` types `table.rows[i]`: the pipeline keeps them in step.
     debug_assert!(rows.iter().enumerate().all(|(i, r)| r.index == i));
     let plan_rows = table
@@ -535,8 +538,9 @@ pub fn build(table: Table, rows: Vec<Row>, cfg: &Config, bodies: Bodies) -> Plan
             } else {
                 RowCheck::Invalide
             },
-            problems: r.problems,
-            warnings: r.warnings,
+            // The plan file is an edge: its rows' messages are said there.
+            problems: r.problems.iter().map(|p| p.text(lang)).collect(),
+            warnings: r.warnings.iter().map(|w| w.text(lang)).collect(),
         })
         .collect();
     Plan { format_version: FORMAT_VERSION, source, columns, rows: plan_rows, calls, summary: None }

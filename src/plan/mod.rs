@@ -18,72 +18,16 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::config::Routes;
-use crate::error::{Failure, Result};
+use crate::error::{CallFault, CallRef, Failure, PlanProblem, Result};
 use crate::i18n::Lang;
+use crate::loop_api::Operation;
 
 mod builder;
 
-pub use builder::{Bodies, Counter, Summary, build, count};
+pub use builder::Bodies;
+pub(crate) use builder::{Counter, Summary, build, count};
 
-pub const FORMAT_VERSION: u32 = 1;
-
-/// The Cegid Loop operations a plan can hold, in per-dossier order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Operation {
-    ProvisionCompany,
-    AddOffer,
-    AddClient,
-    AddCollaborativeOffer,
-    UpdateClient,
-    RemoveApplication,
-    RemoveOffer,
-}
-
-impl Operation {
-    pub const ALL: [Operation; 7] = [
-        Operation::ProvisionCompany,
-        Operation::AddOffer,
-        Operation::AddClient,
-        Operation::AddCollaborativeOffer,
-        Operation::UpdateClient,
-        Operation::RemoveApplication,
-        Operation::RemoveOffer,
-    ];
-
-    /// The API's name for it, also the `etape` column of the results.
-    pub fn name(self) -> &'static str {
-        match self {
-            Operation::ProvisionCompany => "provisionCompany",
-            Operation::AddOffer => "addOffer",
-            Operation::AddClient => "addClient",
-            Operation::AddCollaborativeOffer => "addCollaborativeOffer",
-            Operation::UpdateClient => "updateClient",
-            Operation::RemoveApplication => "removeApplication",
-            Operation::RemoveOffer => "removeOffer",
-        }
-    }
-
-    pub fn route(self, r: &Routes) -> &str {
-        match self {
-            Operation::ProvisionCompany => &r.provision_company,
-            Operation::AddOffer => &r.add_offer,
-            Operation::AddClient => &r.add_client,
-            Operation::AddCollaborativeOffer => &r.add_collaborative_offer,
-            Operation::UpdateClient => &r.update_client,
-            Operation::RemoveApplication => &r.remove_application,
-            Operation::RemoveOffer => &r.remove_offer,
-        }
-    }
-
-    /// Whether sending it twice cannot create a duplicate. addClient can (a
-    /// second contact, or an error that hides the first); what a second
-    /// provisionCompany does is not documented. Those two are settled (one
-    /// deciding resend), never sent again blindly.
-    pub fn idempotent(self) -> bool {
-        !matches!(self, Operation::AddClient | Operation::ProvisionCompany)
-    }
-}
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// A row as {feuille, ligne}: how calls name the rows they serve.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -212,79 +156,41 @@ impl Plan {
         format!("{:x}", h.finalize())
     }
 
-    pub fn save_json(&self, path: &Path, lang: Lang) -> Result<()> {
+    pub fn save_json(&self, path: &Path) -> Result<()> {
         // Streamed to the file: a large plan is never a second time in memory.
-        crate::files::write_atomic_with(path, lang, |w| {
-            serde_json::to_writer_pretty(w, self).map_err(std::io::Error::other)
-        })
+        crate::files::write_atomic_with(path, |w| serde_json::to_writer_pretty(w, self).map_err(std::io::Error::other))
     }
 
     /// A plan read from a file (perhaps edited by hand) before anything is
     /// sent: ids unique, every `depends_on` naming an earlier call (so that
     /// no wait can hang), every route one the configuration knows for its
     /// operation. The first fault is named.
-    pub fn check_calls(&self, path: &Path, routes: &Routes, lang: Lang) -> Result<()> {
+    pub fn check_calls(&self, path: &Path, routes: &Routes) -> Result<()> {
         let mut seen = FxHashSet::default();
         for call in &self.calls {
-            let what =
-                format!("{} {} ({} {})", lang.t("l'appel", "call"), call.id, call.operation.name(), call.dossier);
             let fault = if !seen.insert(call.id) {
-                Some(lang.t("a un id déjà pris par un autre appel", "has an id another call already has").to_string())
+                Some(CallFault::IdTaken)
             } else if let Some(d) = call.depends_on.iter().find(|d| !seen.contains(d) || **d == call.id) {
-                Some(format!(
-                    "{} {d}, {}",
-                    lang.t("dépend de l'appel", "depends on call"),
-                    lang.t(
-                        "qui n'est pas un appel précédent du plan (absent, plus loin, ou lui-même)",
-                        "which is not an earlier call of the plan (missing, later, or itself)"
-                    )
-                ))
-            } else if *call.route != *call.operation.route(routes) {
-                Some(format!(
-                    "{} « {} » {} « {} »",
-                    lang.t("a la route", "has route"),
-                    call.route,
-                    lang.t("alors que la configuration donne", "where the configuration gives"),
-                    call.operation.route(routes)
-                ))
+                Some(CallFault::NotAnEarlierCall { depends_on: *d })
+            } else if *call.route != *routes.of(call.operation) {
+                Some(CallFault::Route { route: call.route.to_string(), configured: routes.of(call.operation).into() })
             } else {
                 None
             };
             if let Some(fault) = fault {
-                return Err(Failure::unusable(format!(
-                    "{} {} : {what} {fault}. {}",
-                    lang.t("Plan invalide :", "Invalid plan:"),
-                    path.display(),
-                    lang.t(
-                        "Rien n'a été envoyé ; régénérez-le avec `loopbatch plan`.",
-                        "Nothing was sent; generate it again with `loopbatch plan`."
-                    )
-                )));
+                let call = CallRef { id: call.id, operation: call.operation.name(), dossier: call.dossier.to_string() };
+                return Err(Failure::plan(path, PlanProblem::Call { call, fault }));
             }
         }
         Ok(())
     }
 
-    pub fn load_json(path: &Path, lang: Lang) -> Result<Plan> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Failure::unusable(format!("{} {} : {e}", lang.t("Plan illisible :", "Unreadable plan:"), path.display()))
-        })?;
-        let plan: Plan = serde_json::from_str(&text).map_err(|e| {
-            Failure::unusable(format!(
-                "{} {} : {e}. {}",
-                lang.t("Plan invalide :", "Invalid plan:"),
-                path.display(),
-                lang.t("Régénérez-le avec `loopbatch plan`.", "Generate it again with `loopbatch plan`.")
-            ))
-        })?;
+    pub fn load_json(path: &Path) -> Result<Plan> {
+        let text = std::fs::read_to_string(path).map_err(|e| Failure::plan(path, PlanProblem::Unreadable(e)))?;
+        let plan: Plan = serde_json::from_str(&text).map_err(|e| Failure::plan(path, PlanProblem::Invalid(e)))?;
         if plan.format_version != FORMAT_VERSION {
-            return Err(Failure::unusable(format!(
-                "{} {} : format_version {} ({} {FORMAT_VERSION}).",
-                lang.t("Plan d'une autre version de loopbatch :", "Plan from another loopbatch version:"),
-                path.display(),
-                plan.format_version,
-                lang.t("attendu", "expected")
-            )));
+            let found = plan.format_version;
+            return Err(Failure::plan(path, PlanProblem::OtherVersion { found, expected: FORMAT_VERSION }));
         }
         Ok(plan)
     }
@@ -292,8 +198,8 @@ impl Plan {
 
 /// The warning a plan's calls deserve before any run: a route Cegid calls
 /// deprecated (addOffer), from the calls per route.
-pub fn deprecation_remarks(counts: &PlanCounts, cfg: &crate::config::Config) -> Vec<String> {
-    let route = &cfg.routes.add_offer;
+pub(crate) fn deprecation_remarks(counts: &PlanCounts, cfg: &crate::config::Config) -> Vec<String> {
+    let route = cfg.routes.of(Operation::AddOffer);
     let Some(n) = counts.calls_per_route.get(route).filter(|n| **n > 0) else { return Vec::new() };
     let since = crate::loop_api::ADD_OFFER_DEPRECATED_SINCE;
     vec![match cfg.lang {

@@ -8,14 +8,13 @@ use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::error::Failure;
-use crate::i18n::Lang;
+use crate::error::{Failure, InputProblem};
 
 /// The memory a read may estimate for itself: with the program around it,
 /// the process stays under 1 GB resident.
-pub const MAX_MEMORY: u64 = 640 << 20;
+pub(super) const MAX_MEMORY: u64 = 640 << 20;
 /// The time a read may take.
-pub const MAX_TIME: Duration = Duration::from_secs(30);
+pub(super) const MAX_TIME: Duration = Duration::from_secs(30);
 /// What a string or a cell costs beyond its text (its `String`, the
 /// allocator's rounding).
 const PER_ITEM: u64 = 40;
@@ -27,42 +26,29 @@ pub(super) struct Budget {
 }
 
 impl Budget {
-    pub fn new() -> Budget {
+    pub(super) fn new() -> Budget {
         Budget { started: Instant::now(), used: 0, items: 0 }
     }
 
     /// Counts `bytes` of text in `items` strings or cells; `Err` past the
     /// budget (the time is looked at every few thousand items).
-    pub fn spend(&mut self, bytes: u64, items: u64, path: &Path, lang: Lang) -> Result<(), Failure> {
+    pub(super) fn spend(&mut self, bytes: u64, items: u64, path: &Path) -> Result<(), Failure> {
         self.used = self.used.saturating_add(bytes).saturating_add(items.saturating_mul(PER_ITEM));
         let before = self.items;
         self.items = self.items.saturating_add(items);
         if self.used > MAX_MEMORY {
-            return Err(over(path, lang));
+            return Err(over(path));
         }
         if (before >> 12 != self.items >> 12 || items == 0) && self.started.elapsed() > MAX_TIME {
-            return Err(over(path, lang));
+            return Err(over(path));
         }
         Ok(())
     }
 }
 
-/// The French (or English) refusal of a workbook over its budget.
-fn over(path: &Path, lang: Lang) -> Failure {
-    Failure::unusable(format!(
-        "{} : {} ({} Mo, {} s). {}",
-        path.display(),
-        lang.t(
-            "ce classeur demande plus de mémoire ou de temps qu'un fichier n'en a pour être lu",
-            "this workbook needs more memory or time than one file is given to be read"
-        ),
-        MAX_MEMORY >> 20,
-        MAX_TIME.as_secs(),
-        lang.t(
-            "Il n'a pas été lu. S'il est authentique, découpez-le en plusieurs classeurs ou enregistrez-le en CSV depuis Excel ; sinon (fichier reçu d'ailleurs, piégé), supprimez-le.",
-            "It was not read. If it is genuine, split it into several workbooks or save it as CSV from Excel; otherwise (a file received from elsewhere, booby-trapped), delete it."
-        )
-    ))
+/// The refusal of a workbook over its budget.
+fn over(path: &Path) -> Failure {
+    Failure::input(path, InputProblem::OverBudget { mb: MAX_MEMORY >> 20, secs: MAX_TIME.as_secs() })
 }
 
 /// Whether calamine loads this part of a zip whole (shared strings,
@@ -77,7 +63,7 @@ fn held_whole(name: &str) -> bool {
 
 /// Decompresses, counting as it goes, every part of the workbook's zip that
 /// a reader will hold whole; refuses the file once the budget is spent.
-pub(super) fn measure_parts(path: &Path, budget: &mut Budget, lang: Lang) -> Result<(), Failure> {
+pub(super) fn measure_parts(path: &Path, budget: &mut Budget) -> Result<(), Failure> {
     let Ok(file) = std::fs::File::open(path) else { return Ok(()) };
     // What cannot be listed or unpacked is left to calamine's own message.
     let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else { return Ok(()) };
@@ -98,12 +84,12 @@ pub(super) fn measure_parts(path: &Path, budget: &mut Budget, lang: Lang) -> Res
             // An XML string or cell opens a few tags; a binary record is
             // counted by its size.
             let items = if xml { memchr::memchr_iter(b'<', &buf[..n]).count() as u64 / 3 } else { n as u64 / 16 };
-            budget.spend(n as u64, items, path, lang)?;
-            budget.spend(0, 0, path, lang)?;
+            budget.spend(n as u64, items, path)?;
+            budget.spend(0, 0, path)?;
             if let Some(grid) = grid.as_mut() {
                 grid.feed(&buf[..n]);
                 if grid.cells().saturating_mul(PER_ITEM) > MAX_MEMORY {
-                    return Err(over(path, lang));
+                    return Err(over(path));
                 }
             }
         }
@@ -224,8 +210,13 @@ mod tests {
         assert!(!held_whole("xl/worksheets/sheet1.xml") && !held_whole("xl/media/image1.png"));
         let mut b = Budget::new();
         let p = Path::new("x.xlsx");
-        assert!(b.spend(MAX_MEMORY / 2, 0, p, Lang::Fr).is_ok());
-        let e = b.spend(MAX_MEMORY / 2, 1000, p, Lang::Fr).unwrap_err();
-        assert!(e.message.contains("x.xlsx") && e.message.contains("n'a pas été lu"), "{}", e.message);
+        assert!(b.spend(MAX_MEMORY / 2, 0, p).is_ok());
+        let e = b.spend(MAX_MEMORY / 2, 1000, p).unwrap_err();
+        assert!(
+            matches!(&e, Failure::Input { file, problem: InputProblem::OverBudget { .. }, .. } if file == p),
+            "{e:?}"
+        );
+        let said = crate::messages::Text::text(&e, crate::i18n::Lang::Fr);
+        assert!(said.contains("x.xlsx") && said.contains("n'a pas été lu"), "{said}");
     }
 }

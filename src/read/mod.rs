@@ -20,20 +20,21 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Failure, Result};
+use crate::error::{Failure, InputProblem, Result};
 use crate::headers::{ColumnMap, Field};
 use crate::i18n::Lang;
+use crate::messages::{Message, Text};
 
-use sniff::{Foreign, Kind, check_archive, sniff_kind};
+use sniff::{Kind, check_archive, sniff_kind};
 pub use text::Encoding;
 
 /// Excel's own limits: past them the file is not a cabinet's sheet.
-pub const MAX_COLUMNS: usize = 16_384;
-pub const MAX_CELL_CHARS: usize = 32_767;
+pub(crate) const MAX_COLUMNS: usize = 16_384;
+pub(crate) const MAX_CELL_CHARS: usize = 32_767;
 /// Excel's last row: a sheet claiming more is damaged or hostile.
-pub const MAX_ROWS: u32 = 1_048_576;
+pub(crate) const MAX_ROWS: u32 = 1_048_576;
 /// How many rows above the header may hold titles.
-pub const HEADER_SEARCH_ROWS: usize = 30;
+pub(crate) const HEADER_SEARCH_ROWS: usize = 30;
 
 /// One cell as read: its text, and whether the spreadsheet held a number
 /// (which tells `rows` that leading zeros may have been lost).
@@ -103,7 +104,7 @@ pub struct SheetHeader {
 /// What the reader hands on while it reads: a sheet's header, then that
 /// sheet's rows in batches, cells aligned on the sheet's own columns.
 #[derive(Debug)]
-pub enum Chunk {
+pub(crate) enum Chunk {
     Sheet(Arc<SheetHeader>),
     Rows(Vec<RawRow>),
 }
@@ -111,7 +112,7 @@ pub enum Chunk {
 /// What is known only once the whole file is read: each sheet's final
 /// columns (widened for data past the last header) and the remarks.
 #[derive(Debug)]
-pub struct Layout {
+pub(crate) struct Layout {
     pub source: Source,
     pub sheets: Vec<(Arc<str>, Vec<String>)>,
     pub remarks: Vec<String>,
@@ -206,7 +207,7 @@ impl<'a> Sink<'a> {
 /// Inside a value (its ends are trimmed anyway), a line break or a tab
 /// becomes a space and any other control character (C0, DEL, C1) goes;
 /// each repair is noted for the row's warnings.
-pub fn clean_controls(cell: &mut Cell, column: String, notes: &mut Vec<ReadNote>) {
+pub(crate) fn clean_controls(cell: &mut Cell, column: String, notes: &mut Vec<ReadNote>) {
     let inner = crate::normalize::trim_cell(&cell.text).0;
     if !inner.contains(char::is_control) {
         return;
@@ -261,7 +262,7 @@ impl Table {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct ReadOptions {
+pub(crate) struct ReadOptions {
     pub sheet: Option<String>,
     pub encoding: Option<Encoding>,
     pub delimiter: Option<u8>,
@@ -269,7 +270,7 @@ pub struct ReadOptions {
 }
 
 /// Reads the whole input into a `Table`.
-pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table> {
+pub(crate) fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table> {
     let mut rows = Vec::new();
     let layout = read_streamed(path, opts, &mut |chunk| {
         if let Chunk::Rows(batch) = chunk {
@@ -281,52 +282,29 @@ pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table> {
 
 /// Reads the input, handing each sheet's header and rows to `send` as they
 /// are parsed; `assemble` then makes the `Table` of them.
-pub fn read_streamed(path: &Path, opts: &ReadOptions, send: &mut dyn FnMut(Chunk)) -> Result<Layout> {
-    let lang = opts.lang;
-    let shown = path.display();
+pub(crate) fn read_streamed(path: &Path, opts: &ReadOptions, send: &mut dyn FnMut(Chunk)) -> Result<Layout> {
     let meta = std::fs::metadata(path).map_err(|e| {
-        Failure::unusable(match e.kind() {
-            std::io::ErrorKind::NotFound => format!(
-                "{} {shown}{}",
-                lang.t("Fichier introuvable :", "File not found:"),
-                lang.t(". Vérifiez le chemin et le nom du fichier.", ". Check the path and the file name.")
-            ),
-            _ => format!("{} {shown} : {e}", lang.t("Impossible d'ouvrir", "Cannot open")),
-        })
+        let problem = match e.kind() {
+            std::io::ErrorKind::NotFound => InputProblem::NotFound,
+            _ => InputProblem::CannotOpen,
+        };
+        Failure::Input { file: path.to_path_buf(), problem, cause: Some(e) }
     })?;
     if meta.is_dir() {
-        return Err(Failure::unusable(format!(
-            "{shown} {}",
-            lang.t(
-                "est un dossier, pas un fichier : indiquez le fichier du tableur (.xlsx, .csv, .ods, .xls).",
-                "is a folder, not a file: name the spreadsheet file (.xlsx, .csv, .ods, .xls)."
-            )
-        )));
+        return Err(Failure::input(path, InputProblem::Folder));
     }
     if meta.len() == 0 {
-        return Err(Failure::unusable(format!(
-            "{shown} {}",
-            lang.t(
-                "est vide (0 octet) : enregistrez le tableur puis recommencez.",
-                "is empty (0 bytes): save the spreadsheet and try again."
-            )
-        )));
+        return Err(Failure::input(path, InputProblem::Empty));
     }
-    let kind = sniff_kind(path).map_err(|e| io_failure(path, e, lang))?;
+    let kind = sniff_kind(path).map_err(|e| io_failure(path, e))?;
     if kind == Kind::EncryptedOoxml {
-        return Err(Failure::unusable(format!(
-            "{shown} {}",
-            lang.t(
-                "est protégé par un mot de passe : ouvrez-le dans Excel, retirez le mot de passe (Fichier > Informations > Protéger le classeur) et enregistrez-le, puis recommencez.",
-                "is password-protected: open it in Excel, remove the password (File > Info > Protect Workbook), save it and try again."
-            )
-        )));
+        return Err(Failure::input(path, InputProblem::PasswordProtected));
     }
     if let Kind::NotASheet(what) = kind {
-        return Err(Failure::unusable(not_a_sheet(&shown.to_string(), what, lang)));
+        return Err(Failure::input(path, InputProblem::NotASheet(what)));
     }
     if matches!(kind, Kind::Xlsx | Kind::Xlsb | Kind::Ods) {
-        check_archive(path, lang)?;
+        check_archive(path)?;
     }
     let before = std::fs::metadata(path).ok().map(|m| (m.len(), m.modified().ok()));
     // The file's hash (which ties a plan and a journal to it) is computed
@@ -343,16 +321,10 @@ pub fn read_streamed(path: &Path, opts: &ReadOptions, send: &mut dyn FnMut(Chunk
         (sha, read)
     });
     read?;
-    let sha256 = sha256.map_err(|e| io_failure(path, e, lang))?;
+    let sha256 = sha256.map_err(|e| io_failure(path, e))?;
     let after = std::fs::metadata(path).ok().map(|m| (m.len(), m.modified().ok()));
     if before != after {
-        return Err(Failure::unusable(format!(
-            "{shown} {}",
-            lang.t(
-                "a changé pendant sa lecture (encore en cours d'enregistrement ?) : attendez la fin de l'enregistrement, fermez-le dans Excel, puis recommencez.",
-                "changed while it was being read (still being saved?): wait for the save to end, close it in Excel, then try again."
-            )
-        )));
+        return Err(Failure::input(path, InputProblem::ChangedWhileRead));
     }
     let Sink { sheets, remarks, in_workbook, .. } = sink;
     let source = Source { path: path.to_path_buf(), name: file_name(path), sha256 };
@@ -361,7 +333,7 @@ pub fn read_streamed(path: &Path, opts: &ReadOptions, send: &mut dyn FnMut(Chunk
 
 /// The rows read, in input order, made into a `Table` on the union of the
 /// sheets' columns (the same field under two spellings is one column).
-pub fn assemble(layout: Layout, mut rows: Vec<RawRow>, lang: Lang) -> Result<Table> {
+pub(crate) fn assemble(layout: Layout, mut rows: Vec<RawRow>, lang: Lang) -> Result<Table> {
     let Layout { source, sheets, mut remarks, in_workbook } = layout;
     let mut columns: Vec<String> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
@@ -407,24 +379,10 @@ pub fn assemble(layout: Layout, mut rows: Vec<RawRow>, lang: Lang) -> Result<Tab
     }
     let (map, duplicates) = ColumnMap::new(&columns);
     for d in duplicates {
-        remarks.push(format!(
-            "{} « {d} » {}",
-            lang.t("La colonne", "Column"),
-            lang.t(
-                "désigne un champ déjà lu dans une colonne précédente : elle est recopiée dans les résultats mais pas utilisée.",
-                "names a field already read from an earlier column: it is copied to the results but not used."
-            )
-        ));
+        remarks.push(Message::ColumnRepeated { column: &d }.text(lang));
     }
     if rows.is_empty() {
-        return Err(Failure::unusable(format!(
-            "{} {}",
-            source.path.display(),
-            lang.t(
-                "ne contient que des en-têtes, aucune ligne de données : ajoutez au moins une ligne sous les en-têtes.",
-                "holds headers only, no data rows: add at least one row below the headers."
-            )
-        )));
+        return Err(Failure::input(&source.path, InputProblem::HeadersOnly));
     }
     let sheets = sheet_names
         .into_iter()
@@ -463,7 +421,7 @@ fn clean_headers(raw: &[String]) -> Vec<String> {
 }
 
 /// `0` is `A`, `27` is `AB`, as a spreadsheet names columns.
-pub fn column_letter(mut i: usize) -> String {
+pub(crate) fn column_letter(mut i: usize) -> String {
     let mut s = Vec::new();
     loop {
         s.push(b'A' + (i % 26) as u8);
@@ -494,56 +452,13 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
     Ok(format!("{:x}", h.finalize()))
 }
 
-fn io_failure(path: &Path, e: std::io::Error, lang: Lang) -> Failure {
-    Failure::unusable(format!("{} {} : {e}", lang.t("Lecture impossible de", "Cannot read"), path.display()))
+fn io_failure(path: &Path, e: std::io::Error) -> Failure {
+    Failure::Input { file: path.to_path_buf(), problem: InputProblem::Unreadable, cause: Some(e) }
 }
 
-/// The message for a file that is no spreadsheet: what it is, and how to
-/// get the sheet.
-fn not_a_sheet(shown: &str, what: Foreign, lang: Lang) -> String {
-    let is = match what {
-        Foreign::Pdf => lang.t("est un document PDF, pas un tableur", "is a PDF document, not a spreadsheet"),
-        Foreign::Image => lang.t("est une image, pas un tableur", "is an image, not a spreadsheet"),
-        Foreign::Word => lang.t("est un document Word, pas un tableur", "is a Word document, not a spreadsheet"),
-        Foreign::PowerPoint => {
-            lang.t("est une présentation PowerPoint, pas un tableur", "is a PowerPoint presentation, not a spreadsheet")
-        }
-        Foreign::Archive => {
-            lang.t("est une archive zip qui ne contient aucun classeur", "is a zip archive that holds no workbook")
-        }
-        Foreign::Binary => lang.t(
-            "ne ressemble pas à un tableur (son contenu n'est pas du texte lisible)",
-            "does not look like a spreadsheet (its content is no readable text)",
-        ),
-    };
-    format!(
-        "{shown} {is}. {}",
-        lang.t(
-            "Ouvrez le tableur des dossiers dans Excel ou LibreOffice, enregistrez-le en .xlsx (ou .csv), puis choisissez ce fichier-là.",
-            "Open the dossiers' spreadsheet in Excel or LibreOffice, save it as .xlsx (or .csv), then pick that file."
-        )
-    )
-}
-
-/// The message for a file without any code dossier column.
-fn no_code_dossier(path: &Path, seen: &[String], lang: Lang) -> Failure {
-    let seen = if seen.is_empty() {
-        lang.t("aucun en-tête lisible", "no readable header").to_string()
-    } else {
-        seen.join(", ")
-    };
-    Failure::unusable(format!(
-        "{}{} {seen}. {}",
-        path.display(),
-        lang.t(
-            " : aucune colonne « code_dossier » trouvée dans les 30 premières lignes. En-têtes vus :",
-            ": no \"code_dossier\" column in the first 30 rows. Headers seen:"
-        ),
-        lang.t(
-            "Ajoutez une colonne code_dossier (ou « Code dossier », « codeDossier », « code IBS ») ; les modèles de `loopbatch template` montrent le format attendu.",
-            "Add a code_dossier column (or \"Code dossier\", \"codeDossier\", \"code IBS\"); the templates from `loopbatch template` show the expected format."
-        )
-    ))
+/// A file without any code dossier column, with the headers seen.
+fn no_code_dossier(path: &Path, seen: &[String]) -> Failure {
+    Failure::input(path, InputProblem::NoCodeDossierColumn { seen: seen.to_vec() })
 }
 
 #[cfg(test)]

@@ -5,8 +5,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use crate::error::{Failure, Result};
-use crate::i18n::Lang;
+use crate::error::{ArchiveFault, Failure, InputProblem, Result};
 
 /// What a workbook may hold once decompressed, and how much one entry may
 /// grow: above a full 1,048,576-row results sheet written by loopbatch (text
@@ -30,18 +29,7 @@ pub(super) enum Kind {
     NotASheet(Foreign),
 }
 
-/// Files people pick by mistake instead of their sheet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Foreign {
-    Pdf,
-    Image,
-    Word,
-    PowerPoint,
-    /// A zip with no workbook inside.
-    Archive,
-    /// Bytes that are no text in any encoding loopbatch reads.
-    Binary,
-}
+pub(super) use crate::error::Foreign;
 
 /// Share of control bytes (other than tab, line breaks and NUL, which
 /// UTF-16 text is full of) above which a file is no text: none in a CSV,
@@ -77,22 +65,13 @@ fn binary(head: &[u8]) -> bool {
 
 /// Refuses a zip (XLSX, ODS) whose entries claim to decompress to absurd
 /// sizes, before any of it is decompressed.
-pub(super) fn check_archive(path: &Path, lang: Lang) -> Result<()> {
+pub(super) fn check_archive(path: &Path) -> Result<()> {
     let Ok(file) = File::open(path) else { return Ok(()) };
     // A zip that cannot even be listed is left to calamine's own message.
     let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else { return Ok(()) };
-    let refuse = |what: String| {
-        Err(Failure::unusable(format!(
-            "{} {what} : {}",
-            path.display(),
-            lang.t(
-                "ce n'est pas un classeur normal (fichier endommagé ou piégé) ; il n'a pas été ouvert. Rouvrez la source dans Excel et enregistrez-la à nouveau.",
-                "this is not a normal workbook (damaged or booby-trapped file); it was not opened. Open the source in Excel again and save it again."
-            )
-        )))
-    };
+    let refuse = |fault| Err(Failure::input(path, InputProblem::SuspiciousArchive(fault)));
     if zip.len() > MAX_ENTRIES {
-        return refuse(format!("{} {}", zip.len(), lang.t("éléments", "entries")));
+        return refuse(ArchiveFault::TooManyEntries(zip.len()));
     }
     let mut total = 0u64;
     for i in 0..zip.len() {
@@ -101,11 +80,8 @@ pub(super) fn check_archive(path: &Path, lang: Lang) -> Result<()> {
         total = total.saturating_add(size);
         if size > MAX_ENTRY || (size > 20 << 20 && size / packed > MAX_RATIO) || total > MAX_UNPACKED {
             let mb = size >> 20;
-            return refuse(format!(
-                "{} {} ({mb} Mo)",
-                lang.t("élément", "entry"),
-                entry.name().map(|n| n.into_owned()).unwrap_or_default()
-            ));
+            let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+            return refuse(ArchiveFault::Entry { name, mb });
         }
     }
     Ok(())

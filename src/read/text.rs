@@ -12,8 +12,8 @@ use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
 use encoding_rs_io::DecodeReaderBytesBuilder;
 
 use super::{Cell, MAX_CELL_CHARS, MAX_COLUMNS, ReadNote, ReadOptions, Sink, clean_headers, find_header};
-use crate::error::{Failure, Result};
-use crate::i18n::Lang;
+use crate::error::{Failure, InputProblem, Result};
+use crate::messages::{Message, Text};
 
 /// A text file's encoding (`--encoding`: utf-8, windows-1252, utf-16le, utf-16be).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,9 +27,8 @@ pub enum Encoding {
 const SNIFF_BYTES: usize = 64 * 1024;
 
 pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions, sink: &mut Sink) -> Result<()> {
-    let lang = opts.lang;
     let (mut csv, field_encoding, crlf) = open_decoded(path, opts, sink)?;
-    let fields = Fields { path, sheet_name, encoding: field_encoding, strict: opts.encoding.is_some(), lang };
+    let fields = Fields { path, sheet_name, encoding: field_encoding, strict: opts.encoding.is_some() };
     let mut record = csv::ByteRecord::new();
     let mut before_header: Vec<(u32, Vec<String>)> = Vec::new();
     let mut headers: Option<Vec<String>> = None;
@@ -43,11 +42,8 @@ pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions, sink:
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                return Err(Failure::unusable(format!(
-                    "{} {} : {e}",
-                    lang.t("Lecture impossible de", "Cannot read"),
-                    path.display()
-                )));
+                let cause = Some(std::io::Error::from(e));
+                return Err(Failure::Input { file: path.to_path_buf(), problem: InputProblem::Unreadable, cause });
             }
         }
         next_line = csv.position().line() as u32 + 1;
@@ -55,7 +51,7 @@ pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions, sink:
             line = record.position().map_or(line, |p| p.line() as u32);
         }
         if record.len() > MAX_COLUMNS {
-            return Err(too_wide(path, line, record.len(), lang));
+            return Err(too_wide(path, line, record.len()));
         }
         let (cells, notes) = fields.cells(&record, line, &headers, sink.width())?;
         match &headers {
@@ -84,7 +80,7 @@ pub(super) fn read_text(path: &Path, sheet_name: &str, opts: &ReadOptions, sink:
             .find(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
             .map(|(_, r)| r.iter().filter(|c| !c.trim().is_empty()).cloned().collect())
             .unwrap_or_default();
-        return Err(super::no_code_dossier(path, &seen, lang));
+        return Err(super::no_code_dossier(path, &seen));
     }
     Ok(())
 }
@@ -97,7 +93,7 @@ type Decoded = (csv::Reader<Box<dyn Read>>, Encoding, bool);
 /// reader, the encoding its fields are in, and whether lines end in CRLF.
 fn open_decoded(path: &Path, opts: &ReadOptions, sink: &mut Sink) -> Result<Decoded> {
     let lang = opts.lang;
-    let io_err = |e: std::io::Error| super::io_failure(path, e, lang);
+    let io_err = |e: std::io::Error| super::io_failure(path, e);
     let mut buffered = BufReader::with_capacity(SNIFF_BYTES, File::open(path).map_err(io_err)?);
     let head = buffered.fill_buf().map_err(io_err)?.to_vec();
     let (encoding, bom_len) = match opts.encoding {
@@ -105,13 +101,7 @@ fn open_decoded(path: &Path, opts: &ReadOptions, sink: &mut Sink) -> Result<Deco
         None => sniff_encoding(&head),
     };
     if opts.encoding.is_none() && encoding == Encoding::Windows1252 {
-        sink.remark(
-            lang.t(
-                "Encodage détecté : Windows-1252 (CSV enregistré par Excel en français).",
-                "Encoding detected: Windows-1252 (CSV saved by French Excel).",
-            )
-            .to_string(),
-        );
+        sink.remark(Message::EncodingDetected1252.text(lang));
     }
     // UTF-16 is transcoded to UTF-8 on the fly; other encodings are decoded
     // field by field, which also copes with files of mixed encodings.
@@ -141,7 +131,6 @@ struct Fields<'a> {
     encoding: Encoding,
     /// `--encoding` given: a field not in it is an error, not a guess.
     strict: bool,
-    lang: Lang,
 }
 
 impl Fields<'_> {
@@ -156,7 +145,7 @@ impl Fields<'_> {
         let mut cells = Vec::with_capacity(record.len().max(width));
         for (i, field) in record.iter().enumerate() {
             if field.len() > MAX_CELL_CHARS * 4 {
-                return Err(cell_too_long(self.path, self.sheet_name, line, i, self.lang));
+                return Err(cell_too_long(self.path, self.sheet_name, line, i));
             }
             let (text, fell_back) = match self.strict {
                 true => (strict_decode(field, self.encoding), false),
@@ -166,7 +155,7 @@ impl Fields<'_> {
                 notes.push(ReadNote::MixedEncoding { column: header_name(headers, i) });
             }
             if text.chars().count() > MAX_CELL_CHARS {
-                return Err(cell_too_long(self.path, self.sheet_name, line, i, self.lang));
+                return Err(cell_too_long(self.path, self.sheet_name, line, i));
             }
             cells.push(Cell::text(text));
         }
@@ -277,31 +266,13 @@ fn count_outside_quotes(line: &str, d: char) -> usize {
     n
 }
 
-fn too_wide(path: &Path, line: u32, n: usize, lang: Lang) -> Failure {
-    Failure::unusable(format!(
-        "{}, {} {line} : {n} {}",
-        path.display(),
-        lang.t("ligne", "row"),
-        lang.t(
-            "colonnes, plus qu'un tableur n'en permet (16 384). Le fichier est probablement endommagé ou n'est pas un tableau.",
-            "columns, more than a spreadsheet allows (16,384). The file is probably damaged or is not a table."
-        )
-    ))
+fn too_wide(path: &Path, line: u32, columns: usize) -> Failure {
+    Failure::input(path, InputProblem::TooWide { line, columns })
 }
 
-pub(super) fn cell_too_long(path: &Path, sheet: &str, line: u32, col: usize, lang: Lang) -> Failure {
-    Failure::unusable(format!(
-        "{}, {} « {sheet} », {} {line}, {} {} : {}",
-        path.display(),
-        lang.t("feuille", "sheet"),
-        lang.t("ligne", "row"),
-        lang.t("colonne", "column"),
-        super::column_letter(col),
-        lang.t(
-            "cellule de plus de 32 767 caractères (la limite d'Excel). Un guillemet non refermé dans un CSV produit souvent cela : vérifiez cette ligne.",
-            "cell longer than 32,767 characters (Excel's limit). An unclosed quote in a CSV often does this: check that row."
-        )
-    ))
+pub(super) fn cell_too_long(path: &Path, sheet: &str, line: u32, col: usize) -> Failure {
+    let column = super::column_letter(col);
+    Failure::input(path, InputProblem::CellTooLong { sheet: sheet.to_string(), line, column })
 }
 
 #[cfg(test)]

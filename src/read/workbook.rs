@@ -11,28 +11,20 @@ use calamine::{Data, DataRef, Ods, Reader, SheetType, Sheets, Xls, Xlsb, Xlsx, o
 use super::budget::{Budget, measure_parts};
 use super::sniff::Kind;
 use super::{Cell, MAX_CELL_CHARS, MAX_COLUMNS, ReadOptions, Sink, clean_headers, find_header};
-use crate::error::{Failure, Result};
+use crate::error::{Failure, InputProblem, Result};
 use crate::i18n::Lang;
+use crate::messages::{Message, Text};
 use crate::normalize::number_text;
 
 pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions, sink: &mut Sink) -> Result<()> {
     let lang = opts.lang;
     // The library's own words (English, about zip records) tell a person
     // nothing: what is said is that the workbook is damaged, and the way out.
-    let broken = |_: &dyn std::fmt::Display| {
-        Failure::unusable(format!(
-            "{} {}",
-            path.display(),
-            lang.t(
-                "est un classeur endommagé ou incomplet (peut-être pas fini d'être copié ou enregistré) : rouvrez-le dans Excel ou LibreOffice, enregistrez-le à nouveau (Fichier > Enregistrer sous, .xlsx), puis choisissez ce fichier-là.",
-                "is a damaged or incomplete workbook (perhaps not fully copied or saved): open it again in Excel or LibreOffice, save it again (File > Save As, .xlsx), then pick that file."
-            )
-        ))
-    };
+    let broken = |_: &dyn std::fmt::Display| Failure::input(path, InputProblem::DamagedWorkbook);
     // Memory and time, counted while reading (see `budget`).
     let mut budget = Budget::new();
     if matches!(kind, Kind::Xlsx | Kind::Xlsb | Kind::Ods) {
-        measure_parts(path, &mut budget, lang)?;
+        measure_parts(path, &mut budget)?;
     }
     let mut book: Sheets<_> = match kind {
         Kind::Xlsx => Sheets::Xlsx(open_workbook::<Xlsx<_>, _>(path).map_err(|e| broken(&e))?),
@@ -45,14 +37,8 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions, sink: &
     if let Some(wanted) = &opts.sheet
         && !names.iter().any(|n| n == wanted)
     {
-        return Err(Failure::unusable(format!(
-            "{} « {wanted} » {} {}. {} {}",
-            lang.t("La feuille", "Sheet"),
-            lang.t("n'existe pas dans", "does not exist in"),
-            path.display(),
-            lang.t("Feuilles présentes :", "Sheets present:"),
-            names.join(", ")
-        )));
+        let problem = InputProblem::NoSuchSheet { sheet: wanted.clone(), present: names.clone() };
+        return Err(Failure::input(path, problem));
     }
     let mut found = false;
     let mut first_seen: Vec<String> = Vec::new();
@@ -67,18 +53,18 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions, sink: &
             Sheets::Xlsx(x) => {
                 let mut reader = x.worksheet_cells_reader(name).map_err(|e| broken(&e))?;
                 let mut cells = std::iter::from_fn(move || streamed(reader.next_cell()));
-                sheet_rows(path, name, &mut cells, sink, &mut budget, lang)
+                sheet_rows(path, name, &mut cells, sink, &mut budget)
             }
             Sheets::Xlsb(x) => {
                 let mut reader = x.worksheet_cells_reader(name).map_err(|e| broken(&e))?;
                 let mut cells = std::iter::from_fn(move || streamed(reader.next_cell()));
-                sheet_rows(path, name, &mut cells, sink, &mut budget, lang)
+                sheet_rows(path, name, &mut cells, sink, &mut budget)
             }
             other => {
                 let range = other.worksheet_range(name).map_err(|e| broken(&e))?;
                 let (row0, col0) = range.start().unwrap_or((0, 0));
                 let mut cells = range.cells().map(|(r, c, d)| Ok((row0 + r as u32, col0 + c as u32, cell(d))));
-                sheet_rows(path, name, &mut cells, sink, &mut budget, lang)
+                sheet_rows(path, name, &mut cells, sink, &mut budget)
             }
         };
         match read.map_err(|e| e.unwrap_or_else(|m| broken(&m)))? {
@@ -92,7 +78,7 @@ pub(super) fn read_workbook(path: &Path, kind: Kind, opts: &ReadOptions, sink: &
         }
     }
     if !found {
-        return Err(super::no_code_dossier(path, &first_seen, lang));
+        return Err(super::no_code_dossier(path, &first_seen));
     }
     for s in skipped {
         sink.remark(skipped_remark(&s, lang));
@@ -131,7 +117,6 @@ fn sheet_rows(
     cells: &mut dyn Iterator<Item = std::result::Result<(u32, u32, Cell), String>>,
     sink: &mut Sink,
     budget: &mut Budget,
-    lang: Lang,
 ) -> std::result::Result<Found, std::result::Result<Failure, String>> {
     let mut header = false;
     let mut head: Vec<Vec<String>> = Vec::new();
@@ -156,8 +141,8 @@ fn sheet_rows(
     for item in cells {
         let (r, c, value) = item.map_err(Err)?;
         let c = c as usize;
-        out_of_bounds(path, name, (r, c), &value, lang).map_err(Ok)?;
-        budget.spend(value.text.len() as u64, 1, path, lang).map_err(Ok)?;
+        out_of_bounds(path, name, (r, c), &value).map_err(Ok)?;
+        budget.spend(value.text.len() as u64, 1, path).map_err(Ok)?;
         if current.as_ref().is_some_and(|(cr, _)| *cr != r) {
             let done = current.take().unwrap_or_default();
             if finish(done, &mut header, &mut head, sink) {
@@ -187,43 +172,21 @@ fn sheet_rows(
 }
 
 /// A cell past Excel's last row or column, or longer than a cell can be.
-fn out_of_bounds(path: &Path, name: &str, (r, c): (u32, usize), value: &Cell, lang: Lang) -> Result<()> {
+fn out_of_bounds(path: &Path, name: &str, (r, c): (u32, usize), value: &Cell) -> Result<()> {
     if r >= super::MAX_ROWS {
-        return Err(Failure::unusable(format!(
-            "{}, {} « {name} » : {}",
-            path.display(),
-            lang.t("feuille", "sheet"),
-            lang.t(
-                "une cellule au-delà de la dernière ligne d'Excel (1 048 576).",
-                "a cell beyond Excel's last row (1,048,576)."
-            )
-        )));
+        return Err(Failure::input(path, InputProblem::BeyondLastRow { sheet: name.to_string() }));
     }
     if c >= MAX_COLUMNS {
-        return Err(Failure::unusable(format!(
-            "{}, {} « {name} », {} {} : {}",
-            path.display(),
-            lang.t("feuille", "sheet"),
-            lang.t("ligne", "row"),
-            r + 1,
-            lang.t(
-                "une cellule au-delà de la dernière colonne d'Excel (16 384).",
-                "a cell beyond Excel's last column (16,384)."
-            )
-        )));
+        return Err(Failure::input(path, InputProblem::BeyondLastColumn { sheet: name.to_string(), row: r + 1 }));
     }
     if value.text.len() > MAX_CELL_CHARS && value.text.chars().count() > MAX_CELL_CHARS {
-        return Err(super::text::cell_too_long(path, name, r + 1, c, lang));
+        return Err(super::text::cell_too_long(path, name, r + 1, c));
     }
     Ok(())
 }
 
 fn skipped_remark(sheet: &str, lang: Lang) -> String {
-    format!(
-        "{} « {sheet} » {}",
-        lang.t("Feuille", "Sheet"),
-        lang.t("ignorée : aucune colonne code_dossier.", "skipped: no code_dossier column.")
-    )
+    Message::SheetSkipped { sheet }.text(lang)
 }
 
 /// A streamed XLSX cell as text, copied once.

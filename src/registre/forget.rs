@@ -16,6 +16,9 @@ use super::Registre;
 pub struct Forgotten {
     /// Calls whose personal fields were removed.
     pub calls: usize,
+    /// Whether the old pages were overwritten everywhere (false: another
+    /// program was reading the registre, the WAL still holds them).
+    pub emptied: bool,
 }
 
 impl Registre {
@@ -53,9 +56,10 @@ impl Registre {
         tx.execute("DELETE FROM bodies WHERE hash NOT IN (SELECT body FROM calls WHERE body IS NOT NULL)", [])
             .map_err(failed)?;
         tx.commit().map_err(failed)?;
-        // The WAL still holds the old pages until it is folded and emptied.
-        self.checkpoint(true);
-        Ok(Forgotten { calls: found.len() })
+        // The WAL still holds the old pages until it is folded and emptied;
+        // a reader of another process holds it back (said, not hidden).
+        let emptied = self.checkpoint(true);
+        Ok(Forgotten { calls: found.len(), emptied })
     }
 }
 

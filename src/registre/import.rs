@@ -36,7 +36,7 @@ impl From<rusqlite::Error> for Error {
 }
 
 /// `<results>.journal.jsonl`: where the previous version kept a run's journal.
-pub fn journal_beside(results: &Path) -> PathBuf {
+pub(crate) fn journal_beside(results: &Path) -> PathBuf {
     beside(results, "journal.jsonl")
 }
 

@@ -8,7 +8,7 @@ use crate::outcome::CallOutcome;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum Entry {
+pub(crate) enum Entry {
     Start {
         plan_hash: String,
         source: String,
@@ -60,7 +60,7 @@ pub enum Entry {
 
 impl Entry {
     /// One line of a journal, if it reads as a record.
-    pub fn parse(line: &[u8]) -> Option<Entry> {
+    pub(crate) fn parse(line: &[u8]) -> Option<Entry> {
         std::str::from_utf8(line).ok().and_then(|l| serde_json::from_str(l).ok())
     }
 }

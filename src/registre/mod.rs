@@ -12,7 +12,7 @@
 
 mod forget;
 mod import;
-pub mod legacy;
+pub(crate) mod legacy;
 mod open;
 mod query;
 mod read;
@@ -28,28 +28,27 @@ use crate::error::{Failure, Result};
 use crate::i18n::Lang;
 use crate::outcome::{CallOutcome, Status, now_iso};
 
-pub use forget::Forgotten;
-pub use import::{Imported, journal_beside};
+pub(crate) use import::{Imported, journal_beside};
 pub use query::{CallSeen, RunSummary};
 pub use read::Prior;
-pub use space::{MIN_FREE_BYTES, enough_space};
+pub(crate) use space::enough_space;
 pub use write::{Record, WriteFailure};
 
 /// The registre's file name in the per-user local data folder.
-pub const FILE_NAME: &str = "registre.sqlite3";
+pub(crate) const FILE_NAME: &str = "registre.sqlite3";
 /// The environment variable naming another registre (`--registre` wins).
-pub const ENV_VAR: &str = "LOOPBATCH_REGISTRE";
+pub(crate) const ENV_VAR: &str = "LOOPBATCH_REGISTRE";
 
 /// The registre's default place: the per-user *local* data folder (never
 /// the roaming one, which cabinets' IT often redirects to a file server,
 /// where SQLite's locking is not safe).
-pub fn default_path() -> Option<PathBuf> {
+pub(crate) fn default_path() -> Option<PathBuf> {
     dirs::data_local_dir().map(|d| d.join("loopbatch").join(FILE_NAME))
 }
 
 /// The registre to use: `explicit` (flag, environment, configuration)
 /// else the default place.
-pub fn location(explicit: Option<&Path>, lang: Lang) -> Result<PathBuf> {
+pub(crate) fn location(explicit: Option<&Path>, lang: Lang) -> Result<PathBuf> {
     match explicit {
         Some(p) => Ok(p.to_path_buf()),
         None => default_path().ok_or_else(|| {
@@ -128,7 +127,7 @@ impl Event {
 }
 
 /// What an answer did in Loop, as far as loopbatch can tell.
-pub fn effect(outcome: &CallOutcome) -> &'static str {
+pub(crate) fn effect(outcome: &CallOutcome) -> &'static str {
     match outcome.status {
         Status::Ok if outcome.message.contains("déjà") || outcome.message.contains("already") => "already",
         Status::Ok => "changed",
@@ -226,9 +225,20 @@ impl Registre {
 
     /// Folds the WAL into the file: PASSIVE between batches (never waits
     /// for readers), TRUNCATE at the end of a run (the WAL back to nothing).
-    pub fn checkpoint(&self, truncate: bool) {
+    /// Returns whether it was complete: a reader of another process can
+    /// keep the WAL from being folded or emptied (its first column, busy).
+    /// TRUNCATE waits for readers (SQLite's busy handler): briefly, not the
+    /// long wait a writer gets, so that a reader never holds a run's end.
+    pub fn checkpoint(&self, truncate: bool) -> bool {
         let mode = if truncate { "TRUNCATE" } else { "PASSIVE" };
-        let _ = self.conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |_| Ok(()));
+        if truncate {
+            let _ = self.conn.busy_timeout(std::time::Duration::from_secs(2));
+        }
+        let busy = self.conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| r.get::<_, i64>(0));
+        if truncate {
+            let _ = self.conn.busy_timeout(open::BUSY_TIMEOUT);
+        }
+        matches!(busy, Ok(0))
     }
 
     /// The last run recorded for this results file, if any.
@@ -356,7 +366,7 @@ fn body_hash(body: &str) -> Vec<u8> {
 
 /// A results file's path as the registre keeps it: resolved (links, `..`)
 /// when it exists, else its folder resolved and its name.
-pub fn canonical(results: &Path) -> String {
+pub(crate) fn canonical(results: &Path) -> String {
     let resolved = std::fs::canonicalize(results).ok().or_else(|| {
         let dir = results.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         Some(std::fs::canonicalize(dir).ok()?.join(results.file_name()?))

@@ -13,8 +13,9 @@ use crate::i18n::Lang;
 
 use super::schema;
 
-/// How long a statement waits for another process's write lock.
-pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a statement waits for another process's write lock (a copy or
+/// a check of a large registre can hold it for a while).
+pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub(super) fn open(path: &Path, lang: Lang) -> Result<Connection> {
     if let Some(what) = unsafe_place(path, lang) {
@@ -32,17 +33,23 @@ pub(super) fn open(path: &Path, lang: Lang) -> Result<Connection> {
         crate::files::owner_only_folder(dir).map_err(|e| cannot_open(path, &e.to_string(), lang))?;
     }
     if !path.exists() {
-        create_owner_only(path).map_err(|e| cannot_open(path, &e.to_string(), lang))?;
+        create(path, lang)?;
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| failure(path, &e, lang))?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| failure(path, &e, lang))?;
-    // Read before anything is written: a newer schema is left untouched.
+    // Read before anything is written: a newer schema, or a file that is no
+    // registre (emptied, truncated, another program's), is left untouched.
+    // A registre is made whole elsewhere and linked into place (`create`),
+    // so a file here without a schema version was never a registre.
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| failure(path, &e, lang))?;
     if version > schema::VERSION {
         let by: Option<String> =
             conn.query_row("SELECT value FROM meta WHERE key = 'version'", [], |r| r.get(0)).optional().ok().flatten();
         return Err(newer(path, by.as_deref(), lang));
+    }
+    if version == 0 {
+        return Err(damaged(path, lang));
     }
     let set = |sql: &str| conn.query_row(sql, [], |_| Ok(())).optional().map(drop);
     set("PRAGMA journal_mode = WAL")
@@ -54,6 +61,28 @@ pub(super) fn open(path: &Path, lang: Lang) -> Result<Connection> {
         .map_err(|e| failure(path, &e, lang))?;
     schema::ensure(&conn, version).map_err(|e| failure(path, &e, lang))?;
     Ok(conn)
+}
+
+/// Makes a new registre beside `path` (owner-only, its schema whole), then
+/// links it into place: a link fails if another process made one first
+/// (theirs is kept), and a process killed midway leaves only its own
+/// temporary file, never an empty registre at `path`.
+fn create(path: &Path, lang: Lang) -> Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}.nouveau-{}", std::process::id()));
+    let _ = std::fs::remove_file(&temp);
+    let made = (|| -> std::result::Result<(), String> {
+        create_owner_only(&temp).map_err(|e| e.to_string())?;
+        let conn = Connection::open(&temp).map_err(|e| e.to_string())?;
+        schema::ensure(&conn, 0).map_err(|e| e.to_string())?;
+        conn.close().map_err(|(_, e)| e.to_string())?;
+        match std::fs::hard_link(&temp, path) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e.to_string()),
+            _ => Ok(()),
+        }
+    })();
+    let _ = std::fs::remove_file(&temp);
+    made.map_err(|e| cannot_open(path, &e, lang))
 }
 
 /// A folder synced by a cloud client, or a network file system, where

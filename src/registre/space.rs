@@ -7,11 +7,11 @@ use crate::error::{Failure, Result};
 use crate::i18n::Lang;
 
 /// The least free space under the registre for a run to start.
-pub const MIN_FREE_BYTES: u64 = 50 * 1024 * 1024;
+pub(crate) const MIN_FREE_BYTES: u64 = 50 * 1024 * 1024;
 
 /// `Err` (exit 2, nothing sent) when the registre's disk has less than
 /// `MIN_FREE_BYTES` free; a disk whose free space cannot be known passes.
-pub fn enough_space(registre: &Path, lang: Lang) -> Result<()> {
+pub(crate) fn enough_space(registre: &Path, lang: Lang) -> Result<()> {
     at_least(registre, min_free(), lang)
 }
 

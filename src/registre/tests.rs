@@ -54,9 +54,13 @@ fn a_damaged_file_is_refused_named_with_the_command_that_moves_it_aside_and_left
     let junk: Vec<u8> = (0..8192u32).map(|i| (i * 7 + 3) as u8).collect();
     std::fs::write(&path, &junk).unwrap();
     let Err(f) = Registre::open(&path, Lang::Fr) else { panic!("a damaged registre was opened") };
-    assert_eq!(f.exit, exit::UNUSABLE);
-    assert!(f.message.contains("endommagé") && f.message.contains(&path.display().to_string()), "{}", f.message);
-    assert!(f.message.contains(&format!("\"{}.endommage\"", path.display())), "{}", f.message);
+    assert_eq!(f.exit(), exit::UNUSABLE);
+    assert!(
+        f.to_string().contains("endommagé") && f.to_string().contains(&path.display().to_string()),
+        "{}",
+        f.to_string()
+    );
+    assert!(f.to_string().contains(&format!("\"{}.endommage\"", path.display())), "{}", f.to_string());
     assert_eq!(std::fs::read(&path).unwrap(), junk, "never replaced by an empty registre");
 }
 
@@ -72,8 +76,8 @@ fn a_registre_of_a_newer_schema_is_refused_and_not_changed() {
     }
     let before = sha(&path);
     let Err(f) = Registre::open(&path, Lang::Fr) else { panic!("a newer registre was opened") };
-    assert_eq!(f.exit, exit::UNUSABLE);
-    assert!(f.message.contains("créé par loopbatch 9.4.0, plus récent : mettez à jour"), "{}", f.message);
+    assert_eq!(f.exit(), exit::UNUSABLE);
+    assert!(f.to_string().contains("créé par loopbatch 9.4.0, plus récent : mettez à jour"), "{}", f.to_string());
     assert_eq!(sha(&path), before, "the file is untouched");
 }
 
@@ -163,8 +167,12 @@ fn too_little_room_refuses_a_run() {
     let path = dir.path().join(FILE_NAME);
     enough_space(&path, Lang::Fr).expect("a test machine has 50 MB free");
     let f = space::at_least(&path, u64::MAX / 2, Lang::Fr).expect_err("refused");
-    assert_eq!(f.exit, exit::UNUSABLE);
-    assert!(f.message.contains("Pas assez de place") && f.message.contains("Rien n'a été envoyé"), "{}", f.message);
+    assert_eq!(f.exit(), exit::UNUSABLE);
+    assert!(
+        f.to_string().contains("Pas assez de place") && f.to_string().contains("Rien n'a été envoyé"),
+        "{}",
+        f.to_string()
+    );
 }
 
 /// A journal of the previous format — torn by a kill, damaged mid-file, or

@@ -11,16 +11,18 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, XlsxError};
+use rust_xlsxwriter::{Color, Format, FormatBorder, XlsxError};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Failure, Result};
+use crate::error::{Failure, Result, ResultsProblem, WriteProblem};
 use crate::files::{write_atomic, write_atomic_with};
 use crate::i18n::Lang;
+use crate::messages::{Message, Text, WorkbookText};
 use crate::outcome::{Status, now_iso};
 use crate::plan::{Plan, PlanRow};
 
 mod advice;
+pub(crate) mod book;
 mod print;
 mod summary;
 pub use advice::{advice, status_said};
@@ -30,7 +32,7 @@ use summary::{status_color, summary_sheet};
 
 /// Result columns added after the original ones (keep them stable: a new
 /// one goes last, so that every existing column keeps its place).
-pub const RESULT_COLUMNS: [&str; 11] = [
+pub(crate) const RESULT_COLUMNS: [&str; 11] = [
     "feuille",
     "ligne",
     "statut",
@@ -75,7 +77,7 @@ impl RowResult {
 
 /// The results of a check: VALIDE / INVALIDE / IGNORE, with every problem
 /// and warning in the message.
-pub fn check_results(rows: &[PlanRow], lang: Lang) -> Vec<RowResult> {
+pub(crate) fn check_results(rows: &[PlanRow], lang: Lang) -> Vec<RowResult> {
     let ts = now_iso();
     rows.iter().map(|r| check_result(r, &ts, lang)).collect()
 }
@@ -86,18 +88,15 @@ fn check_result(r: &PlanRow, timestamp: &str, lang: Lang) -> RowResult {
         crate::plan::RowCheck::Invalide => Status::Invalide,
         crate::plan::RowCheck::Ignore => Status::Ignore,
     };
-    let warning = lang.t("Avertissement :", "Warning:");
     let mut message = r.problems.join(" | ");
     for w in &r.warnings {
         if !message.is_empty() {
             message.push_str(" | ");
         }
-        message.push_str(warning);
-        message.push(' ');
-        message.push_str(w);
+        message.push_str(&Message::Warning { text: w }.text(lang));
     }
     if status == Status::Ignore && message.is_empty() {
-        message.push_str(lang.t("rien à faire (action vide)", "nothing to do (blank action)"));
+        message.push_str(&Message::NothingToDo.text(lang));
     }
     RowResult {
         status,
@@ -113,13 +112,11 @@ fn check_result(r: &PlanRow, timestamp: &str, lang: Lang) -> RowResult {
 
 /// Writes the results of `check`: for CSV, each row's result is made as its
 /// line is written, never all of them at once.
-pub fn write_check_results(path: &Path, columns: &[String], rows: &[PlanRow], lang: Lang) -> Result<()> {
-    match results_format(path, lang)? {
+pub(crate) fn write_check_results(path: &Path, columns: &[String], rows: &[PlanRow], lang: Lang) -> Result<()> {
+    match results_format(path)? {
         ResultsFormat::Csv => {
             let ts = now_iso();
-            write_atomic_with(path, lang, |w| {
-                results_csv(w, columns, rows, |i| check_result(&rows[i], &ts, lang), lang)
-            })
+            write_atomic_with(path, |w| results_csv(w, columns, rows, |i| check_result(&rows[i], &ts, lang), lang))
         }
         ResultsFormat::Xlsx => write_results(path, columns, rows, &check_results(rows, lang), lang),
     }
@@ -132,16 +129,11 @@ pub enum ResultsFormat {
 }
 
 /// The format of a results path, from its extension.
-pub fn results_format(path: &Path, lang: Lang) -> Result<ResultsFormat> {
+pub fn results_format(path: &Path) -> Result<ResultsFormat> {
     match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("xlsx") => Ok(ResultsFormat::Xlsx),
         Some("csv" | "txt") => Ok(ResultsFormat::Csv),
-        _ => Err(Failure::unusable(format!(
-            "{} {} : {}",
-            lang.t("Fichier de résultats", "Results file"),
-            path.display(),
-            lang.t("l'extension doit être .xlsx ou .csv", "the extension must be .xlsx or .csv")
-        ))),
+        _ => Err(Failure::results(path, ResultsProblem::Extension)),
     }
 }
 
@@ -152,19 +144,19 @@ fn kept_columns(columns: &[String]) -> Vec<usize> {
 }
 
 /// Writes the results sheet, CSV or XLSX by extension, atomically.
-pub fn write_results(
+pub(crate) fn write_results(
     path: &Path,
     columns: &[String],
     rows: &[PlanRow],
     results: &[RowResult],
     lang: Lang,
 ) -> Result<()> {
-    match results_format(path, lang)? {
+    match results_format(path)? {
         // Streamed: no copy of the whole output in memory.
-        ResultsFormat::Csv => write_atomic_with(path, lang, |w| results_csv(w, columns, rows, |i| &results[i], lang)),
+        ResultsFormat::Csv => write_atomic_with(path, |w| results_csv(w, columns, rows, |i| &results[i], lang)),
         ResultsFormat::Xlsx => {
-            let bytes = results_xlsx(columns, rows, results, lang).map_err(|e| xlsx_failure(path, e, lang))?;
-            write_atomic(path, &bytes, lang)
+            let bytes = results_xlsx(columns, rows, results, lang).map_err(|e| xlsx_failure(path, e))?;
+            write_atomic(path, &bytes)
         }
     }
 }
@@ -186,12 +178,12 @@ fn result_cells(row: &PlanRow, r: &RowResult, lang: Lang) -> [String; 11] {
 }
 
 /// A cell that Excel could take for a formula gets a leading apostrophe.
-pub fn csv_safe(v: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn csv_safe(v: &str) -> std::borrow::Cow<'_, str> {
     if v.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{v}").into() } else { v.into() }
 }
 
 /// Undoes `csv_safe` when loopbatch reads its own results back.
-pub fn csv_unsafe(v: &str) -> &str {
+pub(crate) fn csv_unsafe(v: &str) -> &str {
     match v.strip_prefix('\'') {
         Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
         _ => v,
@@ -282,24 +274,18 @@ fn csv_lines<R: std::borrow::Borrow<RowResult>>(
 
 fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let kept = kept_columns(columns);
-    let mut book = Workbook::new();
-    // Excel's own level: a third faster than the default for a few % more.
-    book.set_zip_compression_level(3);
+    let mut book = book::workbook();
     // Rows go to a temporary file as they are written, not held in memory.
     let sheet = book.add_worksheet_with_constant_memory()?;
-    sheet.set_name(lang.t("Résultats", "Results"))?;
-    let header_fmt = Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(0x1F4E78))
-        .set_font_color(Color::White)
-        .set_border(FormatBorder::Thin);
+    sheet.set_name(WorkbookText::ResultsSheet.say(lang))?;
+    let header_fmt = book::header();
     let headers: Vec<&str> = kept.iter().map(|&i| columns[i].as_str()).chain(RESULT_COLUMNS).collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count() + 2).collect();
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &header_fmt)?;
     }
     let mut formats: BTreeMap<Status, (Format, Format)> = BTreeMap::new();
-    for st in Status::ALL {
+    for st in Status::all() {
         let base = Format::new()
             .set_background_color(Color::RGB(status_color(st)))
             .set_border(FormatBorder::Hair)
@@ -340,36 +326,28 @@ fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lan
     book.save_to_buffer()
 }
 
-fn xlsx_failure(path: &Path, e: XlsxError, lang: Lang) -> Failure {
-    Failure::unusable(format!("{} {} : {e}", lang.t("Écriture impossible de", "Cannot write"), path.display()))
+fn xlsx_failure(path: &Path, e: XlsxError) -> Failure {
+    Failure::write(path, WriteProblem::Workbook(e.to_string()))
 }
 
 /// Writes the plan as a sheet a person can review (PLAN.xlsx).
-pub fn write_plan_xlsx(plan: &Plan, path: &Path, lang: Lang) -> Result<()> {
-    let bytes = plan_xlsx(plan, lang).map_err(|e| Failure::unusable(format!("{} : {e}", path.display())))?;
-    write_atomic(path, &bytes, lang)
+pub(crate) fn write_plan_xlsx(plan: &Plan, path: &Path) -> Result<()> {
+    let bytes = plan_xlsx(plan).map_err(|e| xlsx_failure(path, e))?;
+    write_atomic(path, &bytes)
 }
 
-/// The plan as a sheet a person can review.
+/// PLAN.xlsx's columns, whatever the language (as the results' columns).
+pub(crate) const PLAN_COLUMNS: [&str; 7] = ["id", "dossier", "etape", "route", "corps_json", "lignes", "depend_de"];
+
 /// The plan as a workbook a person can review, in memory.
-pub fn plan_xlsx(plan: &Plan, lang: Lang) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
-    // As the results sheet: rows streamed to a temporary file, Excel's level.
-    book.set_zip_compression_level(3);
+pub fn plan_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxError> {
+    let mut book = book::workbook();
+    // As the results sheet: rows streamed to a temporary file.
     let sheet = book.add_worksheet_with_constant_memory()?;
-    sheet.set_name(lang.t("Plan", "Plan"))?;
+    sheet.set_name("Plan")?;
     let bold = Format::new().set_bold();
-    let text = Format::new().set_num_format_index(49);
-    let headers = [
-        "id",
-        "dossier",
-        "etape",
-        "route",
-        lang.t("corps_json", "json_body"),
-        lang.t("lignes", "rows"),
-        lang.t("depend_de", "depends_on"),
-    ];
-    for (c, h) in headers.iter().enumerate() {
+    let text = book::text();
+    for (c, h) in PLAN_COLUMNS.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;
     }
     for (i, call) in plan.calls.iter().enumerate() {
@@ -393,8 +371,8 @@ pub fn plan_xlsx(plan: &Plan, lang: Lang) -> Result<Vec<u8>, XlsxError> {
 }
 
 /// A plain CSV as French Excel opens it (BOM, `;`, CRLF), formula-guarded.
-pub fn write_plain_csv(path: &Path, header: &[&str], rows: &[Vec<String>], lang: Lang) -> Result<()> {
-    write_atomic_with(path, lang, |w| {
+pub(crate) fn write_plain_csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+    write_atomic_with(path, |w| {
         w.write_all(b"\xEF\xBB\xBF")?;
         let mut c = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(w);
         c.write_record(header)?;
@@ -406,7 +384,7 @@ pub fn write_plain_csv(path: &Path, header: &[&str], rows: &[Vec<String>], lang:
 }
 
 /// Counts per status, for summaries.
-pub fn count_statuses(results: &[RowResult]) -> BTreeMap<&'static str, usize> {
+pub(crate) fn count_statuses(results: &[RowResult]) -> BTreeMap<&'static str, usize> {
     let mut m = BTreeMap::new();
     for r in results {
         *m.entry(r.status.word()).or_default() += 1;
@@ -416,20 +394,14 @@ pub fn count_statuses(results: &[RowResult]) -> BTreeMap<&'static str, usize> {
 
 /// A results file read back: its header and its lines (column -> value),
 /// with the CSV formula guard undone.
-pub struct ReadBack {
+pub(crate) struct ReadBack {
     pub lines: Vec<std::collections::HashMap<String, String>>,
 }
 
 /// Reads a results file loopbatch wrote (CSV or XLSX).
-pub fn read_results(path: &Path, lang: Lang) -> Result<ReadBack> {
-    let fail = |e: &dyn std::fmt::Display| {
-        Failure::unusable(format!(
-            "{} {} : {e}",
-            lang.t("Résultats précédents illisibles :", "Unreadable previous results:"),
-            path.display()
-        ))
-    };
-    let rows: Vec<Vec<String>> = match results_format(path, lang)? {
+pub(crate) fn read_results(path: &Path) -> Result<ReadBack> {
+    let fail = |e: &dyn std::fmt::Display| Failure::results(path, ResultsProblem::Unreadable(e.to_string()));
+    let rows: Vec<Vec<String>> = match results_format(path)? {
         ResultsFormat::Csv => {
             let bytes = std::fs::read(path).map_err(|e| fail(&e))?;
             let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
@@ -462,10 +434,7 @@ pub fn read_results(path: &Path, lang: Lang) -> Result<ReadBack> {
     let mut it = rows.into_iter();
     let header = it.next().unwrap_or_default();
     if !["feuille", "ligne", "statut"].iter().all(|c| header.iter().any(|h| h == c)) {
-        return Err(fail(&lang.t(
-            "ce n'est pas un fichier de résultats de loopbatch (colonnes feuille, ligne, statut absentes)",
-            "not a loopbatch results file (columns feuille, ligne, statut missing)",
-        )));
+        return Err(Failure::results(path, ResultsProblem::NotResults));
     }
     let lines = it
         .map(|r| header.iter().cloned().zip(r.into_iter().chain(std::iter::repeat(String::new()))).collect())
@@ -491,7 +460,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("r.csv");
         std::fs::write(&p, "bon résultat").unwrap();
-        let r = write_atomic_with(&p, Lang::Fr, |w| {
+        let r = write_atomic_with(&p, |w| {
             w.write_all(b"moitie")?;
             Err(std::io::Error::other("disque plein"))
         });

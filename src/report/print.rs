@@ -3,10 +3,11 @@
 //! set up to print on A4 landscape, one page wide, the header row repeated on
 //! every page. The wide « Résultats » sheet keeps every column for Excel.
 
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
+use rust_xlsxwriter::{Color, FormatAlign, Worksheet, XlsxError};
 
 use crate::headers::{ColumnMap, Field};
 use crate::i18n::Lang;
+use crate::messages::WorkbookText;
 use crate::plan::PlanRow;
 
 use super::summary::{lines_needed, status_color};
@@ -28,27 +29,22 @@ pub(super) fn print_sheet(
     results: &[RowResult],
     lang: Lang,
 ) -> Result<(), XlsxError> {
-    sheet.set_name(lang.t("Impression", "Print"))?;
+    sheet.set_name(WorkbookText::PrintSheet.say(lang))?;
     let (map, _) = ColumnMap::new(columns);
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_background_color(Color::RGB(0x1F4E78))
-        .set_font_color(Color::White)
-        .set_border(FormatBorder::Thin);
+    let header = super::book::header().set_text_wrap();
     let titles = [
-        lang.t("code dossier", "dossier code"),
-        lang.t("nom", "name"),
+        WorkbookText::DossierCode.say(lang),
+        WorkbookText::Name.say(lang),
         "e-mail",
         "statut",
         "message",
-        lang.t("conseil", "advice"),
+        WorkbookText::Advice.say(lang),
     ];
     for (c, t) in titles.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *t, &header)?;
         sheet.set_column_width(c as u16, WIDTHS[c])?;
     }
-    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top).set_num_format_index(49);
+    let wrap = super::book::text().set_text_wrap().set_align(FormatAlign::Top);
     for (n, (row, r)) in rows.iter().zip(results).enumerate() {
         let line = n as u32 + 1;
         let name = format!("{} {}", cell(&map, row, Field::Prenom), cell(&map, row, Field::Nom)).trim().to_string();
@@ -78,7 +74,7 @@ pub(super) fn print_sheet(
     sheet.set_margins(l, r, t, b, h, f);
     sheet.set_print_fit_to_pages(1, 0);
     sheet.set_repeat_rows(0, 0)?;
-    sheet.set_footer(lang.t("&CPage &P / &N", "&CPage &P of &N"));
+    sheet.set_footer(WorkbookText::PageFooter.say(lang));
     Ok(())
 }
 

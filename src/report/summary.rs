@@ -8,6 +8,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::i18n::Lang;
+use crate::messages::WorkbookText;
 use crate::outcome::Status;
 
 use super::RowResult;
@@ -26,43 +27,9 @@ pub(super) fn status_color(status: Status) -> u32 {
     }
 }
 
-/// What a status means and what to do next, for the summary sheet.
-fn status_meaning(status: Status, lang: Lang) -> &'static str {
-    match status {
-        Status::Valide => lang.t(
-            "La ligne est correcte et prête à partir ; rien n'a encore été envoyé. Suite : lancez l'exécution (loopbatch run).",
-            "The row is correct and ready to go; nothing was sent yet. Next: start the run (loopbatch run).",
-        ),
-        Status::Ok => lang.t(
-            "Cegid Loop a fait ce que la ligne demandait. Rien à faire.",
-            "Cegid Loop did what the row asked. Nothing to do.",
-        ),
-        Status::Ignore => lang.t(
-            "Rien n'a été envoyé pour cette ligne : action vide, ou un appel dont elle dépend a échoué (voir le message). Suite : corrigez la cause indiquée, puis relancez les échecs (--only-failed).",
-            "Nothing was sent for this row: blank action, or a call it depends on failed (see the message). Next: fix the cause shown, then run the failures again (--only-failed).",
-        ),
-        Status::NonExecute => lang.t(
-            "Pas envoyée, ou partie sans réponse avant l'arrêt (« non réglé » : le message le dit) : l'exécution s'est arrêtée (interruption, clé refusée, attente imposée trop longue, disque plein). Suite : reprenez l'exécution (--resume) ; rien de ce qui est fait ne sera renvoyé, et ce qui est parti sans réponse sera tranché.",
-            "Not sent, or sent without an answer before the stop (\"unsettled\": the message says so): the run stopped (interrupted, key refused, imposed wait too long, disk full). Next: resume the run (--resume); nothing already done is sent again, and what went without an answer is settled.",
-        ),
-        Status::AVerifier => lang.t(
-            "Partie sans réponse reçue, et rien ne prouve si Loop l'a appliquée (par exemple « e-mail déjà associé » au nouvel envoi). Suite : vérifiez dans Loop ce que nomme le message (interlocuteur, e-mail, dossier), puis corrigez et relancez si besoin (--only-failed --include-a-verifier).",
-            "Sent without an answer received, and nothing proves whether Loop applied it (for instance \"e-mail already taken\" on resending). Next: check in Loop what the message names (contact, e-mail, dossier), then fix and run it again if needed (--only-failed --include-a-verifier).",
-        ),
-        Status::Erreur => lang.t(
-            "Cegid Loop a refusé l'appel ; le message est celui de l'API, mot pour mot. Suite : corrigez selon le message (dans Loop ou dans le tableur), puis relancez les échecs (--only-failed).",
-            "Cegid Loop refused the call; the message is the API's, word for word. Next: fix what the message says (in Loop or in the sheet), then run the failures again (--only-failed).",
-        ),
-        Status::Invalide => lang.t(
-            "La ligne n'a pas passé la vérification et n'a pas été envoyée. Suite : corrigez la cellule nommée dans le message, puis vérifiez de nouveau (loopbatch check).",
-            "The row did not pass the check and was not sent. Next: fix the cell named in the message, then check again (loopbatch check).",
-        ),
-    }
-}
-
 /// "Résumé": counts per status with a chart, then counts per message.
 pub(super) fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: Lang) -> Result<(), XlsxError> {
-    sheet.set_name(lang.t("Résumé", "Summary"))?;
+    sheet.set_name(WorkbookText::SummarySheet.say(lang))?;
     let bold = Format::new().set_bold();
     let mut per_status: BTreeMap<Status, u32> = BTreeMap::new();
     let mut per_message: BTreeMap<(Status, &str), u32> = BTreeMap::new();
@@ -73,13 +40,8 @@ pub(super) fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: 
         }
     }
     sheet.write_string_with_format(0, 0, "statut", &bold)?;
-    sheet.write_string_with_format(0, 1, lang.t("lignes", "rows"), &bold)?;
-    sheet.write_string_with_format(
-        0,
-        2,
-        lang.t("ce que cela veut dire, et la suite", "what it means, and what next"),
-        &bold,
-    )?;
+    sheet.write_string_with_format(0, 1, WorkbookText::Rows.say(lang), &bold)?;
+    sheet.write_string_with_format(0, 2, WorkbookText::WhatItMeans.say(lang), &bold)?;
     // Rows tall enough for the meaning's lines: spreadsheets do not grow a
     // row for wrapped text written by a program.
     let top = rust_xlsxwriter::FormatAlign::Top;
@@ -89,11 +51,11 @@ pub(super) fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: 
         let row = i as u32 + 1;
         sheet.write_string_with_format(row, 0, st.word(), &fmt)?;
         sheet.write_number_with_format(row, 1, *n, &Format::new().set_align(top))?;
-        sheet.write_string_with_format(row, 2, status_meaning(*st, lang), &wrap)?;
+        sheet.write_string_with_format(row, 2, crate::messages::status_meaning(*st, lang), &wrap)?;
         sheet.set_row_height(row, 45)?;
     }
     let total_row = per_status.len() as u32 + 1;
-    sheet.write_string_with_format(total_row, 0, lang.t("total", "total"), &bold)?;
+    sheet.write_string_with_format(total_row, 0, WorkbookText::Total.say(lang), &bold)?;
     sheet.write_number_with_format(total_row, 1, results.len() as f64, &bold)?;
     if !per_status.is_empty() {
         let mut chart = Chart::new(ChartType::Pie);
@@ -114,14 +76,14 @@ pub(super) fn summary_sheet(sheet: &mut Worksheet, results: &[RowResult], lang: 
             .set_categories((name.as_str(), 1, 0, per_status.len() as u32, 0))
             .set_values((name.as_str(), 1, 1, per_status.len() as u32, 1))
             .set_points(&slices)
-            .set_name(lang.t("Lignes par statut", "Rows per status"));
-        chart.title().set_name(lang.t("Lignes par statut", "Rows per status"));
+            .set_name(WorkbookText::RowsPerStatus.say(lang));
+        chart.title().set_name(WorkbookText::RowsPerStatus.say(lang));
         // Below the counts, not beside them: the page holds both whole.
         sheet.insert_chart(total_row + 2, 0, &chart)?;
     }
     let start = total_row + 18;
     sheet.write_string_with_format(start, 0, "statut", &bold)?;
-    sheet.write_string_with_format(start, 1, lang.t("lignes", "rows"), &bold)?;
+    sheet.write_string_with_format(start, 1, WorkbookText::Rows.say(lang), &bold)?;
     sheet.write_string_with_format(start, 2, "message", &bold)?;
     let mut messages: Vec<_> = per_message.into_iter().collect();
     messages.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

@@ -31,10 +31,11 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
-use crate::config::{Rate, Secret};
+pub use crate::config::{Rate, Secret};
 use crate::error::Failure;
-use crate::i18n::Lang;
-use crate::loop_api::{API_KEY_HEADER, Routes, SIMULATOR_INSTANCE_HEADER, SUBSCRIPTION_KEY_HEADER};
+pub use crate::i18n::Lang;
+use crate::loop_api::{API_KEY_HEADER, SIMULATOR_INSTANCE_HEADER, SUBSCRIPTION_KEY_HEADER};
+pub use crate::loop_api::{Operation, Routes};
 pub use seed::{Seed, build_model};
 pub use state::{Answer, Contact, Dossier, Model};
 
@@ -44,7 +45,7 @@ pub const DEMO_API_KEY: &str = "demo-key-id:demo-secret";
 
 /// How business errors are shaped: Cegid documents the messages, not the
 /// HTTP codes nor the bodies, so the engine is tested under each guess.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, strum::EnumIter)]
 pub enum ErrorProfile {
     /// 400 with `{"message": …}`
     #[default]
@@ -60,13 +61,10 @@ pub enum ErrorProfile {
 }
 
 impl ErrorProfile {
-    pub const ALL: [ErrorProfile; 5] = [
-        ErrorProfile::Json400,
-        ErrorProfile::Json409,
-        ErrorProfile::Json422,
-        ErrorProfile::Text,
-        ErrorProfile::Server500,
-    ];
+    /// Every profile, for tests that try them all.
+    pub fn all() -> impl Iterator<Item = ErrorProfile> {
+        <ErrorProfile as strum::IntoEnumIterator>::iter()
+    }
 }
 
 /// Fault injection, as fractions of calls (0.0 to 1.0).
@@ -287,29 +285,22 @@ fn business_router(sim: &Arc<Sim>) -> Router {
     let at = |route: &str| format!("{base}{route}");
     let hub_method = MethodFilter::try_from(Method::from_bytes(r.loophub_method.as_bytes()).unwrap_or(Method::POST))
         .unwrap_or(MethodFilter::POST);
-    Router::new()
-        .route(&at(&r.provision_company), post(|s, h, b| business(s, h, b, Op::Provision)))
-        .route(&at(&r.add_offer), post(|s, h, b| business(s, h, b, Op::AddOffer)))
-        .route(&at(&r.add_collaborative_offer), post(|s, h, b| business(s, h, b, Op::AddCollaborativeOffer)))
-        .route(&at(&r.remove_offer), post(|s, h, b| business(s, h, b, Op::RemoveOffer)))
-        .route(&at(&r.add_client), post(|s, h, b| business(s, h, b, Op::AddClient)))
-        .route(&at(&r.update_client), post(|s, h, b| business(s, h, b, Op::UpdateClient)))
-        .route(&at(&r.remove_application), post(|s, h, b| business(s, h, b, Op::RemoveApplication)))
-        .route(&at(&r.loophub), on(hub_method, |s, h, b| business(s, h, b, Op::LoopHub)))
+    // The engine's route table: one route per operation, plus LoopHub.
+    let router = Operation::all().fold(Router::new(), |router, op| {
+        router.route(&at(r.of(op)), post(move |s, h, b| business(s, h, b, Handler::Call(op))))
+    });
+    router
+        .route(&at(&r.loophub), on(hub_method, |s, h, b| business(s, h, b, Handler::LoopHub)))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .with_state(sim.clone())
 }
 
+/// What a business route does: one of the engine's operations, or the
+/// LoopHub folder list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Op {
-    Provision,
-    AddOffer,
-    AddCollaborativeOffer,
-    RemoveOffer,
-    AddClient,
-    UpdateClient,
-    RemoveApplication,
+enum Handler {
+    Call(Operation),
     LoopHub,
 }
 
@@ -332,7 +323,7 @@ fn text_response(status: StatusCode, s: &str, content_type: &'static str) -> Res
     r
 }
 
-async fn business(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes, op: Op) -> Response<Body> {
+async fn business(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes, op: Handler) -> Response<Body> {
     // The backend checks x-apikey (not APIM); its answer is undocumented.
     let key_ok = headers.get(API_KEY_HEADER).and_then(|v| v.to_str().ok()) == Some(sim.opts.api_key.expose());
     if !key_ok {
@@ -348,10 +339,12 @@ async fn business(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes, 
         }
     };
     let target = match op {
-        Op::AddClient => {
+        Handler::Call(Operation::AddClient) => {
             body.get("email").and_then(Value::as_str).map(|e| format!("addClient {}", crate::normalize::email_key(e)))
         }
-        Op::Provision => body.get("codeDossier").and_then(Value::as_str).map(|c| format!("provisionCompany {c}")),
+        Handler::Call(Operation::ProvisionCompany) => {
+            body.get("codeDossier").and_then(Value::as_str).map(|c| format!("provisionCompany {c}"))
+        }
         _ => None,
     };
     if let Some(t) = &target {
@@ -363,16 +356,9 @@ async fn business(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes, 
     let answer = {
         let mut model = sim.model.lock().unwrap_or_else(|e| e.into_inner());
         let mut rng = sim.rng.lock().unwrap_or_else(|e| e.into_inner());
-        let key_id = sim.opts.api_key.expose().split(':').next().unwrap_or_default().to_string();
         let r = match op {
-            Op::Provision => model.provision_company(&body),
-            Op::AddOffer => model.add_offer(&body),
-            Op::AddCollaborativeOffer => model.add_collaborative_offer(&body, &mut rng),
-            Op::RemoveOffer => model.remove_offer(&body),
-            Op::AddClient => model.add_client(&body, &mut rng),
-            Op::UpdateClient => model.update_client(&body, &mut rng),
-            Op::RemoveApplication => model.remove_application(&body, &mut rng),
-            Op::LoopHub => model.loophub(&body, &key_id),
+            Handler::Call(op) => model.answer(op, &body, &mut rng),
+            Handler::LoopHub => model.loophub(&body, sim.opts.api_key.key_id()),
         };
         r.unwrap_or_else(|e| e)
     };

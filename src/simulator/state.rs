@@ -8,7 +8,7 @@ use rand::{Rng, rngs::StdRng};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::loop_api::{MSG_ALREADY_ASSIGNED, MSG_EMAIL_TAKEN, MSG_INVITE, MSG_NO_CONTACT};
+use crate::loop_api::{MSG_ALREADY_ASSIGNED, MSG_EMAIL_TAKEN, MSG_INVITE, MSG_NO_CONTACT, Operation};
 use crate::normalize::{OFFERS, email_key};
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,7 +60,7 @@ pub enum Answer {
     BadRequest(String),
 }
 
-pub fn uuid(rng: &mut StdRng) -> String {
+pub(super) fn uuid(rng: &mut StdRng) -> String {
     let b: [u8; 16] = rng.random();
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
     format!("{}-{}-4{}-a{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
@@ -122,7 +122,20 @@ impl Model {
             "data": {"objectId": c.object_id, "$status": "none", "revisionId": revision(rng)}}})
     }
 
-    pub fn provision_company(&mut self, body: &Value) -> Result<Answer, Answer> {
+    /// One of the engine's operations, as Loop answers it.
+    pub fn answer(&mut self, op: Operation, body: &Value, rng: &mut StdRng) -> Result<Answer, Answer> {
+        match op {
+            Operation::ProvisionCompany => self.provision_company(body),
+            Operation::AddOffer => self.add_offer(body),
+            Operation::AddCollaborativeOffer => self.add_collaborative_offer(body, rng),
+            Operation::RemoveOffer => self.remove_offer(body),
+            Operation::AddClient => self.add_client(body, rng),
+            Operation::UpdateClient => self.update_client(body, rng),
+            Operation::RemoveApplication => self.remove_application(body, rng),
+        }
+    }
+
+    fn provision_company(&mut self, body: &Value) -> Result<Answer, Answer> {
         let code = str_field(body, "codeDossier")?;
         let d = self.dossier(code)?;
         if d.operational() {
@@ -132,7 +145,7 @@ impl Model {
         Ok(Answer::Json(json!({"message": format!("Le dossier client {code} a été provisionné.")})))
     }
 
-    pub fn add_offer(&mut self, body: &Value) -> Result<Answer, Answer> {
+    fn add_offer(&mut self, body: &Value) -> Result<Answer, Answer> {
         let code = str_field(body, "codeDossier")?;
         let offre = Model::offer(body)?;
         let d = self.operational_dossier(code)?;
@@ -140,7 +153,7 @@ impl Model {
         Ok(Answer::Json(json!({"message": format!("L'offre {offre} a été ajoutée au dossier client {code}")})))
     }
 
-    pub fn remove_offer(&mut self, body: &Value) -> Result<Answer, Answer> {
+    fn remove_offer(&mut self, body: &Value) -> Result<Answer, Answer> {
         let code = str_field(body, "codeDossier")?.to_string();
         let offre = Model::offer(body)?;
         self.active_offer(&code, &offre)?;
@@ -154,7 +167,7 @@ impl Model {
         Ok(Answer::Json(json!({"message": format!("L'offre {offre} a été retirée du dossier client {code}")})))
     }
 
-    pub fn add_client(&mut self, body: &Value, rng: &mut StdRng) -> Result<Answer, Answer> {
+    fn add_client(&mut self, body: &Value, rng: &mut StdRng) -> Result<Answer, Answer> {
         let email = str_field(body, "email")?.to_string();
         let code = str_field(body, "codeDossier")?.to_string();
         let offre = Model::offer(body)?;
@@ -186,7 +199,7 @@ impl Model {
         self.contacts.get_mut(&*email_key(email)).ok_or_else(|| Answer::Business(MSG_NO_CONTACT.into()))
     }
 
-    pub fn add_collaborative_offer(&mut self, body: &Value, rng: &mut StdRng) -> Result<Answer, Answer> {
+    fn add_collaborative_offer(&mut self, body: &Value, rng: &mut StdRng) -> Result<Answer, Answer> {
         let email = str_field(body, "email")?.to_string();
         let code = str_field(body, "codeDossier")?.to_string();
         let offre = Model::offer(body)?;
@@ -201,7 +214,7 @@ impl Model {
         Ok(Answer::Json(Model::interloc(c, rng)))
     }
 
-    pub fn update_client(&mut self, body: &Value, rng: &mut StdRng) -> Result<Answer, Answer> {
+    fn update_client(&mut self, body: &Value, rng: &mut StdRng) -> Result<Answer, Answer> {
         let email = str_field(body, "email")?.to_string();
         let code = str_field(body, "codeDossier")?.to_string();
         self.existing(&email)?;
@@ -229,7 +242,7 @@ impl Model {
         Ok(Answer::Json(Model::interloc(c, rng)))
     }
 
-    pub fn remove_application(&mut self, body: &Value, rng: &mut StdRng) -> Result<Answer, Answer> {
+    fn remove_application(&mut self, body: &Value, rng: &mut StdRng) -> Result<Answer, Answer> {
         let email = str_field(body, "email")?.to_string();
         let code = str_field(body, "codeDossier")?.to_string();
         let offre = Model::offer(body)?;

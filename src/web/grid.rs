@@ -8,26 +8,17 @@ use std::collections::BTreeMap;
 use maud::{Markup, html};
 
 use super::pages::layout;
-use crate::headers::Field;
-use crate::i18n::Lang;
-use crate::job::CheckedSheet;
-use crate::rows::Row;
+use crate::job::Field;
+use crate::job::Lang;
+use crate::job::Row;
+use crate::job::{CheckedSheet, Status};
+use crate::messages::GridText;
+use crate::messages::{Message, Text, kind};
 
 /// Rows shown per page: a 100,000-row sheet stays responsive.
-pub const PAGE_ROWS: usize = 50;
+pub(super) const PAGE_ROWS: usize = 50;
 
-/// A problem's kind: its column and what is wrong, the value left out, so
-/// that the same mistake on many rows is one group.
-fn kind_of(problem: &str) -> String {
-    const OPEN: &str = " : « ";
-    const CLOSE: &str = " » ";
-    match (problem.find(OPEN), problem.rfind(CLOSE)) {
-        (Some(a), Some(b)) if b > a => format!("{} : …{}", &problem[..a], &problem[b + CLOSE.len() - 1..]),
-        _ => problem.to_string(),
-    }
-}
-
-pub struct SheetView<'a> {
+pub(super) struct SheetView<'a> {
     pub id: &'a str,
     pub name: &'a str,
     pub sheet: &'a CheckedSheet,
@@ -39,12 +30,12 @@ pub struct SheetView<'a> {
 
 /// The counts, the file's remarks and the problems by kind: sent again
 /// with each fix, so that none is stale.
-pub fn summary(sheet: &CheckedSheet, lang: Lang) -> Markup {
+pub(super) fn summary(sheet: &CheckedSheet, lang: Lang) -> Markup {
     let c = sheet.counts();
     let mut groups: BTreeMap<String, usize> = BTreeMap::new();
     for r in sheet.rows() {
         for p in &r.problems {
-            *groups.entry(kind_of(p)).or_default() += 1;
+            *groups.entry(kind(p, lang)).or_default() += 1;
         }
     }
     let mut groups: Vec<(String, usize)> = groups.into_iter().collect();
@@ -53,18 +44,18 @@ pub fn summary(sheet: &CheckedSheet, lang: Lang) -> Markup {
         div #summary data-testid="summary" data-rows=(c.rows) data-valid=(c.valid) data-invalid=(c.invalid)
             data-ignored=(c.ignored) role="status" aria-live="polite" {
             div.counts {
-                span.count { (c.rows) " " (lang.t("lignes", "rows")) }
+                span.count { (c.rows) " " (GridText::Rows.say(lang)) }
                 span.count.valide { (c.valid) " VALIDE" }
                 span.count.invalide { (c.invalid) " INVALIDE" }
                 span.count.ignore { (c.ignored) " IGNORE" }
-                span.count { (c.with_warnings) " " (lang.t("avec avertissements", "with warnings")) }
-                span.count { (c.calls) " " (lang.t("appels prévus", "calls planned")) }
+                span.count { (c.with_warnings) " " (GridText::WithWarnings.say(lang)) }
+                span.count { (c.calls) " " (GridText::CallsPlanned.say(lang)) }
             }
             @for r in sheet.remarks() { p.remark role="note" data-testid="remark" { (r) } }
             @if !groups.is_empty() {
-                h2 { (lang.t("Problèmes", "Problems")) }
+                h2 { (GridText::Problems.say(lang)) }
                 table.groups data-testid="problems" {
-                    thead { tr { th scope="col" { (lang.t("lignes", "rows")) } th scope="col" { "message" } } }
+                    thead { tr { th scope="col" { (GridText::Rows.say(lang)) } th scope="col" { "message" } } }
                     tbody { @for (kind, n) in groups.iter().take(20) { tr { td { (n) } td { (kind) } } } }
                 }
             }
@@ -78,13 +69,13 @@ fn paging(v: &SheetView, page: usize, pages: usize, bottom: bool) -> Markup {
     let link = |p: usize, only: bool| format!("/feuille/{}?page={p}{}", v.id, if only { "&problemes=1" } else { "" });
     let tid = |t: &str| if bottom { format!("{t}-bottom") } else { t.to_string() };
     html! {
-        @if page > 0 { a href=(link(page - 1, v.only_problems)) data-testid=(tid("previous-page")) { (lang.t("Page précédente", "Previous page")) } }
-        span { (lang.t("Page", "Page")) " " (page + 1) " / " (pages) }
-        @if page + 1 < pages { a href=(link(page + 1, v.only_problems)) data-testid=(tid("next-page")) { (lang.t("Page suivante", "Next page")) } }
+        @if page > 0 { a href=(link(page - 1, v.only_problems)) data-testid=(tid("previous-page")) { (GridText::PreviousPage.say(lang)) } }
+        span { (GridText::Page.say(lang)) " " (page + 1) " / " (pages) }
+        @if page + 1 < pages { a href=(link(page + 1, v.only_problems)) data-testid=(tid("next-page")) { (GridText::NextPage.say(lang)) } }
     }
 }
 
-pub fn sheet_page(v: &SheetView) -> Markup {
+pub(super) fn sheet_page(v: &SheetView) -> Markup {
     let lang = v.lang;
     let rows = v.sheet.rows();
     let shown: Vec<usize> = (0..rows.len()).filter(|i| !v.only_problems || !is_valid_or_ignored(&rows[*i])).collect();
@@ -96,44 +87,44 @@ pub fn sheet_page(v: &SheetView) -> Markup {
         v.name,
         v.simulation,
         html! {
-            h1 { (lang.t("Vérification de", "Check of")) " " (v.name) }
+            h1 { (GridText::CheckOf.say(lang)) " " (v.name) }
             (summary(v.sheet, lang))
             @if v.sheet.online() {
-                p.online data-testid="online" { (lang.t("Vérifié aussi dans le portefeuille LoopHub.", "Also checked in the LoopHub portfolio.")) }
+                p.online data-testid="online" { (GridText::AlsoCheckedInTheLoopHubPortfolio.say(lang)) }
             } @else {
                 details.online {
-                    summary { (lang.t("Vérifier aussi dans LoopHub (existence et statut des dossiers)", "Also check in LoopHub (dossiers exist, their status)")) }
+                    summary { (GridText::AlsoCheckInLoopHubDossiersExist.say(lang)) }
                     form method="post" action=(format!("/feuille/{}/en-ligne", v.id)) {
-                        label for="online-domain" { (lang.t("Domaine du cabinet (sinon celui de la configuration)", "The cabinet's domain (else the configuration's)")) }
+                        label for="online-domain" { (GridText::TheCabinetSDomainElseThe.say(lang)) }
                         input #online-domain type="text" name="domaine";
-                        label for="online-as" { (lang.t("Avertir là où cette personne n'est ni maître de dossier ni manager (e-mail, facultatif)", "Warn where this person is neither dossier master nor manager (e-mail, optional)")) }
+                        label for="online-as" { (GridText::WarnWhereThisPersonIsNeither.say(lang)) }
                         input #online-as type="email" name="email";
-                        button type="submit" data-testid="check-online" { (lang.t("Vérifier en ligne", "Check online")) }
+                        button type="submit" data-testid="check-online" { (GridText::CheckOnline.say(lang)) }
                     }
                 }
             }
-            nav.pages aria-label=(lang.t("Pages", "Pages")) {
+            nav.pages aria-label=(GridText::Pages.say(lang)) {
                 @if v.only_problems {
-                    a href=(link(0, false)) data-testid="filter-problems" data-active="true" { (lang.t("Toutes les lignes", "All rows")) }
+                    a href=(link(0, false)) data-testid="filter-problems" data-active="true" { (GridText::AllRows.say(lang)) }
                 } @else {
-                    a href=(link(0, true)) data-testid="filter-problems" data-active="false" { (lang.t("Seulement les lignes à problème", "Only rows with problems")) }
+                    a href=(link(0, true)) data-testid="filter-problems" data-active="false" { (GridText::OnlyRowsWithProblems.say(lang)) }
                 }
                 (paging(v, page, pages, false))
-                a href=(format!("/feuille/{}/corrige", v.id)) data-testid="download-fixed" { (lang.t("Télécharger le tableur corrigé", "Download the fixed sheet")) }
-                a href=(format!("/feuille/{}/plan", v.id)) data-testid="plan" { (lang.t("Voir le plan d'appels et lancer", "See the plan of calls and run")) }
+                a href=(format!("/feuille/{}/corrige", v.id)) data-testid="download-fixed" { (GridText::DownloadTheFixedSheet.say(lang)) }
+                a href=(format!("/feuille/{}/plan", v.id)) data-testid="plan" { (GridText::SeeThePlanOfCallsAnd.say(lang)) }
             }
             div.grid data-testid="grid" {
                 table.rows data-sheet-id=(v.id) {
-                    caption { (lang.t("Lignes du tableur ; les cellules se corrigent ici.", "Rows of the sheet; cells can be fixed here.")) }
+                    caption { (GridText::RowsOfTheSheetCellsCan.say(lang)) }
                     thead { tr {
-                        th.fixed.c1 scope="col" { (lang.t("feuille", "sheet")) } th.fixed.c2 scope="col" { (lang.t("ligne", "row")) }
-                        th.fixed.c3 scope="col" { (lang.t("statut", "status")) } th.message scope="col" { "message" }
+                        th.fixed.c1 scope="col" { (GridText::Sheet.say(lang)) } th.fixed.c2 scope="col" { (GridText::Row.say(lang)) }
+                        th.fixed.c3 scope="col" { (GridText::Status.say(lang)) } th.message scope="col" { "message" }
                         @for c in &v.sheet.table().columns { th scope="col" { (c) } }
                     } }
                     tbody { @for i in shown.iter().skip(page * PAGE_ROWS).take(PAGE_ROWS) { (row(v.sheet, *i, lang)) } }
                 }
             }
-            nav.pages aria-label=(lang.t("Pages (bas)", "Pages (bottom)")) { (paging(v, page, pages, true)) }
+            nav.pages aria-label=(GridText::PagesBottom.say(lang)) { (paging(v, page, pages, true)) }
         },
     )
 }
@@ -142,45 +133,45 @@ fn is_valid_or_ignored(r: &Row) -> bool {
     r.ignored || r.problems.is_empty()
 }
 
-/// The status word of a checked row.
-pub fn status(r: &Row) -> &'static str {
-    // The same words as the results (`check`'s VALIDE, INVALIDE, IGNORE).
+/// The status of a checked row (`check`'s VALIDE, INVALIDE, IGNORE).
+pub(super) fn status(r: &Row) -> Status {
     if r.ignored {
-        "IGNORE"
+        Status::Ignore
     } else if r.problems.is_empty() {
-        "VALIDE"
+        Status::Valide
     } else {
-        "INVALIDE"
+        Status::Invalide
     }
 }
 
 /// One row: its known fields as inputs (always there, not made on click),
 /// its problems and repairs on the cells they name.
-pub fn row(sheet: &CheckedSheet, index: usize, lang: Lang) -> Markup {
+pub(super) fn row(sheet: &CheckedSheet, index: usize, lang: Lang) -> Markup {
     let table = sheet.table();
     let raw = &table.rows[index];
     let r = &sheet.rows()[index];
     let header = table.header_of(raw);
-    let field_of = |c: usize| header.and_then(|h| Field::ALL.into_iter().find(|f| h.map.get(*f) == Some(c)));
+    let field_of = |c: usize| header.and_then(|h| Field::all().find(|f| h.map.get(*f) == Some(c)));
     let own_name = |c: usize| header.map(|h| h.columns[c].as_str()).filter(|n| !n.is_empty());
-    // What a cell shows under it is not said again in the message column.
-    let marks: Vec<String> =
-        (0..raw.cells.len()).map(|c| format!("« {} »", own_name(c).unwrap_or(&table.columns[c]))).collect();
-    let on_a_cell = |p: &&String| marks.iter().any(|m| p.contains(m.as_str()));
-    let elsewhere: Vec<&String> = r.problems.iter().chain(&r.warnings).filter(|p| !on_a_cell(p)).collect();
+    // A problem goes under the cell of its column; what a cell shows under
+    // it is not said again in the message column.
+    let names: Vec<&str> = (0..raw.cells.len()).map(|c| own_name(c).unwrap_or(&table.columns[c])).collect();
+    let on_a_cell = |column: Option<&str>| column.is_some_and(|n| names.contains(&n));
+    let elsewhere: Vec<String> = (r.problems.iter().filter(|p| !on_a_cell(p.column())).map(|p| p.text(lang)))
+        .chain(r.warnings.iter().filter(|w| !on_a_cell(w.column())).map(|w| w.text(lang)))
+        .collect();
     html! {
-        tr data-testid="row" data-row=(raw.line) data-sheet=(&*raw.sheet) data-statut=(status(r)) data-index=(index) {
-            td.fixed.c1 { (&*raw.sheet) } td.fixed.c2 { (raw.line) } td.fixed.c3.statut { (status(r)) }
+        tr data-testid="row" data-row=(raw.line) data-sheet=(&*raw.sheet) data-statut=(status(r).word()) data-index=(index) {
+            td.fixed.c1 { (&*raw.sheet) } td.fixed.c2 { (raw.line) } td.fixed.c3.statut { (status(r).word()) }
             td.message data-testid="row-message" { @for p in &elsewhere { small { (p) } } }
             @for (c, cell) in raw.cells.iter().enumerate() {
-                @let name = own_name(c).unwrap_or(&table.columns[c]);
-                @let mark = &marks[c];
-                @let problems: Vec<&String> = r.problems.iter().filter(|p| p.contains(mark.as_str())).collect();
-                @let warnings: Vec<&String> = r.warnings.iter().filter(|p| p.contains(mark.as_str())).collect();
+                @let name = names[c];
+                @let problems: Vec<String> = r.problems.iter().filter(|p| p.column() == Some(name)).map(|p| p.text(lang)).collect();
+                @let warnings: Vec<String> = r.warnings.iter().filter(|w| w.column() == Some(name)).map(|w| w.text(lang)).collect();
                 td class=(if !problems.is_empty() { "problem" } else if !warnings.is_empty() { "warning" } else { "" }) {
                     @if let Some(f) = field_of(c) {
                         input type="text" value=(cell.text) title=(cell.text) data-sheet=(&*raw.sheet) data-row=(raw.line) data-field=(f.name())
-                            aria-label=(format!("{name}, {} {}", lang.t("ligne", "row"), raw.line))
+                            aria-label=(Message::CellLabel { column: name, line: raw.line }.text(lang))
                             aria-invalid=(if problems.is_empty() { "false" } else { "true" });
                     } @else {
                         span.value tabindex="0" title=(cell.text) { (cell.text) }
@@ -195,14 +186,35 @@ pub fn row(sheet: &CheckedSheet, index: usize, lang: Lang) -> Markup {
 
 #[cfg(test)]
 mod tests {
-    use super::kind_of;
+    use super::*;
+    use crate::job::SheetInput;
+    use crate::job::{Config, FileConfig};
+
+    fn checked(csv: &str) -> CheckedSheet {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("feuille.csv");
+        std::fs::write(&file, csv).unwrap();
+        let cfg = Config::resolve(FileConfig::default(), None, Lang::Fr).unwrap();
+        CheckedSheet::open(&cfg, &SheetInput::new(&file), None, None).unwrap()
+    }
 
     #[test]
     fn problems_group_by_column_and_kind_whatever_the_value() {
-        let a = kind_of("colonne « email » : « a@@x.fr » n'est pas une adresse e-mail valide");
-        let b = kind_of("colonne « email » : « é»@y » n'est pas une adresse e-mail valide");
-        assert_eq!(a, "colonne « email » : … n'est pas une adresse e-mail valide");
-        assert_eq!(a, b);
-        assert_eq!(kind_of("ligne en double : identique à la feuille"), "ligne en double : identique à la feuille");
+        let sheet = checked("code_dossier;email;offre\nD1;a@@x.fr;start\nD2;é»@y;start\nD3;b@x.fr;startup\n");
+        let html = summary(&sheet, Lang::Fr).into_string();
+        let group = "<td>2</td><td>colonne « email » : … n'est pas une adresse e-mail valide";
+        assert!(html.contains(group), "{html}");
+        assert!(html.contains("<td>1</td><td>colonne « offre » : … n'est pas une offre connue"), "{html}");
+    }
+
+    #[test]
+    fn a_problem_goes_on_its_own_cell_whatever_its_value_says() {
+        // The value names another column: the problem stays on its own.
+        let sheet = checked("code_dossier;email;nom;offre;profil\nD1;a@x.fr;N;start;« email »\n");
+        let html = row(&sheet, 0, Lang::Fr).into_string();
+        assert_eq!(html.matches("<small class=\"problem\">").count(), 1, "{html}");
+        let profil = html.rfind("data-field=\"profil\"").unwrap();
+        assert!(html[profil..].contains("n'est pas un code de profil Loop"), "{html}");
+        assert!(html.contains("data-testid=\"row-message\"></td>"), "{html}");
     }
 }

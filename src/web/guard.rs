@@ -17,23 +17,23 @@ use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, 
 use rand::Rng;
 
 /// How long the opening token works.
-pub const OPENING_TTL: Duration = Duration::from_secs(120);
+pub(crate) const OPENING_TTL: Duration = Duration::from_secs(120);
 /// How long a session works at most (and never longer than its server):
 /// a working day; then `loopbatch ui` opens a new one.
-pub const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
-pub const COOKIE: &str = "loopbatch";
+pub(super) const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
+pub(super) const COOKIE: &str = "loopbatch";
 
 /// What every answer says about where its content may come from.
-pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; \
+pub(super) const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; \
 frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
 
 /// A random secret as hex (128 bits and more: not guessable).
-pub fn secret() -> String {
+pub(super) fn secret() -> String {
     let bytes: [u8; 24] = rand::rng().random();
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub struct Guard {
+pub(super) struct Guard {
     port: u16,
     /// `OPENING_TTL`, or shorter when asked (never longer).
     ttl: Duration,
@@ -45,7 +45,7 @@ pub struct Guard {
 
 /// Why a request is refused.
 #[derive(Debug, PartialEq)]
-pub enum Refusal {
+pub(super) enum Refusal {
     /// Not this server's Host: a page of another site rebound to 127.0.0.1.
     Host,
     /// A POST whose Origin is missing or another site's.
@@ -55,11 +55,11 @@ pub enum Refusal {
 }
 
 impl Guard {
-    pub fn port(&self) -> u16 {
+    pub(super) fn port(&self) -> u16 {
         self.port
     }
 
-    pub fn new(port: u16, ttl: Duration) -> Guard {
+    pub(super) fn new(port: u16, ttl: Duration) -> Guard {
         Guard {
             port,
             ttl: ttl.min(OPENING_TTL),
@@ -70,14 +70,14 @@ impl Guard {
     }
 
     /// A fresh opening token (the previous one stops working).
-    pub fn new_opening(&self) -> String {
+    pub(super) fn new_opening(&self) -> String {
         let token = secret();
         *self.opening.lock().unwrap_or_else(|e| e.into_inner()) = Some((token.clone(), Instant::now()));
         token
     }
 
     /// Exchanges the opening token for a session, once, in time.
-    pub fn open(&self, token: &str) -> Option<String> {
+    pub(super) fn open(&self, token: &str) -> Option<String> {
         let mut opening = self.opening.lock().unwrap_or_else(|e| e.into_inner());
         let valid = opening
             .as_ref()
@@ -94,7 +94,7 @@ impl Guard {
     }
 
     /// The check every request but the opening goes through.
-    pub fn check(&self, req: &Request<Body>, needs_session: bool) -> Result<(), Refusal> {
+    pub(super) fn check(&self, req: &Request<Body>, needs_session: bool) -> Result<(), Refusal> {
         let headers = req.headers();
         let own = [format!("127.0.0.1:{}", self.port), format!("localhost:{}", self.port)];
         let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
@@ -130,13 +130,13 @@ impl Guard {
 }
 
 /// The cookie of a session: unreadable by scripts, never sent by another site.
-pub fn session_cookie(session: &str) -> HeaderValue {
+pub(super) fn session_cookie(session: &str) -> HeaderValue {
     HeaderValue::from_str(&format!("{COOKIE}={session}; HttpOnly; SameSite=Strict; Path=/"))
         .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// Two secrets compared in a time that does not tell how much matched.
-pub fn same_secret(a: &str, b: &str) -> bool {
+pub(super) fn same_secret(a: &str, b: &str) -> bool {
     !a.is_empty() && constant_time_eq(a.as_bytes(), b.as_bytes())
 }
 
@@ -145,7 +145,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The headers every answer carries.
-pub fn harden(response: &mut Response<Body>) {
+pub(super) fn harden(response: &mut Response<Body>) {
     let h = response.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -159,7 +159,7 @@ pub fn harden(response: &mut Response<Body>) {
 }
 
 impl Refusal {
-    pub fn status(&self) -> StatusCode {
+    pub(super) fn status(&self) -> StatusCode {
         match self {
             Refusal::Host => StatusCode::MISDIRECTED_REQUEST,
             Refusal::Origin | Refusal::Session => StatusCode::FORBIDDEN,

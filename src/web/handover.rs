@@ -14,11 +14,11 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 /// The challenge a new process sends (hex nonce).
-pub const CHALLENGE_HEADER: &str = "x-loopbatch-defi";
+pub(super) const CHALLENGE_HEADER: &str = "x-loopbatch-defi";
 /// The server's own nonce, echoed with the client's proof.
-pub const SERVER_NONCE_HEADER: &str = "x-loopbatch-defi-serveur";
+pub(super) const SERVER_NONCE_HEADER: &str = "x-loopbatch-defi-serveur";
 /// The client's proof: HMAC(key, "client:" + server nonce).
-pub const PROOF_HEADER: &str = "x-loopbatch-preuve";
+pub(super) const PROOF_HEADER: &str = "x-loopbatch-preuve";
 
 /// How long a server nonce waits for the client's proof.
 const NONCE_TTL: Duration = Duration::from_secs(30);
@@ -43,10 +43,10 @@ fn proof_matches(key: &str, role: &str, nonce: &str, given: &str) -> bool {
 
 /// What the server remembers of the challenges it answered.
 #[derive(Default)]
-pub struct Nonces(Mutex<VecDeque<(String, Instant)>>);
+pub(super) struct Nonces(Mutex<VecDeque<(String, Instant)>>);
 
 /// The server's side: an answer to a challenge, or the opening for a proof.
-pub enum Asked {
+pub(super) enum Asked {
     /// The server's proof and its own nonce, for the client to prove back.
     Answer(String),
     /// The client proved the key: hand it a fresh opening.
@@ -55,7 +55,13 @@ pub enum Asked {
 }
 
 impl Nonces {
-    pub fn ask(&self, key: &str, challenge: Option<&str>, server_nonce: Option<&str>, given: Option<&str>) -> Asked {
+    pub(super) fn ask(
+        &self,
+        key: &str,
+        challenge: Option<&str>,
+        server_nonce: Option<&str>,
+        given: Option<&str>,
+    ) -> Asked {
         let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
         kept.retain(|(_, at)| at.elapsed() <= NONCE_TTL);
         match (challenge, server_nonce, given) {
@@ -85,7 +91,7 @@ fn is_nonce(s: &str) -> bool {
 }
 
 /// Whether `address` is exactly an opening of this machine's `port`.
-pub fn is_opening(address: &str, port: u16) -> bool {
+pub(super) fn is_opening(address: &str, port: u16) -> bool {
     address
         .strip_prefix(&format!("http://127.0.0.1:{port}/ouvrir/"))
         .is_some_and(|token| token.len() == 48 && token.bytes().all(|b| b.is_ascii_hexdigit()))
@@ -93,7 +99,7 @@ pub fn is_opening(address: &str, port: u16) -> bool {
 
 /// The client's side: a fresh opening from the server named by the serving
 /// file, once it proved it holds the key; `None` for anything else.
-pub async fn ask(port: u16, key: &str) -> Option<String> {
+pub(super) async fn ask(port: u16, key: &str) -> Option<String> {
     let client = reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(3))

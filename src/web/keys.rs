@@ -9,7 +9,6 @@ use axum::http::{Response, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 
 use super::{App, Shared, html, pages};
-use crate::config::mask;
 
 /// Whether keys are configured, masked as the CLI shows them.
 pub(super) fn said(app: &App) -> String {
@@ -17,8 +16,7 @@ pub(super) fn said(app: &App) -> String {
     if app.simulation {
         return lang.t("celles du simulateur intégré", "the embedded simulator's").to_string();
     }
-    let masked = |k: &crate::config::Keys| mask(k.api.expose().split(':').next().unwrap_or_default());
-    if let Some(k) = app.keys.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+    if let Some(k) = app.typed_keys() {
         return format!(
             "{} {}",
             if app.keys_saved.load(Ordering::Relaxed) {
@@ -26,11 +24,11 @@ pub(super) fn said(app: &App) -> String {
             } else {
                 lang.t("saisies pour cette session, clé d'API", "typed for this session, API key")
             },
-            masked(k)
+            k.masked_id()
         );
     }
-    match app.cfg.keys() {
-        Ok(k) => format!("{} {}", lang.t("configurées, clé d'API", "configured, API key"), masked(&k)),
+    match app.send_keys() {
+        Ok(k) => format!("{} {}", lang.t("configurées, clé d'API", "configured, API key"), k.masked_id()),
         Err(_) => lang
             .t(
                 "aucune : saisissez ci-dessous la clé d'abonnement et la clé d'API du cabinet (votre contact Cegid vous les donne).",
@@ -72,7 +70,7 @@ pub(super) async fn set_keys(
         return r;
     }
     let (sub, api) = (f.abonnement.trim(), f.api.trim());
-    if sub.is_empty() || !crate::config::well_formed_api_key(api) {
+    if sub.is_empty() || !crate::job::well_formed_api_key(api) {
         let mut r = html(pages::message(
             lang,
             lang.t("Clés refusées", "Keys refused"),
@@ -84,13 +82,13 @@ pub(super) async fn set_keys(
         *r.status_mut() = StatusCode::BAD_REQUEST;
         return r;
     }
-    let keys = crate::config::Keys {
-        subscription: crate::config::Secret::new(sub),
-        api: crate::config::Secret::new(api),
+    let keys = crate::job::Keys {
+        subscription: crate::job::Secret::new(sub),
+        api: crate::job::Secret::new(api),
         warnings: Vec::new(),
     };
     if f.garder == "enregistrer"
-        && let Err(e) = crate::config::save_user_keys(&keys)
+        && let Err(e) = crate::job::save_user_keys(&keys)
     {
         let mut r = html(pages::message(lang, lang.t("Clés non enregistrées", "Keys not saved"), &e.to_string()));
         *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;

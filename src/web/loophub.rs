@@ -13,19 +13,8 @@ use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
 use super::sheets::{XLSX, download, loaded, not_found};
-use super::{Shared, failure};
-use crate::job::{self, Filter, Keys};
-
-/// The keys a call from the page sends: the session's (or the demo's),
-/// else the configuration's, for its address.
-fn keys(app: &Shared) -> crate::error::Result<Keys> {
-    let cfg = app.config();
-    crate::execute::client::check_base_url(&cfg.base_url, cfg.lang)?;
-    match app.keys.lock().unwrap_or_else(|e| e.into_inner()).clone() {
-        Some(k) => Ok(k),
-        None => job::keys(&cfg),
-    }
-}
+use super::{Shared, failed, failure, internal};
+use crate::job::{self, Filter};
 
 fn blank_is_none(s: String) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
@@ -61,11 +50,11 @@ pub(super) async fn portfolio(State(app): State<Shared>, Form(f): Form<Portfolio
     let filter = match Filter::new(blank_is_none(f.recherche), blank_is_none(f.maitre), blank_is_none(f.manager), lang)
     {
         Ok(filter) => filter,
-        Err(e) => return failure(&app, StatusCode::BAD_REQUEST, &e.message),
+        Err(f) => return failed(&app, &f, None),
     };
-    let keys = match keys(&app) {
+    let keys = match app.send_keys() {
         Ok(k) => k,
-        Err(e) => return failure(&app, StatusCode::BAD_REQUEST, &e.message),
+        Err(f) => return failed(&app, &f, None),
     };
     let folder = app.folder.join("portefeuilles");
     if let Err(e) = super::owner_only_folder(&folder) {
@@ -75,13 +64,13 @@ pub(super) async fn portfolio(State(app): State<Shared>, Form(f): Form<Portfolio
     let domain = blank_is_none(f.domaine);
     let exported = job::export_portfolio(&cfg, domain.as_deref(), keys, &filter, Some(&out)).await;
     let bytes = exported.and_then(|_| {
-        std::fs::read(&out).map_err(|e| crate::error::Failure::unusable(format!("{} : {e}", out.display())))
+        std::fs::read(&out).map_err(|e| crate::job::Failure::unusable(format!("{} : {e}", out.display())))
     });
     // Clients' data: the copy served is not kept.
     let _ = std::fs::remove_file(&out);
     match bytes {
         Ok(bytes) => download(bytes, XLSX, lang.t("portefeuille-loophub.xlsx", "loophub-portfolio.xlsx")),
-        Err(e) => failure(&app, StatusCode::BAD_GATEWAY, &e.message),
+        Err(f) => failed(&app, &f, None),
     }
 }
 
@@ -101,14 +90,14 @@ pub(super) async fn check_online(
 ) -> Response<Body> {
     let Some(l) = loaded(&app, &id) else { return not_found(&app) };
     let cfg = app.config();
-    let keys = match keys(&app) {
+    let keys = match app.send_keys() {
         Ok(k) => k,
-        Err(e) => return failure(&app, StatusCode::BAD_REQUEST, &e.message),
+        Err(f) => return failed(&app, &f, None),
     };
     let domain = blank_is_none(f.domaine);
     let portfolio = match job::fetch_portfolio(&cfg, domain.as_deref(), keys).await {
         Ok(p) => Arc::new(p),
-        Err(e) => return failure(&app, StatusCode::BAD_GATEWAY, &e.message),
+        Err(f) => return failed(&app, &f, None),
     };
     let as_email = blank_is_none(f.email);
     let checked = tokio::task::spawn_blocking(move || {
@@ -123,6 +112,6 @@ pub(super) async fn check_online(
             app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
             Redirect::to(&format!("/feuille/{id}")).into_response()
         }
-        Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, app.lang().t("Erreur interne.", "Internal error.")),
+        Err(e) => failed(&app, &internal(e), None),
     }
 }

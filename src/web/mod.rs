@@ -35,31 +35,32 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use tokio::sync::Notify;
 
-use crate::config::Config;
-use crate::error::{Failure, Result};
-use crate::files::{owner_only_file, owner_only_folder};
-use crate::i18n::Lang;
+use crate::job::Config;
+use crate::job::Lang;
+use crate::job::{Failure, Result};
+use crate::job::{owner_only_file, owner_only_folder};
+use crate::messages::Text;
 
-pub use guard::OPENING_TTL;
+pub(crate) use guard::OPENING_TTL;
 
 /// Uploads larger than this are refused with a message (and never read).
-pub const UPLOAD_LIMIT_MB: u64 = 100;
+pub(crate) const UPLOAD_LIMIT_MB: u64 = 100;
 /// The server ends after this long without a request (and no run going).
-pub const IDLE_LIMIT: Duration = Duration::from_secs(30 * 60);
+pub(crate) const IDLE_LIMIT: Duration = Duration::from_secs(30 * 60);
 
 const PAGE_JS: &str = include_str!("assets/page.js");
 const PAGE_CSS: &str = include_str!("assets/page.css");
 
 /// How `loopbatch ui` was asked to serve.
 #[derive(Debug, Clone, Default)]
-pub struct UiOptions {
+pub(crate) struct UiOptions {
     /// 0: a free port.
     pub port: u16,
     pub open_browser: bool,
     /// The embedded simulator with the sample data, said on every screen.
     pub demo: bool,
     /// Keys to send instead of the configuration's (the simulator's).
-    pub keys: Option<crate::config::Keys>,
+    pub keys: Option<crate::job::Keys>,
 }
 
 struct App {
@@ -83,7 +84,7 @@ struct App {
     current_run: Mutex<Option<String>>,
     /// Keys given to the page rather than the configuration's: the demo's,
     /// or typed for this session (memory only, never sent back).
-    keys: Mutex<Option<crate::config::Keys>>,
+    keys: Mutex<Option<crate::job::Keys>>,
     /// The keys typed in the page were also saved for this user.
     keys_saved: std::sync::atomic::AtomicBool,
     last_request: Mutex<Instant>,
@@ -116,6 +117,17 @@ impl App {
     fn config(&self) -> Config {
         Config { lang: self.lang(), ..self.cfg.clone() }
     }
+
+    /// The keys typed in this session (or the demo's), if any.
+    fn typed_keys(&self) -> Option<crate::job::Keys> {
+        self.keys.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The keys a call from the page sends: the session's (or the demo's),
+    /// else the configuration's, for its address.
+    fn send_keys(&self) -> crate::job::Result<crate::job::Keys> {
+        crate::job::keys(&self.config(), self.typed_keys())
+    }
 }
 
 type Shared = Arc<App>;
@@ -139,7 +151,7 @@ fn file_names_only(text: &str, folders: &[String]) -> String {
 }
 
 /// The per-user folder of the page's files, created owner-only.
-pub fn user_folder(lang: Lang) -> Result<PathBuf> {
+pub(crate) fn user_folder(lang: Lang) -> Result<PathBuf> {
     // Never a shared folder (the temporary one): another user could own it.
     let base = dirs::data_dir().ok_or_else(|| {
         Failure::unusable(lang.t(
@@ -149,13 +161,13 @@ pub fn user_folder(lang: Lang) -> Result<PathBuf> {
     })?;
     let folder = base.join("loopbatch");
     owner_only_folder(&folder).map_err(|e| Failure::unusable(format!("{} : {e}", folder.display())))?;
-    crate::files::tighten(&folder);
+    crate::job::tighten(&folder);
     Ok(folder)
 }
 
 /// Serves the page until "Quitter", Ctrl-C, or `IDLE_LIMIT` without a
 /// request. `announce` gets the opening address once the server listens.
-pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -> Result<()> {
+pub(crate) async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -> Result<()> {
     let lang = cfg.lang;
     let folder = user_folder(lang)?;
     // A server of this user already serves: it hands a fresh opening.
@@ -166,7 +178,7 @@ pub async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -
     }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", opts.port))
         .await
-        .map_err(|e| crate::simulator::bind_failure(opts.port, &e, lang))?;
+        .map_err(|e| crate::job::bind_failure(opts.port, &e, lang))?;
     let port = listener.local_addr().map_err(|e| Failure::unusable(e.to_string()))?.port();
     sheets::remove_unreachable(&folder);
     let app = Arc::new(App {
@@ -380,6 +392,26 @@ fn html(markup: maud::Markup) -> Response<Body> {
 /// A page saying what could not be done, with its status.
 fn failure(app: &App, status: StatusCode, text: &str) -> Response<Body> {
     failure_then(app, status, text, None)
+}
+
+/// A failure of the work asked, in the page's language; its HTTP status
+/// from its kind (the one place that maps them).
+fn failed(app: &App, f: &Failure, next: Option<(&str, &str)>) -> Response<Body> {
+    let status = match f {
+        // A file that cannot be used; what was asked that cannot be done.
+        Failure::Input { .. } | Failure::Plan { .. } | Failure::Results { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        // The server's own disk.
+        Failure::Write { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        Failure::Unusable(_) => StatusCode::BAD_REQUEST,
+        Failure::Stopped(_) => StatusCode::BAD_GATEWAY,
+        Failure::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    failure_then(app, status, &f.text(app.lang()), next)
+}
+
+/// Work handed to another thread that ended abnormally (it panicked).
+fn internal(e: tokio::task::JoinError) -> Failure {
+    Failure::Internal { what: e.to_string() }
 }
 
 /// The same, with the button to the next step (its words, its address).

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use maud::{Markup, html};
 use serde::Serialize;
 
-use crate::i18n::Lang;
+use crate::job::Lang;
 
 /// How far back the pace is measured: the time left follows the recent
 /// pace, not the average since the start (a resume, a pause).
@@ -17,14 +17,38 @@ const RECENT: Duration = Duration::from_secs(15);
 /// Calls sent before a time left is said at all.
 const ENOUGH: usize = 3;
 
+/// Where a run is; its word (`data-state`, the live updates' `state`) is
+/// what the page's script reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum RunState {
+    Running,
+    Paused,
+    Done,
+    Stopped,
+    /// It could not start or go on (no key, a refused plan, a failure).
+    Failed,
+}
+
+impl RunState {
+    pub fn word(self) -> &'static str {
+        self.into()
+    }
+
+    /// Still sending (or waiting to).
+    pub fn going(self) -> bool {
+        matches!(self, RunState::Running | RunState::Paused)
+    }
+}
+
 /// What the page shows of a run, as its events left it.
 #[derive(Debug, Clone, Serialize)]
-pub struct Progress {
+pub(super) struct Progress {
     pub done: usize,
     pub total: usize,
     pub errors: usize,
-    /// running, paused, done, stopped or failed.
-    pub state: &'static str,
+    pub state: RunState,
     /// The state in the user's language.
     pub label: String,
     pub reason: String,
@@ -40,7 +64,7 @@ pub struct Progress {
 
 /// The sentences of the progress, by the id of the element showing each.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Texts {
+pub(super) struct Texts {
     pub done: String,
     pub state: String,
     pub pace: String,
@@ -51,12 +75,12 @@ pub struct Texts {
 }
 
 impl Progress {
-    pub fn new(total: usize, rate: f64) -> Progress {
+    pub(super) fn new(total: usize, rate: f64) -> Progress {
         Progress {
             done: 0,
             total,
             errors: 0,
-            state: "running",
+            state: RunState::Running,
             label: String::new(),
             reason: String::new(),
             rate,
@@ -69,13 +93,13 @@ impl Progress {
 
 /// The calls this run sent lately (not those a resume found done).
 #[derive(Debug, Default)]
-pub struct Pace {
+pub(super) struct Pace {
     first: Option<Instant>,
     recent: VecDeque<Instant>,
 }
 
 impl Pace {
-    pub fn sent(&mut self, at: Instant) {
+    pub(super) fn sent(&mut self, at: Instant) {
         self.first.get_or_insert(at);
         self.recent.push_back(at);
         while self.recent.front().is_some_and(|t| at.duration_since(*t) > RECENT) {
@@ -85,7 +109,7 @@ impl Pace {
 
     /// Calls per second over the recent window (or since the first call,
     /// when it is younger); none before a few calls.
-    pub fn per_second(&self, now: Instant) -> Option<f64> {
+    pub(super) fn per_second(&self, now: Instant) -> Option<f64> {
         let first = self.first?;
         let n = self.recent.iter().filter(|t| now.duration_since(**t) <= RECENT).count();
         if self.recent.len() < ENOUGH {
@@ -103,7 +127,7 @@ fn decimal(x: f64, lang: Lang) -> String {
 }
 
 /// A duration in words: 53 s, 2 min 5 s, 1 h 3 min.
-pub fn duration(s: u64) -> String {
+pub(super) fn duration(s: u64) -> String {
     match s {
         0..60 => format!("{s} s"),
         60..3600 if s.is_multiple_of(60) => format!("{} min", s / 60),
@@ -113,10 +137,10 @@ pub fn duration(s: u64) -> String {
 }
 
 /// The state in words; a pause says why and for how long.
-pub fn state_label(state: &str, pause_left: Option<Duration>, lang: Lang) -> String {
+pub(super) fn state_label(state: RunState, pause_left: Option<Duration>, lang: Lang) -> String {
     match state {
-        "running" => lang.t("en cours", "running").to_string(),
-        "paused" => {
+        RunState::Running => lang.t("en cours", "running").to_string(),
+        RunState::Paused => {
             let s = pause_left.map_or(1, |d| d.as_secs_f64().ceil() as u64).max(1);
             format!(
                 "{} {} ({})",
@@ -125,16 +149,16 @@ pub fn state_label(state: &str, pause_left: Option<Duration>, lang: Lang) -> Str
                 lang.t("la suite repart seule", "the run goes on by itself")
             )
         }
-        "done" => lang.t("terminée", "done").to_string(),
-        "stopped" => lang.t("arrêtée", "stopped").to_string(),
-        _ => lang.t("impossible à lancer", "could not start").to_string(),
+        RunState::Done => lang.t("terminée", "done").to_string(),
+        RunState::Stopped => lang.t("arrêtée", "stopped").to_string(),
+        RunState::Failed => lang.t("impossible à lancer", "could not start").to_string(),
     }
 }
 
 /// Fills the sentences from the figures.
-pub fn say(p: &mut Progress, pause_left: Option<Duration>, lang: Lang) {
+pub(super) fn say(p: &mut Progress, pause_left: Option<Duration>, lang: Lang) {
     p.label = state_label(p.state, pause_left, lang);
-    let going = matches!(p.state, "running" | "paused");
+    let going = p.state.going();
     let calls = |n: f64| if n >= 2.0 { lang.t("appels", "calls") } else { lang.t("appel", "call") };
     p.texts = Texts {
         done: format!("{} {} {} {}", p.done, calls(p.done as f64), lang.t("sur", "of"), p.total),
@@ -168,11 +192,11 @@ pub fn say(p: &mut Progress, pause_left: Option<Duration>, lang: Lang) {
 
 /// The progress block, as first rendered (the script then rewrites each
 /// sentence whole).
-pub fn block(id: &str, p: &Progress, lang: Lang) -> Markup {
-    let reason = (p.state == "failed" || p.state == "stopped").then_some(p.reason.as_str());
+pub(super) fn block(id: &str, p: &Progress, lang: Lang) -> Markup {
+    let reason = matches!(p.state, RunState::Failed | RunState::Stopped).then_some(p.reason.as_str());
     let t = &p.texts;
     html! {
-        div #progress data-testid="progress" data-done=(p.done) data-total=(p.total) data-state=(p.state)
+        div #progress data-testid="progress" data-done=(p.done) data-total=(p.total) data-state=(p.state.word())
             data-reason=[reason] data-run=(id) role="status" aria-live="polite" {
             progress max=(p.total.max(1)) value=(p.done) aria-label=(lang.t("Appels faits", "Calls done")) {}
             span.count #done data-testid="progress-done" { (t.done) }
@@ -206,10 +230,10 @@ mod tests {
         say(&mut p, None, Lang::En);
         assert_eq!(p.texts.done, "84 calls of 277");
         assert_eq!(p.texts.speed, "speed: 3.6 calls per second");
-        p.state = "stopped";
+        p.state = RunState::Stopped;
         say(&mut p, None, Lang::Fr);
         assert_eq!(p.texts.eta, "", "no time left on a stopped run");
-        p.state = "paused";
+        p.state = RunState::Paused;
         say(&mut p, Some(Duration::from_millis(4200)), Lang::Fr);
         assert!(p.label.contains("Cegid Loop demande d'attendre 5 s"), "{}", p.label);
         assert_eq!(duration(125), "2 min 5 s");

@@ -5,15 +5,16 @@
 use maud::{Markup, html};
 
 use super::pages::layout;
-use super::progress::{self, Progress};
-use crate::i18n::Lang;
+use super::progress::{self, Progress, RunState};
+use crate::job::Lang;
+use crate::job::Status;
 use crate::job::{self, Plan, RunReport};
-use crate::outcome::Status;
+use crate::messages::{RunMessage, RunText, Text};
 
 /// Result rows shown at most (the files hold them all).
 const SHOWN: usize = 500;
 
-pub struct RunView<'a> {
+pub(super) struct RunView<'a> {
     pub id: &'a str,
     pub name: &'a str,
     pub host: &'a str,
@@ -22,7 +23,8 @@ pub struct RunView<'a> {
     pub new_key: Option<Markup>,
     pub report: Option<&'a RunReport>,
     pub plan: &'a Plan,
-    pub only: Option<&'a str>,
+    /// The status the results are filtered on.
+    pub only: Option<Status>,
     /// Calls « Relancer les échecs » would send (none: not offered).
     pub rerun_calls: usize,
     pub lang: Lang,
@@ -30,29 +32,27 @@ pub struct RunView<'a> {
 }
 
 /// A run: its progress (pushed by the server while it goes), then its results.
-pub fn run_page(v: &RunView) -> Markup {
+pub(super) fn run_page(v: &RunView) -> Markup {
     let lang = v.lang;
     let p = v.progress;
     layout(
         lang,
-        lang.t("Exécution", "Run"),
+        RunText::Run.say(lang),
         v.simulation,
         html! {
-            h1 { (lang.t("Exécution de", "Run of")) " " (v.name) " → " (v.host) }
+            h1 { (RunText::RunOf.say(lang)) " " (v.name) " → " (v.host) }
             (progress::block(v.id, p, lang))
             @if let Some(m) = &v.new_key { (m) }
-            @if v.report.is_none() && matches!(p.state, "running" | "paused") {
+            @if v.report.is_none() && p.state.going() {
                 form method="post" action=(format!("/execution/{}/arret", v.id)) {
-                    button type="submit" data-testid="stop" { (lang.t("Arrêter", "Stop")) }
-                    " " span.hint { (lang.t(
-                        "(les appels en cours se terminent ; « Reprendre » enverra le reste)",
-                        "(calls in flight finish; “Resume” will send the rest)")) }
+                    button type="submit" data-testid="stop" { (RunText::Stop.say(lang)) }
+                    " " span.hint { (RunText::CallsInFlightFinishResumeWill.say(lang)) }
                 }
             }
-            @if p.state == "stopped" {
+            @if p.state == RunState::Stopped {
                 form method="post" action=(format!("/execution/{}/reprise", v.id)) {
-                    button type="submit" data-testid="resume" { (lang.t("Reprendre", "Resume")) }
-                    " " (lang.t("(rien de ce qui est fait ne sera renvoyé)", "(nothing done is sent again)"))
+                    button type="submit" data-testid="resume" { (RunText::Resume.say(lang)) }
+                    " " (RunText::NothingDoneIsSentAgain.say(lang))
                 }
             }
             @if let Some(report) = v.report {
@@ -68,20 +68,15 @@ pub fn run_page(v: &RunView) -> Markup {
 fn rerun(v: &RunView) -> Markup {
     let lang = v.lang;
     html! {
-        p { a.button href="#relancer" data-testid="rerun-failed" { (lang.t("Relancer les échecs", "Run the failures again")) } }
+        p { a.button href="#relancer" data-testid="rerun-failed" { (RunText::RunTheFailuresAgain.say(lang)) } }
         section #relancer .confirm role="dialog" aria-labelledby="relancer-titre" {
-            h2 #relancer-titre { (lang.t("Relancer les échecs ?", "Run the failures again?")) }
+            h2 #relancer-titre { (RunText::RunTheFailuresAgain2.say(lang)) }
             p data-testid="rerun-calls" data-calls=(v.rerun_calls) {
-                (lang.t("Une nouvelle exécution enverra", "A new run will send")) " " strong { (v.rerun_calls) } " "
-                (if v.rerun_calls > 1 { lang.t("appels", "calls") } else { lang.t("appel", "call") }) " "
-                (lang.t("à", "to")) " " strong { (v.host) }
-                (lang.t(
-                    ", pour les lignes qui n'ont pas abouti ; ce qui est fait n'est pas renvoyé.",
-                    ", for the rows that did not succeed; what is done is not sent again."))
+                (RunMessage::RerunCalls { calls: v.rerun_calls, host: v.host }.text(lang))
             }
             form method="post" action=(format!("/execution/{}/echecs", v.id)) {
-                button type="submit" data-testid="confirm-rerun" { (lang.t("Relancer", "Run again")) }
-                " " a href="#" { (lang.t("Annuler", "Cancel")) }
+                button type="submit" data-testid="confirm-rerun" { (RunText::RunAgain.say(lang)) }
+                " " a href="#" { (RunText::Cancel.say(lang)) }
             }
         }
     }
@@ -106,19 +101,19 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
     // The sheet's name beside the line only when the file has several.
     let several = v.plan.rows.iter().any(|r| v.plan.rows.first().is_some_and(|f| f.feuille != r.feuille));
     let shown: Vec<usize> =
-        (0..report.rows.len()).filter(|i| v.only.is_none_or(|s| report.rows[*i].status.word() == s)).collect();
+        (0..report.rows.len()).filter(|i| v.only.is_none_or(|s| report.rows[*i].status == s)).collect();
     html! {
-        h2 { (lang.t("Résultats", "Results")) }
+        h2 { (RunText::Results.say(lang)) }
         p {
-            a href=(format!("/execution/{}/resultats/xlsx", v.id)) data-testid="download-xlsx" { (lang.t("Télécharger les résultats (XLSX)", "Download the results (XLSX)")) }
+            a href=(format!("/execution/{}/resultats/xlsx", v.id)) data-testid="download-xlsx" { (RunText::DownloadTheResultsXLSX.say(lang)) }
             " · "
-            a href=(format!("/execution/{}/resultats/csv", v.id)) data-testid="download-csv" { (lang.t("Télécharger les résultats (CSV)", "Download the results (CSV)")) }
+            a href=(format!("/execution/{}/resultats/csv", v.id)) data-testid="download-csv" { (RunText::DownloadTheResultsCSV.say(lang)) }
         }
-        nav.pages.filters aria-label=(lang.t("Filtre par statut", "Filter by status")) {
+        nav.pages.filters aria-label=(RunText::FilterByStatus.say(lang)) {
             a href=(format!("/execution/{}", v.id)) data-active=(v.only.is_none()) aria-current=[v.only.is_none().then_some("true")] {
-                (lang.t("Toutes", "All")) " (" (report.rows.len()) ")" }
+                (RunText::All.say(lang)) " (" (report.rows.len()) ")" }
             @for (word, n) in &counts {
-                @let active = v.only == Some(&word[..]);
+                @let active = v.only.is_some_and(|s| s.word() == *word);
                 @let said = Status::from_word(word).map_or("", |s| job::status_said(s, lang));
                 a href=(link(word)) data-status=(word) data-active=(active) aria-current=[active.then_some("true")] {
                     (said) " · " (word) " (" (n) ")" }
@@ -126,18 +121,18 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
         }
         @let top = report.top_errors(5);
         @if !top.is_empty() {
-            h3 { (lang.t("Erreurs les plus fréquentes", "Most frequent errors")) }
+            h3 { (RunText::MostFrequentErrors.say(lang)) }
             ol { @for (m, n) in &top { li { (n) " × " (m) } } }
         }
         @if shown.len() > SHOWN {
-            p.hint { (lang.t("Les 500 premières lignes ; le fichier de résultats les a toutes.", "The first 500 rows; the results file has them all.")) }
+            p.hint { (RunText::TheFirst500RowsTheResults.say(lang)) }
         }
         table.rows.results data-testid="results" {
             thead { tr {
-                th scope="col" { (lang.t("ligne", "row")) } th scope="col" { (lang.t("code dossier", "dossier code")) }
-                th scope="col" { (lang.t("nom", "name")) } th scope="col" { "e-mail" }
-                th scope="col" { (lang.t("statut", "status")) } th scope="col" { "message" }
-                th scope="col" { (lang.t("conseil", "advice")) }
+                th scope="col" { (RunText::Row.say(lang)) } th scope="col" { (RunText::DossierCode.say(lang)) }
+                th scope="col" { (RunText::Name.say(lang)) } th scope="col" { "e-mail" }
+                th scope="col" { (RunText::Status.say(lang)) } th scope="col" { "message" }
+                th scope="col" { (RunText::Advice.say(lang)) }
             } }
             tbody {
                 @for i in shown.iter().take(SHOWN) {
@@ -157,16 +152,14 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
 }
 
 /// The confirmation of a new key (`--new-key`), both masked ids shown.
-pub fn confirm_new_key(id: &str, was: &str, now: &str, lang: Lang) -> Markup {
+pub(super) fn confirm_new_key(id: &str, was: &str, now: &str, lang: Lang) -> Markup {
     html! {
         section role="dialog" data-testid="new-key" data-was=(was) data-now=(now) {
-            p { (lang.t("Cette exécution a été faite avec la clé d'API", "This run was made with the API key")) " " strong { (was) }
-                " ; " (lang.t("la clé de cette page est", "this page's key is")) " " strong { (now) } "." }
-            p { (lang.t(
-                "Si c'est la nouvelle clé du même cabinet (l'ancienne a été refusée ou remplacée), reprenez avec elle : rien de ce qui est fait ne sera renvoyé.",
-                "If it is the same firm's new key (the old one was refused or replaced), resume with it: nothing done is sent again.")) }
+            p { (RunText::ThisRunWasMadeWithThe.say(lang)) " " strong { (was) }
+                " ; " (RunText::ThisPageSKeyIs.say(lang)) " " strong { (now) } "." }
+            p { (RunText::IfItIsTheSameFirm.say(lang)) }
             form method="post" action=(format!("/execution/{id}/reprise?nouvelle_cle={}", urlencode(now))) {
-                button type="submit" data-testid="resume-new-key" { (lang.t("Reprendre avec la nouvelle clé", "Resume with the new key")) }
+                button type="submit" data-testid="resume-new-key" { (RunText::ResumeWithTheNewKey.say(lang)) }
             }
         }
     }

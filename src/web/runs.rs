@@ -17,8 +17,8 @@ use futures_util::Stream;
 use serde::Deserialize;
 
 use super::pages::{self, Stored};
-use super::progress::{self, Pace, Progress};
-use super::{Shared, failure, html, owner_only_folder};
+use super::progress::{self, Pace, Progress, RunState};
+use super::{Shared, failed, failure, html, internal, owner_only_folder};
 use crate::job::{self, Bodies, Event, EventSink, Plan, RunFiles, RunRequest, RunSource, Stopper};
 
 pub(super) struct Run {
@@ -55,14 +55,13 @@ pub(super) struct Pending {
 
 impl Run {
     /// Sending now (or pausing for a Retry-After): not yet ended.
-    pub fn going(&self) -> bool {
-        self.report.is_none() && matches!(self.progress.state, "running" | "paused")
+    pub(super) fn going(&self) -> bool {
+        self.report.is_none() && self.progress.state.going()
     }
 }
 
-/// The plan of a sheet as it stands, and the confirmation it needs. The
-/// plan kept for the sheet serves again while the sheet is unchanged (its
-/// version): reloads cost no new plan.
+/// The plan of a sheet as it stands, and the confirmation it needs; kept
+/// while the sheet is unchanged (its version): reloads cost no new plan.
 pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
     let Some(l) = super::sheets::loaded(&app, &id) else { return super::sheets::not_found(&app) };
     // Taken out: never two plans of one sheet held at once.
@@ -82,11 +81,12 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
             .await
         }
     };
-    let Ok(mut pending) = kept else {
-        return failure(&app, StatusCode::INTERNAL_SERVER_ERROR, app.lang().t("Erreur interne.", "Internal error."));
+    let mut pending = match kept {
+        Ok(p) => p,
+        Err(e) => return failed(&app, &internal(e), None),
     };
     let confirm = super::guard::secret();
-    pending.host = crate::execute::client::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
+    pending.host = crate::job::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
     let Pending { ref plan, ref hash, ref name, ref host, .. } = pending;
     let counts = plan.counts();
     let mut earlier: Vec<Stored> = stored(&app).into_iter().filter(|s| s.plan_hash.as_ref() == Some(hash)).collect();
@@ -94,9 +94,7 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
         earlier.extend(going_with(&app, hash));
     }
     let (per_operation, per_dossier) = super::plan_page::in_words(plan);
-    let keys_missing = !app.simulation
-        && app.keys.lock().unwrap_or_else(|e| e.into_inner()).is_none()
-        && job::keys(&app.config()).is_err();
+    let keys_missing = !app.simulation && app.send_keys().is_err();
     let view = super::plan_page::PlanView {
         sheet_id: &id,
         name,
@@ -120,8 +118,7 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     html(page)
 }
 
-/// The run going with this plan, if any: just started, its journal may
-/// not be on disk yet.
+/// The run going with this plan, if any (just started: no journal yet).
 fn going_with(app: &Shared, hash: &str) -> Option<Stored> {
     let runs: Vec<_> =
         app.runs.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(i, r)| (i.clone(), r.clone())).collect();
@@ -131,7 +128,7 @@ fn going_with(app: &Shared, hash: &str) -> Option<Stored> {
             id,
             files: r.files.clone(),
             sheet: r.name.clone(),
-            when: crate::outcome::format_local(std::time::SystemTime::now() - r.started.elapsed()),
+            when: crate::job::format_local(std::time::SystemTime::now() - r.started.elapsed()),
             counts: None,
             unfinished: true,
             plan_hash: Some(hash.to_string()),
@@ -275,12 +272,12 @@ pub(super) async fn resume(
 /// started before a restart): its plan copy and files, for a resume.
 fn from_disk(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
     let stored = stored(app).into_iter().find(|s| s.id == id)?;
-    let plan = Plan::load_json(&stored.files.plan(), app.lang()).ok()?;
-    let host = crate::execute::client::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
+    let plan = Plan::load_json(&stored.files.plan()).ok()?;
+    let host = crate::job::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
     let csv = stored.files.results().with_extension("csv");
     let mut run = new_run(app, plan.source.file.clone(), host, &plan, stored.files, csv);
     // Not going: the page offers to resume it.
-    run.progress.state = "stopped";
+    run.progress.state = RunState::Stopped;
     let run = Arc::new(Mutex::new(run));
     app.runs.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_string(), run.clone());
     Some(run)
@@ -300,7 +297,7 @@ pub(super) fn stored(app: &Shared) -> Vec<Stored> {
             let files = RunFiles::new(copy).with_registre(app.cfg.registre.clone());
             let modified = std::fs::metadata(files.plan()).and_then(|m| m.modified()).ok()?;
             let summary = job::stored_run(&files, app.lang());
-            let when = crate::outcome::format_local(modified);
+            let when = crate::job::format_local(modified);
             Some((
                 modified,
                 Stored {
@@ -424,7 +421,7 @@ async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles,
     let lang = app.lang();
     let (stopper, keys) = {
         let r = run.lock().unwrap_or_else(|e| e.into_inner());
-        (r.stopper.clone(), app.keys.lock().unwrap_or_else(|e| e.into_inner()).clone())
+        (r.stopper.clone(), app.typed_keys())
     };
     let seen = run.clone();
     let events: EventSink = Arc::new(move |e| fold(&mut seen.lock().unwrap_or_else(|e| e.into_inner()), e));
@@ -446,17 +443,17 @@ async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles,
     match outcome {
         Ok(report) => {
             let _ = job::write_run_results(&plan, &report, &r.csv, lang);
-            r.progress.state = if report.stop.is_some() { "stopped" } else { "done" };
+            r.progress.state = if report.stop.is_some() { RunState::Stopped } else { RunState::Done };
             r.progress.reason = app.shown(&report.stop_text.clone().unwrap_or_default());
             r.report = Some(report);
         }
         Err(f) => {
-            r.progress.state = "failed";
-            r.progress.reason = app.shown(&f.message);
+            r.progress.state = RunState::Failed;
+            r.progress.reason = app.shown(&crate::messages::Text::text(&f, lang));
             r.report = None;
         }
     }
-    if r.progress.state == "failed" {
+    if r.progress.state == RunState::Failed {
         // A run that never started is no longer "going".
         *app.current_run.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
@@ -473,7 +470,7 @@ fn fold(r: &mut Run, e: Event) {
             if !skipped {
                 r.pace.sent(Instant::now());
             }
-            if matches!(status.word(), "ERREUR" | "A_VERIFIER") {
+            if matches!(status, job::Status::Erreur | job::Status::AVerifier) {
                 r.progress.errors += 1;
             }
         }
@@ -485,14 +482,14 @@ fn fold(r: &mut Run, e: Event) {
 }
 
 /// The progress as it is now (paused while a Retry-After runs).
-fn snapshot(r: &Run, lang: crate::i18n::Lang) -> Progress {
+fn snapshot(r: &Run, lang: crate::job::Lang) -> Progress {
     let mut p = r.progress.clone();
-    if p.state == "running" && r.paused_until.is_some_and(|t| t > Instant::now()) {
-        p.state = "paused";
+    if p.state == RunState::Running && r.paused_until.is_some_and(|t| t > Instant::now()) {
+        p.state = RunState::Paused;
     }
     let now = Instant::now();
     let pause_left = r.paused_until.filter(|t| *t > now).map(|t| t - now);
-    let recent = r.pace.per_second(now).filter(|_| matches!(p.state, "running" | "paused"));
+    let recent = r.pace.per_second(now).filter(|_| p.state.going());
     p.per_second = recent.unwrap_or_else(|| p.done as f64 / r.started.elapsed().as_secs_f64().max(1.0));
     p.eta_s = recent.filter(|x| *x > 0.0 && p.done < p.total).map(|x| {
         ((p.total - p.done) as f64 / x).ceil() as u64 + pause_left.map_or(0, |d| d.as_secs_f64().ceil() as u64)
@@ -509,7 +506,7 @@ pub(super) async fn view(
     let Some(run) = runs_get(&app, &id).or_else(|| from_disk(&app, &id)) else { return not_found(&app) };
     let r = run.lock().unwrap_or_else(|e| e.into_inner());
     let progress = snapshot(&r, app.lang());
-    let replaced = (progress.state == "failed").then(|| key_replaced(&app, &r.files)).flatten();
+    let replaced = (progress.state == RunState::Failed).then(|| key_replaced(&app, &r.files)).flatten();
     let rerun_calls = match &r.report {
         Some(report) if report.results.is_some() => {
             job::failed_calls_to_send(&r.plan, &report.rows, &r.files, app.lang())
@@ -524,7 +521,7 @@ pub(super) async fn view(
         new_key: replaced.map(|(was, now)| super::run_page::confirm_new_key(&id, &was, &now, app.lang())),
         report: r.report.as_ref(),
         plan: &r.plan,
-        only: q.get("statut").map(String::as_str),
+        only: q.get("statut").and_then(|s| job::Status::from_word(s)),
         rerun_calls,
         lang: app.lang(),
         simulation: app.simulation,
@@ -534,9 +531,8 @@ pub(super) async fn view(
 
 /// The run's key replaced at the same place (masked ids: as recorded, now).
 fn key_replaced(app: &Shared, files: &RunFiles) -> Option<(String, String)> {
-    let cfg = app.config();
-    let keys = app.keys.lock().unwrap_or_else(|e| e.into_inner()).clone().or_else(|| job::keys(&cfg).ok())?;
-    job::key_replaced(&cfg, &keys, files)
+    let keys = app.send_keys().ok()?;
+    job::key_replaced(&app.config(), &keys, files)
 }
 
 fn not_found(app: &Shared) -> Response<Body> {
@@ -561,7 +557,7 @@ pub(super) async fn events(
         }
         tokio::time::sleep(Duration::from_millis(400)).await;
         let p = snapshot(&run.lock().unwrap_or_else(|e| e.into_inner()), lang);
-        let last = matches!(p.state, "done" | "stopped" | "failed");
+        let last = !p.state.going();
         let event = SseEvent::default().event("progress").data(serde_json::to_string(&p).unwrap_or_default());
         Some((Ok(event), (run, last)))
     });

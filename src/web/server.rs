@@ -20,7 +20,7 @@ use tokio::net::TcpListener;
 
 /// A request's headers must arrive within this; a connection kept alive
 /// without a new request is closed after it too.
-pub const HEADER_LIMIT: Duration = Duration::from_secs(10);
+pub(super) const HEADER_LIMIT: Duration = Duration::from_secs(10);
 /// A body gets this long, plus a second per `BODY_RATE` bytes.
 const BODY_BASE: Duration = Duration::from_secs(10);
 const BODY_RATE: u64 = 1 << 20;
@@ -29,7 +29,7 @@ const CLOSING: Duration = Duration::from_secs(5);
 
 /// Serves `router` on `listener` until `stop` completes, then lets the
 /// connections finish their request (`CLOSING` at most).
-pub async fn serve(listener: TcpListener, router: Router, stop: impl Future<Output = ()>) {
+pub(super) async fn serve(listener: TcpListener, router: Router, stop: impl Future<Output = ()>) {
     let (closing, _) = tokio::sync::watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
     tokio::pin!(stop);
@@ -68,7 +68,7 @@ pub async fn serve(listener: TcpListener, router: Router, stop: impl Future<Outp
 }
 
 /// The middleware that bounds the time to read a request's body.
-pub async fn body_deadline(req: Request, next: Next) -> Response {
+pub(super) async fn body_deadline(req: Request, next: Next) -> Response {
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     let size = declared.unwrap_or((super::UPLOAD_LIMIT_MB + 1) << 20);
     let limit = BODY_BASE + Duration::from_secs(size / BODY_RATE);
@@ -85,7 +85,7 @@ struct Deadline {
 
 /// The error of a body sent too slowly.
 #[derive(Debug)]
-pub struct TooSlow;
+pub(super) struct TooSlow;
 
 impl std::fmt::Display for TooSlow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -12,11 +12,11 @@ use axum::body::Body;
 use axum::extract::{Form, Multipart, Path as UrlPath, Query, State};
 use axum::http::{HeaderValue, Response, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
-use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
 
-use super::{Shared, UPLOAD_LIMIT_MB, failure, html, owner_only_folder};
+use super::{Shared, UPLOAD_LIMIT_MB, failed, failure, html, internal, owner_only_folder};
 use crate::job::{CheckedSheet, Edit, SheetInput};
+use crate::messages::{Message, SheetText, Text};
 
 pub(super) struct Loaded {
     /// The upload's own name, for display and the fixed sheet's name only.
@@ -51,15 +51,7 @@ fn safe_name(uploaded: &str) -> String {
 pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Response<Body> {
     let lang = app.lang();
     let too_big = || {
-        let text = format!(
-            "{} {UPLOAD_LIMIT_MB} Mo. {}",
-            lang.t("Le fichier dépasse la taille permise :", "The file is larger than allowed:"),
-            lang.t(
-                "Découpez-le en plusieurs tableurs, ou utilisez la ligne de commande (loopbatch check).",
-                "Split it into several sheets, or use the command line (loopbatch check)."
-            )
-        );
-        failure(&app, StatusCode::PAYLOAD_TOO_LARGE, &text)
+        failure(&app, StatusCode::PAYLOAD_TOO_LARGE, &Message::UploadTooBig { limit_mb: UPLOAD_LIMIT_MB }.text(lang))
     };
     let (mut name, mut bytes, mut sheet_name) = (String::new(), Vec::new(), None);
     let (mut encoding, mut delimiter) = (None, None);
@@ -82,29 +74,16 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_big(),
             // Cut, malformed, or too slow (see `server::body_deadline`).
             Err(_) => {
-                let text = lang.t(
-                    "L'envoi du fichier a été interrompu ou a pris trop de temps. Choisissez le fichier de nouveau.",
-                    "Sending the file was cut off or took too long. Choose the file again.",
-                );
-                return failure(&app, StatusCode::BAD_REQUEST, text);
+                return failure(&app, StatusCode::BAD_REQUEST, &Message::UploadCut.text(lang));
             }
         }
     }
-    let another = Some((lang.t("Choisir un autre fichier", "Choose another file"), "/"));
+    let another = Some((SheetText::ChooseAnotherFile.say(lang), "/"));
     if bytes.is_empty() && name.is_empty() {
-        let text = lang.t("Aucun fichier choisi : choisissez un tableur.", "No file chosen: choose a sheet.");
-        return super::failure_then(&app, StatusCode::BAD_REQUEST, text, another);
+        return super::failure_then(&app, StatusCode::BAD_REQUEST, &Message::NoFileChosen.text(lang), another);
     }
     if bytes.is_empty() {
-        let text = format!(
-            "{} « {} » {}",
-            lang.t("Le fichier", "The file"),
-            safe_name(&name),
-            lang.t(
-                "est vide (0 octet) : ouvrez-le dans Excel, vérifiez qu'il contient vos lignes, enregistrez-le, puis choisissez-le de nouveau.",
-                "is empty (0 bytes): open it in Excel, check that it holds your rows, save it, then choose it again."
-            )
-        );
+        let text = Message::UploadEmpty { name: &safe_name(&name) }.text(lang);
         return super::failure_then(&app, StatusCode::BAD_REQUEST, &text, another);
     }
     let id = super::guard::secret();
@@ -126,11 +105,11 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
         // A sheet refused is not kept.
         Ok(Err(f)) => {
             let _ = std::fs::remove_dir_all(&folder);
-            super::failure_then(&app, StatusCode::UNPROCESSABLE_ENTITY, &f.message, another)
+            failed(&app, &f, another)
         }
-        Err(_) => {
+        Err(e) => {
             let _ = std::fs::remove_dir_all(&folder);
-            failure(&app, StatusCode::INTERNAL_SERVER_ERROR, lang.t("Erreur interne.", "Internal error."))
+            failed(&app, &internal(e), None)
         }
     }
 }
@@ -197,25 +176,23 @@ pub(super) fn listed(app: &Shared) -> maud::Markup {
     };
     sheets.sort_by_key(|s| std::cmp::Reverse(s.3));
     maud::html! {
-        h2 { (lang.t("Tableurs chargés", "Sheets loaded")) }
-        p { (lang.t(
-            "Gardés sur cet ordinateur tant que la page les utilise (un jour au plus) : supprimez ceux dont vous n'avez plus besoin.",
-            "Kept on this computer while the page uses them (a day at most): delete those you no longer need.")) }
+        h2 { (SheetText::SheetsLoaded.say(lang)) }
+        p { (SheetText::KeptOnThisComputerWhileThe.say(lang)) }
         @if sheets.is_empty() {
-            p data-testid="no-uploads" { (lang.t("Aucun tableur chargé.", "No sheet loaded.")) }
+            p data-testid="no-uploads" { (SheetText::NoSheetLoaded.say(lang)) }
         } @else {
             table data-testid="uploads" {
                 thead { tr {
-                    th scope="col" { (lang.t("tableur", "sheet")) } th scope="col" { (lang.t("lignes", "rows")) }
-                    th scope="col" { (lang.t("actions", "actions")) }
+                    th scope="col" { (SheetText::Sheet.say(lang)) } th scope="col" { (SheetText::Rows.say(lang)) }
+                    th scope="col" { (SheetText::Actions.say(lang)) }
                 } }
                 tbody { @for (id, name, rows, _) in &sheets {
                     tr data-testid="upload" data-sheet=(id) {
                         td { (name) } td { (rows) }
                         td {
-                            a href=(format!("/feuille/{id}")) { (lang.t("Ouvrir", "Open")) }
+                            a href=(format!("/feuille/{id}")) { (SheetText::Open.say(lang)) }
                             form.inline method="post" action=(format!("/feuille/{id}/suppression")) {
-                                button type="submit" data-testid="delete-upload" { (lang.t("Supprimer", "Delete")) }
+                                button type="submit" data-testid="delete-upload" { (SheetText::Delete.say(lang)) }
                             }
                         }
                     }
@@ -263,14 +240,7 @@ pub(super) fn loaded(app: &Shared, id: &str) -> Option<Arc<Mutex<Loaded>>> {
 
 pub(super) fn not_found(app: &Shared) -> Response<Body> {
     let lang = app.lang();
-    failure(
-        app,
-        StatusCode::NOT_FOUND,
-        lang.t(
-            "Ce tableur n'est plus chargé : choisissez-le de nouveau.",
-            "This sheet is no longer loaded: choose it again.",
-        ),
-    )
+    failure(app, StatusCode::NOT_FOUND, SheetText::ThisSheetIsNoLongerLoaded.say(lang))
 }
 
 pub(super) async fn view(
@@ -318,7 +288,7 @@ pub(super) async fn edit(
             .iter()
             .map(|i| serde_json::json!({"index": i, "html": super::grid::row(&l.sheet, *i, lang).into_string()}))
             .collect();
-        Ok::<_, crate::error::Failure>(serde_json::json!({
+        Ok::<_, crate::job::Failure>(serde_json::json!({
             "summary": super::grid::summary(&l.sheet, lang).into_string(),
             "rows": rows,
         }))
@@ -332,8 +302,8 @@ pub(super) async fn edit(
             r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             r
         }
-        Ok(Err(e)) => failure(&app, StatusCode::BAD_REQUEST, &e.message),
-        Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, lang.t("Erreur interne.", "Internal error.")),
+        Ok(Err(f)) => failed(&app, &f, None),
+        Err(e) => failed(&app, &internal(e), None),
     }
 }
 
@@ -344,30 +314,29 @@ pub(super) async fn fixed(State(app): State<Shared>, UrlPath(id): UrlPath<String
     let built = tokio::task::spawn_blocking(move || {
         let l = l.lock().unwrap_or_else(|e| e.into_inner());
         let stem = PathBuf::from(&l.name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        fixed_workbook(&l.sheet).map(|bytes| (format!("{stem}-corrige.xlsx"), bytes))
+        l.sheet.fixed_xlsx().map(|bytes| (format!("{stem}-corrige.xlsx"), bytes))
     })
     .await;
     match built {
         Ok(Ok((file, bytes))) => download(bytes, XLSX, &file),
         Ok(Err(e)) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne."),
+        Err(e) => failed(&app, &internal(e), None),
     }
 }
 
 /// The readable plan of the sheet as it stands (PLAN.xlsx).
 pub(super) async fn plan_workbook(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
     let Some(l) = loaded(&app, &id) else { return not_found(&app) };
-    let lang = app.lang();
     let built = tokio::task::spawn_blocking(move || {
         let l = l.lock().unwrap_or_else(|e| e.into_inner());
         let stem = PathBuf::from(&l.name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        crate::job::plan_xlsx(&l.sheet.plan(crate::job::Bodies::Yes), lang).map(|b| (format!("{stem}-plan.xlsx"), b))
+        crate::job::plan_xlsx(&l.sheet.plan(crate::job::Bodies::Yes)).map(|b| (format!("{stem}-plan.xlsx"), b))
     })
     .await;
     match built {
         Ok(Ok((file, bytes))) => download(bytes, XLSX, &file),
         Ok(Err(e)) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        Err(_) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne."),
+        Err(e) => failed(&app, &internal(e), None),
     }
 }
 
@@ -397,29 +366,6 @@ fn attachment(file: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
-fn fixed_workbook(sheet: &CheckedSheet) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let table = sheet.table();
-    let mut book = Workbook::new();
-    let text = Format::new().set_num_format("@");
-    let bold = Format::new().set_bold().set_num_format("@");
-    for header in &table.sheets {
-        let ws = book.add_worksheet();
-        let name: String = header.name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
-        if !name.is_empty() {
-            let _ = ws.set_name(&name);
-        }
-        for (c, column) in table.columns.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, column, &bold)?;
-        }
-        for (r, raw) in (1u32..).zip(table.rows.iter().filter(|raw| raw.sheet == header.name)) {
-            for (c, cell) in raw.cells.iter().enumerate() {
-                ws.write_string_with_format(r, c as u16, &cell.text, &text)?;
-            }
-        }
-    }
-    book.save_to_buffer()
-}
-
 /// A results file's name for the download, with the date and time its
 /// run wrote it: two runs of one sheet never download under one name.
 pub(super) fn dated_name(path: &std::path::Path) -> String {
@@ -427,7 +373,7 @@ pub(super) fn dated_name(path: &std::path::Path) -> String {
     let ext = path.extension().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let written = std::fs::metadata(path).and_then(|m| m.modified()).unwrap_or_else(|_| std::time::SystemTime::now());
     // 2026-12-03 10:04 → 2026-12-03-10h04
-    let when = crate::outcome::format_local(written).replace(' ', "-").replacen(':', "h", 1);
+    let when = crate::job::format_local(written).replace(' ', "-").replacen(':', "h", 1);
     format!("{stem}-{when}.{ext}")
 }
 

@@ -289,3 +289,28 @@ fn a_command_never_calls_another_commands_module() {
         .collect();
     assert!(wrong.is_empty(), "shared front-end code goes to its own module: {wrong:?}");
 }
+
+#[test]
+fn the_page_goes_through_the_library_only() {
+    let g = graph();
+    let wrong: Vec<String> = g
+        .iter()
+        .filter(|(from, _)| from.starts_with("web"))
+        .flat_map(|(from, tos)| tos.iter().map(move |to| (from, to)))
+        // `messages`: the catalogue the page puts its words from.
+        .filter(|(_, to)| !(to.starts_with("web") || to.starts_with("job") || to.starts_with("messages")))
+        .map(|(from, to)| format!("{from} -> {to}"))
+        .collect();
+    assert!(wrong.is_empty(), "the page reaches past job: {wrong:?}");
+}
+
+#[test]
+fn the_public_surface_is_job_simulator_and_a_hidden_fuzzing() {
+    let lib = std::fs::read_to_string(src().join("lib.rs")).unwrap();
+    let public: Vec<&str> =
+        lib.lines().filter_map(|l| l.strip_prefix("pub mod ")).map(|l| l.trim_end_matches(';')).collect();
+    assert_eq!(public, ["fuzzing", "job", "simulator"], "every other module is pub(crate)");
+    assert!(lib.contains("#[doc(hidden)]\npub mod fuzzing;"), "fuzzing is hidden from the docs");
+    let cargo = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    assert!(cargo.contains("[lints.rust]\n") && cargo.contains("unreachable_pub = \"warn\""), "the compiler keeps it");
+}

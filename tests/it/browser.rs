@@ -199,7 +199,7 @@ fn sample_gateway(latency: Duration) -> TestSim {
         dossiers: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),
         ..Default::default()
     };
-    let model = simulator::build_model(&seed, 1, loopbatch::i18n::Lang::Fr).unwrap();
+    let model = simulator::build_model(&seed, 1, loopbatch::job::Lang::Fr).unwrap();
     let faults = simulator::Faults { latency, ..Default::default() };
     TestSim::start(Options { model, faults, ..Default::default() })
 }
@@ -351,7 +351,16 @@ fn stop_then_resume(kind: Browser, driver: &Path, binary: &Path) {
             .await
             .unwrap();
         shown(&c, "[data-testid=runs]").await;
-        assert_eq!(c.find_all(Locator::Css("[data-testid=stored-run]")).await.unwrap().len(), kept - 1);
+        // The list before the deletion may still be the one shown: wait for the new one.
+        let mut left = kept;
+        for _ in 0..100 {
+            left = c.find_all(Locator::Css("[data-testid=stored-run]")).await.unwrap().len();
+            if left == kept - 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(left, kept - 1);
         c.close().await.unwrap();
     });
     let stats = sim.stats();

@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use loopbatch::config::{Config, FileConfig, Keys, Rate, Secret};
-use loopbatch::error::exit;
-use loopbatch::i18n::Lang;
+use loopbatch::job::Lang;
+use loopbatch::job::Problem;
+use loopbatch::job::exit;
 use loopbatch::job::{self, CheckedSheet, Confirm, Edit, Event, EventSink, RunRequest, RunSource, SheetInput, Stopper};
+use loopbatch::job::{Config, FileConfig, Keys, Rate, Secret};
 use loopbatch::simulator::{self, Options};
 
 use crate::util::{TestSim, Work, results_xlsx};
@@ -187,7 +188,7 @@ fn two_runs_live_in_one_process_and_a_remote_host_asks_first() {
     let record = asked.clone();
     let confirm: Confirm = Box::new(move |c| {
         *record.lock().unwrap() = Some(c);
-        Box::pin(async { Err(loopbatch::error::Failure::unusable("refusé")) })
+        Box::pin(async { Err(loopbatch::job::Failure::unusable("refusé")) })
     });
     let (events, _) = recorder();
     let out = w.path("remote.xlsx");
@@ -196,11 +197,11 @@ fn two_runs_live_in_one_process_and_a_remote_host_asks_first() {
         .block_on(job::run(&remote, sheet_request(&a, &out), events, Stopper::default(), confirm))
         .err()
         .expect("refused");
-    assert_eq!(err.message, "refusé");
+    assert_eq!(err.to_string(), "refusé");
     let c = asked.lock().unwrap().clone().expect("asked");
     assert_eq!(c.host, "api.cabinet.invalid");
     assert!(c.calls > 0 && c.calls_per_route.values().sum::<usize>() == c.calls);
-    let registre = loopbatch::registre::Registre::open(remote.registre.as_ref().unwrap(), Lang::Fr).unwrap();
+    let registre = loopbatch::job::Registre::open(remote.registre.as_ref().unwrap(), Lang::Fr).unwrap();
     assert!(!out.exists() && registre.run_for(&out).unwrap().is_none(), "nothing written");
 }
 
@@ -229,7 +230,7 @@ fn an_edited_row_is_checked_again_with_the_checks_across_rows() {
     assert_eq!((counts.rows, counts.valid, counts.invalid), (4, 1, 3));
     assert_eq!(cli["valid"], counts.valid as u64);
     assert_eq!(cli["invalid"], counts.invalid as u64);
-    assert!(sheet.rows()[1].problems.iter().any(|p| p.contains("personnes différentes")));
+    assert!(sheet.rows()[1].problems.iter().any(|p| matches!(p, Problem::SharedEmail { .. })));
     let name = sheet.table().rows[0].sheet.to_string();
 
     // The mistyped e-mail fixed: that row alone turns valid.
@@ -250,7 +251,7 @@ fn an_edited_row_is_checked_again_with_the_checks_across_rows() {
     // And back: the same e-mail for the fourth row's person spoils two rows.
     sheet.edit(&Edit { sheet: name.clone(), line: 5, field: "email".into(), value: "anne@exemple.fr".into() }).unwrap();
     assert_eq!(sheet.counts().invalid, 2);
-    assert!(sheet.rows()[3].problems.iter().any(|p| p.contains("personnes différentes")));
+    assert!(sheet.rows()[3].problems.iter().any(|p| matches!(p, Problem::SharedEmail { .. })));
 
     // The sheet as edited plans like the CLI plans the same sheet.
     let fixed = w.csv_1252(
@@ -269,7 +270,7 @@ fn an_edited_row_is_checked_again_with_the_checks_across_rows() {
 
     // Unknown rows and columns are said, not guessed.
     let e = sheet.edit(&Edit { sheet: name.clone(), line: 99, field: "email".into(), value: String::new() });
-    assert!(e.unwrap_err().message.contains("99"));
+    assert!(e.unwrap_err().to_string().contains("99"));
     let e = sheet.edit(&Edit { sheet: name.clone(), line: 2, field: "profil".into(), value: "2.0".into() });
-    assert!(e.unwrap_err().message.contains("profil"));
+    assert!(e.unwrap_err().to_string().contains("profil"));
 }

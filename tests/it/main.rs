@@ -3,12 +3,15 @@
 mod architecture;
 mod browser;
 mod check;
+mod docs;
 mod dossiers;
 mod excel;
+mod exits;
 mod faults;
 mod fuzz_corpus;
 mod hostile;
 mod library;
+mod messages;
 mod not_a_sheet;
 mod only_failed;
 mod page;

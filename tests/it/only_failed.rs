@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use loopbatch::loop_api::Routes;
 use loopbatch::simulator::{self, Faults, Options};
+use loopbatch::simulator::{Operation, Routes};
 
 use crate::util::{Hermetic, TestSim, Work, model, results_csv};
 
@@ -70,7 +70,9 @@ fn only_failed_settles_what_a_stopped_run_sent_without_an_answer() {
     let r = Routes::default();
     o.faults = Faults {
         lost_answer_rate: 1.0,
-        spared_routes: vec![r.provision_company, r.add_offer, r.add_collaborative_offer],
+        spared_routes: [Operation::ProvisionCompany, Operation::AddOffer, Operation::AddCollaborativeOffer]
+            .map(|op| r.of(op).to_string())
+            .to_vec(),
         ..Default::default()
     };
     let sim = TestSim::start(o);

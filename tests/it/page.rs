@@ -18,17 +18,17 @@ pub(crate) struct Page {
 
 impl Page {
     /// The per-user data folder the server was given (XDG_DATA_HOME).
-    pub fn data(&self) -> &std::path::Path {
+    pub(crate) fn data(&self) -> &std::path::Path {
         &self.data
     }
 
     /// The server's process id (its memory, read in /proc).
-    pub fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
 
     /// The server's exit, if it ends within `within`.
-    pub fn wait_exit(&mut self, within: std::time::Duration) -> Option<std::process::ExitStatus> {
+    pub(crate) fn wait_exit(&mut self, within: std::time::Duration) -> Option<std::process::ExitStatus> {
         let deadline = std::time::Instant::now() + within;
         while std::time::Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -346,7 +346,7 @@ fn a_run_from_the_page_is_followed_and_writes_the_clis_results() {
             dossiers: Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),
             ..Default::default()
         };
-        simulator::build_model(&seed, 1, loopbatch::i18n::Lang::Fr).unwrap()
+        simulator::build_model(&seed, 1, loopbatch::job::Lang::Fr).unwrap()
     };
     let sim = crate::util::TestSim::start(Options { model: sample_model(), ..Default::default() });
     let w = Work::new();
@@ -796,7 +796,7 @@ fn slow_gateway(latency_ms: u64, config: &str) -> Slow {
         dossiers: Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),
         ..Default::default()
     };
-    let model = simulator::build_model(&seed, 1, loopbatch::i18n::Lang::Fr).unwrap();
+    let model = simulator::build_model(&seed, 1, loopbatch::job::Lang::Fr).unwrap();
     let faults = Faults { latency: std::time::Duration::from_millis(latency_ms), ..Default::default() };
     let sim = crate::util::TestSim::start(Options { model, faults, ..Default::default() });
     let w = Work::new();
@@ -814,8 +814,8 @@ fn slow_gateway(latency_ms: u64, config: &str) -> Slow {
 
 #[test]
 fn a_pause_says_who_asks_to_wait_and_for_how_long() {
-    use loopbatch::config::Rate;
     use loopbatch::simulator::Options;
+    use loopbatch::simulator::Rate;
     // One call per 4 s at the gateway: the second call gets a Retry-After.
     let sim = crate::util::TestSim::start(Options {
         model: crate::util::model(&[("P1", false), ("P2", false), ("P3", false)]),

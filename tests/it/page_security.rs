@@ -415,8 +415,7 @@ fn the_demo_simulators_admin_routes_need_its_secret_and_its_keys_stay() {
     let w = Work::new();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let mut cfg =
-        loopbatch::config::Config::resolve(loopbatch::config::FileConfig::default(), None, loopbatch::i18n::Lang::Fr)
-            .unwrap();
+        loopbatch::job::Config::resolve(loopbatch::job::FileConfig::default(), None, loopbatch::job::Lang::Fr).unwrap();
     cfg.registre = Some(w.path("registre.sqlite3"));
     let demo = rt.block_on(loopbatch::job::start_demo(&cfg, &w.path("demo"))).unwrap();
     let root = format!("http://{}", demo.simulator.addr);

@@ -119,3 +119,40 @@ fn help_into_a_closed_pipe_exits_0() {
     assert_eq!(code, 0, "{stderr}");
     no_word_of_the_pipe(&stderr);
 }
+
+#[test]
+fn plan_json_and_version_into_a_closed_pipe_keep_their_exit_codes() {
+    let w = Work::new();
+    let sheet = w.csv_1252(
+        "s.csv",
+        &["Code dossier;Raison sociale;Offre;E-mail;Nom;Prénom", "D001;Société D001;start;a@ex.fr;Nom;Prénom"],
+    );
+    let mut c = bin(&w, &[]);
+    c.args(["plan", sheet.to_str().unwrap(), "--out", "p.json", "--format", "json"]);
+    let (code, stderr) = run_closed(c);
+    assert_eq!(code, 0, "{stderr}");
+    no_word_of_the_pipe(&stderr);
+    assert!(w.path("p.json").is_file() && w.path("p.xlsx").is_file(), "the plan was written");
+    let mut c = bin(&w, &[]);
+    c.arg("--version");
+    let (code, stderr) = run_closed(c);
+    assert_eq!(code, 0, "{stderr}");
+    no_word_of_the_pipe(&stderr);
+}
+
+#[test]
+fn the_dossiers_list_into_a_closed_pipe_exits_0() {
+    let (sim, _) = crate::dossiers::portfolio(3);
+    let w = Work::new();
+    let keys = [
+        ("LOOP_BASE_URL", sim.base_url.as_str()),
+        ("LOOP_SUBSCRIPTION_KEY", loopbatch::simulator::DEMO_SUBSCRIPTION_KEY),
+        ("LOOP_API_KEY", loopbatch::simulator::DEMO_API_KEY),
+    ];
+    let mut c = bin(&w, &keys);
+    c.args(["dossiers", "--domain", "CABINET"]);
+    let (code, stderr) = run_closed(c);
+    assert_eq!(code, 0, "{stderr}");
+    no_word_of_the_pipe(&stderr);
+    assert!(stderr.contains("4 / 4"), "the count still said on standard error: {stderr}");
+}

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use loopbatch::config::Secret;
+use loopbatch::simulator::Secret;
 use loopbatch::simulator::{self, Faults, Options};
 
 use crate::util::{Hermetic, TestSim, Work, model, results_csv};

@@ -1,6 +1,6 @@
 //! Property tests of the normalisers: never panic, idempotent, digits kept.
 
-use loopbatch::normalize::{email, offer, phone};
+use loopbatch::fuzzing::{email, offer, phone};
 use proptest::prelude::*;
 
 proptest! {

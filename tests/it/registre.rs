@@ -125,11 +125,11 @@ fn a_journal_of_the_previous_format_is_imported_once() {
     assert_eq!(stdout(&out).matches("Importé").count(), 2, "{}", stdout(&out));
     let out = w.bin().args(["registre", "import"]).arg(&results).output().unwrap();
     assert!(stdout(&out).contains("Déjà importé"), "{}", stdout(&out));
-    let reg = loopbatch::registre::Registre::open(&default_registre(&w), loopbatch::i18n::Lang::Fr).unwrap();
+    let reg = loopbatch::job::Registre::open(&default_registre(&w), loopbatch::job::Lang::Fr).unwrap();
     let run = reg.run_for(&results).unwrap().expect("the run of r.csv");
     let (prior, damaged) = reg.prior(run.id).unwrap();
     assert!(!damaged);
-    assert_eq!(prior.get(&1), Some(&loopbatch::registre::Prior::InFlight { attempts: 1, sent: true }));
+    assert_eq!(prior.get(&1), Some(&loopbatch::job::Prior::InFlight { attempts: 1, sent: true }));
     let run = reg.run_for(&w.path("t.csv")).unwrap().expect("the torn one too");
     assert_eq!(reg.prior(run.id).unwrap().0.len(), 1, "the torn line left out");
     let out = w.bin().args(["registre", "import"]).arg(&sheet).output().unwrap();
@@ -260,4 +260,96 @@ fn a_forgotten_email_is_gone_from_every_file_of_the_registre() {
     assert!(!holds("g0@exemple.fr") && !holds("Prenom0"), "gone from the file and its WAL");
     assert!(holds("g1@exemple.fr"), "the others stay");
     assert_eq!(crate::util::registre_events(&w, &w.path("r.csv")).unwrap().len(), before, "the attempts stay");
+}
+
+/// A new run into results of an unfinished run this registre does not know
+/// (killed: its holder's note beside them; another user, machine or
+/// registre, or a registre wiped) is refused, naming who ran it: never
+/// everything sent again. (A finished run leaves no note: a new run into
+/// its results goes, as `faults::a_stale_results_file_is_no_proof` shows.)
+#[test]
+fn a_new_run_into_results_of_a_run_this_registre_does_not_know_sends_nothing() {
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 4);
+    let sim = sim(&codes);
+    let run = |kill: bool| {
+        let mut c = w.bin_for(&sim);
+        c.args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s", "--concurrency", "1"]);
+        if kill {
+            c.env("LOOPBATCH_TEST_KILL_AT", "answered:3");
+        }
+        c.output().unwrap()
+    };
+    assert_ne!(run(true).status.code(), Some(0), "killed");
+    let before = sent(&sim);
+    let note: serde_json::Value = serde_json::from_slice(&std::fs::read(w.path("r.csv.lock.owner")).unwrap()).unwrap();
+    crate::util::wipe_registre(&w);
+    let out = run(false);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("ne connaît pas") && err.contains("autre fichier de résultats"), "{err}");
+    assert!(err.contains(note["user"].as_str().unwrap()), "who ran it is named: {err}");
+    assert_eq!(sent(&sim), before, "nothing sent");
+}
+
+/// A file that is no registre (emptied to 0 bytes, another program's
+/// SQLite database) is refused like a damaged one, and left as it is.
+#[test]
+fn an_empty_file_or_another_programs_database_is_no_registre() {
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 2);
+    let sim = sim(&codes);
+    let empty = w.file("vide.sqlite3", b"");
+    let other = w.path("autre.sqlite3");
+    {
+        let c = rusqlite::Connection::open(&other).unwrap();
+        c.execute_batch("CREATE TABLE clients(nom TEXT); INSERT INTO clients VALUES ('Durand');").unwrap();
+    }
+    for path in [&empty, &other] {
+        let before = sha(path);
+        let out = w
+            .bin_for(&sim)
+            .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s", "--registre"])
+            .arg(path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("endommagé"), "{}", stderr(&out));
+        assert_eq!(sha(path), before, "left as it is: {}", path.display());
+        assert!(!Path::new(&format!("{}-wal", path.display())).exists());
+    }
+    assert_eq!(sent(&sim), 0);
+    // No temporary file of the creation left beside a new registre.
+    let fresh = w.path("neuf.sqlite3");
+    w.bin().args(["registre", "check", "--registre"]).arg(&fresh).assert().code(0);
+    let names: Vec<String> =
+        std::fs::read_dir(w.path("")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(!names.iter().any(|n| n.contains("nouveau")), "{names:?}");
+}
+
+/// `registre forget` while another program reads the registre: the WAL
+/// cannot be emptied, said so with exit 1 (never « effacé » while a copy
+/// stays); run again once the reader is gone, the e-mail is gone.
+#[test]
+fn forget_says_when_a_reader_keeps_a_copy_in_the_wal() {
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 2);
+    let sim = sim(&codes);
+    w.bin_for(&sim).args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "100/s"]).assert().code(0);
+    let path = crate::util::registre_path(&w);
+    let reader = rusqlite::Connection::open(&path).unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    let _: i64 = reader.query_row("SELECT count(*) FROM runs", [], |r| r.get(0)).unwrap();
+    let out = w.bin().args(["registre", "forget", "g0@exemple.fr"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("un autre programme lit le registre"), "{}", stdout(&out));
+    reader.execute_batch("COMMIT").unwrap();
+    drop(reader);
+    let out = w.bin().args(["registre", "forget", "g0@exemple.fr"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let holds = ["", "-wal"].iter().any(|s| {
+        let b = std::fs::read(format!("{}{s}", path.display())).unwrap_or_default();
+        b.windows(13).any(|x| x == b"g0@exemple.fr")
+    });
+    assert!(!holds, "gone from the file and its WAL");
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use loopbatch::config::Rate;
+use loopbatch::simulator::Rate;
 use loopbatch::simulator::{self, Faults, Options, ThrottleModel};
 
 use crate::util::Hermetic;

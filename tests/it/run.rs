@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use loopbatch::config::Rate;
+use loopbatch::simulator::Rate;
 use loopbatch::simulator::{self, ErrorProfile, Faults, Options};
 
 use crate::util::Hermetic;
@@ -14,7 +14,7 @@ fn sample_model() -> loopbatch::simulator::Model {
         dossiers: Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),
         ..Default::default()
     };
-    simulator::build_model(&seed, 1, loopbatch::i18n::Lang::Fr).unwrap()
+    simulator::build_model(&seed, 1, loopbatch::job::Lang::Fr).unwrap()
 }
 
 fn count(lines: &[Line], status: &str) -> usize {
@@ -94,7 +94,7 @@ fn business_sheet(w: &Work) -> std::path::PathBuf {
 
 #[test]
 fn business_errors_land_verbatim_under_every_error_profile() {
-    for profile in ErrorProfile::ALL {
+    for profile in ErrorProfile::all() {
         let mut m = model(&[("D1", false), ("D2", false), ("D3", true)]);
         m.uninvited_domains.insert("pas-invite.fr".into());
         let sim = TestSim::start(Options { model: m, error_profile: profile, ..Default::default() });
@@ -446,7 +446,7 @@ fn a_run_killed_by_the_previous_release_is_resumed_from_its_journal() {
     let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), true)).collect();
     let sim = TestSim::start(Options { model: model(&refs), ..Default::default() });
     w.bin().args(["plan", input.to_str().unwrap(), "--out", "plan.json"]).assert().code(0);
-    let plan = loopbatch::plan::Plan::load_json(&w.path("plan.json"), loopbatch::i18n::Lang::Fr).unwrap();
+    let plan = loopbatch::job::Plan::load_json(&w.path("plan.json")).unwrap();
     let done: Vec<u32> = plan.calls.iter().filter(|c| c.depends_on.is_empty()).map(|c| c.id).take(3).collect();
     let mut journal = format!(
         "{{\"type\":\"start\",\"plan_hash\":\"{}\",\"source\":\"s.csv\",\"timestamp\":\"\",\"sending\":true}}\n",

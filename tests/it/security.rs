@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use loopbatch::config::Secret;
+use loopbatch::simulator::Secret;
 use loopbatch::simulator::{self, Options};
 
 use crate::util::{TestSim, Work, model, results_csv};

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use loopbatch::config::{Rate, Secret};
 use loopbatch::simulator::{self, ErrorProfile, Faults, Options, ThrottleModel};
+use loopbatch::simulator::{Rate, Secret};
 use serde_json::json;
 
 use crate::util::{TestSim, model};
@@ -317,7 +317,7 @@ fn dossiers_and_contacts_load_from_sheets() {
         uninvited_domains: vec!["NON.fr".into()],
         ..Default::default()
     };
-    let m = simulator::build_model(&seed, 1, loopbatch::i18n::Lang::Fr).unwrap();
+    let m = simulator::build_model(&seed, 1, loopbatch::job::Lang::Fr).unwrap();
     assert_eq!(m.dossiers.len(), 2);
     assert!(m.dossiers["A1"].operational() && !m.dossiers["B2"].operational());
     assert_eq!(m.dossiers["A1"].offers.len(), 2);

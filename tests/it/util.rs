@@ -7,22 +7,22 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
-pub struct Work {
+pub(crate) struct Work {
     pub dir: tempfile::TempDir,
 }
 
 impl Work {
-    pub fn new() -> Work {
+    pub(crate) fn new() -> Work {
         Work { dir: tempfile::tempdir().expect("temp dir") }
     }
 
-    pub fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
     /// The binary, run inside the temp folder with no LOOP_* variables and
     /// per-user folders of its own (`home`).
-    pub fn bin(&self) -> Command {
+    pub(crate) fn bin(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_loopbatch"));
         c.current_dir(self.dir.path());
         for (k, _) in std::env::vars() {
@@ -35,12 +35,12 @@ impl Work {
     }
 
     /// The per-user folders' root of the binaries this test runs.
-    pub fn home(&self) -> PathBuf {
+    pub(crate) fn home(&self) -> PathBuf {
         self.path(".home")
     }
 
     /// A CSV as French Excel writes it: Windows-1252, `;`, CRLF.
-    pub fn csv_1252(&self, name: &str, lines: &[&str]) -> PathBuf {
+    pub(crate) fn csv_1252(&self, name: &str, lines: &[&str]) -> PathBuf {
         let text = lines.join("\r\n") + "\r\n";
         let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
         assert!(!unmappable, "test text must fit Windows-1252");
@@ -49,7 +49,7 @@ impl Work {
         p
     }
 
-    pub fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+    pub(crate) fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
         let p = self.path(name);
         std::fs::write(&p, bytes).unwrap();
         p
@@ -59,7 +59,7 @@ impl Work {
 /// HOME and every per-user folder (configuration, data, cache; Windows'
 /// too) inside `home`: a spawned binary never reads nor writes the
 /// developer's own keys and settings.
-pub fn home_vars(home: &Path) -> [(&'static str, PathBuf); 6] {
+pub(crate) fn home_vars(home: &Path) -> [(&'static str, PathBuf); 6] {
     [
         ("HOME", home.to_path_buf()),
         ("XDG_CONFIG_HOME", home.join(".config")),
@@ -73,7 +73,7 @@ pub fn home_vars(home: &Path) -> [(&'static str, PathBuf); 6] {
 /// A spawned binary made hermetic: its own home and per-user folders, and
 /// none of the developer's LOOP*/LOOPBATCH* variables (keys, language,
 /// address), which a test sets itself when it needs one (after this call).
-pub trait Hermetic {
+pub(crate) trait Hermetic {
     fn hermetic(&mut self, home: &Path) -> &mut Self;
 }
 
@@ -88,13 +88,13 @@ impl Hermetic for std::process::Command {
 
 /// A cell for `xlsx`: text or number, as a user would have typed it.
 #[derive(Clone)]
-pub enum X {
+pub(crate) enum X {
     T(&'static str),
     N(f64),
 }
 
 /// An XLSX with one sheet per entry; each sheet is a list of rows.
-pub fn xlsx(path: &Path, sheets: &[(&str, Vec<Vec<X>>)]) {
+pub(crate) fn xlsx(path: &Path, sheets: &[(&str, Vec<Vec<X>>)]) {
     let mut book = rust_xlsxwriter::Workbook::new();
     for (name, rows) in sheets {
         let s = book.add_worksheet();
@@ -117,7 +117,7 @@ pub fn xlsx(path: &Path, sheets: &[(&str, Vec<Vec<X>>)]) {
 }
 
 /// A minimal ODS spreadsheet (what LibreOffice saves), one sheet, text cells.
-pub fn ods(path: &Path, sheet: &str, rows: &[Vec<&str>]) {
+pub(crate) fn ods(path: &Path, sheet: &str, rows: &[Vec<&str>]) {
     let mut table = String::new();
     for row in rows {
         table.push_str("<table:table-row>");
@@ -152,11 +152,11 @@ pub fn ods(path: &Path, sheet: &str, rows: &[Vec<&str>]) {
 }
 
 /// One results line: column name -> value.
-pub type Line = HashMap<String, String>;
+pub(crate) type Line = HashMap<String, String>;
 
 /// Reads a results CSV: checks the BOM and `;`; cells stay as written (the
 /// formula guard kept).
-pub fn results_csv(path: &Path) -> Vec<Line> {
+pub(crate) fn results_csv(path: &Path) -> Vec<Line> {
     let bytes = std::fs::read(path).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "results CSV must start with a UTF-8 BOM");
     let mut r = csv::ReaderBuilder::new().delimiter(b';').from_reader(&bytes[3..]);
@@ -170,7 +170,7 @@ pub fn results_csv(path: &Path) -> Vec<Line> {
 }
 
 /// Reads the first sheet of a results XLSX.
-pub fn results_xlsx(path: &Path) -> Vec<Line> {
+pub(crate) fn results_xlsx(path: &Path) -> Vec<Line> {
     use calamine::{Data, Reader};
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).unwrap();
     let name = book.sheet_names()[0].clone();
@@ -194,7 +194,7 @@ pub fn results_xlsx(path: &Path) -> Vec<Line> {
 }
 
 /// The names of the files inside a zip (xlsx) and one entry's text.
-pub fn zip_entry(path: &Path, name: &str) -> String {
+pub(crate) fn zip_entry(path: &Path, name: &str) -> String {
     let f = std::fs::File::open(path).unwrap();
     let mut z = zip::ZipArchive::new(f).unwrap();
     let mut e = z.by_name(name).unwrap();
@@ -204,7 +204,7 @@ pub fn zip_entry(path: &Path, name: &str) -> String {
 }
 
 /// An in-process simulator on 127.0.0.1, with its own runtime.
-pub struct TestSim {
+pub(crate) struct TestSim {
     pub rt: tokio::runtime::Runtime,
     pub handle: Option<loopbatch::simulator::Handle>,
     pub base_url: String,
@@ -212,7 +212,7 @@ pub struct TestSim {
 }
 
 impl TestSim {
-    pub fn start(opts: loopbatch::simulator::Options) -> TestSim {
+    pub(crate) fn start(opts: loopbatch::simulator::Options) -> TestSim {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let handle = rt.block_on(loopbatch::simulator::start(opts, 0)).unwrap();
         let base_url = handle.base_url.clone();
@@ -220,17 +220,17 @@ impl TestSim {
         TestSim { rt, handle: Some(handle), base_url, root }
     }
 
-    pub fn stats(&self) -> serde_json::Value {
+    pub(crate) fn stats(&self) -> serde_json::Value {
         self.rt.block_on(async { reqwest::get(format!("{}/__stats", self.root)).await.unwrap().json().await.unwrap() })
     }
 
-    pub fn state(&self) -> serde_json::Value {
+    pub(crate) fn state(&self) -> serde_json::Value {
         self.rt.block_on(async { reqwest::get(format!("{}/__state", self.root)).await.unwrap().json().await.unwrap() })
     }
 
     /// One POST with the demo secrets (or those given); returns status,
     /// headers and body text.
-    pub fn post(
+    pub(crate) fn post(
         &self,
         route: &str,
         body: serde_json::Value,
@@ -264,7 +264,7 @@ impl Drop for TestSim {
 }
 
 /// A model with `n` dossiers `D001…`, operational or not, no offers.
-pub fn model(codes: &[(&str, bool)]) -> loopbatch::simulator::Model {
+pub(crate) fn model(codes: &[(&str, bool)]) -> loopbatch::simulator::Model {
     let mut m = loopbatch::simulator::Model::default();
     for (code, operational) in codes {
         m.dossiers.insert(
@@ -286,7 +286,7 @@ pub fn model(codes: &[(&str, bool)]) -> loopbatch::simulator::Model {
 
 impl Work {
     /// The binary pointed at a simulator, with the demo secrets.
-    pub fn bin_for(&self, sim: &TestSim) -> Command {
+    pub(crate) fn bin_for(&self, sim: &TestSim) -> Command {
         let mut c = self.bin();
         c.env("LOOP_BASE_URL", &sim.base_url)
             .env("LOOP_SUBSCRIPTION_KEY", loopbatch::simulator::DEMO_SUBSCRIPTION_KEY)
@@ -298,7 +298,10 @@ impl Work {
 /// `loopbatch simulate` as a child process: waits for its
 /// `listening on 127.0.0.1:PORT` line and returns the child and the port.
 /// `configure` sets its folder and environment (LOOP_* are removed first).
-pub fn spawn_simulate(args: &[&str], configure: impl FnOnce(&mut std::process::Command)) -> (std::process::Child, u16) {
+pub(crate) fn spawn_simulate(
+    args: &[&str],
+    configure: impl FnOnce(&mut std::process::Command),
+) -> (std::process::Child, u16) {
     use std::io::{BufRead, BufReader};
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"));
     cmd.arg("simulate")
@@ -319,21 +322,21 @@ pub fn spawn_simulate(args: &[&str], configure: impl FnOnce(&mut std::process::C
 
 /// Where the binaries `w` runs keep their registre (the per-user local
 /// data folder of their own home).
-pub fn registre_path(w: &Work) -> PathBuf {
+pub(crate) fn registre_path(w: &Work) -> PathBuf {
     w.home().join(".local/share/loopbatch/registre.sqlite3")
 }
 
 /// The attempt events (call, attempt, event) of the last run of `results`
 /// in `w`'s registre; `None` when it holds no run for them.
-pub fn registre_events(w: &Work, results: &Path) -> Option<Vec<(u32, u32, String)>> {
-    let reg = loopbatch::registre::Registre::open(&registre_path(w), loopbatch::i18n::Lang::Fr).unwrap();
+pub(crate) fn registre_events(w: &Work, results: &Path) -> Option<Vec<(u32, u32, String)>> {
+    let reg = loopbatch::job::Registre::open(&registre_path(w), loopbatch::job::Lang::Fr).unwrap();
     let run = reg.run_for(results).unwrap()?;
     Some(reg.events(run.id).unwrap())
 }
 
 /// `w`'s registre wiped, as a profile erased at logoff: every run it knew
 /// is forgotten.
-pub fn wipe_registre(w: &Work) {
+pub(crate) fn wipe_registre(w: &Work) {
     let path = registre_path(w);
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));

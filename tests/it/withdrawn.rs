@@ -4,6 +4,7 @@
 //! way out (onboarding_add_offer = false, the offer activated in LoopHub,
 //! --only-failed) then ends every row OK without addOffer.
 
+use loopbatch::simulator::Operation;
 use loopbatch::simulator::Options;
 
 use crate::util::{TestSim, Work, model, results_csv};
@@ -26,7 +27,7 @@ fn a_withdrawn_add_offer_is_named_with_its_way_out_and_the_way_out_works() {
     let mut opts = Options { model: model(&[("W001", false), ("W002", false)]), ..Default::default() };
     // The gateway no longer serves the deprecated route (LoopHub still can:
     // the test activates offers through the route moved elsewhere).
-    opts.routes.add_offer = "/loophub-activation/addOffer".into();
+    opts.routes.set(Operation::AddOffer, "/loophub-activation/addOffer");
     let sim = TestSim::start(opts);
     let w = Work::new();
     w.csv_1252("s.csv", &["code_dossier;email;nom;prenom;offre", "W001;a@ok.fr;A;A;start", "W002;b@ok.fr;B;B;start"]);
@@ -84,7 +85,7 @@ fn a_withdrawn_add_offer_is_named_with_its_way_out_and_the_way_out_works() {
 #[test]
 fn another_missing_route_names_its_operation_and_the_settings() {
     let mut opts = Options { model: model(&[("W001", true)]), ..Default::default() };
-    opts.routes.add_client = "/elsewhere/addClient".into();
+    opts.routes.set(Operation::AddClient, "/elsewhere/addClient");
     let sim = TestSim::start(opts);
     let w = Work::new();
     std::fs::write(w.path("loopbatch.toml"), "onboarding_add_offer = false\n").unwrap();

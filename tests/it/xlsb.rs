@@ -139,7 +139,7 @@ fn sheet(rows: &[Vec<X>], strings: &mut Vec<String>) -> Vec<u8> {
 }
 
 /// An .xlsb with one sheet per entry.
-pub fn xlsb(path: &Path, sheets: &[(&str, Vec<Vec<X>>)]) {
+pub(crate) fn xlsb(path: &Path, sheets: &[(&str, Vec<Vec<X>>)]) {
     let mut strings = Vec::new();
     let parts: Vec<Vec<u8>> = sheets.iter().map(|(_, rows)| sheet(rows, &mut strings)).collect();
     let names: Vec<&str> = sheets.iter().map(|(n, _)| *n).collect();

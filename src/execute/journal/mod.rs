@@ -28,22 +28,22 @@ use crate::registre::{Event, NewRun, PlannedCall, Record, Registre};
 mod read;
 mod writer;
 
-pub use crate::registre::Prior;
-pub use read::{Recorded, RunInfo, peek, run_info};
+pub(crate) use crate::registre::Prior;
+pub(crate) use read::{Recorded, peek, run_info};
 use writer::{Queue, Shared, Written, lock};
 
 /// The registre could not be written: the system's error, as it said it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct WriteError(pub String);
+pub(crate) struct WriteError(pub String);
 
 /// A record's place in the run's record: committed, then on disk (see
 /// [`Journal::written`], [`Journal::durable`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Ticket(u64);
+pub(crate) struct Ticket(u64);
 
 /// How a run takes its results file's record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Take {
+pub(crate) enum Take {
     /// A new run: refused when these results already have one.
     New,
     /// `--resume`: the last run of these results goes on.
@@ -54,7 +54,7 @@ pub enum Take {
 }
 
 /// The run a journal records.
-pub struct RunSpec<'a> {
+pub(crate) struct RunSpec<'a> {
     pub results: &'a Path,
     /// Where the outcomes go when the registre cannot take them.
     pub rescue: &'a Path,
@@ -64,7 +64,7 @@ pub struct RunSpec<'a> {
     pub calls: Vec<PlannedCall<'a>>,
 }
 
-pub struct Journal {
+pub(crate) struct Journal {
     shared: Arc<Shared>,
     writer: Option<std::thread::JoinHandle<()>>,
     /// The registre's file, for messages.
@@ -89,7 +89,7 @@ impl Journal {
     /// Opens the registre, takes the run of `spec.results` as `take` says,
     /// and returns what an earlier session of it recorded (with the outcomes
     /// of its rescue file, which are then the run's own).
-    pub fn open(registre: &Path, spec: RunSpec<'_>, take: Take, lang: Lang) -> Result<(Journal, Recorded)> {
+    pub(crate) fn open(registre: &Path, spec: RunSpec<'_>, take: Take, lang: Lang) -> Result<(Journal, Recorded)> {
         let mut reg = Registre::open(registre, lang)?;
         crate::registre::enough_space(registre, lang)?;
         let existing = reg.run_for(spec.results)?;
@@ -103,13 +103,7 @@ impl Journal {
                 let (prior, damaged) = reg.prior(row.id)?;
                 reg.resumed(row.id)?;
                 let _ = std::fs::remove_file(spec.rescue);
-                let rec = Recorded {
-                    prior,
-                    damaged,
-                    warnings: Vec::new(),
-                    tenant: row.tenant,
-                    results_written: row.results_written,
-                };
+                let rec = Recorded { prior, damaged, warnings: Vec::new(), results_written: row.results_written };
                 (row.id, rec)
             }
             (Take::New, Some(_)) => return Err(read::taken(spec.results, lang)),
@@ -144,7 +138,7 @@ impl Journal {
 
     /// Records where the run goes (the last one recorded stands); on disk
     /// with the first reservation, before any call goes out.
-    pub fn tenant(&self, tenant: serde_json::Value) -> Written {
+    pub(crate) fn tenant(&self, tenant: serde_json::Value) -> Written {
         self.append(Record::Tenant(tenant), None).map(drop)
     }
 
@@ -152,37 +146,37 @@ impl Journal {
     /// out before [`Journal::durable`] says so for the returned ticket
     /// (committed at once, synced when a call waits for it: one sync then
     /// covers every reservation made by then).
-    pub fn sent(&self, call: u32, attempt: u32) -> std::result::Result<Ticket, WriteError> {
+    pub(crate) fn sent(&self, call: u32, attempt: u32) -> std::result::Result<Ticket, WriteError> {
         self.append(Record::Attempt { call, attempt, event: Event::Reserved }, None)
     }
 
     /// Records that attempt `attempt` of `call` goes out now: it must not
     /// go out before [`Journal::written`] says so for the returned ticket.
-    pub fn sending(&self, call: u32, attempt: u32) -> std::result::Result<Ticket, WriteError> {
+    pub(crate) fn sending(&self, call: u32, attempt: u32) -> std::result::Result<Ticket, WriteError> {
         self.append(Record::Attempt { call, attempt, event: Event::Sending }, None)
     }
 
     /// Records that an attempt recorded "sent" did not go out after all.
-    pub fn withdrawn(&self, call: u32, attempt: u32) {
+    pub(crate) fn withdrawn(&self, call: u32, attempt: u32) {
         // A registre that failed already stops the run: the resume settles it.
         let _ = self.append(Record::Attempt { call, attempt, event: Event::Withdrawn }, None);
     }
 
     /// Records a call's final outcome: committed once [`Journal::written`]
     /// says so, on disk before any later reservation is said durable.
-    pub fn done(&self, call: u32, outcome: &CallOutcome) -> std::result::Result<Ticket, WriteError> {
+    pub(crate) fn done(&self, call: u32, outcome: &CallOutcome) -> std::result::Result<Ticket, WriteError> {
         self.append(Record::Answered { call, outcome: outcome.clone() }, Some(call))
     }
 
     /// Returns once the record of `ticket` (and every one before it) is
     /// committed: in the WAL, a kill cannot lose it.
-    pub async fn written(&self, ticket: Ticket) -> Written {
+    pub(crate) async fn written(&self, ticket: Ticket) -> Written {
         self.wait(ticket, false).await
     }
 
     /// Returns once the record of `ticket` (and every one before it) is on
     /// disk: a power cut cannot lose it.
-    pub async fn durable(&self, ticket: Ticket) -> Written {
+    pub(crate) async fn durable(&self, ticket: Ticket) -> Written {
         self.wait(ticket, true).await
     }
 
@@ -204,7 +198,7 @@ impl Journal {
     }
 
     /// Returns once everything recorded so far is committed.
-    pub async fn flush(&self) -> Written {
+    pub(crate) async fn flush(&self) -> Written {
         let last = {
             let q = lock(&self.shared.queue);
             if let Some(e) = &q.broken {
@@ -219,19 +213,26 @@ impl Journal {
     }
 
     /// How many commits were synced so far (one per group of records).
-    pub fn syncs(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn syncs(&self) -> u64 {
         lock(&self.shared.queue).syncs
     }
 
     /// The calls whose outcome may not be recorded (the registre failed).
-    pub fn unwritten(&self) -> Vec<u32> {
+    pub(crate) fn unwritten(&self) -> Vec<u32> {
         lock(&self.shared.queue).unwritten.clone()
     }
 }
 
 /// Records the end of run `run` once its results are written (or could be
 /// written nowhere): rows per status word, and whether at their file.
-pub fn end(registre: &Path, run: i64, counts: &serde_json::Value, results_written: bool, lang: Lang) -> Result<()> {
+pub(crate) fn end(
+    registre: &Path,
+    run: i64,
+    counts: &serde_json::Value,
+    results_written: bool,
+    lang: Lang,
+) -> Result<()> {
     Registre::open(registre, lang)?.end_run(run, counts, results_written)
 }
 
@@ -240,7 +241,12 @@ pub fn end(registre: &Path, run: i64, counts: &serde_json::Value, results_writte
 /// run's own, so that a call answered then is not sent again. Beside the
 /// results, else in the temporary folder; written whole or not at all.
 /// Returns where.
-pub fn rescue(path: &Path, run: i64, plan_hash: &str, outcomes: &[(u32, CallOutcome)]) -> std::io::Result<PathBuf> {
+pub(crate) fn rescue(
+    path: &Path,
+    run: i64,
+    plan_hash: &str,
+    outcomes: &[(u32, CallOutcome)],
+) -> std::io::Result<PathBuf> {
     let mut bytes = encode(&Entry::Start {
         plan_hash: plan_hash.to_string(),
         source: String::new(),
@@ -281,7 +287,7 @@ fn encode(e: &Entry) -> Vec<u8> {
 }
 
 /// The message of a registre that cannot be written, for the stop.
-pub fn write_failure(path: &Path, error: &str, lang: Lang) -> String {
+pub(crate) fn write_failure(path: &Path, error: &str, lang: Lang) -> String {
     format!(
         "{} {} ({error}). {}",
         lang.t("registre impossible à écrire :", "registre cannot be written:"),

@@ -13,32 +13,36 @@ use crate::registre::{Prior, Registre, RunRow};
 
 /// What an earlier run recorded.
 #[derive(Debug, Default)]
-pub struct Recorded {
+pub(crate) struct Recorded {
     pub prior: HashMap<u32, Prior>,
     pub warnings: Vec<String>,
     /// Imported from a journal with a damaged line: every call without an
     /// outcome counts as in flight.
     pub damaged: bool,
-    /// The last tenant recorded (where the run goes).
-    pub tenant: Option<serde_json::Value>,
     /// The results were written after the last session: nothing to resume
     /// unless a call is left to send.
     pub results_written: bool,
 }
 
 /// What the registre knows of the last run of a results file.
-pub type RunInfo = RunRow;
+pub(crate) type RunInfo = RunRow;
 
 /// The last run of `results` in the registre, read without taking it;
 /// `Ok(None)` when the registre holds none.
-pub fn run_info(registre: &Path, results: &Path, lang: Lang) -> Result<Option<RunInfo>> {
+pub(crate) fn run_info(registre: &Path, results: &Path, lang: Lang) -> Result<Option<RunInfo>> {
     Registre::open(registre, lang)?.run_for(results)
 }
 
 /// What the last run of `results` recorded, read without taking it:
 /// `None` when the registre holds no run for it; `Err` when it belongs to
 /// another plan, or the registre cannot be read.
-pub fn peek(registre: &Path, results: &Path, rescue: &Path, plan_hash: &str, lang: Lang) -> Option<Result<Recorded>> {
+pub(crate) fn peek(
+    registre: &Path,
+    results: &Path,
+    rescue: &Path,
+    plan_hash: &str,
+    lang: Lang,
+) -> Option<Result<Recorded>> {
     let read = || -> Result<Option<Recorded>> {
         let reg = Registre::open(registre, lang)?;
         let Some(row) = reg.run_for(results)? else { return Ok(None) };
@@ -49,13 +53,7 @@ pub fn peek(registre: &Path, results: &Path, rescue: &Path, plan_hash: &str, lan
         for (call, o) in rescued(rescue, row.id, plan_hash) {
             prior.insert(call, Prior::Done(o));
         }
-        Ok(Some(Recorded {
-            prior,
-            damaged,
-            warnings: Vec::new(),
-            tenant: row.tenant,
-            results_written: row.results_written,
-        }))
+        Ok(Some(Recorded { prior, damaged, warnings: Vec::new(), results_written: row.results_written }))
     };
     read().transpose()
 }
@@ -111,8 +109,8 @@ pub(super) fn taken(results: &Path, lang: Lang) -> Failure {
         lang.t("Une exécution est déjà notée pour ces résultats :", "A run is already recorded for these results:"),
         results.display(),
         lang.t(
-            "— ajoutez --resume pour reprendre cette exécution sans rien renvoyer de ce qui est fait, ou choisissez un autre fichier --results.",
-            "— add --resume to continue that run without resending what is done, or choose another --results file."
+            "— pour la continuer si elle n'est pas finie, ajoutez --resume (rien de ce qui est fait n'est renvoyé) ; pour une nouvelle exécution, choisissez un autre fichier --results. Rien n'a été envoyé.",
+            "— to continue it if it is not over, add --resume (nothing done is sent again); for a new run, choose another --results file. Nothing was sent."
         )
     ))
 }

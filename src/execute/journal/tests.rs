@@ -55,7 +55,8 @@ async fn records_are_on_disk_when_acknowledged_and_read_back_by_the_resume() {
     assert_eq!(rec.prior.get(&4), Some(&Prior::InFlight { attempts: 1, sent: true }), "went out, never answered");
     assert_eq!(rec.prior.get(&50), Some(&Prior::InFlight { attempts: 1, sent: false }), "withdrawn: never sent");
     assert_eq!(rec.prior.get(&2), Some(&Prior::InFlight { attempts: 1, sent: false }), "to send again");
-    assert!(rec.tenant.is_some());
+    let row = crate::registre::Registre::open(&reg, Lang::Fr).unwrap().run_for(&results).unwrap().unwrap();
+    assert!(row.tenant.is_some(), "where the run went is recorded");
     assert!(!kept.exists(), "taken in, then gone");
     drop(j);
     let refused = Journal::open(&reg, spec(&results, &kept, "other"), Take::Resume, Lang::Fr);

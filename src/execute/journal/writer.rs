@@ -46,7 +46,7 @@ pub(super) struct Queue {
 
 impl Queue {
     /// Queues a record and returns its ticket; `Err` once the registre failed.
-    pub fn append(&mut self, record: Record, outcome_of: Option<u32>) -> Result<u64, WriteError> {
+    pub(super) fn append(&mut self, record: Record, outcome_of: Option<u32>) -> Result<u64, WriteError> {
         if let Some(e) = &self.broken {
             let e = e.clone();
             self.unwritten.extend(outcome_of);

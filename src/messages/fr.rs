@@ -1,0 +1,424 @@
+//! Le catalogue français : chaque phrase entière, ses valeurs nommées.
+
+use super::{Advice, Message, RunMessage, Stop, Usage, WorkbookText};
+use crate::error::{
+    ArchiveFault, CallFault, Failure, Foreign, InputProblem, PlanProblem, ResultsProblem, WriteProblem,
+};
+use crate::loop_api::KnownAnswer;
+use crate::outcome::Status;
+use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
+
+fn place(p: &Place) -> String {
+    format!("feuille « {} » ligne {}", p.sheet, p.line)
+}
+
+fn person(p: &Person) -> String {
+    format!("{} ({} {})", place(&p.at), p.prenom, p.nom)
+}
+
+/// What is wrong with a value, after the value.
+fn expected(e: &Expected) -> String {
+    match e {
+        Expected::Profile => "n'est pas un code de profil Loop (attendu : un nombre comme 2.0)".into(),
+        Expected::Email => "n'est pas une adresse e-mail valide (attendu : prenom.nom@domaine.fr)".into(),
+        Expected::EmailWithoutInvisible => "contient un caractère invisible (espace de largeur nulle ou de sens d'écriture, marqué �) : retapez l'adresse".into(),
+        Expected::NoControlCharacter => "contient un caractère de contrôle (marqué �) que personne ne tape : le fichier semble endommagé ; vérifiez cette valeur dans le tableur d'origine et enregistrez-le de nouveau".into(),
+        Expected::PhoneWithPlus => "n'est pas un numéro de téléphone valide : 11 chiffres ou plus sans « + » (le tableur a sans doute pris un numéro international pour un nombre) ; tapez-le avec + et l'indicatif du pays, comme +33 6 12 34 56 78, dans une cellule au format Texte".into(),
+        Expected::Phone => "n'est pas un numéro de téléphone valide (attendu : 10 chiffres comme 06 12 34 56 78, ou +33 6 12 34 56 78)".into(),
+        Expected::CodeWithoutInvisible => "contient un caractère invisible (marqué �)".into(),
+        Expected::Code => "n'est pas un code dossier (lettres, chiffres, - _ . sans espace, 50 caractères au plus)".into(),
+        Expected::Offer => "n'est pas une offre connue (start, co-production ou consultation)".into(),
+        Expected::Boolean => "n'est pas oui ou non (oui/non, vrai/faux, x, 1/0)".into(),
+        Expected::Action { actions } => format!("n'est pas une action connue. Actions possibles : {actions}"),
+        Expected::LinkedDossier => "n'est pas un dossier lié à cette clé d'application dans LoopHub : liez d'abord le dossier à l'application dans LoopHub, cette clé ne peut pas l'atteindre".into(),
+    }
+}
+
+pub(super) fn problem(p: &Problem) -> String {
+    match p {
+        Problem::Invalid { column, value, expected: e, .. } => {
+            format!("colonne « {column} » : « {value} » {}", expected(e))
+        }
+        Problem::ActionBlank { column, suggestion, actions } => format!(
+            "colonne « {column} » vide alors que la ligne demande une offre : écrivez l'action à faire, par exemple {suggestion} (actions possibles : {actions})"
+        ),
+        Problem::Missing { needed, column, absence, action } => {
+            let state = match absence {
+                Absence::Blank => "vide",
+                Absence::NotInSheet => "absente de cette feuille",
+                Absence::NotInFile => "absente du fichier",
+            };
+            let what = match needed {
+                Needed::CodeDossier => "demande un code dossier",
+                Needed::Email => "demande l'e-mail de l'interlocuteur",
+                Needed::Offer => "demande une offre (start, co-production ou consultation)",
+                Needed::OldOffer => "demande l'offre à remplacer",
+            };
+            format!("colonne « {column} » {state} : l'action « {action} » {what}")
+        }
+        Problem::SameOffer { offer } => {
+            format!("offre et ancienne_offre valent toutes deux « {offer} » : il n'y a rien à changer")
+        }
+        Problem::SharedEmail { email, people } => format!(
+            "l'e-mail {email} est donné à des personnes différentes dans le fichier (un e-mail = un interlocuteur) : {}",
+            people.iter().map(person).collect::<Vec<_>>().join(", ")
+        ),
+        Problem::Duplicate { of } => format!("ligne en double : identique à la {}", place(of)),
+    }
+}
+
+pub(super) fn warning(w: &Warning) -> String {
+    match w {
+        Warning::InvisibleSpaces { column } => {
+            format!("colonne « {column} » : espaces insécables ou invisibles retirés autour de la valeur")
+        }
+        Warning::Read { column, repair } => {
+            let what = match repair {
+                Repair::MixedEncoding => {
+                    "texte dans un autre encodage que le reste du fichier (encodages mélangés, UTF-8 et Windows-1252) : vérifiez les accents"
+                }
+                Repair::ControlCharacters => "caractères de contrôle (NUL…) retirés",
+                Repair::LineBreaks => "saut de ligne (Alt+Entrée) ou tabulation remplacé par une espace",
+            };
+            format!("colonne « {column} » : {what}")
+        }
+        Warning::PhoneZeroRestored { column, value, sent } => format!(
+            "colonne « {column} » : « {value} » a été enregistré comme un nombre par le tableur (zéro initial perdu) : corrigé en {sent}"
+        ),
+        Warning::PhonePlusRestored { column, value, sent } => format!(
+            "colonne « {column} » : « {value} » est un numéro français écrit avec son indicatif dont le tableur a perdu le « + » (il l'a pris pour un nombre) : envoyé comme {sent}"
+        ),
+        Warning::PhoneForeign { column, value } => {
+            format!("colonne « {column} » : « {value} » numéro étranger, transmis au format international")
+        }
+        Warning::CodePadded { column, value, padded, number: true } => format!(
+            "colonne « {column} » : « {value} » enregistré comme un nombre par le tableur : complété en {padded} (code_dossier_width de la configuration)"
+        ),
+        Warning::CodePadded { column, value, padded, number: false } => format!(
+            "colonne « {column} » : « {value} » plus court que la largeur configurée : complété en {padded} (code_dossier_width de la configuration)"
+        ),
+        Warning::CodeAsNumber { column, value } => format!(
+            "colonne « {column} » : « {value} » enregistré comme un nombre par le tableur : des zéros initiaux ont pu être perdus. Formatez la colonne en Texte, ou fixez code_dossier_width dans loopbatch.toml"
+        ),
+        Warning::RemovesFromAll { offer } => format!(
+            "removeOffer retirera l'offre {offer} à tous les interlocuteurs du dossier, pas seulement à ceux de ce fichier (indiquez un e-mail pour ne toucher qu'un interlocuteur)"
+        ),
+        Warning::NoName => "nom et prénom vides : l'interlocuteur sera créé sans nom".into(),
+        Warning::CodePaddedFromPortfolio { code, padded } => format!(
+            "code dossier « {code} » complété en {padded} d'après le portefeuille LoopHub (zéros initiaux perdus par le tableur)"
+        ),
+        Warning::NotTheirDossier { me, code, master, manager } => format!(
+            "{me} n'est ni maître de dossier ni engagement manager de {code} (maître {master}, manager {manager}) : seuls eux, les administrateurs (profil 5.0 et plus) et le groupe LOOP-GESTION-DES-DROITS peuvent y activer des applications"
+        ),
+    }
+}
+
+pub(super) fn message(m: &Message) -> String {
+    match m {
+        Message::ProblemKind { column, expected: e } => format!("colonne « {column} » : … {}", expected(e)),
+        Message::Warning { text } => format!("Avertissement : {text}"),
+        Message::NothingToDo => "rien à faire (action vide)".into(),
+        Message::CheckedFile { path, sheets } => {
+            format!("Fichier : {} (feuilles lues : {})", path.display(), sheets.join(", "))
+        }
+        Message::CheckedRows { rows, valid, invalid, ignored, with_warnings } => format!(
+            "Lignes : {rows} — {valid} valides, {invalid} invalides, {ignored} ignorées (rien à faire), {with_warnings} avec avertissements"
+        ),
+        Message::DossiersInvolved { n } => format!("Dossiers concernés : {n}"),
+        Message::CallsPlanned { n } => format!("Appels prévus : {n}"),
+        Message::InvalidRows => "Lignes invalides :".into(),
+        Message::InvalidRow { at, problems } => format!("{} : {problems}", place(at)),
+        Message::MoreInvalidRows { n } => format!("… {n} autres (voir le fichier de résultats)"),
+        Message::ResultsWritten { path } => format!("Résultats : {}", path.display()),
+        Message::PlanWritten { path } => format!("Plan écrit : {}", path.display()),
+        Message::DossiersWritten { kept, total, path } => format!(
+            "{kept} / {total} dossiers écrits dans {} — remplissez action, offre et ancienne_offre, puis `loopbatch check --online`.",
+            path.display()
+        ),
+        Message::DossiersShown { kept, total } => format!("{kept} / {total} dossiers"),
+        Message::SimulatorReady { base_url, dossiers } => {
+            format!("Simulateur Cegid Loop prêt : {base_url} ({dossiers} dossiers). Ctrl-C pour arrêter.")
+        }
+        Message::PageOpened { address } => {
+            format!("Page de loopbatch ouverte dans le navigateur ; sinon, ouvrez dans les 2 minutes : {address}")
+        }
+        Message::TemplatesWritten => "Modèles écrits :".into(),
+        Message::SearchTooShort { search } => {
+            format!("Recherche « {search} » trop courte : au moins 3 caractères du code ou du nom, comme dans LoopHub.")
+        }
+        Message::ColumnRepeated { column } => format!(
+            "La colonne « {column} » désigne un champ déjà lu dans une colonne précédente : elle est recopiée dans les résultats mais pas utilisée."
+        ),
+        Message::EncodingDetected1252 => {
+            "Encodage détecté : Windows-1252 (CSV enregistré par Excel en français).".into()
+        }
+        Message::SheetSkipped { sheet } => format!("Feuille « {sheet} » ignorée : aucune colonne code_dossier."),
+        Message::RowNotFound { at } => format!("{} introuvable dans le fichier vérifié.", place(at)),
+        Message::NoSuchColumn { column, sheet } => {
+            format!("La colonne « {column} » n'existe pas dans la feuille « {sheet} ».")
+        }
+        Message::CellLabel { column, line } => format!("{column}, ligne {line}"),
+        Message::Error { text } => format!("Erreur : {text}"),
+        Message::Defect { what, at } => format!(
+            "Erreur interne de loopbatch : {what} ({at}). C'est un défaut du programme, pas de votre fichier : signalez-le avec ce message. Ce qui a déjà été envoyé est noté dans le journal : `run --resume` reprend sans rien renvoyer."
+        ),
+        Message::Usage(u) => {
+            let what = match u {
+                Usage::UnknownOption { arg } => format!("option inconnue : {arg}"),
+                Usage::UnknownCommand { command, commands } => {
+                    format!("commande inconnue : {command}. Commandes : {commands}")
+                }
+                Usage::MissingArgument { arg } => format!("argument obligatoire manquant : {arg}"),
+                Usage::InvalidValue { value, arg, valid } if valid.is_empty() => {
+                    format!("valeur invalide « {value} » pour {arg}")
+                }
+                Usage::InvalidValue { value, arg, valid } => {
+                    format!("valeur invalide « {value} » pour {arg} (valeurs possibles : {valid})")
+                }
+                Usage::MissingCommand { commands } => format!("commande manquante : {commands}"),
+                Usage::ConflictingOptions { arg } => format!("options incompatibles : {arg}"),
+                Usage::Other { said } => said.clone(),
+            };
+            format!("Erreur d'utilisation : {what}\nAide : loopbatch --help")
+        }
+        Message::UploadTooBig { limit_mb } => format!(
+            "Le fichier dépasse la taille permise : {limit_mb} Mo. Découpez-le en plusieurs tableurs, ou utilisez la ligne de commande (loopbatch check)."
+        ),
+        Message::UploadCut => {
+            "L'envoi du fichier a été interrompu ou a pris trop de temps. Choisissez le fichier de nouveau.".into()
+        }
+        Message::NoFileChosen => "Aucun fichier choisi : choisissez un tableur.".into(),
+        Message::UploadEmpty { name } => format!(
+            "Le fichier « {name} » est vide (0 octet) : ouvrez-le dans Excel, vérifiez qu'il contient vos lignes, enregistrez-le, puis choisissez-le de nouveau."
+        ),
+    }
+}
+
+pub(super) fn run_message(m: &RunMessage) -> String {
+    match m {
+        RunMessage::NotRun { stop: None, .. } => "non exécuté".into(),
+        RunMessage::NotRun { stop: Some(Stop::Interrupted), on_page: true } => "non exécuté : exécution arrêtée (bouton Arrêter) avant cet appel".into(),
+        RunMessage::NotRun { stop: Some(Stop::Interrupted), on_page: false } => "non exécuté : exécution interrompue (Ctrl-C)".into(),
+        RunMessage::NotRun { stop: Some(Stop::WaitTooLong { secs }), .. } => format!("non exécuté : la passerelle impose une attente trop longue ({secs} s)"),
+        RunMessage::NotRun { stop: Some(Stop::Said(why)), .. } => format!("non exécuté : exécution arrêtée, {why}"),
+        RunMessage::Unsettled { on_page: true } => "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; cliquez sur « Reprendre », qui le réglera sans doublon".into(),
+        RunMessage::Unsettled { on_page: false } => "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; reprenez avec --resume, qui le réglera sans doublon".into(),
+        RunMessage::Stopped { stop: Stop::Interrupted, on_page: true } => "arrêtée avec le bouton Arrêter : les appels en cours se sont terminés. « Reprendre » envoie le reste, sans rien renvoyer de ce qui est fait.".into(),
+        RunMessage::Stopped { stop: Stop::Interrupted, on_page: false } => "interrompue (Ctrl-C)".into(),
+        RunMessage::Stopped { stop: Stop::WaitTooLong { secs }, on_page: true } => format!("Cegid Loop impose une attente de {secs} s ; cliquez sur « Reprendre » plus tard : rien de ce qui est fait ne sera renvoyé"),
+        RunMessage::Stopped { stop: Stop::WaitTooLong { secs }, on_page: false } => format!("la passerelle impose une attente de {secs} s ; relancez plus tard avec --resume, ou augmentez max_retry_after_s"),
+        RunMessage::Stopped { stop: Stop::Said(why), .. } => why.to_string(),
+        RunMessage::NothingToSend => "rien à envoyer".into(),
+        RunMessage::RerunCalls { calls, host } => {
+            let calls = if *calls > 1 { format!("{calls} appels") } else { format!("{calls} appel") };
+            format!("Une nouvelle exécution enverra {calls} à {host}, pour les lignes qui n'ont pas abouti ; ce qui est fait n'est pas renvoyé.")
+        }
+        RunMessage::RerunAfterRoutes { command } => format!("Après un changement de [routes] ou de onboarding_add_offer, relancez les lignes non faites : {command}"),
+        RunMessage::Interrupted => "Interruption : les appels en cours se terminent, puis les résultats sont écrits (Ctrl-C encore pour arrêter tout de suite).".into(),
+        RunMessage::StoppedAtOnce { resume } => format!("Arrêt immédiat. Pour reprendre : {resume}"),
+        RunMessage::Target { host } => format!("Cible : {host}"),
+        RunMessage::NoTerminalToConfirm => "Confirmation impossible sans terminal : ajoutez --yes pour une exécution planifiée.".into(),
+        RunMessage::SendTheseCalls { calls } => format!("Envoyer ces {calls} appels ? [o/N]"),
+        RunMessage::Aborted => "Abandon : rien n'a été envoyé.".into(),
+        RunMessage::RunStopped { why } => format!("Exécution arrêtée : {why}"),
+        RunMessage::ToResume { command, fix_base_url: true } => format!("Pour reprendre après avoir corrigé base_url : {command}"),
+        RunMessage::ToResume { command, fix_base_url: false } => format!("Pour reprendre : {command}"),
+        RunMessage::RunRows { statuses, sent, total, seconds } => format!("Lignes : {statuses} ({sent} envois pour {total}, {seconds:.1} s)"),
+        RunMessage::MostFrequentErrors => "Erreurs les plus fréquentes :".into(),
+        RunMessage::DemoStarted { base_url } => format!("Démonstration : simulateur Cegid Loop intégré sur {base_url}\n(débit limité à 10 appels/s, quelques pannes injectées ; les erreurs de l'exemple sont volontaires)"),
+        RunMessage::DemoResults { path } => format!("Ouvrez le fichier de résultats dans Excel ou LibreOffice : une ligne par ligne du tableur, avec son statut et le message exact de l'API : {}", path.display()),
+        RunMessage::Rerunning { again, kept } => {
+            format!("Relance de {again} ligne(s) qui n'ont pas fini OK ({kept} gardées telles quelles)")
+        }
+        RunMessage::ResultsWrittenInstead { path } => format!("Résultats écrits à la place dans : {}", path.display()),
+        RunMessage::Sending { base_url, calls, key, rate } => {
+            format!("Envoi vers {base_url} — {calls} appels (clé {key}, débit {rate})")
+        }
+        RunMessage::Pace { rate } => format!("cadence {rate:.1}/s"),
+        RunMessage::CallsBar { errors, pace } => format!("{errors} erreur(s), {pace}"),
+        RunMessage::CallsLine { done, total, errors, pace } => {
+            format!("appels : {done}/{total} ({errors} erreur(s), {pace})")
+        }
+        RunMessage::ProgressBar => "{bar:30} {pos}/{len} appels  {rate}  reste {eta}  {msg}".into(),
+    }
+}
+
+pub(super) fn failure(f: &Failure) -> String {
+    let cause = |c: &Option<std::io::Error>| c.as_ref().map(ToString::to_string).unwrap_or_default();
+    match f {
+        Failure::Input { file, problem, cause: c } => {
+            let file = file.display();
+            match problem {
+                InputProblem::NotFound => format!("Fichier introuvable : {file}. Vérifiez le chemin et le nom du fichier."),
+                InputProblem::CannotOpen => format!("Impossible d'ouvrir {file} : {}", cause(c)),
+                InputProblem::Folder => format!("{file} est un dossier, pas un fichier : indiquez le fichier du tableur (.xlsx, .csv, .ods, .xls)."),
+                InputProblem::Empty => format!("{file} est vide (0 octet) : enregistrez le tableur puis recommencez."),
+                InputProblem::PasswordProtected => format!("{file} est protégé par un mot de passe : ouvrez-le dans Excel, retirez le mot de passe (Fichier > Informations > Protéger le classeur) et enregistrez-le, puis recommencez."),
+                InputProblem::ChangedWhileRead => format!("{file} a changé pendant sa lecture (encore en cours d'enregistrement ?) : attendez la fin de l'enregistrement, fermez-le dans Excel, puis recommencez."),
+                InputProblem::Unreadable => format!("Lecture impossible de {file} : {}", cause(c)),
+                InputProblem::HeadersOnly => format!("{file} ne contient que des en-têtes, aucune ligne de données : ajoutez au moins une ligne sous les en-têtes."),
+                InputProblem::Refused(said) => said.clone(),
+                InputProblem::NotASheet(what) => {
+                    let is = match what {
+                        Foreign::Pdf => "est un document PDF, pas un tableur",
+                        Foreign::Image => "est une image, pas un tableur",
+                        Foreign::Word => "est un document Word, pas un tableur",
+                        Foreign::PowerPoint => "est une présentation PowerPoint, pas un tableur",
+                        Foreign::Archive => "est une archive zip qui ne contient aucun classeur",
+                        Foreign::Binary => "ne ressemble pas à un tableur (son contenu n'est pas du texte lisible)",
+                    };
+                    format!("{file} {is}. Ouvrez le tableur des dossiers dans Excel ou LibreOffice, enregistrez-le en .xlsx (ou .csv), puis choisissez ce fichier-là.")
+                }
+                InputProblem::TooWide { line, columns } => format!("{file}, ligne {line} : {columns} colonnes, plus qu'un tableur n'en permet (16 384). Le fichier est probablement endommagé ou n'est pas un tableau."),
+                InputProblem::CellTooLong { sheet, line, column } => format!("{file}, feuille « {sheet} », ligne {line}, colonne {column} : cellule de plus de 32 767 caractères (la limite d'Excel). Un guillemet non refermé dans un CSV produit souvent cela : vérifiez cette ligne."),
+                InputProblem::SuspiciousArchive(fault) => {
+                    let what = match fault {
+                        ArchiveFault::TooManyEntries(n) => format!("{n} éléments"),
+                        ArchiveFault::Entry { name, mb } => format!("élément {name} ({mb} Mo)"),
+                    };
+                    format!("{file} {what} : ce n'est pas un classeur normal (fichier endommagé ou piégé) ; il n'a pas été ouvert. Rouvrez la source dans Excel et enregistrez-la à nouveau.")
+                }
+                InputProblem::OverBudget { mb, secs } => format!("{file} : ce classeur demande plus de mémoire ou de temps qu'un fichier n'en a pour être lu ({mb} Mo, {secs} s). Il n'a pas été lu. S'il est authentique, découpez-le en plusieurs classeurs ou enregistrez-le en CSV depuis Excel ; sinon (fichier reçu d'ailleurs, piégé), supprimez-le."),
+                InputProblem::DamagedWorkbook => format!("{file} est un classeur endommagé ou incomplet (peut-être pas fini d'être copié ou enregistré) : rouvrez-le dans Excel ou LibreOffice, enregistrez-le à nouveau (Fichier > Enregistrer sous, .xlsx), puis choisissez ce fichier-là."),
+                InputProblem::NoSuchSheet { sheet, present } => format!("La feuille « {sheet} » n'existe pas dans {file}. Feuilles présentes : {}", present.join(", ")),
+                InputProblem::BeyondLastRow { sheet } => format!("{file}, feuille « {sheet} » : une cellule au-delà de la dernière ligne d'Excel (1 048 576)."),
+                InputProblem::BeyondLastColumn { sheet, row } => format!("{file}, feuille « {sheet} », ligne {row} : une cellule au-delà de la dernière colonne d'Excel (16 384)."),
+                InputProblem::NoCodeDossierColumn { seen } => {
+                    let seen = if seen.is_empty() { "aucun en-tête lisible".to_string() } else { seen.join(", ") };
+                    format!("{file} : aucune colonne « code_dossier » trouvée dans les 30 premières lignes. En-têtes vus : {seen}. Ajoutez une colonne code_dossier (ou « Code dossier », « codeDossier », « code IBS ») ; les modèles de `loopbatch template` montrent le format attendu.")
+                }
+            }
+        }
+        Failure::Plan { file, problem } => {
+            let file = file.display();
+            match problem {
+                PlanProblem::Unreadable(e) => format!("Plan illisible : {file} : {e}"),
+                PlanProblem::Invalid(e) => format!("Plan invalide : {file} : {e}. Régénérez-le avec `loopbatch plan`."),
+                PlanProblem::OtherVersion { found, expected } => {
+                    format!("Plan d'une autre version de loopbatch : {file} : format_version {found} (attendu {expected}).")
+                }
+                PlanProblem::Call { call, fault } => {
+                    let what = format!("l'appel {} ({} {})", call.id, call.operation, call.dossier);
+                    let fault = match fault {
+                        CallFault::IdTaken => "a un id déjà pris par un autre appel".to_string(),
+                        CallFault::NotAnEarlierCall { depends_on } => format!("dépend de l'appel {depends_on}, qui n'est pas un appel précédent du plan (absent, plus loin, ou lui-même)"),
+                        CallFault::Route { route, configured } => format!("a la route « {route} » alors que la configuration donne « {configured} »"),
+                    };
+                    format!("Plan invalide : {file} : {what} {fault}. Rien n'a été envoyé ; régénérez-le avec `loopbatch plan`.")
+                }
+            }
+        }
+        Failure::Results { file, problem } => {
+            let file = file.display();
+            match problem {
+                ResultsProblem::Extension => format!("Fichier de résultats {file} : l'extension doit être .xlsx ou .csv"),
+                ResultsProblem::Unreadable(e) => format!("Résultats précédents illisibles : {file} : {e}"),
+                ResultsProblem::NotResults => format!("Résultats précédents illisibles : {file} : ce n'est pas un fichier de résultats de loopbatch (colonnes feuille, ligne, statut absentes)"),
+            }
+        }
+        Failure::Write { file, problem } => {
+            let file = file.display();
+            let hint = "Vérifiez que le dossier existe, que vous avez le droit d'y écrire et que le fichier n'est pas ouvert dans Excel.";
+            match problem {
+                WriteProblem::Io(e) => format!("Écriture impossible de {file} : {e}. {hint}"),
+                WriteProblem::Folder => format!("Écriture impossible de {file} : c'est un dossier. {hint}"),
+                WriteProblem::Workbook(e) => format!("Écriture impossible de {file} : {e}"),
+            }
+        }
+        Failure::Internal { .. } => "Erreur interne de loopbatch : c'est un défaut du programme, pas de votre fichier. Recommencez ; si cela se reproduit, signalez-le.".into(),
+        Failure::Unusable(said) | Failure::Stopped(said) => said.clone(),
+    }
+}
+
+pub(super) fn advice(a: Advice) -> &'static str {
+    match a {
+        Advice::Start => "Prête à partir : lancez l'exécution.",
+        Advice::FixCell => "Corrigez la cellule nommée dans le message, puis vérifiez de nouveau le tableur.",
+        Advice::FixWhatItDependsOn => {
+            "Rien n'a été envoyé : corrigez d'abord l'erreur de l'appel dont la ligne dépend (même dossier), puis relancez les échecs."
+        }
+        Advice::Resume => {
+            "L'exécution s'est arrêtée avant cette ligne : reprenez-la, rien de ce qui est fait ne sera renvoyé."
+        }
+        Advice::CheckInLoop => {
+            "La réponse de Loop s'est perdue : regardez dans Loop si c'est fait (un interlocuteur : Paramétrage > Clients > Interlocuteurs, par son e-mail) avant de relancer cette ligne."
+        }
+        Advice::Refused(Some(KnownAnswer::EmailTaken)) => {
+            "Cet e-mail est déjà celui d'un interlocuteur de Loop : si c'est la même personne, donnez-lui l'offre par l'action ajouter_offre avec son e-mail ; sinon corrigez l'e-mail dans le tableur."
+        }
+        Advice::Refused(Some(KnownAnswer::NotInvited)) => {
+            "Invitez d'abord cet interlocuteur sur votre tenant dans Loop, puis relancez les échecs."
+        }
+        Advice::Refused(Some(KnownAnswer::NoContact)) => {
+            "Aucun interlocuteur de Loop n'a cet e-mail : vérifiez l'e-mail, ou créez la personne (action ajouter_interlocuteur ou onboarding)."
+        }
+        Advice::Refused(Some(KnownAnswer::NoDossier)) => {
+            "Ce code dossier est inconnu de Loop : vérifiez-le dans le portefeuille LoopHub, corrigez la cellule code_dossier, puis relancez les échecs."
+        }
+        Advice::Refused(Some(KnownAnswer::NotProvisioned)) => {
+            "Le dossier n'est pas encore opérationnel : provisionnez-le (action provisionner ou onboarding), puis relancez les échecs."
+        }
+        Advice::Refused(Some(KnownAnswer::OfferNotActive)) => {
+            "L'offre n'est pas active sur ce dossier : activez-la (action ajouter_offre sans e-mail, ou dans LoopHub), puis relancez les échecs."
+        }
+        Advice::Refused(Some(KnownAnswer::NotAssigned)) => {
+            "L'interlocuteur n'avait pas cette offre sur ce dossier : rien à retirer ; vérifiez l'offre et l'e-mail."
+        }
+        Advice::Refused(None) => {
+            "Corrigez selon le message de Loop (dans Loop ou dans le tableur), puis relancez les échecs."
+        }
+    }
+}
+
+pub(super) fn status_said(s: Status) -> &'static str {
+    match s {
+        Status::Valide => "valide",
+        Status::Ok => "fait",
+        Status::Ignore => "rien à faire",
+        Status::NonExecute => "non exécuté",
+        Status::AVerifier => "à vérifier dans Loop",
+        Status::Erreur => "refusé par Loop",
+        Status::Invalide => "invalide, non envoyé",
+    }
+}
+
+pub(super) fn status_meaning(s: Status) -> &'static str {
+    match s {
+        Status::Valide => {
+            "La ligne est correcte et prête à partir ; rien n'a encore été envoyé. Suite : lancez l'exécution (loopbatch run)."
+        }
+        Status::Ok => "Cegid Loop a fait ce que la ligne demandait. Rien à faire.",
+        Status::Ignore => {
+            "Rien n'a été envoyé pour cette ligne : action vide, ou un appel dont elle dépend a échoué (voir le message). Suite : corrigez la cause indiquée, puis relancez les échecs (--only-failed)."
+        }
+        Status::NonExecute => {
+            "Pas envoyée, ou partie sans réponse avant l'arrêt (« non réglé » : le message le dit) : l'exécution s'est arrêtée (interruption, clé refusée, attente imposée trop longue, disque plein). Suite : reprenez l'exécution (--resume) ; rien de ce qui est fait ne sera renvoyé, et ce qui est parti sans réponse sera tranché."
+        }
+        Status::AVerifier => {
+            "Partie sans réponse reçue, et rien ne prouve si Loop l'a appliquée (par exemple « e-mail déjà associé » au nouvel envoi). Suite : vérifiez dans Loop ce que nomme le message (interlocuteur, e-mail, dossier), puis corrigez et relancez si besoin (--only-failed --include-a-verifier)."
+        }
+        Status::Erreur => {
+            "Cegid Loop a refusé l'appel ; le message est celui de l'API, mot pour mot. Suite : corrigez selon le message (dans Loop ou dans le tableur), puis relancez les échecs (--only-failed)."
+        }
+        Status::Invalide => {
+            "La ligne n'a pas passé la vérification et n'a pas été envoyée. Suite : corrigez la cellule nommée dans le message, puis vérifiez de nouveau (loopbatch check)."
+        }
+    }
+}
+
+pub(super) fn workbook(t: WorkbookText) -> &'static str {
+    match t {
+        WorkbookText::PortfolioSheet => "Portefeuille",
+        WorkbookText::SummarySheet => "Résumé",
+        WorkbookText::Rows => "lignes",
+        WorkbookText::WhatItMeans => "ce que cela veut dire, et la suite",
+        WorkbookText::Total => "total",
+        WorkbookText::RowsPerStatus => "Lignes par statut",
+        WorkbookText::PrintSheet => "Impression",
+        WorkbookText::DossierCode => "code dossier",
+        WorkbookText::Name => "nom",
+        WorkbookText::Advice => "conseil",
+        WorkbookText::PageFooter => "&CPage &P / &N",
+        WorkbookText::ResultsSheet => "Résultats",
+    }
+}

@@ -1,0 +1,415 @@
+//! One catalogue per language: every sentence the user reads, whole, in
+//! `fr.rs` and `en.rs`. Each matches exhaustively on what is said
+//! (`Problem`, `Warning`, `Failure`, `Message`), so a sentence missing in a language,
+//! or an argument it does not take, fails the build. Loop's own answers are
+//! not messages: they stay verbatim in `loop_api`.
+//!
+//! Not every sentence is here yet: the rest are still written inline as
+//! `lang.t(fr, en)` beside their use.
+
+mod en;
+mod fr;
+mod page;
+
+pub(crate) use page::{GridText, HomeText, PlanText, RunText, SheetText};
+
+use crate::error::Failure;
+use crate::i18n::Lang;
+use crate::loop_api::KnownAnswer;
+use crate::outcome::Status;
+use crate::problems::{Expected, Place, Problem, Warning};
+
+/// Something put into words in the user's language.
+pub(crate) trait Text {
+    fn text(&self, lang: Lang) -> String;
+}
+
+/// The sentences that are neither a problem nor a warning of a row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Message<'a> {
+    /// The page's group of a value problem: its column and what is wrong,
+    /// the value left out, so that the same mistake on many rows is one.
+    ProblemKind {
+        column: &'a str,
+        expected: &'a Expected,
+    },
+    /// A warning, as the results' message says it after the problems.
+    Warning {
+        text: &'a str,
+    },
+    /// An IGNORE row's message.
+    NothingToDo,
+    /// The check's summary on the command line: the file and its sheets read.
+    CheckedFile {
+        path: &'a std::path::Path,
+        sheets: &'a [&'a str],
+    },
+    /// The rows by what the check found.
+    CheckedRows {
+        rows: usize,
+        valid: usize,
+        invalid: usize,
+        ignored: usize,
+        with_warnings: usize,
+    },
+    DossiersInvolved {
+        n: usize,
+    },
+    CallsPlanned {
+        n: usize,
+    },
+    InvalidRows,
+    /// An invalid row and its problems (said already).
+    InvalidRow {
+        at: &'a Place,
+        problems: &'a str,
+    },
+    /// How many invalid rows were not listed.
+    MoreInvalidRows {
+        n: usize,
+    },
+    ResultsWritten {
+        path: &'a std::path::Path,
+    },
+    PlanWritten {
+        path: &'a std::path::Path,
+    },
+    /// A command that failed: what failed, said.
+    Error {
+        text: &'a str,
+    },
+    /// A defect of loopbatch (a panic): what and where.
+    Defect {
+        what: &'a str,
+        at: &'a str,
+    },
+    /// The command line cannot be understood.
+    Usage(&'a Usage),
+    /// The page: a cell edited on a row the checked file does not have.
+    RowNotFound {
+        at: &'a Place,
+    },
+    /// The page: a cell edited in a column the sheet does not have.
+    NoSuchColumn {
+        column: &'a str,
+        sheet: &'a str,
+    },
+    /// The page: a cell's accessible name.
+    CellLabel {
+        column: &'a str,
+        line: u32,
+    },
+    /// `dossiers --results`: how many written, of how many, where.
+    DossiersWritten {
+        kept: usize,
+        total: usize,
+        path: &'a std::path::Path,
+    },
+    /// `dossiers` on screen: how many shown, of how many.
+    DossiersShown {
+        kept: usize,
+        total: usize,
+    },
+    SimulatorReady {
+        base_url: &'a str,
+        dossiers: usize,
+    },
+    /// `ui`: the page's address, if the browser did not open it.
+    PageOpened {
+        address: &'a str,
+    },
+    TemplatesWritten,
+    /// A LoopHub search shorter than LoopHub's 3 characters.
+    SearchTooShort {
+        search: &'a str,
+    },
+    /// The reader's remark: a second column for a field already read.
+    ColumnRepeated {
+        column: &'a str,
+    },
+    /// The reader's remark: a CSV read as Windows-1252.
+    EncodingDetected1252,
+    /// The reader's remark: a sheet without a code_dossier column, skipped.
+    SheetSkipped {
+        sheet: &'a str,
+    },
+    /// The page: a file over the upload limit.
+    UploadTooBig {
+        limit_mb: u64,
+    },
+    /// The page: the upload was cut or too slow.
+    UploadCut,
+    NoFileChosen,
+    /// The page: an empty file chosen.
+    UploadEmpty {
+        name: &'a str,
+    },
+}
+
+/// A run's sentences: its progress, its stop, its summary, its rows not run.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum RunMessage<'a> {
+    /// A run of the rows that did not end OK: how many again, how many kept.
+    Rerunning {
+        again: usize,
+        kept: usize,
+    },
+    ResultsWrittenInstead {
+        path: &'a std::path::Path,
+    },
+    /// A run starting: where, how many calls, the key's masked id, the rate.
+    Sending {
+        base_url: &'a str,
+        calls: usize,
+        key: &'a str,
+        rate: &'a str,
+    },
+    /// The pace allowed now, in calls per second.
+    Pace {
+        rate: f64,
+    },
+    /// The progress bar's message.
+    CallsBar {
+        errors: usize,
+        pace: &'a str,
+    },
+    /// Progress as a line (no terminal).
+    CallsLine {
+        done: usize,
+        total: usize,
+        errors: usize,
+        pace: &'a str,
+    },
+    /// The progress bar's template (indicatif's keys kept).
+    ProgressBar,
+    /// After a run stopped on a route: the command for the rows not done.
+    RerunAfterRoutes {
+        command: &'a str,
+    },
+    /// Ctrl-C: calls in flight finish.
+    Interrupted,
+    /// A second Ctrl-C, and how to resume.
+    StoppedAtOnce {
+        resume: &'a str,
+    },
+    /// The host a run will send to.
+    Target {
+        host: &'a str,
+    },
+    NoTerminalToConfirm,
+    /// The question asked before sending (answer o/N).
+    SendTheseCalls {
+        calls: usize,
+    },
+    Aborted,
+    RunStopped {
+        why: &'a str,
+    },
+    /// The command that resumes; after fixing base_url, when a route was unknown.
+    ToResume {
+        command: &'a str,
+        fix_base_url: bool,
+    },
+    /// A run's rows by status, the calls sent and the time it took.
+    RunRows {
+        statuses: &'a str,
+        sent: usize,
+        total: usize,
+        seconds: f64,
+    },
+    MostFrequentErrors,
+    DemoStarted {
+        base_url: &'a str,
+    },
+    DemoResults {
+        path: &'a std::path::Path,
+    },
+    /// The page: what running the failures again sends, and where.
+    RerunCalls {
+        calls: usize,
+        host: &'a str,
+    },
+    /// A row whose calls were never sent, and why (if the run stopped).
+    NotRun {
+        stop: Option<Stop<'a>>,
+        on_page: bool,
+    },
+    /// A call sent whose answer the stop left unknown; the page has its
+    /// « Reprendre » button, the command line its --resume.
+    Unsettled {
+        on_page: bool,
+    },
+    /// Why the run stopped, for the summary and the page.
+    Stopped {
+        stop: Stop<'a>,
+        on_page: bool,
+    },
+    /// A valid row with nothing to send.
+    NothingToSend,
+}
+
+impl Text for Problem {
+    fn text(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Fr => fr::problem(self),
+            Lang::En => en::problem(self),
+        }
+    }
+}
+
+impl Text for Warning {
+    fn text(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Fr => fr::warning(self),
+            Lang::En => en::warning(self),
+        }
+    }
+}
+
+impl Text for Failure {
+    fn text(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Fr => fr::failure(self),
+            Lang::En => en::failure(self),
+        }
+    }
+}
+
+impl Text for RunMessage<'_> {
+    fn text(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Fr => fr::run_message(self),
+            Lang::En => en::run_message(self),
+        }
+    }
+}
+
+impl Text for Message<'_> {
+    fn text(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Fr => fr::message(self),
+            Lang::En => en::message(self),
+        }
+    }
+}
+
+/// The results workbook's words: sheet names, headings, its print footer
+/// (the results' columns never change with the language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WorkbookText {
+    PortfolioSheet,
+    SummarySheet,
+    Rows,
+    WhatItMeans,
+    Total,
+    RowsPerStatus,
+    PrintSheet,
+    DossierCode,
+    Name,
+    Advice,
+    PageFooter,
+    ResultsSheet,
+}
+
+impl WorkbookText {
+    pub(crate) fn say(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Fr => fr::workbook(self),
+            Lang::En => en::workbook(self),
+        }
+    }
+}
+
+/// Why a run stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop<'a> {
+    /// Ctrl-C, or the page's « Arrêter ».
+    Interrupted,
+    /// The gateway asked to wait longer than allowed.
+    WaitTooLong { secs: u64 },
+    /// Stopped for a reason said where found (the engine's words).
+    Said(&'a str),
+}
+
+/// What is wrong with a command line (clap's errors, in the user's language).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Usage {
+    UnknownOption {
+        arg: String,
+    },
+    UnknownCommand {
+        command: String,
+        commands: &'static str,
+    },
+    MissingArgument {
+        arg: String,
+    },
+    /// `valid`: the possible values, if clap knows them.
+    InvalidValue {
+        value: String,
+        arg: String,
+        valid: String,
+    },
+    MissingCommand {
+        commands: &'static str,
+    },
+    ConflictingOptions {
+        arg: String,
+    },
+    /// Any other: clap's own words.
+    Other {
+        said: String,
+    },
+}
+
+/// What to do next about a row's result (the `conseil` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Advice {
+    /// Valid: start the run.
+    Start,
+    /// Invalid: fix the cell named.
+    FixCell,
+    /// Not sent because a call it depends on failed.
+    FixWhatItDependsOn,
+    /// The run stopped before it.
+    Resume,
+    /// Loop's answer was lost.
+    CheckInLoop,
+    /// Refused by Loop: the kind of its answer, if known.
+    Refused(Option<KnownAnswer>),
+}
+
+/// The advice in words.
+pub(crate) fn advice(a: Advice, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => fr::advice(a),
+        Lang::En => en::advice(a),
+    }
+}
+
+/// A status in words, for the page (the results file keeps the codes).
+pub(crate) fn status_said(s: Status, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => fr::status_said(s),
+        Lang::En => en::status_said(s),
+    }
+}
+
+/// What a status means and what to do next, for the summary sheet.
+pub(crate) fn status_meaning(s: Status, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => fr::status_meaning(s),
+        Lang::En => en::status_meaning(s),
+    }
+}
+
+/// The group a problem is counted in on the page.
+pub(crate) fn kind(p: &Problem, lang: Lang) -> String {
+    match p {
+        Problem::Invalid { column, expected, .. } => Message::ProblemKind { column, expected }.text(lang),
+        other => other.text(lang),
+    }
+}
+
+#[cfg(test)]
+mod tests;

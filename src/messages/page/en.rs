@@ -1,0 +1,197 @@
+//! The page's words, in English.
+
+use super::*;
+
+pub(super) fn home(t: HomeText) -> &'static str {
+    match t {
+        HomeText::SimulationCallsGoToTheEmbedded => {
+            "Simulation: calls go to the embedded simulator, not to Cegid Loop."
+        }
+        HomeText::Quit => "Quit",
+        HomeText::QuitLoopbatch => "Quit loopbatch?",
+        HomeText::ThePageClosesARunGoing => {
+            "The page closes. A run going will be stopped: calls in flight finish and its results are written; you can resume it by starting loopbatch again, from “Kept runs”."
+        }
+        HomeText::Cancel => "Cancel",
+        HomeText::OpenLoopbatchFromItsOwnWindow => "Open loopbatch from its own window",
+        HomeText::ThisPageOnlyOpensFromLoopbatch => {
+            "This page only opens from loopbatch: start loopbatch (or “loopbatch ui”) on this computer, it opens the page itself."
+        }
+        HomeText::BackToThePageBefore => "Back to the page before",
+        HomeText::Home => "Home",
+        HomeText::Sheet => "Sheet",
+        HomeText::ARunIsGoing => "A run is going:",
+        HomeText::FollowTheRun => "Follow the run",
+        HomeText::CheckASheet => "Check a sheet",
+        HomeText::SheetCSVXLSXXLSBXLSODS => "Sheet (CSV, XLSX, XLSB, XLS, ODS)",
+        HomeText::ReadingOptions => "Reading options",
+        HomeText::SheetElseEverySheetWithA => "Sheet (else every sheet with a code dossier column)",
+        HomeText::ACSVSEncoding => "A CSV's encoding",
+        HomeText::Detected => "detected",
+        HomeText::ACSVSDelimiter => "A CSV's delimiter",
+        HomeText::Tab => "tab",
+        HomeText::Check => "Check",
+        HomeText::LargestFile => "Largest file:",
+        HomeText::TheFileStaysOnThisComputer => "The file stays on this computer.",
+        HomeText::KeptRuns => "Kept runs",
+        HomeText::TemplatesToFillIn => "Templates to fill in",
+        HomeText::NewDossiersOnboarding => "New dossiers (onboarding):",
+        HomeText::OperationsOnExistingDossiersOffersContacts => "Operations on existing dossiers (offers, contacts):",
+        HomeText::LoopHubPortfolio => "LoopHub portfolio",
+        HomeText::TheCabinetSDossiersAsA => {
+            "The cabinet's dossiers as a sheet ready to fill in (action, offre, ancienne_offre) for a bulk change of offers. Filters are optional."
+        }
+        HomeText::SearchAtLeast3CharactersOf => "Search (at least 3 characters of the code or name)",
+        HomeText::DossierMasterEMail => "Dossier master (e-mail)",
+        HomeText::EngagementManagerEMail => "Engagement manager (e-mail)",
+        HomeText::TheCabinetSDomainElseThe => "The cabinet's domain (else the configuration's)",
+        HomeText::DownloadThePortfolio => "Download the portfolio",
+        HomeText::Keys => "Keys",
+        HomeText::Keys2 => "Keys:",
+        HomeText::ToSendLoopbatchNeedsTheFirm => {
+            "To send, loopbatch needs the firm's Cegid Loop keys. Type them here: you will then go back to the plan, with the sheet and its fixes."
+        }
+        HomeText::SubscriptionKeyFromYourCegidContact => "Subscription key (from your Cegid contact)",
+        HomeText::APIKeyKEYIDSECRETGeneratedOn => "API key (KEYID:SECRET, generated on CegidLife)",
+        HomeText::KeepTheKeys => "Keep the keys",
+        HomeText::ForThisSessionOnlyInMemory => "for this session only (in memory)",
+        HomeText::SavedForThisUserEveryCommand => "saved for this user (every command will read them)",
+        HomeText::UseTheseKeys => "Use these keys",
+        HomeText::NoResultsYet => "no results yet",
+        HomeText::TheyHoldClientsPersonalDataDelete => {
+            "They hold clients' personal data: delete those you no longer need."
+        }
+        HomeText::Date => "date",
+        HomeText::Sheet2 => "sheet",
+        HomeText::Rows => "rows",
+        HomeText::SentTo => "sent to",
+        HomeText::Actions => "actions",
+        HomeText::Going => "going",
+        HomeText::FollowTheRunGoing => "Follow the run going",
+        HomeText::Open => "Open",
+        HomeText::Resume => "Resume",
+        HomeText::Delete => "Delete",
+        HomeText::DeleteThisRun => "Delete this run?",
+        HomeText::TheRunOf => "The run of",
+        HomeText::AndItsFilesResultsJournalPlan => {
+            "and its files (results, journal, plan) will be erased from this computer. This cannot be undone; what was done in Cegid Loop stays there."
+        }
+    }
+}
+
+pub(super) fn grid(t: GridText) -> &'static str {
+    match t {
+        GridText::Rows => "rows",
+        GridText::WithWarnings => "with warnings",
+        GridText::CallsPlanned => "calls planned",
+        GridText::Problems => "Problems",
+        GridText::PreviousPage => "Previous page",
+        GridText::Page => "Page",
+        GridText::NextPage => "Next page",
+        GridText::CheckOf => "Check of",
+        GridText::AlsoCheckedInTheLoopHubPortfolio => "Also checked in the LoopHub portfolio.",
+        GridText::AlsoCheckInLoopHubDossiersExist => "Also check in LoopHub (dossiers exist, their status)",
+        GridText::TheCabinetSDomainElseThe => "The cabinet's domain (else the configuration's)",
+        GridText::WarnWhereThisPersonIsNeither => {
+            "Warn where this person is neither dossier master nor manager (e-mail, optional)"
+        }
+        GridText::CheckOnline => "Check online",
+        GridText::Pages => "Pages",
+        GridText::AllRows => "All rows",
+        GridText::OnlyRowsWithProblems => "Only rows with problems",
+        GridText::DownloadTheFixedSheet => "Download the fixed sheet",
+        GridText::SeeThePlanOfCallsAnd => "See the plan of calls and run",
+        GridText::RowsOfTheSheetCellsCan => "Rows of the sheet; cells can be fixed here.",
+        GridText::Sheet => "sheet",
+        GridText::Row => "row",
+        GridText::Status => "status",
+        GridText::PagesBottom => "Pages (bottom)",
+    }
+}
+
+pub(super) fn plan(t: PlanText) -> &'static str {
+    match t {
+        PlanText::Plan => "Plan",
+        PlanText::PlanOfCallsOf => "Plan of calls of",
+        PlanText::CallsTo => "calls to",
+        PlanText::Dossiers => "dossiers",
+        PlanText::ValidRows => "valid rows",
+        PlanText::InvalidRowsNotSent => "invalid rows (not sent)",
+        PlanText::WhatWillBeDoneInCegid => "What will be done in Cegid Loop",
+        PlanText::DownloadTheReadablePlanPLANXlsx => "Download the readable plan (PLAN.xlsx)",
+        PlanText::PerDossier => "Per dossier",
+        PlanText::DossierCode => "dossier code",
+        PlanText::WhatWillBeDone => "what will be done",
+        PlanText::TheFirst => "The first",
+        PlanText::DossiersTheReadablePlanPLANXlsx => "dossiers; the readable plan (PLAN.xlsx) details them all.",
+        PlanText::BackToTheCheck => "Back to the check",
+        PlanText::TheCegidLoopKeysAreMissing => "The Cegid Loop keys are missing",
+        PlanText::ToSendLoopbatchNeedsTheFirm => {
+            "To send, loopbatch needs the firm's subscription key and API key. Type them, then you will come back here, with the sheet and its fixes."
+        }
+        PlanText::TypeTheKeys => "Type the keys",
+        PlanText::Run => "Run",
+        PlanText::ConfirmSending => "Confirm sending",
+        PlanText::Send => "Send",
+        PlanText::CallsTo2 => "calls to",
+        PlanText::Cancel => "Cancel",
+        PlanText::ThisSheetWasRunAlready => "This sheet was run already",
+        PlanText::TheSameSheetAsItIs => "The same sheet, as it is, was run on",
+        PlanText::RunningItAgainWouldSendAgain => {
+            "Running it again would send again what is done. Resume it (nothing done is sent again) or run its failures again; to send everything again, first delete that run in “Kept runs”."
+        }
+        PlanText::SeeThatRun => "See that run",
+        PlanText::Resume => "Resume",
+        PlanText::RunTheFailuresAgain => "Run the failures again…",
+    }
+}
+
+pub(super) fn run(t: RunText) -> &'static str {
+    match t {
+        RunText::Run => "Run",
+        RunText::RunOf => "Run of",
+        RunText::Stop => "Stop",
+        RunText::CallsInFlightFinishResumeWill => "(calls in flight finish; “Resume” will send the rest)",
+        RunText::Resume => "Resume",
+        RunText::NothingDoneIsSentAgain => "(nothing done is sent again)",
+        RunText::RunTheFailuresAgain => "Run the failures again",
+        RunText::RunTheFailuresAgain2 => "Run the failures again?",
+        RunText::RunAgain => "Run again",
+        RunText::Cancel => "Cancel",
+        RunText::Results => "Results",
+        RunText::DownloadTheResultsXLSX => "Download the results (XLSX)",
+        RunText::DownloadTheResultsCSV => "Download the results (CSV)",
+        RunText::FilterByStatus => "Filter by status",
+        RunText::All => "All",
+        RunText::MostFrequentErrors => "Most frequent errors",
+        RunText::TheFirst500RowsTheResults => "The first 500 rows; the results file has them all.",
+        RunText::Row => "row",
+        RunText::DossierCode => "dossier code",
+        RunText::Name => "name",
+        RunText::Status => "status",
+        RunText::Advice => "advice",
+        RunText::ThisRunWasMadeWithThe => "This run was made with the API key",
+        RunText::ThisPageSKeyIs => "this page's key is",
+        RunText::IfItIsTheSameFirm => {
+            "If it is the same firm's new key (the old one was refused or replaced), resume with it: nothing done is sent again."
+        }
+        RunText::ResumeWithTheNewKey => "Resume with the new key",
+    }
+}
+
+pub(super) fn sheet(t: SheetText) -> &'static str {
+    match t {
+        SheetText::ChooseAnotherFile => "Choose another file",
+        SheetText::SheetsLoaded => "Sheets loaded",
+        SheetText::KeptOnThisComputerWhileThe => {
+            "Kept on this computer while the page uses them (a day at most): delete those you no longer need."
+        }
+        SheetText::NoSheetLoaded => "No sheet loaded.",
+        SheetText::Sheet => "sheet",
+        SheetText::Rows => "rows",
+        SheetText::Actions => "actions",
+        SheetText::Open => "Open",
+        SheetText::Delete => "Delete",
+        SheetText::ThisSheetIsNoLongerLoaded => "This sheet is no longer loaded: choose it again.",
+    }
+}

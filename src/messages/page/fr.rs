@@ -1,0 +1,201 @@
+//! Les mots de la page, en français.
+
+use super::*;
+
+pub(super) fn home(t: HomeText) -> &'static str {
+    match t {
+        HomeText::SimulationCallsGoToTheEmbedded => {
+            "Simulation : les appels vont au simulateur intégré, pas à Cegid Loop."
+        }
+        HomeText::Quit => "Quitter",
+        HomeText::QuitLoopbatch => "Quitter loopbatch ?",
+        HomeText::ThePageClosesARunGoing => {
+            "La page se ferme. Une exécution en cours sera arrêtée : les appels en cours se terminent et ses résultats sont écrits ; vous pourrez la reprendre en relançant loopbatch, depuis « Exécutions gardées »."
+        }
+        HomeText::Cancel => "Annuler",
+        HomeText::OpenLoopbatchFromItsOwnWindow => "Ouvrez loopbatch depuis sa propre fenêtre",
+        HomeText::ThisPageOnlyOpensFromLoopbatch => {
+            "Cette page ne s'ouvre que depuis loopbatch : lancez loopbatch (ou « loopbatch ui ») sur cet ordinateur, il ouvre la page lui-même."
+        }
+        HomeText::BackToThePageBefore => "Revenir à la page précédente",
+        HomeText::Home => "Accueil",
+        HomeText::Sheet => "Tableur",
+        HomeText::ARunIsGoing => "Une exécution est en cours :",
+        HomeText::FollowTheRun => "Suivre l'exécution",
+        HomeText::CheckASheet => "Vérifier un tableur",
+        HomeText::SheetCSVXLSXXLSBXLSODS => "Tableur (CSV, XLSX, XLSB, XLS, ODS)",
+        HomeText::ReadingOptions => "Options de lecture",
+        HomeText::SheetElseEverySheetWithA => "Feuille (sinon toutes celles qui ont une colonne code dossier)",
+        HomeText::ACSVSEncoding => "Encodage d'un CSV",
+        HomeText::Detected => "détecté",
+        HomeText::ACSVSDelimiter => "Séparateur d'un CSV",
+        HomeText::Tab => "tabulation",
+        HomeText::Check => "Vérifier",
+        HomeText::LargestFile => "Taille maximale :",
+        HomeText::TheFileStaysOnThisComputer => "Le fichier reste sur cet ordinateur.",
+        HomeText::KeptRuns => "Exécutions gardées",
+        HomeText::TemplatesToFillIn => "Modèles à remplir",
+        HomeText::NewDossiersOnboarding => "Arrivée de nouveaux dossiers (onboarding) :",
+        HomeText::OperationsOnExistingDossiersOffersContacts => {
+            "Opérations sur des dossiers existants (offres, interlocuteurs) :"
+        }
+        HomeText::LoopHubPortfolio => "Portefeuille LoopHub",
+        HomeText::TheCabinetSDossiersAsA => {
+            "Les dossiers du cabinet en tableur prêt à remplir (action, offre, ancienne_offre) pour un changement d'offres en masse. Filtres facultatifs."
+        }
+        HomeText::SearchAtLeast3CharactersOf => "Recherche (au moins 3 caractères du code ou du nom)",
+        HomeText::DossierMasterEMail => "Maître de dossier (e-mail)",
+        HomeText::EngagementManagerEMail => "Engagement manager (e-mail)",
+        HomeText::TheCabinetSDomainElseThe => "Domaine du cabinet (sinon celui de la configuration)",
+        HomeText::DownloadThePortfolio => "Télécharger le portefeuille",
+        HomeText::Keys => "Clés",
+        HomeText::Keys2 => "Clés :",
+        HomeText::ToSendLoopbatchNeedsTheFirm => {
+            "Pour envoyer, loopbatch a besoin des clés Cegid Loop du cabinet. Saisissez-les ici : vous reviendrez ensuite au plan, avec le tableur et ses corrections."
+        }
+        HomeText::SubscriptionKeyFromYourCegidContact => "Clé d'abonnement (votre contact Cegid)",
+        HomeText::APIKeyKEYIDSECRETGeneratedOn => "Clé d'API (IDCLE:SECRET, générée sur CegidLife)",
+        HomeText::KeepTheKeys => "Garder les clés",
+        HomeText::ForThisSessionOnlyInMemory => "pour cette session seulement (en mémoire)",
+        HomeText::SavedForThisUserEveryCommand => "enregistrées pour cet utilisateur (toutes les commandes les liront)",
+        HomeText::UseTheseKeys => "Utiliser ces clés",
+        HomeText::NoResultsYet => "pas encore de résultats",
+        HomeText::TheyHoldClientsPersonalDataDelete => {
+            "Elles contiennent des données personnelles de clients : supprimez celles dont vous n'avez plus besoin."
+        }
+        HomeText::Date => "date",
+        HomeText::Sheet2 => "tableur",
+        HomeText::Rows => "lignes",
+        HomeText::SentTo => "envoyée à",
+        HomeText::Actions => "actions",
+        HomeText::Going => "en cours",
+        HomeText::FollowTheRunGoing => "Suivre l'exécution en cours",
+        HomeText::Open => "Ouvrir",
+        HomeText::Resume => "Reprendre",
+        HomeText::Delete => "Supprimer",
+        HomeText::DeleteThisRun => "Supprimer cette exécution ?",
+        HomeText::TheRunOf => "L'exécution de",
+        HomeText::AndItsFilesResultsJournalPlan => {
+            "et ses fichiers (résultats, journal, plan) seront effacés de cet ordinateur. Cela ne peut pas être défait ; ce qui a été fait dans Cegid Loop y reste."
+        }
+    }
+}
+
+pub(super) fn grid(t: GridText) -> &'static str {
+    match t {
+        GridText::Rows => "lignes",
+        GridText::WithWarnings => "avec avertissements",
+        GridText::CallsPlanned => "appels prévus",
+        GridText::Problems => "Problèmes",
+        GridText::PreviousPage => "Page précédente",
+        GridText::Page => "Page",
+        GridText::NextPage => "Page suivante",
+        GridText::CheckOf => "Vérification de",
+        GridText::AlsoCheckedInTheLoopHubPortfolio => "Vérifié aussi dans le portefeuille LoopHub.",
+        GridText::AlsoCheckInLoopHubDossiersExist => "Vérifier aussi dans LoopHub (existence et statut des dossiers)",
+        GridText::TheCabinetSDomainElseThe => "Domaine du cabinet (sinon celui de la configuration)",
+        GridText::WarnWhereThisPersonIsNeither => {
+            "Avertir là où cette personne n'est ni maître de dossier ni manager (e-mail, facultatif)"
+        }
+        GridText::CheckOnline => "Vérifier en ligne",
+        GridText::Pages => "Pages",
+        GridText::AllRows => "Toutes les lignes",
+        GridText::OnlyRowsWithProblems => "Seulement les lignes à problème",
+        GridText::DownloadTheFixedSheet => "Télécharger le tableur corrigé",
+        GridText::SeeThePlanOfCallsAnd => "Voir le plan d'appels et lancer",
+        GridText::RowsOfTheSheetCellsCan => "Lignes du tableur ; les cellules se corrigent ici.",
+        GridText::Sheet => "feuille",
+        GridText::Row => "ligne",
+        GridText::Status => "statut",
+        GridText::PagesBottom => "Pages (bas)",
+    }
+}
+
+pub(super) fn plan(t: PlanText) -> &'static str {
+    match t {
+        PlanText::Plan => "Plan",
+        PlanText::PlanOfCallsOf => "Plan d'appels de",
+        PlanText::CallsTo => "appels vers",
+        PlanText::Dossiers => "dossiers",
+        PlanText::ValidRows => "lignes valides",
+        PlanText::InvalidRowsNotSent => "lignes invalides (non envoyées)",
+        PlanText::WhatWillBeDoneInCegid => "Ce qui sera fait dans Cegid Loop",
+        PlanText::DownloadTheReadablePlanPLANXlsx => "Télécharger le plan lisible (PLAN.xlsx)",
+        PlanText::PerDossier => "Détail par dossier",
+        PlanText::DossierCode => "code dossier",
+        PlanText::WhatWillBeDone => "ce qui sera fait",
+        PlanText::TheFirst => "Les",
+        PlanText::DossiersTheReadablePlanPLANXlsx => {
+            "premiers dossiers ; le plan lisible (PLAN.xlsx) les détaille tous."
+        }
+        PlanText::BackToTheCheck => "Retour à la vérification",
+        PlanText::TheCegidLoopKeysAreMissing => "Les clés Cegid Loop manquent",
+        PlanText::ToSendLoopbatchNeedsTheFirm => {
+            "Pour envoyer, loopbatch a besoin de la clé d'abonnement et de la clé d'API du cabinet. Saisissez-les, puis vous reviendrez ici, avec le tableur et ses corrections."
+        }
+        PlanText::TypeTheKeys => "Saisir les clés",
+        PlanText::Run => "Lancer",
+        PlanText::ConfirmSending => "Confirmer l'envoi",
+        PlanText::Send => "Envoyer",
+        PlanText::CallsTo2 => "appels à",
+        PlanText::Cancel => "Annuler",
+        PlanText::ThisSheetWasRunAlready => "Ce tableur a déjà été exécuté",
+        PlanText::TheSameSheetAsItIs => "Le même tableur, tel quel, a été exécuté le",
+        PlanText::RunningItAgainWouldSendAgain => {
+            "L'exécuter de nouveau renverrait ce qui est déjà fait. Reprenez-le (rien de fait n'est renvoyé) ou relancez ses échecs ; pour tout renvoyer, supprimez d'abord cette exécution dans « Exécutions gardées »."
+        }
+        PlanText::SeeThatRun => "Voir cette exécution",
+        PlanText::Resume => "Reprendre",
+        PlanText::RunTheFailuresAgain => "Relancer les échecs…",
+    }
+}
+
+pub(super) fn run(t: RunText) -> &'static str {
+    match t {
+        RunText::Run => "Exécution",
+        RunText::RunOf => "Exécution de",
+        RunText::Stop => "Arrêter",
+        RunText::CallsInFlightFinishResumeWill => "(les appels en cours se terminent ; « Reprendre » enverra le reste)",
+        RunText::Resume => "Reprendre",
+        RunText::NothingDoneIsSentAgain => "(rien de ce qui est fait ne sera renvoyé)",
+        RunText::RunTheFailuresAgain => "Relancer les échecs",
+        RunText::RunTheFailuresAgain2 => "Relancer les échecs ?",
+        RunText::RunAgain => "Relancer",
+        RunText::Cancel => "Annuler",
+        RunText::Results => "Résultats",
+        RunText::DownloadTheResultsXLSX => "Télécharger les résultats (XLSX)",
+        RunText::DownloadTheResultsCSV => "Télécharger les résultats (CSV)",
+        RunText::FilterByStatus => "Filtre par statut",
+        RunText::All => "Toutes",
+        RunText::MostFrequentErrors => "Erreurs les plus fréquentes",
+        RunText::TheFirst500RowsTheResults => "Les 500 premières lignes ; le fichier de résultats les a toutes.",
+        RunText::Row => "ligne",
+        RunText::DossierCode => "code dossier",
+        RunText::Name => "nom",
+        RunText::Status => "statut",
+        RunText::Advice => "conseil",
+        RunText::ThisRunWasMadeWithThe => "Cette exécution a été faite avec la clé d'API",
+        RunText::ThisPageSKeyIs => "la clé de cette page est",
+        RunText::IfItIsTheSameFirm => {
+            "Si c'est la nouvelle clé du même cabinet (l'ancienne a été refusée ou remplacée), reprenez avec elle : rien de ce qui est fait ne sera renvoyé."
+        }
+        RunText::ResumeWithTheNewKey => "Reprendre avec la nouvelle clé",
+    }
+}
+
+pub(super) fn sheet(t: SheetText) -> &'static str {
+    match t {
+        SheetText::ChooseAnotherFile => "Choisir un autre fichier",
+        SheetText::SheetsLoaded => "Tableurs chargés",
+        SheetText::KeptOnThisComputerWhileThe => {
+            "Gardés sur cet ordinateur tant que la page les utilise (un jour au plus) : supprimez ceux dont vous n'avez plus besoin."
+        }
+        SheetText::NoSheetLoaded => "Aucun tableur chargé.",
+        SheetText::Sheet => "tableur",
+        SheetText::Rows => "lignes",
+        SheetText::Actions => "actions",
+        SheetText::Open => "Ouvrir",
+        SheetText::Delete => "Supprimer",
+        SheetText::ThisSheetIsNoLongerLoaded => "Ce tableur n'est plus chargé : choisissez-le de nouveau.",
+    }
+}

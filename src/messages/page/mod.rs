@@ -1,0 +1,222 @@
+//! The page's words (labels, headings, buttons, short notes), one enum per
+//! screen, one variant each; their French and English in `fr.rs` and `en.rs`.
+
+mod en;
+mod fr;
+
+use crate::i18n::Lang;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HomeText {
+    SimulationCallsGoToTheEmbedded,
+    Quit,
+    QuitLoopbatch,
+    ThePageClosesARunGoing,
+    Cancel,
+    OpenLoopbatchFromItsOwnWindow,
+    ThisPageOnlyOpensFromLoopbatch,
+    BackToThePageBefore,
+    Home,
+    Sheet,
+    ARunIsGoing,
+    FollowTheRun,
+    CheckASheet,
+    SheetCSVXLSXXLSBXLSODS,
+    ReadingOptions,
+    SheetElseEverySheetWithA,
+    ACSVSEncoding,
+    Detected,
+    ACSVSDelimiter,
+    Tab,
+    Check,
+    LargestFile,
+    TheFileStaysOnThisComputer,
+    KeptRuns,
+    TemplatesToFillIn,
+    NewDossiersOnboarding,
+    OperationsOnExistingDossiersOffersContacts,
+    LoopHubPortfolio,
+    TheCabinetSDossiersAsA,
+    SearchAtLeast3CharactersOf,
+    DossierMasterEMail,
+    EngagementManagerEMail,
+    TheCabinetSDomainElseThe,
+    DownloadThePortfolio,
+    Keys,
+    Keys2,
+    ToSendLoopbatchNeedsTheFirm,
+    SubscriptionKeyFromYourCegidContact,
+    APIKeyKEYIDSECRETGeneratedOn,
+    KeepTheKeys,
+    ForThisSessionOnlyInMemory,
+    SavedForThisUserEveryCommand,
+    UseTheseKeys,
+    NoResultsYet,
+    TheyHoldClientsPersonalDataDelete,
+    Date,
+    Sheet2,
+    Rows,
+    SentTo,
+    Actions,
+    Going,
+    FollowTheRunGoing,
+    Open,
+    Resume,
+    Delete,
+    DeleteThisRun,
+    TheRunOf,
+    AndItsFilesResultsJournalPlan,
+}
+
+impl HomeText {
+    /// The words in `lang`.
+    pub(crate) fn say(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Fr => fr::home(self),
+            Lang::En => en::home(self),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GridText {
+    Rows,
+    WithWarnings,
+    CallsPlanned,
+    Problems,
+    PreviousPage,
+    Page,
+    NextPage,
+    CheckOf,
+    AlsoCheckedInTheLoopHubPortfolio,
+    AlsoCheckInLoopHubDossiersExist,
+    TheCabinetSDomainElseThe,
+    WarnWhereThisPersonIsNeither,
+    CheckOnline,
+    Pages,
+    AllRows,
+    OnlyRowsWithProblems,
+    DownloadTheFixedSheet,
+    SeeThePlanOfCallsAnd,
+    RowsOfTheSheetCellsCan,
+    Sheet,
+    Row,
+    Status,
+    PagesBottom,
+}
+
+impl GridText {
+    /// The words in `lang`.
+    pub(crate) fn say(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Fr => fr::grid(self),
+            Lang::En => en::grid(self),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PlanText {
+    Plan,
+    PlanOfCallsOf,
+    CallsTo,
+    Dossiers,
+    ValidRows,
+    InvalidRowsNotSent,
+    WhatWillBeDoneInCegid,
+    DownloadTheReadablePlanPLANXlsx,
+    PerDossier,
+    DossierCode,
+    WhatWillBeDone,
+    TheFirst,
+    DossiersTheReadablePlanPLANXlsx,
+    BackToTheCheck,
+    TheCegidLoopKeysAreMissing,
+    ToSendLoopbatchNeedsTheFirm,
+    TypeTheKeys,
+    Run,
+    ConfirmSending,
+    Send,
+    CallsTo2,
+    Cancel,
+    ThisSheetWasRunAlready,
+    TheSameSheetAsItIs,
+    RunningItAgainWouldSendAgain,
+    SeeThatRun,
+    Resume,
+    RunTheFailuresAgain,
+}
+
+impl PlanText {
+    /// The words in `lang`.
+    pub(crate) fn say(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Fr => fr::plan(self),
+            Lang::En => en::plan(self),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RunText {
+    Run,
+    RunOf,
+    Stop,
+    CallsInFlightFinishResumeWill,
+    Resume,
+    NothingDoneIsSentAgain,
+    RunTheFailuresAgain,
+    RunTheFailuresAgain2,
+    RunAgain,
+    Cancel,
+    Results,
+    DownloadTheResultsXLSX,
+    DownloadTheResultsCSV,
+    FilterByStatus,
+    All,
+    MostFrequentErrors,
+    TheFirst500RowsTheResults,
+    Row,
+    DossierCode,
+    Name,
+    Status,
+    Advice,
+    ThisRunWasMadeWithThe,
+    ThisPageSKeyIs,
+    IfItIsTheSameFirm,
+    ResumeWithTheNewKey,
+}
+
+impl RunText {
+    /// The words in `lang`.
+    pub(crate) fn say(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Fr => fr::run(self),
+            Lang::En => en::run(self),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SheetText {
+    ChooseAnotherFile,
+    SheetsLoaded,
+    KeptOnThisComputerWhileThe,
+    NoSheetLoaded,
+    Sheet,
+    Rows,
+    Actions,
+    Open,
+    Delete,
+    ThisSheetIsNoLongerLoaded,
+}
+
+impl SheetText {
+    /// The words in `lang`.
+    pub(crate) fn say(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Fr => fr::sheet(self),
+            Lang::En => en::sheet(self),
+        }
+    }
+}

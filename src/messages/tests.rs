@@ -1,0 +1,180 @@
+//! The sentences as the user reads them, kept as snapshots (`cargo insta
+//! review` shows a wording change as a diff to accept), in both languages.
+
+use std::path::Path;
+
+use super::*;
+use crate::error::{CallFault, CallRef, InputProblem, PlanProblem, ResultsProblem, WriteProblem};
+use crate::headers::Field;
+use crate::problems::{Absence, Needed, Person, Place, Repair};
+
+fn place(line: u32) -> Place {
+    Place { sheet: "clients".into(), line }
+}
+
+fn problems() -> Vec<Problem> {
+    let invalid = |field: Field, value: &str, expected| Problem::Invalid {
+        field,
+        column: field.name().into(),
+        value: value.into(),
+        expected,
+    };
+    vec![
+        invalid(Field::Email, "a@@x.fr", Expected::Email),
+        invalid(Field::Telephone, "4412345678901", Expected::PhoneWithPlus),
+        invalid(Field::Action, "supprimer", Expected::Action { actions: "onboarding, provisionner".into() }),
+        invalid(Field::CodeDossier, "NOPE", Expected::LinkedDossier),
+        Problem::ActionBlank { column: "action".into(), suggestion: "ajouter_offre", actions: "onboarding".into() },
+        Problem::Missing {
+            needed: Needed::Offer,
+            column: "offre".into(),
+            absence: Absence::NotInSheet,
+            action: "onboarding",
+        },
+        Problem::SameOffer { offer: "start" },
+        Problem::SharedEmail {
+            email: "a@x.fr".into(),
+            people: vec![
+                Person { at: place(2), prenom: "Anne".into(), nom: "Alpha".into() },
+                Person { at: place(3), prenom: "Bob".into(), nom: "Beta".into() },
+            ],
+        },
+        Problem::Duplicate { of: place(2) },
+    ]
+}
+
+fn warnings() -> Vec<Warning> {
+    vec![
+        Warning::Read { column: "nom".into(), repair: Repair::LineBreaks },
+        Warning::PhoneZeroRestored { column: "telephone".into(), value: "612345678".into(), sent: "0612345678".into() },
+        Warning::CodePadded { column: "code".into(), value: "42".into(), padded: "00042".into(), number: true },
+        Warning::RemovesFromAll { offer: "start" },
+        Warning::NotTheirDossier {
+            me: "moi@cabinet.fr".into(),
+            code: "D1".into(),
+            master: "m@cabinet.fr".into(),
+            manager: "g@cabinet.fr".into(),
+        },
+    ]
+}
+
+fn failures() -> Vec<Failure> {
+    let file = Path::new("clients.xlsx");
+    vec![
+        Failure::input(file, InputProblem::NotFound),
+        Failure::input(file, InputProblem::PasswordProtected),
+        Failure::input(file, InputProblem::NoCodeDossierColumn { seen: vec!["nom".into(), "ville".into()] }),
+        Failure::Internal { what: "task panicked".into() },
+        Failure::results(Path::new("resultats.pdf"), ResultsProblem::Extension),
+        Failure::results(Path::new("r.csv"), ResultsProblem::NotResults),
+        Failure::write(Path::new("resultats"), WriteProblem::Folder),
+        Failure::plan(Path::new("plan.json"), PlanProblem::OtherVersion { found: 0, expected: 1 }),
+        Failure::plan(
+            Path::new("plan.json"),
+            PlanProblem::Call {
+                call: CallRef { id: 7, operation: "addClient", dossier: "D1".into() },
+                fault: CallFault::NotAnEarlierCall { depends_on: 9 },
+            },
+        ),
+    ]
+}
+
+/// Every sentence of a list, one a line.
+fn said<T: Text>(items: &[T], lang: Lang) -> String {
+    items.iter().map(|i| i.text(lang)).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn a_rows_problems_in_french_and_english() {
+    insta::assert_snapshot!("problems_fr", said(&problems(), Lang::Fr));
+    insta::assert_snapshot!("problems_en", said(&problems(), Lang::En));
+}
+
+#[test]
+fn a_rows_warnings_in_french_and_english() {
+    insta::assert_snapshot!("warnings_fr", said(&warnings(), Lang::Fr));
+    insta::assert_snapshot!("warnings_en", said(&warnings(), Lang::En));
+}
+
+#[test]
+fn failures_in_french_and_english() {
+    insta::assert_snapshot!("failures_fr", said(&failures(), Lang::Fr));
+    insta::assert_snapshot!("failures_en", said(&failures(), Lang::En));
+}
+
+#[test]
+fn the_page_groups_a_value_problem_without_its_value() {
+    let [a, b] = ["a@@x.fr", "b@"].map(|v| Problem::Invalid {
+        field: Field::Email,
+        column: "E-mail".into(),
+        value: v.into(),
+        expected: Expected::Email,
+    });
+    assert_eq!(kind(&a, Lang::Fr), kind(&b, Lang::Fr));
+    insta::assert_snapshot!("kind_fr", kind(&a, Lang::Fr));
+    assert_eq!(
+        kind(&Problem::SameOffer { offer: "start" }, Lang::En),
+        Problem::SameOffer { offer: "start" }.text(Lang::En)
+    );
+}
+
+#[test]
+fn the_checks_summary_on_the_command_line() {
+    let at = place(4);
+    let sheets = ["clients", "offres"];
+    let said = |lang| {
+        [
+            Message::CheckedFile { path: Path::new("clients.xlsx"), sheets: &sheets },
+            Message::CheckedRows { rows: 10, valid: 7, invalid: 2, ignored: 1, with_warnings: 3 },
+            Message::InvalidRow { at: &at, problems: "…" },
+            Message::MoreInvalidRows { n: 5 },
+        ]
+        .iter()
+        .map(|m| m.text(lang))
+        .collect::<Vec<_>>()
+        .join("\n")
+    };
+    insta::assert_snapshot!("check_summary_fr", said(Lang::Fr));
+    insta::assert_snapshot!("check_summary_en", said(Lang::En));
+}
+
+#[test]
+fn a_command_line_that_cannot_be_understood() {
+    let usage =
+        Usage::InvalidValue { value: "xml".into(), arg: "--format <FORMAT>".into(), valid: "text, json".into() };
+    insta::assert_snapshot!("usage_fr", Message::Usage(&usage).text(Lang::Fr));
+    insta::assert_snapshot!("usage_en", Message::Usage(&usage).text(Lang::En));
+}
+
+#[test]
+fn the_pages_sentences() {
+    let said = |lang| {
+        let rerun = [3, 1].map(|calls| RunMessage::RerunCalls { calls, host: "api.cegid.com" }.text(lang));
+        let refused =
+            [Message::UploadEmpty { name: "clients.xlsx" }, Message::NoSuchColumn { column: "mail", sheet: "clients" }]
+                .map(|m| m.text(lang));
+        [rerun, refused].concat().join("\n")
+    };
+    insta::assert_snapshot!("page_fr", said(Lang::Fr));
+    insta::assert_snapshot!("page_en", said(Lang::En));
+}
+
+#[test]
+fn why_a_row_was_not_run_on_the_page_and_the_command_line() {
+    let said = |lang| {
+        [true, false]
+            .into_iter()
+            .flat_map(|on_page| {
+                [
+                    RunMessage::NotRun { stop: Some(Stop::WaitTooLong { secs: 120 }), on_page },
+                    RunMessage::Unsettled { on_page },
+                    RunMessage::Stopped { stop: Stop::Interrupted, on_page },
+                ]
+            })
+            .map(|m| m.text(lang))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    insta::assert_snapshot!("not_run_fr", said(Lang::Fr));
+    insta::assert_snapshot!("not_run_en", said(Lang::En));
+}
