@@ -353,3 +353,33 @@ fn forget_says_when_a_reader_keeps_a_copy_in_the_wal() {
     });
     assert!(!holds, "gone from the file and its WAL");
 }
+
+/// A registre of schema 1, made by `loopbatch demo --registre` with this
+/// version (tests/fixtures/registre-v1.sqlite3): every later version opens
+/// it (after its migration), checks it sound and forgets in it.
+#[test]
+fn a_registre_of_schema_1_is_opened_checked_and_forgotten_in() {
+    let w = Work::new();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registre-v1.sqlite3");
+    let path = w.path("v1.sqlite3");
+    std::fs::copy(&fixture, &path).unwrap();
+    let email = b"anais.simon@traiteur-andre.fr";
+    let before = std::fs::read(&path).unwrap();
+    assert!(before.windows(email.len()).any(|b| b == email), "the fixture holds the e-mail");
+    let version: i64 =
+        rusqlite::Connection::open(&fixture).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 1, "the fixture is of schema 1");
+    let out = w.bin().args(["registre", "check", "--full", "--registre"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("intact") && stdout(&out).contains("416"), "{}", stdout(&out));
+    let out = w
+        .bin()
+        .args(["registre", "forget", "anais.simon@traiteur-andre.fr", "--registre"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains(" 1 "), "one call forgotten: {}", stdout(&out));
+    let left = std::fs::read(&path).unwrap();
+    assert!(!left.windows(email.len()).any(|b| b == email), "the forgotten e-mail is gone from the file");
+}
