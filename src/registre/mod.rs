@@ -252,6 +252,18 @@ impl Registre {
         read::prior(&self.conn, run).map_err(|e| self.failed(&e))
     }
 
+    /// When it was made, if it holds no run yet: a registre new to runs
+    /// that earlier results show happened (a profile wiped, another
+    /// machine) knows nothing of what they sent.
+    pub(crate) fn new_since(&self) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = 'created' AND NOT EXISTS (SELECT 1 FROM runs)", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.failed(&e))
+    }
+
     /// How many runs and call attempts it holds.
     pub fn sizes(&self) -> Result<(i64, i64)> {
         self.conn

@@ -383,3 +383,46 @@ fn a_registre_of_schema_1_is_opened_checked_and_forgotten_in() {
     let left = std::fs::read(&path).unwrap();
     assert!(!left.windows(email.len()).any(|b| b == email), "the forgotten e-mail is gone from the file");
 }
+
+/// A registre that held no run (a profile wiped at logoff) while results
+/// of an earlier run are there: the summary and `--format json` say since
+/// when it knows of runs; a first run, or a registre that knows runs, not.
+#[test]
+fn a_new_registre_beside_earlier_results_says_it_knows_no_run_before_it() {
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 2);
+    let sim = sim(&codes);
+    let run = |registre: &str, results: &str, json: bool| {
+        let mut c = w.bin_for(&sim);
+        c.args(["run", input.to_str().unwrap(), "--results", results, "--rate", "100/s", "--registre", registre]);
+        if json {
+            c.args(["--format", "json"]);
+        }
+        c.output().unwrap()
+    };
+    let said = "ce registre ne connaît aucune exécution avant le";
+    let first = run("a.sqlite3", "r.csv", false);
+    assert!(first.status.code().is_some_and(|c| c <= 1), "{}", stderr(&first));
+    assert!(!stderr(&first).contains(said), "a first run, no earlier results: {}", stderr(&first));
+    // The registre gone: a new one, and the results of the run before.
+    let out = run("b.sqlite3", "r.csv", false);
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", stderr(&out));
+    let err = stderr(&out);
+    let today = {
+        let c = rusqlite::Connection::open(w.path("b.sqlite3")).unwrap();
+        let created: String = c.query_row("SELECT value FROM meta WHERE key = 'created'", [], |r| r.get(0)).unwrap();
+        let d: Vec<&str> = created[..10].split('-').collect();
+        format!("{}/{}/{}", d[2], d[1], d[0])
+    };
+    assert!(err.contains(&format!("{said} {today}")) && err.contains("--registre"), "{err}");
+    // Another new registre, in JSON; then one that knows a run says nothing.
+    let out = run("c.sqlite3", "r.csv", true);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["registre_new_since"].as_str().is_some_and(|s| s.len() >= 10), "{v}");
+    let out = run("c.sqlite3", "r2.csv", true);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["registre_new_since"].is_null(), "{v}");
+    std::fs::copy(w.path("r2.csv"), w.path("r3.csv")).unwrap();
+    let out = run("c.sqlite3", "r3.csv", false);
+    assert!(!stderr(&out).contains(said), "this registre knows runs: {}", stderr(&out));
+}
