@@ -426,3 +426,41 @@ fn a_new_registre_beside_earlier_results_says_it_knows_no_run_before_it() {
     let out = run("c.sqlite3", "r3.csv", false);
     assert!(!stderr(&out).contains(said), "this registre knows runs: {}", stderr(&out));
 }
+
+/// The page's plan screen says the same when its registre holds no run
+/// while runs are kept in the page's folder (here one a CLI run left there
+/// with another registre), and nothing when no run is kept.
+#[test]
+fn the_plan_screen_says_a_new_registre_knows_no_kept_run() {
+    use crate::page::{client, open, post_sheet, start};
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 2);
+    let sim = sim(&codes);
+    let plan_screen = || {
+        let p = start(&w, &crate::page::sim_keys(&sim));
+        let cookie = open(&p);
+        let r = post_sheet(&p, &cookie, "g.csv", std::fs::read(&input).unwrap());
+        let sheet = r.headers()["location"].to_str().unwrap().to_string();
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap()
+    };
+    let page = plan_screen();
+    assert!(page.contains("data-testid=\"plan-words\""), "{page}");
+    assert!(!page.contains("data-testid=\"registre-new\""), "no kept run: {page}");
+    let kept = w.path("donnees/loopbatch/executions/ancienne");
+    std::fs::create_dir_all(&kept).unwrap();
+    let results = kept.join("g-resultats.xlsx");
+    w.bin_for(&sim)
+        .args(["run", input.to_str().unwrap(), "--rate", "100/s", "--registre", "autre.sqlite3", "--results"])
+        .arg(&results)
+        .assert()
+        .code(0);
+    let page = plan_screen();
+    let note = page.split("data-testid=\"registre-new\"").nth(1).expect("the note").split("</p>").next().unwrap();
+    assert!(note.contains("ce registre ne connaît aucune exécution avant le") && note.contains("--registre"), "{note}");
+    let created: String = rusqlite::Connection::open(w.path("donnees/loopbatch/registre.sqlite3"))
+        .unwrap()
+        .query_row("SELECT value FROM meta WHERE key = 'created'", [], |r| r.get(0))
+        .unwrap();
+    let d: Vec<&str> = created[..10].split('-').collect();
+    assert!(note.contains(&format!("{}/{}/{}", d[2], d[1], d[0])), "{note}");
+}
