@@ -20,10 +20,11 @@ pub(super) fn ui(args: &UiArgs, cfg: &Config) -> Result<u8> {
         let cfg = demo.as_ref().map_or_else(|| cfg.clone(), |d| d.cfg.clone());
         let keys = demo.as_ref().and_then(|d| d.request().keys);
         let opts = UiOptions { port: args.port, open_browser: !args.no_open, demo: args.demo, keys };
+        let opened = !args.no_open;
         serve(&cfg, opts, |address| {
             // Alone on its line: scripts read it.
             super::print_line(address);
-            eprintln!("{}", Message::PageOpened { address }.text(lang));
+            eprintln!("{}", Message::PageOpened { address, opened }.text(lang));
         })
         .await?;
         if let Some(d) = demo {

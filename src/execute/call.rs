@@ -10,8 +10,9 @@ use crate::plan::Call;
 
 use tokio::sync::SemaphorePermit;
 
-use super::client::{Answer, fatal_message, route_not_found_hint};
+use super::client::{Answer, FatalKind, fatal_message, fatal_row_message, route_not_found_hint};
 use super::{Shared, StopReason};
+use crate::messages::Text;
 
 fn outcome(status: Status, code: Option<u16>, message: String, request_id: String, attempts: u32) -> CallOutcome {
     CallOutcome {
@@ -124,8 +125,8 @@ fn email_taken_to_check(call: &Call, lang: Lang) -> String {
         lang.t("est déjà associé. Ouvrez le dossier", "is already taken. Open dossier"),
         who.dossier,
         lang.t(
-            "dans Loop : si cet interlocuteur y figure, il a été créé par l'envoi précédent (rien à faire) ; sinon l'e-mail appartient à quelqu'un d'autre : corrigez-le dans le fichier et relancez avec --only-failed.",
-            "in Loop: if this contact is there, the earlier attempt created it (nothing to do); otherwise the e-mail belongs to someone else: correct it in the sheet and run again with --only-failed."
+            "dans Loop : si cet interlocuteur y figure, il a été créé par l'envoi précédent (rien à faire) ; sinon l'e-mail appartient à quelqu'un d'autre : corrigez-le dans le tableur, puis relancez les échecs.",
+            "in Loop: if this contact is there, the earlier attempt created it (nothing to do); otherwise the e-mail belongs to someone else: correct it in the sheet, then run the failures again."
         )
     )
 }
@@ -208,13 +209,29 @@ impl Attempts<'_> {
             Answer::Fatal { status, kind, message, request_id } => {
                 let hint = route_not_found_hint(self.call.operation, &self.call.route, lang);
                 let m = fatal_message(kind, status, &message, Some(&hint), lang);
-                shared.set_stop(StopReason::Fatal { kind, status, message: m.clone() });
+                shared.set_stop(StopReason::Fatal {
+                    kind,
+                    status,
+                    message: m.clone(),
+                    operation: self.call.operation,
+                    route: self.call.route.to_string(),
+                });
                 // A stop is no outcome: an earlier attempt that may have
                 // been applied is left for the resume to settle.
                 if self.maybe_applied {
                     return Next::Stop;
                 }
-                let mut o = outcome(Status::Erreur, Some(status), m, request_id, self.sent);
+                let row = match kind {
+                    FatalKind::RouteNotFound => crate::messages::RunMessage::RouteUnknownRow {
+                        route: &self.call.route,
+                        operation: self.call.operation.name(),
+                        status,
+                        message: &message,
+                    }
+                    .text(lang),
+                    _ => fatal_row_message(kind, status, &message, Some(&hint), lang),
+                };
+                let mut o = outcome(Status::Erreur, Some(status), row, request_id, self.sent);
                 // The gateway refused it: not applied, sent again on resume.
                 o.resend_on_resume = true;
                 Next::Final(o)

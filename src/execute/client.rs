@@ -135,6 +135,33 @@ pub(crate) fn fatal_message(
     if message.is_empty() { format!("{what} (HTTP {status})") } else { format!("{what} (HTTP {status}) : {message}") }
 }
 
+/// A call's own outcome when the gateway refused a key: which key, in
+/// words that fit both front ends (the run's stop, said by each front end,
+/// names the way to fix it); any other fatal answer as `fatal_message`.
+pub(crate) fn fatal_row_message(
+    kind: FatalKind,
+    status: u16,
+    message: &str,
+    route_hint: Option<&str>,
+    lang: Lang,
+) -> String {
+    let what = match kind {
+        FatalKind::SubscriptionKey => {
+            lang.t("clé d'abonnement refusée par la passerelle", "subscription key refused by the gateway")
+        }
+        FatalKind::ApiKey => lang.t("clé d'API refusée", "API key refused"),
+        _ => return fatal_message(kind, status, message, route_hint, lang),
+    };
+    if message.is_empty() { format!("{what} (HTTP {status})") } else { format!("{what} (HTTP {status}) : {message}") }
+}
+
+/// Whether a row's message says a key was refused (`fatal_row_message`).
+pub(crate) fn says_key_refused(message: &str) -> bool {
+    ["clé d'abonnement refusée", "clé d'API refusée", "subscription key refused", "API key refused"]
+        .iter()
+        .any(|w| message.starts_with(w))
+}
+
 /// What a 404 « Resource not found » on a call's route means: the route,
 /// the operation, and that the route may have been withdrawn (or the
 /// address or method be wrong); for the dossier-level addOffer, Cegid's

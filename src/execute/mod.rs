@@ -52,6 +52,9 @@ pub enum StopReason {
         kind: FatalKind,
         status: u16,
         message: String,
+        /// The call that met it, and its route (for a route not found).
+        operation: crate::loop_api::Operation,
+        route: String,
     },
     RetryAfterTooLong {
         wait: Duration,

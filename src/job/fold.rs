@@ -87,10 +87,21 @@ fn worst_of(
     r
 }
 
-/// Why a run stopped, as the catalogue says it.
-fn stop_of(stop: &StopReason) -> Stop<'_> {
+/// Why a run stopped, as the catalogue says it: a key refused, on the
+/// page, said with the page's way to fix it (not an environment variable).
+fn stop_of(stop: &StopReason, front: Front) -> Stop<'_> {
+    use crate::execute::client::FatalKind;
     match stop {
         StopReason::Interrupted => Stop::Interrupted,
+        StopReason::Fatal { kind: kind @ (FatalKind::SubscriptionKey | FatalKind::ApiKey), status, .. }
+            if front == Front::Page =>
+        {
+            Stop::KeyRefused { api: *kind == FatalKind::ApiKey, status: *status }
+        }
+        StopReason::Journal { .. } if front == Front::Page => Stop::RegistreUnwritable,
+        StopReason::Fatal { kind: FatalKind::RouteNotFound, status, operation, route, .. } if front == Front::Page => {
+            Stop::RouteUnknown { operation: *operation, route, status: *status }
+        }
         StopReason::RetryAfterTooLong { wait } => Stop::WaitTooLong { secs: wait.as_secs() },
         StopReason::Fatal { message, .. } | StopReason::Journal { message } => Stop::Said(message),
     }
@@ -98,12 +109,12 @@ fn stop_of(stop: &StopReason) -> Stop<'_> {
 
 /// The message of a row whose calls were never sent.
 fn not_run_message(stop: Option<&StopReason>, front: Front, lang: Lang) -> String {
-    RunMessage::NotRun { stop: stop.map(stop_of), on_page: front == Front::Page }.text(lang)
+    RunMessage::NotRun { stop: stop.map(|s| stop_of(s, front)), on_page: front == Front::Page }.text(lang)
 }
 
 /// Why the run stopped, for the summary and the page.
 pub(super) fn stop_text(stop: &StopReason, front: Front, lang: Lang) -> String {
-    RunMessage::Stopped { stop: stop_of(stop), on_page: front == Front::Page }.text(lang)
+    RunMessage::Stopped { stop: stop_of(stop, front), on_page: front == Front::Page }.text(lang)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use super::{Advice, Message, RunMessage, Stop, Usage, WorkbookText};
 use crate::error::{
     ArchiveFault, CallFault, Failure, Foreign, InputProblem, PlanProblem, ResultsProblem, WriteProblem,
 };
-use crate::loop_api::KnownAnswer;
+use crate::loop_api::{KnownAnswer, Operation};
 use crate::outcome::Status;
 use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
 
@@ -100,7 +100,7 @@ pub(super) fn warning(w: &Warning) -> String {
             "column « {column} » : « {value} » shorter than the configured width : padded to {padded} (code_dossier_width in the configuration)"
         ),
         Warning::CodeAsNumber { column, value } => format!(
-            "column « {column} » : « {value} » stored as a number by the spreadsheet: leading zeros may have been lost. Format the column as Text, or set code_dossier_width in loopbatch.toml"
+            "column « {column} » : « {value} » stored as a number by the spreadsheet: leading zeros may have been lost. Format the column as Text in the sheet (or set code_dossier_width in the configuration)"
         ),
         Warning::RemovesFromAll { offer } => format!(
             "removeOffer will take offer {offer} away from every contact of the dossier, not only those in this file (give an e-mail to touch one contact only)"
@@ -141,8 +141,11 @@ pub(super) fn message(m: &Message) -> String {
         Message::SimulatorReady { base_url, dossiers } => {
             format!("Cegid Loop simulator ready: {base_url} ({dossiers} dossiers). Ctrl-C to stop.")
         }
-        Message::PageOpened { address } => {
+        Message::PageOpened { address, opened: true } => {
             format!("loopbatch's page opened in the browser; otherwise open within 2 minutes: {address}")
+        }
+        Message::PageOpened { address, opened: false } => {
+            format!("Open this address in your browser within 2 minutes (the browser is not opened for you): {address}")
         }
         Message::TemplatesWritten => "Templates written:".into(),
         Message::SearchTooShort { search } => {
@@ -180,10 +183,17 @@ pub(super) fn message(m: &Message) -> String {
             format!("Usage error: {what}\nHelp: loopbatch --help")
         }
         Message::UploadTooBig { limit_mb } => format!(
-            "The file is larger than allowed: {limit_mb} Mo. Split it into several sheets, or use the command line (loopbatch check)."
+            "The file is larger than allowed: {limit_mb} Mo. Split it into several sheets under {limit_mb} Mo, then choose them one by one."
         ),
         Message::UploadCut => "Sending the file was cut off or took too long. Choose the file again.".into(),
         Message::NoFileChosen => "No file chosen: choose a sheet.".into(),
+        Message::NoCodeDossierColumnOnPage { file, seen } => {
+            let seen = if seen.is_empty() { "no readable header".to_string() } else { seen.join(", ") };
+            format!(
+                "{}: no \"code_dossier\" column in the first 30 rows (headers seen: {seen}). Add a code_dossier column (or \"Code dossier\", \"codeDossier\", \"code IBS\") to the sheet, save it, then choose it again; the “Templates to fill in” on the home page show the expected format.",
+                file.display()
+            )
+        }
         Message::UploadEmpty { name } => format!(
             "The file « {name} » is empty (0 bytes): open it in Excel, check that it holds your rows, save it, then choose it again."
         ),
@@ -192,10 +202,14 @@ pub(super) fn message(m: &Message) -> String {
 
 pub(super) fn run_message(m: &RunMessage) -> String {
     match m {
+        RunMessage::RouteUnknownRow { route, operation, status, message } => format!("the gateway does not know the route {route} ({operation}, HTTP {status}): {message} — what to do is said with the run's stop"),
         RunMessage::NotRun { stop: None, .. } => "not run".into(),
         RunMessage::NotRun { stop: Some(Stop::Interrupted), on_page: true } => "not run: run stopped (Stop button) before this call".into(),
         RunMessage::NotRun { stop: Some(Stop::Interrupted), on_page: false } => "not run: run interrupted (Ctrl-C)".into(),
         RunMessage::NotRun { stop: Some(Stop::WaitTooLong { secs }), .. } => format!("not run: the gateway imposes too long a wait ({secs} s)"),
+        RunMessage::NotRun { stop: Some(Stop::KeyRefused { .. }), .. } => "not run: run stopped, Cegid Loop refused a key; “Resume” sends it once the key is fixed".into(),
+        RunMessage::NotRun { stop: Some(Stop::RouteUnknown { .. }), .. } => "not run: run stopped, Cegid Loop does not know a call's route (see why the run stopped)".into(),
+        RunMessage::NotRun { stop: Some(Stop::RegistreUnwritable), .. } => "not run: run stopped, this computer's disk no longer accepts writing; “Resume” sends it once space is freed".into(),
         RunMessage::NotRun { stop: Some(Stop::Said(why)), .. } => format!("not run: run stopped, {why}"),
         RunMessage::Unsettled { on_page: true } => "unsettled: sent, the run stopped before its answer; click “Resume”, which settles it without a duplicate".into(),
         RunMessage::Unsettled { on_page: false } => "unsettled: sent, the run stopped before its answer; resume with --resume, which settles it without a duplicate".into(),
@@ -203,6 +217,19 @@ pub(super) fn run_message(m: &RunMessage) -> String {
         RunMessage::Stopped { stop: Stop::Interrupted, on_page: false } => "interrupted (Ctrl-C)".into(),
         RunMessage::Stopped { stop: Stop::WaitTooLong { secs }, on_page: true } => format!("Cegid Loop imposes a wait of {secs} s ; click “Resume” later: nothing done is sent again"),
         RunMessage::Stopped { stop: Stop::WaitTooLong { secs }, on_page: false } => format!("the gateway imposes a wait of {secs} s ; run again later with --resume, or raise max_retry_after_s"),
+        RunMessage::Stopped { stop: Stop::KeyRefused { api, status }, .. } => {
+            let key = if *api { "the API key" } else { "the subscription key" };
+            format!("Cegid Loop refused {key} (HTTP {status}). Type the right key under “Keys”, on the home page, then come back here and click “Resume”: nothing done is sent again.")
+        }
+        RunMessage::Stopped { stop: Stop::RouteUnknown { operation: Operation::AddOffer, route, status }, .. } => format!(
+            "Cegid Loop does not know the route {route} (HTTP {status}): it is addOffer, adding the offer at dossier level, which Cegid declared deprecated on {}; it has probably been withdrawn. Nothing else was sent. To go on without it: activate the offer of these dossiers in LoopHub, then ask whoever manages loopbatch on this computer to turn this call off (setting onboarding_add_offer = false) and to run the rows not done again; “Resume” would meet this route again. A dossier-level offer change (a row without e-mail) has no other route: do it in LoopHub.",
+            crate::loop_api::ADD_OFFER_DEPRECATED_SINCE
+        ),
+        RunMessage::Stopped { stop: Stop::RouteUnknown { operation, route, status }, .. } => format!(
+            "Cegid Loop does not know the route {route} ({}, HTTP {status}): it may have been withdrawn, or the API address set on this computer may be wrong. Nothing else was sent. Ask whoever manages loopbatch on this computer to check the API address and the routes, then click “Resume”: nothing done is sent again.",
+            operation.name()
+        ),
+        RunMessage::Stopped { stop: Stop::RegistreUnwritable, .. } => "loopbatch could no longer record its calls on this computer's disk (disk full, or writing refused): no more calls are sent. Free some space on the disk, then click “Resume”: nothing recorded as done is sent again.".into(),
         RunMessage::Stopped { stop: Stop::Said(why), .. } => why.to_string(),
         RunMessage::NothingToSend => "nothing to send".into(),
         RunMessage::RerunCalls { calls, host } => {
@@ -356,6 +383,9 @@ pub(super) fn advice(a: Advice) -> &'static str {
         Advice::CheckInLoop => {
             "Loop's answer was lost: look in Loop whether it is done (a contact: Paramétrage > Clients > Interlocuteurs, by e-mail) before running this row again."
         }
+        Advice::KeyRefused => {
+            "Cegid Loop refused the key the message names: give the right key, then resume the run; nothing done is sent again."
+        }
         Advice::Refused(Some(KnownAnswer::EmailTaken)) => {
             "This e-mail already belongs to a contact in Loop: if it is the same person, give them the offer with the action ajouter_offre and their e-mail; otherwise fix the e-mail in the sheet."
         }
@@ -396,23 +426,23 @@ pub(super) fn status_said(s: Status) -> &'static str {
 pub(super) fn status_meaning(s: Status) -> &'static str {
     match s {
         Status::Valide => {
-            "The row is correct and ready to go; nothing was sent yet. Next: start the run (loopbatch run)."
+            "The row is correct and ready to go; nothing was sent yet. Next: start the run (on the page: “Run”; on the command line: loopbatch run)."
         }
         Status::Ok => "Cegid Loop did what the row asked. Nothing to do.",
         Status::Ignore => {
-            "Nothing was sent for this row: blank action, or a call it depends on failed (see the message). Next: fix the cause shown, then run the failures again (--only-failed)."
+            "Nothing was sent for this row: blank action, or a call it depends on failed (see the message). Next: fix the cause shown, then run the failures again (on the page: “Run the failures again”; on the command line: --only-failed)."
         }
         Status::NonExecute => {
-            "Not sent, or sent without an answer before the stop (\"unsettled\": the message says so): the run stopped (interrupted, key refused, imposed wait too long, disk full). Next: resume the run (--resume); nothing already done is sent again, and what went without an answer is settled."
+            "Not sent, or sent without an answer before the stop (\"unsettled\": the message says so): the run stopped (interrupted, key refused, imposed wait too long, disk full). Next: resume the run (on the page: “Resume”; on the command line: --resume); nothing already done is sent again, and what went without an answer is settled."
         }
         Status::AVerifier => {
-            "Sent without an answer received, and nothing proves whether Loop applied it (for instance \"e-mail already taken\" on resending). Next: check in Loop what the message names (contact, e-mail, dossier), then fix and run it again if needed (--only-failed --include-a-verifier)."
+            "Sent without an answer received, and nothing proves whether Loop applied it (for instance \"e-mail already taken\" on resending). Next: check in Loop what the message names (contact, e-mail, dossier), then fix and run it again if needed (on the command line: --only-failed --include-a-verifier)."
         }
         Status::Erreur => {
-            "Cegid Loop refused the call; the message is the API's, word for word. Next: fix what the message says (in Loop or in the sheet), then run the failures again (--only-failed)."
+            "Cegid Loop refused the call; the message is the API's, word for word. Next: fix what the message says (in Loop or in the sheet), then run the failures again (on the page: “Run the failures again”; on the command line: --only-failed)."
         }
         Status::Invalide => {
-            "The row did not pass the check and was not sent. Next: fix the cell named in the message, then check again (loopbatch check)."
+            "The row did not pass the check and was not sent. Next: fix the cell named in the message, then check again (on the page: in the check's grid; on the command line: loopbatch check)."
         }
     }
 }

@@ -4,7 +4,7 @@ use super::{Advice, Message, RunMessage, Stop, Usage, WorkbookText};
 use crate::error::{
     ArchiveFault, CallFault, Failure, Foreign, InputProblem, PlanProblem, ResultsProblem, WriteProblem,
 };
-use crate::loop_api::KnownAnswer;
+use crate::loop_api::{KnownAnswer, Operation};
 use crate::outcome::Status;
 use crate::problems::{Absence, Expected, Needed, Person, Place, Problem, Repair, Warning};
 
@@ -98,7 +98,7 @@ pub(super) fn warning(w: &Warning) -> String {
             "colonne « {column} » : « {value} » plus court que la largeur configurée : complété en {padded} (code_dossier_width de la configuration)"
         ),
         Warning::CodeAsNumber { column, value } => format!(
-            "colonne « {column} » : « {value} » enregistré comme un nombre par le tableur : des zéros initiaux ont pu être perdus. Formatez la colonne en Texte, ou fixez code_dossier_width dans loopbatch.toml"
+            "colonne « {column} » : « {value} » enregistré comme un nombre par le tableur : des zéros initiaux ont pu être perdus. Formatez la colonne en Texte dans le tableur (ou fixez code_dossier_width de la configuration)"
         ),
         Warning::RemovesFromAll { offer } => format!(
             "removeOffer retirera l'offre {offer} à tous les interlocuteurs du dossier, pas seulement à ceux de ce fichier (indiquez un e-mail pour ne toucher qu'un interlocuteur)"
@@ -139,8 +139,13 @@ pub(super) fn message(m: &Message) -> String {
         Message::SimulatorReady { base_url, dossiers } => {
             format!("Simulateur Cegid Loop prêt : {base_url} ({dossiers} dossiers). Ctrl-C pour arrêter.")
         }
-        Message::PageOpened { address } => {
+        Message::PageOpened { address, opened: true } => {
             format!("Page de loopbatch ouverte dans le navigateur ; sinon, ouvrez dans les 2 minutes : {address}")
+        }
+        Message::PageOpened { address, opened: false } => {
+            format!(
+                "Ouvrez cette adresse dans votre navigateur dans les 2 minutes (le navigateur n'est pas ouvert automatiquement) : {address}"
+            )
         }
         Message::TemplatesWritten => "Modèles écrits :".into(),
         Message::SearchTooShort { search } => {
@@ -182,12 +187,19 @@ pub(super) fn message(m: &Message) -> String {
             format!("Erreur d'utilisation : {what}\nAide : loopbatch --help")
         }
         Message::UploadTooBig { limit_mb } => format!(
-            "Le fichier dépasse la taille permise : {limit_mb} Mo. Découpez-le en plusieurs tableurs, ou utilisez la ligne de commande (loopbatch check)."
+            "Le fichier dépasse la taille permise : {limit_mb} Mo. Découpez-le en plusieurs tableurs de moins de {limit_mb} Mo, puis choisissez-les un par un."
         ),
         Message::UploadCut => {
             "L'envoi du fichier a été interrompu ou a pris trop de temps. Choisissez le fichier de nouveau.".into()
         }
         Message::NoFileChosen => "Aucun fichier choisi : choisissez un tableur.".into(),
+        Message::NoCodeDossierColumnOnPage { file, seen } => {
+            let seen = if seen.is_empty() { "aucun en-tête lisible".to_string() } else { seen.join(", ") };
+            format!(
+                "{} : aucune colonne « code_dossier » trouvée dans les 30 premières lignes (en-têtes vus : {seen}). Ajoutez une colonne code_dossier (ou « Code dossier », « codeDossier », « code IBS ») dans le tableur, enregistrez-le, puis choisissez-le de nouveau ; les « Modèles à remplir » de la page d'accueil montrent le format attendu.",
+                file.display()
+            )
+        }
         Message::UploadEmpty { name } => format!(
             "Le fichier « {name} » est vide (0 octet) : ouvrez-le dans Excel, vérifiez qu'il contient vos lignes, enregistrez-le, puis choisissez-le de nouveau."
         ),
@@ -196,10 +208,14 @@ pub(super) fn message(m: &Message) -> String {
 
 pub(super) fn run_message(m: &RunMessage) -> String {
     match m {
+        RunMessage::RouteUnknownRow { route, operation, status, message } => format!("la passerelle ne connaît pas la route {route} ({operation}, HTTP {status}) : {message} — ce que faire est dit avec l'arrêt de l'exécution"),
         RunMessage::NotRun { stop: None, .. } => "non exécuté".into(),
         RunMessage::NotRun { stop: Some(Stop::Interrupted), on_page: true } => "non exécuté : exécution arrêtée (bouton Arrêter) avant cet appel".into(),
         RunMessage::NotRun { stop: Some(Stop::Interrupted), on_page: false } => "non exécuté : exécution interrompue (Ctrl-C)".into(),
         RunMessage::NotRun { stop: Some(Stop::WaitTooLong { secs }), .. } => format!("non exécuté : la passerelle impose une attente trop longue ({secs} s)"),
+        RunMessage::NotRun { stop: Some(Stop::KeyRefused { .. }), .. } => "non exécuté : exécution arrêtée, Cegid Loop a refusé une clé ; « Reprendre » l'enverra une fois la clé corrigée".into(),
+        RunMessage::NotRun { stop: Some(Stop::RouteUnknown { .. }), .. } => "non exécuté : exécution arrêtée, Cegid Loop ne connaît pas la route d'un appel (voir la raison de l'arrêt)".into(),
+        RunMessage::NotRun { stop: Some(Stop::RegistreUnwritable), .. } => "non exécuté : exécution arrêtée, le disque de cet ordinateur n'accepte plus l'écriture ; « Reprendre » l'enverra une fois de la place libérée".into(),
         RunMessage::NotRun { stop: Some(Stop::Said(why)), .. } => format!("non exécuté : exécution arrêtée, {why}"),
         RunMessage::Unsettled { on_page: true } => "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; cliquez sur « Reprendre », qui le réglera sans doublon".into(),
         RunMessage::Unsettled { on_page: false } => "non réglé : envoyé, l'exécution s'est arrêtée avant sa réponse ; reprenez avec --resume, qui le réglera sans doublon".into(),
@@ -207,6 +223,19 @@ pub(super) fn run_message(m: &RunMessage) -> String {
         RunMessage::Stopped { stop: Stop::Interrupted, on_page: false } => "interrompue (Ctrl-C)".into(),
         RunMessage::Stopped { stop: Stop::WaitTooLong { secs }, on_page: true } => format!("Cegid Loop impose une attente de {secs} s ; cliquez sur « Reprendre » plus tard : rien de ce qui est fait ne sera renvoyé"),
         RunMessage::Stopped { stop: Stop::WaitTooLong { secs }, on_page: false } => format!("la passerelle impose une attente de {secs} s ; relancez plus tard avec --resume, ou augmentez max_retry_after_s"),
+        RunMessage::Stopped { stop: Stop::KeyRefused { api, status }, .. } => {
+            let key = if *api { "la clé d'API" } else { "la clé d'abonnement" };
+            format!("Cegid Loop a refusé {key} (HTTP {status}). Saisissez la bonne clé dans « Clés », sur la page d'accueil, puis revenez ici et cliquez sur « Reprendre » : rien de ce qui est fait ne sera renvoyé.")
+        }
+        RunMessage::Stopped { stop: Stop::RouteUnknown { operation: Operation::AddOffer, route, status }, .. } => format!(
+            "Cegid Loop ne connaît pas la route {route} (HTTP {status}) : c'est addOffer, l'ajout de l'offre au niveau du dossier, que Cegid a déclaré obsolète le {} ; elle a sans doute été retirée. Rien d'autre n'a été envoyé. Pour continuer sans elle : activez l'offre de ces dossiers dans LoopHub, puis demandez à la personne qui gère loopbatch sur ce poste de désactiver cet appel (réglage onboarding_add_offer = false) et de relancer les lignes non faites ; « Reprendre » rencontrerait de nouveau cette route. Un changement d'offre au niveau du dossier (ligne sans e-mail) n'a pas d'autre route : faites-le dans LoopHub.",
+            crate::loop_api::ADD_OFFER_DEPRECATED_SINCE
+        ),
+        RunMessage::Stopped { stop: Stop::RouteUnknown { operation, route, status }, .. } => format!(
+            "Cegid Loop ne connaît pas la route {route} ({}, HTTP {status}) : elle a peut-être été retirée, ou l'adresse de l'API réglée sur ce poste n'est pas la bonne. Rien d'autre n'a été envoyé. Demandez à la personne qui gère loopbatch sur ce poste de vérifier l'adresse de l'API et les routes, puis cliquez sur « Reprendre » : rien de ce qui est fait ne sera renvoyé.",
+            operation.name()
+        ),
+        RunMessage::Stopped { stop: Stop::RegistreUnwritable, .. } => "loopbatch n'a plus pu noter ses envois sur le disque de cet ordinateur (disque plein, ou écriture refusée) : aucun appel n'est plus envoyé. Libérez de la place sur le disque, puis cliquez sur « Reprendre » : rien de ce qui est noté comme fait ne sera renvoyé.".into(),
         RunMessage::Stopped { stop: Stop::Said(why), .. } => why.to_string(),
         RunMessage::NothingToSend => "rien à envoyer".into(),
         RunMessage::RerunCalls { calls, host } => {
@@ -353,6 +382,9 @@ pub(super) fn advice(a: Advice) -> &'static str {
         Advice::CheckInLoop => {
             "La réponse de Loop s'est perdue : regardez dans Loop si c'est fait (un interlocuteur : Paramétrage > Clients > Interlocuteurs, par son e-mail) avant de relancer cette ligne."
         }
+        Advice::KeyRefused => {
+            "Cegid Loop a refusé la clé nommée dans le message : donnez la bonne clé, puis reprenez l'exécution ; rien de ce qui est fait ne sera renvoyé."
+        }
         Advice::Refused(Some(KnownAnswer::EmailTaken)) => {
             "Cet e-mail est déjà celui d'un interlocuteur de Loop : si c'est la même personne, donnez-lui l'offre par l'action ajouter_offre avec son e-mail ; sinon corrigez l'e-mail dans le tableur."
         }
@@ -395,23 +427,23 @@ pub(super) fn status_said(s: Status) -> &'static str {
 pub(super) fn status_meaning(s: Status) -> &'static str {
     match s {
         Status::Valide => {
-            "La ligne est correcte et prête à partir ; rien n'a encore été envoyé. Suite : lancez l'exécution (loopbatch run)."
+            "La ligne est correcte et prête à partir ; rien n'a encore été envoyé. Suite : lancez l'exécution (sur la page : « Lancer » ; en ligne de commande : loopbatch run)."
         }
         Status::Ok => "Cegid Loop a fait ce que la ligne demandait. Rien à faire.",
         Status::Ignore => {
-            "Rien n'a été envoyé pour cette ligne : action vide, ou un appel dont elle dépend a échoué (voir le message). Suite : corrigez la cause indiquée, puis relancez les échecs (--only-failed)."
+            "Rien n'a été envoyé pour cette ligne : action vide, ou un appel dont elle dépend a échoué (voir le message). Suite : corrigez la cause indiquée, puis relancez les échecs (sur la page : « Relancer les échecs » ; en ligne de commande : --only-failed)."
         }
         Status::NonExecute => {
-            "Pas envoyée, ou partie sans réponse avant l'arrêt (« non réglé » : le message le dit) : l'exécution s'est arrêtée (interruption, clé refusée, attente imposée trop longue, disque plein). Suite : reprenez l'exécution (--resume) ; rien de ce qui est fait ne sera renvoyé, et ce qui est parti sans réponse sera tranché."
+            "Pas envoyée, ou partie sans réponse avant l'arrêt (« non réglé » : le message le dit) : l'exécution s'est arrêtée (interruption, clé refusée, attente imposée trop longue, disque plein). Suite : reprenez l'exécution (sur la page : « Reprendre » ; en ligne de commande : --resume) ; rien de ce qui est fait ne sera renvoyé, et ce qui est parti sans réponse sera tranché."
         }
         Status::AVerifier => {
-            "Partie sans réponse reçue, et rien ne prouve si Loop l'a appliquée (par exemple « e-mail déjà associé » au nouvel envoi). Suite : vérifiez dans Loop ce que nomme le message (interlocuteur, e-mail, dossier), puis corrigez et relancez si besoin (--only-failed --include-a-verifier)."
+            "Partie sans réponse reçue, et rien ne prouve si Loop l'a appliquée (par exemple « e-mail déjà associé » au nouvel envoi). Suite : vérifiez dans Loop ce que nomme le message (interlocuteur, e-mail, dossier), puis corrigez et relancez si besoin (en ligne de commande : --only-failed --include-a-verifier)."
         }
         Status::Erreur => {
-            "Cegid Loop a refusé l'appel ; le message est celui de l'API, mot pour mot. Suite : corrigez selon le message (dans Loop ou dans le tableur), puis relancez les échecs (--only-failed)."
+            "Cegid Loop a refusé l'appel ; le message est celui de l'API, mot pour mot. Suite : corrigez selon le message (dans Loop ou dans le tableur), puis relancez les échecs (sur la page : « Relancer les échecs » ; en ligne de commande : --only-failed)."
         }
         Status::Invalide => {
-            "La ligne n'a pas passé la vérification et n'a pas été envoyée. Suite : corrigez la cellule nommée dans le message, puis vérifiez de nouveau (loopbatch check)."
+            "La ligne n'a pas passé la vérification et n'a pas été envoyée. Suite : corrigez la cellule nommée dans le message, puis vérifiez de nouveau (sur la page : dans la grille de la vérification ; en ligne de commande : loopbatch check)."
         }
     }
 }

@@ -114,9 +114,11 @@ pub(crate) enum Message<'a> {
         base_url: &'a str,
         dossiers: usize,
     },
-    /// `ui`: the page's address, if the browser did not open it.
+    /// `ui`: the page's address, if the browser did not open it; `opened`:
+    /// whether loopbatch asked the browser to open it (not with --no-open).
     PageOpened {
         address: &'a str,
+        opened: bool,
     },
     TemplatesWritten,
     /// A LoopHub search shorter than LoopHub's 3 characters.
@@ -140,6 +142,12 @@ pub(crate) enum Message<'a> {
     /// The page: the upload was cut or too slow.
     UploadCut,
     NoFileChosen,
+    /// The page: a sheet without a code_dossier column (the headers seen);
+    /// the templates are on the home page.
+    NoCodeDossierColumnOnPage {
+        file: &'a std::path::Path,
+        seen: &'a [String],
+    },
     /// The page: an empty file chosen.
     UploadEmpty {
         name: &'a str,
@@ -149,6 +157,14 @@ pub(crate) enum Message<'a> {
 /// A run's sentences: its progress, its stop, its summary, its rows not run.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum RunMessage<'a> {
+    /// The row of a call whose route the gateway does not know: what, in
+    /// words that fit both front ends (each says the way out in the stop).
+    RouteUnknownRow {
+        route: &'a str,
+        operation: &'a str,
+        status: u16,
+        message: &'a str,
+    },
     /// A run of the rows that did not end OK: how many again, how many kept.
     Rerunning {
         again: usize,
@@ -332,6 +348,15 @@ pub(crate) enum Stop<'a> {
     Interrupted,
     /// The gateway asked to wait longer than allowed.
     WaitTooLong { secs: u64 },
+    /// The page: Cegid Loop refused a key (`api`: the API key, else the
+    /// subscription key); the command line says it with its variable.
+    KeyRefused { api: bool, status: u16 },
+    /// The page: the registre could not be written (disk full…); the
+    /// command line says the file and the system's error.
+    RegistreUnwritable,
+    /// The page: the gateway does not know a call's route (404); the
+    /// command line says the settings and flags to change.
+    RouteUnknown { operation: crate::loop_api::Operation, route: &'a str, status: u16 },
     /// Stopped for a reason said where found (the engine's words).
     Said(&'a str),
 }
@@ -380,6 +405,8 @@ pub(crate) enum Advice {
     Resume,
     /// Loop's answer was lost.
     CheckInLoop,
+    /// The gateway refused a key: the run stopped.
+    KeyRefused,
     /// Refused by Loop: the kind of its answer, if known.
     Refused(Option<KnownAnswer>),
 }

@@ -20,6 +20,7 @@ pub fn advice(status: Status, message: &str, lang: Lang) -> &'static str {
         Status::Ignore => return "",
         Status::NonExecute => Advice::Resume,
         Status::AVerifier => Advice::CheckInLoop,
+        Status::Erreur if crate::execute::client::says_key_refused(message) => Advice::KeyRefused,
         Status::Erreur => Advice::Refused(known_answer(message)),
     };
     messages::advice(kind, lang)

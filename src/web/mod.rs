@@ -39,7 +39,7 @@ use crate::job::Config;
 use crate::job::Lang;
 use crate::job::{Failure, Result};
 use crate::job::{owner_only_file, owner_only_folder};
-use crate::messages::Text;
+use crate::messages::{Message, Text};
 
 pub(crate) use guard::OPENING_TTL;
 
@@ -406,7 +406,15 @@ fn failed(app: &App, f: &Failure, next: Option<(&str, &str)>) -> Response<Body> 
         Failure::Stopped(_) => StatusCode::BAD_GATEWAY,
         Failure::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    failure_then(app, status, &f.text(app.lang()), next)
+    let lang = app.lang();
+    let text = match f {
+        // The templates the command line names are on the page's home.
+        Failure::Input { file, problem: crate::job::InputProblem::NoCodeDossierColumn { seen }, .. } => {
+            Message::NoCodeDossierColumnOnPage { file, seen }.text(lang)
+        }
+        _ => f.text(lang),
+    };
+    failure_then(app, status, &text, next)
 }
 
 /// Work handed to another thread that ended abnormally (it panicked).

@@ -34,7 +34,13 @@ pub(super) struct RunView<'a> {
 /// A run: its progress (pushed by the server while it goes), then its results.
 pub(super) fn run_page(v: &RunView) -> Markup {
     let lang = v.lang;
-    let p = v.progress;
+    // A resume refused for another key: the engine's words name --new-key,
+    // the page has its dialog and button.
+    let refused = v
+        .new_key
+        .as_ref()
+        .map(|_| Progress { reason: RunText::TheKeyChangedNothingWasSent.say(lang).to_string(), ..v.progress.clone() });
+    let p = refused.as_ref().unwrap_or(v.progress);
     layout(
         lang,
         RunText::Run.say(lang),

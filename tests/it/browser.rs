@@ -520,6 +520,7 @@ fn grid_fits(kind: Browser, driver: &Path, binary: &Path) {
     let w = Work::new();
     let sheet = wide_sheet(&w);
     let pdf = w.file("facture.xlsx", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n");
+    let no_code = w.file("clients.csv", b"nom;ville\nDupont;Lyon\n");
     let (_ui, opening) = ui(&w, &sim);
     rt.block_on(async {
         c.set_window_size(1366, 768).await.unwrap();
@@ -535,6 +536,17 @@ fn grid_fits(kind: Browser, driver: &Path, binary: &Path) {
             assert!(!said.contains(bad), "« {bad} » shown: {said}");
         }
         accessible(&c, "fichier refusé").await;
+        click(&c, "next-step").await;
+        // A sheet without its code_dossier column: the page's templates
+        // named, not the command line's, and the way back to the chooser.
+        let input = c.wait().for_element(Locator::Css("[data-testid=sheet]")).await.unwrap();
+        input.send_keys(no_code.to_str().unwrap()).await.unwrap();
+        shown(&c, "[data-testid=failure]").await;
+        let said = text(&c, "main").await;
+        assert!(said.contains("« Modèles à remplir » de la page d'accueil") && said.contains("nom, ville"), "{said}");
+        for bad in [w.dir.path().to_str().unwrap(), "loopbatch template", "--", "Impossible"] {
+            assert!(!said.contains(bad), "« {bad} » shown: {said}");
+        }
         click(&c, "next-step").await;
         let input = c.wait().for_element(Locator::Css("[data-testid=sheet]")).await.unwrap();
         input.send_keys(sheet.to_str().unwrap()).await.unwrap();

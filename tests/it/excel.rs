@@ -236,6 +236,8 @@ fn each_status_has_its_colour_and_the_summary_says_what_to_do() {
     let row_of = |word: &str| (0..summary.height()).find(|r| summary.get((*r, 0)) == Some(&Data::String(word.into())));
     let meaning = |word: &str| summary.get((row_of(word).unwrap(), 2)).unwrap().to_string();
     assert!(meaning("ERREUR").contains("Cegid Loop a refusé") && meaning("ERREUR").contains("--only-failed"));
+    // The file is read by page users too: the page's button beside the flag.
+    assert!(meaning("ERREUR").contains("sur la page : « Relancer les échecs »"), "{}", meaning("ERREUR"));
     assert!(meaning("INVALIDE").contains("corrigez la cellule"));
     assert!(meaning("OK").contains("Rien à faire"));
 }

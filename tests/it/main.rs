@@ -17,6 +17,7 @@ mod only_failed;
 mod page;
 mod page_loophub;
 mod page_security;
+mod page_words;
 mod pipes;
 mod print;
 mod process;

@@ -328,12 +328,12 @@ fn the_check_in_the_page_counts_as_the_cli_and_a_fixed_cell_turns_its_row_valid(
     assert_eq!(again["rows"]["valid"], 3, "the fixed sheet checks as the page said");
 }
 
-fn confirm_of(page: &str) -> String {
+pub(crate) fn confirm_of(page: &str) -> String {
     let at = page.find("name=\"confirm\" value=\"").expect("a confirmation") + "name=\"confirm\" value=\"".len();
     page[at..].split('"').next().unwrap().to_string()
 }
 
-fn progress_of(p: &Page, cookie: &str, run: &str) -> (String, String) {
+pub(crate) fn progress_of(p: &Page, cookie: &str, run: &str) -> (String, String) {
     let page = client().get(format!("{}{run}", p.base)).header("cookie", cookie).send().unwrap().text().unwrap();
     (attr(&page, "data-state"), page)
 }

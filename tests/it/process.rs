@@ -412,6 +412,8 @@ fn the_page_confirms_a_new_key_before_resuming_with_it() {
     assert!(page.contains("data-testid=\"new-key\"") && page.contains("data-testid=\"resume-new-key\""), "{page}");
     assert_eq!((attr(&page, "data-was"), attr(&page, "data-now")), ("an***le".to_string(), "no***le".to_string()));
     assert!(!page.contains("secret-b") && !page.contains("nouvelle-cle:"), "no key shown");
+    // Said the page's way: its button, not the command line's flag.
+    assert!(page.contains("Rien n'a été envoyé : la clé d'API de cette page") && !page.contains("--new-key"), "{page}");
     assert_eq!(total(&sim), sent, "nothing sent before the confirmation");
     // A confirmation of another key than the page's: refused.
     let stale = post(&p, &cookie, &format!("{run}/reprise?nouvelle_cle=zz***zz"));

@@ -14,7 +14,7 @@ use loopbatch::simulator::{self, Faults, Options, ThrottleModel};
 use crate::util::Hermetic;
 use crate::util::{TestSim, Work, X, model, results_csv, results_xlsx, xlsx};
 
-fn onboarding(w: &Work, n: usize) -> (PathBuf, Vec<String>) {
+pub(crate) fn onboarding(w: &Work, n: usize) -> (PathBuf, Vec<String>) {
     let codes: Vec<String> = (1..=n).map(|i| format!("J{i:03}")).collect();
     let mut lines = vec!["code_dossier;email;nom;prenom;offre".to_string()];
     lines.extend(codes.iter().enumerate().map(|(i, c)| format!("{c};p{i}@exemple.fr;Nom{i};Prenom{i};start")));
@@ -22,7 +22,7 @@ fn onboarding(w: &Work, n: usize) -> (PathBuf, Vec<String>) {
     (w.csv_1252("j.csv", &refs), codes)
 }
 
-fn sim_for(codes: &[String], faults: Faults) -> TestSim {
+pub(crate) fn sim_for(codes: &[String], faults: Faults) -> TestSim {
     let refs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), false)).collect();
     TestSim::start(Options { model: model(&refs), faults, ..Default::default() })
 }
@@ -32,7 +32,7 @@ fn sim_for(codes: &[String], faults: Faults) -> TestSim {
 /// `JOURNAL_WRITES_ALLOWED` of them (the disk fills up under the registre,
 /// and only there), or its syncs fail with an I/O error after
 /// `JOURNAL_SYNCS_ALLOWED` of them (the disk gives up).
-fn disk_full_shim(w: &Work) -> PathBuf {
+pub(crate) fn disk_full_shim(w: &Work) -> PathBuf {
     let src = w.path("plein.c");
     std::fs::write(
         &src,

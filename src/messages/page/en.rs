@@ -180,6 +180,9 @@ pub(super) fn run(t: RunText) -> &'static str {
             "If it is the same firm's new key (the old one was refused or replaced), resume with it: nothing done is sent again."
         }
         RunText::ResumeWithTheNewKey => "Resume with the new key",
+        RunText::TheKeyChangedNothingWasSent => {
+            "Nothing was sent: this page's API key is not the one the run started with."
+        }
     }
 }
 

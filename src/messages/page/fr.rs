@@ -184,6 +184,9 @@ pub(super) fn run(t: RunText) -> &'static str {
             "Si c'est la nouvelle clé du même cabinet (l'ancienne a été refusée ou remplacée), reprenez avec elle : rien de ce qui est fait ne sera renvoyé."
         }
         RunText::ResumeWithTheNewKey => "Reprendre avec la nouvelle clé",
+        RunText::TheKeyChangedNothingWasSent => {
+            "Rien n'a été envoyé : la clé d'API de cette page n'est pas celle avec laquelle l'exécution a commencé."
+        }
     }
 }
 

@@ -189,6 +189,9 @@ pub(crate) enum RunText {
     ThisPageSKeyIs,
     IfItIsTheSameFirm,
     ResumeWithTheNewKey,
+    /// A resume refused because the page's key is another: what happened
+    /// (the dialog beside it offers the way on).
+    TheKeyChangedNothingWasSent,
 }
 
 impl RunText {
