@@ -11,14 +11,17 @@
 //!    beside it, the same HTTP stack alone, flat out and paced alike.
 //! 4. A 100-row onboarding at 20 ms latency, `--concurrency 16`: within
 //!    1.5 x its floor (calls x latency / concurrency + the process's start).
+//! 5. Part 3's paced onboarding once against a copy of the registre of
+//!    1,000,000 calls (benches/large_registre.rs), beside a new registre.
 //!
 //! Run: `cargo build --release --example bare_http && cargo bench --bench run`
 //! (LOOPBATCH_BENCH_CALLS sets N of part 2, default 1000; LOOPBATCH_BENCH_ONLY=
-//! throttled, below, cpu or latency runs one part, or a comma-separated few; in part 1,
+//! throttled, below, cpu, latency or large runs one part, or a comma-separated few; in part 1,
 //! LOOPBATCH_BENCH_MODELS=window,lockout,bucket, LOOPBATCH_BENCH_GATEWAYS=5,20
 //! and LOOPBATCH_BENCH_SIZES=300,1000 pick the cases).
 
 mod common;
+mod large_registre;
 
 use std::time::Duration;
 
@@ -302,9 +305,46 @@ fn latency_bound() {
     );
 }
 
+/// The CPU part's paced onboarding once against a copy of the large
+/// registre (1,000,000 calls, benches/large_registre.rs), once against a
+/// new one, side by side.
+fn against_large_registre() {
+    let rows = 500;
+    let big = large_registre::large_registre();
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("registre.sqlite3");
+    std::fs::copy(&big, &copy).unwrap();
+    let copy_arg = copy.display().to_string();
+    let args = ["--rate", "5000/s", "--burst", "50", "--concurrency", "16"];
+    let mut said = Vec::new();
+    for (name, registre) in [("a new registre", None), ("the registre of 1,000,000 calls", Some(copy_arg.as_str()))] {
+        let mut a: Vec<&str> = args.to_vec();
+        if let Some(r) = registre {
+            a.extend(["--registre", r]);
+        }
+        let o = one(Run {
+            rows,
+            onboarding: true,
+            server: server(rows, false, None, ThrottleModel::Window),
+            args: &a,
+            binary: None,
+        });
+        assert_eq!(o.ok_rows, rows, "exit {}", o.code);
+        said.push(format!(
+            "    {name}: {:.2} s, {:.0} µs of CPU per call",
+            o.seconds,
+            o.cpu.as_secs_f64() * 1e6 / o.sent as f64
+        ));
+    }
+    println!("  {rows}-row onboarding ({} calls) at --rate 5000/s, once each:", 3 * rows);
+    for line in said {
+        println!("{line}");
+    }
+}
+
 fn main() {
     let n = env_usize("LOOPBATCH_BENCH_CALLS", 1000);
-    // LOOPBATCH_BENCH_ONLY=throttled|below|cpu|latency runs one part (or
+    // LOOPBATCH_BENCH_ONLY=throttled|below|cpu|latency|large runs one part (or
     // several, comma-separated).
     let only = std::env::var("LOOPBATCH_BENCH_ONLY").unwrap_or_default();
     let part = |name: &str| only.is_empty() || only.split(',').any(|p| p.trim() == name);
@@ -320,5 +360,8 @@ fn main() {
     }
     if part("latency") {
         latency_bound();
+    }
+    if part("large") {
+        against_large_registre();
     }
 }

@@ -215,6 +215,7 @@ fn summary(report: &RunReport, quiet: bool, format: OutputFormat, resume: &str, 
             "elapsed_s": (report.elapsed.as_secs_f64() * 10.0).round() / 10.0,
             "rate_final_per_s": (report.rate_final_per_s * 10.0).round() / 10.0,
             "exit_code": report.exit_code,
+            "registre_new_since": report.registre_new_since,
         });
         super::print_line(&serde_json::to_string_pretty(&v).unwrap_or_default());
         return;
@@ -223,6 +224,9 @@ fn summary(report: &RunReport, quiet: bool, format: OutputFormat, resume: &str, 
         eprintln!("{}", RunMessage::RunStopped { why: t }.text(lang));
         let fix_base_url = report.stopped_on_unknown_route();
         eprintln!("{}", RunMessage::ToResume { command: resume, fix_base_url }.text(lang));
+    }
+    if let Some(since) = &report.registre_new_since {
+        eprintln!("{}", RunMessage::RegistreNewSince { since }.text(lang));
     }
     if quiet {
         return;

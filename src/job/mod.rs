@@ -53,6 +53,8 @@ pub use crate::portfolio::{Filter, Folder, Portfolio};
 pub use crate::problems::Problem;
 pub use crate::read::Encoding;
 pub use crate::registre::{Prior, Registre};
+// What the registre's bench writes and asks (benches/large_registre.rs).
+pub use crate::registre::{CallSeen, Event as AttemptEvent, NewRun, PlannedCall, Record, RunSummary, WriteFailure};
 pub use crate::report::{RowResult, plan_xlsx, results_format};
 pub use crate::report::{advice, people, status_said};
 pub(crate) use crate::rows::Row;

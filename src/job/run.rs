@@ -120,6 +120,9 @@ pub struct RunReport {
     /// The pacing rate at the end (calls per second).
     pub rate_final_per_s: f64,
     pub exit_code: u8,
+    /// The registre held no run before this one while earlier results were
+    /// there: the date it was made, before which it knows nothing.
+    pub registre_new_since: Option<String>,
 }
 
 impl RunReport {
@@ -307,8 +310,12 @@ impl Started<'_> {
             sheet_sha256: &plan.source.sha256,
             calls: planned_calls(plan),
         };
+        // Results already there: runs before this one, which a registre
+        // holding no run does not know.
+        let earlier = self.files.results().exists();
         let (journal, recorded) = Journal::open(&self.files.registre(), spec, self.take, lang)?;
         let run_id = journal.run;
+        let new_since = recorded.registre_new_since.clone().filter(|_| earlier);
         // Where this run goes (a new key id with --new-key): before any call.
         let _ = journal.tenant(serde_json::to_value(tenant).unwrap_or_default());
         // Once the journal took the run: the plan beside it lets a resume
@@ -343,7 +350,9 @@ impl Started<'_> {
         let progress = Arc::new(EventProgress { events: self.events.clone(), lang, front: self.front });
         let run = Execution { client, opts: exec_options(cfg), journal, prior, progress, stopper };
         let outcome = crate::execute::execute(plan, run).await;
-        Ok(self.report(outcome, selection, run_id))
+        let mut report = self.report(outcome, selection, run_id);
+        report.registre_new_since = new_since;
+        Ok(report)
     }
 
     fn report(&self, outcome: RunOutcome, selection: Option<Selection>, run_id: i64) -> RunReport {
@@ -386,6 +395,7 @@ impl Started<'_> {
             rate_final_per_s: outcome.final_rate,
             stop: outcome.stop,
             exit_code,
+            registre_new_since: None,
         }
     }
 }

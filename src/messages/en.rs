@@ -258,6 +258,10 @@ pub(super) fn run_message(m: &RunMessage) -> String {
             format!("Rows: {statuses} ({sent} requests for {total}, {seconds:.1} s)")
         }
         RunMessage::MostFrequentErrors => "Most frequent errors:".into(),
+        RunMessage::RegistreNewSince { since } => format!(
+            "Note: this registre knows of no run before {} — results of earlier runs exist, but what they sent to Loop is not recorded in it. If another registre knows them (another session, another machine), name it with --registre, or import their journals with “loopbatch registre import”.",
+            since.get(..10).unwrap_or(since)
+        ),
         RunMessage::DemoStarted { base_url } => format!(
             "Demo: embedded Cegid Loop simulator on {base_url}\n(rate limited to 10 calls/s, a few injected faults; the sample's mistakes are deliberate)"
         ),

@@ -254,6 +254,16 @@ pub(super) fn run_message(m: &RunMessage) -> String {
         RunMessage::ToResume { command, fix_base_url: false } => format!("Pour reprendre : {command}"),
         RunMessage::RunRows { statuses, sent, total, seconds } => format!("Lignes : {statuses} ({sent} envois pour {total}, {seconds:.1} s)"),
         RunMessage::MostFrequentErrors => "Erreurs les plus fréquentes :".into(),
+        RunMessage::RegistreNewSince { since } => {
+            let day = since.get(..10).and_then(|d| {
+                let mut p = d.split('-');
+                Some(format!("{2}/{1}/{0}", p.next()?, p.next()?, p.next()?))
+            });
+            format!(
+                "Attention : ce registre ne connaît aucune exécution avant le {} — des résultats d'exécutions antérieures existent, mais ce qu'elles ont envoyé à Loop n'y est pas noté. Si un autre registre les connaît (une autre session, un autre poste), indiquez-le avec --registre, ou importez leurs journaux avec « loopbatch registre import ».",
+                day.as_deref().unwrap_or(since)
+            )
+        }
         RunMessage::DemoStarted { base_url } => format!("Démonstration : simulateur Cegid Loop intégré sur {base_url}\n(débit limité à 10 appels/s, quelques pannes injectées ; les erreurs de l'exemple sont volontaires)"),
         RunMessage::DemoResults { path } => format!("Ouvrez le fichier de résultats dans Excel ou LibreOffice : une ligne par ligne du tableur, avec son statut et le message exact de l'API : {}", path.display()),
         RunMessage::Rerunning { again, kept } => {

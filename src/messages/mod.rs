@@ -234,6 +234,11 @@ pub(crate) enum RunMessage<'a> {
         seconds: f64,
     },
     MostFrequentErrors,
+    /// The registre held no run before this one while results of earlier
+    /// runs were there: `since` is when it was made (ISO 8601).
+    RegistreNewSince {
+        since: &'a str,
+    },
     DemoStarted {
         base_url: &'a str,
     },

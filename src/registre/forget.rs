@@ -28,7 +28,7 @@ impl Registre {
         let (path, lang) = (self.path.clone(), self.lang);
         let failed = |e: rusqlite::Error| super::open::failure(&path, &e, lang);
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(failed)?;
-        let found: Vec<(String, u32, String, Option<String>)> = {
+        let found: Vec<(i64, u32, String, Option<String>)> = {
             let mut stmt = tx
                 .prepare(
                     "SELECT c.plan, c.call, c.operation, b.body FROM calls c LEFT JOIN bodies b ON b.hash = c.body
@@ -47,7 +47,8 @@ impl Registre {
             )
             .map_err(failed)?;
             tx.execute(
-                "UPDATE attempts SET message = NULL WHERE call = ?1 AND run IN (SELECT id FROM runs WHERE plan = ?2)",
+                "UPDATE attempts SET message = NULL WHERE call = ?1
+                 AND run IN (SELECT r.id FROM runs r JOIN plans p ON p.hash = r.plan WHERE p.id = ?2)",
                 params![call, plan],
             )
             .map_err(failed)?;

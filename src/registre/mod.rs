@@ -14,6 +14,7 @@ mod forget;
 mod import;
 pub(crate) mod legacy;
 mod open;
+mod query;
 mod read;
 mod schema;
 mod space;
@@ -28,9 +29,10 @@ use crate::i18n::Lang;
 use crate::outcome::{CallOutcome, Status, now_iso};
 
 pub(crate) use import::{Imported, journal_beside};
+pub use query::{CallSeen, RunSummary};
 pub use read::Prior;
 pub(crate) use space::enough_space;
-pub(crate) use write::Record;
+pub use write::{Record, WriteFailure};
 
 /// The registre's file name in the per-user local data folder.
 pub(crate) const FILE_NAME: &str = "registre.sqlite3";
@@ -250,6 +252,18 @@ impl Registre {
         read::prior(&self.conn, run).map_err(|e| self.failed(&e))
     }
 
+    /// When it was made, if it holds no run yet: a registre new to runs
+    /// that earlier results show happened (a profile wiped, another
+    /// machine) knows nothing of what they sent.
+    pub(crate) fn new_since(&self) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = 'created' AND NOT EXISTS (SELECT 1 FROM runs)", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.failed(&e))
+    }
+
     /// How many runs and call attempts it holds.
     pub fn sizes(&self) -> Result<(i64, i64)> {
         self.conn
@@ -321,6 +335,7 @@ fn record_plan(tx: &Connection, hash: &str, source: &str, calls: &[PlannedCall<'
         "INSERT INTO plans(hash, source, calls) VALUES (?1, ?2, ?3)",
         params![hash, source, calls.len() as i64],
     )?;
+    let plan = tx.last_insert_rowid();
     let mut body = tx.prepare_cached("INSERT OR IGNORE INTO bodies(hash, body) VALUES (?1, ?2)")?;
     let mut call = tx.prepare_cached(
         "INSERT INTO calls(plan, call, operation, dossier, email, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -328,7 +343,7 @@ fn record_plan(tx: &Connection, hash: &str, source: &str, calls: &[PlannedCall<'
     for c in calls {
         let h = body_hash(c.body);
         body.execute(params![h, c.body])?;
-        call.execute(params![hash, c.id, c.operation, c.dossier, c.email, h])?;
+        call.execute(params![plan, c.id, c.operation, c.dossier, c.email.as_deref().map(str::to_lowercase), h])?;
     }
     Ok(())
 }

@@ -57,6 +57,7 @@ pub(super) fn open(path: &Path, lang: Lang) -> Result<Connection> {
         .and_then(|()| set("PRAGMA wal_autocheckpoint = 0"))
         .and_then(|()| set("PRAGMA secure_delete = ON"))
         .and_then(|()| set("PRAGMA foreign_keys = ON"))
+        .and_then(|()| set("PRAGMA temp_store = MEMORY"))
         .map_err(|e| failure(path, &e, lang))?;
     schema::ensure(&conn, version).map_err(|e| failure(path, &e, lang))?;
     Ok(conn)

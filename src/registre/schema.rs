@@ -9,20 +9,24 @@ pub(super) const VERSION: i64 = 1;
 const SCHEMA_V1: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- A plan once per hash, its calls once per plan, a body once per content.
-CREATE TABLE plans(hash TEXT PRIMARY KEY, source TEXT NOT NULL, calls INTEGER NOT NULL) WITHOUT ROWID;
+-- Calls name their plan by its number: a hash in each call's row and index
+-- entries would cost more than the rest of the call.
+CREATE TABLE plans(id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, source TEXT NOT NULL, calls INTEGER NOT NULL);
 CREATE TABLE bodies(hash BLOB PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE calls(
-    plan TEXT NOT NULL REFERENCES plans(hash),
+    plan INTEGER NOT NULL REFERENCES plans(id),
     call INTEGER NOT NULL,
     operation TEXT NOT NULL,
     dossier TEXT NOT NULL,
-    email TEXT,
+    email TEXT, -- in lower case
     body BLOB REFERENCES bodies(hash),
     -- Once forgotten: a keyed hash of the operation and body (a tombstone).
     forgotten TEXT,
     PRIMARY KEY(plan, call)
 ) WITHOUT ROWID;
 CREATE INDEX calls_by_dossier ON calls(dossier);
+-- What is known of a person (the address kept in lower case).
+CREATE INDEX calls_by_email ON calls(email);
 -- A run: its own sequence (id), who, where, which sheet and plan, where it
 -- went (the tenant, no secret), its results file (canonical path).
 CREATE TABLE runs(
@@ -45,6 +49,8 @@ CREATE TABLE runs(
     imported_sha256 TEXT
 );
 CREATE INDEX runs_by_results ON runs(results, id);
+-- From a plan's calls to the runs that made them.
+CREATE INDEX runs_by_plan ON runs(plan, id);
 CREATE UNIQUE INDEX runs_by_import ON runs(imported_sha256) WHERE imported_sha256 IS NOT NULL;
 -- Each attempt's events in order: reserved, sending, withdrawn, answered
 -- (with Loop's answer and its effect: changed, already, refused, unknown).

@@ -38,6 +38,18 @@ pub(super) fn said(op: Operation, n: usize, lang: Lang) -> &'static str {
     }
 }
 
+/// When the registre was made (its date), if it holds no run yet.
+pub(super) fn registre_new_since(app: &super::Shared) -> Option<String> {
+    let path =
+        crate::job::RunFiles::new(app.folder.join("registre-de")).with_registre(app.cfg.registre.clone()).registre();
+    let since = crate::job::Registre::open(&path, app.lang()).ok()?.new_since().ok()??;
+    let day = since.get(..10).unwrap_or(&since);
+    match (app.lang(), day.split('-').collect::<Vec<_>>().as_slice()) {
+        (crate::job::Lang::Fr, [y, m, d]) => Some(format!("{d}/{m}/{y}")),
+        _ => Some(day.to_string()),
+    }
+}
+
 pub(super) struct PlanView<'a> {
     pub sheet_id: &'a str,
     pub name: &'a str,
@@ -51,6 +63,8 @@ pub(super) struct PlanView<'a> {
     pub confirm: &'a str,
     /// Kept runs of this very plan, newest first.
     pub earlier: &'a [Stored],
+    /// The registre holds no run while runs are kept: the day it was made.
+    pub registre_new_since: Option<&'a str>,
     pub lang: Lang,
     pub simulation: bool,
 }
@@ -69,6 +83,11 @@ pub(super) fn plan_page(v: &PlanView) -> Markup {
             p { (c.calls) " " (PlanText::CallsTo.say(lang)) " " strong data-testid="host" { (v.host) } ", "
                 (c.dossiers) " " (PlanText::Dossiers.say(lang)) ", " (c.valid) " " (PlanText::ValidRows.say(lang))
                 @if c.invalid > 0 { ", " (c.invalid) " " (PlanText::InvalidRowsNotSent.say(lang)) } }
+            @if let Some(day) = v.registre_new_since {
+                p.hint role="note" data-testid="registre-new" {
+                    (PlanText::RegistreKnowsNoRunBefore.say(lang)) " " (day) ". " (PlanText::RegistreNewNextStep.say(lang))
+                }
+            }
             h2 { (PlanText::WhatWillBeDoneInCegid.say(lang)) }
             ul data-testid="plan-words" { @for (op, n) in v.per_operation { li { (n) " " (said(*op, *n, lang)) } } }
             p { a href=(format!("/feuille/{}/plan.xlsx", v.sheet_id)) data-testid="download-plan" { (PlanText::DownloadTheReadablePlanPLANXlsx.say(lang)) } }

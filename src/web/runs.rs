@@ -89,7 +89,9 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     pending.host = crate::job::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
     let Pending { ref plan, ref hash, ref name, ref host, .. } = pending;
     let counts = plan.counts();
-    let mut earlier: Vec<Stored> = stored(&app).into_iter().filter(|s| s.plan_hash.as_ref() == Some(hash)).collect();
+    let kept = stored(&app);
+    let new_since = if kept.is_empty() { None } else { super::plan_page::registre_new_since(&app) };
+    let mut earlier: Vec<Stored> = kept.into_iter().filter(|s| s.plan_hash.as_ref() == Some(hash)).collect();
     if earlier.is_empty() {
         earlier.extend(going_with(&app, hash));
     }
@@ -105,6 +107,7 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
         keys_missing,
         confirm: &confirm,
         earlier: &earlier,
+        registre_new_since: new_since.as_deref(),
         lang: app.lang(),
         simulation: app.simulation,
     };

@@ -353,3 +353,114 @@ fn forget_says_when_a_reader_keeps_a_copy_in_the_wal() {
     });
     assert!(!holds, "gone from the file and its WAL");
 }
+
+/// A registre of schema 1, made by `loopbatch demo --registre` with this
+/// version (tests/fixtures/registre-v1.sqlite3): every later version opens
+/// it (after its migration), checks it sound and forgets in it.
+#[test]
+fn a_registre_of_schema_1_is_opened_checked_and_forgotten_in() {
+    let w = Work::new();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registre-v1.sqlite3");
+    let path = w.path("v1.sqlite3");
+    std::fs::copy(&fixture, &path).unwrap();
+    let email = b"anais.simon@traiteur-andre.fr";
+    let before = std::fs::read(&path).unwrap();
+    assert!(before.windows(email.len()).any(|b| b == email), "the fixture holds the e-mail");
+    let version: i64 =
+        rusqlite::Connection::open(&fixture).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 1, "the fixture is of schema 1");
+    let out = w.bin().args(["registre", "check", "--full", "--registre"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("intact") && stdout(&out).contains("416"), "{}", stdout(&out));
+    let out = w
+        .bin()
+        .args(["registre", "forget", "anais.simon@traiteur-andre.fr", "--registre"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains(" 1 "), "one call forgotten: {}", stdout(&out));
+    let left = std::fs::read(&path).unwrap();
+    assert!(!left.windows(email.len()).any(|b| b == email), "the forgotten e-mail is gone from the file");
+}
+
+/// A registre that held no run (a profile wiped at logoff) while results
+/// of an earlier run are there: the summary and `--format json` say since
+/// when it knows of runs; a first run, or a registre that knows runs, not.
+#[test]
+fn a_new_registre_beside_earlier_results_says_it_knows_no_run_before_it() {
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 2);
+    let sim = sim(&codes);
+    let run = |registre: &str, results: &str, json: bool| {
+        let mut c = w.bin_for(&sim);
+        c.args(["run", input.to_str().unwrap(), "--results", results, "--rate", "100/s", "--registre", registre]);
+        if json {
+            c.args(["--format", "json"]);
+        }
+        c.output().unwrap()
+    };
+    let said = "ce registre ne connaît aucune exécution avant le";
+    let first = run("a.sqlite3", "r.csv", false);
+    assert!(first.status.code().is_some_and(|c| c <= 1), "{}", stderr(&first));
+    assert!(!stderr(&first).contains(said), "a first run, no earlier results: {}", stderr(&first));
+    // The registre gone: a new one, and the results of the run before.
+    let out = run("b.sqlite3", "r.csv", false);
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", stderr(&out));
+    let err = stderr(&out);
+    let today = {
+        let c = rusqlite::Connection::open(w.path("b.sqlite3")).unwrap();
+        let created: String = c.query_row("SELECT value FROM meta WHERE key = 'created'", [], |r| r.get(0)).unwrap();
+        let d: Vec<&str> = created[..10].split('-').collect();
+        format!("{}/{}/{}", d[2], d[1], d[0])
+    };
+    assert!(err.contains(&format!("{said} {today}")) && err.contains("--registre"), "{err}");
+    // Another new registre, in JSON; then one that knows a run says nothing.
+    let out = run("c.sqlite3", "r.csv", true);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["registre_new_since"].as_str().is_some_and(|s| s.len() >= 10), "{v}");
+    let out = run("c.sqlite3", "r2.csv", true);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["registre_new_since"].is_null(), "{v}");
+    std::fs::copy(w.path("r2.csv"), w.path("r3.csv")).unwrap();
+    let out = run("c.sqlite3", "r3.csv", false);
+    assert!(!stderr(&out).contains(said), "this registre knows runs: {}", stderr(&out));
+}
+
+/// The page's plan screen says the same when its registre holds no run
+/// while runs are kept in the page's folder (here one a CLI run left there
+/// with another registre), and nothing when no run is kept.
+#[test]
+fn the_plan_screen_says_a_new_registre_knows_no_kept_run() {
+    use crate::page::{client, open, post_sheet, start};
+    let w = Work::new();
+    let (input, codes) = sheet(&w, 2);
+    let sim = sim(&codes);
+    let plan_screen = || {
+        let p = start(&w, &crate::page::sim_keys(&sim));
+        let cookie = open(&p);
+        let r = post_sheet(&p, &cookie, "g.csv", std::fs::read(&input).unwrap());
+        let sheet = r.headers()["location"].to_str().unwrap().to_string();
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap()
+    };
+    let page = plan_screen();
+    assert!(page.contains("data-testid=\"plan-words\""), "{page}");
+    assert!(!page.contains("data-testid=\"registre-new\""), "no kept run: {page}");
+    let kept = w.path("donnees/loopbatch/executions/ancienne");
+    std::fs::create_dir_all(&kept).unwrap();
+    let results = kept.join("g-resultats.xlsx");
+    w.bin_for(&sim)
+        .args(["run", input.to_str().unwrap(), "--rate", "100/s", "--registre", "autre.sqlite3", "--results"])
+        .arg(&results)
+        .assert()
+        .code(0);
+    let page = plan_screen();
+    let note = page.split("data-testid=\"registre-new\"").nth(1).expect("the note").split("</p>").next().unwrap();
+    assert!(note.contains("ce registre ne connaît aucune exécution avant le") && note.contains("--registre"), "{note}");
+    let created: String = rusqlite::Connection::open(w.path("donnees/loopbatch/registre.sqlite3"))
+        .unwrap()
+        .query_row("SELECT value FROM meta WHERE key = 'created'", [], |r| r.get(0))
+        .unwrap();
+    let d: Vec<&str> = created[..10].split('-').collect();
+    assert!(note.contains(&format!("{}/{}/{}", d[2], d[1], d[0])), "{note}");
+}

@@ -103,7 +103,7 @@ impl Journal {
                 let (prior, damaged) = reg.prior(row.id)?;
                 reg.resumed(row.id)?;
                 let _ = std::fs::remove_file(spec.rescue);
-                let rec = Recorded { prior, damaged, warnings: Vec::new(), results_written: row.results_written };
+                let rec = Recorded { prior, damaged, results_written: row.results_written, ..Recorded::default() };
                 (row.id, rec)
             }
             (Take::New, Some(_)) => return Err(read::taken(spec.results, lang)),
@@ -118,7 +118,8 @@ impl Journal {
                 };
                 // A rescue file of an earlier, unrelated run goes with it.
                 let _ = std::fs::remove_file(spec.rescue);
-                (reg.start_run(&new, &spec.calls)?, Recorded::default())
+                let registre_new_since = reg.new_since()?;
+                (reg.start_run(&new, &spec.calls)?, Recorded { registre_new_since, ..Recorded::default() })
             }
         };
         let shared = Arc::new(Shared { queue: Mutex::new(Queue::default()), wake: Condvar::new() });

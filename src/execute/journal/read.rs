@@ -22,6 +22,8 @@ pub(crate) struct Recorded {
     /// The results were written after the last session: nothing to resume
     /// unless a call is left to send.
     pub results_written: bool,
+    /// A new run into a registre that held no run: when it was made.
+    pub registre_new_since: Option<String>,
 }
 
 /// What the registre knows of the last run of a results file.
@@ -53,7 +55,7 @@ pub(crate) fn peek(
         for (call, o) in rescued(rescue, row.id, plan_hash) {
             prior.insert(call, Prior::Done(o));
         }
-        Ok(Some(Recorded { prior, damaged, warnings: Vec::new(), results_written: row.results_written }))
+        Ok(Some(Recorded { prior, damaged, results_written: row.results_written, ..Recorded::default() }))
     };
     read().transpose()
 }

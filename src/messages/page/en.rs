@@ -130,6 +130,10 @@ pub(super) fn plan(t: PlanText) -> &'static str {
             "To send, loopbatch needs the firm's subscription key and API key. Type them, then you will come back here, with the sheet and its fixes."
         }
         PlanText::TypeTheKeys => "Type the keys",
+        PlanText::RegistreKnowsNoRunBefore => "Note: this registre knows of no run before",
+        PlanText::RegistreNewNextStep => {
+            "Earlier runs are kept on this machine, but what they sent to Loop is not recorded in this registre. If another registre knows them, start loopbatch with that one (--registre)."
+        }
         PlanText::Run => "Run",
         PlanText::ConfirmSending => "Confirm sending",
         PlanText::Send => "Send",

@@ -134,6 +134,10 @@ pub(super) fn plan(t: PlanText) -> &'static str {
             "Pour envoyer, loopbatch a besoin de la clé d'abonnement et de la clé d'API du cabinet. Saisissez-les, puis vous reviendrez ici, avec le tableur et ses corrections."
         }
         PlanText::TypeTheKeys => "Saisir les clés",
+        PlanText::RegistreKnowsNoRunBefore => "Attention : ce registre ne connaît aucune exécution avant le",
+        PlanText::RegistreNewNextStep => {
+            "Des exécutions précédentes sont gardées sur ce poste, mais ce qu'elles ont envoyé à Loop n'est pas noté dans ce registre. Si un autre registre les connaît, lancez loopbatch avec celui-là (--registre)."
+        }
         PlanText::Run => "Lancer",
         PlanText::ConfirmSending => "Confirmer l'envoi",
         PlanText::Send => "Envoyer",

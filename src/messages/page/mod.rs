@@ -134,6 +134,10 @@ pub(crate) enum PlanText {
     TheCegidLoopKeysAreMissing,
     ToSendLoopbatchNeedsTheFirm,
     TypeTheKeys,
+    /// Before the date the registre was made, when it holds no run while
+    /// runs are kept on this machine.
+    RegistreKnowsNoRunBefore,
+    RegistreNewNextStep,
     Run,
     ConfirmSending,
     Send,
