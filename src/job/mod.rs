@@ -70,7 +70,7 @@ pub use files::RunFiles;
 pub use run::{Pacing, RunReport, RunRequest, RunSource, run, write_run_results};
 pub use select::{failed_calls_in_results, failed_calls_to_send};
 pub use sheet::{CheckedSheet, Edit};
-pub use stored::{StoredRun, stored_run};
+pub use stored::{StoredRun, forget_run, stored_run};
 pub use tenant::{Tenant, key_replaced, user_secret};
 
 /// Which sheet to read and how (the reader's options).

@@ -42,3 +42,18 @@ pub fn stored_run(files: &RunFiles, lang: Lang) -> StoredRun {
     let tenant = run.and_then(|r| r.tenant).and_then(|v| serde_json::from_value(v).ok());
     StoredRun { sheet, counts, unfinished, plan_hash, tenant }
 }
+
+/// Forgets what the registre holds of a kept run's people (names, phone,
+/// e-mail, bodies, Loop's messages), keeping a keyed tombstone of each call
+/// as `registre forget` does: the page deletes that run. The calls forgotten
+/// and whether every copy was overwritten (a reader can hold the WAL).
+pub fn forget_run(files: &RunFiles, cfg: &crate::config::Config) -> crate::error::Result<(usize, bool)> {
+    let key = super::user_secret(cfg).ok_or_else(|| {
+        crate::error::Failure::unusable(cfg.lang.t(
+            "Dossier de configuration de l'utilisateur introuvable : la clé des empreintes ne peut pas être lue. Rien n'a été supprimé.",
+            "The user's configuration folder cannot be found: the key of the fingerprints cannot be read. Nothing was deleted.",
+        ))
+    })?;
+    let forgotten = crate::registre::Registre::open(&files.registre(), cfg.lang)?.forget_run(files.results(), &key)?;
+    Ok((forgotten.calls, forgotten.emptied))
+}

@@ -25,17 +25,31 @@ impl Registre {
     /// Forgets every call for the e-mail or dossier code `who`; `key` keys
     /// the tombstones' hashes (the user's secret).
     pub fn forget(&mut self, who: &str, key: &[u8]) -> Result<Forgotten> {
+        self.forget_calls("lower(c.email) = lower(?1) OR c.dossier = ?1", who.trim(), key)
+    }
+
+    /// Forgets every call of the runs recorded for `results` (a kept run
+    /// deleted in the page): the same tombstones as `forget`.
+    pub fn forget_run(&mut self, results: &std::path::Path, key: &[u8]) -> Result<Forgotten> {
+        let results = super::canonical(results);
+        let plans = "c.plan IN (SELECT p.id FROM plans p JOIN runs r ON r.plan = p.hash WHERE r.results = ?1)";
+        self.forget_calls(plans, &results, key)
+    }
+
+    /// Forgets the calls `filter` (SQL on `calls c`, with one parameter)
+    /// selects.
+    fn forget_calls(&mut self, filter: &str, param: &str, key: &[u8]) -> Result<Forgotten> {
         let (path, lang) = (self.path.clone(), self.lang);
         let failed = |e: rusqlite::Error| super::open::failure(&path, &e, lang);
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(failed)?;
         let found: Vec<(i64, u32, String, Option<String>)> = {
             let mut stmt = tx
-                .prepare(
+                .prepare(&format!(
                     "SELECT c.plan, c.call, c.operation, b.body FROM calls c LEFT JOIN bodies b ON b.hash = c.body
-                     WHERE c.forgotten IS NULL AND (lower(c.email) = lower(?1) OR c.dossier = ?1)",
-                )
+                     WHERE c.forgotten IS NULL AND ({filter})"
+                ))
                 .map_err(failed)?;
-            stmt.query_map([who.trim()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            stmt.query_map([param], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
                 .and_then(|rows| rows.collect())
                 .map_err(failed)?
         };

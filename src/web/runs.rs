@@ -350,10 +350,28 @@ pub(super) async fn delete(State(app): State<Shared>, UrlPath(id): UrlPath<Strin
             ),
         );
     }
+    // Its people go from the registre with it (a keyed tombstone of each
+    // call stays); a registre that cannot be written keeps the run whole.
+    let emptied = match crate::job::forget_run(&s.files, &app.cfg) {
+        Ok((_, emptied)) => emptied,
+        Err(e) => return failed(&app, &e, Some((lang.t("Exécutions gardées", "Kept runs"), "/executions"))),
+    };
     if let Some(folder) = s.files.results().parent() {
         let _ = std::fs::remove_dir_all(folder);
     }
     app.runs.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+    if !emptied {
+        let text = lang.t(
+            "Exécution supprimée. Un autre programme lit le registre en ce moment : une copie de ses données personnelles y reste jusqu'à ce qu'il le relâche. Fermez-le (une copie, une sauvegarde) : la prochaine suppression ou la prochaine fin d'exécution finira l'effacement.",
+            "Run deleted. Another program is reading the registre right now: a copy of its personal data stays there until it lets go. Close it (a copy, a backup): the next deletion or the next end of a run finishes the erasure.",
+        );
+        return super::failure_then(
+            &app,
+            StatusCode::OK,
+            text,
+            Some((lang.t("Exécutions gardées", "Kept runs"), "/executions")),
+        );
+    }
     Redirect::to("/executions").into_response()
 }
 

@@ -666,9 +666,20 @@ fn ctrl_c_stops_the_run_going_writes_its_results_then_ends_the_server() {
     }
     assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty());
     assert_eq!(attr(&list(), "data-unfinished"), "false");
+    // Its people leave the registre with it (file and WAL searched).
+    let email = lines.iter().filter_map(|l| l.get("E-mail").cloned()).find(|e| e.contains('@')).unwrap();
+    let registre = p.data.join("loopbatch/registre.sqlite3");
+    let holds = |needle: &str| {
+        ["", "-wal"].iter().any(|s| {
+            let b = std::fs::read(format!("{}{s}", registre.display())).unwrap_or_default();
+            b.windows(needle.len()).any(|x| x == needle.as_bytes())
+        })
+    };
+    assert!(holds(&email), "the registre holds {email} before");
     assert_eq!(post(&format!("/execution/{id}/suppression")).status(), 303);
     assert!(!list().contains("data-testid=\"stored-run\""), "deleted");
     assert!(walk(&p.data.join("loopbatch/executions")).is_empty(), "its files are gone");
+    assert!(!holds(&email), "{email} forgotten by the registre with its run");
     assert_eq!(post("/execution/..%2F..%2Fetc/suppression").status(), 404, "an id is never a path");
 }
 
