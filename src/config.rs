@@ -38,6 +38,9 @@ pub struct FileConfig {
     pub already_done: Option<Vec<String>>,
     /// The registre's file (else the per-user local data folder).
     pub registre: Option<PathBuf>,
+    /// Months after which the registre forgets the people of a plan's calls
+    /// (36 when not set; 0 keeps them).
+    pub registre_retention_months: Option<u32>,
     #[serde(default)]
     pub routes: Routes,
 }
@@ -210,6 +213,7 @@ pub struct Config {
     pub code_dossier_width: Option<usize>,
     pub already_done: Vec<String>,
     pub routes: Routes,
+    pub registre_retention_months: u32,
     pub subscription_key_file: Option<PathBuf>,
     pub api_key_file: Option<PathBuf>,
     /// Where the configuration came from, for messages.
@@ -352,6 +356,7 @@ impl Config {
             retries: file.retries.unwrap_or(5),
             max_retry_after: Duration::from_secs(file.max_retry_after_s.unwrap_or(300)),
             onboarding_add_offer: file.onboarding_add_offer.unwrap_or(true),
+            registre_retention_months: file.registre_retention_months.unwrap_or(36),
             code_dossier_width: file.code_dossier_width.filter(|w| *w > 0),
             already_done: file
                 .already_done

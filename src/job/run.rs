@@ -205,6 +205,7 @@ pub async fn run(
     if !req.resume {
         no_unknown_run(&req.files, earlier.clone(), lang)?;
     }
+    super::stored::forget_expired(&req.files, cfg)?;
     let keys = keys(cfg, req.keys.take())?;
     for w in &keys.warnings {
         events(Event::Warning { message: w.clone() });

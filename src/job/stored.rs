@@ -57,3 +57,13 @@ pub fn forget_run(files: &RunFiles, cfg: &crate::config::Config) -> crate::error
     let forgotten = crate::registre::Registre::open(&files.registre(), cfg.lang)?.forget_run(files.results(), &key)?;
     Ok((forgotten.calls, forgotten.emptied))
 }
+
+/// At the start of a run: the people of plans last run longer ago than
+/// `registre_retention_months` are forgotten as `registre forget` does
+/// (0 keeps them). How many calls were forgotten.
+pub(super) fn forget_expired(files: &RunFiles, cfg: &crate::config::Config) -> crate::error::Result<usize> {
+    let months = cfg.registre_retention_months;
+    let Some(key) = super::user_secret(cfg).filter(|_| months > 0) else { return Ok(0) };
+    let mut registre = crate::registre::Registre::open(&files.registre(), cfg.lang)?;
+    Ok(registre.forget_older_than(months, &key)?.calls)
+}

@@ -36,6 +36,15 @@ impl Registre {
         self.forget_calls(plans, &results, key)
     }
 
+    /// Forgets the calls of plans last run more than `months` months ago
+    /// (`registre_retention_months`); the registre's own dates, ISO 8601
+    /// with their offset, compared as SQLite reads them.
+    pub fn forget_older_than(&mut self, months: u32, key: &[u8]) -> Result<Forgotten> {
+        let plans = "c.plan IN (SELECT p.id FROM plans p JOIN runs r ON r.plan = p.hash GROUP BY p.id
+                     HAVING max(julianday(r.started)) < julianday('now', ?1))";
+        self.forget_calls(plans, &format!("-{months} months"), key)
+    }
+
     /// Forgets the calls `filter` (SQL on `calls c`, with one parameter)
     /// selects.
     fn forget_calls(&mut self, filter: &str, param: &str, key: &[u8]) -> Result<Forgotten> {

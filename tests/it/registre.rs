@@ -464,3 +464,46 @@ fn the_plan_screen_says_a_new_registre_knows_no_kept_run() {
     let d: Vec<&str> = created[..10].split('-').collect();
     assert!(note.contains(&format!("{}/{}/{}", d[2], d[1], d[0])), "{note}");
 }
+
+/// `registre_retention_months`: at the start of a run, the people of plans
+/// last run longer ago are forgotten (file and WAL), the recent ones kept;
+/// 0 keeps everything.
+#[test]
+fn people_of_runs_older_than_the_retention_are_forgotten_at_the_next_run() {
+    let w = Work::new();
+    let (input, mut codes) = sheet(&w, 2);
+    let later = w.csv_1252("h.csv", &["code_dossier;email;nom;prenom;offre", "H001;h0@exemple.fr;Nh;Ph;start"]);
+    let last = w.csv_1252("i.csv", &["code_dossier;email;nom;prenom;offre", "I001;i0@exemple.fr;Ni;Pi;start"]);
+    codes.extend(["H001".into(), "I001".into()]);
+    let sim = sim(&codes);
+    let run = |sheet: &Path, results: &str| {
+        w.bin_for(&sim)
+            .args(["run", sheet.to_str().unwrap(), "--results", results, "--rate", "100/s"])
+            .assert()
+            .code(0);
+    };
+    run(&input, "r.csv");
+    let path = crate::util::registre_path(&w);
+    let holds = |needle: &str| {
+        ["", "-wal"].iter().any(|s| {
+            let b = std::fs::read(format!("{}{s}", path.display())).unwrap_or_default();
+            b.windows(needle.len()).any(|x| x == needle.as_bytes())
+        })
+    };
+    // The first run, four years ago (as the registre dates it).
+    let age = |when: &str| {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute("UPDATE runs SET started = ?1 WHERE results LIKE '%r.csv'", [when]).unwrap();
+        c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    };
+    age("2022-12-01T09:00:00+01:00");
+    // Kept at 0 months (retention off).
+    std::fs::write(w.path("loopbatch.toml"), "registre_retention_months = 0\n").unwrap();
+    run(&later, "r2.csv");
+    assert!(holds("g0@exemple.fr"), "0 keeps everything");
+    // The default (36 months): forgotten at the next run's start, the recent run kept.
+    std::fs::remove_file(w.path("loopbatch.toml")).unwrap();
+    run(&last, "r3.csv");
+    assert!(!holds("g0@exemple.fr") && !holds("Prenom0"), "the old run's people forgotten");
+    assert!(holds("h0@exemple.fr"), "the recent run's kept");
+}
