@@ -8,6 +8,7 @@
 //! `runs` (plan, run, progress, results, kept runs); the HTML in `pages`,
 //! `grid`, `plan_page`, `run_page` and `progress`.
 
+mod delete;
 mod grid;
 mod guard;
 mod handover;
@@ -344,7 +345,7 @@ fn router(app: Shared) -> Router {
         .route("/execution/{id}/arret", post(runs::stop))
         .route("/execution/{id}/reprise", post(runs::resume))
         .route("/execution/{id}/echecs", post(runs::rerun_failed))
-        .route("/execution/{id}/suppression", post(runs::delete))
+        .route("/execution/{id}/suppression", post(delete::delete))
         .route("/executions", get(runs::list))
         .route("/execution/{id}/resultats/{kind}", get(runs::download))
         .route("/static/page.js", get(|| async { asset(PAGE_JS, "text/javascript; charset=utf-8") }))

@@ -32,9 +32,19 @@ fn config(base_url: &str) -> Config {
     cfg.base_url = base_url.to_string();
     cfg.subscription_key_file = None;
     cfg.api_key_file = None;
-    cfg.user_dir = Some(Path::new(env!("CARGO_TARGET_TMPDIR")).join("library-home/.config/loopbatch"));
-    cfg.registre = Some(Path::new(env!("CARGO_TARGET_TMPDIR")).join("library-home/registre.sqlite3"));
+    cfg.user_dir = Some(home().join(".config/loopbatch"));
+    cfg.registre = Some(home().join("registre.sqlite3"));
     cfg
+}
+
+/// This test process's own home for the library's files: never a registre
+/// left by an earlier build or test run.
+fn home() -> &'static Path {
+    static HOME: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| {
+        let dir = tempfile::Builder::new().prefix("library-home").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+        dir.keep()
+    })
 }
 
 fn demo_keys() -> Keys {
