@@ -165,6 +165,29 @@ pub(crate) enum Command {
     Ui(UiArgs),
     /// Le registre des exécutions : vérifier, copier, importer d'anciens journaux
     Registre(RegistreArgs),
+    /// Note la vérification d'une ligne A_VERIFIER faite dans Loop (fait ou pas fait)
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// Fichier de résultats de l'exécution
+    #[arg(value_name = "RESULTATS")]
+    pub results: PathBuf,
+    /// Feuille de la ligne (obligatoire quand les résultats en ont plusieurs)
+    #[arg(long, value_name = "FEUILLE")]
+    pub sheet: Option<String>,
+    /// Numéro de la ligne, comme dans les résultats
+    #[arg(long, value_name = "N")]
+    pub line: u32,
+    /// Vérifié dans Loop : c'est fait (ses appels comptent comme appliqués)
+    #[arg(long, conflicts_with = "not_done", required_unless_present = "not_done")]
+    pub done: bool,
+    /// Vérifié dans Loop : ce n'est pas fait (ses appels pourront être renvoyés)
+    #[arg(long)]
+    pub not_done: bool,
+    #[command(flatten)]
+    pub place: RegistreOpt,
 }
 
 /// Where the registre is, for the commands that use it.
@@ -272,9 +295,12 @@ pub(crate) struct RunArgs {
     /// Relance seulement les lignes qui n'ont pas fini OK dans ces résultats
     #[arg(long, value_name = "RESULTATS_PRECEDENTS")]
     pub only_failed: Option<PathBuf>,
-    /// Avec --only-failed : relance aussi les lignes A_VERIFIER
-    #[arg(long, requires = "only_failed")]
+    /// Renvoie aussi les appels dont la dernière issue est A_VERIFIER (avec --only-failed : relance aussi les lignes A_VERIFIER)
+    #[arg(long)]
     pub include_a_verifier: bool,
+    /// Envoie tout, même ce que le registre sait déjà fait
+    #[arg(long)]
+    pub send_all: bool,
     /// Ne demande pas de confirmation (exécutions planifiées)
     #[arg(long)]
     pub yes: bool,

@@ -26,6 +26,13 @@ pub const MSG_NO_CONTACT: &str = "interlocuteur n'existe pas";
 /// The offer is already the contact's: the call's goal is met.
 pub const MSG_ALREADY_ASSIGNED: &str = "L'application est déjà affectée à l'interlocuteur.";
 
+/// An answer saying what the call asks for is there already (the e-mail
+/// taken, the offer assigned, the dossier provisioned): with the registre
+/// knowing the call applied, the row is DEJA_FAIT.
+pub(crate) fn says_already(message: &str) -> bool {
+    message.contains(MSG_EMAIL_TAKEN) || message.contains(MSG_ALREADY_ASSIGNED) || message.contains("déjà")
+}
+
 /// The kinds of refusal the engine recognises in Loop's answers, to say
 /// what to do next (the `conseil` column). Loop's own words stay verbatim in
 /// the `message` column; only these fragments are matched.

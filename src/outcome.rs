@@ -27,6 +27,9 @@ use serde::{Deserialize, Serialize};
 #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum Status {
     Valide,
+    /// Nothing sent: the registre knows each of the row's calls applied
+    /// already (by an earlier run on this tenant). Below OK in the order.
+    DejaFait,
     Ok,
     Ignore,
     NonExecute,
@@ -39,6 +42,11 @@ impl Status {
     /// Every status, from best to worst.
     pub fn all() -> impl Iterator<Item = Status> {
         <Status as strum::IntoEnumIterator>::iter()
+    }
+
+    /// A success for the exit code: done now (OK) or before (DEJA_FAIT).
+    pub fn is_success(self) -> bool {
+        matches!(self, Status::Ok | Status::DejaFait)
     }
 
     /// Its word in the results (`statut`).
@@ -104,7 +112,7 @@ mod tests {
     #[test]
     fn status_words_are_kept() {
         let words: Vec<&str> = Status::all().map(Status::word).collect();
-        assert_eq!(words, ["VALIDE", "OK", "IGNORE", "NON_EXECUTE", "A_VERIFIER", "ERREUR", "INVALIDE"]);
+        assert_eq!(words, ["VALIDE", "DEJA_FAIT", "OK", "IGNORE", "NON_EXECUTE", "A_VERIFIER", "ERREUR", "INVALIDE"]);
         for st in Status::all() {
             assert_eq!(serde_json::to_string(&st).unwrap(), format!("\"{}\"", st.word()), "serde says the word");
             assert_eq!(Status::from_word(&format!(" {} ", st.word())), Some(st));

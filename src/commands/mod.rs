@@ -79,6 +79,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<u8> {
         Command::Demo(a) => a.place.registre.clone(),
         Command::Ui(a) => a.place.registre.clone(),
         Command::Registre(a) => a.place.registre.clone(),
+        Command::Verify(a) => a.place.registre.clone(),
         _ => None,
     };
     cfg.registre = flag.or(cfg.registre);
@@ -95,5 +96,12 @@ pub(crate) fn dispatch(cli: Cli) -> Result<u8> {
         Command::Demo(args) => run::demo(&args, &cfg),
         Command::Ui(args) => ui::ui(&args, &cfg),
         Command::Registre(args) => registre::registre(&args, &cfg),
+        Command::Verify(args) => {
+            let files = crate::job::RunFiles::new(&args.results).with_registre(cfg.registre.clone());
+            let (sheet, calls) = crate::job::verify(&files, args.sheet.as_deref(), args.line, args.done, lang)?;
+            let said = crate::messages::MemoryMessage::Verified { done: args.done, calls, sheet: &sheet, line: args.line };
+            print_line(&crate::messages::Text::text(&said, lang));
+            Ok(crate::error::exit::OK)
+        }
     }
 }

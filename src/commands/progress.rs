@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::i18n::Lang;
 use crate::job::Event;
-use crate::messages::{Message, RunMessage, Text};
+use crate::messages::{MemoryMessage, Message, RunMessage, Text};
 use crate::outcome::Status;
 
 enum Display {
@@ -38,6 +38,16 @@ impl Terminal {
             Event::Warning { message } => super::warn(lang, &message),
             Event::Rerun { rows_again, rows_kept } => {
                 eprintln!("{}", RunMessage::Rerunning { again: rows_again, kept: rows_kept }.text(lang))
+            }
+            Event::Remembered { rows_done, rows_to_send, tenant, plain_loopback } => {
+                if !self.quiet {
+                    let counts = MemoryMessage::Counts { rows_done, rows_to_send, tenant: &tenant };
+                    eprintln!("{}", counts.text(lang));
+                    eprintln!("{}", MemoryMessage::Limits.text(lang));
+                }
+                if plain_loopback {
+                    super::warn(lang, &MemoryMessage::PlainLoopback { endpoint: &tenant }.text(lang));
+                }
             }
             Event::Started { base_url, calls, key, rate, rate_per_s } => {
                 *self.rate.lock().unwrap_or_else(|e| e.into_inner()) = rate_per_s;

@@ -14,7 +14,7 @@ use crate::i18n::Lang;
 use crate::job::{
     self, Confirm, Confirmation, OnlineCheck, Pacing, RunFiles, RunReport, RunRequest, RunSource, Stopper,
 };
-use crate::messages::{Message, RunMessage, Text};
+use crate::messages::{MemoryMessage, Message, RunMessage, Text};
 
 use super::checked::{SheetCheck, check_and_say};
 use super::progress::Terminal;
@@ -36,6 +36,7 @@ pub(super) fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
     req.resume = args.resume;
     req.only_failed = args.only_failed.as_ref().map(RunFiles::new);
     req.include_a_verifier = args.include_a_verifier;
+    req.send_all = args.send_all;
     req.assume_yes = args.yes;
     req.new_key = args.new_key;
     req.pacing = Pacing { rate: args.rate, burst: args.burst, concurrency: args.concurrency, retries: args.retries };
@@ -86,6 +87,9 @@ fn resume_command(args: &RunArgs, cfg: &Config) -> String {
     }
     if args.include_a_verifier {
         words.push("--include-a-verifier".into());
+    }
+    if args.send_all {
+        words.push("--send-all".into());
     }
     if args.yes {
         words.push("--yes".into());
@@ -216,6 +220,7 @@ fn summary(report: &RunReport, quiet: bool, format: OutputFormat, resume: &str, 
             "rate_final_per_s": (report.rate_final_per_s * 10.0).round() / 10.0,
             "exit_code": report.exit_code,
             "registre_new_since": report.registre_new_since,
+            "memory": report.memory,
         });
         super::print_line(&serde_json::to_string_pretty(&v).unwrap_or_default());
         return;
@@ -239,6 +244,10 @@ fn summary(report: &RunReport, quiet: bool, format: OutputFormat, resume: &str, 
         for (m, n) in &top {
             eprintln!("  {n:>5} × {m}");
         }
+    }
+    if let Some(m) = &report.memory {
+        let counts = MemoryMessage::Counts { rows_done: m.rows_done, rows_to_send: m.rows_to_send, tenant: &m.tenant };
+        eprintln!("{}", counts.text(lang));
     }
     if let Some(results) = &report.results {
         eprintln!("{}", Message::ResultsWritten { path: results }.text(lang));

@@ -32,7 +32,7 @@ use tokio::sync::{Notify, Semaphore, SemaphorePermit};
 
 use crate::config::Rate;
 use crate::i18n::Lang;
-use crate::outcome::{CallOutcome, Status};
+use crate::outcome::CallOutcome;
 use crate::plan::{Call, Plan};
 use backoff::Backoff;
 use client::{Answer, Client, FatalKind};
@@ -330,7 +330,7 @@ impl Shared {
                 tokio::pin!(woken);
                 woken.as_mut().enable();
                 match self.done.lock().unwrap_or_else(|e| e.into_inner()).get(d) {
-                    Some(o) if o.status == Status::Ok => break,
+                    Some(o) if o.status.is_success() => break,
                     Some(_) => return Err(*d),
                     None => {}
                 }

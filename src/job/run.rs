@@ -68,8 +68,11 @@ pub struct RunRequest {
     pub resume: bool,
     /// Run again only what did not end OK in these earlier results.
     pub only_failed: Option<RunFiles>,
-    /// With `only_failed`: A_VERIFIER rows are run again too.
+    /// A_VERIFIER rows are run again too (with `only_failed`), and calls
+    /// whose last outcome in the registre is A_VERIFIER are sent again.
     pub include_a_verifier: bool,
+    /// Send every call, even those the registre knows done already.
+    pub send_all: bool,
     /// Send to a remote host without asking (a scheduled run).
     pub assume_yes: bool,
     /// With `resume` or `only_failed`: the key id differs from the one the
@@ -92,6 +95,7 @@ impl RunRequest {
             resume: false,
             only_failed: None,
             include_a_verifier: false,
+            send_all: false,
             assume_yes: false,
             new_key: false,
             pacing: Pacing::default(),
@@ -123,6 +127,17 @@ pub struct RunReport {
     /// The registre held no run before this one while earlier results were
     /// there: the date it was made, before which it knows nothing.
     pub registre_new_since: Option<String>,
+    /// What the registre's memory made of the plan: rows done already, rows
+    /// to send, and the tenant whose memory it is.
+    pub memory: Option<MemoryCounts>,
+}
+
+/// The memory's counts, before anything was sent.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MemoryCounts {
+    pub rows_done: usize,
+    pub rows_to_send: usize,
+    pub tenant: String,
 }
 
 impl RunReport {
@@ -213,12 +228,16 @@ pub async fn run(
     let cfg = req.pacing.apply(cfg);
     // Where the run it continues went, before anything is asked of this
     // endpoint (even the LoopHub list of --online).
-    let tenant = Tenant::of(&cfg, &keys).await;
+    let mut tenant = Tenant::of(&cfg, &keys).await;
     let continued: Vec<&RunFiles> = req.resume.then_some(&req.files).into_iter().chain(&req.only_failed).collect();
     for message in same_tenant(&continued, req.new_key, &tenant, lang)? {
         events(Event::Warning { message });
     }
-    let plan = load_plan(&cfg, &req.source, &events).await?;
+    let mut plan = load_plan(&cfg, &req.source, &events).await?;
+    if req.new_key && !req.resume && req.only_failed.is_none() {
+        super::memory::link_keys(&req.files, &mut tenant, lang)?;
+    }
+    let recall = remember(&mut plan, &req, &tenant, &cfg, &events)?;
     let selection = match &req.only_failed {
         Some(previous) => Some(select(&plan, previous, &req, &events, lang)?),
         None => None,
@@ -229,7 +248,8 @@ pub async fn run(
     if !is_loopback(&cfg.base_url) && !req.assume_yes {
         let counts = plan.counts();
         let host = host_of(&cfg.base_url).map(|(_, h)| h).unwrap_or_default();
-        confirm(Confirmation { host, calls: counts.calls, calls_per_route: counts.calls_per_route }).await?;
+        let calls = counts.calls - recall.remembered.done.len();
+        confirm(Confirmation { host, calls, calls_per_route: counts.calls_per_route }).await?;
     }
     // Into its own previous results: a new generation, the earlier one kept
     // in the registre (what it proves is carried into the new one).
@@ -239,7 +259,33 @@ pub async fn run(
         (false, None) => Take::New,
     };
     let exec = Started { plan: &plan, files: &req.files, cfg: &cfg, take, events: &events, front: req.front };
-    exec.run(keys, &tenant, selection, stopper).await
+    exec.run(keys, &tenant, selection, &recall, stopper).await
+}
+
+/// The registre's memory applied to the plan, its counts said before
+/// anything is confirmed (a resume leaves its own run out: its record
+/// stands).
+fn remember(
+    plan: &mut Plan,
+    req: &RunRequest,
+    tenant: &Tenant,
+    cfg: &Config,
+    events: &EventSink,
+) -> Result<super::memory::Recall> {
+    let lang = cfg.lang;
+    let except = match req.resume {
+        true => journal::run_info(&req.files.registre(), req.files.results(), lang)?.map(|r| r.id),
+        false => None,
+    };
+    let how = crate::plan::memory::Use { send_all: req.send_all, include_a_verifier: req.include_a_verifier };
+    let recall = super::memory::recall(plan, &req.files, tenant, how, except, &cfg.routes, lang)?;
+    events(Event::Remembered {
+        rows_done: recall.rows_done,
+        rows_to_send: recall.rows_to_send,
+        tenant: recall.tenant.clone(),
+        plain_loopback: is_loopback(&cfg.base_url) && tenant.instance.is_none(),
+    });
+    Ok(recall)
 }
 
 async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Result<Plan> {
@@ -297,6 +343,7 @@ impl Started<'_> {
         keys: Keys,
         tenant: &Tenant,
         selection: Option<Selection>,
+        recall: &super::memory::Recall,
         stopper: Stopper,
     ) -> Result<RunReport> {
         let (plan, cfg, lang) = (self.plan, self.cfg, self.cfg.lang);
@@ -325,7 +372,8 @@ impl Started<'_> {
         for message in &recorded.warnings {
             (self.events)(Event::Warning { message: message.clone() });
         }
-        let prior = prior_outcomes(plan, recorded, selection.as_ref());
+        let mut prior = prior_outcomes(plan, recorded, selection.as_ref());
+        recall.add_priors(&mut prior, lang);
         // What the previous run's journal proves done goes in this journal
         // too: the proof carries to the next --only-failed.
         for id in selection.iter().flat_map(|s| &s.proven) {
@@ -350,16 +398,29 @@ impl Started<'_> {
         let client = Client::for_config(cfg, keys.subscription, keys.api, cfg.already_done.clone())?;
         let progress = Arc::new(EventProgress { events: self.events.clone(), lang, front: self.front });
         let run = Execution { client, opts: exec_options(cfg), journal, prior, progress, stopper };
-        let outcome = crate::execute::execute(plan, run).await;
-        let mut report = self.report(outcome, selection, run_id);
+        let mut outcome = crate::execute::execute(plan, run).await;
+        recall.already(&mut outcome.outcomes);
+        let mut report = self.report(outcome, selection, recall, run_id);
         report.registre_new_since = new_since;
+        report.memory = Some(MemoryCounts {
+            rows_done: recall.rows_done,
+            rows_to_send: recall.rows_to_send,
+            tenant: recall.tenant.clone(),
+        });
         Ok(report)
     }
 
-    fn report(&self, outcome: RunOutcome, selection: Option<Selection>, run_id: i64) -> RunReport {
+    fn report(
+        &self,
+        outcome: RunOutcome,
+        selection: Option<Selection>,
+        recall: &super::memory::Recall,
+        run_id: i64,
+    ) -> RunReport {
         let (plan, lang) = (self.plan, self.cfg.lang);
         self.rescue(&outcome, run_id);
         let mut rows = fold_rows(plan, &outcome, self.front, lang);
+        recall.words(plan, &mut rows, lang);
         for (i, r) in selection.map(|s| s.kept).unwrap_or_default() {
             rows[i] = r;
         }
@@ -373,7 +434,7 @@ impl Started<'_> {
         let nowhere = results.is_none().then(|| self.nowhere(lang));
         let exit_code = if outcome.stop.is_some() || nowhere.is_some() {
             exit::STOPPED
-        } else if rows.iter().any(|r| !matches!(r.status, Status::Ok | Status::Ignore)) {
+        } else if rows.iter().any(|r| !matches!(r.status, Status::Ok | Status::DejaFait | Status::Ignore)) {
             exit::ROWS_FAILED
         } else {
             exit::OK
@@ -397,6 +458,7 @@ impl Started<'_> {
             stop: outcome.stop,
             exit_code,
             registre_new_since: None,
+            memory: None,
         }
     }
 }

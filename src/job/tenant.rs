@@ -34,6 +34,10 @@ pub struct Tenant {
     /// The simulator's instance, when the endpoint is one.
     #[serde(default)]
     pub instance: Option<String>,
+    /// Fingerprints of other key ids this one was linked to (`--new-key`):
+    /// their memory is this key's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<String>,
 }
 
 impl Tenant {
@@ -51,6 +55,7 @@ impl Tenant {
             key: mask(id),
             key_hash: cfg.user_dir.as_deref().and_then(secret).map(|s| hex(&hmac_sha256(&s, id.as_bytes())[..16])),
             instance: None,
+            links: Vec::new(),
         }
     }
 
@@ -208,6 +213,7 @@ mod tests {
             key: key.into(),
             key_hash: Some(hash.into()),
             instance: instance.map(Into::into),
+            links: Vec::new(),
         }
     }
 

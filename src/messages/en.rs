@@ -1,6 +1,6 @@
 //! The English catalogue: every sentence whole, its values named.
 
-use super::{Advice, Message, RunMessage, Stop, Usage, WorkbookText};
+use super::{Advice, MemoryMessage, Message, RunMessage, Stop, Usage, WorkbookText};
 use crate::error::{
     ArchiveFault, CallFault, Failure, Foreign, InputProblem, PlanProblem, ResultsProblem, WriteProblem,
 };
@@ -434,6 +434,7 @@ pub(super) fn advice(a: Advice) -> &'static str {
 pub(super) fn status_said(s: Status) -> &'static str {
     match s {
         Status::Valide => "valid",
+        Status::DejaFait => "already done",
         Status::Ok => "done",
         Status::Ignore => "nothing to do",
         Status::NonExecute => "not run",
@@ -447,6 +448,9 @@ pub(super) fn status_meaning(s: Status) -> &'static str {
     match s {
         Status::Valide => {
             "The row is correct and ready to go; nothing was sent yet. Next: start the run (on the page: “Run”; on the command line: loopbatch run)."
+        }
+        Status::DejaFait => {
+            "Nothing was sent: the registre knows loopbatch had already done everything the row asks (the message names the run and the date). The registre knows only what loopbatch did for this user on this machine. Next: nothing, unless it was undone in Loop since; to send everything again: --send-all."
         }
         Status::Ok => "Cegid Loop did what the row asked. Nothing to do.",
         Status::Ignore => {
@@ -481,5 +485,47 @@ pub(super) fn workbook(t: WorkbookText) -> &'static str {
         WorkbookText::Advice => "advice",
         WorkbookText::PageFooter => "&CPage &P of &N",
         WorkbookText::ResultsSheet => "Results",
+    }
+}
+
+pub(super) fn memory(m: &MemoryMessage) -> String {
+    match m {
+        MemoryMessage::DoneBy { run, at } => format!(
+            "already done by run no. {run} of {} (per the registre): nothing was sent",
+            super::moment(at)
+        ),
+        MemoryMessage::Guarded { run } => format!(
+            "not sent again: this call's last attempt, in run no. {run}, is to check in Loop. Check it, then record it with “loopbatch verify RESULTS --line N --done” (or --not-done to have it sent again), or send it again with --include-a-verifier."
+        ),
+        MemoryMessage::Pending { run } => format!(
+            "not sent: run no. {run} sent this call without receiving an answer and has not ended (going, or killed). Let it finish, or resume it with --resume on its results, then run again."
+        ),
+        MemoryMessage::ChangedInstead { run, at } => format!(
+            "contact created on {} by run no. {run}: a change instead of a creation",
+            super::moment(at)
+        ),
+        MemoryMessage::Counts { rows_done, rows_to_send, tenant } => format!(
+            "{rows_done} row(s) already done, {rows_to_send} to send (the registre's memory for {tenant}; to send everything: --send-all)"
+        ),
+        MemoryMessage::Limits => "The registre knows only what loopbatch did for this user on this machine: a colleague's runs, another machine, or a change made by hand in Loop are not in it.".to_string(),
+        MemoryMessage::PlainLoopback { endpoint } => format!(
+            "{endpoint} gives no instance id: a server restarted empty at this address would be taken for the same one, and what the registre knows done there would not be sent again (to send everything: --send-all)."
+        ),
+        MemoryMessage::Verified { done: true, calls, sheet, line } => format!(
+            "Recorded: row {line} (sheet {sheet}) checked done in Loop; its {calls} call(s) count as applied and will not be sent again."
+        ),
+        MemoryMessage::Verified { done: false, calls, sheet, line } => format!(
+            "Recorded: row {line} (sheet {sheet}) checked not done in Loop; its {calls} call(s) will be sent at the sheet's next run."
+        ),
+        MemoryMessage::VerifyNoRun { results } => format!(
+            "The registre knows no run for {}: check the results file (or --registre). Nothing was recorded.",
+            results.display()
+        ),
+        MemoryMessage::VerifyNoLine { sheet, line } => format!(
+            "No call of this run serves row {line} of sheet {sheet}: check the row number (the results' « ligne » column) and --sheet. Nothing was recorded."
+        ),
+        MemoryMessage::VerifySheetNeeded { sheets } => format!(
+            "The results hold several sheets ({sheets}): say which with --sheet SHEET. Nothing was recorded."
+        ),
     }
 }

@@ -1,6 +1,6 @@
 //! Le catalogue français : chaque phrase entière, ses valeurs nommées.
 
-use super::{Advice, Message, RunMessage, Stop, Usage, WorkbookText};
+use super::{Advice, MemoryMessage, Message, RunMessage, Stop, Usage, WorkbookText};
 use crate::error::{
     ArchiveFault, CallFault, Failure, Foreign, InputProblem, PlanProblem, ResultsProblem, WriteProblem,
 };
@@ -435,6 +435,7 @@ pub(super) fn advice(a: Advice) -> &'static str {
 pub(super) fn status_said(s: Status) -> &'static str {
     match s {
         Status::Valide => "valide",
+        Status::DejaFait => "déjà fait",
         Status::Ok => "fait",
         Status::Ignore => "rien à faire",
         Status::NonExecute => "non exécuté",
@@ -448,6 +449,9 @@ pub(super) fn status_meaning(s: Status) -> &'static str {
     match s {
         Status::Valide => {
             "La ligne est correcte et prête à partir ; rien n'a encore été envoyé. Suite : lancez l'exécution (sur la page : « Lancer » ; en ligne de commande : loopbatch run)."
+        }
+        Status::DejaFait => {
+            "Rien n'a été envoyé : le registre sait que loopbatch avait déjà fait tout ce que demande la ligne (le message nomme l'exécution et la date). Le registre ne connaît que ce que loopbatch a fait pour cet utilisateur sur ce poste. Suite : rien, sauf si la chose a été défaite dans Loop depuis ; pour tout renvoyer : --send-all."
         }
         Status::Ok => "Cegid Loop a fait ce que la ligne demandait. Rien à faire.",
         Status::Ignore => {
@@ -482,5 +486,47 @@ pub(super) fn workbook(t: WorkbookText) -> &'static str {
         WorkbookText::Advice => "conseil",
         WorkbookText::PageFooter => "&CPage &P / &N",
         WorkbookText::ResultsSheet => "Résultats",
+    }
+}
+
+pub(super) fn memory(m: &MemoryMessage) -> String {
+    match m {
+        MemoryMessage::DoneBy { run, at } => format!(
+            "déjà fait par l'exécution n° {run} du {} (selon le registre) : rien n'a été envoyé",
+            super::moment(at)
+        ),
+        MemoryMessage::Guarded { run } => format!(
+            "non renvoyé : le dernier envoi de cet appel, dans l'exécution n° {run}, est à vérifier dans Loop. Vérifiez-le, puis notez-le avec « loopbatch verify RESULTATS --line N --done » (ou --not-done pour qu'il soit renvoyé), ou renvoyez-le avec --include-a-verifier."
+        ),
+        MemoryMessage::Pending { run } => format!(
+            "non envoyé : l'exécution n° {run} a envoyé cet appel sans recevoir de réponse et n'est pas terminée (en cours, ou arrêtée brutalement). Laissez-la finir, ou reprenez-la avec --resume sur ses résultats, puis relancez."
+        ),
+        MemoryMessage::ChangedInstead { run, at } => format!(
+            "interlocuteur créé le {} par l'exécution n° {run} : modification au lieu de création",
+            super::moment(at)
+        ),
+        MemoryMessage::Counts { rows_done, rows_to_send, tenant } => format!(
+            "{rows_done} ligne(s) déjà faite(s), {rows_to_send} à envoyer (mémoire du registre pour {tenant} ; tout renvoyer : --send-all)"
+        ),
+        MemoryMessage::Limits => "Le registre ne connaît que ce que loopbatch a fait pour cet utilisateur sur ce poste : les exécutions d'un collègue, d'un autre poste, ou une modification faite à la main dans Loop n'y sont pas.".to_string(),
+        MemoryMessage::PlainLoopback { endpoint } => format!(
+            "{endpoint} ne donne pas d'identifiant d'instance : un serveur redémarré vide à cette adresse serait pris pour le même, et ce que le registre y sait fait ne serait pas renvoyé (tout renvoyer : --send-all)."
+        ),
+        MemoryMessage::Verified { done: true, calls, sheet, line } => format!(
+            "Noté : ligne {line} (feuille {sheet}) vérifiée faite dans Loop ; ses {calls} appel(s) comptent comme appliqués et ne seront pas renvoyés."
+        ),
+        MemoryMessage::Verified { done: false, calls, sheet, line } => format!(
+            "Noté : ligne {line} (feuille {sheet}) vérifiée non faite dans Loop ; ses {calls} appel(s) seront renvoyés à la prochaine exécution du tableur."
+        ),
+        MemoryMessage::VerifyNoRun { results } => format!(
+            "Le registre ne connaît aucune exécution pour {} : vérifiez le fichier de résultats (ou --registre). Rien n'a été noté.",
+            results.display()
+        ),
+        MemoryMessage::VerifyNoLine { sheet, line } => format!(
+            "Aucun appel de cette exécution ne sert la ligne {line} de la feuille {sheet} : vérifiez le numéro de ligne (colonne « ligne » des résultats) et --sheet. Rien n'a été noté."
+        ),
+        MemoryMessage::VerifySheetNeeded { sheets } => format!(
+            "Les résultats ont plusieurs feuilles ({sheets}) : dites laquelle avec --sheet FEUILLE. Rien n'a été noté."
+        ),
     }
 }

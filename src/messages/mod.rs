@@ -296,6 +296,48 @@ impl Text for Failure {
     }
 }
 
+/// The memory across runs (the registre): why a call is not sent, the
+/// counts before sending, its limits, `loopbatch verify`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum MemoryMessage<'a> {
+    /// Not sent: run `run` did it at `at`.
+    DoneBy { run: i64, at: &'a str },
+    /// Not sent: its last attempt, in run `run`, is to check in Loop.
+    Guarded { run: i64 },
+    /// Not sent: run `run` sent it without an answer and never ended.
+    Pending { run: i64 },
+    /// An addClient for a person created before, sent as a change.
+    ChangedInstead { run: i64, at: &'a str },
+    /// The counts before anything is sent, and whose memory it is.
+    Counts { rows_done: usize, rows_to_send: usize, tenant: &'a str },
+    /// What the registre cannot know.
+    Limits,
+    /// A loopback address that sends no instance id.
+    PlainLoopback { endpoint: &'a str },
+    /// `verify`: recorded.
+    Verified { done: bool, calls: usize, sheet: &'a str, line: u32 },
+    /// `verify`: the registre knows no run for these results.
+    VerifyNoRun { results: &'a std::path::Path },
+    /// `verify`: no such line, or a line that sent nothing.
+    VerifyNoLine { sheet: &'a str, line: u32 },
+    /// `verify`: the results hold several sheets.
+    VerifySheetNeeded { sheets: &'a str },
+}
+
+impl Text for MemoryMessage<'_> {
+    fn text(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Fr => fr::memory(self),
+            Lang::En => en::memory(self),
+        }
+    }
+}
+
+/// A moment recorded as ISO 8601, for people: `2026-12-06 10:04`.
+pub(crate) fn moment(at: &str) -> String {
+    at.get(..16).map_or_else(|| at.to_string(), |s| s.replace('T', " "))
+}
+
 impl Text for RunMessage<'_> {
     fn text(&self, lang: Lang) -> String {
         match lang {

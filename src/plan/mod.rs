@@ -23,6 +23,7 @@ use crate::i18n::Lang;
 use crate::loop_api::Operation;
 
 mod builder;
+pub(crate) mod memory;
 
 pub use builder::Bodies;
 pub(crate) use builder::{Counter, Summary, build, count};

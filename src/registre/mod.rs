@@ -18,6 +18,7 @@ mod query;
 mod read;
 mod schema;
 mod space;
+pub(crate) mod state;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -130,6 +131,7 @@ impl Event {
 pub(crate) fn effect(outcome: &CallOutcome) -> &'static str {
     match outcome.status {
         Status::Ok if outcome.message.contains("déjà") || outcome.message.contains("already") => "already",
+        Status::DejaFait => "already",
         Status::Ok => "changed",
         Status::Erreur | Status::Invalide if !outcome.resend_on_resume => "refused",
         _ => "unknown",

@@ -59,7 +59,7 @@ pub(super) fn open(path: &Path, lang: Lang) -> Result<Connection> {
         .and_then(|()| set("PRAGMA foreign_keys = ON"))
         .and_then(|()| set("PRAGMA temp_store = MEMORY"))
         .map_err(|e| failure(path, &e, lang))?;
-    schema::ensure(&conn, version).map_err(|e| failure(path, &e, lang))?;
+    schema::ensure(&conn, version, path).map_err(|e| failure(path, &e, lang))?;
     Ok(conn)
 }
 
@@ -74,7 +74,7 @@ fn create(path: &Path, lang: Lang) -> Result<()> {
     let made = (|| -> std::result::Result<(), String> {
         create_owner_only(&temp).map_err(|e| e.to_string())?;
         let conn = Connection::open(&temp).map_err(|e| e.to_string())?;
-        schema::ensure(&conn, 0).map_err(|e| e.to_string())?;
+        schema::ensure(&conn, 0, &temp).map_err(|e| e.to_string())?;
         conn.close().map_err(|(_, e)| e.to_string())?;
         match std::fs::hard_link(&temp, path) {
             Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e.to_string()),

@@ -4,7 +4,7 @@
 use rusqlite::{Connection, params};
 
 /// The schema this binary writes. A registre of a higher version is refused.
-pub(super) const VERSION: i64 = 1;
+pub(super) const VERSION: i64 = 2;
 
 const SCHEMA_V1: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -73,13 +73,37 @@ CREATE TABLE attempts(
 CREATE INDEX attempts_by_call ON attempts(run, call);
 ";
 
-/// Makes the tables of a new registre (`found` is its `user_version`).
-pub(super) fn ensure(conn: &Connection, found: i64) -> rusqlite::Result<()> {
+/// Version 2: a person's checks of calls (`loopbatch verify`), and runs
+/// closed without a resume. A check is placed among the attempts by
+/// `after_seq` (the last attempt's `seq` when it was made): the registre's
+/// own order, never the clock.
+const SCHEMA_V2: &str = "
+CREATE TABLE checks(
+    id INTEGER PRIMARY KEY,
+    run INTEGER NOT NULL REFERENCES runs(id),
+    call INTEGER NOT NULL,
+    -- 1: done (the call counts as applied), 0: not done (sendable again).
+    done INTEGER NOT NULL CHECK(done IN (0, 1)),
+    feuille TEXT NOT NULL,
+    ligne INTEGER NOT NULL,
+    os_user TEXT NOT NULL,
+    machine TEXT NOT NULL,
+    at TEXT NOT NULL,
+    after_seq INTEGER NOT NULL
+);
+CREATE INDEX checks_by_call ON checks(run, call);
+";
+
+/// Makes the tables of a new registre, or migrates one of version 1 (`found`
+/// is its `user_version`; `path` its file, for the copy made first).
+pub(super) fn ensure(conn: &Connection, found: i64, path: &std::path::Path) -> rusqlite::Result<()> {
     if found == VERSION {
         return Ok(());
     }
-    // A new registre (version 0): made whole or not at all. Later versions
-    // migrate here, from a copy made first (`VACUUM INTO`).
+    if found == 1 {
+        return migrate_from_1(conn, path);
+    }
+    // A new registre (version 0): made whole or not at all.
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let made = (|| {
         // Another process may have made it while this one waited.
@@ -88,6 +112,7 @@ pub(super) fn ensure(conn: &Connection, found: i64) -> rusqlite::Result<()> {
             return Ok(());
         }
         conn.execute_batch(SCHEMA_V1)?;
+        conn.execute_batch(SCHEMA_V2)?;
         conn.execute(
             "INSERT INTO meta(key, value) VALUES ('version', ?1), ('created', ?2)",
             params![env!("CARGO_PKG_VERSION"), crate::outcome::now_iso()],
@@ -101,4 +126,45 @@ pub(super) fn ensure(conn: &Connection, found: i64) -> rusqlite::Result<()> {
             Err(e)
         }
     }
+}
+
+/// Version 1 to 2: a copy first (`VACUUM INTO` beside it: the registre as
+/// it was, should the migration go wrong), then the new tables in one
+/// transaction. The copy is removed once the migration is committed (it
+/// holds people's addresses that `registre forget` would not reach); it
+/// stays when the migration failed.
+fn migrate_from_1(conn: &Connection, path: &std::path::Path) -> rusqlite::Result<()> {
+    let copy = copy_path(path);
+    let _ = std::fs::remove_file(&copy);
+    conn.execute("VACUUM INTO ?1", [copy.to_string_lossy()])?;
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let migrated = (|| {
+        let now: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if now == VERSION {
+            return Ok(());
+        }
+        conn.execute_batch(SCHEMA_V2)?;
+        conn.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('migrated_from_1', ?1)",
+            params![crate::outcome::now_iso()],
+        )?;
+        conn.execute_batch(&format!("PRAGMA user_version = {VERSION}"))
+    })();
+    match migrated {
+        Ok(()) => {
+            conn.execute_batch("COMMIT")?;
+            let _ = std::fs::remove_file(&copy);
+            Ok(())
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// Where the copy of a version-1 registre is made before its migration.
+pub(super) fn copy_path(path: &std::path::Path) -> std::path::PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!("{name}.v1-avant-migration"))
 }

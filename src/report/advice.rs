@@ -11,7 +11,7 @@ use crate::outcome::Status;
 /// The advice for a row's result; empty when there is nothing to do.
 pub fn advice(status: Status, message: &str, lang: Lang) -> &'static str {
     let kind = match status {
-        Status::Ok => return "",
+        Status::Ok | Status::DejaFait => return "",
         Status::Valide => Advice::Start,
         Status::Invalide => Advice::FixCell,
         Status::Ignore if message.contains("dont il dépend") || message.contains("it depends on") => {

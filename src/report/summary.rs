@@ -18,6 +18,7 @@ use super::RowResult;
 pub(super) fn status_color(status: Status) -> u32 {
     match status {
         Status::Valide => 0xE2F0D9,
+        Status::DejaFait => 0xC6E0B4,
         Status::Ok => 0xA9D08E,
         Status::Ignore => 0xEDEDED,
         Status::NonExecute => 0xBDD7EE,

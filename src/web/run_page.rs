@@ -91,7 +91,7 @@ fn rerun(v: &RunView) -> Markup {
 /// The CSS class of a status's colour.
 fn tone(s: Status) -> &'static str {
     match s {
-        Status::Ok | Status::Valide => "ok",
+        Status::Ok | Status::Valide | Status::DejaFait => "ok",
         Status::Ignore => "ignore",
         Status::NonExecute => "not-run",
         Status::AVerifier => "check",

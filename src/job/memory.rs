@@ -1,0 +1,251 @@
+//! The memory across runs, for a run: the tenant's memory read from the
+//! registre, applied to the plan before anything is confirmed (see
+//! `plan::memory`), then turned into what the engine must not send and
+//! into the rows' words.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::error::Result;
+use crate::execute::journal::Prior;
+use crate::i18n::Lang;
+use crate::messages::{MemoryMessage, Text};
+use crate::outcome::{CallOutcome, Status, now_iso};
+use crate::plan::memory::{Remembered, Use, apply};
+use crate::plan::{Plan, RowCheck, RowRef};
+use crate::registre::Registre;
+use crate::report::RowResult;
+
+use super::RunFiles;
+use super::tenant::Tenant;
+
+/// What the memory made of a run's plan.
+pub(super) struct Recall {
+    pub remembered: Remembered,
+    /// Valid rows none of whose calls is to send, and those with one.
+    pub rows_done: usize,
+    pub rows_to_send: usize,
+    /// The tenant whose memory was used, for people.
+    pub tenant: String,
+}
+
+/// Whether a run recorded at `recorded` went to this tenant: the same
+/// place (endpoint, domain, simulator instance) and a key id linked to it.
+fn same_tenant(now: &Tenant, keys: &HashSet<String>, recorded: Option<&str>) -> bool {
+    let Some(t) = recorded.and_then(|t| serde_json::from_str::<Tenant>(t).ok()) else { return false };
+    t.endpoint == now.endpoint
+        && t.domain == now.domain
+        && t.instance == now.instance
+        && match (&t.key_hash, &now.key_hash) {
+            (Some(h), Some(_)) => keys.contains(h),
+            (None, None) => t.key == now.key,
+            _ => false,
+        }
+}
+
+/// The key fingerprints linked to this tenant: its own, and those a run
+/// with `--new-key` linked to it (each run's tenant records its links).
+fn linked_keys(reg: &Registre, now: &Tenant) -> HashSet<String> {
+    let mut keys: HashSet<String> = now.key_hash.iter().chain(&now.links).cloned().collect();
+    let tenants: Vec<Tenant> = reg
+        .runs_tenants()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|t| serde_json::from_str::<Tenant>(t).ok())
+        .filter(|t| t.endpoint == now.endpoint && t.domain == now.domain && t.instance == now.instance)
+        .collect();
+    loop {
+        let before = keys.len();
+        for t in &tenants {
+            let own = t.key_hash.iter().chain(&t.links);
+            if own.clone().any(|k| keys.contains(k)) {
+                keys.extend(own.cloned());
+            }
+        }
+        if keys.len() == before {
+            return keys;
+        }
+    }
+}
+
+/// `--new-key` on a new run: the other key ids recorded at this place,
+/// linked to this one (their memory becomes this key's).
+pub(super) fn link_keys(files: &RunFiles, tenant: &mut Tenant, lang: Lang) -> Result<()> {
+    let reg = Registre::open(&files.registre(), lang)?;
+    let mut links: Vec<String> = reg
+        .runs_tenants()?
+        .iter()
+        .filter_map(|t| serde_json::from_str::<Tenant>(t).ok())
+        .filter(|t| t.endpoint == tenant.endpoint && t.domain == tenant.domain && t.instance == tenant.instance)
+        .filter_map(|t| t.key_hash)
+        .filter(|h| Some(h) != tenant.key_hash.as_ref())
+        .collect();
+    links.sort();
+    links.dedup();
+    tenant.links = links;
+    Ok(())
+}
+
+/// Reads the tenant's memory of the plan's dossiers and people (`except`:
+/// the run a resume continues) and applies it to the plan.
+pub(super) fn recall(
+    plan: &mut Plan,
+    files: &RunFiles,
+    tenant: &Tenant,
+    how: Use,
+    except: Option<i64>,
+    routes: &crate::config::Routes,
+    lang: Lang,
+) -> Result<Recall> {
+    let mut reg = Registre::open(&files.registre(), lang)?;
+    let keys = linked_keys(&reg, tenant);
+    let mut dossiers: Vec<&str> = plan.calls.iter().map(|c| &*c.dossier).collect();
+    dossiers.sort_unstable();
+    dossiers.dedup();
+    let mut emails: Vec<String> = plan
+        .calls
+        .iter()
+        .filter_map(|c| serde_json::from_str::<serde_json::Value>(c.body.get()).ok())
+        .filter_map(|b| b.get("email").and_then(|e| e.as_str()).map(|e| e.trim().to_lowercase()))
+        .collect();
+    emails.sort_unstable();
+    emails.dedup();
+    let memory = reg.memory(&dossiers, &emails, &|t| same_tenant(tenant, &keys, t), except)?;
+    drop(reg);
+    let remembered = apply(plan, &memory, routes, how);
+    let (rows_done, rows_to_send) = row_counts(plan, &remembered);
+    Ok(Recall { remembered, rows_done, rows_to_send, tenant: tenant.place(lang) })
+}
+
+/// Valid rows all of whose calls are done already, and valid rows with a
+/// call to send.
+fn row_counts(plan: &Plan, r: &Remembered) -> (usize, usize) {
+    let mut to_send: HashSet<&RowRef> = HashSet::new();
+    let mut served: HashSet<&RowRef> = HashSet::new();
+    for c in &plan.calls {
+        for row in &c.rows {
+            served.insert(row);
+            if !r.done.contains_key(&c.id) {
+                to_send.insert(row);
+            }
+        }
+    }
+    let valid = plan.rows.iter().filter(|r| r.check == RowCheck::Valide).count();
+    let done = served.len() - to_send.len();
+    (done, valid.saturating_sub(done))
+}
+
+fn outcome(status: Status, message: String) -> CallOutcome {
+    CallOutcome {
+        status,
+        code_http: None,
+        message,
+        request_id: String::new(),
+        object_id: String::new(),
+        attempts: 0,
+        timestamp: now_iso(),
+        resend_on_resume: false,
+    }
+}
+
+impl Recall {
+    /// What the engine must not send, or must settle: added to what the
+    /// run's own record says (which stands, except a call it only reserved).
+    pub(super) fn add_priors(&self, prior: &mut HashMap<u32, Prior>, lang: Lang) {
+        let r = &self.remembered;
+        let mut put = |id: u32, p: Prior| match prior.get(&id) {
+            None | Some(Prior::InFlight { sent: false, .. }) => {
+                prior.insert(id, p);
+            }
+            _ => {}
+        };
+        for (id, seen) in &r.done {
+            let m = MemoryMessage::DoneBy { run: seen.run, at: &seen.at }.text(lang);
+            put(*id, Prior::Done(outcome(Status::DejaFait, m)));
+        }
+        for (id, run) in &r.guarded {
+            put(*id, Prior::Done(outcome(Status::AVerifier, MemoryMessage::Guarded { run: *run }.text(lang))));
+        }
+        for (id, run) in &r.pending {
+            put(*id, Prior::Done(outcome(Status::NonExecute, MemoryMessage::Pending { run: *run }.text(lang))));
+        }
+        for id in &r.settle {
+            put(*id, Prior::InFlight { attempts: 0, sent: true });
+        }
+    }
+
+    /// The rows' words: a row done now by a change instead of a creation
+    /// says so; with `--send-all`, an « already » refusal of a call the
+    /// registre knows applied is DEJA_FAIT.
+    pub(super) fn words(&self, plan: &Plan, rows: &mut [RowResult], lang: Lang) {
+        let at: HashMap<RowRef, usize> = plan.rows.iter().enumerate().map(|(i, r)| (r.row_ref(), i)).collect();
+        for c in &plan.calls {
+            if let Some(seen) = self.remembered.changed.get(&c.id) {
+                for i in c.rows.iter().filter_map(|r| at.get(r)) {
+                    if rows[*i].status == Status::Ok {
+                        let said = MemoryMessage::ChangedInstead { run: seen.run, at: &seen.at }.text(lang);
+                        rows[*i].message = said;
+                    }
+                }
+            }
+        }
+    }
+
+    /// With `--send-all`: an outcome « already » (Loop refusing what is
+    /// there already) of a call the registre knows applied is DEJA_FAIT.
+    pub(super) fn already(&self, outcomes: &mut HashMap<u32, CallOutcome>) {
+        for id in &self.remembered.known_applied {
+            if let Some(o) = outcomes.get_mut(id)
+                && matches!(o.status, Status::Erreur | Status::AVerifier)
+                && crate::loop_api::says_already(&o.message)
+            {
+                o.status = Status::DejaFait;
+            }
+        }
+    }
+}
+
+/// `loopbatch verify`: a person's check in Loop of a row of a run,
+/// recorded in the registre with who and when. `done`: the row's calls
+/// (those the run did not end OK) count as applied; otherwise they may be
+/// sent again. Returns the row's sheet and the calls recorded.
+pub fn verify(run: &RunFiles, sheet: Option<&str>, line: u32, done: bool, lang: Lang) -> Result<(String, usize)> {
+    use crate::error::Failure;
+    let mut reg = Registre::open(&run.registre(), lang)?;
+    let no_run = || Failure::unusable(MemoryMessage::VerifyNoRun { results: run.results() }.text(lang));
+    let row = reg.run_for(run.results())?.ok_or_else(no_run)?;
+    let plan = Plan::load_json(&run.plan()).map_err(|_| no_run())?;
+    if plan.hash() != row.plan_hash {
+        return Err(no_run());
+    }
+    let mut sheets: Vec<&str> = plan.rows.iter().map(|r| &*r.feuille).collect();
+    sheets.dedup();
+    sheets.sort_unstable();
+    sheets.dedup();
+    let feuille = match (sheet, sheets.as_slice()) {
+        (Some(s), _) => s.to_string(),
+        (None, [one]) => one.to_string(),
+        (None, _) => {
+            let sheets = sheets.join(", ");
+            return Err(Failure::unusable(MemoryMessage::VerifySheetNeeded { sheets: &sheets }.text(lang)));
+        }
+    };
+    let serving: Vec<u32> = plan
+        .calls
+        .iter()
+        .filter(|c| c.rows.iter().any(|r| &*r.feuille == feuille && r.ligne == line))
+        .map(|c| c.id)
+        .collect();
+    if serving.is_empty() {
+        return Err(Failure::unusable(MemoryMessage::VerifyNoLine { sheet: &feuille, line }.text(lang)));
+    }
+    let (prior, _) = reg.prior(row.id)?;
+    let open: Vec<u32> = serving
+        .iter()
+        .copied()
+        .filter(|id| !matches!(prior.get(id), Some(Prior::Done(o)) if o.status.is_success()))
+        .collect();
+    let calls = if open.is_empty() { serving } else { open };
+    let check = crate::registre::state::Check { run: row.id, calls: &calls, done, feuille: &feuille, ligne: line };
+    reg.record_check(&check)?;
+    Ok((feuille, calls.len()))
+}

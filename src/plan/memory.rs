@@ -1,0 +1,170 @@
+//! Planning with the registre's memory: a call whose things already are in
+//! the state it would leave them in is not sent (DEJA_FAIT); a person the
+//! registre knows created is never sent addClient again (a missing offer
+//! becomes addCollaborativeOffer, changed fields an updateClient of those
+//! fields); a call whose last attempt is to check (A_VERIFIER) is not sent
+//! again unless asked, and one sent without an answer by a run that never
+//! ended is not sent at all.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::config::Routes;
+use crate::loop_api::Operation;
+use crate::registre::state::{FIELDS, Memory, Seen, Target, Thing, things_of};
+
+use super::{Call, Plan};
+
+/// What the memory decided for a plan's calls (by call id).
+#[derive(Debug, Default)]
+pub(crate) struct Remembered {
+    /// Not sent: done already, by that run.
+    pub done: HashMap<u32, Seen>,
+    /// Not sent: its last attempt, in that run, is to check.
+    pub guarded: HashMap<u32, i64>,
+    /// Sent as the settling of an earlier attempt that may have been
+    /// applied (`--include-a-verifier`).
+    pub settle: HashSet<u32>,
+    /// Not sent: sent without an answer by that run, never ended.
+    pub pending: HashMap<u32, i64>,
+    /// addClient turned into a change (or a new call of such a change):
+    /// the person's creation.
+    pub changed: HashMap<u32, Seen>,
+    /// `--send-all`: calls the registre knows applied.
+    pub known_applied: HashSet<u32>,
+}
+
+/// How the memory is used.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Use {
+    pub send_all: bool,
+    pub include_a_verifier: bool,
+}
+
+fn body_of(call: &Call) -> Value {
+    serde_json::from_str(call.body.get()).unwrap_or(Value::Null)
+}
+
+fn raw(v: &Value) -> Box<serde_json::value::RawValue> {
+    serde_json::value::to_raw_value(v).unwrap_or_default()
+}
+
+/// Applies the memory to the plan's calls (a rewritten addClient keeps its
+/// id; an updateClient it needs besides comes right after it, with a new id).
+pub(crate) fn apply(plan: &mut Plan, memory: &Memory, routes: &Routes, how: Use) -> Remembered {
+    let mut r = Remembered::default();
+    let mut next_id = plan.calls.iter().map(|c| c.id).max().unwrap_or(0) + 1;
+    let calls = std::mem::take(&mut plan.calls);
+    let mut out = Vec::with_capacity(calls.len());
+    for mut call in calls {
+        let body = body_of(&call);
+        let things = things_of(call.operation.name(), &call.dossier, &body);
+        if let Some(run) = things.iter().find_map(|(t, _)| memory.pending(t)) {
+            r.pending.insert(call.id, run);
+            out.push(call);
+            continue;
+        }
+        if let Some(run) = things.iter().find_map(|(t, _)| memory.uncertain(t)) {
+            if how.include_a_verifier {
+                r.settle.insert(call.id);
+            } else {
+                r.guarded.insert(call.id, run);
+            }
+            out.push(call);
+            continue;
+        }
+        let states: Vec<Option<(Target, Seen)>> = things.iter().map(|(t, _)| memory.state(t)).collect();
+        let applied = !things.is_empty()
+            && things.iter().zip(&states).all(|((_, target), s)| s.as_ref().is_some_and(|s| &s.0 == target));
+        if applied {
+            r.known_applied.insert(call.id);
+            if !how.send_all {
+                let by = states.into_iter().flatten().map(|s| s.1).max_by_key(|s| s.run);
+                r.done.insert(call.id, by.unwrap_or(Seen { run: 0, at: String::new() }));
+            }
+            out.push(call);
+            continue;
+        }
+        if call.operation == Operation::AddClient && !how.send_all {
+            let email = things.iter().find_map(|(t, _)| match t {
+                Thing::Created(e) => Some(e.clone()),
+                _ => None,
+            });
+            if let Some((Target::On, created)) = email.as_ref().and_then(|e| memory.state(&Thing::Created(e.clone())))
+            {
+                let extra = change_instead(&mut call, &things, memory, routes, &mut next_id);
+                r.changed.insert(call.id, created.clone());
+                out.push(call);
+                if let Some(update) = extra {
+                    r.changed.insert(update.id, created);
+                    out.push(update);
+                }
+                continue;
+            }
+        }
+        out.push(call);
+    }
+    plan.calls = out;
+    r
+}
+
+/// An addClient for a person created before: addCollaborativeOffer when the
+/// offer is missing on the dossier, updateClient of the changed fields
+/// (returned as a further call when both are needed).
+fn change_instead(
+    call: &mut Call,
+    things: &[(Thing, Target)],
+    memory: &Memory,
+    routes: &Routes,
+    next_id: &mut u32,
+) -> Option<Call> {
+    let body = body_of(call);
+    let on_dossier = things.iter().any(|(t, target)| {
+        matches!(t, Thing::Person(..)) && memory.state(t).is_some_and(|s| &s.0 == target)
+    });
+    let mut changed = Map::new();
+    for f in FIELDS {
+        let Some(v) = body.get(f).filter(|v| !v.is_null()) else { continue };
+        let thing = things.iter().find(|(t, _)| matches!(t, Thing::Field(_, name) if *name == f));
+        let same = thing.is_some_and(|(t, target)| memory.state(t).is_some_and(|s| &s.0 == target));
+        if !same {
+            changed.insert(f.to_string(), v.clone());
+        }
+    }
+    let pick = |keys: &[&str]| {
+        let mut m = Map::new();
+        for k in keys {
+            if let Some(v) = body.get(*k) {
+                m.insert(k.to_string(), v.clone());
+            }
+        }
+        m
+    };
+    let update = |base: Map<String, Value>, changed: Map<String, Value>| {
+        let mut m = base;
+        m.extend(changed);
+        Value::Object(m)
+    };
+    let set = |c: &mut Call, op: Operation, body: &Value| {
+        c.operation = op;
+        c.route = Arc::from(routes.of(op));
+        c.body = raw(body);
+    };
+    if on_dossier {
+        // Only fields changed (else the call was done already).
+        set(call, Operation::UpdateClient, &update(pick(&["email", "codeDossier"]), changed));
+        return None;
+    }
+    set(call, Operation::AddCollaborativeOffer, &Value::Object(pick(&["email", "codeDossier", "offre"])));
+    if changed.is_empty() {
+        return None;
+    }
+    let mut extra = call.clone();
+    extra.id = *next_id;
+    *next_id += 1;
+    extra.depends_on = vec![call.id];
+    set(&mut extra, Operation::UpdateClient, &update(pick(&["email", "codeDossier"]), changed));
+    Some(extra)
+}
