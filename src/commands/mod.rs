@@ -99,7 +99,8 @@ pub(crate) fn dispatch(cli: Cli) -> Result<u8> {
         Command::Verify(args) => {
             let files = crate::job::RunFiles::new(&args.results).with_registre(cfg.registre.clone());
             let (sheet, calls) = crate::job::verify(&files, args.sheet.as_deref(), args.line, args.done, lang)?;
-            let said = crate::messages::MemoryMessage::Verified { done: args.done, calls, sheet: &sheet, line: args.line };
+            let said =
+                crate::messages::MemoryMessage::Verified { done: args.done, calls, sheet: &sheet, line: args.line };
             print_line(&crate::messages::Text::text(&said, lang));
             Ok(crate::error::exit::OK)
         }

@@ -92,8 +92,7 @@ pub(crate) fn apply(plan: &mut Plan, memory: &Memory, routes: &Routes, how: Use)
                 Thing::Created(e) => Some(e.clone()),
                 _ => None,
             });
-            if let Some((Target::On, created)) = email.as_ref().and_then(|e| memory.state(&Thing::Created(e.clone())))
-            {
+            if let Some((Target::On, created)) = email.as_ref().and_then(|e| memory.state(&Thing::Created(e.clone()))) {
                 let extra = change_instead(&mut call, &things, memory, routes, &mut next_id);
                 r.changed.insert(call.id, created.clone());
                 out.push(call);
@@ -121,9 +120,9 @@ fn change_instead(
     next_id: &mut u32,
 ) -> Option<Call> {
     let body = body_of(call);
-    let on_dossier = things.iter().any(|(t, target)| {
-        matches!(t, Thing::Person(..)) && memory.state(t).is_some_and(|s| &s.0 == target)
-    });
+    let on_dossier = things
+        .iter()
+        .any(|(t, target)| matches!(t, Thing::Person(..)) && memory.state(t).is_some_and(|s| &s.0 == target));
     let mut changed = Map::new();
     for f in FIELDS {
         let Some(v) = body.get(f).filter(|v| !v.is_null()) else { continue };

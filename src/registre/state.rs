@@ -346,8 +346,10 @@ fn memory_in(
 impl Registre {
     /// The tenants runs recorded (JSON, each once).
     pub(crate) fn runs_tenants(&self) -> Result<Vec<String>> {
-        let mut stmt =
-            self.conn.prepare("SELECT DISTINCT tenant FROM runs WHERE tenant IS NOT NULL").map_err(|e| self.failed(&e))?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT tenant FROM runs WHERE tenant IS NOT NULL")
+            .map_err(|e| self.failed(&e))?;
         stmt.query_map([], |r| r.get(0)).and_then(|rows| rows.collect()).map_err(|e| self.failed(&e))
     }
 }
@@ -368,7 +370,8 @@ impl Registre {
         let (path, lang) = (self.path.clone(), self.lang);
         let failed = |e: rusqlite::Error| super::open::failure(&path, &e, lang);
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(failed)?;
-        let after: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM attempts", [], |r| r.get(0)).map_err(failed)?;
+        let after: i64 =
+            tx.query_row("SELECT coalesce(max(seq), 0) FROM attempts", [], |r| r.get(0)).map_err(failed)?;
         for call in check.calls {
             tx.execute(
                 "INSERT INTO checks(run, call, done, feuille, ligne, os_user, machine, at, after_seq)
@@ -406,10 +409,7 @@ mod tests {
         m.record(things_of("addClient", "D1", &add), Kind::Applied, (1, 0), &seen(1));
         let person = Thing::Person("D1".into(), "ana@x.fr".into(), "start".into());
         assert_eq!(m.state(&person).map(|s| s.0), Some(Target::On));
-        assert_eq!(
-            m.state(&Thing::Field("ana@x.fr".into(), "nom")).map(|s| s.0),
-            Some(Target::Value("\"A\"".into()))
-        );
+        assert_eq!(m.state(&Thing::Field("ana@x.fr".into(), "nom")).map(|s| s.0), Some(Target::Value("\"A\"".into())));
         let remove = serde_json::json!({"codeDossier": "D1", "offre": "start"});
         m.record(things_of("removeOffer", "D1", &remove), Kind::Applied, (2, 0), &seen(2));
         assert_eq!(m.state(&person), Some((Target::Off, seen(2))));

@@ -11,6 +11,7 @@ mod faults;
 mod fuzz_corpus;
 mod hostile;
 mod library;
+mod memory;
 mod messages;
 mod not_a_sheet;
 mod only_failed;

@@ -1,0 +1,279 @@
+//! The memory across runs (issue 22): the registre's last effect on each
+//! thing, from any run on the same tenant, decides what a new run sends.
+//! Checked on the results AND on what the simulator received.
+
+use std::time::{Duration, Instant};
+
+use loopbatch::simulator::{self, Faults, Operation, Options, Routes};
+
+use crate::util::{Hermetic, Line, TestSim, Work, model, results_csv, results_xlsx};
+
+/// Calls received per operation.
+fn received(sim: &TestSim, op: Operation) -> u64 {
+    let route = Routes::default().of(op).to_string();
+    let stats = sim.stats();
+    stats["calls"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(r, _)| r.ends_with(&route))
+        .flat_map(|(_, by)| by.as_object().unwrap().values())
+        .map(|n| n.as_u64().unwrap())
+        .sum()
+}
+
+fn total(sim: &TestSim) -> u64 {
+    sim.stats()["total"].as_u64().unwrap_or(0)
+}
+
+fn statuses(lines: &[Line]) -> Vec<String> {
+    lines.iter().map(|l| l["statut"].clone()).collect()
+}
+
+fn sim_of(n: usize) -> TestSim {
+    let codes: Vec<String> = (1..=n).map(|i| format!("D{i:03}")).collect();
+    let pairs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), true)).collect();
+    TestSim::start(Options { model: model(&pairs), ..Default::default() })
+}
+
+/// The sample, run, then run again into other results: every row OK the
+/// first time is DEJA_FAIT, INVALIDE rows stay INVALIDE, nothing is sent;
+/// the counts are said before (JSON: `memory`).
+#[test]
+fn the_sample_run_again_is_deja_fait_and_sends_nothing() {
+    let seed = simulator::Seed {
+        dossiers: Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),
+        ..Default::default()
+    };
+    let model = simulator::build_model(&seed, 1, loopbatch::job::Lang::Fr).unwrap();
+    let sim = TestSim::start(Options { model, ..Default::default() });
+    let w = Work::new();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/onboarding-clients.csv");
+    let run = |results: &str| {
+        w.bin_for(&sim)
+            .args(["run", sample.to_str().unwrap(), "--results", results, "--rate", "500/s", "--format", "json"])
+            .output()
+            .unwrap()
+    };
+    assert_eq!(run("r1.xlsx").status.code(), Some(1));
+    let first = results_xlsx(&w.path("r1.xlsx"));
+    let sent = total(&sim);
+    assert!(sent > 0);
+    let out = run("r2.xlsx");
+    assert_eq!(out.status.code(), Some(1), "INVALIDE rows: {}", String::from_utf8_lossy(&out.stderr));
+    let second = results_xlsx(&w.path("r2.xlsx"));
+    assert_eq!(total(&sim), sent, "nothing sent again");
+    for (a, b) in first.iter().zip(&second) {
+        match a["statut"].as_str() {
+            "OK" => {
+                assert_eq!(b["statut"], "DEJA_FAIT", "{b:?}");
+                assert!(b["message"].contains("exécution n° 1"), "names the run: {b:?}");
+            }
+            other => assert_eq!(b["statut"], other, "{b:?}"),
+        }
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["memory"]["rows_done"], 44, "{v}");
+    assert_eq!(v["memory"]["rows_to_send"], 0, "{v}");
+    assert!(v["memory"]["tenant"].as_str().unwrap().contains("127.0.0.1"), "{v}");
+    assert_eq!(v["rows"]["DEJA_FAIT"], 44, "{v}");
+    // --send-all sends everything again: the « already » answers of what
+    // the registre knows applied are DEJA_FAIT, never ERREUR.
+    let out = w
+        .bin_for(&sim)
+        .args(["run", sample.to_str().unwrap(), "--results", "r3.xlsx", "--rate", "500/s", "--send-all"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(total(&sim) > sent, "sent again");
+    let third = results_xlsx(&w.path("r3.xlsx"));
+    assert!(third.iter().all(|l| l["statut"] != "ERREUR"), "{:?}", statuses(&third));
+}
+
+/// A sheet run, then the same sheet with 3 new rows, a phone changed and
+/// a person of run 1 on a new dossier: exactly the new rows' calls, one
+/// updateClient (no addClient), one addCollaborativeOffer.
+#[test]
+fn a_sheet_run_again_with_changes_sends_only_what_is_missing() {
+    let sim = sim_of(10);
+    let w = Work::new();
+    let mut lines = vec!["code_dossier;email;nom;prenom;telephone;offre".to_string()];
+    for i in 1..=4 {
+        lines.push(format!("D{i:03};p{i}@ok.fr;Nom{i};Prenom{i};06 00 00 00 0{i};start"));
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let first = w.csv_1252("s1.csv", &refs);
+    w.bin_for(&sim).args(["run", first.to_str().unwrap(), "--results", "r1.csv", "--rate", "500/s"]).assert().code(0);
+    let before: Vec<u64> = Operation::all().map(|op| received(&sim, op)).collect();
+    // Row 2's phone changed; p1 on a new dossier D009; three new rows.
+    lines[2] = "D002;p2@ok.fr;Nom2;Prenom2;07 99 99 99 99;start".into();
+    lines.push("D009;p1@ok.fr;Nom1;Prenom1;06 00 00 00 01;start".into());
+    for i in 5..=7 {
+        lines.push(format!("D{i:03};p{i}@ok.fr;Nom{i};Prenom{i};06 00 00 00 0{i};start"));
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let second = w.csv_1252("s2.csv", &refs);
+    let out = w
+        .bin_for(&sim)
+        .args(["run", second.to_str().unwrap(), "--results", "r2.csv", "--rate", "500/s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let after: Vec<u64> = Operation::all().map(|op| received(&sim, op)).collect();
+    let delta = |op: Operation| after[op as usize] - before[op as usize];
+    assert_eq!(delta(Operation::AddClient), 3, "the new rows' people only");
+    assert_eq!(delta(Operation::UpdateClient), 1, "the phone");
+    assert_eq!(delta(Operation::AddCollaborativeOffer), 1, "p1 on D009");
+    assert_eq!(delta(Operation::ProvisionCompany), 4, "D005-D007 and D009");
+    let r2 = results_csv(&w.path("r2.csv"));
+    assert_eq!(statuses(&r2), ["DEJA_FAIT", "OK", "DEJA_FAIT", "DEJA_FAIT", "OK", "OK", "OK", "OK"]);
+    assert!(r2[1]["message"].contains("modification au lieu de création"), "{:?}", r2[1]);
+    assert_eq!(r2[1]["etape"], "updateClient");
+    assert_eq!(r2[4]["etape"], "addCollaborativeOffer", "{:?}", r2[4]);
+    let state = sim.state();
+    assert!(
+        state["contacts"].to_string().contains("99999999") || state["contacts"].to_string().contains("99 99 99 99"),
+        "the phone changed in Loop"
+    );
+    assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty());
+}
+
+/// Run 1 gives p1 the offer on D001; run 2 removes the dossier's offer
+/// (from every contact); run 3 gives it back at the dossier level; run 1's
+/// sheet again: the person's offer is sent again (addCollaborativeOffer),
+/// nothing else.
+#[test]
+fn an_offer_removed_from_the_dossier_is_given_again_to_its_contact() {
+    let sim = sim_of(1);
+    let w = Work::new();
+    let s1 = w.csv_1252("s1.csv", &["code_dossier;email;nom;offre", "D001;p1@ok.fr;Nom;start"]);
+    let s2 = w.csv_1252("s2.csv", &["action;code_dossier;offre", "retirer_offre;D001;start"]);
+    let s3 = w.csv_1252("s3.csv", &["action;code_dossier;offre", "ajouter_offre;D001;start"]);
+    for (s, r) in [(&s1, "r1.csv"), (&s2, "r2.csv"), (&s3, "r3.csv")] {
+        let out =
+            w.bin_for(&sim).args(["run", s.to_str().unwrap(), "--results", r, "--rate", "500/s"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{r}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let before = total(&sim);
+    let collab = received(&sim, Operation::AddCollaborativeOffer);
+    let out =
+        w.bin_for(&sim).args(["run", s1.to_str().unwrap(), "--results", "r4.csv", "--rate", "500/s"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(total(&sim), before + 1, "one call");
+    assert_eq!(received(&sim, Operation::AddCollaborativeOffer), collab + 1, "the offer given again");
+    let r4 = results_csv(&w.path("r4.csv"));
+    assert_eq!(r4[0]["statut"], "OK", "{r4:?}");
+    assert_eq!(r4[0]["etape"], "addCollaborativeOffer");
+}
+
+/// An addClient whose answer was lost then answered « déjà associé » is
+/// A_VERIFIER; the same sheet again does not send it; with
+/// --include-a-verifier it is sent and still A_VERIFIER (the rule reads
+/// across runs); after `verify --not-done` it is sent and Loop's answer
+/// stands; after `verify --done` it is DEJA_FAIT, nothing sent.
+#[test]
+fn an_a_verifier_call_is_guarded_across_runs_and_settled_by_verify() {
+    let w = Work::new();
+    let r = Routes::default();
+    let faults = Faults {
+        lost_answer_rate: 1.0,
+        spared_routes: [Operation::ProvisionCompany, Operation::AddOffer, Operation::AddCollaborativeOffer]
+            .map(|op| r.of(op).to_string())
+            .to_vec(),
+        ..Default::default()
+    };
+    let sim = TestSim::start(Options { model: model(&[("D001", true)]), faults, ..Default::default() });
+    let s = w.csv_1252("s.csv", &["code_dossier;email;nom;offre", "D001;p1@ok.fr;Nom;start"]);
+    let name = s.to_str().unwrap();
+    let run = |results: &str, extra: &[&str]| {
+        let out = w
+            .bin_for(&sim)
+            .args(["run", name, "--results", results, "--rate", "500/s", "--retries", "1"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (out.status.code(), results_csv(&w.path(results)))
+    };
+    let (code, r1) = run("r1.csv", &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(r1[0]["statut"], "A_VERIFIER", "{r1:?}");
+    let add_clients = received(&sim, Operation::AddClient);
+    let (_, r2) = run("r2.csv", &[]);
+    assert_eq!(r2[0]["statut"], "A_VERIFIER", "{r2:?}");
+    assert!(r2[0]["message"].contains("exécution n° 1") && r2[0]["message"].contains("verify"), "{r2:?}");
+    assert_eq!(received(&sim, Operation::AddClient), add_clients, "not sent again without the flag");
+    let (_, r3) = run("r3.csv", &["--include-a-verifier"]);
+    assert_eq!(r3[0]["statut"], "A_VERIFIER", "« déjà associé » after an unanswered attempt: {r3:?}");
+    assert_eq!(received(&sim, Operation::AddClient), add_clients + 1, "sent with the flag");
+    // A person checked Loop: not done. Sent again; Loop's answer stands.
+    let out = w.bin().args(["verify", "r1.csv", "--line", "2", "--not-done"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("non faite"), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = w.bin().args(["verify", "r3.csv", "--line", "2", "--not-done"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_, r4) = run("r4.csv", &[]);
+    assert_eq!(r4[0]["statut"], "ERREUR", "{r4:?}");
+    assert_eq!(received(&sim, Operation::AddClient), add_clients + 2, "sent after --not-done");
+    // Checked done: DEJA_FAIT, nothing sent.
+    let out = w.bin().args(["verify", "r1.csv", "--line", "2", "--done"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let sent = total(&sim);
+    let (code, r5) = run("r5.csv", &[]);
+    assert_eq!(r5[0]["statut"], "DEJA_FAIT", "{r5:?}");
+    assert_eq!(code, Some(0), "DEJA_FAIT is a success");
+    assert_eq!(total(&sim), sent, "nothing sent");
+    // A line no call serves: refused, nothing recorded.
+    let out = w.bin().args(["verify", "r1.csv", "--line", "9", "--done"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The known bug: a stopped run, its failures run again (--only-failed)
+/// into other results, then the stopped run resumed: the resume sends
+/// nothing the re-run applied since.
+#[cfg(unix)]
+#[test]
+fn a_resume_after_only_failed_sends_nothing_the_rerun_did() {
+    let n = 4;
+    let sim = sim_of(n);
+    let w = Work::new();
+    let mut lines = vec!["code_dossier;email;nom;offre".to_string()];
+    for i in 1..=n {
+        lines.push(format!("D{i:03};p{i}@ok.fr;Nom{i};start"));
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let input = w.csv_1252("s.csv", &refs);
+    let name = input.to_str().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
+        .current_dir(w.dir.path())
+        .hermetic(&w.home())
+        .args(["run", name, "--results", "r1.csv", "--rate", "4/s", "--burst", "1", "--quiet"])
+        .env("LOOP_BASE_URL", &sim.base_url)
+        .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
+        .env("LOOP_API_KEY", simulator::DEMO_API_KEY)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while total(&sim) < 3 {
+        assert!(Instant::now() < deadline, "the calls never went");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: sends SIGINT (Ctrl-C) to our own child process.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) }, 0);
+    assert_eq!(child.wait().unwrap().code(), Some(3), "stopped");
+    let out = w
+        .bin_for(&sim)
+        .args(["run", name, "--results", "r2.csv", "--only-failed", "r1.csv", "--rate", "500/s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let sent = total(&sim);
+    let out =
+        w.bin_for(&sim).args(["run", name, "--results", "r1.csv", "--resume", "--rate", "500/s"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(total(&sim), sent, "the resume sent nothing the re-run did");
+    let r1 = results_csv(&w.path("r1.csv"));
+    assert!(r1.iter().all(|l| l["statut"] == "OK" || l["statut"] == "DEJA_FAIT"), "{:?}", statuses(&r1));
+    assert!(r1.iter().any(|l| l["statut"] == "DEJA_FAIT" && l["message"].contains("exécution n° 2")), "{r1:?}");
+    assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty());
+}
