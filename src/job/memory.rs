@@ -232,7 +232,7 @@ pub fn verify(run: &RunFiles, sheet: Option<&str>, line: u32, done: bool, lang: 
     let serving: Vec<u32> = plan
         .calls
         .iter()
-        .filter(|c| c.rows.iter().any(|r| &*r.feuille == feuille && r.ligne == line))
+        .filter(|c| c.rows.iter().any(|r| *r.feuille == *feuille && r.ligne == line))
         .map(|c| c.id)
         .collect();
     if serving.is_empty() {
