@@ -28,6 +28,40 @@ pub(super) struct Recall {
     pub tenant: String,
 }
 
+/// The memory's counts, before anything was sent.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MemoryCounts {
+    pub rows_done: usize,
+    pub rows_to_send: usize,
+    pub tenant: String,
+}
+
+/// The registre's memory applied to the plan, its counts said before
+/// anything is confirmed (a resume leaves its own run out: its record
+/// stands).
+pub(super) fn remember(
+    plan: &mut Plan,
+    req: &super::RunRequest,
+    tenant: &Tenant,
+    cfg: &crate::config::Config,
+    events: &super::events::EventSink,
+) -> Result<Recall> {
+    let lang = cfg.lang;
+    let except = match req.resume {
+        true => crate::execute::journal::run_info(&req.files.registre(), req.files.results(), lang)?.map(|r| r.id),
+        false => None,
+    };
+    let how = crate::plan::memory::Use { send_all: req.send_all, include_a_verifier: req.include_a_verifier };
+    let recall = recall(plan, &req.files, tenant, how, except, &cfg.routes, lang)?;
+    events(super::events::Event::Remembered {
+        rows_done: recall.rows_done,
+        rows_to_send: recall.rows_to_send,
+        tenant: recall.tenant.clone(),
+        plain_loopback: crate::execute::client::is_loopback(&cfg.base_url) && tenant.instance.is_none(),
+    });
+    Ok(recall)
+}
+
 /// Whether a run recorded at `recorded` went to this tenant: the same
 /// place (endpoint, domain, simulator instance) and a key id linked to it.
 fn same_tenant(now: &Tenant, keys: &HashSet<String>, recorded: Option<&str>) -> bool {

@@ -21,6 +21,7 @@
 mod before;
 mod check;
 mod demo;
+mod engine;
 mod events;
 mod files;
 mod fold;
@@ -68,8 +69,9 @@ pub use check::{
 pub use demo::{Demo, start_demo};
 pub use events::{Confirm, Confirmation, Event, EventSink, Front};
 pub use files::RunFiles;
+pub use memory::MemoryCounts;
 pub use memory::verify;
-pub use run::{MemoryCounts, Pacing, RunReport, RunRequest, RunSource, run, write_run_results};
+pub use run::{Pacing, RunReport, RunRequest, RunSource, run, write_run_results};
 pub use select::{failed_calls_in_results, failed_calls_to_send};
 pub use sheet::{CheckedSheet, Edit};
 pub use stored::{StoredRun, forget_run, stored_run};

@@ -12,11 +12,11 @@ use crate::config::{Config, Keys, Rate};
 use crate::error::{Failure, Result, exit};
 use crate::execute::client::{Client, host_of, is_loopback};
 use crate::execute::journal::{self, Journal, Prior, Recorded, RunSpec, Take};
-use crate::execute::{ExecOptions, Execution, Progress, RunOutcome, StopReason, Stopper};
+use crate::execute::{Execution, RunOutcome, StopReason, Stopper};
 use crate::i18n::Lang;
 use crate::messages::Text;
-use crate::outcome::{CallOutcome, Status, now_iso};
-use crate::plan::{Call, Plan};
+use crate::outcome::{Status, now_iso};
+use crate::plan::Plan;
 use crate::report::{self, RowResult};
 
 use super::before::{
@@ -24,9 +24,11 @@ use super::before::{
     something_to_resume, take_locks,
 };
 use super::check::{OnlineCheck, fetch_portfolio, keys, plan_sheet};
+use super::engine::{EventProgress, exec_options};
 use super::events::Front;
 use super::events::{Confirm, Confirmation, Event, EventSink};
 use super::fold::{fold_rows, stop_text};
+use super::memory::MemoryCounts;
 use super::select::{Selection, previous_done_calls, select_failed};
 use super::tenant::Tenant;
 use super::{RunFiles, SheetInput};
@@ -132,14 +134,6 @@ pub struct RunReport {
     pub memory: Option<MemoryCounts>,
 }
 
-/// The memory's counts, before anything was sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct MemoryCounts {
-    pub rows_done: usize,
-    pub rows_to_send: usize,
-    pub tenant: String,
-}
-
 impl RunReport {
     /// Rows per status word.
     pub fn counts(&self) -> BTreeMap<&'static str, usize> {
@@ -237,7 +231,7 @@ pub async fn run(
     if req.new_key && !req.resume && req.only_failed.is_none() {
         super::memory::link_keys(&req.files, &mut tenant, lang)?;
     }
-    let recall = remember(&mut plan, &req, &tenant, &cfg, &events)?;
+    let recall = super::memory::remember(&mut plan, &req, &tenant, &cfg, &events)?;
     let selection = match &req.only_failed {
         Some(previous) => Some(select(&plan, previous, &req, &events, lang)?),
         None => None,
@@ -260,32 +254,6 @@ pub async fn run(
     };
     let exec = Started { plan: &plan, files: &req.files, cfg: &cfg, take, events: &events, front: req.front };
     exec.run(keys, &tenant, selection, &recall, stopper).await
-}
-
-/// The registre's memory applied to the plan, its counts said before
-/// anything is confirmed (a resume leaves its own run out: its record
-/// stands).
-fn remember(
-    plan: &mut Plan,
-    req: &RunRequest,
-    tenant: &Tenant,
-    cfg: &Config,
-    events: &EventSink,
-) -> Result<super::memory::Recall> {
-    let lang = cfg.lang;
-    let except = match req.resume {
-        true => journal::run_info(&req.files.registre(), req.files.results(), lang)?.map(|r| r.id),
-        false => None,
-    };
-    let how = crate::plan::memory::Use { send_all: req.send_all, include_a_verifier: req.include_a_verifier };
-    let recall = super::memory::recall(plan, &req.files, tenant, how, except, &cfg.routes, lang)?;
-    events(Event::Remembered {
-        rows_done: recall.rows_done,
-        rows_to_send: recall.rows_to_send,
-        tenant: recall.tenant.clone(),
-        plain_loopback: is_loopback(&cfg.base_url) && tenant.instance.is_none(),
-    });
-    Ok(recall)
 }
 
 async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Result<Plan> {
@@ -546,51 +514,6 @@ impl Started<'_> {
             ),
         };
         (self.events)(Event::Warning { message });
-    }
-}
-
-fn exec_options(cfg: &Config) -> ExecOptions {
-    ExecOptions {
-        rate: cfg.rate,
-        burst: cfg.burst,
-        concurrency: cfg.concurrency,
-        retries: cfg.retries,
-        max_retry_after: cfg.max_retry_after,
-        backoff: Default::default(),
-        lang: cfg.lang,
-    }
-}
-
-/// The engine's progress, as events.
-struct EventProgress {
-    events: EventSink,
-    lang: Lang,
-    front: Front,
-}
-
-impl Progress for EventProgress {
-    fn call_done(&self, call: &Call, outcome: &CallOutcome, skipped: bool) {
-        (self.events)(Event::CallDone {
-            call: call.id,
-            operation: call.operation.name().to_string(),
-            dossier: call.dossier.to_string(),
-            status: outcome.status,
-            message: outcome.message.clone(),
-            skipped,
-        });
-    }
-
-    fn paused(&self, wait: Duration) {
-        (self.events)(Event::Paused { wait });
-    }
-
-    fn stopping(&self, reason: &StopReason) {
-        let interrupted = *reason == StopReason::Interrupted;
-        (self.events)(Event::Stopping { reason: stop_text(reason, self.front, self.lang), interrupted });
-    }
-
-    fn rate_changed(&self, per_s: f64) {
-        (self.events)(Event::RateChanged { per_s });
     }
 }
 

@@ -372,6 +372,18 @@ fn a_registre_of_schema_1_is_opened_checked_and_forgotten_in() {
     let out = w.bin().args(["registre", "check", "--full", "--registre"]).arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("intact") && stdout(&out).contains("416"), "{}", stdout(&out));
+    // Migrated to schema 2 at its opening: the checks of `verify` added,
+    // every run and attempt kept, the copy made first removed once done.
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 2, "migrated");
+    let checks: i64 = c.query_row("SELECT count(*) FROM checks", [], |r| r.get(0)).unwrap();
+    assert_eq!(checks, 0);
+    let migrated: String =
+        c.query_row("SELECT value FROM meta WHERE key = 'migrated_from_1'", [], |r| r.get(0)).unwrap();
+    assert!(migrated.contains('T'), "{migrated}");
+    drop(c);
+    assert!(!w.path("v1.sqlite3.v1-avant-migration").exists(), "the copy goes once the migration is done");
     let out = w
         .bin()
         .args(["registre", "forget", "anais.simon@traiteur-andre.fr", "--registre"])
@@ -506,4 +518,30 @@ fn people_of_runs_older_than_the_retention_are_forgotten_at_the_next_run() {
     run(&last, "r3.csv");
     assert!(!holds("g0@exemple.fr") && !holds("Prenom0"), "the old run's people forgotten");
     assert!(holds("h0@exemple.fr"), "the recent run's kept");
+}
+
+/// A migration from schema 1 that fails (here: a table of its name already
+/// there) changes nothing: the registre stays of schema 1, whole, and the
+/// copy made before the migration is kept beside it.
+#[test]
+fn a_failed_migration_of_schema_1_leaves_it_whole_and_its_copy_beside_it() {
+    let w = Work::new();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registre-v1.sqlite3");
+    let path = w.path("v1.sqlite3");
+    std::fs::copy(&fixture, &path).unwrap();
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("CREATE TABLE checks(x); PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    }
+    let out = w.bin().args(["registre", "check", "--registre"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 1, "not migrated");
+    let runs: i64 = c.query_row("SELECT count(*) FROM runs", [], |r| r.get(0)).unwrap();
+    assert!(runs > 0, "its runs kept");
+    let copy = w.path("v1.sqlite3.v1-avant-migration");
+    let kept = rusqlite::Connection::open(&copy).unwrap();
+    let copied: i64 = kept.query_row("SELECT count(*) FROM runs", [], |r| r.get(0)).unwrap();
+    assert_eq!(copied, runs, "the copy holds the registre as it was");
 }
