@@ -34,6 +34,24 @@ pub struct MemoryCounts {
     pub rows_done: usize,
     pub rows_to_send: usize,
     pub tenant: String,
+    /// Calls the plan sends once the memory applied.
+    #[serde(skip)]
+    pub calls_to_send: usize,
+}
+
+/// What the memory would make of `plan` sent now with `keys` (the page's
+/// plan screen, before anything is confirmed); `None` when the registre
+/// cannot be read.
+pub async fn memory_counts(
+    cfg: &crate::config::Config,
+    keys: &crate::config::Keys,
+    plan: &Plan,
+    files: &RunFiles,
+) -> Option<MemoryCounts> {
+    let tenant = Tenant::of(cfg, keys).await;
+    let mut plan = plan.clone();
+    let r = recall(&mut plan, files, &tenant, Use::default(), None, &cfg.routes, cfg.lang).ok()?;
+    Some(r.counts(&plan))
 }
 
 /// The registre's memory applied to the plan, its counts said before
@@ -182,6 +200,15 @@ fn outcome(status: Status, message: String) -> CallOutcome {
 }
 
 impl Recall {
+    pub(super) fn counts(&self, plan: &Plan) -> MemoryCounts {
+        MemoryCounts {
+            rows_done: self.rows_done,
+            rows_to_send: self.rows_to_send,
+            tenant: self.tenant.clone(),
+            calls_to_send: plan.calls.len() - self.remembered.done.len(),
+        }
+    }
+
     /// What the engine must not send, or must settle: added to what the
     /// run's own record says (which stands, except a call it only reserved).
     pub(super) fn add_priors(&self, prior: &mut HashMap<u32, Prior>, lang: Lang) {

@@ -370,11 +370,7 @@ impl Started<'_> {
         recall.already(&mut outcome.outcomes);
         let mut report = self.report(outcome, selection, recall, run_id);
         report.registre_new_since = new_since;
-        report.memory = Some(MemoryCounts {
-            rows_done: recall.rows_done,
-            rows_to_send: recall.rows_to_send,
-            tenant: recall.tenant.clone(),
-        });
+        report.memory = Some(recall.counts(plan));
         Ok(report)
     }
 

@@ -11,7 +11,7 @@ mod en;
 mod fr;
 mod page;
 
-pub(crate) use page::{GridText, HomeText, PlanText, RunText, SheetText};
+pub(crate) use page::{GridText, HomeText, PlanText, RunText, SheetText, VerifyText, memory_counts, memory_limits};
 
 use crate::error::Failure;
 use crate::i18n::Lang;

@@ -21,6 +21,7 @@ mod run_page;
 mod runs;
 mod server;
 mod sheets;
+mod verify;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -345,6 +346,7 @@ fn router(app: Shared) -> Router {
         .route("/execution/{id}/arret", post(runs::stop))
         .route("/execution/{id}/reprise", post(runs::resume))
         .route("/execution/{id}/echecs", post(runs::rerun_failed))
+        .route("/execution/{id}/verification", post(verify::verify))
         .route("/execution/{id}/suppression", post(delete::delete))
         .route("/executions", get(runs::list))
         .route("/execution/{id}/resultats/{kind}", get(runs::download))

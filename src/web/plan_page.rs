@@ -65,6 +65,9 @@ pub(super) struct PlanView<'a> {
     pub earlier: &'a [Stored],
     /// The registre holds no run while runs are kept: the day it was made.
     pub registre_new_since: Option<&'a str>,
+    /// What the registre's memory makes of the plan (rows done already, to
+    /// send), when it can be read.
+    pub memory: Option<&'a crate::job::MemoryCounts>,
     pub lang: Lang,
     pub simulation: bool,
 }
@@ -87,6 +90,12 @@ pub(super) fn plan_page(v: &PlanView) -> Markup {
                 p.hint role="note" data-testid="registre-new" {
                     (PlanText::RegistreKnowsNoRunBefore.say(lang)) " " (day) ". " (PlanText::RegistreNewNextStep.say(lang))
                 }
+            }
+            @if let Some(m) = v.memory {
+                p data-testid="memory-counts" data-done=(m.rows_done) data-to-send=(m.rows_to_send) {
+                    (crate::messages::memory_counts(m.rows_done, m.rows_to_send, &m.tenant, lang))
+                }
+                p.hint role="note" data-testid="memory-limits" { (crate::messages::memory_limits(lang)) }
             }
             h2 { (PlanText::WhatWillBeDoneInCegid.say(lang)) }
             ul data-testid="plan-words" { @for (op, n) in v.per_operation { li { (n) " " (said(*op, *n, lang)) } } }
@@ -116,7 +125,7 @@ pub(super) fn plan_page(v: &PlanView) -> Markup {
                 p { a.button href="#confirmer" data-testid="run" { (PlanText::Run.say(lang)) } }
                 section #confirmer role="dialog" aria-labelledby="confirmer-titre" {
                     h2 #confirmer-titre { (PlanText::ConfirmSending.say(lang)) }
-                    p { (PlanText::Send.say(lang)) " " strong { (c.calls) } " " (PlanText::CallsTo2.say(lang)) " " strong { (v.host) } " ?" }
+                    p { (PlanText::Send.say(lang)) " " strong { (v.memory.map_or(c.calls, |m| m.calls_to_send)) } " " (PlanText::CallsTo2.say(lang)) " " strong { (v.host) } " ?" }
                     form method="post" action="/execution" {
                         input type="hidden" name="confirm" value=(v.confirm);
                         button type="submit" data-testid="confirm" { (PlanText::Send.say(lang)) }

@@ -9,7 +9,7 @@ use super::progress::{self, Progress, RunState};
 use crate::job::Lang;
 use crate::job::Status;
 use crate::job::{self, Plan, RunReport};
-use crate::messages::{RunMessage, RunText, Text};
+use crate::messages::{RunMessage, RunText, Text, VerifyText};
 
 /// Result rows shown at most (the files hold them all).
 const SHOWN: usize = 500;
@@ -25,6 +25,8 @@ pub(super) struct RunView<'a> {
     pub plan: &'a Plan,
     /// The status the results are filtered on.
     pub only: Option<Status>,
+    /// A person's check was just recorded (`verify`).
+    pub verified: bool,
     /// Calls « Relancer les échecs » would send (none: not offered).
     pub rerun_calls: usize,
     pub lang: Lang,
@@ -110,6 +112,9 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
         (0..report.rows.len()).filter(|i| v.only.is_none_or(|s| report.rows[*i].status == s)).collect();
     html! {
         h2 { (RunText::Results.say(lang)) }
+        @if v.verified {
+            p.hint role="status" data-testid="verified" { (VerifyText::Recorded.say(lang)) }
+        }
         p {
             a href=(format!("/execution/{}/resultats/xlsx", v.id)) data-testid="download-xlsx" { (RunText::DownloadTheResultsXLSX.say(lang)) }
             " · "
@@ -139,6 +144,7 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
                 th scope="col" { (RunText::Name.say(lang)) } th scope="col" { "e-mail" }
                 th scope="col" { (RunText::Status.say(lang)) } th scope="col" { "message" }
                 th scope="col" { (RunText::Advice.say(lang)) }
+                th scope="col" { (VerifyText::Column.say(lang)) }
             } }
             tbody {
                 @for i in shown.iter().take(SHOWN) {
@@ -150,8 +156,24 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
                             (job::status_said(r.status, lang)) small { (r.status.word()) } }
                         td data-col="message" { (r.message) }
                         td data-col="conseil" data-testid="advice" { (job::advice(r.status, &r.message, lang)) }
+                        td data-col="verifier" { @if r.status == Status::AVerifier { (verify_buttons(v.id, &row.feuille, row.ligne, lang)) } }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// An A_VERIFIER row's two buttons: what a person saw in Loop, recorded in
+/// the registre (`loopbatch verify --done|--not-done`).
+fn verify_buttons(id: &str, feuille: &str, ligne: u32, lang: Lang) -> Markup {
+    html! {
+        @for (done, label, testid) in [("1", VerifyText::Done, "verify-done"), ("0", VerifyText::NotDone, "verify-not-done")] {
+            form.inline method="post" action=(format!("/execution/{id}/verification")) {
+                input type="hidden" name="feuille" value=(feuille);
+                input type="hidden" name="ligne" value=(ligne);
+                input type="hidden" name="fait" value=(done);
+                button type="submit" data-testid=(testid) { (label.say(lang)) }
             }
         }
     }

@@ -97,6 +97,10 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     }
     let (per_operation, per_dossier) = super::plan_page::in_words(plan);
     let keys_missing = !app.simulation && app.send_keys().is_err();
+    let memory = match app.send_keys() {
+        Ok(keys) => crate::job::memory_counts(&app.config(), &keys, plan, &registre_files(&app)).await,
+        Err(_) => None,
+    };
     let view = super::plan_page::PlanView {
         sheet_id: &id,
         name,
@@ -108,6 +112,7 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
         confirm: &confirm,
         earlier: &earlier,
         registre_new_since: new_since.as_deref(),
+        memory: memory.as_ref(),
         lang: app.lang(),
         simulation: app.simulation,
     };
@@ -119,6 +124,11 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     }
     app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).insert(id, pending);
     html(page)
+}
+
+/// The page's registre (as its runs use it).
+fn registre_files(app: &Shared) -> RunFiles {
+    RunFiles::new(app.folder.join("registre-de")).with_registre(app.cfg.registre.clone())
 }
 
 /// The run going with this plan, if any (just started: no journal yet).
@@ -494,6 +504,7 @@ pub(super) async fn view(
         report: r.report.as_ref(),
         plan: &r.plan,
         only: q.get("statut").and_then(|s| job::Status::from_word(s)),
+        verified: q.contains_key("verifie"),
         rerun_calls,
         lang: app.lang(),
         simulation: app.simulation,

@@ -594,3 +594,85 @@ fn grid_fits(kind: Browser, driver: &Path, binary: &Path) {
         c.close().await.unwrap();
     });
 }
+
+#[test]
+fn the_memory_counts_and_the_verify_buttons_in_the_browser() {
+    for (kind, driver, binary) in browsers() {
+        memory_and_verify(kind, &driver, &binary);
+    }
+}
+
+/// Two rows whose addClient answers are lost (A_VERIFIER): the plan screen
+/// says « 0 déjà faites, 2 à envoyer »; the run's A_VERIFIER rows have the
+/// two buttons; « fait dans Loop » on one is recorded in the registre; the
+/// same sheet's plan then says 1 row done, 1 to send.
+fn memory_and_verify(kind: Browser, driver: &Path, binary: &Path) {
+    use loopbatch::simulator::{Operation, Routes};
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let (_driver, c) = session(&rt, kind, driver, binary);
+    let r = Routes::default();
+    let faults = simulator::Faults {
+        lost_answer_rate: 1.0,
+        spared_routes: [Operation::ProvisionCompany, Operation::AddOffer, Operation::AddCollaborativeOffer]
+            .map(|op| r.of(op).to_string())
+            .to_vec(),
+        ..Default::default()
+    };
+    let model = crate::util::model(&[("D001", true), ("D002", true)]);
+    let sim = TestSim::start(Options { model, faults, ..Default::default() });
+    let w = Work::new();
+    std::fs::write(w.path("loopbatch.toml"), "rate = \"50/s\"\nconcurrency = 2\nretries = 1\n").unwrap();
+    let sheet =
+        w.csv_1252("m.csv", &["code_dossier;email;nom;offre", "D001;p1@ok.fr;Un;start", "D002;p2@ok.fr;Deux;start"]);
+    let (_ui, opening) = ui_with(&w, &sim);
+    let counts = |c: &Client| {
+        let c = c.clone();
+        async move {
+            shown(&c, "[data-testid=memory-counts]").await;
+            let done = attr(&c, "[data-testid=memory-counts]", "data-done").await;
+            let to_send = attr(&c, "[data-testid=memory-counts]", "data-to-send").await;
+            (done, to_send, text(&c, "[data-testid=memory-counts]").await)
+        }
+    };
+    rt.block_on(async {
+        c.goto(&opening).await.unwrap();
+        let input = c.wait().for_element(Locator::Css("[data-testid=sheet]")).await.unwrap();
+        input.send_keys(sheet.to_str().unwrap()).await.unwrap();
+        c.wait().at_most(Duration::from_secs(60)).for_element(Locator::Css("[data-testid=summary]")).await.unwrap();
+        click(&c, "plan").await;
+        let (done, to_send, said) = counts(&c).await;
+        assert_eq!((done.as_str(), to_send.as_str()), ("0", "2"), "{said}");
+        assert!(said.contains("0 ligne(s) déjà faite(s), 2 à envoyer"), "{said}");
+        assert!(text(&c, "[data-testid=memory-limits]").await.contains("sur ce poste"));
+        click(&c, "run").await;
+        click(&c, "confirm").await;
+        until(&c, "[data-testid=progress]", "data-state", |s| s == "done", "the run ends").await;
+        shown(&c, "tr[data-testid=result][data-statut=A_VERIFIER] [data-testid=verify-done]").await;
+        shown(&c, "tr[data-testid=result][data-statut=A_VERIFIER] [data-testid=verify-not-done]").await;
+        accessible(&c, "à vérifier").await;
+        c.find(Locator::Css("tr[data-testid=result][data-ligne='2'] [data-testid=verify-done]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        shown(&c, "[data-testid=verified]").await;
+        // The same sheet again: its plan knows row 2 done.
+        c.goto(&opening.split("/ouvrir/").next().unwrap().to_string()).await.unwrap();
+        let input = c.wait().for_element(Locator::Css("[data-testid=sheet]")).await.unwrap();
+        input.send_keys(sheet.to_str().unwrap()).await.unwrap();
+        c.wait().at_most(Duration::from_secs(60)).for_element(Locator::Css("[data-testid=summary]")).await.unwrap();
+        click(&c, "plan").await;
+        let (done, to_send, said) = counts(&c).await;
+        assert_eq!((done.as_str(), to_send.as_str()), ("1", "1"), "{said}");
+    });
+    let reg = rusqlite::Connection::open(w.path("donnees/loopbatch/registre.sqlite3")).unwrap();
+    let checks: Vec<(i64, i64)> = reg
+        .prepare("SELECT ligne, done FROM checks")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(checks.first(), Some(&(2, 1)), "recorded by the button: {checks:?}");
+}

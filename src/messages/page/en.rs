@@ -202,3 +202,18 @@ pub(super) fn sheet(t: SheetText) -> &'static str {
         SheetText::ThisSheetIsNoLongerLoaded => "This sheet is no longer loaded: choose it again.",
     }
 }
+
+pub(super) fn memory_counts(done: usize, to_send: usize, tenant: &str) -> String {
+    format!("{done} row(s) already done, {to_send} to send (per the registre's memory for {tenant}).")
+}
+
+pub(super) const MEMORY_LIMITS: &str = "The registre knows only what loopbatch did for this user on this machine: a colleague's runs, another machine, or a change made by hand in Loop are not in it.";
+
+pub(super) fn verify(t: VerifyText) -> &'static str {
+    match t {
+        VerifyText::Column => "checked in Loop",
+        VerifyText::Done => "Checked: done in Loop",
+        VerifyText::NotDone => "Checked: not done in Loop",
+        VerifyText::Recorded => "Check recorded in the registre: the sheet's next run will take it into account.",
+    }
+}

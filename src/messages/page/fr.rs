@@ -206,3 +206,20 @@ pub(super) fn sheet(t: SheetText) -> &'static str {
         SheetText::ThisSheetIsNoLongerLoaded => "Ce tableur n'est plus chargé : choisissez-le de nouveau.",
     }
 }
+
+pub(super) fn memory_counts(done: usize, to_send: usize, tenant: &str) -> String {
+    format!("{done} ligne(s) déjà faite(s), {to_send} à envoyer (selon la mémoire du registre pour {tenant}).")
+}
+
+pub(super) const MEMORY_LIMITS: &str = "Le registre ne connaît que ce que loopbatch a fait pour cet utilisateur sur ce poste : les exécutions d'un collègue, d'un autre poste, ou une modification faite à la main dans Loop n'y sont pas.";
+
+pub(super) fn verify(t: VerifyText) -> &'static str {
+    match t {
+        VerifyText::Column => "vérifié dans Loop",
+        VerifyText::Done => "Vérifié : fait dans Loop",
+        VerifyText::NotDone => "Vérifié : pas fait dans Loop",
+        VerifyText::Recorded => {
+            "Vérification notée dans le registre : la prochaine exécution du tableur en tiendra compte."
+        }
+    }
+}

@@ -227,3 +227,38 @@ impl SheetText {
         }
     }
 }
+
+/// The registre's memory on the plan screen: rows done already and rows to
+/// send (whole sentence), whose memory it is.
+pub(crate) fn memory_counts(done: usize, to_send: usize, tenant: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => fr::memory_counts(done, to_send, tenant),
+        Lang::En => en::memory_counts(done, to_send, tenant),
+    }
+}
+
+/// What the registre cannot know, said once on the plan screen.
+pub(crate) fn memory_limits(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => fr::MEMORY_LIMITS,
+        Lang::En => en::MEMORY_LIMITS,
+    }
+}
+
+/// The run screen's buttons of an A_VERIFIER row, and what they record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VerifyText {
+    Column,
+    Done,
+    NotDone,
+    Recorded,
+}
+
+impl VerifyText {
+    pub(crate) fn say(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Fr => fr::verify(self),
+            Lang::En => en::verify(self),
+        }
+    }
+}
