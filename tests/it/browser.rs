@@ -658,7 +658,7 @@ fn memory_and_verify(kind: Browser, driver: &Path, binary: &Path) {
             .unwrap();
         shown(&c, "[data-testid=verified]").await;
         // The same sheet again: its plan knows row 2 done.
-        c.goto(&opening.split("/ouvrir/").next().unwrap().to_string()).await.unwrap();
+        c.goto(opening.split("/ouvrir/").next().unwrap()).await.unwrap();
         let input = c.wait().for_element(Locator::Css("[data-testid=sheet]")).await.unwrap();
         input.send_keys(sheet.to_str().unwrap()).await.unwrap();
         c.wait().at_most(Duration::from_secs(60)).for_element(Locator::Css("[data-testid=summary]")).await.unwrap();
