@@ -230,6 +230,12 @@ pub(crate) enum RegistreAction {
         #[arg(value_name = "EMAIL|DOSSIER")]
         who: String,
     },
+    /// Clôt sans la reprendre une exécution inachevée : ses appels non partis ne le seront jamais, ceux partis sans réponse sont à vérifier
+    Close {
+        /// Numéro de l'exécution (dans les messages)
+        #[arg(value_name = "EXECUTION")]
+        run: i64,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -50,6 +50,13 @@ pub(super) fn registre(args: &RegistreArgs, cfg: &Config) -> Result<u8> {
             Ok(exit::OK)
         }
         RegistreAction::Forget { who } => forget(&mut reg, who, cfg),
+        RegistreAction::Close { run } => {
+            drop(reg);
+            let (never_sent, to_check) = crate::job::close_run(&path, *run, lang)?;
+            let said = crate::messages::MemoryMessage::Closed { run: *run, never_sent, to_check };
+            print_line(&crate::messages::Text::text(&said, lang));
+            Ok(exit::OK)
+        }
         RegistreAction::Import { paths } => {
             for p in paths {
                 let (journal, results) = journal_and_results(p);

@@ -226,8 +226,13 @@ impl Recall {
         for (id, run) in &r.guarded {
             put(*id, Prior::Done(outcome(Status::AVerifier, MemoryMessage::Guarded { run: *run }.text(lang))));
         }
-        for (id, run) in &r.pending {
-            put(*id, Prior::Done(outcome(Status::NonExecute, MemoryMessage::Pending { run: *run }.text(lang))));
+        for (id, u) in &r.pending {
+            let files = RunFiles::new(&u.results);
+            let said = match super::before::is_running(&files) {
+                true => MemoryMessage::Going { run: u.run },
+                false => MemoryMessage::Pending { run: u.run, results: files.results(), plan: &files.plan() },
+            };
+            put(*id, Prior::Done(outcome(Status::NonExecute, said.text(lang))));
         }
         for id in &r.settle {
             put(*id, Prior::InFlight { attempts: 0, sent: true });
@@ -309,4 +314,23 @@ pub fn verify(run: &RunFiles, sheet: Option<&str>, line: u32, done: bool, lang: 
     let check = crate::registre::state::Check { run: row.id, calls: &calls, done, feuille: &feuille, ligne: line };
     reg.record_check(&check)?;
     Ok((feuille, calls.len()))
+}
+
+/// `loopbatch registre close RUN`: a run that never ended, closed without
+/// resuming it (refused while a process holds it). Returns the calls now
+/// never sent and those now A_VERIFIER.
+pub fn close_run(registre: &std::path::Path, run: i64, lang: Lang) -> Result<(usize, usize)> {
+    use crate::error::Failure;
+    let mut reg = Registre::open(registre, lang)?;
+    let Some(results) = reg.results_of(run)? else {
+        return Err(Failure::unusable(MemoryMessage::CloseNoRun { run }.text(lang)));
+    };
+    if super::before::is_running(&RunFiles::new(&results)) {
+        return Err(Failure::unusable(MemoryMessage::CloseGoing { run }.text(lang)));
+    }
+    let message = MemoryMessage::ClosedCall { run }.text(lang);
+    match reg.close_run(run, &message)? {
+        Some(c) => Ok((c.never_sent, c.to_check)),
+        None => Err(Failure::unusable(MemoryMessage::CloseNoRun { run }.text(lang))),
+    }
 }

@@ -497,8 +497,25 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
         MemoryMessage::Guarded { run } => format!(
             "not sent again: this call's last attempt, in run no. {run}, is to check in Loop. Check it, then record it with “loopbatch verify RESULTS --line N --done” (or --not-done to have it sent again), or send it again with --include-a-verifier."
         ),
-        MemoryMessage::Pending { run } => format!(
-            "not sent: run no. {run} sent this call without receiving an answer and has not ended (going, or killed). Let it finish, or resume it with --resume on its results, then run again."
+        MemoryMessage::Pending { run, results, plan } => format!(
+            "not sent: run no. {run}, unfinished (killed), reserved or sent this call without an answer. Resume it: loopbatch run \"{}\" --results \"{}\" --resume; or close it without resuming: loopbatch registre close {run}; then run again.",
+            plan.display(),
+            results.display()
+        ),
+        MemoryMessage::Going { run } => format!(
+            "not sent: going in run no. {run}. Wait for its end, then run again."
+        ),
+        MemoryMessage::ClosedCall { run } => format!(
+            "sent without an answer in run no. {run}, closed without resuming: check in Loop, then record it with loopbatch verify"
+        ),
+        MemoryMessage::Closed { run, never_sent, to_check } => format!(
+            "Run no. {run} closed without resuming: {never_sent} call(s) never sent, {to_check} call(s) to check in Loop (then record them with loopbatch verify)."
+        ),
+        MemoryMessage::CloseNoRun { run } => format!(
+            "The registre knows no unfinished run no. {run}: nothing was closed. The list of runs is in the page (“Kept runs”)."
+        ),
+        MemoryMessage::CloseGoing { run } => format!(
+            "Run no. {run} is going (a program holds it): nothing was closed. Wait for its end, or stop it, then try again."
         ),
         MemoryMessage::ChangedInstead { run, at } => format!(
             "contact created on {} by run no. {run}: a change instead of a creation",

@@ -498,8 +498,25 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
         MemoryMessage::Guarded { run } => format!(
             "non renvoyé : le dernier envoi de cet appel, dans l'exécution n° {run}, est à vérifier dans Loop. Vérifiez-le, puis notez-le avec « loopbatch verify RESULTATS --line N --done » (ou --not-done pour qu'il soit renvoyé), ou renvoyez-le avec --include-a-verifier."
         ),
-        MemoryMessage::Pending { run } => format!(
-            "non envoyé : l'exécution n° {run} a envoyé cet appel sans recevoir de réponse et n'est pas terminée (en cours, ou arrêtée brutalement). Laissez-la finir, ou reprenez-la avec --resume sur ses résultats, puis relancez."
+        MemoryMessage::Pending { run, results, plan } => format!(
+            "non envoyé : l'exécution n° {run}, inachevée (arrêtée brutalement), a réservé ou envoyé cet appel sans réponse. Reprenez-la : loopbatch run \"{}\" --results \"{}\" --resume ; ou closez-la sans la reprendre : loopbatch registre close {run} ; puis relancez.",
+            plan.display(),
+            results.display()
+        ),
+        MemoryMessage::Going { run } => format!(
+            "non envoyé : en cours dans l'exécution n° {run}. Attendez sa fin, puis relancez."
+        ),
+        MemoryMessage::ClosedCall { run } => format!(
+            "parti sans réponse dans l'exécution n° {run}, close sans reprise : à vérifier dans Loop, puis à noter avec loopbatch verify"
+        ),
+        MemoryMessage::Closed { run, never_sent, to_check } => format!(
+            "Exécution n° {run} close sans reprise : {never_sent} appel(s) jamais envoyé(s), {to_check} appel(s) à vérifier dans Loop (notez-les ensuite avec loopbatch verify)."
+        ),
+        MemoryMessage::CloseNoRun { run } => format!(
+            "Le registre ne connaît pas d'exécution n° {run} inachevée : rien n'a été clos. La liste des exécutions est dans la page (« Exécutions gardées »)."
+        ),
+        MemoryMessage::CloseGoing { run } => format!(
+            "L'exécution n° {run} est en cours (un programme la tient) : rien n'a été clos. Attendez sa fin, ou arrêtez-la, puis recommencez."
         ),
         MemoryMessage::ChangedInstead { run, at } => format!(
             "interlocuteur créé le {} par l'exécution n° {run} : modification au lieu de création",

@@ -304,8 +304,19 @@ pub(crate) enum MemoryMessage<'a> {
     DoneBy { run: i64, at: &'a str },
     /// Not sent: its last attempt, in run `run`, is to check in Loop.
     Guarded { run: i64 },
-    /// Not sent: run `run` sent it without an answer and never ended.
-    Pending { run: i64 },
+    /// Not sent: run `run`, never ended and held by no process, reserved
+    /// or sent it without an answer; its files, for the commands.
+    Pending { run: i64, results: &'a std::path::Path, plan: &'a std::path::Path },
+    /// Not sent: run `run` is going (its lock is held) and holds it.
+    Going { run: i64 },
+    /// `registre close`: the outcome given to a call sent without answer.
+    ClosedCall { run: i64 },
+    /// `registre close`: done.
+    Closed { run: i64, never_sent: usize, to_check: usize },
+    /// `registre close`: no such run, or one that ended.
+    CloseNoRun { run: i64 },
+    /// `registre close`: the run is going.
+    CloseGoing { run: i64 },
     /// An addClient for a person created before, sent as a change.
     ChangedInstead { run: i64, at: &'a str },
     /// The counts before anything is sent, and whose memory it is.

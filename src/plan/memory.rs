@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::config::Routes;
 use crate::loop_api::Operation;
-use crate::registre::state::{FIELDS, Memory, Seen, Target, Thing, things_of};
+use crate::registre::state::{FIELDS, Memory, Seen, Target, Thing, Unended, things_of};
 
 use super::{Call, Plan};
 
@@ -27,8 +27,9 @@ pub(crate) struct Remembered {
     /// Sent as the settling of an earlier attempt that may have been
     /// applied (`--include-a-verifier`).
     pub settle: HashSet<u32>,
-    /// Not sent: sent without an answer by that run, never ended.
-    pub pending: HashMap<u32, i64>,
+    /// Not sent: reserved or sent without an answer by that run, never
+    /// ended (going, or killed).
+    pub pending: HashMap<u32, Unended>,
     /// addClient turned into a change (or a new call of such a change):
     /// the person's creation.
     pub changed: HashMap<u32, Seen>,
@@ -61,8 +62,8 @@ pub(crate) fn apply(plan: &mut Plan, memory: &Memory, routes: &Routes, how: Use)
     for mut call in calls {
         let body = body_of(&call);
         let things = things_of(call.operation.name(), &call.dossier, &body);
-        if let Some(run) = things.iter().find_map(|(t, _)| memory.pending(t)) {
-            r.pending.insert(call.id, run);
+        if let Some(unended) = things.iter().find_map(|(t, _)| memory.pending(t)) {
+            r.pending.insert(call.id, unended);
             out.push(call);
             continue;
         }

@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
 use crate::normalize::email_key;
@@ -62,8 +62,9 @@ struct ThingState {
     uncertain: Option<(Order, i64)>,
     /// A person's « not done » check.
     not_done: Option<Order>,
-    /// Sent without an answer in a run that never ended (killed, or going).
-    pending: Option<(Order, i64)>,
+    /// Reserved or sent without an answer in a run that never ended
+    /// (killed, or going), and that run's results file.
+    pending: Option<(Order, i64, String)>,
 }
 
 /// What the registre knows of a tenant's things.
@@ -81,6 +82,13 @@ enum Kind {
     Uncertain,
     NotDone,
     Pending,
+}
+
+/// A run that never ended holding a call: its number and results file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Unended {
+    pub run: i64,
+    pub results: String,
 }
 
 /// The things a call changes, and the state it leaves each in, from its
@@ -129,7 +137,12 @@ pub(crate) fn things_of(operation: &str, dossier: &str, body: &serde_json::Value
 }
 
 impl Memory {
+    #[cfg(test)]
     fn record(&mut self, things: Vec<(Thing, Target)>, kind: Kind, order: Order, seen: &Seen) {
+        self.record_in(things, kind, order, seen, "");
+    }
+
+    fn record_in(&mut self, things: Vec<(Thing, Target)>, kind: Kind, order: Order, seen: &Seen, results: &str) {
         for (thing, target) in things {
             if let (Thing::Offer(d, o), Target::Off, Kind::Applied) = (&thing, &target, kind) {
                 let removed = self.removed.entry((d.clone(), o.clone())).or_insert(((i64::MIN, 0), seen.clone()));
@@ -146,8 +159,8 @@ impl Memory {
                     state.uncertain = Some((order, seen.run));
                 }
                 Kind::NotDone if state.not_done.is_none_or(|n| n < order) => state.not_done = Some(order),
-                Kind::Pending if state.pending.is_none_or(|p| p.0 < order) => {
-                    state.pending = Some((order, seen.run));
+                Kind::Pending if state.pending.as_ref().is_none_or(|p| p.0 < order) => {
+                    state.pending = Some((order, seen.run, results.to_string()));
                 }
                 _ => {}
             }
@@ -183,10 +196,10 @@ impl Memory {
 
     /// The run, never ended, that sent a call on the thing without an
     /// answer, after its last known effect.
-    pub(crate) fn pending(&self, thing: &Thing) -> Option<i64> {
+    pub(crate) fn pending(&self, thing: &Thing) -> Option<Unended> {
         let s = self.things.get(thing)?;
-        let (order, run) = s.pending?;
-        s.last.as_ref().is_none_or(|l| l.1 < order).then_some(run)
+        let (order, run, results) = s.pending.clone()?;
+        s.last.as_ref().is_none_or(|l| l.1 < order).then_some(Unended { run, results })
     }
 }
 
@@ -194,6 +207,7 @@ impl Memory {
 struct Found {
     run: i64,
     ended: bool,
+    results: String,
     call: u32,
     operation: String,
     dossier: String,
@@ -248,7 +262,7 @@ fn memory_in(
     let mut calls: Vec<Found> = Vec::new();
     for (table, key) in [("sought_d", "c.dossier"), ("sought_e", "c.email")] {
         let sql = format!(
-            "SELECT r.id, r.tenant, r.ended IS NOT NULL, c.call, c.operation, c.dossier, b.body
+            "SELECT r.id, r.tenant, r.ended IS NOT NULL, c.call, c.operation, c.dossier, b.body, r.results
              FROM temp.{table} s CROSS JOIN calls c CROSS JOIN plans p CROSS JOIN runs r
              LEFT JOIN bodies b ON b.hash = c.body
              WHERE {key} = s.v AND p.id = c.plan AND r.plan = p.hash AND c.forgotten IS NULL"
@@ -269,6 +283,7 @@ fn memory_in(
                 calls.push(Found {
                     run,
                     ended: r.get(2)?,
+                    results: r.get(7)?,
                     call,
                     operation: r.get(4)?,
                     dossier: r.get(5)?,
@@ -294,20 +309,27 @@ fn memory_in(
         }
         let mut records: Vec<(Kind, Order, String)> = Vec::new();
         let mut open: HashSet<u32> = HashSet::new();
+        let mut reserved: HashSet<u32> = HashSet::new();
         let mut last_sending = (0i64, 0u8);
         let mut rows = attempts.query(params![f.run, f.call])?;
         while let Some(r) = rows.next()? {
             let (seq, attempt, event): (i64, u32, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
             match event.as_str() {
+                "reserved" => {
+                    reserved.insert(attempt);
+                    last_sending = (seq, 0);
+                }
                 "sending" => {
                     open.insert(attempt);
                     last_sending = (seq, 0);
                 }
                 "withdrawn" => {
                     open.remove(&attempt);
+                    reserved.remove(&attempt);
                 }
                 "answered" => {
                     open.clear();
+                    reserved.clear();
                     let status: Option<String> = r.get(3)?;
                     let resend: bool = r.get(4)?;
                     let at: String = r.get(5)?;
@@ -328,6 +350,8 @@ fn memory_in(
         if !open.is_empty() {
             let kind = if f.ended { Kind::Uncertain } else { Kind::Pending };
             records.push((kind, last_sending, String::new()));
+        } else if !reserved.is_empty() && !f.ended {
+            records.push((Kind::Pending, last_sending, String::new()));
         }
         let mut rows = checks.query(params![f.run, f.call])?;
         while let Some(r) = rows.next()? {
@@ -337,7 +361,7 @@ fn memory_in(
         }
         drop(rows);
         for (kind, order, at) in records {
-            memory.record(things.clone(), kind, order, &Seen { run: f.run, at });
+            memory.record_in(things.clone(), kind, order, &Seen { run: f.run, at }, &f.results);
         }
     }
     Ok(memory)
@@ -422,5 +446,73 @@ mod tests {
         m.record(things_of("addCollaborativeOffer", "D1", &collab), Kind::NotDone, (4, 1), &seen(4));
         assert_eq!(m.uncertain(&person), None);
         assert!(m.checked_not_done(&person));
+    }
+}
+
+/// What `registre close` did to a run that never ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Closed {
+    /// Calls only reserved: now never sent.
+    pub never_sent: usize,
+    /// Calls sent without an answer: now A_VERIFIER (to settle with `verify`).
+    pub to_check: usize,
+}
+
+impl Registre {
+    /// Closes a run that never ended, without resuming it: its reserved
+    /// calls are withdrawn (never sent), those sent without an answer get an
+    /// A_VERIFIER outcome, and the run is ended. `None`: no such run, or one
+    /// that ended.
+    pub(crate) fn close_run(&mut self, run: i64, message: &str) -> Result<Option<Closed>> {
+        let (path, lang) = (self.path.clone(), self.lang);
+        let failed = |e: rusqlite::Error| super::open::failure(&path, &e, lang);
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(failed)?;
+        let ended: Option<bool> = tx
+            .query_row("SELECT ended IS NOT NULL FROM runs WHERE id = ?1", [run], |r| r.get(0))
+            .optional()
+            .map_err(failed)?;
+        if ended != Some(false) {
+            return Ok(None);
+        }
+        let (prior, _) = super::read::prior(&tx, run).map_err(failed)?;
+        let mut closed = Closed::default();
+        for (call, p) in prior {
+            let super::Prior::InFlight { attempts, sent } = p else { continue };
+            if sent {
+                let o = crate::outcome::CallOutcome {
+                    status: crate::outcome::Status::AVerifier,
+                    code_http: None,
+                    message: message.to_string(),
+                    request_id: String::new(),
+                    object_id: String::new(),
+                    attempts,
+                    timestamp: crate::outcome::now_iso(),
+                    resend_on_resume: false,
+                };
+                super::insert_answer(&tx, run, call, &o).map_err(failed)?;
+                closed.to_check += 1;
+            } else {
+                for a in 1..=attempts.max(1) {
+                    tx.execute(
+                        "INSERT INTO attempts(run, call, attempt, event) VALUES (?1, ?2, ?3, 'withdrawn')",
+                        params![run, call, a],
+                    )
+                    .map_err(failed)?;
+                }
+                closed.never_sent += 1;
+            }
+        }
+        tx.execute("UPDATE runs SET ended = ?1 WHERE id = ?2", params![crate::outcome::now_iso(), run])
+            .map_err(failed)?;
+        tx.commit().map_err(failed)?;
+        Ok(Some(closed))
+    }
+
+    /// The results file a run writes into.
+    pub(crate) fn results_of(&self, run: i64) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT results FROM runs WHERE id = ?1", [run], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.failed(&e))
     }
 }

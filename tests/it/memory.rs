@@ -277,3 +277,58 @@ fn a_resume_after_only_failed_sends_nothing_the_rerun_did() {
     assert!(r1.iter().any(|l| l["statut"] == "DEJA_FAIT" && l["message"].contains("exécution n° 2")), "{r1:?}");
     assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty());
 }
+
+/// A run killed at its 4th sending (recorded as going out, never
+/// answered), then the same sheet: what it held is NON_EXECUTE naming it and
+/// the commands; then `registre close` and the sheet again: its
+/// reservations are sent, the call it sent without an answer is A_VERIFIER
+/// (to settle with verify), nothing is sent twice.
+#[test]
+fn a_killed_run_holds_its_calls_until_closed() {
+    let sim = sim_of(3);
+    let w = Work::new();
+    let s = w.csv_1252(
+        "s.csv",
+        &[
+            "code_dossier;email;nom;offre",
+            "D001;p1@ok.fr;Un;start",
+            "D002;p2@ok.fr;Deux;start",
+            "D003;p3@ok.fr;Trois;start",
+        ],
+    );
+    let name = s.to_str().unwrap();
+    let out = w
+        .bin_for(&sim)
+        .env("LOOPBATCH_TEST_KILL_AT", "sending:4")
+        .args(["run", name, "--results", "r1.csv", "--rate", "500/s", "--concurrency", "1"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0), "killed");
+    assert_eq!(total(&sim), 3, "three calls went");
+    let out = w.bin_for(&sim).args(["run", name, "--results", "r2.csv", "--rate", "500/s"]).output().unwrap();
+    let r2 = results_csv(&w.path("r2.csv"));
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let held: Vec<&Line> = r2.iter().filter(|l| l["statut"] == "NON_EXECUTE").collect();
+    assert!(!held.is_empty(), "{r2:?}");
+    for l in &held {
+        let m = &l["message"];
+        assert!(m.contains("n° 1") && m.contains("registre close 1") && m.contains("--resume"), "{m}");
+        assert!(m.contains("r1.csv"), "names its results: {m}");
+    }
+    let out = w.bin().args(["registre", "close", "1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("close sans reprise") && said.contains("1 appel(s) à vérifier"), "{said}");
+    let again = w.bin().args(["registre", "close", "1"]).output().unwrap();
+    assert_eq!(again.status.code(), Some(2), "closed once");
+    let out = w.bin_for(&sim).args(["run", name, "--results", "r3.csv", "--rate", "500/s"]).output().unwrap();
+    let r3 = results_csv(&w.path("r3.csv"));
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(r3.iter().all(|l| l["statut"] != "NON_EXECUTE"), "{r3:?}");
+    let to_check: Vec<&Line> = r3.iter().filter(|l| l["statut"] == "A_VERIFIER").collect();
+    assert_eq!(to_check.len(), 1, "the call sent without an answer: {r3:?}");
+    assert!(to_check[0]["message"].contains("verify"), "{:?}", to_check[0]);
+    assert!(r3.iter().all(|l| matches!(l["statut"].as_str(), "OK" | "DEJA_FAIT" | "A_VERIFIER")), "{r3:?}");
+    assert!(r3.iter().any(|l| l["statut"] == "OK"), "its reservations sent: {r3:?}");
+    assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty());
+}
