@@ -26,6 +26,9 @@ pub(super) struct Recall {
     pub rows_to_send: usize,
     /// The tenant whose memory was used, for people.
     pub tenant: String,
+    /// The plan was made before (a plan file, a resume): what another run
+    /// did is said done « entre-temps ».
+    pub meanwhile: bool,
 }
 
 /// The memory's counts, before anything was sent.
@@ -70,7 +73,8 @@ pub(super) fn remember(
         false => None,
     };
     let how = crate::plan::memory::Use { send_all: req.send_all, include_a_verifier: req.include_a_verifier };
-    let recall = recall(plan, &req.files, tenant, how, except, &cfg.routes, lang)?;
+    let mut recall = recall(plan, &req.files, tenant, how, except, &cfg.routes, lang)?;
+    recall.meanwhile = req.resume || matches!(req.source, super::RunSource::PlanFile(_));
     events(super::events::Event::Remembered {
         rows_done: recall.rows_done,
         rows_to_send: recall.rows_to_send,
@@ -165,7 +169,7 @@ pub(super) fn recall(
     drop(reg);
     let remembered = apply(plan, &memory, routes, how);
     let (rows_done, rows_to_send) = row_counts(plan, &remembered);
-    Ok(Recall { remembered, rows_done, rows_to_send, tenant: tenant.place(lang) })
+    Ok(Recall { remembered, rows_done, rows_to_send, tenant: tenant.place(lang), meanwhile: false })
 }
 
 /// Valid rows all of whose calls are done already, and valid rows with a
@@ -220,7 +224,11 @@ impl Recall {
             _ => {}
         };
         for (id, seen) in &r.done {
-            let m = MemoryMessage::DoneBy { run: seen.run, at: &seen.at }.text(lang);
+            let (run, at) = (seen.run, seen.at.as_str());
+            let m = match self.meanwhile {
+                true => MemoryMessage::DoneMeanwhile { run, at }.text(lang),
+                false => MemoryMessage::DoneBy { run, at }.text(lang),
+            };
             put(*id, Prior::Done(outcome(Status::DejaFait, m)));
         }
         for (id, run) in &r.guarded {

@@ -494,6 +494,10 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
             "already done by run no. {run} of {} (per the registre): nothing was sent",
             super::moment(at)
         ),
+        MemoryMessage::DoneMeanwhile { run, at } => format!(
+            "done meanwhile by run no. {run} of {} (per the registre): nothing was sent",
+            super::moment(at)
+        ),
         MemoryMessage::Guarded { run } => format!(
             "not sent again: this call's last attempt, in run no. {run}, is to check in Loop. Check it, then record it with “loopbatch verify RESULTS --line N --done” (or --not-done to have it sent again), or send it again with --include-a-verifier."
         ),

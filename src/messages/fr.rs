@@ -495,6 +495,10 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
             "déjà fait par l'exécution n° {run} du {} (selon le registre) : rien n'a été envoyé",
             super::moment(at)
         ),
+        MemoryMessage::DoneMeanwhile { run, at } => format!(
+            "fait entre-temps par l'exécution n° {run} du {} (selon le registre) : rien n'a été envoyé",
+            super::moment(at)
+        ),
         MemoryMessage::Guarded { run } => format!(
             "non renvoyé : le dernier envoi de cet appel, dans l'exécution n° {run}, est à vérifier dans Loop. Vérifiez-le, puis notez-le avec « loopbatch verify RESULTATS --line N --done » (ou --not-done pour qu'il soit renvoyé), ou renvoyez-le avec --include-a-verifier."
         ),

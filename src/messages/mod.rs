@@ -302,6 +302,8 @@ impl Text for Failure {
 pub(crate) enum MemoryMessage<'a> {
     /// Not sent: run `run` did it at `at`.
     DoneBy { run: i64, at: &'a str },
+    /// Not sent: run `run` did it at `at`, after the plan was made.
+    DoneMeanwhile { run: i64, at: &'a str },
     /// Not sent: its last attempt, in run `run`, is to check in Loop.
     Guarded { run: i64 },
     /// Not sent: run `run`, never ended and held by no process, reserved

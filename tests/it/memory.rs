@@ -332,3 +332,24 @@ fn a_killed_run_holds_its_calls_until_closed() {
     assert!(r3.iter().any(|l| l["statut"] == "OK"), "its reservations sent: {r3:?}");
     assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty());
 }
+
+/// A plan reviewed, then part of it done by another run: running the plan
+/// file sends the rest only; what the other run did is DEJA_FAIT « fait
+/// entre-temps ».
+#[test]
+fn a_plan_file_run_after_another_run_did_part_of_it_sends_the_rest() {
+    let sim = sim_of(2);
+    let w = Work::new();
+    let both =
+        w.csv_1252("s.csv", &["code_dossier;email;nom;offre", "D001;p1@ok.fr;Un;start", "D002;p2@ok.fr;Deux;start"]);
+    let one = w.csv_1252("un.csv", &["code_dossier;email;nom;offre", "D001;p1@ok.fr;Un;start"]);
+    w.bin().args(["plan", both.to_str().unwrap(), "--out", "plan.json"]).assert().code(0);
+    w.bin_for(&sim).args(["run", one.to_str().unwrap(), "--results", "r1.csv", "--rate", "500/s"]).assert().code(0);
+    let before = total(&sim);
+    let out = w.bin_for(&sim).args(["run", "plan.json", "--results", "r2.csv", "--rate", "500/s"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let r2 = results_csv(&w.path("r2.csv"));
+    assert_eq!(statuses(&r2), ["DEJA_FAIT", "OK"]);
+    assert!(r2[0]["message"].contains("fait entre-temps par l'exécution n° 1"), "{:?}", r2[0]);
+    assert_eq!(total(&sim) - before, 3, "D002's calls only");
+}
