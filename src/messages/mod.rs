@@ -10,8 +10,10 @@
 mod en;
 mod fr;
 mod page;
+mod undo;
 
 pub(crate) use page::{GridText, HomeText, PlanText, RunText, SheetText, VerifyText, memory_counts, memory_limits};
+pub(crate) use undo::{UndoRefusal, UndoText};
 
 use crate::error::Failure;
 use crate::i18n::Lang;

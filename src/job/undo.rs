@@ -1,0 +1,235 @@
+//! Undoing a run (issue 24): the inverse plan built from what the registre
+//! recorded of the run (`plan::undo` for the verdicts), then run like any
+//! other plan (reviewed, confirmed, paced, recorded, resumable), bound to
+//! the undone run's tenant. After the calls, the answers an undo reads its
+//! own way: an inverse removeApplication answered « not assigned » ends
+//! RIEN_A_DEFAIRE, an inverse addCollaborativeOffer refused because the
+//! offer is not active on the dossier says to activate it first.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, Keys};
+use crate::error::{Failure, Result};
+use crate::i18n::Lang;
+use crate::loop_api::{KnownAnswer, Operation, known_answer, says_not_assigned};
+use crate::messages::{Text, UndoRefusal, UndoText};
+use crate::outcome::{CallOutcome, Status};
+use crate::plan::undo::{RowVerdict, Ticks, VERDICT_COLUMN, Verdict, undo_plan};
+use crate::plan::{Plan, RowCheck, RowRef};
+use crate::registre::Registre;
+use crate::registre::undo::{RunKey, undoes};
+use crate::report::RowResult;
+
+use super::RunFiles;
+use super::events::{Confirm, EventSink, Front};
+use super::run::{Pacing, RunReport, RunRequest, RunSource, run};
+
+/// The run to undo: its number (as `registre history` shows it) or its
+/// results file.
+#[derive(Debug, Clone)]
+pub enum UndoneRef {
+    Id(i64),
+    Results(PathBuf),
+}
+
+impl UndoneRef {
+    /// A number names a run unless a file of that name is there.
+    pub fn parse(text: &str) -> UndoneRef {
+        match text.trim().parse::<i64>() {
+            Ok(id) if !Path::new(text).exists() => UndoneRef::Id(id),
+            _ => UndoneRef::Results(PathBuf::from(text)),
+        }
+    }
+}
+
+/// An undo's verdicts, before anything is sent.
+#[derive(Debug, Clone)]
+pub struct UndoPreview {
+    /// The undone run's number.
+    pub run: i64,
+    pub plan: Plan,
+    pub verdicts: Vec<RowVerdict>,
+    /// The undone run's tenant, as the registre recorded it.
+    tenant: Option<serde_json::Value>,
+    /// The undone run's results file.
+    pub results: PathBuf,
+}
+
+impl UndoPreview {
+    /// Rows per verdict word.
+    pub fn counts(&self) -> std::collections::BTreeMap<&'static str, usize> {
+        crate::plan::undo::count_verdicts(&self.verdicts)
+    }
+}
+
+pub use crate::plan::undo::{RowVerdict as UndoRow, Ticks as UndoTicks, Verdict as UndoVerdict};
+
+/// The verdicts of an undo of `undone`, read from the registre (`registre`:
+/// the one asked for, else the configuration's, else the default one).
+pub fn undo_preview(cfg: &Config, undone: &UndoneRef, registre: Option<&Path>, ticks: &Ticks) -> Result<UndoPreview> {
+    let lang = cfg.lang;
+    let registre = registre.map(Path::to_path_buf).or_else(|| cfg.registre.clone());
+    let place = RunFiles::new("x.xlsx").with_registre(registre).registre();
+    let mut reg = Registre::open(&place, lang)?;
+    let canonical;
+    let (key, shown) = match undone {
+        UndoneRef::Id(id) => (RunKey::Id(*id), id.to_string()),
+        UndoneRef::Results(p) => {
+            canonical = crate::registre::canonical(p);
+            (RunKey::Results(&canonical), p.display().to_string())
+        }
+    };
+    let key = reg.undone_run(key)?;
+    let registre_name = place.display().to_string();
+    let Some(run) = key else {
+        return Err(Failure::unusable(UndoRefusal::NoRun { run: &shown, registre: &registre_name }.text(lang)));
+    };
+    if !run.ended {
+        return Err(Failure::unusable(UndoRefusal::NotEnded { run: run.id }.text(lang)));
+    }
+    let results = PathBuf::from(&run.results);
+    let plan_path = RunFiles::new(&results).plan();
+    let plan = Plan::load_json(&plan_path).ok().filter(|p| p.hash() == run.plan_hash).ok_or_else(|| {
+        let shown = plan_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        Failure::unusable(UndoRefusal::NoPlan { run: run.id, plan: &shown }.text(lang))
+    })?;
+    let tenant = run.tenant.as_deref().and_then(|t| serde_json::from_str(t).ok());
+    let id = run.id;
+    let facts = reg.undo_facts(run)?;
+    let (plan, verdicts) = undo_plan(&plan, &facts, ticks, &cfg.routes, lang);
+    Ok(UndoPreview { run: id, plan, verdicts, tenant, results })
+}
+
+/// What an undo is asked to do.
+pub struct UndoRequest {
+    pub undone: UndoneRef,
+    /// The undo's own results file.
+    pub results: PathBuf,
+    pub ticks: Ticks,
+    /// Continue an interrupted undo into these results (its kept plan).
+    pub resume: bool,
+    pub registre: Option<PathBuf>,
+    pub assume_yes: bool,
+    pub pacing: Pacing,
+    pub keys: Option<Keys>,
+    pub front: Front,
+}
+
+/// Runs the undo: its verdicts first (`preview`, already made by the front
+/// end when it showed them), then the inverse plan as a run bound to the
+/// undone run's tenant.
+pub async fn undo(
+    cfg: &Config,
+    req: UndoRequest,
+    preview: Option<UndoPreview>,
+    events: EventSink,
+    stopper: crate::execute::Stopper,
+    confirm: Confirm,
+) -> Result<RunReport> {
+    let files = RunFiles::new(&req.results).with_registre(req.registre.clone());
+    let (source, bound) = if req.resume {
+        (RunSource::PlanFile(files.plan()), None)
+    } else {
+        let preview = match preview {
+            Some(p) => p,
+            None => undo_preview(cfg, &req.undone, req.registre.as_deref(), &req.ticks)?,
+        };
+        if super::before::same_file(&preview.results, &req.results) {
+            return Err(Failure::unusable(UndoRefusal::SameResults.text(cfg.lang)));
+        }
+        (RunSource::Plan(Box::new(preview.plan)), preview.tenant)
+    };
+    let mut run_req = RunRequest::new(source, &req.results);
+    run_req.files = files;
+    run_req.resume = req.resume;
+    run_req.assume_yes = req.assume_yes;
+    run_req.pacing = req.pacing;
+    run_req.keys = req.keys;
+    run_req.front = req.front;
+    run_req.bound_tenant = bound;
+    run(cfg, run_req, events, stopper, confirm).await
+}
+
+/// The rows of an undo's dry run: IGNORE with the verdict as reason, or
+/// VALIDE for the rows whose inverse calls would go.
+pub fn undo_dry_results(preview: &UndoPreview) -> Vec<RowResult> {
+    preview
+        .verdicts
+        .iter()
+        .map(|v| {
+            let status = if v.goes { Status::Valide } else { Status::Ignore };
+            RowResult { etape: "annulation".into(), ..RowResult::new(status, v.reason.clone()) }
+        })
+        .collect()
+}
+
+/// Writes an undo's dry-run results (the verdicts, nothing sent).
+pub fn write_undo_dry_run(preview: &UndoPreview, path: &Path, lang: Lang) -> Result<()> {
+    crate::report::results_format(path)?;
+    let rows = undo_dry_results(preview);
+    crate::report::write_results(path, &preview.plan.columns, &preview.plan.rows, &rows, lang)
+}
+
+/// An undo plan's answers read its own way (see the module's doc): the
+/// calls answered « not assigned » (now OK, said so), `None` when the plan
+/// is no undo.
+pub(super) fn settle_calls(
+    plan: &Plan,
+    outcomes: &mut HashMap<u32, CallOutcome>,
+    not_assigned: &[String],
+    lang: Lang,
+) -> Option<HashSet<u32>> {
+    undoes(&plan.source.sha256)?;
+    let mut nothing = HashSet::new();
+    for call in &plan.calls {
+        let Some(o) = outcomes.get_mut(&call.id) else { continue };
+        if o.status != Status::Erreur {
+            continue;
+        }
+        match call.operation {
+            Operation::RemoveApplication if says_not_assigned(&o.message, not_assigned) => {
+                o.message = UndoText::NotAssigned { answer: &o.message }.text(lang);
+                o.status = Status::Ok;
+                nothing.insert(call.id);
+            }
+            Operation::AddCollaborativeOffer if known_answer(&o.message) == Some(KnownAnswer::OfferNotActive) => {
+                o.message = UndoText::OfferNotActive { answer: &o.message }.text(lang);
+            }
+            _ => {}
+        }
+    }
+    Some(nothing)
+}
+
+/// An undo's rows after its calls: a row that made no call says its
+/// verdict's reason (IGNORE); a row whose calls all met « not assigned »
+/// is RIEN_A_DEFAIRE (IGNORE); an undone row says what came back. Returns
+/// the plan with the verdicts so updated.
+pub(super) fn settle_rows(plan: &Plan, nothing: &HashSet<u32>, rows: &mut [RowResult]) -> Plan {
+    let mut plan = plan.clone();
+    let mut calls_of: HashMap<RowRef, Vec<u32>> = HashMap::new();
+    for c in &plan.calls {
+        for r in &c.rows {
+            calls_of.entry(r.clone()).or_default().push(c.id);
+        }
+    }
+    let verdict_at = plan.columns.iter().rposition(|c| c == VERDICT_COLUMN);
+    for (row, result) in plan.rows.iter_mut().zip(rows.iter_mut()) {
+        let reason = row.problems.join(" | ");
+        if row.check != RowCheck::Valide {
+            *result = RowResult { etape: "annulation".into(), ..RowResult::new(Status::Ignore, reason) };
+            continue;
+        }
+        let calls = calls_of.get(&row.row_ref()).map(Vec::as_slice).unwrap_or_default();
+        if !calls.is_empty() && calls.iter().all(|c| nothing.contains(c)) {
+            result.status = Status::Ignore;
+            if let Some(cell) = verdict_at.and_then(|i| row.values.get_mut(i)) {
+                *cell = Verdict::RienADefaire.word().into();
+            }
+        } else if result.status.is_success() {
+            result.message = reason;
+        }
+    }
+    plan
+}

@@ -1,0 +1,258 @@
+//! The words of an undo (issue 24), whole, in French and in English: what
+//! each inverse call gives back and what it cannot, and why a row makes no
+//! call. The verdict words themselves never change with the language.
+
+use crate::i18n::Lang;
+
+use super::Text;
+
+/// What one call of the undone run becomes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum UndoText<'a> {
+    /// addCollaborativeOffer undone by removeApplication.
+    OfferWithdrawn {
+        offre: &'a str,
+        email: &'a str,
+        dossier: &'a str,
+    },
+    /// addClient undone by removeApplication.
+    ClientStays {
+        offre: &'a str,
+        email: &'a str,
+        dossier: &'a str,
+    },
+    /// removeApplication undone by addCollaborativeOffer.
+    OfferGivenBack {
+        offre: &'a str,
+        email: &'a str,
+        dossier: &'a str,
+    },
+    /// A dossier's offer added or removed.
+    DossierOffer {
+        operation: &'a str,
+        offre: &'a str,
+        dossier: &'a str,
+    },
+    Provisioned {
+        dossier: &'a str,
+    },
+    Updated {
+        email: &'a str,
+    },
+    /// removeApplication whose dossier offer was removed since.
+    OfferRemovedSince {
+        offre: &'a str,
+        email: &'a str,
+        dossier: &'a str,
+    },
+    /// A call whose outcome is to check.
+    ToCheck {
+        operation: &'a str,
+        dossier: &'a str,
+    },
+    /// Changed since by a later run.
+    ChangedSince {
+        operation: &'a str,
+        dossier: &'a str,
+        run: i64,
+    },
+    /// Undone already by an earlier undo.
+    UndoneBefore {
+        run: i64,
+    },
+    // Row leads.
+    LeadAnnulable,
+    LeadPartialTicked,
+    LeadPartialLeft,
+    LeadIrreversible,
+    NothingToUndo,
+    LeadToCheck,
+    LeadRefused,
+    Linked {
+        feuille: &'a str,
+        ligne: u32,
+    },
+    /// The command line's summary of the verdicts.
+    Verdicts {
+        run: i64,
+        verdicts: &'a str,
+        calls: usize,
+    },
+    // After the inverse calls.
+    NotAssigned {
+        answer: &'a str,
+    },
+    OfferNotActive {
+        answer: &'a str,
+    },
+}
+
+impl Text for UndoText<'_> {
+    fn text(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Fr => fr(self),
+            Lang::En => en(self),
+        }
+    }
+}
+
+fn fr(t: &UndoText<'_>) -> String {
+    use UndoText::*;
+    match t {
+        OfferWithdrawn { offre, email, dossier } => format!(
+            "l'offre {offre} de {email} sur {dossier} est retirée ; le lien dossier–interlocuteur créé par l'ajout peut rester (Loop ne documente pas ce que removeApplication en fait)"
+        ),
+        ClientStays { offre, email, dossier } => format!(
+            "l'offre {offre} de {email} sur {dossier} est retirée ; l'interlocuteur et son utilisateur client restent dans Loop ; s'ils ont été créés par erreur, supprimez-les à la main (Paramétrage > Clients > Interlocuteurs)"
+        ),
+        OfferGivenBack { offre, email, dossier } => format!(
+            "l'offre {offre} est rendue à {email} sur {dossier} (profil et social non rétablis : Loop ne les fait pas connaître)"
+        ),
+        DossierOffer { operation, offre, dossier } => format!(
+            "{operation} de l'offre {offre} sur {dossier} ne se défait pas : retirer une offre du dossier la retire à tous ses interlocuteurs ; Loop ne dit pas qui l'avait"
+        ),
+        Provisioned { dossier } => {
+            format!("le provisionnement de {dossier} ne se défait pas : le dossier reste opérationnel")
+        }
+        Updated { email } => format!(
+            "la modification de {email} (updateClient) ne se défait pas : loopbatch ne connaît pas avec certitude les valeurs d'avant"
+        ),
+        OfferRemovedSince { offre, email, dossier } => format!(
+            "l'offre {offre} ne peut être rendue à {email} : l'offre du dossier {dossier} a été retirée depuis (par cette exécution ou une suivante)"
+        ),
+        ToCheck { operation, dossier } => format!(
+            "l'issue de {operation} sur {dossier} est inconnue : vérifiez dans Loop et notez-le (loopbatch verify), puis relancez l'annulation"
+        ),
+        ChangedSince { operation, dossier, run } => format!(
+            "ce que {operation} a changé sur {dossier} a été modifié depuis par l'exécution n° {run} : annulez d'abord celle-ci"
+        ),
+        UndoneBefore { run } => format!("ligne déjà annulée par l'exécution n° {run}"),
+        LeadAnnulable => "Annulable :".into(),
+        LeadPartialTicked => "Annulée en partie :".into(),
+        LeadPartialLeft => {
+            "Non annulée (PARTIEL, non cochée : cochez-la dans la page ou relancez avec --partial) :".into()
+        }
+        LeadIrreversible => "Irréversible, aucun appel :".into(),
+        NothingToUndo => {
+            "Rien à défaire : aucun appel de cette ligne n'a changé Loop (déjà fait, refusé ou jamais envoyé).".into()
+        }
+        LeadToCheck => "À vérifier, aucun appel :".into(),
+        LeadRefused => "Refusée, aucun appel :".into(),
+        Linked { feuille, ligne } => format!(
+            "Non annulée : elle partage un appel avec la ligne {ligne} de {feuille}, qui n'est pas annulée ; annulez-les ensemble."
+        ),
+        Verdicts { run, verdicts, calls } => format!(
+            "Annulation de l'exécution n° {run} : lignes par verdict : {verdicts} ; {calls} appel(s) inverse(s) à envoyer. Chaque ligne dit dans les résultats ce qui revient et ce qui ne revient pas."
+        ),
+        NotAssigned { answer } => {
+            format!(
+                "Rien à défaire : l'offre n'était plus affectée à l'interlocuteur (réponse de Loop : « {answer} »)."
+            )
+        }
+        OfferNotActive { answer } => format!(
+            "offre non rétablie : activez d'abord l'offre du dossier (LoopHub), puis relancez l'annulation (réponse de Loop : « {answer} »)"
+        ),
+    }
+}
+
+fn en(t: &UndoText<'_>) -> String {
+    use UndoText::*;
+    match t {
+        OfferWithdrawn { offre, email, dossier } => format!(
+            "the offer {offre} of {email} on {dossier} is withdrawn; the dossier–contact link the add made may stay (Loop does not document what removeApplication does with it)"
+        ),
+        ClientStays { offre, email, dossier } => format!(
+            "the offer {offre} of {email} on {dossier} is withdrawn; the contact and their client user stay in Loop; if they were created by mistake, delete them by hand (Paramétrage > Clients > Interlocuteurs)"
+        ),
+        OfferGivenBack { offre, email, dossier } => format!(
+            "the offer {offre} is given back to {email} on {dossier} (profile and social not restored: Loop does not tell them)"
+        ),
+        DossierOffer { operation, offre, dossier } => format!(
+            "{operation} of the offer {offre} on {dossier} cannot be undone: removing an offer from the dossier removes it from all its contacts; Loop does not say who had it"
+        ),
+        Provisioned { dossier } => {
+            format!("the provisioning of {dossier} cannot be undone: the dossier stays operational")
+        }
+        Updated { email } => {
+            format!(
+                "the change of {email} (updateClient) cannot be undone: loopbatch does not know the earlier values for sure"
+            )
+        }
+        OfferRemovedSince { offre, email, dossier } => format!(
+            "the offer {offre} cannot be given back to {email}: the dossier {dossier}'s offer was removed since (by this run or a later one)"
+        ),
+        ToCheck { operation, dossier } => format!(
+            "the outcome of {operation} on {dossier} is unknown: check in Loop and record it (loopbatch verify), then undo again"
+        ),
+        ChangedSince { operation, dossier, run } => {
+            format!("what {operation} changed on {dossier} was changed since by run no. {run}: undo that run first")
+        }
+        UndoneBefore { run } => format!("row already undone by run no. {run}"),
+        LeadAnnulable => "Undoable:".into(),
+        LeadPartialTicked => "Partly undone:".into(),
+        LeadPartialLeft => "Not undone (PARTIEL, not ticked: tick it in the page or undo again with --partial):".into(),
+        LeadIrreversible => "Irreversible, no call:".into(),
+        NothingToUndo => {
+            "Nothing to undo: no call of this row changed Loop (done already, refused or never sent).".into()
+        }
+        LeadToCheck => "To check, no call:".into(),
+        LeadRefused => "Refused, no call:".into(),
+        Linked { feuille, ligne } => format!(
+            "Not undone: it shares a call with row {ligne} of {feuille}, which is not undone; undo them together."
+        ),
+        Verdicts { run, verdicts, calls } => format!(
+            "Undo of run no. {run}: rows per verdict: {verdicts}; {calls} inverse call(s) to send. Each row says in the results what comes back and what does not."
+        ),
+        NotAssigned { answer } => {
+            format!("Nothing to undo: the offer was no longer the contact's (Loop's answer: “{answer}”).")
+        }
+        OfferNotActive { answer } => format!(
+            "offer not restored: first activate the dossier's offer (LoopHub), then undo again (Loop's answer: “{answer}”)"
+        ),
+    }
+}
+
+/// Why an undo does not start (nothing sent).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum UndoRefusal<'a> {
+    /// No such run in the registre.
+    NoRun { run: &'a str, registre: &'a str },
+    /// The run never ended.
+    NotEnded { run: i64 },
+    /// The plan kept beside its results is not (or no longer) the run's.
+    NoPlan { run: i64, plan: &'a str },
+    /// The undo's results are the run's own.
+    SameResults,
+}
+
+impl Text for UndoRefusal<'_> {
+    fn text(&self, lang: Lang) -> String {
+        use UndoRefusal::*;
+        match (lang, self) {
+            (Lang::Fr, NoRun { run, registre }) => format!(
+                "Aucune exécution « {run} » dans le registre {registre} : donnez le fichier de résultats de l'exécution, ou son numéro (« exécution n° N » dans les messages et l'historique de la page). Rien n'a été envoyé."
+            ),
+            (Lang::En, NoRun { run, registre }) => format!(
+                "No run “{run}” in the registre {registre}: give the run's results file, or its number (“run no. N” in the messages and the page's history). Nothing was sent."
+            ),
+            (Lang::Fr, NotEnded { run }) => format!(
+                "L'exécution n° {run} n'est pas terminée : reprenez-la (--resume) ou fermez-la (loopbatch registre close {run}), puis annulez-la. Rien n'a été envoyé."
+            ),
+            (Lang::En, NotEnded { run }) => format!(
+                "Run no. {run} has not ended: resume it (--resume) or close it (loopbatch registre close {run}), then undo it. Nothing was sent."
+            ),
+            (Lang::Fr, NoPlan { run, plan }) => format!(
+                "Le plan de l'exécution n° {run} n'est plus à côté de ses résultats ({plan} manque ou est celui d'une autre exécution) : sans lui, loopbatch ne sait pas quelles lignes ses appels servaient. Remettez-le à sa place. Rien n'a été envoyé."
+            ),
+            (Lang::En, NoPlan { run, plan }) => format!(
+                "The plan of run no. {run} is no longer beside its results ({plan} is missing or belongs to another run): without it, loopbatch does not know which rows its calls served. Put it back. Nothing was sent."
+            ),
+            (Lang::Fr, SameResults) => {
+                "Les résultats de l'annulation doivent être un autre fichier que ceux de l'exécution annulée : donnez un autre nom à --results. Rien n'a été envoyé.".into()
+            }
+            (Lang::En, SameResults) => {
+                "The undo's results must be another file than the undone run's: give --results another name. Nothing was sent.".into()
+            }
+        }
+    }
+}
