@@ -51,10 +51,17 @@ pub async fn memory_counts(
     plan: &Plan,
     files: &RunFiles,
 ) -> Option<MemoryCounts> {
-    let tenant = Tenant::of(cfg, keys).await;
-    let mut plan = plan.clone();
-    let r = recall(&mut plan, files, &tenant, Use::default(), None, &cfg.routes, cfg.lang).ok()?;
-    Some(r.counts(&plan))
+    let tenant = Tenant::looked_at(cfg, keys).await;
+    // No registre yet: nothing done, and none made by a look.
+    let memory = match files.registre().exists() {
+        true => read_memory(plan, files, &tenant, None, cfg.lang).ok()?,
+        false => Default::default(),
+    };
+    let done = crate::plan::memory::done_calls(plan, &memory, Use::default());
+    let remembered = Remembered { done, ..Remembered::default() };
+    let (rows_done, rows_to_send) = row_counts(plan, &remembered);
+    let calls_to_send = plan.calls.len() - remembered.done.len();
+    Some(MemoryCounts { rows_done, rows_to_send, tenant: tenant.place(cfg.lang), calls_to_send })
 }
 
 /// The registre's memory applied to the plan, its counts said before
@@ -152,6 +159,21 @@ pub(super) fn recall(
     routes: &crate::config::Routes,
     lang: Lang,
 ) -> Result<Recall> {
+    let memory = read_memory(plan, files, tenant, except, lang)?;
+    let remembered = apply(plan, &memory, routes, how);
+    let (rows_done, rows_to_send) = row_counts(plan, &remembered);
+    Ok(Recall { remembered, rows_done, rows_to_send, tenant: tenant.place(lang), meanwhile: false })
+}
+
+/// The tenant's memory of the plan's dossiers and people (`except`: the run
+/// a resume continues).
+fn read_memory(
+    plan: &Plan,
+    files: &RunFiles,
+    tenant: &Tenant,
+    except: Option<i64>,
+    lang: Lang,
+) -> Result<crate::registre::state::Memory> {
     let mut reg = Registre::open(&files.registre(), lang)?;
     let keys = linked_keys(&reg, tenant);
     let mut dossiers: Vec<&str> = plan.calls.iter().map(|c| &*c.dossier).collect();
@@ -166,10 +188,7 @@ pub(super) fn recall(
     emails.sort_unstable();
     emails.dedup();
     let memory = reg.memory(&dossiers, &emails, &|t| same_tenant(tenant, &keys, t), except)?;
-    drop(reg);
-    let remembered = apply(plan, &memory, routes, how);
-    let (rows_done, rows_to_send) = row_counts(plan, &remembered);
-    Ok(Recall { remembered, rows_done, rows_to_send, tenant: tenant.place(lang), meanwhile: false })
+    Ok(memory)
 }
 
 /// Valid rows all of whose calls are done already, and valid rows with a

@@ -47,13 +47,32 @@ impl Tenant {
         Tenant { instance: simulator_instance(&cfg.base_url).await, ..Tenant::without_instance(cfg, keys) }
     }
 
+    /// The same, making no per-user secret when there is none yet (a
+    /// screen that only looks): then no run was recorded under one.
+    pub(super) async fn looked_at(cfg: &Config, keys: &Keys) -> Tenant {
+        let mut t = Tenant {
+            instance: simulator_instance(&cfg.base_url).await,
+            ..Tenant::without_instance_of(cfg, keys, false)
+        };
+        t.links.clear();
+        t
+    }
+
     fn without_instance(cfg: &Config, keys: &Keys) -> Tenant {
+        Tenant::without_instance_of(cfg, keys, true)
+    }
+
+    fn without_instance_of(cfg: &Config, keys: &Keys, make_secret: bool) -> Tenant {
         let id = keys.key_id();
         Tenant {
             endpoint: normalized_endpoint(&cfg.base_url),
             domain: cfg.domain.clone().filter(|d| !d.trim().is_empty()),
             key: mask(id),
-            key_hash: cfg.user_dir.as_deref().and_then(secret).map(|s| hex(&hmac_sha256(&s, id.as_bytes())[..16])),
+            key_hash: cfg
+                .user_dir
+                .as_deref()
+                .and_then(|d| if make_secret { secret(d) } else { existing_secret(d) })
+                .map(|s| hex(&hmac_sha256(&s, id.as_bytes())[..16])),
             instance: None,
             links: Vec::new(),
         }
@@ -150,6 +169,11 @@ pub fn key_replaced(cfg: &Config, keys: &Keys, files: &RunFiles) -> Option<(Stri
 /// tombstones of forgotten calls.
 pub fn user_secret(cfg: &Config) -> Option<Vec<u8>> {
     cfg.user_dir.as_deref().and_then(secret)
+}
+
+/// The user's secret if it was made already.
+fn existing_secret(dir: &Path) -> Option<Vec<u8>> {
+    std::fs::read(dir.join(SECRET_FILE)).ok().filter(|b| b.len() >= 32)
 }
 
 /// The user's 32-byte secret, created owner-only at first use.
