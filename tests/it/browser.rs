@@ -405,6 +405,14 @@ fn check_fix_run_download(kind: Browser, driver: &Path, binary: &Path) {
         // The mistyped e-mail of line 8, fixed in its cell: the row turns VALIDE.
         let row = r#"tr[data-testid=row][data-row="8"]"#;
         assert_eq!(attr(&c, row, "data-statut").await, "INVALIDE");
+        // Statuses in words beside their codes, in the counts and on the row.
+        let counts = text(&c, "[data-testid=summary] .counts").await;
+        assert!(
+            counts.contains("valide · VALIDE (") && counts.contains("invalide, non envoyé · INVALIDE ("),
+            "{counts}"
+        );
+        let said = text(&c, &format!("{row} td.statut")).await;
+        assert!(said.contains("INVALIDE") && said.contains("invalide, non envoyé"), "{said}");
         let email = r#"input[data-row="8"][data-field=email]"#;
         // Clearing the cell is itself a change: the row is checked (and
         // redrawn) at once; then the right address is typed.
