@@ -51,8 +51,18 @@ pub enum Failure {
     /// A defect: work that ended abnormally (a task that panicked).
     #[error("internal error: {what}")]
     Internal { what: String },
+    /// Something that keeps a command from starting (registre,
+    /// configuration, keys, lock…), by kind with its context.
+    // Displayed in French, the default (as `Unusable` was); the edges say it
+    // in the user's language.
+    #[error("{}", crate::messages::said_fr(self))]
+    Refused(Refusal),
+    /// A run or a LoopHub listing that had to stop, by kind.
+    #[error("{}", crate::messages::said_fr(self))]
+    Halted(Halt),
     /// The input, the configuration or the results location cannot be used
-    /// (said where it is raised, in the user's language).
+    /// (said where it is raised, in the user's language; raised so only in
+    /// files not yet converted to `Refused`).
     #[error("{0}")]
     Unusable(String),
     /// A run that started and had to stop (said where it is raised).
@@ -180,6 +190,139 @@ pub enum WriteProblem {
     Workbook(String),
 }
 
+/// What keeps a command from starting, beyond the files it reads and
+/// writes: each kind with the context its sentence needs (`messages`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// The registre on a network share (else in a synced folder).
+    RegistreUnsafePlace {
+        file: PathBuf,
+        network: bool,
+    },
+    RegistreDiskFull {
+        file: PathBuf,
+    },
+    RegistreBusy {
+        file: PathBuf,
+    },
+    /// The system's or SQLite's words.
+    RegistreCannotOpen {
+        file: PathBuf,
+        error: String,
+    },
+    /// Never replaced by an empty one: the user moves it aside.
+    RegistreDamaged {
+        file: PathBuf,
+    },
+    /// Made by a newer loopbatch (its version, if noted).
+    RegistreNewer {
+        file: PathBuf,
+        by: Option<String>,
+    },
+    RegistreNoRoom {
+        folder: PathBuf,
+        free_mb: u64,
+        needed_mb: u64,
+    },
+    /// `registre check` found problems (each said before).
+    RegistreProblems {
+        file: PathBuf,
+        count: usize,
+    },
+    /// The system's words; none: the destination exists (never overwritten).
+    RegistreCopy {
+        dest: PathBuf,
+        error: Option<String>,
+    },
+    /// No default place for the registre.
+    NoDataFolder,
+    /// No per-user folder, so no key for the fingerprints; `deleting`: the
+    /// page's deletion of a run (else `registre forget`).
+    NoConfigFolder {
+        deleting: bool,
+    },
+    /// A journal of the previous version: the system's words, or none when
+    /// it has no header.
+    JournalUnreadable {
+        journal: PathBuf,
+        error: Option<String>,
+    },
+    /// The engine's runtime could not be made.
+    CannotStart {
+        error: String,
+    },
+    ConfigUnreadable {
+        file: PathBuf,
+        error: String,
+    },
+    /// TOML's words; never the file's text (a key may be pasted in it).
+    ConfigInvalid {
+        file: PathBuf,
+        line: Option<usize>,
+        error: String,
+    },
+    /// A `rate` that is not N/s, N/min or N/h.
+    ConfigRate {
+        value: String,
+    },
+    /// `api`: the API key, else the subscription key.
+    KeyMissing {
+        api: bool,
+    },
+    KeyFileUnreadable {
+        api: bool,
+        file: Option<PathBuf>,
+        error: String,
+    },
+    ApiKeyMalformed,
+    /// The results' folder cannot hold the run's lock file.
+    RunCannotPrepare {
+        folder: PathBuf,
+        error: String,
+    },
+    /// The results' folder cannot lock.
+    RunCannotLock {
+        folder: PathBuf,
+        error: String,
+    },
+    /// Another process runs into these results: who, if its note says.
+    RunTaken {
+        results: String,
+        holder: Option<Holder>,
+    },
+    DemoGoing {
+        folder: PathBuf,
+    },
+    /// A run resumed elsewhere than it started; `gone`: its simulator.
+    OtherPlace {
+        recorded: Box<crate::job::Tenant>,
+        now: Box<crate::job::Tenant>,
+        gone: bool,
+    },
+    /// A run resumed with another key; `look_alike`: the same masked id.
+    OtherKey {
+        recorded: String,
+        now: String,
+        look_alike: bool,
+    },
+}
+
+/// Who holds a run's lock, as its note says.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Holder {
+    pub user: String,
+    pub machine: String,
+    pub pid: u32,
+    pub since: String,
+}
+
+/// Why a run or a LoopHub listing stopped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Halt {
+    /// Placeholder until the execute files are converted.
+    Said(String),
+}
+
 /// A call of a plan, as the user finds it in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallRef {
@@ -242,8 +385,9 @@ impl Failure {
             | Failure::Plan { .. }
             | Failure::Results { .. }
             | Failure::Write { .. }
+            | Failure::Refused(_)
             | Failure::Unusable(_) => exit::UNUSABLE,
-            Failure::Stopped(_) => exit::STOPPED,
+            Failure::Halted(_) | Failure::Stopped(_) => exit::STOPPED,
             // As a panic of the process: Rust's own code for it.
             Failure::Internal { .. } => 101,
         }

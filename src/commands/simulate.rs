@@ -53,7 +53,7 @@ pub(super) fn simulate(args: &SimulateArgs, cfg: &Config) -> Result<u8> {
         .without_time()
         .try_init();
     let dossiers = opts.model.dossiers.len();
-    let rt = super::runtime(lang)?;
+    let rt = super::runtime()?;
     rt.block_on(async {
         let handle =
             simulator::start(opts, args.port).await.map_err(|e| simulator::bind_failure(args.port, &e, lang))?;

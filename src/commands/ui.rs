@@ -10,7 +10,7 @@ pub(super) fn ui(args: &UiArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     // The page writes only in the per-user folders: all of it owner-only.
     crate::files::owner_only_from_now();
-    let rt = super::runtime(lang)?;
+    let rt = super::runtime()?;
     rt.block_on(async {
         // --demo: the page talks to the embedded simulator, with the sample.
         let demo = match args.demo {

@@ -47,15 +47,7 @@ pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
     let results = out.join("resultats-demo.xlsx");
     // A demo going in this folder keeps its journal and its samples.
     if super::before::is_running(&RunFiles::new(&results)) {
-        return Err(crate::error::Failure::unusable(format!(
-            "{} {} {}",
-            lang.t("Une démonstration tourne déjà dans", "A demo is already going in"),
-            out.display(),
-            lang.t(
-                ": attendez sa fin, ou choisissez un autre dossier avec --out. Rien n'a été envoyé.",
-                ": wait for its end, or pick another folder with --out. Nothing was sent.",
-            )
-        )));
+        return Err(crate::error::Failure::Refused(crate::error::Refusal::DemoGoing { folder: out.to_path_buf() }));
     }
     write_atomic(&sheet, DEMO_SHEET)?;
     write_atomic(&dossiers, DEMO_DOSSIERS)?;

@@ -10,8 +10,10 @@
 mod en;
 mod fr;
 mod page;
+mod setup;
 
 pub(crate) use page::{GridText, HomeText, PlanText, RunText, SheetText};
+pub(crate) use setup::Notice;
 
 use crate::error::Failure;
 use crate::i18n::Lang;
@@ -312,6 +314,11 @@ impl Text for Message<'_> {
             Lang::En => en::message(self),
         }
     }
+}
+
+/// A failure in French, for its `Display` (the default language).
+pub(crate) fn said_fr(f: &Failure) -> String {
+    fr::failure(f)
 }
 
 /// The results workbook's words: sheet names, headings, its print footer

@@ -91,7 +91,7 @@ impl Journal {
     /// of its rescue file, which are then the run's own).
     pub(crate) fn open(registre: &Path, spec: RunSpec<'_>, take: Take, lang: Lang) -> Result<(Journal, Recorded)> {
         let mut reg = Registre::open(registre, lang)?;
-        crate::registre::enough_space(registre, lang)?;
+        crate::registre::enough_space(registre)?;
         let existing = reg.run_for(spec.results)?;
         let (run, recorded) = match (take, existing) {
             (Take::Resume, Some(row)) => {

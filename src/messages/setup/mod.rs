@@ -1,0 +1,89 @@
+//! The sentences of the registre, the configuration, the keys, the run's
+//! lock and place: the `Refusal`s that keep a command from starting, and
+//! the `Notice`s said along the way; French in `fr.rs`, English in `en.rs`.
+
+mod en;
+mod fr;
+
+use std::path::Path;
+
+use super::Text;
+use crate::error::{Halt, Refusal};
+use crate::i18n::Lang;
+
+/// Said on the way (not a failure): what a command did, a warning.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Notice<'a> {
+    /// A warning on the command line (its text said already).
+    Warning {
+        text: &'a str,
+    },
+    /// A key file other users may read.
+    KeyFileReadableByOthers {
+        file: &'a Path,
+    },
+    /// Where a run sends, for a person: the address, the domain, the
+    /// simulator's instance.
+    Place {
+        endpoint: &'a str,
+        domain: Option<&'a str>,
+        instance: Option<&'a str>,
+    },
+    RegistreSound {
+        file: &'a Path,
+        runs: i64,
+        attempts: i64,
+    },
+    RegistreCopied {
+        dest: &'a Path,
+    },
+    /// A journal imported: its events, its run, whether lines were unreadable.
+    Imported {
+        journal: &'a Path,
+        records: usize,
+        run: i64,
+        damaged: bool,
+    },
+    AlreadyImported {
+        journal: &'a Path,
+    },
+    Forgotten {
+        who: &'a str,
+        calls: usize,
+    },
+    /// A reader holds the WAL: the forgetting is not finished.
+    ForgetNotEmptied,
+}
+
+impl Text for Notice<'_> {
+    fn text(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Fr => fr::notice(self),
+            Lang::En => en::notice(self),
+        }
+    }
+}
+
+pub(super) fn refusal(r: &Refusal, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => fr::refusal(r),
+        Lang::En => en::refusal(r),
+    }
+}
+
+pub(super) fn halt(h: &Halt, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => fr::halt(h),
+        Lang::En => en::halt(h),
+    }
+}
+
+/// The command that moves a damaged registre aside.
+fn move_aside(file: &Path) -> String {
+    let aside = format!("{}.endommage", file.display());
+    if cfg!(windows) {
+        format!("move \"{}\" \"{aside}\"", file.display())
+    } else {
+        format!("mv \"{}\" \"{aside}\"", file.display())
+    }
+}
