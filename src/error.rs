@@ -305,6 +305,32 @@ pub enum Refusal {
         now: String,
         look_alike: bool,
     },
+    /// Plain http to another machine: the host.
+    AddressRefused {
+        host: String,
+    },
+    /// A base_url that does not parse, as written.
+    InvalidAddress {
+        url: String,
+    },
+    /// The HTTP client could not be made: its words.
+    HttpClient {
+        error: String,
+    },
+    /// `dossiers` or `--online` without the cabinet's domain.
+    NoDomain,
+    /// The run recorded for these results is another plan's.
+    OtherPlan {
+        results: PathBuf,
+    },
+    /// `--resume` with no run recorded for these results.
+    NothingToResume {
+        results: PathBuf,
+    },
+    /// A new run into results that already have one.
+    RunRecorded {
+        results: PathBuf,
+    },
 }
 
 /// Who holds a run's lock, as its note says.
@@ -319,8 +345,44 @@ pub struct Holder {
 /// Why a run or a LoopHub listing stopped.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Halt {
-    /// Placeholder until the execute files are converted.
-    Said(String),
+    /// The registre could not be written: the system's words.
+    RegistreUnwritable { file: PathBuf, error: String },
+    /// The LoopHub list could not be had: the call, what went wrong.
+    LoopHub { call: LoopHubCall, fault: LoopHubFault },
+}
+
+/// The LoopHub list's call, as the user can check it in the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoopHubCall {
+    pub method: String,
+    pub route: String,
+    /// The key id, masked.
+    pub key: String,
+}
+
+/// Why the LoopHub list could not be had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoopHubFault {
+    /// Not the JSON array of dossiers expected.
+    Unreadable,
+    /// The gateway refused a key, or does not know the route.
+    Fatal {
+        kind: crate::execute::client::FatalKind,
+        status: u16,
+        message: String,
+    },
+    /// Loop's answer, verbatim.
+    Business {
+        status: u16,
+        message: String,
+    },
+    /// A passing trouble that outlasted the retries (said already).
+    Transient {
+        detail: String,
+    },
+    Throttled {
+        status: u16,
+    },
 }
 
 /// A call of a plan, as the user finds it in the file.

@@ -7,11 +7,13 @@
 //! Not every sentence is here yet: the rest are still written inline as
 //! `lang.t(fr, en)` beside their use.
 
+mod call;
 mod en;
 mod fr;
 mod page;
 mod setup;
 
+pub(crate) use call::{CallText, RouteHint, TransportFault};
 pub(crate) use page::{GridText, HomeText, PlanText, RunText, SheetText};
 pub(crate) use setup::Notice;
 

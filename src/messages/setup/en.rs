@@ -72,12 +72,37 @@ pub(super) fn refusal(r: &Refusal) -> String {
             let unconfirmed = if *look_alike { " (which look alike, but the key cannot be confirmed as the same: a run started by another user or on another machine?)" } else { "" };
             format!("This run was made with the API key {recorded} ; the key given now is {now}{unconfirmed}. Nothing was sent. If it is the same firm's new key (the old one was refused or replaced), resume with --new-key; otherwise put the original key back. (A run started by another user is resumed with --new-key too.)")
         }
+        Refusal::AddressRefused { host } => format!("Address refused: http://{host} — keys only travel over https (http is allowed to 127.0.0.1 only)."),
+        Refusal::InvalidAddress { url } => format!("Invalid API address (base_url / LOOP_BASE_URL): {url}"),
+        Refusal::HttpClient { error } => format!("Cannot create the HTTP client: {error}"),
+        Refusal::NoDomain => "Unknown cabinet domain: give --domain CODE or domain = \"CODE\" in loopbatch.toml (the cabinet's code in LoopHub).".into(),
+        Refusal::OtherPlan { results } => format!("{} : the run recorded for this file belongs to another plan (the input file or the configuration changed since): cannot resume it. Keep the original file, or choose another --results.", results.display()),
+        Refusal::NothingToResume { results } => format!("Nothing to resume for {} : the registre knows no run of this file. Nothing was sent.", results.display()),
+        Refusal::RunRecorded { results } => format!("A run is already recorded for these results: {} — to continue it if it is not over, add --resume (nothing done is sent again); for a new run, choose another --results file. Nothing was sent.", results.display()),
     }
 }
 
 pub(super) fn halt(h: &Halt) -> String {
     match h {
-        Halt::Said(said) => said.clone(),
+        Halt::RegistreUnwritable { file, error } => format!(
+            "registre cannot be written: {} ({error}). No more calls are sent. Free some space (or fix the permission to write), then resume with --resume: nothing recorded as done is sent again.",
+            file.display()
+        ),
+        Halt::LoopHub { call, fault } => {
+            let what = format!("LoopHub list {} {} (key {})", call.method, call.route, call.key);
+            match fault {
+                LoopHubFault::Unreadable => format!(
+                    "{what} : unreadable answer (a JSON array of dossiers was expected). Check [routes] loophub and loophub_method."
+                ),
+                LoopHubFault::Fatal { kind, status, message } => format!(
+                    "{what} : {}",
+                    CallText::Fatal { kind: *kind, status: *status, message, route: RouteHint::LoopHub }.text(Lang::En)
+                ),
+                LoopHubFault::Business { status, message } => format!("{what} : HTTP {status} : {message}"),
+                LoopHubFault::Transient { detail } => format!("{what} : {detail}"),
+                LoopHubFault::Throttled { status } => format!("{what} : HTTP {status}"),
+            }
+        }
     }
 }
 

@@ -72,12 +72,37 @@ pub(super) fn refusal(r: &Refusal) -> String {
             let unconfirmed = if *look_alike { " (qui se ressemblent, mais la clé ne peut être confirmée comme la même : exécution commencée par un autre utilisateur ou sur un autre poste ?)" } else { "" };
             format!("Cette exécution a été faite avec la clé d'API {recorded} ; la clé donnée maintenant est {now}{unconfirmed}. Rien n'a été envoyé. Si c'est la nouvelle clé du même cabinet (l'ancienne a été refusée ou remplacée), reprenez avec --new-key ; sinon remettez la clé d'origine. (Une exécution commencée par un autre utilisateur se reprend aussi avec --new-key.)")
         }
+        Refusal::AddressRefused { host } => format!("Adresse refusée : http://{host} — les clés ne partent qu'en https (http n'est admis que vers 127.0.0.1)."),
+        Refusal::InvalidAddress { url } => format!("Adresse de l'API invalide (base_url / LOOP_BASE_URL) : {url}"),
+        Refusal::HttpClient { error } => format!("Client HTTP impossible à créer : {error}"),
+        Refusal::NoDomain => "Domaine du cabinet inconnu : indiquez --domain CODE ou domain = \"CODE\" dans loopbatch.toml (le code du cabinet dans LoopHub).".into(),
+        Refusal::OtherPlan { results } => format!("{} : l'exécution notée pour ce fichier appartient à un autre plan (le fichier d'entrée ou la configuration a changé depuis) : impossible de la reprendre. Gardez le fichier d'origine, ou choisissez un autre --results.", results.display()),
+        Refusal::NothingToResume { results } => format!("Rien à reprendre pour {} : le registre ne connaît aucune exécution de ce fichier. Rien n'a été envoyé.", results.display()),
+        Refusal::RunRecorded { results } => format!("Une exécution est déjà notée pour ces résultats : {} — pour la continuer si elle n'est pas finie, ajoutez --resume (rien de ce qui est fait n'est renvoyé) ; pour une nouvelle exécution, choisissez un autre fichier --results. Rien n'a été envoyé.", results.display()),
     }
 }
 
 pub(super) fn halt(h: &Halt) -> String {
     match h {
-        Halt::Said(said) => said.clone(),
+        Halt::RegistreUnwritable { file, error } => format!(
+            "registre impossible à écrire : {} ({error}). Aucun appel n'est plus envoyé. Libérez de la place (ou corrigez le droit d'écrire), puis reprenez avec --resume : rien de ce qui est noté comme fait ne sera renvoyé.",
+            file.display()
+        ),
+        Halt::LoopHub { call, fault } => {
+            let what = format!("Liste LoopHub {} {} (clé {})", call.method, call.route, call.key);
+            match fault {
+                LoopHubFault::Unreadable => format!(
+                    "{what} : réponse illisible (tableau JSON de dossiers attendu). Vérifiez [routes] loophub et loophub_method."
+                ),
+                LoopHubFault::Fatal { kind, status, message } => format!(
+                    "{what} : {}",
+                    CallText::Fatal { kind: *kind, status: *status, message, route: RouteHint::LoopHub }.text(Lang::Fr)
+                ),
+                LoopHubFault::Business { status, message } => format!("{what} : HTTP {status} : {message}"),
+                LoopHubFault::Transient { detail } => format!("{what} : {detail}"),
+                LoopHubFault::Throttled { status } => format!("{what} : HTTP {status}"),
+            }
+        }
     }
 }
 

@@ -8,7 +8,8 @@ mod fr;
 use std::path::Path;
 
 use super::Text;
-use crate::error::{Halt, Refusal};
+use super::call::{CallText, RouteHint};
+use crate::error::{Halt, LoopHubFault, Refusal};
 use crate::i18n::Lang;
 
 /// Said on the way (not a failure): what a command did, a warning.
