@@ -331,6 +331,8 @@ pub enum Refusal {
     RunRecorded {
         results: PathBuf,
     },
+    /// No per-user data folder for the page's files.
+    NoPageFolder,
 }
 
 /// Who holds a run's lock, as its note says.

@@ -14,8 +14,8 @@ mod page;
 mod setup;
 
 pub(crate) use call::{CallText, RouteHint, TransportFault};
-pub(crate) use page::{GridText, HomeText, PlanText, RunText, SheetText};
-pub(crate) use setup::Notice;
+pub(crate) use page::{AnswerText, GridText, HomeText, PlanText, RunText, SheetText};
+pub(crate) use setup::{KeysKept, Notice};
 
 use crate::error::Failure;
 use crate::i18n::Lang;

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use super::sheets::{XLSX, download, loaded, not_found};
 use super::{Shared, failed, failure, internal};
 use crate::job::{self, Filter};
+use crate::messages::AnswerText;
 
 fn blank_is_none(s: String) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
@@ -69,7 +70,7 @@ pub(super) async fn portfolio(State(app): State<Shared>, Form(f): Form<Portfolio
     // Clients' data: the copy served is not kept.
     let _ = std::fs::remove_file(&out);
     match bytes {
-        Ok(bytes) => download(bytes, XLSX, lang.t("portefeuille-loophub.xlsx", "loophub-portfolio.xlsx")),
+        Ok(bytes) => download(bytes, XLSX, AnswerText::PortfolioFileName.say(lang)),
         Err(f) => failed(&app, &f, None),
     }
 }

@@ -36,11 +36,12 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use tokio::sync::Notify;
 
+use crate::error::Refusal;
 use crate::job::Config;
 use crate::job::Lang;
 use crate::job::{Failure, Result};
 use crate::job::{owner_only_file, owner_only_folder};
-use crate::messages::{Message, Text};
+use crate::messages::{AnswerText, Message, Notice, Text};
 
 pub(crate) use guard::OPENING_TTL;
 
@@ -152,14 +153,9 @@ fn file_names_only(text: &str, folders: &[String]) -> String {
 }
 
 /// The per-user folder of the page's files, created owner-only.
-pub(crate) fn user_folder(lang: Lang) -> Result<PathBuf> {
+pub(crate) fn user_folder() -> Result<PathBuf> {
     // Never a shared folder (the temporary one): another user could own it.
-    let base = dirs::data_dir().ok_or_else(|| {
-        Failure::unusable(lang.t(
-            "Dossier de données de l'utilisateur introuvable (HOME, APPDATA) : la page ne peut pas garder ses fichiers.",
-            "The user's data folder cannot be found (HOME, APPDATA): the page cannot keep its files.",
-        ))
-    })?;
+    let base = dirs::data_dir().ok_or(Failure::Refused(Refusal::NoPageFolder))?;
     let folder = base.join("loopbatch");
     owner_only_folder(&folder).map_err(|e| Failure::unusable(format!("{} : {e}", folder.display())))?;
     crate::job::tighten(&folder);
@@ -170,7 +166,7 @@ pub(crate) fn user_folder(lang: Lang) -> Result<PathBuf> {
 /// request. `announce` gets the opening address once the server listens.
 pub(crate) async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -> Result<()> {
     let lang = cfg.lang;
-    let folder = user_folder(lang)?;
+    let folder = user_folder()?;
     // A server of this user already serves: it hands a fresh opening.
     if !opts.demo
         && let Some(address) = handover(&folder).await
@@ -427,7 +423,7 @@ fn internal(e: tokio::task::JoinError) -> Failure {
 fn failure_then(app: &App, status: StatusCode, text: &str, next: Option<(&str, &str)>) -> Response<Body> {
     let lang = app.lang();
     let text = app.shown(text);
-    let title = lang.t("Cela n'a pas pu se faire", "This could not be done");
+    let title = AnswerText::ThisCouldNotBeDone.say(lang);
     let mut r = html(pages::failed(lang, title, &text, next));
     *r.status_mut() = status;
     r
@@ -529,17 +525,10 @@ async fn quit(State(app): State<Shared>) -> Response<Body> {
     app.quit.notify_one();
     let lang = app.lang();
     let text = match going {
-        Some((_, name)) => format!(
-            "{} {name} {}",
-            lang.t("L'exécution de", "The run of"),
-            lang.t(
-                "a été arrêtée : les appels en cours se terminent et ses résultats sont écrits. Pour la reprendre, relancez loopbatch, ouvrez « Exécutions gardées » et cliquez sur « Reprendre » : rien de ce qui est fait ne sera renvoyé. Vous pouvez fermer cet onglet.",
-                "was stopped: calls in flight finish and its results are written. To resume it, start loopbatch again, open “Kept runs” and click “Resume”: nothing done is sent again. You may close this tab."
-            )
-        ),
-        None => lang.t("Vous pouvez fermer cet onglet.", "You may close this tab.").to_string(),
+        Some((_, name)) => Notice::StoppedOnQuit { name: &name }.text(lang),
+        None => AnswerText::YouMayCloseThisTab.say(lang).to_string(),
     };
-    html(pages::goodbye(lang, lang.t("loopbatch est arrêté", "loopbatch has stopped"), &text))
+    html(pages::goodbye(lang, AnswerText::LoopbatchHasStopped.say(lang), &text))
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ pub(super) fn refusal(r: &Refusal) -> String {
             let why = error.as_deref().unwrap_or("this file exists already (never overwritten)");
             format!("Cannot copy the registre to {} : {why}", dest.display())
         }
+        Refusal::NoPageFolder => "The user's data folder cannot be found (HOME, APPDATA): the page cannot keep its files.".into(),
         Refusal::NoDataFolder => "The user's data folder cannot be found: say where to keep the registre with --registre FILE (or LOOPBATCH_REGISTRE).".into(),
         Refusal::NoConfigFolder { deleting: false } => "The user's configuration folder cannot be found: the key of the fingerprints cannot be read. Nothing was erased.".into(),
         Refusal::NoConfigFolder { deleting: true } => "The user's configuration folder cannot be found: the key of the fingerprints cannot be read. Nothing was deleted.".into(),
@@ -106,6 +107,10 @@ pub(super) fn halt(h: &Halt) -> String {
     }
 }
 
+fn calls(n: f64) -> &'static str {
+    if n >= 2.0 { "calls" } else { "call" }
+}
+
 pub(super) fn notice(n: &Notice<'_>) -> String {
     match n {
         Notice::Warning { text } => format!("Warning: {text}"),
@@ -123,6 +128,18 @@ pub(super) fn notice(n: &Notice<'_>) -> String {
         }
         Notice::AlreadyImported { journal } => format!("Already imported: {}", journal.display()),
         Notice::Forgotten { who, calls } => format!("Forgotten {who} : {calls} call(s). Their e-mails, names, phones, request bodies and Loop's messages are erased from the registre; each keeps a fingerprint, its attempts, their effect and order. Results files and plans kept beside them are not touched."),
+        Notice::KeysSaid { kept: KeysKept::Saved, key } => format!("saved for this user, API key {key}"),
+        Notice::KeysSaid { kept: KeysKept::Typed, key } => format!("typed for this session, API key {key}"),
+        Notice::KeysSaid { kept: KeysKept::Configured, key } => format!("configured, API key {key}"),
+        Notice::StoppedOnQuit { name } => format!("The run of {name} was stopped: calls in flight finish and its results are written. To resume it, start loopbatch again, open “Kept runs” and click “Resume”: nothing done is sent again. You may close this tab."),
+        Notice::Paused { wait } => format!("paused: Cegid Loop asks to wait {wait} (the run goes on by itself)"),
+        Notice::CallsDone { done, total } => format!("{done} {} of {total}", calls(*done as f64)),
+        Notice::PaceAllowed { rate, per_second } => format!("pace allowed: {rate} {} per second", calls(*per_second)),
+        Notice::Speed { rate, per_second } => format!("speed: {rate} {} per second", calls(*per_second)),
+        Notice::EtaIn { wait } => format!("estimated end in {wait}"),
+        Notice::Errors { n: 0 } => "no error".into(),
+        Notice::Errors { n: 1 } => "1 error".into(),
+        Notice::Errors { n } => format!("{n} errors"),
         Notice::ForgetNotEmptied => "Warning: another program is reading the registre right now; a copy of these data stays in its -wal file until it lets go. Close it (a copy, a backup, another loopbatch window), then run the same command again to finish the erasure.".into(),
     }
 }

@@ -31,6 +31,7 @@ pub(super) fn refusal(r: &Refusal) -> String {
             let why = error.as_deref().unwrap_or("ce fichier existe déjà (il n'est jamais écrasé)");
             format!("Copie du registre impossible vers {} : {why}", dest.display())
         }
+        Refusal::NoPageFolder => "Dossier de données de l'utilisateur introuvable (HOME, APPDATA) : la page ne peut pas garder ses fichiers.".into(),
         Refusal::NoDataFolder => "Dossier de données de l'utilisateur introuvable : indiquez où garder le registre avec --registre FICHIER (ou LOOPBATCH_REGISTRE).".into(),
         Refusal::NoConfigFolder { deleting: false } => "Dossier de configuration de l'utilisateur introuvable : la clé des empreintes ne peut pas être lue. Rien n'a été effacé.".into(),
         Refusal::NoConfigFolder { deleting: true } => "Dossier de configuration de l'utilisateur introuvable : la clé des empreintes ne peut pas être lue. Rien n'a été supprimé.".into(),
@@ -106,6 +107,10 @@ pub(super) fn halt(h: &Halt) -> String {
     }
 }
 
+fn calls(n: f64) -> &'static str {
+    if n >= 2.0 { "appels" } else { "appel" }
+}
+
 pub(super) fn notice(n: &Notice<'_>) -> String {
     match n {
         Notice::Warning { text } => format!("Avertissement : {text}"),
@@ -123,6 +128,18 @@ pub(super) fn notice(n: &Notice<'_>) -> String {
         }
         Notice::AlreadyImported { journal } => format!("Déjà importé : {}", journal.display()),
         Notice::Forgotten { who, calls } => format!("Oublié {who} : {calls} appel(s). Leurs e-mails, noms, téléphones, corps de requête et messages de Loop sont effacés du registre ; il reste pour chacun une empreinte, ses tentatives, leur effet et leur ordre. Les fichiers de résultats et les plans gardés à côté ne sont pas touchés."),
+        Notice::KeysSaid { kept: KeysKept::Saved, key } => format!("enregistrées pour cet utilisateur, clé d'API {key}"),
+        Notice::KeysSaid { kept: KeysKept::Typed, key } => format!("saisies pour cette session, clé d'API {key}"),
+        Notice::KeysSaid { kept: KeysKept::Configured, key } => format!("configurées, clé d'API {key}"),
+        Notice::StoppedOnQuit { name } => format!("L'exécution de {name} a été arrêtée : les appels en cours se terminent et ses résultats sont écrits. Pour la reprendre, relancez loopbatch, ouvrez « Exécutions gardées » et cliquez sur « Reprendre » : rien de ce qui est fait ne sera renvoyé. Vous pouvez fermer cet onglet."),
+        Notice::Paused { wait } => format!("en pause : Cegid Loop demande d'attendre {wait} (la suite repart seule)"),
+        Notice::CallsDone { done, total } => format!("{done} {} sur {total}", calls(*done as f64)),
+        Notice::PaceAllowed { rate, per_second } => format!("cadence permise : {rate} {} par seconde", calls(*per_second)),
+        Notice::Speed { rate, per_second } => format!("vitesse : {rate} {} par seconde", calls(*per_second)),
+        Notice::EtaIn { wait } => format!("fin estimée dans {wait}"),
+        Notice::Errors { n: 0 } => "aucune erreur".into(),
+        Notice::Errors { n: 1 } => "1 erreur".into(),
+        Notice::Errors { n } => format!("{n} erreurs"),
         Notice::ForgetNotEmptied => "Attention : un autre programme lit le registre en ce moment ; une copie de ces données reste dans son fichier -wal jusqu'à ce qu'il le relâche. Fermez-le (une copie, une sauvegarde, une autre fenêtre de loopbatch), puis relancez la même commande pour finir l'effacement.".into(),
     }
 }

@@ -54,6 +54,49 @@ pub(crate) enum Notice<'a> {
     },
     /// A reader holds the WAL: the forgetting is not finished.
     ForgetNotEmptied,
+    /// The page: which keys it sends with, the API key's masked id.
+    KeysSaid {
+        kept: KeysKept,
+        key: &'a str,
+    },
+    /// The page closed while a run went: its name.
+    StoppedOnQuit {
+        name: &'a str,
+    },
+    /// The progress: paused, for how long (said).
+    Paused {
+        wait: &'a str,
+    },
+    /// The progress: calls done of how many.
+    CallsDone {
+        done: usize,
+        total: usize,
+    },
+    /// The pace allowed, in calls per second (`rate` said, `per_second` for the plural).
+    PaceAllowed {
+        rate: &'a str,
+        per_second: f64,
+    },
+    /// The speed seen, in calls per second.
+    Speed {
+        rate: &'a str,
+        per_second: f64,
+    },
+    /// The estimated end, in how long (said).
+    EtaIn {
+        wait: &'a str,
+    },
+    Errors {
+        n: usize,
+    },
+}
+
+/// Where the page's keys come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeysKept {
+    Saved,
+    Typed,
+    Configured,
 }
 
 impl Text for Notice<'_> {
