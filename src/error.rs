@@ -333,6 +333,16 @@ pub enum Refusal {
     },
     /// No per-user data folder for the page's files.
     NoPageFolder,
+    /// A port that cannot be listened on: the system's words.
+    CannotListen {
+        port: u16,
+        error: String,
+    },
+    /// A folder that cannot be made: the system's words.
+    CannotCreateFolder {
+        folder: PathBuf,
+        error: String,
+    },
 }
 
 /// Who holds a run's lock, as its note says.

@@ -82,7 +82,7 @@ pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
         admin_secret: Some(Secret::new(admin_secret())),
         ..Default::default()
     };
-    let handle = simulator::start(sim_opts, 0).await.map_err(|e| simulator::bind_failure(0, &e, lang))?;
+    let handle = simulator::start(sim_opts, 0).await.map_err(|e| simulator::bind_failure(0, &e))?;
     cfg.base_url = handle.base_url.clone();
     Ok(Demo { simulator: handle, cfg, sheet, results })
 }

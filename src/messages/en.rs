@@ -482,6 +482,8 @@ pub(super) fn workbook(t: WorkbookText) -> &'static str {
         WorkbookText::Name => "name",
         WorkbookText::Advice => "advice",
         WorkbookText::PageFooter => "&CPage &P of &N",
+        WorkbookText::UnknownValue => "Unknown value",
+        WorkbookText::OperationsSheet => "Operations",
         WorkbookText::ResultsSheet => "Results",
     }
 }

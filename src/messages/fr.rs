@@ -484,5 +484,7 @@ pub(super) fn workbook(t: WorkbookText) -> &'static str {
         WorkbookText::Advice => "conseil",
         WorkbookText::PageFooter => "&CPage &P / &N",
         WorkbookText::ResultsSheet => "Résultats",
+        WorkbookText::UnknownValue => "Valeur inconnue",
+        WorkbookText::OperationsSheet => "Opérations",
     }
 }

@@ -339,6 +339,10 @@ pub(crate) enum WorkbookText {
     Advice,
     PageFooter,
     ResultsSheet,
+    /// A template's drop-down refusing a value: its title.
+    UnknownValue,
+    /// The operations template's sheet.
+    OperationsSheet,
 }
 
 impl WorkbookText {

@@ -175,7 +175,7 @@ pub(crate) async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&
     }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", opts.port))
         .await
-        .map_err(|e| crate::job::bind_failure(opts.port, &e, lang))?;
+        .map_err(|e| crate::job::bind_failure(opts.port, &e))?;
     let port = listener.local_addr().map_err(|e| Failure::unusable(e.to_string()))?.port();
     sheets::remove_unreachable(&folder);
     let app = Arc::new(App {

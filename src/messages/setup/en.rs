@@ -32,6 +32,8 @@ pub(super) fn refusal(r: &Refusal) -> String {
             format!("Cannot copy the registre to {} : {why}", dest.display())
         }
         Refusal::NoPageFolder => "The user's data folder cannot be found (HOME, APPDATA): the page cannot keep its files.".into(),
+        Refusal::CannotListen { port, error } => format!("Cannot listen on 127.0.0.1:{port} : {error}. Pick another port with --port (0 = a free port)."),
+        Refusal::CannotCreateFolder { folder, error } => format!("Cannot create folder {} : {error}", folder.display()),
         Refusal::NoDataFolder => "The user's data folder cannot be found: say where to keep the registre with --registre FILE (or LOOPBATCH_REGISTRE).".into(),
         Refusal::NoConfigFolder { deleting: false } => "The user's configuration folder cannot be found: the key of the fingerprints cannot be read. Nothing was erased.".into(),
         Refusal::NoConfigFolder { deleting: true } => "The user's configuration folder cannot be found: the key of the fingerprints cannot be read. Nothing was deleted.".into(),
@@ -139,6 +141,7 @@ pub(super) fn notice(n: &Notice<'_>) -> String {
         Notice::EtaIn { wait } => format!("estimated end in {wait}"),
         Notice::Errors { n: 0 } => "no error".into(),
         Notice::Errors { n: 1 } => "1 error".into(),
+        Notice::PossibleValues { values } => format!("Possible values: {values}"),
         Notice::Errors { n } => format!("{n} errors"),
         Notice::ForgetNotEmptied => "Warning: another program is reading the registre right now; a copy of these data stays in its -wal file until it lets go. Close it (a copy, a backup, another loopbatch window), then run the same command again to finish the erasure.".into(),
     }

@@ -32,6 +32,8 @@ pub(super) fn refusal(r: &Refusal) -> String {
             format!("Copie du registre impossible vers {} : {why}", dest.display())
         }
         Refusal::NoPageFolder => "Dossier de données de l'utilisateur introuvable (HOME, APPDATA) : la page ne peut pas garder ses fichiers.".into(),
+        Refusal::CannotListen { port, error } => format!("Impossible d'écouter sur 127.0.0.1:{port} : {error}. Choisissez un autre port avec --port (0 = un port libre)."),
+        Refusal::CannotCreateFolder { folder, error } => format!("Impossible de créer le dossier {} : {error}", folder.display()),
         Refusal::NoDataFolder => "Dossier de données de l'utilisateur introuvable : indiquez où garder le registre avec --registre FICHIER (ou LOOPBATCH_REGISTRE).".into(),
         Refusal::NoConfigFolder { deleting: false } => "Dossier de configuration de l'utilisateur introuvable : la clé des empreintes ne peut pas être lue. Rien n'a été effacé.".into(),
         Refusal::NoConfigFolder { deleting: true } => "Dossier de configuration de l'utilisateur introuvable : la clé des empreintes ne peut pas être lue. Rien n'a été supprimé.".into(),
@@ -139,6 +141,7 @@ pub(super) fn notice(n: &Notice<'_>) -> String {
         Notice::EtaIn { wait } => format!("fin estimée dans {wait}"),
         Notice::Errors { n: 0 } => "aucune erreur".into(),
         Notice::Errors { n: 1 } => "1 erreur".into(),
+        Notice::PossibleValues { values } => format!("Valeurs possibles : {values}"),
         Notice::Errors { n } => format!("{n} erreurs"),
         Notice::ForgetNotEmptied => "Attention : un autre programme lit le registre en ce moment ; une copie de ces données reste dans son fichier -wal jusqu'à ce qu'il le relâche. Fermez-le (une copie, une sauvegarde, une autre fenêtre de loopbatch), puis relancez la même commande pour finir l'effacement.".into(),
     }

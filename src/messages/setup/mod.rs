@@ -89,6 +89,10 @@ pub(crate) enum Notice<'a> {
     Errors {
         n: usize,
     },
+    /// A template's drop-down refusing a value: the values it takes.
+    PossibleValues {
+        values: &'a str,
+    },
 }
 
 /// Where the page's keys come from.
