@@ -53,12 +53,12 @@ pub enum Failure {
     Internal { what: String },
     /// Something that keeps a command from starting (registre,
     /// configuration, keys, lock…), by kind with its context.
-    // Displayed in French, the default (as `Unusable` was); the edges say it
-    // in the user's language.
-    #[error("{}", crate::messages::said_fr(self))]
+    // Displayed in French, the default (as `Unusable` was; `Display` in
+    // `messages`); the edges say it in the user's language.
+    #[error("{0}")]
     Refused(Refusal),
     /// A run or a LoopHub listing that had to stop, by kind.
-    #[error("{}", crate::messages::said_fr(self))]
+    #[error("{0}")]
     Halted(Halt),
     /// The input, the configuration or the results location cannot be used
     /// (said where it is raised, in the user's language; raised so only in
@@ -295,8 +295,8 @@ pub enum Refusal {
     },
     /// A run resumed elsewhere than it started; `gone`: its simulator.
     OtherPlace {
-        recorded: Box<crate::job::Tenant>,
-        now: Box<crate::job::Tenant>,
+        recorded: RunPlace,
+        now: RunPlace,
         gone: bool,
     },
     /// A run resumed with another key; `look_alike`: the same masked id.
@@ -343,6 +343,20 @@ pub enum Refusal {
         folder: PathBuf,
         error: String,
     },
+    /// A file or folder of the page's own: the system's words.
+    PageFile {
+        file: PathBuf,
+        error: String,
+    },
+}
+
+/// Where a run sends: the address, the cabinet's domain, the simulator's
+/// instance (a simulator that restarted is another place).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunPlace {
+    pub endpoint: String,
+    pub domain: Option<String>,
+    pub instance: Option<String>,
 }
 
 /// Who holds a run's lock, as its note says.
@@ -379,7 +393,7 @@ pub enum LoopHubFault {
     Unreadable,
     /// The gateway refused a key, or does not know the route.
     Fatal {
-        kind: crate::execute::client::FatalKind,
+        kind: crate::loop_api::FatalKind,
         status: u16,
         message: String,
     },

@@ -220,7 +220,7 @@ pub(crate) fn write_templates(dir: &Path, lang: Lang) -> Result<Vec<std::path::P
     for (stem, sheet, columns) in templates(lang) {
         let xlsx = dir.join(format!("{stem}.xlsx"));
         let bytes = template_xlsx(sheet, columns, &[], lang)
-            .map_err(|e| crate::error::Failure::unusable(format!("{} : {e}", xlsx.display())))?;
+            .map_err(|e| crate::error::Failure::write(&xlsx, crate::error::WriteProblem::Workbook(e.to_string())))?;
         crate::files::write_atomic(&xlsx, &bytes)?;
         let csv = dir.join(format!("{stem}.csv"));
         crate::files::write_atomic(&csv, &template_csv(columns))?;

@@ -31,13 +31,7 @@ pub(crate) enum Answer {
     Fatal { status: u16, kind: FatalKind, message: String, request_id: String },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FatalKind {
-    SubscriptionKey,
-    ApiKey,
-    Forbidden,
-    RouteNotFound,
-}
+pub(crate) use crate::loop_api::FatalKind;
 
 pub(crate) struct Client {
     /// Sends the keys (marked sensitive) and the JSON headers with every request.
@@ -111,13 +105,6 @@ pub(crate) fn fatal_row_message(
     lang: Lang,
 ) -> String {
     CallText::FatalRow { kind, status, message, route }.text(lang)
-}
-
-/// Whether a row's message says a key was refused (`fatal_row_message`).
-pub(crate) fn says_key_refused(message: &str) -> bool {
-    ["clé d'abonnement refusée", "clé d'API refusée", "subscription key refused", "API key refused"]
-        .iter()
-        .any(|w| message.starts_with(w))
 }
 
 /// Joins a route under the base URL's path; never drops that path.

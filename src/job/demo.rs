@@ -41,7 +41,12 @@ impl Demo {
 /// Each demo starts afresh: the record of a previous demo is detached.
 pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
     let lang = cfg.lang;
-    std::fs::create_dir_all(out).map_err(|e| crate::error::Failure::unusable(format!("{} : {e}", out.display())))?;
+    std::fs::create_dir_all(out).map_err(|e| {
+        crate::error::Failure::Refused(crate::error::Refusal::CannotCreateFolder {
+            folder: out.to_path_buf(),
+            error: e.to_string(),
+        })
+    })?;
     let sheet = out.join("onboarding-clients.csv");
     let dossiers = out.join("dossiers-simulateur.csv");
     let results = out.join("resultats-demo.xlsx");

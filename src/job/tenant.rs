@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::config::{Config, Keys, mask};
-use crate::error::{Failure, Refusal, Result};
+use crate::error::{Failure, Refusal, Result, RunPlace};
 use crate::execute::client::{normalized_endpoint, simulator_instance};
 use crate::i18n::Lang;
 use crate::messages::{Notice, Text};
@@ -61,6 +61,10 @@ impl Tenant {
             .text(lang)
     }
 
+    fn run_place(&self) -> RunPlace {
+        RunPlace { endpoint: self.endpoint.clone(), domain: self.domain.clone(), instance: self.instance.clone() }
+    }
+
     /// The same key: by fingerprint when both have one; by the masked id
     /// only when neither has (a journal of an earlier version, a run with
     /// no per-user folder on both sides). One fingerprint against none is
@@ -88,8 +92,8 @@ pub(super) fn check_same(recorded: &Tenant, now: &Tenant, new_key: bool, _lang: 
     if !same_place {
         let gone = recorded.instance.is_some() && now.instance.is_none() && recorded.endpoint == now.endpoint;
         return Err(Failure::Refused(Refusal::OtherPlace {
-            recorded: Box::new(recorded.clone()),
-            now: Box::new(now.clone()),
+            recorded: recorded.run_place(),
+            now: now.run_place(),
             gone,
         }));
     }

@@ -321,11 +321,6 @@ impl Text for Message<'_> {
     }
 }
 
-/// A failure in French, for its `Display` (the default language).
-pub(crate) fn said_fr(f: &Failure) -> String {
-    fr::failure(f)
-}
-
 /// The results workbook's words: sheet names, headings, its print footer
 /// (the results' columns never change with the language).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

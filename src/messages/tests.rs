@@ -216,7 +216,7 @@ fn refusals() -> Vec<Failure> {
         Failure::Halted(Halt::LoopHub {
             call: LoopHubCall { method: "POST".into(), route: "/loophub/folders".into(), key: "ab***yz".into() },
             fault: LoopHubFault::Fatal {
-                kind: crate::execute::client::FatalKind::RouteNotFound,
+                kind: crate::loop_api::FatalKind::RouteNotFound,
                 status: 404,
                 message: "Resource not found".into(),
             },
@@ -235,7 +235,7 @@ fn what_keeps_a_command_from_starting_or_stops_it() {
 
 #[test]
 fn the_engines_words_about_one_call() {
-    use crate::execute::client::FatalKind;
+    use crate::loop_api::FatalKind;
     use crate::loop_api::Operation;
     let route = RouteHint::Call { operation: Operation::AddOffer, route: "/collaborativeOffer/addOffer" };
     let said = |lang| {

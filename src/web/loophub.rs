@@ -64,9 +64,7 @@ pub(super) async fn portfolio(State(app): State<Shared>, Form(f): Form<Portfolio
     let out = folder.join(format!("{}.xlsx", super::guard::secret()));
     let domain = blank_is_none(f.domaine);
     let exported = job::export_portfolio(&cfg, domain.as_deref(), keys, &filter, Some(&out)).await;
-    let bytes = exported.and_then(|_| {
-        std::fs::read(&out).map_err(|e| crate::job::Failure::unusable(format!("{} : {e}", out.display())))
-    });
+    let bytes = exported.and_then(|_| std::fs::read(&out).map_err(|e| super::page_file(&out, &e)));
     // Clients' data: the copy served is not kept.
     let _ = std::fs::remove_file(&out);
     match bytes {

@@ -36,9 +36,9 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use tokio::sync::Notify;
 
-use crate::error::Refusal;
 use crate::job::Config;
 use crate::job::Lang;
+use crate::job::Refusal;
 use crate::job::{Failure, Result};
 use crate::job::{owner_only_file, owner_only_folder};
 use crate::messages::{AnswerText, Message, Notice, Text};
@@ -157,9 +157,14 @@ pub(crate) fn user_folder() -> Result<PathBuf> {
     // Never a shared folder (the temporary one): another user could own it.
     let base = dirs::data_dir().ok_or(Failure::Refused(Refusal::NoPageFolder))?;
     let folder = base.join("loopbatch");
-    owner_only_folder(&folder).map_err(|e| Failure::unusable(format!("{} : {e}", folder.display())))?;
+    owner_only_folder(&folder).map_err(|e| page_file(&folder, &e))?;
     crate::job::tighten(&folder);
     Ok(folder)
+}
+
+/// A file or folder of the page's own that cannot be made, written or read.
+fn page_file(file: &std::path::Path, e: &std::io::Error) -> Failure {
+    Failure::Refused(Refusal::PageFile { file: file.to_path_buf(), error: e.to_string() })
 }
 
 /// Serves the page until "Quitter", Ctrl-C, or `IDLE_LIMIT` without a
@@ -176,7 +181,7 @@ pub(crate) async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", opts.port))
         .await
         .map_err(|e| crate::job::bind_failure(opts.port, &e))?;
-    let port = listener.local_addr().map_err(|e| Failure::unusable(e.to_string()))?.port();
+    let port = listener.local_addr().map_err(|e| crate::job::bind_failure(opts.port, &e))?.port();
     sheets::remove_unreachable(&folder);
     let app = Arc::new(App {
         cfg: cfg.clone(),
@@ -200,8 +205,7 @@ pub(crate) async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&
     let serving = folder.join(SERVING);
     if !opts.demo {
         let line = format!("{port} {}", app.handover_key);
-        owner_only_file(&serving, line.as_bytes())
-            .map_err(|e| Failure::unusable(format!("{} : {e}", serving.display())))?;
+        owner_only_file(&serving, line.as_bytes()).map_err(|e| page_file(&serving, &e))?;
     }
     let address = format!("http://127.0.0.1:{port}/ouvrir/{}", app.guard.new_opening());
     open_at(&folder, &address, &opts, announce)?;
@@ -251,8 +255,7 @@ fn open_at(folder: &std::path::Path, address: &str, opts: &UiOptions, announce: 
         title { "loopbatch" }
         a href=(address) { "loopbatch" }
     };
-    owner_only_file(&opening, page.into_string().as_bytes())
-        .map_err(|e| Failure::unusable(format!("{} : {e}", opening.display())))?;
+    owner_only_file(&opening, page.into_string().as_bytes()).map_err(|e| page_file(&opening, &e))?;
     announce(address);
     if opts.open_browser {
         let _ = open::that_detached(&opening);

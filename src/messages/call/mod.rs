@@ -7,9 +7,8 @@ mod en;
 mod fr;
 
 use super::Text;
-use crate::execute::client::FatalKind;
 use crate::i18n::Lang;
-use crate::loop_api::Operation;
+use crate::loop_api::{FatalKind, Operation};
 
 /// Which route a « route unknown » answer is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

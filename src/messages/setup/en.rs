@@ -8,7 +8,7 @@ fn key(api: bool) -> (&'static str, &'static str) {
     if api { ("API key", API_KEY_VAR) } else { ("Subscription key", SUBSCRIPTION_KEY_VAR) }
 }
 
-fn place(t: &crate::job::Tenant) -> String {
+fn place(t: &crate::error::RunPlace) -> String {
     notice(&Notice::Place { endpoint: &t.endpoint, domain: t.domain.as_deref(), instance: t.instance.as_deref() })
 }
 
@@ -34,6 +34,7 @@ pub(super) fn refusal(r: &Refusal) -> String {
         Refusal::NoPageFolder => "The user's data folder cannot be found (HOME, APPDATA): the page cannot keep its files.".into(),
         Refusal::CannotListen { port, error } => format!("Cannot listen on 127.0.0.1:{port}: {error}. Pick another port with --port (0 = a free port)."),
         Refusal::CannotCreateFolder { folder, error } => format!("Cannot create folder {}: {error}", folder.display()),
+        Refusal::PageFile { file, error } => format!("The page's working file cannot be made, written or read: {}: {error}", file.display()),
         Refusal::NoDataFolder => "The user's data folder cannot be found: say where to keep the registre with --registre FILE (or LOOPBATCH_REGISTRE).".into(),
         Refusal::NoConfigFolder { deleting: false } => "The user's configuration folder cannot be found: the key of the fingerprints cannot be read. Nothing was erased.".into(),
         Refusal::NoConfigFolder { deleting: true } => "The user's configuration folder cannot be found: the key of the fingerprints cannot be read. Nothing was deleted.".into(),

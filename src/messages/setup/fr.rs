@@ -8,7 +8,7 @@ fn key(api: bool) -> (&'static str, &'static str) {
     if api { ("Clé d'API", API_KEY_VAR) } else { ("Clé d'abonnement", SUBSCRIPTION_KEY_VAR) }
 }
 
-fn place(t: &crate::job::Tenant) -> String {
+fn place(t: &crate::error::RunPlace) -> String {
     notice(&Notice::Place { endpoint: &t.endpoint, domain: t.domain.as_deref(), instance: t.instance.as_deref() })
 }
 
@@ -34,6 +34,7 @@ pub(super) fn refusal(r: &Refusal) -> String {
         Refusal::NoPageFolder => "Dossier de données de l'utilisateur introuvable (HOME, APPDATA) : la page ne peut pas garder ses fichiers.".into(),
         Refusal::CannotListen { port, error } => format!("Impossible d'écouter sur 127.0.0.1:{port} : {error}. Choisissez un autre port avec --port (0 = un port libre)."),
         Refusal::CannotCreateFolder { folder, error } => format!("Impossible de créer le dossier {} : {error}", folder.display()),
+        Refusal::PageFile { file, error } => format!("Fichier de travail de la page impossible à créer, écrire ou lire : {} : {error}", file.display()),
         Refusal::NoDataFolder => "Dossier de données de l'utilisateur introuvable : indiquez où garder le registre avec --registre FICHIER (ou LOOPBATCH_REGISTRE).".into(),
         Refusal::NoConfigFolder { deleting: false } => "Dossier de configuration de l'utilisateur introuvable : la clé des empreintes ne peut pas être lue. Rien n'a été effacé.".into(),
         Refusal::NoConfigFolder { deleting: true } => "Dossier de configuration de l'utilisateur introuvable : la clé des empreintes ne peut pas être lue. Rien n'a été supprimé.".into(),

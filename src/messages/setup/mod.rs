@@ -126,6 +126,19 @@ pub(super) fn halt(h: &Halt, lang: Lang) -> String {
     }
 }
 
+// Displayed in French, the default language (a `Failure`'s `Display`).
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&fr::refusal(self))
+    }
+}
+
+impl std::fmt::Display for Halt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&fr::halt(self))
+    }
+}
+
 /// The command that moves a damaged registre aside.
 fn move_aside(file: &Path) -> String {
     let aside = format!("{}.endommage", file.display());
