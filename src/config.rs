@@ -241,12 +241,12 @@ impl Config {
         let file = match &path {
             Some(p) => {
                 let text = std::fs::read_to_string(p).map_err(|e| {
-                    Failure::Refused(Refusal::ConfigUnreadable { file: p.clone(), error: e.to_string() })
+                    Failure::refused(Refusal::ConfigUnreadable { file: p.clone(), error: e.to_string() })
                 })?;
                 toml::from_str::<FileConfig>(&text).map_err(|e| {
                     // Never echo the file's text: a key may have been pasted in it.
                     let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-                    Failure::Refused(Refusal::ConfigInvalid { file: p.clone(), line, error: e.message().trim().into() })
+                    Failure::refused(Refusal::ConfigInvalid { file: p.clone(), line, error: e.message().trim().into() })
                 })?
             }
             None => FileConfig::default(),
@@ -269,16 +269,16 @@ impl Config {
             }
             match find_key(var, file.as_deref()) {
                 Ok(Some(v)) => Ok(Secret::new(v)),
-                Ok(None) => Err(Failure::Refused(Refusal::KeyMissing { api })),
+                Ok(None) => Err(Failure::refused(Refusal::KeyMissing { api })),
                 Err(e) => {
-                    Err(Failure::Refused(Refusal::KeyFileUnreadable { api, file: file.clone(), error: e.to_string() }))
+                    Err(Failure::refused(Refusal::KeyFileUnreadable { api, file: file.clone(), error: e.to_string() }))
                 }
             }
         };
         let subscription = read(false, &self.subscription_key_file)?;
         let api = read(true, &self.api_key_file)?;
         if !well_formed_api_key(api.expose()) {
-            return Err(Failure::Refused(Refusal::ApiKeyMalformed));
+            return Err(Failure::refused(Refusal::ApiKeyMalformed));
         }
         Ok(Keys { subscription, api, warnings })
     }
@@ -298,7 +298,7 @@ impl Config {
     pub fn resolve(file: FileConfig, path: Option<PathBuf>, lang: Lang) -> Result<Config> {
         let rate_text = file.rate.clone().unwrap_or_else(|| "5/s".into());
         let rate = Rate::parse(&rate_text)
-            .ok_or_else(|| Failure::Refused(Refusal::ConfigRate { value: rate_text.clone() }))?;
+            .ok_or_else(|| Failure::refused(Refusal::ConfigRate { value: rate_text.clone() }))?;
         let base = path.as_ref().and_then(|p| p.parent()).map(Path::to_path_buf).unwrap_or_default();
         let relative = |p: Option<PathBuf>| p.map(|p| if p.is_relative() { base.join(p) } else { p });
         let mut cfg = Config {

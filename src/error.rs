@@ -56,10 +56,10 @@ pub enum Failure {
     // Displayed in French, the default (as `Unusable` was; `Display` in
     // `messages`); the edges say it in the user's language.
     #[error("{0}")]
-    Refused(Refusal),
+    Refused(Box<Refusal>),
     /// A run or a LoopHub listing that had to stop, by kind.
     #[error("{0}")]
-    Halted(Halt),
+    Halted(Box<Halt>),
     /// The input, the configuration or the results location cannot be used
     /// (said where it is raised, in the user's language; raised so only in
     /// files not yet converted to `Refused`).
@@ -434,6 +434,17 @@ impl Failure {
     /// The input, the configuration or the results location cannot be used.
     pub fn unusable(message: impl Into<String>) -> Failure {
         Failure::Unusable(message.into())
+    }
+
+    /// Something that keeps a command from starting (boxed: a `Result`'s
+    /// error stays small).
+    pub fn refused(r: Refusal) -> Failure {
+        Failure::Refused(Box::new(r))
+    }
+
+    /// A run or the LoopHub list that had to stop.
+    pub fn halted(h: Halt) -> Failure {
+        Failure::Halted(Box::new(h))
     }
 
     /// A run that started and had to stop.

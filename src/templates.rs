@@ -211,7 +211,7 @@ pub const TEMPLATE_FILES: [&str; 4] =
 /// Writes both templates in both formats into `dir`.
 pub(crate) fn write_templates(dir: &Path, lang: Lang) -> Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| {
-        crate::error::Failure::Refused(crate::error::Refusal::CannotCreateFolder {
+        crate::error::Failure::refused(crate::error::Refusal::CannotCreateFolder {
             folder: dir.to_path_buf(),
             error: e.to_string(),
         })

@@ -27,7 +27,7 @@ pub(super) fn registre(args: &RegistreArgs, cfg: &Config) -> Result<u8> {
             for p in &problems {
                 eprintln!("{p}");
             }
-            Err(Failure::Refused(Refusal::RegistreProblems { file: path.clone(), count: problems.len() }))
+            Err(Failure::refused(Refusal::RegistreProblems { file: path.clone(), count: problems.len() }))
         }
         RegistreAction::Copy { dest } => {
             reg.copy_to(dest)?;
@@ -55,7 +55,7 @@ pub(super) fn registre(args: &RegistreArgs, cfg: &Config) -> Result<u8> {
 /// calls removed, a tombstone kept; says what is lost.
 fn forget(reg: &mut Registre, who: &str, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
-    let key = crate::job::user_secret(cfg).ok_or(Failure::Refused(Refusal::NoConfigFolder { deleting: false }))?;
+    let key = crate::job::user_secret(cfg).ok_or(Failure::refused(Refusal::NoConfigFolder { deleting: false }))?;
     let done = reg.forget(who, &key)?;
     print_line(&Notice::Forgotten { who: who.trim(), calls: done.calls }.text(lang));
     if !done.emptied {

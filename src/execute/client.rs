@@ -84,8 +84,8 @@ pub(crate) fn check_base_url(url: &str) -> Result<()> {
     match host_of(url) {
         Some((s, _)) if s == "https" => Ok(()),
         Some((s, _)) if s == "http" && is_loopback(url) => Ok(()),
-        Some((s, h)) if s == "http" => Err(Failure::Refused(Refusal::AddressRefused { host: h })),
-        _ => Err(Failure::Refused(Refusal::InvalidAddress { url: url.to_string() })),
+        Some((s, h)) if s == "http" => Err(Failure::refused(Refusal::AddressRefused { host: h })),
+        _ => Err(Failure::refused(Refusal::InvalidAddress { url: url.to_string() })),
     }
 }
 
@@ -133,7 +133,7 @@ impl Client {
         if is_loopback(&cfg.base_url) {
             builder = builder.no_proxy();
         }
-        let http = builder.build().map_err(|e| Failure::Refused(Refusal::HttpClient { error: e.to_string() }))?;
+        let http = builder.build().map_err(|e| Failure::refused(Refusal::HttpClient { error: e.to_string() }))?;
         Ok(Client { http, base_url: cfg.base_url.clone(), already_done, lang })
     }
 

@@ -18,7 +18,7 @@ pub(crate) async fn fetch(cfg: &Config, domain: Option<&str>, keys: Keys) -> Res
         .map(str::to_string)
         .or_else(|| cfg.domain.clone())
         .filter(|d| !d.trim().is_empty())
-        .ok_or(Failure::Refused(Refusal::NoDomain))?;
+        .ok_or(Failure::refused(Refusal::NoDomain))?;
     let (key_id, masked) = (keys.key_id().to_string(), keys.masked_id());
     let client = Client::for_config(cfg, keys.subscription, keys.api, Vec::new())?;
     let body = serde_json::json!({"apiKey": key_id, "domain": domain}).to_string();
@@ -27,7 +27,7 @@ pub(crate) async fn fetch(cfg: &Config, domain: Option<&str>, keys: Keys) -> Res
         route: cfg.routes.loophub.to_string(),
         key: masked.to_string(),
     };
-    let halt = |fault| Failure::Halted(Halt::LoopHub { call: call.clone(), fault });
+    let halt = |fault| Failure::halted(Halt::LoopHub { call: call.clone(), fault });
     let backoff = Backoff::default();
     let mut attempts = 0;
     loop {

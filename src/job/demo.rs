@@ -42,7 +42,7 @@ impl Demo {
 pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
     let lang = cfg.lang;
     std::fs::create_dir_all(out).map_err(|e| {
-        crate::error::Failure::Refused(crate::error::Refusal::CannotCreateFolder {
+        crate::error::Failure::refused(crate::error::Refusal::CannotCreateFolder {
             folder: out.to_path_buf(),
             error: e.to_string(),
         })
@@ -52,7 +52,7 @@ pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
     let results = out.join("resultats-demo.xlsx");
     // A demo going in this folder keeps its journal and its samples.
     if super::before::is_running(&RunFiles::new(&results)) {
-        return Err(crate::error::Failure::Refused(crate::error::Refusal::DemoGoing { folder: out.to_path_buf() }));
+        return Err(crate::error::Failure::refused(crate::error::Refusal::DemoGoing { folder: out.to_path_buf() }));
     }
     write_atomic(&sheet, DEMO_SHEET)?;
     write_atomic(&dossiers, DEMO_DOSSIERS)?;

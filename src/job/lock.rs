@@ -32,7 +32,7 @@ impl RunLock {
     // `_lang`: the callers' (before.rs) still pass it; the refusal is said at the edge.
     pub(super) fn take(files: &RunFiles, _lang: Lang) -> Result<RunLock> {
         let file = open_lock(&files.lock()).map_err(|e| {
-            Failure::Refused(Refusal::RunCannotPrepare {
+            Failure::refused(Refusal::RunCannotPrepare {
                 folder: folder_of(files.results()).to_path_buf(),
                 error: e.to_string(),
             })
@@ -63,7 +63,7 @@ impl RunLock {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => return Err(refused(files, &note)),
             Err(TryLockError::Error(e)) => {
-                return Err(Failure::Refused(Refusal::RunCannotLock {
+                return Err(Failure::refused(Refusal::RunCannotLock {
                     folder: folder_of(files.results()).to_path_buf(),
                     error: e.to_string(),
                 }));
@@ -102,7 +102,7 @@ fn open_lock(path: &Path) -> std::io::Result<File> {
 fn refused(files: &RunFiles, note: &Path) -> Failure {
     let results = files.results().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let holder = std::fs::read(note).ok().and_then(|b| serde_json::from_slice::<Holder>(&b).ok());
-    Failure::Refused(Refusal::RunTaken { results, holder })
+    Failure::refused(Refusal::RunTaken { results, holder })
 }
 
 fn folder_of(path: &Path) -> &Path {

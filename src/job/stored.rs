@@ -49,7 +49,7 @@ pub fn stored_run(files: &RunFiles, lang: Lang) -> StoredRun {
 /// and whether every copy was overwritten (a reader can hold the WAL).
 pub fn forget_run(files: &RunFiles, cfg: &crate::config::Config) -> crate::error::Result<(usize, bool)> {
     let key = super::user_secret(cfg)
-        .ok_or(crate::error::Failure::Refused(crate::error::Refusal::NoConfigFolder { deleting: true }))?;
+        .ok_or(crate::error::Failure::refused(crate::error::Refusal::NoConfigFolder { deleting: true }))?;
     let forgotten = crate::registre::Registre::open(&files.registre(), cfg.lang)?.forget_run(files.results(), &key)?;
     Ok((forgotten.calls, forgotten.emptied))
 }

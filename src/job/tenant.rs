@@ -91,7 +91,7 @@ pub(super) fn check_same(recorded: &Tenant, now: &Tenant, new_key: bool, _lang: 
         recorded.endpoint == now.endpoint && recorded.domain == now.domain && recorded.instance == now.instance;
     if !same_place {
         let gone = recorded.instance.is_some() && now.instance.is_none() && recorded.endpoint == now.endpoint;
-        return Err(Failure::Refused(Refusal::OtherPlace {
+        return Err(Failure::refused(Refusal::OtherPlace {
             recorded: recorded.run_place(),
             now: now.run_place(),
             gone,
@@ -100,7 +100,7 @@ pub(super) fn check_same(recorded: &Tenant, now: &Tenant, new_key: bool, _lang: 
     if !new_key && !recorded.same_key(now) {
         // The same look, another fingerprint: another user's secret, or
         // another key that begins and ends alike.
-        return Err(Failure::Refused(Refusal::OtherKey {
+        return Err(Failure::refused(Refusal::OtherKey {
             recorded: recorded.key.clone(),
             now: now.key.clone(),
             look_alike: recorded.key == now.key,

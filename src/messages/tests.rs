@@ -200,20 +200,20 @@ fn refusals() -> Vec<Failure> {
     let holder =
         Holder { user: "claire".into(), machine: "PC-12".into(), pid: 42, since: "2026-12-03T10:04:00+01:00".into() };
     vec![
-        Failure::Refused(Refusal::RegistreDamaged { file: registre() }),
-        Failure::Refused(Refusal::RegistreNewer { file: registre(), by: Some("0.9.0".into()) }),
-        Failure::Refused(Refusal::RegistreNoRoom { folder: "données".into(), free_mb: 12, needed_mb: 50 }),
-        Failure::Refused(Refusal::ConfigInvalid {
+        Failure::refused(Refusal::RegistreDamaged { file: registre() }),
+        Failure::refused(Refusal::RegistreNewer { file: registre(), by: Some("0.9.0".into()) }),
+        Failure::refused(Refusal::RegistreNoRoom { folder: "données".into(), free_mb: 12, needed_mb: 50 }),
+        Failure::refused(Refusal::ConfigInvalid {
             file: "loopbatch.toml".into(),
             line: Some(3),
             error: "expected `]`".into(),
         }),
-        Failure::Refused(Refusal::KeyMissing { api: true }),
-        Failure::Refused(Refusal::RunTaken { results: "resultats.xlsx".into(), holder: Some(holder) }),
-        Failure::Refused(Refusal::RunTaken { results: "resultats.xlsx".into(), holder: None }),
-        Failure::Refused(Refusal::OtherKey { recorded: "ab***yz".into(), now: "ab***yz".into(), look_alike: true }),
-        Failure::Halted(Halt::RegistreUnwritable { file: registre(), error: "disque plein".into() }),
-        Failure::Halted(Halt::LoopHub {
+        Failure::refused(Refusal::KeyMissing { api: true }),
+        Failure::refused(Refusal::RunTaken { results: "resultats.xlsx".into(), holder: Some(holder) }),
+        Failure::refused(Refusal::RunTaken { results: "resultats.xlsx".into(), holder: None }),
+        Failure::refused(Refusal::OtherKey { recorded: "ab***yz".into(), now: "ab***yz".into(), look_alike: true }),
+        Failure::halted(Halt::RegistreUnwritable { file: registre(), error: "disque plein".into() }),
+        Failure::halted(Halt::LoopHub {
             call: LoopHubCall { method: "POST".into(), route: "/loophub/folders".into(), key: "ab***yz".into() },
             fault: LoopHubFault::Fatal {
                 kind: crate::loop_api::FatalKind::RouteNotFound,

@@ -62,7 +62,7 @@ fn records(bytes: &[u8]) -> (Vec<Entry>, bool) {
 
 pub(super) fn import(conn: &mut Connection, journal: &Path, results: &Path) -> Result<Option<super::Imported>, Error> {
     let unreadable = |error: Option<String>| {
-        Error::Read(Failure::Refused(Refusal::JournalUnreadable { journal: journal.to_path_buf(), error }))
+        Error::Read(Failure::refused(Refusal::JournalUnreadable { journal: journal.to_path_buf(), error }))
     };
     let bytes = std::fs::read(journal).map_err(|e| unreadable(Some(e.to_string())))?;
     let digest = {

@@ -51,7 +51,7 @@ pub(crate) fn default_path() -> Option<PathBuf> {
 pub(crate) fn location(explicit: Option<&Path>) -> Result<PathBuf> {
     match explicit {
         Some(p) => Ok(p.to_path_buf()),
-        None => default_path().ok_or(Failure::Refused(Refusal::NoDataFolder)),
+        None => default_path().ok_or(Failure::refused(Refusal::NoDataFolder)),
     }
 }
 
@@ -284,7 +284,7 @@ impl Registre {
     /// through SQLite's backup API, to a new owner-only file `dest`.
     pub fn copy_to(&self, dest: &Path) -> Result<()> {
         let refused =
-            |error: Option<String>| Failure::Refused(Refusal::RegistreCopy { dest: dest.to_path_buf(), error });
+            |error: Option<String>| Failure::refused(Refusal::RegistreCopy { dest: dest.to_path_buf(), error });
         if dest.exists() {
             return Err(refused(None));
         }

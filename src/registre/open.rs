@@ -19,7 +19,7 @@ pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub(super) fn open(path: &Path) -> Result<Connection> {
     if let Some(network) = unsafe_place(path) {
-        return Err(Failure::Refused(Refusal::RegistreUnsafePlace { file: path.to_path_buf(), network }));
+        return Err(Failure::refused(Refusal::RegistreUnsafePlace { file: path.to_path_buf(), network }));
     }
     if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
         crate::files::owner_only_folder(dir).map_err(|e| cannot_open(path, &e.to_string()))?;
@@ -137,7 +137,7 @@ pub(super) fn failure(path: &Path, e: &rusqlite::Error, _lang: Lang) -> Failure 
 
 fn refusal(path: &Path, e: &rusqlite::Error) -> Failure {
     let file = path.to_path_buf();
-    Failure::Refused(match e.sqlite_error_code() {
+    Failure::refused(match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => Refusal::RegistreDamaged { file },
         Some(ErrorCode::DiskFull) => Refusal::RegistreDiskFull { file },
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Refusal::RegistreBusy { file },
@@ -146,15 +146,15 @@ fn refusal(path: &Path, e: &rusqlite::Error) -> Failure {
 }
 
 fn cannot_open(path: &Path, error: &str) -> Failure {
-    Failure::Refused(Refusal::RegistreCannotOpen { file: path.to_path_buf(), error: error.to_string() })
+    Failure::refused(Refusal::RegistreCannotOpen { file: path.to_path_buf(), error: error.to_string() })
 }
 
 /// A damaged file is never replaced by an empty registre (its first run
 /// would send everything again): the user moves it aside, knowingly.
 fn damaged(path: &Path) -> Failure {
-    Failure::Refused(Refusal::RegistreDamaged { file: path.to_path_buf() })
+    Failure::refused(Refusal::RegistreDamaged { file: path.to_path_buf() })
 }
 
 fn newer(path: &Path, by: Option<&str>) -> Failure {
-    Failure::Refused(Refusal::RegistreNewer { file: path.to_path_buf(), by: by.map(str::to_string) })
+    Failure::refused(Refusal::RegistreNewer { file: path.to_path_buf(), by: by.map(str::to_string) })
 }

@@ -20,7 +20,7 @@ pub(super) fn at_least(registre: &Path, needed: u64) -> Result<()> {
     if free >= needed {
         return Ok(());
     }
-    Err(Failure::Refused(Refusal::RegistreNoRoom {
+    Err(Failure::refused(Refusal::RegistreNoRoom {
         folder: dir.to_path_buf(),
         free_mb: free / (1024 * 1024),
         needed_mb: needed / (1024 * 1024),

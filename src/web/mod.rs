@@ -155,7 +155,7 @@ fn file_names_only(text: &str, folders: &[String]) -> String {
 /// The per-user folder of the page's files, created owner-only.
 pub(crate) fn user_folder() -> Result<PathBuf> {
     // Never a shared folder (the temporary one): another user could own it.
-    let base = dirs::data_dir().ok_or(Failure::Refused(Refusal::NoPageFolder))?;
+    let base = dirs::data_dir().ok_or(Failure::refused(Refusal::NoPageFolder))?;
     let folder = base.join("loopbatch");
     owner_only_folder(&folder).map_err(|e| page_file(&folder, &e))?;
     crate::job::tighten(&folder);
@@ -164,7 +164,7 @@ pub(crate) fn user_folder() -> Result<PathBuf> {
 
 /// A file or folder of the page's own that cannot be made, written or read.
 fn page_file(file: &std::path::Path, e: &std::io::Error) -> Failure {
-    Failure::Refused(Refusal::PageFile { file: file.to_path_buf(), error: e.to_string() })
+    Failure::refused(Refusal::PageFile { file: file.to_path_buf(), error: e.to_string() })
 }
 
 /// Serves the page until "Quitter", Ctrl-C, or `IDLE_LIMIT` without a

@@ -129,7 +129,7 @@ impl Journal {
             .name("registre".into())
             .spawn(move || writer::writer(reg, run, &for_writer))
             .map_err(|e| {
-                Failure::Halted(Halt::RegistreUnwritable { file: registre.to_path_buf(), error: e.to_string() })
+                Failure::halted(Halt::RegistreUnwritable { file: registre.to_path_buf(), error: e.to_string() })
             })?;
         Ok((Journal { shared, writer: Some(writer), path: registre.to_path_buf(), run }, recorded))
     }
@@ -292,7 +292,7 @@ fn encode(e: &Entry) -> Vec<u8> {
 
 /// The message of a registre that cannot be written, for the stop.
 pub(crate) fn write_failure(path: &Path, error: &str, lang: Lang) -> String {
-    Failure::Halted(Halt::RegistreUnwritable { file: path.to_path_buf(), error: error.to_string() }).text(lang)
+    Failure::halted(Halt::RegistreUnwritable { file: path.to_path_buf(), error: error.to_string() }).text(lang)
 }
 
 #[cfg(test)]

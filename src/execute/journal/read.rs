@@ -82,13 +82,13 @@ pub(super) fn rescued(path: &Path, run: i64, plan_hash: &str) -> Vec<(u32, CallO
 }
 
 pub(super) fn other_plan(results: &Path) -> Failure {
-    Failure::Refused(Refusal::OtherPlan { results: results.to_path_buf() })
+    Failure::refused(Refusal::OtherPlan { results: results.to_path_buf() })
 }
 
 pub(super) fn nothing(results: &Path) -> Failure {
-    Failure::Refused(Refusal::NothingToResume { results: results.to_path_buf() })
+    Failure::refused(Refusal::NothingToResume { results: results.to_path_buf() })
 }
 
 pub(super) fn taken(results: &Path) -> Failure {
-    Failure::Refused(Refusal::RunRecorded { results: results.to_path_buf() })
+    Failure::refused(Refusal::RunRecorded { results: results.to_path_buf() })
 }
