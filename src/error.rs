@@ -2,8 +2,9 @@
 //!
 //! Row problems are not errors: they are data written to the results. A
 //! `Failure` is what stops the whole command (a file that cannot be used, a
-//! run stopped by the gateway). Its kinds carry their context; the ones
-//! not yet a kind of their own carry a sentence said where they are raised.
+//! run stopped by the gateway). Its kinds carry their context, put into
+//! words by `messages`; `Unusable` and `Stopped` still carry a sentence said
+//! where raised, in the few files not yet converted (ARCHITECTURE.md).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -121,9 +122,6 @@ pub enum InputProblem {
         mb: u64,
         secs: u64,
     },
-    /// Refused for a reason said where it is found (not yet a kind of its
-    /// own): already in the user's language.
-    Refused(String),
 }
 
 /// Files people pick by mistake instead of their sheet.
@@ -470,11 +468,6 @@ impl Failure {
     /// A file that cannot be written.
     pub fn write(file: &std::path::Path, problem: WriteProblem) -> Failure {
         Failure::Write { file: file.to_path_buf(), problem }
-    }
-
-    /// A file refused for a reason said where it is found.
-    pub fn refused_input(file: &std::path::Path, said: impl Into<String>) -> Failure {
-        Failure::input(file, InputProblem::Refused(said.into()))
     }
 
     /// The process's exit code for it (see `exit`).

@@ -319,7 +319,6 @@ pub(super) fn failure(f: &Failure) -> String {
                 InputProblem::ChangedWhileRead => format!("{file} changed while it was being read (still being saved?): wait for the save to end, close it in Excel, then try again."),
                 InputProblem::Unreadable => format!("Cannot read {file}: {}. Close it in Excel if it is open there, save it again, then try again.", cause(c)),
                 InputProblem::HeadersOnly => format!("{file} holds headers only, no data rows: add at least one row below the headers."),
-                InputProblem::Refused(said) => said.clone(),
                 InputProblem::NotASheet(what) => {
                     let is = match what {
                         Foreign::Pdf => "is a PDF document, not a spreadsheet",

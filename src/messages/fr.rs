@@ -316,7 +316,6 @@ pub(super) fn failure(f: &Failure) -> String {
                 InputProblem::ChangedWhileRead => format!("{file} a changé pendant sa lecture (encore en cours d'enregistrement ?) : attendez la fin de l'enregistrement, fermez-le dans Excel, puis recommencez."),
                 InputProblem::Unreadable => format!("Lecture impossible de {file} : {}. Fermez-le dans Excel s'il y est ouvert, enregistrez-le de nouveau, puis recommencez.", cause(c)),
                 InputProblem::HeadersOnly => format!("{file} ne contient que des en-têtes, aucune ligne de données : ajoutez au moins une ligne sous les en-têtes."),
-                InputProblem::Refused(said) => said.clone(),
                 InputProblem::NotASheet(what) => {
                     let is = match what {
                         Foreign::Pdf => "est un document PDF, pas un tableur",
