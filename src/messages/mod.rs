@@ -17,7 +17,9 @@ mod page;
 mod setup;
 
 pub(crate) use call::{CallText, RouteHint, TransportFault};
-pub(crate) use page::{AnswerText, GridText, HomeText, PlanText, RunText, SheetText, VerifyText, memory_counts, memory_limits};
+pub(crate) use page::{
+    AnswerText, GridText, HomeText, PlanText, RunText, SheetText, VerifyText, memory_counts, memory_limits,
+};
 pub(crate) use setup::{KeysKept, Notice};
 
 use crate::error::Failure;
