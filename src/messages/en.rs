@@ -501,6 +501,9 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
             "done meanwhile by run no. {run} of {} (per the registre): nothing was sent",
             super::moment(at)
         ),
+        MemoryMessage::NotSentByAction { columns } => format!(
+            "Note: the column(s) {columns} are not sent by this action (creating a contact); the action modifier_interlocuteur sends them."
+        ),
         MemoryMessage::Guarded { run } => format!(
             "not sent again: this call's last attempt, in run no. {run}, is to check in Loop. Check it, then record it with “loopbatch verify RESULTS --line N --done” (or --not-done to have it sent again), or send it again with --include-a-verifier."
         ),

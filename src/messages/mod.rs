@@ -311,6 +311,9 @@ impl Text for Failure {
 pub(crate) enum MemoryMessage<'a> {
     /// Not sent: run `run` did it at `at`.
     DoneBy { run: i64, at: &'a str },
+    /// A DEJA_FAIT row creating a contact with values in columns its
+    /// action does not send: which columns, and the action that sends them.
+    NotSentByAction { columns: &'a str },
     /// Not sent: run `run` did it at `at`, after the plan was made.
     DoneMeanwhile { run: i64, at: &'a str },
     /// Not sent: its last attempt, in run `run`, is to check in Loop.
