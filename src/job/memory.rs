@@ -51,10 +51,17 @@ pub async fn memory_counts(
     plan: &Plan,
     files: &RunFiles,
 ) -> Option<MemoryCounts> {
-    let tenant = Tenant::of(cfg, keys).await;
-    let mut plan = plan.clone();
-    let r = recall(&mut plan, files, &tenant, Use::default(), None, &cfg.routes, cfg.lang).ok()?;
-    Some(r.counts(&plan))
+    let tenant = Tenant::looked_at(cfg, keys).await;
+    // No registre yet: nothing done, and none made by a look.
+    let memory = match files.registre().exists() {
+        true => read_memory(plan, files, &tenant, Default::default(), cfg.lang).ok()?,
+        false => Default::default(),
+    };
+    let done = crate::plan::memory::done_calls(plan, &memory, Use::default());
+    let remembered = Remembered { done, ..Remembered::default() };
+    let (rows_done, rows_to_send) = row_counts(plan, &remembered);
+    let calls_to_send = plan.calls.len() - remembered.done.len();
+    Some(MemoryCounts { rows_done, rows_to_send, tenant: tenant.place(cfg.lang), calls_to_send })
 }
 
 /// The registre's memory applied to the plan, its counts said before
@@ -68,10 +75,16 @@ pub(super) fn remember(
     events: &super::events::EventSink,
 ) -> Result<Recall> {
     let lang = cfg.lang;
+    let run_of = |f: &RunFiles| crate::execute::journal::run_info(&f.registre(), f.results(), lang);
     let except = match req.resume {
-        true => crate::execute::journal::run_info(&req.files.registre(), req.files.results(), lang)?.map(|r| r.id),
+        true => run_of(&req.files)?.map(|r| r.id),
         false => None,
     };
+    let continued = match &req.only_failed {
+        Some(previous) => run_of(previous)?.map(|r| r.id),
+        None => None,
+    };
+    let except = crate::registre::state::Runs { except, continued };
     let how = crate::plan::memory::Use { send_all: req.send_all, include_a_verifier: req.include_a_verifier };
     let mut recall = recall(plan, &req.files, tenant, how, except, &cfg.routes, lang)?;
     recall.meanwhile = req.resume || matches!(req.source, super::RunSource::PlanFile(_));
@@ -148,10 +161,25 @@ pub(super) fn recall(
     files: &RunFiles,
     tenant: &Tenant,
     how: Use,
-    except: Option<i64>,
+    except: crate::registre::state::Runs,
     routes: &crate::config::Routes,
     lang: Lang,
 ) -> Result<Recall> {
+    let memory = read_memory(plan, files, tenant, except, lang)?;
+    let remembered = apply(plan, &memory, routes, how);
+    let (rows_done, rows_to_send) = row_counts(plan, &remembered);
+    Ok(Recall { remembered, rows_done, rows_to_send, tenant: tenant.place(lang), meanwhile: false })
+}
+
+/// The tenant's memory of the plan's dossiers and people (`except`: the run
+/// a resume continues).
+fn read_memory(
+    plan: &Plan,
+    files: &RunFiles,
+    tenant: &Tenant,
+    except: crate::registre::state::Runs,
+    lang: Lang,
+) -> Result<crate::registre::state::Memory> {
     let mut reg = Registre::open(&files.registre(), lang)?;
     let keys = linked_keys(&reg, tenant);
     let mut dossiers: Vec<&str> = plan.calls.iter().map(|c| &*c.dossier).collect();
@@ -166,10 +194,7 @@ pub(super) fn recall(
     emails.sort_unstable();
     emails.dedup();
     let memory = reg.memory(&dossiers, &emails, &|t| same_tenant(tenant, &keys, t), except)?;
-    drop(reg);
-    let remembered = apply(plan, &memory, routes, how);
-    let (rows_done, rows_to_send) = row_counts(plan, &remembered);
-    Ok(Recall { remembered, rows_done, rows_to_send, tenant: tenant.place(lang), meanwhile: false })
+    Ok(memory)
 }
 
 /// Valid rows all of whose calls are done already, and valid rows with a
@@ -262,6 +287,7 @@ impl Recall {
                 }
             }
         }
+        unsent_columns(plan, rows, lang);
     }
 
     /// With `--send-all`: an outcome « already » (Loop refusing what is
@@ -340,5 +366,40 @@ pub fn close_run(registre: &std::path::Path, run: i64, lang: Lang) -> Result<(us
     match reg.close_run(run, &message)? {
         Some(c) => Ok((c.never_sent, c.to_check)),
         None => Err(Failure::unusable(MemoryMessage::CloseNoRun { run }.text(lang))),
+    }
+}
+
+/// A DEJA_FAIT row that creates a contact (addClient) with a value in a
+/// column addClient does not send (actif, émetteur par défaut): its change
+/// goes nowhere; the row says which column and which action sends it.
+fn unsent_columns(plan: &Plan, rows: &mut [RowResult], lang: Lang) {
+    use crate::headers::{ColumnMap, Field};
+    let (map, _) = ColumnMap::new(&plan.columns);
+    let unsent: Vec<(Field, usize)> =
+        [Field::Actif, Field::EmetteurParDefaut].into_iter().filter_map(|f| map.get(f).map(|i| (f, i))).collect();
+    if unsent.is_empty() {
+        return;
+    }
+    let at: HashMap<RowRef, usize> = plan.rows.iter().enumerate().map(|(i, r)| (r.row_ref(), i)).collect();
+    let creates: HashSet<usize> = plan
+        .calls
+        .iter()
+        .filter(|c| c.operation == crate::loop_api::Operation::AddClient)
+        .flat_map(|c| c.rows.iter().filter_map(|r| at.get(r).copied()))
+        .collect();
+    for i in creates {
+        if rows[i].status != Status::DejaFait {
+            continue;
+        }
+        let filled: Vec<&str> = unsent
+            .iter()
+            .filter(|(_, c)| plan.rows[i].values.get(*c).is_some_and(|v| !v.trim().is_empty()))
+            .map(|(f, _)| f.name())
+            .collect();
+        if !filled.is_empty() {
+            let columns = filled.join(", ");
+            let note = MemoryMessage::NotSentByAction { columns: &columns }.text(lang);
+            rows[i].message = format!("{} {note}", rows[i].message);
+        }
     }
 }

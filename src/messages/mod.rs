@@ -3,16 +3,25 @@
 //! (`Problem`, `Warning`, `Failure`, `Message`), so a sentence missing in a language,
 //! or an argument it does not take, fails the build. Loop's own answers are
 //! not messages: they stay verbatim in `loop_api`.
+//! `setup` holds the refusals and stops (`Failure::Refused`, `Halted`) and
+//! the notices of commands and the page; `call` the engine's words about
+//! one call; `page` the page's fixed words.
 //!
-//! Not every sentence is here yet: the rest are still written inline as
-//! `lang.t(fr, en)` beside their use.
+//! Not every sentence is here yet: a few files still write theirs inline
+//! as `lang.t(fr, en)` beside their use (see ARCHITECTURE.md).
 
+mod call;
 mod en;
 mod fr;
 mod page;
+mod setup;
 mod undo;
 
-pub(crate) use page::{GridText, HomeText, PlanText, RunText, SheetText, VerifyText, memory_counts, memory_limits};
+pub(crate) use call::{CallText, RouteHint, TransportFault};
+pub(crate) use page::{
+    AnswerText, GridText, HomeText, PlanText, RunText, SheetText, VerifyText, memory_counts, memory_limits,
+};
+pub(crate) use setup::{KeysKept, Notice};
 pub(crate) use undo::{UndoRefusal, UndoText};
 
 use crate::error::Failure;
@@ -304,6 +313,9 @@ impl Text for Failure {
 pub(crate) enum MemoryMessage<'a> {
     /// Not sent: run `run` did it at `at`.
     DoneBy { run: i64, at: &'a str },
+    /// A DEJA_FAIT row creating a contact with values in columns its
+    /// action does not send: which columns, and the action that sends them.
+    NotSentByAction { columns: &'a str },
     /// Not sent: run `run` did it at `at`, after the plan was made.
     DoneMeanwhile { run: i64, at: &'a str },
     /// Not sent: its last attempt, in run `run`, is to check in Loop.
@@ -387,6 +399,10 @@ pub(crate) enum WorkbookText {
     Advice,
     PageFooter,
     ResultsSheet,
+    /// A template's drop-down refusing a value: its title.
+    UnknownValue,
+    /// The operations template's sheet.
+    OperationsSheet,
 }
 
 impl WorkbookText {

@@ -52,6 +52,60 @@ fn raw(v: &Value) -> Box<serde_json::value::RawValue> {
     serde_json::value::to_raw_value(v).unwrap_or_default()
 }
 
+/// What the memory says of one call.
+enum Judged {
+    Pending(Unended),
+    Guarded(i64),
+    Settle,
+    /// Its things are all as it would leave them (by that run).
+    Applied(Seen),
+    /// An addClient for a person created before (then).
+    Created(Seen),
+    Send,
+}
+
+fn judge(call: &Call, things: &[(Thing, Target)], memory: &Memory, how: Use) -> Judged {
+    if let Some(unended) = things.iter().find_map(|(t, _)| memory.pending(t)) {
+        return Judged::Pending(unended);
+    }
+    if let Some(run) = things.iter().find_map(|(t, _)| memory.uncertain(t)) {
+        return if how.include_a_verifier { Judged::Settle } else { Judged::Guarded(run) };
+    }
+    let states: Vec<Option<(Target, Seen)>> = things.iter().map(|(t, _)| memory.state(t)).collect();
+    let applied = !things.is_empty()
+        && things.iter().zip(&states).all(|((_, target), s)| s.as_ref().is_some_and(|s| &s.0 == target));
+    if applied {
+        let by = states.into_iter().flatten().map(|s| s.1).max_by_key(|s| s.run);
+        return Judged::Applied(by.unwrap_or(Seen { run: 0, at: String::new() }));
+    }
+    if call.operation == Operation::AddClient && !how.send_all {
+        let created = things.iter().find_map(|(t, _)| match t {
+            Thing::Created(e) => memory.state(&Thing::Created(e.clone())),
+            _ => None,
+        });
+        if let Some((Target::On, seen)) = created {
+            return Judged::Created(seen);
+        }
+    }
+    Judged::Send
+}
+
+/// The calls the memory says done already (not sent), without changing
+/// the plan: what a screen counts before anything is confirmed.
+pub(crate) fn done_calls(plan: &Plan, memory: &Memory, how: Use) -> HashMap<u32, Seen> {
+    let mut done = HashMap::new();
+    if how.send_all {
+        return done;
+    }
+    for call in &plan.calls {
+        let things = things_of(call.operation.name(), &call.dossier, &body_of(call));
+        if let Judged::Applied(seen) = judge(call, &things, memory, how) {
+            done.insert(call.id, seen);
+        }
+    }
+    done
+}
+
 /// Applies the memory to the plan's calls (a rewritten addClient keeps its
 /// id; an updateClient it needs besides comes right after it, with a new id).
 pub(crate) fn apply(plan: &mut Plan, memory: &Memory, routes: &Routes, how: Use) -> Remembered {
@@ -60,40 +114,24 @@ pub(crate) fn apply(plan: &mut Plan, memory: &Memory, routes: &Routes, how: Use)
     let calls = std::mem::take(&mut plan.calls);
     let mut out = Vec::with_capacity(calls.len());
     for mut call in calls {
-        let body = body_of(&call);
-        let things = things_of(call.operation.name(), &call.dossier, &body);
-        if let Some(unended) = things.iter().find_map(|(t, _)| memory.pending(t)) {
-            r.pending.insert(call.id, unended);
-            out.push(call);
-            continue;
-        }
-        if let Some(run) = things.iter().find_map(|(t, _)| memory.uncertain(t)) {
-            if how.include_a_verifier {
-                r.settle.insert(call.id);
-            } else {
+        let things = things_of(call.operation.name(), &call.dossier, &body_of(&call));
+        match judge(&call, &things, memory, how) {
+            Judged::Pending(u) => {
+                r.pending.insert(call.id, u);
+            }
+            Judged::Guarded(run) => {
                 r.guarded.insert(call.id, run);
             }
-            out.push(call);
-            continue;
-        }
-        let states: Vec<Option<(Target, Seen)>> = things.iter().map(|(t, _)| memory.state(t)).collect();
-        let applied = !things.is_empty()
-            && things.iter().zip(&states).all(|((_, target), s)| s.as_ref().is_some_and(|s| &s.0 == target));
-        if applied {
-            r.known_applied.insert(call.id);
-            if !how.send_all {
-                let by = states.into_iter().flatten().map(|s| s.1).max_by_key(|s| s.run);
-                r.done.insert(call.id, by.unwrap_or(Seen { run: 0, at: String::new() }));
+            Judged::Settle => {
+                r.settle.insert(call.id);
             }
-            out.push(call);
-            continue;
-        }
-        if call.operation == Operation::AddClient && !how.send_all {
-            let email = things.iter().find_map(|(t, _)| match t {
-                Thing::Created(e) => Some(e.clone()),
-                _ => None,
-            });
-            if let Some((Target::On, created)) = email.as_ref().and_then(|e| memory.state(&Thing::Created(e.clone()))) {
+            Judged::Applied(seen) => {
+                r.known_applied.insert(call.id);
+                if !how.send_all {
+                    r.done.insert(call.id, seen);
+                }
+            }
+            Judged::Created(created) => {
                 let extra = change_instead(&mut call, &things, memory, routes, &mut next_id);
                 r.changed.insert(call.id, created.clone());
                 out.push(call);
@@ -103,6 +141,7 @@ pub(crate) fn apply(plan: &mut Plan, memory: &Memory, routes: &Routes, how: Use)
                 }
                 continue;
             }
+            Judged::Send => {}
         }
         out.push(call);
     }

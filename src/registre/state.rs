@@ -214,21 +214,30 @@ struct Found {
     body: Option<String>,
 }
 
+/// Runs the memory leaves out or reads otherwise.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Runs {
+    /// Left out: the run a resume continues (its own record stands).
+    pub except: Option<i64>,
+    /// The run `--only-failed` continues: what it applied counts; what it
+    /// left unsettled is settled by the new run, not held by it.
+    pub continued: Option<i64>,
+}
+
 impl Registre {
     /// The memory of the things of these dossiers and e-mails, from the
-    /// runs whose recorded tenant `same_tenant` accepts (`except`: a run
-    /// left out, the one a resume continues). Reads only.
+    /// runs whose recorded tenant `same_tenant` accepts. Reads only.
     pub(crate) fn memory(
         &mut self,
         dossiers: &[&str],
         emails: &[String],
         same_tenant: &dyn Fn(Option<&str>) -> bool,
-        except: Option<i64>,
+        runs: Runs,
     ) -> Result<Memory> {
         let (path, lang) = (self.path.clone(), self.lang);
         let failed = |e: rusqlite::Error| super::open::failure(&path, &e, lang);
         let tx = self.conn.transaction().map_err(failed)?;
-        let found = memory_in(&tx, dossiers, emails, same_tenant, except).map_err(failed);
+        let found = memory_in(&tx, dossiers, emails, same_tenant, runs).map_err(failed);
         let _ = tx.execute_batch("DROP TABLE IF EXISTS temp.sought_d; DROP TABLE IF EXISTS temp.sought_e;");
         drop(tx);
         found
@@ -240,7 +249,7 @@ fn memory_in(
     dossiers: &[&str],
     emails: &[String],
     same_tenant: &dyn Fn(Option<&str>) -> bool,
-    except: Option<i64>,
+    runs: Runs,
 ) -> rusqlite::Result<Memory> {
     conn.execute_batch(
         "CREATE TEMP TABLE sought_d(v TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -256,7 +265,30 @@ fn memory_in(
             e.execute([x.to_lowercase()])?;
         }
     }
-    // The runs of this tenant, judged once each.
+    let calls = found_calls(conn, same_tenant, runs.except)?;
+    let mut memory = Memory::default();
+    for f in calls {
+        let Some(body) = f.body.as_deref().and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok()) else {
+            continue;
+        };
+        let things = things_of(&f.operation, &f.dossier, &body);
+        if things.is_empty() {
+            continue;
+        }
+        for (kind, order, at) in records_of(conn, &f, runs.continued == Some(f.run))? {
+            memory.record_in(things.clone(), kind, order, &Seen { run: f.run, at }, &f.results);
+        }
+    }
+    Ok(memory)
+}
+
+/// The calls of the sought dossiers and e-mails, each once per run, from
+/// the runs of this tenant (each judged once).
+fn found_calls(
+    conn: &Connection,
+    same_tenant: &dyn Fn(Option<&str>) -> bool,
+    except: Option<i64>,
+) -> rusqlite::Result<Vec<Found>> {
     let mut tenants: HashMap<i64, bool> = HashMap::new();
     let mut seen: HashSet<(i64, u32)> = HashSet::new();
     let mut calls: Vec<Found> = Vec::new();
@@ -292,79 +324,66 @@ fn memory_in(
             }
         }
     }
-    let mut memory = Memory::default();
+    Ok(calls)
+}
+
+/// What a run's record of one call says, in the registre's order: its
+/// answers, what it left unsettled (`continued`: nothing, the new run
+/// settles it), and people's checks.
+fn records_of(conn: &Connection, f: &Found, continued: bool) -> rusqlite::Result<Vec<(Kind, Order, String)>> {
     let mut attempts = conn.prepare_cached(
         "SELECT seq, attempt, event, status, coalesce(resend, 0), coalesce(at, '') FROM attempts
          WHERE run = ?1 AND call = ?2 ORDER BY seq",
     )?;
-    let mut checks =
-        conn.prepare_cached("SELECT done, after_seq, at FROM checks WHERE run = ?1 AND call = ?2 ORDER BY id")?;
-    for f in calls {
-        let Some(body) = f.body.as_deref().and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok()) else {
-            continue;
-        };
-        let things = things_of(&f.operation, &f.dossier, &body);
-        if things.is_empty() {
-            continue;
-        }
-        let mut records: Vec<(Kind, Order, String)> = Vec::new();
-        let mut open: HashSet<u32> = HashSet::new();
-        let mut reserved: HashSet<u32> = HashSet::new();
-        let mut last_sending = (0i64, 0u8);
-        let mut rows = attempts.query(params![f.run, f.call])?;
-        while let Some(r) = rows.next()? {
-            let (seq, attempt, event): (i64, u32, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            match event.as_str() {
-                "reserved" => {
-                    reserved.insert(attempt);
-                    last_sending = (seq, 0);
-                }
-                "sending" => {
-                    open.insert(attempt);
-                    last_sending = (seq, 0);
-                }
-                "withdrawn" => {
-                    open.remove(&attempt);
-                    reserved.remove(&attempt);
-                }
-                "answered" => {
-                    open.clear();
-                    reserved.clear();
-                    let status: Option<String> = r.get(3)?;
-                    let resend: bool = r.get(4)?;
-                    let at: String = r.get(5)?;
-                    let kind = match status.as_deref() {
-                        _ if resend => None,
-                        Some("OK" | "DEJA_FAIT") => Some(Kind::Applied),
-                        Some("A_VERIFIER") => Some(Kind::Uncertain),
-                        _ => None,
-                    };
-                    if let Some(k) = kind {
-                        records.push((k, (seq, 0), at));
-                    }
-                }
-                _ => {}
+    let mut records: Vec<(Kind, Order, String)> = Vec::new();
+    let (mut open, mut reserved): (HashSet<u32>, HashSet<u32>) = Default::default();
+    let mut last_sending = (0i64, 0u8);
+    let mut rows = attempts.query(params![f.run, f.call])?;
+    while let Some(r) = rows.next()? {
+        let (seq, attempt, event): (i64, u32, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        match event.as_str() {
+            "reserved" | "sending" => {
+                let set = if event == "sending" { &mut open } else { &mut reserved };
+                set.insert(attempt);
+                last_sending = (seq, 0);
             }
-        }
-        drop(rows);
-        if !open.is_empty() {
-            let kind = if f.ended { Kind::Uncertain } else { Kind::Pending };
-            records.push((kind, last_sending, String::new()));
-        } else if !reserved.is_empty() && !f.ended {
-            records.push((Kind::Pending, last_sending, String::new()));
-        }
-        let mut rows = checks.query(params![f.run, f.call])?;
-        while let Some(r) = rows.next()? {
-            let done: bool = r.get(0)?;
-            let after: i64 = r.get(1)?;
-            records.push((if done { Kind::Applied } else { Kind::NotDone }, (after, 1), r.get(2)?));
-        }
-        drop(rows);
-        for (kind, order, at) in records {
-            memory.record_in(things.clone(), kind, order, &Seen { run: f.run, at }, &f.results);
+            "withdrawn" => {
+                open.remove(&attempt);
+                reserved.remove(&attempt);
+            }
+            "answered" => {
+                open.clear();
+                reserved.clear();
+                let (status, resend): (Option<String>, bool) = (r.get(3)?, r.get(4)?);
+                let kind = match status.as_deref() {
+                    _ if resend => None,
+                    Some("OK" | "DEJA_FAIT") => Some(Kind::Applied),
+                    Some("A_VERIFIER") => Some(Kind::Uncertain),
+                    _ => None,
+                };
+                if let Some(k) = kind {
+                    records.push((k, (seq, 0), r.get(5)?));
+                }
+            }
+            _ => {}
         }
     }
-    Ok(memory)
+    drop(rows);
+    if !continued && !open.is_empty() {
+        let kind = if f.ended { Kind::Uncertain } else { Kind::Pending };
+        records.push((kind, last_sending, String::new()));
+    } else if !continued && !reserved.is_empty() && !f.ended {
+        records.push((Kind::Pending, last_sending, String::new()));
+    }
+    let mut checks =
+        conn.prepare_cached("SELECT done, after_seq, at FROM checks WHERE run = ?1 AND call = ?2 ORDER BY id")?;
+    let mut rows = checks.query(params![f.run, f.call])?;
+    while let Some(r) = rows.next()? {
+        let done: bool = r.get(0)?;
+        let after: i64 = r.get(1)?;
+        records.push((if done { Kind::Applied } else { Kind::NotDone }, (after, 1), r.get(2)?));
+    }
+    Ok(records)
 }
 
 impl Registre {

@@ -25,6 +25,7 @@ mod advice;
 pub(crate) mod book;
 mod print;
 mod summary;
+pub(crate) use advice::advice_for;
 pub use advice::{advice, status_said};
 pub use print::people;
 use print::print_sheet;
@@ -180,7 +181,7 @@ fn result_cells(row: &PlanRow, r: &RowResult, lang: Lang) -> [String; 11] {
         r.object_id.clone(),
         r.attempts.to_string(),
         r.timestamp.clone(),
-        advice(r.status, &r.message, lang).to_string(),
+        advice_for(r, lang).to_string(),
     ]
 }
 
@@ -275,7 +276,7 @@ fn csv_lines<R: std::borrow::Borrow<RowResult>>(
         let _ = write!(number, "{}", r.attempts);
         w.write_field(&number)?;
         w.write_field(csv_safe(&r.timestamp).as_bytes())?;
-        w.write_field(csv_safe(advice(r.status, &r.message, lang)).as_bytes())?;
+        w.write_field(csv_safe(advice_for(r, lang)).as_bytes())?;
         for &c in last {
             w.write_field(csv_safe(row.values.get(c).map_or("", String::as_str)).as_bytes())?;
         }

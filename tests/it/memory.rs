@@ -353,3 +353,24 @@ fn a_plan_file_run_after_another_run_did_part_of_it_sends_the_rest() {
     assert!(r2[0]["message"].contains("fait entre-temps par l'exécution n° 1"), "{:?}", r2[0]);
     assert_eq!(total(&sim) - before, 3, "D002's calls only");
 }
+
+/// A row whose only change is in a column its action does not send
+/// (`actif` on an onboarding row): DEJA_FAIT, nothing sent, and the row
+/// names the column and the action that sends it.
+#[test]
+fn a_change_in_a_column_the_action_does_not_send_is_named() {
+    let sim = sim_of(1);
+    let w = Work::new();
+    let s1 = w.csv_1252("s1.csv", &["code_dossier;email;nom;offre;actif", "D001;p1@ok.fr;Un;start;"]);
+    let s2 = w.csv_1252("s2.csv", &["code_dossier;email;nom;offre;actif", "D001;p1@ok.fr;Un;start;non"]);
+    w.bin_for(&sim).args(["run", s1.to_str().unwrap(), "--results", "r1.csv", "--rate", "500/s"]).assert().code(0);
+    let sent = total(&sim);
+    let out =
+        w.bin_for(&sim).args(["run", s2.to_str().unwrap(), "--results", "r2.csv", "--rate", "500/s"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(total(&sim), sent, "nothing sent");
+    let r2 = results_csv(&w.path("r2.csv"));
+    assert_eq!(r2[0]["statut"], "DEJA_FAIT", "{r2:?}");
+    let m = &r2[0]["message"];
+    assert!(m.contains("actif") && m.contains("modifier_interlocuteur"), "{m}");
+}
