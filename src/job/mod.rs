@@ -29,6 +29,7 @@ mod lock;
 mod memory;
 mod run;
 mod select;
+mod settle;
 mod sheet;
 mod stored;
 mod tenant;

@@ -389,13 +389,13 @@ impl Started<'_> {
     ) -> RunReport {
         let (plan, lang) = (self.plan, self.cfg.lang);
         self.rescue(&outcome, run_id);
-        let undo = super::undo::settle_calls(plan, &mut outcome.outcomes, &self.cfg.not_assigned, lang);
+        let undo = super::settle::settle_calls(plan, &mut outcome.outcomes, &self.cfg.not_assigned, lang);
         let mut rows = fold_rows(plan, &outcome, self.front, lang);
         recall.words(plan, &mut rows, lang);
         for (i, r) in selection.map(|s| s.kept).unwrap_or_default() {
             rows[i] = r;
         }
-        let settled = undo.map(|nothing| super::undo::settle_rows(plan, &nothing, &mut rows));
+        let settled = undo.map(|nothing| super::settle::settle_rows(plan, &nothing, &mut rows));
         let plan = settled.as_ref().unwrap_or(plan);
         let results = write_results_somewhere(self.files, plan, &rows, self.events, lang);
         // A resume now has nothing to do unless a call is left to send.

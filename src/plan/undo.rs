@@ -264,6 +264,9 @@ fn unlink_shared(
     }
 }
 
+/// An inverse call: its operation, its body, the rows it serves.
+type Inverse = (Operation, serde_json::Value, Vec<RowRef>);
+
 /// The undo's plan: the run's rows with their verdict last, and the
 /// inverse calls of the rows that go, in the reverse order of the run's
 /// effects; a row's later inverse waits for its earlier one.
@@ -296,8 +299,7 @@ fn build(
         })
         .collect();
     // The inverse of each original call, once, with the rows it serves.
-    let mut inverses: BTreeMap<std::cmp::Reverse<(i64, u32)>, (Operation, serde_json::Value, Vec<RowRef>)> =
-        BTreeMap::new();
+    let mut inverses: BTreeMap<std::cmp::Reverse<(i64, u32)>, Inverse> = BTreeMap::new();
     for (i, calls) in per_row.iter().enumerate() {
         if !verdicts[i].goes {
             continue;
