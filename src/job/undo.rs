@@ -52,6 +52,11 @@ pub struct UndoPreview {
 }
 
 impl UndoPreview {
+    /// The undone run's tenant (an undo goes there only).
+    pub fn tenant(&self) -> Option<serde_json::Value> {
+        self.tenant.clone()
+    }
+
     /// Rows per verdict word.
     pub fn counts(&self) -> std::collections::BTreeMap<&'static str, usize> {
         crate::plan::undo::count_verdicts(&self.verdicts)

@@ -22,7 +22,7 @@ pub(crate) use page::{
     AnswerText, GridText, HomeText, PlanText, RunText, SheetText, VerifyText, memory_counts, memory_limits,
 };
 pub(crate) use setup::{KeysKept, Notice};
-pub(crate) use undo::{UndoRefusal, UndoText};
+pub(crate) use undo::{UndoPageText, UndoRefusal, UndoText, undo_calls};
 
 use crate::error::Failure;
 use crate::i18n::Lang;

@@ -63,7 +63,10 @@ pub(crate) enum UndoText<'a> {
     // Row leads.
     LeadAnnulable,
     LeadPartialTicked,
-    LeadPartialLeft,
+    /// A PARTIEL row left: `page` says how to tick it there.
+    LeadPartialLeft {
+        page: bool,
+    },
     LeadIrreversible,
     NothingToUndo,
     LeadToCheck,
@@ -129,8 +132,9 @@ fn fr(t: &UndoText<'_>) -> String {
         UndoneBefore { run } => format!("ligne déjà annulée par l'exécution n° {run}"),
         LeadAnnulable => "Annulable :".into(),
         LeadPartialTicked => "Annulée en partie :".into(),
-        LeadPartialLeft => {
-            "Non annulée (PARTIEL, non cochée : cochez-la dans la page ou relancez avec --partial) :".into()
+        LeadPartialLeft { page: true } => "Non annulée tant qu'elle n'est pas cochée (PARTIEL) :".into(),
+        LeadPartialLeft { page: false } => {
+            "Non annulée (PARTIEL : relancez l'annulation avec --partial pour l'annuler) :".into()
         }
         LeadIrreversible => "Irréversible, aucun appel :".into(),
         NothingToUndo => {
@@ -190,7 +194,8 @@ fn en(t: &UndoText<'_>) -> String {
         UndoneBefore { run } => format!("row already undone by run no. {run}"),
         LeadAnnulable => "Undoable:".into(),
         LeadPartialTicked => "Partly undone:".into(),
-        LeadPartialLeft => "Not undone (PARTIEL, not ticked: tick it in the page or undo again with --partial):".into(),
+        LeadPartialLeft { page: true } => "Not undone unless ticked (PARTIEL):".into(),
+        LeadPartialLeft { page: false } => "Not undone (PARTIEL: undo again with --partial to undo it):".into(),
         LeadIrreversible => "Irreversible, no call:".into(),
         NothingToUndo => {
             "Nothing to undo: no call of this row changed Loop (done already, refused or never sent).".into()
@@ -254,5 +259,80 @@ impl Text for UndoRefusal<'_> {
                 "The undo's results must be another file than the undone run's: give --results another name. Nothing was sent.".into()
             }
         }
+    }
+}
+
+/// The page's words for an undo (buttons, titles, hints).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UndoPageText {
+    UndoThisRun,
+    UndoThisRunHint,
+    Title,
+    Intro,
+    Verdict,
+    Why,
+    Tick,
+    TickHint,
+    Continue,
+    ConfirmTitle,
+    Confirm,
+    Back,
+    NothingToSend,
+    RowsPerVerdict,
+}
+
+impl UndoPageText {
+    pub(crate) fn say(self, lang: Lang) -> &'static str {
+        use UndoPageText::*;
+        match (lang, self) {
+            (Lang::Fr, UndoThisRun) => "Annuler cette exécution",
+            (Lang::En, UndoThisRun) => "Undo this run",
+            (Lang::Fr, UndoThisRunHint) => {
+                "Rien n'est envoyé avant d'avoir vu, ligne par ligne, ce qui peut revenir et ce qui ne le peut pas."
+            }
+            (Lang::En, UndoThisRunHint) => {
+                "Nothing is sent before you have seen, row by row, what can come back and what cannot."
+            }
+            (Lang::Fr, Title) => "Annuler l'exécution",
+            (Lang::En, Title) => "Undo the run",
+            (Lang::Fr, Intro) => {
+                "Cegid Loop ne se relit pas et ne supprime pas un interlocuteur : l'annulation part de ce que le registre a noté de cette exécution. Une ligne est annulée en entier ou pas du tout ; les lignes ANNULABLE partent, les lignes PARTIEL seulement si vous les cochez, les autres n'envoient rien."
+            }
+            (Lang::En, Intro) => {
+                "Cegid Loop cannot be read back and cannot delete a contact: the undo starts from what the registre recorded of this run. A row is undone whole or not at all; ANNULABLE rows go, PARTIEL rows only if you tick them, the others send nothing."
+            }
+            (Lang::Fr, Verdict) => "verdict",
+            (Lang::En, Verdict) => "verdict",
+            (Lang::Fr, Why) => "ce qui revient, ce qui ne revient pas",
+            (Lang::En, Why) => "what comes back, what does not",
+            (Lang::Fr, Tick) => "annuler",
+            (Lang::En, Tick) => "undo",
+            (Lang::Fr, TickHint) => "Cochez les lignes PARTIEL à annuler malgré ce qui ne revient pas.",
+            (Lang::En, TickHint) => "Tick the PARTIEL rows to undo despite what does not come back.",
+            (Lang::Fr, Continue) => "Continuer",
+            (Lang::En, Continue) => "Continue",
+            (Lang::Fr, ConfirmTitle) => "Confirmer l'annulation",
+            (Lang::En, ConfirmTitle) => "Confirm the undo",
+            (Lang::Fr, Confirm) => "Lancer l'annulation",
+            (Lang::En, Confirm) => "Start the undo",
+            (Lang::Fr, Back) => "Revenir aux verdicts",
+            (Lang::En, Back) => "Back to the verdicts",
+            (Lang::Fr, NothingToSend) => {
+                "Aucun appel à envoyer : aucune ligne ANNULABLE ni PARTIEL cochée. Rien ne sera lancé."
+            }
+            (Lang::En, NothingToSend) => {
+                "No call to send: no ANNULABLE row nor ticked PARTIEL row. Nothing will be started."
+            }
+            (Lang::Fr, RowsPerVerdict) => "Lignes par verdict :",
+            (Lang::En, RowsPerVerdict) => "Rows per verdict:",
+        }
+    }
+}
+
+/// The page's sentence before the go-ahead: how many inverse calls, where.
+pub(crate) fn undo_calls(calls: usize, rows: usize, host: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("{calls} appel(s) inverse(s) pour {rows} ligne(s), envoyés à {host}."),
+        Lang::En => format!("{calls} inverse call(s) for {rows} row(s), sent to {host}."),
     }
 }

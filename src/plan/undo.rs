@@ -70,6 +70,11 @@ pub enum Ticks {
 }
 
 impl Ticks {
+    /// Ticks a person gives row by row: the page's.
+    fn on_page(&self) -> bool {
+        matches!(self, Ticks::Rows(_))
+    }
+
     fn has(&self, row: &RowRef) -> bool {
         match self {
             Ticks::None => false,
@@ -213,7 +218,11 @@ fn row_verdict(
         (Verdict::RienADefaire, UndoText::NothingToUndo.text(lang))
     } else if has(Verdict::Partiel) || has(Verdict::Irreversible) {
         let ticked = ticks.has(&row.row_ref());
-        (Verdict::Partiel, if ticked { UndoText::LeadPartialTicked } else { UndoText::LeadPartialLeft }.text(lang))
+        (
+            Verdict::Partiel,
+            if ticked { UndoText::LeadPartialTicked } else { UndoText::LeadPartialLeft { page: ticks.on_page() } }
+                .text(lang),
+        )
     } else {
         (Verdict::Annulable, UndoText::LeadAnnulable.text(lang))
     };
