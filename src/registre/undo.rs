@@ -112,22 +112,36 @@ impl Registre {
 /// One call's attempts and checks, folded into its last effect.
 fn effect_of(conn: &Connection, run: i64, call: u32, operation: &str) -> rusqlite::Result<Option<(Effect, i64)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT seq, event, coalesce(status, ''), coalesce(effect, ''), coalesce(resend, 0) FROM attempts
+        "SELECT seq, event, coalesce(status, ''), coalesce(effect, ''), coalesce(resend, 0), code_http,
+         coalesce(message, '') FROM attempts
          WHERE run = ?1 AND call = ?2 ORDER BY seq",
     )?;
     let mut rows = stmt.query(params![run, call])?;
     let mut last: Option<(Effect, i64)> = None;
     let mut open: Option<i64> = None;
+    // An attempt went out and another followed without its answer: the
+    // first may have been applied (its answer lost).
+    let mut lost = false;
     while let Some(r) = rows.next()? {
         let (seq, event, status, effect, resend): (i64, String, String, String, bool) =
             (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+        let code: Option<i64> = r.get(5)?;
+        let message: String = r.get(6)?;
         match event.as_str() {
-            "sending" => open = Some(seq),
+            "sending" => {
+                lost |= open.is_some();
+                open = Some(seq);
+            }
             "withdrawn" => open = None,
             "answered" => {
-                open = None;
                 let e = match status.as_str() {
+                    // Given up without any answer after a sending (the
+                    // connection cut): it may have been applied.
+                    _ if resend && code.is_none() && open.is_some() => Effect::Unknown,
                     _ if resend => Effect::Nothing,
+                    // A resend answered that the goal is met: the lost
+                    // attempt did it.
+                    _ if lost && (effect == "already" || goal_met(operation, &message)) => Effect::Changed,
                     // An « already » answer to updateClient may still have
                     // changed the fields it sent.
                     "OK" | "DEJA_FAIT" if effect == "already" && operation != "updateClient" => Effect::Nothing,
@@ -135,6 +149,7 @@ fn effect_of(conn: &Connection, run: i64, call: u32, operation: &str) -> rusqlit
                     "A_VERIFIER" => Effect::Unknown,
                     _ => Effect::Nothing,
                 };
+                open = None;
                 last = Some((e, seq));
             }
             _ => {}
@@ -155,6 +170,16 @@ fn effect_of(conn: &Connection, run: i64, call: u32, operation: &str) -> rusqlit
         }
     }
     Ok(last)
+}
+
+/// A refusal that says what the call asked for is so already.
+fn goal_met(operation: &str, message: &str) -> bool {
+    use crate::loop_api::{KnownAnswer, known_answer};
+    match operation {
+        "removeApplication" => known_answer(message) == Some(KnownAnswer::NotAssigned),
+        "addClient" => known_answer(message) == Some(KnownAnswer::EmailTaken),
+        _ => crate::loop_api::says_already(message),
+    }
 }
 
 /// The calls of a run's plan: (call, operation, dossier, body).

@@ -285,3 +285,70 @@ fn kill_resume_second_undo_other_tenant_and_later_runs() {
     assert_eq!(ua[0]["verdict"], "REFUSE", "{ua:?}");
     assert!(ua[0]["message"].contains("annulez d'abord celle-ci"), "{ua:?}");
 }
+
+/// Calls whose answers were lost (the connection cut after Loop applied
+/// them): their rows are A_VERIFIER, no call; once a person records « done » (`verify --done`), the row is
+/// undone; « not done », nothing to undo.
+#[test]
+fn a_verifier_rows_send_nothing_until_a_person_checks_them() {
+    let r = Routes::default();
+    let spared = [Operation::ProvisionCompany, Operation::AddOffer, Operation::AddCollaborativeOffer];
+    let faults = simulator::Faults {
+        lost_answer_rate: 1.0,
+        spared_routes: spared.map(|op| r.of(op).to_string()).to_vec(),
+        ..Default::default()
+    };
+    let mut m = model(&[("D001", true), ("D002", true), ("D003", true)]);
+    for (i, code) in ["D001", "D002", "D003"].iter().enumerate() {
+        m.dossiers.get_mut(*code).unwrap().offers = ["start".to_string()].into_iter().collect();
+        let email = format!("p{}@ok.fr", i + 1);
+        let contact = simulator::Contact {
+            object_id: format!("o{i}"),
+            user_id: format!("u{i}"),
+            email: email.clone(),
+            fields: Default::default(),
+            dossiers: BTreeMap::from([(code.to_string(), ["start".to_string()].into_iter().collect())]),
+        };
+        m.contacts.insert(email, contact);
+    }
+    let sim = TestSim::start(Options { model: m, faults, ..Default::default() });
+    let w = Work::new();
+    std::fs::write(w.path("loopbatch.toml"), "retries = 0\n").unwrap();
+    let lines = [
+        "action;code_dossier;email;offre",
+        "retirer_application;D001;p1@ok.fr;start",
+        "retirer_application;D002;p2@ok.fr;start",
+    ];
+    let sheet = w.csv_1252("v.csv", &lines);
+    let out = w.bin_for(&sim).args(["run", sheet.to_str().unwrap(), "--results", "r.csv", "--rate", "200/s"]).output();
+    assert_eq!(out.unwrap().status.code(), Some(1));
+    let run = results_csv(&w.path("r.csv"));
+    // Sent, the connection cut after Loop applied it: the run cannot know.
+    assert!(run.iter().all(|l| l["message"].contains("connexion coupée")), "{run:?}");
+    let sent = total(&sim);
+    let out = undo(&w, &sim, &["r.csv", "--results", "u1.csv", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let u1 = results_csv(&w.path("u1.csv"));
+    assert_eq!(verdicts(&u1), counts(&[("A_VERIFIER", 2)]), "{u1:?}");
+    assert!(u1[0]["message"].contains("loopbatch verify"), "{u1:?}");
+    w.bin().args(["verify", "r.csv", "--line", "2", "--done"]).assert().code(0);
+    w.bin().args(["verify", "r.csv", "--line", "3", "--not-done"]).assert().code(0);
+    let out = undo(&w, &sim, &["r.csv", "--results", "u2.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let u2 = results_csv(&w.path("u2.csv"));
+    assert_eq!(verdicts(&u2), counts(&[("ANNULABLE", 1), ("RIEN_A_DEFAIRE", 1)]), "{u2:?}");
+    assert_eq!(total(&sim), sent + 1, "the row checked done is undone: one addCollaborativeOffer");
+    assert_eq!(sim.state()["contacts"]["p1@ok.fr"]["dossiers"]["D001"], serde_json::json!(["start"]));
+
+    // Applied, its answer lost, the resend answered « not assigned »: the
+    // run says ERREUR, the undo knows the first attempt did it.
+    let lines = ["action;code_dossier;email;offre", "retirer_application;D003;p3@ok.fr;start"];
+    let sheet = w.csv_1252("v3.csv", &lines);
+    let out = w.bin_for(&sim).args(["run", sheet.to_str().unwrap(), "--results", "r3.csv", "--retries", "1"]).output();
+    assert_eq!(out.unwrap().status.code(), Some(1));
+    let out = undo(&w, &sim, &["r3.csv", "--results", "u3.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let u3 = results_csv(&w.path("u3.csv"));
+    assert_eq!(u3[0]["verdict"], "ANNULABLE", "{u3:?}");
+    assert_eq!(sim.state()["contacts"]["p3@ok.fr"]["dossiers"]["D003"], serde_json::json!(["start"]));
+}
