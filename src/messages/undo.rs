@@ -39,6 +39,12 @@ pub(crate) enum UndoText<'a> {
     Updated {
         email: &'a str,
     },
+    /// updateClient undone by updateClient: the fields given back.
+    FieldsRestored {
+        email: &'a str,
+        fields: &'a str,
+        offer: bool,
+    },
     /// removeApplication whose dossier offer was removed since.
     OfferRemovedSince {
         offre: &'a str,
@@ -118,7 +124,11 @@ fn fr(t: &UndoText<'_>) -> String {
             format!("le provisionnement de {dossier} ne se défait pas : le dossier reste opérationnel")
         }
         Updated { email } => format!(
-            "la modification de {email} (updateClient) ne se défait pas : loopbatch ne connaît pas avec certitude les valeurs d'avant"
+            "la modification de {email} (updateClient) ne se défait pas : loopbatch ne connaît pas avec certitude les valeurs d'avant (aucun appel loopbatch antérieur ne les a envoyées, ou un appel suivant les a changées)"
+        ),
+        FieldsRestored { email, fields, offer } => format!(
+            "{email} retrouve ses valeurs d'avant pour : {fields} (celles qu'un appel loopbatch antérieur avait envoyées){}",
+            if *offer { " ; l'offre donnée par la modification reste" } else { "" }
         ),
         OfferRemovedSince { offre, email, dossier } => format!(
             "l'offre {offre} ne peut être rendue à {email} : l'offre du dossier {dossier} a été retirée depuis (par cette exécution ou une suivante)"
@@ -182,6 +192,10 @@ fn en(t: &UndoText<'_>) -> String {
                 "the change of {email} (updateClient) cannot be undone: loopbatch does not know the earlier values for sure"
             )
         }
+        FieldsRestored { email, fields, offer } => format!(
+            "{email} gets back their earlier values for: {fields} (those an earlier loopbatch call sent){}",
+            if *offer { "; the offer the change gave stays" } else { "" }
+        ),
         OfferRemovedSince { offre, email, dossier } => format!(
             "the offer {offre} cannot be given back to {email}: the dossier {dossier}'s offer was removed since (by this run or a later one)"
         ),

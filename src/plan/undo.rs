@@ -148,8 +148,35 @@ fn call_verdict(c: &CallEffect, facts: &UndoFacts, lang: Lang) -> Option<CallVer
             v(Verdict::Irreversible, None, said(UndoText::DossierOffer { operation: op.name(), offre, dossier }))
         }
         Operation::ProvisionCompany => v(Verdict::Irreversible, None, said(UndoText::Provisioned { dossier })),
-        Operation::UpdateClient => v(Verdict::Irreversible, None, said(UndoText::Updated { email })),
+        Operation::UpdateClient => match fields_before(c, facts) {
+            Some((body, names)) => {
+                let text = UndoText::FieldsRestored { email, fields: &names.join(", "), offer: !offre.is_empty() };
+                v(Verdict::Partiel, Some((Operation::UpdateClient, body)), said(text))
+            }
+            None => v(Verdict::Irreversible, None, said(UndoText::Updated { email })),
+        },
     }
+}
+
+/// An updateClient's inverse: each field it sent back to the value an
+/// earlier applied call sent (and no later call of the run changed);
+/// `None` when one field has no such value. The body and the fields' names.
+fn fields_before(c: &CallEffect, facts: &UndoFacts) -> Option<(serde_json::Value, Vec<&'static str>)> {
+    let mut body = serde_json::Map::new();
+    body.insert("email".into(), c.body.get("email")?.clone());
+    body.insert("codeDossier".into(), c.body.get("codeDossier")?.clone());
+    let mut names = Vec::new();
+    for (thing, _) in things_of(&c.operation, &c.dossier, &c.body) {
+        let Thing::Field(_, name) = &thing else { continue };
+        let seen = facts.fields.get(&thing)?;
+        if seen.iter().any(|(order, _)| *order > c.order) {
+            return None;
+        }
+        let (_, value) = seen.iter().filter(|(order, _)| *order < c.order).max_by_key(|(order, _)| *order)?;
+        body.insert(name.to_string(), serde_json::from_str(value).ok()?);
+        names.push(*name);
+    }
+    (!names.is_empty()).then_some((serde_json::Value::Object(body), names))
 }
 
 /// The later run that changed a thing the inverse would restore. A
@@ -157,7 +184,8 @@ fn call_verdict(c: &CallEffect, facts: &UndoFacts, lang: Lang) -> Option<CallVer
 fn changed_later(facts: &UndoFacts, thing: &Thing, op: Operation) -> Option<i64> {
     let restored = match thing {
         Thing::Person(..) => true,
-        Thing::Created(_) | Thing::Field(..) => false,
+        Thing::Created(_) => false,
+        Thing::Field(..) => op == Operation::UpdateClient,
         Thing::Dossier(_) | Thing::Offer(..) => !matches!(op, Operation::AddClient | Operation::UpdateClient),
     };
     if restored { facts.changed_later(thing) } else { None }

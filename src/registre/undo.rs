@@ -65,6 +65,10 @@ pub(crate) struct UndoFacts {
     /// (operation, body as canonical JSON) of the calls an earlier undo of
     /// this run sent, and that undo's run.
     pub undone_before: HashMap<(String, String), i64>,
+    /// The values of the contact fields of this run's updateClient calls
+    /// that calls of this run or earlier ones sent and that applied, with
+    /// their order: what an updateClient may be undone to.
+    pub fields: HashMap<Thing, Vec<(i64, String)>>,
 }
 
 /// The run an undo names: by its number, or its results file (its last run).
@@ -236,7 +240,48 @@ fn facts_in(conn: &Connection, run: UndoneRun) -> rusqlite::Result<UndoFacts> {
             }
         }
     }
-    Ok(UndoFacts { run, calls, later, later_removed, undone_before })
+    let fields = fields_before(conn, &run, &calls)?;
+    Ok(UndoFacts { run, calls, later, later_removed, undone_before, fields })
+}
+
+/// The field values sent by applied addClient and updateClient calls, of
+/// this run and earlier ones on its tenant, to the people this run's
+/// updateClient calls changed.
+fn fields_before(
+    conn: &Connection,
+    run: &UndoneRun,
+    calls: &HashMap<u32, CallEffect>,
+) -> rusqlite::Result<HashMap<Thing, Vec<(i64, String)>>> {
+    let emails: HashSet<String> = calls
+        .values()
+        .filter(|c| c.operation == "updateClient" && c.effect == Effect::Changed)
+        .filter_map(|c| c.body.get("email").and_then(|e| e.as_str()).map(str::to_lowercase))
+        .collect();
+    let mut out: HashMap<Thing, Vec<(i64, String)>> = HashMap::new();
+    if emails.is_empty() {
+        return Ok(out);
+    }
+    let runs: Vec<i64> = {
+        let mut stmt = conn.prepare("SELECT id FROM runs WHERE id <= ?1 AND tenant IS ?2 ORDER BY id")?;
+        stmt.query_map(params![run.id, run.tenant], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+    };
+    let filter = "AND c.operation IN ('addClient', 'updateClient') AND c.email IS NOT NULL";
+    for id in runs {
+        for (call, operation, dossier, body) in calls_of(conn, id, filter)? {
+            let Some(value) = body.and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok()) else { continue };
+            let email = value.get("email").and_then(|e| e.as_str()).map(str::to_lowercase).unwrap_or_default();
+            if !emails.contains(email.trim()) {
+                continue;
+            }
+            let Some((Effect::Changed, order)) = effect_of(conn, id, call, &operation)? else { continue };
+            for (thing, target) in things_of(&operation, &dossier, &value) {
+                if let (Thing::Field(..), Target::Value(v)) = (&thing, target) {
+                    out.entry(thing).or_default().push((order, v));
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Whether an attempt of the call went out.

@@ -352,3 +352,44 @@ fn a_verifier_rows_send_nothing_until_a_person_checks_them() {
     assert_eq!(u3[0]["verdict"], "ANNULABLE", "{u3:?}");
     assert_eq!(sim.state()["contacts"]["p3@ok.fr"]["dossiers"]["D003"], serde_json::json!(["start"]));
 }
+
+/// An updateClient undone: the phone an earlier run's addClient sent comes
+/// back (PARTIEL, with --partial); a field no earlier call sent cannot.
+#[test]
+fn an_update_comes_back_to_the_values_an_earlier_call_sent() {
+    let sim = TestSim::start(Options { model: model(&[("D001", true), ("D002", true)]), ..Default::default() });
+    let w = Work::new();
+    let first = w.csv_1252(
+        "s1.csv",
+        &[
+            "code_dossier;email;nom;prenom;telephone;offre",
+            "D001;p1@ok.fr;Un;Paul;06 11 11 11 11;start",
+            "D002;p2@ok.fr;Deux;Anne;06 22 22 22 22;start",
+        ],
+    );
+    let run = |s: &std::path::Path, r: &str| {
+        w.bin_for(&sim).args(["run", s.to_str().unwrap(), "--results", r, "--rate", "200/s"]).output().unwrap()
+    };
+    assert_eq!(run(&first, "r1.csv").status.code(), Some(0));
+    let phone = sim.state()["contacts"]["p1@ok.fr"]["fields"]["telephone"].clone();
+    let second = w.csv_1252(
+        "s2.csv",
+        &[
+            "action;code_dossier;email;telephone;profil",
+            "modifier_interlocuteur;D001;p1@ok.fr;07 99 99 99 99;",
+            "modifier_interlocuteur;D002;p2@ok.fr;;2.0",
+        ],
+    );
+    let out = run(&second, "r2.csv");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_ne!(sim.state()["contacts"]["p1@ok.fr"]["fields"]["telephone"], phone);
+    let sent = total(&sim);
+    let out = undo(&w, &sim, &["r2.csv", "--results", "u.csv", "--partial"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let u = results_csv(&w.path("u.csv"));
+    assert_eq!((u[0]["verdict"].as_str(), u[1]["verdict"].as_str()), ("PARTIEL", "IRREVERSIBLE"), "{u:?}");
+    assert!(u[0]["message"].contains("telephone"), "lists the fields it restores: {u:?}");
+    assert_eq!(total(&sim), sent + 1, "one updateClient");
+    assert_eq!(received(&sim, Operation::UpdateClient), 3);
+    assert_eq!(sim.state()["contacts"]["p1@ok.fr"]["fields"]["telephone"], phone, "the earlier phone is back");
+}
