@@ -374,3 +374,41 @@ fn a_change_in_a_column_the_action_does_not_send_is_named() {
     let m = &r2[0]["message"];
     assert!(m.contains("actif") && m.contains("modifier_interlocuteur"), "{m}");
 }
+
+/// The memory belongs to a tenant: a run recorded with another key id at
+/// the same place is not this key's memory (everything is sent); with
+/// `--new-key` the keys are linked and its memory is this key's, from then
+/// on without the flag.
+#[test]
+fn another_key_starts_an_empty_memory_unless_new_key_links_it() {
+    let sim = sim_of(1);
+    let w = Work::new();
+    let s = w.csv_1252("s.csv", &["code_dossier;email;nom;offre", "D001;p1@ok.fr;Un;start"]);
+    let name = s.to_str().unwrap();
+    let run = |results: &str, extra: &[&str]| {
+        let out =
+            w.bin_for(&sim).args(["run", name, "--results", results, "--rate", "500/s"]).args(extra).output().unwrap();
+        (out.status.code(), results_csv(&w.path(results)))
+    };
+    assert_eq!(run("r1.csv", &[]).0, Some(0));
+    // Run 1 as recorded with another key id (an old key of the firm).
+    {
+        let c = rusqlite::Connection::open(crate::util::registre_path(&w)).unwrap();
+        let tenant: String = c.query_row("SELECT tenant FROM runs WHERE id = 1", [], |r| r.get(0)).unwrap();
+        let mut t: serde_json::Value = serde_json::from_str(&tenant).unwrap();
+        t["key"] = "ol***id".into();
+        t["key_hash"] = "00000000000000000000000000000000".into();
+        c.execute("UPDATE runs SET tenant = ?1 WHERE id = 1", [t.to_string()]).unwrap();
+    }
+    let sent = total(&sim);
+    let (_, r2) = run("r2.csv", &[]);
+    assert!(total(&sim) > sent, "another key: an empty memory, sent again");
+    assert_ne!(r2[0]["statut"], "DEJA_FAIT");
+    let sent = total(&sim);
+    let (code, r3) = run("r3.csv", &["--new-key"]);
+    assert_eq!((code, r3[0]["statut"].as_str()), (Some(0), "DEJA_FAIT"), "{r3:?}");
+    assert_eq!(total(&sim), sent, "linked: nothing sent");
+    let (_, r4) = run("r4.csv", &[]);
+    assert_eq!(r4[0]["statut"], "DEJA_FAIT", "linked from then on: {r4:?}");
+    assert_eq!(total(&sim), sent);
+}
