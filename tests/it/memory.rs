@@ -412,3 +412,32 @@ fn another_key_starts_an_empty_memory_unless_new_key_links_it() {
     assert_eq!(r4[0]["statut"], "DEJA_FAIT", "linked from then on: {r4:?}");
     assert_eq!(total(&sim), sent);
 }
+
+/// `--only-failed` keeps the DEJA_FAIT rows of the results it re-runs (a
+/// success) and sends only what the failed rows still miss.
+#[test]
+fn only_failed_keeps_deja_fait_rows_and_sends_the_failed_ones_only() {
+    let mut model = model(&[("D001", true), ("D002", true)]);
+    model.uninvited_domains.insert("pas-invite.fr".into());
+    let sim = TestSim::start(Options { model, ..Default::default() });
+    let w = Work::new();
+    let one = w.csv_1252("un.csv", &["code_dossier;email;nom;offre", "D001;p1@ok.fr;Un;start"]);
+    let both = w.csv_1252(
+        "deux.csv",
+        &["code_dossier;email;nom;offre", "D001;p1@ok.fr;Un;start", "D002;p2@pas-invite.fr;Deux;start"],
+    );
+    w.bin_for(&sim).args(["run", one.to_str().unwrap(), "--results", "r1.csv", "--rate", "500/s"]).assert().code(0);
+    let b = both.to_str().unwrap();
+    w.bin_for(&sim).args(["run", b, "--results", "r2.csv", "--rate", "500/s"]).assert().code(1);
+    assert_eq!(statuses(&results_csv(&w.path("r2.csv"))), ["DEJA_FAIT", "ERREUR"]);
+    let before = received(&sim, Operation::AddClient);
+    let sent = total(&sim);
+    w.bin_for(&sim)
+        .args(["run", b, "--results", "r3.csv", "--only-failed", "r2.csv", "--rate", "500/s"])
+        .assert()
+        .code(1);
+    let r3 = results_csv(&w.path("r3.csv"));
+    assert_eq!(statuses(&r3), ["DEJA_FAIT", "ERREUR"]);
+    assert_eq!(total(&sim) - sent, 1, "the failed row's addClient only");
+    assert_eq!(received(&sim, Operation::AddClient), before + 1);
+}
