@@ -441,3 +441,84 @@ fn only_failed_keeps_deja_fait_rows_and_sends_the_failed_ones_only() {
     assert_eq!(total(&sim) - sent, 1, "the failed row's addClient only");
     assert_eq!(received(&sim, Operation::AddClient), before + 1);
 }
+
+/// A loopback test double that answers every request `200 {}` and sends no
+/// instance id; returns its base URL and how many POSTs it received.
+fn plain_double() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::sync::atomic::Ordering;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let counter = counter.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut out = stream;
+                loop {
+                    let mut length = 0usize;
+                    let (mut first, mut post) = (true, false);
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" && !first {
+                            break;
+                        }
+                        if first {
+                            post = line.starts_with("POST ");
+                        }
+                        first = false;
+                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    if post {
+                        counter.fetch_add(1, Ordering::SeqCst);
+                    }
+                    let answer = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+                    if out.write_all(answer.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (format!("http://127.0.0.1:{port}/api"), seen)
+}
+
+/// A loopback address that sends no instance id is a tenant by its address
+/// alone: the run warns that a server restarted empty there would be taken
+/// for the same one; its memory holds all the same.
+#[test]
+fn a_loopback_double_without_instance_id_is_warned_of_and_remembered() {
+    use std::sync::atomic::Ordering;
+    let (base, seen) = plain_double();
+    let w = Work::new();
+    let s = w.csv_1252("s.csv", &["action;code_dossier", "provisionner;D001"]);
+    let run = |results: &str| {
+        let mut c = w.bin();
+        c.env("LOOP_BASE_URL", &base)
+            .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
+            .env("LOOP_API_KEY", simulator::DEMO_API_KEY)
+            .args(["run", s.to_str().unwrap(), "--results", results, "--rate", "500/s"]);
+        c.output().unwrap()
+    };
+    let out = run("r1.csv");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("ne donne pas d'identifiant d'instance") && err.contains("127.0.0.1"), "{err}");
+    let posts = seen.load(Ordering::SeqCst);
+    assert_eq!(posts, 1, "the provisionCompany");
+    let out = run("r2.csv");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(results_csv(&w.path("r2.csv"))[0]["statut"], "DEJA_FAIT");
+    assert_eq!(seen.load(Ordering::SeqCst), posts, "nothing sent again");
+}
