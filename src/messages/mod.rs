@@ -19,6 +19,7 @@ mod setup;
 pub(crate) use call::{CallText, RouteHint, TransportFault};
 pub(crate) use page::{
     AnswerText, GridText, HomeText, PlanText, RunText, SheetText, VerifyText, memory_counts, memory_limits,
+    plain_loopback,
 };
 pub(crate) use setup::{KeysKept, Notice};
 

@@ -522,3 +522,27 @@ fn a_loopback_double_without_instance_id_is_warned_of_and_remembered() {
     assert_eq!(results_csv(&w.path("r2.csv"))[0]["statut"], "DEJA_FAIT");
     assert_eq!(seen.load(Ordering::SeqCst), posts, "nothing sent again");
 }
+
+/// The plan screen says the memory's counts and, for a loopback address
+/// without instance id, that a server restarted empty there would be taken
+/// for the same one.
+#[test]
+fn the_plan_screen_warns_of_a_loopback_double_without_instance_id() {
+    use crate::page::{client, open, post_sheet, start};
+    let (base, seen) = plain_double();
+    let w = Work::new();
+    let keys = [
+        ("LOOP_BASE_URL", base.as_str()),
+        ("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY),
+        ("LOOP_API_KEY", simulator::DEMO_API_KEY),
+    ];
+    let p = start(&w, &keys);
+    let cookie = open(&p);
+    let up = post_sheet(&p, &cookie, "s.csv", b"action;code_dossier\nprovisionner;D001\n".to_vec());
+    let sheet = up.headers()["location"].to_str().unwrap().to_string();
+    let plan =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(plan.contains("data-testid=\"plain-loopback\"") && plan.contains("redémarré vide"), "{plan}");
+    assert!(plan.contains("data-done=\"0\"") && plan.contains("data-to-send=\"1\""), "{plan}");
+    assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 0, "a look sends nothing");
+}
