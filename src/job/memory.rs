@@ -293,7 +293,30 @@ impl Recall {
                 }
             }
         }
+        self.partly_done(plan, &at, rows, lang);
         unsent_columns(plan, rows, lang);
+    }
+
+    /// A row completed now (OK) says what was done already, and by which
+    /// run.
+    fn partly_done(&self, plan: &Plan, at: &HashMap<RowRef, usize>, rows: &mut [RowResult], lang: Lang) {
+        let mut before: HashMap<usize, (Vec<&'static str>, i64)> = HashMap::new();
+        for c in plan.calls.iter().filter(|c| self.remembered.done.contains_key(&c.id)) {
+            let run = self.remembered.done[&c.id].run;
+            for i in c.rows.iter().filter_map(|r| at.get(r)) {
+                let (ops, last) = before.entry(*i).or_default();
+                if !ops.contains(&c.operation.name()) {
+                    ops.push(c.operation.name());
+                }
+                *last = (*last).max(run);
+            }
+        }
+        for (i, (ops, run)) in before {
+            if rows[i].status == Status::Ok {
+                let note = MemoryMessage::PartlyDone { operations: &ops.join(", "), run }.text(lang);
+                rows[i].message = format!("{} {note}", rows[i].message).trim().to_string();
+            }
+        }
     }
 
     /// With `--send-all`: an outcome « already » (Loop refusing what is

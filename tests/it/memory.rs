@@ -128,6 +128,7 @@ fn a_sheet_run_again_with_changes_sends_only_what_is_missing() {
     let r2 = results_csv(&w.path("r2.csv"));
     assert_eq!(statuses(&r2), ["DEJA_FAIT", "OK", "DEJA_FAIT", "DEJA_FAIT", "OK", "OK", "OK", "OK"]);
     assert!(r2[1]["message"].contains("modification au lieu de création"), "{:?}", r2[1]);
+    assert!(r2[1]["message"].contains("déjà fait avant, non renvoyé : provisionCompany, addOffer"), "{:?}", r2[1]);
     assert_eq!(r2[1]["etape"], "updateClient");
     assert_eq!(r2[4]["etape"], "addCollaborativeOffer", "{:?}", r2[4]);
     let state = sim.state();
