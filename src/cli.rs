@@ -345,7 +345,7 @@ pub(crate) struct RunArgs {
     /// Ne demande pas de confirmation (exécutions planifiées)
     #[arg(long)]
     pub yes: bool,
-    /// Avec --resume ou --only-failed : la clé d'API a été remplacée ; la nouvelle est notée pour ce cabinet
+    /// Avec --resume ou --only-failed : la clé d'API a été remplacée ; la nouvelle est notée pour ce cabinet. Sur une nouvelle exécution : la lie aux clés déjà notées à cette adresse (leur mémoire devient la sienne)
     #[arg(long)]
     pub new_key: bool,
     /// Refuse d'abord les dossiers absents du portefeuille LoopHub de la clé

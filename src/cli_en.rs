@@ -56,7 +56,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     (
         "run",
         "new_key",
-        "With --resume or --only-failed: the API key was replaced; the new one is recorded for this firm",
+        "With --resume or --only-failed: the API key was replaced; the new one is recorded for this firm. On a new run: links it to the keys recorded at this address (their memory becomes its own)",
     ),
     ("run", "yes", "Do not ask for confirmation (scheduled runs)"),
     ("run", "quiet", "No progress bar nor summary (cron)"),

@@ -40,6 +40,10 @@ pub struct MemoryCounts {
     /// Calls the plan sends once the memory applied.
     #[serde(skip)]
     pub calls_to_send: usize,
+    /// A loopback address that sends no instance id: a tenant by its
+    /// address alone (a server restarted empty there is taken for it).
+    #[serde(skip)]
+    pub plain_loopback: bool,
 }
 
 /// What the memory would make of `plan` sent now with `keys` (the page's
@@ -61,7 +65,8 @@ pub async fn memory_counts(
     let remembered = Remembered { done, ..Remembered::default() };
     let (rows_done, rows_to_send) = row_counts(plan, &remembered);
     let calls_to_send = plan.calls.len() - remembered.done.len();
-    Some(MemoryCounts { rows_done, rows_to_send, tenant: tenant.place(cfg.lang), calls_to_send })
+    let plain_loopback = crate::execute::client::is_loopback(&cfg.base_url) && tenant.instance.is_none();
+    Some(MemoryCounts { rows_done, rows_to_send, tenant: tenant.place(cfg.lang), calls_to_send, plain_loopback })
 }
 
 /// The registre's memory applied to the plan, its counts said before
@@ -235,6 +240,7 @@ impl Recall {
             rows_to_send: self.rows_to_send,
             tenant: self.tenant.clone(),
             calls_to_send: plan.calls.len() - self.remembered.done.len(),
+            plain_loopback: false,
         }
     }
 
@@ -287,7 +293,30 @@ impl Recall {
                 }
             }
         }
+        self.partly_done(plan, &at, rows, lang);
         unsent_columns(plan, rows, lang);
+    }
+
+    /// A row completed now (OK) says what was done already, and by which
+    /// run.
+    fn partly_done(&self, plan: &Plan, at: &HashMap<RowRef, usize>, rows: &mut [RowResult], lang: Lang) {
+        let mut before: HashMap<usize, (Vec<&'static str>, i64)> = HashMap::new();
+        for c in plan.calls.iter().filter(|c| self.remembered.done.contains_key(&c.id)) {
+            let run = self.remembered.done[&c.id].run;
+            for i in c.rows.iter().filter_map(|r| at.get(r)) {
+                let (ops, last) = before.entry(*i).or_default();
+                if !ops.contains(&c.operation.name()) {
+                    ops.push(c.operation.name());
+                }
+                *last = (*last).max(run);
+            }
+        }
+        for (i, (ops, run)) in before {
+            if rows[i].status == Status::Ok {
+                let note = MemoryMessage::PartlyDone { operations: &ops.join(", "), run }.text(lang);
+                rows[i].message = format!("{} {note}", rows[i].message).trim().to_string();
+            }
+        }
     }
 
     /// With `--send-all`: an outcome « already » (Loop refusing what is

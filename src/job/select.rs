@@ -196,7 +196,7 @@ fn kept_rows(plan: &Plan, prev: &ReadBack, include_a_verifier: bool) -> HashMap<
         let Some(status) = line.get("statut").and_then(|s| Status::from_word(s)) else { continue };
         let keep = unchanged(plan, row, line)
             && match status {
-                Status::Ok => true,
+                Status::Ok | Status::DejaFait => true,
                 Status::Ignore => row.check == RowCheck::Ignore,
                 Status::AVerifier => !include_a_verifier,
                 _ => false,
@@ -240,7 +240,7 @@ pub fn failed_calls_to_send(plan: &Plan, results: &[RowResult], run: &RunFiles, 
         .zip(results)
         .enumerate()
         .filter(|(_, (row, r))| match r.status {
-            Status::Ok | Status::AVerifier => true,
+            Status::Ok | Status::DejaFait | Status::AVerifier => true,
             Status::Ignore => row.check == RowCheck::Ignore,
             _ => false,
         })

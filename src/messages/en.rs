@@ -504,6 +504,9 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
         MemoryMessage::NotSentByAction { columns } => format!(
             "Note: the column(s) {columns} are not sent by this action (creating a contact); the action modifier_interlocuteur sends them."
         ),
+        MemoryMessage::PartlyDone { operations, run } => {
+            format!("(done before, not sent again: {operations}, by run no. {run})")
+        }
         MemoryMessage::Guarded { run } => format!(
             "not sent again: this call's last attempt, in run no. {run}, is to check in Loop. Check it, then record it with “loopbatch verify RESULTS --line N --done” (or --not-done to have it sent again), or send it again with --include-a-verifier."
         ),

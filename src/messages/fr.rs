@@ -505,6 +505,9 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
         MemoryMessage::NotSentByAction { columns } => format!(
             "Attention : la ou les colonnes {columns} ne sont pas envoyées par cette action (création d'interlocuteur) ; c'est l'action modifier_interlocuteur qui les envoie."
         ),
+        MemoryMessage::PartlyDone { operations, run } => {
+            format!("(déjà fait avant, non renvoyé : {operations}, par l'exécution n° {run})")
+        }
         MemoryMessage::Guarded { run } => format!(
             "non renvoyé : le dernier envoi de cet appel, dans l'exécution n° {run}, est à vérifier dans Loop. Vérifiez-le, puis notez-le avec « loopbatch verify RESULTATS --line N --done » (ou --not-done pour qu'il soit renvoyé), ou renvoyez-le avec --include-a-verifier."
         ),

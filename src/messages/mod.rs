@@ -20,6 +20,7 @@ mod undo;
 pub(crate) use call::{CallText, RouteHint, TransportFault};
 pub(crate) use page::{
     AnswerText, GridText, HomeText, PlanText, RunText, SheetText, VerifyText, memory_counts, memory_limits,
+    plain_loopback,
 };
 pub(crate) use setup::{KeysKept, Notice};
 pub(crate) use undo::{UndoPageText, UndoRefusal, UndoText, undo_calls};
@@ -316,6 +317,8 @@ pub(crate) enum MemoryMessage<'a> {
     /// A DEJA_FAIT row creating a contact with values in columns its
     /// action does not send: which columns, and the action that sends them.
     NotSentByAction { columns: &'a str },
+    /// A row completed now: what was done already (by run `run`).
+    PartlyDone { operations: &'a str, run: i64 },
     /// Not sent: run `run` did it at `at`, after the plan was made.
     DoneMeanwhile { run: i64, at: &'a str },
     /// Not sent: its last attempt, in run `run`, is to check in Loop.

@@ -96,6 +96,9 @@ pub(super) fn plan_page(v: &PlanView) -> Markup {
                     (crate::messages::memory_counts(m.rows_done, m.rows_to_send, &m.tenant, lang))
                 }
                 p.hint role="note" data-testid="memory-limits" { (crate::messages::memory_limits(lang)) }
+                @if m.plain_loopback {
+                    p.hint role="note" data-testid="plain-loopback" { (crate::messages::plain_loopback(lang)) }
+                }
             }
             h2 { (PlanText::WhatWillBeDoneInCegid.say(lang)) }
             ul data-testid="plan-words" { @for (op, n) in v.per_operation { li { (n) " " (said(*op, *n, lang)) } } }

@@ -128,6 +128,7 @@ fn a_sheet_run_again_with_changes_sends_only_what_is_missing() {
     let r2 = results_csv(&w.path("r2.csv"));
     assert_eq!(statuses(&r2), ["DEJA_FAIT", "OK", "DEJA_FAIT", "DEJA_FAIT", "OK", "OK", "OK", "OK"]);
     assert!(r2[1]["message"].contains("modification au lieu de création"), "{:?}", r2[1]);
+    assert!(r2[1]["message"].contains("déjà fait avant, non renvoyé : provisionCompany, addOffer"), "{:?}", r2[1]);
     assert_eq!(r2[1]["etape"], "updateClient");
     assert_eq!(r2[4]["etape"], "addCollaborativeOffer", "{:?}", r2[4]);
     let state = sim.state();
@@ -373,4 +374,176 @@ fn a_change_in_a_column_the_action_does_not_send_is_named() {
     assert_eq!(r2[0]["statut"], "DEJA_FAIT", "{r2:?}");
     let m = &r2[0]["message"];
     assert!(m.contains("actif") && m.contains("modifier_interlocuteur"), "{m}");
+}
+
+/// The memory belongs to a tenant: a run recorded with another key id at
+/// the same place is not this key's memory (everything is sent); with
+/// `--new-key` the keys are linked and its memory is this key's, from then
+/// on without the flag.
+#[test]
+fn another_key_starts_an_empty_memory_unless_new_key_links_it() {
+    let sim = sim_of(1);
+    let w = Work::new();
+    let s = w.csv_1252("s.csv", &["code_dossier;email;nom;offre", "D001;p1@ok.fr;Un;start"]);
+    let name = s.to_str().unwrap();
+    let run = |results: &str, extra: &[&str]| {
+        let out =
+            w.bin_for(&sim).args(["run", name, "--results", results, "--rate", "500/s"]).args(extra).output().unwrap();
+        (out.status.code(), results_csv(&w.path(results)))
+    };
+    assert_eq!(run("r1.csv", &[]).0, Some(0));
+    // Run 1 as recorded with another key id (an old key of the firm).
+    {
+        let c = rusqlite::Connection::open(crate::util::registre_path(&w)).unwrap();
+        let tenant: String = c.query_row("SELECT tenant FROM runs WHERE id = 1", [], |r| r.get(0)).unwrap();
+        let mut t: serde_json::Value = serde_json::from_str(&tenant).unwrap();
+        t["key"] = "ol***id".into();
+        t["key_hash"] = "00000000000000000000000000000000".into();
+        c.execute("UPDATE runs SET tenant = ?1 WHERE id = 1", [t.to_string()]).unwrap();
+    }
+    let sent = total(&sim);
+    let (_, r2) = run("r2.csv", &[]);
+    assert!(total(&sim) > sent, "another key: an empty memory, sent again");
+    assert_ne!(r2[0]["statut"], "DEJA_FAIT");
+    let sent = total(&sim);
+    let (code, r3) = run("r3.csv", &["--new-key"]);
+    assert_eq!((code, r3[0]["statut"].as_str()), (Some(0), "DEJA_FAIT"), "{r3:?}");
+    assert_eq!(total(&sim), sent, "linked: nothing sent");
+    let (_, r4) = run("r4.csv", &[]);
+    assert_eq!(r4[0]["statut"], "DEJA_FAIT", "linked from then on: {r4:?}");
+    assert_eq!(total(&sim), sent);
+}
+
+/// `--only-failed` keeps the DEJA_FAIT rows of the results it re-runs (a
+/// success) and sends only what the failed rows still miss.
+#[test]
+fn only_failed_keeps_deja_fait_rows_and_sends_the_failed_ones_only() {
+    let mut model = model(&[("D001", true), ("D002", true)]);
+    model.uninvited_domains.insert("pas-invite.fr".into());
+    let sim = TestSim::start(Options { model, ..Default::default() });
+    let w = Work::new();
+    let one = w.csv_1252("un.csv", &["code_dossier;email;nom;offre", "D001;p1@ok.fr;Un;start"]);
+    let both = w.csv_1252(
+        "deux.csv",
+        &["code_dossier;email;nom;offre", "D001;p1@ok.fr;Un;start", "D002;p2@pas-invite.fr;Deux;start"],
+    );
+    w.bin_for(&sim).args(["run", one.to_str().unwrap(), "--results", "r1.csv", "--rate", "500/s"]).assert().code(0);
+    let b = both.to_str().unwrap();
+    w.bin_for(&sim).args(["run", b, "--results", "r2.csv", "--rate", "500/s"]).assert().code(1);
+    assert_eq!(statuses(&results_csv(&w.path("r2.csv"))), ["DEJA_FAIT", "ERREUR"]);
+    let before = received(&sim, Operation::AddClient);
+    let sent = total(&sim);
+    w.bin_for(&sim)
+        .args(["run", b, "--results", "r3.csv", "--only-failed", "r2.csv", "--rate", "500/s"])
+        .assert()
+        .code(1);
+    let r3 = results_csv(&w.path("r3.csv"));
+    assert_eq!(statuses(&r3), ["DEJA_FAIT", "ERREUR"]);
+    assert_eq!(total(&sim) - sent, 1, "the failed row's addClient only");
+    assert_eq!(received(&sim, Operation::AddClient), before + 1);
+}
+
+/// A loopback test double that answers every request `200 {}` and sends no
+/// instance id; returns its base URL and how many POSTs it received.
+fn plain_double() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::sync::atomic::Ordering;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let counter = counter.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut out = stream;
+                loop {
+                    let mut length = 0usize;
+                    let (mut first, mut post) = (true, false);
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" && !first {
+                            break;
+                        }
+                        if first {
+                            post = line.starts_with("POST ");
+                        }
+                        first = false;
+                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    if post {
+                        counter.fetch_add(1, Ordering::SeqCst);
+                    }
+                    let answer = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+                    if out.write_all(answer.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (format!("http://127.0.0.1:{port}/api"), seen)
+}
+
+/// A loopback address that sends no instance id is a tenant by its address
+/// alone: the run warns that a server restarted empty there would be taken
+/// for the same one; its memory holds all the same.
+#[test]
+fn a_loopback_double_without_instance_id_is_warned_of_and_remembered() {
+    use std::sync::atomic::Ordering;
+    let (base, seen) = plain_double();
+    let w = Work::new();
+    let s = w.csv_1252("s.csv", &["action;code_dossier", "provisionner;D001"]);
+    let run = |results: &str| {
+        let mut c = w.bin();
+        c.env("LOOP_BASE_URL", &base)
+            .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
+            .env("LOOP_API_KEY", simulator::DEMO_API_KEY)
+            .args(["run", s.to_str().unwrap(), "--results", results, "--rate", "500/s"]);
+        c.output().unwrap()
+    };
+    let out = run("r1.csv");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("ne donne pas d'identifiant d'instance") && err.contains("127.0.0.1"), "{err}");
+    let posts = seen.load(Ordering::SeqCst);
+    assert_eq!(posts, 1, "the provisionCompany");
+    let out = run("r2.csv");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(results_csv(&w.path("r2.csv"))[0]["statut"], "DEJA_FAIT");
+    assert_eq!(seen.load(Ordering::SeqCst), posts, "nothing sent again");
+}
+
+/// The plan screen says the memory's counts and, for a loopback address
+/// without instance id, that a server restarted empty there would be taken
+/// for the same one.
+#[test]
+fn the_plan_screen_warns_of_a_loopback_double_without_instance_id() {
+    use crate::page::{client, open, post_sheet, start};
+    let (base, seen) = plain_double();
+    let w = Work::new();
+    let keys = [
+        ("LOOP_BASE_URL", base.as_str()),
+        ("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY),
+        ("LOOP_API_KEY", simulator::DEMO_API_KEY),
+    ];
+    let p = start(&w, &keys);
+    let cookie = open(&p);
+    let up = post_sheet(&p, &cookie, "s.csv", b"action;code_dossier\nprovisionner;D001\n".to_vec());
+    let sheet = up.headers()["location"].to_str().unwrap().to_string();
+    let plan =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    assert!(plan.contains("data-testid=\"plain-loopback\"") && plan.contains("redémarré vide"), "{plan}");
+    assert!(plan.contains("data-done=\"0\"") && plan.contains("data-to-send=\"1\""), "{plan}");
+    assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 0, "a look sends nothing");
 }

@@ -267,3 +267,5 @@ pub(super) fn verify(t: VerifyText) -> &'static str {
         VerifyText::Recorded => "Check recorded in the registre: the sheet's next run will take it into account.",
     }
 }
+
+pub(super) const PLAIN_LOOPBACK: &str = "Note: this local address gives no instance id; a server restarted empty at this address would be taken for the same one, and what the registre knows done there would not be sent again.";

@@ -273,3 +273,5 @@ pub(super) fn verify(t: VerifyText) -> &'static str {
         }
     }
 }
+
+pub(super) const PLAIN_LOOPBACK: &str = "Attention : cette adresse locale ne donne pas d'identifiant d'instance ; un serveur redémarré vide à cette adresse serait pris pour le même, et ce que le registre y sait fait ne serait pas renvoyé.";

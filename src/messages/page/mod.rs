@@ -283,6 +283,14 @@ pub(crate) fn memory_counts(done: usize, to_send: usize, tenant: &str, lang: Lan
     }
 }
 
+/// A loopback address that sends no instance id, on the plan screen.
+pub(crate) fn plain_loopback(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => fr::PLAIN_LOOPBACK,
+        Lang::En => en::PLAIN_LOOPBACK,
+    }
+}
+
 /// What the registre cannot know, said once on the plan screen.
 pub(crate) fn memory_limits(lang: Lang) -> &'static str {
     match lang {
