@@ -393,3 +393,48 @@ fn an_update_comes_back_to_the_values_an_earlier_call_sent() {
     assert_eq!(received(&sim, Operation::UpdateClient), 3);
     assert_eq!(sim.state()["contacts"]["p1@ok.fr"]["fields"]["telephone"], phone, "the earlier phone is back");
 }
+
+/// Offers taken back (ANNULABLE); one whose dossier offer was removed by
+/// hand in Loop since (the registre does not know): ERREUR « offre non
+/// rétablie », exit 1; one whose dossier offer a later run removed:
+/// IRREVERSIBLE. Then the undo undone in its turn (by its number).
+#[test]
+fn an_offer_not_active_any_more_errs_and_an_undo_is_undoable() {
+    let sim = sim_with_contacts(3);
+    let w = Work::new();
+    let lines = [
+        "action;code_dossier;email;offre",
+        "retirer_application;D001;p1@ok.fr;start",
+        "retirer_application;D002;p2@ok.fr;start",
+        "retirer_application;D003;p3@ok.fr;start",
+    ];
+    let sheet = w.csv_1252("a.csv", &lines);
+    let run = |s: &std::path::Path, r: &str| {
+        w.bin_for(&sim).args(["run", s.to_str().unwrap(), "--results", r, "--rate", "200/s"]).output().unwrap()
+    };
+    assert_eq!(run(&sheet, "ra.csv").status.code(), Some(0));
+    let after_run = offers(&sim);
+    // By hand in Loop: D001's offer removed (the registre does not know).
+    let route = Routes::default().of(Operation::RemoveOffer).to_string();
+    let (status, _, _) = sim.post(&route, serde_json::json!({"codeDossier": "D001", "offre": "start"}), None);
+    assert_eq!(status, 200);
+    // A later run removes D002's offer.
+    let later = w.csv_1252("b.csv", &["action;code_dossier;offre", "retirer_offre;D002;start"]);
+    assert_eq!(run(&later, "rb.csv").status.code(), Some(0));
+    let out = undo(&w, &sim, &["ra.csv", "--results", "u.csv"]);
+    assert_eq!(out.status.code(), Some(1), "an inverse call ended ERREUR: {}", String::from_utf8_lossy(&out.stderr));
+    let u = results_csv(&w.path("u.csv"));
+    let verdicts: Vec<&str> = u.iter().map(|l| l["verdict"].as_str()).collect();
+    assert_eq!(verdicts, ["ANNULABLE", "IRREVERSIBLE", "ANNULABLE"], "{u:?}");
+    assert_eq!(u[0]["statut"], "ERREUR", "{u:?}");
+    assert!(u[0]["message"].starts_with("offre non rétablie : activez d'abord l'offre du dossier (LoopHub)"), "{u:?}");
+    assert_eq!((u[1]["statut"].as_str(), u[2]["statut"].as_str()), ("IGNORE", "OK"), "{u:?}");
+    assert_eq!(offers(&sim)["p3@ok.fr"]["D003"], serde_json::json!(["start"]));
+    // The undo undone, named by its number (run 3): p3's offer withdrawn again.
+    let out = undo(&w, &sim, &["3", "--results", "uu.csv", "--partial"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let uu = results_csv(&w.path("uu.csv"));
+    let verdicts: Vec<&str> = uu.iter().map(|l| l["verdict"].as_str()).collect();
+    assert_eq!(verdicts, ["RIEN_A_DEFAIRE", "RIEN_A_DEFAIRE", "PARTIEL"], "{uu:?}");
+    assert_eq!(offers(&sim)["p3@ok.fr"], after_run["p3@ok.fr"]);
+}
