@@ -381,3 +381,82 @@ pub(crate) fn count_verdicts(verdicts: &[RowVerdict]) -> BTreeMap<&'static str, 
     }
     counts
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registre::undo::UndoneRun;
+
+    fn call(id: u32, operation: Operation, offre: &str) -> Call {
+        let body = serde_json::json!({"email": "a@x.fr", "codeDossier": "D1", "offre": offre});
+        Call {
+            id,
+            operation,
+            route: "/r".into(),
+            dossier: "D1".into(),
+            body: serde_json::value::to_raw_value(&body).unwrap(),
+            rows: vec![RowRef { feuille: "f".into(), ligne: 2 }],
+            depends_on: vec![],
+        }
+    }
+
+    /// A changer_offre row with e-mail: the old offer is given back first,
+    /// then the new one withdrawn, waiting for it; PARTIEL, so only ticked.
+    #[test]
+    fn a_changed_offer_is_given_back_before_the_new_one_goes() {
+        let calls =
+            vec![call(1, Operation::AddCollaborativeOffer, "new"), call(2, Operation::RemoveApplication, "old")];
+        let row = PlanRow {
+            feuille: "f".into(),
+            ligne: 2,
+            values: vec!["changer_offre".into()],
+            numbers: vec![],
+            check: RowCheck::Valide,
+            problems: vec![],
+            warnings: vec![],
+        };
+        let run = Plan {
+            format_version: super::super::FORMAT_VERSION,
+            source: PlanSource { file: "f".into(), sha256: "s".into() },
+            columns: vec!["action".into()],
+            rows: vec![row],
+            calls: calls.clone(),
+            summary: None,
+        };
+        let effect = |c: &Call, order| CallEffect {
+            operation: c.operation.name().into(),
+            dossier: "D1".into(),
+            body: serde_json::from_str(c.body.get()).unwrap(),
+            effect: Effect::Changed,
+            order,
+        };
+        let facts = UndoFacts {
+            run: UndoneRun { id: 7, plan_hash: String::new(), tenant: None, results: String::new(), ended: true },
+            calls: HashMap::from([(1, effect(&calls[0], 10)), (2, effect(&calls[1], 20))]),
+            later: HashMap::new(),
+            later_removed: HashSet::new(),
+            undone_before: HashMap::new(),
+            fields: HashMap::new(),
+        };
+        let routes = Routes::default();
+        let (plan, verdicts) = undo_plan(&run, &facts, &Ticks::None, &routes, Lang::Fr);
+        assert_eq!((verdicts[0].verdict, verdicts[0].goes), (Verdict::Partiel, false));
+        assert!(plan.calls.is_empty());
+        assert_eq!(plan.columns, ["action", "verdict"]);
+        assert_eq!(plan.rows[0].values, ["changer_offre", "PARTIEL"]);
+        let (plan, _) = undo_plan(&run, &facts, &Ticks::All, &routes, Lang::Fr);
+        let order: Vec<(Operation, String)> = plan
+            .calls
+            .iter()
+            .map(|c| {
+                (c.operation, serde_json::from_str::<serde_json::Value>(c.body.get()).unwrap()["offre"].to_string())
+            })
+            .collect();
+        assert_eq!(
+            order,
+            [(Operation::AddCollaborativeOffer, "\"old\"".into()), (Operation::RemoveApplication, "\"new\"".into())]
+        );
+        assert_eq!(plan.calls[1].depends_on, [plan.calls[0].id]);
+        assert_eq!(plan.source.sha256, "undo:7:s");
+    }
+}
