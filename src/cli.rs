@@ -173,7 +173,7 @@ pub(crate) enum Command {
 
 #[derive(Debug, Args)]
 pub(crate) struct UndoArgs {
-    /// Exécution à annuler : son fichier de résultats, ou son numéro (« exécution n° N » des messages et de l’historique de la page)
+    /// Exécution à annuler : son fichier de résultats, ou son numéro (« exécution n° N » dans les messages de loopbatch)
     #[arg(value_name = "EXECUTION")]
     pub run: String,
     /// Fichier de résultats de l'annulation (.xlsx ou .csv), avec la colonne verdict

@@ -35,11 +35,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("run", "send_all", "Send everything, even what the registre knows done already"),
     ("undo", "", "Undo a run: the inverse calls of what the registre recorded, with a verdict per row"),
-    (
-        "undo",
-        "run",
-        "Run to undo: its results file, or its number (“run no. N” in the messages and the page's history)",
-    ),
+    ("undo", "run", "Run to undo: its results file, or its number (“run no. N” in loopbatch's messages)"),
     ("undo", "results", "Results file of the undo (.xlsx or .csv), with the verdict column"),
     ("undo", "dry_run", "Write the verdicts, sending nothing"),
     ("undo", "partial", "Also undo the PARTIEL rows (what does not come back is said row by row)"),

@@ -304,6 +304,7 @@ pub(super) fn undo(args: &UndoArgs, cfg: &Config) -> Result<u8> {
         false => Some(job::undo_preview(cfg, &undone, cfg.registre.as_deref(), &ticks)?),
     };
     if let Some(p) = &preview {
+        p.results_allowed(&args.results, lang)?;
         let parts: Vec<String> = p.counts().iter().map(|(k, v)| format!("{k} {v}")).collect();
         let calls = p.plan.calls.len();
         if args.format == OutputFormat::Text && !args.quiet {

@@ -57,6 +57,14 @@ impl UndoPreview {
         self.tenant.clone()
     }
 
+    /// The undo's results must be another file than the undone run's.
+    pub fn results_allowed(&self, results: &Path, lang: Lang) -> Result<()> {
+        match super::before::same_file(&self.results, results) {
+            true => Err(Failure::unusable(UndoRefusal::SameResults.text(lang))),
+            false => Ok(()),
+        }
+    }
+
     /// Rows per verdict word.
     pub fn counts(&self) -> std::collections::BTreeMap<&'static str, usize> {
         crate::plan::undo::count_verdicts(&self.verdicts)
@@ -135,9 +143,7 @@ pub async fn undo(
             Some(p) => p,
             None => undo_preview(cfg, &req.undone, req.registre.as_deref(), &req.ticks)?,
         };
-        if super::before::same_file(&preview.results, &req.results) {
-            return Err(Failure::unusable(UndoRefusal::SameResults.text(cfg.lang)));
-        }
+        preview.results_allowed(&req.results, cfg.lang)?;
         (RunSource::Plan(Box::new(preview.plan)), preview.tenant)
     };
     let mut run_req = RunRequest::new(source, &req.results);

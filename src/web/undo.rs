@@ -15,7 +15,7 @@ use super::pages::layout;
 use super::runs::{Again, busy, launch, not_found, runs_get, stored};
 use super::{Shared, failed, failure, html};
 use crate::job::{self, RunFiles, UndoPreview, UndoTicks, UndoVerdict, UndoneRef};
-use crate::messages::{UndoPageText as T, undo_calls};
+use crate::messages::{RunText, UndoPageText as T, undo_calls};
 
 /// The undone run's files: only a run this server knows or the folder
 /// lists (the id is never taken as a path).
@@ -136,7 +136,8 @@ fn screen(app: &Shared, id: &str, name: &str, p: &UndoPreview, ticked: Option<&H
                 table.rows data-testid="undo-rows" {
                     thead { tr {
                         th scope="col" { (T::Tick.say(lang)) }
-                        th scope="col" { "ligne" } th scope="col" { "code" } th scope="col" { "e-mail" }
+                        th scope="col" { (RunText::Row.say(lang)) } th scope="col" { (RunText::DossierCode.say(lang)) }
+                        th scope="col" { "e-mail" }
                         th scope="col" { (T::Verdict.say(lang)) } th scope="col" { (T::Why.say(lang)) }
                     } }
                     tbody {

@@ -234,6 +234,13 @@ fn kill_resume_second_undo_other_tenant_and_later_runs() {
     let out = w.bin_for(&sim).args(["run", sheet.to_str().unwrap(), "--results", "r.csv", "--rate", "200/s"]).output();
     assert_eq!(out.unwrap().status.code(), Some(1));
 
+    // Into the run's own results: refused, the results untouched.
+    let kept = std::fs::read(w.path("r.csv")).unwrap();
+    let out = undo(&w, &sim, &["r.csv", "--results", "r.csv", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("un autre fichier"), "{out:?}");
+    assert_eq!(std::fs::read(w.path("r.csv")).unwrap(), kept);
+
     // Another tenant (another simulator): refused before anything is sent.
     let other = sim_with_contacts(14);
     let out = undo(&w, &other, &["r.csv", "--results", "autre.csv", "--partial"]);
