@@ -107,9 +107,11 @@ fn an_email_sheet_run_then_undone_comes_back_row_by_row() {
     let sent = total(&sim);
 
     // The dry run: the verdicts, nothing sent.
-    let out = undo(&w, &sim, &["r.csv", "--results", "u0.csv", "--dry-run"]);
+    let out = undo(&w, &sim, &["r.csv", "--results", "u0.csv", "--dry-run", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(total(&sim), sent, "a dry run sends nothing");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["verdicts"]["ANNULABLE"].as_u64(), v["calls"].as_u64()), (Some(4), Some(4)), "{v}");
     let dry = results_csv(&w.path("u0.csv"));
     let expected = counts(&[("ANNULABLE", 4), ("PARTIEL", 8), ("RIEN_A_DEFAIRE", 2)]);
     assert_eq!(verdicts(&dry), expected, "{dry:?}");
