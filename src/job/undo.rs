@@ -104,7 +104,12 @@ pub fn undo_preview(cfg: &Config, undone: &UndoneRef, registre: Option<&Path>, t
     })?;
     let tenant = run.tenant.as_deref().and_then(|t| serde_json::from_str(t).ok());
     let id = run.id;
-    let facts = reg.undo_facts(run)?;
+    // Later runs count on the undone run's tenant as the memory counts them
+    // (the same place, a key linked to it); a run recording none, alone.
+    let recorded = tenant.clone().and_then(|t| serde_json::from_value::<super::tenant::Tenant>(t).ok());
+    let keys = recorded.as_ref().map(|t| super::memory::linked_keys(&reg, t)).unwrap_or_default();
+    let same = |t: Option<&str>| recorded.as_ref().is_some_and(|now| super::memory::same_tenant(now, &keys, t));
+    let facts = reg.undo_facts(run, &same)?;
     let (plan, verdicts) = undo_plan(&plan, &facts, ticks, &cfg.routes, lang);
     Ok(UndoPreview { run: id, plan, verdicts, tenant, results })
 }

@@ -102,12 +102,17 @@ impl Registre {
             .map_err(|e| self.failed(&e))
     }
 
-    /// The facts an undo of `run` is judged on.
-    pub(crate) fn undo_facts(&mut self, run: UndoneRun) -> Result<UndoFacts> {
+    /// The facts an undo of `run` is judged on; `same_tenant` says which
+    /// runs' recorded tenant is the undone run's (as the memory judges it).
+    pub(crate) fn undo_facts(
+        &mut self,
+        run: UndoneRun,
+        same_tenant: &dyn Fn(Option<&str>) -> bool,
+    ) -> Result<UndoFacts> {
         let (path, lang) = (self.path.clone(), self.lang);
         let failed = |e: rusqlite::Error| super::open::failure(&path, &e, lang);
         let tx = self.conn.transaction().map_err(failed)?;
-        let facts = facts_in(&tx, run).map_err(failed);
+        let facts = facts_in(&tx, run, same_tenant).map_err(failed);
         drop(tx);
         facts
     }
@@ -199,7 +204,26 @@ fn calls_of(conn: &Connection, run: i64, filter: &str) -> rusqlite::Result<Vec<P
     stmt.query_map([run], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect()
 }
 
-fn facts_in(conn: &Connection, run: UndoneRun) -> rusqlite::Result<UndoFacts> {
+/// The runs before (`later` false: up to and with) or after `run`, on its tenant.
+fn runs_of_tenant(
+    conn: &Connection,
+    run: &UndoneRun,
+    later: bool,
+    same_tenant: &dyn Fn(Option<&str>) -> bool,
+) -> rusqlite::Result<Vec<i64>> {
+    let sql =
+        if later { "SELECT id, tenant FROM runs WHERE id > ?1" } else { "SELECT id, tenant FROM runs WHERE id <= ?1" };
+    let mut stmt = conn.prepare(&format!("{sql} ORDER BY id"))?;
+    let rows: Vec<(i64, Option<String>)> =
+        stmt.query_map([run.id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    Ok(rows.into_iter().filter(|(id, t)| *id == run.id || same_tenant(t.as_deref())).map(|(id, _)| id).collect())
+}
+
+fn facts_in(
+    conn: &Connection,
+    run: UndoneRun,
+    same_tenant: &dyn Fn(Option<&str>) -> bool,
+) -> rusqlite::Result<UndoFacts> {
     let mut calls = HashMap::new();
     for (call, operation, dossier, body) in calls_of(conn, run.id, "")? {
         let Some(body) = body.and_then(|b| serde_json::from_str(&b).ok()) else { continue };
@@ -208,10 +232,7 @@ fn facts_in(conn: &Connection, run: UndoneRun) -> rusqlite::Result<UndoFacts> {
     }
     // Later runs on the same tenant, their calls on this run's dossiers
     // and people.
-    let later_runs: Vec<i64> = {
-        let mut stmt = conn.prepare("SELECT id FROM runs WHERE id > ?1 AND tenant IS ?2 ORDER BY id")?;
-        stmt.query_map(params![run.id, run.tenant], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
-    };
+    let later_runs = runs_of_tenant(conn, &run, true, same_tenant)?;
     let filter = "AND (c.dossier IN (SELECT c2.dossier FROM runs r2 JOIN plans p2 ON p2.hash = r2.plan
         JOIN calls c2 ON c2.plan = p2.id WHERE r2.id = ?1) OR c.email IN (SELECT c2.email FROM runs r2
         JOIN plans p2 ON p2.hash = r2.plan JOIN calls c2 ON c2.plan = p2.id WHERE r2.id = ?1))";
@@ -240,7 +261,7 @@ fn facts_in(conn: &Connection, run: UndoneRun) -> rusqlite::Result<UndoFacts> {
             }
         }
     }
-    let fields = fields_before(conn, &run, &calls)?;
+    let fields = fields_before(conn, runs_of_tenant(conn, &run, false, same_tenant)?, &calls)?;
     Ok(UndoFacts { run, calls, later, later_removed, undone_before, fields })
 }
 
@@ -249,7 +270,7 @@ fn facts_in(conn: &Connection, run: UndoneRun) -> rusqlite::Result<UndoFacts> {
 /// updateClient calls changed.
 fn fields_before(
     conn: &Connection,
-    run: &UndoneRun,
+    runs: Vec<i64>,
     calls: &HashMap<u32, CallEffect>,
 ) -> rusqlite::Result<HashMap<Thing, Vec<(i64, String)>>> {
     let emails: HashSet<String> = calls
@@ -261,10 +282,6 @@ fn fields_before(
     if emails.is_empty() {
         return Ok(out);
     }
-    let runs: Vec<i64> = {
-        let mut stmt = conn.prepare("SELECT id FROM runs WHERE id <= ?1 AND tenant IS ?2 ORDER BY id")?;
-        stmt.query_map(params![run.id, run.tenant], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
-    };
     let filter = "AND c.operation IN ('addClient', 'updateClient') AND c.email IS NOT NULL";
     for id in runs {
         for (call, operation, dossier, body) in calls_of(conn, id, filter)? {
