@@ -770,6 +770,10 @@ fn undo_in_the_page(kind: Browser, driver: &Path, binary: &Path) {
         assert_eq!(attr(&c, "[data-testid=undo-calls]", "data-calls").await, "3");
         assert!(text(&c, "[data-testid=undo-calls]").await.contains("3 appel(s) inverse(s)"));
         accessible(&c, "confirmation de l'annulation").await;
+        if std::env::var_os("LOOPBATCH_UNDO_SCREENSHOT").is_some() {
+            let png = c.screenshot().await.unwrap();
+            std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join("undo-confirm.png"), png).unwrap();
+        }
         click(&c, "undo-confirm").await;
         until(&c, "[data-testid=progress]", "data-state", |s| s == "done", "the undo ends").await;
         shown(&c, "tr[data-testid=result] [data-col=verdict]").await;
