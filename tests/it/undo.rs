@@ -189,6 +189,15 @@ fn the_monthly_dossier_sample_undone_is_irreversible_and_sends_nothing() {
     }
     let irreversible = u.iter().find(|l| l["verdict"] == "IRREVERSIBLE").unwrap();
     assert!(irreversible["message"].contains("Loop ne dit pas qui l'avait"), "{irreversible:?}");
+    // In English: the same columns and words, the messages in English.
+    let out = w.bin_for(&sim).args(["--lang", "en", "undo", "r.xlsx", "--results", "en.xlsx", "--dry-run"]).output();
+    assert_eq!(out.unwrap().status.code(), Some(0));
+    let en = results_xlsx(&w.path("en.xlsx"));
+    for (fr, en) in u.iter().zip(&en) {
+        assert_eq!((&fr["verdict"], &fr["statut"]), (&en["verdict"], &en["statut"]), "{en:?}");
+    }
+    let irreversible = en.iter().find(|l| l["verdict"] == "IRREVERSIBLE").unwrap();
+    assert!(irreversible["message"].contains("Loop does not say who had it"), "{irreversible:?}");
 }
 
 /// An onboarding sheet run, undone with --partial (the contacts stay in
