@@ -5,6 +5,7 @@
 mod check;
 mod checked;
 mod dossiers;
+mod history;
 mod progress;
 mod registre;
 mod run;
@@ -79,6 +80,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<u8> {
         Command::Demo(a) => a.place.registre.clone(),
         Command::Ui(a) => a.place.registre.clone(),
         Command::Registre(a) => a.place.registre.clone(),
+        Command::History(a) => a.place.registre.clone(),
         _ => None,
     };
     cfg.registre = flag.or(cfg.registre);
@@ -95,5 +97,6 @@ pub(crate) fn dispatch(cli: Cli) -> Result<u8> {
         Command::Demo(args) => run::demo(&args, &cfg),
         Command::Ui(args) => ui::ui(&args, &cfg),
         Command::Registre(args) => registre::registre(&args, &cfg),
+        Command::History(args) => history::history(&args, &cfg),
     }
 }

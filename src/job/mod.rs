@@ -24,6 +24,7 @@ mod demo;
 mod events;
 mod files;
 mod fold;
+mod history;
 mod lock;
 mod run;
 mod select;
@@ -67,6 +68,10 @@ pub use check::{
 pub use demo::{Demo, start_demo};
 pub use events::{Confirm, Confirmation, Event, EventSink, Front};
 pub use files::RunFiles;
+pub use history::{
+    History, HistoryLine, RunLine, SheetRow, history, history_format, history_xlsx, parse_since, runs_history, sought,
+    when, write_history, write_runs,
+};
 pub use run::{Pacing, RunReport, RunRequest, RunSource, run, write_run_results};
 pub use select::{failed_calls_in_results, failed_calls_to_send};
 pub use sheet::{CheckedSheet, Edit};

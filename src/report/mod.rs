@@ -23,6 +23,7 @@ use crate::plan::{Plan, PlanRow};
 
 mod advice;
 pub(crate) mod book;
+pub(crate) mod history;
 mod print;
 mod summary;
 pub use advice::{advice, status_said};

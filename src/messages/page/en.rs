@@ -202,3 +202,32 @@ pub(super) fn sheet(t: SheetText) -> &'static str {
         SheetText::ThisSheetIsNoLongerLoaded => "This sheet is no longer loaded: choose it again.",
     }
 }
+
+pub(super) fn history(t: HistoryText) -> &'static str {
+    match t {
+        HistoryText::History => "History",
+        HistoryText::WhatLoopbatchDidCallByCall => {
+            "What loopbatch did for a dossier or a person, call by call, in the order it happened: from the registre of this user on this computer (Cegid Loop cannot be asked)."
+        }
+        HistoryText::DossierCodeOrEMail => "Dossier code or e-mail",
+        HistoryText::SinceOptional => "Since (optional, YYYY-MM-DD or DD/MM/YYYY)",
+        HistoryText::Search => "Search",
+        HistoryText::Date => "date",
+        HistoryText::Who => "who (user, computer)",
+        HistoryText::Run => "run",
+        HistoryText::SheetAndRow => "sheet and row",
+        HistoryText::Operation => "operation",
+        HistoryText::Status => "status",
+        HistoryText::LoopSMessage => "Loop's message",
+        HistoryText::RequestId => "request id",
+        HistoryText::Check => "check",
+        HistoryText::DownloadTheHistoryXLSX => "Download this history (XLSX)",
+        HistoryText::RunsRecorded => "Runs recorded, newest first",
+        HistoryText::SheetRun => "sheet",
+        HistoryText::SentTo => "sent to",
+        HistoryText::Rows => "rows per status",
+        HistoryText::HistoryOfThisDossier => "History of this dossier",
+        HistoryText::HistoryOfThisEMail => "History of this e-mail",
+        HistoryText::Calls => "Calls recorded",
+    }
+}

@@ -206,3 +206,32 @@ pub(super) fn sheet(t: SheetText) -> &'static str {
         SheetText::ThisSheetIsNoLongerLoaded => "Ce tableur n'est plus chargé : choisissez-le de nouveau.",
     }
 }
+
+pub(super) fn history(t: HistoryText) -> &'static str {
+    match t {
+        HistoryText::History => "Historique",
+        HistoryText::WhatLoopbatchDidCallByCall => {
+            "Ce que loopbatch a fait pour un dossier ou une personne, appel par appel, dans l'ordre où c'est arrivé : d'après le registre de cet utilisateur sur cet ordinateur (Cegid Loop ne peut pas être interrogé)."
+        }
+        HistoryText::DossierCodeOrEMail => "Code dossier ou e-mail",
+        HistoryText::SinceOptional => "Depuis le (facultatif, AAAA-MM-JJ ou JJ/MM/AAAA)",
+        HistoryText::Search => "Chercher",
+        HistoryText::Date => "date",
+        HistoryText::Who => "qui (utilisateur, poste)",
+        HistoryText::Run => "exécution",
+        HistoryText::SheetAndRow => "tableur et ligne",
+        HistoryText::Operation => "opération",
+        HistoryText::Status => "statut",
+        HistoryText::LoopSMessage => "message de Loop",
+        HistoryText::RequestId => "request id",
+        HistoryText::Check => "vérification",
+        HistoryText::DownloadTheHistoryXLSX => "Télécharger cet historique (XLSX)",
+        HistoryText::RunsRecorded => "Exécutions notées, de la plus récente à la plus ancienne",
+        HistoryText::SheetRun => "tableur",
+        HistoryText::SentTo => "envoyée à",
+        HistoryText::Rows => "lignes par statut",
+        HistoryText::HistoryOfThisDossier => "Historique de ce dossier",
+        HistoryText::HistoryOfThisEMail => "Historique de cet e-mail",
+        HistoryText::Calls => "Appels notés",
+    }
+}
