@@ -506,7 +506,7 @@ pub(super) fn history(m: &HistoryMessage) -> String {
         HistoryMessage::NoRun { since: Some(d) } => format!(
             "No run recorded since {d} in this registre (it only knows those of this user on this computer)."
         ),
-        HistoryMessage::NoRun { since: None } => "No run recorded in this registre (it only knows those of this user on this computer): run a sheet with loopbatch run or from the page.".into(),
+        HistoryMessage::NoRun { since: None } => "No run recorded in this registre (it only knows those of this user on this computer).".into(),
         HistoryMessage::Runs { n: 1 } => "1 run recorded. For the detail of a dossier or a person: loopbatch history DOSSIER_CODE or loopbatch history EMAIL.".into(),
         HistoryMessage::Runs { n } => format!(
             "{n} runs recorded, newest first. For the detail of a dossier or a person: loopbatch history DOSSIER_CODE or loopbatch history EMAIL."

@@ -507,7 +507,7 @@ pub(super) fn history(m: &HistoryMessage) -> String {
         HistoryMessage::NoRun { since: Some(d) } => format!(
             "Aucune exécution notée depuis le {d} dans ce registre (il ne connaît que celles de cet utilisateur sur cet ordinateur)."
         ),
-        HistoryMessage::NoRun { since: None } => "Aucune exécution notée dans ce registre (il ne connaît que celles de cet utilisateur sur cet ordinateur) : lancez un tableur avec loopbatch run ou depuis la page.".into(),
+        HistoryMessage::NoRun { since: None } => "Aucune exécution notée dans ce registre (il ne connaît que celles de cet utilisateur sur cet ordinateur).".into(),
         HistoryMessage::Runs { n: 1 } => "1 exécution notée. Pour le détail d'un dossier ou d'une personne : loopbatch history CODE_DOSSIER ou loopbatch history EMAIL.".into(),
         HistoryMessage::Runs { n } => format!(
             "{n} exécutions notées, de la plus récente à la plus ancienne. Pour le détail d'un dossier ou d'une personne : loopbatch history CODE_DOSSIER ou loopbatch history EMAIL."

@@ -12,6 +12,7 @@ mod delete;
 mod grid;
 mod guard;
 mod handover;
+mod history;
 mod keys;
 mod loophub;
 mod pages;
@@ -347,6 +348,8 @@ fn router(app: Shared) -> Router {
         .route("/execution/{id}/echecs", post(runs::rerun_failed))
         .route("/execution/{id}/suppression", post(delete::delete))
         .route("/executions", get(runs::list))
+        .route("/historique", get(history::view))
+        .route("/historique/xlsx", get(history::download))
         .route("/execution/{id}/resultats/{kind}", get(runs::download))
         .route("/static/page.js", get(|| async { asset(PAGE_JS, "text/javascript; charset=utf-8") }))
         .route("/static/page.css", get(|| async { asset(PAGE_CSS, "text/css; charset=utf-8") }))
@@ -511,16 +514,17 @@ async fn set_lang(
 }
 
 /// Whether `path` (and `query`) is a screen of the page: home, the kept
-/// runs, a sheet, its plan, a run; ids are the server's own (hex).
+/// runs, the history, a sheet, its plan, a run; ids are the server's own
+/// (hex); a query of letters, digits and `=&_-%.+` (a search, encoded).
 fn own_screen(path: &str, query: Option<&str>) -> bool {
     let id = |s: &str| !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
     let parts: Vec<&str> = path.strip_prefix('/').unwrap_or("-").split('/').collect();
     let screen = match parts.as_slice() {
-        [""] | ["executions"] => true,
+        [""] | ["executions"] | ["historique"] => true,
         ["feuille", s] | ["feuille", s, "plan"] | ["execution", s] => id(s),
         _ => false,
     };
-    let plain = |q: &str| q.len() <= 200 && q.bytes().all(|b| b.is_ascii_alphanumeric() || b"=&_-".contains(&b));
+    let plain = |q: &str| q.len() <= 200 && q.bytes().all(|b| b.is_ascii_alphanumeric() || b"=&_-%.+".contains(&b));
     screen && query.is_none_or(plain)
 }
 

@@ -9,6 +9,7 @@ mod excel;
 mod exits;
 mod faults;
 mod fuzz_corpus;
+mod history;
 mod hostile;
 mod library;
 mod messages;
