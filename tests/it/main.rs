@@ -2,6 +2,7 @@
 
 mod architecture;
 mod browser;
+mod browser_history;
 mod check;
 mod docs;
 mod dossiers;
