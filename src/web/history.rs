@@ -34,11 +34,6 @@ enum Found {
     BadDate(String),
 }
 
-/// The address of a dossier's or an e-mail's history.
-pub(super) fn link(who: &str) -> String {
-    format!("/historique?q={}", urlencode(who))
-}
-
 pub(super) async fn view(State(app): State<Shared>, Query(a): Query<Asked>) -> Response<Body> {
     let (lang, cfg) = (app.lang(), app.config());
     let (q, depuis) = (a.q.trim().to_string(), a.depuis.trim().to_string());

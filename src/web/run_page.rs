@@ -168,7 +168,7 @@ fn history_link(value: &str, title: HistoryText, lang: Lang) -> Markup {
     };
     html! {
         @if !value.trim().is_empty() {
-            a href=(super::history::link(value)) title=(title.say(lang)) data-testid=(testid) { (value) }
+            a href=(format!("/historique?q={}", urlencode(value))) title=(title.say(lang)) data-testid=(testid) { (value) }
         }
     }
 }
