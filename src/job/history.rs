@@ -56,7 +56,11 @@ pub struct HistoryLine {
     pub request_id: String,
     /// Its personal data erased from the registre.
     pub forgotten: bool,
-    /// What Loop did is unknown (A_VERIFIER): a person has to check.
+    /// Went out and no answer is recorded (the run was killed): it may
+    /// have been applied; the resume settles it (said as NON_EXECUTE, as
+    /// the results say it).
+    pub unanswered: bool,
+    /// What Loop did is unknown (A_VERIFIER, or no answer): a person has to check.
     pub to_check: bool,
     /// A person's check of it, once recorded.
     pub check: Option<String>,
@@ -152,8 +156,12 @@ pub fn history(cfg: &Config, who: &str, since: Option<&str>) -> Result<History> 
 }
 
 fn line(c: HistoryCall, rows: Vec<SheetRow>, check: Option<String>) -> HistoryLine {
-    let status = c.status.unwrap_or_default();
-    let to_check = c.effect.as_deref() == Some("unknown") || status == crate::outcome::Status::AVerifier.word();
+    let status = match c.unanswered {
+        true => crate::outcome::Status::NonExecute.word().to_string(),
+        false => c.status.unwrap_or_default(),
+    };
+    let to_check =
+        c.unanswered || c.effect.as_deref() == Some("unknown") || status == crate::outcome::Status::AVerifier.word();
     HistoryLine {
         at: c.at.unwrap_or_default(),
         os_user: c.os_user,
@@ -170,6 +178,7 @@ fn line(c: HistoryCall, rows: Vec<SheetRow>, check: Option<String>) -> HistoryLi
         message: c.message.filter(|_| !c.forgotten),
         request_id: c.request_id.unwrap_or_default(),
         forgotten: c.forgotten,
+        unanswered: c.unanswered,
         to_check,
         check,
     }
@@ -263,10 +272,11 @@ impl HistoryLine {
         said.join(" ; ")
     }
 
-    /// Loop's message, or that it was forgotten.
+    /// Loop's message, or that it was forgotten, or that none came.
     pub fn message_said(&self, lang: Lang) -> String {
         match (&self.message, self.forgotten) {
             (_, true) => HistoryMessage::Forgotten.text(lang),
+            _ if self.unanswered => HistoryMessage::Unanswered.text(lang),
             (m, false) => m.clone().unwrap_or_default(),
         }
     }

@@ -520,6 +520,7 @@ pub(super) fn history(m: &HistoryMessage) -> String {
             path.display()
         ),
         HistoryMessage::Forgotten => "forgotten: personal data erased from the registre".into(),
+        HistoryMessage::Unanswered => "sent with no answer recorded (the run is going, or was interrupted): Loop may have applied it; resuming an interrupted run settles it".into(),
         HistoryMessage::ToCheck => "to check in Loop (no check recorded)".into(),
         HistoryMessage::CallOnly { call } => format!("call no. {call} (plan not kept)"),
         HistoryMessage::Line { sheet: Some(s), line } => format!("sheet « {s} » line {line}"),

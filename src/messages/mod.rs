@@ -174,6 +174,8 @@ pub(crate) enum HistoryMessage<'a> {
     Extension { path: &'a std::path::Path, ext: &'a str },
     /// A forgotten call's message.
     Forgotten,
+    /// A call sent whose answer was never recorded.
+    Unanswered,
     /// A call whose effect is unknown, no check recorded yet.
     ToCheck,
     /// The rows of a call whose plan is no longer kept: its number.

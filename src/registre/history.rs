@@ -53,6 +53,8 @@ pub(crate) struct HistoryCall {
     pub at: Option<String>,
     /// changed, already, refused, unknown.
     pub effect: Option<String>,
+    /// Went out, and no answer is recorded: it may have been applied.
+    pub unanswered: bool,
 }
 
 /// One run, as the list of runs shows it.
@@ -70,13 +72,23 @@ pub(crate) struct RunListed {
     pub counts: Option<String>,
 }
 
-/// From the calls sought, through each run of their plan, to each answer.
+/// From the calls sought, through each run of their plan, to each answer,
+/// and to each call that went out with no answer recorded (a kill, a power
+/// cut: its last « sending », neither withdrawn nor answered in that run).
 /// CROSS JOIN keeps SQLite in this order (the indexes all the way).
 const HISTORY: &str = "
     SELECT a.seq, r.id, r.os_user, r.machine, r.sheet, r.results, r.plan, c.call, c.operation, c.dossier,
-           c.email, c.forgotten IS NOT NULL, a.status, a.code_http, a.message, a.request_id, a.at, a.effect
+           c.email, c.forgotten IS NOT NULL, a.status, a.code_http, a.message, a.request_id, a.at, a.effect,
+           a.event = 'sending'
     FROM calls c CROSS JOIN plans p CROSS JOIN runs r CROSS JOIN attempts a
-    WHERE p.id = c.plan AND r.plan = p.hash AND a.run = r.id AND a.call = c.call AND a.event = 'answered'";
+    WHERE p.id = c.plan AND r.plan = p.hash AND a.run = r.id AND a.call = c.call
+      AND (a.event = 'answered' OR a.event = 'sending' AND NOT EXISTS (
+          SELECT 1 FROM attempts b WHERE b.run = a.run AND b.call = a.call
+          AND (b.event = 'answered' OR b.event = 'withdrawn' AND b.attempt = a.attempt
+               OR b.event = 'sending' AND b.seq > a.seq)))";
+
+/// The day filter: an answer's day, else (sent, no answer) its run's.
+const SINCE: &str = "(?2 IS NULL OR substr(coalesce(a.at, r.started), 1, 10) >= ?2)";
 
 impl Registre {
     /// Every answered call for a dossier or an e-mail, in the registre's
@@ -108,6 +120,7 @@ impl Registre {
                 request_id: r.get(15)?,
                 at: r.get(16)?,
                 effect: r.get(17)?,
+                unanswered: r.get(18)?,
             })
         })
         .and_then(|rows| rows.collect())
@@ -190,6 +203,8 @@ mod tests {
         // The clock goes backwards: the sequence still orders.
         answered(&reg, first, 2, "2026-12-06T10:00:00+01:00", "créé");
         answered(&reg, first, 1, "2026-12-05T10:00:00+01:00", "=1+1");
+        let since = reg.history(&Sought::Dossier("C001".into()), Some("2026-12-06")).unwrap();
+        assert_eq!(since.iter().map(|c| c.call).collect::<Vec<_>>(), [2]);
         let second = reg.start_run(&new("r2.csv"), &calls()).unwrap();
         answered(&reg, second, 3, "2026-12-07T09:00:00+01:00", "");
         let seen = reg.history(&Sought::Dossier("C001".into()), None).unwrap();
@@ -200,15 +215,23 @@ mod tests {
         assert!(!seen[0].forgotten && seen[0].email.as_deref() == Some("ana@exemple.fr"));
         let ana = reg.history(&Sought::Email("ana@exemple.fr".into()), None).unwrap();
         assert_eq!(ana.len(), 1);
-        let since = reg.history(&Sought::Dossier("C001".into()), Some("2026-12-06")).unwrap();
-        assert_eq!(since.iter().map(|c| c.call).collect::<Vec<_>>(), [2]);
+
         assert!(reg.history(&Sought::Dossier("C404".into()), None).unwrap().is_empty());
+        // Sent with no answer recorded: listed; withdrawn: never sent.
+        reg.attempt(second, 1, 1, crate::registre::Event::Sending).unwrap();
+        reg.attempt(second, 2, 1, crate::registre::Event::Sending).unwrap();
+        reg.attempt(second, 2, 1, crate::registre::Event::Withdrawn).unwrap();
+        let seen = reg.history(&Sought::Dossier("C001".into()), None).unwrap();
+        let last = seen.last().unwrap();
+        assert_eq!((seen.len(), last.run, last.call, last.unanswered), (3, second, 1, true), "{seen:?}");
+        assert!(last.at.is_none() && last.status.is_none());
         let runs = reg.runs_listed(None).unwrap();
         assert_eq!(runs.iter().map(|r| r.id).collect::<Vec<_>>(), [second, first], "newest first");
         // Forgotten: still there, its person and message gone.
         reg.forget("C001", b"k").unwrap();
         let gone = reg.history(&Sought::Dossier("C001".into()), None).unwrap();
         assert!(gone.iter().all(|c| c.forgotten && c.email.is_none() && c.message.is_none()), "{gone:?}");
+        assert_eq!(gone.len(), 3);
         assert!(reg.history(&Sought::Email("ana@exemple.fr".into()), None).unwrap().is_empty());
     }
 

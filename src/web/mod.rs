@@ -555,6 +555,7 @@ mod tests {
         assert!(super::own_screen(&format!("/feuille/{id}"), Some("page=2&problemes=1")));
         assert!(super::own_screen(&format!("/feuille/{id}/plan"), None));
         assert!(super::own_screen(&format!("/execution/{id}"), Some("statut=ERREUR")));
+        assert!(super::own_screen("/historique", Some("q=ana.martin%40exemple.fr&depuis=01%2F12%2F2026")));
         for other in ["//evil.example/", "/ouvrir/abc", "/quitter", "/feuille/../x", "/static/page.js", "/x"] {
             assert!(!super::own_screen(other, None), "{other}");
         }
