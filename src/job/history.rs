@@ -56,7 +56,7 @@ pub struct HistoryLine {
     pub request_id: String,
     /// Its personal data erased from the registre.
     pub forgotten: bool,
-    /// Went out and no answer is recorded (the run was killed): it may
+    /// Went out and no answer is recorded (a run going, or killed): it may
     /// have been applied; the resume settles it (said as NON_EXECUTE, as
     /// the results say it).
     pub unanswered: bool,
