@@ -98,7 +98,7 @@ impl Registre {
             Sought::Dossier(d) => ("c.dossier = ?1", d.as_str()),
             Sought::Email(e) => ("c.email = ?1", e.as_str()),
         };
-        let sql = format!("{HISTORY} AND {key} AND (?2 IS NULL OR substr(a.at, 1, 10) >= ?2) ORDER BY a.seq");
+        let sql = format!("{HISTORY} AND {key} AND {SINCE} ORDER BY a.seq");
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.failed(&e))?;
         stmt.query_map(params![value, since], |r| {
             Ok(HistoryCall {
@@ -225,6 +225,9 @@ mod tests {
         let last = seen.last().unwrap();
         assert_eq!((seen.len(), last.run, last.call, last.unanswered), (3, second, 1, true), "{seen:?}");
         assert!(last.at.is_none() && last.status.is_none());
+        let today = crate::outcome::now_iso()[..10].to_string();
+        let since = reg.history(&Sought::Dossier("C001".into()), Some(&today)).unwrap();
+        assert!(since.iter().any(|c| c.unanswered), "its run's day: {since:?}");
         let runs = reg.runs_listed(None).unwrap();
         assert_eq!(runs.iter().map(|r| r.id).collect::<Vec<_>>(), [second, first], "newest first");
         // Forgotten: still there, its person and message gone.
@@ -243,9 +246,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let reg = Registre::open(&dir.path().join(FILE_NAME), Lang::Fr).unwrap();
         for key in ["c.dossier = ?1", "c.email = ?1"] {
-            let sql = format!(
-                "EXPLAIN QUERY PLAN {HISTORY} AND {key} AND (?2 IS NULL OR substr(a.at, 1, 10) >= ?2) ORDER BY a.seq"
-            );
+            let sql = format!("EXPLAIN QUERY PLAN {HISTORY} AND {key} AND {SINCE} ORDER BY a.seq");
             let mut stmt = reg.conn.prepare(&sql).unwrap();
             let plan: Vec<String> = stmt
                 .query_map(params!["x", Option::<String>::None], |r| r.get::<_, String>(3))
