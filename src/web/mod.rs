@@ -5,7 +5,8 @@
 //! Here: the opening (see `guard`), the language switch, "Quitter", and
 //! the routes; `keys` (keys typed in the page), `sheets` (upload, check,
 //! fixes, fixed sheet), `loophub` (templates, portfolio, online check),
-//! `runs` (plan, run, progress, results, kept runs); the HTML in `pages`,
+//! `runs` (plan, run, progress, results, kept runs), `history` (the
+//! « Historique » of a dossier or an e-mail); the HTML in `pages`,
 //! `grid`, `plan_page`, `run_page` and `progress`.
 
 mod delete;
