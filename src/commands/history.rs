@@ -118,12 +118,14 @@ fn table(header: &[&str], rows: &[Vec<String>]) {
             *w = (*w).max(v.chars().count());
         }
     }
+    // A cell on one line (a message of Loop may hold line breaks).
+    let one_line = |v: &str| v.replace(['\r', '\n', '\t'], " ");
     let line = |cells: Vec<&str>| {
         let last = cells.len().saturating_sub(1);
         let padded: Vec<String> = cells
             .iter()
             .enumerate()
-            .map(|(i, v)| if i == last { v.to_string() } else { format!("{v:<w$}", w = widths[i]) })
+            .map(|(i, v)| if i == last { one_line(v) } else { format!("{:<w$}", one_line(v), w = widths[i]) })
             .collect();
         padded.join("  ").trim_end().to_string()
     };

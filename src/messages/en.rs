@@ -521,6 +521,9 @@ pub(super) fn history(m: &HistoryMessage) -> String {
         ),
         HistoryMessage::Forgotten => "forgotten: personal data erased from the registre".into(),
         HistoryMessage::Unanswered => "sent with no answer recorded (the run is going, or was interrupted): Loop may have applied it; resuming an interrupted run settles it".into(),
+        HistoryMessage::FirstCalls { shown } => {
+            format!("Only the first {shown} calls are shown: the downloaded history (XLSX) holds them all.")
+        }
         HistoryMessage::ToCheck => "to check in Loop (no check recorded)".into(),
         HistoryMessage::CallOnly { call } => format!("call no. {call} (plan not kept)"),
         HistoryMessage::Line { sheet: Some(s), line } => format!("sheet « {s} » line {line}"),

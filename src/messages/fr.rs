@@ -522,6 +522,9 @@ pub(super) fn history(m: &HistoryMessage) -> String {
         ),
         HistoryMessage::Forgotten => "oublié : données personnelles effacées du registre".into(),
         HistoryMessage::Unanswered => "parti sans réponse notée (l'exécution est en cours, ou a été interrompue) : Loop l'a peut-être appliqué ; la reprise d'une exécution interrompue le tranche".into(),
+        HistoryMessage::FirstCalls { shown } => format!(
+            "Seuls les {shown} premiers appels sont affichés : l'historique téléchargé (XLSX) les contient tous."
+        ),
         HistoryMessage::ToCheck => "à vérifier dans Loop (aucune vérification notée)".into(),
         HistoryMessage::CallOnly { call } => format!("appel n° {call} (plan non gardé)"),
         HistoryMessage::Line { sheet: Some(s), line } => format!("feuille « {s} » ligne {line}"),

@@ -176,6 +176,8 @@ pub(crate) enum HistoryMessage<'a> {
     Forgotten,
     /// A call sent whose answer was never recorded.
     Unanswered,
+    /// The page shows the first calls only.
+    FirstCalls { shown: usize },
     /// A call whose effect is unknown, no check recorded yet.
     ToCheck,
     /// The rows of a call whose plan is no longer kept: its number.

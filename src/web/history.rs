@@ -103,6 +103,9 @@ fn screen(app: &Shared, q: &str, depuis: &str, found: &Found) -> Markup {
     )
 }
 
+/// Calls shown at most (the XLSX download holds them all).
+const SHOWN: usize = 1000;
+
 fn calls(h: &History, depuis: &str, lang: Lang) -> Markup {
     let n = h.lines.len();
     if n == 0 {
@@ -116,6 +119,7 @@ fn calls(h: &History, depuis: &str, lang: Lang) -> Markup {
             (HistoryMessage::Calls { n, sought: &h.sought, email: h.email }.text(lang))
         }
         p { a href=(export) data-testid="history-download" { (HistoryText::DownloadTheHistoryXLSX.say(lang)) } }
+        @if n > SHOWN { p.hint data-testid="history-cut" { (HistoryMessage::FirstCalls { shown: SHOWN }.text(lang)) } }
         table.rows data-testid="history" {
             caption { (HistoryText::Calls.say(lang)) }
             thead { tr {
@@ -125,7 +129,7 @@ fn calls(h: &History, depuis: &str, lang: Lang) -> Markup {
                 th scope="col" { (HistoryText::LoopSMessage.say(lang)) } th scope="col" { (HistoryText::RequestId.say(lang)) }
                 th scope="col" { (HistoryText::Check.say(lang)) }
             } }
-            tbody { @for l in &h.lines {
+            tbody { @for l in h.lines.iter().take(SHOWN) {
                 @let status = Status::from_word(&l.status);
                 tr data-testid="history-call" data-statut=(l.status) data-request-id=(l.request_id) data-forgotten=(l.forgotten) {
                     td data-col="date" { (job::when(&l.at)) }
