@@ -36,13 +36,20 @@ fn results_request_ids(w: &Work) -> Vec<(String, String)> {
     crate::util::results_csv(&csv).into_iter().map(|l| (l["ligne"].clone(), l["request_id"].clone())).collect()
 }
 
+/// Types a search and sends it; back once the screen before is gone.
 async fn search(c: &Client, q: &str, since: &str) {
     for (css, value) in [("[data-testid=history-q]", q), ("[data-testid=history-since]", since)] {
         let field = c.find(Locator::Css(css)).await.unwrap();
         field.clear().await.unwrap();
         field.send_keys(value).await.unwrap();
     }
+    let before = c.find(Locator::Css("main")).await.unwrap();
     c.find(Locator::Css("[data-testid=history-go]")).await.unwrap().click().await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while before.tag_name().await.is_ok() {
+        assert!(std::time::Instant::now() < deadline, "the search's answer never came");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 fn history_screen(kind: Browser, driver: &Path, binary: &Path) {
