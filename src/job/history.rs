@@ -138,12 +138,15 @@ fn registre(cfg: &Config) -> Result<Option<Registre>> {
 pub fn history(cfg: &Config, who: &str, since: Option<&str>) -> Result<History> {
     let (sought_as, email) = sought(who, cfg);
     let key = if email { Sought::Email(sought_as.clone()) } else { Sought::Dossier(sought_as.clone()) };
-    let calls = match registre(cfg)? {
-        Some(reg) if !sought_as.is_empty() => reg.history(&key, since)?,
-        _ => Vec::new(),
+    let (calls, checks) = match registre(cfg)? {
+        Some(reg) if !sought_as.is_empty() => {
+            let calls = reg.history(&key, since)?;
+            let checks = checks(&reg, &calls)?;
+            (calls, checks)
+        }
+        _ => Default::default(),
     };
     let rows = rows_served(&calls);
-    let checks = checks(&calls);
     let lines = calls
         .into_iter()
         .map(|c| {
@@ -184,10 +187,11 @@ fn line(c: HistoryCall, rows: Vec<SheetRow>, check: Option<String>) -> HistoryLi
     }
 }
 
-/// A person's check of each call, by (run, call). The registre records
-/// none yet: the `verify` command's table is read here once it exists.
-fn checks(_calls: &[HistoryCall]) -> HashMap<(i64, u32), String> {
-    HashMap::new()
+/// A person's check of each call, by (run, call), in words. The registre
+/// records none yet: the table of `loopbatch verify` is read here (one
+/// query through `reg`) once it exists; nothing else changes.
+fn checks(_reg: &Registre, _calls: &[HistoryCall]) -> Result<HashMap<(i64, u32), String>> {
+    Ok(HashMap::new())
 }
 
 /// The rows each call served, from the plan kept beside each run's results
