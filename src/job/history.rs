@@ -19,7 +19,7 @@ use crate::error::{Failure, Result};
 use crate::i18n::Lang;
 use crate::messages::{HistoryMessage, Text};
 use crate::plan::Plan;
-use crate::registre::{HistoryCall, Registre, Sought};
+use crate::registre::{CallCheck, HistoryCall, Registre, Sought};
 use crate::report::history as export;
 
 use super::RunFiles;
@@ -141,7 +141,7 @@ pub fn history(cfg: &Config, who: &str, since: Option<&str>) -> Result<History> 
     let (calls, checks) = match registre(cfg)? {
         Some(reg) if !sought_as.is_empty() => {
             let calls = reg.history(&key, since)?;
-            let checks = checks(&reg, &calls)?;
+            let checks = checks(&reg, &calls, cfg.lang)?;
             (calls, checks)
         }
         _ => Default::default(),
@@ -187,11 +187,19 @@ fn line(c: HistoryCall, rows: Vec<SheetRow>, check: Option<String>) -> HistoryLi
     }
 }
 
-/// A person's check of each call, by (run, call), in words. The registre
-/// records none yet: the table of `loopbatch verify` is read here (one
-/// query through `reg`) once it exists; nothing else changes.
-fn checks(_reg: &Registre, _calls: &[HistoryCall]) -> Result<HashMap<(i64, u32), String>> {
-    Ok(HashMap::new())
+/// A person's check of each call, by (run, call), in words: what they
+/// found in Loop, who, when (from `verify`'s table, when the registre has
+/// one).
+fn checks(reg: &Registre, calls: &[HistoryCall], lang: Lang) -> Result<HashMap<(i64, u32), String>> {
+    let keys: Vec<(i64, u32)> = calls.iter().map(|c| (c.run, c.call)).collect();
+    Ok(reg
+        .checks_of(&keys)?
+        .into_iter()
+        .map(|(k, c): (_, CallCheck)| {
+            let who = format!("{} ({})", c.os_user, c.machine);
+            (k, HistoryMessage::Checked { done: c.done, who: &who, at: &when(&c.at) }.text(lang))
+        })
+        .collect())
 }
 
 /// The rows each call served, from the plan kept beside each run's results

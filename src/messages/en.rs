@@ -524,6 +524,8 @@ pub(super) fn history(m: &HistoryMessage) -> String {
         HistoryMessage::FirstCalls { shown } => {
             format!("Only the first {shown} calls are shown: the downloaded history (XLSX) holds them all.")
         }
+        HistoryMessage::Checked { done: true, who, at } => format!("done in Loop (checked by {who} on {at})"),
+        HistoryMessage::Checked { done: false, who, at } => format!("not done in Loop (checked by {who} on {at})"),
         HistoryMessage::ToCheck => "to check in Loop (no check recorded)".into(),
         HistoryMessage::CallOnly { call } => format!("call no. {call} (plan not kept)"),
         HistoryMessage::Line { sheet: Some(s), line } => format!("sheet « {s} » line {line}"),

@@ -525,6 +525,10 @@ pub(super) fn history(m: &HistoryMessage) -> String {
         HistoryMessage::FirstCalls { shown } => format!(
             "Seuls les {shown} premiers appels sont affichés : l'historique téléchargé (XLSX) les contient tous."
         ),
+        HistoryMessage::Checked { done: true, who, at } => format!("fait dans Loop (vérifié par {who} le {at})"),
+        HistoryMessage::Checked { done: false, who, at } => {
+            format!("pas fait dans Loop (vérifié par {who} le {at})")
+        }
         HistoryMessage::ToCheck => "à vérifier dans Loop (aucune vérification notée)".into(),
         HistoryMessage::CallOnly { call } => format!("appel n° {call} (plan non gardé)"),
         HistoryMessage::Line { sheet: Some(s), line } => format!("feuille « {s} » ligne {line}"),

@@ -180,6 +180,8 @@ pub(crate) enum HistoryMessage<'a> {
     FirstCalls { shown: usize },
     /// A call whose effect is unknown, no check recorded yet.
     ToCheck,
+    /// A person's check: done in Loop or not, who (user and machine), when.
+    Checked { done: bool, who: &'a str, at: &'a str },
     /// The rows of a call whose plan is no longer kept: its number.
     CallOnly { call: u32 },
     /// A line of the sheet (its sheet's name, when it has several).

@@ -7,7 +7,9 @@
 //! the attempts of each call (`attempts_by_call`): never a scan of every
 //! attempt, however large the registre.
 
-use rusqlite::params;
+use std::collections::HashMap;
+
+use rusqlite::{OptionalExtension, params};
 
 use crate::error::Result;
 
@@ -72,6 +74,16 @@ pub(crate) struct RunListed {
     pub counts: Option<String>,
 }
 
+/// A person's check of a call (`loopbatch verify`, the page's buttons):
+/// whether it was done in Loop, who said so, when.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CallCheck {
+    pub done: bool,
+    pub os_user: String,
+    pub machine: String,
+    pub at: String,
+}
+
 /// From the calls sought, through each run of their plan, to each answer,
 /// and to each call that went out with no answer recorded (a kill, a power
 /// cut: its last « sending », neither withdrawn nor answered in that run).
@@ -125,6 +137,41 @@ impl Registre {
         })
         .and_then(|rows| rows.collect())
         .map_err(|e| self.failed(&e))
+    }
+
+    /// The last check recorded of each call (run, call), from the checks'
+    /// table when the registre has one (`verify`'s, schema 2): none else.
+    pub(crate) fn checks_of(&self, calls: &[(i64, u32)]) -> Result<HashMap<(i64, u32), CallCheck>> {
+        let failed = |e: rusqlite::Error| self.failed(&e);
+        let table: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'checks'", [], |r| r.get(0))
+            .map_err(failed)?;
+        let mut found = HashMap::new();
+        if table == 0 {
+            return Ok(found);
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT done, os_user, machine, at FROM checks WHERE run = ?1 AND call = ?2 ORDER BY id DESC LIMIT 1",
+            )
+            .map_err(failed)?;
+        for &(run, call) in calls {
+            if found.contains_key(&(run, call)) {
+                continue;
+            }
+            let check = stmt
+                .query_row(params![run, call], |r| {
+                    Ok(CallCheck { done: r.get(0)?, os_user: r.get(1)?, machine: r.get(2)?, at: r.get(3)? })
+                })
+                .optional()
+                .map_err(failed)?;
+            if let Some(c) = check {
+                found.insert((run, call), c);
+            }
+        }
+        Ok(found)
     }
 
     /// The runs, newest first (their own sequence); `since` (AAAA-MM-JJ):
@@ -236,6 +283,32 @@ mod tests {
         assert!(gone.iter().all(|c| c.forgotten && c.email.is_none() && c.message.is_none()), "{gone:?}");
         assert_eq!(gone.len(), 3);
         assert!(reg.history(&Sought::Email("ana@exemple.fr".into()), None).unwrap().is_empty());
+    }
+
+    /// A person's check, once the registre has `verify`'s table (made here
+    /// as the memory's schema 2 makes it): the last one of each call.
+    #[test]
+    fn a_persons_check_is_read_when_the_registre_keeps_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut reg = Registre::open(&dir.path().join(FILE_NAME), Lang::Fr).unwrap();
+        let new = NewRun { sheet: "s.csv".into(), plan_hash: "p1".into(), ..Default::default() };
+        let run = reg.start_run(&new, &calls()).unwrap();
+        assert!(reg.checks_of(&[(run, 1)]).unwrap().is_empty(), "no table, no check");
+        reg.conn
+            .execute_batch(
+                "CREATE TABLE checks(id INTEGER PRIMARY KEY, run INTEGER NOT NULL, call INTEGER NOT NULL,
+                 done INTEGER NOT NULL, feuille TEXT NOT NULL, ligne INTEGER NOT NULL, os_user TEXT NOT NULL,
+                 machine TEXT NOT NULL, at TEXT NOT NULL, after_seq INTEGER NOT NULL);",
+            )
+            .unwrap();
+        let check = "INSERT INTO checks(run, call, done, feuille, ligne, os_user, machine, at, after_seq)
+                     VALUES (?1, 1, ?2, 's.csv', 2, 'ana', 'poste-12', ?3, 0)";
+        reg.conn.execute(check, params![run, 0, "2026-12-06T10:00:00+01:00"]).unwrap();
+        reg.conn.execute(check, params![run, 1, "2026-12-06T11:00:00+01:00"]).unwrap();
+        let found = reg.checks_of(&[(run, 1), (run, 2)]).unwrap();
+        let c = &found[&(run, 1)];
+        assert_eq!((c.done, c.os_user.as_str(), c.at.as_str()), (true, "ana", "2026-12-06T11:00:00+01:00"));
+        assert!(!found.contains_key(&(run, 2)));
     }
 
     /// A dossier's history goes through the indexes, never a scan of the

@@ -29,7 +29,7 @@ use crate::error::{Failure, Result};
 use crate::i18n::Lang;
 use crate::outcome::{CallOutcome, Status, now_iso};
 
-pub(crate) use history::{HistoryCall, Sought};
+pub(crate) use history::{CallCheck, HistoryCall, Sought};
 pub(crate) use import::{Imported, journal_beside};
 pub use query::{CallSeen, RunSummary};
 pub use read::Prior;

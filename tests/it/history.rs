@@ -214,3 +214,51 @@ fn forgotten_calls_stay_in_the_history_without_their_person() {
     let (code, _, said) = json(&w, &["ana.martin@exemple.fr"]);
     assert_eq!(code, 1, "the person is forgotten: {said}");
 }
+
+/// The check column: « à vérifier » while Loop's effect is unknown, then a
+/// person's check once the registre keeps one (`verify`'s table, made here
+/// as the memory's schema makes it).
+#[test]
+fn the_check_column_says_what_a_person_found_in_loop() {
+    let w = Work::new();
+    let path = registre_path(&w);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut reg = Registre::open(&path, Lang::Fr).unwrap();
+    let call = PlannedCall { id: 1, operation: "addClient", dossier: "V1", email: None, body: "{}" };
+    let new = NewRun { sheet: "v.csv".into(), plan_hash: "p".into(), results: w.path("v-r.csv"), ..Default::default() };
+    let run = reg.start_run(&new, &[call]).unwrap();
+    let answer = CallOutcome {
+        status: Status::AVerifier,
+        code_http: None,
+        message: "réponse perdue".into(),
+        request_id: String::new(),
+        object_id: String::new(),
+        attempts: 2,
+        timestamp: "2026-12-06T10:00:00+01:00".into(),
+        resend_on_resume: false,
+    };
+    reg.answered(run, 1, &answer).unwrap();
+    drop(reg);
+    w.bin().args(["history", "V1", "--results", "h.csv"]).assert().code(0);
+    let c = results_csv(&w.path("h.csv"));
+    assert_eq!(c[0]["verification"], "à vérifier dans Loop (aucune vérification notée)");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE checks(id INTEGER PRIMARY KEY, run INTEGER NOT NULL, call INTEGER NOT NULL,
+         done INTEGER NOT NULL, feuille TEXT NOT NULL, ligne INTEGER NOT NULL, os_user TEXT NOT NULL,
+         machine TEXT NOT NULL, at TEXT NOT NULL, after_seq INTEGER NOT NULL);",
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO checks(run, call, done, feuille, ligne, os_user, machine, at, after_seq)
+         VALUES (?1, 1, 1, 'v.csv', 2, 'ana', 'poste-12', '2026-12-06T11:30:00+01:00', 0)",
+        [run],
+    )
+    .unwrap();
+    drop(conn);
+    w.bin().args(["history", "V1", "--results", "h.csv"]).assert().code(0);
+    let c = results_csv(&w.path("h.csv"));
+    assert_eq!(c[0]["verification"], "fait dans Loop (vérifié par ana (poste-12) le 2026-12-06 11:30:00)");
+    let out = w.bin().args(["history", "V1"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("fait dans Loop (vérifié par ana"));
+}
