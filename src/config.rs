@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::error::{Failure, Result};
+use crate::error::{Failure, Refusal, Result};
 use crate::i18n::Lang;
 pub(crate) use crate::loop_api::Routes;
 use crate::loop_api::{DEFAULT_ALREADY_DONE, DEFAULT_BASE_URL};
+use crate::messages::{Notice, Text};
 
 pub(crate) const CONFIG_FILE: &str = "loopbatch.toml";
 
@@ -163,8 +164,8 @@ pub(crate) fn well_formed_api_key(api: &str) -> bool {
     api.split_once(':').is_some_and(|(id, secret)| !id.is_empty() && !secret.is_empty())
 }
 
-const SUBSCRIPTION_KEY_VAR: &str = "LOOP_SUBSCRIPTION_KEY";
-const API_KEY_VAR: &str = "LOOP_API_KEY";
+pub(crate) const SUBSCRIPTION_KEY_VAR: &str = "LOOP_SUBSCRIPTION_KEY";
+pub(crate) const API_KEY_VAR: &str = "LOOP_API_KEY";
 
 /// A key from the environment, else from its key file; `Ok(None)` when
 /// neither holds one.
@@ -240,26 +241,12 @@ impl Config {
         let file = match &path {
             Some(p) => {
                 let text = std::fs::read_to_string(p).map_err(|e| {
-                    Failure::unusable(format!(
-                        "{} {} : {e}",
-                        lang.t("Configuration illisible :", "Unreadable configuration:"),
-                        p.display()
-                    ))
+                    Failure::refused(Refusal::ConfigUnreadable { file: p.clone(), error: e.to_string() })
                 })?;
                 toml::from_str::<FileConfig>(&text).map_err(|e| {
                     // Never echo the file's text: a key may have been pasted in it.
                     let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-                    Failure::unusable(format!(
-                        "{} {}{} : {}. {}",
-                        lang.t("Configuration invalide dans", "Invalid configuration in"),
-                        p.display(),
-                        line.map(|l| format!(", {} {l}", lang.t("ligne", "line"))).unwrap_or_default(),
-                        e.message().trim(),
-                        lang.t(
-                            "Les clés d'API ne se mettent pas dans ce fichier : utilisez LOOP_SUBSCRIPTION_KEY / LOOP_API_KEY ou subscription_key_file / api_key_file.",
-                            "API keys do not go in this file: use LOOP_SUBSCRIPTION_KEY / LOOP_API_KEY or subscription_key_file / api_key_file."
-                        )
-                    ))
+                    Failure::refused(Refusal::ConfigInvalid { file: p.clone(), line, error: e.message().trim().into() })
                 })?
             }
             None => FileConfig::default(),
@@ -272,49 +259,26 @@ impl Config {
     pub fn keys(&self) -> Result<Keys> {
         let lang = self.lang;
         let mut warnings = Vec::new();
-        let mut read = |var: &str, file: &Option<PathBuf>, what: &str| -> Result<Secret> {
+        let mut read = |api: bool, file: &Option<PathBuf>| -> Result<Secret> {
+            let var = if api { API_KEY_VAR } else { SUBSCRIPTION_KEY_VAR };
             if std::env::var(var).map_or(true, |v| v.trim().is_empty())
                 && let Some(path) = file
                 && readable_by_others(path)
             {
-                warnings.push(format!(
-                    "{} {} {}",
-                    lang.t("le fichier de clé", "key file"),
-                    path.display(),
-                    lang.t(
-                        "est lisible par d'autres utilisateurs ; restreignez-le (chmod 600).",
-                        "is readable by other users; restrict it (chmod 600)."
-                    )
-                ));
+                warnings.push(Notice::KeyFileReadableByOthers { file: path }.text(lang));
             }
             match find_key(var, file.as_deref()) {
                 Ok(Some(v)) => Ok(Secret::new(v)),
-                Ok(None) => Err(Failure::unusable(format!(
-                    "{what} {} {var} {}",
-                    lang.t(
-                        "manquante : définissez la variable d'environnement",
-                        "missing: set the environment variable"
-                    ),
-                    lang.t(
-                        "ou indiquez un fichier de clé dans loopbatch.toml.",
-                        "or name a key file in loopbatch.toml."
-                    )
-                ))),
-                Err(e) => Err(Failure::unusable(format!(
-                    "{what} : {} {} ({e})",
-                    lang.t("fichier de clé illisible", "unreadable key file"),
-                    file.as_deref().map(Path::display).map(|d| d.to_string()).unwrap_or_default()
-                ))),
+                Ok(None) => Err(Failure::refused(Refusal::KeyMissing { api })),
+                Err(e) => {
+                    Err(Failure::refused(Refusal::KeyFileUnreadable { api, file: file.clone(), error: e.to_string() }))
+                }
             }
         };
-        let subscription =
-            read(SUBSCRIPTION_KEY_VAR, &self.subscription_key_file, lang.t("Clé d'abonnement", "Subscription key"))?;
-        let api = read(API_KEY_VAR, &self.api_key_file, lang.t("Clé d'API", "API key"))?;
+        let subscription = read(false, &self.subscription_key_file)?;
+        let api = read(true, &self.api_key_file)?;
         if !well_formed_api_key(api.expose()) {
-            return Err(Failure::unusable(lang.t(
-                "La clé d'API (LOOP_API_KEY) doit être de la forme IDCLE:SECRET (identifiant de clé, deux-points, secret) ; sa valeur n'est pas affichée.",
-                "The API key (LOOP_API_KEY) must look like KEYID:SECRET (key id, colon, secret); its value is not shown.",
-            )));
+            return Err(Failure::refused(Refusal::ApiKeyMalformed));
         }
         Ok(Keys { subscription, api, warnings })
     }
@@ -332,16 +296,9 @@ impl Config {
     }
 
     pub fn resolve(file: FileConfig, path: Option<PathBuf>, lang: Lang) -> Result<Config> {
-        let bad = |key: &str, value: &str, expected: &str| {
-            Failure::unusable(format!(
-                "{} {key} = « {value} » : {expected}",
-                lang.t("Configuration : clé", "Configuration: key"),
-            ))
-        };
         let rate_text = file.rate.clone().unwrap_or_else(|| "5/s".into());
-        let rate = Rate::parse(&rate_text).ok_or_else(|| {
-            bad("rate", &rate_text, lang.t("attendu N/s, N/min ou N/h", "expected N/s, N/min or N/h"))
-        })?;
+        let rate = Rate::parse(&rate_text)
+            .ok_or_else(|| Failure::refused(Refusal::ConfigRate { value: rate_text.clone() }))?;
         let base = path.as_ref().and_then(|p| p.parent()).map(Path::to_path_buf).unwrap_or_default();
         let relative = |p: Option<PathBuf>| p.map(|p| if p.is_relative() { base.join(p) } else { p });
         let mut cfg = Config {

@@ -2,8 +2,9 @@
 //!
 //! Row problems are not errors: they are data written to the results. A
 //! `Failure` is what stops the whole command (a file that cannot be used, a
-//! run stopped by the gateway). Its kinds carry their context; the ones
-//! not yet a kind of their own carry a sentence said where they are raised.
+//! run stopped by the gateway). Its kinds carry their context, put into
+//! words by `messages`; `Unusable` and `Stopped` still carry a sentence said
+//! where raised, in the few files not yet converted (ARCHITECTURE.md).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,8 +52,18 @@ pub enum Failure {
     /// A defect: work that ended abnormally (a task that panicked).
     #[error("internal error: {what}")]
     Internal { what: String },
+    /// Something that keeps a command from starting (registre,
+    /// configuration, keys, lock…), by kind with its context.
+    // Displayed in French, the default (as `Unusable` was; `Display` in
+    // `messages`); the edges say it in the user's language.
+    #[error("{0}")]
+    Refused(Box<Refusal>),
+    /// A run or a LoopHub listing that had to stop, by kind.
+    #[error("{0}")]
+    Halted(Box<Halt>),
     /// The input, the configuration or the results location cannot be used
-    /// (said where it is raised, in the user's language).
+    /// (said where it is raised, in the user's language; raised so only in
+    /// files not yet converted to `Refused`).
     #[error("{0}")]
     Unusable(String),
     /// A run that started and had to stop (said where it is raised).
@@ -111,9 +122,6 @@ pub enum InputProblem {
         mb: u64,
         secs: u64,
     },
-    /// Refused for a reason said where it is found (not yet a kind of its
-    /// own): already in the user's language.
-    Refused(String),
 }
 
 /// Files people pick by mistake instead of their sheet.
@@ -180,6 +188,227 @@ pub enum WriteProblem {
     Workbook(String),
 }
 
+/// What keeps a command from starting, beyond the files it reads and
+/// writes: each kind with the context its sentence needs (`messages`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// The registre on a network share (else in a synced folder).
+    RegistreUnsafePlace {
+        file: PathBuf,
+        network: bool,
+    },
+    RegistreDiskFull {
+        file: PathBuf,
+    },
+    RegistreBusy {
+        file: PathBuf,
+    },
+    /// The system's or SQLite's words.
+    RegistreCannotOpen {
+        file: PathBuf,
+        error: String,
+    },
+    /// Never replaced by an empty one: the user moves it aside.
+    RegistreDamaged {
+        file: PathBuf,
+    },
+    /// Made by a newer loopbatch (its version, if noted).
+    RegistreNewer {
+        file: PathBuf,
+        by: Option<String>,
+    },
+    RegistreNoRoom {
+        folder: PathBuf,
+        free_mb: u64,
+        needed_mb: u64,
+    },
+    /// `registre check` found problems (each said before).
+    RegistreProblems {
+        file: PathBuf,
+        count: usize,
+    },
+    /// The system's words; none: the destination exists (never overwritten).
+    RegistreCopy {
+        dest: PathBuf,
+        error: Option<String>,
+    },
+    /// No default place for the registre.
+    NoDataFolder,
+    /// No per-user folder, so no key for the fingerprints; `deleting`: the
+    /// page's deletion of a run (else `registre forget`).
+    NoConfigFolder {
+        deleting: bool,
+    },
+    /// A journal of the previous version: the system's words, or none when
+    /// it has no header.
+    JournalUnreadable {
+        journal: PathBuf,
+        error: Option<String>,
+    },
+    /// The engine's runtime could not be made.
+    CannotStart {
+        error: String,
+    },
+    ConfigUnreadable {
+        file: PathBuf,
+        error: String,
+    },
+    /// TOML's words; never the file's text (a key may be pasted in it).
+    ConfigInvalid {
+        file: PathBuf,
+        line: Option<usize>,
+        error: String,
+    },
+    /// A `rate` that is not N/s, N/min or N/h.
+    ConfigRate {
+        value: String,
+    },
+    /// `api`: the API key, else the subscription key.
+    KeyMissing {
+        api: bool,
+    },
+    KeyFileUnreadable {
+        api: bool,
+        file: Option<PathBuf>,
+        error: String,
+    },
+    ApiKeyMalformed,
+    /// The results' folder cannot hold the run's lock file.
+    RunCannotPrepare {
+        folder: PathBuf,
+        error: String,
+    },
+    /// The results' folder cannot lock.
+    RunCannotLock {
+        folder: PathBuf,
+        error: String,
+    },
+    /// Another process runs into these results: who, if its note says.
+    RunTaken {
+        results: String,
+        holder: Option<Holder>,
+    },
+    DemoGoing {
+        folder: PathBuf,
+    },
+    /// A run resumed elsewhere than it started; `gone`: its simulator.
+    OtherPlace {
+        recorded: RunPlace,
+        now: RunPlace,
+        gone: bool,
+    },
+    /// A run resumed with another key; `look_alike`: the same masked id.
+    OtherKey {
+        recorded: String,
+        now: String,
+        look_alike: bool,
+    },
+    /// Plain http to another machine: the host.
+    AddressRefused {
+        host: String,
+    },
+    /// A base_url that does not parse, as written.
+    InvalidAddress {
+        url: String,
+    },
+    /// The HTTP client could not be made: its words.
+    HttpClient {
+        error: String,
+    },
+    /// `dossiers` or `--online` without the cabinet's domain.
+    NoDomain,
+    /// The run recorded for these results is another plan's.
+    OtherPlan {
+        results: PathBuf,
+    },
+    /// `--resume` with no run recorded for these results.
+    NothingToResume {
+        results: PathBuf,
+    },
+    /// A new run into results that already have one.
+    RunRecorded {
+        results: PathBuf,
+    },
+    /// No per-user data folder for the page's files.
+    NoPageFolder,
+    /// A port that cannot be listened on: the system's words.
+    CannotListen {
+        port: u16,
+        error: String,
+    },
+    /// A folder that cannot be made: the system's words.
+    CannotCreateFolder {
+        folder: PathBuf,
+        error: String,
+    },
+    /// A file or folder of the page's own: the system's words.
+    PageFile {
+        file: PathBuf,
+        error: String,
+    },
+}
+
+/// Where a run sends: the address, the cabinet's domain, the simulator's
+/// instance (a simulator that restarted is another place).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunPlace {
+    pub endpoint: String,
+    pub domain: Option<String>,
+    pub instance: Option<String>,
+}
+
+/// Who holds a run's lock, as its note says.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Holder {
+    pub user: String,
+    pub machine: String,
+    pub pid: u32,
+    pub since: String,
+}
+
+/// Why a run or a LoopHub listing stopped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Halt {
+    /// The registre could not be written: the system's words.
+    RegistreUnwritable { file: PathBuf, error: String },
+    /// The LoopHub list could not be had: the call, what went wrong.
+    LoopHub { call: LoopHubCall, fault: LoopHubFault },
+}
+
+/// The LoopHub list's call, as the user can check it in the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoopHubCall {
+    pub method: String,
+    pub route: String,
+    /// The key id, masked.
+    pub key: String,
+}
+
+/// Why the LoopHub list could not be had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoopHubFault {
+    /// Not the JSON array of dossiers expected.
+    Unreadable,
+    /// The gateway refused a key, or does not know the route.
+    Fatal {
+        kind: crate::loop_api::FatalKind,
+        status: u16,
+        message: String,
+    },
+    /// Loop's answer, verbatim.
+    Business {
+        status: u16,
+        message: String,
+    },
+    /// A passing trouble that outlasted the retries (said already).
+    Transient {
+        detail: String,
+    },
+    Throttled {
+        status: u16,
+    },
+}
+
 /// A call of a plan, as the user finds it in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallRef {
@@ -203,6 +432,17 @@ impl Failure {
     /// The input, the configuration or the results location cannot be used.
     pub fn unusable(message: impl Into<String>) -> Failure {
         Failure::Unusable(message.into())
+    }
+
+    /// Something that keeps a command from starting (boxed: a `Result`'s
+    /// error stays small).
+    pub fn refused(r: Refusal) -> Failure {
+        Failure::Refused(Box::new(r))
+    }
+
+    /// A run or the LoopHub list that had to stop.
+    pub fn halted(h: Halt) -> Failure {
+        Failure::Halted(Box::new(h))
     }
 
     /// A run that started and had to stop.
@@ -230,11 +470,6 @@ impl Failure {
         Failure::Write { file: file.to_path_buf(), problem }
     }
 
-    /// A file refused for a reason said where it is found.
-    pub fn refused_input(file: &std::path::Path, said: impl Into<String>) -> Failure {
-        Failure::input(file, InputProblem::Refused(said.into()))
-    }
-
     /// The process's exit code for it (see `exit`).
     pub fn exit(&self) -> u8 {
         match self {
@@ -242,8 +477,9 @@ impl Failure {
             | Failure::Plan { .. }
             | Failure::Results { .. }
             | Failure::Write { .. }
+            | Failure::Refused(_)
             | Failure::Unusable(_) => exit::UNUSABLE,
-            Failure::Stopped(_) => exit::STOPPED,
+            Failure::Halted(_) | Failure::Stopped(_) => exit::STOPPED,
             // As a panic of the process: Rust's own code for it.
             Failure::Internal { .. } => 101,
         }

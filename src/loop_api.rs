@@ -62,6 +62,15 @@ pub(crate) fn known_answer(message: &str) -> Option<KnownAnswer> {
         .map(|(_, k)| *k)
 }
 
+/// What a gateway's refusal to serve means: nothing more should be sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FatalKind {
+    SubscriptionKey,
+    ApiKey,
+    Forbidden,
+    RouteNotFound,
+}
+
 /// Cegid declared the dossier-level addOffer deprecated on this date
 /// (replaced by addCollaborativeOffer, per contact): the gateway may stop
 /// answering it.

@@ -8,6 +8,7 @@ use rust_xlsxwriter::{DataValidation, Note, XlsxError};
 
 use crate::error::Result;
 use crate::i18n::Lang;
+use crate::messages::{Notice, Text, WorkbookText};
 use crate::normalize::OFFERS;
 use crate::report::book;
 use crate::rows::Action;
@@ -21,6 +22,16 @@ pub(crate) struct TemplateColumn {
     pub note_fr: &'static str,
     pub note_en: &'static str,
     pub width: f64,
+}
+
+impl TemplateColumn {
+    /// The header's note in `lang` (the column's table holds both, whole).
+    fn note(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Fr => self.note_fr,
+            Lang::En => self.note_en,
+        }
+    }
 }
 
 const fn col(name: &'static str, note_fr: &'static str, note_en: &'static str, width: f64) -> TemplateColumn {
@@ -141,11 +152,7 @@ pub(crate) fn template_xlsx(
         sheet.set_column_format(c, &text)?;
         sheet.set_column_width(c, column.width)?;
         sheet.write_string_with_format(0, c, column.name, &header)?;
-        sheet.insert_note(
-            0,
-            c,
-            &Note::new(lang.t(column.note_fr, column.note_en)).set_author("loopbatch").set_width(320).set_height(90),
-        )?;
+        sheet.insert_note(0, c, &Note::new(column.note(lang)).set_author("loopbatch").set_width(320).set_height(90))?;
         let list: Option<&[&str]> = match column.name {
             "action" => Some(&actions),
             "offre" | "ancienne_offre" => Some(&OFFERS),
@@ -155,12 +162,8 @@ pub(crate) fn template_xlsx(
         if let Some(list) = list {
             let v = DataValidation::new()
                 .allow_list_strings(list)?
-                .set_error_title(lang.t("Valeur inconnue", "Unknown value"))?
-                .set_error_message(format!(
-                    "{} {}",
-                    lang.t("Valeurs possibles :", "Possible values:"),
-                    list.join(", ")
-                ))?;
+                .set_error_title(WorkbookText::UnknownValue.say(lang))?
+                .set_error_message(Notice::PossibleValues { values: &list.join(", ") }.text(lang))?;
             sheet.add_data_validation(1, c, last, c, &v)?;
         }
         for (r, row) in rows.iter().enumerate() {
@@ -185,7 +188,7 @@ pub(crate) fn template_csv(columns: &[&TemplateColumn]) -> Vec<u8> {
 fn templates(lang: Lang) -> [(&'static str, &'static str, &'static [&'static TemplateColumn]); 2] {
     [
         ("modele-onboarding", "Onboarding", &ONBOARDING[..]),
-        ("modele-operations", lang.t("Opérations", "Operations"), &OPERATIONS[..]),
+        ("modele-operations", WorkbookText::OperationsSheet.say(lang), &OPERATIONS[..]),
     ]
 }
 
@@ -208,17 +211,16 @@ pub const TEMPLATE_FILES: [&str; 4] =
 /// Writes both templates in both formats into `dir`.
 pub(crate) fn write_templates(dir: &Path, lang: Lang) -> Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| {
-        crate::error::Failure::unusable(format!(
-            "{} {} : {e}",
-            lang.t("Impossible de créer le dossier", "Cannot create folder"),
-            dir.display()
-        ))
+        crate::error::Failure::refused(crate::error::Refusal::CannotCreateFolder {
+            folder: dir.to_path_buf(),
+            error: e.to_string(),
+        })
     })?;
     let mut written = Vec::new();
     for (stem, sheet, columns) in templates(lang) {
         let xlsx = dir.join(format!("{stem}.xlsx"));
         let bytes = template_xlsx(sheet, columns, &[], lang)
-            .map_err(|e| crate::error::Failure::unusable(format!("{} : {e}", xlsx.display())))?;
+            .map_err(|e| crate::error::Failure::write(&xlsx, crate::error::WriteProblem::Workbook(e.to_string())))?;
         crate::files::write_atomic(&xlsx, &bytes)?;
         let csv = dir.join(format!("{stem}.csv"));
         crate::files::write_atomic(&csv, &template_csv(columns))?;

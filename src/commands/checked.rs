@@ -34,7 +34,7 @@ pub(super) fn check_and_say(cfg: &Config, c: &SheetCheck) -> Result<u8> {
         job::check_results_target(c.file, out, cfg.registre.as_deref(), lang)?;
     }
     let portfolio = match c.online {
-        true => Some(super::runtime(lang)?.block_on(job::fetch_portfolio(cfg, c.domain, super::keys(cfg)?))?),
+        true => Some(super::runtime()?.block_on(job::fetch_portfolio(cfg, c.domain, super::keys(cfg)?))?),
         false => None,
     };
     let input = super::sheet_input(c.file, c.input);

@@ -17,7 +17,7 @@ pub(super) fn dossiers(args: &DossiersArgs, cfg: &Config) -> Result<u8> {
     }
     let keys = super::keys(cfg)?;
     let export = job::export_portfolio(cfg, args.domain.as_deref(), keys, &filter, args.results.as_deref());
-    let export = super::runtime(lang)?.block_on(export)?;
+    let export = super::runtime()?.block_on(export)?;
     match &args.results {
         Some(out) => {
             let (kept, total) = (export.kept.len(), export.total);

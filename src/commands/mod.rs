@@ -21,22 +21,20 @@ use crate::job::SheetInput;
 
 /// The runtime of a command that talks HTTP: the front end's, never the
 /// library's.
-fn runtime(lang: Lang) -> Result<tokio::runtime::Runtime> {
-    built(tokio::runtime::Builder::new_multi_thread().enable_all().build(), lang)
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    built(tokio::runtime::Builder::new_multi_thread().enable_all().build())
 }
 
 /// One thread for a run's engine: it waits on the network and the pace
 /// nearly all the time, and handing tasks between threads would cost more
 /// CPU than the work itself (measured in benches/run.rs). Blocking work
 /// (reading the sheet) still goes to tokio's blocking threads.
-fn engine_runtime(lang: Lang) -> Result<tokio::runtime::Runtime> {
-    built(tokio::runtime::Builder::new_current_thread().enable_all().build(), lang)
+fn engine_runtime() -> Result<tokio::runtime::Runtime> {
+    built(tokio::runtime::Builder::new_current_thread().enable_all().build())
 }
 
-fn built(rt: std::io::Result<tokio::runtime::Runtime>, lang: Lang) -> Result<tokio::runtime::Runtime> {
-    rt.map_err(|e| {
-        crate::error::Failure::unusable(format!("{} {e}", lang.t("Démarrage impossible :", "Cannot start:")))
-    })
+fn built(rt: std::io::Result<tokio::runtime::Runtime>) -> Result<tokio::runtime::Runtime> {
+    rt.map_err(|e| crate::error::Failure::refused(crate::error::Refusal::CannotStart { error: e.to_string() }))
 }
 
 fn sheet_input(file: &std::path::Path, input: &InputArgs) -> SheetInput {
@@ -67,7 +65,7 @@ fn print_line(text: &str) {
 }
 
 fn warn(lang: Lang, message: &str) {
-    eprintln!("{} {message}", lang.t("Avertissement :", "Warning:"));
+    eprintln!("{}", crate::messages::Text::text(&crate::messages::Notice::Warning { text: message }, lang));
 }
 
 /// Runs the command and returns its exit code.

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{RegistreAction, RegistreArgs};
 use crate::config::Config;
-use crate::error::{Failure, Result, exit};
+use crate::error::{Failure, Refusal, Result, exit};
+use crate::messages::{Notice, Text};
 use crate::registre::{self, Registre};
 
 use super::print_line;
@@ -13,40 +14,24 @@ use super::print_line;
 pub(super) fn registre(args: &RegistreArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     // The flag is already in `cfg.registre` (see `dispatch`).
-    let path = registre::location(cfg.registre.as_deref(), lang)?;
+    let path = registre::location(cfg.registre.as_deref())?;
     let mut reg = Registre::open(&path, lang)?;
     match &args.action {
         RegistreAction::Check { full } => {
             let problems = reg.check(*full)?;
             let (runs, attempts) = reg.sizes()?;
             if problems.is_empty() {
-                print_line(&format!(
-                    "{} {} : {} ({runs} {}, {attempts} {}).",
-                    lang.t("Registre", "Registre"),
-                    path.display(),
-                    lang.t("intact", "sound"),
-                    lang.t("exécution(s)", "run(s)"),
-                    lang.t("événement(s) d'appel", "call event(s)")
-                ));
+                print_line(&Notice::RegistreSound { file: &path, runs, attempts }.text(lang));
                 return Ok(exit::OK);
             }
             for p in &problems {
                 eprintln!("{p}");
             }
-            Err(Failure::unusable(format!(
-                "{} {} : {} {}",
-                lang.t("Le registre", "The registre"),
-                path.display(),
-                problems.len(),
-                lang.t(
-                    "problème(s) trouvé(s). Gardez-en une copie (loopbatch registre copy) et contactez le support.",
-                    "problem(s) found. Keep a copy of it (loopbatch registre copy) and contact support."
-                )
-            )))
+            Err(Failure::refused(Refusal::RegistreProblems { file: path.clone(), count: problems.len() }))
         }
         RegistreAction::Copy { dest } => {
             reg.copy_to(dest)?;
-            print_line(&format!("{} {}", lang.t("Registre copié dans", "Registre copied to"), dest.display()));
+            print_line(&Notice::RegistreCopied { dest }.text(lang));
             Ok(exit::OK)
         }
         RegistreAction::Forget { who } => forget(&mut reg, who, cfg),
@@ -54,25 +39,12 @@ pub(super) fn registre(args: &RegistreArgs, cfg: &Config) -> Result<u8> {
             for p in paths {
                 let (journal, results) = journal_and_results(p);
                 let said = match reg.import_journal(&journal, &results)? {
-                    Some(i) => format!(
-                        "{} {} : {} {} {}{}",
-                        lang.t("Importé", "Imported"),
-                        journal.display(),
-                        i.records,
-                        lang.t("événement(s), exécution n°", "event(s), run no."),
-                        i.run,
-                        if i.damaged {
-                            lang.t(
-                                " (lignes illisibles : les appels sans résultat seront vérifiés)",
-                                " (unreadable lines: calls without an outcome will be checked)",
-                            )
-                        } else {
-                            ""
-                        }
-                    ),
-                    None => format!("{} {}", lang.t("Déjà importé :", "Already imported:"), journal.display()),
+                    Some(i) => {
+                        Notice::Imported { journal: &journal, records: i.records, run: i.run, damaged: i.damaged }
+                    }
+                    None => Notice::AlreadyImported { journal: &journal },
                 };
-                print_line(&said);
+                print_line(&said.text(lang));
             }
             Ok(exit::OK)
         }
@@ -83,28 +55,11 @@ pub(super) fn registre(args: &RegistreArgs, cfg: &Config) -> Result<u8> {
 /// calls removed, a tombstone kept; says what is lost.
 fn forget(reg: &mut Registre, who: &str, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
-    let key = crate::job::user_secret(cfg).ok_or_else(|| {
-        Failure::unusable(lang.t(
-            "Dossier de configuration de l'utilisateur introuvable : la clé des empreintes ne peut pas être lue. Rien n'a été effacé.",
-            "The user's configuration folder cannot be found: the key of the fingerprints cannot be read. Nothing was erased.",
-        ))
-    })?;
+    let key = crate::job::user_secret(cfg).ok_or(Failure::refused(Refusal::NoConfigFolder { deleting: false }))?;
     let done = reg.forget(who, &key)?;
-    print_line(&format!(
-        "{} {} : {} {}",
-        lang.t("Oublié", "Forgotten"),
-        who.trim(),
-        done.calls,
-        lang.t(
-            "appel(s). Leurs e-mails, noms, téléphones, corps de requête et messages de Loop sont effacés du registre ; il reste pour chacun une empreinte, ses tentatives, leur effet et leur ordre. Les fichiers de résultats et les plans gardés à côté ne sont pas touchés.",
-            "call(s). Their e-mails, names, phones, request bodies and Loop's messages are erased from the registre; each keeps a fingerprint, its attempts, their effect and order. Results files and plans kept beside them are not touched."
-        )
-    ));
+    print_line(&Notice::Forgotten { who: who.trim(), calls: done.calls }.text(lang));
     if !done.emptied {
-        print_line(lang.t(
-            "Attention : un autre programme lit le registre en ce moment ; une copie de ces données reste dans son fichier -wal jusqu'à ce qu'il le relâche. Fermez-le (une copie, une sauvegarde, une autre fenêtre de loopbatch), puis relancez la même commande pour finir l'effacement.",
-            "Warning: another program is reading the registre right now; a copy of these data stays in its -wal file until it lets go. Close it (a copy, a backup, another loopbatch window), then run the same command again to finish the erasure.",
-        ));
+        print_line(&Notice::ForgetNotEmptied.text(lang));
         return Ok(exit::ROWS_FAILED);
     }
     Ok(exit::OK)

@@ -40,7 +40,7 @@ pub(super) fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
     req.new_key = args.new_key;
     req.pacing = Pacing { rate: args.rate, burst: args.burst, concurrency: args.concurrency, retries: args.retries };
     let resume = resume_command(args, cfg);
-    let report = execute(&super::engine_runtime(lang)?, cfg, req, args.quiet, &resume)?;
+    let report = execute(&super::engine_runtime()?, cfg, req, args.quiet, &resume)?;
     summary(&report, args.quiet, args.format, &resume, lang);
     if report.stopped_on_unknown_route() && !is_plan && args.format == OutputFormat::Text {
         eprintln!("{}", RunMessage::RerunAfterRoutes { command: &rerun_command(args, cfg) }.text(lang));
@@ -248,7 +248,7 @@ fn summary(report: &RunReport, quiet: bool, format: OutputFormat, resume: &str, 
 /// The whole engine on the embedded simulator: no account, no network.
 pub(super) fn demo(args: &DemoArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
-    let rt = super::runtime(lang)?;
+    let rt = super::runtime()?;
     let demo = rt.block_on(job::start_demo(cfg, &args.out))?;
     eprintln!("{}", RunMessage::DemoStarted { base_url: &demo.cfg.base_url }.text(lang));
     let report = execute(&rt, &demo.cfg, demo.request(), args.quiet, "loopbatch demo");

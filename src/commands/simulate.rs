@@ -53,10 +53,9 @@ pub(super) fn simulate(args: &SimulateArgs, cfg: &Config) -> Result<u8> {
         .without_time()
         .try_init();
     let dossiers = opts.model.dossiers.len();
-    let rt = super::runtime(lang)?;
+    let rt = super::runtime()?;
     rt.block_on(async {
-        let handle =
-            simulator::start(opts, args.port).await.map_err(|e| simulator::bind_failure(args.port, &e, lang))?;
+        let handle = simulator::start(opts, args.port).await.map_err(|e| simulator::bind_failure(args.port, &e))?;
         super::print_line(&format!("listening on {}", handle.addr));
         eprintln!("{}", Message::SimulatorReady { base_url: &handle.base_url, dossiers }.text(lang));
         let _ = tokio::signal::ctrl_c().await;

@@ -10,11 +10,11 @@ pub(super) fn ui(args: &UiArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     // The page writes only in the per-user folders: all of it owner-only.
     crate::files::owner_only_from_now();
-    let rt = super::runtime(lang)?;
+    let rt = super::runtime()?;
     rt.block_on(async {
         // --demo: the page talks to the embedded simulator, with the sample.
         let demo = match args.demo {
-            true => Some(crate::job::start_demo(cfg, &crate::web::user_folder(lang)?.join("demo")).await?),
+            true => Some(crate::job::start_demo(cfg, &crate::web::user_folder()?.join("demo")).await?),
             false => None,
         };
         let cfg = demo.as_ref().map_or_else(|| cfg.clone(), |d| d.cfg.clone());

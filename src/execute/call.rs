@@ -10,9 +10,9 @@ use crate::plan::Call;
 
 use tokio::sync::SemaphorePermit;
 
-use super::client::{Answer, FatalKind, fatal_message, fatal_row_message, route_not_found_hint};
+use super::client::{Answer, FatalKind, fatal_message, fatal_row_message};
 use super::{Shared, StopReason};
-use crate::messages::Text;
+use crate::messages::{CallText, RouteHint, Text};
 
 fn outcome(status: Status, code: Option<u16>, message: String, request_id: String, attempts: u32) -> CallOutcome {
     CallOutcome {
@@ -95,52 +95,24 @@ impl Who {
         let dossier = Some(field("codeDossier")).filter(|d| !d.is_empty()).unwrap_or_else(|| call.dossier.to_string());
         Who { email: field("email"), person: if person.is_empty() { "-".into() } else { person }, dossier }
     }
-
-    /// What to look at in Loop for an addClient that may have been applied.
-    fn in_loop(&self, lang: Lang) -> String {
-        format!(
-            "{} {} ({}) {} {}",
-            lang.t("interlocuteur", "contact"),
-            self.person,
-            self.email,
-            lang.t("sur le dossier", "on dossier"),
-            self.dossier
-        )
-    }
 }
 
 /// What to check in Loop when an addClient without a delivered answer was
 /// answered « e-mail déjà associé » on resending: names the e-mail, the
-/// person and the dossier from the call's body.
-fn email_taken_to_check(call: &Call, lang: Lang) -> String {
+/// person and the dossier from the call's body, then Loop's message.
+fn email_taken_to_check(call: &Call, message: &str, lang: Lang) -> String {
     let who = Who::of(call);
-    format!(
-        "{} {} ({}) {} {} {}",
-        lang.t(
-            "à vérifier dans Loop : un envoi précédent est parti sans réponse reçue, et le nouvel envoi répond que l'e-mail",
-            "check in Loop: an earlier attempt went out without an answer received, and the resend answers that the e-mail"
-        ),
-        who.email,
-        who.person,
-        lang.t("est déjà associé. Ouvrez le dossier", "is already taken. Open dossier"),
-        who.dossier,
-        lang.t(
-            "dans Loop : si cet interlocuteur y figure, il a été créé par l'envoi précédent (rien à faire) ; sinon l'e-mail appartient à quelqu'un d'autre : corrigez-le dans le tableur, puis relancez les échecs.",
-            "in Loop: if this contact is there, the earlier attempt created it (nothing to do); otherwise the e-mail belongs to someone else: correct it in the sheet, then run the failures again."
-        )
-    )
+    CallText::EmailTakenToCheck { email: &who.email, person: &who.person, dossier: &who.dossier, message }.text(lang)
 }
 
 fn dependency_failed(shared: &Shared, dep: u32, lang: Lang) -> CallOutcome {
     let d = shared.calls.get(&dep);
-    let msg = format!(
-        "{} {} ({} {}) {}",
-        lang.t("non envoyé : l'appel", "not sent: call"),
+    let msg = CallText::DependencyFailed {
         dep,
-        d.map(|c| c.operation.name()).unwrap_or_default(),
-        d.map(|c| &*c.dossier).unwrap_or_default(),
-        lang.t("dont il dépend n'a pas abouti", "it depends on did not succeed")
-    );
+        operation: d.map(|c| c.operation.name()).unwrap_or_default(),
+        dossier: d.map(|c| &*c.dossier).unwrap_or_default(),
+    }
+    .text(lang);
     outcome(Status::Ignore, None, msg, String::new(), 0)
 }
 
@@ -190,13 +162,7 @@ impl Attempts<'_> {
         match answer {
             Answer::Success { status, message, object_id, request_id } => {
                 let message = match settling {
-                    true => format!(
-                        "{} {message}",
-                        lang.t(
-                            "(réponse perdue à une tentative précédente, confirmé)",
-                            "(answer lost on an earlier attempt, confirmed)"
-                        )
-                    ),
+                    true => CallText::Confirmed { message: &message }.text(lang),
                     false => message,
                 };
                 let mut o = outcome(Status::Ok, Some(status), message.trim().into(), request_id, self.sent);
@@ -207,8 +173,8 @@ impl Attempts<'_> {
                 Next::Final(self.business(status, message, request_id, settling))
             }
             Answer::Fatal { status, kind, message, request_id } => {
-                let hint = route_not_found_hint(self.call.operation, &self.call.route, lang);
-                let m = fatal_message(kind, status, &message, Some(&hint), lang);
+                let hint = RouteHint::Call { operation: self.call.operation, route: &self.call.route };
+                let m = fatal_message(kind, status, &message, hint, lang);
                 shared.set_stop(StopReason::Fatal {
                     kind,
                     status,
@@ -229,7 +195,7 @@ impl Attempts<'_> {
                         message: &message,
                     }
                     .text(lang),
-                    _ => fatal_row_message(kind, status, &message, Some(&hint), lang),
+                    _ => fatal_row_message(kind, status, &message, hint, lang),
                 };
                 let mut o = outcome(Status::Erreur, Some(status), row, request_id, self.sent);
                 // The gateway refused it: not applied, sent again on resume.
@@ -256,14 +222,11 @@ impl Attempts<'_> {
             return outcome(Status::Ok, Some(status), message, request_id, self.sent);
         }
         if settling && self.call.operation == Operation::AddClient && message.contains(MSG_EMAIL_TAKEN) {
-            let m = format!("{} ({message})", email_taken_to_check(self.call, lang));
+            let m = email_taken_to_check(self.call, &message, lang);
             return outcome(Status::AVerifier, Some(status), m, request_id, self.sent);
         }
         if settling {
-            let m = format!(
-                "{} {message}",
-                lang.t("réponse perdue, puis au nouvel envoi :", "answer lost, then on resending:")
-            );
+            let m = CallText::LostThenAnswered { message: &message }.text(lang);
             return outcome(Status::AVerifier, Some(status), m, request_id, self.sent);
         }
         outcome(Status::Erreur, Some(status), message, request_id, self.sent)
@@ -299,27 +262,18 @@ impl Attempts<'_> {
             // trace of an earlier one ("e-mail déjà associé", "déjà
             // opérationnel"): safe, until the retries are spent.
             if exhausted {
-                let what = match self.call.operation {
-                    Operation::AddClient => Who::of(self.call).in_loop(lang),
-                    _ => format!("{} {}", lang.t("dossier", "dossier"), Who::of(self.call).dossier),
-                };
-                let msg = format!(
-                    "{} {} {} {what} ({detail})",
-                    lang.t("réponse perdue", "answer lost"),
-                    self.failures,
-                    lang.t(
-                        "fois : l'appel a peut-être été appliqué, vérifiez dans Loop avant de relancer :",
-                        "times: the call may have been applied, check in Loop before running it again:"
-                    )
-                );
+                let who = Who::of(self.call);
+                let contact = (self.call.operation == Operation::AddClient).then_some((&*who.person, &*who.email));
+                let msg =
+                    CallText::LostTooOften { failures: self.failures, contact, dossier: &who.dossier, detail: &detail }
+                        .text(lang);
                 return Next::Final(outcome(Status::AVerifier, status, msg, request_id, self.sent));
             }
             return if settling { Next::Sleep(shared.opts.backoff.delay(self.failures)) } else { Next::Again };
         }
         if exhausted {
             let st = if self.settling() { Status::AVerifier } else { Status::Erreur };
-            let msg =
-                format!("{detail} ({} {} {})", lang.t("après", "after"), self.sent, lang.t("tentatives", "attempts"));
+            let msg = CallText::GaveUp { detail: &detail, attempts: self.sent }.text(lang);
             let mut o = outcome(st, status, msg, request_id, self.sent);
             // Given up on passing troubles (idempotent, or never applied): a
             // resume tries again.

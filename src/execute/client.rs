@@ -10,10 +10,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::config::{Config, Secret};
-use crate::error::{Failure, Result};
+use crate::error::{Failure, Refusal, Result};
 use crate::i18n::Lang;
-use crate::loop_api::Operation;
 use crate::loop_api::{API_KEY_HEADER, SUBSCRIPTION_KEY_HEADER};
+use crate::messages::{CallText, RouteHint, Text as _, TransportFault};
 
 /// What an answer means for the engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,13 +31,7 @@ pub(crate) enum Answer {
     Fatal { status: u16, kind: FatalKind, message: String, request_id: String },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FatalKind {
-    SubscriptionKey,
-    ApiKey,
-    Forbidden,
-    RouteNotFound,
-}
+pub(crate) use crate::loop_api::FatalKind;
 
 pub(crate) struct Client {
     /// Sends the keys (marked sensitive) and the JSON headers with every request.
@@ -86,53 +80,18 @@ pub fn is_loopback(url: &str) -> bool {
 }
 
 /// https everywhere; plain http only to this machine.
-pub(crate) fn check_base_url(url: &str, lang: Lang) -> Result<()> {
+pub(crate) fn check_base_url(url: &str) -> Result<()> {
     match host_of(url) {
         Some((s, _)) if s == "https" => Ok(()),
         Some((s, _)) if s == "http" && is_loopback(url) => Ok(()),
-        Some((s, h)) if s == "http" => Err(Failure::unusable(format!(
-            "{} http://{h} {}",
-            lang.t("Adresse refusée :", "Address refused:"),
-            lang.t(
-                "— les clés ne partent qu'en https (http n'est admis que vers 127.0.0.1).",
-                "— keys only travel over https (http is allowed to 127.0.0.1 only)."
-            )
-        ))),
-        _ => Err(Failure::unusable(format!(
-            "{} {url}",
-            lang.t(
-                "Adresse de l'API invalide (base_url / LOOP_BASE_URL) :",
-                "Invalid API address (base_url / LOOP_BASE_URL):"
-            )
-        ))),
+        Some((s, h)) if s == "http" => Err(Failure::refused(Refusal::AddressRefused { host: h })),
+        _ => Err(Failure::refused(Refusal::InvalidAddress { url: url.to_string() })),
     }
 }
 
 /// What a fatal answer means, for the user: which key or setting to fix.
-/// `route_hint` replaces the generic advice for an unknown route.
-pub(crate) fn fatal_message(
-    kind: FatalKind,
-    status: u16,
-    message: &str,
-    route_hint: Option<&str>,
-    lang: Lang,
-) -> String {
-    let what = match kind {
-        FatalKind::SubscriptionKey => lang.t(
-            "clé d'abonnement refusée par la passerelle (LOOP_SUBSCRIPTION_KEY)",
-            "subscription key refused by the gateway (LOOP_SUBSCRIPTION_KEY)",
-        ),
-        FatalKind::ApiKey => lang.t(
-            "clé d'API refusée (LOOP_API_KEY, format IDCLE:SECRET)",
-            "API key refused (LOOP_API_KEY, format KEYID:SECRET)",
-        ),
-        FatalKind::Forbidden => lang.t("accès interdit par la passerelle", "access forbidden by the gateway"),
-        FatalKind::RouteNotFound => route_hint.unwrap_or(lang.t(
-            "route inconnue de la passerelle : vérifiez base_url et [routes] dans loopbatch.toml",
-            "route unknown to the gateway: check base_url and [routes] in loopbatch.toml",
-        )),
-    };
-    if message.is_empty() { format!("{what} (HTTP {status})") } else { format!("{what} (HTTP {status}) : {message}") }
+pub(crate) fn fatal_message(kind: FatalKind, status: u16, message: &str, route: RouteHint<'_>, lang: Lang) -> String {
+    CallText::Fatal { kind, status, message, route }.text(lang)
 }
 
 /// A call's own outcome when the gateway refused a key: which key, in
@@ -142,47 +101,10 @@ pub(crate) fn fatal_row_message(
     kind: FatalKind,
     status: u16,
     message: &str,
-    route_hint: Option<&str>,
+    route: RouteHint<'_>,
     lang: Lang,
 ) -> String {
-    let what = match kind {
-        FatalKind::SubscriptionKey => {
-            lang.t("clé d'abonnement refusée par la passerelle", "subscription key refused by the gateway")
-        }
-        FatalKind::ApiKey => lang.t("clé d'API refusée", "API key refused"),
-        _ => return fatal_message(kind, status, message, route_hint, lang),
-    };
-    if message.is_empty() { format!("{what} (HTTP {status})") } else { format!("{what} (HTTP {status}) : {message}") }
-}
-
-/// Whether a row's message says a key was refused (`fatal_row_message`).
-pub(crate) fn says_key_refused(message: &str) -> bool {
-    ["clé d'abonnement refusée", "clé d'API refusée", "subscription key refused", "API key refused"]
-        .iter()
-        .any(|w| message.starts_with(w))
-}
-
-/// What a 404 « Resource not found » on a call's route means: the route,
-/// the operation, and that the route may have been withdrawn (or the
-/// address or method be wrong); for the dossier-level addOffer, Cegid's
-/// deprecation and the way out.
-pub(crate) fn route_not_found_hint(operation: Operation, route: &str, lang: Lang) -> String {
-    let op = operation.name();
-    let since = crate::loop_api::ADD_OFFER_DEPRECATED_SINCE;
-    match (operation, lang) {
-        (Operation::AddOffer, Lang::Fr) => format!(
-            "la passerelle ne connaît pas la route {route} (addOffer, l'offre au niveau du dossier) : Cegid l'a déclarée obsolète le {since}, elle a peut-être été retirée. Pour continuer sans elle : mettez onboarding_add_offer = false dans loopbatch.toml, activez l'offre de ces dossiers dans LoopHub, puis relancez les lignes non faites avec --only-failed et les résultats de cette exécution (pas --resume : le plan gardé contient encore addOffer). Un changement d'offre au niveau du dossier (ligne sans e-mail) n'a pas d'autre route : faites-le dans LoopHub"
-        ),
-        (Operation::AddOffer, Lang::En) => format!(
-            "the gateway does not know the route {route} (addOffer, the dossier-level offer): Cegid declared it deprecated on {since}, it may have been withdrawn. To go on without it: set onboarding_add_offer = false in loopbatch.toml, activate the offer of these dossiers in LoopHub, then run the rows not done again with --only-failed and this run's results (not --resume: the kept plan still holds addOffer). A dossier-level offer change (a row without e-mail) has no other route: do it in LoopHub"
-        ),
-        (_, Lang::Fr) => format!(
-            "la passerelle ne connaît pas la route {route} ({op}) : elle a peut-être été retirée, ou l'adresse (base_url) ou la méthode ne sont pas les bonnes ; vérifiez base_url et [routes] dans loopbatch.toml"
-        ),
-        (_, Lang::En) => format!(
-            "the gateway does not know the route {route} ({op}): it may have been withdrawn, or the address (base_url) or the method may be wrong; check base_url and [routes] in loopbatch.toml"
-        ),
-    }
+    CallText::FatalRow { kind, status, message, route }.text(lang)
 }
 
 /// Joins a route under the base URL's path; never drops that path.
@@ -200,7 +122,7 @@ impl Client {
         already_done: Vec<String>,
     ) -> Result<Client> {
         let lang = cfg.lang;
-        check_base_url(&cfg.base_url, lang)?;
+        check_base_url(&cfg.base_url)?;
         let mut builder = reqwest::Client::builder()
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.request_timeout)
@@ -211,12 +133,7 @@ impl Client {
         if is_loopback(&cfg.base_url) {
             builder = builder.no_proxy();
         }
-        let http = builder.build().map_err(|e| {
-            Failure::unusable(format!(
-                "{} {e}",
-                lang.t("Client HTTP impossible à créer :", "Cannot create the HTTP client:")
-            ))
-        })?;
+        let http = builder.build().map_err(|e| Failure::refused(Refusal::HttpClient { error: e.to_string() }))?;
         Ok(Client { http, base_url: cfg.base_url.clone(), already_done, lang })
     }
 
@@ -288,14 +205,14 @@ fn transport_error(e: &reqwest::Error, lang: Lang) -> Answer {
     // Connection refused: nothing went out. Anything later (timeout, reset,
     // closed before the answer) may have reached the server.
     let maybe_applied = !e.is_connect();
-    let detail = if e.is_timeout() {
-        lang.t("délai d'attente dépassé", "timed out")
+    let fault = if e.is_timeout() {
+        TransportFault::Timeout
     } else if e.is_connect() {
-        lang.t("connexion impossible", "cannot connect")
+        TransportFault::Connect
     } else {
-        lang.t("connexion coupée avant la réponse", "connection cut before the answer")
-    }
-    .to_string();
+        TransportFault::Cut
+    };
+    let detail = CallText::Transport(fault).text(lang);
     Answer::Transient { status: None, maybe_applied, detail, request_id: String::new() }
 }
 

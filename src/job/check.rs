@@ -29,7 +29,7 @@ pub struct OnlineCheck {
 /// configuration's (`Config::keys`), for its address: keys only travel over
 /// https (or to this machine), so the address is checked first.
 pub fn keys(cfg: &Config, given: Option<Keys>) -> Result<Keys> {
-    crate::execute::client::check_base_url(&cfg.base_url, cfg.lang)?;
+    crate::execute::client::check_base_url(&cfg.base_url)?;
     match given {
         Some(keys) => Ok(keys),
         None => cfg.keys(),
@@ -38,7 +38,7 @@ pub fn keys(cfg: &Config, given: Option<Keys>) -> Result<Keys> {
 
 /// The LoopHub portfolio of the cabinet.
 pub async fn fetch_portfolio(cfg: &Config, domain: Option<&str>, keys: Keys) -> Result<Portfolio> {
-    crate::execute::client::check_base_url(&cfg.base_url, cfg.lang)?;
+    crate::execute::client::check_base_url(&cfg.base_url)?;
     loophub::fetch(cfg, domain, keys).await
 }
 

@@ -41,21 +41,18 @@ impl Demo {
 /// Each demo starts afresh: the record of a previous demo is detached.
 pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
     let lang = cfg.lang;
-    std::fs::create_dir_all(out).map_err(|e| crate::error::Failure::unusable(format!("{} : {e}", out.display())))?;
+    std::fs::create_dir_all(out).map_err(|e| {
+        crate::error::Failure::refused(crate::error::Refusal::CannotCreateFolder {
+            folder: out.to_path_buf(),
+            error: e.to_string(),
+        })
+    })?;
     let sheet = out.join("onboarding-clients.csv");
     let dossiers = out.join("dossiers-simulateur.csv");
     let results = out.join("resultats-demo.xlsx");
     // A demo going in this folder keeps its journal and its samples.
     if super::before::is_running(&RunFiles::new(&results)) {
-        return Err(crate::error::Failure::unusable(format!(
-            "{} {} {}",
-            lang.t("Une démonstration tourne déjà dans", "A demo is already going in"),
-            out.display(),
-            lang.t(
-                ": attendez sa fin, ou choisissez un autre dossier avec --out. Rien n'a été envoyé.",
-                ": wait for its end, or pick another folder with --out. Nothing was sent.",
-            )
-        )));
+        return Err(crate::error::Failure::refused(crate::error::Refusal::DemoGoing { folder: out.to_path_buf() }));
     }
     write_atomic(&sheet, DEMO_SHEET)?;
     write_atomic(&dossiers, DEMO_DOSSIERS)?;
@@ -90,7 +87,7 @@ pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
         admin_secret: Some(Secret::new(admin_secret())),
         ..Default::default()
     };
-    let handle = simulator::start(sim_opts, 0).await.map_err(|e| simulator::bind_failure(0, &e, lang))?;
+    let handle = simulator::start(sim_opts, 0).await.map_err(|e| simulator::bind_failure(0, &e))?;
     cfg.base_url = handle.base_url.clone();
     Ok(Demo { simulator: handle, cfg, sheet, results })
 }

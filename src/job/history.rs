@@ -126,7 +126,7 @@ pub fn sought(who: &str, cfg: &Config) -> (String, bool) {
 
 /// The registre of `cfg`, if there is one: asking never creates it.
 fn registre(cfg: &Config) -> Result<Option<Registre>> {
-    let path = crate::registre::location(cfg.registre.as_deref(), cfg.lang)?;
+    let path = crate::registre::location(cfg.registre.as_deref())?;
     if !path.exists() {
         return Ok(None);
     }

@@ -7,22 +7,11 @@
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
-use crate::error::{Failure, Result};
+use crate::error::{Failure, Holder, Refusal, Result};
 use crate::i18n::Lang;
 use crate::outcome::now_iso;
 
 use super::RunFiles;
-
-/// Who holds a run's lock, as its note says.
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
-struct Holder {
-    user: String,
-    machine: String,
-    pid: u32,
-    since: String,
-}
 
 /// A run's lock, held until dropped (or the process ends).
 pub(super) struct RunLock {
@@ -40,26 +29,22 @@ impl Drop for RunLock {
 
 impl RunLock {
     /// Takes the lock of the run writing `files`' results, or says who has it.
-    pub(super) fn take(files: &RunFiles, lang: Lang) -> Result<RunLock> {
+    // `_lang`: the callers' (before.rs) still pass it; the refusal is said at the edge.
+    pub(super) fn take(files: &RunFiles, _lang: Lang) -> Result<RunLock> {
         let file = open_lock(&files.lock()).map_err(|e| {
-            Failure::unusable(format!(
-                "{} {} : {e}. {}",
-                lang.t("Impossible de préparer l'exécution dans", "Cannot prepare the run in"),
-                folder_of(files.results()).display(),
-                lang.t(
-                    "Vérifiez que le dossier existe et que vous avez le droit d'y écrire. Rien n'a été envoyé.",
-                    "Check that the folder exists and that you may write there. Nothing was sent."
-                )
-            ))
+            Failure::refused(Refusal::RunCannotPrepare {
+                folder: folder_of(files.results()).to_path_buf(),
+                error: e.to_string(),
+            })
         })?;
-        Self::hold(file, files, lang)
+        Self::hold(file, files)
     }
 
     /// The lock of a run only read (`--only-failed`'s previous run): taken
     /// when its folder lets us, refused when another process holds it.
-    pub(super) fn take_to_read(files: &RunFiles, lang: Lang) -> Result<Option<RunLock>> {
+    pub(super) fn take_to_read(files: &RunFiles, _lang: Lang) -> Result<Option<RunLock>> {
         match open_lock(&files.lock()) {
-            Ok(file) => Self::hold(file, files, lang).map(Some),
+            Ok(file) => Self::hold(file, files).map(Some),
             // A folder we may only read: nobody runs there through us.
             Err(_) => Ok(None),
         }
@@ -72,21 +57,16 @@ impl RunLock {
         matches!(file.try_lock_shared(), Err(TryLockError::WouldBlock))
     }
 
-    fn hold(file: File, files: &RunFiles, lang: Lang) -> Result<RunLock> {
+    fn hold(file: File, files: &RunFiles) -> Result<RunLock> {
         let note = files.lock_note();
         match file.try_lock() {
             Ok(()) => {}
-            Err(TryLockError::WouldBlock) => return Err(refused(files, &note, lang)),
+            Err(TryLockError::WouldBlock) => return Err(refused(files, &note)),
             Err(TryLockError::Error(e)) => {
-                return Err(Failure::unusable(format!(
-                    "{} {} : {e}. {}",
-                    lang.t("Impossible de verrouiller l'exécution dans", "Cannot lock the run in"),
-                    folder_of(files.results()).display(),
-                    lang.t(
-                        "Ce dossier ne permet pas d'empêcher deux exécutions à la fois : choisissez pour les résultats un dossier du poste ou un partage qui le permet. Rien n'a été envoyé.",
-                        "This folder cannot keep two runs from going at once: put the results in a folder of this machine or on a share that can. Nothing was sent."
-                    )
-                )));
+                return Err(Failure::refused(Refusal::RunCannotLock {
+                    folder: folder_of(files.results()).to_path_buf(),
+                    error: e.to_string(),
+                }));
             }
         }
         let holder = Holder {
@@ -119,31 +99,10 @@ fn open_lock(path: &Path) -> std::io::Result<File> {
     }
 }
 
-fn refused(files: &RunFiles, note: &Path, lang: Lang) -> Failure {
-    let name = files.results().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+fn refused(files: &RunFiles, note: &Path) -> Failure {
+    let results = files.results().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let holder = std::fs::read(note).ok().and_then(|b| serde_json::from_slice::<Holder>(&b).ok());
-    let who = match holder {
-        Some(h) => format!(
-            "{} {}, {} {}, {} {}, {} {}",
-            lang.t("utilisateur", "user"),
-            h.user,
-            lang.t("poste", "machine"),
-            h.machine,
-            lang.t("processus", "process"),
-            h.pid,
-            lang.t("depuis", "since"),
-            h.since
-        ),
-        None => lang.t("qui vient de la commencer", "just started").to_string(),
-    };
-    Failure::unusable(format!(
-        "{} {name} ({who}). {}",
-        lang.t("Une autre exécution de loopbatch travaille déjà sur", "Another loopbatch run is already working on"),
-        lang.t(
-            "Rien n'a été envoyé. Attendez qu'elle se termine (ou arrêtez-la), puis relancez votre commande ; ou choisissez un autre fichier de résultats.",
-            "Nothing was sent. Wait until it ends (or stop it), then run your command again; or choose another results file."
-        )
-    ))
+    Failure::refused(Refusal::RunTaken { results, holder })
 }
 
 fn folder_of(path: &Path) -> &Path {

@@ -48,12 +48,8 @@ pub fn stored_run(files: &RunFiles, lang: Lang) -> StoredRun {
 /// as `registre forget` does: the page deletes that run. The calls forgotten
 /// and whether every copy was overwritten (a reader can hold the WAL).
 pub fn forget_run(files: &RunFiles, cfg: &crate::config::Config) -> crate::error::Result<(usize, bool)> {
-    let key = super::user_secret(cfg).ok_or_else(|| {
-        crate::error::Failure::unusable(cfg.lang.t(
-            "Dossier de configuration de l'utilisateur introuvable : la clé des empreintes ne peut pas être lue. Rien n'a été supprimé.",
-            "The user's configuration folder cannot be found: the key of the fingerprints cannot be read. Nothing was deleted.",
-        ))
-    })?;
+    let key = super::user_secret(cfg)
+        .ok_or(crate::error::Failure::refused(crate::error::Refusal::NoConfigFolder { deleting: true }))?;
     let forgotten = crate::registre::Registre::open(&files.registre(), cfg.lang)?.forget_run(files.results(), &key)?;
     Ok((forgotten.calls, forgotten.emptied))
 }

@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::config::{Config, Keys, mask};
-use crate::error::{Failure, Result};
+use crate::error::{Failure, Refusal, Result, RunPlace};
 use crate::execute::client::{normalized_endpoint, simulator_instance};
 use crate::i18n::Lang;
+use crate::messages::{Notice, Text};
 
 use super::RunFiles;
 
@@ -56,14 +57,12 @@ impl Tenant {
 
     /// The place, for a person: the address, and the simulator's instance.
     pub fn place(&self, lang: Lang) -> String {
-        let mut s = self.endpoint.clone();
-        if let Some(d) = &self.domain {
-            s.push_str(&format!(" ({} {d})", lang.t("domaine", "domain")));
-        }
-        if let Some(i) = &self.instance {
-            s.push_str(&format!(" ({} {i})", lang.t("simulateur, instance", "simulator, instance")));
-        }
-        s
+        Notice::Place { endpoint: &self.endpoint, domain: self.domain.as_deref(), instance: self.instance.as_deref() }
+            .text(lang)
+    }
+
+    fn run_place(&self) -> RunPlace {
+        RunPlace { endpoint: self.endpoint.clone(), domain: self.domain.clone(), instance: self.instance.clone() }
     }
 
     /// The same key: by fingerprint when both have one; by the masked id
@@ -84,47 +83,28 @@ impl Tenant {
 /// simulator that renewed its instance, or an address that answered with
 /// one and now does not, is another place. Another key at the same place
 /// goes only with `new_key`.
-pub(super) fn check_same(recorded: &Tenant, now: &Tenant, new_key: bool, lang: Lang) -> Result<()> {
+// `_lang`: the callers' (before.rs) still pass it; the refusal is said at the edge.
+pub(super) fn check_same(recorded: &Tenant, now: &Tenant, new_key: bool, _lang: Lang) -> Result<()> {
     // An address that sent no instance id then and sends one now is a
     // simulator that took its port: another place.
     let same_place =
         recorded.endpoint == now.endpoint && recorded.domain == now.domain && recorded.instance == now.instance;
     if !same_place {
         let gone = recorded.instance.is_some() && now.instance.is_none() && recorded.endpoint == now.endpoint;
-        return Err(Failure::unusable(format!(
-            "{} {} ; {} {}{}. {}",
-            lang.t("Cette exécution est allée vers", "This run went to"),
-            recorded.place(lang),
-            lang.t("la configuration vise maintenant", "the configuration now points at"),
-            now.place(lang),
-            if gone { lang.t(" (ce simulateur n'est plus là)", " (that simulator is gone)") } else { "" },
-            lang.t(
-                "Rien n'a été envoyé. Une exécution ne se reprend que là où elle a commencé : ses résultats se lisent toujours ; pour envoyer ailleurs, lancez une nouvelle exécution avec un autre fichier de résultats.",
-                "Nothing was sent. A run is resumed only where it started: its results can still be read; to send elsewhere, start a new run with another results file."
-            )
-        )));
+        return Err(Failure::refused(Refusal::OtherPlace {
+            recorded: recorded.run_place(),
+            now: now.run_place(),
+            gone,
+        }));
     }
     if !new_key && !recorded.same_key(now) {
         // The same look, another fingerprint: another user's secret, or
         // another key that begins and ends alike.
-        let unconfirmed = match recorded.key == now.key {
-            true => lang.t(
-                " (qui se ressemblent, mais la clé ne peut être confirmée comme la même : exécution commencée par un autre utilisateur ou sur un autre poste ?)",
-                " (which look alike, but the key cannot be confirmed as the same: a run started by another user or on another machine?)",
-            ),
-            false => "",
-        };
-        return Err(Failure::unusable(format!(
-            "{} {} ; {} {}{unconfirmed}. {}",
-            lang.t("Cette exécution a été faite avec la clé d'API", "This run was made with the API key"),
-            recorded.key,
-            lang.t("la clé donnée maintenant est", "the key given now is"),
-            now.key,
-            lang.t(
-                "Rien n'a été envoyé. Si c'est la nouvelle clé du même cabinet (l'ancienne a été refusée ou remplacée), reprenez avec --new-key ; sinon remettez la clé d'origine. (Une exécution commencée par un autre utilisateur se reprend aussi avec --new-key.)",
-                "Nothing was sent. If it is the same firm's new key (the old one was refused or replaced), resume with --new-key; otherwise put the original key back. (A run started by another user is resumed with --new-key too.)"
-            )
-        )));
+        return Err(Failure::refused(Refusal::OtherKey {
+            recorded: recorded.key.clone(),
+            now: now.key.clone(),
+            look_alike: recorded.key == now.key,
+        }));
     }
     Ok(())
 }

@@ -319,7 +319,6 @@ pub(super) fn failure(f: &Failure) -> String {
                 InputProblem::ChangedWhileRead => format!("{file} changed while it was being read (still being saved?): wait for the save to end, close it in Excel, then try again."),
                 InputProblem::Unreadable => format!("Cannot read {file}: {}. Close it in Excel if it is open there, save it again, then try again.", cause(c)),
                 InputProblem::HeadersOnly => format!("{file} holds headers only, no data rows: add at least one row below the headers."),
-                InputProblem::Refused(said) => said.clone(),
                 InputProblem::NotASheet(what) => {
                     let is = match what {
                         Foreign::Pdf => "is a PDF document, not a spreadsheet",
@@ -389,6 +388,8 @@ pub(super) fn failure(f: &Failure) -> String {
         }
         Failure::Internal { .. } => "loopbatch internal error: a defect of the program, not of your file. Try again; if it happens again, report it.".into(),
         Failure::Unusable(said) | Failure::Stopped(said) => said.clone(),
+        Failure::Refused(r) => super::setup::refusal(r, crate::i18n::Lang::En),
+        Failure::Halted(h) => super::setup::halt(h, crate::i18n::Lang::En),
     }
 }
 
@@ -480,6 +481,8 @@ pub(super) fn workbook(t: WorkbookText) -> &'static str {
         WorkbookText::Name => "name",
         WorkbookText::Advice => "advice",
         WorkbookText::PageFooter => "&CPage &P of &N",
+        WorkbookText::UnknownValue => "Unknown value",
+        WorkbookText::OperationsSheet => "Operations",
         WorkbookText::ResultsSheet => "Results",
     }
 }

@@ -316,7 +316,6 @@ pub(super) fn failure(f: &Failure) -> String {
                 InputProblem::ChangedWhileRead => format!("{file} a changé pendant sa lecture (encore en cours d'enregistrement ?) : attendez la fin de l'enregistrement, fermez-le dans Excel, puis recommencez."),
                 InputProblem::Unreadable => format!("Lecture impossible de {file} : {}. Fermez-le dans Excel s'il y est ouvert, enregistrez-le de nouveau, puis recommencez.", cause(c)),
                 InputProblem::HeadersOnly => format!("{file} ne contient que des en-têtes, aucune ligne de données : ajoutez au moins une ligne sous les en-têtes."),
-                InputProblem::Refused(said) => said.clone(),
                 InputProblem::NotASheet(what) => {
                     let is = match what {
                         Foreign::Pdf => "est un document PDF, pas un tableur",
@@ -386,6 +385,8 @@ pub(super) fn failure(f: &Failure) -> String {
         }
         Failure::Internal { .. } => "Erreur interne de loopbatch : c'est un défaut du programme, pas de votre fichier. Recommencez ; si cela se reproduit, signalez-le.".into(),
         Failure::Unusable(said) | Failure::Stopped(said) => said.clone(),
+        Failure::Refused(r) => super::setup::refusal(r, crate::i18n::Lang::Fr),
+        Failure::Halted(h) => super::setup::halt(h, crate::i18n::Lang::Fr),
     }
 }
 
@@ -482,6 +483,8 @@ pub(super) fn workbook(t: WorkbookText) -> &'static str {
         WorkbookText::Advice => "conseil",
         WorkbookText::PageFooter => "&CPage &P / &N",
         WorkbookText::ResultsSheet => "Résultats",
+        WorkbookText::UnknownValue => "Valeur inconnue",
+        WorkbookText::OperationsSheet => "Opérations",
     }
 }
 

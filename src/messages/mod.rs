@@ -3,15 +3,22 @@
 //! (`Problem`, `Warning`, `Failure`, `Message`), so a sentence missing in a language,
 //! or an argument it does not take, fails the build. Loop's own answers are
 //! not messages: they stay verbatim in `loop_api`.
+//! `setup` holds the refusals and stops (`Failure::Refused`, `Halted`) and
+//! the notices of commands and the page; `call` the engine's words about
+//! one call; `page` the page's fixed words.
 //!
-//! Not every sentence is here yet: the rest are still written inline as
-//! `lang.t(fr, en)` beside their use.
+//! Not every sentence is here yet: a few files still write theirs inline
+//! as `lang.t(fr, en)` beside their use (see ARCHITECTURE.md).
 
+mod call;
 mod en;
 mod fr;
 mod page;
+mod setup;
 
-pub(crate) use page::{GridText, HistoryText, HomeText, PlanText, RunText, SheetText};
+pub(crate) use call::{CallText, RouteHint, TransportFault};
+pub(crate) use page::{AnswerText, GridText, HistoryText, HomeText, PlanText, RunText, SheetText};
+pub(crate) use setup::{KeysKept, Notice};
 
 use crate::error::Failure;
 use crate::i18n::Lang;
@@ -373,6 +380,10 @@ pub(crate) enum WorkbookText {
     Advice,
     PageFooter,
     ResultsSheet,
+    /// A template's drop-down refusing a value: its title.
+    UnknownValue,
+    /// The operations template's sheet.
+    OperationsSheet,
 }
 
 impl WorkbookText {

@@ -193,3 +193,91 @@ fn the_systems_errors_are_said_in_the_users_words() {
         assert!(en.contains("access refused by the system") && !en.contains("os error"), "{en}");
     }
 }
+
+fn refusals() -> Vec<Failure> {
+    use crate::error::{Halt, Holder, LoopHubCall, LoopHubFault, Refusal};
+    let registre = || Path::new("registre.sqlite").to_path_buf();
+    let holder =
+        Holder { user: "claire".into(), machine: "PC-12".into(), pid: 42, since: "2026-12-03T10:04:00+01:00".into() };
+    vec![
+        Failure::refused(Refusal::RegistreDamaged { file: registre() }),
+        Failure::refused(Refusal::RegistreNewer { file: registre(), by: Some("0.9.0".into()) }),
+        Failure::refused(Refusal::RegistreNoRoom { folder: "données".into(), free_mb: 12, needed_mb: 50 }),
+        Failure::refused(Refusal::ConfigInvalid {
+            file: "loopbatch.toml".into(),
+            line: Some(3),
+            error: "expected `]`".into(),
+        }),
+        Failure::refused(Refusal::KeyMissing { api: true }),
+        Failure::refused(Refusal::RunTaken { results: "resultats.xlsx".into(), holder: Some(holder) }),
+        Failure::refused(Refusal::RunTaken { results: "resultats.xlsx".into(), holder: None }),
+        Failure::refused(Refusal::OtherKey { recorded: "ab***yz".into(), now: "ab***yz".into(), look_alike: true }),
+        Failure::halted(Halt::RegistreUnwritable { file: registre(), error: "disque plein".into() }),
+        Failure::halted(Halt::LoopHub {
+            call: LoopHubCall { method: "POST".into(), route: "/loophub/folders".into(), key: "ab***yz".into() },
+            fault: LoopHubFault::Fatal {
+                kind: crate::loop_api::FatalKind::RouteNotFound,
+                status: 404,
+                message: "Resource not found".into(),
+            },
+        }),
+    ]
+}
+
+#[test]
+fn what_keeps_a_command_from_starting_or_stops_it() {
+    insta::assert_snapshot!("refusals_fr", said(&refusals(), Lang::Fr));
+    insta::assert_snapshot!("refusals_en", said(&refusals(), Lang::En));
+    for f in refusals() {
+        assert_eq!(f.to_string(), f.text(Lang::Fr), "displayed in French, the default");
+    }
+}
+
+#[test]
+fn the_engines_words_about_one_call() {
+    use crate::loop_api::FatalKind;
+    use crate::loop_api::Operation;
+    let route = RouteHint::Call { operation: Operation::AddOffer, route: "/collaborativeOffer/addOffer" };
+    let said = |lang| {
+        [
+            CallText::FatalRow { kind: FatalKind::ApiKey, status: 401, message: "", route },
+            CallText::Fatal { kind: FatalKind::RouteNotFound, status: 404, message: "Resource not found", route },
+            CallText::Transport(TransportFault::Cut),
+            CallText::DependencyFailed { dep: 3, operation: "provisionCompany", dossier: "D1" },
+            CallText::LostTooOften {
+                failures: 6,
+                contact: Some(("Anne Alpha", "a@x.fr")),
+                dossier: "D1",
+                detail: "délai d'attente dépassé",
+            },
+            CallText::GaveUp { detail: "HTTP 503", attempts: 6 },
+        ]
+        .iter()
+        .map(|m| m.text(lang))
+        .collect::<Vec<_>>()
+        .join("\n")
+    };
+    insta::assert_snapshot!("call_fr", said(Lang::Fr));
+    insta::assert_snapshot!("call_en", said(Lang::En));
+}
+
+#[test]
+fn what_commands_and_the_page_say_on_the_way() {
+    let said = |lang| {
+        [
+            Notice::RegistreSound { file: Path::new("registre.sqlite"), runs: 3, attempts: 120 },
+            Notice::Imported { journal: Path::new("r.xlsx.journal.jsonl"), records: 40, run: 2, damaged: true },
+            Notice::Place { endpoint: "http://127.0.0.1:4001/api", domain: Some("CAB"), instance: Some("s1") },
+            Notice::KeysSaid { kept: KeysKept::Typed, key: "ab***yz" },
+            Notice::CallsDone { done: 1, total: 10 },
+            Notice::PaceAllowed { rate: "2,5", per_second: 2.5 },
+            Notice::Errors { n: 2 },
+        ]
+        .iter()
+        .map(|m| m.text(lang))
+        .collect::<Vec<_>>()
+        .join("\n")
+    };
+    insta::assert_snapshot!("notices_fr", said(Lang::Fr));
+    insta::assert_snapshot!("notices_en", said(Lang::En));
+}

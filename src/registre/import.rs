@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::error::Failure;
-use crate::i18n::Lang;
+use crate::error::{Failure, Refusal};
 
 use super::legacy::Entry;
 use super::{canonical, insert_answer};
@@ -61,29 +60,18 @@ fn records(bytes: &[u8]) -> (Vec<Entry>, bool) {
     (out, damaged)
 }
 
-pub(super) fn import(
-    conn: &mut Connection,
-    journal: &Path,
-    results: &Path,
-    lang: Lang,
-) -> Result<Option<super::Imported>, Error> {
-    let unreadable = |e: String| {
-        Error::Read(Failure::unusable(format!(
-            "{} {} : {e}",
-            lang.t("Journal illisible :", "Unreadable journal:"),
-            journal.display()
-        )))
+pub(super) fn import(conn: &mut Connection, journal: &Path, results: &Path) -> Result<Option<super::Imported>, Error> {
+    let unreadable = |error: Option<String>| {
+        Error::Read(Failure::refused(Refusal::JournalUnreadable { journal: journal.to_path_buf(), error }))
     };
-    let bytes = std::fs::read(journal).map_err(|e| unreadable(e.to_string()))?;
+    let bytes = std::fs::read(journal).map_err(|e| unreadable(Some(e.to_string())))?;
     let digest = {
         use sha2::{Digest, Sha256};
         format!("{:x}", Sha256::digest(&bytes))
     };
     let (entries, damaged) = records(&bytes);
     let Some(Entry::Start { plan_hash, source, timestamp, sending, .. }) = entries.first().cloned() else {
-        return Err(unreadable(
-            lang.t("pas un journal de loopbatch (sans en-tête)", "not a loopbatch journal (no header)").into(),
-        ));
+        return Err(unreadable(None));
     };
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let known: Option<i64> =

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::error::{Failure, Result};
+use crate::error::{Failure, Refusal, Result};
 use crate::i18n::Lang;
 use crate::outcome::{CallOutcome, Status, now_iso};
 
@@ -50,15 +50,10 @@ pub(crate) fn default_path() -> Option<PathBuf> {
 
 /// The registre to use: `explicit` (flag, environment, configuration)
 /// else the default place.
-pub(crate) fn location(explicit: Option<&Path>, lang: Lang) -> Result<PathBuf> {
+pub(crate) fn location(explicit: Option<&Path>) -> Result<PathBuf> {
     match explicit {
         Some(p) => Ok(p.to_path_buf()),
-        None => default_path().ok_or_else(|| {
-            Failure::unusable(lang.t(
-                "Dossier de données de l'utilisateur introuvable : indiquez où garder le registre avec --registre FICHIER (ou LOOPBATCH_REGISTRE).",
-                "The user's data folder cannot be found: say where to keep the registre with --registre FILE (or LOOPBATCH_REGISTRE).",
-            ))
-        }),
+        None => default_path().ok_or(Failure::refused(Refusal::NoDataFolder)),
     }
 }
 
@@ -142,7 +137,7 @@ impl Registre {
     /// Opens the registre at `path`, creating it (owner-only) if there is
     /// none; see [`open`](self::open) for what is refused.
     pub fn open(path: &Path, lang: Lang) -> Result<Registre> {
-        let conn = open::open(path, lang)?;
+        let conn = open::open(path)?;
         Ok(Registre { conn, path: path.to_path_buf(), lang, synchronous: "NORMAL" })
     }
 
@@ -290,37 +285,25 @@ impl Registre {
     /// Copies the registre, whole and consistent even while it is written,
     /// through SQLite's backup API, to a new owner-only file `dest`.
     pub fn copy_to(&self, dest: &Path) -> Result<()> {
-        let lang = self.lang;
-        let refused = |e: String| {
-            Failure::unusable(format!(
-                "{} {} : {e}",
-                lang.t("Copie du registre impossible vers", "Cannot copy the registre to"),
-                dest.display()
-            ))
-        };
+        let refused =
+            |error: Option<String>| Failure::refused(Refusal::RegistreCopy { dest: dest.to_path_buf(), error });
         if dest.exists() {
-            return Err(refused(
-                lang.t(
-                    "ce fichier existe déjà (il n'est jamais écrasé)",
-                    "this file exists already (never overwritten)",
-                )
-                .into(),
-            ));
+            return Err(refused(None));
         }
-        open::create_owner_only(dest).map_err(|e| refused(e.to_string()))?;
+        open::create_owner_only(dest).map_err(|e| refused(Some(e.to_string())))?;
         let copied = Connection::open(dest).and_then(|mut to| {
             rusqlite::backup::Backup::new(&self.conn, &mut to)?.run_to_completion(256, std::time::Duration::ZERO, None)
         });
         copied.map_err(|e| {
             let _ = std::fs::remove_file(dest);
-            refused(e.to_string())
+            refused(Some(e.to_string()))
         })
     }
 
     /// Imports a journal of the previous version (JSON lines beside its
     /// results) as its run's records; `None` when it was imported before.
     pub fn import_journal(&mut self, journal: &Path, results: &Path) -> Result<Option<Imported>> {
-        import::import(&mut self.conn, journal, results, self.lang).map_err(|e| match e {
+        import::import(&mut self.conn, journal, results).map_err(|e| match e {
             import::Error::Read(f) => f,
             import::Error::Db(e) => open::failure(&self.path, &e, self.lang),
         })

@@ -3,37 +3,28 @@
 
 use std::path::Path;
 
-use crate::error::{Failure, Result};
-use crate::i18n::Lang;
+use crate::error::{Failure, Refusal, Result};
 
 /// The least free space under the registre for a run to start.
 pub(crate) const MIN_FREE_BYTES: u64 = 50 * 1024 * 1024;
 
 /// `Err` (exit 2, nothing sent) when the registre's disk has less than
 /// `MIN_FREE_BYTES` free; a disk whose free space cannot be known passes.
-pub(crate) fn enough_space(registre: &Path, lang: Lang) -> Result<()> {
-    at_least(registre, min_free(), lang)
+pub(crate) fn enough_space(registre: &Path) -> Result<()> {
+    at_least(registre, min_free())
 }
 
-pub(super) fn at_least(registre: &Path, needed: u64, lang: Lang) -> Result<()> {
+pub(super) fn at_least(registre: &Path, needed: u64) -> Result<()> {
     let dir = registre.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let Some(free) = free_bytes(dir) else { return Ok(()) };
     if free >= needed {
         return Ok(());
     }
-    Err(Failure::unusable(format!(
-        "{} {} ({} {} Mo, {} {} Mo). {}",
-        lang.t("Pas assez de place pour le registre :", "Not enough room for the registre:"),
-        dir.display(),
-        lang.t("libre", "free"),
-        free / (1024 * 1024),
-        lang.t("il en faut", "needed"),
-        needed / (1024 * 1024),
-        lang.t(
-            "Libérez de la place sur ce disque (ou indiquez un autre registre avec --registre), puis relancez. Rien n'a été envoyé.",
-            "Free some space on this disk (or name another registre with --registre), then run again. Nothing was sent."
-        )
-    )))
+    Err(Failure::refused(Refusal::RegistreNoRoom {
+        folder: dir.to_path_buf(),
+        free_mb: free / (1024 * 1024),
+        needed_mb: needed / (1024 * 1024),
+    }))
 }
 
 /// The threshold; a debug build takes another from

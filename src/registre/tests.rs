@@ -165,8 +165,8 @@ fn a_copy_is_whole_and_checks_sound_and_never_overwrites() {
 fn too_little_room_refuses_a_run() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(FILE_NAME);
-    enough_space(&path, Lang::Fr).expect("a test machine has 50 MB free");
-    let f = space::at_least(&path, u64::MAX / 2, Lang::Fr).expect_err("refused");
+    enough_space(&path).expect("a test machine has 50 MB free");
+    let f = space::at_least(&path, u64::MAX / 2).expect_err("refused");
     assert_eq!(f.exit(), exit::UNUSABLE);
     assert!(
         f.to_string().contains("Pas assez de place") && f.to_string().contains("Rien n'a été envoyé"),

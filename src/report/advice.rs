@@ -4,26 +4,53 @@
 //! words stay in `message`.
 
 use crate::i18n::Lang;
-use crate::loop_api::known_answer;
+use crate::loop_api::{Operation, known_answer};
 use crate::messages::{self, Advice};
 use crate::outcome::Status;
 
-/// The advice for a row's result; empty when there is nothing to do.
-pub fn advice(status: Status, message: &str, lang: Lang) -> &'static str {
-    let kind = match status {
+use super::RowResult;
+
+/// The advice for a row's result, from its data: its status, the step it
+/// stopped at, the HTTP status of Loop's answer and, for a refusal, the
+/// kind of Loop's own words (`loop_api`); never from the engine's sentences.
+/// Empty when there is nothing to do.
+pub(crate) fn advice_for(r: &RowResult, lang: Lang) -> &'static str {
+    let kind = match r.status {
         Status::Ok => return "",
         Status::Valide => Advice::Start,
         Status::Invalide => Advice::FixCell,
-        Status::Ignore if message.contains("dont il dépend") || message.contains("it depends on") => {
-            Advice::FixWhatItDependsOn
-        }
+        // Not sent at a call's step: what it depends on failed (a row with
+        // nothing to do has no call's step).
+        Status::Ignore if Operation::all().any(|o| o.name() == r.etape) => Advice::FixWhatItDependsOn,
         Status::Ignore => return "",
         Status::NonExecute => Advice::Resume,
         Status::AVerifier => Advice::CheckInLoop,
-        Status::Erreur if crate::execute::client::says_key_refused(message) => Advice::KeyRefused,
-        Status::Erreur => Advice::Refused(known_answer(message)),
+        // The gateway answers a refused key, and only that, with 401.
+        Status::Erreur if r.code_http == Some(401) => Advice::KeyRefused,
+        Status::Erreur => Advice::Refused(known_answer(&r.message)),
     };
     messages::advice(kind, lang)
+}
+
+/// The advice from a status and its message alone, for a caller that has
+/// no more of the row (the run's page, until it passes its `RowResult` to
+/// `advice_for`): the engine's sentences recognised in both languages.
+pub fn advice(status: Status, message: &str, lang: Lang) -> &'static str {
+    let kind = match status {
+        Status::Ignore if message.contains("dont il dépend") || message.contains("it depends on") => {
+            Advice::FixWhatItDependsOn
+        }
+        Status::Erreur if says_key_refused(message) => Advice::KeyRefused,
+        other => return advice_for(&RowResult { code_http: None, ..RowResult::new(other, message) }, lang),
+    };
+    messages::advice(kind, lang)
+}
+
+/// Whether a row's message says a key was refused (`CallText::FatalRow`).
+fn says_key_refused(message: &str) -> bool {
+    ["clé d'abonnement refusée", "clé d'API refusée", "subscription key refused", "API key refused"]
+        .iter()
+        .any(|w| message.starts_with(w))
 }
 
 /// A status in words, for the page (the results file keeps the codes).
@@ -61,5 +88,26 @@ mod tests {
         );
         assert_eq!(advice(Status::Ok, "", Lang::Fr), "");
         assert!(advice(Status::AVerifier, "", Lang::Fr).contains("Loop"));
+    }
+
+    #[test]
+    fn the_advice_is_chosen_from_the_rows_data_not_its_words() {
+        let row = |status, etape: &str, code_http| RowResult {
+            etape: etape.into(),
+            code_http,
+            ..RowResult::new(status, "n'importe quel texte")
+        };
+        let said = |r: &RowResult| advice_for(r, Lang::Fr);
+        assert_eq!(said(&row(Status::Erreur, "addClient", Some(401))), messages::advice(Advice::KeyRefused, Lang::Fr));
+        assert_eq!(
+            said(&row(Status::Erreur, "addClient", Some(403))),
+            messages::advice(Advice::Refused(None), Lang::Fr)
+        );
+        assert_eq!(
+            said(&row(Status::Ignore, "addClient", None)),
+            messages::advice(Advice::FixWhatItDependsOn, Lang::Fr)
+        );
+        assert_eq!(said(&row(Status::Ignore, "validation", None)), "");
+        assert_eq!(said(&row(Status::Ignore, "", None)), "");
     }
 }

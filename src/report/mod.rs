@@ -26,6 +26,7 @@ pub(crate) mod book;
 pub(crate) mod history;
 mod print;
 mod summary;
+pub(crate) use advice::advice_for;
 pub use advice::{advice, status_said};
 pub use print::people;
 use print::print_sheet;
@@ -174,7 +175,7 @@ fn result_cells(row: &PlanRow, r: &RowResult, lang: Lang) -> [String; 11] {
         r.object_id.clone(),
         r.attempts.to_string(),
         r.timestamp.clone(),
-        advice(r.status, &r.message, lang).to_string(),
+        advice_for(r, lang).to_string(),
     ]
 }
 
@@ -267,7 +268,7 @@ fn csv_lines<R: std::borrow::Borrow<RowResult>>(
         let _ = write!(number, "{}", r.attempts);
         w.write_field(&number)?;
         w.write_field(csv_safe(&r.timestamp).as_bytes())?;
-        w.write_field(csv_safe(advice(r.status, &r.message, lang)).as_bytes())?;
+        w.write_field(csv_safe(advice_for(r, lang)).as_bytes())?;
         w.write_record(None::<&[u8]>)?;
     }
     w.into_inner().map_err(|e| e.into_error())

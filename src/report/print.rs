@@ -11,7 +11,7 @@ use crate::messages::WorkbookText;
 use crate::plan::PlanRow;
 
 use super::summary::{lines_needed, status_color};
-use super::{RowResult, advice};
+use super::{RowResult, advice_for};
 
 /// The columns' widths (in characters of Calibri 11: 7 px each, plus 5 px
 /// a column): A4 landscape with these margins holds them one page wide at
@@ -48,7 +48,7 @@ pub(super) fn print_sheet(
     for (n, (row, r)) in rows.iter().zip(results).enumerate() {
         let line = n as u32 + 1;
         let name = format!("{} {}", cell(&map, row, Field::Prenom), cell(&map, row, Field::Nom)).trim().to_string();
-        let conseil = advice(r.status, &r.message, lang);
+        let conseil = advice_for(r, lang);
         let status = wrap.clone().set_background_color(Color::RGB(status_color(r.status)));
         let values = [
             cell(&map, row, Field::CodeDossier),

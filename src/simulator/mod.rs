@@ -573,13 +573,6 @@ impl Sim {
 }
 
 /// The failure for a port that cannot be bound.
-pub fn bind_failure(port: u16, e: &std::io::Error, lang: Lang) -> Failure {
-    Failure::unusable(format!(
-        "{} 127.0.0.1:{port} : {e}. {}",
-        lang.t("Impossible d'écouter sur", "Cannot listen on"),
-        lang.t(
-            "Choisissez un autre port avec --port (0 = un port libre).",
-            "Pick another port with --port (0 = a free port)."
-        )
-    ))
+pub fn bind_failure(port: u16, e: &std::io::Error) -> Failure {
+    Failure::refused(crate::error::Refusal::CannotListen { port, error: e.to_string() })
 }

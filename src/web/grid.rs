@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use maud::{Markup, html};
 
 use super::pages::layout;
-use crate::job::Field;
 use crate::job::Lang;
 use crate::job::Row;
+use crate::job::{self, Field};
 use crate::job::{CheckedSheet, Status};
 use crate::messages::GridText;
 use crate::messages::{Message, Text, kind};
@@ -45,9 +45,10 @@ pub(super) fn summary(sheet: &CheckedSheet, lang: Lang) -> Markup {
             data-ignored=(c.ignored) role="status" aria-live="polite" {
             div.counts {
                 span.count { (c.rows) " " (GridText::Rows.say(lang)) }
-                span.count.valide { (c.valid) " VALIDE" }
-                span.count.invalide { (c.invalid) " INVALIDE" }
-                span.count.ignore { (c.ignored) " IGNORE" }
+                // Said in words beside the code the results file keeps.
+                @for (class, status, n) in [("valide", Status::Valide, c.valid), ("invalide", Status::Invalide, c.invalid), ("ignore", Status::Ignore, c.ignored)] {
+                    span class=(format!("count {class}")) data-status=(status.word()) { (job::status_said(status, lang)) " · " (status.word()) " (" (n) ")" }
+                }
                 span.count { (c.with_warnings) " " (GridText::WithWarnings.say(lang)) }
                 span.count { (c.calls) " " (GridText::CallsPlanned.say(lang)) }
             }
@@ -133,6 +134,15 @@ fn is_valid_or_ignored(r: &Row) -> bool {
     r.ignored || r.problems.is_empty()
 }
 
+/// The colour class of a checked row's status (as in the results).
+fn tone(s: Status) -> &'static str {
+    match s {
+        Status::Valide => "ok",
+        Status::Invalide => "error",
+        _ => "ignore",
+    }
+}
+
 /// The status of a checked row (`check`'s VALIDE, INVALIDE, IGNORE).
 pub(super) fn status(r: &Row) -> Status {
     if r.ignored {
@@ -162,7 +172,7 @@ pub(super) fn row(sheet: &CheckedSheet, index: usize, lang: Lang) -> Markup {
         .collect();
     html! {
         tr data-testid="row" data-row=(raw.line) data-sheet=(&*raw.sheet) data-statut=(status(r).word()) data-index=(index) {
-            td.fixed.c1 { (&*raw.sheet) } td.fixed.c2 { (raw.line) } td.fixed.c3.statut { (status(r).word()) }
+            td.fixed.c1 { (&*raw.sheet) } td.fixed.c2 { (raw.line) } td class=(format!("fixed c3 statut {}", tone(status(r)))) title=(job::status_said(status(r), lang)) { (status(r).word()) small.said { (job::status_said(status(r), lang)) } }
             td.message data-testid="row-message" { @for p in &elsewhere { small { (p) } } }
             @for (c, cell) in raw.cells.iter().enumerate() {
                 @let name = names[c];

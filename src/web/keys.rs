@@ -9,32 +9,21 @@ use axum::http::{Response, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 
 use super::{App, Shared, html, pages};
+use crate::messages::{AnswerText, KeysKept, Notice, Text};
 
 /// Whether keys are configured, masked as the CLI shows them.
 pub(super) fn said(app: &App) -> String {
     let lang = app.lang();
     if app.simulation {
-        return lang.t("celles du simulateur intégré", "the embedded simulator's").to_string();
+        return AnswerText::SimulatorKeys.say(lang).to_string();
     }
     if let Some(k) = app.typed_keys() {
-        return format!(
-            "{} {}",
-            if app.keys_saved.load(Ordering::Relaxed) {
-                lang.t("enregistrées pour cet utilisateur, clé d'API", "saved for this user, API key")
-            } else {
-                lang.t("saisies pour cette session, clé d'API", "typed for this session, API key")
-            },
-            k.masked_id()
-        );
+        let kept = if app.keys_saved.load(Ordering::Relaxed) { KeysKept::Saved } else { KeysKept::Typed };
+        return Notice::KeysSaid { kept, key: &k.masked_id() }.text(lang);
     }
     match app.send_keys() {
-        Ok(k) => format!("{} {}", lang.t("configurées, clé d'API", "configured, API key"), k.masked_id()),
-        Err(_) => lang
-            .t(
-                "aucune : saisissez ci-dessous la clé d'abonnement et la clé d'API du cabinet (votre contact Cegid vous les donne).",
-                "none: type the firm's subscription key and API key below (your Cegid contact gives them).",
-            )
-            .to_string(),
+        Ok(k) => Notice::KeysSaid { kept: KeysKept::Configured, key: &k.masked_id() }.text(lang),
+        Err(_) => AnswerText::NoKeys.say(lang).to_string(),
     }
 }
 
@@ -58,27 +47,14 @@ pub(super) async fn set_keys(
     let lang = app.lang();
     if app.simulation {
         // The demo talks to its simulator with the simulator's keys only.
-        let mut r = html(pages::message(
-            lang,
-            lang.t("Clés inchangées", "Keys unchanged"),
-            lang.t(
-                "En démonstration, les clés du simulateur intégré sont utilisées et ne peuvent pas être changées. Pour vos propres clés, relancez loopbatch ui sans --demo.",
-                "In the demo, the embedded simulator's keys are used and cannot be changed. For your own keys, start loopbatch ui again without --demo.",
-            ),
-        ));
+        let mut r =
+            html(pages::message(lang, AnswerText::KeysUnchanged.say(lang), AnswerText::DemoKeysCannotChange.say(lang)));
         *r.status_mut() = StatusCode::CONFLICT;
         return r;
     }
     let (sub, api) = (f.abonnement.trim(), f.api.trim());
     if sub.is_empty() || !crate::job::well_formed_api_key(api) {
-        let mut r = html(pages::message(
-            lang,
-            lang.t("Clés refusées", "Keys refused"),
-            lang.t(
-                "Donnez la clé d'abonnement et la clé d'API de la forme IDCLE:SECRET (identifiant de clé, deux-points, secret).",
-                "Give the subscription key and the API key as KEYID:SECRET (key id, colon, secret).",
-            ),
-        ));
+        let mut r = html(pages::message(lang, AnswerText::KeysRefused.say(lang), AnswerText::GiveBothKeys.say(lang)));
         *r.status_mut() = StatusCode::BAD_REQUEST;
         return r;
     }
@@ -90,7 +66,7 @@ pub(super) async fn set_keys(
     if f.garder == "enregistrer"
         && let Err(e) = crate::job::save_user_keys(&keys)
     {
-        let mut r = html(pages::message(lang, lang.t("Clés non enregistrées", "Keys not saved"), &e.to_string()));
+        let mut r = html(pages::message(lang, AnswerText::KeysNotSaved.say(lang), &e.to_string()));
         *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
         return r;
     }

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use super::sheets::{XLSX, download, loaded, not_found};
 use super::{Shared, failed, failure, internal};
 use crate::job::{self, Filter};
+use crate::messages::AnswerText;
 
 fn blank_is_none(s: String) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
@@ -63,13 +64,11 @@ pub(super) async fn portfolio(State(app): State<Shared>, Form(f): Form<Portfolio
     let out = folder.join(format!("{}.xlsx", super::guard::secret()));
     let domain = blank_is_none(f.domaine);
     let exported = job::export_portfolio(&cfg, domain.as_deref(), keys, &filter, Some(&out)).await;
-    let bytes = exported.and_then(|_| {
-        std::fs::read(&out).map_err(|e| crate::job::Failure::unusable(format!("{} : {e}", out.display())))
-    });
+    let bytes = exported.and_then(|_| std::fs::read(&out).map_err(|e| super::page_file(&out, &e)));
     // Clients' data: the copy served is not kept.
     let _ = std::fs::remove_file(&out);
     match bytes {
-        Ok(bytes) => download(bytes, XLSX, lang.t("portefeuille-loophub.xlsx", "loophub-portfolio.xlsx")),
+        Ok(bytes) => download(bytes, XLSX, AnswerText::PortfolioFileName.say(lang)),
         Err(f) => failed(&app, &f, None),
     }
 }

@@ -40,9 +40,10 @@ use tokio::sync::Notify;
 
 use crate::job::Config;
 use crate::job::Lang;
+use crate::job::Refusal;
 use crate::job::{Failure, Result};
 use crate::job::{owner_only_file, owner_only_folder};
-use crate::messages::{Message, Text};
+use crate::messages::{AnswerText, Message, Notice, Text};
 
 pub(crate) use guard::OPENING_TTL;
 
@@ -154,25 +155,25 @@ fn file_names_only(text: &str, folders: &[String]) -> String {
 }
 
 /// The per-user folder of the page's files, created owner-only.
-pub(crate) fn user_folder(lang: Lang) -> Result<PathBuf> {
+pub(crate) fn user_folder() -> Result<PathBuf> {
     // Never a shared folder (the temporary one): another user could own it.
-    let base = dirs::data_dir().ok_or_else(|| {
-        Failure::unusable(lang.t(
-            "Dossier de données de l'utilisateur introuvable (HOME, APPDATA) : la page ne peut pas garder ses fichiers.",
-            "The user's data folder cannot be found (HOME, APPDATA): the page cannot keep its files.",
-        ))
-    })?;
+    let base = dirs::data_dir().ok_or(Failure::refused(Refusal::NoPageFolder))?;
     let folder = base.join("loopbatch");
-    owner_only_folder(&folder).map_err(|e| Failure::unusable(format!("{} : {e}", folder.display())))?;
+    owner_only_folder(&folder).map_err(|e| page_file(&folder, &e))?;
     crate::job::tighten(&folder);
     Ok(folder)
+}
+
+/// A file or folder of the page's own that cannot be made, written or read.
+fn page_file(file: &std::path::Path, e: &std::io::Error) -> Failure {
+    Failure::refused(Refusal::PageFile { file: file.to_path_buf(), error: e.to_string() })
 }
 
 /// Serves the page until "Quitter", Ctrl-C, or `IDLE_LIMIT` without a
 /// request. `announce` gets the opening address once the server listens.
 pub(crate) async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&str)) -> Result<()> {
     let lang = cfg.lang;
-    let folder = user_folder(lang)?;
+    let folder = user_folder()?;
     // A server of this user already serves: it hands a fresh opening.
     if !opts.demo
         && let Some(address) = handover(&folder).await
@@ -181,8 +182,8 @@ pub(crate) async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&
     }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", opts.port))
         .await
-        .map_err(|e| crate::job::bind_failure(opts.port, &e, lang))?;
-    let port = listener.local_addr().map_err(|e| Failure::unusable(e.to_string()))?.port();
+        .map_err(|e| crate::job::bind_failure(opts.port, &e))?;
+    let port = listener.local_addr().map_err(|e| crate::job::bind_failure(opts.port, &e))?.port();
     sheets::remove_unreachable(&folder);
     let app = Arc::new(App {
         cfg: cfg.clone(),
@@ -206,8 +207,7 @@ pub(crate) async fn serve(cfg: &Config, opts: UiOptions, announce: impl FnOnce(&
     let serving = folder.join(SERVING);
     if !opts.demo {
         let line = format!("{port} {}", app.handover_key);
-        owner_only_file(&serving, line.as_bytes())
-            .map_err(|e| Failure::unusable(format!("{} : {e}", serving.display())))?;
+        owner_only_file(&serving, line.as_bytes()).map_err(|e| page_file(&serving, &e))?;
     }
     let address = format!("http://127.0.0.1:{port}/ouvrir/{}", app.guard.new_opening());
     open_at(&folder, &address, &opts, announce)?;
@@ -257,8 +257,7 @@ fn open_at(folder: &std::path::Path, address: &str, opts: &UiOptions, announce: 
         title { "loopbatch" }
         a href=(address) { "loopbatch" }
     };
-    owner_only_file(&opening, page.into_string().as_bytes())
-        .map_err(|e| Failure::unusable(format!("{} : {e}", opening.display())))?;
+    owner_only_file(&opening, page.into_string().as_bytes()).map_err(|e| page_file(&opening, &e))?;
     announce(address);
     if opts.open_browser {
         let _ = open::that_detached(&opening);
@@ -407,8 +406,8 @@ fn failed(app: &App, f: &Failure, next: Option<(&str, &str)>) -> Response<Body> 
         Failure::Input { .. } | Failure::Plan { .. } | Failure::Results { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         // The server's own disk.
         Failure::Write { .. } => StatusCode::INTERNAL_SERVER_ERROR,
-        Failure::Unusable(_) => StatusCode::BAD_REQUEST,
-        Failure::Stopped(_) => StatusCode::BAD_GATEWAY,
+        Failure::Unusable(_) | Failure::Refused(_) => StatusCode::BAD_REQUEST,
+        Failure::Stopped(_) | Failure::Halted(_) => StatusCode::BAD_GATEWAY,
         Failure::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let lang = app.lang();
@@ -431,7 +430,7 @@ fn internal(e: tokio::task::JoinError) -> Failure {
 fn failure_then(app: &App, status: StatusCode, text: &str, next: Option<(&str, &str)>) -> Response<Body> {
     let lang = app.lang();
     let text = app.shown(text);
-    let title = lang.t("Cela n'a pas pu se faire", "This could not be done");
+    let title = AnswerText::ThisCouldNotBeDone.say(lang);
     let mut r = html(pages::failed(lang, title, &text, next));
     *r.status_mut() = status;
     r
@@ -534,17 +533,10 @@ async fn quit(State(app): State<Shared>) -> Response<Body> {
     app.quit.notify_one();
     let lang = app.lang();
     let text = match going {
-        Some((_, name)) => format!(
-            "{} {name} {}",
-            lang.t("L'exécution de", "The run of"),
-            lang.t(
-                "a été arrêtée : les appels en cours se terminent et ses résultats sont écrits. Pour la reprendre, relancez loopbatch, ouvrez « Exécutions gardées » et cliquez sur « Reprendre » : rien de ce qui est fait ne sera renvoyé. Vous pouvez fermer cet onglet.",
-                "was stopped: calls in flight finish and its results are written. To resume it, start loopbatch again, open “Kept runs” and click “Resume”: nothing done is sent again. You may close this tab."
-            )
-        ),
-        None => lang.t("Vous pouvez fermer cet onglet.", "You may close this tab.").to_string(),
+        Some((_, name)) => Notice::StoppedOnQuit { name: &name }.text(lang),
+        None => AnswerText::YouMayCloseThisTab.say(lang).to_string(),
     };
-    html(pages::goodbye(lang, lang.t("loopbatch est arrêté", "loopbatch has stopped"), &text))
+    html(pages::goodbye(lang, AnswerText::LoopbatchHasStopped.say(lang), &text))
 }
 
 #[cfg(test)]

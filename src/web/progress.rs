@@ -10,6 +10,7 @@ use maud::{Markup, html};
 use serde::Serialize;
 
 use crate::job::Lang;
+use crate::messages::{AnswerText, Notice, Text};
 
 /// How far back the pace is measured: the time left follows the recent
 /// pace, not the average since the start (a resume, a pause).
@@ -139,19 +140,14 @@ pub(super) fn duration(s: u64) -> String {
 /// The state in words; a pause says why and for how long.
 pub(super) fn state_label(state: RunState, pause_left: Option<Duration>, lang: Lang) -> String {
     match state {
-        RunState::Running => lang.t("en cours", "running").to_string(),
+        RunState::Running => AnswerText::Running.say(lang).to_string(),
         RunState::Paused => {
             let s = pause_left.map_or(1, |d| d.as_secs_f64().ceil() as u64).max(1);
-            format!(
-                "{} {} ({})",
-                lang.t("en pause : Cegid Loop demande d'attendre", "paused: Cegid Loop asks to wait"),
-                duration(s),
-                lang.t("la suite repart seule", "the run goes on by itself")
-            )
+            Notice::Paused { wait: &duration(s) }.text(lang)
         }
-        RunState::Done => lang.t("terminée", "done").to_string(),
-        RunState::Stopped => lang.t("arrêtée", "stopped").to_string(),
-        RunState::Failed => lang.t("impossible à lancer", "could not start").to_string(),
+        RunState::Done => AnswerText::Done.say(lang).to_string(),
+        RunState::Stopped => AnswerText::Stopped.say(lang).to_string(),
+        RunState::Failed => AnswerText::CouldNotStart.say(lang).to_string(),
     }
 }
 
@@ -159,34 +155,17 @@ pub(super) fn state_label(state: RunState, pause_left: Option<Duration>, lang: L
 pub(super) fn say(p: &mut Progress, pause_left: Option<Duration>, lang: Lang) {
     p.label = state_label(p.state, pause_left, lang);
     let going = p.state.going();
-    let calls = |n: f64| if n >= 2.0 { lang.t("appels", "calls") } else { lang.t("appel", "call") };
     p.texts = Texts {
-        done: format!("{} {} {} {}", p.done, calls(p.done as f64), lang.t("sur", "of"), p.total),
+        done: Notice::CallsDone { done: p.done, total: p.total }.text(lang),
         state: p.label.clone(),
-        pace: format!(
-            "{} {} {} {}",
-            lang.t("cadence permise :", "pace allowed:"),
-            decimal(p.rate, lang),
-            calls(p.rate),
-            lang.t("par seconde", "per second")
-        ),
-        speed: format!(
-            "{} {} {} {}",
-            lang.t("vitesse :", "speed:"),
-            decimal(p.per_second, lang),
-            calls(p.per_second),
-            lang.t("par seconde", "per second")
-        ),
+        pace: Notice::PaceAllowed { rate: &decimal(p.rate, lang), per_second: p.rate }.text(lang),
+        speed: Notice::Speed { rate: &decimal(p.per_second, lang), per_second: p.per_second }.text(lang),
         eta: match (going, p.eta_s) {
             (false, _) => String::new(),
-            (true, Some(s)) => format!("{} {}", lang.t("fin estimée dans", "estimated end in"), duration(s)),
-            (true, None) => lang.t("fin estimée : calcul en cours", "estimated end: being worked out").to_string(),
+            (true, Some(s)) => Notice::EtaIn { wait: &duration(s) }.text(lang),
+            (true, None) => AnswerText::EtaBeingWorkedOut.say(lang).to_string(),
         },
-        errors: match p.errors {
-            0 => lang.t("aucune erreur", "no error").to_string(),
-            1 => lang.t("1 erreur", "1 error").to_string(),
-            n => format!("{n} {}", lang.t("erreurs", "errors")),
-        },
+        errors: Notice::Errors { n: p.errors }.text(lang),
     };
 }
 
@@ -198,7 +177,7 @@ pub(super) fn block(id: &str, p: &Progress, lang: Lang) -> Markup {
     html! {
         div #progress data-testid="progress" data-done=(p.done) data-total=(p.total) data-state=(p.state.word())
             data-reason=[reason] data-run=(id) role="status" aria-live="polite" {
-            progress max=(p.total.max(1)) value=(p.done) aria-label=(lang.t("Appels faits", "Calls done")) {}
+            progress max=(p.total.max(1)) value=(p.done) aria-label=(AnswerText::CallsDone.say(lang)) {}
             span.count #done data-testid="progress-done" { (t.done) }
             span.count #state data-testid="progress-state" { (t.state) }
             span.count #speed data-testid="progress-speed" { (t.speed) }

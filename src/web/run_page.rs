@@ -62,7 +62,8 @@ pub(super) fn run_page(v: &RunView) -> Markup {
                 }
             }
             @if let Some(report) = v.report {
-                @if v.rerun_calls > 0 { (rerun(v)) }
+                // A stopped run goes on with Reprendre, not a new run beside it.
+                @if v.rerun_calls > 0 && p.state != RunState::Stopped { (rerun(v)) }
                 (results(v, report))
             }
         },

@@ -20,6 +20,7 @@ use super::pages::{self, Stored};
 use super::progress::{self, Pace, Progress, RunState};
 use super::{Shared, failed, failure, html, internal, owner_only_folder};
 use crate::job::{self, Bodies, Event, EventSink, Plan, RunFiles, RunRequest, RunSource, Stopper};
+use crate::messages::AnswerText;
 
 pub(super) struct Run {
     pub name: String,
@@ -160,14 +161,7 @@ pub(super) async fn start(State(app): State<Shared>, Form(f): Form<StartForm>) -
         sheet.and_then(|s| all.remove(&s))
     };
     let Some(Pending { name, plan, host, .. }) = pending else {
-        return failure(
-            &app,
-            StatusCode::CONFLICT,
-            lang.t(
-                "Cette confirmation ne vaut plus : elle a déjà servi, une exécution a démarré depuis, ou le tableur a changé. Affichez le plan de nouveau, puis confirmez.",
-                "This confirmation no longer holds: it was used, a run started since, or the sheet changed. Show the plan again, then confirm.",
-            ),
-        );
+        return failure(&app, StatusCode::CONFLICT, AnswerText::ConfirmationNoLongerHolds.say(lang));
     };
     launch(&app, name, host, plan, Again::No)
 }
@@ -180,16 +174,7 @@ fn busy(app: &Shared) -> Option<Response<Body>> {
         let r = r.lock().unwrap_or_else(|e| e.into_inner());
         r.going()
     });
-    going.then(|| {
-        failure(
-            app,
-            StatusCode::CONFLICT,
-            lang.t(
-                "Une exécution est déjà en cours dans cette page : attendez sa fin, ou arrêtez-la, avant d'en lancer une autre.",
-                "A run is already going in this page: wait for its end, or stop it, before starting another.",
-            ),
-        )
-    })
+    going.then(|| failure(app, StatusCode::CONFLICT, AnswerText::RunAlreadyGoingInPage.say(lang)))
 }
 
 /// A new run, in its own folder under its own id (a resume keeps its run's
@@ -256,10 +241,7 @@ pub(super) async fn resume(
             && key_replaced(&app, &r.files).is_none_or(|(_, now)| &now != shown)
         {
             let lang = app.lang();
-            let said = lang.t(
-                "La clé d'API n'est plus celle que la confirmation montrait : rien n'a été envoyé. Rouvrez l'exécution pour confirmer de nouveau.",
-                "The API key is no longer the one the confirmation showed: nothing was sent. Open the run again to confirm again.",
-            );
+            let said = AnswerText::KeyNoLongerShown.say(lang);
             return failure(&app, StatusCode::CONFLICT, said);
         }
         let fresh = new_run(&app, r.name.clone(), r.host.clone(), &r.plan.clone(), r.files.clone(), r.csv.clone());
@@ -364,12 +346,9 @@ pub(super) fn going(app: &Shared) -> Option<(String, String)> {
 /// « Relancer les échecs » with nothing to send: no empty run.
 fn nothing_to_send(app: &Shared, id: &str) -> Response<Body> {
     let lang = app.lang();
-    let text = lang.t(
-        "Rien à relancer : les lignes qui n'ont pas abouti sont invalides (corrigez-les dans le tableur, puis vérifiez-le de nouveau) ou à vérifier dans Loop. Aucune exécution n'a été créée.",
-        "Nothing to run again: the rows that did not succeed are invalid (fix them in the sheet, then check it again) or to check in Loop. No run was created.",
-    );
+    let text = AnswerText::NothingToRunAgain.say(lang);
     let to = format!("/execution/{id}");
-    super::failure_then(app, StatusCode::CONFLICT, text, Some((lang.t("Voir l'exécution", "See the run"), &to)))
+    super::failure_then(app, StatusCode::CONFLICT, text, Some((AnswerText::SeeTheRun.say(lang), &to)))
 }
 
 pub(super) fn runs_get(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
@@ -509,11 +488,7 @@ fn key_replaced(app: &Shared, files: &RunFiles) -> Option<(String, String)> {
 
 pub(super) fn not_found(app: &Shared) -> Response<Body> {
     let lang = app.lang();
-    failure(
-        app,
-        StatusCode::NOT_FOUND,
-        lang.t("Cette exécution est inconnue de cette page.", "This run is unknown to this page."),
-    )
+    failure(app, StatusCode::NOT_FOUND, AnswerText::RunUnknown.say(lang))
 }
 
 /// The progress pushed to the page, twice a second, until the run ends.

@@ -194,9 +194,15 @@ pub(crate) async fn screenshot(c: &Client, name: &str) {
     }
 }
 
-pub(crate) fn sample_gateway(latency: Duration) -> TestSim {
+fn sample_gateway(latency: Duration) -> TestSim {
+    gateway_refusing(latency, &[])
+}
+
+/// The sample's gateway, where Loop refuses people of `uninvited` domains.
+fn gateway_refusing(latency: Duration, uninvited: &[&str]) -> TestSim {
     let seed = simulator::Seed {
         dossiers: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),
+        uninvited_domains: uninvited.iter().map(|d| d.to_string()).collect(),
         ..Default::default()
     };
     let model = simulator::build_model(&seed, 1, loopbatch::job::Lang::Fr).unwrap();
@@ -257,8 +263,9 @@ fn stop_then_resume_and_a_second_start_refused_in_the_browser() {
 fn stop_then_resume(kind: Browser, driver: &Path, binary: &Path) {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let (_driver, c) = session(&rt, kind, driver, binary);
-    // Slow enough that the stop comes part-way, after a look at home.
-    let sim = sample_gateway(Duration::from_millis(200));
+    // Slow enough that the stop comes part-way, after a look at home; Loop
+    // refuses one person, so that the run ends with a failure to send again.
+    let sim = gateway_refusing(Duration::from_millis(200), &["epicerie-fine-robert.fr"]);
     let w = Work::new();
     std::fs::write(w.path("loopbatch.toml"), "rate = \"20/s\"\nconcurrency = 2\n").unwrap();
     let (_ui, opening) = ui_with(&w, &sim);
@@ -315,7 +322,17 @@ fn stop_then_resume(kind: Browser, driver: &Path, binary: &Path) {
         let not_run = text(&c, "tr[data-testid=result][data-statut=NON_EXECUTE]").await;
         assert!(not_run.contains("non exécuté") && !not_run.contains("Ctrl-C"), "{not_run}");
         assert!(not_run.contains("reprenez-la"), "its advice: {not_run}");
-        // Relancer les échecs asks first, saying how many calls it sends.
+        // Stopped, the way on is Reprendre: a new run of the failures is
+        // not offered beside it.
+        assert!(c.find_all(Locator::Css("[data-testid=rerun-failed]")).await.unwrap().is_empty());
+        accessible(&c, "arrêtée").await;
+        // Resume: the same run goes on to its end, nothing done sent again.
+        click(&c, "resume").await;
+        until(&c, "[data-testid=progress]", "data-state", |s| s == "done", "the resumed run ends").await;
+        assert_eq!(attr(&c, "[data-testid=progress]", "data-done").await, total.to_string());
+        let refused = text(&c, "tr[data-testid=result][data-statut=ERREUR]").await;
+        assert!(refused.contains("CLI0001"), "{refused}");
+        // Ended with a failure: Relancer les échecs asks first, saying how many calls it sends.
         click(&c, "rerun-failed").await;
         let calls = attr(&c, "[data-testid=rerun-calls]", "data-calls").await;
         let ask = text(&c, "section.confirm:target").await;
@@ -323,11 +340,6 @@ fn stop_then_resume(kind: Browser, driver: &Path, binary: &Path) {
         accessible(&c, "relancer ?").await;
         c.find(Locator::Css("section.confirm:target a[href='#']")).await.unwrap().click().await.unwrap();
         assert_eq!(text(&c, "#relancer").await, "", "Annuler closes it, nothing sent");
-        accessible(&c, "arrêtée").await;
-        // Resume: the same run goes on to its end, nothing done sent again.
-        click(&c, "resume").await;
-        until(&c, "[data-testid=progress]", "data-state", |s| s == "done", "the resumed run ends").await;
-        assert_eq!(attr(&c, "[data-testid=progress]", "data-done").await, total.to_string());
         c.goto(&format!("{}/executions", opening.split("/ouvrir/").next().unwrap())).await.unwrap();
         c.wait().for_element(Locator::Css("[data-testid=stored-run]")).await.unwrap();
         accessible(&c, "exécutions gardées").await;
@@ -405,6 +417,14 @@ fn check_fix_run_download(kind: Browser, driver: &Path, binary: &Path) {
         // The mistyped e-mail of line 8, fixed in its cell: the row turns VALIDE.
         let row = r#"tr[data-testid=row][data-row="8"]"#;
         assert_eq!(attr(&c, row, "data-statut").await, "INVALIDE");
+        // Statuses in words beside their codes, in the counts and on the row.
+        let counts = text(&c, "[data-testid=summary] .counts").await;
+        assert!(
+            counts.contains("valide · VALIDE (") && counts.contains("invalide, non envoyé · INVALIDE ("),
+            "{counts}"
+        );
+        let said = text(&c, &format!("{row} td.statut")).await;
+        assert!(said.contains("INVALIDE") && said.contains("invalide, non envoyé"), "{said}");
         let email = r#"input[data-row="8"][data-field=email]"#;
         // Clearing the cell is itself a change: the row is checked (and
         // redrawn) at once; then the right address is typed.

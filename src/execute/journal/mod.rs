@@ -19,8 +19,9 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use tokio::sync::oneshot;
 
-use crate::error::{Failure, Result};
+use crate::error::{Failure, Halt, Result};
 use crate::i18n::Lang;
+use crate::messages::Text;
 use crate::outcome::{CallOutcome, now_iso};
 use crate::registre::legacy::Entry;
 use crate::registre::{Event, NewRun, PlannedCall, Record, Registre};
@@ -91,12 +92,12 @@ impl Journal {
     /// of its rescue file, which are then the run's own).
     pub(crate) fn open(registre: &Path, spec: RunSpec<'_>, take: Take, lang: Lang) -> Result<(Journal, Recorded)> {
         let mut reg = Registre::open(registre, lang)?;
-        crate::registre::enough_space(registre, lang)?;
+        crate::registre::enough_space(registre)?;
         let existing = reg.run_for(spec.results)?;
         let (run, recorded) = match (take, existing) {
             (Take::Resume, Some(row)) => {
                 if row.plan_hash != spec.plan_hash {
-                    return Err(read::other_plan(spec.results, lang));
+                    return Err(read::other_plan(spec.results));
                 }
                 let rescued = read::rescued(spec.rescue, row.id, spec.plan_hash);
                 reg.rescued(row.id, &rescued)?;
@@ -106,8 +107,8 @@ impl Journal {
                 let rec = Recorded { prior, damaged, results_written: row.results_written, ..Recorded::default() };
                 (row.id, rec)
             }
-            (Take::New, Some(_)) => return Err(read::taken(spec.results, lang)),
-            (Take::Resume, None) => return Err(read::nothing(spec.results, lang)),
+            (Take::New, Some(_)) => return Err(read::taken(spec.results)),
+            (Take::Resume, None) => return Err(read::nothing(spec.results)),
             _ => {
                 let new = NewRun {
                     sheet: spec.sheet.to_string(),
@@ -127,7 +128,9 @@ impl Journal {
         let writer = std::thread::Builder::new()
             .name("registre".into())
             .spawn(move || writer::writer(reg, run, &for_writer))
-            .map_err(|e| Failure::stopped(write_failure(registre, &e.to_string(), lang)))?;
+            .map_err(|e| {
+                Failure::halted(Halt::RegistreUnwritable { file: registre.to_path_buf(), error: e.to_string() })
+            })?;
         Ok((Journal { shared, writer: Some(writer), path: registre.to_path_buf(), run }, recorded))
     }
 
@@ -289,15 +292,7 @@ fn encode(e: &Entry) -> Vec<u8> {
 
 /// The message of a registre that cannot be written, for the stop.
 pub(crate) fn write_failure(path: &Path, error: &str, lang: Lang) -> String {
-    format!(
-        "{} {} ({error}). {}",
-        lang.t("registre impossible à écrire :", "registre cannot be written:"),
-        path.display(),
-        lang.t(
-            "Aucun appel n'est plus envoyé. Libérez de la place (ou corrigez le droit d'écrire), puis reprenez avec --resume : rien de ce qui est noté comme fait ne sera renvoyé.",
-            "No more calls are sent. Free some space (or fix the permission to write), then resume with --resume: nothing recorded as done is sent again."
-        )
-    )
+    Failure::halted(Halt::RegistreUnwritable { file: path.to_path_buf(), error: error.to_string() }).text(lang)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::error::{Failure, Result};
+use crate::error::{Failure, Refusal, Result};
 use crate::i18n::Lang;
 use crate::outcome::CallOutcome;
 use crate::registre::legacy::Entry;
@@ -49,7 +49,7 @@ pub(crate) fn peek(
         let reg = Registre::open(registre, lang)?;
         let Some(row) = reg.run_for(results)? else { return Ok(None) };
         if row.plan_hash != plan_hash {
-            return Err(other_plan(results, lang));
+            return Err(other_plan(results));
         }
         let (mut prior, damaged) = reg.prior(row.id)?;
         for (call, o) in rescued(rescue, row.id, plan_hash) {
@@ -81,38 +81,14 @@ pub(super) fn rescued(path: &Path, run: i64, plan_hash: &str) -> Vec<(u32, CallO
     out
 }
 
-pub(super) fn other_plan(results: &Path, lang: Lang) -> Failure {
-    Failure::unusable(format!(
-        "{} {} {}",
-        results.display(),
-        lang.t(
-            ": l'exécution notée pour ce fichier appartient à un autre plan (le fichier d'entrée ou la configuration a changé depuis) : impossible de la reprendre.",
-            ": the run recorded for this file belongs to another plan (the input file or the configuration changed since): cannot resume it."
-        ),
-        lang.t("Gardez le fichier d'origine, ou choisissez un autre --results.", "Keep the original file, or choose another --results.")
-    ))
+pub(super) fn other_plan(results: &Path) -> Failure {
+    Failure::refused(Refusal::OtherPlan { results: results.to_path_buf() })
 }
 
-pub(super) fn nothing(results: &Path, lang: Lang) -> Failure {
-    Failure::unusable(format!(
-        "{} {} {}",
-        lang.t("Rien à reprendre pour", "Nothing to resume for"),
-        results.display(),
-        lang.t(
-            ": le registre ne connaît aucune exécution de ce fichier. Rien n'a été envoyé.",
-            ": the registre knows no run of this file. Nothing was sent."
-        )
-    ))
+pub(super) fn nothing(results: &Path) -> Failure {
+    Failure::refused(Refusal::NothingToResume { results: results.to_path_buf() })
 }
 
-pub(super) fn taken(results: &Path, lang: Lang) -> Failure {
-    Failure::unusable(format!(
-        "{} {} {}",
-        lang.t("Une exécution est déjà notée pour ces résultats :", "A run is already recorded for these results:"),
-        results.display(),
-        lang.t(
-            "— pour la continuer si elle n'est pas finie, ajoutez --resume (rien de ce qui est fait n'est renvoyé) ; pour une nouvelle exécution, choisissez un autre fichier --results. Rien n'a été envoyé.",
-            "— to continue it if it is not over, add --resume (nothing done is sent again); for a new run, choose another --results file. Nothing was sent."
-        )
-    ))
+pub(super) fn taken(results: &Path) -> Failure {
+    Failure::refused(Refusal::RunRecorded { results: results.to_path_buf() })
 }

@@ -231,3 +231,53 @@ pub(super) fn history(t: HistoryText) -> &'static str {
         HistoryText::Calls => "Calls recorded",
     }
 }
+
+pub(super) fn answer(t: AnswerText) -> &'static str {
+    match t {
+        AnswerText::SimulatorKeys => "the embedded simulator's",
+        AnswerText::NoKeys => {
+            "none: type the firm's subscription key and API key below (your Cegid contact gives them)."
+        }
+        AnswerText::KeysUnchanged => "Keys unchanged",
+        AnswerText::DemoKeysCannotChange => {
+            "In the demo, the embedded simulator's keys are used and cannot be changed. For your own keys, start loopbatch ui again without --demo."
+        }
+        AnswerText::KeysRefused => "Keys refused",
+        AnswerText::GiveBothKeys => {
+            "Give the subscription key and the API key as KEYID:SECRET (key id, colon, secret)."
+        }
+        AnswerText::KeysNotSaved => "Keys not saved",
+        AnswerText::ThisCouldNotBeDone => "This could not be done",
+        AnswerText::YouMayCloseThisTab => "You may close this tab.",
+        AnswerText::LoopbatchHasStopped => "loopbatch has stopped",
+        AnswerText::RunGoingStopItFirst => "This run is going: stop it first.",
+        AnswerText::RunGoingElsewhere => {
+            "This run is still going (elsewhere than in this page): nothing was deleted. Wait for its end, then try again."
+        }
+        AnswerText::KeptRuns => "Kept runs",
+        AnswerText::RunDeletedRegistreHeld => {
+            "Run deleted. Another program is reading the registre right now: a copy of its personal data stays there until it lets go. Close it (a copy, a backup): the next deletion or the next end of a run finishes the erasure."
+        }
+        AnswerText::ConfirmationNoLongerHolds => {
+            "This confirmation no longer holds: it was used, a run started since, or the sheet changed. Show the plan again, then confirm."
+        }
+        AnswerText::RunAlreadyGoingInPage => {
+            "A run is already going in this page: wait for its end, or stop it, before starting another."
+        }
+        AnswerText::KeyNoLongerShown => {
+            "The API key is no longer the one the confirmation showed: nothing was sent. Open the run again to confirm again."
+        }
+        AnswerText::NothingToRunAgain => {
+            "Nothing to run again: the rows that did not succeed are invalid (fix them in the sheet, then check it again) or to check in Loop. No run was created."
+        }
+        AnswerText::SeeTheRun => "See the run",
+        AnswerText::RunUnknown => "This run is unknown to this page.",
+        AnswerText::PortfolioFileName => "loophub-portfolio.xlsx",
+        AnswerText::CallsDone => "Calls done",
+        AnswerText::Running => "running",
+        AnswerText::Done => "done",
+        AnswerText::Stopped => "stopped",
+        AnswerText::CouldNotStart => "could not start",
+        AnswerText::EtaBeingWorkedOut => "estimated end: being worked out",
+    }
+}

@@ -235,3 +235,53 @@ pub(super) fn history(t: HistoryText) -> &'static str {
         HistoryText::Calls => "Appels notés",
     }
 }
+
+pub(super) fn answer(t: AnswerText) -> &'static str {
+    match t {
+        AnswerText::SimulatorKeys => "celles du simulateur intégré",
+        AnswerText::NoKeys => {
+            "aucune : saisissez ci-dessous la clé d'abonnement et la clé d'API du cabinet (votre contact Cegid vous les donne)."
+        }
+        AnswerText::KeysUnchanged => "Clés inchangées",
+        AnswerText::DemoKeysCannotChange => {
+            "En démonstration, les clés du simulateur intégré sont utilisées et ne peuvent pas être changées. Pour vos propres clés, relancez loopbatch ui sans --demo."
+        }
+        AnswerText::KeysRefused => "Clés refusées",
+        AnswerText::GiveBothKeys => {
+            "Donnez la clé d'abonnement et la clé d'API de la forme IDCLE:SECRET (identifiant de clé, deux-points, secret)."
+        }
+        AnswerText::KeysNotSaved => "Clés non enregistrées",
+        AnswerText::ThisCouldNotBeDone => "Cela n'a pas pu se faire",
+        AnswerText::YouMayCloseThisTab => "Vous pouvez fermer cet onglet.",
+        AnswerText::LoopbatchHasStopped => "loopbatch est arrêté",
+        AnswerText::RunGoingStopItFirst => "Cette exécution tourne : arrêtez-la d'abord.",
+        AnswerText::RunGoingElsewhere => {
+            "Cette exécution tourne encore (ailleurs que dans cette page) : rien n'a été supprimé. Attendez sa fin, puis recommencez."
+        }
+        AnswerText::KeptRuns => "Exécutions gardées",
+        AnswerText::RunDeletedRegistreHeld => {
+            "Exécution supprimée. Un autre programme lit le registre en ce moment : une copie de ses données personnelles y reste jusqu'à ce qu'il le relâche. Fermez-le (une copie, une sauvegarde) : la prochaine suppression ou la prochaine fin d'exécution finira l'effacement."
+        }
+        AnswerText::ConfirmationNoLongerHolds => {
+            "Cette confirmation ne vaut plus : elle a déjà servi, une exécution a démarré depuis, ou le tableur a changé. Affichez le plan de nouveau, puis confirmez."
+        }
+        AnswerText::RunAlreadyGoingInPage => {
+            "Une exécution est déjà en cours dans cette page : attendez sa fin, ou arrêtez-la, avant d'en lancer une autre."
+        }
+        AnswerText::KeyNoLongerShown => {
+            "La clé d'API n'est plus celle que la confirmation montrait : rien n'a été envoyé. Rouvrez l'exécution pour confirmer de nouveau."
+        }
+        AnswerText::NothingToRunAgain => {
+            "Rien à relancer : les lignes qui n'ont pas abouti sont invalides (corrigez-les dans le tableur, puis vérifiez-le de nouveau) ou à vérifier dans Loop. Aucune exécution n'a été créée."
+        }
+        AnswerText::SeeTheRun => "Voir l'exécution",
+        AnswerText::RunUnknown => "Cette exécution est inconnue de cette page.",
+        AnswerText::PortfolioFileName => "portefeuille-loophub.xlsx",
+        AnswerText::CallsDone => "Appels faits",
+        AnswerText::Running => "en cours",
+        AnswerText::Done => "terminée",
+        AnswerText::Stopped => "arrêtée",
+        AnswerText::CouldNotStart => "impossible à lancer",
+        AnswerText::EtaBeingWorkedOut => "fin estimée : calcul en cours",
+    }
+}

@@ -264,3 +264,49 @@ impl HistoryText {
         }
     }
 }
+
+/// The page's answers to what was asked of it (keys, quit, a run to
+/// delete, resume or start again), its progress block's fixed words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AnswerText {
+    /// Which keys: in the demo.
+    SimulatorKeys,
+    /// Which keys: none yet.
+    NoKeys,
+    KeysUnchanged,
+    DemoKeysCannotChange,
+    KeysRefused,
+    GiveBothKeys,
+    KeysNotSaved,
+    ThisCouldNotBeDone,
+    YouMayCloseThisTab,
+    LoopbatchHasStopped,
+    RunGoingStopItFirst,
+    RunGoingElsewhere,
+    KeptRuns,
+    RunDeletedRegistreHeld,
+    ConfirmationNoLongerHolds,
+    RunAlreadyGoingInPage,
+    KeyNoLongerShown,
+    NothingToRunAgain,
+    SeeTheRun,
+    RunUnknown,
+    /// The name of the LoopHub portfolio downloaded.
+    PortfolioFileName,
+    CallsDone,
+    Running,
+    Done,
+    Stopped,
+    CouldNotStart,
+    EtaBeingWorkedOut,
+}
+
+impl AnswerText {
+    /// The words in `lang`.
+    pub(crate) fn say(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Fr => fr::answer(self),
+            Lang::En => en::answer(self),
+        }
+    }
+}
