@@ -131,8 +131,19 @@ fn ui_with(w: &Work, sim: &TestSim) -> (Ui, String) {
     (Ui(child), line.trim().to_string())
 }
 
+/// An attribute of `css`; found again when the page redrew itself between
+/// the finding and the reading (a run's end reloads its screen).
 pub(crate) async fn attr(c: &Client, css: &str, name: &str) -> String {
-    c.find(Locator::Css(css)).await.unwrap().attr(name).await.unwrap().unwrap_or_default()
+    let mut tries = 0;
+    loop {
+        let e = c.find(Locator::Css(css)).await.unwrap();
+        match e.attr(name).await {
+            Ok(v) => return v.unwrap_or_default(),
+            Err(e) if tries < 20 && format!("{e:?}").contains("StaleElementReference") => tries += 1,
+            Err(e) => panic!("{css} {name}: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Waits until `css`'s attribute `name` satisfies `ok` (the page updates
@@ -225,8 +236,22 @@ pub(crate) async fn shown(c: &Client, css: &str) {
 
 /// The text a person sees in `css` (empty when it is hidden).
 pub(crate) async fn text(c: &Client, css: &str) -> String {
-    let e = c.find(Locator::Css(css)).await.unwrap();
-    if e.is_displayed().await.unwrap() { e.text().await.unwrap() } else { String::new() }
+    let mut tries = 0;
+    loop {
+        let e = c.find(Locator::Css(css)).await.unwrap();
+        let seen = match e.is_displayed().await {
+            Ok(true) => e.text().await,
+            Ok(false) => Ok(String::new()),
+            Err(e) => Err(e),
+        };
+        match seen {
+            Ok(t) => return t,
+            // Redrawn between the finding and the reading: found again.
+            Err(e) if tries < 20 && format!("{e:?}").contains("StaleElementReference") => tries += 1,
+            Err(e) => panic!("{css}: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// The run screen's figures, each with its words, after a live update
