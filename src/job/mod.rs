@@ -57,7 +57,7 @@ pub use crate::registre::{Prior, Registre};
 // What the registre's bench writes and asks (benches/large_registre.rs).
 pub use crate::registre::{CallSeen, Event as AttemptEvent, NewRun, PlannedCall, Record, RunSummary, WriteFailure};
 pub use crate::report::{RowResult, plan_xlsx, results_format};
-pub use crate::report::{advice, people, status_said};
+pub use crate::report::{advice_for, people, status_said};
 pub(crate) use crate::rows::Row;
 pub(crate) use crate::simulator::bind_failure;
 pub use before::{check_results_target, is_running};

@@ -154,14 +154,35 @@ fn file_names_only(text: &str, folders: &[String]) -> String {
     out
 }
 
-/// The per-user folder of the page's files, created owner-only.
+/// The per-user folder of the page's files, created owner-only: the local
+/// data folder, beside the registre (never the roaming one, which IT often
+/// redirects to a file server).
 pub(crate) fn user_folder() -> Result<PathBuf> {
     // Never a shared folder (the temporary one): another user could own it.
-    let base = dirs::data_dir().ok_or(Failure::refused(Refusal::NoPageFolder))?;
+    let base = dirs::data_local_dir().ok_or(Failure::refused(Refusal::NoPageFolder))?;
     let folder = base.join("loopbatch");
     owner_only_folder(&folder).map_err(|e| page_file(&folder, &e))?;
     crate::job::tighten(&folder);
+    // Earlier versions kept them in the roaming folder (Windows).
+    if let Some(old) = dirs::data_dir().map(|d| d.join("loopbatch")).filter(|old| *old != folder) {
+        move_page_files(&old, &folder);
+    }
     Ok(folder)
+}
+
+/// Moves the page's kept runs and sheets from an earlier folder into
+/// `folder`, each entry that `folder` does not hold yet; what cannot be
+/// moved (another volume, in use) stays where it was, untouched.
+fn move_page_files(old: &std::path::Path, folder: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(old) else { return };
+    for entry in entries.flatten() {
+        let to = folder.join(entry.file_name());
+        if !to.exists() {
+            let _ = std::fs::rename(entry.path(), &to);
+        }
+    }
+    // Gone once empty; left (with what stayed) otherwise.
+    let _ = std::fs::remove_dir(old);
 }
 
 /// A file or folder of the page's own that cannot be made, written or read.
@@ -553,6 +574,26 @@ mod tests {
             assert!(!super::own_screen(other, None), "{other}");
         }
         assert!(!super::own_screen("/", Some("a=<script>")));
+    }
+
+    #[test]
+    fn the_page_files_of_the_roaming_folder_move_to_the_local_one() {
+        let home = tempfile::tempdir().unwrap();
+        let (old, new) = (home.path().join("Roaming/loopbatch"), home.path().join("Local/loopbatch"));
+        std::fs::create_dir_all(old.join("executions/r1")).unwrap();
+        std::fs::write(old.join("executions/r1/resultats.csv"), "x").unwrap();
+        std::fs::create_dir_all(old.join("televersements")).unwrap();
+        std::fs::create_dir_all(new.join("televersements")).unwrap();
+        std::fs::write(new.join("televersements/a.csv"), "kept").unwrap();
+        super::move_page_files(&old, &new);
+        assert_eq!(std::fs::read_to_string(new.join("executions/r1/resultats.csv")).unwrap(), "x");
+        // What the local folder already holds is never replaced; the rest stays.
+        assert_eq!(std::fs::read_to_string(new.join("televersements/a.csv")).unwrap(), "kept");
+        assert!(old.join("televersements").exists() && !old.join("executions").exists());
+        // Once emptied, the old folder goes.
+        std::fs::remove_dir(old.join("televersements")).unwrap();
+        super::move_page_files(&old, &new);
+        assert!(!old.exists());
     }
 
     #[test]

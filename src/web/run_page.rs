@@ -152,7 +152,7 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
                         td class=(format!("statut {}", tone(r.status))) data-col="statut" {
                             (job::status_said(r.status, lang)) small { (r.status.word()) } }
                         td data-col="message" { (r.message) }
-                        td data-col="conseil" data-testid="advice" { (job::advice(r.status, &r.message, lang)) }
+                        td data-col="conseil" data-testid="advice" { (job::advice_for(r, lang)) }
                     }
                 }
             }

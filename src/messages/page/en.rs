@@ -240,7 +240,7 @@ pub(super) fn answer(t: AnswerText) -> &'static str {
         }
         AnswerText::KeysUnchanged => "Keys unchanged",
         AnswerText::DemoKeysCannotChange => {
-            "In the demo, the embedded simulator's keys are used and cannot be changed. For your own keys, start loopbatch ui again without --demo."
+            "In the demo, the embedded simulator's keys are used and cannot be changed. To work with your own keys: Quit (top of the page), then open loopbatch again outside the demo (the usual shortcut, without --demo); your keys are then given on the home page."
         }
         AnswerText::KeysRefused => "Keys refused",
         AnswerText::GiveBothKeys => {

@@ -244,7 +244,7 @@ pub(super) fn answer(t: AnswerText) -> &'static str {
         }
         AnswerText::KeysUnchanged => "Clés inchangées",
         AnswerText::DemoKeysCannotChange => {
-            "En démonstration, les clés du simulateur intégré sont utilisées et ne peuvent pas être changées. Pour vos propres clés, relancez loopbatch ui sans --demo."
+            "En démonstration, les clés du simulateur intégré sont utilisées et ne peuvent pas être changées. Pour travailler avec vos propres clés : Quitter (en haut de la page), puis rouvrez loopbatch hors démonstration (le raccourci habituel, sans --demo) ; vos clés se donnent alors sur l'accueil."
         }
         AnswerText::KeysRefused => "Clés refusées",
         AnswerText::GiveBothKeys => {
