@@ -21,6 +21,7 @@ mod plan_page;
 mod progress;
 mod run_page;
 mod runs;
+mod screens;
 mod server;
 mod sheets;
 
@@ -507,7 +508,7 @@ async fn home(
     State(app): State<Shared>,
     axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
 ) -> Response<Body> {
-    let back = q.get("retour").filter(|r| own_screen(r, None)).map(String::as_str);
+    let back = q.get("retour").filter(|r| screens::own_screen(r, None)).map(String::as_str);
     let keys = keys::said(&app);
     html(pages::home(app.lang(), app.simulation, UPLOAD_LIMIT_MB, &keys, runs::going(&app), back))
 }
@@ -527,26 +528,11 @@ async fn set_lang(
 ) -> Response<Body> {
     app.english.store(f.langue == "en", std::sync::atomic::Ordering::Relaxed);
     let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(|r| reqwest::Url::parse(r).ok());
-    let back = referer.filter(|u| own_screen(u.path(), u.query())).map(|u| match u.query() {
+    let back = referer.filter(|u| screens::own_screen(u.path(), u.query())).map(|u| match u.query() {
         Some(q) => format!("{}?{q}", u.path()),
         None => u.path().to_string(),
     });
     Redirect::to(back.as_deref().unwrap_or("/")).into_response()
-}
-
-/// Whether `path` (and `query`) is a screen of the page: home, the kept
-/// runs, the history, a sheet, its plan, a run; ids are the server's own
-/// (hex); a query of letters, digits and `=&_-%.+` (a search, encoded).
-fn own_screen(path: &str, query: Option<&str>) -> bool {
-    let id = |s: &str| !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
-    let parts: Vec<&str> = path.strip_prefix('/').unwrap_or("-").split('/').collect();
-    let screen = match parts.as_slice() {
-        [""] | ["executions"] | ["historique"] => true,
-        ["feuille", s] | ["feuille", s, "plan"] | ["execution", s] => id(s),
-        _ => false,
-    };
-    let plain = |q: &str| q.len() <= 200 && q.bytes().all(|b| b.is_ascii_alphanumeric() || b"=&_-%.+".contains(&b));
-    screen && query.is_none_or(plain)
 }
 
 async fn quit(State(app): State<Shared>) -> Response<Body> {
@@ -562,20 +548,6 @@ async fn quit(State(app): State<Shared>) -> Response<Body> {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn the_language_switch_goes_back_to_the_pages_own_screens_only() {
-        let id = "0f".repeat(24);
-        assert!(super::own_screen("/", None) && super::own_screen("/executions", None));
-        assert!(super::own_screen(&format!("/feuille/{id}"), Some("page=2&problemes=1")));
-        assert!(super::own_screen(&format!("/feuille/{id}/plan"), None));
-        assert!(super::own_screen(&format!("/execution/{id}"), Some("statut=ERREUR")));
-        assert!(super::own_screen("/historique", Some("q=ana.martin%40exemple.fr&depuis=01%2F12%2F2026")));
-        for other in ["//evil.example/", "/ouvrir/abc", "/quitter", "/feuille/../x", "/static/page.js", "/x"] {
-            assert!(!super::own_screen(other, None), "{other}");
-        }
-        assert!(!super::own_screen("/", Some("a=<script>")));
-    }
-
     #[test]
     fn the_page_files_of_the_roaming_folder_move_to_the_local_one() {
         let home = tempfile::tempdir().unwrap();
