@@ -5,6 +5,7 @@
 mod check;
 mod checked;
 mod dossiers;
+mod history;
 mod progress;
 mod registre;
 mod run;
@@ -78,6 +79,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<u8> {
         Command::Ui(a) => a.place.registre.clone(),
         Command::Registre(a) => a.place.registre.clone(),
         Command::Verify(a) => a.place.registre.clone(),
+        Command::History(a) => a.place.registre.clone(),
         _ => None,
     };
     cfg.registre = flag.or(cfg.registre);
@@ -102,5 +104,6 @@ pub(crate) fn dispatch(cli: Cli) -> Result<u8> {
             print_line(&crate::messages::Text::text(&said, lang));
             Ok(crate::error::exit::OK)
         }
+        Command::History(args) => history::history(&args, &cfg),
     }
 }

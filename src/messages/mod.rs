@@ -13,13 +13,15 @@
 mod call;
 mod en;
 mod fr;
+mod history;
 mod page;
 mod setup;
 
 pub(crate) use call::{CallText, RouteHint, TransportFault};
+pub(crate) use history::HistoryMessage;
 pub(crate) use page::{
-    AnswerText, GridText, HomeText, PlanText, RunText, SheetText, VerifyText, memory_counts, memory_limits,
-    plain_loopback,
+    AnswerText, GridText, HistoryText, HomeText, PlanText, RunText, SheetText, VerifyText, memory_counts,
+    memory_limits, plain_loopback,
 };
 pub(crate) use setup::{KeysKept, Notice};
 
