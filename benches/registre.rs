@@ -4,7 +4,7 @@
 //! - opening it: <= 100 ms (no integrity check at open);
 //! - bytes per call besides bodies: <= 400;
 //! - what it knows of a sheet's 20,000 rows (by dossier or e-mail): <= 1 s;
-//! - the list of runs, and one dossier's calls: <= 200 ms each.
+//! - the list of runs, one dossier's calls and its history: <= 200 ms each.
 //!
 //! Run: `cargo bench --bench registre`.
 
@@ -14,7 +14,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use large_registre::{CALLS, DOSSIERS, dossier, email, large_registre};
-use loopbatch::job::{Lang, Registre};
+use loopbatch::job::{Config, FileConfig, Lang, Registre};
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -87,4 +87,10 @@ fn main() {
     println!("  the list of runs: {} ({} runs, median of 5) (budget <= 200 ms)", ms(list), runs.len());
     let (one, calls) = timed(5, || reg.dossier_calls(&dossier(1_234)).unwrap());
     println!("  one dossier's calls: {} ({} calls, median of 5) (budget <= 200 ms)", ms(one), calls.len());
+    // `loopbatch history DOSSIER`: the same walk in the registre's order,
+    // with each run's kept plan looked for (none here).
+    let mut cfg = Config::resolve(FileConfig::default(), None, Lang::Fr).unwrap();
+    cfg.registre = Some(path.clone());
+    let (history, h) = timed(5, || loopbatch::job::history(&cfg, &dossier(1_234), None).unwrap());
+    println!("  one dossier's history: {} ({} calls, median of 5) (budget <= 200 ms)", ms(history), h.lines.len());
 }

@@ -167,13 +167,15 @@ pub(crate) enum Command {
     Registre(RegistreArgs),
     /// Note la vérification d'une ligne A_VERIFIER faite dans Loop (fait ou pas fait)
     Verify(VerifyArgs),
+    /// Ce que loopbatch a fait pour un dossier ou une personne (sinon : les exécutions), d'après le registre
+    History(HistoryArgs),
     /// Annule une exécution : les appels inverses de ce que le registre a noté, avec un verdict par ligne
     Undo(UndoArgs),
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct UndoArgs {
-    /// Exécution à annuler : son fichier de résultats, ou son numéro (« exécution n° N » dans les messages de loopbatch)
+    /// Exécution à annuler : son fichier de résultats, ou son numéro (comme loopbatch history l'affiche)
     #[arg(value_name = "EXECUTION")]
     pub run: String,
     /// Fichier de résultats de l'annulation (.xlsx ou .csv), avec la colonne verdict
@@ -221,6 +223,24 @@ pub(crate) struct VerifyArgs {
     /// Vérifié dans Loop : ce n'est pas fait (ses appels pourront être renvoyés)
     #[arg(long)]
     pub not_done: bool,
+    #[command(flatten)]
+    pub place: RegistreOpt,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HistoryArgs {
+    /// Code dossier, ou e-mail d'un interlocuteur (sans lui : les exécutions, de la plus récente à la plus ancienne)
+    #[arg(value_name = "CODE_DOSSIER|EMAIL")]
+    pub who: Option<String>,
+    /// Seulement depuis ce jour : AAAA-MM-JJ ou JJ/MM/AAAA
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Tableur à écrire (.xlsx ou .csv) ; sans lui, un tableau à l'écran
+    #[arg(long, value_name = "SORTIE")]
+    pub results: Option<PathBuf>,
+    /// Format de la sortie à l'écran : text ou json
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
     #[command(flatten)]
     pub place: RegistreOpt,
 }

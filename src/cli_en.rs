@@ -35,7 +35,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("run", "send_all", "Send everything, even what the registre knows done already"),
     ("undo", "", "Undo a run: the inverse calls of what the registre recorded, with a verdict per row"),
-    ("undo", "run", "Run to undo: its results file, or its number (“run no. N” in loopbatch's messages)"),
+    ("undo", "run", "Run to undo: its results file, or its number (as loopbatch history shows it)"),
     ("undo", "results", "Results file of the undo (.xlsx or .csv), with the verdict column"),
     ("undo", "dry_run", "Write the verdicts, sending nothing"),
     ("undo", "partial", "Also undo the PARTIEL rows (what does not come back is said row by row)"),
@@ -104,6 +104,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("simulate", "uninvited_domains", "E-mail domains not invited on the tenant (comma-separated)"),
     ("simulate", "error_profile", "Shape of business errors: json-400, json-409, json-422, texte, 500"),
     ("registre", "", "The registre of runs: check, copy, import old journals"),
+    ("history", "", "What loopbatch did for a dossier or a person (else: the runs), from the registre"),
+    ("history", "who", "Dossier code, or a contact's e-mail (without it: the runs, newest first)"),
+    ("history", "since", "Only since this day: YYYY-MM-DD or DD/MM/YYYY"),
+    ("history", "results", "Sheet to write (.xlsx or .csv); without it, a table on screen"),
+    ("history", "format", "Format of the output on screen: text or json"),
     ("simulate", "seed", "Seed of the draws (latency, faults): same seed, same faults"),
 ];
 

@@ -113,7 +113,7 @@ fn report_peak_memory() {
     }
 }
 
-const COMMANDS: &str = "check, plan, run, demo, dossiers, template, simulate, ui";
+const COMMANDS: &str = "check, plan, run, demo, dossiers, template, simulate, ui, history";
 
 /// The language asked for, before the command line is parsed (the help
 /// itself must be in it): `--lang en`, `--lang=en`, or LOOPBATCH_LANG.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// Status words (keep them stable), from best to worst for a run. Adding
 /// one: a variant here (its word is the variant's in SCREAMING_SNAKE_CASE),
 /// the rule that gives it (`execute` or `job::fold`), its words for people
-/// (`report::advice`).
+/// (`report::advice_for`).
 #[derive(
     Debug,
     Clone,

@@ -5,6 +5,7 @@
 mod check;
 mod checked;
 mod dossiers;
+mod history;
 mod progress;
 mod registre;
 mod run;
@@ -79,6 +80,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<u8> {
         Command::Registre(a) => a.place.registre.clone(),
         Command::Verify(a) => a.place.registre.clone(),
         Command::Undo(a) => a.place.registre.clone(),
+        Command::History(a) => a.place.registre.clone(),
         _ => None,
     };
     cfg.registre = flag.or(cfg.registre);
@@ -104,5 +106,6 @@ pub(crate) fn dispatch(cli: Cli) -> Result<u8> {
             print_line(&crate::messages::Text::text(&said, lang));
             Ok(crate::error::exit::OK)
         }
+        Command::History(args) => history::history(&args, &cfg),
     }
 }

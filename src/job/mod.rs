@@ -25,6 +25,7 @@ mod engine;
 mod events;
 mod files;
 mod fold;
+mod history;
 mod lock;
 mod memory;
 mod run;
@@ -60,7 +61,7 @@ pub use crate::registre::{Prior, Registre};
 // What the registre's bench writes and asks (benches/large_registre.rs).
 pub use crate::registre::{CallSeen, Event as AttemptEvent, NewRun, PlannedCall, Record, RunSummary, WriteFailure};
 pub use crate::report::{RowResult, plan_xlsx, results_format};
-pub use crate::report::{advice, people, status_said};
+pub use crate::report::{advice_for, people, status_said};
 pub(crate) use crate::rows::Row;
 pub(crate) use crate::simulator::bind_failure;
 pub use before::{check_results_target, is_running};
@@ -71,6 +72,10 @@ pub use check::{
 pub use demo::{Demo, start_demo};
 pub use events::{Confirm, Confirmation, Event, EventSink, Front};
 pub use files::RunFiles;
+pub use history::{
+    History, HistoryLine, RunLine, SheetRow, history, history_format, history_xlsx, parse_since, runs_history, sought,
+    when, write_history, write_runs,
+};
 pub use memory::{MemoryCounts, memory_counts};
 pub use memory::{close_run, verify};
 pub use run::{Pacing, RunReport, RunRequest, RunSource, run, write_run_results};

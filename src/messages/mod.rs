@@ -13,14 +13,16 @@
 mod call;
 mod en;
 mod fr;
+mod history;
 mod page;
 mod setup;
 mod undo;
 
 pub(crate) use call::{CallText, RouteHint, TransportFault};
+pub(crate) use history::HistoryMessage;
 pub(crate) use page::{
-    AnswerText, GridText, HomeText, PlanText, RunText, SheetText, VerifyText, memory_counts, memory_limits,
-    plain_loopback,
+    AnswerText, GridText, HistoryText, HomeText, PlanText, RunText, SheetText, VerifyText, memory_counts,
+    memory_limits, plain_loopback,
 };
 pub(crate) use setup::{KeysKept, Notice};
 pub(crate) use undo::{UndoPageText, UndoRefusal, UndoText, undo_calls};

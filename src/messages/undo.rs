@@ -249,10 +249,10 @@ impl Text for UndoRefusal<'_> {
         use UndoRefusal::*;
         match (lang, self) {
             (Lang::Fr, NoRun { run, registre }) => format!(
-                "Aucune exécution « {run} » dans le registre {registre} : donnez le fichier de résultats de l'exécution, ou son numéro (« exécution n° N » dans les messages de loopbatch). Rien n'a été envoyé."
+                "Aucune exécution « {run} » dans le registre {registre} : donnez le fichier de résultats de l'exécution, ou son numéro tel que « loopbatch history » l'affiche. Rien n'a été envoyé."
             ),
             (Lang::En, NoRun { run, registre }) => format!(
-                "No run “{run}” in the registre {registre}: give the run's results file, or its number (“run no. N” in loopbatch's messages). Nothing was sent."
+                "No run “{run}” in the registre {registre}: give the run's results file, or its number as “loopbatch history” shows it. Nothing was sent."
             ),
             (Lang::Fr, NotEnded { run }) => format!(
                 "L'exécution n° {run} n'est pas terminée : reprenez-la (--resume) ou fermez-la (loopbatch registre close {run}), puis annulez-la. Rien n'a été envoyé."

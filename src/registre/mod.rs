@@ -11,6 +11,7 @@
 //! a newer schema.
 
 mod forget;
+mod history;
 mod import;
 pub(crate) mod legacy;
 mod open;
@@ -30,6 +31,7 @@ use crate::error::{Failure, Refusal, Result};
 use crate::i18n::Lang;
 use crate::outcome::{CallOutcome, Status, now_iso};
 
+pub(crate) use history::{CallCheck, HistoryCall, Sought};
 pub(crate) use import::{Imported, journal_beside};
 pub use query::{CallSeen, RunSummary};
 pub use read::Prior;

@@ -14,7 +14,7 @@ use super::RowResult;
 /// stopped at, the HTTP status of Loop's answer and, for a refusal, the
 /// kind of Loop's own words (`loop_api`); never from the engine's sentences.
 /// Empty when there is nothing to do.
-pub(crate) fn advice_for(r: &RowResult, lang: Lang) -> &'static str {
+pub fn advice_for(r: &RowResult, lang: Lang) -> &'static str {
     let kind = match r.status {
         Status::Ok | Status::DejaFait => return "",
         Status::Valide => Advice::Start,
@@ -30,27 +30,6 @@ pub(crate) fn advice_for(r: &RowResult, lang: Lang) -> &'static str {
         Status::Erreur => Advice::Refused(known_answer(&r.message)),
     };
     messages::advice(kind, lang)
-}
-
-/// The advice from a status and its message alone, for a caller that has
-/// no more of the row (the run's page, until it passes its `RowResult` to
-/// `advice_for`): the engine's sentences recognised in both languages.
-pub fn advice(status: Status, message: &str, lang: Lang) -> &'static str {
-    let kind = match status {
-        Status::Ignore if message.contains("dont il dépend") || message.contains("it depends on") => {
-            Advice::FixWhatItDependsOn
-        }
-        Status::Erreur if says_key_refused(message) => Advice::KeyRefused,
-        other => return advice_for(&RowResult { code_http: None, ..RowResult::new(other, message) }, lang),
-    };
-    messages::advice(kind, lang)
-}
-
-/// Whether a row's message says a key was refused (`CallText::FatalRow`).
-fn says_key_refused(message: &str) -> bool {
-    ["clé d'abonnement refusée", "clé d'API refusée", "subscription key refused", "API key refused"]
-        .iter()
-        .any(|w| message.starts_with(w))
 }
 
 /// A status in words, for the page (the results file keeps the codes).
@@ -78,7 +57,7 @@ mod tests {
         ];
         for lang in [Lang::Fr, Lang::En] {
             let said: std::collections::HashSet<&str> =
-                answers.iter().map(|m| advice(Status::Erreur, m, lang)).collect();
+                answers.iter().map(|m| advice_for(&RowResult::new(Status::Erreur, *m), lang)).collect();
             assert_eq!(said.len(), answers.len(), "one advice per kind of answer ({lang:?})");
         }
         assert_eq!(
@@ -86,8 +65,8 @@ mod tests {
             Some(KnownAnswer::NoContact),
             "the contact, not the dossier"
         );
-        assert_eq!(advice(Status::Ok, "", Lang::Fr), "");
-        assert!(advice(Status::AVerifier, "", Lang::Fr).contains("Loop"));
+        assert_eq!(advice_for(&RowResult::new(Status::Ok, ""), Lang::Fr), "");
+        assert!(advice_for(&RowResult::new(Status::AVerifier, ""), Lang::Fr).contains("Loop"));
     }
 
     #[test]

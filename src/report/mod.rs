@@ -23,10 +23,11 @@ use crate::plan::{Plan, PlanRow};
 
 mod advice;
 pub(crate) mod book;
+pub(crate) mod history;
 mod print;
 mod summary;
-pub(crate) use advice::advice_for;
-pub use advice::{advice, status_said};
+pub use advice::advice_for;
+pub use advice::status_said;
 pub use print::people;
 use print::print_sheet;
 use summary::{status_color, summary_sheet};

@@ -73,6 +73,6 @@ pub(super) async fn set_keys(
     app.keys_saved.store(f.garder == "enregistrer", Ordering::Relaxed);
     *app.keys.lock().unwrap_or_else(|e| e.into_inner()) = Some(keys);
     // Back to the screen that asked for them (the plan, its sheet's fixes kept).
-    let back = f.retour.as_deref().filter(|r| super::own_screen(r, None)).unwrap_or("/");
+    let back = f.retour.as_deref().filter(|r| super::screens::own_screen(r, None)).unwrap_or("/");
     Redirect::to(back).into_response()
 }

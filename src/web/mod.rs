@@ -5,13 +5,15 @@
 //! Here: the opening (see `guard`), the language switch, "Quitter", and
 //! the routes; `keys` (keys typed in the page), `sheets` (upload, check,
 //! fixes, fixed sheet), `loophub` (templates, portfolio, online check),
-//! `runs` (plan, run, progress, results, kept runs); the HTML in `pages`,
+//! `runs` (plan, run, progress, results, kept runs), `history` (the
+//! « Historique » of a dossier or an e-mail); the HTML in `pages`,
 //! `grid`, `plan_page`, `run_page` and `progress`.
 
 mod delete;
 mod grid;
 mod guard;
 mod handover;
+mod history;
 mod keys;
 mod loophub;
 mod pages;
@@ -19,6 +21,7 @@ mod plan_page;
 mod progress;
 mod run_page;
 mod runs;
+mod screens;
 mod server;
 mod sheets;
 mod undo;
@@ -154,14 +157,35 @@ fn file_names_only(text: &str, folders: &[String]) -> String {
     out
 }
 
-/// The per-user folder of the page's files, created owner-only.
+/// The per-user folder of the page's files, created owner-only: the local
+/// data folder, beside the registre (never the roaming one, which IT often
+/// redirects to a file server).
 pub(crate) fn user_folder() -> Result<PathBuf> {
     // Never a shared folder (the temporary one): another user could own it.
-    let base = dirs::data_dir().ok_or(Failure::refused(Refusal::NoPageFolder))?;
+    let base = dirs::data_local_dir().ok_or(Failure::refused(Refusal::NoPageFolder))?;
     let folder = base.join("loopbatch");
     owner_only_folder(&folder).map_err(|e| page_file(&folder, &e))?;
     crate::job::tighten(&folder);
+    // Earlier versions kept them in the roaming folder (Windows).
+    if let Some(old) = dirs::data_dir().map(|d| d.join("loopbatch")).filter(|old| *old != folder) {
+        move_page_files(&old, &folder);
+    }
     Ok(folder)
+}
+
+/// Moves the page's kept runs and sheets from an earlier folder into
+/// `folder`, each entry that `folder` does not hold yet; what cannot be
+/// moved (another volume, in use) stays where it was, untouched.
+fn move_page_files(old: &std::path::Path, folder: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(old) else { return };
+    for entry in entries.flatten() {
+        let to = folder.join(entry.file_name());
+        if !to.exists() {
+            let _ = std::fs::rename(entry.path(), &to);
+        }
+    }
+    // Gone once empty; left (with what stayed) otherwise.
+    let _ = std::fs::remove_dir(old);
 }
 
 /// A file or folder of the page's own that cannot be made, written or read.
@@ -352,6 +376,8 @@ fn router(app: Shared) -> Router {
         .route("/execution/{id}/annulation/lancer", post(undo::start))
         .route("/execution/{id}/suppression", post(delete::delete))
         .route("/executions", get(runs::list))
+        .route("/historique", get(history::view))
+        .route("/historique/xlsx", get(history::download))
         .route("/execution/{id}/resultats/{kind}", get(runs::download))
         .route("/static/page.js", get(|| async { asset(PAGE_JS, "text/javascript; charset=utf-8") }))
         .route("/static/page.css", get(|| async { asset(PAGE_CSS, "text/css; charset=utf-8") }))
@@ -488,7 +514,7 @@ async fn home(
     State(app): State<Shared>,
     axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
 ) -> Response<Body> {
-    let back = q.get("retour").filter(|r| own_screen(r, None)).map(String::as_str);
+    let back = q.get("retour").filter(|r| screens::own_screen(r, None)).map(String::as_str);
     let keys = keys::said(&app);
     html(pages::home(app.lang(), app.simulation, UPLOAD_LIMIT_MB, &keys, runs::going(&app), back))
 }
@@ -508,25 +534,11 @@ async fn set_lang(
 ) -> Response<Body> {
     app.english.store(f.langue == "en", std::sync::atomic::Ordering::Relaxed);
     let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(|r| reqwest::Url::parse(r).ok());
-    let back = referer.filter(|u| own_screen(u.path(), u.query())).map(|u| match u.query() {
+    let back = referer.filter(|u| screens::own_screen(u.path(), u.query())).map(|u| match u.query() {
         Some(q) => format!("{}?{q}", u.path()),
         None => u.path().to_string(),
     });
     Redirect::to(back.as_deref().unwrap_or("/")).into_response()
-}
-
-/// Whether `path` (and `query`) is a screen of the page: home, the kept
-/// runs, a sheet, its plan, a run; ids are the server's own (hex).
-fn own_screen(path: &str, query: Option<&str>) -> bool {
-    let id = |s: &str| !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
-    let parts: Vec<&str> = path.strip_prefix('/').unwrap_or("-").split('/').collect();
-    let screen = match parts.as_slice() {
-        [""] | ["executions"] => true,
-        ["feuille", s] | ["feuille", s, "plan"] | ["execution", s] => id(s),
-        _ => false,
-    };
-    let plain = |q: &str| q.len() <= 200 && q.bytes().all(|b| b.is_ascii_alphanumeric() || b"=&_-".contains(&b));
-    screen && query.is_none_or(plain)
 }
 
 async fn quit(State(app): State<Shared>) -> Response<Body> {
@@ -543,16 +555,23 @@ async fn quit(State(app): State<Shared>) -> Response<Body> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_language_switch_goes_back_to_the_pages_own_screens_only() {
-        let id = "0f".repeat(24);
-        assert!(super::own_screen("/", None) && super::own_screen("/executions", None));
-        assert!(super::own_screen(&format!("/feuille/{id}"), Some("page=2&problemes=1")));
-        assert!(super::own_screen(&format!("/feuille/{id}/plan"), None));
-        assert!(super::own_screen(&format!("/execution/{id}"), Some("statut=ERREUR")));
-        for other in ["//evil.example/", "/ouvrir/abc", "/quitter", "/feuille/../x", "/static/page.js", "/x"] {
-            assert!(!super::own_screen(other, None), "{other}");
-        }
-        assert!(!super::own_screen("/", Some("a=<script>")));
+    fn the_page_files_of_the_roaming_folder_move_to_the_local_one() {
+        let home = tempfile::tempdir().unwrap();
+        let (old, new) = (home.path().join("Roaming/loopbatch"), home.path().join("Local/loopbatch"));
+        std::fs::create_dir_all(old.join("executions/r1")).unwrap();
+        std::fs::write(old.join("executions/r1/resultats.csv"), "x").unwrap();
+        std::fs::create_dir_all(old.join("televersements")).unwrap();
+        std::fs::create_dir_all(new.join("televersements")).unwrap();
+        std::fs::write(new.join("televersements/a.csv"), "kept").unwrap();
+        super::move_page_files(&old, &new);
+        assert_eq!(std::fs::read_to_string(new.join("executions/r1/resultats.csv")).unwrap(), "x");
+        // What the local folder already holds is never replaced; the rest stays.
+        assert_eq!(std::fs::read_to_string(new.join("televersements/a.csv")).unwrap(), "kept");
+        assert!(old.join("televersements").exists() && !old.join("executions").exists());
+        // Once emptied, the old folder goes.
+        std::fs::remove_dir(old.join("televersements")).unwrap();
+        super::move_page_files(&old, &new);
+        assert!(!old.exists());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use maud::{DOCTYPE, Markup, html};
 
 use crate::job::Lang;
-use crate::messages::HomeText;
+use crate::messages::{HistoryText, HomeText};
 
 pub(super) fn layout(lang: Lang, title: &str, simulation: bool, body: Markup) -> Markup {
     html! {
@@ -27,6 +27,7 @@ pub(super) fn layout(lang: Lang, title: &str, simulation: bool, body: Markup) ->
                 }
                 header {
                     a.home href="/" { "loopbatch" }
+                    a.nav href="/historique" data-testid="history-link" { (HistoryText::History.say(lang)) }
                     form.lang method="post" action="/langue" {
                         @if lang == Lang::En {
                             input type="hidden" name="langue" value="fr";

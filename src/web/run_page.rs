@@ -9,7 +9,7 @@ use super::progress::{self, Progress, RunState};
 use crate::job::Lang;
 use crate::job::Status;
 use crate::job::{self, Plan, RunReport};
-use crate::messages::{RunMessage, RunText, Text, VerifyText};
+use crate::messages::{HistoryText, RunMessage, RunText, Text, VerifyText};
 
 /// Result rows shown at most (the files hold them all).
 const SHOWN: usize = 500;
@@ -104,7 +104,7 @@ fn undo_button(id: &str, lang: Lang) -> Markup {
 }
 
 /// The CSS class of a status's colour.
-fn tone(s: Status) -> &'static str {
+pub(super) fn tone(s: Status) -> &'static str {
     match s {
         Status::Ok | Status::Valide | Status::DejaFait => "ok",
         Status::Ignore => "ignore",
@@ -167,11 +167,13 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
                     @let (row, r, who) = (&v.plan.rows[*i], &report.rows[*i], &people[*i]);
                     tr data-testid="result" data-statut=(r.status.word()) data-ligne=(row.ligne) {
                         td { @if several { (&*row.feuille) " · " } (row.ligne) }
-                        td data-col="code" { (who[0]) } td data-col="nom" { (who[1]) } td data-col="email" { (who[2]) }
+                        td data-col="code" { (history_link(&who[0], HistoryText::HistoryOfThisDossier, lang)) }
+                        td data-col="nom" { (who[1]) }
+                        td data-col="email" { (history_link(&who[2], HistoryText::HistoryOfThisEMail, lang)) }
                         td class=(format!("statut {}", tone(r.status))) data-col="statut" {
                             (job::status_said(r.status, lang)) small { (r.status.word()) } }
                         td data-col="message" { (r.message) }
-                        td data-col="conseil" data-testid="advice" { (job::advice(r.status, &r.message, lang)) }
+                        td data-col="conseil" data-testid="advice" { (job::advice_for(r, lang)) }
                         td data-col="verifier" { @if r.status == Status::AVerifier { (verify_buttons(v.id, &row.feuille, row.ligne, lang)) } }
                         @if let Some(c) = verdict_at { td data-col="verdict" { (row.values.get(c).map_or("", String::as_str)) } }
                     }
@@ -196,6 +198,20 @@ fn verify_buttons(id: &str, feuille: &str, ligne: u32, lang: Lang) -> Markup {
     }
 }
 
+/// A dossier code or an e-mail of a result row, as a link to its history
+/// (nothing when the cell is empty).
+fn history_link(value: &str, title: HistoryText, lang: Lang) -> Markup {
+    let testid = match title {
+        HistoryText::HistoryOfThisEMail => "history-email",
+        _ => "history-dossier",
+    };
+    html! {
+        @if !value.trim().is_empty() {
+            a href=(format!("/historique?q={}", urlencode(value))) title=(title.say(lang)) data-testid=(testid) { (value) }
+        }
+    }
+}
+
 /// The confirmation of a new key (`--new-key`), both masked ids shown.
 pub(super) fn confirm_new_key(id: &str, was: &str, now: &str, lang: Lang) -> Markup {
     html! {
@@ -212,7 +228,7 @@ pub(super) fn confirm_new_key(id: &str, was: &str, now: &str, lang: Lang) -> Mar
 
 /// A masked key id in a query string (letters, digits, `*`, and whatever
 /// else the id holds, percent-encoded).
-fn urlencode(s: &str) -> String {
+pub(super) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => (b as char).to_string(),

@@ -18,7 +18,7 @@ use loopbatch::simulator::{self, Options};
 use crate::util::Hermetic;
 use crate::util::{TestSim, Work};
 
-struct Driver(Child);
+pub(crate) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -33,7 +33,7 @@ fn installed(name: &str) -> Option<PathBuf> {
 
 /// The browsers the page is tested in.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Browser {
+pub(crate) enum Browser {
     Chromium,
     Firefox,
 }
@@ -51,7 +51,7 @@ impl Browser {
 
 /// The browsers this machine has; a missing one is said and skipped,
 /// except under CI, where every one must be there.
-fn browsers() -> Vec<(Browser, PathBuf, PathBuf)> {
+pub(crate) fn browsers() -> Vec<(Browser, PathBuf, PathBuf)> {
     let mut found = Vec::new();
     for kind in [Browser::Chromium, Browser::Firefox] {
         let (driver, names) = kind.programs();
@@ -71,7 +71,7 @@ fn browsers() -> Vec<(Browser, PathBuf, PathBuf)> {
 }
 
 /// A session of `kind` through its WebDriver server.
-fn session(rt: &tokio::runtime::Runtime, kind: Browser, driver: &Path, binary: &Path) -> (Driver, Client) {
+pub(crate) fn session(rt: &tokio::runtime::Runtime, kind: Browser, driver: &Path, binary: &Path) -> (Driver, Client) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child =
         Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
@@ -99,7 +99,7 @@ fn session(rt: &tokio::runtime::Runtime, kind: Browser, driver: &Path, binary: &
     (driver, client)
 }
 
-struct Ui(Child);
+pub(crate) struct Ui(Child);
 
 impl Drop for Ui {
     fn drop(&mut self) {
@@ -108,7 +108,7 @@ impl Drop for Ui {
     }
 }
 
-fn ui(w: &Work, sim: &TestSim) -> (Ui, String) {
+pub(crate) fn ui(w: &Work, sim: &TestSim) -> (Ui, String) {
     std::fs::write(w.path("loopbatch.toml"), "rate = \"20/s\"\nconcurrency = 4\n").unwrap();
     ui_with(w, sim)
 }
@@ -131,13 +131,24 @@ fn ui_with(w: &Work, sim: &TestSim) -> (Ui, String) {
     (Ui(child), line.trim().to_string())
 }
 
-async fn attr(c: &Client, css: &str, name: &str) -> String {
-    c.find(Locator::Css(css)).await.unwrap().attr(name).await.unwrap().unwrap_or_default()
+/// An attribute of `css`; found again when the page redrew itself between
+/// the finding and the reading (a run's end reloads its screen).
+pub(crate) async fn attr(c: &Client, css: &str, name: &str) -> String {
+    let mut tries = 0;
+    loop {
+        let e = c.find(Locator::Css(css)).await.unwrap();
+        match e.attr(name).await {
+            Ok(v) => return v.unwrap_or_default(),
+            Err(e) if tries < 20 && format!("{e:?}").contains("StaleElementReference") => tries += 1,
+            Err(e) => panic!("{css} {name}: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Waits until `css`'s attribute `name` satisfies `ok` (the page updates
 /// itself: fetch, server-sent events).
-async fn until(c: &Client, css: &str, name: &str, ok: impl Fn(&str) -> bool, what: &str) -> String {
+pub(crate) async fn until(c: &Client, css: &str, name: &str, ok: impl Fn(&str) -> bool, what: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if let Ok(e) = c.find(Locator::Css(css)).await
@@ -154,7 +165,7 @@ async fn until(c: &Client, css: &str, name: &str, ok: impl Fn(&str) -> bool, wha
 /// axe-core (Deque, MPL-2.0, vendored in tests/fixtures) on the page as it
 /// stands: no violation of WCAG 2.1 A/AA rules (labels, contrast, table
 /// markup, landmarks, names of buttons and links…).
-async fn accessible(c: &Client, screen: &str) {
+pub(crate) async fn accessible(c: &Client, screen: &str) {
     const AXE: &str = include_str!("../fixtures/axe-4.14.1.min.js");
     let script = format!(
         "const done = arguments[arguments.length - 1]; {AXE}; \
@@ -168,7 +179,7 @@ async fn accessible(c: &Client, screen: &str) {
 }
 
 /// The keyboard reaches the page's controls, and the one focused shows it.
-async fn focus_is_visible(c: &Client, screen: &str) {
+pub(crate) async fn focus_is_visible(c: &Client, screen: &str) {
     c.execute("document.activeElement && document.activeElement.blur(); window.focus();", vec![]).await.unwrap();
     c.active_element().await.unwrap().send_keys("\u{E004}").await.unwrap(); // Tab
     let style = c
@@ -185,7 +196,7 @@ async fn focus_is_visible(c: &Client, screen: &str) {
 }
 
 /// docs/'s screenshots, from Chromium.
-async fn screenshot(c: &Client, name: &str) {
+pub(crate) async fn screenshot(c: &Client, name: &str) {
     let chromium =
         c.capabilities().is_some_and(|caps| caps.get("browserName").and_then(|b| b.as_str()) != Some("firefox"));
     if chromium && std::env::var_os("LOOPBATCH_SCREENSHOTS").is_some() {
@@ -212,7 +223,7 @@ fn gateway_refusing(latency: Duration, uninvited: &[&str]) -> TestSim {
 
 /// Waits (up to a minute: CI machines are busy) for an element; if it never
 /// comes, says where the browser is and what it shows.
-async fn shown(c: &Client, css: &str) {
+pub(crate) async fn shown(c: &Client, css: &str) {
     if c.wait().at_most(Duration::from_secs(60)).for_element(Locator::Css(css)).await.is_err() {
         let url = c.current_url().await.map(|u| u.to_string()).unwrap_or_default();
         let text = match c.find(Locator::Css("body")).await {
@@ -224,9 +235,23 @@ async fn shown(c: &Client, css: &str) {
 }
 
 /// The text a person sees in `css` (empty when it is hidden).
-async fn text(c: &Client, css: &str) -> String {
-    let e = c.find(Locator::Css(css)).await.unwrap();
-    if e.is_displayed().await.unwrap() { e.text().await.unwrap() } else { String::new() }
+pub(crate) async fn text(c: &Client, css: &str) -> String {
+    let mut tries = 0;
+    loop {
+        let e = c.find(Locator::Css(css)).await.unwrap();
+        let seen = match e.is_displayed().await {
+            Ok(true) => e.text().await,
+            Ok(false) => Ok(String::new()),
+            Err(e) => Err(e),
+        };
+        match seen {
+            Ok(t) => return t,
+            // Redrawn between the finding and the reading: found again.
+            Err(e) if tries < 20 && format!("{e:?}").contains("StaleElementReference") => tries += 1,
+            Err(e) => panic!("{css}: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// The run screen's figures, each with its words, after a live update
@@ -248,7 +273,7 @@ async fn labelled_figures(c: &Client) {
     assert!(state == "en cours" || state.contains("Cegid Loop demande d'attendre"), "{state}");
 }
 
-async fn click(c: &Client, testid: &str) {
+pub(crate) async fn click(c: &Client, testid: &str) {
     let css = format!("[data-testid={testid}]");
     c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(&css)).await.unwrap().click().await.unwrap();
 }

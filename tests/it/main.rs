@@ -2,6 +2,7 @@
 
 mod architecture;
 mod browser;
+mod browser_history;
 mod check;
 mod docs;
 mod dossiers;
@@ -9,6 +10,7 @@ mod excel;
 mod exits;
 mod faults;
 mod fuzz_corpus;
+mod history;
 mod hostile;
 mod library;
 mod memory;

@@ -450,7 +450,9 @@ fn the_demo_simulators_admin_routes_need_its_secret_and_its_keys_stay() {
         .send()
         .unwrap();
     assert_eq!(r.status(), 409);
-    assert!(r.text().unwrap().contains("les clés du simulateur intégré sont utilisées"));
+    let said = r.text().unwrap();
+    assert!(said.contains("les clés du simulateur intégré sont utilisées") && said.contains("Quitter"), "{said}");
+    assert!(said.contains("data-testid=\"next-step\""), "a way on: {said}");
     assert!(home().contains("celles du simulateur intégré"));
     assert!(!w.dir.path().join(".config/loopbatch").exists(), "nothing saved");
 }

@@ -203,6 +203,35 @@ pub(super) fn sheet(t: SheetText) -> &'static str {
     }
 }
 
+pub(super) fn history(t: HistoryText) -> &'static str {
+    match t {
+        HistoryText::History => "History",
+        HistoryText::WhatLoopbatchDidCallByCall => {
+            "What loopbatch did for a dossier or a person, call by call, in the order it happened: from the registre of this user on this computer (Cegid Loop cannot be asked)."
+        }
+        HistoryText::DossierCodeOrEMail => "Dossier code or e-mail",
+        HistoryText::SinceOptional => "Since (optional, YYYY-MM-DD or DD/MM/YYYY)",
+        HistoryText::Search => "Search",
+        HistoryText::Date => "date",
+        HistoryText::Who => "who (user, computer)",
+        HistoryText::Run => "run",
+        HistoryText::SheetAndRow => "sheet and row",
+        HistoryText::Operation => "operation",
+        HistoryText::Status => "status",
+        HistoryText::LoopSMessage => "Loop's message",
+        HistoryText::RequestId => "request id",
+        HistoryText::Check => "check",
+        HistoryText::DownloadTheHistoryXLSX => "Download this history (XLSX)",
+        HistoryText::RunsRecorded => "Runs recorded, newest first",
+        HistoryText::SheetRun => "sheet",
+        HistoryText::SentTo => "sent to",
+        HistoryText::Rows => "rows per status",
+        HistoryText::HistoryOfThisDossier => "History of this dossier",
+        HistoryText::HistoryOfThisEMail => "History of this e-mail",
+        HistoryText::Calls => "Calls recorded",
+    }
+}
+
 pub(super) fn answer(t: AnswerText) -> &'static str {
     match t {
         AnswerText::SimulatorKeys => "the embedded simulator's",
@@ -211,7 +240,7 @@ pub(super) fn answer(t: AnswerText) -> &'static str {
         }
         AnswerText::KeysUnchanged => "Keys unchanged",
         AnswerText::DemoKeysCannotChange => {
-            "In the demo, the embedded simulator's keys are used and cannot be changed. For your own keys, start loopbatch ui again without --demo."
+            "In the demo, the embedded simulator's keys are used and cannot be changed. To work with your own keys: Quit (top of the page), then open loopbatch again outside the demo (the usual shortcut, without --demo); your keys are then given on the home page."
         }
         AnswerText::KeysRefused => "Keys refused",
         AnswerText::GiveBothKeys => {

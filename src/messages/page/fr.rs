@@ -207,6 +207,35 @@ pub(super) fn sheet(t: SheetText) -> &'static str {
     }
 }
 
+pub(super) fn history(t: HistoryText) -> &'static str {
+    match t {
+        HistoryText::History => "Historique",
+        HistoryText::WhatLoopbatchDidCallByCall => {
+            "Ce que loopbatch a fait pour un dossier ou une personne, appel par appel, dans l'ordre où c'est arrivé : d'après le registre de cet utilisateur sur cet ordinateur (Cegid Loop ne peut pas être interrogé)."
+        }
+        HistoryText::DossierCodeOrEMail => "Code dossier ou e-mail",
+        HistoryText::SinceOptional => "Depuis le (facultatif, AAAA-MM-JJ ou JJ/MM/AAAA)",
+        HistoryText::Search => "Chercher",
+        HistoryText::Date => "date",
+        HistoryText::Who => "qui (utilisateur, poste)",
+        HistoryText::Run => "exécution",
+        HistoryText::SheetAndRow => "tableur et ligne",
+        HistoryText::Operation => "opération",
+        HistoryText::Status => "statut",
+        HistoryText::LoopSMessage => "message de Loop",
+        HistoryText::RequestId => "request id",
+        HistoryText::Check => "vérification",
+        HistoryText::DownloadTheHistoryXLSX => "Télécharger cet historique (XLSX)",
+        HistoryText::RunsRecorded => "Exécutions notées, de la plus récente à la plus ancienne",
+        HistoryText::SheetRun => "tableur",
+        HistoryText::SentTo => "envoyée à",
+        HistoryText::Rows => "lignes par statut",
+        HistoryText::HistoryOfThisDossier => "Historique de ce dossier",
+        HistoryText::HistoryOfThisEMail => "Historique de cet e-mail",
+        HistoryText::Calls => "Appels notés",
+    }
+}
+
 pub(super) fn answer(t: AnswerText) -> &'static str {
     match t {
         AnswerText::SimulatorKeys => "celles du simulateur intégré",
@@ -215,7 +244,7 @@ pub(super) fn answer(t: AnswerText) -> &'static str {
         }
         AnswerText::KeysUnchanged => "Clés inchangées",
         AnswerText::DemoKeysCannotChange => {
-            "En démonstration, les clés du simulateur intégré sont utilisées et ne peuvent pas être changées. Pour vos propres clés, relancez loopbatch ui sans --demo."
+            "En démonstration, les clés du simulateur intégré sont utilisées et ne peuvent pas être changées. Pour travailler avec vos propres clés : Quitter (en haut de la page), puis rouvrez loopbatch hors démonstration (le raccourci habituel, sans --demo) ; vos clés se donnent alors sur l'accueil."
         }
         AnswerText::KeysRefused => "Clés refusées",
         AnswerText::GiveBothKeys => {

@@ -228,6 +228,43 @@ impl SheetText {
     }
 }
 
+/// The « Historique » screen, and the links to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HistoryText {
+    History,
+    WhatLoopbatchDidCallByCall,
+    DossierCodeOrEMail,
+    SinceOptional,
+    Search,
+    Date,
+    Who,
+    Run,
+    SheetAndRow,
+    Operation,
+    Status,
+    LoopSMessage,
+    RequestId,
+    Check,
+    DownloadTheHistoryXLSX,
+    RunsRecorded,
+    SheetRun,
+    SentTo,
+    Rows,
+    HistoryOfThisDossier,
+    HistoryOfThisEMail,
+    Calls,
+}
+
+impl HistoryText {
+    /// The words in `lang`.
+    pub(crate) fn say(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Fr => fr::history(self),
+            Lang::En => en::history(self),
+        }
+    }
+}
+
 /// The page's answers to what was asked of it (keys, quit, a run to
 /// delete, resume or start again), its progress block's fixed words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

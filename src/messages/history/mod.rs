@@ -1,0 +1,51 @@
+//! The history's sentences (`loopbatch history`, the page's
+//! « Historique »): French in `fr.rs`, English in `en.rs`.
+
+mod en;
+mod fr;
+
+use super::Text;
+use crate::i18n::Lang;
+
+/// The history's sentences (`loopbatch history`, the page's « Historique »).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum HistoryMessage<'a> {
+    /// Nothing recorded for a dossier or an e-mail (`since`: AAAA-MM-JJ);
+    /// the command line names `--registre`, the page does not.
+    Nothing { sought: &'a str, email: bool, since: Option<&'a str>, on_page: bool },
+    /// How many calls are listed, for whom.
+    Calls { n: usize, sought: &'a str, email: bool },
+    /// No run recorded (since that day).
+    NoRun { since: Option<&'a str> },
+    /// How many runs are listed.
+    Runs { n: usize },
+    /// The export written.
+    Written { n: usize, path: &'a std::path::Path },
+    /// A date that is neither AAAA-MM-JJ nor JJ/MM/AAAA.
+    BadDate { value: &'a str },
+    /// An export file that is neither .xlsx nor .csv.
+    Extension { path: &'a std::path::Path, ext: &'a str },
+    /// A forgotten call's message.
+    Forgotten,
+    /// A call sent whose answer was never recorded.
+    Unanswered,
+    /// The page shows the first calls only.
+    FirstCalls { shown: usize },
+    /// A call whose effect is unknown, no check recorded yet.
+    ToCheck,
+    /// A person's check: done in Loop or not, who (user and machine), when.
+    Checked { done: bool, who: &'a str, at: &'a str },
+    /// The rows of a call whose plan is no longer kept: its number.
+    CallOnly { call: u32 },
+    /// A line of the sheet (its sheet's name, when it has several).
+    Line { sheet: Option<&'a str>, line: &'a str },
+}
+
+impl Text for HistoryMessage<'_> {
+    fn text(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Fr => fr::history(self),
+            Lang::En => en::history(self),
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! The history's export (`loopbatch history --results`, the page's
+//! download): one line per call (or per run), as XLSX through the one
+//! workbook setup (`book`), or as CSV through the results' formula guard
+//! (`csv_safe`): Loop's messages are values from an answer, never a
+//! formula. Its columns never depend on the language, as the results'.
+
+use std::path::Path;
+
+use rust_xlsxwriter::XlsxError;
+
+use crate::error::{Failure, Result, WriteProblem};
+use crate::files::write_atomic;
+use crate::i18n::Lang;
+use crate::messages::{HistoryMessage, Text};
+
+use super::{ResultsFormat, book, write_plain_csv};
+
+/// A call's history columns (a new one goes last).
+pub(crate) const CALL_COLUMNS: [&str; 16] = [
+    "horodatage",
+    "utilisateur",
+    "poste",
+    "execution",
+    "tableur",
+    "feuille",
+    "ligne",
+    "appel",
+    "operation",
+    "dossier",
+    "email",
+    "statut",
+    "code_http",
+    "message",
+    "request_id",
+    "verification",
+];
+
+/// The runs' columns (the history without a dossier or an e-mail).
+pub(crate) const RUN_COLUMNS: [&str; 8] =
+    ["debut", "fin", "utilisateur", "poste", "execution", "tableur", "envoyee_a", "lignes_par_statut"];
+
+/// Columns written as numbers in XLSX (they sort 1, 2, 10), by name.
+const NUMBERS: [&str; 4] = ["execution", "ligne", "appel", "code_http"];
+
+/// The format of a history file, from its extension: .xlsx or .csv only.
+pub(crate) fn history_format(path: &Path, lang: Lang) -> Result<ResultsFormat> {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("xlsx") => Ok(ResultsFormat::Xlsx),
+        Some("csv") => Ok(ResultsFormat::Csv),
+        other => {
+            let ext = other.map(|e| format!(".{e}")).unwrap_or_default();
+            Err(Failure::unusable(HistoryMessage::Extension { path, ext: &ext }.text(lang)))
+        }
+    }
+}
+
+/// Writes a history table (`header`, one `Vec` per line), XLSX or CSV by
+/// the file's extension, whole or not at all.
+pub(crate) fn write_history(path: &Path, header: &[&str], lines: &[Vec<String>], lang: Lang) -> Result<()> {
+    match history_format(path, lang)? {
+        ResultsFormat::Csv => write_plain_csv(path, header, lines),
+        ResultsFormat::Xlsx => {
+            let bytes = history_xlsx(header, lines, lang)
+                .map_err(|e| Failure::write(path, WriteProblem::Workbook(e.to_string())))?;
+            write_atomic(path, &bytes)
+        }
+    }
+}
+
+/// A history table as a workbook: text cells (never a formula, whatever
+/// Loop answered), numbers where they sort, header frozen, a filter.
+pub(crate) fn history_xlsx(header: &[&str], lines: &[Vec<String>], lang: Lang) -> Result<Vec<u8>, XlsxError> {
+    let mut book = book::workbook();
+    let sheet = book.add_worksheet();
+    sheet.set_name(book::sheet_name(crate::messages::HistoryText::History.say(lang)))?;
+    let (head, text) = (book::header(), book::text());
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count() + 2).collect();
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &head)?;
+    }
+    for (r, line) in (1u32..).zip(lines) {
+        for (c, v) in line.iter().enumerate() {
+            let number = NUMBERS.contains(&header.get(c).copied().unwrap_or_default());
+            match v.parse::<u32>().ok().filter(|_| number) {
+                Some(n) => sheet.write_number(r, c as u16, n)?,
+                None => sheet.write_string_with_format(r, c as u16, v, &text)?,
+            };
+            if let Some(w) = widths.get_mut(c) {
+                *w = (*w).max(v.chars().count() + 2);
+            }
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        sheet.set_column_width(c as u16, (*w).clamp(8, 60) as f64)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, lines.len() as u32, header.len().saturating_sub(1) as u16)?;
+    book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_xlsx_and_csv_and_the_other_extension_is_named() {
+        assert_eq!(history_format(Path::new("h.XLSX"), Lang::Fr).unwrap(), ResultsFormat::Xlsx);
+        assert_eq!(history_format(Path::new("h.csv"), Lang::Fr).unwrap(), ResultsFormat::Csv);
+        let said = history_format(Path::new("h.pdf"), Lang::Fr).unwrap_err().to_string();
+        assert!(said.contains("« .pdf »") && said.contains(".xlsx ou en .csv"), "{said}");
+        let said = history_format(Path::new("historique"), Lang::En).unwrap_err().to_string();
+        assert!(said.contains("history is written as .xlsx or .csv"), "{said}");
+    }
+}

@@ -1,0 +1,173 @@
+//! « Historique »: what loopbatch did for a dossier or a person, call by
+//! call, from the registre (the same library call as `loopbatch history`),
+//! searched by code or e-mail, reached from the navigation and from each
+//! row of a run's results; its XLSX export downloaded as the results are.
+//! Without a search: the runs the registre holds, newest first.
+
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::Response;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::pages::layout;
+use super::run_page::urlencode;
+use super::{Shared, failed, html, internal};
+use crate::job::{self, History, Lang, RunLine, Status};
+use crate::messages::{HistoryMessage, HistoryText, Text};
+
+/// The search: a dossier code or an e-mail, and a first day.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct Asked {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    depuis: String,
+}
+
+/// What the screen shows under its form.
+enum Found {
+    /// No search: the runs (since that day).
+    Runs(Vec<RunLine>, Option<String>),
+    Calls(History),
+    /// A date the screen cannot read (said beside the form).
+    BadDate(String),
+}
+
+pub(super) async fn view(State(app): State<Shared>, Query(a): Query<Asked>) -> Response<Body> {
+    let (lang, cfg) = (app.lang(), app.config());
+    let (q, depuis) = (a.q.trim().to_string(), a.depuis.trim().to_string());
+    let since = match (!depuis.is_empty()).then(|| job::parse_since(&depuis, lang)).transpose() {
+        Ok(s) => s,
+        Err(f) => {
+            let said = crate::messages::Text::text(&f, lang);
+            return html(screen(&app, &q, &depuis, &Found::BadDate(said)));
+        }
+    };
+    let who = q.clone();
+    let found = tokio::task::spawn_blocking(move || match who.is_empty() {
+        true => job::runs_history(&cfg, since.as_deref()).map(|r| Found::Runs(r, since)),
+        false => job::history(&cfg, &who, since.as_deref()).map(Found::Calls),
+    })
+    .await;
+    match found.map_err(internal).and_then(|r| r) {
+        Ok(found) => html(screen(&app, &q, &depuis, &found)),
+        Err(f) => failed(&app, &f, Some((HistoryText::History.say(lang), "/historique"))),
+    }
+}
+
+/// The history searched, as an XLSX download (the export of the command
+/// line, formula guard and all), under a name of its own.
+pub(super) async fn download(State(app): State<Shared>, Query(a): Query<Asked>) -> Response<Body> {
+    let (lang, cfg) = (app.lang(), app.config());
+    let (q, depuis) = (a.q.trim().to_string(), a.depuis.trim().to_string());
+    let made = tokio::task::spawn_blocking(move || {
+        let since = (!depuis.is_empty()).then(|| job::parse_since(&depuis, lang)).transpose()?;
+        let h = job::history(&cfg, &q, since.as_deref())?;
+        job::history_xlsx(&h, lang).map(|bytes| (h.sought, bytes))
+    })
+    .await;
+    match made.map_err(internal).and_then(|r| r) {
+        Ok((sought, bytes)) => {
+            let name: String =
+                sought.chars().map(|c| if c.is_alphanumeric() || "-_.@".contains(c) { c } else { '_' }).collect();
+            let file = format!("{}-{name}.xlsx", HistoryText::History.say(lang).to_lowercase());
+            super::sheets::download(bytes, super::sheets::XLSX, &file)
+        }
+        Err(f) => failed(&app, &f, Some((HistoryText::History.say(lang), "/historique"))),
+    }
+}
+
+fn screen(app: &Shared, q: &str, depuis: &str, found: &Found) -> Markup {
+    let lang = app.lang();
+    layout(
+        lang,
+        HistoryText::History.say(lang),
+        app.simulation,
+        html! {
+            h1 { (HistoryText::History.say(lang)) }
+            p.hint { (HistoryText::WhatLoopbatchDidCallByCall.say(lang)) }
+            form.history method="get" action="/historique" role="search" data-testid="history-search" {
+                label for="q" { (HistoryText::DossierCodeOrEMail.say(lang)) }
+                input #q type="text" name="q" value=(q) data-testid="history-q" autocomplete="off";
+                label for="depuis" { (HistoryText::SinceOptional.say(lang)) }
+                input #depuis type="text" name="depuis" value=(depuis) data-testid="history-since";
+                button type="submit" data-testid="history-go" { (HistoryText::Search.say(lang)) }
+            }
+            @match found {
+                Found::BadDate(said) => { p role="alert" data-testid="failure" { (app.shown(said)) } }
+                Found::Runs(runs, since) => { (runs_table(runs, since.as_deref(), lang)) }
+                Found::Calls(h) => { (calls(h, depuis, lang)) }
+            }
+        },
+    )
+}
+
+/// Calls shown at most (the XLSX download holds them all).
+const SHOWN: usize = 1000;
+
+fn calls(h: &History, depuis: &str, lang: Lang) -> Markup {
+    let n = h.lines.len();
+    if n == 0 {
+        let nothing =
+            HistoryMessage::Nothing { sought: &h.sought, email: h.email, since: h.since.as_deref(), on_page: true };
+        return html! { p role="status" data-testid="history-nothing" { (nothing.text(lang)) } };
+    }
+    let export = format!("/historique/xlsx?q={}&depuis={}", urlencode(&h.sought), urlencode(depuis));
+    html! {
+        p role="status" data-testid="history-count" data-calls=(n) {
+            (HistoryMessage::Calls { n, sought: &h.sought, email: h.email }.text(lang))
+        }
+        p { a href=(export) data-testid="history-download" { (HistoryText::DownloadTheHistoryXLSX.say(lang)) } }
+        @if n > SHOWN { p.hint data-testid="history-cut" { (HistoryMessage::FirstCalls { shown: SHOWN }.text(lang)) } }
+        table.rows data-testid="history" {
+            caption { (HistoryText::Calls.say(lang)) }
+            thead { tr {
+                th scope="col" { (HistoryText::Date.say(lang)) } th scope="col" { (HistoryText::Who.say(lang)) }
+                th scope="col" { (HistoryText::Run.say(lang)) } th scope="col" { (HistoryText::SheetAndRow.say(lang)) }
+                th scope="col" { (HistoryText::Operation.say(lang)) } th scope="col" { (HistoryText::Status.say(lang)) }
+                th scope="col" { (HistoryText::LoopSMessage.say(lang)) } th scope="col" { (HistoryText::RequestId.say(lang)) }
+                th scope="col" { (HistoryText::Check.say(lang)) }
+            } }
+            tbody { @for l in h.lines.iter().take(SHOWN) {
+                @let status = Status::from_word(&l.status);
+                tr data-testid="history-call" data-statut=(l.status) data-request-id=(l.request_id) data-forgotten=(l.forgotten) {
+                    td data-col="date" { (job::when(&l.at)) }
+                    td data-col="qui" { (l.os_user) " (" (l.machine) ")" }
+                    td data-col="execution" { "n° " (l.run) }
+                    td data-col="ligne" { (l.sheet) " · " (l.place(lang)) }
+                    td data-col="operation" { (l.operation) }
+                    td class=(format!("statut {}", status.map_or("", super::run_page::tone))) data-col="statut" {
+                        (status.map_or("", |s| job::status_said(s, lang))) small { (l.status) } }
+                    td data-col="message" { @if l.forgotten { em { (l.message_said(lang)) } } @else { (l.message_said(lang)) } }
+                    td data-col="request_id" { code { (l.request_id) } }
+                    td data-col="verification" { (l.check_said(lang)) }
+                }
+            } }
+        }
+    }
+}
+
+fn runs_table(runs: &[RunLine], since: Option<&str>, lang: Lang) -> Markup {
+    html! {
+        h2 { (HistoryText::RunsRecorded.say(lang)) }
+        @if runs.is_empty() {
+            p role="status" data-testid="history-no-run" { (HistoryMessage::NoRun { since }.text(lang)) }
+        } @else {
+            table.rows data-testid="history-runs" {
+                thead { tr {
+                    th scope="col" { (HistoryText::Date.say(lang)) } th scope="col" { (HistoryText::Who.say(lang)) }
+                    th scope="col" { (HistoryText::Run.say(lang)) } th scope="col" { (HistoryText::SheetRun.say(lang)) }
+                    th scope="col" { (HistoryText::SentTo.say(lang)) } th scope="col" { (HistoryText::Rows.say(lang)) }
+                } }
+                tbody { @for r in runs {
+                    tr data-testid="history-run" data-run=(r.id) {
+                        td { (job::when(&r.started)) } td { (r.os_user) " (" (r.machine) ")" }
+                        td { "n° " (r.id) } td { (r.sheet) }
+                        td { (r.tenant.as_deref().unwrap_or("—")) } td { (r.counts_said()) }
+                    }
+                } }
+            }
+        }
+    }
+}
