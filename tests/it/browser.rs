@@ -355,6 +355,8 @@ fn stop_then_resume(kind: Browser, driver: &Path, binary: &Path) {
         click(&c, "resume").await;
         until(&c, "[data-testid=progress]", "data-state", |s| s == "done", "the resumed run ends").await;
         assert_eq!(attr(&c, "[data-testid=progress]", "data-done").await, total.to_string());
+        // The results come with the reload that follows the end.
+        shown(&c, "tr[data-testid=result][data-statut=ERREUR]").await;
         let refused = text(&c, "tr[data-testid=result][data-statut=ERREUR]").await;
         assert!(refused.contains("CLI0001"), "{refused}");
         // Ended with a failure: Relancer les échecs asks first, saying how many calls it sends.
