@@ -22,7 +22,7 @@ pub(crate) use call::{CallText, RouteHint, TransportFault};
 pub(crate) use history::HistoryMessage;
 pub(crate) use page::{
     AnswerText, GridText, HistoryText, HomeText, PlanText, RunText, SheetText, VerifyText, memory_counts,
-    memory_limits, plain_loopback,
+    memory_limits, plain_loopback, send_all_label,
 };
 pub(crate) use setup::{KeysKept, Notice};
 pub(crate) use undo::{UndoPageText, UndoRefusal, UndoText, undo_calls};

@@ -131,6 +131,9 @@ pub(super) fn plan_page(v: &PlanView) -> Markup {
                     p { (PlanText::Send.say(lang)) " " strong { (v.memory.map_or(c.calls, |m| m.calls_to_send)) } " " (PlanText::CallsTo2.say(lang)) " " strong { (v.host) } " ?" }
                     form method="post" action="/execution" {
                         input type="hidden" name="confirm" value=(v.confirm);
+                        @if v.memory.is_some_and(|m| m.rows_done > 0) {
+                            p { label { input type="checkbox" name="tout" value="1" data-testid="send-all"; " " (crate::messages::send_all_label(lang)) } }
+                        }
                         button type="submit" data-testid="confirm" { (PlanText::Send.say(lang)) }
                         " " a href="#" { (PlanText::Cancel.say(lang)) }
                     }

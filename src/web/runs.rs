@@ -154,6 +154,9 @@ fn going_with(app: &Shared, hash: &str) -> Option<Stored> {
 #[derive(Deserialize)]
 pub(super) struct StartForm {
     confirm: String,
+    /// « Tout renvoyer » ticked: `--send-all`.
+    #[serde(default)]
+    tout: Option<String>,
 }
 
 /// Starts the run the confirmation names: once, and only if no other run
@@ -173,7 +176,7 @@ pub(super) async fn start(State(app): State<Shared>, Form(f): Form<StartForm>) -
     let Some(Pending { name, plan, host, .. }) = pending else {
         return failure(&app, StatusCode::CONFLICT, AnswerText::ConfirmationNoLongerHolds.say(lang));
     };
-    launch(&app, name, host, plan, Again::No)
+    launch(&app, name, host, plan, Again::No { send_all: f.tout.is_some() })
 }
 
 /// Refuses a second run while one goes in this server.
@@ -368,12 +371,11 @@ pub(super) fn runs_get(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
 /// The run itself, in the server: events fold into the progress.
 /// How a run relates to an earlier one.
 pub(super) enum Again {
-    No,
+    /// A new run; `send_all`: everything, even what the registre knows done.
+    No { send_all: bool },
     /// `--resume`: the same files, nothing done sent again; with the new
     /// key confirmed in the page (`--new-key`).
-    Resume {
-        new_key: bool,
-    },
+    Resume { new_key: bool },
     /// `--only-failed`: rows that did not end OK in these results.
     OnlyFailed(RunFiles),
     /// An undo: bound to the undone run's tenant.
@@ -393,7 +395,7 @@ async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles,
     req.front = job::Front::Page;
     req.keys = keys;
     match again {
-        Again::No => {}
+        Again::No { send_all } => req.send_all = send_all,
         Again::Resume { new_key } => {
             req.resume = true;
             req.new_key = new_key;

@@ -547,3 +547,54 @@ fn the_plan_screen_warns_of_a_loopback_double_without_instance_id() {
     assert!(plan.contains("data-done=\"0\"") && plan.contains("data-to-send=\"1\""), "{plan}");
     assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 0, "a look sends nothing");
 }
+
+/// The page's plan of a sheet that overlaps a run made before: its counts,
+/// and « Tout renvoyer » (`--send-all`) sends everything, the « already »
+/// answer of what the registre knows applied being no ERREUR.
+#[test]
+fn the_page_sends_everything_when_asked_and_no_already_answer_is_an_error() {
+    use crate::page::{client, open, post_sheet, start};
+    let sim = sim_of(1);
+    let w = Work::new();
+    let keys = [
+        ("LOOP_BASE_URL", sim.base_url.as_str()),
+        ("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY),
+        ("LOOP_API_KEY", simulator::DEMO_API_KEY),
+    ];
+    let p = start(&w, &keys);
+    let cookie = open(&p);
+    let get = |path: &str| client().get(format!("{}{path}", p.base)).header("cookie", &cookie).send().unwrap();
+    let run = |sheet: &[u8], all: bool| {
+        let up = post_sheet(&p, &cookie, "s.csv", sheet.to_vec());
+        let at = up.headers()["location"].to_str().unwrap().to_string();
+        let plan = get(&format!("{at}/plan")).text().unwrap();
+        let from = plan.find("name=\"confirm\" value=\"").expect("a confirmation") + 22;
+        let confirm = plan[from..].split('"').next().unwrap().to_string();
+        let mut form = vec![("confirm", confirm)];
+        if all {
+            assert!(plan.contains("data-testid=\"send-all\""), "{plan}");
+            form.push(("tout", "1".into()));
+        }
+        let r = client()
+            .post(format!("{}/execution", p.base))
+            .header("cookie", &cookie)
+            .header("origin", &p.base)
+            .form(&form)
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        let _ = get(&format!("{to}/evenements")).text();
+        (plan, get(&to).text().unwrap())
+    };
+    let (_, first) = run(b"code_dossier;email;nom;offre\nD001;p1@ok.fr;Un;start\n", false);
+    assert!(first.contains("data-statut=\"OK\""), "{first}");
+    let sent = total(&sim);
+    let (plan, second) = run(b"code_dossier;email;nom;offre\nD001;p1@ok.fr;Un;start\nD001;p2@ok.fr;Deux;start\n", true);
+    assert!(plan.contains("data-done=\"1\"") && plan.contains("data-to-send=\"1\""), "{plan}");
+    assert_eq!(total(&sim) - sent, 4, "everything sent: provisionCompany, addOffer, two addClient");
+    // p1's row was sent again (OK, not DEJA_FAIT: calls of it went out); its
+    // addClient's « déjà associé » is no ERREUR, the registre knowing it done.
+    assert!(!second.contains("data-statut=\"ERREUR\""), "{second}");
+    assert_eq!(second.matches("data-statut=\"OK\"").count(), 2, "{second}");
+}

@@ -298,3 +298,4 @@ pub(super) fn verify(t: VerifyText) -> &'static str {
 }
 
 pub(super) const PLAIN_LOOPBACK: &str = "Note: this local address gives no instance id; a server restarted empty at this address would be taken for the same one, and what the registre knows done there would not be sent again.";
+pub(super) const SEND_ALL: &str = "Send everything, even what the registre knows done already";

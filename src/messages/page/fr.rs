@@ -304,3 +304,4 @@ pub(super) fn verify(t: VerifyText) -> &'static str {
 }
 
 pub(super) const PLAIN_LOOPBACK: &str = "Attention : cette adresse locale ne donne pas d'identifiant d'instance ; un serveur redémarré vide à cette adresse serait pris pour le même, et ce que le registre y sait fait ne serait pas renvoyé.";
+pub(super) const SEND_ALL: &str = "Tout renvoyer, même ce que le registre sait déjà fait";

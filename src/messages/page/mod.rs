@@ -328,6 +328,14 @@ pub(crate) fn plain_loopback(lang: Lang) -> &'static str {
     }
 }
 
+/// The plan screen's « send everything » choice (`--send-all`).
+pub(crate) fn send_all_label(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => fr::SEND_ALL,
+        Lang::En => en::SEND_ALL,
+    }
+}
+
 /// What the registre cannot know, said once on the plan screen.
 pub(crate) fn memory_limits(lang: Lang) -> &'static str {
     match lang {
