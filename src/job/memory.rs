@@ -29,6 +29,8 @@ pub(super) struct Recall {
     /// The plan was made before (a plan file, a resume): what another run
     /// did is said done « entre-temps ».
     pub meanwhile: bool,
+    /// A resume: the person's checks of its run's calls (by call id).
+    pub checked: HashMap<u32, crate::registre::state::Checked>,
 }
 
 /// The memory's counts, before anything was sent.
@@ -89,9 +91,20 @@ pub(super) fn remember(
         Some(previous) => run_of(previous)?.map(|r| r.id),
         None => None,
     };
+    // A resume honours the person's checks of its calls; a closed run is
+    // never resumed.
+    let mut checked = HashMap::new();
+    if let Some(run) = except {
+        let reg = Registre::open(&req.files.registre(), lang)?;
+        if reg.closed(run)? {
+            return Err(crate::error::Failure::unusable(MemoryMessage::ResumeClosed { run }.text(lang)));
+        }
+        checked = reg.run_checks(run)?;
+    }
     let except = crate::registre::state::Runs { except, continued };
     let how = crate::plan::memory::Use { send_all: req.send_all, include_a_verifier: req.include_a_verifier };
     let mut recall = recall(plan, &req.files, tenant, how, except, &cfg.routes, lang)?;
+    recall.checked = checked;
     recall.meanwhile = req.resume || matches!(req.source, super::RunSource::PlanFile(_));
     events(super::events::Event::Remembered {
         rows_done: recall.rows_done,
@@ -173,7 +186,14 @@ pub(super) fn recall(
     let memory = read_memory(plan, files, tenant, except, lang)?;
     let remembered = apply(plan, &memory, routes, how);
     let (rows_done, rows_to_send) = row_counts(plan, &remembered);
-    Ok(Recall { remembered, rows_done, rows_to_send, tenant: tenant.place(lang), meanwhile: false })
+    Ok(Recall {
+        remembered,
+        rows_done,
+        rows_to_send,
+        tenant: tenant.place(lang),
+        meanwhile: false,
+        checked: HashMap::new(),
+    })
 }
 
 /// The tenant's memory of the plan's dossiers and people (`except`: the run
@@ -247,6 +267,25 @@ impl Recall {
     /// What the engine must not send, or must settle: added to what the
     /// run's own record says (which stands, except a call it only reserved).
     pub(super) fn add_priors(&self, prior: &mut HashMap<u32, Prior>, lang: Lang) {
+        // A resume: a call its run left unknown, checked by a person since.
+        for (id, c) in &self.checked {
+            let (attempts, unknown) = match prior.get(id) {
+                Some(Prior::InFlight { attempts, sent }) => (*attempts, *sent),
+                Some(Prior::Done(o)) => (o.attempts, o.status == Status::AVerifier),
+                None => (0, false),
+            };
+            if !unknown {
+                continue;
+            }
+            let p = match c.done {
+                true => Prior::Done(outcome(
+                    Status::DejaFait,
+                    MemoryMessage::CheckedDone { who: &c.who, at: &c.at }.text(lang),
+                )),
+                false => Prior::InFlight { attempts, sent: false },
+            };
+            prior.insert(*id, p);
+        }
         let r = &self.remembered;
         let mut put = |id: u32, p: Prior| match prior.get(&id) {
             None | Some(Prior::InFlight { sent: false, .. }) => {
@@ -335,8 +374,10 @@ impl Recall {
 
 /// `loopbatch verify`: a person's check in Loop of a row of a run,
 /// recorded in the registre with who and when. `done`: the row's calls
-/// (those the run did not end OK) count as applied; otherwise they may be
-/// sent again. Returns the row's sheet and the calls recorded.
+/// whose outcome is unknown count as applied; otherwise they may be sent
+/// again. Only those: a call never sent, or answered, is never marked.
+/// Refused while the run is going, and for a row with no such call.
+/// Returns the row's sheet and the calls recorded.
 pub fn verify(run: &RunFiles, sheet: Option<&str>, line: u32, done: bool, lang: Lang) -> Result<(String, usize)> {
     use crate::error::Failure;
     let mut reg = Registre::open(&run.registre(), lang)?;
@@ -367,16 +408,56 @@ pub fn verify(run: &RunFiles, sheet: Option<&str>, line: u32, done: bool, lang: 
     if serving.is_empty() {
         return Err(Failure::unusable(MemoryMessage::VerifyNoLine { sheet: &feuille, line }.text(lang)));
     }
-    let (prior, _) = reg.prior(row.id)?;
-    let open: Vec<u32> = serving
-        .iter()
-        .copied()
-        .filter(|id| !matches!(prior.get(id), Some(Prior::Done(o)) if o.status.is_success()))
-        .collect();
-    let calls = if open.is_empty() { serving } else { open };
+    if super::before::is_running(run) {
+        return Err(Failure::unusable(MemoryMessage::VerifyGoing { results: run.results() }.text(lang)));
+    }
+    let calls = to_check(&mut reg, &row, &plan, &serving)?;
+    if calls.is_empty() {
+        return Err(Failure::unusable(MemoryMessage::VerifyNotToCheck { sheet: &feuille, line }.text(lang)));
+    }
     let check = crate::registre::state::Check { run: row.id, calls: &calls, done, feuille: &feuille, ligne: line };
     reg.record_check(&check)?;
     Ok((feuille, calls.len()))
+}
+
+/// The calls among `serving` whose outcome is unknown for this run: sent
+/// without a delivered answer, or A_VERIFIER in its record; else (a row
+/// the memory held, its call never attempted by this run) those the memory
+/// holds as to check.
+fn to_check(reg: &mut Registre, row: &crate::registre::RunRow, plan: &Plan, serving: &[u32]) -> Result<Vec<u32>> {
+    let (prior, _) = reg.prior(row.id)?;
+    let unknown = |p: Option<&Prior>| match p {
+        Some(Prior::Done(o)) => o.status == Status::AVerifier,
+        Some(Prior::InFlight { sent, .. }) => *sent,
+        None => false,
+    };
+    let own: Vec<u32> = serving.iter().copied().filter(|id| unknown(prior.get(id))).collect();
+    if !own.is_empty() {
+        return Ok(own);
+    }
+    let Some(tenant) = row.tenant.clone().and_then(|t| serde_json::from_value::<Tenant>(t).ok()) else {
+        return Ok(Vec::new());
+    };
+    let keys = linked_keys(reg, &tenant);
+    let calls: Vec<&crate::plan::Call> =
+        plan.calls.iter().filter(|c| serving.contains(&c.id) && !prior.contains_key(&c.id)).collect();
+    let dossiers: Vec<&str> = calls.iter().map(|c| &*c.dossier).collect();
+    let emails: Vec<String> = calls
+        .iter()
+        .filter_map(|c| serde_json::from_str::<serde_json::Value>(c.body.get()).ok())
+        .filter_map(|b| b.get("email").and_then(|e| e.as_str()).map(|e| e.trim().to_lowercase()))
+        .collect();
+    let memory = reg.memory(&dossiers, &emails, &|t| same_tenant(&tenant, &keys, t), Default::default())?;
+    Ok(calls
+        .into_iter()
+        .filter(|c| {
+            let body = serde_json::from_str(c.body.get()).unwrap_or(serde_json::Value::Null);
+            crate::registre::state::things_of(c.operation.name(), &c.dossier, &body)
+                .iter()
+                .any(|(t, _)| memory.uncertain(t).is_some())
+        })
+        .map(|c| c.id)
+        .collect())
 }
 
 /// `loopbatch registre close RUN`: a run that never ended, closed without

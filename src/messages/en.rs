@@ -557,5 +557,19 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
         MemoryMessage::VerifySheetNeeded { sheets } => format!(
             "The results hold several sheets ({sheets}): say which with --sheet SHEET. Nothing was recorded."
         ),
+        MemoryMessage::VerifyNotToCheck { sheet, line } => format!(
+            "Row {line} (sheet {sheet}) is not to check: none of its calls is A_VERIFIER or went out without an answer in this run. Nothing was recorded. Only A_VERIFIER rows are recorded with verify; for the rest, run the sheet again (the registre will not send what is done)."
+        ),
+        MemoryMessage::VerifyGoing { results } => format!(
+            "The run writing {} is going: wait for its end (or stop it), then record its A_VERIFIER rows with loopbatch verify. Nothing was recorded.",
+            results.display()
+        ),
+        MemoryMessage::CheckedDone { who, at } => format!(
+            "checked done in Loop by {who} on {} (loopbatch verify): nothing was sent again",
+            super::moment(at)
+        ),
+        MemoryMessage::ResumeClosed { run } => format!(
+            "Run no. {run} was closed without resuming (loopbatch registre close): nothing to resume. Run the sheet again into other results (loopbatch run SHEET --results OTHER-RESULTS): the registre will not send what is done, and its calls to check are still to record with loopbatch verify."
+        ),
     }
 }

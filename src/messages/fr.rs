@@ -558,5 +558,19 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
         MemoryMessage::VerifySheetNeeded { sheets } => format!(
             "Les résultats ont plusieurs feuilles ({sheets}) : dites laquelle avec --sheet FEUILLE. Rien n'a été noté."
         ),
+        MemoryMessage::VerifyNotToCheck { sheet, line } => format!(
+            "La ligne {line} (feuille {sheet}) n'est pas à vérifier : aucun de ses appels n'est A_VERIFIER ni parti sans réponse dans cette exécution. Rien n'a été noté. Seules les lignes A_VERIFIER se notent avec verify ; pour le reste, relancez la feuille (le registre n'enverra pas ce qui est fait)."
+        ),
+        MemoryMessage::VerifyGoing { results } => format!(
+            "L'exécution qui écrit {} est en cours : attendez sa fin (ou arrêtez-la), puis notez ses lignes A_VERIFIER avec loopbatch verify. Rien n'a été noté.",
+            results.display()
+        ),
+        MemoryMessage::CheckedDone { who, at } => format!(
+            "vérifié fait dans Loop par {who} le {} (loopbatch verify) : rien n'a été renvoyé",
+            super::moment(at)
+        ),
+        MemoryMessage::ResumeClosed { run } => format!(
+            "Exécution n° {run} close sans reprise (loopbatch registre close) : rien à reprendre. Relancez la feuille avec d'autres résultats (loopbatch run FEUILLE --results AUTRES-RESULTATS) : le registre n'enverra pas ce qui est fait, et ses appels à vérifier restent à noter avec loopbatch verify."
+        ),
     }
 }

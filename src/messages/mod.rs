@@ -354,6 +354,14 @@ pub(crate) enum MemoryMessage<'a> {
     VerifyNoLine { sheet: &'a str, line: u32 },
     /// `verify`: the results hold several sheets.
     VerifySheetNeeded { sheets: &'a str },
+    /// `verify`: the row has no call whose outcome is unknown.
+    VerifyNotToCheck { sheet: &'a str, line: u32 },
+    /// `verify`: the run is going (its lock is held).
+    VerifyGoing { results: &'a std::path::Path },
+    /// A resume: a call sent without an answer, checked done in Loop.
+    CheckedDone { who: &'a str, at: &'a str },
+    /// `--resume` of a run closed with `registre close`.
+    ResumeClosed { run: i64 },
 }
 
 impl Text for MemoryMessage<'_> {

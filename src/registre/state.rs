@@ -378,11 +378,14 @@ fn records_of(conn: &Connection, f: &Found, continued: bool) -> rusqlite::Result
     let mut checks =
         conn.prepare_cached("SELECT done, after_seq, at FROM checks WHERE run = ?1 AND call = ?2 ORDER BY id")?;
     let mut rows = checks.query(params![f.run, f.call])?;
+    // The check after wins: « not done » after « done » undoes it.
+    let mut last: Option<(Kind, Order, String)> = None;
     while let Some(r) = rows.next()? {
         let done: bool = r.get(0)?;
         let after: i64 = r.get(1)?;
-        records.push((if done { Kind::Applied } else { Kind::NotDone }, (after, 1), r.get(2)?));
+        last = Some((if done { Kind::Applied } else { Kind::NotDone }, (after, 1), r.get(2)?));
     }
+    records.extend(last);
     Ok(records)
 }
 
@@ -468,6 +471,42 @@ mod tests {
     }
 }
 
+/// A person's last check of a call of a run, made after its last attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Checked {
+    pub done: bool,
+    pub who: String,
+    pub at: String,
+}
+
+impl Registre {
+    /// The checks of a run's calls that stand for a resume of it: each
+    /// call's last, made after the call's last attempt.
+    pub(crate) fn run_checks(&self, run: i64) -> Result<HashMap<u32, Checked>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT k.call, k.done, k.os_user, k.at FROM checks k
+                 WHERE k.run = ?1 AND k.id = (SELECT max(id) FROM checks WHERE run = k.run AND call = k.call)
+                 AND k.after_seq >= (SELECT coalesce(max(seq), 0) FROM attempts WHERE run = k.run AND call = k.call)",
+            )
+            .map_err(|e| self.failed(&e))?;
+        let rows = stmt
+            .query_map([run], |r| Ok((r.get::<_, u32>(0)?, Checked { done: r.get(1)?, who: r.get(2)?, at: r.get(3)? })))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.failed(&e))?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Whether `registre close` closed the run (never to be resumed).
+    pub(crate) fn closed(&self, run: i64) -> Result<bool> {
+        self.conn
+            .query_row("SELECT count(*) FROM meta WHERE key = ?1", [format!("closed:{run}")], |r| r.get::<_, i64>(0))
+            .map(|n| n > 0)
+            .map_err(|e| self.failed(&e))
+    }
+}
+
 /// What `registre close` did to a run that never ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Closed {
@@ -523,6 +562,12 @@ impl Registre {
         }
         tx.execute("UPDATE runs SET ended = ?1 WHERE id = ?2", params![crate::outcome::now_iso(), run])
             .map_err(failed)?;
+        // Closed, never to be resumed (a resume is refused).
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+            params![format!("closed:{run}"), crate::outcome::now_iso()],
+        )
+        .map_err(failed)?;
         tx.commit().map_err(failed)?;
         Ok(Some(closed))
     }

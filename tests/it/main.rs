@@ -14,6 +14,7 @@ mod history;
 mod hostile;
 mod library;
 mod memory;
+mod memory_checks;
 mod messages;
 mod not_a_sheet;
 mod only_failed;
