@@ -421,17 +421,18 @@ pub fn verify(run: &RunFiles, sheet: Option<&str>, line: u32, done: bool, lang: 
 }
 
 /// The calls among `serving` whose outcome is unknown for this run: sent
-/// without a delivered answer, or A_VERIFIER in its record; else (a row
+/// without a delivered answer (or given up so), or A_VERIFIER in its record; else (a row
 /// the memory held, its call never attempted by this run) those the memory
 /// holds as to check.
 fn to_check(reg: &mut Registre, row: &crate::registre::RunRow, plan: &Plan, serving: &[u32]) -> Result<Vec<u32>> {
     let (prior, _) = reg.prior(row.id)?;
+    let given_up = reg.given_up_unanswered(row.id)?;
     let unknown = |p: Option<&Prior>| match p {
         Some(Prior::Done(o)) => o.status == Status::AVerifier,
         Some(Prior::InFlight { sent, .. }) => *sent,
         None => false,
     };
-    let own: Vec<u32> = serving.iter().copied().filter(|id| unknown(prior.get(id))).collect();
+    let own: Vec<u32> = serving.iter().copied().filter(|id| given_up.contains(id) || unknown(prior.get(id))).collect();
     if !own.is_empty() {
         return Ok(own);
     }

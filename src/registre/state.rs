@@ -498,6 +498,41 @@ impl Registre {
         Ok(rows.into_iter().collect())
     }
 
+    /// The calls of a run whose last answer gave up without any answer
+    /// after a sending (the connection cut): they may have been applied.
+    pub(crate) fn given_up_unanswered(&self, run: i64) -> Result<HashSet<u32>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT call, event, coalesce(resend, 0), code_http IS NULL FROM attempts WHERE run = ?1 ORDER BY seq",
+            )
+            .map_err(|e| self.failed(&e))?;
+        let rows = stmt
+            .query_map([run], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get(3)?)))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<(u32, String, bool, bool)>>>())
+            .map_err(|e| self.failed(&e))?;
+        let (mut open, mut unknown) = (HashSet::new(), HashSet::new());
+        for (call, event, resend, no_code) in rows {
+            match event.as_str() {
+                "sending" => {
+                    open.insert(call);
+                }
+                "withdrawn" => {
+                    open.remove(&call);
+                }
+                "answered" => {
+                    match resend && no_code && open.contains(&call) {
+                        true => unknown.insert(call),
+                        false => unknown.remove(&call),
+                    };
+                    open.remove(&call);
+                }
+                _ => {}
+            }
+        }
+        Ok(unknown)
+    }
+
     /// Whether `registre close` closed the run (never to be resumed).
     pub(crate) fn closed(&self, run: i64) -> Result<bool> {
         self.conn
