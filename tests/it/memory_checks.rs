@@ -153,3 +153,25 @@ fn a_closed_run_is_never_resumed() {
     assert!(said(&out).contains("close sans reprise") && said(&out).contains("rien à reprendre"), "{}", said(&out));
     assert_eq!(sim.stats()["total"].as_u64().unwrap_or(0), sent, "nothing sent");
 }
+
+/// `registre forget EMAIL`: the memory forgets the person was created; the
+/// message says a later run creates them again, and the next run does so
+/// (Loop refuses it « déjà associé »): said, not hidden.
+#[test]
+fn forget_says_a_later_run_creates_the_person_again() {
+    let w = Work::new();
+    let sim = TestSim::start(Options { model: model(&[("D001", true)]), ..Default::default() });
+    let s = w.csv_1252("s.csv", &["code_dossier;email;nom;offre", "D001;f1@ok.fr;Nom;start"]);
+    let run = |results: &str| {
+        w.bin_for(&sim).args(["run", s.to_str().unwrap(), "--results", results, "--rate", "500/s"]).output().unwrap()
+    };
+    assert_eq!(run("r1.csv").status.code(), Some(0));
+    let out = w.bin().args(["registre", "forget", "f1@ok.fr"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    assert!(said(&out).contains("la personne sera créée de nouveau"), "{}", said(&out));
+    let out = w.bin().args(["--lang", "en", "registre", "forget", "f1@ok.fr"]).output().unwrap();
+    assert!(said(&out).contains("the person is created again"), "{}", said(&out));
+    let clients = received(&sim, Operation::AddClient);
+    run("r2.csv");
+    assert_eq!(received(&sim, Operation::AddClient), clients + 1, "as the message said");
+}

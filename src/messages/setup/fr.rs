@@ -130,7 +130,7 @@ pub(super) fn notice(n: &Notice<'_>) -> String {
             format!("Importé {} : {records} événement(s), exécution n° {run}{damaged}", journal.display())
         }
         Notice::AlreadyImported { journal } => format!("Déjà importé : {}", journal.display()),
-        Notice::Forgotten { who, calls } => format!("Oublié {who} : {calls} appel(s). Leurs e-mails, noms, téléphones, corps de requête et messages de Loop sont effacés du registre ; il reste pour chacun une empreinte, ses tentatives, leur effet et leur ordre. Les fichiers de résultats et les plans gardés à côté ne sont pas touchés."),
+        Notice::Forgotten { who, calls } => format!("Oublié {who} : {calls} appel(s). Leurs e-mails, noms, téléphones, corps de requête et messages de Loop sont effacés du registre ; il reste pour chacun une empreinte, ses tentatives, leur effet et leur ordre. Les fichiers de résultats et les plans gardés à côté ne sont pas touchés. La mémoire du registre oublie aussi ce qui a été fait : une prochaine exécution d'une feuille avec cet e-mail ou ce dossier renverra ses appels comme neufs (la personne sera créée de nouveau, et Loop répondra « déjà associé ») ; retirez ces lignes de la feuille, ou vérifiez-les dans Loop."),
         Notice::KeysSaid { kept: KeysKept::Saved, key } => format!("enregistrées pour cet utilisateur, clé d'API {key}"),
         Notice::KeysSaid { kept: KeysKept::Typed, key } => format!("saisies pour cette session, clé d'API {key}"),
         Notice::KeysSaid { kept: KeysKept::Configured, key } => format!("configurées, clé d'API {key}"),
