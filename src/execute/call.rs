@@ -169,6 +169,12 @@ impl Attempts<'_> {
                 o.object_id = object_id;
                 Next::Final(o)
             }
+            // `--send-all`: « already » to a call the registre knows applied.
+            Answer::Business { status, message, request_id }
+                if shared.opts.known_applied.contains(&self.call.id) && crate::loop_api::says_already(&message) =>
+            {
+                Next::Final(outcome(Status::DejaFait, Some(status), message, request_id, self.sent))
+            }
             Answer::Business { status, message, request_id } => {
                 Next::Final(self.business(status, message, request_id, settling))
             }

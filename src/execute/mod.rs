@@ -76,6 +76,9 @@ pub(crate) struct ExecOptions {
     pub max_retry_after: Duration,
     pub backoff: Backoff,
     pub lang: Lang,
+    /// `--send-all`: calls the registre knows applied; Loop's « already »
+    /// answer to one is DEJA_FAIT, a success for its dependents too.
+    pub known_applied: std::collections::HashSet<u32>,
 }
 
 /// What the pool reports while it runs, as it happens.

@@ -20,6 +20,7 @@ pub(super) fn exec_options(cfg: &Config) -> ExecOptions {
         max_retry_after: cfg.max_retry_after,
         backoff: Default::default(),
         lang: cfg.lang,
+        known_applied: Default::default(),
     }
 }
 

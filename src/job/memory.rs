@@ -357,19 +357,6 @@ impl Recall {
             }
         }
     }
-
-    /// With `--send-all`: an outcome « already » (Loop refusing what is
-    /// there already) of a call the registre knows applied is DEJA_FAIT.
-    pub(super) fn already(&self, outcomes: &mut HashMap<u32, CallOutcome>) {
-        for id in &self.remembered.known_applied {
-            if let Some(o) = outcomes.get_mut(id)
-                && matches!(o.status, Status::Erreur | Status::AVerifier)
-                && crate::loop_api::says_already(&o.message)
-            {
-                o.status = Status::DejaFait;
-            }
-        }
-    }
 }
 
 /// `loopbatch verify`: a person's check in Loop of a row of a run,

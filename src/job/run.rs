@@ -371,9 +371,10 @@ impl Started<'_> {
         });
         let client = Client::for_config(cfg, keys.subscription, keys.api, cfg.already_done.clone())?;
         let progress = Arc::new(EventProgress { events: self.events.clone(), lang, front: self.front });
-        let run = Execution { client, opts: exec_options(cfg), journal, prior, progress, stopper };
-        let mut outcome = crate::execute::execute(plan, run).await;
-        recall.already(&mut outcome.outcomes);
+        let mut opts = exec_options(cfg);
+        opts.known_applied = recall.remembered.known_applied.clone();
+        let run = Execution { client, opts, journal, prior, progress, stopper };
+        let outcome = crate::execute::execute(plan, run).await;
         let mut report = self.report(outcome, selection, recall, run_id);
         report.registre_new_since = new_since;
         report.memory = Some(recall.counts(plan));

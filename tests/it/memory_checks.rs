@@ -175,3 +175,33 @@ fn forget_says_a_later_run_creates_the_person_again() {
     run("r2.csv");
     assert_eq!(received(&sim, Operation::AddClient), clients + 1, "as the message said");
 }
+
+/// `--send-all`: a person on two dossiers, all done before; sent again,
+/// Loop's « already » answers to what the registre knows applied are
+/// DEJA_FAIT as the answers come, so the dependents are sent too (none
+/// IGNORE naming a call another row says done), exit 0 being true.
+#[test]
+fn send_all_counts_an_already_answer_as_done_for_its_dependents() {
+    let w = Work::new();
+    let sim = TestSim::start(Options { model: model(&[("D001", true), ("D002", true)]), ..Default::default() });
+    let s = w.csv_1252("s.csv", &["code_dossier;email;nom;offre", "D001;a1@z.fr;Un;start", "D002;a1@z.fr;Un;start"]);
+    let run = |results: &str, extra: &[&str]| {
+        let out = w
+            .bin_for(&sim)
+            .args(["run", s.to_str().unwrap(), "--results", results, "--rate", "500/s"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (out.status.code(), results_csv(&w.path(results)))
+    };
+    let (code, r1) = run("r1.csv", &[]);
+    assert_eq!(code, Some(0), "{r1:?}");
+    let collab = received(&sim, Operation::AddCollaborativeOffer);
+    let offers = received(&sim, Operation::AddOffer);
+    let (code, r2) = run("r2.csv", &["--send-all"]);
+    assert!(r2.iter().all(|l| l["statut"] == "DEJA_FAIT" || l["statut"] == "OK"), "{r2:?}");
+    assert!(r2.iter().all(|l| !l["message"].contains("n'a pas abouti")), "{r2:?}");
+    assert_eq!(code, Some(0), "{r2:?}");
+    assert!(received(&sim, Operation::AddOffer) > offers, "sent again");
+    assert!(received(&sim, Operation::AddCollaborativeOffer) > collab, "the dependent sent too: {r2:?}");
+}
