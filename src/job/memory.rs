@@ -29,6 +29,10 @@ pub(super) struct Recall {
     /// The plan was made before (a plan file, a resume): what another run
     /// did is said done « entre-temps ».
     pub meanwhile: bool,
+    /// The last record the memory read, and whose memory it is (the
+    /// tenant, its linked key ids): for the send-time check.
+    upto: i64,
+    same: Option<(Tenant, HashSet<String>)>,
 }
 
 /// The memory's counts, before anything was sent.
@@ -58,7 +62,7 @@ pub async fn memory_counts(
     let tenant = Tenant::looked_at(cfg, keys).await;
     // No registre yet: nothing done, and none made by a look.
     let memory = match files.registre().exists() {
-        true => read_memory(plan, files, &tenant, Default::default(), cfg.lang).ok()?,
+        true => read_memory(plan, files, &tenant, Default::default(), cfg.lang).ok()?.0,
         false => Default::default(),
     };
     let done = crate::plan::memory::done_calls(plan, &memory, Use::default());
@@ -170,10 +174,18 @@ pub(super) fn recall(
     routes: &crate::config::Routes,
     lang: Lang,
 ) -> Result<Recall> {
-    let memory = read_memory(plan, files, tenant, except, lang)?;
+    let (memory, keys) = read_memory(plan, files, tenant, except, lang)?;
     let remembered = apply(plan, &memory, routes, how);
     let (rows_done, rows_to_send) = row_counts(plan, &remembered);
-    Ok(Recall { remembered, rows_done, rows_to_send, tenant: tenant.place(lang), meanwhile: false })
+    Ok(Recall {
+        remembered,
+        rows_done,
+        rows_to_send,
+        tenant: tenant.place(lang),
+        meanwhile: false,
+        upto: memory.upto,
+        same: Some((tenant.clone(), keys)),
+    })
 }
 
 /// The tenant's memory of the plan's dossiers and people (`except`: the run
@@ -184,7 +196,7 @@ fn read_memory(
     tenant: &Tenant,
     except: crate::registre::state::Runs,
     lang: Lang,
-) -> Result<crate::registre::state::Memory> {
+) -> Result<(crate::registre::state::Memory, HashSet<String>)> {
     let mut reg = Registre::open(&files.registre(), lang)?;
     let keys = linked_keys(&reg, tenant);
     let mut dossiers: Vec<&str> = plan.calls.iter().map(|c| &*c.dossier).collect();
@@ -199,7 +211,7 @@ fn read_memory(
     emails.sort_unstable();
     emails.dedup();
     let memory = reg.memory(&dossiers, &emails, &|t| same_tenant(tenant, &keys, t), except)?;
-    Ok(memory)
+    Ok((memory, keys))
 }
 
 /// Valid rows all of whose calls are done already, and valid rows with a
@@ -242,6 +254,36 @@ impl Recall {
             calls_to_send: plan.calls.len() - self.remembered.done.len(),
             plain_loopback: false,
         }
+    }
+
+    /// The send-time check of the plan's calls (see `registre::guard`), and
+    /// what a call it refuses says: done « entre-temps » by another run, or
+    /// held by a run going, or by one never ended (its resume command).
+    pub(super) fn guard(
+        &self,
+        plan: &Plan,
+        lang: Lang,
+    ) -> Option<(crate::registre::guard::Guard, crate::execute::journal::Say)> {
+        use crate::registre::guard::{Guard, Refused};
+        let (tenant, keys) = self.same.clone()?;
+        let calls = plan.calls.iter().map(|c| (c.id, c.operation.name(), &*c.dossier, c.body.get()));
+        let guard = Guard::new(self.upto, calls, Box::new(move |t| same_tenant(&tenant, &keys, t)));
+        let say: crate::execute::journal::Say = std::sync::Arc::new(move |why: &Refused| match why {
+            Refused::DoneMeanwhile { run, at } => {
+                outcome(Status::DejaFait, MemoryMessage::DoneMeanwhile { run: *run, at }.text(lang))
+            }
+            Refused::ToCheck { run } => outcome(Status::AVerifier, MemoryMessage::Guarded { run: *run }.text(lang)),
+            Refused::Held { run, results } => {
+                let files = RunFiles::new(std::path::Path::new(results));
+                let said = match super::before::is_running(&files) || results.is_empty() {
+                    true => MemoryMessage::Going { run: *run },
+                    false => MemoryMessage::Pending { run: *run, results: files.results(), plan: &files.plan() },
+                };
+                // Not sent: a resume tries it again once that run is settled.
+                CallOutcome { resend_on_resume: true, ..outcome(Status::NonExecute, said.text(lang)) }
+            }
+        });
+        Some((guard, say))
     }
 
     /// What the engine must not send, or must settle: added to what the

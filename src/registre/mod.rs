@@ -11,6 +11,7 @@
 //! a newer schema.
 
 mod forget;
+pub(crate) mod guard;
 mod history;
 mod import;
 pub(crate) mod legacy;

@@ -598,3 +598,114 @@ fn the_page_sends_everything_when_asked_and_no_already_answer_is_an_error() {
     assert!(!second.contains("data-statut=\"ERREUR\""), "{second}");
     assert_eq!(second.matches("data-statut=\"OK\"").count(), 2, "{second}");
 }
+
+/// Two runs of one sheet's rows spawned together (two processes, one
+/// registre): 12 rows, A sends rows 1-8, B rows 5-12, the overlapping rows
+/// in opposite orders. The send-time check makes each call go out once: an
+/// overlapping row is OK in one results file and, in the other, DEJA_FAIT
+/// or NON_EXECUTE (« entre-temps », « en cours »: the check at sending),
+/// or « déjà fait » (the memory at planning, when one started late).
+fn overlapping_runs(sim: &TestSim, w: &Work, kill_a: bool) -> (Vec<Line>, Vec<Line>) {
+    let row = |i: usize| format!("D{i:03};p{i}@ok.fr;Nom{i};start");
+    let head = "code_dossier;email;nom;offre".to_string();
+    let a: Vec<String> = std::iter::once(head.clone()).chain([5, 6, 7, 8, 1, 2, 3, 4].map(row)).collect();
+    let b: Vec<String> = std::iter::once(head).chain([9, 10, 11, 12, 8, 7, 6, 5].map(row)).collect();
+    let sheet = |name: &str, lines: &[String]| {
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        w.csv_1252(name, &refs)
+    };
+    let (sa, sb) = (sheet("a.csv", &a), sheet("b.csv", &b));
+    let spawn = |s: &std::path::Path, results: &str, kill: Option<&str>| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"));
+        c.current_dir(w.dir.path())
+            .hermetic(&w.home())
+            .args(["run", s.to_str().unwrap(), "--results", results, "--rate", "500/s", "--concurrency", "1"])
+            .args(["--quiet"])
+            .env("LOOP_BASE_URL", &sim.base_url)
+            .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
+            .env("LOOP_API_KEY", simulator::DEMO_API_KEY)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        if let Some(k) = kill {
+            c.env("LOOPBATCH_TEST_KILL_AT", k);
+        }
+        c.spawn().unwrap()
+    };
+    let mut ca = spawn(&sa, "ra.csv", kill_a.then_some("sending:3"));
+    let mut cb = spawn(&sb, "rb.csv", None);
+    let (ea, eb) = (ca.wait().unwrap(), cb.wait().unwrap());
+    assert_ne!(eb.code(), Some(3), "B ended");
+    if kill_a {
+        assert_ne!(ea.code(), Some(0), "A killed");
+        // B may have met A's held call: once A is resumed, B is resumed too
+        // (its refused calls are sent again, if still to send).
+        let out = w
+            .bin_for(sim)
+            .args(["run", sa.to_str().unwrap(), "--results", "ra.csv", "--resume", "--rate", "500/s"])
+            .output()
+            .unwrap();
+        assert_ne!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = w
+            .bin_for(sim)
+            .args(["run", sb.to_str().unwrap(), "--results", "rb.csv", "--resume", "--rate", "500/s"])
+            .output()
+            .unwrap();
+        assert_ne!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    (results_csv(&w.path("ra.csv")), results_csv(&w.path("rb.csv")))
+}
+
+fn overlapping_sim() -> TestSim {
+    let codes: Vec<String> = (1..=12).map(|i| format!("D{i:03}")).collect();
+    let pairs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), true)).collect();
+    let faults = Faults { latency: Duration::from_millis(120), ..Default::default() };
+    TestSim::start(Options { model: model(&pairs), faults, ..Default::default() })
+}
+
+#[test]
+fn two_overlapping_runs_started_together_send_each_call_once() {
+    let sim = overlapping_sim();
+    let w = Work::new();
+    let (ra, rb) = overlapping_runs(&sim, &w, false);
+    assert_eq!(received(&sim, Operation::AddClient), 12, "each person created once: {}", sim.stats());
+    assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty(), "{}", sim.stats());
+    let by = |lines: &[Line], code: &str| lines.iter().find(|l| l["code_dossier"] == code).cloned().unwrap();
+    let mut checked_at_sending = 0;
+    for i in 5..=8 {
+        let code = format!("D{i:03}");
+        let (a, b) = (by(&ra, &code), by(&rb, &code));
+        let (ok, other) = match (a["statut"].as_str(), b["statut"].as_str()) {
+            ("OK", _) => (a, b),
+            (_, "OK") => (b, a),
+            _ => panic!("{code}: OK in neither: {a:?} {b:?}"),
+        };
+        assert_eq!(ok["statut"], "OK");
+        let m = &other["message"];
+        match other["statut"].as_str() {
+            "DEJA_FAIT" if m.contains("entre-temps") => checked_at_sending += 1,
+            "NON_EXECUTE" if m.contains("en cours dans l'exécution") => checked_at_sending += 1,
+            "DEJA_FAIT" if m.contains("déjà fait par") => {}
+            _ => panic!("{code}: {other:?}"),
+        }
+    }
+    assert!(checked_at_sending > 0, "the runs overlapped: {ra:?} {rb:?}");
+    for i in (1..=4).chain(9..=12) {
+        let code = format!("D{i:03}");
+        let l = ra.iter().chain(&rb).find(|l| l["code_dossier"] == code).unwrap();
+        assert_eq!(l["statut"], "OK", "{l:?}");
+    }
+}
+
+#[test]
+fn two_overlapping_runs_one_killed_then_resumed_send_each_call_once() {
+    let sim = overlapping_sim();
+    let w = Work::new();
+    let (ra, rb) = overlapping_runs(&sim, &w, true);
+    assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty(), "{}", sim.stats());
+    assert!(received(&sim, Operation::AddClient) <= 13, "at most the killed call settled again: {}", sim.stats());
+    for i in 5..=8 {
+        let code = format!("D{i:03}");
+        let oks = ra.iter().chain(&rb).filter(|l| l["code_dossier"] == code && l["statut"] == "OK").count();
+        assert!(oks <= 1, "{code}: {ra:?} {rb:?}");
+    }
+}
