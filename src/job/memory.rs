@@ -206,7 +206,7 @@ fn read_memory(
         .calls
         .iter()
         .filter_map(|c| serde_json::from_str::<serde_json::Value>(c.body.get()).ok())
-        .filter_map(|b| b.get("email").and_then(|e| e.as_str()).map(|e| e.trim().to_lowercase()))
+        .filter_map(|b| b.get("email").and_then(|e| e.as_str()).map(|e| crate::normalize::email_key(e).into_owned()))
         .collect();
     emails.sort_unstable();
     emails.dedup();

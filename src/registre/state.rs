@@ -264,7 +264,7 @@ fn memory_in(
         }
         let mut e = conn.prepare("INSERT OR IGNORE INTO temp.sought_e(v) VALUES (?1)")?;
         for x in emails {
-            e.execute([x.to_lowercase()])?;
+            e.execute([email_key(x)])?;
         }
     }
     let upto: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM attempts", [], |r| r.get(0))?;

@@ -709,3 +709,35 @@ fn two_overlapping_runs_one_killed_then_resumed_send_each_call_once() {
         assert!(oks <= 1, "{code}: {ra:?} {rb:?}");
     }
 }
+
+/// An e-mail written with a decomposed « é » (e + U+0301, as some Mac
+/// tools write it) is the precomposed one: for the memory (run again, it
+/// is DEJA_FAIT, nothing sent) and for the sheet's check (the same address
+/// for two different people is refused, as when spelt alike).
+#[test]
+fn a_decomposed_accent_in_an_email_is_the_same_address() {
+    let sim = sim_of(3);
+    let w = Work::new();
+    let utf8 = |name: &str, lines: &[&str]| {
+        let text = format!("\u{feff}{}\r\n", lines.join("\r\n"));
+        w.file(name, text.as_bytes())
+    };
+    let composed = utf8("s1.csv", &["code_dossier;email;nom;offre", "D001;ana@caf\u{e9}.fr;Nom;start"]);
+    let out = w.bin_for(&sim).args(["run", composed.to_str().unwrap(), "--results", "r1.csv"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let sent = total(&sim);
+    let decomposed = utf8("s2.csv", &["code_dossier;email;nom;offre", "D001;Ana@cafe\u{301}.fr;Nom;start"]);
+    let out = w.bin_for(&sim).args(["run", decomposed.to_str().unwrap(), "--results", "r2.csv"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let r2 = results_csv(&w.path("r2.csv"));
+    assert_eq!(r2[0]["statut"], "DEJA_FAIT", "{r2:?}");
+    assert_eq!(total(&sim), sent, "nothing sent again");
+    let both = utf8(
+        "s3.csv",
+        &["code_dossier;email;nom;offre", "D002;ana@caf\u{e9}.fr;Nom;start", "D003;ana@cafe\u{301}.fr;Autre;start"],
+    );
+    let out = w.bin_for(&sim).args(["run", both.to_str().unwrap(), "--results", "r3.csv"]).output().unwrap();
+    let r3 = results_csv(&w.path("r3.csv"));
+    assert_eq!(total(&sim), sent, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(r3.iter().all(|l| l["statut"] == "INVALIDE"), "one address, two people: {r3:?}");
+}
