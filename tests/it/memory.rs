@@ -741,3 +741,32 @@ fn a_decomposed_accent_in_an_email_is_the_same_address() {
     assert_eq!(total(&sim), sent, "{}", String::from_utf8_lossy(&out.stderr));
     assert!(r3.iter().all(|l| l["statut"] == "INVALIDE"), "one address, two people: {r3:?}");
 }
+
+/// `check` and `plan` say the memory's counts before anything is sent, and
+/// what the registre cannot know; `--format json` gives them as `memory`.
+#[test]
+fn check_and_plan_say_the_memory_counts_and_its_limits() {
+    let sim = sim_of(4);
+    let w = Work::new();
+    let rows = ["code_dossier;email;nom;offre", "D001;p1@ok.fr;Un;start", "D002;p2@ok.fr;Deux;start"];
+    let first = w.csv_1252("s1.csv", &rows);
+    w.bin_for(&sim).args(["run", first.to_str().unwrap(), "--results", "r1.csv", "--rate", "500/s"]).assert().code(0);
+    let sent = total(&sim);
+    let more = w.csv_1252("s2.csv", &[rows[0], rows[1], rows[2], "D003;p3@ok.fr;Trois;start"]);
+    let out = w.bin_for(&sim).args(["check", more.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("2 ligne(s) déjà faite(s), 1 à envoyer"), "{said}");
+    assert!(said.contains("pour cet utilisateur sur ce poste"), "{said}");
+    let out =
+        w.bin_for(&sim).args(["plan", more.to_str().unwrap(), "--out", "p.json", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["memory"]["rows_done"], 2, "{v}");
+    assert_eq!(v["memory"]["rows_to_send"], 1, "{v}");
+    assert_eq!(total(&sim), sent, "nothing sent");
+    // Without keys, no tenant: no memory said, and nothing fails.
+    let out = w.bin().args(["check", more.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("déjà faite"));
+}
