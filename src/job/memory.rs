@@ -440,6 +440,23 @@ pub fn close_run(registre: &std::path::Path, run: i64, lang: Lang) -> Result<(us
     }
 }
 
+/// The page's « Clore sans reprendre »: the last run of these results
+/// closed as `registre close` does. Returns what it says.
+pub fn close_results(files: &RunFiles, lang: Lang) -> Result<String> {
+    use crate::error::Failure;
+    let registre = files.registre();
+    let Some(row) = crate::execute::journal::run_info(&registre, files.results(), lang)? else {
+        return Err(Failure::unusable(MemoryMessage::VerifyNoRun { results: files.results() }.text(lang)));
+    };
+    // Stopped, and ended: it holds no call (those in flight were let
+    // finish); closing it only means it is not resumed.
+    if row.ended.is_some() {
+        return Ok(MemoryMessage::ClosedHoldingNothing { run: row.id }.text(lang));
+    }
+    let (never_sent, to_check) = close_run(&registre, row.id, lang)?;
+    Ok(MemoryMessage::Closed { run: row.id, never_sent, to_check }.text(lang))
+}
+
 /// A DEJA_FAIT row that creates a contact (addClient) with a value in a
 /// column addClient does not send (actif, émetteur par défaut): its change
 /// goes nowhere; the row says which column and which action sends it.

@@ -28,6 +28,9 @@ pub(crate) enum Refused {
     ToCheck { run: i64 },
 }
 
+/// Whether a run recorded with this tenant went to this run's tenant.
+pub(crate) type SameTenant = Box<dyn Fn(Option<&str>) -> bool + Send>;
+
 /// Where another run's call stands.
 #[derive(Debug, Default)]
 struct Other {
@@ -44,7 +47,7 @@ pub(crate) struct Guard {
     since: i64,
     /// This plan's calls: the things each changes.
     calls: HashMap<u32, Vec<(Thing, Target)>>,
-    same_tenant: Box<dyn Fn(Option<&str>) -> bool + Send>,
+    same_tenant: SameTenant,
     /// Other runs: their plan's number and results file, or `None` (another tenant).
     runs: HashMap<i64, Option<(i64, String)>>,
     /// Other runs' calls: what each changes.
@@ -62,7 +65,7 @@ impl Guard {
     pub(crate) fn new<'a>(
         since: i64,
         calls: impl Iterator<Item = (u32, &'a str, &'a str, &'a str)>,
-        same_tenant: Box<dyn Fn(Option<&str>) -> bool + Send>,
+        same_tenant: SameTenant,
     ) -> Guard {
         let calls = calls
             .filter_map(|(id, op, dossier, body)| {

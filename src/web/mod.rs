@@ -9,6 +9,7 @@
 //! « Historique » of a dossier or an e-mail); the HTML in `pages`,
 //! `grid`, `plan_page`, `run_page` and `progress`.
 
+mod close;
 mod delete;
 mod grid;
 mod guard;
@@ -371,6 +372,7 @@ fn router(app: Shared) -> Router {
         .route("/execution/{id}/echecs", post(runs::rerun_failed))
         .route("/execution/{id}/verification", post(verify::verify))
         .route("/execution/{id}/suppression", post(delete::delete))
+        .route("/execution/{id}/cloture", post(close::close))
         .route("/executions", get(runs::list))
         .route("/historique", get(history::view))
         .route("/historique/xlsx", get(history::download))

@@ -770,3 +770,56 @@ fn check_and_plan_say_the_memory_counts_and_its_limits() {
     assert_eq!(out.status.code(), Some(0));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("déjà faite"));
 }
+
+/// « Clore sans reprendre » in the page: a stopped run's dialog closes it as
+/// `registre close` does; the run is shown closed, no longer resumable, and
+/// its failures run again (offered there) send what it never sent, once.
+#[test]
+fn the_page_closes_a_stopped_run_without_resuming_it() {
+    use crate::page::{Slow, attr, client, confirm_of, progress_of, slow_gateway};
+    let Slow { sim, w: _w, p, cookie, sheet: _, plan } = slow_gateway(120, "rate = \"50/s\"\nconcurrency = 3\n");
+    let post = |path: &str, form: &[(&str, &str)]| {
+        client()
+            .post(format!("{}{path}", p.base))
+            .header("cookie", &cookie)
+            .header("origin", &p.base)
+            .form(form)
+            .send()
+            .unwrap()
+    };
+    let run =
+        post("/execution", &[("confirm", &confirm_of(&plan))]).headers()["location"].to_str().unwrap().to_string();
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(post(&format!("{run}/arret"), &[]).status(), 303);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let page = loop {
+        let (state, page) = progress_of(&p, &cookie, &run);
+        if state == "stopped" {
+            break page;
+        }
+        assert!(Instant::now() < deadline, "stopped in time: {state}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(page.contains("data-testid=\"close-run\"") && page.contains("Clore sans reprendre"), "{page}");
+    assert!(page.contains("id=\"clore\"") && page.contains("Elle ne pourra plus être reprise"), "the dialog says it");
+    let r = post(&format!("{run}/cloture"), &[]);
+    assert_eq!(r.status(), 303);
+    let (state, page) = progress_of(&p, &cookie, &run);
+    assert_eq!(state, "done", "{page}");
+    assert!(page.contains("close sans reprise"), "shown closed: {page}");
+    assert!(!page.contains("data-testid=\"resume\"") && !page.contains("data-testid=\"close-run\""), "{page}");
+    let done: usize = attr(&page, "data-done").parse().unwrap();
+    assert!(done > 0);
+    // « Relancer les échecs », offered on the closed run: what it never
+    // sent goes, nothing twice.
+    assert!(page.contains("data-testid=\"rerun-failed\""), "{page}");
+    let run2 = post(&format!("{run}/echecs"), &[]);
+    assert_eq!(run2.status(), 303);
+    let run2 = run2.headers()["location"].to_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while progress_of(&p, &cookie, &run2).0 != "done" {
+        assert!(Instant::now() < deadline, "the new run ends");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty(), "{}", sim.stats());
+}
