@@ -504,7 +504,9 @@ impl Started<'_> {
         let lost: Vec<(u32, crate::outcome::CallOutcome)> =
             outcome.unjournaled.iter().filter_map(|id| outcome.outcomes.get(id).map(|o| (*id, o.clone()))).collect();
         let path = self.files.journal_rescue();
-        let message = match crate::execute::journal::rescue(&path, run_id, &self.plan.hash(), &lost) {
+        let registre = crate::registre::Registre::open(&self.files.registre(), lang).map(|r| r.rescue_id());
+        let registre = registre.unwrap_or_default();
+        let message = match crate::execute::journal::rescue(&path, (run_id, &registre), &self.plan.hash(), &lost) {
             Ok(path) => format!(
                 "{} {} {}",
                 lost.len(),

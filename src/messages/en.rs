@@ -571,6 +571,10 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
             "checked done in Loop by {who} on {} (loopbatch verify): nothing was sent again",
             super::moment(at)
         ),
+        MemoryMessage::RescueForeign { file } => format!(
+            "The rescue file {} is not this registre's (another registre, or an old one): ignored and left in place; the calls it says done will be checked by the resume. Delete it if it is of no more use.",
+            file.display()
+        ),
         MemoryMessage::ResumeClosed { run } => format!(
             "Run no. {run} was closed without resuming (loopbatch registre close): nothing to resume. Run the sheet again into other results (loopbatch run SHEET --results OTHER-RESULTS): the registre will not send what is done, and its calls to check are still to record with loopbatch verify."
         ),

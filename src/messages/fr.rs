@@ -572,6 +572,10 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
             "vérifié fait dans Loop par {who} le {} (loopbatch verify) : rien n'a été renvoyé",
             super::moment(at)
         ),
+        MemoryMessage::RescueForeign { file } => format!(
+            "Le fichier de secours {} n'est pas de ce registre (un autre registre, ou un ancien) : ignoré et laissé en place ; les appels qu'il dit faits seront vérifiés par la reprise. Supprimez-le s'il ne sert plus.",
+            file.display()
+        ),
         MemoryMessage::ResumeClosed { run } => format!(
             "Exécution n° {run} close sans reprise (loopbatch registre close) : rien à reprendre. Relancez la feuille avec d'autres résultats (loopbatch run FEUILLE --results AUTRES-RESULTATS) : le registre n'enverra pas ce qui est fait, et ses appels à vérifier restent à noter avec loopbatch verify."
         ),

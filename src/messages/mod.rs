@@ -364,6 +364,8 @@ pub(crate) enum MemoryMessage<'a> {
     CheckedDone { who: &'a str, at: &'a str },
     /// `--resume` of a run closed with `registre close`.
     ResumeClosed { run: i64 },
+    /// A rescue file of the same run number and plan, of another registre.
+    RescueForeign { file: &'a std::path::Path },
 }
 
 impl Text for MemoryMessage<'_> {

@@ -265,6 +265,15 @@ impl Registre {
             .map_err(|e| self.failed(&e))
     }
 
+    /// What ties a rescue file to this registre: its path, resolved, and
+    /// when it was made (another registre, or one made again there, is not
+    /// it); the run number then names the run and its tenant.
+    pub(crate) fn rescue_id(&self) -> String {
+        let created: String =
+            self.conn.query_row("SELECT value FROM meta WHERE key = 'created'", [], |r| r.get(0)).unwrap_or_default();
+        format!("registre {} {created}", canonical(&self.path))
+    }
+
     /// How many runs and call attempts it holds.
     pub fn sizes(&self) -> Result<(i64, i64)> {
         self.conn

@@ -205,3 +205,49 @@ fn send_all_counts_an_already_answer_as_done_for_its_dependents() {
     assert!(received(&sim, Operation::AddOffer) > offers, "sent again");
     assert!(received(&sim, Operation::AddCollaborativeOffer) > collab, "the dependent sent too: {r2:?}");
 }
+
+/// A rescue file left in the temporary folder by another registre, with
+/// this run's number and plan, saying every call OK: the resume ignores it
+/// (and says so, leaving it in place) and sends what is left; never a
+/// false OK.
+#[test]
+fn a_rescue_file_of_another_registre_is_ignored() {
+    let w = Work::new();
+    let tmp = w.path("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let sim = TestSim::start(Options { model: model(&[("D001", false)]), ..Default::default() });
+    let s = w.csv_1252("s.csv", &["code_dossier;email;nom;offre", "D001;h3@ok.fr;Nom;start"]);
+    let out = w
+        .bin_for(&sim)
+        .env("TMPDIR", &tmp)
+        .env("LOOPBATCH_TEST_KILL_AT", "answered:1")
+        .args(["run", s.to_str().unwrap(), "--results", "r.csv", "--rate", "500/s", "--concurrency", "1"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0), "killed");
+    assert_eq!(received(&sim, Operation::AddClient), 0);
+    let reg = rusqlite::Connection::open(crate::util::registre_path(&w)).unwrap();
+    let (run, plan): (i64, String) =
+        reg.query_row("SELECT id, plan FROM runs", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    drop(reg);
+    let mut lines = vec![serde_json::json!({"type": "start", "plan_hash": plan, "source": "registre /ailleurs/registre.sqlite3 2020-01-01T00:00:00Z", "timestamp": "2020-01-01T00:00:00Z", "sending": true, "run": run}).to_string()];
+    for call in 1..=5 {
+        let outcome = serde_json::json!({"status": "OK", "attempts": 1, "timestamp": "2020-01-01T00:00:00Z"});
+        lines.push(serde_json::json!({"type": "done", "call": call, "outcome": outcome}).to_string());
+    }
+    let foreign = tmp.join("r.csv.registre.secours.jsonl");
+    std::fs::write(&foreign, lines.join("\n") + "\n").unwrap();
+    let out = w
+        .bin_for(&sim)
+        .env("TMPDIR", &tmp)
+        .args(["run", "r.csv.plan.json", "--results", "r.csv", "--resume", "--rate", "500/s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    assert!(said(&out).contains("n'est pas de ce registre"), "said: {}", said(&out));
+    assert_eq!(received(&sim, Operation::AddClient), 1, "sent, not taken for done");
+    assert!(sim.state()["contacts"].get("h3@ok.fr").is_some());
+    let rows = results_csv(&w.path("r.csv"));
+    assert_eq!(rows[0]["statut"], "OK", "{rows:?}");
+    assert!(foreign.exists(), "another registre's file left in place");
+}

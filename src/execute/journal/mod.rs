@@ -100,12 +100,21 @@ impl Journal {
                 if row.plan_hash != spec.plan_hash {
                     return Err(read::other_plan(spec.results));
                 }
-                let rescued = read::rescued(spec.rescue, row.id, spec.plan_hash);
-                reg.rescued(row.id, &rescued)?;
+                let rescued = read::rescued(spec.rescue, row.id, spec.plan_hash, &reg.rescue_id());
+                reg.rescued(row.id, &rescued.outcomes)?;
                 let (prior, damaged) = reg.prior(row.id)?;
                 reg.resumed(row.id)?;
-                let _ = std::fs::remove_file(spec.rescue);
-                let rec = Recorded { prior, damaged, results_written: row.results_written, ..Recorded::default() };
+                // Imported: gone from both places it may be.
+                for f in &rescued.files {
+                    let _ = std::fs::remove_file(f);
+                }
+                let warnings = rescued
+                    .foreign
+                    .iter()
+                    .map(|f| crate::messages::MemoryMessage::RescueForeign { file: f }.text(lang))
+                    .collect();
+                let rec =
+                    Recorded { prior, damaged, results_written: row.results_written, warnings, ..Recorded::default() };
                 (row.id, rec)
             }
             (Take::New, Some(_)) => return Err(read::taken(spec.results)),
@@ -267,13 +276,14 @@ pub(crate) fn end(
 /// Returns where.
 pub(crate) fn rescue(
     path: &Path,
-    run: i64,
+    (run, registre): (i64, &str),
     plan_hash: &str,
     outcomes: &[(u32, CallOutcome)],
 ) -> std::io::Result<PathBuf> {
     let mut bytes = encode(&Entry::Start {
         plan_hash: plan_hash.to_string(),
-        source: String::new(),
+        // The registre whose run it is (see `Registre::rescue_id`).
+        source: registre.to_string(),
         timestamp: now_iso(),
         sending: true,
         run: Some(run),

@@ -52,7 +52,7 @@ pub(crate) fn peek(
             return Err(other_plan(results));
         }
         let (mut prior, damaged) = reg.prior(row.id)?;
-        for (call, o) in rescued(rescue, row.id, plan_hash) {
+        for (call, o) in rescued(rescue, row.id, plan_hash, &reg.rescue_id()).outcomes {
             prior.insert(call, Prior::Done(o));
         }
         Ok(Some(Recorded { prior, damaged, results_written: row.results_written, ..Recorded::default() }))
@@ -60,22 +60,44 @@ pub(crate) fn peek(
     read().transpose()
 }
 
+/// What the rescue files of a run hold for it.
+#[derive(Default)]
+pub(super) struct Rescued {
+    pub outcomes: Vec<(u32, CallOutcome)>,
+    /// The files that were its (to delete once imported).
+    pub files: Vec<std::path::PathBuf>,
+    /// Files of that run number and plan from another registre: ignored.
+    pub foreign: Vec<std::path::PathBuf>,
+}
+
 /// The final outcomes a rescue file keeps for run `run` of plan
-/// `plan_hash` (beside the results, else in the temporary folder).
-pub(super) fn rescued(path: &Path, run: i64, plan_hash: &str) -> Vec<(u32, CallOutcome)> {
+/// `plan_hash` of the registre `registre` (its `rescue_id`), beside the
+/// results, else in the temporary folder. A file written before the
+/// registre was named in it counts only beside the results.
+pub(super) fn rescued(path: &Path, run: i64, plan_hash: &str, registre: &str) -> Rescued {
     let temp = path.file_name().map(|n| std::env::temp_dir().join(n));
-    let mut out = Vec::new();
-    for p in std::iter::once(path.to_path_buf()).chain(temp) {
+    let mut out = Rescued::default();
+    for (i, p) in std::iter::once(path.to_path_buf()).chain(temp).enumerate() {
         let Ok(bytes) = std::fs::read(&p) else { continue };
-        let mut belongs = false;
+        let (mut belongs, mut ours) = (false, false);
         for line in bytes.split(|b| *b == b'\n') {
             match Entry::parse(line) {
-                Some(Entry::Start { plan_hash: h, run: r, .. }) => belongs = h == plan_hash && r == Some(run),
+                Some(Entry::Start { plan_hash: h, run: r, source, .. }) => {
+                    let same = h == plan_hash && r == Some(run);
+                    belongs = same && (source == registre || (source.is_empty() && i == 0));
+                    ours |= belongs;
+                    if same && !belongs && !out.foreign.contains(&p) {
+                        out.foreign.push(p.clone());
+                    }
+                }
                 Some(Entry::Done { call, outcome }) if belongs && !outcome.resend_on_resume => {
-                    out.push((call, outcome))
+                    out.outcomes.push((call, outcome))
                 }
                 _ => {}
             }
+        }
+        if ours {
+            out.files.push(p);
         }
     }
     out

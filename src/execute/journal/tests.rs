@@ -21,7 +21,9 @@ fn spec<'a>(results: &'a Path, rescue: &'a Path, plan_hash: &'a str) -> RunSpec<
 #[tokio::test]
 async fn records_are_on_disk_when_acknowledged_and_read_back_by_the_resume() {
     let dir = tempfile::tempdir().unwrap();
-    let (reg, results, kept) = (dir.path().join("r.sqlite3"), dir.path().join("r.csv"), dir.path().join("k.jsonl"));
+    // Its name unique: its copy in the shared temporary folder is this test's.
+    let unique = format!("k-{}.jsonl", dir.path().file_name().unwrap().to_string_lossy());
+    let (reg, results, kept) = (dir.path().join("r.sqlite3"), dir.path().join("r.csv"), dir.path().join(unique));
     let (j, rec) = Journal::open(&reg, spec(&results, &kept, "h"), Take::New, Lang::Fr).unwrap();
     assert!(rec.prior.is_empty());
     j.tenant(serde_json::json!({"endpoint": "http://127.0.0.1:9"})).unwrap();
@@ -46,7 +48,12 @@ async fn records_are_on_disk_when_acknowledged_and_read_back_by_the_resume() {
     assert!(Journal::open(&reg, spec(&results, &kept, "h"), Take::New, Lang::Fr).is_err(), "the results have a run");
     drop(j);
     // What the registre could not take, a rescue file keeps for the resume.
-    rescue(&kept, run, "h", &[(9, outcome(Status::Ok, false))]).unwrap();
+    let id = Registre::open(&reg, Lang::Fr).unwrap().rescue_id();
+    // Another registre's rescue file of the same run number and plan, in
+    // the temporary folder: never this run's outcome (review H3).
+    let temp = std::env::temp_dir().join(kept.file_name().unwrap());
+    rescue(&temp, (run, "registre /ailleurs 2020-01-01"), "h", &[(77, outcome(Status::Ok, false))]).unwrap();
+    rescue(&kept, (run, &id), "h", &[(9, outcome(Status::Ok, false))]).unwrap();
     let (j, rec) = Journal::open(&reg, spec(&results, &kept, "h"), Take::Resume, Lang::Fr).unwrap();
     assert_eq!(j.run, run, "the same run goes on");
     assert!(matches!(rec.prior.get(&9), Some(Prior::Done(_))), "the rescued outcome is the run's own");
@@ -58,6 +65,10 @@ async fn records_are_on_disk_when_acknowledged_and_read_back_by_the_resume() {
     let row = crate::registre::Registre::open(&reg, Lang::Fr).unwrap().run_for(&results).unwrap().unwrap();
     assert!(row.tenant.is_some(), "where the run went is recorded");
     assert!(!kept.exists(), "taken in, then gone");
+    assert!(rec.prior.get(&77).is_none(), "another registre's rescue file is ignored");
+    assert!(rec.warnings.iter().any(|w| w.contains("n'est pas de ce registre")), "{:?}", rec.warnings);
+    assert!(temp.exists(), "left in place");
+    let _ = std::fs::remove_file(&temp);
     drop(j);
     let refused = Journal::open(&reg, spec(&results, &kept, "other"), Take::Resume, Lang::Fr);
     assert!(refused.is_err(), "a run of another plan is not resumed");
