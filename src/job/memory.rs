@@ -30,7 +30,7 @@ pub(super) struct Recall {
     /// did is said done « entre-temps ».
     pub meanwhile: bool,
     /// A resume: the person's checks of its run's calls (by call id).
-    pub checked: HashMap<u32, crate::registre::state::Checked>,
+    pub checked: HashMap<u32, crate::registre::checks::Checked>,
     /// The last record the memory read, and whose memory it is (the
     /// tenant, its linked key ids): for the send-time check.
     upto: i64,

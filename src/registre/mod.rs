@@ -10,6 +10,7 @@
 //! first run would send everything again) and never touches a registre of
 //! a newer schema.
 
+pub(crate) mod checks;
 mod forget;
 pub(crate) mod guard;
 mod history;
