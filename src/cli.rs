@@ -207,6 +207,7 @@ pub(crate) struct UndoArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("checked").args(["done", "not_done"]).required(true).multiple(false)))]
 pub(crate) struct VerifyArgs {
     /// Fichier de résultats de l'exécution
     #[arg(value_name = "RESULTATS")]
@@ -218,7 +219,7 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_name = "N")]
     pub line: u32,
     /// Vérifié dans Loop : c'est fait (ses appels comptent comme appliqués)
-    #[arg(long, conflicts_with = "not_done", required_unless_present = "not_done")]
+    #[arg(long)]
     pub done: bool,
     /// Vérifié dans Loop : ce n'est pas fait (ses appels pourront être renvoyés)
     #[arg(long)]

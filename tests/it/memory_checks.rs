@@ -251,3 +251,12 @@ fn a_rescue_file_of_another_registre_is_ignored() {
     assert_eq!(rows[0]["statut"], "OK", "{rows:?}");
     assert!(foreign.exists(), "another registre's file left in place");
 }
+
+/// `verify` without --done or --not-done names both (exit 2).
+#[test]
+fn verify_without_a_flag_names_both() {
+    let w = Work::new();
+    let out = w.bin().args(["verify", "r.csv", "--line", "2"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
+    assert!(said(&out).contains("--done") && said(&out).contains("--not-done"), "{}", said(&out));
+}
