@@ -159,6 +159,10 @@ pub async fn undo(
     run_req.keys = req.keys;
     run_req.front = req.front;
     run_req.bound_tenant = bound;
+    // Its verdicts weighed what is to check already (A_VERIFIER: no inverse
+    // call): an inverse call is sent, settling what an earlier attempt
+    // left unknown, never held by the memory's guard.
+    run_req.include_a_verifier = true;
     run(cfg, run_req, events, stopper, confirm).await
 }
 
