@@ -61,6 +61,10 @@ pub(super) async fn view(State(app): State<Shared>, Query(a): Query<Asked>) -> R
 pub(super) async fn download(State(app): State<Shared>, Query(a): Query<Asked>) -> Response<Body> {
     let (lang, cfg) = (app.lang(), app.config());
     let (q, depuis) = (a.q.trim().to_string(), a.depuis.trim().to_string());
+    // Nothing sought: nothing to download (never an empty file); the screen.
+    if q.is_empty() {
+        return axum::response::IntoResponse::into_response(axum::response::Redirect::to("/historique"));
+    }
     let made = tokio::task::spawn_blocking(move || {
         let since = (!depuis.is_empty()).then(|| job::parse_since(&depuis, lang)).transpose()?;
         let h = job::history(&cfg, &q, since.as_deref())?;
@@ -97,7 +101,7 @@ fn screen(app: &Shared, q: &str, depuis: &str, found: &Found) -> Markup {
             @match found {
                 Found::BadDate(said) => { p role="alert" data-testid="failure" { (app.shown(said)) } }
                 Found::Runs(runs, since) => { (runs_table(runs, since.as_deref(), lang)) }
-                Found::Calls(h) => { (calls(h, depuis, lang)) }
+                Found::Calls(h) => { (calls(h, q, depuis, lang)) }
             }
         },
     )
@@ -106,7 +110,7 @@ fn screen(app: &Shared, q: &str, depuis: &str, found: &Found) -> Markup {
 /// Calls shown at most (the XLSX download holds them all).
 const SHOWN: usize = 1000;
 
-fn calls(h: &History, depuis: &str, lang: Lang) -> Markup {
+fn calls(h: &History, q: &str, depuis: &str, lang: Lang) -> Markup {
     let n = h.lines.len();
     if n == 0 {
         let nothing =
@@ -115,8 +119,17 @@ fn calls(h: &History, depuis: &str, lang: Lang) -> Markup {
     }
     let export = format!("/historique/xlsx?q={}&depuis={}", urlencode(&h.sought), urlencode(depuis));
     html! {
-        p role="status" data-testid="history-count" data-calls=(n) {
-            (HistoryMessage::Calls { n, sought: &h.sought, email: h.email }.text(lang))
+        p role="status" data-testid="history-count" data-calls=(n) data-not-sent=(h.not_sent) {
+            @if h.not_sent == 0 {
+                (HistoryMessage::Calls { n, sought: &h.sought, email: h.email }.text(lang))
+            } @else {
+                (HistoryMessage::SomeNotSent { sent: n - h.not_sent, not_sent: h.not_sent, sought: &h.sought, email: h.email }.text(lang))
+            }
+        }
+        @if !h.found_under.is_empty() {
+            p.hint data-testid="history-found-under" {
+                (HistoryMessage::FoundUnder { typed: q, codes: &h.found_under.join(", ") }.text(lang))
+            }
         }
         p { a href=(export) data-testid="history-download" { (HistoryText::DownloadTheHistoryXLSX.say(lang)) } }
         @if n > SHOWN { p.hint data-testid="history-cut" { (HistoryMessage::FirstCalls { shown: SHOWN }.text(lang)) } }
@@ -125,21 +138,31 @@ fn calls(h: &History, depuis: &str, lang: Lang) -> Markup {
             thead { tr {
                 th scope="col" { (HistoryText::Date.say(lang)) } th scope="col" { (HistoryText::Who.say(lang)) }
                 th scope="col" { (HistoryText::Run.say(lang)) } th scope="col" { (HistoryText::SheetAndRow.say(lang)) }
-                th scope="col" { (HistoryText::Operation.say(lang)) } th scope="col" { (HistoryText::Status.say(lang)) }
+                th scope="col" { (HistoryText::Dossier.say(lang)) } th scope="col" { (HistoryText::EMail.say(lang)) }
+                th scope="col" { (HistoryText::Operation.say(lang)) } th scope="col" { (HistoryText::CallSentTo.say(lang)) }
+                th scope="col" { (HistoryText::Status.say(lang)) }
                 th scope="col" { (HistoryText::LoopSMessage.say(lang)) } th scope="col" { (HistoryText::RequestId.say(lang)) }
                 th scope="col" { (HistoryText::Check.say(lang)) }
             } }
-            tbody { @for l in h.lines.iter().take(SHOWN) {
+            // The newest calls, in the registre's order.
+            tbody { @for l in h.lines.iter().skip(n.saturating_sub(SHOWN)) {
                 @let status = Status::from_word(&l.status);
-                tr data-testid="history-call" data-statut=(l.status) data-request-id=(l.request_id) data-forgotten=(l.forgotten) {
-                    td data-col="date" { (job::when(&l.at)) }
+                tr data-testid="history-call" data-statut=(l.status) data-request-id=(l.request_id) data-forgotten=(l.forgotten)
+                    data-simulator=(l.simulator) data-not-sent=(l.not_sent) {
+                    td data-col="date" { (l.when_said()) }
                     td data-col="qui" { (l.os_user) " (" (l.machine) ")" }
                     td data-col="execution" { "n° " (l.run) }
                     td data-col="ligne" { (l.sheet) " · " (l.place(lang)) }
-                    td data-col="operation" { (l.operation) }
+                    td data-col="dossier" { (l.dossier) }
+                    td data-col="email" { (l.email.as_deref().unwrap_or("—")) }
+                    td data-col="operation" { (l.operation) @if let Some(o) = &l.offer { " · " (o) } }
+                    td data-col="envoye_a" {
+                        @if l.simulator { strong.simulator data-testid="history-simulator" { (HistoryText::SimulatorMark.say(lang)) } br; }
+                        (l.sent_to)
+                    }
                     td class=(format!("statut {}", status.map_or("", super::run_page::tone))) data-col="statut" {
                         (status.map_or("", |s| job::status_said(s, lang))) small { (l.status) } }
-                    td data-col="message" { @if l.forgotten { em { (l.message_said(lang)) } } @else { (l.message_said(lang)) } }
+                    td data-col="message" { @if l.forgotten { em { (l.message_said(lang, true)) } } @else { (l.message_said(lang, true)) } }
                     td data-col="request_id" { code { (l.request_id) } }
                     td data-col="verification" { (l.check_said(lang)) }
                 }
