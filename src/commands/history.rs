@@ -138,7 +138,7 @@ fn runs(args: &HistoryArgs, cfg: &Config, runs: &[RunLine], since: Option<&str>)
                     r.id.to_string(),
                     r.sheet.clone(),
                     r.tenant.clone().unwrap_or_else(|| "—".into()),
-                    r.counts_said(),
+                    r.counts_in_words(lang),
                 ]
             })
             .collect();

@@ -67,6 +67,8 @@ pub struct HistoryLine {
     pub check: Option<String>,
     /// Where it went, in words: Cegid Loop (its address) or the simulator.
     pub sent_to: String,
+    /// The address alone (the page shows it under its mark).
+    pub sent_to_address: String,
     /// Its run went to the simulator (`--demo`, `loopbatch simulate`):
     /// nothing went to Cegid Loop.
     pub simulator: bool,
@@ -109,6 +111,8 @@ pub struct RunLine {
     pub tenant: Option<String>,
     /// Rows per status word, once ended.
     pub counts: BTreeMap<String, usize>,
+    /// Its results file (the page links the runs it keeps).
+    pub results: String,
 }
 
 /// `--since`, AAAA-MM-JJ or JJ/MM/AAAA, as AAAA-MM-JJ; a French (or
@@ -246,14 +250,15 @@ pub fn history(cfg: &Config, who: &str, since: Option<&str>) -> Result<History> 
     Ok(History { sought: sought_as, email, since: since.map(str::to_string), lines, found_under, not_sent })
 }
 
-/// Where a run went, in words, and whether it was the simulator.
-fn sent_to(tenant: Option<&str>, lang: Lang) -> (String, bool) {
+/// Where a run went, in words, its address alone, and whether it was the
+/// simulator.
+fn sent_to(tenant: Option<&str>, lang: Lang) -> (String, String, bool) {
     match tenant.and_then(|t| serde_json::from_str::<Tenant>(t).ok()) {
         Some(t) => {
-            let simulator = t.instance.is_some();
-            (HistoryMessage::SentTo { place: &t.place(lang), simulator }.text(lang), simulator)
+            let (simulator, place) = (t.instance.is_some(), t.place(lang));
+            (HistoryMessage::SentTo { place: &place, simulator }.text(lang), place, simulator)
         }
-        None => ("—".into(), false),
+        None => ("—".into(), "—".into(), false),
     }
 }
 
@@ -270,13 +275,14 @@ fn line(c: HistoryCall, rows: Vec<SheetRow>, check: Option<String>, lang: Lang) 
     };
     let to_check =
         c.unanswered || c.effect.as_deref() == Some("unknown") || status == crate::outcome::Status::AVerifier.word();
-    let (sent_to, simulator) = sent_to(c.tenant.as_deref(), lang);
+    let (sent_to, sent_to_address, simulator) = sent_to(c.tenant.as_deref(), lang);
     let not_sent = !c.unanswered
         && (c.sent_attempts == Some(0)
             || [crate::outcome::Status::Ignore.word(), crate::outcome::Status::DejaFait.word()]
                 .contains(&status.as_str()));
     HistoryLine {
         sent_to,
+        sent_to_address,
         simulator,
         not_sent,
         run_started: c.run_started,
@@ -367,6 +373,7 @@ pub fn runs_history(cfg: &Config, since: Option<&str>) -> Result<Vec<RunLine>> {
             sheet: r.sheet,
             tenant: r.tenant.and_then(|t| serde_json::from_str::<Tenant>(&t).ok()).map(|t| t.place(cfg.lang)),
             counts: r.counts.and_then(|c| serde_json::from_str(&c).ok()).unwrap_or_default(),
+            results: r.results,
         })
         .collect())
 }
@@ -472,7 +479,24 @@ impl HistoryLine {
 }
 
 impl RunLine {
-    /// Rows per status, as `OK 3 ERREUR 1`.
+    /// Rows per status in words beside their codes (`3 fait (OK), 1 échec
+    /// (ERREUR)`), or that the run has no end recorded (going, or killed).
+    pub fn counts_in_words(&self, lang: Lang) -> String {
+        if self.ended.is_none() {
+            return HistoryMessage::NotEnded.text(lang);
+        }
+        let said: Vec<String> = self
+            .counts
+            .iter()
+            .map(|(w, n)| match crate::outcome::Status::from_word(w) {
+                Some(s) => format!("{n} {} ({w})", super::status_said(s, lang)),
+                None => format!("{n} {w}"),
+            })
+            .collect();
+        said.join(", ")
+    }
+
+    /// Rows per status, as `OK 3 ERREUR 1` (the export's column).
     pub fn counts_said(&self) -> String {
         self.counts.iter().map(|(w, n)| format!("{w} {n}")).collect::<Vec<_>>().join(" ")
     }

@@ -85,6 +85,8 @@ pub(crate) struct RunListed {
     pub ended: Option<String>,
     /// Rows per status word once ended (JSON).
     pub counts: Option<String>,
+    /// Its results file (canonical path).
+    pub results: String,
 }
 
 /// A person's check of a call (`loopbatch verify`, the page's buttons):
@@ -209,7 +211,7 @@ impl Registre {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, os_user, machine, sheet, tenant, started, ended, counts FROM runs
+                "SELECT id, os_user, machine, sheet, tenant, started, ended, counts, results FROM runs
                  WHERE ?1 IS NULL OR substr(started, 1, 10) >= ?1 ORDER BY id DESC",
             )
             .map_err(|e| self.failed(&e))?;
@@ -223,6 +225,7 @@ impl Registre {
                 started: r.get(5)?,
                 ended: r.get(6)?,
                 counts: r.get(7)?,
+                results: r.get(8)?,
             })
         })
         .and_then(|rows| rows.collect())

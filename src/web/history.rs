@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::pages::layout;
 use super::run_page::urlencode;
 use super::{Shared, failed, html, internal};
-use crate::job::{self, History, Lang, RunLine, Status};
+use crate::job::{self, History, Lang, Operation, RunLine, Status};
 use crate::messages::{HistoryMessage, HistoryText, Text};
 
 /// The search: a dossier code or an e-mail, and a first day.
@@ -100,8 +100,8 @@ fn screen(app: &Shared, q: &str, depuis: &str, found: &Found) -> Markup {
             }
             @match found {
                 Found::BadDate(said) => { p role="alert" data-testid="failure" { (app.shown(said)) } }
-                Found::Runs(runs, since) => { (runs_table(runs, since.as_deref(), lang)) }
-                Found::Calls(h) => { (calls(h, q, depuis, lang)) }
+                Found::Runs(runs, since) => { (runs_table(app, runs, since.as_deref(), lang)) }
+                Found::Calls(h) => { (calls(app, h, q, depuis, lang)) }
             }
         },
     )
@@ -110,7 +110,7 @@ fn screen(app: &Shared, q: &str, depuis: &str, found: &Found) -> Markup {
 /// Calls shown at most (the XLSX download holds them all).
 const SHOWN: usize = 1000;
 
-fn calls(h: &History, q: &str, depuis: &str, lang: Lang) -> Markup {
+fn calls(app: &Shared, h: &History, q: &str, depuis: &str, lang: Lang) -> Markup {
     let n = h.lines.len();
     if n == 0 {
         let nothing =
@@ -151,14 +151,21 @@ fn calls(h: &History, q: &str, depuis: &str, lang: Lang) -> Markup {
                     data-simulator=(l.simulator) data-not-sent=(l.not_sent) {
                     td data-col="date" { (l.when_said()) }
                     td data-col="qui" { (l.os_user) " (" (l.machine) ")" }
-                    td data-col="execution" { "n° " (l.run) }
+                    td data-col="execution" { (run_cell(app, l.run, &l.results)) }
                     td data-col="ligne" { (l.sheet) " · " (l.place(lang)) }
                     td data-col="dossier" { (l.dossier) }
                     td data-col="email" { (l.email.as_deref().unwrap_or("—")) }
-                    td data-col="operation" { (l.operation) @if let Some(o) = &l.offer { " · " (o) } }
+                    td data-col="operation" {
+                        @if let Some(op) = Operation::all().find(|o| o.name() == l.operation) {
+                            (super::plan_page::said(op, 1, lang)) br;
+                        }
+                        small { (l.operation) } @if let Some(o) = &l.offer { " · " (o) }
+                    }
                     td data-col="envoye_a" {
-                        @if l.simulator { strong.simulator data-testid="history-simulator" { (HistoryText::SimulatorMark.say(lang)) } br; }
-                        (l.sent_to)
+                        @if l.simulator {
+                            strong.simulator data-testid="history-simulator" { (HistoryText::SimulatorMark.say(lang)) }
+                            br; small { (l.sent_to_address) }
+                        } @else { (l.sent_to) }
                     }
                     td class=(format!("statut {}", status.map_or("", super::run_page::tone))) data-col="statut" {
                         (status.map_or("", |s| job::status_said(s, lang))) small { (l.status) } }
@@ -171,7 +178,26 @@ fn calls(h: &History, q: &str, depuis: &str, lang: Lang) -> Markup {
     }
 }
 
-fn runs_table(runs: &[RunLine], since: Option<&str>, lang: Lang) -> Markup {
+/// A run of the registre: a link to its page when the page keeps it (its
+/// results in the page's own folder of runs), else its results file's name
+/// (never a path of the server).
+fn run_cell(app: &Shared, run: i64, results: &str) -> Markup {
+    let results = std::path::Path::new(results);
+    let kept = results.parent().filter(|folder| {
+        let runs = std::fs::canonicalize(app.folder.join("executions")).ok();
+        folder.is_dir() && runs.is_some() && folder.parent().map(std::path::Path::to_path_buf) == runs
+    });
+    let id = kept.and_then(|f| f.file_name()).map(|n| n.to_string_lossy().into_owned());
+    let name = results.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    html! {
+        @match id {
+            Some(id) => { a href=(format!("/execution/{}", urlencode(&id))) data-testid="history-run-link" { "n° " (run) } }
+            None => { "n° " (run) @if !name.is_empty() { br; small { (name) } } }
+        }
+    }
+}
+
+fn runs_table(app: &Shared, runs: &[RunLine], since: Option<&str>, lang: Lang) -> Markup {
     html! {
         h2 { (HistoryText::RunsRecorded.say(lang)) }
         @if runs.is_empty() {
@@ -186,8 +212,8 @@ fn runs_table(runs: &[RunLine], since: Option<&str>, lang: Lang) -> Markup {
                 tbody { @for r in runs {
                     tr data-testid="history-run" data-run=(r.id) {
                         td { (job::when(&r.started)) } td { (r.os_user) " (" (r.machine) ")" }
-                        td { "n° " (r.id) } td { (r.sheet) }
-                        td { (r.tenant.as_deref().unwrap_or("—")) } td { (r.counts_said()) }
+                        td { (run_cell(app, r.id, &r.results)) } td { (r.sheet) }
+                        td { (r.tenant.as_deref().unwrap_or("—")) } td data-col="counts" { (r.counts_in_words(lang)) }
                     }
                 } }
             }

@@ -87,7 +87,7 @@ fn history_screen(kind: Browser, driver: &Path, binary: &Path) {
         for h in ["date", "qui (utilisateur, poste)", "exécution", "tableur et ligne", "opération", "statut"] {
             assert!(heads.contains(h), "{h} in {heads}");
         }
-        for h in ["message de Loop", "request id", "vérification"] {
+        for h in ["message de Loop", "request id", "vérification", "dossier", "e-mail", "envoyé à"] {
             assert!(heads.contains(h), "{h} in {heads}");
         }
         // Each call as the results file has it: its line and request id.
@@ -101,6 +101,17 @@ fn history_screen(kind: Browser, driver: &Path, binary: &Path) {
             assert!(seen.contains(&format!("clients.csv · ligne {line}")), "{seen}");
             assert!(seen.contains("fait") && seen.contains("OK") && seen.contains("n° 1"), "{seen}");
         }
+        // Each call says where it went: the simulator, unmistakably; its
+        // dossier, its person, its offer.
+        for row in &rows {
+            let seen = row.text().await.unwrap();
+            assert!(seen.contains("SIMULATEUR — rien n'est allé à Cegid Loop") && seen.contains("D1"), "{seen}");
+        }
+        let offer = rows[1].text().await.unwrap();
+        assert!(offer.contains("addOffer") && offer.contains("· start"), "{offer}");
+        assert!(rows[2].text().await.unwrap().contains("ana.martin@exemple.fr"));
+        assert!(rows[0].text().await.unwrap().contains("dossier approvisionné"), "the operation in words");
+        assert_eq!(c.find_all(Locator::Css("[data-testid=history-run-link]")).await.unwrap().len(), 3);
         let first = rows[0].text().await.unwrap();
         assert!(
             first.contains("provisionCompany") && first.contains("Le dossier client D1 a été provisionné."),
@@ -139,7 +150,11 @@ fn history_screen(kind: Browser, driver: &Path, binary: &Path) {
         click(&c, "history-link").await;
         shown(&c, "[data-testid=history-runs]").await;
         let runs = text(&c, "[data-testid=history-runs]").await;
-        assert!(runs.contains("clients.csv") && runs.contains("OK 4") && runs.contains("n° 1"), "{runs}");
+        assert!(runs.contains("clients.csv") && runs.contains("4 fait (OK)") && runs.contains("n° 1"), "{runs}");
+        // A run the page keeps: its row leads to its page.
+        click(&c, "history-run-link").await;
+        shown(&c, "[data-testid=results]").await;
+        assert_eq!(c.current_url().await.unwrap(), run, "the run's own page");
         accessible(&c, "exécutions notées").await;
         c.close().await.unwrap();
     });
@@ -189,6 +204,15 @@ fn the_history_screen_needs_the_session_and_shows_values_as_text() {
     let page = r.text().unwrap();
     assert!(!page.contains("<script>") && page.contains("&lt;script&gt;"), "the search as text");
     assert!(!page.contains(&w.dir.path().display().to_string()), "no server path");
+    // Its columns: the dossier, where the call went (no run's tenant here).
+    let r = client.get(format!("{}/historique?q=h1", p.base)).header("cookie", &cookie).send().unwrap();
+    let page = r.text().unwrap();
+    assert!(page.contains("trouvé sous H1"), "{page}");
+    assert!(page.contains("data-col=\"dossier\">H1<") && page.contains("data-col=\"envoye_a\""), "{page}");
+    // Nothing sought: no empty file, the screen.
+    let r = client.get(format!("{}/historique/xlsx?q=+&depuis=", p.base)).header("cookie", &cookie).send().unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert_eq!(r.headers()["location"], "/historique");
     let r = client.get(format!("{}/historique/xlsx?q=H1", p.base)).header("cookie", &cookie).send().unwrap();
     assert_eq!(r.status(), 200);
     let disposition = r.headers()["content-disposition"].to_str().unwrap().to_string();

@@ -47,6 +47,8 @@ pub(crate) enum HistoryMessage<'a> {
     NotWritten { path: &'a std::path::Path },
     /// `--registre` names a file that does not exist.
     NoSuchRegistre { path: &'a std::path::Path },
+    /// A run with no end recorded: going, or interrupted.
+    NotEnded,
     /// An empty dossier code or e-mail.
     EmptySought,
     /// A value cut at Excel's limit of a cell: its length.
