@@ -187,7 +187,7 @@ fn registre(cfg: &Config) -> Result<Option<Registre>> {
         }
         return Ok(None);
     }
-    Registre::open(&path, cfg.lang).map(Some)
+    Registre::open_to_read(&path, cfg.lang).map(Some)
 }
 
 /// Refuses a `--results` for a history that would replace what it must

@@ -462,3 +462,20 @@ fn a_call_with_no_answer_a_call_never_sent_and_a_message_past_excels_limit() {
     w.bin().args(["history", "K1", "--results", "h.csv"]).assert().code(0);
     assert_eq!(results_csv(&w.path("h.csv"))[0]["message"], long);
 }
+
+/// A registre another program holds: `history` says it is busy after a
+/// short wait (never the writers' minute), exit 2, in French.
+#[test]
+fn a_registre_held_by_another_program_is_said_busy_quickly() {
+    let (w, sim) = (Work::new(), sim());
+    ran(&w, &sim);
+    let conn = rusqlite::Connection::open(registre_path(&w)).unwrap();
+    conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE runs SET machine = machine;").unwrap();
+    let start = std::time::Instant::now();
+    let out = w.bin().args(["history", "D1"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("Le registre est occupé par un autre programme"), "{said}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(20), "{:?}", start.elapsed());
+    conn.execute_batch("COMMIT").unwrap();
+}
