@@ -479,3 +479,19 @@ fn a_registre_held_by_another_program_is_said_busy_quickly() {
     assert!(start.elapsed() < std::time::Duration::from_secs(20), "{:?}", start.elapsed());
     conn.execute_batch("COMMIT").unwrap();
 }
+
+/// `history --help` says where the table goes (standard output), in
+/// French and in English, with the usage's own words.
+#[test]
+fn the_help_says_the_table_goes_to_standard_output() {
+    let w = Work::new();
+    let out = w.bin().args(["history", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("le tableau sur la sortie standard") && help.contains("CODE_DOSSIER|EMAIL"), "{help}");
+    assert!(!help.contains("Résumé lisible sur la sortie d'erreur"), "{help}");
+    let out = w.bin().args(["--lang", "en", "history", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("the table on standard output") && help.contains("CODE_DOSSIER|EMAIL"), "{help}");
+    let (_, _, said) = json(&w, &["--lang", "en"]);
+    assert!(!said.contains("DOSSIER_CODE"), "{said}");
+}

@@ -25,9 +25,9 @@ pub(super) fn history(m: &HistoryMessage) -> String {
             "No run recorded since {d} in this registre (it only knows those of this user on this computer)."
         ),
         HistoryMessage::NoRun { since: None } => "No run recorded in this registre (it only knows those of this user on this computer).".into(),
-        HistoryMessage::Runs { n: 1 } => "1 run recorded. For the detail of a dossier or a person: loopbatch history DOSSIER_CODE or loopbatch history EMAIL.".into(),
+        HistoryMessage::Runs { n: 1 } => "1 run recorded. For the detail of a dossier or a person: loopbatch history CODE_DOSSIER or loopbatch history EMAIL.".into(),
         HistoryMessage::Runs { n } => format!(
-            "{n} runs recorded, newest first. For the detail of a dossier or a person: loopbatch history DOSSIER_CODE or loopbatch history EMAIL."
+            "{n} runs recorded, newest first. For the detail of a dossier or a person: loopbatch history CODE_DOSSIER or loopbatch history EMAIL."
         ),
         HistoryMessage::Written { n: 1, path } => format!("History written (1 line): {}", path.display()),
         HistoryMessage::Written { n, path } => format!("History written ({n} lines): {}", path.display()),
