@@ -24,6 +24,7 @@ use crate::loop_api::Operation;
 
 mod builder;
 pub(crate) mod memory;
+pub(crate) mod undo;
 
 pub use builder::Bodies;
 pub(crate) use builder::{Counter, Summary, build, count};
