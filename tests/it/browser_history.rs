@@ -222,3 +222,43 @@ fn the_history_screen_needs_the_session_and_shows_values_as_text() {
     assert_eq!(lines[0]["message"], "<img src=x onerror=alert(1)>");
     assert_eq!(lines[0]["verification"], "", "a refusal needs no check");
 }
+
+/// Past 1000 calls the screen shows the newest 1000 and says so; the
+/// download keeps them all.
+#[test]
+fn past_a_thousand_calls_the_screen_shows_the_newest() {
+    use loopbatch::job::{CallOutcome, Lang, NewRun, PlannedCall, Registre, Status};
+    let w = Work::new();
+    let path = w.path("donnees/loopbatch/registre.sqlite3");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut reg = Registre::open(&path, Lang::Fr).unwrap();
+    let calls: Vec<PlannedCall> = (1..=1001)
+        .map(|id| PlannedCall { id, operation: "provisionCompany", dossier: "N1", email: None, body: "{}" })
+        .collect();
+    let new = NewRun { sheet: "n.csv".into(), plan_hash: "p".into(), results: w.path("r.csv"), ..Default::default() };
+    let run = reg.start_run(&new, &calls).unwrap();
+    for id in 1..=1001 {
+        let answer = CallOutcome {
+            status: Status::Ok,
+            code_http: Some(200),
+            message: String::new(),
+            request_id: format!("req-{id}-fin"),
+            object_id: String::new(),
+            attempts: 1,
+            timestamp: "2026-12-06T10:00:00+01:00".into(),
+            resend_on_resume: false,
+        };
+        reg.answered(run, id, &answer).unwrap();
+    }
+    drop(reg);
+    let p = crate::page::start(&w, &[]);
+    let client = crate::page::client();
+    let cookie = crate::page::open(&p);
+    let r = client.get(format!("{}/historique?q=N1", p.base)).header("cookie", &cookie).send().unwrap();
+    let page = r.text().unwrap();
+    assert!(page.contains("Seuls les 1000 appels les plus récents sont affichés"), "said");
+    assert!(page.contains("req-1001-fin") && page.contains("req-2-fin") && !page.contains("req-1-fin"), "the newest");
+    let r = client.get(format!("{}/historique/xlsx?q=N1", p.base)).header("cookie", &cookie).send().unwrap();
+    std::fs::write(w.path("h.xlsx"), r.bytes().unwrap()).unwrap();
+    assert_eq!(crate::util::results_xlsx(&w.path("h.xlsx")).len(), 1001, "the download keeps them all");
+}
