@@ -200,7 +200,9 @@ pub fn history_target(path: &Path, cfg: &Config) -> Result<()> {
     export::history_format(path, lang)?;
     let files = RunFiles::new(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
         .with_registre(cfg.registre.clone());
-    if files.journal().exists() || super::before::has_run(&files) || super::before::is_running(&files) {
+    // The registre is read only when it exists: asking never creates one.
+    let recorded = files.registre().exists() && super::before::has_run(&files);
+    if files.journal().exists() || recorded || super::before::is_running(&files) {
         return Err(Failure::unusable(HistoryMessage::RunResults { path }.text(lang)));
     }
     if path.exists() && !export::is_history(path) {

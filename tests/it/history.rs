@@ -124,6 +124,8 @@ fn a_wrong_date_an_unknown_dossier_and_a_wrong_extension_are_said_in_french() {
     assert!(said.contains("Rien n'est noté pour le dossier D404 dans ce registre"), "{said}");
     assert!(said.contains("pour cet utilisateur sur cet ordinateur"), "{said}");
     assert!(!registre_path(&w).exists(), "asking made no registre");
+    w.bin().args(["history", "D404", "--results", "h.xlsx"]).assert().code(1);
+    assert!(!registre_path(&w).exists() && !w.path("h.xlsx").exists(), "nor asking for an export");
     let out = w.bin().args(["--lang", "en", "history", "x@y.fr"]).output().unwrap();
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("Nothing is recorded for the e-mail x@y.fr in this registre"), "{said}");
@@ -396,6 +398,9 @@ fn a_missing_folder_or_registre_is_said_in_the_users_words() {
     assert_eq!(out.status.code(), Some(2), "{said}");
     assert!(said.contains(&format!("Ce registre n'existe pas : {}", absent.display())), "{said}");
     assert!(!absent.exists(), "never created");
+    let out = w.bin().args(["history", "D1", "--results", "h.xlsx", "--registre"]).arg(&absent).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!absent.exists() && !w.path("h.xlsx").exists(), "never created, nothing written");
 }
 
 /// A run of one registre's own making: calls answered, one sent with no
