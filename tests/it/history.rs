@@ -500,3 +500,28 @@ fn the_help_says_the_table_goes_to_standard_output() {
     let (_, _, said) = json(&w, &["--lang", "en"]);
     assert!(!said.contains("DOSSIER_CODE"), "{said}");
 }
+
+/// A call kept OK from an earlier run by `--only-failed` went nowhere in
+/// the new run: « pas envoyé à Loop », counted apart.
+#[test]
+fn a_call_kept_by_only_failed_is_marked_not_sent_and_counted_apart() {
+    let sim = sim();
+    let w = Work::new();
+    w.csv_1252("s2.csv", &["action;code_dossier", "provisionner;D3", "provisionner;NOPE"]);
+    w.bin_for(&sim).args(["run", "s2.csv", "--results", "r2.csv", "--quiet"]).assert().code(1);
+    let out = w
+        .bin_for(&sim)
+        .args(["run", "s2.csv", "--only-failed", "r2.csv", "--results", "r3.csv", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let (code, h, said) = json(&w, &["D3"]);
+    assert_eq!(code, 0, "{said}");
+    let calls = h["calls"].as_array().unwrap();
+    let sent: Vec<bool> = calls.iter().map(|c| !c["not_sent"].as_bool().unwrap()).collect();
+    assert!(sent[0] && sent.iter().skip(1).all(|s| !s), "the first run sent it, the others kept it: {calls:?}");
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(said.contains("1 appel envoyé, 1 non envoyé"), "{said}");
+    let out = w.bin().args(["history", "D3"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("pas envoyé à Loop"));
+}
