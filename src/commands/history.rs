@@ -104,6 +104,9 @@ fn calls(args: &HistoryArgs, cfg: &Config, h: &History) -> Result<u8> {
         }
     };
     eprintln!("{}", said.text(lang));
+    if h.maybe_forgotten {
+        eprintln!("{}", HistoryMessage::MaybeForgotten.text(lang));
+    }
     Ok(code)
 }
 

@@ -96,6 +96,9 @@ pub struct History {
     pub found_under: Vec<String>,
     /// Calls recorded without being sent to Loop (counted apart).
     pub not_sent: usize,
+    /// An e-mail found nowhere while the registre holds forgotten calls:
+    /// it may be one of them (their e-mail is erased, so it cannot be said).
+    pub maybe_forgotten: bool,
 }
 
 /// One run of the list of runs.
@@ -223,10 +226,12 @@ pub fn history(cfg: &Config, who: &str, since: Option<&str>) -> Result<History> 
         true => Sought::Email(sought_as.clone()),
         false => Sought::Dossiers(dossier_forms(&typed, &sought_as, cfg)),
     };
+    let mut maybe_forgotten = false;
     let (calls, checks) = match registre(cfg)? {
         Some(reg) if !sought_as.is_empty() => {
             let calls = reg.history(&key, since)?;
             let checks = checks(&reg, &calls, cfg.lang)?;
+            maybe_forgotten = email && calls.is_empty() && reg.has_forgotten()?;
             (calls, checks)
         }
         _ => Default::default(),
@@ -249,7 +254,8 @@ pub fn history(cfg: &Config, who: &str, since: Option<&str>) -> Result<History> 
         }
     }
     let not_sent = lines.iter().filter(|l| l.not_sent).count();
-    Ok(History { sought: sought_as, email, since: since.map(str::to_string), lines, found_under, not_sent })
+    let since = since.map(str::to_string);
+    Ok(History { sought: sought_as, email, since, lines, found_under, not_sent, maybe_forgotten })
 }
 
 /// Where a run went, in words, its address alone, and whether it was the

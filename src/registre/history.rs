@@ -205,6 +205,14 @@ impl Registre {
         Ok(found)
     }
 
+    /// Whether the registre holds forgotten calls (`registre forget`, the
+    /// retention): an e-mail found nowhere may be one of them.
+    pub(crate) fn has_forgotten(&self) -> Result<bool> {
+        self.conn
+            .query_row("SELECT EXISTS(SELECT 1 FROM calls WHERE forgotten IS NOT NULL)", [], |r| r.get(0))
+            .map_err(|e| self.failed(&e))
+    }
+
     /// The runs, newest first (their own sequence); `since` (AAAA-MM-JJ):
     /// only those started that day or later.
     pub(crate) fn runs_listed(&self, since: Option<&str>) -> Result<Vec<RunListed>> {

@@ -115,7 +115,10 @@ fn calls(app: &Shared, h: &History, q: &str, depuis: &str, lang: Lang) -> Markup
     if n == 0 {
         let nothing =
             HistoryMessage::Nothing { sought: &h.sought, email: h.email, since: h.since.as_deref(), on_page: true };
-        return html! { p role="status" data-testid="history-nothing" { (nothing.text(lang)) } };
+        return html! {
+            p role="status" data-testid="history-nothing" { (nothing.text(lang)) }
+            @if h.maybe_forgotten { p.hint data-testid="history-maybe-forgotten" { (HistoryMessage::MaybeForgotten.text(lang)) } }
+        };
     }
     let export = format!("/historique/xlsx?q={}&depuis={}", urlencode(&h.sought), urlencode(depuis));
     html! {

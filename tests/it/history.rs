@@ -218,6 +218,10 @@ fn forgotten_calls_stay_in_the_history_without_their_person() {
     assert!(!raw.to_lowercase().contains("ana.martin") && !raw.contains("Martin"), "{raw}");
     let (code, _, said) = json(&w, &["ana.martin@exemple.fr"]);
     assert_eq!(code, 1, "the person is forgotten: {said}");
+    assert!(
+        said.contains("Ce registre contient aussi des appels oubliés") && said.contains("Cherchez par le code dossier"),
+        "{said}"
+    );
 }
 
 /// The check column: « à vérifier » while Loop's effect is unknown, then a

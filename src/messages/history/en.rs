@@ -52,6 +52,7 @@ pub(super) fn history(m: &HistoryMessage) -> String {
             "This registre does not exist: {}. Check the path given to --registre (without --registre, loopbatch reads this user's registre). Nothing was created.",
             path.display()
         ),
+        HistoryMessage::MaybeForgotten => "This registre also holds forgotten calls (registre forget, retention): their e-mail is erased, they are no longer found by e-mail. Search by the person's dossier code: their calls are there, marked « forgotten ».".into(),
         HistoryMessage::NotEnded => "no end recorded: going, or interrupted (to resume with --resume)".into(),
         HistoryMessage::EmptySought => "No dossier code or e-mail is given: write one (for example loopbatch history CLI0001 or loopbatch history first.last@example.com); with nothing, loopbatch history lists the runs.".into(),
         HistoryMessage::Cut { chars } => format!(" … [cut at Excel's limit of a cell: {chars} characters in all, the registre keeps the whole message]"),

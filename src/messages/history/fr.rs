@@ -54,6 +54,7 @@ pub(super) fn history(m: &HistoryMessage) -> String {
             "Ce registre n'existe pas : {}. Vérifiez le chemin donné à --registre (sans --registre, loopbatch lit le registre de cet utilisateur). Rien n'a été créé.",
             path.display()
         ),
+        HistoryMessage::MaybeForgotten => "Ce registre contient aussi des appels oubliés (registre forget, durée de conservation) : leur e-mail est effacé, ils ne se retrouvent plus par l'e-mail. Cherchez par le code dossier de la personne : ses appels y sont, marqués « oublié ».".into(),
         HistoryMessage::NotEnded => "pas de fin notée : en cours, ou interrompue (à reprendre avec --resume)".into(),
         HistoryMessage::EmptySought => "Aucun code dossier ni e-mail n'est donné : écrivez-en un (par exemple loopbatch history CLI0001 ou loopbatch history prenom.nom@exemple.fr) ; sans rien, loopbatch history liste les exécutions.".into(),
         HistoryMessage::Cut { chars } => format!(" … [coupé à la limite d'une cellule d'Excel : {chars} caractères en tout, le registre garde le message entier]"),

@@ -47,6 +47,8 @@ pub(crate) enum HistoryMessage<'a> {
     NotWritten { path: &'a std::path::Path },
     /// `--registre` names a file that does not exist.
     NoSuchRegistre { path: &'a std::path::Path },
+    /// An e-mail found nowhere, in a registre holding forgotten calls.
+    MaybeForgotten,
     /// A run with no end recorded: going, or interrupted.
     NotEnded,
     /// An empty dossier code or e-mail.
