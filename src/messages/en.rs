@@ -232,6 +232,15 @@ pub(super) fn run_message(m: &RunMessage) -> String {
         RunMessage::Stopped { stop: Stop::RegistreUnwritable, .. } => "loopbatch could no longer record its calls on this computer's disk (disk full, or writing refused): no more calls are sent. Free some space on the disk, then click “Resume”: nothing recorded as done is sent again.".into(),
         RunMessage::Stopped { stop: Stop::Said(why), .. } => why.to_string(),
         RunMessage::NothingToSend => "nothing to send".into(),
+        RunMessage::ResultsNowhere { registre, on_page } => {
+            let then = if *on_page { "click “Resume”" } else { "resume with --resume" };
+            format!("the results could be written nowhere (neither in their place, nor beside it, nor in the temporary folder). Each call's outcome is kept in the registre {}: free the file or the folder, then {then}: nothing will be sent again, the results will be written.", registre.display())
+        }
+        RunMessage::RescueKept { n, path } => format!("{n} call outcome(s) the registre could not record are kept in {}", path.display()),
+        RunMessage::RescueFailed { path, error } => format!("cannot keep either {} ({error}): the resume will check these calls with one deciding resend each", path.display()),
+        RunMessage::DoneInPreviousRun => "already done in the previous run".into(),
+        RunMessage::NotRunAgain { on_page: true } => "not run again (done or to check)".into(),
+        RunMessage::NotRunAgain { on_page: false } => "not run again (--only-failed)".into(),
         RunMessage::RerunCalls { calls, host } => {
             let calls = if *calls > 1 { format!("{calls} calls") } else { format!("{calls} call") };
             format!(
@@ -429,6 +438,25 @@ pub(super) fn advice(a: Advice) -> &'static str {
             "The contact did not have this offer on this dossier: nothing to remove; check the offer and the e-mail."
         }
         Advice::Refused(None) => "Fix what Loop's message says (in Loop or in the sheet), then run the failures again.",
+    }
+}
+
+pub(super) fn operation_done(op: Operation, one: bool) -> &'static str {
+    match (op, one) {
+        (Operation::ProvisionCompany, true) => "dossier provisioned",
+        (Operation::ProvisionCompany, false) => "dossiers provisioned",
+        (Operation::AddOffer, true) => "offer activated on a dossier",
+        (Operation::AddOffer, false) => "offers activated on a dossier",
+        (Operation::AddClient, true) => "contact created",
+        (Operation::AddClient, false) => "contacts created",
+        (Operation::AddCollaborativeOffer, true) => "offer given to a contact",
+        (Operation::AddCollaborativeOffer, false) => "offers given to a contact",
+        (Operation::UpdateClient, true) => "contact updated",
+        (Operation::UpdateClient, false) => "contacts updated",
+        (Operation::RemoveApplication, true) => "application removed",
+        (Operation::RemoveApplication, false) => "applications removed",
+        (Operation::RemoveOffer, true) => "offer removed",
+        (Operation::RemoveOffer, false) => "offers removed",
     }
 }
 
