@@ -3,8 +3,9 @@
 //! Row problems are not errors: they are data written to the results. A
 //! `Failure` is what stops the whole command (a file that cannot be used, a
 //! run stopped by the gateway). Its kinds carry their context, put into
-//! words by `messages`; `Unusable` and `Stopped` still carry a sentence said
-//! where raised, in the few files not yet converted (ARCHITECTURE.md).
+//! words by `messages`; `Unusable` still carries a sentence said where
+//! raised (said from the catalogue already) in the memory's and the
+//! history's files, not converted yet (ARCHITECTURE.md).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,9 +70,6 @@ pub enum Failure {
     /// files not yet converted to `Refused`).
     #[error("{0}")]
     Unusable(String),
-    /// A run that started and had to stop (said where it is raised).
-    #[error("{0}")]
-    Stopped(String),
 }
 
 /// Why a file given to read cannot be used.
@@ -270,11 +268,6 @@ impl Failure {
         Failure::Halted(Box::new(h))
     }
 
-    /// A run that started and had to stop.
-    pub fn stopped(message: impl Into<String>) -> Failure {
-        Failure::Stopped(message.into())
-    }
-
     /// A file that cannot be used, without a cause of its own.
     pub fn input(file: &std::path::Path, problem: InputProblem) -> Failure {
         Failure::Input { file: file.to_path_buf(), problem, cause: None }
@@ -304,7 +297,7 @@ impl Failure {
             | Failure::Write { .. }
             | Failure::Refused(_)
             | Failure::Unusable(_) => exit::UNUSABLE,
-            Failure::Halted(_) | Failure::Stopped(_) => exit::STOPPED,
+            Failure::Halted(_) => exit::STOPPED,
             // As a panic of the process: Rust's own code for it.
             Failure::Internal { .. } => 101,
         }
@@ -390,7 +383,10 @@ mod tests {
 
     #[test]
     fn each_kind_has_its_exit_code_and_is_said_in_both_languages() {
-        assert_eq!(Failure::stopped("x").exit(), exit::STOPPED);
+        assert_eq!(
+            Failure::halted(Halt::RegistreUnwritable { file: "r".into(), error: "x".into() }).exit(),
+            exit::STOPPED
+        );
         assert_eq!(Failure::unusable("x").exit(), exit::UNUSABLE);
         let internal = Failure::Internal { what: "task panicked".into() };
         assert_eq!(internal.exit(), 101);

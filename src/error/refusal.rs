@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use crate::problems::Place;
+
 /// What keeps a command from starting, beyond the files it reads and
 /// writes: each kind with the context its sentence needs (`messages`).
 #[derive(Debug, Clone, PartialEq)]
@@ -180,6 +182,23 @@ pub enum Refusal {
         folder: PathBuf,
         error: String,
     },
+    /// The page: a cell edited on a row the checked file does not have.
+    RowNotFound {
+        at: Place,
+    },
+    /// The page: a cell edited in a column the sheet does not have.
+    NoSuchColumn {
+        column: String,
+        sheet: String,
+    },
+    /// A LoopHub search shorter than LoopHub's 3 characters.
+    SearchTooShort {
+        search: String,
+    },
+    /// No terminal to ask before sending (a scheduled run needs --yes).
+    NoTerminalToConfirm,
+    /// The user answered no before sending.
+    Aborted,
     /// `--only-failed` without the proof of what the previous run did.
     NoProof(Box<NoProof>),
     /// No per-user data folder for the page's files.

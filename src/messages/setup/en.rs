@@ -105,6 +105,11 @@ pub(super) fn refusal(r: &Refusal) -> String {
             };
             format!("--only-failed: {what} Without it nothing proves what the previous run did: nothing is sent. Put it back beside its results (or resume that run with --resume); if it is lost, run a copy of the sheet keeping only the rows to do again.")
         }
+        Refusal::RowNotFound { at } => Message::RowNotFound { at }.text(Lang::En),
+        Refusal::NoSuchColumn { column, sheet } => Message::NoSuchColumn { column, sheet }.text(Lang::En),
+        Refusal::SearchTooShort { search } => Message::SearchTooShort { search }.text(Lang::En),
+        Refusal::NoTerminalToConfirm => RunMessage::NoTerminalToConfirm.text(Lang::En),
+        Refusal::Aborted => RunMessage::Aborted.text(Lang::En),
         Refusal::RunRecorded { results } => format!("A run is already recorded for these results: {} — to continue it if it is not over, add --resume (nothing done is sent again); for a new run, choose another --results file. Nothing was sent.", results.display()),
     }
 }

@@ -105,6 +105,11 @@ pub(super) fn refusal(r: &Refusal) -> String {
             };
             format!("--only-failed : {what} Sans lui, rien ne prouve ce que l'exécution précédente a fait : rien n'est envoyé. Remettez-le à côté de ses résultats (ou reprenez-la avec --resume) ; s'il est perdu, lancez une nouvelle exécution sur une copie du fichier ne gardant que les lignes à refaire.")
         }
+        Refusal::RowNotFound { at } => Message::RowNotFound { at }.text(Lang::Fr),
+        Refusal::NoSuchColumn { column, sheet } => Message::NoSuchColumn { column, sheet }.text(Lang::Fr),
+        Refusal::SearchTooShort { search } => Message::SearchTooShort { search }.text(Lang::Fr),
+        Refusal::NoTerminalToConfirm => RunMessage::NoTerminalToConfirm.text(Lang::Fr),
+        Refusal::Aborted => RunMessage::Aborted.text(Lang::Fr),
         Refusal::RunRecorded { results } => format!("Une exécution est déjà notée pour ces résultats : {} — pour la continuer si elle n'est pas finie, ajoutez --resume (rien de ce qui est fait n'est renvoyé) ; pour une nouvelle exécution, choisissez un autre fichier --results. Rien n'a été envoyé.", results.display()),
     }
 }

@@ -7,8 +7,8 @@ mod fr;
 
 use std::path::Path;
 
-use super::Text;
 use super::call::{CallText, RouteHint};
+use super::{Message, RunMessage, Text};
 use crate::error::{Halt, LoopHubFault, NoProof, Refusal};
 use crate::i18n::Lang;
 
