@@ -169,6 +169,41 @@ pub(crate) enum Command {
     Verify(VerifyArgs),
     /// Ce que loopbatch a fait pour un dossier ou une personne (sinon : les exécutions), d'après le registre
     History(HistoryArgs),
+    /// Annule une exécution : les appels inverses de ce que le registre a noté, avec un verdict par ligne
+    Undo(UndoArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UndoArgs {
+    /// Exécution à annuler : son fichier de résultats, ou son numéro (comme loopbatch history l'affiche)
+    #[arg(value_name = "EXECUTION")]
+    pub run: String,
+    /// Fichier de résultats de l'annulation (.xlsx ou .csv), avec la colonne verdict
+    #[arg(long, value_name = "SORTIE")]
+    pub results: PathBuf,
+    /// Écrit les verdicts sans rien envoyer
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Annule aussi les lignes PARTIEL (ce qui ne revient pas est dit ligne par ligne)
+    #[arg(long)]
+    pub partial: bool,
+    /// Reprend une annulation interrompue grâce au registre
+    #[arg(long)]
+    pub resume: bool,
+    /// Ne demande pas de confirmation
+    #[arg(long)]
+    pub yes: bool,
+    /// Débit maximal (ex. 5/s, 300/min ; défaut 5/s ou la configuration)
+    #[arg(long, value_parser = parse_rate, value_name = "N/s")]
+    pub rate: Option<crate::config::Rate>,
+    /// Pas de barre de progression ni de résumé
+    #[arg(long)]
+    pub quiet: bool,
+    /// Format du résumé : text ou json
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+    #[command(flatten)]
+    pub place: RegistreOpt,
 }
 
 #[derive(Debug, Args)]

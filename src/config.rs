@@ -37,6 +37,8 @@ pub struct FileConfig {
     pub onboarding_add_offer: Option<bool>,
     pub code_dossier_width: Option<usize>,
     pub already_done: Option<Vec<String>>,
+    /// removeApplication's answers for an offer the contact does not have.
+    pub not_assigned: Option<Vec<String>>,
     /// The registre's file (else the per-user local data folder).
     pub registre: Option<PathBuf>,
     /// Months after which the registre forgets the people of a plan's calls
@@ -213,6 +215,7 @@ pub struct Config {
     pub onboarding_add_offer: bool,
     pub code_dossier_width: Option<usize>,
     pub already_done: Vec<String>,
+    pub not_assigned: Vec<String>,
     pub routes: Routes,
     pub registre_retention_months: u32,
     pub subscription_key_file: Option<PathBuf>,
@@ -318,6 +321,9 @@ impl Config {
             already_done: file
                 .already_done
                 .unwrap_or_else(|| DEFAULT_ALREADY_DONE.iter().map(|s| s.to_string()).collect()),
+            not_assigned: file
+                .not_assigned
+                .unwrap_or_else(|| crate::loop_api::DEFAULT_NOT_ASSIGNED.iter().map(|s| s.to_string()).collect()),
             routes: file.routes,
             // The configuration's key files, else those the page saved.
             subscription_key_file: relative(file.subscription_key_file)

@@ -83,6 +83,19 @@ pub enum FatalKind {
 /// answering it.
 pub(crate) const ADD_OFFER_DEPRECATED_SINCE: &str = "01/07/2024";
 
+/// What removeApplication answers for an offer the contact does not have
+/// (the simulator's text: Loop's is not documented); an undo's inverse
+/// removeApplication so answered has nothing to undo (`not_assigned` of
+/// loopbatch.toml replaces the list).
+pub(crate) const DEFAULT_NOT_ASSIGNED: &[&str] = &["n'est pas affectée à l'interlocuteur"];
+
+/// Whether an answer is one of the « not assigned » answers (case and a
+/// final full stop ignored).
+pub(crate) fn says_not_assigned(message: &str, list: &[String]) -> bool {
+    let m = message.to_lowercase();
+    list.iter().any(|f| !f.trim().is_empty() && m.contains(&f.trim().trim_end_matches('.').to_lowercase()))
+}
+
 /// Answers that mean "already done": such a call ends OK (configurable).
 pub(crate) const DEFAULT_ALREADY_DONE: &[&str] = &[MSG_ALREADY_ASSIGNED];
 

@@ -79,6 +79,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<u8> {
         Command::Ui(a) => a.place.registre.clone(),
         Command::Registre(a) => a.place.registre.clone(),
         Command::Verify(a) => a.place.registre.clone(),
+        Command::Undo(a) => a.place.registre.clone(),
         Command::History(a) => a.place.registre.clone(),
         _ => None,
     };
@@ -94,6 +95,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<u8> {
         Command::Run(args) => run::run(&args, &cfg),
         Command::Dossiers(args) => dossiers::dossiers(&args, &cfg),
         Command::Demo(args) => run::demo(&args, &cfg),
+        Command::Undo(args) => run::undo(&args, &cfg),
         Command::Ui(args) => ui::ui(&args, &cfg),
         Command::Registre(args) => registre::registre(&args, &cfg),
         Command::Verify(args) => {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::cli::{DemoArgs, OutputFormat, RunArgs};
+use crate::cli::{DemoArgs, OutputFormat, RunArgs, UndoArgs};
 use crate::config::Config;
 use crate::error::{Failure, Refusal, Result, exit};
 use crate::i18n::Lang;
@@ -42,7 +42,7 @@ pub(super) fn run(args: &RunArgs, cfg: &Config) -> Result<u8> {
     req.pacing = Pacing { rate: args.rate, burst: args.burst, concurrency: args.concurrency, retries: args.retries };
     let resume = resume_command(args, cfg);
     let report = execute(&super::engine_runtime()?, cfg, req, args.quiet, &resume)?;
-    summary(&report, args.quiet, args.format, &resume, lang);
+    summary(&report, args.quiet, args.format, &resume, lang, None);
     if report.stopped_on_unknown_route() && !is_plan && args.format == OutputFormat::Text {
         eprintln!("{}", RunMessage::RerunAfterRoutes { command: &rerun_command(args, cfg) }.text(lang));
     }
@@ -146,7 +146,21 @@ fn execute(
     quiet: bool,
     resume: &str,
 ) -> Result<RunReport> {
-    let lang = cfg.lang;
+    on_terminal(rt, cfg.lang, quiet, resume, |events, stopper, confirm| job::run(cfg, req, events, stopper, confirm))
+}
+
+/// A run of the library (a run, an undo) with the terminal's progress,
+/// Ctrl-C and confirmation.
+fn on_terminal<'a, F>(
+    rt: &tokio::runtime::Runtime,
+    lang: Lang,
+    quiet: bool,
+    resume: &str,
+    go: impl FnOnce(job::EventSink, Stopper, Confirm) -> F,
+) -> Result<RunReport>
+where
+    F: std::future::Future<Output = Result<RunReport>> + 'a,
+{
     let terminal = Arc::new(Terminal::new(lang, quiet));
     let events: job::EventSink = {
         let terminal = terminal.clone();
@@ -155,7 +169,7 @@ fn execute(
     let stopper = Stopper::default();
     rt.block_on(async {
         let ctrl_c = tokio::spawn(ctrl_c(stopper.clone(), resume.to_string(), lang));
-        let report = job::run(cfg, req, events, stopper, confirm_on_terminal(lang)).await;
+        let report = go(events, stopper, confirm_on_terminal(lang)).await;
         ctrl_c.abort();
         report
     })
@@ -202,12 +216,20 @@ fn ask(c: &Confirmation, lang: Lang) -> Result<()> {
     }
 }
 
-fn summary(report: &RunReport, quiet: bool, format: OutputFormat, resume: &str, lang: Lang) {
+fn summary(
+    report: &RunReport,
+    quiet: bool,
+    format: OutputFormat,
+    resume: &str,
+    lang: Lang,
+    verdicts: Option<std::collections::BTreeMap<String, usize>>,
+) {
     let counts = report.counts();
     let top = report.top_errors(5);
     if format == OutputFormat::Json {
         let v = json!({
-            "command": "run",
+            "command": if verdicts.is_some() { "undo" } else { "run" },
+            "verdicts": verdicts,
             "source": report.source,
             "results": report.results.as_ref().map(|p| p.display().to_string()),
             "journal": report.files.registre().display().to_string(),
@@ -263,10 +285,78 @@ pub(super) fn demo(args: &DemoArgs, cfg: &Config) -> Result<u8> {
     let report = execute(&rt, &demo.cfg, demo.request(), args.quiet, "loopbatch demo");
     rt.block_on(demo.simulator.stop());
     let report = report?;
-    summary(&report, args.quiet, OutputFormat::Text, "loopbatch demo", lang);
+    summary(&report, args.quiet, OutputFormat::Text, "loopbatch demo", lang, None);
     // Only a file that was written is named.
     if let Some(results) = &report.results {
         eprintln!("{}", RunMessage::DemoResults { path: results }.text(lang));
     }
     Ok(if report.exit_code == exit::STOPPED { exit::STOPPED } else { exit::OK })
+}
+
+/// `loopbatch undo`: the verdicts said (and written with `--dry-run`), then
+/// the inverse calls run as a run of their own.
+pub(super) fn undo(args: &UndoArgs, cfg: &Config) -> Result<u8> {
+    let lang = cfg.lang;
+    let undone = job::UndoneRef::parse(&args.run);
+    let ticks = if args.partial { job::UndoTicks::All } else { job::UndoTicks::None };
+    let preview = match args.resume {
+        true => None,
+        false => Some(job::undo_preview(cfg, &undone, cfg.registre.as_deref(), &ticks)?),
+    };
+    if let Some(p) = &preview {
+        p.results_allowed(&args.results, lang)?;
+        let parts: Vec<String> = p.counts().iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let calls = p.plan.calls.len();
+        if args.format == OutputFormat::Text && !args.quiet {
+            let said = crate::messages::UndoText::Verdicts { run: p.run, verdicts: &parts.join(", "), calls };
+            eprintln!("{}", said.text(lang));
+        }
+        if args.dry_run {
+            job::write_undo_dry_run(p, &args.results, lang)?;
+            if args.format == OutputFormat::Json {
+                let v =
+                    json!({"command": "undo", "run": p.run, "dry_run": true, "verdicts": p.counts(), "calls": calls});
+                super::print_line(&serde_json::to_string_pretty(&v).unwrap_or_default());
+            } else if !args.quiet {
+                eprintln!("{}", Message::ResultsWritten { path: &args.results }.text(lang));
+            }
+            return Ok(exit::OK);
+        }
+    }
+    let verdicts = preview.as_ref().map(|p| p.counts().into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+    let req = job::UndoRequest {
+        undone,
+        results: args.results.clone(),
+        ticks,
+        resume: args.resume,
+        registre: cfg.registre.clone(),
+        assume_yes: args.yes,
+        pacing: Pacing { rate: args.rate, ..Pacing::default() },
+        keys: None,
+        front: job::Front::Command,
+    };
+    let resume = undo_resume_command(args, cfg);
+    let rt = super::engine_runtime()?;
+    let report = on_terminal(&rt, lang, args.quiet, &resume, |events, stopper, confirm| {
+        job::undo(cfg, req, preview, events, stopper, confirm)
+    })?;
+    summary(&report, args.quiet, args.format, &resume, lang, verdicts);
+    Ok(report.exit_code)
+}
+
+/// The command that resumes an undo as printed when it stops.
+fn undo_resume_command(args: &UndoArgs, cfg: &Config) -> String {
+    let mut words = vec!["loopbatch".to_string()];
+    if let Some(config) = &cfg.file {
+        words.extend(["--config".into(), quote(config)]);
+    }
+    if cfg.lang == Lang::En {
+        words.extend(["--lang".into(), "en".into()]);
+    }
+    words.extend(["undo".into(), format!("\"{}\"", args.run), "--results".into(), quote(&args.results)]);
+    words.push("--resume".into());
+    if args.yes {
+        words.push("--yes".into());
+    }
+    words.join(" ")
 }

@@ -3,8 +3,8 @@
 //! may have been applied (a non-idempotent call is never blindly repeated).
 
 use crate::i18n::Lang;
-use crate::loop_api::MSG_EMAIL_TAKEN;
 use crate::loop_api::Operation;
+use crate::loop_api::{KnownAnswer, MSG_EMAIL_TAKEN, known_answer};
 use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::Call;
 
@@ -221,6 +221,13 @@ impl Attempts<'_> {
         if self.call.operation == Operation::ProvisionCompany && already_provisioned(&message) {
             return outcome(Status::Ok, Some(status), message, request_id, self.sent);
         }
+        // removeApplication counts as idempotent (a resend never applies it
+        // twice), but once an attempt may have applied it, Loop's « not
+        // assigned » may be that attempt's doing: not a refusal, to check.
+        let settling = settling
+            || (self.maybe_applied
+                && self.call.operation == Operation::RemoveApplication
+                && known_answer(&message) == Some(KnownAnswer::NotAssigned));
         if settling && self.call.operation == Operation::AddClient && message.contains(MSG_EMAIL_TAKEN) {
             let m = email_taken_to_check(self.call, &message, lang);
             return outcome(Status::AVerifier, Some(status), m, request_id, self.sent);

@@ -104,7 +104,7 @@ pub(super) fn remember(
 
 /// Whether a run recorded at `recorded` went to this tenant: the same
 /// place (endpoint, domain, simulator instance) and a key id linked to it.
-fn same_tenant(now: &Tenant, keys: &HashSet<String>, recorded: Option<&str>) -> bool {
+pub(super) fn same_tenant(now: &Tenant, keys: &HashSet<String>, recorded: Option<&str>) -> bool {
     let Some(t) = recorded.and_then(|t| serde_json::from_str::<Tenant>(t).ok()) else { return false };
     t.endpoint == now.endpoint
         && t.domain == now.domain
@@ -118,7 +118,7 @@ fn same_tenant(now: &Tenant, keys: &HashSet<String>, recorded: Option<&str>) -> 
 
 /// The key fingerprints linked to this tenant: its own, and those a run
 /// with `--new-key` linked to it (each run's tenant records its links).
-fn linked_keys(reg: &Registre, now: &Tenant) -> HashSet<String> {
+pub(super) fn linked_keys(reg: &Registre, now: &Tenant) -> HashSet<String> {
     let mut keys: HashSet<String> = now.key_hash.iter().chain(&now.links).cloned().collect();
     let tenants: Vec<Tenant> = reg
         .runs_tenants()

@@ -30,9 +30,11 @@ mod lock;
 mod memory;
 mod run;
 mod select;
+mod settle;
 mod sheet;
 mod stored;
 mod tenant;
+mod undo;
 
 use std::path::PathBuf;
 
@@ -81,6 +83,10 @@ pub use select::{failed_calls_in_results, failed_calls_to_send};
 pub use sheet::{CheckedSheet, Edit};
 pub use stored::{StoredRun, forget_run, stored_run};
 pub use tenant::{Tenant, key_replaced, user_secret};
+pub use undo::{
+    UndoPreview, UndoRequest, UndoRow, UndoTicks, UndoVerdict, UndoneRef, undo, undo_dry_results, undo_preview,
+    write_undo_dry_run,
+};
 
 /// Which sheet to read and how (the reader's options).
 #[derive(Debug, Clone, Default)]

@@ -87,6 +87,8 @@ pub struct RunRequest {
     /// Which front end asks: its messages name its own controls (Arrêter
     /// and Reprendre in the page, Ctrl-C and --resume on the command line).
     pub front: Front,
+    /// An undo: the undone run's tenant, where it must go too.
+    pub bound_tenant: Option<serde_json::Value>,
 }
 
 impl RunRequest {
@@ -103,6 +105,7 @@ impl RunRequest {
             pacing: Pacing::default(),
             keys: None,
             front: Front::Command,
+            bound_tenant: None,
         }
     }
 }
@@ -226,6 +229,9 @@ pub async fn run(
     let continued: Vec<&RunFiles> = req.resume.then_some(&req.files).into_iter().chain(&req.only_failed).collect();
     for message in same_tenant(&continued, req.new_key, &tenant, lang)? {
         events(Event::Warning { message });
+    }
+    if let Some(bound) = req.bound_tenant.clone().and_then(|t| serde_json::from_value::<Tenant>(t).ok()) {
+        super::tenant::check_same(&bound, &tenant, req.new_key, lang)?;
     }
     let mut plan = load_plan(&cfg, &req.source, &events).await?;
     if req.new_key && !req.resume && req.only_failed.is_none() {
@@ -376,18 +382,21 @@ impl Started<'_> {
 
     fn report(
         &self,
-        outcome: RunOutcome,
+        mut outcome: RunOutcome,
         selection: Option<Selection>,
         recall: &super::memory::Recall,
         run_id: i64,
     ) -> RunReport {
         let (plan, lang) = (self.plan, self.cfg.lang);
         self.rescue(&outcome, run_id);
+        let undo = super::settle::settle_calls(plan, &mut outcome.outcomes, &self.cfg.not_assigned, lang);
         let mut rows = fold_rows(plan, &outcome, self.front, lang);
         recall.words(plan, &mut rows, lang);
         for (i, r) in selection.map(|s| s.kept).unwrap_or_default() {
             rows[i] = r;
         }
+        let settled = undo.map(|nothing| super::settle::settle_rows(plan, &nothing, &mut rows));
+        let plan = settled.as_ref().unwrap_or(plan);
         let results = write_results_somewhere(self.files, plan, &rows, self.events, lang);
         // A resume now has nothing to do unless a call is left to send.
         let written = results.as_deref() == Some(self.files.results());

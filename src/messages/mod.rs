@@ -13,6 +13,7 @@ mod fr;
 mod history;
 mod page;
 mod setup;
+mod undo;
 
 pub(crate) use call::{CallText, RouteHint, TransportFault};
 pub(crate) use history::HistoryMessage;
@@ -21,6 +22,7 @@ pub(crate) use page::{
     memory_limits, plain_loopback, send_all_label,
 };
 pub(crate) use setup::{KeysKept, Notice};
+pub(crate) use undo::{UndoPageText, UndoRefusal, UndoText, undo_calls};
 
 use crate::error::Failure;
 use crate::i18n::Lang;

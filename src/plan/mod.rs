@@ -26,6 +26,7 @@ use crate::problems::{Problem, Warning};
 
 mod builder;
 pub(crate) mod memory;
+pub(crate) mod undo;
 
 pub use builder::Bodies;
 pub(crate) use builder::{Counter, Summary, build, count};

@@ -20,6 +20,7 @@ mod read;
 mod schema;
 mod space;
 pub(crate) mod state;
+pub(crate) mod undo;
 mod write;
 
 use std::path::{Path, PathBuf};

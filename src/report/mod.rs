@@ -142,7 +142,14 @@ pub fn results_format(path: &Path) -> Result<ResultsFormat> {
 /// The original columns kept in the results: a column named like a result
 /// column (a results file given back as input) is regenerated, not copied.
 fn kept_columns(columns: &[String]) -> Vec<usize> {
-    (0..columns.len()).filter(|&i| !RESULT_COLUMNS.contains(&columns[i].as_str())).collect()
+    let last = trailing_columns(columns);
+    (0..columns.len()).filter(|&i| !RESULT_COLUMNS.contains(&columns[i].as_str()) && !last.contains(&i)).collect()
+}
+
+/// The columns written after the result columns: an undo's `verdict`
+/// (its results keep every other column in its place).
+fn trailing_columns(columns: &[String]) -> Vec<usize> {
+    columns.iter().rposition(|c| c == crate::plan::undo::VERDICT_COLUMN).into_iter().collect()
 }
 
 /// Writes the results sheet, CSV or XLSX by extension, atomically.
@@ -204,10 +211,12 @@ fn results_csv<R: std::borrow::Borrow<RowResult>>(
     lang: Lang,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
-    let kept = kept_columns(columns);
+    let (kept, last) = (kept_columns(columns), trailing_columns(columns));
     out.write_all(b"\xEF\xBB\xBF")?;
     let mut header = csv_writer(Vec::new());
-    for h in kept.iter().map(|&i| columns[i].as_str()).chain(RESULT_COLUMNS) {
+    for h in
+        kept.iter().map(|&i| columns[i].as_str()).chain(RESULT_COLUMNS).chain(last.iter().map(|&i| columns[i].as_str()))
+    {
         header.write_field(csv_safe(h).as_bytes())?;
     }
     header.write_record(None::<&[u8]>)?;
@@ -219,7 +228,7 @@ fn results_csv<R: std::borrow::Borrow<RowResult>>(
             .step_by(CSV_BATCH)
             .collect::<Vec<_>>()
             .into_par_iter()
-            .map(|from| csv_lines(&kept, rows, from..(from + CSV_BATCH).min(end), &result, lang))
+            .map(|from| csv_lines((&kept, &last), rows, from..(from + CSV_BATCH).min(end), &result, lang))
             .collect();
         for b in batches {
             out.write_all(&b?)?;
@@ -234,7 +243,7 @@ fn csv_writer(buffer: Vec<u8>) -> csv::Writer<Vec<u8>> {
 
 /// The CSV lines of some rows.
 fn csv_lines<R: std::borrow::Borrow<RowResult>>(
-    kept: &[usize],
+    (kept, last): (&[usize], &[usize]),
     rows: &[PlanRow],
     range: std::ops::Range<usize>,
     result: &impl Fn(usize) -> R,
@@ -269,19 +278,27 @@ fn csv_lines<R: std::borrow::Borrow<RowResult>>(
         w.write_field(&number)?;
         w.write_field(csv_safe(&r.timestamp).as_bytes())?;
         w.write_field(csv_safe(advice_for(r, lang)).as_bytes())?;
+        for &c in last {
+            w.write_field(csv_safe(row.values.get(c).map_or("", String::as_str)).as_bytes())?;
+        }
         w.write_record(None::<&[u8]>)?;
     }
     w.into_inner().map_err(|e| e.into_error())
 }
 
 fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lang: Lang) -> Result<Vec<u8>, XlsxError> {
-    let kept = kept_columns(columns);
+    let (kept, last) = (kept_columns(columns), trailing_columns(columns));
     let mut book = book::workbook();
     // Rows go to a temporary file as they are written, not held in memory.
     let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(WorkbookText::ResultsSheet.say(lang))?;
     let header_fmt = book::header();
-    let headers: Vec<&str> = kept.iter().map(|&i| columns[i].as_str()).chain(RESULT_COLUMNS).collect();
+    let headers: Vec<&str> = kept
+        .iter()
+        .map(|&i| columns[i].as_str())
+        .chain(RESULT_COLUMNS)
+        .chain(last.iter().map(|&i| columns[i].as_str()))
+        .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count() + 2).collect();
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &header_fmt)?;
@@ -315,6 +332,12 @@ fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lan
                 "ligne" => sheet.write_number_with_format(line, col, row.ligne, number_fmt)?,
                 _ => sheet.write_string_with_format(line, col, v, text_fmt)?,
             };
+            col += 1;
+        }
+        for &i in &last {
+            let v = row.values.get(i).map_or("", String::as_str);
+            widths[col as usize] = widths[col as usize].max(v.chars().count() + 2);
+            sheet.write_string_with_format(line, col, v, text_fmt)?;
             col += 1;
         }
     }

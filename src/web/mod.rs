@@ -24,6 +24,7 @@ mod runs;
 mod screens;
 mod server;
 mod sheets;
+mod undo;
 mod verify;
 
 use std::collections::HashMap;
@@ -370,6 +371,9 @@ fn router(app: Shared) -> Router {
         .route("/execution/{id}/reprise", post(runs::resume))
         .route("/execution/{id}/echecs", post(runs::rerun_failed))
         .route("/execution/{id}/verification", post(verify::verify))
+        .route("/execution/{id}/annulation", get(undo::verdicts))
+        .route("/execution/{id}/annulation/confirmation", post(undo::confirmation))
+        .route("/execution/{id}/annulation/lancer", post(undo::start))
         .route("/execution/{id}/suppression", post(delete::delete))
         .route("/executions", get(runs::list))
         .route("/historique", get(history::view))

@@ -66,6 +66,7 @@ pub(super) fn run_page(v: &RunView) -> Markup {
             @if let Some(report) = v.report {
                 // A stopped run goes on with Reprendre, not a new run beside it.
                 @if v.rerun_calls > 0 && p.state != RunState::Stopped { (rerun(v)) }
+                @if p.state == RunState::Done { (undo_button(v.id, lang)) }
                 (results(v, report))
             }
         },
@@ -91,6 +92,17 @@ fn rerun(v: &RunView) -> Markup {
     }
 }
 
+/// « Annuler cette exécution », for a finished run: its verdicts first.
+fn undo_button(id: &str, lang: Lang) -> Markup {
+    use crate::messages::UndoPageText;
+    html! {
+        p {
+            a.button href=(format!("/execution/{id}/annulation")) data-testid="undo" { (UndoPageText::UndoThisRun.say(lang)) }
+            " " span.hint { (UndoPageText::UndoThisRunHint.say(lang)) }
+        }
+    }
+}
+
 /// The CSS class of a status's colour.
 pub(super) fn tone(s: Status) -> &'static str {
     match s {
@@ -109,6 +121,8 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
     let people = job::people(&v.plan.columns, &v.plan.rows);
     // The sheet's name beside the line only when the file has several.
     let several = v.plan.rows.iter().any(|r| v.plan.rows.first().is_some_and(|f| f.feuille != r.feuille));
+    // An undo's verdict per row (its plan's last column).
+    let verdict_at = v.plan.columns.iter().rposition(|c| c == "verdict");
     let shown: Vec<usize> =
         (0..report.rows.len()).filter(|i| v.only.is_none_or(|s| report.rows[*i].status == s)).collect();
     html! {
@@ -146,6 +160,7 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
                 th scope="col" { (RunText::Status.say(lang)) } th scope="col" { "message" }
                 th scope="col" { (RunText::Advice.say(lang)) }
                 th scope="col" { (VerifyText::Column.say(lang)) }
+                @if verdict_at.is_some() { th scope="col" { "verdict" } }
             } }
             tbody {
                 @for i in shown.iter().take(SHOWN) {
@@ -160,6 +175,7 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
                         td data-col="message" { (r.message) }
                         td data-col="conseil" data-testid="advice" { (job::advice_for(r, lang)) }
                         td data-col="verifier" { @if r.status == Status::AVerifier { (verify_buttons(v.id, &row.feuille, row.ligne, lang)) } }
+                        @if let Some(c) = verdict_at { td data-col="verdict" { (row.values.get(c).map_or("", String::as_str)) } }
                     }
                 }
             }

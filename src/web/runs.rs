@@ -180,7 +180,7 @@ pub(super) async fn start(State(app): State<Shared>, Form(f): Form<StartForm>) -
 }
 
 /// Refuses a second run while one goes in this server.
-fn busy(app: &Shared) -> Option<Response<Body>> {
+pub(super) fn busy(app: &Shared) -> Option<Response<Body>> {
     let lang = app.lang();
     let current = app.current_run.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let going = current.as_ref().and_then(|id| runs_get(app, id)).is_some_and(|r| {
@@ -192,7 +192,7 @@ fn busy(app: &Shared) -> Option<Response<Body>> {
 
 /// A new run, in its own folder under its own id (a resume keeps its run's
 /// files and id: see `resume`). Called with `starting` held.
-fn launch(app: &Shared, name: String, host: String, plan: Box<Plan>, again: Again) -> Response<Body> {
+pub(super) fn launch(app: &Shared, name: String, host: String, plan: Box<Plan>, again: Again) -> Response<Body> {
     let run_id = super::guard::secret();
     let folder = app.folder.join("executions").join(&run_id);
     if let Err(e) = owner_only_folder(&folder) {
@@ -370,7 +370,7 @@ pub(super) fn runs_get(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
 
 /// The run itself, in the server: events fold into the progress.
 /// How a run relates to an earlier one.
-enum Again {
+pub(super) enum Again {
     /// A new run; `send_all`: everything, even what the registre knows done.
     No { send_all: bool },
     /// `--resume`: the same files, nothing done sent again; with the new
@@ -378,6 +378,8 @@ enum Again {
     Resume { new_key: bool },
     /// `--only-failed`: rows that did not end OK in these results.
     OnlyFailed(RunFiles),
+    /// An undo: bound to the undone run's tenant.
+    Undo(Option<serde_json::Value>),
 }
 
 async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles, again: Again) {
@@ -399,6 +401,7 @@ async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles,
             req.new_key = new_key;
         }
         Again::OnlyFailed(previous) => req.only_failed = Some(previous),
+        Again::Undo(tenant) => req.bound_tenant = tenant,
     }
     let confirm: job::Confirm = Box::new(|_| Box::pin(async { Ok(()) }));
     let outcome = job::run(&app.config(), req, events, stopper, confirm).await;

@@ -355,6 +355,8 @@ fn stop_then_resume(kind: Browser, driver: &Path, binary: &Path) {
         click(&c, "resume").await;
         until(&c, "[data-testid=progress]", "data-state", |s| s == "done", "the resumed run ends").await;
         assert_eq!(attr(&c, "[data-testid=progress]", "data-done").await, total.to_string());
+        // The results come with the reload that follows the end.
+        shown(&c, "tr[data-testid=result][data-statut=ERREUR]").await;
         let refused = text(&c, "tr[data-testid=result][data-statut=ERREUR]").await;
         assert!(refused.contains("CLI0001"), "{refused}");
         // Ended with a failure: Relancer les échecs asks first, saying how many calls it sends.
@@ -720,4 +722,99 @@ fn memory_and_verify(kind: Browser, driver: &Path, binary: &Path) {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(checks.first(), Some(&(2, 1)), "recorded by the button: {checks:?}");
+}
+
+#[test]
+fn a_run_undone_from_its_screen_in_the_browser() {
+    for (kind, driver, binary) in browsers() {
+        undo_in_the_page(kind, &driver, &binary);
+    }
+}
+
+/// A run of 4 e-mail rows (2 ajouter_offre: PARTIEL, 2 retirer_application:
+/// ANNULABLE), then « Annuler cette exécution »: the verdicts, one PARTIEL
+/// row ticked, the confirmation saying 3 calls, the undo's progress and
+/// results; in the simulator, the ticked and ANNULABLE rows are back.
+fn undo_in_the_page(kind: Browser, driver: &Path, binary: &Path) {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let (_driver, c) = session(&rt, kind, driver, binary);
+    let mut model = crate::util::model(&[("D001", true), ("D002", true), ("D003", true), ("D004", true)]);
+    for (i, d) in model.dossiers.values_mut().enumerate() {
+        d.offers = ["start", "co-production"].iter().map(|s| s.to_string()).collect();
+        let email = format!("p{}@ok.fr", i + 1);
+        let contact = simulator::Contact {
+            object_id: format!("o{i}"),
+            user_id: format!("u{i}"),
+            email: email.clone(),
+            fields: Default::default(),
+            dossiers: [(d.code.clone(), ["start".to_string()].into_iter().collect())].into_iter().collect(),
+        };
+        model.contacts.insert(email, contact);
+    }
+    let sim = TestSim::start(Options { model, ..Default::default() });
+    let before = sim.state()["contacts"].clone();
+    let w = Work::new();
+    let sheet = w.csv_1252(
+        "u.csv",
+        &[
+            "action;code_dossier;email;offre",
+            "ajouter_offre;D001;p1@ok.fr;co-production",
+            "ajouter_offre;D002;p2@ok.fr;co-production",
+            "retirer_application;D003;p3@ok.fr;start",
+            "retirer_application;D004;p4@ok.fr;start",
+        ],
+    );
+    let (_ui, opening) = ui(&w, &sim);
+    rt.block_on(async {
+        c.goto(&opening).await.unwrap();
+        let input = c.wait().for_element(Locator::Css("[data-testid=sheet]")).await.unwrap();
+        input.send_keys(sheet.to_str().unwrap()).await.unwrap();
+        c.wait().at_most(Duration::from_secs(60)).for_element(Locator::Css("[data-testid=summary]")).await.unwrap();
+        click(&c, "plan").await;
+        click(&c, "run").await;
+        click(&c, "confirm").await;
+        until(&c, "[data-testid=progress]", "data-state", |s| s == "done", "the run ends").await;
+        assert!(text(&c, "[data-testid=undo]").await.contains("Annuler cette exécution"));
+        click(&c, "undo").await;
+        shown(&c, "[data-testid=undo-rows]").await;
+        assert_eq!(attr(&c, "[data-testid=undo-counts] [data-verdict=PARTIEL]", "data-count").await, "2");
+        assert_eq!(attr(&c, "[data-testid=undo-counts] [data-verdict=ANNULABLE]", "data-count").await, "2");
+        let partial = text(&c, "tr[data-testid=undo-row][data-ligne='2'] [data-col=raison]").await;
+        assert!(partial.contains("le lien dossier–interlocuteur créé par l'ajout peut rester"), "{partial}");
+        accessible(&c, "verdicts").await;
+        if std::env::var_os("LOOPBATCH_UNDO_SCREENSHOT").is_some() {
+            let png = c.screenshot().await.unwrap();
+            std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join("undo-verdicts.png"), png).unwrap();
+        }
+        c.find(Locator::Css("tr[data-testid=undo-row][data-ligne='2'] [data-testid=undo-tick]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        click(&c, "undo-continue").await;
+        shown(&c, "[data-testid=undo-calls]").await;
+        assert_eq!(attr(&c, "[data-testid=undo-calls]", "data-calls").await, "3");
+        assert!(text(&c, "[data-testid=undo-calls]").await.contains("3 appel(s) inverse(s)"));
+        accessible(&c, "confirmation de l'annulation").await;
+        if std::env::var_os("LOOPBATCH_UNDO_SCREENSHOT").is_some() {
+            let png = c.screenshot().await.unwrap();
+            std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join("undo-confirm.png"), png).unwrap();
+        }
+        click(&c, "undo-confirm").await;
+        until(&c, "[data-testid=progress]", "data-state", |s| s == "done", "the undo ends").await;
+        shown(&c, "tr[data-testid=result] [data-col=verdict]").await;
+        let row3 = text(&c, "tr[data-testid=result]:nth-child(2) [data-col=statut]").await;
+        assert!(row3.contains("IGNORE"), "the unticked PARTIEL row sends nothing: {row3}");
+        accessible(&c, "résultats de l'annulation").await;
+        if std::env::var_os("LOOPBATCH_UNDO_SCREENSHOT").is_some() {
+            let png = c.screenshot().await.unwrap();
+            std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join("undo-results.png"), png).unwrap();
+        }
+    });
+    let after = sim.state()["contacts"].clone();
+    for k in ["p1@ok.fr", "p3@ok.fr", "p4@ok.fr"] {
+        assert_eq!(after[k]["dossiers"], before[k]["dossiers"], "{k} back as before the run");
+    }
+    assert_ne!(after["p2@ok.fr"]["dossiers"], before["p2@ok.fr"]["dossiers"], "p2 not ticked: left");
 }

@@ -30,6 +30,7 @@ mod reliable;
 mod run;
 mod security;
 mod simulator;
+mod undo;
 mod util;
 mod withdrawn;
 mod xlsb;

@@ -372,3 +372,54 @@ fn a_throttling_gateway_is_followed_in_both_models() {
         assert!(stats["throttled"].as_u64().unwrap() <= 10, "{throttle:?}: few 429s: {stats}");
     }
 }
+
+#[test]
+fn a_removal_applied_then_answered_504_is_never_a_false_refusal() {
+    let w = Work::new();
+    // 60 contacts with the offer start on their dossier; the sheet takes it back.
+    let n = 60;
+    let mut dossiers = vec!["codeDossier;raisonSociale;statut;maitreDossier;engagementManager;offres".to_string()];
+    let mut contacts = vec!["email;code_dossier;offre".to_string()];
+    let mut sheet = vec!["action;code_dossier;email;offre".to_string()];
+    for i in 0..n {
+        dossiers.push(format!("R{i:03};Société {i};Opérationnel;m@c.fr;e@c.fr;start"));
+        contacts.push(format!("p{i}@exemple.fr;R{i:03};start"));
+        sheet.push(format!("retirer_application;R{i:03};p{i}@exemple.fr;start"));
+    }
+    std::fs::write(w.path("d.csv"), dossiers.join("\n")).unwrap();
+    std::fs::write(w.path("c.csv"), contacts.join("\n")).unwrap();
+    let seed =
+        simulator::Seed { dossiers: Some(w.path("d.csv")), contacts: Some(w.path("c.csv")), ..Default::default() };
+    let model = simulator::build_model(&seed, 7, loopbatch::job::Lang::Fr).unwrap();
+    let sim = TestSim::start(Options {
+        model,
+        faults: Faults { applied_then_504_rate: 0.3, ..Default::default() },
+        ..Default::default()
+    });
+    let refs: Vec<&str> = sheet.iter().map(String::as_str).collect();
+    let input = w.csv_1252("retrait.csv", &refs);
+    let out = w
+        .bin_for(&sim)
+        .args(["run", input.to_str().unwrap(), "--results", "r.csv", "--rate", "500/s"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    let l = results_csv(&w.path("r.csv"));
+    let stats = sim.stats();
+    let gateway_timeouts = stats["calls"]["/provisionningCollab/removeApplication"]["504"].as_u64().unwrap_or(0);
+    assert!(gateway_timeouts > 5, "faults were injected: {stats}");
+    // Each offer is gone from Loop; a resend's « pas affectée » after a 504
+    // that had applied it is never said as Loop's refusal.
+    assert!(l.iter().all(|x| x["statut"] == "OK" || x["statut"] == "A_VERIFIER"), "{said}\n{l:?}");
+    let to_check: Vec<_> = l.iter().filter(|x| x["statut"] == "A_VERIFIER").collect();
+    assert!(!to_check.is_empty(), "some resends met the removal already done: {stats}");
+    assert!(
+        to_check.iter().all(|x| x["message"].starts_with("réponse perdue") && x["conseil"].contains("Loop")),
+        "{to_check:?}"
+    );
+    let state = sim.state();
+    for i in 0..n {
+        let offers = &state["contacts"][format!("p{i}@exemple.fr")]["dossiers"][format!("R{i:03}")];
+        assert!(!offers.to_string().contains("start"), "p{i}: {offers}");
+    }
+}

@@ -1,0 +1,80 @@
+//! An undo's answers read its own way, after its calls (see `undo`): an
+//! inverse removeApplication answered « not assigned » ends RIEN_A_DEFAIRE,
+//! an inverse addCollaborativeOffer refused because the offer is not active
+//! on the dossier says to activate it first; the rows that made no call
+//! say their verdict's reason. Also for a resume of an undo: the plan says
+//! it is one (its source fingerprint).
+
+use std::collections::{HashMap, HashSet};
+
+use crate::i18n::Lang;
+use crate::loop_api::{KnownAnswer, Operation, known_answer, says_not_assigned};
+use crate::messages::{Text, UndoText};
+use crate::outcome::{CallOutcome, Status};
+use crate::plan::undo::{VERDICT_COLUMN, Verdict};
+use crate::plan::{Plan, RowCheck, RowRef};
+use crate::registre::undo::undoes;
+use crate::report::RowResult;
+
+/// An undo plan's answers read its own way (see the module's doc): the
+/// calls answered « not assigned » (now OK, said so), `None` when the plan
+/// is no undo.
+pub(super) fn settle_calls(
+    plan: &Plan,
+    outcomes: &mut HashMap<u32, CallOutcome>,
+    not_assigned: &[String],
+    lang: Lang,
+) -> Option<HashSet<u32>> {
+    undoes(&plan.source.sha256)?;
+    let mut nothing = HashSet::new();
+    for call in &plan.calls {
+        let Some(o) = outcomes.get_mut(&call.id) else { continue };
+        if o.status != Status::Erreur {
+            continue;
+        }
+        match call.operation {
+            Operation::RemoveApplication if says_not_assigned(&o.message, not_assigned) => {
+                o.message = UndoText::NotAssigned { answer: &o.message }.text(lang);
+                o.status = Status::Ok;
+                nothing.insert(call.id);
+            }
+            Operation::AddCollaborativeOffer if known_answer(&o.message) == Some(KnownAnswer::OfferNotActive) => {
+                o.message = UndoText::OfferNotActive { answer: &o.message }.text(lang);
+            }
+            _ => {}
+        }
+    }
+    Some(nothing)
+}
+
+/// An undo's rows after its calls: a row that made no call says its
+/// verdict's reason (IGNORE); a row whose calls all met « not assigned »
+/// is RIEN_A_DEFAIRE (IGNORE); an undone row says what came back. Returns
+/// the plan with the verdicts so updated.
+pub(super) fn settle_rows(plan: &Plan, nothing: &HashSet<u32>, rows: &mut [RowResult]) -> Plan {
+    let mut plan = plan.clone();
+    let mut calls_of: HashMap<RowRef, Vec<u32>> = HashMap::new();
+    for c in &plan.calls {
+        for r in &c.rows {
+            calls_of.entry(r.clone()).or_default().push(c.id);
+        }
+    }
+    let verdict_at = plan.columns.iter().rposition(|c| c == VERDICT_COLUMN);
+    for (row, result) in plan.rows.iter_mut().zip(rows.iter_mut()) {
+        let reason = row.problems.join(" | ");
+        if row.check != RowCheck::Valide {
+            *result = RowResult { etape: "annulation".into(), ..RowResult::new(Status::Ignore, reason) };
+            continue;
+        }
+        let calls = calls_of.get(&row.row_ref()).map(Vec::as_slice).unwrap_or_default();
+        if !calls.is_empty() && calls.iter().all(|c| nothing.contains(c)) {
+            result.status = Status::Ignore;
+            if let Some(cell) = verdict_at.and_then(|i| row.values.get_mut(i)) {
+                *cell = Verdict::RienADefaire.word().into();
+            }
+        } else if result.status.is_success() {
+            result.message = reason;
+        }
+    }
+    plan
+}

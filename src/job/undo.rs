@@ -1,0 +1,183 @@
+//! Undoing a run (issue 24): the inverse plan built from what the registre
+//! recorded of the run (`plan::undo` for the verdicts), then run like any
+//! other plan (reviewed, confirmed, paced, recorded, resumable), bound to
+//! the undone run's tenant. Its answers are read its own way (`settle`).
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, Keys};
+use crate::error::{Failure, Result};
+use crate::i18n::Lang;
+use crate::messages::{Text, UndoRefusal};
+use crate::outcome::Status;
+use crate::plan::Plan;
+use crate::plan::undo::{RowVerdict, Ticks, undo_plan};
+use crate::registre::Registre;
+use crate::registre::undo::RunKey;
+use crate::report::RowResult;
+
+use super::RunFiles;
+use super::events::{Confirm, EventSink, Front};
+use super::run::{Pacing, RunReport, RunRequest, RunSource, run};
+
+/// The run to undo: its number (as `registre history` shows it) or its
+/// results file.
+#[derive(Debug, Clone)]
+pub enum UndoneRef {
+    Id(i64),
+    Results(PathBuf),
+}
+
+impl UndoneRef {
+    /// A number names a run unless a file of that name is there.
+    pub fn parse(text: &str) -> UndoneRef {
+        match text.trim().parse::<i64>() {
+            Ok(id) if !Path::new(text).exists() => UndoneRef::Id(id),
+            _ => UndoneRef::Results(PathBuf::from(text)),
+        }
+    }
+}
+
+/// An undo's verdicts, before anything is sent.
+#[derive(Debug, Clone)]
+pub struct UndoPreview {
+    /// The undone run's number.
+    pub run: i64,
+    pub plan: Plan,
+    pub verdicts: Vec<RowVerdict>,
+    /// The undone run's tenant, as the registre recorded it.
+    tenant: Option<serde_json::Value>,
+    /// The undone run's results file.
+    pub results: PathBuf,
+}
+
+impl UndoPreview {
+    /// The undone run's tenant (an undo goes there only).
+    pub fn tenant(&self) -> Option<serde_json::Value> {
+        self.tenant.clone()
+    }
+
+    /// The undo's results must be another file than the undone run's.
+    pub fn results_allowed(&self, results: &Path, lang: Lang) -> Result<()> {
+        match super::before::same_file(&self.results, results) {
+            true => Err(Failure::unusable(UndoRefusal::SameResults.text(lang))),
+            false => Ok(()),
+        }
+    }
+
+    /// Rows per verdict word.
+    pub fn counts(&self) -> std::collections::BTreeMap<&'static str, usize> {
+        crate::plan::undo::count_verdicts(&self.verdicts)
+    }
+}
+
+pub use crate::plan::undo::{RowVerdict as UndoRow, Ticks as UndoTicks, Verdict as UndoVerdict};
+
+/// The verdicts of an undo of `undone`, read from the registre (`registre`:
+/// the one asked for, else the configuration's, else the default one).
+pub fn undo_preview(cfg: &Config, undone: &UndoneRef, registre: Option<&Path>, ticks: &Ticks) -> Result<UndoPreview> {
+    let lang = cfg.lang;
+    let registre = registre.map(Path::to_path_buf).or_else(|| cfg.registre.clone());
+    let place = RunFiles::new("x.xlsx").with_registre(registre).registre();
+    let mut reg = Registre::open(&place, lang)?;
+    let canonical;
+    let (key, shown) = match undone {
+        UndoneRef::Id(id) => (RunKey::Id(*id), id.to_string()),
+        UndoneRef::Results(p) => {
+            canonical = crate::registre::canonical(p);
+            (RunKey::Results(&canonical), p.display().to_string())
+        }
+    };
+    let key = reg.undone_run(key)?;
+    let registre_name = place.display().to_string();
+    let Some(run) = key else {
+        return Err(Failure::unusable(UndoRefusal::NoRun { run: &shown, registre: &registre_name }.text(lang)));
+    };
+    if !run.ended {
+        return Err(Failure::unusable(UndoRefusal::NotEnded { run: run.id }.text(lang)));
+    }
+    let results = PathBuf::from(&run.results);
+    let plan_path = RunFiles::new(&results).plan();
+    let plan = Plan::load_json(&plan_path).ok().filter(|p| p.hash() == run.plan_hash).ok_or_else(|| {
+        let shown = plan_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        Failure::unusable(UndoRefusal::NoPlan { run: run.id, plan: &shown }.text(lang))
+    })?;
+    let tenant = run.tenant.as_deref().and_then(|t| serde_json::from_str(t).ok());
+    let id = run.id;
+    // Later runs count on the undone run's tenant as the memory counts them
+    // (the same place, a key linked to it); a run recording none, alone.
+    let recorded = tenant.clone().and_then(|t| serde_json::from_value::<super::tenant::Tenant>(t).ok());
+    let keys = recorded.as_ref().map(|t| super::memory::linked_keys(&reg, t)).unwrap_or_default();
+    let same = |t: Option<&str>| recorded.as_ref().is_some_and(|now| super::memory::same_tenant(now, &keys, t));
+    let facts = reg.undo_facts(run, &same)?;
+    let (plan, verdicts) = undo_plan(&plan, &facts, ticks, &cfg.routes, lang);
+    Ok(UndoPreview { run: id, plan, verdicts, tenant, results })
+}
+
+/// What an undo is asked to do.
+pub struct UndoRequest {
+    pub undone: UndoneRef,
+    /// The undo's own results file.
+    pub results: PathBuf,
+    pub ticks: Ticks,
+    /// Continue an interrupted undo into these results (its kept plan).
+    pub resume: bool,
+    pub registre: Option<PathBuf>,
+    pub assume_yes: bool,
+    pub pacing: Pacing,
+    pub keys: Option<Keys>,
+    pub front: Front,
+}
+
+/// Runs the undo: its verdicts first (`preview`, already made by the front
+/// end when it showed them), then the inverse plan as a run bound to the
+/// undone run's tenant.
+pub async fn undo(
+    cfg: &Config,
+    req: UndoRequest,
+    preview: Option<UndoPreview>,
+    events: EventSink,
+    stopper: crate::execute::Stopper,
+    confirm: Confirm,
+) -> Result<RunReport> {
+    let files = RunFiles::new(&req.results).with_registre(req.registre.clone());
+    let (source, bound) = if req.resume {
+        (RunSource::PlanFile(files.plan()), None)
+    } else {
+        let preview = match preview {
+            Some(p) => p,
+            None => undo_preview(cfg, &req.undone, req.registre.as_deref(), &req.ticks)?,
+        };
+        preview.results_allowed(&req.results, cfg.lang)?;
+        (RunSource::Plan(Box::new(preview.plan)), preview.tenant)
+    };
+    let mut run_req = RunRequest::new(source, &req.results);
+    run_req.files = files;
+    run_req.resume = req.resume;
+    run_req.assume_yes = req.assume_yes;
+    run_req.pacing = req.pacing;
+    run_req.keys = req.keys;
+    run_req.front = req.front;
+    run_req.bound_tenant = bound;
+    run(cfg, run_req, events, stopper, confirm).await
+}
+
+/// The rows of an undo's dry run: IGNORE with the verdict as reason, or
+/// VALIDE for the rows whose inverse calls would go.
+pub fn undo_dry_results(preview: &UndoPreview) -> Vec<RowResult> {
+    preview
+        .verdicts
+        .iter()
+        .map(|v| {
+            let status = if v.goes { Status::Valide } else { Status::Ignore };
+            RowResult { etape: "annulation".into(), ..RowResult::new(status, v.reason.clone()) }
+        })
+        .collect()
+}
+
+/// Writes an undo's dry-run results (the verdicts, nothing sent).
+pub fn write_undo_dry_run(preview: &UndoPreview, path: &Path, lang: Lang) -> Result<()> {
+    crate::report::results_format(path)?;
+    let rows = undo_dry_results(preview);
+    crate::report::write_results(path, &preview.plan.columns, &preview.plan.rows, &rows, lang)
+}

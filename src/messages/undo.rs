@@ -1,0 +1,352 @@
+//! The words of an undo (issue 24), whole, in French and in English: what
+//! each inverse call gives back and what it cannot, and why a row makes no
+//! call. The verdict words themselves never change with the language.
+
+use crate::i18n::Lang;
+
+use super::Text;
+
+/// What one call of the undone run becomes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum UndoText<'a> {
+    /// addCollaborativeOffer undone by removeApplication.
+    OfferWithdrawn {
+        offre: &'a str,
+        email: &'a str,
+        dossier: &'a str,
+    },
+    /// addClient undone by removeApplication.
+    ClientStays {
+        offre: &'a str,
+        email: &'a str,
+        dossier: &'a str,
+    },
+    /// removeApplication undone by addCollaborativeOffer.
+    OfferGivenBack {
+        offre: &'a str,
+        email: &'a str,
+        dossier: &'a str,
+    },
+    /// A dossier's offer added or removed.
+    DossierOffer {
+        operation: &'a str,
+        offre: &'a str,
+        dossier: &'a str,
+    },
+    Provisioned {
+        dossier: &'a str,
+    },
+    Updated {
+        email: &'a str,
+    },
+    /// updateClient undone by updateClient: the fields given back.
+    FieldsRestored {
+        email: &'a str,
+        fields: &'a str,
+        offer: bool,
+    },
+    /// removeApplication whose dossier offer was removed since.
+    OfferRemovedSince {
+        offre: &'a str,
+        email: &'a str,
+        dossier: &'a str,
+    },
+    /// A call whose outcome is to check.
+    ToCheck {
+        operation: &'a str,
+        dossier: &'a str,
+    },
+    /// Changed since by a later run.
+    ChangedSince {
+        operation: &'a str,
+        dossier: &'a str,
+        run: i64,
+    },
+    /// Undone already by an earlier undo.
+    UndoneBefore {
+        run: i64,
+    },
+    // Row leads.
+    LeadAnnulable,
+    LeadPartialTicked,
+    /// A PARTIEL row left: `page` says how to tick it there.
+    LeadPartialLeft {
+        page: bool,
+    },
+    LeadIrreversible,
+    NothingToUndo,
+    LeadToCheck,
+    LeadRefused,
+    Linked {
+        feuille: &'a str,
+        ligne: u32,
+    },
+    /// The command line's summary of the verdicts.
+    Verdicts {
+        run: i64,
+        verdicts: &'a str,
+        calls: usize,
+    },
+    // After the inverse calls.
+    NotAssigned {
+        answer: &'a str,
+    },
+    OfferNotActive {
+        answer: &'a str,
+    },
+}
+
+impl Text for UndoText<'_> {
+    fn text(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Fr => fr(self),
+            Lang::En => en(self),
+        }
+    }
+}
+
+fn fr(t: &UndoText<'_>) -> String {
+    use UndoText::*;
+    match t {
+        OfferWithdrawn { offre, email, dossier } => format!(
+            "l'offre {offre} de {email} sur {dossier} est retirée ; le lien dossier–interlocuteur créé par l'ajout peut rester (Loop ne documente pas ce que removeApplication en fait)"
+        ),
+        ClientStays { offre, email, dossier } => format!(
+            "l'offre {offre} de {email} sur {dossier} est retirée ; l'interlocuteur et son utilisateur client restent dans Loop ; s'ils ont été créés par erreur, supprimez-les à la main (Paramétrage > Clients > Interlocuteurs)"
+        ),
+        OfferGivenBack { offre, email, dossier } => format!(
+            "l'offre {offre} est rendue à {email} sur {dossier} (profil et social non rétablis : Loop ne les fait pas connaître)"
+        ),
+        DossierOffer { operation, offre, dossier } => format!(
+            "{operation} de l'offre {offre} sur {dossier} ne se défait pas : retirer une offre du dossier la retire à tous ses interlocuteurs ; Loop ne dit pas qui l'avait"
+        ),
+        Provisioned { dossier } => {
+            format!("le provisionnement de {dossier} ne se défait pas : le dossier reste opérationnel")
+        }
+        Updated { email } => format!(
+            "la modification de {email} (updateClient) ne se défait pas : loopbatch ne connaît pas avec certitude les valeurs d'avant (aucun appel loopbatch antérieur ne les a envoyées, ou un appel suivant les a changées)"
+        ),
+        FieldsRestored { email, fields, offer } => format!(
+            "{email} retrouve ses valeurs d'avant pour : {fields} (celles qu'un appel loopbatch antérieur avait envoyées){}",
+            if *offer { " ; l'offre donnée par la modification reste" } else { "" }
+        ),
+        OfferRemovedSince { offre, email, dossier } => format!(
+            "l'offre {offre} ne peut être rendue à {email} : l'offre du dossier {dossier} a été retirée depuis (par cette exécution ou une suivante)"
+        ),
+        ToCheck { operation, dossier } => format!(
+            "l'issue de {operation} sur {dossier} est inconnue : vérifiez dans Loop et notez-le (loopbatch verify), puis relancez l'annulation"
+        ),
+        ChangedSince { operation, dossier, run } => format!(
+            "ce que {operation} a changé sur {dossier} a été modifié depuis par l'exécution n° {run} : annulez d'abord celle-ci"
+        ),
+        UndoneBefore { run } => format!("ligne déjà annulée par l'exécution n° {run}"),
+        LeadAnnulable => "Annulable :".into(),
+        LeadPartialTicked => "Annulée en partie :".into(),
+        LeadPartialLeft { page: true } => "Non annulée tant qu'elle n'est pas cochée (PARTIEL) :".into(),
+        LeadPartialLeft { page: false } => {
+            "Non annulée (PARTIEL : relancez l'annulation avec --partial pour l'annuler) :".into()
+        }
+        LeadIrreversible => "Irréversible, aucun appel :".into(),
+        NothingToUndo => {
+            "Rien à défaire : aucun appel de cette ligne n'a changé Loop (déjà fait, refusé ou jamais envoyé).".into()
+        }
+        LeadToCheck => "À vérifier, aucun appel :".into(),
+        LeadRefused => "Refusée, aucun appel :".into(),
+        Linked { feuille, ligne } => format!(
+            "Non annulée : elle partage un appel avec la ligne {ligne} de {feuille}, qui n'est pas annulée ; annulez-les ensemble."
+        ),
+        Verdicts { run, verdicts, calls } => format!(
+            "Annulation de l'exécution n° {run} : lignes par verdict : {verdicts} ; {calls} appel(s) inverse(s) à envoyer. Chaque ligne dit dans les résultats ce qui revient et ce qui ne revient pas."
+        ),
+        NotAssigned { answer } => {
+            format!(
+                "Rien à défaire : l'offre n'était plus affectée à l'interlocuteur (réponse de Loop : « {answer} »)."
+            )
+        }
+        OfferNotActive { answer } => format!(
+            "offre non rétablie : activez d'abord l'offre du dossier (LoopHub), puis relancez l'annulation (réponse de Loop : « {answer} »)"
+        ),
+    }
+}
+
+fn en(t: &UndoText<'_>) -> String {
+    use UndoText::*;
+    match t {
+        OfferWithdrawn { offre, email, dossier } => format!(
+            "the offer {offre} of {email} on {dossier} is withdrawn; the dossier–contact link the add made may stay (Loop does not document what removeApplication does with it)"
+        ),
+        ClientStays { offre, email, dossier } => format!(
+            "the offer {offre} of {email} on {dossier} is withdrawn; the contact and their client user stay in Loop; if they were created by mistake, delete them by hand (Paramétrage > Clients > Interlocuteurs)"
+        ),
+        OfferGivenBack { offre, email, dossier } => format!(
+            "the offer {offre} is given back to {email} on {dossier} (profile and social not restored: Loop does not tell them)"
+        ),
+        DossierOffer { operation, offre, dossier } => format!(
+            "{operation} of the offer {offre} on {dossier} cannot be undone: removing an offer from the dossier removes it from all its contacts; Loop does not say who had it"
+        ),
+        Provisioned { dossier } => {
+            format!("the provisioning of {dossier} cannot be undone: the dossier stays operational")
+        }
+        Updated { email } => {
+            format!(
+                "the change of {email} (updateClient) cannot be undone: loopbatch does not know the earlier values for sure"
+            )
+        }
+        FieldsRestored { email, fields, offer } => format!(
+            "{email} gets back their earlier values for: {fields} (those an earlier loopbatch call sent){}",
+            if *offer { "; the offer the change gave stays" } else { "" }
+        ),
+        OfferRemovedSince { offre, email, dossier } => format!(
+            "the offer {offre} cannot be given back to {email}: the dossier {dossier}'s offer was removed since (by this run or a later one)"
+        ),
+        ToCheck { operation, dossier } => format!(
+            "the outcome of {operation} on {dossier} is unknown: check in Loop and record it (loopbatch verify), then undo again"
+        ),
+        ChangedSince { operation, dossier, run } => {
+            format!("what {operation} changed on {dossier} was changed since by run no. {run}: undo that run first")
+        }
+        UndoneBefore { run } => format!("row already undone by run no. {run}"),
+        LeadAnnulable => "Undoable:".into(),
+        LeadPartialTicked => "Partly undone:".into(),
+        LeadPartialLeft { page: true } => "Not undone unless ticked (PARTIEL):".into(),
+        LeadPartialLeft { page: false } => "Not undone (PARTIEL: undo again with --partial to undo it):".into(),
+        LeadIrreversible => "Irreversible, no call:".into(),
+        NothingToUndo => {
+            "Nothing to undo: no call of this row changed Loop (done already, refused or never sent).".into()
+        }
+        LeadToCheck => "To check, no call:".into(),
+        LeadRefused => "Refused, no call:".into(),
+        Linked { feuille, ligne } => format!(
+            "Not undone: it shares a call with row {ligne} of {feuille}, which is not undone; undo them together."
+        ),
+        Verdicts { run, verdicts, calls } => format!(
+            "Undo of run no. {run}: rows per verdict: {verdicts}; {calls} inverse call(s) to send. Each row says in the results what comes back and what does not."
+        ),
+        NotAssigned { answer } => {
+            format!("Nothing to undo: the offer was no longer the contact's (Loop's answer: “{answer}”).")
+        }
+        OfferNotActive { answer } => format!(
+            "offer not restored: first activate the dossier's offer (LoopHub), then undo again (Loop's answer: “{answer}”)"
+        ),
+    }
+}
+
+/// Why an undo does not start (nothing sent).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum UndoRefusal<'a> {
+    /// No such run in the registre.
+    NoRun { run: &'a str, registre: &'a str },
+    /// The run never ended.
+    NotEnded { run: i64 },
+    /// The plan kept beside its results is not (or no longer) the run's.
+    NoPlan { run: i64, plan: &'a str },
+    /// The undo's results are the run's own.
+    SameResults,
+}
+
+impl Text for UndoRefusal<'_> {
+    fn text(&self, lang: Lang) -> String {
+        use UndoRefusal::*;
+        match (lang, self) {
+            (Lang::Fr, NoRun { run, registre }) => format!(
+                "Aucune exécution « {run} » dans le registre {registre} : donnez le fichier de résultats de l'exécution, ou son numéro tel que « loopbatch history » l'affiche. Rien n'a été envoyé."
+            ),
+            (Lang::En, NoRun { run, registre }) => format!(
+                "No run “{run}” in the registre {registre}: give the run's results file, or its number as “loopbatch history” shows it. Nothing was sent."
+            ),
+            (Lang::Fr, NotEnded { run }) => format!(
+                "L'exécution n° {run} n'est pas terminée : reprenez-la (--resume) ou fermez-la (loopbatch registre close {run}), puis annulez-la. Rien n'a été envoyé."
+            ),
+            (Lang::En, NotEnded { run }) => format!(
+                "Run no. {run} has not ended: resume it (--resume) or close it (loopbatch registre close {run}), then undo it. Nothing was sent."
+            ),
+            (Lang::Fr, NoPlan { run, plan }) => format!(
+                "Le plan de l'exécution n° {run} n'est plus à côté de ses résultats ({plan} manque ou est celui d'une autre exécution) : sans lui, loopbatch ne sait pas quelles lignes ses appels servaient. Remettez-le à sa place. Rien n'a été envoyé."
+            ),
+            (Lang::En, NoPlan { run, plan }) => format!(
+                "The plan of run no. {run} is no longer beside its results ({plan} is missing or belongs to another run): without it, loopbatch does not know which rows its calls served. Put it back. Nothing was sent."
+            ),
+            (Lang::Fr, SameResults) => {
+                "Les résultats de l'annulation doivent être un autre fichier que ceux de l'exécution annulée : donnez un autre nom à --results. Rien n'a été envoyé.".into()
+            }
+            (Lang::En, SameResults) => {
+                "The undo's results must be another file than the undone run's: give --results another name. Nothing was sent.".into()
+            }
+        }
+    }
+}
+
+/// The page's words for an undo (buttons, titles, hints).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UndoPageText {
+    UndoThisRun,
+    UndoThisRunHint,
+    Title,
+    Intro,
+    Verdict,
+    Why,
+    Tick,
+    TickHint,
+    Continue,
+    ConfirmTitle,
+    Confirm,
+    Back,
+    NothingToSend,
+    RowsPerVerdict,
+}
+
+impl UndoPageText {
+    pub(crate) fn say(self, lang: Lang) -> &'static str {
+        use UndoPageText::*;
+        match (lang, self) {
+            (Lang::Fr, UndoThisRun) => "Annuler cette exécution",
+            (Lang::En, UndoThisRun) => "Undo this run",
+            (Lang::Fr, UndoThisRunHint) => {
+                "Rien n'est envoyé avant d'avoir vu, ligne par ligne, ce qui peut revenir et ce qui ne le peut pas."
+            }
+            (Lang::En, UndoThisRunHint) => {
+                "Nothing is sent before you have seen, row by row, what can come back and what cannot."
+            }
+            (Lang::Fr, Title) => "Annuler l'exécution",
+            (Lang::En, Title) => "Undo the run",
+            (Lang::Fr, Intro) => {
+                "Cegid Loop ne se relit pas et ne supprime pas un interlocuteur : l'annulation part de ce que le registre a noté de cette exécution. Une ligne est annulée en entier ou pas du tout ; les lignes ANNULABLE partent, les lignes PARTIEL seulement si vous les cochez, les autres n'envoient rien."
+            }
+            (Lang::En, Intro) => {
+                "Cegid Loop cannot be read back and cannot delete a contact: the undo starts from what the registre recorded of this run. A row is undone whole or not at all; ANNULABLE rows go, PARTIEL rows only if you tick them, the others send nothing."
+            }
+            (Lang::Fr, Verdict) => "verdict",
+            (Lang::En, Verdict) => "verdict",
+            (Lang::Fr, Why) => "ce qui revient, ce qui ne revient pas",
+            (Lang::En, Why) => "what comes back, what does not",
+            (Lang::Fr, Tick) => "annuler",
+            (Lang::En, Tick) => "undo",
+            (Lang::Fr, TickHint) => "Cochez les lignes PARTIEL à annuler malgré ce qui ne revient pas.",
+            (Lang::En, TickHint) => "Tick the PARTIEL rows to undo despite what does not come back.",
+            (Lang::Fr, Continue) => "Continuer",
+            (Lang::En, Continue) => "Continue",
+            (Lang::Fr, ConfirmTitle) => "Confirmer l'annulation",
+            (Lang::En, ConfirmTitle) => "Confirm the undo",
+            (Lang::Fr, Confirm) => "Lancer l'annulation",
+            (Lang::En, Confirm) => "Start the undo",
+            (Lang::Fr, Back) => "Revenir aux verdicts",
+            (Lang::En, Back) => "Back to the verdicts",
+            (Lang::Fr, NothingToSend) => {
+                "Aucun appel à envoyer : aucune ligne ANNULABLE ni PARTIEL cochée. Rien ne sera lancé."
+            }
+            (Lang::En, NothingToSend) => {
+                "No call to send: no ANNULABLE row nor ticked PARTIEL row. Nothing will be started."
+            }
+            (Lang::Fr, RowsPerVerdict) => "Lignes par verdict :",
+            (Lang::En, RowsPerVerdict) => "Rows per verdict:",
+        }
+    }
+}
+
+/// The page's sentence before the go-ahead: how many inverse calls, where.
+pub(crate) fn undo_calls(calls: usize, rows: usize, host: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("{calls} appel(s) inverse(s) pour {rows} ligne(s), envoyés à {host}."),
+        Lang::En => format!("{calls} inverse call(s) for {rows} row(s), sent to {host}."),
+    }
+}

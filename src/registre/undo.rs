@@ -1,0 +1,350 @@
+//! What an undo needs of the registre (issue 24): a run, the last recorded
+//! effect of each of its calls (a person's check counting as it says), the
+//! things later runs on its tenant changed (effect « changed » or « unknown »,
+//! in the registre's sequence: a later run is one with a higher number), and
+//! the calls earlier undos of it sent. Reads only.
+//!
+//! An undo is a run like any other; which run it undoes is carried by its
+//! plan's source fingerprint (`runs.sheet_sha256`), `undo:RUN:…`: no column
+//! of its own.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::Result;
+
+use super::Registre;
+use super::state::{Target, Thing, things_of};
+
+/// The prefix of an undo plan's source fingerprint: `undo:RUN:SHA256`.
+pub(crate) const UNDO_PREFIX: &str = "undo:";
+
+/// What one call of a run did in Loop, as far as loopbatch recorded it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Effect {
+    /// Applied, with an answer proving it (or checked « done »).
+    Changed,
+    /// Nothing changed: never sent, refused, or answered « already »
+    /// (or checked « not done »).
+    Nothing,
+    /// Its answer is to check (A_VERIFIER, or sent without an answer).
+    Unknown,
+}
+
+/// A call of the undone run and its last effect.
+#[derive(Debug, Clone)]
+pub(crate) struct CallEffect {
+    pub operation: String,
+    pub dossier: String,
+    pub body: serde_json::Value,
+    pub effect: Effect,
+    /// The registre's sequence of the record that decided the effect.
+    pub order: i64,
+}
+
+/// The run an undo is asked for.
+#[derive(Debug, Clone)]
+pub(crate) struct UndoneRun {
+    pub id: i64,
+    pub plan_hash: String,
+    pub tenant: Option<String>,
+    pub results: String,
+    pub ended: bool,
+}
+
+/// Everything the verdicts are computed from.
+#[derive(Debug, Clone)]
+pub(crate) struct UndoFacts {
+    pub run: UndoneRun,
+    pub calls: HashMap<u32, CallEffect>,
+    /// Things a later run changed (or may have), and the first such run.
+    pub later: HashMap<Thing, i64>,
+    /// Dossier offers a later run removed.
+    pub later_removed: HashSet<Thing>,
+    /// (operation, body as canonical JSON) of the calls an earlier undo of
+    /// this run sent, and that undo's run.
+    pub undone_before: HashMap<(String, String), i64>,
+    /// The values of the contact fields of this run's updateClient calls
+    /// that calls of this run or earlier ones sent and that applied, with
+    /// their order: what an updateClient may be undone to.
+    pub fields: HashMap<Thing, Vec<(i64, String)>>,
+}
+
+/// The run an undo names: by its number, or its results file (its last run).
+pub(crate) enum RunKey<'a> {
+    Id(i64),
+    Results(&'a str),
+}
+
+impl Registre {
+    /// The run, or `None` when the registre holds no such run.
+    pub(crate) fn undone_run(&self, key: RunKey<'_>) -> Result<Option<UndoneRun>> {
+        let (sql, arg): (&str, rusqlite::types::Value) = match key {
+            RunKey::Id(id) => ("WHERE id = ?1", id.into()),
+            RunKey::Results(r) => ("WHERE results = ?1 ORDER BY id DESC LIMIT 1", r.to_string().into()),
+        };
+        self.conn
+            .query_row(
+                &format!("SELECT id, coalesce(plan, ''), tenant, results, ended IS NOT NULL FROM runs {sql}"),
+                [arg],
+                |r| {
+                    Ok(UndoneRun {
+                        id: r.get(0)?,
+                        plan_hash: r.get(1)?,
+                        tenant: r.get(2)?,
+                        results: r.get(3)?,
+                        ended: r.get(4)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.failed(&e))
+    }
+
+    /// The facts an undo of `run` is judged on; `same_tenant` says which
+    /// runs' recorded tenant is the undone run's (as the memory judges it).
+    pub(crate) fn undo_facts(
+        &mut self,
+        run: UndoneRun,
+        same_tenant: &dyn Fn(Option<&str>) -> bool,
+    ) -> Result<UndoFacts> {
+        let (path, lang) = (self.path.clone(), self.lang);
+        let failed = |e: rusqlite::Error| super::open::failure(&path, &e, lang);
+        let tx = self.conn.transaction().map_err(failed)?;
+        let facts = facts_in(&tx, run, same_tenant).map_err(failed);
+        drop(tx);
+        facts
+    }
+}
+
+/// One call's attempts and checks, folded into its last effect.
+fn effect_of(conn: &Connection, run: i64, call: u32, operation: &str) -> rusqlite::Result<Option<(Effect, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, event, coalesce(status, ''), coalesce(effect, ''), coalesce(resend, 0), code_http,
+         coalesce(message, '') FROM attempts
+         WHERE run = ?1 AND call = ?2 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query(params![run, call])?;
+    let mut last: Option<(Effect, i64)> = None;
+    let mut open: Option<i64> = None;
+    // An attempt went out and another followed without its answer: the
+    // first may have been applied (its answer lost).
+    let mut lost = false;
+    while let Some(r) = rows.next()? {
+        let (seq, event, status, effect, resend): (i64, String, String, String, bool) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+        let code: Option<i64> = r.get(5)?;
+        let message: String = r.get(6)?;
+        match event.as_str() {
+            "sending" => {
+                lost |= open.is_some();
+                open = Some(seq);
+            }
+            "withdrawn" => open = None,
+            "answered" => {
+                let e = match status.as_str() {
+                    // Given up without any answer after a sending (the
+                    // connection cut): it may have been applied.
+                    _ if resend && code.is_none() && open.is_some() => Effect::Unknown,
+                    _ if resend => Effect::Nothing,
+                    // A resend answered that the goal is met: the lost
+                    // attempt did it.
+                    _ if lost && (effect == "already" || goal_met(operation, &message)) => Effect::Changed,
+                    // An « already » answer to updateClient may still have
+                    // changed the fields it sent.
+                    "OK" | "DEJA_FAIT" if effect == "already" && operation != "updateClient" => Effect::Nothing,
+                    "OK" | "DEJA_FAIT" => Effect::Changed,
+                    "A_VERIFIER" => Effect::Unknown,
+                    _ => Effect::Nothing,
+                };
+                open = None;
+                last = Some((e, seq));
+            }
+            _ => {}
+        }
+    }
+    if let Some(seq) = open {
+        last = Some((Effect::Unknown, seq));
+    }
+    drop(rows);
+    // A person's check made after the last record counts as it says.
+    let mut checks =
+        conn.prepare_cached("SELECT done, after_seq FROM checks WHERE run = ?1 AND call = ?2 ORDER BY id")?;
+    let mut rows = checks.query(params![run, call])?;
+    while let Some(r) = rows.next()? {
+        let (done, after): (bool, i64) = (r.get(0)?, r.get(1)?);
+        if last.is_none_or(|l| l.1 <= after) {
+            last = Some((if done { Effect::Changed } else { Effect::Nothing }, after));
+        }
+    }
+    Ok(last)
+}
+
+/// A refusal that says what the call asked for is so already.
+fn goal_met(operation: &str, message: &str) -> bool {
+    use crate::loop_api::{KnownAnswer, known_answer};
+    match operation {
+        "removeApplication" => known_answer(message) == Some(KnownAnswer::NotAssigned),
+        "addClient" => known_answer(message) == Some(KnownAnswer::EmailTaken),
+        _ => crate::loop_api::says_already(message),
+    }
+}
+
+/// The calls of a run's plan: (call, operation, dossier, body).
+type PlanCall = (u32, String, String, Option<String>);
+
+fn calls_of(conn: &Connection, run: i64, filter: &str) -> rusqlite::Result<Vec<PlanCall>> {
+    let sql = format!(
+        "SELECT c.call, c.operation, c.dossier, b.body FROM runs r JOIN plans p ON p.hash = r.plan
+         JOIN calls c ON c.plan = p.id LEFT JOIN bodies b ON b.hash = c.body
+         WHERE r.id = ?1 AND c.forgotten IS NULL {filter}"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    stmt.query_map([run], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect()
+}
+
+/// The runs before (`later` false: up to and with) or after `run`, on its tenant.
+fn runs_of_tenant(
+    conn: &Connection,
+    run: &UndoneRun,
+    later: bool,
+    same_tenant: &dyn Fn(Option<&str>) -> bool,
+) -> rusqlite::Result<Vec<i64>> {
+    let sql =
+        if later { "SELECT id, tenant FROM runs WHERE id > ?1" } else { "SELECT id, tenant FROM runs WHERE id <= ?1" };
+    let mut stmt = conn.prepare(&format!("{sql} ORDER BY id"))?;
+    let rows: Vec<(i64, Option<String>)> =
+        stmt.query_map([run.id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    Ok(rows.into_iter().filter(|(id, t)| *id == run.id || same_tenant(t.as_deref())).map(|(id, _)| id).collect())
+}
+
+fn facts_in(
+    conn: &Connection,
+    run: UndoneRun,
+    same_tenant: &dyn Fn(Option<&str>) -> bool,
+) -> rusqlite::Result<UndoFacts> {
+    let mut calls = HashMap::new();
+    for (call, operation, dossier, body) in calls_of(conn, run.id, "")? {
+        let Some(body) = body.and_then(|b| serde_json::from_str(&b).ok()) else { continue };
+        let (effect, order) = effect_of(conn, run.id, call, &operation)?.unwrap_or((Effect::Nothing, 0));
+        calls.insert(call, CallEffect { operation, dossier, body, effect, order });
+    }
+    // Later runs on the same tenant, their calls on this run's dossiers
+    // and people.
+    let later_runs = runs_of_tenant(conn, &run, true, same_tenant)?;
+    let filter = "AND (c.dossier IN (SELECT c2.dossier FROM runs r2 JOIN plans p2 ON p2.hash = r2.plan
+        JOIN calls c2 ON c2.plan = p2.id WHERE r2.id = ?1) OR c.email IN (SELECT c2.email FROM runs r2
+        JOIN plans p2 ON p2.hash = r2.plan JOIN calls c2 ON c2.plan = p2.id WHERE r2.id = ?1))";
+    let filter = filter.replace("?1", &run.id.to_string());
+    let mut later: HashMap<Thing, i64> = HashMap::new();
+    let mut later_removed = HashSet::new();
+    let mut undone_before = HashMap::new();
+    let marker: String = format!("{UNDO_PREFIX}{}:", run.id);
+    for id in later_runs {
+        let sha: Option<String> = conn.query_row("SELECT sheet_sha256 FROM runs WHERE id = ?1", [id], |r| r.get(0))?;
+        let is_undo = sha.is_some_and(|s| s.starts_with(&marker));
+        for (call, operation, dossier, body) in calls_of(conn, id, &filter)? {
+            let Some(text) = body else { continue };
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+            let effect = effect_of(conn, id, call, &operation)?;
+            if is_undo && sent(conn, id, call)? {
+                undone_before.entry((operation.clone(), value.to_string())).or_insert(id);
+            }
+            if matches!(effect, Some((Effect::Changed | Effect::Unknown, _))) {
+                for (thing, target) in things_of(&operation, &dossier, &value) {
+                    if matches!((&thing, target), (Thing::Offer(..), Target::Off)) {
+                        later_removed.insert(thing.clone());
+                    }
+                    later.entry(thing).or_insert(id);
+                }
+            }
+        }
+    }
+    let fields = fields_before(conn, runs_of_tenant(conn, &run, false, same_tenant)?, &calls)?;
+    Ok(UndoFacts { run, calls, later, later_removed, undone_before, fields })
+}
+
+/// The field values sent by applied addClient and updateClient calls, of
+/// this run and earlier ones on its tenant, to the people this run's
+/// updateClient calls changed.
+fn fields_before(
+    conn: &Connection,
+    runs: Vec<i64>,
+    calls: &HashMap<u32, CallEffect>,
+) -> rusqlite::Result<HashMap<Thing, Vec<(i64, String)>>> {
+    let emails: HashSet<String> = calls
+        .values()
+        .filter(|c| c.operation == "updateClient" && c.effect == Effect::Changed)
+        .filter_map(|c| c.body.get("email").and_then(|e| e.as_str()).map(str::to_lowercase))
+        .collect();
+    let mut out: HashMap<Thing, Vec<(i64, String)>> = HashMap::new();
+    if emails.is_empty() {
+        return Ok(out);
+    }
+    let filter = "AND c.operation IN ('addClient', 'updateClient') AND c.email IS NOT NULL";
+    for id in runs {
+        for (call, operation, dossier, body) in calls_of(conn, id, filter)? {
+            let Some(value) = body.and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok()) else { continue };
+            let email = value.get("email").and_then(|e| e.as_str()).map(str::to_lowercase).unwrap_or_default();
+            if !emails.contains(email.trim()) {
+                continue;
+            }
+            let Some((Effect::Changed, order)) = effect_of(conn, id, call, &operation)? else { continue };
+            for (thing, target) in things_of(&operation, &dossier, &value) {
+                if let (Thing::Field(..), Target::Value(v)) = (&thing, target) {
+                    out.entry(thing).or_default().push((order, v));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Whether an attempt of the call went out.
+fn sent(conn: &Connection, run: i64, call: u32) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM attempts WHERE run = ?1 AND call = ?2 AND event = 'sending')",
+        params![run, call],
+        |r| r.get(0),
+    )
+}
+
+impl UndoFacts {
+    /// The later run that changed what this thing's inverse would restore:
+    /// the thing itself, or (for a person's offer) the dossier's offer.
+    pub(crate) fn changed_later(&self, thing: &Thing) -> Option<i64> {
+        let direct = self.later.get(thing).copied();
+        let via_offer = match thing {
+            Thing::Person(d, _, o) => self.later.get(&Thing::Offer(d.clone(), o.clone())).copied(),
+            _ => None,
+        };
+        direct.into_iter().chain(via_offer).min()
+    }
+
+    /// Whether this run removed the dossier's offer after `order`, or a
+    /// later run did.
+    pub(crate) fn offer_removed_after(&self, dossier: &str, offre: &str, order: i64) -> bool {
+        let offer = Thing::Offer(dossier.to_string(), offre.to_string());
+        let here = self.calls.values().any(|c| {
+            c.effect == Effect::Changed
+                && c.order > order
+                && things_of(&c.operation, &c.dossier, &c.body).contains(&(offer.clone(), Target::Off))
+        });
+        here || self.later_removed.contains(&offer)
+    }
+}
+
+/// The run an undo plan undoes, from its source fingerprint.
+pub(crate) fn undoes(sha256: &str) -> Option<i64> {
+    sha256.strip_prefix(UNDO_PREFIX)?.split(':').next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_undo_fingerprint_names_its_run() {
+        assert_eq!(super::undoes("undo:12:abc"), Some(12));
+        assert_eq!(super::undoes("abc"), None);
+    }
+}

@@ -1,0 +1,458 @@
+//! Undoing a run (issue 24): verdicts from what the registre recorded,
+//! the inverse calls of the rows undone, nothing for the others. Checked
+//! on the undo's results AND on the simulator's state and received calls.
+
+use std::collections::BTreeMap;
+
+use loopbatch::simulator::{self, Operation, Options, Routes};
+
+use crate::util::{Line, TestSim, Work, model, results_csv, results_xlsx};
+
+/// Calls received per operation.
+fn received(sim: &TestSim, op: Operation) -> u64 {
+    let route = Routes::default().of(op).to_string();
+    let stats = sim.stats();
+    stats["calls"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(r, _)| r.ends_with(&route))
+        .flat_map(|(_, by)| by.as_object().unwrap().values())
+        .map(|n| n.as_u64().unwrap())
+        .sum()
+}
+
+fn total(sim: &TestSim) -> u64 {
+    sim.stats()["total"].as_u64().unwrap_or(0)
+}
+
+/// Each contact's offers per dossier, as the simulator holds them.
+fn offers(sim: &TestSim) -> BTreeMap<String, serde_json::Value> {
+    let state = sim.state();
+    state["contacts"].as_object().unwrap().iter().map(|(k, c)| (k.clone(), c["dossiers"].clone())).collect()
+}
+
+fn verdicts(lines: &[Line]) -> BTreeMap<String, usize> {
+    let mut m = BTreeMap::new();
+    for l in lines {
+        *m.entry(l["verdict"].clone()).or_default() += 1;
+    }
+    m
+}
+
+fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
+    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+/// 14 dossiers with every offer active, contact p{i} on D{i} with « start ».
+fn sim_with_contacts(n: usize) -> TestSim {
+    let codes: Vec<String> = (1..=n).map(|i| format!("D{i:03}")).collect();
+    let pairs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), true)).collect();
+    let mut m = model(&pairs);
+    for (i, code) in codes.iter().enumerate() {
+        m.dossiers.get_mut(code).unwrap().offers =
+            ["start", "consultation", "co-production"].iter().map(|s| s.to_string()).collect();
+        let email = format!("p{}@ok.fr", i + 1);
+        m.contacts.insert(
+            email.clone(),
+            simulator::Contact {
+                object_id: format!("o{i}"),
+                user_id: format!("u{i}"),
+                email,
+                fields: Default::default(),
+                dossiers: BTreeMap::from([(code.clone(), ["start".to_string()].into_iter().collect())]),
+            },
+        );
+    }
+    TestSim::start(Options { model: m, ..Default::default() })
+}
+
+/// 14 e-mail rows: 4 changer_offre, 4 ajouter_offre, 4 retirer_application,
+/// one ajouter_offre answered « already », one retirer_application refused.
+fn email_sheet(w: &Work) -> std::path::PathBuf {
+    let mut lines = vec!["action;code_dossier;email;offre;ancienne_offre".to_string()];
+    for i in 1..=4 {
+        lines.push(format!("changer_offre;D{i:03};p{i}@ok.fr;consultation;start"));
+    }
+    for i in 5..=8 {
+        lines.push(format!("ajouter_offre;D{i:03};p{i}@ok.fr;co-production;"));
+    }
+    for i in 9..=12 {
+        lines.push(format!("retirer_application;D{i:03};p{i}@ok.fr;start;"));
+    }
+    lines.push("ajouter_offre;D013;p13@ok.fr;start;".into());
+    lines.push("retirer_application;D014;p14@ok.fr;consultation;".into());
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    w.csv_1252("mois.csv", &refs)
+}
+
+fn undo(w: &Work, sim: &TestSim, args: &[&str]) -> std::process::Output {
+    w.bin_for(sim).arg("undo").args(args).args(["--rate", "200/s"]).output().unwrap()
+}
+
+/// The e-mail sheet run, then undone: the dry run sends nothing and writes
+/// the verdicts; the undo without --partial gives back the ANNULABLE rows
+/// only; with --partial, the PARTIEL rows go and the rows undone already
+/// are REFUSE: every contact's offers are back as before the run.
+#[test]
+fn an_email_sheet_run_then_undone_comes_back_row_by_row() {
+    let sim = sim_with_contacts(14);
+    let w = Work::new();
+    let sheet = email_sheet(&w);
+    let before = offers(&sim);
+    let out = w.bin_for(&sim).args(["run", sheet.to_str().unwrap(), "--results", "r.csv", "--rate", "200/s"]).output();
+    assert_eq!(out.unwrap().status.code(), Some(1), "one row refused");
+    let run = results_csv(&w.path("r.csv"));
+    assert_eq!(run.iter().filter(|l| l["statut"] == "OK").count(), 13, "{run:?}");
+    let sent = total(&sim);
+
+    // The dry run: the verdicts, nothing sent.
+    let out = undo(&w, &sim, &["r.csv", "--results", "u0.csv", "--dry-run", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(total(&sim), sent, "a dry run sends nothing");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["verdicts"]["ANNULABLE"].as_u64(), v["calls"].as_u64()), (Some(4), Some(4)), "{v}");
+    let dry = results_csv(&w.path("u0.csv"));
+    let expected = counts(&[("ANNULABLE", 4), ("PARTIEL", 8), ("RIEN_A_DEFAIRE", 2)]);
+    assert_eq!(verdicts(&dry), expected, "{dry:?}");
+    // The verdict column comes last; the existing columns keep their place.
+    let header = std::fs::read_to_string(w.path("u0.csv")).unwrap();
+    let header = header.lines().next().unwrap().to_string();
+    assert!(header.ends_with(";horodatage;conseil;verdict"), "{header}");
+    let partial = dry.iter().find(|l| l["verdict"] == "PARTIEL").unwrap();
+    assert!(partial["message"].contains("le lien dossier–interlocuteur créé par l'ajout peut rester"), "{partial:?}");
+
+    // Without --partial: the 4 ANNULABLE rows only.
+    let collab = received(&sim, Operation::AddCollaborativeOffer);
+    let remove = received(&sim, Operation::RemoveApplication);
+    let out = undo(&w, &sim, &["r.csv", "--results", "u1.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let u1 = results_csv(&w.path("u1.csv"));
+    assert_eq!(verdicts(&u1), expected, "{u1:?}");
+    assert_eq!(received(&sim, Operation::AddCollaborativeOffer), collab + 4);
+    assert_eq!(received(&sim, Operation::RemoveApplication), remove, "no PARTIEL row undone unticked");
+    assert_eq!(total(&sim), sent + 4, "0 calls for the other rows");
+    for l in &u1 {
+        let expected = if l["verdict"] == "ANNULABLE" { "OK" } else { "IGNORE" };
+        assert_eq!(l["statut"], expected, "{l:?}");
+    }
+    let now = offers(&sim);
+    for i in 9..=12 {
+        let k = format!("p{i}@ok.fr");
+        assert_eq!(now[&k], before[&k], "{k} has its offer back");
+    }
+
+    // With --partial: the PARTIEL rows go; those undone already are REFUSE.
+    let out = undo(&w, &sim, &["r.csv", "--results", "u2.csv", "--partial"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let u2 = results_csv(&w.path("u2.csv"));
+    assert_eq!(verdicts(&u2), counts(&[("PARTIEL", 8), ("REFUSE", 4), ("RIEN_A_DEFAIRE", 2)]), "{u2:?}");
+    assert_eq!(total(&sim), sent + 4 + 12, "changer_offre: 2 calls a row, ajouter_offre: 1");
+    assert_eq!(offers(&sim), before, "every contact's offers as before the run");
+    // The old offer is given back before the new one is withdrawn.
+    let changed = u2.iter().find(|l| l["action"] == "changer_offre").unwrap();
+    assert_eq!(changed["statut"], "OK", "{changed:?}");
+    assert!(changed["message"].contains("est rendue à"), "{changed:?}");
+    let refused = u2.iter().find(|l| l["verdict"] == "REFUSE").unwrap();
+    assert_eq!(refused["statut"], "IGNORE");
+    assert!(refused["message"].contains("exécution n° 2"), "names the undo that did it: {refused:?}");
+}
+
+/// The monthly dossier-level sample undone: every row that changed Loop
+/// is IRREVERSIBLE, the others have nothing to undo; 0 calls.
+#[test]
+fn the_monthly_dossier_sample_undone_is_irreversible_and_sends_nothing() {
+    let seed = simulator::Seed {
+        dossiers: Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),
+        ..Default::default()
+    };
+    let mut model = simulator::build_model(&seed, 1, loopbatch::job::Lang::Fr).unwrap();
+    // The month's old offer active where the sheet changes or removes it.
+    for code in (51..=60).map(|i| format!("CLI{i:04}")).chain(["CLI0020".to_string()]) {
+        model.dossiers.get_mut(&code).unwrap().offers.insert("start".into());
+    }
+    let sim = TestSim::start(Options { model, ..Default::default() });
+    let w = Work::new();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/changement-offres.csv");
+    w.bin_for(&sim).args(["run", sample.to_str().unwrap(), "--results", "r.xlsx", "--rate", "500/s"]).output().unwrap();
+    let run = results_xlsx(&w.path("r.xlsx"));
+    assert_eq!(run.iter().filter(|l| l["statut"] == "OK").count(), 12, "{run:?}");
+    let sent = total(&sim);
+    let out = undo(&w, &sim, &["r.xlsx", "--results", "u.xlsx", "--partial"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(total(&sim), sent, "0 calls");
+    let u = results_xlsx(&w.path("u.xlsx"));
+    for (r, l) in run.iter().zip(&u) {
+        let expected = if r["statut"] == "OK" { "IRREVERSIBLE" } else { "RIEN_A_DEFAIRE" };
+        assert_eq!(l["verdict"], expected, "{r:?} {l:?}");
+        assert_eq!(l["statut"], "IGNORE", "{l:?}");
+    }
+    let irreversible = u.iter().find(|l| l["verdict"] == "IRREVERSIBLE").unwrap();
+    assert!(irreversible["message"].contains("Loop ne dit pas qui l'avait"), "{irreversible:?}");
+    // In English: the same columns and words, the messages in English.
+    let out = w.bin_for(&sim).args(["--lang", "en", "undo", "r.xlsx", "--results", "en.xlsx", "--dry-run"]).output();
+    assert_eq!(out.unwrap().status.code(), Some(0));
+    let en = results_xlsx(&w.path("en.xlsx"));
+    for (fr, en) in u.iter().zip(&en) {
+        assert_eq!((&fr["verdict"], &fr["statut"]), (&en["verdict"], &en["statut"]), "{en:?}");
+    }
+    let irreversible = en.iter().find(|l| l["verdict"] == "IRREVERSIBLE").unwrap();
+    assert!(irreversible["message"].contains("Loop does not say who had it"), "{irreversible:?}");
+}
+
+/// An onboarding sheet run, undone with --partial (the contacts stay in
+/// Loop, said), then run again: addCollaborativeOffer, never addClient.
+#[test]
+fn run_undo_then_the_sheet_again_sends_add_collaborative_offer_never_add_client() {
+    let codes: Vec<String> = (1..=3).map(|i| format!("D{i:03}")).collect();
+    let pairs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), true)).collect();
+    let sim = TestSim::start(Options { model: model(&pairs), ..Default::default() });
+    let w = Work::new();
+    let mut lines = vec!["code_dossier;email;nom;prenom;offre".to_string()];
+    for i in 1..=3 {
+        lines.push(format!("D{i:03};n{i}@ok.fr;Nom{i};Prenom{i};start"));
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let sheet = w.csv_1252("s.csv", &refs);
+    let run = |results: &str| {
+        w.bin_for(&sim).args(["run", sheet.to_str().unwrap(), "--results", results, "--rate", "200/s"]).output()
+    };
+    assert_eq!(run("r1.csv").unwrap().status.code(), Some(0));
+    assert_eq!(received(&sim, Operation::AddClient), 3);
+    let out = undo(&w, &sim, &["r1.csv", "--results", "u.csv", "--partial"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let u = results_csv(&w.path("u.csv"));
+    assert!(u.iter().all(|l| l["verdict"] == "PARTIEL" && l["statut"] == "OK"), "{u:?}");
+    assert!(u[0]["message"].contains("Paramétrage > Clients > Interlocuteurs"), "{u:?}");
+    assert_eq!(received(&sim, Operation::RemoveApplication), 3);
+    let state = offers(&sim);
+    assert!(state.values().all(|d| d.as_object().unwrap().values().all(|o| o.as_array().unwrap().is_empty())));
+    let collab = received(&sim, Operation::AddCollaborativeOffer);
+    assert_eq!(run("r2.csv").unwrap().status.code(), Some(0));
+    assert_eq!(received(&sim, Operation::AddClient), 3, "never addClient again");
+    assert_eq!(received(&sim, Operation::AddCollaborativeOffer), collab + 3);
+}
+
+/// Killed during an undo, then resumed: nothing received twice. A second
+/// undo of the same run: REFUSE. An undo against another tenant: refused,
+/// nothing sent. A run changed by a later run: its rows REFUSE.
+#[test]
+fn kill_resume_second_undo_other_tenant_and_later_runs() {
+    let sim = sim_with_contacts(14);
+    let w = Work::new();
+    let sheet = email_sheet(&w);
+    let before = offers(&sim);
+    let out = w.bin_for(&sim).args(["run", sheet.to_str().unwrap(), "--results", "r.csv", "--rate", "200/s"]).output();
+    assert_eq!(out.unwrap().status.code(), Some(1));
+
+    // Into the run's own results: refused, the results untouched.
+    let kept = std::fs::read(w.path("r.csv")).unwrap();
+    let out = undo(&w, &sim, &["r.csv", "--results", "r.csv", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("un autre fichier"), "{out:?}");
+    assert_eq!(std::fs::read(w.path("r.csv")).unwrap(), kept);
+
+    // Another tenant (another simulator): refused before anything is sent.
+    let other = sim_with_contacts(14);
+    let out = undo(&w, &other, &["r.csv", "--results", "autre.csv", "--partial"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(total(&other), 0);
+
+    // Killed before its 5th call goes, then resumed.
+    let sent = total(&sim);
+    let marker = w.path("tue");
+    let out = w
+        .bin_for(&sim)
+        .args(["undo", "r.csv", "--results", "u.csv", "--partial", "--rate", "5/s"])
+        .env("LOOPBATCH_TEST_KILL_AT", "reserved:5")
+        .env("LOOPBATCH_TEST_KILL_MARKER", &marker)
+        .output()
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(&marker).unwrap_or_default(), "reserved", "{out:?}");
+    assert!(total(&sim) < sent + 16, "killed midway");
+    let out = undo(&w, &sim, &["r.csv", "--results", "u.csv", "--resume"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(total(&sim), sent + 16, "nothing received twice");
+    assert_eq!(offers(&sim), before, "every contact's offers as before the run");
+    let u = results_csv(&w.path("u.csv"));
+    assert_eq!(verdicts(&u), counts(&[("ANNULABLE", 4), ("PARTIEL", 8), ("RIEN_A_DEFAIRE", 2)]), "{u:?}");
+
+    // A second undo of the same run: every row undone is REFUSE, 0 calls.
+    let sent = total(&sim);
+    let out = undo(&w, &sim, &["r.csv", "--results", "u2.csv", "--partial"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(total(&sim), sent);
+    let u2 = results_csv(&w.path("u2.csv"));
+    assert_eq!(verdicts(&u2), counts(&[("REFUSE", 12), ("RIEN_A_DEFAIRE", 2)]), "{u2:?}");
+
+    // A run, then a later run changing the same offers: its rows REFUSE.
+    let lines = ["action;code_dossier;email;offre", "ajouter_offre;D001;p1@ok.fr;co-production"];
+    let first = w.csv_1252("a.csv", &lines);
+    let run = |s: &std::path::Path, r: &str| {
+        w.bin_for(&sim).args(["run", s.to_str().unwrap(), "--results", r, "--rate", "200/s"]).output().unwrap()
+    };
+    assert_eq!(run(&first, "a.csv.res.csv").status.code(), Some(0));
+    let lines = ["action;code_dossier;email;offre", "retirer_application;D001;p1@ok.fr;co-production"];
+    let later = w.csv_1252("b.csv", &lines);
+    assert_eq!(run(&later, "b.res.csv").status.code(), Some(0));
+    let sent = total(&sim);
+    let out = undo(&w, &sim, &["a.csv.res.csv", "--results", "ua.csv", "--partial"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(total(&sim), sent);
+    let ua = results_csv(&w.path("ua.csv"));
+    assert_eq!(ua[0]["verdict"], "REFUSE", "{ua:?}");
+    assert!(ua[0]["message"].contains("annulez d'abord celle-ci"), "{ua:?}");
+}
+
+/// Calls whose answers were lost (the connection cut after Loop applied
+/// them): their rows are A_VERIFIER, no call; once a person records « done » (`verify --done`), the row is
+/// undone; « not done », nothing to undo.
+#[test]
+fn a_verifier_rows_send_nothing_until_a_person_checks_them() {
+    let r = Routes::default();
+    let spared = [Operation::ProvisionCompany, Operation::AddOffer, Operation::AddCollaborativeOffer];
+    let faults = simulator::Faults {
+        lost_answer_rate: 1.0,
+        spared_routes: spared.map(|op| r.of(op).to_string()).to_vec(),
+        ..Default::default()
+    };
+    let mut m = model(&[("D001", true), ("D002", true), ("D003", true)]);
+    for (i, code) in ["D001", "D002", "D003"].iter().enumerate() {
+        m.dossiers.get_mut(*code).unwrap().offers = ["start".to_string()].into_iter().collect();
+        let email = format!("p{}@ok.fr", i + 1);
+        let contact = simulator::Contact {
+            object_id: format!("o{i}"),
+            user_id: format!("u{i}"),
+            email: email.clone(),
+            fields: Default::default(),
+            dossiers: BTreeMap::from([(code.to_string(), ["start".to_string()].into_iter().collect())]),
+        };
+        m.contacts.insert(email, contact);
+    }
+    let sim = TestSim::start(Options { model: m, faults, ..Default::default() });
+    let w = Work::new();
+    std::fs::write(w.path("loopbatch.toml"), "retries = 0\n").unwrap();
+    let lines = [
+        "action;code_dossier;email;offre",
+        "retirer_application;D001;p1@ok.fr;start",
+        "retirer_application;D002;p2@ok.fr;start",
+    ];
+    let sheet = w.csv_1252("v.csv", &lines);
+    let out = w.bin_for(&sim).args(["run", sheet.to_str().unwrap(), "--results", "r.csv", "--rate", "200/s"]).output();
+    assert_eq!(out.unwrap().status.code(), Some(1));
+    let run = results_csv(&w.path("r.csv"));
+    // Sent, the connection cut after Loop applied it: the run cannot know.
+    assert!(run.iter().all(|l| l["message"].contains("connexion coupée")), "{run:?}");
+    let sent = total(&sim);
+    let out = undo(&w, &sim, &["r.csv", "--results", "u1.csv", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let u1 = results_csv(&w.path("u1.csv"));
+    assert_eq!(verdicts(&u1), counts(&[("A_VERIFIER", 2)]), "{u1:?}");
+    assert!(u1[0]["message"].contains("loopbatch verify"), "{u1:?}");
+    w.bin().args(["verify", "r.csv", "--line", "2", "--done"]).assert().code(0);
+    w.bin().args(["verify", "r.csv", "--line", "3", "--not-done"]).assert().code(0);
+    let out = undo(&w, &sim, &["r.csv", "--results", "u2.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let u2 = results_csv(&w.path("u2.csv"));
+    assert_eq!(verdicts(&u2), counts(&[("ANNULABLE", 1), ("RIEN_A_DEFAIRE", 1)]), "{u2:?}");
+    assert_eq!(total(&sim), sent + 1, "the row checked done is undone: one addCollaborativeOffer");
+    assert_eq!(sim.state()["contacts"]["p1@ok.fr"]["dossiers"]["D001"], serde_json::json!(["start"]));
+
+    // Applied, its answer lost, the resend answered « not assigned »: the
+    // run says ERREUR, the undo knows the first attempt did it.
+    let lines = ["action;code_dossier;email;offre", "retirer_application;D003;p3@ok.fr;start"];
+    let sheet = w.csv_1252("v3.csv", &lines);
+    let out = w.bin_for(&sim).args(["run", sheet.to_str().unwrap(), "--results", "r3.csv", "--retries", "1"]).output();
+    assert_eq!(out.unwrap().status.code(), Some(1));
+    let out = undo(&w, &sim, &["r3.csv", "--results", "u3.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let u3 = results_csv(&w.path("u3.csv"));
+    assert_eq!(u3[0]["verdict"], "ANNULABLE", "{u3:?}");
+    assert_eq!(sim.state()["contacts"]["p3@ok.fr"]["dossiers"]["D003"], serde_json::json!(["start"]));
+}
+
+/// An updateClient undone: the phone an earlier run's addClient sent comes
+/// back (PARTIEL, with --partial); a field no earlier call sent cannot.
+#[test]
+fn an_update_comes_back_to_the_values_an_earlier_call_sent() {
+    let sim = TestSim::start(Options { model: model(&[("D001", true), ("D002", true)]), ..Default::default() });
+    let w = Work::new();
+    let first = w.csv_1252(
+        "s1.csv",
+        &[
+            "code_dossier;email;nom;prenom;telephone;offre",
+            "D001;p1@ok.fr;Un;Paul;06 11 11 11 11;start",
+            "D002;p2@ok.fr;Deux;Anne;06 22 22 22 22;start",
+        ],
+    );
+    let run = |s: &std::path::Path, r: &str| {
+        w.bin_for(&sim).args(["run", s.to_str().unwrap(), "--results", r, "--rate", "200/s"]).output().unwrap()
+    };
+    assert_eq!(run(&first, "r1.csv").status.code(), Some(0));
+    let phone = sim.state()["contacts"]["p1@ok.fr"]["fields"]["telephone"].clone();
+    let second = w.csv_1252(
+        "s2.csv",
+        &[
+            "action;code_dossier;email;telephone;profil",
+            "modifier_interlocuteur;D001;p1@ok.fr;07 99 99 99 99;",
+            "modifier_interlocuteur;D002;p2@ok.fr;;2.0",
+        ],
+    );
+    let out = run(&second, "r2.csv");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_ne!(sim.state()["contacts"]["p1@ok.fr"]["fields"]["telephone"], phone);
+    let sent = total(&sim);
+    let out = undo(&w, &sim, &["r2.csv", "--results", "u.csv", "--partial"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let u = results_csv(&w.path("u.csv"));
+    assert_eq!((u[0]["verdict"].as_str(), u[1]["verdict"].as_str()), ("PARTIEL", "IRREVERSIBLE"), "{u:?}");
+    assert!(u[0]["message"].contains("telephone"), "lists the fields it restores: {u:?}");
+    assert_eq!(total(&sim), sent + 1, "one updateClient");
+    assert_eq!(received(&sim, Operation::UpdateClient), 3);
+    assert_eq!(sim.state()["contacts"]["p1@ok.fr"]["fields"]["telephone"], phone, "the earlier phone is back");
+}
+
+/// Offers taken back (ANNULABLE); one whose dossier offer was removed by
+/// hand in Loop since (the registre does not know): ERREUR « offre non
+/// rétablie », exit 1; one whose dossier offer a later run removed:
+/// IRREVERSIBLE. Then the undo undone in its turn (by its number).
+#[test]
+fn an_offer_not_active_any_more_errs_and_an_undo_is_undoable() {
+    let sim = sim_with_contacts(3);
+    let w = Work::new();
+    let lines = [
+        "action;code_dossier;email;offre",
+        "retirer_application;D001;p1@ok.fr;start",
+        "retirer_application;D002;p2@ok.fr;start",
+        "retirer_application;D003;p3@ok.fr;start",
+    ];
+    let sheet = w.csv_1252("a.csv", &lines);
+    let run = |s: &std::path::Path, r: &str| {
+        w.bin_for(&sim).args(["run", s.to_str().unwrap(), "--results", r, "--rate", "200/s"]).output().unwrap()
+    };
+    assert_eq!(run(&sheet, "ra.csv").status.code(), Some(0));
+    let after_run = offers(&sim);
+    // By hand in Loop: D001's offer removed (the registre does not know).
+    let route = Routes::default().of(Operation::RemoveOffer).to_string();
+    let (status, _, _) = sim.post(&route, serde_json::json!({"codeDossier": "D001", "offre": "start"}), None);
+    assert_eq!(status, 200);
+    // A later run removes D002's offer.
+    let later = w.csv_1252("b.csv", &["action;code_dossier;offre", "retirer_offre;D002;start"]);
+    assert_eq!(run(&later, "rb.csv").status.code(), Some(0));
+    let out = undo(&w, &sim, &["ra.csv", "--results", "u.csv"]);
+    assert_eq!(out.status.code(), Some(1), "an inverse call ended ERREUR: {}", String::from_utf8_lossy(&out.stderr));
+    let u = results_csv(&w.path("u.csv"));
+    let verdicts: Vec<&str> = u.iter().map(|l| l["verdict"].as_str()).collect();
+    assert_eq!(verdicts, ["ANNULABLE", "IRREVERSIBLE", "ANNULABLE"], "{u:?}");
+    assert_eq!(u[0]["statut"], "ERREUR", "{u:?}");
+    assert!(u[0]["message"].starts_with("offre non rétablie : activez d'abord l'offre du dossier (LoopHub)"), "{u:?}");
+    assert_eq!((u[1]["statut"].as_str(), u[2]["statut"].as_str()), ("IGNORE", "OK"), "{u:?}");
+    assert_eq!(offers(&sim)["p3@ok.fr"]["D003"], serde_json::json!(["start"]));
+    // The undo undone, named by its number (run 3): p3's offer withdrawn again.
+    let out = undo(&w, &sim, &["3", "--results", "uu.csv", "--partial"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let uu = results_csv(&w.path("uu.csv"));
+    let verdicts: Vec<&str> = uu.iter().map(|l| l["verdict"].as_str()).collect();
+    assert_eq!(verdicts, ["RIEN_A_DEFAIRE", "RIEN_A_DEFAIRE", "PARTIEL"], "{uu:?}");
+    assert_eq!(offers(&sim)["p3@ok.fr"], after_run["p3@ok.fr"]);
+}
