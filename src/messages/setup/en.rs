@@ -12,6 +12,22 @@ fn place(t: &crate::error::RunPlace) -> String {
     notice(&Notice::Place { endpoint: &t.endpoint, domain: t.domain.as_deref(), instance: t.instance.as_deref() })
 }
 
+/// What `--only-failed` misses, the first half of its refusal.
+fn no_proof(missing: &NoProof) -> String {
+    match missing {
+        NoProof::PlanMissing { plan } => format!("the previous run's plan is missing: {}.", plan.display()),
+        NoProof::PlanUnreadable { why } => format!("{why}."),
+        NoProof::RunUnknown { registre, results } => format!(
+            "the registre {} does not know the previous run (nor is there a journal beside its results): {}.",
+            registre.display(),
+            results.display()
+        ),
+        NoProof::OtherPlan { results, plan } => {
+            format!("the run recorded for {} does not belong to the plan {}.", results.display(), plan.display())
+        }
+    }
+}
+
 pub(super) fn refusal(r: &Refusal) -> String {
     match r {
         Refusal::RegistreUnsafePlace { file, network } => {
@@ -97,12 +113,7 @@ pub(super) fn refusal(r: &Refusal) -> String {
         Refusal::ResultsAreFolder { results } => format!("The results file {} is a folder: give a .xlsx or .csv file name.", results.display()),
         Refusal::ResultsFolderUnwritable { folder, error } => format!("Cannot write results in {}: {error}. Nothing was sent.", folder.display()),
         Refusal::NoProof(missing) => {
-            let what = match &**missing {
-                NoProof::PlanMissing { plan } => format!("the previous run's plan is missing: {}.", plan.display()),
-                NoProof::PlanUnreadable { why } => format!("{why}."),
-                NoProof::RunUnknown { registre, results } => format!("the registre {} does not know the previous run (nor is there a journal beside its results): {}.", registre.display(), results.display()),
-                NoProof::OtherPlan { results, plan } => format!("the run recorded for {} does not belong to the plan {}.", results.display(), plan.display()),
-            };
+            let what = no_proof(missing);
             format!("--only-failed: {what} Without it nothing proves what the previous run did: nothing is sent. Put it back beside its results (or resume that run with --resume); if it is lost, run a copy of the sheet keeping only the rows to do again.")
         }
         Refusal::RowNotFound { at } => Message::RowNotFound { at }.text(Lang::En),

@@ -12,6 +12,22 @@ fn place(t: &crate::error::RunPlace) -> String {
     notice(&Notice::Place { endpoint: &t.endpoint, domain: t.domain.as_deref(), instance: t.instance.as_deref() })
 }
 
+/// What `--only-failed` misses, the first half of its refusal.
+fn no_proof(missing: &NoProof) -> String {
+    match missing {
+        NoProof::PlanMissing { plan } => format!("le plan de l'exécution précédente manque : {}.", plan.display()),
+        NoProof::PlanUnreadable { why } => format!("{why}."),
+        NoProof::RunUnknown { registre, results } => format!(
+            "le registre {} ne connaît pas l'exécution précédente (ni de journal à côté de ses résultats) : {}.",
+            registre.display(),
+            results.display()
+        ),
+        NoProof::OtherPlan { results, plan } => {
+            format!("l'exécution notée pour {} n'appartient pas au plan {}.", results.display(), plan.display())
+        }
+    }
+}
+
 pub(super) fn refusal(r: &Refusal) -> String {
     match r {
         Refusal::RegistreUnsafePlace { file, network } => {
@@ -97,12 +113,7 @@ pub(super) fn refusal(r: &Refusal) -> String {
         Refusal::ResultsAreFolder { results } => format!("Le fichier de résultats {} est un dossier : donnez un nom de fichier .xlsx ou .csv.", results.display()),
         Refusal::ResultsFolderUnwritable { folder, error } => format!("Impossible d'écrire les résultats dans {} : {error}. Rien n'a été envoyé.", folder.display()),
         Refusal::NoProof(missing) => {
-            let what = match &**missing {
-                NoProof::PlanMissing { plan } => format!("le plan de l'exécution précédente manque : {}.", plan.display()),
-                NoProof::PlanUnreadable { why } => format!("{why}."),
-                NoProof::RunUnknown { registre, results } => format!("le registre {} ne connaît pas l'exécution précédente (ni de journal à côté de ses résultats) : {}.", registre.display(), results.display()),
-                NoProof::OtherPlan { results, plan } => format!("l'exécution notée pour {} n'appartient pas au plan {}.", results.display(), plan.display()),
-            };
+            let what = no_proof(missing);
             format!("--only-failed : {what} Sans lui, rien ne prouve ce que l'exécution précédente a fait : rien n'est envoyé. Remettez-le à côté de ses résultats (ou reprenez-la avec --resume) ; s'il est perdu, lancez une nouvelle exécution sur une copie du fichier ne gardant que les lignes à refaire.")
         }
         Refusal::RowNotFound { at } => Message::RowNotFound { at }.text(Lang::Fr),
