@@ -453,22 +453,16 @@ pub(super) fn advice(a: Advice) -> &'static str {
 }
 
 pub(super) fn operation_done(op: Operation, one: bool) -> &'static str {
-    match (op, one) {
-        (Operation::ProvisionCompany, true) => "dossier provisioned",
-        (Operation::ProvisionCompany, false) => "dossiers provisioned",
-        (Operation::AddOffer, true) => "offer activated on a dossier",
-        (Operation::AddOffer, false) => "offers activated on a dossier",
-        (Operation::AddClient, true) => "contact created",
-        (Operation::AddClient, false) => "contacts created",
-        (Operation::AddCollaborativeOffer, true) => "offer given to a contact",
-        (Operation::AddCollaborativeOffer, false) => "offers given to a contact",
-        (Operation::UpdateClient, true) => "contact updated",
-        (Operation::UpdateClient, false) => "contacts updated",
-        (Operation::RemoveApplication, true) => "application removed",
-        (Operation::RemoveApplication, false) => "applications removed",
-        (Operation::RemoveOffer, true) => "offer removed",
-        (Operation::RemoveOffer, false) => "offers removed",
-    }
+    let (singular, plural) = match op {
+        Operation::ProvisionCompany => ("dossier provisioned", "dossiers provisioned"),
+        Operation::AddOffer => ("offer activated on a dossier", "offers activated on a dossier"),
+        Operation::AddClient => ("contact created", "contacts created"),
+        Operation::AddCollaborativeOffer => ("offer given to a contact", "offers given to a contact"),
+        Operation::UpdateClient => ("contact updated", "contacts updated"),
+        Operation::RemoveApplication => ("application removed", "applications removed"),
+        Operation::RemoveOffer => ("offer removed", "offers removed"),
+    };
+    if one { singular } else { plural }
 }
 
 pub(super) fn status_said(s: Status) -> &'static str {

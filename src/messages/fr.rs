@@ -454,22 +454,16 @@ pub(super) fn advice(a: Advice) -> &'static str {
 }
 
 pub(super) fn operation_done(op: Operation, one: bool) -> &'static str {
-    match (op, one) {
-        (Operation::ProvisionCompany, true) => "dossier approvisionné",
-        (Operation::ProvisionCompany, false) => "dossiers approvisionnés",
-        (Operation::AddOffer, true) => "offre activée sur un dossier",
-        (Operation::AddOffer, false) => "offres activées sur un dossier",
-        (Operation::AddClient, true) => "interlocuteur créé",
-        (Operation::AddClient, false) => "interlocuteurs créés",
-        (Operation::AddCollaborativeOffer, true) => "offre donnée à un interlocuteur",
-        (Operation::AddCollaborativeOffer, false) => "offres données à un interlocuteur",
-        (Operation::UpdateClient, true) => "interlocuteur modifié",
-        (Operation::UpdateClient, false) => "interlocuteurs modifiés",
-        (Operation::RemoveApplication, true) => "application retirée",
-        (Operation::RemoveApplication, false) => "applications retirées",
-        (Operation::RemoveOffer, true) => "offre retirée",
-        (Operation::RemoveOffer, false) => "offres retirées",
-    }
+    let (singular, plural) = match op {
+        Operation::ProvisionCompany => ("dossier approvisionné", "dossiers approvisionnés"),
+        Operation::AddOffer => ("offre activée sur un dossier", "offres activées sur un dossier"),
+        Operation::AddClient => ("interlocuteur créé", "interlocuteurs créés"),
+        Operation::AddCollaborativeOffer => ("offre donnée à un interlocuteur", "offres données à un interlocuteur"),
+        Operation::UpdateClient => ("interlocuteur modifié", "interlocuteurs modifiés"),
+        Operation::RemoveApplication => ("application retirée", "applications retirées"),
+        Operation::RemoveOffer => ("offre retirée", "offres retirées"),
+    };
+    if one { singular } else { plural }
 }
 
 pub(super) fn status_said(s: Status) -> &'static str {
