@@ -232,6 +232,15 @@ pub(super) fn run_message(m: &RunMessage) -> String {
         RunMessage::Stopped { stop: Stop::RegistreUnwritable, .. } => "loopbatch could no longer record its calls on this computer's disk (disk full, or writing refused): no more calls are sent. Free some space on the disk, then click “Resume”: nothing recorded as done is sent again.".into(),
         RunMessage::Stopped { stop: Stop::Said(why), .. } => why.to_string(),
         RunMessage::NothingToSend => "nothing to send".into(),
+        RunMessage::ResultsNowhere { registre, on_page } => {
+            let then = if *on_page { "click “Resume”" } else { "resume with --resume" };
+            format!("the results could be written nowhere (neither in their place, nor beside it, nor in the temporary folder). Each call's outcome is kept in the registre {}: free the file or the folder, then {then}: nothing will be sent again, the results will be written.", registre.display())
+        }
+        RunMessage::RescueKept { n, path } => format!("{n} call outcome(s) the registre could not record are kept in {}", path.display()),
+        RunMessage::RescueFailed { path, error } => format!("cannot keep either {} ({error}): the resume will check these calls with one deciding resend each", path.display()),
+        RunMessage::DoneInPreviousRun => "already done in the previous run".into(),
+        RunMessage::NotRunAgain { on_page: true } => "not run again (done or to check)".into(),
+        RunMessage::NotRunAgain { on_page: false } => "not run again (--only-failed)".into(),
         RunMessage::RerunCalls { calls, host } => {
             let calls = if *calls > 1 { format!("{calls} calls") } else { format!("{calls} call") };
             format!(
@@ -398,7 +407,7 @@ pub(super) fn failure(f: &Failure) -> String {
             }
         }
         Failure::Internal { .. } => "loopbatch internal error: a defect of the program, not of your file. Try again; if it happens again, report it.".into(),
-        Failure::Unusable(said) | Failure::Stopped(said) => said.clone(),
+        Failure::Unusable(said) => said.clone(),
         Failure::Refused(r) => super::setup::refusal(r, crate::i18n::Lang::En),
         Failure::Halted(h) => super::setup::halt(h, crate::i18n::Lang::En),
     }
@@ -441,6 +450,19 @@ pub(super) fn advice(a: Advice) -> &'static str {
         }
         Advice::Refused(None) => "Fix what Loop's message says (in Loop or in the sheet), then run the failures again.",
     }
+}
+
+pub(super) fn operation_done(op: Operation, one: bool) -> &'static str {
+    let (singular, plural) = match op {
+        Operation::ProvisionCompany => ("dossier provisioned", "dossiers provisioned"),
+        Operation::AddOffer => ("offer activated on a dossier", "offers activated on a dossier"),
+        Operation::AddClient => ("contact created", "contacts created"),
+        Operation::AddCollaborativeOffer => ("offer given to a contact", "offers given to a contact"),
+        Operation::UpdateClient => ("contact updated", "contacts updated"),
+        Operation::RemoveApplication => ("application removed", "applications removed"),
+        Operation::RemoveOffer => ("offer removed", "offers removed"),
+    };
+    if one { singular } else { plural }
 }
 
 pub(super) fn status_said(s: Status) -> &'static str {
@@ -565,29 +587,12 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
             "The registre knows no run for {}: check the results file (or --registre). Nothing was recorded.",
             results.display()
         ),
-        MemoryMessage::VerifyNoLine { sheet, line } => format!(
-            "No call of this run serves row {line} of sheet {sheet}: check the row number (the results' « ligne » column) and --sheet. Nothing was recorded."
-        ),
-        MemoryMessage::VerifySheetNeeded { sheets } => format!(
-            "The results hold several sheets ({sheets}): say which with --sheet SHEET. Nothing was recorded."
-        ),
-        MemoryMessage::VerifyNotToCheck { sheet, line } => format!(
-            "Row {line} (sheet {sheet}) is not to check: none of its calls is A_VERIFIER or went out without an answer in this run. Nothing was recorded. Only A_VERIFIER rows are recorded with verify; for the rest, run the sheet again (the registre will not send what is done)."
-        ),
-        MemoryMessage::VerifyGoing { results } => format!(
-            "The run writing {} is going: wait for its end (or stop it), then record its A_VERIFIER rows with loopbatch verify. Nothing was recorded.",
-            results.display()
-        ),
-        MemoryMessage::CheckedDone { who, at } => format!(
-            "checked done in Loop by {who} on {} (loopbatch verify): nothing was sent again",
-            super::moment(at)
-        ),
-        MemoryMessage::RescueForeign { file } => format!(
-            "The rescue file {} is not this registre's (another registre, or an old one): ignored and left in place; the calls it says done will be checked by the resume. Delete it if it is of no more use.",
-            file.display()
-        ),
-        MemoryMessage::ResumeClosed { run } => format!(
-            "Run no. {run} was closed without resuming (loopbatch registre close): nothing to resume. Run the sheet again into other results (loopbatch run SHEET --results OTHER-RESULTS): the registre will not send what is done, and its calls to check are still to record with loopbatch verify."
-        ),
+        m @ (MemoryMessage::VerifyNotToCheck { .. }
+        | MemoryMessage::VerifyNoLine { .. }
+        | MemoryMessage::VerifySheetNeeded { .. }
+        | MemoryMessage::VerifyGoing { .. }
+        | MemoryMessage::CheckedDone { .. }
+        | MemoryMessage::ResumeClosed { .. }
+        | MemoryMessage::RescueForeign { .. }) => super::checks::en(m),
     }
 }
