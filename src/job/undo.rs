@@ -49,6 +49,8 @@ pub struct UndoPreview {
     tenant: Option<serde_json::Value>,
     /// The undone run's results file.
     pub results: PathBuf,
+    /// The registre the run was read from.
+    registre: PathBuf,
 }
 
 impl UndoPreview {
@@ -57,12 +59,36 @@ impl UndoPreview {
         self.tenant.clone()
     }
 
-    /// The undo's results must be another file than the undone run's.
+    /// The undo's results (or its dry run's) must be a new file: not the
+    /// undone run's results, nor any run's (its record beside it), nor an
+    /// input sheet a run was made from. Exit 2, nothing written.
     pub fn results_allowed(&self, results: &Path, lang: Lang) -> Result<()> {
-        match super::before::same_file(&self.results, results) {
-            true => Err(Failure::unusable(UndoRefusal::SameResults.text(lang))),
-            false => Ok(()),
+        if super::before::same_file(&self.results, results) {
+            return Err(Failure::unusable(UndoRefusal::SameResults.text(lang)));
         }
+        let shown = results.display().to_string();
+        let files = RunFiles::new(std::fs::canonicalize(results).unwrap_or_else(|_| results.to_path_buf()))
+            .with_registre(Some(self.registre.clone()));
+        if files.journal().exists() || super::before::has_run(&files) || super::before::is_running(&files) {
+            return Err(Failure::unusable(UndoRefusal::RunResults { file: &shown }.text(lang)));
+        }
+        if results.is_file() {
+            let sha = std::fs::read(results).map(|b| format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(&b)));
+            let input = match sha {
+                Ok(sha) => sha == self.source_sha() || Registre::open(&self.registre, lang)?.is_input_sheet(&sha)?,
+                Err(_) => false,
+            };
+            if input {
+                return Err(Failure::unusable(UndoRefusal::InputSheet { file: &shown }.text(lang)));
+            }
+        }
+        Ok(())
+    }
+
+    /// The undone run's input sheet's SHA-256.
+    fn source_sha(&self) -> &str {
+        let sha = &self.plan.source.sha256;
+        sha.rsplit(':').next().unwrap_or(sha)
     }
 
     /// Rows per verdict word.
@@ -111,7 +137,7 @@ pub fn undo_preview(cfg: &Config, undone: &UndoneRef, registre: Option<&Path>, t
     let same = |t: Option<&str>| recorded.as_ref().is_some_and(|now| super::memory::same_tenant(now, &keys, t));
     let facts = reg.undo_facts(run, &same)?;
     let (plan, verdicts) = undo_plan(&plan, &facts, ticks, &cfg.routes, lang);
-    Ok(UndoPreview { run: id, plan, verdicts, tenant, results })
+    Ok(UndoPreview { run: id, plan, verdicts, tenant, results, registre: place })
 }
 
 /// What an undo is asked to do.
@@ -142,6 +168,7 @@ pub async fn undo(
 ) -> Result<RunReport> {
     let files = RunFiles::new(&req.results).with_registre(req.registre.clone());
     let (source, bound) = if req.resume {
+        resume_of(cfg, &req, &files)?;
         (RunSource::PlanFile(files.plan()), None)
     } else {
         let preview = match preview {
@@ -159,7 +186,45 @@ pub async fn undo(
     run_req.keys = req.keys;
     run_req.front = req.front;
     run_req.bound_tenant = bound;
-    run(cfg, run_req, events, stopper, confirm).await
+    // The registre's memory is no part of an undo (its inverse calls are
+    // never skipped as done, nor would --send-all apply): not said.
+    let inner = events;
+    let events: EventSink = std::sync::Arc::new(move |e: super::events::Event| {
+        if !matches!(e, super::events::Event::Remembered { .. }) {
+            inner(e)
+        }
+    });
+    let mut report = run(cfg, run_req, events, stopper, confirm).await?;
+    report.memory = None;
+    Ok(report)
+}
+
+/// `--resume` continues an undo of the run named, nothing else: the run
+/// recorded for the results must be an undo of that run (exit 2 if not).
+/// Results without any run are left to the resume's own refusal.
+fn resume_of(cfg: &Config, req: &UndoRequest, files: &RunFiles) -> Result<()> {
+    let lang = cfg.lang;
+    let place = files.registre();
+    if !place.exists() {
+        return Ok(());
+    }
+    let reg = Registre::open(&place, lang)?;
+    let Some((found, undoes)) = reg.run_of_results(&crate::registre::canonical(&req.results))? else { return Ok(()) };
+    let named = match &req.undone {
+        UndoneRef::Id(id) => Some(*id),
+        UndoneRef::Results(p) => reg.undone_run(RunKey::Results(&crate::registre::canonical(p)))?.map(|r| r.id),
+    };
+    if undoes.is_some() && undoes == named {
+        return Ok(());
+    }
+    let (results, named) = (req.results.display().to_string(), named.map(|n| n.to_string()));
+    let text = match undoes {
+        Some(other) => {
+            UndoRefusal::ResumeOtherUndo { results: &results, run: found, undoes: other, named: named.as_deref() }
+        }
+        None => UndoRefusal::ResumeNotUndo { results: &results, run: found },
+    };
+    Err(Failure::unusable(text.text(lang)))
 }
 
 /// The rows of an undo's dry run: IGNORE with the verdict as reason, or

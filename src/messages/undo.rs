@@ -68,6 +68,8 @@ pub(crate) enum UndoText<'a> {
     },
     // Row leads.
     LeadAnnulable,
+    /// An ANNULABLE row the page's form left unticked.
+    LeadAnnulableLeft,
     LeadPartialTicked,
     /// A PARTIEL row left: `page` says how to tick it there.
     LeadPartialLeft {
@@ -92,6 +94,16 @@ pub(crate) enum UndoText<'a> {
         answer: &'a str,
     },
     OfferNotActive {
+        answer: &'a str,
+    },
+    /// An undo's source, as the history lists it.
+    SourceName {
+        run: i64,
+        sheet: &'a str,
+    },
+    /// An inverse removeApplication whose answer was lost, resent and
+    /// answered « not assigned »: the offer is withdrawn either way.
+    WithdrawnLost {
         answer: &'a str,
     },
 }
@@ -141,6 +153,9 @@ fn fr(t: &UndoText<'_>) -> String {
         ),
         UndoneBefore { run } => format!("ligne déjà annulée par l'exécution n° {run}"),
         LeadAnnulable => "Annulable :".into(),
+        LeadAnnulableLeft => {
+            "Non annulée : décochée (ANNULABLE ; cochez-la dans une nouvelle annulation pour l'annuler) :".into()
+        }
         LeadPartialTicked => "Annulée en partie :".into(),
         LeadPartialLeft { page: true } => "Non annulée tant qu'elle n'est pas cochée (PARTIEL) :".into(),
         LeadPartialLeft { page: false } => {
@@ -165,6 +180,10 @@ fn fr(t: &UndoText<'_>) -> String {
         }
         OfferNotActive { answer } => format!(
             "offre non rétablie : activez d'abord l'offre du dossier (LoopHub), puis relancez l'annulation (réponse de Loop : « {answer} »)"
+        ),
+        SourceName { run, sheet } => format!("annulation de l'exécution n° {run} ({sheet})"),
+        WithdrawnLost { answer } => format!(
+            "offre retirée (une tentative restée sans réponse l'a peut-être fait ; au nouvel envoi, Loop a répondu « {answer} »)"
         ),
     }
 }
@@ -207,6 +226,7 @@ fn en(t: &UndoText<'_>) -> String {
         }
         UndoneBefore { run } => format!("row already undone by run no. {run}"),
         LeadAnnulable => "Undoable:".into(),
+        LeadAnnulableLeft => "Not undone: unticked (ANNULABLE; tick it in a new undo to undo it):".into(),
         LeadPartialTicked => "Partly undone:".into(),
         LeadPartialLeft { page: true } => "Not undone unless ticked (PARTIEL):".into(),
         LeadPartialLeft { page: false } => "Not undone (PARTIEL: undo again with --partial to undo it):".into(),
@@ -228,6 +248,10 @@ fn en(t: &UndoText<'_>) -> String {
         OfferNotActive { answer } => format!(
             "offer not restored: first activate the dossier's offer (LoopHub), then undo again (Loop's answer: “{answer}”)"
         ),
+        SourceName { run, sheet } => format!("undo of run no. {run} ({sheet})"),
+        WithdrawnLost { answer } => format!(
+            "offer withdrawn (an attempt left without an answer may have done it; on the resend, Loop answered “{answer}”)"
+        ),
     }
 }
 
@@ -242,6 +266,14 @@ pub(crate) enum UndoRefusal<'a> {
     NoPlan { run: i64, plan: &'a str },
     /// The undo's results are the run's own.
     SameResults,
+    /// The undo's results are another run's results.
+    RunResults { file: &'a str },
+    /// The undo's results are a run's input sheet.
+    InputSheet { file: &'a str },
+    /// `--resume` into the results of a run that is no undo.
+    ResumeNotUndo { results: &'a str, run: i64 },
+    /// `--resume` into the results of an undo of another run.
+    ResumeOtherUndo { results: &'a str, run: i64, undoes: i64, named: Option<&'a str> },
 }
 
 impl Text for UndoRefusal<'_> {
@@ -272,6 +304,32 @@ impl Text for UndoRefusal<'_> {
             (Lang::En, SameResults) => {
                 "The undo's results must be another file than the undone run's: give --results another name. Nothing was sent.".into()
             }
+            (Lang::Fr, RunResults { file }) => format!(
+                "Le fichier {file} est le fichier de résultats d'une exécution (notée au registre) : l'annulation l'écraserait, et avec lui ce que cette exécution a fait. Rien n'a été écrit ni envoyé. Donnez un autre nom à --results (par exemple annulation.xlsx)."
+            ),
+            (Lang::En, RunResults { file }) => format!(
+                "The file {file} holds the results of a run (recorded in the registre): the undo would overwrite them, and with them what that run did. Nothing was written or sent. Give --results another name (for example undo.xlsx)."
+            ),
+            (Lang::Fr, InputSheet { file }) => format!(
+                "Le fichier {file} est la feuille d'entrée d'une exécution (notée au registre) : l'annulation l'écraserait. Rien n'a été écrit ni envoyé. Donnez un autre nom à --results (par exemple annulation.xlsx)."
+            ),
+            (Lang::En, InputSheet { file }) => format!(
+                "The file {file} is the input sheet of a run (recorded in the registre): the undo would overwrite it. Nothing was written or sent. Give --results another name (for example undo.xlsx)."
+            ),
+            (Lang::Fr, ResumeNotUndo { results, run }) => format!(
+                "Les résultats {results} sont ceux de l'exécution n° {run}, qui n'est pas une annulation : « loopbatch undo --resume » ne reprend qu'une annulation. Pour reprendre cette exécution, lancez « loopbatch run » avec --resume et ces résultats. Rien n'a été envoyé."
+            ),
+            (Lang::En, ResumeNotUndo { results, run }) => format!(
+                "The results {results} are those of run no. {run}, which is no undo: “loopbatch undo --resume” only resumes an undo. To resume that run, use “loopbatch run” with --resume and these results. Nothing was sent."
+            ),
+            (Lang::Fr, ResumeOtherUndo { results, run, undoes, named }) => format!(
+                "Les résultats {results} sont ceux de l'exécution n° {run}, qui annule l'exécution n° {undoes}{} : reprenez-la avec « loopbatch undo {undoes} --results {results} --resume ». Rien n'a été envoyé.",
+                named.map(|n| format!(", pas l'exécution n° {n}")).unwrap_or_default()
+            ),
+            (Lang::En, ResumeOtherUndo { results, run, undoes, named }) => format!(
+                "The results {results} are those of run no. {run}, which undoes run no. {undoes}{}: resume it with “loopbatch undo {undoes} --results {results} --resume”. Nothing was sent.",
+                named.map(|n| format!(", not run no. {n}")).unwrap_or_default()
+            ),
         }
     }
 }
@@ -293,6 +351,10 @@ pub(crate) enum UndoPageText {
     Back,
     NothingToSend,
     RowsPerVerdict,
+    /// An undo's row that sent nothing though something is left to undo.
+    NotUndone,
+    /// Above an undo's results: what is left to undo later.
+    LeftLater,
 }
 
 impl UndoPageText {
@@ -321,8 +383,12 @@ impl UndoPageText {
             (Lang::En, Why) => "what comes back, what does not",
             (Lang::Fr, Tick) => "annuler",
             (Lang::En, Tick) => "undo",
-            (Lang::Fr, TickHint) => "Cochez les lignes PARTIEL à annuler malgré ce qui ne revient pas.",
-            (Lang::En, TickHint) => "Tick the PARTIEL rows to undo despite what does not come back.",
+            (Lang::Fr, TickHint) => {
+                "Cochez les lignes PARTIEL à annuler malgré ce qui ne revient pas ; décochez une ligne ANNULABLE pour la laisser telle quelle."
+            }
+            (Lang::En, TickHint) => {
+                "Tick the PARTIEL rows to undo despite what does not come back; untick an ANNULABLE row to leave it as it is."
+            }
             (Lang::Fr, Continue) => "Continuer",
             (Lang::En, Continue) => "Continue",
             (Lang::Fr, ConfirmTitle) => "Confirmer l'annulation",
@@ -339,7 +405,42 @@ impl UndoPageText {
             }
             (Lang::Fr, RowsPerVerdict) => "Lignes par verdict :",
             (Lang::En, RowsPerVerdict) => "Rows per verdict:",
+            (Lang::Fr, NotUndone) => "non annulée",
+            (Lang::En, NotUndone) => "not undone",
+            (Lang::Fr, LeftLater) => {
+                "Les lignes « non annulée » restent à annuler plus tard : PARTIEL ou ANNULABLE laissée, cochez-la dans une nouvelle annulation (Annuler cette exécution, depuis l'exécution annulée) ; A_VERIFIER, vérifiez dans Loop et notez-le, puis annulez à nouveau ; REFUSE, la raison dit quoi faire d'abord."
+            }
+            (Lang::En, LeftLater) => {
+                "The rows “not undone” are left to undo later: PARTIEL or ANNULABLE left out, tick it in a new undo (Undo this run, from the undone run); A_VERIFIER, check in Loop and record it, then undo again; REFUSE, the reason says what to do first."
+            }
         }
+    }
+}
+
+/// A verdict in words, beside its code (as statuses are shown).
+pub(crate) fn verdict_said(word: &str, lang: Lang) -> &'static str {
+    match (lang, word) {
+        (Lang::Fr, "ANNULABLE") => "annulable",
+        (Lang::En, "ANNULABLE") => "undoable",
+        (Lang::Fr, "PARTIEL") => "annulable en partie",
+        (Lang::En, "PARTIEL") => "partly undoable",
+        (Lang::Fr, "IRREVERSIBLE") => "ne se défait pas",
+        (Lang::En, "IRREVERSIBLE") => "cannot be undone",
+        (Lang::Fr, "RIEN_A_DEFAIRE") => "rien à défaire",
+        (Lang::En, "RIEN_A_DEFAIRE") => "nothing to undo",
+        (Lang::Fr, "A_VERIFIER") => "à vérifier d'abord",
+        (Lang::En, "A_VERIFIER") => "to check first",
+        (Lang::Fr, "REFUSE") => "refusée",
+        (Lang::En, "REFUSE") => "refused",
+        _ => "",
+    }
+}
+
+/// An undo's page title: the run it undoes, its sheet and date.
+pub(crate) fn undo_title(run: i64, sheet: &str, date: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("Annulation de l'exécution n° {run} ({sheet}, {date})"),
+        Lang::En => format!("Undo of run no. {run} ({sheet}, {date})"),
     }
 }
 

@@ -60,26 +60,37 @@ impl Verdict {
     }
 }
 
-/// Which PARTIEL rows go: none, all (`--partial`), or those ticked.
+/// Which PARTIEL rows go: none, all (`--partial`), or those ticked
+/// (every ANNULABLE row going); or, as the page's form sends them, the rows
+/// ticked, ANNULABLE and PARTIEL alike (an ANNULABLE row unticked stays).
 #[derive(Debug, Clone, Default)]
 pub enum Ticks {
     #[default]
     None,
     All,
     Rows(HashSet<RowRef>),
+    Page(HashSet<RowRef>),
 }
 
 impl Ticks {
     /// Ticks a person gives row by row: the page's.
     fn on_page(&self) -> bool {
-        matches!(self, Ticks::Rows(_))
+        matches!(self, Ticks::Rows(_) | Ticks::Page(_))
     }
 
     fn has(&self, row: &RowRef) -> bool {
         match self {
             Ticks::None => false,
             Ticks::All => true,
-            Ticks::Rows(rows) => rows.contains(row),
+            Ticks::Rows(rows) | Ticks::Page(rows) => rows.contains(row),
+        }
+    }
+
+    /// Whether an ANNULABLE row goes: unless the page's form left it out.
+    fn keeps(&self, row: &RowRef) -> bool {
+        match self {
+            Ticks::Page(rows) => rows.contains(row),
+            _ => true,
         }
     }
 }
@@ -216,7 +227,7 @@ pub(crate) fn undo_plan(
     let mut verdicts: Vec<RowVerdict> =
         run.rows.iter().zip(&per_row).map(|(row, calls)| row_verdict(row, calls, facts, ticks, lang)).collect();
     unlink_shared(run, &per_row, &served, &mut verdicts, lang);
-    let plan = build(run, facts, &per_row, &verdicts, routes);
+    let plan = build(run, facts, &per_row, &verdicts, routes, lang);
     (plan, verdicts)
 }
 
@@ -251,15 +262,23 @@ fn row_verdict(
             if ticked { UndoText::LeadPartialTicked } else { UndoText::LeadPartialLeft { page: ticks.on_page() } }
                 .text(lang),
         )
-    } else {
+    } else if ticks.keeps(&row.row_ref()) {
         (Verdict::Annulable, UndoText::LeadAnnulable.text(lang))
+    } else {
+        (Verdict::Annulable, UndoText::LeadAnnulableLeft.text(lang))
     };
     let goes = match verdict {
-        Verdict::Annulable => true,
+        Verdict::Annulable => ticks.keeps(&row.row_ref()),
         Verdict::Partiel => ticks.has(&row.row_ref()),
         _ => false,
     };
-    let said: Vec<&str> = calls.iter().map(|(_, c)| c.text.as_str()).filter(|t| !t.is_empty()).collect();
+    // Each sentence once per row (several calls may say the same).
+    let mut said: Vec<&str> = Vec::new();
+    for t in calls.iter().map(|(_, c)| c.text.as_str()).filter(|t| !t.is_empty()) {
+        if !said.contains(&t) {
+            said.push(t);
+        }
+    }
     let reason = if said.is_empty() || verdict == Verdict::RienADefaire || before.is_some() {
         lead
     } else {
@@ -313,6 +332,7 @@ fn build(
     per_row: &[Vec<(u32, CallVerdict)>],
     verdicts: &[RowVerdict],
     routes: &Routes,
+    lang: Lang,
 ) -> Plan {
     let kept: Vec<usize> = (0..run.columns.len()).filter(|&i| run.columns[i] != VERDICT_COLUMN).collect();
     let mut columns: Vec<String> = kept.iter().map(|&i| run.columns[i].clone()).collect();
@@ -365,7 +385,11 @@ fn build(
     let sha256 = format!("{UNDO_PREFIX}{}:{}", facts.run.id, run.source.sha256);
     Plan {
         format_version: super::FORMAT_VERSION,
-        source: PlanSource { file: run.source.file.clone(), sha256 },
+        // The history names an undo by what it undoes.
+        source: PlanSource {
+            file: UndoText::SourceName { run: facts.run.id, sheet: &run.source.file }.text(lang),
+            sha256,
+        },
         columns,
         rows,
         calls,
