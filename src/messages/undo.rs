@@ -100,6 +100,7 @@ pub(crate) enum UndoText<'a> {
     SourceName {
         run: i64,
         sheet: &'a str,
+        date: &'a str,
     },
     /// An inverse removeApplication whose answer was lost, resent and
     /// answered « not assigned »: the offer is withdrawn either way.
@@ -181,7 +182,7 @@ fn fr(t: &UndoText<'_>) -> String {
         OfferNotActive { answer } => format!(
             "offre non rétablie : activez d'abord l'offre du dossier (LoopHub), puis relancez l'annulation (réponse de Loop : « {answer} »)"
         ),
-        SourceName { run, sheet } => format!("annulation de l'exécution n° {run} ({sheet})"),
+        SourceName { run, sheet, date } => format!("Annulation de l'exécution n° {run} ({sheet}, {date})"),
         WithdrawnLost { answer } => format!(
             "offre retirée (une tentative restée sans réponse l'a peut-être fait ; au nouvel envoi, Loop a répondu « {answer} »)"
         ),
@@ -248,7 +249,7 @@ fn en(t: &UndoText<'_>) -> String {
         OfferNotActive { answer } => format!(
             "offer not restored: first activate the dossier's offer (LoopHub), then undo again (Loop's answer: “{answer}”)"
         ),
-        SourceName { run, sheet } => format!("undo of run no. {run} ({sheet})"),
+        SourceName { run, sheet, date } => format!("Undo of run no. {run} ({sheet}, {date})"),
         WithdrawnLost { answer } => format!(
             "offer withdrawn (an attempt left without an answer may have done it; on the resend, Loop answered “{answer}”)"
         ),
@@ -433,14 +434,6 @@ pub(crate) fn verdict_said(word: &str, lang: Lang) -> &'static str {
         (Lang::Fr, "REFUSE") => "refusée",
         (Lang::En, "REFUSE") => "refused",
         _ => "",
-    }
-}
-
-/// An undo's page title: the run it undoes, its sheet and date.
-pub(crate) fn undo_title(run: i64, sheet: &str, date: &str, lang: Lang) -> String {
-    match lang {
-        Lang::Fr => format!("Annulation de l'exécution n° {run} ({sheet}, {date})"),
-        Lang::En => format!("Undo of run no. {run} ({sheet}, {date})"),
     }
 }
 

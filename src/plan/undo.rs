@@ -387,7 +387,8 @@ fn build(
         format_version: super::FORMAT_VERSION,
         // The history names an undo by what it undoes.
         source: PlanSource {
-            file: UndoText::SourceName { run: facts.run.id, sheet: &run.source.file }.text(lang),
+            file: UndoText::SourceName { run: facts.run.id, sheet: &run.source.file, date: &facts.run.date() }
+                .text(lang),
             sha256,
         },
         columns,
@@ -455,7 +456,14 @@ mod tests {
             order,
         };
         let facts = UndoFacts {
-            run: UndoneRun { id: 7, plan_hash: String::new(), tenant: None, results: String::new(), ended: true },
+            run: UndoneRun {
+                id: 7,
+                plan_hash: String::new(),
+                tenant: None,
+                results: String::new(),
+                ended: true,
+                started: String::new(),
+            },
             calls: HashMap::from([(1, effect(&calls[0], 10)), (2, effect(&calls[1], 20))]),
             later: HashMap::new(),
             later_removed: HashSet::new(),

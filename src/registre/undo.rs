@@ -51,6 +51,15 @@ pub(crate) struct UndoneRun {
     pub tenant: Option<String>,
     pub results: String,
     pub ended: bool,
+    /// When it started (as recorded: RFC 3339, local time).
+    pub started: String,
+}
+
+impl UndoneRun {
+    /// Its start's date and time, as a person reads them: `2026-12-06 18:00`.
+    pub(crate) fn date(&self) -> String {
+        self.started.get(..16).unwrap_or(&self.started).replace('T', " ")
+    }
 }
 
 /// Everything the verdicts are computed from.
@@ -86,7 +95,7 @@ impl Registre {
         };
         self.conn
             .query_row(
-                &format!("SELECT id, coalesce(plan, ''), tenant, results, ended IS NOT NULL FROM runs {sql}"),
+                &format!("SELECT id, coalesce(plan, ''), tenant, results, ended IS NOT NULL, started FROM runs {sql}"),
                 [arg],
                 |r| {
                     Ok(UndoneRun {
@@ -95,6 +104,7 @@ impl Registre {
                         tenant: r.get(2)?,
                         results: r.get(3)?,
                         ended: r.get(4)?,
+                        started: r.get(5)?,
                     })
                 },
             )
