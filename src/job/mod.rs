@@ -85,7 +85,7 @@ pub use stored::{StoredRun, forget_run, stored_run};
 pub use tenant::{Tenant, key_replaced, user_secret};
 pub use undo::{
     UndoPreview, UndoRequest, UndoRow, UndoTicks, UndoVerdict, UndoneRef, undo, undo_dry_results, undo_preview,
-    write_undo_dry_run,
+    undo_preview_dry, write_undo_dry_run,
 };
 
 /// Which sheet to read and how (the reader's options).

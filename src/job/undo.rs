@@ -102,6 +102,26 @@ pub use crate::plan::undo::{RowVerdict as UndoRow, Ticks as UndoTicks, Verdict a
 /// The verdicts of an undo of `undone`, read from the registre (`registre`:
 /// the one asked for, else the configuration's, else the default one).
 pub fn undo_preview(cfg: &Config, undone: &UndoneRef, registre: Option<&Path>, ticks: &Ticks) -> Result<UndoPreview> {
+    preview_of(cfg, undone, registre, ticks, false)
+}
+
+/// The verdicts of a dry run: said of an undo still to come.
+pub fn undo_preview_dry(
+    cfg: &Config,
+    undone: &UndoneRef,
+    registre: Option<&Path>,
+    ticks: &Ticks,
+) -> Result<UndoPreview> {
+    preview_of(cfg, undone, registre, ticks, true)
+}
+
+fn preview_of(
+    cfg: &Config,
+    undone: &UndoneRef,
+    registre: Option<&Path>,
+    ticks: &Ticks,
+    future: bool,
+) -> Result<UndoPreview> {
     let lang = cfg.lang;
     let registre = registre.map(Path::to_path_buf).or_else(|| cfg.registre.clone());
     let place = RunFiles::new("x.xlsx").with_registre(registre).registre();
@@ -136,7 +156,7 @@ pub fn undo_preview(cfg: &Config, undone: &UndoneRef, registre: Option<&Path>, t
     let keys = recorded.as_ref().map(|t| super::memory::linked_keys(&reg, t)).unwrap_or_default();
     let same = |t: Option<&str>| recorded.as_ref().is_some_and(|now| super::memory::same_tenant(now, &keys, t));
     let facts = reg.undo_facts(run, &same)?;
-    let (plan, verdicts) = undo_plan(&plan, &facts, ticks, &cfg.routes, lang);
+    let (plan, verdicts) = undo_plan(&plan, &facts, ticks, &cfg.routes, lang, future);
     Ok(UndoPreview { run: id, plan, verdicts, tenant, results, registre: place })
 }
 

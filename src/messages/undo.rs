@@ -14,18 +14,21 @@ pub(crate) enum UndoText<'a> {
         offre: &'a str,
         email: &'a str,
         dossier: &'a str,
+        future: bool,
     },
     /// addClient undone by removeApplication.
     ClientStays {
         offre: &'a str,
         email: &'a str,
         dossier: &'a str,
+        future: bool,
     },
     /// removeApplication undone by addCollaborativeOffer.
     OfferGivenBack {
         offre: &'a str,
         email: &'a str,
         dossier: &'a str,
+        future: bool,
     },
     /// A dossier's offer added or removed.
     DossierOffer {
@@ -44,6 +47,7 @@ pub(crate) enum UndoText<'a> {
         email: &'a str,
         fields: &'a str,
         offer: bool,
+        future: bool,
     },
     /// removeApplication whose dossier offer was removed since.
     OfferRemovedSince {
@@ -70,7 +74,9 @@ pub(crate) enum UndoText<'a> {
     LeadAnnulable,
     /// An ANNULABLE row the page's form left unticked.
     LeadAnnulableLeft,
-    LeadPartialTicked,
+    LeadPartialTicked {
+        future: bool,
+    },
     /// A PARTIEL row left: `page` says how to tick it there.
     LeadPartialLeft {
         page: bool,
@@ -121,13 +127,22 @@ impl Text for UndoText<'_> {
 fn fr(t: &UndoText<'_>) -> String {
     use UndoText::*;
     match t {
-        OfferWithdrawn { offre, email, dossier } => format!(
+        OfferWithdrawn { offre, email, dossier, future: true } => format!(
+            "l'offre {offre} de {email} sur {dossier} sera retirée ; le lien dossier–interlocuteur créé par l'ajout peut rester (Loop ne documente pas ce que removeApplication en fait)"
+        ),
+        OfferWithdrawn { offre, email, dossier, future: false } => format!(
             "l'offre {offre} de {email} sur {dossier} est retirée ; le lien dossier–interlocuteur créé par l'ajout peut rester (Loop ne documente pas ce que removeApplication en fait)"
         ),
-        ClientStays { offre, email, dossier } => format!(
+        ClientStays { offre, email, dossier, future: true } => format!(
+            "l'offre {offre} de {email} sur {dossier} sera retirée ; l'interlocuteur et son utilisateur client resteront dans Loop ; s'ils ont été créés par erreur, supprimez-les à la main (Paramétrage > Clients > Interlocuteurs)"
+        ),
+        ClientStays { offre, email, dossier, future: false } => format!(
             "l'offre {offre} de {email} sur {dossier} est retirée ; l'interlocuteur et son utilisateur client restent dans Loop ; s'ils ont été créés par erreur, supprimez-les à la main (Paramétrage > Clients > Interlocuteurs)"
         ),
-        OfferGivenBack { offre, email, dossier } => format!(
+        OfferGivenBack { offre, email, dossier, future: true } => format!(
+            "l'offre {offre} sera rendue à {email} sur {dossier} (profil et social non rétablis : Loop ne les fait pas connaître)"
+        ),
+        OfferGivenBack { offre, email, dossier, future: false } => format!(
             "l'offre {offre} est rendue à {email} sur {dossier} (profil et social non rétablis : Loop ne les fait pas connaître)"
         ),
         DossierOffer { operation, offre, dossier } => format!(
@@ -139,7 +154,11 @@ fn fr(t: &UndoText<'_>) -> String {
         Updated { email } => format!(
             "la modification de {email} (updateClient) ne se défait pas : loopbatch ne connaît pas avec certitude les valeurs d'avant (aucun appel loopbatch antérieur ne les a envoyées, ou un appel suivant les a changées)"
         ),
-        FieldsRestored { email, fields, offer } => format!(
+        FieldsRestored { email, fields, offer, future: true } => format!(
+            "{email} retrouvera ses valeurs d'avant pour : {fields} (celles qu'un appel loopbatch antérieur avait envoyées){}",
+            if *offer { " ; l'offre donnée par la modification restera" } else { "" }
+        ),
+        FieldsRestored { email, fields, offer, future: false } => format!(
             "{email} retrouve ses valeurs d'avant pour : {fields} (celles qu'un appel loopbatch antérieur avait envoyées){}",
             if *offer { " ; l'offre donnée par la modification reste" } else { "" }
         ),
@@ -157,7 +176,8 @@ fn fr(t: &UndoText<'_>) -> String {
         LeadAnnulableLeft => {
             "Non annulée : décochée (ANNULABLE ; cochez-la dans une nouvelle annulation pour l'annuler) :".into()
         }
-        LeadPartialTicked => "Annulée en partie :".into(),
+        LeadPartialTicked { future: false } => "Annulée en partie :".into(),
+        LeadPartialTicked { future: true } => "Sera annulée en partie :".into(),
         LeadPartialLeft { page: true } => "Non annulée tant qu'elle n'est pas cochée (PARTIEL) :".into(),
         LeadPartialLeft { page: false } => {
             "Non annulée (PARTIEL : relancez l'annulation avec --partial pour l'annuler) :".into()
@@ -192,13 +212,22 @@ fn fr(t: &UndoText<'_>) -> String {
 fn en(t: &UndoText<'_>) -> String {
     use UndoText::*;
     match t {
-        OfferWithdrawn { offre, email, dossier } => format!(
+        OfferWithdrawn { offre, email, dossier, future: true } => format!(
+            "the offer {offre} of {email} on {dossier} will be withdrawn; the dossier–contact link the add made may stay (Loop does not document what removeApplication does with it)"
+        ),
+        OfferWithdrawn { offre, email, dossier, future: false } => format!(
             "the offer {offre} of {email} on {dossier} is withdrawn; the dossier–contact link the add made may stay (Loop does not document what removeApplication does with it)"
         ),
-        ClientStays { offre, email, dossier } => format!(
+        ClientStays { offre, email, dossier, future: true } => format!(
+            "the offer {offre} of {email} on {dossier} will be withdrawn; the contact and their client user will stay in Loop; if they were created by mistake, delete them by hand (Paramétrage > Clients > Interlocuteurs)"
+        ),
+        ClientStays { offre, email, dossier, future: false } => format!(
             "the offer {offre} of {email} on {dossier} is withdrawn; the contact and their client user stay in Loop; if they were created by mistake, delete them by hand (Paramétrage > Clients > Interlocuteurs)"
         ),
-        OfferGivenBack { offre, email, dossier } => format!(
+        OfferGivenBack { offre, email, dossier, future: true } => format!(
+            "the offer {offre} will be given back to {email} on {dossier} (profile and social not restored: Loop does not tell them)"
+        ),
+        OfferGivenBack { offre, email, dossier, future: false } => format!(
             "the offer {offre} is given back to {email} on {dossier} (profile and social not restored: Loop does not tell them)"
         ),
         DossierOffer { operation, offre, dossier } => format!(
@@ -212,7 +241,11 @@ fn en(t: &UndoText<'_>) -> String {
                 "the change of {email} (updateClient) cannot be undone: loopbatch does not know the earlier values for sure"
             )
         }
-        FieldsRestored { email, fields, offer } => format!(
+        FieldsRestored { email, fields, offer, future: true } => format!(
+            "{email} will get back their earlier values for: {fields} (those an earlier loopbatch call sent){}",
+            if *offer { "; the offer the change gave will stay" } else { "" }
+        ),
+        FieldsRestored { email, fields, offer, future: false } => format!(
             "{email} gets back their earlier values for: {fields} (those an earlier loopbatch call sent){}",
             if *offer { "; the offer the change gave stays" } else { "" }
         ),
@@ -228,7 +261,8 @@ fn en(t: &UndoText<'_>) -> String {
         UndoneBefore { run } => format!("row already undone by run no. {run}"),
         LeadAnnulable => "Undoable:".into(),
         LeadAnnulableLeft => "Not undone: unticked (ANNULABLE; tick it in a new undo to undo it):".into(),
-        LeadPartialTicked => "Partly undone:".into(),
+        LeadPartialTicked { future: false } => "Partly undone:".into(),
+        LeadPartialTicked { future: true } => "Will be partly undone:".into(),
         LeadPartialLeft { page: true } => "Not undone unless ticked (PARTIEL):".into(),
         LeadPartialLeft { page: false } => "Not undone (PARTIEL: undo again with --partial to undo it):".into(),
         LeadIrreversible => "Irreversible, no call:".into(),

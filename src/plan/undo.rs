@@ -122,7 +122,7 @@ fn person_body(c: &CallEffect) -> serde_json::Value {
     serde_json::json!({"email": field(c, "email"), "codeDossier": field(c, "codeDossier"), "offre": field(c, "offre")})
 }
 
-fn call_verdict(c: &CallEffect, facts: &UndoFacts, lang: Lang) -> Option<CallVerdict> {
+fn call_verdict(c: &CallEffect, facts: &UndoFacts, lang: Lang, future: bool) -> Option<CallVerdict> {
     let Ok(op) = serde_json::from_value::<Operation>(serde_json::Value::String(c.operation.clone())) else {
         return None;
     };
@@ -147,13 +147,15 @@ fn call_verdict(c: &CallEffect, facts: &UndoFacts, lang: Lang) -> Option<CallVer
     let person = || Some((Operation::RemoveApplication, person_body(c)));
     match op {
         Operation::AddCollaborativeOffer => {
-            v(Verdict::Partiel, person(), said(UndoText::OfferWithdrawn { offre, email, dossier }))
+            v(Verdict::Partiel, person(), said(UndoText::OfferWithdrawn { offre, email, dossier, future }))
         }
-        Operation::AddClient => v(Verdict::Partiel, person(), said(UndoText::ClientStays { offre, email, dossier })),
+        Operation::AddClient => {
+            v(Verdict::Partiel, person(), said(UndoText::ClientStays { offre, email, dossier, future }))
+        }
         Operation::RemoveApplication => v(
             Verdict::Annulable,
             Some((Operation::AddCollaborativeOffer, person_body(c))),
-            said(UndoText::OfferGivenBack { offre, email, dossier }),
+            said(UndoText::OfferGivenBack { offre, email, dossier, future }),
         ),
         Operation::AddOffer | Operation::RemoveOffer => {
             v(Verdict::Irreversible, None, said(UndoText::DossierOffer { operation: op.name(), offre, dossier }))
@@ -161,7 +163,8 @@ fn call_verdict(c: &CallEffect, facts: &UndoFacts, lang: Lang) -> Option<CallVer
         Operation::ProvisionCompany => v(Verdict::Irreversible, None, said(UndoText::Provisioned { dossier })),
         Operation::UpdateClient => match fields_before(c, facts) {
             Some((body, names)) => {
-                let text = UndoText::FieldsRestored { email, fields: &names.join(", "), offer: !offre.is_empty() };
+                let text =
+                    UndoText::FieldsRestored { email, fields: &names.join(", "), offer: !offre.is_empty(), future };
                 v(Verdict::Partiel, Some((Operation::UpdateClient, body)), said(text))
             }
             None => v(Verdict::Irreversible, None, said(UndoText::Updated { email })),
@@ -203,13 +206,15 @@ fn changed_later(facts: &UndoFacts, thing: &Thing, op: Operation) -> Option<i64>
 }
 
 /// The undo of a run: its plan (the run's rows, their verdicts in the last
-/// column, the inverse calls) and each row's verdict.
+/// column, the inverse calls) and each row's verdict; `future`: said of an
+/// undo still to come (a dry run).
 pub(crate) fn undo_plan(
     run: &Plan,
     facts: &UndoFacts,
     ticks: &Ticks,
     routes: &Routes,
     lang: Lang,
+    future: bool,
 ) -> (Plan, Vec<RowVerdict>) {
     let index: HashMap<RowRef, usize> = run.rows.iter().enumerate().map(|(i, r)| (r.row_ref(), i)).collect();
     let mut per_row: Vec<Vec<(u32, CallVerdict)>> = (0..run.rows.len()).map(|_| Vec::new()).collect();
@@ -218,14 +223,14 @@ pub(crate) fn undo_plan(
         let Some(effect) = facts.calls.get(&call.id) else { continue };
         let rows: Vec<usize> = call.rows.iter().filter_map(|r| index.get(r).copied()).collect();
         for &i in &rows {
-            if let Some(cv) = call_verdict(effect, facts, lang) {
+            if let Some(cv) = call_verdict(effect, facts, lang, future) {
                 per_row[i].push((call.id, cv));
             }
         }
         served.insert(call.id, rows);
     }
     let mut verdicts: Vec<RowVerdict> =
-        run.rows.iter().zip(&per_row).map(|(row, calls)| row_verdict(row, calls, facts, ticks, lang)).collect();
+        run.rows.iter().zip(&per_row).map(|(row, calls)| row_verdict(row, calls, facts, ticks, lang, future)).collect();
     unlink_shared(run, &per_row, &served, &mut verdicts, lang);
     let plan = build(run, facts, &per_row, &verdicts, routes, lang);
     (plan, verdicts)
@@ -237,6 +242,7 @@ fn row_verdict(
     facts: &UndoFacts,
     ticks: &Ticks,
     lang: Lang,
+    future: bool,
 ) -> RowVerdict {
     let has = |v: Verdict| calls.iter().any(|(_, c)| c.verdict == v);
     // An earlier undo of this run sent one of this row's inverse calls.
@@ -259,8 +265,12 @@ fn row_verdict(
         let ticked = ticks.has(&row.row_ref());
         (
             Verdict::Partiel,
-            if ticked { UndoText::LeadPartialTicked } else { UndoText::LeadPartialLeft { page: ticks.on_page() } }
-                .text(lang),
+            if ticked {
+                UndoText::LeadPartialTicked { future }
+            } else {
+                UndoText::LeadPartialLeft { page: ticks.on_page() }
+            }
+            .text(lang),
         )
     } else if ticks.keeps(&row.row_ref()) {
         (Verdict::Annulable, UndoText::LeadAnnulable.text(lang))
@@ -471,12 +481,12 @@ mod tests {
             fields: HashMap::new(),
         };
         let routes = Routes::default();
-        let (plan, verdicts) = undo_plan(&run, &facts, &Ticks::None, &routes, Lang::Fr);
+        let (plan, verdicts) = undo_plan(&run, &facts, &Ticks::None, &routes, Lang::Fr, false);
         assert_eq!((verdicts[0].verdict, verdicts[0].goes), (Verdict::Partiel, false));
         assert!(plan.calls.is_empty());
         assert_eq!(plan.columns, ["action", "verdict"]);
         assert_eq!(plan.rows[0].values, ["changer_offre", "PARTIEL"]);
-        let (plan, _) = undo_plan(&run, &facts, &Ticks::All, &routes, Lang::Fr);
+        let (plan, _) = undo_plan(&run, &facts, &Ticks::All, &routes, Lang::Fr, false);
         let order: Vec<(Operation, String)> = plan
             .calls
             .iter()

@@ -126,6 +126,10 @@ fn an_email_sheet_run_then_undone_comes_back_row_by_row() {
     assert!(header.ends_with(";horodatage;conseil;verdict"), "{header}");
     let partial = dry.iter().find(|l| l["verdict"] == "PARTIEL").unwrap();
     assert!(partial["message"].contains("le lien dossier–interlocuteur créé par l'ajout peut rester"), "{partial:?}");
+    // Said of an undo still to come.
+    let annulable = dry.iter().find(|l| l["verdict"] == "ANNULABLE").unwrap();
+    assert!(annulable["message"].contains("sera rendue à"), "{annulable:?}");
+    assert!(partial["message"].contains("sera retirée"), "{partial:?}");
 
     // Without --partial: the 4 ANNULABLE rows only.
     let collab = received(&sim, Operation::AddCollaborativeOffer);
