@@ -187,6 +187,7 @@ pub async fn undo(
     confirm: Confirm,
 ) -> Result<RunReport> {
     let files = RunFiles::new(&req.results).with_registre(req.registre.clone());
+    let mut undone_id = 0;
     let (source, bound) = if req.resume {
         resume_of(cfg, &req, &files)?;
         (RunSource::PlanFile(files.plan()), None)
@@ -196,6 +197,7 @@ pub async fn undo(
             None => undo_preview(cfg, &req.undone, req.registre.as_deref(), &req.ticks)?,
         };
         preview.results_allowed(&req.results, cfg.lang)?;
+        undone_id = preview.run;
         (RunSource::Plan(Box::new(preview.plan)), preview.tenant)
     };
     let mut run_req = RunRequest::new(source, &req.results);
@@ -205,7 +207,7 @@ pub async fn undo(
     run_req.pacing = req.pacing;
     run_req.keys = req.keys;
     run_req.front = req.front;
-    run_req.bound_tenant = bound;
+    run_req.bound_tenant = bound.clone();
     // The registre's memory is no part of an undo (its inverse calls are
     // never skipped as done, nor would --send-all apply): not said.
     let inner = events;
@@ -214,7 +216,25 @@ pub async fn undo(
             inner(e)
         }
     });
-    let mut report = run(cfg, run_req, events, stopper, confirm).await?;
+    let undone = bound.as_ref().and_then(|t| serde_json::from_value::<super::tenant::Tenant>(t.clone()).ok());
+    let mut report = match run(cfg, run_req, events, stopper, confirm).await {
+        Ok(r) => r,
+        // Another place or key than the undone run's: said for an undo
+        // (it goes where the run went, with that tenant's keys).
+        Err(Failure::Refused(r))
+            if matches!(*r, crate::error::Refusal::OtherPlace { .. } | crate::error::Refusal::OtherKey { .. })
+                && undone.is_some() =>
+        {
+            let place = undone.map(|t| t.place(cfg.lang)).unwrap_or_default();
+            let key = match *r {
+                crate::error::Refusal::OtherKey { recorded, .. } => Some(recorded),
+                _ => None,
+            };
+            let text = UndoRefusal::OtherTenant { run: undone_id, place: &place, key: key.as_deref() };
+            return Err(Failure::unusable(text.text(cfg.lang)));
+        }
+        Err(e) => return Err(e),
+    };
     report.memory = None;
     Ok(report)
 }

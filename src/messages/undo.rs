@@ -305,6 +305,8 @@ pub(crate) enum UndoRefusal<'a> {
     RunResults { file: &'a str },
     /// The undo's results are a run's input sheet.
     InputSheet { file: &'a str },
+    /// The undo goes elsewhere than the undone run went (another place or key).
+    OtherTenant { run: i64, place: &'a str, key: Option<&'a str> },
     /// `--resume` into the results of a run that is no undo.
     ResumeNotUndo { results: &'a str, run: i64 },
     /// `--resume` into the results of an undo of another run.
@@ -350,6 +352,14 @@ impl Text for UndoRefusal<'_> {
             ),
             (Lang::En, InputSheet { file }) => format!(
                 "The file {file} is the input sheet of a run (recorded in the registre): the undo would overwrite it. Nothing was written or sent. Give --results another name (for example undo.xlsx)."
+            ),
+            (Lang::Fr, OtherTenant { run, place, key }) => format!(
+                "L'exécution n° {run} a été faite sur {place}{} : son annulation ne peut aller que là. Rien n'a été envoyé. Annulez-la avec l'adresse (base_url, domaine) et les clés d'API de ce tenant (la configuration ou les variables d'environnement de ce cabinet).",
+                key.map(|k| format!(", avec la clé d'API {k}")).unwrap_or_default()
+            ),
+            (Lang::En, OtherTenant { run, place, key }) => format!(
+                "Run no. {run} was made on {place}{}: its undo can only go there. Nothing was sent. Undo it with that tenant's address (base_url, domain) and API keys (that firm's configuration or environment variables).",
+                key.map(|k| format!(", with the API key {k}")).unwrap_or_default()
             ),
             (Lang::Fr, ResumeNotUndo { results, run }) => format!(
                 "Les résultats {results} sont ceux de l'exécution n° {run}, qui n'est pas une annulation : « loopbatch undo --resume » ne reprend qu'une annulation. Pour reprendre cette exécution, lancez « loopbatch run » avec --resume et ces résultats. Rien n'a été envoyé."

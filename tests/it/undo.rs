@@ -264,7 +264,10 @@ fn kill_resume_second_undo_other_tenant_and_later_runs() {
     // Another tenant (another simulator): refused before anything is sent.
     let other = sim_with_contacts(14);
     let out = undo(&w, &other, &["r.csv", "--results", "autre.csv", "--partial"]);
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("L'exécution n° 1 a été faite sur") && err.contains("Annulez-la avec l'adresse"), "{err}");
+    assert!(!err.contains("autre fichier de résultats"), "{err}");
     assert_eq!(total(&other), 0);
 
     // Killed before its 5th call goes, then resumed.
