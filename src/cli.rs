@@ -238,8 +238,8 @@ pub(crate) struct HistoryArgs {
     /// Tableur à écrire (.xlsx ou .csv) ; sans lui, un tableau à l'écran
     #[arg(long, value_name = "SORTIE")]
     pub results: Option<PathBuf>,
-    /// Format de la sortie à l'écran : text ou json
-    #[arg(long, value_enum, default_value = "text")]
+    /// Sortie : text (le tableau sur la sortie standard, le résumé sur la sortie d'erreur) ou json (sur la sortie standard)
+    #[arg(long, value_enum, default_value = "text", hide_possible_values = true)]
     pub format: OutputFormat,
     #[command(flatten)]
     pub place: RegistreOpt,

@@ -108,7 +108,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("history", "who", "Dossier code, or a contact's e-mail (without it: the runs, newest first)"),
     ("history", "since", "Only since this day: YYYY-MM-DD or DD/MM/YYYY"),
     ("history", "results", "Sheet to write (.xlsx or .csv); without it, a table on screen"),
-    ("history", "format", "Format of the output on screen: text or json"),
+    (
+        "history",
+        "format",
+        "Output: text (the table on standard output, the summary on standard error) or json (on standard output)",
+    ),
     ("simulate", "seed", "Seed of the draws (latency, faults): same seed, same faults"),
 ];
 
@@ -127,16 +131,18 @@ fn has(cmd: &Command, id: &str) -> bool {
 }
 
 fn translate(mut cmd: Command, sub: &str) -> Command {
+    // The shared texts first: a command's own text of a shared argument
+    // (history's --format) has the last word.
+    for (id, text) in SHARED {
+        if has(&cmd, id) {
+            cmd = cmd.mut_arg(*id, |a| a.help(*text));
+        }
+    }
     for (s, id, text) in TEXTS.iter().filter(|(s, _, _)| *s == sub) {
         let _ = s;
         if id.is_empty() {
             cmd = cmd.about(*text);
         } else if has(&cmd, id) {
-            cmd = cmd.mut_arg(*id, |a| a.help(*text));
-        }
-    }
-    for (id, text) in SHARED {
-        if has(&cmd, id) {
             cmd = cmd.mut_arg(*id, |a| a.help(*text));
         }
     }

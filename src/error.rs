@@ -180,8 +180,9 @@ pub enum ResultsProblem {
 /// Why a file cannot be written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WriteProblem {
-    /// The system's words.
-    Io(String),
+    /// The system's error, by kind and code (said in the user's words,
+    /// never the system's English nor a temporary file's name).
+    Io { kind: std::io::ErrorKind, code: Option<i32> },
     /// The path is a folder.
     Folder,
     /// The workbook could not be made (the writer's words).

@@ -15,7 +15,7 @@ pub(super) fn history(args: &HistoryArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
     let since = args.since.as_deref().map(|d| job::parse_since(d, lang)).transpose()?;
     if let Some(out) = &args.results {
-        job::history_format(out, lang)?;
+        job::history_target(out, cfg)?;
     }
     match args.who.as_deref() {
         Some(who) => calls(args, cfg, &job::history(cfg, who, since.as_deref())?),
@@ -27,12 +27,26 @@ fn calls(args: &HistoryArgs, cfg: &Config, h: &History) -> Result<u8> {
     let lang = cfg.lang;
     let code = if h.lines.is_empty() { exit::ROWS_FAILED } else { exit::OK };
     if let Some(out) = &args.results {
-        job::write_history(out, h, lang)?;
-        eprintln!("{}", HistoryMessage::Written { n: h.lines.len(), path: out }.text(lang));
+        // Nothing found: nothing written (never an empty file over it).
+        let written = !h.lines.is_empty();
+        if written {
+            job::write_history(out, h, lang)?;
+            eprintln!("{}", HistoryMessage::Written { n: h.lines.len(), path: out }.text(lang));
+        } else {
+            eprintln!("{}", HistoryMessage::NotWritten { path: out }.text(lang));
+        }
+        if args.format == OutputFormat::Json {
+            let json = serde_json::json!({
+                "command": "history", "sought": h.sought, "email": h.email, "since": h.since,
+                "results": out, "written": written, "lines": h.lines.len(),
+                "not_sent": h.not_sent, "found_under": h.found_under, "exit_code": code,
+            });
+            print_line(&serde_json::to_string_pretty(&json).unwrap_or_default());
+        }
     } else if args.format == OutputFormat::Json {
         let json = serde_json::json!({
             "command": "history", "sought": h.sought, "email": h.email, "since": h.since,
-            "calls": h.lines, "exit_code": code,
+            "calls": h.lines, "not_sent": h.not_sent, "found_under": h.found_under, "exit_code": code,
         });
         print_line(&serde_json::to_string_pretty(&json).unwrap_or_default());
     } else if !h.lines.is_empty() {
@@ -46,6 +60,10 @@ fn calls(args: &HistoryArgs, cfg: &Config, h: &History) -> Result<u8> {
             "statut",
             "request_id",
             "verification",
+            "dossier",
+            "email",
+            "offre",
+            "envoye_a",
             "message",
         ];
         let rows: Vec<Vec<String>> = h
@@ -53,7 +71,7 @@ fn calls(args: &HistoryArgs, cfg: &Config, h: &History) -> Result<u8> {
             .iter()
             .map(|l| {
                 vec![
-                    job::when(&l.at),
+                    l.when_said(),
                     format!("{} ({})", l.os_user, l.machine),
                     l.run.to_string(),
                     l.sheet.clone(),
@@ -62,25 +80,53 @@ fn calls(args: &HistoryArgs, cfg: &Config, h: &History) -> Result<u8> {
                     l.status.clone(),
                     l.request_id.clone(),
                     l.check_said(lang),
-                    l.message_said(lang),
+                    l.dossier.clone(),
+                    l.email.clone().unwrap_or_else(|| "—".into()),
+                    l.offer.clone().unwrap_or_else(|| "—".into()),
+                    l.sent_to.clone(),
+                    l.message_said(lang, false),
                 ]
             })
             .collect();
         table(&header, &rows);
     }
-    let said = match h.lines.len() {
-        0 => HistoryMessage::Nothing { sought: &h.sought, email: h.email, since: h.since.as_deref(), on_page: false },
-        n => HistoryMessage::Calls { n, sought: &h.sought, email: h.email },
+    if !h.found_under.is_empty() {
+        let typed = args.who.as_deref().unwrap_or_default().trim();
+        eprintln!("{}", HistoryMessage::FoundUnder { typed, codes: &h.found_under.join(", ") }.text(lang));
+    }
+    let said = match (h.lines.len(), h.not_sent) {
+        (0, _) => {
+            HistoryMessage::Nothing { sought: &h.sought, email: h.email, since: h.since.as_deref(), on_page: false }
+        }
+        (n, 0) => HistoryMessage::Calls { n, sought: &h.sought, email: h.email },
+        (n, not_sent) => {
+            HistoryMessage::SomeNotSent { sent: n - not_sent, not_sent, sought: &h.sought, email: h.email }
+        }
     };
     eprintln!("{}", said.text(lang));
+    if h.maybe_forgotten {
+        eprintln!("{}", HistoryMessage::MaybeForgotten.text(lang));
+    }
     Ok(code)
 }
 
 fn runs(args: &HistoryArgs, cfg: &Config, runs: &[RunLine], since: Option<&str>) -> Result<u8> {
     let lang = cfg.lang;
     if let Some(out) = &args.results {
-        job::write_runs(out, runs, lang)?;
-        eprintln!("{}", HistoryMessage::Written { n: runs.len(), path: out }.text(lang));
+        let written = !runs.is_empty();
+        if written {
+            job::write_runs(out, runs, lang)?;
+            eprintln!("{}", HistoryMessage::Written { n: runs.len(), path: out }.text(lang));
+        } else {
+            eprintln!("{}", HistoryMessage::NotWritten { path: out }.text(lang));
+        }
+        if args.format == OutputFormat::Json {
+            let json = serde_json::json!({
+                "command": "history", "since": since, "results": out, "written": written,
+                "lines": runs.len(), "exit_code": exit::OK,
+            });
+            print_line(&serde_json::to_string_pretty(&json).unwrap_or_default());
+        }
     } else if args.format == OutputFormat::Json {
         let json = serde_json::json!({ "command": "history", "since": since, "runs": runs, "exit_code": exit::OK });
         print_line(&serde_json::to_string_pretty(&json).unwrap_or_default());
@@ -95,7 +141,7 @@ fn runs(args: &HistoryArgs, cfg: &Config, runs: &[RunLine], since: Option<&str>)
                     r.id.to_string(),
                     r.sheet.clone(),
                     r.tenant.clone().unwrap_or_else(|| "—".into()),
-                    r.counts_said(),
+                    r.counts_in_words(lang),
                 ]
             })
             .collect();

@@ -35,8 +35,9 @@ pub struct SheetRow {
 /// One call of a history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HistoryLine {
-    /// When Loop's answer came (ISO 8601 with its offset).
-    pub at: String,
+    /// When Loop's answer came (ISO 8601 with its offset); none when no
+    /// answer came (see `run_started`).
+    pub at: Option<String>,
     pub os_user: String,
     pub machine: String,
     pub run: i64,
@@ -64,6 +65,22 @@ pub struct HistoryLine {
     pub to_check: bool,
     /// A person's check of it, once recorded.
     pub check: Option<String>,
+    /// Where it went, in words: Cegid Loop (its address) or the simulator.
+    pub sent_to: String,
+    /// The address alone (the page shows it under its mark).
+    pub sent_to_address: String,
+    /// Its run went to the simulator (`--demo`, `loopbatch simulate`):
+    /// nothing went to Cegid Loop.
+    pub simulator: bool,
+    /// Recorded in its run without being sent to Loop (kept from an earlier
+    /// run, ignored because a call it needed failed, done already).
+    pub not_sent: bool,
+    /// When its run started (ISO 8601): the sending's date when no answer came.
+    pub run_started: String,
+    /// The run's results file (the way on: its resume).
+    pub results: String,
+    /// The offer the call was about, when its body names one.
+    pub offer: Option<String>,
 }
 
 /// The history of one dossier or e-mail.
@@ -74,6 +91,14 @@ pub struct History {
     pub email: bool,
     pub since: Option<String>,
     pub lines: Vec<HistoryLine>,
+    /// The dossier codes found when none is the one sought as typed (« 42 »
+    /// searched, « 00042 » recorded): said to the user.
+    pub found_under: Vec<String>,
+    /// Calls recorded without being sent to Loop (counted apart).
+    pub not_sent: usize,
+    /// An e-mail found nowhere while the registre holds forgotten calls:
+    /// it may be one of them (their e-mail is erased, so it cannot be said).
+    pub maybe_forgotten: bool,
 }
 
 /// One run of the list of runs.
@@ -89,6 +114,8 @@ pub struct RunLine {
     pub tenant: Option<String>,
     /// Rows per status word, once ended.
     pub counts: BTreeMap<String, usize>,
+    /// Its results file (the page links the runs it keeps).
+    pub results: String,
 }
 
 /// `--since`, AAAA-MM-JJ or JJ/MM/AAAA, as AAAA-MM-JJ; a French (or
@@ -116,6 +143,12 @@ pub fn parse_since(value: &str, lang: Lang) -> Result<String> {
 /// code trimmed and, when all digits, padded to `code_dossier_width`.
 pub fn sought(who: &str, cfg: &Config) -> (String, bool) {
     let (t, _) = crate::normalize::trim_cell(who);
+    // A pasted address (« Chloé Bernard <chloe@x.fr> », « <chloe@x.fr> »):
+    // the one inside the angle brackets.
+    let t = match (t.rfind('<'), t.rfind('>')) {
+        (Some(a), Some(b)) if a < b && t[a + 1..b].contains('@') => t[a + 1..b].trim(),
+        _ => t,
+    };
     if t.contains('@') {
         let e = t.strip_prefix("mailto:").unwrap_or(t);
         return (crate::normalize::email_key(e).into_owned(), true);
@@ -124,49 +157,146 @@ pub fn sought(who: &str, cfg: &Config) -> (String, bool) {
     (code, false)
 }
 
-/// The registre of `cfg`, if there is one: asking never creates it.
+/// The forms a dossier code may be recorded under: as typed and as
+/// `sought` reads it, padded and unpadded when all digits (« 42 »,
+/// « 00042 »), each in upper and lower case: one exact probe each.
+fn dossier_forms(typed: &str, code: &str, cfg: &Config) -> Vec<String> {
+    let mut bases = vec![typed.to_string(), code.to_string()];
+    if !code.is_empty() && code.chars().all(|c| c.is_ascii_digit()) {
+        let bare = code.trim_start_matches('0');
+        let bare = if bare.is_empty() { "0" } else { bare };
+        bases.push(bare.to_string());
+        let widths = cfg.code_dossier_width.into_iter().chain(bare.len() + 1..=12);
+        bases.extend(widths.filter(|w| *w > bare.len()).map(|w| format!("{bare:0>w$}")));
+    }
+    let mut forms: Vec<String> = Vec::new();
+    for b in bases {
+        for f in [b.clone(), b.to_uppercase(), b.to_lowercase()] {
+            if !f.is_empty() && !forms.contains(&f) {
+                forms.push(f);
+            }
+        }
+    }
+    forms
+}
+
+/// The registre of `cfg`, if there is one: asking never creates it; a
+/// `--registre` that names no file is said (exit 2).
 fn registre(cfg: &Config) -> Result<Option<Registre>> {
     let path = crate::registre::location(cfg.registre.as_deref())?;
     if !path.exists() {
+        if cfg.registre.is_some() {
+            return Err(Failure::unusable(HistoryMessage::NoSuchRegistre { path: &path }.text(cfg.lang)));
+        }
         return Ok(None);
     }
-    Registre::open(&path, cfg.lang).map(Some)
+    Registre::open_to_read(&path, cfg.lang).map(Some)
+}
+
+/// Refuses a `--results` for a history that would replace what it must
+/// not (before any work, nothing written, exit 2): a file of another
+/// extension, the results of a run (its journal, the registre's run, a
+/// run going), or any existing file that is not a history loopbatch wrote
+/// (an input sheet, a results file).
+pub fn history_target(path: &Path, cfg: &Config) -> Result<()> {
+    let lang = cfg.lang;
+    export::history_format(path, lang)?;
+    let files = RunFiles::new(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+        .with_registre(cfg.registre.clone());
+    // The registre is read only when it exists: asking never creates one.
+    let recorded = files.registre().exists() && super::before::has_run(&files);
+    if files.journal().exists() || recorded || super::before::is_running(&files) {
+        return Err(Failure::unusable(HistoryMessage::RunResults { path }.text(lang)));
+    }
+    if path.exists() && !export::is_history(path) {
+        return Err(Failure::unusable(HistoryMessage::NotAHistory { path }.text(lang)));
+    }
+    Ok(())
 }
 
 /// What the registre of `cfg` holds for a dossier code or an e-mail
 /// (`since`: AAAA-MM-JJ), in its order; an empty history when nothing.
 pub fn history(cfg: &Config, who: &str, since: Option<&str>) -> Result<History> {
     let (sought_as, email) = sought(who, cfg);
-    let key = if email { Sought::Email(sought_as.clone()) } else { Sought::Dossier(sought_as.clone()) };
+    if sought_as.is_empty() {
+        return Err(Failure::unusable(HistoryMessage::EmptySought.text(cfg.lang)));
+    }
+    let typed = crate::normalize::trim_cell(who).0.to_string();
+    let key = match email {
+        true => Sought::Email(sought_as.clone()),
+        false => Sought::Dossiers(dossier_forms(&typed, &sought_as, cfg)),
+    };
+    let mut maybe_forgotten = false;
     let (calls, checks) = match registre(cfg)? {
         Some(reg) if !sought_as.is_empty() => {
             let calls = reg.history(&key, since)?;
             let checks = checks(&reg, &calls, cfg.lang)?;
+            maybe_forgotten = email && calls.is_empty() && reg.has_forgotten()?;
             (calls, checks)
         }
         _ => Default::default(),
     };
     let rows = rows_served(&calls);
-    let lines = calls
+    let lines: Vec<HistoryLine> = calls
         .into_iter()
         .map(|c| {
             let served = rows.get(&(c.results.clone(), c.plan_hash.clone())).and_then(|m| m.get(&c.call));
             let check = checks.get(&(c.run, c.call)).cloned();
-            line(c, served.cloned().unwrap_or_default(), check)
+            line(c, served.cloned().unwrap_or_default(), check, cfg.lang)
         })
         .collect();
-    Ok(History { sought: sought_as, email, since: since.map(str::to_string), lines })
+    let mut found_under: Vec<String> = Vec::new();
+    if !email && !lines.iter().any(|l| l.dossier == sought_as || l.dossier == typed) {
+        for l in &lines {
+            if !found_under.contains(&l.dossier) {
+                found_under.push(l.dossier.clone());
+            }
+        }
+    }
+    let not_sent = lines.iter().filter(|l| l.not_sent).count();
+    let since = since.map(str::to_string);
+    Ok(History { sought: sought_as, email, since, lines, found_under, not_sent, maybe_forgotten })
 }
 
-fn line(c: HistoryCall, rows: Vec<SheetRow>, check: Option<String>) -> HistoryLine {
+/// Where a run went, in words, its address alone, and whether it was the
+/// simulator.
+fn sent_to(tenant: Option<&str>, lang: Lang) -> (String, String, bool) {
+    match tenant.and_then(|t| serde_json::from_str::<Tenant>(t).ok()) {
+        Some(t) => {
+            let (simulator, place) = (t.instance.is_some(), t.place(lang));
+            (HistoryMessage::SentTo { place: &place, simulator }.text(lang), place, simulator)
+        }
+        None => ("—".into(), "—".into(), false),
+    }
+}
+
+/// The offer a call's body names (its `offre`, as the plan writes it), if any.
+fn offer_of(body: Option<&str>) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(body?).ok()?;
+    v.get("offre")?.as_str().map(str::to_string).filter(|s| !s.is_empty())
+}
+
+fn line(c: HistoryCall, rows: Vec<SheetRow>, check: Option<String>, lang: Lang) -> HistoryLine {
     let status = match c.unanswered {
         true => crate::outcome::Status::NonExecute.word().to_string(),
         false => c.status.unwrap_or_default(),
     };
     let to_check =
         c.unanswered || c.effect.as_deref() == Some("unknown") || status == crate::outcome::Status::AVerifier.word();
+    let (sent_to, sent_to_address, simulator) = sent_to(c.tenant.as_deref(), lang);
+    let not_sent = !c.unanswered
+        && (c.sent_attempts == Some(0)
+            || [crate::outcome::Status::Ignore.word(), crate::outcome::Status::DejaFait.word()]
+                .contains(&status.as_str()));
     HistoryLine {
-        at: c.at.unwrap_or_default(),
+        sent_to,
+        sent_to_address,
+        simulator,
+        not_sent,
+        run_started: c.run_started,
+        results: c.results.clone(),
+        offer: offer_of(c.body.as_deref()),
+        at: c.at.filter(|a| !a.is_empty()),
         os_user: c.os_user,
         machine: c.machine,
         run: c.run,
@@ -251,6 +381,7 @@ pub fn runs_history(cfg: &Config, since: Option<&str>) -> Result<Vec<RunLine>> {
             sheet: r.sheet,
             tenant: r.tenant.and_then(|t| serde_json::from_str::<Tenant>(&t).ok()).map(|t| t.place(cfg.lang)),
             counts: r.counts.and_then(|c| serde_json::from_str(&c).ok()).unwrap_or_default(),
+            results: r.results,
         })
         .collect())
 }
@@ -284,13 +415,38 @@ impl HistoryLine {
         said.join(" ; ")
     }
 
-    /// Loop's message, or that it was forgotten, or that none came.
-    pub fn message_said(&self, lang: Lang) -> String {
+    /// Loop's message, or that it was forgotten, or that none came (with
+    /// the way on: the resume command on the command line, the run's page
+    /// on the page), or that it was never sent.
+    pub fn message_said(&self, lang: Lang, on_page: bool) -> String {
         match (&self.message, self.forgotten) {
             (_, true) => HistoryMessage::Forgotten.text(lang),
-            _ if self.unanswered => HistoryMessage::Unanswered.text(lang),
+            _ if self.unanswered => {
+                let resume = (!on_page && !self.results.is_empty()).then(|| self.resume_command());
+                let started = when(&self.run_started);
+                HistoryMessage::Unanswered { run: self.run, started: &started, resume: resume.as_deref() }.text(lang)
+            }
+            (m, false) if self.not_sent => {
+                let not_sent = HistoryMessage::NotSent.text(lang);
+                match m.as_deref().filter(|m| !m.is_empty()) {
+                    Some(m) => format!("{not_sent} — {m}"),
+                    None => not_sent,
+                }
+            }
             (m, false) => m.clone().unwrap_or_default(),
         }
+    }
+
+    /// The command that resumes this call's run (its sheet's name, its
+    /// results as the registre knows them).
+    pub fn resume_command(&self) -> String {
+        let quoted = |s: &str| if s.contains([' ', '\'', '"']) { format!("\"{s}\"") } else { s.to_string() };
+        format!("loopbatch run {} --results {} --resume", quoted(&self.sheet), quoted(&self.results))
+    }
+
+    /// When it happened: its answer's time, else its run's start.
+    pub fn when_said(&self) -> String {
+        when(self.at.as_deref().unwrap_or(&self.run_started))
     }
 
     /// A person's check, or that one is needed.
@@ -308,7 +464,7 @@ impl HistoryLine {
         sheets.dedup();
         let lines: Vec<String> = self.rows.iter().map(|r| r.ligne.to_string()).collect();
         vec![
-            self.at.clone(),
+            self.at.clone().unwrap_or_else(|| self.run_started.clone()),
             self.os_user.clone(),
             self.machine.clone(),
             self.run.to_string(),
@@ -321,15 +477,34 @@ impl HistoryLine {
             self.email.clone().unwrap_or_default(),
             self.status.clone(),
             self.code_http.map(|c| c.to_string()).unwrap_or_default(),
-            self.message_said(lang),
+            self.message_said(lang, false),
             self.request_id.clone(),
             self.check_said(lang),
+            self.sent_to.clone(),
+            self.offer.clone().unwrap_or_default(),
         ]
     }
 }
 
 impl RunLine {
-    /// Rows per status, as `OK 3 ERREUR 1`.
+    /// Rows per status in words beside their codes (`3 fait (OK), 1 échec
+    /// (ERREUR)`), or that the run has no end recorded (going, or killed).
+    pub fn counts_in_words(&self, lang: Lang) -> String {
+        if self.ended.is_none() {
+            return HistoryMessage::NotEnded.text(lang);
+        }
+        let said: Vec<String> = self
+            .counts
+            .iter()
+            .map(|(w, n)| match crate::outcome::Status::from_word(w) {
+                Some(s) => format!("{n} {} ({w})", super::status_said(s, lang)),
+                None => format!("{n} {w}"),
+            })
+            .collect();
+        said.join(", ")
+    }
+
+    /// Rows per status, as `OK 3 ERREUR 1` (the export's column).
     pub fn counts_said(&self) -> String {
         self.counts.iter().map(|(w, n)| format!("{w} {n}")).collect::<Vec<_>>().join(" ")
     }

@@ -73,8 +73,8 @@ pub use demo::{Demo, start_demo};
 pub use events::{Confirm, Confirmation, Event, EventSink, Front};
 pub use files::RunFiles;
 pub use history::{
-    History, HistoryLine, RunLine, SheetRow, history, history_format, history_xlsx, parse_since, runs_history, sought,
-    when, write_history, write_runs,
+    History, HistoryLine, RunLine, SheetRow, history, history_format, history_target, history_xlsx, parse_since,
+    runs_history, sought, when, write_history, write_runs,
 };
 pub use memory::{MemoryCounts, memory_counts};
 pub use memory::{close_run, verify};

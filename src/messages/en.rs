@@ -381,9 +381,20 @@ pub(super) fn failure(f: &Failure) -> String {
             let file = file.display();
             let hint = "Check that the folder exists, that you may write there and that the file is not open in Excel.";
             match problem {
-                WriteProblem::Io(e) => format!("Cannot write {file} : {e}. {hint}"),
-                WriteProblem::Folder => format!("Cannot write {file} : it is a folder. {hint}"),
-                WriteProblem::Workbook(e) => format!("Cannot write {file} : {e}"),
+                WriteProblem::Io { kind, code } => {
+                    let e = match code {
+                        Some(c) => std::io::Error::from_raw_os_error(*c),
+                        None => std::io::Error::from(*kind),
+                    };
+                    // Nothing found where a file is made: its folder is missing.
+                    let said = match kind {
+                        std::io::ErrorKind::NotFound => "its folder does not exist".to_string(),
+                        _ => system_error(&e),
+                    };
+                    format!("Cannot write {file}: {said}. {hint}")
+                }
+                WriteProblem::Folder => format!("Cannot write {file}: it is a folder. {hint}"),
+                WriteProblem::Workbook(e) => format!("Cannot write {file}: {e}"),
             }
         }
         Failure::Internal { .. } => "loopbatch internal error: a defect of the program, not of your file. Try again; if it happens again, report it.".into(),

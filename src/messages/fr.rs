@@ -378,7 +378,18 @@ pub(super) fn failure(f: &Failure) -> String {
             let file = file.display();
             let hint = "Vérifiez que le dossier existe, que vous avez le droit d'y écrire et que le fichier n'est pas ouvert dans Excel.";
             match problem {
-                WriteProblem::Io(e) => format!("Écriture impossible de {file} : {e}. {hint}"),
+                WriteProblem::Io { kind, code } => {
+                    let e = match code {
+                        Some(c) => std::io::Error::from_raw_os_error(*c),
+                        None => std::io::Error::from(*kind),
+                    };
+                    // Nothing found where a file is made: its folder is missing.
+                    let said = match kind {
+                        std::io::ErrorKind::NotFound => "son dossier n'existe pas".to_string(),
+                        _ => system_error(&e),
+                    };
+                    format!("Écriture impossible de {file} : {said}. {hint}")
+                }
                 WriteProblem::Folder => format!("Écriture impossible de {file} : c'est un dossier. {hint}"),
                 WriteProblem::Workbook(e) => format!("Écriture impossible de {file} : {e}"),
             }

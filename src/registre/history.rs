@@ -19,7 +19,12 @@ use super::Registre;
 /// an e-mail in lower case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Sought {
+    /// One exact form (the registre's own tests).
+    #[cfg_attr(not(test), allow(dead_code))]
     Dossier(String),
+    /// A dossier under any of these forms (as typed, padded, unpadded, in
+    /// upper and lower case): one exact probe of the index each.
+    Dossiers(Vec<String>),
     Email(String),
 }
 
@@ -57,6 +62,14 @@ pub(crate) struct HistoryCall {
     pub effect: Option<String>,
     /// Went out, and no answer is recorded: it may have been applied.
     pub unanswered: bool,
+    /// Where its run went (the tenant as recorded, JSON, no secret).
+    pub tenant: Option<String>,
+    /// When its run started (ISO 8601).
+    pub run_started: String,
+    /// How many times it went out, as its outcome says (0: never sent).
+    pub sent_attempts: Option<i64>,
+    /// Its request's body (none once forgotten).
+    pub body: Option<String>,
 }
 
 /// One run, as the list of runs shows it.
@@ -72,6 +85,8 @@ pub(crate) struct RunListed {
     pub ended: Option<String>,
     /// Rows per status word once ended (JSON).
     pub counts: Option<String>,
+    /// Its results file (canonical path).
+    pub results: String,
 }
 
 /// A person's check of a call (`loopbatch verify`, the page's buttons):
@@ -91,13 +106,21 @@ pub(crate) struct CallCheck {
 const HISTORY: &str = "
     SELECT a.seq, r.id, r.os_user, r.machine, r.sheet, r.results, r.plan, c.call, c.operation, c.dossier,
            c.email, c.forgotten IS NOT NULL, a.status, a.code_http, a.message, a.request_id, a.at, a.effect,
-           a.event = 'sending'
+           a.event = 'sending', r.tenant, r.started, a.outcome_attempts,
+           (SELECT b.body FROM bodies b WHERE b.hash = c.body)
     FROM calls c CROSS JOIN plans p CROSS JOIN runs r CROSS JOIN attempts a
     WHERE p.id = c.plan AND r.plan = p.hash AND a.run = r.id AND a.call = c.call
       AND (a.event = 'answered' OR a.event = 'sending' AND NOT EXISTS (
           SELECT 1 FROM attempts b WHERE b.run = a.run AND b.call = a.call
           AND (b.event = 'answered' OR b.event = 'withdrawn' AND b.attempt = a.attempt
                OR b.event = 'sending' AND b.seq > a.seq)))";
+
+/// The key of a dossier sought under `n` forms: `?1`, then `?3`… (`?2`
+/// is the day): an exact probe of `calls_by_dossier` each.
+fn dossiers_key(n: usize) -> String {
+    let others: Vec<String> = (3..n + 2).map(|i| format!(", ?{i}")).collect();
+    format!("c.dossier IN (?1{})", others.concat())
+}
 
 /// The day filter: an answer's day, else (sent, no answer) its run's.
 const SINCE: &str = "(?2 IS NULL OR substr(coalesce(a.at, r.started), 1, 10) >= ?2)";
@@ -106,13 +129,17 @@ impl Registre {
     /// Every answered call for a dossier or an e-mail, in the registre's
     /// order; `since` (AAAA-MM-JJ): only answers of that day or later.
     pub(crate) fn history(&self, sought: &Sought, since: Option<&str>) -> Result<Vec<HistoryCall>> {
-        let (key, value) = match sought {
-            Sought::Dossier(d) => ("c.dossier = ?1", d.as_str()),
-            Sought::Email(e) => ("c.email = ?1", e.as_str()),
+        let (key, values): (String, Vec<&str>) = match sought {
+            Sought::Dossier(d) => ("c.dossier = ?1".into(), vec![d.as_str()]),
+            Sought::Dossiers(ds) => (dossiers_key(ds.len()), ds.iter().map(String::as_str).collect()),
+            Sought::Email(e) => ("c.email = ?1".into(), vec![e.as_str()]),
         };
+        let Some((first, others)) = values.split_first() else { return Ok(Vec::new()) };
         let sql = format!("{HISTORY} AND {key} AND {SINCE} ORDER BY a.seq");
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.failed(&e))?;
-        stmt.query_map(params![value, since], |r| {
+        let mut bound: Vec<Option<&str>> = vec![Some(*first), since];
+        bound.extend(others.iter().map(|v| Some(*v)));
+        stmt.query_map(rusqlite::params_from_iter(bound), |r| {
             Ok(HistoryCall {
                 seq: r.get(0)?,
                 run: r.get(1)?,
@@ -133,6 +160,10 @@ impl Registre {
                 at: r.get(16)?,
                 effect: r.get(17)?,
                 unanswered: r.get(18)?,
+                tenant: r.get(19)?,
+                run_started: r.get(20)?,
+                sent_attempts: r.get(21)?,
+                body: r.get(22)?,
             })
         })
         .and_then(|rows| rows.collect())
@@ -174,13 +205,21 @@ impl Registre {
         Ok(found)
     }
 
+    /// Whether the registre holds forgotten calls (`registre forget`, the
+    /// retention): an e-mail found nowhere may be one of them.
+    pub(crate) fn has_forgotten(&self) -> Result<bool> {
+        self.conn
+            .query_row("SELECT EXISTS(SELECT 1 FROM calls WHERE forgotten IS NOT NULL)", [], |r| r.get(0))
+            .map_err(|e| self.failed(&e))
+    }
+
     /// The runs, newest first (their own sequence); `since` (AAAA-MM-JJ):
     /// only those started that day or later.
     pub(crate) fn runs_listed(&self, since: Option<&str>) -> Result<Vec<RunListed>> {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, os_user, machine, sheet, tenant, started, ended, counts FROM runs
+                "SELECT id, os_user, machine, sheet, tenant, started, ended, counts, results FROM runs
                  WHERE ?1 IS NULL OR substr(started, 1, 10) >= ?1 ORDER BY id DESC",
             )
             .map_err(|e| self.failed(&e))?;
@@ -194,6 +233,7 @@ impl Registre {
                 started: r.get(5)?,
                 ended: r.get(6)?,
                 counts: r.get(7)?,
+                results: r.get(8)?,
             })
         })
         .and_then(|rows| rows.collect())
@@ -312,11 +352,12 @@ mod tests {
     fn a_history_uses_the_indexes() {
         let dir = tempfile::tempdir().unwrap();
         let reg = Registre::open(&dir.path().join(FILE_NAME), Lang::Fr).unwrap();
-        for key in ["c.dossier = ?1", "c.email = ?1"] {
+        for key in ["c.dossier = ?1".to_string(), "c.email = ?1".into(), dossiers_key(4)] {
             let sql = format!("EXPLAIN QUERY PLAN {HISTORY} AND {key} AND {SINCE} ORDER BY a.seq");
             let mut stmt = reg.conn.prepare(&sql).unwrap();
+            let n = stmt.parameter_count();
             let plan: Vec<String> = stmt
-                .query_map(params!["x", Option::<String>::None], |r| r.get::<_, String>(3))
+                .query_map(&params!["x", Option::<String>::None, "y", "z", "w"][..n], |r| r.get::<_, String>(3))
                 .unwrap()
                 .collect::<rusqlite::Result<_>>()
                 .unwrap();

@@ -144,6 +144,13 @@ impl Registre {
         Ok(Registre { conn, path: path.to_path_buf(), lang, synchronous: "NORMAL" })
     }
 
+    /// Opens the registre to read it (`history`): a registre busy in
+    /// another program is said after a short wait, not the writers' long one.
+    pub fn open_to_read(path: &Path, lang: Lang) -> Result<Registre> {
+        let conn = open::open_waiting(path, open::READER_WAIT)?;
+        Ok(Registre { conn, path: path.to_path_buf(), lang, synchronous: "NORMAL" })
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

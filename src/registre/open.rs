@@ -17,7 +17,16 @@ use super::schema;
 /// a check of a large registre can hold it for a while).
 pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How long a reader (`history`) waits for a busy registre before saying
+/// so: reads never need the writers' long wait.
+pub(super) const READER_WAIT: Duration = Duration::from_secs(3);
+
 pub(super) fn open(path: &Path) -> Result<Connection> {
+    open_waiting(path, BUSY_TIMEOUT)
+}
+
+/// `open`, waiting `wait` at most for another process's lock.
+pub(super) fn open_waiting(path: &Path, wait: Duration) -> Result<Connection> {
     if let Some(network) = unsafe_place(path) {
         return Err(Failure::refused(Refusal::RegistreUnsafePlace { file: path.to_path_buf(), network }));
     }
@@ -29,7 +38,7 @@ pub(super) fn open(path: &Path) -> Result<Connection> {
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| refusal(path, &e))?;
-    conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| refusal(path, &e))?;
+    conn.busy_timeout(wait).map_err(|e| refusal(path, &e))?;
     // Read before anything is written: a newer schema, or a file that is no
     // registre (emptied, truncated, another program's), is left untouched.
     // A registre is made whole elsewhere and linked into place (`create`),

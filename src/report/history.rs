@@ -16,7 +16,7 @@ use crate::messages::{HistoryMessage, Text};
 use super::{ResultsFormat, book, write_plain_csv};
 
 /// A call's history columns (a new one goes last).
-pub(crate) const CALL_COLUMNS: [&str; 16] = [
+pub(crate) const CALL_COLUMNS: [&str; 18] = [
     "horodatage",
     "utilisateur",
     "poste",
@@ -33,11 +33,54 @@ pub(crate) const CALL_COLUMNS: [&str; 16] = [
     "message",
     "request_id",
     "verification",
+    "envoye_a",
+    "offre",
 ];
 
 /// The runs' columns (the history without a dossier or an e-mail).
 pub(crate) const RUN_COLUMNS: [&str; 8] =
     ["debut", "fin", "utilisateur", "poste", "execution", "tableur", "envoyee_a", "lignes_par_statut"];
+
+/// The most characters a cell of Excel holds.
+const CELL_MAX: usize = crate::read::MAX_CELL_CHARS;
+
+/// A value as a cell of Excel can hold it: cut, with a mark saying so,
+/// past its limit (the registre keeps it whole).
+fn cell(v: &str, lang: Lang) -> std::borrow::Cow<'_, str> {
+    if v.len() <= CELL_MAX {
+        return v.into();
+    }
+    let chars = v.chars().count();
+    if chars <= CELL_MAX {
+        return v.into();
+    }
+    let mark = HistoryMessage::Cut { chars }.text(lang);
+    let kept: String = v.chars().take(CELL_MAX - mark.chars().count()).collect();
+    format!("{kept}{mark}").into()
+}
+
+/// Whether an existing file is a history loopbatch wrote (its header is
+/// one of the history's): the only kind `--results` may replace.
+pub(crate) fn is_history(path: &Path) -> bool {
+    let first_row: Option<Vec<String>> = match history_format(path, Lang::Fr) {
+        Ok(ResultsFormat::Csv) => std::fs::read(path).ok().map(|bytes| {
+            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+            let line = body.split(|b| *b == b'\n').next().unwrap_or_default();
+            String::from_utf8_lossy(line).trim_end().split(';').map(str::to_string).collect()
+        }),
+        Ok(ResultsFormat::Xlsx) => (|| {
+            use calamine::Reader;
+            let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).ok()?;
+            let name = book.sheet_names().first().cloned()?;
+            let range = book.worksheet_range(&name).ok()?;
+            range.rows().next().map(|r| r.iter().map(|c| c.to_string()).collect())
+        })(),
+        Err(_) => None,
+    };
+    let Some(row) = first_row else { return false };
+    let known = |cols: &[&str]| row.len() >= cols.len().min(16) && row.iter().zip(cols).all(|(a, b)| a == b);
+    known(&CALL_COLUMNS) || known(&RUN_COLUMNS)
+}
 
 /// Columns written as numbers in XLSX (they sort 1, 2, 10), by name.
 const NUMBERS: [&str; 4] = ["execution", "ligne", "appel", "code_http"];
@@ -84,7 +127,7 @@ pub(crate) fn history_xlsx(header: &[&str], lines: &[Vec<String>], lang: Lang) -
             let number = NUMBERS.contains(&header.get(c).copied().unwrap_or_default());
             match v.parse::<u32>().ok().filter(|_| number) {
                 Some(n) => sheet.write_number(r, c as u16, n)?,
-                None => sheet.write_string_with_format(r, c as u16, v, &text)?,
+                None => sheet.write_string_with_format(r, c as u16, &*cell(v, lang), &text)?,
             };
             if let Some(w) = widths.get_mut(c) {
                 *w = (*w).max(v.chars().count() + 2);

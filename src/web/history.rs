@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::pages::layout;
 use super::run_page::urlencode;
 use super::{Shared, failed, html, internal};
-use crate::job::{self, History, Lang, RunLine, Status};
+use crate::job::{self, History, Lang, Operation, RunLine, Status};
 use crate::messages::{HistoryMessage, HistoryText, Text};
 
 /// The search: a dossier code or an e-mail, and a first day.
@@ -61,6 +61,10 @@ pub(super) async fn view(State(app): State<Shared>, Query(a): Query<Asked>) -> R
 pub(super) async fn download(State(app): State<Shared>, Query(a): Query<Asked>) -> Response<Body> {
     let (lang, cfg) = (app.lang(), app.config());
     let (q, depuis) = (a.q.trim().to_string(), a.depuis.trim().to_string());
+    // Nothing sought: nothing to download (never an empty file); the screen.
+    if q.is_empty() {
+        return axum::response::IntoResponse::into_response(axum::response::Redirect::to("/historique"));
+    }
     let made = tokio::task::spawn_blocking(move || {
         let since = (!depuis.is_empty()).then(|| job::parse_since(&depuis, lang)).transpose()?;
         let h = job::history(&cfg, &q, since.as_deref())?;
@@ -96,8 +100,8 @@ fn screen(app: &Shared, q: &str, depuis: &str, found: &Found) -> Markup {
             }
             @match found {
                 Found::BadDate(said) => { p role="alert" data-testid="failure" { (app.shown(said)) } }
-                Found::Runs(runs, since) => { (runs_table(runs, since.as_deref(), lang)) }
-                Found::Calls(h) => { (calls(h, depuis, lang)) }
+                Found::Runs(runs, since) => { (runs_table(app, runs, since.as_deref(), lang)) }
+                Found::Calls(h) => { (calls(app, h, q, depuis, lang)) }
             }
         },
     )
@@ -106,17 +110,29 @@ fn screen(app: &Shared, q: &str, depuis: &str, found: &Found) -> Markup {
 /// Calls shown at most (the XLSX download holds them all).
 const SHOWN: usize = 1000;
 
-fn calls(h: &History, depuis: &str, lang: Lang) -> Markup {
+fn calls(app: &Shared, h: &History, q: &str, depuis: &str, lang: Lang) -> Markup {
     let n = h.lines.len();
     if n == 0 {
         let nothing =
             HistoryMessage::Nothing { sought: &h.sought, email: h.email, since: h.since.as_deref(), on_page: true };
-        return html! { p role="status" data-testid="history-nothing" { (nothing.text(lang)) } };
+        return html! {
+            p role="status" data-testid="history-nothing" { (nothing.text(lang)) }
+            @if h.maybe_forgotten { p.hint data-testid="history-maybe-forgotten" { (HistoryMessage::MaybeForgotten.text(lang)) } }
+        };
     }
     let export = format!("/historique/xlsx?q={}&depuis={}", urlencode(&h.sought), urlencode(depuis));
     html! {
-        p role="status" data-testid="history-count" data-calls=(n) {
-            (HistoryMessage::Calls { n, sought: &h.sought, email: h.email }.text(lang))
+        p role="status" data-testid="history-count" data-calls=(n) data-not-sent=(h.not_sent) {
+            @if h.not_sent == 0 {
+                (HistoryMessage::Calls { n, sought: &h.sought, email: h.email }.text(lang))
+            } @else {
+                (HistoryMessage::SomeNotSent { sent: n - h.not_sent, not_sent: h.not_sent, sought: &h.sought, email: h.email }.text(lang))
+            }
+        }
+        @if !h.found_under.is_empty() {
+            p.hint data-testid="history-found-under" {
+                (HistoryMessage::FoundUnder { typed: q, codes: &h.found_under.join(", ") }.text(lang))
+            }
         }
         p { a href=(export) data-testid="history-download" { (HistoryText::DownloadTheHistoryXLSX.say(lang)) } }
         @if n > SHOWN { p.hint data-testid="history-cut" { (HistoryMessage::FirstCalls { shown: SHOWN }.text(lang)) } }
@@ -125,21 +141,38 @@ fn calls(h: &History, depuis: &str, lang: Lang) -> Markup {
             thead { tr {
                 th scope="col" { (HistoryText::Date.say(lang)) } th scope="col" { (HistoryText::Who.say(lang)) }
                 th scope="col" { (HistoryText::Run.say(lang)) } th scope="col" { (HistoryText::SheetAndRow.say(lang)) }
-                th scope="col" { (HistoryText::Operation.say(lang)) } th scope="col" { (HistoryText::Status.say(lang)) }
+                th scope="col" { (HistoryText::Dossier.say(lang)) } th scope="col" { (HistoryText::EMail.say(lang)) }
+                th scope="col" { (HistoryText::Operation.say(lang)) } th scope="col" { (HistoryText::CallSentTo.say(lang)) }
+                th scope="col" { (HistoryText::Status.say(lang)) }
                 th scope="col" { (HistoryText::LoopSMessage.say(lang)) } th scope="col" { (HistoryText::RequestId.say(lang)) }
                 th scope="col" { (HistoryText::Check.say(lang)) }
             } }
-            tbody { @for l in h.lines.iter().take(SHOWN) {
+            // The newest calls, in the registre's order.
+            tbody { @for l in h.lines.iter().skip(n.saturating_sub(SHOWN)) {
                 @let status = Status::from_word(&l.status);
-                tr data-testid="history-call" data-statut=(l.status) data-request-id=(l.request_id) data-forgotten=(l.forgotten) {
-                    td data-col="date" { (job::when(&l.at)) }
+                tr data-testid="history-call" data-statut=(l.status) data-request-id=(l.request_id) data-forgotten=(l.forgotten)
+                    data-simulator=(l.simulator) data-not-sent=(l.not_sent) {
+                    td data-col="date" { (l.when_said()) }
                     td data-col="qui" { (l.os_user) " (" (l.machine) ")" }
-                    td data-col="execution" { "n° " (l.run) }
+                    td data-col="execution" { (run_cell(app, l.run, &l.results)) }
                     td data-col="ligne" { (l.sheet) " · " (l.place(lang)) }
-                    td data-col="operation" { (l.operation) }
+                    td data-col="dossier" { (l.dossier) }
+                    td data-col="email" { (l.email.as_deref().unwrap_or("—")) }
+                    td data-col="operation" {
+                        @if let Some(op) = Operation::all().find(|o| o.name() == l.operation) {
+                            (super::plan_page::said(op, 1, lang)) br;
+                        }
+                        small { (l.operation) } @if let Some(o) = &l.offer { " · " (o) }
+                    }
+                    td data-col="envoye_a" {
+                        @if l.simulator {
+                            strong.simulator data-testid="history-simulator" { (HistoryText::SimulatorMark.say(lang)) }
+                            br; small { (l.sent_to_address) }
+                        } @else { (l.sent_to) }
+                    }
                     td class=(format!("statut {}", status.map_or("", super::run_page::tone))) data-col="statut" {
                         (status.map_or("", |s| job::status_said(s, lang))) small { (l.status) } }
-                    td data-col="message" { @if l.forgotten { em { (l.message_said(lang)) } } @else { (l.message_said(lang)) } }
+                    td data-col="message" { @if l.forgotten { em { (l.message_said(lang, true)) } } @else { (l.message_said(lang, true)) } }
                     td data-col="request_id" { code { (l.request_id) } }
                     td data-col="verification" { (l.check_said(lang)) }
                 }
@@ -148,7 +181,26 @@ fn calls(h: &History, depuis: &str, lang: Lang) -> Markup {
     }
 }
 
-fn runs_table(runs: &[RunLine], since: Option<&str>, lang: Lang) -> Markup {
+/// A run of the registre: a link to its page when the page keeps it (its
+/// results in the page's own folder of runs), else its results file's name
+/// (never a path of the server).
+fn run_cell(app: &Shared, run: i64, results: &str) -> Markup {
+    let results = std::path::Path::new(results);
+    let kept = results.parent().filter(|folder| {
+        let runs = std::fs::canonicalize(app.folder.join("executions")).ok();
+        folder.is_dir() && runs.is_some() && folder.parent().map(std::path::Path::to_path_buf) == runs
+    });
+    let id = kept.and_then(|f| f.file_name()).map(|n| n.to_string_lossy().into_owned());
+    let name = results.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    html! {
+        @match id {
+            Some(id) => { a href=(format!("/execution/{}", urlencode(&id))) data-testid="history-run-link" { "n° " (run) } }
+            None => { "n° " (run) @if !name.is_empty() { br; small { (name) } } }
+        }
+    }
+}
+
+fn runs_table(app: &Shared, runs: &[RunLine], since: Option<&str>, lang: Lang) -> Markup {
     html! {
         h2 { (HistoryText::RunsRecorded.say(lang)) }
         @if runs.is_empty() {
@@ -163,8 +215,8 @@ fn runs_table(runs: &[RunLine], since: Option<&str>, lang: Lang) -> Markup {
                 tbody { @for r in runs {
                     tr data-testid="history-run" data-run=(r.id) {
                         td { (job::when(&r.started)) } td { (r.os_user) " (" (r.machine) ")" }
-                        td { "n° " (r.id) } td { (r.sheet) }
-                        td { (r.tenant.as_deref().unwrap_or("—")) } td { (r.counts_said()) }
+                        td { (run_cell(app, r.id, &r.results)) } td { (r.sheet) }
+                        td { (r.tenant.as_deref().unwrap_or("—")) } td data-col="counts" { (r.counts_in_words(lang)) }
                     }
                 } }
             }

@@ -87,7 +87,7 @@ fn history_screen(kind: Browser, driver: &Path, binary: &Path) {
         for h in ["date", "qui (utilisateur, poste)", "exécution", "tableur et ligne", "opération", "statut"] {
             assert!(heads.contains(h), "{h} in {heads}");
         }
-        for h in ["message de Loop", "request id", "vérification"] {
+        for h in ["message de Loop", "request id", "vérification", "dossier", "e-mail", "envoyé à"] {
             assert!(heads.contains(h), "{h} in {heads}");
         }
         // Each call as the results file has it: its line and request id.
@@ -101,6 +101,17 @@ fn history_screen(kind: Browser, driver: &Path, binary: &Path) {
             assert!(seen.contains(&format!("clients.csv · ligne {line}")), "{seen}");
             assert!(seen.contains("fait") && seen.contains("OK") && seen.contains("n° 1"), "{seen}");
         }
+        // Each call says where it went: the simulator, unmistakably; its
+        // dossier, its person, its offer.
+        for row in &rows {
+            let seen = row.text().await.unwrap();
+            assert!(seen.contains("SIMULATEUR — rien n'est allé à Cegid Loop") && seen.contains("D1"), "{seen}");
+        }
+        let offer = rows[1].text().await.unwrap();
+        assert!(offer.contains("addOffer") && offer.contains("· start"), "{offer}");
+        assert!(rows[2].text().await.unwrap().contains("ana.martin@exemple.fr"));
+        assert!(rows[0].text().await.unwrap().contains("dossier approvisionné"), "the operation in words");
+        assert_eq!(c.find_all(Locator::Css("[data-testid=history-run-link]")).await.unwrap().len(), 3);
         let first = rows[0].text().await.unwrap();
         assert!(
             first.contains("provisionCompany") && first.contains("Le dossier client D1 a été provisionné."),
@@ -139,7 +150,11 @@ fn history_screen(kind: Browser, driver: &Path, binary: &Path) {
         click(&c, "history-link").await;
         shown(&c, "[data-testid=history-runs]").await;
         let runs = text(&c, "[data-testid=history-runs]").await;
-        assert!(runs.contains("clients.csv") && runs.contains("OK 4") && runs.contains("n° 1"), "{runs}");
+        assert!(runs.contains("clients.csv") && runs.contains("4 fait (OK)") && runs.contains("n° 1"), "{runs}");
+        // A run the page keeps: its row leads to its page.
+        click(&c, "history-run-link").await;
+        shown(&c, "[data-testid=results]").await;
+        assert_eq!(c.current_url().await.unwrap(), run, "the run's own page");
         accessible(&c, "exécutions notées").await;
         c.close().await.unwrap();
     });
@@ -189,6 +204,15 @@ fn the_history_screen_needs_the_session_and_shows_values_as_text() {
     let page = r.text().unwrap();
     assert!(!page.contains("<script>") && page.contains("&lt;script&gt;"), "the search as text");
     assert!(!page.contains(&w.dir.path().display().to_string()), "no server path");
+    // Its columns: the dossier, where the call went (no run's tenant here).
+    let r = client.get(format!("{}/historique?q=h1", p.base)).header("cookie", &cookie).send().unwrap();
+    let page = r.text().unwrap();
+    assert!(page.contains("trouvé sous H1"), "{page}");
+    assert!(page.contains("data-col=\"dossier\">H1<") && page.contains("data-col=\"envoye_a\""), "{page}");
+    // Nothing sought: no empty file, the screen.
+    let r = client.get(format!("{}/historique/xlsx?q=+&depuis=", p.base)).header("cookie", &cookie).send().unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert_eq!(r.headers()["location"], "/historique");
     let r = client.get(format!("{}/historique/xlsx?q=H1", p.base)).header("cookie", &cookie).send().unwrap();
     assert_eq!(r.status(), 200);
     let disposition = r.headers()["content-disposition"].to_str().unwrap().to_string();
@@ -197,4 +221,44 @@ fn the_history_screen_needs_the_session_and_shows_values_as_text() {
     let lines = crate::util::results_xlsx(&w.path("h.xlsx"));
     assert_eq!(lines[0]["message"], "<img src=x onerror=alert(1)>");
     assert_eq!(lines[0]["verification"], "", "a refusal needs no check");
+}
+
+/// Past 1000 calls the screen shows the newest 1000 and says so; the
+/// download keeps them all.
+#[test]
+fn past_a_thousand_calls_the_screen_shows_the_newest() {
+    use loopbatch::job::{CallOutcome, Lang, NewRun, PlannedCall, Registre, Status};
+    let w = Work::new();
+    let path = w.path("donnees/loopbatch/registre.sqlite3");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut reg = Registre::open(&path, Lang::Fr).unwrap();
+    let calls: Vec<PlannedCall> = (1..=1001)
+        .map(|id| PlannedCall { id, operation: "provisionCompany", dossier: "N1", email: None, body: "{}" })
+        .collect();
+    let new = NewRun { sheet: "n.csv".into(), plan_hash: "p".into(), results: w.path("r.csv"), ..Default::default() };
+    let run = reg.start_run(&new, &calls).unwrap();
+    for id in 1..=1001 {
+        let answer = CallOutcome {
+            status: Status::Ok,
+            code_http: Some(200),
+            message: String::new(),
+            request_id: format!("req-{id}-fin"),
+            object_id: String::new(),
+            attempts: 1,
+            timestamp: "2026-12-06T10:00:00+01:00".into(),
+            resend_on_resume: false,
+        };
+        reg.answered(run, id, &answer).unwrap();
+    }
+    drop(reg);
+    let p = crate::page::start(&w, &[]);
+    let client = crate::page::client();
+    let cookie = crate::page::open(&p);
+    let r = client.get(format!("{}/historique?q=N1", p.base)).header("cookie", &cookie).send().unwrap();
+    let page = r.text().unwrap();
+    assert!(page.contains("Seuls les 1000 appels les plus récents sont affichés"), "said");
+    assert!(page.contains("req-1001-fin") && page.contains("req-2-fin") && !page.contains("req-1-fin"), "the newest");
+    let r = client.get(format!("{}/historique/xlsx?q=N1", p.base)).header("cookie", &cookie).send().unwrap();
+    std::fs::write(w.path("h.xlsx"), r.bytes().unwrap()).unwrap();
+    assert_eq!(crate::util::results_xlsx(&w.path("h.xlsx")).len(), 1001, "the download keeps them all");
 }

@@ -96,13 +96,16 @@ fn without_a_dossier_the_runs_newest_first_with_their_rows_per_status_and_since(
     let out = w.bin().args(["history"]).output().unwrap();
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(table.find("s2.csv").unwrap() < table.find("s.csv ").unwrap(), "{table}");
-    assert!(table.contains("OK 4") && table.contains("ERREUR 1"), "{table}");
+    assert!(table.contains("4 fait (OK)") && table.contains("1 ") && table.contains("(ERREUR)"), "in words: {table}");
     // --since: the French form and the ISO one; a day to come shows nothing.
     let (code, h, _) = json(&w, &["D1", "--since", "01/01/2020"]);
     assert_eq!((code, h["calls"].as_array().unwrap().len()), (0, 3));
     let (code, h, said) = json(&w, &["D1", "--since", "2999-01-01"]);
     assert_eq!((code, h["calls"].as_array().unwrap().len()), (1, 0));
-    assert!(said.contains("Rien n'est noté pour le dossier D1 depuis le 2999-01-01"), "{said}");
+    assert!(
+        said.contains("Rien n'est noté pour le dossier D1 depuis le 01/01/2999"),
+        "as a French reader writes it: {said}"
+    );
     let (code, h, _) = json(&w, &["--since", "2999-01-01"]);
     assert_eq!((code, h["runs"].as_array().unwrap().len()), (0, 0));
 }
@@ -121,6 +124,8 @@ fn a_wrong_date_an_unknown_dossier_and_a_wrong_extension_are_said_in_french() {
     assert!(said.contains("Rien n'est noté pour le dossier D404 dans ce registre"), "{said}");
     assert!(said.contains("pour cet utilisateur sur cet ordinateur"), "{said}");
     assert!(!registre_path(&w).exists(), "asking made no registre");
+    w.bin().args(["history", "D404", "--results", "h.xlsx"]).assert().code(1);
+    assert!(!registre_path(&w).exists() && !w.path("h.xlsx").exists(), "nor asking for an export");
     let out = w.bin().args(["--lang", "en", "history", "x@y.fr"]).output().unwrap();
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("Nothing is recorded for the e-mail x@y.fr in this registre"), "{said}");
@@ -213,6 +218,10 @@ fn forgotten_calls_stay_in_the_history_without_their_person() {
     assert!(!raw.to_lowercase().contains("ana.martin") && !raw.contains("Martin"), "{raw}");
     let (code, _, said) = json(&w, &["ana.martin@exemple.fr"]);
     assert_eq!(code, 1, "the person is forgotten: {said}");
+    assert!(
+        said.contains("Ce registre contient aussi des appels oubliés") && said.contains("Cherchez par le code dossier"),
+        "{said}"
+    );
 }
 
 /// The check column: « à vérifier » while Loop's effect is unknown, then a
@@ -256,4 +265,267 @@ fn the_check_column_says_what_a_person_found_in_loop() {
     assert_eq!(c[0]["verification"], "fait dans Loop (vérifié par ana (poste-12) le 2026-12-06 11:30:00)");
     let out = w.bin().args(["history", "V1"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("fait dans Loop (vérifié par ana"));
+}
+
+/// `history --results` never replaces the input sheet, a run's results, or
+/// any file it did not write as a history (exit 2, the file untouched, a
+/// next step); it replaces its own history; nothing found writes nothing.
+#[test]
+fn the_export_never_replaces_a_sheet_or_a_runs_results_and_nothing_found_writes_nothing() {
+    let (w, sim) = (Work::new(), sim());
+    ran(&w, &sim);
+    let (sheet, results) = (std::fs::read(w.path("s.csv")).unwrap(), std::fs::read(w.path("r.csv")).unwrap());
+    let out = w.bin().args(["history", "D1", "--results", "s.csv"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("n'est pas un historique écrit par loopbatch")
+            && said.contains("Donnez un autre nom à --results"),
+        "{said}"
+    );
+    assert_eq!(std::fs::read(w.path("s.csv")).unwrap(), sheet, "the input sheet untouched");
+    let out = w.bin().args(["history", "D1", "--results", "r.csv"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("fichier de résultats d'une exécution"), "{said}");
+    assert_eq!(std::fs::read(w.path("r.csv")).unwrap(), results, "the run's results untouched");
+    // An XLSX that is not a history (a client sheet) is kept too.
+    crate::util::xlsx(&w.path("clients.xlsx"), &[("Feuil1", vec![vec![crate::util::X::T("code_dossier")]])]);
+    let before = std::fs::read(w.path("clients.xlsx")).unwrap();
+    let out = w.bin().args(["history", "--results", "clients.xlsx"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(w.path("clients.xlsx")).unwrap(), before);
+    // Nothing found: nothing written, said.
+    let out = w.bin().args(["history", "D404", "--results", "h.xlsx"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(!w.path("h.xlsx").exists() && said.contains("h.xlsx n'a pas été écrit"), "{said}");
+    // Its own history, written again; --format json says what it wrote.
+    for _ in 0..2 {
+        let out = w.bin().args(["history", "D1", "--results", "h.xlsx", "--format", "json"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!((v["written"].as_bool(), v["lines"].as_u64()), (Some(true), Some(3)), "{v}");
+    }
+    let out = w.bin().args(["history", "ana.martin@exemple.fr", "--results", "h.csv"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Historique écrit (1 ligne) :"));
+    w.bin().args(["history", "D1", "--results", "h.csv"]).assert().code(0);
+}
+
+/// Each call says where it went: the simulator's calls are unmistakable in
+/// the table, the JSON and the export (nothing went to Cegid Loop); each
+/// line names its dossier, its person and its offer.
+#[test]
+fn each_call_says_where_it_went_its_dossier_its_person_and_its_offer() {
+    let (w, sim) = (Work::new(), sim());
+    ran(&w, &sim);
+    let (_, h, _) = json(&w, &["D1"]);
+    for c in h["calls"].as_array().unwrap() {
+        assert_eq!(c["simulator"], true, "{c}");
+        let to = c["sent_to"].as_str().unwrap();
+        assert!(to.starts_with("simulateur, rien n'est allé à Cegid Loop — http://127.0.0.1"), "{to}");
+    }
+    assert_eq!(h["calls"][1]["offer"], "start", "{}", h["calls"][1]);
+    let out = w.bin().args(["history", "D1"]).output().unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    let head = table.lines().next().unwrap();
+    for col in ["dossier", "email", "offre", "envoye_a"] {
+        assert!(head.contains(col), "{head}");
+    }
+    assert!(
+        table.contains("ana.martin@exemple.fr") && table.contains("simulateur, rien n'est allé à Cegid Loop"),
+        "{table}"
+    );
+    let out = w.bin().args(["history", "ana.martin@exemple.fr"]).output().unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    let line = table.lines().nth(1).unwrap();
+    assert!(line.contains(" D1 ") && line.contains("start"), "the dossier and the offer: {table}");
+    w.bin().args(["history", "D1", "--results", "h.csv"]).assert().code(0);
+    let c = results_csv(&w.path("h.csv"));
+    assert!(c[0]["envoye_a"].starts_with("simulateur, ") && c[2]["offre"] == "start", "{:?}", c[2]);
+}
+
+/// A code as a person types it: any case, with or without its leading
+/// zeros; the form found is said. A pasted « Name <address> » is the address.
+#[test]
+fn a_code_in_another_case_or_padding_and_a_pasted_address_are_found() {
+    let sim = TestSim::start(Options { model: model(&[("42", false), ("AB7", false)]), ..Default::default() });
+    let w = Work::new();
+    w.csv_1252(
+        "s.csv",
+        &[
+            "action;code_dossier;email;nom;prenom;offre",
+            "provisionner;42;;;;",
+            "provisionner;AB7;;;;",
+            "ajouter_offre;AB7;;;;start",
+            "ajouter_interlocuteur;AB7;chloe@x.fr;Bernard;Chloé;start",
+        ],
+    );
+    w.bin_for(&sim).args(["run", "s.csv", "--results", "r.csv", "--quiet"]).assert().code(0);
+    for (typed, found, n) in [("00042", "42", 1), ("ab7", "AB7", 3)] {
+        let (code, h, said) = json(&w, &[typed]);
+        assert_eq!((code, h["calls"].as_array().unwrap().len()), (0, n), "{typed}: {said}");
+        assert!(said.contains(&format!("« {typed} » n'est pas noté tel quel : trouvé sous {found}.")), "{said}");
+    }
+    for pasted in ["Chloé Bernard <chloe@x.fr>", "<CHLOE@x.fr>"] {
+        let (code, h, said) = json(&w, &[pasted]);
+        assert_eq!((code, h["sought"].as_str()), (0, Some("chloe@x.fr")), "{pasted}: {said}");
+    }
+    let out = w.bin().args(["history", "  "]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("Aucun code dossier ni e-mail n'est donné") && !said.contains("le dossier  "), "{said}");
+}
+
+/// A folder that does not exist, a registre that does not exist: French
+/// words naming what the user gave (never a temporary file, never the
+/// system's English), exit 2, nothing made.
+#[test]
+fn a_missing_folder_or_registre_is_said_in_the_users_words() {
+    let (w, sim) = (Work::new(), sim());
+    ran(&w, &sim);
+    let target = w.path("absent/h.xlsx");
+    let out = w.bin().args(["history", "D1", "--results"]).arg(&target).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains(&format!("Écriture impossible de {} : son dossier n'existe pas", target.display())),
+        "{said}"
+    );
+    assert!(!said.contains(".loopbatch-") && !said.contains("os error") && !said.contains("No such"), "{said}");
+    let out = w.bin().args(["--lang", "en", "history", "D1", "--results"]).arg(&target).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains(&format!("Cannot write {}: its folder does not exist", target.display())), "{said}");
+    let absent = w.path("autre-registre.sqlite");
+    let out = w.bin().args(["history", "D1", "--registre"]).arg(&absent).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains(&format!("Ce registre n'existe pas : {}", absent.display())), "{said}");
+    assert!(!absent.exists(), "never created");
+    let out = w.bin().args(["history", "D1", "--results", "h.xlsx", "--registre"]).arg(&absent).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!absent.exists() && !w.path("h.xlsx").exists(), "never created, nothing written");
+}
+
+/// A run of one registre's own making: calls answered, one sent with no
+/// answer, one never sent (ignored); a Loop message past Excel's limit.
+fn made_registre(w: &Work) -> String {
+    let path = registre_path(w);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut reg = Registre::open(&path, Lang::Fr).unwrap();
+    let calls: Vec<PlannedCall> = (1..=3)
+        .map(|id| PlannedCall { id, operation: "provisionCompany", dossier: "K1", email: None, body: "{}" })
+        .collect();
+    let new = NewRun { sheet: "k.csv".into(), plan_hash: "p".into(), results: w.path("k-r.csv"), ..Default::default() };
+    let run = reg.start_run(&new, &calls).unwrap();
+    let long = "é".repeat(40_000);
+    let answer = |status, message: &str, attempts| CallOutcome {
+        status,
+        code_http: (attempts > 0).then_some(400),
+        message: message.into(),
+        request_id: String::new(),
+        object_id: String::new(),
+        attempts,
+        timestamp: "2026-12-06T10:00:00+01:00".into(),
+        resend_on_resume: false,
+    };
+    reg.answered(run, 1, &answer(Status::Erreur, &long, 1)).unwrap();
+    reg.answered(run, 2, &answer(Status::Ignore, "", 0)).unwrap();
+    reg.attempt(run, 3, 1, loopbatch::job::AttemptEvent::Sending).unwrap();
+    long
+}
+
+#[test]
+fn a_call_with_no_answer_a_call_never_sent_and_a_message_past_excels_limit() {
+    let w = Work::new();
+    let long = made_registre(&w);
+    let (code, h, said) = json(&w, &["K1"]);
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains("1 appel envoyé, 1 non envoyé") || said.contains("2 appels envoyés, 1 non envoyé"), "{said}");
+    let calls = h["calls"].as_array().unwrap();
+    assert_eq!((calls[1]["not_sent"].as_bool(), calls[0]["not_sent"].as_bool()), (Some(true), Some(false)));
+    let gone = &calls[2];
+    assert!(gone["at"].is_null() && gone["run_started"].as_str().unwrap().starts_with("20"), "{gone}");
+    let out = w.bin().args(["history", "K1"]).output().unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    let unanswered = table.lines().find(|l| l.contains("réponse inconnue")).unwrap_or_else(|| panic!("{table}"));
+    assert!(unanswered.contains("envoyé, réponse inconnue (exécution n° 1 commencée le 20"), "{unanswered}");
+    assert!(
+        unanswered.contains(&format!("loopbatch run k.csv --results {} --resume", w.path("k-r.csv").display()))
+            || unanswered.contains("--resume"),
+        "{unanswered}"
+    );
+    assert!(!unanswered.contains("NON_EXECUTE  —"), "{unanswered}");
+    assert!(table.contains("pas envoyé à Loop"), "{table}");
+    // The message past Excel's limit: cut, with a mark; the CSV keeps it whole.
+    let out = w.bin().args(["history", "K1", "--results", "h.xlsx"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let x = results_xlsx(&w.path("h.xlsx"));
+    let cut = &x[0]["message"];
+    assert!(
+        cut.chars().count() <= 32_767 && cut.contains("coupé à la limite d'une cellule d'Excel : 40000 caractères"),
+        "{}",
+        cut.len()
+    );
+    assert!(cut.starts_with("éééé"));
+    w.bin().args(["history", "K1", "--results", "h.csv"]).assert().code(0);
+    assert_eq!(results_csv(&w.path("h.csv"))[0]["message"], long);
+}
+
+/// A registre another program holds: `history` says it is busy after a
+/// short wait (never the writers' minute), exit 2, in French.
+#[test]
+fn a_registre_held_by_another_program_is_said_busy_quickly() {
+    let (w, sim) = (Work::new(), sim());
+    ran(&w, &sim);
+    let conn = rusqlite::Connection::open(registre_path(&w)).unwrap();
+    conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE runs SET machine = machine;").unwrap();
+    let start = std::time::Instant::now();
+    let out = w.bin().args(["history", "D1"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("Le registre est occupé par un autre programme"), "{said}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(20), "{:?}", start.elapsed());
+    conn.execute_batch("COMMIT").unwrap();
+}
+
+/// `history --help` says where the table goes (standard output), in
+/// French and in English, with the usage's own words.
+#[test]
+fn the_help_says_the_table_goes_to_standard_output() {
+    let w = Work::new();
+    let out = w.bin().args(["history", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("le tableau sur la sortie standard") && help.contains("CODE_DOSSIER|EMAIL"), "{help}");
+    assert!(!help.contains("Résumé lisible sur la sortie d'erreur"), "{help}");
+    let out = w.bin().args(["--lang", "en", "history", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("the table on standard output") && help.contains("CODE_DOSSIER|EMAIL"), "{help}");
+    let (_, _, said) = json(&w, &["--lang", "en"]);
+    assert!(!said.contains("DOSSIER_CODE"), "{said}");
+}
+
+/// A call kept OK from an earlier run by `--only-failed` went nowhere in
+/// the new run: « pas envoyé à Loop », counted apart.
+#[test]
+fn a_call_kept_by_only_failed_is_marked_not_sent_and_counted_apart() {
+    let sim = sim();
+    let w = Work::new();
+    w.csv_1252("s2.csv", &["action;code_dossier", "provisionner;D3", "provisionner;NOPE"]);
+    w.bin_for(&sim).args(["run", "s2.csv", "--results", "r2.csv", "--quiet"]).assert().code(1);
+    let out = w
+        .bin_for(&sim)
+        .args(["run", "s2.csv", "--only-failed", "r2.csv", "--results", "r3.csv", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let (code, h, said) = json(&w, &["D3"]);
+    assert_eq!(code, 0, "{said}");
+    let calls = h["calls"].as_array().unwrap();
+    let sent: Vec<bool> = calls.iter().map(|c| !c["not_sent"].as_bool().unwrap()).collect();
+    assert!(sent[0] && sent.iter().skip(1).all(|s| !s), "the first run sent it, the others kept it: {calls:?}");
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(said.contains("1 appel envoyé, 1 non envoyé"), "{said}");
+    let out = w.bin().args(["history", "D3"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("pas envoyé à Loop"));
 }

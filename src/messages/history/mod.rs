@@ -27,9 +27,35 @@ pub(crate) enum HistoryMessage<'a> {
     Extension { path: &'a std::path::Path, ext: &'a str },
     /// A forgotten call's message.
     Forgotten,
-    /// A call sent whose answer was never recorded.
-    Unanswered,
-    /// The page shows the first calls only.
+    /// A call sent whose answer was never recorded: its run, when that run
+    /// started, and the command that settles it (none on the page).
+    Unanswered { run: i64, started: &'a str, resume: Option<&'a str> },
+    /// A call recorded in a run but never sent to Loop (kept from an
+    /// earlier run, ignored, done already).
+    NotSent,
+    /// Calls sent and calls not sent (recorded all the same), for whom.
+    SomeNotSent { sent: usize, not_sent: usize, sought: &'a str, email: bool },
+    /// The dossier was found under another form than the one typed.
+    FoundUnder { typed: &'a str, codes: &'a str },
+    /// Where a call went: Cegid Loop (its address), or the simulator.
+    SentTo { place: &'a str, simulator: bool },
+    /// `--results` names an existing file loopbatch did not write as a history.
+    NotAHistory { path: &'a std::path::Path },
+    /// `--results` names the results of a run.
+    RunResults { path: &'a std::path::Path },
+    /// Nothing found: the export file is not written.
+    NotWritten { path: &'a std::path::Path },
+    /// `--registre` names a file that does not exist.
+    NoSuchRegistre { path: &'a std::path::Path },
+    /// An e-mail found nowhere, in a registre holding forgotten calls.
+    MaybeForgotten,
+    /// A run with no end recorded: going, or interrupted.
+    NotEnded,
+    /// An empty dossier code or e-mail.
+    EmptySought,
+    /// A value cut at Excel's limit of a cell: its length.
+    Cut { chars: usize },
+    /// The page shows the newest calls only.
     FirstCalls { shown: usize },
     /// A call whose effect is unknown, no check recorded yet.
     ToCheck,

@@ -229,6 +229,10 @@ pub(super) fn history(t: HistoryText) -> &'static str {
         HistoryText::HistoryOfThisDossier => "History of this dossier",
         HistoryText::HistoryOfThisEMail => "History of this e-mail",
         HistoryText::Calls => "Calls recorded",
+        HistoryText::Dossier => "dossier",
+        HistoryText::EMail => "e-mail",
+        HistoryText::CallSentTo => "sent to",
+        HistoryText::SimulatorMark => "SIMULATOR — nothing went to Cegid Loop",
     }
 }
 

@@ -233,6 +233,10 @@ pub(super) fn history(t: HistoryText) -> &'static str {
         HistoryText::HistoryOfThisDossier => "Historique de ce dossier",
         HistoryText::HistoryOfThisEMail => "Historique de cet e-mail",
         HistoryText::Calls => "Appels notés",
+        HistoryText::Dossier => "dossier",
+        HistoryText::EMail => "e-mail",
+        HistoryText::CallSentTo => "envoyé à",
+        HistoryText::SimulatorMark => "SIMULATEUR — rien n'est allé à Cegid Loop",
     }
 }
 

@@ -253,6 +253,14 @@ pub(crate) enum HistoryText {
     HistoryOfThisDossier,
     HistoryOfThisEMail,
     Calls,
+    /// A call's column: its dossier.
+    Dossier,
+    /// A call's column: the person's e-mail.
+    EMail,
+    /// A call's column: where it went (Cegid Loop or the simulator).
+    CallSentTo,
+    /// The mark of a call the simulator answered (nothing went to Loop).
+    SimulatorMark,
 }
 
 impl HistoryText {
