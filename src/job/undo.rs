@@ -267,6 +267,11 @@ fn resume_of(cfg: &Config, req: &UndoRequest, files: &RunFiles) -> Result<()> {
     Err(Failure::unusable(text.text(lang)))
 }
 
+/// Whether a plan is an undo's (its source fingerprint says so).
+pub fn is_undo(plan: &Plan) -> bool {
+    crate::registre::undo::undoes(&plan.source.sha256).is_some()
+}
+
 /// The rows of an undo's dry run: IGNORE with the verdict as reason, or
 /// VALIDE for the rows whose inverse calls would go.
 pub fn undo_dry_results(preview: &UndoPreview) -> Vec<RowResult> {
