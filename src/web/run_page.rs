@@ -48,7 +48,7 @@ pub(super) fn run_page(v: &RunView) -> Markup {
         RunText::Run.say(lang),
         v.simulation,
         html! {
-            @if job::is_undo(&v.plan) {
+            @if job::is_undo(v.plan) {
                 h1 { (v.plan.source.file) " → " (v.host) }
             } @else {
                 h1 { (RunText::RunOf.say(lang)) " " (v.name) " → " (v.host) }
