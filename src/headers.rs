@@ -23,8 +23,11 @@ use crate::normalize::fold_key;
     strum::EnumCount,
     strum::IntoStaticStr,
     strum::FromRepr,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 #[strum(serialize_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Field {
     CodeDossier,
     Email,

@@ -7,9 +7,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::error::{Failure, Result};
-use crate::i18n::Lang;
-use crate::messages::{Message, Text};
+use crate::error::{Failure, Refusal, Result};
 use crate::normalize::fold_key;
 
 /// One dossier of the LoopHub list.
@@ -92,11 +90,11 @@ pub struct Filter {
 
 impl Filter {
     /// Checks the search's length (LoopHub needs the first 3 characters).
-    pub fn new(search: Option<String>, maitre: Option<String>, manager: Option<String>, lang: Lang) -> Result<Filter> {
+    pub fn new(search: Option<String>, maitre: Option<String>, manager: Option<String>) -> Result<Filter> {
         if let Some(s) = &search
             && fold_key(s).chars().count() < 3
         {
-            return Err(Failure::unusable(Message::SearchTooShort { search: s }.text(lang)));
+            return Err(Failure::refused(Refusal::SearchTooShort { search: s.to_string() }));
         }
         Ok(Filter { search, maitre, manager })
     }
@@ -126,12 +124,12 @@ mod tests {
         assert_eq!(p.zero_padded("124"), None);
         assert!(parse(br#"{"data":[{"codeIbs":"X"}]}"#).unwrap().len() == 1);
         assert!(parse(b"<html>").is_none());
-        let f = Filter::new(Some("elod".into()), None, None, Lang::Fr).unwrap();
+        let f = Filter::new(Some("elod".into()), None, None).unwrap();
         assert!(f.keeps(&p.folders[0]) && !f.keeps(&p.folders[1]));
-        let f = Filter::new(Some("man".into()), None, None, Lang::Fr).unwrap();
+        let f = Filter::new(Some("man".into()), None, None).unwrap();
         assert!(f.keeps(&p.folders[1]));
-        assert!(Filter::new(Some("ab".into()), None, None, Lang::Fr).is_err());
-        let f = Filter::new(None, Some("A@C.FR".into()), None, Lang::Fr).unwrap();
+        assert!(Filter::new(Some("ab".into()), None, None).is_err());
+        let f = Filter::new(None, Some("A@C.FR".into()), None).unwrap();
         assert!(f.keeps(&p.folders[0]) && !f.keeps(&p.folders[1]));
     }
 }

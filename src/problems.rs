@@ -5,19 +5,55 @@
 
 use std::sync::Arc;
 
+use serde::{Deserialize, Deserializer, Serialize};
+
 use crate::headers::Field;
 
+/// An alias, not `&'static str`: serde would else borrow it from the
+/// plan's text (`'de: 'static`).
+pub(crate) type Name = &'static str;
+
+/// A name the code holds as `&'static str` (an action, an offer), read
+/// back from a plan: each distinct name kept once for the process.
+fn name<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let s = String::deserialize(d)?;
+    let mut names = NAMES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(n) = names.iter().find(|n| **n == s) {
+        return Ok(n);
+    }
+    let n: &'static str = Box::leak(s.into_boxed_str());
+    names.push(n);
+    Ok(n)
+}
+
 /// What makes a row INVALIDE.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Kept in PLAN.json as data (kind and fields), said in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
 pub enum Problem {
     /// A value that is not of the form its column expects.
     Invalid { field: Field, column: String, value: String, expected: Expected },
     /// The action is blank although the row asks for an offer.
-    ActionBlank { column: String, suggestion: &'static str, actions: String },
+    ActionBlank {
+        column: String,
+        #[serde(deserialize_with = "name")]
+        suggestion: Name,
+        actions: String,
+    },
     /// A field the action needs is not there.
-    Missing { needed: Needed, column: String, absence: Absence, action: &'static str },
+    Missing {
+        needed: Needed,
+        column: String,
+        absence: Absence,
+        #[serde(deserialize_with = "name")]
+        action: Name,
+    },
     /// `changer_offre` from an offer to the same offer.
-    SameOffer { offer: &'static str },
+    SameOffer {
+        #[serde(deserialize_with = "name")]
+        offer: Name,
+    },
     /// One e-mail given to different people.
     SharedEmail { email: String, people: Vec<Person> },
     /// The same row twice: this one repeats `of`.
@@ -25,7 +61,7 @@ pub enum Problem {
 }
 
 /// The form a value should have had.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Expected {
     /// A Loop profile code such as 2.0.
     Profile,
@@ -54,7 +90,7 @@ pub enum Expected {
 }
 
 /// A field an action needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Needed {
     CodeDossier,
     Email,
@@ -74,7 +110,7 @@ impl Needed {
 }
 
 /// Why a needed field is not there.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Absence {
     /// The column is there, the cell blank.
     Blank,
@@ -85,14 +121,14 @@ pub enum Absence {
 }
 
 /// A row as the user finds it: its sheet and line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Place {
     pub sheet: Arc<str>,
     pub line: u32,
 }
 
 /// A person named on a row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
     pub at: Place,
     pub prenom: String,
@@ -100,7 +136,8 @@ pub struct Person {
 }
 
 /// What was repaired or is worth knowing; the row stays valid.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
 pub enum Warning {
     /// Non-breaking or invisible spaces removed around a value.
     InvisibleSpaces { column: String },
@@ -118,7 +155,10 @@ pub enum Warning {
     /// A code dossier held as a number: leading zeros may be lost.
     CodeAsNumber { column: String, value: String },
     /// removeOffer takes the offer from every contact of the dossier.
-    RemovesFromAll { offer: &'static str },
+    RemovesFromAll {
+        #[serde(deserialize_with = "name")]
+        offer: Name,
+    },
     /// A contact created without a name.
     NoName,
     /// A code dossier padded after the LoopHub portfolio.
@@ -128,7 +168,7 @@ pub enum Warning {
 }
 
 /// A repair made while reading the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Repair {
     MixedEncoding,
     ControlCharacters,

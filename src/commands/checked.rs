@@ -117,7 +117,7 @@ fn print_text(p: &Prepared, c: &PlanCounts, results: Option<&Path>, plan: Option
         eprintln!("{}", Message::InvalidRows.text(lang));
         for r in invalid.iter().take(SHOWN_PROBLEMS) {
             let at = Place { sheet: r.feuille.clone(), line: r.ligne };
-            eprintln!("  {}", Message::InvalidRow { at: &at, problems: &r.problems.join(" | ") }.text(lang));
+            eprintln!("  {}", Message::InvalidRow { at: &at, problems: &r.problems_said(lang) }.text(lang));
         }
         if invalid.len() > SHOWN_PROBLEMS {
             eprintln!("  {}", Message::MoreInvalidRows { n: invalid.len() - SHOWN_PROBLEMS }.text(lang));

@@ -11,7 +11,7 @@ use crate::messages::{Message, Text};
 
 pub(super) fn dossiers(args: &DossiersArgs, cfg: &Config) -> Result<u8> {
     let lang = cfg.lang;
-    let filter = Filter::new(args.search.clone(), args.maitre.clone(), args.manager.clone(), lang)?;
+    let filter = Filter::new(args.search.clone(), args.maitre.clone(), args.manager.clone())?;
     if let Some(out) = &args.results {
         job::results_format(out)?;
     }

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::cli::{DemoArgs, OutputFormat, RunArgs, UndoArgs};
 use crate::config::Config;
-use crate::error::{Failure, Result, exit};
+use crate::error::{Failure, Refusal, Result, exit};
 use crate::i18n::Lang;
 use crate::job::{
     self, Confirm, Confirmation, OnlineCheck, Pacing, RunFiles, RunReport, RunRequest, RunSource, Stopper,
@@ -203,7 +203,7 @@ fn ask(c: &Confirmation, lang: Lang) -> Result<()> {
         eprintln!("  {route:<45} {n:>6}");
     }
     if !std::io::stdin().is_terminal() {
-        return Err(Failure::unusable(RunMessage::NoTerminalToConfirm.text(lang)));
+        return Err(Failure::refused(Refusal::NoTerminalToConfirm));
     }
     eprint!("{} ", RunMessage::SendTheseCalls { calls: c.calls }.text(lang));
     let _ = std::io::stderr().flush();
@@ -212,7 +212,7 @@ fn ask(c: &Confirmation, lang: Lang) -> Result<()> {
     if matches!(answer.trim().to_lowercase().as_str(), "o" | "oui" | "y" | "yes") {
         Ok(())
     } else {
-        Err(Failure::unusable(RunMessage::Aborted.text(lang)))
+        Err(Failure::refused(Refusal::Aborted))
     }
 }
 

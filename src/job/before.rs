@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
-use crate::error::{Failure, Result};
+use crate::error::{Failure, Refusal, Result};
 use crate::execute::journal::{self, Prior};
 use crate::i18n::Lang;
+use crate::messages::{Notice, Text};
 use crate::plan::Plan;
 use crate::registre::Registre;
 
@@ -17,7 +18,7 @@ use super::select::Selection;
 use super::tenant::{Tenant, check_same};
 
 /// `--results` naming the input sheet would overwrite it: refused first.
-pub(super) fn not_the_input(input: Option<&Path>, results: &Path, lang: Lang) -> Result<()> {
+pub(super) fn not_the_input(input: Option<&Path>, results: &Path) -> Result<()> {
     let Some(input) = input else { return Ok(()) };
     let same = match (std::fs::canonicalize(input), std::fs::canonicalize(results)) {
         (Ok(a), Ok(b)) => a == b,
@@ -26,34 +27,19 @@ pub(super) fn not_the_input(input: Option<&Path>, results: &Path, lang: Lang) ->
     if !same {
         return Ok(());
     }
-    Err(Failure::unusable(format!(
-        "{} {} {}",
-        lang.t("Le fichier de résultats", "The results file"),
-        results.display(),
-        lang.t(
-            "est le fichier d'entrée lui-même : il serait écrasé. Rien n'a été envoyé. Donnez un autre nom à --results (par exemple resultats.xlsx).",
-            "is the input file itself: it would be overwritten. Nothing was sent. Give --results another name (for example results.xlsx)."
-        )
-    )))
+    Err(Failure::refused(Refusal::ResultsAreInput { results: results.to_path_buf() }))
 }
 
 /// A check's results (`check --results`, `run --dry-run`) never overwrite
 /// its input, nor the results of a run: their journal beside them is the
 /// only record of what was sent, and a run going holds its lock.
-pub fn check_results_target(input: &Path, results: &Path, registre: Option<&Path>, lang: Lang) -> Result<()> {
-    not_the_input(Some(input), results, lang)?;
+// `_lang`: the refusals are said at the edges, in the user's language.
+pub fn check_results_target(input: &Path, results: &Path, registre: Option<&Path>, _lang: Lang) -> Result<()> {
+    not_the_input(Some(input), results)?;
     let files = RunFiles::new(std::fs::canonicalize(results).unwrap_or_else(|_| results.to_path_buf()))
         .with_registre(registre.map(Path::to_path_buf));
     if files.journal().exists() || has_run(&files) || RunLock::is_held(&files) {
-        return Err(Failure::unusable(format!(
-            "{} {} {}",
-            lang.t("Le fichier", "The file"),
-            results.display(),
-            lang.t(
-                "est le fichier de résultats d'une exécution (notée au registre) : une vérification l'écraserait. Rien n'a été écrit. Donnez un autre nom à --results.",
-                "holds the results of a run (recorded in the registre): a check would overwrite them. Nothing was written. Give --results another name."
-            )
-        )));
+        return Err(Failure::refused(Refusal::ResultsOfARun { results: results.to_path_buf() }));
     }
     Ok(())
 }
@@ -91,19 +77,11 @@ pub(super) fn same_file(a: &Path, b: &Path) -> bool {
 /// `--only-failed` into results that have a run of their own (the same
 /// command run twice): that run's journal is the proof of what it did and
 /// is never set aside; refused unless it is the previous run itself.
-pub(super) fn not_another_run(previous: &RunFiles, files: &RunFiles, resume: bool, lang: Lang) -> Result<()> {
+pub(super) fn not_another_run(previous: &RunFiles, files: &RunFiles, resume: bool) -> Result<()> {
     if resume || !has_run(files) || same_file(previous.results(), files.results()) {
         return Ok(());
     }
-    Err(Failure::unusable(format!(
-        "{} {} {}",
-        lang.t("Le fichier de résultats", "The results file"),
-        files.results().display(),
-        lang.t(
-            "a déjà son exécution (notée au registre) : rien n'a été envoyé. Pour la continuer, ajoutez --resume ; pour relancer ses échecs, donnez-le à --only-failed avec un autre fichier de résultats.",
-            "already has its run (recorded in the registre): nothing was sent. To continue it, add --resume; to run its failures again, give it to --only-failed with another results file."
-        )
-    )))
+    Err(Failure::refused(Refusal::ResultsHaveTheirRun { results: files.results().to_path_buf() }))
 }
 
 /// The run's lock, and the previous run's for `--only-failed` (its journal
@@ -133,16 +111,13 @@ pub(super) fn same_tenant(continued: &[&RunFiles], new_key: bool, now: &Tenant, 
         let Some(run) = journal::run_info(&files.registre(), files.results(), lang)? else { continue };
         match run.tenant.and_then(|v| serde_json::from_value::<Tenant>(v).ok()) {
             Some(recorded) => check_same(&recorded, now, new_key, lang)?,
-            None => warnings.push(format!(
-                "{} {} {} {}",
-                lang.t("L'exécution notée pour", "The run recorded for"),
-                files.results().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-                lang.t(
-                    "ne dit pas où cette exécution a été envoyée (version précédente de loopbatch) : elle continue vers",
-                    "does not say where this run was sent (an earlier version of loopbatch): it goes on to"
-                ),
-                now.place(lang)
-            )),
+            None => warnings.push(
+                Notice::RunPlaceUnknown {
+                    results: &files.results().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                    place: &now.place(lang),
+                }
+                .text(lang),
+            ),
         }
     }
     Ok(warnings)
@@ -158,22 +133,13 @@ pub(super) fn something_to_resume(
     earlier: Option<(String, String)>,
     lang: Lang,
 ) -> Result<()> {
-    let name = files.results().display();
     let rec = match journal::peek(&files.registre(), files.results(), &files.journal_rescue(), &plan.hash(), lang) {
         // The journal's own opening says what is wrong with it.
         Some(Err(_)) => return Ok(()),
         Some(Ok(rec)) => rec,
-        None if earlier.is_some() => return Err(not_held(files, earlier, lang)),
+        None if earlier.is_some() => return Err(not_held(files, earlier)),
         None => {
-            return Err(Failure::unusable(format!(
-                "{} {name}{} {}",
-                lang.t("Rien à reprendre pour", "Nothing to resume for"),
-                lang.t(" :", ":"),
-                lang.t(
-                    "aucune exécution n'a commencé d'écrire dans ce fichier (pas de journal à côté). Rien n'a été envoyé. Pour une nouvelle exécution, relancez la commande sans --resume.",
-                    "no run has started writing into this file (no journal beside it). Nothing was sent. For a new run, run the command again without --resume."
-                )
-            )));
+            return Err(Failure::refused(Refusal::NoRunStarted { results: files.results().to_path_buf() }));
         }
     };
     let skipped = |id: &u32| selection.is_some_and(|s| s.skipped.contains_key(id));
@@ -185,15 +151,7 @@ pub(super) fn something_to_resume(
     if left || rec.damaged || !rec.warnings.is_empty() || !rec.results_written || !results_there {
         return Ok(());
     }
-    Err(Failure::unusable(format!(
-        "{} {name}{} {}",
-        lang.t("Rien à reprendre pour", "Nothing to resume for"),
-        lang.t(" :", ":"),
-        lang.t(
-            "cette exécution est terminée (chaque appel a son résultat, les résultats sont écrits). Rien n'a été envoyé. Pour relancer les lignes en échec : --only-failed avec ce fichier, et un autre fichier de résultats.",
-            "that run is over (every call has its outcome, the results are written). Nothing was sent. To run the failed rows again: --only-failed with this file, and another results file."
-        )
-    )))
+    Err(Failure::refused(Refusal::RunOver { results: files.results().to_path_buf() }))
 }
 
 /// A new run into results beside which an unfinished run left its holder's
@@ -201,42 +159,19 @@ pub(super) fn something_to_resume(
 /// no run of them (another user, machine or registre; a registre wiped or
 /// new): it would send again what that run did. Refused, naming who ran it.
 /// (`earlier`: the note as found before this process took the lock.)
-pub(super) fn no_unknown_run(files: &RunFiles, earlier: Option<(String, String)>, lang: Lang) -> Result<()> {
+pub(super) fn no_unknown_run(files: &RunFiles, earlier: Option<(String, String)>) -> Result<()> {
     if earlier.is_some() && !has_run(files) {
-        return Err(not_held(files, earlier, lang));
+        return Err(not_held(files, earlier));
     }
     Ok(())
 }
 
 /// Results whose run this registre does not hold (another user, another
 /// machine, another registre): never a fresh run in their place.
-fn not_held(files: &RunFiles, earlier: Option<(String, String)>, lang: Lang) -> Failure {
-    let by = match earlier {
-        Some((user, machine)) => format!(
-            "{} {user} {} {machine}",
-            lang.t("par l'utilisateur", "by user"),
-            lang.t("sur le poste", "on machine")
-        ),
-        None => {
-            lang.t("par un autre utilisateur ou sur un autre poste", "by another user or on another machine").into()
-        }
-    };
-    Failure::unusable(format!(
-        "{} {} {} {by}. {} {} {}",
-        lang.t("Le registre", "The registre"),
-        files.registre().display(),
-        lang.t(
-            "ne connaît pas l'exécution qui a écrit dans ce fichier : elle a été faite",
-            "does not know the run that wrote into this file: it was made"
-        ),
-        lang.t(
-            "Une exécution se reprend avec le compte et le poste qui l'ont commencée (ou avec leur registre, --registre). Rien n'a été envoyé :",
-            "A run is resumed by the user and machine that started it (or with their registre, --registre). Nothing was sent:"
-        ),
-        files.results().display(),
-        lang.t(
-            "— pour une nouvelle exécution, choisissez un autre fichier de résultats.",
-            "— for a new run, choose another results file."
-        )
-    ))
+fn not_held(files: &RunFiles, earlier: Option<(String, String)>) -> Failure {
+    Failure::refused(Refusal::RunNotHeld {
+        registre: files.registre(),
+        results: files.results().to_path_buf(),
+        by: earlier,
+    })
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::{Config, Keys};
-use crate::error::{Failure, Result};
+use crate::error::{Failure, Result, WriteProblem};
 use crate::execute::loophub;
 use crate::messages::WorkbookText;
 use crate::pipeline::Prepared;
@@ -122,7 +122,7 @@ pub async fn export_portfolio(
         match report::results_format(out)? {
             ResultsFormat::Xlsx => {
                 let bytes = template_xlsx(WorkbookText::PortfolioSheet.say(lang), &PORTFOLIO, &rows, lang)
-                    .map_err(|e| Failure::unusable(format!("{} : {e}", out.display())))?;
+                    .map_err(|e| Failure::write(out, WriteProblem::Workbook(e.to_string())))?;
                 crate::files::write_atomic(out, &bytes)?;
             }
             ResultsFormat::Csv => {

@@ -30,7 +30,7 @@ pub(super) fn fold_rows(plan: &Plan, run: &RunOutcome, front: Front, lang: Lang)
         .enumerate()
         .map(|(i, row)| match row.check {
             RowCheck::Invalide => {
-                RowResult { etape: "validation".into(), ..RowResult::new(Status::Invalide, row.problems.join(" | ")) }
+                RowResult { etape: "validation".into(), ..RowResult::new(Status::Invalide, row.problems_said(lang)) }
             }
             RowCheck::Ignore => RowResult::new(Status::Ignore, Message::NothingToDo.text(lang)),
             RowCheck::Valide => worst_of(plan, &serving[i], run, (&not_run, &unsettled(front, lang)), &ts, lang),

@@ -9,12 +9,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::{Config, Keys, Rate};
-use crate::error::{Failure, Result, exit};
+use crate::error::{Failure, Refusal, Result, exit};
 use crate::execute::client::{Client, host_of, is_loopback};
 use crate::execute::journal::{self, Journal, Prior, Recorded, RunSpec, Take};
 use crate::execute::{Execution, RunOutcome, StopReason, Stopper};
 use crate::i18n::Lang;
-use crate::messages::Text;
+use crate::messages::{RunMessage, Text};
 use crate::outcome::{Status, now_iso};
 use crate::plan::Plan;
 use crate::report::{self, RowResult};
@@ -198,14 +198,14 @@ pub async fn run(
         RunSource::PlanFile(path) => Some(path.as_path()),
         RunSource::Plan(_) => None,
     };
-    not_the_input(input, req.files.results(), lang)?;
+    not_the_input(input, req.files.results())?;
     // Who ran into these results before (a note a kill leaves beside the
     // lock): named if this registre does not know their run.
     let earlier = noted_holder(&req.files);
     // One process per run, before anything is renamed, written or sent.
     let _locks = take_locks(&req.files, req.only_failed.as_ref(), lang)?;
     if let Some(previous) = req.only_failed.as_ref() {
-        not_another_run(previous, &req.files, req.resume, lang)?;
+        not_another_run(previous, &req.files, req.resume)?;
     }
     crate::files::remove_stale_temps(folder_of(req.files.results()));
     // A journal of the previous version beside these results (or the
@@ -215,7 +215,7 @@ pub async fn run(
         import_old_journal(files, lang)?;
     }
     if !req.resume {
-        no_unknown_run(&req.files, earlier.clone(), lang)?;
+        no_unknown_run(&req.files, earlier.clone())?;
     }
     super::stored::forget_expired(&req.files, cfg)?;
     let keys = keys(cfg, req.keys.take())?;
@@ -322,7 +322,7 @@ impl Started<'_> {
     ) -> Result<RunReport> {
         let (plan, cfg, lang) = (self.plan, self.cfg, self.cfg.lang);
         // Before the first call: the results and the registre must be writable.
-        probe_writable(self.files.results(), lang)?;
+        probe_writable(self.files.results())?;
         let (rescue, hash) = (self.files.journal_rescue(), plan.hash());
         let spec = RunSpec {
             results: self.files.results(),
@@ -439,24 +439,8 @@ impl Started<'_> {
 impl Started<'_> {
     /// The results could be written nowhere: where the outcomes are kept.
     fn nowhere(&self, lang: Lang) -> String {
-        format!(
-            "{} {} : {}",
-            lang.t(
-                "les résultats n'ont pu être écrits nulle part (ni à leur place, ni à côté, ni dans le dossier temporaire). Le résultat de chaque appel est gardé dans le registre",
-                "the results could be written nowhere (neither in their place, nor beside it, nor in the temporary folder). Each call's outcome is kept in the registre"
-            ),
-            self.files.registre().display(),
-            match self.front {
-                Front::Page => lang.t(
-                    "libérez le fichier ou le dossier, puis cliquez sur « Reprendre » : rien ne sera renvoyé, les résultats seront écrits.",
-                    "free the file or the folder, then click “Resume”: nothing will be sent again, the results will be written."
-                ),
-                Front::Command => lang.t(
-                    "libérez le fichier ou le dossier, puis reprenez avec --resume : rien ne sera renvoyé, les résultats seront écrits.",
-                    "free the file or the folder, then resume with --resume: nothing will be sent again, the results will be written."
-                ),
-            }
-        )
+        RunMessage::ResultsNowhere { registre: &self.files.registre(), on_page: matches!(self.front, Front::Page) }
+            .text(lang)
     }
 }
 
@@ -499,24 +483,8 @@ impl Started<'_> {
             outcome.unjournaled.iter().filter_map(|id| outcome.outcomes.get(id).map(|o| (*id, o.clone()))).collect();
         let path = self.files.journal_rescue();
         let message = match crate::execute::journal::rescue(&path, run_id, &self.plan.hash(), &lost) {
-            Ok(path) => format!(
-                "{} {} {}",
-                lost.len(),
-                lang.t(
-                    "résultat(s) d'appel que le registre n'a pu noter sont gardés dans",
-                    "call outcome(s) the registre could not record are kept in"
-                ),
-                path.display()
-            ),
-            Err(e) => format!(
-                "{} {} ({e}) : {}",
-                lang.t("impossible de garder aussi", "cannot keep either"),
-                path.display(),
-                lang.t(
-                    "la reprise vérifiera ces appels par un seul nouvel envoi chacun",
-                    "the resume will check these calls with one deciding resend each"
-                )
-            ),
+            Ok(path) => RunMessage::RescueKept { n: lost.len(), path: &path }.text(lang),
+            Err(e) => RunMessage::RescueFailed { path: &path, error: &e.to_string() }.text(lang),
         };
         (self.events)(Event::Warning { message });
     }
@@ -541,26 +509,13 @@ fn planned_calls(plan: &Plan) -> Vec<crate::registre::PlannedCall<'_>> {
 
 /// Creates and removes a file beside the results: fails early, before any
 /// call, when the folder is not writable or the name is a folder.
-fn probe_writable(results: &Path, lang: Lang) -> Result<()> {
+fn probe_writable(results: &Path) -> Result<()> {
     if results.is_dir() {
-        return Err(Failure::unusable(format!(
-            "{} {} {}",
-            lang.t("Le fichier de résultats", "The results file"),
-            results.display(),
-            lang.t(
-                "est un dossier : donnez un nom de fichier .xlsx ou .csv.",
-                "is a folder: give a .xlsx or .csv file name."
-            )
-        )));
+        return Err(Failure::refused(Refusal::ResultsAreFolder { results: results.to_path_buf() }));
     }
     let dir = results.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     tempfile::Builder::new().prefix(".loopbatch-probe").tempfile_in(dir).map(drop).map_err(|e| {
-        Failure::unusable(format!(
-            "{} {} : {e}. {}",
-            lang.t("Impossible d'écrire les résultats dans", "Cannot write results in"),
-            dir.display(),
-            lang.t("Rien n'a été envoyé.", "Nothing was sent.")
-        ))
+        Failure::refused(Refusal::ResultsFolderUnwritable { folder: dir.to_path_buf(), error: e.to_string() })
     })
 }
 

@@ -3,11 +3,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::error::{Failure, Result};
+use crate::error::{Failure, NoProof, Refusal, Result};
 use crate::execute::journal::Prior;
 use crate::i18n::Lang;
 use crate::loop_api::Operation;
-use crate::messages::Text;
+use crate::messages::{RunMessage, Text};
 use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::{Plan, PlanRow, RowCheck, RowRef};
 use crate::report::{self, ReadBack, RowResult};
@@ -42,25 +42,13 @@ pub(super) struct PreviousCalls {
 /// not belonging together: refused (nothing is sent), naming what is wrong.
 pub(super) fn previous_done_calls(previous: &RunFiles, lang: Lang) -> Result<PreviousCalls> {
     let plan_path = previous.plan();
-    let refused = |what: String| {
-        Failure::unusable(format!(
-            "--only-failed : {what} {}",
-            lang.t(
-                "Sans lui, rien ne prouve ce que l'exécution précédente a fait : rien n'est envoyé. Remettez-le à côté de ses résultats (ou reprenez-la avec --resume) ; s'il est perdu, lancez une nouvelle exécution sur une copie du fichier ne gardant que les lignes à refaire.",
-                "Without it nothing proves what the previous run did: nothing is sent. Put it back beside its results (or resume that run with --resume); if it is lost, run a copy of the sheet keeping only the rows to do again."
-            )
-        ))
-    };
+    let refused = |missing: NoProof| Failure::refused(Refusal::NoProof(Box::new(missing)));
     let plan = match Plan::load_json(&plan_path) {
         Ok(p) => p,
         Err(_) if !plan_path.exists() => {
-            return Err(refused(format!(
-                "{} {}.",
-                lang.t("le plan de l'exécution précédente manque :", "the previous run's plan is missing:"),
-                plan_path.display()
-            )));
+            return Err(refused(NoProof::PlanMissing { plan: plan_path }));
         }
-        Err(e) => return Err(refused(format!("{}.", e.text(lang)))),
+        Err(e) => return Err(refused(NoProof::PlanUnreadable { why: e.text(lang) })),
     };
     let recorded = match crate::execute::journal::peek(
         &previous.registre(),
@@ -71,26 +59,13 @@ pub(super) fn previous_done_calls(previous: &RunFiles, lang: Lang) -> Result<Pre
     ) {
         Some(Ok(rec)) => rec,
         None => {
-            return Err(refused(
-                format!(
-                    "{} {} {}.",
-                    lang.t("le registre", "the registre"),
-                    previous.registre().display(),
-                    lang.t(
-                        "ne connaît pas l'exécution précédente (ni de journal à côté de ses résultats) :",
-                        "does not know the previous run (nor is there a journal beside its results):"
-                    ),
-                ) + &format!(" {}", previous.results().display()),
-            ));
+            return Err(refused(NoProof::RunUnknown {
+                registre: previous.registre(),
+                results: previous.results().to_path_buf(),
+            }));
         }
         Some(Err(_)) => {
-            return Err(refused(format!(
-                "{} {} {} {}.",
-                lang.t("l'exécution notée pour", "the run recorded for"),
-                previous.results().display(),
-                lang.t("n'appartient pas au plan", "does not belong to the plan"),
-                plan_path.display()
-            )));
+            return Err(refused(NoProof::OtherPlan { results: previous.results().to_path_buf(), plan: plan_path }));
         }
     };
     let mut calls = PreviousCalls::default();
@@ -159,7 +134,7 @@ pub(super) fn select_failed(
         let needed = rows.iter().any(|i| !kept.contains_key(i));
         let previous = previous_outcome;
         if done_ok {
-            let m = lang.t("déjà fait lors de l'exécution précédente", "already done in the previous run");
+            let m = &RunMessage::DoneInPreviousRun.text(lang);
             skipped.insert(call.id, previous(Status::Ok, m));
             proven.push(call.id);
         } else if !needed {
@@ -168,14 +143,7 @@ pub(super) fn select_failed(
                 call.id,
                 previous(
                     worst,
-                    match front {
-                        super::events::Front::Page => {
-                            lang.t("non relancé (déjà fait ou à vérifier)", "not run again (done or to check)")
-                        }
-                        super::events::Front::Command => {
-                            lang.t("non relancé (--only-failed)", "not run again (--only-failed)")
-                        }
-                    },
+                    &RunMessage::NotRunAgain { on_page: matches!(front, super::events::Front::Page) }.text(lang),
                 ),
             );
         }

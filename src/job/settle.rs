@@ -83,7 +83,8 @@ pub(super) fn settle_rows(plan: &Plan, settled: &Settled, rows: &mut [RowResult]
     }
     let verdict_at = plan.columns.iter().rposition(|c| c == VERDICT_COLUMN);
     for (row, result) in plan.rows.iter_mut().zip(rows.iter_mut()) {
-        let reason = row.problems.join(" | ");
+        // An undo plan's reasons are sentences said when it was made.
+        let reason = row.problems_said(crate::i18n::Lang::Fr);
         if row.check != RowCheck::Valide {
             *result = RowResult { etape: "annulation".into(), ..RowResult::new(Status::Ignore, reason) };
             continue;

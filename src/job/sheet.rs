@@ -5,9 +5,8 @@
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::error::{Failure, Result};
+use crate::error::{Failure, Refusal, Result};
 use crate::headers::Field;
-use crate::messages::{Message, Text};
 use crate::pipeline::{Checked, check_row, check_rows};
 use crate::plan::{Bodies, Plan, PlanCounts};
 use crate::portfolio::Portfolio;
@@ -97,16 +96,18 @@ impl CheckedSheet {
     /// Returns the indexes of the rows whose problems changed (the edited
     /// row first).
     pub fn edit(&mut self, edit: &Edit) -> Result<Vec<usize>> {
-        let lang = self.cfg.lang;
         let index =
             self.table.rows.iter().position(|r| *r.sheet == *edit.sheet && r.line == edit.line).ok_or_else(|| {
-                let at = Place { sheet: edit.sheet.as_str().into(), line: edit.line };
-                Failure::unusable(Message::RowNotFound { at: &at }.text(lang))
+                Failure::refused(Refusal::RowNotFound {
+                    at: Place { sheet: edit.sheet.as_str().into(), line: edit.line },
+                })
             })?;
         let raw = &self.table.rows[index];
-        let header = self.table.header_of(raw).cloned().ok_or_else(|| Failure::unusable(edit.sheet.clone()))?;
+        let header = self.table.header_of(raw).cloned().ok_or_else(|| {
+            Failure::refused(Refusal::RowNotFound { at: Place { sheet: edit.sheet.as_str().into(), line: edit.line } })
+        })?;
         let column = Field::from_header(&edit.field).and_then(|f| header.map.get(f)).ok_or_else(|| {
-            Failure::unusable(Message::NoSuchColumn { column: &edit.field, sheet: &edit.sheet }.text(lang))
+            Failure::refused(Refusal::NoSuchColumn { column: edit.field.clone(), sheet: edit.sheet.clone() })
         })?;
         let name = header.columns[column].clone();
         let raw = &mut self.table.rows[index];

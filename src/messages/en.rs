@@ -232,6 +232,15 @@ pub(super) fn run_message(m: &RunMessage) -> String {
         RunMessage::Stopped { stop: Stop::RegistreUnwritable, .. } => "loopbatch could no longer record its calls on this computer's disk (disk full, or writing refused): no more calls are sent. Free some space on the disk, then click “Resume”: nothing recorded as done is sent again.".into(),
         RunMessage::Stopped { stop: Stop::Said(why), .. } => why.to_string(),
         RunMessage::NothingToSend => "nothing to send".into(),
+        RunMessage::ResultsNowhere { registre, on_page } => {
+            let then = if *on_page { "click “Resume”" } else { "resume with --resume" };
+            format!("the results could be written nowhere (neither in their place, nor beside it, nor in the temporary folder). Each call's outcome is kept in the registre {}: free the file or the folder, then {then}: nothing will be sent again, the results will be written.", registre.display())
+        }
+        RunMessage::RescueKept { n, path } => format!("{n} call outcome(s) the registre could not record are kept in {}", path.display()),
+        RunMessage::RescueFailed { path, error } => format!("cannot keep either {} ({error}): the resume will check these calls with one deciding resend each", path.display()),
+        RunMessage::DoneInPreviousRun => "already done in the previous run".into(),
+        RunMessage::NotRunAgain { on_page: true } => "not run again (done or to check)".into(),
+        RunMessage::NotRunAgain { on_page: false } => "not run again (--only-failed)".into(),
         RunMessage::RerunCalls { calls, host } => {
             let calls = if *calls > 1 { format!("{calls} calls") } else { format!("{calls} call") };
             format!(
@@ -398,7 +407,7 @@ pub(super) fn failure(f: &Failure) -> String {
             }
         }
         Failure::Internal { .. } => "loopbatch internal error: a defect of the program, not of your file. Try again; if it happens again, report it.".into(),
-        Failure::Unusable(said) | Failure::Stopped(said) => said.clone(),
+        Failure::Unusable(said) => said.clone(),
         Failure::Refused(r) => super::setup::refusal(r, crate::i18n::Lang::En),
         Failure::Halted(h) => super::setup::halt(h, crate::i18n::Lang::En),
     }
@@ -441,6 +450,19 @@ pub(super) fn advice(a: Advice) -> &'static str {
         }
         Advice::Refused(None) => "Fix what Loop's message says (in Loop or in the sheet), then run the failures again.",
     }
+}
+
+pub(super) fn operation_done(op: Operation, one: bool) -> &'static str {
+    let (singular, plural) = match op {
+        Operation::ProvisionCompany => ("dossier provisioned", "dossiers provisioned"),
+        Operation::AddOffer => ("offer activated on a dossier", "offers activated on a dossier"),
+        Operation::AddClient => ("contact created", "contacts created"),
+        Operation::AddCollaborativeOffer => ("offer given to a contact", "offers given to a contact"),
+        Operation::UpdateClient => ("contact updated", "contacts updated"),
+        Operation::RemoveApplication => ("application removed", "applications removed"),
+        Operation::RemoveOffer => ("offer removed", "offers removed"),
+    };
+    if one { singular } else { plural }
 }
 
 pub(super) fn status_said(s: Status) -> &'static str {

@@ -238,6 +238,15 @@ pub(super) fn run_message(m: &RunMessage) -> String {
         RunMessage::Stopped { stop: Stop::RegistreUnwritable, .. } => "loopbatch n'a plus pu noter ses envois sur le disque de cet ordinateur (disque plein, ou écriture refusée) : aucun appel n'est plus envoyé. Libérez de la place sur le disque, puis cliquez sur « Reprendre » : rien de ce qui est noté comme fait ne sera renvoyé.".into(),
         RunMessage::Stopped { stop: Stop::Said(why), .. } => why.to_string(),
         RunMessage::NothingToSend => "rien à envoyer".into(),
+        RunMessage::ResultsNowhere { registre, on_page } => {
+            let then = if *on_page { "cliquez sur « Reprendre »" } else { "reprenez avec --resume" };
+            format!("les résultats n'ont pu être écrits nulle part (ni à leur place, ni à côté, ni dans le dossier temporaire). Le résultat de chaque appel est gardé dans le registre {} : libérez le fichier ou le dossier, puis {then} : rien ne sera renvoyé, les résultats seront écrits.", registre.display())
+        }
+        RunMessage::RescueKept { n, path } => format!("{n} résultat(s) d'appel que le registre n'a pu noter sont gardés dans {}", path.display()),
+        RunMessage::RescueFailed { path, error } => format!("impossible de garder aussi {} ({error}) : la reprise vérifiera ces appels par un seul nouvel envoi chacun", path.display()),
+        RunMessage::DoneInPreviousRun => "déjà fait lors de l'exécution précédente".into(),
+        RunMessage::NotRunAgain { on_page: true } => "non relancé (déjà fait ou à vérifier)".into(),
+        RunMessage::NotRunAgain { on_page: false } => "non relancé (--only-failed)".into(),
         RunMessage::RerunCalls { calls, host } => {
             let calls = if *calls > 1 { format!("{calls} appels") } else { format!("{calls} appel") };
             format!("Une nouvelle exécution enverra {calls} à {host}, pour les lignes qui n'ont pas abouti ; ce qui est fait n'est pas renvoyé.")
@@ -395,7 +404,7 @@ pub(super) fn failure(f: &Failure) -> String {
             }
         }
         Failure::Internal { .. } => "Erreur interne de loopbatch : c'est un défaut du programme, pas de votre fichier. Recommencez ; si cela se reproduit, signalez-le.".into(),
-        Failure::Unusable(said) | Failure::Stopped(said) => said.clone(),
+        Failure::Unusable(said) => said.clone(),
         Failure::Refused(r) => super::setup::refusal(r, crate::i18n::Lang::Fr),
         Failure::Halted(h) => super::setup::halt(h, crate::i18n::Lang::Fr),
     }
@@ -442,6 +451,19 @@ pub(super) fn advice(a: Advice) -> &'static str {
             "Corrigez selon le message de Loop (dans Loop ou dans le tableur), puis relancez les échecs."
         }
     }
+}
+
+pub(super) fn operation_done(op: Operation, one: bool) -> &'static str {
+    let (singular, plural) = match op {
+        Operation::ProvisionCompany => ("dossier approvisionné", "dossiers approvisionnés"),
+        Operation::AddOffer => ("offre activée sur un dossier", "offres activées sur un dossier"),
+        Operation::AddClient => ("interlocuteur créé", "interlocuteurs créés"),
+        Operation::AddCollaborativeOffer => ("offre donnée à un interlocuteur", "offres données à un interlocuteur"),
+        Operation::UpdateClient => ("interlocuteur modifié", "interlocuteurs modifiés"),
+        Operation::RemoveApplication => ("application retirée", "applications retirées"),
+        Operation::RemoveOffer => ("offre retirée", "offres retirées"),
+    };
+    if one { singular } else { plural }
 }
 
 pub(super) fn status_said(s: Status) -> &'static str {

@@ -6,9 +6,6 @@
 //! `setup` holds the refusals and stops (`Failure::Refused`, `Halted`) and
 //! the notices of commands and the page; `call` the engine's words about
 //! one call; `page` the page's fixed words.
-//!
-//! Not every sentence is here yet: a few files still write theirs inline
-//! as `lang.t(fr, en)` beside their use (see ARCHITECTURE.md).
 
 mod call;
 mod en;
@@ -29,7 +26,7 @@ pub(crate) use undo::{UndoPageText, UndoRefusal, UndoText, undo_calls, verdict_s
 
 use crate::error::Failure;
 use crate::i18n::Lang;
-use crate::loop_api::KnownAnswer;
+use crate::loop_api::{KnownAnswer, Operation};
 use crate::outcome::Status;
 use crate::problems::{Expected, Place, Problem, Warning};
 
@@ -281,6 +278,28 @@ pub(crate) enum RunMessage<'a> {
     },
     /// A valid row with nothing to send.
     NothingToSend,
+    /// The results written nowhere: the registre keeps each outcome; how
+    /// to write them (the page's button, else --resume).
+    ResultsNowhere {
+        registre: &'a std::path::Path,
+        on_page: bool,
+    },
+    /// Outcomes the registre could not record, kept in the rescue file.
+    RescueKept {
+        n: usize,
+        path: &'a std::path::Path,
+    },
+    /// The rescue file could not be written either: the system's words.
+    RescueFailed {
+        path: &'a std::path::Path,
+        error: &'a str,
+    },
+    /// `--only-failed`: a call the previous run's journal proves done.
+    DoneInPreviousRun,
+    /// `--only-failed`: a call serving only rows kept.
+    NotRunAgain {
+        on_page: bool,
+    },
 }
 
 impl Text for Problem {
@@ -498,6 +517,14 @@ pub(crate) fn advice(a: Advice, lang: Lang) -> &'static str {
 }
 
 /// A status in words, for the page (the results file keeps the codes).
+/// An operation as a person says what it did (`n` of them): the plan's page.
+pub(crate) fn operation_done(op: Operation, n: usize, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => fr::operation_done(op, n == 1),
+        Lang::En => en::operation_done(op, n == 1),
+    }
+}
+
 pub(crate) fn status_said(s: Status, lang: Lang) -> &'static str {
     match lang {
         Lang::Fr => fr::status_said(s),

@@ -281,3 +281,46 @@ fn what_commands_and_the_page_say_on_the_way() {
     insta::assert_snapshot!("notices_fr", said(Lang::Fr));
     insta::assert_snapshot!("notices_en", said(Lang::En));
 }
+
+/// Issue 20's last fragments, whole sentences now: what is checked before
+/// a run, its rescue, `--only-failed`'s words, the plan page's operations.
+#[test]
+fn what_is_checked_before_a_run_and_only_failed_words() {
+    use crate::error::{NoProof, Refusal};
+    let results = || Path::new("resultats.xlsx").to_path_buf();
+    let refused = [
+        Refusal::ResultsAreInput { results: results() },
+        Refusal::ResultsOfARun { results: results() },
+        Refusal::ResultsHaveTheirRun { results: results() },
+        Refusal::NoRunStarted { results: results() },
+        Refusal::RunOver { results: results() },
+        Refusal::RunNotHeld {
+            registre: "registre.sqlite".into(),
+            results: results(),
+            by: Some(("claire".into(), "PC-12".into())),
+        },
+        Refusal::RunNotHeld { registre: "registre.sqlite".into(), results: results(), by: None },
+        Refusal::ResultsAreFolder { results: results() },
+        Refusal::ResultsFolderUnwritable { folder: "partage".into(), error: "accès refusé".into() },
+        Refusal::NoProof(Box::new(NoProof::PlanMissing { plan: "resultats.xlsx.plan.json".into() })),
+        Refusal::NoProof(Box::new(NoProof::RunUnknown { registre: "registre.sqlite".into(), results: results() })),
+        Refusal::NoProof(Box::new(NoProof::OtherPlan { results: results(), plan: "p.json".into() })),
+    ]
+    .map(Failure::refused);
+    let said_all = |lang| {
+        let run = [
+            RunMessage::ResultsNowhere { registre: Path::new("registre.sqlite"), on_page: true },
+            RunMessage::ResultsNowhere { registre: Path::new("registre.sqlite"), on_page: false },
+            RunMessage::RescueKept { n: 2, path: Path::new("r.rescue.jsonl") },
+            RunMessage::RescueFailed { path: Path::new("r.rescue.jsonl"), error: "disque plein" },
+            RunMessage::DoneInPreviousRun,
+            RunMessage::NotRunAgain { on_page: true },
+            RunMessage::NotRunAgain { on_page: false },
+        ];
+        let place = Notice::RunPlaceUnknown { results: "resultats.xlsx", place: "http://127.0.0.1:4001/api" };
+        let ops = crate::loop_api::Operation::all().flat_map(|op| [1, 2].map(|n| super::operation_done(op, n, lang)));
+        [said(&refused, lang), said(&run, lang), place.text(lang), ops.collect::<Vec<_>>().join("\n")].join("\n")
+    };
+    insta::assert_snapshot!("before_run_fr", said_all(Lang::Fr));
+    insta::assert_snapshot!("before_run_en", said_all(Lang::En));
+}

@@ -11,12 +11,11 @@ use serde_json::value::RawValue;
 
 use crate::config::Config;
 use crate::loop_api::Operation;
-use crate::messages::Text;
 use crate::normalize::email_key;
 use crate::read::Table;
 use crate::rows::{Action, Row};
 
-use super::{Call, FORMAT_VERSION, Plan, PlanRow, PlanSource, RowCheck, RowRef};
+use super::{Call, FORMAT_VERSION, Kept, Plan, PlanRow, PlanSource, RowCheck, RowRef};
 
 /// A dependency named by what it is, resolved once every call exists.
 /// Dossiers and people are interned: ids, not strings.
@@ -519,7 +518,6 @@ pub(crate) fn build(table: Table, rows: Vec<Row>, cfg: &Config, bodies: Bodies) 
         .collect();
     let source = PlanSource { file: table.source.name.clone(), sha256: table.source.sha256.clone() };
     let columns = table.columns;
-    let lang = cfg.lang;
     // `rows[i]` types `table.rows[i]`: the pipeline keeps them in step.
     debug_assert!(rows.iter().enumerate().all(|(i, r)| r.index == i));
     let plan_rows = table
@@ -539,8 +537,8 @@ pub(crate) fn build(table: Table, rows: Vec<Row>, cfg: &Config, bodies: Bodies) 
                 RowCheck::Invalide
             },
             // The plan file is an edge: its rows' messages are said there.
-            problems: r.problems.iter().map(|p| p.text(lang)).collect(),
-            warnings: r.warnings.iter().map(|w| w.text(lang)).collect(),
+            problems: r.problems.iter().cloned().map(Kept::Value).collect(),
+            warnings: r.warnings.iter().cloned().map(Kept::Value).collect(),
         })
         .collect();
     Plan { format_version: FORMAT_VERSION, source, columns, rows: plan_rows, calls, summary: None }

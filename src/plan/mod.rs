@@ -21,6 +21,8 @@ use crate::config::Routes;
 use crate::error::{CallFault, CallRef, Failure, PlanProblem, Result};
 use crate::i18n::Lang;
 use crate::loop_api::Operation;
+use crate::messages::Text;
+use crate::problems::{Problem, Warning};
 
 mod builder;
 pub(crate) mod memory;
@@ -58,10 +60,40 @@ pub struct PlanRow {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub numbers: Vec<usize>,
     pub check: RowCheck,
+    /// Not in the plan's hash (its calls are): a plan written before
+    /// problems were data keeps its hash.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub problems: Vec<String>,
+    pub problems: Vec<Kept<Problem>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Kept<Warning>>,
+}
+
+/// A row's problem or warning as a plan keeps it: the value, said in the
+/// reader's language; or the sentence an earlier version wrote, as it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Kept<T> {
+    Value(T),
+    Said(String),
+}
+
+impl<T> Kept<T> {
+    pub(crate) fn text(&self, lang: Lang) -> String
+    where
+        T: Text,
+    {
+        match self {
+            Kept::Value(v) => v.text(lang),
+            Kept::Said(s) => s.clone(),
+        }
+    }
+}
+
+impl PlanRow {
+    /// The row's problems said, one after the other, as the results write them.
+    pub fn problems_said(&self, lang: Lang) -> String {
+        self.problems.iter().map(|p| p.text(lang)).collect::<Vec<_>>().join(" | ")
+    }
 }
 
 impl PlanRow {

@@ -360,7 +360,7 @@ fn build(
                 values,
                 numbers: r.numbers.iter().filter_map(|n| kept.iter().position(|k| k == n)).collect(),
                 check: if v.goes { RowCheck::Valide } else { RowCheck::Ignore },
-                problems: vec![v.reason.clone()],
+                problems: vec![super::Kept::Said(v.reason.clone())],
                 warnings: Vec::new(),
             }
         })

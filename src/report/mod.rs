@@ -90,12 +90,12 @@ fn check_result(r: &PlanRow, timestamp: &str, lang: Lang) -> RowResult {
         crate::plan::RowCheck::Invalide => Status::Invalide,
         crate::plan::RowCheck::Ignore => Status::Ignore,
     };
-    let mut message = r.problems.join(" | ");
+    let mut message = r.problems_said(lang);
     for w in &r.warnings {
         if !message.is_empty() {
             message.push_str(" | ");
         }
-        message.push_str(&Message::Warning { text: w }.text(lang));
+        message.push_str(&Message::Warning { text: &w.text(lang) }.text(lang));
     }
     if status == Status::Ignore && message.is_empty() {
         message.push_str(&Message::NothingToDo.text(lang));

@@ -48,8 +48,7 @@ pub(super) struct PortfolioForm {
 pub(super) async fn portfolio(State(app): State<Shared>, Form(f): Form<PortfolioForm>) -> Response<Body> {
     let cfg = app.config();
     let lang = cfg.lang;
-    let filter = match Filter::new(blank_is_none(f.recherche), blank_is_none(f.maitre), blank_is_none(f.manager), lang)
-    {
+    let filter = match Filter::new(blank_is_none(f.recherche), blank_is_none(f.maitre), blank_is_none(f.manager)) {
         Ok(filter) => filter,
         Err(f) => return failed(&app, &f, None),
     };

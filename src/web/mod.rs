@@ -435,7 +435,7 @@ fn failed(app: &App, f: &Failure, next: Option<(&str, &str)>) -> Response<Body> 
         // The server's own disk.
         Failure::Write { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         Failure::Unusable(_) | Failure::Refused(_) => StatusCode::BAD_REQUEST,
-        Failure::Stopped(_) | Failure::Halted(_) => StatusCode::BAD_GATEWAY,
+        Failure::Halted(_) => StatusCode::BAD_GATEWAY,
         Failure::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let lang = app.lang();

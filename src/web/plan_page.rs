@@ -15,27 +15,7 @@ const PER_DOSSIER_SHOWN: usize = 500;
 
 /// An operation as a person says what it does (`n` of them).
 pub(super) fn said(op: Operation, n: usize, lang: Lang) -> &'static str {
-    let one = n == 1;
-    match (op, one) {
-        (Operation::ProvisionCompany, true) => lang.t("dossier approvisionné", "dossier provisioned"),
-        (Operation::ProvisionCompany, false) => lang.t("dossiers approvisionnés", "dossiers provisioned"),
-        (Operation::AddOffer, true) => lang.t("offre activée sur un dossier", "offer activated on a dossier"),
-        (Operation::AddOffer, false) => lang.t("offres activées sur un dossier", "offers activated on a dossier"),
-        (Operation::AddClient, true) => lang.t("interlocuteur créé", "contact created"),
-        (Operation::AddClient, false) => lang.t("interlocuteurs créés", "contacts created"),
-        (Operation::AddCollaborativeOffer, true) => {
-            lang.t("offre donnée à un interlocuteur", "offer given to a contact")
-        }
-        (Operation::AddCollaborativeOffer, false) => {
-            lang.t("offres données à un interlocuteur", "offers given to a contact")
-        }
-        (Operation::UpdateClient, true) => lang.t("interlocuteur modifié", "contact updated"),
-        (Operation::UpdateClient, false) => lang.t("interlocuteurs modifiés", "contacts updated"),
-        (Operation::RemoveApplication, true) => lang.t("application retirée", "application removed"),
-        (Operation::RemoveApplication, false) => lang.t("applications retirées", "applications removed"),
-        (Operation::RemoveOffer, true) => lang.t("offre retirée", "offer removed"),
-        (Operation::RemoveOffer, false) => lang.t("offres retirées", "offers removed"),
-    }
+    crate::messages::operation_done(op, n, lang)
 }
 
 /// When the registre was made (its date), if it holds no run yet.

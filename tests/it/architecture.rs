@@ -314,3 +314,17 @@ fn the_public_surface_is_job_simulator_and_a_hidden_fuzzing() {
     let cargo = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
     assert!(cargo.contains("[lints.rust]\n") && cargo.contains("unreachable_pub = \"warn\""), "the compiler keeps it");
 }
+
+#[test]
+fn no_sentence_is_assembled_from_fragments_beside_its_use() {
+    // Issue 20: every sentence whole in the catalogue (`messages`), never
+    // `lang.t(fr, en)` pieces joined where it is said.
+    for (m, text) in sources() {
+        let compact: String = text.split_whitespace().collect();
+        assert!(
+            !compact.contains(".t(\"") && !compact.contains("fnt<'a>(self,fr:"),
+            "{}: a `.t(fr, en)` fragment; put the sentence in the catalogue",
+            name(&m)
+        );
+    }
+}

@@ -330,6 +330,34 @@ fn a_saved_plan_runs_unchanged() {
     assert_eq!(l[0]["nom"], "Nom0", "original columns come from the plan");
 }
 
+/// A plan keeps its rows' problems as data: written in English, read in
+/// French, it says them in French; a plan of an earlier version (its
+/// problems as sentences) shows them as they are.
+#[test]
+fn a_plan_written_in_english_shows_its_problems_in_french() {
+    let w = Work::new();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/onboarding-clients.csv");
+    w.bin().args(["--lang", "en", "plan", sample, "--out", "plan.json"]).assert().code(1);
+    w.bin().args(["run", "plan.json", "--results", "r.csv", "--dry-run"]).assert().code(1);
+    let l = results_csv(&w.path("r.csv"));
+    let row8 = l.iter().find(|l| l["ligne"] == "8").unwrap();
+    assert_eq!(row8["statut"], "INVALIDE");
+    assert!(row8["message"].contains("n'est pas une adresse e-mail valide"), "{}", row8["message"]);
+    // Problems as an earlier version wrote them: strings, shown unchanged.
+    let mut plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(w.path("plan.json")).unwrap()).unwrap();
+    for row in plan["rows"].as_array_mut().unwrap() {
+        if let Some(p) = row.get_mut("problems") {
+            *p = serde_json::json!(["written by an earlier version"]);
+        }
+    }
+    std::fs::write(w.path("old.json"), serde_json::to_string(&plan).unwrap()).unwrap();
+    w.bin().args(["run", "old.json", "--results", "r2.csv", "--dry-run"]).assert().code(1);
+    let l = results_csv(&w.path("r2.csv"));
+    let row8 = l.iter().find(|l| l["ligne"] == "8").unwrap();
+    assert!(row8["message"].starts_with("written by an earlier version"), "{}", row8["message"]);
+}
+
 #[test]
 fn kill_9_then_resume_ends_like_an_uninterrupted_run() {
     let n = 30;

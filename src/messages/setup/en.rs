@@ -12,6 +12,22 @@ fn place(t: &crate::error::RunPlace) -> String {
     notice(&Notice::Place { endpoint: &t.endpoint, domain: t.domain.as_deref(), instance: t.instance.as_deref() })
 }
 
+/// What `--only-failed` misses, the first half of its refusal.
+fn no_proof(missing: &NoProof) -> String {
+    match missing {
+        NoProof::PlanMissing { plan } => format!("the previous run's plan is missing: {}.", plan.display()),
+        NoProof::PlanUnreadable { why } => format!("{why}."),
+        NoProof::RunUnknown { registre, results } => format!(
+            "the registre {} does not know the previous run (nor is there a journal beside its results): {}.",
+            registre.display(),
+            results.display()
+        ),
+        NoProof::OtherPlan { results, plan } => {
+            format!("the run recorded for {} does not belong to the plan {}.", results.display(), plan.display())
+        }
+    }
+}
+
 pub(super) fn refusal(r: &Refusal) -> String {
     match r {
         Refusal::RegistreUnsafePlace { file, network } => {
@@ -82,6 +98,29 @@ pub(super) fn refusal(r: &Refusal) -> String {
         Refusal::NoDomain => "Unknown cabinet domain: give --domain CODE or domain = \"CODE\" in loopbatch.toml (the cabinet's code in LoopHub).".into(),
         Refusal::OtherPlan { results } => format!("{}: the run recorded for this file belongs to another plan (the input file or the configuration changed since): cannot resume it. Keep the original file, or choose another --results.", results.display()),
         Refusal::NothingToResume { results } => format!("Nothing to resume for {}: the registre knows no run of this file. Nothing was sent.", results.display()),
+        Refusal::ResultsAreInput { results } => format!("The results file {} is the input file itself: it would be overwritten. Nothing was sent. Give --results another name (for example results.xlsx).", results.display()),
+        Refusal::ResultsOfARun { results } => format!("The file {} holds the results of a run (recorded in the registre): a check would overwrite them. Nothing was written. Give --results another name.", results.display()),
+        Refusal::ResultsHaveTheirRun { results } => format!("The results file {} already has its run (recorded in the registre): nothing was sent. To continue it, add --resume; to run its failures again, give it to --only-failed with another results file.", results.display()),
+        Refusal::NoRunStarted { results } => format!("Nothing to resume for {}: no run has started writing into this file (no journal beside it). Nothing was sent. For a new run, run the command again without --resume.", results.display()),
+        Refusal::RunOver { results } => format!("Nothing to resume for {}: that run is over (every call has its outcome, the results are written). Nothing was sent. To run the failed rows again: --only-failed with this file, and another results file.", results.display()),
+        Refusal::RunNotHeld { registre, results, by } => {
+            let by = match by {
+                Some((user, machine)) => format!("by user {user} on machine {machine}"),
+                None => "by another user or on another machine".into(),
+            };
+            format!("The registre {} does not know the run that wrote into this file: it was made {by}. A run is resumed by the user and machine that started it (or with their registre, --registre). Nothing was sent: {} — for a new run, choose another results file.", registre.display(), results.display())
+        }
+        Refusal::ResultsAreFolder { results } => format!("The results file {} is a folder: give a .xlsx or .csv file name.", results.display()),
+        Refusal::ResultsFolderUnwritable { folder, error } => format!("Cannot write results in {}: {error}. Nothing was sent.", folder.display()),
+        Refusal::NoProof(missing) => {
+            let what = no_proof(missing);
+            format!("--only-failed: {what} Without it nothing proves what the previous run did: nothing is sent. Put it back beside its results (or resume that run with --resume); if it is lost, run a copy of the sheet keeping only the rows to do again.")
+        }
+        Refusal::RowNotFound { at } => Message::RowNotFound { at }.text(Lang::En),
+        Refusal::NoSuchColumn { column, sheet } => Message::NoSuchColumn { column, sheet }.text(Lang::En),
+        Refusal::SearchTooShort { search } => Message::SearchTooShort { search }.text(Lang::En),
+        Refusal::NoTerminalToConfirm => RunMessage::NoTerminalToConfirm.text(Lang::En),
+        Refusal::Aborted => RunMessage::Aborted.text(Lang::En),
         Refusal::RunRecorded { results } => format!("A run is already recorded for these results: {} — to continue it if it is not over, add --resume (nothing done is sent again); for a new run, choose another --results file. Nothing was sent.", results.display()),
     }
 }
@@ -117,6 +156,7 @@ fn calls(n: f64) -> &'static str {
 pub(super) fn notice(n: &Notice<'_>) -> String {
     match n {
         Notice::Warning { text } => format!("Warning: {text}"),
+        Notice::RunPlaceUnknown { results, place } => format!("The run recorded for {results} does not say where this run was sent (an earlier version of loopbatch): it goes on to {place}"),
         Notice::KeyFileReadableByOthers { file } => format!("key file {} is readable by other users; restrict it (chmod 600).", file.display()),
         Notice::Place { endpoint, domain, instance } => {
             let domain = domain.map(|d| format!(" (domain {d})")).unwrap_or_default();

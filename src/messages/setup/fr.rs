@@ -12,6 +12,22 @@ fn place(t: &crate::error::RunPlace) -> String {
     notice(&Notice::Place { endpoint: &t.endpoint, domain: t.domain.as_deref(), instance: t.instance.as_deref() })
 }
 
+/// What `--only-failed` misses, the first half of its refusal.
+fn no_proof(missing: &NoProof) -> String {
+    match missing {
+        NoProof::PlanMissing { plan } => format!("le plan de l'exécution précédente manque : {}.", plan.display()),
+        NoProof::PlanUnreadable { why } => format!("{why}."),
+        NoProof::RunUnknown { registre, results } => format!(
+            "le registre {} ne connaît pas l'exécution précédente (ni de journal à côté de ses résultats) : {}.",
+            registre.display(),
+            results.display()
+        ),
+        NoProof::OtherPlan { results, plan } => {
+            format!("l'exécution notée pour {} n'appartient pas au plan {}.", results.display(), plan.display())
+        }
+    }
+}
+
 pub(super) fn refusal(r: &Refusal) -> String {
     match r {
         Refusal::RegistreUnsafePlace { file, network } => {
@@ -82,6 +98,29 @@ pub(super) fn refusal(r: &Refusal) -> String {
         Refusal::NoDomain => "Domaine du cabinet inconnu : indiquez --domain CODE ou domain = \"CODE\" dans loopbatch.toml (le code du cabinet dans LoopHub).".into(),
         Refusal::OtherPlan { results } => format!("{} : l'exécution notée pour ce fichier appartient à un autre plan (le fichier d'entrée ou la configuration a changé depuis) : impossible de la reprendre. Gardez le fichier d'origine, ou choisissez un autre --results.", results.display()),
         Refusal::NothingToResume { results } => format!("Rien à reprendre pour {} : le registre ne connaît aucune exécution de ce fichier. Rien n'a été envoyé.", results.display()),
+        Refusal::ResultsAreInput { results } => format!("Le fichier de résultats {} est le fichier d'entrée lui-même : il serait écrasé. Rien n'a été envoyé. Donnez un autre nom à --results (par exemple resultats.xlsx).", results.display()),
+        Refusal::ResultsOfARun { results } => format!("Le fichier {} est le fichier de résultats d'une exécution (notée au registre) : une vérification l'écraserait. Rien n'a été écrit. Donnez un autre nom à --results.", results.display()),
+        Refusal::ResultsHaveTheirRun { results } => format!("Le fichier de résultats {} a déjà son exécution (notée au registre) : rien n'a été envoyé. Pour la continuer, ajoutez --resume ; pour relancer ses échecs, donnez-le à --only-failed avec un autre fichier de résultats.", results.display()),
+        Refusal::NoRunStarted { results } => format!("Rien à reprendre pour {} : aucune exécution n'a commencé d'écrire dans ce fichier (pas de journal à côté). Rien n'a été envoyé. Pour une nouvelle exécution, relancez la commande sans --resume.", results.display()),
+        Refusal::RunOver { results } => format!("Rien à reprendre pour {} : cette exécution est terminée (chaque appel a son résultat, les résultats sont écrits). Rien n'a été envoyé. Pour relancer les lignes en échec : --only-failed avec ce fichier, et un autre fichier de résultats.", results.display()),
+        Refusal::RunNotHeld { registre, results, by } => {
+            let by = match by {
+                Some((user, machine)) => format!("par l'utilisateur {user} sur le poste {machine}"),
+                None => "par un autre utilisateur ou sur un autre poste".into(),
+            };
+            format!("Le registre {} ne connaît pas l'exécution qui a écrit dans ce fichier : elle a été faite {by}. Une exécution se reprend avec le compte et le poste qui l'ont commencée (ou avec leur registre, --registre). Rien n'a été envoyé : {} — pour une nouvelle exécution, choisissez un autre fichier de résultats.", registre.display(), results.display())
+        }
+        Refusal::ResultsAreFolder { results } => format!("Le fichier de résultats {} est un dossier : donnez un nom de fichier .xlsx ou .csv.", results.display()),
+        Refusal::ResultsFolderUnwritable { folder, error } => format!("Impossible d'écrire les résultats dans {} : {error}. Rien n'a été envoyé.", folder.display()),
+        Refusal::NoProof(missing) => {
+            let what = no_proof(missing);
+            format!("--only-failed : {what} Sans lui, rien ne prouve ce que l'exécution précédente a fait : rien n'est envoyé. Remettez-le à côté de ses résultats (ou reprenez-la avec --resume) ; s'il est perdu, lancez une nouvelle exécution sur une copie du fichier ne gardant que les lignes à refaire.")
+        }
+        Refusal::RowNotFound { at } => Message::RowNotFound { at }.text(Lang::Fr),
+        Refusal::NoSuchColumn { column, sheet } => Message::NoSuchColumn { column, sheet }.text(Lang::Fr),
+        Refusal::SearchTooShort { search } => Message::SearchTooShort { search }.text(Lang::Fr),
+        Refusal::NoTerminalToConfirm => RunMessage::NoTerminalToConfirm.text(Lang::Fr),
+        Refusal::Aborted => RunMessage::Aborted.text(Lang::Fr),
         Refusal::RunRecorded { results } => format!("Une exécution est déjà notée pour ces résultats : {} — pour la continuer si elle n'est pas finie, ajoutez --resume (rien de ce qui est fait n'est renvoyé) ; pour une nouvelle exécution, choisissez un autre fichier --results. Rien n'a été envoyé.", results.display()),
     }
 }
@@ -117,6 +156,7 @@ fn calls(n: f64) -> &'static str {
 pub(super) fn notice(n: &Notice<'_>) -> String {
     match n {
         Notice::Warning { text } => format!("Avertissement : {text}"),
+        Notice::RunPlaceUnknown { results, place } => format!("L'exécution notée pour {results} ne dit pas où cette exécution a été envoyée (version précédente de loopbatch) : elle continue vers {place}"),
         Notice::KeyFileReadableByOthers { file } => format!("le fichier de clé {} est lisible par d'autres utilisateurs ; restreignez-le (chmod 600).", file.display()),
         Notice::Place { endpoint, domain, instance } => {
             let domain = domain.map(|d| format!(" (domaine {d})")).unwrap_or_default();

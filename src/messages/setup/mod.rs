@@ -7,9 +7,9 @@ mod fr;
 
 use std::path::Path;
 
-use super::Text;
 use super::call::{CallText, RouteHint};
-use crate::error::{Halt, LoopHubFault, Refusal};
+use super::{Message, RunMessage, Text};
+use crate::error::{Halt, LoopHubFault, NoProof, Refusal};
 use crate::i18n::Lang;
 
 /// Said on the way (not a failure): what a command did, a warning.
@@ -18,6 +18,12 @@ pub(crate) enum Notice<'a> {
     /// A warning on the command line (its text said already).
     Warning {
         text: &'a str,
+    },
+    /// A run continued whose record says not where it was sent (an earlier
+    /// version): the results' file name, where it goes on to (said).
+    RunPlaceUnknown {
+        results: &'a str,
+        place: &'a str,
     },
     /// A key file other users may read.
     KeyFileReadableByOthers {

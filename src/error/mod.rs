@@ -3,11 +3,15 @@
 //! Row problems are not errors: they are data written to the results. A
 //! `Failure` is what stops the whole command (a file that cannot be used, a
 //! run stopped by the gateway). Its kinds carry their context, put into
-//! words by `messages`; `Unusable` and `Stopped` still carry a sentence said
-//! where raised, in the few files not yet converted (ARCHITECTURE.md).
+//! words by `messages`; `Unusable` still carries a sentence said where
+//! raised (said from the catalogue already) in the memory's and the
+//! history's files, not converted yet (ARCHITECTURE.md).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+mod refusal;
+pub(crate) use refusal::{Holder, NoProof, Refusal, RunPlace};
 
 /// Exit codes, the same for every command: the README's « Codes de
 /// sortie » table says each once, `tests/it/exits.rs` checks both and
@@ -66,9 +70,6 @@ pub enum Failure {
     /// files not yet converted to `Refused`).
     #[error("{0}")]
     Unusable(String),
-    /// A run that started and had to stop (said where it is raised).
-    #[error("{0}")]
-    Stopped(String),
 }
 
 /// Why a file given to read cannot be used.
@@ -189,184 +190,6 @@ pub enum WriteProblem {
     Workbook(String),
 }
 
-/// What keeps a command from starting, beyond the files it reads and
-/// writes: each kind with the context its sentence needs (`messages`).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Refusal {
-    /// The registre on a network share (else in a synced folder).
-    RegistreUnsafePlace {
-        file: PathBuf,
-        network: bool,
-    },
-    RegistreDiskFull {
-        file: PathBuf,
-    },
-    RegistreBusy {
-        file: PathBuf,
-    },
-    /// The system's or SQLite's words.
-    RegistreCannotOpen {
-        file: PathBuf,
-        error: String,
-    },
-    /// Never replaced by an empty one: the user moves it aside.
-    RegistreDamaged {
-        file: PathBuf,
-    },
-    /// Made by a newer loopbatch (its version, if noted).
-    RegistreNewer {
-        file: PathBuf,
-        by: Option<String>,
-    },
-    RegistreNoRoom {
-        folder: PathBuf,
-        free_mb: u64,
-        needed_mb: u64,
-    },
-    /// `registre check` found problems (each said before).
-    RegistreProblems {
-        file: PathBuf,
-        count: usize,
-    },
-    /// The system's words; none: the destination exists (never overwritten).
-    RegistreCopy {
-        dest: PathBuf,
-        error: Option<String>,
-    },
-    /// No default place for the registre.
-    NoDataFolder,
-    /// No per-user folder, so no key for the fingerprints; `deleting`: the
-    /// page's deletion of a run (else `registre forget`).
-    NoConfigFolder {
-        deleting: bool,
-    },
-    /// A journal of the previous version: the system's words, or none when
-    /// it has no header.
-    JournalUnreadable {
-        journal: PathBuf,
-        error: Option<String>,
-    },
-    /// The engine's runtime could not be made.
-    CannotStart {
-        error: String,
-    },
-    ConfigUnreadable {
-        file: PathBuf,
-        error: String,
-    },
-    /// TOML's words; never the file's text (a key may be pasted in it).
-    ConfigInvalid {
-        file: PathBuf,
-        line: Option<usize>,
-        error: String,
-    },
-    /// A `rate` that is not N/s, N/min or N/h.
-    ConfigRate {
-        value: String,
-    },
-    /// `api`: the API key, else the subscription key.
-    KeyMissing {
-        api: bool,
-    },
-    KeyFileUnreadable {
-        api: bool,
-        file: Option<PathBuf>,
-        error: String,
-    },
-    ApiKeyMalformed,
-    /// The results' folder cannot hold the run's lock file.
-    RunCannotPrepare {
-        folder: PathBuf,
-        error: String,
-    },
-    /// The results' folder cannot lock.
-    RunCannotLock {
-        folder: PathBuf,
-        error: String,
-    },
-    /// Another process runs into these results: who, if its note says.
-    RunTaken {
-        results: String,
-        holder: Option<Holder>,
-    },
-    DemoGoing {
-        folder: PathBuf,
-    },
-    /// A run resumed elsewhere than it started; `gone`: its simulator.
-    OtherPlace {
-        recorded: RunPlace,
-        now: RunPlace,
-        gone: bool,
-    },
-    /// A run resumed with another key; `look_alike`: the same masked id.
-    OtherKey {
-        recorded: String,
-        now: String,
-        look_alike: bool,
-    },
-    /// Plain http to another machine: the host.
-    AddressRefused {
-        host: String,
-    },
-    /// A base_url that does not parse, as written.
-    InvalidAddress {
-        url: String,
-    },
-    /// The HTTP client could not be made: its words.
-    HttpClient {
-        error: String,
-    },
-    /// `dossiers` or `--online` without the cabinet's domain.
-    NoDomain,
-    /// The run recorded for these results is another plan's.
-    OtherPlan {
-        results: PathBuf,
-    },
-    /// `--resume` with no run recorded for these results.
-    NothingToResume {
-        results: PathBuf,
-    },
-    /// A new run into results that already have one.
-    RunRecorded {
-        results: PathBuf,
-    },
-    /// No per-user data folder for the page's files.
-    NoPageFolder,
-    /// A port that cannot be listened on: the system's words.
-    CannotListen {
-        port: u16,
-        error: String,
-    },
-    /// A folder that cannot be made: the system's words.
-    CannotCreateFolder {
-        folder: PathBuf,
-        error: String,
-    },
-    /// A file or folder of the page's own: the system's words.
-    PageFile {
-        file: PathBuf,
-        error: String,
-    },
-}
-
-/// Where a run sends: the address, the cabinet's domain, the simulator's
-/// instance (a simulator that restarted is another place).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunPlace {
-    pub endpoint: String,
-    pub domain: Option<String>,
-    pub instance: Option<String>,
-}
-
-/// Who holds a run's lock, as its note says.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub struct Holder {
-    pub user: String,
-    pub machine: String,
-    pub pid: u32,
-    pub since: String,
-}
-
 /// Why a run or a LoopHub listing stopped.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Halt {
@@ -446,11 +269,6 @@ impl Failure {
         Failure::Halted(Box::new(h))
     }
 
-    /// A run that started and had to stop.
-    pub fn stopped(message: impl Into<String>) -> Failure {
-        Failure::Stopped(message.into())
-    }
-
     /// A file that cannot be used, without a cause of its own.
     pub fn input(file: &std::path::Path, problem: InputProblem) -> Failure {
         Failure::Input { file: file.to_path_buf(), problem, cause: None }
@@ -480,7 +298,7 @@ impl Failure {
             | Failure::Write { .. }
             | Failure::Refused(_)
             | Failure::Unusable(_) => exit::UNUSABLE,
-            Failure::Halted(_) | Failure::Stopped(_) => exit::STOPPED,
+            Failure::Halted(_) => exit::STOPPED,
             // As a panic of the process: Rust's own code for it.
             Failure::Internal { .. } => 101,
         }
@@ -566,7 +384,10 @@ mod tests {
 
     #[test]
     fn each_kind_has_its_exit_code_and_is_said_in_both_languages() {
-        assert_eq!(Failure::stopped("x").exit(), exit::STOPPED);
+        assert_eq!(
+            Failure::halted(Halt::RegistreUnwritable { file: "r".into(), error: "x".into() }).exit(),
+            exit::STOPPED
+        );
         assert_eq!(Failure::unusable("x").exit(), exit::UNUSABLE);
         let internal = Failure::Internal { what: "task panicked".into() };
         assert_eq!(internal.exit(), 101);

@@ -1,0 +1,261 @@
+//! What keeps a command from starting, by kind with its context: said by
+//! `messages::setup`.
+
+use std::path::PathBuf;
+
+use crate::problems::Place;
+
+/// What keeps a command from starting, beyond the files it reads and
+/// writes: each kind with the context its sentence needs (`messages`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// The registre on a network share (else in a synced folder).
+    RegistreUnsafePlace {
+        file: PathBuf,
+        network: bool,
+    },
+    RegistreDiskFull {
+        file: PathBuf,
+    },
+    RegistreBusy {
+        file: PathBuf,
+    },
+    /// The system's or SQLite's words.
+    RegistreCannotOpen {
+        file: PathBuf,
+        error: String,
+    },
+    /// Never replaced by an empty one: the user moves it aside.
+    RegistreDamaged {
+        file: PathBuf,
+    },
+    /// Made by a newer loopbatch (its version, if noted).
+    RegistreNewer {
+        file: PathBuf,
+        by: Option<String>,
+    },
+    RegistreNoRoom {
+        folder: PathBuf,
+        free_mb: u64,
+        needed_mb: u64,
+    },
+    /// `registre check` found problems (each said before).
+    RegistreProblems {
+        file: PathBuf,
+        count: usize,
+    },
+    /// The system's words; none: the destination exists (never overwritten).
+    RegistreCopy {
+        dest: PathBuf,
+        error: Option<String>,
+    },
+    /// No default place for the registre.
+    NoDataFolder,
+    /// No per-user folder, so no key for the fingerprints; `deleting`: the
+    /// page's deletion of a run (else `registre forget`).
+    NoConfigFolder {
+        deleting: bool,
+    },
+    /// A journal of the previous version: the system's words, or none when
+    /// it has no header.
+    JournalUnreadable {
+        journal: PathBuf,
+        error: Option<String>,
+    },
+    /// The engine's runtime could not be made.
+    CannotStart {
+        error: String,
+    },
+    ConfigUnreadable {
+        file: PathBuf,
+        error: String,
+    },
+    /// TOML's words; never the file's text (a key may be pasted in it).
+    ConfigInvalid {
+        file: PathBuf,
+        line: Option<usize>,
+        error: String,
+    },
+    /// A `rate` that is not N/s, N/min or N/h.
+    ConfigRate {
+        value: String,
+    },
+    /// `api`: the API key, else the subscription key.
+    KeyMissing {
+        api: bool,
+    },
+    KeyFileUnreadable {
+        api: bool,
+        file: Option<PathBuf>,
+        error: String,
+    },
+    ApiKeyMalformed,
+    /// The results' folder cannot hold the run's lock file.
+    RunCannotPrepare {
+        folder: PathBuf,
+        error: String,
+    },
+    /// The results' folder cannot lock.
+    RunCannotLock {
+        folder: PathBuf,
+        error: String,
+    },
+    /// Another process runs into these results: who, if its note says.
+    RunTaken {
+        results: String,
+        holder: Option<Holder>,
+    },
+    DemoGoing {
+        folder: PathBuf,
+    },
+    /// A run resumed elsewhere than it started; `gone`: its simulator.
+    OtherPlace {
+        recorded: RunPlace,
+        now: RunPlace,
+        gone: bool,
+    },
+    /// A run resumed with another key; `look_alike`: the same masked id.
+    OtherKey {
+        recorded: String,
+        now: String,
+        look_alike: bool,
+    },
+    /// Plain http to another machine: the host.
+    AddressRefused {
+        host: String,
+    },
+    /// A base_url that does not parse, as written.
+    InvalidAddress {
+        url: String,
+    },
+    /// The HTTP client could not be made: its words.
+    HttpClient {
+        error: String,
+    },
+    /// `dossiers` or `--online` without the cabinet's domain.
+    NoDomain,
+    /// The run recorded for these results is another plan's.
+    OtherPlan {
+        results: PathBuf,
+    },
+    /// `--resume` with no run recorded for these results.
+    NothingToResume {
+        results: PathBuf,
+    },
+    /// A new run into results that already have one.
+    RunRecorded {
+        results: PathBuf,
+    },
+    /// `--results` naming the input sheet: it would be overwritten.
+    ResultsAreInput {
+        results: PathBuf,
+    },
+    /// A check's results naming a run's results: it would overwrite them.
+    ResultsOfARun {
+        results: PathBuf,
+    },
+    /// `--only-failed` into results that have a run of their own.
+    ResultsHaveTheirRun {
+        results: PathBuf,
+    },
+    /// `--resume` with no journal beside the results.
+    NoRunStarted {
+        results: PathBuf,
+    },
+    /// `--resume` of a run that is over (every call answered, results written).
+    RunOver {
+        results: PathBuf,
+    },
+    /// Results written by a run this registre does not know: who ran it
+    /// (user, machine), if its note says.
+    RunNotHeld {
+        registre: PathBuf,
+        results: PathBuf,
+        by: Option<(String, String)>,
+    },
+    /// `--results` naming a folder.
+    ResultsAreFolder {
+        results: PathBuf,
+    },
+    /// The results' folder refuses a file: the system's words.
+    ResultsFolderUnwritable {
+        folder: PathBuf,
+        error: String,
+    },
+    /// The page: a cell edited on a row the checked file does not have.
+    RowNotFound {
+        at: Place,
+    },
+    /// The page: a cell edited in a column the sheet does not have.
+    NoSuchColumn {
+        column: String,
+        sheet: String,
+    },
+    /// A LoopHub search shorter than LoopHub's 3 characters.
+    SearchTooShort {
+        search: String,
+    },
+    /// No terminal to ask before sending (a scheduled run needs --yes).
+    NoTerminalToConfirm,
+    /// The user answered no before sending.
+    Aborted,
+    /// `--only-failed` without the proof of what the previous run did.
+    NoProof(Box<NoProof>),
+    /// No per-user data folder for the page's files.
+    NoPageFolder,
+    /// A port that cannot be listened on: the system's words.
+    CannotListen {
+        port: u16,
+        error: String,
+    },
+    /// A folder that cannot be made: the system's words.
+    CannotCreateFolder {
+        folder: PathBuf,
+        error: String,
+    },
+    /// A file or folder of the page's own: the system's words.
+    PageFile {
+        file: PathBuf,
+        error: String,
+    },
+}
+
+/// What `--only-failed` misses to prove what the previous run did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoProof {
+    PlanMissing {
+        plan: PathBuf,
+    },
+    /// The plan unreadable: why, said.
+    PlanUnreadable {
+        why: String,
+    },
+    /// Neither the registre nor a journal knows the previous run.
+    RunUnknown {
+        registre: PathBuf,
+        results: PathBuf,
+    },
+    /// The run recorded belongs to another plan.
+    OtherPlan {
+        results: PathBuf,
+        plan: PathBuf,
+    },
+}
+
+/// Where a run sends: the address, the cabinet's domain, the simulator's
+/// instance (a simulator that restarted is another place).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunPlace {
+    pub endpoint: String,
+    pub domain: Option<String>,
+    pub instance: Option<String>,
+}
+
+/// Who holds a run's lock, as its note says.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Holder {
+    pub user: String,
+    pub machine: String,
+    pub pid: u32,
+    pub since: String,
+}
