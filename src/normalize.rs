@@ -219,6 +219,16 @@ pub fn email(input: &str) -> Result<String, EmailError> {
     if s.chars().any(is_invisible) {
         return Err(EmailError::InvisibleCharacter);
     }
+    // A decomposed accent (« e » then U+0301, as some Mac tools write it)
+    // is the precomposed one: checked and sent in NFC.
+    let composed: String;
+    let s = if s.is_ascii() {
+        s
+    } else {
+        use unicode_normalization::UnicodeNormalization;
+        composed = s.nfc().collect();
+        composed.as_str()
+    };
     let s = s.strip_prefix("mailto:").unwrap_or(s);
     let (local, domain) = s.split_once('@').ok_or(EmailError::Syntax)?;
     let local_ok = !local.is_empty()
@@ -241,11 +251,17 @@ pub fn email(input: &str) -> Result<String, EmailError> {
     if local_ok && domain_ok { Ok(s.to_string()) } else { Err(EmailError::Syntax) }
 }
 
-/// The key two addresses are compared by (the sheet, the simulator).
+/// The key two addresses are compared by (the sheet's duplicate check, the
+/// memory across runs, the simulator): trimmed, NFC (a decomposed « é » is
+/// the precomposed one), lower-cased.
 pub(crate) fn email_key(email: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::UnicodeNormalization;
     let t = email.trim();
-    // Most addresses are already lower case: no copy then.
-    if t.chars().any(char::is_uppercase) { t.to_lowercase().into() } else { t.into() }
+    if !t.is_ascii() {
+        return t.nfc().collect::<String>().to_lowercase().into();
+    }
+    // Most addresses are ASCII and already lower case: no copy then.
+    if t.bytes().any(|b| b.is_ascii_uppercase()) { t.to_ascii_lowercase().into() } else { t.into() }
 }
 
 /// `start`, `co-production` or `consultation`, from any spelling a cabinet

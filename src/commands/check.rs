@@ -26,6 +26,7 @@ pub(super) fn plan(args: &PlanArgs, cfg: &Config) -> Result<u8> {
     let counts = p.plan.counts();
     let written = job::write_plan(&p.plan, &args.out)?;
     let code = if counts.invalid > 0 { exit::ROWS_FAILED } else { exit::OK };
-    print_summary("plan", &p, &counts, None, Some(&written), args.format, cfg.lang, code);
+    let memory = super::checked::memory_of(cfg, &p.plan);
+    print_summary("plan", &p, &counts, None, Some(&written), memory.as_ref(), args.format, cfg.lang, code);
     Ok(code)
 }

@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::error::{Result, exit};
 use crate::i18n::Lang;
 use crate::job::{self, PlanCounts, Prepared, RowCheck};
-use crate::messages::{Message, Text};
+use crate::messages::{MemoryMessage, Message, Text};
 use crate::problems::Place;
 
 /// What to check and how to say it.
@@ -44,10 +44,29 @@ pub(super) fn check_and_say(cfg: &Config, c: &SheetCheck) -> Result<u8> {
     }
     let counts = p.plan.counts();
     let code = if counts.invalid > 0 { exit::ROWS_FAILED } else { exit::OK };
-    print_summary("check", &p, &counts, c.results, None, c.format, cfg.lang, code);
+    // The check plans no bodies: the memory compares them, so a known
+    // registre has the sheet planned whole (with keys only: it is a tenant's).
+    let known = job::keys(cfg, None).is_ok() && registre_files(cfg).registre().exists();
+    let memory = match known {
+        true => job::plan_sheet(cfg, &input, portfolio.as_ref()).ok().and_then(|full| memory_of(cfg, &full.plan)),
+        false => memory_of(cfg, &p.plan),
+    };
+    print_summary("check", &p, &counts, c.results, None, memory.as_ref(), c.format, cfg.lang, code);
     // The process ends here: freeing every row one by one would only cost time.
     std::mem::forget(p);
     Ok(code)
+}
+
+/// What the registre's memory would make of the plan sent now (rows done
+/// already, rows to send), when keys are set (the memory is a tenant's)
+/// and the registre can be read; reads only, sends nothing.
+pub(super) fn memory_of(cfg: &Config, plan: &job::Plan) -> Option<job::MemoryCounts> {
+    let keys = job::keys(cfg, None).ok()?;
+    super::runtime().ok()?.block_on(job::memory_counts(cfg, &keys, plan, &registre_files(cfg)))
+}
+
+fn registre_files(cfg: &Config) -> job::RunFiles {
+    job::RunFiles::new("").with_registre(cfg.registre.clone())
 }
 
 /// The summary, as text on stderr or JSON on stdout.
@@ -58,18 +77,27 @@ pub(super) fn print_summary(
     c: &PlanCounts,
     results: Option<&Path>,
     plan: Option<&[PathBuf]>,
+    memory: Option<&job::MemoryCounts>,
     format: OutputFormat,
     lang: Lang,
     code: u8,
 ) {
     match format {
-        OutputFormat::Json => print_json(command, p, c, results, plan, code),
-        OutputFormat::Text => print_text(p, c, results, plan, lang),
+        OutputFormat::Json => print_json(command, p, c, results, plan, memory, code),
+        OutputFormat::Text => print_text(p, c, results, plan, memory, lang),
     }
 }
 
 /// The machine-readable summary (schema in the README).
-fn print_json(command: &str, p: &Prepared, c: &PlanCounts, results: Option<&Path>, plan: Option<&[PathBuf]>, code: u8) {
+fn print_json(
+    command: &str,
+    p: &Prepared,
+    c: &PlanCounts,
+    results: Option<&Path>,
+    plan: Option<&[PathBuf]>,
+    memory: Option<&job::MemoryCounts>,
+    code: u8,
+) {
     let v = json!({
         "command": command,
         "file": p.source.path.display().to_string(),
@@ -86,6 +114,7 @@ fn print_json(command: &str, p: &Prepared, c: &PlanCounts, results: Option<&Path
         "calls": { "total": c.calls, "per_route": c.calls_per_route },
         "results": results.map(|p| p.display().to_string()),
         "plan": plan.map(|ps| ps.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()),
+        "memory": memory,
         "exit_code": code,
     });
     super::print_line(&serde_json::to_string_pretty(&v).unwrap_or_default());
@@ -94,7 +123,14 @@ fn print_json(command: &str, p: &Prepared, c: &PlanCounts, results: Option<&Path
 /// How many invalid rows the text summary lists before "…and N more".
 const SHOWN_PROBLEMS: usize = 15;
 
-fn print_text(p: &Prepared, c: &PlanCounts, results: Option<&Path>, plan: Option<&[PathBuf]>, lang: Lang) {
+fn print_text(
+    p: &Prepared,
+    c: &PlanCounts,
+    results: Option<&Path>,
+    plan: Option<&[PathBuf]>,
+    memory: Option<&job::MemoryCounts>,
+    lang: Lang,
+) {
     for r in &p.remarks {
         eprintln!("{r}");
     }
@@ -111,6 +147,11 @@ fn print_text(p: &Prepared, c: &PlanCounts, results: Option<&Path>, plan: Option
     eprintln!("{}", Message::CallsPlanned { n: c.calls }.text(lang));
     for (route, n) in &c.calls_per_route {
         eprintln!("  {route:<45} {n:>6}");
+    }
+    if let Some(m) = memory {
+        let (rows_done, rows_to_send, tenant) = (m.rows_done, m.rows_to_send, m.tenant.as_str());
+        eprintln!("{}", MemoryMessage::Counts { rows_done, rows_to_send, tenant }.text(lang));
+        eprintln!("{}", MemoryMessage::Limits.text(lang));
     }
     let invalid: Vec<_> = p.plan.rows.iter().filter(|r| r.check == RowCheck::Invalide).collect();
     if !invalid.is_empty() {

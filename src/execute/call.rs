@@ -126,7 +126,10 @@ impl Attempts<'_> {
                 return None;
             }
             let settling = self.settling();
-            let (answer, sent_at, place) = shared.attempt(self.call, self.sent + 1).await?;
+            let (answer, sent_at, place) = match shared.attempt(self.call, self.sent + 1).await? {
+                super::Attempted::Sent(answer, sent_at, place) => (answer, sent_at, place),
+                super::Attempted::Refused(o, place) => return Some((o, Some(place))),
+            };
             self.sent += 1;
             if !matches!(answer, Answer::Throttled { .. }) {
                 shared.pacer.success(sent_at);

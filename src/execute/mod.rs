@@ -231,6 +231,13 @@ pub(crate) async fn execute(plan: &Plan, run: Execution) -> RunOutcome {
     RunOutcome { outcomes, stop, calls_sent, elapsed: started.elapsed(), final_rate, unjournaled, unsettled }
 }
 
+/// An attempt: sent (its answer, when, its place in flight), or refused by
+/// the send-time check (the call's outcome, its place).
+enum Attempted<'a> {
+    Sent(Answer, tokio::time::Instant, SemaphorePermit<'a>),
+    Refused(CallOutcome, SemaphorePermit<'a>),
+}
+
 /// The attempt surely changed nothing: no byte of it went out (no
 /// connection), or the gateway refused to take it.
 fn not_taken(answer: &Answer) -> bool {
@@ -358,7 +365,7 @@ impl Shared {
     /// ahead of it. A call that does not go out after all is withdrawn, and
     /// so is an attempt that surely was not taken (no connection, or the
     /// gateway said so).
-    async fn attempt(&self, call: &Call, attempt: u32) -> Option<(Answer, tokio::time::Instant, SemaphorePermit<'_>)> {
+    async fn attempt(&self, call: &Call, attempt: u32) -> Option<Attempted<'_>> {
         let _place = self.look_ahead.acquire().await.ok()?;
         if self.stopping() {
             return None;
@@ -383,6 +390,11 @@ impl Shared {
             self.journal_failed(e);
             return None;
         }
+        // Another run applied or holds it since the plan: not sent, and its
+        // reservation was never written.
+        if let Some(o) = self.journal.refused(call.id) {
+            return Some(Attempted::Refused(o, permit));
+        }
         if self.stopping() {
             return withdraw();
         }
@@ -406,7 +418,7 @@ impl Shared {
         if not_taken(&answer) {
             self.journal.withdrawn(call.id, attempt);
         }
-        Some((answer, sent_at, permit))
+        Some(Attempted::Sent(answer, sent_at, permit))
     }
 
     /// The gateway throttled a call: the pool pauses, and the rate is cut

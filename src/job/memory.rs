@@ -29,6 +29,10 @@ pub(super) struct Recall {
     /// The plan was made before (a plan file, a resume): what another run
     /// did is said done « entre-temps ».
     pub meanwhile: bool,
+    /// The last record the memory read, and whose memory it is (the
+    /// tenant, its linked key ids): for the send-time check.
+    upto: i64,
+    same: Option<(Tenant, HashSet<String>)>,
 }
 
 /// The memory's counts, before anything was sent.
@@ -58,7 +62,7 @@ pub async fn memory_counts(
     let tenant = Tenant::looked_at(cfg, keys).await;
     // No registre yet: nothing done, and none made by a look.
     let memory = match files.registre().exists() {
-        true => read_memory(plan, files, &tenant, Default::default(), cfg.lang).ok()?,
+        true => read_memory(plan, files, &tenant, Default::default(), cfg.lang).ok()?.0,
         false => Default::default(),
     };
     let done = crate::plan::memory::done_calls(plan, &memory, Use::default());
@@ -170,10 +174,18 @@ pub(super) fn recall(
     routes: &crate::config::Routes,
     lang: Lang,
 ) -> Result<Recall> {
-    let memory = read_memory(plan, files, tenant, except, lang)?;
+    let (memory, keys) = read_memory(plan, files, tenant, except, lang)?;
     let remembered = apply(plan, &memory, routes, how);
     let (rows_done, rows_to_send) = row_counts(plan, &remembered);
-    Ok(Recall { remembered, rows_done, rows_to_send, tenant: tenant.place(lang), meanwhile: false })
+    Ok(Recall {
+        remembered,
+        rows_done,
+        rows_to_send,
+        tenant: tenant.place(lang),
+        meanwhile: false,
+        upto: memory.upto,
+        same: Some((tenant.clone(), keys)),
+    })
 }
 
 /// The tenant's memory of the plan's dossiers and people (`except`: the run
@@ -184,7 +196,7 @@ fn read_memory(
     tenant: &Tenant,
     except: crate::registre::state::Runs,
     lang: Lang,
-) -> Result<crate::registre::state::Memory> {
+) -> Result<(crate::registre::state::Memory, HashSet<String>)> {
     let mut reg = Registre::open(&files.registre(), lang)?;
     let keys = linked_keys(&reg, tenant);
     let mut dossiers: Vec<&str> = plan.calls.iter().map(|c| &*c.dossier).collect();
@@ -194,12 +206,12 @@ fn read_memory(
         .calls
         .iter()
         .filter_map(|c| serde_json::from_str::<serde_json::Value>(c.body.get()).ok())
-        .filter_map(|b| b.get("email").and_then(|e| e.as_str()).map(|e| e.trim().to_lowercase()))
+        .filter_map(|b| b.get("email").and_then(|e| e.as_str()).map(|e| crate::normalize::email_key(e).into_owned()))
         .collect();
     emails.sort_unstable();
     emails.dedup();
     let memory = reg.memory(&dossiers, &emails, &|t| same_tenant(tenant, &keys, t), except)?;
-    Ok(memory)
+    Ok((memory, keys))
 }
 
 /// Valid rows all of whose calls are done already, and valid rows with a
@@ -242,6 +254,36 @@ impl Recall {
             calls_to_send: plan.calls.len() - self.remembered.done.len(),
             plain_loopback: false,
         }
+    }
+
+    /// The send-time check of the plan's calls (see `registre::guard`), and
+    /// what a call it refuses says: done « entre-temps » by another run, or
+    /// held by a run going, or by one never ended (its resume command).
+    pub(super) fn guard(
+        &self,
+        plan: &Plan,
+        lang: Lang,
+    ) -> Option<(crate::registre::guard::Guard, crate::execute::journal::Say)> {
+        use crate::registre::guard::{Guard, Refused};
+        let (tenant, keys) = self.same.clone()?;
+        let calls = plan.calls.iter().map(|c| (c.id, c.operation.name(), &*c.dossier, c.body.get()));
+        let guard = Guard::new(self.upto, calls, Box::new(move |t| same_tenant(&tenant, &keys, t)));
+        let say: crate::execute::journal::Say = std::sync::Arc::new(move |why: &Refused| match why {
+            Refused::DoneMeanwhile { run, at } => {
+                outcome(Status::DejaFait, MemoryMessage::DoneMeanwhile { run: *run, at }.text(lang))
+            }
+            Refused::ToCheck { run } => outcome(Status::AVerifier, MemoryMessage::Guarded { run: *run }.text(lang)),
+            Refused::Held { run, results } => {
+                let files = RunFiles::new(std::path::Path::new(results));
+                let said = match super::before::is_running(&files) || results.is_empty() {
+                    true => MemoryMessage::Going { run: *run },
+                    false => MemoryMessage::Pending { run: *run, results: files.results(), plan: &files.plan() },
+                };
+                // Not sent: a resume tries it again once that run is settled.
+                CallOutcome { resend_on_resume: true, ..outcome(Status::NonExecute, said.text(lang)) }
+            }
+        });
+        Some((guard, say))
     }
 
     /// What the engine must not send, or must settle: added to what the
@@ -396,6 +438,23 @@ pub fn close_run(registre: &std::path::Path, run: i64, lang: Lang) -> Result<(us
         Some(c) => Ok((c.never_sent, c.to_check)),
         None => Err(Failure::unusable(MemoryMessage::CloseNoRun { run }.text(lang))),
     }
+}
+
+/// The page's « Clore sans reprendre »: the last run of these results
+/// closed as `registre close` does. Returns what it says.
+pub fn close_results(files: &RunFiles, lang: Lang) -> Result<String> {
+    use crate::error::Failure;
+    let registre = files.registre();
+    let Some(row) = crate::execute::journal::run_info(&registre, files.results(), lang)? else {
+        return Err(Failure::unusable(MemoryMessage::VerifyNoRun { results: files.results() }.text(lang)));
+    };
+    // Stopped, and ended: it holds no call (those in flight were let
+    // finish); closing it only means it is not resumed.
+    if row.ended.is_some() {
+        return Ok(MemoryMessage::ClosedHoldingNothing { run: row.id }.text(lang));
+    }
+    let (never_sent, to_check) = close_run(&registre, row.id, lang)?;
+    Ok(MemoryMessage::Closed { run: row.id, never_sent, to_check }.text(lang))
 }
 
 /// A DEJA_FAIT row that creates a contact (addClient) with a value in a

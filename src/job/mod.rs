@@ -77,7 +77,7 @@ pub use history::{
     runs_history, sought, when, write_history, write_runs,
 };
 pub use memory::{MemoryCounts, memory_counts};
-pub use memory::{close_run, verify};
+pub use memory::{close_results, close_run, verify};
 pub use run::{Pacing, RunReport, RunRequest, RunSource, run, write_run_results};
 pub use select::{failed_calls_in_results, failed_calls_to_send};
 pub use sheet::{CheckedSheet, Edit};

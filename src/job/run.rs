@@ -340,6 +340,11 @@ impl Started<'_> {
         let new_since = recorded.registre_new_since.clone().filter(|_| earlier);
         // Where this run goes (a new key id with --new-key): before any call.
         let _ = journal.tenant(serde_json::to_value(tenant).unwrap_or_default());
+        // Each call checked again as it is reserved: another run may have
+        // applied or taken it since the memory was read.
+        if let Some((guard, say)) = recall.guard(plan, lang) {
+            journal.guard(guard, say);
+        }
         // Once the journal took the run: the plan beside it lets a resume
         // and a later --only-failed know what its call ids mean.
         plan.save_json(&self.files.plan())?;

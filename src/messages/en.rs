@@ -557,6 +557,9 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
         MemoryMessage::Closed { run, never_sent, to_check } => format!(
             "Run no. {run} closed without resuming: {never_sent} call(s) never sent, {to_check} call(s) to check in Loop (then record them with loopbatch verify)."
         ),
+        MemoryMessage::ClosedHoldingNothing { run } => format!(
+            "Run no. {run} closed without resuming: it held no call; what it did not send can be sent by a new run."
+        ),
         MemoryMessage::CloseNoRun { run } => format!(
             "The registre knows no unfinished run no. {run}: nothing was closed. The list of runs is in the page (“Kept runs”)."
         ),

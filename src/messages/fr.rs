@@ -558,6 +558,9 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
         MemoryMessage::Closed { run, never_sent, to_check } => format!(
             "Exécution n° {run} close sans reprise : {never_sent} appel(s) jamais envoyé(s), {to_check} appel(s) à vérifier dans Loop (notez-les ensuite avec loopbatch verify)."
         ),
+        MemoryMessage::ClosedHoldingNothing { run } => format!(
+            "Exécution n° {run} close sans reprise : elle ne tenait aucun appel ; ce qu'elle n'a pas envoyé pourra l'être par une nouvelle exécution."
+        ),
         MemoryMessage::CloseNoRun { run } => format!(
             "Le registre ne connaît pas d'exécution n° {run} inachevée : rien n'a été clos. La liste des exécutions est dans la page (« Exécutions gardées »)."
         ),

@@ -353,6 +353,8 @@ pub(crate) enum MemoryMessage<'a> {
     ClosedCall { run: i64 },
     /// `registre close`: done.
     Closed { run: i64, never_sent: usize, to_check: usize },
+    /// The page's « Clore sans reprendre » of a stopped run that holds no call.
+    ClosedHoldingNothing { run: i64 },
     /// `registre close`: no such run, or one that ended.
     CloseNoRun { run: i64 },
     /// `registre close`: the run is going.

@@ -11,6 +11,7 @@
 //! a newer schema.
 
 mod forget;
+pub(crate) mod guard;
 mod history;
 mod import;
 pub(crate) mod legacy;
@@ -338,7 +339,14 @@ fn record_plan(tx: &Connection, hash: &str, source: &str, calls: &[PlannedCall<'
     for c in calls {
         let h = body_hash(c.body);
         body.execute(params![h, c.body])?;
-        call.execute(params![plan, c.id, c.operation, c.dossier, c.email.as_deref().map(str::to_lowercase), h])?;
+        call.execute(params![
+            plan,
+            c.id,
+            c.operation,
+            c.dossier,
+            c.email.as_deref().map(|e| crate::normalize::email_key(e).into_owned()),
+            h
+        ])?;
     }
     Ok(())
 }

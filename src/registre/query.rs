@@ -97,7 +97,7 @@ fn known_in(conn: &Connection, rows: &[(&str, Option<&str>)]) -> rusqlite::Resul
     {
         let mut insert = conn.prepare("INSERT INTO temp.sought(row, dossier, email) VALUES (?1, ?2, ?3)")?;
         for (i, (dossier, email)) in rows.iter().enumerate() {
-            insert.execute(params![i as i64, dossier, email.map(str::to_lowercase)])?;
+            insert.execute(params![i as i64, dossier, email.map(|e| crate::normalize::email_key(e).into_owned())])?;
         }
     }
     // A call is found by its dossier or by its e-mail (a person added to

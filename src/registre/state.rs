@@ -73,6 +73,8 @@ pub(crate) struct Memory {
     things: HashMap<Thing, ThingState>,
     /// (dossier, offre) -> the last removeOffer applied.
     removed: HashMap<(String, String), (Order, Seen)>,
+    /// The last `attempts.seq` read: the send-time check reads from there.
+    pub upto: i64,
 }
 
 /// What one record says of a call's things.
@@ -262,11 +264,12 @@ fn memory_in(
         }
         let mut e = conn.prepare("INSERT OR IGNORE INTO temp.sought_e(v) VALUES (?1)")?;
         for x in emails {
-            e.execute([x.to_lowercase()])?;
+            e.execute([email_key(x)])?;
         }
     }
+    let upto: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM attempts", [], |r| r.get(0))?;
     let calls = found_calls(conn, same_tenant, runs.except)?;
-    let mut memory = Memory::default();
+    let mut memory = Memory { upto, ..Memory::default() };
     for f in calls {
         let Some(body) = f.body.as_deref().and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok()) else {
             continue;

@@ -52,13 +52,43 @@ impl Registre {
         full: bool,
         between: &dyn Fn(usize),
     ) -> Result<(), WriteFailure> {
+        self.write_guarded(run, records, full, between, None).map(drop)
+    }
+
+    /// [`Registre::write`], with the send-time check of `guard` (see
+    /// `guard`): a first reservation of a call that another run applied or
+    /// holds is not written, and is returned with why. The check and the
+    /// reservations are one transaction.
+    pub(crate) fn write_guarded(
+        &mut self,
+        run: i64,
+        records: &[Record],
+        full: bool,
+        between: &dyn Fn(usize),
+        mut guard: Option<&mut super::guard::Guard>,
+    ) -> Result<Vec<(u32, super::guard::Refused)>, WriteFailure> {
         let level = if full { "FULL" } else { "NORMAL" };
         if self.synchronous != level {
             self.conn.execute_batch(&format!("PRAGMA synchronous = {level}"))?;
             self.synchronous = level;
         }
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if let Some(g) = guard.as_deref_mut() {
+            g.read(&tx, run)?;
+        }
+        let (mut refused, mut checked) = (Vec::new(), Vec::new());
         for (i, r) in records.iter().enumerate() {
+            if let (Record::Attempt { call, event: Event::Reserved, .. }, Some(g)) = (r, guard.as_deref())
+                && !checked.contains(call)
+            {
+                if let Some(why) = g.verdict(*call) {
+                    if !refused.iter().any(|(c, _)| c == call) {
+                        refused.push((*call, why));
+                    }
+                    continue;
+                }
+                checked.push(*call);
+            }
             match r {
                 Record::Attempt { call, attempt, event } => {
                     tx.prepare_cached("INSERT INTO attempts(run, call, attempt, event) VALUES (?1, ?2, ?3, ?4)")?
@@ -74,8 +104,15 @@ impl Registre {
             }
             between(i);
         }
+        let upto: Option<i64> = match guard {
+            Some(_) => tx.query_row("SELECT max(seq) FROM attempts", [], |r| r.get(0))?,
+            None => None,
+        };
         tx.commit()?;
-        Ok(())
+        if let Some(g) = guard {
+            g.committed(checked.into_iter(), upto.unwrap_or_default());
+        }
+        Ok(refused)
     }
 
     /// A run resumed: not ended, its results to write again.

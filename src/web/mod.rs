@@ -9,6 +9,7 @@
 //! « Historique » of a dossier or an e-mail); the HTML in `pages`,
 //! `grid`, `plan_page`, `run_page` and `progress`.
 
+mod close;
 mod delete;
 mod grid;
 mod guard;
@@ -375,6 +376,7 @@ fn router(app: Shared) -> Router {
         .route("/execution/{id}/annulation/confirmation", post(undo::confirmation))
         .route("/execution/{id}/annulation/lancer", post(undo::start))
         .route("/execution/{id}/suppression", post(delete::delete))
+        .route("/execution/{id}/cloture", post(close::close))
         .route("/executions", get(runs::list))
         .route("/historique", get(history::view))
         .route("/historique/xlsx", get(history::download))

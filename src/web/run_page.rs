@@ -55,6 +55,10 @@ pub(super) fn run_page(v: &RunView) -> Markup {
             }
             (progress::block(v.id, p, lang))
             @if let Some(m) = &v.new_key { (m) }
+            // Closed without a resume (« Clore sans reprendre »): what became of its calls.
+            @if p.state == RunState::Done && !p.reason.is_empty() {
+                p role="status" data-testid="closed" { (p.reason) }
+            }
             @if v.report.is_none() && p.state.going() {
                 form method="post" action=(format!("/execution/{}/arret", v.id)) {
                     button type="submit" data-testid="stop" { (RunText::Stop.say(lang)) }
@@ -66,6 +70,7 @@ pub(super) fn run_page(v: &RunView) -> Markup {
                     button type="submit" data-testid="resume" { (RunText::Resume.say(lang)) }
                     " " (RunText::NothingDoneIsSentAgain.say(lang))
                 }
+                (close(v))
             }
             @if let Some(report) = v.report {
                 // A stopped run goes on with Reprendre, not a new run beside it.
@@ -90,6 +95,23 @@ fn rerun(v: &RunView) -> Markup {
             }
             form method="post" action=(format!("/execution/{}/echecs", v.id)) {
                 button type="submit" data-testid="confirm-rerun" { (RunText::RunAgain.say(lang)) }
+                " " a href="#" { (RunText::Cancel.say(lang)) }
+            }
+        }
+    }
+}
+
+/// « Clore sans reprendre »: a confirmation (CSS :target) saying what
+/// becomes of its calls, as `loopbatch registre close`.
+fn close(v: &RunView) -> Markup {
+    let lang = v.lang;
+    html! {
+        p { a.button href="#clore" data-testid="close-run" { (RunText::CloseWithoutResuming.say(lang)) } }
+        section #clore .confirm role="dialog" aria-labelledby="clore-titre" {
+            h2 #clore-titre { (RunText::CloseWithoutResumingQ.say(lang)) }
+            p { (RunText::WhatClosingDoes.say(lang)) }
+            form method="post" action=(format!("/execution/{}/cloture", v.id)) {
+                button type="submit" data-testid="confirm-close" { (RunText::Close.say(lang)) }
                 " " a href="#" { (RunText::Cancel.say(lang)) }
             }
         }

@@ -598,3 +598,228 @@ fn the_page_sends_everything_when_asked_and_no_already_answer_is_an_error() {
     assert!(!second.contains("data-statut=\"ERREUR\""), "{second}");
     assert_eq!(second.matches("data-statut=\"OK\"").count(), 2, "{second}");
 }
+
+/// Two runs of one sheet's rows spawned together (two processes, one
+/// registre): 12 rows, A sends rows 1-8, B rows 5-12, the overlapping rows
+/// in opposite orders. The send-time check makes each call go out once: an
+/// overlapping row is OK in one results file and, in the other, DEJA_FAIT
+/// or NON_EXECUTE (« entre-temps », « en cours »: the check at sending),
+/// or « déjà fait » (the memory at planning, when one started late).
+fn overlapping_runs(sim: &TestSim, w: &Work, kill_a: bool) -> (Vec<Line>, Vec<Line>) {
+    let row = |i: usize| format!("D{i:03};p{i}@ok.fr;Nom{i};start");
+    let head = "code_dossier;email;nom;offre".to_string();
+    let a: Vec<String> = std::iter::once(head.clone()).chain([5, 6, 7, 8, 1, 2, 3, 4].map(row)).collect();
+    let b: Vec<String> = std::iter::once(head).chain([9, 10, 11, 12, 8, 7, 6, 5].map(row)).collect();
+    let sheet = |name: &str, lines: &[String]| {
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        w.csv_1252(name, &refs)
+    };
+    let (sa, sb) = (sheet("a.csv", &a), sheet("b.csv", &b));
+    let spawn = |s: &std::path::Path, results: &str, kill: Option<&str>| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"));
+        c.current_dir(w.dir.path())
+            .hermetic(&w.home())
+            .args(["run", s.to_str().unwrap(), "--results", results, "--rate", "500/s", "--concurrency", "1"])
+            .args(["--quiet"])
+            .env("LOOP_BASE_URL", &sim.base_url)
+            .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
+            .env("LOOP_API_KEY", simulator::DEMO_API_KEY)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        if let Some(k) = kill {
+            c.env("LOOPBATCH_TEST_KILL_AT", k);
+        }
+        c.spawn().unwrap()
+    };
+    let mut ca = spawn(&sa, "ra.csv", kill_a.then_some("sending:3"));
+    let mut cb = spawn(&sb, "rb.csv", None);
+    let (ea, eb) = (ca.wait().unwrap(), cb.wait().unwrap());
+    assert_ne!(eb.code(), Some(3), "B ended");
+    if kill_a {
+        assert_ne!(ea.code(), Some(0), "A killed");
+        // B may have met A's held call: once A is resumed, B is resumed too
+        // (its refused calls are sent again, if still to send).
+        let out = w
+            .bin_for(sim)
+            .args(["run", sa.to_str().unwrap(), "--results", "ra.csv", "--resume", "--rate", "500/s"])
+            .output()
+            .unwrap();
+        assert_ne!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = w
+            .bin_for(sim)
+            .args(["run", sb.to_str().unwrap(), "--results", "rb.csv", "--resume", "--rate", "500/s"])
+            .output()
+            .unwrap();
+        assert_ne!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    (results_csv(&w.path("ra.csv")), results_csv(&w.path("rb.csv")))
+}
+
+fn overlapping_sim() -> TestSim {
+    let codes: Vec<String> = (1..=12).map(|i| format!("D{i:03}")).collect();
+    let pairs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), true)).collect();
+    let faults = Faults { latency: Duration::from_millis(120), ..Default::default() };
+    TestSim::start(Options { model: model(&pairs), faults, ..Default::default() })
+}
+
+#[test]
+fn two_overlapping_runs_started_together_send_each_call_once() {
+    let sim = overlapping_sim();
+    let w = Work::new();
+    let (ra, rb) = overlapping_runs(&sim, &w, false);
+    assert_eq!(received(&sim, Operation::AddClient), 12, "each person created once: {}", sim.stats());
+    assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty(), "{}", sim.stats());
+    let by = |lines: &[Line], code: &str| lines.iter().find(|l| l["code_dossier"] == code).cloned().unwrap();
+    let mut checked_at_sending = 0;
+    for i in 5..=8 {
+        let code = format!("D{i:03}");
+        let (a, b) = (by(&ra, &code), by(&rb, &code));
+        let (ok, other) = match (a["statut"].as_str(), b["statut"].as_str()) {
+            ("OK", _) => (a, b),
+            (_, "OK") => (b, a),
+            _ => panic!("{code}: OK in neither: {a:?} {b:?}"),
+        };
+        assert_eq!(ok["statut"], "OK");
+        let m = &other["message"];
+        match other["statut"].as_str() {
+            "DEJA_FAIT" if m.contains("entre-temps") => checked_at_sending += 1,
+            "NON_EXECUTE" if m.contains("en cours dans l'exécution") => checked_at_sending += 1,
+            "DEJA_FAIT" if m.contains("déjà fait par") => {}
+            _ => panic!("{code}: {other:?}"),
+        }
+    }
+    assert!(checked_at_sending > 0, "the runs overlapped: {ra:?} {rb:?}");
+    for i in (1..=4).chain(9..=12) {
+        let code = format!("D{i:03}");
+        let l = ra.iter().chain(&rb).find(|l| l["code_dossier"] == code).unwrap();
+        assert_eq!(l["statut"], "OK", "{l:?}");
+    }
+}
+
+#[test]
+fn two_overlapping_runs_one_killed_then_resumed_send_each_call_once() {
+    let sim = overlapping_sim();
+    let w = Work::new();
+    let (ra, rb) = overlapping_runs(&sim, &w, true);
+    assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty(), "{}", sim.stats());
+    assert!(received(&sim, Operation::AddClient) <= 13, "at most the killed call settled again: {}", sim.stats());
+    for i in 5..=8 {
+        let code = format!("D{i:03}");
+        let oks = ra.iter().chain(&rb).filter(|l| l["code_dossier"] == code && l["statut"] == "OK").count();
+        assert!(oks <= 1, "{code}: {ra:?} {rb:?}");
+    }
+}
+
+/// An e-mail written with a decomposed « é » (e + U+0301, as some Mac
+/// tools write it) is the precomposed one: for the memory (run again, it
+/// is DEJA_FAIT, nothing sent) and for the sheet's check (the same address
+/// for two different people is refused, as when spelt alike).
+#[test]
+fn a_decomposed_accent_in_an_email_is_the_same_address() {
+    let sim = sim_of(3);
+    let w = Work::new();
+    let utf8 = |name: &str, lines: &[&str]| {
+        let text = format!("\u{feff}{}\r\n", lines.join("\r\n"));
+        w.file(name, text.as_bytes())
+    };
+    let composed = utf8("s1.csv", &["code_dossier;email;nom;offre", "D001;ana@caf\u{e9}.fr;Nom;start"]);
+    let out = w.bin_for(&sim).args(["run", composed.to_str().unwrap(), "--results", "r1.csv"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let sent = total(&sim);
+    let decomposed = utf8("s2.csv", &["code_dossier;email;nom;offre", "D001;Ana@cafe\u{301}.fr;Nom;start"]);
+    let out = w.bin_for(&sim).args(["run", decomposed.to_str().unwrap(), "--results", "r2.csv"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let r2 = results_csv(&w.path("r2.csv"));
+    assert_eq!(r2[0]["statut"], "DEJA_FAIT", "{r2:?}");
+    assert_eq!(total(&sim), sent, "nothing sent again");
+    let both = utf8(
+        "s3.csv",
+        &["code_dossier;email;nom;offre", "D002;ana@caf\u{e9}.fr;Nom;start", "D003;ana@cafe\u{301}.fr;Autre;start"],
+    );
+    let out = w.bin_for(&sim).args(["run", both.to_str().unwrap(), "--results", "r3.csv"]).output().unwrap();
+    let r3 = results_csv(&w.path("r3.csv"));
+    assert_eq!(total(&sim), sent, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(r3.iter().all(|l| l["statut"] == "INVALIDE"), "one address, two people: {r3:?}");
+}
+
+/// `check` and `plan` say the memory's counts before anything is sent, and
+/// what the registre cannot know; `--format json` gives them as `memory`.
+#[test]
+fn check_and_plan_say_the_memory_counts_and_its_limits() {
+    let sim = sim_of(4);
+    let w = Work::new();
+    let rows = ["code_dossier;email;nom;offre", "D001;p1@ok.fr;Un;start", "D002;p2@ok.fr;Deux;start"];
+    let first = w.csv_1252("s1.csv", &rows);
+    w.bin_for(&sim).args(["run", first.to_str().unwrap(), "--results", "r1.csv", "--rate", "500/s"]).assert().code(0);
+    let sent = total(&sim);
+    let more = w.csv_1252("s2.csv", &[rows[0], rows[1], rows[2], "D003;p3@ok.fr;Trois;start"]);
+    let out = w.bin_for(&sim).args(["check", more.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("2 ligne(s) déjà faite(s), 1 à envoyer"), "{said}");
+    assert!(said.contains("pour cet utilisateur sur ce poste"), "{said}");
+    let out =
+        w.bin_for(&sim).args(["plan", more.to_str().unwrap(), "--out", "p.json", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["memory"]["rows_done"], 2, "{v}");
+    assert_eq!(v["memory"]["rows_to_send"], 1, "{v}");
+    assert_eq!(total(&sim), sent, "nothing sent");
+    // Without keys, no tenant: no memory said, and nothing fails.
+    let out = w.bin().args(["check", more.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("déjà faite"));
+}
+
+/// « Clore sans reprendre » in the page: a stopped run's dialog closes it as
+/// `registre close` does; the run is shown closed, no longer resumable, and
+/// its failures run again (offered there) send what it never sent, once.
+#[test]
+fn the_page_closes_a_stopped_run_without_resuming_it() {
+    use crate::page::{Slow, attr, client, confirm_of, progress_of, slow_gateway};
+    let Slow { sim, w: _w, p, cookie, sheet: _, plan } = slow_gateway(120, "rate = \"50/s\"\nconcurrency = 3\n");
+    let post = |path: &str, form: &[(&str, &str)]| {
+        client()
+            .post(format!("{}{path}", p.base))
+            .header("cookie", &cookie)
+            .header("origin", &p.base)
+            .form(form)
+            .send()
+            .unwrap()
+    };
+    let run =
+        post("/execution", &[("confirm", &confirm_of(&plan))]).headers()["location"].to_str().unwrap().to_string();
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(post(&format!("{run}/arret"), &[]).status(), 303);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let page = loop {
+        let (state, page) = progress_of(&p, &cookie, &run);
+        if state == "stopped" {
+            break page;
+        }
+        assert!(Instant::now() < deadline, "stopped in time: {state}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(page.contains("data-testid=\"close-run\"") && page.contains("Clore sans reprendre"), "{page}");
+    assert!(page.contains("id=\"clore\"") && page.contains("Elle ne pourra plus être reprise"), "the dialog says it");
+    let r = post(&format!("{run}/cloture"), &[]);
+    assert_eq!(r.status(), 303);
+    let (state, page) = progress_of(&p, &cookie, &run);
+    assert_eq!(state, "done", "{page}");
+    assert!(page.contains("close sans reprise"), "shown closed: {page}");
+    assert!(!page.contains("data-testid=\"resume\"") && !page.contains("data-testid=\"close-run\""), "{page}");
+    let done: usize = attr(&page, "data-done").parse().unwrap();
+    assert!(done > 0);
+    // « Relancer les échecs », offered on the closed run: what it never
+    // sent goes, nothing twice.
+    assert!(page.contains("data-testid=\"rerun-failed\""), "{page}");
+    let run2 = post(&format!("{run}/echecs"), &[]);
+    assert_eq!(run2.status(), 303);
+    let run2 = run2.headers()["location"].to_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while progress_of(&p, &cookie, &run2).0 != "done" {
+        assert!(Instant::now() < deadline, "the new run ends");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty(), "{}", sim.stats());
+}

@@ -784,13 +784,13 @@ fn keys_typed_in_the_page_stay_in_memory_or_are_saved_for_every_command() {
 }
 
 /// The sample sheet uploaded to a page whose gateway answers slowly.
-struct Slow {
-    sim: crate::util::TestSim,
-    w: Work,
-    p: Page,
-    cookie: String,
-    sheet: String,
-    plan: String,
+pub(crate) struct Slow {
+    pub sim: crate::util::TestSim,
+    pub w: Work,
+    pub p: Page,
+    pub cookie: String,
+    pub sheet: String,
+    pub plan: String,
 }
 
 pub(crate) fn sim_keys(sim: &crate::util::TestSim) -> [(&str, &str); 3] {
@@ -801,7 +801,7 @@ pub(crate) fn sim_keys(sim: &crate::util::TestSim) -> [(&str, &str); 3] {
     ]
 }
 
-fn slow_gateway(latency_ms: u64, config: &str) -> Slow {
+pub(crate) fn slow_gateway(latency_ms: u64, config: &str) -> Slow {
     use loopbatch::simulator::{self, Faults, Options};
     let seed = simulator::Seed {
         dossiers: Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dossiers-simulateur.csv")),

@@ -31,6 +31,7 @@ mod writer;
 
 pub(crate) use crate::registre::Prior;
 pub(crate) use read::{Recorded, peek, run_info};
+pub(crate) use writer::Say;
 use writer::{Queue, Shared, Written, lock};
 
 /// The registre could not be written: the system's error, as it said it.
@@ -152,6 +153,25 @@ impl Journal {
     /// covers every reservation made by then).
     pub(crate) fn sent(&self, call: u32, attempt: u32) -> std::result::Result<Ticket, WriteError> {
         self.append(Record::Attempt { call, attempt, event: Event::Reserved }, None)
+    }
+
+    /// Checks each call again when it is reserved, against what other runs
+    /// recorded since `guard` was made (see `registre::guard`); to call
+    /// before the first reservation.
+    /// `say`: the outcome of a call it refuses.
+    pub(crate) fn guard(&self, guard: crate::registre::guard::Guard, say: writer::Say) {
+        let mut q = lock(&self.shared.queue);
+        q.guard = Some(guard);
+        q.say = Some(say);
+    }
+
+    /// The outcome of `call` when the send-time check refused its
+    /// reservation (once that reservation's ticket is written): the call
+    /// must not go out.
+    pub(crate) fn refused(&self, call: u32) -> Option<CallOutcome> {
+        let mut q = lock(&self.shared.queue);
+        let why = q.refused.remove(&call)?;
+        q.say.as_ref().map(|say| say(&why))
     }
 
     /// Records that attempt `attempt` of `call` goes out now: it must not

@@ -16,6 +16,9 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+use std::collections::HashMap;
+
+use crate::registre::guard::{Guard, Refused};
 use crate::registre::{Record, Registre};
 
 use super::super::kill_point;
@@ -42,7 +45,16 @@ pub(super) struct Queue {
     pub broken: Option<WriteError>,
     pub closed: bool,
     pub syncs: u64,
+    /// The send-time check, handed to the writer before the first reservation.
+    pub guard: Option<Guard>,
+    /// Calls the send-time check refused (never reserved), and why.
+    pub refused: HashMap<u32, Refused>,
+    /// What a refused call's outcome says.
+    pub say: Option<Say>,
 }
+
+/// A refused call's outcome, from why.
+pub(crate) type Say = std::sync::Arc<dyn Fn(&Refused) -> crate::outcome::CallOutcome + Send + Sync>;
 
 impl Queue {
     /// Queues a record and returns its ticket; `Err` once the registre failed.
@@ -98,10 +110,14 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 pub(super) fn writer(mut reg: Registre, run: i64, shared: &Shared) {
     let mut batches = 0u32;
+    let mut guard: Option<Guard> = None;
     loop {
         let mut q = lock(&shared.queue);
         while q.pending.is_empty() && !q.closed && !q.sync_wanted() {
             q = shared.wake.wait(q).unwrap_or_else(|e| e.into_inner());
+        }
+        if let Some(g) = q.guard.take() {
+            guard = Some(g);
         }
         if q.broken.is_some() || (q.pending.is_empty() && q.closed && !q.sync_wanted()) {
             drop(q);
@@ -117,10 +133,11 @@ pub(super) fn writer(mut reg: Registre, run: i64, shared: &Shared) {
             // Committed already, wanted on disk: a FULL commit syncs them.
             records.push(Record::Synced);
         }
-        let written = write(&mut reg, run, &records, full);
+        let written = write(&mut reg, run, &records, full, guard.as_mut());
         let mut q = lock(&shared.queue);
         match written {
-            Ok(()) => {
+            Ok(refused) => {
+                q.refused.extend(refused);
                 q.committed = upto;
                 if full {
                     q.synced = upto;
@@ -139,15 +156,21 @@ pub(super) fn writer(mut reg: Registre, run: i64, shared: &Shared) {
 }
 
 /// Writes a batch, waiting as long as another process holds the registre.
-fn write(reg: &mut Registre, run: i64, records: &[Record], full: bool) -> Written {
+fn write(
+    reg: &mut Registre,
+    run: i64,
+    records: &[Record],
+    full: bool,
+    mut guard: Option<&mut Guard>,
+) -> std::result::Result<Vec<(u32, Refused)>, WriteError> {
     let between = |i: usize| {
         if i == 0 && records.len() > 1 {
             kill_point::reached("mid_transaction");
         }
     };
     loop {
-        match reg.write(run, records, full, &between) {
-            Ok(()) => return Ok(()),
+        match reg.write_guarded(run, records, full, &between, guard.as_deref_mut()) {
+            Ok(refused) => return Ok(refused),
             Err(e) if e.busy => std::thread::sleep(Duration::from_millis(20)),
             Err(e) => return Err(WriteError(e.message)),
         }

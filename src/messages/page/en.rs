@@ -180,6 +180,12 @@ pub(super) fn run(t: RunText) -> &'static str {
             "If it is the same firm's new key (the old one was refused or replaced), resume with it: nothing done is sent again."
         }
         RunText::ResumeWithTheNewKey => "Resume with the new key",
+        RunText::CloseWithoutResuming => "Close without resuming",
+        RunText::CloseWithoutResumingQ => "Close this run without resuming it?",
+        RunText::WhatClosingDoes => {
+            "The calls it did not send will never be sent by it (a new run may send them); those sent without an answer become \"to check\" (A_VERIFIER): check them in Loop, then record it with \"Checked\" on its results. It can no longer be resumed."
+        }
+        RunText::Close => "Close",
         RunText::TheKeyChangedNothingWasSent => {
             "Nothing was sent: this page's API key is not the one the run started with."
         }

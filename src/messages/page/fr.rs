@@ -184,6 +184,12 @@ pub(super) fn run(t: RunText) -> &'static str {
             "Si c'est la nouvelle clé du même cabinet (l'ancienne a été refusée ou remplacée), reprenez avec elle : rien de ce qui est fait ne sera renvoyé."
         }
         RunText::ResumeWithTheNewKey => "Reprendre avec la nouvelle clé",
+        RunText::CloseWithoutResuming => "Clore sans reprendre",
+        RunText::CloseWithoutResumingQ => "Clore cette exécution sans la reprendre ?",
+        RunText::WhatClosingDoes => {
+            "Les appels qu'elle n'a pas envoyés ne le seront jamais par elle (une nouvelle exécution pourra les envoyer) ; ceux partis sans réponse deviennent « à vérifier » (A_VERIFIER) : vérifiez-les dans Loop, puis notez-les avec « Vérifié » sur ses résultats. Elle ne pourra plus être reprise."
+        }
+        RunText::Close => "Clore",
         RunText::TheKeyChangedNothingWasSent => {
             "Rien n'a été envoyé : la clé d'API de cette page n'est pas celle avec laquelle l'exécution a commencé."
         }

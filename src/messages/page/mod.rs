@@ -192,6 +192,11 @@ pub(crate) enum RunText {
     /// A resume refused because the page's key is another: what happened
     /// (the dialog beside it offers the way on).
     TheKeyChangedNothingWasSent,
+    /// A stopped or unfinished run closed without a resume (`registre close`).
+    CloseWithoutResuming,
+    CloseWithoutResumingQ,
+    WhatClosingDoes,
+    Close,
 }
 
 impl RunText {
