@@ -301,6 +301,7 @@ pub(super) fn undo(args: &UndoArgs, cfg: &Config) -> Result<u8> {
     let ticks = if args.partial { job::UndoTicks::All } else { job::UndoTicks::None };
     let preview = match args.resume {
         true => None,
+        false if args.dry_run => Some(job::undo_preview_dry(cfg, &undone, cfg.registre.as_deref(), &ticks)?),
         false => Some(job::undo_preview(cfg, &undone, cfg.registre.as_deref(), &ticks)?),
     };
     if let Some(p) = &preview {

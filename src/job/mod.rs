@@ -84,8 +84,8 @@ pub use sheet::{CheckedSheet, Edit};
 pub use stored::{StoredRun, forget_run, stored_run};
 pub use tenant::{Tenant, key_replaced, user_secret};
 pub use undo::{
-    UndoPreview, UndoRequest, UndoRow, UndoTicks, UndoVerdict, UndoneRef, undo, undo_dry_results, undo_preview,
-    write_undo_dry_run,
+    UndoPreview, UndoRequest, UndoRow, UndoTicks, UndoVerdict, UndoneRef, is_undo, undo, undo_dry_results,
+    undo_preview, undo_preview_dry, write_undo_dry_run,
 };
 
 /// Which sheet to read and how (the reader's options).

@@ -49,6 +49,8 @@ pub struct UndoPreview {
     tenant: Option<serde_json::Value>,
     /// The undone run's results file.
     pub results: PathBuf,
+    /// The registre the run was read from.
+    registre: PathBuf,
 }
 
 impl UndoPreview {
@@ -57,12 +59,36 @@ impl UndoPreview {
         self.tenant.clone()
     }
 
-    /// The undo's results must be another file than the undone run's.
+    /// The undo's results (or its dry run's) must be a new file: not the
+    /// undone run's results, nor any run's (its record beside it), nor an
+    /// input sheet a run was made from. Exit 2, nothing written.
     pub fn results_allowed(&self, results: &Path, lang: Lang) -> Result<()> {
-        match super::before::same_file(&self.results, results) {
-            true => Err(Failure::unusable(UndoRefusal::SameResults.text(lang))),
-            false => Ok(()),
+        if super::before::same_file(&self.results, results) {
+            return Err(Failure::unusable(UndoRefusal::SameResults.text(lang)));
         }
+        let shown = results.display().to_string();
+        let files = RunFiles::new(std::fs::canonicalize(results).unwrap_or_else(|_| results.to_path_buf()))
+            .with_registre(Some(self.registre.clone()));
+        if files.journal().exists() || super::before::has_run(&files) || super::before::is_running(&files) {
+            return Err(Failure::unusable(UndoRefusal::RunResults { file: &shown }.text(lang)));
+        }
+        if results.is_file() {
+            let sha = std::fs::read(results).map(|b| format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(&b)));
+            let input = match sha {
+                Ok(sha) => sha == self.source_sha() || Registre::open(&self.registre, lang)?.is_input_sheet(&sha)?,
+                Err(_) => false,
+            };
+            if input {
+                return Err(Failure::unusable(UndoRefusal::InputSheet { file: &shown }.text(lang)));
+            }
+        }
+        Ok(())
+    }
+
+    /// The undone run's input sheet's SHA-256.
+    fn source_sha(&self) -> &str {
+        let sha = &self.plan.source.sha256;
+        sha.rsplit(':').next().unwrap_or(sha)
     }
 
     /// Rows per verdict word.
@@ -76,6 +102,26 @@ pub use crate::plan::undo::{RowVerdict as UndoRow, Ticks as UndoTicks, Verdict a
 /// The verdicts of an undo of `undone`, read from the registre (`registre`:
 /// the one asked for, else the configuration's, else the default one).
 pub fn undo_preview(cfg: &Config, undone: &UndoneRef, registre: Option<&Path>, ticks: &Ticks) -> Result<UndoPreview> {
+    preview_of(cfg, undone, registre, ticks, false)
+}
+
+/// The verdicts of a dry run: said of an undo still to come.
+pub fn undo_preview_dry(
+    cfg: &Config,
+    undone: &UndoneRef,
+    registre: Option<&Path>,
+    ticks: &Ticks,
+) -> Result<UndoPreview> {
+    preview_of(cfg, undone, registre, ticks, true)
+}
+
+fn preview_of(
+    cfg: &Config,
+    undone: &UndoneRef,
+    registre: Option<&Path>,
+    ticks: &Ticks,
+    future: bool,
+) -> Result<UndoPreview> {
     let lang = cfg.lang;
     let registre = registre.map(Path::to_path_buf).or_else(|| cfg.registre.clone());
     let place = RunFiles::new("x.xlsx").with_registre(registre).registre();
@@ -110,8 +156,8 @@ pub fn undo_preview(cfg: &Config, undone: &UndoneRef, registre: Option<&Path>, t
     let keys = recorded.as_ref().map(|t| super::memory::linked_keys(&reg, t)).unwrap_or_default();
     let same = |t: Option<&str>| recorded.as_ref().is_some_and(|now| super::memory::same_tenant(now, &keys, t));
     let facts = reg.undo_facts(run, &same)?;
-    let (plan, verdicts) = undo_plan(&plan, &facts, ticks, &cfg.routes, lang);
-    Ok(UndoPreview { run: id, plan, verdicts, tenant, results })
+    let (plan, verdicts) = undo_plan(&plan, &facts, ticks, &cfg.routes, lang, future);
+    Ok(UndoPreview { run: id, plan, verdicts, tenant, results, registre: place })
 }
 
 /// What an undo is asked to do.
@@ -141,7 +187,9 @@ pub async fn undo(
     confirm: Confirm,
 ) -> Result<RunReport> {
     let files = RunFiles::new(&req.results).with_registre(req.registre.clone());
+    let mut undone_id = 0;
     let (source, bound) = if req.resume {
+        resume_of(cfg, &req, &files)?;
         (RunSource::PlanFile(files.plan()), None)
     } else {
         let preview = match preview {
@@ -149,6 +197,7 @@ pub async fn undo(
             None => undo_preview(cfg, &req.undone, req.registre.as_deref(), &req.ticks)?,
         };
         preview.results_allowed(&req.results, cfg.lang)?;
+        undone_id = preview.run;
         (RunSource::Plan(Box::new(preview.plan)), preview.tenant)
     };
     let mut run_req = RunRequest::new(source, &req.results);
@@ -158,12 +207,73 @@ pub async fn undo(
     run_req.pacing = req.pacing;
     run_req.keys = req.keys;
     run_req.front = req.front;
-    run_req.bound_tenant = bound;
+    run_req.bound_tenant = bound.clone();
     // Its verdicts weighed what is to check already (A_VERIFIER: no inverse
     // call): an inverse call is sent, settling what an earlier attempt
     // left unknown, never held by the memory's guard.
     run_req.include_a_verifier = true;
-    run(cfg, run_req, events, stopper, confirm).await
+    // The registre's memory is no part of an undo (its inverse calls are
+    // never skipped as done, nor would --send-all apply): not said.
+    let inner = events;
+    let events: EventSink = std::sync::Arc::new(move |e: super::events::Event| {
+        if !matches!(e, super::events::Event::Remembered { .. }) {
+            inner(e)
+        }
+    });
+    let undone = bound.as_ref().and_then(|t| serde_json::from_value::<super::tenant::Tenant>(t.clone()).ok());
+    let mut report = match run(cfg, run_req, events, stopper, confirm).await {
+        Ok(r) => r,
+        // Another place or key than the undone run's: said for an undo
+        // (it goes where the run went, with that tenant's keys).
+        Err(Failure::Refused(r))
+            if matches!(*r, crate::error::Refusal::OtherPlace { .. } | crate::error::Refusal::OtherKey { .. })
+                && undone.is_some() =>
+        {
+            let place = undone.map(|t| t.place(cfg.lang)).unwrap_or_default();
+            let key = match *r {
+                crate::error::Refusal::OtherKey { recorded, .. } => Some(recorded),
+                _ => None,
+            };
+            let text = UndoRefusal::OtherTenant { run: undone_id, place: &place, key: key.as_deref() };
+            return Err(Failure::unusable(text.text(cfg.lang)));
+        }
+        Err(e) => return Err(e),
+    };
+    report.memory = None;
+    Ok(report)
+}
+
+/// `--resume` continues an undo of the run named, nothing else: the run
+/// recorded for the results must be an undo of that run (exit 2 if not).
+/// Results without any run are left to the resume's own refusal.
+fn resume_of(cfg: &Config, req: &UndoRequest, files: &RunFiles) -> Result<()> {
+    let lang = cfg.lang;
+    let place = files.registre();
+    if !place.exists() {
+        return Ok(());
+    }
+    let reg = Registre::open(&place, lang)?;
+    let Some((found, undoes)) = reg.run_of_results(&crate::registre::canonical(&req.results))? else { return Ok(()) };
+    let named = match &req.undone {
+        UndoneRef::Id(id) => Some(*id),
+        UndoneRef::Results(p) => reg.undone_run(RunKey::Results(&crate::registre::canonical(p)))?.map(|r| r.id),
+    };
+    if undoes.is_some() && undoes == named {
+        return Ok(());
+    }
+    let (results, named) = (req.results.display().to_string(), named.map(|n| n.to_string()));
+    let text = match undoes {
+        Some(other) => {
+            UndoRefusal::ResumeOtherUndo { results: &results, run: found, undoes: other, named: named.as_deref() }
+        }
+        None => UndoRefusal::ResumeNotUndo { results: &results, run: found },
+    };
+    Err(Failure::unusable(text.text(lang)))
+}
+
+/// Whether a plan is an undo's (its source fingerprint says so).
+pub fn is_undo(plan: &Plan) -> bool {
+    crate::registre::undo::undoes(&plan.source.sha256).is_some()
 }
 
 /// The rows of an undo's dry run: IGNORE with the verdict as reason, or

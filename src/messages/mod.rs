@@ -23,7 +23,7 @@ pub(crate) use page::{
     memory_limits, plain_loopback, send_all_label,
 };
 pub(crate) use setup::{KeysKept, Notice};
-pub(crate) use undo::{UndoPageText, UndoRefusal, UndoText, undo_calls};
+pub(crate) use undo::{UndoPageText, UndoRefusal, UndoText, undo_calls, verdict_said};
 
 use crate::error::Failure;
 use crate::i18n::Lang;

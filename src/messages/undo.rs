@@ -14,18 +14,21 @@ pub(crate) enum UndoText<'a> {
         offre: &'a str,
         email: &'a str,
         dossier: &'a str,
+        future: bool,
     },
     /// addClient undone by removeApplication.
     ClientStays {
         offre: &'a str,
         email: &'a str,
         dossier: &'a str,
+        future: bool,
     },
     /// removeApplication undone by addCollaborativeOffer.
     OfferGivenBack {
         offre: &'a str,
         email: &'a str,
         dossier: &'a str,
+        future: bool,
     },
     /// A dossier's offer added or removed.
     DossierOffer {
@@ -44,6 +47,7 @@ pub(crate) enum UndoText<'a> {
         email: &'a str,
         fields: &'a str,
         offer: bool,
+        future: bool,
     },
     /// removeApplication whose dossier offer was removed since.
     OfferRemovedSince {
@@ -68,7 +72,11 @@ pub(crate) enum UndoText<'a> {
     },
     // Row leads.
     LeadAnnulable,
-    LeadPartialTicked,
+    /// An ANNULABLE row the page's form left unticked.
+    LeadAnnulableLeft,
+    LeadPartialTicked {
+        future: bool,
+    },
     /// A PARTIEL row left: `page` says how to tick it there.
     LeadPartialLeft {
         page: bool,
@@ -94,6 +102,17 @@ pub(crate) enum UndoText<'a> {
     OfferNotActive {
         answer: &'a str,
     },
+    /// An undo's source, as the history lists it.
+    SourceName {
+        run: i64,
+        sheet: &'a str,
+        date: &'a str,
+    },
+    /// An inverse removeApplication whose answer was lost, resent and
+    /// answered « not assigned »: the offer is withdrawn either way.
+    WithdrawnLost {
+        answer: &'a str,
+    },
 }
 
 impl Text for UndoText<'_> {
@@ -108,13 +127,22 @@ impl Text for UndoText<'_> {
 fn fr(t: &UndoText<'_>) -> String {
     use UndoText::*;
     match t {
-        OfferWithdrawn { offre, email, dossier } => format!(
+        OfferWithdrawn { offre, email, dossier, future: true } => format!(
+            "l'offre {offre} de {email} sur {dossier} sera retirée ; le lien dossier–interlocuteur créé par l'ajout peut rester (Loop ne documente pas ce que removeApplication en fait)"
+        ),
+        OfferWithdrawn { offre, email, dossier, future: false } => format!(
             "l'offre {offre} de {email} sur {dossier} est retirée ; le lien dossier–interlocuteur créé par l'ajout peut rester (Loop ne documente pas ce que removeApplication en fait)"
         ),
-        ClientStays { offre, email, dossier } => format!(
+        ClientStays { offre, email, dossier, future: true } => format!(
+            "l'offre {offre} de {email} sur {dossier} sera retirée ; l'interlocuteur et son utilisateur client resteront dans Loop ; s'ils ont été créés par erreur, supprimez-les à la main (Paramétrage > Clients > Interlocuteurs)"
+        ),
+        ClientStays { offre, email, dossier, future: false } => format!(
             "l'offre {offre} de {email} sur {dossier} est retirée ; l'interlocuteur et son utilisateur client restent dans Loop ; s'ils ont été créés par erreur, supprimez-les à la main (Paramétrage > Clients > Interlocuteurs)"
         ),
-        OfferGivenBack { offre, email, dossier } => format!(
+        OfferGivenBack { offre, email, dossier, future: true } => format!(
+            "l'offre {offre} sera rendue à {email} sur {dossier} (profil et social non rétablis : Loop ne les fait pas connaître)"
+        ),
+        OfferGivenBack { offre, email, dossier, future: false } => format!(
             "l'offre {offre} est rendue à {email} sur {dossier} (profil et social non rétablis : Loop ne les fait pas connaître)"
         ),
         DossierOffer { operation, offre, dossier } => format!(
@@ -126,7 +154,11 @@ fn fr(t: &UndoText<'_>) -> String {
         Updated { email } => format!(
             "la modification de {email} (updateClient) ne se défait pas : loopbatch ne connaît pas avec certitude les valeurs d'avant (aucun appel loopbatch antérieur ne les a envoyées, ou un appel suivant les a changées)"
         ),
-        FieldsRestored { email, fields, offer } => format!(
+        FieldsRestored { email, fields, offer, future: true } => format!(
+            "{email} retrouvera ses valeurs d'avant pour : {fields} (celles qu'un appel loopbatch antérieur avait envoyées){}",
+            if *offer { " ; l'offre donnée par la modification restera" } else { "" }
+        ),
+        FieldsRestored { email, fields, offer, future: false } => format!(
             "{email} retrouve ses valeurs d'avant pour : {fields} (celles qu'un appel loopbatch antérieur avait envoyées){}",
             if *offer { " ; l'offre donnée par la modification reste" } else { "" }
         ),
@@ -141,7 +173,11 @@ fn fr(t: &UndoText<'_>) -> String {
         ),
         UndoneBefore { run } => format!("ligne déjà annulée par l'exécution n° {run}"),
         LeadAnnulable => "Annulable :".into(),
-        LeadPartialTicked => "Annulée en partie :".into(),
+        LeadAnnulableLeft => {
+            "Non annulée : décochée (ANNULABLE ; cochez-la dans une nouvelle annulation pour l'annuler) :".into()
+        }
+        LeadPartialTicked { future: false } => "Annulée en partie :".into(),
+        LeadPartialTicked { future: true } => "Sera annulée en partie :".into(),
         LeadPartialLeft { page: true } => "Non annulée tant qu'elle n'est pas cochée (PARTIEL) :".into(),
         LeadPartialLeft { page: false } => {
             "Non annulée (PARTIEL : relancez l'annulation avec --partial pour l'annuler) :".into()
@@ -166,19 +202,32 @@ fn fr(t: &UndoText<'_>) -> String {
         OfferNotActive { answer } => format!(
             "offre non rétablie : activez d'abord l'offre du dossier (LoopHub), puis relancez l'annulation (réponse de Loop : « {answer} »)"
         ),
+        SourceName { run, sheet, date } => format!("Annulation de l'exécution n° {run} ({sheet}, {date})"),
+        WithdrawnLost { answer } => format!(
+            "offre retirée (une tentative restée sans réponse l'a peut-être fait ; au nouvel envoi, Loop a répondu « {answer} »)"
+        ),
     }
 }
 
 fn en(t: &UndoText<'_>) -> String {
     use UndoText::*;
     match t {
-        OfferWithdrawn { offre, email, dossier } => format!(
+        OfferWithdrawn { offre, email, dossier, future: true } => format!(
+            "the offer {offre} of {email} on {dossier} will be withdrawn; the dossier–contact link the add made may stay (Loop does not document what removeApplication does with it)"
+        ),
+        OfferWithdrawn { offre, email, dossier, future: false } => format!(
             "the offer {offre} of {email} on {dossier} is withdrawn; the dossier–contact link the add made may stay (Loop does not document what removeApplication does with it)"
         ),
-        ClientStays { offre, email, dossier } => format!(
+        ClientStays { offre, email, dossier, future: true } => format!(
+            "the offer {offre} of {email} on {dossier} will be withdrawn; the contact and their client user will stay in Loop; if they were created by mistake, delete them by hand (Paramétrage > Clients > Interlocuteurs)"
+        ),
+        ClientStays { offre, email, dossier, future: false } => format!(
             "the offer {offre} of {email} on {dossier} is withdrawn; the contact and their client user stay in Loop; if they were created by mistake, delete them by hand (Paramétrage > Clients > Interlocuteurs)"
         ),
-        OfferGivenBack { offre, email, dossier } => format!(
+        OfferGivenBack { offre, email, dossier, future: true } => format!(
+            "the offer {offre} will be given back to {email} on {dossier} (profile and social not restored: Loop does not tell them)"
+        ),
+        OfferGivenBack { offre, email, dossier, future: false } => format!(
             "the offer {offre} is given back to {email} on {dossier} (profile and social not restored: Loop does not tell them)"
         ),
         DossierOffer { operation, offre, dossier } => format!(
@@ -192,7 +241,11 @@ fn en(t: &UndoText<'_>) -> String {
                 "the change of {email} (updateClient) cannot be undone: loopbatch does not know the earlier values for sure"
             )
         }
-        FieldsRestored { email, fields, offer } => format!(
+        FieldsRestored { email, fields, offer, future: true } => format!(
+            "{email} will get back their earlier values for: {fields} (those an earlier loopbatch call sent){}",
+            if *offer { "; the offer the change gave will stay" } else { "" }
+        ),
+        FieldsRestored { email, fields, offer, future: false } => format!(
             "{email} gets back their earlier values for: {fields} (those an earlier loopbatch call sent){}",
             if *offer { "; the offer the change gave stays" } else { "" }
         ),
@@ -207,7 +260,9 @@ fn en(t: &UndoText<'_>) -> String {
         }
         UndoneBefore { run } => format!("row already undone by run no. {run}"),
         LeadAnnulable => "Undoable:".into(),
-        LeadPartialTicked => "Partly undone:".into(),
+        LeadAnnulableLeft => "Not undone: unticked (ANNULABLE; tick it in a new undo to undo it):".into(),
+        LeadPartialTicked { future: false } => "Partly undone:".into(),
+        LeadPartialTicked { future: true } => "Will be partly undone:".into(),
         LeadPartialLeft { page: true } => "Not undone unless ticked (PARTIEL):".into(),
         LeadPartialLeft { page: false } => "Not undone (PARTIEL: undo again with --partial to undo it):".into(),
         LeadIrreversible => "Irreversible, no call:".into(),
@@ -228,6 +283,10 @@ fn en(t: &UndoText<'_>) -> String {
         OfferNotActive { answer } => format!(
             "offer not restored: first activate the dossier's offer (LoopHub), then undo again (Loop's answer: “{answer}”)"
         ),
+        SourceName { run, sheet, date } => format!("Undo of run no. {run} ({sheet}, {date})"),
+        WithdrawnLost { answer } => format!(
+            "offer withdrawn (an attempt left without an answer may have done it; on the resend, Loop answered “{answer}”)"
+        ),
     }
 }
 
@@ -242,6 +301,16 @@ pub(crate) enum UndoRefusal<'a> {
     NoPlan { run: i64, plan: &'a str },
     /// The undo's results are the run's own.
     SameResults,
+    /// The undo's results are another run's results.
+    RunResults { file: &'a str },
+    /// The undo's results are a run's input sheet.
+    InputSheet { file: &'a str },
+    /// The undo goes elsewhere than the undone run went (another place or key).
+    OtherTenant { run: i64, place: &'a str, key: Option<&'a str> },
+    /// `--resume` into the results of a run that is no undo.
+    ResumeNotUndo { results: &'a str, run: i64 },
+    /// `--resume` into the results of an undo of another run.
+    ResumeOtherUndo { results: &'a str, run: i64, undoes: i64, named: Option<&'a str> },
 }
 
 impl Text for UndoRefusal<'_> {
@@ -272,6 +341,40 @@ impl Text for UndoRefusal<'_> {
             (Lang::En, SameResults) => {
                 "The undo's results must be another file than the undone run's: give --results another name. Nothing was sent.".into()
             }
+            (Lang::Fr, RunResults { file }) => format!(
+                "Le fichier {file} est le fichier de résultats d'une exécution (notée au registre) : l'annulation l'écraserait, et avec lui ce que cette exécution a fait. Rien n'a été écrit ni envoyé. Donnez un autre nom à --results (par exemple annulation.xlsx)."
+            ),
+            (Lang::En, RunResults { file }) => format!(
+                "The file {file} holds the results of a run (recorded in the registre): the undo would overwrite them, and with them what that run did. Nothing was written or sent. Give --results another name (for example undo.xlsx)."
+            ),
+            (Lang::Fr, InputSheet { file }) => format!(
+                "Le fichier {file} est la feuille d'entrée d'une exécution (notée au registre) : l'annulation l'écraserait. Rien n'a été écrit ni envoyé. Donnez un autre nom à --results (par exemple annulation.xlsx)."
+            ),
+            (Lang::En, InputSheet { file }) => format!(
+                "The file {file} is the input sheet of a run (recorded in the registre): the undo would overwrite it. Nothing was written or sent. Give --results another name (for example undo.xlsx)."
+            ),
+            (Lang::Fr, OtherTenant { run, place, key }) => format!(
+                "L'exécution n° {run} a été faite sur {place}{} : son annulation ne peut aller que là. Rien n'a été envoyé. Annulez-la avec l'adresse (base_url, domaine) et les clés d'API de ce tenant (la configuration ou les variables d'environnement de ce cabinet).",
+                key.map(|k| format!(", avec la clé d'API {k}")).unwrap_or_default()
+            ),
+            (Lang::En, OtherTenant { run, place, key }) => format!(
+                "Run no. {run} was made on {place}{}: its undo can only go there. Nothing was sent. Undo it with that tenant's address (base_url, domain) and API keys (that firm's configuration or environment variables).",
+                key.map(|k| format!(", with the API key {k}")).unwrap_or_default()
+            ),
+            (Lang::Fr, ResumeNotUndo { results, run }) => format!(
+                "Les résultats {results} sont ceux de l'exécution n° {run}, qui n'est pas une annulation : « loopbatch undo --resume » ne reprend qu'une annulation. Pour reprendre cette exécution, lancez « loopbatch run » avec --resume et ces résultats. Rien n'a été envoyé."
+            ),
+            (Lang::En, ResumeNotUndo { results, run }) => format!(
+                "The results {results} are those of run no. {run}, which is no undo: “loopbatch undo --resume” only resumes an undo. To resume that run, use “loopbatch run” with --resume and these results. Nothing was sent."
+            ),
+            (Lang::Fr, ResumeOtherUndo { results, run, undoes, named }) => format!(
+                "Les résultats {results} sont ceux de l'exécution n° {run}, qui annule l'exécution n° {undoes}{} : reprenez-la avec « loopbatch undo {undoes} --results {results} --resume ». Rien n'a été envoyé.",
+                named.map(|n| format!(", pas l'exécution n° {n}")).unwrap_or_default()
+            ),
+            (Lang::En, ResumeOtherUndo { results, run, undoes, named }) => format!(
+                "The results {results} are those of run no. {run}, which undoes run no. {undoes}{}: resume it with “loopbatch undo {undoes} --results {results} --resume”. Nothing was sent.",
+                named.map(|n| format!(", not run no. {n}")).unwrap_or_default()
+            ),
         }
     }
 }
@@ -293,6 +396,10 @@ pub(crate) enum UndoPageText {
     Back,
     NothingToSend,
     RowsPerVerdict,
+    /// An undo's row that sent nothing though something is left to undo.
+    NotUndone,
+    /// Above an undo's results: what is left to undo later.
+    LeftLater,
 }
 
 impl UndoPageText {
@@ -321,8 +428,12 @@ impl UndoPageText {
             (Lang::En, Why) => "what comes back, what does not",
             (Lang::Fr, Tick) => "annuler",
             (Lang::En, Tick) => "undo",
-            (Lang::Fr, TickHint) => "Cochez les lignes PARTIEL à annuler malgré ce qui ne revient pas.",
-            (Lang::En, TickHint) => "Tick the PARTIEL rows to undo despite what does not come back.",
+            (Lang::Fr, TickHint) => {
+                "Cochez les lignes PARTIEL à annuler malgré ce qui ne revient pas ; décochez une ligne ANNULABLE pour la laisser telle quelle."
+            }
+            (Lang::En, TickHint) => {
+                "Tick the PARTIEL rows to undo despite what does not come back; untick an ANNULABLE row to leave it as it is."
+            }
             (Lang::Fr, Continue) => "Continuer",
             (Lang::En, Continue) => "Continue",
             (Lang::Fr, ConfirmTitle) => "Confirmer l'annulation",
@@ -339,7 +450,34 @@ impl UndoPageText {
             }
             (Lang::Fr, RowsPerVerdict) => "Lignes par verdict :",
             (Lang::En, RowsPerVerdict) => "Rows per verdict:",
+            (Lang::Fr, NotUndone) => "non annulée",
+            (Lang::En, NotUndone) => "not undone",
+            (Lang::Fr, LeftLater) => {
+                "Les lignes « non annulée » restent à annuler plus tard : PARTIEL ou ANNULABLE laissée, cochez-la dans une nouvelle annulation (Annuler cette exécution, depuis l'exécution annulée) ; A_VERIFIER, vérifiez dans Loop et notez-le, puis annulez à nouveau ; REFUSE, la raison dit quoi faire d'abord."
+            }
+            (Lang::En, LeftLater) => {
+                "The rows “not undone” are left to undo later: PARTIEL or ANNULABLE left out, tick it in a new undo (Undo this run, from the undone run); A_VERIFIER, check in Loop and record it, then undo again; REFUSE, the reason says what to do first."
+            }
         }
+    }
+}
+
+/// A verdict in words, beside its code (as statuses are shown).
+pub(crate) fn verdict_said(word: &str, lang: Lang) -> &'static str {
+    match (lang, word) {
+        (Lang::Fr, "ANNULABLE") => "annulable",
+        (Lang::En, "ANNULABLE") => "undoable",
+        (Lang::Fr, "PARTIEL") => "annulable en partie",
+        (Lang::En, "PARTIEL") => "partly undoable",
+        (Lang::Fr, "IRREVERSIBLE") => "ne se défait pas",
+        (Lang::En, "IRREVERSIBLE") => "cannot be undone",
+        (Lang::Fr, "RIEN_A_DEFAIRE") => "rien à défaire",
+        (Lang::En, "RIEN_A_DEFAIRE") => "nothing to undo",
+        (Lang::Fr, "A_VERIFIER") => "à vérifier d'abord",
+        (Lang::En, "A_VERIFIER") => "to check first",
+        (Lang::Fr, "REFUSE") => "refusée",
+        (Lang::En, "REFUSE") => "refused",
+        _ => "",
     }
 }
 

@@ -60,26 +60,37 @@ impl Verdict {
     }
 }
 
-/// Which PARTIEL rows go: none, all (`--partial`), or those ticked.
+/// Which PARTIEL rows go: none, all (`--partial`), or those ticked
+/// (every ANNULABLE row going); or, as the page's form sends them, the rows
+/// ticked, ANNULABLE and PARTIEL alike (an ANNULABLE row unticked stays).
 #[derive(Debug, Clone, Default)]
 pub enum Ticks {
     #[default]
     None,
     All,
     Rows(HashSet<RowRef>),
+    Page(HashSet<RowRef>),
 }
 
 impl Ticks {
     /// Ticks a person gives row by row: the page's.
     fn on_page(&self) -> bool {
-        matches!(self, Ticks::Rows(_))
+        matches!(self, Ticks::Rows(_) | Ticks::Page(_))
     }
 
     fn has(&self, row: &RowRef) -> bool {
         match self {
             Ticks::None => false,
             Ticks::All => true,
-            Ticks::Rows(rows) => rows.contains(row),
+            Ticks::Rows(rows) | Ticks::Page(rows) => rows.contains(row),
+        }
+    }
+
+    /// Whether an ANNULABLE row goes: unless the page's form left it out.
+    fn keeps(&self, row: &RowRef) -> bool {
+        match self {
+            Ticks::Page(rows) => rows.contains(row),
+            _ => true,
         }
     }
 }
@@ -111,7 +122,7 @@ fn person_body(c: &CallEffect) -> serde_json::Value {
     serde_json::json!({"email": field(c, "email"), "codeDossier": field(c, "codeDossier"), "offre": field(c, "offre")})
 }
 
-fn call_verdict(c: &CallEffect, facts: &UndoFacts, lang: Lang) -> Option<CallVerdict> {
+fn call_verdict(c: &CallEffect, facts: &UndoFacts, lang: Lang, future: bool) -> Option<CallVerdict> {
     let Ok(op) = serde_json::from_value::<Operation>(serde_json::Value::String(c.operation.clone())) else {
         return None;
     };
@@ -136,13 +147,15 @@ fn call_verdict(c: &CallEffect, facts: &UndoFacts, lang: Lang) -> Option<CallVer
     let person = || Some((Operation::RemoveApplication, person_body(c)));
     match op {
         Operation::AddCollaborativeOffer => {
-            v(Verdict::Partiel, person(), said(UndoText::OfferWithdrawn { offre, email, dossier }))
+            v(Verdict::Partiel, person(), said(UndoText::OfferWithdrawn { offre, email, dossier, future }))
         }
-        Operation::AddClient => v(Verdict::Partiel, person(), said(UndoText::ClientStays { offre, email, dossier })),
+        Operation::AddClient => {
+            v(Verdict::Partiel, person(), said(UndoText::ClientStays { offre, email, dossier, future }))
+        }
         Operation::RemoveApplication => v(
             Verdict::Annulable,
             Some((Operation::AddCollaborativeOffer, person_body(c))),
-            said(UndoText::OfferGivenBack { offre, email, dossier }),
+            said(UndoText::OfferGivenBack { offre, email, dossier, future }),
         ),
         Operation::AddOffer | Operation::RemoveOffer => {
             v(Verdict::Irreversible, None, said(UndoText::DossierOffer { operation: op.name(), offre, dossier }))
@@ -150,7 +163,8 @@ fn call_verdict(c: &CallEffect, facts: &UndoFacts, lang: Lang) -> Option<CallVer
         Operation::ProvisionCompany => v(Verdict::Irreversible, None, said(UndoText::Provisioned { dossier })),
         Operation::UpdateClient => match fields_before(c, facts) {
             Some((body, names)) => {
-                let text = UndoText::FieldsRestored { email, fields: &names.join(", "), offer: !offre.is_empty() };
+                let text =
+                    UndoText::FieldsRestored { email, fields: &names.join(", "), offer: !offre.is_empty(), future };
                 v(Verdict::Partiel, Some((Operation::UpdateClient, body)), said(text))
             }
             None => v(Verdict::Irreversible, None, said(UndoText::Updated { email })),
@@ -192,13 +206,15 @@ fn changed_later(facts: &UndoFacts, thing: &Thing, op: Operation) -> Option<i64>
 }
 
 /// The undo of a run: its plan (the run's rows, their verdicts in the last
-/// column, the inverse calls) and each row's verdict.
+/// column, the inverse calls) and each row's verdict; `future`: said of an
+/// undo still to come (a dry run).
 pub(crate) fn undo_plan(
     run: &Plan,
     facts: &UndoFacts,
     ticks: &Ticks,
     routes: &Routes,
     lang: Lang,
+    future: bool,
 ) -> (Plan, Vec<RowVerdict>) {
     let index: HashMap<RowRef, usize> = run.rows.iter().enumerate().map(|(i, r)| (r.row_ref(), i)).collect();
     let mut per_row: Vec<Vec<(u32, CallVerdict)>> = (0..run.rows.len()).map(|_| Vec::new()).collect();
@@ -207,16 +223,16 @@ pub(crate) fn undo_plan(
         let Some(effect) = facts.calls.get(&call.id) else { continue };
         let rows: Vec<usize> = call.rows.iter().filter_map(|r| index.get(r).copied()).collect();
         for &i in &rows {
-            if let Some(cv) = call_verdict(effect, facts, lang) {
+            if let Some(cv) = call_verdict(effect, facts, lang, future) {
                 per_row[i].push((call.id, cv));
             }
         }
         served.insert(call.id, rows);
     }
     let mut verdicts: Vec<RowVerdict> =
-        run.rows.iter().zip(&per_row).map(|(row, calls)| row_verdict(row, calls, facts, ticks, lang)).collect();
+        run.rows.iter().zip(&per_row).map(|(row, calls)| row_verdict(row, calls, facts, ticks, lang, future)).collect();
     unlink_shared(run, &per_row, &served, &mut verdicts, lang);
-    let plan = build(run, facts, &per_row, &verdicts, routes);
+    let plan = build(run, facts, &per_row, &verdicts, routes, lang);
     (plan, verdicts)
 }
 
@@ -226,6 +242,7 @@ fn row_verdict(
     facts: &UndoFacts,
     ticks: &Ticks,
     lang: Lang,
+    future: bool,
 ) -> RowVerdict {
     let has = |v: Verdict| calls.iter().any(|(_, c)| c.verdict == v);
     // An earlier undo of this run sent one of this row's inverse calls.
@@ -248,18 +265,30 @@ fn row_verdict(
         let ticked = ticks.has(&row.row_ref());
         (
             Verdict::Partiel,
-            if ticked { UndoText::LeadPartialTicked } else { UndoText::LeadPartialLeft { page: ticks.on_page() } }
-                .text(lang),
+            if ticked {
+                UndoText::LeadPartialTicked { future }
+            } else {
+                UndoText::LeadPartialLeft { page: ticks.on_page() }
+            }
+            .text(lang),
         )
-    } else {
+    } else if ticks.keeps(&row.row_ref()) {
         (Verdict::Annulable, UndoText::LeadAnnulable.text(lang))
+    } else {
+        (Verdict::Annulable, UndoText::LeadAnnulableLeft.text(lang))
     };
     let goes = match verdict {
-        Verdict::Annulable => true,
+        Verdict::Annulable => ticks.keeps(&row.row_ref()),
         Verdict::Partiel => ticks.has(&row.row_ref()),
         _ => false,
     };
-    let said: Vec<&str> = calls.iter().map(|(_, c)| c.text.as_str()).filter(|t| !t.is_empty()).collect();
+    // Each sentence once per row (several calls may say the same).
+    let mut said: Vec<&str> = Vec::new();
+    for t in calls.iter().map(|(_, c)| c.text.as_str()).filter(|t| !t.is_empty()) {
+        if !said.contains(&t) {
+            said.push(t);
+        }
+    }
     let reason = if said.is_empty() || verdict == Verdict::RienADefaire || before.is_some() {
         lead
     } else {
@@ -313,6 +342,7 @@ fn build(
     per_row: &[Vec<(u32, CallVerdict)>],
     verdicts: &[RowVerdict],
     routes: &Routes,
+    lang: Lang,
 ) -> Plan {
     let kept: Vec<usize> = (0..run.columns.len()).filter(|&i| run.columns[i] != VERDICT_COLUMN).collect();
     let mut columns: Vec<String> = kept.iter().map(|&i| run.columns[i].clone()).collect();
@@ -365,7 +395,12 @@ fn build(
     let sha256 = format!("{UNDO_PREFIX}{}:{}", facts.run.id, run.source.sha256);
     Plan {
         format_version: super::FORMAT_VERSION,
-        source: PlanSource { file: run.source.file.clone(), sha256 },
+        // The history names an undo by what it undoes.
+        source: PlanSource {
+            file: UndoText::SourceName { run: facts.run.id, sheet: &run.source.file, date: &facts.run.date() }
+                .text(lang),
+            sha256,
+        },
         columns,
         rows,
         calls,
@@ -431,7 +466,14 @@ mod tests {
             order,
         };
         let facts = UndoFacts {
-            run: UndoneRun { id: 7, plan_hash: String::new(), tenant: None, results: String::new(), ended: true },
+            run: UndoneRun {
+                id: 7,
+                plan_hash: String::new(),
+                tenant: None,
+                results: String::new(),
+                ended: true,
+                started: String::new(),
+            },
             calls: HashMap::from([(1, effect(&calls[0], 10)), (2, effect(&calls[1], 20))]),
             later: HashMap::new(),
             later_removed: HashSet::new(),
@@ -439,12 +481,12 @@ mod tests {
             fields: HashMap::new(),
         };
         let routes = Routes::default();
-        let (plan, verdicts) = undo_plan(&run, &facts, &Ticks::None, &routes, Lang::Fr);
+        let (plan, verdicts) = undo_plan(&run, &facts, &Ticks::None, &routes, Lang::Fr, false);
         assert_eq!((verdicts[0].verdict, verdicts[0].goes), (Verdict::Partiel, false));
         assert!(plan.calls.is_empty());
         assert_eq!(plan.columns, ["action", "verdict"]);
         assert_eq!(plan.rows[0].values, ["changer_offre", "PARTIEL"]);
-        let (plan, _) = undo_plan(&run, &facts, &Ticks::All, &routes, Lang::Fr);
+        let (plan, _) = undo_plan(&run, &facts, &Ticks::All, &routes, Lang::Fr, false);
         let order: Vec<(Operation, String)> = plan
             .calls
             .iter()

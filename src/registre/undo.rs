@@ -51,6 +51,15 @@ pub(crate) struct UndoneRun {
     pub tenant: Option<String>,
     pub results: String,
     pub ended: bool,
+    /// When it started (as recorded: RFC 3339, local time).
+    pub started: String,
+}
+
+impl UndoneRun {
+    /// Its start's date and time, as a person reads them: `2026-12-06 18:00`.
+    pub(crate) fn date(&self) -> String {
+        self.started.get(..16).unwrap_or(&self.started).replace('T', " ")
+    }
 }
 
 /// Everything the verdicts are computed from.
@@ -86,7 +95,7 @@ impl Registre {
         };
         self.conn
             .query_row(
-                &format!("SELECT id, coalesce(plan, ''), tenant, results, ended IS NOT NULL FROM runs {sql}"),
+                &format!("SELECT id, coalesce(plan, ''), tenant, results, ended IS NOT NULL, started FROM runs {sql}"),
                 [arg],
                 |r| {
                     Ok(UndoneRun {
@@ -95,10 +104,38 @@ impl Registre {
                         tenant: r.get(2)?,
                         results: r.get(3)?,
                         ended: r.get(4)?,
+                        started: r.get(5)?,
                     })
                 },
             )
             .optional()
+            .map_err(|e| self.failed(&e))
+    }
+
+    /// Whether a file of these contents (its SHA-256, hex) is the input
+    /// sheet of a run recorded here (an undo's source counts as its run's).
+    pub(crate) fn is_input_sheet(&self, sha256: &str) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM runs WHERE sheet_sha256 = ?1
+                 OR (sheet_sha256 LIKE 'undo:%' AND substr(sheet_sha256, -length(?1)) = ?1))",
+                [sha256],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.failed(&e))
+    }
+
+    /// The run whose results are these (its last), and the run it undoes
+    /// when it is an undo: `None` when no run is recorded for them.
+    pub(crate) fn run_of_results(&self, results: &str) -> Result<Option<(i64, Option<i64>)>> {
+        self.conn
+            .query_row(
+                "SELECT id, coalesce(sheet_sha256, '') FROM runs WHERE results = ?1 ORDER BY id DESC LIMIT 1",
+                [results],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()
+            .map(|found| found.map(|(id, sha)| (id, undoes(&sha))))
             .map_err(|e| self.failed(&e))
     }
 
@@ -148,14 +185,20 @@ fn effect_of(conn: &Connection, run: i64, call: u32, operation: &str) -> rusqlit
                     // connection cut): it may have been applied.
                     _ if resend && code.is_none() && open.is_some() => Effect::Unknown,
                     _ if resend => Effect::Nothing,
-                    // A resend answered that the goal is met: the lost
-                    // attempt did it.
-                    _ if lost && (effect == "already" || goal_met(operation, &message)) => Effect::Changed,
+                    // To check stays to check, whatever the answer says:
+                    // only a person's check decides it.
+                    "A_VERIFIER" => Effect::Unknown,
+                    // A resend answered « already » and the call ended
+                    // done: the lost attempt did it.
+                    "OK" | "DEJA_FAIT" if lost && effect == "already" => Effect::Changed,
+                    // A resend answered that the goal is met, recorded as
+                    // a refusal (before the engine said A_VERIFIER): the
+                    // lost attempt may have done it, to check.
+                    _ if lost && goal_met(operation, &message) => Effect::Unknown,
                     // An « already » answer to updateClient may still have
                     // changed the fields it sent.
                     "OK" | "DEJA_FAIT" if effect == "already" && operation != "updateClient" => Effect::Nothing,
                     "OK" | "DEJA_FAIT" => Effect::Changed,
-                    "A_VERIFIER" => Effect::Unknown,
                     _ => Effect::Nothing,
                 };
                 open = None;
@@ -186,7 +229,8 @@ fn goal_met(operation: &str, message: &str) -> bool {
     use crate::loop_api::{KnownAnswer, known_answer};
     match operation {
         "removeApplication" => known_answer(message) == Some(KnownAnswer::NotAssigned),
-        "addClient" => known_answer(message) == Some(KnownAnswer::EmailTaken),
+        // « déjà associé » may be someone else's contact: never the goal.
+        "addClient" => false,
         _ => crate::loop_api::says_already(message),
     }
 }
@@ -238,6 +282,7 @@ fn facts_in(
         JOIN plans p2 ON p2.hash = r2.plan JOIN calls c2 ON c2.plan = p2.id WHERE r2.id = ?1))";
     let filter = filter.replace("?1", &run.id.to_string());
     let mut later: HashMap<Thing, i64> = HashMap::new();
+    let mut last_later: HashMap<Thing, (i64, Option<Target>)> = HashMap::new();
     let mut later_removed = HashSet::new();
     let mut undone_before = HashMap::new();
     let marker: String = format!("{UNDO_PREFIX}{}:", run.id);
@@ -248,19 +293,44 @@ fn facts_in(
             let Some(text) = body else { continue };
             let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
             let effect = effect_of(conn, id, call, &operation)?;
-            if is_undo && sent(conn, id, call)? {
-                undone_before.entry((operation.clone(), value.to_string())).or_insert(id);
+            if is_undo {
+                // An earlier undo of this run: its inverse counts as undone
+                // only when the state is back (applied, or answered that
+                // it is so already); a failed one leaves the row undoable.
+                if matches!(effect, Some((Effect::Changed, _))) || goal_reached(conn, id, call, &operation)? {
+                    undone_before.entry((operation.clone(), value.to_string())).or_insert(id);
+                }
+                continue;
             }
-            if matches!(effect, Some((Effect::Changed | Effect::Unknown, _))) {
-                for (thing, target) in things_of(&operation, &dossier, &value) {
-                    if matches!((&thing, target), (Thing::Offer(..), Target::Off)) {
-                        later_removed.insert(thing.clone());
-                    }
-                    later.entry(thing).or_insert(id);
+            let Some((e @ (Effect::Changed | Effect::Unknown), order)) = effect else { continue };
+            for (thing, target) in things_of(&operation, &dossier, &value) {
+                if matches!((&thing, &target), (Thing::Offer(..), Target::Off)) {
+                    later_removed.insert(thing.clone());
+                }
+                later.entry(thing.clone()).or_insert(id);
+                let known = (e == Effect::Changed).then_some(target);
+                let last = last_later.entry(thing).or_insert((order, known.clone()));
+                if order >= last.0 {
+                    *last = (order, known);
                 }
             }
         }
     }
+    // A thing whose last later change left it as this run left it (a later
+    // run undone since, say) is not changed since.
+    let mut left: HashMap<Thing, (i64, Target)> = HashMap::new();
+    for c in calls.values().filter(|c| c.effect == Effect::Changed) {
+        for (thing, target) in things_of(&c.operation, &c.dossier, &c.body) {
+            let at = left.entry(thing).or_insert((c.order, target.clone()));
+            if c.order >= at.0 {
+                *at = (c.order, target);
+            }
+        }
+    }
+    later.retain(|thing, _| match (last_later.get(thing), left.get(thing)) {
+        (Some((_, Some(now))), Some((_, then))) => now != then,
+        _ => true,
+    });
     let fields = fields_before(conn, runs_of_tenant(conn, &run, false, same_tenant)?, &calls)?;
     Ok(UndoFacts { run, calls, later, later_removed, undone_before, fields })
 }
@@ -301,13 +371,22 @@ fn fields_before(
     Ok(out)
 }
 
-/// Whether an attempt of the call went out.
-fn sent(conn: &Connection, run: i64, call: u32) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT EXISTS(SELECT 1 FROM attempts WHERE run = ?1 AND call = ?2 AND event = 'sending')",
-        params![run, call],
-        |r| r.get(0),
-    )
+/// Whether the call's last answer says its goal holds already (« already »,
+/// or for removeApplication « not assigned »): the state it asked for is
+/// there, whoever made it.
+fn goal_reached(conn: &Connection, run: i64, call: u32, operation: &str) -> rusqlite::Result<bool> {
+    let last: Option<(String, String)> = conn
+        .query_row(
+            "SELECT coalesce(effect, ''), coalesce(message, '') FROM attempts
+             WHERE run = ?1 AND call = ?2 AND event = 'answered' AND code_http IS NOT NULL
+             ORDER BY seq DESC LIMIT 1",
+            params![run, call],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(last.is_some_and(|(effect, message)| {
+        effect == "already" || (operation == "removeApplication" && goal_met(operation, &message))
+    }))
 }
 
 impl UndoFacts {
@@ -315,8 +394,13 @@ impl UndoFacts {
     /// the thing itself, or (for a person's offer) the dossier's offer.
     pub(crate) fn changed_later(&self, thing: &Thing) -> Option<i64> {
         let direct = self.later.get(thing).copied();
+        // A person's row is changed by later changes of its own things; of
+        // its dossier's offer, only a removal (from everyone) counts.
         let via_offer = match thing {
-            Thing::Person(d, _, o) => self.later.get(&Thing::Offer(d.clone(), o.clone())).copied(),
+            Thing::Person(d, _, o) => {
+                let offer = Thing::Offer(d.clone(), o.clone());
+                self.later_removed.contains(&offer).then(|| self.later.get(&offer).copied()).flatten()
+            }
             _ => None,
         };
         direct.into_iter().chain(via_offer).min()

@@ -9,7 +9,7 @@ use super::progress::{self, Progress, RunState};
 use crate::job::Lang;
 use crate::job::Status;
 use crate::job::{self, Plan, RunReport};
-use crate::messages::{HistoryText, RunMessage, RunText, Text, VerifyText};
+use crate::messages::{HistoryText, RunMessage, RunText, Text, UndoPageText, VerifyText, verdict_said};
 
 /// Result rows shown at most (the files hold them all).
 const SHOWN: usize = 500;
@@ -48,7 +48,11 @@ pub(super) fn run_page(v: &RunView) -> Markup {
         RunText::Run.say(lang),
         v.simulation,
         html! {
-            h1 { (RunText::RunOf.say(lang)) " " (v.name) " → " (v.host) }
+            @if job::is_undo(v.plan) {
+                h1 { (v.plan.source.file) " → " (v.host) }
+            } @else {
+                h1 { (RunText::RunOf.say(lang)) " " (v.name) " → " (v.host) }
+            }
             (progress::block(v.id, p, lang))
             @if let Some(m) = &v.new_key { (m) }
             // Closed without a resume (« Clore sans reprendre »): what became of its calls.
@@ -116,7 +120,6 @@ fn close(v: &RunView) -> Markup {
 
 /// « Annuler cette exécution », for a finished run: its verdicts first.
 fn undo_button(id: &str, lang: Lang) -> Markup {
-    use crate::messages::UndoPageText;
     html! {
         p {
             a.button href=(format!("/execution/{id}/annulation")) data-testid="undo" { (UndoPageText::UndoThisRun.say(lang)) }
@@ -167,6 +170,9 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
                     (said) " · " (word) " (" (n) ")" }
             }
         }
+        @if left_later(v, report) {
+            p.hint data-testid="undo-left" { (UndoPageText::LeftLater.say(lang)) }
+        }
         @let top = report.top_errors(5);
         @if !top.is_empty() {
             h3 { (RunText::MostFrequentErrors.say(lang)) }
@@ -192,17 +198,29 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
                         td data-col="code" { (history_link(&who[0], HistoryText::HistoryOfThisDossier, lang)) }
                         td data-col="nom" { (who[1]) }
                         td data-col="email" { (history_link(&who[2], HistoryText::HistoryOfThisEMail, lang)) }
+                        @let verdict = verdict_at.and_then(|c| row.values.get(c)).map_or("", String::as_str);
+                        @let left = r.status == Status::Ignore && !verdict.is_empty() && verdict != "RIEN_A_DEFAIRE";
                         td class=(format!("statut {}", tone(r.status))) data-col="statut" {
-                            (job::status_said(r.status, lang)) small { (r.status.word()) } }
+                            @if left { (UndoPageText::NotUndone.say(lang)) } @else { (job::status_said(r.status, lang)) }
+                            small { (r.status.word()) } }
                         td data-col="message" { (r.message) }
                         td data-col="conseil" data-testid="advice" { (job::advice_for(r, lang)) }
                         td data-col="verifier" { @if r.status == Status::AVerifier { (verify_buttons(v.id, &row.feuille, row.ligne, lang)) } }
-                        @if let Some(c) = verdict_at { td data-col="verdict" { (row.values.get(c).map_or("", String::as_str)) } }
+                        @if verdict_at.is_some() { td data-col="verdict" { (verdict_said(verdict, lang)) " " small { (verdict) } } }
                     }
                 }
             }
         }
     }
+}
+
+/// An undo's rows that sent nothing though something is left to undo.
+fn left_later(v: &RunView, report: &RunReport) -> bool {
+    let Some(c) = v.plan.columns.iter().rposition(|c| c == "verdict") else { return false };
+    v.plan.rows.iter().zip(&report.rows).any(|(row, r)| {
+        r.status == Status::Ignore
+            && row.values.get(c).is_some_and(|w| !["", "RIEN_A_DEFAIRE", "IRREVERSIBLE"].contains(&w.as_str()))
+    })
 }
 
 /// An A_VERIFIER row's two buttons: what a person saw in Loop, recorded in

@@ -15,7 +15,7 @@ use super::pages::layout;
 use super::runs::{Again, busy, launch, not_found, runs_get, stored};
 use super::{Shared, failed, failure, html};
 use crate::job::{self, RunFiles, UndoPreview, UndoTicks, UndoVerdict, UndoneRef};
-use crate::messages::{RunText, UndoPageText as T, undo_calls};
+use crate::messages::{RunText, UndoPageText as T, undo_calls, verdict_said};
 
 /// The undone run's files: only a run this server knows or the folder
 /// lists (the id is never taken as a path).
@@ -36,7 +36,7 @@ fn ticks_of(preview: &UndoPreview, form: &HashMap<String, String>) -> UndoTicks 
         .filter(|i| form.contains_key(&format!("coche-{i}")))
         .map(|i| preview.plan.rows[i].row_ref())
         .collect();
-    UndoTicks::Rows(rows)
+    UndoTicks::Page(rows)
 }
 
 fn preview(app: &Shared, files: &RunFiles, ticks: &UndoTicks) -> job::Result<UndoPreview> {
@@ -44,12 +44,13 @@ fn preview(app: &Shared, files: &RunFiles, ticks: &UndoTicks) -> job::Result<Und
     job::undo_preview(&app.config(), &undone, app.cfg.registre.as_deref(), ticks)
 }
 
-/// The verdicts, with a tick per PARTIEL row.
+/// The verdicts, with a tick per PARTIEL row (unticked) and ANNULABLE row
+/// (ticked).
 pub(super) async fn verdicts(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response<Body> {
-    let Some((files, name)) = files_of(&app, &id) else { return not_found(&app) };
+    let Some((files, _)) = files_of(&app, &id) else { return not_found(&app) };
     let back = format!("/execution/{id}");
     match preview(&app, &files, &UndoTicks::Rows(HashSet::new())) {
-        Ok(p) => html(screen(&app, &id, &name, &p, None)),
+        Ok(p) => html(screen(&app, &id, &p, None)),
         Err(e) => failed(&app, &e, Some((crate::messages::PlanText::SeeThatRun.say(app.lang()), &back))),
     }
 }
@@ -60,7 +61,7 @@ pub(super) async fn confirmation(
     UrlPath(id): UrlPath<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response<Body> {
-    let Some((files, name)) = files_of(&app, &id) else { return not_found(&app) };
+    let Some((files, _)) = files_of(&app, &id) else { return not_found(&app) };
     let back = format!("/execution/{id}");
     let first = match preview(&app, &files, &UndoTicks::Rows(HashSet::new())) {
         Ok(p) => p,
@@ -68,7 +69,7 @@ pub(super) async fn confirmation(
     };
     let ticks = ticks_of(&first, &form);
     match preview(&app, &files, &ticks) {
-        Ok(p) => html(screen(&app, &id, &name, &p, Some(&form))),
+        Ok(p) => html(screen(&app, &id, &p, Some(&form))),
         Err(e) => failed(&app, &e, Some((crate::messages::PlanText::SeeThatRun.say(app.lang()), &back))),
     }
 }
@@ -104,7 +105,7 @@ pub(super) async fn start(
 }
 
 /// The verdicts' screen; with `ticked` (the form sent), the confirmation.
-fn screen(app: &Shared, id: &str, name: &str, p: &UndoPreview, ticked: Option<&HashMap<String, String>>) -> Markup {
+fn screen(app: &Shared, id: &str, p: &UndoPreview, ticked: Option<&HashMap<String, String>>) -> Markup {
     let lang = app.lang();
     let people = job::people(&p.plan.columns, &p.plan.rows);
     let host = job::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
@@ -119,7 +120,9 @@ fn screen(app: &Shared, id: &str, name: &str, p: &UndoPreview, ticked: Option<&H
         title.say(lang),
         app.simulation,
         html! {
-            h1 { (title.say(lang)) " · " (name) }
+            h1 data-testid="undo-title" {
+                @if ticked.is_some() { (title.say(lang)) " · " } (p.plan.source.file)
+            }
             p { (T::Intro.say(lang)) }
             p data-testid="undo-counts" {
                 (T::RowsPerVerdict.say(lang))
@@ -146,17 +149,18 @@ fn screen(app: &Shared, id: &str, name: &str, p: &UndoPreview, ticked: Option<&H
                             @let on = ticked.is_some_and(|f| f.contains_key(&key));
                             tr data-testid="undo-row" data-verdict=(v.verdict.word()) data-ligne=(v.ligne) {
                                 td {
-                                    @if v.verdict == UndoVerdict::Partiel {
+                                    @if matches!(v.verdict, UndoVerdict::Partiel | UndoVerdict::Annulable) {
                                         @if ticked.is_some() {
                                             @if on { input type="hidden" name=(key) value="1"; "✓" }
                                         } @else {
                                             input type="checkbox" name=(key) value="1" data-testid="undo-tick"
+                                                checked[v.verdict == UndoVerdict::Annulable]
                                                 aria-label=(format!("{} {}", T::Tick.say(lang), v.ligne));
                                         }
                                     } @else if v.goes { "✓" }
                                 }
                                 td { (v.ligne) } td { (people[i][0]) } td { (people[i][2]) }
-                                td data-col="verdict" { (v.verdict.word()) }
+                                td data-col="verdict" { (verdict_said(v.verdict.word(), lang)) " " small { (v.verdict.word()) } }
                                 td data-col="raison" { (v.reason) }
                             }
                         }

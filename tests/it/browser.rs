@@ -732,8 +732,9 @@ fn a_run_undone_from_its_screen_in_the_browser() {
 }
 
 /// A run of 4 e-mail rows (2 ajouter_offre: PARTIEL, 2 retirer_application:
-/// ANNULABLE), then « Annuler cette exécution »: the verdicts, one PARTIEL
-/// row ticked, the confirmation saying 3 calls, the undo's progress and
+/// ANNULABLE), then « Annuler cette exécution »: the verdicts in words and
+/// code under « Annulation de l'exécution n° 1 (u.csv, date) », one PARTIEL
+/// row ticked, one ANNULABLE row unticked, the confirmation saying 2 calls, the undo's progress and
 /// results; in the simulator, the ticked and ANNULABLE rows are back.
 fn undo_in_the_page(kind: Browser, driver: &Path, binary: &Path) {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
@@ -781,6 +782,14 @@ fn undo_in_the_page(kind: Browser, driver: &Path, binary: &Path) {
         assert_eq!(attr(&c, "[data-testid=undo-counts] [data-verdict=ANNULABLE]", "data-count").await, "2");
         let partial = text(&c, "tr[data-testid=undo-row][data-ligne='2'] [data-col=raison]").await;
         assert!(partial.contains("le lien dossier–interlocuteur créé par l'ajout peut rester"), "{partial}");
+        let title = text(&c, "[data-testid=undo-title]").await;
+        assert!(title.starts_with("Annulation de l'exécution n° 1 (u.csv, "), "{title}");
+        let said = text(&c, "tr[data-testid=undo-row][data-ligne='2'] [data-col=verdict]").await;
+        assert!(said.contains("annulable en partie") && said.contains("PARTIEL"), "{said}");
+        // An ANNULABLE row can be left out: its box is ticked, untick it.
+        let annulable = "tr[data-testid=undo-row][data-ligne='5'] [data-testid=undo-tick]";
+        assert_eq!(attr(&c, annulable, "checked").await, "true");
+        c.find(Locator::Css(annulable)).await.unwrap().click().await.unwrap();
         accessible(&c, "verdicts").await;
         if std::env::var_os("LOOPBATCH_UNDO_SCREENSHOT").is_some() {
             let png = c.screenshot().await.unwrap();
@@ -794,8 +803,8 @@ fn undo_in_the_page(kind: Browser, driver: &Path, binary: &Path) {
             .unwrap();
         click(&c, "undo-continue").await;
         shown(&c, "[data-testid=undo-calls]").await;
-        assert_eq!(attr(&c, "[data-testid=undo-calls]", "data-calls").await, "3");
-        assert!(text(&c, "[data-testid=undo-calls]").await.contains("3 appel(s) inverse(s)"));
+        assert_eq!(attr(&c, "[data-testid=undo-calls]", "data-calls").await, "2");
+        assert!(text(&c, "[data-testid=undo-calls]").await.contains("2 appel(s) inverse(s)"));
         accessible(&c, "confirmation de l'annulation").await;
         if std::env::var_os("LOOPBATCH_UNDO_SCREENSHOT").is_some() {
             let png = c.screenshot().await.unwrap();
@@ -805,7 +814,11 @@ fn undo_in_the_page(kind: Browser, driver: &Path, binary: &Path) {
         until(&c, "[data-testid=progress]", "data-state", |s| s == "done", "the undo ends").await;
         shown(&c, "tr[data-testid=result] [data-col=verdict]").await;
         let row3 = text(&c, "tr[data-testid=result]:nth-child(2) [data-col=statut]").await;
-        assert!(row3.contains("IGNORE"), "the unticked PARTIEL row sends nothing: {row3}");
+        assert!(row3.contains("non annulée") && row3.contains("IGNORE"), "the unticked PARTIEL row: {row3}");
+        let verdict3 = text(&c, "tr[data-testid=result]:nth-child(2) [data-col=verdict]").await;
+        assert!(verdict3.contains("annulable en partie") && verdict3.contains("PARTIEL"), "{verdict3}");
+        assert!(text(&c, "[data-testid=undo-left]").await.contains("restent à annuler plus tard"));
+        assert!(text(&c, "h1").await.starts_with("Annulation de l'exécution n° 1 (u.csv, "));
         accessible(&c, "résultats de l'annulation").await;
         if std::env::var_os("LOOPBATCH_UNDO_SCREENSHOT").is_some() {
             let png = c.screenshot().await.unwrap();
@@ -813,8 +826,9 @@ fn undo_in_the_page(kind: Browser, driver: &Path, binary: &Path) {
         }
     });
     let after = sim.state()["contacts"].clone();
-    for k in ["p1@ok.fr", "p3@ok.fr", "p4@ok.fr"] {
+    for k in ["p1@ok.fr", "p3@ok.fr"] {
         assert_eq!(after[k]["dossiers"], before[k]["dossiers"], "{k} back as before the run");
     }
     assert_ne!(after["p2@ok.fr"]["dossiers"], before["p2@ok.fr"]["dossiers"], "p2 not ticked: left");
+    assert_ne!(after["p4@ok.fr"]["dossiers"], before["p4@ok.fr"]["dossiers"], "p4 unticked: left");
 }

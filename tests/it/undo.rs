@@ -46,6 +46,11 @@ fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
 
 /// 14 dossiers with every offer active, contact p{i} on D{i} with « start ».
 fn sim_with_contacts(n: usize) -> TestSim {
+    TestSim::start(Options { model: contacts_model(n), ..Default::default() })
+}
+
+/// The model of `sim_with_contacts`.
+fn contacts_model(n: usize) -> simulator::Model {
     let codes: Vec<String> = (1..=n).map(|i| format!("D{i:03}")).collect();
     let pairs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), true)).collect();
     let mut m = model(&pairs);
@@ -64,7 +69,7 @@ fn sim_with_contacts(n: usize) -> TestSim {
             },
         );
     }
-    TestSim::start(Options { model: m, ..Default::default() })
+    m
 }
 
 /// 14 e-mail rows: 4 changer_offre, 4 ajouter_offre, 4 retirer_application,
@@ -121,6 +126,10 @@ fn an_email_sheet_run_then_undone_comes_back_row_by_row() {
     assert!(header.ends_with(";horodatage;conseil;verdict"), "{header}");
     let partial = dry.iter().find(|l| l["verdict"] == "PARTIEL").unwrap();
     assert!(partial["message"].contains("le lien dossier–interlocuteur créé par l'ajout peut rester"), "{partial:?}");
+    // Said of an undo still to come.
+    let annulable = dry.iter().find(|l| l["verdict"] == "ANNULABLE").unwrap();
+    assert!(annulable["message"].contains("sera rendue à"), "{annulable:?}");
+    assert!(partial["message"].contains("sera retirée"), "{partial:?}");
 
     // Without --partial: the 4 ANNULABLE rows only.
     let collab = received(&sim, Operation::AddCollaborativeOffer);
@@ -255,7 +264,10 @@ fn kill_resume_second_undo_other_tenant_and_later_runs() {
     // Another tenant (another simulator): refused before anything is sent.
     let other = sim_with_contacts(14);
     let out = undo(&w, &other, &["r.csv", "--results", "autre.csv", "--partial"]);
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("L'exécution n° 1 a été faite sur") && err.contains("Annulez-la avec l'adresse"), "{err}");
+    assert!(!err.contains("autre fichier de résultats"), "{err}");
     assert_eq!(total(&other), 0);
 
     // Killed before its 5th call goes, then resumed.
@@ -359,15 +371,29 @@ fn a_verifier_rows_send_nothing_until_a_person_checks_them() {
     assert_eq!(sim.state()["contacts"]["p1@ok.fr"]["dossiers"]["D001"], serde_json::json!(["start"]));
 
     // Applied, its answer lost, the resend answered « not assigned »: the
-    // run says ERREUR, the undo knows the first attempt did it.
+    // run says A_VERIFIER (the first attempt may have done it); the undo
+    // says A_VERIFIER too and sends nothing until a person checks it.
     let lines = ["action;code_dossier;email;offre", "retirer_application;D003;p3@ok.fr;start"];
     let sheet = w.csv_1252("v3.csv", &lines);
     let out = w.bin_for(&sim).args(["run", sheet.to_str().unwrap(), "--results", "r3.csv", "--retries", "1"]).output();
     assert_eq!(out.unwrap().status.code(), Some(1));
+    let r3 = results_csv(&w.path("r3.csv"));
+    assert_eq!(r3[0]["statut"], "A_VERIFIER", "{r3:?}");
+    let sent = total(&sim);
     let out = undo(&w, &sim, &["r3.csv", "--results", "u3.csv"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let u3 = results_csv(&w.path("u3.csv"));
-    assert_eq!(u3[0]["verdict"], "ANNULABLE", "{u3:?}");
+    assert_eq!((u3[0]["verdict"].as_str(), u3[0]["statut"].as_str()), ("A_VERIFIER", "IGNORE"), "{u3:?}");
+    assert!(u3[0]["message"].contains("loopbatch verify"), "{u3:?}");
+    assert_eq!(total(&sim), sent, "nothing sent for a row to check");
+    assert_eq!(sim.state()["contacts"]["p3@ok.fr"]["dossiers"]["D003"], serde_json::json!([]));
+    // A person checked it in Loop: done. Now the undo gives the offer back.
+    w.bin().args(["verify", "r3.csv", "--line", "2", "--done"]).assert().code(0);
+    let out = undo(&w, &sim, &["r3.csv", "--results", "u4.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let u4 = results_csv(&w.path("u4.csv"));
+    assert_eq!((u4[0]["verdict"].as_str(), u4[0]["statut"].as_str()), ("ANNULABLE", "OK"), "{u4:?}");
+    assert_eq!(total(&sim), sent + 1, "one addCollaborativeOffer");
     assert_eq!(sim.state()["contacts"]["p3@ok.fr"]["dossiers"]["D003"], serde_json::json!(["start"]));
 }
 
@@ -455,4 +481,227 @@ fn an_offer_not_active_any_more_errs_and_an_undo_is_undoable() {
     let verdicts: Vec<&str> = uu.iter().map(|l| l["verdict"].as_str()).collect();
     assert_eq!(verdicts, ["RIEN_A_DEFAIRE", "RIEN_A_DEFAIRE", "PARTIEL"], "{uu:?}");
     assert_eq!(offers(&sim)["p3@ok.fr"], after_run["p3@ok.fr"]);
+}
+
+/// An undo whose inverse call failed (Loop refused: « offre non rétablie »)
+/// leaves its row undoable: once the dossier's offer is active again, a
+/// second undo gives it back; the row the first undo did undo says so
+/// (« ligne déjà annulée par l'exécution n° 2 », once).
+#[test]
+fn a_failed_inverse_leaves_its_row_undoable_by_the_next_undo() {
+    let sim = sim_with_contacts(2);
+    let w = Work::new();
+    let lines = [
+        "action;code_dossier;email;offre",
+        "retirer_application;D001;p1@ok.fr;start",
+        "retirer_application;D002;p2@ok.fr;start",
+    ];
+    let sheet = w.csv_1252("a.csv", &lines);
+    let out = w.bin_for(&sim).args(["run", sheet.to_str().unwrap(), "--results", "ra.csv", "--rate", "200/s"]).output();
+    assert_eq!(out.unwrap().status.code(), Some(0));
+    let routes = Routes::default();
+    let off = routes.of(Operation::RemoveOffer).to_string();
+    let on = routes.of(Operation::AddOffer).to_string();
+    let dossier_offer = serde_json::json!({"codeDossier": "D001", "offre": "start"});
+    assert_eq!(sim.post(&off, dossier_offer.clone(), None).0, 200);
+    let out = undo(&w, &sim, &["ra.csv", "--results", "u1.csv"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let u1 = results_csv(&w.path("u1.csv"));
+    assert_eq!((u1[0]["statut"].as_str(), u1[1]["statut"].as_str()), ("ERREUR", "OK"), "{u1:?}");
+    assert!(u1[0]["message"].contains("offre non rétablie"), "{u1:?}");
+    // The offer active again on D001 (by hand in LoopHub): undo again.
+    assert_eq!(sim.post(&on, dossier_offer, None).0, 200);
+    let sent = total(&sim);
+    let collab = received(&sim, Operation::AddCollaborativeOffer);
+    let out = undo(&w, &sim, &["ra.csv", "--results", "u2.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let u2 = results_csv(&w.path("u2.csv"));
+    assert_eq!((u2[0]["verdict"].as_str(), u2[0]["statut"].as_str()), ("ANNULABLE", "OK"), "{u2:?}");
+    assert_eq!(u2[1]["verdict"], "REFUSE", "{u2:?}");
+    assert!(u2[1]["message"].contains("ligne déjà annulée par l'exécution n° 2"), "{u2:?}");
+    assert!(!u2[1]["message"].contains("annulez d'abord"), "{u2:?}");
+    assert_eq!((total(&sim), received(&sim, Operation::AddCollaborativeOffer)), (sent + 1, collab + 1));
+    assert_eq!(offers(&sim)["p1@ok.fr"]["D001"], serde_json::json!(["start"]));
+    assert_eq!(offers(&sim)["p2@ok.fr"]["D002"], serde_json::json!(["start"]));
+}
+
+/// `undo --results` never overwrites an input sheet (the undone run's or
+/// another run's) nor another run's results, dry run or not: exit 2,
+/// the file untouched, nothing sent. `--resume` continues an undo of the
+/// run named only: a killed normal run's results are refused.
+#[test]
+fn undo_results_spare_sheets_and_other_runs_and_resume_only_its_undo() {
+    let sim = sim_with_contacts(4);
+    let w = Work::new();
+    let a = w.csv_1252("a.csv", &["action;code_dossier;email;offre", "retirer_application;D001;p1@ok.fr;start"]);
+    let b = w.csv_1252(
+        "b.csv",
+        &[
+            "action;code_dossier;email;offre",
+            "retirer_application;D002;p2@ok.fr;start",
+            "retirer_application;D003;p3@ok.fr;start",
+            "retirer_application;D004;p4@ok.fr;start",
+        ],
+    );
+    let out = w.bin_for(&sim).args(["run", a.to_str().unwrap(), "--results", "ra.csv", "--rate", "200/s"]).output();
+    assert_eq!(out.unwrap().status.code(), Some(0));
+    // Run 2, killed before its 2nd call goes.
+    let marker = w.path("tue");
+    let out = w
+        .bin_for(&sim)
+        .args(["run", b.to_str().unwrap(), "--results", "rb.csv", "--rate", "5/s"])
+        .env("LOOPBATCH_TEST_KILL_AT", "reserved:2")
+        .env("LOOPBATCH_TEST_KILL_MARKER", &marker)
+        .output()
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(&marker).unwrap_or_default(), "reserved", "{out:?}");
+    std::fs::write(w.path("rb.csv"), "des résultats\n").unwrap();
+    let sent = total(&sim);
+    let files = ["a.csv", "b.csv", "rb.csv"];
+    let kept: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(w.path(f)).unwrap()).collect();
+    for target in files {
+        for dry in [true, false] {
+            let mut args = vec!["ra.csv", "--results", target];
+            if dry {
+                args.push("--dry-run");
+            }
+            let out = undo(&w, &sim, &args);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{target} {dry}: {err}");
+            assert!(err.contains("Donnez un autre nom à --results"), "{target}: {err}");
+        }
+    }
+    let now: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(w.path(f)).unwrap()).collect();
+    assert_eq!(now, kept, "no file overwritten");
+    assert_eq!(total(&sim), sent, "nothing sent");
+
+    // `undo 1 --resume` into the killed run 2's results: refused, nothing sent.
+    let out = undo(&w, &sim, &["1", "--results", "rb.csv", "--resume"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("n'est pas une annulation"), "{err}");
+    assert_eq!(total(&sim), sent, "the killed run's calls not sent");
+    // An undo of run 1, then resumed as an undo of run 2: refused.
+    let out = undo(&w, &sim, &["1", "--results", "u1.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = undo(&w, &sim, &["2", "--results", "u1.csv", "--resume"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("qui annule l'exécution n° 1"), "{err}");
+}
+
+/// A later run on the same dossier touching another contact (an onboarding
+/// whose dossier offer is « added » again) does not block an earlier run's
+/// person row; a later run on the same person does, until it is undone
+/// itself: then the earlier run's row is undoable (« annulez d'abord
+/// celle-ci » can be followed).
+#[test]
+fn later_runs_block_only_their_own_things_and_not_once_undone() {
+    let sim = sim_with_contacts(3);
+    let w = Work::new();
+    let run = |name: &str, lines: &[&str], r: &str| {
+        let s = w.csv_1252(name, lines);
+        let out = w.bin_for(&sim).args(["run", s.to_str().unwrap(), "--results", r, "--rate", "200/s"]).output();
+        assert_eq!(out.unwrap().status.code(), Some(0), "{name}");
+    };
+    run("a.csv", &["action;code_dossier;email;offre", "retirer_application;D003;p3@ok.fr;start"], "ra.csv");
+    run("b.csv", &["code_dossier;email;nom;prenom;offre", "D003;z@x.fr;Zed;Zoe;start"], "rb.csv");
+    let sent = total(&sim);
+    let out = undo(&w, &sim, &["ra.csv", "--results", "ua.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let ua = results_csv(&w.path("ua.csv"));
+    assert_eq!((ua[0]["verdict"].as_str(), ua[0]["statut"].as_str()), ("ANNULABLE", "OK"), "{ua:?}");
+    assert_eq!(total(&sim), sent + 1);
+    assert_eq!(offers(&sim)["p3@ok.fr"]["D003"], serde_json::json!(["start"]));
+
+    // Run 4 withdraws p1's offer, run 5 gives it back: run 4 REFUSE.
+    run("c.csv", &["action;code_dossier;email;offre", "retirer_application;D001;p1@ok.fr;start"], "rc.csv");
+    run("d.csv", &["action;code_dossier;email;offre", "ajouter_offre;D001;p1@ok.fr;start"], "rd.csv");
+    let sent = total(&sim);
+    let out = undo(&w, &sim, &["rc.csv", "--results", "uc1.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let uc1 = results_csv(&w.path("uc1.csv"));
+    assert_eq!(uc1[0]["verdict"], "REFUSE", "{uc1:?}");
+    assert!(uc1[0]["message"].contains("par l'exécution n° 5 : annulez d'abord celle-ci"), "{uc1:?}");
+    assert_eq!(total(&sim), sent);
+    // As told: run 5 undone first, then run 4.
+    let out = undo(&w, &sim, &["rd.csv", "--results", "ud.csv", "--partial"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(offers(&sim)["p1@ok.fr"]["D001"], serde_json::json!([]));
+    let out = undo(&w, &sim, &["rc.csv", "--results", "uc2.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let uc2 = results_csv(&w.path("uc2.csv"));
+    assert_eq!((uc2[0]["verdict"].as_str(), uc2[0]["statut"].as_str()), ("ANNULABLE", "OK"), "{uc2:?}");
+    assert_eq!(total(&sim), sent + 2, "the undo of run 5, then run 4's");
+    assert_eq!(offers(&sim)["p1@ok.fr"]["D001"], serde_json::json!(["start"]));
+}
+
+/// An inverse removeApplication whose answer was lost, resent and answered
+/// « pas affectée »: the undo's own send withdrew it, the row is undone
+/// (OK, said so, PARTIEL's note kept), never RIEN_A_DEFAIRE. The registre
+/// keeps it to check: an undo of that undo asks a person first.
+#[test]
+fn an_inverse_answer_lost_then_not_assigned_is_undone() {
+    let r = Routes::default();
+    let spared: Vec<String> = [
+        Operation::ProvisionCompany,
+        Operation::AddOffer,
+        Operation::AddCollaborativeOffer,
+        Operation::AddClient,
+        Operation::UpdateClient,
+        Operation::RemoveOffer,
+    ]
+    .iter()
+    .map(|op| r.of(*op).to_string())
+    .collect();
+    let mut sim_opts = Options { model: contacts_model(1), ..Default::default() };
+    sim_opts.faults = simulator::Faults { lost_answer_rate: 1.0, spared_routes: spared, ..Default::default() };
+    let sim = TestSim::start(sim_opts);
+    let w = Work::new();
+    std::fs::write(w.path("loopbatch.toml"), "retries = 1\n").unwrap();
+    let sheet = w.csv_1252("a.csv", &["action;code_dossier;email;offre", "ajouter_offre;D001;p1@ok.fr;consultation"]);
+    let out = w.bin_for(&sim).args(["run", sheet.to_str().unwrap(), "--results", "ra.csv", "--rate", "200/s"]).output();
+    assert_eq!(out.unwrap().status.code(), Some(0));
+    let out = undo(&w, &sim, &["ra.csv", "--results", "u.csv", "--partial"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let u = results_csv(&w.path("u.csv"));
+    assert_eq!((u[0]["verdict"].as_str(), u[0]["statut"].as_str()), ("PARTIEL", "OK"), "{u:?}");
+    assert!(u[0]["message"].contains("une tentative restée sans réponse"), "{u:?}");
+    assert!(u[0]["message"].contains("peut rester"), "{u:?}");
+    assert_eq!(received(&sim, Operation::RemoveApplication), 2, "sent, lost, resent");
+    assert_eq!(offers(&sim)["p1@ok.fr"]["D001"], serde_json::json!(["start"]));
+    let sent = total(&sim);
+    let out = undo(&w, &sim, &["2", "--results", "uu.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let uu = results_csv(&w.path("uu.csv"));
+    assert_eq!(uu[0]["verdict"], "A_VERIFIER", "{uu:?}");
+    assert_eq!(total(&sim), sent);
+}
+
+/// An addClient whose answer was lost, resent and answered « déjà
+/// associé » (A_VERIFIER in the run: it may be someone else's contact):
+/// the undo says A_VERIFIER and sends nothing.
+#[test]
+fn an_add_client_to_check_stays_to_check() {
+    let r = Routes::default();
+    let spared = [Operation::ProvisionCompany, Operation::AddOffer, Operation::AddCollaborativeOffer];
+    let faults = simulator::Faults {
+        lost_answer_rate: 1.0,
+        spared_routes: spared.map(|op| r.of(op).to_string()).to_vec(),
+        ..Default::default()
+    };
+    let sim = TestSim::start(Options { model: model(&[("D001", true)]), faults, ..Default::default() });
+    let w = Work::new();
+    std::fs::write(w.path("loopbatch.toml"), "retries = 1\n").unwrap();
+    let sheet = w.csv_1252("s.csv", &["code_dossier;email;nom;prenom;offre", "D001;n1@ok.fr;Nom;Prenom;start"]);
+    let out = w.bin_for(&sim).args(["run", sheet.to_str().unwrap(), "--results", "r.csv", "--rate", "200/s"]).output();
+    assert_eq!(out.unwrap().status.code(), Some(1));
+    let run = results_csv(&w.path("r.csv"));
+    assert_eq!(run[0]["statut"], "A_VERIFIER", "{run:?}");
+    let sent = total(&sim);
+    let out = undo(&w, &sim, &["r.csv", "--results", "u.csv", "--partial"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let u = results_csv(&w.path("u.csv"));
+    assert_eq!((u[0]["verdict"].as_str(), u[0]["statut"].as_str()), ("A_VERIFIER", "IGNORE"), "{u:?}");
+    assert_eq!(total(&sim), sent, "nothing sent");
 }
