@@ -264,7 +264,12 @@ fn a_stale_results_file_is_no_proof() {
     assert!(results_csv(&w.path("r.csv")).iter().all(|l| l["statut"] == "OK"));
     let state = sim.state();
     assert_eq!(state["contacts"].as_object().unwrap().len(), n, "every contact reached Loop: {state}");
-    assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty());
+    // Killed as the fifth call was to go, with two lanes: the other call may
+    // have been answered by Loop but not yet recorded, and its resume settles
+    // it by sending it again. At most that one; never a call recorded done.
+    let stats = sim.stats();
+    let repeats: u64 = stats["duplicates"].as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum();
+    assert!(repeats <= 1, "at most the call in flight beside the kill: {stats}");
 }
 
 /// `--only-failed` twice: what the first run's journal proves done is
