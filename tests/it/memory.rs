@@ -7,24 +7,7 @@ use std::time::{Duration, Instant};
 use loopbatch::simulator::{self, Faults, Operation, Options, Routes};
 
 use crate::util::{Hermetic, Line, TestSim, Work, model, results_csv, results_xlsx};
-
-/// Calls received per operation.
-fn received(sim: &TestSim, op: Operation) -> u64 {
-    let route = Routes::default().of(op).to_string();
-    let stats = sim.stats();
-    stats["calls"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(r, _)| r.ends_with(&route))
-        .flat_map(|(_, by)| by.as_object().unwrap().values())
-        .map(|n| n.as_u64().unwrap())
-        .sum()
-}
-
-fn total(sim: &TestSim) -> u64 {
-    sim.stats()["total"].as_u64().unwrap_or(0)
-}
+use crate::util::{received, total};
 
 fn statuses(lines: &[Line]) -> Vec<String> {
     lines.iter().map(|l| l["statut"].clone()).collect()

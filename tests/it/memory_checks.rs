@@ -6,19 +6,8 @@
 
 use loopbatch::simulator::{Faults, Operation, Options, Routes};
 
+use crate::util::received;
 use crate::util::{TestSim, Work, model, results_csv};
-
-fn received(sim: &TestSim, op: Operation) -> u64 {
-    let route = Routes::default().of(op).to_string();
-    sim.stats()["calls"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(r, _)| r.ends_with(&route))
-        .flat_map(|(_, by)| by.as_object().unwrap().values())
-        .map(|n| n.as_u64().unwrap())
-        .sum()
-}
 
 fn said(out: &std::process::Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use loopbatch::simulator::{self, Faults, Options};
 use loopbatch::simulator::{Operation, Routes};
 
+use crate::util::total;
 use crate::util::{Hermetic, TestSim, Work, model, results_csv};
 
 fn sheet(w: &Work, n: usize, uninvited_every: usize) -> std::path::PathBuf {
@@ -26,10 +27,6 @@ fn opts(n: usize) -> Options {
     let mut o = Options { model: model(&pairs), ..Default::default() };
     o.model.uninvited_domains.insert("pas-invite.fr".into());
     o
-}
-
-fn total(sim: &TestSim) -> u64 {
-    sim.stats()["total"].as_u64().unwrap_or(0)
 }
 
 fn contacts(sim: &TestSim) -> usize {

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use loopbatch::simulator::Secret;
 use loopbatch::simulator::{self, Faults, Options};
 
+use crate::util::total;
 use crate::util::{Hermetic, TestSim, Work, model, results_csv};
 
 fn sheet(w: &Work, n: usize) -> (PathBuf, Vec<String>) {
@@ -29,10 +30,6 @@ fn sim(codes: &[String], latency_ms: u64, api_key: Option<&str>) -> TestSim {
         opts.api_key = Secret::new(k);
     }
     TestSim::start(opts)
-}
-
-fn total(sim: &TestSim) -> u64 {
-    sim.stats()["total"].as_u64().unwrap_or(0)
 }
 
 fn stderr(out: &std::process::Output) -> String {

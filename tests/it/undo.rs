@@ -7,24 +7,7 @@ use std::collections::BTreeMap;
 use loopbatch::simulator::{self, Operation, Options, Routes};
 
 use crate::util::{Line, TestSim, Work, model, results_csv, results_xlsx};
-
-/// Calls received per operation.
-fn received(sim: &TestSim, op: Operation) -> u64 {
-    let route = Routes::default().of(op).to_string();
-    let stats = sim.stats();
-    stats["calls"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(r, _)| r.ends_with(&route))
-        .flat_map(|(_, by)| by.as_object().unwrap().values())
-        .map(|n| n.as_u64().unwrap())
-        .sum()
-}
-
-fn total(sim: &TestSim) -> u64 {
-    sim.stats()["total"].as_u64().unwrap_or(0)
-}
+use crate::util::{received, total};
 
 /// Each contact's offers per dossier, as the simulator holds them.
 fn offers(sim: &TestSim) -> BTreeMap<String, serde_json::Value> {

@@ -342,3 +342,21 @@ pub(crate) fn wipe_registre(w: &Work) {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
 }
+
+/// The calls of one operation the simulator received, every answer counted.
+pub(crate) fn received(sim: &TestSim, op: loopbatch::simulator::Operation) -> u64 {
+    let route = loopbatch::simulator::Routes::default().of(op).to_string();
+    sim.stats()["calls"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(r, _)| r.ends_with(&route))
+        .flat_map(|(_, by)| by.as_object().unwrap().values())
+        .map(|n| n.as_u64().unwrap())
+        .sum()
+}
+
+/// Every call the simulator received.
+pub(crate) fn total(sim: &TestSim) -> u64 {
+    sim.stats()["total"].as_u64().unwrap_or(0)
+}
