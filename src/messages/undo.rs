@@ -42,6 +42,12 @@ pub(crate) enum UndoText<'a> {
     Updated {
         email: &'a str,
     },
+    /// A contact's call no call of the API undoes.
+    NoInverse {
+        operation: &'a str,
+        email: &'a str,
+        dossier: &'a str,
+    },
     /// updateClient undone by updateClient: the fields given back.
     FieldsRestored {
         email: &'a str,
@@ -151,6 +157,11 @@ fn fr(t: &UndoText<'_>) -> String {
         Provisioned { dossier } => {
             format!("le provisionnement de {dossier} ne se défait pas : le dossier reste opérationnel")
         }
+        NoInverse { operation, email, dossier } => {
+            format!(
+                "{operation} pour {email} sur {dossier} ne se défait pas : l'API de Loop n'a pas d'appel qui l'annule"
+            )
+        }
         Updated { email } => format!(
             "la modification de {email} (updateClient) ne se défait pas : loopbatch ne connaît pas avec certitude les valeurs d'avant (aucun appel loopbatch antérieur ne les a envoyées, ou un appel suivant les a changées)"
         ),
@@ -235,6 +246,9 @@ fn en(t: &UndoText<'_>) -> String {
         ),
         Provisioned { dossier } => {
             format!("the provisioning of {dossier} cannot be undone: the dossier stays operational")
+        }
+        NoInverse { operation, email, dossier } => {
+            format!("{operation} for {email} on {dossier} cannot be undone: Loop's API has no call that reverses it")
         }
         Updated { email } => {
             format!(
