@@ -113,7 +113,7 @@ pub(crate) fn ui(w: &Work, sim: &TestSim) -> (Ui, String) {
     ui_with(w, sim)
 }
 
-fn ui_with(w: &Work, sim: &TestSim) -> (Ui, String) {
+pub(crate) fn ui_with(w: &Work, sim: &TestSim) -> (Ui, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_loopbatch"))
         .current_dir(w.dir.path())
         .args(["ui", "--no-open"])

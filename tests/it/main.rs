@@ -3,6 +3,7 @@
 mod architecture;
 mod browser;
 mod browser_history;
+mod browser_memory;
 mod check;
 mod docs;
 mod dossiers;
