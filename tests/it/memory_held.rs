@@ -1,0 +1,101 @@
+//! The memory's leftovers on the command line: rows held (A_VERIFIER, or
+//! another run's) counted apart from the rows to send, in the summary and
+//! in `--format json`; `--only-failed` whose previous results are gone,
+//! said in French; `history` with each operation's French words.
+
+use loopbatch::simulator::{Faults, Operation, Options, Routes};
+
+use crate::util::received;
+use crate::util::{TestSim, Work, model, results_csv};
+
+fn err(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A simulator whose addClient answers are lost (A_VERIFIER).
+fn losing_add_client(codes: &[(&str, bool)]) -> TestSim {
+    let r = Routes::default();
+    let faults = Faults {
+        lost_answer_rate: 1.0,
+        spared_routes: [Operation::ProvisionCompany, Operation::AddOffer, Operation::AddCollaborativeOffer]
+            .map(|op| r.of(op).to_string())
+            .to_vec(),
+        ..Default::default()
+    };
+    TestSim::start(Options { model: model(codes), faults, ..Default::default() })
+}
+
+#[test]
+fn rows_held_by_the_memory_are_counted_apart_from_the_rows_to_send() {
+    let w = Work::new();
+    let sim = losing_add_client(&[("D001", true), ("D002", true), ("D003", true)]);
+    let head = "code_dossier;email;nom;offre";
+    let first = w.csv_1252("a.csv", &[head, "D001;p1@ok.fr;Un;start", "D002;p2@ok.fr;Deux;start"]);
+    let again =
+        w.csv_1252("b.csv", &[head, "D001;p1@ok.fr;Un;start", "D002;p2@ok.fr;Deux;start", "D003;p3@ok.fr;Trois;start"]);
+    let run = |sheet: &std::path::Path, results: &str, extra: &[&str]| {
+        let sheet = sheet.to_str().unwrap();
+        w.bin_for(&sim)
+            .args(["run", sheet, "--results", results, "--rate", "500/s", "--retries", "1"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&first, "r1.csv", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", err(&out));
+    assert!(results_csv(&w.path("r1.csv")).iter().all(|l| l["statut"] == "A_VERIFIER"));
+    // `check` says the counts, the two rows held apart.
+    let out = w.bin_for(&sim).args(["check", again.to_str().unwrap()]).output().unwrap();
+    let said = err(&out);
+    assert!(
+        said.contains("0 ligne(s) déjà faite(s), 1 à envoyer, 2 en attente (à vérifier ou en cours ailleurs)"),
+        "{said}"
+    );
+    let out = w.bin_for(&sim).args(["check", again.to_str().unwrap(), "--format", "json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (&v["memory"]["rows_done"], &v["memory"]["rows_to_send"], &v["memory"]["rows_held"]),
+        (&0.into(), &1.into(), &2.into()),
+        "{v}"
+    );
+    // The run says them before sending, and in its JSON summary.
+    let add_clients = received(&sim, Operation::AddClient);
+    let out = run(&again, "r2.csv", &["--format", "json"]);
+    let said = err(&out);
+    assert!(said.contains("1 à envoyer, 2 en attente (à vérifier ou en cours ailleurs)"), "{said}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((&v["memory"]["rows_to_send"], &v["memory"]["rows_held"]), (&1.into(), &2.into()), "{v}");
+    assert_eq!(received(&sim, Operation::AddClient) - add_clients, 2, "the new row's addClient alone (retried once)");
+    // In English too.
+    let out = w.bin_for(&sim).args(["--lang", "en", "check", again.to_str().unwrap()]).output().unwrap();
+    assert!(
+        err(&out).contains("0 row(s) already done, 0 to send, 3 on hold (to check, or going elsewhere)"),
+        "{}",
+        err(&out)
+    );
+}
+
+#[test]
+fn only_failed_whose_previous_results_are_gone_says_which_file_and_what_to_do() {
+    let w = Work::new();
+    let sim = TestSim::start(Options { model: model(&[("D001", true)]), ..Default::default() });
+    let sheet = w.csv_1252("s.csv", &["code_dossier;email;nom;offre", "D001;p1@ok.fr;Un;start"]);
+    let name = sheet.to_str().unwrap();
+    let out = w.bin_for(&sim).args(["run", name, "--results", "r1.xlsx", "--rate", "500/s"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", err(&out));
+    std::fs::remove_file(w.path("r1.xlsx")).unwrap();
+    let sent = crate::util::total(&sim);
+    let out = w.bin_for(&sim).args(["run", name, "--results", "r2.xlsx", "--only-failed", "r1.xlsx"]).output().unwrap();
+    let said = err(&out);
+    assert_ne!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("r1.xlsx") && said.contains("introuvables"), "names the file: {said}");
+    assert!(said.contains("relancez le tableur sans --only-failed"), "what to do: {said}");
+    assert!(!said.contains("No such file") && !said.contains("os error"), "no system English: {said}");
+    assert_eq!(crate::util::total(&sim), sent, "nothing sent");
+    let out = w
+        .bin_for(&sim)
+        .args(["--lang", "en", "run", name, "--results", "r3.xlsx", "--only-failed", "r1.xlsx"])
+        .output()
+        .unwrap();
+    assert!(err(&out).contains("cannot be found"), "{}", err(&out));
+}
