@@ -17,7 +17,7 @@ mod setup;
 mod undo;
 
 pub(crate) use call::{CallText, RouteHint, TransportFault};
-pub(crate) use history::HistoryMessage;
+pub(crate) use history::{HistoryMessage, operation_name_label};
 pub(crate) use page::{
     AnswerText, GridText, HeldText, HistoryText, HomeText, PlanText, RunText, SheetText, VerifyText, held_run,
     memory_counts, memory_limits, plain_loopback, send_all_label,

@@ -99,3 +99,59 @@ fn only_failed_whose_previous_results_are_gone_says_which_file_and_what_to_do() 
         .unwrap();
     assert!(err(&out).contains("cannot be found"), "{}", err(&out));
 }
+
+#[test]
+fn history_says_each_operation_in_words_and_its_json_keeps_the_api_name() {
+    let w = Work::new();
+    let sim = TestSim::start(Options { model: model(&[("D001", false)]), ..Default::default() });
+    let sheet = w.csv_1252(
+        "h.csv",
+        &[
+            "action;code_dossier;email;nom;prenom;offre",
+            "provisionner;D001;;;;",
+            "ajouter_offre;D001;;;;start",
+            "ajouter_interlocuteur;D001;ana@ok.fr;Martin;Ana;start",
+        ],
+    );
+    let out = w
+        .bin_for(&sim)
+        .args(["run", sheet.to_str().unwrap(), "--results", "r.csv", "--rate", "500/s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", err(&out));
+    let out = w.bin().args(["history", "D001"]).output().unwrap();
+    let table = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(table.contains("approvisionnement du dossier") && table.contains("création d'interlocuteur"), "{table}");
+    assert!(
+        !table.contains("provisionCompany") && !table.contains("addClient") && !table.contains("addOffer"),
+        "no API name in the table: {table}"
+    );
+    let out = w.bin().args(["--lang", "en", "history", "D001"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("contact creation"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = w.bin().args(["history", "D001", "--format", "json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ops: Vec<(&str, &str)> = v["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["operation"].as_str().unwrap(), c["operation_label"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        ops,
+        vec![
+            ("provisionCompany", "approvisionnement du dossier"),
+            ("addOffer", "activation d'une offre sur le dossier"),
+            ("addClient", "création d'interlocuteur")
+        ],
+        "{v}"
+    );
+    // The export keeps its fixed columns, the API name in `operation`.
+    let out = w.bin().args(["history", "D001", "--results", "historique.csv"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", err(&out));
+    let lines = results_csv(&w.path("historique.csv"));
+    assert_eq!(lines[2]["operation"], "addClient", "{lines:?}");
+}

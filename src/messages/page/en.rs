@@ -239,6 +239,7 @@ pub(super) fn history(t: HistoryText) -> &'static str {
         HistoryText::EMail => "e-mail",
         HistoryText::CallSentTo => "sent to",
         HistoryText::SimulatorMark => "SIMULATOR — nothing went to Cegid Loop",
+        HistoryText::SimulatorShort => "simulator",
     }
 }
 

@@ -243,6 +243,7 @@ pub(super) fn history(t: HistoryText) -> &'static str {
         HistoryText::EMail => "e-mail",
         HistoryText::CallSentTo => "envoyé à",
         HistoryText::SimulatorMark => "SIMULATEUR — rien n'est allé à Cegid Loop",
+        HistoryText::SimulatorShort => "simulateur",
     }
 }
 

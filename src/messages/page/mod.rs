@@ -266,6 +266,8 @@ pub(crate) enum HistoryText {
     CallSentTo,
     /// The mark of a call the simulator answered (nothing went to Loop).
     SimulatorMark,
+    /// A call's place when every call listed went to the simulator.
+    SimulatorShort,
 }
 
 impl HistoryText {
