@@ -386,21 +386,6 @@ pub(super) fn dated_name(path: &std::path::Path) -> String {
     format!("{stem}-{when}.{ext}")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::safe_name;
-
-    #[test]
-    fn an_uploads_name_is_never_a_path() {
-        assert_eq!(safe_name("..\\..\\x.csv"), "x.csv");
-        assert_eq!(safe_name("../../etc/passwd"), "passwd");
-        assert_eq!(safe_name(".cache"), "cache");
-        assert_eq!(safe_name("..."), "tableur");
-        assert_eq!(safe_name("clients décembre (v2).xlsx"), "clients décembre (v2).xlsx");
-        assert_eq!(safe_name("a<b>:c|d?.csv"), "a_b__c_d_.csv");
-    }
-}
-
 /// What the registre's memory makes of the sheet as it stands (rows done
 /// already, to send, held), as the plan screen says it: when keys are set
 /// (the memory is a tenant's) and a registre exists; counted once per
@@ -430,4 +415,19 @@ pub(super) async fn sheet_memory(app: &Shared, l: &Arc<Mutex<Loaded>>) -> Option
         l.memory = Some((version, memory.clone()));
     }
     memory
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_name;
+
+    #[test]
+    fn an_uploads_name_is_never_a_path() {
+        assert_eq!(safe_name("..\\..\\x.csv"), "x.csv");
+        assert_eq!(safe_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_name(".cache"), "cache");
+        assert_eq!(safe_name("..."), "tableur");
+        assert_eq!(safe_name("clients décembre (v2).xlsx"), "clients décembre (v2).xlsx");
+        assert_eq!(safe_name("a<b>:c|d?.csv"), "a_b__c_d_.csv");
+    }
 }

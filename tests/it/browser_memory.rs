@@ -88,7 +88,7 @@ fn held_rows_ticked(kind: Browser, driver: &Path, binary: &Path) {
         let sent_first = add_clients(&sim);
         // Each person's addClient went out the same number of times (its
         // lost answer retried).
-        assert!(sent_first > 0 && sent_first % 3 == 0, "{sent_first}");
+        assert!(sent_first > 0 && sent_first.is_multiple_of(3), "{sent_first}");
         // The same sheet again: the check counts the rows held apart.
         upload(&c, &base, &sheet).await;
         shown(&c, "[data-testid=summary] [data-testid=memory-counts]").await;
