@@ -53,12 +53,16 @@ impl RunOptions {
     }
 
     /// Written beside the run's files, owner-only (nothing asked: nothing
-    /// written).
-    pub(super) fn save(&self, folder: &Path) -> std::io::Result<()> {
+    /// written); a failure said in the user's words.
+    pub(super) fn save(&self, folder: &Path) -> crate::job::Result<()> {
         if *self == RunOptions::default() {
             return Ok(());
         }
-        crate::job::owner_only_file(&folder.join(FILE), &serde_json::to_vec(self).unwrap_or_default())
+        let path = folder.join(FILE);
+        crate::job::owner_only_file(&path, &serde_json::to_vec(self).unwrap_or_default()).map_err(|e| {
+            let problem = crate::job::WriteProblem::Io { kind: e.kind(), code: e.raw_os_error() };
+            crate::job::Failure::write(&path, problem)
+        })
     }
 
     /// What a kept run was asked (none: the memory's rule alone).

@@ -201,7 +201,7 @@ pub(super) fn launch(app: &Shared, name: String, host: String, plan: Box<Plan>, 
     if let Again::No(options) = &again {
         // Kept for its resume (even after a restart of the page).
         if let Err(e) = options.save(&folder) {
-            return failure(app, StatusCode::INTERNAL_SERVER_ERROR, &app.shown(&e.to_string()));
+            return super::failed(app, &e, None);
         }
         run.options = options.clone();
     }
