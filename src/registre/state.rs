@@ -17,6 +17,7 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
+use crate::loop_api::{Changes, Operation};
 use crate::normalize::email_key;
 
 use super::Registre;
@@ -113,28 +114,25 @@ pub(crate) fn things_of(operation: &str, dossier: &str, body: &serde_json::Value
             }
         }
     };
-    match operation {
-        "provisionCompany" => vec![(Thing::Dossier(dossier), Target::On)],
-        "addOffer" | "removeOffer" => {
-            let target = if operation == "addOffer" { Target::On } else { Target::Off };
+    let Ok(op) = serde_json::from_value::<Operation>(serde_json::Value::String(operation.to_string())) else {
+        return Vec::new();
+    };
+    match op.changes() {
+        Changes::Dossier => vec![(Thing::Dossier(dossier), Target::On)],
+        Changes::DossierOffer { on } => {
+            let target = if on { Target::On } else { Target::Off };
             offre.map(|o| vec![(Thing::Offer(dossier, o), target)]).unwrap_or_default()
         }
-        "addClient" => {
-            let mut out = person(Target::On);
-            if let Some(e) = &email {
+        Changes::Person { on, created, fields: sets_fields } => {
+            let mut out = person(if on { Target::On } else { Target::Off });
+            if let (true, Some(e)) = (created, &email) {
                 out.push((Thing::Created(e.clone()), Target::On));
             }
-            fields(&mut out);
+            if sets_fields {
+                fields(&mut out);
+            }
             out
         }
-        "addCollaborativeOffer" => person(Target::On),
-        "removeApplication" => person(Target::Off),
-        "updateClient" => {
-            let mut out = person(Target::On);
-            fields(&mut out);
-            out
-        }
-        _ => Vec::new(),
     }
 }
 
