@@ -57,7 +57,7 @@ pub(super) fn summary(sheet: &CheckedSheet, memory: Option<&crate::job::MemoryCo
             }
             @if let Some(m) = memory {
                 p data-testid="memory-counts" data-done=(m.rows_done) data-to-send=(m.rows_to_send) data-held=(m.rows_held) {
-                    (crate::messages::memory_counts(m, lang))
+                    (crate::messages::memory_counts(m.rows_done, m.rows_to_send, m.rows_held, &m.tenant, lang))
                 }
             }
             @for r in sheet.remarks() { p.remark role="note" data-testid="remark" { (r) } }

@@ -18,10 +18,14 @@ pub(super) fn said(op: Operation, n: usize, lang: Lang) -> &'static str {
     crate::messages::operation_done(op, n, lang)
 }
 
+/// The page's registre (as its runs use it).
+pub(super) fn registre_files(app: &super::Shared) -> crate::job::RunFiles {
+    crate::job::RunFiles::new(app.folder.join("registre-de")).with_registre(app.cfg.registre.clone())
+}
+
 /// When the registre was made (its date), if it holds no run yet.
 pub(super) fn registre_new_since(app: &super::Shared) -> Option<String> {
-    let path =
-        crate::job::RunFiles::new(app.folder.join("registre-de")).with_registre(app.cfg.registre.clone()).registre();
+    let path = registre_files(app).registre();
     let since = crate::job::Registre::open(&path, app.lang()).ok()?.new_since().ok()??;
     let day = since.get(..10).unwrap_or(&since);
     match (app.lang(), day.split('-').collect::<Vec<_>>().as_slice()) {
@@ -74,7 +78,7 @@ pub(super) fn plan_page(v: &PlanView) -> Markup {
             }
             @if let Some(m) = v.memory {
                 p data-testid="memory-counts" data-done=(m.rows_done) data-to-send=(m.rows_to_send) data-held=(m.rows_held) {
-                    (crate::messages::memory_counts(m, lang))
+                    (crate::messages::memory_counts(m.rows_done, m.rows_to_send, m.rows_held, &m.tenant, lang))
                 }
                 p.hint role="note" data-testid="memory-limits" { (crate::messages::memory_limits(lang)) }
                 @if m.plain_loopback {

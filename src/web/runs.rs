@@ -100,7 +100,9 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     let (per_operation, per_dossier) = super::plan_page::in_words(plan);
     let keys_missing = !app.simulation && app.send_keys().is_err();
     let memory = match app.send_keys() {
-        Ok(keys) => crate::job::memory_counts(&app.config(), &keys, plan, &registre_files(&app)).await,
+        Ok(keys) => {
+            crate::job::memory_counts(&app.config(), &keys, plan, &super::plan_page::registre_files(&app)).await
+        }
         Err(_) => None,
     };
     let view = super::plan_page::PlanView {
@@ -126,11 +128,6 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     }
     app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).insert(id, pending);
     html(page)
-}
-
-/// The page's registre (as its runs use it).
-pub(super) fn registre_files(app: &Shared) -> RunFiles {
-    RunFiles::new(app.folder.join("registre-de")).with_registre(app.cfg.registre.clone())
 }
 
 /// The run going with this plan, if any (just started: no journal yet).

@@ -392,7 +392,7 @@ pub(super) fn dated_name(path: &std::path::Path) -> String {
 /// version of the sheet.
 pub(super) async fn sheet_memory(app: &Shared, l: &Arc<Mutex<Loaded>>) -> Option<crate::job::MemoryCounts> {
     let keys = app.send_keys().ok()?;
-    let files = super::runs::registre_files(app);
+    let files = super::plan_page::registre_files(app);
     if !files.registre().exists() {
         return None;
     }

@@ -328,8 +328,7 @@ impl AnswerText {
 
 /// The registre's memory on the check and plan screens: rows done
 /// already, rows to send, rows held (whole sentence), whose memory it is.
-pub(crate) fn memory_counts(m: &crate::job::MemoryCounts, lang: Lang) -> String {
-    let (done, to_send, held, tenant) = (m.rows_done, m.rows_to_send, m.rows_held, m.tenant.as_str());
+pub(crate) fn memory_counts(done: usize, to_send: usize, held: usize, tenant: &str, lang: Lang) -> String {
     match lang {
         Lang::Fr => fr::memory_counts(done, to_send, held, tenant),
         Lang::En => en::memory_counts(done, to_send, held, tenant),
