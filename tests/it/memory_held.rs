@@ -155,3 +155,51 @@ fn history_says_each_operation_in_words_and_its_json_keeps_the_api_name() {
     let lines = results_csv(&w.path("historique.csv"));
     assert_eq!(lines[2]["operation"], "addClient", "{lines:?}");
 }
+
+/// The page's « Relancer les échecs » of a run whose results file was
+/// deleted since: the file named, what to do, no system English, no run.
+#[test]
+fn rerun_failed_in_the_page_whose_results_are_gone_says_it_in_french() {
+    use crate::page::{client, confirm_of, open, post_sheet, progress_of, sim_keys, start};
+    let w = Work::new();
+    let sim = TestSim::start(Options { model: model(&[("D001", true)]), ..Default::default() });
+    std::fs::write(w.path("loopbatch.toml"), "rate = \"500/s\"\n").unwrap();
+    let p = start(&w, &sim_keys(&sim));
+    let cookie = open(&p);
+    let sheet = "code_dossier;email;nom;offre\nD001;p1@ok.fr;Un;start\nD404;p2@ok.fr;Deux;start\n";
+    let r = post_sheet(&p, &cookie, "echecs.csv", sheet.as_bytes().to_vec());
+    let sheet = r.headers()["location"].to_str().unwrap().to_string();
+    let get = |url: &str| client().get(format!("{}{url}", p.base)).header("cookie", &cookie).send().unwrap();
+    let post = |url: &str, form: &[(&str, &str)]| {
+        client()
+            .post(format!("{}{url}", p.base))
+            .header("cookie", &cookie)
+            .header("origin", &p.base)
+            .form(form)
+            .send()
+            .unwrap()
+    };
+    let plan = get(&format!("{sheet}/plan")).text().unwrap();
+    let r = post("/execution", &[("confirm", &confirm_of(&plan))]);
+    let run = r.headers()["location"].to_str().unwrap().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while progress_of(&p, &cookie, &run).0 != "done" {
+        assert!(std::time::Instant::now() < deadline, "the run never ended");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let results = std::fs::read_dir(p.data().join("loopbatch/executions"))
+        .unwrap()
+        .flat_map(|d| std::fs::read_dir(d.unwrap().path()).unwrap())
+        .map(|f| f.unwrap().path())
+        .find(|f| f.to_string_lossy().ends_with("-resultats.xlsx"))
+        .unwrap();
+    std::fs::remove_file(&results).unwrap();
+    let sent = crate::util::total(&sim);
+    let r = post(&format!("{run}/echecs"), &[]);
+    assert_eq!(r.status(), 422);
+    let said = r.text().unwrap();
+    assert!(said.contains("echecs-resultats.xlsx") && said.contains("introuvable"), "{said}");
+    assert!(said.contains("Chargez de nouveau le tableur"), "what to do: {said}");
+    assert!(!said.contains("No such file") && !said.contains(&p.data().display().to_string()), "{said}");
+    assert_eq!(crate::util::total(&sim), sent, "nothing sent");
+}
