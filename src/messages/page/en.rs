@@ -320,7 +320,7 @@ pub(super) fn held(t: HeldText) -> &'static str {
     match t {
         HeldText::Title => "Rows to check, held back",
         HeldText::Why => {
-            "A call of each of these rows got no sure answer (A_VERIFIER) in an earlier run: it is not sent again, since it may have been applied in Loop. These rows will stay A_VERIFIER."
+            "A call of each of these rows got no sure answer (A_VERIFIER) in an earlier run: it is not sent again, since it may have been applied in Loop. Unless ticked, these rows stay A_VERIFIER."
         }
         HeldText::Risk => {
             "Look in Loop first. Tick « send again anyway » only for a row you know was not done: if the call was in fact applied, sending it again may make a duplicate in Loop (or Loop will answer « already associated »). You may also record what you saw with the « Checked » buttons of the run's screen: the row is then handled without this question."

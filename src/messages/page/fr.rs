@@ -328,7 +328,7 @@ pub(super) fn held(t: HeldText) -> &'static str {
     match t {
         HeldText::Title => "Lignes à vérifier, retenues",
         HeldText::Why => {
-            "Un appel de chacune de ces lignes est resté sans réponse sûre (A_VERIFIER) lors d'une exécution précédente : il n'est pas renvoyé, car il a peut-être abouti dans Loop. Ces lignes resteront A_VERIFIER."
+            "Un appel de chacune de ces lignes est resté sans réponse sûre (A_VERIFIER) lors d'une exécution précédente : il n'est pas renvoyé, car il a peut-être abouti dans Loop. Sauf si vous les cochez, ces lignes restent A_VERIFIER."
         }
         HeldText::Risk => {
             "Regardez d'abord dans Loop. Cochez « renvoyer quand même » seulement pour une ligne que vous savez non faite : si l'appel avait en fait abouti, le renvoyer peut créer un doublon dans Loop (ou Loop répondra « déjà associé »). Vous pouvez aussi noter ce que vous avez vu avec les boutons « Vérifié » de l'écran de l'exécution : la ligne sera alors traitée sans cette question."
