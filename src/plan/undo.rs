@@ -180,7 +180,7 @@ fn call_verdict(c: &CallEffect, facts: &UndoFacts, lang: Lang, future: bool) -> 
 /// An updateClient's inverse: each field it sent back to the value an
 /// earlier applied call sent (and no later call of the run changed);
 /// `None` when one field has no such value. The body and the fields' names.
-fn fields_before(c: &CallEffect, facts: &UndoFacts) -> Option<(serde_json::Value, Vec<&'static str>)> {
+fn fields_before(c: &CallEffect, facts: &UndoFacts) -> Option<(serde_json::Value, Vec<String>)> {
     let mut body = serde_json::Map::new();
     body.insert("email".into(), c.body.get("email")?.clone());
     body.insert("codeDossier".into(), c.body.get("codeDossier")?.clone());
@@ -193,7 +193,7 @@ fn fields_before(c: &CallEffect, facts: &UndoFacts) -> Option<(serde_json::Value
         }
         let (_, value) = seen.iter().filter(|(order, _)| *order < c.order).max_by_key(|(order, _)| *order)?;
         body.insert(name.to_string(), serde_json::from_str(value).ok()?);
-        names.push(*name);
+        names.push(name.clone());
     }
     (!names.is_empty()).then_some((serde_json::Value::Object(body), names))
 }
