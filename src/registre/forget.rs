@@ -1,9 +1,12 @@
 //! Forgetting a person or a dossier: the personal fields of their calls
 //! (e-mail, names and phone in the bodies, Loop's messages) are removed;
 //! each call keeps a tombstone — a keyed hash of its operation and body,
-//! its attempts, their effects and order — so that the memory of what was
-//! done, and the order undo needs, still hold. The deleted content is
-//! overwritten (`secure_delete`) and the WAL emptied.
+//! its attempts, their effects and order — and the keyed hashes of the
+//! things it changed and of the state it left each in (`sealed`), so that
+//! the memory of what was done, and the order undo needs, still hold. The
+//! dossier code stays (a company's code in the cabinet, not a person's data;
+//! the history and the memory find a dossier's calls by it). The deleted
+//! content is overwritten (`secure_delete`) and the WAL emptied.
 
 use rusqlite::params;
 
@@ -62,8 +65,10 @@ impl Registre {
                 .and_then(|rows| rows.collect())
                 .map_err(failed)?
         };
+        let sealer = super::sealed::Sealer::new(key);
         for (plan, call, operation, body) in &found {
             let tombstone = keyed_hash(key, operation, body.as_deref().unwrap_or_default());
+            seal(&tx, sealer.as_ref(), (*plan, *call), operation, body.as_deref()).map_err(failed)?;
             tx.execute(
                 "UPDATE calls SET email = NULL, body = NULL, forgotten = ?1 WHERE plan = ?2 AND call = ?3",
                 params![tombstone, plan, call],
@@ -93,6 +98,31 @@ impl Registre {
     }
 }
 
+/// Keeps the prints of what a call changed (its operation, dossier and
+/// body read as the memory reads them), before its body goes.
+fn seal(
+    tx: &rusqlite::Transaction<'_>,
+    sealer: Option<&super::sealed::Sealer>,
+    (plan, call): (i64, u32),
+    operation: &str,
+    body: Option<&str>,
+) -> rusqlite::Result<()> {
+    let (Some(sealer), Some(body)) = (sealer, body) else { return Ok(()) };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(body) else { return Ok(()) };
+    let dossier: String =
+        tx.query_row("SELECT dossier FROM calls WHERE plan = ?1 AND call = ?2", params![plan, call], |r| r.get(0))?;
+    let things = super::state::things_of(operation, &dossier, &value);
+    if things.is_empty() {
+        return Ok(());
+    }
+    let (email, blob) = sealer.seal(&things);
+    tx.execute(
+        "INSERT OR REPLACE INTO sealed(plan, call, email, things) VALUES (?1, ?2, ?3, ?4)",
+        params![plan, call, email.as_ref().map(|e| &e[..]), blob],
+    )?;
+    Ok(())
+}
+
 fn keyed_hash(key: &[u8], operation: &str, body: &str) -> String {
     use hmac::{Hmac, Mac};
     let Ok(mut mac) = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key) else { return String::new() };
@@ -100,4 +130,112 @@ fn keyed_hash(key: &[u8], operation: &str, body: &str) -> String {
     mac.update(&[0]);
     mac.update(body.as_bytes());
     mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use crate::outcome::{CallOutcome, Status};
+    use crate::registre::state::{Memory, Target, Thing};
+    use crate::registre::{FILE_NAME, NewRun, PlannedCall};
+
+    const ADD: &str =
+        r#"{"email":"Ana@Exemple.fr","codeDossier":"C001","offre":"start","nom":"Durand","telephone":"0601"}"#;
+
+    fn ok(reg: &Registre, run: i64, call: u32) {
+        let o = CallOutcome {
+            status: Status::Ok,
+            code_http: Some(200),
+            message: if call == 2 { "Ana Durand créée" } else { "dossier créé" }.into(),
+            request_id: format!("req-{run}-{call}"),
+            object_id: String::new(),
+            attempts: 1,
+            timestamp: "2026-12-06T10:00:00+01:00".into(),
+            resend_on_resume: false,
+        };
+        reg.answered(run, call, &o).unwrap();
+    }
+
+    fn memory(reg: &mut Registre, secret: Option<&[u8]>) -> Memory {
+        reg.memory(&["C001"], &["ana@exemple.fr".into()], &|_| true, Default::default(), secret).unwrap()
+    }
+
+    fn field(v: &str) -> (Thing, Target) {
+        (Thing::Field("ana@exemple.fr".into(), "telephone"), Target::Value(format!("\"{v}\"")))
+    }
+
+    /// Forgotten by e-mail, by a deleted kept run, or by the retention: the
+    /// memory still knows the person created, her offer given and her phone
+    /// as sent, by the prints kept under the same secret (with another
+    /// secret, or none, it does not), and nothing kept holds her e-mail or
+    /// her name.
+    #[test]
+    fn a_forgotten_call_stays_in_the_memory_by_its_prints_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let calls = || {
+            vec![
+                PlannedCall {
+                    id: 1,
+                    operation: "provisionCompany",
+                    dossier: "C001",
+                    email: None,
+                    body: r#"{"codeDossier":"C001"}"#,
+                },
+                PlannedCall {
+                    id: 2,
+                    operation: "addClient",
+                    dossier: "C001",
+                    email: Some("ana@exemple.fr".into()),
+                    body: ADD,
+                },
+            ]
+        };
+        let results = dir.path().join("r.csv");
+        std::fs::write(&results, "").unwrap();
+        let new =
+            NewRun { sheet: "s.csv".into(), plan_hash: "p1".into(), results: results.clone(), ..Default::default() };
+        for forget in ["e-mail", "run", "retention"] {
+            let _ = std::fs::remove_file(&path);
+            let mut reg = Registre::open(&path, Lang::Fr).unwrap();
+            let run = reg.start_run(&new, &calls()).unwrap();
+            ok(&reg, run, 1);
+            ok(&reg, run, 2);
+            let forgotten = match forget {
+                "e-mail" => reg.forget(" ANA@exemple.fr", b"secret").unwrap(),
+                "run" => reg.forget_run(&results, b"secret").unwrap(),
+                _ => {
+                    reg.conn.execute("UPDATE runs SET started = '2020-01-01T09:00:00+01:00'", []).unwrap();
+                    reg.forget_older_than(12, b"secret").unwrap()
+                }
+            };
+            assert!(forgotten.calls >= 1 && forgotten.emptied, "{forget}: {forgotten:?}");
+            let m = memory(&mut reg, Some(b"secret"));
+            let created = Thing::Created("ana@exemple.fr".into());
+            assert_eq!(m.state(&created).map(|s| (s.0, s.1.run)), Some((Target::On, run)), "{forget}");
+            let person = Thing::Person("C001".into(), "ana@exemple.fr".into(), "start".into());
+            assert!(m.left(&person, &Target::On).is_some(), "{forget}");
+            let (phone, same) = field("0601");
+            assert!(m.left(&phone, &same).is_some(), "{forget}: the same phone, compared as sent");
+            assert!(m.left(&phone, &field("0602").1).is_none(), "{forget}: another phone");
+            assert!(m.left(&Thing::Dossier("C001".into()), &Target::On).is_some(), "{forget}");
+            for other in [Some(&b"another secret"[..]), None] {
+                assert!(memory(&mut reg, other).state(&created).is_none(), "{forget}: no print without its secret");
+            }
+            let (sealed, emails): (i64, i64) = reg
+                .conn
+                .query_row("SELECT sum(length(things)), count(email) FROM sealed", [], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap();
+            assert!(emails >= 1 && sealed >= 32 * 4, "{forget}: {sealed}");
+            drop(reg);
+            let bytes: Vec<u8> = ["", "-wal"]
+                .iter()
+                .flat_map(|s| std::fs::read(format!("{}{s}", path.display())).unwrap_or_default())
+                .collect();
+            for needle in ["ana@exemple.fr", "Ana@Exemple.fr", "Durand", "0601"] {
+                assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_bytes()), "{forget}: {needle} kept");
+            }
+        }
+    }
 }

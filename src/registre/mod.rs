@@ -20,6 +20,7 @@ mod open;
 mod query;
 mod read;
 mod schema;
+pub(crate) mod sealed;
 mod space;
 pub(crate) mod state;
 pub(crate) mod undo;

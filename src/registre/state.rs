@@ -41,6 +41,8 @@ pub(crate) enum Target {
     Off,
     /// A field's value, as canonical JSON.
     Value(String),
+    /// A field's value as a forgotten call left it: its keyed hash only.
+    Sealed(super::sealed::Print),
 }
 
 /// Which run did it, and when (as the run recorded it).
@@ -52,10 +54,10 @@ pub(crate) struct Seen {
 
 /// The registre's order: an attempt's `seq`, and 1 for a person's check
 /// made after it.
-type Order = (i64, u8);
+pub(super) type Order = (i64, u8);
 
 #[derive(Debug, Clone, Default)]
-struct ThingState {
+pub(super) struct ThingState {
     last: Option<(Target, Order, Seen)>,
     /// An attempt whose effect is not known (A_VERIFIER, or sent without
     /// an answer), and the run that made it.
@@ -75,11 +77,13 @@ pub(crate) struct Memory {
     removed: HashMap<(String, String), (Order, Seen)>,
     /// The last `attempts.seq` read: the send-time check reads from there.
     pub upto: i64,
+    /// What forgotten calls changed, by keyed hash (see `sealed`).
+    sealed: super::sealed::SealedMemory,
 }
 
 /// What one record says of a call's things.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Applied,
     Uncertain,
     NotDone,
@@ -152,39 +156,56 @@ impl Memory {
                     *removed = (order, seen.clone());
                 }
             }
-            let state = self.things.entry(thing).or_default();
-            match kind {
-                Kind::Applied if state.last.as_ref().is_none_or(|l| l.1 < order) => {
-                    state.last = Some((target, order, seen.clone()));
-                }
-                Kind::Uncertain if state.uncertain.is_none_or(|u| u.0 < order) => {
-                    state.uncertain = Some((order, seen.run));
-                }
-                Kind::NotDone if state.not_done.is_none_or(|n| n < order) => state.not_done = Some(order),
-                Kind::Pending if state.pending.as_ref().is_none_or(|p| p.0 < order) => {
-                    state.pending = Some((order, seen.run, results.to_string()));
-                }
-                _ => {}
-            }
+            note(self.things.entry(thing).or_default(), target, kind, order, seen, results);
         }
+    }
+
+    /// The thing's state from its calls and from forgotten calls' prints of
+    /// it, each part the latest of either.
+    fn merged(&self, thing: &Thing) -> Option<std::borrow::Cow<'_, ThingState>> {
+        let plain = self.things.get(thing);
+        let Some(sealed) = self.sealed.state_of(thing) else { return plain.map(std::borrow::Cow::Borrowed) };
+        let mut s = plain.cloned().unwrap_or_default();
+        if let Some(l) = &sealed.last {
+            note(&mut s, l.0.clone(), Kind::Applied, l.1, &l.2, "");
+        }
+        s.uncertain = s.uncertain.max(sealed.uncertain);
+        s.not_done = s.not_done.max(sealed.not_done);
+        if sealed.pending.as_ref().is_some_and(|p| s.pending.as_ref().is_none_or(|q| q.0 < p.0)) {
+            s.pending = sealed.pending.clone();
+        }
+        Some(std::borrow::Cow::Owned(s))
     }
 
     /// The thing's last recorded state, and who left it so.
     pub(crate) fn state(&self, thing: &Thing) -> Option<(Target, Seen)> {
-        let last = self.things.get(thing).and_then(|s| s.last.clone());
-        if let Thing::Person(d, _, o) = thing
-            && let Some((order, seen)) = self.removed.get(&(d.clone(), o.clone()))
-            && last.as_ref().is_none_or(|l| l.1 < *order)
-        {
-            return Some((Target::Off, seen.clone()));
+        let last = self.merged(thing).and_then(|s| s.last.clone());
+        if let Thing::Person(d, _, o) = thing {
+            let plain = self.removed.get(&(d.clone(), o.clone()));
+            let sealed = self.sealed.removed_of(&Thing::Offer(d.clone(), o.clone()));
+            let removed = match (plain, sealed) {
+                (Some(p), Some(s)) => Some(if p.0 < s.0 { s } else { p }),
+                (p, s) => p.or(s),
+            };
+            if let Some((order, seen)) = removed
+                && last.as_ref().is_none_or(|l| l.1 < *order)
+            {
+                return Some((Target::Off, seen.clone()));
+            }
         }
         last.map(|(t, _, s)| (t, s))
+    }
+
+    /// Who left the thing in this state last, when it is its last state
+    /// (a forgotten call's value compared by its print).
+    pub(crate) fn left(&self, thing: &Thing, target: &Target) -> Option<Seen> {
+        self.state(thing).filter(|(t, _)| self.sealed.same(t, target)).map(|(_, seen)| seen)
     }
 
     /// The run of an attempt on the thing whose effect is unknown, made
     /// after its last known effect and not checked « not done » since.
     pub(crate) fn uncertain(&self, thing: &Thing) -> Option<i64> {
-        let s = self.things.get(thing)?;
+        let s = self.merged(thing)?;
         let (order, run) = s.uncertain?;
         let later = s.last.as_ref().is_none_or(|l| l.1 < order) && s.not_done.is_none_or(|n| n < order);
         later.then_some(run)
@@ -193,15 +214,30 @@ impl Memory {
     /// A person checked « not done » after the last unknown attempt.
     #[cfg(test)]
     pub(crate) fn checked_not_done(&self, thing: &Thing) -> bool {
-        self.things.get(thing).is_some_and(|s| s.not_done.is_some_and(|n| s.uncertain.is_none_or(|u| u.0 < n)))
+        self.merged(thing).is_some_and(|s| s.not_done.is_some_and(|n| s.uncertain.is_none_or(|u| u.0 < n)))
     }
 
     /// The run, never ended, that sent a call on the thing without an
     /// answer, after its last known effect.
     pub(crate) fn pending(&self, thing: &Thing) -> Option<Unended> {
-        let s = self.things.get(thing)?;
+        let s = self.merged(thing)?;
         let (order, run, results) = s.pending.clone()?;
         s.last.as_ref().is_none_or(|l| l.1 < order).then_some(Unended { run, results })
+    }
+}
+
+/// Records what one record says of a thing in its state.
+pub(super) fn note(state: &mut ThingState, target: Target, kind: Kind, order: Order, seen: &Seen, results: &str) {
+    match kind {
+        Kind::Applied if state.last.as_ref().is_none_or(|l| l.1 < order) => {
+            state.last = Some((target, order, seen.clone()));
+        }
+        Kind::Uncertain if state.uncertain.is_none_or(|u| u.0 < order) => state.uncertain = Some((order, seen.run)),
+        Kind::NotDone if state.not_done.is_none_or(|n| n < order) => state.not_done = Some(order),
+        Kind::Pending if state.pending.as_ref().is_none_or(|p| p.0 < order) => {
+            state.pending = Some((order, seen.run, results.to_string()));
+        }
+        _ => {}
     }
 }
 
@@ -214,6 +250,8 @@ struct Found {
     operation: String,
     dossier: String,
     body: Option<String>,
+    /// A forgotten call's prints (see `sealed`).
+    sealed: Option<Vec<u8>>,
 }
 
 /// Runs the memory leaves out or reads otherwise.
@@ -228,19 +266,26 @@ pub(crate) struct Runs {
 
 impl Registre {
     /// The memory of the things of these dossiers and e-mails, from the
-    /// runs whose recorded tenant `same_tenant` accepts. Reads only.
+    /// runs whose recorded tenant `same_tenant` accepts; `secret` (the
+    /// user's, which keyed the forgotten calls' prints) finds what
+    /// forgotten calls did. Reads only.
     pub(crate) fn memory(
         &mut self,
         dossiers: &[&str],
         emails: &[String],
         same_tenant: &dyn Fn(Option<&str>) -> bool,
         runs: Runs,
+        secret: Option<&[u8]>,
     ) -> Result<Memory> {
         let (path, lang) = (self.path.clone(), self.lang);
         let failed = |e: rusqlite::Error| super::open::failure(&path, &e, lang);
         let tx = self.conn.transaction().map_err(failed)?;
-        let found = memory_in(&tx, dossiers, emails, same_tenant, runs).map_err(failed);
-        let _ = tx.execute_batch("DROP TABLE IF EXISTS temp.sought_d; DROP TABLE IF EXISTS temp.sought_e;");
+        let sealer = secret.and_then(super::sealed::Sealer::new);
+        let found = memory_in(&tx, dossiers, emails, same_tenant, runs, sealer).map_err(failed);
+        let _ = tx.execute_batch(
+            "DROP TABLE IF EXISTS temp.sought_d; DROP TABLE IF EXISTS temp.sought_e;
+             DROP TABLE IF EXISTS temp.sought_h;",
+        );
         drop(tx);
         found
     }
@@ -252,10 +297,12 @@ fn memory_in(
     emails: &[String],
     same_tenant: &dyn Fn(Option<&str>) -> bool,
     runs: Runs,
+    sealer: Option<super::sealed::Sealer>,
 ) -> rusqlite::Result<Memory> {
     conn.execute_batch(
         "CREATE TEMP TABLE sought_d(v TEXT PRIMARY KEY) WITHOUT ROWID;
-         CREATE TEMP TABLE sought_e(v TEXT PRIMARY KEY) WITHOUT ROWID;",
+         CREATE TEMP TABLE sought_e(v TEXT PRIMARY KEY) WITHOUT ROWID;
+         CREATE TEMP TABLE sought_h(v BLOB PRIMARY KEY) WITHOUT ROWID;",
     )?;
     {
         let mut d = conn.prepare("INSERT OR IGNORE INTO temp.sought_d(v) VALUES (?1)")?;
@@ -266,11 +313,23 @@ fn memory_in(
         for x in emails {
             e.execute([email_key(x)])?;
         }
+        if let Some(s) = &sealer {
+            let mut h = conn.prepare("INSERT OR IGNORE INTO temp.sought_h(v) VALUES (?1)")?;
+            for x in emails {
+                h.execute([&s.email(x)[..]])?;
+            }
+        }
     }
     let upto: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM attempts", [], |r| r.get(0))?;
     let calls = found_calls(conn, same_tenant, runs.except)?;
-    let mut memory = Memory { upto, ..Memory::default() };
+    let mut memory = Memory { upto, sealed: super::sealed::SealedMemory::new(sealer), ..Memory::default() };
     for f in calls {
+        if let Some(prints) = f.sealed.as_deref().map(super::sealed::unseal).filter(|p| !p.is_empty()) {
+            for (kind, order, at) in records_of(conn, &f, runs.continued == Some(f.run))? {
+                memory.sealed.record(&prints, kind, order, &Seen { run: f.run, at }, &f.results);
+            }
+            continue;
+        }
         let Some(body) = f.body.as_deref().and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok()) else {
             continue;
         };
@@ -295,12 +354,21 @@ fn found_calls(
     let mut tenants: HashMap<i64, bool> = HashMap::new();
     let mut seen: HashSet<(i64, u32)> = HashSet::new();
     let mut calls: Vec<Found> = Vec::new();
-    for (table, key) in [("sought_d", "c.dossier"), ("sought_e", "c.email")] {
+    // By dossier (a forgotten call keeps its dossier code), by e-mail, and
+    // a forgotten call by its e-mail's print.
+    let from = [
+        "temp.sought_d s CROSS JOIN calls c",
+        "temp.sought_e s CROSS JOIN calls c",
+        "temp.sought_h s CROSS JOIN sealed x CROSS JOIN calls c",
+    ];
+    let sought = ["c.dossier = s.v", "c.email = s.v", "x.email = s.v AND c.plan = x.plan AND c.call = x.call"];
+    for (from, sought) in from.into_iter().zip(sought) {
         let sql = format!(
-            "SELECT r.id, r.tenant, r.ended IS NOT NULL, c.call, c.operation, c.dossier, b.body, r.results
-             FROM temp.{table} s CROSS JOIN calls c CROSS JOIN plans p CROSS JOIN runs r
+            "SELECT r.id, r.tenant, r.ended IS NOT NULL, c.call, c.operation, c.dossier, b.body, r.results,
+                    (SELECT things FROM sealed WHERE plan = c.plan AND call = c.call AND c.forgotten IS NOT NULL)
+             FROM {from} CROSS JOIN plans p CROSS JOIN runs r
              LEFT JOIN bodies b ON b.hash = c.body
-             WHERE {key} = s.v AND p.id = c.plan AND r.plan = p.hash AND c.forgotten IS NULL"
+             WHERE {sought} AND p.id = c.plan AND r.plan = p.hash"
         );
         let mut stmt = conn.prepare(&sql)?;
         let mut rows = stmt.query([])?;
@@ -323,6 +391,7 @@ fn found_calls(
                     operation: r.get(4)?,
                     dossier: r.get(5)?,
                     body: r.get(6)?,
+                    sealed: r.get(8)?,
                 });
             }
         }
