@@ -15,6 +15,7 @@ mod hostile;
 mod library;
 mod memory;
 mod memory_checks;
+mod memory_forgotten;
 mod messages;
 mod not_a_sheet;
 mod only_failed;
