@@ -238,4 +238,49 @@ mod tests {
             }
         }
     }
+
+    /// A later run's calls forgotten (its kept run deleted): an undo of the
+    /// earlier run still sees that the later one changed the person's phone
+    /// and offer, by their prints.
+    #[test]
+    fn an_undo_still_sees_what_a_later_forgotten_run_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut reg = Registre::open(&dir.path().join(FILE_NAME), Lang::Fr).unwrap();
+        let add = [PlannedCall {
+            id: 1,
+            operation: "addClient",
+            dossier: "C001",
+            email: Some("ana@exemple.fr".into()),
+            body: ADD,
+        }];
+        let update = r#"{"email":"ana@exemple.fr","codeDossier":"C001","offre":"start","telephone":"0602"}"#;
+        let change = [PlannedCall {
+            id: 1,
+            operation: "updateClient",
+            dossier: "C001",
+            email: Some("ana@exemple.fr".into()),
+            body: update,
+        }];
+        let new = |plan: &str, results: &str| NewRun {
+            sheet: "s.csv".into(),
+            plan_hash: plan.into(),
+            results: dir.path().join(results),
+            ..Default::default()
+        };
+        let first = reg.start_run(&new("p1", "r1.csv"), &add).unwrap();
+        ok(&reg, first, 1);
+        let second = reg.start_run(&new("p2", "r2.csv"), &change).unwrap();
+        ok(&reg, second, 1);
+        reg.forget_run(&dir.path().join("r2.csv"), b"secret").unwrap();
+        let undone = |reg: &Registre| reg.undone_run(crate::registre::undo::RunKey::Id(first)).unwrap().unwrap();
+        let (phone, _) = field("0601");
+        let person = Thing::Person("C001".into(), "ana@exemple.fr".into(), "start".into());
+        let run = undone(&reg);
+        let facts = reg.undo_facts(run, &|_| true, Some(b"secret")).unwrap();
+        assert_eq!(facts.calls.len(), 1, "the undone run's own call is whole");
+        assert_eq!((facts.changed_later(&phone), facts.changed_later(&person)), (Some(second), Some(second)));
+        let run = undone(&reg);
+        let blind = reg.undo_facts(run, &|_| true, None).unwrap();
+        assert_eq!(blind.changed_later(&phone), None, "without the secret, nothing is found");
+    }
 }
