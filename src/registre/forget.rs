@@ -283,4 +283,42 @@ mod tests {
         let blind = reg.undo_facts(run, &|_| true, None).unwrap();
         assert_eq!(blind.changed_later(&phone), None, "without the secret, nothing is found");
     }
+
+    /// The send-time check: another run's call forgotten after its answer
+    /// still makes the same call of this run « done meanwhile », by its
+    /// prints (a forget between two overlapping runs).
+    #[test]
+    fn the_send_time_check_sees_a_forgotten_call_of_another_run() {
+        use crate::registre::guard::{Guard, Refused};
+        let dir = tempfile::tempdir().unwrap();
+        let mut reg = Registre::open(&dir.path().join(FILE_NAME), Lang::Fr).unwrap();
+        let add = [PlannedCall {
+            id: 1,
+            operation: "addClient",
+            dossier: "C001",
+            email: Some("ana@exemple.fr".into()),
+            body: ADD,
+        }];
+        let new = |results: &str| NewRun {
+            sheet: "s.csv".into(),
+            plan_hash: "p1".into(),
+            results: dir.path().join(results),
+            ..Default::default()
+        };
+        let other = reg.start_run(&new("r1.csv"), &add).unwrap();
+        let me = reg.start_run(&new("r2.csv"), &add).unwrap();
+        ok(&reg, other, 1);
+        reg.forget("ana@exemple.fr", b"secret").unwrap();
+        for (secret, refused) in [(Some(&b"secret"[..]), true), (None, false)] {
+            let calls = std::iter::once((1, "addClient", "C001", ADD));
+            let mut guard = Guard::new(0, calls, Box::new(|_| true), secret);
+            guard.read(&reg.conn, me).unwrap();
+            let verdict = guard.verdict(1);
+            assert_eq!(
+                matches!(verdict, Some(Refused::DoneMeanwhile { run, .. }) if run == other),
+                refused,
+                "{verdict:?}"
+            );
+        }
+    }
 }
