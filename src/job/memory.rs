@@ -448,7 +448,7 @@ pub fn verify(run: &RunFiles, sheet: Option<&str>, line: u32, done: bool, lang: 
     if calls.is_empty() {
         return Err(Failure::unusable(MemoryMessage::VerifyNotToCheck { sheet: &feuille, line }.text(lang)));
     }
-    let check = crate::registre::state::Check { run: row.id, calls: &calls, done, feuille: &feuille, ligne: line };
+    let check = crate::registre::checks::Check { run: row.id, calls: &calls, done, feuille: &feuille, ligne: line };
     reg.record_check(&check)?;
     Ok((feuille, calls.len()))
 }

@@ -115,7 +115,7 @@ fn seal(
     if things.is_empty() {
         return Ok(());
     }
-    let (email, blob) = sealer.seal(&things);
+    let (email, blob) = super::state::seal(sealer, &things);
     tx.execute(
         "INSERT OR REPLACE INTO sealed(plan, call, email, things) VALUES (?1, ?2, ?3, ?4)",
         params![plan, call, email.as_ref().map(|e| &e[..]), blob],

@@ -205,8 +205,8 @@ impl Guard {
         let sealed = match (&self.sealer, self.last_sealed.is_empty()) {
             (Some(s), false) => self
                 .last_sealed
-                .get(&s.thing(thing))
-                .map(|(seq, run, call, t)| (*seq, *run, *call, *t == s.target(target))),
+                .get(&thing.print(s))
+                .map(|(seq, run, call, t)| (*seq, *run, *call, *t == target.print(s))),
             _ => None,
         };
         let (_, run, call, same) = match (plain, sealed) {

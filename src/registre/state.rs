@@ -14,12 +14,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use crate::error::Result;
 use crate::normalize::email_key;
 
 use super::Registre;
+use super::sealed::{Print, Sealer};
 
 /// The contact fields the memory keeps, as the bodies name them.
 pub(crate) const FIELDS: [&str; 7] = ["nom", "prenom", "telephone", "profile", "social", "actif", "defaultIssuer"];
@@ -42,7 +43,7 @@ pub(crate) enum Target {
     /// A field's value, as canonical JSON.
     Value(String),
     /// A field's value as a forgotten call left it: its keyed hash only.
-    Sealed(super::sealed::Print),
+    Sealed(Print),
 }
 
 /// Which run did it, and when (as the run recorded it).
@@ -54,10 +55,10 @@ pub(crate) struct Seen {
 
 /// The registre's order: an attempt's `seq`, and 1 for a person's check
 /// made after it.
-pub(super) type Order = (i64, u8);
+type Order = (i64, u8);
 
 #[derive(Debug, Clone, Default)]
-pub(super) struct ThingState {
+struct ThingState {
     last: Option<(Target, Order, Seen)>,
     /// An attempt whose effect is not known (A_VERIFIER, or sent without
     /// an answer), and the run that made it.
@@ -78,12 +79,12 @@ pub(crate) struct Memory {
     /// The last `attempts.seq` read: the send-time check reads from there.
     pub upto: i64,
     /// What forgotten calls changed, by keyed hash (see `sealed`).
-    sealed: super::sealed::SealedMemory,
+    sealed: SealedMemory,
 }
 
 /// What one record says of a call's things.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
+enum Kind {
     Applied,
     Uncertain,
     NotDone,
@@ -227,7 +228,7 @@ impl Memory {
 }
 
 /// Records what one record says of a thing in its state.
-pub(super) fn note(state: &mut ThingState, target: Target, kind: Kind, order: Order, seen: &Seen, results: &str) {
+fn note(state: &mut ThingState, target: Target, kind: Kind, order: Order, seen: &Seen, results: &str) {
     match kind {
         Kind::Applied if state.last.as_ref().is_none_or(|l| l.1 < order) => {
             state.last = Some((target, order, seen.clone()));
@@ -238,6 +239,99 @@ pub(super) fn note(state: &mut ThingState, target: Target, kind: Kind, order: Or
             state.pending = Some((order, seen.run, results.to_string()));
         }
         _ => {}
+    }
+}
+
+impl Thing {
+    /// Its keyed print (see `sealed`).
+    pub(crate) fn print(&self, s: &Sealer) -> Print {
+        match self {
+            Thing::Dossier(d) => s.print(&["dossier", d]),
+            Thing::Offer(d, o) => s.print(&["offer", d, o]),
+            Thing::Person(d, e, o) => s.print(&["person", d, e, o]),
+            Thing::Field(e, f) => s.print(&["field", e, f]),
+            Thing::Created(e) => s.print(&["created", e]),
+        }
+    }
+}
+
+impl Target {
+    /// Its keyed print (a sealed one is its print already).
+    pub(crate) fn print(&self, s: &Sealer) -> Print {
+        match self {
+            Target::On => s.print(&["on"]),
+            Target::Off => s.print(&["off"]),
+            Target::Value(v) => s.print(&["value", v]),
+            Target::Sealed(p) => *p,
+        }
+    }
+}
+
+/// The prints of a call's things and targets (32 bytes each), and of the
+/// e-mail they are about (the first thing naming one).
+pub(crate) fn seal(s: &Sealer, things: &[(Thing, Target)]) -> (Option<Print>, Vec<u8>) {
+    let mut blob = Vec::with_capacity(things.len() * 32);
+    let mut email = None;
+    for (thing, target) in things {
+        blob.extend_from_slice(&thing.print(s));
+        blob.extend_from_slice(&target.print(s));
+        if let Thing::Person(_, e, _) | Thing::Field(e, _) | Thing::Created(e) = thing {
+            email = email.or_else(|| Some(s.email(e)));
+        }
+    }
+    (email, blob)
+}
+
+/// The memory of forgotten calls: by the thing's print, as `Memory` keeps
+/// things.
+#[derive(Debug, Default)]
+struct SealedMemory {
+    sealer: Option<Sealer>,
+    things: HashMap<Print, ThingState>,
+    /// An offer's print -> the last removal applied (a removeOffer).
+    removed: HashMap<Print, (Order, Seen)>,
+}
+
+impl SealedMemory {
+    /// Records what one record of a forgotten call says of its things.
+    fn record(&mut self, prints: &[(Print, Print)], kind: Kind, order: Order, seen: &Seen, results: &str) {
+        let Some(sealer) = &self.sealer else { return };
+        let (on, off) = (Target::On.print(sealer), Target::Off.print(sealer));
+        for (thing, target) in prints {
+            let target = match *target {
+                t if t == on => Target::On,
+                t if t == off => Target::Off,
+                t => Target::Sealed(t),
+            };
+            // Only an offer's print is ever asked for here: a person's
+            // removal recorded as well is never looked up.
+            if target == Target::Off && kind == Kind::Applied {
+                let removed = self.removed.entry(*thing).or_insert(((i64::MIN, 0), seen.clone()));
+                if order > removed.0 {
+                    *removed = (order, seen.clone());
+                }
+            }
+            note(self.things.entry(*thing).or_default(), target, kind, order, seen, results);
+        }
+    }
+
+    /// The sealed state of a thing, when any call was sealed.
+    fn state_of(&self, thing: &Thing) -> Option<&ThingState> {
+        (!self.things.is_empty()).then(|| self.things.get(&thing.print(self.sealer.as_ref()?))).flatten()
+    }
+
+    /// The last sealed removal of an offer.
+    fn removed_of(&self, offer: &Thing) -> Option<&(Order, Seen)> {
+        (!self.removed.is_empty()).then(|| self.removed.get(&offer.print(self.sealer.as_ref()?))).flatten()
+    }
+
+    /// Whether a state (as the memory gives it) is this target: the same,
+    /// or its print.
+    fn same(&self, state: &Target, target: &Target) -> bool {
+        match (state, &self.sealer) {
+            (Target::Sealed(p), Some(s)) => *p == target.print(s),
+            _ => state == target,
+        }
     }
 }
 
@@ -280,7 +374,7 @@ impl Registre {
         let (path, lang) = (self.path.clone(), self.lang);
         let failed = |e: rusqlite::Error| super::open::failure(&path, &e, lang);
         let tx = self.conn.transaction().map_err(failed)?;
-        let sealer = secret.and_then(super::sealed::Sealer::new);
+        let sealer = secret.and_then(Sealer::new);
         let found = memory_in(&tx, dossiers, emails, same_tenant, runs, sealer).map_err(failed);
         let _ = tx.execute_batch(
             "DROP TABLE IF EXISTS temp.sought_d; DROP TABLE IF EXISTS temp.sought_e;
@@ -297,7 +391,7 @@ fn memory_in(
     emails: &[String],
     same_tenant: &dyn Fn(Option<&str>) -> bool,
     runs: Runs,
-    sealer: Option<super::sealed::Sealer>,
+    sealer: Option<Sealer>,
 ) -> rusqlite::Result<Memory> {
     conn.execute_batch(
         "CREATE TEMP TABLE sought_d(v TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -322,7 +416,7 @@ fn memory_in(
     }
     let upto: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM attempts", [], |r| r.get(0))?;
     let calls = found_calls(conn, same_tenant, runs.except)?;
-    let mut memory = Memory { upto, sealed: super::sealed::SealedMemory::new(sealer), ..Memory::default() };
+    let mut memory = Memory { upto, sealed: SealedMemory { sealer, ..SealedMemory::default() }, ..Memory::default() };
     for f in calls {
         if let Some(prints) = f.sealed.as_deref().map(super::sealed::unseal).filter(|p| !p.is_empty()) {
             for (kind, order, at) in records_of(conn, &f, runs.continued == Some(f.run))? {
@@ -472,46 +566,6 @@ impl Registre {
     }
 }
 
-/// A person's check of a run's calls (`loopbatch verify`).
-pub(crate) struct Check<'a> {
-    pub run: i64,
-    pub calls: &'a [u32],
-    pub done: bool,
-    pub feuille: &'a str,
-    pub ligne: u32,
-}
-
-impl Registre {
-    /// Records a person's check of calls, with who and when, after every
-    /// attempt recorded so far.
-    pub(crate) fn record_check(&mut self, check: &Check<'_>) -> Result<()> {
-        let (path, lang) = (self.path.clone(), self.lang);
-        let failed = |e: rusqlite::Error| super::open::failure(&path, &e, lang);
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(failed)?;
-        let after: i64 =
-            tx.query_row("SELECT coalesce(max(seq), 0) FROM attempts", [], |r| r.get(0)).map_err(failed)?;
-        for call in check.calls {
-            tx.execute(
-                "INSERT INTO checks(run, call, done, feuille, ligne, os_user, machine, at, after_seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    check.run,
-                    call,
-                    check.done,
-                    check.feuille,
-                    check.ligne,
-                    crate::files::user_name(),
-                    crate::files::machine_name(),
-                    crate::outcome::now_iso(),
-                    after
-                ],
-            )
-            .map_err(failed)?;
-        }
-        tx.commit().map_err(failed)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -540,79 +594,5 @@ mod tests {
         m.record(things_of("addCollaborativeOffer", "D1", &collab), Kind::NotDone, (4, 1), &seen(4));
         assert_eq!(m.uncertain(&person), None);
         assert!(m.checked_not_done(&person));
-    }
-}
-
-/// What `registre close` did to a run that never ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) struct Closed {
-    /// Calls only reserved: now never sent.
-    pub never_sent: usize,
-    /// Calls sent without an answer: now A_VERIFIER (to settle with `verify`).
-    pub to_check: usize,
-}
-
-impl Registre {
-    /// Closes a run that never ended, without resuming it: its reserved
-    /// calls are withdrawn (never sent), those sent without an answer get an
-    /// A_VERIFIER outcome, and the run is ended. `None`: no such run, or one
-    /// that ended.
-    pub(crate) fn close_run(&mut self, run: i64, message: &str) -> Result<Option<Closed>> {
-        let (path, lang) = (self.path.clone(), self.lang);
-        let failed = |e: rusqlite::Error| super::open::failure(&path, &e, lang);
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(failed)?;
-        let ended: Option<bool> = tx
-            .query_row("SELECT ended IS NOT NULL FROM runs WHERE id = ?1", [run], |r| r.get(0))
-            .optional()
-            .map_err(failed)?;
-        if ended != Some(false) {
-            return Ok(None);
-        }
-        let (prior, _) = super::read::prior(&tx, run).map_err(failed)?;
-        let mut closed = Closed::default();
-        for (call, p) in prior {
-            let super::Prior::InFlight { attempts, sent } = p else { continue };
-            if sent {
-                let o = crate::outcome::CallOutcome {
-                    status: crate::outcome::Status::AVerifier,
-                    code_http: None,
-                    message: message.to_string(),
-                    request_id: String::new(),
-                    object_id: String::new(),
-                    attempts,
-                    timestamp: crate::outcome::now_iso(),
-                    resend_on_resume: false,
-                };
-                super::insert_answer(&tx, run, call, &o).map_err(failed)?;
-                closed.to_check += 1;
-            } else {
-                for a in 1..=attempts.max(1) {
-                    tx.execute(
-                        "INSERT INTO attempts(run, call, attempt, event) VALUES (?1, ?2, ?3, 'withdrawn')",
-                        params![run, call, a],
-                    )
-                    .map_err(failed)?;
-                }
-                closed.never_sent += 1;
-            }
-        }
-        tx.execute("UPDATE runs SET ended = ?1 WHERE id = ?2", params![crate::outcome::now_iso(), run])
-            .map_err(failed)?;
-        // Closed, never to be resumed (a resume is refused).
-        tx.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
-            params![format!("closed:{run}"), crate::outcome::now_iso()],
-        )
-        .map_err(failed)?;
-        tx.commit().map_err(failed)?;
-        Ok(Some(closed))
-    }
-
-    /// The results file a run writes into.
-    pub(crate) fn results_of(&self, run: i64) -> Result<Option<String>> {
-        self.conn
-            .query_row("SELECT results FROM runs WHERE id = ?1", [run], |r| r.get(0))
-            .optional()
-            .map_err(|e| self.failed(&e))
     }
 }

@@ -94,11 +94,11 @@ pub(crate) struct LaterSealed {
 
 impl LaterSealed {
     fn changed(&self, thing: &Thing) -> Option<i64> {
-        self.changed.get(&self.sealer.as_ref()?.thing(thing)).copied()
+        self.changed.get(&thing.print(self.sealer.as_ref()?)).copied()
     }
 
     fn removed(&self, offer: &Thing) -> bool {
-        self.sealer.as_ref().is_some_and(|s| self.removed.contains(&s.thing(offer)))
+        self.sealer.as_ref().is_some_and(|s| self.removed.contains(&offer.print(s)))
     }
 }
 
@@ -380,7 +380,7 @@ fn later_sealed(
 ) -> rusqlite::Result<LaterSealed> {
     let mut out = LaterSealed { sealer, ..LaterSealed::default() };
     let Some(sealer) = out.sealer.clone() else { return Ok(out) };
-    let off = sealer.target(&Target::Off);
+    let off = Target::Off.print(&sealer);
     let mut stmt = conn.prepare(
         "SELECT r.id, r.tenant, c.call, c.operation, x.things FROM runs r JOIN plans p ON p.hash = r.plan
          JOIN calls c ON c.plan = p.id JOIN sealed x ON x.plan = c.plan AND x.call = c.call
