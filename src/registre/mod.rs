@@ -23,6 +23,7 @@ mod schema;
 pub(crate) mod sealed;
 mod space;
 pub(crate) mod state;
+mod state_read;
 pub(crate) mod undo;
 mod write;
 
