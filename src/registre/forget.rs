@@ -321,4 +321,39 @@ mod tests {
             );
         }
     }
+
+    /// The undone run's own calls forgotten: their effects stay, and their
+    /// bodies come from the run's kept plan (the same calls by its hash).
+    #[test]
+    fn an_undo_of_a_run_whose_people_were_forgotten_takes_their_calls_from_its_plan() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut reg = Registre::open(&dir.path().join(FILE_NAME), Lang::Fr).unwrap();
+        let add = [PlannedCall {
+            id: 1,
+            operation: "addClient",
+            dossier: "C001",
+            email: Some("ana@exemple.fr".into()),
+            body: ADD,
+        }];
+        let new = NewRun {
+            sheet: "s.csv".into(),
+            plan_hash: "p1".into(),
+            results: dir.path().join("r1.csv"),
+            ..Default::default()
+        };
+        let run = reg.start_run(&new, &add).unwrap();
+        ok(&reg, run, 1);
+        reg.forget("ana@exemple.fr", b"secret").unwrap();
+        let undone = reg.undone_run(crate::registre::undo::RunKey::Id(run)).unwrap().unwrap();
+        let mut facts = reg.undo_facts(undone, &|_| true, Some(b"secret")).unwrap();
+        assert!(facts.calls.is_empty(), "no body in the registre");
+        facts.with_bodies(std::iter::once((1, "updateClient", "C001", ADD)));
+        assert!(facts.calls.is_empty(), "another operation is another call");
+        facts.with_bodies(std::iter::once((1, "addClient", "C001", ADD)));
+        let call = &facts.calls[&1];
+        assert_eq!(
+            (call.effect, call.body["email"].as_str()),
+            (crate::registre::undo::Effect::Changed, Some("Ana@Exemple.fr"))
+        );
+    }
 }

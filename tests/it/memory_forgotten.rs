@@ -176,3 +176,25 @@ fn a_forget_between_a_kill_and_its_resume_sends_nothing_twice() {
     let again: Vec<String> = results_csv(&w.path("r2.csv")).iter().map(|l| l["statut"].clone()).collect();
     assert_eq!(again, ["DEJA_FAIT", "A_VERIFIER", "DEJA_FAIT", "DEJA_FAIT", "DEJA_FAIT", "DEJA_FAIT"]);
 }
+
+/// An undo of a run whose person was forgotten judges her row as before
+/// (its calls' effects are in the registre, their bodies in the run's kept
+/// plan), not « nothing to undo ».
+#[test]
+fn an_undo_after_a_forget_judges_the_forgotten_rows_as_before() {
+    let sim = TestSim::start(Options { model: model(&[("D001", true), ("D002", true)]), ..Default::default() });
+    let w = Work::new();
+    let sheet =
+        w.csv_1252("s.csv", &["code_dossier;email;nom;offre", "D001;u1@ok.fr;Un;start", "D002;u2@ok.fr;Deux;start"]);
+    assert_eq!(run(&w, &sim, &sheet, "r.csv").status.code(), Some(0));
+    let verdicts = |results: &str| {
+        let out = w.bin_for(&sim).args(["undo", "r.csv", "--results", results, "--dry-run"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        results_csv(&w.path(results)).iter().map(|l| l["verdict"].clone()).collect::<Vec<_>>()
+    };
+    let before = verdicts("u0.csv");
+    assert!(before.iter().all(|v| v != "RIEN_A_DEFAIRE"), "{before:?}");
+    let out = w.bin().args(["registre", "forget", "u1@ok.fr"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(verdicts("u1.csv"), before);
+}
