@@ -162,7 +162,7 @@ mod tests {
     }
 
     fn field(v: &str) -> (Thing, Target) {
-        (Thing::Field("ana@exemple.fr".into(), "telephone"), Target::Value(format!("\"{v}\"")))
+        (Thing::Field("ana@exemple.fr".into(), "telephone".into()), Target::Value(format!("\"{v}\"")))
     }
 
     /// Forgotten by e-mail, by a deleted kept run, or by the retention: the
