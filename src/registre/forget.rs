@@ -54,21 +54,36 @@ impl Registre {
         let (path, lang) = (self.path.clone(), self.lang);
         let failed = |e: rusqlite::Error| super::open::failure(&path, &e, lang);
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(failed)?;
-        let found: Vec<(i64, u32, String, Option<String>)> = {
+        let found: Vec<Found> = {
             let mut stmt = tx
                 .prepare(&format!(
-                    "SELECT c.plan, c.call, c.operation, b.body FROM calls c LEFT JOIN bodies b ON b.hash = c.body
-                     WHERE c.forgotten IS NULL AND ({filter})"
+                    "SELECT c.plan, c.call, c.operation, c.dossier, b.body FROM calls c
+                     LEFT JOIN bodies b ON b.hash = c.body WHERE c.forgotten IS NULL AND ({filter})"
                 ))
                 .map_err(failed)?;
-            stmt.query_map([param], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-                .and_then(|rows| rows.collect())
-                .map_err(failed)?
+            stmt.query_map([param], |r| {
+                Ok(Found {
+                    plan: r.get(0)?,
+                    call: r.get(1)?,
+                    operation: r.get(2)?,
+                    dossier: r.get(3)?,
+                    body: r.get(4)?,
+                })
+            })
+            .and_then(|rows| rows.collect())
+            .map_err(failed)?
         };
         let sealer = super::sealed::Sealer::new(key);
-        for (plan, call, operation, body) in &found {
-            let tombstone = keyed_hash(key, operation, body.as_deref().unwrap_or_default());
-            seal(&tx, sealer.as_ref(), (*plan, *call), operation, body.as_deref()).map_err(failed)?;
+        let mut insert = tx
+            .prepare_cached("INSERT OR REPLACE INTO sealed(plan, call, email, things) VALUES (?1, ?2, ?3, ?4)")
+            .map_err(failed)?;
+        for f in &found {
+            let (plan, call, operation) = (&f.plan, &f.call, &f.operation);
+            let tombstone = keyed_hash(key, operation, f.body.as_deref().unwrap_or_default());
+            // What it changed, as prints, before its body goes.
+            if let Some((email, things)) = sealer.as_ref().and_then(|s| prints_of(s, f)) {
+                insert.execute(params![plan, call, email.as_ref().map(|e| &e[..]), things]).map_err(failed)?;
+            }
             tx.execute(
                 "UPDATE calls SET email = NULL, body = NULL, forgotten = ?1 WHERE plan = ?2 AND call = ?3",
                 params![tombstone, plan, call],
@@ -81,6 +96,7 @@ impl Registre {
             )
             .map_err(failed)?;
         }
+        drop(insert);
         if found.is_empty() {
             // Nothing forgotten: no body left without its call, and none in
             // the WAL. Each run's start asks (the retention): on a registre
@@ -98,29 +114,21 @@ impl Registre {
     }
 }
 
-/// Keeps the prints of what a call changed (its operation, dossier and
-/// body read as the memory reads them), before its body goes.
-fn seal(
-    tx: &rusqlite::Transaction<'_>,
-    sealer: Option<&super::sealed::Sealer>,
-    (plan, call): (i64, u32),
-    operation: &str,
-    body: Option<&str>,
-) -> rusqlite::Result<()> {
-    let (Some(sealer), Some(body)) = (sealer, body) else { return Ok(()) };
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(body) else { return Ok(()) };
-    let dossier: String =
-        tx.query_row("SELECT dossier FROM calls WHERE plan = ?1 AND call = ?2", params![plan, call], |r| r.get(0))?;
-    let things = super::state::things_of(operation, &dossier, &value);
-    if things.is_empty() {
-        return Ok(());
-    }
-    let (email, blob) = super::state::seal(sealer, &things);
-    tx.execute(
-        "INSERT OR REPLACE INTO sealed(plan, call, email, things) VALUES (?1, ?2, ?3, ?4)",
-        params![plan, call, email.as_ref().map(|e| &e[..]), blob],
-    )?;
-    Ok(())
+/// A call to forget.
+struct Found {
+    plan: i64,
+    call: u32,
+    operation: String,
+    dossier: String,
+    body: Option<String>,
+}
+
+/// The prints of what a call changed (its body read as the memory reads
+/// it), and of its e-mail; `None` when it changed nothing the memory keeps.
+fn prints_of(sealer: &super::sealed::Sealer, f: &Found) -> Option<(Option<super::sealed::Print>, Vec<u8>)> {
+    let value = serde_json::from_str::<serde_json::Value>(f.body.as_deref()?).ok()?;
+    let things = super::state::things_of(&f.operation, &f.dossier, &value);
+    (!things.is_empty()).then(|| super::state::seal(sealer, &things))
 }
 
 fn keyed_hash(key: &[u8], operation: &str, body: &str) -> String {
