@@ -198,3 +198,50 @@ fn an_undo_after_a_forget_judges_the_forgotten_rows_as_before() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(verdicts("u1.csv"), before);
 }
+
+/// A kept run deleted in the page (« Supprimer »): its people are
+/// forgotten with it, and the same sheet run again sends nothing.
+#[test]
+fn a_kept_run_deleted_in_the_page_is_still_known_done() {
+    use crate::page::{client, open, sim_keys, start};
+    let sim = TestSim::start(Options { model: model(&[("D001", true), ("D002", true)]), ..Default::default() });
+    let w = Work::new();
+    let sheet =
+        w.csv_1252("s.csv", &["code_dossier;email;nom;offre", "D001;k1@ok.fr;Un;start", "D002;k2@ok.fr;Deux;start"]);
+    let data = w.path("donnees");
+    let folder = data.join("loopbatch/executions/k1");
+    std::fs::create_dir_all(&folder).unwrap();
+    let results = folder.join("p-resultats.csv");
+    let go = |results: &Path| {
+        w.bin_for(&sim)
+            .env("XDG_DATA_HOME", &data)
+            .args(["run", sheet.to_str().unwrap(), "--results", results.to_str().unwrap(), "--rate", "500/s"])
+            .output()
+            .unwrap()
+    };
+    assert_eq!(go(&results).status.code(), Some(0));
+    let sent = total(&sim);
+    let file = data.join("loopbatch/registre.sqlite3");
+    let registre = || {
+        ["", "-wal"]
+            .iter()
+            .flat_map(|s| std::fs::read(format!("{}{s}", file.display())).unwrap_or_default())
+            .collect::<Vec<u8>>()
+    };
+    assert!(holds(&registre(), "k1@ok.fr"), "the page's registre is the run's");
+    let p = start(&w, &sim_keys(&sim));
+    let cookie = open(&p);
+    let r = client()
+        .post(format!("{}/execution/k1/suppression", p.base))
+        .header("cookie", &cookie)
+        .header("origin", &p.base)
+        .send()
+        .unwrap();
+    assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+    assert!(!results.exists(), "deleted");
+    assert!(!holds(&registre(), "k1@ok.fr"), "its people forgotten");
+    let again = w.path("r2.csv");
+    assert_eq!(go(&again).status.code(), Some(0));
+    assert_eq!(total(&sim), sent, "nothing sent again");
+    assert!(results_csv(&again).iter().all(|l| l["statut"] == "DEJA_FAIT"));
+}
