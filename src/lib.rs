@@ -133,7 +133,12 @@ fn report_peak_memory() {
 /// The commands a usage error names: clap's own list (hidden ones left
 /// out), never a list kept by hand beside it.
 fn commands() -> String {
-    cli::Cli::command().get_subcommands().filter(|c| !c.is_hide_set()).map(|c| c.get_name()).collect::<Vec<_>>().join(", ")
+    cli::Cli::command()
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The language asked for, before the command line is parsed (the help

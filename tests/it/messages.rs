@@ -63,7 +63,10 @@ fn an_unknown_command_names_every_command() {
         let out = w.bin().args(["--lang", lang, "frob"]).output().unwrap();
         assert_eq!(out.status.code(), Some(2));
         let said = String::from_utf8_lossy(&out.stderr);
-        for c in ["check", "plan", "template", "run", "demo", "dossiers", "simulate", "ui", "registre", "verify", "history", "undo"] {
+        for c in [
+            "check", "plan", "template", "run", "demo", "dossiers", "simulate", "ui", "registre", "verify", "history",
+            "undo",
+        ] {
             assert!(said.contains(&format!(" {c}")), "{c} in {said}");
         }
     }
