@@ -154,6 +154,16 @@ impl Registre {
         Ok(written.refused)
     }
 
+    /// This connection becomes a run's writer's: SQLite no longer checks
+    /// the `CHECK` lists of `attempts` (`event`, `effect`) on its inserts.
+    /// It would build two temporary indexes of the lists for each row (a
+    /// third of a commit's statements' cost); the words this writer inserts
+    /// are the registre's own (`Event::word`, `effect`), which a test
+    /// inserts with the checks on.
+    pub(crate) fn become_run_writer(&self) {
+        let _ = self.conn.execute_batch("PRAGMA ignore_check_constraints = ON");
+    }
+
     /// A run resumed: not ended, its results to write again.
     pub fn resumed(&self, run: i64) -> crate::error::Result<()> {
         self.conn

@@ -211,6 +211,7 @@ fn next<'a>(shared: &'a Shared, mut q: MutexGuard<'a, Queue>, last: Instant) -> 
 }
 
 pub(super) fn writer(mut reg: Registre, run: i64, shared: &Shared) {
+    reg.become_run_writer();
     let mut batches = 0u32;
     let mut guard: Option<Guard> = None;
     let mut last = Instant::now();
