@@ -3,6 +3,23 @@
 //! A pipeline of stages, one module each (see ARCHITECTURE.md):
 //! read -> rows -> validate -> plan -> execute -> report.
 
+// Standard error written as `eprintln!` does, but a closed one (`2>&1 |
+// head`) is ignored instead of panicking: a run never dies of its words.
+// Declared before the modules, so it is the one they use.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub(crate) mod cli;
 mod cli_en;
 pub(crate) mod commands;

@@ -100,8 +100,10 @@ pub(crate) fn says_not_assigned(message: &str, list: &[String]) -> bool {
 pub(crate) const DEFAULT_ALREADY_DONE: &[&str] = &[MSG_ALREADY_ASSIGNED];
 
 /// The Cegid Loop operations a plan can hold, in per-dossier order. Adding
-/// one: a variant here (its name, route and idempotency below), the calls
-/// that need it in `plan::builder`, its behaviour in `simulator::state`.
+/// one: a variant here (its route, idempotency, what it changes and what
+/// undoes it below; the compiler asks for each), the calls that need it in
+/// `plan::builder`, its behaviour in `simulator::state`, its words in the
+/// catalogue (`messages::fr`, `messages::en`).
 #[derive(
     Debug,
     Clone,
@@ -158,8 +160,83 @@ impl Operation {
     /// provisionCompany does is not documented. Those two are settled (one
     /// deciding resend), never sent again blindly.
     pub fn idempotent(self) -> bool {
-        !matches!(self, Operation::AddClient | Operation::ProvisionCompany)
+        match self {
+            Operation::AddClient | Operation::ProvisionCompany => false,
+            Operation::AddOffer
+            | Operation::AddCollaborativeOffer
+            | Operation::UpdateClient
+            | Operation::RemoveApplication
+            | Operation::RemoveOffer => true,
+        }
     }
+
+    /// What an applied call changes in Loop, as the memory keeps it.
+    pub(crate) fn changes(self) -> Changes {
+        match self {
+            Operation::ProvisionCompany => Changes::Dossier,
+            Operation::AddOffer => Changes::DossierOffer { on: true },
+            Operation::RemoveOffer => Changes::DossierOffer { on: false },
+            Operation::AddClient => Changes::Person { on: true, created: true, fields: true },
+            Operation::AddCollaborativeOffer => Changes::Person { on: true, created: false, fields: false },
+            Operation::UpdateClient => Changes::Person { on: true, created: false, fields: true },
+            Operation::RemoveApplication => Changes::Person { on: false, created: false, fields: false },
+        }
+    }
+
+    /// Whether a refusal's message says what the call asks for is so
+    /// already. « déjà associé » to addClient may be someone else's
+    /// contact: never the goal.
+    pub(crate) fn goal_met_in(self, message: &str) -> bool {
+        match self {
+            Operation::RemoveApplication => known_answer(message) == Some(KnownAnswer::NotAssigned),
+            Operation::AddClient => false,
+            Operation::ProvisionCompany
+            | Operation::AddOffer
+            | Operation::AddCollaborativeOffer
+            | Operation::UpdateClient
+            | Operation::RemoveOffer => says_already(message),
+        }
+    }
+
+    /// What call, if any, undoes an applied call.
+    pub(crate) fn inverse(self) -> Inverse {
+        match self {
+            Operation::ProvisionCompany | Operation::AddOffer | Operation::RemoveOffer => Inverse::None,
+            Operation::AddClient => Inverse::WithdrawOffer { person_stays: true },
+            Operation::AddCollaborativeOffer => Inverse::WithdrawOffer { person_stays: false },
+            Operation::RemoveApplication => Inverse::GiveOfferBack,
+            Operation::UpdateClient => Inverse::RestoreFields,
+        }
+    }
+}
+
+/// What an operation changes in Loop, by the fields of its body
+/// (`codeDossier`, `offre`, `email`, the contact's fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Changes {
+    /// The dossier: provisioned.
+    Dossier,
+    /// The (dossier, offre): on or off. Off takes the offer from every
+    /// contact of the dossier too (Loop's removeOffer).
+    DossierOffer { on: bool },
+    /// The (dossier, e-mail, offre): on or off; `created`: the person is
+    /// created; `fields`: the contact fields it sends are set.
+    Person { on: bool, created: bool, fields: bool },
+}
+
+/// What undoes an applied call (`loopbatch undo`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Inverse {
+    /// No call of the API undoes it.
+    None,
+    /// removeApplication of the (dossier, e-mail, offre); `person_stays`:
+    /// the person it created stays (the API deletes no contact).
+    WithdrawOffer { person_stays: bool },
+    /// addCollaborativeOffer of the (dossier, e-mail, offre), unless the
+    /// dossier's offer was removed since.
+    GiveOfferBack,
+    /// updateClient with the values an earlier call sent.
+    RestoreFields,
 }
 
 /// The API routes, relative to the base URL's path: `[routes]` of

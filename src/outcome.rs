@@ -5,9 +5,10 @@
 use serde::{Deserialize, Serialize};
 
 /// Status words (keep them stable), from best to worst for a run. Adding
-/// one: a variant here (its word is the variant's in SCREAMING_SNAKE_CASE),
-/// the rule that gives it (`execute` or `job::fold`), its words for people
-/// (`report::advice_for`).
+/// one: a variant here (its word is the variant's in SCREAMING_SNAKE_CASE;
+/// its standing and colour below), its words in the catalogue
+/// (`messages::fr`, `messages::en`), the rule that gives it (`execute` or
+/// `job::fold`).
 #[derive(
     Debug,
     Clone,
@@ -46,7 +47,35 @@ impl Status {
 
     /// A success for the exit code: done now (OK) or before (DEJA_FAIT).
     pub fn is_success(self) -> bool {
-        matches!(self, Status::Ok | Status::DejaFait)
+        self.standing() == Standing::Done
+    }
+
+    /// What it says of a row, for what follows from it: the advice, the
+    /// page's colour, the exit code.
+    pub fn standing(self) -> Standing {
+        match self {
+            Status::Valide => Standing::Ready,
+            Status::DejaFait | Status::Ok => Standing::Done,
+            Status::Ignore => Standing::Skipped,
+            Status::NonExecute => Standing::NotRun,
+            Status::AVerifier => Standing::ToCheck,
+            Status::Erreur => Standing::Refused,
+            Status::Invalide => Standing::Invalid,
+        }
+    }
+
+    /// Its background colour in the results workbook (rows, chart).
+    pub fn colour(self) -> u32 {
+        match self {
+            Status::Valide => 0xE2F0D9,
+            Status::DejaFait => 0xC6E0B4,
+            Status::Ok => 0xA9D08E,
+            Status::Ignore => 0xEDEDED,
+            Status::NonExecute => 0xBDD7EE,
+            Status::AVerifier => 0xFFE699,
+            Status::Erreur => 0xFF9B9B,
+            Status::Invalide => 0xF8CBAD,
+        }
     }
 
     /// Its word in the results (`statut`).
@@ -58,6 +87,25 @@ impl Status {
     pub fn from_word(s: &str) -> Option<Status> {
         s.trim().parse().ok()
     }
+}
+
+/// What a status says of its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Checked, nothing sent yet.
+    Ready,
+    /// What the row asks for is done (now or before).
+    Done,
+    /// Nothing to do, or not sent because what it needs failed.
+    Skipped,
+    /// Not sent: the run stopped before it.
+    NotRun,
+    /// Its outcome is not known: to check in Loop.
+    ToCheck,
+    /// Loop refused it.
+    Refused,
+    /// The sheet's row is not valid: never sent.
+    Invalid,
 }
 
 /// The final outcome of one call.

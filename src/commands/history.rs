@@ -12,8 +12,7 @@ use crate::messages::{HistoryMessage, Text};
 use super::print_line;
 
 pub(super) fn history(args: &HistoryArgs, cfg: &Config) -> Result<u8> {
-    let lang = cfg.lang;
-    let since = args.since.as_deref().map(|d| job::parse_since(d, lang)).transpose()?;
+    let since = args.since.as_deref().map(job::parse_since).transpose()?;
     if let Some(out) = &args.results {
         job::history_target(out, cfg)?;
     }

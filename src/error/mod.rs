@@ -3,15 +3,13 @@
 //! Row problems are not errors: they are data written to the results. A
 //! `Failure` is what stops the whole command (a file that cannot be used, a
 //! run stopped by the gateway). Its kinds carry their context, put into
-//! words by `messages`; `Unusable` still carries a sentence said where
-//! raised (said from the catalogue already) in the memory's and the
-//! history's files, not converted yet (ARCHITECTURE.md).
+//! words by `messages`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod refusal;
-pub(crate) use refusal::{Holder, NoProof, Refusal, RunPlace};
+pub(crate) use refusal::{HistoryRefusal, Holder, MemoryRefusal, NoProof, Refusal, RunPlace, UndoRefusal};
 
 /// Exit codes, the same for every command: the README's « Codes de
 /// sortie » table says each once, `tests/it/exits.rs` checks both and
@@ -58,18 +56,13 @@ pub enum Failure {
     Internal { what: String },
     /// Something that keeps a command from starting (registre,
     /// configuration, keys, lock…), by kind with its context.
-    // Displayed in French, the default (as `Unusable` was; `Display` in
-    // `messages`); the edges say it in the user's language.
+    // Displayed in French, the default (`Display` in `messages`); the
+    // edges say it in the user's language.
     #[error("{0}")]
     Refused(Box<Refusal>),
     /// A run or a LoopHub listing that had to stop, by kind.
     #[error("{0}")]
     Halted(Box<Halt>),
-    /// The input, the configuration or the results location cannot be used
-    /// (said where it is raised, in the user's language; raised so only in
-    /// files not yet converted to `Refused`).
-    #[error("{0}")]
-    Unusable(String),
 }
 
 /// Why a file given to read cannot be used.
@@ -253,9 +246,9 @@ pub enum CallFault {
 }
 
 impl Failure {
-    /// The input, the configuration or the results location cannot be used.
-    pub fn unusable(message: impl Into<String>) -> Failure {
-        Failure::Unusable(message.into())
+    /// The user said no to the confirmation (a front end's `Confirm`).
+    pub fn declined() -> Failure {
+        Failure::refused(Refusal::Aborted)
     }
 
     /// Something that keeps a command from starting (boxed: a `Result`'s
@@ -296,8 +289,7 @@ impl Failure {
             | Failure::Plan { .. }
             | Failure::Results { .. }
             | Failure::Write { .. }
-            | Failure::Refused(_)
-            | Failure::Unusable(_) => exit::UNUSABLE,
+            | Failure::Refused(_) => exit::UNUSABLE,
             Failure::Halted(_) => exit::STOPPED,
             // As a panic of the process: Rust's own code for it.
             Failure::Internal { .. } => 101,
@@ -388,7 +380,7 @@ mod tests {
             Failure::halted(Halt::RegistreUnwritable { file: "r".into(), error: "x".into() }).exit(),
             exit::STOPPED
         );
-        assert_eq!(Failure::unusable("x").exit(), exit::UNUSABLE);
+        assert_eq!(Failure::refused(Refusal::History(HistoryRefusal::EmptySought)).exit(), exit::UNUSABLE);
         let internal = Failure::Internal { what: "task panicked".into() };
         assert_eq!(internal.exit(), 101);
         assert!(internal.text(Lang::Fr).starts_with("Erreur interne de loopbatch"), "{}", internal.text(Lang::Fr));

@@ -9,6 +9,12 @@ use crate::problems::Place;
 /// writes: each kind with the context its sentence needs (`messages`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Refusal {
+    /// `verify`, `registre close` or a resume refused by the memory.
+    Memory(MemoryRefusal),
+    /// `history` refused.
+    History(HistoryRefusal),
+    /// `undo` refused (nothing sent).
+    Undo(UndoRefusal),
     /// The registre on a network share (else in a synced folder).
     RegistreUnsafePlace {
         file: PathBuf,
@@ -258,4 +264,65 @@ pub struct Holder {
     pub machine: String,
     pub pid: u32,
     pub since: String,
+}
+
+/// Why the memory refuses `verify`, `registre close` or a resume.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MemoryRefusal {
+    /// `--resume` of a run closed with `registre close`.
+    ResumeClosed { run: i64 },
+    /// `verify`: the registre knows no run for these results.
+    VerifyNoRun { results: PathBuf },
+    /// `verify`: the results hold several sheets (their names).
+    VerifySheetNeeded { sheets: String },
+    /// `verify`: no such line, or a line that sent nothing.
+    VerifyNoLine { sheet: String, line: u32 },
+    /// `verify`: the row has no call whose outcome is unknown.
+    VerifyNotToCheck { sheet: String, line: u32 },
+    /// `verify`: the run is going (its lock is held).
+    VerifyGoing { results: PathBuf },
+    /// `registre close`: no such run, or one that ended.
+    CloseNoRun { run: i64 },
+    /// `registre close`: the run is going.
+    CloseGoing { run: i64 },
+}
+
+/// Why `history` refuses.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HistoryRefusal {
+    /// A date that is neither AAAA-MM-JJ nor JJ/MM/AAAA.
+    BadDate { value: String },
+    /// An export file that is neither .xlsx nor .csv.
+    Extension { path: PathBuf, ext: String },
+    /// `--results` names an existing file loopbatch did not write as a history.
+    NotAHistory { path: PathBuf },
+    /// `--results` names the results of a run.
+    RunResults { path: PathBuf },
+    /// `--registre` names a file that does not exist.
+    NoSuchRegistre { path: PathBuf },
+    /// An empty dossier code or e-mail.
+    EmptySought,
+}
+
+/// Why an undo does not start (nothing sent).
+#[derive(Debug, Clone, PartialEq)]
+pub enum UndoRefusal {
+    /// No such run in the registre.
+    NoRun { run: String, registre: String },
+    /// The run never ended.
+    NotEnded { run: i64 },
+    /// The plan kept beside its results is not (or no longer) the run's.
+    NoPlan { run: i64, plan: String },
+    /// The undo's results are the run's own.
+    SameResults,
+    /// The undo's results are another run's results.
+    RunResults { file: String },
+    /// The undo's results are a run's input sheet.
+    InputSheet { file: String },
+    /// The undo goes elsewhere than the undone run went (another place or key).
+    OtherTenant { run: i64, place: String, key: Option<String> },
+    /// `--resume` into the results of a run that is no undo.
+    ResumeNotUndo { results: String, run: i64 },
+    /// `--resume` into the results of an undo of another run.
+    ResumeOtherUndo { results: String, run: i64, undoes: i64, named: Option<String> },
 }

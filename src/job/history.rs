@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::error::{Failure, Result};
+use crate::error::{Failure, HistoryRefusal, Refusal, Result};
 use crate::i18n::Lang;
 use crate::messages::{HistoryMessage, Text};
 use crate::plan::Plan;
@@ -120,7 +120,7 @@ pub struct RunLine {
 
 /// `--since`, AAAA-MM-JJ or JJ/MM/AAAA, as AAAA-MM-JJ; a French (or
 /// English) sentence naming the value and the form expected otherwise.
-pub fn parse_since(value: &str, lang: Lang) -> Result<String> {
+pub fn parse_since(value: &str) -> Result<String> {
     let v = value.trim();
     let parts: Vec<&str> = v.split(['-', '/']).collect();
     let (y, m, d) = match parts.as_slice() {
@@ -134,7 +134,7 @@ pub fn parse_since(value: &str, lang: Lang) -> Result<String> {
     })();
     match date {
         Some(date) => Ok(format!("{:04}-{:02}-{:02}", date.year(), date.month() as u8, date.day())),
-        None => Err(Failure::unusable(HistoryMessage::BadDate { value: v }.text(lang))),
+        None => Err(Failure::refused(Refusal::History(HistoryRefusal::BadDate { value: v.to_string() }))),
     }
 }
 
@@ -186,7 +186,9 @@ fn registre(cfg: &Config) -> Result<Option<Registre>> {
     let path = crate::registre::location(cfg.registre.as_deref())?;
     if !path.exists() {
         if cfg.registre.is_some() {
-            return Err(Failure::unusable(HistoryMessage::NoSuchRegistre { path: &path }.text(cfg.lang)));
+            return Err(Failure::refused(Refusal::History(HistoryRefusal::NoSuchRegistre {
+                path: path.to_path_buf(),
+            })));
         }
         return Ok(None);
     }
@@ -199,17 +201,16 @@ fn registre(cfg: &Config) -> Result<Option<Registre>> {
 /// run going), or any existing file that is not a history loopbatch wrote
 /// (an input sheet, a results file).
 pub fn history_target(path: &Path, cfg: &Config) -> Result<()> {
-    let lang = cfg.lang;
-    export::history_format(path, lang)?;
+    export::history_format(path)?;
     let files = RunFiles::new(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
         .with_registre(cfg.registre.clone());
     // The registre is read only when it exists: asking never creates one.
     let recorded = files.registre().exists() && super::before::has_run(&files);
     if files.journal().exists() || recorded || super::before::is_running(&files) {
-        return Err(Failure::unusable(HistoryMessage::RunResults { path }.text(lang)));
+        return Err(Failure::refused(Refusal::History(HistoryRefusal::RunResults { path: path.to_path_buf() })));
     }
     if path.exists() && !export::is_history(path) {
-        return Err(Failure::unusable(HistoryMessage::NotAHistory { path }.text(lang)));
+        return Err(Failure::refused(Refusal::History(HistoryRefusal::NotAHistory { path: path.to_path_buf() })));
     }
     Ok(())
 }
@@ -219,7 +220,7 @@ pub fn history_target(path: &Path, cfg: &Config) -> Result<()> {
 pub fn history(cfg: &Config, who: &str, since: Option<&str>) -> Result<History> {
     let (sought_as, email) = sought(who, cfg);
     if sought_as.is_empty() {
-        return Err(Failure::unusable(HistoryMessage::EmptySought.text(cfg.lang)));
+        return Err(Failure::refused(Refusal::History(HistoryRefusal::EmptySought)));
     }
     let typed = crate::normalize::trim_cell(who).0.to_string();
     let key = match email {
@@ -524,8 +525,8 @@ impl RunLine {
 }
 
 /// Refuses an export file that is neither .xlsx nor .csv (before any work).
-pub fn history_format(path: &Path, lang: Lang) -> Result<()> {
-    export::history_format(path, lang).map(drop)
+pub fn history_format(path: &Path) -> Result<()> {
+    export::history_format(path).map(drop)
 }
 
 /// Writes a history, XLSX or CSV by the file's extension.
@@ -552,10 +553,10 @@ mod tests {
 
     #[test]
     fn a_date_in_either_form_and_a_wrong_one_named() {
-        assert_eq!(parse_since("2026-12-01", Lang::Fr).unwrap(), "2026-12-01");
-        assert_eq!(parse_since(" 1/12/2026 ", Lang::Fr).unwrap(), "2026-12-01");
+        assert_eq!(parse_since("2026-12-01").unwrap(), "2026-12-01");
+        assert_eq!(parse_since(" 1/12/2026 ").unwrap(), "2026-12-01");
         for bad in ["2026-13-01", "31/02/2026", "hier", "12/2026", "2026/12/01"] {
-            let said = parse_since(bad, Lang::Fr).unwrap_err().to_string();
+            let said = parse_since(bad).unwrap_err().to_string();
             assert!(said.contains(&format!("« {bad} »")) && said.contains("AAAA-MM-JJ"), "{said}");
         }
     }

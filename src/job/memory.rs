@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::error::Result;
+use crate::error::{Failure, MemoryRefusal, Result};
 use crate::execute::journal::Prior;
 use crate::i18n::Lang;
 use crate::messages::{MemoryMessage, Text};
@@ -101,7 +101,7 @@ pub(super) fn remember(
     if let Some(run) = except {
         let reg = Registre::open(&req.files.registre(), lang)?;
         if reg.closed(run)? {
-            return Err(crate::error::Failure::unusable(MemoryMessage::ResumeClosed { run }.text(lang)));
+            return Err(memory_refused(MemoryRefusal::ResumeClosed { run }));
         }
         checked = reg.run_checks(run)?;
     }
@@ -402,9 +402,8 @@ impl Recall {
 /// Refused while the run is going, and for a row with no such call.
 /// Returns the row's sheet and the calls recorded.
 pub fn verify(run: &RunFiles, sheet: Option<&str>, line: u32, done: bool, lang: Lang) -> Result<(String, usize)> {
-    use crate::error::Failure;
     let mut reg = Registre::open(&run.registre(), lang)?;
-    let no_run = || Failure::unusable(MemoryMessage::VerifyNoRun { results: run.results() }.text(lang));
+    let no_run = || memory_refused(MemoryRefusal::VerifyNoRun { results: run.results().to_path_buf() });
     let row = reg.run_for(run.results())?.ok_or_else(no_run)?;
     let plan = Plan::load_json(&run.plan()).map_err(|_| no_run())?;
     if plan.hash() != row.plan_hash {
@@ -419,7 +418,7 @@ pub fn verify(run: &RunFiles, sheet: Option<&str>, line: u32, done: bool, lang: 
         (None, [one]) => one.to_string(),
         (None, _) => {
             let sheets = sheets.join(", ");
-            return Err(Failure::unusable(MemoryMessage::VerifySheetNeeded { sheets: &sheets }.text(lang)));
+            return Err(memory_refused(MemoryRefusal::VerifySheetNeeded { sheets }));
         }
     };
     let serving: Vec<u32> = plan
@@ -429,14 +428,14 @@ pub fn verify(run: &RunFiles, sheet: Option<&str>, line: u32, done: bool, lang: 
         .map(|c| c.id)
         .collect();
     if serving.is_empty() {
-        return Err(Failure::unusable(MemoryMessage::VerifyNoLine { sheet: &feuille, line }.text(lang)));
+        return Err(memory_refused(MemoryRefusal::VerifyNoLine { sheet: feuille, line }));
     }
     if super::before::is_running(run) {
-        return Err(Failure::unusable(MemoryMessage::VerifyGoing { results: run.results() }.text(lang)));
+        return Err(memory_refused(MemoryRefusal::VerifyGoing { results: run.results().to_path_buf() }));
     }
     let calls = to_check(&mut reg, &row, &plan, &serving)?;
     if calls.is_empty() {
-        return Err(Failure::unusable(MemoryMessage::VerifyNotToCheck { sheet: &feuille, line }.text(lang)));
+        return Err(memory_refused(MemoryRefusal::VerifyNotToCheck { sheet: feuille, line }));
     }
     let check = crate::registre::state::Check { run: row.id, calls: &calls, done, feuille: &feuille, ligne: line };
     reg.record_check(&check)?;
@@ -488,28 +487,26 @@ fn to_check(reg: &mut Registre, row: &crate::registre::RunRow, plan: &Plan, serv
 /// resuming it (refused while a process holds it). Returns the calls now
 /// never sent and those now A_VERIFIER.
 pub fn close_run(registre: &std::path::Path, run: i64, lang: Lang) -> Result<(usize, usize)> {
-    use crate::error::Failure;
     let mut reg = Registre::open(registre, lang)?;
     let Some(results) = reg.results_of(run)? else {
-        return Err(Failure::unusable(MemoryMessage::CloseNoRun { run }.text(lang)));
+        return Err(memory_refused(MemoryRefusal::CloseNoRun { run }));
     };
     if super::before::is_running(&RunFiles::new(&results)) {
-        return Err(Failure::unusable(MemoryMessage::CloseGoing { run }.text(lang)));
+        return Err(memory_refused(MemoryRefusal::CloseGoing { run }));
     }
     let message = MemoryMessage::ClosedCall { run }.text(lang);
     match reg.close_run(run, &message)? {
         Some(c) => Ok((c.never_sent, c.to_check)),
-        None => Err(Failure::unusable(MemoryMessage::CloseNoRun { run }.text(lang))),
+        None => Err(memory_refused(MemoryRefusal::CloseNoRun { run })),
     }
 }
 
 /// The page's « Clore sans reprendre »: the last run of these results
 /// closed as `registre close` does. Returns what it says.
 pub fn close_results(files: &RunFiles, lang: Lang) -> Result<String> {
-    use crate::error::Failure;
     let registre = files.registre();
     let Some(row) = crate::execute::journal::run_info(&registre, files.results(), lang)? else {
-        return Err(Failure::unusable(MemoryMessage::VerifyNoRun { results: files.results() }.text(lang)));
+        return Err(memory_refused(MemoryRefusal::VerifyNoRun { results: files.results().to_path_buf() }));
     };
     // Stopped, and ended: it holds no call (those in flight were let
     // finish); closing it only means it is not resumed.
@@ -553,4 +550,8 @@ fn unsent_columns(plan: &Plan, rows: &mut [RowResult], lang: Lang) {
             rows[i].message = format!("{} {note}", rows[i].message);
         }
     }
+}
+
+fn memory_refused(r: MemoryRefusal) -> Failure {
+    Failure::refused(crate::error::Refusal::Memory(r))
 }

@@ -51,7 +51,7 @@ pub(crate) use crate::files::{owner_only_file, owner_only_folder, tighten};
 pub(crate) use crate::headers::Field;
 pub use crate::loop_api::Operation;
 pub(crate) use crate::outcome::format_local;
-pub use crate::outcome::{CallOutcome, Status};
+pub use crate::outcome::{CallOutcome, Standing, Status};
 pub use crate::pipeline::Prepared;
 pub use crate::plan::{Bodies, Plan, PlanCounts, RowCheck};
 pub use crate::portfolio::{Filter, Folder, Portfolio};

@@ -15,7 +15,7 @@ use crate::execute::journal::{self, Journal, Prior, Recorded, RunSpec, Take};
 use crate::execute::{Execution, RunOutcome, StopReason, Stopper};
 use crate::i18n::Lang;
 use crate::messages::{RunMessage, Text};
-use crate::outcome::{Status, now_iso};
+use crate::outcome::{Standing, Status, now_iso};
 use crate::plan::Plan;
 use crate::report::{self, RowResult};
 
@@ -413,7 +413,7 @@ impl Started<'_> {
         let nowhere = results.is_none().then(|| self.nowhere(lang));
         let exit_code = if outcome.stop.is_some() || nowhere.is_some() {
             exit::STOPPED
-        } else if rows.iter().any(|r| !matches!(r.status, Status::Ok | Status::DejaFait | Status::Ignore)) {
+        } else if rows.iter().any(|r| !matches!(r.status.standing(), Standing::Done | Standing::Skipped)) {
             exit::ROWS_FAILED
         } else {
             exit::OK

@@ -6,9 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::{Config, Keys};
-use crate::error::{Failure, Result};
+use crate::error::{Failure, Result, UndoRefusal};
 use crate::i18n::Lang;
-use crate::messages::{Text, UndoRefusal};
 use crate::outcome::Status;
 use crate::plan::Plan;
 use crate::plan::undo::{RowVerdict, Ticks, undo_plan};
@@ -64,13 +63,13 @@ impl UndoPreview {
     /// input sheet a run was made from. Exit 2, nothing written.
     pub fn results_allowed(&self, results: &Path, lang: Lang) -> Result<()> {
         if super::before::same_file(&self.results, results) {
-            return Err(Failure::unusable(UndoRefusal::SameResults.text(lang)));
+            return Err(undo_refused(UndoRefusal::SameResults));
         }
         let shown = results.display().to_string();
         let files = RunFiles::new(std::fs::canonicalize(results).unwrap_or_else(|_| results.to_path_buf()))
             .with_registre(Some(self.registre.clone()));
         if files.journal().exists() || super::before::has_run(&files) || super::before::is_running(&files) {
-            return Err(Failure::unusable(UndoRefusal::RunResults { file: &shown }.text(lang)));
+            return Err(undo_refused(UndoRefusal::RunResults { file: shown }));
         }
         if results.is_file() {
             let sha = std::fs::read(results).map(|b| format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(&b)));
@@ -79,7 +78,7 @@ impl UndoPreview {
                 Err(_) => false,
             };
             if input {
-                return Err(Failure::unusable(UndoRefusal::InputSheet { file: &shown }.text(lang)));
+                return Err(undo_refused(UndoRefusal::InputSheet { file: shown }));
             }
         }
         Ok(())
@@ -137,16 +136,16 @@ fn preview_of(
     let key = reg.undone_run(key)?;
     let registre_name = place.display().to_string();
     let Some(run) = key else {
-        return Err(Failure::unusable(UndoRefusal::NoRun { run: &shown, registre: &registre_name }.text(lang)));
+        return Err(undo_refused(UndoRefusal::NoRun { run: shown, registre: registre_name }));
     };
     if !run.ended {
-        return Err(Failure::unusable(UndoRefusal::NotEnded { run: run.id }.text(lang)));
+        return Err(undo_refused(UndoRefusal::NotEnded { run: run.id }));
     }
     let results = PathBuf::from(&run.results);
     let plan_path = RunFiles::new(&results).plan();
     let plan = Plan::load_json(&plan_path).ok().filter(|p| p.hash() == run.plan_hash).ok_or_else(|| {
         let shown = plan_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        Failure::unusable(UndoRefusal::NoPlan { run: run.id, plan: &shown }.text(lang))
+        undo_refused(UndoRefusal::NoPlan { run: run.id, plan: shown })
     })?;
     let tenant = run.tenant.as_deref().and_then(|t| serde_json::from_str(t).ok());
     let id = run.id;
@@ -234,8 +233,7 @@ pub async fn undo(
                 crate::error::Refusal::OtherKey { recorded, .. } => Some(recorded),
                 _ => None,
             };
-            let text = UndoRefusal::OtherTenant { run: undone_id, place: &place, key: key.as_deref() };
-            return Err(Failure::unusable(text.text(cfg.lang)));
+            return Err(undo_refused(UndoRefusal::OtherTenant { run: undone_id, place, key }));
         }
         Err(e) => return Err(e),
     };
@@ -263,12 +261,10 @@ fn resume_of(cfg: &Config, req: &UndoRequest, files: &RunFiles) -> Result<()> {
     }
     let (results, named) = (req.results.display().to_string(), named.map(|n| n.to_string()));
     let text = match undoes {
-        Some(other) => {
-            UndoRefusal::ResumeOtherUndo { results: &results, run: found, undoes: other, named: named.as_deref() }
-        }
-        None => UndoRefusal::ResumeNotUndo { results: &results, run: found },
+        Some(other) => UndoRefusal::ResumeOtherUndo { results, run: found, undoes: other, named },
+        None => UndoRefusal::ResumeNotUndo { results, run: found },
     };
-    Err(Failure::unusable(text.text(lang)))
+    Err(undo_refused(text))
 }
 
 /// Whether a plan is an undo's (its source fingerprint says so).
@@ -294,4 +290,8 @@ pub fn write_undo_dry_run(preview: &UndoPreview, path: &Path, lang: Lang) -> Res
     crate::report::results_format(path)?;
     let rows = undo_dry_results(preview);
     crate::report::write_results(path, &preview.plan.columns, &preview.plan.rows, &rows, lang)
+}
+
+fn undo_refused(r: UndoRefusal) -> Failure {
+    Failure::refused(crate::error::Refusal::Undo(r))
 }

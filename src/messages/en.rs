@@ -407,7 +407,6 @@ pub(super) fn failure(f: &Failure) -> String {
             }
         }
         Failure::Internal { .. } => "loopbatch internal error: a defect of the program, not of your file. Try again; if it happens again, report it.".into(),
-        Failure::Unusable(said) => said.clone(),
         Failure::Refused(r) => super::setup::refusal(r, crate::i18n::Lang::En),
         Failure::Halted(h) => super::setup::halt(h, crate::i18n::Lang::En),
     }

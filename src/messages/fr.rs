@@ -404,7 +404,6 @@ pub(super) fn failure(f: &Failure) -> String {
             }
         }
         Failure::Internal { .. } => "Erreur interne de loopbatch : c'est un défaut du programme, pas de votre fichier. Recommencez ; si cela se reproduit, signalez-le.".into(),
-        Failure::Unusable(said) => said.clone(),
         Failure::Refused(r) => super::setup::refusal(r, crate::i18n::Lang::Fr),
         Failure::Halted(h) => super::setup::halt(h, crate::i18n::Lang::Fr),
     }

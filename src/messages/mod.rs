@@ -23,7 +23,7 @@ pub(crate) use page::{
     memory_limits, plain_loopback, send_all_label,
 };
 pub(crate) use setup::{KeysKept, Notice};
-pub(crate) use undo::{UndoPageText, UndoRefusal, UndoText, undo_calls, verdict_said};
+pub(crate) use undo::{UndoPageText, UndoText, undo_calls, verdict_said};
 
 use crate::error::Failure;
 use crate::i18n::Lang;
@@ -563,3 +563,35 @@ pub(crate) fn kind(p: &Problem, lang: Lang) -> String {
 
 #[cfg(test)]
 mod tests;
+
+impl Text for crate::error::MemoryRefusal {
+    fn text(&self, lang: Lang) -> String {
+        use crate::error::MemoryRefusal as R;
+        match self {
+            R::ResumeClosed { run } => MemoryMessage::ResumeClosed { run: *run },
+            R::VerifyNoRun { results } => MemoryMessage::VerifyNoRun { results },
+            R::VerifySheetNeeded { sheets } => MemoryMessage::VerifySheetNeeded { sheets },
+            R::VerifyNoLine { sheet, line } => MemoryMessage::VerifyNoLine { sheet, line: *line },
+            R::VerifyNotToCheck { sheet, line } => MemoryMessage::VerifyNotToCheck { sheet, line: *line },
+            R::VerifyGoing { results } => MemoryMessage::VerifyGoing { results },
+            R::CloseNoRun { run } => MemoryMessage::CloseNoRun { run: *run },
+            R::CloseGoing { run } => MemoryMessage::CloseGoing { run: *run },
+        }
+        .text(lang)
+    }
+}
+
+impl Text for crate::error::HistoryRefusal {
+    fn text(&self, lang: Lang) -> String {
+        use crate::error::HistoryRefusal as R;
+        match self {
+            R::BadDate { value } => HistoryMessage::BadDate { value },
+            R::Extension { path, ext } => HistoryMessage::Extension { path, ext },
+            R::NotAHistory { path } => HistoryMessage::NotAHistory { path },
+            R::RunResults { path } => HistoryMessage::RunResults { path },
+            R::NoSuchRegistre { path } => HistoryMessage::NoSuchRegistre { path },
+            R::EmptySought => HistoryMessage::EmptySought,
+        }
+        .text(lang)
+    }
+}

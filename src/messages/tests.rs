@@ -212,6 +212,12 @@ fn refusals() -> Vec<Failure> {
         Failure::refused(Refusal::RunTaken { results: "resultats.xlsx".into(), holder: Some(holder) }),
         Failure::refused(Refusal::RunTaken { results: "resultats.xlsx".into(), holder: None }),
         Failure::refused(Refusal::OtherKey { recorded: "ab***yz".into(), now: "ab***yz".into(), look_alike: true }),
+        Failure::refused(Refusal::Memory(crate::error::MemoryRefusal::VerifyNoLine {
+            sheet: "Feuil1".into(),
+            line: 7,
+        })),
+        Failure::refused(Refusal::History(crate::error::HistoryRefusal::BadDate { value: "31/13/2026".into() })),
+        Failure::refused(Refusal::Undo(crate::error::UndoRefusal::NotEnded { run: 12 })),
         Failure::halted(Halt::RegistreUnwritable { file: registre(), error: "disque plein".into() }),
         Failure::halted(Halt::LoopHub {
             call: LoopHubCall { method: "POST".into(), route: "/loophub/folders".into(), key: "ab***yz".into() },

@@ -2,6 +2,7 @@
 //! each inverse call gives back and what it cannot, and why a row makes no
 //! call. The verdict words themselves never change with the language.
 
+use crate::error::UndoRefusal;
 use crate::i18n::Lang;
 
 use super::Text;
@@ -41,6 +42,12 @@ pub(crate) enum UndoText<'a> {
     },
     Updated {
         email: &'a str,
+    },
+    /// A contact's call no call of the API undoes.
+    NoInverse {
+        operation: &'a str,
+        email: &'a str,
+        dossier: &'a str,
     },
     /// updateClient undone by updateClient: the fields given back.
     FieldsRestored {
@@ -151,6 +158,11 @@ fn fr(t: &UndoText<'_>) -> String {
         Provisioned { dossier } => {
             format!("le provisionnement de {dossier} ne se défait pas : le dossier reste opérationnel")
         }
+        NoInverse { operation, email, dossier } => {
+            format!(
+                "{operation} pour {email} sur {dossier} ne se défait pas : l'API de Loop n'a pas d'appel qui l'annule"
+            )
+        }
         Updated { email } => format!(
             "la modification de {email} (updateClient) ne se défait pas : loopbatch ne connaît pas avec certitude les valeurs d'avant (aucun appel loopbatch antérieur ne les a envoyées, ou un appel suivant les a changées)"
         ),
@@ -236,6 +248,9 @@ fn en(t: &UndoText<'_>) -> String {
         Provisioned { dossier } => {
             format!("the provisioning of {dossier} cannot be undone: the dossier stays operational")
         }
+        NoInverse { operation, email, dossier } => {
+            format!("{operation} for {email} on {dossier} cannot be undone: Loop's API has no call that reverses it")
+        }
         Updated { email } => {
             format!(
                 "the change of {email} (updateClient) cannot be undone: loopbatch does not know the earlier values for sure"
@@ -290,30 +305,7 @@ fn en(t: &UndoText<'_>) -> String {
     }
 }
 
-/// Why an undo does not start (nothing sent).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum UndoRefusal<'a> {
-    /// No such run in the registre.
-    NoRun { run: &'a str, registre: &'a str },
-    /// The run never ended.
-    NotEnded { run: i64 },
-    /// The plan kept beside its results is not (or no longer) the run's.
-    NoPlan { run: i64, plan: &'a str },
-    /// The undo's results are the run's own.
-    SameResults,
-    /// The undo's results are another run's results.
-    RunResults { file: &'a str },
-    /// The undo's results are a run's input sheet.
-    InputSheet { file: &'a str },
-    /// The undo goes elsewhere than the undone run went (another place or key).
-    OtherTenant { run: i64, place: &'a str, key: Option<&'a str> },
-    /// `--resume` into the results of a run that is no undo.
-    ResumeNotUndo { results: &'a str, run: i64 },
-    /// `--resume` into the results of an undo of another run.
-    ResumeOtherUndo { results: &'a str, run: i64, undoes: i64, named: Option<&'a str> },
-}
-
-impl Text for UndoRefusal<'_> {
+impl Text for UndoRefusal {
     fn text(&self, lang: Lang) -> String {
         use UndoRefusal::*;
         match (lang, self) {
@@ -355,11 +347,11 @@ impl Text for UndoRefusal<'_> {
             ),
             (Lang::Fr, OtherTenant { run, place, key }) => format!(
                 "L'exécution n° {run} a été faite sur {place}{} : son annulation ne peut aller que là. Rien n'a été envoyé. Annulez-la avec l'adresse (base_url, domaine) et les clés d'API de ce tenant (la configuration ou les variables d'environnement de ce cabinet).",
-                key.map(|k| format!(", avec la clé d'API {k}")).unwrap_or_default()
+                key.as_ref().map(|k| format!(", avec la clé d'API {k}")).unwrap_or_default()
             ),
             (Lang::En, OtherTenant { run, place, key }) => format!(
                 "Run no. {run} was made on {place}{}: its undo can only go there. Nothing was sent. Undo it with that tenant's address (base_url, domain) and API keys (that firm's configuration or environment variables).",
-                key.map(|k| format!(", with the API key {k}")).unwrap_or_default()
+                key.as_ref().map(|k| format!(", with the API key {k}")).unwrap_or_default()
             ),
             (Lang::Fr, ResumeNotUndo { results, run }) => format!(
                 "Les résultats {results} sont ceux de l'exécution n° {run}, qui n'est pas une annulation : « loopbatch undo --resume » ne reprend qu'une annulation. Pour reprendre cette exécution, lancez « loopbatch run » avec --resume et ces résultats. Rien n'a été envoyé."
@@ -369,11 +361,11 @@ impl Text for UndoRefusal<'_> {
             ),
             (Lang::Fr, ResumeOtherUndo { results, run, undoes, named }) => format!(
                 "Les résultats {results} sont ceux de l'exécution n° {run}, qui annule l'exécution n° {undoes}{} : reprenez-la avec « loopbatch undo {undoes} --results {results} --resume ». Rien n'a été envoyé.",
-                named.map(|n| format!(", pas l'exécution n° {n}")).unwrap_or_default()
+                named.as_ref().map(|n| format!(", pas l'exécution n° {n}")).unwrap_or_default()
             ),
             (Lang::En, ResumeOtherUndo { results, run, undoes, named }) => format!(
                 "The results {results} are those of run no. {run}, which undoes run no. {undoes}{}: resume it with “loopbatch undo {undoes} --results {results} --resume”. Nothing was sent.",
-                named.map(|n| format!(", not run no. {n}")).unwrap_or_default()
+                named.as_ref().map(|n| format!(", not run no. {n}")).unwrap_or_default()
             ),
         }
     }

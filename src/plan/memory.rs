@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::config::Routes;
 use crate::loop_api::Operation;
-use crate::registre::state::{FIELDS, Memory, Seen, Target, Thing, Unended, things_of};
+use crate::registre::state::{Memory, Seen, Target, Thing, Unended, is_contact_field, things_of};
 
 use super::{Call, Plan};
 
@@ -164,12 +164,12 @@ fn change_instead(
         .iter()
         .any(|(t, target)| matches!(t, Thing::Person(..)) && memory.state(t).is_some_and(|s| &s.0 == target));
     let mut changed = Map::new();
-    for f in FIELDS {
-        let Some(v) = body.get(f).filter(|v| !v.is_null()) else { continue };
-        let thing = things.iter().find(|(t, _)| matches!(t, Thing::Field(_, name) if *name == f));
+    let fields = body.as_object().into_iter().flatten().filter(|(f, v)| is_contact_field(f) && !v.is_null());
+    for (f, v) in fields {
+        let thing = things.iter().find(|(t, _)| matches!(t, Thing::Field(_, name) if name == f));
         let same = thing.is_some_and(|(t, target)| memory.state(t).is_some_and(|s| &s.0 == target));
         if !same {
-            changed.insert(f.to_string(), v.clone());
+            changed.insert(f.clone(), v.clone());
         }
     }
     let pick = |keys: &[&str]| {

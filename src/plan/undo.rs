@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 
 use crate::config::Routes;
 use crate::i18n::Lang;
-use crate::loop_api::Operation;
+use crate::loop_api::{Changes, Inverse, Operation};
 use crate::messages::{Text, UndoText};
 use crate::registre::state::{Thing, things_of};
 use crate::registre::undo::{CallEffect, Effect, UNDO_PREFIX, UndoFacts};
@@ -136,7 +136,8 @@ fn call_verdict(c: &CallEffect, facts: &UndoFacts, lang: Lang, future: bool) -> 
         }
         Effect::Changed => {}
     }
-    if op == Operation::RemoveApplication && facts.offer_removed_after(dossier, offre, c.order) {
+    let inverse = op.inverse();
+    if inverse == Inverse::GiveOfferBack && facts.offer_removed_after(dossier, offre, c.order) {
         return v(Verdict::Irreversible, None, said(UndoText::OfferRemovedSince { offre, email, dossier }));
     }
     let later =
@@ -145,23 +146,19 @@ fn call_verdict(c: &CallEffect, facts: &UndoFacts, lang: Lang, future: bool) -> 
         return v(Verdict::Refuse, None, said(UndoText::ChangedSince { operation: op.name(), dossier, run }));
     }
     let person = || Some((Operation::RemoveApplication, person_body(c)));
-    match op {
-        Operation::AddCollaborativeOffer => {
+    match inverse {
+        Inverse::WithdrawOffer { person_stays: false } => {
             v(Verdict::Partiel, person(), said(UndoText::OfferWithdrawn { offre, email, dossier, future }))
         }
-        Operation::AddClient => {
+        Inverse::WithdrawOffer { person_stays: true } => {
             v(Verdict::Partiel, person(), said(UndoText::ClientStays { offre, email, dossier, future }))
         }
-        Operation::RemoveApplication => v(
+        Inverse::GiveOfferBack => v(
             Verdict::Annulable,
             Some((Operation::AddCollaborativeOffer, person_body(c))),
             said(UndoText::OfferGivenBack { offre, email, dossier, future }),
         ),
-        Operation::AddOffer | Operation::RemoveOffer => {
-            v(Verdict::Irreversible, None, said(UndoText::DossierOffer { operation: op.name(), offre, dossier }))
-        }
-        Operation::ProvisionCompany => v(Verdict::Irreversible, None, said(UndoText::Provisioned { dossier })),
-        Operation::UpdateClient => match fields_before(c, facts) {
+        Inverse::RestoreFields => match fields_before(c, facts) {
             Some((body, names)) => {
                 let text =
                     UndoText::FieldsRestored { email, fields: &names.join(", "), offer: !offre.is_empty(), future };
@@ -169,13 +166,21 @@ fn call_verdict(c: &CallEffect, facts: &UndoFacts, lang: Lang, future: bool) -> 
             }
             None => v(Verdict::Irreversible, None, said(UndoText::Updated { email })),
         },
+        Inverse::None => {
+            let text = match op.changes() {
+                Changes::Dossier => UndoText::Provisioned { dossier },
+                Changes::DossierOffer { .. } => UndoText::DossierOffer { operation: op.name(), offre, dossier },
+                Changes::Person { .. } => UndoText::NoInverse { operation: op.name(), email, dossier },
+            };
+            v(Verdict::Irreversible, None, said(text))
+        }
     }
 }
 
 /// An updateClient's inverse: each field it sent back to the value an
 /// earlier applied call sent (and no later call of the run changed);
 /// `None` when one field has no such value. The body and the fields' names.
-fn fields_before(c: &CallEffect, facts: &UndoFacts) -> Option<(serde_json::Value, Vec<&'static str>)> {
+fn fields_before(c: &CallEffect, facts: &UndoFacts) -> Option<(serde_json::Value, Vec<String>)> {
     let mut body = serde_json::Map::new();
     body.insert("email".into(), c.body.get("email")?.clone());
     body.insert("codeDossier".into(), c.body.get("codeDossier")?.clone());
@@ -188,7 +193,7 @@ fn fields_before(c: &CallEffect, facts: &UndoFacts) -> Option<(serde_json::Value
         }
         let (_, value) = seen.iter().filter(|(order, _)| *order < c.order).max_by_key(|(order, _)| *order)?;
         body.insert(name.to_string(), serde_json::from_str(value).ok()?);
-        names.push(*name);
+        names.push(name.clone());
     }
     (!names.is_empty()).then_some((serde_json::Value::Object(body), names))
 }
@@ -199,8 +204,8 @@ fn changed_later(facts: &UndoFacts, thing: &Thing, op: Operation) -> Option<i64>
     let restored = match thing {
         Thing::Person(..) => true,
         Thing::Created(_) => false,
-        Thing::Field(..) => op == Operation::UpdateClient,
-        Thing::Dossier(_) | Thing::Offer(..) => !matches!(op, Operation::AddClient | Operation::UpdateClient),
+        Thing::Field(..) => op.inverse() == Inverse::RestoreFields,
+        Thing::Dossier(_) | Thing::Offer(..) => !matches!(op.changes(), Changes::Person { fields: true, .. }),
     };
     if restored { facts.changed_later(thing) } else { None }
 }
@@ -331,7 +336,7 @@ fn unlink_shared(
 }
 
 /// An inverse call: its operation, its body, the rows it serves.
-type Inverse = (Operation, serde_json::Value, Vec<RowRef>);
+type InverseCall = (Operation, serde_json::Value, Vec<RowRef>);
 
 /// The undo's plan: the run's rows with their verdict last, and the
 /// inverse calls of the rows that go, in the reverse order of the run's
@@ -366,7 +371,7 @@ fn build(
         })
         .collect();
     // The inverse of each original call, once, with the rows it serves.
-    let mut inverses: BTreeMap<std::cmp::Reverse<(i64, u32)>, Inverse> = BTreeMap::new();
+    let mut inverses: BTreeMap<std::cmp::Reverse<(i64, u32)>, InverseCall> = BTreeMap::new();
     for (i, calls) in per_row.iter().enumerate() {
         if !verdicts[i].goes {
             continue;

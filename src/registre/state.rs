@@ -17,12 +17,17 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
+use crate::loop_api::{Changes, Operation};
 use crate::normalize::email_key;
 
 use super::Registre;
 
-/// The contact fields the memory keeps, as the bodies name them.
-pub(crate) const FIELDS: [&str; 7] = ["nom", "prenom", "telephone", "profile", "social", "actif", "defaultIssuer"];
+/// Whether a body's key is a contact field the memory keeps: every key
+/// but those that say which dossier, person and offer (a column the sheet
+/// gains and a body sends is kept without a list to update).
+pub(crate) fn is_contact_field(key: &str) -> bool {
+    !matches!(key, "email" | "codeDossier" | "offre")
+}
 
 /// A thing a call changes in Loop.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -30,7 +35,7 @@ pub(crate) enum Thing {
     Dossier(String),
     Offer(String, String),
     Person(String, String, String),
-    Field(String, &'static str),
+    Field(String, String),
     Created(String),
 }
 
@@ -105,36 +110,31 @@ pub(crate) fn things_of(operation: &str, dossier: &str, body: &serde_json::Value
         _ => Vec::new(),
     };
     let fields = |out: &mut Vec<(Thing, Target)>| {
-        if let Some(e) = &email {
-            for f in FIELDS {
-                if let Some(v) = body.get(f).filter(|v| !v.is_null()) {
-                    out.push((Thing::Field(e.clone(), f), Target::Value(v.to_string())));
-                }
+        if let (Some(e), Some(object)) = (&email, body.as_object()) {
+            for (f, v) in object.iter().filter(|(f, v)| is_contact_field(f) && !v.is_null()) {
+                out.push((Thing::Field(e.clone(), f.clone()), Target::Value(v.to_string())));
             }
         }
     };
-    match operation {
-        "provisionCompany" => vec![(Thing::Dossier(dossier), Target::On)],
-        "addOffer" | "removeOffer" => {
-            let target = if operation == "addOffer" { Target::On } else { Target::Off };
+    let Ok(op) = serde_json::from_value::<Operation>(serde_json::Value::String(operation.to_string())) else {
+        return Vec::new();
+    };
+    match op.changes() {
+        Changes::Dossier => vec![(Thing::Dossier(dossier), Target::On)],
+        Changes::DossierOffer { on } => {
+            let target = if on { Target::On } else { Target::Off };
             offre.map(|o| vec![(Thing::Offer(dossier, o), target)]).unwrap_or_default()
         }
-        "addClient" => {
-            let mut out = person(Target::On);
-            if let Some(e) = &email {
+        Changes::Person { on, created, fields: sets_fields } => {
+            let mut out = person(if on { Target::On } else { Target::Off });
+            if let (true, Some(e)) = (created, &email) {
                 out.push((Thing::Created(e.clone()), Target::On));
             }
-            fields(&mut out);
+            if sets_fields {
+                fields(&mut out);
+            }
             out
         }
-        "addCollaborativeOffer" => person(Target::On),
-        "removeApplication" => person(Target::Off),
-        "updateClient" => {
-            let mut out = person(Target::On);
-            fields(&mut out);
-            out
-        }
-        _ => Vec::new(),
     }
 }
 
@@ -458,7 +458,10 @@ mod tests {
         m.record(things_of("addClient", "D1", &add), Kind::Applied, (1, 0), &seen(1));
         let person = Thing::Person("D1".into(), "ana@x.fr".into(), "start".into());
         assert_eq!(m.state(&person).map(|s| s.0), Some(Target::On));
-        assert_eq!(m.state(&Thing::Field("ana@x.fr".into(), "nom")).map(|s| s.0), Some(Target::Value("\"A\"".into())));
+        assert_eq!(
+            m.state(&Thing::Field("ana@x.fr".into(), "nom".into())).map(|s| s.0),
+            Some(Target::Value("\"A\"".into()))
+        );
         let remove = serde_json::json!({"codeDossier": "D1", "offre": "start"});
         m.record(things_of("removeOffer", "D1", &remove), Kind::Applied, (2, 0), &seen(2));
         assert_eq!(m.state(&person), Some((Target::Off, seen(2))));

@@ -226,13 +226,8 @@ fn effect_of(conn: &Connection, run: i64, call: u32, operation: &str) -> rusqlit
 
 /// A refusal that says what the call asked for is so already.
 fn goal_met(operation: &str, message: &str) -> bool {
-    use crate::loop_api::{KnownAnswer, known_answer};
-    match operation {
-        "removeApplication" => known_answer(message) == Some(KnownAnswer::NotAssigned),
-        // « déjà associé » may be someone else's contact: never the goal.
-        "addClient" => false,
-        _ => crate::loop_api::says_already(message),
-    }
+    serde_json::from_value::<crate::loop_api::Operation>(serde_json::Value::String(operation.to_string()))
+        .is_ok_and(|op| op.goal_met_in(message))
 }
 
 /// The calls of a run's plan: (call, operation, dossier, body).

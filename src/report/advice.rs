@@ -6,7 +6,7 @@
 use crate::i18n::Lang;
 use crate::loop_api::{Operation, known_answer};
 use crate::messages::{self, Advice};
-use crate::outcome::Status;
+use crate::outcome::{Standing, Status};
 
 use super::RowResult;
 
@@ -15,19 +15,19 @@ use super::RowResult;
 /// kind of Loop's own words (`loop_api`); never from the engine's sentences.
 /// Empty when there is nothing to do.
 pub fn advice_for(r: &RowResult, lang: Lang) -> &'static str {
-    let kind = match r.status {
-        Status::Ok | Status::DejaFait => return "",
-        Status::Valide => Advice::Start,
-        Status::Invalide => Advice::FixCell,
+    let kind = match r.status.standing() {
+        Standing::Done => return "",
+        Standing::Ready => Advice::Start,
+        Standing::Invalid => Advice::FixCell,
         // Not sent at a call's step: what it depends on failed (a row with
         // nothing to do has no call's step).
-        Status::Ignore if Operation::all().any(|o| o.name() == r.etape) => Advice::FixWhatItDependsOn,
-        Status::Ignore => return "",
-        Status::NonExecute => Advice::Resume,
-        Status::AVerifier => Advice::CheckInLoop,
+        Standing::Skipped if Operation::all().any(|o| o.name() == r.etape) => Advice::FixWhatItDependsOn,
+        Standing::Skipped => return "",
+        Standing::NotRun => Advice::Resume,
+        Standing::ToCheck => Advice::CheckInLoop,
         // The gateway answers a refused key, and only that, with 401.
-        Status::Erreur if r.code_http == Some(401) => Advice::KeyRefused,
-        Status::Erreur => Advice::Refused(known_answer(&r.message)),
+        Standing::Refused if r.code_http == Some(401) => Advice::KeyRefused,
+        Standing::Refused => Advice::Refused(known_answer(&r.message)),
     };
     messages::advice(kind, lang)
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use rust_xlsxwriter::XlsxError;
 
-use crate::error::{Failure, Result, WriteProblem};
+use crate::error::{Failure, HistoryRefusal, Refusal, Result, WriteProblem};
 use crate::files::write_atomic;
 use crate::i18n::Lang;
 use crate::messages::{HistoryMessage, Text};
@@ -62,7 +62,7 @@ fn cell(v: &str, lang: Lang) -> std::borrow::Cow<'_, str> {
 /// Whether an existing file is a history loopbatch wrote (its header is
 /// one of the history's): the only kind `--results` may replace.
 pub(crate) fn is_history(path: &Path) -> bool {
-    let first_row: Option<Vec<String>> = match history_format(path, Lang::Fr) {
+    let first_row: Option<Vec<String>> = match history_format(path) {
         Ok(ResultsFormat::Csv) => std::fs::read(path).ok().map(|bytes| {
             let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
             let line = body.split(|b| *b == b'\n').next().unwrap_or_default();
@@ -86,14 +86,14 @@ pub(crate) fn is_history(path: &Path) -> bool {
 const NUMBERS: [&str; 4] = ["execution", "ligne", "appel", "code_http"];
 
 /// The format of a history file, from its extension: .xlsx or .csv only.
-pub(crate) fn history_format(path: &Path, lang: Lang) -> Result<ResultsFormat> {
+pub(crate) fn history_format(path: &Path) -> Result<ResultsFormat> {
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     match ext.as_deref() {
         Some("xlsx") => Ok(ResultsFormat::Xlsx),
         Some("csv") => Ok(ResultsFormat::Csv),
         other => {
             let ext = other.map(|e| format!(".{e}")).unwrap_or_default();
-            Err(Failure::unusable(HistoryMessage::Extension { path, ext: &ext }.text(lang)))
+            Err(Failure::refused(Refusal::History(HistoryRefusal::Extension { path: path.to_path_buf(), ext })))
         }
     }
 }
@@ -101,7 +101,7 @@ pub(crate) fn history_format(path: &Path, lang: Lang) -> Result<ResultsFormat> {
 /// Writes a history table (`header`, one `Vec` per line), XLSX or CSV by
 /// the file's extension, whole or not at all.
 pub(crate) fn write_history(path: &Path, header: &[&str], lines: &[Vec<String>], lang: Lang) -> Result<()> {
-    match history_format(path, lang)? {
+    match history_format(path)? {
         ResultsFormat::Csv => write_plain_csv(path, header, lines),
         ResultsFormat::Xlsx => {
             let bytes = history_xlsx(header, lines, lang)
@@ -148,11 +148,11 @@ mod tests {
 
     #[test]
     fn only_xlsx_and_csv_and_the_other_extension_is_named() {
-        assert_eq!(history_format(Path::new("h.XLSX"), Lang::Fr).unwrap(), ResultsFormat::Xlsx);
-        assert_eq!(history_format(Path::new("h.csv"), Lang::Fr).unwrap(), ResultsFormat::Csv);
-        let said = history_format(Path::new("h.pdf"), Lang::Fr).unwrap_err().to_string();
+        assert_eq!(history_format(Path::new("h.XLSX")).unwrap(), ResultsFormat::Xlsx);
+        assert_eq!(history_format(Path::new("h.csv")).unwrap(), ResultsFormat::Csv);
+        let said = history_format(Path::new("h.pdf")).unwrap_err().to_string();
         assert!(said.contains("« .pdf »") && said.contains(".xlsx ou en .csv"), "{said}");
-        let said = history_format(Path::new("historique"), Lang::En).unwrap_err().to_string();
+        let said = history_format(Path::new("historique")).unwrap_err().text(Lang::En);
         assert!(said.contains("history is written as .xlsx or .csv"), "{said}");
     }
 }

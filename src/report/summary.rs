@@ -16,16 +16,7 @@ use super::RowResult;
 /// Background colour of the row in the XLSX results (and of its slice in
 /// the chart): one per status.
 pub(super) fn status_color(status: Status) -> u32 {
-    match status {
-        Status::Valide => 0xE2F0D9,
-        Status::DejaFait => 0xC6E0B4,
-        Status::Ok => 0xA9D08E,
-        Status::Ignore => 0xEDEDED,
-        Status::NonExecute => 0xBDD7EE,
-        Status::AVerifier => 0xFFE699,
-        Status::Erreur => 0xFF9B9B,
-        Status::Invalide => 0xF8CBAD,
-    }
+    status.colour()
 }
 
 /// "Résumé": counts per status with a chart, then counts per message.

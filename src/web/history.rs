@@ -37,7 +37,7 @@ enum Found {
 pub(super) async fn view(State(app): State<Shared>, Query(a): Query<Asked>) -> Response<Body> {
     let (lang, cfg) = (app.lang(), app.config());
     let (q, depuis) = (a.q.trim().to_string(), a.depuis.trim().to_string());
-    let since = match (!depuis.is_empty()).then(|| job::parse_since(&depuis, lang)).transpose() {
+    let since = match (!depuis.is_empty()).then(|| job::parse_since(&depuis)).transpose() {
         Ok(s) => s,
         Err(f) => {
             let said = crate::messages::Text::text(&f, lang);
@@ -66,7 +66,7 @@ pub(super) async fn download(State(app): State<Shared>, Query(a): Query<Asked>) 
         return axum::response::IntoResponse::into_response(axum::response::Redirect::to("/historique"));
     }
     let made = tokio::task::spawn_blocking(move || {
-        let since = (!depuis.is_empty()).then(|| job::parse_since(&depuis, lang)).transpose()?;
+        let since = (!depuis.is_empty()).then(|| job::parse_since(&depuis)).transpose()?;
         let h = job::history(&cfg, &q, since.as_deref())?;
         job::history_xlsx(&h, lang).map(|bytes| (h.sought, bytes))
     })

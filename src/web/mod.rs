@@ -436,7 +436,7 @@ fn failed(app: &App, f: &Failure, next: Option<(&str, &str)>) -> Response<Body> 
         Failure::Input { .. } | Failure::Plan { .. } | Failure::Results { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         // The server's own disk.
         Failure::Write { .. } => StatusCode::INTERNAL_SERVER_ERROR,
-        Failure::Unusable(_) | Failure::Refused(_) => StatusCode::BAD_REQUEST,
+        Failure::Refused(_) => StatusCode::BAD_REQUEST,
         Failure::Halted(_) => StatusCode::BAD_GATEWAY,
         Failure::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     };

@@ -7,8 +7,8 @@ use maud::{Markup, html};
 use super::pages::layout;
 use super::progress::{self, Progress, RunState};
 use crate::job::Lang;
-use crate::job::Status;
 use crate::job::{self, Plan, RunReport};
+use crate::job::{Standing, Status};
 use crate::messages::{HistoryText, RunMessage, RunText, Text, UndoPageText, VerifyText, verdict_said};
 
 /// Result rows shown at most (the files hold them all).
@@ -130,12 +130,12 @@ fn undo_button(id: &str, lang: Lang) -> Markup {
 
 /// The CSS class of a status's colour.
 pub(super) fn tone(s: Status) -> &'static str {
-    match s {
-        Status::Ok | Status::Valide | Status::DejaFait => "ok",
-        Status::Ignore => "ignore",
-        Status::NonExecute => "not-run",
-        Status::AVerifier => "check",
-        Status::Erreur | Status::Invalide => "error",
+    match s.standing() {
+        Standing::Done | Standing::Ready => "ok",
+        Standing::Skipped => "ignore",
+        Standing::NotRun => "not-run",
+        Standing::ToCheck => "check",
+        Standing::Refused | Standing::Invalid => "error",
     }
 }
 

@@ -198,7 +198,7 @@ fn two_runs_live_in_one_process_and_a_remote_host_asks_first() {
     let record = asked.clone();
     let confirm: Confirm = Box::new(move |c| {
         *record.lock().unwrap() = Some(c);
-        Box::pin(async { Err(loopbatch::job::Failure::unusable("refusé")) })
+        Box::pin(async { Err(loopbatch::job::Failure::declined()) })
     });
     let (events, _) = recorder();
     let out = w.path("remote.xlsx");
@@ -207,7 +207,7 @@ fn two_runs_live_in_one_process_and_a_remote_host_asks_first() {
         .block_on(job::run(&remote, sheet_request(&a, &out), events, Stopper::default(), confirm))
         .err()
         .expect("refused");
-    assert_eq!(err.to_string(), "refusé");
+    assert_eq!(err.exit(), loopbatch::job::exit::UNUSABLE, "{err}");
     let c = asked.lock().unwrap().clone().expect("asked");
     assert_eq!(c.host, "api.cabinet.invalid");
     assert!(c.calls > 0 && c.calls_per_route.values().sum::<usize>() == c.calls);

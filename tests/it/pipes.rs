@@ -156,3 +156,40 @@ fn the_dossiers_list_into_a_closed_pipe_exits_0() {
     no_word_of_the_pipe(&stderr);
     assert!(stderr.contains("4 / 4"), "the count still said on standard error: {stderr}");
 }
+
+/// `loopbatch run … 2>&1 | head -1`: standard error closed too. The run
+/// still sends everything, writes its results and leaves no lock; its
+/// exit code is the run's. Then the same sheet again, also into closed
+/// pipes: everything DEJA_FAIT, nothing sent twice.
+#[test]
+fn a_run_whose_standard_error_is_closed_too_finishes_and_leaves_nothing_behind() {
+    let sim = TestSim::start(loopbatch::simulator::Options {
+        model: model(&[("D001", true), ("D002", true)]),
+        ..Default::default()
+    });
+    let w = Work::new();
+    let sheet = w.csv_1252(
+        "s.csv",
+        &[
+            "Code dossier;Raison sociale;Offre;E-mail;Nom;Prénom",
+            "D001;Société D001;start;a@ex.fr;Nom;Prénom",
+            "D002;Société D002;start;b@ex.fr;Nom;Prénom",
+        ],
+    );
+    let keys = [
+        ("LOOP_BASE_URL", sim.base_url.as_str()),
+        ("LOOP_SUBSCRIPTION_KEY", loopbatch::simulator::DEMO_SUBSCRIPTION_KEY),
+        ("LOOP_API_KEY", loopbatch::simulator::DEMO_API_KEY),
+    ];
+    for (results, status) in [("r.csv", "OK"), ("r2.csv", "DEJA_FAIT")] {
+        let mut c = bin(&w, &keys);
+        c.args(["run", sheet.to_str().unwrap(), "--results", results, "--rate", "100/s", "--yes"]);
+        let out = c.stdout(closed_pipe()).stderr(closed_pipe()).status().unwrap();
+        assert_eq!(out.code(), Some(0), "{results}");
+        let lines = results_csv(&w.path(results));
+        assert!(lines.iter().all(|l| l["statut"] == status), "{results}: {lines:?}");
+        assert!(!w.path(&format!("{results}.lock.owner")).exists(), "no lock owner left beside {results}");
+    }
+    assert_eq!(crate::util::total(&sim), 6, "each call sent once");
+    assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty());
+}

@@ -30,6 +30,9 @@ fn no_proof(missing: &NoProof) -> String {
 
 pub(super) fn refusal(r: &Refusal) -> String {
     match r {
+        Refusal::Memory(m) => m.text(Lang::En),
+        Refusal::History(h) => h.text(Lang::En),
+        Refusal::Undo(u) => u.text(Lang::En),
         Refusal::RegistreUnsafePlace { file, network } => {
             let what = if *network { "network share" } else { "synced folder" };
             format!("The registre cannot be kept there: {} ({what}). On a network share or in a synced folder, SQLite's locking is not safe: the registre could be damaged. Keep it on a disk of this machine (by default, the user's local data folder); copy it elsewhere with “loopbatch registre copy”. Nothing was sent.", file.display())

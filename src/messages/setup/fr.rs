@@ -30,6 +30,9 @@ fn no_proof(missing: &NoProof) -> String {
 
 pub(super) fn refusal(r: &Refusal) -> String {
     match r {
+        Refusal::Memory(m) => m.text(Lang::Fr),
+        Refusal::History(h) => h.text(Lang::Fr),
+        Refusal::Undo(u) => u.text(Lang::Fr),
         Refusal::RegistreUnsafePlace { file, network } => {
             let what = if *network { "partage réseau" } else { "dossier synchronisé" };
             format!("Le registre ne peut pas être gardé là : {} ({what}). Sur un partage réseau ou dans un dossier synchronisé, le verrouillage de SQLite n'est pas sûr : le registre pourrait être abîmé. Gardez-le sur un disque de ce poste (par défaut, le dossier de données local de l'utilisateur) ; copiez-le ailleurs avec « loopbatch registre copy ». Rien n'a été envoyé.", file.display())
