@@ -137,7 +137,8 @@ impl Queue {
 
     fn tell(&mut self) {
         let (committed, synced) = (self.committed, self.synced);
-        let ready = |(t, full, _): &mut (u64, bool, oneshot::Sender<Written>)| *t < if *full { synced } else { committed };
+        let ready =
+            |(t, full, _): &mut (u64, bool, oneshot::Sender<Written>)| *t < if *full { synced } else { committed };
         for (_, _, tell) in self.waiters.extract_if(.., ready) {
             let _ = tell.send(Ok(()));
         }
