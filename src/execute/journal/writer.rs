@@ -8,8 +8,8 @@
 //! before it: the reservations made ahead by then, the outcomes a
 //! dependent's reservation comes after; one sync for dozens of calls).
 //! Records nobody waits for (outcomes, withdrawals, reservations not yet
-//! due) go with the next such commit, and within `LAZY` of being appended
-//! at the latest (outcomes are batched within 10 ms). Since every commit
+//! due) go with the next such commit, and within `LAZY` (5 ms) of being
+//! appended at the latest (outcomes are committed within 10 ms). Since every commit
 //! takes every record appended before it, and no call goes out before a
 //! commit of its own « sending », an outcome is committed before any call
 //! sent after it and before any dependent's reservation. A busy registre
@@ -37,8 +37,10 @@ pub(super) type Written = std::result::Result<(), WriteError>;
 /// would let through).
 const CHECKPOINT_EVERY: u32 = 256;
 
-/// How long a record nobody waits for (an outcome) may wait for a commit.
-pub(super) const LAZY: Duration = Duration::from_millis(10);
+/// How long a record nobody waits for (an outcome) may wait for a commit
+/// to start: outcomes are committed within 10 ms, the rest is left for the
+/// commit itself and a wake-up late on a busy machine.
+pub(super) const LAZY: Duration = Duration::from_millis(5);
 
 /// What the writer thread is doing, for whoever appends or waits: a
 /// sleeping writer is woken only when it must act sooner than it would.
