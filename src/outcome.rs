@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 
 /// Status words (keep them stable), from best to worst for a run. Adding
 /// one: a variant here (its word is the variant's in SCREAMING_SNAKE_CASE;
-/// its standing and colour below), its words in the catalogue
-/// (`messages::fr`, `messages::en`), the rule that gives it (`execute` or
-/// `job::fold`).
+/// its standing and colour below; for a row's status, its rule in
+/// `of_row`), its words in the catalogue (`messages::fr`, `messages::en`);
+/// a call's status comes from `execute`.
 #[derive(
     Debug,
     Clone,
@@ -76,6 +76,12 @@ impl Status {
             Status::Erreur => 0xFF9B9B,
             Status::Invalide => 0xF8CBAD,
         }
+    }
+
+    /// A row's status from its calls' (none: nothing to send, OK): the
+    /// worst of them.
+    pub fn of_row(calls: impl IntoIterator<Item = Status>) -> Status {
+        calls.into_iter().max().unwrap_or(Status::Ok)
     }
 
     /// Its word in the results (`statut`).

@@ -149,8 +149,9 @@ fn print_text(
         eprintln!("  {route:<45} {n:>6}");
     }
     if let Some(m) = memory {
-        let (rows_done, rows_to_send, tenant) = (m.rows_done, m.rows_to_send, m.tenant.as_str());
-        eprintln!("{}", MemoryMessage::Counts { rows_done, rows_to_send, tenant }.text(lang));
+        let (rows_done, rows_to_send, rows_held, tenant) =
+            (m.rows_done, m.rows_to_send, m.rows_held, m.tenant.as_str());
+        eprintln!("{}", MemoryMessage::Counts { rows_done, rows_to_send, rows_held, tenant }.text(lang));
         eprintln!("{}", MemoryMessage::Limits.text(lang));
     }
     let invalid: Vec<_> = p.plan.rows.iter().filter(|r| r.check == RowCheck::Invalide).collect();

@@ -43,9 +43,19 @@ fn calls(args: &HistoryArgs, cfg: &Config, h: &History) -> Result<u8> {
             print_line(&serde_json::to_string_pretty(&json).unwrap_or_default());
         }
     } else if args.format == OutputFormat::Json {
+        // Each call with its operation in words beside its API name.
+        let calls: Vec<serde_json::Value> = h
+            .lines
+            .iter()
+            .map(|l| {
+                let mut v = serde_json::to_value(l).unwrap_or_default();
+                v["operation_label"] = crate::messages::operation_name_label(&l.operation, lang).into();
+                v
+            })
+            .collect();
         let json = serde_json::json!({
             "command": "history", "sought": h.sought, "email": h.email, "since": h.since,
-            "calls": h.lines, "not_sent": h.not_sent, "found_under": h.found_under, "exit_code": code,
+            "calls": calls, "not_sent": h.not_sent, "found_under": h.found_under, "exit_code": code,
         });
         print_line(&serde_json::to_string_pretty(&json).unwrap_or_default());
     } else if !h.lines.is_empty() {
@@ -75,7 +85,8 @@ fn calls(args: &HistoryArgs, cfg: &Config, h: &History) -> Result<u8> {
                     l.run.to_string(),
                     l.sheet.clone(),
                     l.place(lang),
-                    l.operation.clone(),
+                    // In words; the JSON and the exports keep the API name.
+                    crate::messages::operation_name_label(&l.operation, lang),
                     l.status.clone(),
                     l.request_id.clone(),
                     l.check_said(lang),

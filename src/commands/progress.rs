@@ -39,9 +39,9 @@ impl Terminal {
             Event::Rerun { rows_again, rows_kept } => {
                 eprintln!("{}", RunMessage::Rerunning { again: rows_again, kept: rows_kept }.text(lang))
             }
-            Event::Remembered { rows_done, rows_to_send, tenant, plain_loopback } => {
+            Event::Remembered { rows_done, rows_to_send, rows_held, tenant, plain_loopback } => {
                 if !self.quiet {
-                    let counts = MemoryMessage::Counts { rows_done, rows_to_send, tenant: &tenant };
+                    let counts = MemoryMessage::Counts { rows_done, rows_to_send, rows_held, tenant: &tenant };
                     eprintln!("{}", counts.text(lang));
                     eprintln!("{}", MemoryMessage::Limits.text(lang));
                 }

@@ -268,7 +268,8 @@ fn summary(
         }
     }
     if let Some(m) = &report.memory {
-        let counts = MemoryMessage::Counts { rows_done: m.rows_done, rows_to_send: m.rows_to_send, tenant: &m.tenant };
+        let (rows_done, rows_to_send, rows_held) = (m.rows_done, m.rows_to_send, m.rows_held);
+        let counts = MemoryMessage::Counts { rows_done, rows_to_send, rows_held, tenant: &m.tenant };
         eprintln!("{}", counts.text(lang));
     }
     if let Some(results) = &report.results {

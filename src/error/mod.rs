@@ -169,6 +169,9 @@ pub enum ResultsProblem {
     Unreadable(String),
     /// A file without loopbatch's results columns.
     NotResults,
+    /// Earlier results that are not there (moved, deleted); `page`: said
+    /// to the page (« Relancer les échecs »), else to the command line.
+    Missing { page: bool },
 }
 
 /// Why a file cannot be written.

@@ -23,9 +23,10 @@ pub enum Event {
     /// `--only-failed`: rows run again, rows kept from the previous results.
     Rerun { rows_again: usize, rows_kept: usize },
     /// The registre's memory, before anything is confirmed: valid rows done
-    /// already, rows with something to send, the tenant whose memory it is;
+    /// already, rows with something to send, rows held (A_VERIFIER, or
+    /// another run's, never ended), the tenant whose memory it is;
     /// `plain_loopback`: a loopback address that sends no instance id.
-    Remembered { rows_done: usize, rows_to_send: usize, tenant: String, plain_loopback: bool },
+    Remembered { rows_done: usize, rows_to_send: usize, rows_held: usize, tenant: String, plain_loopback: bool },
     /// Sending starts. `key` is the key id, masked.
     Started { base_url: String, calls: usize, key: String, rate: String, rate_per_s: f64 },
     /// A call has its final outcome. `skipped`: not sent by this run (done

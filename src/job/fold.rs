@@ -53,6 +53,7 @@ fn worst_of(
     lang: Lang,
 ) -> RowResult {
     let mut best: Option<RowResult> = None;
+    let mut statuses = Vec::with_capacity(calls.len());
     let mut attempts = 0;
     for &ci in calls {
         let call = &plan.calls[ci];
@@ -67,6 +68,7 @@ fn worst_of(
             resend_on_resume: false,
         });
         attempts += o.attempts;
+        statuses.push(o.status);
         let candidate = RowResult {
             status: o.status,
             etape: call.operation.name().into(),
@@ -84,6 +86,7 @@ fn worst_of(
     }
     let mut r = best.unwrap_or_else(|| RowResult::new(Status::Ok, RunMessage::NothingToSend.text(lang)));
     r.attempts = attempts;
+    r.status = Status::of_row(statuses);
     r
 }
 

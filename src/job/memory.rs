@@ -11,7 +11,9 @@ use crate::i18n::Lang;
 use crate::messages::{MemoryMessage, Text};
 use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::memory::{Remembered, Use, apply};
-use crate::plan::{Plan, RowCheck, RowRef};
+use crate::plan::{Plan, RowRef};
+
+use super::held::row_counts;
 use crate::registre::Registre;
 use crate::report::RowResult;
 
@@ -21,9 +23,11 @@ use super::tenant::Tenant;
 /// What the memory made of a run's plan.
 pub(super) struct Recall {
     pub remembered: Remembered,
-    /// Valid rows none of whose calls is to send, and those with one.
+    /// Valid rows none of whose calls is to send, those with one, and
+    /// those the memory holds (A_VERIFIER, another run's).
     pub rows_done: usize,
     pub rows_to_send: usize,
+    pub rows_held: usize,
     /// The tenant whose memory was used, for people.
     pub tenant: String,
     /// The plan was made before (a plan file, a resume): what another run
@@ -41,8 +45,15 @@ pub(super) struct Recall {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct MemoryCounts {
     pub rows_done: usize,
+    /// Valid rows with a call to send and none held.
     pub rows_to_send: usize,
+    /// Valid rows held by the memory: a call last A_VERIFIER (not sent
+    /// unless chosen), or held by another run never ended.
+    pub rows_held: usize,
     pub tenant: String,
+    /// The rows held because A_VERIFIER, for the page's choice per row.
+    #[serde(skip)]
+    pub a_verifier: Vec<super::held::HeldRow>,
     /// Calls the plan sends once the memory applied.
     #[serde(skip)]
     pub calls_to_send: usize,
@@ -67,12 +78,27 @@ pub async fn memory_counts(
         true => read_memory(plan, files, &tenant, Default::default(), cfg.lang).ok()?.0,
         false => Default::default(),
     };
-    let done = crate::plan::memory::done_calls(plan, &memory, Use::default());
-    let remembered = Remembered { done, ..Remembered::default() };
-    let (rows_done, rows_to_send) = row_counts(plan, &remembered);
-    let calls_to_send = plan.calls.len() - remembered.done.len();
+    // Applied to a copy of the calls alone (the rows are not copied).
+    let mut calls = Plan {
+        format_version: plan.format_version,
+        source: plan.source.clone(),
+        columns: Vec::new(),
+        rows: Vec::new(),
+        calls: plan.calls.clone(),
+        summary: None,
+    };
+    let remembered = apply(&mut calls, &memory, &cfg.routes, Use::default());
+    let counts = row_counts(&plan.rows, &calls.calls, &remembered);
     let plain_loopback = crate::execute::client::is_loopback(&cfg.base_url) && tenant.instance.is_none();
-    Some(MemoryCounts { rows_done, rows_to_send, tenant: tenant.place(cfg.lang), calls_to_send, plain_loopback })
+    Some(MemoryCounts {
+        rows_done: counts.done,
+        rows_to_send: counts.to_send,
+        rows_held: counts.held,
+        tenant: tenant.place(cfg.lang),
+        a_verifier: super::held::held_rows(plan, &remembered),
+        calls_to_send: calls_to_send(&calls, &remembered),
+        plain_loopback,
+    })
 }
 
 /// The registre's memory applied to the plan, its counts said before
@@ -107,12 +133,13 @@ pub(super) fn remember(
     }
     let except = crate::registre::state::Runs { except, continued };
     let how = crate::plan::memory::Use { send_all: req.send_all, include_a_verifier: req.include_a_verifier };
-    let mut recall = recall(plan, &req.files, tenant, how, except, &cfg.routes, lang)?;
+    let mut recall = recall(plan, &req.files, tenant, (how, &req.a_verifier_rows), except, &cfg.routes, lang)?;
     recall.checked = checked;
     recall.meanwhile = req.resume || matches!(req.source, super::RunSource::PlanFile(_));
     events(super::events::Event::Remembered {
         rows_done: recall.rows_done,
         rows_to_send: recall.rows_to_send,
+        rows_held: recall.rows_held,
         tenant: recall.tenant.clone(),
         plain_loopback: crate::execute::client::is_loopback(&cfg.base_url) && tenant.instance.is_none(),
     });
@@ -177,23 +204,26 @@ pub(super) fn link_keys(files: &RunFiles, tenant: &mut Tenant, lang: Lang) -> Re
 }
 
 /// Reads the tenant's memory of the plan's dossiers and people (`except`:
-/// the run a resume continues) and applies it to the plan.
+/// the run a resume continues) and applies it to the plan; the calls last
+/// A_VERIFIER of the rows chosen (`how.1`, sheet and line) are sent.
 pub(super) fn recall(
     plan: &mut Plan,
     files: &RunFiles,
     tenant: &Tenant,
-    how: Use,
+    how: (Use, &[(String, u32)]),
     except: crate::registre::state::Runs,
     routes: &crate::config::Routes,
     lang: Lang,
 ) -> Result<Recall> {
     let (memory, keys) = read_memory(plan, files, tenant, except, lang)?;
-    let remembered = apply(plan, &memory, routes, how);
-    let (rows_done, rows_to_send) = row_counts(plan, &remembered);
+    let mut remembered = apply(plan, &memory, routes, how.0);
+    super::held::include_rows(&mut remembered, plan, how.1);
+    let counts = row_counts(&plan.rows, &plan.calls, &remembered);
     Ok(Recall {
         remembered,
-        rows_done,
-        rows_to_send,
+        rows_done: counts.done,
+        rows_to_send: counts.to_send,
+        rows_held: counts.held,
         tenant: tenant.place(lang),
         meanwhile: false,
         checked: HashMap::new(),
@@ -228,22 +258,10 @@ fn read_memory(
     Ok((memory, keys))
 }
 
-/// Valid rows all of whose calls are done already, and valid rows with a
-/// call to send.
-fn row_counts(plan: &Plan, r: &Remembered) -> (usize, usize) {
-    let mut to_send: HashSet<&RowRef> = HashSet::new();
-    let mut served: HashSet<&RowRef> = HashSet::new();
-    for c in &plan.calls {
-        for row in &c.rows {
-            served.insert(row);
-            if !r.done.contains_key(&c.id) {
-                to_send.insert(row);
-            }
-        }
-    }
-    let valid = plan.rows.iter().filter(|r| r.check == RowCheck::Valide).count();
-    let done = served.len() - to_send.len();
-    (done, valid.saturating_sub(done))
+/// The calls sent once the memory applied: neither done nor held.
+fn calls_to_send(plan: &Plan, r: &Remembered) -> usize {
+    let held = |id: &u32| r.done.contains_key(id) || r.guarded.contains_key(id) || r.pending.contains_key(id);
+    plan.calls.iter().filter(|c| !held(&c.id)).count()
 }
 
 fn outcome(status: Status, message: String) -> CallOutcome {
@@ -264,8 +282,10 @@ impl Recall {
         MemoryCounts {
             rows_done: self.rows_done,
             rows_to_send: self.rows_to_send,
+            rows_held: self.rows_held,
             tenant: self.tenant.clone(),
-            calls_to_send: plan.calls.len() - self.remembered.done.len(),
+            a_verifier: super::held::held_rows(plan, &self.remembered),
+            calls_to_send: calls_to_send(plan, &self.remembered),
             plain_loopback: false,
         }
     }

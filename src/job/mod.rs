@@ -25,6 +25,7 @@ mod engine;
 mod events;
 mod files;
 mod fold;
+mod held;
 mod history;
 mod lock;
 mod memory;
@@ -45,7 +46,7 @@ pub use crate::execute::client::is_loopback;
 pub use crate::i18n::Lang;
 // What the page needs beside the library's calls: it imports from here only.
 pub(crate) use crate::config::{save_user_keys, well_formed_api_key};
-pub(crate) use crate::error::{InputProblem, Refusal, Result};
+pub(crate) use crate::error::{InputProblem, Refusal, Result, ResultsProblem, WriteProblem};
 pub(crate) use crate::execute::client::host_of;
 pub(crate) use crate::files::{owner_only_file, owner_only_folder, tighten};
 pub(crate) use crate::headers::Field;
@@ -72,6 +73,7 @@ pub use check::{
 pub use demo::{Demo, start_demo};
 pub use events::{Confirm, Confirmation, Event, EventSink, Front};
 pub use files::RunFiles;
+pub use held::HeldRow;
 pub use history::{
     History, HistoryLine, RunLine, SheetRow, history, history_format, history_target, history_xlsx, parse_since,
     runs_history, sought, when, write_history, write_runs,

@@ -73,6 +73,9 @@ pub struct RunRequest {
     /// A_VERIFIER rows are run again too (with `only_failed`), and calls
     /// whose last outcome in the registre is A_VERIFIER are sent again.
     pub include_a_verifier: bool,
+    /// These rows (sheet, line) only: their calls last A_VERIFIER are sent
+    /// again (the page's choice per row); `include_a_verifier` sends all.
+    pub a_verifier_rows: Vec<(String, u32)>,
     /// Send every call, even those the registre knows done already.
     pub send_all: bool,
     /// Send to a remote host without asking (a scheduled run).
@@ -99,6 +102,7 @@ impl RunRequest {
             resume: false,
             only_failed: None,
             include_a_verifier: false,
+            a_verifier_rows: Vec::new(),
             send_all: false,
             assume_yes: false,
             new_key: false,
@@ -295,7 +299,14 @@ async fn load_plan(cfg: &Config, source: &RunSource, events: &EventSink) -> Resu
 /// `--only-failed`: reads the previous results.
 fn select(plan: &Plan, previous: &RunFiles, req: &RunRequest, events: &EventSink, lang: Lang) -> Result<Selection> {
     let done = previous_done_calls(previous, lang)?;
-    let read = report::read_results(previous.results())?;
+    let read = report::read_results(previous.results()).map_err(|f| match f {
+        // The page's « Relancer les échecs » is told in the page's words.
+        Failure::Results { file, problem: crate::error::ResultsProblem::Missing { .. } } => {
+            let page = req.front == Front::Page;
+            Failure::results(&file, crate::error::ResultsProblem::Missing { page })
+        }
+        f => f,
+    })?;
     let sel = select_failed(plan, &read, &done, req.include_a_verifier, req.front, lang);
     events(Event::Rerun { rows_again: plan.rows.len() - sel.kept.len(), rows_kept: sel.kept.len() });
     Ok(sel)

@@ -1,10 +1,20 @@
-//! The words of a person's checks, closed runs and rescue files (the
-//! memory's), kept apart: fr.rs and en.rs stay on a screen.
+//! The words of the memory's counts, a person's checks, closed runs,
+//! rescue files and missing previous results, kept apart: fr.rs and en.rs
+//! stay on a screen.
 
 use super::MemoryMessage;
 
 pub(super) fn fr(m: &MemoryMessage<'_>) -> String {
     match m {
+        MemoryMessage::Counts { rows_done, rows_to_send, rows_held, tenant } => {
+            let held = match rows_held {
+                0 => String::new(),
+                n => format!(", {n} en attente (à vérifier ou en cours ailleurs)"),
+            };
+            format!(
+                "{rows_done} ligne(s) déjà faite(s), {rows_to_send} à envoyer{held} (mémoire du registre pour {tenant} ; tout renvoyer : --send-all)"
+            )
+        }
         MemoryMessage::VerifyNoLine { sheet, line } => format!(
             "Aucun appel de cette exécution ne sert la ligne {line} de la feuille {sheet} : vérifiez le numéro de ligne (colonne « ligne » des résultats) et --sheet. Rien n'a été noté."
         ),
@@ -35,6 +45,15 @@ pub(super) fn fr(m: &MemoryMessage<'_>) -> String {
 
 pub(super) fn en(m: &MemoryMessage<'_>) -> String {
     match m {
+        MemoryMessage::Counts { rows_done, rows_to_send, rows_held, tenant } => {
+            let held = match rows_held {
+                0 => String::new(),
+                n => format!(", {n} on hold (to check, or going elsewhere)"),
+            };
+            format!(
+                "{rows_done} row(s) already done, {rows_to_send} to send{held} (the registre's memory for {tenant}; to send everything: --send-all)"
+            )
+        }
         MemoryMessage::VerifyNoLine { sheet, line } => format!(
             "No call of this run serves row {line} of sheet {sheet}: check the row number (the results' « ligne » column) and --sheet. Nothing was recorded."
         ),
@@ -59,5 +78,29 @@ pub(super) fn en(m: &MemoryMessage<'_>) -> String {
             file.display()
         ),
         _ => String::new(),
+    }
+}
+
+/// `--only-failed` (or « Relancer les échecs ») whose previous results are
+/// not there: which file, and what to do.
+pub(super) fn missing_results_fr(file: &str, page: bool) -> String {
+    match page {
+        false => format!(
+            "Les résultats précédents {file} sont introuvables (déplacés, renommés ou supprimés ?) : --only-failed les lit pour savoir quelles lignes renvoyer. Rien n'a été envoyé. Donnez à --only-failed le bon fichier de résultats, ou relancez le tableur sans --only-failed : le registre n'enverra que ce qui n'est pas déjà fait."
+        ),
+        true => format!(
+            "Le fichier de résultats {file} de cette exécution est introuvable (déplacé ou supprimé ?) : « Relancer les échecs » le lit pour savoir quelles lignes renvoyer. Rien n'a été envoyé. Chargez de nouveau le tableur depuis l'accueil et lancez-le : le registre n'enverra que ce qui n'est pas déjà fait."
+        ),
+    }
+}
+
+pub(super) fn missing_results_en(file: &str, page: bool) -> String {
+    match page {
+        false => format!(
+            "The previous results {file} cannot be found (moved, renamed or deleted?): --only-failed reads them to know which rows to send again. Nothing was sent. Give --only-failed the right results file, or run the sheet again without --only-failed: the registre will send only what is not done already."
+        ),
+        true => format!(
+            "This run's results file {file} cannot be found (moved or deleted?): « Run the failures again » reads it to know which rows to send again. Nothing was sent. Load the sheet again from the home screen and run it: the registre will send only what is not done already."
+        ),
     }
 }

@@ -383,6 +383,7 @@ pub(super) fn failure(f: &Failure) -> String {
             match problem {
                 ResultsProblem::Extension => format!("Results file {file} : the extension must be .xlsx or .csv"),
                 ResultsProblem::Unreadable(e) => format!("Unreadable previous results: {file} : {e}"),
+                ResultsProblem::Missing { page } => super::checks::missing_results_en(&file.to_string(), *page),
                 ResultsProblem::NotResults => format!("Unreadable previous results: {file} : not a loopbatch results file (columns feuille, ligne, statut missing)"),
             }
         }
@@ -569,9 +570,6 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
             "contact created on {} by run no. {run}: a change instead of a creation",
             super::moment(at)
         ),
-        MemoryMessage::Counts { rows_done, rows_to_send, tenant } => format!(
-            "{rows_done} row(s) already done, {rows_to_send} to send (the registre's memory for {tenant}; to send everything: --send-all)"
-        ),
         MemoryMessage::Limits => "The registre knows only what loopbatch did for this user on this machine: a colleague's runs, another machine, or a change made by hand in Loop are not in it.".to_string(),
         MemoryMessage::PlainLoopback { endpoint } => format!(
             "{endpoint} gives no instance id: a server restarted empty at this address would be taken for the same one, and what the registre knows done there would not be sent again (to send everything: --send-all)."
@@ -590,6 +588,7 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
         | MemoryMessage::VerifyNoLine { .. }
         | MemoryMessage::VerifySheetNeeded { .. }
         | MemoryMessage::VerifyGoing { .. }
+        | MemoryMessage::Counts { .. }
         | MemoryMessage::CheckedDone { .. }
         | MemoryMessage::ResumeClosed { .. }
         | MemoryMessage::RescueForeign { .. }) => super::checks::en(m),

@@ -380,6 +380,7 @@ pub(super) fn failure(f: &Failure) -> String {
             match problem {
                 ResultsProblem::Extension => format!("Fichier de résultats {file} : l'extension doit être .xlsx ou .csv"),
                 ResultsProblem::Unreadable(e) => format!("Résultats précédents illisibles : {file} : {e}"),
+                ResultsProblem::Missing { page } => super::checks::missing_results_fr(&file.to_string(), *page),
                 ResultsProblem::NotResults => format!("Résultats précédents illisibles : {file} : ce n'est pas un fichier de résultats de loopbatch (colonnes feuille, ligne, statut absentes)"),
             }
         }
@@ -570,9 +571,6 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
             "interlocuteur créé le {} par l'exécution n° {run} : modification au lieu de création",
             super::moment(at)
         ),
-        MemoryMessage::Counts { rows_done, rows_to_send, tenant } => format!(
-            "{rows_done} ligne(s) déjà faite(s), {rows_to_send} à envoyer (mémoire du registre pour {tenant} ; tout renvoyer : --send-all)"
-        ),
         MemoryMessage::Limits => "Le registre ne connaît que ce que loopbatch a fait pour cet utilisateur sur ce poste : les exécutions d'un collègue, d'un autre poste, ou une modification faite à la main dans Loop n'y sont pas.".to_string(),
         MemoryMessage::PlainLoopback { endpoint } => format!(
             "{endpoint} ne donne pas d'identifiant d'instance : un serveur redémarré vide à cette adresse serait pris pour le même, et ce que le registre y sait fait ne serait pas renvoyé (tout renvoyer : --send-all)."
@@ -591,6 +589,7 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
         | MemoryMessage::VerifyNoLine { .. }
         | MemoryMessage::VerifySheetNeeded { .. }
         | MemoryMessage::VerifyGoing { .. }
+        | MemoryMessage::Counts { .. }
         | MemoryMessage::CheckedDone { .. }
         | MemoryMessage::ResumeClosed { .. }
         | MemoryMessage::RescueForeign { .. }) => super::checks::fr(m),

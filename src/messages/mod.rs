@@ -17,10 +17,10 @@ mod setup;
 mod undo;
 
 pub(crate) use call::{CallText, RouteHint, TransportFault};
-pub(crate) use history::HistoryMessage;
+pub(crate) use history::{HistoryMessage, operation_name_label};
 pub(crate) use page::{
-    AnswerText, GridText, HistoryText, HomeText, PlanText, RunText, SheetText, VerifyText, memory_counts,
-    memory_limits, plain_loopback, send_all_label,
+    AnswerText, GridText, HeldText, HistoryText, HomeText, PlanText, RunText, SheetText, VerifyText, held_run,
+    memory_counts, memory_limits, plain_loopback, send_all_label,
 };
 pub(crate) use setup::{KeysKept, Notice};
 pub(crate) use undo::{UndoPageText, UndoText, undo_calls, verdict_said};
@@ -362,8 +362,9 @@ pub(crate) enum MemoryMessage<'a> {
     CloseGoing { run: i64 },
     /// An addClient for a person created before, sent as a change.
     ChangedInstead { run: i64, at: &'a str },
-    /// The counts before anything is sent, and whose memory it is.
-    Counts { rows_done: usize, rows_to_send: usize, tenant: &'a str },
+    /// The counts before anything is sent (rows done, to send, held by
+    /// the memory: A_VERIFIER or another run's), and whose memory it is.
+    Counts { rows_done: usize, rows_to_send: usize, rows_held: usize, tenant: &'a str },
     /// What the registre cannot know.
     Limits,
     /// A loopback address that sends no instance id.

@@ -90,22 +90,6 @@ fn judge(call: &Call, things: &[(Thing, Target)], memory: &Memory, how: Use) -> 
     Judged::Send
 }
 
-/// The calls the memory says done already (not sent), without changing
-/// the plan: what a screen counts before anything is confirmed.
-pub(crate) fn done_calls(plan: &Plan, memory: &Memory, how: Use) -> HashMap<u32, Seen> {
-    let mut done = HashMap::new();
-    if how.send_all {
-        return done;
-    }
-    for call in &plan.calls {
-        let things = things_of(call.operation.name(), &call.dossier, &body_of(call));
-        if let Judged::Applied(seen) = judge(call, &things, memory, how) {
-            done.insert(call.id, seen);
-        }
-    }
-    done
-}
-
 /// Applies the memory to the plan's calls (a rewritten addClient keeps its
 /// id; an updateClient it needs besides comes right after it, with a new id).
 pub(crate) fn apply(plan: &mut Plan, memory: &Memory, routes: &Routes, how: Use) -> Remembered {

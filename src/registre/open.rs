@@ -97,7 +97,14 @@ fn unsafe_place(path: &Path) -> Option<bool> {
     if synced {
         return Some(false);
     }
-    network_fs(path).then_some(true)
+    (unc(path) || network_fs(path)).then_some(true)
+}
+
+/// A Windows share named by its server (`\\serveur\partage\…`, also in
+/// its `\\?\UNC\…` form): a network share whatever the system says.
+fn unc(path: &Path) -> bool {
+    use std::path::{Component, Prefix};
+    matches!(path.components().next(), Some(Component::Prefix(p)) if matches!(p.kind(), Prefix::UNC(..) | Prefix::VerbatimUNC(..)))
 }
 
 /// Whether the folder of `path` (or its nearest existing parent) is on a
@@ -166,4 +173,17 @@ fn damaged(path: &Path) -> Failure {
 
 fn newer(path: &Path, by: Option<&str>) -> Failure {
     Failure::refused(Refusal::RegistreNewer { file: path.to_path_buf(), by: by.map(str::to_string) })
+}
+
+#[cfg(all(test, windows))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_share_named_by_its_server_is_a_network_share() {
+        assert!(unc(Path::new(r"\\serveur\partage\loopbatch\registre.sqlite")));
+        assert!(unc(Path::new(r"\\?\UNC\serveur\partage\registre.sqlite")));
+        assert!(!unc(Path::new(r"C:\Users\claire\AppData\Local\loopbatch\registre.sqlite")));
+        assert_eq!(unsafe_place(Path::new(r"\\serveur\partage\registre.sqlite")), Some(true));
+    }
 }

@@ -37,23 +37,8 @@ fn min_free() -> u64 {
     MIN_FREE_BYTES
 }
 
-#[cfg(unix)]
+/// The space this user may still write there (statvfs's `f_bavail`,
+/// Windows' GetDiskFreeSpaceExW), `None` when the system does not say.
 fn free_bytes(dir: &Path) -> Option<u64> {
-    use std::os::unix::ffi::OsStrExt;
-    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
-    let mut st = std::mem::MaybeUninit::<libc::statvfs>::uninit();
-    // SAFETY: `c` is a valid NUL-terminated path; statvfs fills `st` on success only.
-    let st = unsafe {
-        if libc::statvfs(c.as_ptr(), st.as_mut_ptr()) != 0 {
-            return None;
-        }
-        st.assume_init()
-    };
-    #[allow(clippy::unnecessary_cast)]
-    Some(st.f_bavail as u64 * st.f_frsize as u64)
-}
-
-#[cfg(not(unix))]
-fn free_bytes(_dir: &Path) -> Option<u64> {
-    None
+    fs4::available_space(dir).ok()
 }

@@ -426,6 +426,10 @@ pub(crate) struct ReadBack {
 /// Reads a results file loopbatch wrote (CSV or XLSX).
 pub(crate) fn read_results(path: &Path) -> Result<ReadBack> {
     let fail = |e: &dyn std::fmt::Display| Failure::results(path, ResultsProblem::Unreadable(e.to_string()));
+    // Not there: said in words (the system's own are English).
+    if !path.exists() {
+        return Err(Failure::results(path, ResultsProblem::Missing { page: false }));
+    }
     let rows: Vec<Vec<String>> = match results_format(path)? {
         ResultsFormat::Csv => {
             let bytes = std::fs::read(path).map_err(|e| fail(&e))?;

@@ -22,15 +22,18 @@ pub(super) struct SheetView<'a> {
     pub id: &'a str,
     pub name: &'a str,
     pub sheet: &'a CheckedSheet,
+    /// The registre's memory of the sheet (rows done, to send, held).
+    pub memory: Option<&'a crate::job::MemoryCounts>,
     pub page: usize,
     pub only_problems: bool,
     pub lang: Lang,
     pub simulation: bool,
 }
 
-/// The counts, the file's remarks and the problems by kind: sent again
+/// The counts, the memory's counts (when the sheet is checked against the
+/// registre), the file's remarks and the problems by kind: sent again
 /// with each fix, so that none is stale.
-pub(super) fn summary(sheet: &CheckedSheet, lang: Lang) -> Markup {
+pub(super) fn summary(sheet: &CheckedSheet, memory: Option<&crate::job::MemoryCounts>, lang: Lang) -> Markup {
     let c = sheet.counts();
     let mut groups: BTreeMap<String, usize> = BTreeMap::new();
     for r in sheet.rows() {
@@ -51,6 +54,11 @@ pub(super) fn summary(sheet: &CheckedSheet, lang: Lang) -> Markup {
                 }
                 span.count { (c.with_warnings) " " (GridText::WithWarnings.say(lang)) }
                 span.count { (c.calls) " " (GridText::CallsPlanned.say(lang)) }
+            }
+            @if let Some(m) = memory {
+                p data-testid="memory-counts" data-done=(m.rows_done) data-to-send=(m.rows_to_send) data-held=(m.rows_held) {
+                    (crate::messages::memory_counts(m.rows_done, m.rows_to_send, m.rows_held, &m.tenant, lang))
+                }
             }
             @for r in sheet.remarks() { p.remark role="note" data-testid="remark" { (r) } }
             @if !groups.is_empty() {
@@ -89,7 +97,7 @@ pub(super) fn sheet_page(v: &SheetView) -> Markup {
         v.simulation,
         html! {
             h1 { (GridText::CheckOf.say(lang)) " " (v.name) }
-            (summary(v.sheet, lang))
+            (summary(v.sheet, v.memory, lang))
             @if v.sheet.online() {
                 p.online data-testid="online" { (GridText::AlsoCheckedInTheLoopHubPortfolio.say(lang)) }
             } @else {
@@ -211,7 +219,7 @@ mod tests {
     #[test]
     fn problems_group_by_column_and_kind_whatever_the_value() {
         let sheet = checked("code_dossier;email;offre\nD1;a@@x.fr;start\nD2;é»@y;start\nD3;b@x.fr;startup\n");
-        let html = summary(&sheet, Lang::Fr).into_string();
+        let html = summary(&sheet, None, Lang::Fr).into_string();
         let group = "<td>2</td><td>colonne « email » : … n'est pas une adresse e-mail valide";
         assert!(html.contains(group), "{html}");
         assert!(html.contains("<td>1</td><td>colonne « offre » : … n'est pas une offre connue"), "{html}");

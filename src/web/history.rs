@@ -120,6 +120,11 @@ fn calls(app: &Shared, h: &History, q: &str, depuis: &str, lang: Lang) -> Markup
             @if h.maybe_forgotten { p.hint data-testid="history-maybe-forgotten" { (HistoryMessage::MaybeForgotten.text(lang)) } }
         };
     }
+    let shown = &h.lines[n.saturating_sub(SHOWN)..];
+    let all_simulator = !shown.is_empty() && shown.iter().all(|l| l.simulator);
+    let mut places: Vec<&str> = shown.iter().map(|l| l.sent_to_address.as_str()).collect();
+    places.sort_unstable();
+    places.dedup();
     let export = format!("/historique/xlsx?q={}&depuis={}", urlencode(&h.sought), urlencode(depuis));
     html! {
         p role="status" data-testid="history-count" data-calls=(n) data-not-sent=(h.not_sent) {
@@ -136,6 +141,13 @@ fn calls(app: &Shared, h: &History, q: &str, depuis: &str, lang: Lang) -> Markup
         }
         p { a href=(export) data-testid="history-download" { (HistoryText::DownloadTheHistoryXLSX.say(lang)) } }
         @if n > SHOWN { p.hint data-testid="history-cut" { (HistoryMessage::FirstCalls { shown: SHOWN }.text(lang)) } }
+        // Every call to the simulator: said once, above the table.
+        @if all_simulator {
+            p.simulation data-testid="history-all-simulator" {
+                strong { (HistoryText::SimulatorMark.say(lang)) } ". "
+                (HistoryMessage::AllToSimulator { address: &places.join(", ") }.text(lang))
+            }
+        }
         table.rows data-testid="history" {
             caption { (HistoryText::Calls.say(lang)) }
             thead { tr {
@@ -159,13 +171,15 @@ fn calls(app: &Shared, h: &History, q: &str, depuis: &str, lang: Lang) -> Markup
                     td data-col="dossier" { (l.dossier) }
                     td data-col="email" { (l.email.as_deref().unwrap_or("—")) }
                     td data-col="operation" {
-                        @if let Some(op) = Operation::all().find(|o| o.name() == l.operation) {
-                            (super::plan_page::said(op, 1, lang)) br;
+                        @if Operation::all().any(|o| o.name() == l.operation) {
+                            (crate::messages::operation_name_label(&l.operation, lang)) br;
                         }
                         small { (l.operation) } @if let Some(o) = &l.offer { " · " (o) }
                     }
                     td data-col="envoye_a" {
-                        @if l.simulator {
+                        @if all_simulator {
+                            small data-testid="history-simulator" { (HistoryText::SimulatorShort.say(lang)) }
+                        } @else if l.simulator {
                             strong.simulator data-testid="history-simulator" { (HistoryText::SimulatorMark.say(lang)) }
                             br; small { (l.sent_to_address) }
                         } @else { (l.sent_to) }

@@ -17,6 +17,7 @@ mod handover;
 mod history;
 mod keys;
 mod loophub;
+mod options;
 mod pages;
 mod plan_page;
 mod progress;

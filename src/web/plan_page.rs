@@ -8,7 +8,7 @@ use super::pages::{Stored, counts, layout};
 use crate::job::Lang;
 use crate::job::{Operation, Plan};
 use crate::job::{PlanCounts, Status};
-use crate::messages::PlanText;
+use crate::messages::{HeldText, PlanText};
 
 /// Dossiers detailed in the page at most (a large plan stays light).
 const PER_DOSSIER_SHOWN: usize = 500;
@@ -18,10 +18,14 @@ pub(super) fn said(op: Operation, n: usize, lang: Lang) -> &'static str {
     crate::messages::operation_done(op, n, lang)
 }
 
+/// The page's registre (as its runs use it).
+pub(super) fn registre_files(app: &super::Shared) -> crate::job::RunFiles {
+    crate::job::RunFiles::new(app.folder.join("registre-de")).with_registre(app.cfg.registre.clone())
+}
+
 /// When the registre was made (its date), if it holds no run yet.
 pub(super) fn registre_new_since(app: &super::Shared) -> Option<String> {
-    let path =
-        crate::job::RunFiles::new(app.folder.join("registre-de")).with_registre(app.cfg.registre.clone()).registre();
+    let path = registre_files(app).registre();
     let since = crate::job::Registre::open(&path, app.lang()).ok()?.new_since().ok()??;
     let day = since.get(..10).unwrap_or(&since);
     match (app.lang(), day.split('-').collect::<Vec<_>>().as_slice()) {
@@ -57,6 +61,7 @@ pub(super) struct PlanView<'a> {
 pub(super) fn plan_page(v: &PlanView) -> Markup {
     let lang = v.lang;
     let c = v.counts;
+    let held: &[crate::job::HeldRow] = v.memory.map_or(&[], |m| &m.a_verifier);
     layout(
         lang,
         PlanText::Plan.say(lang),
@@ -72,8 +77,8 @@ pub(super) fn plan_page(v: &PlanView) -> Markup {
                 }
             }
             @if let Some(m) = v.memory {
-                p data-testid="memory-counts" data-done=(m.rows_done) data-to-send=(m.rows_to_send) {
-                    (crate::messages::memory_counts(m.rows_done, m.rows_to_send, &m.tenant, lang))
+                p data-testid="memory-counts" data-done=(m.rows_done) data-to-send=(m.rows_to_send) data-held=(m.rows_held) {
+                    (crate::messages::memory_counts(m.rows_done, m.rows_to_send, m.rows_held, &m.tenant, lang))
                 }
                 p.hint role="note" data-testid="memory-limits" { (crate::messages::memory_limits(lang)) }
                 @if m.plain_loopback {
@@ -98,18 +103,23 @@ pub(super) fn plan_page(v: &PlanView) -> Markup {
             p { a href=(format!("/feuille/{}", v.sheet_id)) { (PlanText::BackToTheCheck.say(lang)) } }
             @if let Some(e) = v.earlier.first() {
                 (already_run(e, lang))
-            } @else if c.calls > 0 && v.keys_missing {
+            }
+            @if v.earlier.is_empty() && c.calls > 0 && v.keys_missing {
                 section.already data-testid="keys-missing" role="note" {
                     h2 { (PlanText::TheCegidLoopKeysAreMissing.say(lang)) }
                     p { (PlanText::ToSendLoopbatchNeedsTheFirm.say(lang)) }
                     p { a.button href=(format!("/?retour=/feuille/{}/plan#cles", v.sheet_id)) data-testid="enter-keys" { (PlanText::TypeTheKeys.say(lang)) } }
                 }
-            } @else if c.calls > 0 {
+            } @else if c.calls > 0 && !v.keys_missing && (v.earlier.is_empty() || !held.is_empty()) {
+                // A plan run before is offered again only for its rows held
+                // to check (the memory sends nothing else done).
+                @if !held.is_empty() { (held_rows(held, lang)) }
                 p { a.button href="#confirmer" data-testid="run" { (PlanText::Run.say(lang)) } }
                 section #confirmer role="dialog" aria-labelledby="confirmer-titre" {
                     h2 #confirmer-titre { (PlanText::ConfirmSending.say(lang)) }
                     p { (PlanText::Send.say(lang)) " " strong { (v.memory.map_or(c.calls, |m| m.calls_to_send)) } " " (PlanText::CallsTo2.say(lang)) " " strong { (v.host) } " ?" }
-                    form method="post" action="/execution" {
+                    @if !held.is_empty() { p.hint data-testid="held-ticked-go-too" { (HeldText::TickedGoToo.say(lang)) } }
+                    form #lancement method="post" action="/execution" {
                         input type="hidden" name="confirm" value=(v.confirm);
                         @if v.memory.is_some_and(|m| m.rows_done > 0) {
                             p { label { input type="checkbox" name="tout" value="1" data-testid="send-all"; " " (crate::messages::send_all_label(lang)) } }
@@ -121,6 +131,34 @@ pub(super) fn plan_page(v: &PlanView) -> Markup {
             }
         },
     )
+}
+
+/// The rows held because A_VERIFIER, each with its choice « renvoyer quand
+/// même » (unticked), sent with the confirmation's form.
+fn held_rows(held: &[crate::job::HeldRow], lang: Lang) -> Markup {
+    let value = |h: &crate::job::HeldRow| super::options::RunOptions::row_value(&h.sheet, h.line);
+    html! {
+        section.already data-testid="held" role="note" {
+            h2 { (HeldText::Title.say(lang)) }
+            p { (HeldText::Why.say(lang)) }
+            p data-testid="held-risk" { strong { (HeldText::Risk.say(lang)) } }
+            table data-testid="held-rows" {
+                caption { (HeldText::Caption.say(lang)) }
+                thead { tr {
+                    th scope="col" { (HeldText::Sheet.say(lang)) } th scope="col" { (HeldText::Line.say(lang)) }
+                    th scope="col" { (HeldText::Dossier.say(lang)) } th scope="col" { (HeldText::Email.say(lang)) }
+                    th scope="col" { (HeldText::Run.say(lang)) } th scope="col" { (HeldText::Choice.say(lang)) }
+                } }
+                tbody { @for h in held {
+                    tr data-testid="held-row" data-feuille=(h.sheet) data-ligne=(h.line) {
+                        td { (h.sheet) } td { (h.line) } td { (h.dossier) } td { (h.email) }
+                        td { (crate::messages::held_run(h.run, lang)) }
+                        td { label { input type="checkbox" form="lancement" name="renvoyer" value=(value(h)) data-testid="send-again"; " " (HeldText::SendAgainAnyway.say(lang)) } }
+                    }
+                } }
+            }
+        }
+    }
 }
 
 /// The same plan ran already: resume it or run its failures again rather

@@ -14,7 +14,6 @@ use axum::http::{Response, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect};
 use futures_util::Stream;
-use serde::Deserialize;
 
 use super::pages::{self, Stored};
 use super::progress::{self, Pace, Progress, RunState};
@@ -35,6 +34,8 @@ pub(super) struct Run {
     pub files: RunFiles,
     pub csv: PathBuf,
     pub report: Option<job::RunReport>,
+    /// What it was asked beyond the memory's rule (kept for its resume).
+    pub options: super::options::RunOptions,
 }
 
 pub(super) type Runs = Mutex<HashMap<String, Arc<Mutex<Run>>>>;
@@ -99,7 +100,9 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     let (per_operation, per_dossier) = super::plan_page::in_words(plan);
     let keys_missing = !app.simulation && app.send_keys().is_err();
     let memory = match app.send_keys() {
-        Ok(keys) => crate::job::memory_counts(&app.config(), &keys, plan, &registre_files(&app)).await,
+        Ok(keys) => {
+            crate::job::memory_counts(&app.config(), &keys, plan, &super::plan_page::registre_files(&app)).await
+        }
         Err(_) => None,
     };
     let view = super::plan_page::PlanView {
@@ -127,11 +130,6 @@ pub(super) async fn plan(State(app): State<Shared>, UrlPath(id): UrlPath<String>
     html(page)
 }
 
-/// The page's registre (as its runs use it).
-fn registre_files(app: &Shared) -> RunFiles {
-    RunFiles::new(app.folder.join("registre-de")).with_registre(app.cfg.registre.clone())
-}
-
 /// The run going with this plan, if any (just started: no journal yet).
 fn going_with(app: &Shared, hash: &str) -> Option<Stored> {
     let runs: Vec<_> =
@@ -151,32 +149,27 @@ fn going_with(app: &Shared, hash: &str) -> Option<Stored> {
     })
 }
 
-#[derive(Deserialize)]
-pub(super) struct StartForm {
-    confirm: String,
-    /// « Tout renvoyer » ticked: `--send-all`.
-    #[serde(default)]
-    tout: Option<String>,
-}
-
 /// Starts the run the confirmation names: once, and only if no other run
-/// is going in this server; any start voids every confirmation shown.
-pub(super) async fn start(State(app): State<Shared>, Form(f): Form<StartForm>) -> Response<Body> {
+/// is going in this server; any start voids every confirmation shown. Its
+/// fields: `confirm`, « Tout renvoyer » (`tout`: `--send-all`), and each
+/// A_VERIFIER row ticked « renvoyer quand même » (`renvoyer`).
+pub(super) async fn start(State(app): State<Shared>, Form(fields): Form<Vec<(String, String)>>) -> Response<Body> {
     let lang = app.lang();
+    let (confirm, options) = super::options::RunOptions::from_form(&fields);
     let _starting = app.starting.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(busy) = busy(&app) {
         return busy;
     }
     let pending = {
         let mut all = app.confirmations.lock().unwrap_or_else(|e| e.into_inner());
-        let named = |p: &Pending| p.confirms.iter().any(|c| super::guard::same_secret(&f.confirm, c));
+        let named = |p: &Pending| p.confirms.iter().any(|c| super::guard::same_secret(&confirm, c));
         let sheet = all.iter().find(|(_, p)| named(p)).map(|(s, _)| s.clone());
         sheet.and_then(|s| all.remove(&s))
     };
     let Some(Pending { name, plan, host, .. }) = pending else {
         return failure(&app, StatusCode::CONFLICT, AnswerText::ConfirmationNoLongerHolds.say(lang));
     };
-    launch(&app, name, host, plan, Again::No { send_all: f.tout.is_some() })
+    launch(&app, name, host, plan, Again::No(options))
 }
 
 /// Refuses a second run while one goes in this server.
@@ -201,7 +194,14 @@ pub(super) fn launch(app: &Shared, name: String, host: String, plan: Box<Plan>, 
     let stem = PathBuf::from(&name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let files = RunFiles::new(folder.join(format!("{stem}-resultats.xlsx"))).with_registre(app.cfg.registre.clone());
     let csv = folder.join(format!("{stem}-resultats.csv"));
-    let run = new_run(app, name, host, &plan, files.clone(), csv);
+    let mut run = new_run(app, name, host, &plan, files.clone(), csv);
+    if let Again::No(options) = &again {
+        // Kept for its resume (even after a restart of the page).
+        if let Err(e) = options.save(&folder) {
+            return super::failed(app, &e, None);
+        }
+        run.options = options.clone();
+    }
     let run = Arc::new(Mutex::new(run));
     app.runs.lock().unwrap_or_else(|e| e.into_inner()).insert(run_id.clone(), run.clone());
     started(app, &run_id);
@@ -222,6 +222,7 @@ fn new_run(app: &Shared, name: String, host: String, plan: &Plan, files: RunFile
         files,
         csv,
         report: None,
+        options: Default::default(),
     }
 }
 
@@ -245,7 +246,7 @@ pub(super) async fn resume(
     }
     let Some(run) = runs_get(&app, &id).or_else(|| from_disk(&app, &id)) else { return not_found(&app) };
     let new_key = q.get("nouvelle_cle");
-    let (plan, files) = {
+    let (plan, files, options) = {
         let mut r = run.lock().unwrap_or_else(|e| e.into_inner());
         if r.going() {
             return Redirect::to(&format!("/execution/{id}")).into_response();
@@ -257,12 +258,14 @@ pub(super) async fn resume(
             let said = AnswerText::KeyNoLongerShown.say(lang);
             return failure(&app, StatusCode::CONFLICT, said);
         }
-        let fresh = new_run(&app, r.name.clone(), r.host.clone(), &r.plan.clone(), r.files.clone(), r.csv.clone());
+        let mut fresh = new_run(&app, r.name.clone(), r.host.clone(), &r.plan.clone(), r.files.clone(), r.csv.clone());
+        fresh.options = r.options.clone();
         *r = fresh;
-        (Box::new(r.plan.clone()), r.files.clone())
+        (Box::new(r.plan.clone()), r.files.clone(), r.options.clone())
     };
     started(&app, &id);
-    tokio::spawn(go(app.clone(), run, plan, files, Again::Resume { new_key: new_key.is_some() }));
+    let again = Again::Resume { new_key: new_key.is_some(), options };
+    tokio::spawn(go(app.clone(), run, plan, files, again));
     Redirect::to(&format!("/execution/{id}")).into_response()
 }
 
@@ -273,7 +276,9 @@ fn from_disk(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
     let plan = Plan::load_json(&stored.files.plan()).ok()?;
     let host = crate::job::host_of(&app.cfg.base_url).map(|(_, h)| h).unwrap_or_default();
     let csv = stored.files.results().with_extension("csv");
+    let folder = stored.files.results().parent().map(|f| f.to_path_buf()).unwrap_or_default();
     let mut run = new_run(app, plan.source.file.clone(), host, &plan, stored.files, csv);
+    run.options = super::options::RunOptions::load(&folder);
     // Not going: the page offers to resume it.
     run.progress.state = RunState::Stopped;
     let run = Arc::new(Mutex::new(run));
@@ -333,9 +338,15 @@ pub(super) async fn rerun_failed(State(app): State<Shared>, UrlPath(id): UrlPath
         // Its results: this server's report, or the file a kept run left.
         let results = match &r.report {
             Some(report) if report.results.is_some() => report.results.clone().unwrap_or_default(),
-            None if !r.going() && r.files.results().exists() => r.files.results().to_path_buf(),
+            None if !r.going() => r.files.results().to_path_buf(),
             _ => return Redirect::to(&format!("/execution/{id}")).into_response(),
         };
+        // Moved or deleted since: said in words, with the way on.
+        if !results.exists() {
+            let missing = crate::job::ResultsProblem::Missing { page: true };
+            let home = crate::messages::HomeText::Home.say(app.lang());
+            return super::failed(&app, &job::Failure::results(&results, missing), Some((home, "/")));
+        }
         let to_send = match &r.report {
             Some(report) => job::failed_calls_to_send(&r.plan, &report.rows, &r.files, app.lang()),
             None => job::failed_calls_in_results(&r.plan, &r.files, app.lang()),
@@ -371,11 +382,13 @@ pub(super) fn runs_get(app: &Shared, id: &str) -> Option<Arc<Mutex<Run>>> {
 /// The run itself, in the server: events fold into the progress.
 /// How a run relates to an earlier one.
 pub(super) enum Again {
-    /// A new run; `send_all`: everything, even what the registre knows done.
-    No { send_all: bool },
-    /// `--resume`: the same files, nothing done sent again; with the new
-    /// key confirmed in the page (`--new-key`).
-    Resume { new_key: bool },
+    /// A new run, with what it was asked beyond the memory's rule
+    /// (`--send-all`, A_VERIFIER rows to send again).
+    No(super::options::RunOptions),
+    /// `--resume`: the same files, nothing done sent again, asking what
+    /// the run was asked; with the new key confirmed in the page
+    /// (`--new-key`).
+    Resume { new_key: bool, options: super::options::RunOptions },
     /// `--only-failed`: rows that did not end OK in these results.
     OnlyFailed(RunFiles),
     /// An undo: bound to the undone run's tenant.
@@ -395,10 +408,15 @@ async fn go(app: Shared, run: Arc<Mutex<Run>>, plan: Box<Plan>, files: RunFiles,
     req.front = job::Front::Page;
     req.keys = keys;
     match again {
-        Again::No { send_all } => req.send_all = send_all,
-        Again::Resume { new_key } => {
+        Again::No(options) => {
+            req.send_all = options.send_all;
+            req.a_verifier_rows = options.a_verifier_rows;
+        }
+        Again::Resume { new_key, options } => {
             req.resume = true;
             req.new_key = new_key;
+            req.send_all = options.send_all;
+            req.a_verifier_rows = options.a_verifier_rows;
         }
         Again::OnlyFailed(previous) => req.only_failed = Some(previous),
         Again::Undo(tenant) => req.bound_tenant = tenant,

@@ -29,6 +29,9 @@ pub(super) struct Loaded {
     /// One more at each change (a cell, the online check): a plan made
     /// from an earlier version is not the sheet's any more.
     pub version: u64,
+    /// The registre's memory of the sheet (`memory_counts`) and the
+    /// version it was counted for.
+    pub memory: Option<(u64, Option<crate::job::MemoryCounts>)>,
 }
 
 /// A sheet nobody asked for this long is dropped, its upload removed.
@@ -98,7 +101,8 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
     let checked = tokio::task::spawn_blocking(move || CheckedSheet::open(&cfg, &input, None, None)).await;
     match checked {
         Ok(Ok(sheet)) => {
-            let loaded = Loaded { name: safe_name(&name), sheet, folder, touched: Instant::now(), version: 0 };
+            let loaded =
+                Loaded { name: safe_name(&name), sheet, folder, touched: Instant::now(), version: 0, memory: None };
             app.sheets.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), Arc::new(Mutex::new(loaded)));
             Redirect::to(&format!("/feuille/{id}")).into_response()
         }
@@ -249,11 +253,13 @@ pub(super) async fn view(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response<Body> {
     let Some(l) = loaded(&app, &id) else { return not_found(&app) };
+    let memory = sheet_memory(&app, &l).await;
     let l = l.lock().unwrap_or_else(|e| e.into_inner());
     let view = super::grid::SheetView {
         id: &id,
         name: &l.name,
         sheet: &l.sheet,
+        memory: memory.as_ref(),
         page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0),
         only_problems: q.get("problemes").is_some_and(|v| v == "1"),
         lang: app.lang(),
@@ -280,22 +286,25 @@ pub(super) async fn edit(
     let Some(l) = loaded(&app, &id) else { return not_found(&app) };
     let lang = app.lang();
     let edit = Edit { sheet: f.sheet, line: f.row, field: f.field, value: f.value };
+    let edited = l.clone();
     let done = tokio::task::spawn_blocking(move || {
-        let mut l = l.lock().unwrap_or_else(|e| e.into_inner());
+        let mut l = edited.lock().unwrap_or_else(|e| e.into_inner());
         let changed = l.sheet.edit(&edit)?;
         l.version += 1;
         let rows: Vec<serde_json::Value> = changed
             .iter()
             .map(|i| serde_json::json!({"index": i, "html": super::grid::row(&l.sheet, *i, lang).into_string()}))
             .collect();
-        Ok::<_, crate::job::Failure>(serde_json::json!({
-            "summary": super::grid::summary(&l.sheet, lang).into_string(),
-            "rows": rows,
-        }))
+        Ok::<_, crate::job::Failure>(serde_json::json!({ "rows": rows }))
     })
     .await;
     match done {
-        Ok(Ok(v)) => {
+        Ok(Ok(mut v)) => {
+            // The summary as the sheet now stands, the memory's counts too.
+            let memory = sheet_memory(&app, &l).await;
+            let summary =
+                super::grid::summary(&l.lock().unwrap_or_else(|e| e.into_inner()).sheet, memory.as_ref(), lang);
+            v["summary"] = summary.into_string().into();
             // The plan shown before this change is no longer the sheet's.
             app.confirmations.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
             let mut r = Response::new(Body::from(v.to_string()));
@@ -375,6 +384,37 @@ pub(super) fn dated_name(path: &std::path::Path) -> String {
     // 2026-12-03 10:04 → 2026-12-03-10h04
     let when = crate::job::format_local(written).replace(' ', "-").replacen(':', "h", 1);
     format!("{stem}-{when}.{ext}")
+}
+
+/// What the registre's memory makes of the sheet as it stands (rows done
+/// already, to send, held), as the plan screen says it: when keys are set
+/// (the memory is a tenant's) and a registre exists; counted once per
+/// version of the sheet.
+pub(super) async fn sheet_memory(app: &Shared, l: &Arc<Mutex<Loaded>>) -> Option<crate::job::MemoryCounts> {
+    let keys = app.send_keys().ok()?;
+    let files = super::plan_page::registre_files(app);
+    if !files.registre().exists() {
+        return None;
+    }
+    let (version, kept) = {
+        let l = l.lock().unwrap_or_else(|e| e.into_inner());
+        (l.version, l.memory.clone())
+    };
+    if let Some((_, m)) = kept.filter(|(v, _)| *v == version) {
+        return m;
+    }
+    let sheet = l.clone();
+    let plan = tokio::task::spawn_blocking(move || {
+        sheet.lock().unwrap_or_else(|e| e.into_inner()).sheet.plan(crate::job::Bodies::Yes)
+    })
+    .await
+    .ok()?;
+    let memory = crate::job::memory_counts(&app.config(), &keys, &plan, &files).await;
+    let mut l = l.lock().unwrap_or_else(|e| e.into_inner());
+    if l.version == version {
+        l.memory = Some((version, memory.clone()));
+    }
+    memory
 }
 
 #[cfg(test)]

@@ -101,22 +101,36 @@ fn history_screen(kind: Browser, driver: &Path, binary: &Path) {
             assert!(seen.contains(&format!("clients.csv · ligne {line}")), "{seen}");
             assert!(seen.contains("fait") && seen.contains("OK") && seen.contains("n° 1"), "{seen}");
         }
-        // Each call says where it went: the simulator, unmistakably; its
-        // dossier, its person, its offer.
+        // Where the calls went: the simulator, unmistakably, said once
+        // above the table when every call went there; each row says
+        // « simulateur », its dossier, its person, its offer.
+        let all = text(&c, "[data-testid=history-all-simulator]").await;
+        assert!(all.contains("SIMULATEUR — rien n'est allé à Cegid Loop"), "{all}");
+        assert!(all.contains("Tous ces appels sont allés au simulateur (http://127.0.0.1:"), "{all}");
+        assert_eq!(all.matches("Cegid Loop").count(), 1, "said once: {all}");
         for row in &rows {
             let seen = row.text().await.unwrap();
-            assert!(seen.contains("SIMULATEUR — rien n'est allé à Cegid Loop") && seen.contains("D1"), "{seen}");
+            assert!(!seen.contains("SIMULATEUR") && seen.contains("simulateur") && seen.contains("D1"), "{seen}");
         }
         let offer = rows[1].text().await.unwrap();
         assert!(offer.contains("addOffer") && offer.contains("· start"), "{offer}");
         assert!(rows[2].text().await.unwrap().contains("ana.martin@exemple.fr"));
-        assert!(rows[0].text().await.unwrap().contains("dossier approvisionné"), "the operation in words");
+        assert!(rows[0].text().await.unwrap().contains("approvisionnement du dossier"), "the operation in words");
         assert_eq!(c.find_all(Locator::Css("[data-testid=history-run-link]")).await.unwrap().len(), 3);
         let first = rows[0].text().await.unwrap();
         assert!(
             first.contains("provisionCompany") && first.contains("Le dossier client D1 a été provisionné."),
             "{first}"
         );
+        // It fits a 1,280 × 800 window: no sideways scrolling.
+        c.set_window_size(1280, 800).await.unwrap();
+        let fits =
+            c.execute("return [document.scrollingElement.scrollWidth, window.innerWidth];", vec![]).await.unwrap();
+        let [scroll, inner]: [u64; 2] = serde_json::from_value(fits).unwrap();
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("historique-1280-{kind:?}.png")), png)
+            .unwrap();
+        assert!(scroll <= inner, "{kind:?}: the history is {scroll} px wide in a {inner} px window");
         screenshot(&c, "8-historique.png").await;
         let png = c.screenshot().await.unwrap();
         let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("historique-{kind:?}.png"));

@@ -3,6 +3,7 @@
 mod architecture;
 mod browser;
 mod browser_history;
+mod browser_memory;
 mod check;
 mod docs;
 mod dossiers;
@@ -15,6 +16,7 @@ mod hostile;
 mod library;
 mod memory;
 mod memory_checks;
+mod memory_held;
 mod messages;
 mod not_a_sheet;
 mod only_failed;

@@ -80,5 +80,21 @@ pub(super) fn history(m: &HistoryMessage) -> String {
         HistoryMessage::CallOnly { call } => format!("call no. {call} (plan not kept)"),
         HistoryMessage::Line { sheet: Some(s), line } => format!("sheet « {s} » line {line}"),
         HistoryMessage::Line { sheet: None, line } => format!("line {line}"),
+        HistoryMessage::AllToSimulator { address } => {
+            format!("All these calls went to the simulator ({address}).")
+        }
+    }
+}
+
+pub(super) fn operation_label(op: crate::loop_api::Operation) -> &'static str {
+    use crate::loop_api::Operation as O;
+    match op {
+        O::ProvisionCompany => "dossier provisioning",
+        O::AddOffer => "offer activated on the dossier",
+        O::AddClient => "contact creation",
+        O::AddCollaborativeOffer => "offer given to a contact",
+        O::UpdateClient => "contact update",
+        O::RemoveApplication => "application removal",
+        O::RemoveOffer => "offer removed from the dossier",
     }
 }

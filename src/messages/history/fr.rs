@@ -84,6 +84,22 @@ pub(super) fn history(m: &HistoryMessage) -> String {
         HistoryMessage::CallOnly { call } => format!("appel n° {call} (plan non gardé)"),
         HistoryMessage::Line { sheet: Some(s), line } => format!("feuille « {s} » ligne {line}"),
         HistoryMessage::Line { sheet: None, line } => format!("ligne {line}"),
+        HistoryMessage::AllToSimulator { address } => {
+            format!("Tous ces appels sont allés au simulateur ({address}).")
+        }
+    }
+}
+
+pub(super) fn operation_label(op: crate::loop_api::Operation) -> &'static str {
+    use crate::loop_api::Operation as O;
+    match op {
+        O::ProvisionCompany => "approvisionnement du dossier",
+        O::AddOffer => "activation d'une offre sur le dossier",
+        O::AddClient => "création d'interlocuteur",
+        O::AddCollaborativeOffer => "offre donnée à un interlocuteur",
+        O::UpdateClient => "modification d'interlocuteur",
+        O::RemoveApplication => "retrait d'une application",
+        O::RemoveOffer => "retrait d'une offre du dossier",
     }
 }
 

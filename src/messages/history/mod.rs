@@ -65,6 +65,8 @@ pub(crate) enum HistoryMessage<'a> {
     CallOnly { call: u32 },
     /// A line of the sheet (its sheet's name, when it has several).
     Line { sheet: Option<&'a str>, line: &'a str },
+    /// Every call listed went to the simulator (its address), said once.
+    AllToSimulator { address: &'a str },
 }
 
 impl Text for HistoryMessage<'_> {
@@ -73,5 +75,22 @@ impl Text for HistoryMessage<'_> {
             Lang::Fr => fr::history(self),
             Lang::En => en::history(self),
         }
+    }
+}
+
+/// An operation as a person names it, in a history line (the API name stays
+/// in the column `operation` of the exports and the JSON).
+pub(crate) fn operation_label(op: crate::loop_api::Operation, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => fr::operation_label(op),
+        Lang::En => en::operation_label(op),
+    }
+}
+
+/// The label of an operation's API name; an unknown name as it is.
+pub(crate) fn operation_name_label(name: &str, lang: Lang) -> String {
+    match crate::loop_api::Operation::all().find(|o| o.name() == name) {
+        Some(op) => operation_label(op, lang).to_string(),
+        None => name.to_string(),
     }
 }

@@ -142,7 +142,7 @@ pub(super) fn plan(t: PlanText) -> &'static str {
         PlanText::ThisSheetWasRunAlready => "This sheet was run already",
         PlanText::TheSameSheetAsItIs => "The same sheet, as it is, was run on",
         PlanText::RunningItAgainWouldSendAgain => {
-            "Running it again would send again what is done. Resume it (nothing done is sent again) or run its failures again; to send everything again, first delete that run in “Kept runs”."
+            "Resume it (nothing done is sent again) or run its failures again: the registre does not send again what it knows done, and what is to check in Loop waits for your check or your choice."
         }
         PlanText::SeeThatRun => "See that run",
         PlanText::Resume => "Resume",
@@ -239,6 +239,7 @@ pub(super) fn history(t: HistoryText) -> &'static str {
         HistoryText::EMail => "e-mail",
         HistoryText::CallSentTo => "sent to",
         HistoryText::SimulatorMark => "SIMULATOR — nothing went to Cegid Loop",
+        HistoryText::SimulatorShort => "simulator",
     }
 }
 
@@ -292,8 +293,13 @@ pub(super) fn answer(t: AnswerText) -> &'static str {
     }
 }
 
-pub(super) fn memory_counts(done: usize, to_send: usize, tenant: &str) -> String {
-    format!("{done} row(s) already done, {to_send} to send (per the registre's memory for {tenant}).")
+pub(super) fn memory_counts(done: usize, to_send: usize, held: usize, tenant: &str) -> String {
+    match held {
+        0 => format!("{done} row(s) already done, {to_send} to send (per the registre's memory for {tenant})."),
+        _ => format!(
+            "{done} row(s) already done, {to_send} to send, {held} on hold: to check, or going elsewhere (per the registre's memory for {tenant})."
+        ),
+    }
 }
 
 pub(super) const MEMORY_LIMITS: &str = "The registre knows only what loopbatch did for this user on this machine: a colleague's runs, another machine, or a change made by hand in Loop are not in it.";
@@ -309,3 +315,26 @@ pub(super) fn verify(t: VerifyText) -> &'static str {
 
 pub(super) const PLAIN_LOOPBACK: &str = "Note: this local address gives no instance id; a server restarted empty at this address would be taken for the same one, and what the registre knows done there would not be sent again.";
 pub(super) const SEND_ALL: &str = "Send everything, even what the registre knows done already";
+
+pub(super) fn held(t: HeldText) -> &'static str {
+    match t {
+        HeldText::Title => "Rows to check, held back",
+        HeldText::Why => {
+            "A call of each of these rows got no sure answer (A_VERIFIER) in an earlier run: it is not sent again, since it may have been applied in Loop. Unless ticked, these rows stay A_VERIFIER."
+        }
+        HeldText::Risk => {
+            "Look in Loop first. Tick « send again anyway » only for a row you know was not done: if the call was in fact applied, sending it again may make a duplicate in Loop (or Loop will answer « already associated »). You may also record what you saw with the « Checked » buttons of the run's screen: the row is then handled without this question."
+        }
+        HeldText::Caption => "Rows held back because one of their calls is to check in Loop",
+        HeldText::Sheet => "Sheet",
+        HeldText::Line => "Row",
+        HeldText::Dossier => "Dossier code",
+        HeldText::Email => "E-mail",
+        HeldText::Run => "To check since",
+        HeldText::Choice => "Your choice",
+        HeldText::SendAgainAnyway => "send again anyway",
+        HeldText::TickedGoToo => {
+            "The rows to check ticked « send again anyway » go too, their calls on top of this number."
+        }
+    }
+}

@@ -146,7 +146,7 @@ pub(super) fn plan(t: PlanText) -> &'static str {
         PlanText::ThisSheetWasRunAlready => "Ce tableur a déjà été exécuté",
         PlanText::TheSameSheetAsItIs => "Le même tableur, tel quel, a été exécuté le",
         PlanText::RunningItAgainWouldSendAgain => {
-            "L'exécuter de nouveau renverrait ce qui est déjà fait. Reprenez-le (rien de fait n'est renvoyé) ou relancez ses échecs ; pour tout renvoyer, supprimez d'abord cette exécution dans « Exécutions gardées »."
+            "Reprenez-le (rien de fait n'est renvoyé) ou relancez ses échecs : le registre n'envoie pas de nouveau ce qu'il sait déjà fait, et ce qui reste à vérifier dans Loop attend votre vérification ou votre choix."
         }
         PlanText::SeeThatRun => "Voir cette exécution",
         PlanText::Resume => "Reprendre",
@@ -243,6 +243,7 @@ pub(super) fn history(t: HistoryText) -> &'static str {
         HistoryText::EMail => "e-mail",
         HistoryText::CallSentTo => "envoyé à",
         HistoryText::SimulatorMark => "SIMULATEUR — rien n'est allé à Cegid Loop",
+        HistoryText::SimulatorShort => "simulateur",
     }
 }
 
@@ -296,8 +297,15 @@ pub(super) fn answer(t: AnswerText) -> &'static str {
     }
 }
 
-pub(super) fn memory_counts(done: usize, to_send: usize, tenant: &str) -> String {
-    format!("{done} ligne(s) déjà faite(s), {to_send} à envoyer (selon la mémoire du registre pour {tenant}).")
+pub(super) fn memory_counts(done: usize, to_send: usize, held: usize, tenant: &str) -> String {
+    match held {
+        0 => {
+            format!("{done} ligne(s) déjà faite(s), {to_send} à envoyer (selon la mémoire du registre pour {tenant}).")
+        }
+        _ => format!(
+            "{done} ligne(s) déjà faite(s), {to_send} à envoyer, {held} en attente : à vérifier ou en cours ailleurs (selon la mémoire du registre pour {tenant})."
+        ),
+    }
 }
 
 pub(super) const MEMORY_LIMITS: &str = "Le registre ne connaît que ce que loopbatch a fait pour cet utilisateur sur ce poste : les exécutions d'un collègue, d'un autre poste, ou une modification faite à la main dans Loop n'y sont pas.";
@@ -315,3 +323,26 @@ pub(super) fn verify(t: VerifyText) -> &'static str {
 
 pub(super) const PLAIN_LOOPBACK: &str = "Attention : cette adresse locale ne donne pas d'identifiant d'instance ; un serveur redémarré vide à cette adresse serait pris pour le même, et ce que le registre y sait fait ne serait pas renvoyé.";
 pub(super) const SEND_ALL: &str = "Tout renvoyer, même ce que le registre sait déjà fait";
+
+pub(super) fn held(t: HeldText) -> &'static str {
+    match t {
+        HeldText::Title => "Lignes à vérifier, retenues",
+        HeldText::Why => {
+            "Un appel de chacune de ces lignes est resté sans réponse sûre (A_VERIFIER) lors d'une exécution précédente : il n'est pas renvoyé, car il a peut-être abouti dans Loop. Sauf si vous les cochez, ces lignes restent A_VERIFIER."
+        }
+        HeldText::Risk => {
+            "Regardez d'abord dans Loop. Cochez « renvoyer quand même » seulement pour une ligne que vous savez non faite : si l'appel avait en fait abouti, le renvoyer peut créer un doublon dans Loop (ou Loop répondra « déjà associé »). Vous pouvez aussi noter ce que vous avez vu avec les boutons « Vérifié » de l'écran de l'exécution : la ligne sera alors traitée sans cette question."
+        }
+        HeldText::Caption => "Lignes retenues parce qu'un de leurs appels est à vérifier dans Loop",
+        HeldText::Sheet => "Feuille",
+        HeldText::Line => "Ligne",
+        HeldText::Dossier => "Code dossier",
+        HeldText::Email => "E-mail",
+        HeldText::Run => "À vérifier depuis",
+        HeldText::Choice => "Votre choix",
+        HeldText::SendAgainAnyway => "renvoyer quand même",
+        HeldText::TickedGoToo => {
+            "Les lignes à vérifier cochées « renvoyer quand même » partent aussi, avec leurs appels en plus de ce nombre."
+        }
+    }
+}

@@ -266,6 +266,8 @@ pub(crate) enum HistoryText {
     CallSentTo,
     /// The mark of a call the simulator answered (nothing went to Loop).
     SimulatorMark,
+    /// A call's place when every call listed went to the simulator.
+    SimulatorShort,
 }
 
 impl HistoryText {
@@ -324,12 +326,12 @@ impl AnswerText {
     }
 }
 
-/// The registre's memory on the plan screen: rows done already and rows to
-/// send (whole sentence), whose memory it is.
-pub(crate) fn memory_counts(done: usize, to_send: usize, tenant: &str, lang: Lang) -> String {
+/// The registre's memory on the check and plan screens: rows done
+/// already, rows to send, rows held (whole sentence), whose memory it is.
+pub(crate) fn memory_counts(done: usize, to_send: usize, held: usize, tenant: &str, lang: Lang) -> String {
     match lang {
-        Lang::Fr => fr::memory_counts(done, to_send, tenant),
-        Lang::En => en::memory_counts(done, to_send, tenant),
+        Lang::Fr => fr::memory_counts(done, to_send, held, tenant),
+        Lang::En => en::memory_counts(done, to_send, held, tenant),
     }
 }
 
@@ -372,5 +374,41 @@ impl VerifyText {
             Lang::Fr => fr::verify(self),
             Lang::En => en::verify(self),
         }
+    }
+}
+
+/// The plan screen's rows held because A_VERIFIER, with the choice per row
+/// to send them again anyway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HeldText {
+    Title,
+    Why,
+    Risk,
+    Caption,
+    Sheet,
+    Line,
+    Dossier,
+    Email,
+    Run,
+    Choice,
+    SendAgainAnyway,
+    /// In the confirmation: the rows ticked go too.
+    TickedGoToo,
+}
+
+impl HeldText {
+    pub(crate) fn say(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Fr => fr::held(self),
+            Lang::En => en::held(self),
+        }
+    }
+}
+
+/// The run whose attempt is to check, in a held row's cell.
+pub(crate) fn held_run(run: i64, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("exécution n° {run}"),
+        Lang::En => format!("run no. {run}"),
     }
 }
