@@ -39,6 +39,8 @@ pub(super) struct Recall {
     /// tenant, its linked key ids): for the send-time check.
     upto: i64,
     same: Option<(Tenant, HashSet<String>)>,
+    /// The user's secret: the send-time check finds forgotten calls by it.
+    secret: Option<Vec<u8>>,
 }
 
 /// The memory's counts, before anything was sent.
@@ -75,7 +77,10 @@ pub async fn memory_counts(
     let tenant = Tenant::looked_at(cfg, keys).await;
     // No registre yet: nothing done, and none made by a look.
     let memory = match files.registre().exists() {
-        true => read_memory(plan, files, &tenant, Default::default(), cfg.lang).ok()?.0,
+        true => {
+            let secret = super::tenant::existing_user_secret(cfg.user_dir.as_deref());
+            read_memory(plan, files, &tenant, Default::default(), secret.as_deref(), cfg.lang).ok()?.0
+        }
         false => Default::default(),
     };
     // Applied to a copy of the calls alone (the rows are not copied).
@@ -133,7 +138,9 @@ pub(super) fn remember(
     }
     let except = crate::registre::state::Runs { except, continued };
     let how = crate::plan::memory::Use { send_all: req.send_all, include_a_verifier: req.include_a_verifier };
-    let mut recall = recall(plan, &req.files, tenant, (how, &req.a_verifier_rows), except, &cfg.routes, lang)?;
+    let secret = super::tenant::existing_user_secret(cfg.user_dir.as_deref());
+    let chosen = (how, req.a_verifier_rows.as_slice(), except);
+    let mut recall = recall(plan, &req.files, tenant, chosen, secret.as_deref(), &cfg.routes, lang)?;
     recall.checked = checked;
     recall.meanwhile = req.resume || matches!(req.source, super::RunSource::PlanFile(_));
     events(super::events::Event::Remembered {
@@ -204,20 +211,21 @@ pub(super) fn link_keys(files: &RunFiles, tenant: &mut Tenant, lang: Lang) -> Re
 }
 
 /// Reads the tenant's memory of the plan's dossiers and people (`except`:
-/// the run a resume continues) and applies it to the plan; the calls last
-/// A_VERIFIER of the rows chosen (`how.1`, sheet and line) are sent.
+/// the run a resume continues; `secret`: the user's, which keyed the prints
+/// of forgotten calls) and applies it to the plan; the calls last
+/// A_VERIFIER of the rows chosen (sheet and line) are sent.
 pub(super) fn recall(
     plan: &mut Plan,
     files: &RunFiles,
     tenant: &Tenant,
-    how: (Use, &[(String, u32)]),
-    except: crate::registre::state::Runs,
+    (how, chosen, except): (Use, &[(String, u32)], crate::registre::state::Runs),
+    secret: Option<&[u8]>,
     routes: &crate::config::Routes,
     lang: Lang,
 ) -> Result<Recall> {
-    let (memory, keys) = read_memory(plan, files, tenant, except, lang)?;
-    let mut remembered = apply(plan, &memory, routes, how.0);
-    super::held::include_rows(&mut remembered, plan, how.1);
+    let (memory, keys) = read_memory(plan, files, tenant, except, secret, lang)?;
+    let mut remembered = apply(plan, &memory, routes, how);
+    super::held::include_rows(&mut remembered, plan, chosen);
     let counts = row_counts(&plan.rows, &plan.calls, &remembered);
     Ok(Recall {
         remembered,
@@ -229,6 +237,7 @@ pub(super) fn recall(
         checked: HashMap::new(),
         upto: memory.upto,
         same: Some((tenant.clone(), keys)),
+        secret: secret.map(<[u8]>::to_vec),
     })
 }
 
@@ -239,6 +248,7 @@ fn read_memory(
     files: &RunFiles,
     tenant: &Tenant,
     except: crate::registre::state::Runs,
+    secret: Option<&[u8]>,
     lang: Lang,
 ) -> Result<(crate::registre::state::Memory, HashSet<String>)> {
     let mut reg = Registre::open(&files.registre(), lang)?;
@@ -254,7 +264,7 @@ fn read_memory(
         .collect();
     emails.sort_unstable();
     emails.dedup();
-    let memory = reg.memory(&dossiers, &emails, &|t| same_tenant(tenant, &keys, t), except)?;
+    let memory = reg.memory(&dossiers, &emails, &|t| same_tenant(tenant, &keys, t), except, secret)?;
     Ok((memory, keys))
 }
 
@@ -301,7 +311,8 @@ impl Recall {
         use crate::registre::guard::{Guard, Refused};
         let (tenant, keys) = self.same.clone()?;
         let calls = plan.calls.iter().map(|c| (c.id, c.operation.name(), &*c.dossier, c.body.get()));
-        let guard = Guard::new(self.upto, calls, Box::new(move |t| same_tenant(&tenant, &keys, t)));
+        let same: crate::registre::guard::SameTenant = Box::new(move |t| same_tenant(&tenant, &keys, t));
+        let guard = Guard::new(self.upto, calls, same, self.secret.as_deref());
         let say: crate::execute::journal::Say = std::sync::Arc::new(move |why: &Refused| match why {
             Refused::DoneMeanwhile { run, at } => {
                 outcome(Status::DejaFait, MemoryMessage::DoneMeanwhile { run: *run, at }.text(lang))
@@ -457,7 +468,7 @@ pub fn verify(run: &RunFiles, sheet: Option<&str>, line: u32, done: bool, lang: 
     if calls.is_empty() {
         return Err(memory_refused(MemoryRefusal::VerifyNotToCheck { sheet: feuille, line }));
     }
-    let check = crate::registre::state::Check { run: row.id, calls: &calls, done, feuille: &feuille, ligne: line };
+    let check = crate::registre::checks::Check { run: row.id, calls: &calls, done, feuille: &feuille, ligne: line };
     reg.record_check(&check)?;
     Ok((feuille, calls.len()))
 }
@@ -490,7 +501,9 @@ fn to_check(reg: &mut Registre, row: &crate::registre::RunRow, plan: &Plan, serv
         .filter_map(|c| serde_json::from_str::<serde_json::Value>(c.body.get()).ok())
         .filter_map(|b| b.get("email").and_then(|e| e.as_str()).map(|e| e.trim().to_lowercase()))
         .collect();
-    let memory = reg.memory(&dossiers, &emails, &|t| same_tenant(&tenant, &keys, t), Default::default())?;
+    let secret = super::tenant::existing_user_secret(crate::config::user_config_dir().as_deref());
+    let same = |t: Option<&str>| same_tenant(&tenant, &keys, t);
+    let memory = reg.memory(&dossiers, &emails, &same, Default::default(), secret.as_deref())?;
     Ok(calls
         .into_iter()
         .filter(|c| {

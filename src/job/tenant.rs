@@ -151,6 +151,12 @@ pub fn user_secret(cfg: &Config) -> Option<Vec<u8>> {
     cfg.user_dir.as_deref().and_then(secret)
 }
 
+/// The user's secret if it was made already (what keyed the prints of
+/// forgotten calls: none made, none to find).
+pub(crate) fn existing_user_secret(dir: Option<&Path>) -> Option<Vec<u8>> {
+    dir.and_then(existing_secret)
+}
+
 /// The user's secret if it was made already.
 fn existing_secret(dir: &Path) -> Option<Vec<u8>> {
     std::fs::read(dir.join(SECRET_FILE)).ok().filter(|b| b.len() >= 32)

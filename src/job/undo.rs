@@ -154,7 +154,10 @@ fn preview_of(
     let recorded = tenant.clone().and_then(|t| serde_json::from_value::<super::tenant::Tenant>(t).ok());
     let keys = recorded.as_ref().map(|t| super::memory::linked_keys(&reg, t)).unwrap_or_default();
     let same = |t: Option<&str>| recorded.as_ref().is_some_and(|now| super::memory::same_tenant(now, &keys, t));
-    let facts = reg.undo_facts(run, &same)?;
+    let secret = super::tenant::existing_user_secret(cfg.user_dir.as_deref());
+    let mut facts = reg.undo_facts(run, &same, secret.as_deref())?;
+    // Its people forgotten in the registre: their calls as the kept plan has them.
+    facts.with_bodies(plan.calls.iter().map(|c| (c.id, c.operation.name(), &*c.dossier, c.body.get())));
     let (plan, verdicts) = undo_plan(&plan, &facts, ticks, &cfg.routes, lang, future);
     Ok(UndoPreview { run: id, plan, verdicts, tenant, results, registre: place })
 }

@@ -71,11 +71,9 @@ fn judge(call: &Call, things: &[(Thing, Target)], memory: &Memory, how: Use) -> 
     if let Some(run) = things.iter().find_map(|(t, _)| memory.uncertain(t)) {
         return if how.include_a_verifier { Judged::Settle } else { Judged::Guarded(run) };
     }
-    let states: Vec<Option<(Target, Seen)>> = things.iter().map(|(t, _)| memory.state(t)).collect();
-    let applied = !things.is_empty()
-        && things.iter().zip(&states).all(|((_, target), s)| s.as_ref().is_some_and(|s| &s.0 == target));
-    if applied {
-        let by = states.into_iter().flatten().map(|s| s.1).max_by_key(|s| s.run);
+    let left: Vec<Option<Seen>> = things.iter().map(|(t, target)| memory.left(t, target)).collect();
+    if !things.is_empty() && left.iter().all(Option::is_some) {
+        let by = left.into_iter().flatten().max_by_key(|s| s.run);
         return Judged::Applied(by.unwrap_or(Seen { run: 0, at: String::new() }));
     }
     if call.operation == Operation::AddClient && !how.send_all {
@@ -144,14 +142,13 @@ fn change_instead(
     next_id: &mut u32,
 ) -> Option<Call> {
     let body = body_of(call);
-    let on_dossier = things
-        .iter()
-        .any(|(t, target)| matches!(t, Thing::Person(..)) && memory.state(t).is_some_and(|s| &s.0 == target));
+    let on_dossier =
+        things.iter().any(|(t, target)| matches!(t, Thing::Person(..)) && memory.left(t, target).is_some());
     let mut changed = Map::new();
     let fields = body.as_object().into_iter().flatten().filter(|(f, v)| is_contact_field(f) && !v.is_null());
     for (f, v) in fields {
         let thing = things.iter().find(|(t, _)| matches!(t, Thing::Field(_, name) if name == f));
-        let same = thing.is_some_and(|(t, target)| memory.state(t).is_some_and(|s| &s.0 == target));
+        let same = thing.is_some_and(|(t, target)| memory.left(t, target).is_some());
         if !same {
             changed.insert(f.clone(), v.clone());
         }

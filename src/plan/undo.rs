@@ -484,6 +484,7 @@ mod tests {
             later_removed: HashSet::new(),
             undone_before: HashMap::new(),
             fields: HashMap::new(),
+            forgotten: Default::default(),
         };
         let routes = Routes::default();
         let (plan, verdicts) = undo_plan(&run, &facts, &Ticks::None, &routes, Lang::Fr, false);

@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::sealed::{Print, Sealer};
 use super::state::{Target, Thing, things_of};
 
 /// Why a call is not sent: another run's record since the plan's memory.
@@ -41,6 +42,9 @@ struct Other {
     uncertain: bool,
 }
 
+/// What a call changes: its things, or once forgotten the prints of them.
+type Changes = (Vec<(Thing, Target)>, Vec<(Print, Print)>);
+
 /// A run's send-time check, kept by the run's writer.
 pub(crate) struct Guard {
     /// `attempts.seq` up to which the records were read.
@@ -50,10 +54,16 @@ pub(crate) struct Guard {
     same_tenant: SameTenant,
     /// Other runs: their plan's number and results file, or `None` (another tenant).
     runs: HashMap<i64, Option<(i64, String)>>,
-    /// Other runs' calls: what each changes.
-    their: HashMap<(i64, u32), Vec<(Thing, Target)>>,
-    /// The other run's call that touched each thing last.
-    last: HashMap<Thing, (i64, u32, Target)>,
+    /// Other runs' calls: what each changes, or the prints of what it
+    /// changed once forgotten (see `sealed`).
+    their: HashMap<(i64, u32), Changes>,
+    /// The other run's call that touched each thing last (the `seq` of
+    /// that record, the run, the call, the target).
+    last: HashMap<Thing, (i64, i64, u32, Target)>,
+    /// The same, for forgotten calls: by the thing's print.
+    last_sealed: HashMap<Print, (i64, i64, u32, Print)>,
+    /// The user's secret, which keyed forgotten calls' prints.
+    sealer: Option<Sealer>,
     states: HashMap<(i64, u32), Other>,
     /// Calls checked already (and reserved): later attempts are this run's own.
     checked: HashSet<u32>,
@@ -61,11 +71,12 @@ pub(crate) struct Guard {
 
 impl Guard {
     /// `since`: the last `attempts.seq` the plan's memory read; `calls`:
-    /// each call's operation, dossier and body.
+    /// each call's operation, dossier and body; `secret`: the user's.
     pub(crate) fn new<'a>(
         since: i64,
         calls: impl Iterator<Item = (u32, &'a str, &'a str, &'a str)>,
         same_tenant: SameTenant,
+        secret: Option<&[u8]>,
     ) -> Guard {
         let calls = calls
             .filter_map(|(id, op, dossier, body)| {
@@ -81,6 +92,8 @@ impl Guard {
             runs: HashMap::new(),
             their: HashMap::new(),
             last: HashMap::new(),
+            last_sealed: HashMap::new(),
+            sealer: secret.and_then(Sealer::new),
             states: HashMap::new(),
             checked: HashSet::new(),
         }
@@ -128,8 +141,13 @@ impl Guard {
                     }
                 }
             }
-            for (thing, target) in self.their.get(&(run, call)).into_iter().flatten() {
-                self.last.insert(thing.clone(), (run, call, target.clone()));
+            if let Some((things, prints)) = self.their.get(&(run, call)) {
+                for (thing, target) in things {
+                    self.last.insert(thing.clone(), (seq, run, call, target.clone()));
+                }
+                for (thing, target) in prints {
+                    self.last_sealed.insert(*thing, (seq, run, call, *target));
+                }
             }
         }
         self.since = upto;
@@ -156,19 +174,52 @@ impl Guard {
         Ok(known.is_some())
     }
 
-    fn things_of(&self, conn: &Connection, run: i64, call: u32) -> rusqlite::Result<Vec<(Thing, Target)>> {
-        let Some(Some((plan, _))) = self.runs.get(&run) else { return Ok(Vec::new()) };
-        let found: Option<(String, String, Option<String>)> = conn
+    /// What another run's call changes: its things, or once forgotten the
+    /// prints of them.
+    fn things_of(&self, conn: &Connection, run: i64, call: u32) -> rusqlite::Result<Changes> {
+        let Some(Some((plan, _))) = self.runs.get(&run) else { return Ok(Default::default()) };
+        let sealed = self.sealer.is_some();
+        let found = conn
             .query_row(
-                "SELECT c.operation, c.dossier, b.body FROM calls c LEFT JOIN bodies b ON b.hash = c.body
-                 WHERE c.plan = ?1 AND c.call = ?2 AND c.forgotten IS NULL",
+                "SELECT c.operation, c.dossier, b.body,
+                        (SELECT things FROM sealed WHERE plan = c.plan AND call = c.call AND c.forgotten IS NOT NULL)
+                 FROM calls c LEFT JOIN bodies b ON b.hash = c.body WHERE c.plan = ?1 AND c.call = ?2",
                 params![plan, call],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| {
+                    if let Some(prints) = r.get::<_, Option<Vec<u8>>>(3)?.filter(|_| sealed) {
+                        return Ok((Vec::new(), super::sealed::unseal(&prints)));
+                    }
+                    let (op, dossier): (String, String) = (r.get(0)?, r.get(1)?);
+                    let body = r.get::<_, Option<String>>(2)?.and_then(|b| serde_json::from_str(&b).ok());
+                    Ok((body.map(|b| things_of(&op, &dossier, &b)).unwrap_or_default(), Vec::new()))
+                },
             )
             .optional()?;
-        let Some((op, dossier, Some(body))) = found else { return Ok(Vec::new()) };
-        let Ok(body) = serde_json::from_str::<serde_json::Value>(&body) else { return Ok(Vec::new()) };
-        Ok(things_of(&op, &dossier, &body))
+        Ok(found.unwrap_or_default())
+    }
+
+    /// The other run's call that touched this thing last, and whether it
+    /// left it in this target.
+    fn last_of(&self, thing: &Thing, target: &Target) -> Option<(i64, u32, bool)> {
+        let plain = self.last.get(thing).map(|(seq, run, call, t)| (*seq, *run, *call, t == target));
+        let sealed = match (&self.sealer, self.last_sealed.is_empty()) {
+            (Some(s), false) => self
+                .last_sealed
+                .get(&thing.print(s))
+                .map(|(seq, run, call, t)| (*seq, *run, *call, *t == target.print(s))),
+            _ => None,
+        };
+        let (_, run, call, same) = match (plain, sealed) {
+            (Some(p), Some(s)) => {
+                if p.0 < s.0 {
+                    s
+                } else {
+                    p
+                }
+            }
+            (p, s) => p.or(s)?,
+        };
+        Some((run, call, same))
     }
 
     /// Whether `call`'s first reservation in this session is to be
@@ -182,28 +233,28 @@ impl Guard {
         let mut all_applied = true;
         let mut to_check = None;
         for (thing, target) in things {
-            let Some((run, their_call, their_target)) = self.last.get(thing) else {
+            let Some((run, their_call, same)) = self.last_of(thing, target) else {
                 all_applied = false;
                 continue;
             };
-            let Some(state) = self.states.get(&(*run, *their_call)) else { continue };
+            let Some(state) = self.states.get(&(run, their_call)) else { continue };
             if !state.open.is_empty() {
-                let results = match self.runs.get(run) {
+                let results = match self.runs.get(&run) {
                     Some(Some((_, r))) => r.clone(),
                     _ => String::new(),
                 };
-                return Some(Refused::Held { run: *run, results });
+                return Some(Refused::Held { run, results });
             }
             match &state.applied {
-                Some(at) if their_target == target && !state.uncertain => {
-                    if applied.as_ref().is_none_or(|(r, _)| r < run) {
-                        applied = Some((*run, at.clone()));
+                Some(at) if same && !state.uncertain => {
+                    if applied.as_ref().is_none_or(|(r, _)| *r < run) {
+                        applied = Some((run, at.clone()));
                     }
                 }
                 _ => all_applied = false,
             }
             if state.uncertain {
-                to_check = Some(*run);
+                to_check = Some(run);
             }
         }
         if let Some(run) = to_check {

@@ -20,8 +20,10 @@ mod open;
 mod query;
 mod read;
 mod schema;
+pub(crate) mod sealed;
 mod space;
 pub(crate) mod state;
+mod state_read;
 pub(crate) mod undo;
 mod write;
 

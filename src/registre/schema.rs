@@ -4,7 +4,7 @@
 use rusqlite::{Connection, params};
 
 /// The schema this binary writes. A registre of a higher version is refused.
-pub(super) const VERSION: i64 = 2;
+pub(super) const VERSION: i64 = 3;
 
 const SCHEMA_V1: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -94,14 +94,37 @@ CREATE TABLE checks(
 CREATE INDEX checks_by_call ON checks(run, call);
 ";
 
-/// Makes the tables of a new registre, or migrates one of version 1 (`found`
-/// is its `user_version`; `path` its file, for the copy made first).
+/// Version 3: what a forgotten call changed in Loop, as keyed hashes only
+/// (`forget`), so that the memory still knows it done: `email`, the keyed
+/// hash of the person's e-mail the call was about (NULL: none), by which
+/// the memory finds it; `things`, 32 bytes per thing the call changed (see
+/// `state::things_of`): the first 16 the keyed hash of the thing, the next
+/// 16 of the state it left it in (on, off, or the field's value as sent).
+/// The dossier code stays in `calls`. Nothing in it reads back as a name,
+/// an e-mail or a value.
+const SCHEMA_V3: &str = "
+CREATE TABLE sealed(
+    plan INTEGER NOT NULL,
+    call INTEGER NOT NULL,
+    email BLOB,
+    things BLOB NOT NULL,
+    PRIMARY KEY(plan, call)
+) WITHOUT ROWID;
+CREATE INDEX sealed_by_email ON sealed(email) WHERE email IS NOT NULL;
+";
+
+/// The schemas after the first, in order: `MIGRATIONS[i]` makes version `i + 2`.
+const MIGRATIONS: [&str; 2] = [SCHEMA_V2, SCHEMA_V3];
+
+/// Makes the tables of a new registre, or migrates one of an earlier
+/// version (`found` is its `user_version`; `path` its file, for the copy
+/// made first).
 pub(super) fn ensure(conn: &Connection, found: i64, path: &std::path::Path) -> rusqlite::Result<()> {
     if found == VERSION {
         return Ok(());
     }
-    if found == 1 {
-        return migrate_from_1(conn, path);
+    if (1..VERSION).contains(&found) {
+        return migrate(conn, found, path);
     }
     // A new registre (version 0): made whole or not at all.
     conn.execute_batch("BEGIN IMMEDIATE")?;
@@ -112,7 +135,9 @@ pub(super) fn ensure(conn: &Connection, found: i64, path: &std::path::Path) -> r
             return Ok(());
         }
         conn.execute_batch(SCHEMA_V1)?;
-        conn.execute_batch(SCHEMA_V2)?;
+        for schema in MIGRATIONS {
+            conn.execute_batch(schema)?;
+        }
         conn.execute(
             "INSERT INTO meta(key, value) VALUES ('version', ?1), ('created', ?2)",
             params![env!("CARGO_PKG_VERSION"), crate::outcome::now_iso()],
@@ -128,13 +153,13 @@ pub(super) fn ensure(conn: &Connection, found: i64, path: &std::path::Path) -> r
     }
 }
 
-/// Version 1 to 2: a copy first (`VACUUM INTO` beside it: the registre as
-/// it was, should the migration go wrong), then the new tables in one
-/// transaction. The copy is removed once the migration is committed (it
-/// holds people's addresses that `registre forget` would not reach); it
-/// stays when the migration failed.
-fn migrate_from_1(conn: &Connection, path: &std::path::Path) -> rusqlite::Result<()> {
-    let copy = copy_path(path);
+/// Version `found` to this one: a copy first (`VACUUM INTO` beside it: the
+/// registre as it was, should the migration go wrong), then the new tables
+/// of each later version in one transaction. The copy is removed once the
+/// migration is committed (it holds people's addresses that `registre
+/// forget` would not reach); it stays when the migration failed.
+fn migrate(conn: &Connection, found: i64, path: &std::path::Path) -> rusqlite::Result<()> {
+    let copy = copy_path(path, found);
     let _ = std::fs::remove_file(&copy);
     conn.execute("VACUUM INTO ?1", [copy.to_string_lossy()])?;
     conn.execute_batch("BEGIN IMMEDIATE")?;
@@ -143,10 +168,13 @@ fn migrate_from_1(conn: &Connection, path: &std::path::Path) -> rusqlite::Result
         if now == VERSION {
             return Ok(());
         }
-        conn.execute_batch(SCHEMA_V2)?;
+        let from = usize::try_from(found - 1).unwrap_or_default();
+        for schema in &MIGRATIONS[from.min(MIGRATIONS.len())..] {
+            conn.execute_batch(schema)?;
+        }
         conn.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES ('migrated_from_1', ?1)",
-            params![crate::outcome::now_iso()],
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+            params![format!("migrated_from_{found}"), crate::outcome::now_iso()],
         )?;
         conn.execute_batch(&format!("PRAGMA user_version = {VERSION}"))
     })();
@@ -163,8 +191,8 @@ fn migrate_from_1(conn: &Connection, path: &std::path::Path) -> rusqlite::Result
     }
 }
 
-/// Where the copy of a version-1 registre is made before its migration.
-pub(super) fn copy_path(path: &std::path::Path) -> std::path::PathBuf {
+/// Where the copy of a registre of version `found` is made before its migration.
+pub(super) fn copy_path(path: &std::path::Path, found: i64) -> std::path::PathBuf {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    path.with_file_name(format!("{name}.v1-avant-migration"))
+    path.with_file_name(format!("{name}.v{found}-avant-migration"))
 }

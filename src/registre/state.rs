@@ -11,16 +11,19 @@
 //! sets every (dossier, any e-mail, offre) to removed: Loop takes the offer
 //! from all the dossier's contacts. E-mails as the sheet's duplicate check
 //! normalises them; bodies read as JSON, by operation (never by route).
+//!
+//! A forgotten call keeps only keyed prints of its things and targets
+//! (`seal`, see `sealed`): the memory looks a thing up by itself and by its
+//! print, the latest record of either winning; a field's value forgotten is
+//! compared by its print (`Memory::left`). The memory is read from the
+//! registre in `state_read`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension, params};
-
-use crate::error::Result;
 use crate::loop_api::{Changes, Operation};
 use crate::normalize::email_key;
 
-use super::Registre;
+use super::sealed::{Print, Sealer};
 
 /// Whether a body's key is a contact field the memory keeps: every key
 /// but those that say which dossier, person and offer (a column the sheet
@@ -46,6 +49,8 @@ pub(crate) enum Target {
     Off,
     /// A field's value, as canonical JSON.
     Value(String),
+    /// A field's value as a forgotten call left it: its keyed hash only.
+    Sealed(Print),
 }
 
 /// Which run did it, and when (as the run recorded it).
@@ -57,7 +62,7 @@ pub(crate) struct Seen {
 
 /// The registre's order: an attempt's `seq`, and 1 for a person's check
 /// made after it.
-type Order = (i64, u8);
+pub(super) type Order = (i64, u8);
 
 #[derive(Debug, Clone, Default)]
 struct ThingState {
@@ -80,11 +85,13 @@ pub(crate) struct Memory {
     removed: HashMap<(String, String), (Order, Seen)>,
     /// The last `attempts.seq` read: the send-time check reads from there.
     pub upto: i64,
+    /// What forgotten calls changed, by keyed hash (see `sealed`).
+    sealed: SealedMemory,
 }
 
 /// What one record says of a call's things.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Applied,
     Uncertain,
     NotDone,
@@ -139,12 +146,36 @@ pub(crate) fn things_of(operation: &str, dossier: &str, body: &serde_json::Value
 }
 
 impl Memory {
+    /// An empty memory read up to `upto`; `sealer` finds forgotten calls' prints.
+    pub(super) fn new(upto: i64, sealer: Option<Sealer>) -> Memory {
+        Memory { upto, sealed: SealedMemory { sealer, ..SealedMemory::default() }, ..Memory::default() }
+    }
+
+    /// Records what one record of a forgotten call says of its prints.
+    pub(super) fn record_sealed(
+        &mut self,
+        prints: &[(Print, Print)],
+        kind: Kind,
+        order: Order,
+        seen: &Seen,
+        results: &str,
+    ) {
+        self.sealed.record(prints, kind, order, seen, results);
+    }
+
     #[cfg(test)]
     fn record(&mut self, things: Vec<(Thing, Target)>, kind: Kind, order: Order, seen: &Seen) {
         self.record_in(things, kind, order, seen, "");
     }
 
-    fn record_in(&mut self, things: Vec<(Thing, Target)>, kind: Kind, order: Order, seen: &Seen, results: &str) {
+    pub(super) fn record_in(
+        &mut self,
+        things: Vec<(Thing, Target)>,
+        kind: Kind,
+        order: Order,
+        seen: &Seen,
+        results: &str,
+    ) {
         for (thing, target) in things {
             if let (Thing::Offer(d, o), Target::Off, Kind::Applied) = (&thing, &target, kind) {
                 let removed = self.removed.entry((d.clone(), o.clone())).or_insert(((i64::MIN, 0), seen.clone()));
@@ -152,39 +183,56 @@ impl Memory {
                     *removed = (order, seen.clone());
                 }
             }
-            let state = self.things.entry(thing).or_default();
-            match kind {
-                Kind::Applied if state.last.as_ref().is_none_or(|l| l.1 < order) => {
-                    state.last = Some((target, order, seen.clone()));
-                }
-                Kind::Uncertain if state.uncertain.is_none_or(|u| u.0 < order) => {
-                    state.uncertain = Some((order, seen.run));
-                }
-                Kind::NotDone if state.not_done.is_none_or(|n| n < order) => state.not_done = Some(order),
-                Kind::Pending if state.pending.as_ref().is_none_or(|p| p.0 < order) => {
-                    state.pending = Some((order, seen.run, results.to_string()));
-                }
-                _ => {}
-            }
+            note(self.things.entry(thing).or_default(), target, kind, order, seen, results);
         }
+    }
+
+    /// The thing's state from its calls and from forgotten calls' prints of
+    /// it, each part the latest of either.
+    fn merged(&self, thing: &Thing) -> Option<std::borrow::Cow<'_, ThingState>> {
+        let plain = self.things.get(thing);
+        let Some(sealed) = self.sealed.state_of(thing) else { return plain.map(std::borrow::Cow::Borrowed) };
+        let mut s = plain.cloned().unwrap_or_default();
+        if let Some(l) = &sealed.last {
+            note(&mut s, l.0.clone(), Kind::Applied, l.1, &l.2, "");
+        }
+        s.uncertain = s.uncertain.max(sealed.uncertain);
+        s.not_done = s.not_done.max(sealed.not_done);
+        if sealed.pending.as_ref().is_some_and(|p| s.pending.as_ref().is_none_or(|q| q.0 < p.0)) {
+            s.pending = sealed.pending.clone();
+        }
+        Some(std::borrow::Cow::Owned(s))
     }
 
     /// The thing's last recorded state, and who left it so.
     pub(crate) fn state(&self, thing: &Thing) -> Option<(Target, Seen)> {
-        let last = self.things.get(thing).and_then(|s| s.last.clone());
-        if let Thing::Person(d, _, o) = thing
-            && let Some((order, seen)) = self.removed.get(&(d.clone(), o.clone()))
-            && last.as_ref().is_none_or(|l| l.1 < *order)
-        {
-            return Some((Target::Off, seen.clone()));
+        let last = self.merged(thing).and_then(|s| s.last.clone());
+        if let Thing::Person(d, _, o) = thing {
+            let plain = self.removed.get(&(d.clone(), o.clone()));
+            let sealed = self.sealed.removed_of(&Thing::Offer(d.clone(), o.clone()));
+            let removed = match (plain, sealed) {
+                (Some(p), Some(s)) => Some(if p.0 < s.0 { s } else { p }),
+                (p, s) => p.or(s),
+            };
+            if let Some((order, seen)) = removed
+                && last.as_ref().is_none_or(|l| l.1 < *order)
+            {
+                return Some((Target::Off, seen.clone()));
+            }
         }
         last.map(|(t, _, s)| (t, s))
+    }
+
+    /// Who left the thing in this state last, when it is its last state
+    /// (a forgotten call's value compared by its print).
+    pub(crate) fn left(&self, thing: &Thing, target: &Target) -> Option<Seen> {
+        self.state(thing).filter(|(t, _)| self.sealed.same(t, target)).map(|(_, seen)| seen)
     }
 
     /// The run of an attempt on the thing whose effect is unknown, made
     /// after its last known effect and not checked « not done » since.
     pub(crate) fn uncertain(&self, thing: &Thing) -> Option<i64> {
-        let s = self.things.get(thing)?;
+        let s = self.merged(thing)?;
         let (order, run) = s.uncertain?;
         let later = s.last.as_ref().is_none_or(|l| l.1 < order) && s.not_done.is_none_or(|n| n < order);
         later.then_some(run)
@@ -193,27 +241,124 @@ impl Memory {
     /// A person checked « not done » after the last unknown attempt.
     #[cfg(test)]
     pub(crate) fn checked_not_done(&self, thing: &Thing) -> bool {
-        self.things.get(thing).is_some_and(|s| s.not_done.is_some_and(|n| s.uncertain.is_none_or(|u| u.0 < n)))
+        self.merged(thing).is_some_and(|s| s.not_done.is_some_and(|n| s.uncertain.is_none_or(|u| u.0 < n)))
     }
 
     /// The run, never ended, that sent a call on the thing without an
     /// answer, after its last known effect.
     pub(crate) fn pending(&self, thing: &Thing) -> Option<Unended> {
-        let s = self.things.get(thing)?;
+        let s = self.merged(thing)?;
         let (order, run, results) = s.pending.clone()?;
         s.last.as_ref().is_none_or(|l| l.1 < order).then_some(Unended { run, results })
     }
 }
 
-/// A call of a run, as found for the memory.
-struct Found {
-    run: i64,
-    ended: bool,
-    results: String,
-    call: u32,
-    operation: String,
-    dossier: String,
-    body: Option<String>,
+/// Records what one record says of a thing in its state.
+fn note(state: &mut ThingState, target: Target, kind: Kind, order: Order, seen: &Seen, results: &str) {
+    match kind {
+        Kind::Applied if state.last.as_ref().is_none_or(|l| l.1 < order) => {
+            state.last = Some((target, order, seen.clone()));
+        }
+        Kind::Uncertain if state.uncertain.is_none_or(|u| u.0 < order) => state.uncertain = Some((order, seen.run)),
+        Kind::NotDone if state.not_done.is_none_or(|n| n < order) => state.not_done = Some(order),
+        Kind::Pending if state.pending.as_ref().is_none_or(|p| p.0 < order) => {
+            state.pending = Some((order, seen.run, results.to_string()));
+        }
+        _ => {}
+    }
+}
+
+impl Thing {
+    /// Its keyed print (see `sealed`).
+    pub(crate) fn print(&self, s: &Sealer) -> Print {
+        match self {
+            Thing::Dossier(d) => s.print(&["dossier", d]),
+            Thing::Offer(d, o) => s.print(&["offer", d, o]),
+            Thing::Person(d, e, o) => s.print(&["person", d, e, o]),
+            Thing::Field(e, f) => s.print(&["field", e, f]),
+            Thing::Created(e) => s.print(&["created", e]),
+        }
+    }
+}
+
+impl Target {
+    /// Its keyed print (a sealed one is its print already).
+    pub(crate) fn print(&self, s: &Sealer) -> Print {
+        match self {
+            Target::On => s.print(&["on"]),
+            Target::Off => s.print(&["off"]),
+            Target::Value(v) => s.print(&["value", v]),
+            Target::Sealed(p) => *p,
+        }
+    }
+}
+
+/// The prints of a call's things and targets (32 bytes each), and of the
+/// e-mail they are about (the first thing naming one).
+pub(crate) fn seal(s: &Sealer, things: &[(Thing, Target)]) -> (Option<Print>, Vec<u8>) {
+    let mut blob = Vec::with_capacity(things.len() * 32);
+    let mut email = None;
+    for (thing, target) in things {
+        blob.extend_from_slice(&thing.print(s));
+        blob.extend_from_slice(&target.print(s));
+        if let Thing::Person(_, e, _) | Thing::Field(e, _) | Thing::Created(e) = thing {
+            email = email.or_else(|| Some(s.email(e)));
+        }
+    }
+    (email, blob)
+}
+
+/// The memory of forgotten calls: by the thing's print, as `Memory` keeps
+/// things.
+#[derive(Debug, Default)]
+struct SealedMemory {
+    sealer: Option<Sealer>,
+    things: HashMap<Print, ThingState>,
+    /// An offer's print -> the last removal applied (a removeOffer).
+    removed: HashMap<Print, (Order, Seen)>,
+}
+
+impl SealedMemory {
+    /// Records what one record of a forgotten call says of its things.
+    fn record(&mut self, prints: &[(Print, Print)], kind: Kind, order: Order, seen: &Seen, results: &str) {
+        let Some(sealer) = &self.sealer else { return };
+        let (on, off) = (Target::On.print(sealer), Target::Off.print(sealer));
+        for (thing, target) in prints {
+            let target = match *target {
+                t if t == on => Target::On,
+                t if t == off => Target::Off,
+                t => Target::Sealed(t),
+            };
+            // Only an offer's print is ever asked for here: a person's
+            // removal recorded as well is never looked up.
+            if target == Target::Off && kind == Kind::Applied {
+                let removed = self.removed.entry(*thing).or_insert(((i64::MIN, 0), seen.clone()));
+                if order > removed.0 {
+                    *removed = (order, seen.clone());
+                }
+            }
+            note(self.things.entry(*thing).or_default(), target, kind, order, seen, results);
+        }
+    }
+
+    /// The sealed state of a thing, when any call was sealed.
+    fn state_of(&self, thing: &Thing) -> Option<&ThingState> {
+        (!self.things.is_empty()).then(|| self.things.get(&thing.print(self.sealer.as_ref()?))).flatten()
+    }
+
+    /// The last sealed removal of an offer.
+    fn removed_of(&self, offer: &Thing) -> Option<&(Order, Seen)> {
+        (!self.removed.is_empty()).then(|| self.removed.get(&offer.print(self.sealer.as_ref()?))).flatten()
+    }
+
+    /// Whether a state (as the memory gives it) is this target: the same,
+    /// or its print.
+    fn same(&self, state: &Target, target: &Target) -> bool {
+        match (state, &self.sealer) {
+            (Target::Sealed(p), Some(s)) => *p == target.print(s),
+            _ => state == target,
+        }
+    }
 }
 
 /// Runs the memory leaves out or reads otherwise.
@@ -224,223 +369,6 @@ pub(crate) struct Runs {
     /// The run `--only-failed` continues: what it applied counts; what it
     /// left unsettled is settled by the new run, not held by it.
     pub continued: Option<i64>,
-}
-
-impl Registre {
-    /// The memory of the things of these dossiers and e-mails, from the
-    /// runs whose recorded tenant `same_tenant` accepts. Reads only.
-    pub(crate) fn memory(
-        &mut self,
-        dossiers: &[&str],
-        emails: &[String],
-        same_tenant: &dyn Fn(Option<&str>) -> bool,
-        runs: Runs,
-    ) -> Result<Memory> {
-        let (path, lang) = (self.path.clone(), self.lang);
-        let failed = |e: rusqlite::Error| super::open::failure(&path, &e, lang);
-        let tx = self.conn.transaction().map_err(failed)?;
-        let found = memory_in(&tx, dossiers, emails, same_tenant, runs).map_err(failed);
-        let _ = tx.execute_batch("DROP TABLE IF EXISTS temp.sought_d; DROP TABLE IF EXISTS temp.sought_e;");
-        drop(tx);
-        found
-    }
-}
-
-fn memory_in(
-    conn: &Connection,
-    dossiers: &[&str],
-    emails: &[String],
-    same_tenant: &dyn Fn(Option<&str>) -> bool,
-    runs: Runs,
-) -> rusqlite::Result<Memory> {
-    conn.execute_batch(
-        "CREATE TEMP TABLE sought_d(v TEXT PRIMARY KEY) WITHOUT ROWID;
-         CREATE TEMP TABLE sought_e(v TEXT PRIMARY KEY) WITHOUT ROWID;",
-    )?;
-    {
-        let mut d = conn.prepare("INSERT OR IGNORE INTO temp.sought_d(v) VALUES (?1)")?;
-        for x in dossiers {
-            d.execute([x])?;
-        }
-        let mut e = conn.prepare("INSERT OR IGNORE INTO temp.sought_e(v) VALUES (?1)")?;
-        for x in emails {
-            e.execute([email_key(x)])?;
-        }
-    }
-    let upto: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM attempts", [], |r| r.get(0))?;
-    let calls = found_calls(conn, same_tenant, runs.except)?;
-    let mut memory = Memory { upto, ..Memory::default() };
-    for f in calls {
-        let Some(body) = f.body.as_deref().and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok()) else {
-            continue;
-        };
-        let things = things_of(&f.operation, &f.dossier, &body);
-        if things.is_empty() {
-            continue;
-        }
-        for (kind, order, at) in records_of(conn, &f, runs.continued == Some(f.run))? {
-            memory.record_in(things.clone(), kind, order, &Seen { run: f.run, at }, &f.results);
-        }
-    }
-    Ok(memory)
-}
-
-/// The calls of the sought dossiers and e-mails, each once per run, from
-/// the runs of this tenant (each judged once).
-fn found_calls(
-    conn: &Connection,
-    same_tenant: &dyn Fn(Option<&str>) -> bool,
-    except: Option<i64>,
-) -> rusqlite::Result<Vec<Found>> {
-    let mut tenants: HashMap<i64, bool> = HashMap::new();
-    let mut seen: HashSet<(i64, u32)> = HashSet::new();
-    let mut calls: Vec<Found> = Vec::new();
-    for (table, key) in [("sought_d", "c.dossier"), ("sought_e", "c.email")] {
-        let sql = format!(
-            "SELECT r.id, r.tenant, r.ended IS NOT NULL, c.call, c.operation, c.dossier, b.body, r.results
-             FROM temp.{table} s CROSS JOIN calls c CROSS JOIN plans p CROSS JOIN runs r
-             LEFT JOIN bodies b ON b.hash = c.body
-             WHERE {key} = s.v AND p.id = c.plan AND r.plan = p.hash AND c.forgotten IS NULL"
-        );
-        let mut stmt = conn.prepare(&sql)?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let run: i64 = r.get(0)?;
-            if Some(run) == except {
-                continue;
-            }
-            let tenant: Option<String> = r.get(1)?;
-            if !*tenants.entry(run).or_insert_with(|| same_tenant(tenant.as_deref())) {
-                continue;
-            }
-            let call: u32 = r.get(3)?;
-            if seen.insert((run, call)) {
-                calls.push(Found {
-                    run,
-                    ended: r.get(2)?,
-                    results: r.get(7)?,
-                    call,
-                    operation: r.get(4)?,
-                    dossier: r.get(5)?,
-                    body: r.get(6)?,
-                });
-            }
-        }
-    }
-    Ok(calls)
-}
-
-/// What a run's record of one call says, in the registre's order: its
-/// answers, what it left unsettled (`continued`: nothing, the new run
-/// settles it), and people's checks.
-fn records_of(conn: &Connection, f: &Found, continued: bool) -> rusqlite::Result<Vec<(Kind, Order, String)>> {
-    let mut attempts = conn.prepare_cached(
-        "SELECT seq, attempt, event, status, coalesce(resend, 0), coalesce(at, '') FROM attempts
-         WHERE run = ?1 AND call = ?2 ORDER BY seq",
-    )?;
-    let mut records: Vec<(Kind, Order, String)> = Vec::new();
-    let (mut open, mut reserved): (HashSet<u32>, HashSet<u32>) = Default::default();
-    let mut last_sending = (0i64, 0u8);
-    let mut rows = attempts.query(params![f.run, f.call])?;
-    while let Some(r) = rows.next()? {
-        let (seq, attempt, event): (i64, u32, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        match event.as_str() {
-            "reserved" | "sending" => {
-                let set = if event == "sending" { &mut open } else { &mut reserved };
-                set.insert(attempt);
-                last_sending = (seq, 0);
-            }
-            "withdrawn" => {
-                open.remove(&attempt);
-                reserved.remove(&attempt);
-            }
-            "answered" => {
-                open.clear();
-                reserved.clear();
-                let (status, resend): (Option<String>, bool) = (r.get(3)?, r.get(4)?);
-                let kind = match status.as_deref() {
-                    _ if resend => None,
-                    Some("OK" | "DEJA_FAIT") => Some(Kind::Applied),
-                    Some("A_VERIFIER") => Some(Kind::Uncertain),
-                    _ => None,
-                };
-                if let Some(k) = kind {
-                    records.push((k, (seq, 0), r.get(5)?));
-                }
-            }
-            _ => {}
-        }
-    }
-    drop(rows);
-    if !continued && !open.is_empty() {
-        let kind = if f.ended { Kind::Uncertain } else { Kind::Pending };
-        records.push((kind, last_sending, String::new()));
-    } else if !continued && !reserved.is_empty() && !f.ended {
-        records.push((Kind::Pending, last_sending, String::new()));
-    }
-    let mut checks =
-        conn.prepare_cached("SELECT done, after_seq, at FROM checks WHERE run = ?1 AND call = ?2 ORDER BY id")?;
-    let mut rows = checks.query(params![f.run, f.call])?;
-    // The check after wins: « not done » after « done » undoes it.
-    let mut last: Option<(Kind, Order, String)> = None;
-    while let Some(r) = rows.next()? {
-        let done: bool = r.get(0)?;
-        let after: i64 = r.get(1)?;
-        last = Some((if done { Kind::Applied } else { Kind::NotDone }, (after, 1), r.get(2)?));
-    }
-    records.extend(last);
-    Ok(records)
-}
-
-impl Registre {
-    /// The tenants runs recorded (JSON, each once).
-    pub(crate) fn runs_tenants(&self) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT DISTINCT tenant FROM runs WHERE tenant IS NOT NULL")
-            .map_err(|e| self.failed(&e))?;
-        stmt.query_map([], |r| r.get(0)).and_then(|rows| rows.collect()).map_err(|e| self.failed(&e))
-    }
-}
-
-/// A person's check of a run's calls (`loopbatch verify`).
-pub(crate) struct Check<'a> {
-    pub run: i64,
-    pub calls: &'a [u32],
-    pub done: bool,
-    pub feuille: &'a str,
-    pub ligne: u32,
-}
-
-impl Registre {
-    /// Records a person's check of calls, with who and when, after every
-    /// attempt recorded so far.
-    pub(crate) fn record_check(&mut self, check: &Check<'_>) -> Result<()> {
-        let (path, lang) = (self.path.clone(), self.lang);
-        let failed = |e: rusqlite::Error| super::open::failure(&path, &e, lang);
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(failed)?;
-        let after: i64 =
-            tx.query_row("SELECT coalesce(max(seq), 0) FROM attempts", [], |r| r.get(0)).map_err(failed)?;
-        for call in check.calls {
-            tx.execute(
-                "INSERT INTO checks(run, call, done, feuille, ligne, os_user, machine, at, after_seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    check.run,
-                    call,
-                    check.done,
-                    check.feuille,
-                    check.ligne,
-                    crate::files::user_name(),
-                    crate::files::machine_name(),
-                    crate::outcome::now_iso(),
-                    after
-                ],
-            )
-            .map_err(failed)?;
-        }
-        tx.commit().map_err(failed)
-    }
 }
 
 #[cfg(test)]
@@ -474,79 +402,5 @@ mod tests {
         m.record(things_of("addCollaborativeOffer", "D1", &collab), Kind::NotDone, (4, 1), &seen(4));
         assert_eq!(m.uncertain(&person), None);
         assert!(m.checked_not_done(&person));
-    }
-}
-
-/// What `registre close` did to a run that never ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) struct Closed {
-    /// Calls only reserved: now never sent.
-    pub never_sent: usize,
-    /// Calls sent without an answer: now A_VERIFIER (to settle with `verify`).
-    pub to_check: usize,
-}
-
-impl Registre {
-    /// Closes a run that never ended, without resuming it: its reserved
-    /// calls are withdrawn (never sent), those sent without an answer get an
-    /// A_VERIFIER outcome, and the run is ended. `None`: no such run, or one
-    /// that ended.
-    pub(crate) fn close_run(&mut self, run: i64, message: &str) -> Result<Option<Closed>> {
-        let (path, lang) = (self.path.clone(), self.lang);
-        let failed = |e: rusqlite::Error| super::open::failure(&path, &e, lang);
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(failed)?;
-        let ended: Option<bool> = tx
-            .query_row("SELECT ended IS NOT NULL FROM runs WHERE id = ?1", [run], |r| r.get(0))
-            .optional()
-            .map_err(failed)?;
-        if ended != Some(false) {
-            return Ok(None);
-        }
-        let (prior, _) = super::read::prior(&tx, run).map_err(failed)?;
-        let mut closed = Closed::default();
-        for (call, p) in prior {
-            let super::Prior::InFlight { attempts, sent } = p else { continue };
-            if sent {
-                let o = crate::outcome::CallOutcome {
-                    status: crate::outcome::Status::AVerifier,
-                    code_http: None,
-                    message: message.to_string(),
-                    request_id: String::new(),
-                    object_id: String::new(),
-                    attempts,
-                    timestamp: crate::outcome::now_iso(),
-                    resend_on_resume: false,
-                };
-                super::insert_answer(&tx, run, call, &o).map_err(failed)?;
-                closed.to_check += 1;
-            } else {
-                for a in 1..=attempts.max(1) {
-                    tx.execute(
-                        "INSERT INTO attempts(run, call, attempt, event) VALUES (?1, ?2, ?3, 'withdrawn')",
-                        params![run, call, a],
-                    )
-                    .map_err(failed)?;
-                }
-                closed.never_sent += 1;
-            }
-        }
-        tx.execute("UPDATE runs SET ended = ?1 WHERE id = ?2", params![crate::outcome::now_iso(), run])
-            .map_err(failed)?;
-        // Closed, never to be resumed (a resume is refused).
-        tx.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
-            params![format!("closed:{run}"), crate::outcome::now_iso()],
-        )
-        .map_err(failed)?;
-        tx.commit().map_err(failed)?;
-        Ok(Some(closed))
-    }
-
-    /// The results file a run writes into.
-    pub(crate) fn results_of(&self, run: i64) -> Result<Option<String>> {
-        self.conn
-            .query_row("SELECT results FROM runs WHERE id = ?1", [run], |r| r.get(0))
-            .optional()
-            .map_err(|e| self.failed(&e))
     }
 }

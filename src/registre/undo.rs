@@ -78,6 +78,48 @@ pub(crate) struct UndoFacts {
     /// that calls of this run or earlier ones sent and that applied, with
     /// their order: what an updateClient may be undone to.
     pub fields: HashMap<Thing, Vec<(i64, String)>>,
+    /// What forgotten calls tell: this run's own, and later runs' prints.
+    pub forgotten: Forgotten,
+}
+
+/// What forgotten calls tell an undo. This run's own forgotten calls: their
+/// operation and last effect (their bodies are gone; `with_bodies` takes
+/// them from the run's kept plan). Things later runs' forgotten calls
+/// changed (or may have), by print (see `sealed`), and the first such run;
+/// the dossier offers they removed. A later change undone since is not
+/// seen so: such a row is refused, never undone wrongly.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Forgotten {
+    own: HashMap<u32, (String, Effect, i64)>,
+    sealer: Option<super::sealed::Sealer>,
+    changed: HashMap<super::sealed::Print, i64>,
+    removed: HashSet<super::sealed::Print>,
+}
+
+impl UndoFacts {
+    /// This run's forgotten calls, their bodies taken from its kept plan
+    /// (whose hash is the run's: the same calls); `calls`: (id, operation,
+    /// body).
+    pub(crate) fn with_bodies<'a>(&mut self, calls: impl Iterator<Item = (u32, &'a str, &'a str, &'a str)>) {
+        for (id, operation, dossier, body) in calls {
+            let Some((op, effect, order)) = self.forgotten.own.get(&id) else { continue };
+            let Ok(body) = serde_json::from_str(body) else { continue };
+            if op == operation && !self.calls.contains_key(&id) {
+                let (operation, dossier, effect, order) = (op.clone(), dossier.to_string(), *effect, *order);
+                self.calls.insert(id, CallEffect { operation, dossier, body, effect, order });
+            }
+        }
+    }
+}
+
+impl Forgotten {
+    fn changed(&self, thing: &Thing) -> Option<i64> {
+        self.changed.get(&thing.print(self.sealer.as_ref()?)).copied()
+    }
+
+    fn removed(&self, offer: &Thing) -> bool {
+        self.sealer.as_ref().is_some_and(|s| self.removed.contains(&offer.print(s)))
+    }
 }
 
 /// The run an undo names: by its number, or its results file (its last run).
@@ -140,16 +182,26 @@ impl Registre {
     }
 
     /// The facts an undo of `run` is judged on; `same_tenant` says which
-    /// runs' recorded tenant is the undone run's (as the memory judges it).
+    /// runs' recorded tenant is the undone run's (as the memory judges it);
+    /// `secret` (the user's) finds what later forgotten calls changed.
     pub(crate) fn undo_facts(
         &mut self,
         run: UndoneRun,
         same_tenant: &dyn Fn(Option<&str>) -> bool,
+        secret: Option<&[u8]>,
     ) -> Result<UndoFacts> {
         let (path, lang) = (self.path.clone(), self.lang);
         let failed = |e: rusqlite::Error| super::open::failure(&path, &e, lang);
         let tx = self.conn.transaction().map_err(failed)?;
+        let sealer = secret.and_then(super::sealed::Sealer::new);
         let facts = facts_in(&tx, run, same_tenant).map_err(failed);
+        let facts = match facts {
+            Ok(mut f) => forgotten(&tx, f.run.id, same_tenant, sealer).map_err(failed).map(|l| {
+                f.forgotten = l;
+                f
+            }),
+            Err(e) => Err(e),
+        };
         drop(tx);
         facts
     }
@@ -327,7 +379,56 @@ fn facts_in(
         _ => true,
     });
     let fields = fields_before(conn, runs_of_tenant(conn, &run, false, same_tenant)?, &calls)?;
-    Ok(UndoFacts { run, calls, later, later_removed, undone_before, fields })
+    Ok(UndoFacts { run, calls, later, later_removed, undone_before, fields, forgotten: Forgotten::default() })
+}
+
+/// A forgotten call of a run: (run, its tenant, call, operation, prints).
+type SealedCall = (i64, Option<String>, u32, String, Vec<u8>);
+
+/// This run's forgotten calls and their effects; what later runs' forgotten
+/// calls on the tenant changed (effect changed or unknown), by print: an
+/// undo never undoes over them.
+fn forgotten(
+    conn: &Connection,
+    undone: i64,
+    same_tenant: &dyn Fn(Option<&str>) -> bool,
+    sealer: Option<super::sealed::Sealer>,
+) -> rusqlite::Result<Forgotten> {
+    let mut out = Forgotten { sealer, ..Forgotten::default() };
+    let own: Vec<(u32, String)> = conn
+        .prepare(
+            "SELECT c.call, c.operation FROM runs r JOIN plans p ON p.hash = r.plan JOIN calls c ON c.plan = p.id
+             WHERE r.id = ?1 AND c.forgotten IS NOT NULL",
+        )?
+        .query_map([undone], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (call, operation) in own {
+        let (effect, order) = effect_of(conn, undone, call, &operation)?.unwrap_or((Effect::Nothing, 0));
+        out.own.insert(call, (operation, effect, order));
+    }
+    let Some(sealer) = out.sealer.clone() else { return Ok(out) };
+    let off = Target::Off.print(&sealer);
+    let mut stmt = conn.prepare(
+        "SELECT r.id, r.tenant, c.call, c.operation, x.things FROM runs r JOIN plans p ON p.hash = r.plan
+         JOIN calls c ON c.plan = p.id JOIN sealed x ON x.plan = c.plan AND x.call = c.call
+         WHERE r.id > ?1 AND c.forgotten IS NOT NULL ORDER BY r.id",
+    )?;
+    let found: Vec<SealedCall> = stmt
+        .query_map([undone], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (run, tenant, call, operation, things) in found {
+        if !same_tenant(tenant.as_deref()) {
+            continue;
+        }
+        let Some((Effect::Changed | Effect::Unknown, _)) = effect_of(conn, run, call, &operation)? else { continue };
+        for (thing, target) in super::sealed::unseal(&things) {
+            if target == off {
+                out.removed.insert(thing);
+            }
+            out.changed.entry(thing).or_insert(run);
+        }
+    }
+    Ok(out)
 }
 
 /// The field values sent by applied addClient and updateClient calls, of
@@ -388,13 +489,15 @@ impl UndoFacts {
     /// The later run that changed what this thing's inverse would restore:
     /// the thing itself, or (for a person's offer) the dossier's offer.
     pub(crate) fn changed_later(&self, thing: &Thing) -> Option<i64> {
-        let direct = self.later.get(thing).copied();
+        let direct = self.later.get(thing).copied().into_iter().chain(self.forgotten.changed(thing)).min();
         // A person's row is changed by later changes of its own things; of
         // its dossier's offer, only a removal (from everyone) counts.
         let via_offer = match thing {
             Thing::Person(d, _, o) => {
                 let offer = Thing::Offer(d.clone(), o.clone());
-                self.later_removed.contains(&offer).then(|| self.later.get(&offer).copied()).flatten()
+                let removed = self.later_removed.contains(&offer) || self.forgotten.removed(&offer);
+                let first = self.later.get(&offer).copied().into_iter().chain(self.forgotten.changed(&offer)).min();
+                removed.then_some(first).flatten()
             }
             _ => None,
         };
@@ -410,7 +513,7 @@ impl UndoFacts {
                 && c.order > order
                 && things_of(&c.operation, &c.dossier, &c.body).contains(&(offer.clone(), Target::Off))
         });
-        here || self.later_removed.contains(&offer)
+        here || self.later_removed.contains(&offer) || self.forgotten.removed(&offer)
     }
 }
 

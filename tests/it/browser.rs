@@ -236,9 +236,20 @@ pub(crate) async fn shown(c: &Client, css: &str) {
 
 /// The text a person sees in `css` (empty when it is hidden).
 pub(crate) async fn text(c: &Client, css: &str) -> String {
+    // A screen redrawn when a run ends may not hold it yet: waited for.
+    shown(c, css).await;
     let mut tries = 0;
     loop {
-        let e = c.find(Locator::Css(css)).await.unwrap();
+        let e = match c.find(Locator::Css(css)).await {
+            Ok(e) => e,
+            // Between two drawings of the screen: found again.
+            Err(_) if tries < 20 => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+            Err(e) => panic!("{css}: {e}"),
+        };
         let seen = match e.is_displayed().await {
             Ok(true) => e.text().await,
             Ok(false) => Ok(String::new()),

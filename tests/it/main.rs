@@ -16,6 +16,7 @@ mod hostile;
 mod library;
 mod memory;
 mod memory_checks;
+mod memory_forgotten;
 mod memory_held;
 mod messages;
 mod not_a_sheet;

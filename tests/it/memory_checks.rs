@@ -143,11 +143,12 @@ fn a_closed_run_is_never_resumed() {
     assert_eq!(sim.stats()["total"].as_u64().unwrap_or(0), sent, "nothing sent");
 }
 
-/// `registre forget EMAIL`: the memory forgets the person was created; the
-/// message says a later run creates them again, and the next run does so
-/// (Loop refuses it « déjà associé »): said, not hidden.
+/// `registre forget EMAIL`: the message says what is lost (names,
+/// e-mails, bodies, messages) and what the memory keeps (unreadable
+/// fingerprints); the next run of the same sheet sends nothing, never a
+/// second addClient.
 #[test]
-fn forget_says_a_later_run_creates_the_person_again() {
+fn forget_says_what_is_lost_and_a_later_run_creates_nobody_again() {
     let w = Work::new();
     let sim = TestSim::start(Options { model: model(&[("D001", true)]), ..Default::default() });
     let s = w.csv_1252("s.csv", &["code_dossier;email;nom;offre", "D001;f1@ok.fr;Nom;start"]);
@@ -157,12 +158,14 @@ fn forget_says_a_later_run_creates_the_person_again() {
     assert_eq!(run("r1.csv").status.code(), Some(0));
     let out = w.bin().args(["registre", "forget", "f1@ok.fr"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", said(&out));
-    assert!(said(&out).contains("la personne sera créée de nouveau"), "{}", said(&out));
+    let fr = said(&out);
+    assert!(fr.contains("empreintes illisibles") && fr.contains("ne crée pas de nouveau la personne"), "{fr}");
     let out = w.bin().args(["--lang", "en", "registre", "forget", "f1@ok.fr"]).output().unwrap();
-    assert!(said(&out).contains("the person is created again"), "{}", said(&out));
-    let clients = received(&sim, Operation::AddClient);
-    run("r2.csv");
-    assert_eq!(received(&sim, Operation::AddClient), clients + 1, "as the message said");
+    assert!(said(&out).contains("unreadable fingerprints"), "{}", said(&out));
+    let sent = sim.stats()["total"].as_u64().unwrap_or(0);
+    assert_eq!(run("r2.csv").status.code(), Some(0));
+    assert_eq!(sim.stats()["total"].as_u64().unwrap_or(0), sent, "nothing sent again");
+    assert_eq!(results_csv(&w.path("r2.csv"))[0]["statut"], "DEJA_FAIT");
 }
 
 /// `--send-all`: a person on two dossiers, all done before; sent again,

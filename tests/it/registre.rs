@@ -372,13 +372,16 @@ fn a_registre_of_schema_1_is_opened_checked_and_forgotten_in() {
     let out = w.bin().args(["registre", "check", "--full", "--registre"]).arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("intact") && stdout(&out).contains("416"), "{}", stdout(&out));
-    // Migrated to schema 2 at its opening: the checks of `verify` added,
-    // every run and attempt kept, the copy made first removed once done.
+    // Migrated to schema 3 at its opening: the checks of `verify` and the
+    // prints of forgotten calls added, every run and attempt kept, the copy
+    // made first removed once done.
     let c = rusqlite::Connection::open(&path).unwrap();
     let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, 2, "migrated");
+    assert_eq!(version, 3, "migrated");
     let checks: i64 = c.query_row("SELECT count(*) FROM checks", [], |r| r.get(0)).unwrap();
     assert_eq!(checks, 0);
+    let sealed: i64 = c.query_row("SELECT count(*) FROM sealed", [], |r| r.get(0)).unwrap();
+    assert_eq!(sealed, 0);
     let migrated: String =
         c.query_row("SELECT value FROM meta WHERE key = 'migrated_from_1'", [], |r| r.get(0)).unwrap();
     assert!(migrated.contains('T'), "{migrated}");
@@ -394,6 +397,48 @@ fn a_registre_of_schema_1_is_opened_checked_and_forgotten_in() {
     assert!(stdout(&out).contains(" 1 "), "one call forgotten: {}", stdout(&out));
     let left = std::fs::read(&path).unwrap();
     assert!(!left.windows(email.len()).any(|b| b == email), "the forgotten e-mail is gone from the file");
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let sealed: i64 = c.query_row("SELECT count(*) FROM sealed", [], |r| r.get(0)).unwrap();
+    assert_eq!(sealed, 1, "its prints kept");
+}
+
+/// A registre of schema 2 (tests/fixtures/registre-v2.sqlite3: `loopbatch
+/// demo --registre`, then one e-mail forgotten, by the last version of
+/// that schema) is migrated to schema 3 at its opening, from a copy made
+/// first and removed once done; its call forgotten then keeps no prints
+/// (they were not kept then: the memory has lost it, as the README says),
+/// and a person forgotten now keeps hers.
+#[test]
+fn a_registre_of_schema_2_is_migrated_and_forgets_with_prints() {
+    let w = Work::new();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registre-v2.sqlite3");
+    let path = w.path("v2.sqlite3");
+    std::fs::copy(&fixture, &path).unwrap();
+    let count = |c: &rusqlite::Connection, sql: &str| c.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    let c = rusqlite::Connection::open(&fixture).unwrap();
+    assert_eq!(count(&c, "PRAGMA user_version"), 2, "the fixture is of schema 2");
+    let (calls, attempts) = (count(&c, "SELECT count(*) FROM calls"), count(&c, "SELECT count(*) FROM attempts"));
+    assert_eq!(count(&c, "SELECT count(*) FROM calls WHERE forgotten IS NOT NULL"), 1);
+    drop(c);
+    let out = w.bin().args(["registre", "check", "--full", "--registre"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let c = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(count(&c, "PRAGMA user_version"), 3, "migrated");
+    assert_eq!(count(&c, "SELECT count(*) FROM calls"), calls);
+    assert_eq!(count(&c, "SELECT count(*) FROM attempts"), attempts);
+    assert_eq!(count(&c, "SELECT count(*) FROM calls WHERE forgotten IS NOT NULL"), 1, "still forgotten");
+    assert_eq!(count(&c, "SELECT count(*) FROM sealed"), 0, "no prints were kept before schema 3");
+    assert_eq!(count(&c, "SELECT count(*) FROM meta WHERE key = 'migrated_from_2'"), 1);
+    drop(c);
+    assert!(!w.path("v2.sqlite3.v2-avant-migration").exists(), "the copy goes once the migration is done");
+    let email = "arthur.girard@imprimerie-lambert.fr";
+    let out = w.bin().args(["registre", "forget", email, "--registre"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let c = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(count(&c, "SELECT count(*) FROM sealed WHERE email IS NOT NULL"), 1, "her prints kept");
+    drop(c);
+    let left = std::fs::read(&path).unwrap();
+    assert!(!left.windows(email.len()).any(|b| b == email.as_bytes()), "her e-mail is gone from the file");
 }
 
 /// A registre that held no run (a profile wiped at logoff) while results
@@ -520,28 +565,30 @@ fn people_of_runs_older_than_the_retention_are_forgotten_at_the_next_run() {
     assert!(holds("h0@exemple.fr"), "the recent run's kept");
 }
 
-/// A migration from schema 1 that fails (here: a table of its name already
-/// there) changes nothing: the registre stays of schema 1, whole, and the
-/// copy made before the migration is kept beside it.
+/// A migration from schema 1, or 2, that fails (here: a table of its name
+/// already there) changes nothing: the registre stays of its schema, whole,
+/// and the copy made before the migration is kept beside it.
 #[test]
-fn a_failed_migration_of_schema_1_leaves_it_whole_and_its_copy_beside_it() {
-    let w = Work::new();
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registre-v1.sqlite3");
-    let path = w.path("v1.sqlite3");
-    std::fs::copy(&fixture, &path).unwrap();
-    {
+fn a_failed_migration_leaves_the_registre_whole_and_its_copy_beside_it() {
+    for (found, clash) in [(1, "checks"), (2, "sealed")] {
+        let w = Work::new();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/registre-v{found}.sqlite3"));
+        let path = w.path("old.sqlite3");
+        std::fs::copy(&fixture, &path).unwrap();
+        {
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch(&format!("CREATE TABLE {clash}(x); PRAGMA wal_checkpoint(TRUNCATE);")).unwrap();
+        }
+        let out = w.bin().args(["registre", "check", "--registre"]).arg(&path).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
         let c = rusqlite::Connection::open(&path).unwrap();
-        c.execute_batch("CREATE TABLE checks(x); PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+        let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, found, "not migrated");
+        let runs: i64 = c.query_row("SELECT count(*) FROM runs", [], |r| r.get(0)).unwrap();
+        assert!(runs > 0, "its runs kept");
+        let copy = w.path(&format!("old.sqlite3.v{found}-avant-migration"));
+        let kept = rusqlite::Connection::open(&copy).unwrap();
+        let copied: i64 = kept.query_row("SELECT count(*) FROM runs", [], |r| r.get(0)).unwrap();
+        assert_eq!(copied, runs, "the copy holds the registre as it was");
     }
-    let out = w.bin().args(["registre", "check", "--registre"]).arg(&path).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    let c = rusqlite::Connection::open(&path).unwrap();
-    let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, 1, "not migrated");
-    let runs: i64 = c.query_row("SELECT count(*) FROM runs", [], |r| r.get(0)).unwrap();
-    assert!(runs > 0, "its runs kept");
-    let copy = w.path("v1.sqlite3.v1-avant-migration");
-    let kept = rusqlite::Connection::open(&copy).unwrap();
-    let copied: i64 = kept.query_row("SELECT count(*) FROM runs", [], |r| r.get(0)).unwrap();
-    assert_eq!(copied, runs, "the copy holds the registre as it was");
 }

@@ -74,7 +74,7 @@ pub(super) fn home(t: HomeText) -> &'static str {
         HomeText::DeleteThisRun => "Delete this run?",
         HomeText::TheRunOf => "The run of",
         HomeText::AndItsFilesResultsJournalPlan => {
-            "and its files (results, plan) will be erased from this computer, and the registre will forget the people of its calls (names, e-mails, phones, Loop's messages): it keeps only a fingerprint of each call and its effect. This cannot be undone; what was done in Cegid Loop stays there."
+            "and its files (results, plan) will be erased from this computer, and the registre will forget the people of its calls (names, e-mails, phones, Loop's messages): of what was done, it keeps only unreadable fingerprints and their effect, so as not to do it again. This cannot be undone; what was done in Cegid Loop stays there."
         }
     }
 }

@@ -76,7 +76,7 @@ pub(super) fn home(t: HomeText) -> &'static str {
         HomeText::DeleteThisRun => "Supprimer cette exécution ?",
         HomeText::TheRunOf => "L'exécution de",
         HomeText::AndItsFilesResultsJournalPlan => {
-            "et ses fichiers (résultats, plan) seront effacés de cet ordinateur, et le registre oubliera les personnes de ses appels (noms, e-mails, téléphones, messages de Loop) : il ne gardera qu'une empreinte de chaque appel et son effet. Cela ne peut pas être défait ; ce qui a été fait dans Cegid Loop y reste."
+            "et ses fichiers (résultats, plan) seront effacés de cet ordinateur, et le registre oubliera les personnes de ses appels (noms, e-mails, téléphones, messages de Loop) : de ce qui a été fait, il ne gardera que des empreintes illisibles et leur effet, pour ne pas le refaire. Cela ne peut pas être défait ; ce qui a été fait dans Cegid Loop y reste."
         }
     }
 }

@@ -173,7 +173,7 @@ pub(super) fn notice(n: &Notice<'_>) -> String {
             format!("Imported {}: {records} event(s), run no. {run}{damaged}", journal.display())
         }
         Notice::AlreadyImported { journal } => format!("Already imported: {}", journal.display()),
-        Notice::Forgotten { who, calls } => format!("Forgotten {who}: {calls} call(s). Their e-mails, names, phones, request bodies and Loop's messages are erased from the registre; each keeps a fingerprint, its attempts, their effect and order. Results files and plans kept beside them are not touched. The registre's memory forgets what was done too: a later run of a sheet with this e-mail or dossier sends its calls as new (the person is created again, and Loop answers « déjà associé »); take those rows out of the sheet, or check them in Loop."),
+        Notice::Forgotten { who, calls } => format!("Forgotten {who}: {calls} call(s). Their e-mails, names, phones, request bodies and Loop's messages are erased from the registre: the history no longer shows them, and what was sent can no longer be read back. Of what was done, the registre's memory keeps only unreadable fingerprints (computed with a secret of your account on this computer), with the attempts, their effect and order: a later run of the same sheet does not create the person again nor send again what is done. Dossier codes stay. Results files and plans kept beside them are not touched."),
         Notice::KeysSaid { kept: KeysKept::Saved, key } => format!("saved for this user, API key {key}"),
         Notice::KeysSaid { kept: KeysKept::Typed, key } => format!("typed for this session, API key {key}"),
         Notice::KeysSaid { kept: KeysKept::Configured, key } => format!("configured, API key {key}"),
