@@ -285,10 +285,15 @@ fn line(c: HistoryCall, rows: Vec<SheetRow>, check: Option<String>, lang: Lang) 
     let to_check =
         c.unanswered || c.effect.as_deref() == Some("unknown") || status == crate::outcome::Status::AVerifier.word();
     let (sent_to, sent_to_address, simulator) = sent_to(c.tenant.as_deref(), lang);
+    // Attempts sent say it; without that count (an imported journal),
+    // IGNORE and DEJA_FAIT are never sent — unless « Tout renvoyer » sent
+    // it and Loop answered « déjà », which the count says.
     let not_sent = !c.unanswered
-        && (c.sent_attempts == Some(0)
-            || [crate::outcome::Status::Ignore.word(), crate::outcome::Status::DejaFait.word()]
-                .contains(&status.as_str()));
+        && match c.sent_attempts {
+            Some(n) => n == 0,
+            None => [crate::outcome::Status::Ignore.word(), crate::outcome::Status::DejaFait.word()]
+                .contains(&status.as_str()),
+        };
     HistoryLine {
         sent_to,
         sent_to_address,

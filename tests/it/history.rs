@@ -529,3 +529,29 @@ fn a_call_kept_by_only_failed_is_marked_not_sent_and_counted_apart() {
     let out = w.bin().args(["history", "D3"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("pas envoyé à Loop"));
 }
+
+/// « Tout renvoyer » (`--send-all`): calls sent again that Loop answered
+/// « déjà » end DEJA_FAIT, yet they went to Loop: the history says them
+/// sent, with their request id; the memory's DEJA_FAIT of a plain run
+/// again is « pas envoyé ».
+#[test]
+fn a_call_sent_again_with_send_all_and_answered_already_is_said_sent() {
+    let (w, sim) = (Work::new(), sim());
+    ran(&w, &sim);
+    let before = sim.stats()["total"].as_u64().unwrap();
+    w.bin_for(&sim).args(["run", "s.csv", "--results", "r2.csv", "--send-all", "--quiet"]).assert().code(0);
+    w.bin_for(&sim).args(["run", "s.csv", "--results", "r3.csv", "--quiet"]).assert().code(0);
+    let sent_again = sim.stats()["total"].as_u64().unwrap() - before;
+    let (code, h, said) = json(&w, &["D1"]);
+    assert_eq!(code, 0, "{said}");
+    let calls = h["calls"].as_array().unwrap();
+    let of = |run: i64| calls.iter().filter(move |c| c["run"].as_i64() == Some(run));
+    assert!(of(2).count() > 0 && sent_again > 0, "{calls:?}");
+    for c in of(2) {
+        assert!(!c["not_sent"].as_bool().unwrap(), "sent with --send-all: {c}");
+        assert!(c["request_id"].as_str().unwrap().contains("-sim-"), "{c}");
+    }
+    for c in of(3) {
+        assert_eq!((c["status"].as_str(), c["not_sent"].as_bool()), (Some("DEJA_FAIT"), Some(true)), "{c}");
+    }
+}
