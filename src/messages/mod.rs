@@ -20,7 +20,7 @@ pub(crate) use call::{CallText, RouteHint, TransportFault};
 pub(crate) use history::{HistoryMessage, operation_name_label};
 pub(crate) use page::{
     AnswerText, GridText, HeldText, HistoryText, HomeText, PlanText, RunText, SheetText, VerifyText, held_run,
-    memory_counts, memory_limits, plain_loopback, send_all_label,
+    memory_calls, memory_counts, memory_limits, plain_loopback, send_all_label,
 };
 pub(crate) use setup::{KeysKept, Notice};
 pub(crate) use undo::{UndoPageText, UndoText, undo_calls, verdict_said};

@@ -86,6 +86,9 @@ pub(super) fn plan_page(v: &PlanView) -> Markup {
                 }
             }
             h2 { (PlanText::WhatWillBeDoneInCegid.say(lang)) }
+            @if let Some(m) = v.memory.filter(|m| m.calls_to_send < c.calls) {
+                p data-testid="memory-calls" { (crate::messages::memory_calls(m.calls_to_send, c.calls, lang)) }
+            }
             ul data-testid="plan-words" { @for (op, n) in v.per_operation { li { (n) " " (said(*op, *n, lang)) } } }
             p { a href=(format!("/feuille/{}/plan.xlsx", v.sheet_id)) data-testid="download-plan" { (PlanText::DownloadTheReadablePlanPLANXlsx.say(lang)) } }
             details data-testid="per-dossier" {

@@ -724,6 +724,10 @@ fn memory_and_verify(kind: Browser, driver: &Path, binary: &Path) {
         let (done, to_send, said) = counts(&c).await;
         assert_eq!((done.as_str(), to_send.as_str()), ("1", "0"), "{said}");
         assert!(said.contains("1 en attente : à vérifier ou en cours ailleurs"), "the row not checked: {said}");
+        // The plan's description is whole; the sentence under it says how
+        // few of its calls go.
+        let calls = text(&c, "[data-testid=memory-calls]").await;
+        assert!(calls.contains("mais aucun ne partira : ils sont déjà faits, ou en attente"), "{calls}");
     });
     let reg = rusqlite::Connection::open(w.path("donnees/loopbatch/registre.sqlite3")).unwrap();
     let checks: Vec<(i64, i64)> = reg

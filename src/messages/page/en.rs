@@ -302,6 +302,20 @@ pub(super) fn memory_counts(done: usize, to_send: usize, held: usize, tenant: &s
     }
 }
 
+pub(super) fn memory_calls(to_send: usize, planned: usize) -> String {
+    match to_send {
+        0 => format!(
+            "The plan below describes its {planned} calls, but none will go: they are done already, or held (see above)."
+        ),
+        1 => format!(
+            "The plan below describes its {planned} calls, but only one will go: the others are done already, or held (see above)."
+        ),
+        n => format!(
+            "The plan below describes its {planned} calls, but only {n} will go: the others are done already, or held (see above)."
+        ),
+    }
+}
+
 pub(super) const MEMORY_LIMITS: &str = "The registre knows only what loopbatch did for this user on this machine: a colleague's runs, another machine, or a change made by hand in Loop are not in it.";
 
 pub(super) fn verify(t: VerifyText) -> &'static str {

@@ -308,6 +308,20 @@ pub(super) fn memory_counts(done: usize, to_send: usize, held: usize, tenant: &s
     }
 }
 
+pub(super) fn memory_calls(to_send: usize, planned: usize) -> String {
+    match to_send {
+        0 => format!(
+            "Le plan ci-dessous décrit ses {planned} appels, mais aucun ne partira : ils sont déjà faits, ou en attente (voir ci-dessus)."
+        ),
+        1 => format!(
+            "Le plan ci-dessous décrit ses {planned} appels, mais un seul partira : les autres sont déjà faits, ou en attente (voir ci-dessus)."
+        ),
+        n => format!(
+            "Le plan ci-dessous décrit ses {planned} appels, mais {n} seulement partiront : les autres sont déjà faits, ou en attente (voir ci-dessus)."
+        ),
+    }
+}
+
 pub(super) const MEMORY_LIMITS: &str = "Le registre ne connaît que ce que loopbatch a fait pour cet utilisateur sur ce poste : les exécutions d'un collègue, d'un autre poste, ou une modification faite à la main dans Loop n'y sont pas.";
 
 pub(super) fn verify(t: VerifyText) -> &'static str {

@@ -335,6 +335,15 @@ pub(crate) fn memory_counts(done: usize, to_send: usize, held: usize, tenant: &s
     }
 }
 
+/// The plan screen: of the plan described, the calls the memory still
+/// sends (the rest done before).
+pub(crate) fn memory_calls(to_send: usize, planned: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => fr::memory_calls(to_send, planned),
+        Lang::En => en::memory_calls(to_send, planned),
+    }
+}
+
 /// A loopback address that sends no instance id, on the plan screen.
 pub(crate) fn plain_loopback(lang: Lang) -> &'static str {
     match lang {
