@@ -41,6 +41,9 @@ pub(super) struct Recall {
     same: Option<(Tenant, HashSet<String>)>,
     /// The user's secret: the send-time check finds forgotten calls by it.
     secret: Option<Vec<u8>>,
+    /// A run of the page: its held rows name the page's buttons, not the
+    /// command line's.
+    pub page: bool,
 }
 
 /// The memory's counts, before anything was sent.
@@ -142,6 +145,7 @@ pub(super) fn remember(
     let chosen = (how, req.a_verifier_rows.as_slice(), except);
     let mut recall = recall(plan, &req.files, tenant, chosen, secret.as_deref(), &cfg.routes, lang)?;
     recall.checked = checked;
+    recall.page = req.front == super::events::Front::Page;
     recall.meanwhile = req.resume || matches!(req.source, super::RunSource::PlanFile(_));
     events(super::events::Event::Remembered {
         rows_done: recall.rows_done,
@@ -267,6 +271,7 @@ pub(super) fn recall(
         upto: memory.upto,
         same: Some((tenant.clone(), keys)),
         secret: secret.map(<[u8]>::to_vec),
+        page: false,
     })
 }
 
@@ -342,11 +347,14 @@ impl Recall {
         let calls = plan.calls.iter().map(|c| (c.id, c.operation.name(), &*c.dossier, c.body.get()));
         let same: crate::registre::guard::SameTenant = Box::new(move |t| same_tenant(&tenant, &keys, t));
         let guard = Guard::new(self.upto, calls, same, self.secret.as_deref());
+        let page = self.page;
         let say: crate::execute::journal::Say = std::sync::Arc::new(move |why: &Refused| match why {
             Refused::DoneMeanwhile { run, at } => {
                 outcome(Status::DejaFait, MemoryMessage::DoneMeanwhile { run: *run, at }.text(lang))
             }
-            Refused::ToCheck { run } => outcome(Status::AVerifier, MemoryMessage::Guarded { run: *run }.text(lang)),
+            Refused::ToCheck { run } => {
+                outcome(Status::AVerifier, MemoryMessage::Guarded { run: *run, page }.text(lang))
+            }
             Refused::Held { run, results } => {
                 let files = RunFiles::new(std::path::Path::new(results));
                 let said = match super::before::is_running(&files) || results.is_empty() {
@@ -397,8 +405,9 @@ impl Recall {
             };
             put(*id, Prior::Done(outcome(Status::DejaFait, m)));
         }
+        let page = self.page;
         for (id, run) in &r.guarded {
-            put(*id, Prior::Done(outcome(Status::AVerifier, MemoryMessage::Guarded { run: *run }.text(lang))));
+            put(*id, Prior::Done(outcome(Status::AVerifier, MemoryMessage::Guarded { run: *run, page }.text(lang))));
         }
         for (id, u) in &r.pending {
             let files = RunFiles::new(&u.results);

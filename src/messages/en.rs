@@ -540,7 +540,10 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
         MemoryMessage::PartlyDone { operations, run } => {
             format!("(done before, not sent again: {operations}, by run no. {run})")
         }
-        MemoryMessage::Guarded { run } => format!(
+        MemoryMessage::Guarded { run, page: true } => format!(
+            "not sent again: this call's last attempt, in run no. {run}, is to check in Loop. Check it, then record it with this row's “Checked: done in Loop” or “Checked: not done in Loop” buttons (in run no. {run}), or tick “send again anyway” on the plan screen."
+        ),
+        MemoryMessage::Guarded { run, page: false } => format!(
             "not sent again: this call's last attempt, in run no. {run}, is to check in Loop. Check it, then record it with “loopbatch verify RESULTS --line N --done” (or --not-done to have it sent again), or send it again with --include-a-verifier."
         ),
         MemoryMessage::Pending { run, results, plan } => format!(

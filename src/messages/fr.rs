@@ -541,7 +541,10 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
         MemoryMessage::PartlyDone { operations, run } => {
             format!("(déjà fait avant, non renvoyé : {operations}, par l'exécution n° {run})")
         }
-        MemoryMessage::Guarded { run } => format!(
+        MemoryMessage::Guarded { run, page: true } => format!(
+            "non renvoyé : le dernier envoi de cet appel, dans l'exécution n° {run}, est à vérifier dans Loop. Vérifiez-le, puis notez-le avec les boutons « Vérifié : fait dans Loop » ou « Vérifié : pas fait dans Loop » de cette ligne (dans l'exécution n° {run}), ou cochez « renvoyer quand même » sur l'écran du plan."
+        ),
+        MemoryMessage::Guarded { run, page: false } => format!(
             "non renvoyé : le dernier envoi de cet appel, dans l'exécution n° {run}, est à vérifier dans Loop. Vérifiez-le, puis notez-le avec « loopbatch verify RESULTATS --line N --done » (ou --not-done pour qu'il soit renvoyé), ou renvoyez-le avec --include-a-verifier."
         ),
         MemoryMessage::Pending { run, results, plan } => format!(

@@ -344,7 +344,7 @@ pub(crate) enum MemoryMessage<'a> {
     /// Not sent: run `run` did it at `at`, after the plan was made.
     DoneMeanwhile { run: i64, at: &'a str },
     /// Not sent: its last attempt, in run `run`, is to check in Loop.
-    Guarded { run: i64 },
+    Guarded { run: i64, page: bool },
     /// Not sent: run `run`, never ended and held by no process, reserved
     /// or sent it without an answer; its files, for the commands.
     Pending { run: i64, results: &'a std::path::Path, plan: &'a std::path::Path },

@@ -131,6 +131,8 @@ fn held_rows_ticked(kind: Browser, driver: &Path, binary: &Path) {
         for line in ["2", "4"] {
             let row = text(&c, &format!("tr[data-testid=result][data-ligne='{line}']")).await;
             assert!(row.contains("non renvoyé"), "row {line} held: {row}");
+            // The page's own way out, never a command line.
+            assert!(row.contains("« Vérifié : fait dans Loop »") && !row.contains("loopbatch verify"), "{row}");
         }
         let sent = text(&c, "tr[data-testid=result][data-ligne='3']").await;
         assert!(!sent.contains("non renvoyé"), "row 3 sent: {sent}");
