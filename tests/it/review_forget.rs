@@ -1,0 +1,387 @@
+//! Review of forgetting (issues 21 item 6, 22): combined faults around
+//! `registre forget`, through the built binary against the simulator. The
+//! invariant: no call Loop already applied is sent again by a plain run of
+//! the same sheet (never a second addClient), and nothing personal of a
+//! forgotten person is readable in what loopbatch keeps by itself (the
+//! per-user folders: registre, WAL, -shm, copies, rescue files).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use loopbatch::simulator::{self, Operation, Options};
+
+use crate::util::{Hermetic, TestSim, Work, model, received, registre_path, results_csv, total};
+
+fn sim(n: usize) -> TestSim {
+    let codes: Vec<String> = (1..=n).map(|i| format!("D{i:03}")).collect();
+    let pairs: Vec<(&str, bool)> = codes.iter().map(|c| (c.as_str(), true)).collect();
+    TestSim::start(Options { model: model(&pairs), ..Default::default() })
+}
+
+/// A sheet of `n` people `p{i}@ok.fr` (or as `email` spells them), one per dossier.
+fn sheet(w: &Work, name: &str, n: usize, email: impl Fn(usize) -> String) -> PathBuf {
+    let mut lines = vec!["code_dossier;email;nom;prenom;telephone;offre".to_string()];
+    for i in 1..=n {
+        lines.push(format!("D{i:03};{};Nom{i}x;Prenom{i}x;06 10 20 30 {i:02};start", email(i)));
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    w.csv_1252(name, &refs)
+}
+
+fn plain(i: usize) -> String {
+    format!("p{i}@ok.fr")
+}
+
+fn run(w: &Work, sim: &TestSim, sheet: &Path, results: &str, more: &[&str]) -> std::process::Output {
+    w.bin_for(sim)
+        .args(["run", sheet.to_str().unwrap(), "--results", results, "--rate", "500/s"])
+        .args(more)
+        .output()
+        .unwrap()
+}
+
+fn forget(w: &Work, who: &str) -> std::process::Output {
+    w.bin().args(["registre", "forget", who]).output().unwrap()
+}
+
+fn text(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
+}
+
+/// Every byte of every file under `dir` (the per-user folders: what
+/// loopbatch keeps by itself), with the file each came from.
+fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut all = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                all.push((p.clone(), std::fs::read(&p).unwrap_or_default()));
+            }
+        }
+    }
+    all
+}
+
+/// The files under `dir` holding any of `needles` (compared case-insensitively, ASCII).
+fn holding(dir: &Path, needles: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (p, bytes) in files_under(dir) {
+        let lower = bytes.to_ascii_lowercase();
+        for n in needles {
+            let n = n.to_ascii_lowercase();
+            if lower.windows(n.len()).any(|w| w == n.as_bytes()) {
+                found.push(format!("{} holds {n}", p.display()));
+            }
+        }
+    }
+    found
+}
+
+fn no_duplicates(sim: &TestSim) {
+    let stats = sim.stats();
+    assert!(stats["duplicates"].as_object().unwrap().is_empty(), "duplicates: {}", stats["duplicates"]);
+}
+
+fn statuses(results: &Path) -> Vec<String> {
+    results_csv(results).iter().map(|l| l["statut"].clone()).collect()
+}
+
+/// An address whose domain is accented (the sheet accepts `café-ok.fr`),
+/// typed with capitals in the sheet and in the command (`…@CAFÉ-OK.FR`),
+/// or with its accent decomposed (NFD, as some Mac tools and copy-pastes
+/// give it): the registre keeps addresses NFC and lower-cased (`email_key`),
+/// so `forget` must find her whichever way she is typed.
+#[test]
+fn a_forget_finds_an_address_typed_with_accented_capitals_or_decomposed() {
+    for (typed, forgotten) in [
+        ("Elodie.Martin@Café-Ok.fr", "ELODIE.MARTIN@CAFÉ-OK.FR"),
+        ("elodie.martin@café-ok.fr", "elodie.martin@cafe\u{301}-ok.fr"),
+        ("Elodie.Martin@CAFÉ-OK.FR", "  elodie.martin@café-ok.fr "),
+    ] {
+        let sim = sim(1);
+        let w = Work::new();
+        let sheet = sheet(&w, "s.csv", 1, |_| typed.to_string());
+        let out = run(&w, &sim, &sheet, "r1.csv", &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let out = forget(&w, forgotten);
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{said}");
+        assert!(!said.contains(" 0 appel"), "{forgotten}: nothing forgotten: {said}");
+        let left = holding(&w.home(), &["lodie.martin@caf", "Nom1x", "06 10 20 30 01"]);
+        assert!(left.is_empty(), "{typed} forgotten as {forgotten:?}: {left:?} ({said})");
+        // And the same sheet again sends nothing.
+        let sent = total(&sim);
+        let out = run(&w, &sim, &sheet, "r2.csv", &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert_eq!(total(&sim), sent, "nothing sent again");
+        no_duplicates(&sim);
+    }
+}
+
+/// After a forget, the sheet spells the person otherwise (`  P1@OK.FR `,
+/// capitals, spaces): the same print, nothing sent again, never a second
+/// addClient; and a sheet changing her phone sends one updateClient.
+#[test]
+fn a_sheet_spelling_a_forgotten_address_otherwise_is_still_known() {
+    let sim = sim(3);
+    let w = Work::new();
+    let first = sheet(&w, "s.csv", 3, plain);
+    assert_eq!(run(&w, &sim, &first, "r1.csv", &[]).status.code(), Some(0));
+    for i in 1..=3 {
+        assert_eq!(forget(&w, &plain(i)).status.code(), Some(0));
+    }
+    assert!(holding(&w.home(), &["p1@ok.fr", "p2@ok.fr", "Nom1x"]).is_empty());
+    let (sent, added) = (total(&sim), received(&sim, Operation::AddClient));
+    let other = sheet(&w, "s2.csv", 3, |i| format!("  P{i}@OK.Fr "));
+    let out = run(&w, &sim, &other, "r2.csv", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(total(&sim), sent, "nothing sent again: {}", sim.stats());
+    assert_eq!(statuses(&w.path("r2.csv")), ["DEJA_FAIT"; 3]);
+    // Her phone changed, spelled otherwise still.
+    let phone = w.csv_1252(
+        "s3.csv",
+        &["code_dossier;email;nom;prenom;telephone;offre", "D001; P1@Ok.FR ;Nom1x;Prenom1x;07 00 00 00 01;start"],
+    );
+    let out = run(&w, &sim, &phone, "r3.csv", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(received(&sim, Operation::AddClient), added, "never a second addClient");
+    assert_eq!(total(&sim), sent + 1, "the phone only: {}", sim.stats());
+    no_duplicates(&sim);
+}
+
+/// kill -9 mid-way, forget one of its people, resume; the resume stopped
+/// by Ctrl-C, another forgotten, resumed again; then the same sheet again:
+/// nothing sent, no duplicate, and neither person readable.
+#[test]
+fn kill_forget_resume_interrupt_forget_resume_then_the_same_sheet_sends_nothing() {
+    let n = 12;
+    let sim = sim(n);
+    let w = Work::new();
+    let sheet = sheet(&w, "s.csv", n, plain);
+    let name = sheet.to_str().unwrap().to_string();
+    // 12 provisionCompany, 12 addOffer, then the addClients: killed at p3's answer.
+    let mut c = w.bin_for(&sim);
+    c.args(["run", &name, "--results", "r.csv", "--rate", "500/s", "--concurrency", "1"]);
+    c.env("LOOPBATCH_TEST_KILL_AT", "answered:27");
+    assert_ne!(c.output().unwrap().status.code(), Some(0), "killed");
+    assert_eq!(received(&sim, Operation::AddClient), 3, "{}", sim.stats());
+    assert_eq!(forget(&w, "p2@ok.fr").status.code(), Some(0));
+    // The resume, slow, stopped by Ctrl-C after a few more calls.
+    let before = total(&sim);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
+        .current_dir(w.dir.path())
+        .hermetic(&w.home())
+        .args(["run", &name, "--results", "r.csv", "--resume", "--rate", "4/s", "--burst", "1", "--quiet"])
+        .env("LOOP_BASE_URL", &sim.base_url)
+        .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
+        .env("LOOP_API_KEY", simulator::DEMO_API_KEY)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while total(&sim) < before + 3 {
+        assert!(Instant::now() < deadline, "the resume never sent");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: sends SIGINT (Ctrl-C) to our own child process.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) }, 0);
+    assert_eq!(child.wait().unwrap().code(), Some(3), "stopped");
+    let stopped_at = received(&sim, Operation::AddClient);
+    assert!(stopped_at < n as u64, "some left for the second resume: {stopped_at}");
+    assert_eq!(forget(&w, "p4@ok.fr").status.code(), Some(0));
+    assert_eq!(forget(&w, "p1@ok.fr").status.code(), Some(0));
+    let out = run(&w, &sim, &sheet, "r.csv", &["--resume"]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out));
+    // p3's addClient was applied as the kill landed, its answer never
+    // recorded: the first resume settles it once (« déjà associé »,
+    // A_VERIFIER), as without a forget. No other person sent twice.
+    let dup = sim.stats()["duplicates"].clone();
+    assert_eq!(dup, serde_json::json!({"addClient p3@ok.fr": 1}), "{}", sim.stats());
+    assert_eq!(received(&sim, Operation::AddClient), n as u64 + 1, "each person created once: {}", sim.stats());
+    let sent = total(&sim);
+    let out = run(&w, &sim, &sheet, "r2.csv", &[]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out));
+    assert_eq!(total(&sim), sent, "the same sheet again sends nothing");
+    let again = statuses(&w.path("r2.csv"));
+    assert!(again.iter().all(|s| s == "DEJA_FAIT" || s == "A_VERIFIER"), "{again:?}");
+    assert_eq!(sim.stats()["duplicates"], dup, "nothing more sent twice");
+    let left = holding(&w.home(), &["p1@ok.fr", "p2@ok.fr", "p4@ok.fr", "Nom2x", "06 10 20 30 04"]);
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// A run going (slow) while `registre forget` runs in another process on
+/// one of its people: both finish; forget says whether the WAL could be
+/// emptied (code 1 if not); once the run ends, nothing of her is readable,
+/// and the same sheet again sends nothing.
+#[test]
+fn a_forget_while_a_run_is_going_both_finish_and_nothing_is_sent_twice() {
+    let n = 6;
+    let sim = sim(n);
+    let w = Work::new();
+    let sheet = sheet(&w, "s.csv", n, plain);
+    let name = sheet.to_str().unwrap().to_string();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
+        .current_dir(w.dir.path())
+        .hermetic(&w.home())
+        .args(["run", &name, "--results", "r.csv", "--rate", "6/s", "--burst", "1", "--quiet", "--concurrency", "1"])
+        .env("LOOP_BASE_URL", &sim.base_url)
+        .env("LOOP_SUBSCRIPTION_KEY", simulator::DEMO_SUBSCRIPTION_KEY)
+        .env("LOOP_API_KEY", simulator::DEMO_API_KEY)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // p1's addClient answered (after 6 provisionCompany and 6 addOffer).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while received(&sim, Operation::AddClient) < 1 {
+        assert!(Instant::now() < deadline, "the run never reached the people");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = forget(&w, "p1@ok.fr");
+    let said = text(&out);
+    match out.status.code() {
+        Some(0) => {}
+        Some(1) => assert!(said.to_lowercase().contains("wal"), "code 1 says why: {said}"),
+        other => panic!("{other:?}: {said}"),
+    }
+    // And one not sent yet.
+    let out = forget(&w, "p6@ok.fr");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out));
+    assert_eq!(child.wait().unwrap().code(), Some(0), "the run finished");
+    assert_eq!(received(&sim, Operation::AddClient), n as u64);
+    let sent = total(&sim);
+    let out = run(&w, &sim, &sheet, "r2.csv", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(total(&sim), sent, "the same sheet again sends nothing");
+    no_duplicates(&sim);
+    let left = holding(&w.home(), &["p1@ok.fr", "Nom1x", "06 10 20 30 01"]);
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// The user's secret lost after a forget (`empreintes-cles.secret`
+/// deleted: a profile restored without it): the prints match nothing. The
+/// README says the memory then lost those calls; the run must not send a
+/// second addClient for a person it created without saying so — here we
+/// ask that it be not sent at all (Loop would refuse it: « déjà associé »).
+#[test]
+fn after_the_secret_is_lost_a_forgotten_person_is_not_created_again() {
+    let sim = sim(2);
+    let w = Work::new();
+    let sheet = sheet(&w, "s.csv", 2, plain);
+    assert_eq!(run(&w, &sim, &sheet, "r1.csv", &[]).status.code(), Some(0));
+    assert_eq!(forget(&w, "p1@ok.fr").status.code(), Some(0));
+    let secret = w.home().join(".config/loopbatch/empreintes-cles.secret");
+    assert!(secret.exists(), "the secret where the README says");
+    std::fs::remove_file(&secret).unwrap();
+    let (sent, added) = (total(&sim), received(&sim, Operation::AddClient));
+    let out = run(&w, &sim, &sheet, "r2.csv", &[]);
+    let said = text(&out);
+    assert_eq!(
+        (received(&sim, Operation::AddClient), total(&sim) - sent),
+        (added, 0),
+        "code {:?}, results {:?}, said: {said}",
+        out.status.code(),
+        statuses(&w.path("r2.csv"))
+    );
+    no_duplicates(&sim);
+}
+
+/// Another user (another HOME: another secret) on the same registre
+/// (`--registre`), after a forget: as with a lost secret.
+#[test]
+fn another_user_on_the_same_registre_does_not_create_a_forgotten_person_again() {
+    let sim = sim(2);
+    let w = Work::new();
+    let sheet = sheet(&w, "s.csv", 2, plain);
+    let registre = w.path("partage.sqlite3");
+    let reg = registre.to_str().unwrap();
+    assert_eq!(run(&w, &sim, &sheet, "r1.csv", &["--registre", reg]).status.code(), Some(0));
+    let out = w.bin().args(["registre", "forget", "p1@ok.fr", "--registre", reg]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let (sent, added) = (total(&sim), received(&sim, Operation::AddClient));
+    let other = w.path(".home-autre");
+    let out = w
+        .bin_for(&sim)
+        .envs(crate::util::home_vars(&other))
+        .args(["run", sheet.to_str().unwrap(), "--results", "r2.csv", "--rate", "500/s", "--registre", reg])
+        .output()
+        .unwrap();
+    let said = text(&out);
+    assert_eq!(
+        (received(&sim, Operation::AddClient), total(&sim) - sent),
+        (added, 0),
+        "code {:?}, results {:?}, said: {said}",
+        out.status.code(),
+        statuses(&w.path("r2.csv"))
+    );
+    no_duplicates(&sim);
+}
+
+/// A migration killed after its commit but before its copy was removed
+/// leaves `registre.sqlite3.v2-avant-migration` holding people's
+/// addresses; the migration never runs again, so nothing removes it. A
+/// forget of a person must not leave her readable in it.
+#[test]
+fn a_copy_left_by_an_interrupted_migration_does_not_keep_a_forgotten_person() {
+    let sim = sim(1);
+    let w = Work::new();
+    let sheet = sheet(&w, "s.csv", 1, plain);
+    assert_eq!(run(&w, &sim, &sheet, "r1.csv", &[]).status.code(), Some(0));
+    let path = registre_path(&w);
+    // The copy as `VACUUM INTO` made it, the registre migrated (committed).
+    let copy = path.with_file_name("registre.sqlite3.v2-avant-migration");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute("VACUUM INTO ?1", [copy.to_str().unwrap()]).unwrap();
+    }
+    assert!(!holding(&w.home(), &["p1@ok.fr"]).is_empty());
+    let out = forget(&w, "p1@ok.fr");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out));
+    let left = holding(&w.home(), &["p1@ok.fr", "Nom1x"]);
+    assert!(left.is_empty(), "{left:?}: {}", text(&out));
+}
+
+/// The fixtures of schema 1 (WAL) and 2 (rollback journal) migrated by a
+/// `forget` while another process holds a read transaction on them (a
+/// backup, `history`): the forget waits for it (released after 2 s), then
+/// migrates, forgets; the copy made first is gone, and the forgotten
+/// person is nowhere in the folder (registre, WAL, -shm, copy).
+#[test]
+fn a_fixture_migrated_while_another_process_reads_it_forgets_cleanly() {
+    let email = "lucas.durand@pressing-vincent.fr";
+    for v in [1, 2] {
+        let w = Work::new();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/registre-v{v}.sqlite3"));
+        let path = w.path("old.sqlite3");
+        std::fs::copy(&fixture, &path).unwrap();
+        let reader = rusqlite::Connection::open(&path).unwrap();
+        reader.execute_batch("BEGIN").unwrap();
+        let _: i64 = reader.query_row("SELECT count(*) FROM calls", [], |r| r.get(0)).unwrap();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
+            .current_dir(w.dir.path())
+            .hermetic(&w.home())
+            .args(["registre", "forget", email, "--registre"])
+            .arg(&path)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_secs(2));
+        reader.execute_batch("COMMIT").unwrap();
+        drop(reader);
+        let out = child.wait_with_output().unwrap();
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(0), "v{v}: {said}");
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, 3, "v{v}: {said}");
+        drop(c);
+        assert!(!w.path(&format!("old.sqlite3.v{v}-avant-migration")).exists(), "v{v}: {said}");
+        let left = holding(w.dir.path(), &[email]);
+        assert!(left.is_empty(), "v{v}: {left:?}: {said}");
+    }
+}
