@@ -267,7 +267,17 @@ fn a_forget_while_a_run_is_going_both_finish_and_nothing_is_sent_twice() {
 /// README says the memory then lost those calls; the run must not send a
 /// second addClient for a person it created without saying so — here we
 /// ask that it be not sent at all (Loop would refuse it: « déjà associé »).
+///
+/// FAILS on r21 (kept ignored, see the review report): the run says only
+/// « 0 ligne(s) déjà faite(s), 2 à envoyer » and sends all 6 calls again,
+/// both rows ERREUR « déjà associé ». Not only the forgotten person: the
+/// tenant's key fingerprint (`Tenant::key_hash`) is keyed by the same
+/// secret, so no earlier run is « this tenant » any more and the whole
+/// memory is empty — even with no forget at all. With `--new-key` the
+/// other rows come back DEJA_FAIT and only the forgotten person's addClient
+/// goes again (what the README says of a lost secret).
 #[test]
+#[ignore = "the whole memory is lost, silently, with the secret file: see the review report"]
 fn after_the_secret_is_lost_a_forgotten_person_is_not_created_again() {
     let sim = sim(2);
     let w = Work::new();
@@ -292,7 +302,11 @@ fn after_the_secret_is_lost_a_forgotten_person_is_not_created_again() {
 
 /// Another user (another HOME: another secret) on the same registre
 /// (`--registre`), after a forget: as with a lost secret.
+///
+/// FAILS on r21 (kept ignored): as above, 6 calls sent again, both rows
+/// ERREUR, nothing said but « 0 ligne(s) déjà faite(s) ».
 #[test]
+#[ignore = "another user's key fingerprint matches no run, silently: see the review report"]
 fn another_user_on_the_same_registre_does_not_create_a_forgotten_person_again() {
     let sim = sim(2);
     let w = Work::new();
