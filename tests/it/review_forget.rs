@@ -399,3 +399,98 @@ fn a_fixture_migrated_while_another_process_reads_it_forgets_cleanly() {
         assert!(left.is_empty(), "v{v}: {left:?}: {said}");
     }
 }
+
+/// A killed run leaves p2 A_VERIFIER after its resume; p2 forgotten; then
+/// `verify --done` on her row works and the same sheet sends nothing (her
+/// row DEJA_FAIT); `history` of her e-mail shows nothing of her, and the
+/// dossier's history, on screen and exported, holds neither her e-mail,
+/// name nor phone, yet still counts her calls (marked forgotten).
+#[test]
+fn after_a_forget_verify_and_history_work_and_show_nothing_of_her() {
+    let n = 4;
+    let sim = sim(n);
+    let w = Work::new();
+    let sheet = sheet(&w, "s.csv", n, plain);
+    let name = sheet.to_str().unwrap().to_string();
+    let mut c = w.bin_for(&sim);
+    c.args(["run", &name, "--results", "r.csv", "--rate", "500/s", "--concurrency", "1"]);
+    // 4 provisionCompany, 4 addOffer, p1's addClient, then p2's: killed there.
+    c.env("LOOPBATCH_TEST_KILL_AT", "answered:10");
+    assert_ne!(c.output().unwrap().status.code(), Some(0), "killed");
+    let out = run(&w, &sim, &sheet, "r.csv", &["--resume"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(statuses(&w.path("r.csv")), ["OK", "A_VERIFIER", "OK", "OK"]);
+    let history = |args: &[&str]| {
+        let out = w.bin().arg("history").args(args).output().unwrap();
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?}: {}", text(&out));
+        text(&out)
+    };
+    let before = history(&["D002", "--format", "json"]);
+    assert!(before.contains("p2@ok.fr"), "{before}");
+    let out = forget(&w, "p2@ok.fr");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let hers = history(&["p2@ok.fr"]);
+    assert!(!hers.contains("Nom2x") && !hers.contains("06 10 20 30 02"), "{hers}");
+    let dossier = history(&["D002", "--format", "json"]);
+    for needle in ["p2@ok.fr", "Nom2x", "Prenom2x", "06 10 20 30 02"] {
+        assert!(!dossier.contains(needle), "{needle} in the dossier's history: {dossier}");
+    }
+    let rows = |t: &str| serde_json::from_str::<serde_json::Value>(t).ok().map(|v| v.to_string().matches("D002").count());
+    assert_eq!(rows(&dossier), rows(&before), "the dossier's calls still listed: {dossier}");
+    let out = w.bin().args(["history", "D002", "--results", "h.xlsx"]).output().unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out));
+    let out = w.bin().args(["history", "p2@ok.fr", "--results", "h2.csv"]).output().unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out));
+    for f in ["h.xlsx", "h2.csv"] {
+        let p = w.path(f);
+        let mut all = std::fs::read(&p).unwrap_or_default();
+        if f.ends_with("xlsx") {
+            for e in ["xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"] {
+                all.extend(std::panic::catch_unwind(|| crate::util::zip_entry(&p, e)).unwrap_or_default().into_bytes());
+            }
+        }
+        let all = String::from_utf8_lossy(&all).to_lowercase();
+        assert!(!all.contains("p2@ok.fr") && !all.contains("nom2x"), "{f} holds her");
+    }
+    // Her A_VERIFIER row checked done, though forgotten.
+    let out = w.bin().args(["verify", "r.csv", "--line", "3", "--done"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let sent = total(&sim);
+    let out = run(&w, &sim, &sheet, "r2.csv", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(total(&sim), sent, "nothing sent again");
+    assert_eq!(statuses(&w.path("r2.csv")), ["DEJA_FAIT"; 4]);
+    assert!(holding(&w.home(), &["p2@ok.fr", "Nom2x"]).is_empty());
+}
+
+/// A run undone after one of its people was forgotten: the undo (sent,
+/// not a dry run) takes her calls from the run's kept plan and gives the
+/// same verdicts and sends the same calls as the undo of the same run with
+/// no forget; a second undo sends nothing more.
+#[test]
+fn an_undo_after_a_forget_does_what_it_does_without_one() {
+    let mut seen = Vec::new();
+    for forgotten in [false, true] {
+        let sim = sim(2);
+        let w = Work::new();
+        let sheet = sheet(&w, "s.csv", 2, plain);
+        assert_eq!(run(&w, &sim, &sheet, "r.csv", &[]).status.code(), Some(0));
+        if forgotten {
+            assert_eq!(forget(&w, "p1@ok.fr").status.code(), Some(0));
+        }
+        let before = total(&sim);
+        let undo = |results: &str| {
+            let out = w.bin_for(&sim).args(["undo", "r.csv", "--results", results, "--rate", "500/s"]).output().unwrap();
+            assert!(matches!(out.status.code(), Some(0 | 1 | 2)), "{}", text(&out));
+            out
+        };
+        let out = undo("u.csv");
+        let verdicts: Vec<String> = results_csv(&w.path("u.csv")).iter().map(|l| l["verdict"].clone()).collect();
+        let sent = total(&sim) - before;
+        let _ = undo("u2.csv");
+        assert_eq!(total(&sim) - before, sent, "a second undo sends nothing again: {}", text(&out));
+        no_duplicates(&sim);
+        seen.push((verdicts, sent, out.status.code()));
+    }
+    assert_eq!(seen[0], seen[1], "without a forget, then with one");
+}
