@@ -33,7 +33,16 @@ impl Registre {
         // accented capital (`…@CAFÉ.FR`) or a decomposed accent typed here
         // is made the same way first (issue 21 review).
         let email = crate::normalize::email_key(who);
-        self.forget_calls("c.email = ?1 OR lower(c.email) = ?1 OR c.dossier = ?2", &[&email, who.trim()], key)
+        let mut done =
+            self.forget_calls("c.email = ?1 OR lower(c.email) = ?1 OR c.dossier = ?2", &[&email, who.trim()], key)?;
+        if done.calls == 0 {
+            // Forgotten before, maybe while a reader held the WAL back (said
+            // then, with « run it again »): the overwritten pages may still
+            // be in the WAL only, the old ones in the file. Folded now, or
+            // said again (issue 21 review).
+            done.emptied = self.checkpoint(true);
+        }
+        Ok(done)
     }
 
     /// Forgets every call of the runs recorded for `results` (a kept run
