@@ -572,3 +572,35 @@ fn a_migration_killed_before_its_commit_is_done_at_the_next_opening_without_a_co
     assert!(!copy.exists(), "the copy left by the killed migration is gone");
     assert!(holding(w.dir.path(), &["lucas.durand@pressing-vincent.fr"]).is_empty());
 }
+
+/// The user's secret that keys the prints (`empreintes-cles.secret`) is in
+/// no other file: not in the registre, its WAL, the results; neither its
+/// bytes nor their hexadecimal form. And the per-user files are
+/// owner-only, the secret included.
+#[test]
+fn the_secret_keying_the_prints_is_written_nowhere_else() {
+    let sim = sim(2);
+    let w = Work::new();
+    let sheet = sheet(&w, "s.csv", 2, plain);
+    assert_eq!(run(&w, &sim, &sheet, "r1.csv", &[]).status.code(), Some(0));
+    assert_eq!(forget(&w, "p1@ok.fr").status.code(), Some(0));
+    assert_eq!(run(&w, &sim, &sheet, "r2.csv", &[]).status.code(), Some(0));
+    let file = w.home().join(".config/loopbatch/empreintes-cles.secret");
+    let secret = std::fs::read(&file).unwrap();
+    assert!(secret.len() >= 32);
+    let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+    for (p, bytes) in files_under(w.dir.path()) {
+        if p == file {
+            continue;
+        }
+        assert!(!bytes.windows(16).any(|x| x == &secret[..16]), "{} holds the secret", p.display());
+        let lower = bytes.to_ascii_lowercase();
+        assert!(!lower.windows(32).any(|x| x == &hex.as_bytes()[..32]), "{} holds the secret in hex", p.display());
+    }
+    #[cfg(unix)]
+    for p in [file, registre_path(&w)] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode & 0o077, 0, "{} is {mode:o}", p.display());
+    }
+}
