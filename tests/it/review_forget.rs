@@ -604,3 +604,65 @@ fn the_secret_keying_the_prints_is_written_nowhere_else() {
         assert_eq!(mode & 0o077, 0, "{} is {mode:o}", p.display());
     }
 }
+
+/// The page: a sheet uploaded and run, its kept run deleted (its people
+/// forgotten with it): nothing of them is left in the page's folder
+/// (registre, WAL, kept runs, plans; the uploaded sheet once the page has
+/// stopped, as the README says), and the same sheet run again from the
+/// command line sends nothing.
+#[test]
+fn a_kept_run_deleted_in_the_page_leaves_nothing_of_its_people_in_the_page_folder() {
+    use crate::page::{client, confirm_of, open, post_sheet, progress_of, sim_keys, start};
+    let sim = sim(2);
+    let w = Work::new();
+    let p = start(&w, &sim_keys(&sim));
+    let cookie = open(&p);
+    let body = "code_dossier;email;nom;prenom;telephone;offre\r\nD001;p1@ok.fr;Nom1x;Prenom1x;06 10 20 30 01;start\r\nD002;p2@ok.fr;Nom2x;Prenom2x;06 10 20 30 02;start\r\n";
+    let sheet =
+        post_sheet(&p, &cookie, "s.csv", body.as_bytes().to_vec()).headers()["location"].to_str().unwrap().to_string();
+    let plan =
+        client().get(format!("{}{sheet}/plan", p.base)).header("cookie", &cookie).send().unwrap().text().unwrap();
+    let post = |path: &str, form: &[(&str, &str)]| {
+        client()
+            .post(format!("{}{path}", p.base))
+            .header("cookie", &cookie)
+            .header("origin", &p.base)
+            .form(form)
+            .send()
+            .unwrap()
+    };
+    let run =
+        post("/execution", &[("confirm", &confirm_of(&plan))]).headers()["location"].to_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while progress_of(&p, &cookie, &run).0 != "done" {
+        assert!(Instant::now() < deadline, "the page's run never ended");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let sent = total(&sim);
+    assert!(sent > 0);
+    let data = p.data().to_path_buf();
+    assert!(!holding(&data, &["p1@ok.fr"]).is_empty(), "the page's folder holds her before");
+    let r = post(&format!("{run}/suppression"), &[]);
+    assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+    let people = ["p1@ok.fr", "p2@ok.fr", "Nom1x", "06 10 20 30 01"];
+    let left: Vec<String> = holding(&data, &people).into_iter().filter(|f| !f.contains("televersements")).collect();
+    assert!(left.is_empty(), "after the kept run's deletion: {left:?}");
+    // The uploaded sheet stays while the page runs (README: « un tableur
+    // reste tant que la page l'utilise … ou quand la page s'arrête »).
+    let mut p = p;
+    // SAFETY: sends SIGINT (Ctrl-C) to our own child process.
+    assert_eq!(unsafe { libc::kill(p.pid() as libc::pid_t, libc::SIGINT) }, 0);
+    assert!(p.wait_exit(Duration::from_secs(20)).is_some(), "the page stopped");
+    let left = holding(&data, &people);
+    assert!(left.is_empty(), "after the page stopped: {left:?}");
+    let again = w.csv_1252("again.csv", &body.trim_end().split("\r\n").collect::<Vec<_>>());
+    let out = w
+        .bin_for(&sim)
+        .env("XDG_DATA_HOME", &data)
+        .args(["run", again.to_str().unwrap(), "--results", "r2.csv", "--rate", "500/s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(total(&sim), sent, "nothing sent again");
+    no_duplicates(&sim);
+}
