@@ -666,3 +666,47 @@ fn a_kept_run_deleted_in_the_page_leaves_nothing_of_its_people_in_the_page_folde
     assert_eq!(total(&sim), sent, "nothing sent again");
     no_duplicates(&sim);
 }
+
+/// `registre forget` itself killed (-9) at several moments on a dossier of
+/// 300 people: the registre stays sound each time (`registre check
+/// --full`), a forget run again completes, nothing of them is left, and the
+/// same sheet sends nothing.
+#[test]
+fn a_forget_killed_midway_leaves_a_sound_registre_and_is_done_again() {
+    let n = 300;
+    let sim = sim(1);
+    let w = Work::new();
+    let mut lines = vec!["code_dossier;email;nom;offre".to_string()];
+    for i in 1..=n {
+        lines.push(format!("D001;q{i}@ok.fr;Qnom{i}x;start"));
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let sheet = w.csv_1252("s.csv", &refs);
+    let out = run(&w, &sim, &sheet, "r1.csv", &["--concurrency", "8"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    for delay in [5, 20, 40, 80, 150] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_loopbatch"))
+            .current_dir(w.dir.path())
+            .hermetic(&w.home())
+            .args(["registre", "forget", "D001"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        eprintln!("forget killed after {delay} ms: {status:?}");
+        let out = w.bin().args(["registre", "check", "--full"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "killed after {delay} ms ({status:?}): {}", text(&out));
+    }
+    let out = forget(&w, "D001");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let left = holding(&w.home(), &["q1@ok.fr", "q150@ok.fr", "q300@ok.fr", "Qnom7x"]);
+    assert!(left.is_empty(), "{left:?}");
+    let sent = total(&sim);
+    let out = run(&w, &sim, &sheet, "r2.csv", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(total(&sim), sent, "nothing sent again");
+    no_duplicates(&sim);
+}
