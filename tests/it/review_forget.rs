@@ -243,6 +243,7 @@ fn a_forget_while_a_run_is_going_both_finish_and_nothing_is_sent_twice() {
     }
     let out = forget(&w, "p1@ok.fr");
     let said = text(&out);
+    eprintln!("forget during the run: {:?}", out.status.code());
     match out.status.code() {
         Some(0) => {}
         Some(1) => assert!(said.to_lowercase().contains("wal"), "code 1 says why: {said}"),
