@@ -130,7 +130,16 @@ fn report_peak_memory() {
     }
 }
 
-const COMMANDS: &str = "check, plan, run, demo, dossiers, template, simulate, ui, history";
+/// The commands a usage error names: clap's own list (hidden ones left
+/// out), never a list kept by hand beside it.
+fn commands() -> String {
+    cli::Cli::command()
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// The language asked for, before the command line is parsed (the help
 /// itself must be in it): `--lang en`, `--lang=en`, or LOOPBATCH_LANG.
@@ -168,7 +177,7 @@ fn usage_error(e: clap::Error, lang: Lang) -> u8 {
     let usage = match e.kind() {
         ErrorKind::UnknownArgument => Usage::UnknownOption { arg: ctx(ContextKind::InvalidArg) },
         ErrorKind::InvalidSubcommand => {
-            Usage::UnknownCommand { command: ctx(ContextKind::InvalidSubcommand), commands: COMMANDS }
+            Usage::UnknownCommand { command: ctx(ContextKind::InvalidSubcommand), commands: commands() }
         }
         ErrorKind::MissingRequiredArgument => Usage::MissingArgument { arg: ctx(ContextKind::InvalidArg) },
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => Usage::InvalidValue {
@@ -176,7 +185,7 @@ fn usage_error(e: clap::Error, lang: Lang) -> u8 {
             arg: ctx(ContextKind::InvalidArg),
             valid: ctx(ContextKind::ValidValue),
         },
-        ErrorKind::MissingSubcommand => Usage::MissingCommand { commands: COMMANDS },
+        ErrorKind::MissingSubcommand => Usage::MissingCommand { commands: commands() },
         ErrorKind::ArgumentConflict => Usage::ConflictingOptions { arg: ctx(ContextKind::InvalidArg) },
         _ => Usage::Other { said: e.render().to_string().trim().to_string() },
     };

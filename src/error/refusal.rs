@@ -126,6 +126,14 @@ pub enum Refusal {
         now: String,
         look_alike: bool,
     },
+    /// A new run whose key looks like one the registre's runs at this
+    /// place used, under another fingerprint (another user's secret: a new
+    /// profile, a registre copied from another machine): their memory would
+    /// not count, and what they did would be sent again.
+    SameLookOtherPrint {
+        key: String,
+        endpoint: String,
+    },
     /// Plain http to another machine: the host.
     AddressRefused {
         host: String,

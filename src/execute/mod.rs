@@ -9,9 +9,10 @@
 //! Calls that may have been applied are never blindly repeated when they
 //! are not idempotent: they are settled, or marked A_VERIFIER. No call goes
 //! out before its "sent" record is on disk and its "sending" record in the
-//! file; a call keeps its place in flight until its outcome is in the file
-//! (a kill leaves at most `concurrency` answers unrecorded); a journal that
-//! cannot be written stops the run. A stop is never an outcome: a call
+//! file; a call keeps its place in flight until its outcome is handed to the
+//! journal, which commits it before any later call goes out (a kill leaves
+//! at most `concurrency` answers unrecorded); a journal that cannot be
+//! written stops the run. A stop is never an outcome: a call
 //! that may have reached Loop is left unsettled, for the resume to settle.
 
 pub(crate) mod backoff;
@@ -272,9 +273,9 @@ async fn run_lane(shared: Arc<Shared>, ids: Vec<u32>, prior: HashMap<u32, Prior>
         };
         let skipped = matches!(prior.get(&id), Some(Prior::Done(_)));
         match ended {
-            // The call's place in flight is given up once its outcome is written.
+            // The call's place in flight is given up once its outcome is appended.
             Some((o, place)) => {
-                shared.finish(id, o, skipped).await;
+                shared.finish(id, o, skipped);
                 drop(place);
             }
             None => break,
@@ -310,16 +311,12 @@ impl Shared {
 
     /// Records the outcome (on disk before any dependent is sent: its "sent"
     /// comes later in the journal) and wakes the calls that wait for this one.
-    async fn finish(&self, id: u32, outcome: CallOutcome, skipped: bool) {
-        if !skipped {
-            // Committed when this returns: then the place is given up.
-            let recorded = match self.journal.done(id, &outcome) {
-                Ok(t) => self.journal.written(t).await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = recorded {
-                self.journal_failed(e);
-            }
+    /// Not waited for: appended before the place is given up, it is
+    /// committed with the next commit, which any later call's sending
+    /// needs, or within 10 ms.
+    fn finish(&self, id: u32, outcome: CallOutcome, skipped: bool) {
+        if !skipped && let Err(e) = self.journal.done(id, &outcome) {
+            self.journal_failed(e);
         }
         if let Some(call) = self.calls.get(&id) {
             self.progress.call_done(call, &outcome, skipped);
@@ -360,7 +357,7 @@ impl Shared {
     /// record is on disk and its "sending" record in the file; `None` when
     /// the run is stopping by then (nothing was sent). Returns the answer,
     /// when the call went out, and its place in flight (kept until its
-    /// outcome is written).
+    /// outcome is appended to the journal).
     ///
     /// The "sent" record is appended when the call takes one of the
     /// look-ahead places, before it waits for a slot and its turn: by then

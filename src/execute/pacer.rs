@@ -78,7 +78,7 @@ struct State {
     steepness: f64,
     /// Successes, by when their call was sent (the gateway accepted them
     /// when they arrived, not when their answer came back), for the
-    /// accepted rate.
+    /// accepted rate; in that order.
     successes: VecDeque<Instant>,
     /// When each call handed out by `turn` and not yet answered was sent.
     unanswered: Vec<Instant>,
@@ -243,8 +243,14 @@ impl Pacer {
         let now = Instant::now();
         let mut s = self.lock();
         Self::answered(&mut s, sent_at);
-        s.successes.push_back(sent_at);
-        s.successes.retain(|t| now.saturating_duration_since(*t) <= WINDOW);
+        // Kept in the order calls were sent (answers come nearly in that
+        // order: the place is near the end), so that those older than the
+        // window are at the front: never a scan of all of them per answer.
+        let at = s.successes.partition_point(|t| *t <= sent_at);
+        s.successes.insert(at, sent_at);
+        while s.successes.front().is_some_and(|t| now.saturating_duration_since(*t) > WINDOW) {
+            s.successes.pop_front();
+        }
         self.measure(&mut s, now);
     }
 

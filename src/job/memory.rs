@@ -192,6 +192,35 @@ pub(super) fn linked_keys(reg: &Registre, now: &Tenant) -> HashSet<String> {
     }
 }
 
+/// A new run whose key looks like (same masked id) a key the registre's
+/// runs used at this place, but under another fingerprint, and is linked
+/// to none of them: refused (exit 2) unless `--new-key` links it. Another
+/// user's secret (a new profile, a copied registre) would otherwise start
+/// an empty memory and send again what was done.
+pub(super) fn same_look_other_print(files: &RunFiles, tenant: &Tenant, lang: Lang) -> Result<()> {
+    let Some(now) = &tenant.key_hash else { return Ok(()) };
+    if !files.registre().exists() {
+        return Ok(());
+    }
+    let reg = Registre::open(&files.registre(), lang)?;
+    let keys = linked_keys(&reg, tenant);
+    let recorded: Vec<Tenant> = reg
+        .runs_tenants()?
+        .iter()
+        .filter_map(|t| serde_json::from_str::<Tenant>(t).ok())
+        .filter(|t| t.endpoint == tenant.endpoint && t.domain == tenant.domain && t.instance == tenant.instance)
+        .collect();
+    let known = recorded.iter().any(|t| t.key_hash.as_ref().is_some_and(|h| keys.contains(h)));
+    let alike = recorded.iter().filter(|t| t.key == tenant.key && t.key_hash.as_ref() != Some(now)).count();
+    if known || alike == 0 {
+        return Ok(());
+    }
+    Err(Failure::refused(crate::error::Refusal::SameLookOtherPrint {
+        key: tenant.key.clone(),
+        endpoint: tenant.endpoint.clone(),
+    }))
+}
+
 /// `--new-key` on a new run: the other key ids recorded at this place,
 /// linked to this one (their memory becomes this key's).
 pub(super) fn link_keys(files: &RunFiles, tenant: &mut Tenant, lang: Lang) -> Result<()> {

@@ -480,7 +480,7 @@ pub(crate) enum Usage {
     },
     UnknownCommand {
         command: String,
-        commands: &'static str,
+        commands: String,
     },
     MissingArgument {
         arg: String,
@@ -492,7 +492,7 @@ pub(crate) enum Usage {
         valid: String,
     },
     MissingCommand {
-        commands: &'static str,
+        commands: String,
     },
     ConflictingOptions {
         arg: String,

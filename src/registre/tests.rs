@@ -233,3 +233,24 @@ fn journals_of_the_previous_format_are_imported_as_their_runs_records() {
         "reserved counts as sent"
     );
 }
+
+/// The words a run's writer inserts without SQLite's checks
+/// (`become_run_writer`) pass them: every event, every effect.
+#[test]
+fn every_word_a_runs_writer_inserts_passes_the_tables_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = Registre::open(&dir.path().join(FILE_NAME), Lang::Fr).unwrap();
+    let run = reg.start_run(&NewRun::default(), &[]).unwrap();
+    for (i, event) in [Event::Reserved, Event::Sending, Event::Withdrawn].into_iter().enumerate() {
+        reg.attempt(run, 1, i as u32 + 1, event).unwrap();
+    }
+    for (i, status) in Status::all().enumerate() {
+        for (j, message) in ["", "déjà", "already"].into_iter().enumerate() {
+            for resend in [false, true] {
+                reg.answered(run, (i * 10 + j) as u32, &outcome(status, message, resend)).unwrap();
+            }
+        }
+    }
+    let bad = reg.conn.execute("INSERT INTO attempts(run, call, attempt, event) VALUES (?1, 1, 1, 'envoyé')", [run]);
+    assert!(bad.is_err(), "the checks are on elsewhere");
+}

@@ -41,6 +41,63 @@ impl From<rusqlite::Error> for WriteFailure {
     }
 }
 
+/// The statements of one batch, in its transaction (see
+/// [`Registre::write_guarded`]).
+fn batch<'r>(
+    tx: &rusqlite::Connection,
+    run: i64,
+    records: impl IntoIterator<Item = &'r Record>,
+    between: &dyn Fn(usize),
+    mut guard: Option<&mut super::guard::Guard>,
+) -> rusqlite::Result<Checked> {
+    if let Some(g) = guard.as_deref_mut() {
+        g.read(tx, run)?;
+    }
+    let (mut refused, mut checked) = (Vec::new(), Vec::new());
+    let mut attempt = tx.prepare_cached("INSERT INTO attempts(run, call, attempt, event) VALUES (?1, ?2, ?3, ?4)")?;
+    for (i, r) in records.into_iter().enumerate() {
+        if let (Record::Attempt { call, event: Event::Reserved, .. }, Some(g)) = (r, guard.as_deref())
+            && !checked.contains(call)
+        {
+            if let Some(why) = g.verdict(*call) {
+                if !refused.iter().any(|(c, _)| c == call) {
+                    refused.push((*call, why));
+                }
+                continue;
+            }
+            checked.push(*call);
+        }
+        match r {
+            Record::Attempt { call, attempt: n, event } => {
+                attempt.execute(params![run, call, n, event.word()])?;
+            }
+            Record::Answered { call, outcome } => insert_answer(tx, run, *call, outcome)?,
+            Record::Tenant(t) => {
+                tx.execute("UPDATE runs SET tenant = ?1 WHERE id = ?2", params![t.to_string(), run])?;
+            }
+            Record::Synced => {
+                tx.prepare_cached("UPDATE runs SET syncs = syncs + 1 WHERE id = ?1")?.execute([run])?;
+            }
+        }
+        between(i);
+    }
+    // The last record of the registre (this run's own included): the next
+    // batch reads other runs' records after it.
+    let upto: Option<i64> = match guard {
+        Some(_) => tx.prepare_cached("SELECT max(seq) FROM attempts")?.query_row([], |r| r.get(0))?,
+        None => None,
+    };
+    Ok(Checked { refused, checked, upto: upto.unwrap_or_default() })
+}
+
+/// What a batch's send-time check found: the calls refused and why, the
+/// calls checked, the last record read.
+struct Checked {
+    refused: Vec<(u32, super::guard::Refused)>,
+    checked: Vec<u32>,
+    upto: i64,
+}
+
 impl Registre {
     /// Writes `records` of run `run` in one transaction; `full`: synced
     /// before this returns. `between` is called after each record (the
@@ -59,60 +116,52 @@ impl Registre {
     /// `guard`): a first reservation of a call that another run applied or
     /// holds is not written, and is returned with why. The check and the
     /// reservations are one transaction.
-    pub(crate) fn write_guarded(
+    ///
+    /// A run's writer commits every few hundred microseconds: its
+    /// statements (`BEGIN`, `COMMIT`, the level of `synchronous`) are
+    /// prepared once and kept, never parsed again for each batch.
+    pub(crate) fn write_guarded<'r>(
         &mut self,
         run: i64,
-        records: &[Record],
+        records: impl IntoIterator<Item = &'r Record>,
         full: bool,
         between: &dyn Fn(usize),
         mut guard: Option<&mut super::guard::Guard>,
     ) -> Result<Vec<(u32, super::guard::Refused)>, WriteFailure> {
         let level = if full { "FULL" } else { "NORMAL" };
         if self.synchronous != level {
-            self.conn.execute_batch(&format!("PRAGMA synchronous = {level}"))?;
+            let set = if full { "PRAGMA synchronous = FULL" } else { "PRAGMA synchronous = NORMAL" };
+            self.conn.prepare_cached(set)?.execute([])?;
             self.synchronous = level;
         }
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        if let Some(g) = guard.as_deref_mut() {
-            g.read(&tx, run)?;
-        }
-        let (mut refused, mut checked) = (Vec::new(), Vec::new());
-        for (i, r) in records.iter().enumerate() {
-            if let (Record::Attempt { call, event: Event::Reserved, .. }, Some(g)) = (r, guard.as_deref())
-                && !checked.contains(call)
-            {
-                if let Some(why) = g.verdict(*call) {
-                    if !refused.iter().any(|(c, _)| c == call) {
-                        refused.push((*call, why));
-                    }
-                    continue;
+        // IMMEDIATE: the write lock first (waited for), never a read that
+        // another writer's commit turns into SQLITE_BUSY.
+        self.conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+        let written = batch(&self.conn, run, records, between, guard.as_deref_mut())
+            .and_then(|checked| self.conn.prepare_cached("COMMIT")?.execute([]).map(|_| checked));
+        let written = match written {
+            Ok(w) => w,
+            Err(e) => {
+                if !self.conn.is_autocommit() {
+                    let _ = self.conn.execute_batch("ROLLBACK");
                 }
-                checked.push(*call);
+                return Err(e.into());
             }
-            match r {
-                Record::Attempt { call, attempt, event } => {
-                    tx.prepare_cached("INSERT INTO attempts(run, call, attempt, event) VALUES (?1, ?2, ?3, ?4)")?
-                        .execute(params![run, call, attempt, event.word()])?;
-                }
-                Record::Answered { call, outcome } => insert_answer(&tx, run, *call, outcome)?,
-                Record::Tenant(t) => {
-                    tx.execute("UPDATE runs SET tenant = ?1 WHERE id = ?2", params![t.to_string(), run])?;
-                }
-                Record::Synced => {
-                    tx.execute("UPDATE runs SET syncs = syncs + 1 WHERE id = ?1", [run])?;
-                }
-            }
-            between(i);
-        }
-        let upto: Option<i64> = match guard {
-            Some(_) => tx.query_row("SELECT max(seq) FROM attempts", [], |r| r.get(0))?,
-            None => None,
         };
-        tx.commit()?;
         if let Some(g) = guard {
-            g.committed(checked.into_iter(), upto.unwrap_or_default());
+            g.committed(written.checked.into_iter(), written.upto);
         }
-        Ok(refused)
+        Ok(written.refused)
+    }
+
+    /// This connection becomes a run's writer's: SQLite no longer checks
+    /// the `CHECK` lists of `attempts` (`event`, `effect`) on its inserts.
+    /// It would build two temporary indexes of the lists for each row (a
+    /// third of a commit's statements' cost); the words this writer inserts
+    /// are the registre's own (`Event::word`, `effect`), which a test
+    /// inserts with the checks on.
+    pub(crate) fn become_run_writer(&self) {
+        let _ = self.conn.execute_batch("PRAGMA ignore_check_constraints = ON");
     }
 
     /// A run resumed: not ended, its results to write again.

@@ -110,9 +110,11 @@ pub(super) fn plan_page(v: &PlanView) -> Markup {
                     p { (PlanText::ToSendLoopbatchNeedsTheFirm.say(lang)) }
                     p { a.button href=(format!("/?retour=/feuille/{}/plan#cles", v.sheet_id)) data-testid="enter-keys" { (PlanText::TypeTheKeys.say(lang)) } }
                 }
-            } @else if c.calls > 0 && !v.keys_missing && (v.earlier.is_empty() || !held.is_empty()) {
-                // A plan run before is offered again only for its rows held
-                // to check (the memory sends nothing else done).
+            } @else if c.calls > 0 && !v.keys_missing && (v.earlier.is_empty() || !held.is_empty() || more_to_send(v)) {
+                // A plan run before is offered again for its rows held to
+                // check, or for what its memory still sends (a row a person
+                // noted « pas fait dans Loop »): the memory sends nothing else
+                // done. An unfinished run of it is resumed instead.
                 @if !held.is_empty() { (held_rows(held, lang)) }
                 p { a.button href="#confirmer" data-testid="run" { (PlanText::Run.say(lang)) } }
                 section #confirmer role="dialog" aria-labelledby="confirmer-titre" {
@@ -131,6 +133,12 @@ pub(super) fn plan_page(v: &PlanView) -> Markup {
             }
         },
     )
+}
+
+/// The memory still sends calls of a plan run before (none of its runs
+/// left unfinished): without « Lancer », such a row would have no way out.
+fn more_to_send(v: &PlanView) -> bool {
+    v.memory.is_some_and(|m| m.calls_to_send > 0) && !v.earlier.iter().any(|e| e.unfinished)
 }
 
 /// The rows held because A_VERIFIER, each with its choice « renvoyer quand

@@ -3,7 +3,8 @@
 //! screen's rows held because A_VERIFIER, each with its « renvoyer quand
 //! même » box, and a run that sends exactly the rows ticked (the
 //! simulator's received calls); « Tout renvoyer » kept by « Reprendre ».
-//! Screenshots in `target/tmp/memoire-*.png`.
+//! A row noted « pas fait dans Loop » is sent from the plan of the same
+//! sheet. Screenshots in `target/tmp/memoire-*.png`.
 
 use std::path::Path;
 use std::time::Duration;
@@ -199,5 +200,77 @@ fn send_all_resumed(kind: Browser, driver: &Path, binary: &Path) {
             let row = attr(&c, &format!("tr[data-testid=result][data-ligne='{line}']"), "data-statut").await;
             assert!(row == "DEJA_FAIT" || row == "OK", "row {line}: {row}");
         }
+    });
+}
+
+#[test]
+fn a_row_noted_not_done_is_sent_from_the_plan_of_the_same_sheet_in_the_browser() {
+    for (kind, driver, binary) in browsers() {
+        noted_not_done(kind, &driver, &binary);
+    }
+}
+
+/// Two people whose addClient answers are lost (A_VERIFIER); on the run's
+/// results a person notes row 2 « fait dans Loop » and row 3 « pas fait ».
+/// The same sheet chosen again: nothing is held, one row is to send, and
+/// its plan offers « Lancer » (it once offered only « Voir cette
+/// exécution », whose page has neither « Reprendre » nor « Relancer les
+/// échecs »: a dead end); the run sends row 3's addClient alone.
+fn noted_not_done(kind: Browser, driver: &Path, binary: &Path) {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let (_driver, c) = session(&rt, kind, driver, binary);
+    let r = Routes::default();
+    let faults = simulator::Faults {
+        lost_answer_rate: 1.0,
+        spared_routes: [Operation::ProvisionCompany, Operation::AddOffer, Operation::AddCollaborativeOffer]
+            .map(|op| r.of(op).to_string())
+            .to_vec(),
+        ..Default::default()
+    };
+    let model = crate::util::model(&[("D001", true), ("D002", true)]);
+    let sim = TestSim::start(Options { model, faults, ..Default::default() });
+    let w = Work::new();
+    std::fs::write(w.path("loopbatch.toml"), "rate = \"50/s\"\nconcurrency = 2\nretries = 1\n").unwrap();
+    let sheet =
+        w.csv_1252("n.csv", &["code_dossier;email;nom;offre", "D001;p1@ok.fr;Un;start", "D002;p2@ok.fr;Deux;start"]);
+    let (_ui, opening) = ui_with(&w, &sim);
+    let base = format!("{}/", opening.split("/ouvrir/").next().unwrap());
+    rt.block_on(async {
+        c.goto(&opening).await.unwrap();
+        upload(&c, &base, &sheet).await;
+        click(&c, "plan").await;
+        click(&c, "run").await;
+        click(&c, "confirm").await;
+        until(&c, "[data-testid=progress]", "data-state", |s| s == "done", "the first run ends").await;
+        shown(&c, "tr[data-testid=result][data-ligne='3'][data-statut=A_VERIFIER]").await;
+        let run = c.current_url().await.unwrap();
+        let note = |line: &'static str, which: &'static str| {
+            let c = c.clone();
+            let run = run.clone();
+            async move {
+                c.goto(run.as_str()).await.unwrap();
+                let css = format!("tr[data-testid=result][data-ligne='{line}'] [data-testid={which}]");
+                c.wait().for_element(Locator::Css(&css)).await.unwrap().click().await.unwrap();
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        };
+        note("2", "verify-done").await;
+        note("3", "verify-not-done").await;
+        let sent_first = add_clients(&sim);
+        upload(&c, &base, &sheet).await;
+        click(&c, "plan").await;
+        shown(&c, "[data-testid=memory-counts]").await;
+        let counts = text(&c, "[data-testid=memory-counts]").await;
+        assert!(counts.contains("1 ligne(s) déjà faite(s), 1 à envoyer"), "{counts}");
+        assert!(c.find_all(Locator::Css("[data-testid=held]")).await.unwrap().is_empty(), "nothing held");
+        keep(&c, kind, "plan-ligne-pas-faite").await;
+        // The way out: « Lancer » is there.
+        click(&c, "run").await;
+        click(&c, "confirm").await;
+        until(&c, "[data-testid=progress]", "data-state", |s| s == "done", "the second run ends").await;
+        shown(&c, "[data-testid=results]").await;
+        assert_eq!(add_clients(&sim), sent_first + 1, "row 3's addClient, once");
+        let two = attr(&c, "tr[data-testid=result][data-ligne='2']", "data-statut").await;
+        assert_eq!(two, "DEJA_FAIT");
     });
 }

@@ -808,3 +808,48 @@ fn the_page_closes_a_stopped_run_without_resuming_it() {
     }
     assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty(), "{}", sim.stats());
 }
+
+/// The same registre used under another user's secret (a new profile, a
+/// registre copied from another machine): the key looks the same, its
+/// fingerprint does not. The run is refused (exit 2, nothing sent, the
+/// secret file named) rather than sending again what was done; with
+/// `--new-key` it is linked, and the sheet is all DEJA_FAIT.
+#[test]
+fn another_users_secret_on_the_same_registre_is_refused_until_linked() {
+    let sim = sim_of(3);
+    let w = Work::new();
+    let mut lines = vec!["code_dossier;email;nom;offre".to_string()];
+    for i in 1..=3 {
+        lines.push(format!("D{i:03};p{i}@ok.fr;Nom{i};start"));
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let input = w.csv_1252("s.csv", &refs);
+    let name = input.to_str().unwrap();
+    let registre = w.path("registre.sqlite");
+    let registre = registre.to_str().unwrap();
+    let first = w.bin_for(&sim).args(["run", name, "--results", "r1.csv", "--registre", registre]).output().unwrap();
+    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+    let sent = total(&sim);
+    // Another profile: the same registre, another config folder.
+    let other = w.path("autre-profil");
+    let again = |results: &str, extra: &[&str]| {
+        let mut c = w.bin_for(&sim);
+        c.envs(crate::util::home_vars(&other));
+        c.args(["run", name, "--results", results, "--registre", registre]).args(extra).output().unwrap()
+    };
+    let refused = again("r2.csv", &[]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{said}");
+    assert!(said.contains("empreintes-cles.secret") && said.contains("--new-key"), "{said}");
+    assert!(said.contains("Rien n'a été envoyé"), "{said}");
+    assert_eq!(total(&sim), sent, "nothing sent");
+    let linked = again("r3.csv", &["--new-key"]);
+    assert_eq!(linked.status.code(), Some(0), "{}", String::from_utf8_lossy(&linked.stderr));
+    assert_eq!(total(&sim), sent, "linked: nothing sent again");
+    let r3 = results_csv(&w.path("r3.csv"));
+    assert!(r3.iter().all(|l| l["statut"] == "DEJA_FAIT"), "{:?}", statuses(&r3));
+    // Linked once: the next run under that profile goes without the flag.
+    let next = again("r4.csv", &[]);
+    assert_eq!(next.status.code(), Some(0), "{}", String::from_utf8_lossy(&next.stderr));
+    assert!(sim.stats()["duplicates"].as_object().unwrap().is_empty());
+}

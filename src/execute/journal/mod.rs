@@ -1,12 +1,15 @@
 //! A run's record in the registre, as the engine writes it. A call's
 //! reservation is on disk (committed with `synchronous=FULL`) before it goes
 //! out; its "sending" record is committed (in the WAL: a kill cannot lose
-//! it) before the request's first byte; its outcome is committed before its
-//! place in flight is given to another call, and on disk before any call
-//! that depends on it is reserved (a FULL commit syncs every earlier
-//! frame). So a resume never sends a done call twice, knows which calls may
-//! have reached Loop, and a kill leaves at most the calls in flight
-//! unrecorded. No bodies of answers, no secrets: ids, statuses, messages.
+//! it) before the request's first byte; its outcome is appended before its
+//! place in flight is given to another call, and committed within 10 ms or
+//! with the next commit, whichever comes first: before any later call goes
+//! out (each commit takes every record appended before it), and on disk
+//! before any call that depends on it is reserved (a FULL commit syncs
+//! every earlier frame). So a resume never sends a done call twice, knows
+//! which calls may have reached Loop, and a kill leaves at most the calls
+//! in flight at the last commit unrecorded. No bodies of answers, no
+//! secrets: ids, statuses, messages.
 //!
 //! One writer thread owns the registre's connection (see `writer`): the
 //! engine hands it records and waits, when it must, for a ticket. A write
@@ -32,7 +35,7 @@ mod writer;
 pub(crate) use crate::registre::Prior;
 pub(crate) use read::{Recorded, peek, run_info};
 pub(crate) use writer::Say;
-use writer::{Queue, Shared, Written, lock};
+use writer::{Queue, Shared, Writer, Written, lock};
 
 /// The registre could not be written: the system's error, as it said it.
 #[derive(Debug, Clone, PartialEq)]
@@ -144,9 +147,13 @@ impl Journal {
         Ok((Journal { shared, writer: Some(writer), path: registre.to_path_buf(), run }, recorded))
     }
 
+    /// Queues a record; the writer is woken only when asleep past the time
+    /// the record may wait (a record someone waits for wakes it in `wait`).
     fn append(&self, record: Record, outcome_of: Option<u32>) -> std::result::Result<Ticket, WriteError> {
-        let ticket = lock(&self.shared.queue).append(record, outcome_of)?;
-        self.shared.wake.notify_one();
+        let (ticket, wake) = lock(&self.shared.queue).append(record, outcome_of)?;
+        if wake {
+            self.shared.wake.notify_one();
+        }
         Ok(Ticket(ticket))
     }
 
@@ -195,8 +202,9 @@ impl Journal {
         let _ = self.append(Record::Attempt { call, attempt, event: Event::Withdrawn }, None);
     }
 
-    /// Records a call's final outcome: committed once [`Journal::written`]
-    /// says so, on disk before any later reservation is said durable.
+    /// Records a call's final outcome: committed within 10 ms, or with the
+    /// next commit (before any later call goes out), on disk before any
+    /// later reservation is said durable.
     pub(crate) fn done(&self, call: u32, outcome: &CallOutcome) -> std::result::Result<Ticket, WriteError> {
         self.append(Record::Answered { call, outcome: outcome.clone() }, Some(call))
     }
@@ -224,9 +232,12 @@ impl Journal {
             }
             let (tell, told) = oneshot::channel();
             q.waiters.push((ticket, full, tell));
+            // A busy writer looks at the waiters before it sleeps again.
+            if q.writer != Writer::Busy {
+                self.shared.wake.notify_one();
+            }
             told
         };
-        self.shared.wake.notify_one();
         told.await.unwrap_or_else(|_| Err(WriteError("registre closed".into())))
     }
 

@@ -1,18 +1,24 @@
 //! The registre's writer thread: it owns the connection and commits what
-//! the engine hands it as soon as it is free — every record waiting, in
-//! one transaction (a group commit), never on a timer — with
-//! `synchronous=NORMAL`: in the WAL, a kill cannot lose it, and a request
-//! waits for its "sending" only that long. When a call about to go out
-//! waits for its reservation to be on disk, the next commit is made with
-//! `FULL`, which syncs it and every frame before it (the reservations made
-//! ahead by then, the outcomes a dependent's reservation comes after): one
-//! sync for dozens of calls. A busy registre (another process writing) is
-//! waited for; any other failure fails every record from then on. A
-//! PASSIVE checkpoint now and then keeps the WAL short; a TRUNCATE at the
-//! end.
+//! the engine hands it, every record waiting in one transaction (a group
+//! commit). A record a call waits for — its « sending » before the
+//! request's first byte, its reservation on disk before it goes — is
+//! committed as soon as the writer is free, never on a timer: with
+//! `synchronous=NORMAL` (in the WAL, a kill cannot lose it), or `FULL` when
+//! a reservation must be on disk (a FULL commit syncs it and every frame
+//! before it: the reservations made ahead by then, the outcomes a
+//! dependent's reservation comes after; one sync for dozens of calls).
+//! Records nobody waits for (outcomes, withdrawals, reservations not yet
+//! due) go with the next such commit, and within `LAZY` (5 ms) of being
+//! appended at the latest (outcomes are committed within 10 ms). Since every commit
+//! takes every record appended before it, and no call goes out before a
+//! commit of its own « sending », an outcome is committed before any call
+//! sent after it and before any dependent's reservation. A busy registre
+//! (another process writing) is waited for; any other failure fails every
+//! record from then on. A PASSIVE checkpoint now and then keeps the WAL
+//! short; a TRUNCATE at the end.
 
 use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
@@ -26,13 +32,33 @@ use super::WriteError;
 
 pub(super) type Written = std::result::Result<(), WriteError>;
 
-/// Batches between PASSIVE checkpoints.
-const CHECKPOINT_EVERY: u32 = 64;
+/// Commits between PASSIVE checkpoints (each commits a few WAL frames: a
+/// few hundred frames between checkpoints, as SQLite's own automatic ones
+/// would let through).
+const CHECKPOINT_EVERY: u32 = 256;
+
+/// How long a record nobody waits for (an outcome) may wait for a commit
+/// to start: outcomes are committed within 10 ms, the rest is left for the
+/// commit itself and a wake-up late on a busy machine.
+pub(super) const LAZY: Duration = Duration::from_millis(5);
+
+/// What the writer thread is doing, for whoever appends or waits: a
+/// sleeping writer is woken only when it must act sooner than it would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Writer {
+    /// Committing: it looks at the queue again before it sleeps.
+    Busy,
+    /// Asleep until then (it then commits what waits), or until woken.
+    Until(Instant),
+    /// Asleep until woken.
+    Idle,
+}
 
 /// Records waiting for the writer, and who waits for them.
-#[derive(Default)]
 pub(super) struct Queue {
     pub pending: Vec<(Record, Option<u32>)>,
+    /// When the oldest record of `pending` was appended.
+    pub oldest: Option<Instant>,
     /// Records appended so far; those before `committed` are committed,
     /// those before `synced` on disk.
     pub appended: u64,
@@ -45,6 +71,7 @@ pub(super) struct Queue {
     pub broken: Option<WriteError>,
     pub closed: bool,
     pub syncs: u64,
+    pub writer: Writer,
     /// The send-time check, handed to the writer before the first reservation.
     pub guard: Option<Guard>,
     /// Calls the send-time check refused (never reserved), and why.
@@ -53,20 +80,56 @@ pub(super) struct Queue {
     pub say: Option<Say>,
 }
 
+impl Default for Queue {
+    fn default() -> Queue {
+        Queue {
+            pending: Vec::new(),
+            oldest: None,
+            appended: 0,
+            committed: 0,
+            synced: 0,
+            waiters: Vec::new(),
+            unwritten: Vec::new(),
+            broken: None,
+            closed: false,
+            syncs: 0,
+            // Busy until it first looks at the queue.
+            writer: Writer::Busy,
+            guard: None,
+            refused: HashMap::new(),
+            say: None,
+        }
+    }
+}
+
 /// A refused call's outcome, from why.
 pub(crate) type Say = std::sync::Arc<dyn Fn(&Refused) -> crate::outcome::CallOutcome + Send + Sync>;
 
 impl Queue {
-    /// Queues a record and returns its ticket; `Err` once the registre failed.
-    pub(super) fn append(&mut self, record: Record, outcome_of: Option<u32>) -> Result<u64, WriteError> {
+    /// Queues a record and returns its ticket, and whether the writer must
+    /// be woken (asleep past the time this record may wait); `Err` once
+    /// the registre failed.
+    pub(super) fn append(&mut self, record: Record, outcome_of: Option<u32>) -> Result<(u64, bool), WriteError> {
         if let Some(e) = &self.broken {
             let e = e.clone();
             self.unwritten.extend(outcome_of);
             return Err(e);
         }
+        let now = self.oldest.get_or_insert_with(Instant::now);
+        let due = *now + LAZY;
         self.pending.push((record, outcome_of));
         self.appended += 1;
-        Ok(self.appended - 1)
+        let wake = match self.writer {
+            Writer::Busy => false,
+            Writer::Until(t) => t > due,
+            Writer::Idle => true,
+        };
+        Ok((self.appended - 1, wake))
+    }
+
+    /// Someone waits for records not yet committed, or not yet on disk.
+    fn awaited(&self) -> bool {
+        !self.waiters.is_empty()
     }
 
     /// Someone waits for records not yet on disk.
@@ -76,11 +139,9 @@ impl Queue {
 
     fn tell(&mut self) {
         let (committed, synced) = (self.committed, self.synced);
-        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiters)
-            .into_iter()
-            .partition(|(t, full, _)| *t < if *full { synced } else { committed });
-        self.waiters = waiting;
-        for (_, _, tell) in ready {
+        let ready =
+            |(t, full, _): &mut (u64, bool, oneshot::Sender<Written>)| *t < if *full { synced } else { committed };
+        for (_, _, tell) in self.waiters.extract_if(.., ready) {
             let _ = tell.send(Ok(()));
         }
     }
@@ -93,6 +154,7 @@ impl Queue {
         }
         self.unwritten.extend(lost);
         self.unwritten.extend(self.pending.drain(..).filter_map(|(_, o)| o));
+        self.oldest = None;
         for (_, _, tell) in self.waiters.drain(..) {
             let _ = tell.send(Err(error.clone()));
         }
@@ -108,32 +170,69 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-pub(super) fn writer(mut reg: Registre, run: i64, shared: &Shared) {
-    let mut batches = 0u32;
-    let mut guard: Option<Guard> = None;
+/// What the writer does next.
+enum Next {
+    /// Commit what waits (synced: `full`).
+    Commit { full: bool },
+    /// Close: fold the WAL into the file and let the connection go.
+    Close,
+}
+
+/// Waits until there is something to do: a record someone waits for, a
+/// record that has waited `LAZY`, the end. After a commit the writer
+/// sleeps at most `LAZY` (records appended meanwhile need no wake), then
+/// until woken.
+fn next<'a>(shared: &'a Shared, mut q: MutexGuard<'a, Queue>, last: Instant) -> (MutexGuard<'a, Queue>, Next) {
     loop {
-        let mut q = lock(&shared.queue);
-        while q.pending.is_empty() && !q.closed && !q.sync_wanted() {
+        if q.broken.is_some() {
+            return (q, Next::Close);
+        }
+        if q.awaited() || (q.closed && !q.pending.is_empty()) {
+            let full = q.sync_wanted();
+            return (q, Next::Commit { full });
+        }
+        if q.closed {
+            return (q, Next::Close);
+        }
+        // After a commit, records appended within `LAZY` wait for the end
+        // of that window at most; older ones, for their own `LAZY`.
+        let now = Instant::now();
+        let window = last + LAZY;
+        let until = q.oldest.map_or(window, |t| window.min(t + LAZY));
+        if q.oldest.is_some() && until <= now {
+            return (q, Next::Commit { full: false });
+        }
+        if until > now {
+            q.writer = Writer::Until(until);
+            q = shared.wake.wait_timeout(q, until - now).unwrap_or_else(|e| e.into_inner()).0;
+        } else {
+            q.writer = Writer::Idle;
             q = shared.wake.wait(q).unwrap_or_else(|e| e.into_inner());
         }
+        q.writer = Writer::Busy;
+    }
+}
+
+pub(super) fn writer(mut reg: Registre, run: i64, shared: &Shared) {
+    reg.become_run_writer();
+    let mut batches = 0u32;
+    let mut guard: Option<Guard> = None;
+    let mut last = Instant::now();
+    loop {
+        let (mut q, next) = next(shared, lock(&shared.queue), last);
         if let Some(g) = q.guard.take() {
             guard = Some(g);
         }
-        if q.broken.is_some() || (q.pending.is_empty() && q.closed && !q.sync_wanted()) {
+        let Next::Commit { full } = next else {
             drop(q);
             reg.checkpoint(true);
             return;
-        }
+        };
         let batch = std::mem::take(&mut q.pending);
+        q.oldest = None;
         let upto = q.appended;
-        let full = q.sync_wanted();
         drop(q);
-        let mut records: Vec<Record> = batch.iter().map(|(r, _)| r.clone()).collect();
-        if records.is_empty() {
-            // Committed already, wanted on disk: a FULL commit syncs them.
-            records.push(Record::Synced);
-        }
-        let written = write(&mut reg, run, &records, full, guard.as_mut());
+        let written = write(&mut reg, run, &batch, full, guard.as_mut());
         let mut q = lock(&shared.queue);
         match written {
             Ok(refused) => {
@@ -148,6 +247,7 @@ pub(super) fn writer(mut reg: Registre, run: i64, shared: &Shared) {
             Err(e) => q.fail(e, batch.iter().filter_map(|(_, o)| *o)),
         }
         drop(q);
+        last = Instant::now();
         batches += 1;
         if batches.is_multiple_of(CHECKPOINT_EVERY) {
             reg.checkpoint(false);
@@ -155,21 +255,27 @@ pub(super) fn writer(mut reg: Registre, run: i64, shared: &Shared) {
     }
 }
 
-/// Writes a batch, waiting as long as another process holds the registre.
+/// Writes a batch (a FULL commit with nothing new: `Synced`, to sync what
+/// came before), waiting as long as another process holds the registre.
 fn write(
     reg: &mut Registre,
     run: i64,
-    records: &[Record],
+    batch: &[(Record, Option<u32>)],
     full: bool,
     mut guard: Option<&mut Guard>,
 ) -> std::result::Result<Vec<(u32, Refused)>, WriteError> {
+    let synced = [Record::Synced];
+    let records: Vec<&Record> = match batch.is_empty() {
+        true => synced.iter().collect(),
+        false => batch.iter().map(|(r, _)| r).collect(),
+    };
     let between = |i: usize| {
         if i == 0 && records.len() > 1 {
             kill_point::reached("mid_transaction");
         }
     };
     loop {
-        match reg.write_guarded(run, records, full, &between, guard.as_deref_mut()) {
+        match reg.write_guarded(run, records.iter().copied(), full, &between, guard.as_deref_mut()) {
             Ok(refused) => return Ok(refused),
             Err(e) if e.busy => std::thread::sleep(Duration::from_millis(20)),
             Err(e) => return Err(WriteError(e.message)),
