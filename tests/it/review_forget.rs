@@ -264,21 +264,15 @@ fn a_forget_while_a_run_is_going_both_finish_and_nothing_is_sent_twice() {
 }
 
 /// The user's secret lost after a forget (`empreintes-cles.secret`
-/// deleted: a profile restored without it): the prints match nothing. The
-/// README says the memory then lost those calls; the run must not send a
-/// second addClient for a person it created without saying so — here we
-/// ask that it be not sent at all (Loop would refuse it: « déjà associé »).
-///
-/// FAILS on r21 (kept ignored, see the review report): the run says only
-/// « 0 ligne(s) déjà faite(s), 2 à envoyer » and sends all 6 calls again,
-/// both rows ERREUR « déjà associé ». Not only the forgotten person: the
-/// tenant's key fingerprint (`Tenant::key_hash`) is keyed by the same
-/// secret, so no earlier run is « this tenant » any more and the whole
-/// memory is empty — even with no forget at all. With `--new-key` the
-/// other rows come back DEJA_FAIT and only the forgotten person's addClient
-/// goes again (what the README says of a lost secret).
+/// deleted: a profile restored without it): the prints match nothing, and
+/// the tenant's key fingerprint (`Tenant::key_hash`) is keyed by the same
+/// secret. Before main's 8053950 the run said only « 0 ligne(s) déjà
+/// faite(s), 2 à envoyer » and sent all 6 calls again (both rows ERREUR
+/// « déjà associé »), forget or not. Now: refused (exit 2), nothing sent,
+/// the secret file named. With `--new-key` the rest of the memory comes
+/// back (the other row DEJA_FAIT) and the forgotten person's addClient
+/// alone goes again: the loss the README states for a lost secret.
 #[test]
-#[ignore = "the whole memory is lost, silently, with the secret file: see the review report"]
 fn after_the_secret_is_lost_a_forgotten_person_is_not_created_again() {
     let sim = sim(2);
     let w = Work::new();
@@ -298,16 +292,22 @@ fn after_the_secret_is_lost_a_forgotten_person_is_not_created_again() {
         out.status.code(),
         statuses(&w.path("r2.csv"))
     );
+    assert_eq!(out.status.code(), Some(2), "refused: {said}");
+    assert!(said.contains("empreintes-cles.secret") && said.contains("--new-key"), "{said}");
     no_duplicates(&sim);
+    let out = run(&w, &sim, &sheet, "r3.csv", &["--new-key"]);
+    let said = text(&out);
+    let r3 = statuses(&w.path("r3.csv"));
+    assert_eq!(r3[1], "DEJA_FAIT", "the memory back for the person not forgotten: {said}");
+    assert_eq!(received(&sim, Operation::AddClient), added + 1, "the forgotten person's addClient, lost: {said}");
+    assert_eq!(total(&sim) - sent, 1, "{said}");
 }
 
 /// Another user (another HOME: another secret) on the same registre
-/// (`--registre`), after a forget: as with a lost secret.
-///
-/// FAILS on r21 (kept ignored): as above, 6 calls sent again, both rows
-/// ERREUR, nothing said but « 0 ligne(s) déjà faite(s) ».
+/// (`--registre`), after a forget: as with a lost secret, refused (exit 2)
+/// and nothing sent (before main's 8053950: 6 calls sent again, both rows
+/// ERREUR).
 #[test]
-#[ignore = "another user's key fingerprint matches no run, silently: see the review report"]
 fn another_user_on_the_same_registre_does_not_create_a_forgotten_person_again() {
     let sim = sim(2);
     let w = Work::new();
@@ -333,6 +333,7 @@ fn another_user_on_the_same_registre_does_not_create_a_forgotten_person_again() 
         out.status.code(),
         statuses(&w.path("r2.csv"))
     );
+    assert_eq!(out.status.code(), Some(2), "refused: {said}");
     no_duplicates(&sim);
 }
 
