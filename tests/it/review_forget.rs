@@ -712,3 +712,52 @@ fn a_forget_killed_midway_leaves_a_sound_registre_and_is_done_again() {
     assert_eq!(total(&sim), sent, "nothing sent again");
     no_duplicates(&sim);
 }
+
+/// `registre forget` while the page is open on the same registre (it has
+/// shown the kept runs and the history): the page holds no transaction
+/// between requests, so the forget empties the WAL (code 0), and nothing of
+/// her is left in the registre's files; the page's history then shows
+/// nothing of her either.
+#[test]
+fn a_forget_while_the_page_is_open_empties_the_wal() {
+    use crate::page::{client, open, sim_keys, start};
+    let sim = sim(2);
+    let w = Work::new();
+    let p = start(&w, &sim_keys(&sim));
+    let cookie = open(&p);
+    let data = p.data().to_path_buf();
+    let sheet = sheet(&w, "s.csv", 2, plain);
+    let out = w
+        .bin_for(&sim)
+        .env("XDG_DATA_HOME", &data)
+        .args(["run", sheet.to_str().unwrap(), "--results", "r.csv", "--rate", "500/s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let get = |path: &str| {
+        let r = client().get(format!("{}{path}", p.base)).header("cookie", &cookie).send().unwrap();
+        (r.status().as_u16(), r.text().unwrap_or_default())
+    };
+    let _ = get("/executions");
+    let (_, before) = get("/historique?q=D001");
+    let out = w.bin().env("XDG_DATA_HOME", &data).args(["registre", "forget", "p1@ok.fr"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "the WAL emptied with the page open: {}", text(&out));
+    let registre = data.join("loopbatch");
+    let left: Vec<String> =
+        holding(&registre, &["p1@ok.fr", "Nom1x"]).into_iter().filter(|f| f.contains("registre.sqlite3")).collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(before.contains("p1@ok.fr"), "the page's history showed her before");
+    let (status, after) = get("/historique?q=D001");
+    assert_eq!(status, 200);
+    assert!(!after.contains("p1@ok.fr") && !after.contains("Nom1x"), "the page's history shows her: {after}");
+    let xlsx = client()
+        .get(format!("{}/historique/xlsx?q=D001", p.base))
+        .header("cookie", &cookie)
+        .send()
+        .unwrap()
+        .bytes()
+        .unwrap();
+    let file = w.file("h.xlsx", &xlsx);
+    let cells = crate::util::zip_entry(&file, "xl/sharedStrings.xml");
+    assert!(cells.contains("D001") && !cells.contains("p1@ok.fr") && !cells.contains("Nom1x"), "{cells}");
+}
