@@ -28,7 +28,21 @@ impl Registre {
     /// Forgets every call for the e-mail or dossier code `who`; `key` keys
     /// the tombstones' hashes (the user's secret).
     pub fn forget(&mut self, who: &str, key: &[u8]) -> Result<Forgotten> {
-        self.forget_calls("lower(c.email) = lower(?1) OR c.dossier = ?1", who.trim(), key)
+        // The registre keeps addresses as `email_key` makes them (NFC, lower
+        // case in full): SQLite's `lower` folds ASCII letters only, so an
+        // accented capital (`…@CAFÉ.FR`) or a decomposed accent typed here
+        // is made the same way first (issue 21 review).
+        let email = crate::normalize::email_key(who);
+        let mut done =
+            self.forget_calls("c.email = ?1 OR lower(c.email) = ?1 OR c.dossier = ?2", &[&email, who.trim()], key)?;
+        if done.calls == 0 {
+            // Forgotten before, maybe while a reader held the WAL back (said
+            // then, with « run it again »): the overwritten pages may still
+            // be in the WAL only, the old ones in the file. Folded now, or
+            // said again (issue 21 review).
+            done.emptied = self.checkpoint(true);
+        }
+        Ok(done)
     }
 
     /// Forgets every call of the runs recorded for `results` (a kept run
@@ -36,7 +50,7 @@ impl Registre {
     pub fn forget_run(&mut self, results: &std::path::Path, key: &[u8]) -> Result<Forgotten> {
         let results = super::canonical(results);
         let plans = "c.plan IN (SELECT p.id FROM plans p JOIN runs r ON r.plan = p.hash WHERE r.results = ?1)";
-        self.forget_calls(plans, &results, key)
+        self.forget_calls(plans, &[&results], key)
     }
 
     /// Forgets the calls of plans last run more than `months` months ago
@@ -45,12 +59,12 @@ impl Registre {
     pub fn forget_older_than(&mut self, months: u32, key: &[u8]) -> Result<Forgotten> {
         let plans = "c.plan IN (SELECT p.id FROM plans p JOIN runs r ON r.plan = p.hash GROUP BY p.id
                      HAVING max(julianday(r.started)) < julianday('now', ?1))";
-        self.forget_calls(plans, &format!("-{months} months"), key)
+        self.forget_calls(plans, &[&format!("-{months} months")], key)
     }
 
-    /// Forgets the calls `filter` (SQL on `calls c`, with one parameter)
-    /// selects.
-    fn forget_calls(&mut self, filter: &str, param: &str, key: &[u8]) -> Result<Forgotten> {
+    /// Forgets the calls `filter` (SQL on `calls c`, with `param` as its
+    /// parameters) selects.
+    fn forget_calls(&mut self, filter: &str, param: &[&str], key: &[u8]) -> Result<Forgotten> {
         let (path, lang) = (self.path.clone(), self.lang);
         let failed = |e: rusqlite::Error| super::open::failure(&path, &e, lang);
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(failed)?;
@@ -61,7 +75,7 @@ impl Registre {
                      LEFT JOIN bodies b ON b.hash = c.body WHERE c.forgotten IS NULL AND ({filter})"
                 ))
                 .map_err(failed)?;
-            stmt.query_map([param], |r| {
+            stmt.query_map(rusqlite::params_from_iter(param), |r| {
                 Ok(Found {
                     plan: r.get(0)?,
                     call: r.get(1)?,

@@ -121,6 +121,7 @@ const MIGRATIONS: [&str; 2] = [SCHEMA_V2, SCHEMA_V3];
 /// made first).
 pub(super) fn ensure(conn: &Connection, found: i64, path: &std::path::Path) -> rusqlite::Result<()> {
     if found == VERSION {
+        remove_copies(path);
         return Ok(());
     }
     if (1..VERSION).contains(&found) {
@@ -187,6 +188,20 @@ fn migrate(conn: &Connection, found: i64, path: &std::path::Path) -> rusqlite::R
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
             Err(e)
+        }
+    }
+}
+
+/// The copies an earlier migration left beside a registre of this version:
+/// a migration committed, then killed (or refused the removal: a virus
+/// scanner holding the file) before its copy was removed. The migration
+/// succeeded, so the copy serves nothing, and it holds people's addresses
+/// that `registre forget` would not reach: removed at the next opening.
+fn remove_copies(path: &std::path::Path) {
+    for found in 1..VERSION {
+        let copy = copy_path(path, found);
+        if copy.exists() {
+            let _ = std::fs::remove_file(&copy);
         }
     }
 }
