@@ -452,6 +452,20 @@ pub(super) fn advice(a: Advice) -> &'static str {
     }
 }
 
+/// An operation named for people (the history's tables).
+pub(super) fn operation_label(op: crate::loop_api::Operation) -> &'static str {
+    use crate::loop_api::Operation as O;
+    match op {
+        O::ProvisionCompany => "dossier provisioning",
+        O::AddOffer => "offer activated on the dossier",
+        O::AddClient => "contact creation",
+        O::AddCollaborativeOffer => "offer given to a contact",
+        O::UpdateClient => "contact update",
+        O::RemoveApplication => "application removal",
+        O::RemoveOffer => "offer removed from the dossier",
+    }
+}
+
 pub(super) fn operation_done(op: Operation, one: bool) -> &'static str {
     let (singular, plural) = match op {
         Operation::ProvisionCompany => ("dossier provisioned", "dossiers provisioned"),

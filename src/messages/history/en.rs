@@ -85,16 +85,3 @@ pub(super) fn history(m: &HistoryMessage) -> String {
         }
     }
 }
-
-pub(super) fn operation_label(op: crate::loop_api::Operation) -> &'static str {
-    use crate::loop_api::Operation as O;
-    match op {
-        O::ProvisionCompany => "dossier provisioning",
-        O::AddOffer => "offer activated on the dossier",
-        O::AddClient => "contact creation",
-        O::AddCollaborativeOffer => "offer given to a contact",
-        O::UpdateClient => "contact update",
-        O::RemoveApplication => "application removal",
-        O::RemoveOffer => "offer removed from the dossier",
-    }
-}

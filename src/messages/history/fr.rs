@@ -90,19 +90,6 @@ pub(super) fn history(m: &HistoryMessage) -> String {
     }
 }
 
-pub(super) fn operation_label(op: crate::loop_api::Operation) -> &'static str {
-    use crate::loop_api::Operation as O;
-    match op {
-        O::ProvisionCompany => "approvisionnement du dossier",
-        O::AddOffer => "activation d'une offre sur le dossier",
-        O::AddClient => "création d'interlocuteur",
-        O::AddCollaborativeOffer => "offre donnée à un interlocuteur",
-        O::UpdateClient => "modification d'interlocuteur",
-        O::RemoveApplication => "retrait d'une application",
-        O::RemoveOffer => "retrait d'une offre du dossier",
-    }
-}
-
 /// A day AAAA-MM-JJ as a French reader writes it: JJ/MM/AAAA.
 fn jj_mm_aaaa(d: &str) -> String {
     match d.split('-').collect::<Vec<_>>().as_slice() {
