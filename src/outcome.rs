@@ -64,6 +64,12 @@ impl Status {
         }
     }
 
+    /// Counted among a run's errors (the progress, the most frequent
+    /// messages): refused, or to check in Loop.
+    pub fn is_error(self) -> bool {
+        matches!(self.standing(), Standing::Refused | Standing::ToCheck)
+    }
+
     /// Its background colour in the results workbook (rows, chart).
     pub fn colour(self) -> u32 {
         match self {

@@ -75,7 +75,7 @@ impl Terminal {
         let (done, errors) = {
             let mut d = self.done.lock().unwrap_or_else(|e| e.into_inner());
             d.0 += 1;
-            d.1 += usize::from(matches!(status, Status::Erreur | Status::AVerifier));
+            d.1 += usize::from(status.is_error());
             *d
         };
         let lang = self.lang;

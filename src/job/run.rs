@@ -15,7 +15,7 @@ use crate::execute::journal::{self, Journal, Prior, Recorded, RunSpec, Take};
 use crate::execute::{Execution, RunOutcome, StopReason, Stopper};
 use crate::i18n::Lang;
 use crate::messages::{RunMessage, Text};
-use crate::outcome::{Standing, Status, now_iso};
+use crate::outcome::{Standing, now_iso};
 use crate::plan::Plan;
 use crate::report::{self, RowResult};
 
@@ -158,7 +158,7 @@ impl RunReport {
     /// The `n` most frequent messages of rows in ERREUR or A_VERIFIER.
     pub fn top_errors(&self, n: usize) -> Vec<(String, usize)> {
         let mut errors: HashMap<&str, usize> = HashMap::new();
-        for r in self.rows.iter().filter(|r| matches!(r.status, Status::Erreur | Status::AVerifier)) {
+        for r in self.rows.iter().filter(|r| r.status.is_error()) {
             *errors.entry(r.message.as_str()).or_default() += 1;
         }
         let mut top: Vec<(String, usize)> = errors.into_iter().map(|(m, n)| (m.to_string(), n)).collect();

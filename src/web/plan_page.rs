@@ -7,7 +7,7 @@ use maud::{Markup, html};
 use super::pages::{Stored, counts, layout};
 use crate::job::Lang;
 use crate::job::{Operation, Plan};
-use crate::job::{PlanCounts, Status};
+use crate::job::{PlanCounts, Standing, Status};
 use crate::messages::{HeldText, PlanText};
 
 /// Dossiers detailed in the page at most (a large plan stays light).
@@ -176,10 +176,10 @@ fn held_rows(held: &[crate::job::HeldRow], lang: Lang) -> Markup {
 /// than send everything a second time.
 fn already_run(e: &Stored, lang: Lang) -> Markup {
     // Something to send again (invalid rows are fixed in the sheet, not run again).
-    let failed = e
-        .counts
-        .as_ref()
-        .is_some_and(|c| c.keys().any(|w| matches!(Status::from_word(w), Some(Status::Erreur | Status::NonExecute))));
+    let failed = e.counts.as_ref().is_some_and(|c| {
+        c.keys()
+            .any(|w| Status::from_word(w).is_some_and(|s| matches!(s.standing(), Standing::Refused | Standing::NotRun)))
+    });
     html! {
         section.already data-testid="already-run" data-run=(e.id) role="note" {
             h2 { (PlanText::ThisSheetWasRunAlready.say(lang)) }
