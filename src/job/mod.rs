@@ -27,6 +27,7 @@ mod files;
 mod fold;
 mod held;
 mod history;
+mod linked;
 mod lock;
 mod memory;
 mod run;

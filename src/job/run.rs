@@ -239,9 +239,9 @@ pub async fn run(
     }
     let mut plan = load_plan(&cfg, &req.source, &events).await?;
     if req.new_key && !req.resume && req.only_failed.is_none() {
-        super::memory::link_keys(&req.files, &mut tenant, lang)?;
+        super::linked::link_keys(&req.files, &mut tenant, lang)?;
     } else if !req.new_key {
-        super::memory::same_look_other_print(&req.files, &tenant, lang)?;
+        super::linked::same_look_other_print(&req.files, &tenant, lang)?;
     }
     let recall = super::memory::remember(&mut plan, &req, &tenant, &cfg, &events)?;
     let selection = match &req.only_failed {

@@ -152,8 +152,8 @@ fn preview_of(
     // Later runs count on the undone run's tenant as the memory counts them
     // (the same place, a key linked to it); a run recording none, alone.
     let recorded = tenant.clone().and_then(|t| serde_json::from_value::<super::tenant::Tenant>(t).ok());
-    let keys = recorded.as_ref().map(|t| super::memory::linked_keys(&reg, t)).unwrap_or_default();
-    let same = |t: Option<&str>| recorded.as_ref().is_some_and(|now| super::memory::same_tenant(now, &keys, t));
+    let keys = recorded.as_ref().map(|t| super::linked::linked_keys(&reg, t)).unwrap_or_default();
+    let same = |t: Option<&str>| recorded.as_ref().is_some_and(|now| super::linked::same_tenant(now, &keys, t));
     let secret = super::tenant::existing_user_secret(cfg.user_dir.as_deref());
     let mut facts = reg.undo_facts(run, &same, secret.as_deref())?;
     // Its people forgotten in the registre: their calls as the kept plan has them.

@@ -453,33 +453,6 @@ pub(super) fn advice(a: Advice) -> &'static str {
     }
 }
 
-/// An operation named for people (the history's tables).
-pub(super) fn operation_label(op: crate::loop_api::Operation) -> &'static str {
-    use crate::loop_api::Operation as O;
-    match op {
-        O::ProvisionCompany => "approvisionnement du dossier",
-        O::AddOffer => "activation d'une offre sur le dossier",
-        O::AddClient => "création d'interlocuteur",
-        O::AddCollaborativeOffer => "offre donnée à un interlocuteur",
-        O::UpdateClient => "modification d'interlocuteur",
-        O::RemoveApplication => "retrait d'une application",
-        O::RemoveOffer => "retrait d'une offre du dossier",
-    }
-}
-
-pub(super) fn operation_done(op: Operation, one: bool) -> &'static str {
-    let (singular, plural) = match op {
-        Operation::ProvisionCompany => ("dossier approvisionné", "dossiers approvisionnés"),
-        Operation::AddOffer => ("offre activée sur un dossier", "offres activées sur un dossier"),
-        Operation::AddClient => ("interlocuteur créé", "interlocuteurs créés"),
-        Operation::AddCollaborativeOffer => ("offre donnée à un interlocuteur", "offres données à un interlocuteur"),
-        Operation::UpdateClient => ("interlocuteur modifié", "interlocuteurs modifiés"),
-        Operation::RemoveApplication => ("application retirée", "applications retirées"),
-        Operation::RemoveOffer => ("offre retirée", "offres retirées"),
-    };
-    if one { singular } else { plural }
-}
-
 pub(super) fn status_said(s: Status) -> &'static str {
     match s {
         Status::Valide => "valide",

@@ -12,6 +12,7 @@ mod checks;
 mod en;
 mod fr;
 mod history;
+mod operation;
 mod page;
 mod setup;
 mod undo;
@@ -534,8 +535,8 @@ pub(crate) fn advice(a: Advice, lang: Lang) -> &'static str {
 /// An operation as a person says what it did (`n` of them): the plan's page.
 pub(crate) fn operation_done(op: Operation, n: usize, lang: Lang) -> &'static str {
     match lang {
-        Lang::Fr => fr::operation_done(op, n == 1),
-        Lang::En => en::operation_done(op, n == 1),
+        Lang::Fr => operation::fr::operation_done(op, n == 1),
+        Lang::En => operation::en::operation_done(op, n == 1),
     }
 }
 

@@ -82,8 +82,8 @@ impl Text for HistoryMessage<'_> {
 /// in the column `operation` of the exports and the JSON).
 pub(crate) fn operation_label(op: crate::loop_api::Operation, lang: Lang) -> &'static str {
     match lang {
-        Lang::Fr => super::fr::operation_label(op),
-        Lang::En => super::en::operation_label(op),
+        Lang::Fr => super::operation::fr::operation_label(op),
+        Lang::En => super::operation::en::operation_label(op),
     }
 }
 

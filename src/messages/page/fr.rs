@@ -229,7 +229,7 @@ pub(super) fn history(t: HistoryText) -> &'static str {
         HistoryText::Operation => "opération",
         HistoryText::Status => "statut",
         HistoryText::LoopSMessage => "message de Loop",
-        HistoryText::RequestId => "request id",
+        HistoryText::RequestId => "requête (request id)",
         HistoryText::Check => "vérification",
         HistoryText::DownloadTheHistoryXLSX => "Télécharger cet historique (XLSX)",
         HistoryText::RunsRecorded => "Exécutions notées, de la plus récente à la plus ancienne",
