@@ -243,9 +243,8 @@ impl Config {
         };
         let file = match &path {
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|e| {
-                    Failure::refused(Refusal::ConfigUnreadable { file: p.clone(), error: e.to_string() })
-                })?;
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| Failure::refused(Refusal::ConfigUnreadable { file: p.clone(), error: (&e).into() }))?;
                 toml::from_str::<FileConfig>(&text).map_err(|e| {
                     // Never echo the file's text: a key may have been pasted in it.
                     let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
@@ -274,7 +273,7 @@ impl Config {
                 Ok(Some(v)) => Ok(Secret::new(v)),
                 Ok(None) => Err(Failure::refused(Refusal::KeyMissing { api })),
                 Err(e) => {
-                    Err(Failure::refused(Refusal::KeyFileUnreadable { api, file: file.clone(), error: e.to_string() }))
+                    Err(Failure::refused(Refusal::KeyFileUnreadable { api, file: file.clone(), error: (&e).into() }))
                 }
             }
         };

@@ -22,13 +22,9 @@ pub(crate) fn write_atomic_with(
     path: &Path,
     produce: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    // The system's error, its kind and code (a temporary file's error wraps
-    // the system's with the temporary name: only the system's is kept).
-    let fail = |e: &std::io::Error| {
-        let inner = e.get_ref().and_then(|i| i.source()).and_then(|s| s.downcast_ref::<std::io::Error>());
-        let code = e.raw_os_error().or_else(|| inner.and_then(std::io::Error::raw_os_error));
-        Failure::write(path, WriteProblem::Io { kind: inner.map_or(e.kind(), std::io::Error::kind), code })
-    };
+    // The system's error, its kind and code (`SystemCause` keeps the
+    // system's under a temporary file's, never the temporary name).
+    let fail = |e: &std::io::Error| Failure::write(path, WriteProblem::Io(e.into()));
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

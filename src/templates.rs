@@ -213,14 +213,14 @@ pub(crate) fn write_templates(dir: &Path, lang: Lang) -> Result<Vec<std::path::P
     std::fs::create_dir_all(dir).map_err(|e| {
         crate::error::Failure::refused(crate::error::Refusal::CannotCreateFolder {
             folder: dir.to_path_buf(),
-            error: e.to_string(),
+            error: crate::error::SystemCause::from(&e),
         })
     })?;
     let mut written = Vec::new();
     for (stem, sheet, columns) in templates(lang) {
         let xlsx = dir.join(format!("{stem}.xlsx"));
         let bytes = template_xlsx(sheet, columns, &[], lang)
-            .map_err(|e| crate::error::Failure::write(&xlsx, crate::error::WriteProblem::Workbook(e.to_string())))?;
+            .map_err(|e| crate::error::Failure::write(&xlsx, crate::error::WriteProblem::Workbook((&e).into())))?;
         crate::files::write_atomic(&xlsx, &bytes)?;
         let csv = dir.join(format!("{stem}.csv"));
         crate::files::write_atomic(&csv, &template_csv(columns))?;

@@ -34,7 +34,7 @@ fn engine_runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 fn built(rt: std::io::Result<tokio::runtime::Runtime>) -> Result<tokio::runtime::Runtime> {
-    rt.map_err(|e| crate::error::Failure::refused(crate::error::Refusal::CannotStart { error: e.to_string() }))
+    rt.map_err(|e| crate::error::Failure::refused(crate::error::Refusal::CannotStart { error: (&e).into() }))
 }
 
 fn sheet_input(file: &std::path::Path, input: &InputArgs) -> SheetInput {

@@ -8,7 +8,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod cause;
 mod refusal;
+pub(crate) use cause::{CauseKind, Code, SystemCause};
 pub(crate) use refusal::{HistoryRefusal, Holder, MemoryRefusal, NoProof, Refusal, RunPlace, UndoRefusal};
 
 /// Exit codes, the same for every command: the README's « Codes de
@@ -165,8 +167,8 @@ pub enum PlanProblem {
 pub enum ResultsProblem {
     /// Neither .xlsx nor .csv.
     Extension,
-    /// Earlier results that cannot be read (the reader's words).
-    Unreadable(String),
+    /// Earlier results that cannot be read: why.
+    Unreadable(SystemCause),
     /// A file without loopbatch's results columns.
     NotResults,
     /// Earlier results that are not there (moved, deleted); `page`: said
@@ -179,18 +181,18 @@ pub enum ResultsProblem {
 pub enum WriteProblem {
     /// The system's error, by kind and code (said in the user's words,
     /// never the system's English nor a temporary file's name).
-    Io { kind: std::io::ErrorKind, code: Option<i32> },
+    Io(SystemCause),
     /// The path is a folder.
     Folder,
-    /// The workbook could not be made (the writer's words).
-    Workbook(String),
+    /// The workbook could not be made: why.
+    Workbook(SystemCause),
 }
 
 /// Why a run or a LoopHub listing stopped.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Halt {
-    /// The registre could not be written: the system's words.
-    RegistreUnwritable { file: PathBuf, error: String },
+    /// The registre could not be written: why.
+    RegistreUnwritable { file: PathBuf, error: SystemCause },
     /// The LoopHub list could not be had: the call, what went wrong.
     LoopHub { call: LoopHubCall, fault: LoopHubFault },
 }
@@ -380,7 +382,7 @@ mod tests {
     #[test]
     fn each_kind_has_its_exit_code_and_is_said_in_both_languages() {
         assert_eq!(
-            Failure::halted(Halt::RegistreUnwritable { file: "r".into(), error: "x".into() }).exit(),
+            Failure::halted(Halt::RegistreUnwritable { file: "r".into(), error: SystemCause::other("x") }).exit(),
             exit::STOPPED
         );
         assert_eq!(Failure::refused(Refusal::History(HistoryRefusal::EmptySought)).exit(), exit::UNUSABLE);

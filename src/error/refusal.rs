@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use super::SystemCause;
 use crate::problems::Place;
 
 /// What keeps a command from starting, beyond the files it reads and
@@ -26,10 +27,10 @@ pub enum Refusal {
     RegistreBusy {
         file: PathBuf,
     },
-    /// The system's or SQLite's words.
+    /// The system's or SQLite's error.
     RegistreCannotOpen {
         file: PathBuf,
-        error: String,
+        error: SystemCause,
     },
     /// Never replaced by an empty one: the user moves it aside.
     RegistreDamaged {
@@ -53,7 +54,7 @@ pub enum Refusal {
     /// The system's words; none: the destination exists (never overwritten).
     RegistreCopy {
         dest: PathBuf,
-        error: Option<String>,
+        error: Option<SystemCause>,
     },
     /// No default place for the registre.
     NoDataFolder,
@@ -62,19 +63,19 @@ pub enum Refusal {
     NoConfigFolder {
         deleting: bool,
     },
-    /// A journal of the previous version: the system's words, or none when
+    /// A journal of the previous version: why, or none when
     /// it has no header.
     JournalUnreadable {
         journal: PathBuf,
-        error: Option<String>,
+        error: Option<SystemCause>,
     },
     /// The engine's runtime could not be made.
     CannotStart {
-        error: String,
+        error: SystemCause,
     },
     ConfigUnreadable {
         file: PathBuf,
-        error: String,
+        error: SystemCause,
     },
     /// TOML's words; never the file's text (a key may be pasted in it).
     ConfigInvalid {
@@ -93,18 +94,18 @@ pub enum Refusal {
     KeyFileUnreadable {
         api: bool,
         file: Option<PathBuf>,
-        error: String,
+        error: SystemCause,
     },
     ApiKeyMalformed,
     /// The results' folder cannot hold the run's lock file.
     RunCannotPrepare {
         folder: PathBuf,
-        error: String,
+        error: SystemCause,
     },
     /// The results' folder cannot lock.
     RunCannotLock {
         folder: PathBuf,
-        error: String,
+        error: SystemCause,
     },
     /// Another process runs into these results: who, if its note says.
     RunTaken {
@@ -142,9 +143,9 @@ pub enum Refusal {
     InvalidAddress {
         url: String,
     },
-    /// The HTTP client could not be made: its words.
+    /// The HTTP client could not be made: why.
     HttpClient {
-        error: String,
+        error: SystemCause,
     },
     /// `dossiers` or `--online` without the cabinet's domain.
     NoDomain,
@@ -191,10 +192,10 @@ pub enum Refusal {
     ResultsAreFolder {
         results: PathBuf,
     },
-    /// The results' folder refuses a file: the system's words.
+    /// The results' folder refuses a file: why.
     ResultsFolderUnwritable {
         folder: PathBuf,
-        error: String,
+        error: SystemCause,
     },
     /// The page: a cell edited on a row the checked file does not have.
     RowNotFound {
@@ -217,20 +218,20 @@ pub enum Refusal {
     NoProof(Box<NoProof>),
     /// No per-user data folder for the page's files.
     NoPageFolder,
-    /// A port that cannot be listened on: the system's words.
+    /// A port that cannot be listened on: why.
     CannotListen {
         port: u16,
-        error: String,
+        error: SystemCause,
     },
-    /// A folder that cannot be made: the system's words.
+    /// A folder that cannot be made: why.
     CannotCreateFolder {
         folder: PathBuf,
-        error: String,
+        error: SystemCause,
     },
-    /// A file or folder of the page's own: the system's words.
+    /// A file or folder of the page's own: why.
     PageFile {
         file: PathBuf,
-        error: String,
+        error: SystemCause,
     },
 }
 

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::config::{Config, Secret};
-use crate::error::{Failure, Refusal, Result};
+use crate::error::{CauseKind, Failure, Refusal, Result, SystemCause};
 use crate::i18n::Lang;
 use crate::loop_api::{API_KEY_HEADER, SUBSCRIPTION_KEY_HEADER};
 use crate::messages::{CallText, RouteHint, Text as _, TransportFault};
@@ -137,7 +137,9 @@ impl Client {
         if is_loopback(&cfg.base_url) {
             builder = builder.no_proxy();
         }
-        let http = builder.build().map_err(|e| Failure::refused(Refusal::HttpClient { error: e.to_string() }))?;
+        let http = builder
+            .build()
+            .map_err(|e| Failure::refused(Refusal::HttpClient { error: SystemCause::within(&e, CauseKind::Other) }))?;
         Ok(Client { http, base_url: cfg.base_url.clone(), urls: Default::default(), already_done, lang })
     }
 

@@ -122,7 +122,7 @@ pub async fn export_portfolio(
         match report::results_format(out)? {
             ResultsFormat::Xlsx => {
                 let bytes = template_xlsx(WorkbookText::PortfolioSheet.say(lang), &PORTFOLIO, &rows, lang)
-                    .map_err(|e| Failure::write(out, WriteProblem::Workbook(e.to_string())))?;
+                    .map_err(|e| Failure::write(out, WriteProblem::Workbook((&e).into())))?;
                 crate::files::write_atomic(out, &bytes)?;
             }
             ResultsFormat::Csv => {

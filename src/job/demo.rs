@@ -44,7 +44,7 @@ pub async fn start_demo(cfg: &Config, out: &Path) -> Result<Demo> {
     std::fs::create_dir_all(out).map_err(|e| {
         crate::error::Failure::refused(crate::error::Refusal::CannotCreateFolder {
             folder: out.to_path_buf(),
-            error: e.to_string(),
+            error: crate::error::SystemCause::from(&e),
         })
     })?;
     let sheet = out.join("onboarding-clients.csv");

@@ -7,7 +7,7 @@
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Failure, Holder, Refusal, Result};
+use crate::error::{Failure, Holder, Refusal, Result, SystemCause};
 use crate::i18n::Lang;
 use crate::outcome::now_iso;
 
@@ -34,7 +34,7 @@ impl RunLock {
         let file = open_lock(&files.lock()).map_err(|e| {
             Failure::refused(Refusal::RunCannotPrepare {
                 folder: folder_of(files.results()).to_path_buf(),
-                error: e.to_string(),
+                error: SystemCause::from(&e),
             })
         })?;
         Self::hold(file, files)
@@ -65,7 +65,7 @@ impl RunLock {
             Err(TryLockError::Error(e)) => {
                 return Err(Failure::refused(Refusal::RunCannotLock {
                     folder: folder_of(files.results()).to_path_buf(),
-                    error: e.to_string(),
+                    error: SystemCause::from(&e),
                 }));
             }
         }

@@ -47,7 +47,7 @@ pub use crate::execute::client::is_loopback;
 pub use crate::i18n::Lang;
 // What the page needs beside the library's calls: it imports from here only.
 pub(crate) use crate::config::{save_user_keys, well_formed_api_key};
-pub(crate) use crate::error::{InputProblem, Refusal, Result, ResultsProblem, WriteProblem};
+pub(crate) use crate::error::{InputProblem, Refusal, Result, ResultsProblem, SystemCause, WriteProblem};
 pub(crate) use crate::execute::client::host_of;
 pub(crate) use crate::files::{owner_only_file, owner_only_folder, tighten};
 pub(crate) use crate::headers::Field;

@@ -505,7 +505,7 @@ impl Started<'_> {
         let registre = registre.unwrap_or_default();
         let message = match crate::execute::journal::rescue(&path, (run_id, &registre), &self.plan.hash(), &lost) {
             Ok(path) => RunMessage::RescueKept { n: lost.len(), path: &path }.text(lang),
-            Err(e) => RunMessage::RescueFailed { path: &path, error: &e.to_string() }.text(lang),
+            Err(e) => RunMessage::RescueFailed { path: &path, error: &(&e).into() }.text(lang),
         };
         (self.events)(Event::Warning { message });
     }
@@ -536,7 +536,7 @@ fn probe_writable(results: &Path) -> Result<()> {
     }
     let dir = results.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     tempfile::Builder::new().prefix(".loopbatch-probe").tempfile_in(dir).map(drop).map_err(|e| {
-        Failure::refused(Refusal::ResultsFolderUnwritable { folder: dir.to_path_buf(), error: e.to_string() })
+        Failure::refused(Refusal::ResultsFolderUnwritable { folder: dir.to_path_buf(), error: (&e).into() })
     })
 }
 

@@ -1,8 +1,9 @@
 //! The English catalogue: every sentence whole, its values named.
 
-use super::{Advice, MemoryMessage, Message, RunMessage, Stop, Usage, WorkbookText};
+use super::{Advice, MemoryMessage, Message, RunMessage, Stop, Text, Usage, WorkbookText};
 use crate::error::{
-    ArchiveFault, CallFault, Failure, Foreign, InputProblem, PlanProblem, ResultsProblem, WriteProblem,
+    ArchiveFault, CallFault, CauseKind, Failure, Foreign, InputProblem, PlanProblem, ResultsProblem, SystemCause,
+    WriteProblem,
 };
 use crate::loop_api::{KnownAnswer, Operation};
 use crate::outcome::Status;
@@ -237,7 +238,7 @@ pub(super) fn run_message(m: &RunMessage) -> String {
             format!("the results could be written nowhere (neither in their place, nor beside it, nor in the temporary folder). Each call's outcome is kept in the registre {}: free the file or the folder, then {then}: nothing will be sent again, the results will be written.", registre.display())
         }
         RunMessage::RescueKept { n, path } => format!("{n} call outcome(s) the registre could not record are kept in {}", path.display()),
-        RunMessage::RescueFailed { path, error } => format!("cannot keep either {} ({error}): the resume will check these calls with one deciding resend each", path.display()),
+        RunMessage::RescueFailed { path, error } => format!("cannot keep either {} ({}): the resume will check these calls with one deciding resend each", path.display(), super::cause::short(error, crate::i18n::Lang::En)),
         RunMessage::DoneInPreviousRun => "already done in the previous run".into(),
         RunMessage::NotRunAgain { on_page: true } => "not run again (done or to check)".into(),
         RunMessage::NotRunAgain { on_page: false } => "not run again (--only-failed)".into(),
@@ -294,28 +295,11 @@ pub(super) fn run_message(m: &RunMessage) -> String {
     }
 }
 
-/// The system's error in plain words, the same kinds as in French.
-fn system_error(e: &std::io::Error) -> String {
-    use std::io::ErrorKind as K;
-    let what = match e.kind() {
-        K::PermissionDenied => {
-            "access refused by the system (the file's permissions, or the file locked by another program)"
-        }
-        K::NotFound => "file not found",
-        K::InvalidData | K::UnexpectedEof => "unreadable or incomplete content",
-        K::IsADirectory => "it is a folder",
-        K::StorageFull => "disk full",
-        K::ResourceBusy | K::WouldBlock => "file busy in another program",
-        _ => "system error",
-    };
-    match e.raw_os_error() {
-        Some(code) => format!("{what} (code {code})"),
-        None => what.to_string(),
-    }
-}
-
 pub(super) fn failure(f: &Failure) -> String {
-    let cause = |c: &Option<std::io::Error>| c.as_ref().map(system_error).unwrap_or_default();
+    let said = |c: &SystemCause| c.text(crate::i18n::Lang::En);
+    let cause = |c: &Option<std::io::Error>| {
+        c.as_ref().map(|e| super::cause::short(&SystemCause::from(e), crate::i18n::Lang::En)).unwrap_or_default()
+    };
     match f {
         Failure::Input { file, problem, cause: c } => {
             let file = file.display();
@@ -362,7 +346,7 @@ pub(super) fn failure(f: &Failure) -> String {
         Failure::Plan { file, problem } => {
             let file = file.display();
             match problem {
-                PlanProblem::Unreadable(e) => format!("Unreadable plan: {file} : {e}"),
+                PlanProblem::Unreadable(e) => format!("Unreadable plan: {file} : {}", said(&SystemCause::from(e))),
                 PlanProblem::Invalid(e) => format!("Invalid plan: {file} : {e}. Generate it again with `loopbatch plan`."),
                 PlanProblem::OtherVersion { found, expected } => {
                     format!("Plan from another loopbatch version: {file} : format_version {found} (expected {expected}).")
@@ -382,7 +366,7 @@ pub(super) fn failure(f: &Failure) -> String {
             let file = file.display();
             match problem {
                 ResultsProblem::Extension => format!("Results file {file} : the extension must be .xlsx or .csv"),
-                ResultsProblem::Unreadable(e) => format!("Unreadable previous results: {file} : {e}"),
+                ResultsProblem::Unreadable(e) => format!("Unreadable previous results: {file} : {}", said(e)),
                 ResultsProblem::Missing { page } => super::checks::missing_results_en(&file.to_string(), *page),
                 ResultsProblem::NotResults => format!("Unreadable previous results: {file} : not a loopbatch results file (columns feuille, ligne, statut missing)"),
             }
@@ -391,20 +375,16 @@ pub(super) fn failure(f: &Failure) -> String {
             let file = file.display();
             let hint = "Check that the folder exists, that you may write there and that the file is not open in Excel.";
             match problem {
-                WriteProblem::Io { kind, code } => {
-                    let e = match code {
-                        Some(c) => std::io::Error::from_raw_os_error(*c),
-                        None => std::io::Error::from(*kind),
-                    };
+                WriteProblem::Io(e) => {
                     // Nothing found where a file is made: its folder is missing.
-                    let said = match kind {
-                        std::io::ErrorKind::NotFound => "its folder does not exist".to_string(),
-                        _ => system_error(&e),
+                    let said = match e.kind {
+                        CauseKind::NotFound => "its folder does not exist".into(),
+                        _ => super::cause::short(e, crate::i18n::Lang::En),
                     };
                     format!("Cannot write {file}: {said}. {hint}")
                 }
                 WriteProblem::Folder => format!("Cannot write {file}: it is a folder. {hint}"),
-                WriteProblem::Workbook(e) => format!("Cannot write {file}: {e}"),
+                WriteProblem::Workbook(e) => format!("Cannot write {file}: {}. {hint}", super::cause::short(e, crate::i18n::Lang::En)),
             }
         }
         Failure::Internal { .. } => "loopbatch internal error: a defect of the program, not of your file. Try again; if it happens again, report it.".into(),

@@ -1,8 +1,9 @@
 //! Le catalogue français : chaque phrase entière, ses valeurs nommées.
 
-use super::{Advice, MemoryMessage, Message, RunMessage, Stop, Usage, WorkbookText};
+use super::{Advice, MemoryMessage, Message, RunMessage, Stop, Text, Usage, WorkbookText};
 use crate::error::{
-    ArchiveFault, CallFault, Failure, Foreign, InputProblem, PlanProblem, ResultsProblem, WriteProblem,
+    ArchiveFault, CallFault, CauseKind, Failure, Foreign, InputProblem, PlanProblem, ResultsProblem, SystemCause,
+    WriteProblem,
 };
 use crate::loop_api::{KnownAnswer, Operation};
 use crate::outcome::Status;
@@ -243,7 +244,7 @@ pub(super) fn run_message(m: &RunMessage) -> String {
             format!("les résultats n'ont pu être écrits nulle part (ni à leur place, ni à côté, ni dans le dossier temporaire). Le résultat de chaque appel est gardé dans le registre {} : libérez le fichier ou le dossier, puis {then} : rien ne sera renvoyé, les résultats seront écrits.", registre.display())
         }
         RunMessage::RescueKept { n, path } => format!("{n} résultat(s) d'appel que le registre n'a pu noter sont gardés dans {}", path.display()),
-        RunMessage::RescueFailed { path, error } => format!("impossible de garder aussi {} ({error}) : la reprise vérifiera ces appels par un seul nouvel envoi chacun", path.display()),
+        RunMessage::RescueFailed { path, error } => format!("impossible de garder aussi {} ({}) : la reprise vérifiera ces appels par un seul nouvel envoi chacun", path.display(), super::cause::short(error, crate::i18n::Lang::Fr)),
         RunMessage::DoneInPreviousRun => "déjà fait lors de l'exécution précédente".into(),
         RunMessage::NotRunAgain { on_page: true } => "non relancé (déjà fait ou à vérifier)".into(),
         RunMessage::NotRunAgain { on_page: false } => "non relancé (--only-failed)".into(),
@@ -291,28 +292,11 @@ pub(super) fn run_message(m: &RunMessage) -> String {
     }
 }
 
-/// The system's error in French words (its own text is English).
-fn system_error(e: &std::io::Error) -> String {
-    use std::io::ErrorKind as K;
-    let what = match e.kind() {
-        K::PermissionDenied => {
-            "accès refusé par le système (droits du fichier, ou fichier verrouillé par un autre programme)"
-        }
-        K::NotFound => "fichier introuvable",
-        K::InvalidData | K::UnexpectedEof => "contenu illisible ou incomplet",
-        K::IsADirectory => "c'est un dossier",
-        K::StorageFull => "disque plein",
-        K::ResourceBusy | K::WouldBlock => "fichier occupé par un autre programme",
-        _ => "erreur du système",
-    };
-    match e.raw_os_error() {
-        Some(code) => format!("{what} (code {code})"),
-        None => what.to_string(),
-    }
-}
-
 pub(super) fn failure(f: &Failure) -> String {
-    let cause = |c: &Option<std::io::Error>| c.as_ref().map(system_error).unwrap_or_default();
+    let said = |c: &SystemCause| c.text(crate::i18n::Lang::Fr);
+    let cause = |c: &Option<std::io::Error>| {
+        c.as_ref().map(|e| super::cause::short(&SystemCause::from(e), crate::i18n::Lang::Fr)).unwrap_or_default()
+    };
     match f {
         Failure::Input { file, problem, cause: c } => {
             let file = file.display();
@@ -359,8 +343,8 @@ pub(super) fn failure(f: &Failure) -> String {
         Failure::Plan { file, problem } => {
             let file = file.display();
             match problem {
-                PlanProblem::Unreadable(e) => format!("Plan illisible : {file} : {e}"),
-                PlanProblem::Invalid(e) => format!("Plan invalide : {file} : {e}. Régénérez-le avec `loopbatch plan`."),
+                PlanProblem::Unreadable(e) => format!("Plan illisible : {file} : {}", said(&SystemCause::from(e))),
+                PlanProblem::Invalid(e) => format!("Plan invalide : {file} : contenu illisible (ligne {}, colonne {}). Régénérez-le avec `loopbatch plan`.", e.line(), e.column()),
                 PlanProblem::OtherVersion { found, expected } => {
                     format!("Plan d'une autre version de loopbatch : {file} : format_version {found} (attendu {expected}).")
                 }
@@ -379,7 +363,7 @@ pub(super) fn failure(f: &Failure) -> String {
             let file = file.display();
             match problem {
                 ResultsProblem::Extension => format!("Fichier de résultats {file} : l'extension doit être .xlsx ou .csv"),
-                ResultsProblem::Unreadable(e) => format!("Résultats précédents illisibles : {file} : {e}"),
+                ResultsProblem::Unreadable(e) => format!("Résultats précédents illisibles : {file} : {}", said(e)),
                 ResultsProblem::Missing { page } => super::checks::missing_results_fr(&file.to_string(), *page),
                 ResultsProblem::NotResults => format!("Résultats précédents illisibles : {file} : ce n'est pas un fichier de résultats de loopbatch (colonnes feuille, ligne, statut absentes)"),
             }
@@ -388,20 +372,16 @@ pub(super) fn failure(f: &Failure) -> String {
             let file = file.display();
             let hint = "Vérifiez que le dossier existe, que vous avez le droit d'y écrire et que le fichier n'est pas ouvert dans Excel.";
             match problem {
-                WriteProblem::Io { kind, code } => {
-                    let e = match code {
-                        Some(c) => std::io::Error::from_raw_os_error(*c),
-                        None => std::io::Error::from(*kind),
-                    };
+                WriteProblem::Io(e) => {
                     // Nothing found where a file is made: its folder is missing.
-                    let said = match kind {
-                        std::io::ErrorKind::NotFound => "son dossier n'existe pas".to_string(),
-                        _ => system_error(&e),
+                    let said = match e.kind {
+                        CauseKind::NotFound => "son dossier n'existe pas".into(),
+                        _ => super::cause::short(e, crate::i18n::Lang::Fr),
                     };
                     format!("Écriture impossible de {file} : {said}. {hint}")
                 }
                 WriteProblem::Folder => format!("Écriture impossible de {file} : c'est un dossier. {hint}"),
-                WriteProblem::Workbook(e) => format!("Écriture impossible de {file} : {e}"),
+                WriteProblem::Workbook(e) => format!("Écriture impossible de {file} : {}. {hint}", super::cause::short(e, crate::i18n::Lang::Fr)),
             }
         }
         Failure::Internal { .. } => "Erreur interne de loopbatch : c'est un défaut du programme, pas de votre fichier. Recommencez ; si cela se reproduit, signalez-le.".into(),

@@ -8,6 +8,7 @@
 //! one call; `page` the page's fixed words.
 
 mod call;
+mod cause;
 mod checks;
 mod en;
 mod fr;
@@ -291,10 +292,10 @@ pub(crate) enum RunMessage<'a> {
         n: usize,
         path: &'a std::path::Path,
     },
-    /// The rescue file could not be written either: the system's words.
+    /// The rescue file could not be written either: why.
     RescueFailed {
         path: &'a std::path::Path,
-        error: &'a str,
+        error: &'a crate::error::SystemCause,
     },
     /// `--only-failed`: a call the previous run's journal proves done.
     DoneInPreviousRun,

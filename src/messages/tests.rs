@@ -187,11 +187,16 @@ fn the_systems_errors_are_said_in_the_users_words() {
     for problem in [InputProblem::CannotOpen, InputProblem::Unreadable] {
         let f = Failure::Input { file: "clients.xlsx".into(), problem: problem.clone(), cause: Some(denied()) };
         let fr = f.text(Lang::Fr);
-        assert!(fr.contains("accès refusé par le système") && fr.contains("Fermez-le dans Excel"), "{fr}");
+        assert!(fr.contains(" : accès refusé. Fermez-le dans Excel"), "{fr}");
         assert!(!fr.contains("Permission denied") && !fr.contains("os error"), "{fr}");
         let en = f.text(Lang::En);
-        assert!(en.contains("access refused by the system") && !en.contains("os error"), "{en}");
+        assert!(en.contains(": access refused. Close it in Excel") && !en.contains("os error"), "{en}");
     }
+}
+
+/// A full disk, as the system says it on any platform.
+fn full() -> std::io::Error {
+    std::io::Error::from(std::io::ErrorKind::StorageFull)
 }
 
 fn refusals() -> Vec<Failure> {
@@ -218,7 +223,7 @@ fn refusals() -> Vec<Failure> {
         })),
         Failure::refused(Refusal::History(crate::error::HistoryRefusal::BadDate { value: "31/13/2026".into() })),
         Failure::refused(Refusal::Undo(crate::error::UndoRefusal::NotEnded { run: 12 })),
-        Failure::halted(Halt::RegistreUnwritable { file: registre(), error: "disque plein".into() }),
+        Failure::halted(Halt::RegistreUnwritable { file: registre(), error: (&full()).into() }),
         Failure::halted(Halt::LoopHub {
             call: LoopHubCall { method: "POST".into(), route: "/loophub/folders".into(), key: "ab***yz".into() },
             fault: LoopHubFault::Fatal {
@@ -307,7 +312,10 @@ fn what_is_checked_before_a_run_and_only_failed_words() {
         },
         Refusal::RunNotHeld { registre: "registre.sqlite".into(), results: results(), by: None },
         Refusal::ResultsAreFolder { results: results() },
-        Refusal::ResultsFolderUnwritable { folder: "partage".into(), error: "accès refusé".into() },
+        Refusal::ResultsFolderUnwritable {
+            folder: "partage".into(),
+            error: (&std::io::Error::from(std::io::ErrorKind::PermissionDenied)).into(),
+        },
         Refusal::NoProof(Box::new(NoProof::PlanMissing { plan: "resultats.xlsx.plan.json".into() })),
         Refusal::NoProof(Box::new(NoProof::RunUnknown { registre: "registre.sqlite".into(), results: results() })),
         Refusal::NoProof(Box::new(NoProof::OtherPlan { results: results(), plan: "p.json".into() })),
@@ -318,7 +326,7 @@ fn what_is_checked_before_a_run_and_only_failed_words() {
             RunMessage::ResultsNowhere { registre: Path::new("registre.sqlite"), on_page: true },
             RunMessage::ResultsNowhere { registre: Path::new("registre.sqlite"), on_page: false },
             RunMessage::RescueKept { n: 2, path: Path::new("r.rescue.jsonl") },
-            RunMessage::RescueFailed { path: Path::new("r.rescue.jsonl"), error: "disque plein" },
+            RunMessage::RescueFailed { path: Path::new("r.rescue.jsonl"), error: &(&full()).into() },
             RunMessage::DoneInPreviousRun,
             RunMessage::NotRunAgain { on_page: true },
             RunMessage::NotRunAgain { on_page: false },

@@ -61,10 +61,10 @@ fn records(bytes: &[u8]) -> (Vec<Entry>, bool) {
 }
 
 pub(super) fn import(conn: &mut Connection, journal: &Path, results: &Path) -> Result<Option<super::Imported>, Error> {
-    let unreadable = |error: Option<String>| {
+    let unreadable = |error: Option<crate::error::SystemCause>| {
         Error::Read(Failure::refused(Refusal::JournalUnreadable { journal: journal.to_path_buf(), error }))
     };
-    let bytes = std::fs::read(journal).map_err(|e| unreadable(Some(e.to_string())))?;
+    let bytes = std::fs::read(journal).map_err(|e| unreadable(Some((&e).into())))?;
     let digest = {
         use sha2::{Digest, Sha256};
         format!("{:x}", Sha256::digest(&bytes))

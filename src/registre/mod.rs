@@ -308,18 +308,19 @@ impl Registre {
     /// Copies the registre, whole and consistent even while it is written,
     /// through SQLite's backup API, to a new owner-only file `dest`.
     pub fn copy_to(&self, dest: &Path) -> Result<()> {
-        let refused =
-            |error: Option<String>| Failure::refused(Refusal::RegistreCopy { dest: dest.to_path_buf(), error });
+        let refused = |error: Option<crate::error::SystemCause>| {
+            Failure::refused(Refusal::RegistreCopy { dest: dest.to_path_buf(), error })
+        };
         if dest.exists() {
             return Err(refused(None));
         }
-        open::create_owner_only(dest).map_err(|e| refused(Some(e.to_string())))?;
+        open::create_owner_only(dest).map_err(|e| refused(Some((&e).into())))?;
         let copied = Connection::open(dest).and_then(|mut to| {
             rusqlite::backup::Backup::new(&self.conn, &mut to)?.run_to_completion(256, std::time::Duration::ZERO, None)
         });
         copied.map_err(|e| {
             let _ = std::fs::remove_file(dest);
-            refused(Some(e.to_string()))
+            refused(Some((&e).into()))
         })
     }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
 
-use crate::error::{Failure, Refusal, Result};
+use crate::error::{Failure, Refusal, Result, SystemCause};
 use crate::i18n::Lang;
 
 use super::schema;
@@ -31,7 +31,7 @@ pub(super) fn open_waiting(path: &Path, wait: Duration) -> Result<Connection> {
         return Err(Failure::refused(Refusal::RegistreUnsafePlace { file: path.to_path_buf(), network }));
     }
     if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
-        crate::files::owner_only_folder(dir).map_err(|e| cannot_open(path, &e.to_string()))?;
+        crate::files::owner_only_folder(dir).map_err(|e| cannot_open(path, (&e).into()))?;
     }
     if !path.exists() {
         create(path)?;
@@ -72,18 +72,18 @@ fn create(path: &Path) -> Result<()> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp = path.with_file_name(format!(".{name}.nouveau-{}", std::process::id()));
     let _ = std::fs::remove_file(&temp);
-    let made = (|| -> std::result::Result<(), String> {
-        create_owner_only(&temp).map_err(|e| e.to_string())?;
-        let conn = Connection::open(&temp).map_err(|e| e.to_string())?;
-        schema::ensure(&conn, 0, &temp).map_err(|e| e.to_string())?;
-        conn.close().map_err(|(_, e)| e.to_string())?;
+    let made = (|| -> std::result::Result<(), SystemCause> {
+        create_owner_only(&temp).map_err(|e| SystemCause::from(&e))?;
+        let conn = Connection::open(&temp).map_err(|e| SystemCause::from(&e))?;
+        schema::ensure(&conn, 0, &temp).map_err(|e| SystemCause::from(&e))?;
+        conn.close().map_err(|(_, e)| SystemCause::from(&e))?;
         match std::fs::hard_link(&temp, path) {
-            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e.to_string()),
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(SystemCause::from(&e)),
             _ => Ok(()),
         }
     })();
     let _ = std::fs::remove_file(&temp);
-    made.map_err(|e| cannot_open(path, &e))
+    made.map_err(|e| cannot_open(path, e))
 }
 
 /// A folder synced by a cloud client, or a network file system, where
@@ -157,12 +157,12 @@ fn refusal(path: &Path, e: &rusqlite::Error) -> Failure {
         Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => Refusal::RegistreDamaged { file },
         Some(ErrorCode::DiskFull) => Refusal::RegistreDiskFull { file },
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Refusal::RegistreBusy { file },
-        _ => Refusal::RegistreCannotOpen { file, error: e.to_string() },
+        _ => Refusal::RegistreCannotOpen { file, error: e.into() },
     })
 }
 
-fn cannot_open(path: &Path, error: &str) -> Failure {
-    Failure::refused(Refusal::RegistreCannotOpen { file: path.to_path_buf(), error: error.to_string() })
+fn cannot_open(path: &Path, error: SystemCause) -> Failure {
+    Failure::refused(Refusal::RegistreCannotOpen { file: path.to_path_buf(), error })
 }
 
 /// A damaged file is never replaced by an empty registre (its first run

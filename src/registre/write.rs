@@ -31,13 +31,13 @@ pub enum Record {
 #[derive(Debug, Clone)]
 pub struct WriteFailure {
     pub busy: bool,
-    pub message: String,
+    pub cause: crate::error::SystemCause,
 }
 
 impl From<rusqlite::Error> for WriteFailure {
     fn from(e: rusqlite::Error) -> WriteFailure {
         let busy = matches!(e.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked));
-        WriteFailure { busy, message: e.to_string() }
+        WriteFailure { busy, cause: (&e).into() }
     }
 }
 

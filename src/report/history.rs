@@ -105,7 +105,7 @@ pub(crate) fn write_history(path: &Path, header: &[&str], lines: &[Vec<String>],
         ResultsFormat::Csv => write_plain_csv(path, header, lines),
         ResultsFormat::Xlsx => {
             let bytes = history_xlsx(header, lines, lang)
-                .map_err(|e| Failure::write(path, WriteProblem::Workbook(e.to_string())))?;
+                .map_err(|e| Failure::write(path, WriteProblem::Workbook((&e).into())))?;
             write_atomic(path, &bytes)
         }
     }

@@ -14,7 +14,7 @@ use std::path::Path;
 use rust_xlsxwriter::{Color, Format, FormatBorder, XlsxError};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Failure, Result, ResultsProblem, WriteProblem};
+use crate::error::{CauseKind, Failure, Result, ResultsProblem, SystemCause, WriteProblem};
 use crate::files::{write_atomic, write_atomic_with};
 use crate::i18n::Lang;
 use crate::messages::{Message, Text, WorkbookText};
@@ -352,7 +352,7 @@ fn results_xlsx(columns: &[String], rows: &[PlanRow], results: &[RowResult], lan
 }
 
 fn xlsx_failure(path: &Path, e: XlsxError) -> Failure {
-    Failure::write(path, WriteProblem::Workbook(e.to_string()))
+    Failure::write(path, WriteProblem::Workbook((&e).into()))
 }
 
 /// Writes the plan as a sheet a person can review (PLAN.xlsx).
@@ -425,28 +425,31 @@ pub(crate) struct ReadBack {
 
 /// Reads a results file loopbatch wrote (CSV or XLSX).
 pub(crate) fn read_results(path: &Path) -> Result<ReadBack> {
-    let fail = |e: &dyn std::fmt::Display| Failure::results(path, ResultsProblem::Unreadable(e.to_string()));
+    let fail = |e: SystemCause| Failure::results(path, ResultsProblem::Unreadable(e));
+    // What a reader refuses that is no system error: the content.
+    let content = |e: &(dyn std::error::Error + 'static)| fail(SystemCause::within(e, CauseKind::InvalidData));
     // Not there: said in words (the system's own are English).
     if !path.exists() {
         return Err(Failure::results(path, ResultsProblem::Missing { page: false }));
     }
     let rows: Vec<Vec<String>> = match results_format(path)? {
         ResultsFormat::Csv => {
-            let bytes = std::fs::read(path).map_err(|e| fail(&e))?;
+            let bytes = std::fs::read(path).map_err(|e| fail((&e).into()))?;
             let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
             let mut r = csv::ReaderBuilder::new().delimiter(b';').has_headers(false).flexible(true).from_reader(body);
             let mut out = Vec::new();
             for rec in r.records() {
-                let rec = rec.map_err(|e| fail(&e))?;
+                let rec = rec.map_err(|e| fail((&e).into()))?;
                 out.push(rec.iter().map(|v| csv_unsafe(v).to_string()).collect());
             }
             out
         }
         ResultsFormat::Xlsx => {
             use calamine::Reader;
-            let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).map_err(|e| fail(&e))?;
-            let name = book.sheet_names().first().cloned().ok_or_else(|| fail(&"vide"))?;
-            let range = book.worksheet_range(&name).map_err(|e| fail(&e))?;
+            let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).map_err(|e| content(&e))?;
+            let no_sheet = || fail(SystemCause { kind: CauseKind::InvalidData, code: None, detail: "no sheet".into() });
+            let name = book.sheet_names().first().cloned().ok_or_else(no_sheet)?;
+            let range = book.worksheet_range(&name).map_err(|e| content(&e))?;
             range
                 .rows()
                 .map(|r| {

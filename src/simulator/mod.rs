@@ -574,5 +574,5 @@ impl Sim {
 
 /// The failure for a port that cannot be bound.
 pub fn bind_failure(port: u16, e: &std::io::Error) -> Failure {
-    Failure::refused(crate::error::Refusal::CannotListen { port, error: e.to_string() })
+    Failure::refused(crate::error::Refusal::CannotListen { port, error: e.into() })
 }

@@ -66,7 +66,11 @@ pub(super) async fn set_keys(
     if f.garder == "enregistrer"
         && let Err(e) = crate::job::save_user_keys(&keys)
     {
-        let mut r = html(pages::message(lang, AnswerText::KeysNotSaved.say(lang), &e.to_string()));
+        let mut r = html(pages::message(
+            lang,
+            AnswerText::KeysNotSaved.say(lang),
+            &crate::job::SystemCause::from(&e).text(lang),
+        ));
         *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
         return r;
     }

@@ -8,12 +8,12 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Form, Path as UrlPath, State};
-use axum::http::{Response, StatusCode};
+use axum::http::Response;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
 use super::sheets::{XLSX, download, loaded, not_found};
-use super::{Shared, failed, failure, internal};
+use super::{Shared, failed, internal};
 use crate::job::{self, Filter};
 use crate::messages::AnswerText;
 
@@ -58,7 +58,7 @@ pub(super) async fn portfolio(State(app): State<Shared>, Form(f): Form<Portfolio
     };
     let folder = app.folder.join("portefeuilles");
     if let Err(e) = super::owner_only_folder(&folder) {
-        return failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+        return super::page_file_failed(&app, &folder, &e);
     }
     let out = folder.join(format!("{}.xlsx", super::guard::secret()));
     let domain = blank_is_none(f.domaine);

@@ -192,7 +192,12 @@ fn move_page_files(old: &std::path::Path, folder: &std::path::Path) {
 
 /// A file or folder of the page's own that cannot be made, written or read.
 fn page_file(file: &std::path::Path, e: &std::io::Error) -> Failure {
-    Failure::refused(Refusal::PageFile { file: file.to_path_buf(), error: e.to_string() })
+    Failure::refused(Refusal::PageFile { file: file.to_path_buf(), error: e.into() })
+}
+
+/// The same said on the page, as the server's fault (never the system's English).
+fn page_file_failed(app: &App, file: &std::path::Path, e: &std::io::Error) -> Response<Body> {
+    failure(app, StatusCode::INTERNAL_SERVER_ERROR, &page_file(file, e).text(app.lang()))
 }
 
 /// Serves the page until "Quitter", Ctrl-C, or `IDLE_LIMIT` without a

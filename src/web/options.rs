@@ -60,7 +60,7 @@ impl RunOptions {
         }
         let path = folder.join(FILE);
         crate::job::owner_only_file(&path, &serde_json::to_vec(self).unwrap_or_default()).map_err(|e| {
-            let problem = crate::job::WriteProblem::Io { kind: e.kind(), code: e.raw_os_error() };
+            let problem = crate::job::WriteProblem::Io((&e).into());
             crate::job::Failure::write(&path, problem)
         })
     }

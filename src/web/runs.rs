@@ -189,7 +189,7 @@ pub(super) fn launch(app: &Shared, name: String, host: String, plan: Box<Plan>, 
     let run_id = super::guard::secret();
     let folder = app.folder.join("executions").join(&run_id);
     if let Err(e) = owner_only_folder(&folder) {
-        return failure(app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+        return super::page_file_failed(app, &folder, &e);
     }
     let stem = PathBuf::from(&name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let files = RunFiles::new(folder.join(format!("{stem}-resultats.xlsx"))).with_registre(app.cfg.registre.clone());

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
 use super::{Shared, UPLOAD_LIMIT_MB, failed, failure, html, internal, owner_only_folder};
-use crate::job::{CheckedSheet, Edit, SheetInput};
+use crate::job::{CheckedSheet, Edit, Failure, SheetInput, WriteProblem};
 use crate::messages::{Message, SheetText, Text};
 
 pub(super) struct Loaded {
@@ -94,7 +94,7 @@ pub(super) async fn upload(State(app): State<Shared>, mut form: Multipart) -> Re
     let path = folder.join(safe_name(&name));
     let saved = owner_only_folder(&folder).and_then(|()| super::owner_only_file(&path, &bytes));
     if let Err(e) = saved {
-        return failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+        return super::page_file_failed(&app, &path, &e);
     }
     let input = SheetInput { sheet: sheet_name, encoding, delimiter, ..SheetInput::new(&path) };
     let cfg = app.config();
@@ -323,14 +323,10 @@ pub(super) async fn fixed(State(app): State<Shared>, UrlPath(id): UrlPath<String
     let built = tokio::task::spawn_blocking(move || {
         let l = l.lock().unwrap_or_else(|e| e.into_inner());
         let stem = PathBuf::from(&l.name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        l.sheet.fixed_xlsx().map(|bytes| (format!("{stem}-corrige.xlsx"), bytes))
+        (format!("{stem}-corrige.xlsx"), l.sheet.fixed_xlsx().map_err(|e| WriteProblem::Workbook((&e).into())))
     })
     .await;
-    match built {
-        Ok(Ok((file, bytes))) => download(bytes, XLSX, &file),
-        Ok(Err(e)) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        Err(e) => failed(&app, &internal(e), None),
-    }
+    built_download(&app, built)
 }
 
 /// The readable plan of the sheet as it stands (PLAN.xlsx).
@@ -339,13 +335,22 @@ pub(super) async fn plan_workbook(State(app): State<Shared>, UrlPath(id): UrlPat
     let built = tokio::task::spawn_blocking(move || {
         let l = l.lock().unwrap_or_else(|e| e.into_inner());
         let stem = PathBuf::from(&l.name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        crate::job::plan_xlsx(&l.sheet.plan(crate::job::Bodies::Yes)).map(|b| (format!("{stem}-plan.xlsx"), b))
+        let bytes = crate::job::plan_xlsx(&l.sheet.plan(crate::job::Bodies::Yes));
+        (format!("{stem}-plan.xlsx"), bytes.map_err(|e| WriteProblem::Workbook((&e).into())))
     })
     .await;
+    built_download(&app, built)
+}
+
+/// A workbook made for download, or why not, in the page's words.
+fn built_download(
+    app: &Shared,
+    built: std::result::Result<(String, std::result::Result<Vec<u8>, WriteProblem>), tokio::task::JoinError>,
+) -> Response<Body> {
     match built {
-        Ok(Ok((file, bytes))) => download(bytes, XLSX, &file),
-        Ok(Err(e)) => failure(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        Err(e) => failed(&app, &internal(e), None),
+        Ok((file, Ok(bytes))) => download(bytes, XLSX, &file),
+        Ok((file, Err(problem))) => failed(app, &Failure::write(std::path::Path::new(&file), problem), None),
+        Err(e) => failed(app, &internal(e), None),
     }
 }
 

@@ -22,7 +22,7 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use tokio::sync::oneshot;
 
-use crate::error::{Failure, Halt, Result};
+use crate::error::{Failure, Halt, Result, SystemCause};
 use crate::i18n::Lang;
 use crate::messages::Text;
 use crate::outcome::{CallOutcome, now_iso};
@@ -37,9 +37,9 @@ pub(crate) use read::{Recorded, peek, run_info};
 pub(crate) use writer::Say;
 use writer::{Queue, Shared, Writer, Written, lock};
 
-/// The registre could not be written: the system's error, as it said it.
+/// The registre could not be written: the system's (or SQLite's) error.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct WriteError(pub String);
+pub(crate) struct WriteError(pub SystemCause);
 
 /// A record's place in the run's record: committed, then on disk (see
 /// [`Journal::written`], [`Journal::durable`]).
@@ -142,7 +142,7 @@ impl Journal {
             .name("registre".into())
             .spawn(move || writer::writer(reg, run, &for_writer))
             .map_err(|e| {
-                Failure::halted(Halt::RegistreUnwritable { file: registre.to_path_buf(), error: e.to_string() })
+                Failure::halted(Halt::RegistreUnwritable { file: registre.to_path_buf(), error: (&e).into() })
             })?;
         Ok((Journal { shared, writer: Some(writer), path: registre.to_path_buf(), run }, recorded))
     }
@@ -238,7 +238,7 @@ impl Journal {
             }
             told
         };
-        told.await.unwrap_or_else(|_| Err(WriteError("registre closed".into())))
+        told.await.unwrap_or_else(|_| Err(WriteError(SystemCause::other("registre closed"))))
     }
 
     /// Returns once everything recorded so far is committed.
@@ -332,8 +332,8 @@ fn encode(e: &Entry) -> Vec<u8> {
 }
 
 /// The message of a registre that cannot be written, for the stop.
-pub(crate) fn write_failure(path: &Path, error: &str, lang: Lang) -> String {
-    Failure::halted(Halt::RegistreUnwritable { file: path.to_path_buf(), error: error.to_string() }).text(lang)
+pub(crate) fn write_failure(path: &Path, error: &SystemCause, lang: Lang) -> String {
+    Failure::halted(Halt::RegistreUnwritable { file: path.to_path_buf(), error: error.clone() }).text(lang)
 }
 
 #[cfg(test)]

@@ -83,7 +83,7 @@ async fn a_registre_that_fails_stops_every_record_and_lists_the_outcomes() {
     let dir = tempfile::tempdir().unwrap();
     let (reg, results, kept) = (dir.path().join("r.sqlite3"), dir.path().join("r.csv"), dir.path().join("k.jsonl"));
     let (j, _) = Journal::open(&reg, spec(&results, &kept, "h"), Take::New, Lang::Fr).unwrap();
-    lock(&j.shared.queue).fail(WriteError("disk full".into()), std::iter::once(3));
+    lock(&j.shared.queue).fail(WriteError(SystemCause::other("disk full")), std::iter::once(3));
     assert!(j.sent(1, 1).is_err());
     assert!(j.done(5, &outcome(Status::Ok, false)).is_err());
     assert_eq!(j.unwritten(), vec![3, 5]);

@@ -278,7 +278,7 @@ fn write(
         match reg.write_guarded(run, records.iter().copied(), full, &between, guard.as_deref_mut()) {
             Ok(refused) => return Ok(refused),
             Err(e) if e.busy => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(WriteError(e.message)),
+            Err(e) => return Err(WriteError(e.cause)),
         }
     }
 }
