@@ -179,7 +179,7 @@ mod tests {
     #[test]
     fn a_wrapped_system_error_is_found_under_its_wrapper() {
         // As tempfile wraps it: the system's kind and code, not the wrapper's.
-        let wrapped = IoError::new(ErrorKind::Other, Wrapper(IoError::from(ErrorKind::NotFound)));
+        let wrapped = IoError::other(Wrapper(IoError::from(ErrorKind::NotFound)));
         assert_eq!(SystemCause::from(&wrapped).kind, CauseKind::NotFound);
         let xlsx = rust_xlsxwriter::XlsxError::IoError(IoError::from(ErrorKind::PermissionDenied));
         assert_eq!(SystemCause::from(&xlsx).kind, CauseKind::Denied);

@@ -35,6 +35,7 @@ mod review_forget;
 mod run;
 mod security;
 mod simulator;
+mod system_causes;
 mod undo;
 mod util;
 mod withdrawn;

@@ -41,10 +41,7 @@ pub(super) fn refusal(r: &Refusal) -> String {
             format!("The registre's disk is full: {} — free some space, then run again.", file.display())
         }
         Refusal::RegistreBusy { file } => format!("The registre is busy in another program: {} — wait until it lets go (a copy, a sync?), then run again.", file.display()),
-        Refusal::RegistreCannotOpen { file, error } => {
-            let error = crate::messages::cause::short(error, Lang::En);
-            format!("Cannot open the registre: {} ({error}). Check the folder and the permission to write there, or name another registre with --registre. Nothing was sent.", file.display())
-        }
+        Refusal::RegistreCannotOpen { file, error } => format!("Cannot open the registre: {} ({}). Check the folder and the permission to write there, or name another registre with --registre. Nothing was sent.", file.display(), crate::messages::cause::short(error, Lang::En)),
         Refusal::RegistreDamaged { file } => format!("The registre is damaged: {} — loopbatch does not replace it with an empty registre, which would no longer know what was sent. Nothing was sent. Move it aside with: {} then run again (keep the copy for support; `loopbatch registre import` reads back the journals left beside results).", file.display(), move_aside(file)),
         Refusal::RegistreNewer { file, by } => format!("The registre {} was made by loopbatch {}, newer: update loopbatch. The registre was not changed; nothing was sent.", file.display(), by.as_deref().unwrap_or("?")),
         Refusal::RegistreNoRoom { folder, free_mb, needed_mb } => format!("Not enough room for the registre: {} (free {free_mb} MB, needed {needed_mb} MB). Free some space on this disk (or name another registre with --registre), then run again. Nothing was sent.", folder.display()),
@@ -54,18 +51,9 @@ pub(super) fn refusal(r: &Refusal) -> String {
             format!("Cannot copy the registre to {}: {why}", dest.display())
         }
         Refusal::NoPageFolder => "The user's data folder cannot be found (HOME, APPDATA): the page cannot keep its files.".into(),
-        Refusal::CannotListen { port, error } => {
-            let error = crate::messages::cause::short(error, Lang::En);
-            format!("Cannot listen on 127.0.0.1:{port}: {error}. Pick another port with --port (0 = a free port).")
-        }
-        Refusal::CannotCreateFolder { folder, error } => {
-            let error = error.text(Lang::En);
-            format!("Cannot create folder {}: {error}", folder.display())
-        }
-        Refusal::PageFile { file, error } => {
-            let error = error.text(Lang::En);
-            format!("The page's working file cannot be made, written or read: {}: {error}", file.display())
-        }
+        Refusal::CannotListen { port, error } => format!("Cannot listen on 127.0.0.1:{port}: {}. Pick another port with --port (0 = a free port).", crate::messages::cause::short(error, Lang::En)),
+        Refusal::CannotCreateFolder { folder, error } => format!("Cannot create folder {}: {}", folder.display(), error.text(Lang::En)),
+        Refusal::PageFile { file, error } => format!("The page's working file cannot be made, written or read: {}: {}", file.display(), error.text(Lang::En)),
         Refusal::NoDataFolder => "The user's data folder cannot be found: say where to keep the registre with --registre FILE (or LOOPBATCH_REGISTRE).".into(),
         Refusal::NoConfigFolder { deleting: false } => "The user's configuration folder cannot be found: the key of the fingerprints cannot be read. Nothing was erased.".into(),
         Refusal::NoConfigFolder { deleting: true } => "The user's configuration folder cannot be found: the key of the fingerprints cannot be read. Nothing was deleted.".into(),
@@ -73,14 +61,8 @@ pub(super) fn refusal(r: &Refusal) -> String {
             let why = error.as_ref().map_or_else(|| "not a loopbatch journal (no header)".into(), |e| e.text(Lang::En));
             format!("Unreadable journal: {}: {why}", journal.display())
         }
-        Refusal::CannotStart { error } => {
-            let error = error.text(Lang::En);
-            format!("Cannot start: {error}")
-        }
-        Refusal::ConfigUnreadable { file, error } => {
-            let error = error.text(Lang::En);
-            format!("Unreadable configuration: {}: {error}", file.display())
-        }
+        Refusal::CannotStart { error } => format!("Cannot start: {}", error.text(Lang::En)),
+        Refusal::ConfigUnreadable { file, error } => format!("Unreadable configuration: {}: {}", file.display(), error.text(Lang::En)),
         Refusal::ConfigInvalid { file, line, error } => {
             let line = line.map(|l| format!(", line {l}")).unwrap_or_default();
             format!("Invalid configuration in {}{line}: {error}. API keys do not go in this file: use LOOP_SUBSCRIPTION_KEY / LOOP_API_KEY or subscription_key_file / api_key_file.", file.display())
@@ -91,19 +73,12 @@ pub(super) fn refusal(r: &Refusal) -> String {
             format!("{what} missing: set the environment variable {var} or name a key file in loopbatch.toml.")
         }
         Refusal::KeyFileUnreadable { api, file, error } => {
-            let error = error.text(Lang::En);
             let file = file.as_deref().map(|f| f.display().to_string()).unwrap_or_default();
-            format!("{}: unreadable key file {file} ({error})", key(*api).0)
+            format!("{}: unreadable key file {file} ({})", key(*api).0, error.text(Lang::En))
         }
         Refusal::ApiKeyMalformed => "The API key (LOOP_API_KEY) must look like KEYID:SECRET (key id, colon, secret); its value is not shown.".into(),
-        Refusal::RunCannotPrepare { folder, error } => {
-            let error = crate::messages::cause::short(error, Lang::En);
-            format!("Cannot prepare the run in {}: {error}. Check that the folder exists and that you may write there. Nothing was sent.", folder.display())
-        }
-        Refusal::RunCannotLock { folder, error } => {
-            let error = crate::messages::cause::short(error, Lang::En);
-            format!("Cannot lock the run in {}: {error}. This folder cannot keep two runs from going at once: put the results in a folder of this machine or on a share that can. Nothing was sent.", folder.display())
-        }
+        Refusal::RunCannotPrepare { folder, error } => format!("Cannot prepare the run in {}: {}. Check that the folder exists and that you may write there. Nothing was sent.", folder.display(), crate::messages::cause::short(error, Lang::En)),
+        Refusal::RunCannotLock { folder, error } => format!("Cannot lock the run in {}: {}. This folder cannot keep two runs from going at once: put the results in a folder of this machine or on a share that can. Nothing was sent.", folder.display(), crate::messages::cause::short(error, Lang::En)),
         Refusal::RunTaken { results, holder } => {
             let who = match holder {
                 Some(h) => format!("user {}, machine {}, process {}, since {}", h.user, h.machine, h.pid, h.since),
@@ -123,10 +98,7 @@ pub(super) fn refusal(r: &Refusal) -> String {
         Refusal::SameLookOtherPrint { key, endpoint } => format!("The registre knows runs to {endpoint} with an API key also shown as {key}, but its fingerprint does not match: the secret file that links them (empreintes-cles.secret, in the user's configuration folder) is not the same one — a new Windows profile, another user, or a registre copied from another machine. Without it, loopbatch would not know what is done already and would send it again (contacts created twice). Nothing was sent. Put back the empreintes-cles.secret file of the old profile; or, if it is the same key or the same firm's new key, run once on the command line with --new-key (the person who manages loopbatch): the memory of those runs will be linked to it."),
         Refusal::AddressRefused { host } => format!("Address refused: http://{host} — keys only travel over https (http is allowed to 127.0.0.1 only)."),
         Refusal::InvalidAddress { url } => format!("Invalid API address (base_url / LOOP_BASE_URL): {url}"),
-        Refusal::HttpClient { error } => {
-            let error = error.text(Lang::En);
-            format!("Cannot create the HTTP client: {error}")
-        }
+        Refusal::HttpClient { error } => format!("Cannot create the HTTP client: {}", error.text(Lang::En)),
         Refusal::NoDomain => "Unknown cabinet domain: give --domain CODE or domain = \"CODE\" in loopbatch.toml (the cabinet's code in LoopHub).".into(),
         Refusal::OtherPlan { results } => format!("{}: the run recorded for this file belongs to another plan (the input file or the configuration changed since): cannot resume it. Keep the original file, or choose another --results.", results.display()),
         Refusal::NothingToResume { results } => format!("Nothing to resume for {}: the registre knows no run of this file. Nothing was sent.", results.display()),
@@ -143,10 +115,7 @@ pub(super) fn refusal(r: &Refusal) -> String {
             format!("The registre {} does not know the run that wrote into this file: it was made {by}. A run is resumed by the user and machine that started it (or with their registre, --registre). Nothing was sent: {} — for a new run, choose another results file.", registre.display(), results.display())
         }
         Refusal::ResultsAreFolder { results } => format!("The results file {} is a folder: give a .xlsx or .csv file name.", results.display()),
-        Refusal::ResultsFolderUnwritable { folder, error } => {
-            let error = error.text(Lang::En);
-            format!("Cannot write results in {}: {error}. Nothing was sent.", folder.display())
-        }
+        Refusal::ResultsFolderUnwritable { folder, error } => format!("Cannot write results in {}: {}. Nothing was sent.", folder.display(), error.text(Lang::En)),
         Refusal::NoProof(missing) => {
             let what = no_proof(missing);
             format!("--only-failed: {what} Without it nothing proves what the previous run did: nothing is sent. Put it back beside its results (or resume that run with --resume); if it is lost, run a copy of the sheet keeping only the rows to do again.")

@@ -41,10 +41,7 @@ pub(super) fn refusal(r: &Refusal) -> String {
             format!("Le disque du registre est plein : {} — libérez de la place, puis relancez.", file.display())
         }
         Refusal::RegistreBusy { file } => format!("Le registre est occupé par un autre programme : {} — attendez qu'il le libère (une copie, une synchronisation ?), puis relancez.", file.display()),
-        Refusal::RegistreCannotOpen { file, error } => {
-            let error = crate::messages::cause::short(error, Lang::Fr);
-            format!("Registre impossible à ouvrir : {} ({error}). Vérifiez le dossier et le droit d'y écrire, ou indiquez un autre registre avec --registre. Rien n'a été envoyé.", file.display())
-        }
+        Refusal::RegistreCannotOpen { file, error } => format!("Registre impossible à ouvrir : {} ({}). Vérifiez le dossier et le droit d'y écrire, ou indiquez un autre registre avec --registre. Rien n'a été envoyé.", file.display(), crate::messages::cause::short(error, Lang::Fr)),
         Refusal::RegistreDamaged { file } => format!("Le registre est endommagé : {} — loopbatch ne le remplace pas par un registre vide, qui ne saurait plus ce qui a été envoyé. Rien n'a été envoyé. Mettez-le de côté avec : {} puis relancez (gardez la copie pour le support ; `loopbatch registre import` relit les journaux qui restent à côté des résultats).", file.display(), move_aside(file)),
         Refusal::RegistreNewer { file, by } => format!("Le registre {} a été créé par loopbatch {}, plus récent : mettez à jour loopbatch. Le registre n'a pas été modifié ; rien n'a été envoyé.", file.display(), by.as_deref().unwrap_or("?")),
         Refusal::RegistreNoRoom { folder, free_mb, needed_mb } => format!("Pas assez de place pour le registre : {} (libre {free_mb} Mo, il en faut {needed_mb} Mo). Libérez de la place sur ce disque (ou indiquez un autre registre avec --registre), puis relancez. Rien n'a été envoyé.", folder.display()),
@@ -54,18 +51,9 @@ pub(super) fn refusal(r: &Refusal) -> String {
             format!("Copie du registre impossible vers {} : {why}", dest.display())
         }
         Refusal::NoPageFolder => "Dossier de données de l'utilisateur introuvable (HOME, APPDATA) : la page ne peut pas garder ses fichiers.".into(),
-        Refusal::CannotListen { port, error } => {
-            let error = crate::messages::cause::short(error, Lang::Fr);
-            format!("Impossible d'écouter sur 127.0.0.1:{port} : {error}. Choisissez un autre port avec --port (0 = un port libre).")
-        }
-        Refusal::CannotCreateFolder { folder, error } => {
-            let error = error.text(Lang::Fr);
-            format!("Impossible de créer le dossier {} : {error}", folder.display())
-        }
-        Refusal::PageFile { file, error } => {
-            let error = error.text(Lang::Fr);
-            format!("Fichier de travail de la page impossible à créer, écrire ou lire : {} : {error}", file.display())
-        }
+        Refusal::CannotListen { port, error } => format!("Impossible d'écouter sur 127.0.0.1:{port} : {}. Choisissez un autre port avec --port (0 = un port libre).", crate::messages::cause::short(error, Lang::Fr)),
+        Refusal::CannotCreateFolder { folder, error } => format!("Impossible de créer le dossier {} : {}", folder.display(), error.text(Lang::Fr)),
+        Refusal::PageFile { file, error } => format!("Fichier de travail de la page impossible à créer, écrire ou lire : {} : {}", file.display(), error.text(Lang::Fr)),
         Refusal::NoDataFolder => "Dossier de données de l'utilisateur introuvable : indiquez où garder le registre avec --registre FICHIER (ou LOOPBATCH_REGISTRE).".into(),
         Refusal::NoConfigFolder { deleting: false } => "Dossier de configuration de l'utilisateur introuvable : la clé des empreintes ne peut pas être lue. Rien n'a été effacé.".into(),
         Refusal::NoConfigFolder { deleting: true } => "Dossier de configuration de l'utilisateur introuvable : la clé des empreintes ne peut pas être lue. Rien n'a été supprimé.".into(),
@@ -73,14 +61,8 @@ pub(super) fn refusal(r: &Refusal) -> String {
             let why = error.as_ref().map_or_else(|| "pas un journal de loopbatch (sans en-tête)".into(), |e| e.text(Lang::Fr));
             format!("Journal illisible : {} : {why}", journal.display())
         }
-        Refusal::CannotStart { error } => {
-            let error = error.text(Lang::Fr);
-            format!("Démarrage impossible : {error}")
-        }
-        Refusal::ConfigUnreadable { file, error } => {
-            let error = error.text(Lang::Fr);
-            format!("Configuration illisible : {} : {error}", file.display())
-        }
+        Refusal::CannotStart { error } => format!("Démarrage impossible : {}", error.text(Lang::Fr)),
+        Refusal::ConfigUnreadable { file, error } => format!("Configuration illisible : {} : {}", file.display(), error.text(Lang::Fr)),
         Refusal::ConfigInvalid { file, line, error } => {
             let line = line.map(|l| format!(", ligne {l}")).unwrap_or_default();
             format!("Configuration invalide dans {}{line} : {error}. Les clés d'API ne se mettent pas dans ce fichier : utilisez LOOP_SUBSCRIPTION_KEY / LOOP_API_KEY ou subscription_key_file / api_key_file.", file.display())
@@ -91,19 +73,12 @@ pub(super) fn refusal(r: &Refusal) -> String {
             format!("{what} manquante : définissez la variable d'environnement {var} ou indiquez un fichier de clé dans loopbatch.toml.")
         }
         Refusal::KeyFileUnreadable { api, file, error } => {
-            let error = error.text(Lang::Fr);
             let file = file.as_deref().map(|f| f.display().to_string()).unwrap_or_default();
-            format!("{} : fichier de clé illisible {file} ({error})", key(*api).0)
+            format!("{} : fichier de clé illisible {file} ({})", key(*api).0, error.text(Lang::Fr))
         }
         Refusal::ApiKeyMalformed => "La clé d'API (LOOP_API_KEY) doit être de la forme IDCLE:SECRET (identifiant de clé, deux-points, secret) ; sa valeur n'est pas affichée.".into(),
-        Refusal::RunCannotPrepare { folder, error } => {
-            let error = crate::messages::cause::short(error, Lang::Fr);
-            format!("Impossible de préparer l'exécution dans {} : {error}. Vérifiez que le dossier existe et que vous avez le droit d'y écrire. Rien n'a été envoyé.", folder.display())
-        }
-        Refusal::RunCannotLock { folder, error } => {
-            let error = crate::messages::cause::short(error, Lang::Fr);
-            format!("Impossible de verrouiller l'exécution dans {} : {error}. Ce dossier ne permet pas d'empêcher deux exécutions à la fois : choisissez pour les résultats un dossier du poste ou un partage qui le permet. Rien n'a été envoyé.", folder.display())
-        }
+        Refusal::RunCannotPrepare { folder, error } => format!("Impossible de préparer l'exécution dans {} : {}. Vérifiez que le dossier existe et que vous avez le droit d'y écrire. Rien n'a été envoyé.", folder.display(), crate::messages::cause::short(error, Lang::Fr)),
+        Refusal::RunCannotLock { folder, error } => format!("Impossible de verrouiller l'exécution dans {} : {}. Ce dossier ne permet pas d'empêcher deux exécutions à la fois : choisissez pour les résultats un dossier du poste ou un partage qui le permet. Rien n'a été envoyé.", folder.display(), crate::messages::cause::short(error, Lang::Fr)),
         Refusal::RunTaken { results, holder } => {
             let who = match holder {
                 Some(h) => format!("utilisateur {}, poste {}, processus {}, depuis {}", h.user, h.machine, h.pid, h.since),
@@ -123,10 +98,7 @@ pub(super) fn refusal(r: &Refusal) -> String {
         Refusal::SameLookOtherPrint { key, endpoint } => format!("Le registre connaît des exécutions vers {endpoint} avec une clé d'API qui s'affiche aussi {key}, mais son empreinte ne correspond pas : le fichier secret qui les relie (empreintes-cles.secret, dans le dossier de configuration de l'utilisateur) n'est pas le même — nouveau profil Windows, autre utilisateur, ou registre copié d'un autre poste. Sans lui, loopbatch ne saurait pas ce qui est déjà fait et le renverrait (interlocuteurs créés deux fois). Rien n'a été envoyé. Remettez le fichier empreintes-cles.secret de l'ancien profil ; ou, si c'est bien la même clé ou la nouvelle clé du même cabinet, relancez une fois en ligne de commande avec --new-key (la personne qui gère loopbatch) : la mémoire de ces exécutions lui sera reliée."),
         Refusal::AddressRefused { host } => format!("Adresse refusée : http://{host} — les clés ne partent qu'en https (http n'est admis que vers 127.0.0.1)."),
         Refusal::InvalidAddress { url } => format!("Adresse de l'API invalide (base_url / LOOP_BASE_URL) : {url}"),
-        Refusal::HttpClient { error } => {
-            let error = error.text(Lang::Fr);
-            format!("Client HTTP impossible à créer : {error}")
-        }
+        Refusal::HttpClient { error } => format!("Client HTTP impossible à créer : {}", error.text(Lang::Fr)),
         Refusal::NoDomain => "Domaine du cabinet inconnu : indiquez --domain CODE ou domain = \"CODE\" dans loopbatch.toml (le code du cabinet dans LoopHub).".into(),
         Refusal::OtherPlan { results } => format!("{} : l'exécution notée pour ce fichier appartient à un autre plan (le fichier d'entrée ou la configuration a changé depuis) : impossible de la reprendre. Gardez le fichier d'origine, ou choisissez un autre --results.", results.display()),
         Refusal::NothingToResume { results } => format!("Rien à reprendre pour {} : le registre ne connaît aucune exécution de ce fichier. Rien n'a été envoyé.", results.display()),
@@ -143,10 +115,7 @@ pub(super) fn refusal(r: &Refusal) -> String {
             format!("Le registre {} ne connaît pas l'exécution qui a écrit dans ce fichier : elle a été faite {by}. Une exécution se reprend avec le compte et le poste qui l'ont commencée (ou avec leur registre, --registre). Rien n'a été envoyé : {} — pour une nouvelle exécution, choisissez un autre fichier de résultats.", registre.display(), results.display())
         }
         Refusal::ResultsAreFolder { results } => format!("Le fichier de résultats {} est un dossier : donnez un nom de fichier .xlsx ou .csv.", results.display()),
-        Refusal::ResultsFolderUnwritable { folder, error } => {
-            let error = error.text(Lang::Fr);
-            format!("Impossible d'écrire les résultats dans {} : {error}. Rien n'a été envoyé.", folder.display())
-        }
+        Refusal::ResultsFolderUnwritable { folder, error } => format!("Impossible d'écrire les résultats dans {} : {}. Rien n'a été envoyé.", folder.display(), error.text(Lang::Fr)),
         Refusal::NoProof(missing) => {
             let what = no_proof(missing);
             format!("--only-failed : {what} Sans lui, rien ne prouve ce que l'exécution précédente a fait : rien n'est envoyé. Remettez-le à côté de ses résultats (ou reprenez-la avec --resume) ; s'il est perdu, lancez une nouvelle exécution sur une copie du fichier ne gardant que les lignes à refaire.")
