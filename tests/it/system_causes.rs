@@ -90,3 +90,29 @@ fn a_port_taken_is_said_in_french() {
     let text = refused_in_french(&out, "port déjà utilisé par un autre programme");
     assert!(text.contains(&format!("Impossible d'écouter sur 127.0.0.1:{port}")), "{text}");
 }
+
+#[test]
+fn the_page_says_a_folder_it_cannot_make_in_french_without_its_path() {
+    let w = Work::new();
+    let p = crate::page::start(&w, &[]);
+    let cookie = crate::page::open(&p);
+    // The uploads' folder replaced by a file: the upload's own folder cannot be made.
+    let uploads = p.data().join("loopbatch/televersements");
+    let _ = std::fs::remove_dir_all(&uploads);
+    std::fs::create_dir_all(uploads.parent().unwrap()).unwrap();
+    std::fs::write(&uploads, b"x").unwrap();
+    let r = crate::page::post_sheet(
+        &p,
+        &cookie,
+        "clients.csv",
+        b"code_dossier;email;offre\r\nD1;a@x.fr;start\r\n".to_vec(),
+    );
+    assert_eq!(r.status(), 500);
+    let page = r.text().unwrap();
+    assert!(page.contains("le chemin passe par un fichier là où un dossier est attendu"), "{page}");
+    assert!(page.contains("clients.csv"), "{page}");
+    assert!(!page.contains(p.data().to_str().unwrap()) && !page.contains("televersements"), "a server path: {page}");
+    for english in ENGLISH {
+        assert!(!page.contains(english), "the system's English « {english} »: {page}");
+    }
+}
