@@ -118,17 +118,18 @@ const ROWS: usize = 100;
 #[cfg(target_os = "linux")]
 #[test]
 fn a_journal_that_cannot_be_written_stops_the_run_and_the_resume_sends_nothing_twice() {
-    journal_failing_mid_run(("JOURNAL_WRITES_ALLOWED", "300"), &["database or disk is full"]);
+    journal_failing_mid_run(("JOURNAL_WRITES_ALLOWED", "300"), &["(disque plein)"]);
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn a_journal_that_cannot_be_synced_stops_the_run_and_the_resume_sends_nothing_twice() {
-    journal_failing_mid_run(("JOURNAL_SYNCS_ALLOWED", "3"), &["disk I/O error"]);
+    // SQLite's « disk I/O error », by its code (SQLITE_IOERR_FSYNC and kin).
+    journal_failing_mid_run(("JOURNAL_SYNCS_ALLOWED", "3"), &["(erreur SQLite n° "]);
 }
 
 /// A run whose journal fails part-way (`fault`: the shim's variable), then
-/// a resume once the disk is fine again; `error`: how the system says it.
+/// a resume once the disk is fine again; `error`: how French says the system's error.
 /// 100 rows: more dossiers than look-ahead places (8 × 8), so that the
 /// syncs and writes allowed let some calls go before the failure.
 fn journal_failing_mid_run(fault: (&str, &str), error: &[&str]) {
@@ -151,6 +152,7 @@ fn journal_failing_mid_run(fault: (&str, &str), error: &[&str]) {
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("registre impossible à écrire") && err.contains("registre.sqlite3"), "{err}");
     assert!(error.iter().any(|e| err.contains(e)), "the system's error: {err}");
+    assert!(!err.contains("database or disk is full") && !err.contains("disk I/O error"), "no SQLite English: {err}");
     assert!(err.contains("--resume"), "{err}");
     let l = results_csv(&w.path("r.csv"));
     assert_eq!(l.len(), ROWS, "results written as for any stop");
