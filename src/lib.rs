@@ -63,7 +63,7 @@ pub fn main_entry() -> u8 {
     outcome::init_local_offset();
     let early = early_lang();
     install_panic_hook(early);
-    let mut command = cli::Cli::command();
+    let mut command = cli::Cli::command().after_help(messages::help_footer(Lang::Fr));
     if early == Lang::En {
         command = cli_en::english(command);
     }
@@ -184,6 +184,7 @@ fn usage_error(e: clap::Error, lang: Lang) -> u8 {
             value: ctx(ContextKind::InvalidValue),
             arg: ctx(ContextKind::InvalidArg),
             valid: ctx(ContextKind::ValidValue),
+            form: std::error::Error::source(&e).and_then(|s| s.downcast_ref::<messages::ValueForm>()).copied(),
         },
         ErrorKind::MissingSubcommand => Usage::MissingCommand { commands: commands() },
         ErrorKind::ArgumentConflict => Usage::ConflictingOptions { arg: ctx(ContextKind::InvalidArg) },

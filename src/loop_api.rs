@@ -33,6 +33,13 @@ pub(crate) fn says_already(message: &str) -> bool {
     message.contains(MSG_EMAIL_TAKEN) || message.contains(MSG_ALREADY_ASSIGNED) || message.contains("déjà")
 }
 
+/// provisionCompany refused « déjà approvisionné / opérationnel »: the
+/// state it asks for, whoever made it (a dossier is provisioned once).
+fn says_provisioned(message: &str) -> bool {
+    let m = message.to_lowercase();
+    m.contains("déjà approvisionné") || m.contains("déjà opérationnel")
+}
+
 /// The kinds of refusal the engine recognises in Loop's answers, to say
 /// what to do next (the `conseil` column). Loop's own words stay verbatim in
 /// the `message` column; only these fragments are matched.
@@ -118,6 +125,7 @@ pub(crate) const DEFAULT_ALREADY_DONE: &[&str] = &[MSG_ALREADY_ASSIGNED];
     strum::EnumIter,
     strum::EnumCount,
     strum::IntoStaticStr,
+    strum::EnumString,
 )]
 #[serde(rename_all = "camelCase")]
 #[strum(serialize_all = "camelCase")]
@@ -140,6 +148,12 @@ impl Operation {
     /// The API's name for it, also the `etape` column of the results.
     pub fn name(self) -> &'static str {
         self.into()
+    }
+
+    /// The operation an API name names (as the registre and the plans keep
+    /// it); none for a name this version does not know.
+    pub fn from_name(name: &str) -> Option<Operation> {
+        name.parse().ok()
     }
 
     /// Its route when the configuration names none.
@@ -198,6 +212,15 @@ impl Operation {
         }
     }
 
+    /// Whether a refusal ends the call done (OK, not an error): what it asks
+    /// for is there, and could be there only one way.
+    pub(crate) fn refusal_means_done(self, message: &str) -> bool {
+        match self.changes() {
+            Changes::Dossier => says_provisioned(message),
+            Changes::DossierOffer { .. } | Changes::Person { .. } => false,
+        }
+    }
+
     /// What call, if any, undoes an applied call.
     pub(crate) fn inverse(self) -> Inverse {
         match self {
@@ -222,6 +245,20 @@ pub(crate) enum Changes {
     /// The (dossier, e-mail, offre): on or off; `created`: the person is
     /// created; `fields`: the contact fields it sends are set.
     Person { on: bool, created: bool, fields: bool },
+}
+
+impl Changes {
+    /// Whether it takes something off (an offer off a dossier or a person):
+    /// a refusal saying it is not there may be a lost attempt's doing.
+    pub(crate) fn takes_off(self) -> bool {
+        matches!(self, Changes::DossierOffer { on: false } | Changes::Person { on: false, .. })
+    }
+
+    /// Whether it sets fields of a person that exists: an answer « already »
+    /// may still have changed them.
+    pub(crate) fn updates_fields(self) -> bool {
+        matches!(self, Changes::Person { created: false, fields: true, .. })
+    }
 }
 
 /// What undoes an applied call (`loopbatch undo`).

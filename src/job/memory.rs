@@ -233,6 +233,7 @@ fn outcome(status: Status, message: String) -> CallOutcome {
         attempts: 0,
         timestamp: now_iso(),
         resend_on_resume: false,
+        already: false,
     }
 }
 

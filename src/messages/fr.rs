@@ -174,10 +174,13 @@ pub(super) fn message(m: &Message) -> String {
                     format!("commande inconnue : {command}. Commandes : {commands}")
                 }
                 Usage::MissingArgument { arg } => format!("argument obligatoire manquant : {arg}"),
-                Usage::InvalidValue { value, arg, valid } if valid.is_empty() => {
+                Usage::InvalidValue { value, arg, valid, form: Some(form) } if valid.is_empty() => {
+                    format!("valeur invalide « {value} » pour {arg} : {}", value_form(*form))
+                }
+                Usage::InvalidValue { value, arg, valid, .. } if valid.is_empty() => {
                     format!("valeur invalide « {value} » pour {arg}")
                 }
-                Usage::InvalidValue { value, arg, valid } => {
+                Usage::InvalidValue { value, arg, valid, .. } => {
                     format!("valeur invalide « {value} » pour {arg} (valeurs possibles : {valid})")
                 }
                 Usage::MissingCommand { commands } => format!("commande manquante : {commands}"),
@@ -584,4 +587,20 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
         | MemoryMessage::ResumeClosed { .. }
         | MemoryMessage::RescueForeign { .. }) => super::checks::fr(m),
     }
+}
+
+/// What a command-line value should look like.
+pub(super) fn value_form(form: super::ValueForm) -> &'static str {
+    match form {
+        super::ValueForm::Delimiter => "séparateur attendu : ';' ',' 'tab' ou '|'",
+        super::ValueForm::Rate => "débit attendu : N/s, N/min ou N/h (ex. 20/s)",
+        super::ValueForm::Fraction => "part attendue entre 0 et 1 (ex. 0.05) ou en pourcentage (5%)",
+    }
+}
+
+pub(super) fn help_footer() -> String {
+    use crate::error::exit::{DEFECT, OK, ROWS_FAILED, STOPPED, UNUSABLE};
+    format!(
+        "Codes de sortie : {OK} tout est bon, {ROWS_FAILED} des lignes en échec (résultats écrits), {UNUSABLE} fichier ou configuration inutilisable, {STOPPED} exécution arrêtée, {DEFECT} erreur interne de loopbatch (à signaler).\nAide d'une commande : loopbatch COMMANDE --help"
+    )
 }

@@ -28,7 +28,7 @@ pub(crate) use undo::{UndoPageText, UndoText, undo_calls, verdict_said};
 
 use crate::error::Failure;
 use crate::i18n::Lang;
-use crate::loop_api::{KnownAnswer, Operation};
+use crate::loop_api::KnownAnswer;
 use crate::outcome::Status;
 use crate::problems::{Expected, Place, Problem, Warning};
 
@@ -486,11 +486,13 @@ pub(crate) enum Usage {
     MissingArgument {
         arg: String,
     },
-    /// `valid`: the possible values, if clap knows them.
+    /// `valid`: the possible values, if clap knows them; `form`: what
+    /// the value should look like, if one of loopbatch's parsers said.
     InvalidValue {
         value: String,
         arg: String,
         valid: String,
+        form: Option<ValueForm>,
     },
     MissingCommand {
         commands: String,
@@ -531,14 +533,7 @@ pub(crate) fn advice(a: Advice, lang: Lang) -> &'static str {
     }
 }
 
-/// A status in words, for the page (the results file keeps the codes).
-/// An operation as a person says what it did (`n` of them): the plan's page.
-pub(crate) fn operation_done(op: Operation, n: usize, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Fr => operation::fr::operation_done(op, n == 1),
-        Lang::En => operation::en::operation_done(op, n == 1),
-    }
-}
+pub(crate) use operation::operation_done;
 
 pub(crate) fn status_said(s: Status, lang: Lang) -> &'static str {
     match lang {
@@ -595,5 +590,44 @@ impl Text for crate::error::HistoryRefusal {
             R::EmptySought => HistoryMessage::EmptySought,
         }
         .text(lang)
+    }
+}
+
+/// What a command-line value should look like: a refusal of one of the
+/// command line's value parsers, put into words by the usage error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ValueForm {
+    /// `--delimiter`.
+    Delimiter,
+    /// `--rate`.
+    Rate,
+    /// A share between 0 and 1, or a percentage (the simulator's faults).
+    Fraction,
+}
+
+impl ValueForm {
+    pub(crate) fn text(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Fr => fr::value_form(self),
+            Lang::En => en::value_form(self),
+        }
+    }
+}
+
+/// Clap asks for an error; the usage error says it in the user's language.
+impl std::fmt::Display for ValueForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.text(Lang::Fr))
+    }
+}
+
+impl std::error::Error for ValueForm {}
+
+/// The help's last lines: the exit codes (their numbers from `error::exit`)
+/// and how to get a command's help.
+pub(crate) fn help_footer(lang: Lang) -> String {
+    match lang {
+        Lang::Fr => fr::help_footer(),
+        Lang::En => en::help_footer(),
     }
 }

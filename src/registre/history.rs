@@ -258,6 +258,7 @@ mod tests {
             attempts: 1,
             timestamp: at.into(),
             resend_on_resume: false,
+            already: false,
         };
         reg.answered(run, call, &o).unwrap();
     }

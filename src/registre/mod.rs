@@ -132,7 +132,8 @@ impl Event {
 /// What an answer did in Loop, as far as loopbatch can tell.
 pub(crate) fn effect(outcome: &CallOutcome) -> &'static str {
     match outcome.status {
-        Status::Ok if outcome.message.contains("déjà") || outcome.message.contains("already") => "already",
+        // Outcomes recorded before `already` existed: Loop's « déjà ».
+        Status::Ok if outcome.already || crate::loop_api::says_already(&outcome.message) => "already",
         Status::DejaFait => "already",
         Status::Ok => "changed",
         Status::Erreur | Status::Invalide if !outcome.resend_on_resume => "refused",

@@ -123,7 +123,7 @@ pub(crate) fn things_of(operation: &str, dossier: &str, body: &serde_json::Value
             }
         }
     };
-    let Ok(op) = serde_json::from_value::<Operation>(serde_json::Value::String(operation.to_string())) else {
+    let Some(op) = Operation::from_name(operation) else {
         return Vec::new();
     };
     match op.changes() {
