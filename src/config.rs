@@ -3,9 +3,10 @@
 //!
 //! Secrets come only from the environment or from key files, never from the
 //! command line (other users see it in the process list). A `Secret`'s
-//! Debug prints `***`; its value goes only into the HTTP headers, the
+//! Debug prints `Secret(***)`; its value goes only into the HTTP headers, the
 //! owner-only key files the page saves, and the simulator's comparison:
-//! never into an output, a log, another file or an event.
+//! never into an output, a log, another file or an event (its key id is
+//! shown masked).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
