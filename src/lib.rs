@@ -2,6 +2,11 @@
 //!
 //! A pipeline of stages, one module each (see ARCHITECTURE.md):
 //! read -> rows -> validate -> plan -> execute -> report.
+//!
+//! Public: `job` (and the types it hands out), `simulator` and a hidden
+//! `fuzzing`; every other module is `pub(crate)`, and the `unreachable_pub`
+//! lint (Cargo.toml) flags a `pub` nothing outside can reach. `main_entry`
+//! says a failure in the user's words, and a panic as a defect (exit 101).
 
 // Standard error written as `eprintln!` does, but a closed one (`2>&1 |
 // head`) is ignored instead of panicking: a run never dies of its words.

@@ -1,7 +1,9 @@
 //! What loopbatch knows of the Cegid Loop API, in one place for the engine
-//! and the simulator alike: the address, the routes, the headers that carry
-//! the keys, and the answers the engine recognises (see docs/loop-api.md for
-//! where each fact comes from and which are assumptions). A leaf module.
+//! and the simulator alike: the address, the operations (their routes, the
+//! `[routes]` of `loopbatch.toml`; their idempotency, what each changes and
+//! what undoes it), the headers that carry the keys, and the answers the
+//! engine recognises, Loop's own words kept verbatim (see docs/loop-api.md
+//! for where each fact comes from and which are assumptions). A leaf module.
 
 use serde::{Deserialize, Serialize};
 

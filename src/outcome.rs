@@ -1,6 +1,8 @@
 //! The statuses and outcome types every stage after `plan` shares: the
 //! status words of the results, one call's final outcome, and the clock
 //! that timestamps them. A leaf: it imports no other module of loopbatch.
+//! A row's status is the worst of its calls' (`Status::of_row`); a sent
+//! call's status is decided in `execute` (its `call` module).
 
 use serde::{Deserialize, Serialize};
 

@@ -7,6 +7,12 @@
 //! update interlocuteurs, remove applications, remove offers. `depends_on`
 //! holds real dependencies only: when one fails, the calls waiting on it are
 //! not sent. The calls are listed in an order that respects them.
+//!
+//! PLAN.json keeps a row's problems and warnings as values (`Kept`), said in
+//! the reader's language (a plan of an earlier version keeps its sentences);
+//! they are not in the plan's hash (its source and calls are). Which calls a
+//! sheet asks for is `builder`; the registre's memory is applied by `memory`,
+//! an undo's inverse plan made by `undo`.
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -3,7 +3,9 @@
 //! undo's results), and the inverse calls of the rows undone, per dossier
 //! in the reverse order of the run's effects. A row is undone whole or not
 //! at all: one whose calls are not all ANNULABLE makes no call unless it
-//! is ticked (`--partial`, the page's box). Pure: no IO.
+//! is ticked (`--partial`, the page's box). A row is REFUSE when a later
+//! run on the tenant changed one of its things, or an earlier undo of the
+//! run sent one of its inverse calls. Pure: no IO.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;

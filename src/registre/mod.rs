@@ -8,7 +8,13 @@
 //! A shared leaf (it imports only other leaves), so that any stage may ask
 //! it. Opening never creates an empty registre over a damaged one (its
 //! first run would send everything again) and never touches a registre of
-//! a newer schema.
+//! a newer schema; an older one is migrated from a copy made first, in one
+//! transaction, and left whole when that fails (`schema`).
+//!
+//! What is read from it: the memory across runs (`state`, read in
+//! `state_read`), the send-time check (`guard`), what an undo needs
+//! (`undo`), the history (`history`), people's checks and closed runs
+//! (`checks`); forgetting keeps keyed prints (`forget`, `sealed`).
 
 pub(crate) mod checks;
 mod forget;

@@ -17,6 +17,11 @@
 //! print, the latest record of either winning; a field's value forgotten is
 //! compared by its print (`Memory::left`). The memory is read from the
 //! registre in `state_read`.
+//!
+//! A thing is known by what its operation `changes` (`loop_api`): a new
+//! operation whose effect no kind of `Changes` says needs a new kind there
+//! and its reading in `things_of`. Every contact field a body sends is kept
+//! (`is_contact_field`), so a new sheet column needs no list here.
 
 use std::collections::HashMap;
 

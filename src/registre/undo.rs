@@ -1,8 +1,9 @@
 //! What an undo needs of the registre (issue 24): a run, the last recorded
 //! effect of each of its calls (a person's check counting as it says), the
 //! things later runs on its tenant changed (effect « changed » or « unknown »,
-//! in the registre's sequence: a later run is one with a higher number), and
-//! the calls earlier undos of it sent. Reads only.
+//! in the registre's sequence: a later run is one with a higher number;
+//! forgotten runs too, by their prints), and the calls earlier undos of it
+//! sent. Reads only.
 //!
 //! An undo is a run like any other; which run it undoes is carried by its
 //! plan's source fingerprint (`runs.sheet_sha256`), `undo:RUN:…`: no column
