@@ -112,7 +112,7 @@ pub(crate) const DEFAULT_ALREADY_DONE: &[&str] = &[MSG_ALREADY_ASSIGNED];
 /// one: a variant here (its route, idempotency, what it changes and what
 /// undoes it below; the compiler asks for each), the calls that need it in
 /// `plan::builder`, its behaviour in `simulator::state`, its words in the
-/// catalogue (`messages::fr`, `messages::en`).
+/// table of `messages::operation` (both languages).
 #[derive(
     Debug,
     Clone,
