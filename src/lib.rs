@@ -195,7 +195,7 @@ fn usage_error(e: clap::Error, lang: Lang) -> u8 {
         ErrorKind::ArgumentConflict => Usage::ConflictingOptions { arg: ctx(ContextKind::InvalidArg) },
         _ => Usage::Other { said: e.render().to_string().trim().to_string() },
     };
-    eprintln!("{}", Message::Usage(&usage).text(lang));
+    eprintln!("{}", usage.text(lang));
     exit::UNUSABLE
 }
 

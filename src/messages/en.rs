@@ -1,6 +1,6 @@
 //! The English catalogue: every sentence whole, its values named.
 
-use super::{Advice, MemoryMessage, Message, RunMessage, Stop, Usage, WorkbookText};
+use super::{Advice, MemoryMessage, Message, RunMessage, Stop, WorkbookText};
 use crate::error::{
     ArchiveFault, CallFault, Failure, Foreign, InputProblem, PlanProblem, ResultsProblem, WriteProblem,
 };
@@ -163,28 +163,6 @@ pub(super) fn message(m: &Message) -> String {
         Message::Defect { what, at } => format!(
             "loopbatch internal error: {what} ({at}). This is a defect of the program, not of your file: report it with this message. What was already sent is in the journal: `run --resume` goes on without sending it again."
         ),
-        Message::Usage(u) => {
-            let what = match u {
-                Usage::UnknownOption { arg } => format!("unknown option: {arg}"),
-                Usage::UnknownCommand { command, commands } => {
-                    format!("unknown command: {command}. Commands: {commands}")
-                }
-                Usage::MissingArgument { arg } => format!("missing required argument: {arg}"),
-                Usage::InvalidValue { value, arg, valid, form: Some(form) } if valid.is_empty() => {
-                    format!("invalid value « {value} » for {arg}: {}", value_form(*form))
-                }
-                Usage::InvalidValue { value, arg, valid, .. } if valid.is_empty() => {
-                    format!("invalid value « {value} » for {arg}")
-                }
-                Usage::InvalidValue { value, arg, valid, .. } => {
-                    format!("invalid value « {value} » for {arg} (possible values: {valid})")
-                }
-                Usage::MissingCommand { commands } => format!("missing command: {commands}"),
-                Usage::ConflictingOptions { arg } => format!("conflicting options: {arg}"),
-                Usage::Other { said } => said.clone(),
-            };
-            format!("Usage error: {what}\nHelp: loopbatch --help")
-        }
         Message::UploadTooBig { limit_mb } => format!(
             "The file is larger than allowed: {limit_mb} Mo. Split it into several sheets under {limit_mb} Mo, then choose them one by one."
         ),
@@ -586,20 +564,4 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
         | MemoryMessage::ResumeClosed { .. }
         | MemoryMessage::RescueForeign { .. }) => super::checks::en(m),
     }
-}
-
-/// What a command-line value should look like.
-pub(super) fn value_form(form: super::ValueForm) -> &'static str {
-    match form {
-        super::ValueForm::Delimiter => "separator expected: ';' ',' 'tab' or '|'",
-        super::ValueForm::Rate => "rate expected: N/s, N/min or N/h (e.g. 20/s)",
-        super::ValueForm::Fraction => "share expected between 0 and 1 (e.g. 0.05) or as a percentage (5%)",
-    }
-}
-
-pub(super) fn help_footer() -> String {
-    use crate::error::exit::{DEFECT, OK, ROWS_FAILED, STOPPED, UNUSABLE};
-    format!(
-        "Exit codes: {OK} all good, {ROWS_FAILED} some rows failed (results written), {UNUSABLE} file or configuration unusable, {STOPPED} run stopped, {DEFECT} loopbatch's internal error (to report).\nHelp on a command: loopbatch COMMAND --help"
-    )
 }

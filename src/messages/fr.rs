@@ -1,6 +1,6 @@
 //! Le catalogue français : chaque phrase entière, ses valeurs nommées.
 
-use super::{Advice, MemoryMessage, Message, RunMessage, Stop, Usage, WorkbookText};
+use super::{Advice, MemoryMessage, Message, RunMessage, Stop, WorkbookText};
 use crate::error::{
     ArchiveFault, CallFault, Failure, Foreign, InputProblem, PlanProblem, ResultsProblem, WriteProblem,
 };
@@ -167,28 +167,6 @@ pub(super) fn message(m: &Message) -> String {
         Message::Defect { what, at } => format!(
             "Erreur interne de loopbatch : {what} ({at}). C'est un défaut du programme, pas de votre fichier : signalez-le avec ce message. Ce qui a déjà été envoyé est noté dans le journal : `run --resume` reprend sans rien renvoyer."
         ),
-        Message::Usage(u) => {
-            let what = match u {
-                Usage::UnknownOption { arg } => format!("option inconnue : {arg}"),
-                Usage::UnknownCommand { command, commands } => {
-                    format!("commande inconnue : {command}. Commandes : {commands}")
-                }
-                Usage::MissingArgument { arg } => format!("argument obligatoire manquant : {arg}"),
-                Usage::InvalidValue { value, arg, valid, form: Some(form) } if valid.is_empty() => {
-                    format!("valeur invalide « {value} » pour {arg} : {}", value_form(*form))
-                }
-                Usage::InvalidValue { value, arg, valid, .. } if valid.is_empty() => {
-                    format!("valeur invalide « {value} » pour {arg}")
-                }
-                Usage::InvalidValue { value, arg, valid, .. } => {
-                    format!("valeur invalide « {value} » pour {arg} (valeurs possibles : {valid})")
-                }
-                Usage::MissingCommand { commands } => format!("commande manquante : {commands}"),
-                Usage::ConflictingOptions { arg } => format!("options incompatibles : {arg}"),
-                Usage::Other { said } => said.clone(),
-            };
-            format!("Erreur d'utilisation : {what}\nAide : loopbatch --help")
-        }
         Message::UploadTooBig { limit_mb } => format!(
             "Le fichier dépasse la taille permise : {limit_mb} Mo. Découpez-le en plusieurs tableurs de moins de {limit_mb} Mo, puis choisissez-les un par un."
         ),
@@ -587,20 +565,4 @@ pub(super) fn memory(m: &MemoryMessage) -> String {
         | MemoryMessage::ResumeClosed { .. }
         | MemoryMessage::RescueForeign { .. }) => super::checks::fr(m),
     }
-}
-
-/// What a command-line value should look like.
-pub(super) fn value_form(form: super::ValueForm) -> &'static str {
-    match form {
-        super::ValueForm::Delimiter => "séparateur attendu : ';' ',' 'tab' ou '|'",
-        super::ValueForm::Rate => "débit attendu : N/s, N/min ou N/h (ex. 20/s)",
-        super::ValueForm::Fraction => "part attendue entre 0 et 1 (ex. 0.05) ou en pourcentage (5%)",
-    }
-}
-
-pub(super) fn help_footer() -> String {
-    use crate::error::exit::{DEFECT, OK, ROWS_FAILED, STOPPED, UNUSABLE};
-    format!(
-        "Codes de sortie : {OK} tout est bon, {ROWS_FAILED} des lignes en échec (résultats écrits), {UNUSABLE} fichier ou configuration inutilisable, {STOPPED} exécution arrêtée, {DEFECT} erreur interne de loopbatch (à signaler).\nAide d'une commande : loopbatch COMMANDE --help"
-    )
 }

@@ -16,6 +16,7 @@ mod operation;
 mod page;
 mod setup;
 mod undo;
+mod usage;
 
 pub(crate) use call::{CallText, RouteHint, TransportFault};
 pub(crate) use history::{HistoryMessage, operation_name_label};
@@ -97,7 +98,6 @@ pub(crate) enum Message<'a> {
         at: &'a str,
     },
     /// The command line cannot be understood.
-    Usage(&'a Usage),
     /// The page: a cell edited on a row the checked file does not have.
     RowNotFound {
         at: &'a Place,
@@ -473,39 +473,6 @@ pub(crate) enum Stop<'a> {
     Said(&'a str),
 }
 
-/// What is wrong with a command line (clap's errors, in the user's language).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Usage {
-    UnknownOption {
-        arg: String,
-    },
-    UnknownCommand {
-        command: String,
-        commands: String,
-    },
-    MissingArgument {
-        arg: String,
-    },
-    /// `valid`: the possible values, if clap knows them; `form`: what
-    /// the value should look like, if one of loopbatch's parsers said.
-    InvalidValue {
-        value: String,
-        arg: String,
-        valid: String,
-        form: Option<ValueForm>,
-    },
-    MissingCommand {
-        commands: String,
-    },
-    ConflictingOptions {
-        arg: String,
-    },
-    /// Any other: clap's own words.
-    Other {
-        said: String,
-    },
-}
-
 /// What to do next about a row's result (the `conseil` column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Advice {
@@ -534,6 +501,7 @@ pub(crate) fn advice(a: Advice, lang: Lang) -> &'static str {
 }
 
 pub(crate) use operation::operation_done;
+pub(crate) use usage::{Usage, ValueForm, help_footer};
 
 pub(crate) fn status_said(s: Status, lang: Lang) -> &'static str {
     match lang {
@@ -590,44 +558,5 @@ impl Text for crate::error::HistoryRefusal {
             R::EmptySought => HistoryMessage::EmptySought,
         }
         .text(lang)
-    }
-}
-
-/// What a command-line value should look like: a refusal of one of the
-/// command line's value parsers, put into words by the usage error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ValueForm {
-    /// `--delimiter`.
-    Delimiter,
-    /// `--rate`.
-    Rate,
-    /// A share between 0 and 1, or a percentage (the simulator's faults).
-    Fraction,
-}
-
-impl ValueForm {
-    pub(crate) fn text(self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Fr => fr::value_form(self),
-            Lang::En => en::value_form(self),
-        }
-    }
-}
-
-/// Clap asks for an error; the usage error says it in the user's language.
-impl std::fmt::Display for ValueForm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.text(Lang::Fr))
-    }
-}
-
-impl std::error::Error for ValueForm {}
-
-/// The help's last lines: the exit codes (their numbers from `error::exit`)
-/// and how to get a command's help.
-pub(crate) fn help_footer(lang: Lang) -> String {
-    match lang {
-        Lang::Fr => fr::help_footer(),
-        Lang::En => en::help_footer(),
     }
 }

@@ -146,8 +146,8 @@ fn a_command_line_that_cannot_be_understood() {
         valid: "text, json".into(),
         form: None,
     };
-    insta::assert_snapshot!("usage_fr", Message::Usage(&usage).text(Lang::Fr));
-    insta::assert_snapshot!("usage_en", Message::Usage(&usage).text(Lang::En));
+    insta::assert_snapshot!("usage_fr", usage.text(Lang::Fr));
+    insta::assert_snapshot!("usage_en", usage.text(Lang::En));
 }
 
 #[test]
