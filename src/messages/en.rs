@@ -119,6 +119,9 @@ pub(super) fn message(m: &Message) -> String {
     match m {
         Message::ProblemKind { column, expected: e } => format!("column « {column} » : … {}", expected(e)),
         Message::Warning { text } => format!("Warning: {text}"),
+        Message::AddOfferDeprecated { calls, route, since } => format!(
+            "Warning: the plan activates the offer at dossier level ({calls} addOffer call(s), {route}), a service Cegid declared deprecated since {since} (replaced by the offer given to each contact). If Cegid no longer accepts it, the run stops at its first call and nothing else is sent. To do without it: activate the offer of these dossiers in LoopHub, and ask whoever manages loopbatch to set onboarding_add_offer = false in loopbatch.toml."
+        ),
         Message::NothingToDo => "nothing to do (blank action)".into(),
         Message::CheckedFile { path, sheets } => {
             format!("File: {} (sheets read : {})", path.display(), sheets.join(", "))

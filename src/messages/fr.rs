@@ -117,6 +117,9 @@ pub(super) fn message(m: &Message) -> String {
     match m {
         Message::ProblemKind { column, expected: e } => format!("colonne « {column} » : … {}", expected(e)),
         Message::Warning { text } => format!("Avertissement : {text}"),
+        Message::AddOfferDeprecated { calls, route, since } => format!(
+            "Attention : le plan active l'offre au niveau du dossier ({calls} appel(s) addOffer, {route}), un service que Cegid déclare obsolète depuis le {since} (remplacé par l'offre donnée à chaque interlocuteur). Si Cegid ne l'accepte plus, l'exécution s'arrête à son premier appel et rien d'autre n'est envoyé. Pour vous en passer : activez l'offre de ces dossiers dans LoopHub, et demandez à la personne qui gère loopbatch de mettre onboarding_add_offer = false dans loopbatch.toml."
+        ),
         Message::NothingToDo => "rien à faire (action vide)".into(),
         Message::CheckedFile { path, sheets } => {
             format!("Fichier : {} (feuilles lues : {})", path.display(), sheets.join(", "))

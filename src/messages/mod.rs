@@ -53,6 +53,13 @@ pub(crate) enum Message<'a> {
     },
     /// An IGNORE row's message.
     NothingToDo,
+    /// The plan sends the dossier-level addOffer, which Cegid declared
+    /// deprecated: `calls` of them, on `route`, since `since`.
+    AddOfferDeprecated {
+        calls: usize,
+        route: &'a str,
+        since: &'a str,
+    },
     /// The check's summary on the command line: the file and its sheets read.
     CheckedFile {
         path: &'a std::path::Path,
