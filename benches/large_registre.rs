@@ -103,6 +103,7 @@ fn outcome(run: usize, call: usize, attempts: u32) -> CallOutcome {
         attempts,
         timestamp: format!("2025-{:02}-{:02}T10:{:02}:{:02}+01:00", run % 12 + 1, run % 28 + 1, call % 60, call % 59),
         resend_on_resume: false,
+        already: false,
     }
 }
 

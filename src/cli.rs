@@ -9,6 +9,7 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 use crate::i18n::Lang;
+use crate::messages::ValueForm;
 use crate::read::Encoding;
 use crate::simulator::{ErrorProfile, ThrottleModel};
 
@@ -30,8 +31,7 @@ Utilisation : {usage}
     disable_help_subcommand = true,
     next_help_heading = "Options",
     subcommand_help_heading = "Commandes",
-    subcommand_value_name = "COMMANDE",
-    after_help = "Codes de sortie : 0 tout est bon, 1 des lignes en échec (résultats écrits), 2 fichier ou configuration inutilisable, 3 exécution arrêtée.\nAide d'une commande : loopbatch COMMANDE --help"
+    subcommand_value_name = "COMMANDE"
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -135,13 +135,13 @@ fn throttle_parser() -> impl TypedValueParser<Value = ThrottleModel> {
     })
 }
 
-fn parse_delimiter(s: &str) -> Result<u8, String> {
+fn parse_delimiter(s: &str) -> Result<u8, ValueForm> {
     match s {
         ";" => Ok(b';'),
         "," => Ok(b','),
         "tab" | "\\t" | "\t" | "tabulation" => Ok(b'\t'),
         "|" => Ok(b'|'),
-        _ => Err("séparateur attendu : ';' ',' 'tab' ou '|'".into()),
+        _ => Err(ValueForm::Delimiter),
     }
 }
 
@@ -463,15 +463,15 @@ pub(crate) struct SimulateArgs {
     pub seed: u64,
 }
 
-fn parse_rate(s: &str) -> Result<crate::config::Rate, String> {
-    crate::config::Rate::parse(s).ok_or_else(|| "débit attendu : N/s, N/min ou N/h (ex. 20/s)".into())
+fn parse_rate(s: &str) -> Result<crate::config::Rate, ValueForm> {
+    crate::config::Rate::parse(s).ok_or(ValueForm::Rate)
 }
 
-fn parse_fraction(s: &str) -> Result<f64, String> {
+fn parse_fraction(s: &str) -> Result<f64, ValueForm> {
     match s.trim().trim_end_matches('%').replace(',', ".").parse::<f64>() {
         Ok(v) if s.trim().ends_with('%') && (0.0..=100.0).contains(&v) => Ok(v / 100.0),
         Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
-        _ => Err("part attendue entre 0 et 1 (ex. 0.05) ou en pourcentage (5%)".into()),
+        _ => Err(ValueForm::Fraction),
     }
 }
 

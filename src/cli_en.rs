@@ -155,7 +155,7 @@ pub(crate) fn english(cmd: Command) -> Command {
         .help_template("{before-help}{name} {version} — {about}\n\nUsage: {usage}\n\n{all-args}{after-help}")
         .subcommand_help_heading("Commands")
         .subcommand_value_name("COMMAND")
-        .after_help("Exit codes: 0 all good, 1 some rows failed (results written), 2 file or configuration unusable, 3 run stopped.\nHelp on a command: loopbatch COMMAND --help");
+        .after_help(crate::messages::help_footer(crate::i18n::Lang::En));
     let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
     for name in names {
         cmd = cmd.mut_subcommand(&name, |sc| translate(sc, &name));

@@ -2,8 +2,11 @@
 //! and the flags (flag > environment > `--config FILE` > `./loopbatch.toml`).
 //!
 //! Secrets come only from the environment or from key files, never from the
-//! command line (other users see it in the process list), and never leave
-//! this module unmasked except into the HTTP headers.
+//! command line (other users see it in the process list). A `Secret`'s
+//! Debug prints `Secret(***)`; its value goes only into the HTTP headers, the
+//! owner-only key files the page saves, and the simulator's comparison:
+//! never into an output, a log, another file or an event (its key id is
+//! shown masked).
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -3,6 +3,10 @@
 //! Matching folds case, accents, spaces, dashes and underscores, and knows the
 //! aliases cabinets use. Unknown columns are not an error: they are carried to
 //! the results untouched.
+//!
+//! A new column is a variant of `Field` with its aliases here; its value in
+//! `rows`, the body that sends it in `plan::builder`; the templates list
+//! their columns apart (`templates`), when it belongs in them.
 
 use crate::normalize::fold_key;
 

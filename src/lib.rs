@@ -2,6 +2,11 @@
 //!
 //! A pipeline of stages, one module each (see ARCHITECTURE.md):
 //! read -> rows -> validate -> plan -> execute -> report.
+//!
+//! Public: `job` (and the types it hands out), `simulator` and a hidden
+//! `fuzzing`; every other module is `pub(crate)`, and the `unreachable_pub`
+//! lint (Cargo.toml) flags a `pub` nothing outside can reach. `main_entry`
+//! says a failure in the user's words, and a panic as a defect (exit 101).
 
 // Standard error written as `eprintln!` does, but a closed one (`2>&1 |
 // head`) is ignored instead of panicking: a run never dies of its words.
@@ -63,7 +68,7 @@ pub fn main_entry() -> u8 {
     outcome::init_local_offset();
     let early = early_lang();
     install_panic_hook(early);
-    let mut command = cli::Cli::command();
+    let mut command = cli::Cli::command().after_help(messages::help_footer(Lang::Fr));
     if early == Lang::En {
         command = cli_en::english(command);
     }
@@ -184,12 +189,13 @@ fn usage_error(e: clap::Error, lang: Lang) -> u8 {
             value: ctx(ContextKind::InvalidValue),
             arg: ctx(ContextKind::InvalidArg),
             valid: ctx(ContextKind::ValidValue),
+            form: std::error::Error::source(&e).and_then(|s| s.downcast_ref::<messages::ValueForm>()).copied(),
         },
         ErrorKind::MissingSubcommand => Usage::MissingCommand { commands: commands() },
         ErrorKind::ArgumentConflict => Usage::ConflictingOptions { arg: ctx(ContextKind::InvalidArg) },
         _ => Usage::Other { said: e.render().to_string().trim().to_string() },
     };
-    eprintln!("{}", Message::Usage(&usage).text(lang));
+    eprintln!("{}", usage.text(lang));
     exit::UNUSABLE
 }
 

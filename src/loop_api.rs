@@ -1,7 +1,9 @@
 //! What loopbatch knows of the Cegid Loop API, in one place for the engine
-//! and the simulator alike: the address, the routes, the headers that carry
-//! the keys, and the answers the engine recognises (see docs/loop-api.md for
-//! where each fact comes from and which are assumptions). A leaf module.
+//! and the simulator alike: the address, the operations (their routes, the
+//! `[routes]` of `loopbatch.toml`; their idempotency, what each changes and
+//! what undoes it), the headers that carry the keys, and the answers the
+//! engine recognises, Loop's own words kept verbatim (see docs/loop-api.md
+//! for where each fact comes from and which are assumptions). A leaf module.
 
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +33,13 @@ pub const MSG_ALREADY_ASSIGNED: &str = "L'application est déjà affectée à l'
 /// knowing the call applied, the row is DEJA_FAIT.
 pub(crate) fn says_already(message: &str) -> bool {
     message.contains(MSG_EMAIL_TAKEN) || message.contains(MSG_ALREADY_ASSIGNED) || message.contains("déjà")
+}
+
+/// provisionCompany refused « déjà approvisionné / opérationnel »: the
+/// state it asks for, whoever made it (a dossier is provisioned once).
+fn says_provisioned(message: &str) -> bool {
+    let m = message.to_lowercase();
+    m.contains("déjà approvisionné") || m.contains("déjà opérationnel")
 }
 
 /// The kinds of refusal the engine recognises in Loop's answers, to say
@@ -103,7 +112,7 @@ pub(crate) const DEFAULT_ALREADY_DONE: &[&str] = &[MSG_ALREADY_ASSIGNED];
 /// one: a variant here (its route, idempotency, what it changes and what
 /// undoes it below; the compiler asks for each), the calls that need it in
 /// `plan::builder`, its behaviour in `simulator::state`, its words in the
-/// catalogue (`messages::fr`, `messages::en`).
+/// table of `messages::operation` (both languages).
 #[derive(
     Debug,
     Clone,
@@ -118,6 +127,7 @@ pub(crate) const DEFAULT_ALREADY_DONE: &[&str] = &[MSG_ALREADY_ASSIGNED];
     strum::EnumIter,
     strum::EnumCount,
     strum::IntoStaticStr,
+    strum::EnumString,
 )]
 #[serde(rename_all = "camelCase")]
 #[strum(serialize_all = "camelCase")]
@@ -140,6 +150,12 @@ impl Operation {
     /// The API's name for it, also the `etape` column of the results.
     pub fn name(self) -> &'static str {
         self.into()
+    }
+
+    /// The operation an API name names (as the registre and the plans keep
+    /// it); none for a name this version does not know.
+    pub fn from_name(name: &str) -> Option<Operation> {
+        name.parse().ok()
     }
 
     /// Its route when the configuration names none.
@@ -198,6 +214,15 @@ impl Operation {
         }
     }
 
+    /// Whether a refusal ends the call done (OK, not an error): what it asks
+    /// for is there, and could be there only one way.
+    pub(crate) fn refusal_means_done(self, message: &str) -> bool {
+        match self.changes() {
+            Changes::Dossier => says_provisioned(message),
+            Changes::DossierOffer { .. } | Changes::Person { .. } => false,
+        }
+    }
+
     /// What call, if any, undoes an applied call.
     pub(crate) fn inverse(self) -> Inverse {
         match self {
@@ -222,6 +247,20 @@ pub(crate) enum Changes {
     /// The (dossier, e-mail, offre): on or off; `created`: the person is
     /// created; `fields`: the contact fields it sends are set.
     Person { on: bool, created: bool, fields: bool },
+}
+
+impl Changes {
+    /// Whether it takes something off (an offer off a dossier or a person):
+    /// a refusal saying it is not there may be a lost attempt's doing.
+    pub(crate) fn takes_off(self) -> bool {
+        matches!(self, Changes::DossierOffer { on: false } | Changes::Person { on: false, .. })
+    }
+
+    /// Whether it sets fields of a person that exists: an answer « already »
+    /// may still have changed them.
+    pub(crate) fn updates_fields(self) -> bool {
+        matches!(self, Changes::Person { created: false, fields: true, .. })
+    }
 }
 
 /// What undoes an applied call (`loopbatch undo`).

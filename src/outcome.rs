@@ -1,6 +1,8 @@
 //! The statuses and outcome types every stage after `plan` shares: the
 //! status words of the results, one call's final outcome, and the clock
 //! that timestamps them. A leaf: it imports no other module of loopbatch.
+//! A row's status is the worst of its calls' (`Status::of_row`); a sent
+//! call's status is decided in `execute` (its `call` module).
 
 use serde::{Deserialize, Serialize};
 
@@ -138,6 +140,10 @@ pub struct CallOutcome {
     /// errors: a resume sends it again. Absent from older journals: final.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub resend_on_resume: bool,
+    /// Loop's answer said what the call asks for was there before it
+    /// (an « already done » answer): nothing changed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub already: bool,
 }
 
 /// The local offset, read once while the process has one thread (the
@@ -165,9 +171,55 @@ pub(crate) fn now_iso() -> String {
     now.replace_nanosecond(0).unwrap_or(now).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
+/// What an undo can do for a row (stable words: scripts read them).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, strum::IntoStaticStr, strum::EnumString,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+pub enum Verdict {
+    RienADefaire,
+    Annulable,
+    Partiel,
+    Irreversible,
+    AVerifier,
+    Refuse,
+}
+
+impl Verdict {
+    /// The word of the undo's results (the variant's name in
+    /// SCREAMING_SNAKE_CASE, as serde writes it).
+    pub fn word(self) -> &'static str {
+        self.into()
+    }
+
+    /// The verdict a results file's word names (spaces around ignored).
+    pub fn from_word(w: &str) -> Option<Verdict> {
+        w.trim().parse().ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn verdict_words_stay_what_scripts_read() {
+        let words = [
+            (Verdict::RienADefaire, "RIEN_A_DEFAIRE"),
+            (Verdict::Annulable, "ANNULABLE"),
+            (Verdict::Partiel, "PARTIEL"),
+            (Verdict::Irreversible, "IRREVERSIBLE"),
+            (Verdict::AVerifier, "A_VERIFIER"),
+            (Verdict::Refuse, "REFUSE"),
+        ];
+        for (verdict, word) in words {
+            assert_eq!(verdict.word(), word);
+            assert_eq!(Verdict::from_word(&format!(" {word} ")), Some(verdict));
+            assert_eq!(serde_json::to_value(verdict).unwrap(), serde_json::json!(word));
+        }
+        assert_eq!(Verdict::from_word("annulable"), None);
+    }
 
     #[test]
     fn status_words_are_kept() {

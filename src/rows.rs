@@ -4,6 +4,10 @@
 //! number) is recorded as a warning on the row, never done silently. Values
 //! that cannot be understood become problems; `validate` adds the rules that
 //! depend on the action and on other rows.
+//!
+//! A new sheet column's typed value goes in `Row`, its part of the
+//! duplicate-row key in `Row::key_of`. A new action is a variant of `Action`
+//! here, the fields it needs in `validate`, its calls in `plan::builder`.
 
 use std::borrow::Cow;
 

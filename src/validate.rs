@@ -2,8 +2,9 @@
 //!
 //! Every problem of a row is reported, not only the first. No IO here. Rows
 //! are validated one by one as they are read (`per_action`, `online_row`);
-//! `CrossRows` gathers, row by row, what the checks across rows need and
-//! reports once every row is in.
+//! `CrossRows` gathers, row by row, what the checks across rows need (one
+//! e-mail for two people, the same row twice) and reports once every row is
+//! in. The fields each action needs are in `needs`.
 
 use std::borrow::Cow;
 use std::hash::{Hash, Hasher};

@@ -1,6 +1,7 @@
 //! The command line's front end: each command turns its arguments into a
 //! call to the library (`job`), prints what came back, and returns the exit
-//! code. No command calls another command's module.
+//! code. No command calls another command's module. A closed standard output
+//! never changes the exit code.
 
 mod check;
 mod checked;

@@ -1,9 +1,18 @@
 //! The errors that end a command, each with its exit code.
 //!
-//! Row problems are not errors: they are data written to the results. A
-//! `Failure` is what stops the whole command (a file that cannot be used, a
-//! run stopped by the gateway). Its kinds carry their context, put into
-//! words by `messages`.
+//! Row problems are not errors: they are data written to the results
+//! (`problems`). A `Failure` is what stops the whole command (a file that
+//! cannot be used, a registre that cannot be written, the LoopHub list that
+//! cannot be had). Its kinds carry their context, put into words by
+//! `messages` at the edges. A run that stops once started (a refused key,
+//! Ctrl-C, a registre failing mid-run) is no `Failure`: its report says why,
+//! exit 3.
+//!
+//! What keeps a command from starting beyond its files (the registre, the
+//! configuration, the keys, a run's lock and place; the memory's, the
+//! history's and the undo's refusals) is a `Refusal`, exit 2; a `Halt`
+//! (the registre unwritable, the LoopHub list) is exit 3; both said by
+//! `messages::setup`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -4,7 +4,7 @@
 
 use crate::i18n::Lang;
 use crate::loop_api::Operation;
-use crate::loop_api::{KnownAnswer, MSG_EMAIL_TAKEN, known_answer};
+use crate::loop_api::{KnownAnswer, known_answer};
 use crate::outcome::{CallOutcome, Status, now_iso};
 use crate::plan::Call;
 
@@ -24,6 +24,7 @@ fn outcome(status: Status, code: Option<u16>, message: String, request_id: Strin
         attempts,
         timestamp: now_iso(),
         resend_on_resume: false,
+        already: false,
     }
 }
 
@@ -71,12 +72,6 @@ pub(super) async fn run_call(
         shared.unsettled.lock().unwrap_or_else(|e| e.into_inner()).insert(id);
     }
     ended
-}
-
-/// « Déjà approvisionné / opérationnel » is the state provisionCompany wants.
-fn already_provisioned(message: &str) -> bool {
-    let m = message.to_lowercase();
-    m.contains("déjà approvisionné") || m.contains("déjà opérationnel")
 }
 
 /// Whom a call concerns, from its body: the e-mail, the person (prénom nom
@@ -163,20 +158,22 @@ impl Attempts<'_> {
     fn on_answer(&mut self, shared: &Shared, answer: Answer, settling: bool) -> Next {
         let lang = self.lang;
         match answer {
-            Answer::Success { status, message, object_id, request_id } => {
+            Answer::Success { status, message, object_id, request_id, already } => {
                 let message = match settling {
                     true => CallText::Confirmed { message: &message }.text(lang),
                     false => message,
                 };
                 let mut o = outcome(Status::Ok, Some(status), message.trim().into(), request_id, self.sent);
                 o.object_id = object_id;
+                o.already = already;
                 Next::Final(o)
             }
             // `--send-all`: « already » to a call the registre knows applied.
             Answer::Business { status, message, request_id }
                 if shared.opts.known_applied.contains(&self.call.id) && crate::loop_api::says_already(&message) =>
             {
-                Next::Final(outcome(Status::DejaFait, Some(status), message, request_id, self.sent))
+                let o = outcome(Status::DejaFait, Some(status), message, request_id, self.sent);
+                Next::Final(CallOutcome { already: true, ..o })
             }
             Answer::Business { status, message, request_id } => {
                 Next::Final(self.business(status, message, request_id, settling))
@@ -227,17 +224,16 @@ impl Attempts<'_> {
     /// never sent, Loop's answer stands.
     fn business(&self, status: u16, message: String, request_id: String, settling: bool) -> CallOutcome {
         let lang = self.lang;
-        if self.call.operation == Operation::ProvisionCompany && already_provisioned(&message) {
-            return outcome(Status::Ok, Some(status), message, request_id, self.sent);
+        let op = self.call.operation;
+        if op.refusal_means_done(&message) {
+            let o = outcome(Status::Ok, Some(status), message, request_id, self.sent);
+            return CallOutcome { already: true, ..o };
         }
-        // removeApplication counts as idempotent (a resend never applies it
+        // A withdrawal counts as idempotent (a resend never applies it
         // twice), but once an attempt may have applied it, Loop's « not
         // assigned » may be that attempt's doing: not a refusal, to check.
-        let settling = settling
-            || (self.maybe_applied
-                && self.call.operation == Operation::RemoveApplication
-                && known_answer(&message) == Some(KnownAnswer::NotAssigned));
-        if settling && self.call.operation == Operation::AddClient && message.contains(MSG_EMAIL_TAKEN) {
+        let settling = settling || (self.maybe_applied && op.changes().takes_off() && op.goal_met_in(&message));
+        if settling && op == Operation::AddClient && known_answer(&message) == Some(KnownAnswer::EmailTaken) {
             let m = email_taken_to_check(self.call, &message, lang);
             return outcome(Status::AVerifier, Some(status), m, request_id, self.sent);
         }

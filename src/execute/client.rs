@@ -19,7 +19,9 @@ use crate::messages::{CallText, RouteHint, Text as _, TransportFault};
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Answer {
     /// 2xx, or an answer listed as meaning "already done".
-    Success { status: u16, message: String, object_id: String, request_id: String },
+    /// `already`: the answer says what the call asks for was there before
+    /// (one of the « already done » answers, or a « déjà » success).
+    Success { status: u16, message: String, object_id: String, request_id: String, already: bool },
     /// A final business refusal: its French message goes to the row as is.
     Business { status: u16, message: String, request_id: String },
     /// 429, or 403/503 with Retry-After: wait, slow the whole pool down.
@@ -360,9 +362,10 @@ fn generic(message: &str) -> bool {
 pub(crate) fn classify(status: u16, headers: &HeaderMap, body: &[u8], already_done: &[String]) -> Answer {
     let request_id = request_id(headers);
     let (message, object_id) = read_body(body);
-    let done = || status < 500 && already_done.iter().any(|a| same_sentence(a, &message));
-    if (200..300).contains(&status) || done() {
-        return Answer::Success { status, message, object_id, request_id };
+    let done = status < 500 && already_done.iter().any(|a| same_sentence(a, &message));
+    if (200..300).contains(&status) || done {
+        let already = done || crate::loop_api::says_already(&message);
+        return Answer::Success { status, message, object_id, request_id, already };
     }
     let wait = retry_after(headers);
     match status {
@@ -420,8 +423,12 @@ mod tests {
         assert!(matches!(c(200, "L'application est déjà affectée à l'interlocuteur.", None), Answer::Success { .. }));
         assert!(matches!(
             c(400, r#"{"message":"L'application est déjà affectée à l'interlocuteur"}"#, None),
-            Answer::Success { .. }
+            Answer::Success { already: true, .. }
         ));
+        let other_words = ["Offer assigned before".to_string()];
+        let answer = classify(400, &HeaderMap::new(), br#"{"message":"Offer assigned before."}"#, &other_words);
+        assert!(matches!(answer, Answer::Success { already: true, .. }), "{answer:?}");
+        assert!(matches!(c(200, r#"{"message":"ajoutée"}"#, None), Answer::Success { already: false, .. }));
         assert!(
             matches!(c(400, r#"{"message":"interlocuteur n'existe pas"}"#, None), Answer::Business { message, .. } if message == "interlocuteur n'existe pas")
         );

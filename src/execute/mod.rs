@@ -1,5 +1,7 @@
 //! Stage 5, execute: sends a plan's calls through a bounded, rate-limited
-//! pool, keeping each dossier's order and running dossiers in parallel.
+//! pool, keeping each dossier's order and running dossiers in parallel. A
+//! `Stopper` (Ctrl-C, the page's Stop) ends the pool: the calls in flight
+//! finish, no new one goes out.
 //!
 //! Each dossier is a lane (a task) that sends its calls in plan order; a
 //! call first waits for its `depends_on` (possibly in another lane) and is

@@ -66,6 +66,7 @@ fn worst_of(
             attempts: 0,
             timestamp: ts.to_string(),
             resend_on_resume: false,
+            already: false,
         });
         attempts += o.attempts;
         statuses.push(o.status);

@@ -1,7 +1,9 @@
 //! The rows the memory holds back: a call last A_VERIFIER (held until a
 //! person checks it, or chooses to send it again), or one another run
 //! never ended holds. Counted apart from the rows to send; the A_VERIFIER
-//! ones listed for the page's choice per row (« renvoyer quand même »).
+//! ones listed for the page's choice per row (« renvoyer quand même »): a run
+//! sends their calls for the rows chosen only (`RunRequest::a_verifier_rows`),
+//! or all of them with `--include-a-verifier`.
 
 use std::collections::{BTreeMap, HashSet};
 

@@ -1,7 +1,7 @@
 //! The memory across runs, for a run: the tenant's memory read from the
 //! registre, applied to the plan before anything is confirmed (see
-//! `plan::memory`), then turned into what the engine must not send and
-//! into the rows' words.
+//! `plan::memory`), its counts said (`Event::Remembered`), then turned into
+//! what the engine must not send and into the rows' words.
 
 use std::collections::{HashMap, HashSet};
 
@@ -233,6 +233,7 @@ fn outcome(status: Status, message: String) -> CallOutcome {
         attempts: 0,
         timestamp: now_iso(),
         resend_on_resume: false,
+        already: false,
     }
 }
 

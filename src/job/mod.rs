@@ -2,10 +2,17 @@
 //! checks a sheet, re-checks an edited row, exports the LoopHub portfolio,
 //! plans, runs, resumes, re-runs failed rows and writes results.
 //!
-//! Options go in as plain data, progress comes out as `Event`s, reports come
-//! back as data. Nothing here prints, ends the process, or builds a runtime:
-//! what does IO on the network is async, for the caller's runtime; the
-//! offline stages run on blocking threads.
+//! Options go in as plain data (`SheetInput`, `RunRequest`, `Edit`),
+//! progress comes out as `Event`s through a closure (`EventSink`), reports
+//! come back as data (`Prepared`, `RunReport`). The command line and the page
+//! call the same functions, so no rule, message or call order is written
+//! twice. Nothing here prints, ends the process, or builds a runtime: what
+//! does IO on the network is async, for the caller's runtime; the offline
+//! stages run on blocking threads.
+//!
+//! The memory across runs, for a run, is `memory` (the rows it holds apart,
+//! `held`; which recorded runs are this tenant's, `linked`); an undo is
+//! `undo`, its answers read its own way by `settle`.
 //!
 //! A run takes a `Stopper` (Ctrl-C, a Stop button; usable before it starts)
 //! and a `Confirm` callback, called before anything goes to a host that is

@@ -94,6 +94,7 @@ fn previous_outcome(status: Status, message: &str) -> CallOutcome {
         attempts: 0,
         timestamp: now_iso(),
         resend_on_resume: false,
+        already: false,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The English catalogue: every sentence whole, its values named.
 
-use super::{Advice, MemoryMessage, Message, RunMessage, Stop, Text, Usage, WorkbookText};
+use super::{Advice, MemoryMessage, Message, RunMessage, Stop, Text, WorkbookText};
 use crate::error::{
     ArchiveFault, CallFault, CauseKind, Failure, Foreign, InputProblem, PlanProblem, ResultsProblem, SystemCause,
     WriteProblem,
@@ -120,6 +120,9 @@ pub(super) fn message(m: &Message) -> String {
     match m {
         Message::ProblemKind { column, expected: e } => format!("column « {column} » : … {}", expected(e)),
         Message::Warning { text } => format!("Warning: {text}"),
+        Message::AddOfferDeprecated { calls, route, since } => format!(
+            "Warning: the plan activates the offer at dossier level ({calls} addOffer call(s), {route}), a service Cegid declared deprecated since {since} (replaced by the offer given to each contact). If Cegid no longer accepts it, the run stops at its first call and nothing else is sent. To do without it: activate the offer of these dossiers in LoopHub, and ask whoever manages loopbatch to set onboarding_add_offer = false in loopbatch.toml."
+        ),
         Message::NothingToDo => "nothing to do (blank action)".into(),
         Message::CheckedFile { path, sheets } => {
             format!("File: {} (sheets read : {})", path.display(), sheets.join(", "))
@@ -164,25 +167,6 @@ pub(super) fn message(m: &Message) -> String {
         Message::Defect { what, at } => format!(
             "loopbatch internal error: {what} ({at}). This is a defect of the program, not of your file: report it with this message. What was already sent is in the journal: `run --resume` goes on without sending it again."
         ),
-        Message::Usage(u) => {
-            let what = match u {
-                Usage::UnknownOption { arg } => format!("unknown option: {arg}"),
-                Usage::UnknownCommand { command, commands } => {
-                    format!("unknown command: {command}. Commands: {commands}")
-                }
-                Usage::MissingArgument { arg } => format!("missing required argument: {arg}"),
-                Usage::InvalidValue { value, arg, valid } if valid.is_empty() => {
-                    format!("invalid value « {value} » for {arg}")
-                }
-                Usage::InvalidValue { value, arg, valid } => {
-                    format!("invalid value « {value} » for {arg} (possible values: {valid})")
-                }
-                Usage::MissingCommand { commands } => format!("missing command: {commands}"),
-                Usage::ConflictingOptions { arg } => format!("conflicting options: {arg}"),
-                Usage::Other { said } => said.clone(),
-            };
-            format!("Usage error: {what}\nHelp: loopbatch --help")
-        }
         Message::UploadTooBig { limit_mb } => format!(
             "The file is larger than allowed: {limit_mb} Mo. Split it into several sheets under {limit_mb} Mo, then choose them one by one."
         ),

@@ -1,6 +1,6 @@
 //! Le catalogue français : chaque phrase entière, ses valeurs nommées.
 
-use super::{Advice, MemoryMessage, Message, RunMessage, Stop, Text, Usage, WorkbookText};
+use super::{Advice, MemoryMessage, Message, RunMessage, Stop, Text, WorkbookText};
 use crate::error::{
     ArchiveFault, CallFault, CauseKind, Failure, Foreign, InputProblem, PlanProblem, ResultsProblem, SystemCause,
     WriteProblem,
@@ -118,6 +118,9 @@ pub(super) fn message(m: &Message) -> String {
     match m {
         Message::ProblemKind { column, expected: e } => format!("colonne « {column} » : … {}", expected(e)),
         Message::Warning { text } => format!("Avertissement : {text}"),
+        Message::AddOfferDeprecated { calls, route, since } => format!(
+            "Attention : le plan active l'offre au niveau du dossier ({calls} appel(s) addOffer, {route}), un service que Cegid déclare obsolète depuis le {since} (remplacé par l'offre donnée à chaque interlocuteur). Si Cegid ne l'accepte plus, l'exécution s'arrête à son premier appel et rien d'autre n'est envoyé. Pour vous en passer : activez l'offre de ces dossiers dans LoopHub, et demandez à la personne qui gère loopbatch de mettre onboarding_add_offer = false dans loopbatch.toml."
+        ),
         Message::NothingToDo => "rien à faire (action vide)".into(),
         Message::CheckedFile { path, sheets } => {
             format!("Fichier : {} (feuilles lues : {})", path.display(), sheets.join(", "))
@@ -168,25 +171,6 @@ pub(super) fn message(m: &Message) -> String {
         Message::Defect { what, at } => format!(
             "Erreur interne de loopbatch : {what} ({at}). C'est un défaut du programme, pas de votre fichier : signalez-le avec ce message. Ce qui a déjà été envoyé est noté dans le journal : `run --resume` reprend sans rien renvoyer."
         ),
-        Message::Usage(u) => {
-            let what = match u {
-                Usage::UnknownOption { arg } => format!("option inconnue : {arg}"),
-                Usage::UnknownCommand { command, commands } => {
-                    format!("commande inconnue : {command}. Commandes : {commands}")
-                }
-                Usage::MissingArgument { arg } => format!("argument obligatoire manquant : {arg}"),
-                Usage::InvalidValue { value, arg, valid } if valid.is_empty() => {
-                    format!("valeur invalide « {value} » pour {arg}")
-                }
-                Usage::InvalidValue { value, arg, valid } => {
-                    format!("valeur invalide « {value} » pour {arg} (valeurs possibles : {valid})")
-                }
-                Usage::MissingCommand { commands } => format!("commande manquante : {commands}"),
-                Usage::ConflictingOptions { arg } => format!("options incompatibles : {arg}"),
-                Usage::Other { said } => said.clone(),
-            };
-            format!("Erreur d'utilisation : {what}\nAide : loopbatch --help")
-        }
         Message::UploadTooBig { limit_mb } => format!(
             "Le fichier dépasse la taille permise : {limit_mb} Mo. Découpez-le en plusieurs tableurs de moins de {limit_mb} Mo, puis choisissez-les un par un."
         ),

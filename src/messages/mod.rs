@@ -17,6 +17,7 @@ mod operation;
 mod page;
 mod setup;
 mod undo;
+mod usage;
 
 pub(crate) use call::{CallText, RouteHint, TransportFault};
 pub(crate) use history::{HistoryMessage, operation_name_label};
@@ -29,7 +30,7 @@ pub(crate) use undo::{UndoPageText, UndoText, undo_calls, verdict_said};
 
 use crate::error::Failure;
 use crate::i18n::Lang;
-use crate::loop_api::{KnownAnswer, Operation};
+use crate::loop_api::KnownAnswer;
 use crate::outcome::Status;
 use crate::problems::{Expected, Place, Problem, Warning};
 
@@ -53,6 +54,13 @@ pub(crate) enum Message<'a> {
     },
     /// An IGNORE row's message.
     NothingToDo,
+    /// The plan sends the dossier-level addOffer, which Cegid declared
+    /// deprecated: `calls` of them, on `route`, since `since`.
+    AddOfferDeprecated {
+        calls: usize,
+        route: &'a str,
+        since: &'a str,
+    },
     /// The check's summary on the command line: the file and its sheets read.
     CheckedFile {
         path: &'a std::path::Path,
@@ -98,7 +106,6 @@ pub(crate) enum Message<'a> {
         at: &'a str,
     },
     /// The command line cannot be understood.
-    Usage(&'a Usage),
     /// The page: a cell edited on a row the checked file does not have.
     RowNotFound {
         at: &'a Place,
@@ -474,37 +481,6 @@ pub(crate) enum Stop<'a> {
     Said(&'a str),
 }
 
-/// What is wrong with a command line (clap's errors, in the user's language).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Usage {
-    UnknownOption {
-        arg: String,
-    },
-    UnknownCommand {
-        command: String,
-        commands: String,
-    },
-    MissingArgument {
-        arg: String,
-    },
-    /// `valid`: the possible values, if clap knows them.
-    InvalidValue {
-        value: String,
-        arg: String,
-        valid: String,
-    },
-    MissingCommand {
-        commands: String,
-    },
-    ConflictingOptions {
-        arg: String,
-    },
-    /// Any other: clap's own words.
-    Other {
-        said: String,
-    },
-}
-
 /// What to do next about a row's result (the `conseil` column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Advice {
@@ -532,14 +508,8 @@ pub(crate) fn advice(a: Advice, lang: Lang) -> &'static str {
     }
 }
 
-/// A status in words, for the page (the results file keeps the codes).
-/// An operation as a person says what it did (`n` of them): the plan's page.
-pub(crate) fn operation_done(op: Operation, n: usize, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Fr => operation::fr::operation_done(op, n == 1),
-        Lang::En => operation::en::operation_done(op, n == 1),
-    }
-}
+pub(crate) use operation::operation_done;
+pub(crate) use usage::{Usage, ValueForm, help_footer};
 
 pub(crate) fn status_said(s: Status, lang: Lang) -> &'static str {
     match lang {

@@ -140,10 +140,14 @@ fn the_checks_summary_on_the_command_line() {
 
 #[test]
 fn a_command_line_that_cannot_be_understood() {
-    let usage =
-        Usage::InvalidValue { value: "xml".into(), arg: "--format <FORMAT>".into(), valid: "text, json".into() };
-    insta::assert_snapshot!("usage_fr", Message::Usage(&usage).text(Lang::Fr));
-    insta::assert_snapshot!("usage_en", Message::Usage(&usage).text(Lang::En));
+    let usage = Usage::InvalidValue {
+        value: "xml".into(),
+        arg: "--format <FORMAT>".into(),
+        valid: "text, json".into(),
+        form: None,
+    };
+    insta::assert_snapshot!("usage_fr", usage.text(Lang::Fr));
+    insta::assert_snapshot!("usage_en", usage.text(Lang::En));
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 use crate::error::UndoRefusal;
 use crate::i18n::Lang;
+use crate::outcome::Verdict;
 
 use super::Text;
 
@@ -455,21 +456,21 @@ impl UndoPageText {
 }
 
 /// A verdict in words, beside its code (as statuses are shown).
-pub(crate) fn verdict_said(word: &str, lang: Lang) -> &'static str {
-    match (lang, word) {
-        (Lang::Fr, "ANNULABLE") => "annulable",
-        (Lang::En, "ANNULABLE") => "undoable",
-        (Lang::Fr, "PARTIEL") => "annulable en partie",
-        (Lang::En, "PARTIEL") => "partly undoable",
-        (Lang::Fr, "IRREVERSIBLE") => "ne se défait pas",
-        (Lang::En, "IRREVERSIBLE") => "cannot be undone",
-        (Lang::Fr, "RIEN_A_DEFAIRE") => "rien à défaire",
-        (Lang::En, "RIEN_A_DEFAIRE") => "nothing to undo",
-        (Lang::Fr, "A_VERIFIER") => "à vérifier d'abord",
-        (Lang::En, "A_VERIFIER") => "to check first",
-        (Lang::Fr, "REFUSE") => "refusée",
-        (Lang::En, "REFUSE") => "refused",
-        _ => "",
+pub(crate) fn verdict_said(verdict: Verdict, lang: Lang) -> &'static str {
+    use Verdict as V;
+    match (lang, verdict) {
+        (Lang::Fr, V::Annulable) => "annulable",
+        (Lang::En, V::Annulable) => "undoable",
+        (Lang::Fr, V::Partiel) => "annulable en partie",
+        (Lang::En, V::Partiel) => "partly undoable",
+        (Lang::Fr, V::Irreversible) => "ne se défait pas",
+        (Lang::En, V::Irreversible) => "cannot be undone",
+        (Lang::Fr, V::RienADefaire) => "rien à défaire",
+        (Lang::En, V::RienADefaire) => "nothing to undo",
+        (Lang::Fr, V::AVerifier) => "à vérifier d'abord",
+        (Lang::En, V::AVerifier) => "to check first",
+        (Lang::Fr, V::Refuse) => "refusée",
+        (Lang::En, V::Refuse) => "refused",
     }
 }
 

@@ -7,6 +7,12 @@
 //! update interlocuteurs, remove applications, remove offers. `depends_on`
 //! holds real dependencies only: when one fails, the calls waiting on it are
 //! not sent. The calls are listed in an order that respects them.
+//!
+//! PLAN.json keeps a row's problems and warnings as values (`Kept`), said in
+//! the reader's language (a plan of an earlier version keeps its sentences);
+//! they are not in the plan's hash (its source and calls are). Which calls a
+//! sheet asks for is `builder`; the registre's memory is applied by `memory`,
+//! an undo's inverse plan made by `undo`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -236,12 +242,5 @@ pub(crate) fn deprecation_remarks(counts: &PlanCounts, cfg: &crate::config::Conf
     let route = cfg.routes.of(Operation::AddOffer);
     let Some(n) = counts.calls_per_route.get(route).filter(|n| **n > 0) else { return Vec::new() };
     let since = crate::loop_api::ADD_OFFER_DEPRECATED_SINCE;
-    vec![match cfg.lang {
-        Lang::Fr => format!(
-            "Attention : le plan envoie {n} appel(s) addOffer ({route}, l'offre au niveau du dossier), route que Cegid déclare obsolète depuis le {since} (remplacée par addCollaborativeOffer, par interlocuteur). Si la passerelle ne la connaît plus, l'exécution s'arrête à son premier appel. Pour s'en passer à l'onboarding : onboarding_add_offer = false dans loopbatch.toml, et l'offre activée pour ces dossiers dans LoopHub."
-        ),
-        Lang::En => format!(
-            "Warning: the plan sends {n} addOffer call(s) ({route}, the dossier-level offer), a route Cegid calls deprecated since {since} (replaced by addCollaborativeOffer, per contact). If the gateway no longer knows it, the run stops at its first call. To do without it when onboarding: onboarding_add_offer = false in loopbatch.toml, and the offer activated for these dossiers in LoopHub."
-        ),
-    }]
+    vec![crate::messages::Message::AddOfferDeprecated { calls: *n, route, since }.text(cfg.lang)]
 }

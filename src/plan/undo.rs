@@ -3,7 +3,9 @@
 //! undo's results), and the inverse calls of the rows undone, per dossier
 //! in the reverse order of the run's effects. A row is undone whole or not
 //! at all: one whose calls are not all ANNULABLE makes no call unless it
-//! is ticked (`--partial`, the page's box). Pure: no IO.
+//! is ticked (`--partial`, the page's box). A row is REFUSE when a later
+//! run on the tenant changed one of its things, or an earlier undo of the
+//! run sent one of its inverse calls. Pure: no IO.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -22,43 +24,7 @@ use super::{Call, Plan, PlanRow, PlanSource, RowCheck, RowRef};
 /// The column of the undo's results that holds each row's verdict.
 pub(crate) const VERDICT_COLUMN: &str = "verdict";
 
-/// What an undo can do for a row (stable words: scripts read them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Verdict {
-    RienADefaire,
-    Annulable,
-    Partiel,
-    Irreversible,
-    AVerifier,
-    Refuse,
-}
-
-impl Verdict {
-    pub fn word(self) -> &'static str {
-        match self {
-            Verdict::RienADefaire => "RIEN_A_DEFAIRE",
-            Verdict::Annulable => "ANNULABLE",
-            Verdict::Partiel => "PARTIEL",
-            Verdict::Irreversible => "IRREVERSIBLE",
-            Verdict::AVerifier => "A_VERIFIER",
-            Verdict::Refuse => "REFUSE",
-        }
-    }
-
-    pub fn from_word(w: &str) -> Option<Verdict> {
-        [
-            Verdict::RienADefaire,
-            Verdict::Annulable,
-            Verdict::Partiel,
-            Verdict::Irreversible,
-            Verdict::AVerifier,
-            Verdict::Refuse,
-        ]
-        .into_iter()
-        .find(|v| v.word() == w.trim())
-    }
-}
+pub use crate::outcome::Verdict;
 
 /// Which PARTIEL rows go: none, all (`--partial`), or those ticked
 /// (every ANNULABLE row going); or, as the page's form sends them, the rows
@@ -123,9 +89,7 @@ fn person_body(c: &CallEffect) -> serde_json::Value {
 }
 
 fn call_verdict(c: &CallEffect, facts: &UndoFacts, lang: Lang, future: bool) -> Option<CallVerdict> {
-    let Ok(op) = serde_json::from_value::<Operation>(serde_json::Value::String(c.operation.clone())) else {
-        return None;
-    };
+    let op = Operation::from_name(&c.operation)?;
     let (offre, email, dossier) = (field(c, "offre"), field(c, "email"), c.dossier.as_str());
     let said = |t: UndoText<'_>| t.text(lang);
     let v = |verdict, inverse, text| Some(CallVerdict { verdict, inverse, text });

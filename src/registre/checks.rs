@@ -159,6 +159,7 @@ impl Registre {
                     attempts,
                     timestamp: crate::outcome::now_iso(),
                     resend_on_resume: false,
+                    already: false,
                 };
                 super::insert_answer(&tx, run, call, &o).map_err(failed)?;
                 closed.to_check += 1;

@@ -1,12 +1,14 @@
-//! Forgetting a person or a dossier: the personal fields of their calls
-//! (e-mail, names and phone in the bodies, Loop's messages) are removed;
-//! each call keeps a tombstone — a keyed hash of its operation and body,
-//! its attempts, their effects and order — and the keyed hashes of the
-//! things it changed and of the state it left each in (`sealed`), so that
-//! the memory of what was done, and the order undo needs, still hold. The
-//! dossier code stays (a company's code in the cabinet, not a person's data;
-//! the history and the memory find a dossier's calls by it). The deleted
-//! content is overwritten (`secure_delete`) and the WAL emptied.
+//! Forgetting a person or a dossier (`registre forget`, a kept run deleted
+//! in the page, the runs older than `registre_retention_months`): the
+//! personal fields of their calls (e-mail, names and phone in the bodies,
+//! Loop's messages) are removed; each call keeps a tombstone — a keyed hash
+//! of its operation and body, its attempts, their effects and order — and
+//! the keyed hashes of the things it changed and of the state it left each
+//! in (`sealed`), so that the memory of what was done, and the order undo
+//! needs, still hold. The dossier code stays (a company's code in the
+//! cabinet, not a person's data; the history and the memory find a
+//! dossier's calls by it). The deleted content is overwritten
+//! (`secure_delete`) and the WAL emptied.
 
 use rusqlite::params;
 
@@ -175,6 +177,7 @@ mod tests {
             attempts: 1,
             timestamp: "2026-12-06T10:00:00+01:00".into(),
             resend_on_resume: false,
+            already: false,
         };
         reg.answered(run, call, &o).unwrap();
     }

@@ -1,11 +1,12 @@
 //! The history of a dossier or a person (`loopbatch history`, the page's
 //! « Historique »): every answered call the registre holds for them, in the
 //! registre's own order (`attempts.seq`, never the clock), with the run
-//! that made it (who, where, which sheet); and the runs themselves, newest
-//! first. Each question goes from the calls' index (`calls_by_dossier`,
-//! `calls_by_email`) through each run of their plan (`runs_by_plan`) to
-//! the attempts of each call (`attempts_by_call`): never a scan of every
-//! attempt, however large the registre.
+//! that made it (who, where, which sheet), a forgotten call without its
+//! person; and the runs themselves, newest first. Each question goes from
+//! the calls' index (`calls_by_dossier`, `calls_by_email`) through each run
+//! of their plan (`runs_by_plan`) to the attempts of each call
+//! (`attempts_by_call`): never a scan of every attempt, however large the
+//! registre.
 
 use std::collections::HashMap;
 
@@ -258,6 +259,7 @@ mod tests {
             attempts: 1,
             timestamp: at.into(),
             resend_on_resume: false,
+            already: false,
         };
         reg.answered(run, call, &o).unwrap();
     }

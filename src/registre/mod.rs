@@ -8,7 +8,13 @@
 //! A shared leaf (it imports only other leaves), so that any stage may ask
 //! it. Opening never creates an empty registre over a damaged one (its
 //! first run would send everything again) and never touches a registre of
-//! a newer schema.
+//! a newer schema; an older one is migrated from a copy made first, in one
+//! transaction, and left whole when that fails (`schema`).
+//!
+//! What is read from it: the memory across runs (`state`, read in
+//! `state_read`), the send-time check (`guard`), what an undo needs
+//! (`undo`), the history (`history`), people's checks and closed runs
+//! (`checks`); forgetting keeps keyed prints (`forget`, `sealed`).
 
 pub(crate) mod checks;
 mod forget;
@@ -132,7 +138,8 @@ impl Event {
 /// What an answer did in Loop, as far as loopbatch can tell.
 pub(crate) fn effect(outcome: &CallOutcome) -> &'static str {
     match outcome.status {
-        Status::Ok if outcome.message.contains("déjà") || outcome.message.contains("already") => "already",
+        // Outcomes recorded before `already` existed: Loop's « déjà ».
+        Status::Ok if outcome.already || crate::loop_api::says_already(&outcome.message) => "already",
         Status::DejaFait => "already",
         Status::Ok => "changed",
         Status::Erreur | Status::Invalide if !outcome.resend_on_resume => "refused",

@@ -163,6 +163,7 @@ mod tests {
             attempts: 1,
             timestamp: "2026-12-06T10:00:00+01:00".into(),
             resend_on_resume: false,
+            already: false,
         };
         reg.answered(run, call, &o).unwrap();
     }

@@ -52,7 +52,8 @@ pub(super) fn run_for(conn: &Connection, results: &str) -> rusqlite::Result<Opti
 pub(super) fn prior(conn: &Connection, run: i64) -> rusqlite::Result<(HashMap<u32, Prior>, bool)> {
     let damaged: bool = conn.query_row("SELECT damaged FROM runs WHERE id = ?1", [run], |r| r.get(0))?;
     let mut stmt = conn.prepare_cached(
-        "SELECT call, attempt, event, status, code_http, message, request_id, object_id, outcome_attempts, at, resend
+        "SELECT call, attempt, event, status, code_http, message, request_id, object_id, outcome_attempts, at, resend,
+                coalesce(effect = 'already', 0)
          FROM attempts WHERE run = ?1 ORDER BY seq",
     )?;
     let mut rows = stmt.query(params![run])?;
@@ -87,6 +88,7 @@ pub(super) fn prior(conn: &Connection, run: i64) -> rusqlite::Result<(HashMap<u3
                     attempts: r.get::<_, Option<u32>>(8)?.unwrap_or_default(),
                     timestamp: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
                     resend_on_resume: r.get::<_, Option<bool>>(10)?.unwrap_or_default(),
+                    already: r.get(11)?,
                 };
                 // Not applied (refused key, wrong route) or given up on
                 // transient errors not applied: a resume sends it again.

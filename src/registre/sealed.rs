@@ -1,7 +1,8 @@
 //! What a forgotten call changed in Loop, kept as keyed hashes only (the
-//! `sealed` table): when `forget` removes a call's e-mail and body, the
-//! things it changed (see `state::things_of`; their prints are made there) and the state it left each in
-//! are kept as fingerprints under the user's secret, and the e-mail it was
+//! `sealed` table, schema 3): when `forget` removes a call's e-mail and body,
+//! the things it changed (see `state::things_of`; their prints are made
+//! there) and the state it left each in are kept as fingerprints under the
+//! user's secret (the one that keys the tombstones), and the e-mail it was
 //! about as one too, by which the memory finds it. The memory looks a thing
 //! up by its fingerprint as well as by itself, so a person forgotten stays
 //! known created, an offer known given, a field known as sent (compared by

@@ -17,6 +17,11 @@
 //! print, the latest record of either winning; a field's value forgotten is
 //! compared by its print (`Memory::left`). The memory is read from the
 //! registre in `state_read`.
+//!
+//! A thing is known by what its operation `changes` (`loop_api`): a new
+//! operation whose effect no kind of `Changes` says needs a new kind there
+//! and its reading in `things_of`. Every contact field a body sends is kept
+//! (`is_contact_field`), so a new sheet column needs no list here.
 
 use std::collections::HashMap;
 
@@ -123,7 +128,7 @@ pub(crate) fn things_of(operation: &str, dossier: &str, body: &serde_json::Value
             }
         }
     };
-    let Ok(op) = serde_json::from_value::<Operation>(serde_json::Value::String(operation.to_string())) else {
+    let Some(op) = Operation::from_name(operation) else {
         return Vec::new();
     };
     match op.changes() {

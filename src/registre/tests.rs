@@ -11,6 +11,7 @@ fn outcome(status: Status, message: &str, resend: bool) -> CallOutcome {
         attempts: 1,
         timestamp: "2026-12-06T10:00:00+01:00".into(),
         resend_on_resume: resend,
+        already: false,
     }
 }
 

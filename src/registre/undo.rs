@@ -1,8 +1,9 @@
 //! What an undo needs of the registre (issue 24): a run, the last recorded
 //! effect of each of its calls (a person's check counting as it says), the
 //! things later runs on its tenant changed (effect « changed » or « unknown »,
-//! in the registre's sequence: a later run is one with a higher number), and
-//! the calls earlier undos of it sent. Reads only.
+//! in the registre's sequence: a later run is one with a higher number;
+//! forgotten runs too, by their prints), and the calls earlier undos of it
+//! sent. Reads only.
 //!
 //! An undo is a run like any other; which run it undoes is carried by its
 //! plan's source fingerprint (`runs.sheet_sha256`), `undo:RUN:…`: no column
@@ -16,6 +17,7 @@ use crate::error::Result;
 
 use super::Registre;
 use super::state::{Target, Thing, things_of};
+use crate::loop_api::{Changes, Operation};
 
 /// The prefix of an undo plan's source fingerprint: `undo:RUN:SHA256`.
 pub(crate) const UNDO_PREFIX: &str = "undo:";
@@ -249,7 +251,7 @@ fn effect_of(conn: &Connection, run: i64, call: u32, operation: &str) -> rusqlit
                     _ if lost && goal_met(operation, &message) => Effect::Unknown,
                     // An « already » answer to updateClient may still have
                     // changed the fields it sent.
-                    "OK" | "DEJA_FAIT" if effect == "already" && operation != "updateClient" => Effect::Nothing,
+                    "OK" | "DEJA_FAIT" if effect == "already" && !updates_fields(operation) => Effect::Nothing,
                     "OK" | "DEJA_FAIT" => Effect::Changed,
                     _ => Effect::Nothing,
                 };
@@ -278,8 +280,13 @@ fn effect_of(conn: &Connection, run: i64, call: u32, operation: &str) -> rusqlit
 
 /// A refusal that says what the call asked for is so already.
 fn goal_met(operation: &str, message: &str) -> bool {
-    serde_json::from_value::<crate::loop_api::Operation>(serde_json::Value::String(operation.to_string()))
-        .is_ok_and(|op| op.goal_met_in(message))
+    Operation::from_name(operation).is_some_and(|op| op.goal_met_in(message))
+}
+
+/// Whether the operation sets the fields of a person who exists
+/// (updateClient): an answer « already » may still have changed them.
+fn updates_fields(operation: &str) -> bool {
+    Operation::from_name(operation).is_some_and(|op| op.changes().updates_fields())
 }
 
 /// The calls of a run's plan: (call, operation, dossier, body).
@@ -441,16 +448,20 @@ fn fields_before(
 ) -> rusqlite::Result<HashMap<Thing, Vec<(i64, String)>>> {
     let emails: HashSet<String> = calls
         .values()
-        .filter(|c| c.operation == "updateClient" && c.effect == Effect::Changed)
+        .filter(|c| updates_fields(&c.operation) && c.effect == Effect::Changed)
         .filter_map(|c| c.body.get("email").and_then(|e| e.as_str()).map(str::to_lowercase))
         .collect();
     let mut out: HashMap<Thing, Vec<(i64, String)>> = HashMap::new();
     if emails.is_empty() {
         return Ok(out);
     }
-    let filter = "AND c.operation IN ('addClient', 'updateClient') AND c.email IS NOT NULL";
+    let names: Vec<String> = Operation::all()
+        .filter(|op| matches!(op.changes(), Changes::Person { fields: true, .. }))
+        .map(|op| format!("'{}'", op.name()))
+        .collect();
+    let filter = format!("AND c.operation IN ({}) AND c.email IS NOT NULL", names.join(", "));
     for id in runs {
-        for (call, operation, dossier, body) in calls_of(conn, id, filter)? {
+        for (call, operation, dossier, body) in calls_of(conn, id, &filter)? {
             let Some(value) = body.and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok()) else { continue };
             let email = value.get("email").and_then(|e| e.as_str()).map(str::to_lowercase).unwrap_or_default();
             if !emails.contains(email.trim()) {
@@ -481,7 +492,9 @@ fn goal_reached(conn: &Connection, run: i64, call: u32, operation: &str) -> rusq
         )
         .optional()?;
     Ok(last.is_some_and(|(effect, message)| {
-        effect == "already" || (operation == "removeApplication" && goal_met(operation, &message))
+        effect == "already"
+            || (Operation::from_name(operation).is_some_and(|op| op.changes().takes_off())
+                && goal_met(operation, &message))
     }))
 }
 

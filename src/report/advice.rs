@@ -1,7 +1,8 @@
 //! What to do next about a row, one sentence: the `conseil` column of the
-//! results and of the « Impression » sheet. From the row's status and, for a
-//! refusal, the kind of Loop's answer (`loop_api::known_answer`); Loop's own
-//! words stay in `message`.
+//! results and of the « Impression » sheet. From the row's data only (its
+//! status's standing, its step, its HTTP status and, for a refusal, the kind
+//! of Loop's answer, `loop_api::known_answer`), never from our sentences;
+//! Loop's own words stay in `message`.
 
 use crate::i18n::Lang;
 use crate::loop_api::{Operation, known_answer};

@@ -4,8 +4,12 @@
 //! CSV: UTF-8 with BOM and `;` so that French Excel opens it right; any cell
 //! that could run as a formula gets a leading apostrophe (stripped again when
 //! loopbatch reads its results back). XLSX: values written as text or
-//! numbers, never formulas; header frozen, filter, colours, a "Résumé" sheet.
-//! Files are written atomically: a crash never leaves half a results file.
+//! numbers, never formulas; header frozen, filter, colours, a "Résumé" sheet
+//! and an « Impression » sheet. Files are written atomically: a crash never
+//! leaves half a results file.
+//!
+//! Also PLAN.xlsx (`plan_xlsx`), the history's export (`history`), and the
+//! results read back for `--only-failed` (`read_results`).
 
 use std::collections::BTreeMap;
 use std::io::Write;

@@ -198,15 +198,16 @@ fn results(v: &RunView, report: &RunReport) -> Markup {
                         td data-col="code" { (history_link(&who[0], HistoryText::HistoryOfThisDossier, lang)) }
                         td data-col="nom" { (who[1]) }
                         td data-col="email" { (history_link(&who[2], HistoryText::HistoryOfThisEMail, lang)) }
-                        @let verdict = verdict_at.and_then(|c| row.values.get(c)).map_or("", String::as_str);
-                        @let left = r.status == Status::Ignore && !verdict.is_empty() && verdict != "RIEN_A_DEFAIRE";
+                        @let word = verdict_at.and_then(|c| row.values.get(c)).map_or("", String::as_str);
+                        @let verdict = job::UndoVerdict::from_word(word);
+                        @let left = r.status == Status::Ignore && verdict.is_some_and(|v| v != job::UndoVerdict::RienADefaire);
                         td class=(format!("statut {}", tone(r.status))) data-col="statut" {
                             @if left { (UndoPageText::NotUndone.say(lang)) } @else { (job::status_said(r.status, lang)) }
                             small { (r.status.word()) } }
                         td data-col="message" { (r.message) }
                         td data-col="conseil" data-testid="advice" { (job::advice_for(r, lang)) }
                         td data-col="verifier" { @if r.status == Status::AVerifier { (verify_buttons(v.id, &row.feuille, row.ligne, lang)) } }
-                        @if verdict_at.is_some() { td data-col="verdict" { (verdict_said(verdict, lang)) " " small { (verdict) } } }
+                        @if verdict_at.is_some() { td data-col="verdict" { (verdict.map_or("", |v| verdict_said(v, lang))) " " small { (word) } } }
                     }
                 }
             }
@@ -219,7 +220,11 @@ fn left_later(v: &RunView, report: &RunReport) -> bool {
     let Some(c) = v.plan.columns.iter().rposition(|c| c == "verdict") else { return false };
     v.plan.rows.iter().zip(&report.rows).any(|(row, r)| {
         r.status == Status::Ignore
-            && row.values.get(c).is_some_and(|w| !["", "RIEN_A_DEFAIRE", "IRREVERSIBLE"].contains(&w.as_str()))
+            && row
+                .values
+                .get(c)
+                .and_then(|w| job::UndoVerdict::from_word(w))
+                .is_some_and(|v| !matches!(v, job::UndoVerdict::RienADefaire | job::UndoVerdict::Irreversible))
     })
 }
 

@@ -160,7 +160,7 @@ fn screen(app: &Shared, id: &str, p: &UndoPreview, ticked: Option<&HashMap<Strin
                                     } @else if v.goes { "✓" }
                                 }
                                 td { (v.ligne) } td { (people[i][0]) } td { (people[i][2]) }
-                                td data-col="verdict" { (verdict_said(v.verdict.word(), lang)) " " small { (v.verdict.word()) } }
+                                td data-col="verdict" { (verdict_said(v.verdict, lang)) " " small { (v.verdict.word()) } }
                                 td data-col="raison" { (v.reason) }
                             }
                         }

@@ -196,6 +196,7 @@ fn the_history_screen_needs_the_session_and_shows_values_as_text() {
         attempts: 1,
         timestamp: "2026-12-06T10:00:00+01:00".into(),
         resend_on_resume: false,
+        already: false,
     };
     reg.answered(run, 1, &answer).unwrap();
     drop(reg);
@@ -261,6 +262,7 @@ fn past_a_thousand_calls_the_screen_shows_the_newest() {
             attempts: 1,
             timestamp: "2026-12-06T10:00:00+01:00".into(),
             resend_on_resume: false,
+            already: false,
         };
         reg.answered(run, id, &answer).unwrap();
     }

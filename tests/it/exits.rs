@@ -19,6 +19,34 @@ fn the_readme_and_the_code_say_the_same_exit_codes() {
     assert_eq!(readme_codes(), exit::ALL, "README's table against error::exit::ALL");
 }
 
+#[test]
+fn the_help_names_every_exit_code_in_both_languages() {
+    let w = Work::new();
+    for (lang, heading) in [("fr", "Codes de sortie : "), ("en", "Exit codes: ")] {
+        let out = w.bin().args(["--lang", lang, "--help"]).output().unwrap();
+        let help = String::from_utf8_lossy(&out.stdout).into_owned();
+        let line = help.lines().find_map(|l| l.strip_prefix(heading)).unwrap_or_else(|| panic!("{lang}: {help}"));
+        let named: Vec<u8> = line.split(", ").filter_map(|part| part.split(' ').next()?.parse().ok()).collect();
+        assert_eq!(named, exit::ALL, "{lang}: {line}");
+    }
+}
+
+#[test]
+fn a_refused_value_says_the_form_expected_in_the_users_language() {
+    let w = Work::new();
+    let cases = [
+        ("fr", ["run", "s.csv", "--rate", "vite"], "débit attendu : N/s, N/min ou N/h"),
+        ("en", ["run", "s.csv", "--rate", "vite"], "rate expected: N/s, N/min or N/h"),
+        ("fr", ["check", "s.csv", "--delimiter", "x"], "séparateur attendu"),
+        ("en", ["check", "s.csv", "--delimiter", "x"], "separator expected"),
+    ];
+    for (lang, args, expected) in cases {
+        let (c, said) = code(&w.bin().args(["--lang", lang]).args(args).output().unwrap());
+        assert_eq!(c, Some(exit::UNUSABLE.into()), "{said}");
+        assert!(said.contains(expected) && said.contains(&format!("« {} »", args[3])), "{lang}: {said}");
+    }
+}
+
 fn sheet(w: &Work, email: &str) -> String {
     let lines =
         ["Code dossier;Raison sociale;Offre;E-mail;Nom;Prénom", &format!("D001;Société D001;start;{email};Nom;Prénom")];

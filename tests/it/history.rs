@@ -179,6 +179,7 @@ fn a_loop_message_starting_with_equals_never_runs_as_a_formula() {
         attempts: 1,
         timestamp: "2026-12-06T10:00:00+01:00".into(),
         resend_on_resume: false,
+        already: false,
     };
     reg.answered(run, 1, &answer).unwrap();
     drop(reg);
@@ -245,6 +246,7 @@ fn the_check_column_says_what_a_person_found_in_loop() {
         attempts: 2,
         timestamp: "2026-12-06T10:00:00+01:00".into(),
         resend_on_resume: false,
+        already: false,
     };
     reg.answered(run, 1, &answer).unwrap();
     drop(reg);
@@ -428,6 +430,7 @@ fn made_registre(w: &Work) -> String {
         attempts,
         timestamp: "2026-12-06T10:00:00+01:00".into(),
         resend_on_resume: false,
+        already: false,
     };
     reg.answered(run, 1, &answer(Status::Erreur, &long, 1)).unwrap();
     reg.answered(run, 2, &answer(Status::Ignore, "", 0)).unwrap();

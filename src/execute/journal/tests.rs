@@ -11,6 +11,7 @@ fn outcome(status: Status, resend: bool) -> CallOutcome {
         attempts: 1,
         timestamp: String::new(),
         resend_on_resume: resend,
+        already: false,
     }
 }
 

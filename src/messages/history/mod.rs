@@ -78,18 +78,11 @@ impl Text for HistoryMessage<'_> {
     }
 }
 
-/// An operation as a person names it, in a history line (the API name stays
-/// in the column `operation` of the exports and the JSON).
-pub(crate) fn operation_label(op: crate::loop_api::Operation, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Fr => super::operation::fr::operation_label(op),
-        Lang::En => super::operation::en::operation_label(op),
-    }
-}
+pub(crate) use super::operation::operation_label;
 
 /// The label of an operation's API name; an unknown name as it is.
 pub(crate) fn operation_name_label(name: &str, lang: Lang) -> String {
-    match crate::loop_api::Operation::all().find(|o| o.name() == name) {
+    match crate::loop_api::Operation::from_name(name) {
         Some(op) => operation_label(op, lang).to_string(),
         None => name.to_string(),
     }
