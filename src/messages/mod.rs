@@ -12,7 +12,6 @@ mod checks;
 mod en;
 mod fr;
 mod history;
-mod operation;
 mod page;
 mod setup;
 mod template;
@@ -508,7 +507,6 @@ pub(crate) fn advice(a: Advice, lang: Lang) -> &'static str {
     }
 }
 
-pub(crate) use operation::operation_done;
 pub(crate) use template::TemplateNote;
 pub(crate) use usage::{Usage, ValueForm, help_footer};
 
