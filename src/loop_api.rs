@@ -1,11 +1,13 @@
 //! What loopbatch knows of the Cegid Loop API, in one place for the engine
 //! and the simulator alike: the address, the operations (their routes, the
-//! `[routes]` of `loopbatch.toml`; their idempotency, what each changes and
-//! what undoes it), the headers that carry the keys, and the answers the
+//! `[routes]` of `loopbatch.toml`; their idempotency, what each changes,
+//! what undoes it, what it is called for people), the headers that carry the keys, and the answers the
 //! engine recognises, Loop's own words kept verbatim (see docs/loop-api.md
 //! for where each fact comes from and which are assumptions). A leaf module.
 
 use serde::{Deserialize, Serialize};
+
+use crate::i18n::Lang;
 
 /// The public API's address (the base path is part of it).
 pub(crate) const DEFAULT_BASE_URL: &str = "https://api.cegid.com/loop-api-publiques";
@@ -109,10 +111,10 @@ pub(crate) fn says_not_assigned(message: &str, list: &[String]) -> bool {
 pub(crate) const DEFAULT_ALREADY_DONE: &[&str] = &[MSG_ALREADY_ASSIGNED];
 
 /// The Cegid Loop operations a plan can hold, in per-dossier order. Adding
-/// one: a variant here (its route, idempotency, what it changes and what
-/// undoes it below; the compiler asks for each), the calls that need it in
-/// `plan::builder`, its behaviour in `simulator::state`, its words in the
-/// table of `messages::operation` (both languages).
+/// one: a variant here (its route, idempotency, what it changes, what
+/// undoes it and its words for people in both languages below; the
+/// compiler asks for each), the calls that need it in `plan::builder`, its
+/// behaviour in `simulator::state`.
 #[derive(
     Debug,
     Clone,
@@ -370,3 +372,88 @@ fn upper_case<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error
 /// its instance, renewed at each start, on every answer: a run made against
 /// one is resumed against that one only. Cegid Loop does not send it.
 pub(crate) const SIMULATOR_INSTANCE_HEADER: &str = "x-loopbatch-simulator-instance";
+
+// An operation's words for people, both languages side by side in one
+// exhaustive match: part of the vocabulary, so a new operation says its
+// name where it is defined, and a language it lacks fails the build.
+
+/// An operation in one language.
+struct Words {
+    /// Named (the history).
+    label: &'static str,
+    /// Done once, done several times (the plan's counts).
+    one: &'static str,
+    many: &'static str,
+}
+
+struct Table {
+    fr: Words,
+    en: Words,
+}
+
+const fn w(label: &'static str, one: &'static str, many: &'static str) -> Words {
+    Words { label, one, many }
+}
+
+fn words_of(op: Operation) -> Table {
+    match op {
+        Operation::ProvisionCompany => Table {
+            fr: w("approvisionnement du dossier", "dossier approvisionné", "dossiers approvisionnés"),
+            en: w("dossier provisioning", "dossier provisioned", "dossiers provisioned"),
+        },
+        Operation::AddOffer => Table {
+            fr: w(
+                "activation d'une offre sur le dossier",
+                "offre activée sur un dossier",
+                "offres activées sur un dossier",
+            ),
+            en: w("offer activated on the dossier", "offer activated on a dossier", "offers activated on a dossier"),
+        },
+        Operation::AddClient => Table {
+            fr: w("création d'interlocuteur", "interlocuteur créé", "interlocuteurs créés"),
+            en: w("contact creation", "contact created", "contacts created"),
+        },
+        Operation::AddCollaborativeOffer => Table {
+            fr: w(
+                "offre donnée à un interlocuteur",
+                "offre donnée à un interlocuteur",
+                "offres données à un interlocuteur",
+            ),
+            en: w("offer given to a contact", "offer given to a contact", "offers given to a contact"),
+        },
+        Operation::UpdateClient => Table {
+            fr: w("modification d'interlocuteur", "interlocuteur modifié", "interlocuteurs modifiés"),
+            en: w("contact update", "contact updated", "contacts updated"),
+        },
+        Operation::RemoveApplication => Table {
+            fr: w("retrait d'une application", "application retirée", "applications retirées"),
+            en: w("application removal", "application removed", "applications removed"),
+        },
+        Operation::RemoveOffer => Table {
+            fr: w("retrait d'une offre du dossier", "offre retirée", "offres retirées"),
+            en: w("offer removed from the dossier", "offer removed", "offers removed"),
+        },
+    }
+}
+
+fn words(op: Operation, lang: Lang) -> Words {
+    let t = words_of(op);
+    match lang {
+        Lang::Fr => t.fr,
+        Lang::En => t.en,
+    }
+}
+
+impl Operation {
+    /// Named for people (the history's tables; the API name stays in the
+    /// column `operation` of the exports and the JSON).
+    pub(crate) fn label(self, lang: Lang) -> &'static str {
+        words(self, lang).label
+    }
+
+    /// What it did, said by a person (`n` of them): the plan's page.
+    pub(crate) fn done(self, n: usize, lang: Lang) -> &'static str {
+        let w = words(self, lang);
+        if n == 1 { w.one } else { w.many }
+    }
+}

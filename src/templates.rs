@@ -8,7 +8,7 @@ use rust_xlsxwriter::{DataValidation, Note, XlsxError};
 
 use crate::error::Result;
 use crate::i18n::Lang;
-use crate::messages::{Notice, Text, WorkbookText};
+use crate::messages::{Notice, TemplateNote, Text, WorkbookText};
 use crate::normalize::OFFERS;
 use crate::report::book;
 use crate::rows::Action;
@@ -16,107 +16,42 @@ use crate::rows::Action;
 /// How far down the drop-downs and the text format reach.
 const FORMATTED_ROWS: u32 = 5_000;
 
-/// A column of a template: its header and the example shown in its note.
+/// A column of a template: its header, the note shown on it (in
+/// `messages::template`) and its width.
 pub(crate) struct TemplateColumn {
     pub name: &'static str,
-    pub note_fr: &'static str,
-    pub note_en: &'static str,
+    pub note: TemplateNote,
     pub width: f64,
 }
 
-impl TemplateColumn {
-    /// The header's note in `lang` (the column's table holds both, whole).
-    fn note(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Fr => self.note_fr,
-            Lang::En => self.note_en,
-        }
-    }
+const fn col(name: &'static str, note: TemplateNote, width: f64) -> TemplateColumn {
+    TemplateColumn { name, note, width }
 }
 
-const fn col(name: &'static str, note_fr: &'static str, note_en: &'static str, width: f64) -> TemplateColumn {
-    TemplateColumn { name, note_fr, note_en, width }
-}
-
-pub(crate) const ACTION: TemplateColumn = col(
-    "action",
-    "Action à faire sur la ligne : onboarding, provisionner, ajouter_offre, retirer_offre, ajouter_interlocuteur, modifier_interlocuteur, retirer_application, changer_offre. Vide : ligne ignorée si elle ne demande rien.",
-    "Action for the row: onboarding, provisionner, ajouter_offre, retirer_offre, ajouter_interlocuteur, modifier_interlocuteur, retirer_application, changer_offre. Blank: row ignored when it asks for nothing.",
-    24.0,
-);
-pub(crate) const CODE_DOSSIER: TemplateColumn = col(
-    "code_dossier",
-    "Code du dossier client dans Loop. Exemple : MANON001 (colonne au format Texte : les zéros initiaux sont gardés).",
-    "Client dossier code in Loop. Example: MANON001 (Text column: leading zeros are kept).",
-    16.0,
-);
-pub(crate) const RAISON_SOCIALE: TemplateColumn = col(
-    "raison_sociale",
-    "Pour vous repérer ; non envoyé. Exemple : Boulangerie Manon SARL",
-    "For your reference; not sent. Example: Boulangerie Manon SARL",
-    28.0,
-);
-pub(crate) const OFFRE: TemplateColumn = col(
-    "offre",
-    "start, co-production ou consultation. Exemple : consultation",
-    "start, co-production or consultation. Example: consultation",
-    16.0,
-);
-pub(crate) const ANCIENNE_OFFRE: TemplateColumn = col(
-    "ancienne_offre",
-    "Pour changer_offre : l'offre à remplacer. Exemple : start",
-    "For changer_offre: the offer to replace. Example: start",
-    16.0,
-);
-pub(crate) const EMAIL: TemplateColumn = col(
-    "email",
-    "E-mail de l'interlocuteur (invité au préalable sur votre tenant). Exemple : manon.dupont@boulangerie-manon.fr",
-    "Contact's e-mail (invited on your tenant first). Example: manon.dupont@boulangerie-manon.fr",
-    32.0,
-);
-pub(crate) const NOM: TemplateColumn = col("nom", "Exemple : DUPONT", "Example: DUPONT", 16.0);
-pub(crate) const PRENOM: TemplateColumn = col("prenom", "Exemple : Manon", "Example: Manon", 16.0);
-pub(crate) const TELEPHONE: TemplateColumn = col(
-    "telephone",
-    "10 chiffres ; +33 accepté. Exemple : 07 05 06 03 02",
-    "10 digits; +33 accepted. Example: 07 05 06 03 02",
-    16.0,
-);
-pub(crate) const PROFIL: TemplateColumn =
-    col("profil", "Code de profil Loop. Exemple : 2.0", "Loop profile code. Example: 2.0", 10.0);
-pub(crate) const SOCIAL: TemplateColumn =
-    col("social", "oui / non (vide : non). Exemple : non", "yes / no (blank: no). Example: no", 10.0);
-pub(crate) const ACTIF: TemplateColumn = col(
-    "actif",
-    "modifier_interlocuteur : oui / non ; vide = inchangé",
-    "modifier_interlocuteur: yes / no; blank = unchanged",
-    10.0,
-);
-pub(crate) const EMETTEUR: TemplateColumn = col(
-    "emetteur_par_defaut",
-    "modifier_interlocuteur : oui / non ; vide = inchangé",
-    "modifier_interlocuteur: yes / no; blank = unchanged",
-    20.0,
-);
-
-pub(crate) const NOM_USUEL: TemplateColumn =
-    col("nom_usuel", "Nom usuel du dossier (LoopHub) ; non envoyé.", "Dossier's usual name (LoopHub); not sent.", 22.0);
-pub(crate) const MAITRE: TemplateColumn =
-    col("maitre_dossier", "Maître de dossier (LoopHub) ; non envoyé.", "Dossier master (LoopHub); not sent.", 30.0);
-pub(crate) const MANAGER: TemplateColumn = col(
-    "engagement_manager",
-    "Engagement manager (LoopHub) ; non envoyé.",
-    "Engagement manager (LoopHub); not sent.",
-    30.0,
-);
+pub(crate) const ACTION: TemplateColumn = col("action", TemplateNote::Action, 24.0);
+pub(crate) const CODE_DOSSIER: TemplateColumn = col("code_dossier", TemplateNote::CodeDossier, 16.0);
+pub(crate) const RAISON_SOCIALE: TemplateColumn = col("raison_sociale", TemplateNote::RaisonSociale, 28.0);
+pub(crate) const OFFRE: TemplateColumn = col("offre", TemplateNote::Offre, 16.0);
+pub(crate) const ANCIENNE_OFFRE: TemplateColumn = col("ancienne_offre", TemplateNote::AncienneOffre, 16.0);
+pub(crate) const EMAIL: TemplateColumn = col("email", TemplateNote::Email, 32.0);
+pub(crate) const NOM: TemplateColumn = col("nom", TemplateNote::Nom, 16.0);
+pub(crate) const PRENOM: TemplateColumn = col("prenom", TemplateNote::Prenom, 16.0);
+pub(crate) const TELEPHONE: TemplateColumn = col("telephone", TemplateNote::Telephone, 16.0);
+pub(crate) const PROFIL: TemplateColumn = col("profil", TemplateNote::Profil, 10.0);
+pub(crate) const SOCIAL: TemplateColumn = col("social", TemplateNote::Social, 10.0);
+pub(crate) const ACTIF: TemplateColumn = col("actif", TemplateNote::Actif, 10.0);
+pub(crate) const EMETTEUR: TemplateColumn = col("emetteur_par_defaut", TemplateNote::Emetteur, 20.0);
+pub(crate) const NOM_USUEL: TemplateColumn = col("nom_usuel", TemplateNote::NomUsuel, 22.0);
+pub(crate) const MAITRE: TemplateColumn = col("maitre_dossier", TemplateNote::Maitre, 30.0);
+pub(crate) const MANAGER: TemplateColumn = col("engagement_manager", TemplateNote::Manager, 30.0);
 
 /// The portfolio export: a monthly change sheet ready to fill in.
-pub(crate) const PORTFOLIO: [&TemplateColumn; 8] =
-    [&ACTION, &CODE_DOSSIER, &RAISON_SOCIALE, &NOM_USUEL, &MAITRE, &MANAGER, &OFFRE, &ANCIENNE_OFFRE];
+pub(crate) const PORTFOLIO: &[&TemplateColumn] =
+    &[&ACTION, &CODE_DOSSIER, &RAISON_SOCIALE, &NOM_USUEL, &MAITRE, &MANAGER, &OFFRE, &ANCIENNE_OFFRE];
 
-pub(crate) const ONBOARDING: [&TemplateColumn; 9] =
-    [&CODE_DOSSIER, &RAISON_SOCIALE, &OFFRE, &EMAIL, &NOM, &PRENOM, &TELEPHONE, &PROFIL, &SOCIAL];
-pub(crate) const OPERATIONS: [&TemplateColumn; 12] = [
+pub(crate) const ONBOARDING: &[&TemplateColumn] =
+    &[&CODE_DOSSIER, &RAISON_SOCIALE, &OFFRE, &EMAIL, &NOM, &PRENOM, &TELEPHONE, &PROFIL, &SOCIAL];
+pub(crate) const OPERATIONS: &[&TemplateColumn] = &[
     &ACTION,
     &CODE_DOSSIER,
     &EMAIL,
@@ -152,7 +87,11 @@ pub(crate) fn template_xlsx(
         sheet.set_column_format(c, &text)?;
         sheet.set_column_width(c, column.width)?;
         sheet.write_string_with_format(0, c, column.name, &header)?;
-        sheet.insert_note(0, c, &Note::new(column.note(lang)).set_author("loopbatch").set_width(320).set_height(90))?;
+        sheet.insert_note(
+            0,
+            c,
+            &Note::new(column.note.text(lang)).set_author("loopbatch").set_width(320).set_height(90),
+        )?;
         let list: Option<&[&str]> = match column.name {
             "action" => Some(&actions),
             "offre" | "ancienne_offre" => Some(&OFFERS),
@@ -187,8 +126,8 @@ pub(crate) fn template_csv(columns: &[&TemplateColumn]) -> Vec<u8> {
 /// The templates handed to users: file name, sheet name, columns.
 fn templates(lang: Lang) -> [(&'static str, &'static str, &'static [&'static TemplateColumn]); 2] {
     [
-        ("modele-onboarding", "Onboarding", &ONBOARDING[..]),
-        ("modele-operations", WorkbookText::OperationsSheet.say(lang), &OPERATIONS[..]),
+        ("modele-onboarding", "Onboarding", ONBOARDING),
+        ("modele-operations", WorkbookText::OperationsSheet.say(lang), OPERATIONS),
     ]
 }
 

@@ -121,7 +121,7 @@ pub async fn export_portfolio(
         let rows: Vec<Vec<String>> = kept.iter().map(sheet_row).collect();
         match report::results_format(out)? {
             ResultsFormat::Xlsx => {
-                let bytes = template_xlsx(WorkbookText::PortfolioSheet.say(lang), &PORTFOLIO, &rows, lang)
+                let bytes = template_xlsx(WorkbookText::PortfolioSheet.say(lang), PORTFOLIO, &rows, lang)
                     .map_err(|e| Failure::write(out, WriteProblem::Workbook((&e).into())))?;
                 crate::files::write_atomic(out, &bytes)?;
             }

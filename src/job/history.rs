@@ -18,8 +18,9 @@ use crate::config::Config;
 use crate::error::{Failure, HistoryRefusal, Refusal, Result};
 use crate::i18n::Lang;
 use crate::messages::{HistoryMessage, Text};
+use crate::outcome::Status;
 use crate::plan::Plan;
-use crate::registre::{CallCheck, HistoryCall, Registre, Sought};
+use crate::registre::{AnswerEffect, CallCheck, HistoryCall, Registre, Sought};
 use crate::report::history as export;
 
 use super::RunFiles;
@@ -282,8 +283,8 @@ fn line(c: HistoryCall, rows: Vec<SheetRow>, check: Option<String>, lang: Lang) 
         true => crate::outcome::Status::NonExecute.word().to_string(),
         false => c.status.unwrap_or_default(),
     };
-    let to_check =
-        c.unanswered || c.effect.as_deref() == Some("unknown") || status == crate::outcome::Status::AVerifier.word();
+    let unknown = AnswerEffect::from_word(c.effect.as_deref()) == Some(AnswerEffect::Unknown);
+    let to_check = c.unanswered || unknown || Status::from_word(&status) == Some(Status::AVerifier);
     let (sent_to, sent_to_address, simulator) = sent_to(c.tenant.as_deref(), lang);
     // Attempts sent say it; without that count (an imported journal),
     // IGNORE and DEJA_FAIT are never sent — unless « Tout renvoyer » sent

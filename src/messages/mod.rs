@@ -13,9 +13,9 @@ mod checks;
 mod en;
 mod fr;
 mod history;
-mod operation;
 mod page;
 mod setup;
+mod template;
 mod undo;
 mod usage;
 
@@ -508,7 +508,7 @@ pub(crate) fn advice(a: Advice, lang: Lang) -> &'static str {
     }
 }
 
-pub(crate) use operation::operation_done;
+pub(crate) use template::TemplateNote;
 pub(crate) use usage::{Usage, ValueForm, help_footer};
 
 pub(crate) fn status_said(s: Status, lang: Lang) -> &'static str {

@@ -336,7 +336,7 @@ fn what_is_checked_before_a_run_and_only_failed_words() {
             RunMessage::NotRunAgain { on_page: false },
         ];
         let place = Notice::RunPlaceUnknown { results: "resultats.xlsx", place: "http://127.0.0.1:4001/api" };
-        let ops = crate::loop_api::Operation::all().flat_map(|op| [1, 2].map(|n| super::operation_done(op, n, lang)));
+        let ops = crate::loop_api::Operation::all().flat_map(|op| [1, 2].map(|n| op.done(n, lang)));
         [said(&refused, lang), said(&run, lang), place.text(lang), ops.collect::<Vec<_>>().join("\n")].join("\n")
     };
     insta::assert_snapshot!("before_run_fr", said_all(Lang::Fr));

@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, params};
 
 use crate::error::Result;
 
-use super::Registre;
+use super::{Event, Registre, Row};
 
 /// A person's last check of a call of a run, made after its last attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,26 +46,26 @@ impl Registre {
             )
             .map_err(|e| self.failed(&e))?;
         let rows = stmt
-            .query_map([run], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get(3)?)))
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<(u32, String, bool, bool)>>>())
+            .query_map([run], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, Row>(1)?, r.get::<_, bool>(2)?, r.get(3)?)))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<(u32, Row, bool, bool)>>>())
             .map_err(|e| self.failed(&e))?;
         let (mut open, mut unknown) = (HashSet::new(), HashSet::new());
         for (call, event, resend, no_code) in rows {
-            match event.as_str() {
-                "sending" => {
+            match event {
+                Row::Event(Event::Sending) => {
                     open.insert(call);
                 }
-                "withdrawn" => {
+                Row::Event(Event::Withdrawn) => {
                     open.remove(&call);
                 }
-                "answered" => {
+                Row::Answered => {
                     match resend && no_code && open.contains(&call) {
                         true => unknown.insert(call),
                         false => unknown.remove(&call),
                     };
                     open.remove(&call);
                 }
-                _ => {}
+                Row::Event(Event::Reserved) => {}
             }
         }
         Ok(unknown)

@@ -17,6 +17,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::sealed::{Print, Sealer};
 use super::state::{Target, Thing, things_of};
+use super::{Event, Row, status_of};
+use crate::outcome::Status;
 
 /// Why a call is not sent: another run's record since the plan's memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,25 +120,25 @@ impl Guard {
                 let things = self.things_of(conn, run, call)?;
                 self.their.insert((run, call), things);
             }
-            let event: String = r.get(4)?;
+            let event: Row = r.get(4)?;
             let state = self.states.entry((run, call)).or_default();
-            match event.as_str() {
-                "reserved" | "sending" => {
+            match event {
+                Row::Event(Event::Reserved | Event::Sending) => {
                     state.open.insert(attempt);
                 }
-                "withdrawn" => {
+                Row::Event(Event::Withdrawn) => {
                     state.open.remove(&attempt);
                 }
-                _ => {
+                Row::Answered => {
                     state.open.clear();
                     let (status, resend, at): (Option<String>, bool, String) = (r.get(5)?, r.get(6)?, r.get(7)?);
-                    match status.as_deref() {
+                    match status_of(status) {
                         _ if resend => {}
-                        Some("OK" | "DEJA_FAIT") => {
+                        Some(Status::Ok | Status::DejaFait) => {
                             state.applied = Some(at);
                             state.uncertain = false;
                         }
-                        Some("A_VERIFIER") => state.uncertain = true,
+                        Some(Status::AVerifier) => state.uncertain = true,
                         _ => {}
                     }
                 }

@@ -114,8 +114,9 @@ pub struct RunRow {
     pub results_written: bool,
 }
 
-/// What happened to one attempt of a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What happened to one attempt of a call (its word in `attempts.event`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
 pub enum Event {
     /// May go out from now on (a reservation, not a sending).
     Reserved,
@@ -127,24 +128,77 @@ pub enum Event {
 
 impl Event {
     pub(crate) fn word(self) -> &'static str {
-        match self {
-            Event::Reserved => "reserved",
-            Event::Sending => "sending",
-            Event::Withdrawn => "withdrawn",
+        self.into()
+    }
+}
+
+/// The word of an answer's row in `attempts.event`.
+const ANSWERED: &str = "answered";
+
+/// A row of `attempts` as the readers take it: one of an attempt's events,
+/// or the call's answer. A word the table's CHECK does not allow is an
+/// error, never taken for another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Row {
+    Event(Event),
+    Answered,
+}
+
+impl rusqlite::types::FromSql for Row {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let word = value.as_str()?;
+        if word == ANSWERED {
+            return Ok(Row::Answered);
         }
+        <Event as strum::IntoEnumIterator>::iter()
+            .find(|e| e.word() == word)
+            .map(Row::Event)
+            .ok_or(rusqlite::types::FromSqlError::InvalidType)
+    }
+}
+
+/// What an answer did in Loop, as far as loopbatch can tell (its word in
+/// `attempts.effect`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "lowercase")]
+pub(crate) enum AnswerEffect {
+    /// Applied by this call.
+    Changed,
+    /// What it asks for was there before.
+    Already,
+    /// Refused by Loop: nothing changed.
+    Refused,
+    /// Not known.
+    Unknown,
+}
+
+impl AnswerEffect {
+    pub(crate) fn word(self) -> &'static str {
+        self.into()
+    }
+
+    /// The effect a recorded word names; none for a missing or other word.
+    pub(crate) fn from_word(word: Option<&str>) -> Option<AnswerEffect> {
+        word?.parse().ok()
     }
 }
 
 /// What an answer did in Loop, as far as loopbatch can tell.
-pub(crate) fn effect(outcome: &CallOutcome) -> &'static str {
+pub(crate) fn effect(outcome: &CallOutcome) -> AnswerEffect {
     match outcome.status {
         // Outcomes recorded before `already` existed: Loop's « déjà ».
-        Status::Ok if outcome.already || crate::loop_api::says_already(&outcome.message) => "already",
-        Status::DejaFait => "already",
-        Status::Ok => "changed",
-        Status::Erreur | Status::Invalide if !outcome.resend_on_resume => "refused",
-        _ => "unknown",
+        Status::Ok if outcome.already || crate::loop_api::says_already(&outcome.message) => AnswerEffect::Already,
+        Status::DejaFait => AnswerEffect::Already,
+        Status::Ok => AnswerEffect::Changed,
+        Status::Erreur | Status::Invalide if !outcome.resend_on_resume => AnswerEffect::Refused,
+        _ => AnswerEffect::Unknown,
     }
+}
+
+/// A recorded status word as a status (none: no status, or a word this
+/// version does not know).
+pub(crate) fn status_of(word: Option<String>) -> Option<Status> {
+    word.as_deref().and_then(Status::from_word)
 }
 
 impl Registre {
@@ -375,7 +429,7 @@ fn insert_answer(conn: &Connection, run: i64, call: u32, o: &CallOutcome) -> rus
     conn.prepare_cached(
         "INSERT INTO attempts(run, call, attempt, event, status, code_http, message, request_id, object_id,
                               outcome_attempts, at, resend, effect)
-         VALUES (?1, ?2, ?3, 'answered', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+         VALUES (?1, ?2, ?3, ?13, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         run,
@@ -389,7 +443,8 @@ fn insert_answer(conn: &Connection, run: i64, call: u32, o: &CallOutcome) -> rus
         o.attempts,
         o.timestamp,
         o.resend_on_resume,
-        effect(o)
+        effect(o).word(),
+        ANSWERED
     ])
     .map(drop)
 }

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::outcome::{CallOutcome, Status};
 
-use super::RunRow;
+use super::{Event, Row, RunRow, status_of};
 
 /// What an earlier run left for a call.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,26 +61,23 @@ pub(super) fn prior(conn: &Connection, run: i64) -> rusqlite::Result<(HashMap<u3
     let mut open: HashMap<u32, HashSet<u32>> = HashMap::new();
     let mut done: HashMap<u32, CallOutcome> = HashMap::new();
     while let Some(r) = rows.next()? {
-        let (call, attempt, event): (u32, u32, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        match event.as_str() {
-            "reserved" | "sending" => {
+        let (call, attempt, event): (u32, u32, Row) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        match event {
+            Row::Event(e @ (Event::Reserved | Event::Sending)) => {
                 let n = attempts.entry(call).or_default();
                 *n = (*n).max(attempt);
-                if event == "sending" {
+                if e == Event::Sending {
                     open.entry(call).or_default().insert(attempt);
                 }
             }
-            "withdrawn" => {
+            Row::Event(Event::Withdrawn) => {
                 if let Some(o) = open.get_mut(&call) {
                     o.remove(&attempt);
                 }
             }
-            _ => {
+            Row::Answered => {
                 let outcome = CallOutcome {
-                    status: r
-                        .get::<_, Option<String>>(3)?
-                        .and_then(|s| Status::from_word(&s))
-                        .unwrap_or(Status::Erreur),
+                    status: status_of(r.get(3)?).unwrap_or(Status::Erreur),
                     code_http: r.get(4)?,
                     message: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
                     request_id: r.get::<_, Option<String>>(6)?.unwrap_or_default(),

@@ -10,9 +10,10 @@ use rusqlite::{Connection, params};
 use crate::error::Result;
 use crate::normalize::email_key;
 
-use super::Registre;
 use super::sealed::Sealer;
 use super::state::{Kind, Memory, Order, Runs, Seen, things_of};
+use super::{Event, Registre, Row, status_of};
+use crate::outcome::Status;
 
 /// A call of a run, as found for the memory.
 struct Found {
@@ -175,32 +176,31 @@ fn records_of(conn: &Connection, f: &Found, continued: bool) -> rusqlite::Result
     let mut last_sending = (0i64, 0u8);
     let mut rows = attempts.query(params![f.run, f.call])?;
     while let Some(r) = rows.next()? {
-        let (seq, attempt, event): (i64, u32, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        match event.as_str() {
-            "reserved" | "sending" => {
-                let set = if event == "sending" { &mut open } else { &mut reserved };
+        let (seq, attempt, event): (i64, u32, Row) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        match event {
+            Row::Event(e @ (Event::Reserved | Event::Sending)) => {
+                let set = if e == Event::Sending { &mut open } else { &mut reserved };
                 set.insert(attempt);
                 last_sending = (seq, 0);
             }
-            "withdrawn" => {
+            Row::Event(Event::Withdrawn) => {
                 open.remove(&attempt);
                 reserved.remove(&attempt);
             }
-            "answered" => {
+            Row::Answered => {
                 open.clear();
                 reserved.clear();
                 let (status, resend): (Option<String>, bool) = (r.get(3)?, r.get(4)?);
-                let kind = match status.as_deref() {
+                let kind = match status_of(status) {
                     _ if resend => None,
-                    Some("OK" | "DEJA_FAIT") => Some(Kind::Applied),
-                    Some("A_VERIFIER") => Some(Kind::Uncertain),
+                    Some(Status::Ok | Status::DejaFait) => Some(Kind::Applied),
+                    Some(Status::AVerifier) => Some(Kind::Uncertain),
                     _ => None,
                 };
                 if let Some(k) = kind {
                     records.push((k, (seq, 0), r.get(5)?));
                 }
             }
-            _ => {}
         }
     }
     drop(rows);

@@ -15,9 +15,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
 
-use super::Registre;
 use super::state::{Target, Thing, things_of};
+use super::{AnswerEffect, Event, Registre, Row, status_of};
 use crate::loop_api::{Changes, Operation};
+use crate::outcome::Status;
 
 /// The prefix of an undo plan's source fingerprint: `undo:RUN:SHA256`.
 pub(crate) const UNDO_PREFIX: &str = "undo:";
@@ -212,8 +213,7 @@ impl Registre {
 /// One call's attempts and checks, folded into its last effect.
 fn effect_of(conn: &Connection, run: i64, call: u32, operation: &str) -> rusqlite::Result<Option<(Effect, i64)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT seq, event, coalesce(status, ''), coalesce(effect, ''), coalesce(resend, 0), code_http,
-         coalesce(message, '') FROM attempts
+        "SELECT seq, event, status, effect, coalesce(resend, 0), code_http, coalesce(message, '') FROM attempts
          WHERE run = ?1 AND call = ?2 ORDER BY seq",
     )?;
     let mut rows = stmt.query(params![run, call])?;
@@ -223,42 +223,43 @@ fn effect_of(conn: &Connection, run: i64, call: u32, operation: &str) -> rusqlit
     // first may have been applied (its answer lost).
     let mut lost = false;
     while let Some(r) = rows.next()? {
-        let (seq, event, status, effect, resend): (i64, String, String, String, bool) =
+        let (seq, event, status, effect, resend): (i64, Row, Option<String>, Option<String>, bool) =
             (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
         let code: Option<i64> = r.get(5)?;
         let message: String = r.get(6)?;
-        match event.as_str() {
-            "sending" => {
+        let already = AnswerEffect::from_word(effect.as_deref()) == Some(AnswerEffect::Already);
+        match event {
+            Row::Event(Event::Sending) => {
                 lost |= open.is_some();
                 open = Some(seq);
             }
-            "withdrawn" => open = None,
-            "answered" => {
-                let e = match status.as_str() {
+            Row::Event(Event::Withdrawn) => open = None,
+            Row::Event(Event::Reserved) => {}
+            Row::Answered => {
+                let e = match status_of(status) {
                     // Given up without any answer after a sending (the
                     // connection cut): it may have been applied.
                     _ if resend && code.is_none() && open.is_some() => Effect::Unknown,
                     _ if resend => Effect::Nothing,
                     // To check stays to check, whatever the answer says:
                     // only a person's check decides it.
-                    "A_VERIFIER" => Effect::Unknown,
+                    Some(Status::AVerifier) => Effect::Unknown,
                     // A resend answered « already » and the call ended
                     // done: the lost attempt did it.
-                    "OK" | "DEJA_FAIT" if lost && effect == "already" => Effect::Changed,
+                    Some(Status::Ok | Status::DejaFait) if lost && already => Effect::Changed,
                     // A resend answered that the goal is met, recorded as
                     // a refusal (before the engine said A_VERIFIER): the
                     // lost attempt may have done it, to check.
                     _ if lost && goal_met(operation, &message) => Effect::Unknown,
                     // An « already » answer to updateClient may still have
                     // changed the fields it sent.
-                    "OK" | "DEJA_FAIT" if effect == "already" && !updates_fields(operation) => Effect::Nothing,
-                    "OK" | "DEJA_FAIT" => Effect::Changed,
+                    Some(Status::Ok | Status::DejaFait) if already && !updates_fields(operation) => Effect::Nothing,
+                    Some(Status::Ok | Status::DejaFait) => Effect::Changed,
                     _ => Effect::Nothing,
                 };
                 open = None;
                 last = Some((e, seq));
             }
-            _ => {}
         }
     }
     if let Some(seq) = open {
@@ -482,9 +483,9 @@ fn fields_before(
 /// or for removeApplication « not assigned »): the state it asked for is
 /// there, whoever made it.
 fn goal_reached(conn: &Connection, run: i64, call: u32, operation: &str) -> rusqlite::Result<bool> {
-    let last: Option<(String, String)> = conn
+    let last: Option<(Option<String>, String)> = conn
         .query_row(
-            "SELECT coalesce(effect, ''), coalesce(message, '') FROM attempts
+            "SELECT effect, coalesce(message, '') FROM attempts
              WHERE run = ?1 AND call = ?2 AND event = 'answered' AND code_http IS NOT NULL
              ORDER BY seq DESC LIMIT 1",
             params![run, call],
@@ -492,7 +493,7 @@ fn goal_reached(conn: &Connection, run: i64, call: u32, operation: &str) -> rusq
         )
         .optional()?;
     Ok(last.is_some_and(|(effect, message)| {
-        effect == "already"
+        AnswerEffect::from_word(effect.as_deref()) == Some(AnswerEffect::Already)
             || (Operation::from_name(operation).is_some_and(|op| op.changes().takes_off())
                 && goal_met(operation, &message))
     }))

@@ -15,7 +15,7 @@ const PER_DOSSIER_SHOWN: usize = 500;
 
 /// An operation as a person says what it does (`n` of them).
 pub(super) fn said(op: Operation, n: usize, lang: Lang) -> &'static str {
-    crate::messages::operation_done(op, n, lang)
+    op.done(n, lang)
 }
 
 /// The page's registre (as its runs use it).

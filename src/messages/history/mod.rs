@@ -78,12 +78,10 @@ impl Text for HistoryMessage<'_> {
     }
 }
 
-pub(crate) use super::operation::operation_label;
-
 /// The label of an operation's API name; an unknown name as it is.
 pub(crate) fn operation_name_label(name: &str, lang: Lang) -> String {
     match crate::loop_api::Operation::from_name(name) {
-        Some(op) => operation_label(op, lang).to_string(),
+        Some(op) => op.label(lang).to_string(),
         None => name.to_string(),
     }
 }
