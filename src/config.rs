@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::error::{Failure, Refusal, Result};
+use crate::error::{ConfigFault, Failure, Refusal, Result};
 use crate::i18n::Lang;
 pub(crate) use crate::loop_api::Routes;
 use crate::loop_api::{DEFAULT_ALREADY_DONE, DEFAULT_BASE_URL};
@@ -251,7 +251,8 @@ impl Config {
                 toml::from_str::<FileConfig>(&text).map_err(|e| {
                     // Never echo the file's text: a key may have been pasted in it.
                     let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-                    Failure::refused(Refusal::ConfigInvalid { file: p.clone(), line, error: e.message().trim().into() })
+                    let fault = ConfigFault::of(e.message());
+                    Failure::refused(Refusal::ConfigInvalid { file: p.clone(), line, fault })
                 })?
             }
             None => FileConfig::default(),

@@ -20,7 +20,7 @@ use std::process::ExitCode;
 mod cause;
 mod refusal;
 pub(crate) use cause::{CauseKind, Code, SystemCause};
-pub(crate) use refusal::{HistoryRefusal, Holder, MemoryRefusal, NoProof, Refusal, RunPlace, UndoRefusal};
+pub(crate) use refusal::{ConfigFault, HistoryRefusal, Holder, MemoryRefusal, NoProof, Refusal, RunPlace, UndoRefusal};
 
 /// Exit codes, the same for every command: the README's « Codes de
 /// sortie » table says each once, `tests/it/exits.rs` checks both and

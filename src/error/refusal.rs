@@ -77,11 +77,11 @@ pub enum Refusal {
         file: PathBuf,
         error: SystemCause,
     },
-    /// TOML's words; never the file's text (a key may be pasted in it).
+    /// Never the file's text (a key may be pasted in it).
     ConfigInvalid {
         file: PathBuf,
         line: Option<usize>,
-        error: String,
+        fault: ConfigFault,
     },
     /// A `rate` that is not N/s, N/min or N/h.
     ConfigRate {
@@ -334,4 +334,35 @@ pub enum UndoRefusal {
     ResumeNotUndo { results: String, run: i64 },
     /// `--resume` into the results of an undo of another run.
     ResumeOtherUndo { results: String, run: i64, undoes: i64, named: Option<String> },
+}
+
+/// What is wrong in a configuration file, from the TOML reader's error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigFault {
+    /// A key this version does not know; `known`: the keys it knows.
+    UnknownKey { key: String, known: Vec<String> },
+    /// A value of another kind than its key takes (a text for a number…);
+    /// `detail`: the reader's words (English), said in English only.
+    WrongValue { detail: String },
+    /// Not TOML; `detail` as above.
+    Syntax { detail: String },
+}
+
+impl ConfigFault {
+    /// Sorts the TOML reader's message (serde's words for the first two).
+    pub(crate) fn of(message: &str) -> ConfigFault {
+        let message = message.trim();
+        let ticked = |s: &str| s.split('`').skip(1).step_by(2).map(str::to_string).collect::<Vec<_>>();
+        if let Some(rest) = message.strip_prefix("unknown field ") {
+            let (key, known) = rest.split_once(", expected").unwrap_or((rest, ""));
+            let key = ticked(key).into_iter().next().unwrap_or_else(|| key.to_string());
+            return ConfigFault::UnknownKey { key, known: ticked(known) };
+        }
+        let detail = message.to_string();
+        if message.starts_with("invalid type") || message.starts_with("invalid value") {
+            ConfigFault::WrongValue { detail }
+        } else {
+            ConfigFault::Syntax { detail }
+        }
+    }
 }

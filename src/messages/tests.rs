@@ -215,7 +215,12 @@ fn refusals() -> Vec<Failure> {
         Failure::refused(Refusal::ConfigInvalid {
             file: "loopbatch.toml".into(),
             line: Some(3),
-            error: "expected `]`".into(),
+            fault: crate::error::ConfigFault::Syntax { detail: "expected `]`".into() },
+        }),
+        Failure::refused(Refusal::ConfigInvalid {
+            file: "loopbatch.toml".into(),
+            line: None,
+            fault: crate::error::ConfigFault::of("unknown field `rythme`, expected one of `rate`, `burst`"),
         }),
         Failure::refused(Refusal::KeyMissing { api: true }),
         Failure::refused(Refusal::RunTaken { results: "resultats.xlsx".into(), holder: Some(holder) }),

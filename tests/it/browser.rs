@@ -131,12 +131,14 @@ pub(crate) fn ui_with(w: &Work, sim: &TestSim) -> (Ui, String) {
     (Ui(child), line.trim().to_string())
 }
 
-/// An attribute of `css`; found again when the page redrew itself between
-/// the finding and the reading (a run's end reloads its screen).
+/// An attribute of `css`, waited for; found again when the page redrew
+/// itself between the finding and the reading (a run's end reloads its
+/// screen).
 pub(crate) async fn attr(c: &Client, css: &str, name: &str) -> String {
     let mut tries = 0;
     loop {
-        let e = c.find(Locator::Css(css)).await.unwrap();
+        // Waited for: between two screens the element is briefly absent.
+        let e = c.wait().for_element(Locator::Css(css)).await.unwrap();
         match e.attr(name).await {
             Ok(v) => return v.unwrap_or_default(),
             Err(e) if tries < 20 && format!("{e:?}").contains("StaleElementReference") => tries += 1,

@@ -61,6 +61,24 @@ fn a_configuration_missing_or_a_folder_is_said_in_french() {
 }
 
 #[test]
+fn a_configuration_that_is_not_right_is_said_in_french_without_the_readers_english() {
+    let w = Work::new();
+    let cases = [
+        ("rate = \"5/s\"\nrythme = 3\n", "ligne 2 : clé inconnue « rythme » (clés possibles : base_url,"),
+        ("retries = \"huit\"\n", "ligne 1 : valeur d'une autre sorte que celle que prend la clé"),
+        ("rate = \n", "ligne 1 : ce n'est pas du TOML valide"),
+    ];
+    for (toml, cause) in cases {
+        w.file("loopbatch.toml", toml.as_bytes());
+        let out = w.bin().args(["--config", "loopbatch.toml", "template", "--out", "m"]).output().unwrap();
+        let text = refused_in_french(&out, cause);
+        for english in ["unknown field", "invalid type", "expected", "string values"] {
+            assert!(!text.contains(english), "the reader's English « {english} »: {text}");
+        }
+    }
+}
+
+#[test]
 fn results_that_cannot_be_written_say_why_in_french() {
     let w = Work::new();
     let sheet = w.csv_1252("s.csv", &["Code dossier;Offre;E-mail", "D001;start;a@ex.fr"]);

@@ -63,9 +63,19 @@ pub(super) fn refusal(r: &Refusal) -> String {
         }
         Refusal::CannotStart { error } => format!("Cannot start: {}", error.text(Lang::En)),
         Refusal::ConfigUnreadable { file, error } => format!("Unreadable configuration: {}: {}", file.display(), error.text(Lang::En)),
-        Refusal::ConfigInvalid { file, line, error } => {
-            let line = line.map(|l| format!(", line {l}")).unwrap_or_default();
-            format!("Invalid configuration in {}{line}: {error}. API keys do not go in this file: use LOOP_SUBSCRIPTION_KEY / LOOP_API_KEY or subscription_key_file / api_key_file.", file.display())
+        Refusal::ConfigInvalid { file, line, fault } => {
+            let what = match fault {
+                ConfigFault::UnknownKey { key, known } => {
+                    format!("unknown key « {key} » (known keys: {})", known.join(", "))
+                }
+                ConfigFault::WrongValue { detail } => format!("a value of another kind than its key takes ({detail})"),
+                ConfigFault::Syntax { detail } => format!("not valid TOML ({detail})"),
+            };
+            let keys = "API keys do not go in this file: use LOOP_SUBSCRIPTION_KEY / LOOP_API_KEY or subscription_key_file / api_key_file.";
+            match line {
+                Some(l) => format!("Invalid configuration in {}, line {l}: {what}. {keys}", file.display()),
+                None => format!("Invalid configuration in {}: {what}. {keys}", file.display()),
+            }
         }
         Refusal::ConfigRate { value } => format!("Configuration: key rate = « {value} »: expected N/s, N/min or N/h"),
         Refusal::KeyMissing { api } => {

@@ -63,9 +63,19 @@ pub(super) fn refusal(r: &Refusal) -> String {
         }
         Refusal::CannotStart { error } => format!("Démarrage impossible : {}", error.text(Lang::Fr)),
         Refusal::ConfigUnreadable { file, error } => format!("Configuration illisible : {} : {}", file.display(), error.text(Lang::Fr)),
-        Refusal::ConfigInvalid { file, line, error } => {
-            let line = line.map(|l| format!(", ligne {l}")).unwrap_or_default();
-            format!("Configuration invalide dans {}{line} : {error}. Les clés d'API ne se mettent pas dans ce fichier : utilisez LOOP_SUBSCRIPTION_KEY / LOOP_API_KEY ou subscription_key_file / api_key_file.", file.display())
+        Refusal::ConfigInvalid { file, line, fault } => {
+            let what = match fault {
+                ConfigFault::UnknownKey { key, known } => {
+                    format!("clé inconnue « {key} » (clés possibles : {})", known.join(", "))
+                }
+                ConfigFault::WrongValue { .. } => "valeur d'une autre sorte que celle que prend la clé (un nombre s'écrit sans guillemets, un texte entre guillemets, oui/non par true ou false)".to_string(),
+                ConfigFault::Syntax { .. } => "ce n'est pas du TOML valide (chaque ligne : une clé, =, puis sa valeur ; un texte entre guillemets)".to_string(),
+            };
+            let keys = "Les clés d'API ne se mettent pas dans ce fichier : utilisez LOOP_SUBSCRIPTION_KEY / LOOP_API_KEY ou subscription_key_file / api_key_file.";
+            match line {
+                Some(l) => format!("Configuration invalide dans {}, ligne {l} : {what}. {keys}", file.display()),
+                None => format!("Configuration invalide dans {} : {what}. {keys}", file.display()),
+            }
         }
         Refusal::ConfigRate { value } => format!("Configuration : clé rate = « {value} » : attendu N/s, N/min ou N/h"),
         Refusal::KeyMissing { api } => {

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::call::{CallText, RouteHint};
 use super::{Message, RunMessage, Text};
-use crate::error::{Halt, LoopHubFault, NoProof, Refusal};
+use crate::error::{ConfigFault, Halt, LoopHubFault, NoProof, Refusal};
 use crate::i18n::Lang;
 
 /// Said on the way (not a failure): what a command did, a warning.
