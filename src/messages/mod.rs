@@ -5,7 +5,10 @@
 //! not messages: they stay verbatim in `loop_api`.
 //! `setup` holds the refusals and stops (`Failure::Refused`, `Halted`) and
 //! the notices of commands and the page; `call` the engine's words about
-//! one call; `page` the page's fixed words.
+//! one call; `page` the page's fixed words; `cause` a system's error
+//! (`SystemCause`) in words; `usage` the command line's own words;
+//! `template` the templates' header notes (both languages in one match,
+//! like an operation's words in `loop_api`).
 
 mod call;
 mod cause;
