@@ -63,20 +63,7 @@ pub(super) fn refusal(r: &Refusal) -> String {
         }
         Refusal::CannotStart { error } => format!("Cannot start: {}", error.text(Lang::En)),
         Refusal::ConfigUnreadable { file, error } => format!("Unreadable configuration: {}: {}", file.display(), error.text(Lang::En)),
-        Refusal::ConfigInvalid { file, line, fault } => {
-            let what = match fault {
-                ConfigFault::UnknownKey { key, known } => {
-                    format!("unknown key « {key} » (known keys: {})", known.join(", "))
-                }
-                ConfigFault::WrongValue { detail } => format!("a value of another kind than its key takes ({detail})"),
-                ConfigFault::Syntax { detail } => format!("not valid TOML ({detail})"),
-            };
-            let keys = "API keys do not go in this file: use LOOP_SUBSCRIPTION_KEY / LOOP_API_KEY or subscription_key_file / api_key_file.";
-            match line {
-                Some(l) => format!("Invalid configuration in {}, line {l}: {what}. {keys}", file.display()),
-                None => format!("Invalid configuration in {}: {what}. {keys}", file.display()),
-            }
-        }
+        Refusal::ConfigInvalid { file, line, fault } => config_invalid(file, *line, fault),
         Refusal::ConfigRate { value } => format!("Configuration: key rate = « {value} »: expected N/s, N/min or N/h"),
         Refusal::KeyMissing { api } => {
             let (what, var) = key(*api);
@@ -200,5 +187,20 @@ pub(super) fn notice(n: &Notice<'_>) -> String {
         Notice::PossibleValues { values } => format!("Possible values: {values}"),
         Notice::Errors { n } => format!("{n} errors"),
         Notice::ForgetNotEmptied => "Warning: another program is reading the registre right now; a copy of these data stays in its -wal file until it lets go. Close it (a copy, a backup, another loopbatch window), then run the same command again to finish the erasure.".into(),
+    }
+}
+
+fn config_invalid(file: &Path, line: Option<usize>, fault: &ConfigFault) -> String {
+    let what = match fault {
+        ConfigFault::UnknownKey { key, known } => {
+            format!("unknown key « {key} » (known keys: {})", known.join(", "))
+        }
+        ConfigFault::WrongValue { detail } => format!("a value of another kind than its key takes ({detail})"),
+        ConfigFault::Syntax { detail } => format!("not valid TOML ({detail})"),
+    };
+    let keys = "API keys do not go in this file: use LOOP_SUBSCRIPTION_KEY / LOOP_API_KEY or subscription_key_file / api_key_file.";
+    match line {
+        Some(l) => format!("Invalid configuration in {}, line {l}: {what}. {keys}", file.display()),
+        None => format!("Invalid configuration in {}: {what}. {keys}", file.display()),
     }
 }

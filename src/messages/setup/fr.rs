@@ -63,20 +63,7 @@ pub(super) fn refusal(r: &Refusal) -> String {
         }
         Refusal::CannotStart { error } => format!("Démarrage impossible : {}", error.text(Lang::Fr)),
         Refusal::ConfigUnreadable { file, error } => format!("Configuration illisible : {} : {}", file.display(), error.text(Lang::Fr)),
-        Refusal::ConfigInvalid { file, line, fault } => {
-            let what = match fault {
-                ConfigFault::UnknownKey { key, known } => {
-                    format!("clé inconnue « {key} » (clés possibles : {})", known.join(", "))
-                }
-                ConfigFault::WrongValue { .. } => "valeur d'une autre sorte que celle que prend la clé (un nombre s'écrit sans guillemets, un texte entre guillemets, oui/non par true ou false)".to_string(),
-                ConfigFault::Syntax { .. } => "ce n'est pas du TOML valide (chaque ligne : une clé, =, puis sa valeur ; un texte entre guillemets)".to_string(),
-            };
-            let keys = "Les clés d'API ne se mettent pas dans ce fichier : utilisez LOOP_SUBSCRIPTION_KEY / LOOP_API_KEY ou subscription_key_file / api_key_file.";
-            match line {
-                Some(l) => format!("Configuration invalide dans {}, ligne {l} : {what}. {keys}", file.display()),
-                None => format!("Configuration invalide dans {} : {what}. {keys}", file.display()),
-            }
-        }
+        Refusal::ConfigInvalid { file, line, fault } => config_invalid(file, *line, fault),
         Refusal::ConfigRate { value } => format!("Configuration : clé rate = « {value} » : attendu N/s, N/min ou N/h"),
         Refusal::KeyMissing { api } => {
             let (what, var) = key(*api);
@@ -200,5 +187,20 @@ pub(super) fn notice(n: &Notice<'_>) -> String {
         Notice::PossibleValues { values } => format!("Valeurs possibles : {values}"),
         Notice::Errors { n } => format!("{n} erreurs"),
         Notice::ForgetNotEmptied => "Attention : un autre programme lit le registre en ce moment ; une copie de ces données reste dans son fichier -wal jusqu'à ce qu'il le relâche. Fermez-le (une copie, une sauvegarde, une autre fenêtre de loopbatch), puis relancez la même commande pour finir l'effacement.".into(),
+    }
+}
+
+fn config_invalid(file: &Path, line: Option<usize>, fault: &ConfigFault) -> String {
+    let what = match fault {
+        ConfigFault::UnknownKey { key, known } => {
+            format!("clé inconnue « {key} » (clés possibles : {})", known.join(", "))
+        }
+        ConfigFault::WrongValue { .. } => "valeur d'une autre sorte que celle que prend la clé (un nombre s'écrit sans guillemets, un texte entre guillemets, oui/non par true ou false)".to_string(),
+        ConfigFault::Syntax { .. } => "ce n'est pas du TOML valide (chaque ligne : une clé, =, puis sa valeur ; un texte entre guillemets)".to_string(),
+    };
+    let keys = "Les clés d'API ne se mettent pas dans ce fichier : utilisez LOOP_SUBSCRIPTION_KEY / LOOP_API_KEY ou subscription_key_file / api_key_file.";
+    match line {
+        Some(l) => format!("Configuration invalide dans {}, ligne {l} : {what}. {keys}", file.display()),
+        None => format!("Configuration invalide dans {} : {what}. {keys}", file.display()),
     }
 }
