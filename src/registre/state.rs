@@ -119,6 +119,12 @@ pub(crate) fn things_of(operation: &str, dossier: &str, body: &serde_json::Value
     let offre = text("offre");
     let person = |target: Target| match (&email, &offre) {
         (Some(e), Some(o)) => vec![(Thing::Person(dossier.clone(), e.clone(), o.clone()), target)],
+        // A withdrawal that names no offer takes the person off the
+        // dossier: off every offer there is.
+        (Some(e), None) if target == Target::Off => crate::normalize::OFFERS
+            .iter()
+            .map(|o| (Thing::Person(dossier.clone(), e.clone(), o.to_string()), Target::Off))
+            .collect(),
         _ => Vec::new(),
     };
     let fields = |out: &mut Vec<(Thing, Target)>| {
@@ -407,5 +413,25 @@ mod tests {
         m.record(things_of("addCollaborativeOffer", "D1", &collab), Kind::NotDone, (4, 1), &seen(4));
         assert_eq!(m.uncertain(&person), None);
         assert!(m.checked_not_done(&person));
+    }
+
+    #[test]
+    fn a_withdrawal_that_names_no_offer_takes_the_person_off_every_offer() {
+        let mut m = Memory::default();
+        let add = serde_json::json!({"email": "ana@x.fr", "codeDossier": "D1", "offre": "start"});
+        m.record(things_of("addClient", "D1", &add), Kind::Applied, (1, 0), &seen(1));
+        let off = serde_json::json!({"email": "Ana@X.fr", "codeDossier": "D1"});
+        let things = things_of("removeApplication", "D1", &off);
+        assert_eq!(things.len(), crate::normalize::OFFERS.len(), "{things:?}");
+        m.record(things, Kind::Applied, (2, 0), &seen(2));
+        for offre in crate::normalize::OFFERS {
+            let person = Thing::Person("D1".into(), "ana@x.fr".into(), offre.to_string());
+            assert_eq!(m.state(&person).map(|s| s.0), Some(Target::Off), "{offre}");
+        }
+        let update = serde_json::json!({"email": "ana@x.fr", "codeDossier": "D1", "telephone": "0102030405"});
+        assert!(
+            things_of("updateClient", "D1", &update).iter().all(|(t, _)| matches!(t, Thing::Field(..))),
+            "a change that names no offer and takes nothing off changes the fields only"
+        );
     }
 }
