@@ -207,12 +207,12 @@ impl Operation {
     pub(crate) fn goal_met_in(self, message: &str) -> bool {
         match self {
             Operation::RemoveApplication => known_answer(message) == Some(KnownAnswer::NotAssigned),
+            Operation::RemoveOffer => known_answer(message) == Some(KnownAnswer::OfferNotActive),
             Operation::AddClient => false,
             Operation::ProvisionCompany
             | Operation::AddOffer
             | Operation::AddCollaborativeOffer
-            | Operation::UpdateClient
-            | Operation::RemoveOffer => says_already(message),
+            | Operation::UpdateClient => says_already(message),
         }
     }
 

@@ -108,7 +108,15 @@ fn dependency_failed(shared: &Shared, dep: u32, lang: Lang) -> CallOutcome {
         dossier: d.map(|c| &*c.dossier).unwrap_or_default(),
     }
     .text(lang);
-    outcome(Status::Ignore, None, msg, String::new(), 0)
+    // A dependency a resume sends again (given up on transient errors, held
+    // by another run): this call goes again after it, not left for good.
+    let again = shared
+        .done
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&dep)
+        .is_some_and(|o| o.resend_on_resume || o.status == Status::NonExecute);
+    CallOutcome { resend_on_resume: again, ..outcome(Status::Ignore, None, msg, String::new(), 0) }
 }
 
 impl Attempts<'_> {
@@ -163,7 +171,11 @@ impl Attempts<'_> {
                     true => CallText::Confirmed { message: &message }.text(lang),
                     false => message,
                 };
-                let mut o = outcome(Status::Ok, Some(status), message.trim().into(), request_id, self.sent);
+                // `--send-all`: « already » to a call the registre knows
+                // applied (an already-done answer counts as a success).
+                let known = already && shared.opts.known_applied.contains(&self.call.id);
+                let status_word = if known { Status::DejaFait } else { Status::Ok };
+                let mut o = outcome(status_word, Some(status), message.trim().into(), request_id, self.sent);
                 o.object_id = object_id;
                 o.already = already;
                 Next::Final(o)

@@ -244,9 +244,10 @@ fn effect_of(conn: &Connection, run: i64, call: u32, operation: &str) -> rusqlit
                     // To check stays to check, whatever the answer says:
                     // only a person's check decides it.
                     Some(Status::AVerifier) => Effect::Unknown,
-                    // A resend answered « already » and the call ended
-                    // done: the lost attempt did it.
-                    Some(Status::Ok | Status::DejaFait) if lost && already => Effect::Changed,
+                    // A resend answered « already » after an attempt whose
+                    // answer was lost: that attempt did it, or it was so
+                    // before the run; nothing says which (to check).
+                    Some(Status::Ok | Status::DejaFait) if lost && already => Effect::Unknown,
                     // A resend answered that the goal is met, recorded as
                     // a refusal (before the engine said A_VERIFIER): the
                     // lost attempt may have done it, to check.

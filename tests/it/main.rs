@@ -31,6 +31,7 @@ mod process;
 mod properties;
 mod registre;
 mod reliable;
+mod review_faults;
 mod review_forget;
 mod run;
 mod security;
