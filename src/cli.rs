@@ -91,6 +91,15 @@ pub(crate) struct InputArgs {
 // The domain's enums know nothing of clap: their names on the command line
 // are given here.
 
+/// Every command's options under one heading, the global ones with them
+/// (clap lists a named heading apart from its default one).
+pub(crate) fn one_options_heading(cmd: clap::Command) -> clap::Command {
+    let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
+    names.iter().fold(cmd, |cmd, name| {
+        cmd.mut_subcommand(name, |sc| sc.mut_args(|a| if a.is_positional() { a } else { a.help_heading("Options") }))
+    })
+}
+
 fn lang_parser() -> impl TypedValueParser<Value = Lang> {
     PossibleValuesParser::new(["fr", "en"]).map(|s| if s == "en" { Lang::En } else { Lang::Fr })
 }
@@ -112,11 +121,11 @@ fn encoding_parser() -> impl TypedValueParser<Value = Encoding> {
 
 fn error_profile_parser() -> impl TypedValueParser<Value = ErrorProfile> {
     let values = [
-        PossibleValue::new("json-400").help("400 with `{\"message\": …}`"),
-        PossibleValue::new("json-409").help("409 with `{\"message\": …}`"),
-        PossibleValue::new("json-422").help("422 with `{\"message\": …}`"),
-        PossibleValue::new("texte").help("400 with the sentence as plain text"),
-        PossibleValue::new("500").help("500 carrying the business message in `{\"message\": …}`"),
+        PossibleValue::new("json-400").help("400 avec `{\"message\": …}`"),
+        PossibleValue::new("json-409").help("409 avec `{\"message\": …}`"),
+        PossibleValue::new("json-422").help("422 avec `{\"message\": …}`"),
+        PossibleValue::new("texte").help("400 avec la phrase en texte brut"),
+        PossibleValue::new("500").help("500 portant le message métier dans `{\"message\": …}`"),
     ];
     PossibleValuesParser::new(values).map(|s| match s.as_str() {
         "json-409" => ErrorProfile::Json409,

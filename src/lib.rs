@@ -68,7 +68,7 @@ pub fn main_entry() -> u8 {
     outcome::init_local_offset();
     let early = early_lang();
     install_panic_hook(early);
-    let mut command = cli::Cli::command().after_help(messages::help_footer(Lang::Fr));
+    let mut command = cli::one_options_heading(cli::Cli::command()).after_help(messages::help_footer(Lang::Fr));
     if early == Lang::En {
         command = cli_en::english(command);
     }
@@ -163,13 +163,24 @@ fn early_lang() -> Lang {
 /// clap's own errors, in the user's language: what was wrong and how to get help.
 fn usage_error(e: clap::Error, lang: Lang) -> u8 {
     match e.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = e.print();
+        ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let help = messages::help_in(&e.render().to_string(), lang);
+            // A help on standard output (asked for), else on standard error.
+            if e.kind() == ErrorKind::DisplayHelp {
+                // A closed standard output (`--help | head`) is no failure.
+                let _ = std::io::Write::write_all(&mut std::io::stdout(), help.as_bytes());
+            } else {
+                eprint!("{help}");
+            }
             return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
                 exit::UNUSABLE
             } else {
                 exit::OK
             };
+        }
+        ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            return exit::OK;
         }
         _ => {}
     }

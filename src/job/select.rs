@@ -8,7 +8,7 @@ use crate::execute::journal::Prior;
 use crate::i18n::Lang;
 use crate::loop_api::Operation;
 use crate::messages::{RunMessage, Text};
-use crate::outcome::{CallOutcome, Status, now_iso};
+use crate::outcome::{CallOutcome, Standing, Status, now_iso};
 use crate::plan::{Plan, PlanRow, RowCheck, RowRef};
 use crate::report::{self, ReadBack, RowResult};
 
@@ -164,11 +164,11 @@ fn kept_rows(plan: &Plan, prev: &ReadBack, include_a_verifier: bool) -> HashMap<
         let Some(line) = by_ref.get(&(row.feuille.to_string(), row.ligne.to_string())) else { continue };
         let Some(status) = line.get("statut").and_then(|s| Status::from_word(s)) else { continue };
         let keep = unchanged(plan, row, line)
-            && match status {
-                Status::Ok | Status::DejaFait => true,
-                Status::Ignore => row.check == RowCheck::Ignore,
-                Status::AVerifier => !include_a_verifier,
-                _ => false,
+            && match status.standing() {
+                Standing::Done => true,
+                Standing::Skipped => row.check == RowCheck::Ignore,
+                Standing::ToCheck => !include_a_verifier,
+                Standing::Ready | Standing::NotRun | Standing::Refused | Standing::Invalid => false,
             };
         if keep {
             let get = |k: &str| line.get(k).cloned().unwrap_or_default();
@@ -208,10 +208,10 @@ pub fn failed_calls_to_send(plan: &Plan, results: &[RowResult], run: &RunFiles, 
         .iter()
         .zip(results)
         .enumerate()
-        .filter(|(_, (row, r))| match r.status {
-            Status::Ok | Status::DejaFait | Status::AVerifier => true,
-            Status::Ignore => row.check == RowCheck::Ignore,
-            _ => false,
+        .filter(|(_, (row, r))| match r.status.standing() {
+            Standing::Done | Standing::ToCheck => true,
+            Standing::Skipped => row.check == RowCheck::Ignore,
+            Standing::Ready | Standing::NotRun | Standing::Refused | Standing::Invalid => false,
         })
         .map(|(i, (_, r))| (i, r.status))
         .collect();

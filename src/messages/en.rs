@@ -413,6 +413,9 @@ pub(super) fn advice(a: Advice) -> &'static str {
             "The contact did not have this offer on this dossier: nothing to remove; check the offer and the e-mail."
         }
         Advice::Refused(None) => "Fix what Loop's message says (in Loop or in the sheet), then run the failures again.",
+        Advice::Unavailable => {
+            "Loop was unavailable or did not answer, nothing was applied: run the failures again a little later."
+        }
     }
 }
 

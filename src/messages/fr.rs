@@ -141,7 +141,8 @@ pub(super) fn message(m: &Message) -> String {
         ),
         Message::DossiersShown { kept, total } => format!("{kept} / {total} dossiers"),
         Message::SimulatorReady { base_url, dossiers } => {
-            format!("Simulateur Cegid Loop prêt : {base_url} ({dossiers} dossiers). Ctrl-C pour arrêter.")
+            let dossiers = if *dossiers == 1 { "1 dossier".to_string() } else { format!("{dossiers} dossiers") };
+            format!("Simulateur Cegid Loop prêt : {base_url} ({dossiers}). Ctrl-C pour arrêter.")
         }
         Message::PageOpened { address, opened: true } => {
             format!("Page de loopbatch ouverte dans le navigateur ; sinon, ouvrez dans les 2 minutes : {address}")
@@ -246,7 +247,10 @@ pub(super) fn run_message(m: &RunMessage) -> String {
         RunMessage::RunStopped { why } => format!("Exécution arrêtée : {why}"),
         RunMessage::ToResume { command, fix_base_url: true } => format!("Pour reprendre après avoir corrigé base_url : {command}"),
         RunMessage::ToResume { command, fix_base_url: false } => format!("Pour reprendre : {command}"),
-        RunMessage::RunRows { statuses, sent, total, seconds } => format!("Lignes : {statuses} ({sent} envois pour {total}, {seconds:.1} s)"),
+        RunMessage::RunRows { statuses, sent, total, seconds } => {
+            let sent = if *sent == 1 { "1 envoi".to_string() } else { format!("{sent} envois") };
+            format!("Lignes : {statuses} ({sent} pour {total}, {seconds:.1} s)")
+        }
         RunMessage::MostFrequentErrors => "Erreurs les plus fréquentes :".into(),
         RunMessage::RegistreNewSince { since } => {
             let day = since.get(..10).and_then(|d| {
@@ -265,7 +269,8 @@ pub(super) fn run_message(m: &RunMessage) -> String {
         }
         RunMessage::ResultsWrittenInstead { path } => format!("Résultats écrits à la place dans : {}", path.display()),
         RunMessage::Sending { base_url, calls, key, rate } => {
-            format!("Envoi vers {base_url} — {calls} appels (clé {key}, débit {rate})")
+            let calls = if *calls == 1 { "1 appel".to_string() } else { format!("{calls} appels") };
+            format!("Envoi vers {base_url} — {calls} (clé {key}, débit {rate})")
         }
         RunMessage::Pace { rate } => format!("cadence {rate:.1}/s"),
         RunMessage::CallsBar { errors, pace } => format!("{errors} erreur(s), {pace}"),
@@ -413,6 +418,9 @@ pub(super) fn advice(a: Advice) -> &'static str {
         }
         Advice::Refused(None) => {
             "Corrigez selon le message de Loop (dans Loop ou dans le tableur), puis relancez les échecs."
+        }
+        Advice::Unavailable => {
+            "Loop était indisponible ou n'a pas répondu, rien n'a été appliqué : relancez les échecs un peu plus tard."
         }
     }
 }

@@ -501,6 +501,8 @@ pub(crate) enum Advice {
     KeyRefused,
     /// Refused by Loop: the kind of its answer, if known.
     Refused(Option<KnownAnswer>),
+    /// Given up: Loop was unavailable or did not answer; nothing applied.
+    Unavailable,
 }
 
 /// The advice in words.
@@ -512,7 +514,7 @@ pub(crate) fn advice(a: Advice, lang: Lang) -> &'static str {
 }
 
 pub(crate) use template::TemplateNote;
-pub(crate) use usage::{Usage, ValueForm, help_footer};
+pub(crate) use usage::{Usage, ValueForm, help_footer, help_in};
 
 pub(crate) fn status_said(s: Status, lang: Lang) -> &'static str {
     match lang {

@@ -401,7 +401,9 @@ impl Builder {
                     give(Need::PersonOnDossier(c.person, c.dossier));
                     give(Need::NewOfferAdds(c.dossier, c.offer));
                 }
-                _ => {}
+                // What a call provides for others, by operation: each one
+                // named, so that a new operation is asked for here too.
+                Operation::UpdateClient | Operation::RemoveApplication | Operation::RemoveOffer => {}
             }
         }
         self.drafts

@@ -28,6 +28,14 @@ pub fn advice_for(r: &RowResult, lang: Lang) -> &'static str {
         Standing::ToCheck => Advice::CheckInLoop,
         // The gateway answers a refused key, and only that, with 401.
         Standing::Refused if r.code_http == Some(401) => Advice::KeyRefused,
+        // Given up on passing errors (no answer, a gateway's 5xx): no word
+        // of Loop to fix anything by.
+        Standing::Refused
+            if matches!(r.code_http, None | Some(408 | 429 | 500 | 502 | 503 | 504))
+                && known_answer(&r.message).is_none() =>
+        {
+            Advice::Unavailable
+        }
         Standing::Refused => Advice::Refused(known_answer(&r.message)),
     };
     messages::advice(kind, lang)

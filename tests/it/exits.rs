@@ -32,6 +32,24 @@ fn the_help_names_every_exit_code_in_both_languages() {
 }
 
 #[test]
+fn a_commands_help_is_french_through_and_its_options_under_one_heading() {
+    let w = Work::new();
+    let out = w.bin().args(["run", "--help"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(exit::OK.into()));
+    let help = String::from_utf8_lossy(&out.stdout).into_owned();
+    for french in ["Utilisation : loopbatch run", "Arguments :", "Valeurs possibles :", "[par défaut : text]"] {
+        assert!(help.contains(french), "« {french} »: {help}");
+    }
+    for english in ["Usage:", "Options:", "Possible values", "[default:", "[possible values:"] {
+        assert!(!help.contains(english), "clap's English « {english} »: {help}");
+    }
+    assert_eq!(help.lines().filter(|l| *l == "Options :").count(), 1, "{help}");
+    let out = w.bin().args(["--lang", "en", "run", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(help.contains("Usage: loopbatch run") && help.contains("[default: text]"), "{help}");
+}
+
+#[test]
 fn a_refused_value_says_the_form_expected_in_the_users_language() {
     let w = Work::new();
     let cases = [

@@ -56,6 +56,7 @@ pub(super) fn call(c: &CallText<'_>) -> String {
                 "answer lost {failures} times: the call may have been applied, check in Loop before running it again: {what} ({detail})"
             )
         }
+        CallText::GaveUp { detail, attempts: 1 } => format!("{detail} (after 1 attempt)"),
         CallText::GaveUp { detail, attempts } => format!("{detail} (after {attempts} attempts)"),
     }
 }

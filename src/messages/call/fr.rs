@@ -58,6 +58,7 @@ pub(super) fn call(c: &CallText<'_>) -> String {
                 "réponse perdue {failures} fois : l'appel a peut-être été appliqué, vérifiez dans Loop avant de relancer : {what} ({detail})"
             )
         }
+        CallText::GaveUp { detail, attempts: 1 } => format!("{detail} (après 1 tentative)"),
         CallText::GaveUp { detail, attempts } => format!("{detail} (après {attempts} tentatives)"),
     }
 }

@@ -40,3 +40,9 @@ pub(super) fn help_footer() -> String {
         "Exit codes: {OK} all good, {ROWS_FAILED} some rows failed (results written), {UNUSABLE} file or configuration unusable, {STOPPED} run stopped, {DEFECT} loopbatch's internal error (to report).\nHelp on a command: loopbatch COMMAND --help"
     )
 }
+
+/// The help's own words clap writes (headings, defaults, possible values),
+/// each with what it becomes in this language.
+pub(super) fn help_words() -> &'static [(&'static str, &'static str)] {
+    &[]
+}

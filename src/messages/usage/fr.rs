@@ -40,3 +40,19 @@ pub(super) fn help_footer() -> String {
         "Codes de sortie : {OK} tout est bon, {ROWS_FAILED} des lignes en échec (résultats écrits), {UNUSABLE} fichier ou configuration inutilisable, {STOPPED} exécution arrêtée, {DEFECT} erreur interne de loopbatch (à signaler).\nAide d'une commande : loopbatch COMMANDE --help"
     )
 }
+
+/// The help's own words clap writes (headings, defaults, possible values),
+/// each with what it becomes in this language.
+pub(super) fn help_words() -> &'static [(&'static str, &'static str)] {
+    &[
+        ("Usage: ", "Utilisation : "),
+        ("Arguments:", "Arguments :"),
+        ("Options:", "Options :"),
+        ("Commands:", "Commandes :"),
+        ("Commandes:", "Commandes :"),
+        ("Possible values:", "Valeurs possibles :"),
+        ("[possible values: ", "[valeurs possibles : "),
+        ("[default: ", "[par défaut : "),
+        ("[aliases: ", "[autres noms : "),
+    ]
+}

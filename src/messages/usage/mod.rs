@@ -88,3 +88,12 @@ pub(crate) fn help_footer(lang: Lang) -> String {
         Lang::En => en::help_footer(),
     }
 }
+
+/// A help clap wrote, its own words said in `lang`.
+pub(crate) fn help_in(help: &str, lang: Lang) -> String {
+    let words = match lang {
+        Lang::Fr => fr::help_words(),
+        Lang::En => en::help_words(),
+    };
+    words.iter().fold(help.to_string(), |text, (clap, said)| text.replace(clap, said))
+}
