@@ -166,8 +166,8 @@ impl Registre {
             } else {
                 for a in 1..=attempts.max(1) {
                     tx.execute(
-                        "INSERT INTO attempts(run, call, attempt, event) VALUES (?1, ?2, ?3, 'withdrawn')",
-                        params![run, call, a],
+                        "INSERT INTO attempts(run, call, attempt, event) VALUES (?1, ?2, ?3, ?4)",
+                        params![run, call, a, Event::Withdrawn.word()],
                     )
                     .map_err(failed)?;
                 }

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::error::{Failure, Refusal};
 
 use super::legacy::Entry;
-use super::{canonical, insert_answer};
+use super::{Event, canonical, insert_answer};
 
 /// What an import added.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,22 +111,22 @@ pub(super) fn import(conn: &mut Connection, journal: &Path, results: &Path) -> R
     let mut records = 0;
     for e in &entries {
         records += 1;
-        let event = |call: &u32, attempt: &u32, what: &str| {
+        let event = |call: &u32, attempt: &u32, what: Event| {
             tx.prepare_cached("INSERT INTO attempts(run, call, attempt, event) VALUES (?1, ?2, ?3, ?4)")
-                .and_then(|mut s| s.execute(params![run, call, attempt, what]))
+                .and_then(|mut s| s.execute(params![run, call, attempt, what.word()]))
                 .map(drop)
         };
         match e {
             Entry::Sent { call, attempt, .. } => {
-                event(call, attempt, "reserved")?;
+                event(call, attempt, Event::Reserved)?;
                 // Written before "sending" records existed: a reservation
                 // counts as sent.
                 if !sending {
-                    event(call, attempt, "sending")?;
+                    event(call, attempt, Event::Sending)?;
                 }
             }
-            Entry::Sending { call, attempt } => event(call, attempt, "sending")?,
-            Entry::Withdrawn { call, attempt } => event(call, attempt, "withdrawn")?,
+            Entry::Sending { call, attempt } => event(call, attempt, Event::Sending)?,
+            Entry::Withdrawn { call, attempt } => event(call, attempt, Event::Withdrawn)?,
             Entry::Done { call, outcome } => insert_answer(&tx, run, *call, outcome)?,
             _ => records -= 1,
         }
