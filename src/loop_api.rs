@@ -80,6 +80,29 @@ pub(crate) fn known_answer(message: &str) -> Option<KnownAnswer> {
         .map(|(_, k)| *k)
 }
 
+/// A server's generic text (empty, or the gateway's « internal server
+/// error », « service unavailable », « bad gateway »): nothing of the
+/// business, so a 5xx carrying it is a passing fault, not an answer.
+pub(crate) fn says_nothing_of_the_business(message: &str) -> bool {
+    let m = message.to_lowercase();
+    m.is_empty()
+        || m.contains("internal server error")
+        || m.contains("service unavailable")
+        || m.contains("bad gateway")
+}
+
+/// A 401 that names the gateway's subscription key (APIM), not the
+/// backend's application key.
+pub(crate) fn names_the_subscription_key(message: &str) -> bool {
+    message.to_lowercase().contains("subscription key")
+}
+
+/// A 404 from the gateway (no body, or APIM's « resource not found »): the
+/// route is unknown, not a dossier or a contact.
+pub(crate) fn says_route_unknown(message: &str) -> bool {
+    message.is_empty() || message.eq_ignore_ascii_case("resource not found")
+}
+
 /// What a gateway's refusal to serve means: nothing more should be sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FatalKind {

@@ -349,14 +349,6 @@ fn same_sentence(a: &str, b: &str) -> bool {
     f(a) == f(b)
 }
 
-/// Generic server texts that say nothing about the business.
-fn generic(message: &str) -> bool {
-    let m = message.to_lowercase();
-    m.is_empty()
-        || m.contains("internal server error")
-        || m.contains("service unavailable")
-        || m.contains("bad gateway")
-}
 
 /// Sorts an answer (status, headers, body) into what the engine must do.
 pub(crate) fn classify(status: u16, headers: &HeaderMap, body: &[u8], already_done: &[String]) -> Answer {
@@ -372,7 +364,7 @@ pub(crate) fn classify(status: u16, headers: &HeaderMap, body: &[u8], already_do
         429 => Answer::Throttled { status, wait, request_id },
         403 | 503 if wait.is_some() => Answer::Throttled { status, wait, request_id },
         401 => {
-            let kind = if message.to_lowercase().contains("subscription key") {
+            let kind = if crate::loop_api::names_the_subscription_key(&message) {
                 FatalKind::SubscriptionKey
             } else {
                 FatalKind::ApiKey
@@ -380,7 +372,7 @@ pub(crate) fn classify(status: u16, headers: &HeaderMap, body: &[u8], already_do
             Answer::Fatal { status, kind, message, request_id }
         }
         403 => Answer::Fatal { status, kind: FatalKind::Forbidden, message, request_id },
-        404 if message.is_empty() || message.eq_ignore_ascii_case("resource not found") => {
+        404 if crate::loop_api::says_route_unknown(&message) => {
             Answer::Fatal { status, kind: FatalKind::RouteNotFound, message, request_id }
         }
         // The gateway waited for the backend in vain (502, 504): the call
@@ -392,7 +384,7 @@ pub(crate) fn classify(status: u16, headers: &HeaderMap, body: &[u8], already_do
             request_id,
         },
         // A 500 that carries a business sentence is an answer, not a fault.
-        500..=599 if generic(&message) => Answer::Transient {
+        500..=599 if crate::loop_api::says_nothing_of_the_business(&message) => Answer::Transient {
             status: Some(status),
             maybe_applied: false,
             detail: format!("HTTP {status}"),
