@@ -349,7 +349,6 @@ fn same_sentence(a: &str, b: &str) -> bool {
     f(a) == f(b)
 }
 
-
 /// Sorts an answer (status, headers, body) into what the engine must do.
 pub(crate) fn classify(status: u16, headers: &HeaderMap, body: &[u8], already_done: &[String]) -> Answer {
     let request_id = request_id(headers);

@@ -5,7 +5,7 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-use crate::job::Lang;
+use crate::job::{self, Lang};
 use crate::messages::{HistoryText, HomeText};
 
 pub(super) fn layout(lang: Lang, title: &str, simulation: bool, body: Markup) -> Markup {
@@ -224,7 +224,13 @@ pub(super) struct Stored {
 pub(super) fn counts(run: &Stored, lang: Lang) -> Markup {
     html! {
         @match &run.counts {
-            Some(c) => { @for (word, n) in c { (word) " " (n) " " } }
+            // Said in words, the code beside it (as on a run's screen).
+            Some(c) => {
+                @for (word, n) in c {
+                    @let said = job::Status::from_word(word).map_or("", |s| job::status_said(s, lang));
+                    span.count { (said) " · " small { (word) } " " (n) } " "
+                }
+            }
             None => { (HomeText::NoResultsYet.say(lang)) }
         }
     }
