@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::error::{Failure, HistoryRefusal, Refusal, Result};
 use crate::i18n::Lang;
 use crate::messages::{HistoryMessage, Text};
-use crate::outcome::Status;
+use crate::outcome::{Standing, Status};
 use crate::plan::Plan;
 use crate::registre::{AnswerEffect, CallCheck, HistoryCall, Registre, Sought};
 use crate::report::history as export;
@@ -283,8 +283,12 @@ fn line(c: HistoryCall, rows: Vec<SheetRow>, check: Option<String>, lang: Lang) 
         true => crate::outcome::Status::NonExecute.word().to_string(),
         false => c.status.unwrap_or_default(),
     };
-    let unknown = AnswerEffect::from_word(c.effect.as_deref()) == Some(AnswerEffect::Unknown);
-    let to_check = c.unanswered || unknown || Status::from_word(&status) == Some(Status::AVerifier);
+    // « Unknown » is also the effect word of a call never sent (IGNORE after
+    // a refused dependency, a row not valid): nothing to check for those.
+    let word = Status::from_word(&status);
+    let never_sent = word.is_some_and(|s| matches!(s.standing(), Standing::Skipped | Standing::Invalid));
+    let unknown = AnswerEffect::from_word(c.effect.as_deref()) == Some(AnswerEffect::Unknown) && !never_sent;
+    let to_check = c.unanswered || unknown || word == Some(Status::AVerifier);
     let (sent_to, sent_to_address, simulator) = sent_to(c.tenant.as_deref(), lang);
     // Attempts sent say it; without that count (an imported journal),
     // IGNORE and DEJA_FAIT are never sent — unless « Tout renvoyer » sent

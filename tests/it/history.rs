@@ -558,3 +558,20 @@ fn a_call_sent_again_with_send_all_and_answered_already_is_said_sent() {
         assert_eq!((c["status"].as_str(), c["not_sent"].as_bool()), (Some("DEJA_FAIT"), Some(true)), "{c}");
     }
 }
+
+/// A call never sent (IGNORE: the dossier it needed is unknown to Loop) is
+/// not « to check » in the history: only calls that went without a known
+/// outcome are.
+#[test]
+fn a_call_never_sent_is_not_to_check_in_the_history() {
+    let (w, sim) = (Work::new(), sim());
+    w.csv_1252("x.csv", &["Code dossier;Offre;E-mail;Nom;Prénom", "D9;start;zoe@exemple.fr;Zoé;Roux"]);
+    w.bin_for(&sim).args(["run", "x.csv", "--results", "x.res.csv", "--quiet"]).assert().code(1);
+    let (code, h, said) = json(&w, &["D9"]);
+    assert_eq!(code, 0, "{said}");
+    let calls = h["calls"].as_array().unwrap();
+    assert!(calls.iter().any(|c| c["status"] == "IGNORE"), "{h}");
+    for c in calls {
+        assert_eq!(c["to_check"], c["status"] == "A_VERIFIER", "{c}");
+    }
+}
