@@ -188,7 +188,7 @@ impl Attempts<'_> {
                 Next::Final(CallOutcome { already: true, ..o })
             }
             Answer::Business { status, message, request_id } => {
-                Next::Final(self.business(status, message, request_id, settling))
+                Next::Final(self.business(shared, status, message, request_id, settling))
             }
             Answer::Fatal { status, kind, message, request_id } => {
                 let hint = RouteHint::Call { operation: self.call.operation, route: &self.call.route };
@@ -234,7 +234,14 @@ impl Attempts<'_> {
     /// someone else's, so the row is to check (no probing call: it would
     /// give the offer to whoever owns the e-mail). After attempts that were
     /// never sent, Loop's answer stands.
-    fn business(&self, status: u16, message: String, request_id: String, settling: bool) -> CallOutcome {
+    fn business(
+        &self,
+        shared: &Shared,
+        status: u16,
+        message: String,
+        request_id: String,
+        settling: bool,
+    ) -> CallOutcome {
         let lang = self.lang;
         let op = self.call.operation;
         if op.refusal_means_done(&message) {
@@ -244,7 +251,12 @@ impl Attempts<'_> {
         // A withdrawal counts as idempotent (a resend never applies it
         // twice), but once an attempt may have applied it, Loop's « not
         // assigned » may be that attempt's doing: not a refusal, to check.
-        let settling = settling || (self.maybe_applied && op.changes().takes_off() && op.goal_met_in(&message));
+        // A person's withdrawal answered with one of the cabinet's own « not
+        // assigned » sentences meets its goal too.
+        let withdraws = matches!(op.changes(), crate::loop_api::Changes::Person { on: false, .. });
+        let goal_met = op.goal_met_in(&message)
+            || (withdraws && crate::loop_api::says_not_assigned(&message, &shared.opts.not_assigned));
+        let settling = settling || (self.maybe_applied && op.changes().takes_off() && goal_met);
         if settling && op == Operation::AddClient && known_answer(&message) == Some(KnownAnswer::EmailTaken) {
             let m = email_taken_to_check(self.call, &message, lang);
             return outcome(Status::AVerifier, Some(status), m, request_id, self.sent);

@@ -82,6 +82,9 @@ pub(crate) struct ExecOptions {
     /// `--send-all`: calls the registre knows applied; Loop's « already »
     /// answer to one is DEJA_FAIT, a success for its dependents too.
     pub known_applied: std::collections::HashSet<u32>,
+    /// The « not assigned » answers (`not_assigned` of loopbatch.toml): a
+    /// withdrawal so answered after a lost attempt is to check.
+    pub not_assigned: Vec<String>,
 }
 
 /// What the pool reports while it runs, as it happens.

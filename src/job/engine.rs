@@ -21,6 +21,7 @@ pub(super) fn exec_options(cfg: &Config) -> ExecOptions {
         backoff: Default::default(),
         lang: cfg.lang,
         known_applied: Default::default(),
+        not_assigned: cfg.not_assigned.clone(),
     }
 }
 
