@@ -179,7 +179,7 @@ fn fr(t: &UndoText<'_>) -> String {
             "l'offre {offre} ne peut être rendue à {email} : l'offre du dossier {dossier} a été retirée depuis (par cette exécution ou une suivante)"
         ),
         ToCheck { operation, dossier } => format!(
-            "l'issue de {operation} sur {dossier} est inconnue : vérifiez dans Loop et notez-le (loopbatch verify), puis relancez l'annulation"
+            "l'issue de {operation} sur {dossier} est inconnue : vérifiez dans Loop et notez-le (loopbatch verify : « fait » si cette exécution l'a fait, « pas fait » si rien n'a changé ou si c'était déjà ainsi avant elle), puis relancez l'annulation"
         ),
         ChangedSince { operation, dossier, run } => format!(
             "ce que {operation} a changé sur {dossier} a été modifié depuis par l'exécution n° {run} : annulez d'abord celle-ci"
@@ -269,7 +269,7 @@ fn en(t: &UndoText<'_>) -> String {
             "the offer {offre} cannot be given back to {email}: the dossier {dossier}'s offer was removed since (by this run or a later one)"
         ),
         ToCheck { operation, dossier } => format!(
-            "the outcome of {operation} on {dossier} is unknown: check in Loop and record it (loopbatch verify), then undo again"
+            "the outcome of {operation} on {dossier} is unknown: check in Loop and record it (loopbatch verify: « done » if this run did it, « not done » if nothing changed or it was so before the run), then undo again"
         ),
         ChangedSince { operation, dossier, run } => {
             format!("what {operation} changed on {dossier} was changed since by run no. {run}: undo that run first")
