@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::i18n::Lang;
 use crate::loop_api::{KnownAnswer, Operation, known_answer, says_not_assigned};
-use crate::messages::{CallText, Text, UndoText};
+use crate::messages::{Text, UndoText};
 use crate::outcome::{CallOutcome, Status};
 use crate::plan::undo::{VERDICT_COLUMN, Verdict};
 use crate::plan::{Plan, RowCheck, RowRef};
@@ -45,9 +45,9 @@ pub(super) fn settle_calls(
             says_not_assigned(&o.message, not_assigned) || known_answer(&o.message) == Some(KnownAnswer::NotAssigned);
         match (o.status, call.operation) {
             (Status::AVerifier, Operation::RemoveApplication) if not_assigned_said => {
-                let prefix = CallText::LostThenAnswered { message: "" }.text(lang);
-                let answer = o.message.strip_prefix(prefix.as_str()).unwrap_or(&o.message).to_string();
-                let note = UndoText::WithdrawnLost { answer: &answer }.text(lang);
+                // The call's own message says the lost attempt and Loop's
+                // answer; the note says what it means for the undo.
+                let note = UndoText::WithdrawnLost { said: &o.message }.text(lang);
                 o.message = note.clone();
                 o.status = Status::Ok;
                 settled.notes.insert(call.id, note);

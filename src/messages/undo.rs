@@ -117,9 +117,10 @@ pub(crate) enum UndoText<'a> {
         date: &'a str,
     },
     /// An inverse removeApplication whose answer was lost, resent and
-    /// answered « not assigned »: the offer is withdrawn either way.
+    /// answered « not assigned »: the offer is withdrawn either way;
+    /// `said`: the call's message (the lost attempt, Loop's answer).
     WithdrawnLost {
-        answer: &'a str,
+        said: &'a str,
     },
 }
 
@@ -216,9 +217,9 @@ fn fr(t: &UndoText<'_>) -> String {
             "offre non rétablie : activez d'abord l'offre du dossier (LoopHub), puis relancez l'annulation (réponse de Loop : « {answer} »)"
         ),
         SourceName { run, sheet, date } => format!("Annulation de l'exécution n° {run} ({sheet}, {date})"),
-        WithdrawnLost { answer } => format!(
-            "offre retirée (une tentative restée sans réponse l'a peut-être fait ; au nouvel envoi, Loop a répondu « {answer} »)"
-        ),
+        WithdrawnLost { said } => {
+            format!("offre retirée : une tentative restée sans réponse l'a peut-être fait ({said})")
+        }
     }
 }
 
@@ -300,9 +301,9 @@ fn en(t: &UndoText<'_>) -> String {
             "offer not restored: first activate the dossier's offer (LoopHub), then undo again (Loop's answer: “{answer}”)"
         ),
         SourceName { run, sheet, date } => format!("Undo of run no. {run} ({sheet}, {date})"),
-        WithdrawnLost { answer } => format!(
-            "offer withdrawn (an attempt left without an answer may have done it; on the resend, Loop answered “{answer}”)"
-        ),
+        WithdrawnLost { said } => {
+            format!("offer withdrawn: an attempt left without an answer may have done it ({said})")
+        }
     }
 }
 
