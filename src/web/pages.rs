@@ -228,7 +228,7 @@ pub(super) fn counts(run: &Stored, lang: Lang) -> Markup {
             Some(c) => {
                 @for (word, n) in c {
                     @let said = job::Status::from_word(word).map_or("", |s| job::status_said(s, lang));
-                    span.count { (said) " · " small { (word) } " " (n) } " "
+                    div { (said) " — " (n) " " small { "(" (word) ")" } }
                 }
             }
             None => { (HomeText::NoResultsYet.say(lang)) }
