@@ -39,4 +39,4 @@ pub(crate) fn reached(point: &str) {
 
 #[cfg(not(debug_assertions))]
 #[inline(always)]
-pub fn reached(_point: &str) {}
+pub(crate) fn reached(_point: &str) {}
